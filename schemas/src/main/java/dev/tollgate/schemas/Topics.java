@@ -1,0 +1,70 @@
+package dev.tollgate.schemas;
+
+import dev.tollgate.events.AgentTokenChanged;
+import dev.tollgate.events.DeadLetter;
+import dev.tollgate.events.InstallationChanged;
+import dev.tollgate.events.PolicyChanged;
+import dev.tollgate.events.PolicyDecided;
+import dev.tollgate.events.TokenMinted;
+import dev.tollgate.events.ToolCallCompleted;
+import dev.tollgate.events.ToolCallRequested;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The topic catalogue: every topic Tollgate uses, in flow order. Audit-relevant topics keep their
+ * data forever; the installation registry is compacted (and kept forever: compaction keeps the
+ * latest state of every installation).
+ */
+public final class Topics {
+
+    public static final Topic<ToolCallRequested> REQUESTS = new Topic<>("gateway.requests",
+            ToolCallRequested.class, "request ID", false, true, Set.of(Roles.INGRESS),
+            "tool calls agents asked for, validated and normalized");
+
+    public static final Topic<PolicyDecided> DECISIONS = new Topic<>("gateway.decisions",
+            PolicyDecided.class, "installation ID or owner", false, true,
+            Set.of(Roles.DECISION_WORKER), "allowed calls with the permissions they need");
+
+    public static final Topic<ToolCallCompleted> RESULTS = new Topic<>("gateway.results",
+            ToolCallCompleted.class, "request ID", false, true,
+            Set.of(Roles.DECISION_WORKER, Roles.EXECUTOR_WORKER),
+            "final answers, on the reply partition of the ingress replica that waits");
+
+    public static final Topic<TokenMinted> TOKEN_MINTS = new Topic<>("gateway.audit",
+            TokenMinted.class, "installation ID", false, true, Set.of(Roles.EXECUTOR_WORKER),
+            "installation tokens minted (scope and expiry, never the token)");
+
+    public static final Topic<AgentTokenChanged> AGENT_TOKENS = new Topic<>(
+            "gateway.agent-tokens", AgentTokenChanged.class, "agent ID", false, true,
+            Set.of(Roles.INGRESS), "gateway tokens issued, rotated and revoked");
+
+    public static final Topic<PolicyChanged> POLICY = new Topic<>("gateway.policy",
+            PolicyChanged.class, "policy source", false, true, Set.of(Roles.DECISION_WORKER),
+            "policy loads and failed loads");
+
+    public static final Topic<InstallationChanged> INSTALLATIONS = new Topic<>(
+            "gateway.installations", InstallationChanged.class, "installation ID", true, true,
+            Set.of(Roles.INGRESS, Roles.EXECUTOR_WORKER),
+            "GitHub App installation registry (latest state per installation)");
+
+    public static final Topic<DeadLetter> DEAD_LETTERS = new Topic<>("gateway.dead-letters",
+            DeadLetter.class, "source topic-partition", false, true,
+            Set.of(Roles.DECISION_WORKER, Roles.EXECUTOR_WORKER, Roles.AUDIT_SINK, Roles.INGRESS),
+            "records a worker could not process, with the reason");
+
+    private static final List<Topic<?>> ALL = List.of(REQUESTS, DECISIONS, RESULTS, TOKEN_MINTS,
+            AGENT_TOKENS, POLICY, INSTALLATIONS, DEAD_LETTERS);
+
+    private Topics() {
+    }
+
+    public static List<Topic<?>> all() {
+        return ALL;
+    }
+
+    public static Optional<Topic<?>> byName(String name) {
+        return ALL.stream().filter(topic -> topic.name().equals(name)).findFirst();
+    }
+}
