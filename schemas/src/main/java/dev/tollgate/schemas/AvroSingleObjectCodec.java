@@ -3,7 +3,9 @@ package dev.tollgate.schemas;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
@@ -46,12 +48,23 @@ public final class AvroSingleObjectCodec implements EventCodec {
     }
 
     public AvroSingleObjectCodec() {
+        this(Map.of());
+    }
+
+    /**
+     * A codec that also reads messages written with {@code additionalWriterSchemas} (for example
+     * the schemas of a newer release, rolled out to readers before its writers).
+     */
+    public AvroSingleObjectCodec(
+            Map<Class<? extends SpecificRecord>, List<Schema>> additionalWriterSchemas) {
         SpecificData model = SpecificData.getForClass(dev.tollgate.events.EventMeta.class);
         for (EventTypes.EventType type : EventTypes.all()) {
             SchemaStore.Cache store = new SchemaStore.Cache();
             store.addSchema(type.current());
             register(type.current(), type.javaType());
-            for (Schema released : type.released()) {
+            List<Schema> readable = new ArrayList<>(type.released());
+            readable.addAll(additionalWriterSchemas.getOrDefault(type.javaType(), List.of()));
+            for (Schema released : readable) {
                 store.addSchema(released);
                 register(released, type.javaType());
             }

@@ -1,0 +1,2 @@
+/** The audit sink: an append-only, hash-chained record of every gateway event. */
+package dev.tollgate.audit;

@@ -1,0 +1,220 @@
+package dev.tollgate.executor.core;
+
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The one function that turns GitHub's answer into an {@link GitHubError}: pure, over status,
+ * headers and body, with the time of the answer injected. Rules follow GitHub's documentation on
+ * rate limits and the behaviour of {@code @octokit/plugin-throttling}.
+ */
+public final class ErrorClassifier {
+
+    /** GitHub says "secondary rate limit"; older answers said "abuse detection mechanism". */
+    private static final Pattern SECONDARY = Pattern.compile("\\bsecondary rate\\b|\\babuse\\b",
+            Pattern.CASE_INSENSITIVE);
+    /** The least GitHub asks us to wait after a secondary limit that names no time. */
+    public static final Duration SECONDARY_MINIMUM_WAIT = Duration.ofSeconds(60);
+    /** Without a reset header, wait this long before trying a primary-limited call again. */
+    private static final Duration PRIMARY_FALLBACK_WAIT = Duration.ofSeconds(60);
+    private static final int MAX_MESSAGE = 500;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private ErrorClassifier() {
+    }
+
+    /**
+     * Classifies a non-2xx answer.
+     *
+     * @param status the HTTP status (not 2xx)
+     * @param headers the response headers
+     * @param body the response body, possibly empty or not JSON
+     * @param now when the answer was received
+     */
+    public static GitHubError classify(int status, ResponseHeaders headers, String body,
+            Instant now) {
+        if (status >= 200 && status < 300) {
+            throw new IllegalArgumentException("HTTP " + status + " is a success, not an error");
+        }
+        Body parsed = Body.parse(body, status);
+        Optional<String> remaining = headers.first("x-ratelimit-remaining").map(String::trim);
+        Optional<Instant> retryAfter = retryAfter(headers, now);
+
+        if ((status == 403 || status == 429) && SECONDARY.matcher(parsed.message).find()) {
+            // GitHub names the secondary limit in the message: honour retry-after, else >= 60 s.
+            return error(ErrorClass.SECONDARY_RATE_LIMITED, status, parsed, headers,
+                    retryAfter.orElse(now.plus(SECONDARY_MINIMUM_WAIT)));
+        }
+        if ((status == 403 || status == 429) && remaining.filter("0"::equals).isPresent()) {
+            // Primary limit: the budget is spent until x-ratelimit-reset (+1 s for clock edges).
+            return error(ErrorClass.RATE_LIMITED, status, parsed, headers, resetAt(headers)
+                    .map(reset -> reset.plusSeconds(1)).orElse(now.plus(PRIMARY_FALLBACK_WAIT)));
+        }
+        if ((status == 403 || status == 429) && retryAfter.isPresent()) {
+            // A retry-after without the primary budget exhausted is how secondary limits look.
+            return error(ErrorClass.SECONDARY_RATE_LIMITED, status, parsed, headers, retryAfter
+                    .get());
+        }
+        if (status == 429) {
+            // 429 always means "too many": treat as secondary, waiting at least the minimum.
+            return error(ErrorClass.SECONDARY_RATE_LIMITED, status, parsed, headers, now.plus(
+                    SECONDARY_MINIMUM_WAIT));
+        }
+        if (status == 403) {
+            // A missing permission ("Resource not accessible by integration") or a refusal:
+            // retrying cannot help; X-Accepted-GitHub-Permissions says what would.
+            return error(ErrorClass.FORBIDDEN, status, parsed, headers, null);
+        }
+        if (status == 401) {
+            // Bad or expired credential; the token cache has already refreshed once by now.
+            return error(ErrorClass.UNAUTHORIZED, status, parsed, headers, null);
+        }
+        if (status == 404 || status == 410) {
+            // Missing or gone; GitHub also answers 404 for private resources the token cannot see.
+            return error(ErrorClass.NOT_FOUND, status, parsed, headers, null);
+        }
+        if (status == 409) {
+            // State conflict (ref moved, empty repository, merge conflict): needs a new request.
+            return error(ErrorClass.CONFLICT, status, parsed, headers, null);
+        }
+        if (status == 400 || status == 422) {
+            // The request as made is wrong; pass GitHub's errors[] on so the agent can fix it.
+            return error(ErrorClass.VALIDATION_FAILED, status, parsed, headers, null);
+        }
+        if (status == 408 || status >= 500) {
+            // Timeouts and server errors (GitHub cuts requests at 10 s) may pass on a retry.
+            return error(ErrorClass.TRANSIENT, status, parsed, headers, retryAfter.orElse(null));
+        }
+        // Any other answer (another 4xx, an unfollowed 3xx) cannot succeed unchanged.
+        return error(ErrorClass.VALIDATION_FAILED, status, parsed, headers, null);
+    }
+
+    /** Classifies a call that got no answer: timeouts, resets, refused connections. */
+    public static GitHubError classifyFailure(Throwable failure) {
+        String what = switch (failure) {
+            // No answer within the timeout; GitHub itself cuts requests at 10 s.
+            case SocketTimeoutException e -> "GitHub did not answer in time";
+            // The connection could not be opened: network, DNS or GitHub down.
+            case ConnectException e -> "cannot connect to GitHub";
+            case UnknownHostException e -> "cannot resolve the GitHub host";
+            // Reset or closed mid-exchange.
+            case SocketException e -> "connection to GitHub was reset";
+            case InterruptedIOException e -> "the call to GitHub was interrupted";
+            // Any other I/O failure is a transport problem too.
+            default -> "the call to GitHub failed";
+        };
+        String detail = failure.getMessage() == null
+                ? ""
+                : " (" + truncate(failure
+                        .getMessage()) + ")";
+        return GitHubError.of(ErrorClass.TRANSIENT, 0, what + detail, null);
+    }
+
+    /** The answer when the circuit breaker refuses to call the host. */
+    public static GitHubError circuitOpen(String host, Instant retryAt) {
+        // Not attempted: GitHub has been failing, the breaker lets it recover.
+        return GitHubError.of(ErrorClass.UPSTREAM_UNAVAILABLE, 0, "GitHub (" + host
+                + ") is failing; calls are paused", retryAt);
+    }
+
+    private static GitHubError error(ErrorClass errorClass, int status, Body body,
+            ResponseHeaders headers, Instant retryAt) {
+        return new GitHubError(errorClass, status, body.message, Optional.ofNullable(retryAt),
+                headers.first("x-accepted-github-permissions"), body.fieldErrors,
+                body.documentationUrl);
+    }
+
+    /** {@code x-ratelimit-reset}: epoch seconds. */
+    static Optional<Instant> resetAt(ResponseHeaders headers) {
+        return headers.first("x-ratelimit-reset").flatMap(ErrorClassifier::parseLong).map(
+                Instant::ofEpochSecond);
+    }
+
+    /** {@code retry-after}: delta seconds or an HTTP date. */
+    static Optional<Instant> retryAfter(ResponseHeaders headers, Instant now) {
+        Optional<String> value = headers.first("retry-after").map(String::trim);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Long> seconds = parseLong(value.get());
+        if (seconds.isPresent()) {
+            return Optional.of(now.plusSeconds(Math.max(0, seconds.get())));
+        }
+        try {
+            return Optional.of(ZonedDateTime.parse(value.get(),
+                    DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Long> parseLong(String value) {
+        try {
+            return Optional.of(Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String truncate(String text) {
+        String oneLine = text.replaceAll("\\s+", " ").trim();
+        return oneLine.length() <= MAX_MESSAGE ? oneLine : oneLine.substring(0, MAX_MESSAGE) + "…";
+    }
+
+    /** What GitHub's JSON error body says, tolerating HTML and empty bodies. */
+    private record Body(String message, List<GitHubError.FieldError> fieldErrors,
+            Optional<String> documentationUrl) {
+
+        static Body parse(String body, int status) {
+            String fallback = "GitHub answered HTTP " + status;
+            if (body == null || body.isBlank()) {
+                return new Body(fallback, List.of(), Optional.empty());
+            }
+            JsonNode root;
+            try {
+                root = JSON.readTree(body);
+            } catch (JacksonException e) {
+                return new Body(fallback, List.of(), Optional.empty());
+            }
+            if (root == null || !root.isObject()) {
+                return new Body(fallback, List.of(), Optional.empty());
+            }
+            String message = text(root, "message");
+            List<GitHubError.FieldError> errors = new ArrayList<>();
+            JsonNode list = root.get("errors");
+            if (list != null && list.isArray()) {
+                for (JsonNode item : list) {
+                    if (item.isObject()) {
+                        errors.add(new GitHubError.FieldError(text(item, "resource"), text(item,
+                                "field"), text(item, "code"), text(item, "message")));
+                    } else if (item.isString()) {
+                        errors.add(new GitHubError.FieldError(null, null, null, truncate(item
+                                .asString())));
+                    }
+                }
+            }
+            return new Body(message == null || message.isBlank() ? fallback : truncate(message),
+                    List.copyOf(errors), Optional.ofNullable(text(root, "documentation_url")));
+        }
+
+        private static String text(JsonNode node, String field) {
+            JsonNode value = node.get(field);
+            return value == null || value.isNull() ? null : value.asString();
+        }
+    }
+}
