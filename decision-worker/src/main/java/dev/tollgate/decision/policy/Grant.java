@@ -1,0 +1,105 @@
+package dev.tollgate.decision.policy;
+
+import dev.tollgate.schemas.GitHubAction;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Permits tiers and individual actions on matching repositories to matching agents in matching
+ * environments, under conditions.
+ *
+ * @param name how the rule is named in traces: its key in the file, or the name it was given
+ * @param line the line in the policy file where it starts (0 when not from a file)
+ * @param repos the repositories it covers
+ * @param agents the agents it covers (empty: all)
+ * @param environments the environments it covers (empty: all)
+ * @param tiers tiers granted
+ * @param actions individual actions granted; an action granted alone has no tier constraint
+ * @param conditions argument conditions and narrowing to pull requests or issues
+ * @param requireFork pushes are allowed only if the repository is a fork (checked by the executor)
+ */
+public record Grant(String name, int line, List<RepoPattern> repos, NamePattern agents,
+        NamePattern environments, Set<Tier> tiers, Set<GitHubAction> actions,
+        Conditions conditions, boolean requireFork) {
+
+    public Grant {
+        repos = List.copyOf(repos);
+        tiers = tiers.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(tiers));
+        actions = Set.copyOf(actions);
+        if (repos.isEmpty()) {
+            throw new IllegalArgumentException("grant " + name + " names no repository");
+        }
+    }
+
+    /** A grant of tiers on one repository pattern to everyone, as service-gator's files write it. */
+    public static Grant of(String repo, Tier... tiers) {
+        return new Grant("grant " + repo, 0, List.of(RepoPattern.of(repo)), NamePattern.ANY,
+                NamePattern.ANY, Set.of(tiers), Set.of(), Conditions.NONE, false);
+    }
+
+    public Grant withActions(GitHubAction... granted) {
+        return new Grant(name, line, repos, agents, environments, tiers, Set.of(granted),
+                conditions, requireFork);
+    }
+
+    public Grant withAgents(String... names) {
+        return new Grant(name, line, repos, NamePattern.of(names), environments, tiers, actions,
+                conditions, requireFork);
+    }
+
+    public Grant withEnvironments(String... names) {
+        return new Grant(name, line, repos, agents, NamePattern.of(names), tiers, actions,
+                conditions, requireFork);
+    }
+
+    public Grant withConditions(Conditions narrowed) {
+        return new Grant(name, line, repos, agents, environments, tiers, actions, narrowed,
+                requireFork);
+    }
+
+    public Grant requiringFork() {
+        return new Grant(name, line, repos, agents, environments, tiers, actions, conditions, true);
+    }
+
+    public Grant named(String newName) {
+        return new Grant(newName, line, repos, agents, environments, tiers, actions, conditions,
+                requireFork);
+    }
+
+    /** Every action this grant can permit, before conditions. */
+    public Set<GitHubAction> coveredActions() {
+        Set<GitHubAction> all = EnumSet.noneOf(GitHubAction.class);
+        tiers.forEach(tier -> all.addAll(tier.actions()));
+        all.addAll(actions);
+        return all;
+    }
+
+    /** The most specific of its repository patterns that matches, or -1. */
+    int specificityFor(String owner, String repo) {
+        return repos.stream().filter(pattern -> pattern.matches(owner, repo))
+                .mapToInt(RepoPattern::specificity).max().orElse(-1);
+    }
+
+    /** What it grants, for reasons: {@code read, create_issue}. */
+    String describeGrants() {
+        List<String> parts = new java.util.ArrayList<>();
+        tiers.stream().sorted().map(Tier::key).forEach(parts::add);
+        actions.stream().sorted().map(GitHubAction::toolName).forEach(parts::add);
+        return parts.isEmpty() ? "nothing" : String.join(", ", parts);
+    }
+
+    String label() {
+        return line > 0 ? name + " (line " + line + ")" : name;
+    }
+
+    String canonical() {
+        return "grant{name=" + name + ";repos="
+                + repos.stream().map(RepoPattern::pattern).sorted().toList()
+                + ";agents=" + agents + ";environments=" + environments + ";tiers="
+                + new TreeSet<>(tiers.stream().map(Tier::key).toList()) + ";actions="
+                + new TreeSet<>(actions.stream().map(GitHubAction::toolName).toList()) + ";"
+                + conditions.canonical() + ";require-fork=" + requireFork + "}";
+    }
+}

@@ -1,0 +1,273 @@
+package dev.tollgate.decision.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.schemas.GitHubAction;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What every decision carries besides allowed or denied, and what a policy refuses to hold. */
+class DecisionContentsTest {
+
+    private static Policy policy(Grant... grants) {
+        return Policy.of(RuleSet.enforcing("default", List.of(grants), List.of()));
+    }
+
+    private static Decision decide(Policy policy, DecisionRequest request) {
+        return new PolicyEngine(policy).decide(request);
+    }
+
+    @Test
+    void getFileNeedsOnlyContentsRead() {
+        Policy policy = policy(Grant.of("myorg/app", Tier.READ));
+
+        Allowed allowed = (Allowed) decide(policy, DecisionRequest.of("bot", "prod", "get_file",
+                "myorg/app"));
+
+        assertThat(allowed.permissions()).isEqualTo(Map.of("contents", "read"));
+    }
+
+    @Test
+    void everyAllowedActionNeedsExactlyThePermissionsOfItsGitHubAction() {
+        Policy policy = policy(Grant.of("myorg/app", Tier.WRITE));
+
+        for (GitHubAction action : GitHubAction.values()) {
+            if (action.kind() == GitHubAction.Kind.LOCAL) {
+                continue;
+            }
+            DecisionRequest request = PolicyEngineCasesTest.req(action.toolName(), "myorg/app");
+
+            Allowed allowed = (Allowed) decide(policy, request);
+
+            assertThat(allowed.permissions()).as(action.toolName()).isEqualTo(action
+                    .permissions());
+        }
+    }
+
+    @Test
+    void createIssueNeedsIssuesWriteOnThatRepositoryOnly() {
+        Policy policy = policy(Grant.of("myorg/*", Tier.WRITE));
+
+        Allowed allowed = (Allowed) decide(policy, DecisionRequest.of("bot", "prod",
+                "create_issue", "MyOrg/App"));
+
+        assertThat(allowed.permissions()).isEqualTo(Map.of("issues", "write"));
+        assertThat(allowed.repositories()).containsExactly("myorg/app");
+        assertThat(allowed.routingKey()).isEqualTo("myorg");
+    }
+
+    @Test
+    void pushesCarryTheDefaultAndProtectedBranchPreconditions() {
+        Policy policy = policy(Grant.of("myorg/app", Tier.PUSH_NEW_BRANCH));
+
+        Allowed allowed = (Allowed) decide(policy, DecisionRequest.of("bot", "prod",
+                "push_files", "myorg/app").withBranch("agent-x").withPaths("a.txt"));
+
+        assertThat(allowed.preconditions()).containsExactly(Precondition.BRANCH_NOT_DEFAULT,
+                Precondition.BRANCH_NOT_PROTECTED);
+    }
+
+    @Test
+    void requireForkBecomesAPreconditionOfPushes() {
+        Policy policy = policy(Grant.of("upstream/repo", Tier.READ, Tier.PUSH_NEW_BRANCH)
+                .requiringFork());
+
+        Allowed allowed = (Allowed) decide(policy, DecisionRequest.of("bot", "prod",
+                "create_branch", "upstream/repo").withBranch("agent-x"));
+
+        assertThat(allowed.preconditions()).contains(Precondition.REQUIRE_FORK);
+        assertThat(Precondition.REQUIRE_FORK.code()).isEqualTo("require-fork");
+    }
+
+    @Test
+    void requireForkDoesNotConstrainReads() {
+        Policy policy = policy(Grant.of("upstream/repo", Tier.READ, Tier.PUSH_NEW_BRANCH)
+                .requiringFork());
+
+        Allowed allowed = (Allowed) decide(policy, DecisionRequest.of("bot", "prod", "get_file",
+                "upstream/repo"));
+
+        assertThat(allowed.preconditions()).isEmpty();
+    }
+
+    @Test
+    void requireForkOnAnyMostSpecificGrantAppliesToTheRepository() {
+        Policy policy = policy(Grant.of("upstream/repo", Tier.READ).requiringFork(), Grant.of(
+                "upstream/repo", Tier.PUSH_NEW_BRANCH).named("pushes"));
+
+        Allowed allowed = (Allowed) decide(policy, DecisionRequest.of("bot", "prod",
+                "create_branch", "upstream/repo").withBranch("agent-x"));
+
+        assertThat(allowed.preconditions()).contains(Precondition.REQUIRE_FORK);
+    }
+
+    @Test
+    void everyDecisionCarriesThePolicyVersion() {
+        Policy policy = policy(Grant.of("myorg/app", Tier.READ));
+
+        Decision allowed = decide(policy, DecisionRequest.of("bot", "prod", "get_file",
+                "myorg/app"));
+        Decision denied = decide(policy, DecisionRequest.of("bot", "prod", "create_issue",
+                "myorg/app"));
+
+        assertThat(allowed.policyVersion()).isEqualTo(policy.version()).startsWith("sha256:")
+                .hasSize("sha256:".length() + 64);
+        assertThat(denied.policyVersion()).isEqualTo(policy.version());
+    }
+
+    @Test
+    void theTraceShowsTheMatchingGrantAndTheShadowedOne() {
+        Policy policy = policy(Grant.of("myorg/*", Tier.WRITE).named("org"), Grant.of(
+                "myorg/app", Tier.READ).named("app"));
+
+        Decision decision = decide(policy, DecisionRequest.of("bot", "prod", "create_issue",
+                "myorg/app"));
+
+        assertThat(decision.rules()).extracting(RuleTrace::rule).contains("org", "app",
+                PolicyEngine.RULE_CATALOGUED, PolicyEngine.RULE_DEFAULT_DENY);
+        assertThat(decision.rules()).filteredOn(trace -> trace.rule().equals("org"))
+                .singleElement().satisfies(trace -> {
+                    assertThat(trace.effect()).isEqualTo(RuleTrace.Effect.SKIP);
+                    assertThat(trace.detail()).contains("shadowed");
+                });
+        assertThat(decision.rules()).filteredOn(trace -> trace.rule().equals("app"))
+                .singleElement().satisfies(trace -> {
+                    assertThat(trace.effect()).isEqualTo(RuleTrace.Effect.ALLOW);
+                    assertThat(trace.matched()).isFalse();
+                });
+        assertThat(decision.rules()).last().satisfies(trace -> assertThat(trace.matched())
+                .isTrue());
+    }
+
+    @Test
+    void theReasonOfADefaultDenyNamesTheMissingGrant() {
+        Policy policy = policy(Grant.of("myorg/app", Tier.READ));
+
+        Decision decision = decide(policy, DecisionRequest.of("bot", "prod", "create_pr",
+                "myorg/app").withBranch("agent-x"));
+
+        assertThat(decision.reason()).isEqualTo(
+                "agent 'bot' (environment 'prod') may not create_pr on myorg/app: grant myorg/app:"
+                        + " grants read, not create_pr (that needs create-draft or create_pr or write)");
+    }
+
+    @Test
+    void anAllowedReasonNamesTheGrant() {
+        Policy policy = policy(Grant.of("myorg/app", Tier.READ));
+
+        Decision decision = decide(policy, DecisionRequest.of("bot", "prod", "get_file",
+                "myorg/app"));
+
+        assertThat(decision.reason())
+                .isEqualTo("get_file on myorg/app is allowed by grant myorg/app");
+    }
+
+    @Test
+    void sameRulesInAnotherOrderHaveTheSameVersion() {
+        Policy one = policy(Grant.of("a/b", Tier.READ), Grant.of("c/d", Tier.WRITE));
+        Policy two = policy(Grant.of("c/d", Tier.WRITE), Grant.of("a/b", Tier.READ));
+
+        assertThat(one.version()).isEqualTo(two.version());
+    }
+
+    @Test
+    void anyChangeOfMeaningChangesTheVersion() {
+        Policy base = policy(Grant.of("a/b", Tier.READ));
+
+        assertThat(policy(Grant.of("a/b", Tier.WRITE)).version()).isNotEqualTo(base.version());
+        assertThat(policy(Grant.of("a/c", Tier.READ)).version()).isNotEqualTo(base.version());
+        assertThat(policy(Grant.of("a/b", Tier.READ).requiringFork()).version()).isNotEqualTo(
+                base.version());
+        assertThat(base.withProtectedBranches("release/*").version()).isNotEqualTo(base
+                .version());
+        assertThat(Policy.of(RuleSet.enforcing("default", List.of(Grant.of("a/b", Tier.READ)),
+                List.of()).inMode(Mode.MONITOR)).version()).isNotEqualTo(base.version());
+    }
+
+    @Test
+    void aGrantOfPushesToMainIsRefused() {
+        Grant grant = Grant.of("myorg/app", Tier.WRITE).withConditions(Conditions.NONE
+                .withBranches("main"));
+
+        assertThatThrownBy(() -> policy(grant)).isInstanceOf(InvalidPolicyException.class)
+                .hasMessageContaining("grants pushes to branch 'main'")
+                .hasMessageContaining("hard-blocked");
+    }
+
+    @Test
+    void aGrantOfPushesToAConfiguredProtectedBranchIsRefused() {
+        Grant grant = Grant.of("myorg/app").withActions(GitHubAction.PUSH_FILES).withConditions(
+                Conditions.NONE.withBranches("release/1.0"));
+
+        assertThatThrownBy(() -> policy(grant).withProtectedBranches("release/*"))
+                .isInstanceOf(InvalidPolicyException.class).hasMessageContaining("release/1.0");
+    }
+
+    @Test
+    void aBranchConditionOnAGrantWithoutPushesIsAccepted() {
+        Grant grant = Grant.of("myorg/app", Tier.CREATE_DRAFT).withConditions(Conditions.NONE
+                .withBranches("main"));
+
+        assertThat(policy(grant).ruleCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aGrantOfALocalToolIsRefused() {
+        Grant grant = Grant.of("myorg/app").withActions(GitHubAction.STATUS);
+
+        assertThatThrownBy(() -> policy(grant)).isInstanceOf(InvalidPolicyException.class)
+                .hasMessageContaining("'status' is answered by the ingress");
+    }
+
+    @Test
+    void repositoryPatternsMustHaveAnOwnerAndAName() {
+        assertThatThrownBy(() -> RepoPattern.of("justaname")).hasMessageContaining(
+                "owner/repo");
+        assertThatThrownBy(() -> RepoPattern.of("a/b/c")).hasMessageContaining("owner/repo");
+        assertThatThrownBy(() -> RepoPattern.of("a/")).hasMessageContaining("owner/repo");
+    }
+
+    @Test
+    void globsMatchWithinAndAcrossSegments() {
+        assertThat(Glob.of("agent-*").matches("agent-x")).isTrue();
+        assertThat(Glob.of("agent-*").matches("agent-x/y")).isFalse();
+        assertThat(Glob.of("docs/**").matches("docs/a/b.md")).isTrue();
+        assertThat(Glob.of("**/*.yml").matches("ci.yml")).isTrue();
+        assertThat(Glob.of("**/*.yml").matches("a/b/ci.yml")).isTrue();
+        assertThat(Glob.of(".github/workflows/").matches(".github/workflows/x.yml")).isTrue();
+        assertThat(Glob.of("a.b").matches("axb")).isFalse();
+        assertThat(Glob.of("file?.txt").matches("file1.txt")).isTrue();
+    }
+
+    @Test
+    void argumentsOfAToolCallAreReadForTheConditions() {
+        DecisionRequest request = DecisionRequest.fromArguments("bot", "prod", "push_files", Map
+                .of("owner", "MyOrg", "repo", "App", "branch", "refs/heads/agent-x", "files",
+                        List.of(Map.of("path", "a.txt", "content", "x"), Map.of("path",
+                                ".github/workflows/ci.yml", "content", "y")),
+                        "labels", List.of(
+                                "bot"),
+                        "pull_number", 12, "draft", false, "base",
+                        "main"));
+
+        assertThat(request.owner()).isEqualTo("myorg");
+        assertThat(request.repo()).isEqualTo("app");
+        assertThat(request.branch()).isEqualTo("agent-x");
+        assertThat(request.baseBranch()).isEqualTo("main");
+        assertThat(request.paths()).containsExactly("a.txt", ".github/workflows/ci.yml");
+        assertThat(request.labels()).containsExactly("bot");
+        assertThat(request.number()).isEqualTo(12L);
+        assertThat(request.draft()).isFalse();
+    }
+
+    @Test
+    void aRepositoryArgumentNamesOwnerAndRepo() {
+        DecisionRequest request = DecisionRequest.fromArguments("bot", "prod", "get_file", Map.of(
+                "repository", "o/r", "path", "README.md"));
+
+        assertThat(request.repository()).isEqualTo("o/r");
+        assertThat(request.paths()).containsExactly("README.md");
+    }
+}
