@@ -1,0 +1,59 @@
+package dev.tollgate.audit.core;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Where audit records are kept: append-only, one hash chain per source topic-partition. Every
+ * implementation passes the same contract suite ({@code AbstractAuditStoreContract}).
+ */
+public interface AuditStore extends AutoCloseable {
+
+    /** What {@link #append} did. */
+    sealed interface AppendResult {
+        AuditRecord record();
+
+        /** The entry is now the head of its chain. */
+        record Appended(AuditRecord record) implements AppendResult {
+        }
+
+        /** An entry with this event ID was stored before; nothing changed. */
+        record Duplicate(AuditRecord record) implements AppendResult {
+        }
+    }
+
+    /**
+     * Links {@code entry} after the head of its chain and stores it durably, unless an entry with
+     * the same event ID is already stored (a redelivery, or a second run over the same offsets), in
+     * which case the stored record is returned and nothing changes. Safe to call concurrently, also
+     * from several processes sharing the store: a chain never forks.
+     */
+    AppendResult append(AuditEntry entry);
+
+    /** Appends in order; the default appends one by one. */
+    default List<AppendResult> appendAll(List<AuditEntry> entries) {
+        return entries.stream().map(this::append).toList();
+    }
+
+    /** Every chain's head, ordered by chain ID. */
+    List<ChainHead> heads();
+
+    /** The records of one chain in stored order (by sequence), passed to {@code sink}. */
+    void readChain(String chainId, Consumer<AuditRecord> sink);
+
+    /**
+     * The records whose event occurred in {@code [from, to)}, ordered by occurrence time, chain ID
+     * and sequence. Null bounds are open.
+     */
+    void readRange(Instant from, Instant to, Consumer<AuditRecord> sink);
+
+    Optional<AuditRecord> findByEventId(String eventId);
+
+    /** How many records are stored. */
+    long count();
+
+    @Override
+    void close();
+}

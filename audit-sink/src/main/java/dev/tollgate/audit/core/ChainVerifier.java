@@ -1,0 +1,205 @@
+package dev.tollgate.audit.core;
+
+import dev.tollgate.audit.core.ChainBreak.Kind;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Checks one chain, read in stored order, from its first record to its head: every record's hash
+ * is recomputed, every link to the predecessor checked, sequence numbers must run 1, 2, 3... and
+ * source offsets must increase. Records are pushed one at a time ({@link #start}); memory stays
+ * constant until the first break, after which the rest of the chain is kept (hashes only) to say
+ * why it broke.
+ *
+ * <p>What a hash chain cannot show by itself: records removed from the end, or a whole suffix
+ * rewritten with recomputed hashes. Compare {@link ChainReport#head() heads} with an independent
+ * copy (a replay of the topics, or heads published elsewhere) to catch those.
+ */
+public final class ChainVerifier {
+
+    /** Verifies {@code records} (one chain, in stored order), expected to be chain {@code chainId}. */
+    public ChainReport verify(String chainId, Iterator<AuditRecord> records) {
+        Session session = start(chainId);
+        records.forEachRemaining(session);
+        return session.finish();
+    }
+
+    public ChainReport verify(String chainId, Iterable<AuditRecord> records) {
+        return verify(chainId, records.iterator());
+    }
+
+    /** Starts verifying chain {@code chainId}: push its records in stored order, then finish. */
+    public Session start(String chainId) {
+        return new Session(chainId);
+    }
+
+    /** One chain being verified. Not thread-safe. */
+    public static final class Session implements Consumer<AuditRecord> {
+
+        /** Hashes of a record after a break, kept to explain it. */
+        private record Link(AuditRecord record) {
+            String hash() {
+                return record.hash();
+            }
+
+            String previousHash() {
+                return record.previousHash();
+            }
+        }
+
+        private final String chainId;
+        private long count;
+        private AuditRecord prev;
+        private String prevPrevHash;
+        private AuditRecord last;
+        private ChainBreak decided;
+        private AuditRecord suspect;
+        private final List<Link> later = new ArrayList<>();
+
+        private Session(String chainId) {
+            this.chainId = chainId;
+        }
+
+        @Override
+        public void accept(AuditRecord record) {
+            count++;
+            last = record;
+            if (decided != null) {
+                return;
+            }
+            if (suspect != null) {
+                later.add(new Link(record));
+                return;
+            }
+            decided = checkSimple(record);
+            if (decided == null && !isIntactStep(record)) {
+                suspect = record;
+                return;
+            }
+            if (decided == null) {
+                prevPrevHash = prev == null ? AuditChain.GENESIS : prev.hash();
+                prev = record;
+            }
+        }
+
+        public ChainReport finish() {
+            ChainBreak broken = decided;
+            if (broken == null && suspect != null) {
+                broken = explain(suspect);
+            }
+            return new ChainReport(chainId, count, Optional.ofNullable(last).map(
+                    AuditChain::headOf), Optional.ofNullable(broken));
+        }
+
+        private long expectedSequence() {
+            return prev == null ? 1 : prev.sequence() + 1;
+        }
+
+        private String expectedPrevious() {
+            return prev == null ? AuditChain.GENESIS : prev.hash();
+        }
+
+        private boolean isIntactStep(AuditRecord record) {
+            return record.previousHash().equals(expectedPrevious())
+                    && record.sequence() == expectedSequence();
+        }
+
+        /** Breaks that need no look ahead: wrong chain, an edited record, offsets going back. */
+        private ChainBreak checkSimple(AuditRecord record) {
+            if (!record.chainId().equals(chainId)) {
+                return broken(Kind.WRONG_CHAIN, record, "it belongs to chain " + record.chainId()
+                        + ", not " + chainId);
+            }
+            if (!isIntactStep(record)) {
+                return null;
+            }
+            if (prev != null && record.sourceOffset() <= prev.sourceOffset()) {
+                return broken(Kind.REORDER, record, "source offset " + record.sourceOffset()
+                        + " does not follow offset " + prev.sourceOffset() + " of #" + prev
+                                .sequence());
+            }
+            String recomputed = CanonicalEncoding.recomputeHash(record);
+            if (!recomputed.equals(record.hash())) {
+                return broken(Kind.HASH_MISMATCH, record, "its content was altered: stored hash "
+                        + record.hash() + ", content hashes to " + recomputed);
+            }
+            return null;
+        }
+
+        /** The chain broke at {@code record}; {@code later} holds the rest of it. */
+        private ChainBreak explain(AuditRecord record) {
+            long expectedSequence = expectedSequence();
+            String expectedPrevious = expectedPrevious();
+            boolean linked = record.previousHash().equals(expectedPrevious);
+            boolean recordLinkedFromLater = later.stream().anyMatch(l -> l.previousHash().equals(
+                    record.hash()));
+            boolean prevLinkedFromLater = prev != null && (record.previousHash().equals(prev
+                    .hash()) || later.stream().anyMatch(
+                            l -> l.previousHash().equals(prev
+                                    .hash())));
+            boolean somethingSkipsPrev = prev != null && (record.previousHash().equals(
+                    prevPrevHash)
+                    || later.stream().anyMatch(l -> l.previousHash().equals(
+                            prevPrevHash)));
+
+            if (somethingSkipsPrev && !prevLinkedFromLater) {
+                return broken(Kind.FORGED_INSERTION, prev, "no record links to it: the chain"
+                        + " goes from " + name(prevPrevHash) + " to the record after it");
+            }
+            if (prev != null && record.sequence() == prev.sequence()) {
+                return broken(Kind.FORGED_INSERTION, record, "a second record claims sequence "
+                        + record.sequence());
+            }
+            Optional<Link> trueSuccessor = later.stream().filter(l -> l.previousHash().equals(
+                    expectedPrevious)).findFirst();
+            if (!linked && trueSuccessor.isPresent()) {
+                if (recordLinkedFromLater) {
+                    return broken(Kind.REORDER, record, "it is genuine but out of place: the"
+                            + " record that follows " + predecessorName() + " is "
+                            + trueSuccessor.get().record().describe());
+                }
+                return broken(Kind.FORGED_INSERTION, record, "it is not part of the chain: "
+                        + trueSuccessor.get().record().describe() + " links to "
+                        + predecessorName() + " around it");
+            }
+            if (record.sequence() > expectedSequence) {
+                return broken(Kind.GAP, record, (record.sequence() - expectedSequence == 1
+                        ? "sequence " + expectedSequence + " is"
+                        : "sequences " + expectedSequence + ".." + (record.sequence() - 1)
+                                + " are")
+                        + " missing before it: records were deleted");
+            }
+            if (record.sequence() < expectedSequence) {
+                return broken(Kind.REORDER, record, "sequence " + record.sequence()
+                        + " comes after " + predecessorName());
+            }
+            boolean selfConsistent = CanonicalEncoding.recomputeHash(record).equals(record
+                    .hash());
+            return broken(Kind.BROKEN_LINK, record, "its previous hash " + record.previousHash()
+                    + " is not the hash of " + predecessorName() + " (" + expectedPrevious + "): "
+                    + (selfConsistent
+                            ? predecessorName()
+                                    + " was altered and re-hashed, or records before it were deleted"
+                                    + " and the rest renumbered"
+                            : "and its own content does not match its hash either"));
+        }
+
+        private String name(String hash) {
+            return AuditChain.GENESIS.equals(hash)
+                    ? "the chain's start"
+                    : "#" + (prev.sequence() - 1);
+        }
+
+        private String predecessorName() {
+            return prev == null ? "the chain's start" : "#" + prev.sequence();
+        }
+
+        private static ChainBreak broken(Kind kind, AuditRecord record, String detail) {
+            return new ChainBreak(kind, record.chainId(), record.sequence(), record.eventId(),
+                    record.sourceOffset(), detail);
+        }
+    }
+}

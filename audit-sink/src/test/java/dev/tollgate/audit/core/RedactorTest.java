@@ -1,0 +1,155 @@
+package dev.tollgate.audit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class RedactorTest {
+
+    private final Redactor redactor = new Redactor();
+
+    private static final String CLASSIC = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ghp_", "gho_", "ghu_", "ghs_", "ghr_"})
+    void redactsEveryGitHubTokenPrefix(String prefix) {
+        String token = prefix + "16C7e42F292c6912E7710c838347Ae178B4a";
+
+        String redacted = redactor.redactText("use " + token + " please");
+
+        assertThat(redacted).isEqualTo("use [REDACTED:github_token] please");
+    }
+
+    @Test
+    void redactsFineGrainedPersonalAccessTokens() {
+        String token = "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUV";
+
+        assertThat(redactor.redactText("token=" + token)).doesNotContain("11ABCDEFG").contains(
+                "[REDACTED:");
+        assertThat(redactor.redactText(token)).isEqualTo("[REDACTED:github_token]");
+    }
+
+    @Test
+    void redactsTheLongStatelessInstallationTokenFormatWhole() {
+        // ~520 characters, base64url segments separated by dots: never assume 40.
+        String body = "eyJ2IjoxfQ" + "a".repeat(200) + "." + "B-_c".repeat(60) + "."
+                + "Zz09".repeat(20);
+        String token = "ghs_" + body;
+
+        String redacted = redactor.redactText("Authorization header was not used; the token "
+                + token + " leaked");
+
+        assertThat(token.length()).isGreaterThan(500);
+        assertThat(redacted).doesNotContain("aaaa").doesNotContain("B-_c").doesNotContain(
+                "Zz09").contains("[REDACTED:github_token]");
+    }
+
+    @Test
+    void redactsTheOldInstallationTokenForm() {
+        assertThat(redactor.redactText("v1.0123456789abcdef0123456789abcdef01234567"))
+                .isEqualTo("[REDACTED:github_token]");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY",
+            "OPENSSH PRIVATE KEY", "ENCRYPTED PRIVATE KEY"})
+    void redactsPemPrivateKeyBlocks(String label) {
+        String pem = "-----BEGIN " + label + "-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy\n"
+                + "abcDEF+/==\n-----END " + label + "-----";
+
+        String redacted = redactor.redactText("key:\n" + pem + "\nthanks");
+
+        assertThat(redacted).isEqualTo("key:\n[REDACTED:private_key]\nthanks");
+    }
+
+    @Test
+    void redactsAnUnterminatedPrivateKeyToTheEnd() {
+        String redacted = redactor.redactText(
+                "here -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJ (truncated)");
+
+        assertThat(redacted).isEqualTo("here [REDACTED:private_key]");
+    }
+
+    @Test
+    void redactsJwts() {
+        String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiIxMjMiLCJleHAiOjE3MDB9.c2lnbmF0dXJlLXZhbHVlLWhlcmU";
+
+        assertThat(redactor.redactText("jwt " + jwt + " end")).isEqualTo(
+                "jwt [REDACTED:jwt] end");
+    }
+
+    @Test
+    void redactsAuthorizationHeaderValuesInText() {
+        assertThat(redactor.redactText("curl -H 'Authorization: Basic dXNlcjpwYXNzd29yZA=='"))
+                .isEqualTo("curl -H 'Authorization: [REDACTED:authorization]'");
+        assertThat(redactor.redactText("sent Bearer abcdef0123456789xyz to it")).isEqualTo(
+                "sent Bearer [REDACTED:authorization] to it");
+        assertThat(redactor.redactText("Proxy-Authorization=Digest qop123456")).isEqualTo(
+                "Proxy-Authorization=[REDACTED:authorization]");
+    }
+
+    @Test
+    void redactsPasswordsInTextAndUrls() {
+        assertThat(redactor.redactText("db password=hunter2 and PGPASSWORD: s3cr3t!")).isEqualTo(
+                "db password=[REDACTED:password] and PGPASSWORD: [REDACTED:password]");
+        assertThat(redactor.redactText("clone https://bob:hunter2@example.com/x.git")).isEqualTo(
+                "clone https://bob:[REDACTED:password]@example.com/x.git");
+    }
+
+    @Test
+    void redactsByKeyNameAndByShapeAtAnyDepth() {
+        String json = """
+                {"title":"fix","body":"my token is %s",
+                 "files":[{"path":"a.txt","content":"x"},
+                          {"path":"deep","meta":{"headers":{"Authorization":"token abc","X-Other":"ok"},
+                           "nested":[[{"password":12345}]], "client_secret":{"value":"v","n":1}}}],
+                 "tokenId":"jti-9","enabled":true,"count":3,"note":null}
+                """
+                .formatted(CLASSIC);
+
+        JsonNode redacted = redactor.redactJsonText(json);
+
+        assertThat(redacted.at("/body").asText()).isEqualTo("my token is [REDACTED:github_token]");
+        assertThat(redacted.at("/files/1/meta/headers/Authorization").asText()).isEqualTo(
+                "[REDACTED:authorization]");
+        assertThat(redacted.at("/files/1/meta/headers/X-Other").asText()).isEqualTo("ok");
+        assertThat(redacted.at("/files/1/meta/nested/0/0/password").asText()).isEqualTo(
+                "[REDACTED:password]");
+        assertThat(redacted.at("/files/1/meta/client_secret/value").asText()).isEqualTo(
+                "[REDACTED:secret]");
+        assertThat(redacted.at("/files/1/meta/client_secret/n").asText()).isEqualTo(
+                "[REDACTED:secret]");
+        assertThat(redacted.at("/files/0/content").asText()).isEqualTo("x");
+        assertThat(redacted.at("/tokenId").asText()).isEqualTo("jti-9");
+        assertThat(redacted.at("/enabled").asBoolean()).isTrue();
+        assertThat(redacted.at("/count").asInt()).isEqualTo(3);
+        assertThat(redacted.at("/note").isNull()).isTrue();
+        assertThat(redacted.toString()).doesNotContain(CLASSIC).doesNotContain("12345");
+    }
+
+    @Test
+    void keepsKeyOrderSoTheEncodingIsStable() {
+        JsonNode redacted = redactor.redactJsonText("{\"z\":1,\"a\":2,\"m\":{\"y\":1,\"b\":2}}");
+
+        assertThat(JsonText.write(redacted)).isEqualTo("{\"z\":1,\"a\":2,\"m\":{\"y\":1,\"b\":2}}");
+    }
+
+    @Test
+    void redactsTextThatIsNotJsonAsAString() {
+        JsonNode redacted = redactor.redactJsonText("not json " + CLASSIC);
+
+        assertThat(redacted.isTextual()).isTrue();
+        assertThat(redacted.asText()).isEqualTo("not json [REDACTED:github_token]");
+    }
+
+    @Test
+    void leavesOrdinaryTextAlone() {
+        String text = "Fix the build: commit 0123456789abcdef0123456789abcdef01234567 on main,"
+                + " see https://github.com/octo/hello/pull/7 (token bucket is full)";
+
+        assertThat(redactor.redactText(text)).isEqualTo(text);
+    }
+}
