@@ -1,0 +1,146 @@
+package dev.tollgate.executor.core;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.interfaces.RSAPrivateKey;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The executor's GitHub App settings. {@link #toString()} never shows the key or the static token.
+ *
+ * @param apiUrl {@code https://api.github.com}, or {@code https://HOST/api/v3} for GitHub Enterprise
+ *        Server
+ * @param appId the App ID or client ID (the JWT's {@code iss})
+ * @param privateKey the App's private key
+ * @param staticFallbackToken a token used only when the App exchange fails; empty unless enabled
+ */
+public record GitHubAppConfig(URI apiUrl, String appId, RSAPrivateKey privateKey,
+        Optional<String> staticFallbackToken) {
+
+    public static final String API_URL = "tollgate.github.api-url";
+    public static final String APP_ID = "tollgate.github.app-id";
+    public static final String PRIVATE_KEY_FILE = "tollgate.github.private-key-file";
+    public static final String STATIC_FALLBACK_ENABLED = "tollgate.github.static-token-fallback.enabled";
+    public static final String STATIC_TOKEN_FILE = "tollgate.github.static-token-file";
+    public static final String DEFAULT_API_URL = "https://api.github.com";
+
+    public GitHubAppConfig {
+        Objects.requireNonNull(apiUrl, "apiUrl");
+        Objects.requireNonNull(appId, "appId");
+        Objects.requireNonNull(privateKey, "privateKey");
+        staticFallbackToken = Objects.requireNonNullElse(staticFallbackToken, Optional.empty());
+    }
+
+    /** The host the circuit breaker is kept for, e.g. {@code api.github.com}. */
+    public String host() {
+        return apiUrl.getHost() + (apiUrl.getPort() > 0 ? ":" + apiUrl.getPort() : "");
+    }
+
+    @Override
+    public String toString() {
+        return "GitHubAppConfig[apiUrl=" + apiUrl + ", appId=" + appId
+                + ", privateKey=redacted, staticFallback=" + staticFallbackToken.isPresent()
+                + "]";
+    }
+
+    /**
+     * Resolves the settings from properties (Spring-style keys) and the environment: for a key
+     * {@code tollgate.github.app-id} the property wins, then {@code TOLLGATE_GITHUB_APP_ID}, then the
+     * file named by {@code TOLLGATE_GITHUB_APP_ID_FILE}. Fails with a message naming what to set.
+     */
+    public static GitHubAppConfig resolve(Function<String, String> properties,
+            Map<String, String> environment) {
+        Settings settings = new Settings(properties, environment);
+        String apiUrlText = settings.get(API_URL).orElse(DEFAULT_API_URL).trim();
+        URI apiUrl;
+        try {
+            apiUrl = new URI(apiUrlText.endsWith("/")
+                    ? apiUrlText.substring(0, apiUrlText.length() - 1)
+                    : apiUrlText);
+        } catch (URISyntaxException e) {
+            throw new ConfigurationException(API_URL + " (" + Settings.envName(API_URL)
+                    + ") is not a URL: " + apiUrlText
+                    + "; use https://api.github.com or https://HOST/api/v3");
+        }
+        if (apiUrl.getScheme() == null || apiUrl.getHost() == null || !(apiUrl.getScheme()
+                .equals("https") || apiUrl.getScheme().equals("http"))) {
+            throw new ConfigurationException(API_URL + " (" + Settings.envName(API_URL)
+                    + ") must be an http(s) URL such as https://api.github.com or"
+                    + " https://HOST/api/v3, not " + apiUrlText);
+        }
+        String appId = settings.require(APP_ID, "the GitHub App's ID or client ID").trim();
+        String keyFile = settings.require(PRIVATE_KEY_FILE,
+                "the path of the GitHub App's private key (.pem)").trim();
+        RSAPrivateKey key = PrivateKeys.read(Path.of(keyFile), PRIVATE_KEY_FILE + " ("
+                + Settings.envName(PRIVATE_KEY_FILE) + ")");
+        Optional<String> fallback = Optional.empty();
+        if (settings.get(STATIC_FALLBACK_ENABLED).map(v -> v.trim().equalsIgnoreCase("true"))
+                .orElse(false)) {
+            String tokenFile = settings.require(STATIC_TOKEN_FILE, "the file holding the static"
+                    + " fallback token (or disable " + STATIC_FALLBACK_ENABLED + ")").trim();
+            try {
+                String token = Files.readString(Path.of(tokenFile), StandardCharsets.UTF_8).trim();
+                if (token.isEmpty()) {
+                    throw new ConfigurationException(STATIC_TOKEN_FILE + " (" + tokenFile
+                            + ") is empty");
+                }
+                fallback = Optional.of(token);
+            } catch (IOException e) {
+                throw new ConfigurationException(STATIC_TOKEN_FILE + " points to " + tokenFile
+                        + ", which cannot be read: set it to the static token's file");
+            }
+        }
+        return new GitHubAppConfig(apiUrl, appId, key, fallback);
+    }
+
+    /** Property, then environment variable, then the file an environment variable names. */
+    static final class Settings {
+        private final Function<String, String> properties;
+        private final Map<String, String> environment;
+
+        Settings(Function<String, String> properties, Map<String, String> environment) {
+            this.properties = properties;
+            this.environment = environment;
+        }
+
+        static String envName(String key) {
+            return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        }
+
+        Optional<String> get(String key) {
+            String value = properties.apply(key);
+            if (value != null && !value.isBlank()) {
+                return Optional.of(value);
+            }
+            value = environment.get(envName(key));
+            if (value != null && !value.isBlank()) {
+                return Optional.of(value);
+            }
+            String file = environment.get(envName(key) + "_FILE");
+            if (file != null && !file.isBlank()) {
+                try {
+                    return Optional.of(Files.readString(Path.of(file.trim()),
+                            StandardCharsets.UTF_8).trim());
+                } catch (IOException e) {
+                    throw new ConfigurationException(envName(key) + "_FILE points to " + file
+                            + ", which cannot be read: fix the path or set " + envName(key));
+                }
+            }
+            return Optional.empty();
+        }
+
+        String require(String key, String what) {
+            return get(key).orElseThrow(() -> new ConfigurationException(key + " is not set: set "
+                    + envName(key) + " (or " + envName(key) + "_FILE, or the property " + key
+                    + ") to " + what));
+        }
+    }
+}

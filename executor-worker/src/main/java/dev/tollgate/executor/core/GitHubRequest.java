@@ -1,0 +1,80 @@
+package dev.tollgate.executor.core;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One HTTP call to the GitHub REST API, relative to the configured API URL. The credential is
+ * carried as a {@link Credential} whose {@code toString} never shows its value.
+ *
+ * @param method GET, POST, PATCH, ...
+ * @param path the path and query under the API URL, starting with {@code /}
+ * @param credential what goes in {@code Authorization}
+ * @param jsonBody the JSON body, if any
+ */
+public record GitHubRequest(String method, String path, Credential credential,
+        Optional<String> jsonBody) {
+
+    public GitHubRequest {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(credential, "credential");
+        jsonBody = Objects.requireNonNullElse(jsonBody, Optional.empty());
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("path must start with /: " + path);
+        }
+    }
+
+    public static GitHubRequest get(String path, Credential credential) {
+        return new GitHubRequest("GET", path, credential, Optional.empty());
+    }
+
+    public static GitHubRequest post(String path, Credential credential, String json) {
+        return new GitHubRequest("POST", path, credential, Optional.of(json));
+    }
+
+    public static GitHubRequest patch(String path, Credential credential, String json) {
+        return new GitHubRequest("PATCH", path, credential, Optional.of(json));
+    }
+
+    public boolean isWrite() {
+        return !method.equals("GET") && !method.equals("HEAD");
+    }
+
+    public GitHubRequest withCredential(Credential other) {
+        return new GitHubRequest(method, path, other, jsonBody);
+    }
+
+    /** The {@code Authorization} header value: a secret, held only for the call. */
+    public sealed interface Credential {
+
+        /** {@code Authorization: Bearer ...}; never printed. */
+        String authorization();
+
+        /** The App's signed JWT. */
+        record AppJwt(String jwt) implements Credential {
+            @Override
+            public String authorization() {
+                return "Bearer " + jwt;
+            }
+
+            @Override
+            public String toString() {
+                return "AppJwt[redacted]";
+            }
+        }
+
+        /** An installation token (or the static fallback token). */
+        record Token(InstallationToken token) implements Credential {
+            @Override
+            public String authorization() {
+                return "Bearer " + token.value();
+            }
+
+            @Override
+            public String toString() {
+                return "Token[" + token + "]";
+            }
+        }
+    }
+}

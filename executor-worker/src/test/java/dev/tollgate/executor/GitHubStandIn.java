@@ -1,0 +1,769 @@
+package dev.tollgate.executor;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A stand-in for api.github.com on loopback, for tests: App JWTs are verified with the App's public
+ * key (signature, issuer, time window, with GitHub's error messages), installation tokens are
+ * minted with the requested repositories and permissions (and counted), every other call needs a
+ * live token whose scope covers the repository and permission, and a small in-memory GitHub
+ * answers reads and writes. Any answer can be scripted ahead of the model: rate limits, secondary
+ * limits, 5xx storms, dropped connections.
+ */
+public final class GitHubStandIn implements AutoCloseable {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Pattern REPO_PATH = Pattern.compile(
+            "^/repos/([^/]+)/([^/?]+)(/[^?]*)?(\\?.*)?$");
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME
+            .withZone(ZoneOffset.UTC);
+
+    /** A token the stand-in minted. */
+    public record Mint(long installationId, List<String> repositories,
+            Map<String, String> permissions, String token, Instant expiresAt) {
+        @Override
+        public String toString() {
+            return "Mint[" + installationId + " " + repositories + " " + permissions + "]";
+        }
+    }
+
+    /** A request the stand-in received. */
+    public record Received(String method, String path, String authorization, String body,
+            Map<String, String> headers) {
+        public JsonNode json() {
+            return JSON.readTree(body);
+        }
+    }
+
+    /** One in-memory repository. */
+    public static final class Repo {
+        public final String owner;
+        public final String name;
+        public String defaultBranch = "main";
+        public boolean fork;
+        public final Set<String> protectedBranches = ConcurrentHashMap.newKeySet();
+        public final Map<String, String> refs = new ConcurrentHashMap<>();
+        public final Map<String, ObjectNode> commits = new ConcurrentHashMap<>();
+        public final Map<String, String> files = new ConcurrentHashMap<>();
+        public final List<ObjectNode> issues = new CopyOnWriteArrayList<>();
+        public final Map<Long, List<ObjectNode>> comments = new ConcurrentHashMap<>();
+        public final Map<Long, List<ObjectNode>> reviews = new ConcurrentHashMap<>();
+        public final List<ObjectNode> checkRuns = new CopyOnWriteArrayList<>();
+        public final List<String> forcedUpdates = new CopyOnWriteArrayList<>();
+
+        Repo(String owner, String name) {
+            this.owner = owner;
+            this.name = name;
+            String root = sha("root-" + owner + "/" + name);
+            ObjectNode commit = JSON.createObjectNode().put("sha", root).put("message",
+                    "Initial commit");
+            commit.putObject("tree").put("sha", sha("tree-" + root));
+            commit.putArray("parents");
+            commits.put(root, commit);
+            refs.put("main", root);
+        }
+
+        public List<ObjectNode> pulls() {
+            return issues.stream().filter(i -> i.has("pull_request")).toList();
+        }
+
+        public List<ObjectNode> plainIssues() {
+            return issues.stream().filter(i -> !i.has("pull_request")).toList();
+        }
+    }
+
+    private final MockWebServer server = new MockWebServer();
+    private final String appId;
+    private final RSASSAVerifier verifier;
+    private final Clock baseClock;
+    private final AtomicReference<Duration> clockOffset = new AtomicReference<>(Duration.ZERO);
+    private volatile Duration tokenLifetime = Duration.ofHours(1);
+    private final Map<String, Long> installations = new ConcurrentHashMap<>();
+    private final Map<String, Repo> repos = new ConcurrentHashMap<>();
+    private final Map<String, Mint> liveTokens = new ConcurrentHashMap<>();
+    private final List<Mint> mints = new CopyOnWriteArrayList<>();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final List<String> jwtRejections = new CopyOnWriteArrayList<>();
+    private final Deque<Scripted> scripts = new ConcurrentLinkedDeque<>();
+    private final AtomicLong ids = new AtomicLong(1000);
+    private final AtomicLong tokenCounter = new AtomicLong();
+
+    private record Scripted(String method, Predicate<String> path, MockResponse response) {
+    }
+
+    public GitHubStandIn(String appId, RSAPublicKey appPublicKey, Clock clock) {
+        this.appId = appId;
+        this.verifier = new RSASSAVerifier(appPublicKey);
+        this.baseClock = clock;
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                try {
+                    return handle(request);
+                } catch (RuntimeException e) {
+                    return json(500, error("stand-in failure: " + e));
+                }
+            }
+        });
+        try {
+            server.start(InetAddress.getLoopbackAddress(), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static RSAPublicKey readPublicKey(String pem) {
+        try {
+            String body = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            return (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(
+                    new X509EncodedKeySpec(Base64.getDecoder().decode(body)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- set-up ------------------------------------------------------------------------------
+
+    public URI apiUrl() {
+        return server.url("/").uri().resolve("/").normalize();
+    }
+
+    public String apiUrlText() {
+        String url = server.url("/").toString();
+        return url.substring(0, url.length() - 1);
+    }
+
+    /** Declares a repository (and its installation). */
+    public Repo repository(String owner, String name, long installationId) {
+        installations.put((owner + "/" + name).toLowerCase(), installationId);
+        return repos.computeIfAbsent((owner + "/" + name).toLowerCase(), k -> new Repo(owner,
+                name));
+    }
+
+    public Repo repo(String owner, String name) {
+        return repos.get((owner + "/" + name).toLowerCase());
+    }
+
+    public void tokenLifetime(Duration lifetime) {
+        this.tokenLifetime = lifetime;
+    }
+
+    /** Moves GitHub's clock (its {@code Date} header and JWT checks) away from the test clock. */
+    public void skewClock(Duration offset) {
+        clockOffset.set(offset);
+    }
+
+    /** Makes GitHub refuse a token from now on (401), as after expiry or revocation. */
+    public void revokeAll() {
+        liveTokens.clear();
+    }
+
+    /** The next matching request gets this answer (after authentication), in order. */
+    public void script(String method, String pathPrefix, MockResponse... responses) {
+        for (MockResponse response : responses) {
+            scripts.add(new Scripted(method, path -> path.startsWith(pathPrefix), response));
+        }
+    }
+
+    // ---- what happened -----------------------------------------------------------------------
+
+    public List<Mint> mints() {
+        return List.copyOf(mints);
+    }
+
+    public int mintCount() {
+        return mints.size();
+    }
+
+    public List<Received> requests() {
+        return List.copyOf(received);
+    }
+
+    public List<Received> requests(String method, String pathPrefix) {
+        return received.stream().filter(r -> r.method().equals(method) && r.path().startsWith(
+                pathPrefix)).toList();
+    }
+
+    public List<String> jwtRejections() {
+        return List.copyOf(jwtRejections);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    // ---- canned answers ----------------------------------------------------------------------
+
+    public static MockResponse json(int status, Object body) {
+        return new MockResponse.Builder().code(status).addHeader("Content-Type",
+                "application/json; charset=utf-8").body(
+                        body instanceof String s
+                                ? s
+                                : JSON.writeValueAsString(body))
+                .build();
+    }
+
+    public static ObjectNode error(String message) {
+        return JSON.createObjectNode().put("message", message).put("documentation_url",
+                "https://docs.github.com/rest");
+    }
+
+    /** The primary rate limit on 403 or 429: remaining 0, reset at {@code reset}. */
+    public static MockResponse primaryLimit(int status, Instant reset) {
+        return new MockResponse.Builder().code(status).addHeader("Content-Type",
+                "application/json; charset=utf-8").addHeader("x-ratelimit-limit", "5000")
+                .addHeader("x-ratelimit-remaining", "0").addHeader("x-ratelimit-used", "5000")
+                .addHeader("x-ratelimit-reset", Long.toString(reset.getEpochSecond())).addHeader(
+                        "x-ratelimit-resource", "core")
+                .body(
+                        "{\"message\":\"API rate limit exceeded for installation ID 1.\","
+                                + "\"documentation_url\":\"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api\"}")
+                .build();
+    }
+
+    /** A secondary rate limit on 403 or 429, with {@code retry-after} when given. */
+    public static MockResponse secondaryLimit(int status, Long retryAfterSeconds) {
+        MockResponse.Builder builder = new MockResponse.Builder().code(status).addHeader(
+                "Content-Type", "application/json; charset=utf-8").addHeader(
+                        "x-ratelimit-remaining", "4321");
+        if (retryAfterSeconds != null) {
+            builder.addHeader("retry-after", Long.toString(retryAfterSeconds));
+        }
+        return builder.body("{\"message\":\"You have exceeded a secondary rate limit. Please wait"
+                + " a few minutes before you try again.\",\"documentation_url\":"
+                + "\"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits\"}")
+                .build();
+    }
+
+    public static MockResponse serverError(int status) {
+        return json(status, status == 502
+                ? "<html><body><h1>Unicorn!</h1></body></html>"
+                : "{\"message\":\"Server Error\"}");
+    }
+
+    /** The connection is dropped without an answer. */
+    public static MockResponse dropConnection() {
+        return new MockResponse.Builder().onRequestStart(
+                mockwebserver3.SocketEffect.ShutdownConnection.INSTANCE).build();
+    }
+
+    // ---- dispatching -------------------------------------------------------------------------
+
+    private Instant now() {
+        return baseClock.instant().plus(clockOffset.get());
+    }
+
+    private MockResponse handle(RecordedRequest request) {
+        String method = request.getMethod();
+        String target = request.getTarget();
+        String body = request.getBody() == null
+                ? ""
+                : request.getBody().string(
+                        StandardCharsets.UTF_8);
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        request.getHeaders().forEach(pair -> headers.put(pair.getFirst(), pair.getSecond()));
+        String authorization = headers.getOrDefault("Authorization", "");
+        received.add(new Received(method, target, authorization, body, Map.copyOf(headers)));
+        MockResponse response = route(method, target, body, authorization, headers);
+        return new MockResponse.Builder(response).setHeader("Date", HTTP_DATE.format(now()))
+                .build();
+    }
+
+    private MockResponse route(String method, String target, String body, String authorization,
+            Map<String, String> headers) {
+        if (!headers.containsKey("User-Agent")) {
+            return json(403, error("Request forbidden by administrative rules. Please make sure"
+                    + " your request has a User-Agent header"));
+        }
+        boolean appCall = target.startsWith("/app/") || target.matches(
+                "^/repos/[^/]+/[^/]+/installation$");
+        if (appCall) {
+            Optional<String> refusal = verifyJwt(authorization);
+            if (refusal.isPresent()) {
+                jwtRejections.add(refusal.get());
+                return json(401, error(refusal.get()));
+            }
+            Optional<MockResponse> scripted = nextScript(method, target);
+            if (scripted.isPresent()) {
+                return scripted.get();
+            }
+            if (target.startsWith("/app/installations/") && target.endsWith("/access_tokens")
+                    && method.equals("POST")) {
+                return mint(target, body);
+            }
+            Matcher matcher = REPO_PATH.matcher(target);
+            if (matcher.matches()) {
+                Long id = installations.get((matcher.group(1) + "/" + matcher.group(2))
+                        .toLowerCase());
+                return id == null
+                        ? json(404, error("Not Found"))
+                        : json(200, JSON.createObjectNode().put("id", id).put("app_id", appId));
+            }
+            return json(404, error("Not Found"));
+        }
+        Mint mint = authorization.startsWith("Bearer ")
+                ? liveTokens.get(authorization.substring(7))
+                : null;
+        if (mint == null || !mint.expiresAt().isAfter(now())) {
+            return json(401, error("Bad credentials"));
+        }
+        Matcher matcher = REPO_PATH.matcher(target);
+        if (!matcher.matches()) {
+            return json(404, error("Not Found"));
+        }
+        String owner = matcher.group(1);
+        String name = matcher.group(2);
+        Long installation = installations.get((owner + "/" + name).toLowerCase());
+        if (installation == null || installation != mint.installationId() || !mint.repositories()
+                .contains(name.toLowerCase())) {
+            // GitHub hides repositories a token cannot see.
+            return json(404, error("Not Found"));
+        }
+        String rest = matcher.group(3) == null ? "" : matcher.group(3);
+        String needed = permissionFor(method, rest);
+        String level = mint.permissions().get(needed.split("=")[0]);
+        boolean write = needed.endsWith("=write");
+        if (level == null || (write && !level.equals("write"))) {
+            return new MockResponse.Builder(json(403, error(
+                    "Resource not accessible by integration"))).addHeader(
+                            "X-Accepted-GitHub-Permissions", needed)
+                    .build();
+        }
+        Optional<MockResponse> scripted = nextScript(method, target);
+        if (scripted.isPresent()) {
+            return scripted.get();
+        }
+        String query = matcher.group(4) == null ? "" : matcher.group(4).substring(1);
+        return model(method, repo(owner, name), rest, query, body);
+    }
+
+    private Optional<MockResponse> nextScript(String method, String target) {
+        for (Scripted scripted : scripts) {
+            if (scripted.method().equals(method) && scripted.path().test(target) && scripts
+                    .remove(scripted)) {
+                return Optional.of(scripted.response());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String permissionFor(String method, String rest) {
+        boolean write = !method.equals("GET");
+        String permission;
+        if (rest.startsWith("/issues")) {
+            permission = rest.matches("/issues/\\d+/comments") && write
+                    ? "pull_requests"
+                    : "issues";
+        } else if (rest.startsWith("/pulls")) {
+            permission = "pull_requests";
+        } else if (rest.startsWith("/check-runs") || rest.contains("/check-runs")) {
+            permission = "checks";
+        } else if (rest.isEmpty() || rest.startsWith("/branches")) {
+            permission = "metadata";
+        } else {
+            permission = "contents";
+        }
+        return permission + (write ? "=write" : "=read");
+    }
+
+    private Optional<String> verifyJwt(String authorization) {
+        if (!authorization.startsWith("Bearer ")) {
+            return Optional.of("A JSON web token could not be decoded");
+        }
+        try {
+            SignedJWT jwt = SignedJWT.parse(authorization.substring(7));
+            if (!JWSAlgorithm.RS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(
+                    verifier)) {
+                return Optional.of("A JSON web token could not be decoded");
+            }
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            if (!appId.equals(claims.getIssuer())) {
+                return Optional.of("Integration not found");
+            }
+            Instant now = now();
+            if (claims.getIssueTime() == null || claims.getIssueTime().toInstant().isAfter(now)) {
+                return Optional.of("'Issued at' claim ('iat') must be an Integer representing the"
+                        + " time that the assertion was issued.");
+            }
+            if (claims.getExpirationTime() == null || !claims.getExpirationTime().toInstant()
+                    .isAfter(now)) {
+                return Optional.of("'Expiration time' claim ('exp') must be a numeric value"
+                        + " representing the future time at which the assertion expires.");
+            }
+            if (claims.getExpirationTime().toInstant().isAfter(now.plus(Duration.ofMinutes(10)))) {
+                return Optional.of("'Expiration time' claim ('exp') is too far in the future.");
+            }
+            return Optional.empty();
+        } catch (ParseException | JOSEException e) {
+            return Optional.of("A JSON web token could not be decoded");
+        }
+    }
+
+    private MockResponse mint(String target, String body) {
+        long installationId = Long.parseLong(target.replaceAll("\\D+", " ").trim());
+        if (!installations.containsValue(installationId)) {
+            return json(404, error("Not Found"));
+        }
+        JsonNode request = body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+        List<String> repositories = new ArrayList<>();
+        request.path("repositories").forEach(node -> repositories.add(node.asString()
+                .toLowerCase()));
+        for (String repository : repositories) {
+            boolean inInstallation = installations.entrySet().stream().anyMatch(
+                    e -> e.getValue() == installationId && e.getKey().endsWith("/" + repository));
+            if (!inInstallation) {
+                return json(422, error("There is at least one repository that does not exist or"
+                        + " is not accessible to the parent installation."));
+            }
+        }
+        Map<String, String> permissions = new TreeMap<>();
+        request.path("permissions").properties().forEach(e -> permissions.put(e.getKey(), e
+                .getValue().asString()));
+        // Tokens are opaque and of varying length: never 40 characters here.
+        String token = "ghs_" + tokenCounter.incrementAndGet() + "x" + "A".repeat(60
+                + (int) (tokenCounter.get() % 7));
+        Instant expiresAt = now().plus(tokenLifetime);
+        Mint mint = new Mint(installationId, List.copyOf(repositories), Map.copyOf(permissions),
+                token, expiresAt);
+        mints.add(mint);
+        liveTokens.put(token, mint);
+        ObjectNode answer = JSON.createObjectNode().put("token", token).put("expires_at",
+                expiresAt.toString()).put("repository_selection",
+                        repositories.isEmpty()
+                                ? "all"
+                                : "selected");
+        ObjectNode granted = answer.putObject("permissions");
+        permissions.forEach(granted::put);
+        return json(201, answer);
+    }
+
+    // ---- the in-memory GitHub ----------------------------------------------------------------
+
+    private MockResponse model(String method, Repo repo, String rest, String query,
+            String body) {
+        String route = method + " " + rest;
+        Map<String, String> params = params(query);
+        if (route.equals("GET ")) {
+            return json(200, JSON.createObjectNode().put("id", 1).put("name", repo.name).put(
+                    "full_name", repo.owner + "/" + repo.name).put("private", true).put("fork",
+                            repo.fork)
+                    .put("default_branch", repo.defaultBranch).put("visibility",
+                            "private")
+                    .put("description", "a repository").put("html_url",
+                            "https://github.com/" + repo.owner + "/" + repo.name)
+                    .put("node_id", "R_x").put("stargazers_count", 3));
+        }
+        if (route.startsWith("GET /contents")) {
+            String path = rest.substring("/contents".length()).replaceFirst("^/", "");
+            if (path.isEmpty()) {
+                ArrayNode listing = JSON.createArrayNode();
+                new TreeSet<>(repo.files.keySet()).forEach(file -> listing.addObject().put("name",
+                        file.contains("/") ? file.substring(0, file.indexOf('/')) : file).put(
+                                "path", file)
+                        .put("type", file.contains("/") ? "dir" : "file")
+                        .put("sha", sha(file)).put("_links", "x"));
+                return json(200, listing);
+            }
+            String content = repo.files.get(java.net.URLDecoder.decode(path,
+                    StandardCharsets.UTF_8));
+            if (content == null) {
+                return json(404, error("Not Found"));
+            }
+            return json(200, JSON.createObjectNode().put("type", "file").put("encoding", "base64")
+                    .put("size", content.length()).put("name", path).put("path", path).put(
+                            "sha", sha(content))
+                    .put("content", Base64.getMimeEncoder().encodeToString(
+                            content.getBytes(StandardCharsets.UTF_8)))
+                    .put("url", "x")
+                    .put("html_url", "https://github.com/" + repo.owner + "/" + repo.name
+                            + "/blob/main/" + path));
+        }
+        if (route.equals("GET /pulls")) {
+            ArrayNode list = JSON.createArrayNode();
+            repo.pulls().reversed().stream().filter(p -> !params.containsKey("base") || params
+                    .get("base").equals(p.path("base").path("ref").asString())).forEach(list::add);
+            return json(200, list);
+        }
+        if (route.equals("POST /issues") || route.equals("POST /pulls")) {
+            JsonNode request = JSON.readTree(body);
+            if (request.path("title").asString("").isEmpty()) {
+                return json(422, "{\"message\":\"Validation Failed\",\"errors\":[{\"resource\":"
+                        + "\"Issue\",\"code\":\"missing_field\",\"field\":\"title\"}]}");
+            }
+            long number = repo.issues.size() + 1;
+            ObjectNode issue = JSON.createObjectNode().put("id", ids.incrementAndGet()).put(
+                    "number", number).put("title", request.path("title").asString()).put("body",
+                            request.path("body").asString(null))
+                    .put("state", "open").put(
+                            "html_url", "https://github.com/" + repo.owner + "/"
+                                    + repo.name + (route.endsWith("pulls")
+                                            ? "/pull/"
+                                            : "/issues/")
+                                    + number)
+                    .put("node_id", "I_x");
+            issue.putObject("user").put("login", "tollgate[bot]");
+            if (route.endsWith("pulls")) {
+                issue.put("draft", request.path("draft").asBoolean(false));
+                issue.putObject("pull_request").put("url", "x");
+                issue.putObject("head").put("ref", request.path("head").asString());
+                issue.putObject("base").put("ref", request.path("base").asString());
+            }
+            if (request.has("labels")) {
+                issue.set("labels", request.get("labels"));
+            }
+            repo.issues.add(issue);
+            return json(201, issue);
+        }
+        if (route.equals("GET /issues")) {
+            ArrayNode list = JSON.createArrayNode();
+            repo.issues.reversed().forEach(list::add);
+            return json(200, list);
+        }
+        Matcher comments = Pattern.compile("^(GET|POST) /issues/(\\d+)/comments$").matcher(route);
+        if (comments.matches()) {
+            long number = Long.parseLong(comments.group(2));
+            if (number > repo.issues.size()) {
+                return json(404, error("Not Found"));
+            }
+            List<ObjectNode> list = repo.comments.computeIfAbsent(number,
+                    k -> new CopyOnWriteArrayList<>());
+            if (method.equals("GET")) {
+                ArrayNode array = JSON.createArrayNode();
+                list.forEach(array::add);
+                return json(200, array);
+            }
+            ObjectNode comment = JSON.createObjectNode().put("id", ids.incrementAndGet()).put(
+                    "body", JSON.readTree(body).path("body").asString()).put("html_url",
+                            "https://github.com/" + repo.owner + "/" + repo.name + "/pull/"
+                                    + number + "#issuecomment-" + ids.get());
+            list.add(comment);
+            return json(201, comment);
+        }
+        Matcher reviews = Pattern.compile("^(GET|POST) /pulls/(\\d+)/reviews$").matcher(route);
+        if (reviews.matches()) {
+            long number = Long.parseLong(reviews.group(2));
+            List<ObjectNode> list = repo.reviews.computeIfAbsent(number,
+                    k -> new CopyOnWriteArrayList<>());
+            if (method.equals("GET")) {
+                ArrayNode array = JSON.createArrayNode();
+                list.forEach(array::add);
+                return json(200, array);
+            }
+            JsonNode request = JSON.readTree(body);
+            if (request.has("event")) {
+                return json(422, error("a pending review must not name an event"));
+            }
+            ObjectNode review = JSON.createObjectNode().put("id", ids.incrementAndGet()).put(
+                    "state", "PENDING").put("body", request.path("body").asString("")).put(
+                            "html_url", "https://github.com/x/pull/" + number + "#review");
+            review.set("comments_sent", request.path("comments"));
+            list.add(review);
+            return json(200, review);
+        }
+        if (route.equals("POST /check-runs")) {
+            JsonNode request = JSON.readTree(body);
+            ObjectNode run = JSON.createObjectNode().put("id", ids.incrementAndGet()).put("name",
+                    request.path("name").asString()).put("head_sha",
+                            request.path("head_sha")
+                                    .asString())
+                    .put("status", request.path("status").asString(
+                            "queued"))
+                    .put("conclusion", request.path("conclusion")
+                            .asString(null))
+                    .put("external_id", request.path(
+                            "external_id").asString(null))
+                    .put("html_url",
+                            "https://github.com/x/runs/1");
+            repo.checkRuns.add(run);
+            return json(201, run);
+        }
+        Matcher commitRuns = Pattern.compile("^GET /commits/([^/]+)/check-runs$").matcher(route);
+        if (commitRuns.matches()) {
+            ObjectNode answer = JSON.createObjectNode();
+            ArrayNode runs = answer.putArray("check_runs");
+            repo.checkRuns.stream().filter(r -> r.path("head_sha").asString().equals(commitRuns
+                    .group(1))).forEach(runs::add);
+            answer.put("total_count", runs.size());
+            return json(200, answer);
+        }
+        Matcher branch = Pattern.compile("^GET /branches/(.+)$").matcher(route);
+        if (branch.matches()) {
+            String name = decode(branch.group(1));
+            String sha = repo.refs.get(name);
+            if (sha == null) {
+                return json(404, error("Branch not found"));
+            }
+            ObjectNode answer = JSON.createObjectNode().put("name", name).put("protected",
+                    repo.protectedBranches.contains(name));
+            answer.putObject("commit").put("sha", sha);
+            return json(200, answer);
+        }
+        Matcher getRef = Pattern.compile("^GET /git/ref/heads/(.+)$").matcher(route);
+        if (getRef.matches()) {
+            String name = decode(getRef.group(1));
+            String sha = repo.refs.get(name);
+            return sha == null ? json(404, error("Not Found")) : json(200, ref(name, sha));
+        }
+        if (route.equals("POST /git/refs")) {
+            JsonNode request = JSON.readTree(body);
+            String name = request.path("ref").asString().replaceFirst("^refs/heads/", "");
+            String sha = request.path("sha").asString();
+            if (!repo.commits.containsKey(sha)) {
+                return json(422, error("Object does not exist"));
+            }
+            if (repo.refs.putIfAbsent(name, sha) != null) {
+                return json(422, error("Reference already exists"));
+            }
+            return json(201, ref(name, sha));
+        }
+        Matcher patchRef = Pattern.compile("^PATCH /git/refs/heads/(.+)$").matcher(route);
+        if (patchRef.matches()) {
+            String name = decode(patchRef.group(1));
+            JsonNode request = JSON.readTree(body);
+            String sha = request.path("sha").asString();
+            String current = repo.refs.get(name);
+            if (current == null) {
+                return json(422, error("Reference does not exist"));
+            }
+            if (request.path("force").asBoolean(false)) {
+                repo.forcedUpdates.add(name);
+            } else if (!ancestors(repo, sha).contains(current)) {
+                return json(422, error("Update is not a fast forward"));
+            }
+            repo.refs.put(name, sha);
+            return json(200, ref(name, sha));
+        }
+        if (route.equals("POST /git/blobs")) {
+            JsonNode request = JSON.readTree(body);
+            String sha = sha("blob-" + request.path("content").asString());
+            return json(201, JSON.createObjectNode().put("sha", sha).put("url", "x"));
+        }
+        if (route.equals("POST /git/trees")) {
+            String sha = sha("tree-" + body);
+            ObjectNode answer = JSON.createObjectNode().put("sha", sha);
+            answer.set("tree", JSON.readTree(body).path("tree"));
+            return json(201, answer);
+        }
+        if (route.equals("POST /git/commits")) {
+            JsonNode request = JSON.readTree(body);
+            String sha = sha("commit-" + body + ids.incrementAndGet());
+            ObjectNode commit = JSON.createObjectNode().put("sha", sha).put("message", request
+                    .path("message").asString()).put("html_url", "https://github.com/x/commit/"
+                            + sha);
+            commit.putObject("tree").put("sha", request.path("tree").asString());
+            commit.set("parents", JSON.createArrayNode());
+            request.path("parents").forEach(p -> ((ArrayNode) commit.get("parents")).addObject()
+                    .put("sha", p.asString()));
+            repo.commits.put(sha, commit);
+            return json(201, commit);
+        }
+        Matcher getCommit = Pattern.compile("^GET /git/commits/([0-9a-f]+)$").matcher(route);
+        if (getCommit.matches()) {
+            ObjectNode commit = repo.commits.get(getCommit.group(1));
+            return commit == null ? json(404, error("Not Found")) : json(200, commit);
+        }
+        if (route.startsWith("GET /issues/") || route.startsWith("GET /commits")) {
+            return json(200, JSON.createObjectNode().put("passthrough", rest));
+        }
+        return json(404, error("Not Found"));
+    }
+
+    private static Set<String> ancestors(Repo repo, String sha) {
+        Set<String> seen = new TreeSet<>();
+        Deque<String> todo = new java.util.ArrayDeque<>(List.of(sha));
+        while (!todo.isEmpty()) {
+            String next = todo.pop();
+            if (seen.add(next) && repo.commits.containsKey(next)) {
+                repo.commits.get(next).path("parents").forEach(p -> todo.push(p.path("sha")
+                        .asString()));
+            }
+        }
+        return seen;
+    }
+
+    private static ObjectNode ref(String name, String sha) {
+        ObjectNode ref = JSON.createObjectNode().put("ref", "refs/heads/" + name);
+        ref.putObject("object").put("sha", sha).put("type", "commit");
+        return ref;
+    }
+
+    private static Map<String, String> params(String query) {
+        Map<String, String> params = new HashMap<>();
+        if (!query.isEmpty()) {
+            for (String pair : query.split("&")) {
+                String[] kv = pair.split("=", 2);
+                params.put(decode(kv[0]), kv.length > 1 ? decode(kv[1]) : "");
+            }
+        }
+        return Collections.unmodifiableMap(params);
+    }
+
+    private static String decode(String text) {
+        return java.net.URLDecoder.decode(text, StandardCharsets.UTF_8);
+    }
+
+    static String sha(String text) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Handy for assertions: the bodies GitHub stored, by kind. */
+    public static Map<String, Object> summary(Repo repo) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("issues", repo.plainIssues().size());
+        summary.put("pulls", repo.pulls().size());
+        summary.put("checkRuns", repo.checkRuns.size());
+        return summary;
+    }
+}
