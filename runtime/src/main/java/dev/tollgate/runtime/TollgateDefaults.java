@@ -4,8 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.DefaultPropertiesPropertySource;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
 
 /**
  * Safe defaults for every role, at the lowest precedence: anything in the environment, system
@@ -39,9 +41,17 @@ public final class TollgateDefaults implements EnvironmentPostProcessor {
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment,
             SpringApplication application) {
-        if (!environment.getPropertySources().contains(SOURCE_NAME)) {
-            environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME,
-                    defaults()));
+        if (environment.getPropertySources().contains(SOURCE_NAME)) {
+            return;
         }
+        // Spring moves "defaultProperties" (SpringApplicationBuilder#properties, as the launcher
+        // sets them) behind every other source later: leave those keys to it.
+        PropertySource<?> builderDefaults = environment.getPropertySources().get(
+                DefaultPropertiesPropertySource.NAME);
+        Map<String, Object> defaults = defaults();
+        if (builderDefaults != null) {
+            defaults.keySet().removeIf(builderDefaults::containsProperty);
+        }
+        environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, defaults));
     }
 }

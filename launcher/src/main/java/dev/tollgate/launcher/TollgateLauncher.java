@@ -1,0 +1,181 @@
+package dev.tollgate.launcher;
+
+import dev.tollgate.launcher.web.LauncherWebApplication;
+import dev.tollgate.runtime.ReadinessRegistry;
+import dev.tollgate.runtime.TollgateRole;
+import dev.tollgate.schemas.TopicProvisioner;
+import dev.tollgate.schemas.TopicSettings;
+import dev.tollgate.schemas.Topics;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+
+/**
+ * Tollgate in one JVM: an embedded single-node KRaft broker (or an existing cluster), the topics,
+ * and every role found on the classpath, each in its own Spring context as it would run in its own
+ * process. One HTTP listener (the ingress's, or a health-only one until the ingress is there).
+ */
+public final class TollgateLauncher implements AutoCloseable {
+
+    private final EmbeddedKafkaServer broker;
+    private final GenericApplicationContext parent;
+    private final List<ConfigurableApplicationContext> roles;
+    private final String bootstrapServers;
+    private final int httpPort;
+
+    private TollgateLauncher(EmbeddedKafkaServer broker, GenericApplicationContext parent,
+            List<ConfigurableApplicationContext> roles, String bootstrapServers, int httpPort) {
+        this.broker = broker;
+        this.parent = parent;
+        this.roles = roles;
+        this.bootstrapServers = bootstrapServers;
+        this.httpPort = httpPort;
+    }
+
+    public static void main(String[] args) {
+        LauncherOptions options;
+        try {
+            options = LauncherOptions.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("tollgate: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.println(LauncherOptions.USAGE);
+            return;
+        }
+        TollgateLauncher launcher = start(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(launcher::close, "tollgate-shutdown"));
+    }
+
+    /** Starts everything; the caller closes it. */
+    public static TollgateLauncher start(LauncherOptions options) {
+        long started = System.nanoTime();
+        EmbeddedKafkaServer broker = null;
+        String bootstrap = options.externalKafka();
+        if (bootstrap == null) {
+            say("starting the embedded Kafka broker (KRaft) with its data under "
+                    + options.dataDir().toAbsolutePath() + (options.fresh() ? " (wiped)" : ""));
+            broker = EmbeddedKafkaServer.start(options.dataDir().resolve("kafka"), options
+                    .kafkaPort(), options.fresh());
+            bootstrap = broker.bootstrapServers();
+            say("Kafka broker up at " + bootstrap + " in " + millisSince(started) + " ms");
+        } else {
+            say("using the Kafka cluster at " + bootstrap);
+        }
+        try {
+            TopicProvisioner.Report topics = provisionTopics(bootstrap);
+            say("topics: " + topics.created().size() + " created, " + topics.existing().size()
+                    + " already present (" + Topics.all().size() + " in the catalogue)");
+
+            GenericApplicationContext parent = new GenericApplicationContext();
+            parent.registerBean(ReadinessRegistry.class, ReadinessRegistry::new);
+            parent.refresh();
+
+            List<TollgateRole> found = new ArrayList<>();
+            ServiceLoader.load(TollgateRole.class).forEach(found::add);
+            found.sort(Comparator.comparingInt(TollgateRole::order));
+            boolean anyServesHttp = found.stream().anyMatch(TollgateRole::servesHttp);
+
+            List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+            int httpPort = -1;
+            for (TollgateRole role : found) {
+                ConfigurableApplicationContext context = startRole(role.applicationClass(), role
+                        .name(), role.servesHttp(), parent, bootstrap, options);
+                contexts.add(context);
+                httpPort = role.servesHttp() ? port(context) : httpPort;
+                say("started " + role.name());
+            }
+            if (!anyServesHttp) {
+                ConfigurableApplicationContext web = startRole(LauncherWebApplication.class,
+                        "launcher", true, parent, bootstrap, options);
+                contexts.add(web);
+                httpPort = port(web);
+            }
+            TollgateLauncher launcher = new TollgateLauncher(broker, parent, contexts, bootstrap,
+                    httpPort);
+            say("ready in " + millisSince(started) + " ms: http://127.0.0.1:" + httpPort
+                    + " (/healthz, /readyz" + (anyServesHttp ? ", /mcp" : "") + "); roles: "
+                    + (found.isEmpty()
+                            ? "none yet"
+                            : found.stream().map(TollgateRole::name)
+                                    .toList())
+                    + "; Kafka at " + bootstrap + ". Ctrl-C stops it.");
+            return launcher;
+        } catch (RuntimeException e) {
+            if (broker != null) {
+                broker.close();
+            }
+            throw e;
+        }
+    }
+
+    private static ConfigurableApplicationContext startRole(Class<?> application, String name,
+            boolean web, GenericApplicationContext parent, String bootstrap,
+            LauncherOptions options) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("tollgate.role", name);
+        properties.put("spring.application.name", name);
+        properties.put("spring.kafka.bootstrap-servers", bootstrap);
+        properties.put("tollgate.kafka.provision-topics", "false"); // the launcher did it
+        properties.put("tollgate.data-dir", options.dataDir().toAbsolutePath().toString());
+        return new SpringApplicationBuilder(application).parent(parent)
+                .web(web ? WebApplicationType.SERVLET : WebApplicationType.NONE)
+                .properties(properties)
+                .run(options.roleArgs().toArray(String[]::new));
+    }
+
+    private static TopicProvisioner.Report provisionTopics(String bootstrap) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap))) {
+            return new TopicProvisioner(admin, TopicSettings.singleBroker(), 60_000).ensure(Topics
+                    .all());
+        }
+    }
+
+    private static int port(ConfigurableApplicationContext context) {
+        return context instanceof WebServerApplicationContext web
+                ? web.getWebServer().getPort()
+                : -1;
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+    private static void say(String line) {
+        System.out.println("[tollgate] " + line);
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** Stops roles in reverse start order (the HTTP listener first), then the broker. */
+    @Override
+    public synchronized void close() {
+        for (int i = roles.size() - 1; i >= 0; i--) {
+            roles.get(i).close();
+        }
+        roles.clear();
+        parent.close();
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

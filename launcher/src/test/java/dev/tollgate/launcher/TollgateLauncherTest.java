@@ -1,0 +1,102 @@
+package dev.tollgate.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.schemas.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The one-command run: an embedded KRaft broker, the topics and a health endpoint. */
+class TollgateLauncherTest {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void startsABrokerCreatesTheTopicsAndAnswersHealthAndReadiness(@TempDir Path data)
+            throws Exception {
+        LauncherOptions options = LauncherOptions.parse(new String[]{"--data-dir", data
+                .toString(), "--kafka-port", "0", "--server.port=0"}, Map.of());
+
+        try (TollgateLauncher launcher = TollgateLauncher.start(options)) {
+            HttpResponse<String> health = get(launcher.httpPort(), "/healthz");
+            HttpResponse<String> ready = get(launcher.httpPort(), "/readyz");
+
+            assertThat(launcher.httpPort()).isPositive().isNotEqualTo(8080);
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).contains("all " + Topics.all().size() + " topics present");
+            assertThat(Files.exists(data.resolve("kafka/kafka-logs/meta.properties"))).isTrue();
+        }
+    }
+
+    @Test
+    void keepsBrokerDataAcrossRestartsUnlessToldToStartFresh(@TempDir Path data)
+            throws Exception {
+        String[] args = {"--data-dir", data.toString(), "--kafka-port", "0", "--server.port=0"};
+        try (TollgateLauncher first = TollgateLauncher.start(LauncherOptions.parse(args, Map
+                .of())); Admin admin = admin(first)) {
+            admin.createTopics(List.of(new NewTopic("kept.marker", 1, (short) 1))).all().get(30,
+                    TimeUnit.SECONDS);
+        }
+
+        try (TollgateLauncher kept = TollgateLauncher.start(LauncherOptions.parse(args, Map
+                .of())); Admin admin = admin(kept)) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(
+                    "kept.marker");
+        }
+
+        String[] fresh = {"--fresh", "--data-dir", data.toString(), "--kafka-port", "0",
+                "--server.port=0"};
+        try (TollgateLauncher wiped = TollgateLauncher.start(LauncherOptions.parse(fresh, Map
+                .of())); Admin admin = admin(wiped)) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain(
+                    "kept.marker").contains(Topics.REQUESTS.name());
+        }
+    }
+
+    @Test
+    void refusesUnknownArgumentsWithUsage() {
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[]{"--frsh"}, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown argument '--frsh'")
+                .hasMessageContaining("Usage: tollgate");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[]{"--kafka-port", "70000"},
+                Map.of())).hasMessageContaining("must be a port number");
+    }
+
+    @Test
+    void readsDefaultsFromTheEnvironmentAndLetsFlagsWin() {
+        LauncherOptions fromEnv = LauncherOptions.parse(new String[0], Map.of(
+                "TOLLGATE_DATA_DIR", "/var/lib/tollgate", "SPRING_KAFKA_BOOTSTRAP_SERVERS",
+                "kafka-1:9092"));
+        LauncherOptions flags = LauncherOptions.parse(new String[]{"--data-dir=/tmp/x",
+                "--tollgate.policy.file=p.toml"}, Map.of("TOLLGATE_DATA_DIR", "/var/lib/t"));
+
+        assertThat(fromEnv.dataDir()).isEqualTo(Path.of("/var/lib/tollgate"));
+        assertThat(fromEnv.externalKafka()).isEqualTo("kafka-1:9092");
+        assertThat(flags.dataDir()).isEqualTo(Path.of("/tmp/x"));
+        assertThat(flags.roleArgs()).containsExactly("--tollgate.policy.file=p.toml");
+        assertThat(flags.externalKafka()).isNull();
+    }
+
+    private static Admin admin(TollgateLauncher launcher) {
+        return Admin.create(Map.of("bootstrap.servers", launcher.bootstrapServers()));
+    }
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
