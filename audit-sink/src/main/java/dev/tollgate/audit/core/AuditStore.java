@@ -40,6 +40,11 @@ public interface AuditStore extends AutoCloseable {
     /** Every chain's head, ordered by chain ID. */
     List<ChainHead> heads();
 
+    /** Every chain's ID, ordered; the default takes them from {@link #heads()}. */
+    default List<String> chainIds() {
+        return heads().stream().map(ChainHead::chainId).toList();
+    }
+
     /** The records of one chain in stored order (by sequence), passed to {@code sink}. */
     void readChain(String chainId, Consumer<AuditRecord> sink);
 

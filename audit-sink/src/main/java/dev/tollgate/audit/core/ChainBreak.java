@@ -29,7 +29,9 @@ public record ChainBreak(Kind kind, String chainId, long sequence, String eventI
          */
         BROKEN_LINK,
         /** The record claims another chain than the one it was read from. */
-        WRONG_CHAIN
+        WRONG_CHAIN,
+        /** The stored record cannot be read at all (malformed line or row). */
+        UNREADABLE
     }
 
     public String describe() {

@@ -1,0 +1,75 @@
+package dev.tollgate.audit.core;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Verifies every chain of a store, end to end, reporting progress on long runs. */
+public final class StoreVerifier {
+
+    /** Told how many records have been checked so far, every {@code progressEvery} records. */
+    @FunctionalInterface
+    public interface Progress {
+        void checked(long records, String chainId);
+
+        Progress NONE = (records, chainId) -> {
+        };
+    }
+
+    /** The verdict on a whole store. */
+    public record Result(List<ChainReport> chains, long records, Duration took) {
+
+        public Result {
+            chains = List.copyOf(chains);
+        }
+
+        public boolean intact() {
+            return chains.stream().allMatch(ChainReport::intact);
+        }
+
+        public List<ChainBreak> breaks() {
+            return chains.stream().flatMap(c -> c.firstBreak().stream()).toList();
+        }
+
+        public List<ChainHead> heads() {
+            return chains.stream().flatMap(c -> c.head().stream()).toList();
+        }
+    }
+
+    private final Clock clock;
+    private final long progressEvery;
+
+    public StoreVerifier(Clock clock, long progressEvery) {
+        this.clock = clock;
+        this.progressEvery = Math.max(1, progressEvery);
+    }
+
+    public Result verify(AuditStore store, Progress progress) {
+        Instant started = clock.instant();
+        ChainVerifier verifier = new ChainVerifier();
+        List<ChainReport> reports = new ArrayList<>();
+        long[] total = {0};
+        for (String chainId : store.chainIds()) {
+            ChainVerifier.Session session = verifier.start(chainId);
+            try {
+                store.readChain(chainId, record -> {
+                    session.accept(record);
+                    if (++total[0] % progressEvery == 0) {
+                        progress.checked(total[0], chainId);
+                    }
+                });
+                reports.add(session.finish());
+            } catch (AuditStoreException e) {
+                ChainReport partial = session.finish();
+                long next = partial.records() + 1;
+                reports.add(new ChainReport(chainId, partial.records(), partial.head(), Optional.of(
+                        partial.firstBreak().orElse(new ChainBreak(ChainBreak.Kind.UNREADABLE,
+                                chainId, next, "?", -1, e.getMessage())))));
+            }
+        }
+        return new Result(reports, total[0], Duration.between(started, clock.instant()));
+    }
+}

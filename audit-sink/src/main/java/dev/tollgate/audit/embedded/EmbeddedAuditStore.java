@@ -1,0 +1,398 @@
+package dev.tollgate.audit.embedded;
+
+import dev.tollgate.audit.core.AuditChain;
+import dev.tollgate.audit.core.AuditEntry;
+import dev.tollgate.audit.core.AuditRecord;
+import dev.tollgate.audit.core.AuditStore;
+import dev.tollgate.audit.core.AuditStoreException;
+import dev.tollgate.audit.core.CanonicalEncoding;
+import dev.tollgate.audit.core.ChainHead;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The server-less audit store of the standalone run: one append-only JSON Lines file per chain,
+ * {@code <dir>/chains/<topic>-<partition>.jsonl}, each line a record in its canonical form with
+ * its hash. Every append is written and fsynced before it is acknowledged; a batch is fsynced once.
+ * On open it recovers every chain's head and the set of stored event IDs; a torn last line (a
+ * crash mid-write, never acknowledged) is cut off. One process at a time: {@code <dir>/lock}.
+ */
+public final class EmbeddedAuditStore implements AuditStore {
+
+    private static final System.Logger LOG = System.getLogger(EmbeddedAuditStore.class.getName());
+    private static final String SUFFIX = ".jsonl";
+
+    private final Path chainsDir;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Map<String, ChainHead> heads = new TreeMap<>();
+    private final Map<String, String> chainOfEvent = new HashMap<>();
+    private final Map<String, FileChannel> writers = new HashMap<>();
+    private boolean closed;
+
+    private EmbeddedAuditStore(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        this.chainsDir = Files.createDirectories(dir.resolve("chains"));
+        this.lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock acquired;
+        try {
+            acquired = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            acquired = null;
+        }
+        if (acquired == null) {
+            lockChannel.close();
+            throw new AuditStoreException("the audit store in " + dir + " is open in another"
+                    + " process (or twice in this one); stop it first, or give this one its own"
+                    + " tollgate.audit.embedded.dir", null);
+        }
+        this.lock = acquired;
+    }
+
+    /** Opens (creating if needed) the store in {@code dir}. */
+    public static EmbeddedAuditStore open(Path dir) {
+        try {
+            EmbeddedAuditStore store = new EmbeddedAuditStore(dir);
+            store.recover();
+            return store;
+        } catch (IOException e) {
+            throw new AuditStoreException("cannot open the audit store in " + dir + ": " + e, e);
+        }
+    }
+
+    /** Opens an existing store for reading only (verify, export); takes no lock. */
+    public static AuditStore openReadOnly(Path dir) {
+        if (!Files.isDirectory(dir.resolve("chains"))) {
+            throw new AuditStoreException(dir + " holds no audit store (no chains/ directory)",
+                    null);
+        }
+        return new ReadOnly(dir.resolve("chains"));
+    }
+
+    private void recover() throws IOException {
+        for (Path file : chainFiles(chainsDir)) {
+            String chainId = chainIdOf(file);
+            cutTornTail(file);
+            long lineNumber = 0;
+            try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                String line;
+                AuditRecord last = null;
+                while ((line = reader.readLine()) != null) {
+                    lineNumber++;
+                    try {
+                        last = CanonicalEncoding.parseLine(line);
+                        chainOfEvent.putIfAbsent(last.eventId(), chainId);
+                    } catch (RuntimeException e) {
+                        // Leave it for verify to report; appends continue from the last readable line.
+                        LOG.log(System.Logger.Level.WARNING, "audit chain {0} line {1} is not"
+                                + " readable ({2}); run `verify`", chainId, lineNumber,
+                                e
+                                        .getMessage());
+                    }
+                }
+                if (last != null) {
+                    heads.put(chainId, AuditChain.headOf(last));
+                }
+            }
+        }
+    }
+
+    /** A last line without its newline was never acknowledged: cut it off. */
+    private static void cutTornTail(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            long size = channel.size();
+            long keep = size;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            while (keep > 0) {
+                one.clear();
+                channel.read(one, keep - 1);
+                if (one.get(0) == '\n') {
+                    break;
+                }
+                keep--;
+            }
+            if (keep < size) {
+                LOG.log(System.Logger.Level.WARNING, "audit chain file {0}: cutting {1} bytes of"
+                        + " an unfinished last write", file, size - keep);
+                channel.truncate(keep);
+                channel.force(true);
+            }
+        }
+    }
+
+    @Override
+    public synchronized AppendResult append(AuditEntry entry) {
+        return appendAll(List.of(entry)).get(0);
+    }
+
+    @Override
+    public synchronized List<AppendResult> appendAll(List<AuditEntry> entries) {
+        ensureOpen();
+        List<AppendResult> results = new ArrayList<>(entries.size());
+        LinkedHashSet<FileChannel> touched = new LinkedHashSet<>();
+        try {
+            for (AuditEntry entry : entries) {
+                String storedIn = chainOfEvent.get(entry.eventId());
+                if (storedIn != null) {
+                    results.add(new AppendResult.Duplicate(findIn(chainsDir, storedIn, entry
+                            .eventId()).orElseThrow()));
+                    continue;
+                }
+                AuditRecord record = AuditChain.append(Optional.ofNullable(heads.get(entry
+                        .chainId())), entry);
+                FileChannel channel = writer(entry.chainId());
+                ByteBuffer line = StandardCharsets.UTF_8.encode(CanonicalEncoding.jsonLine(record)
+                        + "\n");
+                while (line.hasRemaining()) {
+                    channel.write(line);
+                }
+                touched.add(channel);
+                heads.put(entry.chainId(), AuditChain.headOf(record));
+                chainOfEvent.put(entry.eventId(), entry.chainId());
+                results.add(new AppendResult.Appended(record));
+            }
+            for (FileChannel channel : touched) {
+                channel.force(false);
+            }
+        } catch (IOException e) {
+            throw new AuditStoreException("appending to the audit store failed: " + e, e);
+        }
+        return results;
+    }
+
+    private FileChannel writer(String chainId) throws IOException {
+        FileChannel channel = writers.get(chainId);
+        if (channel == null) {
+            Path file = chainsDir.resolve(chainId + SUFFIX);
+            boolean created = !Files.exists(file);
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND);
+            if (created) {
+                forceDirectory(chainsDir);
+            }
+            writers.put(chainId, channel);
+        }
+        return channel;
+    }
+
+    /** Makes a new file's directory entry durable (Linux allows fsync on a directory). */
+    private static void forceDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Not every platform can open a directory; the file data itself is forced anyway.
+        }
+    }
+
+    @Override
+    public synchronized List<ChainHead> heads() {
+        ensureOpen();
+        return List.copyOf(heads.values());
+    }
+
+    @Override
+    public void readChain(String chainId, Consumer<AuditRecord> sink) {
+        ensureOpen();
+        readChainFile(chainsDir, chainId, sink);
+    }
+
+    @Override
+    public void readRange(Instant from, Instant to, Consumer<AuditRecord> sink) {
+        ensureOpen();
+        readRangeFiles(chainsDir, from, to, sink);
+    }
+
+    @Override
+    public synchronized Optional<AuditRecord> findByEventId(String eventId) {
+        ensureOpen();
+        String chainId = chainOfEvent.get(eventId);
+        return chainId == null ? Optional.empty() : findIn(chainsDir, chainId, eventId);
+    }
+
+    @Override
+    public synchronized long count() {
+        ensureOpen();
+        return heads.values().stream().mapToLong(ChainHead::sequence).sum();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (FileChannel channel : writers.values()) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing an audit chain file: {0}", e);
+            }
+        }
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "releasing the audit store lock: {0}", e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the embedded audit store is closed");
+        }
+    }
+
+    // Reading, shared with the read-only view.
+
+    static List<Path> chainFiles(Path chainsDir) {
+        try (Stream<Path> files = Files.list(chainsDir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)).sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String chainIdOf(Path file) {
+        String name = file.getFileName().toString();
+        return name.substring(0, name.length() - SUFFIX.length());
+    }
+
+    static void readChainFile(Path chainsDir, String chainId, Consumer<AuditRecord> sink) {
+        Path file = chainsDir.resolve(chainId + SUFFIX);
+        if (!Files.exists(file)) {
+            return;
+        }
+        long lineNumber = 0;
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                lineNumber++;
+                AuditRecord record;
+                try {
+                    record = CanonicalEncoding.parseLine(line);
+                } catch (RuntimeException e) {
+                    throw new AuditStoreException(file + " line " + lineNumber
+                            + " is not a readable audit record: " + e.getMessage(), e);
+                }
+                sink.accept(record);
+            }
+        } catch (IOException e) {
+            throw new AuditStoreException("cannot read " + file + ": " + e, e);
+        }
+    }
+
+    static void readRangeFiles(Path chainsDir, Instant from, Instant to,
+            Consumer<AuditRecord> sink) {
+        List<AuditRecord> matching = new ArrayList<>();
+        for (Path file : chainFiles(chainsDir)) {
+            readChainFile(chainsDir, chainIdOf(file), record -> {
+                Instant at = record.entry().occurredAt();
+                if ((from == null || !at.isBefore(from)) && (to == null || at.isBefore(to))) {
+                    matching.add(record);
+                }
+            });
+        }
+        matching.sort(Comparator.comparing((AuditRecord r) -> r.entry().occurredAt())
+                .thenComparing(AuditRecord::chainId).thenComparingLong(AuditRecord::sequence));
+        matching.forEach(sink);
+    }
+
+    static Optional<AuditRecord> findIn(Path chainsDir, String chainId, String eventId) {
+        AuditRecord[] found = {null};
+        readChainFile(chainsDir, chainId, record -> {
+            if (found[0] == null && record.eventId().equals(eventId)) {
+                found[0] = record;
+            }
+        });
+        return Optional.ofNullable(found[0]);
+    }
+
+    /** A view for verify and export: reads the files as they are, never writes. */
+    private static final class ReadOnly implements AuditStore {
+
+        private final Path chainsDir;
+
+        ReadOnly(Path chainsDir) {
+            this.chainsDir = chainsDir;
+        }
+
+        @Override
+        public AppendResult append(AuditEntry entry) {
+            throw new UnsupportedOperationException("this view of the audit store is read-only");
+        }
+
+        @Override
+        public List<String> chainIds() {
+            return chainFiles(chainsDir).stream().map(EmbeddedAuditStore::chainIdOf).toList();
+        }
+
+        @Override
+        public List<ChainHead> heads() {
+            List<ChainHead> heads = new ArrayList<>();
+            for (Path file : chainFiles(chainsDir)) {
+                AuditRecord[] last = {null};
+                readChainFile(chainsDir, chainIdOf(file), record -> last[0] = record);
+                if (last[0] != null) {
+                    heads.add(new ChainHead(chainIdOf(file), last[0].sequence(), last[0].hash()));
+                }
+            }
+            return heads;
+        }
+
+        @Override
+        public void readChain(String chainId, Consumer<AuditRecord> sink) {
+            readChainFile(chainsDir, chainId, sink);
+        }
+
+        @Override
+        public void readRange(Instant from, Instant to, Consumer<AuditRecord> sink) {
+            readRangeFiles(chainsDir, from, to, sink);
+        }
+
+        @Override
+        public Optional<AuditRecord> findByEventId(String eventId) {
+            for (Path file : chainFiles(chainsDir)) {
+                Optional<AuditRecord> found = findIn(chainsDir, chainIdOf(file), eventId);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public long count() {
+            long[] count = {0};
+            chainFiles(chainsDir).forEach(f -> readChainFile(chainsDir, chainIdOf(f),
+                    r -> count[0]++));
+            return count[0];
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

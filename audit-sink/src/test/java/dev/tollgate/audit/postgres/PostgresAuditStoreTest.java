@@ -1,0 +1,208 @@
+package dev.tollgate.audit.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.audit.TestEvents;
+import dev.tollgate.audit.core.AuditRecord;
+import dev.tollgate.audit.core.AuditStore;
+import dev.tollgate.audit.store.AbstractAuditStoreContract;
+import dev.tollgate.testsupport.KafkaTestBroker;
+import dev.tollgate.testsupport.PostgresTestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+class PostgresAuditStoreTest extends AbstractAuditStoreContract {
+
+    private static final PostgresTestDatabase DATABASE = PostgresTestDatabase.fromEnvironment();
+
+    private String url;
+    private PGSimpleDataSource dataSource;
+    private AuditStore store;
+
+    @BeforeEach
+    void freshSchema() {
+        url = DATABASE.freshSchemaUrl("audit");
+        dataSource = dataSource(url, DATABASE.user(), DATABASE.password());
+        PostgresMigrations.migrate(dataSource);
+        store = new PostgresAuditStore(dataSource);
+    }
+
+    static PGSimpleDataSource dataSource(String url, String user, String password) {
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setUrl(url);
+        source.setUser(user);
+        source.setPassword(password);
+        return source;
+    }
+
+    @Override
+    protected AuditStore store() {
+        return store;
+    }
+
+    @Override
+    protected AuditStore reopen() {
+        store.close();
+        store = new PostgresAuditStore(dataSource(url, DATABASE.user(), DATABASE.password()));
+        return store;
+    }
+
+    @Override
+    protected AuditStore secondAppender() {
+        return new PostgresAuditStore(dataSource(url, DATABASE.user(), DATABASE.password()));
+    }
+
+    /** What an attacker who owns the table does: switch the guard off, change, switch it on. */
+    private void asAttacker(SqlWork work) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("ALTER TABLE audit_record DISABLE TRIGGER USER");
+                work.run(connection);
+                statement.execute("ALTER TABLE audit_record ENABLE ALWAYS TRIGGER"
+                        + " audit_record_no_update_or_delete");
+                statement.execute("ALTER TABLE audit_record ENABLE ALWAYS TRIGGER"
+                        + " audit_record_no_truncate");
+            }
+            connection.commit();
+        }
+    }
+
+    private interface SqlWork {
+        void run(Connection connection) throws SQLException;
+    }
+
+    private static void update(Connection connection, String sql, Object... args)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                statement.setObject(i + 1, args[i]);
+            }
+            statement.executeUpdate();
+        }
+    }
+
+    @Override
+    protected void tamperEditAgent(String chainId, long sequence, String agent)
+            throws SQLException {
+        asAttacker(c -> update(c, "UPDATE audit_record SET agent_id = ? WHERE chain_id = ?"
+                + " AND sequence = ?", agent, chainId, sequence));
+    }
+
+    @Override
+    protected void tamperDelete(String chainId, long sequence) throws SQLException {
+        asAttacker(c -> update(c, "DELETE FROM audit_record WHERE chain_id = ? AND sequence = ?",
+                chainId, sequence));
+    }
+
+    @Override
+    protected void tamperSwap(String chainId, long a, long b) throws SQLException {
+        asAttacker(c -> {
+            String move = "UPDATE audit_record SET sequence = ? WHERE chain_id = ? AND sequence = ?";
+            update(c, move, 1_000_000L, chainId, a);
+            update(c, move, a, chainId, b);
+            update(c, move, b, chainId, 1_000_000L);
+        });
+    }
+
+    @Override
+    protected void tamperInsertForged(AuditRecord forged) throws SQLException {
+        asAttacker(c -> {
+            update(c, "UPDATE audit_record SET sequence = sequence + 1000000 WHERE chain_id = ?"
+                    + " AND sequence >= ?", forged.chainId(), forged.sequence());
+            update(c, "UPDATE audit_record SET sequence = sequence - 999999 WHERE chain_id = ?"
+                    + " AND sequence >= 1000000", forged.chainId());
+            PostgresAuditStore.insertRow(c, forged);
+        });
+    }
+
+    @Test
+    void anUpdateIsRefusedEvenForTheTablesOwner() {
+        store.appendAll(TestEvents.entries(TOPIC, 0, 2));
+
+        assertThatThrownBy(() -> execute(DATABASE.user(), DATABASE.password(),
+                "UPDATE audit_record SET agent_id = 'x'")).isInstanceOf(SQLException.class)
+                .hasMessageContaining("audit_record is append-only: UPDATE refused");
+        assertThatThrownBy(() -> execute(DATABASE.user(), DATABASE.password(),
+                "DELETE FROM audit_record")).hasMessageContaining("DELETE refused");
+        assertThatThrownBy(() -> execute(DATABASE.user(), DATABASE.password(),
+                "TRUNCATE audit_record")).hasMessageContaining("TRUNCATE refused");
+        assertThat(store.count()).isEqualTo(2);
+    }
+
+    @Test
+    void replicationModeDoesNotSwitchTheGuardOff() throws SQLException {
+        store.appendAll(TestEvents.entries(TOPIC, 0, 2));
+
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection
+                        .createStatement()) {
+            try {
+                statement.execute("SET session_replication_role = replica");
+            } catch (SQLException notPermitted) {
+                // Only superusers may; either way the UPDATE below must fail.
+            }
+            assertThatThrownBy(() -> statement.executeUpdate(
+                    "UPDATE audit_record SET agent_id = 'x'")).isInstanceOf(SQLException.class);
+        }
+        assertThat(store.count()).isEqualTo(2);
+    }
+
+    @Test
+    void theSinksWriterRoleMayOnlyInsertAndSelect() throws SQLException {
+        String login = KafkaTestBroker.uniqueName("tg_audit_sink").replace('-', '_');
+        try (Connection connection = DATABASE.connect();
+                Statement statement = connection
+                        .createStatement()) {
+            statement.execute("CREATE ROLE " + login + " LOGIN PASSWORD 'sink-pw'");
+            statement.execute("GRANT " + PostgresMigrations.DEFAULT_WRITER_ROLE + " TO " + login);
+        }
+        try {
+            AuditStore asSink = new PostgresAuditStore(dataSource(url, login, "sink-pw"));
+
+            asSink.appendAll(TestEvents.entries(TOPIC, 0, 3));
+
+            assertThat(asSink.count()).isEqualTo(3);
+            assertThat(asSink.heads()).hasSize(1);
+            assertThatThrownBy(() -> execute(login, "sink-pw",
+                    "UPDATE audit_record SET agent_id = 'x'")).hasMessageContaining(
+                            "permission denied");
+            assertThatThrownBy(() -> execute(login, "sink-pw", "DELETE FROM audit_record"))
+                    .hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> execute(login, "sink-pw", "TRUNCATE audit_record"))
+                    .hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> execute(login, "sink-pw",
+                    "ALTER TABLE audit_record DISABLE TRIGGER USER")).hasMessageContaining(
+                            "must be owner");
+        } finally {
+            try (Connection connection = DATABASE.connect();
+                    Statement statement = connection
+                            .createStatement()) {
+                statement.execute("DROP ROLE " + login);
+            }
+        }
+    }
+
+    @Test
+    void migratingTwiceChangesNothing() {
+        store.appendAll(TestEvents.entries(TOPIC, 0, 2));
+
+        var result = PostgresMigrations.migrate(dataSource);
+
+        assertThat(result.migrationsExecuted).isZero();
+        assertThat(store.count()).isEqualTo(2);
+    }
+
+    private void execute(String user, String password, String sql) throws SQLException {
+        try (Connection connection = dataSource(url, user, password).getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}
