@@ -1,0 +1,200 @@
+package dev.tollgate.ingress.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The ingress's settings, under {@code tollgate.ingress.*} (environment
+ * {@code TOLLGATE_INGRESS_*}). Every default is safe for a single replica on loopback.
+ */
+@ConfigurationProperties("tollgate.ingress")
+public class IngressProperties {
+
+    /** Where generated secrets (admin key, token signing key) are kept, readable by the user only. */
+    private Path stateDir = Path.of(".tollgate");
+    /** Largest accepted MCP request body; larger bodies get 413. */
+    private int maxRequestBytes = 1024 * 1024;
+    /** Origins (scheme://host[:port]) allowed besides loopback ones; browsers send Origin. */
+    private List<String> allowedOrigins = new ArrayList<>();
+    /** Host header values (without port) accepted besides localhost, 127.0.0.1 and [::1]. */
+    private List<String> allowedHosts = new ArrayList<>();
+    /** How long a tool call waits for its final answer before it is reported as pending. */
+    private Duration replyTimeout = Duration.ofSeconds(30);
+    /** This replica's partition of gateway.results: a number, or "auto" (see README). */
+    private String replyPartition = "auto";
+    /** How long final answers stay readable by get_request_status. */
+    private Duration completedRetention = Duration.ofHours(1);
+    /** At most this many final answers are kept for get_request_status. */
+    private int completedMaxEntries = 10_000;
+    private final Tokens tokens = new Tokens();
+    private final RateLimit rateLimit = new RateLimit();
+
+    public Path getStateDir() {
+        return stateDir;
+    }
+
+    public void setStateDir(Path stateDir) {
+        this.stateDir = stateDir;
+    }
+
+    public int getMaxRequestBytes() {
+        return maxRequestBytes;
+    }
+
+    public void setMaxRequestBytes(int maxRequestBytes) {
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    public List<String> getAllowedOrigins() {
+        return allowedOrigins;
+    }
+
+    public void setAllowedOrigins(List<String> allowedOrigins) {
+        this.allowedOrigins = allowedOrigins;
+    }
+
+    public List<String> getAllowedHosts() {
+        return allowedHosts;
+    }
+
+    public void setAllowedHosts(List<String> allowedHosts) {
+        this.allowedHosts = allowedHosts;
+    }
+
+    public Duration getReplyTimeout() {
+        return replyTimeout;
+    }
+
+    public void setReplyTimeout(Duration replyTimeout) {
+        this.replyTimeout = replyTimeout;
+    }
+
+    public String getReplyPartition() {
+        return replyPartition;
+    }
+
+    public void setReplyPartition(String replyPartition) {
+        this.replyPartition = replyPartition;
+    }
+
+    public Duration getCompletedRetention() {
+        return completedRetention;
+    }
+
+    public void setCompletedRetention(Duration completedRetention) {
+        this.completedRetention = completedRetention;
+    }
+
+    public int getCompletedMaxEntries() {
+        return completedMaxEntries;
+    }
+
+    public void setCompletedMaxEntries(int completedMaxEntries) {
+        this.completedMaxEntries = completedMaxEntries;
+    }
+
+    public Tokens getTokens() {
+        return tokens;
+    }
+
+    public RateLimit getRateLimit() {
+        return rateLimit;
+    }
+
+    /** Gateway (agent) tokens. */
+    public static class Tokens {
+
+        /** HMAC key (at least 32 characters) shared by every ingress replica. Prefer the file. */
+        private String signingKey;
+        /** File holding the signing key. Unset with no key: one is generated in the state dir. */
+        private Path signingKeyFile;
+        private Duration defaultLifetime = Duration.ofHours(1);
+        private Duration maxLifetime = Duration.ofDays(30);
+        /** How long a rotated token keeps working after /token/rotate. */
+        private Duration rotationGrace = Duration.ofSeconds(60);
+
+        public String getSigningKey() {
+            return signingKey;
+        }
+
+        public void setSigningKey(String signingKey) {
+            this.signingKey = signingKey;
+        }
+
+        public Path getSigningKeyFile() {
+            return signingKeyFile;
+        }
+
+        public void setSigningKeyFile(Path signingKeyFile) {
+            this.signingKeyFile = signingKeyFile;
+        }
+
+        public Duration getDefaultLifetime() {
+            return defaultLifetime;
+        }
+
+        public void setDefaultLifetime(Duration defaultLifetime) {
+            this.defaultLifetime = defaultLifetime;
+        }
+
+        public Duration getMaxLifetime() {
+            return maxLifetime;
+        }
+
+        public void setMaxLifetime(Duration maxLifetime) {
+            this.maxLifetime = maxLifetime;
+        }
+
+        public Duration getRotationGrace() {
+            return rotationGrace;
+        }
+
+        public void setRotationGrace(Duration rotationGrace) {
+            this.rotationGrace = rotationGrace;
+        }
+    }
+
+    /** Resilience4j rate limits: per agent on /mcp and /token/rotate, and on /admin/**. */
+    public static class RateLimit {
+
+        private int agentLimitForPeriod = 50;
+        private Duration agentPeriod = Duration.ofSeconds(1);
+        private int adminLimitForPeriod = 20;
+        private Duration adminPeriod = Duration.ofMinutes(1);
+
+        public int getAgentLimitForPeriod() {
+            return agentLimitForPeriod;
+        }
+
+        public void setAgentLimitForPeriod(int agentLimitForPeriod) {
+            this.agentLimitForPeriod = agentLimitForPeriod;
+        }
+
+        public Duration getAgentPeriod() {
+            return agentPeriod;
+        }
+
+        public void setAgentPeriod(Duration agentPeriod) {
+            this.agentPeriod = agentPeriod;
+        }
+
+        public int getAdminLimitForPeriod() {
+            return adminLimitForPeriod;
+        }
+
+        public void setAdminLimitForPeriod(int adminLimitForPeriod) {
+            this.adminLimitForPeriod = adminLimitForPeriod;
+        }
+
+        public Duration getAdminPeriod() {
+            return adminPeriod;
+        }
+
+        public void setAdminPeriod(Duration adminPeriod) {
+            this.adminPeriod = adminPeriod;
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package dev.tollgate.ingress.core.tokens;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Mints and verifies gateway tokens: JWTs signed by the gateway with HMAC-SHA256 (nimbus-jose-jwt),
+ * carrying the agent ID ({@code sub}), environment ({@code env}), optional grant narrowing
+ * ({@code grants}), ID ({@code jti}), issue time and expiry. Only HS256 with this key is accepted:
+ * {@code alg=none}, other algorithms, other keys, other issuers or audiences, expired tokens and
+ * tokens from the future are refused. Time comes from the injected clock.
+ */
+public final class GatewayTokens {
+
+    public static final String ISSUER = "tollgate";
+    public static final String AUDIENCE = "tollgate-mcp";
+    public static final JOSEObjectType TYPE = new JOSEObjectType("tollgate-agent+jwt");
+    private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+
+    /** A freshly minted token: the value goes to the caller only, never to a log or topic. */
+    public record Minted(String token, AgentIdentity identity) {
+
+        @Override
+        public String toString() {
+            return "Minted[token=<redacted>, identity=" + identity + "]";
+        }
+    }
+
+    private final byte[] key;
+    private final String keyId;
+    private final Clock clock;
+    private final Collection<String> knownTools;
+
+    /**
+     * @param key the HMAC key, at least 32 bytes
+     * @param knownTools tool names a grant narrowing may mention
+     */
+    public GatewayTokens(byte[] key, Clock clock, Collection<String> knownTools) {
+        if (key.length < 32) {
+            throw new IllegalArgumentException("the token signing key must be at least 32 bytes "
+                    + "(256 bits), got " + key.length);
+        }
+        this.key = key.clone();
+        this.keyId = keyId(key);
+        this.clock = clock;
+        this.knownTools = List.copyOf(knownTools);
+    }
+
+    public Minted mint(String agentId, String environment, Duration lifetime,
+            Optional<GrantNarrowing> narrowing) {
+        Instant now = clock.instant();
+        Instant issuedAt = Instant.ofEpochSecond(now.getEpochSecond());
+        Instant expiresAt = issuedAt.plus(lifetime);
+        String tokenId = UUID.randomUUID().toString();
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE)
+                .subject(agentId).jwtID(tokenId).issueTime(Date.from(issuedAt))
+                .notBeforeTime(Date.from(issuedAt)).expirationTime(Date.from(expiresAt))
+                .claim("env", environment);
+        narrowing.filter(n -> !n.isEmpty()).ifPresent(n -> claims.claim("grants", n.toClaim()));
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(TYPE)
+                .keyID(keyId).build(), claims.build());
+        try {
+            jwt.sign(new MACSigner(key));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign a gateway token: " + e.getMessage(), e);
+        }
+        return new Minted(jwt.serialize(), new AgentIdentity(agentId, environment, tokenId,
+                issuedAt, expiresAt, narrowing.filter(n -> !n.isEmpty())));
+    }
+
+    /**
+     * Verifies signature, algorithm, issuer, audience and times.
+     *
+     * @throws TokenRejectedException with a reason safe to show the caller
+     */
+    public AgentIdentity verify(String token) throws TokenRejectedException {
+        if (token == null || token.isBlank()) {
+            throw new TokenRejectedException("no token");
+        }
+        if (token.length() > 8192) {
+            throw new TokenRejectedException("token is too long");
+        }
+        SignedJWT jwt;
+        try {
+            jwt = SignedJWT.parse(token);
+        } catch (ParseException | RuntimeException e) {
+            throw new TokenRejectedException("not a signed gateway token");
+        }
+        if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
+            throw new TokenRejectedException("token algorithm "
+                    + jwt.getHeader().getAlgorithm() + " is not accepted");
+        }
+        if (jwt.getHeader().getCriticalParams() != null
+                && !jwt.getHeader().getCriticalParams().isEmpty()) {
+            throw new TokenRejectedException("token has unsupported critical header parameters");
+        }
+        try {
+            if (!jwt.verify(new MACVerifier(key))) {
+                throw new TokenRejectedException("token signature is not valid");
+            }
+        } catch (JOSEException e) {
+            throw new TokenRejectedException("token signature is not valid");
+        }
+        JWTClaimsSet claims;
+        try {
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw new TokenRejectedException("token claims are not readable");
+        }
+        return identity(claims);
+    }
+
+    private AgentIdentity identity(JWTClaimsSet claims) throws TokenRejectedException {
+        Instant now = clock.instant();
+        if (!ISSUER.equals(claims.getIssuer())) {
+            throw new TokenRejectedException("token was not issued by this gateway");
+        }
+        if (claims.getAudience() == null || !claims.getAudience().contains(AUDIENCE)) {
+            throw new TokenRejectedException("token is not meant for the MCP endpoint");
+        }
+        Date exp = claims.getExpirationTime();
+        Date iat = claims.getIssueTime();
+        if (exp == null || iat == null || claims.getJWTID() == null
+                || claims.getSubject() == null) {
+            throw new TokenRejectedException("token lacks exp, iat, jti or sub");
+        }
+        if (!now.isBefore(exp.toInstant())) {
+            throw new TokenRejectedException("token expired at " + exp.toInstant());
+        }
+        if (iat.toInstant().isAfter(now.plus(CLOCK_SKEW)) || (claims.getNotBeforeTime() != null
+                && claims.getNotBeforeTime().toInstant().isAfter(now.plus(CLOCK_SKEW)))) {
+            throw new TokenRejectedException("token is not valid yet");
+        }
+        String environment;
+        Optional<GrantNarrowing> narrowing;
+        try {
+            environment = claims.getStringClaim("env");
+            Map<String, Object> grants = claims.getJSONObjectClaim("grants");
+            narrowing = grants == null
+                    ? Optional.empty()
+                    : Optional.of(GrantNarrowing.parse(grants, knownTools));
+        } catch (ParseException | InvalidTokenRequestException e) {
+            throw new TokenRejectedException("token claims are malformed");
+        }
+        if (environment == null) {
+            throw new TokenRejectedException("token lacks env");
+        }
+        return new AgentIdentity(claims.getSubject(), environment, claims.getJWTID(),
+                iat.toInstant(), exp.toInstant(), narrowing);
+    }
+
+    /** A short, non-reversible identifier of the key, so operators can tell keys apart. */
+    static String keyId(byte[] key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(
+                    ("tollgate-kid:" + Base64.getEncoder().encodeToString(key))
+                            .getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0,
+                    12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

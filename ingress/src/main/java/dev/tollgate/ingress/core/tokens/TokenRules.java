@@ -1,0 +1,64 @@
+package dev.tollgate.ingress.core.tokens;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/** What an agent ID, an environment and a token lifetime may be. */
+public final class TokenRules {
+
+    private static final Pattern AGENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
+    private static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+
+    public static final Duration MIN_LIFETIME = Duration.ofMinutes(1);
+
+    private final Duration defaultLifetime;
+    private final Duration maxLifetime;
+
+    public TokenRules(Duration defaultLifetime, Duration maxLifetime) {
+        if (maxLifetime.compareTo(MIN_LIFETIME) < 0 || defaultLifetime.compareTo(maxLifetime) > 0
+                || defaultLifetime.compareTo(MIN_LIFETIME) < 0) {
+            throw new IllegalArgumentException("token lifetimes: need 60 s <= default ("
+                    + defaultLifetime.toSeconds() + " s) <= max (" + maxLifetime.toSeconds()
+                    + " s)");
+        }
+        this.defaultLifetime = defaultLifetime;
+        this.maxLifetime = maxLifetime;
+    }
+
+    public Duration maxLifetime() {
+        return maxLifetime;
+    }
+
+    public String agentId(Object value) {
+        if (!(value instanceof String s) || !AGENT.matcher(s).matches()) {
+            throw new InvalidTokenRequestException("agent must be 1 to 128 letters, digits, "
+                    + "'.', '_', '@' or '-', starting with a letter or digit");
+        }
+        return s;
+    }
+
+    public String environment(Object value) {
+        if (!(value instanceof String s) || !ENVIRONMENT.matcher(s).matches()) {
+            throw new InvalidTokenRequestException("environment must be 1 to 63 lower-case "
+                    + "letters, digits, '_' or '-' (e.g. dev, ci, prod)");
+        }
+        return s;
+    }
+
+    /** The lifetime asked for in seconds, or the default when absent. */
+    public Duration lifetime(Object value) {
+        if (value == null) {
+            return defaultLifetime;
+        }
+        long seconds = switch (value) {
+            case Integer i -> i;
+            case Long l -> l;
+            default -> -1;
+        };
+        if (seconds < MIN_LIFETIME.toSeconds() || seconds > maxLifetime.toSeconds()) {
+            throw new InvalidTokenRequestException("expires-in must be a whole number of seconds "
+                    + "from " + MIN_LIFETIME.toSeconds() + " to " + maxLifetime.toSeconds());
+        }
+        return Duration.ofSeconds(seconds);
+    }
+}
