@@ -1,0 +1,122 @@
+package dev.tollgate.installations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.events.InstallationChanged;
+import dev.tollgate.events.InstallationStatus;
+import dev.tollgate.events.RepositorySelection;
+import dev.tollgate.schemas.EventMetas;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class InstallationRegistryTest {
+
+    private final InstallationRegistry registry = new InstallationRegistry();
+
+    static InstallationChanged installation(long id, String env, String account,
+            InstallationStatus status, RepositorySelection selection, String... repos) {
+        return InstallationChanged.newBuilder()
+                .setMeta(EventMetas.create("ingress", null, Clock.systemUTC()))
+                .setEnvironment(env).setAppId("app-" + env).setInstallationId(id)
+                .setAccount(account).setStatus(status).setRepositorySelection(selection)
+                .setRepositories(List.of(repos)).setPermissions(Map.of("contents", "write"))
+                .setTrigger("test").setDeliveryId("delivery-" + id + "-" + status).build();
+    }
+
+    @Test
+    void findsTheActiveInstallationCoveringASelectedRepository() {
+        registry.apply(installation(7, "prod", "octo-org", InstallationStatus.ACTIVE,
+                RepositorySelection.SELECTED, "octo-org/hello"));
+
+        var lookup = registry.lookup("prod", "Octo-Org", "Hello");
+
+        assertThat(lookup).isEqualTo(new InstallationRegistry.Installed(7, "app-prod", "prod",
+                Map.of("contents", "write")));
+    }
+
+    @Test
+    void refusesARepositoryOutsideTheSelection() {
+        registry.apply(installation(7, "prod", "octo-org", InstallationStatus.ACTIVE,
+                RepositorySelection.SELECTED, "octo-org/hello"));
+
+        var lookup = registry.lookup("prod", "octo-org", "secrets");
+
+        assertThat(lookup).isInstanceOf(InstallationRegistry.Refused.class);
+        assertThat(((InstallationRegistry.Refused) lookup).reason()).contains(
+                "the GitHub App is not installed on octo-org/secrets");
+    }
+
+    @Test
+    void coversEveryRepositoryOfAnAccountInstalledOnAll() {
+        registry.apply(installation(8, "prod", "octo-org", InstallationStatus.ACTIVE,
+                RepositorySelection.ALL));
+
+        assertThat(registry.lookup("prod", "octo-org", "anything")).isInstanceOf(
+                InstallationRegistry.Installed.class);
+    }
+
+    @Test
+    void refusesAnUnknownAccountWithAReadableReason() {
+        var lookup = (InstallationRegistry.Refused) registry.lookup("prod", "nobody", "repo");
+
+        assertThat(lookup.reason()).isEqualTo("the GitHub App is not installed on nobody/repo "
+                + "(no installation for 'nobody' in environment 'prod')");
+    }
+
+    @Test
+    void refusesASuspendedInstallation() {
+        registry.apply(installation(7, "prod", "octo-org", InstallationStatus.SUSPENDED,
+                RepositorySelection.ALL));
+
+        assertThat(((InstallationRegistry.Refused) registry.lookup("prod", "octo-org", "hello"))
+                .reason()).contains("is suspended");
+    }
+
+    @Test
+    void refusesEverythingOnceTheInstallationIsDeleted() {
+        registry.apply(installation(7, "prod", "octo-org", InstallationStatus.ACTIVE,
+                RepositorySelection.ALL));
+        registry.apply(installation(7, "prod", "octo-org", InstallationStatus.DELETED,
+                RepositorySelection.ALL));
+
+        assertThat(((InstallationRegistry.Refused) registry.lookup("prod", "octo-org", "hello"))
+                .reason()).contains("uninstalled", "revoked");
+    }
+
+    @Test
+    void keepsEnvironmentsApart() {
+        registry.apply(installation(7, "dev", "octo-org", InstallationStatus.ACTIVE,
+                RepositorySelection.ALL));
+
+        assertThat(registry.lookup("prod", "octo-org", "hello")).isInstanceOf(
+                InstallationRegistry.Refused.class);
+        assertThat(registry.lookup("dev", "octo-org", "hello")).isInstanceOf(
+                InstallationRegistry.Installed.class);
+    }
+
+    @Test
+    void tellsListenersOfEveryChange() {
+        List<InstallationStatus> seen = new ArrayList<>();
+        registry.addListener(change -> seen.add(change.getStatus()));
+
+        registry.apply(installation(7, "prod", "o", InstallationStatus.ACTIVE,
+                RepositorySelection.ALL));
+        registry.apply(installation(7, "prod", "o", InstallationStatus.DELETED,
+                RepositorySelection.ALL));
+
+        assertThat(seen).containsExactly(InstallationStatus.ACTIVE, InstallationStatus.DELETED);
+    }
+
+    @Test
+    void remembersDeliveriesItHasSeen() {
+        registry.apply(installation(7, "prod", "o", InstallationStatus.ACTIVE,
+                RepositorySelection.ALL));
+
+        assertThat(registry.seenDelivery("delivery-7-ACTIVE")).isTrue();
+        assertThat(registry.seenDelivery("delivery-other")).isFalse();
+        assertThat(registry.seenDelivery(null)).isFalse();
+    }
+}
