@@ -56,7 +56,8 @@ public record DecisionRequest(String agent, String environment, String tool, Str
      * Reads the arguments conditions speak about from a tool call's arguments: {@code owner},
      * {@code repo} (or {@code repository: owner/repo}), {@code pull_number} / {@code issue_number}
      * / {@code number}, {@code branch} (or {@code head}, or {@code ref}), {@code base},
-     * {@code path}, {@code paths}, {@code files[].path}, {@code labels}, {@code draft}, {@code host}.
+     * {@code path} (not for github_api_get, whose path is a REST path), {@code paths},
+     * {@code files[].path}, {@code comments[].path}, {@code labels}, {@code draft}, {@code host}.
      */
     public static DecisionRequest fromArguments(String agent, String environment, String tool,
             Map<String, ?> arguments) {
@@ -70,7 +71,9 @@ public record DecisionRequest(String agent, String environment, String tool, Str
         Long number = firstNumber(arguments, "pull_number", "issue_number", "number");
         String branch = firstText(arguments, "branch", "head", "ref");
         List<String> paths = new ArrayList<>();
-        addText(paths, arguments.get("path"));
+        if (!"github_api_get".equals(tool)) { // its path is a REST path, not a file
+            addText(paths, arguments.get("path"));
+        }
         if (arguments.get("paths") instanceof Collection<?> listed) {
             listed.forEach(item -> addText(paths, item));
         }
@@ -80,6 +83,13 @@ public record DecisionRequest(String agent, String environment, String tool, Str
                     addText(paths, entry.get("path"));
                 } else {
                     addText(paths, file);
+                }
+            }
+        }
+        if (arguments.get("comments") instanceof Collection<?> comments) {
+            for (Object comment : comments) {
+                if (comment instanceof Map<?, ?> entry) {
+                    addText(paths, entry.get("path"));
                 }
             }
         }

@@ -1,0 +1,252 @@
+package dev.tollgate.decision.policy.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.decision.policy.Allowed;
+import dev.tollgate.decision.policy.Decision;
+import dev.tollgate.decision.policy.DecisionRequest;
+import dev.tollgate.decision.policy.InvalidPolicyException;
+import dev.tollgate.decision.policy.Policy;
+import dev.tollgate.decision.policy.PolicyEngine;
+import dev.tollgate.decision.policy.PolicyProblem;
+import dev.tollgate.decision.policy.Precondition;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * service-gator's documented scope files and command-line forms load and mean what its users
+ * expect. The fixtures under {@code service-gator/} are copies of the files its documentation
+ * shows.
+ */
+class ServiceGatorCompatibilityTest {
+
+    private static Policy load(String example) {
+        return PolicyLoader.load(PolicyLoaderTest.resource("service-gator/" + example)).policy();
+    }
+
+    private static boolean allows(Policy policy, DecisionRequest request) {
+        return new PolicyEngine(policy).decide(request).allowed();
+    }
+
+    private static DecisionRequest read(String repo) {
+        return DecisionRequest.of("agent", "default", "get_file", repo).withPaths("README.md");
+    }
+
+    private static DecisionRequest push(String repo) {
+        return DecisionRequest.of("agent", "default", "push_files", repo).withBranch(
+                "agent-change").withPaths("src/a.rs");
+    }
+
+    private static DecisionRequest draftPr(String repo) {
+        return DecisionRequest.of("agent", "default", "create_pr", repo).withBranch(
+                "agent-change").withBase("main").withDraft(true);
+    }
+
+    private static DecisionRequest readyPr(String repo) {
+        return draftPr(repo).withDraft(false);
+    }
+
+    private static DecisionRequest pendingReview(String repo) {
+        return DecisionRequest.of("agent", "default", "create_pending_review", repo).withNumber(
+                7);
+    }
+
+    @Test
+    void forkWorkflowPushesToTheForkAndOpensDraftsUpstream() {
+        Policy policy = load("fork-workflow.toml");
+
+        assertThat(allows(policy, read("upstream/project"))).isTrue();
+        assertThat(allows(policy, draftPr("upstream/project"))).isTrue();
+        assertThat(allows(policy, push("upstream/project"))).as("upstream cannot push").isFalse();
+        assertThat(allows(policy, push("user/project"))).isTrue();
+        assertThat(allows(policy, draftPr("user/project"))).as("the fork cannot create PRs")
+                .isFalse();
+        assertThat(allows(policy, read("upstream/docs"))).isTrue();
+        assertThat(allows(policy, push("upstream/docs"))).isFalse();
+        assertThat(allows(policy, draftPr("upstream/docs"))).isFalse();
+        assertThat(allows(policy, read("someone/else"))).isFalse();
+    }
+
+    @Test
+    void legacyCreateDraftNoLongerAllowsPushes() {
+        Policy policy = load("legacy.toml");
+
+        assertThat(allows(policy, draftPr("myorg/legacy-repo"))).isTrue();
+        assertThat(allows(policy, pendingReview("myorg/legacy-repo"))).isTrue();
+        assertThat(allows(policy, push("myorg/legacy-repo"))).isFalse();
+        assertThat(allows(policy, push("myorg/new-repo"))).isTrue();
+        assertThat(allows(policy, draftPr("myorg/new-repo"))).isTrue();
+        assertThat(allows(policy, pendingReview("myorg/new-repo"))).isFalse();
+    }
+
+    @Test
+    void requireForkMakesPushesUpstreamConditionalOnBeingAFork() {
+        Policy policy = load("require-fork.toml");
+
+        Decision upstream = new PolicyEngine(policy).decide(push("upstream/repo"));
+        Decision fork = new PolicyEngine(policy).decide(push("user/repo"));
+
+        assertThat(upstream).isInstanceOf(Allowed.class);
+        assertThat(((Allowed) upstream).preconditions()).contains(Precondition.REQUIRE_FORK);
+        assertThat(fork).isInstanceOf(Allowed.class);
+        assertThat(((Allowed) fork).preconditions()).doesNotContain(Precondition.REQUIRE_FORK);
+        assertThat(allows(policy, draftPr("upstream/repo"))).isTrue();
+        assertThat(allows(policy, draftPr("user/repo"))).isFalse();
+    }
+
+    @Test
+    void rolesGiveEachRepositoryItsDocumentedAccess() {
+        Policy policy = load("roles.toml");
+
+        assertThat(allows(policy, read("company/product"))).isTrue();
+        assertThat(allows(policy, push("company/product"))).isTrue();
+        assertThat(allows(policy, draftPr("company/product"))).isTrue();
+        assertThat(allows(policy, pendingReview("company/product"))).isTrue();
+        assertThat(allows(policy, readyPr("company/product"))).as("drafts only").isFalse();
+        assertThat(allows(policy, push("company/staging"))).isTrue();
+        assertThat(allows(policy, draftPr("company/staging"))).as("no PRs from staging")
+                .isFalse();
+        assertThat(allows(policy, draftPr("company/production"))).isTrue();
+        assertThat(allows(policy, push("company/production"))).isFalse();
+        assertThat(allows(policy, DecisionRequest.of("agent", "default", "create_issue",
+                "company/product"))).as("no tier but write grants issues").isFalse();
+    }
+
+    @Test
+    void noTierAllowsPushingToMain() {
+        Policy policy = load("roles.toml");
+
+        assertThat(allows(policy, push("company/product").withBranch("main"))).isFalse();
+        assertThat(allows(policy, push("company/product").withBranch("feature"))).as(
+                "push-new-branch means agent- branches").isFalse();
+    }
+
+    @Test
+    void allServicesLoadsGitHubAndSaysTheOthersAreNotSupportedYet() {
+        LoadedPolicy loaded = PolicyLoader.load(PolicyLoaderTest.resource(
+                "service-gator/all-services.toml"));
+
+        assertThat(allows(loaded.policy(), push("myorg/repo"))).isTrue();
+        assertThat(allows(loaded.policy(), draftPr("upstream/repo"))).isTrue();
+        assertThat(loaded.warnings()).extracting(PolicyProblem::where).containsExactly(
+                "gitlab.projects.\"group/project\"", "gitlab.projects.\"public/project\"",
+                "jira.projects.PROJ", "forgejo[1].repos.\"user/project\"");
+        assertThat(loaded.warnings()).extracting(PolicyProblem::line).containsExactly(8, 9, 17,
+                14);
+        assertThat(loaded.warnings()).allSatisfy(warning -> assertThat(warning.message())
+                .contains("not supported yet"));
+        assertThat(allows(loaded.policy(), read("group/project").onHost("gitlab"))).isFalse();
+    }
+
+    @Test
+    void theConfigMapScopesFileLoads() {
+        Policy policy = load("configmap-scopes.json");
+
+        assertThat(allows(policy, read("myorg/myrepo"))).isTrue();
+        assertThat(allows(policy, push("myorg/myrepo"))).isTrue();
+        assertThat(allows(policy, draftPr("myorg/myrepo"))).isFalse();
+    }
+
+    @Test
+    void theCommandLineReadFormGrantsReadOnly() {
+        Policy policy = PolicyLoader.fromCommandLine(List.of("--gh-repo", "myorg/myrepo:read"))
+                .policy();
+
+        assertThat(allows(policy, read("myorg/myrepo"))).isTrue();
+        assertThat(allows(policy, draftPr("myorg/myrepo"))).isFalse();
+        assertThat(allows(policy, pendingReview("myorg/myrepo"))).isFalse();
+    }
+
+    @Test
+    void theCommandLineListFormGrantsEachTier() {
+        Policy policy = PolicyLoader.fromCommandLine(List.of(
+                "--gh-repo=myorg/myrepo:read,push-new-branch,create-draft")).policy();
+
+        assertThat(allows(policy, push("myorg/myrepo"))).isTrue();
+        assertThat(allows(policy, draftPr("myorg/myrepo"))).isTrue();
+    }
+
+    @Test
+    void repeatedCommandLineRepositoriesAreIndependent() {
+        Policy policy = PolicyLoader.fromCommandLine(List.of("--gh-repo",
+                "upstream/project:read,create-draft", "--gh-repo",
+                "user/project:read,push-new-branch")).policy();
+
+        assertThat(allows(policy, draftPr("upstream/project"))).isTrue();
+        assertThat(allows(policy, push("upstream/project"))).isFalse();
+        assertThat(allows(policy, push("user/project"))).isTrue();
+        assertThat(allows(policy, draftPr("user/project"))).isFalse();
+    }
+
+    @Test
+    void theScopeFormMeansTheSameAsTheTableForm() {
+        Policy policy = PolicyLoader.fromCommandLine(List.of("--scope",
+                "{\"gh\":{\"repos\":{\"o/r\":{\"read\":true}}}}")).policy();
+        Policy table = PolicyLoader.fromCommandLine(List.of("--gh-repo", "o/r:read")).policy();
+
+        assertThat(policy.version()).isEqualTo(table.version());
+        assertThat(allows(policy, read("o/r"))).isTrue();
+    }
+
+    @Test
+    void aJiraProjectOnTheCommandLineLoadsWithANotSupportedWarning() {
+        LoadedPolicy loaded = PolicyLoader.fromCommandLine(List.of("--gh-repo", "o/r:read",
+                "--jira-project", "MYPROJ:read,create"));
+
+        assertThat(loaded.warnings()).singleElement().satisfies(warning -> assertThat(warning
+                .message()).contains("JIRA is not supported yet"));
+    }
+
+    @Test
+    void aCommandLineRepositoryWithoutPermissionsIsRefused() {
+        assertThatThrownBy(() -> PolicyLoader.fromCommandLine(List.of("--gh-repo", "o/r")))
+                .isInstanceOf(InvalidPolicyException.class).hasMessageContaining(
+                        "name the permissions after a colon");
+    }
+
+    @Test
+    void anUnknownCommandLinePermissionIsRefused() {
+        assertThatThrownBy(() -> PolicyLoader.fromCommandLine(List.of("--gh-repo",
+                "o/r:read,approve"))).isInstanceOf(InvalidPolicyException.class)
+                .hasMessageContaining("unknown permission 'approve'");
+    }
+
+    @Test
+    void badScopeJsonIsRefused() {
+        assertThatThrownBy(() -> PolicyLoader.fromCommandLine(List.of("--scope", "{gh:")))
+                .isInstanceOf(
+                        InvalidPolicyException.class)
+                .hasMessageContaining("--scope").hasMessageContaining(
+                        "not valid JSON");
+    }
+
+    @Test
+    void anUnknownOptionIsRefused() {
+        assertThatThrownBy(() -> PolicyLoader.fromCommandLine(List.of("--github-repo", "o/r:read")))
+                .isInstanceOf(InvalidPolicyException.class).hasMessageContaining("unknown option");
+    }
+
+    @Test
+    void anEmptyEntryGrantsReadOnlyWithAWarning() {
+        LoadedPolicy loaded = PolicyLoader.fromCommandLine(List.of("--scope",
+                "{\"gh\":{\"repos\":{\"o/r\":{}}}}"));
+
+        assertThat(allows(loaded.policy(), read("o/r"))).isTrue();
+        assertThat(allows(loaded.policy(), draftPr("o/r"))).isFalse();
+        assertThat(allows(loaded.policy(), pendingReview("o/r"))).isFalse();
+        assertThat(loaded.warnings()).singleElement().satisfies(warning -> assertThat(warning
+                .message()).contains("grants read only"));
+    }
+
+    @Test
+    void writeImpliesEveryOtherTier() {
+        Policy policy = PolicyLoader.fromCommandLine(List.of("--gh-repo", "o/r:write")).policy();
+
+        assertThat(allows(policy, read("o/r"))).isTrue();
+        assertThat(allows(policy, push("o/r"))).isTrue();
+        assertThat(allows(policy, readyPr("o/r"))).isTrue();
+        assertThat(allows(policy, pendingReview("o/r"))).isTrue();
+        assertThat(allows(policy, push("o/r").withBranch("master"))).isFalse();
+    }
+}
