@@ -1,0 +1,189 @@
+package dev.tollgate.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.audit.core.AuditRecord;
+import dev.tollgate.audit.core.CanonicalEncoding;
+import dev.tollgate.audit.core.ChainHead;
+import dev.tollgate.audit.embedded.EmbeddedAuditStore;
+import dev.tollgate.audit.postgres.PostgresAuditStore;
+import dev.tollgate.audit.postgres.PostgresMigrations;
+import dev.tollgate.testsupport.PostgresTestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
+
+class AuditCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(Map<String, String> env, String... args) {
+        return new AuditCommand(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(
+                err, true, StandardCharsets.UTF_8), Clock.systemUTC(), env).run(args);
+    }
+
+    private int run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private List<ChainHead> embeddedStoreWithTwoChains() {
+        try (EmbeddedAuditStore store = EmbeddedAuditStore.open(dir)) {
+            store.appendAll(TestEvents.entries("gateway.requests", 0, 5));
+            store.appendAll(TestEvents.entries("gateway.results", 1, 3));
+            return store.heads();
+        }
+    }
+
+    @Test
+    void verifyPassesAnIntactStoreAndPrintsEveryHead() {
+        List<ChainHead> heads = embeddedStoreWithTwoChains();
+
+        int status = run("verify", "--store", "embedded", "--dir", dir.toString());
+
+        assertThat(status).isZero();
+        assertThat(out()).contains("gateway.requests-0  records=5  head=5 " + heads.get(0).hash()
+                + "  OK").contains("gateway.results-1  records=3  head=3 " + heads.get(1).hash()
+                        + "  OK");
+        String summary = out().lines().reduce((a, b) -> b).orElseThrow();
+        assertThat(summary)
+                .startsWith("verify OK: 8 records in 2 chains, heads gateway.requests-0@5="
+                        + heads.get(0).hash() + ", gateway.results-1@3=" + heads.get(1).hash())
+                .contains(
+                        "(took ");
+    }
+
+    @Test
+    void verifyFailsATamperedStoreNamingTheRecordAndWhy() throws IOException {
+        embeddedStoreWithTwoChains();
+        Path file = dir.resolve("chains/gateway.requests-0.jsonl");
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        AuditRecord victim = CanonicalEncoding.parseLine(lines.get(1));
+        lines.set(1, lines.get(1).replace("\"agentId\":\"agent-1\"", "\"agentId\":\"agent-2\""));
+        Files.write(file, lines);
+
+        int status = run("verify", "--store", "embedded", "--dir", dir.toString());
+
+        assertThat(status).isEqualTo(AuditCommand.VERIFICATION_FAILED);
+        assertThat(out()).contains("BROKEN  HASH_MISMATCH at gateway.requests-0#2 (event "
+                + victim.eventId() + ", offset 2)").contains("gateway.results-1  records=3")
+                .contains("verify FAILED: 1 of 2 chains broken");
+    }
+
+    @Test
+    void verifyShowsProgressOnLongRuns() {
+        embeddedStoreWithTwoChains();
+
+        run("verify", "--store", "embedded", "--dir", dir.toString(), "--progress-every", "3");
+
+        assertThat(err()).contains("verify: 3 records checked").contains(
+                "verify: 6 records checked");
+    }
+
+    @Test
+    void verifyChecksAPostgresStoreAndCatchesATamperedRow() throws Exception {
+        PostgresTestDatabase database = PostgresTestDatabase.fromEnvironment();
+        String url = database.freshSchemaUrl("audit_cmd");
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setUrl(url);
+        source.setUser(database.user());
+        source.setPassword(database.password());
+        PostgresMigrations.migrate(source);
+        new PostgresAuditStore(source).appendAll(TestEvents.entries("gateway.requests", 0, 4));
+        Path passwordFile = dir.resolve("pw");
+        Files.writeString(passwordFile, database.password() + "\n");
+
+        int intact = run("verify", "--store", "postgres", "--jdbc-url", url, "--user", database
+                .user(), "--password-file", passwordFile.toString());
+        try (Connection c = DriverManager.getConnection(url, database.user(), database
+                .password()); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE audit_record DISABLE TRIGGER USER");
+            s.execute("DELETE FROM audit_record WHERE sequence = 2");
+        }
+        int tampered = run(Map.of("TOLLGATE_AUDIT_POSTGRES_USER", database.user(),
+                "TOLLGATE_AUDIT_POSTGRES_PASSWORD", database.password()), "verify", "--store",
+                "postgres", "--jdbc-url", url);
+
+        assertThat(intact).isZero();
+        assertThat(tampered).isEqualTo(AuditCommand.VERIFICATION_FAILED);
+        assertThat(out()).contains("GAP at gateway.requests-0#3");
+        assertThat(err()).doesNotContain(database.password() + "@");
+    }
+
+    @Test
+    void exportWritesATimeRangeAsStableJsonLines() throws IOException {
+        List<ChainHead> heads = embeddedStoreWithTwoChains();
+        Path first = dir.resolve("first.jsonl");
+        Path second = dir.resolve("second.jsonl");
+
+        int status = run("export", "--store", "embedded", "--dir", dir.toString(), "--from",
+                "2026-11-21T10:00:01Z", "--to", "2026-11-22", "--out", first.toString());
+        run("export", "--store", "embedded", "--dir", dir.toString(), "--from",
+                "2026-11-21T10:00:01Z", "--to", "2026-11-22", "--out", second.toString());
+
+        assertThat(status).isZero();
+        List<String> lines = Files.readAllLines(first);
+        assertThat(lines).hasSize(6);
+        assertThat(Files.readString(second)).isEqualTo(Files.readString(first));
+        List<AuditRecord> records = lines.stream().map(CanonicalEncoding::parseLine).toList();
+        assertThat(records).allMatch(r -> CanonicalEncoding.recomputeHash(r).equals(r.hash()));
+        assertThat(records).extracting(r -> r.chainId() + "#" + r.sequence()).containsExactly(
+                "gateway.requests-0#2", "gateway.results-1#2", "gateway.requests-0#3",
+                "gateway.results-1#3", "gateway.requests-0#4", "gateway.requests-0#5");
+        assertThat(lines.get(0)).startsWith("{\"v\":1,\"chainId\":\"gateway.requests-0\","
+                + "\"sequence\":2,\"eventId\":");
+        assertThat(out()).contains("export OK: 6 records in 2 chains, heads gateway.requests-0@5="
+                + heads.get(0).hash() + ", gateway.results-1@3=" + heads.get(1).hash());
+    }
+
+    @Test
+    void exportToStandardOutputKeepsTheSummaryOnStandardError() {
+        embeddedStoreWithTwoChains();
+
+        int status = run("export", "--store", "embedded", "--dir", dir.toString());
+
+        assertThat(status).isZero();
+        assertThat(out().lines()).hasSize(8).allMatch(l -> l.startsWith("{\"v\":1,"));
+        assertThat(err()).contains("export OK: 8 records in 2 chains");
+    }
+
+    @Test
+    void wrongCommandLinesNameTheFix() {
+        assertThat(run("verify")).isEqualTo(AuditCommand.USAGE);
+        assertThat(err()).contains("--store is missing: give --store postgres --jdbc-url URL");
+        assertThat(run("verify", "--store", "embedded", "--dir", dir.resolve("none").toString()))
+                .isEqualTo(AuditCommand.UNAVAILABLE);
+        assertThat(err()).contains("holds no audit store");
+        assertThat(run("export", "--store", "embedded", "--dir", dir.toString(), "--from",
+                "yesterday")).isEqualTo(AuditCommand.USAGE);
+        assertThat(err()).contains("yesterday is not a time");
+        assertThat(run("frobnicate")).isEqualTo(AuditCommand.USAGE);
+        assertThat(run("verify", "--store", "postgres", "--jdbc-url",
+                "jdbc:postgresql://127.0.0.1:1/x"))
+                .isEqualTo(AuditCommand.UNAVAILABLE);
+    }
+}
