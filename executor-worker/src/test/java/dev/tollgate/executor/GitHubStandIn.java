@@ -290,8 +290,8 @@ public final class GitHubStandIn implements AutoCloseable {
 
     /** The connection is dropped without an answer. */
     public static MockResponse dropConnection() {
-        return new MockResponse.Builder().onRequestStart(
-                mockwebserver3.SocketEffect.ShutdownConnection.INSTANCE).build();
+        return new MockResponse.Builder().onResponseStart(
+                new mockwebserver3.SocketEffect.CloseSocket()).build();
     }
 
     // ---- dispatching -------------------------------------------------------------------------
@@ -369,6 +369,9 @@ public final class GitHubStandIn implements AutoCloseable {
         String rest = matcher.group(3) == null ? "" : matcher.group(3);
         String needed = permissionFor(method, rest);
         String level = mint.permissions().get(needed.split("=")[0]);
+        if (level == null && needed.equals("metadata=read")) {
+            level = "read"; // every installation token can read metadata
+        }
         boolean write = needed.endsWith("=write");
         if (level == null || (write && !level.equals("write"))) {
             return new MockResponse.Builder(json(403, error(
@@ -398,9 +401,8 @@ public final class GitHubStandIn implements AutoCloseable {
         boolean write = !method.equals("GET");
         String permission;
         if (rest.startsWith("/issues")) {
-            permission = rest.matches("/issues/\\d+/comments") && write
-                    ? "pull_requests"
-                    : "issues";
+            // Conversation comments on pull requests go through the issues API.
+            permission = rest.matches("/issues/\\d+/comments") ? "pull_requests" : "issues";
         } else if (rest.startsWith("/pulls")) {
             permission = "pull_requests";
         } else if (rest.startsWith("/check-runs") || rest.contains("/check-runs")) {

@@ -31,6 +31,12 @@ import tools.jackson.databind.node.ObjectNode;
 public final class InstallationTokens {
 
     private static final Logger log = LoggerFactory.getLogger(InstallationTokens.class);
+
+    static {
+        // Avro 1.12.2 builds events only from trusted packages; loading the shared codec trusts
+        // dev.tollgate.events (builders copy defaults such as empty arrays through that check).
+        dev.tollgate.schemas.AvroSingleObjectCodec.shared();
+    }
     /** A token with less than this left is replaced before use. */
     public static final Duration REFRESH_BEFORE = Duration.ofMinutes(5);
     private static final JsonMapper JSON = JsonMapper.builder().build();

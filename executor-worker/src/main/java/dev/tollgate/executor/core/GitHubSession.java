@@ -1,0 +1,114 @@
+package dev.tollgate.executor.core;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Calls GitHub for one request with a token of exactly the request's scope. A 401 right after use
+ * refreshes the token once and retries once (a new token can briefly 401 while it replicates; an
+ * expired one always does). Non-2xx answers become {@link GitHubCallException}s, classified.
+ */
+public final class GitHubSession {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final InstallationTokens tokens;
+    private final GitHubTransport transport;
+    private final TokenScope scope;
+    private final MintContext context;
+    private final Clock clock;
+    private final AtomicInteger attempts = new AtomicInteger();
+    private volatile int lastStatus;
+
+    public GitHubSession(InstallationTokens tokens, GitHubTransport transport, TokenScope scope,
+            MintContext context, Clock clock) {
+        this.tokens = tokens;
+        this.transport = transport;
+        this.scope = scope;
+        this.context = context;
+        this.clock = clock;
+    }
+
+    /** Sends and returns the answer whatever its status (after the one 401 refresh). */
+    public GitHubResponse send(String method, String path, Optional<String> body) {
+        InstallationToken token = tokens.get(scope, context);
+        GitHubResponse response = sendWith(token, method, path, body);
+        if (response.status() == 401 && !token.staticFallback()) {
+            InstallationToken fresh = tokens.refreshAfterUnauthorized(token, context);
+            response = sendWith(fresh, method, path, body);
+        }
+        lastStatus = response.status();
+        return response;
+    }
+
+    /** Sends and parses a 2xx JSON answer; anything else is thrown, classified. */
+    public JsonNode call(String method, String path, Object body) {
+        Optional<String> json = body == null
+                ? Optional.empty()
+                : Optional.of(body instanceof String s ? s : JSON.writeValueAsString(body));
+        GitHubResponse response = send(method, path, json);
+        if (!response.isSuccess()) {
+            throw new GitHubCallException(ErrorClassifier.classify(response.status(), response
+                    .headers(), response.body(), clock.instant()));
+        }
+        try {
+            return response.body().isBlank()
+                    ? JSON.createObjectNode()
+                    : JSON.readTree(response.body());
+        } catch (JacksonException e) {
+            throw new GitHubCallException(GitHubError.of(ErrorClass.TRANSIENT, response.status(),
+                    "GitHub's answer is not JSON", null));
+        }
+    }
+
+    public JsonNode get(String path) {
+        return call("GET", path, null);
+    }
+
+    /** A GET that answers empty for 404 (an absent branch, file or ref). */
+    public Optional<JsonNode> find(String path) {
+        GitHubResponse response = send("GET", path, Optional.empty());
+        if (response.status() == 404) {
+            return Optional.empty();
+        }
+        if (!response.isSuccess()) {
+            throw new GitHubCallException(ErrorClassifier.classify(response.status(), response
+                    .headers(), response.body(), clock.instant()));
+        }
+        return Optional.of(JSON.readTree(response.body()));
+    }
+
+    /** Classifies a non-2xx answer at the session's clock. */
+    public GitHubError classify(GitHubResponse response) {
+        return ErrorClassifier.classify(response.status(), response.headers(), response.body(),
+                clock.instant());
+    }
+
+    /** Calls made to GitHub for this request, retries included. */
+    public int attempts() {
+        return attempts.get();
+    }
+
+    /** GitHub's status on the last call, 0 if none. */
+    public int lastStatus() {
+        return lastStatus;
+    }
+
+    private GitHubResponse sendWith(InstallationToken token, String method, String path,
+            Optional<String> body) {
+        try {
+            GitHubResponse response = transport.send(new GitHubRequest(method, path,
+                    new GitHubRequest.Credential.Token(token), body));
+            attempts.addAndGet(response.attempts());
+            return response;
+        } catch (IOException e) {
+            attempts.incrementAndGet();
+            throw new GitHubCallException(ErrorClassifier.classifyFailure(e));
+        }
+    }
+}

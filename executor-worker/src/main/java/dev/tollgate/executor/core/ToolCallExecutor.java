@@ -1,0 +1,224 @@
+package dev.tollgate.executor.core;
+
+import dev.tollgate.events.CallStatus;
+import dev.tollgate.events.PolicyDecided;
+import dev.tollgate.events.Resource;
+import dev.tollgate.events.ToolCallCompleted;
+import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.schemas.EventMetas;
+import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.schemas.Roles;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Performs one allowed decision against GitHub, at most once per request ID, and returns the final
+ * answer. A request ID already completed gets its earlier answer again, unchanged (same event ID),
+ * without touching GitHub. Permissions are those the decision names, but never more than the
+ * action's row in {@link GitHubAction}; the token is narrowed to the decided repositories.
+ */
+public final class ToolCallExecutor {
+
+    private static final Logger log = LoggerFactory.getLogger(ToolCallExecutor.class);
+
+    static {
+        // Avro 1.12.2 builds events only from trusted packages; loading the shared codec trusts
+        // dev.tollgate.events (builders copy defaults such as empty arrays through that check).
+        dev.tollgate.schemas.AvroSingleObjectCodec.shared();
+    }
+
+    private final InstallationResolver installations;
+    private final InstallationTokens tokens;
+    private final GitHubTransport transport;
+    private final CompletionStore completions;
+    private final Clock clock;
+    private final Map<String, Object> inProgress = new ConcurrentHashMap<>();
+
+    public ToolCallExecutor(InstallationResolver installations, InstallationTokens tokens,
+            GitHubTransport transport, CompletionStore completions, Clock clock) {
+        this.installations = installations;
+        this.tokens = tokens;
+        this.transport = transport;
+        this.completions = completions;
+        this.clock = clock;
+    }
+
+    /** The final answer for this decision: an earlier one if the request ID was completed. */
+    public ToolCallCompleted execute(PolicyDecided decision) {
+        ToolCallRequested request = decision.getRequest();
+        String requestId = requestId(decision);
+        Object lock = inProgress.computeIfAbsent(requestId, id -> new Object());
+        synchronized (lock) {
+            try {
+                Optional<ToolCallCompleted> earlier = completions.find(requestId);
+                if (earlier.isPresent()) {
+                    log.info("request {} was already completed: re-publishing its answer",
+                            requestId);
+                    return earlier.get();
+                }
+                ToolCallCompleted completed = perform(decision, request, requestId);
+                completions.record(completed);
+                return completed;
+            } finally {
+                inProgress.remove(requestId, lock);
+            }
+        }
+    }
+
+    private ToolCallCompleted perform(PolicyDecided decision, ToolCallRequested request,
+            String requestId) {
+        if (!decision.getAllowed()) {
+            return failed(decision, GitHubError.of(ErrorClass.FORBIDDEN, 0,
+                    "the decision did not allow this call: " + decision.getReason(), null), 0);
+        }
+        GitHubSession session = null;
+        try {
+            GitHubAction action = GitHubAction.byToolName(request.getTool()).orElseThrow(
+                    () -> invalid("unknown tool " + request.getTool()));
+            if (action.kind() == GitHubAction.Kind.LOCAL) {
+                throw invalid(action.toolName() + " is answered by the ingress");
+            }
+            JsonNode arguments = parseArguments(request.getArgumentsJson());
+            String[] ownerRepo = ownerAndRepo(action, request, arguments);
+            List<String> repositories = decision.getRepositories().isEmpty()
+                    ? List.of(ownerRepo[0] + "/" + ownerRepo[1])
+                    : List.copyOf(decision.getRepositories());
+            boolean covered = repositories.stream().anyMatch(r -> r.toLowerCase(Locale.ROOT)
+                    .equals((ownerRepo[0] + "/" + ownerRepo[1]).toLowerCase(Locale.ROOT)));
+            if (!covered) {
+                throw forbidden("the call targets " + ownerRepo[0] + "/" + ownerRepo[1]
+                        + ", which the decision did not name");
+            }
+            Map<String, String> permissions = permissions(action, decision.getPermissions());
+            long installationId = decision.getInstallationId() != null
+                    ? decision.getInstallationId()
+                    : installations.installationFor(ownerRepo[0], ownerRepo[1]);
+            TokenScope scope = TokenScope.of(installationId, repositories, permissions);
+            MintContext context = new MintContext(requestId, request.getAgentId(), request
+                    .getEnvironment());
+            session = new GitHubSession(tokens, transport, scope, context, clock);
+            JsonNode result = GitHubTools.perform(new ToolCall(requestId, action, ownerRepo[0],
+                    ownerRepo[1], arguments, repositories, List.copyOf(decision
+                            .getPreconditions()),
+                    session));
+            return succeeded(decision, result, session);
+        } catch (GitHubCallException e) {
+            log.info("request {} ({}) failed: {}", requestId, request.getTool(), e.error()
+                    .describe());
+            return failed(decision, e.error(), session == null ? 0 : session.attempts());
+        } catch (IllegalArgumentException e) {
+            return failed(decision, GitHubError.of(ErrorClass.VALIDATION_FAILED, 0, e
+                    .getMessage(), null), session == null ? 0 : session.attempts());
+        }
+    }
+
+    /** The decision's permissions, refused if they exceed the action's own row. */
+    static Map<String, String> permissions(GitHubAction action, Map<String, String> decided) {
+        if (decided == null || decided.isEmpty()) {
+            return action.permissions();
+        }
+        for (Map.Entry<String, String> entry : decided.entrySet()) {
+            String allowed = action.permissions().get(entry.getKey());
+            boolean within = allowed != null && (allowed.equals(entry.getValue()) || (allowed
+                    .equals("write") && entry.getValue().equals("read")));
+            if (!within) {
+                throw forbidden("the decision asks for " + entry.getKey() + ":" + entry.getValue()
+                        + ", more than " + action.toolName() + " needs (" + action.permissions()
+                        + ")");
+            }
+        }
+        return Map.copyOf(decided);
+    }
+
+    private static String[] ownerAndRepo(GitHubAction action, ToolCallRequested request,
+            JsonNode arguments) {
+        Resource resource = request.getResource();
+        String owner = arguments.path("owner").asString(null);
+        String repo = arguments.path("repo").asString(null);
+        if ((owner == null || repo == null) && action == GitHubAction.GITHUB_API_GET) {
+            String[] parts = arguments.path("path").asString("").split("/");
+            if (parts.length >= 4 && parts[1].equals("repos")) {
+                owner = parts[2];
+                repo = parts[3];
+            }
+        }
+        if ((owner == null || repo == null) && resource != null) {
+            owner = resource.getOwner();
+            repo = resource.getRepo();
+        }
+        if (owner == null || repo == null) {
+            throw invalid("the call names no repository (owner and repo)");
+        }
+        Paths.segment(owner);
+        Paths.segment(repo);
+        return new String[]{owner, repo};
+    }
+
+    private static JsonNode parseArguments(String json) {
+        try {
+            JsonNode node = GitHubSession.JSON
+                    .readTree(json == null || json.isBlank() ? "{}" : json);
+            if (!node.isObject()) {
+                throw invalid("tool arguments must be a JSON object");
+            }
+            return node;
+        } catch (JacksonException e) {
+            throw invalid("tool arguments are not JSON");
+        }
+    }
+
+    static String requestId(PolicyDecided decision) {
+        String id = decision.getRequest().getMeta().getRequestId();
+        if (id == null) {
+            id = decision.getMeta().getRequestId();
+        }
+        if (id == null) {
+            throw new IllegalArgumentException("a decision without a request ID cannot be"
+                    + " performed at most once");
+        }
+        return id;
+    }
+
+    private ToolCallCompleted succeeded(PolicyDecided decision, JsonNode result,
+            GitHubSession session) {
+        ToolCallRequested request = decision.getRequest();
+        return base(decision).setStatus(CallStatus.SUCCEEDED).setMessage(request.getTool()
+                + " succeeded").setResultJson(GitHubSession.JSON.writeValueAsString(result))
+                .setUpstreamStatus(session.lastStatus() == 0 ? null : session.lastStatus())
+                .setAttempts(session.attempts()).build();
+    }
+
+    private ToolCallCompleted failed(PolicyDecided decision, GitHubError error, int attempts) {
+        return base(decision).setStatus(CallStatus.FAILED).setErrorCode(error.code())
+                .setRetryable(error.retryable()).setRetryAt(error.retryAt().orElse(null))
+                .setMessage(error.describe()).setUpstreamStatus(error.status() == 0
+                        ? null
+                        : error.status())
+                .setAttempts(attempts).build();
+    }
+
+    private ToolCallCompleted.Builder base(PolicyDecided decision) {
+        ToolCallRequested request = decision.getRequest();
+        return ToolCallCompleted.newBuilder().setMeta(EventMetas.create(Roles.EXECUTOR_WORKER,
+                requestId(decision), clock)).setAgentId(request.getAgentId()).setEnvironment(
+                        request.getEnvironment())
+                .setTool(request.getTool()).setPolicyVersion(
+                        decision.getPolicyVersion());
+    }
+
+    static IllegalArgumentException invalid(String message) {
+        return new IllegalArgumentException(message);
+    }
+
+    static GitHubCallException forbidden(String message) {
+        return new GitHubCallException(GitHubError.of(ErrorClass.FORBIDDEN, 0, message, null));
+    }
+}
