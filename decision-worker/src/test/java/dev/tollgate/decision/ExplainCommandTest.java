@@ -1,0 +1,183 @@
+package dev.tollgate.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The explain command: decision and trace on stdout, exit code 0 / 1 / 2. */
+class ExplainCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int explain(String... args) {
+        return ExplainCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String example() {
+        return TestResources.path("policies/example.toml").toString();
+    }
+
+    @Test
+    void anAllowedRequestPrintsItsPermissionsAndTraceAndExitsZero() {
+        int code = explain("--policy", example(), "--agent", "bot", "--env", "prod", "--tool",
+                "get_file", "--arg", "owner=myorg", "--arg", "repo=app", "--arg",
+                "path=README.md");
+
+        assertThat(code).isEqualTo(ExplainCommand.ALLOWED);
+        assertThat(stdout()).contains("decision   ALLOWED").contains(
+                "permissions contents: read").contains("repositories myorg/app").contains(
+                        "routing key myorg")
+                .contains("rules evaluated, in order:").contains(
+                        "MATCH allow gh.repos.\"myorg/app\" (line 10)");
+        assertThat(stdout()).startsWith("policy     sha256:");
+    }
+
+    @Test
+    void aDeniedRequestPrintsTheMissingGrantAndExitsOne() {
+        int code = explain("--policy", example(), "--agent", "bot", "--env", "prod", "--tool",
+                "create_issue", "--repo", "myorg/app", "--arg", "title=x");
+
+        assertThat(code).isEqualTo(ExplainCommand.DENIED);
+        assertThat(stdout()).contains("decision   DENIED (no grant)").contains(
+                "may not create_issue on myorg/app").contains("MATCH deny default: deny");
+    }
+
+    @Test
+    void aHardBlockIsExplained() {
+        int code = explain("--policy", example(), "--agent", "bot", "--env", "prod", "--tool",
+                "push_files", "--repo", "myorg/app", "--arg", "branch=main", "--arg",
+                "files=[{\"path\":\"a.txt\",\"content\":\"x\"}]");
+
+        assertThat(code).isEqualTo(ExplainCommand.DENIED);
+        assertThat(stdout()).contains("DENIED (hard block)").contains(
+                "MATCH block hard-block: no push to a default or protected branch");
+    }
+
+    @Test
+    void aRequestCanBeGivenAsJson() {
+        int code = explain("--policy", example(), "--request", """
+                {"agent": "triage-7", "environment": "prod", "tool": "create_issue",
+                 "arguments": {"owner": "myorg", "repo": "web", "title": "t", "labels": ["bot"]}}
+                """);
+
+        assertThat(code).isEqualTo(ExplainCommand.ALLOWED);
+        assertThat(stdout()).contains("allowed by triage bot files labelled issues").contains(
+                "permissions issues: write");
+    }
+
+    @Test
+    void jsonArgumentsAreTyped() {
+        int code = explain("--policy", example(), "--agent", "triage-7", "--env", "prod",
+                "--tool", "create_issue", "--repo", "myorg/web", "--arg",
+                "labels=[\"security\"]");
+
+        assertThat(code).isEqualTo(ExplainCommand.DENIED);
+        assertThat(stdout()).contains("label 'security' is not one of [bot, triage]");
+    }
+
+    @Test
+    void aMonitoredRequestSaysSo() {
+        int code = explain("--policy", example(), "--agent", "new-bot", "--env", "prod",
+                "--tool", "create_issue", "--repo", "myorg/app");
+
+        assertThat(code).isEqualTo(ExplainCommand.ALLOWED);
+        assertThat(stdout()).contains("ALLOWED (monitor mode: enforce would deny)");
+    }
+
+    @Test
+    void serviceGatorOptionsCanStandInForAPolicyFile() {
+        int code = explain("--gh-repo", "myorg/app:read,push-new-branch", "--agent", "a",
+                "--env", "e", "--tool", "push_files", "--repo", "myorg/app", "--arg",
+                "branch=agent-x", "--arg", "files=[{\"path\":\"a\",\"content\":\"b\"}]");
+
+        assertThat(code).isEqualTo(ExplainCommand.ALLOWED);
+        assertThat(stdout()).contains("(command line, 1 rules)").contains(
+                "preconditions branch-not-default, branch-not-protected");
+    }
+
+    @Test
+    void aBrokenPolicyExitsTwoNamingTheLine() throws Exception {
+        Path policy = dir.resolve("policy.toml");
+        Files.writeString(policy, "[gh.repos]\n\"myorg/app\" = { read = true, merge = true }\n");
+
+        int code = explain("--policy", policy.toString(), "--agent", "a", "--env", "e",
+                "--tool", "get_file", "--repo", "myorg/app");
+
+        assertThat(code).isEqualTo(ExplainCommand.BAD_INPUT);
+        assertThat(stderr()).contains("policy.toml:2:").contains("unknown permission 'merge'");
+        assertThat(stdout()).isEmpty();
+    }
+
+    @Test
+    void missingOptionsExitTwoWithUsage() {
+        int code = explain("--policy", example(), "--agent", "a");
+
+        assertThat(code).isEqualTo(ExplainCommand.BAD_INPUT);
+        assertThat(stderr()).contains("--agent, --env and --tool").contains("usage:");
+    }
+
+    @Test
+    void aMalformedArgumentExitsTwo() {
+        int code = explain("--policy", example(), "--agent", "a", "--env", "e", "--tool",
+                "get_file", "--arg", "novalue");
+
+        assertThat(code).isEqualTo(ExplainCommand.BAD_INPUT);
+        assertThat(stderr()).contains("--arg is KEY=VALUE");
+    }
+
+    @Test
+    void malformedRequestJsonExitsTwo() {
+        int code = explain("--policy", example(), "--request", "{\"agent\": ");
+
+        assertThat(code).isEqualTo(ExplainCommand.BAD_INPUT);
+        assertThat(stderr()).contains("not valid JSON");
+    }
+
+    @Test
+    void anUnknownOptionExitsTwo() {
+        int code = explain("--policy", example(), "--verbose", "yes");
+
+        assertThat(code).isEqualTo(ExplainCommand.BAD_INPUT);
+        assertThat(stderr()).contains("unknown option --verbose");
+    }
+
+    @Test
+    void itRunsAsAPlainJavaMainWithItsExitCode() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty(
+                "java.class.path"), ExplainCommand.class.getName(), "--policy", example(),
+                "--agent", "bot", "--env", "prod", "--tool", "delete_repo", "--repo",
+                "myorg/app"));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+
+        String output = new String(process.getInputStream().readAllBytes(),
+                StandardCharsets.UTF_8);
+        boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+
+        assertThat(exited).isTrue();
+        assertThat(process.exitValue()).as(output).isEqualTo(ExplainCommand.DENIED);
+        assertThat(output).contains("'delete_repo' is hard-blocked");
+    }
+}
