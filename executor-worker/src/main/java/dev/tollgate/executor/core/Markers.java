@@ -38,7 +38,11 @@ public final class Markers {
     }
 
     public static boolean carries(String text, String requestId) {
-        return text != null && (text.contains(html(requestId)) || text.contains(trailer(
-                requestId)));
+        if (text == null) {
+            return false;
+        }
+        // The trailer must be a whole line: "...: req-9" must not match "...: req-99".
+        return text.contains(html(requestId)) || Pattern.compile("(?m)^" + Pattern.quote(trailer(
+                requestId)) + "\\s*$").matcher(text).find();
     }
 }
