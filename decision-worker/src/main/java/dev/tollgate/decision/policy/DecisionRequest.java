@@ -23,10 +23,20 @@ import java.util.Map;
  * @param paths file paths the call touches or reads
  * @param labels labels the call sets
  * @param draft for create_pr: whether it is a draft (null: not said, which means draft)
+ * @param narrowing the narrowing carried by the agent's gateway token ({@link TokenNarrowing#NONE}
+ *        when it has none)
  */
 public record DecisionRequest(String agent, String environment, String tool, String host,
         String owner, String repo, Long number, String branch, String baseBranch,
-        List<String> paths, List<String> labels, Boolean draft) {
+        List<String> paths, List<String> labels, Boolean draft, TokenNarrowing narrowing) {
+
+    /** A request whose token carries no narrowing. */
+    public DecisionRequest(String agent, String environment, String tool, String host,
+            String owner, String repo, Long number, String branch, String baseBranch,
+            List<String> paths, List<String> labels, Boolean draft) {
+        this(agent, environment, tool, host, owner, repo, number, branch, baseBranch, paths,
+                labels, draft, TokenNarrowing.NONE);
+    }
 
     public DecisionRequest {
         host = host == null || host.isBlank() ? "github" : host.toLowerCase(Locale.ROOT);
@@ -36,6 +46,7 @@ public record DecisionRequest(String agent, String environment, String tool, Str
         baseBranch = HardBlocks.normalizeBranch(baseBranch);
         paths = paths == null ? List.of() : List.copyOf(paths);
         labels = labels == null ? List.of() : List.copyOf(labels);
+        narrowing = narrowing == null ? TokenNarrowing.NONE : narrowing;
     }
 
     /** A request for a tool on {@code owner/repo}, to be refined with the {@code with} methods. */
@@ -107,37 +118,42 @@ public record DecisionRequest(String agent, String environment, String tool, Str
 
     public DecisionRequest withNumber(long newNumber) {
         return new DecisionRequest(agent, environment, tool, host, owner, repo, newNumber, branch,
-                baseBranch, paths, labels, draft);
+                baseBranch, paths, labels, draft, narrowing);
     }
 
     public DecisionRequest withBranch(String newBranch) {
         return new DecisionRequest(agent, environment, tool, host, owner, repo, number, newBranch,
-                baseBranch, paths, labels, draft);
+                baseBranch, paths, labels, draft, narrowing);
     }
 
     public DecisionRequest withBase(String newBase) {
         return new DecisionRequest(agent, environment, tool, host, owner, repo, number, branch,
-                newBase, paths, labels, draft);
+                newBase, paths, labels, draft, narrowing);
     }
 
     public DecisionRequest withPaths(String... newPaths) {
         return new DecisionRequest(agent, environment, tool, host, owner, repo, number, branch,
-                baseBranch, List.of(newPaths), labels, draft);
+                baseBranch, List.of(newPaths), labels, draft, narrowing);
     }
 
     public DecisionRequest withLabels(String... newLabels) {
         return new DecisionRequest(agent, environment, tool, host, owner, repo, number, branch,
-                baseBranch, paths, List.of(newLabels), draft);
+                baseBranch, paths, List.of(newLabels), draft, narrowing);
     }
 
     public DecisionRequest withDraft(Boolean isDraft) {
         return new DecisionRequest(agent, environment, tool, host, owner, repo, number, branch,
-                baseBranch, paths, labels, isDraft);
+                baseBranch, paths, labels, isDraft, narrowing);
+    }
+
+    public DecisionRequest narrowedTo(TokenNarrowing newNarrowing) {
+        return new DecisionRequest(agent, environment, tool, host, owner, repo, number, branch,
+                baseBranch, paths, labels, draft, newNarrowing);
     }
 
     public DecisionRequest onHost(String newHost) {
         return new DecisionRequest(agent, environment, tool, newHost, owner, repo, number, branch,
-                baseBranch, paths, labels, draft);
+                baseBranch, paths, labels, draft, narrowing);
     }
 
     /** {@code owner/repo}, or the owner alone for owner-level calls. */

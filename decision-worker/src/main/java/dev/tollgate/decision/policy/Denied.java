@@ -18,6 +18,8 @@ public record Denied(DecisionRequest request, Kind kind, String reason, List<Rul
     public enum Kind {
         /** A hard block: not a catalogued tool, or a push to a default or protected branch. */
         HARD_BLOCK,
+        /** The agent's gateway token is narrowed to other tools or repositories. */
+        TOKEN_NARROWING,
         /** An explicit deny rule matched. */
         EXPLICIT_DENY,
         /** No grant permits it (deny by default). */

@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
  * <ol>
  * <li>hard blocks (not a catalogued tool; path traversal; a push to {@code main}, {@code master}
  * or a protected pattern) deny, whatever the policy says and in every mode;</li>
+ * <li>the narrowing carried by the agent's gateway token denies what it leaves out;</li>
  * <li>explicit deny rules deny (in monitor-mode rule sets they are only recorded);</li>
  * <li>a grant permits: among the grants covering the agent and environment, only those whose
  * repository pattern is the most specific match are considered, and one of them must permit the
@@ -32,6 +33,7 @@ public final class PolicyEngine {
     static final String RULE_TRAVERSAL = "hard-block: no path traversal";
     static final String RULE_PROTECTED = "hard-block: no push to a default or protected branch";
     static final String RULE_DEFAULT_DENY = "default: deny";
+    static final String RULE_NARROWING = "token narrowing";
 
     private final Policy policy;
 
@@ -90,6 +92,16 @@ public final class PolicyEngine {
             if (protectedBy.isPresent()) {
                 return denied(request, Denied.Kind.HARD_BLOCK, detail, trace);
             }
+        }
+
+        Optional<String> narrowed = narrowingRefusal(request.narrowing(), request, action);
+        if (!request.narrowing().isNone()) {
+            trace.add(new RuleTrace(RULE_NARROWING, Effect.DENY, narrowed.isPresent(), narrowed
+                    .orElse("the token's narrowing includes " + action.toolName() + " on "
+                            + request.repository())));
+        }
+        if (narrowed.isPresent()) {
+            return denied(request, Denied.Kind.TOKEN_NARROWING, narrowed.get(), trace);
         }
 
         List<RuleSet> covering = new ArrayList<>();
@@ -214,6 +226,22 @@ public final class PolicyEngine {
         trace.add(new RuleTrace(RULE_DEFAULT_DENY, Effect.DENY, true, "no grant permits "
                 + action.toolName() + " on " + request.repository()));
         return denied(request, Denied.Kind.NO_GRANT, reason, trace);
+    }
+
+    private static Optional<String> narrowingRefusal(TokenNarrowing narrowing,
+            DecisionRequest request, GitHubAction action) {
+        if (!narrowing.tools().isEmpty() && !narrowing.tools().contains(action.toolName())) {
+            return Optional
+                    .of("the agent's gateway token is narrowed to the tools " + new TreeSet<>(
+                            narrowing.tools()) + "; " + action.toolName() + " is not one of them");
+        }
+        if (!narrowing.repositories().isEmpty() && narrowing.repositories().stream().noneMatch(
+                pattern -> pattern.matches(request.owner(), request.repo()))) {
+            return Optional.of("the agent's gateway token is narrowed to the repositories "
+                    + narrowing.repositories() + "; " + request.repository()
+                    + " is not one of them");
+        }
+        return Optional.empty();
     }
 
     private Allowed allowed(DecisionRequest request, GitHubAction action, String reason,

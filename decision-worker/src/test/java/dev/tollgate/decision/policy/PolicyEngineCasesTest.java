@@ -101,6 +101,7 @@ class PolicyEngineCasesTest {
         all.addAll(invalidRequests());
         all.addAll(denyRules());
         all.addAll(monitorMode());
+        all.addAll(tokenNarrowing());
         return all.stream();
     }
 
@@ -529,6 +530,36 @@ class PolicyEngineCasesTest {
                                 Conditions.NONE.withPullRequests(
                                         7L))),
                         req("create_pull_request_comment", "myorg/app")));
+    }
+
+    static List<Case> tokenNarrowing() {
+        Policy write = policy(grant("myorg/*", Tier.WRITE));
+        TokenNarrowing readOnlyTools = TokenNarrowing.of(List.of("get_file", "read_repo"), List
+                .of());
+        TokenNarrowing oneRepo = TokenNarrowing.of(List.of(), List.of("myorg/app"));
+        return List.of(
+                allows("a token narrowed to tools allows those tools", write, req("get_file",
+                        "myorg/app").narrowedTo(readOnlyTools)),
+                denies("a token narrowed to tools refuses others the policy grants", write, req(
+                        "create_issue", "myorg/app").narrowedTo(readOnlyTools),
+                        Denied.Kind.TOKEN_NARROWING, "narrowed to the tools"),
+                allows("a token narrowed to a repository allows it", write, req("create_issue",
+                        "myorg/app").narrowedTo(oneRepo)),
+                denies("a token narrowed to a repository refuses others the policy grants",
+                        write, req("create_issue", "myorg/web").narrowedTo(oneRepo),
+                        Denied.Kind.TOKEN_NARROWING, "myorg/web is not one of them"),
+                allows("a token narrowed to an org wildcard allows its repositories", write, req(
+                        "create_issue", "myorg/web").narrowedTo(
+                                TokenNarrowing.of(List.of(), List
+                                        .of("myorg/*")))),
+                denies("a narrowing cannot add what the policy does not grant", policy(grant(
+                        "myorg/app", Tier.READ)), req("create_issue", "myorg/app").narrowedTo(
+                                TokenNarrowing.of(List.of("create_issue"), List.of("myorg/app"))),
+                        Denied.Kind.NO_GRANT, "not create_issue"),
+                denies("a narrowing applies in monitor mode too", Policy.of(RuleSet.enforcing(
+                        "default", List.of(), List.of()).inMode(Mode.MONITOR)), req(
+                                "create_issue", "myorg/app").narrowedTo(readOnlyTools),
+                        Denied.Kind.TOKEN_NARROWING, "narrowed"));
     }
 
     static List<Case> monitorMode() {
