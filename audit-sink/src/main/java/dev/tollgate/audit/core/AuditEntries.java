@@ -59,6 +59,23 @@ public final class AuditEntries {
                 context(event, meta));
     }
 
+    /**
+     * The entry of a record that is not a readable event (undecodable bytes, or no value at all):
+     * kept too, so the chain has no hole, with only its size and digest. Its event ID is derived
+     * from its position, so redelivery and replay stay idempotent.
+     */
+    public AuditEntry undecodable(SourcePosition source, byte[] value, String problem) {
+        ObjectNode context = JsonNodeFactory.instance.objectNode();
+        context.set("payload", value == null
+                ? JsonNodeFactory.instance.nullNode()
+                : bytes(ByteBuffer.wrap(value)));
+        context.put("problem", redactor.redactText(problem));
+        Instant at = source.timestamp() != null ? source.timestamp() : Instant.EPOCH;
+        return new AuditEntry("undecodable:" + source.chainId() + "@" + source.offset(),
+                "Undecodable", source, at, null, null, null, null, "undecodable", null, null,
+                null, text(problem), null, null, null, clean(JsonText.write(context)));
+    }
+
     /** The columns worth querying by; everything else goes in the context. */
     private record Summary(String agentId, String environment, String action, String resource,
             String repository, String decision, String reason, String policyVersion,

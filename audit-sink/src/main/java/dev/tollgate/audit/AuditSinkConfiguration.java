@@ -1,0 +1,125 @@
+package dev.tollgate.audit;
+
+import dev.tollgate.audit.core.AuditStore;
+import dev.tollgate.audit.embedded.EmbeddedAuditStore;
+import dev.tollgate.audit.kafka.AuditIngest;
+import dev.tollgate.audit.kafka.KafkaAuditMapper;
+import dev.tollgate.audit.postgres.PostgresAuditStore;
+import dev.tollgate.audit.postgres.PostgresMigrations;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.listener.BatchAcknowledgingMessageListener;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * Wires the live sink: the store chosen by {@code tollgate.audit.store}, and one listener
+ * container on every gateway topic in the sink's own group. Offsets are committed (MANUAL ack)
+ * only after the batch is durably appended; a failing append is retried forever with backoff, so
+ * a database outage delays the audit record but never drops it.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AuditSinkProperties.class)
+public class AuditSinkConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditSinkConfiguration.class);
+
+    @Bean(destroyMethod = "close")
+    AuditStore auditStore(AuditSinkProperties properties) {
+        return switch (properties.store()) {
+            case "embedded" -> {
+                LOG.info("audit store: embedded, {}", properties.embedded().dir().toAbsolutePath());
+                yield EmbeddedAuditStore.open(properties.embedded().dir());
+            }
+            case "postgres" -> {
+                AuditSinkProperties.Postgres pg = properties.postgres();
+                if (pg.url() == null || pg.url().isBlank()) {
+                    throw new IllegalStateException("tollgate.audit.store=postgres but"
+                            + " TOLLGATE_AUDIT_POSTGRES_URL (tollgate.audit.postgres.url) is not set");
+                }
+                PGSimpleDataSource source = new PGSimpleDataSource();
+                source.setUrl(pg.url());
+                if (pg.user() != null) {
+                    source.setUser(pg.user());
+                }
+                String password = password(pg);
+                if (password != null) {
+                    source.setPassword(password);
+                }
+                if (pg.migrate()) {
+                    PostgresMigrations.migrate(source, pg.writerRole());
+                }
+                LOG.info("audit store: postgres as {}", pg.user());
+                yield new PostgresAuditStore(source);
+            }
+            default -> throw new IllegalStateException("tollgate.audit.store=" + properties.store()
+                    + " is not a store: use embedded or postgres");
+        };
+    }
+
+    private static String password(AuditSinkProperties.Postgres pg) {
+        if (pg.passwordFile() != null) {
+            try {
+                return Files.readString(pg.passwordFile(), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new IllegalStateException("TOLLGATE_AUDIT_POSTGRES_PASSWORD_FILE="
+                        + pg.passwordFile() + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+        return pg.password();
+    }
+
+    @Bean
+    AuditIngest auditIngest(AuditStore store) {
+        return new AuditIngest(new KafkaAuditMapper(), store);
+    }
+
+    @Bean
+    ConcurrentMessageListenerContainer<String, byte[]> auditListenerContainer(
+            KafkaProperties kafka, AuditSinkProperties properties, AuditIngest ingest) {
+        Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, properties.groupId());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // A new sink starts at the beginning: every event kept, in Kafka order.
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        DefaultKafkaConsumerFactory<String, byte[]> factory = new DefaultKafkaConsumerFactory<>(
+                config, new StringDeserializer(), new ByteArrayDeserializer());
+
+        ContainerProperties container = new ContainerProperties(properties.topicNames());
+        container.setGroupId(properties.groupId());
+        container.setAckMode(ContainerProperties.AckMode.MANUAL);
+        container.setMessageListener((BatchAcknowledgingMessageListener<String, byte[]>) (records,
+                ack) -> {
+            AuditIngest.Outcome outcome = ingest.ingest(records);
+            ack.acknowledge();
+            LOG.debug("audit: {} appended, {} already stored", outcome.appended(), outcome
+                    .duplicates());
+        });
+        ConcurrentMessageListenerContainer<String, byte[]> listener = new ConcurrentMessageListenerContainer<>(
+                factory, container);
+        listener.setConcurrency(Math.max(1, properties.concurrency()));
+        ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
+        backOff.setMaxInterval(30_000);
+        backOff.setMaxElapsedTime(Long.MAX_VALUE);
+        listener.setCommonErrorHandler(new DefaultErrorHandler(backOff));
+        listener.setBeanName("tollgate-audit-sink");
+        return listener;
+    }
+}

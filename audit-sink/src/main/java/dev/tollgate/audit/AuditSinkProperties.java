@@ -1,0 +1,55 @@
+package dev.tollgate.audit;
+
+import dev.tollgate.audit.postgres.PostgresMigrations;
+import dev.tollgate.schemas.Topic;
+import dev.tollgate.schemas.Topics;
+import java.nio.file.Path;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The audit sink's settings, {@code tollgate.audit.*} (environment {@code TOLLGATE_AUDIT_*}).
+ * Kafka itself is configured with the standard {@code spring.kafka.*} keys.
+ *
+ * @param store {@code embedded} (default, server-less) or {@code postgres}
+ * @param groupId the sink's own consumer group
+ * @param topics the topics to keep; empty means every catalogued gateway topic
+ * @param concurrency consumer threads per sink replica
+ * @param embedded the embedded store's settings
+ * @param postgres the PostgreSQL store's settings
+ */
+@ConfigurationProperties("tollgate.audit")
+public record AuditSinkProperties(@DefaultValue("embedded") String store,
+        @DefaultValue("tollgate-audit-sink") String groupId, @DefaultValue( {
+        }) List<String> topics,
+        @DefaultValue("1") int concurrency, @DefaultValue Embedded embedded,
+        @DefaultValue Postgres postgres){
+
+    /**
+     * @param dir where the chain files live
+     */
+    public record Embedded(@DefaultValue("data/audit") Path dir) {
+    }
+
+    /**
+     * @param url JDBC URL, {@code jdbc:postgresql://HOST:5432/DB?currentSchema=audit}
+     * @param user the sink's login role (member of the writer role)
+     * @param password its password; prefer {@code passwordFile}
+     * @param passwordFile a file holding the password
+     * @param migrate run the Flyway migrations at start (only if {@code user} owns the schema)
+     * @param writerRole the group role granted SELECT and INSERT by the migrations
+     */
+    public record Postgres(String url, String user, String password, Path passwordFile,
+            @DefaultValue("false") boolean migrate,
+            @DefaultValue(PostgresMigrations.DEFAULT_WRITER_ROLE) String writerRole) {
+    }
+
+    public String[] topicNames() {
+        List<String> names = topics == null || topics.isEmpty()
+                ? Topics.all().stream().map(
+                        Topic::name).toList()
+                : topics;
+        return names.toArray(String[]::new);
+    }
+}

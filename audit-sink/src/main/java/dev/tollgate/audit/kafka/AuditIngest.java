@@ -1,0 +1,35 @@
+package dev.tollgate.audit.kafka;
+
+import dev.tollgate.audit.core.AuditEntry;
+import dev.tollgate.audit.core.AuditStore;
+import dev.tollgate.audit.core.AuditStore.AppendResult;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * The live sink's one step: a polled batch becomes audit entries, appended (durably) to the
+ * store. The caller commits the batch's offsets only after this returns; if it throws, nothing is
+ * committed and the batch is delivered again, which the store's idempotence absorbs.
+ */
+public final class AuditIngest {
+
+    /** How a batch went. */
+    public record Outcome(int appended, int duplicates) {
+    }
+
+    private final KafkaAuditMapper mapper;
+    private final AuditStore store;
+
+    public AuditIngest(KafkaAuditMapper mapper, AuditStore store) {
+        this.mapper = mapper;
+        this.store = store;
+    }
+
+    public Outcome ingest(List<? extends ConsumerRecord<?, byte[]>> records) {
+        List<AuditEntry> entries = records.stream().map(mapper::toEntry).toList();
+        List<AppendResult> results = store.appendAll(entries);
+        int appended = (int) results.stream().filter(r -> r instanceof AppendResult.Appended)
+                .count();
+        return new Outcome(appended, results.size() - appended);
+    }
+}
