@@ -1,0 +1,107 @@
+package dev.tollgate.ingress.kafka;
+
+import dev.tollgate.events.Resource;
+import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.ingress.core.replies.Reply;
+import dev.tollgate.ingress.core.replies.ReplyBook;
+import dev.tollgate.ingress.core.tokens.AgentIdentity;
+import dev.tollgate.ingress.core.tokens.GrantNarrowing;
+import dev.tollgate.ingress.core.tools.ResourceRef;
+import dev.tollgate.ingress.core.tools.ValidatedCall;
+import dev.tollgate.schemas.EventMetas;
+import dev.tollgate.schemas.Roles;
+import dev.tollgate.schemas.TollgateHeaders;
+import dev.tollgate.schemas.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * Turns a validated tool call into a {@code ToolCallRequested} on gateway.requests (keyed by
+ * request ID, reply route and trace context in headers) and waits for its final answer on this
+ * replica's reply partition, at most the reply timeout.
+ */
+public final class CallDispatcher {
+
+    /** How a dispatched call ended, from the ingress's point of view. */
+    public sealed interface Outcome permits Answered, StillPending, NotAccepted {
+
+        String requestId();
+    }
+
+    public record Answered(String requestId, Reply reply) implements Outcome {
+    }
+
+    public record StillPending(String requestId, Duration waited) implements Outcome {
+    }
+
+    public record NotAccepted(String requestId, String reason) implements Outcome {
+    }
+
+    private final EventPublisher publisher;
+    private final ReplyBook replies;
+    private final Clock clock;
+    private final Duration replyTimeout;
+    private final IntSupplier replyPartition;
+
+    public CallDispatcher(EventPublisher publisher, ReplyBook replies, Clock clock,
+            Duration replyTimeout, IntSupplier replyPartition) {
+        this.publisher = publisher;
+        this.replies = replies;
+        this.clock = clock;
+        this.replyTimeout = replyTimeout;
+        this.replyPartition = replyPartition;
+    }
+
+    public CompletableFuture<Outcome> dispatch(AgentIdentity caller, ValidatedCall call,
+            String traceparent) {
+        String requestId = UUID.randomUUID().toString();
+        ToolCallRequested event = request(requestId, caller, call);
+        CompletableFuture<Reply> answer = replies.expect(requestId, caller.agentId());
+        int partition = replyPartition.getAsInt();
+        return publisher.send(Topics.REQUESTS, requestId, event, headers -> {
+            TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID, requestId);
+            TollgateHeaders.put(headers, TollgateHeaders.REPLY_TOPIC, Topics.RESULTS.name());
+            TollgateHeaders.putInt(headers, TollgateHeaders.REPLY_PARTITION, partition);
+            TollgateHeaders.put(headers, TollgateHeaders.TRACEPARENT, traceparent);
+        }).handle((metadata, error) -> error).thenCompose(error -> {
+            if (error != null) {
+                replies.forget(requestId);
+                return CompletableFuture.completedFuture((Outcome) new NotAccepted(requestId,
+                        "the gateway could not queue the call (Kafka did not acknowledge it); "
+                                + "nothing was done, retry later"));
+            }
+            return answer.<Outcome>thenApply(reply -> new Answered(requestId, reply))
+                    .completeOnTimeout(new StillPending(requestId, replyTimeout), replyTimeout
+                            .toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    ToolCallRequested request(String requestId, AgentIdentity caller, ValidatedCall call) {
+        Instant now = clock.instant();
+        return ToolCallRequested.newBuilder()
+                .setMeta(EventMetas.create(Roles.INGRESS, requestId, clock))
+                .setAgentId(caller.agentId())
+                .setEnvironment(caller.environment())
+                .setGatewayTokenId(caller.tokenId())
+                .setTool(call.tool().name())
+                .setResource(call.resource().map(CallDispatcher::resource).orElse(null))
+                .setArgumentsJson(call.argumentsJson())
+                .setGrantNarrowing(caller.narrowing().map(GrantNarrowing::toJson).orElse(null))
+                .setDeadlineAt(now.plus(replyTimeout))
+                .build();
+    }
+
+    static Resource resource(ResourceRef ref) {
+        return Resource.newBuilder().setHost("github").setOwner(ref.owner()).setRepo(ref.repo())
+                .setNumber(ref.number()).setPath(ref.path()).setRef(ref.ref()).build();
+    }
+
+    public Duration replyTimeout() {
+        return replyTimeout;
+    }
+}

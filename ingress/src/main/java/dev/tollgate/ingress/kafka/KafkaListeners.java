@@ -1,0 +1,138 @@
+package dev.tollgate.ingress.kafka;
+
+import dev.tollgate.events.AgentTokenChanged;
+import dev.tollgate.events.ToolCallCompleted;
+import dev.tollgate.ingress.core.replies.Reply;
+import dev.tollgate.ingress.core.replies.ReplyBook;
+import dev.tollgate.ingress.tokens.TokenService;
+import dev.tollgate.schemas.EventDeserializer;
+import dev.tollgate.schemas.TollgateHeaders;
+import dev.tollgate.schemas.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The ingress's two readers, started before the web server accepts calls and stopped after it
+ * has drained: the revocations on gateway.agent-tokens (read from the beginning, so a restarted
+ * replica still refuses revoked tokens) and this replica's reply partition of gateway.results
+ * (read from {@code completed-retention} ago, so answers that arrived while it was down can still
+ * be fetched with get_request_status).
+ */
+public final class KafkaListeners implements SmartLifecycle {
+
+    /** Starts before and stops after the web server (whose phase is MAX_VALUE - 2048). */
+    public static final int PHASE = Integer.MAX_VALUE - 4096;
+    private static final Logger log = LoggerFactory.getLogger(KafkaListeners.class);
+    private static final Duration CATCH_UP = Duration.ofSeconds(60);
+
+    private final Map<String, Object> consumerProperties;
+    private final ReplyBook replies;
+    private final TokenService tokens;
+    private final Clock clock;
+    private final String configuredPartition;
+    private final String instanceId;
+    private final Duration retention;
+    private TopicTail<ToolCallCompleted> results;
+    private TopicTail<AgentTokenChanged> agentTokens;
+    private volatile int replyPartition = -1;
+
+    public KafkaListeners(Map<String, Object> consumerProperties, ReplyBook replies,
+            TokenService tokens, Clock clock, String configuredPartition, String instanceId,
+            Duration retention) {
+        this.consumerProperties = consumerProperties;
+        this.replies = replies;
+        this.tokens = tokens;
+        this.clock = clock;
+        this.configuredPartition = configuredPartition;
+        this.instanceId = instanceId;
+        this.retention = retention;
+    }
+
+    @Override
+    public void start() {
+        agentTokens = new TopicTail<>("agent-tokens", consumerProperties, TopicTail.lenient(
+                new EventDeserializer<>(), e -> null), this::onAgentToken);
+        agentTokens.start(agentTokens.partitionsOf(Topics.AGENT_TOKENS.name(), CATCH_UP), null,
+                CATCH_UP);
+        results = new TopicTail<>("replies", consumerProperties, TopicTail.lenient(
+                new EventDeserializer<>(), e -> null), this::onResult);
+        List<TopicPartition> partitions = results.partitionsOf(Topics.RESULTS.name(), CATCH_UP);
+        replyPartition = ReplyPartition.resolve(configuredPartition, instanceId, partitions
+                .size());
+        results.start(List.of(new TopicPartition(Topics.RESULTS.name(), replyPartition)), clock
+                .millis() - retention.toMillis(), CATCH_UP);
+        log.info("reading answers on {}-{} (tollgate.ingress.reply-partition={}); {} token "
+                + "revocations loaded", Topics.RESULTS.name(), replyPartition,
+                configuredPartition, tokens.revocations().size());
+    }
+
+    private void onAgentToken(ConsumerRecord<String, AgentTokenChanged> record) {
+        if (record.value() != null) {
+            tokens.apply(record.value());
+        }
+    }
+
+    private void onResult(ConsumerRecord<String, ToolCallCompleted> record) {
+        ToolCallCompleted event = record.value();
+        if (event == null) {
+            return;
+        }
+        String requestId = TollgateHeaders.get(record.headers(), TollgateHeaders.REQUEST_ID)
+                .orElse(event.getMeta().getRequestId() != null
+                        ? event.getMeta().getRequestId()
+                        : record.key());
+        if (requestId == null) {
+            return;
+        }
+        replies.complete(toReply(requestId, event));
+    }
+
+    static Reply toReply(String requestId, ToolCallCompleted event) {
+        return new Reply(requestId, event.getAgentId(), event.getTool(), event.getStatus().name(),
+                event.getErrorCode(), event.getRetryable(), event.getRetryAt(), event
+                        .getMessage(),
+                event.getResultJson(), event.getPolicyVersion());
+    }
+
+    /** This replica's partition of gateway.results, once started. */
+    public int replyPartition() {
+        if (replyPartition < 0) {
+            throw new IllegalStateException("the reply partition is not known before start-up");
+        }
+        return replyPartition;
+    }
+
+    public boolean healthy() {
+        return results != null && results.isRunning() && agentTokens != null && agentTokens
+                .isRunning();
+    }
+
+    @Override
+    public void stop() {
+        if (results != null) {
+            results.close();
+        }
+        if (agentTokens != null) {
+            agentTokens.close();
+        }
+        results = null;
+        agentTokens = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return results != null;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+}

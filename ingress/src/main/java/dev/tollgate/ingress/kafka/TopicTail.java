@@ -1,0 +1,141 @@
+package dev.tollgate.ingress.kafka;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads assigned partitions (no consumer group, no commits) on its own thread: either from the
+ * beginning or from a point in time, catching up to the end before {@link #start} returns. Bad
+ * records are logged once each and skipped.
+ */
+public final class TopicTail<V> implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicTail.class);
+
+    private final KafkaConsumer<String, V> consumer;
+    private final String name;
+    private final Consumer<ConsumerRecord<String, V>> handler;
+    private Thread thread;
+    private volatile boolean running;
+
+    public TopicTail(String name, Map<String, Object> baseProperties, Deserializer<V> values,
+            Consumer<ConsumerRecord<String, V>> handler) {
+        Map<String, Object> props = new HashMap<>(baseProperties);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tollgate-ingress-" + name);
+        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), values);
+        this.name = name;
+        this.handler = handler;
+    }
+
+    public List<TopicPartition> partitionsOf(String topic, Duration timeout) {
+        return consumer.partitionsFor(topic, timeout).stream().map(info -> new TopicPartition(
+                topic, info.partition())).toList();
+    }
+
+    /**
+     * Assigns {@code partitions}, positions them ({@code from} null: the beginning; else the
+     * first record at or after that epoch millisecond, or the end), reads up to the current end
+     * and then keeps reading on a daemon thread.
+     */
+    public void start(Collection<TopicPartition> partitions, Long fromEpochMillis,
+            Duration catchUpTimeout) {
+        consumer.assign(partitions);
+        if (fromEpochMillis == null) {
+            consumer.seekToBeginning(partitions);
+        } else {
+            Map<TopicPartition, Long> query = new HashMap<>();
+            partitions.forEach(p -> query.put(p, fromEpochMillis));
+            Map<TopicPartition, OffsetAndTimestamp> offsets = consumer.offsetsForTimes(query);
+            for (TopicPartition partition : partitions) {
+                OffsetAndTimestamp offset = offsets.get(partition);
+                if (offset == null) {
+                    consumer.seekToEnd(List.of(partition));
+                } else {
+                    consumer.seek(partition, offset.offset());
+                }
+            }
+        }
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        long deadline = System.nanoTime() + catchUpTimeout.toNanos();
+        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("could not read " + name + " up to its end within "
+                        + catchUpTimeout.toSeconds() + " s: is Kafka reachable?");
+            }
+            pollOnce();
+        }
+        running = true;
+        thread = Thread.ofPlatform().daemon().name("tollgate-" + name).start(this::loop);
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                pollOnce();
+            }
+        } catch (WakeupException e) {
+            // stopping
+        } catch (RuntimeException e) {
+            log.error("{} reader stopped: {}", name, e.toString());
+        }
+    }
+
+    private void pollOnce() {
+        for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(500))) {
+            try {
+                handler.accept(record);
+            } catch (RuntimeException e) {
+                log.warn("{}: skipped record {}-{}@{}: {}", name, record.topic(), record
+                        .partition(), record.offset(), e.getMessage());
+            }
+        }
+    }
+
+    public boolean isRunning() {
+        return running && thread != null && thread.isAlive();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        if (thread != null) {
+            try {
+                thread.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        consumer.close(Duration.ofSeconds(2));
+    }
+
+    /** A deserializer that turns undecodable bytes into null rather than a stuck partition. */
+    public static <V> Deserializer<V> lenient(Deserializer<V> delegate,
+            Function<Exception, V> onError) {
+        return (topic, data) -> {
+            try {
+                return delegate.deserialize(topic, data);
+            } catch (RuntimeException e) {
+                return onError.apply(e);
+            }
+        };
+    }
+}

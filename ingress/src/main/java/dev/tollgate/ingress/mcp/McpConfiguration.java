@@ -1,0 +1,159 @@
+package dev.tollgate.ingress.mcp;
+
+import dev.tollgate.ingress.config.IngressProperties;
+import dev.tollgate.ingress.core.http.OriginPolicy;
+import dev.tollgate.ingress.core.replies.ReplyBook;
+import dev.tollgate.ingress.core.tools.ToolCatalogue;
+import dev.tollgate.ingress.core.tools.ToolDefinition;
+import dev.tollgate.ingress.kafka.CallDispatcher;
+import dev.tollgate.ingress.kafka.EventPublisher;
+import dev.tollgate.ingress.kafka.KafkaListeners;
+import dev.tollgate.ingress.tokens.TokenService;
+import dev.tollgate.ingress.web.RateLimits;
+import dev.tollgate.schemas.EventMetas;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.server.McpAsyncServer;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures.AsyncToolSpecification;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The MCP endpoint: the SDK's Streamable HTTP transport as a servlet on {@code /mcp} (async),
+ * behind {@link McpGuardFilter}, serving one tool per catalogue entry.
+ *
+ * <p>The runtime module provides /healthz and /readyz.
+ */
+@Configuration(proxyBeanMethods = false)
+public class McpConfiguration {
+
+    public static final String ENDPOINT = "/mcp";
+
+    @Bean
+    ReplyBook replyBook(Clock clock, IngressProperties properties) {
+        return new ReplyBook(clock, properties.getCompletedRetention(), properties
+                .getCompletedMaxEntries());
+    }
+
+    @Bean
+    KafkaListeners kafkaListeners(KafkaProperties kafka, ReplyBook replies, TokenService tokens,
+            Clock clock, IngressProperties properties) {
+        return new KafkaListeners(new HashMap<>(kafka.buildConsumerProperties()), replies, tokens,
+                clock, properties.getReplyPartition(), EventMetas.Instances.id(), properties
+                        .getCompletedRetention());
+    }
+
+    @Bean
+    CallDispatcher callDispatcher(EventPublisher publisher, ReplyBook replies, Clock clock,
+            IngressProperties properties, KafkaListeners listeners) {
+        return new CallDispatcher(publisher, replies, clock, properties.getReplyTimeout(),
+                listeners::replyPartition);
+    }
+
+    @Bean
+    ToolCalls toolCalls(ToolCatalogue catalogue, CallDispatcher dispatcher, ReplyBook replies,
+            KafkaListeners listeners) {
+        return new ToolCalls(catalogue, dispatcher, replies, () -> {
+            Map<String, Object> health = new LinkedHashMap<>();
+            health.put("health", listeners.healthy() ? "ok" : "degraded");
+            health.put("kafka_readers_running", listeners.healthy());
+            health.put("reply_partition", listeners.isRunning()
+                    ? listeners.replyPartition()
+                    : null);
+            health.put("answers_kept", replies.completedCount());
+            return health;
+        });
+    }
+
+    @Bean
+    Drain drain(ToolCalls calls, IngressProperties properties) {
+        return new Drain(calls, properties.getReplyTimeout().plusSeconds(5));
+    }
+
+    @Bean
+    HttpServletStreamableServerTransportProvider mcpTransport(IngressProperties properties) {
+        return HttpServletStreamableServerTransportProvider.builder()
+                .jsonMapper(new JacksonMcpJsonMapper(JsonMapper.builder().build()))
+                .mcpEndpoint(ENDPOINT)
+                .maxRequestSize(properties.getMaxRequestBytes())
+                .contextExtractor(request -> {
+                    Map<String, Object> context = new HashMap<>();
+                    Object identity = request.getAttribute(McpGuardFilter.IDENTITY);
+                    if (identity != null) {
+                        context.put(McpGuardFilter.IDENTITY, identity);
+                    }
+                    Object traceparent = request.getAttribute(McpGuardFilter.TRACEPARENT);
+                    if (traceparent != null) {
+                        context.put(McpGuardFilter.TRACEPARENT, traceparent);
+                    }
+                    return McpTransportContext.create(context);
+                })
+                .build();
+    }
+
+    @Bean(destroyMethod = "close")
+    McpAsyncServer mcpServer(HttpServletStreamableServerTransportProvider transport,
+            ToolCatalogue catalogue, ToolCalls calls) {
+        return McpServer.async(transport)
+                .serverInfo("tollgate", "0.1.0")
+                .instructions("Tollgate performs GitHub actions for you without giving you a "
+                        + "credential. Call status to see who you are; a call that is still "
+                        + "running returns a request_id for get_request_status.")
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+                .validateToolInputs(false) // the catalogue validates, naming the field
+                .tools(catalogue.tools().stream().map(tool -> AsyncToolSpecification.builder()
+                        .tool(toMcp(tool)).callHandler(calls::handle).build()).toList())
+                .build();
+    }
+
+    static McpSchema.Tool toMcp(ToolDefinition tool) {
+        return McpSchema.Tool.builder()
+                .name(tool.name())
+                .title(tool.title())
+                .description(tool.description())
+                .inputSchema(tool.inputSchema())
+                .annotations(new McpSchema.ToolAnnotations(tool.title(), tool.readOnly(), tool
+                        .destructive(), tool.idempotent(), tool.openWorld(), null))
+                .meta(tool.meta())
+                .build();
+    }
+
+    @Bean
+    ServletRegistrationBean<HttpServletStreamableServerTransportProvider> mcpServlet(
+            HttpServletStreamableServerTransportProvider transport) {
+        ServletRegistrationBean<HttpServletStreamableServerTransportProvider> registration = new ServletRegistrationBean<>(
+                transport, ENDPOINT);
+        registration.setName("mcp");
+        registration.setAsyncSupported(true);
+        registration.setLoadOnStartup(1);
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<McpGuardFilter> mcpGuard(TokenService tokens, RateLimits rateLimits,
+            ToolCatalogue catalogue, IngressProperties properties, ToolCalls calls) {
+        McpGuardFilter filter = new McpGuardFilter(new OriginPolicy(properties.getAllowedHosts(),
+                properties.getAllowedOrigins()), tokens, rateLimits, catalogue,
+                properties
+                        .getMaxRequestBytes(),
+                calls::draining);
+        FilterRegistrationBean<McpGuardFilter> registration = new FilterRegistrationBean<>(
+                filter);
+        registration.addUrlPatterns(ENDPOINT, ENDPOINT + "/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        registration.setAsyncSupported(true);
+        return registration;
+    }
+}

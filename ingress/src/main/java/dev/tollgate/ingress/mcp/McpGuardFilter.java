@@ -1,0 +1,336 @@
+package dev.tollgate.ingress.mcp;
+
+import dev.tollgate.ingress.core.http.OriginPolicy;
+import dev.tollgate.ingress.core.tokens.AgentIdentity;
+import dev.tollgate.ingress.core.tokens.TokenRejectedException;
+import dev.tollgate.ingress.core.tools.ToolCatalogue;
+import dev.tollgate.ingress.tokens.TokenService;
+import dev.tollgate.ingress.web.ApiError;
+import dev.tollgate.ingress.web.RateLimits;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import org.springframework.web.filter.OncePerRequestFilter;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Everything that happens to an MCP request before the SDK's transport sees it, in order:
+ * shutdown (503), DNS-rebinding protection on Host and Origin (403), the gateway token (401 with
+ * WWW-Authenticate), the agent's rate limit (429 with Retry-After), the body size (413), JSON-RPC
+ * well-formedness (a JSON-RPC error) and unknown tools (a JSON-RPC error naming the tool), and
+ * session ownership (a session belongs to the agent that opened it). Whatever the transport then
+ * answers with 4xx/5xx is rewritten without its Java exception. Nothing here touches Kafka.
+ */
+public final class McpGuardFilter extends OncePerRequestFilter {
+
+    /** Request attribute (and MCP transport-context key) holding the caller's identity. */
+    public static final String IDENTITY = "tollgate.identity";
+    /** Request attribute (and transport-context key) holding the W3C traceparent, if sent. */
+    public static final String TRACEPARENT = "tollgate.traceparent";
+    static final String REALM = "tollgate";
+
+    private static final int PARSE_ERROR = -32700;
+    private static final int INVALID_REQUEST = -32600;
+    private static final int INVALID_PARAMS = -32602;
+    private static final int INTERNAL_ERROR = -32603;
+    /** Not standard JSON-RPC: the gateway refused the HTTP request. */
+    private static final int REFUSED = -32001;
+
+    private final OriginPolicy origins;
+    private final TokenService tokens;
+    private final RateLimits rateLimits;
+    private final ToolCatalogue catalogue;
+    private final int maxRequestBytes;
+    private final BooleanSupplier draining;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final Map<String, String> sessionOwners = new ConcurrentHashMap<>();
+
+    public McpGuardFilter(OriginPolicy origins, TokenService tokens, RateLimits rateLimits,
+            ToolCatalogue catalogue, int maxRequestBytes, BooleanSupplier draining) {
+        this.origins = origins;
+        this.tokens = tokens;
+        this.rateLimits = rateLimits;
+        this.catalogue = catalogue;
+        this.maxRequestBytes = maxRequestBytes;
+        this.draining = draining;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
+            FilterChain chain) throws ServletException, IOException {
+        if (draining.getAsBoolean()) {
+            refuse(response, 503, REFUSED, null, "the gateway is shutting down; retry on "
+                    + "another replica or in a moment");
+            return;
+        }
+        Optional<String> originRefusal = origins.refusal(request.getHeader("Host"), request
+                .getHeader("Origin"));
+        if (originRefusal.isPresent()) {
+            refuse(response, 403, REFUSED, null, originRefusal.get());
+            return;
+        }
+        String bearer = bearer(request.getHeader("Authorization"));
+        if (bearer == null) {
+            response.setHeader("WWW-Authenticate", ApiError.wwwAuthenticate(REALM, null, null));
+            refuse(response, 401, REFUSED, null, "send your gateway token as "
+                    + "Authorization: Bearer <token> (an admin mints it with POST /admin/tokens)");
+            return;
+        }
+        AgentIdentity identity;
+        try {
+            identity = tokens.authenticate(bearer);
+        } catch (TokenRejectedException e) {
+            response.setHeader("WWW-Authenticate", ApiError.wwwAuthenticate(REALM,
+                    "invalid_token", e.getMessage()));
+            refuse(response, 401, REFUSED, null, "gateway token refused: " + e.getMessage());
+            return;
+        }
+        Optional<Duration> wait = rateLimits.agent(identity.agentId());
+        if (wait.isPresent()) {
+            long seconds = RateLimits.retryAfterSeconds(wait.get());
+            response.setHeader("Retry-After", Long.toString(seconds));
+            refuse(response, 429, REFUSED, null, "rate limit of agent " + identity.agentId()
+                    + " reached; retry after " + seconds + " s");
+            return;
+        }
+        String sessionId = request.getHeader("Mcp-Session-Id");
+        if (sessionId != null) {
+            String owner = sessionOwners.get(sessionId);
+            if (owner != null && !owner.equals(identity.agentId())) {
+                refuse(response, 404, REFUSED, null, "session not found; start a new session "
+                        + "with initialize");
+                return;
+            }
+        }
+        HttpServletRequest forwarded = request;
+        if ("POST".equalsIgnoreCase(request.getMethod())) {
+            if (request.getContentLengthLong() > maxRequestBytes) {
+                refuse(response, 413, INVALID_REQUEST, null, tooLarge());
+                return;
+            }
+            byte[] body = readAtMost(request.getInputStream(), maxRequestBytes);
+            if (body == null) {
+                refuse(response, 413, INVALID_REQUEST, null, tooLarge());
+                return;
+            }
+            if (!checkJsonRpc(body, response)) {
+                return;
+            }
+            forwarded = new CachedBodyRequest(request, body);
+        }
+        forwarded.setAttribute(IDENTITY, identity);
+        String traceparent = request.getHeader("traceparent");
+        if (traceparent != null && Traceparent.isValid(traceparent)) {
+            forwarded.setAttribute(TRACEPARENT, traceparent);
+        }
+        String agent = identity.agentId();
+        SanitizingResponse guarded = new SanitizingResponse(response, id -> sessionOwners
+                .putIfAbsent(id, agent));
+        chain.doFilter(forwarded, guarded);
+        if ("DELETE".equalsIgnoreCase(request.getMethod()) && sessionId != null
+                && !guarded.failed()) {
+            sessionOwners.remove(sessionId);
+        }
+        if (guarded.failed()) {
+            rewriteTransportError(guarded, response);
+        }
+    }
+
+    private String tooLarge() {
+        return "request body is larger than " + maxRequestBytes
+                + " bytes (tollgate.ingress.max-request-bytes)";
+    }
+
+    /** Checks the JSON-RPC envelope and the tool name; answers itself when they are wrong. */
+    private boolean checkJsonRpc(byte[] body, HttpServletResponse response) throws IOException {
+        JsonNode message;
+        try {
+            message = json.readTree(body);
+        } catch (JacksonException e) {
+            refuse(response, 400, PARSE_ERROR, null, "Parse error: the body is not valid JSON");
+            return false;
+        }
+        if (message == null || message.isMissingNode()) {
+            refuse(response, 400, PARSE_ERROR, null, "Parse error: the body is empty");
+            return false;
+        }
+        if (message.isArray()) {
+            refuse(response, 400, INVALID_REQUEST, null, "Invalid Request: JSON-RPC batches are "
+                    + "not supported; send one message per request");
+            return false;
+        }
+        if (!message.isObject()) {
+            refuse(response, 400, INVALID_REQUEST, null,
+                    "Invalid Request: a JSON-RPC message must be an object");
+            return false;
+        }
+        JsonNode id = message.get("id");
+        if (id != null && !id.isString() && !id.isIntegralNumber() && !id.isNull()) {
+            refuse(response, 400, INVALID_REQUEST, null,
+                    "Invalid Request: 'id' must be a string or an integer");
+            return false;
+        }
+        if (!message.has("jsonrpc") || !"2.0".equals(message.get("jsonrpc").asString(""))) {
+            refuse(response, 400, INVALID_REQUEST, id,
+                    "Invalid Request: 'jsonrpc' must be \"2.0\"");
+            return false;
+        }
+        JsonNode method = message.get("method");
+        if (method == null) {
+            if (message.has("result") || message.has("error")) {
+                return true; // a response to a server request
+            }
+            refuse(response, 400, INVALID_REQUEST, id,
+                    "Invalid Request: a request needs a 'method'");
+            return false;
+        }
+        if (!method.isString()) {
+            refuse(response, 400, INVALID_REQUEST, id,
+                    "Invalid Request: 'method' must be a string");
+            return false;
+        }
+        JsonNode params = message.get("params");
+        if (params != null && !params.isObject() && !params.isNull()) {
+            refuse(response, 400, INVALID_PARAMS, id, "Invalid params: 'params' must be an object");
+            return false;
+        }
+        if ("tools/call".equals(method.asString()) && id != null) {
+            JsonNode name = params == null ? null : params.get("name");
+            if (name == null || !name.isString()) {
+                refuse(response, 200, INVALID_PARAMS, id,
+                        "Invalid params: tools/call needs a string 'name'");
+                return false;
+            }
+            if (catalogue.byName(name.asString()).isEmpty()) {
+                refuse(response, 200, INVALID_PARAMS, id, "Unknown tool '" + name.asString()
+                        + "'; the tools are " + catalogue.names());
+                return false;
+            }
+            JsonNode arguments = params.get("arguments");
+            if (arguments != null && !arguments.isObject() && !arguments.isNull()) {
+                refuse(response, 200, INVALID_PARAMS, id, "Invalid params: 'arguments' of "
+                        + name.asString() + " must be an object");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void rewriteTransportError(SanitizingResponse guarded, HttpServletResponse response)
+            throws IOException {
+        int status = guarded.errorStatus();
+        String text = guarded.capturedText();
+        Integer code = null;
+        String message = null;
+        if (text != null && text.trim().startsWith("{")) {
+            try {
+                JsonNode node = json.readTree(text);
+                JsonNode error = node.has("jsonRpcError")
+                        ? node.get("jsonRpcError")
+                        : node.get(
+                                "error");
+                if (error != null && error.isObject()) {
+                    code = error.path("code").isIntegralNumber()
+                            ? error.path("code").asInt()
+                            : null;
+                    message = error.path("message").asString(null);
+                }
+                if (message == null) {
+                    message = node.path("message").asString(null);
+                }
+            } catch (JacksonException e) {
+                message = null;
+            }
+        } else {
+            message = text;
+        }
+        if (!isSafe(message)) {
+            message = switch (status) {
+                case 404 -> "session not found; start a new session with initialize";
+                case 405 -> "method not allowed";
+                case 413 -> tooLarge();
+                case 503 -> "the gateway is shutting down; retry in a moment";
+                default -> status >= 500 ? "internal error" : "invalid request";
+            };
+        }
+        if (code == null) {
+            code = status >= 500 ? INTERNAL_ERROR : INVALID_REQUEST;
+        }
+        if (!response.isCommitted()) {
+            response.resetBuffer();
+        }
+        refuse(response, status, code, null, message);
+    }
+
+    /** No exception names, stack frames or SDK internals reach an agent. */
+    static boolean isSafe(String message) {
+        return message != null && !message.isBlank() && message.length() <= 300
+                && !message.contains("Exception") && !message.contains("\tat ")
+                && !message.contains("io.modelcontextprotocol") && !message.contains("java.")
+                && !message.contains("tools.jackson") && !message.contains("\n");
+    }
+
+    private void refuse(HttpServletResponse response, int status, int code, JsonNode id,
+            String message) throws IOException {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("jsonrpc", "2.0");
+        body.put("id", id == null || id.isNull()
+                ? null
+                : id.isString()
+                        ? id.asString()
+                        : id.numberValue());
+        body.put("error", error);
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        byte[] bytes = json.writeValueAsBytes(body);
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+        response.flushBuffer();
+    }
+
+    static String bearer(String authorization) {
+        if (authorization == null || authorization.length() < 8
+                || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String value = authorization.substring(7).trim();
+        return value.isEmpty() ? null : value;
+    }
+
+    /** The body, or null when it is longer than {@code max} bytes. */
+    static byte[] readAtMost(InputStream in, int max) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int total = 0;
+        int read;
+        while ((read = in.read(buffer)) != -1) {
+            total += read;
+            if (total > max) {
+                return null;
+            }
+            out.write(buffer, 0, read);
+        }
+        return out.toByteArray();
+    }
+
+    static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,202 @@
+package dev.tollgate.ingress.mcp;
+
+import dev.tollgate.ingress.core.replies.Reply;
+import dev.tollgate.ingress.core.replies.ReplyBook;
+import dev.tollgate.ingress.core.tokens.AgentIdentity;
+import dev.tollgate.ingress.core.tokens.GrantNarrowing;
+import dev.tollgate.ingress.core.tools.InvalidArgumentException;
+import dev.tollgate.ingress.core.tools.ToolCatalogue;
+import dev.tollgate.ingress.core.tools.ToolDefinition;
+import dev.tollgate.ingress.core.tools.ValidatedCall;
+import dev.tollgate.ingress.kafka.CallDispatcher;
+import dev.tollgate.ingress.kafka.CallDispatcher.Answered;
+import dev.tollgate.ingress.kafka.CallDispatcher.NotAccepted;
+import dev.tollgate.ingress.kafka.CallDispatcher.Outcome;
+import dev.tollgate.ingress.kafka.CallDispatcher.StillPending;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.server.McpAsyncServerExchange;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The handler behind every tool: validates and normalizes the arguments (a refused call never
+ * leaves the ingress), answers {@code status} and {@code get_request_status} locally, and sends
+ * everything else through Kafka, rendering the final answer, a pending notice or a refusal.
+ */
+public final class ToolCalls {
+
+    private final ToolCatalogue catalogue;
+    private final CallDispatcher dispatcher;
+    private final ReplyBook replies;
+    private final Supplier<Map<String, Object>> health;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
+
+    public ToolCalls(ToolCatalogue catalogue, CallDispatcher dispatcher, ReplyBook replies,
+            Supplier<Map<String, Object>> health) {
+        this.catalogue = catalogue;
+        this.dispatcher = dispatcher;
+        this.replies = replies;
+        this.health = health;
+    }
+
+    public Mono<CallToolResult> handle(McpAsyncServerExchange exchange, CallToolRequest request) {
+        McpTransportContext context = exchange.transportContext();
+        Object caller = context.get(McpGuardFilter.IDENTITY);
+        if (!(caller instanceof AgentIdentity identity)) {
+            return Mono.just(error(Map.of("status", "unauthenticated", "message",
+                    "no gateway token on this request")));
+        }
+        Object parent = context.get(McpGuardFilter.TRACEPARENT);
+        return call(identity, request.name(), request.arguments(), parent instanceof String p
+                ? p
+                : null);
+    }
+
+    Mono<CallToolResult> call(AgentIdentity identity, String toolName,
+            Map<String, Object> arguments, String traceparent) {
+        ToolDefinition tool = catalogue.byName(toolName).orElse(null);
+        if (tool == null) {
+            return Mono.just(error(Map.of("status", "unknown_tool", "message", "Unknown tool '"
+                    + toolName + "'; the tools are " + catalogue.names())));
+        }
+        ValidatedCall call;
+        try {
+            call = tool.validate(arguments);
+        } catch (InvalidArgumentException e) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "invalid_arguments");
+            body.put("field", e.field());
+            body.put("message", "Invalid arguments for " + toolName + ": " + e.getMessage());
+            return Mono.just(error(body));
+        }
+        return switch (tool.action()) {
+            case STATUS -> Mono.just(status(identity));
+            case GET_REQUEST_STATUS -> Mono.just(requestStatus(identity, (String) call
+                    .arguments().get("request_id")));
+            default -> dispatch(identity, call, traceparent);
+        };
+    }
+
+    private Mono<CallToolResult> dispatch(AgentIdentity identity, ValidatedCall call,
+            String traceparent) {
+        if (draining) {
+            return Mono.just(error(Map.of("status", "not_accepted", "retryable", true, "message",
+                    "the gateway is shutting down; nothing was done, retry in a moment")));
+        }
+        inFlight.incrementAndGet();
+        return Mono.fromFuture(() -> dispatcher.dispatch(identity, call, Traceparent.childOf(
+                traceparent))).map(this::render).doFinally(signal -> inFlight.decrementAndGet());
+    }
+
+    private CallToolResult render(Outcome outcome) {
+        return switch (outcome) {
+            case Answered answered -> render(answered.reply());
+            case StillPending pending -> pending(pending.requestId(), pending.waited());
+            case NotAccepted refused -> error(Map.of("request_id", refused.requestId(),
+                    "status", "not_accepted", "retryable", true, "message", refused.reason()));
+        };
+    }
+
+    private CallToolResult render(Reply reply) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("request_id", reply.requestId());
+        body.put("status", reply.status().toLowerCase(Locale.ROOT));
+        body.put("message", reply.message());
+        if (reply.succeeded()) {
+            if (reply.resultJson() != null) {
+                body.put("result", parseOrText(reply.resultJson()));
+            }
+            return result(body, false);
+        }
+        body.put("error_code", reply.errorCode());
+        body.put("retryable", reply.retryable());
+        if (reply.retryAt() != null) {
+            body.put("retry_at", reply.retryAt().toString());
+        }
+        if (reply.policyVersion() != null) {
+            body.put("policy_version", reply.policyVersion());
+        }
+        return result(body, true);
+    }
+
+    private CallToolResult pending(String requestId, Duration waited) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("request_id", requestId);
+        body.put("status", "pending");
+        body.put("message", "no final answer within " + waited.toSeconds() + " s; the call is "
+                + "still being processed. Call get_request_status with this request_id to get "
+                + "its answer.");
+        return result(body, false);
+    }
+
+    private CallToolResult requestStatus(AgentIdentity identity, String requestId) {
+        return switch (replies.lookup(requestId, identity.agentId())) {
+            case ReplyBook.Completed completed -> render(completed.reply());
+            case ReplyBook.Pending pending -> pending(requestId, Duration.ZERO);
+            case ReplyBook.Unknown unknown -> error(Map.of("request_id", requestId, "status",
+                    "unknown", "message", "no answer for this request is known to this gateway "
+                            + "replica: it belongs to another agent, is older than the "
+                            + "retention, or was sent through another replica"));
+        };
+    }
+
+    private CallToolResult status(AgentIdentity identity) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("agent", identity.agentId());
+        body.put("environment", identity.environment());
+        body.put("token_id", identity.tokenId());
+        body.put("token_expires_at", identity.expiresAt().toString());
+        body.put("grant_narrowing", identity.narrowing().map(GrantNarrowing::toClaim).orElse(
+                null));
+        body.put("grants", "decided per call by the gateway's policy for agent "
+                + identity.agentId() + " in " + identity.environment()
+                + "; a denied call says why");
+        body.put("tools", catalogue.names());
+        Map<String, Object> gateway = new LinkedHashMap<>(health.get());
+        gateway.put("calls_in_flight", inFlight.get());
+        gateway.put("draining", draining);
+        body.put("gateway", gateway);
+        return result(body, false);
+    }
+
+    private Object parseOrText(String text) {
+        try {
+            return json.readValue(text, Object.class);
+        } catch (JacksonException e) {
+            return text;
+        }
+    }
+
+    private CallToolResult error(Map<String, Object> body) {
+        return result(body, true);
+    }
+
+    private CallToolResult result(Map<String, Object> body, boolean isError) {
+        return CallToolResult.builder().addTextContent(json.writeValueAsString(body))
+                .structuredContent(body).isError(isError).build();
+    }
+
+    /** Refuses new calls from now on (shutdown). */
+    public void startDraining() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+}
