@@ -7,6 +7,7 @@ import dev.tollgate.audit.core.CanonicalEncoding;
 import dev.tollgate.audit.core.ChainHead;
 import dev.tollgate.audit.core.ChainReport;
 import dev.tollgate.audit.core.StoreVerifier;
+import dev.tollgate.audit.postgres.PostgresMigrations;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -28,6 +29,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
 
 /**
  * The operators' and compliance teams' audit commands:
@@ -36,6 +39,7 @@ import java.util.stream.Collectors;
  * verify --store postgres --jdbc-url URL [--user U] [--password-file F] [--progress-every N]
  * verify --store embedded --dir DIR
  * export --store ... [--from TIME] [--to TIME] [--out FILE]
+ * migrate --store postgres --jdbc-url URL --user OWNER [--password-file F] [--writer-role R]
  * replay --bootstrap-servers HOST:PORT [--from TIME | --from-offset N] [--agent A] [--repository O/R]
  *        [--action A] [--request-id R] (--out FILE | --into-store ...)
  * </pre>
@@ -57,6 +61,8 @@ public final class AuditCommand {
                    audit replay --bootstrap-servers HOST:PORT [--from TIME | --from-offset N]
                                 [--agent A] [--repository OWNER/REPO] [--action A] [--request-id R]
                                 (--out FILE | --into-store postgres|embedded --into-jdbc-url URL | --into-dir DIR)
+                   audit migrate --store postgres --jdbc-url URL --user SCHEMA_OWNER [--password-file F]
+                                 [--writer-role tollgate_audit_writer]
             TIME is an ISO-8601 instant (2026-11-21T10:00:00Z) or a date (2026-11-21, UTC midnight).
             Passwords: --password-file, or TOLLGATE_AUDIT_POSTGRES_PASSWORD(_FILE).""";
 
@@ -93,6 +99,8 @@ public final class AuditCommand {
                 case "export" -> export(new Arguments(rest, union(STORE_OPTIONS, Set.of("--from",
                         "--to", "--out"))));
                 case "replay" -> ReplayCommand.run(rest, out, err, clock, env);
+                case "migrate" -> migrate(new Arguments(rest, union(STORE_OPTIONS, Set.of(
+                        "--writer-role"))));
                 case "help", "--help", "-h" -> {
                     out.println(USAGE_TEXT);
                     yield OK;
@@ -139,6 +147,27 @@ public final class AuditCommand {
                 + summary(result.records(), result
                         .heads(), result.took()));
         return broken == 0 ? OK : VERIFICATION_FAILED;
+    }
+
+    private int migrate(Arguments args) {
+        StoreOptions options = StoreOptions.from(args, env);
+        if (!options.kind().equals("postgres")) {
+            throw new UsageException(
+                    "migrate is for --store postgres; the embedded store needs none");
+        }
+        String role = args.value("--writer-role").orElse(PostgresMigrations.DEFAULT_WRITER_ROLE);
+        try {
+            MigrateResult result = PostgresMigrations.migrate(options.dataSource(), role);
+            out.println("migrate OK: " + result.migrationsExecuted + " migration(s) applied to "
+                    + options.describe() + ", schema version " + (result.targetSchemaVersion == null
+                            ? result.initialSchemaVersion
+                            : result.targetSchemaVersion)
+                    + ", writer role " + role);
+            return OK;
+        } catch (FlywayException e) {
+            err.println("audit: migrate failed: " + e.getMessage());
+            return UNAVAILABLE;
+        }
     }
 
     private int export(Arguments args) {

@@ -135,6 +135,28 @@ class AuditCommandTest {
     }
 
     @Test
+    void migrateCreatesThePostgresSchemaOnceAndVerifyThenPassesAnEmptyStore() throws IOException {
+        PostgresTestDatabase database = PostgresTestDatabase.fromEnvironment();
+        String url = database.freshSchemaUrl("audit_migrate");
+        Path passwordFile = dir.resolve("pw");
+        Files.writeString(passwordFile, database.password());
+
+        int first = run("migrate", "--store", "postgres", "--jdbc-url", url, "--user", database
+                .user(), "--password-file", passwordFile.toString());
+        int second = run("migrate", "--store", "postgres", "--jdbc-url", url, "--user", database
+                .user(), "--password-file", passwordFile.toString());
+        int verify = run("verify", "--store", "postgres", "--jdbc-url", url, "--user", database
+                .user(), "--password-file", passwordFile.toString());
+
+        assertThat(first).isZero();
+        assertThat(second).isZero();
+        assertThat(verify).isZero();
+        assertThat(out()).contains("migrate OK: 2 migration(s) applied").contains(
+                "migrate OK: 0 migration(s) applied").contains("verify OK: 0 records in 0 chains")
+                .doesNotContain(database.password() + "@");
+    }
+
+    @Test
     void exportWritesATimeRangeAsStableJsonLines() throws IOException {
         List<ChainHead> heads = embeddedStoreWithTwoChains();
         Path first = dir.resolve("first.jsonl");

@@ -11,16 +11,21 @@ import dev.tollgate.audit.core.CanonicalEncoding;
 import dev.tollgate.audit.core.ChainHead;
 import dev.tollgate.audit.core.StoreVerifier;
 import dev.tollgate.audit.embedded.EmbeddedAuditStore;
+import dev.tollgate.audit.postgres.PostgresAuditStore;
+import dev.tollgate.audit.postgres.PostgresMigrations;
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.schemas.EventSerializer;
 import dev.tollgate.testsupport.KafkaTestBroker;
+import dev.tollgate.testsupport.PostgresTestDatabase;
 import dev.tollgate.testsupport.WithKafka;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +47,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -188,6 +194,52 @@ class AuditSinkKafkaTest {
 
     private static List<AuditRecord> lines(Path file) throws Exception {
         return Files.readAllLines(file).stream().map(CanonicalEncoding::parseLine).toList();
+    }
+
+    @Test
+    void storesIntoPostgresAsTheLeastPrivilegedWriterRole() throws Exception {
+        PostgresTestDatabase database = PostgresTestDatabase.fromEnvironment();
+        String url = database.freshSchemaUrl("audit_sink");
+        PGSimpleDataSource owner = new PGSimpleDataSource();
+        owner.setUrl(url);
+        owner.setUser(database.user());
+        owner.setPassword(database.password());
+        PostgresMigrations.migrate(owner);
+        String login = KafkaTestBroker.uniqueName("tg_sink").replace('-', '_');
+        Path passwordFile = dir.resolve("sink-password");
+        Files.writeString(passwordFile, "sink-pw\n");
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + login + " LOGIN PASSWORD 'sink-pw'");
+            s.execute("GRANT " + PostgresMigrations.DEFAULT_WRITER_ROLE + " TO " + login);
+        }
+        AuditStore store = new PostgresAuditStore(owner);
+        produceCalls(0, 2, late);
+        produceCalls(0, 1, late);
+        try (ConfigurableApplicationContext sink = new SpringApplicationBuilder(
+                AuditSinkApplication.class).web(WebApplicationType.NONE).run(
+                        "--spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                        "--tollgate.audit.store=postgres", "--tollgate.audit.postgres.url=" + url,
+                        "--tollgate.audit.postgres.user=" + login,
+                        "--tollgate.audit.postgres.password-file=" + passwordFile,
+                        "--tollgate.audit.group-id=" + group, "--tollgate.audit.topics=" + String
+                                .join(",", requests, decisions, results))) {
+            await("6 audit records in PostgreSQL", () -> store.count() == 6);
+        } finally {
+            try (Connection c = database.connect(); Statement s = c.createStatement()) {
+                s.execute("DROP ROLE " + login);
+            }
+        }
+
+        StoreVerifier.Result verified = new StoreVerifier(Clock.systemUTC(), 1000).verify(store,
+                StoreVerifier.Progress.NONE);
+        assertThat(verified.intact()).isTrue();
+        assertThat(verified.records()).isEqualTo(6);
+        Path replayed = dir.resolve("replayed.jsonl");
+        String summary = replay("--out", replayed.toString());
+        for (ChainHead head : store.heads()) {
+            assertThat(summary).contains(head.chainId() + "@" + head.sequence() + "="
+                    + head.hash());
+        }
     }
 
     @Test
