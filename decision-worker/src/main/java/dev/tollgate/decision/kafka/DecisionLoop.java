@@ -1,0 +1,271 @@
+package dev.tollgate.decision.kafka;
+
+import dev.tollgate.decision.policy.Allowed;
+import dev.tollgate.decision.policy.Decision;
+import dev.tollgate.decision.policy.DecisionRequest;
+import dev.tollgate.decision.policy.Denied;
+import dev.tollgate.decision.policy.PolicyEngine;
+import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.schemas.EventDeserializer;
+import dev.tollgate.schemas.EventSerializer;
+import dev.tollgate.schemas.TollgateHeaders;
+import dev.tollgate.schemas.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One consumer of {@code gateway.requests} and its transactional producer. Each polled batch is
+ * decided and its outputs (allowed decisions to {@code gateway.decisions} keyed by routing key,
+ * denials to the reply route the request names, poison records to {@code gateway.dead-letters})
+ * are committed in one Kafka transaction together with the batch's consumer offsets: exactly once
+ * within Kafka. A failed transaction is aborted and the batch is read again. A record that cannot
+ * be read or decided never blocks its partition: it goes to the dead-letter topic with the reason.
+ */
+public final class DecisionLoop implements Runnable, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DecisionLoop.class);
+
+    private final Map<String, Object> consumerProps;
+    private final Map<String, Object> producerProps;
+    private final Supplier<PolicyEngine> policy;
+    private final EventTranslator translator;
+    private final Duration pollTimeout;
+    private final EventDeserializer<ToolCallRequested> deserializer = new EventDeserializer<>(
+            dev.tollgate.schemas.AvroSingleObjectCodec.shared(), ToolCallRequested.class);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+
+    /**
+     * @param consumerProps client settings (bootstrap servers, security); group ID included
+     * @param producerProps client settings; {@code transactional.id} must be unique per loop
+     */
+    public DecisionLoop(Map<String, Object> consumerProps, Map<String, Object> producerProps,
+            Supplier<PolicyEngine> policy, EventTranslator translator, Duration pollTimeout) {
+        this.consumerProps = new HashMap<>(consumerProps);
+        this.consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        this.consumerProps.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        this.consumerProps.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
+        this.consumerProps.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
+        if (!this.consumerProps.containsKey(ConsumerConfig.GROUP_ID_CONFIG)) {
+            throw new IllegalArgumentException("the decision loop needs a consumer group ID");
+        }
+        this.producerProps = new HashMap<>(producerProps);
+        this.producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        this.producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        this.producerProps.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        this.producerProps.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+        this.producerProps.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+        if (!this.producerProps.containsKey(ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
+            throw new IllegalArgumentException("the decision loop needs a transactional.id");
+        }
+        this.policy = policy;
+        this.translator = translator;
+        this.pollTimeout = pollTimeout;
+    }
+
+    @Override
+    public void run() {
+        if (!running) {
+            stopped.countDown();
+            return;
+        }
+        try (KafkaConsumer<String, byte[]> kafkaConsumer = new KafkaConsumer<>(consumerProps,
+                new StringDeserializer(), new ByteArrayDeserializer());
+                KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
+                        producerProps, new StringSerializer(), new EventSerializer<>())) {
+            consumer = kafkaConsumer;
+            producer.initTransactions();
+            kafkaConsumer.subscribe(List.of(Topics.REQUESTS.name()));
+            while (running) {
+                ConsumerRecords<String, byte[]> records = kafkaConsumer.poll(pollTimeout);
+                if (!records.isEmpty()) {
+                    process(kafkaConsumer, producer, records);
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                log.error("decision loop woken up unexpectedly", e);
+            }
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            log.error("decision loop stopped: another instance took over its transactions ({})",
+                    e.getMessage());
+        } catch (AuthorizationException e) {
+            log.error("decision loop stopped: Kafka refused access ({}); grant the decision"
+                    + " worker read on gateway.requests and write on gateway.decisions,"
+                    + " gateway.results and gateway.dead-letters", e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("decision loop stopped", e);
+        } finally {
+            consumer = null;
+            stopped.countDown();
+        }
+    }
+
+    private void process(KafkaConsumer<String, byte[]> kafkaConsumer,
+            KafkaProducer<String, SpecificRecord> producer,
+            ConsumerRecords<String, byte[]> records) {
+        producer.beginTransaction();
+        try {
+            for (ConsumerRecord<String, byte[]> record : records) {
+                for (ProducerRecord<String, SpecificRecord> output : handle(record)) {
+                    producer.send(output);
+                }
+            }
+            producer.sendOffsetsToTransaction(nextOffsets(records), kafkaConsumer
+                    .groupMetadata());
+            producer.commitTransaction();
+        } catch (ProducerFencedException | InvalidProducerEpochException
+                | AuthorizationException e) {
+            throw e;
+        } catch (KafkaException e) {
+            log.warn("decision transaction failed, the batch will be read again: {}", e
+                    .getMessage());
+            producer.abortTransaction();
+            for (TopicPartition partition : records.partitions()) {
+                kafkaConsumer.seek(partition, records.records(partition).get(0).offset());
+            }
+        }
+    }
+
+    /** The records one request produces: a decision, a denial, or a dead letter. */
+    List<ProducerRecord<String, SpecificRecord>> handle(ConsumerRecord<String, byte[]> record) {
+        String requestId = TollgateHeaders.get(record.headers(), TollgateHeaders.REQUEST_ID)
+                .orElse(record.key());
+        if (record.value() == null) {
+            return List.of(deadLetter(record, requestId, "empty record: a request has a value"));
+        }
+        ToolCallRequested event;
+        try {
+            event = deserializer.deserialize(record.topic(), record.headers(), record.value());
+        } catch (RuntimeException e) {
+            return List.of(deadLetter(record, requestId, "cannot read a ToolCallRequested: " + e
+                    .getMessage()));
+        }
+        try {
+            PolicyEngine engine = policy.get();
+            DecisionRequest request;
+            try {
+                request = translator.toDecisionRequest(event);
+            } catch (IllegalArgumentException e) {
+                return List.of(reply(record, event, translator.undecidable(event, e.getMessage(),
+                        engine.policy().version())));
+            }
+            Decision decision = engine.decide(request);
+            return switch (decision) {
+                case Allowed allowed -> {
+                    ProducerRecord<String, SpecificRecord> out = new ProducerRecord<>(
+                            Topics.DECISIONS.name(), allowed.routingKey(), translator.decided(
+                                    event, allowed));
+                    TollgateHeaders.propagate(record.headers(), out.headers());
+                    yield List.of(out);
+                }
+                case Denied denied -> List.of(reply(record, event, translator.denied(event,
+                        denied)));
+            };
+        } catch (RuntimeException e) {
+            log.error("request {} could not be decided; set aside as a dead letter", requestId,
+                    e);
+            return List.of(deadLetter(record, requestId, "could not be decided: " + e));
+        }
+    }
+
+    private ProducerRecord<String, SpecificRecord> reply(ConsumerRecord<String, byte[]> record,
+            ToolCallRequested event, SpecificRecord answer) {
+        Headers headers = record.headers();
+        String topic = replyTopic(headers);
+        Integer partition = TollgateHeaders.getInt(headers, TollgateHeaders.REPLY_PARTITION)
+                .orElse(null);
+        String key = event.getMeta() != null && event.getMeta().getRequestId() != null
+                ? event.getMeta().getRequestId()
+                : record.key();
+        ProducerRecord<String, SpecificRecord> out = new ProducerRecord<>(topic, partition, key,
+                answer);
+        TollgateHeaders.propagate(headers, out.headers());
+        return out;
+    }
+
+    /**
+     * The reply topic the request names, unless it names another catalogued topic (a reply must
+     * never land on, say, gateway.decisions).
+     */
+    static String replyTopic(Headers headers) {
+        Optional<String> named = TollgateHeaders.get(headers, TollgateHeaders.REPLY_TOPIC);
+        if (named.isEmpty() || named.get().isBlank()) {
+            return Topics.RESULTS.name();
+        }
+        boolean otherCatalogued = Topics.byName(named.get())
+                .filter(topic -> topic != Topics.RESULTS)
+                .isPresent();
+        return otherCatalogued ? Topics.RESULTS.name() : named.get();
+    }
+
+    private ProducerRecord<String, SpecificRecord> deadLetter(
+            ConsumerRecord<String, byte[]> record, String requestId, String reason) {
+        log.warn("dead letter from {}-{}@{}: {}", record.topic(), record.partition(), record
+                .offset(), reason);
+        ProducerRecord<String, SpecificRecord> out = new ProducerRecord<>(Topics.DEAD_LETTERS
+                .name(), record.topic() + "-" + record.partition(),
+                translator.deadLetter(
+                        requestId, record.topic(), record.partition(), record.offset(), reason,
+                        record.value()));
+        TollgateHeaders.propagate(record.headers(), out.headers());
+        return out;
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(
+            ConsumerRecords<String, byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<String, byte[]>> inPartition = records.records(partition);
+            offsets.put(partition, new OffsetAndMetadata(inPartition.get(inPartition.size() - 1)
+                    .offset() + 1));
+        }
+        return offsets;
+    }
+
+    /** Stops polling, finishes (commits or aborts) the batch in hand and closes the clients. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        if (!stopped.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            log.warn("decision loop did not stop within 60 s");
+        }
+    }
+
+    /** True once the loop has ended (closed, or stopped by an error). */
+    public boolean isStopped() {
+        return stopped.getCount() == 0;
+    }
+}

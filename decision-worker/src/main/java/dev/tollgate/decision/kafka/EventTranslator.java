@@ -1,0 +1,227 @@
+package dev.tollgate.decision.kafka;
+
+import dev.tollgate.decision.policy.Allowed;
+import dev.tollgate.decision.policy.DecisionRequest;
+import dev.tollgate.decision.policy.Denied;
+import dev.tollgate.decision.policy.Precondition;
+import dev.tollgate.decision.policy.RuleTrace;
+import dev.tollgate.decision.policy.TokenNarrowing;
+import dev.tollgate.decision.policy.load.PolicyListener;
+import dev.tollgate.events.CallStatus;
+import dev.tollgate.events.DeadLetter;
+import dev.tollgate.events.PolicyAction;
+import dev.tollgate.events.PolicyChanged;
+import dev.tollgate.events.PolicyDecided;
+import dev.tollgate.events.Resource;
+import dev.tollgate.events.RuleEvaluation;
+import dev.tollgate.events.ToolCallCompleted;
+import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.schemas.EventMetas;
+import dev.tollgate.schemas.Roles;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Translates between the wire events and the policy core: a ToolCallRequested becomes a
+ * {@link DecisionRequest}; a decision becomes a PolicyDecided or a ToolCallCompleted(DENIED); a
+ * load becomes a PolicyChanged. No Kafka here, only the event classes.
+ */
+public final class EventTranslator {
+
+    /** errorCode of a request a policy denied (no grant, explicit deny, token narrowing). */
+    public static final String POLICY_DENIED = "policy_denied";
+    /** errorCode of a hard-blocked request. */
+    public static final String HARD_BLOCKED = "hard_blocked";
+    /** errorCode of a request that cannot be decided (names no repository, unreadable). */
+    public static final String INVALID_REQUEST = "invalid_request";
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final Clock clock;
+
+    public EventTranslator(Clock clock) {
+        this.clock = clock;
+    }
+
+    /**
+     * The request the policy decides on: the tool's arguments, with the owner, repository and
+     * number the ingress normalized into {@code resource} taking precedence.
+     *
+     * @throws IllegalArgumentException when the arguments or the narrowing are unreadable
+     */
+    public DecisionRequest toDecisionRequest(ToolCallRequested event) {
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        try {
+            JsonNode parsed = JSON.readTree(event.getArgumentsJson());
+            if (parsed == null || !parsed.isObject()) {
+                throw new IllegalArgumentException("the call's arguments are not a JSON object");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> values = JSON.convertValue(parsed, Map.class);
+            arguments.putAll(values);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("the call's arguments are not valid JSON", e);
+        }
+        Resource resource = event.getResource();
+        if (resource != null) {
+            arguments.put("host", resource.getHost());
+            arguments.put("owner", resource.getOwner());
+            if (resource.getRepo() != null) {
+                arguments.put("repo", resource.getRepo());
+            }
+            if (resource.getNumber() != null && !arguments.containsKey("pull_number")
+                    && !arguments.containsKey("issue_number")) {
+                arguments.put("number", resource.getNumber());
+            }
+            if (resource.getPath() != null && !event.getTool().equals("github_api_get")
+                    && !arguments.containsKey("path") && !arguments.containsKey("files")) {
+                arguments.put("path", resource.getPath());
+            }
+        }
+        return DecisionRequest.fromArguments(event.getAgentId(), event.getEnvironment(), event
+                .getTool(), arguments).narrowedTo(narrowing(event.getGrantNarrowing()));
+    }
+
+    /** The token narrowing's JSON form: {@code {"tools": [...], "repositories": [...]}}. */
+    public static TokenNarrowing narrowing(String json) {
+        if (json == null || json.isBlank()) {
+            return TokenNarrowing.NONE;
+        }
+        try {
+            JsonNode node = JSON.readTree(json);
+            if (!node.isObject()) {
+                throw new IllegalArgumentException(
+                        "the gateway token's narrowing is not an object");
+            }
+            return TokenNarrowing.of(strings(node.get("tools")), strings(node.get(
+                    "repositories")));
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("the gateway token's narrowing is not valid JSON",
+                    e);
+        }
+    }
+
+    private static List<String> strings(JsonNode node) {
+        List<String> values = new ArrayList<>();
+        if (node == null) {
+            return values;
+        }
+        if (!node.isArray()) {
+            throw new IllegalArgumentException("the gateway token's narrowing lists are not lists");
+        }
+        for (JsonNode item : node) {
+            if (!item.isString()) {
+                throw new IllegalArgumentException("the gateway token's narrowing lists hold"
+                        + " non-strings");
+            }
+            values.add(item.stringValue());
+        }
+        return values;
+    }
+
+    public PolicyDecided decided(ToolCallRequested event, Allowed allowed) {
+        return PolicyDecided.newBuilder()
+                .setMeta(EventMetas.create(Roles.DECISION_WORKER, requestId(event), clock))
+                .setRequest(event)
+                .setAllowed(true)
+                .setMonitorOnly(allowed.monitorOnly())
+                .setReason(allowed.reason())
+                .setPolicyVersion(allowed.policyVersion())
+                .setRules(rules(allowed.rules()))
+                .setPermissions(new LinkedHashMap<>(allowed.permissions()))
+                .setRepositories(new ArrayList<>(allowed.repositories()))
+                .setPreconditions(allowed.preconditions().stream().map(Precondition::code)
+                        .toList())
+                .setRoutingKey(allowed.routingKey())
+                .setInstallationId(null)
+                .build();
+    }
+
+    public ToolCallCompleted denied(ToolCallRequested event, Denied denied) {
+        String code = switch (denied.kind()) {
+            case HARD_BLOCK -> HARD_BLOCKED;
+            case INVALID_REQUEST -> INVALID_REQUEST;
+            case NO_GRANT, EXPLICIT_DENY, TOKEN_NARROWING -> POLICY_DENIED;
+        };
+        return completed(event, code, "denied: " + denied.reason(), denied.policyVersion());
+    }
+
+    /** The answer to a request that could be read but not decided. */
+    public ToolCallCompleted undecidable(ToolCallRequested event, String reason,
+            String policyVersion) {
+        return completed(event, INVALID_REQUEST, "denied: " + reason, policyVersion);
+    }
+
+    private ToolCallCompleted completed(ToolCallRequested event, String code, String message,
+            String policyVersion) {
+        return ToolCallCompleted.newBuilder()
+                .setMeta(EventMetas.create(Roles.DECISION_WORKER, requestId(event), clock))
+                .setAgentId(event.getAgentId())
+                .setEnvironment(event.getEnvironment())
+                .setTool(event.getTool())
+                .setStatus(CallStatus.DENIED)
+                .setErrorCode(code)
+                .setRetryable(false)
+                .setMessage(message)
+                .setPolicyVersion(policyVersion)
+                .setAttempts(0)
+                .build();
+    }
+
+    public DeadLetter deadLetter(String requestId, String topic, int partition, long offset,
+            String reason, byte[] payload) {
+        return DeadLetter.newBuilder()
+                .setMeta(EventMetas.create(Roles.DECISION_WORKER, requestId, clock))
+                .setSourceTopic(topic)
+                .setSourcePartition(partition)
+                .setSourceOffset(offset)
+                .setReason(reason)
+                .setPayload(payload == null ? null : ByteBuffer.wrap(payload))
+                .build();
+    }
+
+    public PolicyChanged loaded(PolicyListener.Loaded event) {
+        return PolicyChanged.newBuilder()
+                .setMeta(EventMetas.create(Roles.DECISION_WORKER, null, clock))
+                .setAction(PolicyAction.LOADED)
+                .setSource(event.source())
+                .setPolicyVersion(event.version())
+                .setPreviousVersion(event.previousVersion())
+                .setRuleCount(event.ruleCount())
+                .setError(null)
+                .build();
+    }
+
+    public PolicyChanged failed(PolicyListener.Failed event) {
+        return PolicyChanged.newBuilder()
+                .setMeta(EventMetas.create(Roles.DECISION_WORKER, null, clock))
+                .setAction(PolicyAction.LOAD_FAILED)
+                .setSource(event.source())
+                .setPolicyVersion(event.versionInForce())
+                .setPreviousVersion(event.versionInForce())
+                .setRuleCount(0)
+                .setError(event.error())
+                .build();
+    }
+
+    private static List<RuleEvaluation> rules(List<RuleTrace> trace) {
+        return trace.stream().map(rule -> RuleEvaluation.newBuilder()
+                .setRule(rule.rule())
+                .setEffect(rule.effect().key())
+                .setMatched(rule.matched())
+                .setDetail(rule.detail())
+                .build()).toList();
+    }
+
+    private static String requestId(ToolCallRequested event) {
+        return event.getMeta() == null ? null : event.getMeta().getRequestId();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.tollgate.decision.kafka;
+
+import dev.tollgate.events.Resource;
+import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.schemas.EventMetas;
+import dev.tollgate.schemas.Roles;
+import dev.tollgate.schemas.TollgateHeaders;
+import dev.tollgate.schemas.Topic;
+import dev.tollgate.schemas.TopicProvisioner;
+import dev.tollgate.schemas.TopicSettings;
+import dev.tollgate.schemas.Topics;
+import dev.tollgate.testsupport.KafkaTestBroker;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Producing requests and collecting answers on the real test broker. */
+final class KafkaFixture {
+
+    static final int REPLY_PARTITION = 3;
+
+    private KafkaFixture() {
+    }
+
+    static void createTopics(KafkaTestBroker broker) {
+        try (Admin admin = broker.admin()) {
+            new TopicProvisioner(admin, TopicSettings.singleBroker(), 60_000).ensure(Topics
+                    .all());
+        }
+    }
+
+    static ToolCallRequested request(String requestId, String agent, String tool, String owner,
+            String repo, String argumentsJson) {
+        return ToolCallRequested.newBuilder()
+                .setMeta(EventMetas.create(Roles.INGRESS, requestId, Clock.systemUTC()))
+                .setAgentId(agent)
+                .setEnvironment("prod")
+                .setTool(tool)
+                .setResource(Resource.newBuilder().setHost("github").setOwner(owner).setRepo(repo)
+                        .build())
+                .setArgumentsJson(argumentsJson)
+                .setDeadlineAt(Instant.now().plusSeconds(30))
+                .build();
+    }
+
+    /** Sends requests with the reply route and trace headers the ingress sets. */
+    static void send(KafkaTestBroker broker, List<ToolCallRequested> requests) {
+        try (KafkaProducer<String, ToolCallRequested> producer = new KafkaProducer<>(broker
+                .producerProps(), new StringSerializer(),
+                Topics.REQUESTS.valueSerde()
+                        .serializer())) {
+            for (ToolCallRequested request : requests) {
+                String id = request.getMeta().getRequestId();
+                ProducerRecord<String, ToolCallRequested> record = new ProducerRecord<>(
+                        Topics.REQUESTS.name(), id, request);
+                TollgateHeaders.put(record.headers(), TollgateHeaders.REQUEST_ID, id);
+                TollgateHeaders.put(record.headers(), TollgateHeaders.REPLY_TOPIC, Topics.RESULTS
+                        .name());
+                TollgateHeaders.putInt(record.headers(), TollgateHeaders.REPLY_PARTITION,
+                        REPLY_PARTITION);
+                TollgateHeaders.put(record.headers(), TollgateHeaders.TRACEPARENT, traceparent(
+                        id));
+                producer.send(record);
+            }
+            producer.flush();
+        }
+    }
+
+    static String traceparent(String requestId) {
+        return "00-" + String.format("%032x", Math.abs((long) requestId.hashCode())) + "-"
+                + "00f067aa0ba902b7-01";
+    }
+
+    static void sendRaw(KafkaTestBroker broker, String key, byte[] value, String requestId) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(broker.producerProps(),
+                new StringSerializer(), new ByteArraySerializer())) {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REQUESTS.name(),
+                    key, value);
+            TollgateHeaders.put(record.headers(), TollgateHeaders.REQUEST_ID, requestId);
+            producer.send(record);
+            producer.flush();
+        }
+    }
+
+    /**
+     * Reads a topic from the start (committed records only) until {@code expected} records pass
+     * the filter, then once more to catch any duplicate. Gives up after a minute.
+     */
+    static <V extends SpecificRecord> List<ConsumerRecord<String, V>> collect(
+            KafkaTestBroker broker, Topic<V> topic, Predicate<ConsumerRecord<String, V>> mine,
+            int expected) {
+        List<ConsumerRecord<String, V>> found = new ArrayList<>();
+        Map<String, Object> props = broker.consumerProps(KafkaTestBroker.uniqueName("collect"));
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props,
+                new StringDeserializer(), topic.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(topic.name()));
+            long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (found.size() < expected && System.nanoTime() < giveUp) {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                    if (mine.test(record)) {
+                        found.add(record);
+                    }
+                });
+            }
+            consumer.poll(Duration.ofMillis(500)).forEach(record -> {
+                if (mine.test(record)) {
+                    found.add(record);
+                }
+            });
+        }
+        return found;
+    }
+
+    static <V> Predicate<ConsumerRecord<String, V>> requestIn(Set<String> ids) {
+        return record -> TollgateHeaders.get(record.headers(), TollgateHeaders.REQUEST_ID).map(
+                ids::contains).orElse(false);
+    }
+}
