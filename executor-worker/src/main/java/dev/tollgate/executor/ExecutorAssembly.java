@@ -1,0 +1,58 @@
+package dev.tollgate.executor;
+
+import dev.tollgate.events.TokenMinted;
+import dev.tollgate.executor.core.AppAuthenticator;
+import dev.tollgate.executor.core.AppJwtSigner;
+import dev.tollgate.executor.core.CompletionStore;
+import dev.tollgate.executor.core.GitHubAppConfig;
+import dev.tollgate.executor.core.GitHubTransport;
+import dev.tollgate.executor.core.InstallationResolver;
+import dev.tollgate.executor.core.InstallationTokens;
+import dev.tollgate.executor.core.RetryPolicy;
+import dev.tollgate.executor.core.ToolCallExecutor;
+import dev.tollgate.executor.http.OkHttpTransport;
+import dev.tollgate.executor.resilience.ResilientTransport;
+import dev.tollgate.executor.resilience.Sleeper;
+import dev.tollgate.executor.resilience.WritePacer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import okhttp3.OkHttpClient;
+
+/**
+ * Wires one executor replica: the App authenticator, the token cache, the OkHttp transport behind
+ * retries, the host's circuit breaker and write pacing, and the executor. No Spring here, so tests
+ * build replicas the same way the application does.
+ *
+ * @param config the GitHub App settings
+ * @param clock the clock
+ * @param mints where TokenMinted events go (the adapter publishes them)
+ * @param completions the completion record
+ * @param retry the retry policy
+ * @param writeInterval the pause between writes per installation
+ * @param scheduler where retry waits run
+ * @param decorator wraps the final transport (identity in production; tests inject faults)
+ */
+public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<TokenMinted> mints,
+        CompletionStore completions, RetryPolicy retry, Duration writeInterval,
+        ScheduledExecutorService scheduler, UnaryOperator<GitHubTransport> decorator) {
+
+    public static final Duration CIRCUIT_OPEN_WAIT = Duration.ofSeconds(30);
+
+    public ToolCallExecutor build() {
+        OkHttpClient client = OkHttpTransport.defaultClient();
+        GitHubTransport http = new OkHttpTransport(config.apiUrl(), client);
+        AppAuthenticator app = new AppAuthenticator(new AppJwtSigner(config.appId(), config
+                .privateKey(), clock), http, clock);
+        InstallationTokens tokens = new InstallationTokens(config.appId(), app, clock, mints,
+                config.staticFallbackToken());
+        GitHubTransport resilient = new ResilientTransport(http, config.host(), retry,
+                ResilientTransport.breakerFor(config.host(), CIRCUIT_OPEN_WAIT, clock),
+                CIRCUIT_OPEN_WAIT, new WritePacer(writeInterval, clock, Sleeper.system()),
+                scheduler, clock);
+        return new ToolCallExecutor(new InstallationResolver(app, clock), tokens, decorator.apply(
+                resilient), completions, clock);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.tollgate.executor;
+
+import dev.tollgate.executor.core.GitHubAppConfig;
+import dev.tollgate.executor.core.InMemoryCompletionStore;
+import dev.tollgate.executor.core.RetryPolicy;
+import dev.tollgate.executor.kafka.DecisionConsumer;
+import dev.tollgate.schemas.AvroSingleObjectCodec;
+import dev.tollgate.schemas.EventSerializer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.UnaryOperator;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * Wires the executor from {@code tollgate.*} settings (environment {@code TOLLGATE_*}, secrets
+ * also as {@code *_FILE}) and Kafka from the standard {@code spring.kafka.*} keys.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ExecutorConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(ExecutorConfiguration.class);
+
+    @Bean
+    GitHubAppConfig gitHubAppConfig(Environment environment) {
+        GitHubAppConfig config = GitHubAppConfig.resolve(environment::getProperty, System
+                .getenv());
+        log.info("GitHub App {} at {}", config.appId(), config.apiUrl());
+        return config;
+    }
+
+    @Bean
+    Clock executorClock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService retryScheduler() {
+        return Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("github-retry-", 0)
+                .daemon().factory());
+    }
+
+    @Bean(destroyMethod = "close")
+    Producer<String, SpecificRecord> executorProducer(KafkaProperties kafka) {
+        Map<String, Object> props = new HashMap<>(kafka.buildProducerProperties());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        return new KafkaProducer<>(props, new StringSerializer(), new EventSerializer<>(
+                AvroSingleObjectCodec.shared()));
+    }
+
+    @Bean
+    DecisionConsumers decisionConsumers(Environment environment, KafkaProperties kafka,
+            GitHubAppConfig config, Clock clock, ScheduledExecutorService scheduler,
+            Producer<String, SpecificRecord> producer) {
+        int count = environment.getProperty("tollgate.executor.consumers", Integer.class, 1);
+        String group = environment.getProperty("tollgate.executor.group-id",
+                "tollgate-executor");
+        Duration writeInterval = environment.getProperty("tollgate.executor.write-interval",
+                Duration.class, Duration.ofSeconds(1));
+        Duration maxWait = environment.getProperty("tollgate.github.retry.max-wait",
+                Duration.class, Duration.ofSeconds(60));
+        int completionCapacity = environment.getProperty(
+                "tollgate.executor.completion-cache-size", Integer.class, 100_000);
+        RetryPolicy defaults = RetryPolicy.defaults();
+        RetryPolicy retry = new RetryPolicy(defaults.maxAttempts(), defaults.baseDelay(), defaults
+                .maxBackoff(), maxWait, defaults.random());
+        Map<String, Object> consumerProps = new HashMap<>(kafka.buildConsumerProperties());
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        InMemoryCompletionStore completions = new InMemoryCompletionStore(completionCapacity);
+        List<DecisionConsumer> consumers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            consumers.add(new DecisionConsumer(consumerProps, producer,
+                    mints -> new ExecutorAssembly(config, clock, mints, completions, retry,
+                            writeInterval, scheduler, UnaryOperator.identity()).build(),
+                    DecisionConsumer.Topics.standard()));
+        }
+        return new DecisionConsumers(consumers);
+    }
+
+    /** Runs the consumers on their own threads for the application's lifetime. */
+    static final class DecisionConsumers implements SmartLifecycle {
+        private final List<DecisionConsumer> consumers;
+        private final List<Thread> threads = new ArrayList<>();
+        private volatile boolean running;
+
+        DecisionConsumers(List<DecisionConsumer> consumers) {
+            this.consumers = consumers;
+        }
+
+        @Override
+        public void start() {
+            for (int i = 0; i < consumers.size(); i++) {
+                threads.add(Thread.ofPlatform().name("decision-consumer-" + i).start(consumers
+                        .get(i)));
+            }
+            running = true;
+        }
+
+        @Override
+        public void stop() {
+            consumers.forEach(DecisionConsumer::close);
+            for (Thread thread : threads) {
+                try {
+                    thread.join(Duration.ofSeconds(15));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+    }
+}

@@ -1,0 +1,310 @@
+package dev.tollgate.executor.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.events.CallStatus;
+import dev.tollgate.events.EventMeta;
+import dev.tollgate.events.PolicyDecided;
+import dev.tollgate.events.Resource;
+import dev.tollgate.events.ToolCallCompleted;
+import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.executor.ExecutorAssembly;
+import dev.tollgate.executor.GitHubStandIn;
+import dev.tollgate.executor.TestApp;
+import dev.tollgate.executor.core.GitHubAppConfig;
+import dev.tollgate.executor.core.GitHubResponse;
+import dev.tollgate.executor.core.GitHubTransport;
+import dev.tollgate.executor.core.InMemoryCompletionStore;
+import dev.tollgate.executor.core.RetryPolicy;
+import dev.tollgate.schemas.AvroSingleObjectCodec;
+import dev.tollgate.schemas.EventDeserializer;
+import dev.tollgate.schemas.EventSerializer;
+import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.schemas.TollgateHeaders;
+import dev.tollgate.testsupport.KafkaTestBroker;
+import dev.tollgate.testsupport.WithKafka;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kafka adapter through the real embedded broker: replicas of the executor in one consumer
+ * group, a GitHub stand-in, answers on the reply route, token mints counted.
+ */
+@WithKafka
+class DecisionConsumerKafkaTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private final GitHubStandIn github = new GitHubStandIn(TestApp.APP_ID, TestApp.publicKey(),
+            Clock.systemUTC());
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
+    private final List<DecisionConsumer> replicas = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<KafkaProducer<String, SpecificRecord>> producers = new ArrayList<>();
+    private KafkaTestBroker broker;
+    private DecisionConsumer.Topics topics;
+    private String group;
+
+    static {
+        AvroSingleObjectCodec.shared();
+    }
+
+    @BeforeEach
+    void setUp(KafkaTestBroker broker) throws Exception {
+        this.broker = broker;
+        topics = new DecisionConsumer.Topics(KafkaTestBroker.uniqueName("decisions"),
+                KafkaTestBroker.uniqueName("results"), KafkaTestBroker.uniqueName("mints"));
+        group = KafkaTestBroker.uniqueName("executor");
+        try (Admin admin = broker.admin()) {
+            admin.createTopics(List.of(new NewTopic(topics.decisions(), 6, (short) 1),
+                    new NewTopic(topics.results(), 1, (short) 1), new NewTopic(topics
+                            .tokenMints(), 1, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        for (int installation = 1; installation <= 3; installation++) {
+            github.repository("org" + installation, "repo", installation);
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        replicas.forEach(DecisionConsumer::close);
+        for (Thread thread : threads) {
+            thread.join(Duration.ofSeconds(20));
+        }
+        producers.forEach(KafkaProducer::close);
+        scheduler.shutdownNow();
+        github.close();
+    }
+
+    private KafkaProducer<String, SpecificRecord> producer() {
+        KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(broker
+                .producerProps(), new StringSerializer(),
+                new EventSerializer<>(
+                        AvroSingleObjectCodec.shared()));
+        producers.add(producer);
+        return producer;
+    }
+
+    private DecisionConsumer startReplica(UnaryOperator<GitHubTransport> decorator) {
+        GitHubAppConfig config = new GitHubAppConfig(github.apiUrl(), TestApp.APP_ID, TestApp
+                .privateKey(), Optional.empty());
+        DecisionConsumer replica = new DecisionConsumer(broker.consumerProps(group), producer(),
+                mints -> new ExecutorAssembly(config, Clock.systemUTC(), mints,
+                        new InMemoryCompletionStore(1000), RetryPolicy.defaults(), Duration.ZERO,
+                        scheduler, decorator).build(),
+                topics);
+        replicas.add(replica);
+        Thread thread = Thread.ofPlatform().name("replica-" + replicas.size()).start(() -> {
+            try {
+                replica.run();
+            } catch (SimulatedKill killed) {
+                // the replica's thread dies here, as the process would
+            }
+        });
+        threads.add(thread);
+        return replica;
+    }
+
+    private void awaitAssignment(int partitions) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Set<TopicPartition> union = new HashSet<>();
+            boolean allHave = true;
+            for (DecisionConsumer replica : replicas) {
+                allHave &= !replica.assignment().isEmpty() || partitions < replicas.size();
+                union.addAll(replica.assignment());
+            }
+            if (allHave && union.size() == partitions) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("replicas did not share the partitions");
+    }
+
+    private PolicyDecided decision(String requestId, long installation, String tool,
+            String arguments) {
+        GitHubAction action = GitHubAction.byToolName(tool).orElseThrow();
+        String repository = "org" + installation + "/repo";
+        ToolCallRequested request = ToolCallRequested.newBuilder().setMeta(meta(requestId))
+                .setAgentId("agent-1").setEnvironment("ci").setTool(tool).setResource(Resource
+                        .newBuilder().setOwner("org" + installation).setRepo("repo").build())
+                .setArgumentsJson(arguments).build();
+        return PolicyDecided.newBuilder().setMeta(meta(requestId)).setRequest(request).setAllowed(
+                true).setReason("test").setPolicyVersion("v1").setPermissions(Map.copyOf(action
+                        .permissions()))
+                .setRepositories(new ArrayList<>(List.of(repository)))
+                .setRoutingKey(Long.toString(installation)).setInstallationId(installation)
+                .build();
+    }
+
+    private static EventMeta meta(String requestId) {
+        return EventMeta.newBuilder().setEventId(UUID.randomUUID().toString()).setRequestId(
+                requestId).setOccurredAt(java.time.Instant.now()).setProducer("test").build();
+    }
+
+    private void send(PolicyDecided decision, RecordHeaders headers) throws Exception {
+        producer().send(new ProducerRecord<>(topics.decisions(), null, decision.getRoutingKey(),
+                decision, headers)).get(30, TimeUnit.SECONDS);
+    }
+
+    private List<ConsumerRecord<String, ToolCallCompleted>> readResults(String topic, int count)
+            throws InterruptedException {
+        Map<String, Object> props = new HashMap<>(broker.consumerProps(KafkaTestBroker.uniqueName(
+                "reader")));
+        List<ConsumerRecord<String, ToolCallCompleted>> found = new ArrayList<>();
+        try (KafkaConsumer<String, ToolCallCompleted> reader = new KafkaConsumer<>(props,
+                new StringDeserializer(), new EventDeserializer<>(AvroSingleObjectCodec.shared(),
+                        ToolCallCompleted.class))) {
+            reader.assign(List.of(new TopicPartition(topic, 0)));
+            reader.seekToBeginning(List.of(new TopicPartition(topic, 0)));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (found.size() < count && System.nanoTime() < deadline) {
+                reader.poll(Duration.ofMillis(200)).forEach(found::add);
+            }
+        }
+        return found;
+    }
+
+    private long endOffset(String topic) throws Exception {
+        try (Admin admin = broker.admin()) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).all().get(30,
+                    TimeUnit.SECONDS).get(partition).offset();
+        }
+    }
+
+    @Test
+    void threeReplicasMintOneTokenPerScopeHoweverManyRequests() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            startReplica(UnaryOperator.identity());
+        }
+        awaitAssignment(6);
+        for (long installation = 1; installation <= 3; installation++) {
+            github.repo("org" + installation, "repo").files.put("a.txt", "hello");
+        }
+        int requests = 0;
+        for (int round = 0; round < 8; round++) {
+            for (long installation = 1; installation <= 3; installation++) {
+                send(decision("get-" + installation + "-" + round, installation, "get_file",
+                        "{\"owner\":\"org" + installation
+                                + "\",\"repo\":\"repo\",\"path\":\"a.txt\"}"),
+                        new RecordHeaders());
+                send(decision("read-" + installation + "-" + round, installation, "read_repo",
+                        "{\"owner\":\"org" + installation + "\",\"repo\":\"repo\"}"),
+                        new RecordHeaders());
+                requests += 2;
+            }
+        }
+
+        List<ConsumerRecord<String, ToolCallCompleted>> results = readResults(topics.results(),
+                requests);
+
+        assertThat(results).hasSize(requests).allSatisfy(record -> assertThat(record.value()
+                .getStatus()).as(record.value().getMessage()).isEqualTo(CallStatus.SUCCEEDED));
+        assertThat(results.stream().map(ConsumerRecord::key).distinct()).hasSize(requests);
+        assertThat(github.mintCount()).isEqualTo(6);
+        assertThat(endOffset(topics.tokenMints())).isEqualTo(6);
+    }
+
+    @Test
+    void answersGoToTheReplyRouteWithRequestIdAndTraceContext() throws Exception {
+        String replyTopic = KafkaTestBroker.uniqueName("replies");
+        try (Admin admin = broker.admin()) {
+            admin.createTopics(List.of(new NewTopic(replyTopic, 2, (short) 1))).all().get(30,
+                    TimeUnit.SECONDS);
+        }
+        startReplica(UnaryOperator.identity());
+        github.repo("org1", "repo").files.put("a.txt", "x");
+        RecordHeaders headers = new RecordHeaders();
+        TollgateHeaders.put(headers, TollgateHeaders.REPLY_TOPIC, replyTopic);
+        TollgateHeaders.putInt(headers, TollgateHeaders.REPLY_PARTITION, 0);
+        TollgateHeaders.put(headers, TollgateHeaders.TRACEPARENT,
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+
+        send(decision("route-1", 1, "get_file",
+                "{\"owner\":\"org1\",\"repo\":\"repo\",\"path\":\"a.txt\"}"), headers);
+        List<ConsumerRecord<String, ToolCallCompleted>> answers = readResults(replyTopic, 1);
+
+        assertThat(answers).singleElement().satisfies(answer -> {
+            assertThat(answer.key()).isEqualTo("route-1");
+            assertThat(TollgateHeaders.get(answer.headers(), TollgateHeaders.REQUEST_ID))
+                    .contains("route-1");
+            assertThat(TollgateHeaders.get(answer.headers(), TollgateHeaders.TRACEPARENT))
+                    .contains("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+            assertThat(answer.value().getMeta().getProducer()).isEqualTo("executor-worker");
+        });
+        assertThat(endOffset(topics.results())).isZero();
+    }
+
+    /** The process dies: thrown past every handler, as a JVM crash would end the thread. */
+    static final class SimulatedKill extends Error {
+        private static final long serialVersionUID = 1L;
+
+        SimulatedKill() {
+            super("simulated kill after GitHub performed the write");
+        }
+    }
+
+    @Test
+    void aReplicaKilledAfterGitHubsSuccessLeavesTheWriteDoneOnceAndAnsweredOnce()
+            throws Exception {
+        AtomicBoolean armed = new AtomicBoolean(true);
+        UnaryOperator<GitHubTransport> killSwitch = transport -> request -> {
+            GitHubResponse response = transport.send(request);
+            if (request.method().equals("POST") && request.path().endsWith("/issues") && armed
+                    .compareAndSet(true, false)) {
+                throw new SimulatedKill();
+            }
+            return response;
+        };
+        startReplica(killSwitch);
+        startReplica(killSwitch);
+        awaitAssignment(6);
+
+        send(decision("write-once", 2, "create_issue",
+                "{\"owner\":\"org2\",\"repo\":\"repo\",\"title\":\"only once\"}"),
+                new RecordHeaders());
+        List<ConsumerRecord<String, ToolCallCompleted>> answers = readResults(topics.results(),
+                1);
+
+        assertThat(armed).isFalse();
+        assertThat(github.repo("org2", "repo").plainIssues()).hasSize(1);
+        assertThat(github.requests("POST", "/repos/org2/repo/issues")).hasSize(1);
+        assertThat(answers).singleElement().satisfies(answer -> {
+            assertThat(answer.value().getStatus()).isEqualTo(CallStatus.SUCCEEDED);
+            assertThat(answer.value().getResultJson()).contains("\"deduplicated\":true",
+                    "\"number\":1");
+        });
+        assertThat(endOffset(topics.results())).isEqualTo(1);
+    }
+}
