@@ -21,7 +21,7 @@ public final class McpClients {
     }
 
     public static McpSyncClient connect(int port, String token) {
-        return connect(port, token, List.of("2025-11-25", "2025-06-18", "2025-03-26"));
+        return connect(port, token, List.of("2025-03-26", "2025-06-18", "2025-11-25"));
     }
 
     public static McpSyncClient connect(int port, String token, List<String> protocolVersions) {

@@ -1,0 +1,171 @@
+package dev.tollgate.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.testsupport.KafkaTestBroker;
+import dev.tollgate.testsupport.WithKafka;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Several ingress replicas (separate Spring contexts) on one cluster. */
+@WithKafka
+class ReplicasIntegrationTest {
+
+    private static final String PREFIX = "replicas-it-";
+    private static TestResponder responder;
+    private final List<ConfigurableApplicationContext> replicas = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        KafkaProbe.provisionTopics();
+        responder = new TestResponder(PREFIX);
+    }
+
+    @AfterAll
+    static void stop() {
+        responder.close();
+    }
+
+    @AfterEach
+    void closeReplicas() {
+        replicas.forEach(ConfigurableApplicationContext::close);
+    }
+
+    private ConfigurableApplicationContext replica(int replyPartition) {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(
+                IngressApplication.class).properties(IngressApplication.defaults()).run(
+                        "--server.port=0", "--" + TestConfig.ADMIN_KEY_PROPERTY,
+                        "--" + TestConfig.SIGNING_KEY_PROPERTY, "--"
+                                + TestConfig.STATE_DIR_PROPERTY,
+                        "--tollgate.ingress.reply-partition=" + replyPartition,
+                        "--tollgate.ingress.reply-timeout=3s",
+                        "--spring.kafka.bootstrap-servers=" + KafkaTestBroker.get()
+                                .bootstrapServers());
+        replicas.add(context);
+        return context;
+    }
+
+    private static int port(ConfigurableApplicationContext context) {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    private static String mint(int port, String agent) {
+        HttpResponse<String> response = HttpCalls.post("http://127.0.0.1:" + port
+                + "/admin/tokens", TestConfig.ADMIN_KEY,
+                "{\"agent\": \"" + agent
+                        + "\", \"environment\": \"ci\"}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return (String) HttpCalls.json(response).get("token");
+    }
+
+    private static Map<String, Object> readRepo(int port, String token, String repo) {
+        try (McpSyncClient client = McpClients.connect(port, token)) {
+            client.initialize();
+            return McpClients.structured(McpClients.call(client, "read_repo", Map.of("owner",
+                    "octo", "repo", repo)));
+        }
+    }
+
+    @Test
+    void eachReplicaGetsTheAnswersToItsOwnCalls() {
+        int a = port(replica(1));
+        int b = port(replica(2));
+        String tokenA = mint(a, KafkaTestBroker.uniqueName(PREFIX + "a"));
+        String tokenB = mint(b, KafkaTestBroker.uniqueName(PREFIX + "b"));
+
+        List<CompletableFuture<Map<String, Object>>> calls = new ArrayList<>();
+        // not the common pool: on 2 cores it has one thread, which the HTTP client also needs
+        ExecutorService agents = Executors.newFixedThreadPool(8);
+        for (int i = 0; i < 4; i++) {
+            String repo = "repo" + i;
+            calls.add(CompletableFuture.supplyAsync(() -> readRepo(a, tokenA, repo), agents));
+            calls.add(CompletableFuture.supplyAsync(() -> readRepo(b, tokenB, repo), agents));
+        }
+        agents.shutdown();
+
+        for (int i = 0; i < calls.size(); i++) {
+            Map<String, Object> answer = calls.get(i).join();
+            int expectedPartition = i % 2 == 0 ? 1 : 2;
+            assertThat(answer).as("call %d", i).containsEntry("status", "succeeded");
+            assertThat(((Map<?, ?>) answer.get("result")).get("echo")).isEqualTo(answer.get(
+                    "request_id"));
+            assertThat(((Map<?, ?>) answer.get("result")).get("partition")).isEqualTo(
+                    expectedPartition);
+        }
+    }
+
+    @Test
+    void aRevocationOnOneReplicaReachesTheOthers() throws Exception {
+        int a = port(replica(1));
+        int b = port(replica(2));
+        String agent = KafkaTestBroker.uniqueName(PREFIX + "revoked");
+        String token = mint(a, agent);
+        try (McpSyncClient client = McpClients.connect(b, token)) {
+            client.initialize();
+        }
+
+        HttpResponse<String> revoked = HttpCalls.post("http://127.0.0.1:" + a
+                + "/admin/tokens/revoke", TestConfig.ADMIN_KEY,
+                "{\"agent\": \"" + agent
+                        + "\"}");
+
+        assertThat(revoked.statusCode()).isEqualTo(200);
+        int status = 0;
+        for (int attempt = 0; attempt < 100 && status != 401; attempt++) {
+            Thread.sleep(100);
+            status = HttpCalls.post("http://127.0.0.1:" + b + "/mcp", token, "{}", Map.of(
+                    "Accept", "application/json, text/event-stream")).statusCode();
+        }
+        assertThat(status).isEqualTo(401);
+    }
+
+    @Test
+    void aRestartedReplicaStillAnswersGetRequestStatusAndRefusesRevokedTokens()
+            throws Exception {
+        ConfigurableApplicationContext first = replica(3);
+        int port = port(first);
+        String agent = KafkaTestBroker.uniqueName(PREFIX + "restart");
+        responder.hold(agent);
+        String token = mint(port, agent);
+        String revokedAgent = KafkaTestBroker.uniqueName(PREFIX + "gone");
+        String revokedToken = mint(port, revokedAgent);
+        HttpCalls.post("http://127.0.0.1:" + port + "/admin/tokens/revoke", TestConfig.ADMIN_KEY,
+                "{\"agent\": \"" + revokedAgent + "\"}");
+        Map<String, Object> pending = readRepo(port, token, "slow");
+        assertThat(pending).containsEntry("status", "pending");
+        String requestId = (String) pending.get("request_id");
+
+        first.close();
+        assertThat(responder.release(requestId)).isTrue();
+        int restarted = port(replica(3));
+
+        Map<String, Object> answer = Map.of();
+        try (McpSyncClient client = McpClients.connect(restarted, token)) {
+            client.initialize();
+            for (int attempt = 0; attempt < 100
+                    && !"succeeded".equals(answer.get("status")); attempt++) {
+                Thread.sleep(100);
+                McpSchema.CallToolResult result = McpClients.call(client, "get_request_status",
+                        Map.of("request_id", requestId));
+                answer = McpClients.structured(result);
+            }
+        }
+        assertThat(answer).containsEntry("status", "succeeded").containsEntry("request_id",
+                requestId);
+        assertThat(HttpCalls.post("http://127.0.0.1:" + restarted + "/mcp", revokedToken, "{}",
+                Map.of()).statusCode()).isEqualTo(401);
+    }
+}
