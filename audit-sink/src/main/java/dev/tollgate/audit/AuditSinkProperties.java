@@ -29,7 +29,7 @@ public record AuditSinkProperties(@DefaultValue("embedded") String store,
     /**
      * @param dir where the chain files live
      */
-    public record Embedded(@DefaultValue("data/audit") Path dir) {
+    public record Embedded(@DefaultValue(".tollgate/audit") Path dir) {
     }
 
     /**

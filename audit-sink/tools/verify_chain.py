@@ -1,0 +1,35 @@
+import hashlib, json, sys
+
+FIELDS = ["v", "chainId", "sequence", "eventId", "eventType", "sourceTopic", "sourcePartition",
+          "sourceOffset", "sourceTimestamp", "occurredAt", "producer", "requestId", "agentId",
+          "environment", "action", "resource", "repository", "decision", "reason",
+          "policyVersion", "outcome", "errorClass", "context", "previousHash"]
+
+def quote(s):
+    out = ['"']
+    for c in s:
+        if c == '"': out.append('\\"')
+        elif c == '\\': out.append('\\\\')
+        elif c in '\b\f\n\r\t': out.append({'\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t'}[c])
+        elif ord(c) < 0x20: out.append('\\u%04x' % ord(c))
+        else: out.append(c)
+    out.append('"')
+    return ''.join(out)
+
+def canonical(rec):
+    parts = []
+    for f in FIELDS:
+        v = rec[f]
+        parts.append(quote(f) + ':' + ('null' if v is None else str(v) if isinstance(v, int) else quote(v)))
+    return '{' + ','.join(parts) + '}'
+
+heads = {}
+for n, line in enumerate(open(sys.argv[1], encoding='utf-8'), 1):
+    rec = json.loads(line)
+    seq, prev = heads.get(rec["chainId"], (0, "0" * 64))
+    h = hashlib.sha256(canonical(rec).encode('utf-8')).hexdigest()
+    if rec["sequence"] != seq + 1 or rec["previousHash"] != prev or rec["hash"] != h:
+        sys.exit(f"line {n}: {rec['chainId']}#{rec['sequence']} breaks the chain")
+    heads[rec["chainId"]] = (rec["sequence"], h)
+for chain, (seq, h) in sorted(heads.items()):
+    print(chain, seq, h)
