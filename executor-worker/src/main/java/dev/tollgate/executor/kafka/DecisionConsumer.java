@@ -61,6 +61,7 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
     private final Topics topics;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile Set<TopicPartition> assignment = Set.of();
+    private final java.util.Queue<TokenMinted> pendingMints = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * @param consumerProperties bootstrap servers, group ID and the like (auto-commit is forced
@@ -178,7 +179,7 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
         TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID, completed.getMeta()
                 .getRequestId());
         try {
-            producer.flush(); // the TokenMinted events of this call are written before its answer
+            writePendingMints(); // the TokenMinted events of this call are written before its answer
             producer.send(new ProducerRecord<>(replyTopic, partition, completed.getMeta()
                     .getRequestId(), completed, headers)).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -190,16 +191,27 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
         }
     }
 
+    /** Called inside the mint: queue the event; it is written before the call's answer. */
     private void publishMint(TokenMinted event) {
-        RecordHeaders headers = new RecordHeaders();
-        TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID, event.getMeta().getRequestId());
-        producer.send(new ProducerRecord<>(topics.tokenMints(), null, Long.toString(event
-                .getInstallationId()), event, headers), (metadata, failure) -> {
-                    if (failure != null) {
-                        log.error("could not publish a TokenMinted event: {}", failure
-                                .toString());
-                    }
-                });
+        pendingMints.add(event);
+    }
+
+    /**
+     * Writes every queued TokenMinted event and waits for the broker. An event that cannot be
+     * written stays queued and the decision is not answered (nor committed) until it is: a mint is
+     * never left out of the audit trail because the token is already cached.
+     */
+    private void writePendingMints() throws InterruptedException, ExecutionException,
+            TimeoutException {
+        TokenMinted event;
+        while ((event = pendingMints.peek()) != null) {
+            RecordHeaders headers = new RecordHeaders();
+            TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID, event.getMeta()
+                    .getRequestId());
+            producer.send(new ProducerRecord<>(topics.tokenMints(), null, Long.toString(event
+                    .getInstallationId()), event, headers)).get(30, TimeUnit.SECONDS);
+            pendingMints.poll();
+        }
     }
 
     /** Stops polling; the loop closes the consumer. */
