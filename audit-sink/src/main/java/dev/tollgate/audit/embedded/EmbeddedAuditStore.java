@@ -46,7 +46,11 @@ public final class EmbeddedAuditStore implements AuditStore {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final Map<String, ChainHead> heads = new TreeMap<>();
-    private final Map<String, String> chainOfEvent = new HashMap<>();
+    /** Where each stored event's line starts: a duplicate costs one line read, not a scan. */
+    private record Location(String chainId, long offset) {
+    }
+
+    private final Map<String, Location> locations = new HashMap<>();
     private final Map<String, FileChannel> writers = new HashMap<>();
     private boolean closed;
 
@@ -94,27 +98,75 @@ public final class EmbeddedAuditStore implements AuditStore {
         for (Path file : chainFiles(chainsDir)) {
             String chainId = chainIdOf(file);
             cutTornTail(file);
-            long lineNumber = 0;
-            try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                String line;
-                AuditRecord last = null;
-                while ((line = reader.readLine()) != null) {
-                    lineNumber++;
-                    try {
-                        last = CanonicalEncoding.parseLine(line);
-                        chainOfEvent.putIfAbsent(last.eventId(), chainId);
-                    } catch (RuntimeException e) {
-                        // Leave it for verify to report; appends continue from the last readable line.
-                        LOG.log(System.Logger.Level.WARNING, "audit chain {0} line {1} is not"
-                                + " readable ({2}); run `verify`", chainId, lineNumber,
-                                e
-                                        .getMessage());
-                    }
+            AuditRecord[] last = {null};
+            long[] lineNumber = {0};
+            forEachLine(file, (offset, line) -> {
+                lineNumber[0]++;
+                try {
+                    AuditRecord record = CanonicalEncoding.parseLine(line);
+                    locations.putIfAbsent(record.eventId(), new Location(chainId, offset));
+                    last[0] = record;
+                } catch (RuntimeException e) {
+                    // Left for verify to report; appends continue from the last readable line.
+                    LOG.log(System.Logger.Level.WARNING, "audit chain {0} line {1} is not"
+                            + " readable ({2}); run `verify`", chainId, lineNumber[0],
+                            e
+                                    .getMessage());
                 }
-                if (last != null) {
-                    heads.put(chainId, AuditChain.headOf(last));
+            });
+            if (last[0] != null) {
+                heads.put(chainId, AuditChain.headOf(last[0]));
+            }
+        }
+    }
+
+    private interface LineHandler {
+        void line(long offset, String line);
+    }
+
+    /** Reads a file line by line, telling each line's byte offset. */
+    private static void forEachLine(Path file, LineHandler handler) throws IOException {
+        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file),
+                1 << 16)) {
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(1024);
+            long position = 0;
+            long start = 0;
+            int b;
+            while ((b = in.read()) >= 0) {
+                position++;
+                if (b == '\n') {
+                    handler.line(start, line.toString(StandardCharsets.UTF_8));
+                    line.reset();
+                    start = position;
+                } else {
+                    line.write(b);
                 }
             }
+            if (line.size() > 0) {
+                handler.line(start, line.toString(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    /** The record whose line starts at {@code offset}. */
+    private AuditRecord readAt(Location location) throws IOException {
+        try (FileChannel channel = FileChannel.open(chainsDir.resolve(location.chainId()
+                + SUFFIX), StandardOpenOption.READ)) {
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(1024);
+            ByteBuffer buffer = ByteBuffer.allocate(8192);
+            long position = location.offset();
+            outer : while (channel.read(buffer.clear(), position) > 0) {
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    byte b = buffer.get();
+                    if (b == '\n') {
+                        break outer;
+                    }
+                    line.write(b);
+                }
+                position += buffer.limit();
+            }
+            return CanonicalEncoding.parseLine(line.toString(StandardCharsets.UTF_8));
         }
     }
 
@@ -154,15 +206,15 @@ public final class EmbeddedAuditStore implements AuditStore {
         LinkedHashSet<FileChannel> touched = new LinkedHashSet<>();
         try {
             for (AuditEntry entry : entries) {
-                String storedIn = chainOfEvent.get(entry.eventId());
-                if (storedIn != null) {
-                    results.add(new AppendResult.Duplicate(findIn(chainsDir, storedIn, entry
-                            .eventId()).orElseThrow()));
+                Location stored = locations.get(entry.eventId());
+                if (stored != null) {
+                    results.add(new AppendResult.Duplicate(readAt(stored)));
                     continue;
                 }
                 AuditRecord record = AuditChain.append(Optional.ofNullable(heads.get(entry
                         .chainId())), entry);
                 FileChannel channel = writer(entry.chainId());
+                long offset = channel.size();
                 ByteBuffer line = StandardCharsets.UTF_8.encode(CanonicalEncoding.jsonLine(record)
                         + "\n");
                 while (line.hasRemaining()) {
@@ -170,7 +222,7 @@ public final class EmbeddedAuditStore implements AuditStore {
                 }
                 touched.add(channel);
                 heads.put(entry.chainId(), AuditChain.headOf(record));
-                chainOfEvent.put(entry.eventId(), entry.chainId());
+                locations.put(entry.eventId(), new Location(entry.chainId(), offset));
                 results.add(new AppendResult.Appended(record));
             }
             for (FileChannel channel : touched) {
@@ -227,8 +279,15 @@ public final class EmbeddedAuditStore implements AuditStore {
     @Override
     public synchronized Optional<AuditRecord> findByEventId(String eventId) {
         ensureOpen();
-        String chainId = chainOfEvent.get(eventId);
-        return chainId == null ? Optional.empty() : findIn(chainsDir, chainId, eventId);
+        Location location = locations.get(eventId);
+        if (location == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(readAt(location));
+        } catch (IOException e) {
+            throw new AuditStoreException("cannot read event " + eventId + ": " + e, e);
+        }
     }
 
     @Override
