@@ -6,9 +6,6 @@ import dev.tollgate.schemas.EventSerializer;
 import dev.tollgate.schemas.Topics;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -18,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes a PolicyChanged event on {@code gateway.policy} for every load and failed load, keyed
- * by the policy file, so the audit store keeps which policy was in force when. Waits for the
- * broker's acknowledgement so events keep their order.
+ * by the policy file, so the audit store keeps which policy was in force when. One idempotent
+ * producer and one key keep the events in order; sending does not block the reload.
  */
 public final class PolicyChangedPublisher implements PolicyListener, AutoCloseable {
 
@@ -52,15 +49,18 @@ public final class PolicyChangedPublisher implements PolicyListener, AutoCloseab
     }
 
     private void publish(String source, PolicyChanged event) {
-        try {
-            producer.send(new ProducerRecord<>(Topics.POLICY.name(), source, event)).get(30,
-                    TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            log.error("could not publish PolicyChanged {} for {} to {}: {}", event.getAction(),
-                    source, Topics.POLICY.name(), e.getMessage());
-        }
+        producer.send(new ProducerRecord<>(Topics.POLICY.name(), source, event), (metadata,
+                error) -> {
+            if (error != null) {
+                log.error("could not publish PolicyChanged {} for {} to {}: {}", event
+                        .getAction(), source, Topics.POLICY.name(), error.getMessage());
+            }
+        });
+    }
+
+    /** Waits until every event sent so far is acknowledged (or failed). */
+    public void flush() {
+        producer.flush();
     }
 
     @Override

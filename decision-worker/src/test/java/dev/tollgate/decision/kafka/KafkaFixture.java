@@ -29,21 +29,22 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Producing requests and collecting answers on the real test broker. */
-final class KafkaFixture {
+public final class KafkaFixture {
 
-    static final int REPLY_PARTITION = 3;
+    public static final int REPLY_PARTITION = 3;
 
     private KafkaFixture() {
     }
 
-    static void createTopics(KafkaTestBroker broker) {
+    public static void createTopics(KafkaTestBroker broker) {
         try (Admin admin = broker.admin()) {
             new TopicProvisioner(admin, TopicSettings.singleBroker(), 60_000).ensure(Topics
                     .all());
         }
     }
 
-    static ToolCallRequested request(String requestId, String agent, String tool, String owner,
+    public static ToolCallRequested request(String requestId, String agent, String tool,
+            String owner,
             String repo, String argumentsJson) {
         return ToolCallRequested.newBuilder()
                 .setMeta(EventMetas.create(Roles.INGRESS, requestId, Clock.systemUTC()))
@@ -58,7 +59,7 @@ final class KafkaFixture {
     }
 
     /** Sends requests with the reply route and trace headers the ingress sets. */
-    static void send(KafkaTestBroker broker, List<ToolCallRequested> requests) {
+    public static void send(KafkaTestBroker broker, List<ToolCallRequested> requests) {
         try (KafkaProducer<String, ToolCallRequested> producer = new KafkaProducer<>(broker
                 .producerProps(), new StringSerializer(),
                 Topics.REQUESTS.valueSerde()
@@ -80,12 +81,12 @@ final class KafkaFixture {
         }
     }
 
-    static String traceparent(String requestId) {
+    public static String traceparent(String requestId) {
         return "00-" + String.format("%032x", Math.abs((long) requestId.hashCode())) + "-"
                 + "00f067aa0ba902b7-01";
     }
 
-    static void sendRaw(KafkaTestBroker broker, String key, byte[] value, String requestId) {
+    public static void sendRaw(KafkaTestBroker broker, String key, byte[] value, String requestId) {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(broker.producerProps(),
                 new StringSerializer(), new ByteArraySerializer())) {
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REQUESTS.name(),
@@ -100,7 +101,7 @@ final class KafkaFixture {
      * Reads a topic from the start (committed records only) until {@code expected} records pass
      * the filter, then once more to catch any duplicate. Gives up after a minute.
      */
-    static <V extends SpecificRecord> List<ConsumerRecord<String, V>> collect(
+    public static <V extends SpecificRecord> List<ConsumerRecord<String, V>> collect(
             KafkaTestBroker broker, Topic<V> topic, Predicate<ConsumerRecord<String, V>> mine,
             int expected) {
         List<ConsumerRecord<String, V>> found = new ArrayList<>();
@@ -125,7 +126,7 @@ final class KafkaFixture {
         return found;
     }
 
-    static <V> Predicate<ConsumerRecord<String, V>> requestIn(Set<String> ids) {
+    public static <V> Predicate<ConsumerRecord<String, V>> requestIn(Set<String> ids) {
         return record -> TollgateHeaders.get(record.headers(), TollgateHeaders.REQUEST_ID).map(
                 ids::contains).orElse(false);
     }

@@ -14,9 +14,11 @@ import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -44,6 +46,10 @@ public final class PolicyReloader implements Supplier<PolicyEngine>, AutoCloseab
     private volatile String lastSeenContent;
     private volatile WatchService watchService;
     private volatile Thread watcher;
+    private volatile Duration settle = DEFAULT_SETTLE;
+
+    /** How long the folder must be quiet after a change before the file is read. */
+    public static final Duration DEFAULT_SETTLE = Duration.ofMillis(300);
 
     private record InForce(LoadedPolicy loaded, PolicyEngine engine) {
     }
@@ -112,8 +118,13 @@ public final class PolicyReloader implements Supplier<PolicyEngine>, AutoCloseab
         }
     }
 
-    /** Starts a daemon thread that calls {@link #checkNow()} whenever the file's folder changes. */
-    public void watch() throws IOException {
+    /**
+     * Starts a daemon thread that calls {@link #checkNow()} whenever the file's folder changes,
+     * once the folder has been quiet for {@code settle} (so a file written in several steps is
+     * read whole; writing to a temporary file and renaming it is safer still).
+     */
+    public void watch(Duration settle) throws IOException {
+        this.settle = settle;
         Path folder = file.toAbsolutePath().getParent();
         WatchService service = FileSystems.getDefault().newWatchService();
         folder.register(service, StandardWatchEventKinds.ENTRY_CREATE,
@@ -124,8 +135,15 @@ public final class PolicyReloader implements Supplier<PolicyEngine>, AutoCloseab
                 while (!Thread.currentThread().isInterrupted()) {
                     WatchKey key = service.take();
                     key.pollEvents();
+                    boolean valid = key.reset();
+                    WatchKey more;
+                    while (valid && (more = service.poll(settle.toMillis(),
+                            TimeUnit.MILLISECONDS)) != null) {
+                        more.pollEvents(); // an editor still writing: wait until it is quiet
+                        valid = more.reset();
+                    }
                     checkNow();
-                    if (!key.reset()) {
+                    if (!valid) {
                         log.warn("stopped watching {}: the folder is gone; the policy in force"
                                 + " stays", folder);
                         return;
@@ -138,6 +156,11 @@ public final class PolicyReloader implements Supplier<PolicyEngine>, AutoCloseab
         thread.setDaemon(true);
         thread.start();
         watcher = thread;
+    }
+
+    /** {@link #watch(Duration)} with the default settle time. */
+    public void watch() throws IOException {
+        watch(DEFAULT_SETTLE);
     }
 
     @Override
