@@ -117,6 +117,17 @@ public final class ToolCallExecutor {
         } catch (IllegalArgumentException e) {
             return failed(decision, GitHubError.of(ErrorClass.VALIDATION_FAILED, 0, e
                     .getMessage(), null), session == null ? 0 : session.attempts());
+        } catch (RuntimeException e) {
+            // A bug or an answer we cannot read: answer rather than redeliver forever. Writes
+            // that may have happened are found by their marker if the agent tries again.
+            log.error("request {} ({}) failed unexpectedly", requestId, request.getTool(), e);
+            return failed(decision, GitHubError.of(ErrorClass.TRANSIENT, 0,
+                    "the executor could not complete the call (" + e.getClass().getSimpleName()
+                            + "); it may be retried",
+                    null),
+                    session == null
+                            ? 0
+                            : session.attempts());
         }
     }
 

@@ -448,4 +448,20 @@ class ToolCallExecutorTest {
         assertThat(completed.getRetryable()).isTrue();
         assertThat(github.requests("POST", "/repos/octo/hello/issues")).hasSize(1);
     }
+
+    @Test
+    void anUnexpectedFailureIsAnsweredAsTransientInsteadOfRedeliveredForever() {
+        ToolCallExecutor executor = new ToolCallExecutor(harness.installations, harness.tokens,
+                request -> {
+                    throw new IllegalStateException("a bug");
+                }, new InMemoryCompletionStore(10), harness.clock);
+
+        ToolCallCompleted completed = executor.execute(harness.decision("read_repo",
+                "{\"owner\":\"octo\",\"repo\":\"hello\"}"));
+
+        assertThat(completed.getStatus()).isEqualTo(CallStatus.FAILED);
+        assertThat(completed.getErrorCode()).isEqualTo("transient");
+        assertThat(completed.getMessage()).contains("IllegalStateException").doesNotContain(
+                "a bug");
+    }
 }

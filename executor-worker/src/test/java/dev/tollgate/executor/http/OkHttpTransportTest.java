@@ -1,0 +1,73 @@
+package dev.tollgate.executor.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.executor.core.GitHubRequest;
+import dev.tollgate.executor.core.GitHubResponse;
+import dev.tollgate.executor.core.InstallationToken;
+import dev.tollgate.executor.core.TokenScope;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+
+class OkHttpTransportTest {
+
+    @StartStop
+    private final MockWebServer server = new MockWebServer();
+
+    private final GitHubRequest.Credential token = new GitHubRequest.Credential.Token(
+            new InstallationToken("ghs_opaque-token-of-any-length", Instant.now().plusSeconds(
+                    3600), TokenScope.of(1, List.of("o/r"), Map.of("issues", "write")), false));
+
+    @Test
+    void sendsGitHubsHeadersUnderAnEnterpriseApiPrefix() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(201).addHeader("x-ratelimit-remaining",
+                "4999").body("{\"number\":1}").build());
+        OkHttpTransport transport = new OkHttpTransport(server.url("/api/v3").uri(),
+                OkHttpTransport.defaultClient());
+
+        GitHubResponse response = transport.send(GitHubRequest.post("/repos/o/r/issues", token,
+                "{\"title\":\"t\"}"));
+
+        RecordedRequest received = server.takeRequest();
+        assertThat(received.getTarget()).isEqualTo("/api/v3/repos/o/r/issues");
+        assertThat(received.getHeaders().get("Accept")).isEqualTo("application/vnd.github+json");
+        assertThat(received.getHeaders().get("X-GitHub-Api-Version")).isEqualTo("2022-11-28");
+        assertThat(received.getHeaders().get("User-Agent")).startsWith("tollgate-executor-worker");
+        assertThat(received.getHeaders().get("Authorization")).isEqualTo(
+                "Bearer ghs_opaque-token-of-any-length");
+        assertThat(received.getHeaders().get("Content-Type")).startsWith("application/json");
+        assertThat(received.getBody().utf8()).isEqualTo("{\"title\":\"t\"}");
+        assertThat(response.status()).isEqualTo(201);
+        assertThat(response.headers().first("X-RateLimit-Remaining")).contains("4999");
+        assertThat(response.body()).isEqualTo("{\"number\":1}");
+    }
+
+    @Test
+    void returnsErrorAnswersInsteadOfThrowing() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(404).body("{\"message\":\"Not Found\"}")
+                .build());
+        OkHttpTransport transport = new OkHttpTransport(server.url("/").uri(), OkHttpTransport
+                .defaultClient());
+
+        GitHubResponse response = transport.send(GitHubRequest.get("/repos/o/r", token));
+
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.isSuccess()).isFalse();
+    }
+
+    @Test
+    void theDefaultClientStaysInsideGitHubsTenSecondCutAndNeverRetriesSilently() {
+        var client = OkHttpTransport.defaultClient();
+
+        assertThat(client.retryOnConnectionFailure()).isFalse();
+        assertThat(client.readTimeoutMillis()).isBetween(10_000, 15_000);
+        assertThat(client.connectTimeoutMillis()).isLessThanOrEqualTo(10_000);
+        assertThat(client.callTimeoutMillis()).isPositive();
+    }
+}
