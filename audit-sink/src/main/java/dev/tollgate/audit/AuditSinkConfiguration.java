@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -105,10 +106,24 @@ public class AuditSinkConfiguration {
         ContainerProperties container = new ContainerProperties(properties.topicNames());
         container.setGroupId(properties.groupId());
         container.setAckMode(ContainerProperties.AckMode.MANUAL);
+        AtomicBoolean failing = new AtomicBoolean();
         container.setMessageListener((BatchAcknowledgingMessageListener<String, byte[]>) (records,
                 ack) -> {
-            AuditIngest.Outcome outcome = ingest.ingest(records);
+            AuditIngest.Outcome outcome;
+            try {
+                outcome = ingest.ingest(records);
+            } catch (RuntimeException e) {
+                // Logged once until it recovers; the batch is retried with backoff, never skipped.
+                if (failing.compareAndSet(false, true)) {
+                    LOG.warn("audit: appending to the store fails, retrying until it recovers"
+                            + " (offsets are not committed meanwhile): {}", e.getMessage());
+                }
+                throw e;
+            }
             ack.acknowledge();
+            if (failing.compareAndSet(true, false)) {
+                LOG.info("audit: appending to the store works again");
+            }
             LOG.debug("audit: {} appended, {} already stored", outcome.appended(), outcome
                     .duplicates());
         });
