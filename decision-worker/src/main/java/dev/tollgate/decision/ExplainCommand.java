@@ -8,6 +8,8 @@ import dev.tollgate.decision.policy.InvalidPolicyException;
 import dev.tollgate.decision.policy.PolicyEngine;
 import dev.tollgate.decision.policy.Precondition;
 import dev.tollgate.decision.policy.RuleTrace;
+import dev.tollgate.decision.policy.TokenNarrowing;
+import dev.tollgate.decision.kafka.EventTranslator;
 import dev.tollgate.decision.policy.load.LoadedPolicy;
 import dev.tollgate.decision.policy.load.PolicyLoader;
 import java.io.PrintStream;
@@ -55,7 +57,8 @@ public final class ExplainCommand {
               --repo            owner/repo, shorthand for --arg owner=.. --arg repo=..
               --arg KEY=VALUE   a tool argument; numbers and true/false are typed, and a value
                                 starting with [ or { is read as JSON (e.g. labels=["bug"])
-              --request JSON    the whole request as JSON instead of --agent/--env/--tool/--arg
+              --request JSON    the whole request as JSON instead of --agent/--env/--tool/--arg;
+                                "narrowing": {"tools": [..], "repositories": [..]} adds a token narrowing
             exit code: 0 allowed, 1 denied, 2 bad input
             """;
 
@@ -75,6 +78,7 @@ public final class ExplainCommand {
         String tool = null;
         String request = null;
         Map<String, Object> arguments = new LinkedHashMap<>();
+        TokenNarrowing narrowing = TokenNarrowing.NONE;
         try {
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];
@@ -126,6 +130,15 @@ public final class ExplainCommand {
                 agent = node.path("agent").asString(node.path("agentId").asString(agent));
                 environment = node.path("environment").asString(environment);
                 tool = node.path("tool").asString(tool);
+                if (node.has("grantNarrowing") && node.get("grantNarrowing").isString()) {
+                    narrowing = EventTranslator.narrowing(node.get("grantNarrowing")
+                            .stringValue());
+                } else if (node.has("grantNarrowing") || node.has("narrowing")) {
+                    JsonNode given = node.has("narrowing")
+                            ? node.get("narrowing")
+                            : node.get("grantNarrowing");
+                    narrowing = EventTranslator.narrowing(given.toString());
+                }
                 if (node.has("arguments")) {
                     arguments.putAll(JSON.convertValue(node.get("arguments"), Map.class));
                 } else if (node.has("argumentsJson")) {
@@ -135,6 +148,8 @@ public final class ExplainCommand {
             }
         } catch (JacksonException e) {
             return bad(err, "--request or --arg is not valid JSON: " + e.getOriginalMessage());
+        } catch (IllegalArgumentException e) {
+            return bad(err, e.getMessage());
         }
         if (policyFile == null && policyOptions.isEmpty()) {
             return bad(err, "name the policy: --policy FILE (or --gh-repo / --scope)");
@@ -158,7 +173,7 @@ public final class ExplainCommand {
                 + warning));
 
         DecisionRequest decisionRequest = DecisionRequest.fromArguments(agent, environment, tool,
-                arguments);
+                arguments).narrowedTo(narrowing);
         Decision decision = new PolicyEngine(loaded.policy()).decide(decisionRequest);
 
         print(out, loaded, decisionRequest, arguments, decision);

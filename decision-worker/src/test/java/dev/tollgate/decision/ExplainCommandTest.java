@@ -88,6 +88,19 @@ class ExplainCommandTest {
     }
 
     @Test
+    void aTokenNarrowingInTheRequestIsApplied() {
+        int code = explain("--policy", example(), "--request", """
+                {"agent": "bot", "environment": "prod", "tool": "get_file",
+                 "narrowing": {"repositories": ["myorg/web"]},
+                 "arguments": {"owner": "myorg", "repo": "app", "path": "README.md"}}
+                """);
+
+        assertThat(code).isEqualTo(ExplainCommand.DENIED);
+        assertThat(stdout()).contains("DENIED (token narrowing)").contains(
+                "narrowed to the repositories [myorg/web]");
+    }
+
+    @Test
     void jsonArgumentsAreTyped() {
         int code = explain("--policy", example(), "--agent", "triage-7", "--env", "prod",
                 "--tool", "create_issue", "--repo", "myorg/web", "--arg",

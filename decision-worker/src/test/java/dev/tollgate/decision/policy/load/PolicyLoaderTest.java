@@ -78,6 +78,17 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void theReadmesExamplePolicyIsTheTestedOne() throws Exception {
+        Path shipped = Path.of("examples/policy.toml");
+
+        LoadedPolicy loaded = PolicyLoader.load(shipped);
+
+        assertThat(Files.readString(shipped)).isEqualTo(Files.readString(resource(
+                "policies/example.toml")));
+        assertThat(loaded.warnings()).isEmpty();
+    }
+
+    @Test
     void theExamplePolicyMeansWhatItSays() {
         Policy policy = PolicyLoader.load(resource("policies/example.toml")).policy();
         PolicyEngine engine = new PolicyEngine(policy);
