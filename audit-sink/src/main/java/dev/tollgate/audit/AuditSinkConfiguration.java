@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.postgresql.ds.PGSimpleDataSource;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -54,20 +55,20 @@ public class AuditSinkConfiguration {
                     throw new IllegalStateException("tollgate.audit.store=postgres but"
                             + " TOLLGATE_AUDIT_POSTGRES_URL (tollgate.audit.postgres.url) is not set");
                 }
-                PGSimpleDataSource source = new PGSimpleDataSource();
-                source.setUrl(pg.url());
-                if (pg.user() != null) {
-                    source.setUser(pg.user());
-                }
-                String password = password(pg);
-                if (password != null) {
-                    source.setPassword(password);
-                }
+                HikariConfig pool = new HikariConfig();
+                pool.setPoolName("tollgate-audit");
+                pool.setJdbcUrl(pg.url());
+                pool.setUsername(pg.user());
+                pool.setPassword(password(pg));
+                pool.setMaximumPoolSize(Math.max(2, properties.concurrency() + 1));
+                // Start even while the database is down: appends are retried until it is back.
+                pool.setInitializationFailTimeout(-1);
+                HikariDataSource source = new HikariDataSource(pool);
                 if (pg.migrate()) {
                     PostgresMigrations.migrate(source, pg.writerRole());
                 }
                 LOG.info("audit store: postgres as {}", pg.user());
-                yield new PostgresAuditStore(source);
+                yield new PostgresAuditStore(source, source);
             }
             default -> throw new IllegalStateException("tollgate.audit.store=" + properties.store()
                     + " is not a store: use embedded or postgres");

@@ -43,9 +43,18 @@ public final class PostgresAuditStore implements AuditStore {
     private static final String SELECT = "SELECT " + COLUMNS + " FROM audit_record";
 
     private final DataSource dataSource;
+    private final AutoCloseable onClose;
 
+    /** A store over {@code dataSource}, which stays the caller's to close. */
     public PostgresAuditStore(DataSource dataSource) {
+        this(dataSource, () -> {
+        });
+    }
+
+    /** A store that runs {@code onClose} (e.g. closing its pool) when closed. */
+    public PostgresAuditStore(DataSource dataSource, AutoCloseable onClose) {
         this.dataSource = dataSource;
+        this.onClose = onClose;
     }
 
     @Override
@@ -200,7 +209,11 @@ public final class PostgresAuditStore implements AuditStore {
 
     @Override
     public void close() {
-        // The data source belongs to the caller.
+        try {
+            onClose.close();
+        } catch (Exception e) {
+            throw new AuditStoreException("closing the audit store failed: " + e.getMessage(), e);
+        }
     }
 
     private interface Binder {
