@@ -108,6 +108,34 @@ class ReplicasIntegrationTest {
     }
 
     @Test
+    void shutdownLetsTheCallInFlightFinishAndThenRefusesNewOnes() throws Exception {
+        ConfigurableApplicationContext replica = replica(4);
+        int port = port(replica);
+        String agent = KafkaTestBroker.uniqueName(PREFIX + "draining");
+        responder.hold(agent);
+        String token = mint(port, agent);
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try (McpSyncClient client = McpClients.connect(port, token)) {
+            client.initialize();
+            java.util.concurrent.Future<McpSchema.CallToolResult> inFlight = caller.submit(
+                    () -> McpClients.call(client, "read_repo", Map.of("owner", "octo", "repo",
+                            "slow")));
+            while (KafkaProbe.readAll(dev.tollgate.schemas.Topics.REQUESTS).stream().noneMatch(
+                    record -> record.value().getAgentId().equals(agent))) {
+                Thread.sleep(50);
+            }
+
+            replica.close();
+
+            Map<String, Object> answer = McpClients.structured(inFlight.get());
+            assertThat(answer).containsEntry("status", "pending").containsKey("request_id");
+        } finally {
+            caller.shutdownNow();
+        }
+        assertThat(replica.isActive()).isFalse();
+    }
+
+    @Test
     void aRevocationOnOneReplicaReachesTheOthers() throws Exception {
         int a = port(replica(1));
         int b = port(replica(2));

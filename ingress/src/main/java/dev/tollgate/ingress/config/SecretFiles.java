@@ -68,8 +68,13 @@ public final class SecretFiles {
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         try {
             Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
             boolean posix = parent.getFileSystem().supportedFileAttributeViews().contains("posix");
+            if (!Files.exists(parent) && posix) {
+                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectories(parent);
+            }
             Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE);
             try (SeekableByteChannel channel = posix

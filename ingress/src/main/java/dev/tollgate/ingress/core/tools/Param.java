@@ -347,8 +347,9 @@ public sealed interface Param permits Param.Str, Param.Int, Param.Bool, Param.Ar
             Map<String, Object> schema = new LinkedHashMap<>();
             schema.put("type", "object");
             schema.put("description", description);
-            schema.put("additionalProperties", Map.of("type", List.of("string", "number",
-                    "boolean")));
+            // anyOf rather than a type array: portable to single-type schema dialects
+            schema.put("additionalProperties", Map.of("anyOf", List.of(Map.of("type", "string"),
+                    Map.of("type", "number"), Map.of("type", "boolean"))));
             schema.put("maxProperties", maxEntries);
             return schema;
         }
