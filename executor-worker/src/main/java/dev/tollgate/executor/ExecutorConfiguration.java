@@ -1,7 +1,12 @@
 package dev.tollgate.executor;
 
 import dev.tollgate.executor.core.GitHubAppConfig;
+import dev.tollgate.executor.core.CompletionStore;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
+import dev.tollgate.executor.core.JdbcCompletionStore;
+import dev.tollgate.executor.core.Settings;
+import java.sql.DriverManager;
+import java.util.Optional;
 import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.executor.kafka.DecisionConsumer;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
@@ -85,7 +90,7 @@ public class ExecutorConfiguration {
                 .maxBackoff(), maxWait, defaults.random());
         Map<String, Object> consumerProps = new HashMap<>(kafka.buildConsumerProperties());
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        InMemoryCompletionStore completions = new InMemoryCompletionStore(completionCapacity);
+        CompletionStore completions = completionStore(environment, clock, completionCapacity);
         List<DecisionConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             consumers.add(new DecisionConsumer(consumerProps, producer,
@@ -94,6 +99,25 @@ public class ExecutorConfiguration {
                     DecisionConsumer.Topics.standard()));
         }
         return new DecisionConsumers(consumers);
+    }
+
+    /**
+     * PostgreSQL when {@code tollgate.executor.completions.jdbc-url} is set (shared by the fleet,
+     * kept across restarts), else this process's memory.
+     */
+    static CompletionStore completionStore(Environment environment, Clock clock, int capacity) {
+        Settings settings = new Settings(environment::getProperty, System.getenv());
+        Optional<String> url = settings.get("tollgate.executor.completions.jdbc-url");
+        if (url.isEmpty()) {
+            log.warn("completions are kept in memory only (set"
+                    + " tollgate.executor.completions.jdbc-url for a durable record): after a"
+                    + " restart, writes rely on their GitHub markers to stay at most once");
+            return new InMemoryCompletionStore(capacity);
+        }
+        String user = settings.get("tollgate.executor.completions.user").orElse(null);
+        String password = settings.get("tollgate.executor.completions.password").orElse(null);
+        return new JdbcCompletionStore(() -> DriverManager.getConnection(url.get(), user,
+                password), AvroSingleObjectCodec.shared(), clock).createTableIfMissing();
     }
 
     /** Runs the consumers on their own threads for the application's lifetime. */

@@ -17,6 +17,7 @@ import dev.tollgate.schemas.TopicProvisioner;
 import dev.tollgate.schemas.TopicSettings;
 import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
+import dev.tollgate.testsupport.PostgresTestDatabase;
 import dev.tollgate.testsupport.WithKafka;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -62,6 +63,8 @@ class ExecutorWorkerApplicationTest {
                 .systemUTC())) {
             github.repository("octo", "app", 5).files.put("f.txt", "content");
             String requestId = "app-" + UUID.randomUUID();
+            PostgresTestDatabase database = PostgresTestDatabase.fromEnvironment();
+            String completionsUrl = database.freshSchemaUrl("executor_app");
             try (ConfigurableApplicationContext context = new SpringApplicationBuilder(
                     ExecutorWorkerApplication.class).properties(
                             "tollgate.github.api-url=" + github.apiUrlText(),
@@ -69,6 +72,9 @@ class ExecutorWorkerApplicationTest {
                             "tollgate.github.private-key-file=" + TestApp.writeKeyFile(dir,
                                     "app-pkcs1.pem"),
                             "tollgate.executor.group-id=" + KafkaTestBroker.uniqueName("exec"),
+                            "tollgate.executor.completions.jdbc-url=" + completionsUrl,
+                            "tollgate.executor.completions.user=" + database.user(),
+                            "tollgate.executor.completions.password=" + database.password(),
                             "spring.kafka.bootstrap-servers=" + broker.bootstrapServers())
                     .run();
                     KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(broker
@@ -85,6 +91,14 @@ class ExecutorWorkerApplicationTest {
                 assertThat(answer.getResultJson()).contains("content");
                 assertThat(github.mints()).singleElement().satisfies(mint -> assertThat(mint
                         .repositories()).containsExactly("app"));
+                try (var connection = java.sql.DriverManager.getConnection(completionsUrl,
+                        database.user(), database.password());
+                        var rows = connection
+                                .createStatement().executeQuery(
+                                        "SELECT request_id FROM executor_completions")) {
+                    assertThat(rows.next()).isTrue();
+                    assertThat(rows.getString(1)).isEqualTo(requestId);
+                }
             }
         }
     }

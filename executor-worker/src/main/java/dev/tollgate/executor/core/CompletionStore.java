@@ -6,14 +6,17 @@ import java.util.Optional;
 /**
  * The final answer already given for a request ID, so a redelivered request re-publishes it
  * instead of acting again. In production this should be durable and shared by the executor fleet:
- * a PostgreSQL table {@code executor_completions(request_id primary key, completed bytea)} written
- * before the Kafka offset is committed (or a compacted topic keyed by request ID read back on
- * assignment). {@link InMemoryCompletionStore} survives redelivery within one process only; across
- * a crash the hidden markers on GitHub close the gap for writes.
+ * {@link JdbcCompletionStore} (PostgreSQL), written before the Kafka offset is committed.
+ * {@link InMemoryCompletionStore} survives redelivery within one process only; across a crash the
+ * hidden markers on GitHub close the gap for writes.
  */
 public interface CompletionStore {
 
     Optional<ToolCallCompleted> find(String requestId);
 
-    void record(ToolCallCompleted completed);
+    /**
+     * Records the final answer of {@code completed}'s request unless one is already recorded, and
+     * returns the one kept: the first answer wins, so every replica publishes the same one.
+     */
+    ToolCallCompleted record(ToolCallCompleted completed);
 }

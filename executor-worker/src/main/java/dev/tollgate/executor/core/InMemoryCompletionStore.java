@@ -27,7 +27,9 @@ public final class InMemoryCompletionStore implements CompletionStore {
     }
 
     @Override
-    public synchronized void record(ToolCallCompleted completed) {
-        completions.put(completed.getMeta().getRequestId(), completed);
+    public synchronized ToolCallCompleted record(ToolCallCompleted completed) {
+        ToolCallCompleted earlier = completions.putIfAbsent(completed.getMeta().getRequestId(),
+                completed);
+        return earlier == null ? completed : earlier;
     }
 }

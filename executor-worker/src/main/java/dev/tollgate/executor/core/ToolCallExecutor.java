@@ -64,9 +64,7 @@ public final class ToolCallExecutor {
                             requestId);
                     return earlier.get();
                 }
-                ToolCallCompleted completed = perform(decision, request, requestId);
-                completions.record(completed);
-                return completed;
+                return completions.record(perform(decision, request, requestId));
             } finally {
                 inProgress.remove(requestId, lock);
             }

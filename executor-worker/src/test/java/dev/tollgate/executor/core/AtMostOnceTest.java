@@ -42,7 +42,7 @@ class AtMostOnceTest {
         }
 
         @Override
-        public void record(ToolCallCompleted completed) {
+        public ToolCallCompleted record(ToolCallCompleted completed) {
             throw new IllegalStateException("killed before the completion was recorded");
         }
     }

@@ -1,0 +1,37 @@
+package dev.tollgate.executor.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.schemas.AvroSingleObjectCodec;
+import dev.tollgate.testsupport.PostgresTestDatabase;
+import java.sql.DriverManager;
+import org.junit.jupiter.api.Test;
+
+/** Against the real PostgreSQL 15 of these machines, in a fresh schema. */
+class JdbcCompletionStoreTest extends CompletionStoreContract {
+
+    private final PostgresTestDatabase database = PostgresTestDatabase.fromEnvironment();
+    private final String url = database.freshSchemaUrl("completions");
+    private final JdbcCompletionStore store = newStore();
+
+    private JdbcCompletionStore newStore() {
+        return new JdbcCompletionStore(() -> DriverManager.getConnection(url, database.user(),
+                database.password()), AvroSingleObjectCodec.shared(), CLOCK)
+                .createTableIfMissing();
+    }
+
+    @Override
+    protected CompletionStore store() {
+        return store;
+    }
+
+    @Test
+    void aRestartedReplicaFindsTheSameAnswer() {
+        var answer = completed("r-restart", "done");
+        store.record(answer);
+
+        JdbcCompletionStore afterRestart = newStore();
+
+        assertThat(afterRestart.find("r-restart")).contains(answer);
+    }
+}
