@@ -11,11 +11,13 @@ import dev.tollgate.schemas.EventSerializer;
 import dev.tollgate.schemas.TollgateHeaders;
 import dev.tollgate.schemas.Topics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -44,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * decided and its outputs (allowed decisions to {@code gateway.decisions} keyed by routing key,
  * denials to the reply route the request names, poison records to {@code gateway.dead-letters})
  * are committed in one Kafka transaction together with the batch's consumer offsets: exactly once
- * within Kafka. A failed transaction is aborted and the batch is read again. A record that cannot
- * be read or decided never blocks its partition: it goes to the dead-letter topic with the reason.
+ * within Kafka. A record that cannot be read, decided or published never blocks its partition: it
+ * goes to the dead-letter topic with the reason.
  */
 public final class DecisionLoop implements Runnable, AutoCloseable {
 
@@ -129,45 +131,108 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
         }
     }
 
+    /**
+     * Commits the batch in one transaction. If that fails, each record is retried in a
+     * transaction of its own; a record whose outputs cannot be published (a decision too large for
+     * the topic, say) is set aside as a dead letter, so it never blocks its partition. When even
+     * that fails, Kafka itself is failing: the rest of the batch is read again later.
+     */
     private void process(KafkaConsumer<String, byte[]> kafkaConsumer,
             KafkaProducer<String, SpecificRecord> producer,
             ConsumerRecords<String, byte[]> records) {
+        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+        records.forEach(batch::add);
+        Optional<KafkaException> failed = transaction(kafkaConsumer, producer, batch,
+                this::handle);
+        if (failed.isEmpty()) {
+            return;
+        }
+        log.warn("decision transaction for {} records failed ({}); retrying them one by one",
+                batch.size(), failed.get().getMessage());
+        for (int i = 0; i < batch.size(); i++) {
+            ConsumerRecord<String, byte[]> record = batch.get(i);
+            List<ConsumerRecord<String, byte[]>> one = List.of(record);
+            Optional<KafkaException> alone = transaction(kafkaConsumer, producer, one,
+                    this::handle);
+            if (alone.isEmpty()) {
+                continue;
+            }
+            String reason = "its outputs could not be published: " + alone.get().getMessage();
+            Optional<KafkaException> asDeadLetter = transaction(kafkaConsumer, producer, one,
+                    r -> List.of(deadLetter(r, requestIdOf(r), reason, true)));
+            if (asDeadLetter.isPresent()) {
+                asDeadLetter = transaction(kafkaConsumer, producer, one, r -> List.of(deadLetter(
+                        r, requestIdOf(r), reason + " (payload left out)", false)));
+            }
+            if (asDeadLetter.isPresent()) {
+                log.warn("Kafka is failing ({}); {} records will be read again", asDeadLetter
+                        .get().getMessage(), batch.size() - i);
+                rewind(kafkaConsumer, batch.subList(i, batch.size()));
+                return;
+            }
+        }
+    }
+
+    /** One transaction: the handler's outputs for the records, and the records' offsets. */
+    private Optional<KafkaException> transaction(KafkaConsumer<String, byte[]> kafkaConsumer,
+            KafkaProducer<String, SpecificRecord> producer,
+            List<ConsumerRecord<String, byte[]>> records,
+            Function<ConsumerRecord<String, byte[]>, List<ProducerRecord<String, SpecificRecord>>> handler) {
         producer.beginTransaction();
         try {
             for (ConsumerRecord<String, byte[]> record : records) {
-                for (ProducerRecord<String, SpecificRecord> output : handle(record)) {
+                for (ProducerRecord<String, SpecificRecord> output : handler.apply(record)) {
                     producer.send(output);
                 }
             }
             producer.sendOffsetsToTransaction(nextOffsets(records), kafkaConsumer
                     .groupMetadata());
             producer.commitTransaction();
+            return Optional.empty();
         } catch (ProducerFencedException | InvalidProducerEpochException
                 | AuthorizationException e) {
             throw e;
         } catch (KafkaException e) {
-            log.warn("decision transaction failed, the batch will be read again: {}", e
-                    .getMessage());
-            producer.abortTransaction();
-            for (TopicPartition partition : records.partitions()) {
-                kafkaConsumer.seek(partition, records.records(partition).get(0).offset());
+            try {
+                producer.abortTransaction();
+            } catch (ProducerFencedException | InvalidProducerEpochException
+                    | AuthorizationException fatal) {
+                throw fatal;
+            } catch (KafkaException abortFailed) {
+                e.addSuppressed(abortFailed);
             }
+            return Optional.of(e);
         }
+    }
+
+    private static void rewind(KafkaConsumer<String, byte[]> kafkaConsumer,
+            List<ConsumerRecord<String, byte[]>> unprocessed) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : unprocessed) {
+            first.merge(new TopicPartition(record.topic(), record.partition()), record.offset(),
+                    Math::min);
+        }
+        first.forEach(kafkaConsumer::seek);
+    }
+
+    private static String requestIdOf(ConsumerRecord<String, byte[]> record) {
+        return TollgateHeaders.get(record.headers(), TollgateHeaders.REQUEST_ID).orElse(record
+                .key());
     }
 
     /** The records one request produces: a decision, a denial, or a dead letter. */
     List<ProducerRecord<String, SpecificRecord>> handle(ConsumerRecord<String, byte[]> record) {
-        String requestId = TollgateHeaders.get(record.headers(), TollgateHeaders.REQUEST_ID)
-                .orElse(record.key());
+        String requestId = requestIdOf(record);
         if (record.value() == null) {
-            return List.of(deadLetter(record, requestId, "empty record: a request has a value"));
+            return List.of(deadLetter(record, requestId, "empty record: a request has a value",
+                    true));
         }
         ToolCallRequested event;
         try {
             event = deserializer.deserialize(record.topic(), record.headers(), record.value());
         } catch (RuntimeException e) {
             return List.of(deadLetter(record, requestId, "cannot read a ToolCallRequested: " + e
-                    .getMessage()));
+                    .getMessage(), true));
         }
         try {
             PolicyEngine engine = policy.get();
@@ -193,7 +258,7 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
         } catch (RuntimeException e) {
             log.error("request {} could not be decided; set aside as a dead letter", requestId,
                     e);
-            return List.of(deadLetter(record, requestId, "could not be decided: " + e));
+            return List.of(deadLetter(record, requestId, "could not be decided: " + e, true));
         }
     }
 
@@ -228,25 +293,26 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
     }
 
     private ProducerRecord<String, SpecificRecord> deadLetter(
-            ConsumerRecord<String, byte[]> record, String requestId, String reason) {
+            ConsumerRecord<String, byte[]> record, String requestId, String reason,
+            boolean withPayload) {
         log.warn("dead letter from {}-{}@{}: {}", record.topic(), record.partition(), record
                 .offset(), reason);
         ProducerRecord<String, SpecificRecord> out = new ProducerRecord<>(Topics.DEAD_LETTERS
                 .name(), record.topic() + "-" + record.partition(),
                 translator.deadLetter(
                         requestId, record.topic(), record.partition(), record.offset(), reason,
-                        record.value()));
+                        withPayload ? record.value() : null));
         TollgateHeaders.propagate(record.headers(), out.headers());
         return out;
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(
-            ConsumerRecords<String, byte[]> records) {
+            List<ConsumerRecord<String, byte[]>> records) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<String, byte[]>> inPartition = records.records(partition);
-            offsets.put(partition, new OffsetAndMetadata(inPartition.get(inPartition.size() - 1)
-                    .offset() + 1));
+        for (ConsumerRecord<String, byte[]> record : records) {
+            offsets.merge(new TopicPartition(record.topic(), record.partition()),
+                    new OffsetAndMetadata(record.offset() + 1), (a, b) -> a.offset() >= b
+                            .offset() ? a : b);
         }
         return offsets;
     }

@@ -13,10 +13,14 @@ public final class Glob {
 
     private final String pattern;
     private final Pattern regex;
+    private final Pattern regexIgnoringCase;
 
     private Glob(String pattern) {
         this.pattern = pattern;
-        this.regex = Pattern.compile(toRegex(pattern.endsWith("/") ? pattern + "**" : pattern));
+        String expression = toRegex(pattern.endsWith("/") ? pattern + "**" : pattern);
+        this.regex = Pattern.compile(expression);
+        this.regexIgnoringCase = Pattern.compile(expression, Pattern.CASE_INSENSITIVE
+                | Pattern.UNICODE_CASE);
     }
 
     public static Glob of(String pattern) {
@@ -29,6 +33,14 @@ public final class Glob {
 
     public boolean matches(String value) {
         return value != null && regex.matcher(value).matches();
+    }
+
+    /**
+     * Matching that ignores case: what deny rules and exclusions use, so that they match more
+     * rather than less ({@code .GitHub/Workflows/x.yml} is still excluded).
+     */
+    public boolean matchesIgnoringCase(String value) {
+        return value != null && regexIgnoringCase.matcher(value).matches();
     }
 
     /** True if the pattern has no wildcard: it matches one value only. */

@@ -315,20 +315,21 @@ public final class PolicyEngine {
         }
         Conditions when = deny.conditions();
         if (!when.branches().isEmpty() && (request.branch() == null || when.branches().stream()
-                .noneMatch(glob -> glob.matches(request.branch())))) {
+                .noneMatch(glob -> glob.matchesIgnoringCase(request.branch())))) {
             return Optional.of(request.branch() == null
                     ? "the call names no branch"
                     : "branch '" + request.branch() + "' is not one of " + when.branches());
         }
         List<String> paths = normalizedPaths(request);
         if (!when.paths().isEmpty() && paths.stream().noneMatch(path -> when.paths().stream()
-                .anyMatch(glob -> glob.matches(path)))) {
+                .anyMatch(glob -> glob.matchesIgnoringCase(path)))) {
             return Optional.of(paths.isEmpty()
                     ? "the call names no path"
                     : "no path under " + when.paths());
         }
-        if (!when.labels().isEmpty() && request.labels().stream().noneMatch(when
-                .labels()::contains)) {
+        if (!when.labels().isEmpty()
+                && request.labels().stream().noneMatch(label -> containsIgnoringCase(
+                        when.labels(), label))) {
             return Optional.of("no label of " + new TreeSet<>(when.labels()));
         }
         Set<Long> numbers = new TreeSet<>(when.pullRequests());
@@ -386,14 +387,14 @@ public final class PolicyEngine {
                 return Optional.of("path '" + path + "' is outside " + conditions.paths());
             }
             Optional<Glob> excluded = conditions.excludePaths().stream().filter(glob -> glob
-                    .matches(path)).findFirst();
+                    .matchesIgnoringCase(path)).findFirst();
             if (excluded.isPresent()) {
                 return Optional.of("path '" + path + "' is excluded (" + excluded.get() + ")");
             }
         }
         if (!conditions.labels().isEmpty()) {
             for (String label : request.labels()) {
-                if (!conditions.labels().contains(label)) {
+                if (!containsIgnoringCase(conditions.labels(), label)) {
                     return Optional.of("label '" + label + "' is not one of " + new TreeSet<>(
                             conditions.labels()));
                 }
@@ -430,12 +431,22 @@ public final class PolicyEngine {
         return request.paths().stream().map(PolicyEngine::normalizePath).toList();
     }
 
+    /** Labels compare case-insensitively, as GitHub matches them. */
+    private static boolean containsIgnoringCase(Set<String> labels, String label) {
+        return labels.stream().anyMatch(listed -> listed.equalsIgnoreCase(label));
+    }
+
+    /** Separators unified, {@code //} collapsed, {@code .} segments removed. */
     static String normalizePath(String path) {
-        String normalized = path.replace('\\', '/').replaceAll("/{2,}", "/");
-        while (normalized.startsWith("./")) {
-            normalized = normalized.substring(2);
+        String unified = path.replace('\\', '/');
+        boolean absolute = unified.startsWith("/");
+        List<String> segments = new ArrayList<>();
+        for (String segment : unified.split("/")) {
+            if (!segment.isEmpty() && !segment.equals(".")) {
+                segments.add(segment);
+            }
         }
-        return normalized;
+        return (absolute ? "/" : "") + String.join("/", segments);
     }
 
     private static Optional<String> traversal(String path) {

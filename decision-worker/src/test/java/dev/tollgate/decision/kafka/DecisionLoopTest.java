@@ -74,8 +74,14 @@ class DecisionLoopTest {
     }
 
     private DecisionLoop startLoop(PolicyReloader reloader, String group) {
+        return startLoop(reloader, group, Map.of());
+    }
+
+    private DecisionLoop startLoop(PolicyReloader reloader, String group,
+            Map<String, Object> producerOverrides) {
         Map<String, Object> consumer = new HashMap<>(broker.consumerProps(group));
         Map<String, Object> producer = new HashMap<>(broker.producerProps());
+        producer.putAll(producerOverrides);
         producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, KafkaTestBroker.uniqueName("tx"));
         DecisionLoop loop = new DecisionLoop(consumer, producer, reloader, new EventTranslator(
                 Clock.systemUTC()), Duration.ofMillis(100));
@@ -179,6 +185,30 @@ class DecisionLoopTest {
                     .isEqualTo("not avro");
         });
         assertThat(answered).hasSize(1);
+    }
+
+    @Test
+    void aDecisionTooLargeToPublishIsSetAsideAndTheRestOfTheBatchIsDecided() throws Exception {
+        PolicyReloader reloader = policy(WRITE, PolicyListener.NONE);
+        startLoop(reloader, KafkaTestBroker.uniqueName("too-large"), Map.of(
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 6000));
+        String big = UUID.randomUUID().toString();
+        String small = UUID.randomUUID().toString();
+        String body = "x".repeat(5000);
+
+        KafkaFixture.send(broker, List.of(request(big, "bot", "create_issue", "myorg", "app",
+                "{\"owner\":\"myorg\",\"repo\":\"app\",\"title\":\"t\",\"body\":\"" + body
+                        + "\"}"),
+                request(small, "bot", "create_issue", "myorg", "app",
+                        "{\"owner\":\"myorg\",\"repo\":\"app\",\"title\":\"t\"}")));
+        List<ConsumerRecord<String, DeadLetter>> dead = collect(broker, Topics.DEAD_LETTERS,
+                requestIn(Set.of(big)), 1);
+        List<ConsumerRecord<String, PolicyDecided>> decided = collect(broker, Topics.DECISIONS,
+                requestIn(Set.of(big, small)), 1);
+
+        assertThat(dead).singleElement().satisfies(record -> assertThat(record.value()
+                .getReason()).contains("could not be published"));
+        assertThat(decided).extracting(DecisionLoopTest::idOf).containsExactly(small);
     }
 
     @Test

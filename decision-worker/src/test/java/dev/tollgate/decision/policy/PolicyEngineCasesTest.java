@@ -323,6 +323,9 @@ class PolicyEngineCasesTest {
                 denies("a branch condition refuses another branch", agentBranches, req(
                         "push_files", "myorg/app").withBranch("feature-1"), Denied.Kind.NO_GRANT,
                         "does not match"),
+                denies("a branch condition on a grant compares case-sensitively", agentBranches,
+                        req("push_files", "myorg/app").withBranch("AGENT-x"),
+                        Denied.Kind.NO_GRANT, "does not match"),
                 allows("a branch condition does not constrain reads that name no branch",
                         agentBranches, req("get_file", "myorg/app")),
                 allows("a path condition allows a path under it", docsOnly, req("push_files",
@@ -343,6 +346,18 @@ class PolicyEngineCasesTest {
                         noWorkflows, req("push_files", "myorg/app").withPaths(
                                 "./.github//workflows/ci.yml"),
                         Denied.Kind.NO_GRANT, "excluded"),
+                denies("an excluded folder is matched after inner ./ segments are removed",
+                        noWorkflows, req("push_files", "myorg/app").withPaths(
+                                ".github/./workflows/ci.yml"),
+                        Denied.Kind.NO_GRANT, "excluded"),
+                denies("an excluded folder is matched whatever the case", noWorkflows, req(
+                        "push_files", "myorg/app").withPaths(".GitHub/Workflows/ci.yml"),
+                        Denied.Kind.NO_GRANT, "excluded"),
+                denies("a label condition compares labels ignoring case but still refuses others",
+                        labels, req("create_issue", "myorg/app").withLabels("BOT", "urgent"),
+                        Denied.Kind.NO_GRANT, "label 'urgent'"),
+                allows("a label condition accepts a listed label in another case", labels, req(
+                        "create_issue", "myorg/app").withLabels("Triage")),
                 allows("an excluded folder leaves other paths", noWorkflows, req("push_files",
                         "myorg/app").withPaths(".github/CODEOWNERS")),
                 allows("a label condition allows listed labels", labels, req("create_issue",
@@ -509,6 +524,21 @@ class PolicyEngineCasesTest {
                         req("create_issue",
                                 "myorg/app").withLabels("bug", "security"),
                         Denied.Kind.EXPLICIT_DENY, "filed by humans"),
+                denies("a deny on paths matches whatever the case", policy(write, workflows), req(
+                        "push_files", "myorg/app").withPaths(".GITHUB/workflows/x.yml"),
+                        Denied.Kind.EXPLICIT_DENY, "changed by humans"),
+                denies("a deny on labels matches whatever the case", policy(write, DenyRule.of(
+                        "no-security-label", "security issues are filed by humans").when(
+                                Conditions.NONE.withLabels("security"))),
+                        req("create_issue",
+                                "myorg/app").withLabels("Security"),
+                        Denied.Kind.EXPLICIT_DENY, "filed by humans"),
+                denies("a deny on a branch pattern matches whatever the case", policy(write,
+                        DenyRule.of("no-deps", "dependency branches are bot-owned").when(
+                                Conditions.NONE.withBranches("agent-deps-*"))),
+                        req(
+                                "push_files", "myorg/app").withBranch("agent-DEPS-x"),
+                        Denied.Kind.EXPLICIT_DENY, "bot-owned"),
                 denies("a deny on a branch pattern refuses pushes there", policy(write, DenyRule
                         .of("no-deps", "dependency branches are bot-owned").when(
                                 Conditions.NONE.withBranches("agent-deps-*"))),
