@@ -126,14 +126,29 @@ final class ReplayCommand {
         return new TopicReplayer.Start.Beginning();
     }
 
+    /**
+     * The filters, all of which must match. An event that does not carry the filtered field itself
+     * (a result has no repository) matches when an earlier event of the same request matched:
+     * requests are replayed before decisions, results and token mints (catalogue order).
+     */
     private static Predicate<AuditEntry> filter(Arguments args) {
-        Predicate<AuditEntry> filter = entry -> true;
-        filter = and(filter, args.value("--agent"), AuditEntry::agentId);
-        filter = and(filter, args.value("--repository").map(String::toLowerCase),
+        Predicate<AuditEntry> direct = entry -> true;
+        direct = and(direct, args.value("--agent"), AuditEntry::agentId);
+        direct = and(direct, args.value("--repository").map(String::toLowerCase),
                 AuditEntry::repository);
-        filter = and(filter, args.value("--action"), AuditEntry::action);
-        filter = and(filter, args.value("--request-id"), AuditEntry::requestId);
-        return filter;
+        direct = and(direct, args.value("--action"), AuditEntry::action);
+        direct = and(direct, args.value("--request-id"), AuditEntry::requestId);
+        Predicate<AuditEntry> matches = direct;
+        Set<String> matchedRequests = new HashSet<>();
+        return entry -> {
+            if (matches.test(entry)) {
+                if (entry.requestId() != null) {
+                    matchedRequests.add(entry.requestId());
+                }
+                return true;
+            }
+            return entry.requestId() != null && matchedRequests.contains(entry.requestId());
+        };
     }
 
     private static Predicate<AuditEntry> and(Predicate<AuditEntry> filter, Optional<String> wanted,

@@ -306,13 +306,24 @@ class AuditSinkKafkaTest {
         // filters and a start time
         Path agent = dir.resolve("agent.jsonl");
         replay("--agent", "agent-1", "--out", agent.toString());
-        assertThat(lines(agent)).isNotEmpty().allMatch(r -> "agent-1".equals(r.entry().agentId()))
-                .hasSize((int) all.stream().filter(r -> "agent-1".equals(r.entry().agentId()))
-                        .count());
+        // every event of agent-1's requests, including results that name another agent field
+        java.util.Set<String> agentRequests = new java.util.HashSet<>();
+        all.stream().filter(r -> "agent-1".equals(r.entry().agentId())).forEach(r -> agentRequests
+                .add(r.entry().requestId()));
+        assertThat(lines(agent)).extracting(AuditRecord::eventId)
+                .containsExactlyInAnyOrderElementsOf(
+                        all.stream().filter(r -> agentRequests.contains(r.entry().requestId())).map(
+                                AuditRecord::eventId).toList())
+                .contains("ev-res-1");
         Path recent = dir.resolve("recent.jsonl");
         replay("--from", late.toString(), "--out", recent.toString());
         assertThat(lines(recent)).extracting(AuditRecord::eventId).doesNotContain("ev-req-0",
                 "ev-req-1").contains("ev-req-3", "ev-req-7");
+        Path repository = dir.resolve("repository.jsonl");
+        replay("--repository", "Octo/Hello", "--out", repository.toString());
+        assertThat(lines(repository)).extracting(AuditRecord::eventId).contains("ev-req-4",
+                "ev-dec-4", "ev-res-4").doesNotContain("undecodable:" + results + "-0@0",
+                        "undecodable:" + results + "-1@0");
         Path request = dir.resolve("request.jsonl");
         replay("--request-id", "req-4", "--out", request.toString());
         assertThat(lines(request)).extracting(AuditRecord::eventId).containsExactlyInAnyOrder(
