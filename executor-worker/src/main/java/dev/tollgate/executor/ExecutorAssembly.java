@@ -16,6 +16,7 @@ import dev.tollgate.executor.resilience.Sleeper;
 import dev.tollgate.executor.resilience.WritePacer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -34,10 +35,12 @@ import okhttp3.OkHttpClient;
  * @param writeInterval the pause between writes per installation
  * @param scheduler where retry waits run
  * @param decorator wraps the final transport (identity in production; tests inject faults)
+ * @param installations statically known installations ({@code owner/repo} to ID)
  */
 public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<TokenMinted> mints,
         CompletionStore completions, RetryPolicy retry, Duration writeInterval,
-        ScheduledExecutorService scheduler, UnaryOperator<GitHubTransport> decorator) {
+        ScheduledExecutorService scheduler, UnaryOperator<GitHubTransport> decorator,
+        Map<String, Long> installations) {
 
     public static final Duration CIRCUIT_OPEN_WAIT = Duration.ofSeconds(30);
 
@@ -52,7 +55,10 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
                 ResilientTransport.breakerFor(config.host(), CIRCUIT_OPEN_WAIT, clock),
                 CIRCUIT_OPEN_WAIT, new WritePacer(writeInterval, clock, Sleeper.system()),
                 scheduler, clock);
-        return new ToolCallExecutor(new InstallationResolver(app, clock), tokens, decorator.apply(
-                resilient), completions, clock);
+        return new ToolCallExecutor(new InstallationResolver(app, clock).rememberAll(
+                installations), tokens,
+                decorator.apply(
+                        resilient),
+                completions, clock);
     }
 }

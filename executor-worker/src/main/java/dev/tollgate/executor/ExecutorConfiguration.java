@@ -3,6 +3,7 @@ package dev.tollgate.executor;
 import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.CompletionStore;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
+import dev.tollgate.executor.core.InstallationResolver;
 import dev.tollgate.executor.core.JdbcCompletionStore;
 import dev.tollgate.executor.core.Settings;
 import java.sql.DriverManager;
@@ -91,11 +92,14 @@ public class ExecutorConfiguration {
         Map<String, Object> consumerProps = new HashMap<>(kafka.buildConsumerProperties());
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         CompletionStore completions = completionStore(environment, clock, completionCapacity);
+        Map<String, Long> installations = InstallationResolver.parseStatic(environment
+                .getProperty("tollgate.github.installations"));
         List<DecisionConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             consumers.add(new DecisionConsumer(consumerProps, producer,
                     mints -> new ExecutorAssembly(config, clock, mints, completions, retry,
-                            writeInterval, scheduler, UnaryOperator.identity()).build(),
+                            writeInterval, scheduler, UnaryOperator.identity(), installations)
+                            .build(),
                     DecisionConsumer.Topics.standard()));
         }
         return new DecisionConsumers(consumers);

@@ -293,6 +293,9 @@ public final class GitHubTools {
                 return branchResult(branch, sha, false).put("deduplicated", true);
             }
             GitHubError error = call.session().classify(response);
+            if (existing.isEmpty()) {
+                throw new GitHubCallException(error); // refused for another reason
+            }
             throw new GitHubCallException(new GitHubError(ErrorClass.CONFLICT, error.status(),
                     "branch " + branch + " already exists at another commit", Optional.empty(),
                     Optional.empty(), error.fieldErrors(), error.documentationUrl()));

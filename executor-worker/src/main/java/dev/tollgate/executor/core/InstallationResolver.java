@@ -26,6 +26,42 @@ public final class InstallationResolver {
         this.clock = clock;
     }
 
+    /**
+     * Parses a static installation map, {@code owner/repo=ID} separated by commas (the setting
+     * {@code tollgate.github.installations}); such repositories are never looked up.
+     */
+    public static Map<String, Long> parseStatic(String text) {
+        Map<String, Long> map = new java.util.LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return map;
+        }
+        for (String entry : text.split(",")) {
+            String[] parts = entry.trim().split("=", 2);
+            String[] ownerRepo = parts[0].trim().split("/", 2);
+            try {
+                if (parts.length != 2 || ownerRepo.length != 2) {
+                    throw new NumberFormatException();
+                }
+                Paths.segment(ownerRepo[0]);
+                Paths.segment(ownerRepo[1]);
+                map.put(parts[0].trim(), Long.parseLong(parts[1].trim()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("tollgate.github.installations: '" + entry.trim()
+                        + "' is not owner/repo=INSTALLATION_ID");
+            }
+        }
+        return map;
+    }
+
+    /** Records every entry of a static installation map. */
+    public InstallationResolver rememberAll(Map<String, Long> installations) {
+        installations.forEach((ownerRepo, id) -> {
+            String[] parts = ownerRepo.split("/", 2);
+            remember(parts[0], parts[1], id);
+        });
+        return this;
+    }
+
     /** Records a known installation (from configuration or an installation event). */
     public void remember(String owner, String repo, long installationId) {
         cache.put(key(owner, repo), installationId);

@@ -305,4 +305,22 @@ class AppAuthTest {
                 "read")), context)).isInstanceOf(GitHubCallException.class).hasMessageContaining(
                         "not_found");
     }
+
+    @Test
+    void staticallyConfiguredInstallationsAreNeverLookedUp() {
+        InstallationResolver resolver = new InstallationResolver(TestApp.authenticator(github,
+                clock), clock).rememberAll(InstallationResolver.parseStatic(
+                        "octo/hello=42, other/thing=77"));
+
+        assertThat(resolver.installationFor("octo", "hello")).isEqualTo(42);
+        assertThat(resolver.installationFor("other", "thing")).isEqualTo(77);
+        assertThat(github.requests()).isEmpty();
+    }
+
+    @Test
+    void aMalformedStaticInstallationNamesTheSetting() {
+        assertThatThrownBy(() -> InstallationResolver.parseStatic("octo/hello:42"))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining(
+                        "tollgate.github.installations");
+    }
 }

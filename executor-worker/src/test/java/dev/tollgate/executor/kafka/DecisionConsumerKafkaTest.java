@@ -120,7 +120,7 @@ class DecisionConsumerKafkaTest {
         DecisionConsumer replica = new DecisionConsumer(broker.consumerProps(group), producer(),
                 mints -> new ExecutorAssembly(config, Clock.systemUTC(), mints,
                         new InMemoryCompletionStore(1000), RetryPolicy.defaults(), Duration.ZERO,
-                        scheduler, decorator).build(),
+                        scheduler, decorator, Map.of()).build(),
                 topics);
         replicas.add(replica);
         Thread thread = Thread.ofPlatform().name("replica-" + replicas.size()).start(() -> {
