@@ -3,7 +3,6 @@ package dev.tollgate.decision;
 import dev.tollgate.decision.kafka.DecisionLoop;
 import dev.tollgate.decision.kafka.EventTranslator;
 import dev.tollgate.decision.kafka.PolicyChangedPublisher;
-import dev.tollgate.decision.policy.load.LoadedPolicy;
 import dev.tollgate.decision.policy.load.PolicyReloader;
 import dev.tollgate.runtime.ReadinessCheck;
 import dev.tollgate.schemas.EventMetas;
@@ -18,6 +17,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -40,14 +40,10 @@ public class DecisionWorkerConfiguration {
     }
 
     @Bean(destroyMethod = "close")
+    @ConditionalOnProperty("tollgate.policy.file")
     PolicyReloader policyReloader(PolicyProperties properties, PolicyChangedPublisher publisher,
             Clock clock, ObjectProvider<TopicProvisioner.Report> topics) throws IOException {
         topics.getIfAvailable(); // the topics exist before the first PolicyChanged is published
-        if (properties.getFile() == null) {
-            throw new IllegalStateException("tollgate.policy.file is not set: point it"
-                    + " (or TOLLGATE_POLICY_FILE) at the policy file (.toml, .json or .yaml);"
-                    + " everything not granted there is denied");
-        }
         PolicyReloader reloader = new PolicyReloader(properties.getFile(), publisher, clock);
         reloader.start();
         if (properties.isWatch()) {
@@ -56,20 +52,29 @@ public class DecisionWorkerConfiguration {
         return reloader;
     }
 
+    /**
+     * The reloading policy file's engine; without {@code tollgate.policy.file}, an empty policy
+     * that denies every request (deny by default), announced loudly and as a PolicyChanged event.
+     */
     @Bean
-    ReadinessCheck policyLoaded(PolicyReloader reloader) {
-        return () -> {
-            LoadedPolicy current = reloader.current();
-            return current == null
-                    ? ReadinessCheck.Result.notReady("policy", "no policy loaded")
-                    : ReadinessCheck.Result.ready("policy", current.policy().version() + " from "
-                            + current.source());
-        };
+    ActivePolicy activePolicy(ObjectProvider<PolicyReloader> reloaders,
+            PolicyChangedPublisher publisher, Clock clock,
+            ObjectProvider<TopicProvisioner.Report> topics) {
+        PolicyReloader reloader = reloaders.getIfAvailable();
+        if (reloader == null) {
+            topics.getIfAvailable(); // the topic exists before the PolicyChanged is published
+        }
+        return ActivePolicy.of(reloader, publisher, clock);
+    }
+
+    @Bean
+    ReadinessCheck policyLoaded(ActivePolicy policy) {
+        return () -> ReadinessCheck.Result.ready("policy", policy.description().get());
     }
 
     @Bean
     DecisionWorker decisionWorker(KafkaProperties kafka, DecisionProperties properties,
-            PolicyReloader reloader, EventTranslator translator) {
+            ActivePolicy policy, EventTranslator translator) {
         List<Supplier<DecisionLoop>> loops = new ArrayList<>();
         String instance = EventMetas.Instances.id() + "-" + ProcessHandle.current().pid();
         for (int i = 0; i < Math.max(1, properties.getConsumers()); i++) {
@@ -82,8 +87,8 @@ public class DecisionWorkerConfiguration {
                         .getTransactionalIdPrefix() + "-" + instance + "-" + index);
                 producer.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) properties
                         .getTransactionTimeout().toMillis());
-                return new DecisionLoop(consumer, producer, reloader, translator, properties
-                        .getPollTimeout());
+                return new DecisionLoop(consumer, producer, policy.engines(), translator,
+                        properties.getPollTimeout());
             });
         }
         return new DecisionWorker(loops);
