@@ -10,6 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * The ingress role: the MCP endpoint agents call, the token API, and request/reply over Kafka.
  * It never calls GitHub and never holds a GitHub credential.
  */
+// runtime module provides /healthz, /readyz (and start-up topic creation)
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class IngressApplication {

@@ -12,6 +12,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -42,6 +45,7 @@ public final class KafkaListeners implements SmartLifecycle {
     private TopicTail<ToolCallCompleted> results;
     private TopicTail<AgentTokenChanged> agentTokens;
     private volatile int replyPartition = -1;
+    private ScheduledExecutorService housekeeping;
 
     public KafkaListeners(Map<String, Object> consumerProperties, ReplyBook replies,
             TokenService tokens, Clock clock, String configuredPartition, String instanceId,
@@ -68,6 +72,12 @@ public final class KafkaListeners implements SmartLifecycle {
                 .size());
         results.start(List.of(new TopicPartition(Topics.RESULTS.name(), replyPartition)), clock
                 .millis() - retention.toMillis(), CATCH_UP);
+        housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                .name("tollgate-ingress-housekeeping").factory());
+        housekeeping.scheduleWithFixedDelay(() -> {
+            replies.prune();
+            tokens.revocations().prune();
+        }, 1, 1, TimeUnit.MINUTES);
         log.info("reading answers on {}-{} (tollgate.ingress.reply-partition={}); {} token "
                 + "revocations loaded", Topics.RESULTS.name(), replyPartition,
                 configuredPartition, tokens.revocations().size());
@@ -116,6 +126,9 @@ public final class KafkaListeners implements SmartLifecycle {
 
     @Override
     public void stop() {
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
+        }
         if (results != null) {
             results.close();
         }

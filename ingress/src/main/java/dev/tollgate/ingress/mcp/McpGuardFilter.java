@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.core.JacksonException;
@@ -56,7 +55,17 @@ public final class McpGuardFilter extends OncePerRequestFilter {
     private final int maxRequestBytes;
     private final BooleanSupplier draining;
     private final JsonMapper json = JsonMapper.builder().build();
-    private final Map<String, String> sessionOwners = new ConcurrentHashMap<>();
+    /** Session ID to the agent that opened it; the oldest are forgotten beyond a bound. */
+    private final Map<String, String> sessionOwners = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                    return size() > MAX_TRACKED_SESSIONS;
+                }
+            });
+    private static final int MAX_TRACKED_SESSIONS = 100_000;
 
     public McpGuardFilter(OriginPolicy origins, TokenService tokens, RateLimits rateLimits,
             ToolCatalogue catalogue, int maxRequestBytes, BooleanSupplier draining) {
