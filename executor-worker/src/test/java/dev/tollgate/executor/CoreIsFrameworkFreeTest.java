@@ -24,7 +24,9 @@ class CoreIsFrameworkFreeTest {
     @Test
     void coreDoesNotReachIntoAdapters() {
         noClasses().that().resideInAPackage("dev.tollgate.executor.core..").should()
-                .dependOnClassesThat().resideInAnyPackage("dev.tollgate.executor.http..",
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.tollgate.executor.http..",
+                        "dev.tollgate.executor.resilience..",
                         "dev.tollgate.executor.kafka..")
                 .check(classes);
     }
