@@ -1,5 +1,6 @@
 package dev.tollgate.runtime;
 
+import dev.tollgate.schemas.AvroTrust;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.EnvironmentPostProcessor;
@@ -20,6 +21,10 @@ import org.springframework.core.env.PropertySource;
 public final class TollgateDefaults implements EnvironmentPostProcessor {
 
     public static final String SOURCE_NAME = "tollgateDefaults";
+
+    static {
+        AvroTrust.ensure(); // before any role builds an event
+    }
 
     public static Map<String, Object> defaults() {
         Map<String, Object> defaults = new LinkedHashMap<>();

@@ -17,7 +17,6 @@ import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.avro.util.ClassSecurityValidator;
 
 /**
  * Avro single-object encoding: {@code C3 01}, the 8-byte CRC-64-AVRO fingerprint of the writer
@@ -28,15 +27,11 @@ import org.apache.avro.util.ClassSecurityValidator;
  */
 public final class AvroSingleObjectCodec implements EventCodec {
 
-    private static final String EVENTS_PACKAGE = "dev.tollgate.events";
-    private static final AvroSingleObjectCodec SHARED = new AvroSingleObjectCodec();
-
     static {
-        // Avro 1.12.2 refuses to instantiate generated classes from packages it does not trust.
-        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
-                ClassSecurityValidator.getGlobal(),
-                type -> type.getName().startsWith(EVENTS_PACKAGE + ".")));
+        AvroTrust.ensure();
     }
+
+    private static final AvroSingleObjectCodec SHARED = new AvroSingleObjectCodec();
 
     private final Map<Class<?>, BinaryMessageEncoder<SpecificRecord>> encoders = new HashMap<>();
     private final Map<Class<?>, BinaryMessageDecoder<SpecificRecord>> decoders = new HashMap<>();

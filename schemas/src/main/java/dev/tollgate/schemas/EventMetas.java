@@ -7,6 +7,10 @@ import java.util.UUID;
 /** Builds the {@link EventMeta} every event carries. */
 public final class EventMetas {
 
+    static {
+        AvroTrust.ensure();
+    }
+
     private EventMetas() {
     }
 

@@ -25,6 +25,10 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class EventTypes {
 
+    static {
+        AvroTrust.ensure();
+    }
+
     /** One event type: its generated class, current schema and every released schema. */
     public record EventType(Class<? extends SpecificRecord> javaType, Schema current,
             List<Schema> released) {

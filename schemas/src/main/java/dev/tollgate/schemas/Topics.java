@@ -19,6 +19,10 @@ import java.util.Set;
  */
 public final class Topics {
 
+    static {
+        AvroTrust.ensure();
+    }
+
     public static final Topic<ToolCallRequested> REQUESTS = new Topic<>("gateway.requests",
             ToolCallRequested.class, "request ID", false, true, Set.of(Roles.INGRESS),
             "tool calls agents asked for, validated and normalized");
