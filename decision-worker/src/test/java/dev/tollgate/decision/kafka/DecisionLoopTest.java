@@ -300,6 +300,24 @@ class DecisionLoopTest {
     }
 
     @Test
+    void twoReplicasInOneGroupAnswerEveryRequestExactlyOnce() throws Exception {
+        PolicyReloader reloader = policy(READ_ONLY, PolicyListener.NONE);
+        String group = KafkaTestBroker.uniqueName("replicas");
+        startLoop(reloader, group);
+        startLoop(reloader, group);
+        Set<String> ids = new HashSet<>();
+
+        KafkaFixture.send(broker, issues(60, ids));
+        List<ConsumerRecord<String, ToolCallCompleted>> answers = collect(broker, Topics.RESULTS,
+                requestIn(ids), 60);
+
+        Map<String, Long> perRequest = answers.stream().collect(Collectors.groupingBy(
+                DecisionLoopTest::idOf, Collectors.counting()));
+        assertThat(perRequest.keySet()).isEqualTo(ids);
+        assertThat(perRequest.values()).allMatch(count -> count == 1L);
+    }
+
+    @Test
     void policyLoadsAndFailedLoadsArePublished() throws Exception {
         Map<String, Object> producer = new HashMap<>(broker.producerProps());
         PolicyChangedPublisher publisher = new PolicyChangedPublisher(producer,
