@@ -328,6 +328,10 @@ class McpEndpointIntegrationTest {
         HttpResponse<String> noVersion = rawPost(token, "{\"id\":1,\"method\":\"tools/list\"}",
                 Map.of());
         assertThat(noVersion.body()).contains("'jsonrpc' must be");
+        HttpResponse<String> nullId = rawPost(token, "{\"jsonrpc\":\"2.0\",\"id\":null,"
+                + "\"method\":\"tools/list\"}", Map.of());
+        assertThat(nullId.statusCode()).isEqualTo(400);
+        assertThat(nullId.body()).contains("MCP forbids null");
         HttpResponse<String> huge = rawPost(token, INITIALIZE.replace("\"raw\"", "\"" + "x"
                 .repeat(30_000) + "\""), Map.of());
         assertThat(huge.statusCode()).isEqualTo(413);

@@ -47,5 +47,11 @@ class RateLimitIntegrationTest {
         assertThat(rotated.statusCode()).isEqualTo(200);
         assertThat(rotatedAgain.statusCode()).isEqualTo(429);
         assertThat(rotatedAgain.headers().firstValue("Retry-After")).isPresent();
+        String fresh = (String) HttpCalls.json(rotated).get("token");
+        HttpResponse<String> mcp = HttpCalls.post(url + "/mcp", fresh, "{}", java.util.Map.of(
+                "Accept", "application/json, text/event-stream"));
+        assertThat(mcp.statusCode()).isEqualTo(429);
+        assertThat(mcp.headers().firstValue("Retry-After")).isPresent();
+        assertThat(mcp.body()).contains("rate limit of agent limited");
     }
 }

@@ -8,8 +8,8 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Graceful shutdown, first thing on SIGTERM (highest phase stops first): refuse new calls (503
  * at the endpoint, a retryable refusal in the tool), let the calls in flight finish (each is
- * bounded by the reply timeout), then let the web server's graceful shutdown and the Kafka
- * readers stop.
+ * bounded by the reply timeout), end the MCP sessions (closing their SSE streams), then let the
+ * web server's graceful shutdown and the Kafka readers stop.
  */
 public final class Drain implements SmartLifecycle {
 
@@ -17,11 +17,17 @@ public final class Drain implements SmartLifecycle {
 
     private final ToolCalls calls;
     private final Duration patience;
+    private final Runnable closeSessions;
     private volatile boolean running;
 
-    public Drain(ToolCalls calls, Duration patience) {
+    /**
+     * @param closeSessions ends the MCP sessions, whose idle SSE streams would otherwise hold the
+     *        web server's graceful shutdown until its timeout
+     */
+    public Drain(ToolCalls calls, Duration patience, Runnable closeSessions) {
         this.calls = calls;
         this.patience = patience;
+        this.closeSessions = closeSessions;
     }
 
     @Override
@@ -47,6 +53,11 @@ public final class Drain implements SmartLifecycle {
         if (calls.inFlight() > 0) {
             log.warn("shutting down with {} tool calls still waiting; their answers stay on "
                     + "gateway.results for get_request_status", calls.inFlight());
+        }
+        try {
+            closeSessions.run();
+        } catch (RuntimeException e) {
+            log.warn("closing MCP sessions at shutdown failed: {}", e.getMessage());
         }
         running = false;
     }

@@ -78,8 +78,10 @@ public class McpConfiguration {
     }
 
     @Bean
-    Drain drain(ToolCalls calls, IngressProperties properties) {
-        return new Drain(calls, properties.getReplyTimeout().plusSeconds(5));
+    Drain drain(ToolCalls calls, IngressProperties properties,
+            HttpServletStreamableServerTransportProvider transport) {
+        return new Drain(calls, properties.getReplyTimeout().plusSeconds(5), () -> transport
+                .closeGracefully().block(java.time.Duration.ofSeconds(5)));
     }
 
     @Bean

@@ -187,9 +187,9 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             return false;
         }
         JsonNode id = message.get("id");
-        if (id != null && !id.isString() && !id.isIntegralNumber() && !id.isNull()) {
+        if (id != null && !id.isString() && !id.isIntegralNumber()) {
             refuse(response, 400, INVALID_REQUEST, null,
-                    "Invalid Request: 'id' must be a string or an integer");
+                    "Invalid Request: 'id' must be a string or an integer (MCP forbids null)");
             return false;
         }
         if (!message.has("jsonrpc") || !"2.0".equals(message.get("jsonrpc").asString(""))) {
