@@ -212,8 +212,26 @@ public final class EventTranslator {
                 .build();
     }
 
-    private static List<RuleEvaluation> rules(List<RuleTrace> trace) {
-        return trace.stream().map(rule -> RuleEvaluation.newBuilder()
+    /** Rule traces longer than this are shortened on the wire (explain shows them whole). */
+    public static final int MAX_PUBLISHED_RULES = 300;
+
+    /**
+     * The trace as published: whole, unless it is longer than {@link #MAX_PUBLISHED_RULES}; then
+     * the rules that did not apply to the request (skipped) are left out first, and a last entry
+     * says how many were left out.
+     */
+    static List<RuleEvaluation> rules(List<RuleTrace> trace) {
+        List<RuleTrace> kept = trace;
+        if (trace.size() > MAX_PUBLISHED_RULES) {
+            kept = trace.stream().filter(rule -> rule.matched() || rule
+                    .effect() != RuleTrace.Effect.SKIP).limit(MAX_PUBLISHED_RULES - 1).toList();
+            int left = trace.size() - kept.size();
+            kept = new ArrayList<>(kept);
+            kept.add(new RuleTrace("trace shortened", RuleTrace.Effect.SKIP, false, left
+                    + " rules that did not decide this request are left out; explain lists"
+                    + " them all"));
+        }
+        return kept.stream().map(rule -> RuleEvaluation.newBuilder()
                 .setRule(rule.rule())
                 .setEffect(rule.effect().key())
                 .setMatched(rule.matched())
