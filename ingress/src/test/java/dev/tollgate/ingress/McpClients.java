@@ -43,6 +43,7 @@ public final class McpClients {
 
     public static McpSchema.CallToolResult call(McpSyncClient client, String tool,
             Map<String, Object> arguments) {
-        return client.callTool(new McpSchema.CallToolRequest(tool, arguments));
+        return client
+                .callTool(McpSchema.CallToolRequest.builder(tool).arguments(arguments).build());
     }
 }

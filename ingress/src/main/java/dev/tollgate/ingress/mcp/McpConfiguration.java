@@ -121,11 +121,9 @@ public class McpConfiguration {
     }
 
     static McpSchema.Tool toMcp(ToolDefinition tool) {
-        return McpSchema.Tool.builder()
-                .name(tool.name())
+        return McpSchema.Tool.builder(tool.name(), tool.inputSchema())
                 .title(tool.title())
                 .description(tool.description())
-                .inputSchema(tool.inputSchema())
                 .annotations(new McpSchema.ToolAnnotations(tool.title(), tool.readOnly(), tool
                         .destructive(), tool.idempotent(), tool.openWorld(), null))
                 .meta(tool.meta())
