@@ -112,6 +112,24 @@ class SchemaEvolutionTest {
     }
 
     @Test
+    void dataOfTheFirstReleaseReadsOnTheCurrentSchemaWithDefaults() throws IOException {
+        Schema v1 = EventTypes.of(ToolCallCompleted.class).released().get(0);
+        GenericRecord old = genericCompleted(v1);
+        old.put("attempts", 2);
+        byte[] bytes = encode(v1, old);
+
+        ToolCallCompleted read = AvroSingleObjectCodec.shared().decode(bytes,
+                ToolCallCompleted.class);
+
+        assertThat(read.getAttempts()).isEqualTo(2);
+        assertThat(read.getMessage()).isEqualTo("not found");
+        assertThat(read.getStatus()).isEqualTo(CallStatus.FAILED);
+        assertThat(read.getResource()).isNull(); // fields added in v2 take their defaults
+        assertThat(read.getRules()).isEmpty();
+        assertThat(read.getErrorDetailsJson()).isNull();
+    }
+
+    @Test
     void oldDataReadsOnTheNewSchemaWithTheDefault() throws IOException {
         Schema current = ToolCallCompleted.getClassSchema();
         Schema older = withoutLastField(current);
@@ -121,7 +139,7 @@ class SchemaEvolutionTest {
 
         ToolCallCompleted read = codec.decode(bytes, ToolCallCompleted.class);
 
-        assertThat(read.getAttempts()).isZero(); // the default of the field the old schema lacked
+        assertThat(read.getErrorDetailsJson()).isNull(); // the default of the field the old schema lacked
         assertThat(read.getMessage()).isEqualTo("not found");
         assertThat(read.getStatus()).isEqualTo(CallStatus.FAILED);
     }
@@ -159,6 +177,12 @@ class SchemaEvolutionTest {
         record.put("errorCode", "not_found");
         record.put("retryable", false);
         record.put("message", "not found");
+        if (schema.getField("attempts") != null) {
+            record.put("attempts", 0);
+        }
+        if (schema.getField("rules") != null) {
+            record.put("rules", List.of());
+        }
         return record;
     }
 
