@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.springframework.boot.WebApplicationType;
@@ -89,14 +90,27 @@ public final class TollgateLauncher implements AutoCloseable {
             boolean anyServesHttp = found.stream().anyMatch(TollgateRole::servesHttp);
 
             List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+            List<String> startedRoles = new ArrayList<>();
+            List<String> skipped = new ArrayList<>();
             int httpPort = -1;
+            Function<String, String> settings = settings(options);
             for (TollgateRole role : found) {
+                var missing = role.missingConfiguration(settings);
+                if (missing.isPresent()) {
+                    skipped.add(role.name());
+                    say("NOT starting " + role.name() + ": " + missing.get());
+                    continue;
+                }
                 ConfigurableApplicationContext context = startRole(role.applicationClass(), role
                         .name(), role.servesHttp(), parent, bootstrap, options);
                 contexts.add(context);
                 httpPort = role.servesHttp() ? port(context) : httpPort;
+                startedRoles.add(role.name());
                 say("started " + role.name());
             }
+            anyServesHttp = found.stream()
+                    .anyMatch(role -> role.servesHttp() && startedRoles.contains(
+                            role.name()));
             if (!anyServesHttp) {
                 ConfigurableApplicationContext web = startRole(LauncherWebApplication.class,
                         "launcher", true, parent, bootstrap, options);
@@ -107,10 +121,8 @@ public final class TollgateLauncher implements AutoCloseable {
                     httpPort);
             say("ready in " + millisSince(started) + " ms: http://127.0.0.1:" + httpPort
                     + " (/healthz, /readyz" + (anyServesHttp ? ", /mcp" : "") + "); roles: "
-                    + (found.isEmpty()
-                            ? "none yet"
-                            : found.stream().map(TollgateRole::name)
-                                    .toList())
+                    + (startedRoles.isEmpty() ? "none" : startedRoles)
+                    + (skipped.isEmpty() ? "" : "; not started: " + skipped)
                     + "; Kafka at " + bootstrap + ". Ctrl-C stops it.");
             return launcher;
         } catch (RuntimeException e) {
@@ -130,10 +142,38 @@ public final class TollgateLauncher implements AutoCloseable {
         properties.put("spring.kafka.bootstrap-servers", bootstrap);
         properties.put("tollgate.kafka.provision-topics", "false"); // the launcher did it
         properties.put("tollgate.data-dir", options.dataDir().toAbsolutePath().toString());
+        properties.put("tollgate.audit.embedded.dir", options.dataDir().resolve("audit")
+                .toAbsolutePath().toString());
+        properties.put("tollgate.ingress.state-dir", options.dataDir().toAbsolutePath()
+                .toString());
         return new SpringApplicationBuilder(application).parent(parent)
                 .web(web ? WebApplicationType.SERVLET : WebApplicationType.NONE)
                 .properties(properties)
                 .run(options.roleArgs().toArray(String[]::new));
+    }
+
+    /**
+     * What a role would read for a key before it starts: a {@code --key=value} argument, a system
+     * property, or the environment variable of the same name ({@code tollgate.github.app-id} is
+     * {@code TOLLGATE_GITHUB_APP_ID}).
+     */
+    static Function<String, String> settings(LauncherOptions options) {
+        Map<String, String> arguments = new LinkedHashMap<>();
+        for (String arg : options.roleArgs()) {
+            int equals = arg.indexOf('=');
+            arguments.put(arg.substring(2, equals), arg.substring(equals + 1));
+        }
+        return key -> {
+            String value = arguments.get(key);
+            if (value == null) {
+                value = System.getProperty(key);
+            }
+            if (value == null) {
+                value = System.getenv(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_')
+                        .replace('-', '_'));
+            }
+            return value;
+        };
     }
 
     private static TopicProvisioner.Report provisionTopics(String bootstrap) {

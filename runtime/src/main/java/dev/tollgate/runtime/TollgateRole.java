@@ -1,5 +1,8 @@
 package dev.tollgate.runtime;
 
+import java.util.Optional;
+import java.util.function.Function;
+
 /**
  * A role the standalone launcher can start in its JVM. Each role module declares one in
  * {@code META-INF/services/dev.tollgate.runtime.TollgateRole}; the launcher finds them with
@@ -21,5 +24,14 @@ public interface TollgateRole {
     /** Start order: lower first. Consumers start before the ingress accepts calls. */
     default int order() {
         return 100;
+    }
+
+    /**
+     * Why this role cannot start with the given settings (a property lookup over the launcher's
+     * arguments, system properties and environment), naming what to set; empty when it can. The
+     * launcher then leaves the role out and says so, instead of failing the whole run.
+     */
+    default Optional<String> missingConfiguration(Function<String, String> settings) {
+        return Optional.empty();
     }
 }

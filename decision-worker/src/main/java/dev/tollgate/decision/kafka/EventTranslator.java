@@ -151,17 +151,18 @@ public final class EventTranslator {
             case INVALID_REQUEST -> INVALID_REQUEST;
             case NO_GRANT, EXPLICIT_DENY, TOKEN_NARROWING -> POLICY_DENIED;
         };
-        return completed(event, code, "denied: " + denied.reason(), denied.policyVersion());
+        return completed(event, code, "denied: " + denied.reason(), denied.policyVersion(),
+                rules(denied.rules()));
     }
 
     /** The answer to a request that could be read but not decided. */
     public ToolCallCompleted undecidable(ToolCallRequested event, String reason,
             String policyVersion) {
-        return completed(event, INVALID_REQUEST, "denied: " + reason, policyVersion);
+        return completed(event, INVALID_REQUEST, "denied: " + reason, policyVersion, List.of());
     }
 
     private ToolCallCompleted completed(ToolCallRequested event, String code, String message,
-            String policyVersion) {
+            String policyVersion, List<RuleEvaluation> rules) {
         return ToolCallCompleted.newBuilder()
                 .setMeta(EventMetas.create(Roles.DECISION_WORKER, requestId(event), clock))
                 .setAgentId(event.getAgentId())
@@ -173,6 +174,8 @@ public final class EventTranslator {
                 .setMessage(message)
                 .setPolicyVersion(policyVersion)
                 .setAttempts(0)
+                .setResource(event.getResource())
+                .setRules(rules)
                 .build();
     }
 

@@ -211,7 +211,23 @@ public final class ToolCallExecutor {
                 .setMessage(error.describe()).setUpstreamStatus(error.status() == 0
                         ? null
                         : error.status())
-                .setAttempts(attempts).build();
+                .setAttempts(attempts).setErrorDetailsJson(errorDetails(error)).build();
+    }
+
+    /** GitHub's field errors and the permissions it said it accepts, for the agent to act on. */
+    static String errorDetails(GitHubError error) {
+        if (error.fieldErrors().isEmpty() && error.acceptedPermissions().isEmpty() && error
+                .documentationUrl().isEmpty()) {
+            return null;
+        }
+        java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
+        if (!error.fieldErrors().isEmpty()) {
+            details.put("errors", error.fieldErrors());
+        }
+        error.acceptedPermissions().ifPresent(value -> details.put("accepted_permissions",
+                value));
+        error.documentationUrl().ifPresent(value -> details.put("documentation_url", value));
+        return GitHubSession.JSON.writeValueAsString(details);
     }
 
     private ToolCallCompleted.Builder base(PolicyDecided decision) {
@@ -220,7 +236,8 @@ public final class ToolCallExecutor {
                 requestId(decision), clock)).setAgentId(request.getAgentId()).setEnvironment(
                         request.getEnvironment())
                 .setTool(request.getTool()).setPolicyVersion(
-                        decision.getPolicyVersion());
+                        decision.getPolicyVersion())
+                .setResource(request.getResource());
     }
 
     static IllegalArgumentException invalid(String message) {

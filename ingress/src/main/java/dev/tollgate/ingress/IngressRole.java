@@ -1,0 +1,28 @@
+package dev.tollgate.ingress;
+
+import dev.tollgate.runtime.TollgateRole;
+import dev.tollgate.schemas.Roles;
+
+/** How the standalone launcher finds and starts the ingress: last, and serving HTTP. */
+public final class IngressRole implements TollgateRole {
+
+    @Override
+    public String name() {
+        return Roles.INGRESS;
+    }
+
+    @Override
+    public Class<?> applicationClass() {
+        return IngressApplication.class;
+    }
+
+    @Override
+    public boolean servesHttp() {
+        return true;
+    }
+
+    @Override
+    public int order() {
+        return 90;
+    }
+}
