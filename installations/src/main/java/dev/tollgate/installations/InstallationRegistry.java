@@ -4,11 +4,14 @@ import dev.tollgate.events.InstallationChanged;
 import dev.tollgate.events.InstallationStatus;
 import dev.tollgate.events.RepositorySelection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -39,7 +42,8 @@ public final class InstallationRegistry {
     private static final int REMEMBERED_DELIVERIES = 10_000;
 
     private final Map<Long, InstallationChanged> byId = new ConcurrentHashMap<>();
-    private final Map<String, Long> byAccount = new ConcurrentHashMap<>();
+    /** (environment, account) to every installation seen for it (a reinstall gets a new ID). */
+    private final Map<String, Set<Long>> byAccount = new ConcurrentHashMap<>();
     private final Map<String, Boolean> deliveries = Collections.synchronizedMap(
             new LinkedHashMap<>(256, 0.75f, false) {
                 private static final long serialVersionUID = 1L;
@@ -54,9 +58,17 @@ public final class InstallationRegistry {
     /** Folds in the newest state of one installation and tells listeners. */
     public void apply(InstallationChanged change) {
         InstallationChanged normalized = change;
+        InstallationChanged previous = byId.get(change.getInstallationId());
+        if (previous != null && !key(previous.getEnvironment(), previous.getAccount()).equals(
+                key(change.getEnvironment(), change.getAccount()))) {
+            Set<Long> old = byAccount.get(key(previous.getEnvironment(), previous.getAccount()));
+            if (old != null) {
+                old.remove(change.getInstallationId());
+            }
+        }
+        byAccount.computeIfAbsent(key(change.getEnvironment(), change.getAccount()),
+                k -> ConcurrentHashMap.newKeySet()).add(change.getInstallationId());
         byId.put(change.getInstallationId(), normalized);
-        byAccount.put(key(change.getEnvironment(), change.getAccount()), change
-                .getInstallationId());
         if (change.getDeliveryId() != null) {
             deliveries.put(change.getDeliveryId(), Boolean.TRUE);
         }
@@ -81,36 +93,71 @@ public final class InstallationRegistry {
         return byId.size();
     }
 
+    /**
+     * True when any installation (whatever its state) is known for {@code owner} in
+     * {@code environment}: the registry has an opinion about that account.
+     */
+    public boolean knows(String environment, String owner) {
+        Set<Long> ids = byAccount.get(key(environment, owner));
+        return ids != null && !ids.isEmpty();
+    }
+
     /** Which active installation of {@code environment} covers {@code owner/repo}, or why none. */
     public Lookup lookup(String environment, String owner, String repo) {
         String account = owner.toLowerCase(Locale.ROOT);
         String fullName = account + "/" + repo.toLowerCase(Locale.ROOT);
-        Long id = byAccount.get(key(environment, account));
-        InstallationChanged installation = id == null ? null : byId.get(id);
-        if (installation == null) {
+        List<InstallationChanged> installations = byAccount.getOrDefault(key(environment,
+                account), Set.of()).stream().map(byId::get).filter(Objects::nonNull).sorted(
+                        Comparator.comparingInt(InstallationRegistry::rank).thenComparing(
+                                InstallationChanged::getInstallationId, Comparator
+                                        .reverseOrder()))
+                .toList();
+        if (installations.isEmpty()) {
             return new Refused("the GitHub App is not installed on " + fullName
                     + " (no installation for '" + account + "' in environment '" + environment
                     + "')");
         }
-        if (installation.getStatus() == InstallationStatus.DELETED) {
-            return new Refused("the GitHub App was uninstalled from '" + account
-                    + "': access to " + fullName + " is revoked");
+        // An active installation covering the repository wins (a reinstall after an uninstall
+        // has a new ID; the old one stays DELETED on the compacted topic forever).
+        for (InstallationChanged installation : installations) {
+            if (installation.getStatus() == InstallationStatus.ACTIVE && covers(installation,
+                    fullName)) {
+                return new Installed(installation.getInstallationId(), installation.getAppId(),
+                        installation.getEnvironment(), Map.copyOf(installation
+                                .getPermissions()));
+            }
+        }
+        InstallationChanged installation = installations.get(0);
+        if (installation.getStatus() == InstallationStatus.ACTIVE) {
+            return new Refused("the GitHub App is not installed on " + fullName
+                    + " (the installation on '" + account + "' covers selected repositories only)");
         }
         if (installation.getStatus() == InstallationStatus.SUSPENDED) {
             return new Refused("the GitHub App installation on '" + account
                     + "' is suspended: no access to " + fullName + " until it is unsuspended");
         }
-        if (installation.getStatus() != InstallationStatus.ACTIVE) {
-            return new Refused("the GitHub App installation on '" + account
-                    + "' is in an unknown state: refusing " + fullName);
+        if (installation.getStatus() == InstallationStatus.DELETED) {
+            return new Refused("the GitHub App was uninstalled from '" + account
+                    + "': access to " + fullName + " is revoked");
         }
-        if (installation.getRepositorySelection() != RepositorySelection.ALL
-                && !installation.getRepositories().contains(fullName)) {
-            return new Refused("the GitHub App is not installed on " + fullName
-                    + " (the installation on '" + account + "' covers selected repositories only)");
-        }
-        return new Installed(installation.getInstallationId(), installation.getAppId(),
-                installation.getEnvironment(), Map.copyOf(installation.getPermissions()));
+        return new Refused("the GitHub App installation on '" + account
+                + "' is in an unknown state: refusing " + fullName);
+    }
+
+    /** Which state explains a refusal best: active, then suspended, deleted, unknown. */
+    private static int rank(InstallationChanged installation) {
+        return switch (installation.getStatus()) {
+            case ACTIVE -> 0;
+            case SUSPENDED -> 1;
+            case DELETED -> 2;
+            default -> 3;
+        };
+    }
+
+    private static boolean covers(InstallationChanged installation, String fullName) {
+        return installation.getRepositorySelection() == RepositorySelection.ALL || installation
+                .getRepositories().stream().anyMatch(r -> r.toLowerCase(Locale.ROOT).equals(
+                        fullName));
     }
 
     private static String key(String environment, String account) {

@@ -119,4 +119,40 @@ class InstallationRegistryTest {
         assertThat(registry.seenDelivery("delivery-other")).isFalse();
         assertThat(registry.seenDelivery(null)).isFalse();
     }
+
+    @Test
+    void aReinstallAfterAnUninstallIsServedWhateverOrderTheTopicIsReadIn() {
+        InstallationChanged uninstalled = installation(7, "prod", "octo-org",
+                InstallationStatus.DELETED, RepositorySelection.ALL);
+        InstallationChanged reinstalled = installation(9, "prod", "octo-org",
+                InstallationStatus.ACTIVE, RepositorySelection.SELECTED, "octo-org/hello");
+
+        registry.apply(reinstalled);
+        registry.apply(uninstalled);
+
+        assertThat(registry.lookup("prod", "octo-org", "hello")).isEqualTo(
+                new InstallationRegistry.Installed(9, "app-prod", "prod", Map.of("contents",
+                        "write")));
+        assertThat(((InstallationRegistry.Refused) registry.lookup("prod", "octo-org", "other"))
+                .reason()).contains("covers selected repositories only");
+    }
+
+    @Test
+    void knowsAnAccountOnlyOnceAnInstallationOfItWasSeenInThatEnvironment() {
+        registry.apply(installation(7, "prod", "octo-org", InstallationStatus.DELETED,
+                RepositorySelection.ALL));
+
+        assertThat(registry.knows("prod", "Octo-Org")).isTrue();
+        assertThat(registry.knows("dev", "octo-org")).isFalse();
+        assertThat(registry.knows("prod", "someone-else")).isFalse();
+    }
+
+    @Test
+    void anEnvironmentWithoutAnAppOfItsOwnIsServedByTheDefaultApp() {
+        AppEnvironments environments = new AppEnvironments(List.of("prod"));
+
+        assertThat(environments.appEnvironment("prod")).isEqualTo("prod");
+        assertThat(environments.appEnvironment("dev")).isEqualTo(AppEnvironments.DEFAULT);
+        assertThat(environments.appEnvironment(null)).isEqualTo(AppEnvironments.DEFAULT);
+    }
 }
