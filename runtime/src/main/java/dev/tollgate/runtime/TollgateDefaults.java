@@ -1,8 +1,11 @@
 package dev.tollgate.runtime;
 
+import dev.tollgate.runtime.metrics.ConsumerLagReporter;
+import dev.tollgate.runtime.metrics.EventMetricsInterceptor;
 import dev.tollgate.schemas.AvroTrust;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.kafka.common.metrics.JmxReporter;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.env.DefaultPropertiesPropertySource;
@@ -21,6 +24,8 @@ import org.springframework.core.env.PropertySource;
 public final class TollgateDefaults implements EnvironmentPostProcessor {
 
     public static final String SOURCE_NAME = "tollgateDefaults";
+    /** {@code tollgate.log.json=true} (env {@code TOLLGATE_LOG_JSON}): JSON log lines (ECS). */
+    public static final String LOG_JSON = "tollgate.log.json";
 
     static {
         AvroTrust.ensure(); // before any role builds an event
@@ -40,6 +45,20 @@ public final class TollgateDefaults implements EnvironmentPostProcessor {
         defaults.put("spring.kafka.consumer.auto-offset-reset", "earliest");
         defaults.put("spring.kafka.consumer.isolation-level", "read-committed");
         defaults.put("spring.kafka.consumer.enable-auto-commit", "false");
+        // Metrics: every record a role publishes is counted by what it says, and every consumer
+        // reports its lag (Kafka's JMX reporter stays on beside it).
+        defaults.put("spring.kafka.producer.properties.interceptor.classes",
+                EventMetricsInterceptor.class.getName());
+        defaults.put("spring.kafka.consumer.properties.metric.reporters", JmxReporter.class
+                .getName() + "," + ConsumerLagReporter.class.getName());
+        // The actuator serves Prometheus metrics at /actuator/prometheus and nothing else:
+        // no env, configprops, beans, heap dumps or health details, over HTTP or JMX.
+        defaults.put("management.endpoints.access.default", "none");
+        defaults.put("management.endpoint.prometheus.access", "read-only");
+        defaults.put("management.endpoints.web.exposure.include", "prometheus");
+        defaults.put("management.endpoints.web.discovery.enabled", "false");
+        defaults.put("management.endpoints.jmx.exposure.exclude", "*");
+        defaults.put("management.metrics.use-global-registry", "true");
         return defaults;
     }
 
@@ -56,6 +75,10 @@ public final class TollgateDefaults implements EnvironmentPostProcessor {
         Map<String, Object> defaults = defaults();
         if (builderDefaults != null) {
             defaults.keySet().removeIf(builderDefaults::containsProperty);
+        }
+        if (Boolean.parseBoolean(environment.getProperty(LOG_JSON, "false"))) {
+            // Spring Boot's structured logging: one ECS JSON object per line, MDC included.
+            defaults.put("logging.structured.format.console", "ecs");
         }
         environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, defaults));
     }

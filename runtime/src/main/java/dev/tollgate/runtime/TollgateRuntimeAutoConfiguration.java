@@ -1,6 +1,8 @@
 package dev.tollgate.runtime;
 
+import dev.tollgate.runtime.metrics.TraceContextFilter;
 import dev.tollgate.schemas.EventMetas;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.tollgate.schemas.TopicProvisioner;
 import dev.tollgate.schemas.Topics;
 import java.time.Clock;
@@ -17,6 +19,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.core.Ordered;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
@@ -90,6 +95,21 @@ public class TollgateRuntimeAutoConfiguration {
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
     HealthController tollgateHealthController(ReadinessRegistry registry, RoleInfo role) {
         return new HealthController(registry, role);
+    }
+
+    /** Every meter of this role carries {@code role} (and the global ones reach its registry). */
+    @Bean
+    MeterRegistryCustomizer<MeterRegistry> tollgateMeterTags(RoleInfo role) {
+        return registry -> registry.config().commonTags("role", role.name());
+    }
+
+    @Bean
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    FilterRegistrationBean<TraceContextFilter> tollgateTraceContextFilter() {
+        FilterRegistrationBean<TraceContextFilter> registration = new FilterRegistrationBean<>(
+                new TraceContextFilter());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
     }
 
     @Bean
