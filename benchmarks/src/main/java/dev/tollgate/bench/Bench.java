@@ -1,49 +1,271 @@
 package dev.tollgate.bench;
 
+import io.modelcontextprotocol.client.McpSyncClient;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The benchmark command: the gateway against its floors, measured in one run on one machine.
  *
  * <pre>
- * ./mvnw -pl benchmarks -am -DskipTests install
- * ./mvnw -pl benchmarks exec:exec@bench -Dbench.args="--calls 2000 --concurrency 16 --latency-ms 0"
+ * ./mvnw -o -q -pl benchmarks validate exec:exec@bench -Dbench.args="--calls 5000 --concurrency 32"
  * </pre>
+ *
+ * It starts a GitHub stand-in with the given latency and the standalone system in this JVM (or
+ * drives a running deployment with {@code --target URL --token T}), measures one Kafka hop and the
+ * direct read, then drives {@code get_file} calls through MCP sessions. The results go to standard
+ * output (a table, or one JSON object with {@code --json}); progress and the system's own logging
+ * go to standard error.
  */
 public final class Bench {
 
-    record Options(int calls, int concurrency, long latencyMillis, boolean json,
-            String kafka) {
+    static final String USAGE = """
+            bench [--calls N] [--concurrency C] [--rate R] [--latency-ms L] [--warmup W]
+                  [--owners O] [--repos R] [--set KEY=VALUE ...] [--json]
+                  [--target URL --token T [--kafka HOST:PORT] [--github URL]]
+
+              --calls N        measured calls per series (default 2000)
+              --concurrency C  calls in flight, one MCP session each (default 16)
+              --rate R         open loop: start R calls per second (at most C in flight);
+                               latencies count from when each call was due. 0 = closed loop
+              --latency-ms L   the GitHub stand-in's latency (default 0)
+              --warmup W       unmeasured gateway calls first (default calls/5, at most 1000)
+              --owners O       benchmark owners (one installation each; default 1)
+              --repos R        repositories per owner (one token scope each; default 1)
+              --set K=V        passed to the launcher as --K=V (e.g. --set tollgate.executor.consumers=4)
+              --json           one JSON object on standard output instead of the table
+              --target URL     drive a running deployment instead (needs --token, a gateway token
+                               whose agent may read the owners bench-org[-N]/repo-M);
+                               --kafka and --github add the floors against that deployment
+            """;
+
+    record Options(int calls, int concurrency, double rate, long latencyMillis, int warmup,
+            int owners, int repos, List<String> launcherArgs, boolean json, String target,
+            String token, String kafka, String github) {
 
         static Options parse(String[] args) {
             int calls = 2000;
             int concurrency = 16;
+            double rate = 0;
             long latency = 0;
+            Integer warmup = null;
+            int owners = 1;
+            int repos = 1;
+            List<String> launcherArgs = new ArrayList<>();
             boolean json = false;
+            String target = null;
+            String token = null;
             String kafka = null;
+            String github = null;
             for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--calls" -> calls = Integer.parseInt(args[++i]);
-                    case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
-                    case "--latency-ms" -> latency = Long.parseLong(args[++i]);
-                    case "--json" -> json = true;
-                    case "--kafka" -> kafka = args[++i];
-                    case "--help" -> {
-                        System.out.println("bench [--calls N] [--concurrency C] [--latency-ms L] "
-                                + "[--kafka HOST:PORT] [--json]");
-                        System.exit(0);
+                String arg = args[i];
+                switch (arg) {
+                    case "--calls" -> calls = integer(args, ++i, arg);
+                    case "--concurrency" -> concurrency = integer(args, ++i, arg);
+                    case "--rate" -> rate = Double.parseDouble(value(args, ++i, arg));
+                    case "--latency-ms" -> latency = integer(args, ++i, arg);
+                    case "--warmup" -> warmup = integer(args, ++i, arg);
+                    case "--owners" -> owners = integer(args, ++i, arg);
+                    case "--repos" -> repos = integer(args, ++i, arg);
+                    case "--set" -> {
+                        String setting = value(args, ++i, arg);
+                        if (!setting.contains("=")) {
+                            throw new IllegalArgumentException("--set takes KEY=VALUE, was '"
+                                    + setting + "'");
+                        }
+                        launcherArgs.add("--" + setting);
                     }
-                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+                    case "--json" -> json = true;
+                    case "--target" -> target = value(args, ++i, arg);
+                    case "--token" -> token = value(args, ++i, arg);
+                    case "--kafka" -> kafka = value(args, ++i, arg);
+                    case "--github" -> github = value(args, ++i, arg);
+                    case "--help" -> throw new HelpRequested();
+                    default -> throw new IllegalArgumentException("unknown argument " + arg
+                            + "\n\n" + USAGE);
                 }
             }
-            if (calls < 1 || concurrency < 1 || latency < 0) {
-                throw new IllegalArgumentException("--calls and --concurrency must be positive, "
-                        + "--latency-ms not negative");
+            if (calls < 1 || concurrency < 1 || owners < 1 || repos < 1) {
+                throw new IllegalArgumentException("--calls, --concurrency, --owners and --repos"
+                        + " must be positive");
             }
-            return new Options(calls, concurrency, latency, json, kafka);
+            if (latency < 0 || rate < 0 || (warmup != null && warmup < 0)) {
+                throw new IllegalArgumentException("--latency-ms, --rate and --warmup must not be"
+                        + " negative");
+            }
+            if ((target == null) != (token == null)) {
+                throw new IllegalArgumentException("--target and --token go together: the URL of"
+                        + " a running ingress and a gateway token for it");
+            }
+            int warm = warmup != null ? warmup : Math.min(1000, calls / 5);
+            return new Options(calls, concurrency, rate, latency, warm, owners, repos, List.copyOf(
+                    launcherArgs), json, target, token, kafka, github);
+        }
+
+        private static String value(String[] args, int index, String flag) {
+            if (index >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            return args[index];
+        }
+
+        private static int integer(String[] args, int index, String flag) {
+            try {
+                return Integer.parseInt(value(args, index, flag));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " takes a whole number, was '"
+                        + args[index] + "'");
+            }
+        }
+
+        /** The owner of slot {@code i}: bench-org, bench-org-1, ... */
+        String owner(int slot) {
+            int index = slot % owners;
+            return index == 0 ? "bench-org" : "bench-org-" + index;
+        }
+
+        String repo(int slot) {
+            return "repo-" + (slot / owners) % repos;
+        }
+
+        List<String> ownerNames() {
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < owners; i++) {
+                names.add(owner(i));
+            }
+            return names;
+        }
+
+        boolean standalone() {
+            return target == null;
+        }
+    }
+
+    static final class HelpRequested extends RuntimeException {
+        HelpRequested() {
+            super("help", null, false, false);
+        }
+    }
+
+    /** Everything a run found, printed as a table or as JSON. */
+    record Result(Options options, LatencyStats kafka, LatencyStats direct, LatencyStats gateway,
+            Map<String, Long> mintsByScope, long peakRssKib, long rssBeforeKib, long rssAfterKib,
+            String firstError) {
+
+        double addedP50() {
+            return direct == null ? Double.NaN : gateway.p50Millis() - direct.p50Millis();
+        }
+
+        double addedP99() {
+            return direct == null ? Double.NaN : gateway.p99Millis() - direct.p99Millis();
+        }
+
+        double ratioP50() {
+            return kafka == null ? Double.NaN : addedP50() / (3 * kafka.p50Millis());
+        }
+
+        double ratioP99() {
+            return kafka == null ? Double.NaN : addedP99() / (3 * kafka.p99Millis());
+        }
+
+        String table() {
+            StringBuilder out = new StringBuilder();
+            out.append(String.format(Locale.ROOT, "stand-in latency %d ms, %s, %d calls%s%n",
+                    options.latencyMillis(), options.rate() > 0
+                            ? String.format(Locale.ROOT, "open loop at %.0f calls/s (at most %d"
+                                    + " in flight)", options.rate(), options.concurrency())
+                            : "closed loop with " + options.concurrency() + " in flight",
+                    options.calls(), options.standalone()
+                            ? ", standalone system in this JVM"
+                            : ", target " + options.target()));
+            out.append(LatencyStats.header()).append('\n');
+            for (LatencyStats s : java.util.Arrays.asList(kafka, direct, gateway)) {
+                if (s != null) {
+                    out.append(s.row()).append('\n');
+                }
+            }
+            if (kafka != null) {
+                out.append(String.format(Locale.ROOT, "three Kafka hops (p50 / p99):        %.2f"
+                        + " / %.2f ms%n", 3 * kafka.p50Millis(), 3 * kafka.p99Millis()));
+            }
+            if (direct != null) {
+                out.append(String.format(Locale.ROOT, "gateway added latency (p50 / p99):   %.2f"
+                        + " / %.2f ms", addedP50(), addedP99()));
+                out.append(kafka == null
+                        ? "\n"
+                        : String.format(Locale.ROOT,
+                                "  = %.2fx / %.2fx three Kafka hops (goal 1.25x / 1.5x)%n",
+                                ratioP50(),
+                                ratioP99()));
+            }
+            if (mintsByScope != null) {
+                long total = mintsByScope.values().stream().mapToLong(Long::longValue).sum();
+                long most = mintsByScope.values().stream().mapToLong(Long::longValue).max()
+                        .orElse(0);
+                out.append(String.format(Locale.ROOT, "token mints: %d for %d scopes (most for"
+                        + " one scope: %d; goal 1)%n", total, mintsByScope.size(), most));
+            }
+            if (peakRssKib > 0) {
+                out.append(String.format(Locale.ROOT, "peak RSS (VmHWM of this one JVM: broker,"
+                        + " every role, stand-in and client): %d MiB; RSS before / after the"
+                        + " gateway series: %d / %d MiB%n", peakRssKib / 1024, rssBeforeKib / 1024,
+                        rssAfterKib / 1024));
+            }
+            if (firstError != null) {
+                out.append("first error: ").append(firstError).append('\n');
+            }
+            return out.toString();
+        }
+
+        String json() {
+            JsonMapper mapper = JsonMapper.builder().build();
+            ObjectNode root = mapper.createObjectNode();
+            root.put("calls", options.calls()).put("concurrency", options.concurrency()).put(
+                    "rate", options.rate()).put("latency_ms", options.latencyMillis()).put(
+                            "standalone", options.standalone());
+            var series = root.putArray("series");
+            for (LatencyStats s : java.util.Arrays.asList(kafka, direct, gateway)) {
+                if (s != null) {
+                    series.add(mapper.readTree(s.json()));
+                }
+            }
+            if (kafka != null) {
+                root.put("three_kafka_hops_p50_ms", 3 * kafka.p50Millis()).put(
+                        "three_kafka_hops_p99_ms", 3 * kafka.p99Millis());
+            }
+            if (direct != null) {
+                root.put("added_p50_ms", addedP50()).put("added_p99_ms", addedP99());
+                if (kafka != null) {
+                    root.put("added_p50_over_three_hops", ratioP50()).put(
+                            "added_p99_over_three_hops", ratioP99());
+                }
+            }
+            if (mintsByScope != null) {
+                ObjectNode mints = root.putObject("mints_by_scope");
+                mintsByScope.forEach(mints::put);
+            }
+            if (peakRssKib > 0) {
+                root.put("peak_rss_kib", peakRssKib).put("peak_rss_note",
+                        "VmHWM of the one JVM running broker, every role, stand-in and client")
+                        .put("rss_before_gateway_kib", rssBeforeKib).put("rss_after_gateway_kib",
+                                rssAfterKib);
+            }
+            if (firstError != null) {
+                root.put("first_error", firstError);
+            }
+            return root.toString();
         }
     }
 
@@ -51,34 +273,125 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
-        PrintStream progress = System.err;
-        List<LatencyStats> series = new ArrayList<>();
-        try (GitHubStandIn github = new GitHubStandIn(options.latencyMillis());
-                var launcher = BenchSystem.start(options, github)) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (HelpRequested help) {
+            System.out.print(USAGE);
+            return;
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        // Results alone on standard output; the launcher's and Spring's lines go to standard error.
+        PrintStream results = System.out;
+        System.setOut(System.err);
+        Result result = run(options, System.err);
+        results.println(options.json() ? result.json() : result.table());
+        results.flush();
+        System.exit(result.gateway().errors() == 0 ? 0 : 1);
+    }
+
+    static Result run(Options options, PrintStream progress) throws Exception {
+        if (!options.standalone()) {
+            return measure(options, progress, options.target(), options.token(), options.kafka(),
+                    options.github(), null);
+        }
+        try (GitHubStandIn github = new GitHubStandIn(options.latencyMillis())) {
             progress.printf("[bench] GitHub stand-in at %s with %d ms latency%n", github.baseUrl(),
                     options.latencyMillis());
-            progress.println("[bench] measuring the Kafka floor (one produce->consume hop)...");
-            LatencyStats kafka = KafkaFloor.measure(launcher.bootstrapServers(), Math.min(
-                    options.calls(), 2000), 512);
-            series.add(kafka);
-            progress.println("[bench] measuring the direct floor...");
-            series.add(DirectFloor.measure(github.baseUrl(), options.calls(), options
-                    .concurrency()));
-            print(options, series, kafka);
+            progress.println("[bench] starting the standalone system (broker and every role)...");
+            try (StandaloneSystem system = StandaloneSystem.start(github.baseUrl(), options
+                    .ownerNames(), options.launcherArgs())) {
+                String token = Gateway.mintToken(system.baseUrl(), system.adminKey(),
+                        "bench-agent");
+                return measure(options, progress, system.baseUrl(), token, system
+                        .bootstrapServers(), github.baseUrl(), github);
+            }
         }
     }
 
-    private static void print(Options options, List<LatencyStats> series, LatencyStats kafka) {
-        if (options.json()) {
-            System.out.println("{\"calls\":" + options.calls() + ",\"concurrency\":" + options
-                    .concurrency() + ",\"latency_ms\":" + options.latencyMillis() + ",\"series\":["
-                    + String.join(",", series.stream().map(LatencyStats::json).toList()) + "]}");
-            return;
+    private static Result measure(Options options, PrintStream progress, String gatewayUrl,
+            String token, String kafkaBootstrap, String githubUrl, GitHubStandIn standIn)
+            throws Exception {
+        LatencyStats kafka = null;
+        if (kafkaBootstrap != null) {
+            progress.println("[bench] Kafka floor: one produce->consume hop, one at a time...");
+            kafka = KafkaFloor.measure(kafkaBootstrap, Math.min(options.calls(), 2000), 512);
         }
-        System.out.println(LatencyStats.header());
-        series.forEach(s -> System.out.println(s.row()));
-        System.out.printf(Locale.ROOT, "three Kafka hops (p50 / p99): %.2f / %.2f ms%n", 3
-                * kafka.p50Millis(), 3 * kafka.p99Millis());
+        LatencyStats direct = null;
+        if (githubUrl != null) {
+            progress.println("[bench] direct floor: the same read straight to the stand-in...");
+            direct = DirectFloor.measure(githubUrl, options.calls(), options.concurrency(), options
+                    .rate(), progress);
+        }
+        try (Gateway gateway = new Gateway(gatewayUrl, token)) {
+            progress.printf("[bench] opening %d MCP sessions at %s/mcp...%n", options
+                    .concurrency(), gatewayUrl);
+            List<McpSyncClient> sessions = openSessions(gateway, options.concurrency());
+            java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.function.IntFunction<Load.Caller> callers = slot -> () -> {
+                McpSyncClient session = sessions.get(slot);
+                var answer = session.callTool(io.modelcontextprotocol.spec.McpSchema.CallToolRequest
+                        .builder("get_file").arguments(Map.of("owner", options.owner(slot), "repo",
+                                options.repo(slot), "path", "README.md"))
+                        .build());
+                boolean ok = Gateway.succeeded(answer);
+                if (!ok) {
+                    firstError.compareAndSet(null, Gateway.describe(answer));
+                }
+                return ok;
+            };
+            if (options.warmup() > 0) {
+                progress.printf("[bench] gateway warm-up: %d calls (mints the tokens)...%n", options
+                        .warmup());
+                Load.run("gateway warm-up", options.warmup(), options.concurrency(), 0, callers,
+                        progress);
+            }
+            long rssBefore = procStatus("VmRSS");
+            progress.println("[bench] gateway: get_file through MCP -> Kafka -> decision ->"
+                    + " executor -> stand-in...");
+            LatencyStats measured = Load.run("gateway get_file (MCP)", options.calls(), options
+                    .concurrency(), options.rate(), callers, progress);
+            long rssAfter = procStatus("VmRSS");
+            return new Result(options, kafka, direct, measured, standIn == null
+                    ? null
+                    : standIn.mintsByScope(), standIn == null ? 0 : procStatus("VmHWM"),
+                    rssBefore, rssAfter, firstError.get());
+        }
     }
+
+    private static List<McpSyncClient> openSessions(Gateway gateway, int count) throws Exception {
+        List<McpSyncClient> sessions = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<McpSyncClient>> opening = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                opening.add(threads.submit(gateway::session));
+            }
+            for (Future<McpSyncClient> session : opening) {
+                sessions.add(session.get());
+            }
+        }
+        return sessions;
+    }
+
+    /** A {@code /proc/self/status} figure in KiB (0 where there is no /proc). */
+    static long procStatus(String field) {
+        try {
+            return parseStatus(Files.readAllLines(Path.of("/proc/self/status")), field);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    static long parseStatus(List<String> lines, String field) {
+        for (String line : lines) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim());
+            }
+        }
+        return 0;
+    }
+
 }

@@ -1,56 +1,37 @@
 package dev.tollgate.bench;
 
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** The same read sent straight to the stand-in, with the same concurrency: what GitHub costs. */
+/**
+ * The same read sent straight to the stand-in, with the same concurrency or rate, over reused
+ * HTTP/1.1 connections: what GitHub itself costs. The gateway's added latency is measured against
+ * this.
+ */
 public final class DirectFloor {
 
     private DirectFloor() {
     }
 
-    public static LatencyStats measure(String baseUrl, int calls, int concurrency)
-            throws Exception {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl
-                + "/repos/octo-org/hello/contents/README.md")).header("Accept",
-                        "application/vnd.github+json")
-                .build();
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicInteger errors = new AtomicInteger();
-        AtomicInteger remaining = new AtomicInteger(calls);
-        long started = System.nanoTime();
-        try (ExecutorService workers = Executors.newFixedThreadPool(concurrency)) {
-            for (int w = 0; w < concurrency; w++) {
-                workers.submit(() -> {
-                    while (remaining.getAndDecrement() > 0) {
-                        long sent = System.nanoTime();
-                        try {
-                            HttpResponse<byte[]> response = client.send(request,
-                                    HttpResponse.BodyHandlers.ofByteArray());
-                            if (response.statusCode() == 200) {
-                                latencies.add(System.nanoTime() - sent);
-                            } else {
-                                errors.incrementAndGet();
-                            }
-                        } catch (Exception e) {
-                            errors.incrementAndGet();
-                        }
-                    }
-                    return null;
-                });
-            }
+    public static LatencyStats measure(String baseUrl, int calls, int concurrency, double rate,
+            PrintStream progress) throws Exception {
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1).executor(Executors
+                        .newVirtualThreadPerTaskExecutor())
+                .build()) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl
+                    + "/repos/bench-org/repo-0/contents/README.md")).header("Accept",
+                            "application/vnd.github+json")
+                    .header("Authorization", "Bearer ghs_direct").build();
+            return Load.run("direct to stand-in (floor)", calls, concurrency, rate,
+                    slot -> () -> client.send(request, HttpResponse.BodyHandlers.ofByteArray())
+                            .statusCode() == 200,
+                    progress);
         }
-        long elapsed = System.nanoTime() - started;
-        return LatencyStats.of("direct to stand-in (floor)", latencies.stream().mapToLong(
-                Long::longValue).toArray(), errors.get(), elapsed);
     }
 }

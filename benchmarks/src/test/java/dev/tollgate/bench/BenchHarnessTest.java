@@ -1,0 +1,126 @@
+package dev.tollgate.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class BenchHarnessTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-22T00:00:00Z");
+
+    @Test
+    void standInMintsTokensExpiringAnHourAheadAndCountsThemPerScope() throws Exception {
+        try (GitHubStandIn github = new GitHubStandIn(0, Clock.fixed(NOW, ZoneOffset.UTC))) {
+            String scopeA = "{\"repositories\":[\"repo-0\"],\"permissions\":{\"contents\":\"read\"}}";
+            String scopeB = "{\"repositories\":[\"repo-1\"],\"permissions\":{\"contents\":\"read\"}}";
+
+            var first = github.answer("POST", "/app/installations/42/access_tokens", scopeA);
+            github.answer("POST", "/app/installations/42/access_tokens", scopeA);
+            github.answer("POST", "/app/installations/42/access_tokens", scopeB);
+
+            assertThat(first.status()).isEqualTo(201);
+            assertThat(first.body()).contains("\"expires_at\":\"2026-11-22T01:00:00Z\"")
+                    .contains("\"token\":\"ghs_standin1\"");
+            assertThat(github.mints()).isEqualTo(3);
+            assertThat(github.mintsByScope()).containsValues(2L, 1L).hasSize(2);
+        }
+    }
+
+    @Test
+    void standInAnswersTheInstallationLookupWithOneInstallationPerOwner() throws Exception {
+        try (GitHubStandIn github = new GitHubStandIn(0)) {
+            var a = github.answer("GET", "/repos/bench-org/repo-0/installation", "");
+            var b = github.answer("GET", "/repos/bench-org/repo-1/installation", "");
+            var other = github.answer("GET", "/repos/bench-org-1/repo-0/installation", "");
+
+            long id = GitHubStandIn.installationOf("bench-org");
+            assertThat(a.body()).contains("\"id\":" + id + ",");
+            assertThat(b.body()).isEqualTo(a.body());
+            assertThat(other.body()).doesNotContain("\"id\":" + id + ",");
+        }
+    }
+
+    @Test
+    void standInServesFileContentsAndGitHubsNotFoundForTheRest() throws Exception {
+        try (GitHubStandIn github = new GitHubStandIn(0)) {
+            var file = github.answer("GET", "/repos/bench-org/repo-0/contents/docs/README.md", "");
+            var unknown = github.answer("DELETE", "/repos/bench-org/repo-0", "");
+
+            assertThat(file.status()).isEqualTo(200);
+            assertThat(file.body()).contains("\"encoding\":\"base64\"").contains(
+                    "\"path\":\"docs/README.md\"").contains("\"name\":\"README.md\"");
+            assertThat(unknown.status()).isEqualTo(404);
+            assertThat(github.mints()).isZero();
+        }
+    }
+
+    @Test
+    void optionsSpreadSlotsOverOwnersAndRepositories() {
+        Bench.Options options = Bench.Options.parse(new String[]{"--owners", "2", "--repos", "3",
+                "--set", "tollgate.executor.consumers=4", "--rate", "500"});
+
+        assertThat(options.ownerNames()).containsExactly("bench-org", "bench-org-1");
+        assertThat(options.owner(3)).isEqualTo("bench-org-1");
+        assertThat(options.repo(3)).isEqualTo("repo-1");
+        assertThat(options.repo(6)).isEqualTo("repo-0");
+        assertThat(options.launcherArgs()).containsExactly("--tollgate.executor.consumers=4");
+        assertThat(options.rate()).isEqualTo(500.0);
+        assertThat(options.standalone()).isTrue();
+    }
+
+    @Test
+    void aTargetNeedsAToken() {
+        assertThatThrownBy(() -> Bench.Options.parse(new String[]{"--target",
+                "http://127.0.0.1:8080"})).hasMessageContaining("--target and --token go together");
+        assertThatThrownBy(() -> Bench.Options.parse(new String[]{"--set", "nonsense"}))
+                .hasMessageContaining("KEY=VALUE");
+    }
+
+    @Test
+    void thePolicyGrantsReadOnEveryBenchmarkOwner() {
+        String policy = StandaloneSystem.policy(List.of("bench-org", "bench-org-1"));
+
+        assertThat(policy).contains("\"bench-org/*\" = { read = true }").contains(
+                "\"bench-org-1/*\" = { read = true }");
+    }
+
+    @Test
+    void readsKibFiguresFromProcStatus() {
+        List<String> status = List.of("Name:\tjava", "VmHWM:\t  654321 kB", "VmRSS:\t  600000 kB");
+
+        assertThat(Bench.parseStatus(status, "VmHWM")).isEqualTo(654321);
+        assertThat(Bench.parseStatus(status, "VmSwap")).isZero();
+    }
+
+    @Test
+    void theLoadCountsEveryCallAsMeasuredOrFailed() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+
+        LatencyStats stats = Load.run("s", 30, 4, 0, slot -> () -> calls.incrementAndGet() % 3 != 0,
+                null);
+
+        assertThat(calls.get()).isEqualTo(30);
+        assertThat(stats.calls()).isEqualTo(20);
+        assertThat(stats.errors()).isEqualTo(10);
+    }
+
+    @Test
+    void theOpenLoopMakesExactlyTheCallsAsked() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+
+        LatencyStats stats = Load.run("s", 25, 2, 5000, slot -> () -> {
+            calls.incrementAndGet();
+            return true;
+        }, null);
+
+        assertThat(calls.get()).isEqualTo(25);
+        assertThat(stats.calls()).isEqualTo(25);
+        assertThat(stats.errors()).isZero();
+    }
+}
