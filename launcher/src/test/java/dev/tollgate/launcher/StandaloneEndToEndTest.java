@@ -1,0 +1,249 @@
+package dev.tollgate.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.audit.core.AuditRecord;
+import dev.tollgate.audit.core.StoreVerifier;
+import dev.tollgate.audit.embedded.EmbeddedAuditStore;
+import dev.tollgate.executor.GitHubStandIn;
+import dev.tollgate.executor.TestApp;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The whole flow in the standalone run, as an agent sees it: a real MCP client over HTTP, the
+ * embedded KRaft broker, every role, a GitHub stand-in that verifies the App's JWTs, and the
+ * embedded audit store checked at the end.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StandaloneEndToEndTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String ADMIN_KEY = "e2e-admin-key-0123456789abcdef0123456789";
+
+    @TempDir
+    static Path data;
+
+    private GitHubStandIn github;
+    private TollgateLauncher tollgate;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void startTollgate() throws Exception {
+        github = new GitHubStandIn(TestApp.APP_ID, TestApp.publicKey(), Clock.systemUTC());
+        github.repository("octo-org", "hello-world", 4242).files.put("README.md",
+                "Hello from the stand-in");
+        github.repository("octo-org", "secrets", 4242).files.put("key.txt", "nope");
+        Path key = TestApp.writeKeyFile(Files.createDirectories(data.resolve("keys")),
+                "app-pkcs1.pem");
+        Path policy = Files.writeString(data.resolve("policy.toml"), """
+                version = 1
+
+                [[grant]]
+                name = "e2e agent reads and files issues on hello-world"
+                agents = ["agent-e2e"]
+                environments = ["dev"]
+                repos = ["octo-org/hello-world"]
+                allow = ["read", "create_issue"]
+                """);
+        tollgate = TollgateLauncher.start(LauncherOptions.parse(new String[]{"--data-dir", data
+                .resolve("run").toString(), "--kafka-port", "0", "--server.port=0",
+                "--tollgate.policy.file=" + policy, "--tollgate.github.app-id=" + TestApp.APP_ID,
+                "--tollgate.github.private-key-file=" + key, "--tollgate.github.api-url=" + github
+                        .apiUrlText(),
+                "--tollgate.admin-key=" + ADMIN_KEY}, Map.of()));
+    }
+
+    @AfterAll
+    void stopTollgate() {
+        if (tollgate != null) {
+            tollgate.close();
+        }
+        if (github != null) {
+            github.close();
+        }
+    }
+
+    @Test
+    void anAgentReadsAFileWithADownScopedTokenAndIsDeniedWhatItWasNotGranted() throws Exception {
+        String token = mintGatewayToken("agent-e2e", "dev");
+        List<String> requestIds = new ArrayList<>();
+
+        try (McpSyncClient agent = connect(token)) {
+            agent.initialize();
+            List<String> tools = agent.listTools().tools().stream().map(McpSchema.Tool::name)
+                    .toList();
+            Map<String, Object> status = call(agent, "status", Map.of());
+            Map<String, Object> file = call(agent, "get_file", Map.of("owner", "Octo-Org",
+                    "repo", "hello-world", "path", "README.md"));
+            Map<String, Object> otherRepo = call(agent, "get_file", Map.of("owner", "octo-org",
+                    "repo", "secrets", "path", "key.txt"));
+            Map<String, Object> notGranted = call(agent, "create_pr", Map.of("owner", "octo-org",
+                    "repo", "hello-world", "title", "t", "head", "agent-x", "base", "main"));
+            requestIds.add((String) file.get("request_id"));
+            requestIds.add((String) otherRepo.get("request_id"));
+            requestIds.add((String) notGranted.get("request_id"));
+
+            assertThat(tools).contains("status", "get_file", "create_issue", "create_pr",
+                    "push_files", "get_request_status");
+            assertThat(status.toString()).contains("agent-e2e");
+            assertThat(file.get("status")).as(file.toString()).isEqualTo("succeeded");
+            assertThat(JSON.writeValueAsString(file.get("result"))).contains(
+                    "Hello from the stand-in");
+            assertThat(otherRepo.get("status")).isEqualTo("denied");
+            assertThat((String) otherRepo.get("message")).contains("octo-org/secrets");
+            assertThat(notGranted.get("status")).isEqualTo("denied");
+            assertThat((String) notGranted.get("message")).contains("create_pr");
+        }
+
+        assertThat(github.jwtRejections()).isEmpty();
+        assertThat(github.mints().stream().filter(m -> m.permissions().containsKey("contents")))
+                .singleElement().satisfies(mint -> {
+                    assertThat(mint.installationId()).isEqualTo(4242);
+                    assertThat(mint.repositories()).containsExactly("hello-world");
+                    assertThat(mint.permissions()).containsEntry("contents", "read")
+                            .doesNotContainValue(
+                                    "write");
+                });
+        assertThat(github.requests("GET", "/repos/octo-org/secrets")).isEmpty();
+        assertEveryEventAudited(requestIds);
+    }
+
+    @Test
+    void aWriteIsPerformedOnceAndTheSameTokenScopeIsNotMintedTwice() throws Exception {
+        String token = mintGatewayToken("agent-e2e", "dev");
+
+        try (McpSyncClient agent = connect(token)) {
+            agent.initialize();
+            Map<String, Object> issue = call(agent, "create_issue", Map.of("owner", "octo-org",
+                    "repo", "hello-world", "title", "Found by the agent", "body", "details"));
+            Map<String, Object> again = call(agent, "get_file", Map.of("owner", "octo-org",
+                    "repo", "hello-world", "path", "README.md"));
+
+            assertThat(issue.get("status")).as(issue.toString()).isEqualTo("succeeded");
+            assertThat(again.get("status")).isEqualTo("succeeded");
+        }
+
+        assertThat(github.repo("octo-org", "hello-world").plainIssues()).singleElement()
+                .satisfies(issue -> assertThat(issue.get("title").asString()).isEqualTo(
+                        "Found by the agent"));
+        assertThat(github.mints().stream().filter(m -> m.permissions().containsKey("issues")))
+                .singleElement().satisfies(m -> assertThat(m.permissions()).containsEntry(
+                        "issues", "write"));
+        assertThat(github.mints().stream().filter(m -> m.permissions().equals(Map.of("contents",
+                "read"))).count()).isEqualTo(1);
+    }
+
+    /**
+     * Every event of the calls reached the audit store, once: each request's request, decision
+     * and result, and one TokenMinted per mint GitHub saw; the chains verify.
+     */
+    private void assertEveryEventAudited(List<String> requestIds) throws Exception {
+        Path auditDir = data.resolve("run").resolve("audit");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<AuditRecord> records = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            records = readAll(auditDir);
+            if (typesOf(records, requestIds.get(0)).containsAll(Set.of("ToolCallRequested",
+                    "PolicyDecided", "ToolCallCompleted")) && typesOf(records, requestIds.get(1))
+                            .contains("ToolCallCompleted")
+                    && count(records, "TokenMinted") >= github
+                            .mintCount()) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+
+        assertThat(typesOf(records, requestIds.get(0))).containsExactlyInAnyOrder(
+                "ToolCallRequested", "PolicyDecided", "ToolCallCompleted");
+        assertThat(typesOf(records, requestIds.get(1))).containsExactlyInAnyOrder(
+                "ToolCallRequested", "ToolCallCompleted"); // denied: no decision for the executor
+        assertThat(count(records, "TokenMinted")).isEqualTo(github.mintCount());
+        assertThat(records.stream().map(r -> r.entry().eventId()).distinct().count()).isEqualTo(
+                records.size());
+        assertThat(records.stream().filter(r -> requestIds.get(1).equals(r.entry().requestId())
+                && "ToolCallCompleted".equals(r.entry().eventType()))).singleElement().satisfies(
+                        denial -> {
+                            assertThat(denial.entry().outcome()).isEqualTo("DENIED");
+                            assertThat(denial.entry().policyVersion()).startsWith("sha256:");
+                        });
+        try (var store = EmbeddedAuditStore.openReadOnly(auditDir)) {
+            var verdict = new StoreVerifier(Clock.systemUTC(), 0).verify(store,
+                    StoreVerifier.Progress.NONE);
+            assertThat(verdict.intact()).as(verdict.breaks().toString()).isTrue();
+            assertThat(verdict.records()).isEqualTo(records.size());
+        }
+    }
+
+    private static List<AuditRecord> readAll(Path auditDir) {
+        List<AuditRecord> records = new ArrayList<>();
+        try (var store = EmbeddedAuditStore.openReadOnly(auditDir)) {
+            store.readRange(java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60),
+                    records::add);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return records;
+    }
+
+    private static List<String> typesOf(List<AuditRecord> records, String requestId) {
+        return records.stream().filter(r -> requestId.equals(r.entry().requestId())).map(r -> r
+                .entry().eventType()).toList();
+    }
+
+    private static long count(List<AuditRecord> records, String type) {
+        return records.stream().filter(r -> type.equals(r.entry().eventType())).count();
+    }
+
+    private String mintGatewayToken(String agent, String environment) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + tollgate.httpPort() + "/admin/tokens"))
+                .header("Authorization", "Bearer " + ADMIN_KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"agent\":\"" + agent
+                        + "\",\"environment\":\"" + environment + "\",\"expires-in\":600}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.body());
+        return body.get("token").asString();
+    }
+
+    private McpSyncClient connect(String token) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
+                "http://127.0.0.1:" + tollgate.httpPort()).endpoint("/mcp").requestBuilder(
+                        HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
+                .jsonMapper(new JacksonMcpJsonMapper(JSON)).build();
+        return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(40))
+                .initializationTimeout(Duration.ofSeconds(20)).build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> call(McpSyncClient agent, String tool,
+            Map<String, Object> arguments) {
+        McpSchema.CallToolResult result = agent.callTool(McpSchema.CallToolRequest.builder(tool)
+                .arguments(arguments).build());
+        return (Map<String, Object>) result.structuredContent();
+    }
+}
