@@ -1,0 +1,220 @@
+package dev.tollgate.ingress.webhooks;
+
+import dev.tollgate.events.InstallationChanged;
+import dev.tollgate.ingress.config.IngressProperties;
+import dev.tollgate.ingress.core.http.OriginPolicy;
+import dev.tollgate.ingress.kafka.EventPublisher;
+import dev.tollgate.ingress.kafka.EventPublisher.PublishFailedException;
+import dev.tollgate.installations.InstallationRegistry;
+import dev.tollgate.installations.InstallationWebhooks;
+import dev.tollgate.installations.MalformedWebhookException;
+import dev.tollgate.installations.kafka.InstallationRegistryFeed;
+import dev.tollgate.schemas.Roles;
+import dev.tollgate.schemas.Topics;
+import java.time.Clock;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /webhooks/github}: a thin adapter. GitHub's signature is the only authentication
+ * (no gateway token); the Host check still applies. In order: Host (403), a secret configured at
+ * all (503, fail closed), the signature header present (401), the body size (413), the signature
+ * (401), GitHub's headers (400), the registry loaded (503, GitHub redelivers), a delivery ID seen
+ * before (200, ignored), the payload (400 when malformed), then the installation's new state is
+ * published on {@code gateway.installations} keyed by installation ID and acknowledged (503 when
+ * Kafka does not acknowledge, so GitHub redelivers). Nothing is published for a refused delivery.
+ */
+@RestController
+public class WebhookController {
+
+    public static final String PATH = "/webhooks/github";
+    private static final Logger log = LoggerFactory.getLogger(WebhookController.class);
+    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
+    private static final int REMEMBERED_DELIVERIES = 10_000;
+
+    private final WebhookSecrets secrets;
+    private final OriginPolicy origins;
+    private final InstallationWebhooks webhooks;
+    private final InstallationRegistry registry;
+    private final InstallationRegistryFeed feed;
+    private final EventPublisher publisher;
+    private final int maxBytes;
+    private final ReentrantLock handling = new ReentrantLock();
+    /** Deliveries this replica published, until the registry feed has read them back. */
+    private final Map<String, Boolean> published = Collections.synchronizedMap(
+            new LinkedHashMap<>(64, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > REMEMBERED_DELIVERIES;
+                }
+            });
+
+    public WebhookController(WebhookSecrets secrets, IngressProperties ingress, Clock clock,
+            InstallationRegistry registry, InstallationRegistryFeed feed,
+            EventPublisher publisher, WebhookProperties properties) {
+        this.secrets = secrets;
+        this.origins = new OriginPolicy(ingress.getAllowedHosts(), ingress.getAllowedOrigins());
+        this.webhooks = new InstallationWebhooks(Roles.INGRESS, clock);
+        this.registry = registry;
+        this.feed = feed;
+        this.publisher = publisher;
+        this.maxBytes = properties.getWebhookMaxBytes();
+    }
+
+    @PostMapping(path = PATH, produces = "application/json")
+    public ResponseEntity<Map<String, Object>> deliver(HttpServletRequest request)
+            throws IOException {
+        Optional<String> hostRefusal = origins.refusal(request.getHeader("Host"), request
+                .getHeader("Origin"));
+        if (hostRefusal.isPresent()) {
+            return refuse(HttpStatus.FORBIDDEN, "host_not_allowed", hostRefusal.get());
+        }
+        if (secrets.isEmpty()) {
+            return refuse(HttpStatus.SERVICE_UNAVAILABLE, "webhook_secret_missing",
+                    "no GitHub webhook secret is configured, so no delivery can be verified:"
+                            + " set TOLLGATE_GITHUB_WEBHOOK_SECRET or"
+                            + " TOLLGATE_GITHUB_WEBHOOK_SECRET_FILE (or"
+                            + " tollgate.github.environments.<env>.webhook-secret)");
+        }
+        String signature = request.getHeader("X-Hub-Signature-256");
+        if (signature == null || signature.isBlank()) {
+            return refuse(HttpStatus.UNAUTHORIZED, "invalid_signature",
+                    "missing X-Hub-Signature-256 header: set a secret on the GitHub App's webhook");
+        }
+        String contentType = request.getContentType();
+        if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith(
+                "application/json")) {
+            return refuse(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "set the GitHub App's webhook content type to application/json");
+        }
+        if (request.getContentLengthLong() > maxBytes) {
+            return tooLarge();
+        }
+        byte[] body = readAtMost(request.getInputStream(), maxBytes);
+        if (body == null) {
+            return tooLarge();
+        }
+        WebhookSecrets.Verified verified = secrets.verify(body, signature);
+        if (verified.environment().isEmpty()) {
+            log.warn("refused a webhook delivery {}: {}", request.getHeader(
+                    "X-GitHub-Delivery"), verified.reason());
+            return refuse(HttpStatus.UNAUTHORIZED, "invalid_signature", verified.reason());
+        }
+        String event = request.getHeader("X-GitHub-Event");
+        String deliveryId = request.getHeader("X-GitHub-Delivery");
+        if (event == null || event.isBlank() || deliveryId == null || deliveryId.isBlank()) {
+            return refuse(HttpStatus.BAD_REQUEST, "malformed_delivery",
+                    "X-GitHub-Event and X-GitHub-Delivery headers are required");
+        }
+        if (!feed.isCaughtUp()) {
+            return refuse(HttpStatus.SERVICE_UNAVAILABLE, "registry_loading",
+                    "the installation registry is still loading; GitHub will redeliver");
+        }
+        handling.lock();
+        try {
+            return handle(event, deliveryId, verified.environment().get(), body);
+        } finally {
+            handling.unlock();
+        }
+    }
+
+    private ResponseEntity<Map<String, Object>> handle(String event, String deliveryId,
+            String environment, byte[] body) {
+        if (published.containsKey(deliveryId) || registry.seenDelivery(deliveryId)) {
+            log.info("webhook delivery {} was handled before: acknowledged and ignored",
+                    deliveryId);
+            return ok("duplicate", "delivery " + deliveryId + " was handled before; ignored");
+        }
+        InstallationWebhooks.Outcome outcome;
+        try {
+            outcome = webhooks.interpret(event, deliveryId, environment, body,
+                    registry::current);
+        } catch (MalformedWebhookException e) {
+            return refuse(HttpStatus.BAD_REQUEST, "malformed_delivery", e.getMessage());
+        }
+        return switch (outcome) {
+            case InstallationWebhooks.Ignored ignored -> ok("ignored", ignored.reason());
+            case InstallationWebhooks.Changed changed -> publish(changed.change());
+        };
+    }
+
+    private ResponseEntity<Map<String, Object>> publish(InstallationChanged change) {
+        try {
+            publisher.publish(Topics.INSTALLATIONS, Long.toString(change.getInstallationId()),
+                    change, headers -> {
+                    }, PUBLISH_TIMEOUT);
+        } catch (PublishFailedException e) {
+            log.warn("webhook delivery {} not recorded: {}", change.getDeliveryId(), e
+                    .getMessage());
+            return refuse(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+                    "the change could not be recorded; GitHub will redeliver");
+        }
+        published.put(change.getDeliveryId(), Boolean.TRUE);
+        registry.apply(change); // the next delivery builds on it even before the feed reads it
+        log.info("installation {} of '{}' in environment '{}' is now {} ({}, delivery {})", change
+                .getInstallationId(), change.getAccount(), change.getEnvironment(),
+                change
+                        .getStatus(),
+                change.getTrigger(), change.getDeliveryId());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "recorded");
+        body.put("installation_id", change.getInstallationId());
+        body.put("environment", change.getEnvironment());
+        body.put("installation_status", change.getStatus().name().toLowerCase(
+                java.util.Locale.ROOT));
+        return ResponseEntity.ok(body);
+    }
+
+    private ResponseEntity<Map<String, Object>> tooLarge() {
+        return refuse(HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
+                "the delivery is larger than " + maxBytes
+                        + " bytes (tollgate.github.webhook-max-bytes)");
+    }
+
+    private static ResponseEntity<Map<String, Object>> ok(String status, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status);
+        body.put("message", message);
+        return ResponseEntity.ok(body);
+    }
+
+    private static ResponseEntity<Map<String, Object>> refuse(HttpStatus status, String code,
+            String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        return ResponseEntity.status(status).body(body);
+    }
+
+    /** The body, or null when it is longer than {@code max} bytes. */
+    static byte[] readAtMost(InputStream in, int max) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int total = 0;
+        int read;
+        while ((read = in.read(buffer)) != -1) {
+            total += read;
+            if (total > max) {
+                return null;
+            }
+            out.write(buffer, 0, read);
+        }
+        return out.toByteArray();
+    }
+}

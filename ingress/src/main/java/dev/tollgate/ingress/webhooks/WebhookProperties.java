@@ -1,0 +1,80 @@
+package dev.tollgate.ingress.webhooks;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code tollgate.github.*} as far as the ingress needs it: the webhook secret of the default App
+ * ({@code TOLLGATE_GITHUB_WEBHOOK_SECRET} / {@code TOLLGATE_GITHUB_WEBHOOK_SECRET_FILE}) and of
+ * each environment that has an App of its own ({@code tollgate.github.environments.<env>.*}).
+ * Other keys under the prefix (App ID, key file) belong to the executor and are ignored here.
+ */
+@ConfigurationProperties("tollgate.github")
+public class WebhookProperties {
+
+    /** The default App's webhook secret. Prefer the file. */
+    private String webhookSecret;
+    /** File holding the default App's webhook secret. */
+    private Path webhookSecretFile;
+    /** Deliveries with a larger body are refused with 413. */
+    private int webhookMaxBytes = 5 * 1024 * 1024;
+    /** Environments with an App (and so a webhook secret) of their own. */
+    private Map<String, EnvironmentApp> environments = new LinkedHashMap<>();
+
+    public String getWebhookSecret() {
+        return webhookSecret;
+    }
+
+    public void setWebhookSecret(String webhookSecret) {
+        this.webhookSecret = webhookSecret;
+    }
+
+    public Path getWebhookSecretFile() {
+        return webhookSecretFile;
+    }
+
+    public void setWebhookSecretFile(Path webhookSecretFile) {
+        this.webhookSecretFile = webhookSecretFile;
+    }
+
+    public int getWebhookMaxBytes() {
+        return webhookMaxBytes;
+    }
+
+    public void setWebhookMaxBytes(int webhookMaxBytes) {
+        this.webhookMaxBytes = webhookMaxBytes;
+    }
+
+    public Map<String, EnvironmentApp> getEnvironments() {
+        return environments;
+    }
+
+    public void setEnvironments(Map<String, EnvironmentApp> environments) {
+        this.environments = environments;
+    }
+
+    /** One environment's App, as far as webhooks go. */
+    public static class EnvironmentApp {
+
+        private String webhookSecret;
+        private Path webhookSecretFile;
+
+        public String getWebhookSecret() {
+            return webhookSecret;
+        }
+
+        public void setWebhookSecret(String webhookSecret) {
+            this.webhookSecret = webhookSecret;
+        }
+
+        public Path getWebhookSecretFile() {
+            return webhookSecretFile;
+        }
+
+        public void setWebhookSecretFile(Path webhookSecretFile) {
+            this.webhookSecretFile = webhookSecretFile;
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package dev.tollgate.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.events.InstallationChanged;
+import dev.tollgate.events.InstallationStatus;
+import dev.tollgate.events.RepositorySelection;
+import dev.tollgate.installations.AppEnvironments;
+import dev.tollgate.installations.WebhookSignature;
+import dev.tollgate.installations.kafka.InstallationRegistryFeed;
+import dev.tollgate.schemas.Topics;
+import dev.tollgate.testsupport.WithKafka;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Signed GitHub deliveries (real payloads from @octokit/webhooks-examples) through the real HTTP
+ * endpoint and the embedded broker: what is recorded on gateway.installations, and that forged,
+ * unsigned, oversized, malformed or replayed deliveries record nothing.
+ */
+@WithKafka
+@SpringBootTest(classes = IngressApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        TestConfig.ADMIN_KEY_PROPERTY, TestConfig.SIGNING_KEY_PROPERTY,
+        TestConfig.STATE_DIR_PROPERTY, "server.address=127.0.0.1",
+        "tollgate.github.webhook-secret=" + WebhookIntegrationTest.SECRET,
+        "tollgate.github.environments.prod.webhook-secret=" + WebhookIntegrationTest.PROD_SECRET,
+        "tollgate.github.webhook-max-bytes=16384"})
+class WebhookIntegrationTest {
+
+    static final String SECRET = "default-app-webhook-secret";
+    static final String PROD_SECRET = "prod-app-webhook-secret";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    InstallationRegistryFeed feed;
+
+    @BeforeAll
+    static void topics() {
+        KafkaProbe.provisionTopics();
+    }
+
+    @BeforeEach
+    void registryLoaded() throws InterruptedException {
+        assertThat(feed.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+    }
+
+    @Test
+    void anInstallationsLifecycleIsRecordedKeyedByInstallationId() {
+        byte[] created = fixture("installation.created.1");
+        byte[] added = fixture("installation_repositories.added.1");
+        byte[] removed = reshaped("installation_repositories.removed.1", 957387, "Codertocat",
+                "repositories_removed", "Codertocat/Hello-World");
+        byte[] deleted = reshaped("installation.deleted.1", 957387, "Codertocat", null, null);
+
+        List<HttpResponse<String>> answers = List.of(deliver("installation", created, SECRET),
+                deliver("installation_repositories", added, SECRET), deliver(
+                        "installation_repositories", removed, SECRET),
+                deliver("installation",
+                        deleted, SECRET));
+
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.statusCode()).as(answer
+                .body()).isEqualTo(200));
+        List<InstallationChanged> changes = recorded(957387);
+        assertThat(changes).extracting(InstallationChanged::getTrigger).containsExactly(
+                "installation.created", "installation_repositories.added",
+                "installation_repositories.removed", "installation.deleted");
+        assertThat(changes).extracting(InstallationChanged::getRepositories).containsExactly(
+                List.of("codertocat/hello-world"), List.of("codertocat/hello-world",
+                        "codertocat/space"),
+                List.of("codertocat/space"), List.of("codertocat/space"));
+        assertThat(changes).extracting(InstallationChanged::getStatus).containsExactly(
+                InstallationStatus.ACTIVE, InstallationStatus.ACTIVE, InstallationStatus.ACTIVE,
+                InstallationStatus.DELETED);
+        InstallationChanged first = changes.get(0);
+        assertThat(first.getEnvironment()).isEqualTo(AppEnvironments.DEFAULT);
+        assertThat(first.getAccount()).isEqualTo("codertocat");
+        assertThat(first.getRepositorySelection()).isEqualTo(RepositorySelection.SELECTED);
+        assertThat(first.getPermissions()).containsEntry("metadata", "read");
+        assertThat(KafkaProbe.readAll(Topics.INSTALLATIONS).stream().filter(r -> r.value()
+                .getInstallationId() == 957387).map(ConsumerRecord::key)).containsOnly("957387");
+    }
+
+    @Test
+    void suspendAndUnsuspendAreRecorded() {
+        HttpResponse<String> suspended = deliver("installation", fixture(
+                "installation.suspend.1"), SECRET);
+        HttpResponse<String> unsuspended = deliver("installation", fixture(
+                "installation.unsuspend.1"), SECRET);
+
+        assertThat(suspended.statusCode()).as(suspended.body()).isEqualTo(200);
+        assertThat(unsuspended.statusCode()).as(unsuspended.body()).isEqualTo(200);
+        assertThat(recorded(16598467)).extracting(InstallationChanged::getStatus)
+                .containsSubsequence(InstallationStatus.SUSPENDED, InstallationStatus.ACTIVE);
+    }
+
+    @Test
+    void theEnvironmentWhoseSecretVerifiesTheDeliveryNamesIt() {
+        byte[] body = reshaped("installation.created.1", 4242, "prod-org", null, null);
+
+        HttpResponse<String> answer = deliver("installation", body, PROD_SECRET);
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(recorded(4242)).extracting(InstallationChanged::getEnvironment)
+                .containsExactly("prod");
+    }
+
+    @Test
+    void aReplayedDeliveryIsAcknowledgedAndChangesNothing() {
+        byte[] body = reshaped("installation.created.1", 5151, "replayed-org", null, null);
+        String delivery = UUID.randomUUID().toString();
+        HttpResponse<String> first = deliver("installation", body, SECRET, delivery);
+        int before = KafkaProbe.readAll(Topics.INSTALLATIONS).size();
+
+        HttpResponse<String> again = deliver("installation", body, SECRET, delivery);
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.body()).contains("\"duplicate\"");
+        assertThat(KafkaProbe.readAll(Topics.INSTALLATIONS)).hasSize(before);
+        assertThat(recorded(5151)).hasSize(1);
+    }
+
+    @Test
+    void forgedUnsignedOversizedAndMalformedDeliveriesAreRefusedAndRecordNothing() {
+        byte[] body = reshaped("installation.deleted.1", 6161, "victim-org", null, null);
+        int before = KafkaProbe.readAll(Topics.INSTALLATIONS).size();
+
+        HttpResponse<String> forged = deliver("installation", body, "guessed-secret");
+        HttpResponse<String> unsigned = post(body, headers("installation", UUID.randomUUID()
+                .toString(), null));
+        HttpResponse<String> tampered = post(body, headers("installation", UUID.randomUUID()
+                .toString(), sign(SECRET, fixture("installation.created.1"))));
+        byte[] big = new byte[20_000];
+        java.util.Arrays.fill(big, (byte) ' ');
+        HttpResponse<String> oversized = deliver("installation", big, SECRET);
+        HttpResponse<String> malformed = deliver("installation", "{not json".getBytes(
+                StandardCharsets.UTF_8), SECRET);
+        HttpResponse<String> noInstallation = deliver("installation", "{\"action\": \"deleted\"}"
+                .getBytes(StandardCharsets.UTF_8), SECRET);
+
+        assertThat(forged.statusCode()).isEqualTo(401);
+        assertThat(forged.body()).contains("signature does not match the body");
+        assertThat(unsigned.statusCode()).isEqualTo(401);
+        assertThat(unsigned.body()).contains("missing X-Hub-Signature-256");
+        assertThat(tampered.statusCode()).isEqualTo(401);
+        assertThat(oversized.statusCode()).isEqualTo(413);
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.body()).contains("not valid JSON").doesNotContain("Exception");
+        assertThat(noInstallation.statusCode()).isEqualTo(400);
+        assertThat(KafkaProbe.readAll(Topics.INSTALLATIONS)).hasSize(before);
+        assertThat(recorded(6161)).isEmpty();
+    }
+
+    @Test
+    void untrackedEventsSuchAsPingAreAcknowledgedAndIgnored() {
+        int before = KafkaProbe.readAll(Topics.INSTALLATIONS).size();
+
+        HttpResponse<String> ping = deliver("ping", fixture("ping.ping.4"), SECRET);
+
+        assertThat(ping.statusCode()).isEqualTo(200);
+        assertThat(ping.body()).contains("\"ignored\"");
+        assertThat(KafkaProbe.readAll(Topics.INSTALLATIONS)).hasSize(before);
+    }
+
+    @Test
+    void aDeliveryToAHostNotServedHereIsRefusedEvenWhenSigned() throws IOException {
+        byte[] body = reshaped("installation.created.1", 7171, "rebound-org", null, null);
+        int before = KafkaProbe.readAll(Topics.INSTALLATIONS).size();
+
+        String answer = rawPost("evil.example", body, sign(SECRET, body));
+
+        assertThat(answer).startsWith("HTTP/1.1 403");
+        assertThat(answer).contains("is not served here");
+        assertThat(KafkaProbe.readAll(Topics.INSTALLATIONS)).hasSize(before);
+    }
+
+    @Test
+    void theWebhookNeedsNoGatewayToken() {
+        byte[] body = reshaped("installation.created.1", 8181, "tokenless-org", null, null);
+
+        HttpResponse<String> answer = deliver("installation", body, SECRET);
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.headers().firstValue("WWW-Authenticate")).isEmpty();
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    static byte[] fixture(String name) {
+        try (InputStream in = WebhookIntegrationTest.class.getResourceAsStream("/webhooks/"
+                + name + ".json")) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A real payload with another installation ID and account (and, if named, repository). */
+    static byte[] reshaped(String name, long installationId, String account, String listField,
+            String repository) {
+        ObjectNode payload = (ObjectNode) JSON.readTree(fixture(name));
+        ObjectNode installation = (ObjectNode) payload.get("installation");
+        installation.put("id", installationId);
+        ((ObjectNode) installation.get("account")).put("login", account);
+        if (listField != null) {
+            ((ObjectNode) payload.get(listField).get(0)).put("full_name", repository);
+        }
+        return JSON.writeValueAsBytes(payload);
+    }
+
+    static String sign(String secret, byte[] body) {
+        return WebhookSignature.withSecret(secret).sign(body);
+    }
+
+    private List<InstallationChanged> recorded(long installationId) {
+        return KafkaProbe.readAll(Topics.INSTALLATIONS).stream().map(ConsumerRecord::value)
+                .filter(change -> change.getInstallationId() == installationId).toList();
+    }
+
+    private HttpResponse<String> deliver(String event, byte[] body, String secret) {
+        return deliver(event, body, secret, UUID.randomUUID().toString());
+    }
+
+    private HttpResponse<String> deliver(String event, byte[] body, String secret,
+            String delivery) {
+        return post(body, headers(event, delivery, sign(secret, body)));
+    }
+
+    private static Map<String, String> headers(String event, String delivery, String signature) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-GitHub-Event", event);
+        headers.put("X-GitHub-Delivery", delivery);
+        headers.put("User-Agent", "GitHub-Hookshot/test");
+        if (signature != null) {
+            headers.put("X-Hub-Signature-256", signature);
+        }
+        return headers;
+    }
+
+    private HttpResponse<String> post(byte[] body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port + "/webhooks/github")).header("Content-Type", "application/json").POST(
+                        HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        try {
+            return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** java.net.http will not send another Host; a socket will. */
+    private String rawPost(String host, byte[] body, String signature) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /webhooks/github HTTP/1.1\r\nHost: " + host + "\r\n"
+                    + "Content-Type: application/json\r\nX-GitHub-Event: installation\r\n"
+                    + "X-GitHub-Delivery: " + UUID.randomUUID() + "\r\n"
+                    + "X-Hub-Signature-256: " + signature + "\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
