@@ -162,7 +162,7 @@ public final class Bench {
     /** Everything a run found, printed as a table or as JSON. */
     record Result(Options options, LatencyStats kafka, LatencyStats direct, LatencyStats gateway,
             Map<String, Long> mintsByScope, long peakRssKib, long rssBeforeKib, long rssAfterKib,
-            String firstError) {
+            String firstError, Stages.Breakdown stages) {
 
         double addedP50() {
             return direct == null ? Double.NaN : gateway.p50Millis() - direct.p50Millis();
@@ -223,6 +223,9 @@ public final class Bench {
                         + " gateway series: %d / %d MiB%n", peakRssKib / 1024, rssBeforeKib / 1024,
                         rssAfterKib / 1024));
             }
+            if (stages != null) {
+                out.append(stages.table());
+            }
             if (firstError != null) {
                 out.append("first error: ").append(firstError).append('\n');
             }
@@ -261,6 +264,11 @@ public final class Bench {
                         "VmHWM of the one JVM running broker, every role, stand-in and client")
                         .put("rss_before_gateway_kib", rssBeforeKib).put("rss_after_gateway_kib",
                                 rssAfterKib);
+            }
+            if (stages != null) {
+                root.put("stages_matched", stages.matched());
+                root.set("request_to_decision", mapper.readTree(stages.requestToDecision().json()));
+                root.set("decision_to_result", mapper.readTree(stages.decisionToResult().json()));
             }
             if (firstError != null) {
                 root.put("first_error", firstError);
@@ -350,15 +358,21 @@ public final class Bench {
                         progress);
             }
             long rssBefore = procStatus("VmRSS");
+            long measuredSince = System.currentTimeMillis();
             progress.println("[bench] gateway: get_file through MCP -> Kafka -> decision ->"
                     + " executor -> stand-in...");
             LatencyStats measured = Load.run("gateway get_file (MCP)", options.calls(), options
                     .concurrency(), options.rate(), callers, progress);
             long rssAfter = procStatus("VmRSS");
+            Stages.Breakdown stages = null;
+            if (kafkaBootstrap != null) {
+                progress.println("[bench] reading the hops' timestamps back from the topics...");
+                stages = Stages.read(kafkaBootstrap, measuredSince);
+            }
             return new Result(options, kafka, direct, measured, standIn == null
                     ? null
                     : standIn.mintsByScope(), standIn == null ? 0 : procStatus("VmHWM"),
-                    rssBefore, rssAfter, firstError.get());
+                    rssBefore, rssAfter, firstError.get(), stages);
         }
     }
 
