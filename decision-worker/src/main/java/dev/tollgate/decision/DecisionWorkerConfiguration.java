@@ -1,5 +1,6 @@
 package dev.tollgate.decision;
 
+import dev.tollgate.decision.installations.InstallationGate;
 import dev.tollgate.decision.kafka.DecisionLoop;
 import dev.tollgate.decision.kafka.EventTranslator;
 import dev.tollgate.decision.kafka.PolicyChangedPublisher;
@@ -74,7 +75,7 @@ public class DecisionWorkerConfiguration {
 
     @Bean
     DecisionWorker decisionWorker(KafkaProperties kafka, DecisionProperties properties,
-            ActivePolicy policy, EventTranslator translator) {
+            ActivePolicy policy, EventTranslator translator, InstallationGate installations) {
         List<Supplier<DecisionLoop>> loops = new ArrayList<>();
         String instance = EventMetas.Instances.id() + "-" + ProcessHandle.current().pid();
         for (int i = 0; i < Math.max(1, properties.getConsumers()); i++) {
@@ -88,7 +89,7 @@ public class DecisionWorkerConfiguration {
                 producer.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) properties
                         .getTransactionTimeout().toMillis());
                 return new DecisionLoop(consumer, producer, policy.engines(), translator,
-                        properties.getPollTimeout());
+                        properties.getPollTimeout(), installations);
             });
         }
         return new DecisionWorker(loops);

@@ -1,10 +1,12 @@
 package dev.tollgate.decision.kafka;
 
+import dev.tollgate.decision.installations.InstallationGate;
 import dev.tollgate.decision.policy.Allowed;
 import dev.tollgate.decision.policy.Decision;
 import dev.tollgate.decision.policy.DecisionRequest;
 import dev.tollgate.decision.policy.Denied;
 import dev.tollgate.decision.policy.PolicyEngine;
+import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.EventSerializer;
@@ -58,6 +60,7 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
     private final Supplier<PolicyEngine> policy;
     private final EventTranslator translator;
     private final Duration pollTimeout;
+    private final InstallationGate installations;
     private final EventDeserializer<ToolCallRequested> deserializer = new EventDeserializer<>(
             dev.tollgate.schemas.AvroSingleObjectCodec.shared(), ToolCallRequested.class);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -70,6 +73,18 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
      */
     public DecisionLoop(Map<String, Object> consumerProps, Map<String, Object> producerProps,
             Supplier<PolicyEngine> policy, EventTranslator translator, Duration pollTimeout) {
+        this(consumerProps, producerProps, policy, translator, pollTimeout, InstallationGate
+                .off());
+    }
+
+    /**
+     * @param installations the installation registry's say on allowed decisions (after the
+     *        policy): the installation ID and routing key, or a denial with its reason
+     */
+    public DecisionLoop(Map<String, Object> consumerProps, Map<String, Object> producerProps,
+            Supplier<PolicyEngine> policy, EventTranslator translator, Duration pollTimeout,
+            InstallationGate installations) {
+        this.installations = installations;
         this.consumerProps = new HashMap<>(consumerProps);
         this.consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -246,9 +261,15 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
             Decision decision = engine.decide(request);
             return switch (decision) {
                 case Allowed allowed -> {
+                    InstallationGate.Verdict verdict = installations.check(translator.decided(
+                            event, allowed));
+                    if (verdict instanceof InstallationGate.Refuse refused) {
+                        yield List.of(reply(record, event, translator.notInstalled(event,
+                                allowed, refused.reason())));
+                    }
+                    PolicyDecided decided = ((InstallationGate.Pass) verdict).decided();
                     ProducerRecord<String, SpecificRecord> out = new ProducerRecord<>(
-                            Topics.DECISIONS.name(), allowed.routingKey(), translator.decided(
-                                    event, allowed));
+                            Topics.DECISIONS.name(), decided.getRoutingKey(), decided);
                     TollgateHeaders.propagate(record.headers(), out.headers());
                     yield List.of(out);
                 }

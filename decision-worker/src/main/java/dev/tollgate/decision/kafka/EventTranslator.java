@@ -40,6 +40,8 @@ public final class EventTranslator {
     public static final String POLICY_DENIED = "policy_denied";
     /** errorCode of a hard-blocked request. */
     public static final String HARD_BLOCKED = "hard_blocked";
+    /** errorCode of a request the policy allowed on a repository no active installation covers. */
+    public static final String NOT_INSTALLED = "not_installed";
     /** errorCode of a request that cannot be decided (names no repository, unreadable). */
     public static final String INVALID_REQUEST = "invalid_request";
 
@@ -153,6 +155,19 @@ public final class EventTranslator {
         };
         return completed(event, code, "denied: " + denied.reason(), denied.policyVersion(),
                 rules(denied.rules()));
+    }
+
+    /**
+     * The answer to a request the policy allowed but the installation registry refuses (the App is
+     * not installed there, suspended, or uninstalled): the registry's reason, and the policy's
+     * rules followed by the registry's refusal.
+     */
+    public ToolCallCompleted notInstalled(ToolCallRequested event, Allowed allowed,
+            String reason) {
+        List<RuleTrace> trace = new ArrayList<>(allowed.rules());
+        trace.add(new RuleTrace("installation registry", RuleTrace.Effect.DENY, true, reason));
+        return completed(event, NOT_INSTALLED, "denied: " + reason, allowed.policyVersion(),
+                rules(trace));
     }
 
     /** The answer to a request that could be read but not decided. */
