@@ -11,6 +11,7 @@ import dev.tollgate.executor.core.InstallationTokens;
 import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.executor.core.ToolCallExecutor;
 import dev.tollgate.executor.http.OkHttpTransport;
+import dev.tollgate.executor.metrics.ExecutorMetrics;
 import dev.tollgate.executor.resilience.ResilientTransport;
 import dev.tollgate.executor.resilience.Sleeper;
 import dev.tollgate.executor.resilience.WritePacer;
@@ -46,13 +47,15 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
 
     public ToolCallExecutor build() {
         OkHttpClient client = OkHttpTransport.defaultClient();
-        GitHubTransport http = new OkHttpTransport(config.apiUrl(), client);
+        GitHubTransport http = ExecutorMetrics.timed(new OkHttpTransport(config.apiUrl(),
+                client));
         AppAuthenticator app = new AppAuthenticator(new AppJwtSigner(config.appId(), config
                 .privateKey(), clock), http, clock);
-        InstallationTokens tokens = new InstallationTokens(config.appId(), app, clock, mints,
-                config.staticFallbackToken());
+        InstallationTokens tokens = ExecutorMetrics.watch(new InstallationTokens(config.appId(),
+                app, clock, mints, config.staticFallbackToken()));
         GitHubTransport resilient = new ResilientTransport(http, config.host(), retry,
-                ResilientTransport.breakerFor(config.host(), CIRCUIT_OPEN_WAIT, clock),
+                ExecutorMetrics.watch(ResilientTransport.breakerFor(config.host(),
+                        CIRCUIT_OPEN_WAIT, clock)),
                 CIRCUIT_OPEN_WAIT, new WritePacer(writeInterval, clock, Sleeper.system()),
                 scheduler, clock);
         return new ToolCallExecutor(new InstallationResolver(app, clock).rememberAll(

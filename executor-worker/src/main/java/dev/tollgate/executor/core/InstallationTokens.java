@@ -49,6 +49,7 @@ public final class InstallationTokens {
     private final Map<TokenScope, InstallationToken> cache = new ConcurrentHashMap<>();
     private final Map<TokenScope, CompletableFuture<InstallationToken>> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong mints = new AtomicLong();
+    private final AtomicLong hits = new AtomicLong();
 
     public InstallationTokens(String appId, AppAuthenticator app, Clock clock,
             Consumer<TokenMinted> mintListener, Optional<String> staticFallback) {
@@ -68,6 +69,7 @@ public final class InstallationTokens {
     public InstallationToken get(TokenScope scope, MintContext context) {
         InstallationToken cached = cache.get(scope);
         if (cached != null && fresh(cached)) {
+            hits.incrementAndGet();
             return cached;
         }
         CompletableFuture<InstallationToken> mine = new CompletableFuture<>();
@@ -101,6 +103,11 @@ public final class InstallationTokens {
     /** How many tokens this cache has minted (fallback uses not counted). */
     public long mintCount() {
         return mints.get();
+    }
+
+    /** How many requests for a token this cache answered without minting. */
+    public long hitCount() {
+        return hits.get();
     }
 
     /** Number of scopes with a cached token. */
