@@ -66,7 +66,7 @@ class StandaloneEndToEndTest {
                 agents = ["agent-e2e"]
                 environments = ["dev"]
                 repos = ["octo-org/hello-world"]
-                allow = ["read", "create_issue"]
+                allow = ["read", "create_issue", "push-new-branch", "create-draft"]
                 """);
         tollgate = TollgateLauncher.start(LauncherOptions.parse(new String[]{"--data-dir", data
                 .resolve("run").toString(), "--kafka-port", "0", "--server.port=0",
@@ -100,8 +100,8 @@ class StandaloneEndToEndTest {
                     "repo", "hello-world", "path", "README.md"));
             Map<String, Object> otherRepo = call(agent, "get_file", Map.of("owner", "octo-org",
                     "repo", "secrets", "path", "key.txt"));
-            Map<String, Object> notGranted = call(agent, "create_pr", Map.of("owner", "octo-org",
-                    "repo", "hello-world", "title", "t", "head", "agent-x", "base", "main"));
+            Map<String, Object> notGranted = call(agent, "create_pull_request_comment", Map.of(
+                    "owner", "octo-org", "repo", "hello-world", "pull_number", 1, "body", "hi"));
             requestIds.add((String) file.get("request_id"));
             requestIds.add((String) otherRepo.get("request_id"));
             requestIds.add((String) notGranted.get("request_id"));
@@ -115,12 +115,13 @@ class StandaloneEndToEndTest {
             assertThat(otherRepo.get("status")).isEqualTo("denied");
             assertThat((String) otherRepo.get("message")).contains("octo-org/secrets");
             assertThat(notGranted.get("status")).isEqualTo("denied");
-            assertThat((String) notGranted.get("message")).contains("create_pr");
+            assertThat((String) notGranted.get("message")).contains(
+                    "create_pull_request_comment");
         }
 
         assertThat(github.jwtRejections()).isEmpty();
-        assertThat(github.mints().stream().filter(m -> m.permissions().containsKey("contents")))
-                .singleElement().satisfies(mint -> {
+        assertThat(github.mints().stream().filter(m -> m.permissions().equals(Map.of("contents",
+                "read")))).singleElement().satisfies(mint -> {
                     assertThat(mint.installationId()).isEqualTo(4242);
                     assertThat(mint.repositories()).containsExactly("hello-world");
                     assertThat(mint.permissions()).containsEntry("contents", "read")
@@ -154,6 +155,147 @@ class StandaloneEndToEndTest {
                         "issues", "write"));
         assertThat(github.mints().stream().filter(m -> m.permissions().equals(Map.of("contents",
                 "read"))).count()).isEqualTo(1);
+    }
+
+    @Test
+    void draftPullRequestsAndPushesReachGitHubThroughTheGitDataApiOnAgentBranches()
+            throws Exception {
+        String token = mintGatewayToken("agent-e2e", "dev");
+
+        try (McpSyncClient agent = connect(token)) {
+            agent.initialize();
+            Map<String, Object> push = call(agent, "push_files", Map.of("owner", "octo-org",
+                    "repo", "hello-world", "branch", "agent-fix-typo", "message", "Fix a typo",
+                    "files", List.of(Map.of("path", "docs/guide.md", "content", "# Guide\n"))));
+            Map<String, Object> pr = call(agent, "create_pr", Map.of("owner", "octo-org",
+                    "repo", "hello-world", "title", "Fix a typo", "head", "agent-fix-typo",
+                    "base", "main"));
+            Map<String, Object> toMain = call(agent, "push_files", Map.of("owner", "octo-org",
+                    "repo", "hello-world", "branch", "main", "message", "x", "files", List.of(Map
+                            .of("path", "a.txt", "content", "x"))));
+
+            assertThat(push.get("status")).as(push.toString()).isEqualTo("succeeded");
+            assertThat(pr.get("status")).as(pr.toString()).isEqualTo("succeeded");
+            assertThat(toMain.get("status")).as(toMain.toString()).isNotEqualTo("succeeded");
+        }
+
+        var repo = github.repo("octo-org", "hello-world");
+        assertThat(repo.refs).containsKey("agent-fix-typo");
+        assertThat(repo.refs.get("main")).isEqualTo(repo.refs.values().stream().filter(sha -> sha
+                .equals(repo.refs.get("main"))).findFirst().orElseThrow());
+        assertThat(repo.forcedUpdates).isEmpty();
+        assertThat(repo.pulls()).singleElement().satisfies(pull -> assertThat(pull.get("draft")
+                .asBoolean()).isTrue());
+        assertThat(github.requests("POST", "/repos/octo-org/hello-world/git/blobs")).isNotEmpty();
+        assertThat(github.mints().stream().filter(m -> "write".equals(m.permissions().get(
+                "contents")))).allSatisfy(m -> assertThat(m.repositories()).containsExactly(
+                        "hello-world"));
+    }
+
+    @Test
+    void gitHubErrorsReachTheAgentClassifiedWithWhenToRetry() throws Exception {
+        String token = mintGatewayToken("agent-e2e", "dev");
+        java.time.Instant reset = java.time.Instant.now().plusSeconds(3600);
+        github.script("GET", "/repos/octo-org/hello-world/contents/limited.txt", GitHubStandIn
+                .primaryLimit(403, reset));
+
+        try (McpSyncClient agent = connect(token)) {
+            agent.initialize();
+            Map<String, Object> limited = call(agent, "get_file", Map.of("owner", "octo-org",
+                    "repo", "hello-world", "path", "limited.txt"));
+            Map<String, Object> missing = call(agent, "get_file", Map.of("owner", "octo-org",
+                    "repo", "hello-world", "path", "no/such/file.txt"));
+
+            assertThat(limited.get("status")).isEqualTo("failed");
+            assertThat(limited.get("error_code")).isEqualTo("rate_limited");
+            assertThat(limited.get("retryable")).isEqualTo(true);
+            assertThat(limited.get("retry_at")).isNotNull();
+            assertThat(missing.get("status")).isEqualTo("failed");
+            assertThat(missing.get("error_code")).isEqualTo("not_found");
+            assertThat(missing.get("retryable")).isEqualTo(false);
+        }
+    }
+
+    @Test
+    void complianceReplaysTheTopicsToTheLiveChainHeadsAndATamperedCopyFailsVerify()
+            throws Exception {
+        String token = mintGatewayToken("agent-e2e", "dev");
+        String requestId;
+        try (McpSyncClient agent = connect(token)) {
+            agent.initialize();
+            requestId = (String) call(agent, "get_file", Map.of("owner", "octo-org", "repo",
+                    "hello-world", "path", "README.md")).get("request_id");
+        }
+        Path live = data.resolve("run").resolve("audit");
+        List<AuditRecord> settled = awaitSettled(live, requestId);
+        Path rebuilt = data.resolve("rebuilt-" + System.nanoTime());
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        var audit = new dev.tollgate.audit.AuditCommand(new java.io.PrintStream(out, true),
+                new java.io.PrintStream(err, true), Clock.systemUTC(), Map.of());
+
+        int replayed = audit.run("replay", "--bootstrap-servers", tollgate.bootstrapServers(),
+                "--from-offset", "0", "--into-store", "embedded", "--into-dir", rebuilt
+                        .toString());
+
+        assertThat(replayed).as(err.toString()).isZero();
+        try (var liveStore = EmbeddedAuditStore.openReadOnly(live);
+                var replayStore = EmbeddedAuditStore.openReadOnly(rebuilt)) {
+            assertThat(replayStore.heads()).isEqualTo(liveStore.heads());
+        }
+        assertThat(settled).isNotEmpty();
+
+        Path tampered = copy(live, data.resolve("tampered-" + System.nanoTime()));
+        AuditRecord victim = settled.stream().filter(r -> requestId.equals(r.entry().requestId()))
+                .findFirst().orElseThrow();
+        Path chainFile = tampered.resolve("chains").resolve(victim.chainId() + ".jsonl");
+        List<String> lines = new ArrayList<>(Files.readAllLines(chainFile));
+        int index = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(victim.eventId())) {
+                index = i;
+            }
+        }
+        assertThat(index).isNotNegative();
+        lines.set(index, lines.get(index).replace("agent-e2e", "agent-evil"));
+        Files.write(chainFile, lines);
+        out.reset();
+
+        int verified = audit.run("verify", "--store", "embedded", "--dir", tampered.toString());
+
+        assertThat(verified).isEqualTo(dev.tollgate.audit.AuditCommand.VERIFICATION_FAILED);
+        assertThat(out.toString()).contains("verify FAILED").contains(victim.chainId()).contains(
+                "BROKEN");
+    }
+
+    private static List<AuditRecord> awaitSettled(Path auditDir, String requestId)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<AuditRecord> previous = List.of();
+        while (System.nanoTime() < deadline) {
+            List<AuditRecord> now = readAll(auditDir);
+            if (typesOf(now, requestId).contains("ToolCallCompleted") && now.size() == previous
+                    .size()) {
+                return now;
+            }
+            previous = now;
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the audit store did not settle within 30 s");
+    }
+
+    private static Path copy(Path from, Path to) throws java.io.IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path path : paths.toList()) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else if (!path.getFileName().toString().equals("lock")) {
+                    Files.copy(path, target);
+                }
+            }
+        }
+        return to;
     }
 
     /**
