@@ -50,6 +50,8 @@ class StandaloneEndToEndTest {
     private TollgateLauncher tollgate;
     private final HttpClient http = HttpClient.newHttpClient();
 
+    private Path policy;
+
     @BeforeAll
     void startTollgate() throws Exception {
         github = new GitHubStandIn(TestApp.APP_ID, TestApp.publicKey(), Clock.systemUTC());
@@ -58,7 +60,7 @@ class StandaloneEndToEndTest {
         github.repository("octo-org", "secrets", 4242).files.put("key.txt", "nope");
         Path key = TestApp.writeKeyFile(Files.createDirectories(data.resolve("keys")),
                 "app-pkcs1.pem");
-        Path policy = Files.writeString(data.resolve("policy.toml"), """
+        policy = Files.writeString(data.resolve("policy.toml"), """
                 version = 1
 
                 [[grant]]
@@ -155,6 +157,36 @@ class StandaloneEndToEndTest {
                         "issues", "write"));
         assertThat(github.mints().stream().filter(m -> m.permissions().equals(Map.of("contents",
                 "read"))).count()).isEqualTo(1);
+    }
+
+    @Test
+    void aPolicyEditTakesEffectWithoutARestart() throws Exception {
+        String token = mintGatewayToken("agent-reload", "dev");
+        Map<String, Object> arguments = Map.of("owner", "octo-org", "repo", "hello-world", "path",
+                "README.md");
+
+        try (McpSyncClient agent = connect(token)) {
+            agent.initialize();
+            Map<String, Object> before = call(agent, "get_file", arguments);
+            Files.writeString(policy, Files.readString(policy) + """
+
+                    [[grant]]
+                    name = "reload agent may read hello-world"
+                    agents = ["agent-reload"]
+                    repos = ["octo-org/hello-world"]
+                    allow = ["read"]
+                    """);
+            Map<String, Object> after = before;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!"succeeded".equals(after.get("status")) && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                after = call(agent, "get_file", arguments);
+            }
+
+            assertThat(before.get("status")).isEqualTo("denied");
+            assertThat(after.get("status")).as(after.toString()).isEqualTo("succeeded");
+            assertThat(after.get("message")).isNotNull();
+        }
     }
 
     @Test
