@@ -1,0 +1,179 @@
+package dev.tollgate.compose;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * compose.yaml, checked without a Docker engine: every role service sets only keys its role
+ * reads and every key it requires, its secrets and files exist, and the topology is the one the
+ * README promises.
+ */
+class ComposeFileTest {
+
+    private static final Path DIR = RoleSettings.repository().resolve("compose");
+    private static final JsonNode COMPOSE = YAMLMapper.builder().build().readTree(DIR.resolve(
+            "compose.yaml").toFile());
+
+    @Test
+    void everyRoleServiceSetsOnlyKeysItsRoleReadsAndEveryRequiredOne() {
+        Map<String, List<String>> problems = new LinkedHashMap<>();
+
+        for (Map.Entry<String, JsonNode> service : roleServices().entrySet()) {
+            String role = service.getValue().path("labels").path("dev.tollgate.role").asString();
+            RoleSettings settings = RoleSettings.of(role);
+            Set<String> env = envNames(service.getValue());
+            List<String> found = new ArrayList<>();
+            settings.unknown(env).forEach(name -> found.add("unknown " + name));
+            settings.missingRequired(env).forEach(name -> found.add("missing " + name));
+            if (!found.isEmpty()) {
+                problems.put(service.getKey(), found);
+            }
+        }
+
+        assertThat(problems).as("environment not matching what each role reads").isEmpty();
+        assertThat(roleServices()).hasSizeGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void aMisspelledKeyIsReportedAsUnknown() {
+        RoleSettings executor = RoleSettings.of("executor-worker");
+
+        List<String> unknown = executor.unknown(List.of("TOLLGATE_EXECUTOR_CONSUMERZ",
+                "TOLLGATE_POLICY_FILE", "TOLLGATE_EXECUTOR_CONSUMERS",
+                "SPRING_KAFKA_PRODUCER_PROPERTIES_LINGER_MS"));
+        List<String> missing = executor.missingRequired(Set.of("TOLLGATE_GITHUB_APP_ID"));
+
+        assertThat(unknown).containsExactly("TOLLGATE_EXECUTOR_CONSUMERZ",
+                "TOLLGATE_POLICY_FILE");
+        assertThat(missing).containsExactly("TOLLGATE_GITHUB_PRIVATE_KEY_FILE");
+    }
+
+    @Test
+    void threeKraftBrokersFormOneQuorumWithReplicatedInternalTopics() {
+        JsonNode services = COMPOSE.path("services");
+        List<String> brokers = new ArrayList<>();
+        services.properties().forEach(e -> {
+            if (e.getValue().path("image").asString("").startsWith("apache/kafka:")) {
+                brokers.add(e.getKey());
+            }
+        });
+
+        assertThat(brokers).containsExactly("kafka-1", "kafka-2", "kafka-3");
+        Set<String> nodeIds = new LinkedHashSet<>();
+        for (String broker : brokers) {
+            JsonNode env = services.path(broker).path("environment");
+            nodeIds.add(env.path("KAFKA_NODE_ID").asString());
+            assertThat(env.path("KAFKA_CONTROLLER_QUORUM_VOTERS").asString()).isEqualTo(
+                    "1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093");
+            assertThat(env.path("KAFKA_PROCESS_ROLES").asString()).contains("controller");
+            assertThat(env.path("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR").asString())
+                    .isEqualTo("3");
+            assertThat(env.path("CLUSTER_ID").asString()).isEqualTo(services.path("kafka-1")
+                    .path("environment").path("CLUSTER_ID").asString());
+        }
+        assertThat(nodeIds).containsExactly("1", "2", "3");
+        for (JsonNode service : roleServices().values()) {
+            assertThat(service.path("environment").path("SPRING_KAFKA_BOOTSTRAP_SERVERS")
+                    .asString()).isEqualTo("kafka-1:9092,kafka-2:9092,kafka-3:9092");
+            assertThat(service.path("environment").path("TOLLGATE_KAFKA_REPLICATION_FACTOR")
+                    .asString()).isEqualTo("3");
+        }
+    }
+
+    @Test
+    void everyRoleHasReplicasAReadinessCheckAndAnImageBuiltFromItsJar() throws Exception {
+        Map<String, Integer> replicas = new LinkedHashMap<>();
+
+        roleServices().forEach((name, service) -> {
+            String role = service.path("labels").path("dev.tollgate.role").asString();
+            replicas.merge(role, service.path("deploy").path("replicas").asInt(1),
+                    Integer::sum);
+            assertThat(service.path("healthcheck").path("test").toString()).as(name).contains(
+                    "/readyz");
+            assertThat(service.path("build").path("args").path("ROLE").asString()).as(name)
+                    .isEqualTo(role);
+            assertThat(service.path("environment").path("SERVER_ADDRESS").asString()).as(name)
+                    .isEqualTo("0.0.0.0");
+        });
+
+        assertThat(replicas).containsEntry("ingress", 2).containsEntry("audit-sink", 1);
+        assertThat(replicas.get("decision-worker")).isGreaterThanOrEqualTo(2);
+        assertThat(replicas.get("executor-worker")).isGreaterThanOrEqualTo(2);
+        assertThat(Files.readString(DIR.resolve("Dockerfile"),
+                java.nio.charset.StandardCharsets.UTF_8))
+                .contains("${ROLE}/target/tollgate-${ROLE}-0.1.0-SNAPSHOT-exec.jar");
+    }
+
+    @Test
+    void bothIngressSitBehindOneProxyPortOnDistinctReplyPartitions() throws Exception {
+        JsonNode proxy = COMPOSE.path("services").path("ingress-proxy");
+        String nginx = Files.readString(DIR.resolve("nginx/nginx.conf"));
+
+        assertThat(proxy.path("ports").toString()).contains("8080:8080");
+        assertThat(nginx).contains("server ingress-1:8080", "server ingress-2:8080",
+                "proxy_buffering off");
+        assertThat(proxy.path("volumes").toString()).contains("./nginx/nginx.conf");
+        assertThat(Set.of(COMPOSE.path("services").path("ingress-1").path("environment").path(
+                "TOLLGATE_INGRESS_REPLY_PARTITION").asString(), COMPOSE.path("services")
+                        .path(
+                                "ingress-2")
+                        .path("environment").path("TOLLGATE_INGRESS_REPLY_PARTITION")
+                        .asString()))
+                .hasSize(2);
+    }
+
+    @Test
+    void secretsAreFilesMountedIntoTheServicesThatNameThemAndThePolicyFileIsMounted() {
+        JsonNode declared = COMPOSE.path("secrets");
+
+        COMPOSE.path("services").properties().forEach(e -> {
+            Set<String> mounted = new LinkedHashSet<>();
+            e.getValue().path("secrets").forEach(s -> mounted.add(s.asString()));
+            mounted.forEach(secret -> assertThat(declared.path(secret).path("file").asString())
+                    .as(e.getKey() + " uses secret " + secret).startsWith("./secrets/"));
+            e.getValue().path("environment").properties().forEach(env -> {
+                String value = env.getValue().asString("");
+                if (value.startsWith("/run/secrets/")) {
+                    assertThat(mounted).as(e.getKey() + " " + env.getKey()).contains(value
+                            .substring("/run/secrets/".length()));
+                }
+                assertThat(env.getKey()).as("secrets travel as files, never as values")
+                        .doesNotEndWith("_PASSWORD").doesNotEndWith("_SECRET")
+                        .doesNotEndWith("_KEY").isNotEqualTo("TOLLGATE_ADMIN_KEY");
+            });
+        });
+        JsonNode decision = COMPOSE.path("services").path("decision-worker");
+        String policy = decision.path("environment").path("TOLLGATE_POLICY_FILE").asString();
+        String volume = decision.path("volumes").get(0).asString();
+        assertThat(volume).endsWith(":" + policy + ":ro");
+        assertThat(DIR.resolve(volume.substring(0, volume.indexOf(':')))).isRegularFile();
+        assertThat(DIR.resolve("postgres/init.sh")).isRegularFile();
+    }
+
+    private static Map<String, JsonNode> roleServices() {
+        Map<String, JsonNode> roles = new LinkedHashMap<>();
+        COMPOSE.path("services").properties().forEach(e -> {
+            if (e.getValue().path("labels").has("dev.tollgate.role")) {
+                roles.put(e.getKey(), e.getValue());
+            }
+        });
+        return roles;
+    }
+
+    private static Set<String> envNames(JsonNode service) {
+        Set<String> names = new LinkedHashSet<>();
+        service.path("environment").properties().forEach(e -> names.add(e.getKey()));
+        return names;
+    }
+}
