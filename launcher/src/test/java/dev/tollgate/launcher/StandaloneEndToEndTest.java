@@ -230,6 +230,11 @@ class StandaloneEndToEndTest {
         java.time.Instant reset = java.time.Instant.now().plusSeconds(3600);
         github.script("GET", "/repos/octo-org/hello-world/contents/limited.txt", GitHubStandIn
                 .primaryLimit(403, reset));
+        var invalid = JSON.createObjectNode().put("message", "Validation Failed");
+        invalid.putArray("errors").addObject().put("resource", "Issue").put("field", "title")
+                .put("code", "missing_field");
+        github.script("POST", "/repos/octo-org/hello-world/issues", GitHubStandIn.json(422,
+                invalid));
 
         try (McpSyncClient agent = connect(token)) {
             agent.initialize();
@@ -245,6 +250,13 @@ class StandaloneEndToEndTest {
             assertThat(missing.get("status")).isEqualTo("failed");
             assertThat(missing.get("error_code")).isEqualTo("not_found");
             assertThat(missing.get("retryable")).isEqualTo(false);
+
+            Map<String, Object> rejected = call(agent, "create_issue", Map.of("owner",
+                    "octo-org", "repo", "hello-world", "title", "x"));
+            assertThat(rejected.get("error_code")).as(rejected.toString()).isEqualTo(
+                    "validation_failed");
+            assertThat(JSON.writeValueAsString(rejected.get("details"))).contains("missing_field",
+                    "title");
         }
     }
 

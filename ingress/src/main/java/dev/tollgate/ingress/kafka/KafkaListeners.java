@@ -108,7 +108,7 @@ public final class KafkaListeners implements SmartLifecycle {
         return new Reply(requestId, event.getAgentId(), event.getTool(), event.getStatus().name(),
                 event.getErrorCode(), event.getRetryable(), event.getRetryAt(), event
                         .getMessage(),
-                event.getResultJson(), event.getPolicyVersion());
+                event.getResultJson(), event.getPolicyVersion(), event.getErrorDetailsJson());
     }
 
     /** This replica's partition of gateway.results, once started. */

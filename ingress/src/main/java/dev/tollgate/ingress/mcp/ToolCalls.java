@@ -127,6 +127,9 @@ public final class ToolCalls {
         if (reply.policyVersion() != null) {
             body.put("policy_version", reply.policyVersion());
         }
+        if (reply.errorDetailsJson() != null) {
+            body.put("details", parseOrText(reply.errorDetailsJson()));
+        }
         return result(body, true);
     }
 

@@ -8,10 +8,12 @@ import java.time.Instant;
  * @param status SUCCEEDED, DENIED, FAILED or UNKNOWN
  * @param errorCode the classified error, if any
  * @param retryAt when a retry may succeed, if known
+ * @param errorDetailsJson structured details of a failure (GitHub's field errors, the permissions
+ *            it accepts), if any
  */
 public record Reply(String requestId, String agentId, String tool, String status,
         String errorCode, boolean retryable, Instant retryAt, String message, String resultJson,
-        String policyVersion) {
+        String policyVersion, String errorDetailsJson) {
 
     public boolean succeeded() {
         return "SUCCEEDED".equals(status);

@@ -15,7 +15,7 @@ class ReplyBookTest {
 
     private static Reply reply(String requestId, String agent) {
         return new Reply(requestId, agent, "get_file", "SUCCEEDED", null, false, null, "ok",
-                "{}", "v1");
+                "{}", "v1", null);
     }
 
     @Test
