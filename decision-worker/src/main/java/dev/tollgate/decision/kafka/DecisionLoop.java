@@ -1,5 +1,6 @@
 package dev.tollgate.decision.kafka;
 
+import dev.tollgate.runtime.logging.RequestMdc;
 import dev.tollgate.decision.installations.InstallationGate;
 import dev.tollgate.decision.policy.Allowed;
 import dev.tollgate.decision.policy.Decision;
@@ -196,8 +197,10 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
         producer.beginTransaction();
         try {
             for (ConsumerRecord<String, byte[]> record : records) {
-                for (ProducerRecord<String, SpecificRecord> output : handler.apply(record)) {
-                    producer.send(output);
+                try (RequestMdc mdc = RequestMdc.open(record.headers())) {
+                    for (ProducerRecord<String, SpecificRecord> output : handler.apply(record)) {
+                        producer.send(output);
+                    }
                 }
             }
             producer.sendOffsetsToTransaction(nextOffsets(records), kafkaConsumer
