@@ -6,6 +6,7 @@ import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.executor.core.ToolCallExecutor;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventDeserializer;
+import dev.tollgate.runtime.logging.RequestMdc;
 import dev.tollgate.schemas.TollgateHeaders;
 import java.time.Duration;
 import java.util.Collection;
@@ -107,7 +108,9 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
                 try {
                     for (ConsumerRecord<String, PolicyDecided> record : consumer.poll(Duration
                             .ofMillis(200))) {
-                        handle(record);
+                        try (RequestMdc mdc = RequestMdc.open(record.headers())) {
+                            handle(record);
+                        }
                         consumer.commitSync(Map.of(new TopicPartition(record.topic(), record
                                 .partition()), new OffsetAndMetadata(record.offset() + 1)));
                     }
