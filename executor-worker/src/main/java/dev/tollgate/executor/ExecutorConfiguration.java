@@ -3,6 +3,9 @@ package dev.tollgate.executor;
 import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.CompletionStore;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
+import dev.tollgate.executor.core.InstallationGuard;
+import dev.tollgate.executor.core.ToolCallExecutor;
+import dev.tollgate.executor.installations.EnvironmentApps;
 import dev.tollgate.executor.core.InstallationResolver;
 import dev.tollgate.executor.core.JdbcCompletionStore;
 import dev.tollgate.executor.core.Settings;
@@ -76,7 +79,8 @@ public class ExecutorConfiguration {
     @Bean
     DecisionConsumers decisionConsumers(Environment environment, KafkaProperties kafka,
             GitHubAppConfig config, Clock clock, ScheduledExecutorService scheduler,
-            Producer<String, SpecificRecord> producer) {
+            Producer<String, SpecificRecord> producer, InstallationGuard installationGuard,
+            EnvironmentApps environmentApps) {
         int count = environment.getProperty("tollgate.executor.consumers", Integer.class, 1);
         String group = environment.getProperty("tollgate.executor.group-id",
                 "tollgate-executor");
@@ -97,9 +101,18 @@ public class ExecutorConfiguration {
         List<DecisionConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             consumers.add(new DecisionConsumer(consumerProps, producer,
-                    mints -> new ExecutorAssembly(config, clock, mints, completions, retry,
-                            writeInterval, scheduler, UnaryOperator.identity(), installations)
-                            .build(),
+                    mints -> {
+                        Map<String, ToolCallExecutor> apps = new HashMap<>();
+                        environmentApps.apps().forEach((name, app) -> apps.put(name,
+                                new ExecutorAssembly(app, clock, mints, completions, retry,
+                                        writeInterval, scheduler, UnaryOperator.identity(), Map
+                                                .of())
+                                        .build().guardedBy(installationGuard)));
+                        return new ExecutorAssembly(config, clock, mints, completions, retry,
+                                writeInterval, scheduler, UnaryOperator.identity(),
+                                installations).build().guardedBy(installationGuard).routing(
+                                        environmentApps.environments(), apps);
+                    },
                     DecisionConsumer.Topics.standard()));
         }
         return new DecisionConsumers(consumers);

@@ -72,6 +72,8 @@ class ExecutorWorkerApplicationTest {
                             "tollgate.github.private-key-file=" + TestApp.writeKeyFile(dir,
                                     "app-pkcs1.pem"),
                             "tollgate.executor.group-id=" + KafkaTestBroker.uniqueName("exec"),
+                            // this test counts mints: no registry sync (InstallationSyncTest)
+                            "tollgate.installations.sync-on-start=false",
                             "tollgate.executor.completions.jdbc-url=" + completionsUrl,
                             "tollgate.executor.completions.user=" + database.user(),
                             "tollgate.executor.completions.password=" + database.password(),

@@ -125,6 +125,7 @@ public final class GitHubStandIn implements AutoCloseable {
     private final AtomicReference<Duration> clockOffset = new AtomicReference<>(Duration.ZERO);
     private volatile Duration tokenLifetime = Duration.ofHours(1);
     private final Map<String, Long> installations = new ConcurrentHashMap<>();
+    private final Set<Long> suspended = ConcurrentHashMap.newKeySet();
     private final Map<String, Repo> repos = new ConcurrentHashMap<>();
     private final Map<String, Mint> liveTokens = new ConcurrentHashMap<>();
     private final List<Mint> mints = new CopyOnWriteArrayList<>();
@@ -338,6 +339,9 @@ public final class GitHubStandIn implements AutoCloseable {
                     && method.equals("POST")) {
                 return mint(target, body);
             }
+            if (method.equals("GET") && target.split("\\?")[0].equals("/app/installations")) {
+                return listInstallations(target);
+            }
             Matcher matcher = REPO_PATH.matcher(target);
             if (matcher.matches()) {
                 Long id = installations.get((matcher.group(1) + "/" + matcher.group(2))
@@ -353,6 +357,10 @@ public final class GitHubStandIn implements AutoCloseable {
                 : null;
         if (mint == null || !mint.expiresAt().isAfter(now())) {
             return json(401, error("Bad credentials"));
+        }
+        if (method.equals("GET") && target.split("\\?")[0].equals(
+                "/installation/repositories")) {
+            return listRepositories(mint, target);
         }
         Matcher matcher = REPO_PATH.matcher(target);
         if (!matcher.matches()) {
@@ -453,6 +461,9 @@ public final class GitHubStandIn implements AutoCloseable {
         if (!installations.containsValue(installationId)) {
             return json(404, error("Not Found"));
         }
+        if (suspended.contains(installationId)) {
+            return json(403, error("This installation has been suspended"));
+        }
         JsonNode request = body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
         List<String> repositories = new ArrayList<>();
         request.path("repositories").forEach(node -> repositories.add(node.asString()
@@ -484,6 +495,65 @@ public final class GitHubStandIn implements AutoCloseable {
         ObjectNode granted = answer.putObject("permissions");
         permissions.forEach(granted::put);
         return json(201, answer);
+    }
+
+    /** Suspends an installation: listed with {@code suspended_at}, and no token is minted. */
+    public void suspend(long installationId) {
+        suspended.add(installationId);
+    }
+
+    private int page(String target) {
+        Map<String, String> params = params(target.contains("?")
+                ? target.substring(target.indexOf('?') + 1)
+                : "");
+        return Integer.parseInt(params.getOrDefault("page", "1"));
+    }
+
+    private int perPage(String target) {
+        Map<String, String> params = params(target.contains("?")
+                ? target.substring(target.indexOf('?') + 1)
+                : "");
+        return Math.min(100, Integer.parseInt(params.getOrDefault("per_page", "30")));
+    }
+
+    /** {@code GET /app/installations}: every installation, its account the owner of its repos. */
+    private MockResponse listInstallations(String target) {
+        Map<Long, String> accounts = new TreeMap<>();
+        installations.forEach((repo, id) -> accounts.putIfAbsent(id, repo.split("/")[0]));
+        List<Map.Entry<Long, String>> all = new ArrayList<>(accounts.entrySet());
+        int size = perPage(target);
+        int from = Math.min(all.size(), (page(target) - 1) * size);
+        tools.jackson.databind.node.ArrayNode list = JSON.createArrayNode();
+        for (Map.Entry<Long, String> entry : all.subList(from, Math.min(all.size(), from
+                + size))) {
+            ObjectNode installation = list.addObject().put("id", entry.getKey()).put("app_id",
+                    appId).put("repository_selection", "selected").put("target_type",
+                            "Organization");
+            installation.putObject("account").put("login", entry.getValue()).put("type",
+                    "Organization");
+            installation.putObject("permissions").put("contents", "write").put("metadata",
+                    "read");
+            if (suspended.contains(entry.getKey())) {
+                installation.put("suspended_at", now().toString());
+            } else {
+                installation.putNull("suspended_at");
+            }
+        }
+        return json(200, list);
+    }
+
+    /** {@code GET /installation/repositories}: the repositories the token's installation has. */
+    private MockResponse listRepositories(Mint mint, String target) {
+        List<String> names = installations.entrySet().stream().filter(e -> e
+                .getValue() == mint.installationId()).map(Map.Entry::getKey).sorted().toList();
+        int size = perPage(target);
+        int from = Math.min(names.size(), (page(target) - 1) * size);
+        ObjectNode answer = JSON.createObjectNode().put("total_count", names.size());
+        tools.jackson.databind.node.ArrayNode list = answer.putArray("repositories");
+        for (String name : names.subList(from, Math.min(names.size(), from + size))) {
+            list.addObject().put("full_name", name).put("name", name.split("/")[1]);
+        }
+        return json(200, answer);
     }
 
     // ---- the in-memory GitHub ----------------------------------------------------------------

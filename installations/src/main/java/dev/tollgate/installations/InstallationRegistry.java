@@ -89,6 +89,11 @@ public final class InstallationRegistry {
         return deliveryId != null && deliveries.containsKey(deliveryId);
     }
 
+    /** The latest state of every installation. */
+    public List<InstallationChanged> all() {
+        return List.copyOf(byId.values());
+    }
+
     public int size() {
         return byId.size();
     }

@@ -64,6 +64,23 @@ public record GitHubRequest(String method, String path, Credential credential,
             }
         }
 
+        /**
+         * A {@code metadata: read} token covering every repository of an installation, minted by
+         * the registry sync only to call {@code GET /installation/repositories}: never cached and
+         * never used for a tool call (which always gets a token narrowed to its repositories).
+         */
+        record RepositoryListing(String value) implements Credential {
+            @Override
+            public String authorization() {
+                return "Bearer " + value;
+            }
+
+            @Override
+            public String toString() {
+                return "RepositoryListing[redacted]";
+            }
+        }
+
         /** An installation token (or the static fallback token). */
         record Token(InstallationToken token) implements Credential {
             @Override

@@ -49,6 +49,7 @@ public final class InstallationTokens {
     private final Map<TokenScope, InstallationToken> cache = new ConcurrentHashMap<>();
     private final Map<TokenScope, CompletableFuture<InstallationToken>> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong mints = new AtomicLong();
+    private volatile MintGuard guard = MintGuard.NONE;
     private final AtomicLong hits = new AtomicLong();
 
     public InstallationTokens(String appId, AppAuthenticator app, Clock clock,
@@ -65,8 +66,28 @@ public final class InstallationTokens {
         }
     }
 
+    /**
+     * Puts this cache under {@code guard}: checked before any token is handed out and before any
+     * mint; the guard may drop an installation's tokens ({@link #invalidate}).
+     */
+    public InstallationTokens guardedBy(MintGuard guard) {
+        this.guard = guard;
+        guard.attach(this);
+        return this;
+    }
+
+    /** Drops every cached token of an installation; returns how many were dropped. */
+    public int invalidate(long installationId) {
+        int before = cache.size();
+        cache.keySet().removeIf(scope -> scope.installationId() == installationId);
+        return Math.max(0, before - cache.size());
+    }
+
     /** A token for exactly this scope: the cached one if it has 5 minutes left, else a new one. */
     public InstallationToken get(TokenScope scope, MintContext context) {
+        guard.beforeUse(scope, context).ifPresent(refusal -> {
+            throw new GitHubCallException(refusal);
+        });
         InstallationToken cached = cache.get(scope);
         if (cached != null && fresh(cached)) {
             hits.incrementAndGet();
@@ -120,6 +141,9 @@ public final class InstallationTokens {
     }
 
     private InstallationToken mint(TokenScope scope, MintContext context) {
+        guard.beforeMint(scope, context).ifPresent(refusal -> {
+            throw new GitHubCallException(refusal);
+        });
         cache.entrySet().removeIf(entry -> !entry.getValue().expiresAt().isAfter(clock
                 .instant()));
         ObjectNode body = JSON.createObjectNode();
@@ -140,6 +164,11 @@ public final class InstallationTokens {
                                 .repositories(),
                         scope.permissions(), token.expiresAt());
                 mintListener.accept(event(token, context));
+                Optional<GitHubError> revoked = guard.beforeUse(scope, context);
+                if (revoked.isPresent()) { // revoked while the mint was in flight: not kept
+                    cache.remove(scope, token);
+                    throw new GitHubCallException(revoked.get());
+                }
                 return token;
             }
             failure = ErrorClassifier.classify(response.status(), response.headers(), response

@@ -5,6 +5,7 @@ import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.Resource;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.installations.AppEnvironments;
 import dev.tollgate.schemas.EventMetas;
 import dev.tollgate.schemas.GitHubAction;
 import dev.tollgate.schemas.Roles;
@@ -41,6 +42,8 @@ public final class ToolCallExecutor {
     private final CompletionStore completions;
     private final Clock clock;
     private final Map<String, Object> inProgress = new ConcurrentHashMap<>();
+    private volatile AppEnvironments appEnvironments;
+    private volatile Map<String, ToolCallExecutor> apps = Map.of();
 
     public ToolCallExecutor(InstallationResolver installations, InstallationTokens tokens,
             GitHubTransport transport, CompletionStore completions, Clock clock) {
@@ -51,8 +54,54 @@ public final class ToolCallExecutor {
         this.clock = clock;
     }
 
+    /**
+     * One App per environment: a request whose environment has an App of its own ({@code
+     * environments}) is performed by that App's executor ({@code apps}); every other request by
+     * this one (the default App). An environment with an App of its own but no executor for it is
+     * refused, never served by another App.
+     */
+    public ToolCallExecutor routing(AppEnvironments environments,
+            Map<String, ToolCallExecutor> apps) {
+        this.appEnvironments = environments;
+        this.apps = Map.copyOf(apps);
+        return this;
+    }
+
+    private ToolCallExecutor appFor(PolicyDecided decision) {
+        AppEnvironments environments = appEnvironments;
+        if (environments == null) {
+            return this;
+        }
+        String environment = environments.appEnvironment(decision.getRequest().getEnvironment());
+        return apps.getOrDefault(environment, this);
+    }
+
+    private java.util.Optional<String> missingApp(ToolCallRequested request) {
+        AppEnvironments environments = appEnvironments;
+        if (environments == null) {
+            return java.util.Optional.empty();
+        }
+        String environment = environments.appEnvironment(request.getEnvironment());
+        if (environment.equals(AppEnvironments.DEFAULT) || apps.containsKey(environment)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("environment '" + environment + "' has a GitHub App of its"
+                + " own but this executor has none for it: set tollgate.github.environments."
+                + environment + ".app-id and .private-key-file");
+    }
+
+    /** Puts this executor's token cache under {@code guard} (installation registry, limits). */
+    public ToolCallExecutor guardedBy(MintGuard guard) {
+        tokens.guardedBy(guard);
+        return this;
+    }
+
     /** The final answer for this decision: an earlier one if the request ID was completed. */
     public ToolCallCompleted execute(PolicyDecided decision) {
+        ToolCallExecutor app = appFor(decision);
+        if (app != this) {
+            return app.execute(decision); // the request's environment has an App of its own
+        }
         ToolCallRequested request = decision.getRequest();
         String requestId = requestId(decision);
         Object lock = inProgress.computeIfAbsent(requestId, id -> new Object());
@@ -73,6 +122,11 @@ public final class ToolCallExecutor {
 
     private ToolCallCompleted perform(PolicyDecided decision, ToolCallRequested request,
             String requestId) {
+        java.util.Optional<String> missing = missingApp(request);
+        if (missing.isPresent()) {
+            return failed(decision, GitHubError.of(ErrorClass.FORBIDDEN, 0, missing.get(), null),
+                    0);
+        }
         if (!decision.getAllowed()) {
             return failed(decision, GitHubError.of(ErrorClass.FORBIDDEN, 0,
                     "the decision did not allow this call: " + decision.getReason(), null), 0);

@@ -1,0 +1,141 @@
+package dev.tollgate.executor.installations;
+
+import dev.tollgate.executor.core.AppAuthenticator;
+import dev.tollgate.executor.core.AppJwtSigner;
+import dev.tollgate.executor.core.GitHubAppConfig;
+import dev.tollgate.executor.core.GitHubTransport;
+import dev.tollgate.executor.core.InstallationGuard;
+import dev.tollgate.executor.core.InstallationSync;
+import dev.tollgate.executor.core.MintLimits;
+import dev.tollgate.executor.http.OkHttpTransport;
+import dev.tollgate.installations.AppEnvironments;
+import dev.tollgate.installations.InstallationRegistry;
+import dev.tollgate.installations.kafka.InstallationRegistryFeed;
+import dev.tollgate.runtime.ReadinessCheck;
+import dev.tollgate.schemas.TopicProvisioner;
+import dev.tollgate.schemas.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * The executor's installation registry (read from the compacted {@code gateway.installations}
+ * topic before decisions are consumed) and the guard it puts over every token cache: no token for
+ * a deleted or suspended installation, cached tokens dropped the moment one is, mint limits.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ExecutorInstallationsConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(
+            ExecutorInstallationsConfiguration.class);
+
+    @Bean
+    InstallationRegistry executorInstallationRegistry() {
+        return new InstallationRegistry();
+    }
+
+    @Bean(destroyMethod = "close")
+    InstallationRegistryFeed executorInstallationFeed(KafkaProperties kafka,
+            InstallationRegistry executorInstallationRegistry, Environment environment,
+            ObjectProvider<TopicProvisioner.Report> topics) throws InterruptedException {
+        topics.getIfAvailable(); // the topic exists before it is read
+        InstallationRegistryFeed feed = new InstallationRegistryFeed(kafka
+                .buildConsumerProperties(), Topics.INSTALLATIONS.name(),
+                executorInstallationRegistry).start();
+        Duration timeout = environment.getProperty("tollgate.installations.load-timeout",
+                Duration.class, Duration.ofSeconds(60));
+        if (!feed.awaitCaughtUp(timeout)) {
+            log.warn("the installation registry has not read gateway.installations to its end"
+                    + " within {}; executing meanwhile (see /readyz)", timeout);
+        }
+        return feed;
+    }
+
+    @Bean
+    ReadinessCheck executorInstallationRegistryLoaded(
+            InstallationRegistryFeed executorInstallationFeed) {
+        return () -> executorInstallationFeed.isCaughtUp()
+                ? ReadinessCheck.Result.ready("installation-registry", "loaded")
+                : ReadinessCheck.Result.notReady("installation-registry",
+                        "still reading gateway.installations");
+    }
+
+    /** The environments configured with an App of their own, and those Apps. */
+    @Bean
+    EnvironmentApps environmentApps(Environment environment) {
+        return EnvironmentApps.from(environment);
+    }
+
+    @Bean
+    InstallationGuard installationGuard(InstallationRegistry executorInstallationRegistry,
+            Environment environment, Clock clock, EnvironmentApps environmentApps) {
+        int perInstallation = environment.getProperty(
+                "tollgate.executor.mint-limit.per-installation", Integer.class, 30);
+        int perAgent = environment.getProperty("tollgate.executor.mint-limit.per-agent",
+                Integer.class, 30);
+        Duration period = environment.getProperty("tollgate.executor.mint-limit.period",
+                Duration.class, Duration.ofMinutes(1));
+        log.info("token mints limited to {} per installation and {} per agent every {}",
+                perInstallation, perAgent, period);
+        return new InstallationGuard(executorInstallationRegistry, environmentApps.environments(),
+                Optional.of(new MintLimits(perInstallation, perAgent, period, clock)));
+    }
+
+    /**
+     * Synchronizes the registry from GitHub: the default App's installations and repositories, on
+     * start ({@code tollgate.installations.sync-on-start}, default true) and every
+     * {@code tollgate.installations.sync-interval} (default 1h; 0 turns it off). Its token mints
+     * (metadata: read, to list repositories) are audited like every other.
+     */
+    @Bean
+    InstallationSyncService installationSyncService(GitHubAppConfig config, Clock clock,
+            EnvironmentApps environmentApps, InstallationRegistry executorInstallationRegistry,
+            InstallationRegistryFeed executorInstallationFeed,
+            Producer<String, SpecificRecord> producer, Environment environment) {
+        List<InstallationSync> syncs = new ArrayList<>();
+        syncs.add(sync(AppEnvironments.DEFAULT, config, clock, producer));
+        environmentApps.apps().forEach((name, app) -> syncs.add(sync(name, app, clock,
+                producer)));
+        return new InstallationSyncService(syncs, executorInstallationRegistry, producer,
+                environment.getProperty("tollgate.installations.sync-on-start", Boolean.class,
+                        true),
+                environment.getProperty("tollgate.installations.sync-interval", Duration.class,
+                        Duration.ofHours(1)));
+    }
+
+    /** One App's sync; its listing tokens' TokenMinted events are published and acknowledged. */
+    private static InstallationSync sync(String environmentName, GitHubAppConfig config,
+            Clock clock, Producer<String, SpecificRecord> producer) {
+        GitHubTransport http = new OkHttpTransport(config.apiUrl(), OkHttpTransport
+                .defaultClient());
+        AppAuthenticator app = new AppAuthenticator(new AppJwtSigner(config.appId(), config
+                .privateKey(), clock), http, clock);
+        return new InstallationSync(environmentName, config.appId(), app, http, clock,
+                minted -> {
+                    try {
+                        producer.send(new ProducerRecord<>(Topics.TOKEN_MINTS.name(), Long
+                                .toString(minted.getInstallationId()), minted)).get(30,
+                                        TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        if (e instanceof InterruptedException) {
+                            Thread.currentThread().interrupt();
+                        }
+                        throw new IllegalStateException("the TokenMinted of a sync mint could"
+                                + " not be published: " + e, e);
+                    }
+                });
+    }
+}

@@ -1,0 +1,108 @@
+package dev.tollgate.executor.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.events.InstallationChanged;
+import dev.tollgate.events.InstallationStatus;
+import dev.tollgate.events.RepositorySelection;
+import dev.tollgate.executor.ExecutorHarness;
+import dev.tollgate.executor.GitHubStandIn;
+import dev.tollgate.executor.TestApp;
+import dev.tollgate.executor.http.OkHttpTransport;
+import dev.tollgate.installations.AppEnvironments;
+import dev.tollgate.schemas.EventMetas;
+import dev.tollgate.schemas.Roles;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The registry from GitHub itself, against the GitHub stand-in. */
+class InstallationSyncTest {
+
+    private final ExecutorHarness harness = new ExecutorHarness(); // octo/hello, octo/world: 42
+    private final GitHubStandIn github = harness.github;
+
+    @AfterEach
+    void stop() {
+        harness.close();
+    }
+
+    private InstallationSync sync() {
+        AppAuthenticator app = new AppAuthenticator(new AppJwtSigner(TestApp.APP_ID, TestApp
+                .privateKey(), harness.clock), new OkHttpTransport(github.apiUrl(),
+                        OkHttpTransport.defaultClient()),
+                harness.clock);
+        return new InstallationSync(AppEnvironments.DEFAULT, TestApp.APP_ID, app,
+                new OkHttpTransport(github.apiUrl(), OkHttpTransport.defaultClient()),
+                harness.clock, harness.minted::add);
+    }
+
+    private InstallationChanged known(long id, String account) {
+        return InstallationChanged.newBuilder()
+                .setMeta(EventMetas.create(Roles.INGRESS, null, harness.clock))
+                .setEnvironment(AppEnvironments.DEFAULT).setAppId(TestApp.APP_ID)
+                .setInstallationId(id).setAccount(account).setStatus(InstallationStatus.ACTIVE)
+                .setRepositorySelection(RepositorySelection.ALL).setRepositories(List.of())
+                .setPermissions(Map.of()).setTrigger("installation.created").setDeliveryId("d")
+                .build();
+    }
+
+    @Test
+    void listsEveryInstallationWithItsRepositoriesAndReportsTheVanishedOnesDeleted() {
+        github.repository("acme", "site", 77);
+        github.suspend(77);
+
+        Map<Long, InstallationChanged> states = sync().sync(List.of(known(99, "gone"))).stream()
+                .collect(Collectors.toMap(InstallationChanged::getInstallationId, Function
+                        .identity()));
+
+        assertThat(states).containsOnlyKeys(42L, 77L, 99L);
+        InstallationChanged octo = states.get(42L);
+        assertThat(octo.getAccount()).isEqualTo("octo");
+        assertThat(octo.getStatus()).isEqualTo(InstallationStatus.ACTIVE);
+        assertThat(octo.getRepositorySelection()).isEqualTo(RepositorySelection.SELECTED);
+        assertThat(octo.getRepositories()).containsExactly("octo/hello", "octo/world");
+        assertThat(octo.getTrigger()).isEqualTo("sync");
+        assertThat(octo.getDeliveryId()).isNull();
+        assertThat(states.get(77L).getStatus()).isEqualTo(InstallationStatus.SUSPENDED);
+        assertThat(states.get(99L).getStatus()).isEqualTo(InstallationStatus.DELETED);
+        assertThat(github.mints()).singleElement().satisfies(mint -> {
+            assertThat(mint.installationId()).isEqualTo(42L);
+            assertThat(mint.repositories()).isEmpty();
+            assertThat(mint.permissions()).isEqualTo(Map.of("metadata", "read"));
+        });
+        assertThat(github.requests("GET", "/app/installations")).hasSize(1);
+        assertThat(github.requests("GET", "/installation/repositories")).hasSize(1);
+        assertThat(harness.minted).singleElement().satisfies(event -> {
+            assertThat(event.getInstallationId()).isEqualTo(42L);
+            assertThat(event.getPermissions()).isEqualTo(Map.of("metadata", "read"));
+            assertThat(event.toString()).doesNotContain("ghs_");
+        });
+        assertThat(harness.tokens.size()).as("the listing token is never cached").isZero();
+    }
+
+    @Test
+    void neverMintsForAnInstallationUninstalledHere() {
+        InstallationChanged uninstalled = InstallationChanged.newBuilder(known(42, "octo"))
+                .setStatus(InstallationStatus.DELETED).build();
+
+        List<InstallationChanged> states = sync().sync(List.of(uninstalled));
+
+        assertThat(states).noneMatch(state -> state.getInstallationId() == 42L);
+        assertThat(github.mintCount()).isZero();
+    }
+
+    @Test
+    void aFailedListingReportsNothingSoItNeverReadsAsUninstalls() {
+        github.script("GET", "/app/installations", GitHubStandIn.serverError(502));
+
+        GitHubCallException failure = org.assertj.core.api.Assertions.catchThrowableOfType(
+                GitHubCallException.class, () -> sync().sync(List.of(known(42, "octo"))));
+
+        assertThat(failure.error().errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+        assertThat(github.mintCount()).isZero();
+    }
+}
