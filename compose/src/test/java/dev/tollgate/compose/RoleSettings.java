@@ -24,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  * matched to a key with Spring's relaxed rules for the environment (upper case, dots to
  * underscores, dashes dropped; map-typed keys accept any suffix).
  */
-final class RoleSettings {
+public final class RoleSettings {
 
     /** Roles and their modules, as the deployment files name them. */
     static final List<String> ROLES = List.of("ingress", "decision-worker", "executor-worker",
@@ -118,7 +118,7 @@ final class RoleSettings {
         return own;
     }
 
-    static Path repository() {
+    public static Path repository() {
         Path here = Path.of("").toAbsolutePath();
         return Files.isDirectory(here.resolve("compose")) ? here : here.getParent();
     }

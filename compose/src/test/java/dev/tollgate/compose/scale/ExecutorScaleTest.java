@@ -1,0 +1,348 @@
+package dev.tollgate.compose.scale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.compose.RoleSettings;
+import dev.tollgate.events.CallStatus;
+import dev.tollgate.events.EventMeta;
+import dev.tollgate.events.PolicyDecided;
+import dev.tollgate.events.ToolCallCompleted;
+import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.schemas.AvroSingleObjectCodec;
+import dev.tollgate.schemas.AvroTrust;
+import dev.tollgate.schemas.EventDeserializer;
+import dev.tollgate.schemas.EventSerializer;
+import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.schemas.TopicProvisioner;
+import dev.tollgate.schemas.TopicSettings;
+import dev.tollgate.schemas.Topics;
+import dev.tollgate.testsupport.KafkaTestBroker;
+import dev.tollgate.testsupport.PostgresTestDatabase;
+import dev.tollgate.testsupport.WithKafka;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scaling proof, run only with {@code -Pscale} (see compose/README): executors as separate
+ * JVMs from the executor's runnable jar, one Kafka broker, a GitHub stand-in answering after
+ * 100 ms, decisions spread over many installations. Two executors give close to twice the
+ * throughput of one; killing one of three mid-load leaves every request with one final answer.
+ */
+@WithKafka
+class ExecutorScaleTest {
+
+    private static final int PARTITIONS = 12;
+    private static final int INSTALLATIONS = 48;
+    private static final Path JAR = RoleSettings.repository().resolve(
+            "executor-worker/target/tollgate-executor-worker-0.1.0-SNAPSHOT-exec.jar");
+    private static final Path LOGS = RoleSettings.repository().resolve("compose/target/scale");
+
+    private final List<Process> processes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void topics(KafkaTestBroker broker) throws Exception {
+        AvroTrust.ensure();
+        assertThat(JAR).as("build it first: ./mvnw -pl executor-worker package -DskipTests")
+                .isRegularFile();
+        try (Admin admin = broker.admin()) {
+            new TopicProvisioner(admin, new TopicSettings(PARTITIONS, (short) 1, Map.of()),
+                    30_000).ensure(Topics.all());
+        }
+        Files.createDirectories(LOGS);
+    }
+
+    @AfterEach
+    void stopExecutors() throws Exception {
+        for (Process process : processes) {
+            process.destroy();
+        }
+        for (Process process : processes) {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+        processes.clear();
+    }
+
+    @Test
+    void twoExecutorsGiveCloseToTwiceTheThroughputOfOne(KafkaTestBroker broker) throws Exception {
+        try (SlowGitHub github = new SlowGitHub(100)) {
+            double one = throughput(broker, github, 1, 80);
+            stopExecutors();
+            double two = throughput(broker, github, 2, 160);
+
+            System.out.printf("SCALE executors=1: %.1f calls/s; executors=2: %.1f calls/s;"
+                    + " ratio %.2f%n", one, two, two / one);
+            assertThat(two / one).as("throughput ratio of two executors to one")
+                    .isGreaterThan(1.5);
+        }
+    }
+
+    @Test
+    void killingOneOfThreeExecutorsMidLoadLeavesEveryRequestOneFinalAnswer(
+            KafkaTestBroker broker) throws Exception {
+        try (SlowGitHub github = new SlowGitHub(100)) {
+            String group = KafkaTestBroker.uniqueName("scale-kill");
+            String completions = PostgresTestDatabase.fromEnvironment().freshSchemaUrl(
+                    "scale_kill");
+            for (int i = 0; i < 3; i++) {
+                start(broker, github, group, completions, "kill-" + i);
+            }
+            awaitGroup(broker, group, 3);
+            List<String> ids = ids(150);
+
+            try (KafkaConsumer<String, ToolCallCompleted> answers = resultsReader(broker)) {
+                send(broker, ids);
+                Map<String, List<ToolCallCompleted>> received = new HashMap<>();
+                long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+                boolean killed = false;
+                while (received.keySet().containsAll(ids) == false
+                        && System.nanoTime() < deadline) {
+                    for (var record : answers.poll(Duration.ofMillis(200))) {
+                        received.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record
+                                .value());
+                    }
+                    if (!killed && received.size() >= ids.size() / 3) {
+                        processes.get(0).destroyForcibly().waitFor();
+                        killed = true;
+                        System.out.printf("SCALE killed executor kill-0 (SIGKILL) after %d of %d"
+                                + " answers%n", received.size(), ids.size());
+                    }
+                }
+                // a little longer, to see any late duplicate
+                for (int i = 0; i < 10; i++) {
+                    for (var record : answers.poll(Duration.ofMillis(200))) {
+                        received.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record
+                                .value());
+                    }
+                }
+
+                assertThat(killed).isTrue();
+                assertThat(received.keySet()).containsAll(ids);
+                long duplicates = 0;
+                for (String id : ids) {
+                    List<ToolCallCompleted> all = received.get(id);
+                    Set<String> distinct = all.stream().map(a -> a.getStatus() + " " + a
+                            .getResultJson()).collect(Collectors.toSet());
+                    assertThat(distinct).as(id).hasSize(1);
+                    assertThat(all.get(0).getStatus()).as(id + ": " + all.get(0).getErrorCode()
+                            + " " + all.get(0).getMessage()).isEqualTo(CallStatus.SUCCEEDED);
+                    duplicates += all.size() - 1;
+                }
+                System.out.printf("SCALE kill: %d requests, every one answered, one distinct final"
+                        + " answer each; %d repeated deliveries of the same answer%n",
+                        ids
+                                .size(),
+                        duplicates);
+            }
+        }
+    }
+
+    /** Calls per second of {@code executors} fresh executors over {@code calls} decisions. */
+    private double throughput(KafkaTestBroker broker, SlowGitHub github, int executors,
+            int calls) throws Exception {
+        String group = KafkaTestBroker.uniqueName("scale-" + executors);
+        for (int i = 0; i < executors; i++) {
+            start(broker, github, group, null, "x" + executors + "-" + i);
+        }
+        awaitGroup(broker, group, executors);
+        // warm-up: a token per installation, JIT, connections
+        List<String> warm = ids(INSTALLATIONS);
+        try (KafkaConsumer<String, ToolCallCompleted> answers = resultsReader(broker)) {
+            send(broker, warm);
+            await(answers, warm);
+            List<String> ids = ids(calls);
+            long start = System.nanoTime();
+            send(broker, ids);
+            await(answers, ids);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double rate = calls / seconds;
+            System.out.printf("SCALE executors=%d: %d calls in %.2f s = %.1f calls/s (GitHub"
+                    + " requests so far %d, mints %d)%n", executors, calls, seconds, rate,
+                    github
+                            .requests(),
+                    github.mints());
+            return rate;
+        }
+    }
+
+    private void start(KafkaTestBroker broker, SlowGitHub github, String group,
+            String completionsUrl, String name) throws Exception {
+        Path key = LOGS.resolve("app-key.pem");
+        if (!Files.exists(key)) {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64,
+                    "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(
+                            generator
+                                    .generateKeyPair().getPrivate().getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n");
+        }
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(LOGS
+                        .resolve(
+                                name + ".log")
+                        .toFile());
+        Map<String, String> env = builder.environment();
+        env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+        env.put("SERVER_PORT", Integer.toString(port));
+        env.put("TOLLGATE_KAFKA_PROVISION_TOPICS", "false");
+        env.put("TOLLGATE_GITHUB_API_URL", github.apiUrl());
+        env.put("TOLLGATE_GITHUB_APP_ID", "1");
+        env.put("TOLLGATE_GITHUB_PRIVATE_KEY_FILE", key.toString());
+        env.put("TOLLGATE_EXECUTOR_GROUP_ID", group);
+        env.put("TOLLGATE_INSTANCE_ID", name);
+        // one agent calls 48 installations here: lift the per-agent mint limit (30 a minute)
+        env.put("TOLLGATE_EXECUTOR_MINT_LIMIT_PER_AGENT", "10000");
+        env.put("TOLLGATE_EXECUTOR_MINT_LIMIT_PER_INSTALLATION", "10000");
+        env.put("TOLLGATE_INSTALLATIONS_SYNC_ON_START", "false");
+        if (completionsUrl != null) {
+            PostgresTestDatabase database = PostgresTestDatabase.fromEnvironment();
+            env.put("TOLLGATE_EXECUTOR_COMPLETIONS_JDBC_URL", completionsUrl);
+            env.put("TOLLGATE_EXECUTOR_COMPLETIONS_USER", database.user());
+            env.put("TOLLGATE_EXECUTOR_COMPLETIONS_PASSWORD", database.password());
+        }
+        Process process = builder.start();
+        processes.add(process);
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            assertThat(process.isAlive()).as("executor " + name + " exited; see " + LOGS.resolve(
+                    name + ".log")).isTrue();
+            try {
+                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + port + "/readyz")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (ready.statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("executor " + name + " not ready; see " + LOGS);
+    }
+
+    private static void awaitGroup(KafkaTestBroker broker, String group, int members)
+            throws Exception {
+        try (Admin admin = broker.admin()) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (System.nanoTime() < deadline) {
+                ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(
+                        group)).all().get().get(group);
+                if (description.groupState() == GroupState.STABLE && description.members()
+                        .size() == members) {
+                    return;
+                }
+                Thread.sleep(250);
+            }
+        }
+        throw new AssertionError("group " + group + " never had " + members + " members");
+    }
+
+    private static List<String> ids(int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add("scale-" + UUID.randomUUID());
+        }
+        return ids;
+    }
+
+    private static void send(KafkaTestBroker broker, List<String> ids) throws Exception {
+        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(broker
+                .producerProps(), new StringSerializer(),
+                new EventSerializer<>(
+                        AvroSingleObjectCodec.shared()))) {
+            for (int i = 0; i < ids.size(); i++) {
+                String owner = "org-" + (i % INSTALLATIONS);
+                long installation = 1000 + (i % INSTALLATIONS);
+                producer.send(new ProducerRecord<>(Topics.DECISIONS.name(), Long.toString(
+                        installation), decision(ids.get(i), owner, installation)));
+            }
+            producer.flush();
+        }
+    }
+
+    private static KafkaConsumer<String, ToolCallCompleted> resultsReader(KafkaTestBroker broker) {
+        KafkaConsumer<String, ToolCallCompleted> reader = new KafkaConsumer<>(broker
+                .consumerProps(KafkaTestBroker.uniqueName("reader")), new StringDeserializer(),
+                new EventDeserializer<>(AvroSingleObjectCodec.shared(), ToolCallCompleted.class));
+        List<TopicPartition> partitions = new ArrayList<>();
+        reader.partitionsFor(Topics.RESULTS.name()).forEach(p -> partitions.add(
+                new TopicPartition(p.topic(), p.partition())));
+        reader.assign(partitions);
+        reader.seekToEnd(partitions);
+        partitions.forEach(reader::position);
+        return reader;
+    }
+
+    private static void await(KafkaConsumer<String, ToolCallCompleted> answers,
+            List<String> ids) {
+        Map<String, String> received = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        while (!received.keySet().containsAll(ids) && System.nanoTime() < deadline) {
+            for (var record : answers.poll(Duration.ofMillis(100))) {
+                received.put(record.key(), record.value().getStatus() == CallStatus.SUCCEEDED
+                        ? "SUCCEEDED"
+                        : record.value().getErrorCode() + ": " + record.value().getMessage());
+            }
+        }
+        assertThat(received.keySet()).containsAll(ids);
+        assertThat(ids.stream().map(received::get).distinct()).containsExactly("SUCCEEDED");
+    }
+
+    private static PolicyDecided decision(String requestId, String owner, long installation) {
+        EventMeta meta = EventMeta.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setRequestId(requestId).setOccurredAt(Instant.now()).setProducer("scale-test")
+                .build();
+        return PolicyDecided.newBuilder().setMeta(meta).setRequest(ToolCallRequested.newBuilder()
+                .setMeta(meta).setAgentId("agent").setEnvironment("prod").setTool("get_file")
+                .setArgumentsJson("{\"owner\":\"" + owner + "\",\"repo\":\"app\",\"path\":"
+                        + "\"f.txt\"}")
+                .build()).setAllowed(true).setReason("scale")
+                .setPolicyVersion("v").setPermissions(Map.copyOf(GitHubAction.GET_FILE
+                        .permissions()))
+                .setRepositories(new ArrayList<>(List.of(owner + "/app")))
+                .setRoutingKey(Long.toString(installation)).setInstallationId(installation)
+                .build();
+    }
+
+}
