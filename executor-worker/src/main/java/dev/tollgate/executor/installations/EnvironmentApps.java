@@ -46,6 +46,13 @@ public record EnvironmentApps(AppEnvironments environments, Map<String, GitHubAp
                         + " executor", name);
                 continue;
             }
+            for (String needed : new String[]{"app-id", "private-key-file"}) {
+                if (environment.getProperty(prefix + needed, "").isBlank()) {
+                    throw new ConfigurationException(prefix + needed + " is not set: environment '"
+                            + name + "' has a GitHub App of its own and needs both " + prefix
+                            + "app-id and " + prefix + "private-key-file");
+                }
+            }
             try {
                 GitHubAppConfig config = GitHubAppConfig.resolve(key -> environment.getProperty(
                         key.replace("tollgate.github.", prefix)), Map.of());
