@@ -33,7 +33,7 @@ public final class Bench {
 
     static final String USAGE = """
             bench [--calls N] [--concurrency C] [--rate R] [--latency-ms L] [--warmup W]
-                  [--owners O] [--repos R] [--set KEY=VALUE ...] [--json]
+                  [--floor-calls F] [--owners O] [--repos R] [--set KEY=VALUE ...] [--json]
                   [--target URL --token T [--kafka HOST:PORT] [--github URL]]
 
               --calls N        measured calls per series (default 2000)
@@ -42,6 +42,8 @@ public final class Bench {
                                latencies count from when each call was due. 0 = closed loop
               --latency-ms L   the GitHub stand-in's latency (default 0)
               --warmup W       unmeasured gateway calls first (default calls/5, at most 1000)
+              --floor-calls F  calls of the direct floor (default: --calls; the Kafka floor makes
+                               at most 2000 hops)
               --owners O       benchmark owners (one installation each; default 1)
               --repos R        repositories per owner (one token scope each; default 1)
               --set K=V        passed to the launcher as --K=V (e.g. --set tollgate.executor.consumers=4)
@@ -52,7 +54,8 @@ public final class Bench {
             """;
 
     record Options(int calls, int concurrency, double rate, long latencyMillis, int warmup,
-            int owners, int repos, List<String> launcherArgs, boolean json, String target,
+            int floorCalls, int owners, int repos, List<String> launcherArgs, boolean json,
+            String target,
             String token, String kafka, String github) {
 
         static Options parse(String[] args) {
@@ -61,6 +64,7 @@ public final class Bench {
             double rate = 0;
             long latency = 0;
             Integer warmup = null;
+            Integer floorCalls = null;
             int owners = 1;
             int repos = 1;
             List<String> launcherArgs = new ArrayList<>();
@@ -77,6 +81,7 @@ public final class Bench {
                     case "--rate" -> rate = Double.parseDouble(value(args, ++i, arg));
                     case "--latency-ms" -> latency = integer(args, ++i, arg);
                     case "--warmup" -> warmup = integer(args, ++i, arg);
+                    case "--floor-calls" -> floorCalls = integer(args, ++i, arg);
                     case "--owners" -> owners = integer(args, ++i, arg);
                     case "--repos" -> repos = integer(args, ++i, arg);
                     case "--set" -> {
@@ -97,9 +102,10 @@ public final class Bench {
                             + "\n\n" + USAGE);
                 }
             }
-            if (calls < 1 || concurrency < 1 || owners < 1 || repos < 1) {
-                throw new IllegalArgumentException("--calls, --concurrency, --owners and --repos"
-                        + " must be positive");
+            if (calls < 1 || concurrency < 1 || owners < 1 || repos < 1 || (floorCalls != null
+                    && floorCalls < 1)) {
+                throw new IllegalArgumentException("--calls, --concurrency, --floor-calls,"
+                        + " --owners and --repos must be positive");
             }
             if (latency < 0 || rate < 0 || (warmup != null && warmup < 0)) {
                 throw new IllegalArgumentException("--latency-ms, --rate and --warmup must not be"
@@ -110,8 +116,12 @@ public final class Bench {
                         + " a running ingress and a gateway token for it");
             }
             int warm = warmup != null ? warmup : Math.min(1000, calls / 5);
-            return new Options(calls, concurrency, rate, latency, warm, owners, repos, List.copyOf(
-                    launcherArgs), json, target, token, kafka, github);
+            return new Options(calls, concurrency, rate, latency, warm, floorCalls != null
+                    ? floorCalls
+                    : calls, owners, repos,
+                    List.copyOf(
+                            launcherArgs),
+                    json, target, token, kafka, github);
         }
 
         private static String value(String[] args, int index, String flag) {
@@ -326,13 +336,13 @@ public final class Bench {
         LatencyStats kafka = null;
         if (kafkaBootstrap != null) {
             progress.println("[bench] Kafka floor: one produce->consume hop, one at a time...");
-            kafka = KafkaFloor.measure(kafkaBootstrap, Math.min(options.calls(), 2000), 512);
+            kafka = KafkaFloor.measure(kafkaBootstrap, Math.min(options.floorCalls(), 2000), 512);
         }
         LatencyStats direct = null;
         if (githubUrl != null) {
             progress.println("[bench] direct floor: the same read straight to the stand-in...");
-            direct = DirectFloor.measure(githubUrl, options.calls(), options.concurrency(), options
-                    .rate(), progress);
+            direct = DirectFloor.measure(githubUrl, options.floorCalls(), options.concurrency(),
+                    options.rate(), progress);
         }
         try (Gateway gateway = new Gateway(gatewayUrl, token)) {
             progress.printf("[bench] opening %d MCP sessions at %s/mcp...%n", options

@@ -116,9 +116,11 @@ final class Load {
             }
             long now = System.nanoTime();
             int finished = done.get();
-            progress.printf(Locale.ROOT, "[bench] %s: %d/%d calls, %d errors, %.0f calls/s%n",
-                    name, finished, calls, errors.get(), (finished - lastDone) / ((now - last)
-                            / 1e9));
+            progress.printf(Locale.ROOT, "[bench] %s: %d/%d calls, %d errors, %.0f calls/s,"
+                    + " RSS %d MiB%n", name, finished, calls, errors.get(),
+                    (finished - lastDone)
+                            / ((now - last) / 1e9),
+                    Bench.procStatus("VmRSS") / 1024);
             last = now;
             lastDone = finished;
         }

@@ -51,13 +51,32 @@ final class StandaloneSystem implements AutoCloseable {
                     "--tollgate.policy.watch=false", "--tollgate.admin-key=" + adminKey,
                     // one agent drives the whole load: lift the per-agent rate limit
                     "--tollgate.ingress.rate-limit.agent-limit-for-period=1000000"));
-            args.addAll(extraArgs);
-            TollgateLauncher launcher = BenchLaunch.start(args);
+            TollgateLauncher launcher = BenchLaunch.start(withOverrides(args, extraArgs));
             return new StandaloneSystem(dir, launcher, adminKey);
         } catch (Exception | Error e) {
             delete(dir);
             throw e;
         }
+    }
+
+    /**
+     * The defaults with {@code --key=value} overrides applied: a key given twice would reach Spring
+     * as both values joined by a comma, so an override replaces the default instead.
+     */
+    static List<String> withOverrides(List<String> defaults, List<String> overrides) {
+        List<String> args = new ArrayList<>();
+        for (String arg : defaults) {
+            int equals = arg.indexOf('=');
+            String key = equals < 0 ? arg : arg.substring(0, equals + 1);
+            if (overrides.stream().noneMatch(o -> equals < 0
+                    ? o.equals(key)
+                    : o.startsWith(
+                            key))) {
+                args.add(arg);
+            }
+        }
+        args.addAll(overrides);
+        return args;
     }
 
     static String policy(List<String> owners) {

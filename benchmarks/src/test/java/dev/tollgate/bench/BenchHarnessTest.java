@@ -72,6 +72,9 @@ class BenchHarnessTest {
         assertThat(options.launcherArgs()).containsExactly("--tollgate.executor.consumers=4");
         assertThat(options.rate()).isEqualTo(500.0);
         assertThat(options.standalone()).isTrue();
+        assertThat(options.floorCalls()).isEqualTo(2000);
+        assertThat(Bench.Options.parse(new String[]{"--calls", "9000", "--floor-calls", "500"})
+                .floorCalls()).isEqualTo(500);
     }
 
     @Test
@@ -88,6 +91,17 @@ class BenchHarnessTest {
 
         assertThat(policy).contains("\"bench-org/*\" = { read = true }").contains(
                 "\"bench-org-1/*\" = { read = true }");
+    }
+
+    @Test
+    void aSettingPassedToTheLauncherReplacesTheHarnessDefaultInsteadOfDoublingIt() {
+        List<String> args = StandaloneSystem.withOverrides(List.of("--fresh", "--server.port=0",
+                "--tollgate.policy.watch=false"),
+                List.of("--server.port=9000",
+                        "--tollgate.executor.consumers=2"));
+
+        assertThat(args).containsExactly("--fresh", "--tollgate.policy.watch=false",
+                "--server.port=9000", "--tollgate.executor.consumers=2");
     }
 
     @Test
