@@ -107,6 +107,10 @@ class ComposeFileTest {
                     .isEqualTo("0.0.0.0");
         });
 
+        assertThat(COMPOSE.at("/services/decision-worker/environment/"
+                + "SPRING_MAIN_WEB_APPLICATION_TYPE").asString()).as(
+                        "the decision worker serves /readyz only when asked")
+                .isEqualTo("servlet");
         assertThat(replicas).containsEntry("ingress", 2).containsEntry("audit-sink", 1);
         assertThat(replicas.get("decision-worker")).isGreaterThanOrEqualTo(2);
         assertThat(replicas.get("executor-worker")).isGreaterThanOrEqualTo(2);

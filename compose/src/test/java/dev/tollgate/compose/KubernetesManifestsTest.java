@@ -125,6 +125,8 @@ class KubernetesManifestsTest {
         assertThat(policy.at("/data").has(policyFile.substring(policyFile.lastIndexOf('/') + 1)))
                 .isTrue();
         assertThat(env(decision, "TOLLGATE_POLICY_WATCH")).isEqualTo("true");
+        assertThat(env(decision, "SPRING_MAIN_WEB_APPLICATION_TYPE")).as(
+                "the decision worker serves /readyz only when asked").isEqualTo("servlet");
     }
 
     @Test
