@@ -147,6 +147,24 @@ class WebhookIntegrationTest {
     }
 
     @Test
+    void aCapturedBodyReplayedUnderANewDeliveryIdChangesNothing() {
+        byte[] uninstall = reshaped("installation.deleted.1", 5252, "replay-org", null, null);
+        byte[] install = reshaped("installation.created.1", 5252, "replay-org", null, null);
+        deliver("installation", install, SECRET);
+        deliver("installation", uninstall, SECRET);
+        int before = KafkaProbe.readAll(Topics.INSTALLATIONS).size();
+
+        HttpResponse<String> replayed = deliver("installation", install, SECRET, UUID
+                .randomUUID().toString());
+
+        assertThat(replayed.statusCode()).isEqualTo(200);
+        assertThat(replayed.body()).contains("\"duplicate\"");
+        assertThat(KafkaProbe.readAll(Topics.INSTALLATIONS)).hasSize(before);
+        assertThat(recorded(5252)).extracting(InstallationChanged::getStatus).containsExactly(
+                InstallationStatus.ACTIVE, InstallationStatus.DELETED);
+    }
+
+    @Test
     void forgedUnsignedOversizedAndMalformedDeliveriesAreRefusedAndRecordNothing() {
         byte[] body = reshaped("installation.deleted.1", 6161, "victim-org", null, null);
         int before = KafkaProbe.readAll(Topics.INSTALLATIONS).size();

@@ -54,7 +54,7 @@ public class WebhookController {
     private final EventPublisher publisher;
     private final int maxBytes;
     private final ReentrantLock handling = new ReentrantLock();
-    /** Deliveries this replica published, until the registry feed has read them back. */
+    /** Delivery IDs and body digests this replica published (replays are ignored). */
     private final Map<String, Boolean> published = Collections.synchronizedMap(
             new LinkedHashMap<>(64, 0.75f, false) {
                 private static final long serialVersionUID = 1L;
@@ -112,8 +112,8 @@ public class WebhookController {
         }
         WebhookSecrets.Verified verified = secrets.verify(body, signature);
         if (verified.environment().isEmpty()) {
-            log.warn("refused a webhook delivery {}: {}", request.getHeader(
-                    "X-GitHub-Delivery"), verified.reason());
+            log.warn("refused a webhook delivery {}: {}", printable(request.getHeader(
+                    "X-GitHub-Delivery")), verified.reason());
             return refuse(HttpStatus.UNAUTHORIZED, "invalid_signature", verified.reason());
         }
         String event = request.getHeader("X-GitHub-Event");
@@ -136,7 +136,12 @@ public class WebhookController {
 
     private ResponseEntity<Map<String, Object>> handle(String event, String deliveryId,
             String environment, byte[] body) {
-        if (published.containsKey(deliveryId) || registry.seenDelivery(deliveryId)) {
+        // X-GitHub-Delivery is not covered by the signature: a captured body replayed under a
+        // new delivery ID is caught by the body's digest (GitHub's bodies carry timestamps, so
+        // two genuine deliveries never share one).
+        String digest = "sha256:" + java.util.HexFormat.of().formatHex(sha256(body));
+        if (published.containsKey(deliveryId) || published.containsKey(digest) || registry
+                .seenDelivery(deliveryId)) {
             log.info("webhook delivery {} was handled before: acknowledged and ignored",
                     deliveryId);
             return ok("duplicate", "delivery " + deliveryId + " was handled before; ignored");
@@ -150,7 +155,13 @@ public class WebhookController {
         }
         return switch (outcome) {
             case InstallationWebhooks.Ignored ignored -> ok("ignored", ignored.reason());
-            case InstallationWebhooks.Changed changed -> publish(changed.change());
+            case InstallationWebhooks.Changed changed -> {
+                ResponseEntity<Map<String, Object>> answer = publish(changed.change());
+                if (answer.getStatusCode().is2xxSuccessful()) {
+                    published.put(digest, Boolean.TRUE);
+                }
+                yield answer;
+            }
         };
     }
 
@@ -200,6 +211,23 @@ public class WebhookController {
         body.put("error", code);
         body.put("message", message);
         return ResponseEntity.status(status).body(body);
+    }
+
+    /** A header value fit for the log: printable ASCII, at most 100 characters. */
+    static String printable(String value) {
+        if (value == null) {
+            return "(none)";
+        }
+        String clean = value.replaceAll("[^\\x20-\\x7e]", "?");
+        return clean.length() > 100 ? clean.substring(0, 100) + "..." : clean;
+    }
+
+    private static byte[] sha256(byte[] body) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(body);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
     }
 
     /** The body, or null when it is longer than {@code max} bytes. */
