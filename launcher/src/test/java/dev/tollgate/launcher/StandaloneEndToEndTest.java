@@ -42,6 +42,7 @@ class StandaloneEndToEndTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String ADMIN_KEY = "e2e-admin-key-0123456789abcdef0123456789";
+    private static final String WEBHOOK_SECRET = "e2e-webhook-secret-0123456789abcdef";
 
     @TempDir
     static Path data;
@@ -58,6 +59,7 @@ class StandaloneEndToEndTest {
         github.repository("octo-org", "hello-world", 4242).files.put("README.md",
                 "Hello from the stand-in");
         github.repository("octo-org", "secrets", 4242).files.put("key.txt", "nope");
+        github.repository("octo-gone", "doomed", 5151).files.put("README.md", "soon gone");
         Path key = TestApp.writeKeyFile(Files.createDirectories(data.resolve("keys")),
                 "app-pkcs1.pem");
         policy = Files.writeString(data.resolve("policy.toml"), """
@@ -69,13 +71,21 @@ class StandaloneEndToEndTest {
                 environments = ["dev"]
                 repos = ["octo-org/hello-world"]
                 allow = ["read", "create_issue", "push-new-branch", "create-draft"]
+
+                [[grant]]
+                name = "e2e agent reads the repository that gets uninstalled"
+                agents = ["agent-e2e"]
+                repos = ["octo-gone/doomed"]
+                allow = ["read"]
                 """);
         tollgate = TollgateLauncher.start(LauncherOptions.parse(new String[]{"--data-dir", data
                 .resolve("run").toString(), "--kafka-port", "0", "--server.port=0",
                 "--tollgate.policy.file=" + policy, "--tollgate.github.app-id=" + TestApp.APP_ID,
                 "--tollgate.github.private-key-file=" + key, "--tollgate.github.api-url=" + github
                         .apiUrlText(),
-                "--tollgate.admin-key=" + ADMIN_KEY}, Map.of()));
+                "--tollgate.admin-key=" + ADMIN_KEY, "--tollgate.github.webhook-secret="
+                        + WEBHOOK_SECRET},
+                Map.of()));
     }
 
     @AfterAll
@@ -122,8 +132,9 @@ class StandaloneEndToEndTest {
         }
 
         assertThat(github.jwtRejections()).isEmpty();
-        assertThat(github.mints().stream().filter(m -> m.permissions().equals(Map.of("contents",
-                "read")))).singleElement().satisfies(mint -> {
+        assertThat(github.mints().stream().filter(m -> m.installationId() == 4242 && m
+                .permissions().equals(Map.of("contents", "read")))).singleElement()
+                .satisfies(mint -> {
                     assertThat(mint.installationId()).isEqualTo(4242);
                     assertThat(mint.repositories()).containsExactly("hello-world");
                     assertThat(mint.permissions()).containsEntry("contents", "read")
@@ -155,8 +166,87 @@ class StandaloneEndToEndTest {
         assertThat(github.mints().stream().filter(m -> m.permissions().containsKey("issues")))
                 .singleElement().satisfies(m -> assertThat(m.permissions()).containsEntry(
                         "issues", "write"));
-        assertThat(github.mints().stream().filter(m -> m.permissions().equals(Map.of("contents",
-                "read"))).count()).isEqualTo(1);
+        assertThat(github.mints().stream().filter(m -> m.installationId() == 4242 && m
+                .permissions().equals(Map.of("contents", "read"))).count()).isEqualTo(1);
+    }
+
+    @Test
+    void uninstallingTheAppStopsEveryFurtherMintAndTheAgentReadsWhy() throws Exception {
+        String token = mintGatewayToken("agent-e2e", "dev");
+        Map<String, Object> arguments = Map.of("owner", "octo-gone", "repo", "doomed", "path",
+                "README.md");
+        byte[] deleted = """
+                {"action": "deleted",
+                 "installation": {"id": 5151, "app_id": 1,
+                   "account": {"login": "octo-gone", "type": "Organization"},
+                   "repository_selection": "selected", "permissions": {"contents": "read"},
+                   "suspended_at": null},
+                 "repositories": [{"id": 1, "name": "doomed", "full_name": "octo-gone/doomed"}],
+                 "sender": {"login": "octo-admin"}}
+                """.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String signature = dev.tollgate.installations.WebhookSignature.withSecret(WEBHOOK_SECRET)
+                .sign(deleted);
+        String forged = dev.tollgate.installations.WebhookSignature.withSecret("guessed-secret")
+                .sign(deleted);
+
+        try (McpSyncClient agent = connect(token)) {
+            agent.initialize();
+            Map<String, Object> before = call(agent, "get_file", arguments);
+            int mintsBefore = mintsFor(5151);
+
+            HttpResponse<String> refused = deliver("installation", "e2e-delivery-0", deleted,
+                    forged);
+            Map<String, Object> afterForgery = call(agent, "get_file", arguments);
+            HttpResponse<String> recorded = deliver("installation", "e2e-delivery-1", deleted,
+                    signature);
+            long revokedAt = System.nanoTime();
+            Map<String, Object> after = call(agent, "get_file", arguments);
+            while (!"denied".equals(after.get("status")) && System.nanoTime() - revokedAt < Duration
+                    .ofSeconds(30).toNanos()) {
+                after = call(agent, "get_file", arguments);
+            }
+            System.out.printf("[e2e] installation.deleted to first refusal: %d ms%n", (System
+                    .nanoTime() - revokedAt) / 1_000_000);
+            HttpResponse<String> replayed = deliver("installation", "e2e-delivery-1", deleted,
+                    signature);
+
+            assertThat(before.get("status")).as(before.toString()).isEqualTo("succeeded");
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+            assertThat(afterForgery.get("status")).isEqualTo("succeeded");
+            assertThat(recorded.statusCode()).as(recorded.body()).isEqualTo(200);
+            assertThat(recorded.body()).contains("recorded");
+            assertThat(after.get("status")).as(after.toString()).isEqualTo("denied");
+            assertThat((String) after.get("message")).contains("uninstalled");
+            assertThat(replayed.statusCode()).isEqualTo(200);
+            assertThat(replayed.body()).contains("duplicate");
+            assertThat(mintsFor(5151)).isEqualTo(mintsBefore);
+        }
+
+        Path auditDir = data.resolve("run").resolve("audit");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<AuditRecord> changes = List.of();
+        while (changes.isEmpty() && System.nanoTime() < deadline) {
+            changes = readAll(auditDir).stream().filter(r -> "InstallationChanged".equals(r
+                    .entry().eventType()) && r.entry().contextJson().contains("e2e-delivery-1"))
+                    .toList();
+            Thread.sleep(200);
+        }
+        assertThat(changes).hasSize(1);
+    }
+
+    private int mintsFor(long installationId) {
+        return (int) github.mints().stream().filter(m -> m.installationId() == installationId)
+                .count();
+    }
+
+    private HttpResponse<String> deliver(String event, String deliveryId, byte[] body,
+            String signature) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tollgate
+                .httpPort() + "/webhooks/github")).header("Content-Type", "application/json")
+                .header("X-GitHub-Event", event).header("X-GitHub-Delivery", deliveryId)
+                .header("X-Hub-Signature-256", signature).POST(HttpRequest.BodyPublishers
+                        .ofByteArray(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
