@@ -13,6 +13,7 @@ import java.sql.DriverManager;
 import java.util.Optional;
 import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.executor.kafka.DecisionConsumer;
+import dev.tollgate.executor.kafka.MintPublisher;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventSerializer;
 import java.time.Clock;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.function.UnaryOperator;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -98,22 +100,29 @@ public class ExecutorConfiguration {
         CompletionStore completions = completionStore(environment, clock, completionCapacity);
         Map<String, Long> installations = InstallationResolver.parseStatic(environment
                 .getProperty("tollgate.github.installations"));
+        int maxInFlight = environment.getProperty("tollgate.executor.max-in-flight",
+                Integer.class, DecisionConsumer.DEFAULT_MAX_IN_FLIGHT);
+        if (maxInFlight < 1) {
+            throw new IllegalStateException("tollgate.executor.max-in-flight must be at least 1"
+                    + " (TOLLGATE_EXECUTOR_MAX_IN_FLIGHT), not " + maxInFlight);
+        }
+        // One executor per replica, shared by its consumers: one token cache (a rebalance between
+        // this replica's consumers never mints a scope again), one write pacer per installation.
+        DecisionConsumer.Topics topics = DecisionConsumer.Topics.standard();
+        MintPublisher mints = new MintPublisher(producer, topics.tokenMints());
+        Map<String, ToolCallExecutor> apps = new HashMap<>();
+        environmentApps.apps().forEach((name, app) -> apps.put(name, new ExecutorAssembly(app,
+                clock, mints, completions, retry, writeInterval, scheduler, UnaryOperator
+                        .identity(),
+                Map.of()).build().guardedBy(installationGuard)));
+        ToolCallExecutor executor = new ExecutorAssembly(config, clock, mints, completions, retry,
+                writeInterval, scheduler, UnaryOperator.identity(), installations).build()
+                .guardedBy(installationGuard).routing(environmentApps.environments(), apps);
+        Semaphore inFlight = new Semaphore(maxInFlight);
         List<DecisionConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            consumers.add(new DecisionConsumer(consumerProps, producer,
-                    mints -> {
-                        Map<String, ToolCallExecutor> apps = new HashMap<>();
-                        environmentApps.apps().forEach((name, app) -> apps.put(name,
-                                new ExecutorAssembly(app, clock, mints, completions, retry,
-                                        writeInterval, scheduler, UnaryOperator.identity(), Map
-                                                .of())
-                                        .build().guardedBy(installationGuard)));
-                        return new ExecutorAssembly(config, clock, mints, completions, retry,
-                                writeInterval, scheduler, UnaryOperator.identity(),
-                                installations).build().guardedBy(installationGuard).routing(
-                                        environmentApps.environments(), apps);
-                    },
-                    DecisionConsumer.Topics.standard()));
+            consumers.add(new DecisionConsumer(consumerProps, producer, executor, mints, inFlight,
+                    topics));
         }
         return new DecisionConsumers(consumers);
     }

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -41,7 +42,7 @@ public final class ToolCallExecutor {
     private final GitHubTransport transport;
     private final CompletionStore completions;
     private final Clock clock;
-    private final Map<String, Object> inProgress = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> inProgress = new ConcurrentHashMap<>();
     private volatile AppEnvironments appEnvironments;
     private volatile Map<String, ToolCallExecutor> apps = Map.of();
 
@@ -104,19 +105,19 @@ public final class ToolCallExecutor {
         }
         ToolCallRequested request = decision.getRequest();
         String requestId = requestId(decision);
-        Object lock = inProgress.computeIfAbsent(requestId, id -> new Object());
-        synchronized (lock) {
-            try {
-                Optional<ToolCallCompleted> earlier = completions.find(requestId);
-                if (earlier.isPresent()) {
-                    log.info("request {} was already completed: re-publishing its answer",
-                            requestId);
-                    return earlier.get();
-                }
-                return completions.record(perform(decision, request, requestId));
-            } finally {
-                inProgress.remove(requestId, lock);
+        // A lock, not synchronized: calls run on virtual threads and block on GitHub inside.
+        ReentrantLock lock = inProgress.computeIfAbsent(requestId, id -> new ReentrantLock());
+        lock.lock();
+        try {
+            Optional<ToolCallCompleted> earlier = completions.find(requestId);
+            if (earlier.isPresent()) {
+                log.info("request {} was already completed: re-publishing its answer", requestId);
+                return earlier.get();
             }
+            return completions.record(perform(decision, request, requestId));
+        } finally {
+            inProgress.remove(requestId, lock);
+            lock.unlock();
         }
     }
 

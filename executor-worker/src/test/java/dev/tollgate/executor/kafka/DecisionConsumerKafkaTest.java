@@ -11,6 +11,7 @@ import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.executor.ExecutorAssembly;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
+import dev.tollgate.executor.core.CompletionStore;
 import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
@@ -33,10 +34,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.function.UnaryOperator;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
@@ -115,11 +119,16 @@ class DecisionConsumerKafkaTest {
     }
 
     private DecisionConsumer startReplica(UnaryOperator<GitHubTransport> decorator) {
+        return startReplica(decorator, new InMemoryCompletionStore(1000));
+    }
+
+    private DecisionConsumer startReplica(UnaryOperator<GitHubTransport> decorator,
+            CompletionStore completions) {
         GitHubAppConfig config = new GitHubAppConfig(github.apiUrl(), TestApp.APP_ID, TestApp
                 .privateKey(), Optional.empty());
         DecisionConsumer replica = new DecisionConsumer(broker.consumerProps(group), producer(),
-                mints -> new ExecutorAssembly(config, Clock.systemUTC(), mints,
-                        new InMemoryCompletionStore(1000), RetryPolicy.defaults(), Duration.ZERO,
+                mints -> new ExecutorAssembly(config, Clock.systemUTC(), mints, completions,
+                        RetryPolicy.defaults(), Duration.ZERO,
                         scheduler, decorator, Map.of()).build(),
                 topics);
         replicas.add(replica);
@@ -306,5 +315,138 @@ class DecisionConsumerKafkaTest {
                     "\"number\":1");
         });
         assertThat(endOffset(topics.results())).isEqualTo(1);
+    }
+
+    /**
+     * Holds the first {@code calls} GitHub calls until all of them are in flight at once (or 20 s
+     * passed, then it records that they were not and lets every call through).
+     */
+    private static UnaryOperator<GitHubTransport> allAtOnce(int calls, AtomicBoolean together) {
+        CountDownLatch latch = new CountDownLatch(calls);
+        AtomicInteger seen = new AtomicInteger();
+        return transport -> request -> {
+            if (seen.getAndIncrement() < calls && together.get()) {
+                latch.countDown();
+                try {
+                    if (!latch.await(20, TimeUnit.SECONDS)) {
+                        together.set(false);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            return transport.send(request);
+        };
+    }
+
+    private Map<String, List<ToolCallCompleted>> answersByRequest(int distinct)
+            throws InterruptedException {
+        Map<String, Object> props = new HashMap<>(broker.consumerProps(KafkaTestBroker.uniqueName(
+                "reader")));
+        Map<String, List<ToolCallCompleted>> answers = new HashMap<>();
+        try (KafkaConsumer<String, ToolCallCompleted> reader = new KafkaConsumer<>(props,
+                new StringDeserializer(), new EventDeserializer<>(AvroSingleObjectCodec.shared(),
+                        ToolCallCompleted.class))) {
+            TopicPartition partition = new TopicPartition(topics.results(), 0);
+            reader.assign(List.of(partition));
+            reader.seekToBeginning(List.of(partition));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (answers.size() < distinct && System.nanoTime() < deadline) {
+                reader.poll(Duration.ofMillis(200)).forEach(record -> answers.computeIfAbsent(
+                        record.key(), key -> new ArrayList<>()).add(record.value()));
+            }
+            reader.poll(Duration.ofMillis(500)).forEach(record -> answers.computeIfAbsent(record
+                    .key(), key -> new ArrayList<>()).add(record.value()));
+        }
+        return answers;
+    }
+
+    @Test
+    void manyConcurrentCallsOfOneScopeMintOneToken() throws Exception {
+        int calls = 30;
+        github.repo("org1", "repo").files.put("a.txt", "hello");
+        for (int i = 0; i < calls; i++) {
+            send(decision("same-scope-" + i, 1, "get_file",
+                    "{\"owner\":\"org1\",\"repo\":\"repo\",\"path\":\"a.txt\"}"),
+                    new RecordHeaders());
+        }
+        AtomicBoolean together = new AtomicBoolean(true);
+
+        startReplica(allAtOnce(calls, together));
+        Map<String, List<ToolCallCompleted>> answers = answersByRequest(calls);
+
+        assertThat(together).as("the batch's calls were in flight at once").isTrue();
+        assertThat(answers).hasSize(calls).allSatisfy((id, given) -> assertThat(given)
+                .singleElement().satisfies(answer -> assertThat(answer.getStatus()).as(answer
+                        .getMessage()).isEqualTo(CallStatus.SUCCEEDED)));
+        assertThat(github.mintCount()).isEqualTo(1);
+        assertThat(endOffset(topics.tokenMints())).isEqualTo(1);
+    }
+
+    /** A completion record shared by the replicas (as the PostgreSQL one is) that dies with A. */
+    private static CompletionStore dyingWith(CompletionStore shared, AtomicBoolean dead) {
+        return new CompletionStore() {
+            @Override
+            public Optional<ToolCallCompleted> find(String requestId) {
+                return shared.find(requestId);
+            }
+
+            @Override
+            public ToolCallCompleted record(ToolCallCompleted completed) {
+                if (dead.get()) {
+                    throw new SimulatedKill();
+                }
+                return shared.record(completed);
+            }
+        };
+    }
+
+    @Test
+    void aReplicaKilledInTheMiddleOfAConcurrentBatchLeavesEachWriteDoneOnceAndEveryRequestOneAnswer()
+            throws Exception {
+        int writes = 10;
+        for (int i = 0; i < writes; i++) {
+            send(decision("batch-write-" + i, 2, "create_issue",
+                    "{\"owner\":\"org2\",\"repo\":\"repo\",\"title\":\"issue " + i + "\"}"),
+                    new RecordHeaders());
+        }
+        AtomicBoolean together = new AtomicBoolean(true);
+        AtomicBoolean dead = new AtomicBoolean(false);
+        AtomicInteger posts = new AtomicInteger();
+        UnaryOperator<GitHubTransport> killedAtTheFifthWrite = transport -> request -> {
+            if (dead.get()) {
+                throw new SimulatedKill(); // the process is gone: nothing more reaches GitHub
+            }
+            GitHubResponse response = transport.send(request);
+            if (request.method().equals("POST") && (posts.incrementAndGet() == 5 || dead
+                    .get())) {
+                dead.set(true);
+                throw new SimulatedKill();
+            }
+            return response;
+        };
+        InMemoryCompletionStore shared = new InMemoryCompletionStore(1000);
+        startReplica(transport -> killedAtTheFifthWrite.apply(allAtOnce(writes, together).apply(
+                transport)), dyingWith(shared, dead));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!dead.get() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+
+        startReplica(UnaryOperator.identity(), shared);
+        Map<String, List<ToolCallCompleted>> answers = answersByRequest(writes);
+
+        assertThat(together).as("the batch's calls were in flight at once").isTrue();
+        assertThat(dead).isTrue();
+        assertThat(github.repo("org2", "repo").plainIssues()).hasSize(writes);
+        assertThat(github.requests("POST", "/repos/org2/repo/issues")).hasSize(writes);
+        assertThat(answers).hasSize(writes).allSatisfy((id, given) -> {
+            assertThat(given).allSatisfy(answer -> assertThat(answer.getStatus()).as(answer
+                    .getMessage()).isEqualTo(CallStatus.SUCCEEDED));
+            assertThat(given.stream().map(answer -> answer.getMeta().getEventId()).collect(
+                    Collectors.toSet())).as("one answer per request, re-published as it was")
+                    .hasSize(1);
+        });
     }
 }
