@@ -35,7 +35,41 @@ public final class Redactor {
         }
     }
 
-    private record Rule(Kind kind, Pattern pattern, String replacement) {
+    /**
+     * A rule and its trigger: a cheap test that must hold on any text the pattern can match (the
+     * text, and the text lower-cased), so a rule whose trigger is absent is skipped without running
+     * its regex. Most values of most events carry none of the triggers.
+     */
+    private record Rule(Kind kind, Pattern pattern, String replacement, Trigger mayMatch) {
+    }
+
+    @FunctionalInterface
+    private interface Trigger {
+        boolean test(String text, String lowerCase);
+
+        /** Case-sensitive: the text contains one of {@code needles}. */
+        static Trigger contains(String... needles) {
+            return (text, lower) -> {
+                for (String needle : needles) {
+                    if (text.contains(needle)) {
+                        return true;
+                    }
+                }
+                return false;
+            };
+        }
+
+        /** For {@code (?i)} rules: the lower-cased text contains one of the (lower-case) needles. */
+        static Trigger containsIgnoringCase(String... needles) {
+            return (text, lower) -> {
+                for (String needle : needles) {
+                    if (lower.contains(needle)) {
+                        return true;
+                    }
+                }
+                return false;
+            };
+        }
     }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -50,42 +84,46 @@ public final class Redactor {
             new Rule(Kind.PRIVATE_KEY, Pattern.compile(
                     "-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----"
                             + "(?:[\\s\\S]*?-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|[\\s\\S]*)"),
-                    Kind.PRIVATE_KEY.marker()),
+                    Kind.PRIVATE_KEY.marker(), Trigger.contains("-----BEGIN ")),
             // Fine-grained personal access tokens.
             new Rule(Kind.GITHUB_TOKEN, Pattern.compile("(?<![A-Za-z0-9])github_pat_"
-                    + TOKEN_BODY), Kind.GITHUB_TOKEN.marker()),
+                    + TOKEN_BODY), Kind.GITHUB_TOKEN.marker(), Trigger.contains("github_pat_")),
             // Classic and OAuth/user/installation/refresh tokens: ghp_ gho_ ghu_ ghs_ ghr_.
             new Rule(Kind.GITHUB_TOKEN, Pattern.compile("(?<![A-Za-z0-9])gh[pousr]_"
-                    + TOKEN_BODY), Kind.GITHUB_TOKEN.marker()),
+                    + TOKEN_BODY), Kind.GITHUB_TOKEN.marker(), Trigger.contains("ghp_", "gho_",
+                            "ghu_", "ghs_", "ghr_")),
             // The pre-2021 installation token form "v1.<40 hex>".
             new Rule(Kind.GITHUB_TOKEN,
                     Pattern.compile("(?<![A-Za-z0-9.])v1\\.[0-9a-f]{40}(?![0-9a-f])"),
-                    Kind.GITHUB_TOKEN.marker()),
+                    Kind.GITHUB_TOKEN.marker(), Trigger.contains("v1.")),
             // JWTs: two base64url JSON objects ("eyJ" is the encoding of {") and a signature.
             new Rule(Kind.JWT, Pattern.compile(
                     "eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"),
-                    Kind.JWT.marker()),
+                    Kind.JWT.marker(), Trigger.contains("eyJ")),
             new Rule(Kind.AWS_ACCESS_KEY,
                     Pattern.compile("(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])"),
-                    Kind.AWS_ACCESS_KEY.marker()),
+                    Kind.AWS_ACCESS_KEY.marker(), Trigger.contains("AKIA", "ASIA")),
             // Authorization / Proxy-Authorization header text: keep the header name, drop the
             // value (scheme and credentials).
             new Rule(Kind.AUTHORIZATION, Pattern.compile(
                     "(?i)((?:proxy-)?authorization\"?\\s*[:=]\\s*\"?)(?:[A-Za-z]+\\s+)?[^\\s\",;}']+"),
-                    "$1" + Kind.AUTHORIZATION.marker()),
+                    "$1" + Kind.AUTHORIZATION.marker(), Trigger.containsIgnoringCase(
+                            "authorization")),
             // Bare "Bearer xyz" / "Basic xyz" / "token xyz" credentials in text.
             new Rule(Kind.AUTHORIZATION, Pattern.compile(
                     "(?i)\\b(bearer|basic|token)(\\s+)(?!\\[REDACTED)[A-Za-z0-9._~+/=-]{12,}"),
-                    "$1$2" + Kind.AUTHORIZATION.marker()),
+                    "$1$2" + Kind.AUTHORIZATION.marker(), Trigger.containsIgnoringCase("bearer",
+                            "basic", "token")),
             // Credentials in URLs: scheme://user:password@host.
             new Rule(Kind.PASSWORD,
                     Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://[^\\s:/@\"]+:)[^\\s@/\"]+@"),
-                    "$1" + Kind.PASSWORD.marker() + "@"),
+                    "$1" + Kind.PASSWORD.marker() + "@", Trigger.contains("://")),
             // password=..., "secret": "...", client_secret: ... in free text.
             new Rule(Kind.PASSWORD, Pattern.compile(
                     "(?i)\\b((?:[a-z0-9_-]*(?:password|passwd|passphrase|pwd|secret))\"?\\s*[:=]\\s*\"?)"
                             + "(?!\\[REDACTED)[^\\s\",;&}]+"),
-                    "$1" + Kind.PASSWORD.marker()));
+                    "$1" + Kind.PASSWORD.marker(), Trigger.containsIgnoringCase("pass", "pwd",
+                            "secret")));
 
     /** JSON keys (lower-cased, without - and _) whose values are secrets whatever they look like. */
     private static final Map<String, Kind> SECRET_KEYS = Map.ofEntries(
@@ -112,12 +150,20 @@ public final class Redactor {
             return text;
         }
         String result = text;
+        String lower = null;
         for (Rule rule : RULES) {
+            if (lower == null) {
+                lower = result.toLowerCase(Locale.ROOT); // the same string when nothing changes
+            }
+            if (!rule.mayMatch().test(result, lower)) {
+                continue; // its trigger is absent from the text as it is now: the regex cannot match
+            }
             Matcher matcher = rule.pattern().matcher(result);
             if (matcher.find()) {
                 result = matcher.replaceAll(rule.replacement().contains("$")
                         ? rule.replacement()
                         : Matcher.quoteReplacement(rule.replacement()));
+                lower = null;
             }
         }
         return result;

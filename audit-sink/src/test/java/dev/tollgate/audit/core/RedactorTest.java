@@ -92,6 +92,27 @@ class RedactorTest {
     }
 
     @Test
+    void caseInsensitiveRulesAreNotSkippedByTheirTriggerCheckInAnyCase() {
+        assertThat(redactor.redactText("AUTHORIZATION: TOKEN abcdef0123456789")).isEqualTo(
+                "AUTHORIZATION: [REDACTED:authorization]");
+        assertThat(redactor.redactText("sent BEARER ABCDEF0123456789XYZ and bAsIc "
+                + "dXNlcjpwYXNzd29yZA==")).isEqualTo("sent BEARER [REDACTED:authorization] and"
+                        + " bAsIc [REDACTED:authorization]");
+        assertThat(redactor.redactText("APP_SECRET=s3cr3t PWD=x PassPhrase: y")).isEqualTo(
+                "APP_SECRET=[REDACTED:password] PWD=[REDACTED:password] PassPhrase:"
+                        + " [REDACTED:password]");
+        assertThat(redactor.redactText("HTTPS://bob:hunter2@example.com")).isEqualTo(
+                "HTTPS://bob:[REDACTED:password]@example.com");
+    }
+
+    @Test
+    void textWithNoRuleTriggerComesBackUnchanged() {
+        String plain = "octo-org/widgets: fix the README typo in section 2 (issue #17)";
+
+        assertThat(redactor.redactText(plain)).isSameAs(plain);
+    }
+
+    @Test
     void redactsPasswordsInTextAndUrls() {
         assertThat(redactor.redactText("db password=hunter2 and PGPASSWORD: s3cr3t!")).isEqualTo(
                 "db password=[REDACTED:password] and PGPASSWORD: [REDACTED:password]");
