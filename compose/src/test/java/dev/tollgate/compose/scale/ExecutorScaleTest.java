@@ -69,8 +69,13 @@ class ExecutorScaleTest {
             "executor-worker/target/tollgate-executor-worker-0.1.0-SNAPSHOT-exec.jar");
     private static final Path LOGS = RoleSettings.repository().resolve("compose/target/scale");
 
+    /** What the audit store holds for every request (a TokenMinted too where it minted). */
+    private static final Set<String> PER_REQUEST = Set.of("ToolCallRequested", "PolicyDecided",
+            "ToolCallCompleted");
+
     private final List<Process> processes = new ArrayList<>();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
     static void topics(KafkaTestBroker broker) throws Exception {
@@ -95,6 +100,27 @@ class ExecutorScaleTest {
             }
         }
         processes.clear();
+    }
+
+    /** New groups read from the start: leave the work topics empty for the next test. */
+    @AfterEach
+    void emptyWorkTopics(KafkaTestBroker broker) throws Exception {
+        stopExecutors();
+        try (Admin admin = broker.admin()) {
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            for (String topic : List.of(Topics.REQUESTS.name(), Topics.DECISIONS.name())) {
+                for (int p = 0; p < PARTITIONS; p++) {
+                    latest.put(new TopicPartition(topic, p),
+                            org.apache.kafka.clients.admin.OffsetSpec
+                                    .latest());
+                }
+            }
+            Map<TopicPartition, org.apache.kafka.clients.admin.RecordsToDelete> deletions = new HashMap<>();
+            admin.listOffsets(latest).all().get().forEach((partition, offset) -> deletions.put(
+                    partition, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(offset
+                            .offset())));
+            admin.deleteRecords(deletions).all().get();
+        }
     }
 
     @Test
@@ -171,6 +197,93 @@ class ExecutorScaleTest {
         }
     }
 
+    @Test
+    void requestsThroughTwoDecisionWorkersAndThreeExecutorsAreAllAnsweredAndAudited(
+            KafkaTestBroker broker) throws Exception {
+        PostgresTestDatabase database = PostgresTestDatabase.fromEnvironment();
+        String auditUrl = database.freshSchemaUrl("scale_audit");
+        Path policy = LOGS.resolve("policy.toml");
+        StringBuilder repos = new StringBuilder("version = 1\nmode = \"enforce\"\n[gh.repos]\n");
+        for (int i = 0; i < INSTALLATIONS; i++) {
+            repos.append("\"org-").append(i).append("/app\" = { read = true }\n");
+        }
+        Files.writeString(policy, repos);
+        try (SlowGitHub github = new SlowGitHub(100)) {
+            startRole(broker, "audit-sink", "pipeline-audit", Map.of("TOLLGATE_AUDIT_STORE",
+                    "postgres", "TOLLGATE_AUDIT_POSTGRES_URL", auditUrl,
+                    "TOLLGATE_AUDIT_POSTGRES_USER", database.user(),
+                    "TOLLGATE_AUDIT_POSTGRES_PASSWORD", database.password(),
+                    "TOLLGATE_AUDIT_POSTGRES_MIGRATE", "true", "TOLLGATE_AUDIT_GROUP_ID",
+                    KafkaTestBroker.uniqueName("scale-audit")));
+            String decisionGroup = KafkaTestBroker.uniqueName("scale-decide");
+            for (int i = 0; i < 2; i++) {
+                startRole(broker, "decision-worker", "pipeline-decide-" + i, Map.of(
+                        "SPRING_MAIN_WEB_APPLICATION_TYPE", "servlet",
+                        "TOLLGATE_POLICY_FILE", policy.toString(), "TOLLGATE_DECISION_GROUP_ID",
+                        decisionGroup, "TOLLGATE_INSTALLATIONS_MODE", "off"));
+            }
+            String executorGroup = KafkaTestBroker.uniqueName("scale-exec");
+            String completions = database.freshSchemaUrl("scale_pipeline");
+            for (int i = 0; i < 3; i++) {
+                start(broker, github, executorGroup, completions, "pipeline-exec-" + i);
+            }
+            awaitGroup(broker, executorGroup, 3);
+            List<String> ids = ids(120);
+
+            try (KafkaConsumer<String, ToolCallCompleted> answers = resultsReader(broker)) {
+                long start = System.nanoTime();
+                try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(broker
+                        .producerProps(), new StringSerializer(),
+                        new EventSerializer<>(
+                                AvroSingleObjectCodec.shared()))) {
+                    for (int i = 0; i < ids.size(); i++) {
+                        ToolCallRequested request = decision(ids.get(i), "org-" + (i
+                                % INSTALLATIONS), 0).getRequest();
+                        producer.send(new ProducerRecord<>(Topics.REQUESTS.name(), ids.get(i),
+                                request));
+                    }
+                    producer.flush();
+                }
+                await(answers, ids);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                System.out.printf("SCALE pipeline: %d requests through 2 decision workers and 3"
+                        + " executors in %.2f s = %.1f calls/s%n", ids.size(), seconds,
+                        ids.size()
+                                / seconds);
+            }
+            Map<String, Set<String>> audited = new HashMap<>();
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (System.nanoTime() < deadline) {
+                audited.clear();
+                try (var connection = java.sql.DriverManager.getConnection(auditUrl, database
+                        .user(), database.password());
+                        var statement = connection
+                                .prepareStatement("SELECT request_id, event_type FROM audit_record"
+                                        + " WHERE request_id = ANY (?)")) {
+                    statement.setArray(1, connection.createArrayOf("text", ids.toArray()));
+                    try (var rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            audited.computeIfAbsent(rows.getString(1),
+                                    k -> new java.util.TreeSet<>())
+                                    .add(rows.getString(2));
+                        }
+                    }
+                }
+                if (audited.size() == ids.size() && audited.values().stream().allMatch(t -> t
+                        .containsAll(PER_REQUEST))) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+
+            assertThat(audited.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(audited.values()).allSatisfy(types -> assertThat(types).containsAll(
+                    PER_REQUEST));
+            System.out.printf("SCALE pipeline audit: %d of %d requests with %s%n", audited.size(),
+                    ids.size(), audited.values().iterator().next());
+        }
+    }
+
     /** Calls per second of {@code executors} fresh executors over {@code calls} decisions. */
     private double throughput(KafkaTestBroker broker, SlowGitHub github, int executors,
             int calls) throws Exception {
@@ -211,25 +324,12 @@ class ExecutorScaleTest {
                                     .generateKeyPair().getPrivate().getEncoded())
                     + "\n-----END PRIVATE KEY-----\n");
         }
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(LOGS
-                        .resolve(
-                                name + ".log")
-                        .toFile());
-        Map<String, String> env = builder.environment();
-        env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-        env.put("SERVER_PORT", Integer.toString(port));
-        env.put("TOLLGATE_KAFKA_PROVISION_TOPICS", "false");
+        Map<String, String> env = new HashMap<>();
         env.put("TOLLGATE_GITHUB_API_URL", github.apiUrl());
         env.put("TOLLGATE_GITHUB_APP_ID", "1");
+        env.put("TOLLGATE_GITHUB_INSTALLATIONS", staticInstallations());
         env.put("TOLLGATE_GITHUB_PRIVATE_KEY_FILE", key.toString());
         env.put("TOLLGATE_EXECUTOR_GROUP_ID", group);
-        env.put("TOLLGATE_INSTANCE_ID", name);
         // one agent calls 48 installations here: lift the per-agent mint limit (30 a minute)
         env.put("TOLLGATE_EXECUTOR_MINT_LIMIT_PER_AGENT", "10000");
         env.put("TOLLGATE_EXECUTOR_MINT_LIMIT_PER_INSTALLATION", "10000");
@@ -240,25 +340,56 @@ class ExecutorScaleTest {
             env.put("TOLLGATE_EXECUTOR_COMPLETIONS_USER", database.user());
             env.put("TOLLGATE_EXECUTOR_COMPLETIONS_PASSWORD", database.password());
         }
+        startRole(broker, "executor-worker", name, env);
+    }
+
+    /** Starts a role's jar as its own JVM, configured by {@code env}, and waits for /readyz. */
+    private void startRole(KafkaTestBroker broker, String module, String name,
+            Map<String, String> roleEnv) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path jar = RoleSettings.repository().resolve(module + "/target/tollgate-" + module
+                + "-0.1.0-SNAPSHOT-exec.jar");
+        assertThat(jar).as("build it first: ./mvnw -pl " + module + " package -DskipTests")
+                .isRegularFile();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(LOGS
+                        .resolve(
+                                name + ".log")
+                        .toFile());
+        Map<String, String> env = builder.environment();
+        env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+        env.put("SERVER_PORT", Integer.toString(port));
+        env.put("TOLLGATE_KAFKA_PROVISION_TOPICS", "false");
+        env.put("TOLLGATE_INSTANCE_ID", name);
+        env.putAll(roleEnv);
         Process process = builder.start();
         processes.add(process);
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        String last = "no answer";
         while (System.nanoTime() < deadline) {
             assertThat(process.isAlive()).as("executor " + name + " exited; see " + LOGS.resolve(
                     name + ".log")).isTrue();
             try {
-                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:" + port + "/readyz")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (ready.statusCode() == 200) {
+                var connection = (java.net.HttpURLConnection) URI.create("http://127.0.0.1:"
+                        + port + "/readyz").toURL().openConnection();
+                connection.setConnectTimeout(2000);
+                connection.setReadTimeout(5000);
+                int status = connection.getResponseCode();
+                connection.disconnect();
+                if (status == 200) {
                     return;
                 }
+                last = "HTTP " + status;
             } catch (java.io.IOException notYet) {
-                // still starting
+                last = notYet.toString(); // still starting
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("executor " + name + " not ready; see " + LOGS);
+        throw new AssertionError(name + " not ready (" + last + "); see " + LOGS);
     }
 
     private static void awaitGroup(KafkaTestBroker broker, String group, int members)
@@ -276,6 +407,16 @@ class ExecutorScaleTest {
             }
         }
         throw new AssertionError("group " + group + " never had " + members + " members");
+    }
+
+    /** {@code org-N/app=1000+N,...}: the executors need not look installations up. */
+    private static String staticInstallations() {
+        StringBuilder installations = new StringBuilder();
+        for (int i = 0; i < INSTALLATIONS; i++) {
+            installations.append(i == 0 ? "" : ",").append("org-").append(i).append("/app=")
+                    .append(1000 + i);
+        }
+        return installations.toString();
     }
 
     private static List<String> ids(int count) {
