@@ -15,7 +15,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,13 +46,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The executor's Kafka adapter, one consumer of the decisions topic. Each polled batch is performed
- * concurrently on virtual threads (at most {@code max-in-flight} calls at once in this replica);
- * each answer is published to the reply route named in the headers (default: the results topic)
- * with the request ID and trace context as soon as its call finishes, after the token-mint events
- * it depends on are written. Once every answer of the batch is acknowledged by the broker, the
- * batch's offsets are committed, once. A replica that dies before the commit has the batch
- * redelivered to another; the completion record and the write markers make that safe.
+ * The executor's Kafka adapter, one consumer of the decisions topic. Decisions are performed
+ * concurrently on virtual threads (at most {@code max-in-flight} calls at once in this replica)
+ * while the consumer keeps polling; it pauses its partitions while that many of its decisions are
+ * unanswered. Each answer is published to the reply route named in the headers (default: the
+ * results topic) with the request ID and trace context as soon as its call finishes, after the
+ * token-mint events it depends on are written. Per partition, the committed offset is the first
+ * decision whose answer is not yet acknowledged by the broker. A replica that dies before a commit
+ * has those decisions redelivered to another; the completion record and the write markers make
+ * that safe.
  */
 public final class DecisionConsumer implements Runnable, AutoCloseable {
 
@@ -59,6 +64,8 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
     public static final int DEFAULT_MAX_IN_FLIGHT = 64;
 
     private static final Duration KEEP_ALIVE_EVERY = Duration.ofSeconds(1);
+    private static final Duration IDLE_POLL = Duration.ofMillis(200);
+    private static final Duration BUSY_POLL = Duration.ofMillis(5);
 
     /** Topic names (configurable so tests can use their own). */
     public record Topics(String decisions, String results, String tokenMints) {
@@ -80,6 +87,13 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
             .name("decision-call-", 0).factory());
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile Set<TopicPartition> assignment = Set.of();
+    private final int maxOutstanding;
+    private final BlockingQueue<Done> done = new LinkedBlockingQueue<>();
+    // The consumer thread's own state (the rebalance listener runs on it too):
+    private final Map<TopicPartition, Progress> progress = new HashMap<>();
+    private int outstanding;
+    private Throwable failure;
+    private volatile boolean dying;
 
     /**
      * A consumer with an executor of its own (tests; one replica = one consumer).
@@ -118,8 +132,8 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
         Map<String, Object> props = new HashMap<>(consumerProperties);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(20, inFlight
-                .availablePermits()));
+        this.maxOutstanding = Math.max(1, inFlight.availablePermits());
+        props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxOutstanding);
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new EventDeserializer<>(AvroSingleObjectCodec.shared(), PolicyDecided.class));
         this.producer = producer;
@@ -141,6 +155,16 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     assignment = Set.of();
+                    if (!dying) { // let the calls of these partitions finish, commit what is done
+                        finishAndCommit(partitions);
+                    }
+                    partitions.forEach(progress::remove);
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    assignment = Set.of();
+                    partitions.forEach(progress::remove); // another member owns them: no commit
                 }
 
                 @Override
@@ -149,112 +173,194 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
                 }
             });
             while (running.get()) {
-                ConsumerRecords<String, PolicyDecided> batch;
+                collect();
+                if (failure == null) {
+                    commitProgress(progress.keySet());
+                }
+                if (failure != null) {
+                    recover();
+                    continue;
+                }
+                if (outstanding >= maxOutstanding) {
+                    consumer.pause(consumer.assignment()); // at the bound: hold further records
+                } else if (!consumer.paused().isEmpty()) {
+                    consumer.resume(consumer.paused());
+                }
+                ConsumerRecords<String, PolicyDecided> records;
                 try {
-                    batch = consumer.poll(Duration.ofMillis(200));
+                    records = consumer.poll(outstanding > 0 ? BUSY_POLL : IDLE_POLL);
                 } catch (RecordDeserializationException bad) {
                     log.error("skipping undecodable decision at {} offset {}: {}", bad
                             .topicPartition(), bad.offset(), bad.getMessage());
                     consumer.seek(bad.topicPartition(), bad.offset() + 1);
                     continue;
                 }
-                if (batch.isEmpty()) {
-                    continue;
-                }
-                try {
-                    perform(batch);
-                    consumer.commitSync(nextOffsets(batch));
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    // Not committed: go back to the last commit so the batch comes again; its
-                    // answered requests are answered again from the completion record.
-                    log.error("a decision failed before its answer was published; its batch will"
-                            + " be redelivered: {}", e.toString());
-                    rewindToCommitted();
-                    pause();
-                } finally {
-                    consumer.resume(consumer.paused());
+                for (ConsumerRecord<String, PolicyDecided> record : records) {
+                    dispatch(record);
                 }
             }
         } catch (WakeupException e) {
             if (running.get()) {
                 throw e;
             }
+        } catch (Error fatal) {
+            dying = true;
+            throw fatal;
         } finally {
             // Whatever happened, nothing past the last commit counts as done: a redelivery follows.
-            calls.shutdownNow();
-            consumer.close(Duration.ofSeconds(5));
+            // Closing revokes the partitions: on a stop, the calls in flight finish and are
+            // committed first; a dying consumer commits nothing more.
+            try {
+                consumer.close(Duration.ofSeconds(5));
+            } finally {
+                calls.shutdownNow();
+            }
         }
     }
 
-    /**
-     * Performs every decision of the batch concurrently and returns once every answer is
-     * acknowledged by the broker; throws if any is not (then nothing of the batch is committed).
-     */
-    private void perform(ConsumerRecords<String, PolicyDecided> batch) {
-        List<Future<Future<RecordMetadata>>> performing = new ArrayList<>(batch.count());
-        for (ConsumerRecord<String, PolicyDecided> record : batch) {
-            performing.add(calls.submit(() -> {
+    /** One call finished: its answer acknowledged (failure null) or not. */
+    private record Done(TopicPartition partition, long offset, Throwable failure) {
+    }
+
+    /** A partition's offsets being performed; touched by the consumer thread only. */
+    private static final class Progress {
+        final TreeSet<Long> pending = new TreeSet<>();
+        long next;
+        long committed = -1;
+
+        /** Every offset below this one is answered and acknowledged. */
+        long committable() {
+            return pending.isEmpty() ? next : pending.first();
+        }
+    }
+
+    /** Starts performing one decision on a virtual thread. */
+    private void dispatch(ConsumerRecord<String, PolicyDecided> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        Progress state = progress.computeIfAbsent(partition, p -> new Progress());
+        state.pending.add(record.offset());
+        state.next = Math.max(state.next, record.offset() + 1);
+        outstanding++;
+        calls.execute(() -> {
+            Throwable failed = null;
+            try {
                 inFlight.acquire();
                 try (RequestMdc mdc = RequestMdc.open(record.headers())) {
-                    return handle(record);
+                    Future<RecordMetadata> send = handle(record);
+                    if (send != null) {
+                        send.get(); // the answer is acknowledged before its offset counts as done
+                    }
                 } finally {
                     inFlight.release();
                 }
-            }));
+            } catch (ExecutionException e) {
+                failed = new IllegalStateException("cannot publish an answer", e.getCause());
+            } catch (Throwable e) {
+                failed = e;
+            }
+            done.add(new Done(partition, record.offset(), failed));
+        });
+    }
+
+    /** Takes in the calls that finished; an Error (the process dying) is thrown here. */
+    private void collect() {
+        Done finished;
+        while ((finished = done.poll()) != null) {
+            apply(finished);
         }
-        RuntimeException failure = null;
-        List<Future<RecordMetadata>> sends = new ArrayList<>(performing.size());
-        for (Future<Future<RecordMetadata>> call : performing) {
+    }
+
+    private void apply(Done finished) {
+        outstanding--;
+        if (finished.failure() instanceof Error fatal) {
+            dying = true;
+            throw fatal; // as if on this thread: the consumer stops, nothing more committed
+        }
+        if (finished.failure() != null) {
+            failure = failure == null ? finished.failure() : failure; // its offset stays pending
+            return;
+        }
+        Progress state = progress.get(finished.partition());
+        if (state != null) {
+            state.pending.remove(finished.offset());
+        }
+    }
+
+    /** Waits for every call in flight, polling now and then with every partition paused. */
+    private void finishAll(boolean mayPoll) {
+        while (outstanding > 0) {
+            Done finished;
             try {
-                Future<RecordMetadata> send = await(call);
-                if (send != null) {
-                    sends.add(send);
+                finished = done.poll(KEEP_ALIVE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while performing decisions", e);
+            }
+            if (finished != null) {
+                apply(finished);
+            } else if (mayPoll) {
+                keepAlive();
+            }
+        }
+    }
+
+    /** In the rebalance listener: the calls finish, then what they completed is committed. */
+    private void finishAndCommit(Collection<TopicPartition> partitions) {
+        finishAll(false);
+        try {
+            commitProgress(partitions);
+        } catch (RuntimeException e) {
+            log.warn("could not commit before giving up partitions {}; their uncommitted"
+                    + " decisions will be redelivered: {}", partitions, e.toString());
+        }
+    }
+
+    /** Commits, per partition, the offset below which every answer is acknowledged. */
+    private void commitProgress(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            Progress state = progress.get(partition);
+            if (state != null && state.committable() > state.committed) {
+                offsets.put(partition, new OffsetAndMetadata(state.committable()));
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(offsets);
+            offsets.forEach((partition, offset) -> {
+                Progress state = progress.get(partition);
+                if (state != null) {
+                    state.committed = offset.offset();
                 }
-            } catch (RuntimeException e) { // wait for the others anyway: none is left running
-                failure = failure == null ? e : failure;
-            }
-        }
-        for (Future<RecordMetadata> send : sends) {
-            try {
-                await(send);
-            } catch (RuntimeException e) {
-                failure = failure == null
-                        ? new IllegalStateException("cannot publish an answer",
-                                e)
-                        : failure;
-            }
-        }
-        if (failure != null) {
-            throw failure;
+            });
+        } catch (WakeupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            failure = failure == null ? e : failure;
         }
     }
 
     /**
-     * Waits for {@code future}, polling now and then (every partition paused, so nothing is
-     * fetched) so that a batch of slow calls never exceeds {@code max.poll.interval.ms} and costs
-     * this consumer its partitions.
+     * A call or a commit failed: let the others finish, commit what is answered below the
+     * failure, go back to the last commit and pause; the rest comes again and its answered
+     * requests are answered again from the completion record.
      */
-    private <T> T await(Future<T> future) {
-        while (true) {
-            try {
-                return future.get(KEEP_ALIVE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException stillRunning) {
-                keepAlive();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while performing decisions", e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof Error fatal) {
-                    throw fatal; // as if on this thread: the consumer stops, nothing committed
-                }
-                throw cause instanceof RuntimeException runtime
-                        ? runtime
-                        : new IllegalStateException(cause);
-            }
-        }
+    private void recover() {
+        log.error("a decision failed before its answer was published; it and the decisions after"
+                + " it will be redelivered: {}", failure.toString());
+        consumer.pause(consumer.assignment());
+        finishAll(true);
+        Throwable cause = failure;
+        failure = null;
+        commitProgress(progress.keySet());
+        failure = null;
+        progress.clear();
+        rewindToCommitted();
+        consumer.resume(consumer.paused());
+        log.debug("recovered from {}", cause.toString());
+        pause();
     }
 
     private void keepAlive() {
@@ -264,17 +370,6 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
         for (TopicPartition partition : unexpected.partitions()) {
             consumer.seek(partition, unexpected.records(partition).get(0).offset());
         }
-    }
-
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(
-            ConsumerRecords<String, PolicyDecided> batch) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : batch.partitions()) {
-            List<ConsumerRecord<String, PolicyDecided>> records = batch.records(partition);
-            offsets.put(partition, new OffsetAndMetadata(records.get(records.size() - 1)
-                    .offset() + 1));
-        }
-        return offsets;
     }
 
     private static void pause() {
