@@ -50,6 +50,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -448,5 +450,82 @@ class DecisionConsumerKafkaTest {
                     Collectors.toSet())).as("one answer per request, re-published as it was")
                     .hasSize(1);
         });
+    }
+
+    private RecordMetadata sendFor(PolicyDecided decision) throws Exception {
+        return producer().send(new ProducerRecord<>(topics.decisions(), null, decision
+                .getRoutingKey(), decision, new RecordHeaders())).get(30, TimeUnit.SECONDS);
+    }
+
+    private Optional<Long> committed(TopicPartition partition) throws Exception {
+        try (Admin admin = broker.admin()) {
+            OffsetAndMetadata offset = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).get(partition);
+            return Optional.ofNullable(offset).map(OffsetAndMetadata::offset);
+        }
+    }
+
+    private void awaitCommitted(TopicPartition partition, long offset) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!committed(partition).equals(Optional.of(offset))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(partition + " never committed " + offset + ": "
+                        + committed(partition));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static String getFile(long installation, String path) {
+        return "{\"owner\":\"org" + installation + "\",\"repo\":\"repo\",\"path\":\"" + path
+                + "\"}";
+    }
+
+    @Test
+    void nothingAtOrAfterAnUnansweredDecisionIsCommittedWhateverFinishedAfterIt()
+            throws Exception {
+        github.repo("org1", "repo").files.put("slow.txt", "slow");
+        github.repo("org1", "repo").files.put("a.txt", "fast");
+        CountDownLatch release = new CountDownLatch(1);
+        UnaryOperator<GitHubTransport> slowFile = transport -> request -> {
+            if (request.path().contains("slow.txt")) {
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return transport.send(request);
+        };
+        RecordMetadata slow = sendFor(decision("slow", 1, "get_file", getFile(1, "slow.txt")));
+        for (int i = 0; i < 4; i++) {
+            sendFor(decision("fast-" + i, 1, "get_file", getFile(1, "a.txt")));
+        }
+        TopicPartition held = new TopicPartition(slow.topic(), slow.partition());
+        startReplica(slowFile);
+        Map<String, List<ToolCallCompleted>> fast = answersByRequest(4);
+        long other = 2;
+        github.repo("org" + other, "repo").files.put("a.txt", "other");
+        RecordMetadata elsewhere = sendFor(decision("elsewhere", other, "get_file", getFile(other,
+                "a.txt")));
+        if (elsewhere.partition() == slow.partition()) {
+            other = 3;
+            github.repo("org" + other, "repo").files.put("a.txt", "other");
+            elsewhere = sendFor(decision("elsewhere-3", other, "get_file", getFile(other,
+                    "a.txt")));
+        }
+        awaitCommitted(new TopicPartition(elsewhere.topic(), elsewhere.partition()), elsewhere
+                .offset() + 1); // the consumer has committed since the fast answers
+
+        Optional<Long> whileSlowRuns = committed(held);
+        release.countDown();
+        awaitCommitted(held, slow.offset() + 5);
+
+        assertThat(elsewhere.partition()).isNotEqualTo(slow.partition());
+        assertThat(fast).containsOnlyKeys("fast-0", "fast-1", "fast-2", "fast-3");
+        assertThat(whileSlowRuns).as("committed offset of the partition while its first decision"
+                + " was unanswered").satisfiesAnyOf(offset -> assertThat(offset).isEmpty(),
+                        offset -> assertThat(offset).contains(slow.offset()));
+        assertThat(readResults(topics.results(), 6)).hasSize(6);
     }
 }
