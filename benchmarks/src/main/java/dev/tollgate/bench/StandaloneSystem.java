@@ -1,6 +1,6 @@
 package dev.tollgate.bench;
 
-import dev.tollgate.launcher.BenchLaunch;
+import dev.tollgate.launcher.LauncherOptions;
 import dev.tollgate.launcher.TollgateLauncher;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +51,8 @@ final class StandaloneSystem implements AutoCloseable {
                     "--tollgate.policy.watch=false", "--tollgate.admin-key=" + adminKey,
                     // one agent drives the whole load: lift the per-agent rate limit
                     "--tollgate.ingress.rate-limit.agent-limit-for-period=1000000"));
-            TollgateLauncher launcher = BenchLaunch.start(withOverrides(args, extraArgs));
+            TollgateLauncher launcher = TollgateLauncher.start(LauncherOptions.parse(withOverrides(
+                    args, extraArgs).toArray(String[]::new), java.util.Map.of()));
             return new StandaloneSystem(dir, launcher, adminKey);
         } catch (Exception | Error e) {
             delete(dir);

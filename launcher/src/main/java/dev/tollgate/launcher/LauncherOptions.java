@@ -15,7 +15,7 @@ import java.util.Map;
  * @param externalKafka bootstrap servers of an existing cluster; no embedded broker then
  * @param roleArgs arguments passed to every role
  */
-record LauncherOptions(Path dataDir, boolean fresh, int kafkaPort, String externalKafka,
+public record LauncherOptions(Path dataDir, boolean fresh, int kafkaPort, String externalKafka,
         boolean help, List<String> roleArgs) {
 
     static final String USAGE = """
@@ -33,7 +33,8 @@ record LauncherOptions(Path dataDir, boolean fresh, int kafkaPort, String extern
             is passed to every role, e.g. --tollgate.policy.file=policy.toml.
             """;
 
-    static LauncherOptions parse(String[] args, Map<String, String> env) {
+    /** Parses the launcher's command line; {@code env} supplies the defaults it reads. */
+    public static LauncherOptions parse(String[] args, Map<String, String> env) {
         Path dataDir = Path.of(env.getOrDefault("TOLLGATE_DATA_DIR", ".tollgate"));
         boolean fresh = false;
         boolean help = false;
