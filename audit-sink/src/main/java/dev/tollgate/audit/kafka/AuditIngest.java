@@ -3,6 +3,8 @@ package dev.tollgate.audit.kafka;
 import dev.tollgate.audit.core.AuditEntry;
 import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.audit.core.AuditStore.AppendResult;
+import dev.tollgate.runtime.logging.RequestMdc;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -26,7 +28,13 @@ public final class AuditIngest {
     }
 
     public Outcome ingest(List<? extends ConsumerRecord<?, byte[]>> records) {
-        List<AuditEntry> entries = records.stream().map(mapper::toEntry).toList();
+        List<AuditEntry> entries = new ArrayList<>(records.size());
+        for (ConsumerRecord<?, byte[]> record : records) {
+            // Anything logged while a record is turned into an entry names its request.
+            try (RequestMdc mdc = RequestMdc.open(record.headers())) {
+                entries.add(mapper.toEntry(record));
+            }
+        }
         List<AppendResult> results = store.appendAll(entries);
         int appended = (int) results.stream().filter(r -> r instanceof AppendResult.Appended)
                 .count();

@@ -5,6 +5,7 @@ import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.ingress.core.replies.Reply;
 import dev.tollgate.ingress.core.replies.ReplyBook;
 import dev.tollgate.ingress.tokens.TokenService;
+import dev.tollgate.runtime.logging.RequestMdc;
 import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.TollgateHeaders;
 import dev.tollgate.schemas.Topics;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -62,11 +64,13 @@ public final class KafkaListeners implements SmartLifecycle {
     @Override
     public void start() {
         agentTokens = new TopicTail<>("agent-tokens", consumerProperties, TopicTail.lenient(
-                new EventDeserializer<>(), e -> null), this::onAgentToken);
+                new EventDeserializer<>(), e -> null),
+                withRequestId("agent-tokens",
+                        this::onAgentToken));
         agentTokens.start(agentTokens.partitionsOf(Topics.AGENT_TOKENS.name(), CATCH_UP), null,
                 CATCH_UP);
         results = new TopicTail<>("replies", consumerProperties, TopicTail.lenient(
-                new EventDeserializer<>(), e -> null), this::onResult);
+                new EventDeserializer<>(), e -> null), withRequestId("replies", this::onResult));
         List<TopicPartition> partitions = results.partitionsOf(Topics.RESULTS.name(), CATCH_UP);
         replyPartition = ReplyPartition.resolve(configuredPartition, instanceId, partitions
                 .size());
@@ -81,6 +85,24 @@ public final class KafkaListeners implements SmartLifecycle {
         log.info("reading answers on {}-{} (tollgate.ingress.reply-partition={}); {} token "
                 + "revocations loaded", Topics.RESULTS.name(), replyPartition,
                 configuredPartition, tokens.revocations().size());
+    }
+
+    /**
+     * Handles each record with its request ID (and trace context) in the logging MDC, so every
+     * line logged about it, including a skipped record's warning, names the request.
+     */
+    static <V> Consumer<ConsumerRecord<String, V>> withRequestId(String reader,
+            Consumer<ConsumerRecord<String, V>> handler) {
+        return record -> {
+            try (RequestMdc mdc = RequestMdc.open(record.headers())) {
+                try {
+                    handler.accept(record);
+                } catch (RuntimeException e) {
+                    log.warn("{}: skipped record {}-{}@{}: {}", reader, record.topic(), record
+                            .partition(), record.offset(), e.getMessage());
+                }
+            }
+        };
     }
 
     private void onAgentToken(ConsumerRecord<String, AgentTokenChanged> record) {
