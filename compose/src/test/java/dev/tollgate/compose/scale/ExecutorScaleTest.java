@@ -19,11 +19,7 @@ import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.PostgresTestDatabase;
 import dev.tollgate.testsupport.WithKafka;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,15 +34,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -73,7 +66,7 @@ class ExecutorScaleTest {
     private static final Set<String> PER_REQUEST = Set.of("ToolCallRequested", "PolicyDecided",
             "ToolCallCompleted");
 
-    private final List<Process> processes = new ArrayList<>();
+    private final RoleProcesses roles = new RoleProcesses(KafkaTestBroker.get(), LOGS);
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -91,15 +84,7 @@ class ExecutorScaleTest {
 
     @AfterEach
     void stopExecutors() throws Exception {
-        for (Process process : processes) {
-            process.destroy();
-        }
-        for (Process process : processes) {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
-        processes.clear();
+        roles.close();
     }
 
     /** New groups read from the start: leave the work topics empty for the next test. */
@@ -147,7 +132,7 @@ class ExecutorScaleTest {
             for (int i = 0; i < 3; i++) {
                 start(broker, github, group, completions, "kill-" + i);
             }
-            awaitGroup(broker, group, 3);
+            RoleProcesses.awaitGroup(broker, group, 3);
             List<String> ids = ids(150);
 
             try (KafkaConsumer<String, ToolCallCompleted> answers = resultsReader(broker)) {
@@ -162,7 +147,7 @@ class ExecutorScaleTest {
                                 .value());
                     }
                     if (!killed && received.size() >= ids.size() / 3) {
-                        processes.get(0).destroyForcibly().waitFor();
+                        roles.roles().get(0).process().destroyForcibly().waitFor();
                         killed = true;
                         System.out.printf("SCALE killed executor kill-0 (SIGKILL) after %d of %d"
                                 + " answers%n", received.size(), ids.size());
@@ -209,7 +194,7 @@ class ExecutorScaleTest {
         }
         Files.writeString(policy, repos);
         try (SlowGitHub github = new SlowGitHub(100)) {
-            startRole(broker, "audit-sink", "pipeline-audit", Map.of("TOLLGATE_AUDIT_STORE",
+            roles.start("audit-sink", "pipeline-audit", Map.of("TOLLGATE_AUDIT_STORE",
                     "postgres", "TOLLGATE_AUDIT_POSTGRES_URL", auditUrl,
                     "TOLLGATE_AUDIT_POSTGRES_USER", database.user(),
                     "TOLLGATE_AUDIT_POSTGRES_PASSWORD", database.password(),
@@ -217,7 +202,7 @@ class ExecutorScaleTest {
                     KafkaTestBroker.uniqueName("scale-audit")));
             String decisionGroup = KafkaTestBroker.uniqueName("scale-decide");
             for (int i = 0; i < 2; i++) {
-                startRole(broker, "decision-worker", "pipeline-decide-" + i, Map.of(
+                roles.start("decision-worker", "pipeline-decide-" + i, Map.of(
                         "SPRING_MAIN_WEB_APPLICATION_TYPE", "servlet",
                         "TOLLGATE_POLICY_FILE", policy.toString(), "TOLLGATE_DECISION_GROUP_ID",
                         decisionGroup, "TOLLGATE_INSTALLATIONS_MODE", "off"));
@@ -227,7 +212,7 @@ class ExecutorScaleTest {
             for (int i = 0; i < 3; i++) {
                 start(broker, github, executorGroup, completions, "pipeline-exec-" + i);
             }
-            awaitGroup(broker, executorGroup, 3);
+            RoleProcesses.awaitGroup(broker, executorGroup, 3);
             List<String> ids = ids(120);
 
             try (KafkaConsumer<String, ToolCallCompleted> answers = resultsReader(broker)) {
@@ -291,7 +276,7 @@ class ExecutorScaleTest {
         for (int i = 0; i < executors; i++) {
             start(broker, github, group, null, "x" + executors + "-" + i);
         }
-        awaitGroup(broker, group, executors);
+        RoleProcesses.awaitGroup(broker, group, executors);
         // warm-up: a token per installation, JIT, connections
         List<String> warm = ids(INSTALLATIONS);
         try (KafkaConsumer<String, ToolCallCompleted> answers = resultsReader(broker)) {
@@ -340,73 +325,7 @@ class ExecutorScaleTest {
             env.put("TOLLGATE_EXECUTOR_COMPLETIONS_USER", database.user());
             env.put("TOLLGATE_EXECUTOR_COMPLETIONS_PASSWORD", database.password());
         }
-        startRole(broker, "executor-worker", name, env);
-    }
-
-    /** Starts a role's jar as its own JVM, configured by {@code env}, and waits for /readyz. */
-    private void startRole(KafkaTestBroker broker, String module, String name,
-            Map<String, String> roleEnv) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path jar = RoleSettings.repository().resolve(module + "/target/tollgate-" + module
-                + "-0.1.0-SNAPSHOT-exec.jar");
-        assertThat(jar).as("build it first: ./mvnw -pl " + module + " package -DskipTests")
-                .isRegularFile();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(LOGS
-                        .resolve(
-                                name + ".log")
-                        .toFile());
-        Map<String, String> env = builder.environment();
-        env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-        env.put("SERVER_PORT", Integer.toString(port));
-        env.put("TOLLGATE_KAFKA_PROVISION_TOPICS", "false");
-        env.put("TOLLGATE_INSTANCE_ID", name);
-        env.putAll(roleEnv);
-        Process process = builder.start();
-        processes.add(process);
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            assertThat(process.isAlive()).as("executor " + name + " exited; see " + LOGS.resolve(
-                    name + ".log")).isTrue();
-            try {
-                var connection = (java.net.HttpURLConnection) URI.create("http://127.0.0.1:"
-                        + port + "/readyz").toURL().openConnection();
-                connection.setConnectTimeout(2000);
-                connection.setReadTimeout(5000);
-                int status = connection.getResponseCode();
-                connection.disconnect();
-                if (status == 200) {
-                    return;
-                }
-                last = "HTTP " + status;
-            } catch (java.io.IOException notYet) {
-                last = notYet.toString(); // still starting
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError(name + " not ready (" + last + "); see " + LOGS);
-    }
-
-    private static void awaitGroup(KafkaTestBroker broker, String group, int members)
-            throws Exception {
-        try (Admin admin = broker.admin()) {
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (System.nanoTime() < deadline) {
-                ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(
-                        group)).all().get().get(group);
-                if (description.groupState() == GroupState.STABLE && description.members()
-                        .size() == members) {
-                    return;
-                }
-                Thread.sleep(250);
-            }
-        }
-        throw new AssertionError("group " + group + " never had " + members + " members");
+        roles.start("executor-worker", name, env);
     }
 
     /** {@code org-N/app=1000+N,...}: the executors need not look installations up. */

@@ -20,7 +20,6 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,14 +37,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -78,16 +74,12 @@ class IngressKillScaleTest {
     private static final Path LOGS = RoleSettings.repository().resolve("compose/target/scale");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** A role started as its own JVM. */
-    private record Role(String name, Process process, int port) {
-    }
-
     /** One MCP call as the agent saw it. */
     private record Call(int ingress, long endedNanos, String status, String requestId,
             String failure) {
     }
 
-    private final List<Role> roles = new ArrayList<>();
+    private final RoleProcesses roles = new RoleProcesses(KafkaTestBroker.get(), LOGS);
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -104,15 +96,7 @@ class IngressKillScaleTest {
     /** Every JVM this test started is stopped, also when it failed. */
     @AfterEach
     void stopRoles() throws Exception {
-        for (Role role : roles) {
-            role.process().destroy();
-        }
-        for (Role role : roles) {
-            if (!role.process().waitFor(30, TimeUnit.SECONDS)) {
-                role.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-        roles.clear();
+        roles.close();
     }
 
     @Test
@@ -132,25 +116,25 @@ class IngressKillScaleTest {
 
         try (SlowGitHub github = new SlowGitHub(100)) {
             // launch everything, then wait for each: the JVMs start side by side
-            launch(broker, "audit-sink", "ik-audit", Map.of("TOLLGATE_AUDIT_STORE", "postgres",
+            roles.launch("audit-sink", "ik-audit", Map.of("TOLLGATE_AUDIT_STORE", "postgres",
                     "TOLLGATE_AUDIT_POSTGRES_URL", auditUrl, "TOLLGATE_AUDIT_POSTGRES_USER",
                     database.user(), "TOLLGATE_AUDIT_POSTGRES_PASSWORD", database.password(),
                     "TOLLGATE_AUDIT_POSTGRES_MIGRATE", "true", "TOLLGATE_AUDIT_GROUP_ID",
                     KafkaTestBroker.uniqueName("ik-audit")));
             String decisionGroup = KafkaTestBroker.uniqueName("ik-decide");
             for (int i = 0; i < 2; i++) {
-                launch(broker, "decision-worker", "ik-decide-" + i, Map.of(
+                roles.launch("decision-worker", "ik-decide-" + i, Map.of(
                         "SPRING_MAIN_WEB_APPLICATION_TYPE", "servlet", "TOLLGATE_POLICY_FILE",
                         policy.toString(), "TOLLGATE_DECISION_GROUP_ID", decisionGroup,
                         "TOLLGATE_INSTALLATIONS_MODE", "off"));
             }
             String executorGroup = KafkaTestBroker.uniqueName("ik-exec");
             for (int i = 0; i < 3; i++) {
-                launch(broker, "executor-worker", "ik-exec-" + i, executorEnv(github,
+                roles.launch("executor-worker", "ik-exec-" + i, executorEnv(github,
                         executorGroup, completions, database));
             }
             for (int i = 0; i < 2; i++) {
-                launch(broker, "ingress", "ik-ingress-" + i, Map.of("TOLLGATE_ADMIN_KEY",
+                roles.launch("ingress", "ik-ingress-" + i, Map.of("TOLLGATE_ADMIN_KEY",
                         ADMIN_KEY, "TOLLGATE_INGRESS_TOKENS_SIGNING_KEY", SIGNING_KEY,
                         "TOLLGATE_INGRESS_REPLY_PARTITION", Integer.toString(i),
                         "TOLLGATE_INGRESS_STATE_DIR", LOGS.resolve("ik-ingress-" + i + "-state")
@@ -158,14 +142,14 @@ class IngressKillScaleTest {
                         "TOLLGATE_INGRESS_REPLY_TIMEOUT", "120s",
                         "TOLLGATE_INGRESS_RATE_LIMIT_AGENT_LIMIT_FOR_PERIOD", "1000"));
             }
-            for (Role role : roles) {
-                awaitReady(role);
+            for (RoleProcesses.Role role : roles.roles()) {
+                roles.awaitReady(role);
             }
-            awaitGroup(broker, executorGroup, 3);
-            awaitGroup(broker, decisionGroup, 2);
-            Role ingress0 = role("ik-ingress-0");
-            Role ingress1 = role("ik-ingress-1");
-            Role executor0 = role("ik-exec-0");
+            RoleProcesses.awaitGroup(broker, executorGroup, 3);
+            RoleProcesses.awaitGroup(broker, decisionGroup, 2);
+            RoleProcesses.Role ingress0 = roles.role("ik-ingress-0");
+            RoleProcesses.Role ingress1 = roles.role("ik-ingress-1");
+            RoleProcesses.Role executor0 = roles.role("ik-exec-0");
 
             // agents: each minted on one ingress and served by the other (one signing key)
             List<McpSyncClient> agents = new ArrayList<>();
@@ -173,8 +157,8 @@ class IngressKillScaleTest {
             try {
                 for (int a = 0; a < 2 * AGENTS_PER_INGRESS; a++) {
                     int serving = a % 2;
-                    Role minter = serving == 0 ? ingress1 : ingress0;
-                    Role server = serving == 0 ? ingress0 : ingress1;
+                    RoleProcesses.Role minter = serving == 0 ? ingress1 : ingress0;
+                    RoleProcesses.Role server = serving == 0 ? ingress0 : ingress1;
                     McpSyncClient agent = connect(server.port(), mint(minter.port(),
                             "scale-agent-" + a));
                     agents.add(agent);
@@ -316,10 +300,6 @@ class IngressKillScaleTest {
         }
     }
 
-    private Role role(String name) {
-        return roles.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
-    }
-
     private static Map<String, String> executorEnv(SlowGitHub github, String group,
             String completionsUrl, PostgresTestDatabase database) throws Exception {
         Path key = LOGS.resolve("app-key.pem");
@@ -352,75 +332,6 @@ class IngressKillScaleTest {
         // a killed executor's partitions move on within seconds, not the default 45 s
         env.put("SPRING_KAFKA_CONSUMER_PROPERTIES_SESSION_TIMEOUT_MS", "10000");
         return env;
-    }
-
-    /** Starts a role's jar as its own JVM, configured only by {@code roleEnv}. */
-    private void launch(KafkaTestBroker broker, String module, String name,
-            Map<String, String> roleEnv) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path jar = RoleSettings.repository().resolve(module + "/target/tollgate-" + module
-                + "-0.1.0-SNAPSHOT-exec.jar");
-        assertThat(jar).as("build it first: ./mvnw -o -q -B -pl " + module
-                + " install -DskipTests").isRegularFile();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(LOGS
-                        .resolve(
-                                name + ".log")
-                        .toFile());
-        Map<String, String> env = builder.environment();
-        env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-        env.put("SERVER_PORT", Integer.toString(port));
-        env.put("SERVER_ADDRESS", "127.0.0.1");
-        env.put("TOLLGATE_KAFKA_PROVISION_TOPICS", "false");
-        env.put("TOLLGATE_INSTANCE_ID", name);
-        env.putAll(roleEnv);
-        roles.add(new Role(name, builder.start(), port));
-    }
-
-    private static void awaitReady(Role role) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            assertThat(role.process().isAlive()).as(role.name() + " exited; see " + LOGS.resolve(
-                    role.name() + ".log")).isTrue();
-            try {
-                var connection = (java.net.HttpURLConnection) URI.create("http://127.0.0.1:"
-                        + role.port() + "/readyz").toURL().openConnection();
-                connection.setConnectTimeout(2000);
-                connection.setReadTimeout(5000);
-                int status = connection.getResponseCode();
-                connection.disconnect();
-                if (status == 200) {
-                    return;
-                }
-                last = "HTTP " + status;
-            } catch (java.io.IOException notYet) {
-                last = notYet.toString(); // still starting
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError(role.name() + " not ready (" + last + "); see " + LOGS);
-    }
-
-    private static void awaitGroup(KafkaTestBroker broker, String group, int members)
-            throws Exception {
-        try (Admin admin = broker.admin()) {
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (System.nanoTime() < deadline) {
-                ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(
-                        group)).all().get().get(group);
-                if (description.groupState() == GroupState.STABLE && description.members()
-                        .size() == members) {
-                    return;
-                }
-                Thread.sleep(250);
-            }
-        }
-        throw new AssertionError("group " + group + " never had " + members + " members");
     }
 
     private String mint(int port, String agent) throws Exception {
