@@ -35,17 +35,14 @@ public class InstallationConfiguration {
             InstallationRegistry decisionInstallationRegistry, InstallationProperties properties,
             ObjectProvider<TopicProvisioner.Report> topics) throws InterruptedException {
         topics.getIfAvailable(); // the topic exists before it is read
-        InstallationRegistryFeed feed = new InstallationRegistryFeed(kafka
-                .buildConsumerProperties(), Topics.INSTALLATIONS.name(),
-                decisionInstallationRegistry).start();
-        if (properties.getMode() != InstallationGate.Mode.OFF && !feed.awaitCaughtUp(properties
-                .getLoadTimeout())) {
-            log.warn("the installation registry has not read gateway.installations to its end"
-                    + " within {}; deciding meanwhile (see /readyz)",
-                    properties
-                            .getLoadTimeout());
+        if (properties.getMode() == InstallationGate.Mode.OFF) {
+            return new InstallationRegistryFeed(kafka.buildConsumerProperties(),
+                    Topics.INSTALLATIONS
+                            .name(),
+                    decisionInstallationRegistry).start();
         }
-        return feed;
+        return InstallationRegistryFeed.startCaughtUp(kafka.buildConsumerProperties(),
+                decisionInstallationRegistry, properties.getLoadTimeout(), "decision worker");
     }
 
     @Bean

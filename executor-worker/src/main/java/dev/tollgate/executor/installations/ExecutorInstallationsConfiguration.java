@@ -52,16 +52,10 @@ public class ExecutorInstallationsConfiguration {
             InstallationRegistry executorInstallationRegistry, Environment environment,
             ObjectProvider<TopicProvisioner.Report> topics) throws InterruptedException {
         topics.getIfAvailable(); // the topic exists before it is read
-        InstallationRegistryFeed feed = new InstallationRegistryFeed(kafka
-                .buildConsumerProperties(), Topics.INSTALLATIONS.name(),
-                executorInstallationRegistry).start();
         Duration timeout = environment.getProperty("tollgate.installations.load-timeout",
                 Duration.class, Duration.ofSeconds(60));
-        if (!feed.awaitCaughtUp(timeout)) {
-            log.warn("the installation registry has not read gateway.installations to its end"
-                    + " within {}; executing meanwhile (see /readyz)", timeout);
-        }
-        return feed;
+        return InstallationRegistryFeed.startCaughtUp(kafka.buildConsumerProperties(),
+                executorInstallationRegistry, timeout, "executor");
     }
 
     @Bean

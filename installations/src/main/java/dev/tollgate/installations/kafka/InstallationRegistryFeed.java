@@ -54,6 +54,23 @@ public final class InstallationRegistryFeed implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    /**
+     * Starts a feed of the catalogue's installations topic and waits up to {@code timeout} for it
+     * to catch up; a slow start is logged (the caller's readiness check tells the rest), not
+     * fatal.
+     */
+    public static InstallationRegistryFeed startCaughtUp(Map<String, Object> kafkaConfig,
+            InstallationRegistry registry, Duration timeout, String role)
+            throws InterruptedException {
+        InstallationRegistryFeed feed = new InstallationRegistryFeed(kafkaConfig,
+                dev.tollgate.schemas.Topics.INSTALLATIONS.name(), registry).start();
+        if (!feed.awaitCaughtUp(timeout)) {
+            log.warn("the installation registry has not read gateway.installations to its end"
+                    + " within {}; the {} works meanwhile (see /readyz)", timeout, role);
+        }
+        return feed;
+    }
+
     public InstallationRegistryFeed start() {
         thread.start();
         return this;
