@@ -63,6 +63,7 @@ public final class TollgateLauncher implements AutoCloseable {
     /** Starts everything; the caller closes it. */
     public static TollgateLauncher start(LauncherOptions options) {
         long started = System.nanoTime();
+        createPrivately(options.dataDir());
         EmbeddedKafkaServer broker = null;
         String bootstrap = options.externalKafka();
         if (bootstrap == null) {
@@ -174,6 +175,26 @@ public final class TollgateLauncher implements AutoCloseable {
             }
             return value;
         };
+    }
+
+    /**
+     * The data folder holds the broker's log, the audit store and the generated admin and signing
+     * keys: created readable by this user only (an existing folder is left as it is).
+     */
+    static void createPrivately(java.nio.file.Path dir) {
+        if (java.nio.file.Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                java.nio.file.Files.setPosixFilePermissions(dir,
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the data folder " + dir
+                    .toAbsolutePath() + ": " + e.getMessage(), e);
+        }
     }
 
     private static TopicProvisioner.Report provisionTopics(String bootstrap) {

@@ -26,7 +26,8 @@ class TollgateLauncherTest {
     @Test
     void startsABrokerCreatesTheTopicsAndAnswersHealthAndReadiness(@TempDir Path data)
             throws Exception {
-        LauncherOptions options = LauncherOptions.parse(new String[]{"--data-dir", data
+        Path state = data.resolve("state");
+        LauncherOptions options = LauncherOptions.parse(new String[]{"--data-dir", state
                 .toString(), "--kafka-port", "0", "--server.port=0"}, Map.of());
 
         try (TollgateLauncher launcher = TollgateLauncher.start(options)) {
@@ -37,7 +38,9 @@ class TollgateLauncherTest {
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(ready.statusCode()).isEqualTo(200);
             assertThat(ready.body()).contains("all " + Topics.all().size() + " topics present");
-            assertThat(Files.exists(data.resolve("kafka/kafka-logs/meta.properties"))).isTrue();
+            assertThat(Files.exists(state.resolve("kafka/kafka-logs/meta.properties"))).isTrue();
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files
+                    .getPosixFilePermissions(state))).isEqualTo("rwx------");
         }
     }
 
