@@ -118,6 +118,7 @@ public final class TollgateLauncher implements AutoCloseable {
                 contexts.add(web);
                 httpPort = port(web);
             }
+            awaitReady(parent.getBean(ReadinessRegistry.class));
             TollgateLauncher launcher = new TollgateLauncher(broker, parent, contexts, bootstrap,
                     httpPort);
             say("ready in " + millisSince(started) + " ms: http://127.0.0.1:" + httpPort
@@ -175,6 +176,27 @@ public final class TollgateLauncher implements AutoCloseable {
             }
             return value;
         };
+    }
+
+    /**
+     * Waits until every role's readiness check passes (consumers assigned, registries caught up,
+     * policy loaded), so "ready" means /readyz answers 200. After a minute it says which checks
+     * still fail and goes on: they are reported by /readyz until they pass.
+     */
+    private static void awaitReady(ReadinessRegistry readiness) {
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(1).toNanos();
+        while (!readiness.ready() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (!readiness.ready()) {
+            say("not ready after a minute: " + readiness.results().stream().filter(r -> !r
+                    .ready()).map(r -> r.name() + " (" + r.detail() + ")").toList());
+        }
     }
 
     /**
