@@ -187,12 +187,7 @@ class ExecutorScaleTest {
             KafkaTestBroker broker) throws Exception {
         PostgresTestDatabase database = PostgresTestDatabase.fromEnvironment();
         String auditUrl = database.freshSchemaUrl("scale_audit");
-        Path policy = LOGS.resolve("policy.toml");
-        StringBuilder repos = new StringBuilder("version = 1\nmode = \"enforce\"\n[gh.repos]\n");
-        for (int i = 0; i < INSTALLATIONS; i++) {
-            repos.append("\"org-").append(i).append("/app\" = { read = true }\n");
-        }
-        Files.writeString(policy, repos);
+        Path policy = RoleProcesses.writeReadPolicy(LOGS.resolve("policy.toml"), INSTALLATIONS);
         try (SlowGitHub github = new SlowGitHub(100)) {
             roles.start("audit-sink", "pipeline-audit", Map.of("TOLLGATE_AUDIT_STORE",
                     "postgres", "TOLLGATE_AUDIT_POSTGRES_URL", auditUrl,
@@ -312,7 +307,7 @@ class ExecutorScaleTest {
         Map<String, String> env = new HashMap<>();
         env.put("TOLLGATE_GITHUB_API_URL", github.apiUrl());
         env.put("TOLLGATE_GITHUB_APP_ID", "1");
-        env.put("TOLLGATE_GITHUB_INSTALLATIONS", staticInstallations());
+        env.put("TOLLGATE_GITHUB_INSTALLATIONS", RoleProcesses.staticInstallations(INSTALLATIONS));
         env.put("TOLLGATE_GITHUB_PRIVATE_KEY_FILE", key.toString());
         env.put("TOLLGATE_EXECUTOR_GROUP_ID", group);
         // one agent calls 48 installations here: lift the per-agent mint limit (30 a minute)
@@ -326,16 +321,6 @@ class ExecutorScaleTest {
             env.put("TOLLGATE_EXECUTOR_COMPLETIONS_PASSWORD", database.password());
         }
         roles.start("executor-worker", name, env);
-    }
-
-    /** {@code org-N/app=1000+N,...}: the executors need not look installations up. */
-    private static String staticInstallations() {
-        StringBuilder installations = new StringBuilder();
-        for (int i = 0; i < INSTALLATIONS; i++) {
-            installations.append(i == 0 ? "" : ",").append("org-").append(i).append("/app=")
-                    .append(1000 + i);
-        }
-        return installations.toString();
     }
 
     private static List<String> ids(int count) {

@@ -105,12 +105,8 @@ class IngressKillScaleTest {
         PostgresTestDatabase database = PostgresTestDatabase.fromEnvironment();
         String auditUrl = database.freshSchemaUrl("scale_ingress_audit");
         String completions = database.freshSchemaUrl("scale_ingress_exec");
-        Path policy = LOGS.resolve("ingress-policy.toml");
-        StringBuilder repos = new StringBuilder("version = 1\nmode = \"enforce\"\n[gh.repos]\n");
-        for (int i = 0; i < INSTALLATIONS; i++) {
-            repos.append("\"org-").append(i).append("/app\" = { read = true }\n");
-        }
-        Files.writeString(policy, repos);
+        Path policy = RoleProcesses.writeReadPolicy(LOGS.resolve("ingress-policy.toml"),
+                INSTALLATIONS);
         Map<TopicPartition, Long> requestsFrom = endOffsets(broker, Topics.REQUESTS.name());
         Map<TopicPartition, Long> resultsFrom = endOffsets(broker, Topics.RESULTS.name());
 
@@ -312,15 +308,11 @@ class IngressKillScaleTest {
                                     .generateKeyPair().getPrivate().getEncoded())
                     + "\n-----END PRIVATE KEY-----\n");
         }
-        StringBuilder installations = new StringBuilder();
-        for (int i = 0; i < INSTALLATIONS; i++) {
-            installations.append(i == 0 ? "" : ",").append("org-").append(i).append("/app=")
-                    .append(1000 + i);
-        }
         Map<String, String> env = new HashMap<>();
         env.put("TOLLGATE_GITHUB_API_URL", github.apiUrl());
         env.put("TOLLGATE_GITHUB_APP_ID", "1");
-        env.put("TOLLGATE_GITHUB_INSTALLATIONS", installations.toString());
+        env.put("TOLLGATE_GITHUB_INSTALLATIONS", RoleProcesses.staticInstallations(
+                INSTALLATIONS));
         env.put("TOLLGATE_GITHUB_PRIVATE_KEY_FILE", key.toString());
         env.put("TOLLGATE_EXECUTOR_GROUP_ID", group);
         env.put("TOLLGATE_EXECUTOR_MINT_LIMIT_PER_AGENT", "10000");

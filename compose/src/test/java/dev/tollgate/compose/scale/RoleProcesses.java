@@ -104,6 +104,25 @@ final class RoleProcesses implements AutoCloseable {
         return roles.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
     }
 
+    /** A policy granting read on {@code org-0/app} ... {@code org-(n-1)/app}, the scale tests' repositories. */
+    static Path writeReadPolicy(Path file, int installations) throws java.io.IOException {
+        StringBuilder repos = new StringBuilder("version = 1\nmode = \"enforce\"\n[gh.repos]\n");
+        for (int i = 0; i < installations; i++) {
+            repos.append("\"org-").append(i).append("/app\" = { read = true }\n");
+        }
+        return java.nio.file.Files.writeString(file, repos);
+    }
+
+    /** {@code org-N/app=1000+N,...}: the executors need not look installations up. */
+    static String staticInstallations(int installations) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < installations; i++) {
+            text.append(i == 0 ? "" : ",").append("org-").append(i).append("/app=").append(1000
+                    + i);
+        }
+        return text.toString();
+    }
+
     /** Waits until {@code group} is stable with exactly {@code members} members. */
     static void awaitGroup(KafkaTestBroker broker, String group, int members) throws Exception {
         try (Admin admin = broker.admin()) {
