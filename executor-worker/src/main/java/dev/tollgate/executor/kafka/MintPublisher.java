@@ -1,6 +1,7 @@
 package dev.tollgate.executor.kafka;
 
 import dev.tollgate.events.TokenMinted;
+import dev.tollgate.runtime.logging.RequestMdc;
 import dev.tollgate.schemas.TollgateHeaders;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -13,6 +14,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.MDC;
 
 /**
  * Where a replica's token cache reports its mints: each {@link TokenMinted} is queued inside the
@@ -25,7 +27,7 @@ public final class MintPublisher implements Consumer<TokenMinted> {
 
     private final Producer<String, SpecificRecord> producer;
     private final String topic;
-    private final Queue<TokenMinted> pending = new ConcurrentLinkedQueue<>();
+    private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final ReentrantLock writing = new ReentrantLock(); // not synchronized: callers are virtual threads
 
     public MintPublisher(Producer<String, SpecificRecord> producer, String topic) {
@@ -33,10 +35,18 @@ public final class MintPublisher implements Consumer<TokenMinted> {
         this.topic = topic;
     }
 
-    /** Called inside the mint: queue the event; it is written before the next answer. */
+    /** A queued event and the trace context of the call that minted it. */
+    private record Pending(TokenMinted event, String traceparent) {
+    }
+
+    /**
+     * Called inside the mint: queue the event; it is written before the next answer. The minting
+     * call's trace context (in the logging MDC while a decision is performed) goes with it, so the
+     * mint can be followed with the rest of the call.
+     */
     @Override
     public void accept(TokenMinted event) {
-        pending.add(event);
+        pending.add(new Pending(event, MDC.get(RequestMdc.TRACEPARENT)));
     }
 
     /**
@@ -51,11 +61,15 @@ public final class MintPublisher implements Consumer<TokenMinted> {
         }
         writing.lockInterruptibly();
         try {
-            TokenMinted event;
-            while ((event = pending.peek()) != null) {
+            Pending next;
+            while ((next = pending.peek()) != null) {
+                TokenMinted event = next.event();
                 RecordHeaders headers = new RecordHeaders();
                 TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID, event.getMeta()
                         .getRequestId());
+                if (next.traceparent() != null) {
+                    TollgateHeaders.put(headers, TollgateHeaders.TRACEPARENT, next.traceparent());
+                }
                 producer.send(new ProducerRecord<>(topic, null, Long.toString(event
                         .getInstallationId()), event, headers)).get(30, TimeUnit.SECONDS);
                 pending.poll();

@@ -6,6 +6,7 @@ import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.EventMeta;
 import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.Resource;
+import dev.tollgate.events.TokenMinted;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.executor.ExecutorAssembly;
@@ -190,12 +191,17 @@ class DecisionConsumerKafkaTest {
 
     private List<ConsumerRecord<String, ToolCallCompleted>> readResults(String topic, int count)
             throws InterruptedException {
+        return read(topic, count, ToolCallCompleted.class);
+    }
+
+    private <T extends org.apache.avro.specific.SpecificRecord> List<ConsumerRecord<String, T>> read(
+            String topic, int count, Class<T> type) throws InterruptedException {
         Map<String, Object> props = new HashMap<>(broker.consumerProps(KafkaTestBroker.uniqueName(
                 "reader")));
-        List<ConsumerRecord<String, ToolCallCompleted>> found = new ArrayList<>();
-        try (KafkaConsumer<String, ToolCallCompleted> reader = new KafkaConsumer<>(props,
+        List<ConsumerRecord<String, T>> found = new ArrayList<>();
+        try (KafkaConsumer<String, T> reader = new KafkaConsumer<>(props,
                 new StringDeserializer(), new EventDeserializer<>(AvroSingleObjectCodec.shared(),
-                        ToolCallCompleted.class))) {
+                        type))) {
             reader.assign(List.of(new TopicPartition(topic, 0)));
             reader.seekToBeginning(List.of(new TopicPartition(topic, 0)));
             long deadline = System.nanoTime() + WAIT.toNanos();
@@ -275,6 +281,14 @@ class DecisionConsumerKafkaTest {
             assertThat(answer.value().getMeta().getProducer()).isEqualTo("executor-worker");
         });
         assertThat(endOffset(topics.results())).isZero();
+        // the token minted for the call is audited with the call's request ID and trace context
+        assertThat(read(topics.tokenMints(), 1, TokenMinted.class)).singleElement().satisfies(
+                mint -> {
+                    assertThat(TollgateHeaders.get(mint.headers(), TollgateHeaders.REQUEST_ID))
+                            .contains("route-1");
+                    assertThat(TollgateHeaders.get(mint.headers(), TollgateHeaders.TRACEPARENT))
+                            .contains("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+                });
     }
 
     /** The process dies: thrown past every handler, as a JVM crash would end the thread. */
