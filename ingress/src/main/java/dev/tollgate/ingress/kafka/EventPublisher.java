@@ -20,8 +20,9 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The ingress's one producer: idempotent, {@code acks=all}, {@code linger.ms=0} (the request path
- * waits on it), bounded blocking. Writes only topics the catalogue lets the ingress write.
+ * The ingress's one producer: idempotent, {@code acks=all}, {@code linger.ms=0} unless configured
+ * ({@code spring.kafka.producer.properties.linger.ms}: the request path waits on it), bounded
+ * blocking. Writes only topics the catalogue lets the ingress write.
  */
 public final class EventPublisher implements AutoCloseable {
 
@@ -41,7 +42,7 @@ public final class EventPublisher implements AutoCloseable {
         Map<String, Object> props = new HashMap<>(baseProperties);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
         props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
