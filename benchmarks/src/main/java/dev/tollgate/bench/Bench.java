@@ -23,17 +23,19 @@ import tools.jackson.databind.node.ObjectNode;
  * ./mvnw -o -q -pl benchmarks validate exec:exec@bench -Dbench.args="--calls 5000 --concurrency 32"
  * </pre>
  *
- * It starts a GitHub stand-in with the given latency and the standalone system in this JVM (or
- * drives a running deployment with {@code --target URL --token T}), measures one Kafka hop and the
- * direct read, then drives {@code get_file} calls through MCP sessions. The results go to standard
- * output (a table, or one JSON object with {@code --json}); progress and the system's own logging
- * go to standard error.
+ * It starts a GitHub stand-in with the given latency and the standalone system (by default in one
+ * child JVM; {@code --system roles}: one JVM per role; {@code --system in-process}: in this JVM), or
+ * drives a running deployment with {@code --target URL --token T}; measures one Kafka hop and the
+ * direct read, then drives {@code get_file} calls through MCP sessions, and measures each process's
+ * peak RSS and CPU over the series. The results go to standard output (a table, or one JSON object
+ * with {@code --json}); progress and the system's own logging go to standard error.
  */
 public final class Bench {
 
     static final String USAGE = """
             bench [--calls N] [--concurrency C] [--rate R] [--latency-ms L] [--warmup W]
                   [--floor-calls F] [--owners O] [--repos R] [--set KEY=VALUE ...] [--json]
+                  [--system process|roles|in-process] [--system-jvm "OPTIONS"]
                   [--target URL --token T [--kafka HOST:PORT] [--github URL]]
 
               --calls N        measured calls per series (default 2000)
@@ -46,17 +48,47 @@ public final class Bench {
                                at most 2000 hops)
               --owners O       benchmark owners (one installation each; default 1)
               --repos R        repositories per owner (one token scope each; default 1)
-              --set K=V        passed to the launcher as --K=V (e.g. --set tollgate.executor.consumers=4)
+              --set K=V        passed to the launcher (or to every role JVM) as --K=V
+                               (e.g. --set tollgate.executor.consumers=4)
+              --system MODE    how the standalone system runs (default process):
+                               process     the launcher (broker and every role) in one child JVM
+                               roles       one JVM per role as deployed: broker (which creates the
+                                           topics), audit-sink, decision-worker, executor-worker,
+                                           ingress, each configured by environment variables
+                               in-process  the launcher in this JVM, beside client and stand-in
+              --system-jvm O   the child JVMs' options instead of the default (process: -Xmx2g;
+                               roles: -Xmx512m each), e.g. --system-jvm "-Xmx1g -XX:+UseZGC"
               --json           one JSON object on standard output instead of the table
               --target URL     drive a running deployment instead (needs --token, a gateway token
                                whose agent may read the owners bench-org[-N]/repo-M);
                                --kafka and --github add the floors against that deployment
             """;
 
+    /** How the standalone system runs. */
+    enum SystemMode {
+        PROCESS("process"), ROLES("roles"), IN_PROCESS("in-process");
+
+        final String flag;
+
+        SystemMode(String flag) {
+            this.flag = flag;
+        }
+
+        static SystemMode of(String flag) {
+            for (SystemMode mode : values()) {
+                if (mode.flag.equals(flag)) {
+                    return mode;
+                }
+            }
+            throw new IllegalArgumentException("--system takes process, roles or in-process, was '"
+                    + flag + "'");
+        }
+    }
+
     record Options(int calls, int concurrency, double rate, long latencyMillis, int warmup,
             int floorCalls, int owners, int repos, List<String> launcherArgs, boolean json,
             String target,
-            String token, String kafka, String github) {
+            String token, String kafka, String github, SystemMode system, String systemJvm) {
 
         static Options parse(String[] args) {
             int calls = 2000;
@@ -73,6 +105,8 @@ public final class Bench {
             String token = null;
             String kafka = null;
             String github = null;
+            SystemMode system = SystemMode.PROCESS;
+            String systemJvm = null;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 switch (arg) {
@@ -97,6 +131,8 @@ public final class Bench {
                     case "--token" -> token = value(args, ++i, arg);
                     case "--kafka" -> kafka = value(args, ++i, arg);
                     case "--github" -> github = value(args, ++i, arg);
+                    case "--system" -> system = SystemMode.of(value(args, ++i, arg));
+                    case "--system-jvm" -> systemJvm = value(args, ++i, arg);
                     case "--help" -> throw new HelpRequested();
                     default -> throw new IllegalArgumentException("unknown argument " + arg
                             + "\n\n" + USAGE);
@@ -121,7 +157,7 @@ public final class Bench {
                     : calls, owners, repos,
                     List.copyOf(
                             launcherArgs),
-                    json, target, token, kafka, github);
+                    json, target, token, kafka, github, system, systemJvm);
         }
 
         private static String value(String[] args, int index, String flag) {
@@ -161,6 +197,14 @@ public final class Bench {
         boolean standalone() {
             return target == null;
         }
+
+        /** The child JVMs' options: {@code --system-jvm}, or the mode's default. */
+        List<String> childJvmOptions() {
+            if (systemJvm != null) {
+                return ChildJvm.options(systemJvm);
+            }
+            return system == SystemMode.ROLES ? RoleSystem.DEFAULT_JVM : ProcessSystem.DEFAULT_JVM;
+        }
     }
 
     static final class HelpRequested extends RuntimeException {
@@ -172,7 +216,21 @@ public final class Bench {
     /** Everything a run found, printed as a table or as JSON. */
     record Result(Options options, LatencyStats kafka, LatencyStats direct, LatencyStats gateway,
             Map<String, Long> mintsByScope, long peakRssKib, long rssBeforeKib, long rssAfterKib,
-            String firstError, Stages.Breakdown stages) {
+            String firstError, Stages.Breakdown stages, String system,
+            List<ProcessStats.Usage> usages) {
+
+        boolean inOneJvm() {
+            return options.standalone() && options.system() == SystemMode.IN_PROCESS;
+        }
+
+        String rssNote() {
+            return inOneJvm()
+                    ? "VmHWM of this one JVM: broker, every role, stand-in and client"
+                    : options.standalone()
+                            ? "VmHWM of the benchmark's JVM: client and stand-in (the system's"
+                                    + " processes: see processes)"
+                            : "VmHWM of the benchmark's JVM: client";
+        }
 
         double addedP50() {
             return direct == null ? Double.NaN : gateway.p50Millis() - direct.p50Millis();
@@ -198,7 +256,7 @@ public final class Bench {
                                     + " in flight)", options.rate(), options.concurrency())
                             : "closed loop with " + options.concurrency() + " in flight",
                     options.calls(), options.standalone()
-                            ? ", standalone system in this JVM"
+                            ? ", " + system
                             : ", target " + options.target()));
             out.append(LatencyStats.header()).append('\n');
             for (LatencyStats s : java.util.Arrays.asList(kafka, direct, gateway)) {
@@ -228,14 +286,14 @@ public final class Bench {
                         + " one scope: %d; goal 1)%n", total, mintsByScope.size(), most));
             }
             if (peakRssKib > 0) {
-                out.append(String.format(Locale.ROOT, "peak RSS (VmHWM of this one JVM: broker,"
-                        + " every role, stand-in and client): %d MiB; RSS before / after the"
-                        + " gateway series: %d / %d MiB%n", peakRssKib / 1024, rssBeforeKib / 1024,
-                        rssAfterKib / 1024));
+                out.append(String.format(Locale.ROOT, "peak RSS (%s): %d MiB; RSS before / after"
+                        + " the gateway series: %d / %d MiB%n", rssNote(), peakRssKib / 1024,
+                        rssBeforeKib / 1024, rssAfterKib / 1024));
             }
             if (stages != null) {
                 out.append(stages.table());
             }
+            out.append(ProcessStats.table(usages, options.calls()));
             if (firstError != null) {
                 out.append("first error: ").append(firstError).append('\n');
             }
@@ -248,6 +306,9 @@ public final class Bench {
             root.put("calls", options.calls()).put("concurrency", options.concurrency()).put(
                     "rate", options.rate()).put("latency_ms", options.latencyMillis()).put(
                             "standalone", options.standalone());
+            if (options.standalone()) {
+                root.put("system", options.system().flag);
+            }
             var series = root.putArray("series");
             for (LatencyStats s : java.util.Arrays.asList(kafka, direct, gateway)) {
                 if (s != null) {
@@ -270,8 +331,7 @@ public final class Bench {
                 mintsByScope.forEach(mints::put);
             }
             if (peakRssKib > 0) {
-                root.put("peak_rss_kib", peakRssKib).put("peak_rss_note",
-                        "VmHWM of the one JVM running broker, every role, stand-in and client")
+                root.put("peak_rss_kib", peakRssKib).put("peak_rss_note", rssNote())
                         .put("rss_before_gateway_kib", rssBeforeKib).put("rss_after_gateway_kib",
                                 rssAfterKib);
             }
@@ -279,6 +339,26 @@ public final class Bench {
                 root.put("stages_matched", stages.matched());
                 root.set("request_to_decision", mapper.readTree(stages.requestToDecision().json()));
                 root.set("decision_to_result", mapper.readTree(stages.decisionToResult().json()));
+            }
+            var processes = root.putArray("processes");
+            double cpu = 0;
+            for (ProcessStats.Usage usage : usages) {
+                cpu += usage.cpuMillis();
+                ObjectNode process = processes.addObject().put("name", usage.name()).put("pid",
+                        usage.pid()).put("peak_rss_kib", usage.peakRssKib()).put(
+                                "rss_before_gateway_kib", usage.rssBeforeKib())
+                        .put("rss_after_gateway_kib", usage.rssAfterKib()).put("cpu_ms", usage
+                                .cpuMillis())
+                        .put("cpu_ms_per_call", usage.cpuMillis() / options.calls());
+                ObjectNode components = process.putObject("cpu_ms_per_call_by_component");
+                usage.componentMillis().forEach((component, millis) -> components.put(component,
+                        millis / options.calls()));
+                components.put("exited-threads", usage.exitedMillis() / options.calls());
+            }
+            if (usages.isEmpty()) {
+                root.put("processes_note", "not measured (no /proc)");
+            } else {
+                root.put("cpu_ms_per_call_all_processes", cpu / options.calls());
             }
             if (firstError != null) {
                 root.put("first_error", firstError);
@@ -314,25 +394,47 @@ public final class Bench {
     static Result run(Options options, PrintStream progress) throws Exception {
         if (!options.standalone()) {
             return measure(options, progress, options.target(), options.token(), options.kafka(),
-                    options.github(), null);
+                    options.github(), null, null);
         }
         try (GitHubStandIn github = new GitHubStandIn(options.latencyMillis())) {
             progress.printf("[bench] GitHub stand-in at %s with %d ms latency%n", github.baseUrl(),
                     options.latencyMillis());
-            progress.println("[bench] starting the standalone system (broker and every role)...");
-            try (StandaloneSystem system = StandaloneSystem.start(github.baseUrl(), options
-                    .ownerNames(), options.launcherArgs())) {
+            progress.printf("[bench] starting the standalone system (--system %s)...%n", options
+                    .system().flag);
+            try (SystemUnderTest system = startSystem(options, github.baseUrl(), progress)) {
                 String token = Gateway.mintToken(system.baseUrl(), system.adminKey(),
                         "bench-agent");
                 return measure(options, progress, system.baseUrl(), token, system
-                        .bootstrapServers(), github.baseUrl(), github);
+                        .bootstrapServers(), github.baseUrl(), github, system);
             }
         }
     }
 
+    private static SystemUnderTest startSystem(Options options, String githubUrl,
+            PrintStream progress) throws Exception {
+        return switch (options.system()) {
+            case IN_PROCESS -> StandaloneSystem.start(githubUrl, options.ownerNames(), options
+                    .launcherArgs());
+            case PROCESS -> ProcessSystem.start(githubUrl, options.ownerNames(), options
+                    .launcherArgs(), options.childJvmOptions(), progress);
+            case ROLES -> RoleSystem.start(githubUrl, options.ownerNames(), options
+                    .launcherArgs(), options.childJvmOptions(), progress);
+        };
+    }
+
     private static Result measure(Options options, PrintStream progress, String gatewayUrl,
-            String token, String kafkaBootstrap, String githubUrl, GitHubStandIn standIn)
-            throws Exception {
+            String token, String kafkaBootstrap, String githubUrl, GitHubStandIn standIn,
+            SystemUnderTest system) throws Exception {
+        List<ProcessStats.Measured> processes = new ArrayList<>();
+        processes.add(new ProcessStats.Measured(system == null
+                ? "bench (client)"
+                : system.processes().isEmpty()
+                        ? "bench (client, stand-in and system)"
+                        : "bench (client and stand-in)",
+                ProcessHandle.current().pid()));
+        if (system != null) {
+            processes.addAll(system.processes());
+        }
         LatencyStats kafka = null;
         if (kafkaBootstrap != null) {
             progress.println("[bench] Kafka floor: one produce->consume hop, one at a time...");
@@ -368,12 +470,15 @@ public final class Bench {
                         progress);
             }
             long rssBefore = procStatus("VmRSS");
+            var cpuBefore = ProcessStats.sampleAll(processes);
             long measuredSince = System.currentTimeMillis();
             progress.println("[bench] gateway: get_file through MCP -> Kafka -> decision ->"
                     + " executor -> stand-in...");
             LatencyStats measured = Load.run("gateway get_file (MCP)", options.calls(), options
                     .concurrency(), options.rate(), callers, progress);
+            var cpuAfter = ProcessStats.sampleAll(processes);
             long rssAfter = procStatus("VmRSS");
+            List<ProcessStats.Usage> usages = ProcessStats.usages(processes, cpuBefore, cpuAfter);
             Stages.Breakdown stages = null;
             if (kafkaBootstrap != null) {
                 progress.println("[bench] reading the hops' timestamps back from the topics...");
@@ -382,7 +487,10 @@ public final class Bench {
             return new Result(options, kafka, direct, measured, standIn == null
                     ? null
                     : standIn.mintsByScope(), standIn == null ? 0 : procStatus("VmHWM"),
-                    rssBefore, rssAfter, firstError.get(), stages);
+                    rssBefore, rssAfter, firstError.get(), stages, system == null
+                            ? null
+                            : system.description(),
+                    usages);
         }
     }
 
@@ -410,12 +518,7 @@ public final class Bench {
     }
 
     static long parseStatus(List<String> lines, String field) {
-        for (String line : lines) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim());
-            }
-        }
-        return 0;
+        return ProcessStats.statusField(lines, field);
     }
 
 }

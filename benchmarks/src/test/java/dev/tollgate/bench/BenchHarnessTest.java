@@ -78,6 +78,62 @@ class BenchHarnessTest {
     }
 
     @Test
+    void theSystemRunsInOneChildJvmUnlessAskedOtherwise() {
+        Bench.Options defaults = Bench.Options.parse(new String[]{});
+        Bench.Options roles = Bench.Options.parse(new String[]{"--system", "roles"});
+        Bench.Options tuned = Bench.Options.parse(new String[]{"--system", "in-process",
+                "--system-jvm", " -Xmx1g  -XX:+UseZGC "});
+
+        assertThat(defaults.system()).isEqualTo(Bench.SystemMode.PROCESS);
+        assertThat(defaults.childJvmOptions()).containsExactly("-Xmx2g");
+        assertThat(roles.system()).isEqualTo(Bench.SystemMode.ROLES);
+        assertThat(roles.childJvmOptions()).containsExactly("-Xmx512m");
+        assertThat(tuned.system()).isEqualTo(Bench.SystemMode.IN_PROCESS);
+        assertThat(tuned.childJvmOptions()).containsExactly("-Xmx1g", "-XX:+UseZGC");
+        assertThatThrownBy(() -> Bench.Options.parse(new String[]{"--system", "docker"}))
+                .hasMessageContaining("process, roles or in-process");
+    }
+
+    @Test
+    void theLaunchersReadyLinesGiveTheBrokerAndTheIngress() {
+        var broker = ProcessSystem.BROKER_UP.matcher(
+                "[tollgate] Kafka broker up at 127.0.0.1:40123 in 2345 ms");
+        var ready = ProcessSystem.READY.matcher("[tollgate] ready in 30123 ms:"
+                + " http://127.0.0.1:41709 (/healthz, /readyz, /mcp); roles: [audit-sink]");
+        var roleBroker = RoleSystem.BROKER_READY.matcher("[broker] ready at 127.0.0.1:40999");
+
+        assertThat(broker.find()).isTrue();
+        assertThat(broker.group(1)).isEqualTo("127.0.0.1:40123");
+        assertThat(ready.find()).isTrue();
+        assertThat(ready.group(1)).isEqualTo("http://127.0.0.1:41709");
+        assertThat(roleBroker.find()).isTrue();
+        assertThat(roleBroker.group(1)).isEqualTo("127.0.0.1:40999");
+        assertThat(ProcessSystem.NOT_READY.matcher("[tollgate] not ready after a minute: [x]")
+                .find()).isTrue();
+    }
+
+    @Test
+    void everyRoleJvmGetsTheBrokerItsPortAndNoTopicProvisioning() throws Exception {
+        SystemSetup setup = SystemSetup.create(List.of("bench-org"));
+        try {
+            var env = RoleSystem.commonEnv("ingress", "127.0.0.1:9999", 8123);
+            var roles = RoleSystem.roles(setup, "http://127.0.0.1:7000");
+
+            assertThat(env).containsEntry("SPRING_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9999")
+                    .containsEntry("SERVER_PORT", "8123").containsEntry(
+                            "TOLLGATE_KAFKA_PROVISION_TOPICS", "false")
+                    .containsEntry("TOLLGATE_INSTANCE_ID", "ingress");
+            assertThat(roles).extracting(RoleSystem.RoleSpec::name).containsExactly("audit-sink",
+                    "decision-worker", "executor-worker", "ingress");
+            assertThat(roles.get(2).env()).containsEntry("TOLLGATE_GITHUB_API_URL",
+                    "http://127.0.0.1:7000").containsEntry("TOLLGATE_GITHUB_APP_ID", "1");
+            assertThat(roles.get(3).env()).containsEntry("TOLLGATE_ADMIN_KEY", setup.adminKey());
+        } finally {
+            setup.delete();
+        }
+    }
+
+    @Test
     void aTargetNeedsAToken() {
         assertThatThrownBy(() -> Bench.Options.parse(new String[]{"--target",
                 "http://127.0.0.1:8080"})).hasMessageContaining("--target and --token go together");
@@ -87,7 +143,7 @@ class BenchHarnessTest {
 
     @Test
     void thePolicyGrantsReadOnEveryBenchmarkOwner() {
-        String policy = StandaloneSystem.policy(List.of("bench-org", "bench-org-1"));
+        String policy = SystemSetup.policy(List.of("bench-org", "bench-org-1"));
 
         assertThat(policy).contains("\"bench-org/*\" = { read = true }").contains(
                 "\"bench-org-1/*\" = { read = true }");
@@ -95,7 +151,7 @@ class BenchHarnessTest {
 
     @Test
     void aSettingPassedToTheLauncherReplacesTheHarnessDefaultInsteadOfDoublingIt() {
-        List<String> args = StandaloneSystem.withOverrides(List.of("--fresh", "--server.port=0",
+        List<String> args = SystemSetup.withOverrides(List.of("--fresh", "--server.port=0",
                 "--tollgate.policy.watch=false"),
                 List.of("--server.port=9000",
                         "--tollgate.executor.consumers=2"));

@@ -1,0 +1,27 @@
+package dev.tollgate.bench;
+
+import java.util.List;
+
+/**
+ * The standalone Tollgate system a run drives, however it runs: in this JVM, in one child JVM, or
+ * as one JVM per role. Closing it stops everything it started.
+ */
+interface SystemUnderTest extends AutoCloseable {
+
+    /** The ingress, e.g. {@code http://127.0.0.1:PORT}. */
+    String baseUrl();
+
+    /** The broker's bootstrap address (floors and stages read it). */
+    String bootstrapServers();
+
+    String adminKey();
+
+    /** The processes to measure besides the benchmark's own JVM (none when it is this JVM). */
+    List<ProcessStats.Measured> processes();
+
+    /** How it runs, for the table's first line. */
+    String description();
+
+    @Override
+    void close();
+}
