@@ -39,6 +39,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Wires the executor from {@code tollgate.*} settings (environment {@code TOLLGATE_*}, secrets
@@ -97,7 +98,12 @@ public class ExecutorConfiguration {
                 .maxBackoff(), maxWait, defaults.random());
         Map<String, Object> consumerProps = new HashMap<>(kafka.buildConsumerProperties());
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        CompletionStore completions = completionStore(environment, clock, completionCapacity);
+        long completionBytes = environment.getProperty("tollgate.executor.completion-cache-bytes",
+                DataSize.class, DataSize
+                        .ofBytes(InMemoryCompletionStore.DEFAULT_MAX_BYTES))
+                .toBytes();
+        CompletionStore completions = completionStore(environment, clock, completionCapacity,
+                completionBytes);
         Map<String, Long> installations = InstallationResolver.parseStatic(environment
                 .getProperty("tollgate.github.installations"));
         int maxInFlight = environment.getProperty("tollgate.executor.max-in-flight",
@@ -131,14 +137,15 @@ public class ExecutorConfiguration {
      * PostgreSQL when {@code tollgate.executor.completions.jdbc-url} is set (shared by the fleet,
      * kept across restarts), else this process's memory.
      */
-    static CompletionStore completionStore(Environment environment, Clock clock, int capacity) {
+    static CompletionStore completionStore(Environment environment, Clock clock, int capacity,
+            long maxBytes) {
         Settings settings = new Settings(environment::getProperty, System.getenv());
         Optional<String> url = settings.get("tollgate.executor.completions.jdbc-url");
         if (url.isEmpty()) {
             log.warn("completions are kept in memory only (set"
                     + " tollgate.executor.completions.jdbc-url for a durable record): after a"
                     + " restart, writes rely on their GitHub markers to stay at most once");
-            return new InMemoryCompletionStore(capacity);
+            return new InMemoryCompletionStore(capacity, maxBytes);
         }
         String user = settings.get("tollgate.executor.completions.user").orElse(null);
         String password = settings.get("tollgate.executor.completions.password").orElse(null);
