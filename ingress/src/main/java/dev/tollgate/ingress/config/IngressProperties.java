@@ -1,10 +1,12 @@
 package dev.tollgate.ingress.config;
 
+import dev.tollgate.ingress.core.replies.ReplyBook;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The ingress's settings, under {@code tollgate.ingress.*} (environment
@@ -29,6 +31,8 @@ public class IngressProperties {
     private Duration completedRetention = Duration.ofHours(1);
     /** At most this many final answers are kept for get_request_status. */
     private int completedMaxEntries = 10_000;
+    /** And at most this much heap (approximate; answers can carry whole files). */
+    private DataSize completedMaxSize = DataSize.ofBytes(ReplyBook.DEFAULT_MAX_BYTES);
     private final Tokens tokens = new Tokens();
     private final RateLimit rateLimit = new RateLimit();
 
@@ -86,6 +90,14 @@ public class IngressProperties {
 
     public void setCompletedRetention(Duration completedRetention) {
         this.completedRetention = completedRetention;
+    }
+
+    public DataSize getCompletedMaxSize() {
+        return completedMaxSize;
+    }
+
+    public void setCompletedMaxSize(DataSize completedMaxSize) {
+        this.completedMaxSize = completedMaxSize;
     }
 
     public int getCompletedMaxEntries() {

@@ -44,7 +44,7 @@ public class McpConfiguration {
     @Bean
     ReplyBook replyBook(Clock clock, IngressProperties properties) {
         return new ReplyBook(clock, properties.getCompletedRetention(), properties
-                .getCompletedMaxEntries());
+                .getCompletedMaxEntries(), properties.getCompletedMaxSize().toBytes());
     }
 
     @Bean

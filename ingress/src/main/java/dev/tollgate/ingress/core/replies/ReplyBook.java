@@ -32,19 +32,36 @@ public final class ReplyBook {
     private record Waiting(String agentId, Instant since, CompletableFuture<Reply> future) {
     }
 
-    private record Kept(Reply reply, Instant keptAt) {
+    private record Kept(Reply reply, Instant keptAt, long bytes) {
     }
+
+    /** Default bound on the kept answers' approximate size. */
+    public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
+
+    /** Fixed cost of one kept answer besides its texts. */
+    static final int ENTRY_OVERHEAD_BYTES = 512;
 
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
     private final LinkedHashMap<String, Kept> completed = new LinkedHashMap<>();
     private final Clock clock;
     private final Duration retention;
     private final int maxEntries;
+    private final long maxBytes;
+    private long bytes;
 
     public ReplyBook(Clock clock, Duration retention, int maxEntries) {
+        this(clock, retention, maxEntries, DEFAULT_MAX_BYTES);
+    }
+
+    /**
+     * @param maxBytes most approximate bytes the kept answers may take (an answer can carry a
+     *        whole file); the newest answer is always kept
+     */
+    public ReplyBook(Clock clock, Duration retention, int maxEntries, long maxBytes) {
         this.clock = clock;
         this.retention = retention;
         this.maxEntries = maxEntries;
+        this.maxBytes = maxBytes;
     }
 
     /** Registers a call before it is published, so that no answer can arrive unnoticed. */
@@ -64,8 +81,13 @@ public final class ReplyBook {
     /** A final answer arrived (for a call waited on here, or one from before a restart). */
     public void complete(Reply reply) {
         synchronized (completed) {
-            completed.remove(reply.requestId());
-            completed.put(reply.requestId(), new Kept(reply, clock.instant()));
+            Kept replaced = completed.remove(reply.requestId());
+            if (replaced != null) {
+                bytes -= replaced.bytes();
+            }
+            Kept kept = new Kept(reply, clock.instant(), sizeOf(reply));
+            completed.put(reply.requestId(), kept);
+            bytes += kept.bytes();
             evict();
         }
         Waiting waiter = waiting.remove(reply.requestId());
@@ -100,6 +122,13 @@ public final class ReplyBook {
         }
     }
 
+    /** The kept answers' approximate bytes. */
+    public long completedBytes() {
+        synchronized (completed) {
+            return bytes;
+        }
+    }
+
     /** Drops answers older than the retention and waits older than it (never answered). */
     public void prune() {
         Instant cutoff = clock.instant().minus(retention);
@@ -124,11 +153,24 @@ public final class ReplyBook {
         Iterator<Map.Entry<String, Kept>> oldestFirst = completed.entrySet().iterator();
         while (oldestFirst.hasNext()) {
             Map.Entry<String, Kept> entry = oldestFirst.next();
-            if (completed.size() > maxEntries || entry.getValue().keptAt().isBefore(cutoff)) {
+            boolean overBound = completed.size() > maxEntries || (bytes > maxBytes && completed
+                    .size() > 1);
+            if (overBound || entry.getValue().keptAt().isBefore(cutoff)) {
+                bytes -= entry.getValue().bytes();
                 oldestFirst.remove();
             } else {
                 break;
             }
         }
+    }
+
+    /** Approximate heap of one kept answer: its texts (a byte per char) and a fixed cost. */
+    static long sizeOf(Reply reply) {
+        return ENTRY_OVERHEAD_BYTES + length(reply.resultJson()) + length(reply.message())
+                + length(reply.errorDetailsJson());
+    }
+
+    private static long length(String text) {
+        return text == null ? 0 : text.length();
     }
 }

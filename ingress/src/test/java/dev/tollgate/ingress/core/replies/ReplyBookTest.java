@@ -82,4 +82,48 @@ class ReplyBookTest {
 
         assertThat(book.expect("r1", "a")).isCompletedWithValue(reply("r1", "a"));
     }
+
+    private static Reply fileReply(String requestId, int size) {
+        return new Reply(requestId, "a", "get_file", "SUCCEEDED", null, false, null, "ok",
+                "{\"content\":\"" + "x".repeat(size) + "\"}", "v1", null);
+    }
+
+    @Test
+    void keptAnswersStayWithinTheirByteBoundOldestDroppedFirst() {
+        long one = ReplyBook.sizeOf(fileReply("r0", 50_000));
+        ReplyBook bounded = new ReplyBook(clock, Duration.ofHours(1), 1_000, 4 * one);
+
+        for (int i = 0; i < 20; i++) {
+            bounded.complete(fileReply("r" + i, 50_000));
+        }
+
+        assertThat(bounded.completedCount()).isEqualTo(4);
+        assertThat(bounded.completedBytes()).isEqualTo(4 * one);
+        assertThat(bounded.lookup("r15", "a")).isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(bounded.lookup("r16", "a")).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("r19", "a")).isInstanceOf(ReplyBook.Completed.class);
+    }
+
+    @Test
+    void aRepeatedAnswerReplacesTheKeptOneAndIsCountedOnce() {
+        ReplyBook bounded = new ReplyBook(clock, Duration.ofHours(1), 1_000, Long.MAX_VALUE);
+
+        bounded.complete(fileReply("r1", 10));
+        bounded.complete(fileReply("r1", 10));
+
+        assertThat(bounded.completedCount()).isEqualTo(1);
+        assertThat(bounded.completedBytes()).isEqualTo(ReplyBook.sizeOf(fileReply("r1", 10)));
+    }
+
+    @Test
+    void answersPrunedForAgeGiveBackTheirBytes() {
+        ReplyBook bounded = new ReplyBook(clock, Duration.ofMinutes(5), 1_000, Long.MAX_VALUE);
+        bounded.complete(fileReply("r1", 1_000));
+
+        clock.advance(Duration.ofMinutes(6));
+        bounded.prune();
+
+        assertThat(bounded.completedCount()).isZero();
+        assertThat(bounded.completedBytes()).isZero();
+    }
 }
