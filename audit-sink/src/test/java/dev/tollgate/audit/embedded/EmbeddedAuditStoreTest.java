@@ -34,9 +34,14 @@ class EmbeddedAuditStoreTest extends AbstractAuditStoreContract {
 
     private EmbeddedAuditStore store;
 
+    /** Opens the store under test on {@code dir}; a subclass may give it another index. */
+    protected EmbeddedAuditStore openStore(Path dir) {
+        return EmbeddedAuditStore.open(dir);
+    }
+
     @BeforeEach
     void open() {
-        store = EmbeddedAuditStore.open(dir);
+        store = openStore(dir);
     }
 
     @AfterEach
@@ -52,7 +57,7 @@ class EmbeddedAuditStoreTest extends AbstractAuditStoreContract {
     @Override
     protected AuditStore reopen() {
         store.close();
-        store = EmbeddedAuditStore.open(dir);
+        store = openStore(dir);
         return store;
     }
 
