@@ -157,6 +157,8 @@ class TokenApiIntegrationTest {
         String agent = KafkaTestBroker.uniqueName("bot");
         Map<String, Object> first = mint(agent);
         Map<String, Object> second = mint(agent);
+        // used once before: remembered as verified, which must not outlive its revocation
+        assertThat(tokens.authenticate((String) first.get("token")).agentId()).isEqualTo(agent);
 
         HttpResponse<String> response = HttpCalls.post(url("/admin/tokens/revoke"),
                 TestConfig.ADMIN_KEY, "{\"token-id\": \"" + first.get("token-id") + "\"}");

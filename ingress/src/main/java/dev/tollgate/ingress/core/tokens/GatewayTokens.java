@@ -8,6 +8,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Mints and verifies gateway tokens: JWTs signed by the gateway with HMAC-SHA256 (nimbus-jose-jwt),
@@ -29,6 +31,11 @@ import java.util.UUID;
  * ({@code grants}), ID ({@code jti}), issue time and expiry. Only HS256 with this key is accepted:
  * {@code alg=none}, other algorithms, other keys, other issuers or audiences, expired tokens and
  * tokens from the future are refused. Time comes from the injected clock.
+ *
+ * <p>A token that passed every check is remembered by its SHA-256 digest (never its value), at most
+ * {@link #VERIFIED_CACHE_ENTRIES} of them, so an agent's next call with the same token skips the
+ * JWT parsing and HMAC; its expiry is still checked on every call from the remembered identity, and
+ * revocation is checked by the caller every time. A cache only: forgetting it changes nothing.
  */
 public final class GatewayTokens {
 
@@ -50,6 +57,24 @@ public final class GatewayTokens {
     private final String keyId;
     private final Clock clock;
     private final Collection<String> knownTools;
+    private final Map<Digest, AgentIdentity> verified = new ConcurrentHashMap<>();
+
+    /** Most verified tokens remembered; when full the cache starts over. */
+    static final int VERIFIED_CACHE_ENTRIES = 10_000;
+
+    /** A token's SHA-256, as the cache key. */
+    private record Digest(long a, long b, long c, long d) {
+
+        static Digest of(String token) {
+            try {
+                ByteBuffer sha = ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(token
+                        .getBytes(StandardCharsets.UTF_8)));
+                return new Digest(sha.getLong(), sha.getLong(), sha.getLong(), sha.getLong());
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
 
     /**
      * @param key the HMAC key, at least 32 bytes
@@ -100,6 +125,29 @@ public final class GatewayTokens {
         if (token.length() > 8192) {
             throw new TokenRejectedException("token is too long");
         }
+        Digest digest = Digest.of(token);
+        AgentIdentity known = verified.get(digest);
+        if (known != null) {
+            if (!clock.instant().isBefore(known.expiresAt())) {
+                verified.remove(digest);
+                throw new TokenRejectedException("token expired at " + known.expiresAt());
+            }
+            return known;
+        }
+        AgentIdentity identity = verifyFully(token);
+        if (verified.size() >= VERIFIED_CACHE_ENTRIES) {
+            verified.clear();
+        }
+        verified.put(digest, identity);
+        return identity;
+    }
+
+    /** Tokens remembered as verified (for tests). */
+    int verifiedCacheSize() {
+        return verified.size();
+    }
+
+    private AgentIdentity verifyFully(String token) throws TokenRejectedException {
         SignedJWT jwt;
         try {
             jwt = SignedJWT.parse(token);

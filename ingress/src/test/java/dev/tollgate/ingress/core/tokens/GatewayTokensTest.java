@@ -180,4 +180,67 @@ class GatewayTokensTest {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(
                 StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aTokenVerifiedOnceIsRememberedByDigestAndGivesTheSameIdentity() throws Exception {
+        GatewayTokens.Minted minted = tokens.mint("agent-7", "ci", Duration.ofHours(1),
+                Optional.empty());
+
+        AgentIdentity first = tokens.verify(minted.token());
+        AgentIdentity again = tokens.verify(minted.token());
+
+        assertThat(again).isEqualTo(first).isEqualTo(minted.identity());
+        assertThat(tokens.verifiedCacheSize()).isEqualTo(1);
+    }
+
+    @Test
+    void aRememberedTokenStillExpiresOnTime() throws Exception {
+        GatewayTokens.Minted minted = tokens.mint("agent-7", "ci", Duration.ofMinutes(10),
+                Optional.empty());
+        tokens.verify(minted.token());
+
+        clock.advance(Duration.ofMinutes(10));
+
+        assertThatThrownBy(() -> tokens.verify(minted.token())).isInstanceOf(
+                TokenRejectedException.class).hasMessageContaining("expired");
+        assertThat(tokens.verifiedCacheSize()).isZero();
+    }
+
+    @Test
+    void aTamperedCopyOfARememberedTokenIsStillRefused() throws Exception {
+        GatewayTokens.Minted minted = tokens.mint("agent-7", "ci", Duration.ofHours(1),
+                Optional.empty());
+        tokens.verify(minted.token());
+        String token = minted.token();
+        char last = token.charAt(token.length() - 1);
+        String tampered = token.substring(0, token.length() - 1) + (last == 'A' ? 'B' : 'A');
+
+        assertThatThrownBy(() -> tokens.verify(tampered)).isInstanceOf(
+                TokenRejectedException.class);
+        assertThat(tokens.verifiedCacheSize()).isEqualTo(1);
+    }
+
+    @Test
+    void refusedTokensAreNotRemembered() {
+        GatewayTokens other = new GatewayTokens(OTHER_KEY, clock, ToolCatalogue.standard()
+                .names());
+        String foreign = other.mint("agent-7", "ci", Duration.ofHours(1), Optional.empty())
+                .token();
+
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> tokens.verify(foreign)).isInstanceOf(
+                    TokenRejectedException.class).hasMessageContaining("signature");
+        }
+        assertThat(tokens.verifiedCacheSize()).isZero();
+    }
+
+    @Test
+    void theCacheStaysBounded() throws Exception {
+        for (int i = 0; i < GatewayTokens.VERIFIED_CACHE_ENTRIES + 5; i++) {
+            tokens.verify(tokens.mint("agent-" + i, "ci", Duration.ofHours(1), Optional.empty())
+                    .token());
+        }
+
+        assertThat(tokens.verifiedCacheSize()).isBetween(1, GatewayTokens.VERIFIED_CACHE_ENTRIES);
+    }
 }
