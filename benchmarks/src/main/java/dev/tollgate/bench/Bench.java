@@ -217,7 +217,7 @@ public final class Bench {
     record Result(Options options, LatencyStats kafka, LatencyStats direct, LatencyStats gateway,
             Map<String, Long> mintsByScope, long peakRssKib, long rssBeforeKib, long rssAfterKib,
             String firstError, Stages.Breakdown stages, String system,
-            List<ProcessStats.Usage> usages) {
+            List<ProcessStats.Usage> usages, SystemMetrics.Delta decisions) {
 
         boolean inOneJvm() {
             return options.standalone() && options.system() == SystemMode.IN_PROCESS;
@@ -293,6 +293,9 @@ public final class Bench {
             if (stages != null) {
                 out.append(stages.table());
             }
+            if (decisions != null) {
+                out.append(decisions.line());
+            }
             out.append(ProcessStats.table(usages, options.calls()));
             if (firstError != null) {
                 out.append("first error: ").append(firstError).append('\n');
@@ -339,6 +342,13 @@ public final class Bench {
                 root.put("stages_matched", stages.matched());
                 root.set("request_to_decision", mapper.readTree(stages.requestToDecision().json()));
                 root.set("decision_to_result", mapper.readTree(stages.decisionToResult().json()));
+            }
+            if (decisions != null) {
+                root.putObject("decision_transactions").put("count", decisions.transactions())
+                        .put("mean_ms", decisions.meanMillis()).put("mean_requests", decisions
+                                .meanBatch())
+                        .put("p50_ms_last_window", decisions.p50Millis()).put(
+                                "p99_ms_last_window", decisions.p99Millis());
             }
             var processes = root.putArray("processes");
             double cpu = 0;
@@ -469,6 +479,10 @@ public final class Bench {
                 Load.run("gateway warm-up", options.warmup(), options.concurrency(), 0, callers,
                         progress);
             }
+            List<String> metricsUrls = system == null
+                    ? List.of(gatewayUrl + "/actuator/prometheus")
+                    : system.metricsUrls();
+            SystemMetrics.Sample metricsBefore = SystemMetrics.read(metricsUrls);
             long rssBefore = procStatus("VmRSS");
             var cpuBefore = ProcessStats.sampleAll(processes);
             long measuredSince = System.currentTimeMillis();
@@ -479,6 +493,8 @@ public final class Bench {
             var cpuAfter = ProcessStats.sampleAll(processes);
             long rssAfter = procStatus("VmRSS");
             List<ProcessStats.Usage> usages = ProcessStats.usages(processes, cpuBefore, cpuAfter);
+            SystemMetrics.Delta decisions = SystemMetrics.between(metricsBefore, SystemMetrics
+                    .read(metricsUrls));
             Stages.Breakdown stages = null;
             if (kafkaBootstrap != null) {
                 progress.println("[bench] reading the hops' timestamps back from the topics...");
@@ -490,7 +506,7 @@ public final class Bench {
                     rssBefore, rssAfter, firstError.get(), stages, system == null
                             ? null
                             : system.description(),
-                    usages);
+                    usages, decisions);
         }
     }
 

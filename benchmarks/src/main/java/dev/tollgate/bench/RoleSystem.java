@@ -39,15 +39,17 @@ final class RoleSystem implements SystemUnderTest {
     private final ChildJvm broker;
     private final List<ChildJvm> roles;
     private final String bootstrap;
+    private final List<Integer> ports;
     private final int ingressPort;
 
     private RoleSystem(SystemSetup setup, ChildJvm broker, List<ChildJvm> roles,
-            String bootstrap, int ingressPort) {
+            String bootstrap, List<Integer> ports) {
         this.setup = setup;
         this.broker = broker;
         this.roles = roles;
         this.bootstrap = bootstrap;
-        this.ingressPort = ingressPort;
+        this.ports = List.copyOf(ports);
+        this.ingressPort = ports.get(ports.size() - 1);
     }
 
     /** The roles in the launcher's start order, with the settings the launcher's run gives them. */
@@ -113,7 +115,7 @@ final class RoleSystem implements SystemUnderTest {
                 started.get(i).awaitReady(ports.get(i), START_TIMEOUT);
                 progress.printf("[bench] %s ready%n", started.get(i).name());
             }
-            return new RoleSystem(setup, broker, started, bootstrap, ports.get(ports.size() - 1));
+            return new RoleSystem(setup, broker, started, bootstrap, ports);
         } catch (Exception | Error e) {
             ChildJvm.closeAll(started);
             if (broker != null) {
@@ -133,6 +135,12 @@ final class RoleSystem implements SystemUnderTest {
     @Override
     public String baseUrl() {
         return "http://127.0.0.1:" + ingressPort;
+    }
+
+    @Override
+    public List<String> metricsUrls() {
+        return ports.stream().map(port -> "http://127.0.0.1:" + port + "/actuator/prometheus")
+                .toList();
     }
 
     @Override

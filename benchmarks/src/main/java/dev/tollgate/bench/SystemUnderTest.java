@@ -19,6 +19,11 @@ interface SystemUnderTest extends AutoCloseable {
     /** The processes to measure besides the benchmark's own JVM (none when it is this JVM). */
     List<ProcessStats.Measured> processes();
 
+    /** Where its Prometheus metrics are (every role's, when the roles run apart). */
+    default List<String> metricsUrls() {
+        return List.of(baseUrl() + "/actuator/prometheus");
+    }
+
     /** How it runs, for the table's first line. */
     String description();
 
