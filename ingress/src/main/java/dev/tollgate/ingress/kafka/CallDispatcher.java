@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
@@ -47,9 +48,22 @@ public final class CallDispatcher {
     private final Clock clock;
     private final Duration replyTimeout;
     private final IntSupplier replyPartition;
+    private final Executor responders;
 
+    /**
+     * Answers are handed to the waiting call on a virtual thread of their own: rendering the MCP
+     * result and writing the HTTP response never run on (and never hold up) the thread that reads
+     * this replica's reply partition, and several answers of one polled batch go out side by side.
+     */
     public CallDispatcher(EventPublisher publisher, ReplyBook replies, Clock clock,
             Duration replyTimeout, IntSupplier replyPartition) {
+        this(publisher, replies, clock, replyTimeout, replyPartition, Thread.ofVirtual().name(
+                "tollgate-respond")::start);
+    }
+
+    public CallDispatcher(EventPublisher publisher, ReplyBook replies, Clock clock,
+            Duration replyTimeout, IntSupplier replyPartition, Executor responders) {
+        this.responders = responders;
         this.publisher = publisher;
         this.replies = replies;
         this.clock = clock;
@@ -75,7 +89,8 @@ public final class CallDispatcher {
                         "the gateway could not queue the call (Kafka did not acknowledge it); "
                                 + "nothing was done, retry later"));
             }
-            return answer.<Outcome>thenApply(reply -> new Answered(requestId, reply))
+            return answer.<Outcome>thenApplyAsync(reply -> new Answered(requestId, reply),
+                    responders)
                     .completeOnTimeout(new StillPending(requestId, replyTimeout), replyTimeout
                             .toMillis(), TimeUnit.MILLISECONDS);
         });

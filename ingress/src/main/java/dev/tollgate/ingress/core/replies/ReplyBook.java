@@ -111,6 +111,11 @@ public final class ReplyBook {
         return new Unknown(requestId);
     }
 
+    /** The request IDs whose answers are still awaited (a snapshot). */
+    public java.util.Set<String> waitingIds() {
+        return java.util.Set.copyOf(waiting.keySet());
+    }
+
     /** Calls whose answer is still awaited. */
     public int waitingCount() {
         return waiting.size();

@@ -1,0 +1,78 @@
+package dev.tollgate.ingress.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.ingress.core.replies.Reply;
+import dev.tollgate.ingress.core.replies.ReplyBook;
+import dev.tollgate.ingress.core.tokens.AgentIdentity;
+import dev.tollgate.ingress.core.tools.ResourceRef;
+import dev.tollgate.ingress.core.tools.ToolCatalogue;
+import dev.tollgate.ingress.core.tools.ValidatedCall;
+import dev.tollgate.schemas.Topics;
+import dev.tollgate.testsupport.KafkaTestBroker;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.junit.jupiter.api.Test;
+
+/** The answer reaches the waiting call off the thread that read it (a real broker takes the request). */
+class CallDispatcherTest {
+
+    @Test
+    void anAnswerIsHandedToTheWaitingCallOnAVirtualThreadNotTheReaders() throws Exception {
+        KafkaTestBroker broker = KafkaTestBroker.get();
+        try (Admin admin = broker.admin()) {
+            admin.createTopics(List.of(new NewTopic(Topics.REQUESTS.name(), 1, (short) 1))).all()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+        ReplyBook replies = new ReplyBook(Clock.systemUTC(), Duration.ofMinutes(5), 100);
+        try (EventPublisher publisher = new EventPublisher(broker.producerProps())) {
+            CallDispatcher dispatcher = new CallDispatcher(publisher, replies, Clock.systemUTC(),
+                    Duration.ofSeconds(30), () -> 0);
+            Instant now = Instant.now();
+            AgentIdentity caller = new AgentIdentity("agent-1", "dev", "token-1", now, now.plus(
+                    Duration.ofHours(1)), Optional.empty());
+            ValidatedCall call = new ValidatedCall(ToolCatalogue.standard().byName("get_file")
+                    .orElseThrow(), Map.of("owner", "octo", "repo", "hello", "path", "a.txt"),
+                    Optional.of(new ResourceRef("octo", "hello", null, "a.txt", null)));
+
+            CompletableFuture<CallDispatcher.Outcome> outcome = dispatcher.dispatch(caller, call,
+                    null);
+            CompletableFuture<Thread> handedOn = outcome.thenApply(o -> Thread.currentThread());
+            String requestId = awaitWaiting(replies);
+            replies.complete(new Reply(requestId, "agent-1", "get_file", "SUCCEEDED", null, false,
+                    null, "ok", "{}", "sha256:x", null));
+
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(
+                    CallDispatcher.Answered.class, answered -> assertThat(answered.requestId())
+                            .isEqualTo(requestId));
+            Thread responder = handedOn.get(10, TimeUnit.SECONDS);
+            assertThat(responder).isNotSameAs(Thread.currentThread());
+            assertThat(responder.isVirtual()).isTrue();
+            assertThat(responder.getName()).isEqualTo("tollgate-respond");
+        }
+    }
+
+    /** The request ID the dispatcher registered, once Kafka has acknowledged the request. */
+    private static String awaitWaiting(ReplyBook replies) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (replies.waitingCount() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(replies.waitingCount()).isEqualTo(1);
+        return replies.waitingIds().iterator().next();
+    }
+}
