@@ -92,7 +92,7 @@ public class ExecutorConfiguration {
         Duration maxWait = environment.getProperty("tollgate.github.retry.max-wait",
                 Duration.class, Duration.ofSeconds(60));
         int completionCapacity = environment.getProperty(
-                "tollgate.executor.completion-cache-size", Integer.class, 100_000);
+                "tollgate.executor.completion-cache-size", Integer.class, 20_000);
         RetryPolicy defaults = RetryPolicy.defaults();
         RetryPolicy retry = new RetryPolicy(defaults.maxAttempts(), defaults.baseDelay(), defaults
                 .maxBackoff(), maxWait, defaults.random());

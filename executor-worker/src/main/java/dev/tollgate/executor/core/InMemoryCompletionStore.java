@@ -17,8 +17,11 @@ public final class InMemoryCompletionStore implements CompletionStore {
     /** Default bound on the retained answers' approximate size. */
     public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
 
-    /** Fixed cost of one held completion besides its texts (record, metadata, map entry). */
-    static final int ENTRY_OVERHEAD_BYTES = 512;
+    /**
+     * Fixed cost of one held completion besides its answer's texts: the event, its metadata and
+     * resource, their ten-odd short strings and the map entry (about 0.9 KiB in a heap histogram).
+     */
+    static final int ENTRY_OVERHEAD_BYTES = 1024;
 
     private record Held(ToolCallCompleted completed, long bytes) {
     }
