@@ -67,6 +67,23 @@ public final class InstallationSync {
      *         is reported, so a partial listing never reads as uninstalls)
      */
     public List<InstallationChanged> sync(Collection<InstallationChanged> known) {
+        return run(known).states();
+    }
+
+    /**
+     * One sync's outcome.
+     *
+     * @param listed how many installations GitHub listed for this App
+     * @param states the states to publish (listed installations, and deletions of vanished ones)
+     */
+    public record Result(int listed, List<InstallationChanged> states) {
+        public Result {
+            states = List.copyOf(states);
+        }
+    }
+
+    /** Like {@link #sync}, also saying how many installations GitHub listed. */
+    public Result run(Collection<InstallationChanged> known) {
         List<InstallationChanged> states = new ArrayList<>();
         Set<Long> listed = new TreeSet<>();
         for (JsonNode installation : listInstallations()) {
@@ -121,7 +138,17 @@ public final class InstallationSync {
                         before.getRepositories(), before.getPermissions(), before.getAppId()));
             }
         }
-        return states;
+        return new Result(listed.size(), states);
+    }
+
+    /** The environment this App's installations are registered under. */
+    public String environment() {
+        return environment;
+    }
+
+    /** The App's ID (or client ID). */
+    public String appId() {
+        return appId;
     }
 
     private List<String> previousRepositories(Collection<InstallationChanged> known, long id) {

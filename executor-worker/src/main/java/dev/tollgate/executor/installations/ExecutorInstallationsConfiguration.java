@@ -89,9 +89,10 @@ public class ExecutorInstallationsConfiguration {
     }
 
     /**
-     * Synchronizes the registry from GitHub: the default App's installations and repositories, on
-     * start ({@code tollgate.installations.sync-on-start}, default true) and every
-     * {@code tollgate.installations.sync-interval} (default 1h; 0 turns it off). Its token mints
+     * Synchronizes the registry from GitHub: every App's installations and repositories, on start
+     * ({@code tollgate.installations.sync-on-start}, default true), every
+     * {@code tollgate.installations.sync-interval} (default 1h; 0 turns it off) and on an
+     * operator's demand ({@code POST /admin/installations/sync}). Its token mints
      * (metadata: read, to list repositories) are audited like every other.
      */
     @Bean
@@ -103,7 +104,7 @@ public class ExecutorInstallationsConfiguration {
         syncs.add(sync(AppEnvironments.DEFAULT, config, clock, producer));
         environmentApps.apps().forEach((name, app) -> syncs.add(sync(name, app, clock,
                 producer)));
-        return new InstallationSyncService(syncs, executorInstallationRegistry, producer,
+        return new InstallationSyncService(syncs, executorInstallationRegistry, producer, clock,
                 environment.getProperty("tollgate.installations.sync-on-start", Boolean.class,
                         true),
                 environment.getProperty("tollgate.installations.sync-interval", Duration.class,
