@@ -49,15 +49,17 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
         OkHttpClient client = OkHttpTransport.defaultClient();
         GitHubTransport http = ExecutorMetrics.timed(new OkHttpTransport(config.apiUrl(),
                 client));
-        AppAuthenticator app = new AppAuthenticator(new AppJwtSigner(config.appId(), config
-                .privateKey(), clock), http, clock);
-        InstallationTokens tokens = ExecutorMetrics.watch(new InstallationTokens(config.appId(),
-                app, clock, mints, config.staticFallbackToken()));
         GitHubTransport resilient = new ResilientTransport(http, config.host(), retry,
                 ExecutorMetrics.watch(ResilientTransport.breakerFor(config.host(),
                         CIRCUIT_OPEN_WAIT, clock)),
                 CIRCUIT_OPEN_WAIT, new WritePacer(writeInterval, clock, Sleeper.system()),
                 scheduler, clock);
+        // The App's own calls (token mints, installation discovery) are retried and counted by
+        // the host's breaker like every other GitHub call; the JWT is signed again per attempt.
+        AppAuthenticator app = new AppAuthenticator(new AppJwtSigner(config.appId(), config
+                .privateKey(), clock), resilient, clock);
+        InstallationTokens tokens = ExecutorMetrics.watch(new InstallationTokens(config.appId(),
+                app, clock, mints, config.staticFallbackToken()));
         return new ToolCallExecutor(new InstallationResolver(app, clock).rememberAll(
                 installations), tokens,
                 decorator.apply(

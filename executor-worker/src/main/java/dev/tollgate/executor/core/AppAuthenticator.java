@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Calls GitHub as the App (JWT): corrects clock skew from GitHub's {@code Date} header when GitHub
- * says the JWT is not yet valid or expired, and signs again once.
+ * says the JWT is not yet valid or expired, and signs again once. The JWT is signed for each
+ * attempt the transport makes, so a transport that retries (the executor's
+ * {@code ResilientTransport}) never resends an old one.
  */
 public final class AppAuthenticator {
 
@@ -60,8 +62,8 @@ public final class AppAuthenticator {
     }
 
     private GitHubRequest request(String method, String path, Optional<String> jsonBody) {
-        return new GitHubRequest(method, path, new GitHubRequest.Credential.AppJwt(signer.sign(
-                skew.get())), jsonBody);
+        return new GitHubRequest(method, path, new GitHubRequest.Credential.AppJwt(() -> signer
+                .sign(skew.get())), jsonBody);
     }
 
     private static Optional<Instant> date(ResponseHeaders headers) {

@@ -2,6 +2,7 @@ package dev.tollgate.executor.core;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One HTTP call to the GitHub REST API, relative to the configured API URL. The credential is
@@ -41,6 +42,21 @@ public record GitHubRequest(String method, String path, Credential credential,
         return !method.equals("GET") && !method.equals("HEAD");
     }
 
+    /**
+     * True when sending this again is harmless even if GitHub carried out an earlier attempt
+     * whose answer was lost (a 5xx, a timeout or a reset after sending): reads, and the App's
+     * token mint ({@code POST /app/installations/{id}/access_tokens}). A repeated mint at worst
+     * leaves GitHub with a token nobody ever received, which expires unused within the hour; the
+     * token the executor keeps, caches and audits is the one it received.
+     */
+    public boolean safeToRepeat() {
+        return !isWrite() || (method.equals("POST") && credential instanceof Credential.AppJwt
+                && ACCESS_TOKENS.matcher(path).matches());
+    }
+
+    private static final java.util.regex.Pattern ACCESS_TOKENS = java.util.regex.Pattern.compile(
+            "^/app/installations/\\d+/access_tokens$");
+
     public GitHubRequest withCredential(Credential other) {
         return new GitHubRequest(method, path, other, jsonBody);
     }
@@ -51,11 +67,15 @@ public record GitHubRequest(String method, String path, Credential credential,
         /** {@code Authorization: Bearer ...}; never printed. */
         String authorization();
 
-        /** The App's signed JWT. */
-        record AppJwt(String jwt) implements Credential {
+        /**
+         * The App's JWT, signed afresh each time a request is sent ({@code authorization()} is
+         * read once per attempt), so a retried App call never presents an expired JWT and always
+         * carries the current clock-skew correction.
+         */
+        record AppJwt(Supplier<String> signer) implements Credential {
             @Override
             public String authorization() {
-                return "Bearer " + jwt;
+                return "Bearer " + signer.get();
             }
 
             @Override

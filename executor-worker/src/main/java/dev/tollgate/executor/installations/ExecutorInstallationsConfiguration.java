@@ -1,5 +1,6 @@
 package dev.tollgate.executor.installations;
 
+import dev.tollgate.executor.ExecutorAssembly;
 import dev.tollgate.executor.core.AppAuthenticator;
 import dev.tollgate.executor.core.AppJwtSigner;
 import dev.tollgate.executor.core.GitHubAppConfig;
@@ -7,7 +8,12 @@ import dev.tollgate.executor.core.GitHubTransport;
 import dev.tollgate.executor.core.InstallationGuard;
 import dev.tollgate.executor.core.InstallationSync;
 import dev.tollgate.executor.core.MintLimits;
+import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.executor.http.OkHttpTransport;
+import dev.tollgate.executor.metrics.ExecutorMetrics;
+import dev.tollgate.executor.resilience.ResilientTransport;
+import dev.tollgate.executor.resilience.Sleeper;
+import dev.tollgate.executor.resilience.WritePacer;
 import dev.tollgate.installations.AppEnvironments;
 import dev.tollgate.installations.InstallationRegistry;
 import dev.tollgate.installations.kafka.InstallationRegistryFeed;
@@ -19,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.Producer;
@@ -99,11 +106,18 @@ public class ExecutorInstallationsConfiguration {
     InstallationSyncService installationSyncService(GitHubAppConfig config, Clock clock,
             EnvironmentApps environmentApps, InstallationRegistry executorInstallationRegistry,
             InstallationRegistryFeed executorInstallationFeed,
-            Producer<String, SpecificRecord> producer, Environment environment) {
+            Producer<String, SpecificRecord> producer, Environment environment,
+            ScheduledExecutorService retryScheduler) {
+        RetryPolicy defaults = RetryPolicy.defaults();
+        RetryPolicy retry = new RetryPolicy(defaults.maxAttempts(), defaults.baseDelay(), defaults
+                .maxBackoff(),
+                environment.getProperty("tollgate.github.retry.max-wait",
+                        Duration.class, Duration.ofSeconds(60)),
+                defaults.random());
         List<InstallationSync> syncs = new ArrayList<>();
-        syncs.add(sync(AppEnvironments.DEFAULT, config, clock, producer));
+        syncs.add(sync(AppEnvironments.DEFAULT, config, clock, producer, retry, retryScheduler));
         environmentApps.apps().forEach((name, app) -> syncs.add(sync(name, app, clock,
-                producer)));
+                producer, retry, retryScheduler)));
         return new InstallationSyncService(syncs, executorInstallationRegistry, producer, clock,
                 environment.getProperty("tollgate.installations.sync-on-start", Boolean.class,
                         true),
@@ -111,11 +125,21 @@ public class ExecutorInstallationsConfiguration {
                         Duration.ofHours(1)));
     }
 
-    /** One App's sync; its listing tokens' TokenMinted events are published and acknowledged. */
+    /**
+     * One App's sync; its listing tokens' TokenMinted events are published and acknowledged. Its
+     * GitHub calls (listings and listing-token mints) are retried like every other, behind a
+     * circuit breaker of their own for the App's host.
+     */
     private static InstallationSync sync(String environmentName, GitHubAppConfig config,
-            Clock clock, Producer<String, SpecificRecord> producer) {
-        GitHubTransport http = new OkHttpTransport(config.apiUrl(), OkHttpTransport
-                .defaultClient());
+            Clock clock, Producer<String, SpecificRecord> producer, RetryPolicy retry,
+            ScheduledExecutorService scheduler) {
+        Duration openWait = ExecutorAssembly.CIRCUIT_OPEN_WAIT;
+        GitHubTransport http = new ResilientTransport(ExecutorMetrics.timed(new OkHttpTransport(
+                config.apiUrl(), OkHttpTransport.defaultClient())), config.host(), retry,
+                ExecutorMetrics.watch(ResilientTransport.breakerFor(config.host(), openWait,
+                        clock)),
+                openWait, new WritePacer(Duration.ZERO, clock, Sleeper.system()), scheduler,
+                clock);
         AppAuthenticator app = new AppAuthenticator(new AppJwtSigner(config.appId(), config
                 .privateKey(), clock), http, clock);
         return new InstallationSync(environmentName, config.appId(), app, http, clock,

@@ -134,8 +134,9 @@ public final class ResilientTransport implements GitHubTransport {
             } else {
                 breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
             }
-            // A rate-limit refusal means GitHub did nothing; a 5xx on a write may hide a success.
-            boolean mayHaveHappened = request.isWrite() && error
+            // A rate-limit refusal means GitHub did nothing; a 5xx on a write may hide a success
+            // (a token mint is safe to repeat: see GitHubRequest.safeToRepeat).
+            boolean mayHaveHappened = !request.safeToRepeat() && error
                     .errorClass() == ErrorClass.TRANSIENT;
             return new Attempt(response, null, null, policy.delayBeforeRetry(number, error,
                     mayHaveHappened, now));
@@ -143,7 +144,7 @@ public final class ResilientTransport implements GitHubTransport {
             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             boolean neverSent = e instanceof ConnectException || e instanceof UnknownHostException;
             return new Attempt(null, e, null, policy.delayBeforeRetry(number, ErrorClassifier
-                    .classifyFailure(e), request.isWrite() && !neverSent, clock.instant()));
+                    .classifyFailure(e), !request.safeToRepeat() && !neverSent, clock.instant()));
         }
     }
 }
