@@ -73,6 +73,12 @@ public record GitHubRequest(String method, String path, Credential credential,
          * carries the current clock-skew correction.
          */
         record AppJwt(Supplier<String> signer) implements Credential {
+
+            /** A JWT signed already: every attempt presents this same one. */
+            public AppJwt(String jwt) {
+                this(() -> jwt);
+            }
+
             @Override
             public String authorization() {
                 return "Bearer " + signer.get();
