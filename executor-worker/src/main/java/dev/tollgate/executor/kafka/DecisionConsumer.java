@@ -66,6 +66,12 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
     private static final Duration KEEP_ALIVE_EVERY = Duration.ofSeconds(1);
     private static final Duration IDLE_POLL = Duration.ofMillis(200);
     private static final Duration BUSY_POLL = Duration.ofMillis(5);
+    /**
+     * How often answered offsets are committed while consuming. Asynchronously: a synchronous
+     * commit after every answered batch kept the loop from polling for one broker round trip plus
+     * the group coordinator's write linger (5 ms), and every decision arriving meanwhile waited.
+     */
+    private static final Duration COMMIT_EVERY = Duration.ofMillis(100);
 
     /** Topic names (configurable so tests can use their own). */
     public record Topics(String decisions, String results, String tokenMints) {
@@ -92,6 +98,7 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
     // The consumer thread's own state (the rebalance listener runs on it too):
     private final Map<TopicPartition, Progress> progress = new HashMap<>();
     private int outstanding;
+    private long lastCommitNanos = System.nanoTime();
     private Throwable failure;
     private volatile boolean dying;
 
@@ -174,8 +181,10 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
             });
             while (running.get()) {
                 collect();
-                if (failure == null) {
-                    commitProgress(progress.keySet());
+                if (failure == null && System.nanoTime() - lastCommitNanos >= COMMIT_EVERY
+                        .toNanos()) {
+                    commitProgressAsync();
+                    lastCommitNanos = System.nanoTime();
                 }
                 if (failure != null) {
                     recover();
@@ -315,8 +324,33 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
         }
     }
 
-    /** Commits, per partition, the offset below which every answer is acknowledged. */
-    private void commitProgress(Collection<TopicPartition> partitions) {
+    /**
+     * Commits in the background, per partition, the offset below which every answer is
+     * acknowledged. A commit that fails is not retried as such: the next one carries the same or
+     * later offsets (a rebalance or close commits synchronously).
+     */
+    private void commitProgressAsync() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = committableOffsets(progress.keySet());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        consumer.commitAsync(offsets, (committed, error) -> {
+            if (error != null) {
+                log.debug("offset commit failed, the next one carries these offsets: {}", error
+                        .toString());
+                return;
+            }
+            committed.forEach((partition, offset) -> {
+                Progress state = progress.get(partition); // callbacks run on this thread
+                if (state != null) {
+                    state.committed = Math.max(state.committed, offset.offset());
+                }
+            });
+        });
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committableOffsets(
+            Collection<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition partition : partitions) {
             Progress state = progress.get(partition);
@@ -324,6 +358,12 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
                 offsets.put(partition, new OffsetAndMetadata(state.committable()));
             }
         }
+        return offsets;
+    }
+
+    /** Commits, per partition, the offset below which every answer is acknowledged. */
+    private void commitProgress(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = committableOffsets(partitions);
         if (offsets.isEmpty()) {
             return;
         }
