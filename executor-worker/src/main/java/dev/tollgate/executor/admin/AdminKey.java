@@ -1,12 +1,11 @@
 package dev.tollgate.executor.admin;
 
+import dev.tollgate.runtime.security.Bearer;
 import dev.tollgate.executor.core.ConfigurationException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -50,18 +49,18 @@ public final class AdminKey {
             Map<String, String> environment) {
         String value = properties.apply("tollgate.admin-key");
         if (value != null && !value.isBlank()) {
-            return new AdminKey(Optional.of(sha256(value.trim())), "tollgate.admin-key");
+            return new AdminKey(Optional.of(Bearer.digest(value.trim())), "tollgate.admin-key");
         }
         value = environment.get("TOLLGATE_ADMIN_KEY");
         if (value != null && !value.isBlank()) {
-            return new AdminKey(Optional.of(sha256(value.trim())), "TOLLGATE_ADMIN_KEY");
+            return new AdminKey(Optional.of(Bearer.digest(value.trim())), "TOLLGATE_ADMIN_KEY");
         }
         for (String setting : new String[]{"TOLLGATE_ADMIN_KEY_FILE", "tollgate.admin-key-file"}) {
             String file = setting.startsWith("TOLLGATE")
                     ? environment.get(setting)
                     : properties.apply(setting);
             if (file != null && !file.isBlank()) {
-                return new AdminKey(Optional.of(sha256(read(setting, Path.of(file.trim())))),
+                return new AdminKey(Optional.of(Bearer.digest(read(setting, Path.of(file.trim())))),
                         setting);
             }
         }
@@ -72,7 +71,7 @@ public final class AdminKey {
     public static AdminKey of(String value) {
         return value == null || value.isBlank()
                 ? new AdminKey(Optional.empty(), "none")
-                : new AdminKey(Optional.of(sha256(value.trim())), "given");
+                : new AdminKey(Optional.of(Bearer.digest(value.trim())), "given");
     }
 
     public boolean configured() {
@@ -89,12 +88,11 @@ public final class AdminKey {
         if (digest.isEmpty()) {
             return Verdict.NOT_CONFIGURED;
         }
-        String presented = bearer(authorization);
+        String presented = Bearer.token(authorization);
         if (presented == null) {
             return Verdict.MISSING;
         }
-        // constant time: digests of equal length compared with MessageDigest.isEqual
-        return MessageDigest.isEqual(digest.get(), sha256(presented))
+        return Bearer.matches(digest.get(), presented) // constant time
                 ? Verdict.ACCEPTED
                 : Verdict.INVALID;
     }
@@ -102,15 +100,6 @@ public final class AdminKey {
     @Override
     public String toString() {
         return "AdminKey[" + (configured() ? "<redacted>" : "none") + "]";
-    }
-
-    static String bearer(String authorization) {
-        if (authorization == null || authorization.length() < 8
-                || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String value = authorization.substring(7).trim();
-        return value.isEmpty() ? null : value;
     }
 
     private static String read(String setting, Path file) {
@@ -128,12 +117,4 @@ public final class AdminKey {
         return content;
     }
 
-    private static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(
-                    StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

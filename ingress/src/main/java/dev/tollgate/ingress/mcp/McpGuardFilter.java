@@ -1,5 +1,6 @@
 package dev.tollgate.ingress.mcp;
 
+import dev.tollgate.runtime.security.Bearer;
 import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
@@ -91,7 +92,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             refuse(response, 403, REFUSED, null, originRefusal.get());
             return;
         }
-        String bearer = bearer(request.getHeader("Authorization"));
+        String bearer = Bearer.token(request.getHeader("Authorization"));
         if (bearer == null) {
             response.setHeader("WWW-Authenticate", ApiError.wwwAuthenticate(REALM, null, null));
             refuse(response, 401, REFUSED, null, "send your gateway token as "
@@ -312,15 +313,6 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
         response.flushBuffer();
-    }
-
-    static String bearer(String authorization) {
-        if (authorization == null || authorization.length() < 8
-                || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String value = authorization.substring(7).trim();
-        return value.isEmpty() ? null : value;
     }
 
     /** The body, or null when it is longer than {@code max} bytes. */

@@ -1,14 +1,12 @@
 package dev.tollgate.ingress.web;
 
+import dev.tollgate.runtime.security.Bearer;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.InvalidTokenRequestException;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import dev.tollgate.ingress.kafka.EventPublisher.PublishFailedException;
 import dev.tollgate.ingress.tokens.TokenService;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,7 +39,7 @@ public class TokenController {
     public TokenController(TokenService tokens, RateLimits rateLimits, AdminKey adminKey) {
         this.tokens = tokens;
         this.rateLimits = rateLimits;
-        this.adminKeyDigest = sha256(adminKey.value());
+        this.adminKeyDigest = Bearer.digest(adminKey.value());
     }
 
     /** The admin key, resolved at start-up. */
@@ -102,7 +100,7 @@ public class TokenController {
     public ResponseEntity<Map<String, Object>> rotate(
             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization)
             throws PublishFailedException {
-        String presented = bearer(authorization);
+        String presented = Bearer.token(authorization);
         if (presented == null) {
             return ApiError.unauthorized(AGENT_REALM, null,
                     "send your gateway token as Authorization: Bearer <token>");
@@ -127,27 +125,17 @@ public class TokenController {
         if (wait.isPresent()) {
             return Optional.of(ApiError.tooManyRequests(wait.get()));
         }
-        String presented = bearer(authorization);
+        String presented = Bearer.token(authorization);
         if (presented == null) {
             return Optional.of(ApiError.unauthorized(ADMIN_REALM, null,
                     "send the admin key as Authorization: Bearer <key> (TOLLGATE_ADMIN_KEY or "
                             + "TOLLGATE_ADMIN_KEY_FILE)"));
         }
-        // constant time: compare digests of equal length with MessageDigest.isEqual
-        if (!MessageDigest.isEqual(adminKeyDigest, sha256(presented))) {
+        if (!Bearer.matches(adminKeyDigest, presented)) { // constant time
             return Optional.of(ApiError.unauthorized(ADMIN_REALM, "invalid_token",
                     "the admin key is not valid"));
         }
         return Optional.empty();
-    }
-
-    static String bearer(String authorization) {
-        if (authorization == null || authorization.length() < 8
-                || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String value = authorization.substring(7).trim();
-        return value.isEmpty() ? null : value;
     }
 
     private static Map<String, Object> tokenBody(GatewayTokens.Minted minted) {
@@ -158,15 +146,6 @@ public class TokenController {
         body.put("agent", minted.identity().agentId());
         body.put("environment", minted.identity().environment());
         return body;
-    }
-
-    private static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(
-                    StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @ExceptionHandler(InvalidTokenRequestException.class)

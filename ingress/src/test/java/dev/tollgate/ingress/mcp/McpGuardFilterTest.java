@@ -26,15 +26,6 @@ class McpGuardFilterTest {
     }
 
     @Test
-    void bearerTokensAreTakenFromTheAuthorizationHeader() {
-        assertThat(McpGuardFilter.bearer("Bearer abc")).isEqualTo("abc");
-        assertThat(McpGuardFilter.bearer("bearer  abc ")).isEqualTo("abc");
-        assertThat(McpGuardFilter.bearer("Basic abc")).isNull();
-        assertThat(McpGuardFilter.bearer("Bearer ")).isNull();
-        assertThat(McpGuardFilter.bearer(null)).isNull();
-    }
-
-    @Test
     void traceContextIsContinuedWhenValid() {
         String parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
