@@ -51,9 +51,11 @@ public final class CallDispatcher {
     private final Executor responders;
 
     /**
-     * Answers are handed to the waiting call on a virtual thread of their own: rendering the MCP
+     * Every outcome is handed to the waiting call on a virtual thread of its own: rendering the MCP
      * result and writing the HTTP response never run on (and never hold up) the thread that reads
-     * this replica's reply partition, and several answers of one polled batch go out side by side.
+     * this replica's reply partition, the producer's network thread (an answer can arrive before
+     * the request's acknowledgement) or the timeout's timer, and the answers of one polled batch go
+     * out side by side.
      */
     public CallDispatcher(EventPublisher publisher, ReplyBook replies, Clock clock,
             Duration replyTimeout, IntSupplier replyPartition) {
@@ -89,11 +91,10 @@ public final class CallDispatcher {
                         "the gateway could not queue the call (Kafka did not acknowledge it); "
                                 + "nothing was done, retry later"));
             }
-            return answer.<Outcome>thenApplyAsync(reply -> new Answered(requestId, reply),
-                    responders)
+            return answer.<Outcome>thenApply(reply -> new Answered(requestId, reply))
                     .completeOnTimeout(new StillPending(requestId, replyTimeout), replyTimeout
                             .toMillis(), TimeUnit.MILLISECONDS);
-        });
+        }).thenApplyAsync(outcome -> outcome, responders); // whichever thread ended it
     }
 
     ToolCallRequested request(String requestId, AgentIdentity caller, ValidatedCall call) {
