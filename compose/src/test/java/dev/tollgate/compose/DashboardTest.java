@@ -2,6 +2,7 @@ package dev.tollgate.compose;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.decision.kafka.DecisionLoop;
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.DeadLetter;
 import dev.tollgate.events.EventMeta;
@@ -30,6 +31,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Gauge;
@@ -78,7 +81,8 @@ class DashboardTest {
         assertThat(text).contains("tollgate_calls_completed_total", "tollgate_decisions_total",
                 "error_class", "tollgate_github_requests_seconds_bucket",
                 "tollgate_tokens_minted_total", "tollgate_tokens_cache_hits_total",
-                "tollgate_github_circuit_breakers", "tollgate_kafka_consumer_lag");
+                "tollgate_github_circuit_breakers", "tollgate_kafka_consumer_lag",
+                "tollgate_decision_transactions_seconds", "tollgate_decision_batch_records");
     }
 
     private static Set<String> exposedSeries() throws Exception {
@@ -121,6 +125,9 @@ class DashboardTest {
                     .send(GitHubRequest.get("/repos/o/r", new GitHubRequest.Credential.AppJwt(
                             "jwt")));
             ExecutorMetrics.watch(CircuitBreaker.ofDefaults("github-test"));
+            new DecisionLoop(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "dashboard"), Map.of(
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "dashboard"), () -> null, null,
+                    java.time.Duration.ofMillis(1)); // its transaction meters
 
             Set<String> series = new LinkedHashSet<>();
             for (String line : registry.scrape().split("\n")) {
