@@ -1,6 +1,6 @@
 package dev.tollgate.ingress.mcp;
 
-import dev.tollgate.runtime.security.Bearer;
+import dev.tollgate.ingress.core.http.BoundedBody;
 import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
@@ -8,13 +8,12 @@ import dev.tollgate.ingress.core.tools.ToolCatalogue;
 import dev.tollgate.ingress.tokens.TokenService;
 import dev.tollgate.ingress.web.ApiError;
 import dev.tollgate.ingress.web.RateLimits;
+import dev.tollgate.runtime.security.Bearer;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -131,7 +130,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
                 refuse(response, 413, INVALID_REQUEST, null, tooLarge());
                 return;
             }
-            byte[] body = readAtMost(request.getInputStream(), maxRequestBytes);
+            byte[] body = BoundedBody.readAtMost(request.getInputStream(), maxRequestBytes);
             if (body == null) {
                 refuse(response, 413, INVALID_REQUEST, null, tooLarge());
                 return;
@@ -315,21 +314,6 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         response.flushBuffer();
     }
 
-    /** The body, or null when it is longer than {@code max} bytes. */
-    static byte[] readAtMost(InputStream in, int max) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        int total = 0;
-        int read;
-        while ((read = in.read(buffer)) != -1) {
-            total += read;
-            if (total > max) {
-                return null;
-            }
-            out.write(buffer, 0, read);
-        }
-        return out.toByteArray();
-    }
 
     static String utf8(byte[] bytes) {
         return new String(bytes, StandardCharsets.UTF_8);

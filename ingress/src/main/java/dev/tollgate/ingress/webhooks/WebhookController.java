@@ -2,6 +2,7 @@ package dev.tollgate.ingress.webhooks;
 
 import dev.tollgate.events.InstallationChanged;
 import dev.tollgate.ingress.config.IngressProperties;
+import dev.tollgate.ingress.core.http.BoundedBody;
 import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.kafka.EventPublisher;
 import dev.tollgate.ingress.kafka.EventPublisher.PublishFailedException;
@@ -13,9 +14,7 @@ import dev.tollgate.schemas.Roles;
 import dev.tollgate.schemas.Topics;
 import java.time.Clock;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -106,7 +105,7 @@ public class WebhookController {
         if (request.getContentLengthLong() > maxBytes) {
             return tooLarge();
         }
-        byte[] body = readAtMost(request.getInputStream(), maxBytes);
+        byte[] body = BoundedBody.readAtMost(request.getInputStream(), maxBytes);
         if (body == null) {
             return tooLarge();
         }
@@ -230,19 +229,4 @@ public class WebhookController {
         }
     }
 
-    /** The body, or null when it is longer than {@code max} bytes. */
-    static byte[] readAtMost(InputStream in, int max) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        int total = 0;
-        int read;
-        while ((read = in.read(buffer)) != -1) {
-            total += read;
-            if (total > max) {
-                return null;
-            }
-            out.write(buffer, 0, read);
-        }
-        return out.toByteArray();
-    }
 }

@@ -19,9 +19,9 @@ class McpGuardFilterTest {
 
     @Test
     void bodiesAreReadUpToTheLimitOnly() throws Exception {
-        assertThat(McpGuardFilter.readAtMost(new ByteArrayInputStream(new byte[10]), 10))
+        assertThat(dev.tollgate.ingress.core.http.BoundedBody.readAtMost(new ByteArrayInputStream(new byte[10]), 10))
                 .hasSize(10);
-        assertThat(McpGuardFilter.readAtMost(new ByteArrayInputStream(new byte[11]), 10))
+        assertThat(dev.tollgate.ingress.core.http.BoundedBody.readAtMost(new ByteArrayInputStream(new byte[11]), 10))
                 .isNull();
     }
 
