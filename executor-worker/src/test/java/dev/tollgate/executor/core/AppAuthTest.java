@@ -11,15 +11,11 @@ import dev.tollgate.executor.MutableClock;
 import dev.tollgate.executor.TestApp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -152,35 +148,10 @@ class AppAuthTest {
                 new AppJwtSigner(TestApp.APP_ID, TestApp.privateKey(), clock), gated, clock),
                 clock, minted::add, Optional.empty());
         TokenScope scope = scope("hello", Map.of("contents", "read"));
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Thread> waiters = new CopyOnWriteArrayList<>();
-        try {
-            Future<InstallationToken> leader = pool.submit(() -> tokens.get(scope, context));
-            mintStarted.await(30, TimeUnit.SECONDS);
-            List<Future<InstallationToken>> followers = new ArrayList<>();
-            for (int i = 0; i < 7; i++) {
-                followers.add(pool.submit(() -> {
-                    waiters.add(Thread.currentThread());
-                    return tokens.get(scope, context);
-                }));
-            }
-            while (waiters.size() < 7 || waiters.stream().anyMatch(t -> t
-                    .getState() != Thread.State.WAITING)) {
-                Thread.onSpinWait();
-            }
+        ConcurrentCallers.eightShareOneMint(tokens, scope, context, mintStarted, releaseMint);
 
-            releaseMint.countDown();
-
-            InstallationToken token = leader.get(30, TimeUnit.SECONDS);
-            for (Future<InstallationToken> follower : followers) {
-                assertThat(follower.get(30, TimeUnit.SECONDS)).isSameAs(token);
-            }
-            assertThat(github.mintCount()).isEqualTo(1);
-            assertThat(minted).hasSize(1);
-        } finally {
-            releaseMint.countDown();
-            pool.shutdownNow();
-        }
+        assertThat(github.mintCount()).isEqualTo(1);
+        assertThat(minted).hasSize(1);
     }
 
     @Test

@@ -11,15 +11,10 @@ import dev.tollgate.executor.resilience.ResilientTransport;
 import dev.tollgate.executor.resilience.WritePacer;
 import java.io.InterruptedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -184,35 +179,10 @@ class MintRetryTest {
                 ExecutorHarness.OPEN_WAIT, new WritePacer(Duration.ZERO, harness.clock,
                         harness.paced::add),
                 harness.scheduler, harness.clock));
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Thread> waiters = new CopyOnWriteArrayList<>();
-        try {
-            Future<InstallationToken> leader = pool.submit(() -> tokens.get(scope, context));
-            firstAttemptSent.await(30, TimeUnit.SECONDS);
-            List<Future<InstallationToken>> followers = new ArrayList<>();
-            for (int i = 0; i < 7; i++) {
-                followers.add(pool.submit(() -> {
-                    waiters.add(Thread.currentThread());
-                    return tokens.get(scope, context);
-                }));
-            }
-            while (waiters.size() < 7 || waiters.stream().anyMatch(t -> t
-                    .getState() != Thread.State.WAITING)) {
-                Thread.onSpinWait();
-            }
+        ConcurrentCallers.eightShareOneMint(tokens, scope, context, firstAttemptSent, release);
 
-            release.countDown();
-
-            InstallationToken token = leader.get(30, TimeUnit.SECONDS);
-            for (Future<InstallationToken> follower : followers) {
-                assertThat(follower.get(30, TimeUnit.SECONDS)).isSameAs(token);
-            }
-            assertThat(github.requests("POST", MINT)).as("the 502, then the retry").hasSize(2);
-            assertThat(github.mintCount()).isEqualTo(1);
-            assertThat(harness.minted).hasSize(1);
-        } finally {
-            release.countDown();
-            pool.shutdownNow();
-        }
+        assertThat(github.requests("POST", MINT)).as("the 502, then the retry").hasSize(2);
+        assertThat(github.mintCount()).isEqualTo(1);
+        assertThat(harness.minted).hasSize(1);
     }
 }
