@@ -314,7 +314,6 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         response.flushBuffer();
     }
 
-
     static String utf8(byte[] bytes) {
         return new String(bytes, StandardCharsets.UTF_8);
     }

@@ -19,9 +19,11 @@ class McpGuardFilterTest {
 
     @Test
     void bodiesAreReadUpToTheLimitOnly() throws Exception {
-        assertThat(dev.tollgate.ingress.core.http.BoundedBody.readAtMost(new ByteArrayInputStream(new byte[10]), 10))
+        assertThat(dev.tollgate.ingress.core.http.BoundedBody
+                .readAtMost(new ByteArrayInputStream(new byte[10]), 10))
                 .hasSize(10);
-        assertThat(dev.tollgate.ingress.core.http.BoundedBody.readAtMost(new ByteArrayInputStream(new byte[11]), 10))
+        assertThat(dev.tollgate.ingress.core.http.BoundedBody
+                .readAtMost(new ByteArrayInputStream(new byte[11]), 10))
                 .isNull();
     }
 
