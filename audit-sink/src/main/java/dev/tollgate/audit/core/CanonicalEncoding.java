@@ -33,6 +33,7 @@ public final class CanonicalEncoding {
     public static final int VERSION = 1;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String HEX_DIGITS = "0123456789abcdef";
 
     private CanonicalEncoding() {
     }
@@ -84,10 +85,17 @@ public final class CanonicalEncoding {
 
     /** The JSON Lines form: the canonical encoding with the stored hash as the last key. */
     public static String jsonLine(AuditRecord record) {
-        String canonical = encode(record);
+        return jsonLine(encode(record), record.hash());
+    }
+
+    /**
+     * The JSON Lines form from a record's canonical encoding (as {@link #encode} gave it) and its
+     * hash: for a writer that has just hashed the encoding and need not build it again.
+     */
+    public static String jsonLine(String canonical, String hash) {
         StringBuilder out = new StringBuilder(canonical.length() + 80);
         out.append(canonical, 0, canonical.length() - 1);
-        string(out, "hash", record.hash());
+        string(out, "hash", hash);
         return out.append('}').toString();
     }
 
@@ -183,8 +191,14 @@ public final class CanonicalEncoding {
     /** Appends {@code value} as a JSON string with the minimal escaping described above. */
     public static void quote(StringBuilder out, String value) {
         out.append('"');
+        int run = 0; // start of the characters not yet appended, none of which needs escaping
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                continue;
+            }
+            out.append(value, run, i);
+            run = i + 1;
             switch (c) {
                 case '"' -> out.append("\\\"");
                 case '\\' -> out.append("\\\\");
@@ -193,15 +207,11 @@ public final class CanonicalEncoding {
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
+                default -> out.append("\\u00").append(HEX_DIGITS.charAt(c >> 4)).append(
+                        HEX_DIGITS.charAt(c & 0xf));
             }
         }
+        out.append(value, run, value.length());
         out.append('"');
     }
 }

@@ -278,14 +278,15 @@ public final class EmbeddedAuditStore implements AuditStore {
                     results.add(new AppendResult.Duplicate(stored));
                     continue;
                 }
-                AuditRecord record = AuditChain.append(Optional.ofNullable(heads.get(entry
+                AuditChain.Linked linked = AuditChain.link(Optional.ofNullable(heads.get(entry
                         .chainId())), entry);
+                AuditRecord record = linked.record();
                 int chain = chainNumber(entry.chainId());
                 FileChannel channel = writer(entry.chainId());
                 long offset = channel.size();
                 long location = location(chain, offset);
-                ByteBuffer line = StandardCharsets.UTF_8.encode(CanonicalEncoding.jsonLine(record)
-                        + "\n");
+                ByteBuffer line = ByteBuffer.wrap((linked.jsonLine() + "\n").getBytes(
+                        StandardCharsets.UTF_8));
                 while (line.hasRemaining()) {
                     channel.write(line);
                 }

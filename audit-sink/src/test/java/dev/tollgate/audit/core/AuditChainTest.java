@@ -43,6 +43,33 @@ class AuditChainTest {
     }
 
     @Test
+    void linkGivesTheRecordAppendGivesAndItsJsonLine() {
+        AuditRecord first = AuditChain.append(Optional.empty(), CanonicalEncodingTest
+                .fixedEntry());
+        ChainHead head = AuditChain.headOf(first);
+        AuditEntry next = CanonicalEncodingTest.fixedEntry();
+
+        AuditChain.Linked linked = AuditChain.link(Optional.of(head), next);
+
+        assertThat(linked.record()).isEqualTo(AuditChain.append(Optional.of(head), next));
+        assertThat(linked.record().sequence()).isEqualTo(2);
+        assertThat(linked.record().previousHash()).isEqualTo(first.hash());
+        assertThat(linked.jsonLine()).isEqualTo(CanonicalEncoding.jsonLine(linked.record()));
+        assertThat(CanonicalEncoding.parseLine(linked.jsonLine())).isEqualTo(linked.record());
+    }
+
+    @Test
+    void linkRefusesAnEntryOfAnotherChainAsAppendDoes() {
+        AuditRecord first = AuditChain.append(Optional.empty(), CanonicalEncodingTest
+                .fixedEntry());
+        AuditEntry other = TestEvents.entries("gateway.decisions", 0, 1).get(0);
+
+        assertThatThrownBy(() -> AuditChain.link(Optional.of(AuditChain.headOf(first)), other))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(
+                        "cannot follow");
+    }
+
+    @Test
     void refusesToLinkAnEntryIntoAnotherChain() {
         AuditEntry a = TestEvents.entries("gateway.requests", 0, 1).get(0);
         AuditEntry b = TestEvents.entries("gateway.requests", 1, 1).get(0);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class CanonicalEncodingTest {
@@ -54,6 +55,76 @@ class CanonicalEncodingTest {
         CanonicalEncoding.quote(out, "a\"b\\c\u0001\t/\u00e9\u2028");
 
         assertThat(out).hasToString("\"a\\\"b\\\\c\\u0001\\t/\u00e9\u2028\"");
+    }
+
+    @Test
+    void escapesEveryControlCharacterAsSixCharactersUnlessItHasAShortForm() {
+        for (char c = 0; c < 0x20; c++) {
+            StringBuilder out = new StringBuilder();
+
+            CanonicalEncoding.quote(out, "x" + c + "y");
+
+            String shortForm = switch (c) {
+                case '\b' -> "\\b";
+                case '\f' -> "\\f";
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                case '\t' -> "\\t";
+                default -> String.format("\\u%04x", (int) c);
+            };
+            assertThat(out).as("U+%04X", (int) c).hasToString("\"x" + shortForm + "y\"");
+        }
+    }
+
+    @Test
+    void quotesRandomTextExactlyAsTheCharacterByCharacterDefinition() {
+        // Runs of plain characters are appended in bulk; the result must not differ from the
+        // definition in the class comment, applied one character at a time.
+        Random random = new Random(20261122);
+        String alphabet = "ab \"\\/\u0000\u0001\u001f\b\f\n\r\t\u007f\u00e9\u2028\ud83d\ude00{}:,";
+        for (int n = 0; n < 2_000; n++) {
+            StringBuilder text = new StringBuilder();
+            int length = random.nextInt(40);
+            for (int i = 0; i < length; i++) {
+                text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            StringBuilder out = new StringBuilder();
+
+            CanonicalEncoding.quote(out, text.toString());
+
+            assertThat(out).hasToString(quotedOneByOne(text.toString()));
+        }
+    }
+
+    private static String quotedOneByOne(String value) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : value.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(switch (c) {
+                    case '\b' -> "\\b";
+                    case '\f' -> "\\f";
+                    case '\n' -> "\\n";
+                    case '\r' -> "\\r";
+                    case '\t' -> "\\t";
+                    default -> String.format("\\u%04x", (int) c);
+                });
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    @Test
+    void aJsonLineFromTheCanonicalTextEqualsTheOneFromTheRecord() {
+        AuditRecord record = AuditChain.append(Optional.empty(), fixedEntry());
+
+        String fromCanonical = CanonicalEncoding.jsonLine(CanonicalEncoding.encode(record),
+                record.hash());
+
+        assertThat(fromCanonical).isEqualTo(CanonicalEncoding.jsonLine(record));
     }
 
     @Test

@@ -51,4 +51,16 @@ public class AuditHashBenchmark {
     public AuditRecord appendToChain() {
         return AuditChain.append(head, entry);
     }
+
+    /** What the embedded store did per record until 2026-11-22: link, then encode again for its line. */
+    @Benchmark
+    public String appendThenJsonLine() {
+        return CanonicalEncoding.jsonLine(AuditChain.append(head, entry));
+    }
+
+    /** What it does now: the canonical encoding built once for the hash and the line. */
+    @Benchmark
+    public String linkWithJsonLine() {
+        return AuditChain.link(head, entry).jsonLine();
+    }
 }
