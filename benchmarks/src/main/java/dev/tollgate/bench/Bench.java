@@ -34,7 +34,7 @@ public final class Bench {
 
     static final String USAGE = """
             bench [--calls N] [--concurrency C] [--rate R] [--latency-ms L] [--warmup W]
-                  [--floor-calls F] [--owners O] [--repos R] [--set KEY=VALUE ...] [--json]
+                  [--warmup-jit PCT] [--warmup-max-s S] [--floor-calls F] [--owners O] [--repos R] [--set KEY=VALUE ...] [--json]
                   [--system process|roles|in-process] [--system-jvm "OPTIONS"]
                   [--target URL --token T [--kafka HOST:PORT] [--github URL]]
 
@@ -44,6 +44,10 @@ public final class Bench {
                                latencies count from when each call was due. 0 = closed loop
               --latency-ms L   the GitHub stand-in's latency (default 0)
               --warmup W       unmeasured gateway calls first (default calls/5, at most 1000)
+              --warmup-jit PCT then more warm-up rounds (closed loop, ~10 s each) until the JIT
+                               compilers use at most PCT % of all measured CPU: steady state
+                               (default 10; 0 = off)
+              --warmup-max-s S stop those rounds after S seconds even if not steady (default 240)
               --floor-calls F  calls of the direct floor (default: --calls; the Kafka floor makes
                                at most 2000 hops)
               --owners O       benchmark owners (one installation each; default 1)
@@ -86,7 +90,8 @@ public final class Bench {
     }
 
     record Options(int calls, int concurrency, double rate, long latencyMillis, int warmup,
-            int floorCalls, int owners, int repos, List<String> launcherArgs, boolean json,
+            double warmupJitPercent, double warmupMaxSeconds, int floorCalls, int owners, int repos,
+            List<String> launcherArgs, boolean json,
             String target,
             String token, String kafka, String github, SystemMode system, String systemJvm) {
 
@@ -96,6 +101,8 @@ public final class Bench {
             double rate = 0;
             long latency = 0;
             Integer warmup = null;
+            double warmupJit = 10;
+            double warmupMax = 240;
             Integer floorCalls = null;
             int owners = 1;
             int repos = 1;
@@ -115,6 +122,8 @@ public final class Bench {
                     case "--rate" -> rate = Double.parseDouble(value(args, ++i, arg));
                     case "--latency-ms" -> latency = integer(args, ++i, arg);
                     case "--warmup" -> warmup = integer(args, ++i, arg);
+                    case "--warmup-jit" -> warmupJit = number(args, ++i, arg);
+                    case "--warmup-max-s" -> warmupMax = number(args, ++i, arg);
                     case "--floor-calls" -> floorCalls = integer(args, ++i, arg);
                     case "--owners" -> owners = integer(args, ++i, arg);
                     case "--repos" -> repos = integer(args, ++i, arg);
@@ -147,14 +156,20 @@ public final class Bench {
                 throw new IllegalArgumentException("--latency-ms, --rate and --warmup must not be"
                         + " negative");
             }
+            if (warmupJit < 0 || warmupJit > 100 || warmupMax < 0) {
+                throw new IllegalArgumentException("--warmup-jit takes a percentage (0 to 100)"
+                        + " and --warmup-max-s seconds, not negative");
+            }
             if ((target == null) != (token == null)) {
                 throw new IllegalArgumentException("--target and --token go together: the URL of"
                         + " a running ingress and a gateway token for it");
             }
             int warm = warmup != null ? warmup : Math.min(1000, calls / 5);
-            return new Options(calls, concurrency, rate, latency, warm, floorCalls != null
-                    ? floorCalls
-                    : calls, owners, repos,
+            return new Options(calls, concurrency, rate, latency, warm, warmupJit, warmupMax,
+                    floorCalls != null
+                            ? floorCalls
+                            : calls,
+                    owners, repos,
                     List.copyOf(
                             launcherArgs),
                     json, target, token, kafka, github, system, systemJvm);
@@ -165,6 +180,15 @@ public final class Bench {
                 throw new IllegalArgumentException(flag + " needs a value");
             }
             return args[index];
+        }
+
+        private static double number(String[] args, int index, String flag) {
+            try {
+                return Double.parseDouble(value(args, index, flag));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " takes a number, was '" + args[index]
+                        + "'");
+            }
         }
 
         private static int integer(String[] args, int index, String flag) {
@@ -217,7 +241,8 @@ public final class Bench {
     record Result(Options options, LatencyStats kafka, LatencyStats direct, LatencyStats gateway,
             Map<String, Long> mintsByScope, long peakRssKib, long rssBeforeKib, long rssAfterKib,
             String firstError, Stages.Breakdown stages, String system,
-            List<ProcessStats.Usage> usages, SystemMetrics.Delta decisions) {
+            List<ProcessStats.Usage> usages, SystemMetrics.Delta decisions,
+            WarmUp.Summary warmUp) {
 
         boolean inOneJvm() {
             return options.standalone() && options.system() == SystemMode.IN_PROCESS;
@@ -290,6 +315,7 @@ public final class Bench {
                         + " the gateway series: %d / %d MiB%n", rssNote(), peakRssKib / 1024,
                         rssBeforeKib / 1024, rssAfterKib / 1024));
             }
+            out.append(warmUp.line());
             if (stages != null) {
                 out.append(stages.table());
             }
@@ -338,6 +364,10 @@ public final class Bench {
                         .put("rss_before_gateway_kib", rssBeforeKib).put("rss_after_gateway_kib",
                                 rssAfterKib);
             }
+            root.putObject("warm_up_until_steady").put("calls", warmUp.calls()).put("seconds",
+                    warmUp.seconds()).put("rounds", warmUp.rounds()).put("jit_share_last_round",
+                            warmUp.jitShare())
+                    .put("threshold", warmUp.threshold()).put("settled", warmUp.settled());
             if (stages != null) {
                 root.put("stages_matched", stages.matched());
                 root.set("request_to_decision", mapper.readTree(stages.requestToDecision().json()));
@@ -479,6 +509,15 @@ public final class Bench {
                 Load.run("gateway warm-up", options.warmup(), options.concurrency(), 0, callers,
                         progress);
             }
+            WarmUp.Summary warmUp = WarmUp.Summary.none();
+            if (options.warmupJitPercent() > 0) {
+                progress.printf(Locale.ROOT, "[bench] warm-up until the JIT uses at most %.1f%% of"
+                        + " the CPU (at most %.0f s)...%n", options.warmupJitPercent(),
+                        options
+                                .warmupMaxSeconds());
+                warmUp = WarmUp.run(processes, options.concurrency(), callers, options
+                        .warmupJitPercent() / 100, options.warmupMaxSeconds(), progress);
+            }
             List<String> metricsUrls = system == null
                     ? List.of(gatewayUrl + "/actuator/prometheus")
                     : system.metricsUrls();
@@ -506,7 +545,7 @@ public final class Bench {
                     rssBefore, rssAfter, firstError.get(), stages, system == null
                             ? null
                             : system.description(),
-                    usages, decisions);
+                    usages, decisions, warmUp);
         }
     }
 
