@@ -79,6 +79,8 @@ class ComposeFileTest {
             assertThat(env.path("KAFKA_PROCESS_ROLES").asString()).contains("controller");
             assertThat(env.path("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR").asString())
                     .isEqualTo("3");
+            assertThat(env.path("KAFKA_ADD_PARTITIONS_TO_TXN_RETRY_BACKOFF_MS").asString())
+                    .as("the decision worker's back-to-back transactions").isEqualTo("1");
             assertThat(env.path("CLUSTER_ID").asString()).isEqualTo(services.path("kafka-1")
                     .path("environment").path("CLUSTER_ID").asString());
         }

@@ -1,0 +1,38 @@
+package dev.tollgate.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import kafka.server.KafkaConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class EmbeddedKafkaServerTest {
+
+    private static KafkaConfig config() {
+        return KafkaConfig.fromProps(EmbeddedKafkaServer.brokerProperties(9092, 9093, Path.of(
+                "/tmp/tollgate-test-kafka")), false);
+    }
+
+    @Test
+    void theBrokerRetriesAddingPartitionsToATransactionAfterOneMillisecondNotTwenty() {
+        // Read back through Kafka's own configuration: a misspelled name would not be defined.
+        assertThat(config().getInt(EmbeddedKafkaServer.ADD_PARTITIONS_RETRY_BACKOFF))
+                .isEqualTo(1);
+        assertThatThrownBy(() -> config().getInt("add.partition.to.txn.retry.backoff.ms"))
+                .isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void oneNodeIsBrokerAndControllerOnLoopback() {
+        KafkaConfig config = config();
+
+        assertThat(config.getList("process.roles")).containsExactlyInAnyOrder("broker",
+                "controller");
+        assertThat(config.getString("advertised.listeners"))
+                .isEqualTo("PLAINTEXT://127.0.0.1:9092");
+        assertThat(config.getBoolean("auto.create.topics.enable")).isFalse();
+        assertThat(config.getInt("group.initial.rebalance.delay.ms")).isZero();
+    }
+}
