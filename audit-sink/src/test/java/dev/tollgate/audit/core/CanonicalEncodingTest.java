@@ -64,15 +64,7 @@ class CanonicalEncodingTest {
 
             CanonicalEncoding.quote(out, "x" + c + "y");
 
-            String shortForm = switch (c) {
-                case '\b' -> "\\b";
-                case '\f' -> "\\f";
-                case '\n' -> "\\n";
-                case '\r' -> "\\r";
-                case '\t' -> "\\t";
-                default -> String.format("\\u%04x", (int) c);
-            };
-            assertThat(out).as("U+%04X", (int) c).hasToString("\"x" + shortForm + "y\"");
+            assertThat(out).as("U+%04X", (int) c).hasToString("\"x" + escaped(c) + "y\"");
         }
     }
 
@@ -96,20 +88,25 @@ class CanonicalEncodingTest {
         }
     }
 
+    /** A control character as the class comment says: a short form, else six characters. */
+    private static String escaped(char control) {
+        return switch (control) {
+            case '\b' -> "\\b";
+            case '\f' -> "\\f";
+            case '\n' -> "\\n";
+            case '\r' -> "\\r";
+            case '\t' -> "\\t";
+            default -> String.format("\\u%04x", (int) control);
+        };
+    }
+
     private static String quotedOneByOne(String value) {
         StringBuilder out = new StringBuilder("\"");
         for (char c : value.toCharArray()) {
             if (c == '"' || c == '\\') {
                 out.append('\\').append(c);
             } else if (c < 0x20) {
-                out.append(switch (c) {
-                    case '\b' -> "\\b";
-                    case '\f' -> "\\f";
-                    case '\n' -> "\\n";
-                    case '\r' -> "\\r";
-                    case '\t' -> "\\t";
-                    default -> String.format("\\u%04x", (int) c);
-                });
+                out.append(escaped(c));
             } else {
                 out.append(c);
             }
