@@ -23,7 +23,10 @@ public final class AuditChain {
                 CanonicalEncoding.hash(entry, sequence, previousHash));
     }
 
-    /** A new record and its JSON Lines form: what {@link #append} and {@link CanonicalEncoding#jsonLine(AuditRecord)} give, with the canonical encoding built once for both. */
+    /**
+     * A new record and its JSON Lines form: what {@link #append} and
+     * {@link CanonicalEncoding#jsonLine(AuditRecord)} give, the canonical encoding built once.
+     */
     public record Linked(AuditRecord record, String jsonLine) {
     }
 
