@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.nio.ByteBuffer;
@@ -153,6 +154,13 @@ public final class GatewayTokens {
             jwt = SignedJWT.parse(token);
         } catch (ParseException | RuntimeException e) {
             throw new TokenRejectedException("not a signed gateway token");
+        }
+        // Base64url leaves the last character's low bits unused and decoders ignore them, so a
+        // token has other spellings that verify; only the one this gateway wrote is accepted.
+        for (Base64URL part : jwt.getParsedParts()) {
+            if (!Base64URL.encode(part.decode()).toString().equals(part.toString())) {
+                throw new TokenRejectedException("token is not in canonical base64url form");
+            }
         }
         if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
             throw new TokenRejectedException("token algorithm "

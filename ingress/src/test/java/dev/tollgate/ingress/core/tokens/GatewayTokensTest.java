@@ -212,12 +212,36 @@ class GatewayTokensTest {
                 Optional.empty());
         tokens.verify(minted.token());
         String token = minted.token();
-        char last = token.charAt(token.length() - 1);
-        String tampered = token.substring(0, token.length() - 1) + (last == 'A' ? 'B' : 'A');
+        // A character well inside the signature: every one of its bits is signature data.
+        int at = token.length() - 10;
+        char c = token.charAt(at);
+        String tampered = token.substring(0, at) + (c == 'A' ? 'B' : 'A') + token.substring(at
+                + 1);
 
         assertThatThrownBy(() -> tokens.verify(tampered)).isInstanceOf(
-                TokenRejectedException.class);
+                TokenRejectedException.class).hasMessageContaining("signature is not valid");
         assertThat(tokens.verifiedCacheSize()).isEqualTo(1);
+    }
+
+    @Test
+    void anotherSpellingOfAValidTokenIsRefused() throws Exception {
+        GatewayTokens.Minted minted = tokens.mint("agent-7", "ci", Duration.ofHours(1),
+                Optional.empty());
+        String token = minted.token();
+        // An HS256 signature is 32 bytes, 43 base64url characters: the last one carries four bits
+        // and two unused ones, which decoders ignore. Flipping an unused bit keeps the signature.
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        char last = token.charAt(token.length() - 1);
+        char sameBits = alphabet.charAt(alphabet.indexOf(last) ^ 1);
+        String respelled = token.substring(0, token.length() - 1) + sameBits;
+        assertThat(com.nimbusds.jose.util.Base64URL.from(respelled.substring(respelled
+                .lastIndexOf('.') + 1)).decode()).as("the same signature bytes").isEqualTo(
+                        com.nimbusds.jose.util.Base64URL.from(token.substring(token.lastIndexOf(
+                                '.') + 1)).decode());
+
+        assertThatThrownBy(() -> tokens.verify(respelled)).isInstanceOf(
+                TokenRejectedException.class).hasMessageContaining("canonical");
+        assertThat(tokens.verify(token).agentId()).isEqualTo("agent-7");
     }
 
     @Test
