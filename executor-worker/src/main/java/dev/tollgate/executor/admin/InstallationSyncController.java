@@ -3,6 +3,7 @@ package dev.tollgate.executor.admin;
 import dev.tollgate.executor.installations.InstallationSyncService;
 import dev.tollgate.executor.installations.InstallationSyncService.AppResult;
 import dev.tollgate.executor.installations.InstallationSyncService.Report;
+import dev.tollgate.runtime.web.ErrorResponses;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,22 +124,12 @@ public class InstallationSyncController {
     }
 
     private static ResponseEntity<Map<String, Object>> unauthorized(String code, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code == null ? "unauthorized" : code);
-        body.put("message", message);
-        String challenge = code == null
-                ? "Bearer realm=\"" + REALM + "\""
-                : "Bearer realm=\"" + REALM + "\", error=\"" + code + "\", error_description=\""
-                        + message + "\"";
-        return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header(
-                HttpHeaders.WWW_AUTHENTICATE, challenge).body(body);
+        return ErrorResponses.unauthorized(REALM, code, code == null ? "unauthorized" : code,
+                message);
     }
 
     private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String code,
             String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code);
-        body.put("message", message);
-        return ResponseEntity.status(status).body(body);
+        return ErrorResponses.of(status, code, message);
     }
 }
