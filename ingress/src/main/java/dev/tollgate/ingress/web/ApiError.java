@@ -29,8 +29,9 @@ public final class ApiError {
     public static ResponseEntity<Map<String, Object>> tooManyRequests(Duration wait) {
         long seconds = RateLimits.retryAfterSeconds(wait);
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).header(HttpHeaders.RETRY_AFTER,
-                Long.toString(seconds)).body(ErrorResponses.body("rate_limited",
-                        "too many requests; retry after " + seconds + " s"));
+                Long.toString(seconds)).body(
+                        ErrorResponses.body("rate_limited",
+                                "too many requests; retry after " + seconds + " s"));
     }
 
     /** An RFC 6750 challenge; with no credentials presented, no error attribute. */

@@ -6,6 +6,7 @@ import dev.tollgate.ingress.core.http.BoundedBody;
 import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.kafka.EventPublisher;
 import dev.tollgate.ingress.kafka.EventPublisher.PublishFailedException;
+import dev.tollgate.ingress.web.ApiError;
 import dev.tollgate.installations.InstallationRegistry;
 import dev.tollgate.installations.InstallationWebhooks;
 import dev.tollgate.installations.MalformedWebhookException;
@@ -206,10 +207,7 @@ public class WebhookController {
 
     private static ResponseEntity<Map<String, Object>> refuse(HttpStatus status, String code,
             String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code);
-        body.put("message", message);
-        return ResponseEntity.status(status).body(body);
+        return ApiError.of(status, code, message);
     }
 
     /** A header value fit for the log: printable ASCII, at most 100 characters. */
