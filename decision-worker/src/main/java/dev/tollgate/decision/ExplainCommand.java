@@ -12,6 +12,7 @@ import dev.tollgate.decision.policy.TokenNarrowing;
 import dev.tollgate.decision.kafka.EventTranslator;
 import dev.tollgate.decision.policy.load.LoadedPolicy;
 import dev.tollgate.decision.policy.load.PolicyLoader;
+import dev.tollgate.tools.InvalidArgumentException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -172,8 +173,20 @@ public final class ExplainCommand {
         loaded.warnings().forEach(warning -> err.println("warning: " + loaded.source() + ": "
                 + warning));
 
-        DecisionRequest decisionRequest = DecisionRequest.fromArguments(agent, environment, tool,
-                arguments).narrowedTo(narrowing);
+        DecisionRequest decisionRequest;
+        try {
+            decisionRequest = DecisionRequest.forCall(agent, environment, tool, arguments)
+                    .narrowedTo(narrowing);
+        } catch (InvalidArgumentException e) {
+            // The ingress refuses such a call before it reaches the policy: say so, as it would.
+            out.println("policy     " + loaded.policy().version() + " (" + loaded.source() + ")");
+            out.println("request    agent=" + agent + " environment=" + environment + " tool="
+                    + tool);
+            out.println("decision   DENIED (invalid arguments)");
+            out.println("reason     the gateway refuses the call before any policy sees it: "
+                    + e.getMessage());
+            return DENIED;
+        }
         Decision decision = new PolicyEngine(loaded.policy()).decide(decisionRequest);
 
         print(out, loaded, decisionRequest, arguments, decision);
@@ -190,6 +203,10 @@ public final class ExplainCommand {
                         .repository());
         if (!arguments.isEmpty()) {
             out.println("arguments  " + new TreeMap<>(arguments));
+        }
+        if (request.target() != null) {
+            out.println("target     " + request.target().describe().replace("\n",
+                    "\n           "));
         }
         switch (decision) {
             case Allowed allowed -> {

@@ -67,12 +67,32 @@ class ExplainCommandTest {
     @Test
     void aHardBlockIsExplained() {
         int code = explain("--policy", example(), "--agent", "bot", "--env", "prod", "--tool",
-                "push_files", "--repo", "myorg/app", "--arg", "branch=main", "--arg",
-                "files=[{\"path\":\"a.txt\",\"content\":\"x\"}]");
+                "delete_repo", "--repo", "myorg/app");
 
         assertThat(code).isEqualTo(ExplainCommand.DENIED);
         assertThat(stdout()).contains("DENIED (hard block)").contains(
-                "MATCH block hard-block: no push to a default or protected branch");
+                "MATCH block hard-block: catalogued tools only");
+    }
+
+    @Test
+    void aCallTheGatewayRefusesIsExplainedAsItsRefusal() {
+        int code = explain("--policy", example(), "--agent", "bot", "--env", "prod", "--tool",
+                "push_files", "--repo", "myorg/app", "--arg", "branch=main", "--arg",
+                "message=m", "--arg", "files=[{\"path\":\"a.txt\",\"content\":\"x\"}]");
+
+        assertThat(code).isEqualTo(ExplainCommand.DENIED);
+        assertThat(stdout()).contains("DENIED (invalid arguments)").contains(
+                "'branch' must name a branch starting with 'agent-'");
+    }
+
+    @Test
+    void theTargetIsPrinted() {
+        int code = explain("--policy", example(), "--agent", "bot", "--env", "prod", "--tool",
+                "github_api_get", "--arg", "path=/repos/myorg/app/git/trees/main");
+
+        assertThat(code).isEqualTo(ExplainCommand.ALLOWED);
+        assertThat(stdout()).contains("target     repository: myorg/app").contains(
+                "refs read: [main]").contains("paths: every (a tree lists every path");
     }
 
     @Test
@@ -103,7 +123,7 @@ class ExplainCommandTest {
     @Test
     void jsonArgumentsAreTyped() {
         int code = explain("--policy", example(), "--agent", "triage-7", "--env", "prod",
-                "--tool", "create_issue", "--repo", "myorg/web", "--arg",
+                "--tool", "create_issue", "--repo", "myorg/web", "--arg", "title=t", "--arg",
                 "labels=[\"security\"]");
 
         assertThat(code).isEqualTo(ExplainCommand.DENIED);
@@ -113,7 +133,7 @@ class ExplainCommandTest {
     @Test
     void aMonitoredRequestSaysSo() {
         int code = explain("--policy", example(), "--agent", "new-bot", "--env", "prod",
-                "--tool", "create_issue", "--repo", "myorg/app");
+                "--tool", "create_issue", "--repo", "myorg/app", "--arg", "title=t");
 
         assertThat(code).isEqualTo(ExplainCommand.ALLOWED);
         assertThat(stdout()).contains("ALLOWED (monitor mode: enforce would deny)");
@@ -123,7 +143,8 @@ class ExplainCommandTest {
     void serviceGatorOptionsCanStandInForAPolicyFile() {
         int code = explain("--gh-repo", "myorg/app:read,push-new-branch", "--agent", "a",
                 "--env", "e", "--tool", "push_files", "--repo", "myorg/app", "--arg",
-                "branch=agent-x", "--arg", "files=[{\"path\":\"a\",\"content\":\"b\"}]");
+                "branch=agent-x", "--arg", "message=m", "--arg",
+                "files=[{\"path\":\"a\",\"content\":\"b\"}]");
 
         assertThat(code).isEqualTo(ExplainCommand.ALLOWED);
         assertThat(stdout()).contains("(command line, 1 rules)").contains(

@@ -16,7 +16,7 @@ import dev.tollgate.executor.core.ToolCallExecutor;
 import dev.tollgate.executor.http.OkHttpTransport;
 import dev.tollgate.executor.resilience.ResilientTransport;
 import dev.tollgate.executor.resilience.WritePacer;
-import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.tools.Tool;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,7 +89,7 @@ public final class ExecutorHarness implements AutoCloseable {
 
     public PolicyDecided decisionFor(String requestId, String tool, String argumentsJson,
             String... preconditions) {
-        GitHubAction action = GitHubAction.byToolName(tool).orElseThrow();
+        Tool action = Tool.byToolName(tool).orElseThrow();
         ToolCallRequested request = ToolCallRequested.newBuilder().setMeta(meta(requestId,
                 "ingress")).setAgentId("agent-7").setEnvironment("ci").setTool(tool).setResource(
                         Resource.newBuilder().setOwner("octo").setRepo("hello").build())

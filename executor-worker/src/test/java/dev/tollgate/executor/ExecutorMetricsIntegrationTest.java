@@ -10,12 +10,12 @@ import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.EventSerializer;
-import dev.tollgate.schemas.GitHubAction;
 import dev.tollgate.schemas.TopicProvisioner;
 import dev.tollgate.schemas.TopicSettings;
 import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
+import dev.tollgate.tools.Tool;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,10 +36,10 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -170,7 +170,7 @@ class ExecutorMetricsIntegrationTest {
                 .setMeta(meta).setAgentId("a").setEnvironment("e").setTool("get_file")
                 .setArgumentsJson("{\"owner\":\"octo\",\"repo\":\"metrics\",\"path\":\"f.txt\"}")
                 .build()).setAllowed(true).setReason("r").setPolicyVersion("v").setPermissions(Map
-                        .copyOf(GitHubAction.GET_FILE.permissions()))
+                        .copyOf(Tool.GET_FILE.permissions()))
                 .setRepositories(new ArrayList<>(List.of("octo/metrics")))
                 .setRoutingKey("7")
                 .setInstallationId(7L).build();

@@ -16,13 +16,13 @@ import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.EventMetas;
 import dev.tollgate.schemas.EventSerializer;
-import dev.tollgate.schemas.GitHubAction;
 import dev.tollgate.schemas.Roles;
 import dev.tollgate.schemas.TopicProvisioner;
 import dev.tollgate.schemas.TopicSettings;
 import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
+import dev.tollgate.tools.Tool;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -131,7 +131,7 @@ class ExecutorRevocationIntegrationTest {
                                 "{\"owner\":\"octo\",\"repo\":\"app\",\"path\":\"f.txt\"}")
                         .build())
                 .setAllowed(true).setReason("r").setPolicyVersion("v").setPermissions(Map.copyOf(
-                        GitHubAction.GET_FILE.permissions()))
+                        Tool.GET_FILE.permissions()))
                 .setRepositories(new ArrayList<>(List.of("octo/app"))).setRoutingKey(Long
                         .toString(installation))
                 .setInstallationId(installation).build();

@@ -12,13 +12,13 @@ import dev.tollgate.executor.core.ConfigurationException;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.EventSerializer;
-import dev.tollgate.schemas.GitHubAction;
 import dev.tollgate.schemas.TopicProvisioner;
 import dev.tollgate.schemas.TopicSettings;
 import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.PostgresTestDatabase;
 import dev.tollgate.testsupport.WithKafka;
+import dev.tollgate.tools.Tool;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -135,7 +135,7 @@ class ExecutorWorkerApplicationTest {
                 .setMeta(meta).setAgentId("a").setEnvironment("e").setTool("get_file")
                 .setArgumentsJson("{\"owner\":\"octo\",\"repo\":\"app\",\"path\":\"f.txt\"}")
                 .build()).setAllowed(true).setReason("r").setPolicyVersion("v").setPermissions(Map
-                        .copyOf(GitHubAction.GET_FILE.permissions()))
+                        .copyOf(Tool.GET_FILE.permissions()))
                 .setRepositories(
                         new ArrayList<>(List.of("octo/app")))
                 .setRoutingKey("5")

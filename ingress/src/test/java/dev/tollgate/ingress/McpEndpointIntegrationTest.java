@@ -13,6 +13,7 @@ import dev.tollgate.schemas.TollgateHeaders;
 import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
+import dev.tollgate.tools.ToolCatalogue;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.http.HttpResponse;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.json.JsonMapper;
 
 @SuppressWarnings("unchecked")
 @WithKafka
@@ -94,17 +96,22 @@ class McpEndpointIntegrationTest {
     }
 
     @Test
-    void everyToolIsListedAsItsSnapshotSays() {
+    void everyToolIsListedAsItsSnapshotSays() throws Exception {
         try (McpSyncClient client = McpClients.connect(port, mint(agent()))) {
             client.initialize();
 
             List<McpSchema.Tool> tools = client.listTools().tools();
 
             assertThat(tools).extracting(McpSchema.Tool::name).containsExactlyElementsOf(
-                    dev.tollgate.ingress.core.tools.ToolCatalogue.standard().names());
+                    ToolCatalogue.standard().names());
             for (McpSchema.Tool tool : tools) {
-                Map<?, ?> listed = McpClients.MAPPER.convertValue(tool, Map.class);
-                ToolSnapshots.assertMatches(tool.name(), listed);
+                // the tools module's snapshot test pins each descriptor; the client sees it whole
+                JsonMapper json = JsonMapper.builder().build();
+                assertThat(json.readTree(McpClients.MAPPER.writeValueAsString(tool))).as(tool
+                        .name()).isEqualTo(json.readTree(
+                                json.writeValueAsString(ToolCatalogue
+                                        .standard().byName(tool.name()).orElseThrow()
+                                        .descriptor())));
             }
         }
     }

@@ -49,6 +49,8 @@ final class SampleEvents {
                 .setArgumentsJson(
                         "{\"owner\":\"octo-org\",\"repo\":\"hello-world\",\"path\":\"src/Main.java\"}")
                 .setDeadlineAt(CLOCK.instant().plusSeconds(30))
+                .setTarget(TargetEvents.toEvent(dev.tollgate.tools.Target.in("octo-org",
+                        "hello-world").path("src/Main.java").ref("main").build()))
                 .build();
     }
 

@@ -77,9 +77,9 @@ public class PolicyBenchmark {
     public void setUp() {
         engine = new PolicyEngine(PolicyLoader.parse(POLICY, PolicyFormat.TOML, "bench")
                 .policy());
-        read = DecisionRequest.fromArguments("agent-7", "prod", "get_file", Map.of("owner",
+        read = DecisionRequest.forCall("agent-7", "prod", "get_file", Map.of("owner",
                 "myorg", "repo", "app", "path", "src/main/java/App.java"));
-        deniedPush = DecisionRequest.fromArguments("docs-bot", "prod", "push_files", Map.of(
+        deniedPush = DecisionRequest.forCall("docs-bot", "prod", "push_files", Map.of(
                 "owner", "myorg", "repo", "site", "branch", "agent-docs", "message", "m", "files",
                 List.of(Map.of("path", ".github/workflows/ci.yml", "content", "x"))));
     }

@@ -12,7 +12,7 @@ import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.AvroTrust;
 import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.EventSerializer;
-import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.tools.Tool;
 import dev.tollgate.schemas.TopicProvisioner;
 import dev.tollgate.schemas.TopicSettings;
 import dev.tollgate.schemas.Topics;
@@ -383,7 +383,7 @@ class ExecutorScaleTest {
                 .setArgumentsJson("{\"owner\":\"" + owner + "\",\"repo\":\"app\",\"path\":"
                         + "\"f.txt\"}")
                 .build()).setAllowed(true).setReason("scale")
-                .setPolicyVersion("v").setPermissions(Map.copyOf(GitHubAction.GET_FILE
+                .setPolicyVersion("v").setPermissions(Map.copyOf(Tool.GET_FILE
                         .permissions()))
                 .setRepositories(new ArrayList<>(List.of(owner + "/app")))
                 .setRoutingKey(Long.toString(installation)).setInstallationId(installation)

@@ -11,6 +11,7 @@ import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.EventSerializer;
+import dev.tollgate.schemas.ReplyRoute;
 import dev.tollgate.schemas.TollgateHeaders;
 import dev.tollgate.schemas.Topics;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -316,31 +317,14 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
     private ProducerRecord<String, SpecificRecord> reply(ConsumerRecord<String, byte[]> record,
             ToolCallRequested event, SpecificRecord answer) {
         Headers headers = record.headers();
-        String topic = replyTopic(headers);
-        Integer partition = TollgateHeaders.getInt(headers, TollgateHeaders.REPLY_PARTITION)
-                .orElse(null);
+        ReplyRoute route = ReplyRoute.of(headers, Topics.RESULTS.name());
         String key = event.getMeta() != null && event.getMeta().getRequestId() != null
                 ? event.getMeta().getRequestId()
                 : record.key();
-        ProducerRecord<String, SpecificRecord> out = new ProducerRecord<>(topic, partition, key,
-                answer);
+        ProducerRecord<String, SpecificRecord> out = new ProducerRecord<>(route.topic(), route
+                .partition(), key, answer);
         TollgateHeaders.propagate(headers, out.headers());
         return out;
-    }
-
-    /**
-     * The reply topic the request names, unless it names another catalogued topic (a reply must
-     * never land on, say, gateway.decisions).
-     */
-    static String replyTopic(Headers headers) {
-        Optional<String> named = TollgateHeaders.get(headers, TollgateHeaders.REPLY_TOPIC);
-        if (named.isEmpty() || named.get().isBlank()) {
-            return Topics.RESULTS.name();
-        }
-        boolean otherCatalogued = Topics.byName(named.get())
-                .filter(topic -> topic != Topics.RESULTS)
-                .isPresent();
-        return otherCatalogued ? Topics.RESULTS.name() : named.get();
     }
 
     private ProducerRecord<String, SpecificRecord> deadLetter(

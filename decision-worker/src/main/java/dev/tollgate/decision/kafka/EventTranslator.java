@@ -12,11 +12,13 @@ import dev.tollgate.events.DeadLetter;
 import dev.tollgate.events.PolicyAction;
 import dev.tollgate.events.PolicyChanged;
 import dev.tollgate.events.PolicyDecided;
-import dev.tollgate.events.Resource;
 import dev.tollgate.events.RuleEvaluation;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.schemas.EventMetas;
+import dev.tollgate.schemas.TargetEvents;
+import dev.tollgate.tools.ErrorCode;
+import dev.tollgate.tools.InvalidArgumentException;
 import dev.tollgate.schemas.Roles;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -37,13 +39,13 @@ import tools.jackson.databind.json.JsonMapper;
 public final class EventTranslator {
 
     /** errorCode of a request a policy denied (no grant, explicit deny, token narrowing). */
-    public static final String POLICY_DENIED = "policy_denied";
+    public static final String POLICY_DENIED = ErrorCode.POLICY_DENIED.code();
     /** errorCode of a hard-blocked request. */
-    public static final String HARD_BLOCKED = "hard_blocked";
+    public static final String HARD_BLOCKED = ErrorCode.HARD_BLOCKED.code();
     /** errorCode of a request the policy allowed on a repository no active installation covers. */
-    public static final String NOT_INSTALLED = "not_installed";
+    public static final String NOT_INSTALLED = ErrorCode.NOT_INSTALLED.code();
     /** errorCode of a request that cannot be decided (names no repository, unreadable). */
-    public static final String INVALID_REQUEST = "invalid_request";
+    public static final String INVALID_REQUEST = ErrorCode.INVALID_REQUEST.code();
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -54,13 +56,15 @@ public final class EventTranslator {
     }
 
     /**
-     * The request the policy decides on: the tool's arguments, with the owner, repository and
-     * number the ingress normalized into {@code resource} taking precedence.
+     * The request the policy decides on: the call parsed again by the tool's one definition, from
+     * its arguments, exactly as the ingress parsed it. A request whose carried target differs from
+     * that parse (a forged or corrupted request) is refused rather than decided on either.
      *
-     * @throws IllegalArgumentException when the arguments or the narrowing are unreadable
+     * @throws IllegalArgumentException when the arguments, the target or the narrowing are
+     *         unreadable or disagree; the message is the agent's answer
      */
     public DecisionRequest toDecisionRequest(ToolCallRequested event) {
-        Map<String, Object> arguments = new LinkedHashMap<>();
+        Map<String, Object> arguments;
         try {
             JsonNode parsed = JSON.readTree(event.getArgumentsJson());
             if (parsed == null || !parsed.isObject()) {
@@ -68,28 +72,24 @@ public final class EventTranslator {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> values = JSON.convertValue(parsed, Map.class);
-            arguments.putAll(values);
+            arguments = values;
         } catch (JacksonException e) {
             throw new IllegalArgumentException("the call's arguments are not valid JSON", e);
         }
-        Resource resource = event.getResource();
-        if (resource != null) {
-            arguments.put("host", resource.getHost());
-            arguments.put("owner", resource.getOwner());
-            if (resource.getRepo() != null) {
-                arguments.put("repo", resource.getRepo());
-            }
-            if (resource.getNumber() != null && !arguments.containsKey("pull_number")
-                    && !arguments.containsKey("issue_number")) {
-                arguments.put("number", resource.getNumber());
-            }
-            if (resource.getPath() != null && !event.getTool().equals("github_api_get")
-                    && !arguments.containsKey("path") && !arguments.containsKey("files")) {
-                arguments.put("path", resource.getPath());
-            }
+        DecisionRequest request;
+        try {
+            request = DecisionRequest.forCall(event.getAgentId(), event.getEnvironment(), event
+                    .getTool(), arguments);
+        } catch (InvalidArgumentException e) {
+            throw new IllegalArgumentException("the call's arguments are refused by "
+                    + event.getTool() + "'s definition: " + e.getMessage(), e);
         }
-        return DecisionRequest.fromArguments(event.getAgentId(), event.getEnvironment(), event
-                .getTool(), arguments).narrowedTo(narrowing(event.getGrantNarrowing()));
+        if (event.getTarget() != null && !TargetEvents.fromEvent(event.getTarget()).equals(request
+                .target())) {
+            throw new IllegalArgumentException("the request's target does not match its"
+                    + " arguments: refusing to decide on either");
+        }
+        return request.narrowedTo(narrowing(event.getGrantNarrowing()));
     }
 
     /** The token narrowing's JSON form: {@code {"tools": [...], "repositories": [...]}}. */

@@ -1,6 +1,6 @@
 package dev.tollgate.decision.policy;
 
-import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.tools.Tool;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -20,7 +20,7 @@ import java.util.TreeSet;
  * @param reason what the agent reads when it denies
  */
 public record DenyRule(String name, int line, List<RepoPattern> repos, NamePattern agents,
-        NamePattern environments, Set<GitHubAction> actions, Conditions conditions,
+        NamePattern environments, Set<Tool> actions, Conditions conditions,
         String reason) {
 
     public DenyRule {
@@ -38,7 +38,7 @@ public record DenyRule(String name, int line, List<RepoPattern> repos, NamePatte
                 agents, environments, actions, conditions, reason);
     }
 
-    public DenyRule forActions(GitHubAction... denied) {
+    public DenyRule forActions(Tool... denied) {
         return new DenyRule(name, line, repos, agents, environments, Set.of(denied), conditions,
                 reason);
     }
@@ -65,7 +65,7 @@ public record DenyRule(String name, int line, List<RepoPattern> repos, NamePatte
         return "deny{name=" + name + ";repos="
                 + repos.stream().map(RepoPattern::pattern).sorted().toList()
                 + ";agents=" + agents + ";environments=" + environments + ";actions="
-                + new TreeSet<>(actions.stream().map(GitHubAction::toolName).toList()) + ";"
+                + new TreeSet<>(actions.stream().map(Tool::toolName).toList()) + ";"
                 + conditions.canonical() + ";reason=" + reason + "}";
     }
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.decision.policy;
 
-import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.tools.Tier;
+import dev.tollgate.tools.Tool;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -21,7 +22,7 @@ import java.util.TreeSet;
  * @param requireFork pushes are allowed only if the repository is a fork (checked by the executor)
  */
 public record Grant(String name, int line, List<RepoPattern> repos, NamePattern agents,
-        NamePattern environments, Set<Tier> tiers, Set<GitHubAction> actions,
+        NamePattern environments, Set<Tier> tiers, Set<Tool> actions,
         Conditions conditions, boolean requireFork) {
 
     public Grant {
@@ -39,7 +40,7 @@ public record Grant(String name, int line, List<RepoPattern> repos, NamePattern 
                 NamePattern.ANY, Set.of(tiers), Set.of(), Conditions.NONE, false);
     }
 
-    public Grant withActions(GitHubAction... granted) {
+    public Grant withActions(Tool... granted) {
         return new Grant(name, line, repos, agents, environments, tiers, Set.of(granted),
                 conditions, requireFork);
     }
@@ -68,11 +69,22 @@ public record Grant(String name, int line, List<RepoPattern> repos, NamePattern 
                 requireFork);
     }
 
-    /** Every action this grant can permit, before conditions. */
-    public Set<GitHubAction> coveredActions() {
-        Set<GitHubAction> all = EnumSet.noneOf(GitHubAction.class);
-        tiers.forEach(tier -> all.addAll(tier.actions()));
+    /**
+     * Every action this grant can permit, before conditions. Granting {@code github_api_get}
+     * grants every read tool as well: the passthrough reads whatever they read, so a policy that
+     * allows it has allowed reading, whichever way the agent asks.
+     */
+    public Set<Tool> coveredActions() {
+        Set<Tool> all = EnumSet.noneOf(Tool.class);
+        tiers.forEach(tier -> all.addAll(tier.tools()));
         all.addAll(actions);
+        if (all.contains(Tool.GITHUB_API_GET)) {
+            for (Tool tool : Tool.values()) {
+                if (tool.kind() == Tool.Kind.READ) {
+                    all.add(tool);
+                }
+            }
+        }
         return all;
     }
 
@@ -86,7 +98,7 @@ public record Grant(String name, int line, List<RepoPattern> repos, NamePattern 
     String describeGrants() {
         List<String> parts = new java.util.ArrayList<>();
         tiers.stream().sorted().map(Tier::key).forEach(parts::add);
-        actions.stream().sorted().map(GitHubAction::toolName).forEach(parts::add);
+        actions.stream().sorted().map(Tool::toolName).forEach(parts::add);
         return parts.isEmpty() ? "nothing" : String.join(", ", parts);
     }
 
@@ -99,7 +111,7 @@ public record Grant(String name, int line, List<RepoPattern> repos, NamePattern 
                 + repos.stream().map(RepoPattern::pattern).sorted().toList()
                 + ";agents=" + agents + ";environments=" + environments + ";tiers="
                 + new TreeSet<>(tiers.stream().map(Tier::key).toList()) + ";actions="
-                + new TreeSet<>(actions.stream().map(GitHubAction::toolName).toList()) + ";"
+                + new TreeSet<>(actions.stream().map(Tool::toolName).toList()) + ";"
                 + conditions.canonical() + ";require-fork=" + requireFork + "}";
     }
 }

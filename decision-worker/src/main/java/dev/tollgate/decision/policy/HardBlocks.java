@@ -1,6 +1,6 @@
 package dev.tollgate.decision.policy;
 
-import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.tools.Tool;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +41,7 @@ public final class HardBlocks {
         if (tool == null || tool.isBlank()) {
             return Optional.of("the request names no tool");
         }
-        if (GitHubAction.byToolName(tool).isPresent()) {
+        if (Tool.byToolName(tool).isPresent()) {
             return Optional.empty();
         }
         String what = DESTRUCTIVE.get(tool.toLowerCase(Locale.ROOT));
@@ -56,13 +56,8 @@ public final class HardBlocks {
 
     /** The catalogued tool names, for messages. */
     public static String catalogue() {
-        return Arrays.stream(GitHubAction.values()).map(GitHubAction::toolName)
+        return Arrays.stream(Tool.values()).map(Tool::toolName)
                 .collect(Collectors.joining(", "));
-    }
-
-    /** True for the actions that write a branch: create_branch and push_files. */
-    public static boolean pushesToBranch(GitHubAction action) {
-        return action == GitHubAction.PUSH_FILES || action == GitHubAction.CREATE_BRANCH;
     }
 
     /** The branch name without {@code refs/heads/}. */

@@ -1,6 +1,6 @@
 package dev.tollgate.decision.policy;
 
-import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.tools.Tool;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -77,15 +77,15 @@ public final class Policy {
         List<PolicyProblem> problems = new ArrayList<>();
         for (RuleSet ruleSet : ruleSets) {
             for (Grant grant : ruleSet.grants()) {
-                for (GitHubAction action : grant.actions()) {
-                    if (action.kind() == GitHubAction.Kind.LOCAL) {
+                for (Tool action : grant.actions()) {
+                    if (action.kind() == Tool.Kind.LOCAL) {
                         problems.add(new PolicyProblem(grant.line(), grant.name(), "'"
                                 + action.toolName()
                                 + "' is answered by the ingress and needs no grant; remove it"));
                     }
                 }
                 boolean pushes = grant.coveredActions().stream()
-                        .anyMatch(HardBlocks::pushesToBranch);
+                        .anyMatch(action -> action.definition().writesBranch());
                 if (pushes) {
                     for (Glob branch : grant.conditions().branches()) {
                         if (branch.isLiteral()) {

@@ -1,7 +1,12 @@
 package dev.tollgate.decision.policy;
 
 import dev.tollgate.decision.policy.RuleTrace.Effect;
-import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.tools.BranchRule;
+import dev.tollgate.tools.Reveals;
+import dev.tollgate.tools.Scope;
+import dev.tollgate.tools.Target;
+import dev.tollgate.tools.Tier;
+import dev.tollgate.tools.Tool;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,8 +20,9 @@ import java.util.stream.Collectors;
 /**
  * Decides requests against one immutable {@link Policy}. Precedence, in order:
  * <ol>
- * <li>hard blocks (not a catalogued tool; path traversal; a push to {@code main}, {@code master}
- * or a protected pattern) deny, whatever the policy says and in every mode;</li>
+ * <li>hard blocks (not a catalogued tool; path traversal; a write to a branch not named
+ * {@code agent-...} ({@link BranchRule}); a push to {@code main}, {@code master} or a protected
+ * pattern) deny, whatever the policy says and in every mode;</li>
  * <li>the narrowing carried by the agent's gateway token denies what it leaves out;</li>
  * <li>explicit deny rules deny (in monitor-mode rule sets they are only recorded);</li>
  * <li>a grant permits: among the grants covering the agent and environment, only those whose
@@ -25,6 +31,11 @@ import java.util.stream.Collectors;
  * <li>otherwise the request is denied by default (allowed and marked monitor-only when a
  * monitor-mode rule set covers the agent and environment).</li>
  * </ol>
+ * A deny rule naming a read tool covers every read that reaches the kind of data that tool reveals
+ * ({@link Reveals}: files, issues and pull requests, metadata), the passthrough included; its
+ * conditions then decide whether the call reaches what it protects. Conditions read the request's {@link Target}; a call that can reach every item of a kind
+ * (every path, number or ref) without naming it is refused by a grant whose condition narrows
+ * that kind, and matches a deny rule whose condition names that kind.
  * Thread-safe: it holds nothing mutable.
  */
 public final class PolicyEngine {
@@ -32,6 +43,7 @@ public final class PolicyEngine {
     static final String RULE_CATALOGUED = "hard-block: catalogued tools only";
     static final String RULE_TRAVERSAL = "hard-block: no path traversal";
     static final String RULE_PROTECTED = "hard-block: no push to a default or protected branch";
+    static final String RULE_AGENT_BRANCH = "hard-block: agents write only agent- branches";
     static final String RULE_DEFAULT_DENY = "default: deny";
     static final String RULE_NARROWING = "token narrowing";
 
@@ -53,44 +65,55 @@ public final class PolicyEngine {
         if (blocked.isPresent()) {
             return denied(request, Denied.Kind.HARD_BLOCK, blocked.get(), trace);
         }
-        GitHubAction action = GitHubAction.byToolName(request.tool()).orElseThrow();
-        if (action.kind() == GitHubAction.Kind.LOCAL) {
+        Tool action = request.action().orElseThrow();
+        if (action.kind() == Tool.Kind.LOCAL) {
             return denied(request, Denied.Kind.INVALID_REQUEST, "'" + action.toolName()
                     + "' is answered by the ingress itself and is never decided by policy", trace);
         }
-        if (!request.host().equals("github")) {
-            return denied(request, Denied.Kind.INVALID_REQUEST, "'" + request.host()
-                    + "' is not supported yet: Tollgate acts on GitHub only", trace);
-        }
-        if (request.owner() == null || request.repo() == null) {
+        Target target = request.target();
+        if (target == null) {
             return denied(request, Denied.Kind.INVALID_REQUEST, "'" + action.toolName()
                     + "' must name a repository (owner and repo)", trace);
         }
-        Optional<String> traversal = request.paths().stream().map(PolicyEngine::traversal)
-                .flatMap(Optional::stream).findFirst();
+        if (!target.host().equals(Target.GITHUB)) {
+            return denied(request, Denied.Kind.INVALID_REQUEST, "'" + target.host()
+                    + "' is not supported yet: Tollgate acts on GitHub only", trace);
+        }
+        Optional<String> traversal = target.paths().named().stream().map(
+                PolicyEngine::traversal).flatMap(Optional::stream).findFirst();
         trace.add(new RuleTrace(RULE_TRAVERSAL, Effect.BLOCK, traversal.isPresent(), traversal
-                .orElse(request.paths().isEmpty() ? "no paths" : "paths are relative and clean")));
+                .orElse(target.paths().named().isEmpty()
+                        ? "no paths named"
+                        : "paths are relative and clean")));
         if (traversal.isPresent()) {
             return denied(request, Denied.Kind.HARD_BLOCK, traversal.get(), trace);
         }
-        boolean pushes = HardBlocks.pushesToBranch(action);
+        boolean pushes = action.definition().writesBranch();
         if (pushes) {
-            if (request.branch() == null) {
+            if (target.branch() == null) {
                 return denied(request, Denied.Kind.INVALID_REQUEST, "'" + action.toolName()
                         + "' must name the branch it writes", trace);
             }
-            Optional<String> protectedBy = HardBlocks.protectedPattern(request.branch(), policy
+            Optional<String> protectedBy = HardBlocks.protectedPattern(target.branch(), policy
                     .protectedBranches());
-            String detail = protectedBy.map(pattern -> "pushing to branch '" + request.branch()
+            String detail = protectedBy.map(pattern -> "pushing to branch '" + target.branch()
                     + "' is hard-blocked: it is a default or protected branch (" + pattern
-                    + "); push to a branch named " + Tier.AGENT_BRANCH_PREFIX
-                    + "... and open a pull request instead").orElse("branch '" + request.branch()
-                            + "' is not main, master or a protected pattern (the executor"
-                            + " still checks GitHub's default branch and protection)");
+                    + "); push to another " + BranchRule.AGENT_PREFIX
+                    + "... branch and open a pull request instead").orElse("branch '" + target
+                            .branch() + "' is not main, master or a protected pattern (the"
+                            + " executor still checks GitHub's default branch and protection)");
             trace.add(new RuleTrace(RULE_PROTECTED, Effect.BLOCK, protectedBy.isPresent(),
                     detail));
             if (protectedBy.isPresent()) {
                 return denied(request, Denied.Kind.HARD_BLOCK, detail, trace);
+            }
+            boolean agentBranch = BranchRule.isAgentBranch(target.branch());
+            trace.add(new RuleTrace(RULE_AGENT_BRANCH, Effect.BLOCK, !agentBranch, agentBranch
+                    ? "'" + target.branch() + "' is an agent branch"
+                    : BranchRule.refusal(target.branch())));
+            if (!agentBranch) {
+                return denied(request, Denied.Kind.HARD_BLOCK, BranchRule.refusal(target
+                        .branch()), trace);
             }
         }
 
@@ -229,8 +252,11 @@ public final class PolicyEngine {
     }
 
     private static Optional<String> narrowingRefusal(TokenNarrowing narrowing,
-            DecisionRequest request, GitHubAction action) {
-        if (!narrowing.tools().isEmpty() && !narrowing.tools().contains(action.toolName())) {
+            DecisionRequest request, Tool action) {
+        boolean passthroughListed = narrowing.tools().contains(Tool.GITHUB_API_GET.toolName())
+                && action.kind() == Tool.Kind.READ;
+        if (!narrowing.tools().isEmpty() && !narrowing.tools().contains(action.toolName())
+                && !passthroughListed) {
             return Optional
                     .of("the agent's gateway token is narrowed to the tools " + new TreeSet<>(
                             narrowing.tools()) + "; " + action.toolName() + " is not one of them");
@@ -244,7 +270,7 @@ public final class PolicyEngine {
         return Optional.empty();
     }
 
-    private Allowed allowed(DecisionRequest request, GitHubAction action, String reason,
+    private Allowed allowed(DecisionRequest request, Tool action, String reason,
             List<RuleTrace> trace, List<Precondition> preconditions, boolean monitorOnly) {
         return new Allowed(request, reason, trace, policy.version(), action.permissions(), List.of(
                 request.owner() + "/" + request.repo()), preconditions, request.owner(),
@@ -264,7 +290,7 @@ public final class PolicyEngine {
         return "agent '" + request.agent() + "' (environment '" + request.environment() + "')";
     }
 
-    private static String noGrantReason(DecisionRequest request, GitHubAction action,
+    private static String noGrantReason(DecisionRequest request, Tool action,
             boolean noCandidates, List<String> refusals) {
         String head = who(request) + " may not " + action.toolName() + " on " + request
                 .repository() + ": ";
@@ -277,7 +303,7 @@ public final class PolicyEngine {
     }
 
     /** The smallest grants that would permit an action, for reasons. */
-    static String neededGrant(GitHubAction action) {
+    static String neededGrant(Tool action) {
         List<String> options = new ArrayList<>();
         for (Tier tier : Tier.values()) {
             if (tier != Tier.WRITE && tier.covers(action)) {
@@ -289,16 +315,20 @@ public final class PolicyEngine {
         return options.stream().distinct().collect(Collectors.joining(" or "));
     }
 
-    private static String denyReason(DenyRule deny, GitHubAction action, DecisionRequest request) {
+    private static String denyReason(DenyRule deny, Tool action, DecisionRequest request) {
         String because = deny.reason() == null || deny.reason().isBlank()
                 ? action.toolName() + " on " + request.repository() + " is denied"
                 : deny.reason();
-        return "denied by rule '" + deny.name() + "': " + because;
+        return "denied by rule '" + deny.name() + "': " + because + reachedWithoutNaming(deny,
+                request.target()).map(
+                        note -> " (" + action.toolName() + " counts as touching"
+                                + " what the rule protects: " + note + ")")
+                .orElse("");
     }
 
     /** Why a deny rule does not match, or empty when it does. */
     private static Optional<String> denyMismatch(DenyRule deny, DecisionRequest request,
-            GitHubAction action) {
+            Tool action) {
         if (!deny.agents().matches(request.agent())) {
             return Optional.of("for agents " + deny.agents());
         }
@@ -309,79 +339,138 @@ public final class PolicyEngine {
                 .repo()))) {
             return Optional.of("for " + deny.repos() + ", not " + request.repository());
         }
-        if (!deny.actions().isEmpty() && !deny.actions().contains(action)) {
-            return Optional.of("for " + deny.actions().stream().map(GitHubAction::toolName)
-                    .sorted().toList() + ", not " + action.toolName());
+        Target target = request.target();
+        if (!deny.actions().isEmpty() && !deny.actions().contains(action) && !readsWhatItNames(
+                deny, action, target)) {
+            return Optional.of("for " + deny.actions().stream().map(Tool::toolName).sorted()
+                    .toList() + ", not " + action.toolName());
         }
         Conditions when = deny.conditions();
-        if (!when.branches().isEmpty() && (request.branch() == null || when.branches().stream()
-                .noneMatch(glob -> glob.matchesIgnoringCase(request.branch())))) {
-            return Optional.of(request.branch() == null
+        Scope<String> branches = target.branches();
+        if (!when.branches().isEmpty() && !branches.isEvery() && branches.named().stream()
+                .noneMatch(branch -> when.branches().stream().anyMatch(glob -> glob
+                        .matchesIgnoringCase(branch)))) {
+            return Optional.of(branches.isNone()
                     ? "the call names no branch"
-                    : "branch '" + request.branch() + "' is not one of " + when.branches());
+                    : "no branch of " + branches.named() + " is one of " + when.branches());
         }
-        List<String> paths = normalizedPaths(request);
-        if (!when.paths().isEmpty() && paths.stream().noneMatch(path -> when.paths().stream()
-                .anyMatch(glob -> glob.matchesIgnoringCase(path)))) {
-            return Optional.of(paths.isEmpty()
+        Scope<String> paths = normalized(target.paths());
+        if (!when.paths().isEmpty() && !paths.isEvery() && paths.named().stream().noneMatch(
+                path -> when.paths().stream().anyMatch(glob -> glob.matchesIgnoringCase(path)))) {
+            return Optional.of(paths.isNone()
                     ? "the call names no path"
                     : "no path under " + when.paths());
         }
-        if (!when.labels().isEmpty()
-                && request.labels().stream().noneMatch(label -> containsIgnoringCase(
-                        when.labels(), label))) {
+        if (!when.labels().isEmpty() && target.labels().stream().noneMatch(
+                label -> containsIgnoringCase(when.labels(), label))) {
             return Optional.of("no label of " + new TreeSet<>(when.labels()));
         }
         Set<Long> numbers = new TreeSet<>(when.pullRequests());
         numbers.addAll(when.issues());
-        if (!numbers.isEmpty() && (request.number() == null || !numbers.contains(request
-                .number()))) {
+        if (!numbers.isEmpty() && !target.numbers().isEvery() && target.numbers().named()
+                .stream().noneMatch(numbers::contains)) {
             return Optional.of("only for numbers " + numbers);
         }
         return Optional.empty();
     }
 
+    /**
+     * True when a read that the deny rule does not name reaches a kind of data that a read tool it
+     * names reveals ({@link Reveals}): the rule protects that data from every way of reading it.
+     */
+    private static boolean readsWhatItNames(DenyRule deny, Tool action, Target target) {
+        if (action.kind() != Tool.Kind.READ) {
+            return false;
+        }
+        Set<Reveals> reached = Reveals.of(target);
+        return deny.actions().stream().anyMatch(named -> named.definition().reveals().stream()
+                .anyMatch(reached::contains));
+    }
+
+    /**
+     * Why a matched deny rule's conditions hold for a call that names nothing they list: it
+     * reaches every item of that kind. Empty when the call named what the rule lists.
+     */
+    private static Optional<String> reachedWithoutNaming(DenyRule deny, Target target) {
+        Conditions when = deny.conditions();
+        List<String> notes = new ArrayList<>();
+        if (!when.paths().isEmpty() && target.paths().isEvery()) {
+            notes.add("it can reveal every file without naming its path: " + target.paths()
+                    .every().get());
+        }
+        if (!when.branches().isEmpty() && target.branches().isEvery()) {
+            notes.add("it can read any branch without naming it: " + target.branches().every()
+                    .get());
+        }
+        if ((!when.pullRequests().isEmpty() || !when.issues().isEmpty()) && target.numbers()
+                .isEvery()) {
+            notes.add("it can reveal every issue and pull request: " + target.numbers().every()
+                    .get());
+        }
+        return notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes));
+    }
+
     /** Why a grant does not permit a request, or empty when it does. */
-    static Optional<String> refusal(Grant grant, DecisionRequest request, GitHubAction action) {
+    static Optional<String> refusal(Grant grant, DecisionRequest request, Tool action) {
         if (!grant.coveredActions().contains(action)) {
             return Optional.of("grants " + grant.describeGrants() + ", not " + action.toolName()
                     + " (that needs " + neededGrant(action) + ")");
         }
+        Target target = request.target();
         boolean unconstrained = grant.actions().contains(action) || grant.tiers().contains(
                 Tier.WRITE);
-        if (!unconstrained) {
-            Tier via = grant.tiers().stream().filter(tier -> tier.covers(action)).min(Comparator
-                    .naturalOrder()).orElseThrow();
-            if (via == Tier.PUSH_NEW_BRANCH && !request.branch().startsWith(
-                    Tier.AGENT_BRANCH_PREFIX)) {
-                return Optional.of("push-new-branch allows only branches named "
-                        + Tier.AGENT_BRANCH_PREFIX + "...; '" + request.branch() + "' is not one"
-                        + " (rename the branch, or grant write)");
-            }
-            if (via == Tier.CREATE_DRAFT && Boolean.FALSE.equals(request.draft())) {
-                return Optional.of("create-draft allows draft pull requests only; open it with"
-                        + " draft=true (or grant write)");
-            }
+        if (!unconstrained && action.tier() == Tier.CREATE_DRAFT && Boolean.FALSE.equals(target
+                .draft())) {
+            return Optional.of("create-draft allows draft pull requests only; open it with"
+                    + " draft=true (or grant write)");
         }
         Conditions conditions = grant.conditions();
         if (conditions.isNarrowedToNumbers()) {
-            Set<Long> allowedNumbers = numbersFor(action, conditions);
-            if (request.number() == null) {
-                if (action.kind() != GitHubAction.Kind.READ) {
+            Set<Long> allowedNumbers = numbersFor(target.numberKind(), conditions);
+            Scope<Long> numbers = target.numbers();
+            if (numbers.isEvery()) {
+                return Optional.of("narrowed to " + describeNumbers(conditions) + ", but "
+                        + action.toolName() + " can reveal every issue and pull request ("
+                        + numbers.every().get() + ")");
+            }
+            if (numbers.named().isEmpty()) {
+                if (action.kind() != Tool.Kind.READ) {
                     return Optional.of("narrowed to " + describeNumbers(conditions) + "; "
                             + action.toolName() + " names none of them");
                 }
-            } else if (!allowedNumbers.contains(request.number())) {
-                return Optional.of("narrowed to " + describeNumbers(conditions) + "; #" + request
-                        .number() + " is not one of them");
+            } else {
+                for (Long number : numbers.named()) {
+                    if (!allowedNumbers.contains(number)) {
+                        return Optional.of("narrowed to " + describeNumbers(conditions) + "; #"
+                                + number + " is not one of them");
+                    }
+                }
             }
         }
-        if (!conditions.branches().isEmpty() && request.branch() != null && conditions.branches()
-                .stream().noneMatch(glob -> glob.matches(request.branch()))) {
-            return Optional.of("branch '" + request.branch() + "' does not match "
-                    + conditions.branches());
+        Scope<String> branches = target.branches();
+        if (!conditions.branches().isEmpty()) {
+            if (branches.isEvery()) {
+                return Optional.of("limited to branches " + conditions.branches() + ", but "
+                        + action.toolName() + " can read any branch (" + branches.every().get()
+                        + ")");
+            }
+            for (String branch : branches.named()) {
+                if (conditions.branches().stream().noneMatch(glob -> glob.matches(branch))) {
+                    return Optional.of("branch '" + branch + "' does not match "
+                            + conditions.branches());
+                }
+            }
         }
-        for (String path : normalizedPaths(request)) {
+        Scope<String> paths = normalized(target.paths());
+        if (paths.isEvery() && (!coversEverything(conditions.paths()) || !conditions
+                .excludePaths().isEmpty())) {
+            return Optional.of((conditions.paths().isEmpty()
+                    ? "excludes paths " + conditions.excludePaths()
+                    : "limited to paths " + conditions.paths()) + ", but " + action.toolName()
+                    + " can reveal every file without naming its path (" + paths.every().get()
+                    + ")");
+        }
+        for (String path : paths.named()) {
             if (!conditions.paths().isEmpty() && conditions.paths().stream().noneMatch(glob -> glob
                     .matches(path))) {
                 return Optional.of("path '" + path + "' is outside " + conditions.paths());
@@ -393,7 +482,7 @@ public final class PolicyEngine {
             }
         }
         if (!conditions.labels().isEmpty()) {
-            for (String label : request.labels()) {
+            for (String label : target.labels()) {
                 if (!containsIgnoringCase(conditions.labels(), label)) {
                     return Optional.of("label '" + label + "' is not one of " + new TreeSet<>(
                             conditions.labels()));
@@ -403,12 +492,16 @@ public final class PolicyEngine {
         return Optional.empty();
     }
 
-    private static Set<Long> numbersFor(GitHubAction action, Conditions conditions) {
-        return switch (action) {
-            case CREATE_PULL_REQUEST_COMMENT, CREATE_PENDING_REVIEW, CREATE_PR -> conditions
-                    .pullRequests();
-            case CREATE_ISSUE -> conditions.issues();
-            default -> {
+    /** True when the path globs do not narrow at all: none given, or one is {@code **}. */
+    private static boolean coversEverything(List<Glob> globs) {
+        return globs.isEmpty() || globs.stream().anyMatch(glob -> glob.pattern().equals("**"));
+    }
+
+    private static Set<Long> numbersFor(Target.NumberKind kind, Conditions conditions) {
+        return switch (kind) {
+            case PULL_REQUEST -> conditions.pullRequests();
+            case ISSUE -> conditions.issues();
+            case ISSUE_OR_PULL_REQUEST -> {
                 Set<Long> all = new TreeSet<>(conditions.pullRequests());
                 all.addAll(conditions.issues());
                 yield all;
@@ -427,8 +520,9 @@ public final class PolicyEngine {
         return String.join(" and ", parts);
     }
 
-    private static List<String> normalizedPaths(DecisionRequest request) {
-        return request.paths().stream().map(PolicyEngine::normalizePath).toList();
+    private static Scope<String> normalized(Scope<String> paths) {
+        return new Scope<>(paths.named().stream().map(PolicyEngine::normalizePath).toList(),
+                paths.every());
     }
 
     /** Labels compare case-insensitively, as GitHub matches them. */

@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.decision.policy.Allowed;
+import dev.tollgate.decision.policy.Conditions;
 import dev.tollgate.decision.policy.DecisionRequest;
 import dev.tollgate.decision.policy.Denied;
+import dev.tollgate.decision.policy.DenyRule;
 import dev.tollgate.decision.policy.Grant;
 import dev.tollgate.decision.policy.Policy;
 import dev.tollgate.decision.policy.PolicyEngine;
 import dev.tollgate.decision.policy.RuleSet;
 import dev.tollgate.decision.policy.RuleTrace;
-import dev.tollgate.decision.policy.Tier;
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.Resource;
@@ -20,6 +21,9 @@ import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.schemas.EventMetas;
 import dev.tollgate.schemas.Roles;
+import dev.tollgate.schemas.TargetEvents;
+import dev.tollgate.tools.Target;
+import dev.tollgate.tools.Tier;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -54,39 +58,72 @@ class EventTranslatorTest {
     }
 
     @Test
-    void theIngressesResourceWinsOverTheArguments() {
-        ToolCallRequested event = event("create_pending_review", resource("myorg", "app", 7L,
-                null), "{\"owner\":\"other\",\"repo\":\"thing\",\"pull_number\":7}", null);
+    void theTargetIsParsedFromTheArgumentsByTheToolsDefinition() {
+        ToolCallRequested event = event("create_pending_review", null,
+                "{\"owner\":\"MyOrg\",\"repo\":\"App\",\"pull_number\":7,"
+                        + "\"comments\":[{\"path\":\"src/a.c\",\"line\":1,\"body\":\"b\"}]}",
+                null);
 
         DecisionRequest request = translator.toDecisionRequest(event);
 
         assertThat(request.repository()).isEqualTo("myorg/app");
-        assertThat(request.number()).isEqualTo(7L);
+        assertThat(request.target().numbers().named()).containsExactly(7L);
+        assertThat(request.target().paths().named()).containsExactly("src/a.c");
     }
 
     @Test
-    void aRestPathOfGithubApiGetIsNotAFilePath() {
-        ToolCallRequested event = event("github_api_get", resource("myorg", "app", null,
-                "/repos/myorg/app/pulls"), "{\"path\":\"/repos/myorg/app/pulls\"}", null);
+    void aRequestWhoseTargetDiffersFromItsArgumentsIsNotDecided() {
+        ToolCallRequested event = ToolCallRequested.newBuilder(event("get_file", null,
+                "{\"owner\":\"myorg\",\"repo\":\"app\",\"path\":\"secrets/prod.env\"}",
+                null)).setTarget(TargetEvents.toEvent(
+                        Target.in("myorg", "app").path("README.md")
+                                .build()))
+                .build();
+
+        assertThatThrownBy(() -> translator.toDecisionRequest(event))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not match its arguments");
+    }
+
+    @Test
+    void argumentsTheToolRefusesAreNotDecided() {
+        ToolCallRequested event = event("get_file", null,
+                "{\"owner\":\"myorg\",\"repo\":\"app\",\"path\":\"docs/%zz/%2e%2e/x\"}",
+                null);
+
+        assertThatThrownBy(() -> translator.toDecisionRequest(event))
+                .hasMessageContaining("refused by get_file's definition")
+                .hasMessageContaining("percent-encoded");
+    }
+
+    @Test
+    void aRestPathOfGithubApiGetIsParsedIntoTheFilePathItReads() {
+        ToolCallRequested event = event("github_api_get", null,
+                "{\"path\":\"/repos/myorg/app/contents/secrets/prod.env\"}", null);
+        Policy policy = Policy.of(RuleSet.enforcing("default", List.of(Grant.of("myorg/app",
+                Tier.READ)), List.of(
+                        DenyRule.of("no secrets", "secrets are humans' only")
+                                .when(Conditions.NONE.withPaths("secrets/**")))));
 
         DecisionRequest request = translator.toDecisionRequest(event);
 
-        assertThat(request.paths()).isEmpty();
-        assertThat(new PolicyEngine(Policy.of(RuleSet.enforcing("default", List.of(Grant.of(
-                "myorg/app", Tier.READ)), List.of()))).decide(request).allowed()).isTrue();
+        assertThat(request.target().paths().named()).containsExactly("secrets/prod.env");
+        assertThat(new PolicyEngine(policy).decide(request).reason()).contains(
+                "secrets are humans' only");
     }
 
     @Test
     void theTokenNarrowingIsRead() {
         ToolCallRequested event = event("get_file", resource("myorg", "app", null, "README.md"),
-                "{}", "{\"repositories\":[\"myorg/web\"],\"tools\":[\"get_file\"]}");
+                "{\"owner\":\"myorg\",\"repo\":\"app\",\"path\":\"README.md\"}",
+                "{\"repositories\":[\"myorg/web\"],\"tools\":[\"get_file\"]}");
 
         DecisionRequest request = translator.toDecisionRequest(event);
 
         assertThat(request.narrowing().tools()).containsExactly("get_file");
         assertThat(request.narrowing().repositories()).extracting(Object::toString)
                 .containsExactly("myorg/web");
-        assertThat(request.paths()).containsExactly("README.md");
+        assertThat(request.target().paths().named()).containsExactly("README.md");
     }
 
     @Test
@@ -95,14 +132,16 @@ class EventTranslatorTest {
                 null))).hasMessageContaining("not valid JSON");
         assertThatThrownBy(() -> translator.toDecisionRequest(event("get_file", null, "\"s\"",
                 null))).hasMessageContaining("not a JSON object");
-        assertThatThrownBy(() -> translator.toDecisionRequest(event("get_file", null, "{}",
+        assertThatThrownBy(() -> translator.toDecisionRequest(event("get_file", null,
+                "{\"owner\":\"o\",\"repo\":\"r\",\"path\":\"a\"}",
                 "{\"tools\":\"get_file\"}"))).hasMessageContaining("narrowing");
     }
 
     @Test
     void anAllowedDecisionCarriesEverythingTheExecutorNeeds() {
         ToolCallRequested event = event("push_files", resource("myorg", "app", null, null),
-                "{\"branch\":\"agent-x\",\"files\":[{\"path\":\"a.md\",\"content\":\"x\"}]}",
+                "{\"owner\":\"myorg\",\"repo\":\"app\",\"branch\":\"agent-x\",\"message\":\"m\","
+                        + "\"files\":[{\"path\":\"a.md\",\"content\":\"x\"}]}",
                 null);
         Policy policy = Policy.of(RuleSet.enforcing("default", List.of(Grant.of("myorg/app",
                 Tier.PUSH_NEW_BRANCH).requiringFork()), List.of()));

@@ -3,7 +3,9 @@ package dev.tollgate.decision.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.tools.Tier;
+import dev.tollgate.tools.InvalidArgumentException;
+import dev.tollgate.tools.Tool;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,11 +32,11 @@ class DecisionContentsTest {
     }
 
     @Test
-    void everyAllowedActionNeedsExactlyThePermissionsOfItsGitHubAction() {
+    void everyAllowedActionNeedsExactlyThePermissionsOfItsTool() {
         Policy policy = policy(Grant.of("myorg/app", Tier.WRITE));
 
-        for (GitHubAction action : GitHubAction.values()) {
-            if (action.kind() == GitHubAction.Kind.LOCAL) {
+        for (Tool action : Tool.values()) {
+            if (action.kind() == Tool.Kind.LOCAL) {
                 continue;
             }
             DecisionRequest request = PolicyEngineCasesTest.req(action.toolName(), "myorg/app");
@@ -198,7 +200,7 @@ class DecisionContentsTest {
 
     @Test
     void aGrantOfPushesToAConfiguredProtectedBranchIsRefused() {
-        Grant grant = Grant.of("myorg/app").withActions(GitHubAction.PUSH_FILES).withConditions(
+        Grant grant = Grant.of("myorg/app").withActions(Tool.PUSH_FILES).withConditions(
                 Conditions.NONE.withBranches("release/1.0"));
 
         assertThatThrownBy(() -> policy(grant).withProtectedBranches("release/*"))
@@ -215,7 +217,7 @@ class DecisionContentsTest {
 
     @Test
     void aGrantOfALocalToolIsRefused() {
-        Grant grant = Grant.of("myorg/app").withActions(GitHubAction.STATUS);
+        Grant grant = Grant.of("myorg/app").withActions(Tool.STATUS);
 
         assertThatThrownBy(() -> policy(grant)).isInstanceOf(InvalidPolicyException.class)
                 .hasMessageContaining("'status' is answered by the ingress");
@@ -242,32 +244,39 @@ class DecisionContentsTest {
     }
 
     @Test
-    void argumentsOfAToolCallAreReadForTheConditions() {
-        DecisionRequest request = DecisionRequest.fromArguments("bot", "prod", "push_files", Map
-                .of("owner", "MyOrg", "repo", "App", "branch", "refs/heads/agent-x", "files",
-                        List.of(Map.of("path", "a.txt", "content", "x"), Map.of("path",
-                                ".github/workflows/ci.yml", "content", "y")),
-                        "labels", List.of(
-                                "bot"),
-                        "pull_number", 12, "draft", false, "base",
-                        "main"));
+    void aCallsTargetComesFromItsToolsDefinition() {
+        DecisionRequest request = DecisionRequest.forCall("bot", "prod", "push_files", Map.of(
+                "owner", "MyOrg", "repo", "App", "branch", "agent-x", "message", "m", "files",
+                List.of(Map.of("path", "a.txt", "content", "x"), Map.of("path",
+                        ".github/workflows/ci.yml", "content", "y"))));
 
         assertThat(request.owner()).isEqualTo("myorg");
         assertThat(request.repo()).isEqualTo("app");
-        assertThat(request.branch()).isEqualTo("agent-x");
-        assertThat(request.baseBranch()).isEqualTo("main");
-        assertThat(request.paths()).containsExactly("a.txt", ".github/workflows/ci.yml");
-        assertThat(request.labels()).containsExactly("bot");
-        assertThat(request.number()).isEqualTo(12L);
-        assertThat(request.draft()).isFalse();
+        assertThat(request.target().branch()).isEqualTo("agent-x");
+        assertThat(request.target().paths().named()).containsExactly("a.txt",
+                ".github/workflows/ci.yml");
     }
 
     @Test
-    void aRepositoryArgumentNamesOwnerAndRepo() {
-        DecisionRequest request = DecisionRequest.fromArguments("bot", "prod", "get_file", Map.of(
-                "repository", "o/r", "path", "README.md"));
+    void argumentsAToolDoesNotTakeAreRefusedNotGuessedAt() {
+        assertThatThrownBy(() -> DecisionRequest.forCall("bot", "prod", "get_file", Map.of(
+                "repository", "o/r", "path", "README.md")))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("'repository' is not an argument");
+        assertThatThrownBy(() -> DecisionRequest.forCall("bot", "prod", "push_files", Map.of(
+                "owner", "o", "repo", "r", "branch", "refs/heads/agent-x", "message", "m",
+                "files", List.of(Map.of("path", "a", "content", "x")))))
+                .isInstanceOf(InvalidArgumentException.class);
+    }
 
-        assertThat(request.repository()).isEqualTo("o/r");
-        assertThat(request.paths()).containsExactly("README.md");
+    @Test
+    void aNameThatIsNotAToolHasNoTargetAndIsHardBlocked() {
+        DecisionRequest request = DecisionRequest.forCall("bot", "prod", "delete_repo", Map.of(
+                "owner", "o", "repo", "r"));
+
+        assertThat(request.target()).isNull();
+        assertThat(new PolicyEngine(Policy.empty()).decide(request)).isInstanceOfSatisfying(
+                Denied.class, denied -> assertThat(denied.kind()).isEqualTo(
+                        Denied.Kind.HARD_BLOCK));
     }
 }

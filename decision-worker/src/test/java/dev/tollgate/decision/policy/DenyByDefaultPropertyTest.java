@@ -2,7 +2,8 @@ package dev.tollgate.decision.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.tools.Tier;
+import dev.tollgate.tools.Tool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -19,7 +20,7 @@ class DenyByDefaultPropertyTest {
 
     static {
         List<String> tools = new ArrayList<>();
-        for (GitHubAction action : GitHubAction.values()) {
+        for (Tool action : Tool.values()) {
             tools.add(action.toolName());
         }
         tools.addAll(List.of("delete_repo", "merge_pull_request", "run_shell", "", "Get_File"));
@@ -28,20 +29,40 @@ class DenyByDefaultPropertyTest {
 
     private static DecisionRequest randomRequest(Random random) {
         String tool = TOOLS.get(random.nextInt(TOOLS.size()));
-        String owner = random.nextInt(10) == 0 ? null : pick(random, "acme", "myorg", "x-y", "Z");
-        String repo = random.nextInt(10) == 0 ? null : pick(random, "app", "api", "svc-1", "R");
-        DecisionRequest request = new DecisionRequest(pick(random, "bot", "ci", "reviewer"), pick(
-                random, "prod", "dev"), tool, pick(random, "github", "github", "gitlab"), owner,
-                repo, random.nextBoolean() ? null : (long) random.nextInt(50), pick(random,
-                        "agent-x", "main", "feature", null),
-                pick(random, "main", null), random
-                        .nextBoolean()
-                                ? List.of()
-                                : List.of(pick(random, "a.txt",
-                                        ".github/workflows/ci.yml", "../x")),
-                List.of(),
-                random.nextBoolean() ? null : random.nextBoolean());
-        return request;
+        String owner = pick(random, "acme", "myorg", "x-y", "z");
+        String repo = pick(random, "app", "api", "svc-1", "r");
+        DecisionRequest request = DecisionRequest.of(pick(random, "bot", "ci", "reviewer"), pick(
+                random, "prod", "dev"), tool,
+                random.nextInt(10) == 0
+                        ? null
+                        : owner + "/" + repo);
+        if (request.target() == null) {
+            return request;
+        }
+        if (random.nextInt(3) == 0) {
+            request = request.onHost("gitlab");
+        }
+        if (random.nextBoolean()) {
+            request = request.withNumber(random.nextInt(50));
+        }
+        String branch = pick(random, "agent-x", "main", "feature", null);
+        if (branch != null) {
+            request = request.withBranch(branch);
+        }
+        if (random.nextBoolean()) {
+            request = request.withBase("main");
+        }
+        if (random.nextBoolean()) {
+            request = request.withPaths(pick(random, "a.txt", ".github/workflows/ci.yml",
+                    "../x"));
+        }
+        if (random.nextInt(4) == 0) {
+            request = request.withEveryPath("a tree");
+        }
+        if (random.nextInt(4) == 0) {
+            request = request.withEveryNumber("a listing");
+        }
+        return random.nextBoolean() ? request : request.withDraft(random.nextBoolean());
     }
 
     private static String pick(Random random, String... values) {
@@ -96,8 +117,9 @@ class DenyByDefaultPropertyTest {
         for (int i = 0; i < 400; i++) {
             DecisionRequest request = randomRequest(random);
             boolean blockedTool = HardBlocks.blockedTool(request.tool()).isPresent();
-            boolean protectedPush = GitHubAction.byToolName(request.tool()).map(
-                    HardBlocks::pushesToBranch).orElse(false) && "main".equals(request.branch());
+            boolean protectedPush = Tool.byToolName(request.tool()).map(tool -> tool.definition()
+                    .writesBranch()).orElse(false) && request.target() != null && !"agent-x"
+                            .equals(request.target().branch());
 
             Decision decision = engine.decide(request);
 

@@ -2,7 +2,8 @@ package dev.tollgate.decision.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.tools.Tier;
+import dev.tollgate.tools.Tool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -62,9 +63,9 @@ class PolicyEngineCasesTest {
         return Grant.of(repo, tiers);
     }
 
-    static List<GitHubAction> remoteActions() {
-        return Stream.of(GitHubAction.values()).filter(action -> action
-                .kind() != GitHubAction.Kind.LOCAL).toList();
+    static List<Tool> remoteActions() {
+        return Stream.of(Tool.values()).filter(action -> action
+                .kind() != Tool.Kind.LOCAL).toList();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -109,7 +110,7 @@ class PolicyEngineCasesTest {
     static List<Case> tierMatrix() {
         List<Case> cases = new ArrayList<>();
         for (Tier tier : Tier.values()) {
-            for (GitHubAction action : remoteActions()) {
+            for (Tool action : remoteActions()) {
                 Policy policy = policy(grant("myorg/app", tier));
                 DecisionRequest request = req(action.toolName(), "myorg/app");
                 if (tier.covers(action)) {
@@ -129,10 +130,10 @@ class PolicyEngineCasesTest {
     /** Each action granted alone allows itself and nothing else. */
     static List<Case> individualActions() {
         List<Case> cases = new ArrayList<>();
-        List<GitHubAction> actions = remoteActions();
+        List<Tool> actions = remoteActions();
         for (int i = 0; i < actions.size(); i++) {
-            GitHubAction action = actions.get(i);
-            GitHubAction other = actions.get((i + 1) % actions.size());
+            Tool action = actions.get(i);
+            Tool other = actions.get((i + 1) % actions.size());
             Policy policy = policy(grant("myorg/app").withActions(action));
             cases.add(allows("action " + action.toolName() + " granted alone allows it", policy,
                     req(action.toolName(), "myorg/app")));
@@ -152,10 +153,10 @@ class PolicyEngineCasesTest {
                         "push_files", "myorg/app").withBranch("agent-docs")),
                 denies("push-new-branch refuses push_files to a branch not named agent-", push,
                         req("push_files", "myorg/app").withBranch("feature-x"),
-                        Denied.Kind.NO_GRANT, "only branches named agent-"),
+                        Denied.Kind.HARD_BLOCK, "only branches named agent-"),
                 denies("push-new-branch refuses create_branch not named agent-", push, req(
-                        "create_branch", "myorg/app").withBranch("hotfix"), Denied.Kind.NO_GRANT,
-                        "'hotfix' is not one"),
+                        "create_branch", "myorg/app").withBranch("hotfix"), Denied.Kind.HARD_BLOCK,
+                        "'hotfix' is not an agent branch"),
                 denies("push-new-branch does not imply create-draft", push, req("create_pr",
                         "myorg/app"), Denied.Kind.NO_GRANT, "not create_pr"),
                 denies("create-draft does not imply push-new-branch", draft, req("push_files",
@@ -169,14 +170,20 @@ class PolicyEngineCasesTest {
                         "draft pull requests only"),
                 allows("write allows a non-draft pull request", write, req("create_pr",
                         "myorg/app").withDraft(false)),
-                allows("write allows push_files to a branch not named agent-", write, req(
-                        "push_files", "myorg/app").withBranch("feature-x")),
+                denies("the branch rule holds for write: no branch not named agent-", write, req(
+                        "push_files", "myorg/app").withBranch("feature-x"),
+                        Denied.Kind.HARD_BLOCK, "whatever the policy grants"),
                 allows("create_pr granted alone allows a non-draft pull request", policy(grant(
-                        "myorg/app").withActions(GitHubAction.CREATE_PR)), req("create_pr",
+                        "myorg/app").withActions(Tool.CREATE_PR)), req("create_pr",
                                 "myorg/app").withDraft(false)),
-                allows("push_files granted alone allows a branch not named agent-", policy(grant(
-                        "myorg/app").withActions(GitHubAction.PUSH_FILES)), req("push_files",
-                                "myorg/app").withBranch("docs-update")),
+                denies("the branch rule holds for push_files granted alone", policy(grant(
+                        "myorg/app").withActions(Tool.PUSH_FILES)), req("push_files",
+                                "myorg/app").withBranch("docs-update"),
+                        Denied.Kind.HARD_BLOCK,
+                        "not an agent branch"),
+                allows("push_files granted alone allows an agent- branch", policy(grant(
+                        "myorg/app").withActions(Tool.PUSH_FILES)), req("push_files",
+                                "myorg/app").withBranch("agent-docs")),
                 allows("push-new-branch with create-draft allows both pushing and a draft",
                         policy(grant("myorg/app", Tier.PUSH_NEW_BRANCH, Tier.CREATE_DRAFT)), req(
                                 "create_pr", "myorg/app")),
@@ -223,7 +230,7 @@ class PolicyEngineCasesTest {
                 allows("repository names compare case-insensitively", policy(grant("MyOrg/App",
                         Tier.READ)), DecisionRequest.of("bot", "prod", "get_file", "myorg/APP")),
                 allows("grants of equal specificity unite", policy(grant("myorg/app", Tier.READ),
-                        grant("myorg/app").withActions(GitHubAction.CREATE_ISSUE)),
+                        grant("myorg/app").withActions(Tool.CREATE_ISSUE)),
                         req(
                                 "create_issue", "myorg/app")),
                 denies("a repository-prefix pattern does not cover other names", policy(grant(
@@ -299,7 +306,7 @@ class PolicyEngineCasesTest {
                                 .withNumber(12),
                         Denied.Kind.NO_GRANT, "issues [12]"),
                 allows("a grant narrowed to PRs allows a comment on one of them", policy(grant(
-                        "myorg/app").withActions(GitHubAction.CREATE_PULL_REQUEST_COMMENT)
+                        "myorg/app").withActions(Tool.CREATE_PULL_REQUEST_COMMENT)
                         .withConditions(Conditions.NONE.withPullRequests(7L, 12L))),
                         req(
                                 "create_pull_request_comment", "myorg/app").withNumber(7)),
@@ -319,13 +326,20 @@ class PolicyEngineCasesTest {
                 .withLabels("bot", "triage")));
         return List.of(
                 allows("a branch condition allows a matching branch", agentBranches, req(
-                        "push_files", "myorg/app").withBranch("bot/deps/update")),
-                denies("a branch condition refuses another branch", agentBranches, req(
-                        "push_files", "myorg/app").withBranch("feature-1"), Denied.Kind.NO_GRANT,
-                        "does not match"),
-                denies("a branch condition on a grant compares case-sensitively", agentBranches,
-                        req("push_files", "myorg/app").withBranch("AGENT-x"),
+                        "push_files", "myorg/app").withBranch("agent-deps")),
+                denies("a branch condition refuses another branch", policy(grant("myorg/app",
+                        Tier.WRITE).withConditions(Conditions.NONE.withBranches("agent-bot-*"))),
+                        req("push_files", "myorg/app").withBranch("agent-1"),
                         Denied.Kind.NO_GRANT, "does not match"),
+                denies("a branch condition on a read refuses another branch", agentBranches,
+                        req("get_file", "myorg/app").withBranch("feature-1"),
+                        Denied.Kind.NO_GRANT, "does not match"),
+                denies("a branch condition on a grant compares case-sensitively", agentBranches,
+                        req("get_file", "myorg/app").withBranch("AGENT-x"),
+                        Denied.Kind.NO_GRANT, "does not match"),
+                denies("a branch condition refuses a read by commit SHA (it reaches any branch)",
+                        agentBranches, req("get_file", "myorg/app").withBranch("deadbeef"),
+                        Denied.Kind.NO_GRANT, "can read any branch"),
                 allows("a branch condition does not constrain reads that name no branch",
                         agentBranches, req("get_file", "myorg/app")),
                 allows("a path condition allows a path under it", docsOnly, req("push_files",
@@ -433,7 +447,7 @@ class PolicyEngineCasesTest {
                         Denied.Kind.HARD_BLOCK, "protected"),
                 denies("a hard block wins over an explicit deny", policy(List.of(grant("*",
                         Tier.WRITE)), DenyRule.of("no-pushes", "no pushes").forActions(
-                                GitHubAction.PUSH_FILES)),
+                                Tool.PUSH_FILES)),
                         req("push_files", "myorg/app")
                                 .withBranch("main"),
                         Denied.Kind.HARD_BLOCK, "protected"),
@@ -466,7 +480,7 @@ class PolicyEngineCasesTest {
         List<Grant> write = List.of(grant("myorg/app", Tier.WRITE), grant("other/app",
                 Tier.WRITE));
         DenyRule workflows = DenyRule.of("no-workflows", "workflows are changed by humans")
-                .forActions(GitHubAction.PUSH_FILES).when(Conditions.NONE.withPaths(
+                .forActions(Tool.PUSH_FILES).when(Conditions.NONE.withPaths(
                         ".github/workflows/**"));
         return List.of(
                 denies("an explicit deny beats an exact grant", policy(write, DenyRule.of(
@@ -491,11 +505,11 @@ class PolicyEngineCasesTest {
                         "no-intern", "intern is paused").forAgents("intern")), req("get_file",
                                 "myorg/app")),
                 denies("a deny for some actions refuses those", policy(write, DenyRule.of(
-                        "no-issues", "no issues here").forActions(GitHubAction.CREATE_ISSUE)),
+                        "no-issues", "no issues here").forActions(Tool.CREATE_ISSUE)),
                         req("create_issue", "myorg/app"), Denied.Kind.EXPLICIT_DENY,
                         "no issues here"),
                 allows("a deny for some actions leaves the others", policy(write, DenyRule.of(
-                        "no-issues", "no issues here").forActions(GitHubAction.CREATE_ISSUE)),
+                        "no-issues", "no issues here").forActions(Tool.CREATE_ISSUE)),
                         req("get_file", "myorg/app")),
                 denies("a deny for an environment refuses there", policy(write, DenyRule.of(
                         "prod-freeze", "prod is frozen").inEnvironments("prod")), req(
@@ -597,7 +611,7 @@ class PolicyEngineCasesTest {
                 .of());
         RuleSet rolloutDeny = RuleSet.enforcing("rollout", List.of(), List.of(DenyRule.of(
                 "no-issues", "issues are being phased out").forActions(
-                        GitHubAction.CREATE_ISSUE)))
+                        Tool.CREATE_ISSUE)))
                 .inMode(Mode.MONITOR);
         RuleSet newBot = RuleSet.enforcing("new-bot", List.of(grant("myorg/app", Tier.READ)),
                 List.of()).forAgents("new-bot").inMode(Mode.MONITOR);

@@ -1,44 +1,45 @@
 package dev.tollgate.executor.core;
 
+import dev.tollgate.tools.ErrorCode;
+
 /**
- * The closed set of ways a GitHub call can fail, as agents and the audit trail see them. The
- * {@link #code()} is a stable wire value ({@code ToolCallCompleted.errorCode}); never rename one.
+ * The closed set of ways a GitHub call can fail, as agents and the audit trail see them. Each is
+ * one of the agent-visible {@link ErrorCode}s, whose {@link #code()} is a stable wire value
+ * ({@code ToolCallCompleted.errorCode}) and whose retryability it takes.
  */
 public enum ErrorClass {
     /** Primary rate limit exhausted: retry at {@code x-ratelimit-reset}. */
-    RATE_LIMITED("rate_limited", true),
+    RATE_LIMITED(ErrorCode.RATE_LIMITED),
     /** Secondary (abuse) limit: retry after {@code retry-after} or at least 60 s, backing off. */
-    SECONDARY_RATE_LIMITED("secondary_rate_limited", true),
+    SECONDARY_RATE_LIMITED(ErrorCode.SECONDARY_RATE_LIMITED),
     /** The token lacks a permission or the action is refused; retrying changes nothing. */
-    FORBIDDEN("forbidden", false),
+    FORBIDDEN(ErrorCode.FORBIDDEN),
     /** Missing, or private and invisible to this token. */
-    NOT_FOUND("not_found", false),
+    NOT_FOUND(ErrorCode.NOT_FOUND),
     /** GitHub refused the request as made (400/422), with its {@code errors[]}. */
-    VALIDATION_FAILED("validation_failed", false),
+    VALIDATION_FAILED(ErrorCode.VALIDATION_FAILED),
     /** The resource changed under us (409), e.g. a ref moved or an empty repository. */
-    CONFLICT("conflict", false),
+    CONFLICT(ErrorCode.CONFLICT),
     /** The credential was refused even after one refresh. */
-    UNAUTHORIZED("unauthorized", false),
+    UNAUTHORIZED(ErrorCode.UNAUTHORIZED),
     /** 5xx, timeouts, connection resets: may succeed if tried again. */
-    TRANSIENT("transient", true),
+    TRANSIENT(ErrorCode.TRANSIENT),
     /** Not attempted: the circuit breaker for the GitHub host is open. */
-    UPSTREAM_UNAVAILABLE("upstream_unavailable", true);
+    UPSTREAM_UNAVAILABLE(ErrorCode.UPSTREAM_UNAVAILABLE);
 
-    private final String code;
-    private final boolean retryable;
+    private final ErrorCode errorCode;
 
-    ErrorClass(String code, boolean retryable) {
-        this.code = code;
-        this.retryable = retryable;
+    ErrorClass(ErrorCode errorCode) {
+        this.errorCode = errorCode;
     }
 
     /** The stable wire code, e.g. {@code secondary_rate_limited}. */
     public String code() {
-        return code;
+        return errorCode.code();
     }
 
     /** Whether the same call may succeed later without any change by the agent. */
     public boolean retryable() {
-        return retryable;
+        return errorCode.retryable();
     }
 }

@@ -15,7 +15,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class GitHubSession {
 
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The one JSON mapper of the executor core. */
+    public static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final InstallationTokens tokens;
     private final GitHubTransport transport;

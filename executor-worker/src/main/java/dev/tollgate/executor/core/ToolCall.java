@@ -1,48 +1,65 @@
 package dev.tollgate.executor.core;
 
-import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.tools.Args;
+import dev.tollgate.tools.Target;
+import dev.tollgate.tools.Tool;
+import dev.tollgate.tools.ValidatedCall;
 import java.util.List;
-import tools.jackson.databind.JsonNode;
 
 /**
- * One allowed call, as the tools see it.
+ * One allowed call, as a handler sees it: validated and parsed by the tool's one definition, on
+ * the target the decision was made on.
  *
  * @param requestId the request ID (the at-most-once key and the hidden marker)
- * @param action the catalogued action
- * @param owner repository owner
- * @param repo repository name
- * @param arguments the validated tool arguments
+ * @param call the call, validated by its tool's definition, with its target
  * @param repositories the {@code owner/repo} names the decision narrowed the token to
  * @param preconditions checks to make with the token before acting
  * @param session GitHub, with a token of exactly the decided scope
  */
-public record ToolCall(String requestId, GitHubAction action, String owner, String repo,
-        JsonNode arguments, List<String> repositories, List<String> preconditions,
-        GitHubSession session) {
+public record ToolCall(String requestId, ValidatedCall call, List<String> repositories,
+        List<String> preconditions, GitHubSession session) {
+
+    public ToolCall {
+        repositories = List.copyOf(repositories);
+        preconditions = List.copyOf(preconditions);
+    }
+
+    public Tool tool() {
+        return call.tool().tool();
+    }
+
+    /** What the call acts on. */
+    public Target target() {
+        return call.requireTarget();
+    }
+
+    /** The normalized arguments. */
+    public Args args() {
+        return call.args();
+    }
+
+    public String owner() {
+        return target().owner();
+    }
+
+    public String repo() {
+        return target().repo();
+    }
 
     /** {@code /repos/{owner}/{repo}}, names checked. */
     public String repoPath() {
-        return "/repos/" + Paths.segment(owner) + "/" + Paths.segment(repo);
+        return "/repos/" + Paths.segment(owner()) + "/" + Paths.segment(repo());
     }
 
     public String text(String name) {
-        JsonNode value = arguments.get(name);
-        return value == null || value.isNull() ? null : value.asString();
+        return args().text(name);
     }
 
     public String requiredText(String name) {
         String value = text(name);
         if (value == null || value.isEmpty()) {
-            throw ToolCallExecutor.invalid("argument '" + name + "' is required");
+            throw Refusal.invalid("argument '" + name + "' is required");
         }
         return value;
-    }
-
-    public long number(String name) {
-        JsonNode value = arguments.get(name);
-        if (value == null || !value.canConvertToLong() || value.asLong() < 1) {
-            throw ToolCallExecutor.invalid("argument '" + name + "' must be a positive number");
-        }
-        return value.asLong();
     }
 }

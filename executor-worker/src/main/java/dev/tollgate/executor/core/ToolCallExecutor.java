@@ -2,13 +2,17 @@ package dev.tollgate.executor.core;
 
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.PolicyDecided;
-import dev.tollgate.events.Resource;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.executor.core.handlers.ToolHandlers;
 import dev.tollgate.installations.AppEnvironments;
 import dev.tollgate.schemas.EventMetas;
-import dev.tollgate.schemas.GitHubAction;
 import dev.tollgate.schemas.Roles;
+import dev.tollgate.schemas.TargetEvents;
+import dev.tollgate.tools.InvalidArgumentException;
+import dev.tollgate.tools.Target;
+import dev.tollgate.tools.Tool;
+import dev.tollgate.tools.ValidatedCall;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +29,7 @@ import tools.jackson.databind.JsonNode;
  * Performs one allowed decision against GitHub, at most once per request ID, and returns the final
  * answer. A request ID already completed gets its earlier answer again, unchanged (same event ID),
  * without touching GitHub. Permissions are those the decision names, but never more than the
- * action's row in {@link GitHubAction}; the token is narrowed to the decided repositories.
+ * action's row in {@link Tool}; the token is narrowed to the decided repositories.
  */
 public final class ToolCallExecutor {
 
@@ -134,34 +138,29 @@ public final class ToolCallExecutor {
         }
         GitHubSession session = null;
         try {
-            GitHubAction action = GitHubAction.byToolName(request.getTool()).orElseThrow(
-                    () -> invalid("unknown tool " + request.getTool()));
-            if (action.kind() == GitHubAction.Kind.LOCAL) {
-                throw invalid(action.toolName() + " is answered by the ingress");
-            }
-            JsonNode arguments = parseArguments(request.getArgumentsJson());
-            String[] ownerRepo = ownerAndRepo(action, request, arguments);
+            ToolCall call = callOf(decision, request);
+            Target target = call.target();
             List<String> repositories = decision.getRepositories().isEmpty()
-                    ? List.of(ownerRepo[0] + "/" + ownerRepo[1])
+                    ? List.of(target.repository())
                     : List.copyOf(decision.getRepositories());
-            boolean covered = repositories.stream().anyMatch(r -> r.toLowerCase(Locale.ROOT)
-                    .equals((ownerRepo[0] + "/" + ownerRepo[1]).toLowerCase(Locale.ROOT)));
-            if (!covered) {
-                throw forbidden("the call targets " + ownerRepo[0] + "/" + ownerRepo[1]
+            if (repositories.stream().noneMatch(r -> r.toLowerCase(Locale.ROOT).equals(target
+                    .repository()))) {
+                throw Refusal.forbidden("the call targets " + target.repository()
                         + ", which the decision did not name");
             }
-            Map<String, String> permissions = permissions(action, decision.getPermissions());
+            Map<String, String> permissions = permissions(call.tool(), decision
+                    .getPermissions());
             long installationId = decision.getInstallationId() != null
                     ? decision.getInstallationId()
-                    : installations.installationFor(ownerRepo[0], ownerRepo[1]);
+                    : installations.installationFor(target.owner(), target.repo());
             TokenScope scope = TokenScope.of(installationId, repositories, permissions);
             MintContext context = new MintContext(requestId, request.getAgentId(), request
                     .getEnvironment());
             session = new GitHubSession(tokens, transport, scope, context, clock);
-            JsonNode result = GitHubTools.perform(new ToolCall(requestId, action, ownerRepo[0],
-                    ownerRepo[1], arguments, repositories, List.copyOf(decision
-                            .getPreconditions()),
-                    session));
+            ToolCall withSession = new ToolCall(requestId, call.call(), repositories, List.copyOf(
+                    decision.getPreconditions()), session);
+            JsonNode result = ToolHandlers.of(call.tool()).orElseThrow(() -> Refusal.invalid(call
+                    .tool().toolName() + " is answered by the ingress")).perform(withSession);
             return succeeded(decision, result, session);
         } catch (GitHubCallException e) {
             log.info("request {} ({}) failed: {}", requestId, request.getTool(), e.error()
@@ -185,7 +184,7 @@ public final class ToolCallExecutor {
     }
 
     /** The decision's permissions, refused if they exceed the action's own row. */
-    static Map<String, String> permissions(GitHubAction action, Map<String, String> decided) {
+    static Map<String, String> permissions(Tool action, Map<String, String> decided) {
         if (decided == null || decided.isEmpty()) {
             return action.permissions();
         }
@@ -194,7 +193,8 @@ public final class ToolCallExecutor {
             boolean within = allowed != null && (allowed.equals(entry.getValue()) || (allowed
                     .equals("write") && entry.getValue().equals("read")));
             if (!within) {
-                throw forbidden("the decision asks for " + entry.getKey() + ":" + entry.getValue()
+                throw Refusal.forbidden("the decision asks for " + entry.getKey() + ":"
+                        + entry.getValue()
                         + ", more than " + action.toolName() + " needs (" + action.permissions()
                         + ")");
             }
@@ -202,28 +202,33 @@ public final class ToolCallExecutor {
         return Map.copyOf(decided);
     }
 
-    private static String[] ownerAndRepo(GitHubAction action, ToolCallRequested request,
-            JsonNode arguments) {
-        Resource resource = request.getResource();
-        String owner = arguments.path("owner").asString(null);
-        String repo = arguments.path("repo").asString(null);
-        if ((owner == null || repo == null) && action == GitHubAction.GITHUB_API_GET) {
-            String[] parts = arguments.path("path").asString("").split("/");
-            if (parts.length >= 4 && parts[1].equals("repos")) {
-                owner = parts[2];
-                repo = parts[3];
-            }
+    /**
+     * The decided call, parsed again by its tool's one definition: the executor acts on the target
+     * that definition gives, and refuses a decision whose carried target differs from it.
+     */
+    private static ToolCall callOf(PolicyDecided decision, ToolCallRequested request) {
+        Tool tool = Tool.byToolName(request.getTool()).orElseThrow(() -> Refusal.invalid(
+                "unknown tool " + request.getTool()));
+        if (!tool.reachesGitHub()) {
+            throw Refusal.invalid(tool.toolName() + " is answered by the ingress");
         }
-        if ((owner == null || repo == null) && resource != null) {
-            owner = resource.getOwner();
-            repo = resource.getRepo();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> arguments = GitHubSession.JSON.convertValue(parseArguments(request
+                .getArgumentsJson()), Map.class);
+        ValidatedCall call;
+        try {
+            call = tool.definition().validate(arguments);
+        } catch (InvalidArgumentException e) {
+            // Never from the ingress, which validates with the same definition: refuse to act.
+            throw Refusal.forbidden(tool.toolName() + "'s arguments are refused by its"
+                    + " definition: " + e.getMessage());
         }
-        if (owner == null || repo == null) {
-            throw invalid("the call names no repository (owner and repo)");
+        if (request.getTarget() != null && !TargetEvents.fromEvent(request.getTarget()).equals(
+                call.requireTarget())) {
+            throw Refusal.forbidden("the decision's target does not match its arguments:"
+                    + " refusing to act on either");
         }
-        Paths.segment(owner);
-        Paths.segment(repo);
-        return new String[]{owner, repo};
+        return new ToolCall(requestId(decision), call, List.of(), List.of(), null);
     }
 
     private static JsonNode parseArguments(String json) {
@@ -231,11 +236,11 @@ public final class ToolCallExecutor {
             JsonNode node = GitHubSession.JSON
                     .readTree(json == null || json.isBlank() ? "{}" : json);
             if (!node.isObject()) {
-                throw invalid("tool arguments must be a JSON object");
+                throw Refusal.invalid("tool arguments must be a JSON object");
             }
             return node;
         } catch (JacksonException e) {
-            throw invalid("tool arguments are not JSON");
+            throw Refusal.invalid("tool arguments are not JSON");
         }
     }
 
@@ -295,11 +300,4 @@ public final class ToolCallExecutor {
                 .setResource(request.getResource());
     }
 
-    static IllegalArgumentException invalid(String message) {
-        return new IllegalArgumentException(message);
-    }
-
-    static GitHubCallException forbidden(String message) {
-        return new GitHubCallException(GitHubError.of(ErrorClass.FORBIDDEN, 0, message, null));
-    }
 }

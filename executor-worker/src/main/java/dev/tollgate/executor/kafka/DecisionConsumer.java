@@ -7,6 +7,7 @@ import dev.tollgate.executor.core.ToolCallExecutor;
 import dev.tollgate.runtime.logging.RequestMdc;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventDeserializer;
+import dev.tollgate.schemas.ReplyRoute;
 import dev.tollgate.schemas.TollgateHeaders;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * The executor's Kafka adapter, one consumer of the decisions topic. Decisions are performed
  * concurrently on virtual threads (at most {@code max-in-flight} calls at once in this replica)
  * while the consumer keeps polling; it pauses its partitions while that many of its decisions are
- * unanswered. Each answer is published to the reply route named in the headers (default: the
- * results topic) with the request ID and trace context as soon as its call finishes, after the
+ * unanswered. Each answer is published on the reply route ({@link ReplyRoute}: the results topic,
+ * on the partition the waiting ingress replica reads) with the request ID and trace context as soon as its call finishes, after the
  * token-mint events it depends on are written. Per partition, the committed offset is the first
  * decision whose answer is not yet acknowledged by the broker. A replica that dies before a commit
  * has those decisions redelivered to another; the completion record and the write markers make
@@ -448,25 +449,22 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
             return null;
         }
         ToolCallCompleted completed = executor.execute(decision);
-        String replyTopic = TollgateHeaders.get(record.headers(), TollgateHeaders.REPLY_TOPIC)
-                .orElse(topics.results());
-        Integer partition = TollgateHeaders.getInt(record.headers(),
-                TollgateHeaders.REPLY_PARTITION).orElse(null);
+        ReplyRoute route = ReplyRoute.of(record.headers(), topics.results());
         RecordHeaders headers = new RecordHeaders();
         TollgateHeaders.propagate(record.headers(), headers);
         TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID, completed.getMeta()
                 .getRequestId());
         try {
             mints.flush(); // the TokenMinted events this call may depend on are written first
-            return producer.send(new ProducerRecord<>(replyTopic, partition, completed.getMeta()
-                    .getRequestId(), completed, headers));
+            return producer.send(new ProducerRecord<>(route.topic(), route.partition(), completed
+                    .getMeta().getRequestId(), completed, headers));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing an answer", e);
         } catch (ExecutionException | TimeoutException e) {
             // Not committed: the decision is redelivered and its recorded answer published then.
             throw new IllegalStateException("cannot write the token mints before the answer to "
-                    + replyTopic, e);
+                    + route.topic(), e);
         }
     }
 

@@ -21,10 +21,10 @@ import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.EventSerializer;
-import dev.tollgate.schemas.GitHubAction;
 import dev.tollgate.schemas.TollgateHeaders;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
+import dev.tollgate.tools.Tool;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,18 +41,18 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -165,7 +165,7 @@ class DecisionConsumerKafkaTest {
 
     private PolicyDecided decision(String requestId, long installation, String tool,
             String arguments) {
-        GitHubAction action = GitHubAction.byToolName(tool).orElseThrow();
+        Tool action = Tool.byToolName(tool).orElseThrow();
         String repository = "org" + installation + "/repo";
         ToolCallRequested request = ToolCallRequested.newBuilder().setMeta(meta(requestId))
                 .setAgentId("agent-1").setEnvironment("ci").setTool(tool).setResource(Resource
@@ -254,7 +254,8 @@ class DecisionConsumerKafkaTest {
     }
 
     @Test
-    void answersGoToTheReplyRouteWithRequestIdAndTraceContext() throws Exception {
+    void answersGoToTheResultsTopicOnTheReplyPartitionWhateverTopicAHeaderNames()
+            throws Exception {
         String replyTopic = KafkaTestBroker.uniqueName("replies");
         try (Admin admin = broker.admin()) {
             admin.createTopics(List.of(new NewTopic(replyTopic, 2, (short) 1))).all().get(30,
@@ -270,17 +271,19 @@ class DecisionConsumerKafkaTest {
 
         send(decision("route-1", 1, "get_file",
                 "{\"owner\":\"org1\",\"repo\":\"repo\",\"path\":\"a.txt\"}"), headers);
-        List<ConsumerRecord<String, ToolCallCompleted>> answers = readResults(replyTopic, 1);
+        List<ConsumerRecord<String, ToolCallCompleted>> answers = readResults(topics.results(),
+                1);
 
         assertThat(answers).singleElement().satisfies(answer -> {
             assertThat(answer.key()).isEqualTo("route-1");
+            assertThat(answer.partition()).isZero();
             assertThat(TollgateHeaders.get(answer.headers(), TollgateHeaders.REQUEST_ID))
                     .contains("route-1");
             assertThat(TollgateHeaders.get(answer.headers(), TollgateHeaders.TRACEPARENT))
                     .contains("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
             assertThat(answer.value().getMeta().getProducer()).isEqualTo("executor-worker");
         });
-        assertThat(endOffset(topics.results())).isZero();
+        assertThat(endOffset(replyTopic)).as("a forged reply topic is never written").isZero();
         // the token minted for the call is audited with the call's request ID and trace context
         assertThat(read(topics.tokenMints(), 1, TokenMinted.class)).singleElement().satisfies(
                 mint -> {

@@ -1,17 +1,16 @@
 package dev.tollgate.ingress.kafka;
 
-import dev.tollgate.events.Resource;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.ingress.core.replies.Reply;
 import dev.tollgate.ingress.core.replies.ReplyBook;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.GrantNarrowing;
-import dev.tollgate.ingress.core.tools.ResourceRef;
-import dev.tollgate.ingress.core.tools.ValidatedCall;
 import dev.tollgate.schemas.EventMetas;
 import dev.tollgate.schemas.Roles;
+import dev.tollgate.schemas.TargetEvents;
 import dev.tollgate.schemas.TollgateHeaders;
 import dev.tollgate.schemas.Topics;
+import dev.tollgate.tools.ValidatedCall;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,16 +104,12 @@ public final class CallDispatcher {
                 .setEnvironment(caller.environment())
                 .setGatewayTokenId(caller.tokenId())
                 .setTool(call.tool().name())
-                .setResource(call.resource().map(CallDispatcher::resource).orElse(null))
+                .setResource(call.target().map(TargetEvents::resource).orElse(null))
                 .setArgumentsJson(call.argumentsJson())
                 .setGrantNarrowing(caller.narrowing().map(GrantNarrowing::toJson).orElse(null))
                 .setDeadlineAt(now.plus(replyTimeout))
+                .setTarget(call.target().map(TargetEvents::toEvent).orElse(null))
                 .build();
-    }
-
-    static Resource resource(ResourceRef ref) {
-        return Resource.newBuilder().setHost("github").setOwner(ref.owner()).setRepo(ref.repo())
-                .setNumber(ref.number()).setPath(ref.path()).setRef(ref.ref()).build();
     }
 
     public Duration replyTimeout() {

@@ -4,15 +4,16 @@ import dev.tollgate.ingress.core.replies.Reply;
 import dev.tollgate.ingress.core.replies.ReplyBook;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.GrantNarrowing;
-import dev.tollgate.ingress.core.tools.InvalidArgumentException;
-import dev.tollgate.ingress.core.tools.ToolCatalogue;
-import dev.tollgate.ingress.core.tools.ToolDefinition;
-import dev.tollgate.ingress.core.tools.ValidatedCall;
-import dev.tollgate.ingress.kafka.CallDispatcher;
 import dev.tollgate.ingress.kafka.CallDispatcher.Answered;
 import dev.tollgate.ingress.kafka.CallDispatcher.NotAccepted;
 import dev.tollgate.ingress.kafka.CallDispatcher.Outcome;
 import dev.tollgate.ingress.kafka.CallDispatcher.StillPending;
+import dev.tollgate.ingress.kafka.CallDispatcher;
+import dev.tollgate.tools.ErrorCode;
+import dev.tollgate.tools.InvalidArgumentException;
+import dev.tollgate.tools.ToolCatalogue;
+import dev.tollgate.tools.ToolDefinition;
+import dev.tollgate.tools.ValidatedCall;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpAsyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
@@ -54,7 +55,7 @@ public final class ToolCalls {
         McpTransportContext context = exchange.transportContext();
         Object caller = context.get(McpGuardFilter.IDENTITY);
         if (!(caller instanceof AgentIdentity identity)) {
-            return Mono.just(error(Map.of("status", "unauthenticated", "message",
+            return Mono.just(error(Map.of("status", ErrorCode.UNAUTHENTICATED.code(), "message",
                     "no gateway token on this request")));
         }
         Object parent = context.get(McpGuardFilter.TRACEPARENT);
@@ -67,20 +68,21 @@ public final class ToolCalls {
             Map<String, Object> arguments, String traceparent) {
         ToolDefinition tool = catalogue.byName(toolName).orElse(null);
         if (tool == null) {
-            return Mono.just(error(Map.of("status", "unknown_tool", "message", "Unknown tool '"
-                    + toolName + "'; the tools are " + catalogue.names())));
+            return Mono.just(error(Map.of("status", ErrorCode.UNKNOWN_TOOL.code(), "message",
+                    "Unknown tool '"
+                            + toolName + "'; the tools are " + catalogue.names())));
         }
         ValidatedCall call;
         try {
             call = tool.validate(arguments);
         } catch (InvalidArgumentException e) {
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", "invalid_arguments");
+            body.put("status", ErrorCode.INVALID_ARGUMENTS.code());
             body.put("field", e.field());
             body.put("message", "Invalid arguments for " + toolName + ": " + e.getMessage());
             return Mono.just(error(body));
         }
-        return switch (tool.action()) {
+        return switch (tool.tool()) {
             case STATUS -> Mono.just(status(identity));
             case GET_REQUEST_STATUS -> Mono.just(requestStatus(identity, (String) call
                     .arguments().get("request_id")));
@@ -91,8 +93,9 @@ public final class ToolCalls {
     private Mono<CallToolResult> dispatch(AgentIdentity identity, ValidatedCall call,
             String traceparent) {
         if (draining) {
-            return Mono.just(error(Map.of("status", "not_accepted", "retryable", true, "message",
-                    "the gateway is shutting down; nothing was done, retry in a moment")));
+            return Mono.just(error(
+                    Map.of("status", ErrorCode.NOT_ACCEPTED.code(), "retryable", true, "message",
+                            "the gateway is shutting down; nothing was done, retry in a moment")));
         }
         inFlight.incrementAndGet();
         return Mono.fromFuture(() -> dispatcher.dispatch(identity, call, Traceparent.childOf(
@@ -104,7 +107,8 @@ public final class ToolCalls {
             case Answered answered -> render(answered.reply());
             case StillPending pending -> pending(pending.requestId(), pending.waited());
             case NotAccepted refused -> error(Map.of("request_id", refused.requestId(),
-                    "status", "not_accepted", "retryable", true, "message", refused.reason()));
+                    "status", ErrorCode.NOT_ACCEPTED.code(), "retryable", true, "message",
+                    refused.reason()));
         };
     }
 

@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.ingress.core.replies.Reply;
 import dev.tollgate.ingress.core.replies.ReplyBook;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
-import dev.tollgate.ingress.core.tools.ResourceRef;
-import dev.tollgate.ingress.core.tools.ToolCatalogue;
-import dev.tollgate.ingress.core.tools.ValidatedCall;
 import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
+import dev.tollgate.tools.ToolCatalogue;
+import dev.tollgate.tools.ValidatedCall;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,9 +46,8 @@ class CallDispatcherTest {
             Instant now = Instant.now();
             AgentIdentity caller = new AgentIdentity("agent-1", "dev", "token-1", now, now.plus(
                     Duration.ofHours(1)), Optional.empty());
-            ValidatedCall call = new ValidatedCall(ToolCatalogue.standard().byName("get_file")
-                    .orElseThrow(), Map.of("owner", "octo", "repo", "hello", "path", "a.txt"),
-                    Optional.of(new ResourceRef("octo", "hello", null, "a.txt", null)));
+            ValidatedCall call = ToolCatalogue.standard().validate("get_file", Map.of("owner",
+                    "octo", "repo", "hello", "path", "a.txt"));
 
             CompletableFuture<CallDispatcher.Outcome> outcome = dispatcher.dispatch(caller, call,
                     null);

@@ -12,8 +12,8 @@ import dev.tollgate.decision.policy.Policy;
 import dev.tollgate.decision.policy.PolicyProblem;
 import dev.tollgate.decision.policy.RepoPattern;
 import dev.tollgate.decision.policy.RuleSet;
-import dev.tollgate.decision.policy.Tier;
-import dev.tollgate.schemas.GitHubAction;
+import dev.tollgate.tools.Tier;
+import dev.tollgate.tools.Tool;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -217,7 +217,7 @@ final class PolicyReader {
             return Optional.empty();
         }
         Set<Tier> tiers = EnumSet.noneOf(Tier.class);
-        Set<GitHubAction> actions = EnumSet.noneOf(GitHubAction.class);
+        Set<Tool> actions = EnumSet.noneOf(Tool.class);
         boolean requireFork = false;
         for (Map.Entry<String, JsonNode> permission : entry.properties()) {
             String key = permission.getKey();
@@ -232,7 +232,7 @@ final class PolicyReader {
                 continue;
             }
             Optional<Tier> tier = Tier.byKey(key);
-            Optional<GitHubAction> action = GitHubAction.byToolName(key);
+            Optional<Tool> action = Tool.byToolName(key);
             if (tier.isPresent()) {
                 if (on) {
                     tiers.add(tier.get());
@@ -267,7 +267,7 @@ final class PolicyReader {
         NamePattern agents = names(node.get("agents"), at(path, "agents"));
         NamePattern environments = names(node.get("environments"), at(path, "environments"));
         Set<Tier> tiers = EnumSet.noneOf(Tier.class);
-        Set<GitHubAction> actions = EnumSet.noneOf(GitHubAction.class);
+        Set<Tool> actions = EnumSet.noneOf(Tool.class);
         JsonNode allow = node.get("allow");
         if (allow == null) {
             problem(path, "a grant needs 'allow': tiers (read, push-new-branch, create-draft,"
@@ -277,7 +277,7 @@ final class PolicyReader {
             for (int i = 0; i < names.size(); i++) {
                 String name = names.get(i);
                 Optional<Tier> tier = Tier.byKey(name);
-                Optional<GitHubAction> action = GitHubAction.byToolName(name);
+                Optional<Tool> action = Tool.byToolName(name);
                 if (tier.isPresent()) {
                     tiers.add(tier.get());
                 } else if (action.isPresent()) {
@@ -302,20 +302,20 @@ final class PolicyReader {
         List<RepoPattern> repos = repositories(node, path, false);
         NamePattern agents = names(node.get("agents"), at(path, "agents"));
         NamePattern environments = names(node.get("environments"), at(path, "environments"));
-        Set<GitHubAction> actions = EnumSet.noneOf(GitHubAction.class);
+        Set<Tool> actions = EnumSet.noneOf(Tool.class);
         JsonNode listed = node.get("actions");
         if (listed != null) {
             List<String> names = strings(listed, at(path, "actions"));
             for (int i = 0; i < names.size(); i++) {
                 String name = names.get(i);
                 Optional<Tier> tier = Tier.byKey(name);
-                Optional<GitHubAction> action = GitHubAction.byToolName(name);
+                Optional<Tool> action = Tool.byToolName(name);
                 if (tier.isPresent()) {
                     if (tier.get() == Tier.WRITE) {
-                        Arrays.stream(GitHubAction.values()).filter(GitHubAction::isWrite)
+                        Arrays.stream(Tool.values()).filter(Tool::isWrite)
                                 .forEach(actions::add);
                     } else {
-                        actions.addAll(tier.get().actions());
+                        actions.addAll(tier.get().tools());
                     }
                 } else if (action.isPresent()) {
                     actions.add(action.get());

@@ -503,10 +503,8 @@ class PolicyLoaderTest {
                 "myorg/*" = { write = true }
                 """);
 
-        Allowed allowed = (Allowed) new PolicyEngine(loaded.policy()).decide(new DecisionRequest(
-                "new-bot", "dev", "create_issue", null, "myorg", "app", null, null, null, List
-                        .of(),
-                List.of(), null));
+        Allowed allowed = (Allowed) new PolicyEngine(loaded.policy()).decide(DecisionRequest.of(
+                "new-bot", "dev", "create_issue", "myorg/app"));
 
         assertThat(allowed.monitorOnly()).isTrue();
         assertThat(allowed.reason()).contains("new-bot will be read-only");

@@ -1,8 +1,8 @@
 package dev.tollgate.ingress.core.tokens;
 
-import dev.tollgate.ingress.core.tools.InvalidArgumentException;
-import dev.tollgate.ingress.core.tools.Json;
-import dev.tollgate.ingress.core.tools.Names;
+import dev.tollgate.tools.InvalidArgumentException;
+import dev.tollgate.tools.Json;
+import dev.tollgate.tools.Names;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

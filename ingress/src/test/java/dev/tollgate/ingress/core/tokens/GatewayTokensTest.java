@@ -9,7 +9,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tollgate.ingress.MutableClock;
-import dev.tollgate.ingress.core.tools.ToolCatalogue;
+import dev.tollgate.tools.ToolCatalogue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

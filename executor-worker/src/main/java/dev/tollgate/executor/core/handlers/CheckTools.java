@@ -1,0 +1,54 @@
+package dev.tollgate.executor.core.handlers;
+
+import static dev.tollgate.executor.core.Paths.encode;
+import static dev.tollgate.executor.core.handlers.Results.object;
+import static dev.tollgate.executor.core.handlers.Results.pick;
+
+import dev.tollgate.executor.core.ToolCall;
+import dev.tollgate.tools.Tool;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Checks: create_check_run. */
+final class CheckTools {
+
+    private CheckTools() {
+    }
+
+    static Map<Tool, ToolHandler> handlers() {
+        return Map.of(Tool.CREATE_CHECK_RUN, CheckTools::createCheckRun);
+    }
+
+    /** The check run's {@code external_id} is the request ID: found again on redelivery. */
+    static JsonNode createCheckRun(ToolCall call) {
+        Preconditions.check(call);
+        String name = call.requiredText("name");
+        String headSha = call.requiredText("head_sha");
+        JsonNode existing = call.session().get(call.repoPath() + "/commits/" + encode(headSha)
+                + "/check-runs?filter=all&per_page=" + Results.MARKER_SEARCH_PAGE
+                + "&check_name=" + encode(name));
+        for (JsonNode run : existing.path("check_runs")) {
+            if (call.requestId().equals(run.path("external_id").asString(null))) {
+                return pick(run, "id", "name", "status", "conclusion", "html_url").put(
+                        "deduplicated", true);
+            }
+        }
+        ObjectNode body = object().put("name", name).put("head_sha", headSha).put("external_id",
+                call.requestId());
+        String status = call.text("status");
+        body.put("status", status == null ? "completed" : status);
+        if (call.text("conclusion") != null) {
+            body.put("conclusion", call.text("conclusion"));
+        }
+        if (call.text("title") != null || call.text("summary") != null) {
+            body.putObject("output").put("title", call.text("title") == null
+                    ? name
+                    : call.text("title")).put("summary", call.text("summary") == null
+                            ? ""
+                            : call.text("summary"));
+        }
+        return pick(call.session().call("POST", call.repoPath() + "/check-runs", body), "id",
+                "name", "status", "conclusion", "html_url");
+    }
+}

@@ -1,0 +1,171 @@
+package dev.tollgate.executor.core.handlers;
+
+import static dev.tollgate.executor.core.handlers.Results.encodeRef;
+import static dev.tollgate.executor.core.handlers.Results.object;
+
+import dev.tollgate.executor.core.ErrorClass;
+import dev.tollgate.executor.core.GitHubCallException;
+import dev.tollgate.executor.core.GitHubError;
+import dev.tollgate.executor.core.GitHubResponse;
+import dev.tollgate.executor.core.Markers;
+import dev.tollgate.executor.core.Refusal;
+import dev.tollgate.executor.core.ToolCall;
+import dev.tollgate.tools.Args;
+import dev.tollgate.tools.BranchRule;
+import dev.tollgate.tools.Tool;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Branches and commits through the Git Data API: create_branch and push_files. */
+final class GitDataTools {
+
+    private GitDataTools() {
+    }
+
+    static Map<Tool, ToolHandler> handlers() {
+        return Map.of(Tool.CREATE_BRANCH, GitDataTools::createBranch, Tool.PUSH_FILES,
+                GitDataTools::pushFiles);
+    }
+
+    static JsonNode createBranch(ToolCall call) {
+        String branch = agentBranch(call);
+        Preconditions.check(call);
+        String from = call.text("from");
+        if (from == null) {
+            from = call.session().get(call.repoPath()).path("default_branch").asString();
+        }
+        String sha = resolveRef(call, from);
+        ObjectNode body = object().put("ref", "refs/heads/" + branch).put("sha", sha);
+        GitHubResponse response = call.session().send("POST", call.repoPath() + "/git/refs",
+                Optional.of(body.toString()));
+        if (response.status() == 422) {
+            Optional<JsonNode> existing = call.session().find(call.repoPath() + "/git/ref/heads/"
+                    + encodeRef(branch));
+            if (existing.isPresent() && sha.equals(existing.get().path("object").path("sha")
+                    .asString())) {
+                // Already there at the same commit: a redelivery, or an identical earlier call.
+                return branchResult(branch, sha, false).put("deduplicated", true);
+            }
+            GitHubError error = call.session().classify(response);
+            if (existing.isEmpty()) {
+                throw new GitHubCallException(error); // refused for another reason
+            }
+            throw new GitHubCallException(new GitHubError(ErrorClass.CONFLICT, error.status(),
+                    "branch " + branch + " already exists at another commit", Optional.empty(),
+                    Optional.empty(), error.fieldErrors(), error.documentationUrl()));
+        }
+        if (!response.isSuccess()) {
+            throw new GitHubCallException(call.session().classify(response));
+        }
+        return branchResult(branch, sha, true);
+    }
+
+    /**
+     * One commit with the files on an {@code agent-} branch through the Git Data API: blobs, a
+     * tree on the branch's (or the default branch's) tree, a commit, then the ref created or
+     * fast-forwarded. Never a force update.
+     */
+    static JsonNode pushFiles(ToolCall call) {
+        String branch = agentBranch(call);
+        Preconditions.check(call);
+        String message = call.requiredText("message");
+        List<Args> files = call.args().objects("files");
+        if (files.isEmpty()) {
+            throw Refusal.invalid("argument 'files' must list at least one file");
+        }
+        Optional<JsonNode> ref = call.session().find(call.repoPath() + "/git/ref/heads/"
+                + encodeRef(branch));
+        String parent;
+        if (ref.isPresent()) {
+            parent = ref.get().path("object").path("sha").asString();
+            JsonNode head = call.session().get(call.repoPath() + "/git/commits/" + parent);
+            if (Markers.carries(head.path("message").asString(null), call.requestId())) {
+                return pushResult(branch, parent, head.path("html_url").asString(null), call,
+                        false).put("deduplicated", true);
+            }
+        } else {
+            String base = call.session().get(call.repoPath()).path("default_branch").asString();
+            parent = resolveRef(call, base);
+        }
+        String baseTree = call.session().get(call.repoPath() + "/git/commits/" + parent).path(
+                "tree").path("sha").asString();
+        ArrayNode tree = Results.array();
+        for (Args file : files) {
+            ObjectNode blob = object().put("content", file.text("content")).put("encoding",
+                    "utf-8");
+            String blobSha = call.session().call("POST", call.repoPath() + "/git/blobs", blob)
+                    .path("sha").asString();
+            tree.addObject().put("path", file.text("path")).put("mode", "100644").put("type",
+                    "blob").put("sha", blobSha);
+        }
+        ObjectNode treeBody = object().put("base_tree", baseTree);
+        treeBody.set("tree", tree);
+        String treeSha = call.session().call("POST", call.repoPath() + "/git/trees", treeBody)
+                .path("sha").asString();
+        ObjectNode commitBody = object().put("message", message + "\n\n" + Markers.trailer(call
+                .requestId())).put("tree", treeSha);
+        commitBody.putArray("parents").add(parent);
+        JsonNode commit = call.session().call("POST", call.repoPath() + "/git/commits",
+                commitBody);
+        String commitSha = commit.path("sha").asString();
+        if (ref.isPresent()) {
+            ObjectNode update = object().put("sha", commitSha).put("force", false);
+            GitHubResponse response = call.session().send("PATCH", call.repoPath()
+                    + "/git/refs/heads/" + encodeRef(branch), Optional.of(update.toString()));
+            if (response.status() == 422) {
+                // The branch moved since we read it: fast-forward only, so the agent retries.
+                GitHubError error = call.session().classify(response);
+                throw new GitHubCallException(new GitHubError(ErrorClass.CONFLICT, 422, "branch "
+                        + branch + " moved while pushing (" + error.message()
+                        + "); nothing was force-updated", Optional.empty(), Optional.empty(),
+                        List.of(), error.documentationUrl()));
+            }
+            if (!response.isSuccess()) {
+                throw new GitHubCallException(call.session().classify(response));
+            }
+        } else {
+            ObjectNode create = object().put("ref", "refs/heads/" + branch).put("sha", commitSha);
+            call.session().call("POST", call.repoPath() + "/git/refs", create);
+        }
+        return pushResult(branch, commitSha, commit.path("html_url").asString(null), call, ref
+                .isEmpty());
+    }
+
+    /** The branch the target writes, held once more to the branch rule before any write. */
+    private static String agentBranch(ToolCall call) {
+        String branch = call.target().branch();
+        if (!BranchRule.isAgentBranch(branch)) {
+            throw Refusal.forbidden(BranchRule.refusal(branch));
+        }
+        return branch;
+    }
+
+    /** A branch (or, failing that, a tag) to its commit SHA. */
+    private static String resolveRef(ToolCall call, String name) {
+        Optional<JsonNode> head = call.session().find(call.repoPath() + "/git/ref/heads/"
+                + encodeRef(name));
+        Optional<JsonNode> ref = head.isPresent()
+                ? head
+                : call.session().find(call.repoPath() + "/git/ref/tags/" + encodeRef(name));
+        return ref.orElseThrow(() -> new GitHubCallException(GitHubError.of(ErrorClass.NOT_FOUND,
+                404, "no branch or tag named " + name, null))).path("object").path("sha")
+                .asString();
+    }
+
+    private static ObjectNode branchResult(String branch, String sha, boolean created) {
+        return object().put("branch", branch).put("sha", sha).put("created", created);
+    }
+
+    private static ObjectNode pushResult(String branch, String sha, String url, ToolCall call,
+            boolean created) {
+        ObjectNode result = object().put("branch", branch).put("commit", sha).put("html_url", url)
+                .put("branch_created", created);
+        ArrayNode paths = result.putArray("files");
+        call.target().paths().named().forEach(paths::add);
+        return result;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.tollgate.executor.core.handlers;
+
+import static dev.tollgate.executor.core.Paths.encode;
+import static dev.tollgate.executor.core.handlers.Results.array;
+import static dev.tollgate.executor.core.handlers.Results.object;
+import static dev.tollgate.executor.core.handlers.Results.pick;
+
+import dev.tollgate.executor.core.Markers;
+import dev.tollgate.executor.core.ToolCall;
+import dev.tollgate.tools.Target;
+import dev.tollgate.tools.Tool;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Pull requests: list_pull_requests, create_pr, create_pull_request_comment. */
+final class PullTools {
+
+    private PullTools() {
+    }
+
+    static Map<Tool, ToolHandler> handlers() {
+        return Map.of(Tool.LIST_PULL_REQUESTS, PullTools::listPullRequests, Tool.CREATE_PR,
+                PullTools::createPullRequest, Tool.CREATE_PULL_REQUEST_COMMENT,
+                PullTools::createComment);
+    }
+
+    static JsonNode listPullRequests(ToolCall call) {
+        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+        for (String name : List.of("state", "head", "base", "per_page", "page")) {
+            Object value = call.args().values().get(name);
+            if (value != null) {
+                query.add(name + "=" + encode(value.toString()));
+            }
+        }
+        JsonNode pulls = call.session().get(call.repoPath() + "/pulls" + query);
+        ArrayNode result = array();
+        pulls.forEach(pull -> {
+            ObjectNode item = pick(pull, "number", "title", "state", "draft", "html_url",
+                    "created_at", "updated_at");
+            item.put("author", pull.path("user").path("login").asString(null));
+            item.put("head", pull.path("head").path("ref").asString(null));
+            item.put("base", pull.path("base").path("ref").asString(null));
+            result.add(item);
+        });
+        return result;
+    }
+
+    /** Opens a draft unless the (allowed) request said {@code draft: false}. */
+    static JsonNode createPullRequest(ToolCall call) {
+        Preconditions.check(call);
+        Optional<JsonNode> earlier = IssueTools.findMarked(call, true);
+        if (earlier.isPresent()) {
+            return IssueTools.issueResult(earlier.get()).put("deduplicated", true);
+        }
+        Target target = call.target();
+        boolean draft = !Boolean.FALSE.equals(target.draft());
+        ObjectNode body = object().put("title", call.requiredText("title")).put("head", target
+                .head().branch()).put("base", target.base()).put("body", Markers.withMarker(call
+                        .text("body"), call.requestId()))
+                .put("draft", draft);
+        JsonNode pull = call.session().call("POST", call.repoPath() + "/pulls", body);
+        ObjectNode result = IssueTools.issueResult(pull);
+        result.put("draft", pull.path("draft").asBoolean(draft));
+        return result;
+    }
+
+    /** A comment on the pull request's conversation (GitHub's issue comments). */
+    static JsonNode createComment(ToolCall call) {
+        Preconditions.check(call);
+        long number = call.target().numbers().named().get(0);
+        String path = call.repoPath() + "/issues/" + number + "/comments";
+        for (JsonNode comment : call.session().get(path + "?per_page="
+                + Results.MARKER_SEARCH_PAGE)) {
+            if (Markers.carries(comment.path("body").asString(null), call.requestId())) {
+                return pick(comment, "id", "html_url").put("deduplicated", true);
+            }
+        }
+        ObjectNode body = object().put("body", Markers.withMarker(call.requiredText("body"), call
+                .requestId()));
+        return pick(call.session().call("POST", path, body), "id", "html_url");
+    }
+}

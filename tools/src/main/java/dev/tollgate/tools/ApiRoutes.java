@@ -1,0 +1,263 @@
+package dev.tollgate.tools;
+
+import dev.tollgate.tools.Target.NumberKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The target of a {@code github_api_get} call, parsed from its REST path and query, so that every
+ * policy condition applies to the passthrough as it does to the tool made for the same data. The
+ * rule for what a path cannot narrow: a read that can reveal file contents without naming their
+ * path (trees, blobs, commits and comparisons with patches, review comments with diff hunks)
+ * touches every path; one that can reveal an issue or pull request without naming its number
+ * (listings, comments and events addressed by their own IDs) touches every number; one addressed
+ * by commit SHA or revision syntax touches every ref. A route not in this table touches all three.
+ * Archives and logs, which GitHub answers with a download redirect rather than JSON, are refused.
+ */
+public final class ApiRoutes {
+
+    private static final String TREE = "a tree lists every path and leads to every file's blob;"
+            + " read files with get_file";
+    private static final String BLOB = "a blob is a file's content addressed by SHA, without its"
+            + " path; read files with get_file";
+    private static final String PATCHES = "its answer carries the patch of every file it"
+            + " changed; read files with get_file";
+    private static final String HUNKS = "review comments carry the diff hunks of the lines they"
+            + " are on";
+    private static final String HEAD = "a pull request's changes are on its head branch, which"
+            + " the path does not name";
+    private static final String README = "GitHub chooses the file; read it by path with get_file";
+    private static final String ALL_PULLS = "it lists pull requests; read one by number with"
+            + " /pulls/{number}";
+    private static final String ALL_ISSUES = "it reveals issues and pull requests without naming"
+            + " their numbers; read one by number with /issues/{number}";
+    private static final String BY_ID = "it is addressed by its own ID, not by a branch";
+    private static final Pattern NUMBER = Pattern.compile("[0-9]{1,18}");
+
+    /** One route: segment patterns and what a match touches. */
+    private record Route(List<String> pattern, Effect effect) {
+    }
+
+    /** What a matched route touches, given the captured segments and the query. */
+    @FunctionalInterface
+    private interface Effect {
+        void apply(List<String> captured, Map<String, String> query, Target.Builder target);
+    }
+
+    /**
+     * The routes under {@code /repos/{owner}/{repo}}, most specific first. A pattern segment is a
+     * literal (compared ignoring case, as GitHub routes them), {@code {n}} a number,
+     * {@code {x}} any one segment, {@code {*}} the rest (one or more segments).
+     */
+    private static final List<Route> ROUTES = List.of(
+            route("", (c, q, t) -> {
+            }),
+            route("contents", (c, q, t) -> t.ref(q.get("ref"))),
+            route("contents/{*}", (c, q, t) -> t.path(c.get(0)).ref(q.get("ref"))),
+            route("readme", (c, q, t) -> t.everyPath(README).ref(q.get("ref"))),
+            route("readme/{*}", (c, q, t) -> t.everyPath(README).ref(q.get("ref"))),
+            route("license", (c, q, t) -> t.everyPath(README).ref(q.get("ref"))),
+            route("tarball", ApiRoutes::download),
+            route("tarball/{*}", ApiRoutes::download),
+            route("zipball", ApiRoutes::download),
+            route("zipball/{*}", ApiRoutes::download),
+            route("git/trees/{x}", (c, q, t) -> t.ref(c.get(0)).everyPath(TREE)),
+            route("git/blobs/{x}", (c, q, t) -> t.everyPath(BLOB).everyRef(BLOB)),
+            route("git/commits/{x}", (c, q, t) -> t.ref(c.get(0))),
+            route("git/tags/{x}", (c, q, t) -> t.everyRef("a tag object is addressed by SHA")),
+            route("git/ref/{*}", ApiRoutes::namesOnly),
+            route("git/refs", ApiRoutes::namesOnly),
+            route("git/refs/{*}", ApiRoutes::namesOnly),
+            route("git/matching-refs/{*}", ApiRoutes::namesOnly),
+            route("branches", ApiRoutes::namesOnly),
+            route("branches/{*}", (c, q, t) -> branchAndPrefixes(c.get(0), t)),
+            route("commits", (c, q, t) -> t.ref(q.get("sha"))),
+            route("commits/{x}", (c, q, t) -> t.ref(c.get(0)).everyPath(PATCHES)),
+            route("commits/{x}/pulls", (c, q, t) -> t.ref(c.get(0)).everyNumber(
+                    NumberKind.PULL_REQUEST, ALL_PULLS)),
+            route("commits/{x}/{x}", (c, q, t) -> t.ref(c.get(0))),
+            route("compare/{x}", (c, q, t) -> compare(c.get(0), t)),
+            route("pulls", (c, q, t) -> t.everyNumber(NumberKind.PULL_REQUEST, ALL_PULLS)),
+            route("pulls/comments", (c, q, t) -> t.everyNumber(NumberKind.PULL_REQUEST,
+                    ALL_ISSUES).everyPath(HUNKS).everyRef(HEAD)),
+            route("pulls/comments/{*}", (c, q, t) -> t.everyNumber(NumberKind.PULL_REQUEST,
+                    ALL_ISSUES).everyPath(HUNKS).everyRef(HEAD)),
+            route("pulls/{n}", (c, q, t) -> pull(c, t)),
+            route("pulls/{n}/files", (c, q, t) -> pull(c, t).everyPath(PATCHES).everyRef(HEAD)),
+            route("pulls/{n}/commits", (c, q, t) -> pull(c, t).everyRef(HEAD)),
+            route("pulls/{n}/comments", (c, q, t) -> pull(c, t).everyPath(HUNKS).everyRef(HEAD)),
+            route("pulls/{n}/comments/{*}", (c, q, t) -> pull(c, t).everyPath(HUNKS).everyRef(
+                    HEAD)),
+            route("pulls/{n}/reviews/{x}/comments", (c, q, t) -> pull(c, t).everyPath(HUNKS)
+                    .everyRef(HEAD)),
+            route("pulls/{n}/{*}", (c, q, t) -> pull(c, t)),
+            route("issues", (c, q, t) -> t.everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST,
+                    ALL_ISSUES)),
+            route("issues/comments", ApiRoutes::allIssues),
+            route("issues/comments/{*}", ApiRoutes::allIssues),
+            route("issues/events", ApiRoutes::allIssues),
+            route("issues/events/{*}", ApiRoutes::allIssues),
+            route("issues/{n}", (c, q, t) -> issue(c, t)),
+            route("issues/{n}/{*}", (c, q, t) -> issue(c, t)),
+            route("labels", ApiRoutes::namesOnly),
+            route("labels/{*}", ApiRoutes::namesOnly),
+            route("milestones", ApiRoutes::namesOnly),
+            route("milestones/{*}", ApiRoutes::namesOnly),
+            route("tags", ApiRoutes::namesOnly),
+            route("releases", ApiRoutes::namesOnly),
+            route("releases/{*}", ApiRoutes::namesOnly),
+            route("languages", ApiRoutes::namesOnly),
+            route("topics", ApiRoutes::namesOnly),
+            route("contributors", ApiRoutes::namesOnly),
+            route("forks", ApiRoutes::namesOnly),
+            route("stargazers", ApiRoutes::namesOnly),
+            route("subscribers", ApiRoutes::namesOnly),
+            route("assignees", ApiRoutes::namesOnly),
+            route("assignees/{x}", ApiRoutes::namesOnly),
+            route("check-runs/{*}", (c, q, t) -> t.everyRef(BY_ID)),
+            route("check-suites/{*}", (c, q, t) -> t.everyRef(BY_ID)),
+            route("events", (c, q, t) -> t.everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST,
+                    ALL_ISSUES).everyRef("push events carry commits of every branch")));
+
+    private ApiRoutes() {
+    }
+
+    /**
+     * The target of a GET of {@code path} (normalized by {@link Names#apiPath}) with
+     * {@code query}.
+     *
+     * @throws InvalidArgumentException for routes the passthrough refuses
+     */
+    public static Target target(String path, Map<String, String> query) {
+        String[] segments = path.substring(1).split("/", -1);
+        Target.Builder target = Target.in(segments[1], segments[2]);
+        List<String> rest = Arrays.asList(segments).subList(3, segments.length);
+        if (rest.size() >= 2 && rest.get(0).equalsIgnoreCase("actions") && (last(rest).equals(
+                "logs") || last(rest).equals("zip"))) {
+            download(List.of(), query, target);
+        }
+        for (Route route : ROUTES) {
+            List<String> captured = match(route.pattern(), rest);
+            if (captured != null) {
+                route.effect().apply(captured, query, target);
+                return target.build();
+            }
+        }
+        String route = "/" + String.join("/", rest);
+        String why = "github_api_get does not know what " + route + " reveals";
+        return target.everyPath(why).everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST, why)
+                .everyRef(why).ref(query.get("ref")).build();
+    }
+
+    private static Route route(String pattern, Effect effect) {
+        return new Route(pattern.isEmpty() ? List.of() : List.of(pattern.split("/")), effect);
+    }
+
+    /** The captured segments ({@code {*}} joined with '/'), or null when it does not match. */
+    private static List<String> match(List<String> pattern, List<String> segments) {
+        List<String> captured = new ArrayList<>();
+        int i = 0;
+        for (String part : pattern) {
+            if (part.equals("{*}")) {
+                if (i >= segments.size()) {
+                    return null;
+                }
+                captured.add(String.join("/", segments.subList(i, segments.size())));
+                return captured;
+            }
+            if (i >= segments.size()) {
+                return null;
+            }
+            String segment = segments.get(i++);
+            switch (part) {
+                case "{n}" -> {
+                    if (!NUMBER.matcher(segment).matches()) {
+                        return null;
+                    }
+                    captured.add(segment);
+                }
+                case "{x}" -> captured.add(segment);
+                default -> {
+                    if (!part.equalsIgnoreCase(segment)) {
+                        return null;
+                    }
+                }
+            }
+        }
+        return i == segments.size() ? captured : null;
+    }
+
+    private static String last(List<String> segments) {
+        return segments.get(segments.size() - 1).toLowerCase(Locale.ROOT);
+    }
+
+    private static void download(List<String> captured, Map<String, String> query,
+            Target.Builder target) {
+        throw new InvalidArgumentException("path", "names a download (an archive, a log or an"
+                + " artifact), which GitHub answers with a redirect to a signed URL, not JSON:"
+                + " github_api_get does not follow it; read files with get_file");
+    }
+
+    /** Names and SHAs (branches, refs, labels, releases): no file content, no issue content. */
+    private static void namesOnly(List<String> captured, Map<String, String> query,
+            Target.Builder target) {
+        target.ref(query.get("ref"));
+    }
+
+    private static void allIssues(List<String> captured, Map<String, String> query,
+            Target.Builder target) {
+        target.everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST, ALL_ISSUES);
+    }
+
+    private static Target.Builder pull(List<String> captured, Target.Builder target) {
+        return target.number(NumberKind.PULL_REQUEST, Long.parseLong(captured.get(0)));
+    }
+
+    private static Target.Builder issue(List<String> captured, Target.Builder target) {
+        return target.number(NumberKind.ISSUE_OR_PULL_REQUEST, Long.parseLong(captured.get(0)));
+    }
+
+    /**
+     * A branch read by name: {@code branches/a/b/protection} may be branch {@code a/b} or
+     * {@code a/b/protection} (GitHub's own ambiguity), so every prefix is named; a condition on
+     * branches then holds for all of them.
+     */
+    private static void branchAndPrefixes(String rest, Target.Builder target) {
+        String[] parts = rest.split("/");
+        StringBuilder prefix = new StringBuilder();
+        for (String part : parts) {
+            prefix.append(prefix.isEmpty() ? "" : "/").append(part);
+            target.ref(prefix.toString());
+        }
+    }
+
+    /**
+     * {@code base...head} (or {@code base..head}): both refs are read, and the patches of every
+     * changed file. A side in another repository ({@code owner:branch}) reaches a fork's branches.
+     */
+    private static void compare(String basehead, Target.Builder target) {
+        int three = basehead.indexOf("...");
+        int two = basehead.indexOf("..");
+        int at = three >= 0 ? three : two;
+        List<String> sides = at < 0
+                ? List.of(basehead)
+                : List.of(basehead.substring(0, at), basehead.substring(at + (three >= 0
+                        ? 3
+                        : 2)));
+        for (String side : sides) {
+            int colon = side.lastIndexOf(':');
+            if (colon >= 0) {
+                target.everyRef("'" + side + "' names a branch of another repository");
+                side = side.substring(colon + 1);
+            }
+            if (!side.isEmpty()) {
+                target.ref(side);
+            }
+        }
+        target.everyPath(PATCHES);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.tollgate.tools;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Every error code an agent can read in an answer ({@code error_code}; for the ingress's own
+ * refusals, {@code status}), with the role that gives it and whether trying the same call again
+ * may succeed. Stable wire values: never rename one.
+ */
+public enum ErrorCode {
+
+    // ---- the ingress, before anything is published ------------------------------------------
+    /** No valid gateway token on the request. */
+    UNAUTHENTICATED("unauthenticated", Role.INGRESS, false,
+            "no valid gateway token on the request"),
+    /** The tool name is not in the catalogue. */
+    UNKNOWN_TOOL("unknown_tool", Role.INGRESS, false, "the tool does not exist"),
+    /** The arguments failed the tool's schema or naming rules; {@code field} names which. */
+    INVALID_ARGUMENTS("invalid_arguments", Role.INGRESS, false,
+            "the arguments failed the tool's checks; 'field' names the first bad one"),
+    /** Kafka did not take the call, or the gateway is draining; nothing was done. */
+    NOT_ACCEPTED("not_accepted", Role.INGRESS, true,
+            "the gateway could not queue the call; nothing was done"),
+
+    // ---- the decision worker ----------------------------------------------------------------
+    /** No grant permits the call, a deny rule matched, or the token's narrowing leaves it out. */
+    POLICY_DENIED("policy_denied", Role.DECISION_WORKER, false,
+            "the policy does not allow the call; the message says which grant is missing"),
+    /** Never allowed, whatever the policy: not a tool, traversal, a protected branch. */
+    HARD_BLOCKED("hard_blocked", Role.DECISION_WORKER, false,
+            "never allowed through Tollgate, whatever the policy says"),
+    /** Allowed by policy, but the GitHub App is not installed on the repository. */
+    NOT_INSTALLED("not_installed", Role.DECISION_WORKER, false,
+            "the GitHub App is not installed there, or the installation is suspended"),
+    /** The request could not be decided (unreadable, or its target does not match its call). */
+    INVALID_REQUEST("invalid_request", Role.DECISION_WORKER, false,
+            "the request could not be decided as sent"),
+
+    // ---- the executor, from GitHub's answer --------------------------------------------------
+    /** Primary rate limit exhausted: retry at {@code retry_at}. */
+    RATE_LIMITED("rate_limited", Role.EXECUTOR_WORKER, true,
+            "GitHub's rate limit is exhausted; retry at retry_at"),
+    /** Secondary (abuse) limit. */
+    SECONDARY_RATE_LIMITED("secondary_rate_limited", Role.EXECUTOR_WORKER, true,
+            "GitHub's secondary rate limit; retry later, backing off"),
+    /** The token lacks a permission, or a precondition refused the call. */
+    FORBIDDEN("forbidden", Role.EXECUTOR_WORKER, false,
+            "refused by GitHub or by a precondition; retrying changes nothing"),
+    /** Missing, or private and invisible to this token. */
+    NOT_FOUND("not_found", Role.EXECUTOR_WORKER, false, "not there, or not visible"),
+    /** GitHub refused the request as made, with its field errors in {@code details}. */
+    VALIDATION_FAILED("validation_failed", Role.EXECUTOR_WORKER, false,
+            "GitHub refused the request as made; 'details' has its errors"),
+    /** The resource changed under the call, e.g. a branch moved. */
+    CONFLICT("conflict", Role.EXECUTOR_WORKER, false, "the resource changed under the call"),
+    /** The credential was refused even after one refresh. */
+    UNAUTHORIZED("unauthorized", Role.EXECUTOR_WORKER, false,
+            "GitHub refused the gateway's credential"),
+    /** 5xx, timeouts, connection resets. */
+    TRANSIENT("transient", Role.EXECUTOR_WORKER, true, "a passing failure; may succeed later"),
+    /** Not attempted: the circuit breaker is open. */
+    UPSTREAM_UNAVAILABLE("upstream_unavailable", Role.EXECUTOR_WORKER, true,
+            "GitHub is failing; the call was not attempted");
+
+    /** The role that gives a code. */
+    public enum Role {
+        INGRESS, DECISION_WORKER, EXECUTOR_WORKER
+    }
+
+    private final String code;
+    private final Role role;
+    private final boolean retryable;
+    private final String meaning;
+
+    ErrorCode(String code, Role role, boolean retryable, String meaning) {
+        this.code = code;
+        this.role = role;
+        this.retryable = retryable;
+        this.meaning = meaning;
+    }
+
+    /** The stable wire value, e.g. {@code policy_denied}. */
+    public String code() {
+        return code;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    /** Whether the same call may succeed later without any change by the agent. */
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** One line for the agent-facing documentation. */
+    public String meaning() {
+        return meaning;
+    }
+
+    public static Optional<ErrorCode> byCode(String code) {
+        return Arrays.stream(values()).filter(value -> value.code.equals(code)).findFirst();
+    }
+}

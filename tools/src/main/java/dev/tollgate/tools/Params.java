@@ -1,0 +1,21 @@
+package dev.tollgate.tools;
+
+import static dev.tollgate.tools.Param.Format.OWNER;
+import static dev.tollgate.tools.Param.Format.REPO;
+
+/** Arguments several tools share, declared once. */
+final class Params {
+
+    static final Param OWNER_PARAM = Param.Str.required("owner", OWNER,
+            "Repository owner (user or organization login); compared case-insensitively");
+    static final Param REPO_PARAM = Param.Str.required("repo", REPO,
+            "Repository name without .git; compared case-insensitively");
+
+    private Params() {
+    }
+
+    static Param pullNumber() {
+        return new Param.Int("pull_number", "Pull request number", true, 1, Integer.MAX_VALUE,
+                null);
+    }
+}

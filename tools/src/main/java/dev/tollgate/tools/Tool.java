@@ -1,0 +1,283 @@
+package dev.tollgate.tools;
+
+import static dev.tollgate.tools.Param.Format.AGENT_BRANCH;
+import static dev.tollgate.tools.Param.Format.API_PATH;
+import static dev.tollgate.tools.Param.Format.COMMIT_SHA;
+import static dev.tollgate.tools.Param.Format.FILE_PATH;
+import static dev.tollgate.tools.Param.Format.GIT_REF;
+import static dev.tollgate.tools.Param.Format.REQUEST_ID;
+import static dev.tollgate.tools.Params.OWNER_PARAM;
+import static dev.tollgate.tools.Params.REPO_PARAM;
+import static dev.tollgate.tools.Params.pullNumber;
+import static dev.tollgate.tools.ToolDefinition.local;
+import static dev.tollgate.tools.ToolDefinition.read;
+import static dev.tollgate.tools.ToolDefinition.write;
+
+import dev.tollgate.tools.Target.NumberKind;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every tool Tollgate offers, each defined once, here: its name, description, arguments, hints,
+ * the tier that grants it, the GitHub App permissions its token is requested with, and how its
+ * arguments become the {@link Target} that the ingress, the decision worker, the executor and the
+ * audit trail all read. Adding a tool is one constant here and one executor handler; the snapshot
+ * test and the README's tool table follow from it. Destructive repository actions such as deleting
+ * a repository are deliberately absent: they are not tools.
+ */
+public enum Tool {
+
+    // ---- answered by the ingress ------------------------------------------------------------
+
+    /** Who the caller is and what it may do; never reaches GitHub. */
+    STATUS(local("status").title("Gateway status").description(
+            "Who you are to the gateway: your agent ID, environment, token expiry and grant "
+                    + "narrowing, the tools that exist and the gateway's health. Answered by the "
+                    + "gateway itself; needs no grant.")),
+
+    // ---- reads -------------------------------------------------------------------------------
+
+    /** Repository metadata and its top-level listing (names, not contents). */
+    READ_REPO(read("read_repo", Tier.READ).title("Read repository").description(
+            "Repository metadata (default branch, visibility, description) and its top-level "
+                    + "listing.")
+            .permission("metadata", "read").permission("contents", "read")
+            .reveals(Reveals.METADATA)
+            .params(OWNER_PARAM, REPO_PARAM)
+            .target(args -> args.repository().build())),
+
+    /** One file's content (or a directory's listing) at a ref. */
+    GET_FILE(read("get_file", Tier.READ).title("Get file").description(
+            "The content of one file at a ref (default: the default branch).")
+            .permission("contents", "read")
+            .reveals(Reveals.FILES)
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.required("path", FILE_PATH,
+                            "File path relative to the repository root, e.g. src/main.c"),
+                    Param.Str.optional("ref", GIT_REF,
+                            "Branch or tag name; default: the default branch"))
+            .target(args -> args.repository().path(args.text("path")).ref(args.text("ref"))
+                    .build())),
+
+    /** Pull requests of a repository, a page at a time: reveals every pull request. */
+    LIST_PULL_REQUESTS(read("list_pull_requests", Tier.READ).title("List pull requests")
+            .description("Pull requests of a repository, newest first, one page at a time.")
+            .permission("pull_requests", "read")
+            .reveals(Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.oneOf("state", List.of("open", "closed", "all"), "open",
+                            "Which pull requests to list"),
+                    Param.Str.optional("head", GIT_REF, "Only pull requests from this branch"),
+                    Param.Str.optional("base", GIT_REF, "Only pull requests into this branch"),
+                    new Param.Int("per_page", "Results per page", false, 1, 100, 30L),
+                    new Param.Int("page", "Page number, from 1", false, 1, 1000, 1L))
+            .target(args -> args.repository().everyNumber(NumberKind.PULL_REQUEST,
+                    "it lists the repository's pull requests; read one by number with "
+                            + "github_api_get /repos/{owner}/{repo}/pulls/{number}")
+                    .build())),
+
+    /**
+     * Read-only REST passthrough under one repository. Its target is parsed from the REST path
+     * and query ({@link ApiRoutes}), so every condition applies to it as to the dedicated tools.
+     */
+    GITHUB_API_GET(read("github_api_get", Tier.READ).title("GitHub REST GET").description(
+            "Read-only passthrough: GET a GitHub REST path under /repos/{owner}/{repo} the agent "
+                    + "may read, e.g. /repos/octo/hello/issues/1/comments.")
+            .permission("metadata", "read").permission("contents", "read")
+            .permission("issues", "read").permission("pull_requests", "read")
+            .reveals(Reveals.values())
+            .params(Param.Str.required("path", API_PATH,
+                    "REST path starting with /repos/{owner}/{repo}, without query string"),
+                    new Param.StrMap("query", "Query parameters, e.g. {\"per_page\": 50}", 20))
+            .target(args -> ApiRoutes.target(args.text("path"), args.strings("query")))),
+
+    // ---- writes ------------------------------------------------------------------------------
+
+    /** Opens an issue. */
+    CREATE_ISSUE(write("create_issue", Tier.WRITE).title("Create issue").description(
+            "Open an issue in a repository.")
+            .permission("issues", "write")
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.text("title", true, 256, "Issue title"),
+                    Param.Str.text("body", false, 65_536, "Issue body (Markdown)"),
+                    new Param.Arr("labels", "Label names to apply", false,
+                            Param.Str.text("label", true, 50, "Label name"), 0, 20))
+            .target(args -> args.repository().labels(args.texts("labels")).build())),
+
+    /** Opens a pull request, a draft unless the policy lets the agent say otherwise. */
+    CREATE_PR(write("create_pr", Tier.CREATE_DRAFT).title("Create pull request").description(
+            "Open a pull request from head into base; a draft unless draft is false.")
+            .permission("pull_requests", "write")
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.text("title", true, 256, "Pull request title"),
+                    Param.Str.required("head", GIT_REF, "Branch with the changes"),
+                    Param.Str.required("base", GIT_REF, "Branch to merge into"),
+                    Param.Str.text("body", false, 65_536, "Description (Markdown)"),
+                    new Param.Bool("draft", "Open as a draft", true))
+            .target(args -> args.repository().pullRequest(args.text("base"), new Target.Head(
+                    args.text("owner"), args.text("repo"), args.text("head")),
+                    args.flag(
+                            "draft"))
+                    .build())),
+
+    /** Comments on a pull request's conversation. */
+    CREATE_PULL_REQUEST_COMMENT(write("create_pull_request_comment", Tier.WRITE).title(
+            "Comment on pull request").description(
+                    "Add a comment to a pull request's conversation.")
+            .permission("pull_requests", "write")
+            .params(OWNER_PARAM, REPO_PARAM, pullNumber(),
+                    Param.Str.text("body", true, 65_536, "Comment text (Markdown)"))
+            .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
+                    "pull_number")).build())),
+
+    /** Reports a check run on a commit. */
+    CREATE_CHECK_RUN(write("create_check_run", Tier.WRITE).title("Create check run")
+            .description("Report a check run on a commit (e.g. a review bot's verdict).")
+            .permission("checks", "write")
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.text("name", true, 100, "Check name"),
+                    Param.Str.required("head_sha", COMMIT_SHA, "Commit to report on"),
+                    Param.Str.oneOf("status", List.of("queued", "in_progress", "completed"),
+                            "completed", "Check status"),
+                    Param.Str.oneOf("conclusion", List.of("success", "failure", "neutral",
+                            "cancelled", "skipped", "timed_out", "action_required"), null,
+                            "Required when status is completed"),
+                    Param.Str.text("title", false, 256, "Output title"),
+                    Param.Str.text("summary", false, 65_535, "Output summary (Markdown)"))
+            .target(args -> {
+                if ("completed".equals(args.text("status")) && args.text("conclusion") == null) {
+                    throw new InvalidArgumentException("conclusion",
+                            "is required when status is completed");
+                }
+                return args.repository().build();
+            })),
+
+    /** Starts a review a human submits, with line comments. */
+    CREATE_PENDING_REVIEW(write("create_pending_review", Tier.PENDING_REVIEW).title(
+            "Create pending review").description(
+                    "Start a pending (unsubmitted) review on a pull request with line comments; "
+                            + "a human submits it.")
+            .permission("pull_requests", "write")
+            .params(OWNER_PARAM, REPO_PARAM, pullNumber(),
+                    Param.Str.text("body", false, 65_536, "Review summary (Markdown)"),
+                    Param.Str.optional("commit_id", COMMIT_SHA,
+                            "Commit the comments refer to; default: the head"),
+                    new Param.Arr("comments", "Line comments", false,
+                            new Param.Obj("comment", "One line comment", true, List.of(
+                                    Param.Str.required("path", FILE_PATH,
+                                            "File path in the pull request"),
+                                    new Param.Int("line", "Line number in the diff", true, 1,
+                                            1_000_000, null),
+                                    Param.Str.oneOf("side", List.of("LEFT", "RIGHT"), "RIGHT",
+                                            "Side of the diff"),
+                                    Param.Str.text("body", true, 65_536, "Comment text"))),
+                            0, 100))
+            .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
+                    "pull_number")).paths(args.objects("comments").stream()
+                            .map(comment -> comment
+                                    .text("path"))
+                            .toList())
+                    .build())),
+
+    /** Creates an {@code agent-} branch from a ref. */
+    CREATE_BRANCH(write("create_branch", Tier.PUSH_NEW_BRANCH).title("Create branch")
+            .description("Create a branch named agent-* from a ref (default: the default "
+                    + "branch).")
+            .permission("contents", "write")
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.required("branch", AGENT_BRANCH,
+                            "New branch name; must start with agent-"),
+                    Param.Str.optional("from", GIT_REF,
+                            "Branch or tag to start from; default: the default branch"))
+            .target(args -> args.repository().writesBranch(args.text("branch")).ref(args.text(
+                    "from")).build())),
+
+    /** Commits files to an {@code agent-} branch without git credentials. */
+    PUSH_FILES(write("push_files", Tier.PUSH_NEW_BRANCH).title("Push files").description(
+            "Commit files to an agent-* branch in one commit (created or overwritten). The "
+                    + "gateway performs the push; no git credential is needed.")
+            .permission("contents", "write")
+            .destructive()
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.required("branch", AGENT_BRANCH,
+                            "Branch to commit to; must start with agent-"),
+                    Param.Str.text("message", true, 4096, "Commit message"),
+                    new Param.Arr("files", "Files to write", true,
+                            new Param.Obj("file", "One file", true, List.of(
+                                    Param.Str.required("path", FILE_PATH,
+                                            "File path relative to the repository root"),
+                                    Param.Str.text("content", true, Tool.MAX_FILE_CONTENT,
+                                            "Full new content (UTF-8 text)"))),
+                            1, 100))
+            .target(args -> args.repository().writesBranch(args.text("branch")).paths(args
+                    .objects("files").stream().map(file -> file.text("path")).toList())
+                    .build())),
+
+    // ---- answered by the ingress ------------------------------------------------------------
+
+    /** The final answer of an earlier call; never reaches GitHub. */
+    GET_REQUEST_STATUS(local("get_request_status").title("Get request status").description(
+            "The final answer of an earlier call that was still pending, by its request ID. "
+                    + "Answered by the gateway itself.")
+            .params(Param.Str.required("request_id", REQUEST_ID,
+                    "The request ID the pending answer gave")));
+
+    /** Largest file content push_files accepts per file (characters). */
+    public static final int MAX_FILE_CONTENT = 1_000_000;
+
+    /** Where a tool is answered and whether it changes anything on GitHub. */
+    public enum Kind {
+        /** Answered by the ingress itself; needs no grant and no token. */
+        LOCAL,
+        /** Reads GitHub; safe to retry. */
+        READ,
+        /** Changes GitHub; performed at most once per request ID. */
+        WRITE
+    }
+
+    private final ToolDefinition definition;
+
+    Tool(ToolDefinition.Builder builder) {
+        this.definition = builder.build(this);
+    }
+
+    /** Everything about the tool: schema, hints, tier, permissions, target parser. */
+    public ToolDefinition definition() {
+        return definition;
+    }
+
+    /** The MCP tool name agents call. */
+    public String toolName() {
+        return definition.name();
+    }
+
+    public Kind kind() {
+        return definition.kind();
+    }
+
+    /** The tier that grants it; null for local tools. */
+    public Tier tier() {
+        return definition.tier();
+    }
+
+    public boolean isWrite() {
+        return kind() == Kind.WRITE;
+    }
+
+    /** True unless the ingress answers it itself. */
+    public boolean reachesGitHub() {
+        return kind() != Kind.LOCAL;
+    }
+
+    /** GitHub App permissions (name to read/write) a token for this tool is requested with. */
+    public Map<String, String> permissions() {
+        return definition.permissions();
+    }
+
+    public static Optional<Tool> byToolName(String toolName) {
+        return Arrays.stream(values()).filter(tool -> tool.toolName().equals(toolName))
+                .findFirst();
+    }
+}

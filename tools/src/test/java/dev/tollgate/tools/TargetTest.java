@@ -1,0 +1,109 @@
+package dev.tollgate.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TargetTest {
+
+    private static Target of(Tool tool, Map<String, Object> args) {
+        return tool.definition().validate(args).requireTarget();
+    }
+
+    @Test
+    void getFileNamesItsPathAndRef() {
+        Target target = of(Tool.GET_FILE, Map.of("owner", "o", "repo", "r", "path", "a/b.txt",
+                "ref", "release"));
+
+        assertThat(target.paths()).isEqualTo(Scope.of(List.of("a/b.txt")));
+        assertThat(target.branches()).isEqualTo(Scope.of(List.of("release")));
+        assertThat(target.numbers().isNone()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"deadbeef", "0123456789abcdef0123456789abcdef01234567", "CAFE"})
+    void aRefThatMayBeACommitShaReachesEveryBranch(String ref) {
+        Target target = of(Tool.GET_FILE, Map.of("owner", "o", "repo", "r", "path", "a",
+                "ref", ref));
+
+        assertThat(target.branches().isEvery()).isTrue();
+        assertThat(target.branches().every().orElseThrow()).contains("commit SHA");
+    }
+
+    @Test
+    void readingTheDefaultBranchNamesNoRef() {
+        Target target = of(Tool.GET_FILE, Map.of("owner", "o", "repo", "r", "path", "a"));
+
+        assertThat(target.branches().isNone()).isTrue();
+    }
+
+    @Test
+    void listingPullRequestsRevealsEveryPullRequest() {
+        Target target = of(Tool.LIST_PULL_REQUESTS, Map.of("owner", "o", "repo", "r"));
+
+        assertThat(target.numbers().isEvery()).isTrue();
+        assertThat(target.numberKind()).isEqualTo(Target.NumberKind.PULL_REQUEST);
+    }
+
+    @Test
+    void pushFilesWritesItsBranchAndTouchesEveryFilePath() {
+        Target target = of(Tool.PUSH_FILES, Map.of("owner", "o", "repo", "r", "branch",
+                "agent-x", "message", "m", "files", List.of(Map.of("path", "a", "content", "x"),
+                        Map.of("path", "b/c", "content", "x"))));
+
+        assertThat(target.branch()).isEqualTo("agent-x");
+        assertThat(target.paths().named()).containsExactly("a", "b/c");
+        assertThat(target.branches().named()).containsExactly("agent-x");
+    }
+
+    @Test
+    void createBranchWritesOneBranchAndReadsAnother() {
+        Target target = of(Tool.CREATE_BRANCH, Map.of("owner", "o", "repo", "r", "branch",
+                "agent-x", "from", "release"));
+
+        assertThat(target.branch()).isEqualTo("agent-x");
+        assertThat(target.refs().named()).containsExactly("release");
+        assertThat(target.branches().named()).containsExactly("agent-x", "release");
+    }
+
+    @Test
+    void createPrNamesBaseHeadAndDraft() {
+        Target target = of(Tool.CREATE_PR, Map.of("owner", "o", "repo", "r", "title", "t",
+                "head", "agent-x", "base", "main", "draft", false));
+
+        assertThat(target.base()).isEqualTo("main");
+        assertThat(target.head()).isEqualTo(new Target.Head("o", "r", "agent-x"));
+        assertThat(target.draft()).isFalse();
+        assertThat(target.branches().named()).containsExactly("agent-x");
+    }
+
+    @Test
+    void reviewCommentsTouchTheirPathsAndThePullRequest() {
+        Target target = of(Tool.CREATE_PENDING_REVIEW, Map.of("owner", "o", "repo", "r",
+                "pull_number", 4, "comments", List.of(Map.of("path", "src/x.c", "line", 3,
+                        "body", "b"))));
+
+        assertThat(target.numbers().named()).containsExactly(4L);
+        assertThat(target.paths().named()).containsExactly("src/x.c");
+    }
+
+    @Test
+    void describeNamesEachPartItHas() {
+        Target target = of(Tool.GITHUB_API_GET, Map.of("path", "/repos/o/r/pulls/9/files"));
+
+        assertThat(target.describe()).contains("repository: o/r", "numbers: [9]",
+                "paths: every (");
+    }
+
+    @Test
+    void everyTargetOfEveryRemoteToolNamesItsRepository() {
+        for (Tool tool : Tool.values()) {
+            assertThat(tool.definition().target().isPresent()).as(tool.toolName())
+                    .isEqualTo(tool.reachesGitHub());
+        }
+    }
+}
