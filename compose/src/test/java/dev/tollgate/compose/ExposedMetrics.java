@@ -114,7 +114,7 @@ final class ExposedMetrics {
             StaticApplicationContext context = new StaticApplicationContext();
             context.getBeanFactory().registerSingleton("registry", registry);
             context.refresh();
-            MicrometerHolder listener = new MicrometerHolder(context, "tollgate-audit-sink-0",
+            MicrometerHolder listener = new MicrometerHolder(context, "auditListenerContainer-0",
                     "spring.kafka.listener", "Kafka Listener Timer", record -> Map.of());
             listener.failure(listener.start(), "AuditStoreException");
             listener.success(listener.start());
