@@ -1,15 +1,24 @@
 #!/bin/sh
-# Runs once, when the database volume is new. Two login roles, each owning its own schema:
-# tollgate_audit (the audit sink migrates and writes schema audit) and tollgate_executor
-# (the executors' completion record, schema executor). Passwords come from the mounted secrets.
+# Runs once, when the database volume is new (the postgres image runs it as the superuser).
+# The audit store's roles, as audit-sink/README.md "PostgreSQL roles" describes them:
+#   tollgate_audit_owner  owns schema audit; only the one-shot migration step logs in as it
+#   tollgate_audit_writer NOLOGIN group; the migration grants it SELECT, INSERT on audit_record
+#   tollgate_audit_sink   the sink's login: a member of the group, owner of nothing, so it can
+#                         append and read but cannot switch the append-only trigger off
+# and the executors' completion record: tollgate_executor owns schema executor.
+# Passwords come from the mounted secrets.
 set -eu
-audit_password=$(cat /run/secrets/audit_password)
+owner_password=$(cat /run/secrets/audit_owner_password)
+sink_password=$(cat /run/secrets/audit_sink_password)
 executor_password=$(cat /run/secrets/executor_password)
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
-  -v audit_password="$audit_password" -v executor_password="$executor_password" <<'SQL'
-CREATE ROLE tollgate_audit LOGIN PASSWORD :'audit_password';
+  -v owner_password="$owner_password" -v sink_password="$sink_password" \
+  -v executor_password="$executor_password" <<'SQL'
+CREATE ROLE tollgate_audit_owner LOGIN PASSWORD :'owner_password';
+CREATE SCHEMA audit AUTHORIZATION tollgate_audit_owner;
 CREATE ROLE tollgate_audit_writer NOLOGIN;
-CREATE SCHEMA audit AUTHORIZATION tollgate_audit;
+CREATE ROLE tollgate_audit_sink LOGIN PASSWORD :'sink_password' IN ROLE tollgate_audit_writer;
 CREATE ROLE tollgate_executor LOGIN PASSWORD :'executor_password';
 CREATE SCHEMA executor AUTHORIZATION tollgate_executor;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 SQL

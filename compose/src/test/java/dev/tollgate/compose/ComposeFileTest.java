@@ -167,6 +167,49 @@ class ComposeFileTest {
         assertThat(DIR.resolve("postgres/init.sh")).isRegularFile();
     }
 
+    @Test
+    void theAuditSinkLogsInAsTheWriterOnlyRoleAfterAOneShotMigrationAsTheOwner() {
+        AuditRoles roles = AuditRoles.fromInitScript();
+        JsonNode services = COMPOSE.path("services");
+        JsonNode sink = services.path("audit-sink");
+        JsonNode migrate = services.path("audit-migrate");
+        List<String> command = new ArrayList<>();
+        migrate.path("command").forEach(c -> command.add(c.asString()));
+        String ownerPassword = command.get(command.indexOf("--password-file") + 1);
+        Set<String> sinkSecrets = new LinkedHashSet<>();
+        sink.path("secrets").forEach(s -> sinkSecrets.add(s.asString()));
+        Set<String> migrateSecrets = new LinkedHashSet<>();
+        migrate.path("secrets").forEach(s -> migrateSecrets.add(s.asString()));
+        Set<String> postgresSecrets = new LinkedHashSet<>();
+        services.path("postgres").path("secrets").forEach(s -> postgresSecrets.add(s
+                .asString()));
+        String sinkPassword = sink.at("/environment/TOLLGATE_AUDIT_POSTGRES_PASSWORD_FILE")
+                .asString();
+
+        assertThat(sink.at("/environment/TOLLGATE_AUDIT_POSTGRES_USER").asString()).isEqualTo(
+                roles.sink());
+        assertThat(sink.at("/environment/TOLLGATE_AUDIT_POSTGRES_MIGRATE").asString("false"))
+                .isEqualTo("false");
+        assertThat(sink.at("/depends_on/audit-migrate/condition").asString()).isEqualTo(
+                "service_completed_successfully");
+        assertThat(command).startsWith("migrate").containsSubsequence("--user", roles.owner())
+                .containsSubsequence("--jdbc-url", sink.at(
+                        "/environment/TOLLGATE_AUDIT_POSTGRES_URL").asString());
+        assertThat(migrate.path("entrypoint").toString()).contains(
+                "dev.tollgate.audit.AuditCommand");
+        assertThat(migrate.path("image").asString()).isEqualTo(sink.path("image").asString());
+        assertThat(ownerPassword).startsWith("/run/secrets/");
+        String ownerSecret = ownerPassword.substring("/run/secrets/".length());
+        assertThat(migrateSecrets).containsExactly(ownerSecret);
+        assertThat(sinkSecrets).as("the owner's password never reaches the sink")
+                .doesNotContain(ownerSecret);
+        // init.sh reads the passwords of both roles under the names compose gives the secrets
+        assertThat(postgresSecrets).contains(ownerSecret, sinkPassword.substring(
+                "/run/secrets/".length()));
+        assertThat(DIR.resolve("postgres/init.sh")).content().contains(ownerPassword,
+                sinkPassword);
+    }
+
     private static Map<String, JsonNode> roleServices() {
         Map<String, JsonNode> roles = new LinkedHashMap<>();
         COMPOSE.path("services").properties().forEach(e -> {

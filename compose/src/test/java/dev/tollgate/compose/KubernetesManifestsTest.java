@@ -2,6 +2,9 @@ package dev.tollgate.compose;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.compose.k8s.Kustomization;
+import dev.tollgate.compose.k8s.NameRules;
+import dev.tollgate.compose.k8s.SchemaValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,34 +13,94 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The manifests under compose/k8s, checked without a cluster: one Deployment per role whose
- * environment its role reads, probes on /healthz and /readyz, resource requests, a
- * PodDisruptionBudget, secrets as files, the policy from a ConfigMap mounted so that updates
- * reach the file, and KEDA scaling on consumer-group lag bounded by the partition count.
+ * The manifests under compose/k8s, checked without a cluster. Rendered as {@code kubectl apply
+ * -k} would (the base, and the {@code full} overlay with the KEDA and Prometheus components), every
+ * object must pass the Kubernetes, KEDA and Prometheus Operator schemas (types, required and
+ * unknown fields) and the API server's name rules; the base must need no custom resource
+ * definition. Then: one Deployment per role whose environment its role reads, probes on /healthz
+ * and /readyz, resource requests, a PodDisruptionBudget, secrets as files, the policy from a
+ * ConfigMap mounted so that updates reach the file, KEDA scaling on consumer-group lag bounded by
+ * the partition count, and the audit sink logging in as the writer-only role.
  */
 class KubernetesManifestsTest {
 
     private static final Path DIR = RoleSettings.repository().resolve("compose/k8s");
-    private static final List<JsonNode> OBJECTS = load();
+    private static final Kustomization BASE = Kustomization.render(DIR);
+    private static final Kustomization FULL = Kustomization.render(DIR.resolve("overlays/full"));
+    private static final List<JsonNode> OBJECTS = FULL.objects();
+    /** The API groups every cluster serves; anything else needs a CRD. */
+    private static final Set<String> BUILT_IN = Set.of("v1", "apps/v1", "policy/v1");
 
     @Test
-    void theKustomizationListsEveryManifest() throws Exception {
-        JsonNode kustomization = YAMLMapper.builder().build().readTree(DIR.resolve(
-                "kustomization.yaml").toFile());
-        Set<String> listed = new LinkedHashSet<>();
-        kustomization.path("resources").forEach(r -> listed.add(r.asString()));
-        Set<String> present = new LinkedHashSet<>();
-        try (var files = Files.list(DIR)) {
-            files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yaml") && !n
-                    .equals("kustomization.yaml")).forEach(present::add);
+    void everyManifestIsPartOfTheFullOverlayAndTheBaseNeedsNoCustomResources() throws Exception {
+        Set<Path> present = new LinkedHashSet<>();
+        try (Stream<Path> files = Files.walk(DIR)) {
+            files.filter(f -> f.toString().endsWith(".yaml")).forEach(f -> present.add(f
+                    .toAbsolutePath().normalize()));
         }
 
-        assertThat(listed).containsExactlyInAnyOrderElementsOf(present);
+        assertThat(FULL.files()).containsExactlyInAnyOrderElementsOf(present);
+        assertThat(BASE.objects()).allSatisfy(o -> assertThat(BUILT_IN).as(o.path("kind")
+                .asString()).contains(o.path("apiVersion").asString()));
+        assertThat(kinds(BASE.objects())).contains("Deployment", "ConfigMap",
+                "PodDisruptionBudget", "Service").doesNotContain("ScaledObject",
+                        "ServiceMonitor", "PrometheusRule");
+        assertThat(kinds(OBJECTS)).contains("ScaledObject", "ServiceMonitor", "PrometheusRule");
+        assertThat(OBJECTS).allSatisfy(o -> assertThat(o.at("/metadata/namespace").asString())
+                .as(o.at("/metadata/name").asString()).isEqualTo("tollgate"));
+    }
+
+    @Test
+    void everyObjectPassesItsSchemaAndTheApiServersNameRules() {
+        List<SchemaValidator.Result> results = validator().validate(OBJECTS);
+        List<String> refused = new ArrayList<>();
+        results.forEach(r -> r.errors().forEach(e -> refused.add(r.kind() + " " + r.name() + ": "
+                + e)));
+        refused.addAll(NameRules.check(OBJECTS));
+
+        assertThat(results).hasSize(OBJECTS.size());
+        assertThat(refused).as("what an API server would refuse").isEmpty();
+    }
+
+    /** The checks above can fail: what they report for the mistakes an API server refuses. */
+    @Test
+    void theValidatorsReportWhatAnApiServerRefuses() {
+        JsonNode deployment = deployment("tollgate-executor-worker").deepCopy();
+        var pod = (tools.jackson.databind.node.ObjectNode) deployment.at("/spec/template/spec");
+        var volume = (tools.jackson.databind.node.ObjectNode) pod.path("volumes").get(1);
+        String original = volume.path("name").asString();
+        volume.put("name", "github_app_key");
+        ((tools.jackson.databind.node.ObjectNode) deployment.path("spec")).put("replicas", "2");
+        ((tools.jackson.databind.node.ObjectNode) pod.path("containers").get(0).path("ports")
+                .get(0)).put("name", "prometheus-metrics");
+        ((tools.jackson.databind.node.ObjectNode) pod.path("containers").get(0))
+                .put("imagePullPolicy",
+                        "Always")
+                .put("imagePulPolicy", "Always");
+        JsonNode unknownKind = JsonMapper.builder().build().readTree(
+                "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"w\"}}");
+
+        List<SchemaValidator.Result> results = validator().validate(List.of(deployment,
+                unknownKind));
+        List<String> names = NameRules.check(List.of(deployment));
+
+        assertThat(String.join("\n", results.get(0).errors())).contains(
+                "data/spec/replicas must be integer", "imagePulPolicy");
+        assertThat(results.get(1).errors()).singleElement().asString().contains(
+                "no schema for example.com/v1 Widget");
+        assertThat(names).anySatisfy(p -> assertThat(p).contains("volumes[].name 'github_app_key'"))
+                .anySatisfy(
+                        p -> assertThat(p).contains("'prometheus-metrics' is not an IANA_SVC_NAME"))
+                .anySatisfy(p -> assertThat(p).contains("mounts volume " + original
+                        + ", which the pod does not declare"))
+                .anySatisfy(p -> assertThat(p).contains("names port http, which the container"
+                        + " does not declare"));
     }
 
     @Test
@@ -159,6 +222,41 @@ class KubernetesManifestsTest {
         }
     }
 
+    @Test
+    void theAuditSinkLogsInAsTheWriterOnlyRoleAndOnlyItsInitContainerMigratesAsTheOwner() {
+        AuditRoles roles = AuditRoles.fromInitScript();
+        JsonNode deployment = deployment("tollgate-audit-sink");
+        JsonNode pod = deployment.at("/spec/template/spec");
+        JsonNode migrate = pod.at("/initContainers/0");
+        List<String> args = new ArrayList<>();
+        migrate.path("args").forEach(a -> args.add(a.asString()));
+        Set<String> sinkMounts = new LinkedHashSet<>();
+        pod.at("/containers/0/volumeMounts").forEach(m -> sinkMounts.add(m.path("name")
+                .asString()));
+        String ownerPassword = args.get(args.indexOf("--password-file") + 1);
+        String ownerVolume = null;
+        for (JsonNode mount : migrate.path("volumeMounts")) {
+            if (ownerPassword.startsWith(mount.path("mountPath").asString() + "/")) {
+                ownerVolume = mount.path("name").asString();
+            }
+        }
+
+        assertThat(env(deployment, "TOLLGATE_AUDIT_POSTGRES_USER")).isEqualTo(roles.sink());
+        assertThat(optionalEnv(deployment, "TOLLGATE_AUDIT_POSTGRES_MIGRATE")).isIn(null,
+                "false");
+        assertThat(args).startsWith("migrate").containsSubsequence("--user", roles.owner())
+                .containsSubsequence("--jdbc-url", env(deployment,
+                        "TOLLGATE_AUDIT_POSTGRES_URL"));
+        assertThat(env(deployment, "TOLLGATE_AUDIT_POSTGRES_URL")).endsWith("currentSchema="
+                + roles.schema());
+        assertThat(migrate.path("image").asString()).isEqualTo(pod.at("/containers/0/image")
+                .asString());
+        assertThat(ownerVolume).as("the volume holding " + ownerPassword).isNotNull();
+        assertThat(sinkMounts).as("the owner's password never reaches the sink").doesNotContain(
+                ownerVolume);
+        assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+    }
+
     private static JsonNode volume(JsonNode pod, String name) {
         for (JsonNode volume : pod.path("volumes")) {
             if (volume.path("name").asString().equals(name)) {
@@ -177,6 +275,15 @@ class KubernetesManifestsTest {
         throw new AssertionError(deployment.at("/metadata/name").asString() + " sets no " + name);
     }
 
+    private static String optionalEnv(JsonNode deployment, String name) {
+        for (JsonNode e : deployment.at("/spec/template/spec/containers/0/env")) {
+            if (e.path("name").asString().equals(name)) {
+                return e.path("value").asString();
+            }
+        }
+        return null;
+    }
+
     private static JsonNode deployment(String name) {
         return kind("Deployment").stream().filter(d -> d.at("/metadata/name").asString().equals(
                 name)).findFirst().orElseThrow(() -> new AssertionError("no Deployment " + name));
@@ -186,26 +293,16 @@ class KubernetesManifestsTest {
         return OBJECTS.stream().filter(o -> o.path("kind").asString("").equals(kind)).toList();
     }
 
-    private static List<JsonNode> load() {
-        YAMLMapper yaml = YAMLMapper.builder().build();
-        List<JsonNode> objects = new ArrayList<>();
-        try (var files = Files.list(DIR)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                if (file.getFileName().toString().equals("kustomization.yaml")) {
-                    continue;
-                }
-                try (var values = yaml.readerFor(JsonNode.class).readValues(file.toFile())) {
-                    while (values.hasNextValue()) {
-                        JsonNode node = (JsonNode) values.nextValue();
-                        if (node != null && !node.isNull() && !node.isMissingNode()) {
-                            objects.add(node);
-                        }
-                    }
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return objects;
+    private static Set<String> kinds(List<JsonNode> objects) {
+        Set<String> kinds = new LinkedHashSet<>();
+        objects.forEach(o -> kinds.add(o.path("kind").asString()));
+        return kinds;
+    }
+
+    private static SchemaValidator validator() {
+        return SchemaValidator.install(RoleSettings.repository().resolve(
+                "compose/src/test/k8s-validator"),
+                RoleSettings.repository().resolve(
+                        "compose/target"));
     }
 }
