@@ -1,5 +1,6 @@
 package dev.tollgate.ingress.web;
 
+import dev.tollgate.runtime.security.AdminGate;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
@@ -8,18 +9,18 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Resilience4j rate limiters: one per agent (on /mcp and /token/rotate) and one shared by the
- * admin endpoints. A refused call learns how long to wait (for {@code Retry-After}).
+ * Resilience4j rate limiters, one per agent (on /mcp and /token/rotate), applied once the agent's
+ * token is verified. A refused call learns how long to wait (for {@code Retry-After}). The admin
+ * endpoints are not limited as a whole (anyone could then lock the admin out): wrong admin keys
+ * are throttled per client address by the runtime's {@code AdminGate}.
  */
 public final class RateLimits {
 
     private final RateLimiterRegistry registry;
     private final RateLimiterConfig agentConfig;
-    private final RateLimiterConfig adminConfig;
 
-    public RateLimits(int agentLimit, Duration agentPeriod, int adminLimit, Duration adminPeriod) {
+    public RateLimits(int agentLimit, Duration agentPeriod) {
         this.agentConfig = config(agentLimit, agentPeriod);
-        this.adminConfig = config(adminLimit, adminPeriod);
         this.registry = RateLimiterRegistry.of(agentConfig);
     }
 
@@ -31,11 +32,6 @@ public final class RateLimits {
     /** Empty if the agent may go on, else how long it should wait. */
     public Optional<Duration> agent(String agentId) {
         return acquire(registry.rateLimiter("agent:" + agentId, agentConfig));
-    }
-
-    /** Empty if an admin request may go on, else how long to wait. */
-    public Optional<Duration> admin() {
-        return acquire(registry.rateLimiter("admin", adminConfig));
     }
 
     private static Optional<Duration> acquire(RateLimiter limiter) {
@@ -50,6 +46,6 @@ public final class RateLimits {
 
     /** Whole seconds for Retry-After, at least 1. */
     public static long retryAfterSeconds(Duration wait) {
-        return Math.max(1, (wait.toMillis() + 999) / 1000);
+        return AdminGate.retryAfterSeconds(wait);
     }
 }

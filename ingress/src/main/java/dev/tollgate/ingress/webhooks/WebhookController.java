@@ -1,7 +1,6 @@
 package dev.tollgate.ingress.webhooks;
 
 import dev.tollgate.events.InstallationChanged;
-import dev.tollgate.ingress.config.IngressProperties;
 import dev.tollgate.ingress.core.http.BoundedBody;
 import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.kafka.EventPublisher;
@@ -65,11 +64,11 @@ public class WebhookController {
                 }
             });
 
-    public WebhookController(WebhookSecrets secrets, IngressProperties ingress, Clock clock,
+    public WebhookController(WebhookSecrets secrets, OriginPolicy origins, Clock clock,
             InstallationRegistry registry, InstallationRegistryFeed feed,
             EventPublisher publisher, WebhookProperties properties) {
         this.secrets = secrets;
-        this.origins = new OriginPolicy(ingress.getAllowedHosts(), ingress.getAllowedOrigins());
+        this.origins = origins;
         this.webhooks = new InstallationWebhooks(Roles.INGRESS, clock);
         this.registry = registry;
         this.feed = feed;
