@@ -158,6 +158,28 @@ class TokenApiIntegrationTest {
     }
 
     @Test
+    void anAgentCannotFloodTheTokenTopicWithRotations() {
+        String agent = KafkaTestBroker.uniqueName("bot");
+        Map<String, Object> minted = mint(agent);
+        String token = (String) minted.get("token");
+        List<Integer> statuses = new java.util.ArrayList<>();
+
+        for (int i = 0; i < 8; i++) {
+            HttpResponse<String> rotated = HttpCalls.post(url("/token/rotate"), token, "");
+            statuses.add(rotated.statusCode());
+            if (rotated.statusCode() == 200) {
+                token = (String) HttpCalls.json(rotated).get("token");
+            }
+        }
+
+        assertThat(statuses).as("rotations within an hour").containsExactly(200, 200, 200, 200,
+                200, 200, 429, 429);
+        assertThat(rejection(token)).as("the newest rotation still works").isNull();
+        assertThat(KafkaProbe.await(Topics.AGENT_TOKENS, event -> event.getAgentId().equals(
+                agent), 7)).hasSize(7);
+    }
+
+    @Test
     void theTokenTopicIsCompactedSoReplayHoldsOneRecordPerFamily() throws Exception {
         try (Admin admin = KafkaTestBroker.get().admin()) {
             ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC,

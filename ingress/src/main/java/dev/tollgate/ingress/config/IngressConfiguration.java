@@ -106,6 +106,7 @@ public class IngressConfiguration {
     @Bean
     RateLimits rateLimits(IngressProperties properties) {
         IngressProperties.RateLimit limits = properties.getRateLimit();
-        return new RateLimits(limits.getAgentLimitForPeriod(), limits.getAgentPeriod());
+        return new RateLimits(limits.getAgentLimitForPeriod(), limits.getAgentPeriod(), limits
+                .getRotationLimitForPeriod(), limits.getRotationPeriod());
     }
 }

@@ -190,6 +190,25 @@ public class IngressProperties {
         /** Wrong or missing admin keys one client address may send per period before 429s. */
         private int adminLimitForPeriod = 20;
         private Duration adminPeriod = Duration.ofMinutes(1);
+        /** Token rotations one agent may make per period (besides the agent limit). */
+        private int rotationLimitForPeriod = 6;
+        private Duration rotationPeriod = Duration.ofHours(1);
+
+        public int getRotationLimitForPeriod() {
+            return rotationLimitForPeriod;
+        }
+
+        public void setRotationLimitForPeriod(int rotationLimitForPeriod) {
+            this.rotationLimitForPeriod = rotationLimitForPeriod;
+        }
+
+        public Duration getRotationPeriod() {
+            return rotationPeriod;
+        }
+
+        public void setRotationPeriod(Duration rotationPeriod) {
+            this.rotationPeriod = rotationPeriod;
+        }
 
         public int getAgentLimitForPeriod() {
             return agentLimitForPeriod;

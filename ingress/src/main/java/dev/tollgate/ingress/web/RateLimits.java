@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Resilience4j rate limiters, one per agent (on /mcp and /token/rotate), applied once the agent's
- * token is verified. A refused call learns how long to wait (for {@code Retry-After}). The admin
+ * Resilience4j rate limiters, one per agent (on /mcp and /token/rotate) and one per agent for
+ * rotations alone, applied once the agent's token is verified. A refused call learns how long to wait (for {@code Retry-After}). The admin
  * endpoints are not limited as a whole (anyone could then lock the admin out): wrong admin keys
  * are throttled per client address by the runtime's {@code AdminGate}.
  */
@@ -18,9 +18,12 @@ public final class RateLimits {
 
     private final RateLimiterRegistry registry;
     private final RateLimiterConfig agentConfig;
+    private final RateLimiterConfig rotationConfig;
 
-    public RateLimits(int agentLimit, Duration agentPeriod) {
+    public RateLimits(int agentLimit, Duration agentPeriod, int rotationLimit,
+            Duration rotationPeriod) {
         this.agentConfig = config(agentLimit, agentPeriod);
+        this.rotationConfig = config(rotationLimit, rotationPeriod);
         this.registry = RateLimiterRegistry.of(agentConfig);
     }
 
@@ -32,6 +35,14 @@ public final class RateLimits {
     /** Empty if the agent may go on, else how long it should wait. */
     public Optional<Duration> agent(String agentId) {
         return acquire(registry.rateLimiter("agent:" + agentId, agentConfig));
+    }
+
+    /**
+     * Empty if the agent may rotate a token now, else how long it should wait: rotations are few
+     * by nature, and each one is a record every replica replays until compaction folds it.
+     */
+    public Optional<Duration> rotation(String agentId) {
+        return acquire(registry.rateLimiter("rotation:" + agentId, rotationConfig));
     }
 
     private static Optional<Duration> acquire(RateLimiter limiter) {

@@ -121,7 +121,8 @@ public class TokenController {
         } catch (TokenRejectedException e) {
             return ApiError.unauthorized(AGENT_REALM, "invalid_token", e.getMessage());
         }
-        Optional<Duration> wait = rateLimits.agent(identity.agentId());
+        Optional<Duration> wait = rateLimits.agent(identity.agentId()).or(() -> rateLimits
+                .rotation(identity.agentId()));
         if (wait.isPresent()) {
             return ApiError.tooManyRequests(wait.get());
         }
