@@ -90,9 +90,9 @@ class AdminKeyTest {
     }
 
     @Test
-    void aShortKeyOrAKeyFileEveryUserCanReadStopsStartUpNamingTheFix() throws Exception {
+    void aShortKeyOrAKeyFileOthersCanWriteStopsStartUpNamingTheFix() throws Exception {
         Path readable = keyFile(FILE_KEY + "\n");
-        Files.setPosixFilePermissions(readable, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(readable, PosixFilePermissions.fromString("rw-rw-r--"));
 
         assertThatThrownBy(() -> AdminKey.resolve(Map.of("tollgate.admin-key", "short")::get,
                 Map.of())).isInstanceOf(ConfigurationException.class).hasMessageContaining(

@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
  * regular file, not a symbolic link, owned by this process's user and readable by it alone (mode
  * 0600 or 0400): anything else means someone other than Tollgate made or can read it;</li>
  * <li>a <b>configured file</b> ({@code *_FILE}, which an operator or an orchestrator provides)
- * may be a symbolic link and owned by root, and may be group-readable (Kubernetes mounts a
- * Secret as a root-owned link with the pod's fsGroup), but must not be owned by another
- * unprivileged user, readable or writable by every user, or writable by its group.</li>
+ * must be a regular file (a symbolic link to one is fine: Kubernetes mounts Secrets as links)
+ * that neither its group nor other users can write (they could swap the secret). One that every
+ * user can read, or that another user than this one or root owns, is used with a warning naming
+ * the fix: Docker Compose bind-mounts a secret with its owner and mode on the host, which the
+ * container's user does not match.</li>
  * </ul>
  * A refused file stops start-up with a message naming the file and the command that fixes it.
  */
@@ -44,9 +46,6 @@ public final class SecretFiles {
     private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(
             PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
             PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
-    private static final Set<PosixFilePermission> OTHERS_OR_GROUP_WRITE = EnumSet.of(
-            PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ,
             PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
     private SecretFiles() {
@@ -154,8 +153,8 @@ public final class SecretFiles {
     }
 
     /**
-     * Refuses a configured file owned by another unprivileged user, readable or writable by every
-     * user, or writable by its group.
+     * Refuses a configured file that is not a regular file or that its group or other users can
+     * write; warns about one every user can read or another user (not root) owns.
      *
      * @throws IllegalStateException naming the file and the fix
      */
@@ -169,17 +168,24 @@ public final class SecretFiles {
             throw new IllegalStateException("the " + what + " file " + absolute
                     + " is not a regular file: point the setting at the file holding the secret");
         }
-        OptionalOwner.check(what, absolute, true);
-        Set<PosixFilePermission> loose = EnumSet.noneOf(PosixFilePermission.class);
-        loose.addAll(attributes.get().permissions());
-        loose.retainAll(OTHERS_OR_GROUP_WRITE);
-        if (!loose.isEmpty()) {
+        Set<PosixFilePermission> permissions = attributes.get().permissions();
+        if (permissions.contains(PosixFilePermission.GROUP_WRITE) || permissions.contains(
+                PosixFilePermission.OTHERS_WRITE)) {
             throw new IllegalStateException("refusing the " + what + " file " + absolute
-                    + ": its mode " + PosixFilePermissions.toString(attributes.get().permissions())
-                    + " lets every user on this host read it or others change it; run `chmod"
-                    + " go-w,o-rwx " + absolute + "` (0600 or 0400 is best; replace the secret if"
-                    + " someone may have read it)");
+                    + ": its mode " + PosixFilePermissions.toString(permissions)
+                    + " lets other users replace the secret; run `chmod go-w " + absolute
+                    + "` (0400 or 0600 is best)");
         }
+        if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
+            log.warn("the {} file {} can be read by every user on this host (mode {}): run `chmod"
+                    + " o-rwx {}` where it is kept, and replace the secret if someone may have"
+                    + " read it", what, absolute, PosixFilePermissions.toString(permissions),
+                    absolute);
+        }
+        OptionalOwner.foreign(absolute, true).ifPresent(owner -> log.warn("the {} file {} is"
+                + " owned by user {}, not by this process's user or root: that user can replace"
+                + " the secret; `chown` it to the user that runs Tollgate (or root)", what,
+                absolute, owner));
     }
 
     private static Optional<PosixFileAttributes> attributes(String what, Path file,
@@ -218,7 +224,8 @@ public final class SecretFiles {
         private OptionalOwner() {
         }
 
-        static void check(String what, Path file, boolean rootAllowed) {
+        /** The owner's user ID if it is neither this process's user nor (if allowed) root. */
+        static Optional<Long> foreign(Path file, boolean rootAllowed) {
             Optional<Long> self = processUid();
             Object owner;
             try {
@@ -226,22 +233,29 @@ public final class SecretFiles {
                         ? new LinkOption[0]
                         : new LinkOption[]{LinkOption.NOFOLLOW_LINKS});
             } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-                return; // no numeric owner on this file system
+                return Optional.empty(); // no numeric owner on this file system
             }
             if (self.isEmpty() || !(owner instanceof Integer uid)) {
-                return;
+                return Optional.empty();
             }
             long fileUid = Integer.toUnsignedLong(uid);
             if (fileUid == self.get() || (rootAllowed && fileUid == 0)) {
+                return Optional.empty();
+            }
+            return Optional.of(fileUid);
+        }
+
+        static void check(String what, Path file, boolean rootAllowed) {
+            Optional<Long> owner = foreign(file, rootAllowed);
+            if (owner.isEmpty()) {
                 return;
             }
+            long self = processUid().orElse(-1L);
             throw new IllegalStateException("refusing the " + what + " file " + file
-                    + ": it is owned by user " + fileUid + ", not by this process's user ("
-                    + self.get() + ")" + (rootAllowed ? " or root" : "") + ", who can replace"
-                    + " the secret; `chown " + self.get() + " " + file + "` if the file is yours,"
-                    + (rootAllowed
-                            ? " or point the setting at a file you own"
-                            : " or delete it (a new secret is generated at the next start)"));
+                    + ": it is owned by user " + owner.get() + ", not by this process's user ("
+                    + self + "), who can replace the secret; `chown " + self + " " + file
+                    + "` if the file is yours, or delete it (a new secret is generated at the"
+                    + " next start)");
         }
 
         private static Optional<Long> processUid() {

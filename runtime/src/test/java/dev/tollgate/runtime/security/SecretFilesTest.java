@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Assumptions;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,19 +99,40 @@ class SecretFilesTest {
     }
 
     @Test
-    void aConfiguredFileReadableByEveryoneOrOwnedByAnotherUserIsRefused() throws Exception {
-        Path world = secret("world", "rw-r--r--");
+    void aConfiguredFileOthersCanWriteIsRefusedAndOneEveryoneCanReadIsUsedWithAWarning()
+            throws Exception {
         Path groupWritable = secret("group-writable", "rw-rw----");
-        Path foreign = secret("foreign", "rw-------");
+        Path worldWritable = secret("world-writable", "rw-r--rw-");
+        Path worldReadable = secret("world-readable", "rw-r--r--");
+        Path foreign = secret("foreign", "r--------");
         boolean given = chownToNobody(foreign);
+        ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+        warnings.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(SecretFiles.class);
+        logger.addAppender(warnings);
+        try {
+            assertThatThrownBy(() -> SecretFiles.readConfigured("webhook secret", groupWritable))
+                    .hasMessageContaining("rw-rw----").hasMessageContaining("chmod go-w "
+                            + groupWritable);
+            assertThatThrownBy(() -> SecretFiles.resolve("admin key", null, worldWritable, null))
+                    .hasMessageContaining("replace the secret");
 
-        assertThatThrownBy(() -> SecretFiles.resolve("webhook secret", null, world, null))
-                .hasMessageContaining("chmod go-w,o-rwx " + world);
-        assertThatThrownBy(() -> SecretFiles.readConfigured("webhook secret", groupWritable))
-                .hasMessageContaining("rw-rw----");
-        if (given) {
-            assertThatThrownBy(() -> SecretFiles.readConfigured("admin key", foreign))
-                    .hasMessageContaining("owned by user 65534");
+            String readable = SecretFiles.readConfigured("webhook secret", worldReadable);
+            String owned = SecretFiles.readConfigured("admin key", foreign);
+
+            assertThat(readable).isEqualTo("s3cret-value");
+            assertThat(owned).isEqualTo("s3cret-value");
+            assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(message -> assertThat(message).contains(worldReadable.toString(),
+                            "every user", "chmod o-rwx"))
+                    .allSatisfy(message -> assertThat(message).doesNotContain("s3cret"));
+            if (given) {
+                assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage)
+                        .anySatisfy(message -> assertThat(message).contains(foreign.toString(),
+                                "owned by user 65534"));
+            }
+        } finally {
+            logger.detachAppender(warnings);
         }
     }
 
