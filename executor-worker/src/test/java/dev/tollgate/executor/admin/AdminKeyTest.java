@@ -92,7 +92,7 @@ class AdminKeyTest {
     @Test
     void aShortKeyOrAKeyFileOthersCanWriteStopsStartUpNamingTheFix() throws Exception {
         Path readable = keyFile(FILE_KEY + "\n");
-        Files.setPosixFilePermissions(readable, PosixFilePermissions.fromString("rw-rw-r--"));
+        Files.setPosixFilePermissions(readable, PosixFilePermissions.fromString("rw-r--rw-"));
 
         assertThatThrownBy(() -> AdminKey.resolve(Map.of("tollgate.admin-key", "short")::get,
                 Map.of())).isInstanceOf(ConfigurationException.class).hasMessageContaining(

@@ -32,10 +32,10 @@ import org.slf4j.LoggerFactory;
  * 0600 or 0400): anything else means someone other than Tollgate made or can read it;</li>
  * <li>a <b>configured file</b> ({@code *_FILE}, which an operator or an orchestrator provides)
  * must be a regular file (a symbolic link to one is fine: Kubernetes mounts Secrets as links)
- * that neither its group nor other users can write (they could swap the secret). One that every
- * user can read, or that another user than this one or root owns, is used with a warning naming
- * the fix: Docker Compose bind-mounts a secret with its owner and mode on the host, which the
- * container's user does not match.</li>
+ * that not every user can write (anyone could swap the secret). One that every user can read,
+ * its group can write, or another user than this one or root owns is used with a warning naming
+ * the fix: Docker Compose bind-mounts a secret with its owner and mode on the host (0644 or 0664
+ * by the usual umask, a host user's ID), which the container's user does not match.</li>
  * </ul>
  * A refused file stops start-up with a message naming the file and the command that fixes it.
  */
@@ -153,8 +153,8 @@ public final class SecretFiles {
     }
 
     /**
-     * Refuses a configured file that is not a regular file or that its group or other users can
-     * write; warns about one every user can read or another user (not root) owns.
+     * Refuses a configured file that is not a regular file or that every user can write; warns
+     * about one every user can read, its group can write, or another user (not root) owns.
      *
      * @throws IllegalStateException naming the file and the fix
      */
@@ -169,18 +169,20 @@ public final class SecretFiles {
                     + " is not a regular file: point the setting at the file holding the secret");
         }
         Set<PosixFilePermission> permissions = attributes.get().permissions();
-        if (permissions.contains(PosixFilePermission.GROUP_WRITE) || permissions.contains(
-                PosixFilePermission.OTHERS_WRITE)) {
+        if (permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
             throw new IllegalStateException("refusing the " + what + " file " + absolute
                     + ": its mode " + PosixFilePermissions.toString(permissions)
-                    + " lets other users replace the secret; run `chmod go-w " + absolute
-                    + "` (0400 or 0600 is best)");
+                    + " lets every user replace the secret; run `chmod go-w,o-r " + absolute
+                    + "` (0400 or 0600 is best) and replace the secret");
         }
-        if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
-            log.warn("the {} file {} can be read by every user on this host (mode {}): run `chmod"
-                    + " o-rwx {}` where it is kept, and replace the secret if someone may have"
-                    + " read it", what, absolute, PosixFilePermissions.toString(permissions),
-                    absolute);
+        if (permissions.contains(PosixFilePermission.OTHERS_READ) || permissions.contains(
+                PosixFilePermission.GROUP_WRITE)) {
+            log.warn("the {} file {} can be {} (mode {}): run `chmod go-w,o-rwx {}` where it is"
+                    + " kept, and replace the secret if someone may have read it", what,
+                    absolute, permissions.contains(PosixFilePermission.OTHERS_READ)
+                            ? "read by every user on this host"
+                            : "changed by its group",
+                    PosixFilePermissions.toString(permissions), absolute);
         }
         OptionalOwner.foreign(absolute, true).ifPresent(owner -> log.warn("the {} file {} is"
                 + " owned by user {}, not by this process's user or root: that user can replace"

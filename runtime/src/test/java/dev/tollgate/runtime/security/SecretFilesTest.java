@@ -99,7 +99,7 @@ class SecretFilesTest {
     }
 
     @Test
-    void aConfiguredFileOthersCanWriteIsRefusedAndOneEveryoneCanReadIsUsedWithAWarning()
+    void aConfiguredFileEveryoneCanWriteIsRefusedAndOneEveryoneCanReadIsUsedWithAWarning()
             throws Exception {
         Path groupWritable = secret("group-writable", "rw-rw----");
         Path worldWritable = secret("world-writable", "rw-r--rw-");
@@ -111,20 +111,22 @@ class SecretFilesTest {
         Logger logger = (Logger) LoggerFactory.getLogger(SecretFiles.class);
         logger.addAppender(warnings);
         try {
-            assertThatThrownBy(() -> SecretFiles.readConfigured("webhook secret", groupWritable))
-                    .hasMessageContaining("rw-rw----").hasMessageContaining("chmod go-w "
-                            + groupWritable);
             assertThatThrownBy(() -> SecretFiles.resolve("admin key", null, worldWritable, null))
-                    .hasMessageContaining("replace the secret");
+                    .hasMessageContaining("rw-r--rw-").hasMessageContaining("chmod go-w,o-r "
+                            + worldWritable);
 
             String readable = SecretFiles.readConfigured("webhook secret", worldReadable);
+            String groupChangeable = SecretFiles.readConfigured("webhook secret", groupWritable);
             String owned = SecretFiles.readConfigured("admin key", foreign);
 
             assertThat(readable).isEqualTo("s3cret-value");
+            assertThat(groupChangeable).isEqualTo("s3cret-value");
             assertThat(owned).isEqualTo("s3cret-value");
             assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage)
                     .anySatisfy(message -> assertThat(message).contains(worldReadable.toString(),
-                            "every user", "chmod o-rwx"))
+                            "every user", "chmod go-w,o-rwx"))
+                    .anySatisfy(message -> assertThat(message).contains(groupWritable.toString(),
+                            "changed by its group"))
                     .allSatisfy(message -> assertThat(message).doesNotContain("s3cret"));
             if (given) {
                 assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage)
