@@ -352,6 +352,17 @@ class McpEndpointIntegrationTest {
     }
 
     @Test
+    void aBodyDeclaredOverTheBoundIsRefusedUnreadEvenWithoutAToken() {
+        RawHttp.Answer answer = RawHttp.exchange(null, port, "POST /mcp HTTP/1.1\r\nHost:"
+                + " 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\nAccept:"
+                + " application/json, text/event-stream\r\nContent-Length: 100000000"
+                + "\r\nConnection: close", new byte[0], 20);
+
+        assertThat(answer.status()).as(answer.text()).isEqualTo(413);
+        assertThat(answer.body()).contains("tollgate.ingress.max-request-bytes");
+    }
+
+    @Test
     void acceptsConfiguredAndLoopbackOrigins() {
         String token = mint(agent());
 

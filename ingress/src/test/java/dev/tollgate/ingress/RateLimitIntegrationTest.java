@@ -2,8 +2,12 @@ package dev.tollgate.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -26,30 +30,65 @@ class RateLimitIntegrationTest {
         KafkaProbe.provisionTopics();
     }
 
-    @Test
-    void adminAndAgentRequestsOverTheLimitGet429WithRetryAfter() {
-        String url = "http://127.0.0.1:" + port;
-        HttpResponse<String> first = HttpCalls.post(url + "/admin/tokens", TestConfig.ADMIN_KEY,
-                "{\"agent\": \"limited\", \"environment\": \"dev\"}");
-        HttpResponse<String> second = HttpCalls.post(url + "/admin/tokens", "wrong-key", "{}");
-        HttpResponse<String> third = HttpCalls.post(url + "/admin/tokens", TestConfig.ADMIN_KEY,
-                "{\"agent\": \"limited\", \"environment\": \"dev\"}");
-        String token = (String) HttpCalls.json(first).get("token");
-        HttpResponse<String> rotated = HttpCalls.post(url + "/token/rotate", token, "");
-        HttpResponse<String> rotatedAgain = HttpCalls.post(url + "/token/rotate", token, "");
+    private RawHttp.Answer mintFrom(String address, String key, String agent) {
+        byte[] body = ("{\"agent\": \"" + agent + "\", \"environment\": \"dev\"}").getBytes(
+                StandardCharsets.UTF_8);
+        return RawHttp.exchange(address, port, "POST /admin/tokens HTTP/1.1\r\nHost: 127.0.0.1:"
+                + port + "\r\nAuthorization: Bearer " + key
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                + "\r\nConnection: close", body, 30);
+    }
 
-        assertThat(first.statusCode()).isEqualTo(200);
-        assertThat(second.statusCode()).isEqualTo(401);
-        assertThat(third.statusCode()).isEqualTo(429);
-        assertThat(Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow()))
-                .isBetween(1L, 3600L);
-        assertThat(HttpCalls.json(third)).containsEntry("error", "rate_limited");
-        assertThat(rotated.statusCode()).isEqualTo(200);
-        assertThat(rotatedAgain.statusCode()).isEqualTo(429);
-        assertThat(rotatedAgain.headers().firstValue("Retry-After")).isPresent();
+    @Test
+    void aFloodOfWrongAdminKeysFromAnyAddressNeverLocksTheAdminOut() {
+        String attacker = "127.0.0.2";
+        List<Integer> flood = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            flood.add(mintFrom(attacker, "guess-" + i + "-0123456789abcdef0123456789", "x")
+                    .status());
+        }
+
+        RawHttp.Answer throttled = mintFrom(attacker, "one-more-guess-0123456789abcdef01234",
+                "x");
+        RawHttp.Answer otherAddress = mintFrom("127.0.0.3", "a-wrong-key-0123456789abcdef0123456",
+                "x");
+        RawHttp.Answer adminFromTheAttackersAddress = mintFrom(attacker, TestConfig.ADMIN_KEY,
+                KafkaTestBroker.uniqueName("admin-ok"));
+        RawHttp.Answer adminElsewhere = mintFrom("127.0.0.1", TestConfig.ADMIN_KEY,
+                KafkaTestBroker.uniqueName("admin-ok"));
+
+        assertThat(flood.subList(0, 2)).as("the first wrong keys within the limit").containsOnly(
+                401);
+        assertThat(flood.subList(2, 25)).as("wrong keys over the limit").containsOnly(429);
+        assertThat(throttled.header("Retry-After")).isNotNull();
+        assertThat(Long.parseLong(throttled.header("Retry-After"))).isBetween(1L, 3600L);
+        assertThat(throttled.body()).contains("\"error\":\"rate_limited\"");
+        assertThat(otherAddress.status()).as("another address is not throttled by the flood")
+                .isEqualTo(401);
+        assertThat(adminFromTheAttackersAddress.status()).as(adminFromTheAttackersAddress.text())
+                .isEqualTo(200);
+        assertThat(adminFromTheAttackersAddress.body()).contains("\"token\"");
+        assertThat(adminElsewhere.status()).as(adminElsewhere.text()).isEqualTo(200);
+    }
+
+    @Test
+    void agentRequestsOverTheLimitGet429WithRetryAfter() {
+        String url = "http://127.0.0.1:" + port;
+        HttpResponse<String> minted = HttpCalls.post(url + "/admin/tokens", TestConfig.ADMIN_KEY,
+                "{\"agent\": \"limited\", \"environment\": \"dev\"}");
+        String token = (String) HttpCalls.json(minted).get("token");
+
+        HttpResponse<String> rotated = HttpCalls.post(url + "/token/rotate", token, "");
         String fresh = (String) HttpCalls.json(rotated).get("token");
+        HttpResponse<String> rotatedAgain = HttpCalls.post(url + "/token/rotate", fresh, "");
         HttpResponse<String> mcp = HttpCalls.post(url + "/mcp", fresh, "{}", java.util.Map.of(
                 "Accept", "application/json, text/event-stream"));
+
+        assertThat(minted.statusCode()).as(minted.body()).isEqualTo(200);
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+        assertThat(rotatedAgain.statusCode()).isEqualTo(429);
+        assertThat(rotatedAgain.headers().firstValue("Retry-After")).isPresent();
+        assertThat(HttpCalls.json(rotatedAgain)).containsEntry("error", "rate_limited");
         assertThat(mcp.statusCode()).isEqualTo(429);
         assertThat(mcp.headers().firstValue("Retry-After")).isPresent();
         assertThat(mcp.body()).contains("rate limit of agent limited");

@@ -11,9 +11,14 @@ import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -120,22 +125,153 @@ class TokenApiIntegrationTest {
     }
 
     @Test
-    void rotationReturnsAFreshTokenAndRecordsBothChanges() throws Exception {
+    void rotationReturnsAFreshTokenOfTheSameFamilyAndRecordsItOnce() throws Exception {
         String agent = KafkaTestBroker.uniqueName("bot");
-        String old = (String) mint(agent).get("token");
+        Map<String, Object> minted = mint(agent);
+        String old = (String) minted.get("token");
 
         HttpResponse<String> rotated = HttpCalls.post(url("/token/rotate"), old, "");
+        HttpResponse<String> forked = HttpCalls.post(url("/token/rotate"), old, "");
 
         assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
-        String fresh = (String) HttpCalls.json(rotated).get("token");
-        assertThat(fresh).isNotEqualTo(old);
-        assertThat(tokens.authenticate(fresh).agentId()).isEqualTo(agent);
+        Map<String, Object> fresh = HttpCalls.json(rotated);
+        assertThat(fresh.get("token")).isNotEqualTo(old);
+        assertThat(fresh.get("token-id")).isEqualTo(minted.get("token-id") + ".1");
+        assertThat(fresh.get("family-expires-at")).isEqualTo(minted.get("family-expires-at"));
+        assertThat(tokens.authenticate((String) fresh.get("token")).agentId()).isEqualTo(agent);
         assertThat(tokens.authenticate(old).agentId()).as("old token works during the grace")
                 .isEqualTo(agent);
+        assertThat(forked.statusCode()).as("rotating the replaced token again").isEqualTo(409);
+        assertThat(HttpCalls.json(forked)).containsEntry("error", "token_already_rotated");
         List<ConsumerRecord<String, AgentTokenChanged>> events = KafkaProbe.await(
-                Topics.AGENT_TOKENS, event -> event.getAgentId().equals(agent), 3);
+                Topics.AGENT_TOKENS, event -> event.getAgentId().equals(agent), 2);
         assertThat(events).extracting(record -> record.value().getAction()).containsExactly(
-                AgentTokenAction.ISSUED, AgentTokenAction.ISSUED, AgentTokenAction.ROTATED);
+                AgentTokenAction.ISSUED, AgentTokenAction.ROTATED);
+        assertThat(events).extracting(ConsumerRecord::key).containsOnly("family:" + minted.get(
+                "token-id"));
+        AgentTokenChanged rotation = events.get(1).value();
+        assertThat(rotation.getTokenId()).isEqualTo(minted.get("token-id"));
+        assertThat(rotation.getReplacementTokenId()).isEqualTo(fresh.get("token-id"));
+        assertThat(rotation.getGeneration()).isEqualTo(1);
+        assertThat(rotation.getFamilyExpiresAt().getEpochSecond()).isEqualTo(((Number) minted
+                .get("family-expires-at")).longValue());
+    }
+
+    @Test
+    void anAgentCannotFloodTheTokenTopicWithRotations() {
+        String agent = KafkaTestBroker.uniqueName("bot");
+        Map<String, Object> minted = mint(agent);
+        String token = (String) minted.get("token");
+        List<Integer> statuses = new java.util.ArrayList<>();
+
+        for (int i = 0; i < 8; i++) {
+            HttpResponse<String> rotated = HttpCalls.post(url("/token/rotate"), token, "");
+            statuses.add(rotated.statusCode());
+            if (rotated.statusCode() == 200) {
+                token = (String) HttpCalls.json(rotated).get("token");
+            }
+        }
+
+        assertThat(statuses).as("rotations within an hour").containsExactly(200, 200, 200, 200,
+                200, 200, 429, 429);
+        assertThat(rejection(token)).as("the newest rotation still works").isNull();
+        assertThat(KafkaProbe.await(Topics.AGENT_TOKENS, event -> event.getAgentId().equals(
+                agent), 7)).hasSize(7);
+    }
+
+    @Test
+    void theTokenTopicIsCompactedSoReplayHoldsOneRecordPerFamily() throws Exception {
+        try (Admin admin = KafkaTestBroker.get().admin()) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC,
+                    Topics.AGENT_TOKENS.name());
+
+            Config config = admin.describeConfigs(List.of(topic)).all().get(30,
+                    TimeUnit.SECONDS).get(topic);
+
+            assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(config.get("retention.ms").value()).isEqualTo("-1");
+        }
+    }
+
+    @Test
+    void anAdminRequestIsAuthenticatedBeforeAByteOfItsBodyIsRead() {
+        String head = "POST /admin/tokens HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nContent-Type: application/json\r\nContent-Length: 1000"
+                + "\r\nConnection: close";
+
+        RawHttp.Answer wrongKey = RawHttp.exchange(null, port, head
+                + "\r\nAuthorization: Bearer not-the-admin-key-0123456789abcdef", new byte[0],
+                20);
+        RawHttp.Answer noKey = RawHttp.exchange(null, port, head, "{\"agent\"".getBytes(
+                StandardCharsets.UTF_8), 20);
+
+        assertThat(wrongKey.status()).as(wrongKey.text()).isEqualTo(401);
+        assertThat(noKey.status()).as(noKey.text()).isEqualTo(401);
+    }
+
+    @Test
+    void oversizedBodiesAreRefusedUnreadOrAsSoonAsTheyPassTheBound() {
+        String admin = "Authorization: Bearer " + TestConfig.ADMIN_KEY;
+        String declared = "POST %s HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nContent-Type: application/json\r\nContent-Length: 100000000"
+                + "\r\nConnection: close\r\n%s";
+        byte[] chunk = ("10000\r\n" + "{".repeat(0x10000) + "\r\n").getBytes(
+                StandardCharsets.UTF_8);
+        byte[] chunks = new byte[chunk.length * 2];
+        System.arraycopy(chunk, 0, chunks, 0, chunk.length);
+        System.arraycopy(chunk, 0, chunks, chunk.length, chunk.length);
+
+        RawHttp.Answer mintUnauthenticated = RawHttp.exchange(null, port, String.format(
+                declared, "/admin/tokens", "X-Nothing: 1"), new byte[0], 20);
+        RawHttp.Answer mint = RawHttp.exchange(null, port, String.format(declared,
+                "/admin/tokens", admin), new byte[0], 20);
+        RawHttp.Answer revoke = RawHttp.exchange(null, port, String.format(declared,
+                "/admin/tokens/revoke", admin), new byte[0], 20);
+        RawHttp.Answer rotate = RawHttp.exchange(null, port, String.format(declared,
+                "/token/rotate", "X-Nothing: 1"), new byte[0], 20);
+        RawHttp.Answer chunked = RawHttp.exchange(null, port, "POST /admin/tokens HTTP/1.1\r\n"
+                + "Host: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n" + admin, chunks, 20);
+
+        for (RawHttp.Answer answer : List.of(mintUnauthenticated, mint, revoke, rotate,
+                chunked)) {
+            assertThat(answer.status()).as(answer.text()).isEqualTo(413);
+            assertThat(answer.body()).contains("payload_too_large");
+        }
+    }
+
+    @Test
+    void theAdminAndRotateEndpointsRefuseAForeignHostOrOrigin() {
+        String mintHead = "POST /admin/tokens HTTP/1.1\r\nContent-Type: application/json"
+                + "\r\nAuthorization: Bearer " + TestConfig.ADMIN_KEY + "\r\nConnection: close"
+                + "\r\nContent-Length: 40\r\n";
+        byte[] body = "{\"agent\": \"rebound\", \"environment\": \"dev\"}".substring(0, 40)
+                .getBytes(StandardCharsets.UTF_8);
+        String token = (String) mint(KafkaTestBroker.uniqueName("bot")).get("token");
+
+        RawHttp.Answer rebound = RawHttp.exchange(null, port, mintHead + "Host: evil.example",
+                body, 20);
+        RawHttp.Answer crossOrigin = RawHttp.exchange(null, port, mintHead + "Host: 127.0.0.1:"
+                + port + "\r\nOrigin: http://evil.example", body, 20);
+        RawHttp.Answer rotate = RawHttp.exchange(null, port, "POST /token/rotate HTTP/1.1\r\n"
+                + "Host: evil.example\r\nAuthorization: Bearer " + token
+                + "\r\nContent-Length: 0\r\nConnection: close", new byte[0], 20);
+
+        for (RawHttp.Answer answer : List.of(rebound, crossOrigin, rotate)) {
+            assertThat(answer.status()).as(answer.text()).isEqualTo(403);
+            assertThat(answer.body()).contains("host_not_allowed");
+        }
+        assertThat(KafkaProbe.readAll(Topics.AGENT_TOKENS)).noneMatch(record -> record.value()
+                .getAgentId().equals("rebound"));
+    }
+
+    @Test
+    void duplicateFieldsInAnAdminBodyAreRefused() {
+        HttpResponse<String> response = HttpCalls.post(url("/admin/tokens"), TestConfig.ADMIN_KEY,
+                "{\"agent\": \"a\", \"environment\": \"dev\", \"agent\": \"b\"}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(HttpCalls.json(response).get("message").toString()).contains("duplicate");
     }
 
     @Test
@@ -153,18 +289,21 @@ class TokenApiIntegrationTest {
     }
 
     @Test
-    void revokingATokenStopsItAndOnlyIt() throws Exception {
+    void revokingATokenStopsItsFamilyAndOnlyIt() throws Exception {
         String agent = KafkaTestBroker.uniqueName("bot");
         Map<String, Object> first = mint(agent);
         Map<String, Object> second = mint(agent);
         // used once before: remembered as verified, which must not outlive its revocation
         assertThat(tokens.authenticate((String) first.get("token")).agentId()).isEqualTo(agent);
+        String rotation = (String) HttpCalls.json(HttpCalls.post(url("/token/rotate"),
+                (String) first.get("token"), "")).get("token");
 
         HttpResponse<String> response = HttpCalls.post(url("/admin/tokens/revoke"),
                 TestConfig.ADMIN_KEY, "{\"token-id\": \"" + first.get("token-id") + "\"}");
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(rejection((String) first.get("token"))).isEqualTo("token has been revoked");
+        assertThat(rejection(rotation)).as("its rotation").isEqualTo("token has been revoked");
         assertThat(tokens.authenticate((String) second.get("token")).agentId()).isEqualTo(agent);
         assertThat(HttpCalls.post(url("/token/rotate"), (String) first.get("token"), "")
                 .statusCode()).isEqualTo(401);

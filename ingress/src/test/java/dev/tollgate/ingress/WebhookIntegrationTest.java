@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.events.InstallationChanged;
 import dev.tollgate.events.InstallationStatus;
 import dev.tollgate.events.RepositorySelection;
+import dev.tollgate.ingress.webhooks.WebhookController;
 import dev.tollgate.installations.AppEnvironments;
 import dev.tollgate.installations.WebhookSignature;
 import dev.tollgate.installations.kafka.InstallationRegistryFeed;
@@ -165,6 +166,38 @@ class WebhookIntegrationTest {
     }
 
     @Test
+    void aDeliveryOlderThanTheStateHeldNeverRollsItBack() {
+        byte[] suspended = reshaped("installation.suspend.1", 5353, "rollback-org", null, null,
+                CREATED_AT + 3600);
+        byte[] olderUnsuspend = reshaped("installation.unsuspend.1", 5353, "rollback-org", null,
+                null, CREATED_AT);
+        deliver("installation", reshaped("installation.created.1", 5353, "rollback-org", null,
+                null), SECRET);
+        deliver("installation", suspended, SECRET);
+        int before = KafkaProbe.readAll(Topics.INSTALLATIONS).size();
+
+        HttpResponse<String> late = deliver("installation", olderUnsuspend, SECRET);
+
+        assertThat(late.statusCode()).as(late.body()).isEqualTo(200);
+        assertThat(late.body()).contains("\"stale\"", "older than the state held");
+        assertThat(KafkaProbe.readAll(Topics.INSTALLATIONS)).hasSize(before);
+        assertThat(recorded(5353)).extracting(InstallationChanged::getStatus).containsExactly(
+                InstallationStatus.ACTIVE, InstallationStatus.SUSPENDED);
+    }
+
+    @Test
+    void anOversizedDeliveryIsRefusedBeforeItsBodyIsRead() {
+        RawHttp.Answer answer = RawHttp.exchange(null, port, "POST " + WebhookController.PATH
+                + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json"
+                + "\r\nX-Hub-Signature-256: sha256=" + "0".repeat(64) + "\r\nX-GitHub-Event:"
+                + " installation\r\nX-GitHub-Delivery: d\r\nContent-Length: 100000000"
+                + "\r\nConnection: close", new byte[0], 20);
+
+        assertThat(answer.status()).as(answer.text()).isEqualTo(413);
+        assertThat(answer.body()).contains("payload_too_large");
+    }
+
+    @Test
     void forgedUnsignedOversizedAndMalformedDeliveriesAreRefusedAndRecordNothing() {
         byte[] body = reshaped("installation.deleted.1", 6161, "victim-org", null, null);
         int before = KafkaProbe.readAll(Topics.INSTALLATIONS).size();
@@ -240,11 +273,25 @@ class WebhookIntegrationTest {
     }
 
     /** A real payload with another installation ID and account (and, if named, repository). */
+    /**
+     * A real example delivery about another installation and account; its {@code updated_at} is
+     * that of {@code installation.created.1}, so that examples captured years apart describe one
+     * moment of one installation (an older one would be stale).
+     */
     static byte[] reshaped(String name, long installationId, String account, String listField,
             String repository) {
+        return reshaped(name, installationId, account, listField, repository, CREATED_AT);
+    }
+
+    /** The {@code updated_at} of {@code installation.created.1}. */
+    static final long CREATED_AT = 1557933591L;
+
+    static byte[] reshaped(String name, long installationId, String account, String listField,
+            String repository, long updatedAt) {
         ObjectNode payload = (ObjectNode) JSON.readTree(fixture(name));
         ObjectNode installation = (ObjectNode) payload.get("installation");
         installation.put("id", installationId);
+        installation.put("updated_at", updatedAt);
         ((ObjectNode) installation.get("account")).put("login", account);
         if (listField != null) {
             ((ObjectNode) payload.get(listField).get(0)).put("full_name", repository);

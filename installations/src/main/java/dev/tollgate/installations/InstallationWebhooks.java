@@ -4,7 +4,13 @@ import dev.tollgate.events.InstallationChanged;
 import dev.tollgate.events.InstallationStatus;
 import dev.tollgate.events.RepositorySelection;
 import dev.tollgate.schemas.EventMetas;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -22,14 +28,40 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code installation_repositories} (added, removed); everything else is acknowledged and ignored.
  *
  * <p>{@code installation_repositories} carries only what changed, so the new repository list is
- * the previous state (from the registry) plus and minus the change. Only the installation ID,
- * account, status, repository names and permissions are kept: no token, no secret.
+ * the previous state (from the registry) plus and minus the change. Suspending takes away access
+ * and nothing else; unsuspending gives it back, with the repositories the delivery lists when it
+ * lists them (GitHub's payload may carry {@code repositories}), else the ones held before. Only
+ * the installation ID, account, status, repository names and permissions are kept: no token, no
+ * secret.
+ *
+ * <p><b>Order.</b> GitHub signs the body but not the delivery ID, and delivers out of order; a
+ * captured body can be replayed at any time. The state keeps the installation's
+ * {@code updated_at} as of the last applied delivery and the digests of the bodies applied at that
+ * time, on the compacted topic, so across restarts: a delivery whose {@code updated_at} is older
+ * is {@link Stale}, one whose body was applied already is a {@link Duplicate}, and nothing after
+ * an uninstall revives the installation (GitHub gives a reinstall a new ID).
  */
 public final class InstallationWebhooks {
 
     /** What a delivery leads to. */
-    public sealed interface Outcome permits Changed, Ignored {
+    public sealed interface Outcome permits Changed, Ignored, Duplicate, Stale {
     }
+
+    /** The same signed body was applied before: nothing to do. */
+    public record Duplicate(String reason) implements Outcome {
+    }
+
+    /** The delivery describes an older state than the one held, or a deleted installation. */
+    public record Stale(String reason) implements Outcome {
+    }
+
+    private static final java.util.Set<String> TRACKED = java.util.Set.of("installation.created",
+            "installation.deleted", "installation.suspend", "installation.unsuspend",
+            "installation.new_permissions_accepted", "installation_repositories.added",
+            "installation_repositories.removed");
+
+    /** Digests kept per {@code updated_at}; the oldest are dropped beyond it. */
+    static final int MAX_DIGESTS = 50;
 
     /** The installation's new state, to publish on the compacted installations topic. */
     public record Changed(InstallationChanged change) implements Outcome {
@@ -72,7 +104,16 @@ public final class InstallationWebhooks {
         if (id <= 0) {
             throw new MalformedWebhookException("installation.id is missing or not a number");
         }
+        if (!TRACKED.contains(event + "." + action)) {
+            return new Ignored("action '" + action + "' of '" + event + "' is not tracked");
+        }
         Optional<InstallationChanged> before = previous.apply(id);
+        Instant updatedAt = updatedAt(installation);
+        String digest = digest(body);
+        Optional<Outcome> outOfOrder = order(id, updatedAt, digest, before);
+        if (outOfOrder.isPresent()) {
+            return outOfOrder.get();
+        }
         InstallationChanged.Builder next = InstallationChanged.newBuilder()
                 .setMeta(EventMetas.create(producer, null, clock))
                 .setEnvironment(environment)
@@ -84,13 +125,16 @@ public final class InstallationWebhooks {
                 .setRepositorySelection(selection(installation, payload))
                 .setPermissions(permissions(installation.path("permissions")))
                 .setTrigger(event + "." + action)
-                .setDeliveryId(deliveryId);
+                .setDeliveryId(deliveryId)
+                .setUpdatedAt(updatedAt)
+                .setDeliveryDigests(digests(updatedAt, digest, before));
         TreeSet<String> repositories = new TreeSet<>(before.map(
                 InstallationChanged::getRepositories).orElse(java.util.List.of()));
         InstallationStatus status = before.map(InstallationChanged::getStatus).orElse(
                 InstallationStatus.ACTIVE);
         boolean suspendedNow = !installation.path("suspended_at").isNull()
                 && !installation.path("suspended_at").isMissingNode();
+        boolean listsRepositories = payload.path("repositories").isArray();
         switch (event + "." + action) {
             case "installation.created" -> {
                 repositories.clear();
@@ -98,13 +142,20 @@ public final class InstallationWebhooks {
                 status = suspendedNow ? InstallationStatus.SUSPENDED : InstallationStatus.ACTIVE;
             }
             case "installation.deleted" -> status = InstallationStatus.DELETED;
-            case "installation.suspend" -> status = InstallationStatus.SUSPENDED;
-            case "installation.unsuspend" -> status = InstallationStatus.ACTIVE;
+            case "installation.suspend", "installation.unsuspend" -> {
+                // suspending takes access away and nothing else; the repositories stay as they
+                // were unless the delivery lists the installation's repositories now
+                if (listsRepositories) {
+                    repositories.clear();
+                    repositories.addAll(names(payload.path("repositories")));
+                }
+                status = action.equals("suspend")
+                        ? InstallationStatus.SUSPENDED
+                        : InstallationStatus.ACTIVE;
+            }
             case "installation.new_permissions_accepted" -> status = suspendedNow
                     ? InstallationStatus.SUSPENDED
-                    : status == InstallationStatus.DELETED
-                            ? InstallationStatus.ACTIVE
-                            : status;
+                    : status;
             case "installation_repositories.added" -> {
                 repositories.addAll(names(payload.path("repositories_added")));
                 status = suspendedNow ? InstallationStatus.SUSPENDED : status;
@@ -122,6 +173,78 @@ public final class InstallationWebhooks {
         }
         return new Changed(next.setStatus(status).setRepositories(
                 java.util.List.copyOf(repositories)).build());
+    }
+
+    /**
+     * Why the delivery must not be applied on top of {@code before}, if it must not: the
+     * installation was uninstalled, the delivery's {@code updated_at} is older than the state's,
+     * or its body was applied at that same {@code updated_at} already.
+     */
+    private static Optional<Outcome> order(long id, Instant updatedAt, String digest,
+            Optional<InstallationChanged> before) {
+        if (before.isEmpty()) {
+            return Optional.empty();
+        }
+        InstallationChanged held = before.get();
+        if (held.getStatus() == InstallationStatus.DELETED) {
+            return Optional.of(new Stale("installation " + id + " was uninstalled; no later"
+                    + " delivery revives it (a reinstall has a new installation ID)"));
+        }
+        if (held.getDeliveryDigests().contains(digest)) {
+            return Optional.of(new Duplicate("this body of installation " + id
+                    + " was applied before"));
+        }
+        if (held.getUpdatedAt() != null && updatedAt.isBefore(held.getUpdatedAt())) {
+            return Optional.of(new Stale("the delivery describes installation " + id + " as of "
+                    + updatedAt + ", older than the state held (" + held.getUpdatedAt()
+                    + "); not applied"));
+        }
+        return Optional.empty();
+    }
+
+    /** The digests to keep with the new state: this one, and those of the same updated_at. */
+    private static java.util.List<String> digests(Instant updatedAt, String digest,
+            Optional<InstallationChanged> before) {
+        java.util.List<String> kept = new java.util.ArrayList<>();
+        if (before.isPresent() && updatedAt.equals(before.get().getUpdatedAt())) {
+            kept.addAll(before.get().getDeliveryDigests());
+        }
+        kept.add(digest);
+        return java.util.List.copyOf(kept.subList(Math.max(0, kept.size() - MAX_DIGESTS), kept
+                .size()));
+    }
+
+    /**
+     * The installation's {@code updated_at}: an ISO-8601 date-time (with an offset) or epoch
+     * seconds, both of which GitHub sends.
+     *
+     * @throws MalformedWebhookException when it is missing or neither
+     */
+    public static Instant updatedAt(JsonNode installation) {
+        JsonNode value = installation.path("updated_at");
+        if (value.isIntegralNumber()) {
+            return Instant.ofEpochSecond(value.asLong());
+        }
+        if (value.isString()) {
+            try {
+                return OffsetDateTime.parse(value.asString()).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new MalformedWebhookException("installation.updated_at is not a date-time: "
+                        + value.asString().substring(0, Math.min(40, value.asString().length())));
+            }
+        }
+        throw new MalformedWebhookException("installation.updated_at is missing: the delivery"
+                + " cannot be ordered");
+    }
+
+    /** {@code sha256:<hex>} of a signed body. */
+    public static String digest(byte[] body) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
     }
 
     private static JsonNode parse(byte[] body) {

@@ -180,7 +180,7 @@ class StandaloneEndToEndTest {
                  "installation": {"id": 5151, "app_id": 1,
                    "account": {"login": "octo-gone", "type": "Organization"},
                    "repository_selection": "selected", "permissions": {"contents": "read"},
-                   "suspended_at": null},
+                   "updated_at": "2026-12-01T00:00:00Z", "suspended_at": null},
                  "repositories": [{"id": 1, "name": "doomed", "full_name": "octo-gone/doomed"}],
                  "sender": {"login": "octo-admin"}}
                 """.getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -39,10 +39,22 @@ public final class TopicProvisioner {
         this.timeoutMillis = timeoutMillis;
     }
 
+    /**
+     * How long a record of a compacted topic stays as written before compaction may fold it into
+     * a later one of its key: an audit sink that was down up to this long still reads every
+     * record (a rotation, an installation change), while a replica's start-up replay stays
+     * bounded by what a week writes.
+     */
+    public static final long MIN_COMPACTION_LAG_MS = 7L * 24 * 60 * 60 * 1000;
+
     /** The broker-side configuration of a topic. */
     public static Map<String, String> topicConfig(Topic<?> topic) {
         Map<String, String> config = new HashMap<>();
         config.put(TopicConfig.CLEANUP_POLICY_CONFIG, topic.cleanupPolicy());
+        if (topic.compacted()) {
+            config.put(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(
+                    MIN_COMPACTION_LAG_MS));
+        }
         if (topic.keepForever()) {
             config.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
             config.put(TopicConfig.RETENTION_BYTES_CONFIG, "-1");

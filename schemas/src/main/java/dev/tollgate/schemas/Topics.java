@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * The topic catalogue: every topic Tollgate uses, in flow order. Audit-relevant topics keep their
- * data forever; the installation registry is compacted (and kept forever: compaction keeps the
- * latest state of every installation).
+ * data forever; the installation registry and the gateway token families are compacted (and kept
+ * forever: compaction keeps the latest state of every installation and token family).
  */
 public final class Topics {
 
@@ -40,9 +40,15 @@ public final class Topics {
             TokenMinted.class, "installation ID", false, true, Set.of(Roles.EXECUTOR_WORKER),
             "installation tokens minted (scope and expiry, never the token)");
 
+    /**
+     * Compacted, so that a replica's start-up replay holds one record per token family (its
+     * latest rotation), per revoked family and per revoked agent, however often tokens rotate.
+     */
     public static final Topic<AgentTokenChanged> AGENT_TOKENS = new Topic<>(
-            "gateway.agent-tokens", AgentTokenChanged.class, "agent ID", false, true,
-            Set.of(Roles.INGRESS), "gateway tokens issued, rotated and revoked");
+            "gateway.agent-tokens", AgentTokenChanged.class,
+            "family:<family ID>, revoked:<family ID> or agent:<agent ID>", true, true,
+            Set.of(Roles.INGRESS), "gateway token families issued, rotated and revoked (latest"
+                    + " state per key)");
 
     public static final Topic<PolicyChanged> POLICY = new Topic<>("gateway.policy",
             PolicyChanged.class, "policy source", false, true, Set.of(Roles.DECISION_WORKER),

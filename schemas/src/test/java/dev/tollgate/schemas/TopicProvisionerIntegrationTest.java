@@ -49,6 +49,8 @@ class TopicProvisionerIntegrationTest {
             assertThat(keptConfig.get("retention.ms").value()).isEqualTo("-1");
             assertThat(keptConfig.get("cleanup.policy").value()).isEqualTo("delete");
             assertThat(compactedConfig.get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(compactedConfig.get("min.compaction.lag.ms").value()).as(
+                    "a lagging audit sink still reads every record").isEqualTo("604800000");
         }
     }
 
@@ -76,6 +78,7 @@ class TopicProvisionerIntegrationTest {
                     .containsEntry("retention.ms", "-1");
         }
         assertThat(Topics.INSTALLATIONS.cleanupPolicy()).isEqualTo("compact");
+        assertThat(Topics.AGENT_TOKENS.cleanupPolicy()).isEqualTo("compact");
         assertThat(Topics.REQUESTS.cleanupPolicy()).isEqualTo("delete");
     }
 }

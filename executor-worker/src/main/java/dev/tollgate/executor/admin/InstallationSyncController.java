@@ -3,7 +3,8 @@ package dev.tollgate.executor.admin;
 import dev.tollgate.executor.installations.InstallationSyncService;
 import dev.tollgate.executor.installations.InstallationSyncService.AppResult;
 import dev.tollgate.executor.installations.InstallationSyncService.Report;
-import dev.tollgate.runtime.web.ErrorResponses;
+import dev.tollgate.runtime.security.AdminGate;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -27,13 +27,14 @@ import org.springframework.web.bind.annotation.RestController;
  * it did. 200 when every App synced; 502 with each App's error when one failed (GitHub
  * unreachable, the App's key refused, Kafka refusing the states); 409 while another sync runs
  * (the call does not wait: try again when it ends); 401 without the admin key or with a wrong
- * one; 403 for every call when this executor has no admin key (fail closed).
+ * one, 429 once an address has sent too many wrong ones (the right key always passes: the
+ * runtime's {@link AdminGate}, as on the ingress); 403 for every call when this executor has no
+ * admin key (fail closed).
  */
 @RestController
 @ConditionalOnWebApplication
 public class InstallationSyncController {
 
-    static final String REALM = "tollgate-admin";
     private static final Logger log = LoggerFactory.getLogger(InstallationSyncController.class);
 
     private final InstallationSyncService sync;
@@ -57,24 +58,11 @@ public class InstallationSyncController {
     }
 
     @PostMapping(path = "/admin/installations/sync", produces = "application/json")
-    public ResponseEntity<Map<String, Object>> syncInstallations(
-            @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
-        switch (adminKey.check(authorization)) {
-            case NOT_CONFIGURED -> {
-                return error(HttpStatus.FORBIDDEN, "admin_disabled", "this executor has no admin"
-                        + " key: set TOLLGATE_ADMIN_KEY or TOLLGATE_ADMIN_KEY_FILE to enable its"
-                        + " admin endpoints");
-            }
-            case MISSING -> {
-                return unauthorized(null, "send the admin key as Authorization: Bearer <key>"
-                        + " (TOLLGATE_ADMIN_KEY or TOLLGATE_ADMIN_KEY_FILE)");
-            }
-            case INVALID -> {
-                return unauthorized("invalid_token", "the admin key is not valid");
-            }
-            case ACCEPTED -> {
-                // go on
-            }
+    public ResponseEntity<Map<String, Object>> syncInstallations(HttpServletRequest request) {
+        AdminGate.Verdict verdict = adminKey.check(request.getHeader(HttpHeaders.AUTHORIZATION),
+                request.getRemoteAddr());
+        if (!verdict.accepted()) {
+            return adminKey.refusal(verdict);
         }
         Optional<Report> report = sync.trySyncNow();
         if (report.isEmpty()) {
@@ -121,15 +109,5 @@ public class InstallationSyncController {
         }
         body.put("apps", apps);
         return body;
-    }
-
-    private static ResponseEntity<Map<String, Object>> unauthorized(String code, String message) {
-        return ErrorResponses.unauthorized(REALM, code, code == null ? "unauthorized" : code,
-                message);
-    }
-
-    private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String code,
-            String message) {
-        return ErrorResponses.of(status, code, message);
     }
 }

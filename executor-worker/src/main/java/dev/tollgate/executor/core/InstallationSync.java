@@ -3,6 +3,8 @@ package dev.tollgate.executor.core;
 import dev.tollgate.events.InstallationChanged;
 import dev.tollgate.events.InstallationStatus;
 import dev.tollgate.events.RepositorySelection;
+import dev.tollgate.installations.InstallationWebhooks;
+import dev.tollgate.installations.MalformedWebhookException;
 import dev.tollgate.schemas.EventMetas;
 import dev.tollgate.schemas.Roles;
 import java.io.IOException;
@@ -118,24 +120,25 @@ public final class InstallationSync {
             Map<String, String> permissions = new TreeMap<>();
             installation.path("permissions").properties().forEach(e -> permissions.put(e.getKey(),
                     e.getValue().asString()));
-            states.add(change(id, installation.path("account").path("login").asString("")
-                    .toLowerCase(Locale.ROOT),
+            InstallationChanged state = change(id, installation.path("account").path("login")
+                    .asString("").toLowerCase(Locale.ROOT),
                     installation.path("account").path("type")
                             .asString(null),
                     suspended
                             ? InstallationStatus.SUSPENDED
                             : InstallationStatus.ACTIVE,
                     selection, repositories, permissions, installation.path("app_id").asString(
-                            appId)));
+                            appId));
+            states.add(ordered(state, installation, known));
         }
         for (InstallationChanged before : known) {
             if (before.getEnvironment().equals(environment) && !listed.contains(before
                     .getInstallationId()) && before.getStatus() != InstallationStatus.DELETED) {
-                states.add(change(before.getInstallationId(), before.getAccount(), before
-                        .getAccountType(), InstallationStatus.DELETED,
-                        before
-                                .getRepositorySelection(),
-                        before.getRepositories(), before.getPermissions(), before.getAppId()));
+                states.add(InstallationChanged.newBuilder(change(before.getInstallationId(),
+                        before.getAccount(), before.getAccountType(), InstallationStatus.DELETED,
+                        before.getRepositorySelection(), before.getRepositories(), before
+                                .getPermissions(),
+                        before.getAppId())).setUpdatedAt(before.getUpdatedAt()).build());
             }
         }
         return new Result(listed.size(), states);
@@ -238,6 +241,26 @@ public final class InstallationSync {
 
     private static GitHubCallException unreadable(String message) {
         return new GitHubCallException(GitHubError.of(ErrorClass.TRANSIENT, 0, message, null));
+    }
+
+    /**
+     * The state with GitHub's {@code updated_at}, so that a webhook body older than what the sync
+     * saw is not applied after it; the digests of bodies applied at that same time carry over.
+     */
+    private static InstallationChanged ordered(InstallationChanged state, JsonNode installation,
+            Collection<InstallationChanged> known) {
+        Instant updatedAt;
+        try {
+            updatedAt = InstallationWebhooks.updatedAt(installation);
+        } catch (MalformedWebhookException e) {
+            return state;
+        }
+        List<String> digests = known.stream().filter(k -> k.getInstallationId() == state
+                .getInstallationId() && updatedAt.equals(k.getUpdatedAt())).findFirst().map(
+                        InstallationChanged::getDeliveryDigests)
+                .orElse(List.of());
+        return InstallationChanged.newBuilder(state).setUpdatedAt(updatedAt).setDeliveryDigests(
+                new ArrayList<>(digests)).build();
     }
 
     private InstallationChanged change(long id, String account, String accountType,

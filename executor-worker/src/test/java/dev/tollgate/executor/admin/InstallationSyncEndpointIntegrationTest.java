@@ -54,7 +54,7 @@ class InstallationSyncEndpointIntegrationTest {
         AvroSingleObjectCodec.shared();
     }
 
-    private static final String ADMIN_KEY = "executor-admin-key-for-tests";
+    private static final String ADMIN_KEY = "executor-admin-key-for-tests-0123456789abcdef";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
@@ -132,6 +132,27 @@ class InstallationSyncEndpointIntegrationTest {
             assertThat(refused.body()).doesNotContain(ADMIN_KEY);
         }
         assertThat(github.requests()).as("GitHub is not asked").isEmpty();
+    }
+
+    @Test
+    void aFloodOfWrongAdminKeysNeverLocksTheOperatorOutOfTheSync(KafkaTestBroker broker)
+            throws Exception {
+        start(broker, Optional.of(ADMIN_KEY));
+        List<Integer> flood = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            flood.add(sync(Optional.of("Bearer guess-" + i)).statusCode());
+        }
+
+        HttpResponse<String> throttled = sync(Optional.of("Bearer one-more-guess"));
+        HttpResponse<String> operator = sync(Optional.of("Bearer " + ADMIN_KEY));
+
+        assertThat(flood.subList(0, 20)).as("wrong keys within the limit").containsOnly(401);
+        assertThat(flood.subList(20, 25)).as("wrong keys over the limit").containsOnly(429);
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(throttled.headers().firstValue("Retry-After")).isPresent();
+        assertThat(operator.statusCode()).as(operator.body()).isEqualTo(200);
+        assertThat(github.requests("GET", "/app/installations")).as("only the operator's sync"
+                + " reached GitHub").hasSize(1);
     }
 
     @Test

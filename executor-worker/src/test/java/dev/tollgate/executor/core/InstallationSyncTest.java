@@ -51,6 +51,31 @@ class InstallationSyncTest {
     }
 
     @Test
+    void keepsGitHubsUpdatedAtSoNoOlderWebhookBodyIsAppliedAfterTheSync() {
+        String listing = "[{\"id\": 42, \"app_id\": \"" + TestApp.APP_ID + "\", \"account\":"
+                + " {\"login\": \"octo\", \"type\": \"Organization\"},"
+                + " \"repository_selection\": \"all\", \"permissions\": {\"contents\":"
+                + " \"read\"}, \"updated_at\": \"2026-11-20T10:00:00.000-02:00\","
+                + " \"suspended_at\": null}]";
+        github.script("GET", "/app/installations", GitHubStandIn.json(200, listing));
+        github.script("GET", "/app/installations", GitHubStandIn.json(200, listing));
+        InstallationChanged sameMoment = InstallationChanged.newBuilder(known(42, "octo"))
+                .setUpdatedAt(java.time.Instant.parse("2026-11-20T12:00:00Z"))
+                .setDeliveryDigests(List.of("sha256:applied")).build();
+        InstallationChanged earlier = InstallationChanged.newBuilder(sameMoment).setUpdatedAt(
+                java.time.Instant.parse("2026-11-19T12:00:00Z")).build();
+
+        InstallationChanged afterSameMoment = sync().sync(List.of(sameMoment)).get(0);
+        InstallationChanged afterEarlier = sync().sync(List.of(earlier)).get(0);
+
+        assertThat(afterSameMoment.getUpdatedAt()).isEqualTo(java.time.Instant.parse(
+                "2026-11-20T12:00:00Z"));
+        assertThat(afterSameMoment.getDeliveryDigests()).as("bodies applied at that moment")
+                .containsExactly("sha256:applied");
+        assertThat(afterEarlier.getDeliveryDigests()).isEmpty();
+    }
+
+    @Test
     void listsEveryInstallationWithItsRepositoriesAndReportsTheVanishedOnesDeleted() {
         github.repository("acme", "site", 77);
         github.suspend(77);

@@ -1,12 +1,15 @@
 package dev.tollgate.ingress.config;
 
+import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.RevocationList;
 import dev.tollgate.ingress.core.tokens.TokenRules;
 import dev.tollgate.ingress.kafka.EventPublisher;
 import dev.tollgate.ingress.tokens.TokenService;
 import dev.tollgate.ingress.web.RateLimits;
-import dev.tollgate.ingress.web.TokenController.AdminKey;
+import dev.tollgate.runtime.security.AdminGate;
+import dev.tollgate.runtime.security.FailureThrottle;
+import dev.tollgate.runtime.security.SecretFiles;
 import dev.tollgate.tools.ToolCatalogue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,13 +35,32 @@ public class IngressConfiguration {
         return ToolCatalogue.standard();
     }
 
-    /** {@code TOLLGATE_ADMIN_KEY}, else {@code TOLLGATE_ADMIN_KEY_FILE}, else a generated file. */
+    /**
+     * The admin key: {@code TOLLGATE_ADMIN_KEY}, else {@code TOLLGATE_ADMIN_KEY_FILE}, else a
+     * generated state file; at least 32 characters. Wrong keys are throttled per client address.
+     */
     @Bean
-    AdminKey adminKey(@Value("${tollgate.admin-key:}") String value,
-            @Value("${tollgate.admin-key-file:}") String file, IngressProperties properties) {
-        return new AdminKey(SecretFiles.resolve("admin key (TOLLGATE_ADMIN_KEY)", value,
-                file.isBlank() ? null : Path.of(file), properties.getStateDir().resolve(
-                        "admin-key")));
+    AdminGate adminGate(@Value("${tollgate.admin-key:}") String value,
+            @Value("${tollgate.admin-key-file:}") String file, IngressProperties properties,
+            Clock clock) {
+        String source = value != null && !value.isBlank()
+                ? "TOLLGATE_ADMIN_KEY (tollgate.admin-key)"
+                : !file.isBlank()
+                        ? "TOLLGATE_ADMIN_KEY_FILE " + file
+                        : "the state file " + properties.getStateDir().resolve("admin-key");
+        String key = SecretFiles.resolve("admin key (TOLLGATE_ADMIN_KEY)", value, file.isBlank()
+                ? null
+                : Path.of(file), properties.getStateDir().resolve("admin-key"));
+        IngressProperties.RateLimit limits = properties.getRateLimit();
+        return new AdminGate(key, source, new FailureThrottle(limits.getAdminLimitForPeriod(),
+                limits.getAdminPeriod(), FailureThrottle.DEFAULT_CAPACITY, clock), "tollgate-admin",
+                "TOLLGATE_ADMIN_KEY or TOLLGATE_ADMIN_KEY_FILE");
+    }
+
+    /** The Host / Origin rules of every endpoint agents and admins call. */
+    @Bean
+    OriginPolicy originPolicy(IngressProperties properties) {
+        return new OriginPolicy(properties.getAllowedHosts(), properties.getAllowedOrigins());
     }
 
     @Bean
@@ -64,8 +86,8 @@ public class IngressConfiguration {
     }
 
     @Bean
-    RevocationList revocationList(Clock clock, IngressProperties properties) {
-        return new RevocationList(clock, properties.getTokens().getMaxLifetime());
+    RevocationList revocationList(Clock clock) {
+        return new RevocationList(clock);
     }
 
     @Bean(destroyMethod = "close")
@@ -85,6 +107,6 @@ public class IngressConfiguration {
     RateLimits rateLimits(IngressProperties properties) {
         IngressProperties.RateLimit limits = properties.getRateLimit();
         return new RateLimits(limits.getAgentLimitForPeriod(), limits.getAgentPeriod(), limits
-                .getAdminLimitForPeriod(), limits.getAdminPeriod());
+                .getRotationLimitForPeriod(), limits.getRotationPeriod());
     }
 }

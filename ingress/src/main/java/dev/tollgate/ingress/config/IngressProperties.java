@@ -19,6 +19,8 @@ public class IngressProperties {
     private Path stateDir = Path.of(".tollgate");
     /** Largest accepted MCP request body; larger bodies get 413. */
     private int maxRequestBytes = 1024 * 1024;
+    /** Largest accepted body of the admin token API; larger bodies get 413, unread. */
+    private int maxAdminRequestBytes = 64 * 1024;
     /** Origins (scheme://host[:port]) allowed besides loopback ones; browsers send Origin. */
     private List<String> allowedOrigins = new ArrayList<>();
     /** Host header values (without port) accepted besides localhost, 127.0.0.1 and [::1]. */
@@ -50,6 +52,14 @@ public class IngressProperties {
 
     public void setMaxRequestBytes(int maxRequestBytes) {
         this.maxRequestBytes = maxRequestBytes;
+    }
+
+    public int getMaxAdminRequestBytes() {
+        return maxAdminRequestBytes;
+    }
+
+    public void setMaxAdminRequestBytes(int maxAdminRequestBytes) {
+        this.maxAdminRequestBytes = maxAdminRequestBytes;
     }
 
     public List<String> getAllowedOrigins() {
@@ -169,13 +179,36 @@ public class IngressProperties {
         }
     }
 
-    /** Resilience4j rate limits: per agent on /mcp and /token/rotate, and on /admin/**. */
+    /**
+     * Rate limits: per agent on /mcp and /token/rotate (Resilience4j), and wrong admin keys per
+     * client address on /admin/** (the right key is never limited).
+     */
     public static class RateLimit {
 
         private int agentLimitForPeriod = 50;
         private Duration agentPeriod = Duration.ofSeconds(1);
+        /** Wrong or missing admin keys one client address may send per period before 429s. */
         private int adminLimitForPeriod = 20;
         private Duration adminPeriod = Duration.ofMinutes(1);
+        /** Token rotations one agent may make per period (besides the agent limit). */
+        private int rotationLimitForPeriod = 6;
+        private Duration rotationPeriod = Duration.ofHours(1);
+
+        public int getRotationLimitForPeriod() {
+            return rotationLimitForPeriod;
+        }
+
+        public void setRotationLimitForPeriod(int rotationLimitForPeriod) {
+            this.rotationLimitForPeriod = rotationLimitForPeriod;
+        }
+
+        public Duration getRotationPeriod() {
+            return rotationPeriod;
+        }
+
+        public void setRotationPeriod(Duration rotationPeriod) {
+            this.rotationPeriod = rotationPeriod;
+        }
 
         public int getAgentLimitForPeriod() {
             return agentLimitForPeriod;

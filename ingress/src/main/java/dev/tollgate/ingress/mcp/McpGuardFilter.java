@@ -27,8 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Everything that happens to an MCP request before the SDK's transport sees it, in order:
- * shutdown (503), DNS-rebinding protection on Host and Origin (403), the gateway token (401 with
- * WWW-Authenticate), the agent's rate limit (429 with Retry-After), the body size (413), JSON-RPC
+ * shutdown (503), DNS-rebinding protection on Host and Origin (403), a declared body size over the
+ * bound (413, unread, before any credential), the gateway token (401 with WWW-Authenticate), the
+ * agent's rate limit (429 with Retry-After), the body read up to the bound (413), JSON-RPC
  * well-formedness (a JSON-RPC error) and unknown tools (a JSON-RPC error naming the tool), and
  * session ownership (a session belongs to the agent that opened it). Whatever the transport then
  * answers with 4xx/5xx is rewritten without its Java exception. Nothing here touches Kafka.
@@ -91,6 +92,11 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             refuse(response, 403, REFUSED, null, originRefusal.get());
             return;
         }
+        if ("POST".equalsIgnoreCase(request.getMethod())
+                && request.getContentLengthLong() > maxRequestBytes) {
+            refuse(response, 413, INVALID_REQUEST, null, tooLarge()); // unread, before auth
+            return;
+        }
         String bearer = Bearer.token(request.getHeader("Authorization"));
         if (bearer == null) {
             response.setHeader("WWW-Authenticate", ApiError.wwwAuthenticate(REALM, null, null));
@@ -126,10 +132,6 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         }
         HttpServletRequest forwarded = request;
         if ("POST".equalsIgnoreCase(request.getMethod())) {
-            if (request.getContentLengthLong() > maxRequestBytes) {
-                refuse(response, 413, INVALID_REQUEST, null, tooLarge());
-                return;
-            }
             byte[] body = BoundedBody.readAtMost(request.getInputStream(), maxRequestBytes);
             if (body == null) {
                 refuse(response, 413, INVALID_REQUEST, null, tooLarge());

@@ -7,6 +7,8 @@ import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.GrantNarrowing;
 import dev.tollgate.ingress.core.tokens.InvalidTokenRequestException;
 import dev.tollgate.ingress.core.tokens.RevocationList;
+import dev.tollgate.ingress.core.tokens.RotationRefusedException;
+import dev.tollgate.ingress.core.tokens.TokenIds;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import dev.tollgate.ingress.core.tokens.TokenRules;
 import dev.tollgate.ingress.kafka.EventPublisher;
@@ -28,6 +30,18 @@ import org.slf4j.LoggerFactory;
  * Issues, rotates, revokes and checks gateway tokens. Every change is published to
  * {@code gateway.agent-tokens} (never the token value) before the caller sees its effect; a
  * token whose issuance could not be recorded is not handed out.
+ *
+ * <p>Tokens come in rotation families. An admin's mint starts one, with an absolute expiry of
+ * {@code max-lifetime} from then; rotating a token gives the next generation (same agent,
+ * environment and narrowing, the same lifetime from now, never past the family's expiry) and
+ * supersedes the rotated token: it keeps authenticating calls for {@code rotation-grace} (calls
+ * in flight, an agent switching over) but cannot be rotated again, and the generation before it
+ * stops at once. Revoking any member's ID revokes the whole family.
+ *
+ * <p>Records are keyed so that compaction keeps a replica's start-up replay at one record per
+ * family ({@code family:<id>}: the issue, then each rotation, each carrying the family's whole
+ * state), per revoked family ({@code revoked:<id>}) and per revoked agent ({@code agent:<id>}),
+ * however often tokens rotate.
  */
 public final class TokenService {
 
@@ -37,24 +51,55 @@ public final class TokenService {
     private final GatewayTokens tokens;
     private final TokenRules rules;
     private final RevocationList revocations;
-    private final EventPublisher publisher;
+    private final Recorder recorder;
     private final Clock clock;
     private final Duration rotationGrace;
     private final Collection<String> toolNames;
 
+    /** Where token records go: {@code gateway.agent-tokens}, acknowledged, or a test's list. */
+    @FunctionalInterface
+    public interface Recorder {
+
+        /** Returns once the record is durable; throws if it is not. */
+        void record(String key, AgentTokenChanged event) throws PublishFailedException;
+    }
+
     public TokenService(GatewayTokens tokens, TokenRules rules, RevocationList revocations,
             EventPublisher publisher, Clock clock, Duration rotationGrace,
+            Collection<String> toolNames) {
+        this(tokens, rules, revocations, (key, event) -> publisher.publish(Topics.AGENT_TOKENS,
+                key, event, headers -> {
+                }, PUBLISH_TIMEOUT), clock, rotationGrace, toolNames);
+    }
+
+    public TokenService(GatewayTokens tokens, TokenRules rules, RevocationList revocations,
+            Recorder recorder, Clock clock, Duration rotationGrace,
             Collection<String> toolNames) {
         this.tokens = tokens;
         this.rules = rules;
         this.revocations = revocations;
-        this.publisher = publisher;
+        this.recorder = recorder;
         this.clock = clock;
         this.rotationGrace = rotationGrace;
         this.toolNames = toolNames;
     }
 
-    /** Checks a presented token: signature, times, revocation. */
+    /** The record key of a family's issue and rotations. */
+    public static String familyKey(String familyId) {
+        return "family:" + familyId;
+    }
+
+    /** The record key of a family's revocation. */
+    public static String revokedKey(String familyId) {
+        return "revoked:" + familyId;
+    }
+
+    /** The record key of an agent's revocation. */
+    public static String agentKey(String agentId) {
+        return "agent:" + agentId;
+    }
+
+    /** Checks a presented token: signature, times, family, revocation, supersession. */
     public AgentIdentity authenticate(String token) throws TokenRejectedException {
         AgentIdentity identity = tokens.verify(token);
         Optional<String> revoked = revocations.reason(identity);
@@ -77,85 +122,138 @@ public final class TokenService {
         Duration lifetime = rules.lifetime(request.get("expires-in"));
         Optional<GrantNarrowing> narrowing = Optional.ofNullable(request.get("grants"))
                 .map(grants -> GrantNarrowing.parse(grants, toolNames));
-        GatewayTokens.Minted minted = tokens.mint(agent, environment, lifetime, narrowing);
-        publish(event(AgentTokenAction.ISSUED, minted.identity(), minted.identity().tokenId(),
-                minted.identity().expiresAt(), "admin", narrowing.map(n -> "grants narrowed to "
-                        + n.toJson()).orElse(null)));
-        log.info("issued gateway token {} to agent {} ({}), expires {}", minted.identity()
-                .tokenId(), agent, environment, minted.identity().expiresAt());
+        GatewayTokens.Minted minted = tokens.mint(agent, environment, lifetime, narrowing, rules
+                .maxLifetime());
+        AgentIdentity identity = minted.identity();
+        publish(familyKey(identity.family().id()), event(AgentTokenAction.ISSUED, identity,
+                identity.tokenId(), identity.expiresAt(), "admin", narrowing.map(
+                        n -> "grants narrowed to " + n.toJson()).orElse(null))
+                .setGeneration(0)
+                .build());
+        revocations.issued(identity.family().id(), identity.expiresAt(), identity.family()
+                .expiresAt());
+        log.info("issued gateway token {} to agent {} ({}), expires {}, its rotations end {}",
+                identity.tokenId(), agent, environment, identity.expiresAt(), identity.family()
+                        .expiresAt());
         return minted;
     }
 
     /**
-     * A fresh token for the same agent, environment, narrowing and lifetime; the old one keeps
-     * working for the rotation grace, then stops.
+     * The next token of {@code old}'s family; {@code old} keeps working for the rotation grace
+     * (never past its own expiry), then stops, and cannot be rotated again.
+     *
+     * @throws RotationRefusedException when {@code old} was rotated already, or its family is
+     *         being rotated on this replica right now
+     * @throws TokenRejectedException when the family has expired
      */
-    public GatewayTokens.Minted rotate(AgentIdentity old) throws PublishFailedException {
-        Duration lifetime = Duration.between(old.issuedAt(), old.expiresAt());
-        if (lifetime.compareTo(rules.maxLifetime()) > 0) {
-            lifetime = rules.maxLifetime();
+    public GatewayTokens.Minted rotate(AgentIdentity old) throws PublishFailedException,
+            RotationRefusedException, TokenRejectedException {
+        String familyId = old.family().id();
+        Optional<String> refusal = revocations.beginRotation(old);
+        if (refusal.isPresent()) {
+            throw new RotationRefusedException(refusal.get());
         }
-        GatewayTokens.Minted minted = tokens.mint(old.agentId(), old.environment(), lifetime,
-                old.narrowing());
-        Instant graceEnds = clock.instant().plus(rotationGrace);
-        publish(event(AgentTokenAction.ISSUED, minted.identity(), minted.identity().tokenId(),
-                minted.identity().expiresAt(), old.agentId(), "rotation of " + old.tokenId()));
-        publish(event(AgentTokenAction.ROTATED, old, old.tokenId(), graceEnds, old.agentId(),
-                "replaced by " + minted.identity().tokenId() + "; stops working at "
-                        + graceEnds));
-        revocations.revokeToken(old.tokenId(), graceEnds);
-        log.info("agent {} rotated gateway token {} to {}; the old one stops at {}",
-                old.agentId(), old.tokenId(), minted.identity().tokenId(), graceEnds);
-        return minted;
+        boolean committed = false;
+        try {
+            GatewayTokens.Minted minted = tokens.rotate(old, rules.maxLifetime());
+            AgentIdentity fresh = minted.identity();
+            Instant graceEnds = clock.instant().plus(rotationGrace);
+            if (graceEnds.isAfter(old.expiresAt())) {
+                graceEnds = old.expiresAt();
+            }
+            publish(familyKey(familyId), event(AgentTokenAction.ROTATED, old, old.tokenId(),
+                    graceEnds, old.agentId(), "replaced by " + fresh.tokenId()
+                            + "; stops working at " + graceEnds)
+                    .setGeneration(fresh.family().generation())
+                    .setReplacementTokenId(fresh.tokenId())
+                    .setReplacementExpiresAt(fresh.expiresAt()).build());
+            revocations.rotated(familyId, fresh.family().generation(), graceEnds, fresh
+                    .expiresAt(), fresh.family().expiresAt());
+            committed = true;
+            log.info("agent {} rotated gateway token {} to {}; the old one stops at {}, the"
+                    + " family at {}", old.agentId(), old.tokenId(), fresh.tokenId(), graceEnds,
+                    fresh.family().expiresAt());
+            return minted;
+        } finally {
+            if (!committed) {
+                revocations.abortRotation(familyId);
+            }
+        }
     }
 
-    /** Revokes one token by ID, effective now. */
+    /** Revokes the family of a token ID (any member's), effective now. */
     public Instant revokeToken(String tokenId, String agentId, String reason)
             throws PublishFailedException {
-        if (tokenId == null || !tokenId.matches("[A-Za-z0-9-]{1,64}")) {
+        if (!TokenIds.isValid(tokenId)) {
             throw new InvalidTokenRequestException("token-id must be the ID of a gateway token "
-                    + "(the jti, a UUID)");
+                    + "(the jti: a UUID, or <UUID>.<n> for a rotation)");
         }
+        String familyId = TokenIds.familyOf(tokenId);
         Instant now = clock.instant();
-        revocations.revokeToken(tokenId, now);
-        publish(AgentTokenChanged.newBuilder().setMeta(EventMetas.create(Roles.INGRESS, null,
-                clock)).setAction(AgentTokenAction.REVOKED).setAgentId(agentId == null
-                        ? ""
-                        : rules.agentId(agentId))
-                .setTokenId(tokenId).setExpiresAt(now)
-                .setActor("admin").setReason(reason).build());
-        log.info("revoked gateway token {}", tokenId);
+        Instant familyExpiresAt = revocations.familyExpiry(familyId).orElse(null);
+        revocations.revokeFamily(familyId, now, familyExpiresAt);
+        publish(revokedKey(familyId), AgentTokenChanged.newBuilder().setMeta(EventMetas.create(
+                Roles.INGRESS, null, clock)).setAction(AgentTokenAction.REVOKED).setAgentId(
+                        agentId == null
+                                ? ""
+                                : rules.agentId(agentId))
+                .setTokenId(tokenId).setExpiresAt(now).setActor("admin").setReason(reason)
+                .setFamilyId(familyId).setFamilyExpiresAt(familyExpiresAt).build());
+        log.info("revoked gateway token family {} (by token {})", familyId, tokenId);
         return now;
     }
 
-    /** Revokes every token the agent holds now. */
+    /** Revokes every token the agent holds now, rotations included. */
     public Instant revokeAgent(String agentId, String reason) throws PublishFailedException {
         String agent = rules.agentId(agentId);
         Instant now = clock.instant();
         revocations.revokeAgent(agent, now);
-        publish(AgentTokenChanged.newBuilder().setMeta(EventMetas.create(Roles.INGRESS, null,
-                clock)).setAction(AgentTokenAction.REVOKED).setAgentId(agent).setTokenId(null)
-                .setExpiresAt(now).setActor("admin").setReason(reason).build());
+        publish(agentKey(agent), AgentTokenChanged.newBuilder().setMeta(EventMetas.create(
+                Roles.INGRESS, null, clock)).setAction(AgentTokenAction.REVOKED).setAgentId(agent)
+                .setTokenId(null).setExpiresAt(now).setActor("admin").setReason(reason).build());
         log.info("revoked every gateway token of agent {}", agent);
         return now;
     }
 
-    /** Applies a token event another replica published (revocations and rotations). */
+    /**
+     * Applies a token record read from the topic (this replica's own, another's, or one written
+     * before rotation families existed, which then stands for a family of one token).
+     */
     public void apply(AgentTokenChanged event) {
+        String familyId = event.getFamilyId();
         switch (event.getAction()) {
+            case ISSUED -> {
+                if (event.getTokenId() != null && event.getExpiresAt() != null) {
+                    revocations.issued(familyId != null ? familyId : event.getTokenId(), event
+                            .getExpiresAt(),
+                            event.getFamilyExpiresAt() != null
+                                    ? event.getFamilyExpiresAt()
+                                    : event.getExpiresAt());
+                }
+            }
+            case ROTATED -> {
+                if (familyId != null && event.getGeneration() != null
+                        && event.getExpiresAt() != null) {
+                    revocations.rotated(familyId, event.getGeneration(), event.getExpiresAt(),
+                            event.getReplacementExpiresAt(), event.getFamilyExpiresAt());
+                } else if (event.getTokenId() != null && event.getExpiresAt() != null) {
+                    // before families: the rotated token stopped at expiresAt
+                    revocations.rotated(event.getTokenId(), 1, event.getExpiresAt(), null, null);
+                }
+            }
             case REVOKED -> {
                 Instant at = event.getExpiresAt() != null
                         ? event.getExpiresAt()
                         : event.getMeta().getOccurredAt();
                 if (event.getTokenId() != null) {
-                    revocations.revokeToken(event.getTokenId(), at);
+                    revocations.revokeFamily(familyId != null
+                            ? familyId
+                            : TokenIds.isValid(event.getTokenId())
+                                    ? TokenIds.familyOf(event.getTokenId())
+                                    : event.getTokenId(),
+                            at, event.getFamilyExpiresAt());
                 } else if (!event.getAgentId().isEmpty()) {
                     revocations.revokeAgent(event.getAgentId(), at);
-                }
-            }
-            case ROTATED -> {
-                if (event.getTokenId() != null && event.getExpiresAt() != null) {
-                    revocations.revokeToken(event.getTokenId(), event.getExpiresAt());
                 }
             }
             default -> {
@@ -167,18 +265,18 @@ public final class TokenService {
         return revocations;
     }
 
-    private AgentTokenChanged event(AgentTokenAction action, AgentIdentity identity,
+    private AgentTokenChanged.Builder event(AgentTokenAction action, AgentIdentity identity,
             String tokenId, Instant expiresAt, String actor, String reason) {
         return AgentTokenChanged.newBuilder().setMeta(EventMetas.create(Roles.INGRESS, null,
                 clock)).setAction(action).setAgentId(identity.agentId()).setEnvironment(identity
                         .environment())
                 .setTokenId(tokenId).setExpiresAt(expiresAt).setActor(actor)
-                .setReason(reason).build();
+                .setReason(reason).setFamilyId(identity.family().id()).setFamilyExpiresAt(
+                        identity.family().expiresAt());
     }
 
-    private void publish(AgentTokenChanged event) throws PublishFailedException {
-        publisher.publish(Topics.AGENT_TOKENS, event.getAgentId(), event, headers -> {
-        }, PUBLISH_TIMEOUT);
+    private void publish(String key, AgentTokenChanged event) throws PublishFailedException {
+        recorder.record(key, event);
     }
 
 }

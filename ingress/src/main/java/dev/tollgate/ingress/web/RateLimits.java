@@ -1,5 +1,6 @@
 package dev.tollgate.ingress.web;
 
+import dev.tollgate.runtime.security.AdminGate;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
@@ -8,18 +9,21 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Resilience4j rate limiters: one per agent (on /mcp and /token/rotate) and one shared by the
- * admin endpoints. A refused call learns how long to wait (for {@code Retry-After}).
+ * Resilience4j rate limiters, one per agent (on /mcp and /token/rotate) and one per agent for
+ * rotations alone, applied once the agent's token is verified. A refused call learns how long to wait (for {@code Retry-After}). The admin
+ * endpoints are not limited as a whole (anyone could then lock the admin out): wrong admin keys
+ * are throttled per client address by the runtime's {@code AdminGate}.
  */
 public final class RateLimits {
 
     private final RateLimiterRegistry registry;
     private final RateLimiterConfig agentConfig;
-    private final RateLimiterConfig adminConfig;
+    private final RateLimiterConfig rotationConfig;
 
-    public RateLimits(int agentLimit, Duration agentPeriod, int adminLimit, Duration adminPeriod) {
+    public RateLimits(int agentLimit, Duration agentPeriod, int rotationLimit,
+            Duration rotationPeriod) {
         this.agentConfig = config(agentLimit, agentPeriod);
-        this.adminConfig = config(adminLimit, adminPeriod);
+        this.rotationConfig = config(rotationLimit, rotationPeriod);
         this.registry = RateLimiterRegistry.of(agentConfig);
     }
 
@@ -33,9 +37,12 @@ public final class RateLimits {
         return acquire(registry.rateLimiter("agent:" + agentId, agentConfig));
     }
 
-    /** Empty if an admin request may go on, else how long to wait. */
-    public Optional<Duration> admin() {
-        return acquire(registry.rateLimiter("admin", adminConfig));
+    /**
+     * Empty if the agent may rotate a token now, else how long it should wait: rotations are few
+     * by nature, and each one is a record every replica replays until compaction folds it.
+     */
+    public Optional<Duration> rotation(String agentId) {
+        return acquire(registry.rateLimiter("rotation:" + agentId, rotationConfig));
     }
 
     private static Optional<Duration> acquire(RateLimiter limiter) {
@@ -50,6 +57,6 @@ public final class RateLimits {
 
     /** Whole seconds for Retry-After, at least 1. */
     public static long retryAfterSeconds(Duration wait) {
-        return Math.max(1, (wait.toMillis() + 999) / 1000);
+        return AdminGate.retryAfterSeconds(wait);
     }
 }

@@ -1,12 +1,17 @@
 package dev.tollgate.ingress.web;
 
-import dev.tollgate.runtime.security.Bearer;
+import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.InvalidTokenRequestException;
+import dev.tollgate.ingress.core.tokens.RotationRefusedException;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import dev.tollgate.ingress.kafka.EventPublisher.PublishFailedException;
 import dev.tollgate.ingress.tokens.TokenService;
+import dev.tollgate.runtime.security.AdminGate;
+import dev.tollgate.runtime.security.Bearer;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,52 +19,52 @@ import java.util.Optional;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.HttpMediaTypeNotSupportedException;
 
 /**
  * The token API: admins mint and revoke ({@code Authorization: Bearer <admin key>}); agents
  * rotate their own token ({@code Authorization: Bearer <gateway token>}).
+ *
+ * <p>In order, for every endpoint: the {@code Host} / {@code Origin} rules of {@code /mcp} (403),
+ * a declared body length over the bound (413, nothing read), the credential (admin key: 401, or
+ * 429 for an address that sent too many wrong keys, the right key always passing; agent token:
+ * 401, then the agent's rate limit, 429), and only then the body, read up to the bound (413) and
+ * parsed (415, 400). No body is parsed for an unauthenticated caller.
  */
 @RestController
 public class TokenController {
 
     static final String ADMIN_REALM = "tollgate-admin";
     static final String AGENT_REALM = "tollgate";
+    static final String ADMIN_KEY_SETTINGS = "TOLLGATE_ADMIN_KEY or TOLLGATE_ADMIN_KEY_FILE";
+    /** /token/rotate takes no body; anything declared longer is refused unread. */
+    static final int ROTATE_MAX_BYTES = 1024;
 
     private final TokenService tokens;
     private final RateLimits rateLimits;
-    private final byte[] adminKeyDigest;
+    private final AdminGate admin;
+    private final OriginPolicy origins;
+    private final int maxAdminBytes;
 
-    public TokenController(TokenService tokens, RateLimits rateLimits, AdminKey adminKey) {
+    public TokenController(TokenService tokens, RateLimits rateLimits, AdminGate admin,
+            OriginPolicy origins, dev.tollgate.ingress.config.IngressProperties properties) {
         this.tokens = tokens;
         this.rateLimits = rateLimits;
-        this.adminKeyDigest = Bearer.digest(adminKey.value());
-    }
-
-    /** The admin key, resolved at start-up. */
-    public record AdminKey(String value) {
-
-        @Override
-        public String toString() {
-            return "AdminKey[<redacted>]";
-        }
+        this.admin = admin;
+        this.origins = origins;
+        this.maxAdminBytes = properties.getMaxAdminRequestBytes();
     }
 
     @PostMapping(path = "/admin/tokens", produces = "application/json")
-    public ResponseEntity<Map<String, Object>> issue(
-            @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
-            @RequestBody(required = false) Map<String, Object> body)
-            throws PublishFailedException {
-        Optional<ResponseEntity<Map<String, Object>>> refused = checkAdmin(authorization);
+    public ResponseEntity<Map<String, Object>> issue(HttpServletRequest request)
+            throws PublishFailedException, IOException {
+        Optional<ResponseEntity<Map<String, Object>>> refused = checkAdmin(request);
         if (refused.isPresent()) {
             return refused.get();
         }
+        Map<String, Object> body = adminBody(request);
         if (body == null) {
             throw new InvalidTokenRequestException("body must be a JSON object like "
                     + "{\"agent\": \"bot-1\", \"environment\": \"dev\", \"expires-in\": 3600}");
@@ -70,14 +75,13 @@ public class TokenController {
     }
 
     @PostMapping(path = "/admin/tokens/revoke", produces = "application/json")
-    public ResponseEntity<Map<String, Object>> revoke(
-            @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
-            @RequestBody(required = false) Map<String, Object> body)
-            throws PublishFailedException {
-        Optional<ResponseEntity<Map<String, Object>>> refused = checkAdmin(authorization);
+    public ResponseEntity<Map<String, Object>> revoke(HttpServletRequest request)
+            throws PublishFailedException, IOException {
+        Optional<ResponseEntity<Map<String, Object>>> refused = checkAdmin(request);
         if (refused.isPresent()) {
             return refused.get();
         }
+        Map<String, Object> body = adminBody(request);
         Object agent = body == null ? null : body.get("agent");
         Object tokenId = body == null ? null : body.get("token-id");
         Object reason = body == null ? null : body.get("reason");
@@ -91,16 +95,22 @@ public class TokenController {
             answer.put("effective-at", tokens.revokeAgent(a, why).getEpochSecond());
         } else {
             throw new InvalidTokenRequestException("body must name exactly one of "
-                    + "\"agent\" (revokes all its tokens) or \"token-id\"");
+                    + "\"agent\" (revokes all its tokens) or \"token-id\" (revokes that token and"
+                    + " every rotation of its family)");
         }
         return ResponseEntity.ok(answer);
     }
 
     @PostMapping(path = "/token/rotate", produces = "application/json")
-    public ResponseEntity<Map<String, Object>> rotate(
-            @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization)
+    public ResponseEntity<Map<String, Object>> rotate(HttpServletRequest request)
             throws PublishFailedException {
-        String presented = Bearer.token(authorization);
+        Optional<ResponseEntity<Map<String, Object>>> hostRefusal = checkHost(request);
+        if (hostRefusal.isPresent()) {
+            return hostRefusal.get();
+        }
+        RequestBodies.checkDeclaredLength(request, ROTATE_MAX_BYTES,
+                "/token/rotate takes no body");
+        String presented = Bearer.token(request.getHeader(HttpHeaders.AUTHORIZATION));
         if (presented == null) {
             return ApiError.unauthorized(AGENT_REALM, null,
                     "send your gateway token as Authorization: Bearer <token>");
@@ -111,31 +121,45 @@ public class TokenController {
         } catch (TokenRejectedException e) {
             return ApiError.unauthorized(AGENT_REALM, "invalid_token", e.getMessage());
         }
-        Optional<Duration> wait = rateLimits.agent(identity.agentId());
+        Optional<Duration> wait = rateLimits.agent(identity.agentId()).or(() -> rateLimits
+                .rotation(identity.agentId()));
         if (wait.isPresent()) {
             return ApiError.tooManyRequests(wait.get());
         }
-        GatewayTokens.Minted minted = tokens.rotate(identity);
+        GatewayTokens.Minted minted;
+        try {
+            minted = tokens.rotate(identity);
+        } catch (RotationRefusedException e) {
+            return ApiError.of(HttpStatus.CONFLICT, "token_already_rotated", e.getMessage());
+        } catch (TokenRejectedException e) {
+            return ApiError.unauthorized(AGENT_REALM, "invalid_token", e.getMessage());
+        }
         return ResponseEntity.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").body(tokenBody(
                 minted));
     }
 
-    private Optional<ResponseEntity<Map<String, Object>>> checkAdmin(String authorization) {
-        Optional<Duration> wait = rateLimits.admin();
-        if (wait.isPresent()) {
-            return Optional.of(ApiError.tooManyRequests(wait.get()));
+    private Optional<ResponseEntity<Map<String, Object>>> checkHost(HttpServletRequest request) {
+        return origins.refusal(request.getHeader(HttpHeaders.HOST), request.getHeader(
+                HttpHeaders.ORIGIN)).map(
+                        reason -> ApiError.of(HttpStatus.FORBIDDEN,
+                                "host_not_allowed", reason));
+    }
+
+    private Optional<ResponseEntity<Map<String, Object>>> checkAdmin(HttpServletRequest request) {
+        Optional<ResponseEntity<Map<String, Object>>> hostRefusal = checkHost(request);
+        if (hostRefusal.isPresent()) {
+            return hostRefusal;
         }
-        String presented = Bearer.token(authorization);
-        if (presented == null) {
-            return Optional.of(ApiError.unauthorized(ADMIN_REALM, null,
-                    "send the admin key as Authorization: Bearer <key> (TOLLGATE_ADMIN_KEY or "
-                            + "TOLLGATE_ADMIN_KEY_FILE)"));
-        }
-        if (!Bearer.matches(adminKeyDigest, presented)) { // constant time
-            return Optional.of(ApiError.unauthorized(ADMIN_REALM, "invalid_token",
-                    "the admin key is not valid"));
-        }
-        return Optional.empty();
+        RequestBodies.checkDeclaredLength(request, maxAdminBytes,
+                "tollgate.ingress.max-admin-request-bytes");
+        AdminGate.Verdict verdict = admin.check(request.getHeader(HttpHeaders.AUTHORIZATION),
+                request.getRemoteAddr());
+        return verdict.accepted() ? Optional.empty() : Optional.of(admin.refusal(verdict));
+    }
+
+    private Map<String, Object> adminBody(HttpServletRequest request) throws IOException {
+        return RequestBodies.jsonObject(request, maxAdminBytes,
+                "tollgate.ingress.max-admin-request-bytes");
     }
 
     private static Map<String, Object> tokenBody(GatewayTokens.Minted minted) {
@@ -145,6 +169,7 @@ public class TokenController {
         body.put("token-id", minted.identity().tokenId());
         body.put("agent", minted.identity().agentId());
         body.put("environment", minted.identity().environment());
+        body.put("family-expires-at", minted.identity().family().expiresAt().getEpochSecond());
         return body;
     }
 
@@ -153,16 +178,14 @@ public class TokenController {
         return ApiError.of(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage());
     }
 
-    @ExceptionHandler(HttpMessageNotReadableException.class)
-    ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
-        return ApiError.of(HttpStatus.BAD_REQUEST, "invalid_request",
-                "body must be a JSON object");
+    @ExceptionHandler(RequestBodies.TooLargeException.class)
+    ResponseEntity<Map<String, Object>> tooLarge(RequestBodies.TooLargeException e) {
+        return ApiError.of(HttpStatus.CONTENT_TOO_LARGE, "payload_too_large", e.getMessage());
     }
 
-    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-    ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
-        return ApiError.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "invalid_request",
-                "send the body as Content-Type: application/json");
+    @ExceptionHandler(RequestBodies.NotJsonException.class)
+    ResponseEntity<Map<String, Object>> mediaType(RequestBodies.NotJsonException e) {
+        return ApiError.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "invalid_request", e.getMessage());
     }
 
     @ExceptionHandler(PublishFailedException.class)

@@ -1,7 +1,6 @@
 package dev.tollgate.ingress.webhooks;
 
 import dev.tollgate.events.InstallationChanged;
-import dev.tollgate.ingress.config.IngressProperties;
 import dev.tollgate.ingress.core.http.BoundedBody;
 import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.kafka.EventPublisher;
@@ -34,7 +33,10 @@ import org.springframework.web.bind.annotation.RestController;
  * (no gateway token); the Host check still applies. In order: Host (403), a secret configured at
  * all (503, fail closed), the signature header present (401), the body size (413), the signature
  * (401), GitHub's headers (400), the registry loaded (503, GitHub redelivers), a delivery ID seen
- * before (200, ignored), the payload (400 when malformed), then the installation's new state is
+ * before (200, ignored), the payload (400 when malformed), its order (200 {@code duplicate} for a
+ * body applied before, 200 {@code stale} for one older than the state held, even across restarts:
+ * the state on the compacted topic keeps GitHub's {@code updated_at} and the applied bodies'
+ * digests), then the installation's new state is
  * published on {@code gateway.installations} keyed by installation ID and acknowledged (503 when
  * Kafka does not acknowledge, so GitHub redelivers). Nothing is published for a refused delivery.
  */
@@ -65,11 +67,11 @@ public class WebhookController {
                 }
             });
 
-    public WebhookController(WebhookSecrets secrets, IngressProperties ingress, Clock clock,
+    public WebhookController(WebhookSecrets secrets, OriginPolicy origins, Clock clock,
             InstallationRegistry registry, InstallationRegistryFeed feed,
             EventPublisher publisher, WebhookProperties properties) {
         this.secrets = secrets;
-        this.origins = new OriginPolicy(ingress.getAllowedHosts(), ingress.getAllowedOrigins());
+        this.origins = origins;
         this.webhooks = new InstallationWebhooks(Roles.INGRESS, clock);
         this.registry = registry;
         this.feed = feed;
@@ -155,6 +157,15 @@ public class WebhookController {
         }
         return switch (outcome) {
             case InstallationWebhooks.Ignored ignored -> ok("ignored", ignored.reason());
+            case InstallationWebhooks.Duplicate duplicate -> {
+                log.info("webhook delivery {}: {}; acknowledged and ignored", deliveryId,
+                        duplicate.reason());
+                yield ok("duplicate", duplicate.reason());
+            }
+            case InstallationWebhooks.Stale stale -> {
+                log.warn("webhook delivery {} not applied: {}", deliveryId, stale.reason());
+                yield ok("stale", stale.reason());
+            }
             case InstallationWebhooks.Changed changed -> {
                 ResponseEntity<Map<String, Object>> answer = publish(changed.change());
                 if (answer.getStatusCode().is2xxSuccessful()) {

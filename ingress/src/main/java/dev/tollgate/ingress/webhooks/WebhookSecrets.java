@@ -2,9 +2,7 @@ package dev.tollgate.ingress.webhooks;
 
 import dev.tollgate.installations.AppEnvironments;
 import dev.tollgate.installations.WebhookSignature;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.tollgate.runtime.security.SecretFiles;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,16 +57,7 @@ public final class WebhookSecrets {
         if (file == null) {
             return Optional.empty();
         }
-        try {
-            String content = Files.readString(file, StandardCharsets.UTF_8).trim();
-            if (content.isEmpty()) {
-                throw new IllegalStateException(what + ": the file " + file + " is empty");
-            }
-            return Optional.of(content);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the " + what + " file " + file + ": "
-                    + e.getMessage(), e);
-        }
+        return Optional.of(SecretFiles.readConfigured(what, file));
     }
 
     public boolean isEmpty() {

@@ -12,7 +12,29 @@ import java.util.Optional;
  * @param issuedAt when the token was issued
  * @param expiresAt when it stops working
  * @param narrowing the grant narrowing it carries, if any
+ * @param family the rotation family it belongs to
  */
 public record AgentIdentity(String agentId, String environment, String tokenId,
-        Instant issuedAt, Instant expiresAt, Optional<GrantNarrowing> narrowing) {
+        Instant issuedAt, Instant expiresAt, Optional<GrantNarrowing> narrowing, Family family) {
+
+    /**
+     * A token and every token rotated from it, directly or not. The first token's ID names the
+     * family; a rotation's ID is {@code <family>.<generation>}. No member is valid after
+     * {@code expiresAt}, fixed when the first token was issued; revoking any member revokes them
+     * all; rotating a member supersedes it.
+     *
+     * @param id the family ID (the first token's ID)
+     * @param generation 0 for the first token, n for the n-th rotation
+     * @param issuedAt when the first token was issued
+     * @param expiresAt when every member stops working, whatever its own expiry
+     */
+    public record Family(String id, int generation, Instant issuedAt, Instant expiresAt) {
+    }
+
+    /** A token of its own family (issued before rotation families existed, or in tests). */
+    public AgentIdentity(String agentId, String environment, String tokenId, Instant issuedAt,
+            Instant expiresAt, Optional<GrantNarrowing> narrowing) {
+        this(agentId, environment, tokenId, issuedAt, expiresAt, narrowing, new Family(tokenId, 0,
+                issuedAt, expiresAt));
+    }
 }

@@ -44,6 +44,11 @@ public final class GatewayTokens {
     public static final String AUDIENCE = "tollgate-mcp";
     public static final JOSEObjectType TYPE = new JOSEObjectType("tollgate-agent+jwt");
     private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+    /** Claims of the rotation family: its ID, the token's generation, its first issue, its end. */
+    static final String FAMILY = "fam";
+    static final String GENERATION = "gen";
+    static final String FAMILY_ISSUED_AT = "fiat";
+    static final String FAMILY_EXPIRES_AT = "fexp";
 
     /** A freshly minted token: the value goes to the caller only, never to a log or topic. */
     public record Minted(String token, AgentIdentity identity) {
@@ -92,16 +97,64 @@ public final class GatewayTokens {
         this.knownTools = List.copyOf(knownTools);
     }
 
+    /**
+     * The first token of a new rotation family: valid for {@code lifetime}, and no rotation of it
+     * valid after {@code familyLifetime} from now.
+     */
+    public Minted mint(String agentId, String environment, Duration lifetime,
+            Optional<GrantNarrowing> narrowing, Duration familyLifetime) {
+        Instant issuedAt = Instant.ofEpochSecond(clock.instant().getEpochSecond());
+        String tokenId = UUID.randomUUID().toString();
+        Instant familyExpiresAt = issuedAt.plus(familyLifetime);
+        return sign(agentId, environment, narrowing, tokenId, issuedAt, earliest(issuedAt.plus(
+                lifetime), familyExpiresAt), new AgentIdentity.Family(tokenId, 0, issuedAt,
+                        familyExpiresAt));
+    }
+
+    /** A token of its own family, for at most {@code lifetime} (tests, tools). */
     public Minted mint(String agentId, String environment, Duration lifetime,
             Optional<GrantNarrowing> narrowing) {
-        Instant now = clock.instant();
-        Instant issuedAt = Instant.ofEpochSecond(now.getEpochSecond());
-        Instant expiresAt = issuedAt.plus(lifetime);
-        String tokenId = UUID.randomUUID().toString();
+        return mint(agentId, environment, lifetime, narrowing, lifetime);
+    }
+
+    /**
+     * The next generation of {@code parent}'s family: the same agent, environment and narrowing,
+     * the parent's lifetime from now, but never past the family's expiry nor {@code maxLifetime}
+     * from now.
+     *
+     * @throws TokenRejectedException when the family has expired
+     */
+    public Minted rotate(AgentIdentity parent, Duration maxLifetime)
+            throws TokenRejectedException {
+        Instant issuedAt = Instant.ofEpochSecond(clock.instant().getEpochSecond());
+        AgentIdentity.Family family = parent.family();
+        Duration lifetime = Duration.between(parent.issuedAt(), parent.expiresAt());
+        Instant expiresAt = earliest(earliest(issuedAt.plus(lifetime), issuedAt.plus(
+                maxLifetime)), family.expiresAt());
+        if (!expiresAt.isAfter(issuedAt)) {
+            throw new TokenRejectedException("token family expired at " + family.expiresAt()
+                    + "; ask an admin for a new token");
+        }
+        int generation = family.generation() + 1;
+        return sign(parent.agentId(), parent.environment(), parent.narrowing(), TokenIds.member(
+                family.id(), generation), issuedAt, expiresAt,
+                new AgentIdentity.Family(family
+                        .id(), generation, family.issuedAt(), family.expiresAt()));
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private Minted sign(String agentId, String environment, Optional<GrantNarrowing> narrowing,
+            String tokenId, Instant issuedAt, Instant expiresAt, AgentIdentity.Family family) {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE)
                 .subject(agentId).jwtID(tokenId).issueTime(Date.from(issuedAt))
                 .notBeforeTime(Date.from(issuedAt)).expirationTime(Date.from(expiresAt))
-                .claim("env", environment);
+                .claim("env", environment).claim(FAMILY, family.id()).claim(GENERATION, family
+                        .generation())
+                .claim(FAMILY_ISSUED_AT, family.issuedAt().getEpochSecond()).claim(
+                        FAMILY_EXPIRES_AT, family.expiresAt().getEpochSecond());
         narrowing.filter(n -> !n.isEmpty()).ifPresent(n -> claims.claim("grants", n.toClaim()));
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(TYPE)
                 .keyID(keyId).build(), claims.build());
@@ -111,7 +164,7 @@ public final class GatewayTokens {
             throw new IllegalStateException("cannot sign a gateway token: " + e.getMessage(), e);
         }
         return new Minted(jwt.serialize(), new AgentIdentity(agentId, environment, tokenId,
-                issuedAt, expiresAt, narrowing.filter(n -> !n.isEmpty())));
+                issuedAt, expiresAt, narrowing.filter(n -> !n.isEmpty()), family));
     }
 
     /**
@@ -132,6 +185,11 @@ public final class GatewayTokens {
             if (!clock.instant().isBefore(known.expiresAt())) {
                 verified.remove(digest);
                 throw new TokenRejectedException("token expired at " + known.expiresAt());
+            }
+            if (!clock.instant().isBefore(known.family().expiresAt())) {
+                verified.remove(digest);
+                throw new TokenRejectedException("token family expired at " + known.family()
+                        .expiresAt());
             }
             return known;
         }
@@ -221,8 +279,38 @@ public final class GatewayTokens {
         if (environment == null) {
             throw new TokenRejectedException("token lacks env");
         }
+        AgentIdentity.Family family = family(claims, iat.toInstant(), exp.toInstant());
+        if (!now.isBefore(family.expiresAt())) {
+            throw new TokenRejectedException("token family expired at " + family.expiresAt());
+        }
         return new AgentIdentity(claims.getSubject(), environment, claims.getJWTID(),
-                iat.toInstant(), exp.toInstant(), narrowing);
+                iat.toInstant(), exp.toInstant(), narrowing, family);
+    }
+
+    /**
+     * The family claims; a token without them (issued before families existed) is a family of its
+     * own. Signed by this gateway, but still checked to be consistent with the token's ID.
+     */
+    private static AgentIdentity.Family family(JWTClaimsSet claims, Instant issuedAt,
+            Instant expiresAt) throws TokenRejectedException {
+        if (claims.getClaim(FAMILY) == null) {
+            return new AgentIdentity.Family(claims.getJWTID(), 0, issuedAt, expiresAt);
+        }
+        try {
+            String id = claims.getStringClaim(FAMILY);
+            Integer generation = claims.getIntegerClaim(GENERATION);
+            Long first = claims.getLongClaim(FAMILY_ISSUED_AT);
+            Long end = claims.getLongClaim(FAMILY_EXPIRES_AT);
+            if (id == null || generation == null || generation < 0 || first == null
+                    || end == null || !TokenIds.member(id, generation).equals(claims.getJWTID())
+                    || Instant.ofEpochSecond(first).isAfter(issuedAt)) {
+                throw new TokenRejectedException("token family claims are malformed");
+            }
+            return new AgentIdentity.Family(id, generation, Instant.ofEpochSecond(first), Instant
+                    .ofEpochSecond(end));
+        } catch (ParseException e) {
+            throw new TokenRejectedException("token family claims are malformed");
+        }
     }
 
     /** A short, non-reversible identifier of the key, so operators can tell keys apart. */

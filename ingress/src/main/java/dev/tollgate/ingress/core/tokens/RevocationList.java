@@ -6,67 +6,215 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Revoked gateway tokens (by token ID, effective at a given instant, which supports a rotation
- * grace period) and revoked agents (every token issued at or before an instant). Entries are
- * forgotten once no token they cover can still be valid (the longest token lifetime after they
- * took effect). Thread-safe.
+ * What stops a validly signed gateway token: its rotation family was revoked, it was superseded
+ * by a rotation (the replaced token keeps working until its grace ends, the ones before it stop at
+ * once), or its agent was revoked (every family first issued at or before that second).
+ *
+ * <p>One entry per rotation family, however often it rotates, kept until no member can still be
+ * valid: the latest expiry of its members as learnt from the issue and rotation records, else the
+ * family's absolute expiry, else (a revocation of a family this replica never saw issued) the
+ * longest family any configuration allows. Nothing here depends on the configured maximum
+ * lifetime, so no configuration change can make an entry be forgotten while a token it stops is
+ * still valid. One entry per revoked agent, kept for that longest family. Thread-safe.
  */
 public final class RevocationList {
 
-    private record Entry(Instant effectiveAt, Instant forgetAfter) {
+    /** Tokens a replica has not learnt about are kept this much past what it knows. */
+    private static final Duration SLACK = Duration.ofMinutes(5);
+
+    /**
+     * The state of one family. {@code head} is its newest generation; generation {@code head - 1}
+     * works until {@code predecessorUntil}; older ones do not.
+     */
+    private record Family(int head, Instant predecessorUntil, Instant liveUntil,
+            Instant expiresAt, Instant revokedAt, boolean rotating) {
+
+        Instant forgetAfter() {
+            if (liveUntil != null) {
+                return latest(liveUntil, predecessorUntil);
+            }
+            if (expiresAt != null) {
+                return expiresAt;
+            }
+            return latest(revokedAt, predecessorUntil).plus(TokenRules.LIFETIME_CEILING);
+        }
     }
 
-    private final Map<String, Entry> tokens = new ConcurrentHashMap<>();
-    private final Map<String, Entry> agents = new ConcurrentHashMap<>();
+    private final Map<String, Family> families = new ConcurrentHashMap<>();
+    private final Map<String, Instant> agents = new ConcurrentHashMap<>();
     private final Clock clock;
-    private final Duration maxTokenLifetime;
 
-    public RevocationList(Clock clock, Duration maxTokenLifetime) {
+    public RevocationList(Clock clock) {
         this.clock = clock;
-        this.maxTokenLifetime = maxTokenLifetime;
     }
 
-    /** Token {@code tokenId} stops working at {@code effectiveAt} (now, or after a grace). */
-    public void revokeToken(String tokenId, Instant effectiveAt) {
-        tokens.merge(tokenId, new Entry(effectiveAt, effectiveAt.plus(maxTokenLifetime)),
-                (old, fresh) -> old.effectiveAt().isBefore(fresh.effectiveAt()) ? old : fresh);
+    /** A family's first token was issued: remember how long the family can live. */
+    public void issued(String familyId, Instant tokenExpiresAt, Instant familyExpiresAt) {
+        families.merge(familyId, new Family(0, Instant.EPOCH, tokenExpiresAt, familyExpiresAt,
+                null, false), RevocationList::merge);
     }
 
     /**
-     * Every token of {@code agentId} issued at or before {@code revokedAt} stops working. Token
-     * issue times have one-second resolution, so a token minted in the same second is revoked too.
+     * Generation {@code head} replaced generation {@code head - 1}, which works until
+     * {@code predecessorUntil}; the new token expires at {@code headExpiresAt} (null if unknown).
      */
-    public void revokeAgent(String agentId, Instant revokedAt) {
-        agents.merge(agentId, new Entry(revokedAt, revokedAt.plus(maxTokenLifetime)),
-                (old, fresh) -> old.effectiveAt().isAfter(fresh.effectiveAt()) ? old : fresh);
+    public void rotated(String familyId, int head, Instant predecessorUntil,
+            Instant headExpiresAt, Instant familyExpiresAt) {
+        families.merge(familyId, new Family(head, predecessorUntil, headExpiresAt,
+                familyExpiresAt, null, false), RevocationList::merge);
     }
 
-    /** Why {@code identity} is revoked now, if it is. */
+    /** Every member of {@code familyId} stops working at {@code at}. */
+    public void revokeFamily(String familyId, Instant at, Instant familyExpiresAt) {
+        families.merge(familyId, new Family(0, Instant.EPOCH, null, familyExpiresAt, at, false),
+                RevocationList::merge);
+    }
+
+    /**
+     * Every token of {@code agentId} whose family was first issued at or before {@code revokedAt}
+     * stops working. Issue times have one-second resolution, so a family started in the same
+     * second is revoked too.
+     */
+    public void revokeAgent(String agentId, Instant revokedAt) {
+        agents.merge(agentId, revokedAt, RevocationList::latest);
+    }
+
+    /** The latest instant any member of {@code familyId} is known to be valid, if known. */
+    public Optional<Instant> familyExpiry(String familyId) {
+        Family family = families.get(familyId);
+        if (family == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(family.expiresAt != null ? family.expiresAt : family.liveUntil);
+    }
+
+    /** Why {@code identity} is stopped now, if it is. */
     public Optional<String> reason(AgentIdentity identity) {
         Instant now = clock.instant();
-        Entry token = tokens.get(identity.tokenId());
-        if (token != null && !now.isBefore(token.effectiveAt())) {
+        Instant agent = agents.get(identity.agentId());
+        if (agent != null && identity.family().issuedAt().getEpochSecond() <= agent
+                .getEpochSecond()) {
+            return Optional.of("all tokens of agent " + identity.agentId() + " issued before "
+                    + agent + " have been revoked");
+        }
+        Family family = families.get(identity.family().id());
+        if (family == null) {
+            return Optional.empty();
+        }
+        if (family.revokedAt != null && !now.isBefore(family.revokedAt)) {
             return Optional.of("token has been revoked");
         }
-        Entry agent = agents.get(identity.agentId());
-        if (agent != null && identity.issuedAt().getEpochSecond() <= agent.effectiveAt()
-                .getEpochSecond()) {
-            return Optional.of("all tokens of agent " + identity.agentId()
-                    + " issued before " + agent.effectiveAt() + " have been revoked");
+        int generation = identity.family().generation();
+        if (generation < family.head - 1 || (generation == family.head - 1 && !now.isBefore(
+                family.predecessorUntil))) {
+            return Optional.of("token was replaced by a rotation; use the token that replaced"
+                    + " it");
         }
         return Optional.empty();
     }
 
-    /** Drops entries that can no longer match a valid token. */
-    public void prune() {
-        Instant now = clock.instant();
-        tokens.values().removeIf(entry -> now.isAfter(entry.forgetAfter()));
-        agents.values().removeIf(entry -> now.isAfter(entry.forgetAfter()));
+    /**
+     * Marks {@code parent}'s family as rotating, unless the parent may not be rotated: it was
+     * rotated already (on any replica this one has heard from), or another rotation of its family
+     * is under way here. The caller then either {@link #rotated commits} the rotation or
+     * {@link #abortRotation aborts} it.
+     *
+     * @return why the rotation is refused, or empty if it may go on
+     */
+    public Optional<String> beginRotation(AgentIdentity parent) {
+        AtomicReference<String> refusal = new AtomicReference<>();
+        AgentIdentity.Family claimed = parent.family();
+        families.compute(claimed.id(), (id, family) -> {
+            if (family == null) {
+                return new Family(claimed.generation(), Instant.EPOCH, parent.expiresAt(),
+                        claimed.expiresAt(), null, true);
+            }
+            if (family.revokedAt != null) {
+                refusal.set("token has been revoked");
+            } else if (claimed.generation() < family.head) {
+                refusal.set("this token was rotated already: use the token that replaced it (a"
+                        + " token can be rotated once)");
+            } else if (family.rotating) {
+                refusal.set("a rotation of this token is already under way");
+            }
+            return refusal.get() == null
+                    ? new Family(family.head, family.predecessorUntil, family.liveUntil,
+                            family.expiresAt, family.revokedAt, true)
+                    : family;
+        });
+        return Optional.ofNullable(refusal.get());
     }
 
+    /** A rotation begun with {@link #beginRotation} did not happen. */
+    public void abortRotation(String familyId) {
+        families.computeIfPresent(familyId, (id, family) -> new Family(family.head,
+                family.predecessorUntil, family.liveUntil, family.expiresAt, family.revokedAt,
+                false));
+    }
+
+    /** Drops entries that can no longer stop a valid token. */
+    public void prune() {
+        Instant now = clock.instant();
+        families.values().removeIf(family -> !family.rotating && now.isAfter(family.forgetAfter()
+                .plus(SLACK)));
+        agents.values().removeIf(revokedAt -> now.isAfter(revokedAt.plus(
+                TokenRules.LIFETIME_CEILING).plus(SLACK)));
+    }
+
+    /** Families and agents held. */
     public int size() {
-        return tokens.size() + agents.size();
+        return families.size() + agents.size();
+    }
+
+    /** Folds two views of one family; nothing a later record omits is lost. */
+    private static Family merge(Family held, Family learnt) {
+        int head = Math.max(held.head, learnt.head);
+        Instant predecessorUntil;
+        if (held.head == learnt.head) {
+            predecessorUntil = held.head == 0
+                    ? Instant.EPOCH
+                    : earliestKnown(held.predecessorUntil, learnt.predecessorUntil);
+        } else {
+            predecessorUntil = held.head > learnt.head
+                    ? held.predecessorUntil
+                    : learnt.predecessorUntil;
+        }
+        return new Family(head, predecessorUntil, latest(held.liveUntil, learnt.liveUntil),
+                held.expiresAt != null ? held.expiresAt : learnt.expiresAt, earliest(
+                        held.revokedAt, learnt.revokedAt),
+                held.rotating && !(learnt.head > held.head));
+    }
+
+    private static Instant earliestKnown(Instant a, Instant b) {
+        if (Instant.EPOCH.equals(a)) {
+            return b;
+        }
+        if (Instant.EPOCH.equals(b)) {
+            return a;
+        }
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return a.isAfter(b) ? a : b;
     }
 }

@@ -10,6 +10,11 @@ public final class TokenRules {
     private static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
     public static final Duration MIN_LIFETIME = Duration.ofMinutes(1);
+    /**
+     * The longest a token family may live whatever the configuration: revocations of families a
+     * replica never saw issued, and of whole agents, are kept this long.
+     */
+    public static final Duration LIFETIME_CEILING = Duration.ofDays(366);
 
     private final Duration defaultLifetime;
     private final Duration maxLifetime;
@@ -21,10 +26,19 @@ public final class TokenRules {
                     + defaultLifetime.toSeconds() + " s) <= max (" + maxLifetime.toSeconds()
                     + " s)");
         }
+        if (maxLifetime.compareTo(LIFETIME_CEILING) > 0) {
+            throw new IllegalArgumentException("tollgate.ingress.tokens.max-lifetime ("
+                    + maxLifetime.toDays() + " days) must be at most "
+                    + LIFETIME_CEILING.toDays() + " days");
+        }
         this.defaultLifetime = defaultLifetime;
         this.maxLifetime = maxLifetime;
     }
 
+    /**
+     * The longest a token may live, and a rotation family with it: a family's first token is
+     * issued with an absolute expiry this far away, which no rotation extends.
+     */
     public Duration maxLifetime() {
         return maxLifetime;
     }

@@ -1,0 +1,229 @@
+package dev.tollgate.ingress.tokens;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.events.AgentTokenAction;
+import dev.tollgate.events.AgentTokenChanged;
+import dev.tollgate.ingress.MutableClock;
+import dev.tollgate.ingress.core.tokens.AgentIdentity;
+import dev.tollgate.ingress.core.tokens.GatewayTokens;
+import dev.tollgate.ingress.core.tokens.RevocationList;
+import dev.tollgate.ingress.core.tokens.RotationRefusedException;
+import dev.tollgate.ingress.core.tokens.TokenRejectedException;
+import dev.tollgate.ingress.core.tokens.TokenRules;
+import dev.tollgate.ingress.core.tools.ToolCatalogue;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Attacks on gateway token rotation: living forever by rotating, forking a family, outliving a
+ * revocation, growing every replica's heap and start-up replay, and reviving a token by changing
+ * the configuration. The token records go to a list standing in for gateway.agent-tokens; a
+ * "restart" is a fresh service built from what compaction would keep of that list.
+ */
+class TokenFamiliesTest {
+
+    private static final byte[] KEY = "0123456789abcdef0123456789abcdef-families".getBytes(
+            StandardCharsets.UTF_8);
+    private static final Duration GRACE = Duration.ofSeconds(60);
+
+    /** A record as it went to the topic. */
+    record Written(String key, AgentTokenChanged event) {
+    }
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-03T12:00:00Z"));
+    private final List<Written> topic = new ArrayList<>();
+
+    private TokenService service(Duration maxLifetime) {
+        GatewayTokens tokens = new GatewayTokens(KEY, clock, ToolCatalogue.standard().names());
+        return new TokenService(tokens, new TokenRules(Duration.ofHours(1), maxLifetime),
+                new RevocationList(clock), (key, event) -> topic.add(new Written(key, event)),
+                clock, GRACE, ToolCatalogue.standard().names());
+    }
+
+    /** A replica started now, having read what a compacted topic keeps: the last record per key. */
+    private TokenService restarted(Duration maxLifetime) {
+        Map<String, AgentTokenChanged> compacted = new LinkedHashMap<>();
+        for (Written written : topic) {
+            compacted.remove(written.key());
+            compacted.put(written.key(), written.event());
+        }
+        TokenService replica = service(maxLifetime);
+        compacted.values().forEach(replica::apply);
+        return replica;
+    }
+
+    private static GatewayTokens.Minted mint(TokenService service, String agent, long seconds)
+            throws Exception {
+        return service.issue(Map.of("agent", agent, "environment", "dev", "expires-in",
+                seconds));
+    }
+
+    private static String refusal(TokenService service, String token) {
+        try {
+            service.authenticate(token);
+            return null;
+        } catch (TokenRejectedException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Test
+    void rotatingNeverCarriesATokenPastItsFamilysFirstIssuePlusTheMaximumLifetime()
+            throws Exception {
+        TokenService service = service(Duration.ofHours(3));
+        GatewayTokens.Minted current = mint(service, "bot", 3600);
+        Instant familyEnd = clock.instant().plus(Duration.ofHours(3));
+
+        List<Instant> expiries = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofMinutes(50));
+            current = service.rotate(service.authenticate(current.token()));
+            expiries.add(current.identity().expiresAt());
+        }
+        AgentIdentity newest = current.identity();
+        clock.advance(Duration.ofMinutes(31)); // 3 h 1 min after the first issue
+        String afterTheEnd = refusal(service, current.token());
+
+        assertThat(expiries).as("each rotation's expiry").allSatisfy(expiry -> assertThat(expiry)
+                .isBeforeOrEqualTo(familyEnd));
+        assertThat(expiries.get(2)).as("cut at the family's end, not 1 h after the rotation")
+                .isEqualTo(familyEnd);
+        assertThat(newest.family().expiresAt()).isEqualTo(familyEnd);
+        assertThat(afterTheEnd).as("the newest rotation after the family's end").isNotNull();
+        assertThatThrownBy(() -> service.rotate(newest)).isInstanceOf(
+                TokenRejectedException.class).hasMessageContaining("family expired");
+    }
+
+    @Test
+    void aRotatedTokenCannotBeRotatedAgainToForkItsFamily() throws Exception {
+        TokenService service = service(Duration.ofDays(30));
+        GatewayTokens.Minted parent = mint(service, "bot", 3600);
+        AgentIdentity parentIdentity = service.authenticate(parent.token());
+        GatewayTokens.Minted child = service.rotate(parentIdentity);
+
+        List<String> forks = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            try {
+                forks.add(service.rotate(service.authenticate(parent.token())).token());
+            } catch (RotationRefusedException e) {
+                forks.add("refused: " + e.getMessage());
+            }
+        }
+        String parentWithinGrace = refusal(service, parent.token());
+        clock.advance(GRACE);
+        String parentAfterGrace = refusal(service, parent.token());
+
+        assertThat(forks).allSatisfy(fork -> assertThat(fork).startsWith(
+                "refused: this token was rotated already"));
+        assertThat(parentWithinGrace).as("the replaced token still works during the grace")
+                .isNull();
+        assertThat(parentAfterGrace).contains("replaced by a rotation");
+        assertThat(refusal(service, child.token())).isNull();
+        assertThat(child.identity().tokenId()).isEqualTo(parent.identity().tokenId() + ".1");
+    }
+
+    @Test
+    void revokingAnyMemberOfAFamilyRevokesEveryRotationOfIt() throws Exception {
+        TokenService service = service(Duration.ofDays(30));
+        GatewayTokens.Minted first = mint(service, "bot", 3600);
+        GatewayTokens.Minted second = service.rotate(service.authenticate(first.token()));
+        GatewayTokens.Minted third = service.rotate(service.authenticate(second.token()));
+        GatewayTokens.Minted otherFamily = mint(service, "bot", 3600);
+
+        service.revokeToken(second.identity().tokenId(), null, "leaked in a log");
+
+        assertThat(refusal(service, third.token())).isEqualTo("token has been revoked");
+        assertThat(refusal(service, second.token())).isEqualTo("token has been revoked");
+        assertThat(refusal(service, first.token())).isNotNull();
+        assertThat(refusal(service, otherFamily.token())).isNull();
+        assertThatThrownBy(() -> service.rotate(service.authenticate(third.token())))
+                .isInstanceOf(TokenRejectedException.class);
+    }
+
+    @Test
+    void aThousandRotationsKeepOneEntryInMemoryAndOneRecordAfterCompaction() throws Exception {
+        TokenService service = service(Duration.ofDays(30));
+        GatewayTokens.Minted current = mint(service, "bot", 3600);
+        List<String> replaced = new ArrayList<>();
+
+        for (int i = 0; i < 1000; i++) {
+            clock.advance(Duration.ofSeconds(2));
+            replaced.add(current.token());
+            current = service.rotate(service.authenticate(current.token()));
+        }
+        clock.advance(GRACE);
+        TokenService replica = restarted(Duration.ofDays(30));
+
+        assertThat(service.revocations().size()).as("entries held for the family").isEqualTo(1);
+        assertThat(topic.stream().map(Written::key).distinct()).as("keys written").hasSize(1);
+        assertThat(topic).as("one record per rotation, none for the old token's revocation")
+                .hasSize(1001);
+        assertThat(replica.revocations().size()).isEqualTo(1);
+        assertThat(replaced).allSatisfy(token -> assertThat(refusal(replica, token)).as(
+                "a replaced token after a restart").contains("replaced by a rotation"));
+        assertThat(refusal(replica, current.token())).isNull();
+    }
+
+    @Test
+    void aRestartedReplicaRefusesWhatTheFirstRefusedFromTheCompactedRecordsAlone()
+            throws Exception {
+        TokenService service = service(Duration.ofDays(30));
+        GatewayTokens.Minted revoked = mint(service, "bot", 3600);
+        GatewayTokens.Minted revokedChild = service.rotate(service.authenticate(revoked
+                .token()));
+        service.revokeToken(revoked.identity().tokenId(), null, null);
+        GatewayTokens.Minted ofRevokedAgent = mint(service, "gone", 3600);
+        GatewayTokens.Minted rotatedOfRevokedAgent = service.rotate(service.authenticate(
+                ofRevokedAgent.token()));
+        clock.advance(Duration.ofSeconds(1));
+        service.revokeAgent("gone", null);
+        clock.advance(Duration.ofSeconds(1));
+        GatewayTokens.Minted afterwards = mint(service, "gone", 3600);
+        GatewayTokens.Minted live = mint(service, "bot", 3600);
+
+        TokenService replica = restarted(Duration.ofDays(30));
+
+        assertThat(refusal(replica, revokedChild.token())).isEqualTo("token has been revoked");
+        assertThat(refusal(replica, rotatedOfRevokedAgent.token())).contains("have been revoked");
+        assertThat(refusal(replica, afterwards.token())).isNull();
+        assertThat(refusal(replica, live.token())).isNull();
+        assertThat(topic).extracting(Written::key).contains("revoked:" + revoked.identity()
+                .tokenId(), "agent:gone", "family:" + live.identity().tokenId());
+        assertThat(topic).filteredOn(w -> w.event().getAction() == AgentTokenAction.ROTATED)
+                .allSatisfy(w -> assertThat(w.event().toString()).doesNotContain(revokedChild
+                        .token()));
+    }
+
+    @Test
+    void noChangeOfTheMaximumLifetimeRevivesARevokedOrExpiredToken() throws Exception {
+        TokenService service = service(Duration.ofDays(30));
+        GatewayTokens.Minted revoked = mint(service, "bot", Duration.ofDays(30).toSeconds());
+        service.revokeToken(revoked.identity().tokenId(), null, null);
+        TokenService shortLived = service(Duration.ofDays(2));
+        GatewayTokens.Minted expiring = mint(shortLived, "bot", 3600);
+
+        clock.advance(Duration.ofDays(3));
+        TokenService lowered = restarted(Duration.ofDays(1));
+        lowered.revocations().prune();
+        TokenService raised = restarted(Duration.ofDays(365));
+        raised.revocations().prune();
+        AgentIdentity expiredHolder = expiring.identity();
+
+        assertThat(refusal(lowered, revoked.token())).as("max-lifetime lowered to 1 day")
+                .isEqualTo("token has been revoked");
+        assertThat(refusal(raised, revoked.token())).as("max-lifetime raised to 365 days")
+                .isEqualTo("token has been revoked");
+        assertThatThrownBy(() -> raised.rotate(expiredHolder)).as(
+                "rotating a family that ended under the old maximum")
+                .isInstanceOf(TokenRejectedException.class).hasMessageContaining(
+                        "family expired");
+    }
+}
