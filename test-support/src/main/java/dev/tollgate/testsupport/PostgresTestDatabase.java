@@ -151,7 +151,8 @@ public final class PostgresTestDatabase {
         try (Connection connection = DriverManager.getConnection(url, props)) {
             return connection.isValid(10) ? null : "the connection is not valid";
         } catch (SQLException e) {
-            return e.getMessage();
+            String message = String.valueOf(e.getMessage()).strip();
+            return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
         }
     }
 
