@@ -70,10 +70,13 @@ public final class Bench {
         /** Parses the command line ({@link BenchCommand}'s options). */
         static Options parse(String[] args) {
             BenchCommand command = new BenchCommand(System.out);
-            CommandLine commandLine = new CommandLine(command);
+            CommandLine commandLine = numbersSaidPlainly(new CommandLine(command));
             commandLine.setExpandAtFiles(false);
             try {
                 commandLine.parseArgs(args);
+            } catch (CommandLine.UnmatchedArgumentException e) {
+                throw new IllegalArgumentException("unknown argument " + String.join(" ", e
+                        .getUnmatched()), e);
             } catch (ParameterException e) {
                 throw new IllegalArgumentException(Cli.message(e), e);
             }
@@ -299,7 +302,41 @@ public final class Bench {
 
     /** {@code tollgate bench}: results on {@code out}, progress on {@code err}. */
     public static CommandLine commandLine(PrintStream out, PrintStream err) {
-        return Cli.commandLine(new BenchCommand(out), out, err);
+        return Cli.configure(numbersSaidPlainly(new CommandLine(new BenchCommand(out))), out,
+                err);
+    }
+
+    /** "--calls takes a whole number, was 'x'" rather than Java's type names. */
+    private static CommandLine numbersSaidPlainly(CommandLine commandLine) {
+        CommandLine.ITypeConverter<Integer> whole = text -> {
+            try {
+                return Integer.valueOf(text.strip());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("takes a whole number, was '"
+                        + text + "'");
+            }
+        };
+        CommandLine.ITypeConverter<Double> number = text -> {
+            try {
+                return Double.valueOf(text.strip());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("takes a number, was '" + text
+                        + "'");
+            }
+        };
+        CommandLine.ITypeConverter<Long> wholeLong = text -> {
+            try {
+                return Long.valueOf(text.strip());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("takes a whole number, was '"
+                        + text + "'");
+            }
+        };
+        return commandLine.registerConverter(Integer.class, whole).registerConverter(int.class,
+                whole).registerConverter(Double.class, number).registerConverter(double.class,
+                        number)
+                .registerConverter(Long.class, wholeLong).registerConverter(
+                        long.class, wholeLong);
     }
 
     /** The command line of {@code bench}; {@link Options} is what it asks for, checked. */
