@@ -8,6 +8,11 @@ import dev.tollgate.audit.core.ChainHead;
 import dev.tollgate.audit.core.ChainReport;
 import dev.tollgate.audit.core.StoreVerifier;
 import dev.tollgate.audit.postgres.PostgresMigrations;
+import dev.tollgate.runtime.cli.Cli;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -23,21 +28,28 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * The operators' and compliance teams' audit commands:
+ * The operators' and compliance teams' audit commands ({@code tollgate audit ...}):
  *
  * <pre>
- * verify --store postgres --jdbc-url URL [--user U] [--password-file F] [--progress-every N]
- * verify --store embedded --dir DIR
+ * verify --store postgres --jdbc-url URL [--user U] [--password-file F] [--progress-every N] [--json]
+ * verify --store embedded --dir DIR [--json]
  * export --store ... [--from TIME] [--to TIME] [--out FILE]
  * migrate --store postgres --jdbc-url URL --user OWNER [--password-file F] [--writer-role R]
  * replay --bootstrap-servers HOST:PORT [--from TIME | --from-offset N] [--agent A] [--repository O/R]
@@ -47,32 +59,35 @@ import org.flywaydb.core.api.output.MigrateResult;
  * Exit status: 0 success, 1 the store failed verification, 2 the command line or configuration is
  * wrong, 3 the store or broker could not be read.
  */
-public final class AuditCommand {
+@Command(name = "audit", synopsisHeading = "usage: ", description = "Checks, exports, replays and migrates the audit store.", footer = {
+        "", "TIME is an ISO-8601 instant (2026-11-21T10:00:00Z) or a date (2026-11-21, UTC"
+                + " midnight).",
+        "Passwords: --password-file, or TOLLGATE_AUDIT_POSTGRES_PASSWORD(_FILE); never as an"
+                + " argument.",
+        "exit status: 0 OK, 1 verification failed, 2 wrong command line, 3 store or broker"
+                + " unreachable"})
+public final class AuditCommand implements Callable<Integer> {
 
     public static final int OK = 0;
     public static final int VERIFICATION_FAILED = 1;
-    public static final int USAGE = 2;
+    public static final int USAGE = Cli.USAGE;
     public static final int UNAVAILABLE = 3;
 
-    private static final String USAGE_TEXT = """
-            usage: audit verify --store postgres --jdbc-url URL [--user U] [--password-file F]
-                   audit verify --store embedded --dir DIR
-                   audit export (store options) [--from TIME] [--to TIME] [--out FILE]
-                   audit replay --bootstrap-servers HOST:PORT [--from TIME | --from-offset N]
-                                [--agent A] [--repository OWNER/REPO] [--action A] [--request-id R]
-                                (--out FILE | --into-store postgres|embedded --into-jdbc-url URL | --into-dir DIR)
-                   audit migrate --store postgres --jdbc-url URL --user SCHEMA_OWNER [--password-file F]
-                                 [--writer-role tollgate_audit_writer]
-            TIME is an ISO-8601 instant (2026-11-21T10:00:00Z) or a date (2026-11-21, UTC midnight).
-            Passwords: --password-file, or TOLLGATE_AUDIT_POSTGRES_PASSWORD(_FILE).""";
+    /** The {@code verify --json} object's format; a new version only if a key changes meaning. */
+    public static final String VERIFY_JSON_FORMAT = "tollgate.audit.verify/1";
 
-    private static final Set<String> STORE_OPTIONS = Set.of("--store", "--jdbc-url", "--user",
-            "--password-file", "--dir", "--progress-every");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrintStream out;
     private final PrintStream err;
     private final Clock clock;
     private final Map<String, String> env;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+    private boolean help;
+
+    @Spec
+    private CommandSpec spec;
 
     public AuditCommand(PrintStream out, PrintStream err, Clock clock, Map<String, String> env) {
         this.out = out;
@@ -86,47 +101,151 @@ public final class AuditCommand {
                 .run(args));
     }
 
+    /** The command with its subcommands, to run on its own or as {@code tollgate audit}. */
+    public CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(this);
+        commandLine.addSubcommand("verify", new Verify());
+        commandLine.addSubcommand("export", new Export());
+        commandLine.addSubcommand("replay", new ReplayCommand(out, err, clock, env));
+        commandLine.addSubcommand("migrate", new Migrate());
+        commandLine.addSubcommand("help", new HelpCommand());
+        return Cli.configure(commandLine, out, err);
+    }
+
     /** Runs one command; returns the exit status. */
     public int run(String... args) {
-        if (args.length == 0) {
-            err.println(USAGE_TEXT);
-            return USAGE;
-        }
-        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        return commandLine().execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        throw Cli.usage(spec.commandLine(), "name a command: verify, export, replay or migrate");
+    }
+
+    /**
+     * Runs a subcommand's body: a {@link UsageException} is a wrong command line (exit 2, with the
+     * subcommand's usage), a store that cannot be read exits 3.
+     */
+    static int guarded(CommandSpec command, PrintStream err, IntSupplier body) {
         try {
-            return switch (args[0]) {
-                case "verify" -> verify(new Arguments(rest, STORE_OPTIONS));
-                case "export" -> export(new Arguments(rest, union(STORE_OPTIONS, Set.of("--from",
-                        "--to", "--out"))));
-                case "replay" -> ReplayCommand.run(rest, out, err, clock, env);
-                case "migrate" -> migrate(new Arguments(rest, union(STORE_OPTIONS, Set.of(
-                        "--writer-role"))));
-                case "help", "--help", "-h" -> {
-                    out.println(USAGE_TEXT);
-                    yield OK;
-                }
-                default -> throw new UsageException("unknown command " + args[0]
-                        + ": use verify, export or replay");
-            };
+            return body.getAsInt();
         } catch (UsageException e) {
-            err.println("audit: " + e.getMessage());
-            err.println(USAGE_TEXT);
-            return USAGE;
+            throw Cli.usage(command.commandLine(), e.getMessage());
         } catch (AuditStoreException | UncheckedIOException e) {
             err.println("audit: " + e.getMessage());
             return UNAVAILABLE;
         }
     }
 
-    static Set<String> union(Set<String> a, Set<String> b) {
-        java.util.HashSet<String> all = new java.util.HashSet<>(a);
-        all.addAll(b);
-        return all;
+    /** Which store a subcommand reads or writes. */
+    static final class StoreArguments {
+
+        @Option(names = "--store", paramLabel = "postgres|embedded", description = "the store: postgres (with --jdbc-url) or embedded (with --dir)")
+        String store;
+
+        @Option(names = "--jdbc-url", paramLabel = "URL", description = "jdbc:postgresql://HOST:5432/DB[?currentSchema=S]")
+        String jdbcUrl;
+
+        @Option(names = "--user", paramLabel = "USER", description = "the PostgreSQL user (or TOLLGATE_AUDIT_POSTGRES_USER)")
+        String user;
+
+        @Option(names = "--password-file", paramLabel = "FILE", description = "a file holding the password (or TOLLGATE_AUDIT_POSTGRES_PASSWORD"
+                + "(_FILE))")
+        String passwordFile;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "the embedded store's folder (the sink's tollgate.audit.embedded.dir)")
+        String dir;
+
+        StoreOptions options(Map<String, String> env) {
+            return StoreOptions.from(store, jdbcUrl, user, passwordFile, dir, env);
+        }
     }
 
-    private int verify(Arguments args) {
-        StoreOptions options = StoreOptions.from(args, env);
-        long every = args.longValue("--progress-every", 10_000);
+    @Command(name = "verify", synopsisHeading = "usage: ", description = "Checks every chain of a store and prints its head.")
+    final class Verify implements Callable<Integer> {
+
+        @Mixin
+        StoreArguments store;
+
+        @Option(names = "--progress-every", paramLabel = "N", defaultValue = "10000", description = "report progress on standard error every N records")
+        long every;
+
+        @Option(names = "--json", description = "print one JSON object instead of the lines")
+        boolean json;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+        boolean help;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, err, () -> verify(store.options(env), every, json));
+        }
+    }
+
+    @Command(name = "export", synopsisHeading = "usage: ", description = "Writes a time range of the store as JSON Lines.")
+    final class Export implements Callable<Integer> {
+
+        @Mixin
+        StoreArguments store;
+
+        @Option(names = "--from", paramLabel = "TIME", description = "from this time, inclusive")
+        String from;
+
+        @Option(names = "--to", paramLabel = "TIME", description = "up to this time, exclusive")
+        String to;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "the file to write (default: standard output)")
+        String outFile;
+
+        @Option(names = "--progress-every", paramLabel = "N", defaultValue = "10000", description = "report progress on standard error every N records")
+        long every;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+        boolean help;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, err, () -> export(store.options(env), every, blankToNull(from),
+                    blankToNull(to), blankToNull(outFile)));
+        }
+    }
+
+    @Command(name = "migrate", synopsisHeading = "usage: ", description = "Creates or upgrades the PostgreSQL store's schema (as its owner).")
+    final class Migrate implements Callable<Integer> {
+
+        @Mixin
+        StoreArguments store;
+
+        @Option(names = "--writer-role", paramLabel = "ROLE", description = "the role the sink writes as (default "
+                + PostgresMigrations.DEFAULT_WRITER_ROLE + ")")
+        String writerRole;
+
+        @Option(names = "--progress-every", hidden = true, description = "accepted, unused")
+        long every;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+        boolean help;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, err, () -> migrate(store.options(env), blankToNull(writerRole)));
+        }
+    }
+
+    static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    private int verify(StoreOptions options, long every, boolean json) {
         err.println("verify: checking " + options.describe());
         StoreVerifier.Result result;
         try (AuditStore store = options.openForReading()) {
@@ -134,12 +253,17 @@ public final class AuditCommand {
                     chainId) -> err.println("verify: " + records + " records checked (now "
                             + chainId + ")"));
         }
+        long broken = result.breaks().size();
+        if (json) {
+            out.println(verifyJson(options, result));
+            out.flush();
+            return broken == 0 ? OK : VERIFICATION_FAILED;
+        }
         for (ChainReport chain : result.chains()) {
             String head = chain.head().map(h -> h.sequence() + " " + h.hash()).orElse("(empty)");
             out.println(chain.chainId() + "  records=" + chain.records() + "  head=" + head + "  "
                     + chain.firstBreak().map(b -> "BROKEN  " + b.describe()).orElse("OK"));
         }
-        long broken = result.breaks().size();
         out.println((broken == 0
                 ? "verify OK: "
                 : "verify FAILED: " + broken + " of " + result
@@ -149,13 +273,43 @@ public final class AuditCommand {
         return broken == 0 ? OK : VERIFICATION_FAILED;
     }
 
-    private int migrate(Arguments args) {
-        StoreOptions options = StoreOptions.from(args, env);
+    /** {@code verify --json}: the README's "verify --json" documents every key. */
+    static String verifyJson(StoreOptions options, StoreVerifier.Result result) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", VERIFY_JSON_FORMAT);
+        root.put("store", options.describe());
+        root.put("ok", result.intact());
+        root.put("records", result.records());
+        root.put("broken", result.breaks().size());
+        root.put("took_ms", result.took().toMillis());
+        ArrayNode chains = root.putArray("chains");
+        for (ChainReport report : result.chains()) {
+            ObjectNode chain = chains.addObject();
+            chain.put("chain", report.chainId());
+            chain.put("records", report.records());
+            chain.put("ok", report.intact());
+            report.head().ifPresentOrElse(head -> chain.putObject("head").put("sequence", head
+                    .sequence()).put("hash", head.hash()), () -> chain.putNull("head"));
+            report.firstBreak().ifPresentOrElse(found -> chain.putObject("break").put("kind",
+                    found.kind().name()).put("sequence", found.sequence()).put("event_id", found
+                            .eventId())
+                    .put("source_offset", found.sourceOffset()).put("detail",
+                            found.detail()),
+                    () -> chain.putNull("break"));
+        }
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private int migrate(StoreOptions options, String writerRole) {
         if (!options.kind().equals("postgres")) {
             throw new UsageException(
                     "migrate is for --store postgres; the embedded store needs none");
         }
-        String role = args.value("--writer-role").orElse(PostgresMigrations.DEFAULT_WRITER_ROLE);
+        String role = writerRole != null ? writerRole : PostgresMigrations.DEFAULT_WRITER_ROLE;
         try {
             MigrateResult result = PostgresMigrations.migrate(options.dataSource(), role);
             out.println("migrate OK: " + result.migrationsExecuted + " migration(s) applied to "
@@ -170,18 +324,17 @@ public final class AuditCommand {
         }
     }
 
-    private int export(Arguments args) {
-        StoreOptions options = StoreOptions.from(args, env);
-        long every = args.longValue("--progress-every", 10_000);
-        Instant from = args.value("--from").map(AuditCommand::time).orElse(null);
-        Instant to = args.value("--to").map(AuditCommand::time).orElse(null);
+    private int export(StoreOptions options, long every, String fromText, String toText,
+            String outFile) {
+        Instant from = fromText == null ? null : time(fromText);
+        Instant to = toText == null ? null : time(toText);
         if (from != null && to != null && !from.isBefore(to)) {
             throw new UsageException("--from " + from + " must be before --to " + to);
         }
         Instant started = clock.instant();
         Map<String, ChainHead> lastPerChain = new TreeMap<>();
         long[] count = {0};
-        Path file = args.value("--out").map(Path::of).orElse(null);
+        Path file = outFile == null ? null : Path.of(outFile);
         PrintStream report = file == null ? err : out;
         try (AuditStore store = options.openForReading();
                 Writer writer = file == null

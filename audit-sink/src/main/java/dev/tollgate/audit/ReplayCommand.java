@@ -29,8 +29,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import org.apache.kafka.common.KafkaException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code audit replay}: reads the gateway topics again (from a time, an offset, or the beginning)
@@ -39,44 +44,102 @@ import org.apache.kafka.common.KafkaException;
  * twice gives identical output; an unfiltered replay from the beginning has the live store's chain
  * heads.
  */
-final class ReplayCommand {
+@Command(name = "replay", synopsisHeading = "usage: ", description = "Reads the gateway topics again and writes JSON Lines or rebuilds a store.")
+final class ReplayCommand implements Callable<Integer> {
 
-    private static final Set<String> OPTIONS = Set.of("--bootstrap-servers", "--topics", "--from",
-            "--from-offset", "--agent", "--repository", "--action", "--request-id", "--out",
-            "--into-store", "--into-jdbc-url", "--into-user", "--into-password-file", "--into-dir",
-            "--progress-every");
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "the Kafka cluster the gateway writes to")
+    String bootstrap;
 
-    private ReplayCommand() {
+    @Option(names = "--topics", paramLabel = "T1,T2", description = "the topics to read (default: every catalogued topic)")
+    String topicList;
+
+    @Option(names = "--from", paramLabel = "TIME", description = "start at this time")
+    String from;
+
+    @Option(names = "--from-offset", paramLabel = "N", description = "start at this offset of every partition")
+    Long fromOffset;
+
+    @Option(names = "--agent", paramLabel = "AGENT", description = "keep one agent's events")
+    String agent;
+
+    @Option(names = "--repository", paramLabel = "OWNER/REPO", description = "keep one repository's events")
+    String repository;
+
+    @Option(names = "--action", paramLabel = "ACTION", description = "keep one action's events")
+    String action;
+
+    @Option(names = "--request-id", paramLabel = "ID", description = "keep one request's events")
+    String requestId;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "write JSON Lines to FILE")
+    String outFile;
+
+    @Option(names = "--into-store", paramLabel = "postgres|embedded", description = "rebuild a store instead")
+    String intoStore;
+
+    @Option(names = "--into-jdbc-url", paramLabel = "URL", description = "the store to rebuild")
+    String intoJdbcUrl;
+
+    @Option(names = "--into-user", paramLabel = "USER", description = "its PostgreSQL user")
+    String intoUser;
+
+    @Option(names = "--into-password-file", paramLabel = "FILE", description = "its password's file")
+    String intoPasswordFile;
+
+    @Option(names = "--into-dir", paramLabel = "DIR", description = "the embedded store's folder")
+    String intoDir;
+
+    @Option(names = "--progress-every", paramLabel = "N", defaultValue = "10000", description = "report progress on standard error every N records")
+    long every;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+    boolean help;
+
+    @Spec
+    CommandSpec spec;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Clock clock;
+    private final Map<String, String> env;
+
+    ReplayCommand(PrintStream out, PrintStream err, Clock clock, Map<String, String> env) {
+        this.out = out;
+        this.err = err;
+        this.clock = clock;
+        this.env = env;
     }
 
-    static int run(List<String> rawArgs, PrintStream out, PrintStream err, Clock clock,
-            Map<String, String> env) {
-        Arguments args = new Arguments(rawArgs, OPTIONS);
-        String bootstrap = args.value("--bootstrap-servers").orElseThrow(() -> new UsageException(
+    @Override
+    public Integer call() {
+        return AuditCommand.guarded(spec, err, this::replay);
+    }
+
+    private int replay() {
+        String bootstrapServers = present(bootstrap).orElseThrow(() -> new UsageException(
                 "--bootstrap-servers HOST:PORT is missing (the Kafka cluster the gateway writes to)"));
-        List<String> topics = args.value("--topics").map(t -> Arrays.stream(t.split(",")).map(
+        List<String> topics = present(topicList).map(t -> Arrays.stream(t.split(",")).map(
                 String::strip).filter(s -> !s.isEmpty()).toList()).orElse(Topics.all().stream().map(
                         Topic::name).toList());
-        TopicReplayer.Start start = start(args);
-        Predicate<AuditEntry> filter = filter(args);
-        long every = args.longValue("--progress-every", 10_000);
-        Optional<String> outFile = args.value("--out");
-        Optional<String> intoStore = args.value("--into-store");
-        if (outFile.isPresent() == intoStore.isPresent()) {
+        TopicReplayer.Start start = start();
+        Predicate<AuditEntry> filter = filter();
+        Optional<String> file = present(outFile);
+        Optional<String> into = present(intoStore);
+        if (file.isPresent() == into.isPresent()) {
             throw new UsageException("give exactly one of --out FILE (JSON Lines) or --into-store"
                     + " postgres|embedded (rebuild a store)");
         }
         Instant started = clock.instant();
-        TopicReplayer replayer = new TopicReplayer(bootstrap, Map.of(), new KafkaAuditMapper());
+        TopicReplayer replayer = new TopicReplayer(bootstrapServers, Map.of(),
+                new KafkaAuditMapper());
         TopicReplayer.Progress progress = (read, partition) -> err.println("replay: " + read
                 + " records read (now " + partition + ")");
         TopicReplayer.Summary summary;
         long written;
         List<ChainHead> heads;
         try {
-            if (outFile.isPresent()) {
-                Path file = Path.of(outFile.get());
-                LinkingWriter writer = new LinkingWriter(file);
+            if (file.isPresent()) {
+                LinkingWriter writer = new LinkingWriter(Path.of(file.get()));
                 try (writer) {
                     summary = replayer.replay(topics, start, filter, writer::write, every,
                             progress);
@@ -84,7 +147,8 @@ final class ReplayCommand {
                 written = writer.written;
                 heads = List.copyOf(writer.heads.values());
             } else {
-                StoreOptions options = StoreOptions.from(intoArguments(args), env);
+                StoreOptions options = StoreOptions.from(intoStore, intoJdbcUrl, intoUser,
+                        intoPasswordFile, intoDir, env);
                 try (AuditStore store = options.openForWriting()) {
                     long before = store.count();
                     List<AuditEntry> batch = new ArrayList<>();
@@ -111,17 +175,16 @@ final class ReplayCommand {
         return AuditCommand.OK;
     }
 
-    private static TopicReplayer.Start start(Arguments args) {
-        Optional<String> from = args.value("--from");
-        Optional<String> offset = args.value("--from-offset");
-        if (from.isPresent() && offset.isPresent()) {
+    private TopicReplayer.Start start() {
+        Optional<String> time = present(from);
+        if (time.isPresent() && fromOffset != null) {
             throw new UsageException("give --from TIME or --from-offset N, not both");
         }
-        if (from.isPresent()) {
-            return new TopicReplayer.Start.AtTime(AuditCommand.time(from.get()));
+        if (time.isPresent()) {
+            return new TopicReplayer.Start.AtTime(AuditCommand.time(time.get()));
         }
-        if (offset.isPresent()) {
-            return new TopicReplayer.Start.AtOffset(args.longValue("--from-offset", 0));
+        if (fromOffset != null) {
+            return new TopicReplayer.Start.AtOffset(fromOffset);
         }
         return new TopicReplayer.Start.Beginning();
     }
@@ -131,13 +194,13 @@ final class ReplayCommand {
      * (a result has no repository) matches when an earlier event of the same request matched:
      * requests are replayed before decisions, results and token mints (catalogue order).
      */
-    private static Predicate<AuditEntry> filter(Arguments args) {
+    private Predicate<AuditEntry> filter() {
         Predicate<AuditEntry> direct = entry -> true;
-        direct = and(direct, args.value("--agent"), AuditEntry::agentId);
-        direct = and(direct, args.value("--repository").map(String::toLowerCase),
+        direct = and(direct, present(agent), AuditEntry::agentId);
+        direct = and(direct, present(repository).map(String::toLowerCase),
                 AuditEntry::repository);
-        direct = and(direct, args.value("--action"), AuditEntry::action);
-        direct = and(direct, args.value("--request-id"), AuditEntry::requestId);
+        direct = and(direct, present(action), AuditEntry::action);
+        direct = and(direct, present(requestId), AuditEntry::requestId);
         Predicate<AuditEntry> matches = direct;
         Set<String> matchedRequests = new HashSet<>();
         return entry -> {
@@ -156,16 +219,8 @@ final class ReplayCommand {
         return wanted.map(w -> filter.and(e -> Objects.equals(w, field.apply(e)))).orElse(filter);
     }
 
-    private static Arguments intoArguments(Arguments args) {
-        List<String> translated = new ArrayList<>();
-        Map<String, String> names = Map.of("--into-store", "--store", "--into-jdbc-url",
-                "--jdbc-url", "--into-user", "--user", "--into-password-file", "--password-file",
-                "--into-dir", "--dir");
-        names.forEach((from, to) -> args.value(from).ifPresent(v -> {
-            translated.add(to);
-            translated.add(v);
-        }));
-        return new Arguments(translated, Set.copyOf(names.values()));
+    private static Optional<String> present(String value) {
+        return Optional.ofNullable(value).filter(v -> !v.isBlank());
     }
 
     /** Links entries into chains in memory, as a store would, and writes each as a JSON line. */

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -19,30 +20,34 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 record StoreOptions(String kind, String jdbcUrl, String user, String password, Path dir) {
 
-    static StoreOptions from(Arguments args, Map<String, String> env) {
-        String kind = args.value("--store").orElseThrow(() -> new UsageException(
+    /** The store named by a command's options; blank values count as absent. */
+    static StoreOptions from(String store, String jdbcUrl, String user, String passwordFile,
+            String dir, Map<String, String> env) {
+        String kind = present(store).orElseThrow(() -> new UsageException(
                 "--store is missing: give --store postgres --jdbc-url URL, or --store embedded"
                         + " --dir DIR"));
         return switch (kind) {
             case "postgres" -> {
-                String url = args.value("--jdbc-url").orElseThrow(() -> new UsageException(
+                String url = present(jdbcUrl).orElseThrow(() -> new UsageException(
                         "--store postgres needs --jdbc-url jdbc:postgresql://HOST:5432/DB"));
                 if (!url.startsWith("jdbc:postgresql:")) {
                     throw new UsageException("--jdbc-url must start with jdbc:postgresql:");
                 }
-                String user = args.value("--user").orElse(env.get("TOLLGATE_AUDIT_POSTGRES_USER"));
-                String password = args.value("--password-file").map(StoreOptions::readSecret)
+                String login = present(user).orElse(env.get("TOLLGATE_AUDIT_POSTGRES_USER"));
+                String password = present(passwordFile).map(StoreOptions::readSecret)
                         .orElseGet(() -> secretFromEnv(env));
-                yield new StoreOptions(kind, url, user, password, null);
+                yield new StoreOptions(kind, url, login, password, null);
             }
-            case "embedded" -> new StoreOptions(kind, null, null, null, Path.of(args.value(
-                    "--dir").orElseThrow(
-                            () -> new UsageException(
-                                    "--store embedded needs --dir DIR (the sink's"
-                                            + " tollgate.audit.embedded.dir)"))));
+            case "embedded" -> new StoreOptions(kind, null, null, null, Path.of(present(dir)
+                    .orElseThrow(() -> new UsageException("--store embedded needs --dir DIR (the"
+                            + " sink's tollgate.audit.embedded.dir)"))));
             default -> throw new UsageException("--store " + kind
                     + " is not a store: use postgres or embedded");
         };
+    }
+
+    private static Optional<String> present(String value) {
+        return Optional.ofNullable(value).filter(v -> !v.isBlank());
     }
 
     private static String secretFromEnv(Map<String, String> env) {

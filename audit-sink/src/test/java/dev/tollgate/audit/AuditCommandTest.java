@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.postgresql.ds.PGSimpleDataSource;
 
 class AuditCommandTest {
@@ -194,6 +196,64 @@ class AuditCommandTest {
     }
 
     @Test
+    void verifyJsonGivesEveryChainItsHeadAndTheFirstBreak() throws IOException {
+        List<ChainHead> heads = embeddedStoreWithTwoChains();
+        Path file = dir.resolve("chains/gateway.requests-0.jsonl");
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        AuditRecord victim = CanonicalEncoding.parseLine(lines.get(1));
+        lines.set(1, lines.get(1).replace("\"agentId\":\"agent-1\"", "\"agentId\":\"agent-2\""));
+        Files.write(file, lines);
+
+        int status = run("verify", "--store", "embedded", "--dir", dir.toString(), "--json");
+
+        JsonNode json = new ObjectMapper().readTree(out());
+        assertThat(status).isEqualTo(AuditCommand.VERIFICATION_FAILED);
+        assertThat(out().strip().lines()).hasSize(1);
+        assertThat(json.path("format").asText()).isEqualTo("tollgate.audit.verify/1");
+        assertThat(json.path("store").asText()).isEqualTo("embedded store " + dir);
+        assertThat(json.path("ok").asBoolean(true)).isFalse();
+        assertThat(json.path("records").asLong()).isEqualTo(8);
+        assertThat(json.path("broken").asInt()).isEqualTo(1);
+        JsonNode requests = json.path("chains").get(0);
+        assertThat(requests.path("chain").asText()).isEqualTo("gateway.requests-0");
+        assertThat(requests.path("ok").asBoolean(true)).isFalse();
+        assertThat(requests.path("break").path("kind").asText()).isEqualTo("HASH_MISMATCH");
+        assertThat(requests.path("break").path("sequence").asLong()).isEqualTo(2);
+        assertThat(requests.path("break").path("event_id").asText()).isEqualTo(victim.eventId());
+        assertThat(requests.path("break").path("source_offset").asLong()).isEqualTo(2);
+        JsonNode results = json.path("chains").get(1);
+        assertThat(results.path("ok").asBoolean()).isTrue();
+        assertThat(results.path("break").isNull()).isTrue();
+        assertThat(results.path("head").path("sequence").asLong()).isEqualTo(3);
+        assertThat(results.path("head").path("hash").asText()).isEqualTo(heads.get(1).hash());
+    }
+
+    @Test
+    void helpExitsZeroOnStandardOutput() {
+        assertThat(run("--help")).isZero();
+        assertThat(out()).contains("verify").contains("export").contains("replay").contains(
+                "migrate");
+        out.reset();
+        assertThat(run("verify", "--help")).isZero();
+        assertThat(out()).contains("--store").contains("--json");
+        out.reset();
+        assertThat(run("help", "replay")).isZero();
+        assertThat(out()).contains("--bootstrap-servers").contains("--into-store");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void optionsTakeTheirValueAfterAnEqualsSignToo() {
+        embeddedStoreWithTwoChains();
+
+        int status = run("verify", "--store=embedded", "--dir=" + dir, "--progress-every=3");
+
+        assertThat(status).isZero();
+        assertThat(out()).contains("verify OK: 8 records in 2 chains");
+        assertThat(err()).contains("verify: 6 records checked");
+    }
+
+    @Test
     void wrongCommandLinesNameTheFix() {
         assertThat(run("verify")).isEqualTo(AuditCommand.USAGE);
         assertThat(err()).contains("--store is missing: give --store postgres --jdbc-url URL");
@@ -204,6 +264,11 @@ class AuditCommandTest {
                 "yesterday")).isEqualTo(AuditCommand.USAGE);
         assertThat(err()).contains("yesterday is not a time");
         assertThat(run("frobnicate")).isEqualTo(AuditCommand.USAGE);
+        assertThat(err()).contains("unknown command 'frobnicate': use verify, export, replay,"
+                + " migrate");
+        assertThat(run("verify", "--store", "embedded", "--dir", dir.toString(), "--verbose"))
+                .isEqualTo(AuditCommand.USAGE);
+        assertThat(err()).contains("unknown option --verbose");
         assertThat(run("verify", "--store", "postgres", "--jdbc-url",
                 "jdbc:postgresql://127.0.0.1:1/x"))
                 .isEqualTo(AuditCommand.UNAVAILABLE);

@@ -12,7 +12,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
+import dev.tollgate.runtime.cli.Cli;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -31,42 +39,6 @@ import tools.jackson.databind.node.ObjectNode;
  * with {@code --json}); progress and the system's own logging go to standard error.
  */
 public final class Bench {
-
-    static final String USAGE = """
-            bench [--calls N] [--concurrency C] [--rate R] [--latency-ms L] [--warmup W]
-                  [--warmup-jit PCT] [--warmup-max-s S] [--floor-calls F] [--owners O] [--repos R] [--set KEY=VALUE ...] [--json]
-                  [--system process|roles|in-process] [--system-jvm "OPTIONS"]
-                  [--target URL --token T [--kafka HOST:PORT] [--github URL]]
-
-              --calls N        measured calls per series (default 2000)
-              --concurrency C  calls in flight, one MCP session each (default 16)
-              --rate R         open loop: start R calls per second (at most C in flight);
-                               latencies count from when each call was due. 0 = closed loop
-              --latency-ms L   the GitHub stand-in's latency (default 0)
-              --warmup W       unmeasured gateway calls first (default calls/5, at most 1000)
-              --warmup-jit PCT then more warm-up rounds (closed loop, ~10 s each) until the JIT
-                               compilers use at most PCT % of all measured CPU: steady state
-                               (default 10; 0 = off)
-              --warmup-max-s S stop those rounds after S seconds even if not steady (default 240)
-              --floor-calls F  calls of the direct floor (default: --calls; the Kafka floor makes
-                               at most 2000 hops)
-              --owners O       benchmark owners (one installation each; default 1)
-              --repos R        repositories per owner (one token scope each; default 1)
-              --set K=V        passed to the launcher (or to every role JVM) as --K=V
-                               (e.g. --set tollgate.executor.consumers=4)
-              --system MODE    how the standalone system runs (default process):
-                               process     the launcher (broker and every role) in one child JVM
-                               roles       one JVM per role as deployed: broker (which creates the
-                                           topics), audit-sink, decision-worker, executor-worker,
-                                           ingress, each configured by environment variables
-                               in-process  the launcher in this JVM, beside client and stand-in
-              --system-jvm O   the child JVMs' options instead of the default (process: -Xmx2g;
-                               roles: -Xmx512m each), e.g. --system-jvm "-Xmx1g -XX:+UseZGC"
-              --json           one JSON object on standard output instead of the table
-              --target URL     drive a running deployment instead (needs --token, a gateway token
-                               whose agent may read the owners bench-org[-N]/repo-M);
-                               --kafka and --github add the floors against that deployment
-            """;
 
     /** How the standalone system runs. */
     enum SystemMode {
@@ -95,109 +67,23 @@ public final class Bench {
             String target,
             String token, String kafka, String github, SystemMode system, String systemJvm) {
 
+        /** Parses the command line ({@link BenchCommand}'s options). */
         static Options parse(String[] args) {
-            int calls = 2000;
-            int concurrency = 16;
-            double rate = 0;
-            long latency = 0;
-            Integer warmup = null;
-            double warmupJit = 10;
-            double warmupMax = 240;
-            Integer floorCalls = null;
-            int owners = 1;
-            int repos = 1;
-            List<String> launcherArgs = new ArrayList<>();
-            boolean json = false;
-            String target = null;
-            String token = null;
-            String kafka = null;
-            String github = null;
-            SystemMode system = SystemMode.PROCESS;
-            String systemJvm = null;
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                switch (arg) {
-                    case "--calls" -> calls = integer(args, ++i, arg);
-                    case "--concurrency" -> concurrency = integer(args, ++i, arg);
-                    case "--rate" -> rate = Double.parseDouble(value(args, ++i, arg));
-                    case "--latency-ms" -> latency = integer(args, ++i, arg);
-                    case "--warmup" -> warmup = integer(args, ++i, arg);
-                    case "--warmup-jit" -> warmupJit = number(args, ++i, arg);
-                    case "--warmup-max-s" -> warmupMax = number(args, ++i, arg);
-                    case "--floor-calls" -> floorCalls = integer(args, ++i, arg);
-                    case "--owners" -> owners = integer(args, ++i, arg);
-                    case "--repos" -> repos = integer(args, ++i, arg);
-                    case "--set" -> {
-                        String setting = value(args, ++i, arg);
-                        if (!setting.contains("=")) {
-                            throw new IllegalArgumentException("--set takes KEY=VALUE, was '"
-                                    + setting + "'");
-                        }
-                        launcherArgs.add("--" + setting);
-                    }
-                    case "--json" -> json = true;
-                    case "--target" -> target = value(args, ++i, arg);
-                    case "--token" -> token = value(args, ++i, arg);
-                    case "--kafka" -> kafka = value(args, ++i, arg);
-                    case "--github" -> github = value(args, ++i, arg);
-                    case "--system" -> system = SystemMode.of(value(args, ++i, arg));
-                    case "--system-jvm" -> systemJvm = value(args, ++i, arg);
-                    case "--help" -> throw new HelpRequested();
-                    default -> throw new IllegalArgumentException("unknown argument " + arg
-                            + "\n\n" + USAGE);
-                }
-            }
-            if (calls < 1 || concurrency < 1 || owners < 1 || repos < 1 || (floorCalls != null
-                    && floorCalls < 1)) {
-                throw new IllegalArgumentException("--calls, --concurrency, --floor-calls,"
-                        + " --owners and --repos must be positive");
-            }
-            if (latency < 0 || rate < 0 || (warmup != null && warmup < 0)) {
-                throw new IllegalArgumentException("--latency-ms, --rate and --warmup must not be"
-                        + " negative");
-            }
-            if (warmupJit < 0 || warmupJit > 100 || warmupMax < 0) {
-                throw new IllegalArgumentException("--warmup-jit takes a percentage (0 to 100)"
-                        + " and --warmup-max-s seconds, not negative");
-            }
-            if ((target == null) != (token == null)) {
-                throw new IllegalArgumentException("--target and --token go together: the URL of"
-                        + " a running ingress and a gateway token for it");
-            }
-            int warm = warmup != null ? warmup : Math.min(1000, calls / 5);
-            return new Options(calls, concurrency, rate, latency, warm, warmupJit, warmupMax,
-                    floorCalls != null
-                            ? floorCalls
-                            : calls,
-                    owners, repos,
-                    List.copyOf(
-                            launcherArgs),
-                    json, target, token, kafka, github, system, systemJvm);
-        }
-
-        private static String value(String[] args, int index, String flag) {
-            if (index >= args.length) {
-                throw new IllegalArgumentException(flag + " needs a value");
-            }
-            return args[index];
-        }
-
-        private static double number(String[] args, int index, String flag) {
+            BenchCommand command = new BenchCommand(System.out);
+            CommandLine commandLine = numbersSaidPlainly(new CommandLine(command));
+            commandLine.setExpandAtFiles(false);
             try {
-                return Double.parseDouble(value(args, index, flag));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " takes a number, was '" + args[index]
-                        + "'");
+                commandLine.parseArgs(args);
+            } catch (CommandLine.UnmatchedArgumentException e) {
+                throw new IllegalArgumentException("unknown argument " + String.join(" ", e
+                        .getUnmatched()), e);
+            } catch (ParameterException e) {
+                throw new IllegalArgumentException(Cli.message(e), e);
             }
-        }
-
-        private static int integer(String[] args, int index, String flag) {
-            try {
-                return Integer.parseInt(value(args, index, flag));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " takes a whole number, was '"
-                        + args[index] + "'");
+            if (commandLine.isUsageHelpRequested()) {
+                throw new HelpRequested();
             }
+            return command.options();
         }
 
         /** The owner of slot {@code i}: bench-org, bench-org-1, ... */
@@ -410,25 +296,189 @@ public final class Bench {
     private Bench() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (HelpRequested help) {
-            System.out.print(USAGE);
-            return;
-        } catch (IllegalArgumentException e) {
-            System.err.println("bench: " + e.getMessage());
-            System.exit(2);
-            return;
+    public static void main(String[] args) {
+        System.exit(commandLine(System.out, System.err).execute(args));
+    }
+
+    /** {@code tollgate bench}: results on {@code out}, progress on {@code err}. */
+    public static CommandLine commandLine(PrintStream out, PrintStream err) {
+        return Cli.configure(numbersSaidPlainly(new CommandLine(new BenchCommand(out))), out,
+                err);
+    }
+
+    /** "--calls takes a whole number, was 'x'" rather than Java's type names. */
+    private static CommandLine numbersSaidPlainly(CommandLine commandLine) {
+        CommandLine.ITypeConverter<Integer> whole = text -> {
+            try {
+                return Integer.valueOf(text.strip());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("takes a whole number, was '"
+                        + text + "'");
+            }
+        };
+        CommandLine.ITypeConverter<Double> number = text -> {
+            try {
+                return Double.valueOf(text.strip());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("takes a number, was '" + text
+                        + "'");
+            }
+        };
+        CommandLine.ITypeConverter<Long> wholeLong = text -> {
+            try {
+                return Long.valueOf(text.strip());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("takes a whole number, was '"
+                        + text + "'");
+            }
+        };
+        return commandLine.registerConverter(Integer.class, whole).registerConverter(int.class,
+                whole).registerConverter(Double.class, number).registerConverter(double.class,
+                        number)
+                .registerConverter(Long.class, wholeLong).registerConverter(
+                        long.class, wholeLong);
+    }
+
+    /** The command line of {@code bench}; {@link Options} is what it asks for, checked. */
+    @Command(name = "bench", sortOptions = false, description = {
+            "The gateway against its floors, measured in one run on this machine:"
+                    + " a GitHub stand-in, the standalone system (or --target), MCP sessions"
+                    + " calling get_file.",
+            "Results on standard output (a table, or JSON with --json); progress on standard"
+                    + " error."}, footer = {"",
+                            "exit code: 0 every call succeeded, 1 some failed, 2 wrong command line"})
+    public static final class BenchCommand implements Callable<Integer> {
+
+        @Option(names = "--calls", paramLabel = "N", description = "measured calls per series (default 2000)")
+        int calls = 2000;
+
+        @Option(names = "--concurrency", paramLabel = "C", description = "calls in flight, one MCP session each (default 16)")
+        int concurrency = 16;
+
+        @Option(names = "--rate", paramLabel = "R", description = "open loop: start R calls per second (at most C in flight);"
+                + " latencies count from when each call was due. 0 = closed loop")
+        double rate;
+
+        @Option(names = "--latency-ms", paramLabel = "L", description = "the GitHub stand-in's latency (default 0)")
+        long latency;
+
+        @Option(names = "--warmup", paramLabel = "W", description = "unmeasured gateway calls first (default calls/5, at most 1000)")
+        Integer warmup;
+
+        @Option(names = "--warmup-jit", paramLabel = "PCT", description = "then more warm-up rounds (closed loop, ~10 s each) until the JIT"
+                + " compilers use at most PCT %% of all measured CPU: steady state"
+                + " (default 10; 0 = off)")
+        double warmupJit = 10;
+
+        @Option(names = "--warmup-max-s", paramLabel = "S", description = "stop those rounds after S seconds even if not steady (default"
+                + " 240)")
+        double warmupMax = 240;
+
+        @Option(names = "--floor-calls", paramLabel = "F", description = "calls of the direct floor (default: --calls; the Kafka floor makes"
+                + " at most 2000 hops)")
+        Integer floorCalls;
+
+        @Option(names = "--owners", paramLabel = "O", description = "benchmark owners (one installation each; default 1)")
+        int owners = 1;
+
+        @Option(names = "--repos", paramLabel = "R", description = "repositories per owner (one token scope each; default 1)")
+        int repos = 1;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "passed to the launcher (or to every role JVM) as --KEY=VALUE,"
+                + " repeatable (e.g. --set tollgate.executor.consumers=4)")
+        List<String> settings = new ArrayList<>();
+
+        @Option(names = "--system", paramLabel = "MODE", description = "how the standalone system runs (default process): process = the"
+                + " launcher in one child JVM; roles = one JVM per role as deployed;"
+                + " in-process = the launcher in this JVM")
+        String system = "process";
+
+        @Option(names = "--system-jvm", paramLabel = "OPTIONS", description = "the child JVMs' options instead of the default (process: -Xmx2g;"
+                + " roles: -Xmx512m each), e.g. \"-Xmx1g -XX:+UseZGC\"")
+        String systemJvm;
+
+        @Option(names = "--json", description = "one JSON object on standard output instead of"
+                + " the table")
+        boolean json;
+
+        @Option(names = "--target", paramLabel = "URL", description = "drive a running deployment instead (needs --token, a gateway token"
+                + " whose agent may read the owners bench-org[-N]/repo-M)")
+        String target;
+
+        @Option(names = "--token", paramLabel = "T", description = "the gateway token for --target")
+        String token;
+
+        @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "with --target: the deployment's Kafka, for the Kafka floor")
+        String kafka;
+
+        @Option(names = "--github", paramLabel = "URL", description = "with --target: the GitHub it calls, for the direct floor")
+        String github;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+        boolean help;
+
+        @Spec
+        CommandSpec spec;
+
+        private final PrintStream out;
+
+        BenchCommand(PrintStream out) {
+            this.out = out;
         }
-        // Results alone on standard output; the launcher's and Spring's lines go to standard error.
-        PrintStream results = System.out;
-        System.setOut(System.err);
-        Result result = run(options, System.err);
-        results.println(options.json() ? result.json() : result.table());
-        results.flush();
-        System.exit(result.gateway().errors() == 0 ? 0 : 1);
+
+        /** The options, checked together. */
+        Options options() {
+            List<String> launcherArgs = new ArrayList<>();
+            for (String setting : settings) {
+                if (!setting.contains("=")) {
+                    throw new IllegalArgumentException("--set takes KEY=VALUE, was '" + setting
+                            + "'");
+                }
+                launcherArgs.add("--" + setting);
+            }
+            if (calls < 1 || concurrency < 1 || owners < 1 || repos < 1 || (floorCalls != null
+                    && floorCalls < 1)) {
+                throw new IllegalArgumentException("--calls, --concurrency, --floor-calls,"
+                        + " --owners and --repos must be positive");
+            }
+            if (latency < 0 || rate < 0 || (warmup != null && warmup < 0)) {
+                throw new IllegalArgumentException("--latency-ms, --rate and --warmup must not be"
+                        + " negative");
+            }
+            if (warmupJit < 0 || warmupJit > 100 || warmupMax < 0) {
+                throw new IllegalArgumentException("--warmup-jit takes a percentage (0 to 100)"
+                        + " and --warmup-max-s seconds, not negative");
+            }
+            if ((target == null) != (token == null)) {
+                throw new IllegalArgumentException("--target and --token go together: the URL of"
+                        + " a running ingress and a gateway token for it");
+            }
+            int warm = warmup != null ? warmup : Math.min(1000, calls / 5);
+            return new Options(calls, concurrency, rate, latency, warm, warmupJit, warmupMax,
+                    floorCalls != null ? floorCalls : calls, owners, repos, List.copyOf(
+                            launcherArgs),
+                    json, target, token, kafka, github, SystemMode.of(
+                            system),
+                    systemJvm);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Options options;
+            try {
+                options = options();
+            } catch (IllegalArgumentException e) {
+                throw Cli.usage(spec.commandLine(), e.getMessage());
+            }
+            // Results alone on standard output; the launcher's and Spring's lines go to standard
+            // error.
+            PrintStream results = out;
+            System.setOut(System.err);
+            Result result = run(options, System.err);
+            results.println(options.json() ? result.json() : result.table());
+            results.flush();
+            return result.gateway().errors() == 0 ? 0 : 1;
+        }
     }
 
     static Result run(Options options, PrintStream progress) throws Exception {

@@ -68,7 +68,15 @@ final class ChildJvm implements AutoCloseable {
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
+        if (ChildJvm.class.getClassLoader().getClass().getName().startsWith(
+                "org.springframework.boot.loader.")) {
+            // run from tollgate.jar (java -jar): the classes are nested in it, so Spring Boot's
+            // launcher starts the child's main class from the same jar
+            command.add("-Dloader.main=" + mainClass);
+            command.add("org.springframework.boot.loader.launch.PropertiesLauncher");
+        } else {
+            command.add(mainClass);
+        }
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);

@@ -134,6 +134,21 @@ class BenchHarnessTest {
     }
 
     @Test
+    void optionsTakeTheirValueAfterAnEqualsSignToo() {
+        Bench.Options options = Bench.Options.parse(new String[]{"--calls=300", "--system=roles",
+                "--set=tollgate.executor.consumers=2", "--json"});
+
+        assertThat(options.calls()).isEqualTo(300);
+        assertThat(options.system()).isEqualTo(Bench.SystemMode.ROLES);
+        assertThat(options.launcherArgs()).containsExactly("--tollgate.executor.consumers=2");
+        assertThat(options.json()).isTrue();
+        assertThatThrownBy(() -> Bench.Options.parse(new String[]{"--calls=many"}))
+                .hasMessageContaining("--calls");
+        assertThatThrownBy(() -> Bench.Options.parse(new String[]{"--help"})).isInstanceOf(
+                Bench.HelpRequested.class);
+    }
+
+    @Test
     void aTargetNeedsAToken() {
         assertThatThrownBy(() -> Bench.Options.parse(new String[]{"--target",
                 "http://127.0.0.1:8080"})).hasMessageContaining("--target and --token go together");

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The explain command: decision and trace on stdout, exit code 0 / 1 / 2. */
 class ExplainCommandTest {
@@ -195,6 +197,102 @@ class ExplainCommandTest {
 
         assertThat(code).isEqualTo(ExplainCommand.BAD_INPUT);
         assertThat(stderr()).contains("unknown option --verbose");
+    }
+
+    @Test
+    void helpPrintsTheUsageOnStandardOutputAndExitsZero() {
+        int code = explain("--help");
+
+        assertThat(code).isZero();
+        assertThat(stdout()).contains("usage: explain --policy FILE").contains("--gh-repo")
+                .contains("exit code: 0 allowed, 1 denied, 2 bad input");
+        assertThat(stderr()).isEmpty();
+    }
+
+    @Test
+    void everyOptionAlsoTakesItsValueAfterAnEqualsSign() {
+        int spaced = explain("--policy", example(), "--agent", "bot", "--env", "prod", "--tool",
+                "get_file", "--repo", "myorg/app", "--arg", "path=README.md");
+        String spacedOutput = stdout();
+        out.reset();
+
+        int joined = explain("--policy=" + example(), "--agent=bot", "--environment=prod",
+                "--tool=get_file", "--repo=myorg/app", "--arg=path=README.md");
+
+        assertThat(spaced).isEqualTo(ExplainCommand.ALLOWED);
+        assertThat(joined).isEqualTo(ExplainCommand.ALLOWED);
+        assertThat(stdout()).isEqualTo(spacedOutput).contains("arguments  {owner=myorg,"
+                + " path=README.md, repo=app}");
+    }
+
+    @Test
+    void aLaterArgumentReplacesWhatAnEarlierOneSaid() {
+        int code = explain("--policy", example(), "--agent", "bot", "--env", "prod", "--tool",
+                "get_file", "--repo", "myorg/web", "--arg", "repo=app", "--arg", "path=a");
+
+        assertThat(code).isEqualTo(ExplainCommand.ALLOWED);
+        assertThat(stdout()).contains("repository=myorg/app");
+    }
+
+    @Test
+    void serviceGatorOptionsTakeAnEqualsSignToo() {
+        int code = explain("--gh-repo=myorg/app:read", "--agent", "a", "--env", "e", "--tool",
+                "get_file", "--repo", "myorg/app", "--arg", "path=README.md");
+
+        assertThat(code).isEqualTo(ExplainCommand.ALLOWED);
+        assertThat(stdout()).contains("(command line, 1 rules)");
+    }
+
+    @Test
+    void jsonGivesThePolicyTheRequestTheDecisionAndEveryRule() {
+        int code = explain("--policy", example(), "--agent", "bot", "--env", "prod", "--tool",
+                "get_file", "--repo", "myorg/app", "--arg", "path=README.md", "--json");
+
+        JsonNode json = JsonMapper.builder().build().readTree(stdout());
+        assertThat(code).isEqualTo(ExplainCommand.ALLOWED);
+        assertThat(stdout().strip().lines()).hasSize(1);
+        assertThat(json.path("format").asString()).isEqualTo("tollgate.explain/1");
+        assertThat(json.path("policy").path("version").asString()).startsWith("sha256:");
+        assertThat(json.path("policy").path("source").asString()).isEqualTo(example());
+        assertThat(json.path("request").path("repository").asString()).isEqualTo("myorg/app");
+        assertThat(json.path("request").path("arguments").path("path").asString()).isEqualTo(
+                "README.md");
+        JsonNode decision = json.path("decision");
+        assertThat(decision.path("outcome").asString()).isEqualTo("allowed");
+        assertThat(decision.path("monitor_only").asBoolean(true)).isFalse();
+        assertThat(decision.path("permissions").path("contents").asString()).isEqualTo("read");
+        assertThat(decision.path("repositories").get(0).asString()).isEqualTo("myorg/app");
+        assertThat(decision.path("routing_key").asString()).isEqualTo("myorg");
+        assertThat(json.path("rules").valueStream().filter(rule -> rule.path("matched")
+                .asBoolean()).map(rule -> rule.path("effect").asString() + " "
+                        + rule.path(
+                                "rule").asString())
+                .toList()).containsExactly(
+                        "allow gh.repos.\"myorg/app\" (line 10)");
+    }
+
+    @Test
+    void jsonOfADenialNamesItsKindAndExitsOne() {
+        int code = explain("--policy", example(), "--agent", "bot", "--env", "prod", "--tool",
+                "create_issue", "--repo", "myorg/app", "--arg", "title=x", "--json");
+
+        JsonNode decision = JsonMapper.builder().build().readTree(stdout()).path("decision");
+        assertThat(code).isEqualTo(ExplainCommand.DENIED);
+        assertThat(decision.path("outcome").asString()).isEqualTo("denied");
+        assertThat(decision.path("kind").asString()).isEqualTo("no_grant");
+        assertThat(decision.path("reason").asString()).contains("may not create_issue on"
+                + " myorg/app");
+        assertThat(decision.has("permissions")).isFalse();
+    }
+
+    @Test
+    void anOptionGivenTwiceIsRefusedRatherThanGuessed() {
+        int code = explain("--policy", example(), "--agent", "bot", "--agent", "admin", "--env",
+                "prod", "--tool", "get_file", "--repo", "myorg/app");
+
+        assertThat(code).isEqualTo(ExplainCommand.BAD_INPUT);
+        assertThat(stderr()).contains("--agent").contains("should be specified only once");
+        assertThat(stdout()).isEmpty();
     }
 
     @Test

@@ -43,21 +43,10 @@ public final class TollgateLauncher implements AutoCloseable {
         this.httpPort = httpPort;
     }
 
+    /** {@code tollgate run}: starts everything and runs until Ctrl-C or SIGTERM. */
     public static void main(String[] args) {
-        LauncherOptions options;
-        try {
-            options = LauncherOptions.parse(args, System.getenv());
-        } catch (IllegalArgumentException e) {
-            System.err.println("tollgate: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (options.help()) {
-            System.out.println(LauncherOptions.USAGE);
-            return;
-        }
-        TollgateLauncher launcher = start(options);
-        Runtime.getRuntime().addShutdownHook(new Thread(launcher::close, "tollgate-shutdown"));
+        System.exit(RunCommand.commandLine(System.getenv(), System.out, System.err).setCommandName(
+                "tollgate run").execute(args));
     }
 
     /** Starts everything; the caller closes it. */

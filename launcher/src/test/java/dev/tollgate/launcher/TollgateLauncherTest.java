@@ -94,6 +94,24 @@ class TollgateLauncherTest {
         assertThat(flags.externalKafka()).isNull();
     }
 
+    @Test
+    void takesEveryFlagAndRoleSettingWithAnEqualsSignOrASpace() {
+        LauncherOptions spaced = LauncherOptions.parse(new String[]{"--data-dir", "/tmp/a",
+                "--kafka", "kafka-1:9092", "--tollgate.policy.file", "p.toml", "--fresh"},
+                Map.of());
+        LauncherOptions joined = LauncherOptions.parse(new String[]{"--data-dir=/tmp/a",
+                "--kafka=kafka-1:9092", "--tollgate.policy.file=p.toml", "--fresh"}, Map.of());
+
+        assertThat(joined).isEqualTo(spaced);
+        assertThat(spaced.roleArgs()).containsExactly("--tollgate.policy.file=p.toml");
+        assertThat(spaced.externalKafka()).isEqualTo("kafka-1:9092");
+        assertThat(spaced.fresh()).isTrue();
+        assertThat(LauncherOptions.parse(new String[]{"--help"}, Map.of()).help()).isTrue();
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[]{"--tollgate.policy.file"},
+                Map.of())).hasMessageContaining("unknown argument '--tollgate.policy.file'")
+                .hasMessageContaining("--key=value");
+    }
+
     private static Admin admin(TollgateLauncher launcher) {
         return Admin.create(Map.of("bootstrap.servers", launcher.bootstrapServers()));
     }

@@ -3,6 +3,7 @@ package dev.tollgate.decision.policy.load;
 import dev.tollgate.decision.policy.InvalidPolicyException;
 import dev.tollgate.decision.policy.Policy;
 import dev.tollgate.decision.policy.PolicyProblem;
+import dev.tollgate.runtime.cli.Cli;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -101,25 +102,26 @@ public final class PolicyLoader {
      * service-gator's command-line forms: {@code --gh-repo owner/repo:read,push-new-branch}
      * (repeatable), {@code --scope '<json>'} (its JSON scope, or a whole Tollgate policy), and
      * {@code --gitlab-project}, {@code --forgejo-repo}, {@code --jira-project} (loaded with a "not
-     * supported yet" warning). Both {@code --flag value} and {@code --flag=value} work.
+     * supported yet" warning). Both {@code --flag value} and {@code --flag=value} work (parsed by
+     * {@link ServiceGatorOptions}).
      */
     public static LoadedPolicy fromCommandLine(List<String> arguments) {
+        return fromServiceGatorOptions(ServiceGatorOptions.parse(arguments));
+    }
+
+    /**
+     * service-gator's options as a command parsed them ({@link ServiceGatorOptions#given}), in
+     * the order given: later options add to (and for the same key replace) earlier ones.
+     */
+    public static LoadedPolicy fromServiceGatorOptions(List<Cli.Given> options) {
         String source = "command line";
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         ObjectNode root = nodes.objectNode();
         List<PolicyProblem> problems = new ArrayList<>();
         Map<String, Integer> positions = new HashMap<>();
-        for (int i = 0; i < arguments.size(); i++) {
-            String argument = arguments.get(i);
-            String flag = argument;
-            String value = null;
-            int equals = argument.indexOf('=');
-            if (argument.startsWith("--") && equals > 0) {
-                flag = argument.substring(0, equals);
-                value = argument.substring(equals + 1);
-            } else if (i + 1 < arguments.size()) {
-                value = arguments.get(++i);
-            }
+        for (int i = 0; i < options.size(); i++) {
+            String flag = options.get(i).option();
+            String value = options.get(i).value();
             int position = i + 1;
             if (value == null) {
                 problems.add(new PolicyProblem(0, flag, "needs a value"));

@@ -1,0 +1,73 @@
+package dev.tollgate.decision.policy.load;
+
+import dev.tollgate.decision.policy.InvalidPolicyException;
+import dev.tollgate.decision.policy.PolicyProblem;
+import dev.tollgate.runtime.cli.Cli;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * service-gator's command-line policy options, as a picocli mixin: {@code explain} takes them
+ * instead of {@code --policy FILE}, and {@link PolicyLoader#fromCommandLine(List)} parses them
+ * with it. The fields only say whether any was given; {@link #given(ParseResult)} gives them in
+ * command-line order, which is the order they apply in.
+ */
+@Command(name = "service-gator options")
+public final class ServiceGatorOptions {
+
+    static final Set<String> NAMES = Set.of("--gh-repo", "--scope", "--gitlab-project",
+            "--jira-project", "--forgejo-repo");
+
+    @Option(names = "--gh-repo", paramLabel = "OWNER/REPO:PERMISSIONS", description = "service-gator's form instead of --policy, repeatable, e.g."
+            + " myorg/app:read,push-new-branch")
+    List<String> ghRepos = new ArrayList<>();
+
+    @Option(names = "--scope", paramLabel = "JSON", description = "service-gator's JSON scope (or a whole Tollgate policy as JSON)")
+    List<String> scopes = new ArrayList<>();
+
+    @Option(names = "--gitlab-project", paramLabel = "GROUP/PROJECT:PERMISSIONS", hidden = true)
+    List<String> gitlabProjects = new ArrayList<>();
+
+    @Option(names = "--jira-project", paramLabel = "KEY:PERMISSIONS", hidden = true)
+    List<String> jiraProjects = new ArrayList<>();
+
+    @Option(names = "--forgejo-repo", paramLabel = "OWNER/REPO:PERMISSIONS", hidden = true)
+    List<String> forgejoRepos = new ArrayList<>();
+
+    /** Whether any service-gator option was given. */
+    public boolean any() {
+        return !(ghRepos.isEmpty() && scopes.isEmpty() && gitlabProjects.isEmpty() && jiraProjects
+                .isEmpty() && forgejoRepos.isEmpty());
+    }
+
+    /** The service-gator options of a parse, in the order given. */
+    public static List<Cli.Given> given(ParseResult result) {
+        return Cli.inOrder(result, option -> NAMES.contains(option.longestName()));
+    }
+
+    /** Parses service-gator's arguments alone; a wrong one is a problem of the policy. */
+    static List<Cli.Given> parse(List<String> arguments) {
+        CommandLine commandLine = new CommandLine(new ServiceGatorOptions());
+        commandLine.setExpandAtFiles(false);
+        try {
+            return given(commandLine.parseArgs(arguments.toArray(String[]::new)));
+        } catch (ParameterException e) {
+            String message = e instanceof CommandLine.UnmatchedArgumentException
+                    ? "unknown option; use --gh-repo owner/repo:read,push-new-branch or --scope"
+                            + " '<json>'"
+                    : e.getMessage();
+            String where = e instanceof CommandLine.UnmatchedArgumentException unmatched
+                    && !unmatched.getUnmatched().isEmpty()
+                            ? unmatched.getUnmatched().get(0)
+                            : "";
+            throw new InvalidPolicyException("command line", List.of(new PolicyProblem(0, where,
+                    message)));
+        }
+    }
+}
