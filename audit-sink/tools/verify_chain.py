@@ -18,7 +18,8 @@ def quote(s):
 
 def canonical(rec):
     parts = []
-    for f in FIELDS:
+    fields = FIELDS if rec["v"] == 1 else FIELDS[:9] + ["sourceCluster"] + FIELDS[9:]
+    for f in fields:
         v = rec[f]
         parts.append(quote(f) + ':' + ('null' if v is None else str(v) if isinstance(v, int) else quote(v)))
     return '{' + ','.join(parts) + '}'

@@ -136,14 +136,21 @@ public final class AuditCommand {
         }
         for (ChainReport chain : result.chains()) {
             String head = chain.head().map(h -> h.sequence() + " " + h.hash()).orElse("(empty)");
-            out.println(chain.chainId() + "  records=" + chain.records() + "  head=" + head + "  "
-                    + chain.firstBreak().map(b -> "BROKEN  " + b.describe()).orElse("OK"));
+            out.println(chain.chainId() + "  records=" + chain.records() + "  head=" + head
+                    + (chain.resets().isEmpty() ? "" : "  resets=" + chain.resets().size())
+                    + "  " + chain.firstBreak().map(b -> "BROKEN  " + b.describe()).orElse(
+                            "OK"));
+            // Every source reset is shown: compare each with what operations did at that time.
+            chain.resets().forEach(reset -> out.println("  source reset " + chain.chainId()
+                    + reset.describe()));
         }
         long broken = result.breaks().size();
+        long resets = result.resets();
         out.println((broken == 0
                 ? "verify OK: "
                 : "verify FAILED: " + broken + " of " + result
                         .chains().size() + " chains broken; ")
+                + (resets == 0 ? "" : resets + " source reset(s) recorded (listed above); ")
                 + summary(result.records(), result
                         .heads(), result.took()));
         return broken == 0 ? OK : VERIFICATION_FAILED;
