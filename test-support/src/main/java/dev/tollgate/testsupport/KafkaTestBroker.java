@@ -77,6 +77,23 @@ public final class KafkaTestBroker {
         return EmbeddedBroker.start();
     }
 
+    /**
+     * A second embedded broker, a Kafka cluster of its own (its own cluster ID), for tests of what
+     * happens when the cluster behind an address is replaced. Not shared: the caller
+     * {@link #close closes} it.
+     */
+    public static KafkaTestBroker startSeparate() {
+        return EmbeddedBroker.start();
+    }
+
+    /** Stops a broker from {@link #startSeparate}; the JVM's shared broker stops with the JVM. */
+    public void close() {
+        if (this == instance) {
+            throw new IllegalStateException("the JVM's shared test broker is stopped at exit");
+        }
+        stop();
+    }
+
     static KafkaTestBroker of(Kind kind, String bootstrapServers, AutoCloseable stopper) {
         return new KafkaTestBroker(kind, bootstrapServers, stopper);
     }

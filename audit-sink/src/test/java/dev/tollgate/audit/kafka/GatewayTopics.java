@@ -46,19 +46,35 @@ final class GatewayTopics {
     static final int PARTITIONS = 2;
 
     private final KafkaTestBroker broker;
-    private final Supplier<Admin> admin;
-    final String requests = KafkaTestBroker.uniqueName("gateway.requests");
-    final String decisions = KafkaTestBroker.uniqueName("gateway.decisions");
-    final String results = KafkaTestBroker.uniqueName("gateway.results");
-    final String group = KafkaTestBroker.uniqueName("audit-sink");
-    private String bootstrapServers;
+    final String requests;
+    final String decisions;
+    final String results;
+    final String group;
     /** The event IDs produced so far: what a store must hold, once each. */
-    private final SortedSet<String> expected = new TreeSet<>();
+    private final SortedSet<String> expected;
 
     GatewayTopics(KafkaTestBroker broker) {
+        this(broker, KafkaTestBroker.uniqueName("gateway.requests"), KafkaTestBroker.uniqueName(
+                "gateway.decisions"), KafkaTestBroker.uniqueName("gateway.results"),
+                KafkaTestBroker.uniqueName("audit-sink"), new TreeSet<>());
+    }
+
+    private GatewayTopics(KafkaTestBroker broker, String requests, String decisions,
+            String results, String group, SortedSet<String> expected) {
         this.broker = broker;
-        this.bootstrapServers = broker.bootstrapServers();
-        this.admin = broker::admin;
+        this.requests = requests;
+        this.decisions = decisions;
+        this.results = results;
+        this.group = group;
+        this.expected = expected;
+    }
+
+    /**
+     * The same topic names and group on {@code other} (another cluster), sharing what a store
+     * must hold: the events produced here and there.
+     */
+    GatewayTopics on(KafkaTestBroker other) {
+        return new GatewayTopics(other, requests, decisions, results, group, expected);
     }
 
     /** Creates the topics and waits until the broker serves every partition. */
@@ -67,21 +83,29 @@ final class GatewayTopics {
         return this;
     }
 
+    /** Deletes the topics and waits until the broker no longer lists them. */
+    void delete() throws Exception {
+        try (Admin admin = broker.admin()) {
+            admin.deleteTopics(names()).all().get();
+            dev.tollgate.audit.Await.until("topics " + names() + " deleted", () -> admin
+                    .listTopics().names().get().stream().filter(names()::contains).sorted()
+                    .toList(), List::isEmpty);
+        }
+    }
+
     List<String> names() {
         return List.of(requests, decisions, results);
     }
 
     String bootstrapServers() {
-        return bootstrapServers;
+        return broker.bootstrapServers();
     }
 
-    /**
-     * Points at another cluster serving topics of the same names ({@code create} them there with
-     * {@code other.createTopics}); what a store must hold so far stays as it is.
-     */
-    GatewayTopics movedTo(String otherBootstrapServers) {
-        this.bootstrapServers = otherBootstrapServers;
-        return this;
+    /** The ID of the cluster the topics are on. */
+    String clusterId() throws Exception {
+        try (Admin admin = broker.admin()) {
+            return admin.describeCluster().clusterId().get();
+        }
     }
 
     /**
@@ -128,15 +152,7 @@ final class GatewayTopics {
     }
 
     private Map<String, Object> producerProps() {
-        Map<String, Object> props = broker.producerProps();
-        props.put("bootstrap.servers", bootstrapServers);
-        return props;
-    }
-
-    private Admin admin() {
-        return bootstrapServers.equals(broker.bootstrapServers())
-                ? admin.get()
-                : Admin.create(Map.of("bootstrap.servers", bootstrapServers));
+        return broker.producerProps();
     }
 
     /**
@@ -216,7 +232,7 @@ final class GatewayTopics {
             }
         });
         int stored = counts.values().stream().mapToInt(Integer::intValue).sum();
-        try (Admin admin = admin()) {
+        try (Admin admin = broker.admin()) {
             return new Seen(stored, expected.size(), missing, unexpected, twice, resets, committed(
                     admin), ends(admin), group(admin));
         }
