@@ -128,9 +128,10 @@ public final class SourceResets {
                     + " from " + last.sourceOffset() + " to " + source.offset() + " (the topic"
                     + " was created again, or its broker's storage was wiped)";
         };
-        Instant at = source.timestamp() != null ? source.timestamp() : entry.occurredAt();
+        // It occurred with the record it precedes: exports in time order keep them together.
         return Optional.of(new AuditEntry(ID_PREFIX + entry.chainId() + "#" + (last.head()
-                .sequence() + 1), EVENT_TYPE, source, at, PRODUCER, null, null, null, ACTION,
+                .sequence() + 1), EVENT_TYPE, source, entry.occurredAt(), PRODUCER, null, null,
+                null, ACTION,
                 null, null, null, why, null, null, null, context(details)));
     }
 
