@@ -291,11 +291,7 @@ public final class EmbeddedAuditStore implements AuditStore {
                         .get(entry.chainId())), entry);
                 if (reset.isPresent()) {
                     AuditRecord written = write(reset.get(), touched);
-                    LOG.log(System.Logger.Level.WARNING, "audit chain {0}: {1}; recorded as #{2},"
-                            + " the chain continues with the new source", entry.chainId(),
-                            reset
-                                    .get().reason(),
-                            written.sequence());
+                    logReset(written);
                 }
                 results.add(new AppendResult.Appended(write(entry, touched)));
             }
@@ -306,6 +302,13 @@ public final class EmbeddedAuditStore implements AuditStore {
             throw new AuditStoreException("appending to the audit store failed: " + e, e);
         }
         return results;
+    }
+
+    static void logReset(AuditRecord reset) {
+        LOG.log(System.Logger.Level.WARNING, "audit chain {0}: {1}; recorded as #{2}, the chain"
+                + " continues with the new source", reset.chainId(), reset.entry().reason(),
+                reset
+                        .sequence());
     }
 
     /** Links {@code entry} after its chain's tip and writes its line (not yet forced). */

@@ -77,8 +77,12 @@ public final class PostgresAuditStore implements AuditStore {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(false);
                 try {
-                    List<AppendResult> results = appendInTransaction(connection, entries);
+                    List<AuditRecord> resets = new ArrayList<>();
+                    List<AppendResult> results = appendInTransaction(connection, entries, resets);
                     connection.commit();
+                    resets.forEach(reset -> LOG.log(System.Logger.Level.WARNING, "audit chain {0}:"
+                            + " {1}; recorded as #{2}, the chain continues with the new source",
+                            reset.chainId(), reset.entry().reason(), reset.sequence()));
                     return results;
                 } catch (SQLException e) {
                     connection.rollback();
@@ -103,8 +107,9 @@ public final class PostgresAuditStore implements AuditStore {
                 + " attempts: " + last.getMessage(), last);
     }
 
+    /** Appends in the caller's transaction; adds the source resets it links to {@code resets}. */
     private List<AppendResult> appendInTransaction(Connection connection,
-            List<AuditEntry> entries) throws SQLException {
+            List<AuditEntry> entries, List<AuditRecord> resets) throws SQLException {
         // Lock every chain of the batch in a fixed order, so two batches never deadlock.
         TreeSet<String> chains = new TreeSet<>();
         entries.forEach(e -> chains.add(e.chainId()));
@@ -142,11 +147,7 @@ public final class PostgresAuditStore implements AuditStore {
                     insert.addBatch();
                     inBatch.put(written.eventId(), written);
                     tip = Optional.of(ChainTip.of(written));
-                    LOG.log(System.Logger.Level.WARNING, "audit chain {0}: {1}; recorded as #{2},"
-                            + " the chain continues with the new source", entry.chainId(),
-                            reset
-                                    .get().reason(),
-                            written.sequence());
+                    resets.add(written);
                 }
                 AuditRecord record = AuditChain.append(tip.map(ChainTip::head), entry);
                 bind(insert, record);
