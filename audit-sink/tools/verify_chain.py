@@ -18,14 +18,15 @@ def quote(s):
 
 def canonical(rec):
     parts = []
-    for f in FIELDS:
+    fields = FIELDS if rec["v"] == 1 else FIELDS[:9] + ["sourceCluster"] + FIELDS[9:]
+    for f in fields:
         v = rec[f]
         parts.append(quote(f) + ':' + ('null' if v is None else str(v) if isinstance(v, int) else quote(v)))
     return '{' + ','.join(parts) + '}'
 
 heads = {}
-for n, line in enumerate(open(sys.argv[1], encoding='utf-8'), 1):
-    rec = json.loads(line)
+lines = [(n, json.loads(line)) for n, line in enumerate(open(sys.argv[1], encoding='utf-8'), 1)]
+for n, rec in sorted(lines, key=lambda l: (l[1]["chainId"], l[1]["sequence"])):  # exports: time order
     seq, prev = heads.get(rec["chainId"], (0, "0" * 64))
     h = hashlib.sha256(canonical(rec).encode('utf-8')).hexdigest()
     if rec["sequence"] != seq + 1 or rec["previousHash"] != prev or rec["hash"] != h:

@@ -261,13 +261,20 @@ public final class AuditCommand implements Callable<Integer> {
         }
         for (ChainReport chain : result.chains()) {
             String head = chain.head().map(h -> h.sequence() + " " + h.hash()).orElse("(empty)");
-            out.println(chain.chainId() + "  records=" + chain.records() + "  head=" + head + "  "
-                    + chain.firstBreak().map(b -> "BROKEN  " + b.describe()).orElse("OK"));
+            out.println(chain.chainId() + "  records=" + chain.records() + "  head=" + head
+                    + (chain.resets().isEmpty() ? "" : "  resets=" + chain.resets().size())
+                    + "  " + chain.firstBreak().map(b -> "BROKEN  " + b.describe()).orElse(
+                            "OK"));
+            // Every source reset is shown: compare each with what operations did at that time.
+            chain.resets().forEach(reset -> out.println("  source reset " + chain.chainId()
+                    + reset.describe()));
         }
+        long resets = result.resets();
         out.println((broken == 0
                 ? "verify OK: "
                 : "verify FAILED: " + broken + " of " + result
                         .chains().size() + " chains broken; ")
+                + (resets == 0 ? "" : resets + " source reset(s) recorded (listed above); ")
                 + summary(result.records(), result
                         .heads(), result.took()));
         return broken == 0 ? OK : VERIFICATION_FAILED;
@@ -281,6 +288,7 @@ public final class AuditCommand implements Callable<Integer> {
         root.put("ok", result.intact());
         root.put("records", result.records());
         root.put("broken", result.breaks().size());
+        root.put("resets", result.resets());
         root.put("took_ms", result.took().toMillis());
         ArrayNode chains = root.putArray("chains");
         for (ChainReport report : result.chains()) {
@@ -296,6 +304,14 @@ public final class AuditCommand implements Callable<Integer> {
                     .put("source_offset", found.sourceOffset()).put("detail",
                             found.detail()),
                     () -> chain.putNull("break"));
+            ArrayNode resets = chain.putArray("resets");
+            report.resets().forEach(reset -> resets.addObject().put("sequence", reset.sequence())
+                    .put("at", reset.at() == null ? null : reset.at().toString()).put("reason",
+                            reset.details().reason().name()).put("previous_cluster", reset
+                                    .details().previousCluster())
+                    .put("cluster", reset.details().cluster()).put("previous_offset", reset
+                            .details().previousOffset())
+                    .put("offset", reset.details().offset()));
         }
         try {
             return JSON.writeValueAsString(root);

@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -107,8 +106,9 @@ public class AuditSinkConfiguration {
         // spring.kafka.consumer.fetch-min-size / fetch-max-wait override these.
         config.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
         config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200);
+        // The ingest's deserializer learns the cluster ID from the consumers' metadata.
         DefaultKafkaConsumerFactory<String, byte[]> factory = new DefaultKafkaConsumerFactory<>(
-                config, new StringDeserializer(), new ByteArrayDeserializer());
+                config, new StringDeserializer(), ingest.valueDeserializer());
 
         ContainerProperties container = new ContainerProperties(properties.topicNames());
         container.setGroupId(properties.groupId());

@@ -1,11 +1,14 @@
 package dev.tollgate.audit;
 
 import dev.tollgate.audit.core.AuditChain;
+import dev.tollgate.audit.core.AuditEntries;
 import dev.tollgate.audit.core.AuditEntry;
 import dev.tollgate.audit.core.AuditRecord;
 import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.audit.core.CanonicalEncoding;
 import dev.tollgate.audit.core.ChainHead;
+import dev.tollgate.audit.core.ChainTip;
+import dev.tollgate.audit.core.SourceResets;
 import dev.tollgate.audit.kafka.KafkaAuditMapper;
 import dev.tollgate.audit.kafka.TopicReplayer;
 import dev.tollgate.schemas.Topic;
@@ -22,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -223,11 +227,17 @@ final class ReplayCommand implements Callable<Integer> {
         return Optional.ofNullable(value).filter(v -> !v.isBlank());
     }
 
-    /** Links entries into chains in memory, as a store would, and writes each as a JSON line. */
+    /**
+     * Links entries into chains in memory, exactly as a store does (the same event once, a source
+     * reset recorded where the source changes), and writes each record as a JSON line.
+     */
     private static final class LinkingWriter implements AutoCloseable {
         private final BufferedWriter writer;
+        private final Map<String, ChainTip> tips = new TreeMap<>();
         private final Map<String, ChainHead> heads = new TreeMap<>();
         private final Set<String> seen = new HashSet<>();
+        /** Undecodable records by their positional ID: a reused position is told apart by content. */
+        private final Map<String, AuditRecord> positional = new HashMap<>();
         private long written;
 
         LinkingWriter(Path file) {
@@ -238,12 +248,31 @@ final class ReplayCommand implements Callable<Integer> {
             }
         }
 
-        void write(AuditEntry entry) {
+        void write(AuditEntry given) {
+            AuditEntry entry = given;
+            AuditRecord stored = positional.get(entry.eventId());
+            if (stored != null && !SourceResets.sameOccurrence(stored, entry)) {
+                entry = SourceResets.distinct(entry);
+            }
             if (!seen.add(entry.eventId())) {
                 return; // the store is idempotent by event ID; so is its replay
             }
-            AuditRecord record = AuditChain.append(Optional.ofNullable(heads.get(entry
-                    .chainId())), entry);
+            Optional<AuditEntry> reset = SourceResets.resetBefore(Optional.ofNullable(tips.get(
+                    entry.chainId())), entry);
+            if (reset.isPresent()) {
+                seen.add(reset.get().eventId());
+                link(reset.get());
+            }
+            AuditRecord record = link(entry);
+            if (AuditEntries.isPositional(given.eventId())) {
+                positional.putIfAbsent(given.eventId(), record);
+            }
+        }
+
+        private AuditRecord link(AuditEntry entry) {
+            AuditRecord record = AuditChain.append(Optional.ofNullable(tips.get(entry.chainId()))
+                    .map(ChainTip::head), entry);
+            tips.put(entry.chainId(), ChainTip.of(record));
             heads.put(entry.chainId(), AuditChain.headOf(record));
             try {
                 writer.write(CanonicalEncoding.jsonLine(record));
@@ -252,6 +281,7 @@ final class ReplayCommand implements Callable<Integer> {
                 throw new UncheckedIOException(e);
             }
             written++;
+            return record;
         }
 
         @Override

@@ -153,7 +153,7 @@ class AuditCommandTest {
         assertThat(first).isZero();
         assertThat(second).isZero();
         assertThat(verify).isZero();
-        assertThat(out()).contains("migrate OK: 2 migration(s) applied").contains(
+        assertThat(out()).contains("migrate OK: 3 migration(s) applied").contains(
                 "migrate OK: 0 migration(s) applied").contains("verify OK: 0 records in 0 chains")
                 .doesNotContain(database.password() + "@");
     }

@@ -124,14 +124,24 @@ public final class TestEvents {
                 .build();
     }
 
-    /** Entries for one chain: {@code count} requests at offsets 0, 1, 2... */
+    /** Entries for one chain: {@code count} requests at offsets 0, 2, 4... */
     public static List<AuditEntry> entries(String topic, int partition, int count) {
+        return entries(topic, partition, count, null, topic + "-" + partition);
+    }
+
+    /**
+     * Entries for one chain read from Kafka cluster {@code cluster} (null: unknown): {@code count}
+     * requests at offsets 0, 2, 4..., event IDs {@code <idPrefix>-ev-<i>}. Two calls with other
+     * prefixes are two lifetimes of the same partition.
+     */
+    public static List<AuditEntry> entries(String topic, int partition, int count, String cluster,
+            String idPrefix) {
         AuditEntries mapper = new AuditEntries();
         return java.util.stream.IntStream.range(0, count).mapToObj(i -> mapper.from(request(
-                topic + "-" + partition + "-ev-" + i, "req-" + i, "agent-" + (i % 3),
+                idPrefix + "-ev-" + i, "req-" + i, "agent-" + (i % 3),
                 "{\"title\":\"issue " + i + "\"}", T0.plusSeconds(i)),
                 new SourcePosition(topic, partition, i * 2L,
-                        T0.plusSeconds(i))))
+                        T0.plusSeconds(i), cluster)))
                 .toList();
     }
 }

@@ -121,7 +121,7 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

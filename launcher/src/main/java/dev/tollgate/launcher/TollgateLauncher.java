@@ -53,6 +53,9 @@ public final class TollgateLauncher implements AutoCloseable {
     public static TollgateLauncher start(LauncherOptions options) {
         long started = System.nanoTime();
         createPrivately(options.dataDir());
+        if (options.fresh()) {
+            wipeFresh(options.dataDir());
+        }
         EmbeddedKafkaServer broker = null;
         String bootstrap = options.externalKafka();
         if (bootstrap == null) {
@@ -207,6 +210,27 @@ public final class TollgateLauncher implements AutoCloseable {
                     .toAbsolutePath() + ": " + e.getMessage(), e);
         }
     }
+
+    /**
+     * What {@code --fresh} wipes besides the broker's log (which the broker wipes itself): the
+     * embedded audit store, whose chains belong to the wiped broker's lifetime, and the generated
+     * admin and token signing keys (a signing key kept across a wiped broker would make gateway
+     * tokens revoked there valid again). Only these entries: the folder may hold anything else.
+     */
+    static void wipeFresh(java.nio.file.Path dataDir) {
+        for (String entry : FRESH_WIPES) {
+            try {
+                EmbeddedKafkaServer.deleteRecursively(dataDir.resolve(entry));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("--fresh cannot wipe " + dataDir.resolve(
+                        entry).toAbsolutePath() + ": " + e.getMessage(), e);
+            }
+        }
+        say("--fresh: wiped " + FRESH_WIPES + " in " + dataDir.toAbsolutePath());
+    }
+
+    /** The data folder's entries {@code --fresh} wipes, beside the broker's {@code kafka}. */
+    static final List<String> FRESH_WIPES = List.of("audit", "admin-key", "token-signing-key");
 
     private static TopicProvisioner.Report provisionTopics(String bootstrap) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,

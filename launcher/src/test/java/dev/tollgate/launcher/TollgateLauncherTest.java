@@ -54,11 +54,19 @@ class TollgateLauncherTest {
                     TimeUnit.SECONDS);
         }
 
+        // what else the data folder holds: the audit store (a marker in it) and generated keys
+        Path auditMarker = Files.writeString(data.resolve("audit").resolve("marker"), "kept");
+        Path signingKey = Files.writeString(data.resolve("token-signing-key"),
+                "a signing key of the first lifetime, 32+ characters long");
+        Path elsewhere = Files.writeString(data.resolve("operator-notes.txt"), "not ours");
         try (TollgateLauncher kept = TollgateLauncher.start(LauncherOptions.parse(args, Map
                 .of())); Admin admin = admin(kept)) {
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(
                     "kept.marker");
         }
+        assertThat(auditMarker).exists();
+        assertThat(signingKey).hasContent("a signing key of the first lifetime, 32+ characters"
+                + " long");
 
         String[] fresh = {"--fresh", "--data-dir", data.toString(), "--kafka-port", "0",
                 "--server.port=0"};
@@ -67,6 +75,12 @@ class TollgateLauncherTest {
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain(
                     "kept.marker").contains(Topics.REQUESTS.name());
         }
+        // the audit store and the keys went with the broker's log; nothing else did
+        assertThat(auditMarker).doesNotExist();
+        assertThat(data.resolve("audit").resolve("lock")).exists();
+        assertThat(signingKey).satisfiesAnyOf(key -> assertThat(key).doesNotExist(),
+                key -> assertThat(Files.readString(key)).doesNotContain("first lifetime"));
+        assertThat(elsewhere).hasContent("not ours");
     }
 
     @Test

@@ -2,13 +2,19 @@ package dev.tollgate.testsupport;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * A real Kafka broker for tests, one per test JVM, started on first use and stopped when the JVM's
@@ -71,6 +77,23 @@ public final class KafkaTestBroker {
         return EmbeddedBroker.start();
     }
 
+    /**
+     * A second embedded broker, a Kafka cluster of its own (its own cluster ID), for tests of what
+     * happens when the cluster behind an address is replaced. Not shared: the caller
+     * {@link #close closes} it.
+     */
+    public static KafkaTestBroker startSeparate() {
+        return EmbeddedBroker.start();
+    }
+
+    /** Stops a broker from {@link #startSeparate}; the JVM's shared broker stops with the JVM. */
+    public void close() {
+        if (this == instance) {
+            throw new IllegalStateException("the JVM's shared test broker is stopped at exit");
+        }
+        stop();
+    }
+
     static KafkaTestBroker of(Kind kind, String bootstrapServers, AutoCloseable stopper) {
         return new KafkaTestBroker(kind, bootstrapServers, stopper);
     }
@@ -108,6 +131,56 @@ public final class KafkaTestBroker {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return props;
+    }
+
+    /**
+     * Creates topics ({@code partitions} each, one replica) and returns once the broker serves
+     * every partition, i.e. answers a ListOffsets for it as its leader. Creating a topic returns as
+     * soon as the controller has recorded it; the broker applies that a moment later, longer on a
+     * busy machine. An idempotent producer that writes into that moment with several requests in
+     * flight can lose its first batch without a trace (KAFKA-15591, fixed in Kafka 4.5): the first
+     * request is refused with NOT_LEADER_OR_FOLLOWER, a later one is appended, and every retry of
+     * the first is then OUT_OF_ORDER_SEQUENCE_NUMBER until {@code delivery.timeout.ms} expires it.
+     * Waiting here closes that window.
+     *
+     * @throws AssertionError naming the partitions not served and the last error, if the broker
+     *             does not serve them within two minutes
+     */
+    public void createTopics(int partitions, String... names) throws Exception {
+        List<NewTopic> topics = java.util.Arrays.stream(names).map(name -> new NewTopic(name,
+                partitions, (short) 1)).toList();
+        Map<TopicPartition, OffsetSpec> all = new HashMap<>();
+        for (String name : names) {
+            for (int p = 0; p < partitions; p++) {
+                all.put(new TopicPartition(name, p), OffsetSpec.latest());
+            }
+        }
+        try (Admin admin = admin()) {
+            admin.createTopics(topics).all().get();
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            Map<TopicPartition, Object> notServed = new java.util.TreeMap<>(
+                    java.util.Comparator.comparing(TopicPartition::toString));
+            while (true) {
+                notServed.clear();
+                ListOffsetsResult offsets = admin.listOffsets(all, new ListOffsetsOptions()
+                        .timeoutMs(5_000));
+                for (TopicPartition partition : all.keySet()) {
+                    try {
+                        offsets.partitionResult(partition).get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        notServed.put(partition, e.getCause());
+                    }
+                }
+                if (notServed.isEmpty()) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the broker did not serve " + notServed.size() + " of "
+                            + all.size() + " new partitions within 2 minutes: " + notServed);
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     public Admin admin() {

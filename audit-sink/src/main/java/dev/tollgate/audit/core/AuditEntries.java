@@ -34,6 +34,11 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class AuditEntries {
 
+    /** Undecodable records' event IDs: {@code undecodable:<chain>@<offset>}, made of the position. */
+    public static final String UNDECODABLE_PREFIX = "undecodable:";
+    /** What an event's own ID is prefixed with when it starts like an ID the sink makes itself. */
+    static final String EVENT_PREFIX = "event:";
+
     private final Redactor redactor;
 
     public AuditEntries(Redactor redactor) {
@@ -48,7 +53,8 @@ public final class AuditEntries {
     public AuditEntry from(SpecificRecord event, SourcePosition source) {
         EventMeta meta = metaOf(event);
         Summary s = summarize(event);
-        return new AuditEntry(clean(meta.getEventId()), event.getSchema().getName(), source,
+        return new AuditEntry(eventId(clean(meta.getEventId())), event.getSchema().getName(),
+                source,
                 meta.getOccurredAt(), text(meta.getProducer()), text(meta.getRequestId()), text(
                         s.agentId),
                 text(s.environment), text(s.action), text(s.resource), text(
@@ -71,9 +77,26 @@ public final class AuditEntries {
                 : bytes(ByteBuffer.wrap(value)));
         context.put("problem", redactor.redactText(problem));
         Instant at = source.timestamp() != null ? source.timestamp() : Instant.EPOCH;
-        return new AuditEntry("undecodable:" + source.chainId() + "@" + source.offset(),
+        return new AuditEntry(UNDECODABLE_PREFIX + source.chainId() + "@" + source.offset(),
                 "Undecodable", source, at, null, null, null, null, "undecodable", null, null,
                 null, text(problem), null, null, null, clean(JsonText.write(context)));
+    }
+
+    /** Whether {@code eventId} is made of a record's position (an undecodable record's). */
+    public static boolean isPositional(String eventId) {
+        return eventId.startsWith(UNDECODABLE_PREFIX);
+    }
+
+    /**
+     * An event's ID as stored. IDs the sink makes itself (undecodable records, source resets) have
+     * their own prefixes; an event whose ID starts like one (no producer of ours writes such IDs)
+     * is stored as {@code event:<its ID>}, so it can never take the place of one. IDs starting
+     * with {@code event:} are prefixed too, which keeps the mapping one-to-one.
+     */
+    static String eventId(String id) {
+        boolean reserved = id.startsWith(UNDECODABLE_PREFIX) || id.startsWith(
+                SourceResets.ID_PREFIX) || id.startsWith(EVENT_PREFIX);
+        return reserved ? EVENT_PREFIX + id : id;
     }
 
     /** The columns worth querying by; everything else goes in the context. */

@@ -43,4 +43,11 @@ public record AuditEntry(String eventId, String eventType, SourcePosition source
     public String chainId() {
         return source.chainId();
     }
+
+    /** This entry under another event ID. */
+    public AuditEntry withEventId(String id) {
+        return new AuditEntry(id, eventType, source, occurredAt, producer, requestId, agentId,
+                environment, action, resource, repository, decision, reason, policyVersion,
+                outcome, errorClass, contextJson);
+    }
 }

@@ -27,8 +27,11 @@ public interface AuditStore extends AutoCloseable {
     /**
      * Links {@code entry} after the head of its chain and stores it durably, unless an entry with
      * the same event ID is already stored (a redelivery, or a second run over the same offsets), in
-     * which case the stored record is returned and nothing changes. Safe to call concurrently, also
-     * from several processes sharing the store: a chain never forks.
+     * which case the stored record is returned and nothing changes. When the entry shows that the
+     * chain's source was reset (another cluster, or an offset that does not follow), a
+     * {@link SourceResets source reset record} is linked before it, in the same durable write.
+     * Safe to call concurrently, also from several processes sharing the store: a chain never
+     * forks.
      */
     AppendResult append(AuditEntry entry);
 

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 
 /**
- * The canonical encoding of an audit record, version 1: the bytes its hash is computed over, and
+ * The canonical encoding of an audit record, versions 1 and 2: the bytes its hash is computed over, and
  * (with the hash appended) the JSON Lines form of exports and of the embedded store.
  *
  * <p>A JSON object, UTF-8, no whitespace, these keys in this order, each always present ({@code null}
@@ -24,13 +24,21 @@ import java.util.HexFormat;
  * ({@code \"}, {@code \\}, {@code \b \f \n \r \t}, else a backslash, {@code u00} and two lower-case hex digits); everything else
  * is written as itself.
  *
+ * <p><b>Version 2</b> is version 1 with {@code "v":2} and one more key, {@code sourceCluster} (the
+ * Kafka cluster ID, a string), right after {@code sourceTimestamp}. A record is written in version
+ * 2 exactly when its source cluster is known, so the version follows from the content: a
+ * PostgreSQL row with a cluster is version 2, one without is version 1, and records written
+ * before clusters were recorded keep verifying unchanged.
+ *
  * <p>{@code hash = lowercase hex(SHA-256(canonical bytes))}. The stored line is the canonical
  * encoding with {@code ,"hash":"<hash>"} inserted before the closing brace.
  */
 public final class CanonicalEncoding {
 
-    /** The format version written as {@code v}. */
+    /** The format version of a record whose source cluster is unknown. */
     public static final int VERSION = 1;
+    /** The format version of a record that names its source cluster ({@code sourceCluster}). */
+    public static final int VERSION_WITH_CLUSTER = 2;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String HEX_DIGITS = "0123456789abcdef";
@@ -42,7 +50,7 @@ public final class CanonicalEncoding {
     public static String encode(AuditEntry entry, long sequence, String previousHash) {
         SourcePosition source = entry.source();
         StringBuilder out = new StringBuilder(512 + entry.contextJson().length());
-        out.append("{\"v\":").append(VERSION);
+        out.append("{\"v\":").append(versionOf(entry));
         string(out, "chainId", entry.chainId());
         number(out, "sequence", sequence);
         string(out, "eventId", entry.eventId());
@@ -51,6 +59,9 @@ public final class CanonicalEncoding {
         number(out, "sourcePartition", source.partition());
         number(out, "sourceOffset", source.offset());
         time(out, "sourceTimestamp", source.timestamp());
+        if (source.cluster() != null) {
+            string(out, "sourceCluster", source.cluster());
+        }
         time(out, "occurredAt", entry.occurredAt());
         string(out, "producer", entry.producer());
         string(out, "requestId", entry.requestId());
@@ -67,6 +78,11 @@ public final class CanonicalEncoding {
         string(out, "context", entry.contextJson());
         string(out, "previousHash", previousHash);
         return out.append('}').toString();
+    }
+
+    /** The version {@code entry} is written in: 2 when its source cluster is known, else 1. */
+    public static int versionOf(AuditEntry entry) {
+        return entry.source().cluster() == null ? VERSION : VERSION_WITH_CLUSTER;
     }
 
     public static String encode(AuditRecord record) {
@@ -103,7 +119,7 @@ public final class CanonicalEncoding {
      * Reads a JSON Lines record back. The stored hash is returned as written (not checked: that is
      * the verifier's job).
      *
-     * @throws IllegalArgumentException if the line is not a version-1 audit record
+     * @throws IllegalArgumentException if the line is not a version-1 or version-2 audit record
      */
     public static AuditRecord parseLine(String line) {
         JsonNode node;
@@ -116,13 +132,23 @@ public final class CanonicalEncoding {
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("not a JSON audit record: expected an object");
         }
-        if (node.path("v").asInt(-1) != VERSION) {
+        int version = node.path("v").asInt(-1);
+        if (version != VERSION && version != VERSION_WITH_CLUSTER) {
             throw new IllegalArgumentException("unsupported audit record version "
-                    + node.path("v") + " (this build reads version " + VERSION + ")");
+                    + node.path("v") + " (this build reads versions " + VERSION + " and "
+                    + VERSION_WITH_CLUSTER + ")");
+        }
+        String cluster = text(node, "sourceCluster");
+        if (version == VERSION_WITH_CLUSTER && (cluster == null || cluster.isBlank())) {
+            throw new IllegalArgumentException("a version-2 audit record lacks sourceCluster");
+        }
+        if (version == VERSION && cluster != null) {
+            // Not covered by a version-1 hash: refused rather than silently dropped.
+            throw new IllegalArgumentException("a version-1 audit record has no sourceCluster");
         }
         SourcePosition source = new SourcePosition(required(node, "sourceTopic"),
                 node.path("sourcePartition").asInt(), node.path("sourceOffset").asLong(),
-                instant(node, "sourceTimestamp"));
+                instant(node, "sourceTimestamp"), cluster);
         AuditEntry entry = new AuditEntry(required(node, "eventId"), required(node, "eventType"),
                 source, instant(node, "occurredAt"), text(node, "producer"), text(node,
                         "requestId"),

@@ -28,6 +28,16 @@ public record ChainBreak(Kind kind, String chainId, long sequence, String eventI
          * records were deleted and the rest renumbered.
          */
         BROKEN_LINK,
+        /**
+         * The record comes from another Kafka cluster than the record before it, and no source
+         * reset is recorded between them.
+         */
+        UNRECORDED_RESET,
+        /**
+         * A source reset record that does not match the records around it (or starts a chain):
+         * what it states about the clusters and offsets before and after it is not what they show.
+         */
+        INVALID_RESET,
         /** The record claims another chain than the one it was read from. */
         WRONG_CHAIN,
         /** The stored record cannot be read at all (malformed line or row). */

@@ -1,5 +1,6 @@
 package dev.tollgate.audit.core;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -9,9 +10,14 @@ import java.util.Optional;
  * @param records how many records were read
  * @param head the last record read (the head a copy of this chain should have), if any
  * @param firstBreak the first broken link, if any
+ * @param resets the source resets recorded in the chain (up to the first break), in order
  */
 public record ChainReport(String chainId, long records, Optional<ChainHead> head,
-        Optional<ChainBreak> firstBreak) {
+        Optional<ChainBreak> firstBreak, List<SourceResets.Noted> resets) {
+
+    public ChainReport {
+        resets = List.copyOf(resets);
+    }
 
     public boolean intact() {
         return firstBreak.isEmpty();

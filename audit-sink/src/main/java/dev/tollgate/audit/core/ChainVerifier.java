@@ -10,9 +10,14 @@ import java.util.function.Consumer;
 /**
  * Checks one chain, read in stored order, from its first record to its head: every record's hash
  * is recomputed, every link to the predecessor checked, sequence numbers must run 1, 2, 3... and
- * source offsets must increase. Records are pushed one at a time ({@link #start}); memory stays
- * constant until the first break, after which the rest of the chain is kept (hashes only) to say
- * why it broke.
+ * source offsets must increase within one source cluster. Records are pushed one at a time
+ * ({@link #start}); memory stays constant until the first break, after which the rest of the chain
+ * is kept (hashes only) to say why it broke.
+ *
+ * <p>A {@link SourceResets source reset record} lets the record after it start again at a lower
+ * offset or in another cluster, and nothing else: it must follow a record, be hashed and linked
+ * like any record, and state exactly what the records around it show (their clusters and
+ * offsets, and a reason that is true of them). Every reset passed is listed in the report.
  *
  * <p>What a hash chain cannot show by itself: records removed from the end, or a whole suffix
  * rewritten with recomputed hashes. Compare {@link ChainReport#head() heads} with an independent
@@ -58,6 +63,7 @@ public final class ChainVerifier {
         private ChainBreak decided;
         private AuditRecord suspect;
         private final List<Link> later = new ArrayList<>();
+        private final List<SourceResets.Noted> resets = new ArrayList<>();
 
         private Session(String chainId) {
             this.chainId = chainId;
@@ -80,6 +86,8 @@ public final class ChainVerifier {
                 return;
             }
             if (decided == null) {
+                SourceResets.details(record).ifPresent(d -> resets.add(new SourceResets.Noted(
+                        record.sequence(), record.entry().source().timestamp(), d)));
                 prevPrevHash = prev == null ? AuditChain.GENESIS : prev.hash();
                 prev = record;
             }
@@ -91,7 +99,7 @@ public final class ChainVerifier {
                 broken = explain(suspect);
             }
             return new ChainReport(chainId, count, Optional.ofNullable(last).map(
-                    AuditChain::headOf), Optional.ofNullable(broken));
+                    AuditChain::headOf), Optional.ofNullable(broken), resets);
         }
 
         private long expectedSequence() {
@@ -107,7 +115,10 @@ public final class ChainVerifier {
                     && record.sequence() == expectedSequence();
         }
 
-        /** Breaks that need no look ahead: wrong chain, an edited record, offsets going back. */
+        /**
+         * Breaks that need no look ahead: wrong chain, an edited record, offsets going back or the
+         * cluster changing without a reset, a reset that does not match its neighbours.
+         */
         private ChainBreak checkSimple(AuditRecord record) {
             if (!record.chainId().equals(chainId)) {
                 return broken(Kind.WRONG_CHAIN, record, "it belongs to chain " + record.chainId()
@@ -116,17 +127,81 @@ public final class ChainVerifier {
             if (!isIntactStep(record)) {
                 return null;
             }
-            if (prev != null && record.sourceOffset() <= prev.sourceOffset()) {
-                return broken(Kind.REORDER, record, "source offset " + record.sourceOffset()
-                        + " does not follow offset " + prev.sourceOffset() + " of #" + prev
-                                .sequence());
-            }
             String recomputed = CanonicalEncoding.recomputeHash(record);
             if (!recomputed.equals(record.hash())) {
+                // An edited record is an edit, whatever its offsets or clusters now claim.
                 return broken(Kind.HASH_MISMATCH, record, "its content was altered: stored hash "
                         + record.hash() + ", content hashes to " + recomputed);
             }
+            return SourceResets.isReset(record) ? checkReset(record) : checkSource(record);
+        }
+
+        /** A record that is not a reset continues its predecessor's source. */
+        private ChainBreak checkSource(AuditRecord record) {
+            if (prev == null) {
+                return null;
+            }
+            String cluster = record.entry().source().cluster();
+            String previousCluster = prev.entry().source().cluster();
+            if (SourceResets.clustersDiffer(previousCluster, cluster)) {
+                return broken(Kind.UNRECORDED_RESET, record, "it was read from Kafka cluster "
+                        + cluster + " but #" + prev.sequence() + " before it from cluster "
+                        + previousCluster + ", and no source reset is recorded between them");
+            }
+            if (!SourceResets.follows(prev.sourceOffset(), SourceResets.isReset(prev), record
+                    .sourceOffset())) {
+                return broken(Kind.REORDER, record, "source offset " + record.sourceOffset()
+                        + " does not follow offset " + prev.sourceOffset() + " of #" + prev
+                                .sequence()
+                        + " (records were moved, or the source was reset and no reset is"
+                        + " recorded)");
+            }
             return null;
+        }
+
+        /** A reset must follow a record and state exactly what the records around it show. */
+        private ChainBreak checkReset(AuditRecord reset) {
+            if (prev == null) {
+                return broken(Kind.INVALID_RESET, reset, "a source reset cannot start a chain:"
+                        + " it stands between the last record of one source and the first of"
+                        + " the next");
+            }
+            Optional<SourceResets.Details> stated = SourceResets.details(reset);
+            if (stated.isEmpty()) {
+                return broken(Kind.INVALID_RESET, reset, "its context is not a source reset's"
+                        + " (reason, previousCluster, cluster, previousOffset, offset)");
+            }
+            SourceResets.Details d = stated.get();
+            SourcePosition source = reset.entry().source();
+            String previousCluster = prev.entry().source().cluster();
+            List<String> wrong = new ArrayList<>();
+            if (!java.util.Objects.equals(d.previousCluster(), previousCluster)) {
+                wrong.add("it names cluster " + d.previousCluster() + " before it, #" + prev
+                        .sequence() + " is from " + previousCluster);
+            }
+            if (d.previousOffset() != prev.sourceOffset()) {
+                wrong.add("it names offset " + d.previousOffset() + " before it, #" + prev
+                        .sequence() + " is at offset " + prev.sourceOffset());
+            }
+            if (!java.util.Objects.equals(d.cluster(), source.cluster())
+                    || d.offset() != source.offset()) {
+                wrong.add("it names cluster " + d.cluster() + " offset " + d.offset()
+                        + " after it, but is itself at cluster " + source.cluster() + " offset "
+                        + source.offset());
+            }
+            boolean clusterChanged = SourceResets.clustersDiffer(previousCluster, source
+                    .cluster());
+            boolean reasonTrue = switch (d.reason()) {
+                case CLUSTER_CHANGED -> clusterChanged;
+                case OFFSETS_WENT_BACK -> !clusterChanged && !SourceResets.follows(prev
+                        .sourceOffset(), SourceResets.isReset(prev), source.offset());
+            };
+            if (!reasonTrue) {
+                wrong.add("its reason " + d.reason() + " is not true of the records around it");
+            }
+            return wrong.isEmpty()
+                    ? null
+                    : broken(Kind.INVALID_RESET, reset, String.join("; ", wrong));
         }
 
         /** The chain broke at {@code record}; {@code later} holds the rest of it. */

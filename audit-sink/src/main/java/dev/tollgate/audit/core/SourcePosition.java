@@ -4,14 +4,18 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Where an event was read: its Kafka topic, partition and offset, and the record's timestamp.
+ * Where an event was read: its Kafka cluster, topic, partition and offset, and the record's
+ * timestamp.
  *
  * @param topic the source topic, e.g. {@code gateway.requests}
  * @param partition the partition of that topic
  * @param offset the record's offset within the partition
  * @param timestamp the Kafka record timestamp (null if the broker gave none)
+ * @param cluster the Kafka cluster ID the record was read from (null if unknown: records stored
+ *            before the cluster was recorded, or a caller that does not know it)
  */
-public record SourcePosition(String topic, int partition, long offset, Instant timestamp) {
+public record SourcePosition(String topic, int partition, long offset, Instant timestamp,
+        String cluster) {
 
     public SourcePosition {
         Objects.requireNonNull(topic, "topic");
@@ -20,6 +24,12 @@ public record SourcePosition(String topic, int partition, long offset, Instant t
                     + partition + "/" + offset);
         }
         timestamp = timestamp == null ? null : Timestamps.toMillis(timestamp);
+        cluster = cluster == null || cluster.isBlank() ? null : cluster;
+    }
+
+    /** A position in an unknown cluster. */
+    public SourcePosition(String topic, int partition, long offset, Instant timestamp) {
+        this(topic, partition, offset, timestamp, null);
     }
 
     /** The chain this position belongs to: one chain per source topic-partition. */

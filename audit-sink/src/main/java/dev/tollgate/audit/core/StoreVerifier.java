@@ -37,6 +37,11 @@ public final class StoreVerifier {
         public List<ChainHead> heads() {
             return chains.stream().flatMap(c -> c.head().stream()).toList();
         }
+
+        /** How many source resets the chains record. */
+        public long resets() {
+            return chains.stream().mapToLong(c -> c.resets().size()).sum();
+        }
     }
 
     private final Clock clock;
@@ -67,7 +72,8 @@ public final class StoreVerifier {
                 long next = partial.records() + 1;
                 reports.add(new ChainReport(chainId, partial.records(), partial.head(), Optional.of(
                         partial.firstBreak().orElse(new ChainBreak(ChainBreak.Kind.UNREADABLE,
-                                chainId, next, "?", -1, e.getMessage())))));
+                                chainId, next, "?", -1, e.getMessage()))),
+                        partial.resets()));
             }
         }
         return new Result(reports, total[0], Duration.between(started, clock.instant()));

@@ -7,6 +7,8 @@ import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.audit.core.AuditStoreException;
 import dev.tollgate.audit.core.CanonicalEncoding;
 import dev.tollgate.audit.core.ChainHead;
+import dev.tollgate.audit.core.ChainTip;
+import dev.tollgate.audit.core.SourceResets;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -58,7 +61,8 @@ public final class EmbeddedAuditStore implements AuditStore {
     private final Path chainsDir;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private final Map<String, ChainHead> heads = new TreeMap<>();
+    /** Each chain's last record: where the next one links, and where its source left off. */
+    private final Map<String, ChainTip> tips = new TreeMap<>();
     /** Where each stored event's line starts: a duplicate costs one line read, not a scan. */
     private final EventIdIndex index;
     /** Chain number (in packed locations) → chain ID, and back. */
@@ -140,7 +144,7 @@ public final class EmbeddedAuditStore implements AuditStore {
                 last[0] = record;
             });
             if (last[0] != null) {
-                heads.put(chainId, AuditChain.headOf(last[0]));
+                tips.put(chainId, ChainTip.of(last[0]));
             }
         }
     }
@@ -271,30 +275,25 @@ public final class EmbeddedAuditStore implements AuditStore {
         List<AppendResult> results = new ArrayList<>(entries.size());
         LinkedHashSet<FileChannel> touched = new LinkedHashSet<>();
         try {
-            for (AuditEntry entry : entries) {
-                long hash = index.hash(entry.eventId());
-                AuditRecord stored = locate(entry.eventId(), hash);
+            for (AuditEntry given : entries) {
+                AuditEntry entry = given;
+                AuditRecord stored = locate(entry.eventId(), index.hash(entry.eventId()));
+                if (stored != null && !SourceResets.sameOccurrence(stored, entry)) {
+                    // An undecodable record at a position a reset source reused: kept on its own.
+                    entry = SourceResets.distinct(entry);
+                    stored = locate(entry.eventId(), index.hash(entry.eventId()));
+                }
                 if (stored != null) {
                     results.add(new AppendResult.Duplicate(stored));
                     continue;
                 }
-                AuditChain.Linked linked = AuditChain.link(Optional.ofNullable(heads.get(entry
-                        .chainId())), entry);
-                AuditRecord record = linked.record();
-                int chain = chainNumber(entry.chainId());
-                FileChannel channel = writer(entry.chainId());
-                long offset = channel.size();
-                long location = location(chain, offset);
-                ByteBuffer line = ByteBuffer.wrap((linked.jsonLine() + "\n").getBytes(
-                        StandardCharsets.UTF_8));
-                while (line.hasRemaining()) {
-                    channel.write(line);
+                Optional<AuditEntry> reset = SourceResets.resetBefore(Optional.ofNullable(tips
+                        .get(entry.chainId())), entry);
+                if (reset.isPresent()) {
+                    AuditRecord written = write(reset.get(), touched);
+                    logReset(written);
                 }
-                touched.add(channel);
-                heads.put(entry.chainId(), AuditChain.headOf(record));
-                // Indexed at once: the same ID later in this batch is read back and refused.
-                index.add(hash, location);
-                results.add(new AppendResult.Appended(record));
+                results.add(new AppendResult.Appended(write(entry, touched)));
             }
             for (FileChannel channel : touched) {
                 channel.force(false);
@@ -303,6 +302,35 @@ public final class EmbeddedAuditStore implements AuditStore {
             throw new AuditStoreException("appending to the audit store failed: " + e, e);
         }
         return results;
+    }
+
+    static void logReset(AuditRecord reset) {
+        LOG.log(System.Logger.Level.WARNING, "audit chain {0}: {1}; recorded as #{2}, the chain"
+                + " continues with the new source", reset.chainId(), reset.entry().reason(),
+                reset
+                        .sequence());
+    }
+
+    /** Links {@code entry} after its chain's tip and writes its line (not yet forced). */
+    private AuditRecord write(AuditEntry entry, Set<FileChannel> touched) throws IOException {
+        ChainTip tip = tips.get(entry.chainId());
+        AuditChain.Linked linked = AuditChain.link(Optional.ofNullable(tip).map(ChainTip::head),
+                entry);
+        AuditRecord record = linked.record();
+        int chain = chainNumber(entry.chainId());
+        FileChannel channel = writer(entry.chainId());
+        long offset = channel.size();
+        long location = location(chain, offset);
+        ByteBuffer line = ByteBuffer.wrap((linked.jsonLine() + "\n").getBytes(
+                StandardCharsets.UTF_8));
+        while (line.hasRemaining()) {
+            channel.write(line);
+        }
+        touched.add(channel);
+        tips.put(entry.chainId(), ChainTip.of(record));
+        // Indexed at once: the same ID later in this batch is read back and refused.
+        index.add(index.hash(entry.eventId()), location);
+        return record;
     }
 
     private FileChannel writer(String chainId) throws IOException {
@@ -332,7 +360,7 @@ public final class EmbeddedAuditStore implements AuditStore {
     @Override
     public synchronized List<ChainHead> heads() {
         ensureOpen();
-        return List.copyOf(heads.values());
+        return tips.values().stream().map(ChainTip::head).toList();
     }
 
     @Override
@@ -360,7 +388,7 @@ public final class EmbeddedAuditStore implements AuditStore {
     @Override
     public synchronized long count() {
         ensureOpen();
-        return heads.values().stream().mapToLong(ChainHead::sequence).sum();
+        return tips.values().stream().mapToLong(t -> t.head().sequence()).sum();
     }
 
     @Override

@@ -21,18 +21,28 @@ public final class AuditIngest {
 
     private final KafkaAuditMapper mapper;
     private final AuditStore store;
+    private final ClusterIds clusterIds = new ClusterIds();
 
     public AuditIngest(KafkaAuditMapper mapper, AuditStore store) {
         this.mapper = mapper;
         this.store = store;
     }
 
+    /**
+     * The value deserializer the sink's consumers must use: it learns which cluster they read
+     * from, which every entry records (and which tells the store when its source was reset).
+     */
+    public ClusterIds valueDeserializer() {
+        return clusterIds;
+    }
+
     public Outcome ingest(List<? extends ConsumerRecord<?, byte[]>> records) {
         List<AuditEntry> entries = new ArrayList<>(records.size());
+        String clusterId = clusterIds.clusterId();
         for (ConsumerRecord<?, byte[]> record : records) {
             // Anything logged while a record is turned into an entry names its request.
             try (RequestMdc mdc = RequestMdc.open(record.headers())) {
-                entries.add(mapper.toEntry(record));
+                entries.add(mapper.toEntry(record, clusterId));
             }
         }
         List<AppendResult> results = store.appendAll(entries);

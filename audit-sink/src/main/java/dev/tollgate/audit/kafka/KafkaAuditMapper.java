@@ -27,11 +27,17 @@ public final class KafkaAuditMapper {
         this(new AuditEntries());
     }
 
+    /** The entry of {@code record}, read from an unknown cluster. */
     public AuditEntry toEntry(ConsumerRecord<?, byte[]> record) {
+        return toEntry(record, null);
+    }
+
+    /** The entry of {@code record}, read from Kafka cluster {@code clusterId} (null if unknown). */
+    public AuditEntry toEntry(ConsumerRecord<?, byte[]> record, String clusterId) {
         Instant timestamp = record.timestampType() == TimestampType.NO_TIMESTAMP_TYPE
                 || record.timestamp() < 0 ? null : Instant.ofEpochMilli(record.timestamp());
         SourcePosition source = new SourcePosition(record.topic(), record.partition(), record
-                .offset(), timestamp);
+                .offset(), timestamp, clusterId);
         if (record.value() == null) {
             return entries.undecodable(source, null, "record without a value");
         }

@@ -17,7 +17,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -78,8 +77,9 @@ public final class TopicReplayer {
         long read = 0;
         long matched = 0;
         List<TopicPartition> done = new ArrayList<>();
+        ClusterIds clusterIds = new ClusterIds();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props,
-                new StringDeserializer(), new ByteArrayDeserializer())) {
+                new StringDeserializer(), clusterIds)) {
             for (String topic : topics) {
                 List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
                 if (infos == null || infos.isEmpty()) {
@@ -102,7 +102,8 @@ public final class TopicReplayer {
                                 continue;
                             }
                             read++;
-                            AuditEntry entry = mapper.toEntry(record);
+                            AuditEntry entry = mapper.toEntry(record, clusterIds
+                                    .clusterId());
                             if (filter.test(entry)) {
                                 matched++;
                                 sink.accept(entry);

@@ -6,7 +6,9 @@ import dev.tollgate.audit.core.AuditRecord;
 import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.audit.core.AuditStoreException;
 import dev.tollgate.audit.core.ChainHead;
+import dev.tollgate.audit.core.ChainTip;
 import dev.tollgate.audit.core.SourcePosition;
+import dev.tollgate.audit.core.SourceResets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,9 +39,12 @@ public final class PostgresAuditStore implements AuditStore {
     private static final String COLUMNS = "chain_id, sequence, event_id, event_type, source_topic,"
             + " source_partition, source_offset, source_timestamp, occurred_at, producer,"
             + " request_id, agent_id, environment, action, resource, repository, decision, reason,"
-            + " policy_version, outcome, error_class, context, previous_hash, hash";
+            + " policy_version, outcome, error_class, context, previous_hash, hash, source_cluster";
     private static final String INSERT = "INSERT INTO audit_record (" + COLUMNS + ") VALUES"
-            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String UNDEFINED_COLUMN = "42703";
+    private static final System.Logger LOG = System.getLogger(PostgresAuditStore.class
+            .getName());
     private static final String SELECT = "SELECT " + COLUMNS + " FROM audit_record";
 
     private final DataSource dataSource;
@@ -72,8 +77,12 @@ public final class PostgresAuditStore implements AuditStore {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(false);
                 try {
-                    List<AppendResult> results = appendInTransaction(connection, entries);
+                    List<AuditRecord> resets = new ArrayList<>();
+                    List<AppendResult> results = appendInTransaction(connection, entries, resets);
                     connection.commit();
+                    resets.forEach(reset -> LOG.log(System.Logger.Level.WARNING, "audit chain {0}:"
+                            + " {1}; recorded as #{2}, the chain continues with the new source",
+                            reset.chainId(), reset.entry().reason(), reset.sequence()));
                     return results;
                 } catch (SQLException e) {
                     connection.rollback();
@@ -86,15 +95,21 @@ public final class PostgresAuditStore implements AuditStore {
                 }
             } catch (SQLException e) {
                 throw new AuditStoreException("appending " + entries.size() + " audit record(s)"
-                        + " failed: " + e.getMessage(), e);
+                        + " failed: " + e.getMessage() + (UNDEFINED_COLUMN.equals(e
+                                .getSQLState())
+                                        ? " (the audit schema is older than this sink: run"
+                                                + " `audit migrate` as the schema owner)"
+                                        : ""),
+                        e);
             }
         }
         throw new AuditStoreException("appending kept conflicting after " + ATTEMPTS
                 + " attempts: " + last.getMessage(), last);
     }
 
+    /** Appends in the caller's transaction; adds the source resets it links to {@code resets}. */
     private List<AppendResult> appendInTransaction(Connection connection,
-            List<AuditEntry> entries) throws SQLException {
+            List<AuditEntry> entries, List<AuditRecord> resets) throws SQLException {
         // Lock every chain of the batch in a fixed order, so two batches never deadlock.
         TreeSet<String> chains = new TreeSet<>();
         entries.forEach(e -> chains.add(e.chainId()));
@@ -105,27 +120,39 @@ public final class PostgresAuditStore implements AuditStore {
                 lock.execute();
             }
         }
-        Map<String, Optional<ChainHead>> heads = new HashMap<>();
+        Map<String, Optional<ChainTip>> tips = new HashMap<>();
         Map<String, AuditRecord> inBatch = new HashMap<>();
         List<AppendResult> results = new ArrayList<>(entries.size());
         try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-            for (AuditEntry entry : entries) {
-                AuditRecord seen = inBatch.get(entry.eventId());
-                Optional<AuditRecord> stored = seen != null
-                        ? Optional.of(seen)
-                        : findByEventId(connection, entry.eventId());
+            for (AuditEntry given : entries) {
+                AuditEntry entry = given;
+                Optional<AuditRecord> stored = stored(connection, inBatch, entry.eventId());
+                if (stored.isPresent() && !SourceResets.sameOccurrence(stored.get(), entry)) {
+                    // An undecodable record at a position a reset source reused: kept on its own.
+                    entry = SourceResets.distinct(entry);
+                    stored = stored(connection, inBatch, entry.eventId());
+                }
                 if (stored.isPresent()) {
                     results.add(new AppendResult.Duplicate(stored.get()));
                     continue;
                 }
-                Optional<ChainHead> head = heads.get(entry.chainId());
-                if (head == null) {
-                    head = head(connection, entry.chainId());
+                Optional<ChainTip> tip = tips.get(entry.chainId());
+                if (tip == null) {
+                    tip = tip(connection, entry.chainId());
                 }
-                AuditRecord record = AuditChain.append(head, entry);
+                Optional<AuditEntry> reset = SourceResets.resetBefore(tip, entry);
+                if (reset.isPresent()) {
+                    AuditRecord written = AuditChain.append(tip.map(ChainTip::head), reset.get());
+                    bind(insert, written);
+                    insert.addBatch();
+                    inBatch.put(written.eventId(), written);
+                    tip = Optional.of(ChainTip.of(written));
+                    resets.add(written);
+                }
+                AuditRecord record = AuditChain.append(tip.map(ChainTip::head), entry);
                 bind(insert, record);
                 insert.addBatch();
-                heads.put(entry.chainId(), Optional.of(AuditChain.headOf(record)));
+                tips.put(entry.chainId(), Optional.of(ChainTip.of(record)));
                 inBatch.put(entry.eventId(), record);
                 results.add(new AppendResult.Appended(record));
             }
@@ -137,15 +164,24 @@ public final class PostgresAuditStore implements AuditStore {
         return results;
     }
 
-    private static Optional<ChainHead> head(Connection connection, String chainId)
+    /** The record stored (or appended earlier in this batch) under {@code eventId}. */
+    private static Optional<AuditRecord> stored(Connection connection,
+            Map<String, AuditRecord> inBatch, String eventId) throws SQLException {
+        AuditRecord seen = inBatch.get(eventId);
+        return seen != null ? Optional.of(seen) : findByEventId(connection, eventId);
+    }
+
+    private static Optional<ChainTip> tip(Connection connection, String chainId)
             throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT sequence, hash"
-                + " FROM audit_record WHERE chain_id = ? ORDER BY sequence DESC LIMIT 1")) {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT sequence, hash,"
+                + " source_offset, source_cluster, event_type FROM audit_record"
+                + " WHERE chain_id = ? ORDER BY sequence DESC LIMIT 1")) {
             statement.setString(1, chainId);
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next()
-                        ? Optional.of(new ChainHead(chainId, rows.getLong(1), rows
-                                .getString(2)))
+                        ? Optional.of(new ChainTip(new ChainHead(chainId, rows.getLong(1), rows
+                                .getString(2)), rows.getLong(3), rows.getString(4),
+                                SourceResets.EVENT_TYPE.equals(rows.getString(5))))
                         : Optional.empty();
             }
         }
@@ -279,6 +315,7 @@ public final class PostgresAuditStore implements AuditStore {
         s.setString(22, e.contextJson());
         s.setString(23, record.previousHash());
         s.setString(24, record.hash());
+        s.setString(25, e.source().cluster());
     }
 
     private static OffsetDateTime utc(Instant instant) {
@@ -292,7 +329,7 @@ public final class PostgresAuditStore implements AuditStore {
 
     private static AuditRecord read(ResultSet r) throws SQLException {
         SourcePosition source = new SourcePosition(r.getString(5), r.getInt(6), r.getLong(7),
-                instant(r, 8));
+                instant(r, 8), r.getString(25));
         AuditEntry entry = new AuditEntry(r.getString(3), r.getString(4), source, instant(r, 9),
                 r.getString(10), r.getString(11), r.getString(12), r.getString(13), r
                         .getString(14),

@@ -48,6 +48,70 @@ class CanonicalEncodingTest {
 
     static final String GOLDEN_HASH = "5518ec46692dafb817fa549ee581744d178b28bcaf4323e2710adf18872fb5b6";
 
+    static final String CLUSTER = "MkU3OEVBNTcwNTJENDM2Qk";
+
+    /** {@link #fixedEntry()} read from a known Kafka cluster. */
+    static AuditEntry fixedEntryWithCluster() {
+        AuditEntry entry = fixedEntry();
+        SourcePosition s = entry.source();
+        return new AuditEntry(entry.eventId(), entry.eventType(), new SourcePosition(s.topic(), s
+                .partition(), s.offset(), s.timestamp(), CLUSTER), entry.occurredAt(), entry
+                        .producer(),
+                entry.requestId(), entry.agentId(), entry.environment(), entry.action(), entry
+                        .resource(),
+                entry.repository(), null, null, null, null, null, entry.contextJson());
+    }
+
+    @Test
+    void writesVersionTwoWithTheSourceClusterAfterTheSourceTimestamp() {
+        String canonical = CanonicalEncoding.encode(fixedEntryWithCluster(), 1,
+                AuditChain.GENESIS);
+
+        assertThat(canonical).startsWith("{\"v\":2,\"chainId\":\"gateway.requests-2\",")
+                .contains("\"sourceTimestamp\":\"2026-11-21T10:00:00.500Z\",\"sourceCluster\":\""
+                        + CLUSTER + "\",\"occurredAt\":")
+                .isEqualTo(CanonicalEncoding.encode(fixedEntry(), 1, AuditChain.GENESIS)
+                        .replace("{\"v\":1,", "{\"v\":2,").replace(
+                                "\"occurredAt\":", "\"sourceCluster\":\"" + CLUSTER
+                                        + "\",\"occurredAt\":"));
+    }
+
+    @Test
+    void versionTwoHashIsSha256OfItsCanonicalUtf8Bytes() {
+        // Golden value: computed outside Java (Python hashlib over the documented version-2 text).
+        String hash = CanonicalEncoding.hash(fixedEntryWithCluster(), 1, AuditChain.GENESIS);
+
+        assertThat(hash).isEqualTo(
+                "f8e2789e024ebf640dbbc78f556af339b0ab9db168a7731d1b9d1e72e7210727");
+    }
+
+    @Test
+    void aVersionTwoLineReadsBackWithItsCluster() {
+        AuditRecord record = AuditChain.append(Optional.empty(), fixedEntryWithCluster());
+
+        AuditRecord read = CanonicalEncoding.parseLine(CanonicalEncoding.jsonLine(record));
+
+        assertThat(read).isEqualTo(record);
+        assertThat(read.entry().source().cluster()).isEqualTo(CLUSTER);
+        assertThat(CanonicalEncoding.recomputeHash(read)).isEqualTo(record.hash());
+    }
+
+    @Test
+    void refusesAVersionTwoLineWithoutItsClusterAndAVersionOneLineWithOne() {
+        String v2 = CanonicalEncoding.jsonLine(AuditChain.append(Optional.empty(),
+                fixedEntryWithCluster()));
+        String v1 = CanonicalEncoding.jsonLine(AuditChain.append(Optional.empty(),
+                fixedEntry()));
+
+        assertThatThrownBy(() -> CanonicalEncoding.parseLine(v2.replace("\"sourceCluster\":\""
+                + CLUSTER + "\"", "\"sourceCluster\":null"))).hasMessageContaining(
+                        "lacks sourceCluster");
+        // A cluster added to a version-1 line would not be covered by its hash: refused.
+        assertThatThrownBy(() -> CanonicalEncoding.parseLine(v1.replace("\"occurredAt\":",
+                "\"sourceCluster\":\"X\",\"occurredAt\":"))).hasMessageContaining(
+                        "a version-1 audit record has no sourceCluster");
+    }
+
     @Test
     void escapesOnlyQuotesBackslashesAndControlCharacters() {
         StringBuilder out = new StringBuilder();
@@ -138,8 +202,8 @@ class CanonicalEncodingTest {
 
     @Test
     void refusesALineOfAnotherVersion() {
-        assertThatThrownBy(() -> CanonicalEncoding.parseLine("{\"v\":2}")).hasMessageContaining(
-                "unsupported audit record version 2");
+        assertThatThrownBy(() -> CanonicalEncoding.parseLine("{\"v\":3}")).hasMessageContaining(
+                "unsupported audit record version 3");
         assertThatThrownBy(() -> CanonicalEncoding.parseLine("[1]")).hasMessageContaining(
                 "expected an object");
     }

@@ -229,7 +229,9 @@ class ChainVerifierTest {
 
     static AuditEntry withOffset(AuditEntry e, long offset) {
         return new AuditEntry(e.eventId(), e.eventType(), new SourcePosition(e.source().topic(), e
-                .source().partition(), offset, e.source().timestamp()), e.occurredAt(), e
+                .source().partition(), offset, e.source().timestamp(), e.source().cluster()), e
+                        .occurredAt(),
+                e
                         .producer(),
                 e.requestId(), e.agentId(), e.environment(), e.action(), e
                         .resource(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.audit.AuditSinkProperties;
 import dev.tollgate.audit.AuditSinkTestAccess;
+import dev.tollgate.audit.Await;
 import dev.tollgate.audit.TestEvents;
 import dev.tollgate.audit.core.AuditEntry;
 import dev.tollgate.audit.core.AuditRecord;
@@ -18,7 +19,6 @@ import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -109,17 +108,15 @@ class AuditListenerFaultTest {
             throws Exception {
         String topic = KafkaTestBroker.uniqueName("gateway.requests");
         String group = KafkaTestBroker.uniqueName("audit-sink");
-        try (Admin admin = broker.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
+        broker.createTopics(1, topic);
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(broker
                 .producerProps(), new StringSerializer(), new EventSerializer<>())) {
             for (int i = 0; i < 20; i++) {
                 ToolCallRequested request = TestEvents.request("ev-" + i, "req-" + i, "agent-a",
                         "{}");
-                producer.send(new ProducerRecord<>(topic, "req-" + i, request));
+                // each send confirmed: the 20 events are in the topic, or the test stops here
+                producer.send(new ProducerRecord<>(topic, "req-" + i, request)).get();
             }
-            producer.flush();
         }
         FlakyStore store = new FlakyStore(EmbeddedAuditStore.open(dir));
         KafkaProperties kafka = new KafkaProperties();
@@ -134,7 +131,7 @@ class AuditListenerFaultTest {
                 .listener(kafka, properties, new AuditIngest(new KafkaAuditMapper(), store));
         container.start();
         try {
-            awaitCommitted(broker, group, new TopicPartition(topic, 0), 20);
+            awaitCommitted(broker, group, new TopicPartition(topic, 0), 20, store);
         } finally {
             container.stop();
         }
@@ -148,23 +145,18 @@ class AuditListenerFaultTest {
         store.close();
     }
 
+    /** Waits until the group has committed {@code offset}, saying what it saw if it never does. */
     private static void awaitCommitted(KafkaTestBroker broker, String group,
-            TopicPartition partition, long offset) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            TopicPartition partition, long offset, FlakyStore store) throws Exception {
         try (Admin admin = broker.admin()) {
-            while (true) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
-                        group).partitionsToOffsetAndMetadata().get();
-                OffsetAndMetadata at = committed.get(partition);
-                if (at != null && at.offset() == offset) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("offsets of " + group + " never reached " + offset
-                            + ": " + committed);
-                }
-                Thread.sleep(50);
-            }
+            Await.until("offset " + offset + " of " + partition + " committed by " + group,
+                    () -> {
+                        OffsetAndMetadata at = admin.listConsumerGroupOffsets(group)
+                                .partitionsToOffsetAndMetadata().get().get(partition);
+                        return "committed " + (at == null ? "nothing" : at.offset()) + ", "
+                                + store.count() + " records stored in " + store.calls.get()
+                                + " append calls";
+                    }, seen -> seen.startsWith("committed " + offset + ","));
         }
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.audit.AuditCommand;
 import dev.tollgate.audit.AuditSinkApplication;
-import dev.tollgate.audit.TestEvents;
+import dev.tollgate.audit.Await;
 import dev.tollgate.audit.core.AuditRecord;
 import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.audit.core.CanonicalEncoding;
@@ -13,9 +13,6 @@ import dev.tollgate.audit.core.StoreVerifier;
 import dev.tollgate.audit.embedded.EmbeddedAuditStore;
 import dev.tollgate.audit.postgres.PostgresAuditStore;
 import dev.tollgate.audit.postgres.PostgresMigrations;
-import dev.tollgate.events.CallStatus;
-import dev.tollgate.events.ToolCallRequested;
-import dev.tollgate.schemas.EventSerializer;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.PostgresTestDatabase;
 import dev.tollgate.testsupport.WithKafka;
@@ -32,18 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +52,7 @@ class AuditSinkKafkaTest {
     Path dir;
 
     private KafkaTestBroker broker;
+    private GatewayTopics topics;
     private String requests;
     private String decisions;
     private String results;
@@ -76,43 +63,18 @@ class AuditSinkKafkaTest {
     @BeforeEach
     void topics(KafkaTestBroker broker) throws Exception {
         this.broker = broker;
-        requests = KafkaTestBroker.uniqueName("gateway.requests");
-        decisions = KafkaTestBroker.uniqueName("gateway.decisions");
-        results = KafkaTestBroker.uniqueName("gateway.results");
-        group = KafkaTestBroker.uniqueName("audit-sink");
-        try (Admin admin = broker.admin()) {
-            admin.createTopics(Stream.of(requests, decisions, results).map(t -> new NewTopic(t, 2,
-                    (short) 1)).toList()).all().get();
-        }
+        topics = new GatewayTopics(broker).create();
+        requests = topics.requests;
+        decisions = topics.decisions;
+        results = topics.results;
+        group = topics.group;
         late = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         early = late.minus(Duration.ofHours(1));
     }
 
-    /** Request, decision and result of {@code calls} calls; call i by agent-(i%2). */
-    private void produceCalls(int from, int to, Instant at) {
-        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(broker
-                .producerProps(), new StringSerializer(), new EventSerializer<>())) {
-            for (int i = from; i < to; i++) {
-                String requestId = "req-" + i;
-                ToolCallRequested request = TestEvents.request("ev-req-" + i, requestId, "agent-"
-                        + (i % 2), "{\"title\":\"t" + i + "\",\"body\":\"" + SECRET + "\"}");
-                producer.send(new ProducerRecord<>(requests, null, at.toEpochMilli(), requestId,
-                        request));
-                producer.send(new ProducerRecord<>(decisions, null, at.toEpochMilli(), requestId,
-                        TestEvents.decision("ev-dec-" + i, request, i % 3 != 0)));
-                producer.send(new ProducerRecord<>(results, null, at.toEpochMilli(), requestId,
-                        TestEvents.result("ev-res-" + i, requestId, CallStatus.SUCCEEDED, null)));
-            }
-            producer.flush();
-        }
-    }
-
-    private void produceRaw(String topic, String key, byte[] value) {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(broker.producerProps(),
-                new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, null, late.toEpochMilli(), key, value));
-            producer.flush();
-        }
+    /** Request, decision and result of calls {@code from} to {@code to}; call i by agent-(i%2). */
+    private void produceCalls(int from, int to, Instant at) throws Exception {
+        topics.produceCalls("", from, to, at, SECRET);
     }
 
     private ConfigurableApplicationContext startSink(Path storeDir) {
@@ -127,56 +89,14 @@ class AuditSinkKafkaTest {
                         "--spring.kafka.consumer.max-poll-records=7");
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("gave up waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+    /** Waits until the store holds every event produced, once, and says what it saw if not. */
+    private GatewayTopics.Seen awaitStored(Supplier<AuditStore> store) throws Exception {
+        return Await.until("every produced event stored once", () -> topics.seen(store),
+                GatewayTopics.Seen::complete, GatewayTopics.Seen::wrong);
     }
 
-    private static long count(Path storeDir) {
-        return Files.isDirectory(storeDir.resolve("chains"))
-                ? EmbeddedAuditStore.openReadOnly(
-                        storeDir).count()
-                : 0;
-    }
-
-    private Map<TopicPartition, Long> endOffsets() throws Exception {
-        try (Admin admin = broker.admin()) {
-            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-            for (String topic : List.of(requests, decisions, results)) {
-                for (int p = 0; p < 2; p++) {
-                    latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-                }
-            }
-            Map<TopicPartition, Long> ends = new java.util.HashMap<>();
-            admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info
-                    .offset()));
-            return ends;
-        }
-    }
-
-    private Map<TopicPartition, Long> committed() throws Exception {
-        try (Admin admin = broker.admin()) {
-            Map<TopicPartition, Long> committed = new java.util.HashMap<>();
-            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get();
-            offsets.forEach((tp, om) -> {
-                if (om != null) {
-                    committed.put(tp, om.offset());
-                }
-            });
-            return committed;
-        }
-    }
-
-    private static Map<TopicPartition, Long> nonZero(Map<TopicPartition, Long> offsets) {
-        Map<TopicPartition, Long> filtered = new java.util.HashMap<>(offsets);
-        filtered.values().removeIf(v -> v == 0);
-        return filtered;
+    private static Supplier<AuditStore> embedded(Path storeDir) {
+        return GatewayTopics.embedded(storeDir);
     }
 
     private String replay(String... args) {
@@ -223,7 +143,8 @@ class AuditSinkKafkaTest {
                         "--tollgate.audit.postgres.password-file=" + passwordFile,
                         "--tollgate.audit.group-id=" + group, "--tollgate.audit.topics=" + String
                                 .join(",", requests, decisions, results))) {
-            await("6 audit records in PostgreSQL", () -> store.count() == 6);
+            GatewayTopics.Seen seen = awaitStored(() -> new PostgresAuditStore(owner));
+            assertThat(seen.stored()).isEqualTo(6);
         } finally {
             try (Connection c = database.connect(); Statement s = c.createStatement()) {
                 s.execute("DROP ROLE " + login);
@@ -250,21 +171,18 @@ class AuditSinkKafkaTest {
         produceCalls(3, 6, late);
         // a producer retry delivering the same event twice, and bytes that are no event at all
         produceCalls(2, 3, late);
-        produceRaw(results, "junk", "not avro".getBytes(StandardCharsets.UTF_8));
+        topics.produceRaw(results, "junk", "not avro".getBytes(StandardCharsets.UTF_8), late);
 
         try (ConfigurableApplicationContext sink = startSink(live)) {
-            await("19 audit records", () -> count(live) == 19);
-            await("offsets committed after the append", () -> {
-                try {
-                    return committed().equals(nonZero(endOffsets()));
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            GatewayTopics.Seen seen = awaitStored(embedded(live));
+            assertThat(seen.stored()).isEqualTo(19);
+            Await.until("offsets committed after the append", () -> topics.seen(embedded(live)),
+                    GatewayTopics.Seen::committedToTheEnd, GatewayTopics.Seen::wrong);
         }
         produceCalls(6, 8, late);
         try (ConfigurableApplicationContext sink = startSink(live)) {
-            await("25 audit records", () -> count(live) == 25);
+            GatewayTopics.Seen seen = awaitStored(embedded(live));
+            assertThat(seen.stored()).isEqualTo(25);
         }
 
         AuditStore store = EmbeddedAuditStore.openReadOnly(live);
@@ -274,10 +192,12 @@ class AuditSinkKafkaTest {
         assertThat(verified.records()).isEqualTo(25);
         List<AuditRecord> all = new ArrayList<>();
         store.readRange(null, null, all::add);
-        assertThat(all).extracting(AuditRecord::eventId).doesNotHaveDuplicates().contains(
-                "ev-req-0", "ev-dec-7", "ev-res-5");
+        assertThat(all).extracting(AuditRecord::eventId).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(topics.expected());
         assertThat(all).filteredOn(r -> r.entry().eventType().equals("Undecodable"))
                 .singleElement().satisfies(r -> assertThat(r.chainId()).startsWith(results));
+        assertThat(all).allSatisfy(r -> assertThat(r.entry().source().cluster()).as(
+                "the cluster of %s", r.describe()).isNotBlank());
         for (Path file : Files.list(live.resolve("chains")).toList()) {
             assertThat(Files.readString(file)).doesNotContain(SECRET);
         }

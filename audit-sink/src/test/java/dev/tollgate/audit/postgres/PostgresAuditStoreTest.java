@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.audit.TestEvents;
+import dev.tollgate.audit.core.AuditChain;
+import dev.tollgate.audit.core.AuditEntry;
 import dev.tollgate.audit.core.AuditRecord;
 import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.audit.store.AbstractAuditStoreContract;
@@ -13,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -197,6 +200,65 @@ class PostgresAuditStoreTest extends AbstractAuditStoreContract {
 
         assertThat(result.migrationsExecuted).isZero();
         assertThat(store.count()).isEqualTo(2);
+    }
+
+    @Test
+    void aStoreFromBeforeClustersWereRecordedUpgradesAndKeepsVerifying() throws SQLException {
+        String oldUrl = DATABASE.freshSchemaUrl("audit_v2");
+        PGSimpleDataSource old = dataSource(oldUrl, DATABASE.user(), DATABASE.password());
+        org.flywaydb.core.Flyway.configure().dataSource(old).locations("classpath:db/audit")
+                .table("audit_schema_history").placeholders(java.util.Map.of("writerRole",
+                        PostgresMigrations.DEFAULT_WRITER_ROLE))
+                .target("2").load().migrate();
+        // what the sink of schema version 2 wrote: version-1 records, no cluster column
+        List<AuditEntry> before = TestEvents.entries(TOPIC, 0, 4, null, "old");
+        java.util.Optional<dev.tollgate.audit.core.ChainHead> head = java.util.Optional.empty();
+        try (Connection connection = old.getConnection();
+                PreparedStatement insert = connection
+                        .prepareStatement("INSERT INTO audit_record (chain_id, sequence, event_id,"
+                                + " event_type, source_topic, source_partition, source_offset,"
+                                + " source_timestamp, occurred_at, context, previous_hash, hash)"
+                                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (AuditEntry entry : before.subList(0, 2)) {
+                AuditRecord record = AuditChain.append(head, new AuditEntry(entry.eventId(),
+                        entry.eventType(), entry.source(), entry.occurredAt(), null, null, null,
+                        null, null, null, null, null, null, null, null, null, entry
+                                .contextJson()));
+                insert.setString(1, record.chainId());
+                insert.setLong(2, record.sequence());
+                insert.setString(3, record.eventId());
+                insert.setString(4, entry.eventType());
+                insert.setString(5, TOPIC);
+                insert.setInt(6, 0);
+                insert.setLong(7, record.sourceOffset());
+                insert.setObject(8, java.time.OffsetDateTime.ofInstant(entry.source()
+                        .timestamp(), java.time.ZoneOffset.UTC));
+                insert.setObject(9, java.time.OffsetDateTime.ofInstant(entry.occurredAt(),
+                        java.time.ZoneOffset.UTC));
+                insert.setString(10, entry.contextJson());
+                insert.setString(11, record.previousHash());
+                insert.setString(12, record.hash());
+                insert.executeUpdate();
+                head = java.util.Optional.of(AuditChain.headOf(record));
+            }
+        }
+        AuditStore upgradedSink = new PostgresAuditStore(old);
+        List<AuditEntry> after = TestEvents.entries(TOPIC, 0, 4, "clusterAAAAAAAAAAAAAAAA",
+                "old").subList(2, 4);
+
+        // a new sink on the old schema says what to do, and stores nothing
+        assertThatThrownBy(() -> upgradedSink.appendAll(after)).hasMessageContaining(
+                "run `audit migrate` as the schema owner");
+        var migrated = PostgresMigrations.migrate(old);
+        upgradedSink.appendAll(after);
+
+        assertThat(migrated.migrationsExecuted).isEqualTo(1);
+        List<AuditRecord> chain = readChain(upgradedSink, CHAIN);
+        assertThat(chain).extracting(r -> r.entry().source().cluster()).containsExactly(null,
+                null, "clusterAAAAAAAAAAAAAAAA", "clusterAAAAAAAAAAAAAAAA");
+        assertThat(new dev.tollgate.audit.core.StoreVerifier(java.time.Clock.systemUTC(), 100)
+                .verify(upgradedSink, dev.tollgate.audit.core.StoreVerifier.Progress.NONE)
+                .breaks()).isEmpty();
     }
 
     private void execute(String user, String password, String sql) throws SQLException {

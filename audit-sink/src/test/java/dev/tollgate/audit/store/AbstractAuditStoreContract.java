@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.audit.TestEvents;
 import dev.tollgate.audit.core.AuditChain;
+import dev.tollgate.audit.core.AuditEntries;
 import dev.tollgate.audit.core.AuditEntry;
 import dev.tollgate.audit.core.AuditRecord;
 import dev.tollgate.audit.core.AuditStore;
@@ -12,6 +13,7 @@ import dev.tollgate.audit.core.CanonicalEncoding;
 import dev.tollgate.audit.core.ChainBreak;
 import dev.tollgate.audit.core.ChainHead;
 import dev.tollgate.audit.core.SourcePosition;
+import dev.tollgate.audit.core.SourceResets;
 import dev.tollgate.audit.core.StoreVerifier;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -310,6 +312,96 @@ public abstract class AbstractAuditStoreContract {
         assertThat(result.intact()).isFalse();
         assertThat(result.chains()).filteredOn(c -> c.chainId().equals("gateway.requests-1"))
                 .singleElement().matches(c -> c.intact());
+    }
+
+    // Source resets: the partition started over (new cluster, or offsets back at 0).
+
+    private static final String CLUSTER_A = "clusterAAAAAAAAAAAAAAAA";
+    private static final String CLUSTER_B = "clusterBBBBBBBBBBBBBBBB";
+
+    @Test
+    void aNewClusterIsRecordedAsASourceResetAndTheChainGoesOnIntact() {
+        List<AuditEntry> before = TestEvents.entries(TOPIC, 0, 3, CLUSTER_A, "a");
+        List<AuditEntry> after = TestEvents.entries(TOPIC, 0, 3, CLUSTER_B, "b");
+        store().appendAll(before);
+
+        List<AppendResult> results = store().appendAll(after.subList(0, 2));
+        List<AppendResult> redelivered = reopen().appendAll(after.subList(0, 2));
+        store().appendAll(after.subList(2, 3));
+
+        assertThat(results).allMatch(r -> r instanceof AppendResult.Appended);
+        assertThat(redelivered).allMatch(r -> r instanceof AppendResult.Duplicate);
+        List<AuditRecord> chain = readChain(store(), CHAIN);
+        assertThat(chain).extracting(AuditRecord::eventId).containsExactly("a-ev-0", "a-ev-1",
+                "a-ev-2", "source-reset:" + CHAIN + "#4", "b-ev-0", "b-ev-1", "b-ev-2");
+        assertThat(SourceResets.details(chain.get(3))).contains(new SourceResets.Details(
+                SourceResets.Reason.CLUSTER_CHANGED, CLUSTER_A, CLUSTER_B, 4, 0));
+        assertThat(store().findByEventId("source-reset:" + CHAIN + "#4")).contains(chain.get(3));
+        StoreVerifier.Result verified = verify(store());
+        assertThat(verified.breaks()).isEmpty();
+        assertThat(verified.resets()).isEqualTo(1);
+        assertThat(store().count()).isEqualTo(7);
+    }
+
+    @Test
+    void offsetsGoingBackAreRecordedAsASourceResetAndTheChainGoesOnIntact() {
+        store().appendAll(TestEvents.entries(TOPIC, 0, 3, CLUSTER_A, "a"));
+
+        // the topic deleted and created again: the same cluster, offsets from 0 again
+        store().appendAll(TestEvents.entries(TOPIC, 0, 2, CLUSTER_A, "recreated"));
+
+        List<AuditRecord> chain = readChain(store(), CHAIN);
+        assertThat(chain).hasSize(6);
+        assertThat(SourceResets.details(chain.get(3))).contains(new SourceResets.Details(
+                SourceResets.Reason.OFFSETS_WENT_BACK, CLUSTER_A, CLUSTER_A, 4, 0));
+        assertThat(verify(store()).breaks()).isEmpty();
+    }
+
+    @Test
+    void recordsStoredBeforeClustersWereRecordedAreContinuedWithoutAReset() {
+        store().appendAll(TestEvents.entries(TOPIC, 0, 4, null, "a").subList(0, 2));
+
+        reopen().appendAll(TestEvents.entries(TOPIC, 0, 4, CLUSTER_A, "a").subList(2, 4));
+
+        List<AuditRecord> chain = readChain(store(), CHAIN);
+        assertThat(chain).noneMatch(SourceResets::isReset);
+        assertThat(chain).extracting(r -> r.entry().source().cluster()).containsExactly(null,
+                null, CLUSTER_A, CLUSTER_A);
+        assertThat(verify(store()).breaks()).isEmpty();
+    }
+
+    @Test
+    void anUndecodableRecordAtAReusedPositionIsKeptUnderItsOwnId() {
+        AuditEntries entries = new AuditEntries();
+        SourcePosition zero = new SourcePosition(TOPIC, 0, 0, TestEvents.T0, CLUSTER_A);
+        AuditEntry junk = entries.undecodable(zero, new byte[]{1, 2}, "not a readable event");
+        AuditEntry otherJunk = entries.undecodable(zero, new byte[]{3}, "not a readable event");
+        store().append(junk);
+
+        AppendResult kept = store().append(otherJunk);
+        AppendResult again = reopen().append(otherJunk);
+        AppendResult first = store().append(junk);
+
+        assertThat(kept).isInstanceOf(AppendResult.Appended.class);
+        assertThat(kept.record().eventId()).startsWith(junk.eventId() + "~");
+        assertThat(again).isInstanceOf(AppendResult.Duplicate.class);
+        assertThat(again.record()).isEqualTo(kept.record());
+        assertThat(first).isInstanceOf(AppendResult.Duplicate.class);
+        assertThat(readChain(store(), CHAIN)).extracting(r -> r.entry().eventType())
+                .containsExactly("Undecodable", "SourceReset", "Undecodable");
+        assertThat(verify(store()).breaks()).isEmpty();
+    }
+
+    @Test
+    void aDeletedSourceResetIsCaught() throws Exception {
+        store().appendAll(TestEvents.entries(TOPIC, 0, 3, CLUSTER_A, "a"));
+        store().appendAll(TestEvents.entries(TOPIC, 0, 2, CLUSTER_B, "b"));
+
+        tamperDelete(CHAIN, 4);
+
+        ChainBreak broken = onlyBreak(verify(store()));
+        assertThat(broken.kind()).isEqualTo(ChainBreak.Kind.GAP);
+        assertThat(broken.sequence()).isEqualTo(5);
     }
 
     protected static ChainBreak onlyBreak(StoreVerifier.Result result) {
