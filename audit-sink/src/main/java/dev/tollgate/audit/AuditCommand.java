@@ -307,8 +307,9 @@ public final class AuditCommand implements Callable<Integer> {
             ArrayNode resets = chain.putArray("resets");
             report.resets().forEach(reset -> resets.addObject().put("sequence", reset.sequence())
                     .put("at", reset.at() == null ? null : reset.at().toString()).put("reason",
-                            reset.details().reason().name()).put("previous_cluster", reset
-                                    .details().previousCluster())
+                            reset.details().reason().name())
+                    .put("previous_cluster", reset
+                            .details().previousCluster())
                     .put("cluster", reset.details().cluster()).put("previous_offset", reset
                             .details().previousOffset())
                     .put("offset", reset.details().offset()));
