@@ -23,8 +23,9 @@ class ToolCatalogueTest {
     }
 
     @Test
-    void offersTheToolsUsersWereToldAbout() {
-        assertThat(catalogue.names()).containsExactlyInAnyOrder("status", "read_repo",
+    void stillOffersEveryToolUsersWereToldAbout() {
+        // shipped tools are kept stable: new tools are added, none is removed or renamed
+        assertThat(catalogue.names()).contains("status", "read_repo",
                 "get_file", "list_pull_requests", "github_api_get", "create_issue", "create_pr",
                 "create_pull_request_comment", "create_check_run", "create_pending_review",
                 "create_branch", "push_files", "get_request_status");
