@@ -415,7 +415,7 @@ public final class GitHubStandIn implements AutoCloseable {
             permission = "pull_requests";
         } else if (rest.startsWith("/check-runs") || rest.contains("/check-runs")) {
             permission = "checks";
-        } else if (rest.isEmpty() || rest.startsWith("/branches")) {
+        } else if (rest.isEmpty()) {
             permission = "metadata";
         } else {
             permission = "contents";
@@ -704,6 +704,19 @@ public final class GitHubStandIn implements AutoCloseable {
                     .group(1))).forEach(runs::add);
             answer.put("total_count", runs.size());
             return json(200, answer);
+        }
+        if (route.equals("GET /branches")) {
+            ArrayNode branches = JSON.createArrayNode();
+            new java.util.TreeMap<>(repo.refs).forEach((name, sha) -> {
+                boolean isProtected = repo.protectedBranches.contains(name);
+                if (params.get("protected") == null || params.get("protected").equals(String
+                        .valueOf(isProtected))) {
+                    ObjectNode branch = branches.addObject().put("name", name).put("protected",
+                            isProtected);
+                    branch.putObject("commit").put("sha", sha);
+                }
+            });
+            return json(200, branches);
         }
         Matcher branch = Pattern.compile("^GET /branches/(.+)$").matcher(route);
         if (branch.matches()) {

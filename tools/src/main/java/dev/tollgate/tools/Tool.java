@@ -78,6 +78,19 @@ public enum Tool {
                             + "github_api_get /repos/{owner}/{repo}/pulls/{number}")
                     .build())),
 
+    /** Branches of a repository, a page at a time: names and head commits, not contents. */
+    LIST_BRANCHES(read("list_branches", Tier.READ).title("List branches").description(
+            "Branches of a repository, one page at a time: each branch's name, head commit and "
+                    + "whether it is protected.")
+            .permission("contents", "read")
+            .reveals(Reveals.METADATA)
+            .params(OWNER_PARAM, REPO_PARAM,
+                    new Param.Bool("protected", "Only protected (true) or unprotected (false) "
+                            + "branches; default: all", null),
+                    new Param.Int("per_page", "Results per page", false, 1, 100, 30L),
+                    new Param.Int("page", "Page number, from 1", false, 1, 1000, 1L))
+            .target(args -> args.repository().build())),
+
     /**
      * Read-only REST passthrough under one repository. Its target is parsed from the REST path
      * and query ({@link ApiRoutes}), so every condition applies to it as to the dedicated tools.

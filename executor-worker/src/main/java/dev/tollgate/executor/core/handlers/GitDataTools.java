@@ -16,19 +16,40 @@ import dev.tollgate.tools.Tool;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Branches and commits through the Git Data API: create_branch and push_files. */
+/** Branches and commits: list_branches, and create_branch and push_files through the Git Data API. */
 final class GitDataTools {
 
     private GitDataTools() {
     }
 
     static Map<Tool, ToolHandler> handlers() {
-        return Map.of(Tool.CREATE_BRANCH, GitDataTools::createBranch, Tool.PUSH_FILES,
-                GitDataTools::pushFiles);
+        return Map.of(Tool.LIST_BRANCHES, GitDataTools::listBranches, Tool.CREATE_BRANCH,
+                GitDataTools::createBranch, Tool.PUSH_FILES, GitDataTools::pushFiles);
+    }
+
+    /** One page of branches: name, head commit, protected. */
+    static JsonNode listBranches(ToolCall call) {
+        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+        for (String name : List.of("protected", "per_page", "page")) {
+            Object value = call.args().values().get(name);
+            if (value != null) {
+                query.add(name + "=" + value);
+            }
+        }
+        ArrayNode result = Results.array();
+        for (JsonNode branch : call.session().get(call.repoPath() + "/branches" + query)) {
+            result.addObject().put("name", branch.path("name").asString(null)).put("sha", branch
+                    .path("commit").path("sha").asString(null)).put("protected", branch
+                            .path(
+                                    "protected")
+                            .asBoolean(false));
+        }
+        return result;
     }
 
     static JsonNode createBranch(ToolCall call) {

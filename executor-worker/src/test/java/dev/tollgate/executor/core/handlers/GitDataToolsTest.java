@@ -146,4 +146,27 @@ class GitDataToolsTest extends HarnessTest {
         assertThat(completed.getErrorCode()).isEqualTo("forbidden");
         assertThat(hello.issues).isEmpty();
     }
+
+    @Test
+    void listBranchesNamesEachBranchItsHeadAndWhetherItIsProtected() {
+        hello.refs.put("agent-x", hello.refs.get("main"));
+        hello.protectedBranches.add("main");
+
+        JsonNode all = result(run(harness.decision("list_branches",
+                "{\"owner\":\"octo\",\"repo\":\"hello\"}")));
+        JsonNode onlyProtected = result(run(harness.decision("list_branches",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"protected\":true,\"per_page\":50}")));
+
+        assertThat(all).extracting(branch -> branch.path("name").asString()).containsExactly(
+                "agent-x", "main");
+        assertThat(all.get(1).path("protected").asBoolean()).isTrue();
+        assertThat(all.get(0).path("sha").asString()).isEqualTo(hello.refs.get("main"));
+        assertThat(onlyProtected).extracting(branch -> branch.path("name").asString())
+                .containsExactly("main");
+        assertThat(github.requests("GET", "/repos/octo/hello/branches?protected=true"))
+                .singleElement().satisfies(request -> assertThat(request.path()).contains(
+                        "per_page=50"));
+        assertThat(github.mints()).allSatisfy(mint -> assertThat(mint.permissions()).isEqualTo(
+                java.util.Map.of("contents", "read")));
+    }
 }
