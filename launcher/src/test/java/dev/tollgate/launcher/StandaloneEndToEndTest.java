@@ -59,6 +59,7 @@ class StandaloneEndToEndTest {
         github.repository("octo-org", "hello-world", 4242).files.put("README.md",
                 "Hello from the stand-in");
         github.repository("octo-org", "secrets", 4242).files.put("key.txt", "nope");
+        github.repo("octo-org", "hello-world").files.put("secrets/prod.env", "TOKEN=nope");
         github.repository("octo-gone", "doomed", 5151).files.put("README.md", "soon gone");
         Path key = TestApp.writeKeyFile(Files.createDirectories(data.resolve("keys")),
                 "app-pkcs1.pem");
@@ -77,6 +78,18 @@ class StandaloneEndToEndTest {
                 agents = ["agent-e2e"]
                 repos = ["octo-gone/doomed"]
                 allow = ["read"]
+
+                [[grant]]
+                name = "reviewer reads pull request 42 only"
+                agents = ["reviewer-e2e"]
+                repos = ["octo-org/hello-world"]
+                allow = ["read"]
+                pull-requests = [42]
+
+                [[deny]]
+                name = "no secrets"
+                paths = ["secrets/**"]
+                reason = "secret files are read by humans only"
                 """);
         tollgate = TollgateLauncher.start(LauncherOptions.parse(new String[]{"--data-dir", data
                 .resolve("run").toString(), "--kafka-port", "0", "--server.port=0",
@@ -143,6 +156,67 @@ class StandaloneEndToEndTest {
                 });
         assertThat(github.requests("GET", "/repos/octo-org/secrets")).isEmpty();
         assertEveryEventAudited(requestIds);
+    }
+
+    @Test
+    void aPolicyMeansTheSameThroughThePassthroughAsThroughTheToolMadeForTheData()
+            throws Exception {
+        String token = mintGatewayToken("agent-e2e", "dev");
+        String reviewerToken = mintGatewayToken("reviewer-e2e", "dev");
+        Map<String, Object> direct = Map.of("owner", "octo-org", "repo", "hello-world", "path",
+                "secrets/prod.env");
+        List<Map<String, Object>> indirect = List.of(Map.of("path",
+                "/repos/octo-org/hello-world/contents/secrets/prod.env"),
+                Map.of("path",
+                        "/repos/octo-org/hello-world/git/trees/main", "query", Map.of(
+                                "recursive", "1")),
+                Map.of("path", "/repos/octo-org/hello-world/git/blobs/"
+                        + "0123456789abcdef0123456789abcdef01234567"));
+
+        List<Map<String, Object>> answers = new ArrayList<>();
+        Map<String, Object> pull99;
+        Map<String, Object> pull42;
+        try (McpSyncClient agent = connect(token);
+                McpSyncClient reviewer = connect(
+                        reviewerToken)) {
+            agent.initialize();
+            reviewer.initialize();
+            answers.add(call(agent, "get_file", direct));
+            for (Map<String, Object> arguments : indirect) {
+                answers.add(call(agent, "github_api_get", arguments));
+            }
+            pull99 = call(reviewer, "github_api_get", Map.of("path",
+                    "/repos/octo-org/hello-world/pulls/99/files"));
+            pull42 = call(reviewer, "github_api_get", Map.of("path",
+                    "/repos/octo-org/hello-world/pulls/42/files"));
+        }
+        java.io.ByteArrayOutputStream explained = new java.io.ByteArrayOutputStream();
+        int explainCode = dev.tollgate.decision.ExplainCommand.run(new String[]{"--policy", policy
+                .toString(), "--agent", "agent-e2e", "--env", "dev", "--tool", "github_api_get",
+                "--arg", "path=/repos/octo-org/hello-world/git/trees/main"},
+                new java.io.PrintStream(explained, true, java.nio.charset.StandardCharsets.UTF_8),
+                System.err);
+
+        assertThat(answers).allSatisfy(answer -> {
+            assertThat(answer.get("status")).as(answer.toString()).isEqualTo("denied");
+            assertThat((String) answer.get("message")).contains(
+                    "secret files are read by humans only");
+            assertThat(answer.get("error_code")).isEqualTo("policy_denied");
+        });
+        assertThat(explainCode).isEqualTo(dev.tollgate.decision.ExplainCommand.DENIED);
+        assertThat(explained.toString(java.nio.charset.StandardCharsets.UTF_8)).contains(
+                "secret files are read by humans only").contains("paths: every (");
+        assertThat(pull99.get("status")).as(pull99.toString()).isEqualTo("denied");
+        assertThat((String) pull99.get("message")).contains("#99 is not one of them");
+        assertThat(pull42.get("status")).as("#42 is granted: decided allowed, then GitHub answers"
+                + " (%s)", pull42).isNotEqualTo("denied");
+        assertThat(github.requests().stream().filter(request -> request.path().contains(
+                "secrets/prod.env") || request.path().contains("/git/trees/main")
+                || request
+                        .path().contains("/git/blobs/")
+                || request.path().contains(
+                        "/pulls/99")))
+                .as("nothing refused reached GitHub").isEmpty();
     }
 
     @Test
