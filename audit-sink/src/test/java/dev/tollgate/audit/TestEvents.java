@@ -28,6 +28,12 @@ import java.util.Map;
 /** Events of every catalogued type, with fixed IDs and times, for tests. */
 public final class TestEvents {
 
+    static {
+        // Avro builds records of our package only once it is trusted; a test class that builds
+        // events before anything else has loaded the codec must not depend on test order.
+        dev.tollgate.schemas.AvroTrust.ensure();
+    }
+
     public static final Instant T0 = Instant.parse("2026-11-21T10:00:00.000Z");
 
     private TestEvents() {

@@ -9,7 +9,10 @@ import dev.tollgate.audit.TestEvents;
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.EventMeta;
 import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.schemas.TargetEvents;
+import dev.tollgate.tools.Tool;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AuditEntriesTest {
@@ -63,6 +66,20 @@ class AuditEntriesTest {
         assertThat(context.at("/arguments/password").asText()).isEqualTo("[REDACTED:password]");
         assertThat(context.at("/tool").asText()).isEqualTo("create_issue");
         assertThat(context.at("/gatewayTokenId").asText()).isEqualTo("jti-1");
+    }
+
+    @Test
+    void theRecordShowsTheTargetTheCallWasDecidedOn() throws Exception {
+        ToolCallRequested request = TestEvents.request("ev-1", "req-1", "agent-a",
+                "{\"path\":\"/repos/o/r/git/trees/main\"}");
+        request.setTarget(TargetEvents.toEvent(Tool.GITHUB_API_GET.definition().validate(Map.of(
+                "path", "/repos/o/r/git/trees/main")).requireTarget()));
+
+        JsonNode context = JSON.readTree(entries.from(request, AT).contextJson());
+
+        assertThat(context.at("/target/owner").asText()).isEqualTo("o");
+        assertThat(context.at("/target/refs/0").asText()).isEqualTo("main");
+        assertThat(context.at("/target/everyPath").asText()).contains("a tree lists every path");
     }
 
     @Test
