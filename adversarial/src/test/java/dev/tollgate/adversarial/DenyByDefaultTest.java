@@ -1,0 +1,102 @@
+package dev.tollgate.adversarial;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.tollgate.tools.Tool;
+import io.modelcontextprotocol.spec.McpError;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Promise 2: deny by default, hard blocks no policy can lift, a reason the agent can read. Every
+ * refused call leaves GitHub untouched and the canary answered.
+ */
+@ExtendWith(Standalone.Extension.class)
+class DenyByDefaultTest {
+
+    /** A valid call of every tool that reaches GitHub, on acme/app. */
+    static final Map<Tool, Map<String, Object>> EVERY_TOOL = Map.ofEntries(
+            Map.entry(Tool.READ_REPO, Map.of("owner", "acme", "repo", "app")),
+            Map.entry(Tool.GET_FILE, Map.of("owner", "acme", "repo", "app", "path", "README.md")),
+            Map.entry(Tool.LIST_PULL_REQUESTS, Map.of("owner", "acme", "repo", "app")),
+            Map.entry(Tool.LIST_BRANCHES, Map.of("owner", "acme", "repo", "app")),
+            Map.entry(Tool.GITHUB_API_GET, Map.of("path", "/repos/acme/app/issues/1")),
+            Map.entry(Tool.CREATE_ISSUE, Map.of("owner", "acme", "repo", "app", "title", "t")),
+            Map.entry(Tool.CREATE_PR, Map.of("owner", "acme", "repo", "app", "title", "t",
+                    "head", "agent-x", "base", "main")),
+            Map.entry(Tool.CREATE_PULL_REQUEST_COMMENT, Map.of("owner", "acme", "repo", "app",
+                    "pull_number", 1, "body", "b")),
+            Map.entry(Tool.CREATE_CHECK_RUN, Map.of("owner", "acme", "repo", "app", "name", "c",
+                    "head_sha", "0123456789abcdef0123456789abcdef01234567", "conclusion",
+                    "success")),
+            Map.entry(Tool.CREATE_PENDING_REVIEW, Map.of("owner", "acme", "repo", "app",
+                    "pull_number", 1)),
+            Map.entry(Tool.CREATE_BRANCH, Map.of("owner", "acme", "repo", "app", "branch",
+                    "agent-x")),
+            Map.entry(Tool.PUSH_FILES, Map.of("owner", "acme", "repo", "app", "branch",
+                    "agent-x", "message", "m", "files", List.of(Map.of("path", "a.txt",
+                            "content", "x")))));
+
+    private final Standalone tollgate;
+
+    DenyByDefaultTest(Standalone tollgate) {
+        this.tollgate = tollgate;
+    }
+
+    @Test
+    void anAgentNoGrantNamesIsDeniedEveryToolWithAReason() {
+        int githubBefore = tollgate.github().requests().size();
+
+        try (Standalone.Agent nobody = tollgate.agent(tollgate.mint("nobody"))) {
+            for (Tool tool : Tool.values()) {
+                if (!tool.reachesGitHub()) {
+                    continue;
+                }
+                assertThat(EVERY_TOOL).as("a valid call of " + tool.toolName()).containsKey(tool);
+                Map<String, Object> answer = nobody.call(tool.toolName(), EVERY_TOOL.get(tool));
+
+                assertThat(answer.get("status")).as(tool + ": " + answer).isEqualTo("denied");
+                assertThat(answer.get("error_code")).isEqualTo("policy_denied");
+                assertThat((String) answer.get("message")).contains("agent 'nobody'").contains(
+                        "deny by default");
+                assertThat(answer.get("policy_version")).asString().startsWith("sha256:");
+            }
+        }
+
+        assertThat(tollgate.github().requests().subList(githubBefore, tollgate.github()
+                .requests().size())).as("requests that reached GitHub").isEmpty();
+        tollgate.assertTheCanaryIsStillAnswered();
+    }
+
+    @Test
+    void noGrantLiftsAHardBlock() {
+        int githubBefore = tollgate.github().requests().size();
+
+        try (Standalone.Agent writer = tollgate.agent(tollgate.mint("writer"))) {
+            Map<String, Object> toMain = writer.call("push_files", Map.of("owner", "acme", "repo",
+                    "app", "branch", "main", "message", "m", "files", List.of(Map.of("path",
+                            "a.txt", "content", "x"))));
+            Map<String, Object> notAgent = writer.call("create_branch", Map.of("owner", "acme",
+                    "repo", "app", "branch", "release"));
+            Throwable deleteRepo = catchThrowable(() -> writer.call("delete_repo", Map.of("owner",
+                    "acme", "repo", "app")));
+            Map<String, Object> otherRepo = writer.call("get_file", Map.of("owner", "acme",
+                    "repo", "other", "path", "README.md"));
+
+            assertThat(toMain.get("status")).as(toMain.toString()).isEqualTo("invalid_arguments");
+            assertThat((String) toMain.get("message")).contains("agent-");
+            assertThat(notAgent.get("status")).isEqualTo("invalid_arguments");
+            assertThat(deleteRepo).isInstanceOf(McpError.class).hasMessageStartingWith(
+                    "Unknown tool 'delete_repo'");
+            assertThat(otherRepo.get("status")).isEqualTo("denied");
+            assertThat((String) otherRepo.get("message")).contains("acme/other");
+        }
+
+        assertThat(tollgate.github().requests().subList(githubBefore, tollgate.github()
+                .requests().size())).as("requests that reached GitHub").isEmpty();
+        tollgate.assertTheCanaryIsStillAnswered();
+    }
+}

@@ -1,0 +1,130 @@
+package dev.tollgate.adversarial;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.executor.GitHubStandIn;
+import dev.tollgate.executor.TestApp;
+import dev.tollgate.schemas.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Promise 1: no credential reaches an agent, a topic or a disk. After reads and writes that made
+ * the executor mint installation tokens, none of those tokens, the App's private key or the admin
+ * key appears in any answer an agent got, in any record of any topic, or in any file the run
+ * wrote.
+ */
+@ExtendWith(Standalone.Extension.class)
+class NoCredentialReachesAnAgentATopicOrADiskTest {
+
+    private final Standalone tollgate;
+
+    NoCredentialReachesAnAgentATopicOrADiskTest(Standalone tollgate) {
+        this.tollgate = tollgate;
+    }
+
+    @Test
+    void noTokenKeyOrSecretIsInAnyAnswerRecordOrFile() throws Exception {
+        List<String> answers = new ArrayList<>();
+        try (Standalone.Agent writer = tollgate.agent(tollgate.mint("writer"))) {
+            answers.add(writer.call("get_file", Map.of("owner", "acme", "repo", "app", "path",
+                    "README.md")).toString());
+            answers.add(writer.call("github_api_get", Map.of("path",
+                    "/repos/acme/app/contents/src/Main.java")).toString());
+            answers.add(writer.call("create_issue", Map.of("owner", "acme", "repo", "app",
+                    "title", "found", "body", "details")).toString());
+            answers.add(writer.call("push_files", Map.of("owner", "acme", "repo", "app",
+                    "branch", "agent-credentials-" + UUID.randomUUID().toString().substring(0, 8),
+                    "message", "m", "files", List.of(Map.of("path", "docs/a.md", "content",
+                            "x"))))
+                    .toString());
+        }
+        List<String> secrets = new ArrayList<>();
+        tollgate.github().mints().stream().map(GitHubStandIn.Mint::token).forEach(secrets::add);
+        secrets.add(Standalone.ADMIN_KEY);
+        secrets.add(Standalone.WEBHOOK_SECRET);
+        secrets.add(privateKeyBody());
+        assertThat(tollgate.github().mints()).as("the calls minted tokens to look for")
+                .isNotEmpty();
+
+        List<String> onTopics = allTopicRecords();
+        List<Path> files = filesUnder(tollgate.dataDir().resolve("run"));
+
+        for (String secret : secrets) {
+            String hint = secret.substring(0, Math.min(8, secret.length())) + "...";
+            assertThat(answers).as("answers carrying " + hint).noneMatch(a -> a.contains(secret));
+            assertThat(onTopics).as("topic records carrying " + hint).noneMatch(r -> r.contains(
+                    secret));
+            for (Path file : files) {
+                if (!file.getFileName().toString().equals("admin-key")) {
+                    assertThat(Files.readString(file, StandardCharsets.ISO_8859_1)).as(file
+                            + " carries " + hint).doesNotContain(secret);
+                }
+            }
+        }
+        assertThat(onTopics).as("records read from the topics").hasSizeGreaterThan(10);
+        tollgate.assertTheCanaryIsStillAnswered();
+    }
+
+    /** The base64 body of the App's private key, as it would appear if it leaked. */
+    private static String privateKeyBody() throws IOException {
+        Path dir = Files.createTempDirectory("key");
+        String pem = Files.readString(TestApp.writeKeyFile(dir, "app-pkcs1.pem"));
+        return pem.lines().filter(line -> !line.startsWith("-----")).findFirst().orElseThrow();
+    }
+
+    private List<String> allTopicRecords() {
+        Map<String, Object> props = new HashMap<>(tollgate.kafkaClientProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "adversarial-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<String> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props,
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(Topics.all().stream().map(topic -> topic.name()).toList());
+            long quietSince = System.nanoTime();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() - quietSince < Duration.ofSeconds(5).toNanos()
+                    && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(
+                        500))) {
+                    quietSince = System.nanoTime();
+                    records.add(new String(record.value() == null ? new byte[0] : record.value(),
+                            StandardCharsets.ISO_8859_1));
+                    record.headers().forEach(header -> records.add(new String(header.value(),
+                            StandardCharsets.ISO_8859_1)));
+                }
+            }
+        }
+        return records;
+    }
+
+    private static List<Path> filesUnder(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).filter(file -> {
+                try {
+                    return Files.size(file) < 64 * 1024 * 1024;
+                } catch (IOException e) {
+                    return false;
+                }
+            }).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
