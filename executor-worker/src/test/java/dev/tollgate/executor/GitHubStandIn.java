@@ -377,6 +377,10 @@ public final class GitHubStandIn implements AutoCloseable {
         String rest = matcher.group(3) == null ? "" : matcher.group(3);
         String needed = permissionFor(method, rest);
         String level = mint.permissions().get(needed.split("=")[0]);
+        if (level == null && rest.matches("/issues/\\d+/comments")) {
+            // GitHub takes issues or pull_requests for a conversation's comments.
+            level = mint.permissions().get("issues");
+        }
         if (level == null && needed.equals("metadata=read")) {
             level = "read"; // every installation token can read metadata
         }
@@ -627,11 +631,28 @@ public final class GitHubStandIn implements AutoCloseable {
                 issue.putObject("head").put("ref", request.path("head").asString());
                 issue.putObject("base").put("ref", request.path("base").asString());
             }
-            if (request.has("labels")) {
-                issue.set("labels", request.get("labels"));
-            }
+            setLabelsAndAssignees(issue, request);
             repo.issues.add(issue);
             return json(201, issue);
+        }
+        Matcher oneIssue = Pattern.compile("^(GET|PATCH) /(issues|pulls)/(\\d+)$").matcher(route);
+        if (oneIssue.matches()) {
+            int number = Integer.parseInt(oneIssue.group(3));
+            if (number > repo.issues.size() || number < 1 || (oneIssue.group(2).equals("pulls")
+                    && !repo.issues.get(number - 1).has("pull_request"))) {
+                return json(404, error("Not Found"));
+            }
+            ObjectNode issue = repo.issues.get(number - 1);
+            if (method.equals("PATCH")) {
+                JsonNode request = JSON.readTree(body);
+                for (String field : List.of("title", "body", "state")) {
+                    if (request.has(field)) {
+                        issue.put(field, request.get(field).asString());
+                    }
+                }
+                setLabelsAndAssignees(issue, request);
+            }
+            return json(200, issue);
         }
         if (route.equals("GET /issues")) {
             ArrayNode list = JSON.createArrayNode();
@@ -817,6 +838,20 @@ public final class GitHubStandIn implements AutoCloseable {
         ObjectNode ref = JSON.createObjectNode().put("ref", "refs/heads/" + name);
         ref.putObject("object").put("sha", sha).put("type", "commit");
         return ref;
+    }
+
+    /** Labels and assignees as GitHub answers them: objects with a name, users with a login. */
+    private static void setLabelsAndAssignees(ObjectNode issue, JsonNode request) {
+        if (request.has("labels")) {
+            ArrayNode labels = issue.putArray("labels");
+            request.get("labels").forEach(name -> labels.addObject().put("name", name
+                    .asString()).put("color", "ededed"));
+        }
+        if (request.has("assignees")) {
+            ArrayNode assignees = issue.putArray("assignees");
+            request.get("assignees").forEach(login -> assignees.addObject().put("login", login
+                    .asString()));
+        }
     }
 
     private static Map<String, String> params(String query) {

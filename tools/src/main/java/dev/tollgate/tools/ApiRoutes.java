@@ -20,15 +20,15 @@ import java.util.regex.Pattern;
  */
 public final class ApiRoutes {
 
-    private static final String TREE = "a tree lists every path and leads to every file's blob;"
+    static final String TREE = "a tree lists every path and leads to every file's blob;"
             + " read files with get_file";
     private static final String BLOB = "a blob is a file's content addressed by SHA, without its"
             + " path; read files with get_file";
-    private static final String PATCHES = "its answer carries the patch of every file it"
+    static final String PATCHES = "its answer carries the patch of every file it"
             + " changed; read files with get_file";
     private static final String HUNKS = "review comments carry the diff hunks of the lines they"
             + " are on";
-    private static final String HEAD = "a pull request's changes are on its head branch, which"
+    static final String HEAD = "a pull request's changes are on its head branch, which"
             + " the path does not name";
     private static final String README = "GitHub chooses the file; read it by path with get_file";
     private static final String ALL_PULLS = "it lists pull requests; read one by number with"

@@ -18,4 +18,17 @@ final class Params {
         return new Param.Int("pull_number", "Pull request number", true, 1, Integer.MAX_VALUE,
                 null);
     }
+
+    static Param issueNumber() {
+        return new Param.Int("issue_number", "Issue (or pull request) number", true, 1,
+                Integer.MAX_VALUE, null);
+    }
+
+    static Param perPage() {
+        return new Param.Int("per_page", "Results per page", false, 1, 100, 30L);
+    }
+
+    static Param page() {
+        return new Param.Int("page", "Page number, from 1", false, 1, 1000, 1L);
+    }
 }

@@ -5,9 +5,13 @@ import static dev.tollgate.tools.Param.Format.API_PATH;
 import static dev.tollgate.tools.Param.Format.COMMIT_SHA;
 import static dev.tollgate.tools.Param.Format.FILE_PATH;
 import static dev.tollgate.tools.Param.Format.GIT_REF;
+import static dev.tollgate.tools.Param.Format.OWNER;
 import static dev.tollgate.tools.Param.Format.REQUEST_ID;
 import static dev.tollgate.tools.Params.OWNER_PARAM;
 import static dev.tollgate.tools.Params.REPO_PARAM;
+import static dev.tollgate.tools.Params.issueNumber;
+import static dev.tollgate.tools.Params.page;
+import static dev.tollgate.tools.Params.perPage;
 import static dev.tollgate.tools.Params.pullNumber;
 import static dev.tollgate.tools.ToolDefinition.local;
 import static dev.tollgate.tools.ToolDefinition.read;
@@ -71,8 +75,7 @@ public enum Tool {
                             "Which pull requests to list"),
                     Param.Str.optional("head", GIT_REF, "Only pull requests from this branch"),
                     Param.Str.optional("base", GIT_REF, "Only pull requests into this branch"),
-                    new Param.Int("per_page", "Results per page", false, 1, 100, 30L),
-                    new Param.Int("page", "Page number, from 1", false, 1, 1000, 1L))
+                    perPage(), page())
             .target(args -> args.repository().everyNumber(NumberKind.PULL_REQUEST,
                     "it lists the repository's pull requests; read one by number with "
                             + "github_api_get /repos/{owner}/{repo}/pulls/{number}")
@@ -87,9 +90,112 @@ public enum Tool {
             .params(OWNER_PARAM, REPO_PARAM,
                     new Param.Bool("protected", "Only protected (true) or unprotected (false) "
                             + "branches; default: all", null),
-                    new Param.Int("per_page", "Results per page", false, 1, 100, 30L),
-                    new Param.Int("page", "Page number, from 1", false, 1, 1000, 1L))
+                    perPage(), page())
             .target(args -> args.repository().build())),
+
+    /** One issue (or pull request, as GitHub serves both here) by number. */
+    GET_ISSUE(read("get_issue", Tier.READ).title("Get issue").description(
+            "One issue by number: title, state, body, labels, assignees, author.")
+            .permission("issues", "read")
+            .reveals(Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(OWNER_PARAM, REPO_PARAM, issueNumber())
+            .target(args -> args.repository().number(NumberKind.ISSUE_OR_PULL_REQUEST, args
+                    .number("issue_number")).build())),
+
+    /** Issues of a repository, a page at a time: reveals every issue. */
+    LIST_ISSUES(read("list_issues", Tier.READ).title("List issues").description(
+            "Issues of a repository (GitHub lists pull requests here too), most recently "
+                    + "updated first, one page at a time.")
+            .permission("issues", "read")
+            .reveals(Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.oneOf("state", List.of("open", "closed", "all"), "open",
+                            "Which issues to list"),
+                    new Param.Arr("labels", "Only issues with all of these labels", false,
+                            Param.Str.text("label", true, 50, "Label name"), 0, 20),
+                    perPage(), page())
+            .target(args -> args.repository().everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST,
+                    "it lists the repository's issues; read one with get_issue").build())),
+
+    /** The conversation of one issue or pull request. */
+    LIST_ISSUE_COMMENTS(read("list_issue_comments", Tier.READ).title("List issue comments")
+            .description("The comments on one issue or pull request's conversation, oldest "
+                    + "first, one page at a time.")
+            .permission("issues", "read")
+            .reveals(Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(OWNER_PARAM, REPO_PARAM, issueNumber(), perPage(), page())
+            .target(args -> args.repository().number(NumberKind.ISSUE_OR_PULL_REQUEST, args
+                    .number("issue_number")).build())),
+
+    /** One pull request by number. */
+    GET_PULL_REQUEST(read("get_pull_request", Tier.READ).title("Get pull request").description(
+            "One pull request by number: title, state, draft, body, head and base, author, and "
+                    + "how many files, additions and deletions it has.")
+            .permission("pull_requests", "read")
+            .reveals(Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(OWNER_PARAM, REPO_PARAM, pullNumber())
+            .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
+                    "pull_number")).build())),
+
+    /** The files a pull request changes, with their patches: reveals any file it touches. */
+    LIST_PULL_REQUEST_FILES(read("list_pull_request_files", Tier.READ).title(
+            "List pull request files").description(
+                    "The files a pull request changes, with each file's status, line counts and "
+                            + "patch, one page at a time.")
+            .permission("pull_requests", "read")
+            .reveals(Reveals.FILES, Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(OWNER_PARAM, REPO_PARAM, pullNumber(), perPage(), page())
+            .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
+                    "pull_number")).everyPath(ApiRoutes.PATCHES).everyRef(ApiRoutes.HEAD)
+                    .build())),
+
+    /** Check runs reported on a commit, branch or tag. */
+    LIST_CHECK_RUNS(read("list_check_runs", Tier.READ).title("List check runs").description(
+            "The check runs reported on a ref (branch, tag or commit SHA): each check's name, "
+                    + "status, conclusion and output title.")
+            .permission("checks", "read")
+            .reveals(Reveals.METADATA)
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.required("ref", GIT_REF, "Branch, tag or commit SHA"),
+                    perPage(), page())
+            .target(args -> args.repository().ref(args.text("ref")).build())),
+
+    /** Commits of a branch, newest first. */
+    LIST_COMMITS(read("list_commits", Tier.READ).title("List commits").description(
+            "Commits reachable from a branch (default: the default branch), newest first, "
+                    + "optionally only those that touch a path: SHA, message, author, date.")
+            .permission("contents", "read")
+            .reveals(Reveals.METADATA)
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.optional("sha", GIT_REF, "Branch, tag or commit SHA to start from"),
+                    Param.Str.optional("path", FILE_PATH, "Only commits touching this path"),
+                    perPage(), page())
+            .target(args -> args.repository().ref(args.text("sha")).path(args.text("path"))
+                    .build())),
+
+    /** Two refs compared, with the patches of every changed file. */
+    COMPARE_REFS(read("compare_refs", Tier.READ).title("Compare refs").description(
+            "How head differs from base: commits ahead and behind, and each changed file with "
+                    + "its patch.")
+            .permission("contents", "read")
+            .reveals(Reveals.FILES)
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.required("base", GIT_REF, "The ref to compare against"),
+                    Param.Str.required("head", GIT_REF, "The ref with the changes"))
+            .target(args -> args.repository().ref(args.text("base")).ref(args.text("head"))
+                    .everyPath(ApiRoutes.PATCHES).build())),
+
+    /** Every path of a tree: names the whole repository's layout. */
+    GET_TREE(read("get_tree", Tier.READ).title("Get tree").description(
+            "The paths of a tree at a ref (default: the default branch), recursively if asked: "
+                    + "each entry's path, type and size.")
+            .permission("contents", "read")
+            .reveals(Reveals.FILES)
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.optional("ref", GIT_REF, "Branch, tag or commit SHA"),
+                    new Param.Bool("recursive", "List subdirectories too", false))
+            .target(args -> args.repository().ref(args.text("ref")).everyPath(ApiRoutes.TREE)
+                    .build())),
 
     /**
      * Read-only REST passthrough under one repository. Its target is parsed from the REST path
@@ -118,6 +224,31 @@ public enum Tool {
                     new Param.Arr("labels", "Label names to apply", false,
                             Param.Str.text("label", true, 50, "Label name"), 0, 20))
             .target(args -> args.repository().labels(args.texts("labels")).build())),
+
+    /** Comments on an issue's (or a pull request's) conversation. */
+    COMMENT_ON_ISSUE(write("comment_on_issue", Tier.WRITE).title("Comment on issue")
+            .description("Add a comment to an issue's conversation.")
+            .permission("issues", "write")
+            .params(OWNER_PARAM, REPO_PARAM, issueNumber(),
+                    Param.Str.text("body", true, 65_536, "Comment text (Markdown)"))
+            .target(args -> args.repository().number(NumberKind.ISSUE_OR_PULL_REQUEST, args
+                    .number("issue_number")).build())),
+
+    /** Changes an issue's title, body, state, labels or assignees. */
+    UPDATE_ISSUE(write("update_issue", Tier.WRITE).title("Update issue").description(
+            "Change an issue's title, body, state, labels or assignees; what is not given stays "
+                    + "as it is. Labels and assignees given replace the current ones.")
+            .permission("issues", "write")
+            .params(OWNER_PARAM, REPO_PARAM, issueNumber(),
+                    Param.Str.text("title", false, 256, "New title"),
+                    Param.Str.text("body", false, 65_536, "New body (Markdown)"),
+                    Param.Str.oneOf("state", List.of("open", "closed"), null, "New state"),
+                    new Param.Arr("labels", "The labels it should have", false,
+                            Param.Str.text("label", true, 50, "Label name"), 0, 20),
+                    new Param.Arr("assignees", "The users it should be assigned to", false,
+                            Param.Str.required("assignee", OWNER, "A user login"), 0, 10))
+            .target(args -> args.repository().number(NumberKind.ISSUE_OR_PULL_REQUEST, args
+                    .number("issue_number")).labels(args.texts("labels")).build())),
 
     /** Opens a pull request, a draft unless the policy lets the agent say otherwise. */
     CREATE_PR(write("create_pr", Tier.CREATE_DRAFT).title("Create pull request").description(

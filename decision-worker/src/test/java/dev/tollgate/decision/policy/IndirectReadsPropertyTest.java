@@ -74,6 +74,14 @@ class IndirectReadsPropertyTest {
                         "/dependency-graph/sbom")));
                 pairs.add(new Pair("pull request files for " + path + "@" + ref, direct, api(
                         "/pulls/42/files")));
+                pairs.add(new Pair("get_tree for " + path + "@" + ref, direct, call("get_tree",
+                        Map.of("owner", "myorg", "repo", "app", "ref", at, "recursive", true))));
+                pairs.add(new Pair("compare_refs for " + path + "@" + ref, direct, call(
+                        "compare_refs", Map.of("owner", "myorg", "repo", "app", "base", "main",
+                                "head", at))));
+                pairs.add(new Pair("list_pull_request_files for " + path + "@" + ref, direct,
+                        call("list_pull_request_files", Map.of("owner", "myorg", "repo", "app",
+                                "pull_number", 42))));
                 if (path.equals("README.md")) {
                     pairs.add(new Pair("readme for " + path + "@" + ref, direct, api("/readme",
                             ref == null ? Map.of() : Map.of("ref", ref))));
@@ -95,6 +103,19 @@ class IndirectReadsPropertyTest {
             pairs.add(new Pair("repository events for #" + number, issue, api("/events")));
             pairs.add(new Pair("pull request as issue #" + number, issue, api("/pulls/"
                     + number + "/files")));
+            Map<String, Object> issueArgs = Map.of("owner", "myorg", "repo", "app",
+                    "issue_number", number);
+            Map<String, Object> pullArgs = Map.of("owner", "myorg", "repo", "app",
+                    "pull_number", number);
+            pairs.add(new Pair("get_pull_request #" + number, pull, call("get_pull_request",
+                    pullArgs)));
+            pairs.add(new Pair("list_pull_request_files #" + number, pull, call(
+                    "list_pull_request_files", pullArgs)));
+            pairs.add(new Pair("get_issue #" + number, issue, call("get_issue", issueArgs)));
+            pairs.add(new Pair("list_issue_comments #" + number, issue, call(
+                    "list_issue_comments", issueArgs)));
+            pairs.add(new Pair("list_issues for #" + number, issue, call("list_issues", Map.of(
+                    "owner", "myorg", "repo", "app"))));
         }
         return pairs;
     }
@@ -146,6 +167,8 @@ class IndirectReadsPropertyTest {
         for (int i = random.nextInt(3) + 1; i > 0; i--) {
             Grant grant = Grant.of(pick(random, List.of("myorg/app", "myorg/*")), some(random,
                     List.of(Tier.READ, Tier.WRITE, Tier.PUSH_NEW_BRANCH)).toArray(Tier[]::new));
+            // A grant naming a tool grants that tool: the direct tools and the passthrough, which
+            // covers every read, are what a grant names here; denies name the new tools too.
             List<Tool> actions = some(random, List.of(Tool.GET_FILE, Tool.GITHUB_API_GET,
                     Tool.LIST_PULL_REQUESTS, Tool.READ_REPO));
             if (!actions.isEmpty()) {
@@ -158,7 +181,8 @@ class IndirectReadsPropertyTest {
             DenyRule deny = DenyRule.of("deny " + i, "denied " + i).when(conditions(random,
                     true));
             List<Tool> actions = some(random, List.of(Tool.GET_FILE, Tool.GITHUB_API_GET,
-                    Tool.LIST_PULL_REQUESTS, Tool.PUSH_FILES));
+                    Tool.LIST_PULL_REQUESTS, Tool.PUSH_FILES, Tool.GET_PULL_REQUEST,
+                    Tool.COMPARE_REFS, Tool.GET_TREE, Tool.GET_ISSUE));
             denies.add(actions.isEmpty() ? deny : deny.forActions(actions.toArray(Tool[]::new)));
         }
         return Policy.of(RuleSet.enforcing("default", grants, denies));

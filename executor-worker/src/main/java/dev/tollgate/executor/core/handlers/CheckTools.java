@@ -8,16 +8,32 @@ import dev.tollgate.executor.core.ToolCall;
 import dev.tollgate.tools.Tool;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Checks: create_check_run. */
+/** Checks: list the check runs on a ref, report one. */
 final class CheckTools {
 
     private CheckTools() {
     }
 
     static Map<Tool, ToolHandler> handlers() {
-        return Map.of(Tool.CREATE_CHECK_RUN, CheckTools::createCheckRun);
+        return Map.of(Tool.LIST_CHECK_RUNS, CheckTools::listCheckRuns, Tool.CREATE_CHECK_RUN,
+                CheckTools::createCheckRun);
+    }
+
+    /** The check runs on a ref: name, status, conclusion, output title, when. */
+    static JsonNode listCheckRuns(ToolCall call) {
+        JsonNode answer = call.session().get(call.repoPath() + "/commits/" + encode(call
+                .requiredText("ref")) + "/check-runs?filter=latest&per_page=" + call.args()
+                        .number("per_page")
+                + "&page=" + call.args().number("page"));
+        ObjectNode result = object().put("total_count", answer.path("total_count").asLong());
+        ArrayNode runs = result.putArray("check_runs");
+        answer.path("check_runs").forEach(run -> runs.add(pick(run, "id", "name", "status",
+                "conclusion", "started_at", "completed_at", "html_url", "head_sha").put(
+                        "title", run.path("output").path("title").asString(null))));
+        return result;
     }
 
     /** The check run's {@code external_id} is the request ID: found again on redelivery. */

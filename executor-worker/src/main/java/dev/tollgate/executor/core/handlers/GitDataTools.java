@@ -8,6 +8,7 @@ import dev.tollgate.executor.core.GitHubCallException;
 import dev.tollgate.executor.core.GitHubError;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.Markers;
+import dev.tollgate.executor.core.Paths;
 import dev.tollgate.executor.core.Refusal;
 import dev.tollgate.executor.core.ToolCall;
 import dev.tollgate.tools.Args;
@@ -28,8 +29,66 @@ final class GitDataTools {
     }
 
     static Map<Tool, ToolHandler> handlers() {
-        return Map.of(Tool.LIST_BRANCHES, GitDataTools::listBranches, Tool.CREATE_BRANCH,
+        return Map.of(Tool.LIST_BRANCHES, GitDataTools::listBranches, Tool.LIST_COMMITS,
+                GitDataTools::listCommits, Tool.COMPARE_REFS, GitDataTools::compareRefs,
+                Tool.GET_TREE, GitDataTools::getTree, Tool.CREATE_BRANCH,
                 GitDataTools::createBranch, Tool.PUSH_FILES, GitDataTools::pushFiles);
+    }
+
+    /** Commits from a ref, newest first: SHA, first line of the message, author, date. */
+    static JsonNode listCommits(ToolCall call) {
+        StringJoiner query = new StringJoiner("&", "?", "");
+        if (call.text("sha") != null) {
+            query.add("sha=" + Paths.encode(call.text("sha")));
+        }
+        if (call.text("path") != null) {
+            query.add("path=" + Paths.encode(call.text("path")));
+        }
+        query.add("per_page=" + call.args().number("per_page")).add("page=" + call.args().number(
+                "page"));
+        ArrayNode result = Results.array();
+        call.session().get(call.repoPath() + "/commits" + query).forEach(commit -> result.add(
+                commit(commit)));
+        return result;
+    }
+
+    /** Commits ahead and behind, and every changed file with its patch. */
+    static JsonNode compareRefs(ToolCall call) {
+        JsonNode answer = call.session().get(call.repoPath() + "/compare/" + encodeRef(call
+                .requiredText("base")) + "..." + encodeRef(call.requiredText("head")));
+        ObjectNode result = Results.pick(answer, "status", "ahead_by", "behind_by",
+                "total_commits", "html_url");
+        ArrayNode commits = result.putArray("commits");
+        answer.path("commits").forEach(commit -> commits.add(commit(commit)));
+        ArrayNode files = result.putArray("files");
+        answer.path("files").forEach(file -> files.add(Results.pick(file, "filename", "status",
+                "previous_filename", "additions", "deletions", "changes", "patch")));
+        return result;
+    }
+
+    /** The entries of a tree at a ref (the default branch when none is named). */
+    static JsonNode getTree(ToolCall call) {
+        String ref = call.text("ref") != null
+                ? call.text("ref")
+                : call.session().get(call.repoPath()).path("default_branch").asString();
+        JsonNode answer = call.session().get(call.repoPath() + "/git/trees/" + encodeRef(ref)
+                + (Boolean.TRUE.equals(call.args().flag("recursive")) ? "?recursive=1" : ""));
+        ObjectNode result = Results.object().put("ref", ref).put("sha", answer.path("sha")
+                .asString(null)).put("truncated", answer.path("truncated").asBoolean(false));
+        ArrayNode entries = result.putArray("entries");
+        answer.path("tree").forEach(entry -> entries.add(Results.pick(entry, "path", "type",
+                "size", "sha")));
+        return result;
+    }
+
+    private static ObjectNode commit(JsonNode commit) {
+        String message = commit.path("commit").path("message").asString("");
+        return Results.object().put("sha", commit.path("sha").asString(null)).put("message",
+                message.lines().findFirst().orElse("")).put("author",
+                        commit.path("commit").path(
+                                "author").path("name").asString(null))
+                .put("date", commit.path("commit").path("author").path("date").asString(null))
+                .put("html_url", commit.path("html_url").asString(null));
     }
 
     /** One page of branches: name, head commit, protected. */

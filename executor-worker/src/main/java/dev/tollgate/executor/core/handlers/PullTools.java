@@ -17,16 +17,43 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Pull requests: list_pull_requests, create_pr, create_pull_request_comment. */
+/** Pull requests: list them, read one and its files, open one, comment on one. */
 final class PullTools {
 
     private PullTools() {
     }
 
     static Map<Tool, ToolHandler> handlers() {
-        return Map.of(Tool.LIST_PULL_REQUESTS, PullTools::listPullRequests, Tool.CREATE_PR,
-                PullTools::createPullRequest, Tool.CREATE_PULL_REQUEST_COMMENT,
-                PullTools::createComment);
+        return Map.of(Tool.LIST_PULL_REQUESTS, PullTools::listPullRequests,
+                Tool.GET_PULL_REQUEST, PullTools::getPullRequest, Tool.LIST_PULL_REQUEST_FILES,
+                PullTools::listFiles, Tool.CREATE_PR, PullTools::createPullRequest,
+                Tool.CREATE_PULL_REQUEST_COMMENT, PullTools::createComment);
+    }
+
+    static JsonNode getPullRequest(ToolCall call) {
+        JsonNode pull = call.session().get(call.repoPath() + "/pulls/" + call.target().numbers()
+                .named().get(0));
+        ObjectNode result = pick(pull, "number", "title", "state", "draft", "body", "merged",
+                "mergeable", "changed_files", "additions", "deletions", "commits",
+                "created_at", "updated_at", "html_url");
+        result.put("author", pull.path("user").path("login").asString(null));
+        result.putObject("head").put("ref", pull.path("head").path("ref").asString(null)).put(
+                "sha", pull.path("head").path("sha").asString(null)).put("repository",
+                        pull.path(
+                                "head").path("repo").path("full_name").asString(null));
+        result.putObject("base").put("ref", pull.path("base").path("ref").asString(null)).put(
+                "sha", pull.path("base").path("sha").asString(null));
+        return result;
+    }
+
+    static JsonNode listFiles(ToolCall call) {
+        ArrayNode result = array();
+        call.session().get(call.repoPath() + "/pulls/" + call.target().numbers().named().get(0)
+                + "/files?per_page=" + call.args().number("per_page") + "&page=" + call.args()
+                        .number("page"))
+                .forEach(file -> result.add(pick(file, "filename", "status",
+                        "previous_filename", "additions", "deletions", "changes", "patch")));
+        return result;
     }
 
     static JsonNode listPullRequests(ToolCall call) {
@@ -72,7 +99,14 @@ final class PullTools {
     /** A comment on the pull request's conversation (GitHub's issue comments). */
     static JsonNode createComment(ToolCall call) {
         Preconditions.check(call);
-        long number = call.target().numbers().named().get(0);
+        return comment(call, call.target().numbers().named().get(0));
+    }
+
+    /**
+     * A comment on issue or pull request {@code number}'s conversation, carrying the request's
+     * marker; a comment already carrying it (a redelivery) is returned instead.
+     */
+    static JsonNode comment(ToolCall call, long number) {
         String path = call.repoPath() + "/issues/" + number + "/comments";
         for (JsonNode comment : call.session().get(path + "?per_page="
                 + Results.MARKER_SEARCH_PAGE)) {

@@ -31,4 +31,33 @@ class CheckToolsTest extends HarnessTest {
         assertThat(again.path("deduplicated").asBoolean()).isTrue();
         assertThat(hello.checkRuns).hasSize(1);
     }
+
+    @Test
+    void listCheckRunsGivesEachChecksNameStatusConclusionAndTitle() {
+        result(run(harness.decisionFor("check-3", "create_check_run", RUN)));
+
+        JsonNode runs = result(run(harness.decision("list_check_runs",
+                "{\"owner\":\"octo\",\"repo\":\"hello\","
+                        + "\"ref\":\"0123456789abcdef0123456789abcdef01234567\"}")));
+
+        assertThat(runs.path("total_count").asLong()).isEqualTo(1);
+        assertThat(runs.path("check_runs")).singleElement().satisfies(check -> {
+            assertThat(check.path("name").asString()).isEqualTo("review");
+            assertThat(check.path("conclusion").asString()).isEqualTo("success");
+        });
+        assertThat(github.requests("GET",
+                "/repos/octo/hello/commits/0123456789abcdef0123456789abcdef01234567/check-runs"
+                        + "?filter=latest"))
+                .singleElement().satisfies(request -> assertThat(request.path()).endsWith(
+                        "?filter=latest&per_page=30&page=1"));
+    }
+
+    @Test
+    void listCheckRunsOnAnUnknownRefGivesNone() {
+        JsonNode runs = result(run(harness.decision("list_check_runs",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"ref\":\"agent-x\"}")));
+
+        assertThat(runs.path("total_count").asLong()).isZero();
+        assertThat(runs.path("check_runs").isEmpty()).isTrue();
+    }
 }

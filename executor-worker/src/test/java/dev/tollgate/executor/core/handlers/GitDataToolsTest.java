@@ -169,4 +169,84 @@ class GitDataToolsTest extends HarnessTest {
         assertThat(github.mints()).allSatisfy(mint -> assertThat(mint.permissions()).isEqualTo(
                 java.util.Map.of("contents", "read")));
     }
+
+    @Test
+    void listCommitsGivesShaFirstLineAuthorAndDateAndPassesPathAndRef() {
+        github.script("GET", "/repos/octo/hello/commits?", GitHubStandIn.json(200, JSON.readTree("""
+                [{"sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e",
+                  "html_url": "https://github.com/octo/hello/commit/6dcb09b",
+                  "commit": {"message": "Fix all the bugs\\n\\nLong explanation",
+                             "author": {"name": "Monalisa Octocat", "email": "m@github.com",
+                                        "date": "2011-04-14T16:00:49Z"}},
+                  "author": {"login": "octocat"}, "parents": []}]
+                """)));
+
+        JsonNode commits = result(run(harness.decision("list_commits",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"sha\":\"agent-a\","
+                        + "\"path\":\"src/a b.txt\"}")));
+
+        assertThat(commits).singleElement().satisfies(commit -> {
+            assertThat(commit.path("sha").asString()).startsWith("6dcb09b");
+            assertThat(commit.path("message").asString()).isEqualTo("Fix all the bugs");
+            assertThat(commit.path("author").asString()).isEqualTo("Monalisa Octocat");
+            assertThat(commit.has("parents")).isFalse();
+        });
+        assertThat(github.requests("GET", "/repos/octo/hello/commits?")).singleElement()
+                .satisfies(request -> assertThat(request.path()).isEqualTo(
+                        "/repos/octo/hello/commits?sha=agent-a&path=src%2Fa%20b.txt"
+                                + "&per_page=30&page=1"));
+    }
+
+    @Test
+    void compareRefsGivesAheadBehindCommitsAndEachFilesPatch() {
+        github.script("GET", "/repos/octo/hello/compare/", GitHubStandIn.json(200, JSON.readTree("""
+                {"status": "ahead", "ahead_by": 1, "behind_by": 0, "total_commits": 1,
+                 "html_url": "https://github.com/octo/hello/compare/main...agent-a",
+                 "commits": [{"sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e",
+                              "commit": {"message": "Add x", "author": {"name": "a",
+                                         "date": "2011-04-14T16:00:49Z"}}}],
+                 "files": [{"filename": "x.txt", "status": "added", "additions": 1,
+                            "deletions": 0, "changes": 1, "patch": "@@ -0,0 +1 @@\\n+x",
+                            "raw_url": "https://github.com/octo/hello/raw/x/x.txt"}]}
+                """)));
+
+        JsonNode compared = result(run(harness.decision("compare_refs",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"base\":\"main\","
+                        + "\"head\":\"agent-a\"}")));
+
+        assertThat(compared.path("ahead_by").asInt()).isEqualTo(1);
+        assertThat(compared.path("commits")).singleElement().satisfies(commit -> assertThat(
+                commit.path("message").asString()).isEqualTo("Add x"));
+        assertThat(compared.path("files")).singleElement().satisfies(file -> {
+            assertThat(file.path("patch").asString()).startsWith("@@");
+            assertThat(file.has("raw_url")).isFalse();
+        });
+        assertThat(github.requests("GET", "/repos/octo/hello/compare/")).singleElement()
+                .satisfies(request -> assertThat(request.path()).isEqualTo(
+                        "/repos/octo/hello/compare/main...agent-a"));
+    }
+
+    @Test
+    void getTreeReadsTheDefaultBranchWhenNoRefIsNamedAndRecursesWhenAsked() {
+        github.script("GET", "/repos/octo/hello/git/trees/", GitHubStandIn.json(200, JSON.readTree(
+                """
+                        {"sha": "9fb037999f264ba9a7fc6274d15fa3ae2ab98312", "truncated": false,
+                         "tree": [{"path": "README.md", "mode": "100644", "type": "blob", "size": 30,
+                                   "sha": "44b4fc6d56897b048c772eb4087f854f46256132",
+                                   "url": "https://api.github.com/repos/octo/hello/git/blobs/44b4fc6"},
+                                  {"path": "src", "mode": "040000", "type": "tree",
+                                   "sha": "f484d249c660418515fb01c2b9662073663c242e"}]}
+                        """)));
+
+        JsonNode tree = result(run(harness.decision("get_tree",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"recursive\":true}")));
+
+        assertThat(tree.path("ref").asString()).isEqualTo("main");
+        assertThat(tree.path("entries")).extracting(entry -> entry.path("path").asString())
+                .containsExactly("README.md", "src");
+        assertThat(tree.path("entries").get(0).has("url")).isFalse();
+        assertThat(github.requests("GET", "/repos/octo/hello/git/trees/")).singleElement()
+                .satisfies(request -> assertThat(request.path()).isEqualTo(
+                        "/repos/octo/hello/git/trees/main?recursive=1"));
+    }
 }

@@ -58,4 +58,55 @@ class PullToolsTest extends HarnessTest {
         assertThat(hello.comments.get(1L)).singleElement().satisfies(c -> assertThat(c.path(
                 "body").asString()).startsWith("LGTM\n\n<!-- tollgate-request-id: "));
     }
+
+    @Test
+    void getPullRequestGivesHeadBaseAndSizes() {
+        run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\","
+                + "\"head\":\"agent-a\",\"base\":\"main\"}"));
+
+        JsonNode pull = result(run(harness.decision("get_pull_request",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"pull_number\":1}")));
+
+        assertThat(pull.path("number").asLong()).isEqualTo(1);
+        assertThat(pull.path("head").path("ref").asString()).isEqualTo("agent-a");
+        assertThat(pull.path("base").path("ref").asString()).isEqualTo("main");
+        assertThat(pull.path("draft").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aNumberThatIsAnIssueIsNotFoundAsAPullRequest() {
+        run(harness.decision("create_issue",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\"}"));
+
+        ToolCallCompleted answer = run(harness.decision("get_pull_request",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"pull_number\":1}"));
+
+        assertThat(answer.getErrorCode()).isEqualTo("not_found");
+    }
+
+    @Test
+    void listPullRequestFilesGivesEachFilesStatusAndPatch() {
+        github.script("GET", "/repos/octo/hello/pulls/7/files", GitHubStandIn.json(200, JSON
+                .readTree(
+                        """
+                                [{"sha": "bbcd538c8e72b8c175046e27cc8f907076331401",
+                                  "filename": "src/App.java", "status": "modified", "additions": 2,
+                                  "deletions": 1, "changes": 3,
+                                  "blob_url": "https://github.com/octo/hello/blob/x/src/App.java",
+                                  "raw_url": "https://github.com/octo/hello/raw/x/src/App.java",
+                                  "contents_url": "https://api.github.com/repos/octo/hello/contents/src/App.java?ref=x",
+                                  "patch": "@@ -1 +1,2 @@\\n-old\\n+new\\n+more"}]
+                                """)));
+
+        JsonNode files = result(run(harness.decision("list_pull_request_files",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"pull_number\":7,\"per_page\":100}")));
+
+        assertThat(files).singleElement().satisfies(file -> {
+            assertThat(file.path("filename").asString()).isEqualTo("src/App.java");
+            assertThat(file.path("patch").asString()).startsWith("@@ -1 +1,2 @@");
+            assertThat(file.has("raw_url")).isFalse();
+        });
+        assertThat(github.requests("GET", "/repos/octo/hello/pulls/7/files")).singleElement()
+                .satisfies(request -> assertThat(request.path()).endsWith("per_page=100&page=1"));
+    }
 }
