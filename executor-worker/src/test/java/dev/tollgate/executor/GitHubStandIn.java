@@ -628,7 +628,15 @@ public final class GitHubStandIn implements AutoCloseable {
             if (route.endsWith("pulls")) {
                 issue.put("draft", request.path("draft").asBoolean(false));
                 issue.putObject("pull_request").put("url", "x");
-                issue.putObject("head").put("ref", request.path("head").asString());
+                // head is a branch here, or owner:branch in another repository of the network
+                String head = request.path("head").asString();
+                int colon = head.indexOf(':');
+                ObjectNode headNode = issue.putObject("head").put("ref", head.substring(colon + 1))
+                        .put("label", colon < 0 ? repo.owner + ":" + head : head);
+                headNode.putObject("repo").put("full_name", colon < 0
+                        ? repo.owner + "/" + repo.name
+                        : head.substring(0, colon) + "/" + request.path("head_repo").asString(
+                                repo.name));
                 issue.putObject("base").put("ref", request.path("base").asString());
             }
             setLabelsAndAssignees(issue, request);

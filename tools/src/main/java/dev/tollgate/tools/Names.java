@@ -86,6 +86,24 @@ public final class Names {
         return value;
     }
 
+    /**
+     * A pull request's head as GitHub takes it: a branch of the base repository, or
+     * {@code owner:branch} for a branch in another repository of the network (a fork). The owner
+     * is lower-cased; the branch follows {@link #gitRef}.
+     */
+    public static String pullRequestHead(String field, String value) {
+        int colon = value.indexOf(':');
+        if (colon < 0) {
+            return gitRef(field, value);
+        }
+        if (colon == 0) {
+            throw new InvalidArgumentException(field, "names no owner before ':': use a branch "
+                    + "or owner:branch");
+        }
+        return owner(field, value.substring(0, colon)) + ":" + gitRef(field, value.substring(
+                colon + 1));
+    }
+
     /** A branch or tag name following git's check-ref-format rules. */
     public static String gitRef(String field, String value) {
         if (value.isEmpty() || value.length() > MAX_REF_LENGTH) {

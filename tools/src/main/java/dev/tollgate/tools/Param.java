@@ -46,6 +46,8 @@ public sealed interface Param permits Param.Str, Param.Int, Param.Bool, Param.Ar
         FILE_PATH(null, Names.MAX_PATH_LENGTH, Names::filePath),
         /** A branch or tag name. */
         GIT_REF(null, Names.MAX_REF_LENGTH, Names::gitRef),
+        /** A pull request's head: a branch, or owner:branch in a fork. */
+        PULL_REQUEST_HEAD(null, 40 + Names.MAX_REF_LENGTH, Names::pullRequestHead),
         /** A branch agents may write (agent-*). */
         AGENT_BRANCH("^agent-", Names.MAX_REF_LENGTH, Names::agentBranch),
         /** A full commit SHA. */

@@ -6,6 +6,7 @@ import static dev.tollgate.tools.Param.Format.COMMIT_SHA;
 import static dev.tollgate.tools.Param.Format.FILE_PATH;
 import static dev.tollgate.tools.Param.Format.GIT_REF;
 import static dev.tollgate.tools.Param.Format.OWNER;
+import static dev.tollgate.tools.Param.Format.PULL_REQUEST_HEAD;
 import static dev.tollgate.tools.Param.Format.REQUEST_ID;
 import static dev.tollgate.tools.Params.OWNER_PARAM;
 import static dev.tollgate.tools.Params.REPO_PARAM;
@@ -252,19 +253,23 @@ public enum Tool {
 
     /** Opens a pull request, a draft unless the policy lets the agent say otherwise. */
     CREATE_PR(write("create_pr", Tier.CREATE_DRAFT).title("Create pull request").description(
-            "Open a pull request from head into base; a draft unless draft is false.")
+            "Open a pull request from head into base; a draft unless draft is false. From a "
+                    + "fork: head is fork-owner:branch (and head_repo the fork's name when it "
+                    + "differs from this repository's); the policy must grant the fork too.")
             .permission("pull_requests", "write")
             .params(OWNER_PARAM, REPO_PARAM,
                     Param.Str.text("title", true, 256, "Pull request title"),
-                    Param.Str.required("head", GIT_REF, "Branch with the changes"),
+                    Param.Str.required("head", PULL_REQUEST_HEAD,
+                            "Branch with the changes, or fork-owner:branch from a fork"),
+                    Param.Str.optional("head_repo", Param.Format.REPO,
+                            "The head branch's repository name when it is not this repository's "
+                                    + "name (a fork renamed, or another repository of the "
+                                    + "same owner)"),
                     Param.Str.required("base", GIT_REF, "Branch to merge into"),
                     Param.Str.text("body", false, 65_536, "Description (Markdown)"),
                     new Param.Bool("draft", "Open as a draft", true))
-            .target(args -> args.repository().pullRequest(args.text("base"), new Target.Head(
-                    args.text("owner"), args.text("repo"), args.text("head")),
-                    args.flag(
-                            "draft"))
-                    .build())),
+            .target(args -> args.repository().pullRequest(args.text("base"), head(args), args
+                    .flag("draft")).build())),
 
     /** Comments on a pull request's conversation. */
     CREATE_PULL_REQUEST_COMMENT(write("create_pull_request_comment", Tier.WRITE).title(
@@ -393,6 +398,20 @@ public enum Tool {
     }
 
     /** The MCP tool name agents call. */
+    /**
+     * A pull request's head: {@code branch} in this repository, or {@code owner:branch} in
+     * {@code owner}'s repository named {@code head_repo} (default: this repository's name).
+     */
+    static Target.Head head(Args args) {
+        String head = args.text("head");
+        String repo = args.text("head_repo") != null ? args.text("head_repo") : args.text("repo");
+        int colon = head.indexOf(':');
+        if (colon < 0) {
+            return new Target.Head(args.text("owner"), repo, head);
+        }
+        return new Target.Head(head.substring(0, colon), repo, head.substring(colon + 1));
+    }
+
     public String toolName() {
         return definition.name();
     }

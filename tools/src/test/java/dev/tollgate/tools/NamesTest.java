@@ -3,6 +3,7 @@ package dev.tollgate.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -172,5 +173,16 @@ class NamesTest {
                 .isEqualTo("0f8fad5b-d9cb-469f-a165-70867728950e");
         assertThatThrownBy(() -> Names.requestId("request_id", "42"))
                 .hasMessageContaining("'request_id' must be a request ID");
+    }
+    @Test
+    void aPullRequestHeadIsABranchOrOwnerColonBranch() {
+        assertThat(Names.pullRequestHead("head", "agent-fix")).isEqualTo("agent-fix");
+        assertThat(Names.pullRequestHead("head", "Octo-Cat:agent-fix")).isEqualTo(
+                "octo-cat:agent-fix");
+        for (String bad : List.of(":agent-fix", "octo:", "-x:main", "octo:a:b", "octo:..",
+                "octo:a b", "a/b:main")) {
+            assertThatThrownBy(() -> Names.pullRequestHead("head",
+                    bad)).as(bad).isInstanceOf(InvalidArgumentException.class);
+        }
     }
 }

@@ -46,6 +46,7 @@ public final class PolicyEngine {
     static final String RULE_AGENT_BRANCH = "hard-block: agents write only agent- branches";
     static final String RULE_DEFAULT_DENY = "default: deny";
     static final String RULE_NARROWING = "token narrowing";
+    static final String RULE_FORK_HEAD = "a pull request's head in another repository";
 
     private final Policy policy;
 
@@ -211,6 +212,18 @@ public final class PolicyEngine {
             }
         }
 
+        Target.Head head = target.head();
+        if (permitting != null && head != null && !head.repository().equals(request
+                .repository())) {
+            Optional<String> headRefusal = headRefusal(request, head);
+            trace.add(new RuleTrace(RULE_FORK_HEAD, Effect.DENY, headRefusal.isPresent(),
+                    headRefusal.orElse("the agent may read branch '" + head.branch() + "' of "
+                            + head.repository())));
+            if (headRefusal.isPresent()) {
+                return denied(request, Denied.Kind.NO_GRANT, headRefusal.get(), trace);
+            }
+        }
+
         if (permitting != null) {
             List<Precondition> preconditions = new ArrayList<>();
             if (pushes) {
@@ -249,6 +262,31 @@ public final class PolicyEngine {
         trace.add(new RuleTrace(RULE_DEFAULT_DENY, Effect.DENY, true, "no grant permits "
                 + action.toolName() + " on " + request.repository()));
         return denied(request, Denied.Kind.NO_GRANT, reason, trace);
+    }
+
+    /**
+     * A pull request from another repository (a fork) shows that repository's branch in the base
+     * repository: the agent must be granted that branch there too, to read it (list_commits) or to
+     * push it (create_branch), under the same rule sets, denies, conditions and token narrowing.
+     */
+    private Optional<String> headRefusal(DecisionRequest request, Target.Head head) {
+        Decision read = decide(new DecisionRequest(request.agent(), request.environment(),
+                Tool.LIST_COMMITS.toolName(), Target.in(head.owner(), head.repo()).ref(head
+                        .branch()).build(),
+                request.narrowing()));
+        if (read.allowed()) {
+            return Optional.empty();
+        }
+        Decision push = decide(new DecisionRequest(request.agent(), request.environment(),
+                Tool.CREATE_BRANCH.toolName(), Target.in(head.owner(), head.repo())
+                        .writesBranch(head.branch()).build(),
+                request.narrowing()));
+        if (push.allowed()) {
+            return Optional.empty();
+        }
+        return Optional.of("the pull request's head is branch '" + head.branch() + "' of "
+                + head.repository() + ", which this agent may neither read nor push: grant "
+                + head.repository() + " read or push-new-branch (" + read.reason() + ")");
     }
 
     private static Optional<String> narrowingRefusal(TokenNarrowing narrowing,

@@ -249,4 +249,57 @@ class ServiceGatorCompatibilityTest {
         assertThat(allows(policy, pendingReview("o/r"))).isTrue();
         assertThat(allows(policy, push("o/r").withBranch("master"))).isFalse();
     }
+    private static DecisionRequest forkPr(String base, String head) {
+        String[] repo = base.split("/");
+        java.util.Map<String, Object> args = new java.util.LinkedHashMap<>(java.util.Map.of(
+                "owner", repo[0], "repo", repo[1], "title", "Fix", "head", head, "base",
+                "main"));
+        return DecisionRequest.forCall("bot", "prod", "create_pr", args);
+    }
+
+    @Test
+    void theForkWorkflowOpensADraftUpstreamFromABranchOfTheFork() {
+        Policy policy = load("fork-workflow.toml");
+
+        assertThat(allows(policy, forkPr("upstream/project", "user:agent-fix")))
+                .as("head on the fork (read, push-new-branch), base upstream (create-draft)")
+                .isTrue();
+        assertThat(allows(policy, forkPr("user/project", "agent-fix")))
+                .as("the fork itself has no create-draft").isFalse();
+    }
+
+    @Test
+    void aPullRequestFromARepositoryTheAgentIsNotGrantedSaysWhichGrantIsMissing() {
+        Policy policy = load("fork-workflow.toml");
+
+        Decision decision = new PolicyEngine(policy).decide(forkPr("upstream/project",
+                "stranger:agent-fix"));
+
+        assertThat(decision.allowed()).isFalse();
+        assertThat(decision.reason()).contains("stranger/project", "read or push-new-branch");
+    }
+
+    @Test
+    void aForkHeadNamesItsRepositoryWhenItsNameDiffers() {
+        Policy policy = load("fork-workflow.toml");
+        java.util.Map<String, Object> args = new java.util.LinkedHashMap<>(java.util.Map.of(
+                "owner", "upstream", "repo", "project", "title", "Fix", "head", "user:agent-fix",
+                "head_repo", "docs", "base", "main"));
+
+        DecisionRequest request = DecisionRequest.forCall("bot", "prod", "create_pr", args);
+
+        assertThat(request.target().head().repository()).isEqualTo("user/docs");
+        assertThat(allows(policy, request)).as("user/docs is not granted").isFalse();
+    }
+
+    @Test
+    void aReadyPullRequestFromAForkStillNeedsWriteUpstream() {
+        Policy policy = load("fork-workflow.toml");
+        java.util.Map<String, Object> args = new java.util.LinkedHashMap<>(java.util.Map.of(
+                "owner", "upstream", "repo", "project", "title", "Fix", "head", "user:agent-fix",
+                "base", "main", "draft", false));
+
+        assertThat(allows(policy, DecisionRequest.forCall("bot", "prod", "create_pr", args)))
+                .isFalse();
+    }
 }

@@ -86,10 +86,16 @@ final class PullTools {
         }
         Target target = call.target();
         boolean draft = !Boolean.FALSE.equals(target.draft());
-        ObjectNode body = object().put("title", call.requiredText("title")).put("head", target
-                .head().branch()).put("base", target.base()).put("body", Markers.withMarker(call
-                        .text("body"), call.requestId()))
-                .put("draft", draft);
+        Target.Head head = target.head();
+        boolean fromAnother = !head.repository().equals(target.repository());
+        ObjectNode body = object().put("title", call.requiredText("title")).put("head",
+                fromAnother ? head.owner() + ":" + head.branch() : head.branch());
+        if (fromAnother) {
+            // The repository the policy granted, never one GitHub would pick in the network.
+            body.put("head_repo", head.repo());
+        }
+        body.put("base", target.base()).put("body", Markers.withMarker(call.text("body"), call
+                .requestId())).put("draft", draft);
         JsonNode pull = call.session().call("POST", call.repoPath() + "/pulls", body);
         ObjectNode result = IssueTools.issueResult(pull);
         result.put("draft", pull.path("draft").asBoolean(draft));

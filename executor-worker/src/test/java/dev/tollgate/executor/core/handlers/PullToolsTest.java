@@ -109,4 +109,34 @@ class PullToolsTest extends HarnessTest {
         assertThat(github.requests("GET", "/repos/octo/hello/pulls/7/files")).singleElement()
                 .satisfies(request -> assertThat(request.path()).endsWith("per_page=100&page=1"));
     }
+    @Test
+    void aPullRequestFromAForkNamesTheForksOwnerAndTheRepositoryThePolicyGranted() {
+        JsonNode opened = result(run(harness.decision("create_pr",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"Fix\","
+                        + "\"head\":\"Contributor:agent-fix\",\"base\":\"main\"}")));
+
+        assertThat(opened.path("draft").asBoolean()).isTrue();
+        assertThat(github.requests("POST", "/repos/octo/hello/pulls")).singleElement()
+                .satisfies(request -> {
+                    assertThat(request.json().path("head").asString()).isEqualTo(
+                            "contributor:agent-fix");
+                    assertThat(request.json().path("head_repo").asString()).isEqualTo("hello");
+                });
+        JsonNode pull = result(run(harness.decision("get_pull_request",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"pull_number\":1}")));
+        assertThat(pull.path("head").path("repository").asString()).isEqualTo(
+                "contributor/hello");
+    }
+
+    @Test
+    void aPullRequestFromThisRepositorySendsThePlainBranch() {
+        result(run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\","
+                + "\"title\":\"t\",\"head\":\"agent-y\",\"base\":\"main\"}")));
+
+        assertThat(github.requests("POST", "/repos/octo/hello/pulls")).singleElement()
+                .satisfies(request -> {
+                    assertThat(request.json().path("head").asString()).isEqualTo("agent-y");
+                    assertThat(request.json().has("head_repo")).isFalse();
+                });
+    }
 }
