@@ -141,6 +141,17 @@ class ResilientTransportTest {
     }
 
     @Test
+    void aWriteWhoseConnectionDropsAfterSendingIsReportedNotRepeated() {
+        harness.github.script("POST", "/repos/octo/hello/issues", dropConnection());
+
+        assertThatThrownBy(this::createIssue).isInstanceOf(IOException.class);
+
+        assertThat(harness.github.requests("POST", "/repos/octo/hello/issues")).hasSize(1);
+        assertThat(harness.github.repo("octo", "hello").plainIssues()).isEmpty();
+        assertThat(harness.scheduler.delays()).isEmpty();
+    }
+
+    @Test
     void aWriteAnsweredWithAServerErrorIsNotRepeated() throws Exception {
         harness.github.script("POST", "/repos/octo/hello/issues", serverError(502));
 
