@@ -64,6 +64,6 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
                 installations), tokens,
                 decorator.apply(
                         resilient),
-                completions, clock);
+                completions, clock).sanitizingFor(config.apiUrl());
     }
 }
