@@ -154,7 +154,8 @@ public final class InstallationTokens {
         GitHubError failure;
         boolean appCredentialRefused = false;
         try {
-            GitHubResponse response = app.send("POST", path, Optional.of(body.toString()));
+            GitHubResponse response = app.send("POST", path, Optional.of(body.toString()),
+                    new GitHubRequest.Caller(scope.installationId(), context.agentId()));
             if (response.isSuccess()) {
                 InstallationToken token = parse(response, scope);
                 cache.put(scope, token);
