@@ -208,8 +208,14 @@ class ResilientTransportTest {
     }
 
     private GitHubResponse getRepoAs(String agent) throws IOException {
+        return getRepoAs(42, agent);
+    }
+
+    private GitHubResponse getRepoAs(long installation, String agent) throws IOException {
         return harness.transport.send(new GitHubRequest("GET", "/repos/octo/hello", token(
-                "metadata", "read"), Optional.empty(), new GitHubRequest.Caller(42, agent)));
+                "metadata", "read"), Optional.empty(),
+                new GitHubRequest.Caller(installation,
+                        agent)));
     }
 
     @Test
@@ -231,10 +237,16 @@ class ResilientTransportTest {
         assertThat(harness.github.requests("GET", "/repos/octo/hello")).hasSize(sent);
         assertThat(getRepoAs("quiet").status()).as("another agent of the installation")
                 .isEqualTo(200);
+        assertThat(getRepoAs(43, "elsewhere").status()).as(
+                "another agent on another installation").isEqualTo(200);
+        assertThat(harness.github.requests("GET", "/repos/octo/hello")).as(
+                "the two other callers' reads reached GitHub").hasSize(sent + 2);
         assertThat(harness.transport.hostBreaker().getState()).isEqualTo(
                 CircuitBreaker.State.CLOSED);
         assertThat(harness.transport.breakerOf(new GitHubRequest.Caller(42, "noisy"))
                 .getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(harness.transport.breakerOf(new GitHubRequest.Caller(43, "elsewhere"))
+                .getState()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
     @Test
