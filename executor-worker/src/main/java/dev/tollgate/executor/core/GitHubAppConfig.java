@@ -73,6 +73,27 @@ public record GitHubAppConfig(URI apiUrl, String appId, RSAPrivateKey privateKey
     }
 
     /**
+     * True when any of the App's settings is given (as a property, an environment variable or an
+     * environment variable's {@code _FILE}), even one that cannot be read: the App is then meant
+     * to run, and {@link #resolve} must succeed or start-up fails. False only for a wholly
+     * unconfigured App (the standalone run's try-it mode).
+     */
+    public static boolean anySettingGiven(Function<String, String> properties,
+            Map<String, String> environment) {
+        for (String key : java.util.List.of(APP_ID, PRIVATE_KEY_FILE, API_URL,
+                STATIC_FALLBACK_ENABLED, STATIC_TOKEN_FILE)) {
+            String property = properties.apply(key);
+            String variable = environment.get(Settings.envName(key));
+            String file = environment.get(Settings.envName(key) + "_FILE");
+            if (property != null && !property.isBlank() || variable != null && !variable
+                    .isBlank() || file != null && !file.isBlank()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Resolves the settings from properties (Spring-style keys) and the environment: for a key
      * {@code tollgate.github.app-id} the property wins, then {@code TOLLGATE_GITHUB_APP_ID}, then the
      * file named by {@code TOLLGATE_GITHUB_APP_ID_FILE}. Fails with a message naming what to set.
