@@ -25,6 +25,21 @@ public class DecisionProperties {
     /** Longest a transaction may stay open (a crashed worker's open batch is aborted after it). */
     private Duration transactionTimeout = Duration.ofSeconds(15);
 
+    /**
+     * False when no executor will perform allowed calls because no GitHub App is configured (the
+     * standalone launcher sets it in its try-it mode): each allowed call is then answered at once
+     * with {@code github_not_configured} instead of waiting.
+     */
+    private boolean githubConfigured = true;
+
+    public boolean isGithubConfigured() {
+        return githubConfigured;
+    }
+
+    public void setGithubConfigured(boolean githubConfigured) {
+        this.githubConfigured = githubConfigured;
+    }
+
     public String getGroupId() {
         return groupId;
     }

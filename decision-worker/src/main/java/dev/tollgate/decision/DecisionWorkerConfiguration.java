@@ -73,6 +73,12 @@ public class DecisionWorkerConfiguration {
         return () -> ReadinessCheck.Result.ready("policy", policy.description().get());
     }
 
+    /** Why allowed calls are not performed when {@code github-configured} is false. */
+    static final String WITHOUT_GITHUB = "this gateway runs without a GitHub App (try-it mode),"
+            + " so nothing reaches GitHub; to perform calls, set tollgate.github.app-id and"
+            + " tollgate.github.private-key-file (TOLLGATE_GITHUB_APP_ID,"
+            + " TOLLGATE_GITHUB_PRIVATE_KEY_FILE) and restart";
+
     @Bean
     DecisionWorker decisionWorker(KafkaProperties kafka, DecisionProperties properties,
             ActivePolicy policy, EventTranslator translator, InstallationGate installations) {
@@ -89,7 +95,10 @@ public class DecisionWorkerConfiguration {
                 producer.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) properties
                         .getTransactionTimeout().toMillis());
                 return new DecisionLoop(consumer, producer, policy.engines(), translator,
-                        properties.getPollTimeout(), installations);
+                        properties.getPollTimeout(), installations, properties
+                                .isGithubConfigured()
+                                        ? null
+                                        : WITHOUT_GITHUB);
             });
         }
         return new DecisionWorker(loops);

@@ -25,7 +25,7 @@ import okhttp3.OkHttpClient;
 
 /**
  * Wires one executor replica: the App authenticator, the token cache, the OkHttp transport behind
- * retries, the host's circuit breaker and write pacing, and the executor. No Spring here, so tests
+ * retries, the host's and each caller's circuit breakers and write pacing, and the executor. No Spring here, so tests
  * build replicas the same way the application does.
  *
  * @param config the GitHub App settings
@@ -44,16 +44,27 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
         Map<String, Long> installations) {
 
     public static final Duration CIRCUIT_OPEN_WAIT = Duration.ofSeconds(30);
+    /** Writes one agent may have waiting per installation, by default. */
+    public static final int DEFAULT_WRITE_QUEUE_PER_AGENT = 16;
 
     public ToolCallExecutor build() {
+        return build(DEFAULT_WRITE_QUEUE_PER_AGENT);
+    }
+
+    /**
+     * @param writeQueuePerAgent writes one agent may have waiting for one installation's pacing
+     *        slots; more are refused at once (0: no limit)
+     */
+    public ToolCallExecutor build(int writeQueuePerAgent) {
         OkHttpClient client = OkHttpTransport.defaultClient();
         GitHubTransport http = ExecutorMetrics.timed(new OkHttpTransport(config.apiUrl(),
                 client));
         GitHubTransport resilient = new ResilientTransport(http, config.host(), retry,
                 ExecutorMetrics.watch(ResilientTransport.breakerFor(config.host(),
                         CIRCUIT_OPEN_WAIT, clock)),
-                CIRCUIT_OPEN_WAIT, new WritePacer(writeInterval, clock, Sleeper.system()),
-                scheduler, clock);
+                CIRCUIT_OPEN_WAIT, new WritePacer(writeInterval, clock, Sleeper.system(),
+                        writeQueuePerAgent),
+                scheduler, clock).watchingBreakers(ExecutorMetrics::watch);
         // The App's own calls (token mints, installation discovery) are retried and counted by
         // the host's breaker like every other GitHub call; the JWT is signed again per attempt.
         AppAuthenticator app = new AppAuthenticator(new AppJwtSigner(config.appId(), config
@@ -64,6 +75,6 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
                 installations), tokens,
                 decorator.apply(
                         resilient),
-                completions, clock);
+                completions, clock).sanitizingFor(config.apiUrl());
     }
 }

@@ -112,6 +112,10 @@ public class ExecutorConfiguration {
             throw new IllegalStateException("tollgate.executor.max-in-flight must be at least 1"
                     + " (TOLLGATE_EXECUTOR_MAX_IN_FLIGHT), not " + maxInFlight);
         }
+        int writeQueuePerAgent = environment.getProperty(
+                "tollgate.executor.write-queue-per-agent", Integer.class, Math.min(
+                        ExecutorAssembly.DEFAULT_WRITE_QUEUE_PER_AGENT, Math.max(1, maxInFlight
+                                / 4)));
         // One executor per replica, shared by its consumers: one token cache (a rebalance between
         // this replica's consumers never mints a scope again), one write pacer per installation.
         DecisionConsumer.Topics topics = DecisionConsumer.Topics.standard();
@@ -120,9 +124,10 @@ public class ExecutorConfiguration {
         environmentApps.apps().forEach((name, app) -> apps.put(name, new ExecutorAssembly(app,
                 clock, mints, completions, retry, writeInterval, scheduler, UnaryOperator
                         .identity(),
-                Map.of()).build().guardedBy(installationGuard)));
+                Map.of()).build(writeQueuePerAgent).guardedBy(installationGuard)));
         ToolCallExecutor executor = new ExecutorAssembly(config, clock, mints, completions, retry,
-                writeInterval, scheduler, UnaryOperator.identity(), installations).build()
+                writeInterval, scheduler, UnaryOperator.identity(), installations).build(
+                        writeQueuePerAgent)
                 .guardedBy(installationGuard).routing(environmentApps.environments(), apps);
         Semaphore inFlight = new Semaphore(maxInFlight);
         List<DecisionConsumer> consumers = new ArrayList<>();

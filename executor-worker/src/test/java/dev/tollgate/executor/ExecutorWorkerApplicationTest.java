@@ -119,6 +119,20 @@ class ExecutorWorkerApplicationTest {
     }
 
     @Test
+    void refusesToStartWithAnAppIdAndAnUnreadableKeyAndNamesTheKeyAndThePath(
+            KafkaTestBroker broker) {
+        SpringApplicationBuilder app = new SpringApplicationBuilder(
+                ExecutorWorkerApplication.class).properties(
+                        "tollgate.github.app-id=" + TestApp.APP_ID,
+                        "tollgate.github.private-key-file=" + dir.resolve("gone.pem"),
+                        "spring.kafka.bootstrap-servers=" + broker.bootstrapServers());
+
+        assertThatThrownBy(app::run).rootCause().isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("tollgate.github.private-key-file").hasMessageContaining(
+                        "gone.pem");
+    }
+
+    @Test
     void theFailureAnalysisNamesTheSettingInsteadOfAStackTrace() {
         FailureAnalysis analysis = new ConfigurationFailureAnalyzer().analyze(
                 new IllegalStateException(new ConfigurationException(

@@ -5,6 +5,7 @@ import dev.tollgate.runtime.ReadinessRegistry;
 import dev.tollgate.runtime.TollgateRole;
 import dev.tollgate.schemas.TopicProvisioner;
 import dev.tollgate.schemas.TopicSettings;
+import dev.tollgate.schemas.Roles;
 import dev.tollgate.schemas.Topics;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,6 +53,12 @@ public final class TollgateLauncher implements AutoCloseable {
     /** Starts everything; the caller closes it. */
     public static TollgateLauncher start(LauncherOptions options) {
         long started = System.nanoTime();
+        // every role's configuration is judged before anything starts: a half-configured one
+        // fails here, naming the problem, before a broker or a folder is touched
+        List<TollgateRole> found = new ArrayList<>();
+        ServiceLoader.load(TollgateRole.class).forEach(found::add);
+        found.sort(Comparator.comparingInt(TollgateRole::order));
+        Map<TollgateRole, String> missing = missingConfiguration(found, settings(options));
         createPrivately(options.dataDir());
         if (options.fresh()) {
             wipeFresh(options.dataDir());
@@ -77,36 +84,36 @@ public final class TollgateLauncher implements AutoCloseable {
             parent.registerBean(ReadinessRegistry.class, ReadinessRegistry::new);
             parent.refresh();
 
-            List<TollgateRole> found = new ArrayList<>();
-            ServiceLoader.load(TollgateRole.class).forEach(found::add);
-            found.sort(Comparator.comparingInt(TollgateRole::order));
-            boolean anyServesHttp = found.stream().anyMatch(TollgateRole::servesHttp);
-
             List<ConfigurableApplicationContext> contexts = new ArrayList<>();
             List<String> startedRoles = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
             int httpPort = -1;
-            Function<String, String> settings = settings(options);
+            Map<String, Object> extra = new LinkedHashMap<>();
+            if (missing.keySet().stream().anyMatch(role -> role.name().equals(
+                    Roles.EXECUTOR_WORKER))) {
+                // try-it mode: no executor will perform what the policy allows; the decision
+                // worker answers such calls at once instead of leaving them waiting
+                extra.put("tollgate.decision.github-configured", "false");
+            }
             for (TollgateRole role : found) {
-                var missing = role.missingConfiguration(settings);
-                if (missing.isPresent()) {
+                if (missing.containsKey(role)) {
                     skipped.add(role.name());
-                    say("NOT starting " + role.name() + ": " + missing.get());
+                    say("NOT starting " + role.name() + ": " + missing.get(role));
                     continue;
                 }
                 ConfigurableApplicationContext context = startRole(role.applicationClass(), role
-                        .name(), role.servesHttp(), parent, bootstrap, options);
+                        .name(), role.servesHttp(), parent, bootstrap, options, extra);
                 contexts.add(context);
                 httpPort = role.servesHttp() ? port(context) : httpPort;
                 startedRoles.add(role.name());
                 say("started " + role.name());
             }
-            anyServesHttp = found.stream()
+            boolean anyServesHttp = found.stream()
                     .anyMatch(role -> role.servesHttp() && startedRoles.contains(
                             role.name()));
             if (!anyServesHttp) {
                 ConfigurableApplicationContext web = startRole(LauncherWebApplication.class,
-                        "launcher", true, parent, bootstrap, options);
+                        "launcher", true, parent, bootstrap, options, Map.of());
                 contexts.add(web);
                 httpPort = port(web);
             }
@@ -127,10 +134,30 @@ public final class TollgateLauncher implements AutoCloseable {
         }
     }
 
+    /**
+     * Which roles are left out, each with why, before any starts: a role with no configuration at
+     * all. A role configured but wrongly (a GitHub App ID with an unreadable key) fails the whole
+     * start, naming the role and the problem.
+     */
+    static Map<TollgateRole, String> missingConfiguration(List<TollgateRole> roles,
+            Function<String, String> settings) {
+        Map<TollgateRole, String> missing = new LinkedHashMap<>();
+        for (TollgateRole role : roles) {
+            try {
+                role.missingConfiguration(settings).ifPresent(reason -> missing.put(role,
+                        reason));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(role.name() + " is configured but cannot start: "
+                        + e.getMessage(), e);
+            }
+        }
+        return missing;
+    }
+
     private static ConfigurableApplicationContext startRole(Class<?> application, String name,
             boolean web, GenericApplicationContext parent, String bootstrap,
-            LauncherOptions options) {
-        Map<String, Object> properties = new LinkedHashMap<>();
+            LauncherOptions options, Map<String, Object> extra) {
+        Map<String, Object> properties = new LinkedHashMap<>(extra);
         properties.put("tollgate.role", name);
         properties.put("spring.application.name", name);
         properties.put("spring.kafka.bootstrap-servers", bootstrap);

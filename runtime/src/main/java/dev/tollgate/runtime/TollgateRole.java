@@ -29,7 +29,9 @@ public interface TollgateRole {
     /**
      * Why this role cannot start with the given settings (a property lookup over the launcher's
      * arguments, system properties and environment), naming what to set; empty when it can. The
-     * launcher then leaves the role out and says so, instead of failing the whole run.
+     * launcher then leaves the role out and says so, instead of failing the whole run. Only for a
+     * role that is not configured at all: settings that are given but wrong throw (a
+     * {@link RuntimeException} naming the problem), and the launcher fails to start.
      */
     default Optional<String> missingConfiguration(Function<String, String> settings) {
         return Optional.empty();

@@ -33,6 +33,14 @@ public enum ErrorCode {
     /** Allowed by policy, but the GitHub App is not installed on the repository. */
     NOT_INSTALLED("not_installed", Role.DECISION_WORKER, false,
             "the GitHub App is not installed there, or the installation is suspended"),
+    /**
+     * Allowed by policy, but not performed: the gateway runs without a GitHub App (the standalone
+     * run's try-it mode), so nothing can reach GitHub until one is configured.
+     */
+    GITHUB_NOT_CONFIGURED("github_not_configured", Role.DECISION_WORKER, false,
+            "allowed by policy but not performed: this gateway runs without a GitHub App"
+                    + " (try-it mode); its operator sets tollgate.github.app-id and"
+                    + " tollgate.github.private-key-file"),
     /** The request could not be decided (unreadable, or its target does not match its call). */
     INVALID_REQUEST("invalid_request", Role.DECISION_WORKER, false,
             "the request could not be decided as sent"),

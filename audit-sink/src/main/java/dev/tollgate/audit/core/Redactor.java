@@ -18,8 +18,10 @@ import java.util.regex.Pattern;
  * Replaces anything that looks like a secret with {@code [REDACTED:<kind>]} before it reaches the
  * audit store: GitHub tokens (every prefix, including the long stateless formats), PEM private key
  * blocks, JWTs, {@code Authorization} values, passwords (by key name, in {@code key=value} text and
- * in URLs), and any value whose JSON key names a secret. Applied at any depth of a JSON document
- * and inside free text. Stateless and thread-safe.
+ * in URLs), credentials in URL parameters ({@code ?token=}, {@code sig=},
+ * {@code X-Amz-Signature=}, {@code urlSignature=}, {@code jwt=}), and any value whose JSON key
+ * names a secret. Applied at any depth of a JSON document and inside free text. Stateless and
+ * thread-safe.
  *
  * <p>It errs on the side of redacting: a false positive costs a little audit detail, a false
  * negative leaks a credential into a store that is kept forever and cannot be edited.
@@ -28,7 +30,7 @@ public final class Redactor {
 
     /** What was redacted; the name appears in the marker. */
     public enum Kind {
-        GITHUB_TOKEN, PRIVATE_KEY, JWT, AUTHORIZATION, PASSWORD, SECRET, AWS_ACCESS_KEY;
+        GITHUB_TOKEN, PRIVATE_KEY, JWT, AUTHORIZATION, PASSWORD, SECRET, AWS_ACCESS_KEY, URL_CREDENTIAL;
 
         public String marker() {
             return "[REDACTED:" + name().toLowerCase(Locale.ROOT) + "]";
@@ -100,6 +102,18 @@ public final class Redactor {
             new Rule(Kind.JWT, Pattern.compile(
                     "eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"),
                     Kind.JWT.marker(), Trigger.contains("eyJ")),
+            // Credentials GitHub writes into URLs it hands out: a private repository's raw
+            // download and archive links (?token=), signed Actions log URLs (urlSignature=),
+            // Azure and S3 signed storage URLs (sig=, X-Amz-Signature=, X-Amz-Credential=,
+            // X-Amz-Security-Token=), Google's (X-Goog-*), JWT parameters of private images
+            // (jwt=). Anywhere in text, not only after '?' or '&': these names hold nothing else.
+            new Rule(Kind.URL_CREDENTIAL, Pattern.compile(
+                    "(?i)(?<![a-z0-9])((?:access_)?token|jwt|sig|signature|urlsignature"
+                            + "|x-amz-signature|x-amz-credential|x-amz-security-token"
+                            + "|x-goog-signature|x-goog-credential)(=)(?!\\[REDACTED)"
+                            + "[^&#\\s\"'<>()\\[\\]]+"),
+                    "$1$2" + Kind.URL_CREDENTIAL.marker(), Trigger.containsIgnoringCase(
+                            "token=", "jwt=", "sig=", "signature=", "x-amz-", "x-goog-")),
             new Rule(Kind.AWS_ACCESS_KEY,
                     Pattern.compile("(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])"),
                     Kind.AWS_ACCESS_KEY.marker(), Trigger.contains("AKIA", "ASIA")),

@@ -173,4 +173,43 @@ class RedactorTest {
 
         assertThat(redactor.redactText(text)).isEqualTo(text);
     }
+
+    /** A credential parameter that still has a value other than a redaction marker. */
+    private static final java.util.regex.Pattern URL_CREDENTIAL_LEFT = java.util.regex.Pattern
+            .compile("(?i)(?:token|jwt|sig|urlsignature|x-amz-signature)=(?!\\[REDACTED)[^&\"\\s]");
+
+    private static String githubAnswer(String name) throws java.io.IOException {
+        try (java.io.InputStream in = RedactorTest.class.getResourceAsStream("/github-answers/"
+                + name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"contents-listing-private.json", "feed.json",
+            "list-attestations.json", "locations.json"})
+    void redactsTheCredentialsGitHubWritesIntoTheUrlsOfItsAnswers(String name) throws Exception {
+        String answer = githubAnswer(name);
+        assertThat(answer).containsPattern(URL_CREDENTIAL_LEFT);
+
+        String redacted = redactor.redactJsonText(answer).toString();
+
+        assertThat(redacted).doesNotContainPattern(URL_CREDENTIAL_LEFT).doesNotContain("GHSAT0",
+                "abc123", "thistokenexpires", "jPSbbJnIEshU", "2TUDfIg4fm").contains(
+                        "[REDACTED:url_credential]");
+    }
+
+    @Test
+    void aDownloadUrlKeepsEverythingButItsToken() throws Exception {
+        JsonNode listing = redactor.redactJsonText(githubAnswer("contents-listing-private.json"));
+
+        assertThat(listing.get(0).get("download_url").asText()).isEqualTo(
+                "https://raw.githubusercontent.com/octokit-fixture-org/hello-world/master/README.md"
+                        + "?token=[REDACTED:url_credential]");
+        assertThat(listing.get(0).get("url").asText()).endsWith("README.md?ref=master");
+        assertThat(redactor.redactText("img https://private-user-images.githubusercontent.com/1/"
+                + "a.png?X-Amz-Algorithm=AWS4&X-Amz-Credential=AKIAEXAMPLE%2F2024&X-Amz-Signature="
+                + "f00dfeed&jwt=opaque")).doesNotContain("f00dfeed", "opaque", "AKIAEXAMPLE")
+                .contains("X-Amz-Algorithm=AWS4");
+    }
 }

@@ -67,6 +67,7 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
     private final EventTranslator translator;
     private final Duration pollTimeout;
     private final InstallationGate installations;
+    private final String withoutGitHub;
     private final EventDeserializer<ToolCallRequested> deserializer = new EventDeserializer<>(
             dev.tollgate.schemas.AvroSingleObjectCodec.shared(), ToolCallRequested.class);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -97,7 +98,20 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
     public DecisionLoop(Map<String, Object> consumerProps, Map<String, Object> producerProps,
             Supplier<PolicyEngine> policy, EventTranslator translator, Duration pollTimeout,
             InstallationGate installations) {
+        this(consumerProps, producerProps, policy, translator, pollTimeout, installations, null);
+    }
+
+    /**
+     * @param withoutGitHub why no executor will perform allowed calls (the standalone run's
+     *        try-it mode, without a GitHub App): each allowed call is then answered at once,
+     *        {@code github_not_configured}, instead of waiting for an executor; {@code null} when
+     *        the GitHub App is configured
+     */
+    public DecisionLoop(Map<String, Object> consumerProps, Map<String, Object> producerProps,
+            Supplier<PolicyEngine> policy, EventTranslator translator, Duration pollTimeout,
+            InstallationGate installations, String withoutGitHub) {
         this.installations = installations;
+        this.withoutGitHub = withoutGitHub;
         this.consumerProps = new HashMap<>(consumerProps);
         this.consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -292,6 +306,10 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
             Decision decision = engine.decide(request);
             return switch (decision) {
                 case Allowed allowed -> {
+                    if (withoutGitHub != null) {
+                        yield List.of(reply(record, event, translator.notPerformed(event,
+                                allowed, withoutGitHub)));
+                    }
                     InstallationGate.Verdict verdict = installations.check(translator.decided(
                             event, allowed));
                     if (verdict instanceof InstallationGate.Refuse refused) {

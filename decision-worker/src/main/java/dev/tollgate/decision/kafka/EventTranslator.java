@@ -46,6 +46,8 @@ public final class EventTranslator {
     public static final String NOT_INSTALLED = ErrorCode.NOT_INSTALLED.code();
     /** errorCode of a request that cannot be decided (names no repository, unreadable). */
     public static final String INVALID_REQUEST = ErrorCode.INVALID_REQUEST.code();
+    /** errorCode of a request the policy allowed while no GitHub App is configured (try-it). */
+    public static final String GITHUB_NOT_CONFIGURED = ErrorCode.GITHUB_NOT_CONFIGURED.code();
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -170,6 +172,22 @@ public final class EventTranslator {
                 rules(trace));
     }
 
+    /**
+     * The answer to a request the policy allowed while the gateway runs without a GitHub App (the
+     * standalone run's try-it mode): failed, not retryable, the policy's rules and why nothing
+     * was performed. Nothing was sent towards GitHub.
+     */
+    public ToolCallCompleted notPerformed(ToolCallRequested event, Allowed allowed,
+            String reason) {
+        List<RuleTrace> trace = new ArrayList<>(allowed.rules());
+        trace.add(new RuleTrace("GitHub App", RuleTrace.Effect.DENY, true, reason));
+        return completed(event, CallStatus.FAILED, GITHUB_NOT_CONFIGURED, "allowed by policy "
+                + allowed.policyVersion() + " but not performed: " + reason,
+                allowed
+                        .policyVersion(),
+                rules(trace));
+    }
+
     /** The answer to a request that could be read but not decided. */
     public ToolCallCompleted undecidable(ToolCallRequested event, String reason,
             String policyVersion) {
@@ -178,12 +196,17 @@ public final class EventTranslator {
 
     private ToolCallCompleted completed(ToolCallRequested event, String code, String message,
             String policyVersion, List<RuleEvaluation> rules) {
+        return completed(event, CallStatus.DENIED, code, message, policyVersion, rules);
+    }
+
+    private ToolCallCompleted completed(ToolCallRequested event, CallStatus status, String code,
+            String message, String policyVersion, List<RuleEvaluation> rules) {
         return ToolCallCompleted.newBuilder()
                 .setMeta(EventMetas.create(Roles.DECISION_WORKER, requestId(event), clock))
                 .setAgentId(event.getAgentId())
                 .setEnvironment(event.getEnvironment())
                 .setTool(event.getTool())
-                .setStatus(CallStatus.DENIED)
+                .setStatus(status)
                 .setErrorCode(code)
                 .setRetryable(false)
                 .setMessage(message)

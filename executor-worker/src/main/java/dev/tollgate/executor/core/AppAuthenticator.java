@@ -41,7 +41,16 @@ public final class AppAuthenticator {
     /** Sends a request authenticated as the App; retries once with a skew-corrected JWT. */
     public GitHubResponse send(String method, String path, Optional<String> jsonBody)
             throws IOException {
-        GitHubResponse response = transport.send(request(method, path, jsonBody));
+        return send(method, path, jsonBody, GitHubRequest.Caller.APP);
+    }
+
+    /**
+     * As {@link #send(String, String, Optional)}, for {@code caller} (a mint is made for an
+     * installation and the agent whose request needs the token).
+     */
+    public GitHubResponse send(String method, String path, Optional<String> jsonBody,
+            GitHubRequest.Caller caller) throws IOException {
+        GitHubResponse response = transport.send(request(method, path, jsonBody, caller));
         if (response.status() == 401 && CLOCK_COMPLAINT.matcher(response.body()).find()) {
             Optional<Instant> githubNow = date(response.headers());
             if (githubNow.isPresent()) {
@@ -50,7 +59,7 @@ public final class AppAuthenticator {
                 log.warn("GitHub refused the App JWT's time window; our clock differs from"
                         + " GitHub's by {} s: signing again with the correction",
                         corrected.toSeconds());
-                response = transport.send(request(method, path, jsonBody));
+                response = transport.send(request(method, path, jsonBody, caller));
             }
         }
         return response;
@@ -61,9 +70,10 @@ public final class AppAuthenticator {
         return skew.get();
     }
 
-    private GitHubRequest request(String method, String path, Optional<String> jsonBody) {
+    private GitHubRequest request(String method, String path, Optional<String> jsonBody,
+            GitHubRequest.Caller caller) {
         return new GitHubRequest(method, path, new GitHubRequest.Credential.AppJwt(() -> signer
-                .sign(skew.get())), jsonBody);
+                .sign(skew.get())), jsonBody, caller);
     }
 
     private static Optional<Instant> date(ResponseHeaders headers) {

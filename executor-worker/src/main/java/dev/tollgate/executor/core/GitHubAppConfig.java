@@ -16,7 +16,7 @@ import java.util.function.Function;
  * The executor's GitHub App settings. {@link #toString()} never shows the key or the static token.
  *
  * @param apiUrl {@code https://api.github.com}, or {@code https://HOST/api/v3} for GitHub Enterprise
- *        Server
+ *        Server; never plain http except on loopback (a stand-in)
  * @param appId the App ID or client ID (the JWT's {@code iss})
  * @param privateKey the App's private key
  * @param staticFallbackToken a token used only when the App exchange fails; empty unless enabled
@@ -43,11 +43,54 @@ public record GitHubAppConfig(URI apiUrl, String appId, RSAPrivateKey privateKey
         return apiUrl.getHost() + (apiUrl.getPort() > 0 ? ":" + apiUrl.getPort() : "");
     }
 
+    /**
+     * True for a loopback host written as such: {@code localhost} or a loopback IP literal
+     * ({@code 127.0.0.0/8}, {@code ::1}). Names are never resolved here.
+     */
+    static boolean isLoopback(String host) {
+        String bare = host.startsWith("[") && host.endsWith("]")
+                ? host.substring(1, host.length() - 1)
+                : host;
+        if (bare.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        boolean ipLiteral = bare.contains(":") || bare.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        if (!ipLiteral) {
+            return false;
+        }
+        try {
+            return java.net.InetAddress.getByName(bare).isLoopbackAddress(); // a literal: no lookup
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
     @Override
     public String toString() {
         return "GitHubAppConfig[apiUrl=" + apiUrl + ", appId=" + appId
                 + ", privateKey=redacted, staticFallback=" + staticFallbackToken.isPresent()
                 + "]";
+    }
+
+    /**
+     * True when any of the App's settings is given (as a property, an environment variable or an
+     * environment variable's {@code _FILE}), even one that cannot be read: the App is then meant
+     * to run, and {@link #resolve} must succeed or start-up fails. False only for a wholly
+     * unconfigured App (the standalone run's try-it mode).
+     */
+    public static boolean anySettingGiven(Function<String, String> properties,
+            Map<String, String> environment) {
+        for (String key : java.util.List.of(APP_ID, PRIVATE_KEY_FILE, API_URL,
+                STATIC_FALLBACK_ENABLED, STATIC_TOKEN_FILE)) {
+            String property = properties.apply(key);
+            String variable = environment.get(Settings.envName(key));
+            String file = environment.get(Settings.envName(key) + "_FILE");
+            if (property != null && !property.isBlank() || variable != null && !variable
+                    .isBlank() || file != null && !file.isBlank()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -74,6 +117,13 @@ public record GitHubAppConfig(URI apiUrl, String appId, RSAPrivateKey privateKey
             throw new ConfigurationException(API_URL + " (" + Settings.envName(API_URL)
                     + ") must be an http(s) URL such as https://api.github.com or"
                     + " https://HOST/api/v3, not " + apiUrlText);
+        }
+        if (apiUrl.getScheme().equals("http") && !isLoopback(apiUrl.getHost())) {
+            throw new ConfigurationException(API_URL + " (" + Settings.envName(API_URL)
+                    + ") must use https: every call on it carries the App's JWT or an"
+                    + " installation token. Use https://api.github.com or https://HOST/api/v3"
+                    + " (plain http is accepted only for a stand-in on loopback: localhost,"
+                    + " 127.0.0.1, ::1), not " + apiUrlText);
         }
         String appId = settings.require(APP_ID, "the GitHub App's ID or client ID").trim();
         String keyFile = settings.require(PRIVATE_KEY_FILE,

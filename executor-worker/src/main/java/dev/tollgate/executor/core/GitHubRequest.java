@@ -12,17 +12,55 @@ import java.util.function.Supplier;
  * @param path the path and query under the API URL, starting with {@code /}
  * @param credential what goes in {@code Authorization}
  * @param jsonBody the JSON body, if any
+ * @param caller whom the call is made for: its installation and agent, so that one agent's
+ *        failures and bursts are kept to that agent (circuit breakers, write pacing)
  */
 public record GitHubRequest(String method, String path, Credential credential,
-        Optional<String> jsonBody) {
+        Optional<String> jsonBody, Caller caller) {
 
     public GitHubRequest {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(credential, "credential");
         jsonBody = Objects.requireNonNullElse(jsonBody, Optional.empty());
+        caller = caller != null ? caller : Caller.of(credential);
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("path must start with /: " + path);
+        }
+    }
+
+    /** A request whose caller is what its credential says (the token's installation, no agent). */
+    public GitHubRequest(String method, String path, Credential credential,
+            Optional<String> jsonBody) {
+        this(method, path, credential, jsonBody, null);
+    }
+
+    /**
+     * Whom a call is made for. Not a secret.
+     *
+     * @param installationId the installation whose token the call uses or mints; 0 for the App's
+     *        own calls that concern no installation yet (installation discovery, listings)
+     * @param agentId the agent whose request needs the call; null for the App's own calls
+     */
+    public record Caller(long installationId, String agentId) {
+
+        /** The App itself, for no installation and no agent. */
+        public static final Caller APP = new Caller(0, null);
+
+        /** What a credential alone tells: a token's installation, else the App. */
+        static Caller of(Credential credential) {
+            return credential instanceof Credential.Token t
+                    ? new Caller(t.token().scope().installationId(), null)
+                    : APP;
+        }
+
+        /** A short, stable key: {@code installation 42, agent bot} (no secret in it). */
+        public String key() {
+            return installationId == 0 && agentId == null
+                    ? "app"
+                    : "installation " + installationId + (agentId == null
+                            ? ""
+                            : ", agent " + agentId);
         }
     }
 
@@ -58,7 +96,7 @@ public record GitHubRequest(String method, String path, Credential credential,
             "^/app/installations/\\d+/access_tokens$");
 
     public GitHubRequest withCredential(Credential other) {
-        return new GitHubRequest(method, path, other, jsonBody);
+        return new GitHubRequest(method, path, other, jsonBody, caller);
     }
 
     /** The {@code Authorization} header value: a secret, held only for the call. */

@@ -104,7 +104,8 @@ public final class GitHubSession {
             Optional<String> body) {
         try {
             GitHubResponse response = transport.send(new GitHubRequest(method, path,
-                    new GitHubRequest.Credential.Token(token), body));
+                    new GitHubRequest.Credential.Token(token), body, new GitHubRequest.Caller(
+                            scope.installationId(), context.agentId())));
             attempts.addAndGet(response.attempts());
             return response;
         } catch (IOException e) {

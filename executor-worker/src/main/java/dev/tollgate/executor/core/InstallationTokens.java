@@ -152,8 +152,10 @@ public final class InstallationTokens {
         scope.permissions().forEach(permissions::put);
         String path = "/app/installations/" + scope.installationId() + "/access_tokens";
         GitHubError failure;
+        boolean appCredentialRefused = false;
         try {
-            GitHubResponse response = app.send("POST", path, Optional.of(body.toString()));
+            GitHubResponse response = app.send("POST", path, Optional.of(body.toString()),
+                    new GitHubRequest.Caller(scope.installationId(), context.agentId()));
             if (response.isSuccess()) {
                 InstallationToken token = parse(response, scope);
                 cache.put(scope, token);
@@ -171,12 +173,18 @@ public final class InstallationTokens {
                 }
                 return token;
             }
-            failure = ErrorClassifier.classify(response.status(), response.headers(), response
-                    .body(), clock.instant());
+            // 401: GitHub refused the App's own JWT (wrong key or App ID, a clock it still
+            // refuses after the skew correction): the exchange itself is broken.
+            appCredentialRefused = response.status() == 401;
+            failure = refusal(ErrorClassifier.classify(response.status(), response.headers(),
+                    response.body(), clock.instant()), scope);
         } catch (IOException e) {
             failure = ErrorClassifier.classifyFailure(e);
         }
-        if (staticFallback.isPresent() && !failure.retryable()) {
+        // The static token stands in only when the App cannot authenticate at all; never for a
+        // scope the installation does not grant (403/422), a suspended or removed installation
+        // (403/404: a revocation), a rate limit or an outage (retryable).
+        if (staticFallback.isPresent() && appCredentialRefused) {
             log.warn("GITHUB APP TOKEN EXCHANGE FAILED ({}) for installation {}: USING THE STATIC"
                     + " FALLBACK TOKEN for request {} (not down-scoped; audited)",
                     failure
@@ -188,6 +196,31 @@ public final class InstallationTokens {
             return token;
         }
         throw new GitHubCallException(failure);
+    }
+
+    /**
+     * GitHub's refusal to mint, said as what it means for the call: a 403 or 422 on the token
+     * request refuses the scope (a permission or repository the installation does not grant, or a
+     * suspended installation), a 404 means this App has no such installation. Others unchanged.
+     */
+    static GitHubError refusal(GitHubError error, TokenScope scope) {
+        String what = "a token for installation " + scope.installationId() + " with repositories "
+                + scope.repositories() + " and permissions " + scope.permissions();
+        if ((error.status() == 403 && error.errorClass() == ErrorClass.FORBIDDEN) || error
+                .status() == 422) {
+            return new GitHubError(ErrorClass.FORBIDDEN, error.status(), "GitHub refused " + what
+                    + " (the installation does not grant it, or is suspended): " + error
+                            .message(),
+                    java.util.Optional.empty(), error.acceptedPermissions(), error.fieldErrors(),
+                    error.documentationUrl());
+        }
+        if (error.status() == 404) {
+            return new GitHubError(ErrorClass.NOT_FOUND, 404, "GitHub knows no installation "
+                    + scope.installationId() + " of this App (uninstalled, or another App's): "
+                    + error.message(), java.util.Optional.empty(), error.acceptedPermissions(),
+                    error.fieldErrors(), error.documentationUrl());
+        }
+        return error;
     }
 
     private InstallationToken parse(GitHubResponse response, TokenScope scope) {

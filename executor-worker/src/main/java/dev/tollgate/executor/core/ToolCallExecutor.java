@@ -49,6 +49,7 @@ public final class ToolCallExecutor {
     private final Map<String, ReentrantLock> inProgress = new ConcurrentHashMap<>();
     private volatile AppEnvironments appEnvironments;
     private volatile Map<String, ToolCallExecutor> apps = Map.of();
+    private volatile AnswerSanitizer sanitizer = new AnswerSanitizer();
 
     public ToolCallExecutor(InstallationResolver installations, InstallationTokens tokens,
             GitHubTransport transport, CompletionStore completions, Clock clock) {
@@ -95,6 +96,15 @@ public final class ToolCallExecutor {
                 + environment + ".app-id and .private-key-file");
     }
 
+    /**
+     * Cleans every answer for the GitHub at {@code apiUrl} (its own host's download URLs too, for
+     * GitHub Enterprise Server); by default, for api.github.com.
+     */
+    public ToolCallExecutor sanitizingFor(java.net.URI apiUrl) {
+        this.sanitizer = AnswerSanitizer.forApi(apiUrl);
+        return this;
+    }
+
     /** Puts this executor's token cache under {@code guard} (installation registry, limits). */
     public ToolCallExecutor guardedBy(MintGuard guard) {
         tokens.guardedBy(guard);
@@ -116,9 +126,11 @@ public final class ToolCallExecutor {
             Optional<ToolCallCompleted> earlier = completions.find(requestId);
             if (earlier.isPresent()) {
                 log.info("request {} was already completed: re-publishing its answer", requestId);
-                return earlier.get();
+                return sanitizer.sanitize(earlier.get()); // unchanged unless recorded unclean
             }
-            return completions.record(perform(decision, request, requestId));
+            // Every answer, success or failure, passes here: no credential GitHub put in a URL
+            // (a private download_url's token, a signed log URL) leaves the executor.
+            return completions.record(sanitizer.sanitize(perform(decision, request, requestId)));
         } finally {
             inProgress.remove(requestId, lock);
             lock.unlock();

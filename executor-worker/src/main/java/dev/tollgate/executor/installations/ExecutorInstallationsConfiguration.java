@@ -87,12 +87,15 @@ public class ExecutorInstallationsConfiguration {
                 "tollgate.executor.mint-limit.per-installation", Integer.class, 30);
         int perAgent = environment.getProperty("tollgate.executor.mint-limit.per-agent",
                 Integer.class, 30);
+        int share = environment.getProperty(MintLimits.PER_AGENT_PER_INSTALLATION, Integer.class,
+                MintLimits.defaultShare(perInstallation));
         Duration period = environment.getProperty("tollgate.executor.mint-limit.period",
                 Duration.class, Duration.ofMinutes(1));
-        log.info("token mints limited to {} per installation and {} per agent every {}",
-                perInstallation, perAgent, period);
+        log.info("token mints limited to {} per installation, {} of them per agent, and {} per"
+                + " agent over all installations, every {}", perInstallation, share, perAgent,
+                period);
         return new InstallationGuard(executorInstallationRegistry, environmentApps.environments(),
-                Optional.of(new MintLimits(perInstallation, perAgent, period, clock)));
+                Optional.of(new MintLimits(perInstallation, share, perAgent, period, clock)));
     }
 
     /**

@@ -15,25 +15,48 @@ import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
- * Retries, a circuit breaker per GitHub host and write pacing per installation, around the plain
- * transport. Retries (Resilience4j {@link Retry}) happen only for retryable classes, waiting as
- * {@link RetryPolicy} says; the waits run on an injected scheduler, so tests record them instead of
- * sleeping. A write is retried only when GitHub provably did not perform it (a rate limit refusal,
- * a connection never made); a write that may have happened is reported, not repeated.
+ * Retries, circuit breakers and write pacing around the plain transport. Retries (Resilience4j
+ * {@link Retry}) happen only for retryable classes, waiting as {@link RetryPolicy} says; the waits
+ * run on an injected scheduler, so tests record them instead of sleeping. A write is retried only
+ * when GitHub provably did not perform it (a rate limit refusal, a connection never made); a write
+ * that may have happened is reported, not repeated.
+ *
+ * <p>One agent must not degrade the others, so each failure opens only the breaker it says
+ * something about:
+ * <ul>
+ * <li><b>The host's breaker</b> counts only failures no agent can cause: no connection could be
+ * made to GitHub at all (refused, unresolvable, unroutable, a failed TLS handshake). When it opens,
+ * every call to the host is paused: GitHub is down or unreachable.
+ * <li><b>The caller's breaker</b>, one per installation and agent ({@link GitHubRequest.Caller}),
+ * counts what an agent's own calls can provoke: 5xx and 408 answers (an expensive endpoint, one
+ * repository GitHub fails on), timeouts and connections cut mid-exchange. When it opens, only that
+ * agent's calls on that installation are paused; other agents and installations go on.
+ * </ul>
+ * Any HTTP answer tells the host's breaker that GitHub is reachable. Caller breakers are created
+ * on first use and the least recently used are forgotten beyond {@link #MAX_CALLER_BREAKERS}.
+ * Writes take a slot of the installation's {@link WritePacer}, in turn by agent.
  */
 public final class ResilientTransport implements GitHubTransport {
+
+    /** Caller breakers kept at most; the least recently used closed or open one is dropped. */
+    static final int MAX_CALLER_BREAKERS = 10_000;
 
     private final GitHubTransport delegate;
     private final String host;
@@ -43,6 +66,14 @@ public final class ResilientTransport implements GitHubTransport {
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
     private final Duration openWait;
+    private final Map<String, CircuitBreaker> callerBreakers = new LinkedHashMap<>(16, 0.75f,
+            true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CircuitBreaker> eldest) {
+            return size() > MAX_CALLER_BREAKERS;
+        }
+    };
+    private volatile UnaryOperator<CircuitBreaker> watcher = UnaryOperator.identity();
 
     public ResilientTransport(GitHubTransport delegate, String host, RetryPolicy policy,
             CircuitBreaker breaker, Duration openWait, WritePacer pacer,
@@ -55,6 +86,25 @@ public final class ResilientTransport implements GitHubTransport {
         this.pacer = pacer;
         this.scheduler = scheduler;
         this.clock = clock;
+    }
+
+    /** Hands every caller breaker, when it is created, to {@code watcher} (metrics). */
+    public ResilientTransport watchingBreakers(UnaryOperator<CircuitBreaker> watcher) {
+        this.watcher = watcher;
+        return this;
+    }
+
+    /** The host's breaker: opens when GitHub cannot be reached at all. */
+    public CircuitBreaker hostBreaker() {
+        return breaker;
+    }
+
+    /** The breaker of one installation and agent's calls (created if it does not exist yet). */
+    public CircuitBreaker breakerOf(GitHubRequest.Caller caller) {
+        synchronized (callerBreakers) {
+            return callerBreakers.computeIfAbsent(caller.key(), key -> watcher.apply(breakerFor(
+                    host + " (" + key + ")", openWait, clock)));
+        }
     }
 
     /** A breaker for one GitHub host: opens at 50% failures over 20 calls, for {@code openWait}. */
@@ -104,9 +154,14 @@ public final class ResilientTransport implements GitHubTransport {
     }
 
     private Attempt attempt(GitHubRequest request, int number) {
+        GitHubRequest.Caller caller = request.caller();
         if (request.isWrite() && request.credential() instanceof GitHubRequest.Credential.Token t) {
             try {
-                pacer.acquire(t.token().scope().installationId());
+                Optional<GitHubError> refused = pacer.acquire(t.token().scope().installationId(),
+                        caller.agentId());
+                if (refused.isPresent()) {
+                    return new Attempt(null, null, refused.get(), Optional.empty());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return new Attempt(null, new InterruptedIOException("interrupted while pacing"),
@@ -117,22 +172,31 @@ public final class ResilientTransport implements GitHubTransport {
             return new Attempt(null, null, ErrorClassifier.circuitOpen(host, clock.instant().plus(
                     openWait)), Optional.empty());
         }
+        CircuitBreaker own = breakerOf(caller);
+        if (!own.tryAcquirePermission()) {
+            breaker.releasePermission();
+            return new Attempt(null, null, GitHubError.of(ErrorClass.UPSTREAM_UNAVAILABLE, 0,
+                    "GitHub (" + host + ") has been failing the calls of " + caller.key()
+                            + "; they are paused (other agents' calls go on)",
+                    clock.instant().plus(openWait)), Optional.empty());
+        }
         long start = System.nanoTime();
         try {
             GitHubResponse response = delegate.send(request);
             long elapsed = System.nanoTime() - start;
+            breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS); // GitHub answered: it is reachable
             if (response.isSuccess()) {
-                breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                own.onSuccess(elapsed, TimeUnit.NANOSECONDS);
                 return new Attempt(response, null, null, Optional.empty());
             }
             Instant now = clock.instant();
             GitHubError error = ErrorClassifier.classify(response.status(), response.headers(),
                     response.body(), now);
             if (error.errorClass() == ErrorClass.TRANSIENT) {
-                breaker.onError(elapsed, TimeUnit.NANOSECONDS, new IOException("HTTP " + response
+                own.onError(elapsed, TimeUnit.NANOSECONDS, new IOException("HTTP " + response
                         .status()));
             } else {
-                breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                own.onSuccess(elapsed, TimeUnit.NANOSECONDS);
             }
             // A rate-limit refusal means GitHub did nothing; a 5xx on a write may hide a success
             // (a token mint is safe to repeat: see GitHubRequest.safeToRepeat).
@@ -141,10 +205,24 @@ public final class ResilientTransport implements GitHubTransport {
             return new Attempt(response, null, null, policy.delayBeforeRetry(number, error,
                     mayHaveHappened, now));
         } catch (IOException e) {
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-            boolean neverSent = e instanceof ConnectException || e instanceof UnknownHostException;
+            long elapsed = System.nanoTime() - start;
+            if (unreachable(e)) {
+                breaker.onError(elapsed, TimeUnit.NANOSECONDS, e);
+                own.releasePermission();
+            } else {
+                breaker.releasePermission(); // cut mid-exchange: says nothing about the host
+                own.onError(elapsed, TimeUnit.NANOSECONDS, e);
+            }
+            boolean neverSent = e instanceof ConnectException || e instanceof UnknownHostException
+                    || e instanceof NoRouteToHostException;
             return new Attempt(null, e, null, policy.delayBeforeRetry(number, ErrorClassifier
                     .classifyFailure(e), !request.safeToRepeat() && !neverSent, clock.instant()));
         }
+    }
+
+    /** No connection could be made at all: GitHub (or the way to it) is down, not one agent. */
+    private static boolean unreachable(IOException e) {
+        return e instanceof ConnectException || e instanceof UnknownHostException
+                || e instanceof NoRouteToHostException || e instanceof SSLHandshakeException;
     }
 }

@@ -237,22 +237,58 @@ class AppAuthTest {
     }
 
     @Test
-    void aFailedMintIsClassified() {
+    void aMintRefusedForAPermissionTheInstallationLacksIsAForbiddenAnswerNamingTheScope() {
         github.script("POST", "/app/installations/42/access_tokens", GitHubStandIn.json(422,
                 "{\"message\":\"The permissions requested are not granted to this installation.\"}"));
 
         assertThatThrownBy(() -> tokens(Optional.empty()).get(scope("hello", Map.of("contents",
-                "write")), context)).isInstanceOfSatisfying(GitHubCallException.class,
-                        e -> assertThat(e.error().code()).isEqualTo("validation_failed"));
+                "write")), context)).isInstanceOfSatisfying(GitHubCallException.class, e -> {
+                    assertThat(e.error().code()).isEqualTo("forbidden");
+                    assertThat(e.error().retryable()).isFalse();
+                    assertThat(e.error().message()).contains("installation 42", "[hello]",
+                            "contents=write", "not granted to this installation");
+                });
         assertThat(minted).isEmpty();
     }
 
+    /**
+     * The static token is not down-scoped: standing in for a permission or repository the
+     * installation does not grant, or for a suspended or removed installation, would hand an
+     * agent exactly what GitHub refused.
+     */
     @Test
-    void staticFallbackIsUsedOnlyWhenEnabledAndIsFlaggedOnEveryUse() {
-        github.script("POST", "/app/installations/42/access_tokens", GitHubStandIn.json(404,
-                "{\"message\":\"Not Found\"}"),
-                GitHubStandIn.json(404,
-                        "{\"message\":\"Not Found\"}"));
+    void theStaticFallbackNeverStandsInForWhatGitHubRefusesToGrant() {
+        InstallationTokens tokens = tokens(Optional.of("static-secret-value"));
+        List<MockCase> refusals = List.of(
+                new MockCase(422, "The permissions requested are not granted to this"
+                        + " installation.", "forbidden"),
+                new MockCase(422, "There is at least one repository that does not exist or is"
+                        + " not accessible to the parent installation.", "forbidden"),
+                new MockCase(403, "This installation has been suspended", "forbidden"),
+                new MockCase(404, "Not Found", "not_found"));
+
+        for (MockCase refusal : refusals) {
+            github.script("POST", "/app/installations/42/access_tokens", GitHubStandIn.json(
+                    refusal.status(), "{\"message\":\"" + refusal.message() + "\"}"));
+
+            assertThatThrownBy(() -> tokens.get(scope("hello", Map.of("contents", "write")),
+                    context)).as(refusal.message()).isInstanceOfSatisfying(
+                            GitHubCallException.class, e -> assertThat(e.error().code())
+                                    .isEqualTo(refusal.code()));
+        }
+        assertThat(minted).as("no mint, no fallback use").isEmpty();
+        assertThat(tokens.size()).isZero();
+    }
+
+    private record MockCase(int status, String message, String code) {
+    }
+
+    @Test
+    void staticFallbackIsUsedOnlyWhenGitHubRefusesTheAppItselfAndIsFlaggedOnEveryUse() {
+        github.script("POST", "/app/installations/42/access_tokens", GitHubStandIn.json(401,
+                "{\"message\":\"A JSON web token could not be decoded\"}"),
+                GitHubStandIn.json(401,
+                        "{\"message\":\"A JSON web token could not be decoded\"}"));
         InstallationTokens tokens = tokens(Optional.of("static-secret-value"));
 
         InstallationToken first = tokens.get(scope("hello", Map.of("contents", "read")), context);

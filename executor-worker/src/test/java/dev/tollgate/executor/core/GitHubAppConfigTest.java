@@ -107,6 +107,37 @@ class GitHubAppConfigTest {
     }
 
     @Test
+    void aPlainHttpEnterpriseUrlIsRefusedNamingTheFix() {
+        env.put("TOLLGATE_GITHUB_APP_ID", "1");
+        env.put("TOLLGATE_GITHUB_PRIVATE_KEY_FILE", TestApp.writeKeyFile(dir, "app-pkcs1.pem")
+                .toString());
+
+        for (String url : new String[]{"http://ghe.example.com/api/v3", "http://10.0.0.5/api/v3",
+                "http://127.0.0.1.nip.io/api/v3", "http://localhost.example.com/api/v3"}) {
+            env.put("TOLLGATE_GITHUB_API_URL", url);
+
+            assertThatThrownBy(this::resolve).as(url).isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("TOLLGATE_GITHUB_API_URL").hasMessageContaining(
+                            "must use https")
+                    .hasMessageContaining("https://HOST/api/v3");
+        }
+    }
+
+    @Test
+    void plainHttpIsAcceptedOnlyOnLoopbackForAStandIn() {
+        env.put("TOLLGATE_GITHUB_APP_ID", "1");
+        env.put("TOLLGATE_GITHUB_PRIVATE_KEY_FILE", TestApp.writeKeyFile(dir, "app-pkcs1.pem")
+                .toString());
+
+        for (String url : new String[]{"http://127.0.0.1:8443", "http://localhost:9000/api/v3",
+                "http://[::1]:8080", "http://127.9.9.9"}) {
+            env.put("TOLLGATE_GITHUB_API_URL", url);
+
+            assertThat(resolve().apiUrl().getScheme()).as(url).isEqualTo("http");
+        }
+    }
+
+    @Test
     void theStaticFallbackNeedsItsTokenFileAndIsNeverPrinted() throws Exception {
         env.put("TOLLGATE_GITHUB_APP_ID", "1");
         env.put("TOLLGATE_GITHUB_PRIVATE_KEY_FILE", TestApp.writeKeyFile(dir, "app-pkcs1.pem")

@@ -1,6 +1,7 @@
 package dev.tollgate.executor.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.executor.MutableClock;
 import java.time.Duration;
@@ -47,5 +48,37 @@ class MintLimitsTest {
 
         assertThat(limits.acquire(2, "bot")).isEmpty(); // the agent has used 3 of 3 only now
         assertThat(limits.acquire(3, "bot")).isPresent();
+    }
+
+    @Test
+    void oneAgentMintingAsFastAsItMayLeavesMintsForTheInstallationsOtherAgents() {
+        // the shipped defaults: 30 per installation, a third of them per agent, 30 per agent
+        MintLimits shipped = new MintLimits(30, MintLimits.defaultShare(30), 30, Duration
+                .ofMinutes(1), clock);
+        int greedy = 0;
+        while (shipped.acquire(42, "greedy").isEmpty()) {
+            greedy++;
+        }
+        GitHubError refused = shipped.acquire(42, "greedy").orElseThrow();
+
+        int others = 0;
+        for (int i = 0; i < 40; i++) {
+            others += shipped.acquire(42, "agent-" + (i % 4)).isEmpty() ? 1 : 0;
+        }
+
+        assertThat(greedy).isEqualTo(10);
+        assertThat(others).as("mints left for the installation's other agents").isEqualTo(20);
+        assertThat(refused.errorClass()).isEqualTo(ErrorClass.RATE_LIMITED);
+        assertThat(refused.message()).contains("per-agent-per-installation");
+        assertThat(refused.retryAt()).contains(clock.instant().plus(Duration.ofMinutes(1)));
+        assertThat(shipped.acquire(77, "greedy")).as("another installation's budget").isEmpty();
+    }
+
+    @Test
+    void aShareLargerThanTheInstallationsBudgetIsRefusedNamingTheKeys() {
+        assertThatThrownBy(() -> new MintLimits(10, 11, 30, Duration.ofMinutes(1), clock))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining(
+                        "tollgate.executor.mint-limit.per-agent-per-installation")
+                .hasMessageContaining("tollgate.executor.mint-limit.per-installation");
     }
 }

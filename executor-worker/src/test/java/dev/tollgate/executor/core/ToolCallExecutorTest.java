@@ -167,4 +167,27 @@ class ToolCallExecutorTest extends HarnessTest {
         assertThat(completed.getMessage()).contains("IllegalStateException").doesNotContain(
                 "a bug");
     }
+
+    @Test
+    void noDownloadTokenOfAPrivateRepositoryReachesTheAgentTheTopicOrTheAuditStore() {
+        github.script("GET", "/repos/octo/hello/contents", GitHubStandIn.json(200,
+                AnswerSanitizerTest.fixture("contents-listing-private.json")));
+        github.script("GET", "/repos/octo/hello/attestations", GitHubStandIn.json(404,
+                "{\"message\":\"Not Found: https://codeload.github.com/octo/hello/legacy.zip/"
+                        + "main?token=ERRORTOKEN\"}"));
+        ToolCallExecutor executor = harness.executor();
+
+        ToolCallCompleted listing = executor.execute(harness.decision("github_api_get",
+                "{\"path\":\"/repos/octo/hello/contents\"}"));
+        ToolCallCompleted failed = executor.execute(harness.decision("github_api_get",
+                "{\"path\":\"/repos/octo/hello/attestations/abc\"}"));
+
+        // the one event is what the agent reads, what the results topic keeps and what is audited
+        assertThat(listing.getStatus()).as(listing.getMessage()).isEqualTo(CallStatus.SUCCEEDED);
+        assertThat(listing.getResultJson()).contains("README.md?token=\"").doesNotContain(
+                "GHSAT0").doesNotContainPattern(AnswerSanitizerTest.CREDENTIAL_WITH_VALUE);
+        assertThat(failed.getStatus()).isEqualTo(CallStatus.FAILED);
+        assertThat(failed.getMessage()).contains("legacy.zip/main?token=").doesNotContain(
+                "ERRORTOKEN");
+    }
 }

@@ -1,17 +1,20 @@
 package dev.tollgate.executor.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.InstallationToken;
 import dev.tollgate.executor.core.TokenScope;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
@@ -62,12 +65,105 @@ class OkHttpTransportTest {
     }
 
     @Test
-    void theDefaultClientStaysInsideGitHubsTenSecondCutAndNeverRetriesSilently() {
+    void theDefaultClientStaysInsideGitHubsTenSecondCut() {
         var client = OkHttpTransport.defaultClient();
 
-        assertThat(client.retryOnConnectionFailure()).isFalse();
         assertThat(client.readTimeoutMillis()).isBetween(10_000, 15_000);
         assertThat(client.connectTimeoutMillis()).isLessThanOrEqualTo(10_000);
         assertThat(client.callTimeoutMillis()).isPositive();
+    }
+
+    @Test
+    void onlyRequestsSafeToRepeatMayBeSentAgainByOkHttp() {
+        OkHttpTransport transport = new OkHttpTransport(server.url("/").uri(), OkHttpTransport
+                .defaultClient());
+        GitHubRequest.Credential jwt = new GitHubRequest.Credential.AppJwt("header.payload.sig");
+
+        assertThat(transport.clientFor(GitHubRequest.get("/repos/o/r", token))
+                .retryOnConnectionFailure()).isTrue();
+        assertThat(transport.clientFor(GitHubRequest.post("/app/installations/1/access_tokens",
+                jwt, "{}")).retryOnConnectionFailure()).isTrue();
+        assertThat(transport.clientFor(GitHubRequest.post("/repos/o/r/issues", token, "{}"))
+                .retryOnConnectionFailure()).isFalse();
+        assertThat(transport.clientFor(GitHubRequest.patch("/repos/o/r/git/refs/heads/x", token,
+                "{}")).retryOnConnectionFailure()).isFalse();
+    }
+
+    /** GitHub answers, then closes the connection, as a server does with an idle keep-alive one. */
+    private MockResponse answerThenClose(String body) {
+        return new MockResponse.Builder().code(200).body(body).onResponseEnd(
+                new SocketEffect.CloseSocket()).build();
+    }
+
+    @Test
+    void aReadOnAConnectionGitHubClosedWhileIdleIsSentAgainAndReachesGitHubOnce()
+            throws Exception {
+        server.enqueue(answerThenClose("{\"id\":1}"));
+        server.enqueue(new MockResponse.Builder().code(200).body("[]").build());
+        OkHttpTransport transport = new OkHttpTransport(server.url("/").uri(), OkHttpTransport
+                .defaultClient());
+        transport.send(GitHubRequest.get("/repos/o/r", token));
+
+        GitHubResponse response = transport.send(GitHubRequest.get("/repos/o/r/issues", token));
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("[]");
+        RecordedRequest first = server.takeRequest();
+        RecordedRequest second = server.takeRequest();
+        assertThat(second.getTarget()).isEqualTo("/repos/o/r/issues");
+        assertThat(second.getConnectionIndex()).as("a new connection").isNotEqualTo(first
+                .getConnectionIndex());
+        assertThat(server.getRequestCount()).as("requests GitHub's stand-in read").isEqualTo(2);
+    }
+
+    @Test
+    void aWriteAfterGitHubClosedAnIdleConnectionGoesOnAFreshConnectionAndIsSentOnce()
+            throws Exception {
+        server.enqueue(answerThenClose("{\"id\":1}"));
+        server.enqueue(new MockResponse.Builder().code(201).body("{\"number\":1}").build());
+        OkHttpTransport transport = new OkHttpTransport(server.url("/").uri(), OkHttpTransport
+                .defaultClient());
+        transport.send(GitHubRequest.get("/repos/o/r", token));
+
+        GitHubResponse response = transport.send(GitHubRequest.post("/repos/o/r/issues", token,
+                "{\"title\":\"t\"}"));
+
+        assertThat(response.status()).isEqualTo(201);
+        server.takeRequest();
+        assertThat(server.takeRequest().getTarget()).isEqualTo("/repos/o/r/issues");
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aWriteWhoseConnectionBreaksAfterItWasSentIsNeverSentAgain() throws Exception {
+        server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket())
+                .build());
+        server.enqueue(new MockResponse.Builder().code(201).body("{\"number\":2}").build());
+        OkHttpTransport transport = new OkHttpTransport(server.url("/").uri(), OkHttpTransport
+                .defaultClient());
+
+        assertThatThrownBy(() -> transport.send(GitHubRequest.post("/repos/o/r/issues", token,
+                "{\"title\":\"t\"}"))).isInstanceOf(IOException.class);
+
+        assertThat(server.takeRequest().getTarget()).isEqualTo("/repos/o/r/issues");
+        assertThat(server.getRequestCount()).as("the write reached GitHub's stand-in once")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aWriteIsNotSentOnAPooledConnection() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).body("{}").build());
+        server.enqueue(new MockResponse.Builder().code(201).body("{}").build());
+        server.enqueue(new MockResponse.Builder().code(201).body("{}").build());
+        OkHttpTransport transport = new OkHttpTransport(server.url("/").uri(), OkHttpTransport
+                .defaultClient());
+
+        transport.send(GitHubRequest.get("/repos/o/r", token));
+        transport.send(GitHubRequest.post("/repos/o/r/issues", token, "{}"));
+        transport.send(GitHubRequest.post("/repos/o/r/issues", token, "{}"));
+
+        List<Integer> connections = List.of(server.takeRequest().getConnectionIndex(), server
+                .takeRequest().getConnectionIndex(), server.takeRequest().getConnectionIndex());
+        assertThat(connections).doesNotHaveDuplicates();
     }
 }

@@ -17,13 +17,16 @@ import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.MintContext;
 import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.executor.core.TokenScope;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -141,6 +144,17 @@ class ResilientTransportTest {
     }
 
     @Test
+    void aWriteWhoseConnectionDropsAfterSendingIsReportedNotRepeated() {
+        harness.github.script("POST", "/repos/octo/hello/issues", dropConnection());
+
+        assertThatThrownBy(this::createIssue).isInstanceOf(IOException.class);
+
+        assertThat(harness.github.requests("POST", "/repos/octo/hello/issues")).hasSize(1);
+        assertThat(harness.github.repo("octo", "hello").plainIssues()).isEmpty();
+        assertThat(harness.scheduler.delays()).isEmpty();
+    }
+
+    @Test
     void aWriteAnsweredWithAServerErrorIsNotRepeated() throws Exception {
         harness.github.script("POST", "/repos/octo/hello/issues", serverError(502));
 
@@ -193,18 +207,89 @@ class ResilientTransportTest {
     private record MockCall() {
     }
 
+    private GitHubResponse getRepoAs(String agent) throws IOException {
+        return getRepoAs(42, agent);
+    }
+
+    private GitHubResponse getRepoAs(long installation, String agent) throws IOException {
+        return harness.transport.send(new GitHubRequest("GET", "/repos/octo/hello", token(
+                "metadata", "read"), Optional.empty(),
+                new GitHubRequest.Caller(installation,
+                        agent)));
+    }
+
+    @Test
+    void oneAgentsServerErrorsPauseOnlyThatAgentsCalls() throws Exception {
+        harness.close();
+        harness = new ExecutorHarness(new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(
+                1), Duration.ofSeconds(60), () -> 1.0));
+        for (int i = 0; i < 10; i++) {
+            harness.github.script("GET", "/repos/octo/hello", serverError(503));
+            getRepoAs("noisy");
+        }
+        int sent = harness.github.requests("GET", "/repos/octo/hello").size();
+
+        assertThatThrownBy(() -> getRepoAs("noisy")).isInstanceOfSatisfying(
+                GitHubCallException.class, e -> {
+                    assertThat(e.error().errorClass()).isEqualTo(ErrorClass.UPSTREAM_UNAVAILABLE);
+                    assertThat(e.error().message()).contains("agent noisy");
+                });
+        assertThat(harness.github.requests("GET", "/repos/octo/hello")).hasSize(sent);
+        assertThat(getRepoAs("quiet").status()).as("another agent of the installation")
+                .isEqualTo(200);
+        assertThat(getRepoAs(43, "elsewhere").status()).as(
+                "another agent on another installation").isEqualTo(200);
+        assertThat(harness.github.requests("GET", "/repos/octo/hello")).as(
+                "the two other callers' reads reached GitHub").hasSize(sent + 2);
+        assertThat(harness.transport.hostBreaker().getState()).isEqualTo(
+                CircuitBreaker.State.CLOSED);
+        assertThat(harness.transport.breakerOf(new GitHubRequest.Caller(42, "noisy"))
+                .getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(harness.transport.breakerOf(new GitHubRequest.Caller(43, "elsewhere"))
+                .getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void gitHubUnreachablePausesEveryCallerThroughTheHostsBreaker() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        ResilientTransport transport = new ResilientTransport(request -> {
+            attempts.incrementAndGet();
+            throw new ConnectException("Connection refused");
+        }, "stand-in", new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), Duration
+                .ofSeconds(60), () -> 1.0), ResilientTransport.breakerFor("stand-in",
+                        ExecutorHarness.OPEN_WAIT, harness.clock),
+                ExecutorHarness.OPEN_WAIT, new WritePacer(Duration.ZERO, harness.clock,
+                        harness.paced::add),
+                harness.scheduler, harness.clock);
+        GitHubRequest.Credential credential = token("metadata", "read");
+        for (int i = 0; i < 10; i++) {
+            GitHubRequest request = new GitHubRequest("GET", "/repos/octo/hello", credential,
+                    Optional.empty(), new GitHubRequest.Caller(42, "agent-" + i));
+            assertThatThrownBy(() -> transport.send(request)).isInstanceOf(
+                    ConnectException.class);
+        }
+
+        GitHubRequest fresh = new GitHubRequest("GET", "/repos/octo/hello", credential, Optional
+                .empty(), new GitHubRequest.Caller(77, "newcomer"));
+        assertThatThrownBy(() -> transport.send(fresh)).isInstanceOfSatisfying(
+                GitHubCallException.class, e -> assertThat(e.error().errorClass()).isEqualTo(
+                        ErrorClass.UPSTREAM_UNAVAILABLE));
+        assertThat(attempts).as("calls that reached the transport").hasValue(10);
+        assertThat(transport.hostBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+
     @Test
     void writesArePacedPerInstallation() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-21T12:00:00Z"));
         List<Duration> waits = new ArrayList<>();
         WritePacer pacer = new WritePacer(Duration.ofSeconds(1), clock, waits::add);
 
-        pacer.acquire(42);
-        pacer.acquire(42);
-        pacer.acquire(42);
-        pacer.acquire(77);
+        pacer.acquire(42, "bot");
+        pacer.acquire(42, "bot");
+        pacer.acquire(42, "other");
+        pacer.acquire(77, "bot");
         clock.advance(Duration.ofSeconds(5));
-        pacer.acquire(42);
+        pacer.acquire(42, "bot");
 
         assertThat(waits).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
     }
