@@ -54,6 +54,8 @@ class NginxRoundRobinIntegrationTest {
     /** Agents whose calls the responder holds: they come back pending and are polled. */
     private static final int HELD_AGENTS = 2;
     private static final Path SHIPPED = Path.of("..", "compose", "nginx", "nginx.conf");
+    /** A system property naming the nginx binary to run instead of the one installed. */
+    private static final String NGINX_PROPERTY = "tollgate.test.nginx";
     /** Loopback ports for nginx and the two replicas. */
     private static final int PORTS_FROM = 23000;
     private static final int PORTS_TO = 23999;
@@ -112,7 +114,8 @@ class NginxRoundRobinIntegrationTest {
     void everySessionSucceedsWhicheverReplicaEachRequestReachesAndWhenOneReplicaStops()
             throws Exception {
         Path binary = nginxBinary().orElseThrow(() -> new AssertionError("nginx is not "
-                + "installed, and this test needs the real binary: install the Debian package "
+                + "installed (or -D" + NGINX_PROPERTY + " names no executable), and this test "
+                + "needs the real binary: install the Debian package "
                 + "(apt-get install nginx; .ci/run installs it without starting its service). "
                 + "Without it the proof that two ingress replicas behind the shipped "
                 + "compose/nginx/nginx.conf serve every MCP session cannot run"));
@@ -315,8 +318,15 @@ class NginxRoundRobinIntegrationTest {
         return (String) HttpCalls.json(response).get("token");
     }
 
-    /** nginx from the Debian package, or wherever PATH has it. */
+    /**
+     * The binary {@value #NGINX_PROPERTY} names if set (only that one), else nginx from the Debian
+     * package, or wherever PATH has it.
+     */
     private static Optional<Path> nginxBinary() {
+        String named = System.getProperty(NGINX_PROPERTY, "");
+        if (!named.isBlank()) {
+            return Optional.of(Path.of(named)).filter(Files::isExecutable);
+        }
         Stream<Path> fromPath = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
                 .filter(entry -> !entry.isBlank()).map(entry -> Path.of(entry, "nginx"));
         return Stream.concat(Stream.of(Path.of("/usr/sbin/nginx")), fromPath).filter(
