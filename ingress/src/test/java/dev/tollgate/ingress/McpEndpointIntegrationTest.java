@@ -37,9 +37,12 @@ import tools.jackson.databind.json.JsonMapper;
         TestConfig.ADMIN_KEY_PROPERTY, TestConfig.SIGNING_KEY_PROPERTY,
         TestConfig.STATE_DIR_PROPERTY, "tollgate.ingress.reply-partition=0",
         "tollgate.ingress.reply-timeout=3s", "tollgate.ingress.max-request-bytes=20000",
-        "tollgate.ingress.allowed-origins=https://console.example"})
+        "tollgate.ingress.allowed-origins=https://console.example",
+        "tollgate.ingress.max-requests-in-flight-per-agent="
+                + McpEndpointIntegrationTest.IN_FLIGHT})
 class McpEndpointIntegrationTest {
 
+    static final int IN_FLIGHT = 3;
     private static final String PREFIX = "mcp-it-";
     private static TestResponder responder;
 
@@ -380,32 +383,119 @@ class McpEndpointIntegrationTest {
     void transportErrorsCarryNoJavaException() {
         String token = mint(agent());
 
-        HttpResponse<String> unknownSession = rawPost(token, "{\"jsonrpc\":\"2.0\",\"id\":2,"
-                + "\"method\":\"tools/list\"}", Map.of("Mcp-Session-Id", "no-such-session"));
-        HttpResponse<String> noSession = rawPost(token, "{\"jsonrpc\":\"2.0\",\"id\":2,"
-                + "\"method\":\"tools/list\"}", Map.of());
+        HttpResponse<String> stream = send("GET", token);
+        HttpResponse<String> endSession = send("DELETE", token);
         HttpResponse<String> badAccept = HttpCalls.post(mcpUrl(), token, INITIALIZE, Map.of(
                 "Accept", "text/plain"));
+        HttpResponse<String> aResponse = rawPost(token, "{\"jsonrpc\":\"2.0\",\"id\":7,"
+                + "\"result\":{}}", Map.of());
 
-        assertThat(unknownSession.statusCode()).isEqualTo(404);
-        assertThat(noSession.statusCode()).isEqualTo(400);
+        assertThat(stream.statusCode()).isEqualTo(405);
+        assertThat(stream.headers().firstValue("Allow")).contains("POST");
+        assertThat(endSession.statusCode()).isEqualTo(405);
         assertThat(badAccept.statusCode()).isEqualTo(400);
-        for (HttpResponse<String> response : List.of(unknownSession, noSession, badAccept)) {
+        assertThat(aResponse.statusCode()).isEqualTo(400);
+        for (HttpResponse<String> response : List.of(stream, endSession, badAccept, aResponse)) {
             assertNoJavaInternals(response);
             assertThat(HttpCalls.json(response)).containsEntry("jsonrpc", "2.0").containsKey(
                     "error");
         }
     }
 
+    private HttpResponse<String> send(String method, String token) {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(mcpUrl()))
+                    .header("Authorization", "Bearer " + token).header("Accept",
+                            "application/json, text/event-stream")
+                    .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(method + " /mcp failed", e);
+        }
+    }
+
     @Test
-    void aSessionBelongsToTheAgentThatOpenedIt() {
-        HttpResponse<String> opened = rawPost(mint(agent()), INITIALIZE, Map.of());
-        String sessionId = opened.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    void noSessionIsKeptSoEveryRequestStandsOnItsOwnToken() {
+        String owner = agent();
+        String other = agent();
+        HttpResponse<String> opened = rawPost(mint(owner), INITIALIZE, Map.of());
 
-        HttpResponse<String> hijack = rawPost(mint(agent()), "{\"jsonrpc\":\"2.0\",\"id\":2,"
-                + "\"method\":\"tools/list\"}", Map.of("Mcp-Session-Id", sessionId));
+        HttpResponse<String> withoutInitialize = rawPost(mint(other), "{\"jsonrpc\":\"2.0\","
+                + "\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"status\"}}",
+                Map
+                        .of("Mcp-Session-Id", "a-session-of-" + owner));
 
-        assertThat(hijack.statusCode()).isEqualTo(404);
+        assertThat(opened.statusCode()).isEqualTo(200);
+        assertThat(opened.headers().firstValue("Mcp-Session-Id")).isEmpty();
+        assertThat(withoutInitialize.statusCode()).as(withoutInitialize.body()).isEqualTo(200);
+        Map<String, Object> result = (Map<String, Object>) HttpCalls.json(withoutInitialize).get(
+                "result");
+        assertThat((Map<String, Object>) result.get("structuredContent")).containsEntry("agent",
+                other);
+    }
+
+    @Test
+    void anUnsupportedProtocolVersionIsRefused() {
+        String token = mint(agent());
+
+        HttpResponse<String> unknown = rawPost(token, INITIALIZE, Map.of("MCP-Protocol-Version",
+                "2099-01-01"));
+        HttpResponse<String> known = rawPost(token, INITIALIZE, Map.of("MCP-Protocol-Version",
+                "2025-06-18"));
+
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("unsupported MCP-Protocol-Version '2099-01-01'")
+                .contains("2025-11-25");
+        assertThat(known.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anAgentAtItsBoundOfRequestsInProgressIsRefusedAndOthersAreServed() throws Exception {
+        String busy = agent();
+        responder.hold(busy);
+        String token = mint(busy);
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors
+                .newFixedThreadPool(IN_FLIGHT);
+        try (McpSyncClient client = McpClients.connect(port, token)) {
+            client.initialize();
+            List<java.util.concurrent.Future<McpSchema.CallToolResult>> held = new java.util.ArrayList<>();
+            for (int i = 0; i < IN_FLIGHT; i++) {
+                String repo = "held" + i;
+                held.add(callers.submit(() -> McpClients.call(client, "read_repo", Map.of(
+                        "owner", "octo", "repo", repo))));
+            }
+            List<ConsumerRecord<String, ToolCallRequested>> published = KafkaProbe.await(
+                    Topics.REQUESTS, request -> request.getAgentId().equals(busy), IN_FLIGHT);
+            assertThat(published).as("the held calls on the topic").hasSize(IN_FLIGHT);
+
+            HttpResponse<String> refused = rawPost(token, "{\"jsonrpc\":\"2.0\",\"id\":9,"
+                    + "\"method\":\"tools/call\",\"params\":{\"name\":\"read_repo\","
+                    + "\"arguments\":{\"owner\":\"octo\",\"repo\":\"refused\"}}}", Map.of());
+            McpSchema.CallToolResult othersCall;
+            try (McpSyncClient other = McpClients.connect(port, mint(agent()))) {
+                other.initialize();
+                othersCall = McpClients.call(other, "read_repo", Map.of("owner", "octo", "repo",
+                        "hello"));
+            }
+
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+            assertThat(refused.body()).contains("already has " + IN_FLIGHT
+                    + " requests in progress").contains(
+                            "tollgate.ingress.max-requests-in-flight-per-agent");
+            assertThat(McpClients.structured(othersCall)).containsEntry("status", "succeeded");
+            for (java.util.concurrent.Future<McpSchema.CallToolResult> call : held) {
+                assertThat(McpClients.structured(call.get(60,
+                        java.util.concurrent.TimeUnit.SECONDS))).containsEntry("status",
+                                "pending");
+            }
+            assertThat(McpClients.structured(McpClients.call(client, "status", Map.of())))
+                    .as("served again once its calls ended").containsEntry("agent", busy);
+            assertThat(requestsOf(busy)).as("nothing published for the refused request")
+                    .hasSize(IN_FLIGHT);
+        } finally {
+            callers.shutdownNow();
+        }
     }
 
     private static void assertRefused(McpSyncClient client, String tool,

@@ -44,16 +44,17 @@ class ReplicasIntegrationTest {
         replicas.forEach(ConfigurableApplicationContext::close);
     }
 
-    private ConfigurableApplicationContext replica(int replyPartition) {
+    private ConfigurableApplicationContext replica(int replyPartition, String... more) {
+        List<String> args = new ArrayList<>(List.of("--server.port=0",
+                "--" + TestConfig.ADMIN_KEY_PROPERTY, "--" + TestConfig.SIGNING_KEY_PROPERTY,
+                "--" + TestConfig.STATE_DIR_PROPERTY,
+                "--tollgate.ingress.reply-partition=" + replyPartition,
+                "--tollgate.ingress.reply-timeout=3s",
+                "--spring.kafka.bootstrap-servers=" + KafkaTestBroker.get().bootstrapServers()));
+        args.addAll(List.of(more));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(
-                IngressApplication.class).properties(IngressApplication.defaults()).run(
-                        "--server.port=0", "--" + TestConfig.ADMIN_KEY_PROPERTY,
-                        "--" + TestConfig.SIGNING_KEY_PROPERTY, "--"
-                                + TestConfig.STATE_DIR_PROPERTY,
-                        "--tollgate.ingress.reply-partition=" + replyPartition,
-                        "--tollgate.ingress.reply-timeout=3s",
-                        "--spring.kafka.bootstrap-servers=" + KafkaTestBroker.get()
-                                .bootstrapServers());
+                IngressApplication.class).properties(IngressApplication.defaults()).run(args
+                        .toArray(String[]::new));
         replicas.add(context);
         return context;
     }
@@ -107,17 +108,77 @@ class ReplicasIntegrationTest {
         }
     }
 
+    private static Map<String, Object> requestStatus(int port, String token,
+            String requestId) {
+        try (McpSyncClient client = McpClients.connect(port, token)) {
+            client.initialize();
+            return McpClients.structured(McpClients.call(client, "get_request_status", Map.of(
+                    "request_id", requestId)));
+        }
+    }
+
     @Test
-    void shutdownLetsTheCallInFlightFinishAndThenRefusesNewOnes() throws Exception {
-        ConfigurableApplicationContext replica = replica(4);
+    void getRequestStatusAnswersOnAnyReplicaAndOnlyToTheAgentThatAsked() throws Exception {
+        int a = port(replica(1));
+        int b = port(replica(2));
+        String agent = KafkaTestBroker.uniqueName(PREFIX + "anywhere");
+        responder.hold(agent);
+        String token = mint(a, agent);
+        String stranger = mint(b, KafkaTestBroker.uniqueName(PREFIX + "stranger"));
+        Map<String, Object> pending = readRepo(a, token, "slow");
+        assertThat(pending).containsEntry("status", "pending");
+        String requestId = (String) pending.get("request_id");
+
+        Map<String, Object> pendingOnB = requestStatus(b, token, requestId);
+        Map<String, Object> strangerWhilePending = requestStatus(b, stranger, requestId);
+        assertThat(responder.release(requestId)).isTrue();
+        Map<String, Object> answer = Map.of();
+        for (int attempt = 0; attempt < 100
+                && !"succeeded".equals(answer.get("status")); attempt++) {
+            Thread.sleep(100);
+            answer = requestStatus(b, token, requestId);
+        }
+        Map<String, Object> strangerWhenAnswered = requestStatus(b, stranger, requestId);
+
+        assertThat(pendingOnB).containsEntry("status", "pending");
+        assertThat(answer).as("last answer of replica B").containsEntry("status", "succeeded")
+                .containsEntry("request_id", requestId);
+        assertThat(((Map<?, ?>) answer.get("result")).get("partition")).as(
+                "answered on replica A's partition").isEqualTo(1);
+        assertThat(strangerWhilePending).containsEntry("status", "unknown");
+        assertThat(strangerWhenAnswered).containsEntry("status", "unknown");
+    }
+
+    @Test
+    void anAnswerJustGivenOnOneReplicaIsKnownAtOnceOnTheOther() {
+        int a = port(replica(1));
+        int b = port(replica(2));
+        String token = mint(a, KafkaTestBroker.uniqueName(PREFIX + "at-once"));
+
+        for (int i = 0; i < 5; i++) {
+            Map<String, Object> answered = readRepo(a, token, "repo" + i);
+            Map<String, Object> onB = requestStatus(b, token, (String) answered.get(
+                    "request_id"));
+
+            assertThat(answered).containsEntry("status", "succeeded");
+            assertThat(onB).as("call %d", i).isEqualTo(answered);
+        }
+    }
+
+    @Test
+    void shutdownClosesTheListenerServesOpenConnectionsAndLetsTheCallInFlightFinish()
+            throws Exception {
+        ConfigurableApplicationContext replica = replica(4, "--tollgate.ingress.drain-grace=2s");
         int port = port(replica);
         String agent = KafkaTestBroker.uniqueName(PREFIX + "draining");
         responder.hold(agent);
         String token = mint(port, agent);
-        ExecutorService caller = Executors.newSingleThreadExecutor();
-        try (McpSyncClient client = McpClients.connect(port, token)) {
+        ExecutorService background = Executors.newFixedThreadPool(2);
+        try (McpSyncClient client = McpClients.connect(port, token);
+                java.net.Socket open = new java.net.Socket(java.net.InetAddress
+                        .getLoopbackAddress(), port)) {
             client.initialize();
-            java.util.concurrent.Future<McpSchema.CallToolResult> inFlight = caller.submit(
+            java.util.concurrent.Future<McpSchema.CallToolResult> inFlight = background.submit(
                     () -> McpClients.call(client, "read_repo", Map.of("owner", "octo", "repo",
                             "slow")));
             while (KafkaProbe.readAll(dev.tollgate.schemas.Topics.REQUESTS).stream().noneMatch(
@@ -125,14 +186,47 @@ class ReplicasIntegrationTest {
                 Thread.sleep(50);
             }
 
-            replica.close();
+            java.util.concurrent.Future<?> closing = background.submit(replica::close);
+            int accepted = 0;
+            while (connects(port)) { // until the listener is closed
+                accepted++;
+                assertThat(accepted).as("connections still accepted after close()").isLessThan(
+                        600);
+                Thread.sleep(50);
+            }
+            String status = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+                    + "\"params\":{\"name\":\"status\"}}";
+            java.io.OutputStream out = open.getOutputStream();
+            out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: "
+                    + "Bearer " + token + "\r\nContent-Type: application/json\r\nAccept: "
+                    + "application/json, text/event-stream\r\nContent-Length: " + status
+                            .length()
+                    + "\r\n\r\n" + status).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+            String served = new String(open.getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8); // to the end: the server closes it
 
-            Map<String, Object> answer = McpClients.structured(inFlight.get());
+            assertThat(served).as("a request on a connection opened before the drain")
+                    .startsWith("HTTP/1.1 200").containsIgnoringCase("Connection: close")
+                    .contains("\"agent\":\"" + agent + "\"");
+            Map<String, Object> answer = McpClients.structured(inFlight.get(60,
+                    java.util.concurrent.TimeUnit.SECONDS));
             assertThat(answer).containsEntry("status", "pending").containsKey("request_id");
+            closing.get(60, java.util.concurrent.TimeUnit.SECONDS);
         } finally {
-            caller.shutdownNow();
+            background.shutdownNow();
         }
         assertThat(replica.isActive()).isFalse();
+    }
+
+    private static boolean connects(int port) {
+        try (java.net.Socket probe = new java.net.Socket()) {
+            probe.connect(new java.net.InetSocketAddress(java.net.InetAddress
+                    .getLoopbackAddress(), port), 1_000);
+            return true;
+        } catch (java.io.IOException refused) {
+            return false;
+        }
     }
 
     @Test

@@ -27,14 +27,28 @@ public class IngressProperties {
     private List<String> allowedHosts = new ArrayList<>();
     /** How long a tool call waits for its final answer before it is reported as pending. */
     private Duration replyTimeout = Duration.ofSeconds(30);
-    /** This replica's partition of gateway.results: a number, or "auto" (see README). */
+    /**
+     * The partition of gateway.results this replica's calls are answered on: a number, or "auto"
+     * (see README). Every replica reads every partition; this only spreads the answers.
+     */
     private String replyPartition = "auto";
-    /** How long final answers stay readable by get_request_status. */
+    /** How long requests and final answers stay readable by get_request_status. */
     private Duration completedRetention = Duration.ofHours(1);
-    /** At most this many final answers are kept for get_request_status. */
-    private int completedMaxEntries = 10_000;
+    /** At most this many requests and answers (of every replica's agents) are kept. */
+    private int completedMaxEntries = 100_000;
+    /** At most this many of them per agent: beyond it, the agent's oldest go. */
+    private int completedMaxEntriesPerAgent = 10_000;
     /** And at most this much heap (approximate; answers can carry whole files). */
     private DataSize completedMaxSize = DataSize.ofBytes(ReplyBook.DEFAULT_MAX_BYTES);
+    /** MCP requests one agent may have in progress on this replica; more get 429. */
+    private int maxRequestsInFlightPerAgent = 64;
+    /**
+     * At shutdown, how long connections already open are still served (each closed after its
+     * answer) once the listener refuses new ones: set it above the upstream keep-alive timeout of
+     * a proxy in front (nginx.conf: 10 s), so that the proxy, not this replica, closes its idle
+     * connections and never sends a request down one being closed. 0: no wait (no proxy).
+     */
+    private Duration drainGrace = Duration.ZERO;
     private final Tokens tokens = new Tokens();
     private final RateLimit rateLimit = new RateLimit();
 
@@ -116,6 +130,30 @@ public class IngressProperties {
 
     public void setCompletedMaxEntries(int completedMaxEntries) {
         this.completedMaxEntries = completedMaxEntries;
+    }
+
+    public int getCompletedMaxEntriesPerAgent() {
+        return completedMaxEntriesPerAgent;
+    }
+
+    public void setCompletedMaxEntriesPerAgent(int completedMaxEntriesPerAgent) {
+        this.completedMaxEntriesPerAgent = completedMaxEntriesPerAgent;
+    }
+
+    public int getMaxRequestsInFlightPerAgent() {
+        return maxRequestsInFlightPerAgent;
+    }
+
+    public void setMaxRequestsInFlightPerAgent(int maxRequestsInFlightPerAgent) {
+        this.maxRequestsInFlightPerAgent = maxRequestsInFlightPerAgent;
+    }
+
+    public Duration getDrainGrace() {
+        return drainGrace;
+    }
+
+    public void setDrainGrace(Duration drainGrace) {
+        this.drainGrace = drainGrace;
     }
 
     public Tokens getTokens() {

@@ -22,8 +22,9 @@ import java.util.function.IntSupplier;
 
 /**
  * Turns a validated tool call into a {@code ToolCallRequested} on gateway.requests (keyed by
- * request ID, reply route and trace context in headers) and waits for its final answer on this
- * replica's reply partition, at most the reply timeout.
+ * request ID, reply route and trace context in headers) and waits for its final answer, at most
+ * the reply timeout; after that the call is pending and {@code get_request_status} finds its
+ * answer on any replica.
  */
 public final class CallDispatcher {
 
@@ -93,7 +94,8 @@ public final class CallDispatcher {
             return answer.<Outcome>thenApply(reply -> new Answered(requestId, reply))
                     .completeOnTimeout(new StillPending(requestId, replyTimeout), replyTimeout
                             .toMillis(), TimeUnit.MILLISECONDS);
-        }).thenApplyAsync(outcome -> outcome, responders); // whichever thread ended it
+        }).whenComplete((outcome, error) -> replies.stopWaiting(requestId)) // pending: polled
+                .thenApplyAsync(outcome -> outcome, responders); // whichever thread ended it
     }
 
     ToolCallRequested request(String requestId, AgentIdentity caller, ValidatedCall call) {

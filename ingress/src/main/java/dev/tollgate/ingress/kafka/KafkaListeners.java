@@ -2,6 +2,7 @@ package dev.tollgate.ingress.kafka;
 
 import dev.tollgate.events.AgentTokenChanged;
 import dev.tollgate.events.ToolCallCompleted;
+import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.ingress.core.replies.Reply;
 import dev.tollgate.ingress.core.replies.ReplyBook;
 import dev.tollgate.ingress.tokens.TokenService;
@@ -17,18 +18,21 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The ingress's two readers, started before the web server accepts calls and stopped after it
- * has drained: the revocations on gateway.agent-tokens (read from the beginning, so a restarted
- * replica still refuses revoked tokens) and this replica's reply partition of gateway.results
- * (read from {@code completed-retention} ago, so answers that arrived while it was down can still
- * be fetched with get_request_status).
+ * The ingress's readers, started before the web server accepts calls and stopped after it has
+ * drained: the token records on gateway.agent-tokens (read from the beginning, so a restarted
+ * replica still refuses revoked tokens), and every partition of gateway.requests and
+ * gateway.results (read from {@code completed-retention} ago): so any replica knows every request
+ * made through any replica and its final answer, and {@code get_request_status} answers wherever
+ * a proxy sends it. The calls this replica waits on are woken by the same reader.
  */
 public final class KafkaListeners implements SmartLifecycle {
 
@@ -45,7 +49,10 @@ public final class KafkaListeners implements SmartLifecycle {
     private final String instanceId;
     private final Duration retention;
     private TopicTail<ToolCallCompleted> results;
+    private TopicTail<ToolCallRequested> requests;
     private TopicTail<AgentTokenChanged> agentTokens;
+    /** Asks the brokers for end offsets (a reader's consumer belongs to its thread). */
+    private KafkaConsumer<byte[], byte[]> offsets;
     private volatile int replyPartition = -1;
     private ScheduledExecutorService housekeeping;
 
@@ -69,22 +76,77 @@ public final class KafkaListeners implements SmartLifecycle {
                         this::onAgentToken));
         agentTokens.start(agentTokens.partitionsOf(Topics.AGENT_TOKENS.name(), CATCH_UP), null,
                 CATCH_UP);
+        long since = clock.millis() - retention.toMillis();
+        // requests before answers, so that replaying both leaves each answered request answered
+        requests = new TopicTail<>("requests", consumerProperties, TopicTail.lenient(
+                new EventDeserializer<>(), e -> null),
+                withRequestId("requests",
+                        this::onRequest));
+        requests.start(requests.partitionsOf(Topics.REQUESTS.name(), CATCH_UP), since, CATCH_UP);
         results = new TopicTail<>("replies", consumerProperties, TopicTail.lenient(
                 new EventDeserializer<>(), e -> null), withRequestId("replies", this::onResult));
         List<TopicPartition> partitions = results.partitionsOf(Topics.RESULTS.name(), CATCH_UP);
         replyPartition = ReplyPartition.resolve(configuredPartition, instanceId, partitions
                 .size());
-        results.start(List.of(new TopicPartition(Topics.RESULTS.name(), replyPartition)), clock
-                .millis() - retention.toMillis(), CATCH_UP);
+        results.start(partitions, since, CATCH_UP);
+        offsets = TopicTail.offsetsConsumer(consumerProperties, "offsets");
+        List<TopicPartition> read = new java.util.ArrayList<>(requests.partitions());
+        read.addAll(partitions);
+        offsets.assign(read); // never polled: assigned so that the stable end offsets are kept
         housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("tollgate-ingress-housekeeping").factory());
         housekeeping.scheduleWithFixedDelay(() -> {
             replies.prune();
             tokens.revocations().prune();
         }, 1, 1, TimeUnit.MINUTES);
-        log.info("reading answers on {}-{} (tollgate.ingress.reply-partition={}); {} token "
-                + "revocations loaded", Topics.RESULTS.name(), replyPartition,
-                configuredPartition, tokens.revocations().size());
+        log.info("answers are asked on {}-{} (tollgate.ingress.reply-partition={}); reading "
+                + "every partition of {} and {}; {} requests and answers of the last {} kept, "
+                + "{} token revocations loaded", Topics.RESULTS.name(), replyPartition,
+                configuredPartition, Topics.REQUESTS.name(), Topics.RESULTS.name(), replies
+                        .size(),
+                retention, tokens.revocations().size());
+    }
+
+    /**
+     * Waits until the readers of gateway.requests and gateway.results have handled every record
+     * that was on those topics when called, at most {@code timeout}: so a request or answer
+     * written through another replica just before is known here.
+     *
+     * @return whether they got there in time
+     */
+    public boolean awaitCaughtUp(Duration timeout) {
+        TopicTail<ToolCallRequested> requestReader = requests;
+        TopicTail<ToolCallCompleted> resultReader = results;
+        KafkaConsumer<byte[], byte[]> probe = offsets;
+        if (requestReader == null || resultReader == null || probe == null) {
+            return false;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, Long> ends;
+        try {
+            List<TopicPartition> partitions = new java.util.ArrayList<>(requestReader
+                    .partitions());
+            partitions.addAll(resultReader.partitions());
+            synchronized (probe) {
+                ends = probe.endOffsets(partitions, timeout);
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not read the end offsets of {} and {}: {}", Topics.REQUESTS.name(),
+                    Topics.RESULTS.name(), e.toString());
+            return false;
+        }
+        while (!(requestReader.reached(ends) && resultReader.reached(ends))) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -108,6 +170,20 @@ public final class KafkaListeners implements SmartLifecycle {
     private void onAgentToken(ConsumerRecord<String, AgentTokenChanged> record) {
         if (record.value() != null) {
             tokens.apply(record.value());
+        }
+    }
+
+    private void onRequest(ConsumerRecord<String, ToolCallRequested> record) {
+        ToolCallRequested event = record.value();
+        if (event == null || event.getAgentId() == null) {
+            return;
+        }
+        String requestId = TollgateHeaders.get(record.headers(), TollgateHeaders.REQUEST_ID)
+                .orElse(event.getMeta().getRequestId() != null
+                        ? event.getMeta().getRequestId()
+                        : record.key());
+        if (requestId != null) {
+            replies.requested(requestId, event.getAgentId());
         }
     }
 
@@ -142,8 +218,8 @@ public final class KafkaListeners implements SmartLifecycle {
     }
 
     public boolean healthy() {
-        return results != null && results.isRunning() && agentTokens != null && agentTokens
-                .isRunning();
+        return results != null && results.isRunning() && requests != null && requests
+                .isRunning() && agentTokens != null && agentTokens.isRunning();
     }
 
     @Override
@@ -154,11 +230,21 @@ public final class KafkaListeners implements SmartLifecycle {
         if (results != null) {
             results.close();
         }
+        if (requests != null) {
+            requests.close();
+        }
         if (agentTokens != null) {
             agentTokens.close();
         }
+        if (offsets != null) {
+            synchronized (offsets) {
+                offsets.close(CloseOptions.timeout(Duration.ofSeconds(2)));
+            }
+        }
         results = null;
+        requests = null;
         agentTokens = null;
+        offsets = null;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -33,17 +35,34 @@ public final class TopicTail<V> implements AutoCloseable {
     private final Consumer<ConsumerRecord<String, V>> handler;
     private Thread thread;
     private volatile boolean running;
+    private volatile Set<TopicPartition> assigned = Set.of();
+    /** Where the reader is on each assigned partition (the next offset), after its last poll. */
+    private volatile Map<TopicPartition, Long> positions = Map.of();
 
     public TopicTail(String name, Map<String, Object> baseProperties, Deserializer<V> values,
             Consumer<ConsumerRecord<String, V>> handler) {
+        this.consumer = new KafkaConsumer<>(properties(baseProperties, name),
+                new StringDeserializer(), values);
+        this.name = name;
+        this.handler = handler;
+    }
+
+    /** A consumer that reads nothing: it asks for end offsets as the readers see them. */
+    public static KafkaConsumer<byte[], byte[]> offsetsConsumer(Map<String, Object> baseProperties,
+            String name) {
+        return new KafkaConsumer<>(properties(baseProperties, name),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static Map<String, Object> properties(Map<String, Object> baseProperties,
+            String name) {
         Map<String, Object> props = new HashMap<>(baseProperties);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // committed records only: the end offsets asked for are then the last stable ones
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tollgate-ingress-" + name);
-        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), values);
-        this.name = name;
-        this.handler = handler;
+        return props;
     }
 
     public List<TopicPartition> partitionsOf(String topic, Duration timeout) {
@@ -59,6 +78,7 @@ public final class TopicTail<V> implements AutoCloseable {
     public void start(Collection<TopicPartition> partitions, Long fromEpochMillis,
             Duration catchUpTimeout) {
         consumer.assign(partitions);
+        assigned = Set.copyOf(partitions);
         if (fromEpochMillis == null) {
             consumer.seekToBeginning(partitions);
         } else {
@@ -83,6 +103,7 @@ public final class TopicTail<V> implements AutoCloseable {
             }
             pollOnce();
         }
+        recordPositions();
         running = true;
         thread = Thread.ofPlatform().daemon().name("tollgate-" + name).start(this::loop);
     }
@@ -108,6 +129,35 @@ public final class TopicTail<V> implements AutoCloseable {
                         .partition(), record.offset(), e.getMessage());
             }
         }
+        recordPositions();
+    }
+
+    private void recordPositions() {
+        Map<TopicPartition, Long> now = new HashMap<>();
+        for (TopicPartition partition : assigned) {
+            now.put(partition, consumer.position(partition));
+        }
+        positions = Map.copyOf(now);
+    }
+
+    /**
+     * Whether every record before {@code ends} (offsets per partition, e.g. the end offsets at
+     * some moment) on this reader's partitions has been handled; other partitions are ignored.
+     */
+    public boolean reached(Map<TopicPartition, Long> ends) {
+        Map<TopicPartition, Long> at = positions;
+        for (TopicPartition partition : assigned) {
+            Long end = ends.get(partition);
+            if (end != null && at.getOrDefault(partition, -1L) < end) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The partitions this reader reads. */
+    public Set<TopicPartition> partitions() {
+        return assigned;
     }
 
     public boolean isRunning() {

@@ -1,33 +1,61 @@
 package dev.tollgate.ingress.mcp;
 
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Graceful shutdown, first thing on SIGTERM (highest phase stops first): refuse new calls (503
- * at the endpoint, a retryable refusal in the tool), let the calls in flight finish (each is
- * bounded by the reply timeout), end the MCP sessions (closing their SSE streams), then let the
- * web server's graceful shutdown and the Kafka readers stop.
+ * Graceful shutdown, first thing on SIGTERM (highest phase stops first), built so that a proxy in
+ * front loses no request: every answer from now on closes its connection; the listener stops
+ * accepting (a proxy's new connection is refused, so it sends that request to another replica:
+ * nothing was sent, nothing is repeated); requests arriving on connections already open are still
+ * served; the calls in flight finish (each bounded by the reply timeout); connections still open
+ * get {@code drain-grace} to be closed by their client (a proxy closes an idle one after its
+ * keep-alive timeout; closing it here could race a request the proxy is sending down it). Then
+ * the web server's graceful shutdown and the Kafka readers stop.
  */
 public final class Drain implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Drain.class);
 
+    /** The web server's listening side. */
+    public interface Listener {
+
+        /** Closes the listening socket: new connections are refused from now on. */
+        void stopAccepting();
+
+        /** Connections still open (idle keep-alive ones included). */
+        long openConnections();
+    }
+
     private final ToolCalls calls;
+    private final Listener listener;
     private final Duration patience;
-    private final Runnable closeSessions;
+    private final Duration grace;
+    private final Runnable closeTransport;
+    private final LongSupplier nanoTime;
     private volatile boolean running;
 
     /**
-     * @param closeSessions ends the MCP sessions, whose idle SSE streams would otherwise hold the
-     *        web server's graceful shutdown until its timeout
+     * @param patience how long the calls in flight may take to finish
+     * @param grace how long connections still open may take to close (0: none)
+     * @param closeTransport stops the MCP transport once nothing is left to serve
      */
-    public Drain(ToolCalls calls, Duration patience, Runnable closeSessions) {
+    public Drain(ToolCalls calls, Listener listener, Duration patience, Duration grace,
+            Runnable closeTransport) {
+        this(calls, listener, patience, grace, closeTransport, System::nanoTime);
+    }
+
+    Drain(ToolCalls calls, Listener listener, Duration patience, Duration grace,
+            Runnable closeTransport, LongSupplier nanoTime) {
         this.calls = calls;
+        this.listener = listener;
         this.patience = patience;
-        this.closeSessions = closeSessions;
+        this.grace = grace;
+        this.closeTransport = closeTransport;
+        this.nanoTime = nanoTime;
     }
 
     @Override
@@ -37,29 +65,43 @@ public final class Drain implements SmartLifecycle {
 
     @Override
     public void stop() {
-        calls.startDraining();
-        long deadline = System.nanoTime() + patience.toNanos();
+        long started = nanoTime.getAsLong();
+        calls.startDraining(); // from now on every answer closes its connection
+        try {
+            listener.stopAccepting();
+        } catch (RuntimeException e) {
+            log.warn("shutting down: could not close the listener: {}", e.toString());
+        }
         if (calls.inFlight() > 0) {
             log.info("shutting down: waiting for {} tool calls in flight", calls.inFlight());
         }
-        while (calls.inFlight() > 0 && System.nanoTime() < deadline) {
+        waitUntil(() -> calls.inFlight() == 0, started + patience.toNanos());
+        if (calls.inFlight() > 0) {
+            log.warn("shutting down with {} tool calls still waiting; their answers stay on "
+                    + "gateway.results for get_request_status on any replica", calls.inFlight());
+        }
+        if (!grace.isZero() && listener.openConnections() > 0) {
+            log.info("shutting down: {} connections still open, serving them at most {} "
+                    + "(tollgate.ingress.drain-grace)", listener.openConnections(), grace);
+            waitUntil(() -> listener.openConnections() == 0, started + grace.toNanos());
+        }
+        try {
+            closeTransport.run();
+        } catch (RuntimeException e) {
+            log.warn("closing the MCP transport at shutdown failed: {}", e.getMessage());
+        }
+        running = false;
+    }
+
+    private void waitUntil(java.util.function.BooleanSupplier done, long deadline) {
+        while (!done.getAsBoolean() && nanoTime.getAsLong() - deadline < 0) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return;
             }
         }
-        if (calls.inFlight() > 0) {
-            log.warn("shutting down with {} tool calls still waiting; their answers stay on "
-                    + "gateway.results for get_request_status", calls.inFlight());
-        }
-        try {
-            closeSessions.run();
-        } catch (RuntimeException e) {
-            log.warn("closing MCP sessions at shutdown failed: {}", e.getMessage());
-        }
-        running = false;
     }
 
     @Override

@@ -13,12 +13,13 @@ import dev.tollgate.tools.ToolCatalogue;
 import dev.tollgate.tools.ToolDefinition;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
-import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
-import io.modelcontextprotocol.server.McpServerFeatures.AsyncToolSpecification;
-import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.server.McpStatelessAsyncServer;
+import io.modelcontextprotocol.server.McpStatelessServerFeatures.AsyncToolSpecification;
+import io.modelcontextprotocol.server.transport.HttpServletStatelessServerTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,8 +32,12 @@ import org.springframework.core.Ordered;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The MCP endpoint: the SDK's Streamable HTTP transport as a servlet on {@code /mcp} (async),
- * behind {@link McpGuardFilter}, serving one tool per catalogue entry.
+ * The MCP endpoint: the SDK's stateless Streamable HTTP transport as a servlet on {@code /mcp},
+ * behind {@link McpGuardFilter}, serving one tool per catalogue entry. Stateless: no
+ * {@code Mcp-Session-Id} is issued, every POST carries its gateway token and is answered with one
+ * JSON response, GET (a server stream) and DELETE (ending a session) are 405; so any replica
+ * serves any request and a plain round-robin proxy works. Nothing the tools do needs a session:
+ * they send no server-to-client requests or notifications.
  *
  * <p>The runtime module provides /healthz and /readyz.
  */
@@ -40,11 +45,14 @@ import tools.jackson.databind.json.JsonMapper;
 public class McpConfiguration {
 
     public static final String ENDPOINT = "/mcp";
+    /** How long get_request_status waits for this replica to read up to now, for an ID unknown. */
+    static final Duration CATCH_UP = Duration.ofSeconds(5);
 
     @Bean
     ReplyBook replyBook(Clock clock, IngressProperties properties) {
-        return new ReplyBook(clock, properties.getCompletedRetention(), properties
-                .getCompletedMaxEntries(), properties.getCompletedMaxSize().toBytes());
+        return new ReplyBook(clock, properties.getCompletedRetention(), new ReplyBook.Limits(
+                properties.getCompletedMaxEntries(), properties.getCompletedMaxEntriesPerAgent(),
+                properties.getCompletedMaxSize().toBytes()));
     }
 
     @Bean
@@ -73,22 +81,39 @@ public class McpConfiguration {
                     ? listeners.replyPartition()
                     : null);
             health.put("answers_kept", replies.completedCount());
+            health.put("requests_kept", replies.size());
             return health;
-        });
+        }, () -> listeners.awaitCaughtUp(CATCH_UP));
     }
 
     @Bean
-    Drain drain(ToolCalls calls, IngressProperties properties,
-            HttpServletStreamableServerTransportProvider transport) {
-        return new Drain(calls, properties.getReplyTimeout().plusSeconds(5), () -> transport
-                .closeGracefully().block(java.time.Duration.ofSeconds(5)));
+    TomcatListener tomcatListener() {
+        return new TomcatListener();
     }
 
     @Bean
-    HttpServletStreamableServerTransportProvider mcpTransport(IngressProperties properties) {
-        return HttpServletStreamableServerTransportProvider.builder()
+    Drain drain(ToolCalls calls, IngressProperties properties, TomcatListener listener,
+            HttpServletStatelessServerTransport transport) {
+        return new Drain(calls, listener, properties.getReplyTimeout().plusSeconds(5),
+                properties.getDrainGrace(), () -> transport.closeGracefully().block(Duration
+                        .ofSeconds(5)));
+    }
+
+    @Bean
+    FilterRegistrationBean<DrainingConnections> drainingConnections(ToolCalls calls) {
+        FilterRegistrationBean<DrainingConnections> registration = new FilterRegistrationBean<>(
+                new DrainingConnections(calls::draining));
+        registration.addUrlPatterns("/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setAsyncSupported(true);
+        return registration;
+    }
+
+    @Bean
+    HttpServletStatelessServerTransport mcpTransport(IngressProperties properties) {
+        return HttpServletStatelessServerTransport.builder()
                 .jsonMapper(new JacksonMcpJsonMapper(JsonMapper.builder().build()))
-                .mcpEndpoint(ENDPOINT)
+                .messageEndpoint(ENDPOINT)
                 .maxRequestSize(properties.getMaxRequestBytes())
                 .contextExtractor(request -> {
                     Map<String, Object> context = new HashMap<>();
@@ -106,7 +131,7 @@ public class McpConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    McpAsyncServer mcpServer(HttpServletStreamableServerTransportProvider transport,
+    McpStatelessAsyncServer mcpServer(HttpServletStatelessServerTransport transport,
             ToolCatalogue catalogue, ToolCalls calls) {
         return McpServer.async(transport)
                 .serverInfo("tollgate", "0.1.0")
@@ -131,9 +156,9 @@ public class McpConfiguration {
     }
 
     @Bean
-    ServletRegistrationBean<HttpServletStreamableServerTransportProvider> mcpServlet(
-            HttpServletStreamableServerTransportProvider transport) {
-        ServletRegistrationBean<HttpServletStreamableServerTransportProvider> registration = new ServletRegistrationBean<>(
+    ServletRegistrationBean<HttpServletStatelessServerTransport> mcpServlet(
+            HttpServletStatelessServerTransport transport) {
+        ServletRegistrationBean<HttpServletStatelessServerTransport> registration = new ServletRegistrationBean<>(
                 transport, ENDPOINT);
         registration.setName("mcp");
         registration.setAsyncSupported(true);
@@ -143,12 +168,14 @@ public class McpConfiguration {
 
     @Bean
     FilterRegistrationBean<McpGuardFilter> mcpGuard(TokenService tokens, RateLimits rateLimits,
-            ToolCatalogue catalogue, IngressProperties properties, ToolCalls calls) {
+            ToolCatalogue catalogue, IngressProperties properties,
+            HttpServletStatelessServerTransport transport) {
         McpGuardFilter filter = new McpGuardFilter(new OriginPolicy(properties.getAllowedHosts(),
                 properties.getAllowedOrigins()), tokens, rateLimits, catalogue,
                 properties
                         .getMaxRequestBytes(),
-                calls::draining);
+                properties.getMaxRequestsInFlightPerAgent(),
+                transport.protocolVersions());
         FilterRegistrationBean<McpGuardFilter> registration = new FilterRegistrationBean<>(
                 filter);
         registration.addUrlPatterns(ENDPOINT, ENDPOINT + "/*");

@@ -17,9 +17,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -27,12 +27,14 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Everything that happens to an MCP request before the SDK's transport sees it, in order:
- * shutdown (503), DNS-rebinding protection on Host and Origin (403), a declared body size over the
- * bound (413, unread, before any credential), the gateway token (401 with WWW-Authenticate), the
- * agent's rate limit (429 with Retry-After), the body read up to the bound (413), JSON-RPC
- * well-formedness (a JSON-RPC error) and unknown tools (a JSON-RPC error naming the tool), and
- * session ownership (a session belongs to the agent that opened it). Whatever the transport then
- * answers with 4xx/5xx is rewritten without its Java exception. Nothing here touches Kafka.
+ * DNS-rebinding protection on Host and Origin (403), a declared body size over the bound (413,
+ * unread, before any credential), the gateway token (401 with WWW-Authenticate), the agent's rate
+ * limit (429 with Retry-After), the agent's requests in progress on this replica (429), an
+ * unsupported {@code MCP-Protocol-Version} (400), the body read up to the bound (413), JSON-RPC
+ * well-formedness (a JSON-RPC error) and unknown tools (a JSON-RPC error naming the tool).
+ * Whatever the transport then answers with 4xx/5xx is rewritten without its Java exception.
+ * Nothing here touches Kafka, and nothing depends on an earlier request: the transport is
+ * stateless (no MCP session), so every replica serves every request alike.
  */
 public final class McpGuardFilter extends OncePerRequestFilter {
 
@@ -54,38 +56,29 @@ public final class McpGuardFilter extends OncePerRequestFilter {
     private final RateLimits rateLimits;
     private final ToolCatalogue catalogue;
     private final int maxRequestBytes;
-    private final BooleanSupplier draining;
+    private final InFlightPerAgent inFlight;
+    private final List<String> protocolVersions;
     private final JsonMapper json = JsonMapper.builder().build();
-    /** Session ID to the agent that opened it; the oldest are forgotten beyond a bound. */
-    private final Map<String, String> sessionOwners = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(16, 0.75f, false) {
-                private static final long serialVersionUID = 1L;
 
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-                    return size() > MAX_TRACKED_SESSIONS;
-                }
-            });
-    private static final int MAX_TRACKED_SESSIONS = 100_000;
-
+    /**
+     * @param maxInFlightPerAgent requests one agent may have in progress on this replica
+     * @param protocolVersions the MCP protocol versions served
+     */
     public McpGuardFilter(OriginPolicy origins, TokenService tokens, RateLimits rateLimits,
-            ToolCatalogue catalogue, int maxRequestBytes, BooleanSupplier draining) {
+            ToolCatalogue catalogue, int maxRequestBytes, int maxInFlightPerAgent,
+            List<String> protocolVersions) {
         this.origins = origins;
         this.tokens = tokens;
         this.rateLimits = rateLimits;
         this.catalogue = catalogue;
         this.maxRequestBytes = maxRequestBytes;
-        this.draining = draining;
+        this.inFlight = new InFlightPerAgent(maxInFlightPerAgent);
+        this.protocolVersions = List.copyOf(protocolVersions);
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
             FilterChain chain) throws ServletException, IOException {
-        if (draining.getAsBoolean()) {
-            refuse(response, 503, REFUSED, null, "the gateway is shutting down; retry on "
-                    + "another replica or in a moment");
-            return;
-        }
         Optional<String> originRefusal = origins.refusal(request.getHeader("Host"), request
                 .getHeader("Origin"));
         if (originRefusal.isPresent()) {
@@ -121,15 +114,31 @@ public final class McpGuardFilter extends OncePerRequestFilter {
                     + " reached; retry after " + seconds + " s");
             return;
         }
-        String sessionId = request.getHeader("Mcp-Session-Id");
-        if (sessionId != null) {
-            String owner = sessionOwners.get(sessionId);
-            if (owner != null && !owner.equals(identity.agentId())) {
-                refuse(response, 404, REFUSED, null, "session not found; start a new session "
-                        + "with initialize");
-                return;
-            }
+        String version = request.getHeader("MCP-Protocol-Version");
+        if (version != null && !protocolVersions.contains(version)) {
+            refuse(response, 400, INVALID_REQUEST, null, "unsupported MCP-Protocol-Version '"
+                    + printable(version) + "'; this gateway speaks " + String.join(", ",
+                            protocolVersions));
+            return;
         }
+        String agent = identity.agentId();
+        if (!inFlight.tryAcquire(agent)) {
+            response.setHeader("Retry-After", "1");
+            refuse(response, 429, REFUSED, null, "agent " + agent + " already has "
+                    + inFlight.limit() + " requests in progress on this gateway replica "
+                    + "(tollgate.ingress.max-requests-in-flight-per-agent); wait for one to end "
+                    + "(a call still running after the reply timeout is answered as pending)");
+            return;
+        }
+        try {
+            forward(request, response, chain, identity);
+        } finally {
+            inFlight.release(agent);
+        }
+    }
+
+    private void forward(HttpServletRequest request, HttpServletResponse response,
+            FilterChain chain, AgentIdentity identity) throws IOException, ServletException {
         HttpServletRequest forwarded = request;
         if ("POST".equalsIgnoreCase(request.getMethod())) {
             byte[] body = BoundedBody.readAtMost(request.getInputStream(), maxRequestBytes);
@@ -147,17 +156,21 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         if (traceparent != null && Traceparent.isValid(traceparent)) {
             forwarded.setAttribute(TRACEPARENT, traceparent);
         }
-        String agent = identity.agentId();
-        SanitizingResponse guarded = new SanitizingResponse(response, id -> sessionOwners
-                .putIfAbsent(id, agent));
+        SanitizingResponse guarded = new SanitizingResponse(response);
         chain.doFilter(forwarded, guarded);
-        if ("DELETE".equalsIgnoreCase(request.getMethod()) && sessionId != null
-                && !guarded.failed()) {
-            sessionOwners.remove(sessionId);
-        }
         if (guarded.failed()) {
             rewriteTransportError(guarded, response);
         }
+    }
+
+    /** Requests of {@code agent} in progress here now. */
+    int inFlight(String agent) {
+        return inFlight.inFlight(agent);
+    }
+
+    private static String printable(String value) {
+        String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
+        return shown.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     private String tooLarge() {
@@ -270,8 +283,9 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         }
         if (!isSafe(message)) {
             message = switch (status) {
-                case 404 -> "session not found; start a new session with initialize";
-                case 405 -> "method not allowed";
+                case 404 -> "not found";
+                case 405 -> "method not allowed: this gateway keeps no MCP session, so it offers "
+                        + "no stream to GET and no session to DELETE; POST each message";
                 case 413 -> tooLarge();
                 case 503 -> "the gateway is shutting down; retry in a moment";
                 default -> status >= 500 ? "internal error" : "invalid request";
@@ -282,6 +296,9 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         }
         if (!response.isCommitted()) {
             response.resetBuffer();
+        }
+        if (status == 405) {
+            response.setHeader("Allow", "POST");
         }
         refuse(response, status, code, null, message);
     }

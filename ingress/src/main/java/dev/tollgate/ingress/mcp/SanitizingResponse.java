@@ -5,25 +5,22 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.CharArrayWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.function.Consumer;
 
 /**
  * Keeps Java exceptions out of the MCP transport's error answers. The SDK's transport writes its
  * 4xx/5xx bodies by serializing an {@code McpError} (an exception, stack trace included) and uses
  * {@code sendError} elsewhere; this wrapper captures both and the guard rewrites them as plain
- * JSON-RPC errors. It also reports the session ID the transport hands out on initialize.
+ * JSON-RPC errors.
  */
 final class SanitizingResponse extends HttpServletResponseWrapper {
 
-    private final Consumer<String> sessionIdListener;
     private int errorStatus;
     private String errorMessage;
     private CharArrayWriter errorBody;
     private PrintWriter errorWriter;
 
-    SanitizingResponse(HttpServletResponse response, Consumer<String> sessionIdListener) {
+    SanitizingResponse(HttpServletResponse response) {
         super(response);
-        this.sessionIdListener = sessionIdListener;
     }
 
     @Override
@@ -56,22 +53,6 @@ final class SanitizingResponse extends HttpServletResponseWrapper {
             return errorWriter;
         }
         return super.getWriter();
-    }
-
-    @Override
-    public void setHeader(String name, String value) {
-        if ("mcp-session-id".equalsIgnoreCase(name) && value != null) {
-            sessionIdListener.accept(value);
-        }
-        super.setHeader(name, value);
-    }
-
-    @Override
-    public void addHeader(String name, String value) {
-        if ("mcp-session-id".equalsIgnoreCase(name) && value != null) {
-            sessionIdListener.accept(value);
-        }
-        super.addHeader(name, value);
     }
 
     boolean failed() {

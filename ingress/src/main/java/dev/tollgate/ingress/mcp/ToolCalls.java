@@ -15,7 +15,6 @@ import dev.tollgate.tools.ToolCatalogue;
 import dev.tollgate.tools.ToolDefinition;
 import dev.tollgate.tools.ValidatedCall;
 import io.modelcontextprotocol.common.McpTransportContext;
-import io.modelcontextprotocol.server.McpAsyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.time.Duration;
@@ -23,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
@@ -30,8 +30,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The handler behind every tool: validates and normalizes the arguments (a refused call never
- * leaves the ingress), answers {@code status} and {@code get_request_status} locally, and sends
- * everything else through Kafka, rendering the final answer, a pending notice or a refusal.
+ * leaves the ingress), answers {@code status} and {@code get_request_status} locally (the latter
+ * from what this replica read of every replica's requests and answers), and sends everything else
+ * through Kafka, rendering the final answer, a pending notice or a refusal. Nothing depends on an
+ * MCP session: each request carries its gateway token, so any replica serves it.
  */
 public final class ToolCalls {
 
@@ -39,20 +41,25 @@ public final class ToolCalls {
     private final CallDispatcher dispatcher;
     private final ReplyBook replies;
     private final Supplier<Map<String, Object>> health;
+    private final BooleanSupplier catchUp;
     private final JsonMapper json = JsonMapper.builder().build();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
+    /**
+     * @param catchUp waits (briefly) until this replica has read every request and answer written
+     *        so far; asked when a request ID is not known here yet
+     */
     public ToolCalls(ToolCatalogue catalogue, CallDispatcher dispatcher, ReplyBook replies,
-            Supplier<Map<String, Object>> health) {
+            Supplier<Map<String, Object>> health, BooleanSupplier catchUp) {
         this.catalogue = catalogue;
         this.dispatcher = dispatcher;
         this.replies = replies;
         this.health = health;
+        this.catchUp = catchUp;
     }
 
-    public Mono<CallToolResult> handle(McpAsyncServerExchange exchange, CallToolRequest request) {
-        McpTransportContext context = exchange.transportContext();
+    public Mono<CallToolResult> handle(McpTransportContext context, CallToolRequest request) {
         Object caller = context.get(McpGuardFilter.IDENTITY);
         if (!(caller instanceof AgentIdentity identity)) {
             return Mono.just(error(Map.of("status", ErrorCode.UNAUTHENTICATED.code(), "message",
@@ -84,19 +91,14 @@ public final class ToolCalls {
         }
         return switch (tool.tool()) {
             case STATUS -> Mono.just(status(identity));
-            case GET_REQUEST_STATUS -> Mono.just(requestStatus(identity, (String) call
-                    .arguments().get("request_id")));
+            case GET_REQUEST_STATUS -> Mono.fromCallable(() -> requestStatus(identity,
+                    (String) call.arguments().get("request_id")));
             default -> dispatch(identity, call, traceparent);
         };
     }
 
     private Mono<CallToolResult> dispatch(AgentIdentity identity, ValidatedCall call,
             String traceparent) {
-        if (draining) {
-            return Mono.just(error(
-                    Map.of("status", ErrorCode.NOT_ACCEPTED.code(), "retryable", true, "message",
-                            "the gateway is shutting down; nothing was done, retry in a moment")));
-        }
         inFlight.incrementAndGet();
         return Mono.fromFuture(() -> dispatcher.dispatch(identity, call, Traceparent.childOf(
                 traceparent))).map(this::render).doFinally(signal -> inFlight.decrementAndGet());
@@ -148,13 +150,22 @@ public final class ToolCalls {
     }
 
     private CallToolResult requestStatus(AgentIdentity identity, String requestId) {
-        return switch (replies.lookup(requestId, identity.agentId())) {
+        ReplyBook.Lookup known = replies.lookup(requestId, identity.agentId());
+        if (known instanceof ReplyBook.Unknown) {
+            // written through another replica a moment ago? Read up to now and look again. The
+            // same wait for another agent's request as for none: the answer tells nothing.
+            catchUp.getAsBoolean();
+            known = replies.lookup(requestId, identity.agentId());
+        }
+        return switch (known) {
             case ReplyBook.Completed completed -> render(completed.reply());
             case ReplyBook.Pending pending -> pending(requestId, Duration.ZERO);
             case ReplyBook.Unknown unknown -> error(Map.of("request_id", requestId, "status",
-                    "unknown", "message", "no answer for this request is known to this gateway "
-                            + "replica: it belongs to another agent, is older than the "
-                            + "retention, or was sent through another replica"));
+                    "unknown", "message", "no request with this ID is known for you: it belongs "
+                            + "to another agent, is older than the gateway keeps answers "
+                            + "(tollgate.ingress.completed-retention), or was dropped because you "
+                            + "have more requests kept than your bound "
+                            + "(tollgate.ingress.completed-max-entries-per-agent)"));
         };
     }
 
@@ -194,7 +205,10 @@ public final class ToolCalls {
                 .structuredContent(body).isError(isError).build();
     }
 
-    /** Refuses new calls from now on (shutdown). */
+    /**
+     * Shutdown has begun: calls still arriving on open connections are served (each connection is
+     * then closed), new connections are refused.
+     */
     public void startDraining() {
         draining = true;
     }

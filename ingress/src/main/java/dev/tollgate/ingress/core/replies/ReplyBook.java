@@ -3,16 +3,25 @@ package dev.tollgate.ingress.core.replies;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Calls this replica waits on, and final answers kept for {@code get_request_status}: bounded in
- * number and age. Answers are only shown to the agent that asked. Thread-safe.
+ * What this replica knows about the gateway's requests, for {@code get_request_status} from any
+ * replica: every request made through any replica (read back from gateway.requests) and every
+ * final answer (read from every partition of gateway.results), each shown only to the agent that
+ * made it; plus the calls this replica itself is waiting on. Thread-safe.
+ *
+ * <p>Bounded in age ({@code retention}), in entries per agent, and in entries and approximate
+ * bytes overall. Beyond an agent's own bound its oldest entry goes; beyond the overall bounds the
+ * oldest entry of the agent holding the most (entries, or bytes when bytes are over) goes. So an
+ * agent flooding calls only ever drops its own entries, never another agent's, while it holds more
+ * than they do. The newest entry is always kept.
  */
 public final class ReplyBook {
 
@@ -29,143 +38,258 @@ public final class ReplyBook {
     public record Unknown(String requestId) implements Lookup {
     }
 
-    private record Waiting(String agentId, Instant since, CompletableFuture<Reply> future) {
+    /**
+     * @param maxEntries requests and answers kept in all
+     * @param maxEntriesPerAgent requests and answers kept for one agent
+     * @param maxBytes approximate heap of everything kept (an answer can carry a whole file)
+     */
+    public record Limits(int maxEntries, int maxEntriesPerAgent, long maxBytes) {
+
+        public Limits {
+            if (maxEntries < 1 || maxEntriesPerAgent < 1 || maxBytes < 1) {
+                throw new IllegalArgumentException("reply book limits must be positive: "
+                        + maxEntries + " entries, " + maxEntriesPerAgent + " per agent, "
+                        + maxBytes + " bytes");
+            }
+        }
     }
 
-    private record Kept(Reply reply, Instant keptAt, long bytes) {
+    /** A request, and its final answer once it arrived. */
+    private record Entry(String requestId, String agentId, Instant since, Instant keptAt,
+            Reply reply, long bytes) {
     }
 
-    /** Default bound on the kept answers' approximate size. */
+    /** One agent's entries, oldest first. */
+    private static final class Shelf {
+
+        final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+        long bytes;
+
+        Entry oldest() {
+            return entries.values().iterator().next();
+        }
+    }
+
+    /** Default bound on the kept entries' approximate size. */
     public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
 
-    /** Fixed cost of one kept answer besides its texts. */
+    /** Fixed cost of one kept entry besides the texts of its answer. */
     static final int ENTRY_OVERHEAD_BYTES = 512;
 
-    private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
-    private final LinkedHashMap<String, Kept> completed = new LinkedHashMap<>();
+    private final Map<String, CompletableFuture<Reply>> waiting = new ConcurrentHashMap<>();
+    private final Map<String, Entry> entries = new HashMap<>();
+    private final Map<String, Shelf> shelves = new HashMap<>();
     private final Clock clock;
     private final Duration retention;
-    private final int maxEntries;
-    private final long maxBytes;
+    private final Limits limits;
     private long bytes;
+    private int answers;
 
     public ReplyBook(Clock clock, Duration retention, int maxEntries) {
         this(clock, retention, maxEntries, DEFAULT_MAX_BYTES);
     }
 
-    /**
-     * @param maxBytes most approximate bytes the kept answers may take (an answer can carry a
-     *        whole file); the newest answer is always kept
-     */
     public ReplyBook(Clock clock, Duration retention, int maxEntries, long maxBytes) {
-        this.clock = clock;
-        this.retention = retention;
-        this.maxEntries = maxEntries;
-        this.maxBytes = maxBytes;
+        this(clock, retention, new Limits(maxEntries, maxEntries, maxBytes));
     }
 
-    /** Registers a call before it is published, so that no answer can arrive unnoticed. */
+    public ReplyBook(Clock clock, Duration retention, Limits limits) {
+        this.clock = clock;
+        this.retention = retention;
+        this.limits = limits;
+    }
+
+    /**
+     * Registers a call of this replica before it is published, so that no answer can arrive
+     * unnoticed; it is pending for its agent from now on.
+     */
     public CompletableFuture<Reply> expect(String requestId, String agentId) {
         CompletableFuture<Reply> future = new CompletableFuture<>();
-        waiting.put(requestId, new Waiting(agentId, clock.instant(), future));
-        Optional<Reply> early = completedReply(requestId);
-        early.ifPresent(future::complete);
+        waiting.put(requestId, future);
+        Reply early;
+        synchronized (this) {
+            Entry known = entries.get(requestId);
+            early = known == null ? null : known.reply();
+            if (known == null) {
+                Instant now = clock.instant();
+                keep(new Entry(requestId, agentId, now, now, null, ENTRY_OVERHEAD_BYTES));
+            }
+        }
+        if (early != null) {
+            waiting.remove(requestId);
+            future.complete(early);
+        }
         return future;
     }
 
     /** The call could not be published: forget it. */
     public void forget(String requestId) {
         waiting.remove(requestId);
-    }
-
-    /** A final answer arrived (for a call waited on here, or one from before a restart). */
-    public void complete(Reply reply) {
-        synchronized (completed) {
-            Kept replaced = completed.remove(reply.requestId());
-            if (replaced != null) {
-                bytes -= replaced.bytes();
+        synchronized (this) {
+            Entry known = entries.get(requestId);
+            if (known != null && known.reply() == null) {
+                drop(known);
             }
-            Kept kept = new Kept(reply, clock.instant(), sizeOf(reply));
-            completed.put(reply.requestId(), kept);
-            bytes += kept.bytes();
-            evict();
         }
-        Waiting waiter = waiting.remove(reply.requestId());
+    }
+
+    /** This replica no longer waits for the call (answered, or reported pending). */
+    public void stopWaiting(String requestId) {
+        waiting.remove(requestId);
+    }
+
+    /**
+     * A request made through some replica (read back from gateway.requests): pending for its
+     * agent until its answer arrives. Known requests and answers are left as they are.
+     */
+    public void requested(String requestId, String agentId) {
+        synchronized (this) {
+            if (!entries.containsKey(requestId)) {
+                Instant now = clock.instant();
+                keep(new Entry(requestId, agentId, now, now, null, ENTRY_OVERHEAD_BYTES));
+            }
+        }
+    }
+
+    /** A final answer arrived (to a call of any replica, also one from before a restart). */
+    public void complete(Reply reply) {
+        synchronized (this) {
+            Entry known = entries.get(reply.requestId());
+            Instant now = clock.instant();
+            keep(new Entry(reply.requestId(), reply.agentId(), known == null
+                    ? now
+                    : known.since(), now, reply, sizeOf(reply)));
+        }
+        CompletableFuture<Reply> waiter = waiting.remove(reply.requestId());
         if (waiter != null) {
-            waiter.future().complete(reply);
+            waiter.complete(reply);
         }
     }
 
-    /** What {@code agentId} may learn about {@code requestId}. */
-    public Lookup lookup(String requestId, String agentId) {
-        Optional<Reply> reply = completedReply(requestId);
-        if (reply.isPresent()) {
-            return reply.get().agentId().equals(agentId)
-                    ? new Completed(reply.get())
-                    : new Unknown(requestId);
+    /** What {@code agentId} may learn about {@code requestId}: nothing about another's. */
+    public synchronized Lookup lookup(String requestId, String agentId) {
+        Entry entry = entries.get(requestId);
+        if (entry == null || !entry.agentId().equals(agentId) || expired(entry, clock
+                .instant())) {
+            return new Unknown(requestId);
         }
-        Waiting waiter = waiting.get(requestId);
-        if (waiter != null && waiter.agentId().equals(agentId)) {
-            return new Pending(requestId, waiter.since());
-        }
-        return new Unknown(requestId);
+        return entry.reply() != null
+                ? new Completed(entry.reply())
+                : new Pending(requestId, entry.since());
     }
 
-    /** The request IDs whose answers are still awaited (a snapshot). */
-    public java.util.Set<String> waitingIds() {
-        return java.util.Set.copyOf(waiting.keySet());
+    /** The request IDs this replica is waiting on (a snapshot). */
+    public Set<String> waitingIds() {
+        return Set.copyOf(waiting.keySet());
     }
 
-    /** Calls whose answer is still awaited. */
+    /** Calls of this replica whose answer it is waiting on. */
     public int waitingCount() {
         return waiting.size();
     }
 
-    public int completedCount() {
-        synchronized (completed) {
-            return completed.size();
-        }
+    /** Final answers kept. */
+    public synchronized int completedCount() {
+        return answers;
     }
 
-    /** The kept answers' approximate bytes. */
-    public long completedBytes() {
-        synchronized (completed) {
-            return bytes;
-        }
+    /** Requests and answers kept. */
+    public synchronized int size() {
+        return entries.size();
     }
 
-    /** Drops answers older than the retention and waits older than it (never answered). */
-    public void prune() {
-        Instant cutoff = clock.instant().minus(retention);
-        synchronized (completed) {
-            evict();
-        }
-        waiting.values().removeIf(w -> w.since().isBefore(cutoff));
+    /** Requests and answers kept for one agent. */
+    public synchronized int entriesOf(String agentId) {
+        Shelf shelf = shelves.get(agentId);
+        return shelf == null ? 0 : shelf.entries.size();
     }
 
-    private Optional<Reply> completedReply(String requestId) {
-        synchronized (completed) {
-            Kept kept = completed.get(requestId);
-            if (kept == null || kept.keptAt().isBefore(clock.instant().minus(retention))) {
-                return Optional.empty();
-            }
-            return Optional.of(kept.reply());
-        }
+    /** The kept entries' approximate bytes. */
+    public synchronized long completedBytes() {
+        return bytes;
     }
 
-    private void evict() {
-        Instant cutoff = clock.instant().minus(retention);
-        Iterator<Map.Entry<String, Kept>> oldestFirst = completed.entrySet().iterator();
-        while (oldestFirst.hasNext()) {
-            Map.Entry<String, Kept> entry = oldestFirst.next();
-            boolean overBound = completed.size() > maxEntries || (bytes > maxBytes && completed
-                    .size() > 1);
-            if (overBound || entry.getValue().keptAt().isBefore(cutoff)) {
-                bytes -= entry.getValue().bytes();
+    /** Drops what is older than the retention (requests never answered included). */
+    public synchronized void prune() {
+        Instant now = clock.instant();
+        for (Iterator<Shelf> each = shelves.values().iterator(); each.hasNext();) {
+            Shelf shelf = each.next();
+            // each shelf is in keptAt order: entries are appended as they are kept
+            for (Iterator<Entry> oldestFirst = shelf.entries.values().iterator(); oldestFirst
+                    .hasNext();) {
+                Entry entry = oldestFirst.next();
+                if (!expired(entry, now)) {
+                    break;
+                }
                 oldestFirst.remove();
-            } else {
-                break;
+                entries.remove(entry.requestId());
+                account(shelf, entry, -1);
             }
+            if (shelf.entries.isEmpty()) {
+                each.remove();
+            }
+        }
+    }
+
+    private boolean expired(Entry entry, Instant now) {
+        return entry.keptAt().isBefore(now.minus(retention));
+    }
+
+    /** Keeps {@code entry} (replacing one with its request ID) as the newest, then evicts. */
+    private void keep(Entry entry) {
+        Entry replaced = entries.get(entry.requestId());
+        if (replaced != null) {
+            drop(replaced);
+        }
+        Shelf shelf = shelves.computeIfAbsent(entry.agentId(), agent -> new Shelf());
+        entries.put(entry.requestId(), entry);
+        shelf.entries.put(entry.requestId(), entry);
+        account(shelf, entry, +1);
+        while (shelf.entries.size() > limits.maxEntriesPerAgent()) {
+            drop(shelf.oldest()); // its own bound: the agent's oldest goes
+        }
+        while (entries.size() > limits.maxEntries() || bytes > limits.maxBytes()) {
+            Shelf heaviest = heaviest(entries.size() > limits.maxEntries(), entry.requestId());
+            if (heaviest == null) {
+                break; // only the newest entry is left to drop: it is kept
+            }
+            drop(heaviest.oldest());
+        }
+    }
+
+    /**
+     * The shelf holding the most entries ({@code byCount}) or bytes whose oldest entry is not
+     * {@code keep}; null if there is none.
+     */
+    private Shelf heaviest(boolean byCount, String keep) {
+        Shelf heaviest = null;
+        for (Shelf shelf : shelves.values()) {
+            if (shelf.oldest().requestId().equals(keep)) {
+                continue;
+            }
+            long weight = byCount ? shelf.entries.size() : shelf.bytes;
+            if (heaviest == null || weight > (byCount ? heaviest.entries.size() : heaviest.bytes)) {
+                heaviest = shelf;
+            }
+        }
+        return heaviest;
+    }
+
+    private void drop(Entry entry) {
+        entries.remove(entry.requestId());
+        Shelf shelf = shelves.get(entry.agentId());
+        shelf.entries.remove(entry.requestId());
+        account(shelf, entry, -1);
+        if (shelf.entries.isEmpty()) {
+            shelves.remove(entry.agentId());
+        }
+    }
+
+    private void account(Shelf shelf, Entry entry, int sign) {
+        shelf.bytes += sign * entry.bytes();
+        bytes += sign * entry.bytes();
+        if (entry.reply() != null) {
+            answers += sign;
         }
     }
 

@@ -126,4 +126,108 @@ class ReplyBookTest {
         assertThat(bounded.completedCount()).isZero();
         assertThat(bounded.completedBytes()).isZero();
     }
+
+    @Test
+    void aRequestMadeThroughAnotherReplicaIsPendingForItsAgentUntilItsAnswerArrives() {
+        book.requested("r1", "a");
+
+        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Pending.class);
+        assertThat(book.lookup("r1", "b")).isInstanceOf(ReplyBook.Unknown.class);
+        book.complete(reply("r1", "a"));
+        assertThat(book.lookup("r1", "a")).isEqualTo(new ReplyBook.Completed(reply("r1", "a")));
+        book.requested("r1", "a"); // the request read after its answer changes nothing
+        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Completed.class);
+    }
+
+    @Test
+    void aCallNoLongerWaitedOnStaysPendingUntilItsAnswer() {
+        CompletableFuture<Reply> waiter = book.expect("r1", "a");
+
+        book.stopWaiting("r1");
+
+        assertThat(book.waitingCount()).isZero();
+        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Pending.class);
+        book.complete(reply("r1", "a"));
+        assertThat(waiter).isNotDone();
+        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Completed.class);
+    }
+
+    @Test
+    void anAgentOverItsOwnBoundLosesOnlyItsOwnOldestEntries() {
+        ReplyBook bounded = new ReplyBook(clock, Duration.ofHours(1), new ReplyBook.Limits(100,
+                3, Long.MAX_VALUE));
+        bounded.complete(reply("b1", "b"));
+        bounded.requested("b2", "b");
+
+        for (int i = 1; i <= 10; i++) {
+            bounded.requested("a" + i, "a");
+            bounded.complete(reply("a" + i, "a"));
+        }
+
+        assertThat(bounded.entriesOf("a")).isEqualTo(3);
+        assertThat(bounded.lookup("a7", "a")).isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(bounded.lookup("a8", "a")).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("b1", "b")).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("b2", "b")).isInstanceOf(ReplyBook.Pending.class);
+    }
+
+    @Test
+    void beyondTheOverallBoundTheAgentHoldingTheMostLosesItsOldestNotTheOthers() {
+        ReplyBook bounded = new ReplyBook(clock, Duration.ofHours(1), new ReplyBook.Limits(6,
+                100, Long.MAX_VALUE));
+        bounded.complete(reply("b1", "b"));
+        bounded.complete(reply("b2", "b"));
+        bounded.requested("c1", "c");
+
+        for (int i = 1; i <= 50; i++) {
+            bounded.complete(reply("a" + i, "a"));
+        }
+
+        assertThat(bounded.size()).isEqualTo(6);
+        assertThat(bounded.entriesOf("a")).isEqualTo(3);
+        assertThat(bounded.lookup("a50", "a")).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("b1", "b")).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("b2", "b")).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("c1", "c")).isInstanceOf(ReplyBook.Pending.class);
+    }
+
+    @Test
+    void beyondTheByteBoundTheAgentHoldingTheMostBytesLosesItsOldest() {
+        long big = ReplyBook.sizeOf(fileReply("r0", 50_000));
+        ReplyBook bounded = new ReplyBook(clock, Duration.ofHours(1), new ReplyBook.Limits(1_000,
+                1_000, 4 * big));
+        Reply small = new Reply("b1", "b", "get_file", "SUCCEEDED", null, false, null, "ok", "{}",
+                "v1", null);
+        bounded.complete(small);
+
+        for (int i = 0; i < 20; i++) {
+            bounded.complete(fileReply("r" + i, 50_000)); // agent "a"
+        }
+
+        assertThat(bounded.completedBytes()).isLessThanOrEqualTo(4 * big);
+        assertThat(bounded.lookup("b1", "b")).isEqualTo(new ReplyBook.Completed(small));
+        assertThat(bounded.lookup("r19", "a")).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.entriesOf("a")).isEqualTo(3);
+    }
+
+    @Test
+    void theNewestAnswerIsKeptEvenAboveTheByteBound() {
+        ReplyBook bounded = new ReplyBook(clock, Duration.ofHours(1), new ReplyBook.Limits(1_000,
+                1_000, 1_000));
+
+        bounded.complete(fileReply("r1", 50_000));
+
+        assertThat(bounded.lookup("r1", "a")).isInstanceOf(ReplyBook.Completed.class);
+    }
+
+    @Test
+    void requestsNeverAnsweredAreDroppedAfterTheRetention() {
+        book.requested("r1", "a");
+
+        clock.advance(Duration.ofHours(1).plusSeconds(1));
+        book.prune();
+
+        assertThat(book.size()).isZero();
+        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Unknown.class);
+    }
 }
