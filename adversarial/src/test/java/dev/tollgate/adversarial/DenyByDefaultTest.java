@@ -24,6 +24,24 @@ class DenyByDefaultTest {
             Map.entry(Tool.LIST_PULL_REQUESTS, Map.of("owner", "acme", "repo", "app")),
             Map.entry(Tool.LIST_BRANCHES, Map.of("owner", "acme", "repo", "app")),
             Map.entry(Tool.GITHUB_API_GET, Map.of("path", "/repos/acme/app/issues/1")),
+            Map.entry(Tool.GET_ISSUE, Map.of("owner", "acme", "repo", "app", "issue_number", 1)),
+            Map.entry(Tool.LIST_ISSUES, Map.of("owner", "acme", "repo", "app")),
+            Map.entry(Tool.LIST_ISSUE_COMMENTS, Map.of("owner", "acme", "repo", "app",
+                    "issue_number", 1)),
+            Map.entry(Tool.GET_PULL_REQUEST, Map.of("owner", "acme", "repo", "app",
+                    "pull_number", 1)),
+            Map.entry(Tool.LIST_PULL_REQUEST_FILES, Map.of("owner", "acme", "repo", "app",
+                    "pull_number", 1)),
+            Map.entry(Tool.LIST_CHECK_RUNS, Map.of("owner", "acme", "repo", "app", "ref",
+                    "main")),
+            Map.entry(Tool.LIST_COMMITS, Map.of("owner", "acme", "repo", "app")),
+            Map.entry(Tool.COMPARE_REFS, Map.of("owner", "acme", "repo", "app", "base", "main",
+                    "head", "agent-x")),
+            Map.entry(Tool.GET_TREE, Map.of("owner", "acme", "repo", "app")),
+            Map.entry(Tool.COMMENT_ON_ISSUE, Map.of("owner", "acme", "repo", "app",
+                    "issue_number", 1, "body", "b")),
+            Map.entry(Tool.UPDATE_ISSUE, Map.of("owner", "acme", "repo", "app", "issue_number",
+                    1, "title", "t")),
             Map.entry(Tool.CREATE_ISSUE, Map.of("owner", "acme", "repo", "app", "title", "t")),
             Map.entry(Tool.CREATE_PR, Map.of("owner", "acme", "repo", "app", "title", "t",
                     "head", "agent-x", "base", "main")),
@@ -60,8 +78,13 @@ class DenyByDefaultTest {
 
                 assertThat(answer.get("status")).as(tool + ": " + answer).isEqualTo("denied");
                 assertThat(answer.get("error_code")).isEqualTo("policy_denied");
-                assertThat((String) answer.get("message")).contains("agent 'nobody'").contains(
-                        "deny by default");
+                // A call that touches every path meets the policy's "no secrets" deny first;
+                // every other call falls through to deny by default.
+                assertThat((String) answer.get("message")).as(tool.toolName()).satisfiesAnyOf(
+                        message -> assertThat(message).contains("agent 'nobody'").contains(
+                                "deny by default"),
+                        message -> assertThat(message).contains("denied by rule 'no secrets'")
+                                .contains("counts as touching what the rule protects"));
                 assertThat(answer.get("policy_version")).asString().startsWith("sha256:");
             }
         }
