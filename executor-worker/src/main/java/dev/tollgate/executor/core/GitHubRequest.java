@@ -12,9 +12,11 @@ import java.util.function.Supplier;
  * @param path the path and query under the API URL, starting with {@code /}
  * @param credential what goes in {@code Authorization}
  * @param jsonBody the JSON body, if any
+ * @param account the call that keeps the answer's bytes ({@link ResponseBudget}) until it has
+ *        built its own answer, or null: the transport then gives them back once it has read them
  */
 public record GitHubRequest(String method, String path, Credential credential,
-        Optional<String> jsonBody) {
+        Optional<String> jsonBody, ResponseBudget.Account account) {
 
     public GitHubRequest {
         Objects.requireNonNull(method, "method");
@@ -24,6 +26,17 @@ public record GitHubRequest(String method, String path, Credential credential,
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("path must start with /: " + path);
         }
+    }
+
+    /** A request whose answer's bytes are held only while the transport reads them. */
+    public GitHubRequest(String method, String path, Credential credential,
+            Optional<String> jsonBody) {
+        this(method, path, credential, jsonBody, null);
+    }
+
+    /** The same request, its answer's bytes kept by {@code holder} until it closes. */
+    public GitHubRequest heldBy(ResponseBudget.Account holder) {
+        return new GitHubRequest(method, path, credential, jsonBody, holder);
     }
 
     public static GitHubRequest get(String path, Credential credential) {
@@ -58,7 +71,7 @@ public record GitHubRequest(String method, String path, Credential credential,
             "^/app/installations/\\d+/access_tokens$");
 
     public GitHubRequest withCredential(Credential other) {
-        return new GitHubRequest(method, path, other, jsonBody);
+        return new GitHubRequest(method, path, other, jsonBody, account);
     }
 
     /** The {@code Authorization} header value: a secret, held only for the call. */
