@@ -21,6 +21,9 @@ import tools.jackson.databind.node.ObjectNode;
 /** Repository contents: read_repo and get_file. */
 final class ContentsTools {
 
+    /** At most what {@code "start_line":N,"end_line":N,"total_lines":N} adds to an answer. */
+    private static final int RANGE_FIELDS_BYTES = 96;
+
     private ContentsTools() {
     }
 
@@ -102,7 +105,11 @@ final class ContentsTools {
         }
         long size = Narrowing.jsonBytes(result);
         if (size > call.resultBudget()) {
-            long room = call.resultBudget() - (size - lines.jsonBytes(first, last));
+            // What is left for the text once the rest is written, with the range's own fields
+            // (start_line, end_line, total_lines) the suggested call will add.
+            long room = call.resultBudget() - (size - lines.jsonBytes(first, last)) - (ranged
+                    ? 0
+                    : RANGE_FIELDS_BYTES);
             long fits = lines.lastFitting(first, room);
             throw Narrowing.tooLarge("get_file's answer for " + path + (ranged
                     ? " lines " + first + "-" + last
