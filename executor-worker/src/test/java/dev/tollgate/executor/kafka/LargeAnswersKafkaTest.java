@@ -135,15 +135,18 @@ class LargeAnswersKafkaTest {
 
     /** A replica whose answers may take {@code answers} and whose producer sends up to it. */
     private void startReplica(AnswerLimit answers, int maxRequestSize) {
+        startReplica(answers, maxRequestSize, ResponseBudget.forHeap(Runtime.getRuntime()
+                .maxMemory()));
+    }
+
+    private void startReplica(AnswerLimit answers, int maxRequestSize, ResponseBudget budget) {
         GitHubAppConfig config = new GitHubAppConfig(github.apiUrl(), TestApp.APP_ID, TestApp
                 .privateKey(), Optional.empty());
         DecisionConsumer replica = new DecisionConsumer(broker.consumerProps(group), producer(
                 maxRequestSize),
                 mints -> new ExecutorAssembly(config, Clock.systemUTC(), mints,
                         new InMemoryCompletionStore(1000), RetryPolicy.defaults(), Duration.ZERO,
-                        scheduler, UnaryOperator.identity(), Map.of(), ResponseBudget.forHeap(
-                                Runtime.getRuntime().maxMemory()),
-                        answers).build(),
+                        scheduler, UnaryOperator.identity(), Map.of(), budget, answers).build(),
                 topics);
         replicas.add(replica);
         threads.add(Thread.ofPlatform().name("replica-" + replicas.size()).start(replica));
@@ -394,5 +397,45 @@ class LargeAnswersKafkaTest {
         return committed.entrySet().stream().filter(e -> e.getKey().topic().equals(topics
                 .decisions()) && e.getValue() != null).mapToLong(e -> e.getValue().offset())
                 .sum();
+    }
+
+    @Test
+    void gitHubsAnswersAreReadWithinTheReplicasByteBudgetAndNeverPastTheMostReadOfOne()
+            throws Exception {
+        long maxResponse = 256 * 1024;
+        ResponseBudget budget = new ResponseBudget(2 * 1024 * 1024, maxResponse, Duration
+                .ofSeconds(60));
+        startReplica(AnswerLimit.of(LIMITS), LIMITS.producerMaxRequestSize(), budget);
+        // 2 MB of issues: over the most read of one answer, well within what GitHub may send.
+        github.script("GET", "/repos/org1/repo/issues", GitHubStandIn.json(200, issues(100,
+                7000)));
+        Set<String> files = new LinkedHashSet<>();
+        for (int i = 1; i <= 20; i++) { // 20 answers of ~200 KB (base64): 4 MB, twice the budget
+            repo.binaryFiles.put("part-" + i + ".bin", binary(150_000));
+            files.add("file-" + i);
+        }
+
+        send("issues", "github_api_get", "{\"path\":\"/repos/org1/repo/issues\"}");
+        for (int i = 1; i <= 20; i++) {
+            send("file-" + i, "get_file", getFile("part-" + i + ".bin", ""));
+        }
+        Set<String> requests = new LinkedHashSet<>(files);
+        requests.add("issues");
+        Map<String, List<Answer>> answers = awaitAnswers(requests);
+
+        ToolCallCompleted issues = onlyAnswer(answers, "issues").value();
+        assertThat(issues.getErrorCode()).as(issues.getMessage()).isEqualTo("result_too_large");
+        assertThat(issues.getMessage()).contains("GET /repos/org1/repo/issues", "larger than "
+                + maxResponse + " bytes", "tollgate.github.max-response-bytes");
+        for (String file : files) {
+            ToolCallCompleted answer = onlyAnswer(answers, file).value();
+            assertThat(answer.getStatus()).as("%s: %s", file, answer.getMessage()).isEqualTo(
+                    CallStatus.SUCCEEDED);
+            assertThat(JSON.readTree(answer.getResultJson()).path("content").asString())
+                    .hasSize(200_000);
+        }
+        assertThat(budget.peak()).as("bytes of GitHub's answers held at once").isPositive()
+                .isLessThanOrEqualTo(budget.capacity());
+        assertThat(budget.held()).as("held once every call is answered").isZero();
     }
 }
