@@ -107,7 +107,10 @@ final class Undeliverable {
             answer.setErrorCode(ErrorCode.RESULT_TOO_LARGE.code());
             answer.setRetryable(ErrorCode.RESULT_TOO_LARGE.retryable());
             answer.setMessage(tool + "'s answer could not be published (" + reason + "): "
-                    + Narrowing.hint(tool));
+                    + (binaryFile(original)
+                            ? "the file is binary, and line ranges apply only to text files, so"
+                                    + " get_file cannot return this one"
+                            : Narrowing.hint(tool)));
         } else if (original.getStatus() == CallStatus.SUCCEEDED) {
             answer.setErrorCode(ErrorCode.TRANSIENT.code());
             answer.setRetryable(ErrorCode.TRANSIENT.retryable());
@@ -122,6 +125,17 @@ final class Undeliverable {
             answer.setMessage(cut(String.valueOf(original.getMessage()), MAX_MESSAGE)
                     + " (the full answer could not be published: " + reason + ")");
         }
+    }
+
+    /**
+     * Whether {@code original} is get_file's answer of a binary file (base64 content, which no
+     * line range narrows). Only the result's own field can read so: inside a JSON string, quotes
+     * are escaped.
+     */
+    private static boolean binaryFile(ToolCallCompleted original) {
+        CharSequence result = original.getResultJson();
+        return Tool.GET_FILE.toolName().equals(String.valueOf(original.getTool())) && result != null
+                && result.toString().contains("\"encoding\":\"base64\"");
     }
 
     /**

@@ -313,10 +313,12 @@ class LargeAnswersKafkaTest {
         // answer Kafka will not take): its answers may be 4 MiB, its results topic takes 1 MiB.
         startReplica(new AnswerLimit(4 * 1024 * 1024), 8 * 1024 * 1024);
         repo.binaryFiles.put("model.bin", binary(1_000_000));
+        repo.files.put("big.log", "a line of a log of 1.2 MB, as text\n".repeat(35_000));
         repo.files.put("a.txt", "hello");
         Set<String> requests = new LinkedHashSet<>();
         send("binary", "get_file", getFile("model.bin", ""));
-        requests.add("binary");
+        send("text", "get_file", getFile("big.log", ""));
+        requests.addAll(List.of("binary", "text"));
         for (int i = 1; i <= 100; i++) {
             send("small-" + i, "get_file", getFile("a.txt", ""));
             requests.add("small-" + i);
@@ -328,28 +330,39 @@ class LargeAnswersKafkaTest {
         assertThat(binary.value().getStatus()).isEqualTo(CallStatus.FAILED);
         assertThat(binary.value().getErrorCode()).isEqualTo("result_too_large");
         assertThat(binary.value().getMessage()).contains("could not be published",
-                "RecordTooLargeException", "start_line and end_line");
+                "RecordTooLargeException", "line ranges apply only to text files");
         assertThat(binary.bytes()).isLessThan(4096);
+        Answer text = onlyAnswer(answers, "text");
+        assertThat(text.value().getErrorCode()).isEqualTo("result_too_large");
+        assertThat(text.value().getMessage()).contains("could not be published",
+                "ask for part of the file with start_line and end_line");
+        assertThat(text.bytes()).isLessThan(4096);
         for (int i = 1; i <= 100; i++) {
             ToolCallCompleted small = onlyAnswer(answers, "small-" + i).value();
             assertThat(small.getStatus()).as("small-%d: %s", i, small.getMessage()).isEqualTo(
                     CallStatus.SUCCEEDED);
         }
         List<DeadLetter> letters = readDeadLetters();
-        assertThat(letters).as("dead letters").singleElement().satisfies(letter -> {
-            assertThat(letter.getReason()).contains("request binary", "RecordTooLargeException",
-                    "the payload is the decision");
-            assertThat(letter.getSourceTopic()).isEqualTo(topics.decisions());
-            java.nio.ByteBuffer payload = letter.getPayload().duplicate();
-            byte[] bytes = new byte[payload.remaining()];
-            payload.get(bytes);
-            PolicyDecided decision = AvroSingleObjectCodec.shared().decode(bytes,
-                    PolicyDecided.class);
-            assertThat(decision.getMeta().getRequestId()).isEqualTo("binary");
-        });
+        // Performed concurrently: the two letters come in either order.
+        assertThat(letters).as("dead letters").hasSize(2).anySatisfy(letter -> assertThat(letter
+                .getReason()).contains("request text", "RecordTooLargeException"));
+        assertThat(letters).filteredOn(letter -> letter.getReason().toString().contains(
+                "request binary")).singleElement().satisfies(letter -> {
+                    assertThat(letter.getReason()).contains("request binary",
+                            "RecordTooLargeException",
+                            "the payload is the decision");
+                    assertThat(letter.getSourceTopic()).isEqualTo(topics.decisions());
+                    java.nio.ByteBuffer payload = letter.getPayload().duplicate();
+                    byte[] bytes = new byte[payload.remaining()];
+                    payload.get(bytes);
+                    PolicyDecided decision = AvroSingleObjectCodec.shared().decode(bytes,
+                            PolicyDecided.class);
+                    assertThat(decision.getMeta().getRequestId()).isEqualTo("binary");
+                });
         // The partition moved on: everything committed, the large read performed once.
-        awaitCommitted(101);
+        awaitCommitted(102);
         assertThat(github.requests("GET", "/repos/org1/repo/contents/model.bin")).hasSize(1);
+        assertThat(github.requests("GET", "/repos/org1/repo/contents/big.log")).hasSize(1);
         assertThat(DecisionConsumer.Topics.standard().deadLetters()).isEqualTo(
                 "gateway.dead-letters");
     }
