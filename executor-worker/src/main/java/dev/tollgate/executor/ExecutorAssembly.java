@@ -1,6 +1,7 @@
 package dev.tollgate.executor;
 
 import dev.tollgate.events.TokenMinted;
+import dev.tollgate.executor.core.AnswerLimit;
 import dev.tollgate.executor.core.AppAuthenticator;
 import dev.tollgate.executor.core.AppJwtSigner;
 import dev.tollgate.executor.core.CompletionStore;
@@ -8,6 +9,7 @@ import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.GitHubTransport;
 import dev.tollgate.executor.core.InstallationResolver;
 import dev.tollgate.executor.core.InstallationTokens;
+import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.executor.core.ToolCallExecutor;
 import dev.tollgate.executor.http.OkHttpTransport;
@@ -37,15 +39,28 @@ import okhttp3.OkHttpClient;
  * @param scheduler where retry waits run
  * @param decorator wraps the final transport (identity in production; tests inject faults)
  * @param installations statically known installations ({@code owner/repo} to ID)
+ * @param responseBudget the replica's budget for GitHub's answers (shared by its Apps)
+ * @param answerLimit the largest answer Kafka carries
  */
 public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<TokenMinted> mints,
         CompletionStore completions, RetryPolicy retry, Duration writeInterval,
         ScheduledExecutorService scheduler, UnaryOperator<GitHubTransport> decorator,
-        Map<String, Long> installations) {
+        Map<String, Long> installations, ResponseBudget responseBudget,
+        AnswerLimit answerLimit) {
 
     public static final Duration CIRCUIT_OPEN_WAIT = Duration.ofSeconds(30);
     /** Writes one agent may have waiting per installation, by default. */
     public static final int DEFAULT_WRITE_QUEUE_PER_AGENT = 16;
+
+    /** A replica with a budget of its own, sized for this JVM's heap, and the default limit. */
+    public ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<TokenMinted> mints,
+            CompletionStore completions, RetryPolicy retry, Duration writeInterval,
+            ScheduledExecutorService scheduler, UnaryOperator<GitHubTransport> decorator,
+            Map<String, Long> installations) {
+        this(config, clock, mints, completions, retry, writeInterval, scheduler, decorator,
+                installations, ResponseBudget.forHeap(Runtime.getRuntime().maxMemory()),
+                AnswerLimit.defaults());
+    }
 
     public ToolCallExecutor build() {
         return build(DEFAULT_WRITE_QUEUE_PER_AGENT);
@@ -58,7 +73,7 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
     public ToolCallExecutor build(int writeQueuePerAgent) {
         OkHttpClient client = OkHttpTransport.defaultClient();
         GitHubTransport http = ExecutorMetrics.timed(new OkHttpTransport(config.apiUrl(),
-                client));
+                client, responseBudget));
         GitHubTransport resilient = new ResilientTransport(http, config.host(), retry,
                 ExecutorMetrics.watch(ResilientTransport.breakerFor(config.host(),
                         CIRCUIT_OPEN_WAIT, clock)),
@@ -75,6 +90,7 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
                 installations), tokens,
                 decorator.apply(
                         resilient),
-                completions, clock).sanitizingFor(config.apiUrl());
+                completions, clock).sanitizingFor(config.apiUrl()).limitedBy(answerLimit,
+                        responseBudget);
     }
 }

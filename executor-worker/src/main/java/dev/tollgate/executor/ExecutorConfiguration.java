@@ -1,5 +1,6 @@
 package dev.tollgate.executor;
 
+import dev.tollgate.executor.core.AnswerLimit;
 import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.CompletionStore;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
@@ -11,11 +12,13 @@ import dev.tollgate.executor.core.JdbcCompletionStore;
 import dev.tollgate.executor.core.Settings;
 import java.sql.DriverManager;
 import java.util.Optional;
+import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.executor.kafka.DecisionConsumer;
 import dev.tollgate.executor.kafka.MintPublisher;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventSerializer;
+import dev.tollgate.schemas.MessageLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,20 +73,44 @@ public class ExecutorConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    Producer<String, SpecificRecord> executorProducer(KafkaProperties kafka) {
+    Producer<String, SpecificRecord> executorProducer(KafkaProperties kafka,
+            MessageLimits limits) {
         Map<String, Object> props = new HashMap<>(kafka.buildProducerProperties());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, limits.producerMaxRequestSize());
         return new KafkaProducer<>(props, new StringSerializer(), new EventSerializer<>(
                 AvroSingleObjectCodec.shared()));
+    }
+
+    /**
+     * The bytes of GitHub's answers this replica holds at once ({@code
+     * tollgate.executor.response-bytes-in-flight}, default an eighth of the heap between 16 and 64
+     * MiB) and the most it reads of one ({@code tollgate.github.max-response-bytes}, 8 MiB).
+     */
+    @Bean
+    ResponseBudget responseBudget(Environment environment) {
+        long maxResponse = environment.getProperty("tollgate.github.max-response-bytes",
+                DataSize.class, DataSize.ofBytes(ResponseBudget.DEFAULT_MAX_RESPONSE_BYTES))
+                .toBytes();
+        long capacity = environment.getProperty("tollgate.executor.response-bytes-in-flight",
+                DataSize.class, DataSize.ofBytes(Math.max(maxResponse, ResponseBudget
+                        .defaultCapacity(Runtime.getRuntime().maxMemory()))))
+                .toBytes();
+        ResponseBudget budget = new ResponseBudget(capacity, maxResponse,
+                ResponseBudget.DEFAULT_MAX_WAIT);
+        log.info("GitHub answers: at most {} bytes read of one, {} bytes held at once", budget
+                .maxResponseBytes(), budget.capacity());
+        return budget;
     }
 
     @Bean
     DecisionConsumers decisionConsumers(Environment environment, KafkaProperties kafka,
             GitHubAppConfig config, Clock clock, ScheduledExecutorService scheduler,
             Producer<String, SpecificRecord> producer, InstallationGuard installationGuard,
-            EnvironmentApps environmentApps) {
+            EnvironmentApps environmentApps, MessageLimits limits, ResponseBudget budget) {
+        AnswerLimit answers = AnswerLimit.of(limits);
         int count = environment.getProperty("tollgate.executor.consumers", Integer.class, 1);
         String group = environment.getProperty("tollgate.executor.group-id",
                 "tollgate-executor");
@@ -124,11 +151,12 @@ public class ExecutorConfiguration {
         environmentApps.apps().forEach((name, app) -> apps.put(name, new ExecutorAssembly(app,
                 clock, mints, completions, retry, writeInterval, scheduler, UnaryOperator
                         .identity(),
-                Map.of()).build(writeQueuePerAgent).guardedBy(installationGuard)));
+                Map.of(), budget, answers).build(writeQueuePerAgent).guardedBy(
+                        installationGuard)));
         ToolCallExecutor executor = new ExecutorAssembly(config, clock, mints, completions, retry,
-                writeInterval, scheduler, UnaryOperator.identity(), installations).build(
-                        writeQueuePerAgent)
-                .guardedBy(installationGuard).routing(environmentApps.environments(), apps);
+                writeInterval, scheduler, UnaryOperator.identity(), installations, budget,
+                answers).build(writeQueuePerAgent).guardedBy(installationGuard).routing(
+                        environmentApps.environments(), apps);
         Semaphore inFlight = new Semaphore(maxInFlight);
         List<DecisionConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < count; i++) {

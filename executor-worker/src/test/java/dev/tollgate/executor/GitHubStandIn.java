@@ -91,6 +91,8 @@ public final class GitHubStandIn implements AutoCloseable {
         public final Map<String, String> refs = new ConcurrentHashMap<>();
         public final Map<String, ObjectNode> commits = new ConcurrentHashMap<>();
         public final Map<String, String> files = new ConcurrentHashMap<>();
+        /** Files given as bytes (binary ones), beside the text {@link #files}. */
+        public final Map<String, byte[]> binaryFiles = new ConcurrentHashMap<>();
         public final List<ObjectNode> issues = new CopyOnWriteArrayList<>();
         public final Map<Long, List<ObjectNode>> comments = new ConcurrentHashMap<>();
         public final Map<Long, List<ObjectNode>> reviews = new ConcurrentHashMap<>();
@@ -587,16 +589,19 @@ public final class GitHubStandIn implements AutoCloseable {
                         .put("sha", sha(file)).put("_links", "x"));
                 return json(200, listing);
             }
-            String content = repo.files.get(java.net.URLDecoder.decode(path,
-                    StandardCharsets.UTF_8));
+            String name = java.net.URLDecoder.decode(path, StandardCharsets.UTF_8);
+            String text = repo.files.get(name);
+            byte[] content = text != null
+                    ? text.getBytes(StandardCharsets.UTF_8)
+                    : repo.binaryFiles.get(name);
             if (content == null) {
                 return json(404, error("Not Found"));
             }
             return json(200, JSON.createObjectNode().put("type", "file").put("encoding", "base64")
-                    .put("size", content.length()).put("name", path).put("path", path).put(
-                            "sha", sha(content))
-                    .put("content", Base64.getMimeEncoder().encodeToString(
-                            content.getBytes(StandardCharsets.UTF_8)))
+                    .put("size", content.length).put("name", path).put("path", path).put(
+                            "sha",
+                            sha(text != null ? text : Base64.getEncoder().encodeToString(content)))
+                    .put("content", Base64.getMimeEncoder().encodeToString(content))
                     .put("url", "x")
                     .put("html_url", "https://github.com/" + repo.owner + "/" + repo.name
                             + "/blob/main/" + path));

@@ -3,6 +3,7 @@ package dev.tollgate.launcher;
 import dev.tollgate.launcher.web.LauncherWebApplication;
 import dev.tollgate.runtime.ReadinessRegistry;
 import dev.tollgate.runtime.TollgateRole;
+import dev.tollgate.schemas.MessageLimits;
 import dev.tollgate.schemas.TopicProvisioner;
 import dev.tollgate.schemas.TopicSettings;
 import dev.tollgate.schemas.Roles;
@@ -64,19 +65,20 @@ public final class TollgateLauncher implements AutoCloseable {
             wipeFresh(options.dataDir());
         }
         EmbeddedKafkaServer broker = null;
+        MessageLimits limits = MessageLimits.parse(settings(options).apply(MessageLimits.KEY));
         String bootstrap = options.externalKafka();
         if (bootstrap == null) {
             say("starting the embedded Kafka broker (KRaft) with its data under "
                     + options.dataDir().toAbsolutePath() + (options.fresh() ? " (wiped)" : ""));
             broker = EmbeddedKafkaServer.start(options.dataDir().resolve("kafka"), options
-                    .kafkaPort(), options.fresh());
+                    .kafkaPort(), options.fresh(), limits);
             bootstrap = broker.bootstrapServers();
             say("Kafka broker up at " + bootstrap + " in " + millisSince(started) + " ms");
         } else {
             say("using the Kafka cluster at " + bootstrap);
         }
         try {
-            TopicProvisioner.Report topics = provisionTopics(bootstrap);
+            TopicProvisioner.Report topics = provisionTopics(bootstrap, limits);
             say("topics: " + topics.created().size() + " created, " + topics.existing().size()
                     + " already present (" + Topics.all().size() + " in the catalogue)");
 
@@ -259,11 +261,12 @@ public final class TollgateLauncher implements AutoCloseable {
     /** The data folder's entries {@code --fresh} wipes, beside the broker's {@code kafka}. */
     static final List<String> FRESH_WIPES = List.of("audit", "admin-key", "token-signing-key");
 
-    private static TopicProvisioner.Report provisionTopics(String bootstrap) {
+    private static TopicProvisioner.Report provisionTopics(String bootstrap,
+            MessageLimits limits) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrap))) {
-            return new TopicProvisioner(admin, TopicSettings.singleBroker(), 60_000).ensure(Topics
-                    .all());
+            return new TopicProvisioner(admin, TopicSettings.singleBroker(limits), 60_000).ensure(
+                    Topics.all());
         }
     }
 

@@ -3,7 +3,9 @@ package dev.tollgate.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.schemas.MessageLimits;
 import java.nio.file.Path;
+import java.util.Properties;
 import kafka.server.KafkaConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,20 @@ class EmbeddedKafkaServerTest {
                 .isEqualTo(1);
         assertThatThrownBy(() -> config().getInt("add.partition.to.txn.retry.backoff.ms"))
                 .isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void theBrokerTakesRecordsOfTheOneRecordSizeTheRolesFollow() {
+        Properties props = EmbeddedKafkaServer.brokerProperties(9092, 9093, Path.of(
+                "/tmp/tollgate-test-kafka"));
+        props.putAll(EmbeddedKafkaServer.sizeProperties(MessageLimits.parse("2MB")));
+
+        KafkaConfig config = KafkaConfig.fromProps(props, false);
+
+        assertThat(config.getInt("message.max.bytes")).isEqualTo(2 * 1024 * 1024);
+        assertThat(EmbeddedKafkaServer.sizeProperties(MessageLimits.defaults())).containsEntry(
+                "message.max.bytes", Integer.toString(MessageLimits.defaults()
+                        .producerMaxRequestSize()));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.tollgate.runtime;
 import dev.tollgate.runtime.metrics.ConsumerLagReporter;
 import dev.tollgate.runtime.metrics.EventMetricsInterceptor;
 import dev.tollgate.schemas.AvroTrust;
+import dev.tollgate.schemas.MessageLimits;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.metrics.JmxReporter;
@@ -16,7 +17,8 @@ import org.springframework.core.env.PropertySource;
 /**
  * Safe defaults for every role, at the lowest precedence: anything in the environment, system
  * properties or a config file wins. Loopback only, graceful shutdown, and producers tuned for the
- * request path (acks=all, idempotent, no linger).
+ * request path (acks=all, idempotent, no linger) whose {@code max.request.size} follows
+ * {@code tollgate.kafka.max-message-bytes} ({@link MessageLimits}).
  *
  * <p>Role modules must not ship an {@code application.properties}: in the standalone launcher all
  * roles share one classpath, where only one such file would be seen.
@@ -31,6 +33,8 @@ public final class TollgateDefaults implements EnvironmentPostProcessor {
         AvroTrust.ensure(); // before any role builds an event
     }
 
+    static final String MAX_REQUEST_SIZE = "spring.kafka.producer.properties.max.request.size";
+
     public static Map<String, Object> defaults() {
         Map<String, Object> defaults = new LinkedHashMap<>();
         defaults.put("server.address", "127.0.0.1");
@@ -42,6 +46,10 @@ public final class TollgateDefaults implements EnvironmentPostProcessor {
         defaults.put("spring.kafka.producer.acks", "all");
         defaults.put("spring.kafka.producer.properties.enable.idempotence", "true");
         defaults.put("spring.kafka.producer.properties.linger.ms", "0");
+        // Every producer's max.request.size follows the one record size (MessageLimits), which
+        // postProcessEnvironment reads from tollgate.kafka.max-message-bytes.
+        defaults.put(MAX_REQUEST_SIZE, Integer.toString(MessageLimits.defaults()
+                .producerMaxRequestSize()));
         defaults.put("spring.kafka.consumer.auto-offset-reset", "earliest");
         defaults.put("spring.kafka.consumer.isolation-level", "read-committed");
         defaults.put("spring.kafka.consumer.enable-auto-commit", "false");
@@ -73,6 +81,8 @@ public final class TollgateDefaults implements EnvironmentPostProcessor {
         PropertySource<?> builderDefaults = environment.getPropertySources().get(
                 DefaultPropertiesPropertySource.NAME);
         Map<String, Object> defaults = defaults();
+        defaults.put(MAX_REQUEST_SIZE, Integer.toString(MessageLimits.parse(environment
+                .getProperty(MessageLimits.KEY)).producerMaxRequestSize()));
         if (builderDefaults != null) {
             defaults.keySet().removeIf(builderDefaults::containsProperty);
         }

@@ -1,10 +1,12 @@
 package dev.tollgate.runtime;
 
+import dev.tollgate.schemas.MessageLimits;
 import dev.tollgate.schemas.TopicSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * {@code tollgate.kafka.*}: how topics are created. Connection settings are Spring's own
@@ -23,9 +25,27 @@ public class TollgateKafkaProperties {
     private Map<String, Integer> topicPartitions = new HashMap<>();
     /** How long to wait for the cluster at start-up and in readiness checks. */
     private Duration adminTimeout = Duration.ofSeconds(30);
+    /**
+     * The largest Kafka record (key, headers and framing included): producers'
+     * {@code max.request.size}, topics' {@code max.message.bytes}, and the largest answer (less
+     * 16 KiB) all follow it.
+     */
+    private DataSize maxMessageBytes = DataSize.ofBytes(MessageLimits.DEFAULT_MAX_MESSAGE_BYTES);
 
     public TopicSettings topicSettings() {
-        return new TopicSettings(partitions, replicationFactor, topicPartitions);
+        return new TopicSettings(partitions, replicationFactor, topicPartitions, messageLimits());
+    }
+
+    public MessageLimits messageLimits() {
+        return MessageLimits.parse(Long.toString(maxMessageBytes.toBytes()));
+    }
+
+    public DataSize getMaxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    public void setMaxMessageBytes(DataSize maxMessageBytes) {
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     public boolean isProvisionTopics() {

@@ -3,6 +3,7 @@ package dev.tollgate.runtime;
 import dev.tollgate.runtime.metrics.TraceContextFilter;
 import dev.tollgate.schemas.EventMetas;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.tollgate.schemas.MessageLimits;
 import dev.tollgate.schemas.TopicProvisioner;
 import dev.tollgate.schemas.Topics;
 import java.time.Clock;
@@ -61,10 +62,22 @@ public class TollgateRuntimeAutoConfiguration {
         return new HashMap<>(kafka.buildAdminProperties());
     }
 
+    /**
+     * The one record size every size setting follows, checked at start-up: a producer whose
+     * {@code max.request.size} differs (set by hand) stops the role, naming the fix; the topics
+     * are checked when they are provisioned.
+     */
+    @Bean
+    MessageLimits tollgateMessageLimits(KafkaProperties kafka, TollgateKafkaProperties settings) {
+        MessageLimits limits = settings.messageLimits();
+        limits.checkProducer(kafka.buildProducerProperties());
+        return limits;
+    }
+
     @Bean
     @ConditionalOnProperty(name = "tollgate.kafka.provision-topics", havingValue = "true", matchIfMissing = true)
     TopicProvisioner.Report tollgateTopics(KafkaProperties kafka,
-            TollgateKafkaProperties settings) {
+            TollgateKafkaProperties settings, MessageLimits limits) {
         try (Admin admin = Admin.create(adminConfig(kafka))) {
             TopicProvisioner.Report report = new TopicProvisioner(admin, settings.topicSettings(),
                     settings.getAdminTimeout().toMillis()).ensure(Topics.all());

@@ -9,17 +9,24 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Creates the catalogue's topics if they are missing, idempotently: several replicas starting at
  * once is fine, and an existing topic is left as it is (a partition count that differs from the
- * settings is reported, never changed).
+ * settings is reported, never changed). New topics take records up to the settings'
+ * {@link MessageLimits}; an existing topic that takes less refuses start-up, naming the fix, since
+ * its writers would have records refused that the limits promise to carry.
  */
 public final class TopicProvisioner {
 
@@ -47,9 +54,16 @@ public final class TopicProvisioner {
      */
     public static final long MIN_COMPACTION_LAG_MS = 7L * 24 * 60 * 60 * 1000;
 
-    /** The broker-side configuration of a topic. */
+    /** The broker-side configuration of a topic, with the default record size limit. */
     public static Map<String, String> topicConfig(Topic<?> topic) {
+        return topicConfig(topic, MessageLimits.defaults());
+    }
+
+    /** The broker-side configuration of a topic that takes records up to {@code limits}. */
+    public static Map<String, String> topicConfig(Topic<?> topic, MessageLimits limits) {
         Map<String, String> config = new HashMap<>();
+        config.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(limits
+                .topicMaxMessageBytes()));
         config.put(TopicConfig.CLEANUP_POLICY_CONFIG, topic.cleanupPolicy());
         if (topic.compacted()) {
             config.put(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(
@@ -72,7 +86,9 @@ public final class TopicProvisioner {
                     present.add(topic.name());
                 } else {
                     missing.add(new NewTopic(topic.name(), settings.partitionsFor(topic),
-                            settings.replicationFactor()).configs(topicConfig(topic)));
+                            settings.replicationFactor()).configs(
+                                    topicConfig(topic, settings
+                                            .messageLimits())));
                 }
             }
             List<String> created = new ArrayList<>();
@@ -89,6 +105,7 @@ public final class TopicProvisioner {
             }
             List<String> warnings = checkPartitions(topics, present);
             warnings.forEach(log::warn);
+            checkMessageSizes(present);
             return new Report(List.copyOf(created), List.copyOf(present), List.copyOf(warnings));
         } catch (ExecutionException e) {
             throw new IllegalStateException(
@@ -100,6 +117,66 @@ public final class TopicProvisioner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating Kafka topics", e);
+        }
+    }
+
+    /**
+     * Refuses topics that take smaller records than the settings' limits (their effective
+     * {@code max.message.bytes}: the topic's own, else the broker's {@code message.max.bytes}).
+     *
+     * @throws IllegalStateException naming every such topic and the fix
+     */
+    public void checkMessageSizes(Collection<String> topicNames) throws InterruptedException,
+            ExecutionException, TimeoutException {
+        if (topicNames.isEmpty()) {
+            return;
+        }
+        List<ConfigResource> resources = topicNames.stream().map(name -> new ConfigResource(
+                ConfigResource.Type.TOPIC, name)).toList();
+        Map<ConfigResource, Config> configs;
+        try {
+            configs = describeConfigs(resources);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof AuthorizationException)) {
+                throw e;
+            }
+            log.warn("cannot check the topics' {} (this principal may not describe their"
+                    + " configuration: {}); make sure each takes records of {} bytes",
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, e.getCause().getMessage(), settings
+                            .messageLimits().maxMessageBytes());
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        for (ConfigResource resource : resources) {
+            Config config = configs.get(resource);
+            ConfigEntry entry = config == null
+                    ? null
+                    : config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            if (entry != null && entry.value() != null) {
+                settings.messageLimits().topicProblem(resource.name(), Long.parseLong(entry
+                        .value())).ifPresent(problems::add);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", problems));
+        }
+    }
+
+    /** A topic just created (here or by another replica) may take a moment to be described. */
+    private Map<ConfigResource, Config> describeConfigs(List<ConfigResource> resources)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            try {
+                return admin.describeConfigs(resources).all().get(timeoutMillis,
+                        TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System
+                        .nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

@@ -3,11 +3,12 @@ package dev.tollgate.schemas;
 import java.util.Map;
 
 /**
- * How topics are created: partitions and replication factor, with per-topic partition overrides.
- * Partition counts bound how many replicas of a role can share the work.
+ * How topics are created: partitions and replication factor, with per-topic partition overrides,
+ * and the largest record they take ({@link MessageLimits}). Partition counts bound how many
+ * replicas of a role can share the work.
  */
 public record TopicSettings(int partitions, short replicationFactor,
-        Map<String, Integer> partitionOverrides) {
+        Map<String, Integer> partitionOverrides, MessageLimits messageLimits) {
 
     public static final int DEFAULT_PARTITIONS = 6;
 
@@ -22,11 +23,23 @@ public record TopicSettings(int partitions, short replicationFactor,
                             + replicationFactor);
         }
         partitionOverrides = Map.copyOf(partitionOverrides);
+        messageLimits = messageLimits == null ? MessageLimits.defaults() : messageLimits;
+    }
+
+    /** With the default record size limit. */
+    public TopicSettings(int partitions, short replicationFactor,
+            Map<String, Integer> partitionOverrides) {
+        this(partitions, replicationFactor, partitionOverrides, MessageLimits.defaults());
     }
 
     /** One broker, default partitions: the standalone run and tests. */
     public static TopicSettings singleBroker() {
-        return new TopicSettings(DEFAULT_PARTITIONS, (short) 1, Map.of());
+        return singleBroker(MessageLimits.defaults());
+    }
+
+    /** One broker, default partitions, records up to {@code limits}. */
+    public static TopicSettings singleBroker(MessageLimits limits) {
+        return new TopicSettings(DEFAULT_PARTITIONS, (short) 1, Map.of(), limits);
     }
 
     public int partitionsFor(Topic<?> topic) {

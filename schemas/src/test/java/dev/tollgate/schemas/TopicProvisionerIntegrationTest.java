@@ -1,6 +1,7 @@
 package dev.tollgate.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
@@ -72,10 +74,55 @@ class TopicProvisionerIntegrationTest {
     }
 
     @Test
+    void createsTopicsThatTakeTheLimitsRecordsAndRefusesAnExistingOneThatTakesLess(
+            KafkaTestBroker broker) throws Exception {
+        Topic<?> created = new Topic<>("prov.sized" + KafkaTestBroker.uniqueName(""),
+                dev.tollgate.events.ToolCallCompleted.class, "k", false, true,
+                Set.of(Roles.EXECUTOR_WORKER), "s");
+        Topic<?> small = new Topic<>("prov.small" + KafkaTestBroker.uniqueName(""),
+                dev.tollgate.events.ToolCallCompleted.class, "k", false, true,
+                Set.of(Roles.EXECUTOR_WORKER), "s");
+        MessageLimits twoMiB = MessageLimits.parse("2MB");
+        try (Admin admin = broker.admin()) {
+            admin.createTopics(List.of(new NewTopic(small.name(), 1, (short) 1).configs(Map.of(
+                    "max.message.bytes", "1048576")))).all().get();
+
+            new TopicProvisioner(admin, new TopicSettings(1, (short) 1, Map.of(), twoMiB),
+                    30_000).ensure(List.of(created));
+            Config config = configOf(admin, created.name());
+
+            assertThat(config.get("max.message.bytes").value()).isEqualTo("2097152");
+            assertThatThrownBy(() -> new TopicProvisioner(admin, new TopicSettings(1, (short) 1,
+                    Map.of(), twoMiB), 30_000).ensure(List.of(created, small)))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining(small.name())
+                    .hasMessageContaining("--add-config max.message.bytes=2097152")
+                    .hasMessageNotContaining(created.name());
+            assertThat(new TopicProvisioner(admin, TopicSettings.singleBroker(), 30_000).ensure(
+                    List.of(created, small)).existing()).hasSize(2);
+        }
+    }
+
+    /** The topic's configuration, once the broker describes it (just after creation it may not). */
+    private static Config configOf(Admin admin, String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Exception last = null;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try {
+                return admin.describeConfigs(List.of(resource)).all().get().get(resource);
+            } catch (java.util.concurrent.ExecutionException e) {
+                last = e;
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("the broker never described " + topic, last);
+    }
+
+    @Test
     void everyCatalogueTopicKeepsItsDataForever() {
         for (Topic<?> topic : Topics.all()) {
             assertThat(TopicProvisioner.topicConfig(topic)).as(topic.name())
-                    .containsEntry("retention.ms", "-1");
+                    .containsEntry("retention.ms", "-1").containsEntry("max.message.bytes",
+                            Integer.toString(MessageLimits.DEFAULT_MAX_MESSAGE_BYTES));
         }
         assertThat(Topics.INSTALLATIONS.cleanupPolicy()).isEqualTo("compact");
         assertThat(Topics.AGENT_TOKENS.cleanupPolicy()).isEqualTo("compact");

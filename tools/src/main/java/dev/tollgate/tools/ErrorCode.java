@@ -69,7 +69,14 @@ public enum ErrorCode {
     TRANSIENT("transient", Role.EXECUTOR_WORKER, true, "a passing failure; may succeed later"),
     /** Not attempted: the circuit breaker is open. */
     UPSTREAM_UNAVAILABLE("upstream_unavailable", Role.EXECUTOR_WORKER, true,
-            "GitHub is failing; the call was not attempted");
+            "GitHub is failing; the call was not attempted"),
+    /**
+     * The answer is larger than one answer may be (what Kafka carries, or what the executor reads
+     * from GitHub); the message gives the size found, the limit and how to ask for less.
+     */
+    RESULT_TOO_LARGE("result_too_large", Role.EXECUTOR_WORKER, false,
+            "the answer is larger than one answer may be; the message gives its size, the limit"
+                    + " and how to ask for less (a line range, a page)");
 
     /** The role that gives a code. */
     public enum Role {

@@ -55,16 +55,30 @@ public enum Tool {
 
     /** One file's content (or a directory's listing) at a ref. */
     GET_FILE(read("get_file", Tier.READ).title("Get file").description(
-            "The content of one file at a ref (default: the default branch).")
+            "The content of one file at a ref (default: the default branch), or of a range of "
+                    + "its lines (start_line, end_line) when the whole file is too large for one "
+                    + "answer.")
             .permission("contents", "read")
             .reveals(Reveals.FILES)
             .params(OWNER_PARAM, REPO_PARAM,
                     Param.Str.required("path", FILE_PATH,
                             "File path relative to the repository root, e.g. src/main.c"),
                     Param.Str.optional("ref", GIT_REF,
-                            "Branch or tag name; default: the default branch"))
-            .target(args -> args.repository().path(args.text("path")).ref(args.text("ref"))
-                    .build())),
+                            "Branch or tag name; default: the default branch"),
+                    new Param.Int("start_line", "First line to return, from 1 (text files);"
+                            + " default: 1", false, 1, 100_000_000, null),
+                    new Param.Int("end_line", "Last line to return, inclusive (text files);"
+                            + " default: the last line", false, 1, 100_000_000, null))
+            .target(args -> {
+                Long start = args.number("start_line");
+                Long end = args.number("end_line");
+                if (start != null && end != null && end < start) {
+                    throw new InvalidArgumentException("end_line", "must not be before"
+                            + " start_line (" + start + "), got " + end);
+                }
+                return args.repository().path(args.text("path")).ref(args.text("ref"))
+                        .build();
+            })),
 
     /** Pull requests of a repository, a page at a time: reveals every pull request. */
     LIST_PULL_REQUESTS(read("list_pull_requests", Tier.READ).title("List pull requests")

@@ -55,6 +55,26 @@ class ToolDefinitionTest {
     }
 
     @Test
+    void getFileTakesALineRangeThatDoesNotChangeItsTargetAndRefusesOneThatEndsBeforeItStarts() {
+        ValidatedCall ranged = tool("get_file").validate(Map.of("owner", "o", "repo", "r",
+                "path", "big.log", "start_line", 100, "end_line", 200));
+        ValidatedCall whole = tool("get_file").validate(Map.of("owner", "o", "repo", "r",
+                "path", "big.log"));
+
+        assertThat(ranged.arguments()).containsEntry("start_line", 100L).containsEntry(
+                "end_line", 200L);
+        assertThat(ranged.requireTarget()).isEqualTo(whole.requireTarget());
+        assertThat(whole.arguments()).doesNotContainKeys("start_line", "end_line");
+        assertThatThrownBy(() -> tool("get_file").validate(Map.of("owner", "o", "repo", "r",
+                "path", "a", "start_line", 5, "end_line", 4)))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("'end_line' must not be before start_line (5), got 4");
+        assertThatThrownBy(() -> tool("get_file").validate(Map.of("owner", "o", "repo", "r",
+                "path", "a", "start_line", 0)))
+                .hasMessageStartingWith("'start_line' must be between 1 and");
+    }
+
+    @Test
     void missingRequiredArgumentNamesTheField() {
         assertThatThrownBy(() -> tool("get_file").validate(Map.of("owner", "o", "repo", "r")))
                 .isInstanceOf(InvalidArgumentException.class).hasMessage("'path' is required")

@@ -25,7 +25,12 @@ public enum ErrorClass {
     /** 5xx, timeouts, connection resets: may succeed if tried again. */
     TRANSIENT(ErrorCode.TRANSIENT),
     /** Not attempted: the circuit breaker for the GitHub host is open. */
-    UPSTREAM_UNAVAILABLE(ErrorCode.UPSTREAM_UNAVAILABLE);
+    UPSTREAM_UNAVAILABLE(ErrorCode.UPSTREAM_UNAVAILABLE),
+    /**
+     * The answer is larger than one answer may be (what Kafka carries), or GitHub's answer is
+     * larger than the executor reads: the message says the size, the limit and how to ask for less.
+     */
+    RESULT_TOO_LARGE(ErrorCode.RESULT_TOO_LARGE);
 
     private final ErrorCode errorCode;
 

@@ -132,6 +132,31 @@ public final class ErrorClassifier {
                 + ") is failing; calls are paused", retryAt);
     }
 
+    /**
+     * GitHub answered, but with a body larger than the executor reads (its memory stays bounded):
+     * not GitHub's failure and not worth retrying as is. A write was performed all the same.
+     *
+     * @param request the request answered
+     * @param status GitHub's status
+     * @param atLeast how many bytes the body has at least (its Content-Length, or the limit + 1)
+     * @param limit the most the executor reads of one answer
+     */
+    public static GitHubError responseTooLarge(GitHubRequest request, int status, long atLeast,
+            long limit) {
+        // Why: one answer may not hold more than the replica's reading budget allows.
+        String path = request.path();
+        int query = path.indexOf('?');
+        return GitHubError.of(ErrorClass.RESULT_TOO_LARGE, status, "GitHub's answer to "
+                + request.method() + " " + (query < 0 ? path : path.substring(0, query))
+                + " is larger than " + limit + " bytes (at least " + atLeast + "), the most"
+                + " the executor reads of one answer (tollgate.github.max-response-bytes)"
+                + (request.isWrite()
+                        ? "; GitHub performed the " + request.method() + " (HTTP " + status
+                                + "): do not repeat it"
+                        : ""),
+                null);
+    }
+
     private static GitHubError error(ErrorClass errorClass, int status, Body body,
             ResponseHeaders headers, Instant retryAt) {
         return new GitHubError(errorClass, status, body.message, Optional.ofNullable(retryAt),

@@ -14,9 +14,11 @@ import java.util.function.Supplier;
  * @param jsonBody the JSON body, if any
  * @param caller whom the call is made for: its installation and agent, so that one agent's
  *        failures and bursts are kept to that agent (circuit breakers, write pacing)
+ * @param account the call that keeps the answer's bytes ({@link ResponseBudget}) until it has
+ *        built its own answer, or null: the transport then gives them back once it has read them
  */
 public record GitHubRequest(String method, String path, Credential credential,
-        Optional<String> jsonBody, Caller caller) {
+        Optional<String> jsonBody, Caller caller, ResponseBudget.Account account) {
 
     public GitHubRequest {
         Objects.requireNonNull(method, "method");
@@ -29,10 +31,24 @@ public record GitHubRequest(String method, String path, Credential credential,
         }
     }
 
-    /** A request whose caller is what its credential says (the token's installation, no agent). */
+    /**
+     * A request whose caller is what its credential says (the token's installation, no agent) and
+     * whose answer's bytes are held only while the transport reads them.
+     */
     public GitHubRequest(String method, String path, Credential credential,
             Optional<String> jsonBody) {
-        this(method, path, credential, jsonBody, null);
+        this(method, path, credential, jsonBody, null, null);
+    }
+
+    /** A request made for {@code caller}, its answer's bytes held only while they are read. */
+    public GitHubRequest(String method, String path, Credential credential,
+            Optional<String> jsonBody, Caller caller) {
+        this(method, path, credential, jsonBody, caller, null);
+    }
+
+    /** The same request, its answer's bytes kept by {@code holder} until it closes. */
+    public GitHubRequest heldBy(ResponseBudget.Account holder) {
+        return new GitHubRequest(method, path, credential, jsonBody, caller, holder);
     }
 
     /**
@@ -96,7 +112,7 @@ public record GitHubRequest(String method, String path, Credential credential,
             "^/app/installations/\\d+/access_tokens$");
 
     public GitHubRequest withCredential(Credential other) {
-        return new GitHubRequest(method, path, other, jsonBody, caller);
+        return new GitHubRequest(method, path, other, jsonBody, caller, account);
     }
 
     /** The {@code Authorization} header value: a secret, held only for the call. */

@@ -11,7 +11,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Calls GitHub for one request with a token of exactly the request's scope. A 401 right after use
  * refreshes the token once and retries once (a new token can briefly 401 while it replicates; an
- * expired one always does). Non-2xx answers become {@link GitHubCallException}s, classified.
+ * expired one always does). Non-2xx answers become {@link GitHubCallException}s, classified; a
+ * successful answer larger than the executor reads becomes one too ({@code result_too_large}).
+ * The bytes of every answer are kept by the call's {@link ResponseBudget.Account}, if it has one.
  */
 public final class GitHubSession {
 
@@ -23,16 +25,27 @@ public final class GitHubSession {
     private final TokenScope scope;
     private final MintContext context;
     private final Clock clock;
+    private final ResponseBudget.Account account;
     private final AtomicInteger attempts = new AtomicInteger();
     private volatile int lastStatus;
 
     public GitHubSession(InstallationTokens tokens, GitHubTransport transport, TokenScope scope,
             MintContext context, Clock clock) {
+        this(tokens, transport, scope, context, clock, null);
+    }
+
+    /**
+     * @param account keeps the bytes of this call's answers until the call has built its own
+     *        (null: each answer's bytes are given back once read)
+     */
+    public GitHubSession(InstallationTokens tokens, GitHubTransport transport, TokenScope scope,
+            MintContext context, Clock clock, ResponseBudget.Account account) {
         this.tokens = tokens;
         this.transport = transport;
         this.scope = scope;
         this.context = context;
         this.clock = clock;
+        this.account = account;
     }
 
     /** Sends and returns the answer whatever its status (after the one 401 refresh). */
@@ -102,11 +115,17 @@ public final class GitHubSession {
 
     private GitHubResponse sendWith(InstallationToken token, String method, String path,
             Optional<String> body) {
+        GitHubRequest request = new GitHubRequest(method, path, new GitHubRequest.Credential.Token(
+                token), body, new GitHubRequest.Caller(scope.installationId(), context.agentId()),
+                account);
         try {
-            GitHubResponse response = transport.send(new GitHubRequest(method, path,
-                    new GitHubRequest.Credential.Token(token), body, new GitHubRequest.Caller(
-                            scope.installationId(), context.agentId())));
+            GitHubResponse response = transport.send(request);
             attempts.addAndGet(response.attempts());
+            if (response.isSuccess() && !response.complete()) {
+                lastStatus = response.status();
+                throw new GitHubCallException(ErrorClassifier.responseTooLarge(request, response
+                        .status(), response.tooLarge().atLeast(), response.tooLarge().limit()));
+            }
             return response;
         } catch (IOException e) {
             attempts.incrementAndGet();

@@ -15,9 +15,12 @@ import java.util.List;
  * @param repositories the {@code owner/repo} names the decision narrowed the token to
  * @param preconditions checks to make with the token before acting
  * @param session GitHub, with a token of exactly the decided scope
+ * @param resultBudget the most bytes the result may take as JSON text (UTF-8, escaping included)
+ *        for the answer to fit what Kafka carries ({@link AnswerLimit}); a handler that can say
+ *        how to ask for less checks it itself
  */
 public record ToolCall(String requestId, ValidatedCall call, List<String> repositories,
-        List<String> preconditions, GitHubSession session) {
+        List<String> preconditions, GitHubSession session, int resultBudget) {
 
     public ToolCall {
         repositories = List.copyOf(repositories);

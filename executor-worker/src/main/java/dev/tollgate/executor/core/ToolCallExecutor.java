@@ -4,6 +4,7 @@ import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.executor.core.handlers.Narrowing;
 import dev.tollgate.executor.core.handlers.ToolHandlers;
 import dev.tollgate.installations.AppEnvironments;
 import dev.tollgate.schemas.EventMetas;
@@ -29,7 +30,11 @@ import tools.jackson.databind.JsonNode;
  * Performs one allowed decision against GitHub, at most once per request ID, and returns the final
  * answer. A request ID already completed gets its earlier answer again, unchanged (same event ID),
  * without touching GitHub. Permissions are those the decision names, but never more than the
- * action's row in {@link Tool}; the token is narrowed to the decided repositories.
+ * action's row in {@link Tool}; the token is narrowed to the decided repositories. Every answer
+ * fits the {@link AnswerLimit} before it is recorded: a read's result too large for it is
+ * answered {@code result_too_large} (saying how to ask for less), a write's is replaced by a note
+ * that the write was done, and a failure's long texts are cut. The bytes of GitHub's answers a
+ * call reads are held in the replica's {@link ResponseBudget} until its answer is built.
  */
 public final class ToolCallExecutor {
 
@@ -50,6 +55,8 @@ public final class ToolCallExecutor {
     private volatile AppEnvironments appEnvironments;
     private volatile Map<String, ToolCallExecutor> apps = Map.of();
     private volatile AnswerSanitizer sanitizer = new AnswerSanitizer();
+    private volatile AnswerLimit answerLimit = AnswerLimit.defaults();
+    private volatile ResponseBudget responseBudget;
 
     public ToolCallExecutor(InstallationResolver installations, InstallationTokens tokens,
             GitHubTransport transport, CompletionStore completions, Clock clock) {
@@ -105,6 +112,16 @@ public final class ToolCallExecutor {
         return this;
     }
 
+    /**
+     * Answers cut to {@code limit}; GitHub's answers held in {@code budget} (the one its
+     * transport reads into) until each call's answer is built.
+     */
+    public ToolCallExecutor limitedBy(AnswerLimit limit, ResponseBudget budget) {
+        this.answerLimit = limit;
+        this.responseBudget = budget;
+        return this;
+    }
+
     /** Puts this executor's token cache under {@code guard} (installation registry, limits). */
     public ToolCallExecutor guardedBy(MintGuard guard) {
         tokens.guardedBy(guard);
@@ -129,8 +146,10 @@ public final class ToolCallExecutor {
                 return sanitizer.sanitize(earlier.get()); // unchanged unless recorded unclean
             }
             // Every answer, success or failure, passes here: no credential GitHub put in a URL
-            // (a private download_url's token, a signed log URL) leaves the executor.
-            return completions.record(sanitizer.sanitize(perform(decision, request, requestId)));
+            // (a private download_url's token, a signed log URL) leaves the executor, and every
+            // answer fits what Kafka carries (cleaned first, so the cut never splits a token).
+            return completions.record(fitted(sanitizer.sanitize(perform(decision, request,
+                    requestId))));
         } finally {
             inProgress.remove(requestId, lock);
             lock.unlock();
@@ -149,6 +168,8 @@ public final class ToolCallExecutor {
                     "the decision did not allow this call: " + decision.getReason(), null), 0);
         }
         GitHubSession session = null;
+        ResponseBudget budget = responseBudget;
+        ResponseBudget.Account account = budget == null ? null : budget.account();
         try {
             ToolCall call = callOf(decision, request);
             Target target = call.target();
@@ -168,12 +189,15 @@ public final class ToolCallExecutor {
             TokenScope scope = TokenScope.of(installationId, repositories, permissions);
             MintContext context = new MintContext(requestId, request.getAgentId(), request
                     .getEnvironment());
-            session = new GitHubSession(tokens, transport, scope, context, clock);
+            session = new GitHubSession(tokens, transport, scope, context, clock, account);
             ToolCall withSession = new ToolCall(requestId, call.call(), repositories, List.copyOf(
-                    decision.getPreconditions()), session);
+                    decision.getPreconditions()), session, resultBudget(decision));
             JsonNode result = ToolHandlers.of(call.tool()).orElseThrow(() -> Refusal.invalid(call
                     .tool().toolName() + " is answered by the ingress")).perform(withSession);
-            return succeeded(decision, result, session);
+            ToolCallCompleted answer = succeeded(decision, result, session);
+            return answerLimit.fits(answer)
+                    ? answer
+                    : tooLarge(decision, withSession, result, session);
         } catch (GitHubCallException e) {
             log.info("request {} ({}) failed: {}", requestId, request.getTool(), e.error()
                     .describe());
@@ -192,8 +216,70 @@ public final class ToolCallExecutor {
                     session == null
                             ? 0
                             : session.attempts());
+        } finally {
+            if (account != null) {
+                account.close(); // the answer is built: GitHub's bodies are no longer needed
+            }
         }
     }
+
+    /** The bytes a result's JSON may take for this decision's successful answer to fit. */
+    private int resultBudget(PolicyDecided decision) {
+        return answerLimit.resultBudget(base(decision).setStatus(CallStatus.SUCCEEDED).setMessage(
+                decision.getRequest().getTool() + " succeeded").setResultJson("")
+                .setUpstreamStatus(599).setAttempts(Integer.MAX_VALUE).build());
+    }
+
+    /**
+     * A successful result too large for an answer: a read is answered {@code result_too_large},
+     * saying how to ask for less; a write was done, so it is answered as done, with a note in
+     * place of the result (repeating it would be wrong, and its marker would find it anyway).
+     */
+    private ToolCallCompleted tooLarge(PolicyDecided decision, ToolCall call, JsonNode result,
+            GitHubSession session) {
+        long size = Narrowing.jsonBytes(result);
+        String tool = decision.getRequest().getTool();
+        if (call.tool().isWrite()) {
+            return base(decision).setStatus(CallStatus.SUCCEEDED).setMessage(tool + " succeeded;"
+                    + " its answer (" + size + " bytes) is larger than an answer may carry ("
+                    + call.resultBudget() + " bytes), so only this note is given").setResultJson(
+                            "{\"answer_omitted\":true}")
+                    .setUpstreamStatus(session.lastStatus() == 0 ? null : session.lastStatus())
+                    .setAttempts(session.attempts()).build();
+        }
+        GitHubCallException error = Narrowing.tooLarge(tool
+                + "'s answer", size, call.resultBudget(), Narrowing.hint(call, result, size));
+        return failed(decision, error.error(), session.attempts());
+    }
+
+    /**
+     * {@code answer} if it fits the limit; else the same answer with its long texts cut (a
+     * failure's message and details), so that whatever happened is still answered.
+     */
+    ToolCallCompleted fitted(ToolCallCompleted answer) {
+        if (answerLimit.fits(answer)) {
+            return answer;
+        }
+        int size = AnswerLimit.sizeOf(answer);
+        String message = answer.getMessage();
+        ToolCallCompleted cut = ToolCallCompleted.newBuilder(answer)
+                .setMessage(
+                        (message.length() > MAX_CUT_MESSAGE
+                                ? message.substring(0, MAX_CUT_MESSAGE) + "…"
+                                : message)
+                                + " (answer cut: it was " + size + " bytes, more than the "
+                                + answerLimit
+                                        .maxBytes()
+                                + " an answer may take)")
+                .setErrorDetailsJson(null).build();
+        if (answerLimit.fits(cut)) {
+            return cut;
+        }
+        return ToolCallCompleted.newBuilder(cut).setResultJson(null).build();
+    }
+
+    /** How much of a message an answer cut to fit keeps. */
+    private static final int MAX_CUT_MESSAGE = 4096;
 
     /** The decision's permissions, refused if they exceed the action's own row. */
     static Map<String, String> permissions(Tool action, Map<String, String> decided) {
@@ -240,7 +326,7 @@ public final class ToolCallExecutor {
             throw Refusal.forbidden("the decision's target does not match its arguments:"
                     + " refusing to act on either");
         }
-        return new ToolCall(requestId(decision), call, List.of(), List.of(), null);
+        return new ToolCall(requestId(decision), call, List.of(), List.of(), null, 0);
     }
 
     private static JsonNode parseArguments(String json) {

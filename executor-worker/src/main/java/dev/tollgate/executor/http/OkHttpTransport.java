@@ -3,6 +3,7 @@ package dev.tollgate.executor.http;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
+import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.core.ResponseHeaders;
 import java.io.IOException;
 import java.net.URI;
@@ -15,6 +16,8 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
 
 /**
  * The GitHub REST transport on OkHttp: timeouts inside GitHub's own 10 s cut, GitHub's media type
@@ -37,29 +40,38 @@ import okhttp3.ResponseBody;
  * a connection (TLS handshake) per write; writes are paced to about one a second per installation
  * anyway.
  * </ul>
+ *
+ * <p>Bodies are streamed into memory a chunk at a time, each chunk reserved in the replica's
+ * {@link ResponseBudget} before it is read, and never past the most read of one answer: a larger
+ * body is not read at all (its declared length says so) or abandoned at the limit, and answered as
+ * too large.
  */
 public final class OkHttpTransport implements GitHubTransport {
 
     public static final String API_VERSION = "2022-11-28";
     public static final String USER_AGENT = "tollgate-executor-worker/0.1";
     private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
-    /** Larger answers are cut: agents get trimmed results anyway. */
-    private static final long MAX_BODY_BYTES = 8L * 1024 * 1024;
 
     private final String apiUrl;
     private final OkHttpClient repeatable;
     private final OkHttpClient writes;
+    private final ResponseBudget budget;
+
+    /** A transport with a budget of its own, sized for this JVM's heap (tests, tools). */
+    public OkHttpTransport(URI apiUrl, OkHttpClient client) {
+        this(apiUrl, client, ResponseBudget.forHeap(Runtime.getRuntime().maxMemory()));
+    }
 
     /**
-     * @param client the shared client (pool, dispatcher, timeouts); its retry setting is replaced
-     *        per request as described above
+     * @param budget the replica's budget for GitHub's answers, shared by all its transports
      */
-    public OkHttpTransport(URI apiUrl, OkHttpClient client) {
+    public OkHttpTransport(URI apiUrl, OkHttpClient client, ResponseBudget budget) {
         String text = apiUrl.toString();
         this.apiUrl = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
         this.repeatable = client.newBuilder().retryOnConnectionFailure(true).build();
         this.writes = client.newBuilder().retryOnConnectionFailure(false).connectionPool(
                 new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
+        this.budget = budget;
     }
 
     /** The client a request goes out on: see the class comment. */
@@ -85,13 +97,67 @@ public final class OkHttpTransport implements GitHubTransport {
                         "X-GitHub-Api-Version", API_VERSION)
                 .header("User-Agent", USER_AGENT)
                 .header("Authorization", request.credential().authorization()).build();
-        try (Response response = clientFor(request).newCall(http).execute()) {
-            ResponseBody responseBody = response.body();
-            String text = responseBody.source().request(MAX_BODY_BYTES)
-                    ? responseBody.source().readUtf8(MAX_BODY_BYTES)
-                    : responseBody.string();
-            return new GitHubResponse(response.code(), ResponseHeaders.of(response.headers()
-                    .toMultimap()), text);
+        ResponseBudget.Account own = request.account() == null ? budget.account() : null;
+        ResponseBudget.Account account = own != null ? own : request.account();
+        try {
+            // The first chunk is reserved before anything is sent: a call that finds no room
+            // fails having done nothing on GitHub.
+            account.reserve(ResponseBudget.CHUNK_BYTES);
+            long reserved = ResponseBudget.CHUNK_BYTES;
+            try (Response response = clientFor(request).newCall(http).execute()) {
+                Read read = read(response, account, reserved);
+                reserved = read.reserved();
+                account.release(reserved - read.kept());
+                reserved = read.kept();
+                ResponseHeaders headers = ResponseHeaders.of(response.headers().toMultimap());
+                return read.text() == null
+                        ? GitHubResponse.tooLarge(response.code(), headers, read.atLeast(), budget
+                                .maxResponseBytes())
+                        : new GitHubResponse(response.code(), headers, read.text());
+            } catch (IOException | RuntimeException e) {
+                account.release(reserved);
+                throw e;
+            }
+        } finally {
+            if (own != null) {
+                own.close();
+            }
         }
+    }
+
+    /**
+     * A body as read: its text (null when too large), at least how many bytes it has, the bytes
+     * reserved for it and those it keeps.
+     */
+    private record Read(String text, long atLeast, long reserved, long kept) {
+    }
+
+    private Read read(Response response, ResponseBudget.Account account, long reserved)
+            throws IOException {
+        long limit = budget.maxResponseBytes();
+        ResponseBody body = response.body();
+        long declared = body.contentLength(); // -1 when unknown (chunked, or gzip decoded)
+        if (declared > limit) {
+            return new Read(null, declared, reserved, 0); // not a byte of it read
+        }
+        BufferedSource source = body.source();
+        Buffer buffer = new Buffer();
+        while (declared < 0 || buffer.size() < declared) {
+            if (buffer.size() >= reserved) {
+                if (reserved > limit) {
+                    return new Read(null, buffer.size(), reserved, 0); // past the limit: abandon
+                }
+                long more = declared >= 0
+                        ? declared - reserved
+                        : Math.min(ResponseBudget.CHUNK_BYTES, limit + 1 - reserved);
+                account.reserve(more);
+                reserved += more;
+            }
+            if (source.read(buffer, reserved - buffer.size()) == -1) {
+                break;
+            }
+        }
+        long size = buffer.size();
+        return new Read(buffer.readUtf8(), size, reserved, size);
     }
 }

@@ -9,6 +9,7 @@ import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.ReplyRoute;
 import dev.tollgate.schemas.TollgateHeaders;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,6 +39,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -55,7 +57,10 @@ import org.slf4j.LoggerFactory;
  * token-mint events it depends on are written. Per partition, the committed offset is the first
  * decision whose answer is not yet acknowledged by the broker. A replica that dies before a commit
  * has those decisions redelivered to another; the completion record and the write markers make
- * that safe.
+ * that safe. An answer Kafka will never take (too large, an invalid reply partition, a value that
+ * cannot be serialized) is set aside instead of holding its partition: a dead letter says why,
+ * the agent gets a small final answer, and the decision counts as answered, so it is neither
+ * performed nor published again.
  */
 public final class DecisionConsumer implements Runnable, AutoCloseable {
 
@@ -75,12 +80,19 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
     private static final Duration COMMIT_EVERY = Duration.ofMillis(100);
 
     /** Topic names (configurable so tests can use their own). */
-    public record Topics(String decisions, String results, String tokenMints) {
+    public record Topics(String decisions, String results, String tokenMints,
+            String deadLetters) {
         public static Topics standard() {
             return new Topics(dev.tollgate.schemas.Topics.DECISIONS.name(),
                     dev.tollgate.schemas.Topics.RESULTS.name(),
                     dev.tollgate.schemas.Topics.TOKEN_MINTS
-                            .name());
+                            .name(),
+                    dev.tollgate.schemas.Topics.DEAD_LETTERS.name());
+        }
+
+        /** With the standard dead-letter topic. */
+        public Topics(String decisions, String results, String tokenMints) {
+            this(decisions, results, tokenMints, dev.tollgate.schemas.Topics.DEAD_LETTERS.name());
         }
     }
 
@@ -90,6 +102,7 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
     private final MintPublisher mints;
     private final Semaphore inFlight;
     private final Topics topics;
+    private final Clock clock = Clock.systemUTC();
     private final ExecutorService calls = Executors.newThreadPerTaskExecutor(Thread.ofVirtual()
             .name("decision-call-", 0).factory());
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -256,15 +269,13 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
             try {
                 inFlight.acquire();
                 try (RequestMdc mdc = RequestMdc.open(record.headers())) {
-                    Future<RecordMetadata> send = handle(record);
-                    if (send != null) {
-                        send.get(); // the answer is acknowledged before its offset counts as done
+                    Reply reply = handle(record);
+                    if (reply != null) {
+                        publish(reply); // acknowledged before its offset counts as done
                     }
                 } finally {
                     inFlight.release();
                 }
-            } catch (ExecutionException e) {
-                failed = new IllegalStateException("cannot publish an answer", e.getCause());
             } catch (Throwable e) {
                 failed = e;
             }
@@ -434,11 +445,16 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
         }
     }
 
+    /** An answer to publish, and the decision it answers. */
+    private record Reply(ConsumerRecord<String, PolicyDecided> source,
+            ToolCallCompleted completed, ProducerRecord<String, SpecificRecord> record) {
+    }
+
     /**
-     * Performs one decision and sends its answer (after the mints it may depend on are
-     * acknowledged); returns the answer's send, not yet acknowledged, or null when there is none.
+     * Performs one decision and writes the mints it may depend on; returns its answer, not yet
+     * sent, or null when there is none.
      */
-    private Future<RecordMetadata> handle(ConsumerRecord<String, PolicyDecided> record) {
+    private Reply handle(ConsumerRecord<String, PolicyDecided> record) {
         PolicyDecided decision = record.value();
         if (decision == null) {
             return null;
@@ -456,8 +472,8 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
                 .getRequestId());
         try {
             mints.flush(); // the TokenMinted events this call may depend on are written first
-            return producer.send(new ProducerRecord<>(route.topic(), route.partition(), completed
-                    .getMeta().getRequestId(), completed, headers));
+            return new Reply(record, completed, new ProducerRecord<>(route.topic(), route
+                    .partition(), completed.getMeta().getRequestId(), completed, headers));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing an answer", e);
@@ -466,6 +482,107 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
             throw new IllegalStateException("cannot write the token mints before the answer to "
                     + route.topic(), e);
         }
+    }
+
+    /**
+     * Sends an answer and waits for the broker's acknowledgement. A failure that sending again
+     * could outlast (Kafka unreachable, a timeout) is thrown, and the decision is redelivered and
+     * answered from the completion record; one that it never could sets the answer aside.
+     */
+    private void publish(Reply reply) throws InterruptedException {
+        ProducerRecord<String, SpecificRecord> out = reply.record();
+        if (out.partition() != null) {
+            int partitions = producer.partitionsFor(out.topic()).size();
+            if (out.partition() >= partitions) {
+                setAside(reply, "its reply partition " + out.partition() + " does not exist ("
+                        + out.topic() + " has " + partitions + " partitions)", false);
+                return;
+            }
+        }
+        Future<RecordMetadata> send;
+        try {
+            send = producer.send(out);
+        } catch (KafkaException e) {
+            if (!Undeliverable.isPermanent(e)) {
+                throw e;
+            }
+            setAside(reply, describe(e), Undeliverable.tooLarge(e));
+            return;
+        }
+        try {
+            send.get();
+        } catch (ExecutionException e) {
+            if (!Undeliverable.isPermanent(e.getCause())) {
+                throw new IllegalStateException("cannot publish an answer", e.getCause());
+            }
+            setAside(reply, describe(e.getCause()), Undeliverable.tooLarge(e.getCause()));
+        }
+    }
+
+    /**
+     * An answer Kafka will never take: a dead letter says why (with the decision, if that fits),
+     * and the agent gets a small final answer on its reply route (the key's partition when the
+     * route's does not exist). Both acknowledged, the decision counts as answered. A failure of
+     * Kafka itself meanwhile is thrown: the decision comes again and is set aside again, with the
+     * same event IDs.
+     */
+    private void setAside(Reply reply, String reason, boolean tooLarge)
+            throws InterruptedException {
+        ProducerRecord<String, SpecificRecord> out = reply.record();
+        String requestId = out.key();
+        log.error("the answer to request {} cannot be published ({}); it is set aside on {} and"
+                + " the agent is answered without it", requestId, reason, topics.deadLetters());
+        ToolCallCompleted small = Undeliverable.answer(reply.completed(), requestId, reason,
+                tooLarge, clock);
+        Integer partition = out.partition() != null && out.partition() < producer.partitionsFor(
+                out.topic()).size() ? out.partition() : null;
+        Future<RecordMetadata> letter = sendDeadLetter(reply, requestId, reason, true);
+        Future<RecordMetadata> answer = producer.send(new ProducerRecord<>(out.topic(), partition,
+                requestId, small, out.headers()));
+        if (!acknowledged(letter)) {
+            if (!acknowledged(sendDeadLetter(reply, requestId, reason, false))) {
+                log.error("not even a dead letter without its payload could be written for"
+                        + " request {}", requestId);
+            }
+        }
+        if (!acknowledged(answer)) {
+            log.error("no final answer could be written for request {}: its agent gets none",
+                    requestId);
+        }
+    }
+
+    private Future<RecordMetadata> sendDeadLetter(Reply reply, String requestId, String reason,
+            boolean withPayload) {
+        ConsumerRecord<String, PolicyDecided> source = reply.source();
+        ProducerRecord<String, SpecificRecord> letter = new ProducerRecord<>(topics
+                .deadLetters(), source.topic() + "-" + source.partition(),
+                Undeliverable
+                        .deadLetter(source, reply.completed(), requestId, reason, withPayload,
+                                clock));
+        TollgateHeaders.propagate(source.headers(), letter.headers());
+        return producer.send(letter);
+    }
+
+    /**
+     * Waits for a send: true when the broker took it, false when the record can never be taken;
+     * Kafka's own failures are thrown.
+     */
+    private static boolean acknowledged(Future<RecordMetadata> send) throws InterruptedException {
+        try {
+            send.get();
+            return true;
+        } catch (ExecutionException e) {
+            if (Undeliverable.isPermanent(e.getCause())) {
+                return false;
+            }
+            throw new IllegalStateException("cannot set an unpublishable answer aside", e
+                    .getCause());
+        }
+    }
+
+    private static String describe(Throwable failure) {
+        return "Kafka refused it: " + failure.getClass().getSimpleName() + ": " + failure
+                .getMessage();
     }
 
     /** Stops polling; the loop closes the consumer. */

@@ -204,6 +204,11 @@ public final class ResilientTransport implements GitHubTransport {
                     .errorClass() == ErrorClass.TRANSIENT;
             return new Attempt(response, null, null, policy.delayBeforeRetry(number, error,
                     mayHaveHappened, now));
+        } catch (GitHubCallException e) {
+            // The executor's own refusal (no room to read the answer): not GitHub's failure, so
+            // the breaker neither counts it nor keeps the permission; answered as classified.
+            breaker.releasePermission();
+            return new Attempt(null, null, e.error(), Optional.empty());
         } catch (IOException e) {
             long elapsed = System.nanoTime() - start;
             if (unreachable(e)) {

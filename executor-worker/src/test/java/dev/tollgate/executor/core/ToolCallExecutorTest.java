@@ -190,4 +190,46 @@ class ToolCallExecutorTest extends HarnessTest {
         assertThat(failed.getMessage()).contains("legacy.zip/main?token=").doesNotContain(
                 "ERRORTOKEN");
     }
+
+    @Test
+    void aFailureCarryingMoreThanAnAnswerMayIsCutToFitAndKeepsItsCode() {
+        tools.jackson.databind.node.ObjectNode invalid = JSON.createObjectNode().put("message",
+                "Validation Failed");
+        tools.jackson.databind.node.ArrayNode errors = invalid.putArray("errors");
+        for (int i = 0; i < 1500; i++) {
+            errors.addObject().put("resource", "Issue").put("field", "labels").put("code",
+                    "invalid").put("message", "label " + i + " " + "is not allowed ".repeat(9));
+        }
+        github.script("POST", "/repos/octo/hello/issues", GitHubStandIn.json(422, invalid));
+
+        ToolCallCompleted completed = harness.executor().limitedBy(new AnswerLimit(200_000), null)
+                .execute(harness.decision("create_issue",
+                        "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\"}"));
+
+        assertThat(completed.getStatus()).isEqualTo(CallStatus.FAILED);
+        assertThat(completed.getErrorCode()).isEqualTo("validation_failed");
+        assertThat(completed.getMessage()).startsWith("validation_failed: Validation Failed")
+                .contains("answer cut: it was").hasSizeLessThan(5000);
+        assertThat(completed.getErrorDetailsJson()).isNull();
+        assertThat(AnswerLimit.sizeOf(completed)).isLessThanOrEqualTo(200_000);
+    }
+
+    @Test
+    void aWriteWhoseResultIsTooLargeIsAnsweredDoneWithANoteAndNeverRepeated() {
+        github.script("POST", "/repos/octo/hello/issues", GitHubStandIn.json(201, JSON
+                .createObjectNode().put("number", 7).put("title", "x".repeat(300_000)).put(
+                        "html_url", "https://github.com/octo/hello/issues/7")));
+        ToolCallExecutor executor = harness.executor().limitedBy(new AnswerLimit(200_000), null);
+        PolicyDecided decision = harness.decision("create_issue",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\"}");
+
+        ToolCallCompleted completed = executor.execute(decision);
+        ToolCallCompleted again = executor.execute(decision);
+
+        assertThat(completed.getStatus()).isEqualTo(CallStatus.SUCCEEDED);
+        assertThat(completed.getResultJson()).isEqualTo("{\"answer_omitted\":true}");
+        assertThat(completed.getMessage()).contains("create_issue succeeded", "only this note");
+        assertThat(again).isEqualTo(completed);
+        assertThat(github.requests("POST", "/repos/octo/hello/issues")).hasSize(1);
+    }
 }

@@ -2,12 +2,17 @@ package dev.tollgate.executor.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+import dev.tollgate.executor.core.ErrorClass;
+import dev.tollgate.executor.core.GitHubCallException;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.InstallationToken;
+import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.core.TokenScope;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -165,5 +170,87 @@ class OkHttpTransportTest {
         List<Integer> connections = List.of(server.takeRequest().getConnectionIndex(), server
                 .takeRequest().getConnectionIndex(), server.takeRequest().getConnectionIndex());
         assertThat(connections).doesNotHaveDuplicates();
+    }
+
+    private static final long MAX_RESPONSE = 256 * 1024;
+
+    @Test
+    void aBodyOfUnknownLengthIsNeverReadPastTheMostReadOfOneAnswer() throws Exception {
+        ResponseBudget budget = new ResponseBudget(4 * MAX_RESPONSE, MAX_RESPONSE, Duration
+                .ofSeconds(60));
+        server.enqueue(new MockResponse.Builder().chunkedBody("x".repeat(16 * 1024 * 1024),
+                64 * 1024).build()); // 16 MiB, chunked: no declared length
+        OkHttpTransport transport = new OkHttpTransport(server.url("/").uri(), OkHttpTransport
+                .defaultClient(), budget);
+
+        GitHubResponse response = transport.send(GitHubRequest.get("/repos/o/r/issues", token));
+
+        assertThat(response.complete()).isFalse();
+        assertThat(response.body()).isEmpty();
+        assertThat(response.tooLarge().limit()).isEqualTo(MAX_RESPONSE);
+        assertThat(response.tooLarge().atLeast()).as("read one byte past the limit, no more")
+                .isEqualTo(MAX_RESPONSE + 1);
+        assertThat(budget.peak()).isLessThanOrEqualTo(MAX_RESPONSE + 1);
+        assertThat(budget.held()).isZero();
+    }
+
+    @Test
+    void aBodyDeclaredLargerThanTheMostReadOfOneAnswerIsNotReadAtAll() throws Exception {
+        ResponseBudget budget = new ResponseBudget(4 * MAX_RESPONSE, MAX_RESPONSE, Duration
+                .ofSeconds(60));
+        server.enqueue(new MockResponse.Builder().body("y".repeat(3 * 1024 * 1024)).build());
+        OkHttpTransport transport = new OkHttpTransport(server.url("/").uri(), OkHttpTransport
+                .defaultClient(), budget);
+
+        GitHubResponse response = transport.send(GitHubRequest.get("/repos/o/r", token));
+
+        assertThat(response.tooLarge().atLeast()).isEqualTo(3 * 1024 * 1024);
+        assertThat(budget.peak()).as("only the first chunk, reserved before sending").isEqualTo(
+                ResponseBudget.CHUNK_BYTES);
+        assertThat(budget.held()).isZero();
+    }
+
+    @Test
+    void aBodyWithinTheLimitIsReadWholeAndItsBytesGivenBack() throws Exception {
+        ResponseBudget budget = new ResponseBudget(4 * MAX_RESPONSE, MAX_RESPONSE, Duration
+                .ofSeconds(60));
+        String body = "\u00e9".repeat((int) MAX_RESPONSE / 2); // exactly the limit in bytes
+        server.enqueue(new MockResponse.Builder().chunkedBody(body, 1000).build());
+        OkHttpTransport transport = new OkHttpTransport(server.url("/").uri(), OkHttpTransport
+                .defaultClient(), budget);
+
+        GitHubResponse response = transport.send(GitHubRequest.get("/repos/o/r", token));
+
+        assertThat(response.complete()).isTrue();
+        assertThat(response.body()).isEqualTo(body);
+        assertThat(budget.peak()).isLessThanOrEqualTo(MAX_RESPONSE + 1);
+        assertThat(budget.held()).isZero();
+    }
+
+    @Test
+    void aCallThatFindsNoRoomInTheReplicasBudgetFailsRetryableWithoutSendingAnything()
+            throws Exception {
+        ResponseBudget budget = new ResponseBudget(MAX_RESPONSE, MAX_RESPONSE, Duration.ofMillis(
+                200));
+        OkHttpTransport transport = new OkHttpTransport(server.url("/").uri(), OkHttpTransport
+                .defaultClient(), budget);
+        server.enqueue(new MockResponse.Builder().body("{}").build());
+
+        try (ResponseBudget.Account others = budget.account()) {
+            others.reserve(MAX_RESPONSE - ResponseBudget.CHUNK_BYTES + 1); // no room for a chunk
+            assertThatExceptionOfType(GitHubCallException.class).isThrownBy(() -> transport.send(
+                    GitHubRequest.get("/repos/o/r", token))).satisfies(e -> {
+                        assertThat(e.error().errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+                        assertThat(e.error().retryable()).isTrue();
+                        assertThat(e.error().message()).contains(
+                                "tollgate.executor.response-bytes-in-flight");
+                    });
+            assertThat(server.getRequestCount()).as("nothing sent to GitHub").isZero();
+        }
+        GitHubResponse later = transport.send(GitHubRequest.get("/repos/o/r", token));
+
+        assertThat(later.body()).isEqualTo("{}");
+        assertThat(budget.peak()).isLessThanOrEqualTo(budget.capacity());
+        assertThat(budget.held()).isZero();
     }
 }

@@ -19,11 +19,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * github_api_get: a GET of a REST path under the decided repository, and nothing else. The path was
  * normalized and its target parsed by the tool's definition; the decision was made on that target.
+ * GitHub's answer is given whole or not at all: one larger than an answer may carry is
+ * {@code result_too_large}, saying how many items fit a page.
  */
 final class PassthroughTool {
-
-    /** How much of a passthrough answer an agent gets. */
-    static final int MAX_PASSTHROUGH_CHARS = 512 * 1024;
 
     private PassthroughTool() {
     }
@@ -53,10 +52,12 @@ final class PassthroughTool {
             throw new GitHubCallException(call.session().classify(response));
         }
         String body = response.body();
-        if (body.length() > MAX_PASSTHROUGH_CHARS) {
-            return object().put("truncated", true).put("body", body.substring(0,
-                    MAX_PASSTHROUGH_CHARS));
+        JsonNode result = body.isBlank() ? object() : GitHubSession.JSON.readTree(body);
+        long size = Narrowing.jsonBytes(result);
+        if (size > call.resultBudget()) {
+            throw Narrowing.tooLarge("GitHub's answer to GET " + path, size, call.resultBudget(),
+                    Narrowing.hint(call, result, size));
         }
-        return body.isBlank() ? object() : GitHubSession.JSON.readTree(body);
+        return result;
     }
 }
