@@ -34,10 +34,12 @@ import org.apache.kafka.common.acl.AclBindingFilter;
  * ACLs are made exactly {@link KafkaAcls}' table (an ACL of a {@code tollgate-*} principal that the
  * table no longer holds is removed). Each role is then given its own principal.
  */
-final class StandaloneKafkaSecurity {
+public final class StandaloneKafkaSecurity {
 
     /** The folder under the data folder. */
-    static final String DIR = "kafka-credentials";
+    public static final String DIR = "kafka-credentials";
+    /** The name {@link #clientProperties} takes for the broker's own principal (a super user). */
+    public static final String BROKER = "broker";
     static final int SCRAM_ITERATIONS = 8192;
     private static final long TIMEOUT_SECONDS = 60;
 
@@ -53,7 +55,7 @@ final class StandaloneKafkaSecurity {
     }
 
     /** Reads the passwords under {@code dataDir}, generating those missing. */
-    static StandaloneKafkaSecurity load(Path dataDir) {
+    public static StandaloneKafkaSecurity load(Path dataDir) {
         Path dir = dataDir.resolve(DIR);
         createPrivately(dir);
         String broker = SecretFiles.readOrGenerate("Kafka password of " + KafkaAcls.BROKER_USER,
@@ -70,12 +72,12 @@ final class StandaloneKafkaSecurity {
         return dir.resolve(role + ".password");
     }
 
-    String brokerPassword() {
+    public String brokerPassword() {
         return brokerPassword;
     }
 
     /** The file holding {@code role}'s password (the role reads it itself). */
-    Path passwordFile(String role) {
+    public Path passwordFile(String role) {
         if (!passwords.containsKey(role)) {
             throw new IllegalArgumentException("no Kafka principal for role " + role);
         }
@@ -99,13 +101,28 @@ final class StandaloneKafkaSecurity {
     }
 
     /**
+     * Client settings (bootstrap servers and SASL/SCRAM-SHA-512 over the client listener)
+     * authenticating as {@code role}'s principal, or as the broker's own for {@value #BROKER} (a
+     * super user: operators' tools, benchmarks). They hold a password: never log them.
+     */
+    public Map<String, Object> clientProperties(String bootstrapServers, String role) {
+        KafkaCredentials.Principal principal = BROKER.equals(role)
+                ? brokerPrincipal()
+                : principal(role);
+        Map<String, Object> props = new LinkedHashMap<>(principal.clientProperties(
+                "SASL_PLAINTEXT"));
+        props.put("bootstrap.servers", bootstrapServers);
+        return props;
+    }
+
+    /**
      * Sets every principal's SCRAM-SHA-512 credential (the broker's too, so that operators' tools
      * can use the client listener as it) and makes the ACLs of {@code tollgate-*} principals
      * exactly the table's.
      *
      * @return how many ACLs were removed because the table no longer holds them
      */
-    int apply(Admin admin) {
+    public int apply(Admin admin) {
         List<UserScramCredentialAlteration> credentials = new ArrayList<>();
         ScramCredentialInfo info = new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512,
                 SCRAM_ITERATIONS);
@@ -140,6 +157,51 @@ final class StandaloneKafkaSecurity {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while setting the Kafka ACLs", e);
+        }
+    }
+
+    /**
+     * Waits until every role's principal authenticates on the client listener. A credential the
+     * controller accepted reaches the broker's authenticator a moment later, and a role whose first
+     * login is refused stops its listeners (Spring Kafka treats an authentication failure as
+     * fatal), so the roles start only after this.
+     *
+     * @throws IllegalStateException naming the principals still refused after the timeout
+     */
+    public void awaitAuthentication(String bootstrapServers) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        List<String> waiting = new ArrayList<>(passwords.keySet());
+        String last = "";
+        while (!waiting.isEmpty()) {
+            String role = waiting.get(0);
+            Map<String, Object> props = clientProperties(bootstrapServers, role);
+            props.put("request.timeout.ms", 5_000);
+            props.put("default.api.timeout.ms", 5_000);
+            try (Admin admin = Admin.create(props)) {
+                admin.describeCluster().clusterId().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                waiting.remove(0);
+                continue;
+            } catch (ExecutionException e) {
+                last = String.valueOf(e.getCause());
+            } catch (TimeoutException e) {
+                last = "no answer";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the Kafka"
+                        + " principals", e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the embedded broker still refuses the Kafka"
+                        + " principals of " + waiting + " after " + TIMEOUT_SECONDS + " s: "
+                        + last);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the Kafka"
+                        + " principals", e);
+            }
         }
     }
 

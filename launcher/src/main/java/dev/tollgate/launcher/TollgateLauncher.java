@@ -89,6 +89,7 @@ public final class TollgateLauncher implements AutoCloseable {
             if (security != null) {
                 try (Admin client = Admin.create(admin)) {
                     int removed = security.apply(client);
+                    security.awaitAuthentication(bootstrap);
                     say("Kafka principals: one per role (SASL/SCRAM-SHA-512, passwords in "
                             + options.dataDir().resolve(StandaloneKafkaSecurity.DIR)
                                     .toAbsolutePath()
@@ -376,13 +377,7 @@ public final class TollgateLauncher implements AutoCloseable {
         if (security == null) {
             throw new IllegalStateException("the Kafka cluster is not the embedded broker");
         }
-        KafkaCredentials.Principal principal = "broker".equals(role)
-                ? security.brokerPrincipal()
-                : security.principal(role);
-        Map<String, Object> props = new LinkedHashMap<>(principal.clientProperties(
-                "SASL_PLAINTEXT"));
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return props;
+        return security.clientProperties(bootstrapServers, role);
     }
 
     public int httpPort() {
