@@ -27,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -250,9 +249,13 @@ public final class Standalone implements ExtensionContext.Store.CloseableResourc
         }
     }
 
-    /** How a trusted client of the standalone's broker connects (what an operator would use). */
+    /**
+     * How a trusted client of the standalone's broker connects: as the broker's own principal,
+     * the one that reads every topic (what an operator's tool would use). The broker takes no
+     * client without a principal (StandaloneKafkaAttackTest).
+     */
     Map<String, Object> kafkaClientProperties() {
-        return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, tollgate.bootstrapServers());
+        return tollgate.kafkaClientProperties("broker");
     }
 
     /** The answer's JSON, for a reader of a raw response. */

@@ -11,6 +11,7 @@ import dev.tollgate.audit.core.ChainTip;
 import dev.tollgate.audit.core.SourceResets;
 import dev.tollgate.audit.kafka.KafkaAuditMapper;
 import dev.tollgate.audit.kafka.TopicReplayer;
+import dev.tollgate.runtime.security.SecretFiles;
 import dev.tollgate.schemas.Topic;
 import dev.tollgate.schemas.Topics;
 import java.io.BufferedWriter;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -53,6 +55,9 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "the Kafka cluster the gateway writes to")
     String bootstrap;
+
+    @Option(names = "--command-config", paramLabel = "FILE", description = "Kafka client settings (security.protocol, sasl.*, ssl.*) as a properties file, as Kafka's own tools take them: the principal to read with")
+    String commandConfig;
 
     @Option(names = "--topics", paramLabel = "T1,T2", description = "the topics to read (default: every catalogued topic)")
     String topicList;
@@ -119,6 +124,25 @@ final class ReplayCommand implements Callable<Integer> {
         return AuditCommand.guarded(spec, err, this::replay);
     }
 
+    /** The {@code --command-config} file's settings (it may hold a password: checked, never shown). */
+    private Map<String, Object> clientSettings() {
+        if (present(commandConfig).isEmpty()) {
+            return Map.of();
+        }
+        Path file = Path.of(commandConfig.strip());
+        SecretFiles.checkConfigured("Kafka client settings", file);
+        Properties properties = new Properties();
+        try (var in = Files.newInputStream(file)) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UsageException("cannot read --command-config " + file + ": " + e
+                    .getMessage());
+        }
+        Map<String, Object> settings = new HashMap<>();
+        properties.forEach((key, value) -> settings.put(key.toString(), value));
+        return settings;
+    }
+
     private int replay() {
         String bootstrapServers = present(bootstrap).orElseThrow(() -> new UsageException(
                 "--bootstrap-servers HOST:PORT is missing (the Kafka cluster the gateway writes to)"));
@@ -134,7 +158,7 @@ final class ReplayCommand implements Callable<Integer> {
                     + " postgres|embedded (rebuild a store)");
         }
         Instant started = clock.instant();
-        TopicReplayer replayer = new TopicReplayer(bootstrapServers, Map.of(),
+        TopicReplayer replayer = new TopicReplayer(bootstrapServers, clientSettings(),
                 new KafkaAuditMapper());
         TopicReplayer.Progress progress = (read, partition) -> err.println("replay: " + read
                 + " records read (now " + partition + ")");

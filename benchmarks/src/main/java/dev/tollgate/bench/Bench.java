@@ -483,7 +483,9 @@ public final class Bench {
 
     static Result run(Options options, PrintStream progress) throws Exception {
         if (!options.standalone()) {
-            return measure(options, progress, options.target(), options.token(), options.kafka(),
+            // a cluster of your own: its bootstrap address only (no credentials are taken)
+            return measure(options, progress, options.target(), options.token(), options
+                    .kafka() == null ? null : Map.of("bootstrap.servers", options.kafka()),
                     options.github(), null, null);
         }
         try (GitHubStandIn github = new GitHubStandIn(options.latencyMillis())) {
@@ -495,7 +497,7 @@ public final class Bench {
                 String token = Gateway.mintToken(system.baseUrl(), system.adminKey(),
                         "bench-agent");
                 return measure(options, progress, system.baseUrl(), token, system
-                        .bootstrapServers(), github.baseUrl(), github, system);
+                        .kafkaClientProperties(), github.baseUrl(), github, system);
             }
         }
     }
@@ -513,7 +515,8 @@ public final class Bench {
     }
 
     private static Result measure(Options options, PrintStream progress, String gatewayUrl,
-            String token, String kafkaBootstrap, String githubUrl, GitHubStandIn standIn,
+            String token, Map<String, Object> kafkaClient, String githubUrl,
+            GitHubStandIn standIn,
             SystemUnderTest system) throws Exception {
         List<ProcessStats.Measured> processes = new ArrayList<>();
         processes.add(new ProcessStats.Measured(system == null
@@ -526,9 +529,9 @@ public final class Bench {
             processes.addAll(system.processes());
         }
         LatencyStats kafka = null;
-        if (kafkaBootstrap != null) {
+        if (kafkaClient != null) {
             progress.println("[bench] Kafka floor: one produce->consume hop, one at a time...");
-            kafka = KafkaFloor.measure(kafkaBootstrap, Math.min(options.floorCalls(), 2000), 512);
+            kafka = KafkaFloor.measure(kafkaClient, Math.min(options.floorCalls(), 2000), 512);
         }
         LatencyStats direct = null;
         if (githubUrl != null) {
@@ -585,9 +588,9 @@ public final class Bench {
             SystemMetrics.Delta decisions = SystemMetrics.between(metricsBefore, SystemMetrics
                     .read(metricsUrls));
             Stages.Breakdown stages = null;
-            if (kafkaBootstrap != null) {
+            if (kafkaClient != null) {
                 progress.println("[bench] reading the hops' timestamps back from the topics...");
-                stages = Stages.read(kafkaBootstrap, measuredSince);
+                stages = Stages.read(kafkaClient, measuredSince);
             }
             return new Result(options, kafka, direct, measured, standIn == null
                     ? null

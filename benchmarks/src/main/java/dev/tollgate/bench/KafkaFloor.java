@@ -25,17 +25,21 @@ public final class KafkaFloor {
     private KafkaFloor() {
     }
 
-    public static LatencyStats measure(String bootstrapServers, int messages, int payloadBytes)
-            throws Exception {
+    /**
+     * @param client the bootstrap address and whatever authentication the cluster needs: a
+     *        principal that may create, write, read and delete the {@code bench.ping.*} topic
+     */
+    public static LatencyStats measure(Map<String, Object> client, int messages,
+            int payloadBytes) throws Exception {
         String topic = "bench.ping." + UUID.randomUUID();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+        try (Admin admin = Admin.create(client)) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30,
                     TimeUnit.SECONDS);
         }
-        Map<String, Object> producerConfig = Map.of("bootstrap.servers", bootstrapServers,
-                "acks", "all", "enable.idempotence", true, "linger.ms", 0);
-        Map<String, Object> consumerConfig = Map.of("bootstrap.servers", bootstrapServers,
-                "fetch.min.bytes", 1, "fetch.max.wait.ms", 100);
+        Map<String, Object> producerConfig = new java.util.HashMap<>(client);
+        producerConfig.putAll(Map.of("acks", "all", "enable.idempotence", true, "linger.ms", 0));
+        Map<String, Object> consumerConfig = new java.util.HashMap<>(client);
+        consumerConfig.putAll(Map.of("fetch.min.bytes", 1, "fetch.max.wait.ms", 100));
         TopicPartition partition = new TopicPartition(topic, 0);
         byte[] payload = new byte[payloadBytes];
         long[] latencies = new long[messages];
@@ -63,7 +67,7 @@ public final class KafkaFloor {
             return LatencyStats.of("kafka hop (produce->consume)", java.util.Arrays.copyOf(
                     latencies, messages - errors), errors, elapsed);
         } finally {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            try (Admin admin = Admin.create(client)) {
                 admin.deleteTopics(List.of(topic));
             }
         }

@@ -1,5 +1,6 @@
 package dev.tollgate.bench;
 
+import dev.tollgate.launcher.StandaloneKafkaSecurity;
 import dev.tollgate.launcher.TollgateLauncher;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -68,6 +69,13 @@ final class ProcessSystem implements SystemUnderTest {
     @Override
     public String bootstrapServers() {
         return bootstrap;
+    }
+
+    /** The launcher in the child generated the passwords into its data folder. */
+    @Override
+    public Map<String, Object> kafkaClientProperties() {
+        return StandaloneKafkaSecurity.load(setup.dir().resolve("data")).clientProperties(
+                bootstrap, StandaloneKafkaSecurity.BROKER);
     }
 
     @Override

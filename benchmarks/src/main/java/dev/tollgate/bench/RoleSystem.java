@@ -4,10 +4,14 @@ import dev.tollgate.audit.AuditSinkApplication;
 import dev.tollgate.decision.DecisionWorkerApplication;
 import dev.tollgate.executor.ExecutorWorkerApplication;
 import dev.tollgate.ingress.IngressApplication;
+import dev.tollgate.launcher.StandaloneKafkaSecurity;
+import dev.tollgate.runtime.security.SecretFiles;
+import dev.tollgate.schemas.KafkaAcls;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -98,11 +102,22 @@ final class RoleSystem implements SystemUnderTest {
                     progress);
             progress.printf("[bench] broker JVM pid %d, log %s%n", broker.pid(), broker.log());
             String bootstrap = broker.await(BROKER_READY, BROKER_FAILED, START_TIMEOUT).group(1);
+            // each role its own principal (the broker JVM created them), as the launcher does
+            StandaloneKafkaSecurity security = StandaloneKafkaSecurity.load(setup.dir().resolve(
+                    "data"));
+            String decisionKey = setup.dir().resolve("data").resolve("decision-signing-key")
+                    .toString();
+            SecretFiles.readOrGenerate("decision signing key", Path.of(decisionKey));
             // launch every role, then wait for each: the JVMs start side by side
             List<Integer> ports = new ArrayList<>();
             for (RoleSpec role : roles(setup, githubUrl)) {
                 int port = freePort();
                 Map<String, String> env = commonEnv(role.name(), bootstrap, port);
+                env.put("TOLLGATE_KAFKA_USERNAME", KafkaAcls.userOf(role.name()));
+                env.put("TOLLGATE_KAFKA_PASSWORD_FILE", security.passwordFile(role.name())
+                        .toString());
+                env.put("TOLLGATE_DECISION_SIGNING_KEY_FILE", decisionKey);
+                env.put("TOLLGATE_EXECUTOR_DECISION_KEY_FILES", decisionKey);
                 env.putAll(role.env());
                 ChildJvm child = ChildJvm.start(role.name(), jvmOptions, role.application()
                         .getName(), extraArgs, env, setup.log(role.name()), progress);
@@ -146,6 +161,12 @@ final class RoleSystem implements SystemUnderTest {
     @Override
     public String bootstrapServers() {
         return bootstrap;
+    }
+
+    @Override
+    public Map<String, Object> kafkaClientProperties() {
+        return StandaloneKafkaSecurity.load(setup.dir().resolve("data")).clientProperties(
+                bootstrap, StandaloneKafkaSecurity.BROKER);
     }
 
     @Override

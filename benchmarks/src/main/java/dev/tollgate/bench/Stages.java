@@ -40,10 +40,12 @@ final class Stages {
     private Stages() {
     }
 
-    static Breakdown read(String bootstrapServers, long sinceEpochMillis) {
+    /** @param client the bootstrap address and a principal that may read the three topics */
+    static Breakdown read(Map<String, Object> client, long sinceEpochMillis) {
         Map<String, long[]> byRequest = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", bootstrapServers, "isolation.level", "read_committed"),
+        Map<String, Object> config = new HashMap<>(client);
+        config.put("isolation.level", "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<String> topics = List.of(Topics.REQUESTS.name(), Topics.DECISIONS.name(),
                     Topics.RESULTS.name());

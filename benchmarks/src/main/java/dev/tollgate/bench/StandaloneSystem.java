@@ -47,6 +47,11 @@ final class StandaloneSystem implements SystemUnderTest {
     }
 
     @Override
+    public Map<String, Object> kafkaClientProperties() {
+        return launcher.kafkaClientProperties(dev.tollgate.launcher.StandaloneKafkaSecurity.BROKER);
+    }
+
+    @Override
     public String adminKey() {
         return setup.adminKey();
     }

@@ -11,8 +11,15 @@ interface SystemUnderTest extends AutoCloseable {
     /** The ingress, e.g. {@code http://127.0.0.1:PORT}. */
     String baseUrl();
 
-    /** The broker's bootstrap address (floors and stages read it). */
+    /** The broker's bootstrap address. */
     String bootstrapServers();
+
+    /**
+     * Client settings for the floors and stages: the bootstrap address and the broker's own
+     * principal (a super user; the embedded broker lets nobody in without one). They hold a
+     * password: never print them.
+     */
+    java.util.Map<String, Object> kafkaClientProperties();
 
     String adminKey();
 

@@ -56,7 +56,8 @@ class ComposeFileTest {
 
         assertThat(unknown).containsExactly("TOLLGATE_EXECUTOR_CONSUMERZ",
                 "TOLLGATE_POLICY_FILE");
-        assertThat(missing).containsExactly("TOLLGATE_GITHUB_PRIVATE_KEY_FILE");
+        assertThat(missing).containsExactly("TOLLGATE_GITHUB_PRIVATE_KEY_FILE",
+                "TOLLGATE_EXECUTOR_DECISION_KEY_FILES");
     }
 
     @Test

@@ -105,9 +105,11 @@ final class ExposedMetrics {
                     .send(GitHubRequest.get("/repos/o/r", new GitHubRequest.Credential.AppJwt(
                             "jwt")));
             ExecutorMetrics.watch(CircuitBreaker.ofDefaults("github-test"));
+            // its transaction meters (a throwaway key: it signs nothing)
             new DecisionLoop(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "dashboard"), Map.of(
                     ProducerConfig.TRANSACTIONAL_ID_CONFIG, "dashboard"), () -> null, null,
-                    java.time.Duration.ofMillis(1)); // its transaction meters
+                    java.time.Duration.ofMillis(1), new dev.tollgate.schemas.signing.DecisionSigner(
+                            dev.tollgate.schemas.signing.DecisionKey.of(new byte[32])));
 
             // the audit sink's listener container (Spring Kafka, Micrometer enabled by default)
             // times each batch with this holder; a batch whose append fails is a "failure"

@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class DecisionProperties {
 
     /** Consumer group shared by every decision-worker replica. */
-    private String groupId = "tollgate-decision-worker";
+    private String groupId = dev.tollgate.schemas.KafkaAcls.DECISION_GROUP;
 
     /** Consumers (threads) in this process; each has its own transactional producer. */
     private int consumers = 1;
@@ -20,7 +20,13 @@ public class DecisionProperties {
      * Prefix of the producers' transactional.id; the replica's instance ID, the process ID and the
      * consumer's index are appended, so replicas never fence each other.
      */
-    private String transactionalIdPrefix = "tollgate-decision";
+    private String transactionalIdPrefix = dev.tollgate.schemas.KafkaAcls.DECISION_TRANSACTIONAL_ID_PREFIX;
+
+    /**
+     * The key every allowed decision is signed with (HMAC-SHA256, base64 of at least 32 random
+     * bytes); the executors are given the same file ({@code tollgate.executor.decision-key-files}).
+     */
+    private java.nio.file.Path signingKeyFile;
 
     /** Longest a transaction may stay open (a crashed worker's open batch is aborted after it). */
     private Duration transactionTimeout = Duration.ofSeconds(15);
@@ -78,5 +84,13 @@ public class DecisionProperties {
 
     public void setTransactionTimeout(Duration transactionTimeout) {
         this.transactionTimeout = transactionTimeout;
+    }
+
+    public java.nio.file.Path getSigningKeyFile() {
+        return signingKeyFile;
+    }
+
+    public void setSigningKeyFile(java.nio.file.Path signingKeyFile) {
+        this.signingKeyFile = signingKeyFile;
     }
 }

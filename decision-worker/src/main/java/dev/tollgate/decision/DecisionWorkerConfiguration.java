@@ -6,8 +6,11 @@ import dev.tollgate.decision.kafka.EventTranslator;
 import dev.tollgate.decision.kafka.PolicyChangedPublisher;
 import dev.tollgate.decision.policy.load.PolicyReloader;
 import dev.tollgate.runtime.ReadinessCheck;
+import dev.tollgate.runtime.security.SecretFiles;
 import dev.tollgate.schemas.EventMetas;
 import dev.tollgate.schemas.TopicProvisioner;
+import dev.tollgate.schemas.signing.DecisionKey;
+import dev.tollgate.schemas.signing.DecisionSigner;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -28,6 +31,9 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({PolicyProperties.class, DecisionProperties.class})
 public class DecisionWorkerConfiguration {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(
+            DecisionWorkerConfiguration.class);
 
     @Bean
     EventTranslator decisionEventTranslator(Clock clock) {
@@ -79,9 +85,30 @@ public class DecisionWorkerConfiguration {
             + " tollgate.github.private-key-file (TOLLGATE_GITHUB_APP_ID,"
             + " TOLLGATE_GITHUB_PRIVATE_KEY_FILE) and restart";
 
+    /**
+     * Signs every allowed decision: the executors perform only decisions whose signature verifies,
+     * so one forged on the topic is refused. No key, no decision worker.
+     */
+    @Bean
+    DecisionSigner decisionSigner(DecisionProperties properties) {
+        java.nio.file.Path file = properties.getSigningKeyFile();
+        if (file == null) {
+            throw new IllegalStateException("tollgate.decision.signing-key-file"
+                    + " (TOLLGATE_DECISION_SIGNING_KEY_FILE) is not set: executors perform only"
+                    + " signed decisions. Generate a key with `openssl rand -base64 32 >"
+                    + " decision-signing-key` (readable by this user only) and give the same file"
+                    + " to the executors as tollgate.executor.decision-key-files");
+        }
+        DecisionKey key = DecisionKey.parse(SecretFiles.readConfigured("decision signing key",
+                file), file.toString());
+        log.info("signing decisions with key {} from {}", key.id(), file.toAbsolutePath());
+        return new DecisionSigner(key);
+    }
+
     @Bean
     DecisionWorker decisionWorker(KafkaProperties kafka, DecisionProperties properties,
-            ActivePolicy policy, EventTranslator translator, InstallationGate installations) {
+            ActivePolicy policy, EventTranslator translator, InstallationGate installations,
+            DecisionSigner signer) {
         List<Supplier<DecisionLoop>> loops = new ArrayList<>();
         String instance = EventMetas.Instances.id() + "-" + ProcessHandle.current().pid();
         for (int i = 0; i < Math.max(1, properties.getConsumers()); i++) {
@@ -95,7 +122,7 @@ public class DecisionWorkerConfiguration {
                 producer.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) properties
                         .getTransactionTimeout().toMillis());
                 return new DecisionLoop(consumer, producer, policy.engines(), translator,
-                        properties.getPollTimeout(), installations, properties
+                        properties.getPollTimeout(), installations, signer, properties
                                 .isGithubConfigured()
                                         ? null
                                         : WITHOUT_GITHUB);

@@ -57,6 +57,7 @@ class DecisionWorkerApplicationTest {
         registry.add("tollgate.policy.file", POLICY::toString);
         registry.add("tollgate.decision.group-id", () -> KafkaTestBroker.uniqueName("app"));
         registry.add("tollgate.decision.poll-timeout", () -> "100ms");
+        registry.add("tollgate.decision.signing-key-file", KafkaFixture.SIGNING_KEY_FILE::toString);
     }
 
     @Autowired
@@ -94,6 +95,7 @@ class DecisionWorkerApplicationTest {
         assertThat(decisions).singleElement().satisfies(record -> {
             assertThat(record.value().getPolicyVersion()).isEqualTo(v2).isNotEqualTo(v1);
             assertThat(record.value().getPermissions()).containsEntry("issues", "write");
+            assertThat(KafkaFixture.VERIFIER.refusal(record.value())).isEmpty();
         });
     }
 

@@ -19,6 +19,11 @@ import dev.tollgate.executor.kafka.MintPublisher;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventSerializer;
 import dev.tollgate.schemas.MessageLimits;
+import dev.tollgate.schemas.KafkaAcls;
+import dev.tollgate.schemas.signing.DecisionKey;
+import dev.tollgate.schemas.signing.DecisionVerifier;
+import dev.tollgate.runtime.security.SecretFiles;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,15 +110,47 @@ public class ExecutorConfiguration {
         return budget;
     }
 
+    /**
+     * The decision worker's keys ({@code tollgate.executor.decision-key-files}, comma-separated:
+     * the current key and, while rotating, the next or the previous one). Only decisions signed
+     * with one of them are performed. No key, no executor.
+     */
+    @Bean
+    DecisionVerifier decisionVerifier(Environment environment) {
+        String files = environment.getProperty(DECISION_KEY_FILES, "");
+        List<DecisionKey> keys = new ArrayList<>();
+        for (String name : files.split(",")) {
+            if (name.isBlank()) {
+                continue;
+            }
+            Path file = Path.of(name.trim());
+            keys.add(DecisionKey.parse(SecretFiles.readConfigured("decision signing key", file),
+                    file.toString()));
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalStateException(DECISION_KEY_FILES
+                    + " (TOLLGATE_EXECUTOR_DECISION_KEY_FILES) is not set: the executor performs"
+                    + " only decisions signed by the decision worker. Set it to the decision"
+                    + " worker's tollgate.decision.signing-key-file (several files, comma-separated,"
+                    + " while a key is rotated)");
+        }
+        DecisionVerifier verifier = new DecisionVerifier(keys);
+        log.info("performing decisions signed with key(s) {}", verifier.keyIds());
+        return verifier;
+    }
+
+    static final String DECISION_KEY_FILES = "tollgate.executor.decision-key-files";
+
     @Bean
     DecisionConsumers decisionConsumers(Environment environment, KafkaProperties kafka,
             GitHubAppConfig config, Clock clock, ScheduledExecutorService scheduler,
             Producer<String, SpecificRecord> producer, InstallationGuard installationGuard,
-            EnvironmentApps environmentApps, MessageLimits limits, ResponseBudget budget) {
+            EnvironmentApps environmentApps, MessageLimits limits, ResponseBudget budget,
+            DecisionVerifier verifier) {
         AnswerLimit answers = AnswerLimit.of(limits);
         int count = environment.getProperty("tollgate.executor.consumers", Integer.class, 1);
         String group = environment.getProperty("tollgate.executor.group-id",
-                "tollgate-executor");
+                KafkaAcls.EXECUTOR_GROUP);
         Duration writeInterval = environment.getProperty("tollgate.executor.write-interval",
                 Duration.class, Duration.ofSeconds(1));
         Duration maxWait = environment.getProperty("tollgate.github.retry.max-wait",
@@ -161,7 +198,7 @@ public class ExecutorConfiguration {
         List<DecisionConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             consumers.add(new DecisionConsumer(consumerProps, producer, executor, mints, inFlight,
-                    topics));
+                    topics, verifier));
         }
         return new DecisionConsumers(consumers);
     }

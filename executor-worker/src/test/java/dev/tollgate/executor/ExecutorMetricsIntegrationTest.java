@@ -79,6 +79,7 @@ class ExecutorMetricsIntegrationTest {
                             "tollgate.github.private-key-file=" + TestApp.writeKeyFile(dir,
                                     "app-pkcs1.pem"),
                             "tollgate.executor.group-id=" + KafkaTestBroker.uniqueName("exec"),
+                            TestDecisionKey.setting(dir),
                             "spring.kafka.bootstrap-servers=" + broker.bootstrapServers())
                     .run();
                     KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(broker
@@ -88,14 +89,16 @@ class ExecutorMetricsIntegrationTest {
                 int port = ((WebServerApplicationContext) context).getWebServer().getPort();
                 String first = "metrics-" + UUID.randomUUID();
                 String second = "metrics-" + UUID.randomUUID();
-                producer.send(new ProducerRecord<>(Topics.DECISIONS.name(), "7", decision(first)))
+                producer.send(new ProducerRecord<>(Topics.DECISIONS.name(), "7",
+                        TestDecisionKey.sign(
+                                decision(first))))
                         .get(30, TimeUnit.SECONDS);
                 assertThat(awaitAnswer(broker, first).getStatus()).isEqualTo(
                         CallStatus.SUCCEEDED);
                 String before = scrape(port);
 
-                producer.send(new ProducerRecord<>(Topics.DECISIONS.name(), "7", decision(
-                        second))).get(30, TimeUnit.SECONDS);
+                producer.send(new ProducerRecord<>(Topics.DECISIONS.name(), "7", TestDecisionKey
+                        .sign(decision(second)))).get(30, TimeUnit.SECONDS);
                 assertThat(awaitAnswer(broker, second).getStatus()).isEqualTo(
                         CallStatus.SUCCEEDED);
                 String after = scrape(port);

@@ -84,6 +84,7 @@ class ExecutorRevocationIntegrationTest {
                             "tollgate.github.private-key-file=" + TestApp.writeKeyFile(dir,
                                     "app-pkcs1.pem"),
                             "tollgate.executor.group-id=" + KafkaTestBroker.uniqueName("exec"),
+                            TestDecisionKey.setting(dir),
                             "tollgate.installations.sync-on-start=false",
                             "spring.kafka.bootstrap-servers=" + broker.bootstrapServers())
                     .run()) {
@@ -136,7 +137,7 @@ class ExecutorRevocationIntegrationTest {
                         .toString(installation))
                 .setInstallationId(installation).build();
         producer.send(new ProducerRecord<>(Topics.DECISIONS.name(), Long.toString(installation),
-                decision)).get(30, TimeUnit.SECONDS);
+                TestDecisionKey.sign(decision))).get(30, TimeUnit.SECONDS);
         try (KafkaConsumer<String, ToolCallCompleted> reader = new KafkaConsumer<>(broker
                 .consumerProps(KafkaTestBroker.uniqueName("reader")), new StringDeserializer(),
                 new EventDeserializer<>(AvroSingleObjectCodec.shared(), ToolCallCompleted.class))) {

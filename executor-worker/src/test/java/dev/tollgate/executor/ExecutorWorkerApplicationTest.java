@@ -72,6 +72,7 @@ class ExecutorWorkerApplicationTest {
                             "tollgate.github.private-key-file=" + TestApp.writeKeyFile(dir,
                                     "app-pkcs1.pem"),
                             "tollgate.executor.group-id=" + KafkaTestBroker.uniqueName("exec"),
+                            TestDecisionKey.setting(dir),
                             // this test counts mints: no registry sync (InstallationSyncTest)
                             "tollgate.installations.sync-on-start=false",
                             "tollgate.executor.completions.jdbc-url=" + completionsUrl,
@@ -83,8 +84,8 @@ class ExecutorWorkerApplicationTest {
                             .producerProps(), new StringSerializer(),
                             new EventSerializer<>(
                                     AvroSingleObjectCodec.shared()))) {
-                producer.send(new ProducerRecord<>(Topics.DECISIONS.name(), "5", decision(
-                        requestId))).get(30, TimeUnit.SECONDS);
+                producer.send(new ProducerRecord<>(Topics.DECISIONS.name(), "5", TestDecisionKey
+                        .sign(decision(requestId)))).get(30, TimeUnit.SECONDS);
 
                 ToolCallCompleted answer = awaitAnswer(broker, requestId);
 
@@ -111,6 +112,7 @@ class ExecutorWorkerApplicationTest {
                 ExecutorWorkerApplication.class).properties(
                         "tollgate.github.private-key-file="
                                 + TestApp.writeKeyFile(dir, "app-pkcs1.pem"),
+                        TestDecisionKey.setting(dir),
                         "spring.kafka.bootstrap-servers=" + broker.bootstrapServers());
 
         assertThatThrownBy(app::run).rootCause().isInstanceOf(ConfigurationException.class)
@@ -130,6 +132,21 @@ class ExecutorWorkerApplicationTest {
         assertThatThrownBy(app::run).rootCause().isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("tollgate.github.private-key-file").hasMessageContaining(
                         "gone.pem");
+    }
+
+    @Test
+    void refusesToStartWithoutTheDecisionWorkersKeyAndNamesTheSetting(KafkaTestBroker broker) {
+        SpringApplicationBuilder app = new SpringApplicationBuilder(
+                ExecutorWorkerApplication.class).properties(
+                        "tollgate.github.app-id=" + TestApp.APP_ID,
+                        "tollgate.github.private-key-file="
+                                + TestApp.writeKeyFile(dir, "app-pkcs1.pem"),
+                        "tollgate.installations.sync-on-start=false",
+                        "spring.kafka.bootstrap-servers=" + broker.bootstrapServers());
+
+        assertThatThrownBy(app::run).rootCause().hasMessageContaining(
+                "TOLLGATE_EXECUTOR_DECISION_KEY_FILES").hasMessageContaining(
+                        "only decisions signed by the decision worker");
     }
 
     @Test

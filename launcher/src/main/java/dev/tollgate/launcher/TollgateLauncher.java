@@ -1,9 +1,11 @@
 package dev.tollgate.launcher;
 
 import dev.tollgate.launcher.web.LauncherWebApplication;
+import dev.tollgate.runtime.KafkaCredentials;
 import dev.tollgate.runtime.ReadinessRegistry;
 import dev.tollgate.runtime.TollgateRole;
 import dev.tollgate.schemas.MessageLimits;
+import dev.tollgate.schemas.KafkaAcls;
 import dev.tollgate.schemas.TopicProvisioner;
 import dev.tollgate.schemas.TopicSettings;
 import dev.tollgate.schemas.Roles;
@@ -31,14 +33,17 @@ import org.springframework.context.support.GenericApplicationContext;
 public final class TollgateLauncher implements AutoCloseable {
 
     private final EmbeddedKafkaServer broker;
+    private final StandaloneKafkaSecurity security;
     private final GenericApplicationContext parent;
     private final List<ConfigurableApplicationContext> roles;
     private final String bootstrapServers;
     private final int httpPort;
 
-    private TollgateLauncher(EmbeddedKafkaServer broker, GenericApplicationContext parent,
-            List<ConfigurableApplicationContext> roles, String bootstrapServers, int httpPort) {
+    private TollgateLauncher(EmbeddedKafkaServer broker, StandaloneKafkaSecurity security,
+            GenericApplicationContext parent, List<ConfigurableApplicationContext> roles,
+            String bootstrapServers, int httpPort) {
         this.broker = broker;
+        this.security = security;
         this.parent = parent;
         this.roles = roles;
         this.bootstrapServers = bootstrapServers;
@@ -64,23 +69,43 @@ public final class TollgateLauncher implements AutoCloseable {
         if (options.fresh()) {
             wipeFresh(options.dataDir());
         }
+        warnIfShared(options.dataDir());
+        Function<String, String> settings = settings(options);
         EmbeddedKafkaServer broker = null;
-        MessageLimits limits = MessageLimits.parse(settings(options).apply(MessageLimits.KEY));
+        MessageLimits limits = MessageLimits.parse(settings.apply(MessageLimits.KEY));
+        StandaloneKafkaSecurity security = null;
         String bootstrap = options.externalKafka();
+        Map<String, Object> admin;
         if (bootstrap == null) {
-            say("starting the embedded Kafka broker (KRaft) with its data under "
+            refuseOwnCredentials(settings);
+            security = StandaloneKafkaSecurity.load(options.dataDir());
+            say("starting the embedded Kafka broker (KRaft, SASL only) with its data under "
                     + options.dataDir().toAbsolutePath() + (options.fresh() ? " (wiped)" : ""));
             broker = EmbeddedKafkaServer.start(options.dataDir().resolve("kafka"), options
-                    .kafkaPort(), options.fresh(), limits);
+                    .kafkaPort(), options.fresh(), security.brokerPassword(), limits);
             bootstrap = broker.bootstrapServers();
+            admin = broker.superUserClientProperties();
             say("Kafka broker up at " + bootstrap + " in " + millisSince(started) + " ms");
         } else {
             say("using the Kafka cluster at " + bootstrap);
+            admin = externalAdminProperties(bootstrap, settings);
         }
         try {
-            TopicProvisioner.Report topics = provisionTopics(bootstrap, limits);
+            TopicProvisioner.Report topics = provisionTopics(admin, limits);
             say("topics: " + topics.created().size() + " created, " + topics.existing().size()
                     + " already present (" + Topics.all().size() + " in the catalogue)");
+            if (security != null) {
+                try (Admin client = Admin.create(admin)) {
+                    int removed = security.apply(client);
+                    security.awaitAuthentication(bootstrap);
+                    say("Kafka principals: one per role (SASL/SCRAM-SHA-512, passwords in "
+                            + options.dataDir().resolve(StandaloneKafkaSecurity.DIR)
+                                    .toAbsolutePath()
+                            + "), " + KafkaAcls.bindings(KafkaAcls.STANDALONE_ROLES).size()
+                            + " ACLs" + (removed > 0 ? " (" + removed + " stale removed)" : ""));
+                }
+            }
+            DecisionKeys decisionKeys = DecisionKeys.of(options.dataDir(), settings);
 
             GenericApplicationContext parent = new GenericApplicationContext();
             parent.registerBean(ReadinessRegistry.class, ReadinessRegistry::new);
@@ -104,7 +129,8 @@ public final class TollgateLauncher implements AutoCloseable {
                     continue;
                 }
                 ConfigurableApplicationContext context = startRole(role.applicationClass(), role
-                        .name(), role.servesHttp(), parent, bootstrap, options, extra);
+                        .name(), role.servesHttp(), parent, bootstrap, options, security,
+                        decisionKeys, extra);
                 contexts.add(context);
                 httpPort = role.servesHttp() ? port(context) : httpPort;
                 startedRoles.add(role.name());
@@ -115,13 +141,14 @@ public final class TollgateLauncher implements AutoCloseable {
                             role.name()));
             if (!anyServesHttp) {
                 ConfigurableApplicationContext web = startRole(LauncherWebApplication.class,
-                        "launcher", true, parent, bootstrap, options, Map.of());
+                        Roles.LAUNCHER, true, parent, bootstrap, options, security,
+                        decisionKeys, Map.of());
                 contexts.add(web);
                 httpPort = port(web);
             }
             awaitReady(parent.getBean(ReadinessRegistry.class));
-            TollgateLauncher launcher = new TollgateLauncher(broker, parent, contexts, bootstrap,
-                    httpPort);
+            TollgateLauncher launcher = new TollgateLauncher(broker, security, parent, contexts,
+                    bootstrap, httpPort);
             say("ready in " + millisSince(started) + " ms: http://127.0.0.1:" + httpPort
                     + " (/healthz, /readyz" + (anyServesHttp ? ", /mcp" : "") + "); roles: "
                     + (startedRoles.isEmpty() ? "none" : startedRoles)
@@ -158,11 +185,19 @@ public final class TollgateLauncher implements AutoCloseable {
 
     private static ConfigurableApplicationContext startRole(Class<?> application, String name,
             boolean web, GenericApplicationContext parent, String bootstrap,
-            LauncherOptions options, Map<String, Object> extra) {
+            LauncherOptions options, StandaloneKafkaSecurity security,
+            DecisionKeys decisionKeys, Map<String, Object> extra) {
         Map<String, Object> properties = new LinkedHashMap<>(extra);
         properties.put("tollgate.role", name);
         properties.put("spring.application.name", name);
         properties.put("spring.kafka.bootstrap-servers", bootstrap);
+        if (security != null) { // the embedded broker: this role's own principal
+            properties.put(KafkaCredentials.USERNAME, KafkaAcls.userOf(name));
+            properties.put(KafkaCredentials.PASSWORD_FILE, security.passwordFile(name)
+                    .toString());
+        }
+        properties.put(DecisionKeys.SIGNING_KEY_FILE, decisionKeys.signingKeyFile().toString());
+        properties.put(DecisionKeys.VERIFICATION_KEY_FILES, decisionKeys.verificationKeyFiles());
         properties.put("tollgate.kafka.provision-topics", "false"); // the launcher did it
         properties.put("tollgate.data-dir", options.dataDir().toAbsolutePath().toString());
         properties.put("tollgate.audit.embedded.dir", options.dataDir().resolve("audit")
@@ -221,8 +256,9 @@ public final class TollgateLauncher implements AutoCloseable {
     }
 
     /**
-     * The data folder holds the broker's log, the audit store and the generated admin and signing
-     * keys: created readable by this user only (an existing folder is left as it is).
+     * The data folder holds the broker's log, the audit store, the generated admin, token and
+     * decision signing keys and the Kafka passwords: created readable by this user only (an
+     * existing folder is left as it is, with a warning if others can enter it).
      */
     static void createPrivately(java.nio.file.Path dir) {
         if (java.nio.file.Files.isDirectory(dir)) {
@@ -244,7 +280,9 @@ public final class TollgateLauncher implements AutoCloseable {
      * What {@code --fresh} wipes besides the broker's log (which the broker wipes itself): the
      * embedded audit store, whose chains belong to the wiped broker's lifetime, and the generated
      * admin and token signing keys (a signing key kept across a wiped broker would make gateway
-     * tokens revoked there valid again). Only these entries: the folder may hold anything else.
+     * tokens revoked there valid again), the generated Kafka passwords and the generated decision
+     * signing key (both new with the new broker). Only these entries: the folder may hold anything
+     * else.
      */
     static void wipeFresh(java.nio.file.Path dataDir) {
         for (String entry : FRESH_WIPES) {
@@ -259,14 +297,84 @@ public final class TollgateLauncher implements AutoCloseable {
     }
 
     /** The data folder's entries {@code --fresh} wipes, beside the broker's {@code kafka}. */
-    static final List<String> FRESH_WIPES = List.of("audit", "admin-key", "token-signing-key");
+    static final List<String> FRESH_WIPES = List.of("audit", "admin-key", "token-signing-key",
+            StandaloneKafkaSecurity.DIR, DecisionKeys.GENERATED);
 
-    private static TopicProvisioner.Report provisionTopics(String bootstrap,
+    private static TopicProvisioner.Report provisionTopics(Map<String, Object> adminConfig,
             MessageLimits limits) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap))) {
+        try (Admin admin = Admin.create(adminConfig)) {
             return new TopicProvisioner(admin, TopicSettings.singleBroker(limits), 60_000).ensure(
                     Topics.all());
+        }
+    }
+
+    /**
+     * The embedded broker gives every role a principal of its own: a user name or password passed
+     * to the roles would replace theirs, so it is refused rather than half applied.
+     */
+    private static void refuseOwnCredentials(Function<String, String> settings) {
+        for (String key : List.of(KafkaCredentials.USERNAME, KafkaCredentials.PASSWORD,
+                KafkaCredentials.PASSWORD_FILE, "spring.kafka.properties.sasl.jaas.config")) {
+            if (settings.apply(key) != null) {
+                throw new IllegalArgumentException(key + " is for a cluster of your own"
+                        + " (--kafka HOST:PORT): the embedded broker generates each role's"
+                        + " principal in the data folder. Remove it, or add --kafka");
+            }
+        }
+    }
+
+    /**
+     * The launcher's admin client for a cluster of the operator's (topics): the principal the
+     * roles are given, if any; without one, a warning naming what a secured cluster needs.
+     */
+    static Map<String, Object> externalAdminProperties(String bootstrap,
+            Function<String, String> settings) {
+        Map<String, Object> admin = new LinkedHashMap<>();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        String protocol = java.util.Optional.ofNullable(settings.apply(
+                "spring.kafka.security.protocol")).orElse(settings.apply(
+                        "spring.kafka.properties.security.protocol"));
+        java.util.Optional<KafkaCredentials.Principal> principal = KafkaCredentials.from(
+                settings);
+        if (principal.isPresent()) {
+            admin.putAll(principal.get().clientProperties(protocol != null
+                    ? protocol
+                    : "SASL_PLAINTEXT"));
+            say("every role authenticates to it as " + principal.get().username() + " ("
+                    + principal.get().mechanism() + "), which needs: " + KafkaAcls.describe(
+                            KafkaAcls.STANDALONE_ROLES));
+        } else if (protocol == null && settings.apply(
+                "spring.kafka.properties.sasl.jaas.config") == null) {
+            say("WARNING: no Kafka credentials for " + bootstrap + ". On a cluster without"
+                    + " authentication any process that reaches it reads every answer. Give the"
+                    + " roles a principal: --tollgate.kafka.username=NAME with"
+                    + " TOLLGATE_KAFKA_PASSWORD_FILE=FILE (SASL/SCRAM-SHA-512 by default;"
+                    + " --spring.kafka.security.protocol=SASL_SSL for TLS), or spring.kafka.*"
+                    + " settings of your own. It needs: " + KafkaAcls.describe(
+                            KafkaAcls.STANDALONE_ROLES));
+        } else if (protocol != null) {
+            admin.put("security.protocol", protocol);
+        }
+        return admin;
+    }
+
+    /** Refuses nothing, but says so when other users can enter the data folder. */
+    private static void warnIfShared(java.nio.file.Path dir) {
+        try {
+            if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                var permissions = java.nio.file.Files.getPosixFilePermissions(dir);
+                if (permissions.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name()
+                        .startsWith("OTHERS"))) {
+                    say("WARNING: other users can enter the data folder " + dir.toAbsolutePath()
+                            + " (mode " + java.nio.file.attribute.PosixFilePermissions.toString(
+                                    permissions)
+                            + ", which holds the broker's log); run `chmod 700 " + dir
+                                    .toAbsolutePath()
+                            + "`");
+                }
+            }
+        } catch (java.io.IOException e) {
+            // the folder was just created or checked: nothing to warn about
         }
     }
 
@@ -286,6 +394,20 @@ public final class TollgateLauncher implements AutoCloseable {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * Client settings (bootstrap servers and SASL) authenticating to the embedded broker as
+     * {@code role}'s principal, or as the broker's own (a super user) for {@code "broker"}: for
+     * tests and operators' tools in this JVM. They hold a password.
+     *
+     * @throws IllegalStateException with an external cluster, whose principals are the operator's
+     */
+    public Map<String, Object> kafkaClientProperties(String role) {
+        if (security == null) {
+            throw new IllegalStateException("the Kafka cluster is not the embedded broker");
+        }
+        return security.clientProperties(bootstrapServers, role);
     }
 
     public int httpPort() {

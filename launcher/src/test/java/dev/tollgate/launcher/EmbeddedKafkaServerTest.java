@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 class EmbeddedKafkaServerTest {
 
     private static KafkaConfig config() {
-        return KafkaConfig.fromProps(EmbeddedKafkaServer.brokerProperties(9092, 9093, Path.of(
-                "/tmp/tollgate-test-kafka")), false);
+        return KafkaConfig.fromProps(EmbeddedKafkaServer.brokerProperties(9092, 9094, 9093, Path
+                .of("/tmp/tollgate-test-kafka"), "0123456789abcdef0123456789abcdef"), false);
     }
 
     @Test
@@ -28,8 +28,8 @@ class EmbeddedKafkaServerTest {
 
     @Test
     void theBrokerTakesRecordsOfTheOneRecordSizeTheRolesFollow() {
-        Properties props = EmbeddedKafkaServer.brokerProperties(9092, 9093, Path.of(
-                "/tmp/tollgate-test-kafka"));
+        Properties props = EmbeddedKafkaServer.brokerProperties(9092, 9094, 9093, Path.of(
+                "/tmp/tollgate-test-kafka"), "0123456789abcdef0123456789abcdef");
         props.putAll(EmbeddedKafkaServer.sizeProperties(MessageLimits.parse("2MB")));
 
         KafkaConfig config = KafkaConfig.fromProps(props, false);
@@ -47,8 +47,26 @@ class EmbeddedKafkaServerTest {
         assertThat(config.getList("process.roles")).containsExactlyInAnyOrder("broker",
                 "controller");
         assertThat(config.getString("advertised.listeners"))
-                .isEqualTo("PLAINTEXT://127.0.0.1:9092");
+                .isEqualTo("CLIENT://127.0.0.1:9092,INTERNAL://127.0.0.1:9094");
         assertThat(config.getBoolean("auto.create.topics.enable")).isFalse();
         assertThat(config.getInt("group.initial.rebalance.delay.ms")).isZero();
+    }
+
+    @Test
+    void everyListenerRequiresSaslAndOnlyTheBrokerIsASuperUser() {
+        KafkaConfig config = config();
+
+        assertThat(config.getString("listener.security.protocol.map")).isEqualTo(
+                "CLIENT:SASL_PLAINTEXT,INTERNAL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+        assertThat(config.getString("listeners")).doesNotContain("PLAINTEXT://").doesNotContain(
+                "0.0.0.0");
+        assertThat(config.originals().get("listener.name.client.sasl.enabled.mechanisms"))
+                .isEqualTo("SCRAM-SHA-512");
+        assertThat(config.getString("authorizer.class.name")).isEqualTo(
+                "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        assertThat(config.originals().get("allow.everyone.if.no.acl.found")).isEqualTo("false");
+        assertThat(config.originals().get("super.users")).isEqualTo("User:tollgate-broker");
+        assertThatThrownBy(() -> EmbeddedKafkaServer.brokerProperties(9092, 9094, 9093, Path.of(
+                "/tmp/x"), "short")).hasMessageContaining("at least 32 characters");
     }
 }

@@ -444,8 +444,8 @@ class StandaloneEndToEndTest {
                 new java.io.PrintStream(err, true), Clock.systemUTC(), Map.of());
 
         int replayed = audit.run("replay", "--bootstrap-servers", tollgate.bootstrapServers(),
-                "--from-offset", "0", "--into-store", "embedded", "--into-dir", rebuilt
-                        .toString());
+                "--command-config", clientConfig("audit-sink").toString(), "--from-offset", "0",
+                "--into-store", "embedded", "--into-dir", rebuilt.toString());
 
         assertThat(replayed).as(err.toString()).isZero();
         try (var liveStore = EmbeddedAuditStore.openReadOnly(live);
@@ -475,6 +475,23 @@ class StandaloneEndToEndTest {
         assertThat(verified).isEqualTo(dev.tollgate.audit.AuditCommand.VERIFICATION_FAILED);
         assertThat(out.toString()).contains("verify FAILED").contains(victim.chainId()).contains(
                 "BROKEN");
+    }
+
+    /** {@code role}'s Kafka client settings in a file only this user can read. */
+    private Path clientConfig(String role) throws java.io.IOException {
+        java.util.Properties properties = new java.util.Properties();
+        tollgate.kafkaClientProperties(role).forEach((key, value) -> {
+            if (!key.equals("bootstrap.servers")) {
+                properties.put(key, value.toString());
+            }
+        });
+        Path file = data.resolve(role + "-client-" + System.nanoTime() + ".properties");
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        try (var out = Files.newOutputStream(file)) {
+            properties.store(out, null);
+        }
+        return file;
     }
 
     private static List<AuditRecord> awaitSettled(Path auditDir, String requestId)

@@ -59,6 +59,9 @@ class TollgateLauncherTest {
         Path signingKey = Files.writeString(data.resolve("token-signing-key"),
                 "a signing key of the first lifetime, 32+ characters long");
         Path elsewhere = Files.writeString(data.resolve("operator-notes.txt"), "not ours");
+        String ingressPassword = Files.readString(data.resolve(
+                "kafka-credentials/ingress.password"));
+        String decisionKey = Files.readString(data.resolve("decision-signing-key"));
         try (TollgateLauncher kept = TollgateLauncher.start(LauncherOptions.parse(args, Map
                 .of())); Admin admin = admin(kept)) {
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(
@@ -67,6 +70,9 @@ class TollgateLauncherTest {
         assertThat(auditMarker).exists();
         assertThat(signingKey).hasContent("a signing key of the first lifetime, 32+ characters"
                 + " long");
+        assertThat(data.resolve("kafka-credentials/ingress.password")).hasContent(
+                ingressPassword);
+        assertThat(data.resolve("decision-signing-key")).hasContent(decisionKey);
 
         String[] fresh = {"--fresh", "--data-dir", data.toString(), "--kafka-port", "0",
                 "--server.port=0"};
@@ -81,6 +87,10 @@ class TollgateLauncherTest {
         assertThat(signingKey).satisfiesAnyOf(key -> assertThat(key).doesNotExist(),
                 key -> assertThat(Files.readString(key)).doesNotContain("first lifetime"));
         assertThat(elsewhere).hasContent("not ours");
+        assertThat(Files.readString(data.resolve("kafka-credentials/ingress.password")))
+                .as("new principals with the new broker").isNotEqualTo(ingressPassword);
+        assertThat(Files.readString(data.resolve("decision-signing-key"))).isNotEqualTo(
+                decisionKey);
     }
 
     @Test
@@ -127,7 +137,7 @@ class TollgateLauncherTest {
     }
 
     private static Admin admin(TollgateLauncher launcher) {
-        return Admin.create(Map.of("bootstrap.servers", launcher.bootstrapServers()));
+        return Admin.create(launcher.kafkaClientProperties("broker"));
     }
 
     private HttpResponse<String> get(int port, String path) throws Exception {

@@ -6,6 +6,7 @@ import dev.tollgate.compose.RoleSettings;
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.EventMeta;
 import dev.tollgate.events.PolicyDecided;
+import dev.tollgate.schemas.signing.DecisionSigner;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
@@ -136,7 +137,7 @@ class ExecutorScaleTest {
             List<String> ids = ids(150);
 
             try (KafkaConsumer<String, ToolCallCompleted> answers = resultsReader(broker)) {
-                send(broker, ids);
+                send(broker, ids, roles.signer());
                 Map<String, List<ToolCallCompleted>> received = new HashMap<>();
                 long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
                 boolean killed = false;
@@ -275,11 +276,11 @@ class ExecutorScaleTest {
         // warm-up: a token per installation, JIT, connections
         List<String> warm = ids(INSTALLATIONS);
         try (KafkaConsumer<String, ToolCallCompleted> answers = resultsReader(broker)) {
-            send(broker, warm);
+            send(broker, warm, roles.signer());
             await(answers, warm);
             List<String> ids = ids(calls);
             long start = System.nanoTime();
-            send(broker, ids);
+            send(broker, ids, roles.signer());
             await(answers, ids);
             double seconds = (System.nanoTime() - start) / 1e9;
             double rate = calls / seconds;
@@ -331,7 +332,8 @@ class ExecutorScaleTest {
         return ids;
     }
 
-    private static void send(KafkaTestBroker broker, List<String> ids) throws Exception {
+    private static void send(KafkaTestBroker broker, List<String> ids, DecisionSigner signer)
+            throws Exception {
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(broker
                 .producerProps(), new StringSerializer(),
                 new EventSerializer<>(
@@ -340,7 +342,9 @@ class ExecutorScaleTest {
                 String owner = "org-" + (i % INSTALLATIONS);
                 long installation = 1000 + (i % INSTALLATIONS);
                 producer.send(new ProducerRecord<>(Topics.DECISIONS.name(), Long.toString(
-                        installation), decision(ids.get(i), owner, installation)));
+                        installation),
+                        signer.sign(decision(ids.get(i), owner,
+                                installation))));
             }
             producer.flush();
         }

@@ -3,12 +3,20 @@ package dev.tollgate.compose.scale;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.compose.RoleSettings;
+import dev.tollgate.schemas.signing.DecisionKey;
+import dev.tollgate.schemas.signing.DecisionSigner;
 import dev.tollgate.testsupport.KafkaTestBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,10 +38,38 @@ final class RoleProcesses implements AutoCloseable {
     private final KafkaTestBroker broker;
     private final Path logs;
     private final List<Role> roles = new ArrayList<>();
+    /** The decision workers sign with it, the executors verify with it (created on first use). */
+    private Path decisionKeyFile;
+    private DecisionSigner signer;
 
     RoleProcesses(KafkaTestBroker broker, Path logs) {
         this.broker = broker;
         this.logs = logs;
+    }
+
+    /** Signs a decision a test puts on the topic itself, as the decision workers sign theirs. */
+    synchronized DecisionSigner signer() {
+        decisionKeyFile();
+        return signer;
+    }
+
+    private synchronized Path decisionKeyFile() {
+        if (decisionKeyFile == null) {
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            try {
+                Files.createDirectories(logs);
+                Path file = Files.createTempFile(logs, "decision-signing-key", "",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                                "rw-------")));
+                Files.writeString(file, Base64.getEncoder().encodeToString(secret) + "\n");
+                decisionKeyFile = file;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            signer = new DecisionSigner(DecisionKey.of(secret));
+        }
+        return decisionKeyFile;
     }
 
     /** Starts {@code module}'s jar without waiting for it. */
@@ -58,6 +94,8 @@ final class RoleProcesses implements AutoCloseable {
         env.put("SERVER_ADDRESS", "127.0.0.1");
         env.put("TOLLGATE_KAFKA_PROVISION_TOPICS", "false");
         env.put("TOLLGATE_INSTANCE_ID", name);
+        env.put("TOLLGATE_DECISION_SIGNING_KEY_FILE", decisionKeyFile().toString());
+        env.put("TOLLGATE_EXECUTOR_DECISION_KEY_FILES", decisionKeyFile().toString());
         env.putAll(roleEnv);
         Role role = new Role(name, builder.start(), port);
         roles.add(role);

@@ -14,6 +14,7 @@ import dev.tollgate.schemas.EventSerializer;
 import dev.tollgate.schemas.ReplyRoute;
 import dev.tollgate.schemas.TollgateHeaders;
 import dev.tollgate.schemas.Topics;
+import dev.tollgate.schemas.signing.DecisionSigner;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
@@ -55,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * denials to the reply route the request names, poison records to {@code gateway.dead-letters})
  * are committed in one Kafka transaction together with the batch's consumer offsets: exactly once
  * within Kafka. A record that cannot be read, decided or published never blocks its partition: it
- * goes to the dead-letter topic with the reason.
+ * goes to the dead-letter topic with the reason. Every allowed decision is signed
+ * ({@link DecisionSigner}) as the last step before it is published.
  */
 public final class DecisionLoop implements Runnable, AutoCloseable {
 
@@ -68,6 +70,7 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
     private final Duration pollTimeout;
     private final InstallationGate installations;
     private final String withoutGitHub;
+    private final DecisionSigner signer;
     private final EventDeserializer<ToolCallRequested> deserializer = new EventDeserializer<>(
             dev.tollgate.schemas.AvroSingleObjectCodec.shared(), ToolCallRequested.class);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -84,21 +87,25 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
     /**
      * @param consumerProps client settings (bootstrap servers, security); group ID included
      * @param producerProps client settings; {@code transactional.id} must be unique per loop
+     * @param signer signs every allowed decision (the executor performs only signed ones)
      */
     public DecisionLoop(Map<String, Object> consumerProps, Map<String, Object> producerProps,
-            Supplier<PolicyEngine> policy, EventTranslator translator, Duration pollTimeout) {
+            Supplier<PolicyEngine> policy, EventTranslator translator, Duration pollTimeout,
+            DecisionSigner signer) {
         this(consumerProps, producerProps, policy, translator, pollTimeout, InstallationGate
-                .off());
+                .off(), signer);
     }
 
     /**
      * @param installations the installation registry's say on allowed decisions (after the
      *        policy): the installation ID and routing key, or a denial with its reason
+     * @param signer signs every allowed decision, last, as it is published
      */
     public DecisionLoop(Map<String, Object> consumerProps, Map<String, Object> producerProps,
             Supplier<PolicyEngine> policy, EventTranslator translator, Duration pollTimeout,
-            InstallationGate installations) {
-        this(consumerProps, producerProps, policy, translator, pollTimeout, installations, null);
+            InstallationGate installations, DecisionSigner signer) {
+        this(consumerProps, producerProps, policy, translator, pollTimeout, installations, signer,
+                null);
     }
 
     /**
@@ -109,7 +116,8 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
      */
     public DecisionLoop(Map<String, Object> consumerProps, Map<String, Object> producerProps,
             Supplier<PolicyEngine> policy, EventTranslator translator, Duration pollTimeout,
-            InstallationGate installations, String withoutGitHub) {
+            InstallationGate installations, DecisionSigner signer, String withoutGitHub) {
+        this.signer = java.util.Objects.requireNonNull(signer, "signer");
         this.installations = installations;
         this.withoutGitHub = withoutGitHub;
         this.consumerProps = new HashMap<>(consumerProps);
@@ -316,7 +324,8 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
                         yield List.of(reply(record, event, translator.notInstalled(event,
                                 allowed, refused.reason())));
                     }
-                    PolicyDecided decided = ((InstallationGate.Pass) verdict).decided();
+                    PolicyDecided decided = signer.sign(((InstallationGate.Pass) verdict)
+                            .decided());
                     ProducerRecord<String, SpecificRecord> out = new ProducerRecord<>(
                             Topics.DECISIONS.name(), decided.getRoutingKey(), decided);
                     TollgateHeaders.propagate(record.headers(), out.headers());

@@ -84,7 +84,7 @@ class DecisionLoopTest {
         producer.putAll(producerOverrides);
         producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, KafkaTestBroker.uniqueName("tx"));
         DecisionLoop loop = new DecisionLoop(consumer, producer, reloader, new EventTranslator(
-                Clock.systemUTC()), Duration.ofMillis(100));
+                Clock.systemUTC()), Duration.ofMillis(100), KafkaFixture.SIGNER);
         Thread thread = new Thread(loop, "decision-loop-test");
         thread.start();
         toClose.add(loop);
@@ -107,7 +107,7 @@ class DecisionLoopTest {
     }
 
     @Test
-    void anAllowedRequestReachesTheDecisionsTopicKeyedByOwner() throws Exception {
+    void anAllowedRequestReachesTheDecisionsTopicKeyedByOwnerAndSigned() throws Exception {
         PolicyReloader reloader = policy("[gh.repos]\n\"myorg/app\" = { read = true }\n",
                 PolicyListener.NONE);
         startLoop(reloader, KafkaTestBroker.uniqueName("decide"));
@@ -130,6 +130,13 @@ class DecisionLoopTest {
             assertThat(decided.getRequest().getMeta().getRequestId()).isEqualTo(id);
             assertThat(decided.getRules()).isNotEmpty();
             assertThat(decided.getMeta().getProducer()).isEqualTo("decision-worker");
+            assertThat(decided.getSignature().getKeyId()).isEqualTo(KafkaFixture.SIGNING_KEY
+                    .id());
+            assertThat(KafkaFixture.VERIFIER.refusal(decided)).as("the executor's check")
+                    .isEmpty();
+            decided.setRepositories(List.of("myorg/other"));
+            assertThat(KafkaFixture.VERIFIER.refusal(decided)).as("after an alteration")
+                    .isPresent();
             assertThat(TollgateHeaders.get(record.headers(), TollgateHeaders.TRACEPARENT))
                     .contains(KafkaFixture.traceparent(id));
             assertThat(TollgateHeaders.getInt(record.headers(),

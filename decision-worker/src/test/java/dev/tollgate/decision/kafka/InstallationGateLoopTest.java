@@ -61,7 +61,8 @@ class InstallationGateLoopTest {
                 "gate")), producer, reloader, new EventTranslator(Clock.systemUTC()), Duration
                         .ofMillis(100),
                 new InstallationGate(registry,
-                        InstallationGate.Mode.DISCOVER, AppEnvironments.defaultOnly()));
+                        InstallationGate.Mode.DISCOVER, AppEnvironments.defaultOnly()),
+                KafkaFixture.SIGNER);
         Thread thread = new Thread(loop, "decision-loop-gate-test");
         thread.start();
         String covered = UUID.randomUUID().toString();
@@ -81,6 +82,8 @@ class InstallationGateLoopTest {
             assertThat(decisions).singleElement().satisfies(record -> {
                 assertThat(record.key()).isEqualTo("77");
                 assertThat(record.value().getInstallationId()).isEqualTo(77L);
+                assertThat(KafkaFixture.VERIFIER.refusal(record.value())).as(
+                        "signed after the registry set the installation").isEmpty();
                 assertThat(record.value().getRequest().getMeta().getRequestId()).isEqualTo(
                         covered);
             });

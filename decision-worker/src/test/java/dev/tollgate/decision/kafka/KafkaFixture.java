@@ -9,7 +9,15 @@ import dev.tollgate.schemas.Topic;
 import dev.tollgate.schemas.TopicProvisioner;
 import dev.tollgate.schemas.TopicSettings;
 import dev.tollgate.schemas.Topics;
+import dev.tollgate.schemas.signing.DecisionKey;
+import dev.tollgate.schemas.signing.DecisionSigner;
+import dev.tollgate.schemas.signing.DecisionVerifier;
 import dev.tollgate.testsupport.KafkaTestBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +40,35 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class KafkaFixture {
 
     public static final int REPLY_PARTITION = 3;
+
+    /** The decision signing key of these tests, in a file only this user can read. */
+    public static final Path SIGNING_KEY_FILE = signingKeyFile();
+    public static final DecisionKey SIGNING_KEY = DecisionKey.parse(read(SIGNING_KEY_FILE),
+            SIGNING_KEY_FILE.toString());
+    public static final DecisionSigner SIGNER = new DecisionSigner(SIGNING_KEY);
+    /** What an executor given the same key checks. */
+    public static final DecisionVerifier VERIFIER = new DecisionVerifier(List.of(SIGNING_KEY));
+
+    private static Path signingKeyFile() {
+        try {
+            byte[] secret = new byte[32];
+            new java.security.SecureRandom().nextBytes(secret);
+            Path file = Files.createTempDirectory("decision-key").resolve("decision-signing-key");
+            Files.writeString(file, java.util.Base64.getEncoder().encodeToString(secret));
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private KafkaFixture() {
     }

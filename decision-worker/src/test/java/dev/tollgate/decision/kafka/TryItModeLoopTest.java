@@ -54,7 +54,7 @@ class TryItModeLoopTest {
         DecisionLoop loop = new DecisionLoop(broker.consumerProps(KafkaTestBroker.uniqueName(
                 "try-it")), producer, reloader, new EventTranslator(Clock.systemUTC()), Duration
                         .ofMillis(100),
-                InstallationGate.off(), "no GitHub App here (test)");
+                InstallationGate.off(), KafkaFixture.SIGNER, "no GitHub App here (test)");
         Thread thread = new Thread(loop, "decision-loop-try-it-test");
         thread.start();
         String allowed = UUID.randomUUID().toString();

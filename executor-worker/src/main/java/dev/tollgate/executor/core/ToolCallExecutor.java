@@ -156,6 +156,25 @@ public final class ToolCallExecutor {
         }
     }
 
+    /**
+     * The answer to a decision this executor refuses to perform at all (its signature does not
+     * verify): {@code forbidden} with {@code reason}, built without touching GitHub or the
+     * completion record, so a forgery carrying a real request's ID never stands in for that
+     * request's answer later. Empty when the decision names no request ID to answer.
+     */
+    public Optional<ToolCallCompleted> refuse(PolicyDecided decision, String reason) {
+        if (decision.getRequest() == null || decision.getRequest().getMeta() == null) {
+            return Optional.empty();
+        }
+        try {
+            requestId(decision);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        return Optional.of(failed(decision, GitHubError.of(ErrorClass.FORBIDDEN, 0, reason
+                + "; nothing was done", null), 0));
+    }
+
     private ToolCallCompleted perform(PolicyDecided decision, ToolCallRequested request,
             String requestId) {
         java.util.Optional<String> missing = missingApp(request);

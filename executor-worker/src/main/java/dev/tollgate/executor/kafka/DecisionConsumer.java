@@ -10,6 +10,7 @@ import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.ReplyRoute;
 import dev.tollgate.schemas.TollgateHeaders;
 import java.time.Clock;
+import dev.tollgate.schemas.signing.DecisionVerifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -61,6 +62,8 @@ import org.slf4j.LoggerFactory;
  * cannot be serialized) is set aside instead of holding its partition: a dead letter says why,
  * the agent gets a small final answer, and the decision counts as answered, so it is neither
  * performed nor published again.
+ * Only decisions signed by the decision worker are performed ({@link DecisionVerifier}); any
+ * other is answered {@code forbidden} without touching GitHub.
  */
 public final class DecisionConsumer implements Runnable, AutoCloseable {
 
@@ -99,6 +102,7 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
     private final KafkaConsumer<String, PolicyDecided> consumer;
     private final Producer<String, SpecificRecord> producer;
     private final ToolCallExecutor executor;
+    private final DecisionVerifier verifier;
     private final MintPublisher mints;
     private final Semaphore inFlight;
     private final Topics topics;
@@ -127,16 +131,17 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
     public DecisionConsumer(Map<String, Object> consumerProperties,
             Producer<String, SpecificRecord> producer,
             Function<java.util.function.Consumer<TokenMinted>, ToolCallExecutor> executorFactory,
-            Topics topics) {
+            Topics topics, DecisionVerifier verifier) {
         this(consumerProperties, producer, new MintPublisher(producer, topics.tokenMints()),
-                executorFactory, new Semaphore(DEFAULT_MAX_IN_FLIGHT), topics);
+                executorFactory, new Semaphore(DEFAULT_MAX_IN_FLIGHT), topics, verifier);
     }
 
     private DecisionConsumer(Map<String, Object> consumerProperties,
             Producer<String, SpecificRecord> producer, MintPublisher mints,
             Function<java.util.function.Consumer<TokenMinted>, ToolCallExecutor> executorFactory,
-            Semaphore inFlight, Topics topics) {
-        this(consumerProperties, producer, executorFactory.apply(mints), mints, inFlight, topics);
+            Semaphore inFlight, Topics topics, DecisionVerifier verifier) {
+        this(consumerProperties, producer, executorFactory.apply(mints), mints, inFlight, topics,
+                verifier);
     }
 
     /**
@@ -146,10 +151,13 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
      * @param executor the replica's executor, whose token cache reports mints to {@code mints}
      * @param mints the replica's mint publisher
      * @param inFlight permits for calls performed at once, shared by the replica's consumers
+     * @param verifier the decision worker's keys: a decision whose signature they do not verify
+     *        is answered {@code forbidden} and never performed
      */
     public DecisionConsumer(Map<String, Object> consumerProperties,
             Producer<String, SpecificRecord> producer, ToolCallExecutor executor,
-            MintPublisher mints, Semaphore inFlight, Topics topics) {
+            MintPublisher mints, Semaphore inFlight, Topics topics, DecisionVerifier verifier) {
+        this.verifier = java.util.Objects.requireNonNull(verifier, "verifier");
         Map<String, Object> props = new HashMap<>(consumerProperties);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -459,6 +467,10 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
         if (decision == null) {
             return null;
         }
+        java.util.Optional<String> forged = verifier.refusal(decision);
+        if (forged.isPresent()) {
+            return refuse(record, decision, forged.get());
+        }
         if (!decision.getAllowed()) {
             log.warn("ignoring a denied decision on {}: the decision worker answers denials",
                     topics.decisions());
@@ -583,6 +595,29 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
     private static String describe(Throwable failure) {
         return "Kafka refused it: " + failure.getClass().getSimpleName() + ": " + failure
                 .getMessage();
+    }
+
+    /**
+     * A decision whose signature does not verify is never performed: its agent gets a final
+     * {@code forbidden} answer on the reply route (published like any answer, so one Kafka will
+     * not take is set aside too), and the decision (kept on the topic) and the answer reach the
+     * audit store; the partition moves on. Null when there is no request to answer.
+     */
+    private Reply refuse(ConsumerRecord<String, PolicyDecided> record, PolicyDecided decision,
+            String reason) {
+        log.warn("refusing the decision at {}-{}@{}: {}", record.topic(), record.partition(),
+                record.offset(), reason);
+        java.util.Optional<ToolCallCompleted> answer = executor.refuse(decision, reason);
+        if (answer.isEmpty()) {
+            return null; // no request to answer: the record itself stays in the audit store
+        }
+        ReplyRoute route = ReplyRoute.of(record.headers(), topics.results());
+        RecordHeaders headers = new RecordHeaders();
+        TollgateHeaders.propagate(record.headers(), headers);
+        String requestId = answer.get().getMeta().getRequestId();
+        TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID, requestId);
+        return new Reply(record, answer.get(), new ProducerRecord<>(route.topic(), route
+                .partition(), requestId, answer.get(), headers));
     }
 
     /** Stops polling; the loop closes the consumer. */

@@ -8,6 +8,7 @@ import dev.tollgate.events.InstallationStatus;
 import dev.tollgate.executor.ExecutorWorkerApplication;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
+import dev.tollgate.executor.TestDecisionKey;
 import dev.tollgate.installations.AppEnvironments;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventDeserializer;
@@ -225,6 +226,7 @@ class InstallationSyncEndpointIntegrationTest {
                 "tollgate.github.app-id=" + TestApp.APP_ID,
                 "tollgate.github.private-key-file=" + TestApp.writeKeyFile(dir, "app-pkcs1.pem"),
                 "tollgate.executor.group-id=" + KafkaTestBroker.uniqueName("exec"),
+                TestDecisionKey.setting(dir),
                 "tollgate.installations.sync-on-start=false",
                 "tollgate.installations.sync-interval=0",
                 "spring.kafka.bootstrap-servers=" + broker.bootstrapServers()));

@@ -12,6 +12,7 @@ import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.executor.ExecutorAssembly;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
+import dev.tollgate.executor.TestDecisionKey;
 import dev.tollgate.executor.core.CompletionStore;
 import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.GitHubResponse;
@@ -133,7 +134,7 @@ class DecisionConsumerKafkaTest {
                 mints -> new ExecutorAssembly(config, Clock.systemUTC(), mints, completions,
                         RetryPolicy.defaults(), Duration.ZERO,
                         scheduler, decorator, Map.of()).build(),
-                topics);
+                topics, TestDecisionKey.VERIFIER);
         replicas.add(replica);
         Thread thread = Thread.ofPlatform().name("replica-" + replicas.size()).start(() -> {
             try {
@@ -186,7 +187,7 @@ class DecisionConsumerKafkaTest {
 
     private void send(PolicyDecided decision, RecordHeaders headers) throws Exception {
         producer().send(new ProducerRecord<>(topics.decisions(), null, decision.getRoutingKey(),
-                decision, headers)).get(30, TimeUnit.SECONDS);
+                TestDecisionKey.sign(decision), headers)).get(30, TimeUnit.SECONDS);
     }
 
     private List<ConsumerRecord<String, ToolCallCompleted>> readResults(String topic, int count)
@@ -471,7 +472,8 @@ class DecisionConsumerKafkaTest {
 
     private RecordMetadata sendFor(PolicyDecided decision) throws Exception {
         return producer().send(new ProducerRecord<>(topics.decisions(), null, decision
-                .getRoutingKey(), decision, new RecordHeaders())).get(30, TimeUnit.SECONDS);
+                .getRoutingKey(), TestDecisionKey.sign(decision), new RecordHeaders())).get(30,
+                        TimeUnit.SECONDS);
     }
 
     private Optional<Long> committed(TopicPartition partition) throws Exception {

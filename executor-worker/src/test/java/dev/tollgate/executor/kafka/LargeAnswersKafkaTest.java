@@ -12,6 +12,7 @@ import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.executor.ExecutorAssembly;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
+import dev.tollgate.executor.TestDecisionKey;
 import dev.tollgate.executor.core.AnswerLimit;
 import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
@@ -147,7 +148,7 @@ class LargeAnswersKafkaTest {
                 mints -> new ExecutorAssembly(config, Clock.systemUTC(), mints,
                         new InMemoryCompletionStore(1000), RetryPolicy.defaults(), Duration.ZERO,
                         scheduler, UnaryOperator.identity(), Map.of(), budget, answers).build(),
-                topics);
+                topics, TestDecisionKey.VERIFIER);
         replicas.add(replica);
         threads.add(Thread.ofPlatform().name("replica-" + replicas.size()).start(replica));
     }
@@ -170,7 +171,8 @@ class LargeAnswersKafkaTest {
                 .setRoutingKey(Long.toString(INSTALLATION)).setInstallationId(INSTALLATION)
                 .build();
         producer(LIMITS.producerMaxRequestSize()).send(new ProducerRecord<>(topics.decisions(),
-                null, decision.getRoutingKey(), decision)).get(30, TimeUnit.SECONDS);
+                null, decision.getRoutingKey(), TestDecisionKey.sign(decision))).get(30,
+                        TimeUnit.SECONDS);
     }
 
     private static EventMeta meta(String requestId) {
