@@ -805,6 +805,18 @@ public final class GitHubStandIn implements AutoCloseable {
             return json(201, JSON.createObjectNode().put("sha", sha).put("url", "x"));
         }
         if (route.equals("POST /git/trees")) {
+            // As GitHub: each entry has a known mode and type, and either a SHA, content, or
+            // a null SHA (which deletes the path); never both.
+            for (JsonNode entry : JSON.readTree(body).path("tree")) {
+                boolean hasContent = entry.has("content");
+                boolean hasSha = entry.has("sha");
+                if (!Set.of("100644", "100755", "040000", "160000", "120000").contains(entry
+                        .path("mode").asString()) || hasContent == hasSha || (hasContent
+                                && !entry.path("content").isString())) {
+                    return json(422, error("tree.sha or tree.content, and a valid mode, for "
+                            + entry.path("path").asString()));
+                }
+            }
             String sha = sha("tree-" + body);
             ObjectNode answer = JSON.createObjectNode().put("sha", sha);
             answer.set("tree", JSON.readTree(body).path("tree"));

@@ -359,24 +359,35 @@ public enum Tool {
 
     /** Commits files to an {@code agent-} branch without git credentials. */
     PUSH_FILES(write("push_files", Tier.PUSH_NEW_BRANCH).title("Push files").description(
-            "Commit files to an agent-* branch in one commit (created or overwritten). The "
-                    + "gateway performs the push; no git credential is needed.")
+            "Commit changes to an agent-* branch in one commit (created or fast-forwarded): "
+                    + "write files (text, or binary as base64; executable if asked), delete "
+                    + "them, or rename them (previous_path). The gateway performs the push; no "
+                    + "git credential is needed.")
             .permission("contents", "write")
             .destructive()
             .params(OWNER_PARAM, REPO_PARAM,
                     Param.Str.required("branch", AGENT_BRANCH,
                             "Branch to commit to; must start with agent-"),
                     Param.Str.text("message", true, 4096, "Commit message"),
-                    new Param.Arr("files", "Files to write", true,
-                            new Param.Obj("file", "One file", true, List.of(
+                    new Param.Arr("files", "Changes, one per path", true,
+                            new Param.Obj("file", "One change", true, List.of(
                                     Param.Str.required("path", FILE_PATH,
                                             "File path relative to the repository root"),
-                                    Param.Str.text("content", true, Tool.MAX_FILE_CONTENT,
-                                            "Full new content (UTF-8 text)"))),
+                                    Param.Str.text("content", false, Tool.MAX_FILE_CONTENT,
+                                            "Full new content; required unless delete is true"),
+                                    Param.Str.oneOf("encoding", List.of("utf-8", "base64"),
+                                            "utf-8", "How content is given: UTF-8 text, or "
+                                                    + "base64 for binary files"),
+                                    new Param.Bool("executable", "Mark the file executable "
+                                            + "(mode 100755)", false),
+                                    new Param.Bool("delete", "Delete the file instead of "
+                                            + "writing it", false),
+                                    Param.Str.optional("previous_path", FILE_PATH,
+                                            "Rename: the path the file had, deleted in the same "
+                                                    + "commit"))),
                             1, 100))
-            .target(args -> args.repository().writesBranch(args.text("branch")).paths(args
-                    .objects("files").stream().map(file -> file.text("path")).toList())
-                    .build())),
+            .target(args -> args.repository().writesBranch(args.text("branch")).paths(
+                    pushedPaths(args)).build())),
 
     // ---- answered by the ingress ------------------------------------------------------------
 
@@ -424,6 +435,60 @@ public enum Tool {
             return new Target.Head(args.text("owner"), repo, head);
         }
         return new Target.Head(head.substring(0, colon), repo, head.substring(colon + 1));
+    }
+
+    /**
+     * Every path a push changes: each written or deleted path and each rename's previous path
+     * (deleted by it), so that a path rule sees a rename out of, or a delete in, a path it
+     * protects. Each change is one thing, checked here before any role acts on it: a write with
+     * content (base64 that decodes, when so encoded), or a delete with nothing else; a rename
+     * names a path other than its own; no path is changed twice in one push, since the outcome
+     * would depend on the order GitHub applies the entries in.
+     */
+    static List<String> pushedPaths(Args args) {
+        List<String> paths = new java.util.ArrayList<>();
+        List<Args> files = args.objects("files");
+        for (int i = 0; i < files.size(); i++) {
+            Args file = files.get(i);
+            String field = "files[" + i + "]";
+            String path = file.text("path");
+            String content = file.text("content");
+            String previous = file.text("previous_path");
+            if (Boolean.TRUE.equals(file.flag("delete"))) {
+                if (content != null || previous != null || Boolean.TRUE.equals(file.flag(
+                        "executable")) || "base64".equals(file.text("encoding"))) {
+                    throw new InvalidArgumentException(field, "deletes " + path + ": give it no"
+                            + " content, base64 encoding, executable or previous_path");
+                }
+            } else if (content == null) {
+                throw new InvalidArgumentException(field + ".content", "is required to write "
+                        + path + " (or set delete: true to delete it)");
+            } else if ("base64".equals(file.text("encoding")) && !isBase64(content)) {
+                throw new InvalidArgumentException(field + ".content", "is not valid base64"
+                        + " (encoding is base64)");
+            }
+            if (path.equals(previous)) {
+                throw new InvalidArgumentException(field + ".previous_path", "is the path itself:"
+                        + " a rename names the path the file had");
+            }
+            for (String changed : previous == null ? List.of(path) : List.of(path, previous)) {
+                if (paths.contains(changed)) {
+                    throw new InvalidArgumentException(field, "changes " + changed + " a second"
+                            + " time: change each path once per push");
+                }
+                paths.add(changed);
+            }
+        }
+        return paths;
+    }
+
+    private static boolean isBase64(String content) {
+        try {
+            java.util.Base64.getDecoder().decode(content.replace("\n", "").replace("\r", ""));
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     public String toolName() {

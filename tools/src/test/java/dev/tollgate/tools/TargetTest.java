@@ -106,4 +106,37 @@ class TargetTest {
                     .isEqualTo(tool.reachesGitHub());
         }
     }
+
+    private static Map<String, Object> push(Map<String, Object> file) {
+        return Map.of("owner", "o", "repo", "r", "branch", "agent-x", "message", "m", "files",
+                List.of(file));
+    }
+
+    @Test
+    void aRenameTouchesBothPathsAndADeleteItsPath() {
+        Target renamed = of(Tool.PUSH_FILES, push(Map.of("path", "b.txt", "previous_path",
+                "secrets/a.txt", "content", "x")));
+        Target deleted = of(Tool.PUSH_FILES, push(Map.of("path", "secrets/a.txt", "delete",
+                true)));
+
+        assertThat(renamed.paths()).isEqualTo(Scope.of(List.of("b.txt", "secrets/a.txt")));
+        assertThat(deleted.paths()).isEqualTo(Scope.of(List.of("secrets/a.txt")));
+    }
+
+    @Test
+    void aPushChangeThatIsNeitherAWriteNorADeleteIsRefusedAtTheDoor() {
+        for (Map<String, Object> file : List.<Map<String, Object>>of(Map.of("path", "a"),
+                Map.of("path", "a", "delete", true, "content", "x"),
+                Map.of("path", "a", "delete", true, "previous_path", "b"),
+                Map.of("path", "a", "content", "not base64!", "encoding", "base64"),
+                Map.of("path", "a", "content", "x", "previous_path", "a"))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> of(Tool.PUSH_FILES, push(
+                    file))).as(file.toString()).isInstanceOf(InvalidArgumentException.class);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> of(Tool.PUSH_FILES, Map.of(
+                "owner", "o", "repo", "r", "branch", "agent-x", "message", "m", "files", List.of(
+                        Map.of("path", "a", "content", "1"), Map.of("path", "a", "delete",
+                                true)))))
+                .hasMessageContaining("second time");
+    }
 }

@@ -279,4 +279,26 @@ class DecisionContentsTest {
                 Denied.class, denied -> assertThat(denied.kind()).isEqualTo(
                         Denied.Kind.HARD_BLOCK));
     }
+
+    @Test
+    void aPushThatRenamesOutOfOrDeletesInADeniedPathIsDenied() {
+        Policy policy = PolicyEngineCasesTest.policy(List.of(Grant.of("myorg/app", Tier.WRITE)),
+                DenyRule.of("no-secrets", "secrets stay put").when(Conditions.NONE.withPaths(
+                        "secrets/**")));
+        Map<String, Object> renameOut = Map.of("path", "public/key.pem", "previous_path",
+                "secrets/key.pem", "content", "x");
+        Map<String, Object> delete = Map.of("path", "secrets/key.pem", "delete", true);
+        Map<String, Object> elsewhere = Map.of("path", "public/readme.md", "delete", true);
+
+        for (Map<String, Object> change : List.of(renameOut, delete)) {
+            assertThat(decide(policy, DecisionRequest.forCall("bot", "prod", "push_files", Map.of(
+                    "owner", "myorg", "repo", "app", "branch", "agent-x", "message", "m",
+                    "files", List.of(change))))).as(change.toString()).isInstanceOfSatisfying(
+                            Denied.class, denied -> assertThat(denied.reason()).contains(
+                                    "secrets stay put"));
+        }
+        assertThat(decide(policy, DecisionRequest.forCall("bot", "prod", "push_files", Map.of(
+                "owner", "myorg", "repo", "app", "branch", "agent-x", "message", "m", "files",
+                List.of(elsewhere))))).isInstanceOf(Allowed.class);
+    }
 }

@@ -175,12 +175,7 @@ final class GitDataTools {
                 "tree").path("sha").asString();
         ArrayNode tree = Results.array();
         for (Args file : files) {
-            ObjectNode blob = object().put("content", file.text("content")).put("encoding",
-                    "utf-8");
-            String blobSha = call.session().call("POST", call.repoPath() + "/git/blobs", blob)
-                    .path("sha").asString();
-            tree.addObject().put("path", file.text("path")).put("mode", "100644").put("type",
-                    "blob").put("sha", blobSha);
+            treeEntries(call, file, tree);
         }
         ObjectNode treeBody = object().put("base_tree", baseTree);
         treeBody.set("tree", tree);
@@ -213,6 +208,35 @@ final class GitDataTools {
         }
         return pushResult(branch, commitSha, commit.path("html_url").asString(null), call, ref
                 .isEmpty());
+    }
+
+    /**
+     * The tree entries of one change. Text goes inline in the tree request (GitHub writes its
+     * blob), so a push costs the same few writes however many files it carries; only binary
+     * content needs a blob of its own. A delete is an entry without a SHA or content; a rename
+     * writes the new path and deletes the previous one.
+     */
+    private static void treeEntries(ToolCall call, Args file, ArrayNode tree) {
+        String path = file.text("path");
+        if (Boolean.TRUE.equals(file.flag("delete"))) {
+            tree.addObject().put("path", path).put("mode", "100644").put("type", "blob").putNull(
+                    "sha");
+            return;
+        }
+        ObjectNode entry = tree.addObject().put("path", path).put("mode", Boolean.TRUE.equals(
+                file.flag("executable")) ? "100755" : "100644").put("type", "blob");
+        if ("base64".equals(file.text("encoding"))) {
+            ObjectNode blob = object().put("content", file.text("content")).put("encoding",
+                    "base64");
+            entry.put("sha", call.session().call("POST", call.repoPath() + "/git/blobs", blob)
+                    .path("sha").asString());
+        } else {
+            entry.put("content", file.text("content"));
+        }
+        if (file.text("previous_path") != null) {
+            tree.addObject().put("path", file.text("previous_path")).put("mode", "100644").put(
+                    "type", "blob").putNull("sha");
+        }
     }
 
     /** The branch the target writes, held once more to the branch rule before any write. */

@@ -42,10 +42,15 @@ class GitDataToolsTest extends HarnessTest {
                 .isEqualTo(main);
         assertThat(hello.commits.get(commit).path("message").asString()).isEqualTo(
                 "Add files\n\nTollgate-Request-Id: push-1");
-        assertThat(github.requests("POST", "/repos/octo/hello/git/blobs")).hasSize(2);
+        assertThat(github.requests("POST", "/repos/octo/hello/git/blobs")).as(
+                "text goes inline in the tree").isEmpty();
         assertThat(github.requests("POST", "/repos/octo/hello/git/trees")).singleElement()
-                .satisfies(tree -> assertThat(tree.json().path("base_tree").asString())
-                        .isNotBlank());
+                .satisfies(tree -> {
+                    assertThat(tree.json().path("base_tree").asString()).isNotBlank();
+                    assertThat(tree.json().path("tree")).extracting(entry -> entry.path("path")
+                            .asString() + "=" + entry.path("content").asString())
+                            .containsExactly("a.txt=A", "dir/b.txt=B");
+                });
         assertThat(pushed.path("branch_created").asBoolean()).isTrue();
         assertThat(github.mints()).singleElement().satisfies(mint -> assertThat(mint
                 .permissions()).isEqualTo(Map.of("contents", "write")));
@@ -248,5 +253,55 @@ class GitDataToolsTest extends HarnessTest {
         assertThat(github.requests("GET", "/repos/octo/hello/git/trees/")).singleElement()
                 .satisfies(request -> assertThat(request.path()).isEqualTo(
                         "/repos/octo/hello/git/trees/main?recursive=1"));
+    }
+
+    private List<GitHubStandIn.Received> writes() {
+        return github.requests().stream().filter(request -> !request.method().equals("GET")
+                && request.path().startsWith("/repos/")).toList();
+    }
+
+    @Test
+    void aPushOfThirtyFilesCostsThreeWritesHoweverManyFilesItCarries() {
+        StringBuilder files = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            files.append(i == 0 ? "" : ",").append("{\"path\":\"src/F").append(i).append(
+                    ".java\",\"content\":\"class F").append(i).append(" {}\"}");
+        }
+
+        result(run(harness.decision("push_files", "{\"owner\":\"octo\",\"repo\":\"hello\","
+                + "\"branch\":\"agent-many\",\"message\":\"many\",\"files\":[" + files + "]}")));
+
+        assertThat(writes()).extracting(request -> request.method() + " " + request.path()
+                .replaceFirst("/repos/octo/hello", "")).containsExactly("POST /git/trees",
+                        "POST /git/commits", "POST /git/refs");
+    }
+
+    @Test
+    void aPushDeletesRenamesWritesBinaryAndMarksExecutable() {
+        String png = java.util.Base64.getEncoder().encodeToString(new byte[]{(byte) 0x89, 'P',
+                'N', 'G', 0, 1, 2, (byte) 0xff});
+
+        result(run(harness.decision("push_files", "{\"owner\":\"octo\",\"repo\":\"hello\","
+                + "\"branch\":\"agent-mixed\",\"message\":\"mixed\",\"files\":["
+                + "{\"path\":\"old.txt\",\"delete\":true},"
+                + "{\"path\":\"docs/new.md\",\"previous_path\":\"docs/old.md\",\"content\":\"x\"},"
+                + "{\"path\":\"logo.png\",\"content\":\"" + png + "\",\"encoding\":\"base64\"},"
+                + "{\"path\":\"run.sh\",\"content\":\"#!/bin/sh\",\"executable\":true}]}")));
+
+        assertThat(github.requests("POST", "/repos/octo/hello/git/blobs")).singleElement()
+                .satisfies(blob -> {
+                    assertThat(blob.json().path("encoding").asString()).isEqualTo("base64");
+                    assertThat(blob.json().path("content").asString()).isEqualTo(png);
+                });
+        JsonNode tree = github.requests("POST", "/repos/octo/hello/git/trees").getFirst().json()
+                .path("tree");
+        assertThat(tree).extracting(entry -> entry.path("path").asString() + " " + entry.path(
+                "mode").asString() + " " + (entry.has("content")
+                        ? "content"
+                        : entry.path("sha").isNull() ? "deleted" : "sha")).containsExactly(
+                                "old.txt 100644 deleted", "docs/new.md 100644 content",
+                                "docs/old.md 100644 deleted", "logo.png 100644 sha",
+                                "run.sh 100755 content");
+        assertThat(writes()).hasSize(4);
     }
 }
