@@ -95,6 +95,9 @@ public final class Standalone implements ExtensionContext.Store.CloseableResourc
         app.files.put("README.md", "hello");
         app.files.put("secrets/prod.env", "DATABASE_PASSWORD=hunter2");
         app.files.put("src/Main.java", "class Main {}");
+        byte[] model = new byte[1_000_000]; // base64 in an answer: 1.33 MB, over Kafka's 1 MiB
+        new java.util.Random(11).nextBytes(model);
+        app.binaryFiles.put("models/weights.bin", model);
         github.repository("acme", "other", 7001).files.put("README.md", "not granted");
         Path key = TestApp.writeKeyFile(Files.createDirectories(data.resolve("keys")),
                 "app-pkcs1.pem");
@@ -174,6 +177,22 @@ public final class Standalone implements ExtensionContext.Store.CloseableResourc
 
     /** An agent's MCP session. */
     record Agent(McpSyncClient client) implements AutoCloseable {
+
+        /**
+         * The final answer of a call: its answer, or, when that says pending, what
+         * {@code get_request_status} says once it is final (up to {@code wait}).
+         */
+        Map<String, Object> settle(String tool, Map<String, Object> arguments, Duration wait)
+                throws InterruptedException {
+            Map<String, Object> answer = call(tool, arguments);
+            long deadline = System.nanoTime() + wait.toNanos();
+            while ("pending".equals(answer.get("status")) && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                answer = call("get_request_status", Map.of("request_id", answer.get(
+                        "request_id")));
+            }
+            return answer;
+        }
 
         @SuppressWarnings("unchecked")
         Map<String, Object> call(String tool, Map<String, Object> arguments) {
