@@ -296,12 +296,14 @@ class GitDataToolsTest extends HarnessTest {
         JsonNode tree = github.requests("POST", "/repos/octo/hello/git/trees").getFirst().json()
                 .path("tree");
         assertThat(tree).extracting(entry -> entry.path("path").asString() + " " + entry.path(
-                "mode").asString() + " " + (entry.has("content")
+                "mode").asString() + " "
+                + (entry.has("content")
                         ? "content"
-                        : entry.path("sha").isNull() ? "deleted" : "sha")).containsExactly(
-                                "old.txt 100644 deleted", "docs/new.md 100644 content",
-                                "docs/old.md 100644 deleted", "logo.png 100644 sha",
-                                "run.sh 100755 content");
+                        : entry.path("sha").isNull() ? "deleted" : "sha"))
+                .containsExactly(
+                        "old.txt 100644 deleted", "docs/new.md 100644 content",
+                        "docs/old.md 100644 deleted", "logo.png 100644 sha",
+                        "run.sh 100755 content");
         assertThat(writes()).hasSize(4);
     }
 }
