@@ -97,6 +97,14 @@ public final class GitHubStandIn implements AutoCloseable {
         public final Map<Long, List<ObjectNode>> comments = new ConcurrentHashMap<>();
         public final Map<Long, List<ObjectNode>> reviews = new ConcurrentHashMap<>();
         public final List<ObjectNode> checkRuns = new CopyOnWriteArrayList<>();
+        /** Commit statuses, each with its commit's {@code sha} (GitHub keeps them per commit). */
+        public final List<ObjectNode> statuses = new CopyOnWriteArrayList<>();
+        /** GitHub Actions workflow runs, newest first, as GitHub lists them. */
+        public final List<ObjectNode> workflowRuns = new CopyOnWriteArrayList<>();
+        /** The jobs of each run, by run ID. */
+        public final Map<Long, List<ObjectNode>> workflowJobs = new ConcurrentHashMap<>();
+        /** Each job's log, by job ID: served, as GitHub does, behind a redirect to a signed URL. */
+        public final Map<Long, String> jobLogs = new ConcurrentHashMap<>();
         public final List<String> forcedUpdates = new CopyOnWriteArrayList<>();
 
         Repo(String owner, String name) {
@@ -325,6 +333,9 @@ public final class GitHubStandIn implements AutoCloseable {
             return json(403, error("Request forbidden by administrative rules. Please make sure"
                     + " your request has a User-Agent header"));
         }
+        if (target.startsWith("/_signed/")) {
+            return signedDownload(method, target);
+        }
         boolean appCall = target.startsWith("/app/") || target.matches(
                 "^/repos/[^/]+/[^/]+/installation$");
         if (appCall) {
@@ -421,6 +432,11 @@ public final class GitHubStandIn implements AutoCloseable {
             permission = "pull_requests";
         } else if (rest.startsWith("/check-runs") || rest.contains("/check-runs")) {
             permission = "checks";
+        } else if (rest.startsWith("/actions")) {
+            permission = "actions";
+        } else if (rest.matches("/commits/[^/?]+/status(es)?(\\?.*)?")
+                || rest.startsWith("/statuses")) {
+            permission = "statuses";
         } else if (rest.isEmpty()) {
             permission = "metadata";
         } else {
@@ -560,6 +576,22 @@ public final class GitHubStandIn implements AutoCloseable {
             list.addObject().put("full_name", name).put("name", name.split("/")[1]);
         }
         return json(200, answer);
+    }
+
+    /** What the signed download URLs handed out so far serve, by key. */
+    private final Map<String, String> signed = new ConcurrentHashMap<>();
+
+    /** A signed URL: the signature is the credential, an Authorization header is not needed. */
+    private MockResponse signedDownload(String method, String target) {
+        String key = target.replaceFirst("^/_signed/job-logs/", "").replaceFirst("\\?.*$", "");
+        String text = signed.get(key);
+        if (!method.equals("GET") || text == null || !target.contains("?sig=")) {
+            return new MockResponse.Builder().code(403).addHeader("Content-Type",
+                    "application/xml").body("<Error><Code>AuthenticationFailed</Code></Error>")
+                    .build();
+        }
+        return new MockResponse.Builder().code(200).addHeader("Content-Type",
+                "text/plain; charset=utf-8").body(text).build();
     }
 
     // ---- the in-memory GitHub ----------------------------------------------------------------
@@ -729,6 +761,64 @@ public final class GitHubStandIn implements AutoCloseable {
                             "https://github.com/x/runs/1");
             repo.checkRuns.add(run);
             return json(201, run);
+        }
+        Matcher combined = Pattern.compile("^GET /commits/([^/]+)/status$").matcher(route);
+        if (combined.matches()) {
+            String ref = decode(combined.group(1));
+            String sha = repo.refs.getOrDefault(ref, ref);
+            ObjectNode answer = JSON.createObjectNode();
+            ArrayNode list = answer.putArray("statuses");
+            repo.statuses.stream().filter(status -> status.path("sha").asString().equals(sha))
+                    .forEach(status -> list.add(status.deepCopy()));
+            boolean failed = repo.statuses.stream().anyMatch(status -> status.path("sha")
+                    .asString().equals(sha)
+                    && Set.of("failure", "error").contains(status.path(
+                            "state").asString()));
+            boolean allSucceeded = !list.isEmpty() && repo.statuses.stream().filter(status -> status
+                    .path("sha").asString().equals(sha)).allMatch(status -> status.path("state")
+                            .asString().equals("success"));
+            // As GitHub: failure if any failed, success if all succeeded, else (or none) pending.
+            answer.put("state", failed ? "failure" : allSucceeded ? "success" : "pending").put(
+                    "sha", sha).put("total_count", list.size());
+            return json(200, answer);
+        }
+        if (route.equals("GET /actions/runs")) {
+            ObjectNode answer = JSON.createObjectNode();
+            ArrayNode runs = answer.putArray("workflow_runs");
+            repo.workflowRuns.stream().filter(run -> (params.get("branch") == null || params.get(
+                    "branch").equals(run.path("head_branch").asString()))
+                    && (params.get(
+                            "head_sha") == null || params.get("head_sha").equals(
+                                    run.path(
+                                            "head_sha").asString()))
+                    && (params.get("status") == null || params.get("status").equals(run.path(
+                            "status").asString()) || params.get("status").equals(run.path(
+                                    "conclusion").asString())))
+                    .forEach(runs::add);
+            answer.put("total_count", runs.size());
+            return json(200, answer);
+        }
+        Matcher runJobs = Pattern.compile("^GET /actions/runs/(\\d+)/jobs$").matcher(route);
+        if (runJobs.matches()) {
+            List<ObjectNode> jobs = repo.workflowJobs.get(Long.parseLong(runJobs.group(1)));
+            if (jobs == null) {
+                return json(404, error("Not Found"));
+            }
+            ObjectNode answer = JSON.createObjectNode().put("total_count", jobs.size());
+            answer.putArray("jobs").addAll(jobs);
+            return json(200, answer);
+        }
+        Matcher jobLog = Pattern.compile("^GET /actions/jobs/(\\d+)/logs$").matcher(route);
+        if (jobLog.matches()) {
+            long job = Long.parseLong(jobLog.group(1));
+            if (!repo.jobLogs.containsKey(job)) {
+                return json(404, error("Not Found"));
+            }
+            String key = repo.owner + "/" + repo.name + "/" + job;
+            signed.put(key, repo.jobLogs.get(job));
+            // As GitHub: 302 to a short-lived signed URL that needs no Authorization header.
+            return new MockResponse.Builder().code(302).addHeader("Location", apiUrlText()
+                    + "/_signed/job-logs/" + key + "?sig=signed-" + job).build();
         }
         Matcher commitRuns = Pattern.compile("^GET /commits/([^/]+)/check-runs$").matcher(route);
         if (commitRuns.matches()) {

@@ -35,7 +35,11 @@ public final class ApiRoutes {
             + " /pulls/{number}";
     private static final String ALL_ISSUES = "it reveals issues and pull requests without naming"
             + " their numbers; read one by number with /issues/{number}";
-    private static final String BY_ID = "it is addressed by its own ID, not by a branch";
+    static final String BY_ID = "it is addressed by its own ID, not by a branch";
+    static final String RUNS = "it lists the workflow runs of every branch, with their commits'"
+            + " titles; name a branch or head_sha";
+    static final String LOGS = "a job's log shows whatever the job printed, file contents"
+            + " included (a pushed script can print any file)";
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,18}");
 
     /** One route: segment patterns and what a match touches. */

@@ -24,6 +24,14 @@ final class Params {
                 Integer.MAX_VALUE, null);
     }
 
+    /** The largest ID a JSON number carries exactly (2^53 - 1): GitHub's run and job IDs. */
+    static final long MAX_ID = 9_007_199_254_740_991L;
+
+    static Param runId() {
+        return new Param.Int("run_id", "Workflow run ID, from list_workflow_runs", true, 1, MAX_ID,
+                null);
+    }
+
     static Param perPage() {
         return new Param.Int("per_page", "Results per page", false, 1, 100, 30L);
     }

@@ -14,6 +14,7 @@ import static dev.tollgate.tools.Params.issueNumber;
 import static dev.tollgate.tools.Params.page;
 import static dev.tollgate.tools.Params.perPage;
 import static dev.tollgate.tools.Params.pullNumber;
+import static dev.tollgate.tools.Params.runId;
 import static dev.tollgate.tools.ToolDefinition.local;
 import static dev.tollgate.tools.ToolDefinition.read;
 import static dev.tollgate.tools.ToolDefinition.write;
@@ -174,6 +175,63 @@ public enum Tool {
                     Param.Str.required("ref", GIT_REF, "Branch, tag or commit SHA"),
                     perPage(), page())
             .target(args -> args.repository().ref(args.text("ref")).build())),
+
+    /** Commit statuses (the older CI API) on a ref, combined. */
+    LIST_COMMIT_STATUSES(read("list_commit_statuses", Tier.READ).title("List commit statuses")
+            .description("The commit statuses reported on a ref (branch, tag or commit SHA), "
+                    + "combined: the overall state and each context's state and description.")
+            .permission("statuses", "read")
+            .reveals(Reveals.METADATA)
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.required("ref", GIT_REF, "Branch, tag or commit SHA"),
+                    perPage(), page())
+            .target(args -> args.repository().ref(args.text("ref")).build())),
+
+    /** GitHub Actions workflow runs, newest first; of every branch unless one is named. */
+    LIST_WORKFLOW_RUNS(read("list_workflow_runs", Tier.READ).title("List workflow runs")
+            .description("GitHub Actions workflow runs, newest first, one page at a time: each "
+                    + "run's ID, workflow name, branch, head SHA, status and conclusion. Name a "
+                    + "branch or a head SHA to see only its runs.")
+            .permission("actions", "read")
+            .reveals(Reveals.METADATA)
+            .params(OWNER_PARAM, REPO_PARAM,
+                    Param.Str.optional("branch", GIT_REF, "Only runs of this branch"),
+                    Param.Str.optional("head_sha", COMMIT_SHA, "Only runs of this commit"),
+                    Param.Str.oneOf("status", List.of("completed", "in_progress", "queued",
+                            "failure", "success", "cancelled"), null,
+                            "Only runs with this status or conclusion"),
+                    perPage(), page())
+            .target(args -> {
+                Target.Builder target = args.repository().ref(args.text("branch")).ref(args
+                        .text("head_sha"));
+                return args.text("branch") == null && args.text("head_sha") == null
+                        ? target.everyRef(ApiRoutes.RUNS).build()
+                        : target.build();
+            })),
+
+    /** The jobs of one workflow run and their steps. */
+    LIST_WORKFLOW_JOBS(read("list_workflow_jobs", Tier.READ).title("List workflow jobs")
+            .description("The jobs of one workflow run (its latest attempt): each job's ID, name, "
+                    + "status, conclusion and steps. Read a failed job's log with get_job_log.")
+            .permission("actions", "read")
+            .reveals(Reveals.METADATA)
+            .params(OWNER_PARAM, REPO_PARAM, runId(), perPage(), page())
+            .target(args -> args.repository().everyRef(ApiRoutes.BY_ID).build())),
+
+    /** A job's log, its last lines first in importance: reveals whatever the job printed. */
+    GET_JOB_LOG(read("get_job_log", Tier.READ).title("Get job log").description(
+            "The log of one GitHub Actions job, its last lines (where a failure usually is): "
+                    + "tail_lines of them (default 200), with how many lines the log has. GitHub "
+                    + "masks the repository's secrets in logs.")
+            .permission("actions", "read")
+            .reveals(Reveals.FILES)
+            .params(OWNER_PARAM, REPO_PARAM,
+                    new Param.Int("job_id", "Job ID, from list_workflow_jobs", true, 1,
+                            Params.MAX_ID, null),
+                    new Param.Int("tail_lines", "How many of the last lines to return", false, 1,
+                            5000, 200L))
+            .target(args -> args.repository().everyRef(ApiRoutes.BY_ID).everyPath(ApiRoutes.LOGS)
+                    .build())),
 
     /** Commits of a branch, newest first. */
     LIST_COMMITS(read("list_commits", Tier.READ).title("List commits").description(

@@ -82,6 +82,8 @@ class IndirectReadsPropertyTest {
                 pairs.add(new Pair("list_pull_request_files for " + path + "@" + ref, direct,
                         call("list_pull_request_files", Map.of("owner", "myorg", "repo", "app",
                                 "pull_number", 42))));
+                pairs.add(new Pair("get_job_log for " + path + "@" + ref, direct, call(
+                        "get_job_log", Map.of("owner", "myorg", "repo", "app", "job_id", 34))));
                 if (path.equals("README.md")) {
                     pairs.add(new Pair("readme for " + path + "@" + ref, direct, api("/readme",
                             ref == null ? Map.of() : Map.of("ref", ref))));
@@ -182,7 +184,7 @@ class IndirectReadsPropertyTest {
                     true));
             List<Tool> actions = some(random, List.of(Tool.GET_FILE, Tool.GITHUB_API_GET,
                     Tool.LIST_PULL_REQUESTS, Tool.PUSH_FILES, Tool.GET_PULL_REQUEST,
-                    Tool.COMPARE_REFS, Tool.GET_TREE, Tool.GET_ISSUE));
+                    Tool.COMPARE_REFS, Tool.GET_TREE, Tool.GET_ISSUE, Tool.GET_JOB_LOG));
             denies.add(actions.isEmpty() ? deny : deny.forActions(actions.toArray(Tool[]::new)));
         }
         return Policy.of(RuleSet.enforcing("default", grants, denies));

@@ -65,4 +65,21 @@ final class TextLines {
         }
         return line - 1;
     }
+
+    /**
+     * The first line such that it and every line after it up to {@code last} take at most
+     * {@code room} bytes as JSON; {@code last + 1} when not even line {@code last} does.
+     */
+    long firstFittingBackwards(long last, long room) {
+        long used = 0;
+        long line = last;
+        while (line >= 1) {
+            used += jsonBytes(line, line);
+            if (used > room) {
+                break;
+            }
+            line--;
+        }
+        return line + 1;
+    }
 }

@@ -16,7 +16,8 @@ public final class ToolHandlers {
 
     private static final Map<Tool, ToolHandler> ALL = register(List.of(ContentsTools.handlers(),
             PassthroughTool.handlers(), IssueTools.handlers(), PullTools.handlers(),
-            ReviewTools.handlers(), CheckTools.handlers(), GitDataTools.handlers()));
+            ReviewTools.handlers(), CheckTools.handlers(), ActionsTools.handlers(),
+            GitDataTools.handlers()));
 
     private ToolHandlers() {
     }
