@@ -7,10 +7,7 @@ import dev.tollgate.audit.core.StoreVerifier;
 import dev.tollgate.audit.embedded.EmbeddedAuditStore;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -383,7 +379,11 @@ class StandaloneEndToEndTest {
         assertThat(repo.forcedUpdates).isEmpty();
         assertThat(repo.pulls()).singleElement().satisfies(pull -> assertThat(pull.get("draft")
                 .asBoolean()).isTrue());
-        assertThat(github.requests("POST", "/repos/octo-org/hello-world/git/blobs")).isNotEmpty();
+        assertThat(github.requests("POST", "/repos/octo-org/hello-world/git/blobs")).as(
+                "text goes inline in the tree, no blob of its own").isEmpty();
+        assertThat(github.requests("POST", "/repos/octo-org/hello-world/git/trees"))
+                .singleElement().satisfies(tree -> assertThat(tree.json().path("tree").get(0)
+                        .path("content").asString()).isEqualTo("# Guide\n"));
         assertThat(github.mints().stream().filter(m -> "write".equals(m.permissions().get(
                 "contents")))).allSatisfy(m -> assertThat(m.repositories()).containsExactly(
                         "hello-world"));
@@ -589,32 +589,15 @@ class StandaloneEndToEndTest {
     }
 
     private String mintGatewayToken(String agent, String environment) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + tollgate.httpPort() + "/admin/tokens"))
-                .header("Authorization", "Bearer " + ADMIN_KEY)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"agent\":\"" + agent
-                        + "\",\"environment\":\"" + environment + "\",\"expires-in\":600}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        JsonNode body = JSON.readTree(response.body());
-        return body.get("token").asString();
+        return GatewayClient.mint(tollgate.httpPort(), ADMIN_KEY, agent, environment);
     }
 
     private McpSyncClient connect(String token) {
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
-                "http://127.0.0.1:" + tollgate.httpPort()).endpoint("/mcp").requestBuilder(
-                        HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
-                .jsonMapper(new JacksonMcpJsonMapper(JSON)).build();
-        return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(40))
-                .initializationTimeout(Duration.ofSeconds(20)).build();
+        return GatewayClient.connect(tollgate.httpPort(), token);
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> call(McpSyncClient agent, String tool,
             Map<String, Object> arguments) {
-        McpSchema.CallToolResult result = agent.callTool(McpSchema.CallToolRequest.builder(tool)
-                .arguments(arguments).build());
-        return (Map<String, Object>) result.structuredContent();
+        return GatewayClient.call(agent, tool, arguments);
     }
 }

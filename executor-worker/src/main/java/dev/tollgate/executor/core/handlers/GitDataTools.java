@@ -145,9 +145,9 @@ final class GitDataTools {
     }
 
     /**
-     * One commit with the files on an {@code agent-} branch through the Git Data API: blobs, a
-     * tree on the branch's (or the default branch's) tree, a commit, then the ref created or
-     * fast-forwarded. Never a force update.
+     * One commit with the changes on an {@code agent-} branch through the Git Data API: a tree on
+     * the branch's (or the default branch's) tree, text inline and a blob only per binary file,
+     * a commit, then the ref created or fast-forwarded. Never a force update.
      */
     static JsonNode pushFiles(ToolCall call) {
         String branch = agentBranch(call);

@@ -1,0 +1,60 @@
+package dev.tollgate.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
+
+/** How the launcher's tests reach a running standalone: as its admin, and as an agent over MCP. */
+final class GatewayClient {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private GatewayClient() {
+    }
+
+    /** A gateway token for {@code agent} in {@code environment}, minted with the admin key. */
+    static String mint(int port, String adminKey, String agent, String environment)
+            throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/admin/tokens"))
+                .header("Authorization", "Bearer " + adminKey)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"agent\":\"" + agent
+                        + "\",\"environment\":\"" + environment + "\",\"expires-in\":600}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body()).get("token").asString();
+    }
+
+    /** An MCP client (Streamable HTTP) holding {@code token}; not yet initialized. */
+    static McpSyncClient connect(int port, String token) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
+                "http://127.0.0.1:" + port).endpoint("/mcp").requestBuilder(HttpRequest
+                        .newBuilder().header("Authorization", "Bearer " + token))
+                .jsonMapper(new JacksonMcpJsonMapper(JSON)).build();
+        return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(40))
+                .initializationTimeout(Duration.ofSeconds(20)).build();
+    }
+
+    /** A tool call's structured answer. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> call(McpSyncClient agent, String tool,
+            Map<String, Object> arguments) {
+        McpSchema.CallToolResult result = agent.callTool(McpSchema.CallToolRequest.builder(tool)
+                .arguments(arguments).build());
+        return (Map<String, Object>) result.structuredContent();
+    }
+}
