@@ -89,8 +89,12 @@ public final class KafkaSetupScript {
                           } > "$admin"
                         fi
 
-                        # A role's principal: its SCRAM-SHA-512 credential, from its password file (never a
-                        # command-line argument).
+                        # A role's principal: its SCRAM-SHA-512 credential, from its password file.
+                        # kafka-configs.sh takes SCRAM credentials only as an argument (its
+                        # --add-config-file form refuses them), so the password is on this container's
+                        # command line for the second the tool runs: run this script where no other user
+                        # can list its processes (its own container or pod). Kafka's error messages
+                        # repeat the credential: they are withheld, never printed.
                         user() {
                           password="$(cat "$2")"
                           case "$password" in
@@ -99,10 +103,13 @@ public final class KafkaSetupScript {
                           if [ "${#password}" -lt 32 ]; then
                             echo "$2 holds fewer than 32 characters: use openssl rand -hex 32" >&2; exit 2
                           fi
-                          printf 'SCRAM-SHA-512=[iterations=8192,password=%s]\\n' "$password" > "$work/scram"
-                          "$bin/kafka-configs.sh" --bootstrap-server "$BOOTSTRAP" --command-config "$admin" \\
-                            --alter --entity-type users --entity-name "$1" --add-config-file "$work/scram" > /dev/null
-                          rm -f "$work/scram"
+                          if ! "$bin/kafka-configs.sh" --bootstrap-server "$BOOTSTRAP" --command-config "$admin" \
+                            --alter --entity-type users --entity-name "$1" \
+                            --add-config "SCRAM-SHA-512=[iterations=8192,password=$password]" > "$work/out" 2>&1; then
+                            echo "kafka-configs.sh could not set the SCRAM credential of $1 (its output is withheld: it repeats the password); check BOOTSTRAP, the admin principal and that it is a super user" >&2
+                            exit 1
+                          fi
+                          rm -f "$work/out"
                           echo "principal User:$1 (SCRAM-SHA-512)"
                         }
 
