@@ -2,6 +2,9 @@ package dev.tollgate.compose;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.schemas.KafkaAcls;
+import dev.tollgate.schemas.KafkaSetupScript;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,8 +68,9 @@ class ComposeFileTest {
         JsonNode services = COMPOSE.path("services");
         List<String> brokers = new ArrayList<>();
         services.properties().forEach(e -> {
-            if (e.getValue().path("image").asString("").startsWith("apache/kafka:")) {
-                brokers.add(e.getKey());
+            if (e.getValue().path("image").asString("").startsWith("apache/kafka:") && e
+                    .getValue().path("environment").has("KAFKA_NODE_ID")) {
+                brokers.add(e.getKey()); // kafka-setup runs the same image's tools, no broker
             }
         });
 
@@ -209,6 +213,65 @@ class ComposeFileTest {
                 "/run/secrets/".length()));
         assertThat(DIR.resolve("postgres/init.sh")).content().contains(ownerPassword,
                 sinkPassword);
+    }
+
+    @Test
+    void kafkaAuthenticatesEveryListenerAllowsNothingWithoutAnAclAndEachRoleHasItsOwnPrincipal()
+            throws Exception {
+        JsonNode services = COMPOSE.path("services");
+        for (String broker : List.of("kafka-1", "kafka-2", "kafka-3")) {
+            JsonNode env = services.path(broker).path("environment");
+            assertThat(env.path("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP").asString().split(","))
+                    .as(broker + ": every listener authenticates").allSatisfy(mapping -> assertThat(
+                            mapping).endsWith(":SASL_PLAINTEXT"));
+            assertThat(env.path("KAFKA_LISTENERS").asString()).doesNotContain("PLAINTEXT://");
+            assertThat(env.path("KAFKA_AUTHORIZER_CLASS_NAME").asString()).isEqualTo(
+                    "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            assertThat(env.path("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND").asString()).isEqualTo(
+                    "false");
+            assertThat(env.path("KAFKA_SUPER_USERS").asString()).isEqualTo("User:"
+                    + KafkaAcls.BROKER_USER);
+            assertThat(env.path("KAFKA_OPTS").asString()).isEqualTo(
+                    "-Djava.security.auth.login.config=/run/secrets/kafka_server_jaas");
+            assertThat(secretsOf(services.path(broker))).contains("kafka_server_jaas",
+                    "kafka_admin_client");
+            assertThat(services.path(broker).at("/healthcheck/test/1").asString()).contains(
+                    "--command-config /run/secrets/kafka_admin_client");
+        }
+
+        JsonNode setup = services.path("kafka-setup");
+        String mounted = setup.path("volumes").get(0).asString();
+        assertThat(DIR.resolve(mounted.substring(0, mounted.indexOf(':')))).as(
+                "the script kafka-setup runs is the one KafkaSetupScript generates (print it"
+                        + " again: java -cp ... dev.tollgate.schemas.KafkaSetupScript)")
+                .content(StandardCharsets.UTF_8).isEqualTo(KafkaSetupScript.text());
+        assertThat(setup.path("entrypoint").toString()).contains(mounted.split(":")[1]);
+        Set<String> passwords = new LinkedHashSet<>();
+        for (Map.Entry<String, JsonNode> service : roleServices().entrySet()) {
+            String role = service.getValue().path("labels").path("dev.tollgate.role").asString();
+            JsonNode env = service.getValue().path("environment");
+            String name = service.getKey();
+            assertThat(env.path("TOLLGATE_KAFKA_USERNAME").asString()).as(name).isEqualTo(
+                    KafkaAcls.userOf(role));
+            String password = env.path("TOLLGATE_KAFKA_PASSWORD_FILE").asString();
+            assertThat(setup.path("environment").path(KafkaSetupScript.passwordVariable(role))
+                    .asString()).as(name + ": kafka-setup sets the password this role logs in"
+                            + " with")
+                    .isEqualTo(password);
+            passwords.add(role + " " + password);
+            assertThat(env.path("TOLLGATE_KAFKA_PROVISION_TOPICS").asString()).as(name
+                    + ": topics come from kafka-setup, roles hold no CREATE").isEqualTo("false");
+            assertThat(service.getValue().at("/depends_on/kafka-setup/condition").asString())
+                    .as(name).isEqualTo("service_completed_successfully");
+        }
+        assertThat(passwords.stream().map(p -> p.split(" ")[1]).distinct()).as(
+                "no two roles share a password").hasSize(KafkaAcls.DEPLOYED_ROLES.size());
+    }
+
+    private static Set<String> secretsOf(JsonNode service) {
+        Set<String> names = new LinkedHashSet<>();
+        service.path("secrets").forEach(secret -> names.add(secret.asString()));
+        return names;
     }
 
     private static Map<String, JsonNode> roleServices() {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.compose.k8s.Kustomization;
 import dev.tollgate.compose.k8s.NameRules;
 import dev.tollgate.compose.k8s.SchemaValidator;
+import dev.tollgate.schemas.KafkaAcls;
+import dev.tollgate.schemas.KafkaSetupScript;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +37,8 @@ class KubernetesManifestsTest {
     private static final Kustomization FULL = Kustomization.render(DIR.resolve("overlays/full"));
     private static final List<JsonNode> OBJECTS = FULL.objects();
     /** The API groups every cluster serves; anything else needs a CRD. */
-    private static final Set<String> BUILT_IN = Set.of("v1", "apps/v1", "policy/v1");
+    private static final Set<String> BUILT_IN = Set.of("v1", "apps/v1", "policy/v1",
+            "batch/v1");
 
     @Test
     void everyManifestIsPartOfTheFullOverlayAndTheBaseNeedsNoCustomResources() throws Exception {
@@ -125,6 +128,55 @@ class KubernetesManifestsTest {
 
         assertThat(roles).containsExactlyInAnyOrderElementsOf(RoleSettings.ROLES);
         assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void eachRoleLogsInToKafkaAsItsOwnPrincipalWhoseAclsTheSetupJobCreates() {
+        JsonNode job = kind("Job").stream().filter(j -> j.at("/metadata/name").asString().equals(
+                "tollgate-kafka-setup")).findFirst().orElseThrow(() -> new AssertionError(
+                        "no Job tollgate-kafka-setup"));
+        JsonNode script = kind("ConfigMap").stream().filter(c -> c.at("/metadata/name")
+                .asString().equals("tollgate-kafka-setup")).findFirst().orElseThrow();
+        assertThat(script.at("/data/kafka-setup.sh").asString()).as("the Job's script is the one"
+                + " KafkaSetupScript generates").isEqualTo(KafkaSetupScript.text());
+        JsonNode setup = job.at("/spec/template/spec/containers/0");
+        Set<String> setupSecrets = new LinkedHashSet<>();
+        job.at("/spec/template/spec/volumes").forEach(v -> setupSecrets.add(v.at(
+                "/secret/secretName").asString("")));
+
+        Set<String> secretNames = new LinkedHashSet<>();
+        for (JsonNode deployment : kind("Deployment")) {
+            JsonNode container = deployment.at("/spec/template/spec/containers/0");
+            String role = container.path("name").asString();
+            assertThat(containerEnv(container, "TOLLGATE_KAFKA_USERNAME")).as(role)
+                    .isEqualTo(KafkaAcls
+                            .userOf(role));
+            assertThat(containerEnv(container, "TOLLGATE_KAFKA_PROVISION_TOPICS")).as(role)
+                    .isEqualTo(
+                            "false");
+            String file = containerEnv(container, "TOLLGATE_KAFKA_PASSWORD_FILE");
+            String mount = file.substring(0, file.lastIndexOf('/'));
+            String volume = null;
+            for (JsonNode m : container.path("volumeMounts")) {
+                if (m.path("mountPath").asString().equals(mount)) {
+                    volume = m.path("name").asString();
+                }
+            }
+            assertThat(volume).as(role + " mounts " + mount).isNotNull();
+            String secret = null;
+            for (JsonNode v : deployment.at("/spec/template/spec/volumes")) {
+                if (v.path("name").asString().equals(volume)) {
+                    secret = v.at("/secret/secretName").asString();
+                }
+            }
+            assertThat(secret).as(role).isEqualTo("tollgate-kafka-" + role);
+            secretNames.add(secret);
+            assertThat(setupSecrets).as("the Job sets the password " + role + " logs in with")
+                    .contains(secret);
+            assertThat(containerEnv(setup, KafkaSetupScript.passwordVariable(role))).as(role)
+                    .isNotNull();
+        }
+        assertThat(secretNames).hasSize(KafkaAcls.DEPLOYED_ROLES.size());
     }
 
     @Test
@@ -264,6 +316,16 @@ class KubernetesManifestsTest {
             }
         }
         throw new AssertionError("no volume " + name);
+    }
+
+    /** A container's environment value, or null. */
+    private static String containerEnv(JsonNode container, String name) {
+        for (JsonNode e : container.path("env")) {
+            if (e.path("name").asString().equals(name)) {
+                return e.path("value").asString();
+            }
+        }
+        return null;
     }
 
     private static String env(JsonNode deployment, String name) {

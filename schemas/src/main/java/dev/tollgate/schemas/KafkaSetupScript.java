@@ -15,7 +15,8 @@ import org.apache.kafka.common.resource.ResourceType;
  * tools ({@code kafka-configs.sh}, {@code kafka-topics.sh}, {@code kafka-acls.sh}): one SCRAM
  * principal per role, the catalogue's topics and {@link KafkaAcls}' table, for a cluster of your
  * own. Print it with {@code java -cp schemas/target/classes:… dev.tollgate.schemas.KafkaSetupScript}.
- * Compose and the Kubernetes manifests do not run it yet (their brokers are still open).
+ * Compose's {@code kafka-setup} service and the Kubernetes Job {@code tollgate-kafka-setup} run it
+ * ({@code compose/k8s/kafka-setup.sh}, which their tests compare with {@link #text()}).
  */
 public final class KafkaSetupScript {
 
@@ -103,8 +104,8 @@ public final class KafkaSetupScript {
                           if [ "${#password}" -lt 32 ]; then
                             echo "$2 holds fewer than 32 characters: use openssl rand -hex 32" >&2; exit 2
                           fi
-                          if ! "$bin/kafka-configs.sh" --bootstrap-server "$BOOTSTRAP" --command-config "$admin" \
-                            --alter --entity-type users --entity-name "$1" \
+                          if ! "$bin/kafka-configs.sh" --bootstrap-server "$BOOTSTRAP" --command-config "$admin" \\
+                            --alter --entity-type users --entity-name "$1" \\
                             --add-config "SCRAM-SHA-512=[iterations=8192,password=$password]" > "$work/out" 2>&1; then
                             echo "kafka-configs.sh could not set the SCRAM credential of $1 (its output is withheld: it repeats the password); check BOOTSTRAP, the admin principal and that it is a super user" >&2
                             exit 1
