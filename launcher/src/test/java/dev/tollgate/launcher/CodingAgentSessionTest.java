@@ -79,22 +79,12 @@ class CodingAgentSessionTest {
                 repos = ["upstream/project"]
                 allow = ["comment_on_issue"]
                 """);
-        tollgate = TollgateLauncher.start(LauncherOptions.parse(new String[]{"--data-dir", data
-                .resolve("run").toString(), "--kafka-port", "0", "--server.port=0",
-                "--tollgate.policy.file=" + policy, "--tollgate.github.app-id=" + TestApp.APP_ID,
-                "--tollgate.github.private-key-file=" + key, "--tollgate.github.api-url=" + github
-                        .apiUrlText(),
-                "--tollgate.admin-key=" + ADMIN_KEY}, Map.of()));
+        tollgate = GatewayClient.start(data.resolve("run"), policy, key, github, ADMIN_KEY);
     }
 
     @AfterAll
     void stopTollgate() {
-        if (tollgate != null) {
-            tollgate.close();
-        }
-        if (github != null) {
-            github.close();
-        }
+        GatewayClient.stop(tollgate, github);
     }
 
     private static void assertSucceeded(String step, Map<String, Object> answer) {

@@ -2,6 +2,8 @@ package dev.tollgate.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.executor.GitHubStandIn;
+import dev.tollgate.executor.TestApp;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -12,17 +14,50 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
-/** How the launcher's tests reach a running standalone: as its admin, and as an agent over MCP. */
+/**
+ * How the launcher's tests run a standalone against the GitHub stand-in, and reach it: as its
+ * admin, and as an agent over MCP.
+ */
 final class GatewayClient {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private GatewayClient() {
+    }
+
+    /**
+     * The standalone with every role: data under {@code runDir}, the policy file, the test App
+     * (its key file) on {@code github}, the admin key, and {@code more} launcher arguments.
+     */
+    static TollgateLauncher start(Path runDir, Path policy, Path appKey, GitHubStandIn github,
+            String adminKey, String... more) {
+        List<String> args = new ArrayList<>(List.of("--data-dir", runDir.toString(),
+                "--kafka-port", "0", "--server.port=0", "--tollgate.policy.file=" + policy,
+                "--tollgate.github.app-id=" + TestApp.APP_ID, "--tollgate.github.private-key-file="
+                        + appKey,
+                "--tollgate.github.api-url=" + github.apiUrlText(),
+                "--tollgate.admin-key=" + adminKey));
+        args.addAll(List.of(more));
+        return TollgateLauncher.start(LauncherOptions.parse(args.toArray(String[]::new), Map
+                .of()));
+    }
+
+    /** Stops what {@link #start} started, either of them possibly never started. */
+    static void stop(TollgateLauncher tollgate, GitHubStandIn github) {
+        if (tollgate != null) {
+            tollgate.close();
+        }
+        if (github != null) {
+            github.close();
+        }
     }
 
     /** A gateway token for {@code agent} in {@code environment}, minted with the admin key. */

@@ -87,24 +87,13 @@ class StandaloneEndToEndTest {
                 paths = ["secrets/**"]
                 reason = "secret files are read by humans only"
                 """);
-        tollgate = TollgateLauncher.start(LauncherOptions.parse(new String[]{"--data-dir", data
-                .resolve("run").toString(), "--kafka-port", "0", "--server.port=0",
-                "--tollgate.policy.file=" + policy, "--tollgate.github.app-id=" + TestApp.APP_ID,
-                "--tollgate.github.private-key-file=" + key, "--tollgate.github.api-url=" + github
-                        .apiUrlText(),
-                "--tollgate.admin-key=" + ADMIN_KEY, "--tollgate.github.webhook-secret="
-                        + WEBHOOK_SECRET},
-                Map.of()));
+        tollgate = GatewayClient.start(data.resolve("run"), policy, key, github, ADMIN_KEY,
+                "--tollgate.github.webhook-secret=" + WEBHOOK_SECRET);
     }
 
     @AfterAll
     void stopTollgate() {
-        if (tollgate != null) {
-            tollgate.close();
-        }
-        if (github != null) {
-            github.close();
-        }
+        GatewayClient.stop(tollgate, github);
     }
 
     @Test

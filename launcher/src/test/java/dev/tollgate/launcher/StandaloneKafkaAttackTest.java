@@ -95,26 +95,14 @@ class StandaloneKafkaAttackTest {
                 allow = ["read", "create_issue"]
                 """);
         run = data.resolve("run");
-        tollgate = TollgateLauncher.start(LauncherOptions.parse(new String[]{"--data-dir", run
-                .toString(), "--kafka-port", "0", "--server.port=0",
-                "--tollgate.policy.file="
-                        + policy,
-                "--tollgate.github.app-id=" + TestApp.APP_ID,
-                "--tollgate.github.private-key-file=" + key, "--tollgate.github.api-url=" + github
-                        .apiUrlText(),
-                "--tollgate.admin-key=attack-admin-key-0123456789abcdef0123456789",
-                "--tollgate.github.webhook-secret=attack-webhook-secret-0123456789abcdef"},
-                Map.of()));
+        tollgate = GatewayClient.start(run, policy, key, github,
+                "attack-admin-key-0123456789abcdef0123456789",
+                "--tollgate.github.webhook-secret=attack-webhook-secret-0123456789abcdef");
     }
 
     @AfterAll
     void stopTollgate() {
-        if (tollgate != null) {
-            tollgate.close();
-        }
-        if (github != null) {
-            github.close();
-        }
+        GatewayClient.stop(tollgate, github);
     }
 
     @Test
