@@ -54,6 +54,8 @@ class DenyByDefaultTest {
                     "head", "agent-x", "base", "main")),
             Map.entry(Tool.CREATE_PULL_REQUEST_COMMENT, Map.of("owner", "acme", "repo", "app",
                     "pull_number", 1, "body", "b")),
+            Map.entry(Tool.REQUEST_REVIEWERS, Map.of("owner", "acme", "repo", "app",
+                    "pull_number", 1, "reviewers", List.of("octocat"))),
             Map.entry(Tool.CREATE_CHECK_RUN, Map.of("owner", "acme", "repo", "app", "name", "c",
                     "head_sha", "0123456789abcdef0123456789abcdef01234567", "conclusion",
                     "success")),

@@ -680,6 +680,35 @@ public final class GitHubStandIn implements AutoCloseable {
             repo.issues.add(issue);
             return json(201, issue);
         }
+        Matcher reviewers = Pattern.compile("^POST /pulls/(\\d+)/requested_reviewers$").matcher(
+                route);
+        if (reviewers.matches()) {
+            int number = Integer.parseInt(reviewers.group(1));
+            if (number < 1 || number > repo.issues.size() || !repo.issues.get(number - 1).has(
+                    "pull_request")) {
+                return json(404, error("Not Found"));
+            }
+            ObjectNode pull = repo.issues.get(number - 1);
+            String author = pull.path("user").path("login").asString();
+            ArrayNode requested = pull.has("requested_reviewers")
+                    ? (ArrayNode) pull.get("requested_reviewers")
+                    : pull.putArray("requested_reviewers");
+            for (JsonNode login : JSON.readTree(body).path("reviewers")) {
+                if (login.asString().equalsIgnoreCase(author)) {
+                    // as GitHub answers it
+                    return json(422, error(
+                            "Review cannot be requested from pull request author."));
+                }
+                boolean asked = false;
+                for (JsonNode user : requested) {
+                    asked |= user.path("login").asString().equalsIgnoreCase(login.asString());
+                }
+                if (!asked) {
+                    requested.addObject().put("login", login.asString()).put("type", "User");
+                }
+            }
+            return json(201, pull);
+        }
         Matcher oneIssue = Pattern.compile("^(GET|PATCH) /(issues|pulls)/(\\d+)$").matcher(route);
         if (oneIssue.matches()) {
             int number = Integer.parseInt(oneIssue.group(3));

@@ -353,6 +353,17 @@ public enum Tool {
             .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
                     "pull_number")).build())),
 
+    /** Asks users for a review of a pull request; asking again for the same users changes nothing. */
+    REQUEST_REVIEWERS(write("request_reviewers", Tier.WRITE).title("Request reviewers")
+            .description("Ask users for a review of a pull request. Users already asked stay "
+                    + "asked; asking again changes nothing.")
+            .permission("pull_requests", "write")
+            .params(OWNER_PARAM, REPO_PARAM, pullNumber(),
+                    new Param.Arr("reviewers", "The users to ask (logins)", true,
+                            Param.Str.required("reviewer", OWNER, "A user login"), 1, 15))
+            .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
+                    "pull_number")).build())),
+
     /** Reports a check run on a commit. */
     CREATE_CHECK_RUN(write("create_check_run", Tier.WRITE).title("Create check run")
             .description("Report a check run on a commit (e.g. a review bot's verdict).")

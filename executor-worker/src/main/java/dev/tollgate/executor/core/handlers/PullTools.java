@@ -27,7 +27,8 @@ final class PullTools {
         return Map.of(Tool.LIST_PULL_REQUESTS, PullTools::listPullRequests,
                 Tool.GET_PULL_REQUEST, PullTools::getPullRequest, Tool.LIST_PULL_REQUEST_FILES,
                 PullTools::listFiles, Tool.CREATE_PR, PullTools::createPullRequest,
-                Tool.CREATE_PULL_REQUEST_COMMENT, PullTools::createComment);
+                Tool.CREATE_PULL_REQUEST_COMMENT, PullTools::createComment,
+                Tool.REQUEST_REVIEWERS, PullTools::requestReviewers);
     }
 
     static JsonNode getPullRequest(ToolCall call) {
@@ -43,6 +44,24 @@ final class PullTools {
                                 "head").path("repo").path("full_name").asString(null));
         result.putObject("base").put("ref", pull.path("base").path("ref").asString(null)).put(
                 "sha", pull.path("base").path("sha").asString(null));
+        return result;
+    }
+
+    /**
+     * {@code POST /pulls/{n}/requested_reviewers}: GitHub keeps a user asked once however often
+     * it is asked, so a redelivered request needs no marker search and costs one call.
+     */
+    static JsonNode requestReviewers(ToolCall call) {
+        Preconditions.check(call);
+        ObjectNode body = object();
+        ArrayNode reviewers = body.putArray("reviewers");
+        call.args().texts("reviewers").forEach(reviewers::add);
+        JsonNode pull = call.session().call("POST", call.repoPath() + "/pulls/" + call.target()
+                .numbers().named().get(0) + "/requested_reviewers", body);
+        ObjectNode result = pick(pull, "number", "html_url");
+        ArrayNode requested = result.putArray("requested_reviewers");
+        pull.path("requested_reviewers").forEach(user -> requested.add(user.path("login")
+                .asString()));
         return result;
     }
 

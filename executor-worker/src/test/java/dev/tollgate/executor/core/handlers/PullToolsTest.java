@@ -60,6 +60,36 @@ class PullToolsTest extends HarnessTest {
     }
 
     @Test
+    void requestReviewersAsksOnceWithOneCallAndARedeliveryChangesNothing() {
+        run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\","
+                + "\"head\":\"agent-a\",\"base\":\"main\"}"));
+        PolicyDecided decision = harness.decisionFor("reviewers-1", "request_reviewers",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"pull_number\":1,"
+                        + "\"reviewers\":[\"octocat\",\"hubot\"]}");
+
+        JsonNode asked = result(run(decision));
+        ToolCallCompleted again = harness.executor().execute(harness.decisionFor("reviewers-2",
+                "request_reviewers", "{\"owner\":\"octo\",\"repo\":\"hello\",\"pull_number\":1,"
+                        + "\"reviewers\":[\"octocat\"]}"));
+        ToolCallCompleted notALogin = run(harness.decision("request_reviewers",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"pull_number\":1,"
+                        + "\"reviewers\":[\"tollgate[bot]\"]}"));
+
+        assertThat(asked.path("requested_reviewers")).extracting(JsonNode::asString)
+                .containsExactly("octocat", "hubot");
+        assertThat(result(again).path("requested_reviewers")).hasSize(2);
+        assertThat(github.requests("POST", "/repos/octo/hello/pulls/1/requested_reviewers"))
+                .as("one call each, no marker search; a name that is no login never reaches"
+                        + " GitHub")
+                .hasSize(2);
+        assertThat(github.requests("GET", "/repos/octo/hello/pulls/1")).isEmpty();
+        assertThat(notALogin.getStatus()).isEqualTo(CallStatus.FAILED);
+        // the executor holds a decision to the tool's definition again (the ingress refuses such
+        // a call before, invalid_arguments): arguments it refuses are never performed
+        assertThat(notALogin.getErrorCode()).isEqualTo("forbidden");
+    }
+
+    @Test
     void getPullRequestGivesHeadBaseAndSizes() {
         run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\","
                 + "\"head\":\"agent-a\",\"base\":\"main\"}"));
