@@ -13,12 +13,27 @@ import org.springframework.context.SmartLifecycle;
  * nothing was sent, nothing is repeated); requests arriving on connections already open are still
  * served; the calls in flight finish (each bounded by the reply timeout); connections still open
  * get {@code drain-grace} to be closed by their client (a proxy closes an idle one after its
- * keep-alive timeout; closing it here could race a request the proxy is sending down it). Then
- * the web server's graceful shutdown and the Kafka readers stop.
+ * keep-alive timeout; closing it here could race a request the proxy is sending down it), and
+ * the answers of the calls that just finished get {@link #ANSWER_WRITE} (at most the grace) to be
+ * written however long those calls took. Then the web server's graceful shutdown and the Kafka
+ * readers stop.
  */
 public final class Drain implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Drain.class);
+
+    /** How long the answer of a call that has just finished may take to be written. */
+    static final Duration ANSWER_WRITE = Duration.ofSeconds(1);
+
+    /** The tool calls being answered. */
+    public interface Calls {
+
+        /** From now on every answer closes its connection. */
+        void startDraining();
+
+        /** Calls whose answer is not yet complete. */
+        int inFlight();
+    }
 
     /** The web server's listening side. */
     public interface Listener {
@@ -30,12 +45,13 @@ public final class Drain implements SmartLifecycle {
         long openConnections();
     }
 
-    private final ToolCalls calls;
+    private final Calls calls;
     private final Listener listener;
     private final Duration patience;
     private final Duration grace;
     private final Runnable closeTransport;
     private final LongSupplier nanoTime;
+    private final Runnable pause;
     private volatile boolean running;
 
     /**
@@ -43,13 +59,15 @@ public final class Drain implements SmartLifecycle {
      * @param grace how long connections still open may take to close (0: none)
      * @param closeTransport stops the MCP transport once nothing is left to serve
      */
-    public Drain(ToolCalls calls, Listener listener, Duration patience, Duration grace,
+    public Drain(Calls calls, Listener listener, Duration patience, Duration grace,
             Runnable closeTransport) {
-        this(calls, listener, patience, grace, closeTransport, System::nanoTime);
+        this(calls, listener, patience, grace, closeTransport, System::nanoTime, Drain::sleep);
     }
 
-    Drain(ToolCalls calls, Listener listener, Duration patience, Duration grace,
-            Runnable closeTransport, LongSupplier nanoTime) {
+    /** With a clock and a pause of its own (tests). */
+    Drain(Calls calls, Listener listener, Duration patience, Duration grace,
+            Runnable closeTransport, LongSupplier nanoTime, Runnable pause) {
+        this.pause = pause;
         this.calls = calls;
         this.listener = listener;
         this.patience = patience;
@@ -76,6 +94,7 @@ public final class Drain implements SmartLifecycle {
             log.info("shutting down: waiting for {} tool calls in flight", calls.inFlight());
         }
         waitUntil(() -> calls.inFlight() == 0, started + patience.toNanos());
+        long callsEnded = nanoTime.getAsLong();
         if (calls.inFlight() > 0) {
             log.warn("shutting down with {} tool calls still waiting; their answers stay on "
                     + "gateway.results for get_request_status on any replica", calls.inFlight());
@@ -83,7 +102,10 @@ public final class Drain implements SmartLifecycle {
         if (!grace.isZero() && listener.openConnections() > 0) {
             log.info("shutting down: {} connections still open, serving them at most {} "
                     + "(tollgate.ingress.drain-grace)", listener.openConnections(), grace);
-            waitUntil(() -> listener.openConnections() == 0, started + grace.toNanos());
+            // A call that finished after the grace had run out is still writing its answer: it
+            // gets a moment of its own before the transport closes under it.
+            waitUntil(() -> listener.openConnections() == 0, Math.max(started + grace.toNanos(),
+                    callsEnded + Math.min(grace.toNanos(), ANSWER_WRITE.toNanos())));
         }
         try {
             closeTransport.run();
@@ -94,13 +116,17 @@ public final class Drain implements SmartLifecycle {
     }
 
     private void waitUntil(java.util.function.BooleanSupplier done, long deadline) {
-        while (!done.getAsBoolean() && nanoTime.getAsLong() - deadline < 0) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        while (!done.getAsBoolean() && nanoTime.getAsLong() - deadline < 0
+                && !Thread.currentThread().isInterrupted()) {
+            pause.run();
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

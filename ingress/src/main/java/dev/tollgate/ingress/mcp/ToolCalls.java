@@ -35,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  * through Kafka, rendering the final answer, a pending notice or a refusal. Nothing depends on an
  * MCP session: each request carries its gateway token, so any replica serves it.
  */
-public final class ToolCalls {
+public final class ToolCalls implements Drain.Calls {
 
     private final ToolCatalogue catalogue;
     private final CallDispatcher dispatcher;
@@ -209,6 +209,7 @@ public final class ToolCalls {
      * Shutdown has begun: calls still arriving on open connections are served (each connection is
      * then closed), new connections are refused.
      */
+    @Override
     public void startDraining() {
         draining = true;
     }
@@ -217,6 +218,7 @@ public final class ToolCalls {
         return draining;
     }
 
+    @Override
     public int inFlight() {
         return inFlight.get();
     }

@@ -1,0 +1,81 @@
+package dev.tollgate.ingress.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The drain's order and timing, on a clock of its own (each pause is 50 ms of it). */
+class DrainTest {
+
+    private final AtomicLong now = new AtomicLong();
+    private final List<String> events = new ArrayList<>();
+    private long closedAt = -1;
+
+    private long millis() {
+        return Duration.ofNanos(now.get()).toMillis();
+    }
+
+    /** Calls in flight until {@code callsEndAt} ms, connections open until {@code openUntil}. */
+    private Drain drain(long callsEndAt, long openUntil, Duration grace) {
+        Drain.Calls calls = new Drain.Calls() {
+            @Override
+            public void startDraining() {
+                events.add("draining at " + millis());
+            }
+
+            @Override
+            public int inFlight() {
+                return millis() < callsEndAt ? 1 : 0;
+            }
+        };
+        Drain.Listener listener = new Drain.Listener() {
+            @Override
+            public void stopAccepting() {
+                events.add("listener closed at " + millis());
+            }
+
+            @Override
+            public long openConnections() {
+                return millis() < openUntil ? 1 : 0;
+            }
+        };
+        return new Drain(calls, listener, Duration.ofSeconds(30), grace, () -> closedAt = millis(),
+                now::get, () -> now.addAndGet(Duration.ofMillis(50).toNanos()));
+    }
+
+    @Test
+    void theListenerClosesFirstThenCallsFinishThenOpenConnectionsGetTheGrace() {
+        drain(500, Long.MAX_VALUE, Duration.ofSeconds(2)).stop();
+
+        assertThat(events).containsExactly("draining at 0", "listener closed at 0");
+        assertThat(closedAt).as("the transport closes when the grace has run out").isEqualTo(
+                2000);
+    }
+
+    @Test
+    void aCallFinishingAfterTheGraceStillGetsAMomentToWriteItsAnswer() {
+        // a call that took 3 s (its reply timeout) with a grace of 2 s: before, the transport
+        // closed the moment the call ended, cutting its answer mid-write
+        drain(3000, Long.MAX_VALUE, Duration.ofSeconds(2)).stop();
+
+        assertThat(closedAt).isEqualTo(3000 + Drain.ANSWER_WRITE.toMillis());
+    }
+
+    @Test
+    void connectionsTheirClientsCloseEndTheWaitEarly() {
+        drain(0, 700, Duration.ofSeconds(15)).stop();
+
+        assertThat(closedAt).isEqualTo(700);
+    }
+
+    @Test
+    void withoutAGraceNothingWaitsForOpenConnections() {
+        drain(400, Long.MAX_VALUE, Duration.ZERO).stop();
+
+        assertThat(closedAt).isEqualTo(400);
+    }
+}
