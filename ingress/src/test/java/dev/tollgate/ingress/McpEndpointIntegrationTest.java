@@ -37,12 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
         TestConfig.ADMIN_KEY_PROPERTY, TestConfig.SIGNING_KEY_PROPERTY,
         TestConfig.STATE_DIR_PROPERTY, "tollgate.ingress.reply-partition=0",
         "tollgate.ingress.reply-timeout=3s", "tollgate.ingress.max-request-bytes=20000",
-        "tollgate.ingress.allowed-origins=https://console.example",
-        "tollgate.ingress.max-requests-in-flight-per-agent="
-                + McpEndpointIntegrationTest.IN_FLIGHT})
+        "tollgate.ingress.allowed-origins=https://console.example"})
 class McpEndpointIntegrationTest {
 
-    static final int IN_FLIGHT = 3;
     private static final String PREFIX = "mcp-it-";
     private static TestResponder responder;
 
@@ -446,55 +443,6 @@ class McpEndpointIntegrationTest {
         assertThat(unknown.body()).contains("unsupported MCP-Protocol-Version '2099-01-01'")
                 .contains("2025-11-25");
         assertThat(known.statusCode()).isEqualTo(200);
-    }
-
-    @Test
-    void anAgentAtItsBoundOfRequestsInProgressIsRefusedAndOthersAreServed() throws Exception {
-        String busy = agent();
-        responder.hold(busy);
-        String token = mint(busy);
-        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors
-                .newFixedThreadPool(IN_FLIGHT);
-        try (McpSyncClient client = McpClients.connect(port, token)) {
-            client.initialize();
-            List<java.util.concurrent.Future<McpSchema.CallToolResult>> held = new java.util.ArrayList<>();
-            for (int i = 0; i < IN_FLIGHT; i++) {
-                String repo = "held" + i;
-                held.add(callers.submit(() -> McpClients.call(client, "read_repo", Map.of(
-                        "owner", "octo", "repo", repo))));
-            }
-            List<ConsumerRecord<String, ToolCallRequested>> published = KafkaProbe.await(
-                    Topics.REQUESTS, request -> request.getAgentId().equals(busy), IN_FLIGHT);
-            assertThat(published).as("the held calls on the topic").hasSize(IN_FLIGHT);
-
-            HttpResponse<String> refused = rawPost(token, "{\"jsonrpc\":\"2.0\",\"id\":9,"
-                    + "\"method\":\"tools/call\",\"params\":{\"name\":\"read_repo\","
-                    + "\"arguments\":{\"owner\":\"octo\",\"repo\":\"refused\"}}}", Map.of());
-            McpSchema.CallToolResult othersCall;
-            try (McpSyncClient other = McpClients.connect(port, mint(agent()))) {
-                other.initialize();
-                othersCall = McpClients.call(other, "read_repo", Map.of("owner", "octo", "repo",
-                        "hello"));
-            }
-
-            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
-            assertThat(refused.headers().firstValue("Retry-After")).contains("1");
-            assertThat(refused.body()).contains("already has " + IN_FLIGHT
-                    + " requests in progress").contains(
-                            "tollgate.ingress.max-requests-in-flight-per-agent");
-            assertThat(McpClients.structured(othersCall)).containsEntry("status", "succeeded");
-            for (java.util.concurrent.Future<McpSchema.CallToolResult> call : held) {
-                assertThat(McpClients.structured(call.get(60,
-                        java.util.concurrent.TimeUnit.SECONDS))).containsEntry("status",
-                                "pending");
-            }
-            assertThat(McpClients.structured(McpClients.call(client, "status", Map.of())))
-                    .as("served again once its calls ended").containsEntry("agent", busy);
-            assertThat(requestsOf(busy)).as("nothing published for the refused request")
-                    .hasSize(IN_FLIGHT);
-        } finally {
-            callers.shutdownNow();
-        }
     }
 
     private static void assertRefused(McpSyncClient client, String tool,
