@@ -145,6 +145,27 @@ class ComposeFileTest {
     }
 
     @Test
+    void theIngressBelievesOnlyItsProxyToNameTheClient() throws Exception {
+        JsonNode services = COMPOSE.path("services");
+        String proxyAddress = services.path("ingress-proxy").path("networks").path("default")
+                .path("ipv4_address").asString();
+        String subnet = COMPOSE.path("networks").path("default").path("ipam").path("config")
+                .get(0).path("subnet").asString();
+
+        assertThat(proxyAddress).as("ingress-proxy has a fixed address").isNotBlank();
+        assertThat(subnet).as("in the network's fixed subnet").isEqualTo("172.30.0.0/24");
+        assertThat(proxyAddress).startsWith("172.30.0.");
+        for (String ingress : List.of("ingress-1", "ingress-2")) {
+            assertThat(services.path(ingress).path("environment").path(
+                    "TOLLGATE_INGRESS_TRUSTED_PROXIES").asString()).as(ingress).isEqualTo(
+                            proxyAddress);
+        }
+        assertThat(Files.readString(DIR.resolve("nginx/nginx.conf"))).as("nginx adds the client"
+                + " last to X-Forwarded-For").contains(
+                        "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
+    }
+
+    @Test
     void secretsAreFilesMountedIntoTheServicesThatNameThemAndThePolicyFileIsMounted() {
         JsonNode declared = COMPOSE.path("secrets");
 

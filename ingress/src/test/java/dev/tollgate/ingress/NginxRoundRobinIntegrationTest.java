@@ -132,6 +132,18 @@ class NginxRoundRobinIntegrationTest {
                 + "the first replica on " + port(first) + " and the second on " + port(second)
                 + "; its configuration and logs: " + dir);
         String proxy = "http://127.0.0.1:" + proxyPort;
+        // The replicas trust nginx (it connects from 127.0.0.1) to name the client: wrong admin
+        // keys are throttled per client behind it, not per nginx (3 a minute per replica here).
+        List<Integer> guesser = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            guesser.add(ForwardedAddressIntegrationTest.guess(proxyPort, "127.0.0.8", null,
+                    "wrong-" + i + "-0123456789abcdef0123456789").status());
+        }
+        int otherClient = ForwardedAddressIntegrationTest.guess(proxyPort, "127.0.0.9", null,
+                "wrong-other-0123456789abcdef0123456789").status();
+        assertThat(guesser.subList(8, 10)).as("a client guessing through nginx: %s", guesser)
+                .containsOnly(429);
+        assertThat(otherClient).as("another client behind the same nginx").isEqualTo(401);
         List<String> agents = new ArrayList<>();
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < AGENTS; i++) {
@@ -292,6 +304,8 @@ class NginxRoundRobinIntegrationTest {
                         // as compose.yaml: above nginx's upstream keepalive_timeout (10 s)
                         "--tollgate.ingress.drain-grace=15s",
                         "--tollgate.ingress.rate-limit.agent-limit-for-period=1000",
+                        "--tollgate.ingress.rate-limit.admin-limit-for-period=3",
+                        "--tollgate.ingress.trusted-proxies=127.0.0.1",
                         "--spring.kafka.bootstrap-servers=" + KafkaTestBroker.get()
                                 .bootstrapServers());
         replicas.add(context);

@@ -40,6 +40,9 @@ public final class TollgateDefaults implements EnvironmentPostProcessor {
         defaults.put("server.address", "127.0.0.1");
         defaults.put("server.port", "8080");
         defaults.put("server.shutdown", "graceful");
+        // No role believes X-Forwarded-* of its own accord (Spring Boot would on a cloud platform,
+        // from every private address); the ingress takes its proxies from trusted-proxies.
+        defaults.put("server.forward-headers-strategy", "none");
         defaults.put("spring.lifecycle.timeout-per-shutdown-phase", "30s");
         defaults.put("spring.main.banner-mode", "off");
         defaults.put("spring.kafka.bootstrap-servers", "127.0.0.1:9092");

@@ -1,6 +1,7 @@
 package dev.tollgate.ingress.config;
 
 import dev.tollgate.ingress.core.http.OriginPolicy;
+import dev.tollgate.ingress.core.http.TrustedProxies;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.RevocationList;
 import dev.tollgate.ingress.core.tokens.TokenRules;
@@ -14,11 +15,16 @@ import dev.tollgate.tools.ToolCatalogue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Locale;
+import org.apache.catalina.valves.RemoteIpValve;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /** Wires the pure core to its adapters. */
 @Configuration(proxyBeanMethods = false)
@@ -55,6 +61,40 @@ public class IngressConfiguration {
         return new AdminGate(key, source, new FailureThrottle(limits.getAdminLimitForPeriod(),
                 limits.getAdminPeriod(), FailureThrottle.DEFAULT_CAPACITY, clock), "tollgate-admin",
                 "TOLLGATE_ADMIN_KEY or TOLLGATE_ADMIN_KEY_FILE");
+    }
+
+    /**
+     * Whose address a request is from (the admin key's failure throttle, the audit): its peer's,
+     * unless the peer is one of {@code tollgate.ingress.trusted-proxies}, whose X-Forwarded-For
+     * then names the client (Tomcat's RemoteIpValve: the right-most address that is not itself a
+     * trusted proxy). Spring Boot's own forwarded-header support stays off
+     * ({@code server.forward-headers-strategy=none}, a role default): on Kubernetes it would
+     * otherwise switch itself on and believe any private address, so that any pod could name
+     * itself a new client with every request.
+     */
+    @Bean
+    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> forwardedClientAddress(
+            IngressProperties properties, Environment environment) {
+        String strategy = environment.getProperty("server.forward-headers-strategy", "none")
+                .strip().toLowerCase(Locale.ROOT);
+        if (!strategy.equals("none")) {
+            throw new IllegalStateException("server.forward-headers-strategy=" + strategy
+                    + " would make the ingress believe X-Forwarded-For from every private address:"
+                    + " remove it and list your proxies' addresses in"
+                    + " tollgate.ingress.trusted-proxies (TOLLGATE_INGRESS_TRUSTED_PROXIES)");
+        }
+        TrustedProxies proxies = TrustedProxies.of(properties.getTrustedProxies());
+        return factory -> {
+            if (proxies.isEmpty()) {
+                return;
+            }
+            RemoteIpValve valve = new RemoteIpValve();
+            valve.setInternalProxies(proxies.regex());
+            valve.setTrustedProxies(null);
+            valve.setRemoteIpHeader("X-Forwarded-For");
+            valve.setProxiesHeader("X-Forwarded-By");
+            factory.addEngineValves(valve);
+        };
     }
 
     /** The Host / Origin rules of every endpoint agents and admins call. */

@@ -42,6 +42,8 @@ public class IngressProperties {
     private DataSize completedMaxSize = DataSize.ofBytes(ReplyBook.DEFAULT_MAX_BYTES);
     /** MCP requests one agent may have in progress on this replica; more get 429. */
     private int maxRequestsInFlightPerAgent = 64;
+    /** Proxies whose X-Forwarded-For is believed (IP addresses); none by default. */
+    private List<String> trustedProxies = new ArrayList<>();
     /**
      * At shutdown, how long connections already open are still served (each closed after its
      * answer) once the listener refuses new ones: set it above the upstream keep-alive timeout of
@@ -146,6 +148,14 @@ public class IngressProperties {
 
     public void setMaxRequestsInFlightPerAgent(int maxRequestsInFlightPerAgent) {
         this.maxRequestsInFlightPerAgent = maxRequestsInFlightPerAgent;
+    }
+
+    public List<String> getTrustedProxies() {
+        return trustedProxies;
+    }
+
+    public void setTrustedProxies(List<String> trustedProxies) {
+        this.trustedProxies = trustedProxies;
     }
 
     public Duration getDrainGrace() {
