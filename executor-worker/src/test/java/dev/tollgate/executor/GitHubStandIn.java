@@ -96,6 +96,8 @@ public final class GitHubStandIn implements AutoCloseable {
         public final List<ObjectNode> issues = new CopyOnWriteArrayList<>();
         public final Map<Long, List<ObjectNode>> comments = new ConcurrentHashMap<>();
         public final Map<Long, List<ObjectNode>> reviews = new ConcurrentHashMap<>();
+        /** Review comments on pull requests' lines, by pull request number, oldest first. */
+        public final Map<Long, List<ObjectNode>> reviewComments = new ConcurrentHashMap<>();
         public final List<ObjectNode> checkRuns = new CopyOnWriteArrayList<>();
         /** Commit statuses, each with its commit's {@code sha} (GitHub keeps them per commit). */
         public final List<ObjectNode> statuses = new CopyOnWriteArrayList<>();
@@ -524,6 +526,25 @@ public final class GitHubStandIn implements AutoCloseable {
         suspended.add(installationId);
     }
 
+    /**
+     * A review comment on line {@code line} of {@code path} in pull request {@code pull}, as a
+     * reviewer leaves it (with the diff hunk it sits on).
+     */
+    public ObjectNode reviewComment(String owner, String name, long pull, String path, int line,
+            String diffHunk, String body, String author) {
+        ObjectNode comment = JSON.createObjectNode().put("id", ids.incrementAndGet()).put("path",
+                path).put("line", line).put("side", "RIGHT").put("diff_hunk", diffHunk).put(
+                        "body", body)
+                .put("created_at", now().toString()).put("commit_id", sha(
+                        "head"))
+                .put("html_url", "https://github.com/" + owner + "/" + name + "/pull/" + pull
+                        + "#discussion_r" + ids.get());
+        comment.putObject("user").put("login", author);
+        repo(owner, name).reviewComments.computeIfAbsent(pull, k -> new CopyOnWriteArrayList<>())
+                .add(comment);
+        return comment;
+    }
+
     private int page(String target) {
         Map<String, String> params = params(target.contains("?")
                 ? target.substring(target.indexOf('?') + 1)
@@ -751,6 +772,51 @@ public final class GitHubStandIn implements AutoCloseable {
                             "https://github.com/" + repo.owner + "/" + repo.name + "/pull/"
                                     + number + "#issuecomment-" + ids.get());
             list.add(comment);
+            return json(201, comment);
+        }
+        Matcher reviewComments = Pattern.compile("^GET /pulls/(\\d+)/comments$").matcher(route);
+        if (reviewComments.matches()) {
+            long number = Long.parseLong(reviewComments.group(1));
+            if (number < 1 || number > repo.issues.size() || !repo.issues.get((int) number - 1)
+                    .has("pull_request")) {
+                return json(404, error("Not Found"));
+            }
+            List<ObjectNode> all = new ArrayList<>(repo.reviewComments.getOrDefault(number,
+                    List.of()));
+            // ascending by ID; sort=created&direction=desc gives the newest first
+            if (params.containsKey("sort") && "desc".equals(params.get("direction"))) {
+                java.util.Collections.reverse(all);
+            }
+            int size = Math.min(100, Integer.parseInt(params.getOrDefault("per_page", "30")));
+            int from = Math.min(all.size(), (Integer.parseInt(params.getOrDefault("page", "1"))
+                    - 1) * size);
+            ArrayNode array = JSON.createArrayNode();
+            all.subList(from, Math.min(all.size(), from + size)).forEach(array::add);
+            return json(200, array);
+        }
+        Matcher reply = Pattern.compile("^POST /pulls/(\\d+)/comments/(\\d+)/replies$").matcher(
+                route);
+        if (reply.matches()) {
+            long number = Long.parseLong(reply.group(1));
+            long id = Long.parseLong(reply.group(2));
+            ObjectNode original = repo.reviewComments.getOrDefault(number, List.of()).stream()
+                    .filter(comment -> comment.path("id").asLong() == id).findFirst().orElse(
+                            null);
+            if (original == null) {
+                return json(404, error("Not Found"));
+            }
+            if (original.has("in_reply_to_id")) {
+                // GitHub documents it: replies to replies are not supported
+                return json(422, error("Validation Failed"));
+            }
+            ObjectNode comment = original.deepCopy().put("id", ids.incrementAndGet()).put("body",
+                    JSON.readTree(body).path("body").asString()).put("in_reply_to_id", id).put(
+                            "created_at", now().toString())
+                    .put("html_url", "https://github.com/"
+                            + repo.owner + "/" + repo.name + "/pull/" + number
+                            + "#discussion_r" + ids.get());
+            comment.putObject("user").put("login", "tollgate[bot]");
+            repo.reviewComments.get(number).add(comment);
             return json(201, comment);
         }
         Matcher reviews = Pattern.compile("^(GET|POST) /pulls/(\\d+)/reviews$").matcher(route);

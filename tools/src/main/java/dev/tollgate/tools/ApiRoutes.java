@@ -26,7 +26,7 @@ public final class ApiRoutes {
             + " path; read files with get_file";
     static final String PATCHES = "its answer carries the patch of every file it"
             + " changed; read files with get_file";
-    private static final String HUNKS = "review comments carry the diff hunks of the lines they"
+    static final String HUNKS = "review comments carry the diff hunks of the lines they"
             + " are on";
     static final String HEAD = "a pull request's changes are on its head branch, which"
             + " the path does not name";

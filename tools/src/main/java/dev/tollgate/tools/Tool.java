@@ -165,6 +165,18 @@ public enum Tool {
                     "pull_number")).everyPath(ApiRoutes.PATCHES).everyRef(ApiRoutes.HEAD)
                     .build())),
 
+    /** The review comments on a pull request's lines; their diff hunks show any changed file. */
+    LIST_REVIEW_COMMENTS(read("list_review_comments", Tier.READ).title("List review comments")
+            .description("The review comments on a pull request's changed lines, oldest first, "
+                    + "one page at a time: each comment's ID (to reply to it), file, line, "
+                    + "diff hunk, author and text, and which comment it replies to.")
+            .permission("pull_requests", "read")
+            .reveals(Reveals.FILES, Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(OWNER_PARAM, REPO_PARAM, pullNumber(), perPage(), page())
+            .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
+                    "pull_number")).everyPath(ApiRoutes.HUNKS).everyRef(ApiRoutes.HEAD)
+                    .build())),
+
     /** Check runs reported on a commit, branch or tag. */
     LIST_CHECK_RUNS(read("list_check_runs", Tier.READ).title("List check runs").description(
             "The check runs reported on a ref (branch, tag or commit SHA): each check's name, "
@@ -350,6 +362,20 @@ public enum Tool {
             .permission("pull_requests", "write")
             .params(OWNER_PARAM, REPO_PARAM, pullNumber(),
                     Param.Str.text("body", true, 65_536, "Comment text (Markdown)"))
+            .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
+                    "pull_number")).build())),
+
+    /** Answers a review comment in its thread. */
+    REPLY_TO_REVIEW_COMMENT(write("reply_to_review_comment", Tier.WRITE).title(
+            "Reply to review comment").description(
+                    "Answer a review comment in its thread on the pull request's diff. Reply to "
+                            + "the thread's first comment (list_review_comments gives the IDs); "
+                            + "GitHub takes no reply to a reply.")
+            .permission("pull_requests", "write")
+            .params(OWNER_PARAM, REPO_PARAM, pullNumber(),
+                    new Param.Int("comment_id", "The review comment to answer, from "
+                            + "list_review_comments", true, 1, Params.MAX_ID, null),
+                    Param.Str.text("body", true, 65_536, "Reply text (Markdown)"))
             .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
                     "pull_number")).build())),
 

@@ -1,5 +1,6 @@
 package dev.tollgate.executor.core.handlers;
 
+import static dev.tollgate.executor.core.handlers.Results.array;
 import static dev.tollgate.executor.core.handlers.Results.object;
 import static dev.tollgate.executor.core.handlers.Results.pick;
 
@@ -12,14 +13,51 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Reviews: create_pending_review. */
+/** Reviews: create_pending_review, list_review_comments, reply_to_review_comment. */
 final class ReviewTools {
 
     private ReviewTools() {
     }
 
     static Map<Tool, ToolHandler> handlers() {
-        return Map.of(Tool.CREATE_PENDING_REVIEW, ReviewTools::createPendingReview);
+        return Map.of(Tool.CREATE_PENDING_REVIEW, ReviewTools::createPendingReview,
+                Tool.LIST_REVIEW_COMMENTS, ReviewTools::listReviewComments,
+                Tool.REPLY_TO_REVIEW_COMMENT, ReviewTools::replyToReviewComment);
+    }
+
+    /** One page of {@code GET /pulls/{n}/comments}, oldest first as GitHub lists them. */
+    static JsonNode listReviewComments(ToolCall call) {
+        ArrayNode result = array();
+        call.session().get(call.repoPath() + "/pulls/" + call.target().numbers().named().get(0)
+                + "/comments?per_page=" + call.args().number("per_page") + "&page=" + call
+                        .args().number("page"))
+                .forEach(comment -> {
+                    ObjectNode picked = pick(comment, "id", "path", "line", "side",
+                            "in_reply_to_id", "diff_hunk", "body", "created_at", "html_url");
+                    picked.put("author", comment.path("user").path("login").asString(null));
+                    result.add(picked);
+                });
+        return result;
+    }
+
+    /**
+     * {@code POST /pulls/{n}/comments/{id}/replies} carrying the request's marker, after a search
+     * of the pull request's newest review comments for it (a redelivery returns the reply made).
+     */
+    static JsonNode replyToReviewComment(ToolCall call) {
+        Preconditions.check(call);
+        String pull = call.repoPath() + "/pulls/" + call.target().numbers().named().get(0);
+        for (JsonNode comment : call.session().get(pull + "/comments?sort=created&direction=desc"
+                + "&per_page=" + Results.MARKER_SEARCH_PAGE)) {
+            if (Markers.carries(comment.path("body").asString(null), call.requestId())) {
+                return pick(comment, "id", "in_reply_to_id", "html_url").put("deduplicated",
+                        true);
+            }
+        }
+        ObjectNode body = object().put("body", Markers.withMarker(call.requiredText("body"), call
+                .requestId()));
+        return pick(call.session().call("POST", pull + "/comments/" + call.args().number(
+                "comment_id") + "/replies", body), "id", "in_reply_to_id", "html_url");
     }
 
     static JsonNode createPendingReview(ToolCall call) {

@@ -32,4 +32,79 @@ class ReviewToolsTest extends HarnessTest {
         assertThat(github.requests("POST", "/repos/octo/hello/pulls/1/reviews").get(0).json()
                 .has("event")).isFalse();
     }
+
+    private static final String PULL = "\"owner\":\"octo\",\"repo\":\"hello\",\"pull_number\":1";
+
+    private long reviewedPull() {
+        run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\","
+                + "\"head\":\"agent-a\",\"base\":\"main\"}"));
+        return github.reviewComment("octo", "hello", 1, "src/a.c", 3, "@@ -1,3 +1,3 @@\n-a\n+b",
+                "Why b?", "octocat").path("id").asLong();
+    }
+
+    @Test
+    void listReviewCommentsGivesEachCommentsIdFileLineHunkAndAuthorWithAReadToken() {
+        long id = reviewedPull();
+        github.reviewComment("octo", "hello", 1, "src/b.c", 9, "@@ -8 +8 @@", "Typo", "hubot");
+
+        JsonNode comments = result(run(harness.decision("list_review_comments", "{" + PULL
+                + ",\"per_page\":1,\"page\":2}")));
+        JsonNode first = result(run(harness.decision("list_review_comments", "{" + PULL + "}")));
+
+        assertThat(comments).singleElement().satisfies(c -> {
+            assertThat(c.path("path").asString()).isEqualTo("src/b.c");
+            assertThat(c.path("author").asString()).isEqualTo("hubot");
+        });
+        assertThat(first.get(0).path("id").asLong()).isEqualTo(id);
+        assertThat(first.get(0).path("diff_hunk").asString()).startsWith("@@ -1,3 +1,3 @@");
+        assertThat(first.get(0).path("line").asInt()).isEqualTo(3);
+        assertThat(first.get(0).has("user")).as("trimmed to what an agent needs").isFalse();
+        assertThat(github.requests("GET", "/repos/octo/hello/pulls/1/comments").get(0).path())
+                .endsWith("?per_page=1&page=2");
+        assertThat(github.mints().getLast().permissions()).isEqualTo(Map.of("pull_requests",
+                "read"));
+    }
+
+    @Test
+    void aReplyIsMadeOnceInTheThreadAndARedeliveryFindsItByItsMarker() {
+        long id = reviewedPull();
+        PolicyDecided decision = harness.decisionFor("reply-1", "reply_to_review_comment", "{"
+                + PULL + ",\"comment_id\":" + id + ",\"body\":\"Because b is right\"}");
+
+        JsonNode reply = result(run(decision));
+        JsonNode again = result(harness.executor().execute(decision));
+
+        assertThat(reply.path("in_reply_to_id").asLong()).isEqualTo(id);
+        assertThat(again.path("id").asLong()).isEqualTo(reply.path("id").asLong());
+        assertThat(again.path("deduplicated").asBoolean()).isTrue();
+        assertThat(github.requests("POST", "/repos/octo/hello/pulls/1/comments/" + id
+                + "/replies")).singleElement().satisfies(request -> assertThat(
+                        request.json()
+                                .path("body").asString())
+                        .startsWith(
+                                "Because b is right\n\n<!-- tollgate-request-id: reply-1 -->"));
+        assertThat(github.requests("GET", "/repos/octo/hello/pulls/1/comments")).allSatisfy(
+                request -> assertThat(request.path()).as("the newest comments are searched")
+                        .contains("sort=created&direction=desc"));
+        assertThat(github.mints()).anySatisfy(mint -> assertThat(mint.permissions()).isEqualTo(
+                Map.of("pull_requests", "write")));
+    }
+
+    @Test
+    void aReplyToAReplyOrToAnotherPullRequestsCommentIsGitHubsRefusal() {
+        long id = reviewedPull();
+        long replyId = result(run(harness.decision("reply_to_review_comment", "{" + PULL
+                + ",\"comment_id\":" + id + ",\"body\":\"ok\"}"))).path("id").asLong();
+
+        ToolCallCompleted toAReply = run(harness.decision("reply_to_review_comment", "{" + PULL
+                + ",\"comment_id\":" + replyId + ",\"body\":\"and again\"}"));
+        ToolCallCompleted unknown = run(harness.decision("reply_to_review_comment", "{" + PULL
+                + ",\"comment_id\":999999,\"body\":\"?\"}"));
+
+        assertThat(toAReply.getStatus()).isEqualTo(CallStatus.FAILED);
+        assertThat(toAReply.getErrorCode()).as(toAReply.getMessage()).isEqualTo(
+                "validation_failed");
+        assertThat(unknown.getStatus()).isEqualTo(CallStatus.FAILED);
+        assertThat(unknown.getErrorCode()).as(unknown.getMessage()).isEqualTo("not_found");
+    }
 }
