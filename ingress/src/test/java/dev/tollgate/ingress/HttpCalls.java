@@ -18,6 +18,18 @@ public final class HttpCalls {
     private HttpCalls() {
     }
 
+    /**
+     * A gateway token for {@code agent} in environment {@code ci}, minted with the tests' admin
+     * key at {@code baseUrl} (an ingress or a proxy in front of it); anything but 200 fails.
+     */
+    public static String mint(String baseUrl, String agent) {
+        HttpResponse<String> response = post(baseUrl + "/admin/tokens", TestConfig.ADMIN_KEY,
+                "{\"agent\": \"" + agent + "\", \"environment\": \"ci\"}");
+        org.assertj.core.api.Assertions.assertThat(response.statusCode()).as(response.body())
+                .isEqualTo(200);
+        return (String) json(response).get("token");
+    }
+
     public static HttpResponse<String> post(String url, String bearer, String body,
             Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))

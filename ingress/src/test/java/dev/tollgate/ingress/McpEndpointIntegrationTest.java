@@ -62,12 +62,7 @@ class McpEndpointIntegrationTest {
     }
 
     private String mint(String agent) {
-        HttpResponse<String> response = HttpCalls.post("http://127.0.0.1:" + port
-                + "/admin/tokens", TestConfig.ADMIN_KEY,
-                "{\"agent\": \"" + agent
-                        + "\", \"environment\": \"ci\"}");
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return (String) HttpCalls.json(response).get("token");
+        return HttpCalls.mint("http://127.0.0.1:" + port, agent);
     }
 
     private static String agent() {

@@ -153,7 +153,7 @@ class NginxRoundRobinIntegrationTest {
                 responder.hold(agent);
             }
             agents.add(agent);
-            tokens.add(mint(proxy, agent));
+            tokens.add(HttpCalls.mint(proxy, agent));
         }
 
         ConcurrentLinkedQueue<Session> done = new ConcurrentLinkedQueue<>();
@@ -323,13 +323,6 @@ class NginxRoundRobinIntegrationTest {
 
     private static int port(ConfigurableApplicationContext context) {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
-    }
-
-    private static String mint(String proxy, String agent) {
-        HttpResponse<String> response = HttpCalls.post(proxy + "/admin/tokens",
-                TestConfig.ADMIN_KEY, "{\"agent\": \"" + agent + "\", \"environment\": \"ci\"}");
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return (String) HttpCalls.json(response).get("token");
     }
 
     /**

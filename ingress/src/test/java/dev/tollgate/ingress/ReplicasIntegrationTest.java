@@ -64,12 +64,7 @@ class ReplicasIntegrationTest {
     }
 
     private static String mint(int port, String agent) {
-        HttpResponse<String> response = HttpCalls.post("http://127.0.0.1:" + port
-                + "/admin/tokens", TestConfig.ADMIN_KEY,
-                "{\"agent\": \"" + agent
-                        + "\", \"environment\": \"ci\"}");
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return (String) HttpCalls.json(response).get("token");
+        return HttpCalls.mint("http://127.0.0.1:" + port, agent);
     }
 
     private static Map<String, Object> readRepo(int port, String token, String repo) {

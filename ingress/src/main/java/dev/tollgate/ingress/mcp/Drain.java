@@ -4,10 +4,14 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
 
 /**
- * Graceful shutdown, first thing on SIGTERM (highest phase stops first), built so that a proxy in
+ * Graceful shutdown, first thing on SIGTERM (when the context closes, before any of its lifecycle
+ * stops: web server, Kafka readers), built so that a proxy in
  * front loses no request: every answer from now on closes its connection; the listener stops
  * accepting (a proxy's new connection is refused, so it sends that request to another replica:
  * nothing was sent, nothing is repeated); requests arriving on connections already open are still
@@ -17,8 +21,17 @@ import org.springframework.context.SmartLifecycle;
  * the answers of the calls that just finished get {@link #ANSWER_WRITE} (at most the grace) to be
  * written however long those calls took. Then the web server's graceful shutdown and the Kafka
  * readers stop.
+ *
+ * <p>It runs on the context's close only, not on a stop of its lifecycle: a context that is
+ * stopped and started again (Spring's test-context pausing, a checkpoint and restore) must serve
+ * again, and a drained listener and transport do not come back. (As a lifecycle bean it did run
+ * on a pause: a cached test context resumed with its listener closed, and every connection was
+ * refused.)
  */
-public final class Drain implements SmartLifecycle {
+public final class Drain
+        implements
+            ApplicationListener<ContextClosedEvent>,
+            ApplicationContextAware {
 
     private static final Logger log = LoggerFactory.getLogger(Drain.class);
 
@@ -52,7 +65,8 @@ public final class Drain implements SmartLifecycle {
     private final Runnable closeTransport;
     private final LongSupplier nanoTime;
     private final Runnable pause;
-    private volatile boolean running;
+    private final java.util.concurrent.atomic.AtomicBoolean drained = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile ApplicationContext context;
 
     /**
      * @param patience how long the calls in flight may take to finish
@@ -77,12 +91,23 @@ public final class Drain implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        running = true;
+    public void setApplicationContext(ApplicationContext context) {
+        this.context = context;
     }
 
+    /** Drains once, when its own context closes (a child's close reaches it too: not that). */
     @Override
-    public void stop() {
+    public void onApplicationEvent(ContextClosedEvent event) {
+        if (context != null && event.getApplicationContext() != context) {
+            return;
+        }
+        if (drained.compareAndSet(false, true)) {
+            drain();
+        }
+    }
+
+    /** Stops taking connections, lets the calls in flight end and closes the MCP transport. */
+    void drain() {
         long started = nanoTime.getAsLong();
         calls.startDraining(); // from now on every answer closes its connection
         try {
@@ -112,7 +137,6 @@ public final class Drain implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.warn("closing the MCP transport at shutdown failed: {}", e.getMessage());
         }
-        running = false;
     }
 
     private void waitUntil(java.util.function.BooleanSupplier done, long deadline) {
@@ -130,13 +154,4 @@ public final class Drain implements SmartLifecycle {
         }
     }
 
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        return Integer.MAX_VALUE;
-    }
 }

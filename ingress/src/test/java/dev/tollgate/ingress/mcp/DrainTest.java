@@ -49,7 +49,7 @@ class DrainTest {
 
     @Test
     void theListenerClosesFirstThenCallsFinishThenOpenConnectionsGetTheGrace() {
-        drain(500, Long.MAX_VALUE, Duration.ofSeconds(2)).stop();
+        drain(500, Long.MAX_VALUE, Duration.ofSeconds(2)).drain();
 
         assertThat(events).containsExactly("draining at 0", "listener closed at 0");
         assertThat(closedAt).as("the transport closes when the grace has run out").isEqualTo(
@@ -60,22 +60,41 @@ class DrainTest {
     void aCallFinishingAfterTheGraceStillGetsAMomentToWriteItsAnswer() {
         // a call that took 3 s (its reply timeout) with a grace of 2 s: before, the transport
         // closed the moment the call ended, cutting its answer mid-write
-        drain(3000, Long.MAX_VALUE, Duration.ofSeconds(2)).stop();
+        drain(3000, Long.MAX_VALUE, Duration.ofSeconds(2)).drain();
 
         assertThat(closedAt).isEqualTo(3000 + Drain.ANSWER_WRITE.toMillis());
     }
 
     @Test
     void connectionsTheirClientsCloseEndTheWaitEarly() {
-        drain(0, 700, Duration.ofSeconds(15)).stop();
+        drain(0, 700, Duration.ofSeconds(15)).drain();
 
         assertThat(closedAt).isEqualTo(700);
     }
 
     @Test
     void withoutAGraceNothingWaitsForOpenConnections() {
-        drain(400, Long.MAX_VALUE, Duration.ZERO).stop();
+        drain(400, Long.MAX_VALUE, Duration.ZERO).drain();
 
         assertThat(closedAt).isEqualTo(400);
+    }
+
+    @Test
+    void itDrainsOnceWhenItsOwnContextClosesAndNeitherOnAnotherContextsCloseNorOnAPause() {
+        try (org.springframework.context.support.GenericApplicationContext own = new org.springframework.context.support.GenericApplicationContext();
+                org.springframework.context.support.GenericApplicationContext child = new org.springframework.context.support.GenericApplicationContext()) {
+            Drain drain = drain(0, 0, Duration.ZERO);
+            drain.setApplicationContext(own);
+
+            drain.onApplicationEvent(new org.springframework.context.event.ContextClosedEvent(
+                    child));
+            assertThat(events).as("another context's close").isEmpty();
+            assertThat(drain).as("no lifecycle: a stop and start of the context (a pause) does"
+                    + " not reach it").isNotInstanceOf(org.springframework.context.Lifecycle.class);
+
+            drain.onApplicationEvent(new org.springframework.context.event.ContextClosedEvent(own));
+            drain.onApplicationEvent(new org.springframework.context.event.ContextClosedEvent(own));
+            assertThat(events).containsExactly("draining at 0", "listener closed at 0");
+        }
     }
 }
