@@ -138,12 +138,23 @@ public final class ExplainCommand implements Callable<Integer> {
         return commandLine(out, err).execute(args);
     }
 
+    /** Records that {@code key} is given by {@code option}; a second time is refused. */
+    private void once(Map<String, String> givenBy, String key, String option) {
+        String earlier = givenBy.putIfAbsent(key, option);
+        if (earlier != null) {
+            throw bad("the argument '" + key + "' is given twice (" + earlier + " and " + option
+                    + "): give each once");
+        }
+    }
+
     @Override
     public Integer call() {
         Map<String, Object> arguments = new LinkedHashMap<>();
         TokenNarrowing narrowing = TokenNarrowing.NONE;
         try {
-            // --repo and --arg apply in the order given: a later one replaces an earlier one
+            // each argument once: a policy check must explain the call it names, not the last of
+            // two (--repo myorg/web --arg repo=app would otherwise explain myorg/app)
+            Map<String, String> givenBy = new LinkedHashMap<>();
             for (Cli.Given given : Cli.inOrder(spec.commandLine().getParseResult(),
                     option -> option.longestName().equals("--repo") || option.longestName()
                             .equals("--arg"))) {
@@ -153,6 +164,8 @@ public final class ExplainCommand implements Callable<Integer> {
                     if (slash <= 0) {
                         throw bad("--repo is owner/repo, not '" + value + "'");
                     }
+                    once(givenBy, "owner", "--repo " + value);
+                    once(givenBy, "repo", "--repo " + value);
                     arguments.put("owner", value.substring(0, slash));
                     arguments.put("repo", value.substring(slash + 1));
                 } else {
@@ -160,6 +173,7 @@ public final class ExplainCommand implements Callable<Integer> {
                     if (equals <= 0) {
                         throw bad("--arg is KEY=VALUE, not '" + value + "'");
                     }
+                    once(givenBy, value.substring(0, equals), "--arg " + value);
                     arguments.put(value.substring(0, equals), typed(value.substring(equals + 1)));
                 }
             }

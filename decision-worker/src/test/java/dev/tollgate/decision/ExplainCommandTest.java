@@ -226,12 +226,22 @@ class ExplainCommandTest {
     }
 
     @Test
-    void aLaterArgumentReplacesWhatAnEarlierOneSaid() {
-        int code = explain("--policy", example(), "--agent", "bot", "--env", "prod", "--tool",
-                "get_file", "--repo", "myorg/web", "--arg", "repo=app", "--arg", "path=a");
+    void anArgumentGivenTwiceIsRefusedRatherThanTheLastOneExplained() {
+        // before: --repo myorg/web --arg repo=app silently explained myorg/app
+        for (String[] twice : List.of(new String[]{"--repo", "myorg/web", "--arg", "repo=app"},
+                new String[]{"--arg", "path=a", "--arg", "path=b"}, new String[]{"--arg",
+                        "owner=x", "--repo", "myorg/app"})) {
+            List<String> args = new ArrayList<>(List.of("--policy", example(), "--agent", "bot",
+                    "--env", "prod", "--tool", "get_file", "--arg", "ref=main"));
+            args.addAll(List.of(twice));
+            int code = explain(args.toArray(String[]::new));
 
-        assertThat(code).isEqualTo(ExplainCommand.ALLOWED);
-        assertThat(stdout()).contains("repository=myorg/app");
+            assertThat(code).as(String.join(" ", twice)).isEqualTo(ExplainCommand.BAD_INPUT);
+            assertThat(stderr()).contains("is given twice").contains("give each once");
+            assertThat(stdout()).isEmpty();
+            out.reset();
+            err.reset();
+        }
     }
 
     @Test
