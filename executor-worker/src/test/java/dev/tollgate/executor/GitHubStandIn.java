@@ -763,14 +763,25 @@ public final class GitHubStandIn implements AutoCloseable {
             List<ObjectNode> list = repo.comments.computeIfAbsent(number,
                     k -> new CopyOnWriteArrayList<>());
             if (method.equals("GET")) {
+                // oldest first; since= keeps those updated at or after it; one page at a time
+                Instant since = params.containsKey("since")
+                        ? Instant.parse(decode(params.get("since")))
+                        : Instant.EPOCH;
+                List<ObjectNode> kept = list.stream().filter(c -> !Instant.parse(c.path(
+                        "updated_at").asString(Instant.EPOCH.toString())).isBefore(since))
+                        .toList();
+                int size = Math.min(100, Integer.parseInt(params.getOrDefault("per_page", "30")));
+                int from = Math.min(kept.size(), (Integer.parseInt(params.getOrDefault("page",
+                        "1")) - 1) * size);
                 ArrayNode array = JSON.createArrayNode();
-                list.forEach(array::add);
+                kept.subList(from, Math.min(kept.size(), from + size)).forEach(array::add);
                 return json(200, array);
             }
             ObjectNode comment = JSON.createObjectNode().put("id", ids.incrementAndGet()).put(
                     "body", JSON.readTree(body).path("body").asString()).put("html_url",
                             "https://github.com/" + repo.owner + "/" + repo.name + "/pull/"
-                                    + number + "#issuecomment-" + ids.get());
+                                    + number + "#issuecomment-" + ids.get())
+                    .put("created_at", now().toString()).put("updated_at", now().toString());
             list.add(comment);
             return json(201, comment);
         }

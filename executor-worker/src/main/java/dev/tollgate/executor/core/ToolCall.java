@@ -18,9 +18,12 @@ import java.util.List;
  * @param resultBudget the most bytes the result may take as JSON text (UTF-8, escaping included)
  *        for the answer to fit what Kafka carries ({@link AnswerLimit}); a handler that can say
  *        how to ask for less checks it itself
+ * @param decidedAt when the call was decided: whatever the handler wrote for it on GitHub was
+ *        written after this (a redelivery's marker search need not look further back)
  */
 public record ToolCall(String requestId, ValidatedCall call, List<String> repositories,
-        List<String> preconditions, GitHubSession session, int resultBudget) {
+        List<String> preconditions, GitHubSession session, int resultBudget,
+        java.time.Instant decidedAt) {
 
     public ToolCall {
         repositories = List.copyOf(repositories);

@@ -210,7 +210,9 @@ public final class ToolCallExecutor {
                     .getEnvironment());
             session = new GitHubSession(tokens, transport, scope, context, clock, account);
             ToolCall withSession = new ToolCall(requestId, call.call(), repositories, List.copyOf(
-                    decision.getPreconditions()), session, resultBudget(decision));
+                    decision.getPreconditions()), session, resultBudget(decision),
+                    decision
+                            .getMeta().getOccurredAt());
             JsonNode result = ToolHandlers.of(call.tool()).orElseThrow(() -> Refusal.invalid(call
                     .tool().toolName() + " is answered by the ingress")).perform(withSession);
             ToolCallCompleted answer = succeeded(decision, result, session);
@@ -345,7 +347,8 @@ public final class ToolCallExecutor {
             throw Refusal.forbidden("the decision's target does not match its arguments:"
                     + " refusing to act on either");
         }
-        return new ToolCall(requestId(decision), call, List.of(), List.of(), null, 0);
+        return new ToolCall(requestId(decision), call, List.of(), List.of(), null, 0, decision
+                .getMeta().getOccurredAt());
     }
 
     private static JsonNode parseArguments(String json) {

@@ -2,6 +2,7 @@ package dev.tollgate.executor.core.handlers;
 
 import dev.tollgate.executor.core.GitHubSession;
 import dev.tollgate.executor.core.Paths;
+import dev.tollgate.executor.core.ToolCall;
 import java.util.StringJoiner;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -43,5 +44,17 @@ final class Results {
             joined.add(Paths.encode(part));
         }
         return joined.toString();
+    }
+
+    /** How far before its decision a call's own writes are looked for (clocks differ). */
+    static final java.time.Duration CLOCK_MARGIN = java.time.Duration.ofMinutes(10);
+
+    /**
+     * GitHub's {@code since} for a marker search: the call's decision less {@link #CLOCK_MARGIN},
+     * to the second (YYYY-MM-DDTHH:MM:SSZ).
+     */
+    static String since(ToolCall call) {
+        return call.decidedAt().minus(CLOCK_MARGIN)
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
     }
 }

@@ -93,6 +93,32 @@ class IssueToolsTest extends HarnessTest {
     }
 
     @Test
+    void aRedeliveryFindsItsCommentInAConversationLongerThanOnePage() {
+        openIssue("a long discussion");
+        // 150 comments from the day before: GitHub lists a conversation oldest first, so the
+        // first page of 100 would never show this request's comment
+        java.util.List<tools.jackson.databind.node.ObjectNode> thread = hello.comments
+                .computeIfAbsent(1L, k -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        String yesterday = harness.clock.instant().minus(java.time.Duration.ofDays(1)).toString();
+        for (int i = 0; i < 150; i++) {
+            thread.add(JSON.createObjectNode().put("id", 10 + i).put("body", "older " + i).put(
+                    "created_at", yesterday).put("updated_at", yesterday));
+        }
+        String comment = "{" + REPO + ",\"issue_number\":1,\"body\":\"Done in #2\"}";
+
+        JsonNode first = result(run(harness.decisionFor("long-1", "comment_on_issue", comment)));
+        JsonNode again = result(harness.executor().execute(harness.decisionFor("long-1",
+                "comment_on_issue", comment)));
+
+        assertThat(again.path("deduplicated").asBoolean()).as("found again, not posted twice")
+                .isTrue();
+        assertThat(again.path("id").asLong()).isEqualTo(first.path("id").asLong());
+        assertThat(thread).hasSize(151);
+        assertThat(github.requests("GET", "/repos/octo/hello/issues/1/comments")).allSatisfy(
+                request -> assertThat(request.path()).contains("per_page=100", "&since="));
+    }
+
+    @Test
     void updateIssueSendsOnlyWhatIsGivenAndReplacesLabels() {
         openIssue("old title");
 
