@@ -180,14 +180,36 @@ public final class TopicProvisioner {
         }
     }
 
+    /**
+     * Like {@link #describeConfigs}: a topic listed already may not be described yet by the
+     * broker asked (its metadata arrives a moment later), which said UnknownTopicOrPartition and
+     * stopped the role's start (TopicProvisionerIntegrationTest, once in eleven builds on a busy
+     * machine).
+     */
+    private Map<String, TopicDescription> describeTopics(List<String> names)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            try {
+                return admin.describeTopics(names).allTopicNames().get(timeoutMillis,
+                        TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System
+                        .nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     private List<String> checkPartitions(Collection<Topic<?>> topics, List<String> present)
             throws InterruptedException, ExecutionException, TimeoutException {
         List<String> warnings = new ArrayList<>();
         if (present.isEmpty()) {
             return warnings;
         }
-        Map<String, TopicDescription> descriptions = admin.describeTopics(present)
-                .allTopicNames().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        Map<String, TopicDescription> descriptions = describeTopics(present);
         for (Topic<?> topic : topics) {
             TopicDescription description = descriptions.get(topic.name());
             if (description != null
