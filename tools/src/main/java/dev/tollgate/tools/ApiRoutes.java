@@ -42,9 +42,31 @@ public final class ApiRoutes {
             + " included (a pushed script can print any file)";
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,18}");
 
-    /** One route: segment patterns and what a match touches. */
-    private record Route(List<String> pattern, Effect effect) {
+    /**
+     * One route: segment patterns, the permissions its GET needs (GitHub's fine-grained
+     * permission for the endpoint; empty for every permission the passthrough has) and what a
+     * match touches.
+     */
+    private record Route(List<String> pattern, Map<String, String> needs, Effect effect) {
     }
+
+    /** The repository itself, and lists of names GitHub shows with metadata alone. */
+    private static final Map<String, String> METADATA = Map.of("metadata", "read");
+    /** Files, trees, blobs, commits, branches, comparisons, releases. */
+    private static final Map<String, String> CONTENTS = Map.of("contents", "read");
+    /** Pull requests, their files, commits, reviews and review comments. */
+    private static final Map<String, String> PULLS = Map.of("pull_requests", "read");
+    /**
+     * Issues, their comments and events, labels, milestones, assignees: GitHub serves these for
+     * an issue with issues: read and for a pull request (an issue by number) with pull_requests:
+     * read, and a number may be either.
+     */
+    private static final Map<String, String> ISSUES = Map.of("issues", "read", "pull_requests",
+            "read");
+    private static final Map<String, String> CONTENTS_AND_PULLS = Map.of("contents", "read",
+            "pull_requests", "read");
+    /** Routes not mapped to one permission: every permission the passthrough has. */
+    private static final Map<String, String> EVERY = Map.of();
 
     /** What a matched route touches, given the captured segments and the query. */
     @FunctionalInterface
@@ -58,73 +80,77 @@ public final class ApiRoutes {
      * {@code {x}} any one segment, {@code {*}} the rest (one or more segments).
      */
     private static final List<Route> ROUTES = List.of(
-            route("", (c, q, t) -> {
+            route("", METADATA, (c, q, t) -> {
             }),
-            route("contents", (c, q, t) -> t.ref(q.get("ref"))),
-            route("contents/{*}", (c, q, t) -> t.path(c.get(0)).ref(q.get("ref"))),
-            route("readme", (c, q, t) -> t.everyPath(README).ref(q.get("ref"))),
-            route("readme/{*}", (c, q, t) -> t.everyPath(README).ref(q.get("ref"))),
-            route("license", (c, q, t) -> t.everyPath(README).ref(q.get("ref"))),
-            route("tarball", ApiRoutes::download),
-            route("tarball/{*}", ApiRoutes::download),
-            route("zipball", ApiRoutes::download),
-            route("zipball/{*}", ApiRoutes::download),
-            route("git/trees/{x}", (c, q, t) -> t.ref(c.get(0)).everyPath(TREE)),
-            route("git/blobs/{x}", (c, q, t) -> t.everyPath(BLOB).everyRef(BLOB)),
-            route("git/commits/{x}", (c, q, t) -> t.ref(c.get(0))),
-            route("git/tags/{x}", (c, q, t) -> t.everyRef("a tag object is addressed by SHA")),
-            route("git/ref/{*}", ApiRoutes::namesOnly),
-            route("git/refs", ApiRoutes::namesOnly),
-            route("git/refs/{*}", ApiRoutes::namesOnly),
-            route("git/matching-refs/{*}", ApiRoutes::namesOnly),
-            route("branches", ApiRoutes::namesOnly),
-            route("branches/{*}", (c, q, t) -> branchAndPrefixes(c.get(0), t)),
-            route("commits", (c, q, t) -> t.ref(q.get("sha"))),
-            route("commits/{x}", (c, q, t) -> t.ref(c.get(0)).everyPath(PATCHES)),
-            route("commits/{x}/pulls", (c, q, t) -> t.ref(c.get(0)).everyNumber(
+            route("contents", CONTENTS, (c, q, t) -> t.ref(q.get("ref"))),
+            route("contents/{*}", CONTENTS, (c, q, t) -> t.path(c.get(0)).ref(q.get("ref"))),
+            route("readme", CONTENTS, (c, q, t) -> t.everyPath(README).ref(q.get("ref"))),
+            route("readme/{*}", CONTENTS, (c, q, t) -> t.everyPath(README).ref(q.get("ref"))),
+            route("license", CONTENTS, (c, q, t) -> t.everyPath(README).ref(q.get("ref"))),
+            route("tarball", CONTENTS, ApiRoutes::download),
+            route("tarball/{*}", CONTENTS, ApiRoutes::download),
+            route("zipball", CONTENTS, ApiRoutes::download),
+            route("zipball/{*}", CONTENTS, ApiRoutes::download),
+            route("git/trees/{x}", CONTENTS, (c, q, t) -> t.ref(c.get(0)).everyPath(TREE)),
+            route("git/blobs/{x}", CONTENTS, (c, q, t) -> t.everyPath(BLOB).everyRef(BLOB)),
+            route("git/commits/{x}", CONTENTS, (c, q, t) -> t.ref(c.get(0))),
+            route("git/tags/{x}", CONTENTS,
+                    (c, q, t) -> t.everyRef("a tag object is addressed by SHA")),
+            route("git/ref/{*}", CONTENTS, ApiRoutes::namesOnly),
+            route("git/refs", CONTENTS, ApiRoutes::namesOnly),
+            route("git/refs/{*}", CONTENTS, ApiRoutes::namesOnly),
+            route("git/matching-refs/{*}", CONTENTS, ApiRoutes::namesOnly),
+            route("branches", CONTENTS, ApiRoutes::namesOnly),
+            route("branches/{*}", CONTENTS, (c, q, t) -> branchAndPrefixes(c.get(0), t)),
+            route("commits", CONTENTS, (c, q, t) -> t.ref(q.get("sha"))),
+            route("commits/{x}", CONTENTS, (c, q, t) -> t.ref(c.get(0)).everyPath(PATCHES)),
+            route("commits/{x}/pulls", CONTENTS_AND_PULLS, (c, q, t) -> t.ref(c.get(0)).everyNumber(
                     NumberKind.PULL_REQUEST, ALL_PULLS)),
-            route("commits/{x}/{x}", (c, q, t) -> t.ref(c.get(0))),
-            route("compare/{x}", (c, q, t) -> compare(c.get(0), t)),
-            route("pulls", (c, q, t) -> t.everyNumber(NumberKind.PULL_REQUEST, ALL_PULLS)),
-            route("pulls/comments", (c, q, t) -> t.everyNumber(NumberKind.PULL_REQUEST,
+            route("commits/{x}/{x}", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("compare/{x}", CONTENTS, (c, q, t) -> compare(c.get(0), t)),
+            route("pulls", PULLS, (c, q, t) -> t.everyNumber(NumberKind.PULL_REQUEST, ALL_PULLS)),
+            route("pulls/comments", PULLS, (c, q, t) -> t.everyNumber(NumberKind.PULL_REQUEST,
                     ALL_ISSUES).everyPath(HUNKS).everyRef(HEAD)),
-            route("pulls/comments/{*}", (c, q, t) -> t.everyNumber(NumberKind.PULL_REQUEST,
+            route("pulls/comments/{*}", PULLS, (c, q, t) -> t.everyNumber(NumberKind.PULL_REQUEST,
                     ALL_ISSUES).everyPath(HUNKS).everyRef(HEAD)),
-            route("pulls/{n}", (c, q, t) -> pull(c, t)),
-            route("pulls/{n}/files", (c, q, t) -> pull(c, t).everyPath(PATCHES).everyRef(HEAD)),
-            route("pulls/{n}/commits", (c, q, t) -> pull(c, t).everyRef(HEAD)),
-            route("pulls/{n}/comments", (c, q, t) -> pull(c, t).everyPath(HUNKS).everyRef(HEAD)),
-            route("pulls/{n}/comments/{*}", (c, q, t) -> pull(c, t).everyPath(HUNKS).everyRef(
-                    HEAD)),
-            route("pulls/{n}/reviews/{x}/comments", (c, q, t) -> pull(c, t).everyPath(HUNKS)
+            route("pulls/{n}", PULLS, (c, q, t) -> pull(c, t)),
+            route("pulls/{n}/files", PULLS,
+                    (c, q, t) -> pull(c, t).everyPath(PATCHES).everyRef(HEAD)),
+            route("pulls/{n}/commits", PULLS, (c, q, t) -> pull(c, t).everyRef(HEAD)),
+            route("pulls/{n}/comments", PULLS,
+                    (c, q, t) -> pull(c, t).everyPath(HUNKS).everyRef(HEAD)),
+            route("pulls/{n}/comments/{*}", PULLS,
+                    (c, q, t) -> pull(c, t).everyPath(HUNKS).everyRef(
+                            HEAD)),
+            route("pulls/{n}/reviews/{x}/comments", PULLS, (c, q, t) -> pull(c, t).everyPath(HUNKS)
                     .everyRef(HEAD)),
-            route("pulls/{n}/{*}", (c, q, t) -> pull(c, t)),
-            route("issues", (c, q, t) -> t.everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST,
+            route("pulls/{n}/{*}", PULLS, (c, q, t) -> pull(c, t)),
+            route("issues", ISSUES, (c, q, t) -> t.everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST,
                     ALL_ISSUES)),
-            route("issues/comments", ApiRoutes::allIssues),
-            route("issues/comments/{*}", ApiRoutes::allIssues),
-            route("issues/events", ApiRoutes::allIssues),
-            route("issues/events/{*}", ApiRoutes::allIssues),
-            route("issues/{n}", (c, q, t) -> issue(c, t)),
-            route("issues/{n}/{*}", (c, q, t) -> issue(c, t)),
-            route("labels", ApiRoutes::namesOnly),
-            route("labels/{*}", ApiRoutes::namesOnly),
-            route("milestones", ApiRoutes::namesOnly),
-            route("milestones/{*}", ApiRoutes::namesOnly),
-            route("tags", ApiRoutes::namesOnly),
-            route("releases", ApiRoutes::namesOnly),
-            route("releases/{*}", ApiRoutes::namesOnly),
-            route("languages", ApiRoutes::namesOnly),
-            route("topics", ApiRoutes::namesOnly),
-            route("contributors", ApiRoutes::namesOnly),
-            route("forks", ApiRoutes::namesOnly),
-            route("stargazers", ApiRoutes::namesOnly),
-            route("subscribers", ApiRoutes::namesOnly),
-            route("assignees", ApiRoutes::namesOnly),
-            route("assignees/{x}", ApiRoutes::namesOnly),
-            route("check-runs/{*}", (c, q, t) -> t.everyRef(BY_ID)),
-            route("check-suites/{*}", (c, q, t) -> t.everyRef(BY_ID)),
-            route("events", (c, q, t) -> t.everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST,
+            route("issues/comments", ISSUES, ApiRoutes::allIssues),
+            route("issues/comments/{*}", ISSUES, ApiRoutes::allIssues),
+            route("issues/events", ISSUES, ApiRoutes::allIssues),
+            route("issues/events/{*}", ISSUES, ApiRoutes::allIssues),
+            route("issues/{n}", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/{*}", ISSUES, (c, q, t) -> issue(c, t)),
+            route("labels", ISSUES, ApiRoutes::namesOnly),
+            route("labels/{*}", ISSUES, ApiRoutes::namesOnly),
+            route("milestones", ISSUES, ApiRoutes::namesOnly),
+            route("milestones/{*}", ISSUES, ApiRoutes::namesOnly),
+            route("tags", METADATA, ApiRoutes::namesOnly),
+            route("releases", CONTENTS, ApiRoutes::namesOnly),
+            route("releases/{*}", CONTENTS, ApiRoutes::namesOnly),
+            route("languages", METADATA, ApiRoutes::namesOnly),
+            route("topics", METADATA, ApiRoutes::namesOnly),
+            route("contributors", METADATA, ApiRoutes::namesOnly),
+            route("forks", METADATA, ApiRoutes::namesOnly),
+            route("stargazers", METADATA, ApiRoutes::namesOnly),
+            route("subscribers", METADATA, ApiRoutes::namesOnly),
+            route("assignees", ISSUES, ApiRoutes::namesOnly),
+            route("assignees/{x}", ISSUES, ApiRoutes::namesOnly),
+            route("check-runs/{*}", EVERY, (c, q, t) -> t.everyRef(BY_ID)),
+            route("check-suites/{*}", EVERY, (c, q, t) -> t.everyRef(BY_ID)),
+            route("events", EVERY, (c, q, t) -> t.everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST,
                     ALL_ISSUES).everyRef("push events carry commits of every branch")));
 
     private ApiRoutes() {
@@ -157,8 +183,26 @@ public final class ApiRoutes {
                 .everyRef(why).ref(query.get("ref")).build();
     }
 
-    private static Route route(String pattern, Effect effect) {
-        return new Route(pattern.isEmpty() ? List.of() : List.of(pattern.split("/")), effect);
+    private static Route route(String pattern, Map<String, String> needs, Effect effect) {
+        return new Route(pattern.isEmpty() ? List.of() : List.of(pattern.split("/")), needs,
+                effect);
+    }
+
+    /**
+     * The permissions a GET of {@code path} (normalized by {@link Names#apiPath}) needs, for its
+     * token to carry no more: e.g. issues (and pull requests, which are issues by number) for
+     * {@code /repos/o/r/issues}, contents for {@code /repos/o/r/contents/x}. Empty for a route
+     * without one mapped permission: then the token has all the passthrough's.
+     */
+    public static Map<String, String> permissions(String path) {
+        String[] segments = path.substring(1).split("/", -1);
+        List<String> rest = Arrays.asList(segments).subList(3, segments.length);
+        for (Route route : ROUTES) {
+            if (match(route.pattern(), rest) != null) {
+                return route.needs();
+            }
+        }
+        return EVERY;
     }
 
     /** The captured segments ({@code {*}} joined with '/'), or null when it does not match. */

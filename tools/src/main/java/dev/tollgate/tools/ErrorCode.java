@@ -67,6 +67,14 @@ public enum ErrorCode {
             "GitHub refused the gateway's credential"),
     /** 5xx, timeouts, connection resets. */
     TRANSIENT("transient", Role.EXECUTOR_WORKER, true, "a passing failure; may succeed later"),
+    /**
+     * A write was sent to GitHub and no answer came back (the connection broke after sending, a
+     * timeout, or a 5xx, which may hide a success): it may have been done. Not retryable: the
+     * same call again is a new request, which GitHub would perform a second time.
+     */
+    OUTCOME_UNKNOWN("outcome_unknown", Role.EXECUTOR_WORKER, false,
+            "the write was sent but GitHub's answer was lost, so it may have been done; look (list"
+                    + " or get it) before asking again"),
     /** Not attempted: the circuit breaker is open. */
     UPSTREAM_UNAVAILABLE("upstream_unavailable", Role.EXECUTOR_WORKER, true,
             "GitHub is failing; the call was not attempted"),

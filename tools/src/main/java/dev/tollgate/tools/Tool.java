@@ -291,6 +291,7 @@ public enum Tool {
                     + "may read, e.g. /repos/octo/hello/issues/1/comments.")
             .permission("metadata", "read").permission("contents", "read")
             .permission("issues", "read").permission("pull_requests", "read")
+            .permissionsPerCall(args -> ApiRoutes.permissions(args.text("path")))
             .reveals(Reveals.values())
             .params(Param.Str.required("path", API_PATH,
                     "REST path starting with /repos/{owner}/{repo}, without query string"),

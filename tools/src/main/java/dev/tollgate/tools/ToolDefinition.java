@@ -28,10 +28,14 @@ import java.util.function.Function;
  * @param destructive MCP destructiveHint: it may overwrite what is there
  * @param reveals for read tools, the kinds of data its calls can reveal (empty for others)
  * @param target the parser from normalized arguments to the target (absent for local tools)
+ * @param callPermissions for a tool whose calls need less than all of {@code permissions} (the
+ *        passthrough: a GET of issues needs no contents), what one call's token needs, always
+ *        within {@code permissions}; absent when every call needs them all
  */
 public record ToolDefinition(Tool tool, String name, Tool.Kind kind, String title,
         String description, List<Param> params, Tier tier, Map<String, String> permissions,
-        boolean destructive, Set<Reveals> reveals, Optional<Function<Args, Target>> target) {
+        boolean destructive, Set<Reveals> reveals, Optional<Function<Args, Target>> target,
+        Optional<Function<Args, Map<String, String>>> callPermissions) {
 
     public ToolDefinition {
         Objects.requireNonNull(tool, "tool");
@@ -92,6 +96,29 @@ public record ToolDefinition(Tool tool, String name, Tool.Kind kind, String titl
 
     private Param.Obj root() {
         return new Param.Obj("arguments", null, true, params);
+    }
+
+    /**
+     * The permissions a token for one call with {@code arguments} (normalized, as in a
+     * {@link ValidatedCall}) is requested with: {@link #permissions()} narrowed to what this call
+     * needs.
+     *
+     * @throws IllegalStateException if the definition asks for more than its permissions (a bug)
+     */
+    public Map<String, String> permissionsFor(Map<String, Object> arguments) {
+        if (callPermissions.isEmpty()) {
+            return permissions;
+        }
+        Map<String, String> needed = new TreeMap<>(callPermissions.get().apply(new Args(
+                arguments)));
+        needed.forEach((permission, access) -> {
+            String declared = permissions.get(permission);
+            if (declared == null || (access.equals("write") && !declared.equals("write"))) {
+                throw new IllegalStateException(name + ": a call asks for " + permission + ":"
+                        + access + ", beyond the tool's " + permissions);
+            }
+        });
+        return needed.isEmpty() ? permissions : java.util.Collections.unmodifiableMap(needed);
     }
 
     /** The JSON schema of the arguments. */
@@ -159,6 +186,7 @@ public record ToolDefinition(Tool tool, String name, Tool.Kind kind, String titl
         private boolean destructive;
         private final Set<Reveals> reveals = EnumSet.noneOf(Reveals.class);
         private Function<Args, Target> target;
+        private Function<Args, Map<String, String>> callPermissions;
 
         private Builder(String name, Tool.Kind kind, Tier tier) {
             this.name = name;
@@ -208,11 +236,21 @@ public record ToolDefinition(Tool tool, String name, Tool.Kind kind, String titl
             return this;
         }
 
+        /**
+         * What one call needs of the tool's permissions, when that depends on its arguments
+         * (within the {@link #permission} declared).
+         */
+        public Builder permissionsPerCall(Function<Args, Map<String, String>> needed) {
+            this.callPermissions = needed;
+            return this;
+        }
+
         ToolDefinition build(Tool tool) {
             return new ToolDefinition(tool, name, kind, Objects.requireNonNull(title, name
                     + ": title"), Objects.requireNonNull(description, name + ": description"),
                     params, tier, permissions, destructive, reveals, Optional.ofNullable(
-                            target));
+                            target),
+                    Optional.ofNullable(callPermissions));
         }
     }
 }

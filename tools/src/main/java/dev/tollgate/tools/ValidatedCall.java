@@ -19,6 +19,11 @@ public record ValidatedCall(ToolDefinition tool, Map<String, Object> arguments,
         arguments = Collections.unmodifiableMap(new TreeMap<>(arguments));
     }
 
+    /** The GitHub App permissions this call's token needs: its tool's, narrowed to the call. */
+    public Map<String, String> permissions() {
+        return tool.permissionsFor(arguments);
+    }
+
     /** The normalized arguments as JSON with sorted keys: equal calls give equal bytes. */
     public String argumentsJson() {
         return Json.write(arguments);

@@ -156,4 +156,32 @@ class ApiRoutesTest {
         assertThat(target.owner()).isEqualTo("myorg");
         assertThat(target.repo()).isEqualTo("app");
     }
+
+    /** path | the permissions its token is requested with (sorted name=access, ';'-joined). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "/repos/o/r                          | metadata=read",
+            "/repos/o/r/contents/docs/a.md       | contents=read",
+            "/repos/o/r/CONTENTS/docs/a.md       | contents=read",
+            "/repos/o/r/git/trees/main           | contents=read",
+            "/repos/o/r/compare/main...dev       | contents=read",
+            "/repos/o/r/commits/abc/pulls        | contents=read;pull_requests=read",
+            "/repos/o/r/pulls/7/files            | pull_requests=read",
+            "/repos/o/r/pulls                    | pull_requests=read",
+            "/repos/o/r/issues                   | issues=read;pull_requests=read",
+            "/repos/o/r/issues/7/comments        | issues=read;pull_requests=read",
+            "/repos/o/r/labels                   | issues=read;pull_requests=read",
+            "/repos/o/r/languages                | metadata=read",
+            "/repos/o/r/commits/abc/status       | contents=read;issues=read;metadata=read;pull_requests=read",
+            "/repos/o/r/unknown/route            | contents=read;issues=read;metadata=read;pull_requests=read"})
+    void eachCallsTokenCarriesOnlyThePermissionItsRouteNeeds(String path, String expected) {
+        ValidatedCall call = Tool.GITHUB_API_GET.definition().validate(Map.of("path", path));
+
+        assertThat(String.join(";", call.permissions().entrySet().stream().sorted(
+                Map.Entry.comparingByKey()).map(e -> e.getKey() + "=" + e.getValue()).toList()))
+                .isEqualTo(expected);
+        assertThat(Tool.GITHUB_API_GET.permissions()).as("within the tool's own")
+                .containsAllEntriesOf(
+                        call.permissions());
+    }
 }

@@ -211,4 +211,38 @@ class ToolDefinitionTest {
                 "title", "")))
                 .hasMessage("'title' must not be empty");
     }
+
+    @Test
+    void aCallsPermissionsAreTheToolsUnlessItsDefinitionNarrowsThem() {
+        ValidatedCall file = tool("get_file").validate(Map.of("owner", "o", "repo", "r", "path",
+                "a"));
+        ValidatedCall issues = tool("github_api_get").validate(Map.of("path",
+                "/repos/o/r/issues"));
+
+        assertThat(file.permissions()).isEqualTo(Tool.GET_FILE.permissions());
+        assertThat(issues.permissions()).containsOnlyKeys("issues", "pull_requests");
+    }
+
+    @Test
+    void aDefinitionAskingACallForMoreThanItsPermissionsIsABug() {
+        ToolDefinition greedy = ToolDefinition.read("greedy", Tier.READ).title("t").description(
+                "d").permission("contents", "read").permissionsPerCall(
+                        args -> Map.of("contents",
+                                "write"))
+                .reveals(Reveals.values()).target(args -> Target.in("o", "r")
+                        .build())
+                .build(Tool.GET_FILE);
+        ToolDefinition other = ToolDefinition.read("other", Tier.READ).title("t").description(
+                "d").permission("contents", "read").permissionsPerCall(
+                        args -> Map.of("issues",
+                                "read"))
+                .reveals(Reveals.values()).target(args -> Target.in("o", "r")
+                        .build())
+                .build(Tool.GET_FILE);
+
+        assertThatThrownBy(() -> greedy.permissionsFor(Map.of())).isInstanceOf(
+                IllegalStateException.class).hasMessageContaining("contents:write");
+        assertThatThrownBy(() -> other.permissionsFor(Map.of())).isInstanceOf(
+                IllegalStateException.class).hasMessageContaining("issues:read");
+    }
 }

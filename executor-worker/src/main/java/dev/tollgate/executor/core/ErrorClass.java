@@ -24,6 +24,11 @@ public enum ErrorClass {
     UNAUTHORIZED(ErrorCode.UNAUTHORIZED),
     /** 5xx, timeouts, connection resets: may succeed if tried again. */
     TRANSIENT(ErrorCode.TRANSIENT),
+    /**
+     * A write sent to GitHub whose answer was lost (broken after sending, a timeout, a 5xx): it
+     * may have been performed, so it is neither repeated nor called retryable.
+     */
+    OUTCOME_UNKNOWN(ErrorCode.OUTCOME_UNKNOWN),
     /** Not attempted: the circuit breaker for the GitHub host is open. */
     UPSTREAM_UNAVAILABLE(ErrorCode.UPSTREAM_UNAVAILABLE),
     /**

@@ -1,6 +1,9 @@
 package dev.tollgate.executor.core;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,6 +17,9 @@ import tools.jackson.databind.json.JsonMapper;
  * expired one always does). Non-2xx answers become {@link GitHubCallException}s, classified; a
  * successful answer larger than the executor reads becomes one too ({@code result_too_large}).
  * The bytes of every answer are kept by the call's {@link ResponseBudget.Account}, if it has one.
+ * A write whose answer was lost after it was sent (the exchange broke, timed out, or GitHub
+ * answered 5xx, which may hide a success) marks the session {@link #writeMayHaveHappened()}: its
+ * failure is then answered {@code outcome_unknown}, never as a retryable {@code transient}.
  */
 public final class GitHubSession {
 
@@ -28,6 +34,8 @@ public final class GitHubSession {
     private final ResponseBudget.Account account;
     private final AtomicInteger attempts = new AtomicInteger();
     private volatile int lastStatus;
+    private volatile boolean writeAttempted;
+    private volatile boolean writeOutcomeLost;
 
     public GitHubSession(InstallationTokens tokens, GitHubTransport transport, TokenScope scope,
             MintContext context, Clock clock) {
@@ -103,6 +111,36 @@ public final class GitHubSession {
                 clock.instant());
     }
 
+    /**
+     * Whether a write was handed to the transport, whatever came of it: after an unexpected
+     * failure, such a call may have been done.
+     */
+    public boolean writeAttempted() {
+        return writeAttempted;
+    }
+
+    /**
+     * Whether a write was sent and its answer lost (broken after sending, a timeout, a 5xx): it
+     * may have been performed.
+     */
+    public boolean writeMayHaveHappened() {
+        return writeOutcomeLost;
+    }
+
+    /**
+     * What a call that failed with {@code error} is answered: {@code outcome_unknown} once a
+     * write of it may have happened, since asking again would be a new request and GitHub would
+     * perform it a second time; {@code error} otherwise.
+     */
+    public GitHubError answerFor(GitHubError error) {
+        if (!writeOutcomeLost || error.errorClass() == ErrorClass.OUTCOME_UNKNOWN) {
+            return error;
+        }
+        return GitHubError.of(ErrorClass.OUTCOME_UNKNOWN, error.status(), "a write was sent to"
+                + " GitHub and its answer was lost (" + error.describe() + "), so it may have"
+                + " been done: look for it (list or get it) before asking again", null);
+    }
+
     /** Calls made to GitHub for this request, retries included. */
     public int attempts() {
         return attempts.get();
@@ -118,9 +156,14 @@ public final class GitHubSession {
         GitHubRequest request = new GitHubRequest(method, path, new GitHubRequest.Credential.Token(
                 token), body, new GitHubRequest.Caller(scope.installationId(), context.agentId()),
                 account);
+        boolean write = request.isWrite();
+        writeAttempted |= write;
         try {
             GitHubResponse response = transport.send(request);
             attempts.addAndGet(response.attempts());
+            if (write && (response.status() >= 500 || response.status() == 408)) {
+                writeOutcomeLost = true;
+            }
             if (response.isSuccess() && !response.complete()) {
                 lastStatus = response.status();
                 throw new GitHubCallException(ErrorClassifier.responseTooLarge(request, response
@@ -129,7 +172,16 @@ public final class GitHubSession {
             return response;
         } catch (IOException e) {
             attempts.incrementAndGet();
+            if (write && !neverSent(e)) {
+                writeOutcomeLost = true;
+            }
             throw new GitHubCallException(ErrorClassifier.classifyFailure(e));
         }
+    }
+
+    /** No connection could be made: nothing was sent (the transport has already retried). */
+    private static boolean neverSent(IOException e) {
+        return e instanceof ConnectException || e instanceof UnknownHostException
+                || e instanceof NoRouteToHostException;
     }
 }

@@ -200,8 +200,8 @@ public final class ToolCallExecutor {
                 throw Refusal.forbidden("the call targets " + target.repository()
                         + ", which the decision did not name");
             }
-            Map<String, String> permissions = permissions(call.tool(), decision
-                    .getPermissions());
+            Map<String, String> permissions = narrowed(permissions(call.tool(), decision
+                    .getPermissions()), call.call().permissions());
             long installationId = decision.getInstallationId() != null
                     ? decision.getInstallationId()
                     : installations.installationFor(target.owner(), target.repo());
@@ -220,20 +220,26 @@ public final class ToolCallExecutor {
                     ? answer
                     : tooLarge(decision, withSession, result, session);
         } catch (GitHubCallException e) {
-            log.info("request {} ({}) failed: {}", requestId, request.getTool(), e.error()
+            GitHubError error = session == null ? e.error() : session.answerFor(e.error());
+            log.info("request {} ({}) failed: {}", requestId, request.getTool(), error
                     .describe());
-            return failed(decision, e.error(), session == null ? 0 : session.attempts());
+            return failed(decision, error, session == null ? 0 : session.attempts());
         } catch (IllegalArgumentException e) {
             return failed(decision, GitHubError.of(ErrorClass.VALIDATION_FAILED, 0, e
                     .getMessage(), null), session == null ? 0 : session.attempts());
         } catch (RuntimeException e) {
-            // A bug or an answer we cannot read: answer rather than redeliver forever. Writes
-            // that may have happened are found by their marker if the agent tries again.
+            // A bug or an answer we cannot read: answer rather than redeliver forever. Once a
+            // write was sent it may have been done, and asking again would do it again.
             log.error("request {} ({}) failed unexpectedly", requestId, request.getTool(), e);
-            return failed(decision, GitHubError.of(ErrorClass.TRANSIENT, 0,
-                    "the executor could not complete the call (" + e.getClass().getSimpleName()
-                            + "); it may be retried",
-                    null),
+            boolean wrote = session != null && session.writeAttempted();
+            return failed(decision, wrote
+                    ? GitHubError.of(ErrorClass.OUTCOME_UNKNOWN, 0, "the executor could not"
+                            + " complete the call (" + e.getClass().getSimpleName() + ") after"
+                            + " sending a write, so it may have been done: look for it before"
+                            + " asking again", null)
+                    : GitHubError.of(ErrorClass.TRANSIENT, 0, "the executor could not complete"
+                            + " the call (" + e.getClass().getSimpleName() + "); it may be"
+                            + " retried", null),
                     session == null
                             ? 0
                             : session.attempts());
@@ -319,6 +325,24 @@ public final class ToolCallExecutor {
             }
         }
         return Map.copyOf(decided);
+    }
+
+    /**
+     * The decided permissions narrowed to what this one call needs (its tool's definition says,
+     * e.g. only issues for a passthrough GET of issues); the decided ones if the call needs none
+     * of them (GitHub will then refuse it, as it should).
+     */
+    static Map<String, String> narrowed(Map<String, String> decided, Map<String, String> needed) {
+        Map<String, String> narrowed = new java.util.TreeMap<>();
+        needed.forEach((permission, access) -> {
+            String granted = decided.get(permission);
+            if (granted != null) {
+                narrowed.put(permission, granted.equals("write") && access.equals("write")
+                        ? "write"
+                        : "read");
+            }
+        });
+        return narrowed.isEmpty() ? decided : Map.copyOf(narrowed);
     }
 
     /**

@@ -29,6 +29,31 @@ class ToolCallExecutorTest extends HarnessTest {
     }
 
     @Test
+    void aPassthroughReadOfIssuesIsMadeWithAnIssuesTokenNotWithContents() {
+        ToolCallCompleted completed = run(harness.decision("github_api_get",
+                "{\"path\":\"/repos/octo/hello/issues\"}"));
+
+        assertThat(completed.getStatus()).as(completed.getMessage()).isEqualTo(
+                CallStatus.SUCCEEDED);
+        assertThat(github.mints()).singleElement().satisfies(mint -> assertThat(mint
+                .permissions()).as("%s", mint).isEqualTo(Map.of("issues", "read",
+                        "pull_requests", "read")));
+    }
+
+    @Test
+    void theDecidedPermissionsAreNarrowedToWhatTheCallNeeds() {
+        assertThat(ToolCallExecutor.narrowed(Map.of("contents", "read", "issues", "read"), Map.of(
+                "issues", "read"))).isEqualTo(Map.of("issues", "read"));
+        assertThat(ToolCallExecutor.narrowed(Map.of("contents", "write"), Map.of("contents",
+                "read"))).isEqualTo(Map.of("contents", "read"));
+        assertThat(ToolCallExecutor.narrowed(Map.of("contents", "read"), Map.of("contents",
+                "write"))).as("never above the decision").isEqualTo(Map.of("contents", "read"));
+        assertThat(ToolCallExecutor.narrowed(Map.of("contents", "read"), Map.of("issues",
+                "read"))).as("nothing in common: the decision's, which GitHub will refuse")
+                .isEqualTo(Map.of("contents", "read"));
+    }
+
+    @Test
     void aCallOnARepositoryTheDecisionDidNotNameIsRefused() {
         PolicyDecided decision = harness.decision("get_file",
                 "{\"owner\":\"octo\",\"repo\":\"world\",\"path\":\"a\"}");
@@ -141,15 +166,83 @@ class ToolCallExecutorTest extends HarnessTest {
     }
 
     @Test
-    void aWriteHitBy5xxIsReportedTransientAndNotRepeated() {
+    void aWriteHitBy5xxIsAnsweredOutcomeUnknownNotRetryableAndNotRepeated() {
         github.script("POST", "/repos/octo/hello/issues", GitHubStandIn.serverError(502));
 
         ToolCallCompleted completed = run(harness.decision("create_issue",
                 "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\"}"));
 
+        assertThat(completed.getErrorCode()).isEqualTo("outcome_unknown");
+        assertThat(completed.getRetryable()).as("asking again would be a new request, written"
+                + " twice").isFalse();
+        assertThat(completed.getRetryAt()).isNull();
+        assertThat(completed.getMessage()).contains("may have been done", "look", "502");
+        assertThat(github.requests("POST", "/repos/octo/hello/issues")).hasSize(1);
+    }
+
+    @Test
+    void aWriteWhoseConnectionDropsAfterSendingIsAnsweredOutcomeUnknown() {
+        github.script("POST", "/repos/octo/hello/issues", GitHubStandIn.dropConnection());
+
+        ToolCallCompleted completed = run(harness.decision("create_issue",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\"}"));
+
+        assertThat(completed.getErrorCode()).isEqualTo("outcome_unknown");
+        assertThat(completed.getRetryable()).isFalse();
+        assertThat(github.requests("POST", "/repos/octo/hello/issues")).hasSize(1);
+    }
+
+    @Test
+    void aWriteThatNeverReachedGitHubStaysTransientAndRetryable() {
+        ToolCallExecutor executor = new ToolCallExecutor(harness.installations, harness.tokens,
+                request -> {
+                    if (request.isWrite() && request.path().startsWith("/repos/")) {
+                        throw new java.net.ConnectException("Connection refused");
+                    }
+                    return harness.transport.send(request);
+                }, new InMemoryCompletionStore(10), harness.clock);
+
+        ToolCallCompleted completed = executor.execute(harness.decision("create_issue",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\"}"));
+
+        assertThat(completed.getErrorCode()).as(completed.getMessage()).isEqualTo("transient");
+        assertThat(completed.getRetryable()).as("nothing was sent: asking again is safe")
+                .isTrue();
+    }
+
+    @Test
+    void aReadFailingAfterAReadStaysTransient() {
+        github.script("GET", "/repos/octo/hello", GitHubStandIn.serverError(502),
+                GitHubStandIn.serverError(502), GitHubStandIn.serverError(502), GitHubStandIn
+                        .serverError(502));
+
+        ToolCallCompleted completed = run(harness.decision("read_repo",
+                "{\"owner\":\"octo\",\"repo\":\"hello\"}"));
+
         assertThat(completed.getErrorCode()).isEqualTo("transient");
         assertThat(completed.getRetryable()).isTrue();
-        assertThat(github.requests("POST", "/repos/octo/hello/issues")).hasSize(1);
+    }
+
+    @Test
+    void anUnexpectedFailureAfterAWriteWasSentIsAnsweredOutcomeUnknown() {
+        ToolCallExecutor executor = new ToolCallExecutor(harness.installations, harness.tokens,
+                request -> {
+                    GitHubResponse response = harness.transport.send(request);
+                    if (request.isWrite() && request.path().startsWith("/repos/")) {
+                        throw new IllegalStateException("a bug after the write");
+                    }
+                    return response;
+                }, new InMemoryCompletionStore(10), harness.clock);
+
+        ToolCallCompleted completed = executor.execute(harness.decision("create_issue",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\"}"));
+
+        assertThat(github.repo("octo", "hello").plainIssues()).as("the write was done")
+                .hasSize(1);
+        assertThat(completed.getErrorCode()).isEqualTo("outcome_unknown");
+        assertThat(completed.getRetryable()).isFalse();
+        assertThat(completed.getMessage()).contains("IllegalStateException").doesNotContain(
+                "a bug");
     }
 
     @Test
