@@ -57,29 +57,44 @@ class NoCredentialReachesAnAgentATopicOrADiskTest {
         }
         List<String> secrets = new ArrayList<>();
         tollgate.github().mints().stream().map(GitHubStandIn.Mint::token).forEach(secrets::add);
+        secrets.addAll(tollgate.github().downloadTokens());
         secrets.add(Standalone.ADMIN_KEY);
         secrets.add(Standalone.WEBHOOK_SECRET);
         secrets.add(privateKeyBody());
         assertThat(tollgate.github().mints()).as("the calls minted tokens to look for")
                 .isNotEmpty();
+        assertThat(tollgate.github().downloadTokens()).as(
+                "GitHub's answers carried raw-download tokens (download_url ?token=) to look for")
+                .isNotEmpty();
+        assertThat(answers).as("the passthrough answer keeps its download_url, without a token")
+                .anySatisfy(answer -> assertThat(answer).contains(
+                        "raw.githubusercontent.com/acme/app/main/src/Main.java?token="));
 
         List<String> onTopics = allTopicRecords();
         List<Path> files = filesUnder(tollgate.dataDir().resolve("run"));
 
         for (String secret : secrets) {
-            String hint = secret.substring(0, Math.min(8, secret.length())) + "...";
+            String hint = hint(secret);
             assertThat(answers).as("answers carrying " + hint).noneMatch(a -> a.contains(secret));
             assertThat(onTopics).as("topic records carrying " + hint).noneMatch(r -> r.contains(
                     secret));
-            for (Path file : files) {
-                if (!file.getFileName().toString().equals("admin-key")) {
-                    assertThat(Files.readString(file, StandardCharsets.ISO_8859_1)).as(file
-                            + " carries " + hint).doesNotContain(secret);
+        }
+        for (Path file : files) { // each file read once, searched for every secret
+            if (!file.getFileName().toString().equals("admin-key")) {
+                String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+                for (String secret : secrets) {
+                    assertThat(text).as(file + " carries " + hint(secret)).doesNotContain(
+                            secret);
                 }
             }
         }
         assertThat(onTopics).as("records read from the topics").hasSizeGreaterThan(10);
         tollgate.assertTheCanaryIsStillAnswered();
+    }
+
+    /** Enough of a secret to tell which one leaked, not enough to use it. */
+    private static String hint(String secret) {
+        return secret.substring(0, Math.min(8, secret.length())) + "...";
     }
 
     /** The base64 body of the App's private key, as it would appear if it leaked. */

@@ -2,6 +2,7 @@ package dev.tollgate.adversarial;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.executor.GitHubStandIn;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,16 +10,21 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Promise 11: no one agent can starve the rest, here by one large answer. A 1 MB binary file's
- * answer (1.33 MB in base64) does not fit a Kafka record: it must come back as a final
+ * Promise 11: no one agent can starve the rest: not by one large answer, nor by calls GitHub
+ * keeps failing, nor by a flood of bad credentials. A 1 MB binary file's answer (1.33 MB in
+ * base64) does not fit a Kafka record: it must come back as a final
  * {@code result_too_large} that says how to ask for less, and it must not hold the executor's
  * partition: a hundred small calls on the same installation right behind it, by the same agent
- * and by another, are all answered.
+ * and by another, are all answered. An agent whose calls GitHub keeps failing is paused by a
+ * circuit breaker of its own, not its installation's or its host's. Wrong admin keys and forged
+ * gateway tokens flooding in from one address are throttled there, and the admin's own key is
+ * never refused because of them.
  */
 @ExtendWith(Standalone.Extension.class)
 class NoOneAgentCanStarveTheRestTest {
@@ -72,6 +78,76 @@ class NoOneAgentCanStarveTheRestTest {
                 "/repos/acme/app/contents/models/weights.bin")).as(
                         "the large file was read from GitHub once, not again and again")
                 .hasSize((int) largeReads + 1);
+        tollgate.assertTheCanaryIsStillAnswered();
+    }
+
+    @Test
+    void anAgentWhoseCallsGitHubFailsIsPausedAloneAndOthersOnItsInstallationGoOn()
+            throws Exception {
+        String flaky = "/repos/acme/app/contents/docs/flaky-" + UUID.randomUUID() + ".md";
+        for (int attempt = 0; attempt < 12; attempt++) {
+            tollgate.github().script("GET", flaky, GitHubStandIn.serverError(500));
+        }
+        List<Map<String, Object>> failed = new ArrayList<>();
+        Map<String, Object> paused;
+        int reachedGitHub;
+        try (Standalone.Agent noisy = tollgate.agent(tollgate.mint("noisy"))) {
+            for (int call = 0; call < 3; call++) {
+                failed.add(noisy.settle("get_file", Map.of("owner", "acme", "repo", "app",
+                        "path", flaky.substring("/repos/acme/app/contents/".length())), SETTLE));
+            }
+            reachedGitHub = tollgate.github().requests("GET", flaky).size();
+            paused = noisy.settle("get_file", Map.of("owner", "acme", "repo", "app", "path",
+                    "README.md"), SETTLE);
+        }
+
+        assertThat(failed).as("the noisy agent's failing calls").allSatisfy(
+                answer -> assertThat(answer).as("%s", answer).containsEntry("status", "failed"));
+        assertThat(reachedGitHub).as("its attempts until its breaker opened (10 calls at 50%%"
+                + " failures)").isBetween(10, 12);
+        assertThat(paused).as("its next call, on another file: %s", paused).containsEntry(
+                "error_code", "upstream_unavailable").containsEntry("retryable", true)
+                .containsKey("retry_at");
+        assertThat((String) paused.get("message")).contains("other agents' calls go on");
+        assertThat(tollgate.github().requests("GET", flaky)).as(
+                "nothing more reached GitHub for it").hasSize(reachedGitHub);
+        try (Standalone.Agent reader = tollgate.agent(tollgate.mint("reader"))) {
+            assertThat(reader.call("get_file", Map.of("owner", "acme", "repo", "app", "path",
+                    "README.md"))).as("another agent on the same installation").containsEntry(
+                            "status", "succeeded");
+        }
+        tollgate.assertTheCanaryIsStillAnswered();
+    }
+
+    @Test
+    void aFloodOfWrongAdminKeysAndForgedTokensFromOneAddressLocksNoOneOut() {
+        String attacker = "127.0.0.2";
+        List<Integer> guesses = new ArrayList<>();
+        List<Integer> forgeries = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            guesses.add(tollgate.postFrom(attacker, "/admin/tokens", "guess-" + i
+                    + "-0123456789abcdef0123456789abcdef",
+                    "{\"agent\":\"x\",\"environment\":"
+                            + "\"dev\"}")
+                    .status());
+            forgeries.add(tollgate.postFrom(attacker, "/mcp", "tg_forged." + i
+                    + ".0123456789abcdef",
+                    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+                            + "\"tools/list\"}")
+                    .status());
+        }
+        Standalone.RawAnswer adminFromTheAttackersAddress = tollgate.postFrom(attacker,
+                "/admin/tokens", Standalone.ADMIN_KEY,
+                "{\"agent\":\"canary\",\"environment\":\"dev\",\"expires-in\":900}");
+
+        assertThat(guesses).as("wrong admin keys: refused, then throttled").containsOnly(401,
+                429).contains(429);
+        assertThat(forgeries).as("forged gateway tokens").allMatch(status -> status == 401
+                || status == 429);
+        assertThat(adminFromTheAttackersAddress.status()).as(
+                "the admin's key from the flooding address is never throttled by the flood: %s",
+                adminFromTheAttackersAddress.text()).isEqualTo(200);
+        assertThat(tollgate.mint("canary")).as("the admin elsewhere").isNotBlank();
         tollgate.assertTheCanaryIsStillAnswered();
     }
 }

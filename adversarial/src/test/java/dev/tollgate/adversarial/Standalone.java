@@ -12,10 +12,13 @@ import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTranspor
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -68,6 +71,12 @@ public final class Standalone implements ExtensionContext.Store.CloseableResourc
             agents = ["writer"]
             repos = ["acme/app"]
             allow = ["read", "push-new-branch", "create-draft", "create_issue"]
+
+            [[grant]]
+            name = "the agents whose calls GitHub fails read acme/app"
+            agents = ["noisy", "unlucky"]
+            repos = ["acme/app"]
+            allow = ["read"]
 
             [[grant]]
             name = "the reviewer reads pull request 42 only"
@@ -224,6 +233,42 @@ public final class Standalone implements ExtensionContext.Store.CloseableResourc
         return send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Content-Type",
                 "application/json").header("Authorization", "Bearer " + bearer).POST(
                         HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /**
+     * A POST sent from {@code fromAddress} (any loopback address, 127.0.0.2 for an attacker whose
+     * throttling must not touch the other tests, all of which come from 127.0.0.1), on a
+     * connection of its own; the answer's status line and body.
+     */
+    RawAnswer postFrom(String fromAddress, String path, String bearer, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + tollgate.httpPort()
+                + "\r\nAuthorization: Bearer " + bearer
+                + "\r\nContent-Type: application/json\r\nAccept: application/json, "
+                + "text/event-stream\r\nContent-Length: " + bytes.length
+                + "\r\nConnection: close\r\n\r\n";
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(fromAddress, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", tollgate.httpPort()),
+                    10_000);
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream().write(head.getBytes(
+                    StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(bytes);
+            socket.getOutputStream().flush();
+            String text = new String(socket.getInputStream().readAllBytes(),
+                    StandardCharsets.UTF_8);
+            int status = Integer.parseInt(text.substring(9, 12));
+            int split = text.indexOf("\r\n\r\n");
+            return new RawAnswer(status, split < 0 ? "" : text.substring(split + 4), text);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("the gateway did not answer " + path + " from "
+                    + fromAddress + ": " + e, e);
+        }
+    }
+
+    /** A raw HTTP answer: the status, the body (chunked or not, as sent) and the whole text. */
+    record RawAnswer(int status, String body, String text) {
     }
 
     /** A raw JSON-RPC message to /mcp, as a hand-written client would send it. */

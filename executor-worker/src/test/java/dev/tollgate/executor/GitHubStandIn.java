@@ -146,6 +146,7 @@ public final class GitHubStandIn implements AutoCloseable {
     private final Deque<Scripted> scripts = new ConcurrentLinkedDeque<>();
     private final AtomicLong ids = new AtomicLong(1000);
     private final AtomicLong tokenCounter = new AtomicLong();
+    private final List<String> downloadTokens = new CopyOnWriteArrayList<>();
 
     private record Scripted(String method, Predicate<String> path, MockResponse response) {
     }
@@ -241,6 +242,15 @@ public final class GitHubStandIn implements AutoCloseable {
     public List<Received> requests(String method, String pathPrefix) {
         return received.stream().filter(r -> r.method().equals(method) && r.path().startsWith(
                 pathPrefix)).toList();
+    }
+
+    /**
+     * The raw-download tokens handed out in {@code download_url}s: GitHub puts one in each such
+     * URL of a private repository (every repository here is private), and it reads the file
+     * without any other credential.
+     */
+    public List<String> downloadTokens() {
+        return List.copyOf(downloadTokens);
     }
 
     public List<String> jwtRejections() {
@@ -545,6 +555,17 @@ public final class GitHubStandIn implements AutoCloseable {
         return comment;
     }
 
+    /** A private repository's raw URL, with its own short-lived token as GitHub gives it. */
+    private String downloadUrl(Repo repo, String path) {
+        String token = "A" + Long.toString(tokenCounter.incrementAndGet(), 36).toUpperCase(
+                java.util.Locale.ROOT) + "RAW"
+                + java.util.UUID.randomUUID().toString().replace(
+                        "-", "").toUpperCase(java.util.Locale.ROOT);
+        downloadTokens.add(token);
+        return "https://raw.githubusercontent.com/" + repo.owner + "/" + repo.name + "/"
+                + repo.defaultBranch + "/" + path + "?token=" + token;
+    }
+
     private int page(String target) {
         Map<String, String> params = params(target.contains("?")
                 ? target.substring(target.indexOf('?') + 1)
@@ -639,7 +660,8 @@ public final class GitHubStandIn implements AutoCloseable {
                         file.contains("/") ? file.substring(0, file.indexOf('/')) : file).put(
                                 "path", file)
                         .put("type", file.contains("/") ? "dir" : "file")
-                        .put("sha", sha(file)).put("_links", "x"));
+                        .put("sha", sha(file)).put("_links", "x").put("download_url",
+                                file.contains("/") ? null : downloadUrl(repo, file)));
                 return json(200, listing);
             }
             String name = java.net.URLDecoder.decode(path, StandardCharsets.UTF_8);
@@ -655,7 +677,7 @@ public final class GitHubStandIn implements AutoCloseable {
                             "sha",
                             sha(text != null ? text : Base64.getEncoder().encodeToString(content)))
                     .put("content", Base64.getMimeEncoder().encodeToString(content))
-                    .put("url", "x")
+                    .put("url", "x").put("download_url", downloadUrl(repo, name))
                     .put("html_url", "https://github.com/" + repo.owner + "/" + repo.name
                             + "/blob/main/" + path));
         }
