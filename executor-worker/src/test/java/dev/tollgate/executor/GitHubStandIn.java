@@ -858,9 +858,26 @@ public final class GitHubStandIn implements AutoCloseable {
             List<ObjectNode> list = repo.reviews.computeIfAbsent(number,
                     k -> new CopyOnWriteArrayList<>());
             if (method.equals("GET")) {
+                // Oldest first, paged, with GitHub's Link header; no sort, no since.
+                int size = Math.min(100, Integer.parseInt(params.getOrDefault("per_page", "30")));
+                int page = Integer.parseInt(params.getOrDefault("page", "1"));
+                int from = Math.min(list.size(), (page - 1) * size);
                 ArrayNode array = JSON.createArrayNode();
-                list.forEach(array::add);
-                return json(200, array);
+                list.subList(from, Math.min(list.size(), from + size)).forEach(array::add);
+                int last = Math.max(1, (list.size() + size - 1) / size);
+                MockResponse answer = json(200, array);
+                if (last > 1) {
+                    String url = apiUrlText() + "/repos/" + repo.owner + "/" + repo.name
+                            + "/pulls/" + number + "/reviews?per_page=" + size + "&page=";
+                    List<String> links = new ArrayList<>();
+                    if (page < last) {
+                        links.add("<" + url + (page + 1) + ">; rel=\"next\"");
+                    }
+                    links.add("<" + url + last + ">; rel=\"last\"");
+                    answer = answer.newBuilder().addHeader("Link", String.join(", ", links))
+                            .build();
+                }
+                return answer;
             }
             JsonNode request = JSON.readTree(body);
             if (request.has("event")) {

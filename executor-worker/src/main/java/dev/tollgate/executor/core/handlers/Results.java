@@ -1,9 +1,16 @@
 package dev.tollgate.executor.core.handlers;
 
+import dev.tollgate.executor.core.GitHubCallException;
+import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubSession;
 import dev.tollgate.executor.core.Paths;
 import dev.tollgate.executor.core.ToolCall;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -56,5 +63,43 @@ final class Results {
     static String since(ToolCall call) {
         return call.decidedAt().minus(CLOCK_MARGIN)
                 .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
+
+    private static final Pattern LAST_PAGE = Pattern.compile(
+            "<[^>]*[?&]page=(\\d{1,9})[^>]*>\\s*;\\s*rel=\"last\"");
+
+    /**
+     * The newest entries of a listing GitHub gives oldest first with no way to reverse or filter
+     * by time (a pull request's reviews): its first page and, when its {@code Link} header names
+     * a last page, that page and the one before it (an entry deleted meanwhile may move the
+     * newest back a page), read at {@link #MARKER_SEARCH_PAGE} a page.
+     */
+    static List<JsonNode> newestOf(ToolCall call, String path) {
+        String first = path + (path.contains("?") ? "&" : "?") + "per_page="
+                + MARKER_SEARCH_PAGE;
+        GitHubResponse response = call.session().send("GET", first, Optional.empty());
+        List<JsonNode> entries = new ArrayList<>(page(call, response));
+        int last = lastPage(response.headers().first("link").orElse(""));
+        for (int page = Math.max(2, last - 1); page <= last; page++) {
+            call.session().get(first + "&page=" + page).forEach(entries::add);
+        }
+        return entries;
+    }
+
+    /** The page number of {@code rel="last"} in a {@code Link} header, 1 when there is none. */
+    static int lastPage(String link) {
+        Matcher last = LAST_PAGE.matcher(link);
+        return last.find() ? Integer.parseInt(last.group(1)) : 1;
+    }
+
+    private static List<JsonNode> page(ToolCall call, GitHubResponse response) {
+        if (!response.isSuccess()) {
+            throw new GitHubCallException(call.session().classify(
+                    response));
+        }
+        List<JsonNode> entries = new ArrayList<>();
+        GitHubSession.JSON.readTree(response.body()).forEach(
+                entries::add);
+        return entries;
     }
 }

@@ -64,8 +64,9 @@ final class ReviewTools {
         Preconditions.check(call);
         long number = call.target().numbers().named().get(0);
         String path = call.repoPath() + "/pulls/" + number + "/reviews";
-        for (JsonNode review : call.session().get(path + "?per_page="
-                + Results.MARKER_SEARCH_PAGE)) {
+        // GitHub lists reviews oldest first, with neither a sort nor a since: a redelivery's
+        // review is among the newest, so the last pages are searched (Results.newestOf).
+        for (JsonNode review : Results.newestOf(call, path)) {
             if (Markers.carries(review.path("body").asString(null), call.requestId())) {
                 return pick(review, "id", "state", "html_url").put("deduplicated", true);
             }

@@ -35,6 +35,47 @@ class ReviewToolsTest extends HarnessTest {
 
     private static final String PULL = "\"owner\":\"octo\",\"repo\":\"hello\",\"pull_number\":1";
 
+    @Test
+    void aRedeliveredPendingReviewIsFoundAmongMoreThanAPageOfReviews() {
+        run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\","
+                + "\"head\":\"agent-a\",\"base\":\"main\"}"));
+        // 250 reviews by others: GitHub lists reviews oldest first, with neither a sort nor a
+        // since, so the first page of 100 would never show this request's review
+        List<tools.jackson.databind.node.ObjectNode> reviews = hello.reviews.computeIfAbsent(1L,
+                k -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        for (int i = 0; i < 250; i++) {
+            reviews.add(JSON.createObjectNode().put("id", 10 + i).put("state", "COMMENTED").put(
+                    "body", "review " + i));
+        }
+        String review = "{" + PULL + ",\"body\":\"see\"}";
+
+        JsonNode first = result(run(harness.decisionFor("review-1", "create_pending_review",
+                review)));
+        JsonNode again = result(harness.executor().execute(harness.decisionFor("review-1",
+                "create_pending_review", review)));
+
+        assertThat(again.path("deduplicated").asBoolean()).as("found again, not created twice")
+                .isTrue();
+        assertThat(again.path("id").asLong()).isEqualTo(first.path("id").asLong());
+        assertThat(reviews).hasSize(251);
+        assertThat(github.requests("GET", "/repos/octo/hello/pulls/1/reviews")).extracting(
+                GitHubStandIn.Received::path).as("the first page, then the last two").contains(
+                        "/repos/octo/hello/pulls/1/reviews?per_page=100&page=3",
+                        "/repos/octo/hello/pulls/1/reviews?per_page=100&page=2");
+    }
+
+    @Test
+    void theLastPageIsReadFromGitHubsLinkHeader() {
+        assertThat(Results.lastPage("<https://api.github.com/repositories/1/pulls/1/reviews?"
+                + "per_page=100&page=2>; rel=\"next\", <https://api.github.com/repositories/1/"
+                + "pulls/1/reviews?per_page=100&page=7>; rel=\"last\"")).isEqualTo(7);
+        assertThat(Results.lastPage("<https://x/r?page=3&per_page=100>; rel=\"last\"")).isEqualTo(
+                3);
+        assertThat(Results.lastPage("<https://x/r?per_page=100&page=1>; rel=\"prev\"")).as(
+                "the last page itself has no rel=last").isEqualTo(1);
+        assertThat(Results.lastPage("")).isEqualTo(1);
+    }
+
     private long reviewedPull() {
         run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\","
                 + "\"head\":\"agent-a\",\"base\":\"main\"}"));
