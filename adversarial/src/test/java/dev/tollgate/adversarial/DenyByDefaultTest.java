@@ -60,6 +60,8 @@ class DenyByDefaultTest {
                     "pull_number", 1, "comment_id", 7, "body", "b")),
             Map.entry(Tool.REQUEST_REVIEWERS, Map.of("owner", "acme", "repo", "app",
                     "pull_number", 1, "reviewers", List.of("octocat"))),
+            Map.entry(Tool.MARK_READY_FOR_REVIEW, Map.of("owner", "acme", "repo", "app",
+                    "pull_number", 1)),
             Map.entry(Tool.CREATE_CHECK_RUN, Map.of("owner", "acme", "repo", "app", "name", "c",
                     "head_sha", "0123456789abcdef0123456789abcdef01234567", "conclusion",
                     "success")),

@@ -387,6 +387,10 @@ public final class GitHubStandIn implements AutoCloseable {
                 "/installation/repositories")) {
             return listRepositories(mint, target);
         }
+        if (method.equals("POST") && target.equals("/graphql")) {
+            Optional<MockResponse> scripted = nextScript(method, target);
+            return scripted.isPresent() ? scripted.get() : graphql(mint, body);
+        }
         Matcher matcher = REPO_PATH.matcher(target);
         if (!matcher.matches()) {
             return json(404, error("Not Found"));
@@ -555,6 +559,46 @@ public final class GitHubStandIn implements AutoCloseable {
         return comment;
     }
 
+    /**
+     * {@code POST /graphql}, the one mutation Tollgate uses: markPullRequestReadyForReview. As
+     * GitHub does, it answers 200 with {@code errors} (type and message) when the node is not
+     * visible to the token or the token lacks pull_requests: write.
+     */
+    private MockResponse graphql(Mint mint, String body) {
+        JsonNode request = JSON.readTree(body);
+        String query = request.path("query").asString("");
+        if (!query.contains("markPullRequestReadyForReview")) {
+            return json(200, "{\"errors\":[{\"message\":\"the stand-in knows one mutation\"}]}");
+        }
+        String id = request.path("variables").path("id").asString("");
+        String[] node = id.startsWith("PR_")
+                ? new String(Base64.getUrlDecoder().decode(id.substring(3)),
+                        StandardCharsets.UTF_8).split("[/#]")
+                : new String[0];
+        Repo repo = node.length == 3 ? repos.get((node[0] + "/" + node[1]).toLowerCase()) : null;
+        ObjectNode pull = repo == null || !mint.repositories().contains(repo.name.toLowerCase())
+                ? null
+                : repo.pulls().stream().filter(p -> p.path("number").asLong() == Long
+                        .parseLong(node[2])).findFirst().orElse(null);
+        if (pull == null) {
+            return json(200, "{\"data\":{\"markPullRequestReadyForReview\":null},\"errors\":"
+                    + "[{\"type\":\"NOT_FOUND\",\"path\":[\"markPullRequestReadyForReview\"],"
+                    + "\"message\":\"Could not resolve to a node with the global id of '" + id
+                    + "'\"}]}");
+        }
+        if (!"write".equals(mint.permissions().get("pull_requests"))) {
+            return json(200, "{\"data\":{\"markPullRequestReadyForReview\":null},\"errors\":"
+                    + "[{\"type\":\"FORBIDDEN\",\"path\":[\"markPullRequestReadyForReview\"],"
+                    + "\"message\":\"Resource not accessible by integration\"}]}");
+        }
+        pull.put("draft", false);
+        ObjectNode answer = JSON.createObjectNode();
+        answer.putObject("data").putObject("markPullRequestReadyForReview").putObject(
+                "pullRequest").put("number", pull.path("number").asLong()).put("isDraft", false)
+                .put("url", pull.path("html_url").asString());
+        return json(200, answer);
+    }
+
     /** A private repository's raw URL, with its own short-lived token as GitHub gives it. */
     private String downloadUrl(Repo repo, String path) {
         String token = "A" + Long.toString(tokenCounter.incrementAndGet(), 36).toUpperCase(
@@ -703,7 +747,10 @@ public final class GitHubStandIn implements AutoCloseable {
                                             ? "/pull/"
                                             : "/issues/")
                                     + number)
-                    .put("node_id", "I_x");
+                    .put("node_id", (route.endsWith("pulls") ? "PR_" : "I_") + Base64
+                            .getUrlEncoder().withoutPadding().encodeToString((repo.owner + "/"
+                                    + repo.name + "#" + number).getBytes(
+                                            StandardCharsets.UTF_8)));
             issue.putObject("user").put("login", "tollgate[bot]");
             if (route.endsWith("pulls")) {
                 issue.put("draft", request.path("draft").asBoolean(false));

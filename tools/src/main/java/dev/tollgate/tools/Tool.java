@@ -391,6 +391,19 @@ public enum Tool {
             .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
                     "pull_number")).build())),
 
+    /**
+     * Takes a draft pull request out of draft (GitHub offers this in GraphQL only). The write
+     * tier: an agent granted create-draft opens drafts, and a human decides when they are ready.
+     */
+    MARK_READY_FOR_REVIEW(write("mark_ready_for_review", Tier.WRITE).title(
+            "Mark ready for review").description(
+                    "Take a draft pull request out of draft, so that"
+                            + " it asks for review. A pull request that is not a draft is left as it is.")
+            .permission("pull_requests", "write")
+            .params(OWNER_PARAM, REPO_PARAM, pullNumber())
+            .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
+                    "pull_number")).build())),
+
     /** Reports a check run on a commit. */
     CREATE_CHECK_RUN(write("create_check_run", Tier.WRITE).title("Create check run")
             .description("Report a check run on a commit (e.g. a review bot's verdict).")

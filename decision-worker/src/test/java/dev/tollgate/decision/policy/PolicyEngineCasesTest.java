@@ -170,6 +170,19 @@ class PolicyEngineCasesTest {
                         "draft pull requests only"),
                 allows("write allows a non-draft pull request", write, req("create_pr",
                         "myorg/app").withDraft(false)),
+                denies("create-draft does not take a draft out of draft", draft, req(
+                        "mark_ready_for_review", "myorg/app"), Denied.Kind.NO_GRANT,
+                        "not mark_ready_for_review"),
+                denies("push-new-branch with create-draft does not either", policy(grant(
+                        "myorg/app", Tier.PUSH_NEW_BRANCH, Tier.CREATE_DRAFT)), req(
+                                "mark_ready_for_review", "myorg/app"),
+                        Denied.Kind.NO_GRANT,
+                        "mark_ready_for_review or write"),
+                allows("write takes a draft out of draft", write, req("mark_ready_for_review",
+                        "myorg/app")),
+                allows("mark_ready_for_review granted by name beside create-draft", policy(grant(
+                        "myorg/app", Tier.CREATE_DRAFT).withActions(Tool.MARK_READY_FOR_REVIEW)),
+                        req("mark_ready_for_review", "myorg/app")),
                 denies("the branch rule holds for write: no branch not named agent-", write, req(
                         "push_files", "myorg/app").withBranch("feature-x"),
                         Denied.Kind.HARD_BLOCK, "whatever the policy grants"),

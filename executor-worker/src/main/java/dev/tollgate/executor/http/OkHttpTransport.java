@@ -74,6 +74,18 @@ public final class OkHttpTransport implements GitHubTransport {
         this.budget = budget;
     }
 
+    /**
+     * The URL of {@code path}: under the REST API's URL, except GraphQL's {@code /graphql}, which
+     * is {@code https://api.github.com/graphql} beside REST on github.com and
+     * {@code https://HOST/api/graphql} beside {@code /api/v3} on GitHub Enterprise Server.
+     */
+    String urlOf(String path) {
+        if (path.equals("/graphql") && apiUrl.endsWith("/api/v3")) {
+            return apiUrl.substring(0, apiUrl.length() - "/v3".length()) + "/graphql";
+        }
+        return apiUrl + path;
+    }
+
     /** The client a request goes out on: see the class comment. */
     OkHttpClient clientFor(GitHubRequest request) {
         return request.safeToRepeat() ? repeatable : writes;
@@ -92,7 +104,7 @@ public final class OkHttpTransport implements GitHubTransport {
     public GitHubResponse send(GitHubRequest request) throws IOException {
         RequestBody body = request.jsonBody().map(json -> RequestBody.create(json, JSON))
                 .orElse(request.isWrite() ? RequestBody.create("", JSON) : null);
-        Request http = new Request.Builder().url(apiUrl + request.path()).method(request.method(),
+        Request http = new Request.Builder().url(urlOf(request.path())).method(request.method(),
                 body).header("Accept", "application/vnd.github+json").header(
                         "X-GitHub-Api-Version", API_VERSION)
                 .header("User-Agent", USER_AGENT)

@@ -33,6 +33,20 @@ class OkHttpTransportTest {
                     3600), TokenScope.of(1, List.of("o/r"), Map.of("issues", "write")), false));
 
     @Test
+    void graphQlGoesBesideTheRestApiOnGitHubAndOnEnterpriseServer() {
+        OkHttpTransport github = new OkHttpTransport(java.net.URI.create(
+                "https://api.github.com"), OkHttpTransport.defaultClient());
+        OkHttpTransport enterprise = new OkHttpTransport(java.net.URI.create(
+                "https://ghe.example.com/api/v3/"), OkHttpTransport.defaultClient());
+
+        assertThat(github.urlOf("/graphql")).isEqualTo("https://api.github.com/graphql");
+        assertThat(enterprise.urlOf("/graphql")).isEqualTo(
+                "https://ghe.example.com/api/graphql");
+        assertThat(enterprise.urlOf("/repos/o/r")).isEqualTo(
+                "https://ghe.example.com/api/v3/repos/o/r");
+    }
+
+    @Test
     void sendsGitHubsHeadersUnderAnEnterpriseApiPrefix() throws Exception {
         server.enqueue(new MockResponse.Builder().code(201).addHeader("x-ratelimit-remaining",
                 "4999").body("{\"number\":1}").build());

@@ -5,6 +5,9 @@ import static dev.tollgate.executor.core.handlers.Results.array;
 import static dev.tollgate.executor.core.handlers.Results.object;
 import static dev.tollgate.executor.core.handlers.Results.pick;
 
+import dev.tollgate.executor.core.ErrorClass;
+import dev.tollgate.executor.core.GitHubCallException;
+import dev.tollgate.executor.core.GitHubError;
 import dev.tollgate.executor.core.Markers;
 import dev.tollgate.executor.core.ToolCall;
 import dev.tollgate.tools.Target;
@@ -28,7 +31,8 @@ final class PullTools {
                 Tool.GET_PULL_REQUEST, PullTools::getPullRequest, Tool.LIST_PULL_REQUEST_FILES,
                 PullTools::listFiles, Tool.CREATE_PR, PullTools::createPullRequest,
                 Tool.CREATE_PULL_REQUEST_COMMENT, PullTools::createComment,
-                Tool.REQUEST_REVIEWERS, PullTools::requestReviewers);
+                Tool.REQUEST_REVIEWERS, PullTools::requestReviewers, Tool.MARK_READY_FOR_REVIEW,
+                PullTools::markReadyForReview);
     }
 
     static JsonNode getPullRequest(ToolCall call) {
@@ -45,6 +49,50 @@ final class PullTools {
         result.putObject("base").put("ref", pull.path("base").path("ref").asString(null)).put(
                 "sha", pull.path("base").path("sha").asString(null));
         return result;
+    }
+
+    private static final String MARK_READY = "mutation($id: ID!) {"
+            + " markPullRequestReadyForReview(input: {pullRequestId: $id}) {"
+            + " pullRequest { number isDraft url } } }";
+
+    /**
+     * {@code GET /pulls/{n}} for its draft state and node ID, then GraphQL's
+     * {@code markPullRequestReadyForReview} (REST cannot change a draft) only if it is a draft:
+     * a redelivery finds it ready and writes nothing. GraphQL's refusals come back as 200 with
+     * {@code errors}, classified here like REST's.
+     */
+    static JsonNode markReadyForReview(ToolCall call) {
+        Preconditions.check(call);
+        long number = call.target().numbers().named().get(0);
+        JsonNode pull = call.session().get(call.repoPath() + "/pulls/" + number);
+        if (!pull.path("draft").asBoolean(false)) {
+            return object().put("number", number).put("draft", false).put("html_url", pull.path(
+                    "html_url").asString(null)).put("already_ready", true);
+        }
+        ObjectNode body = object().put("query", MARK_READY);
+        body.putObject("variables").put("id", pull.path("node_id").asString());
+        JsonNode answer = call.session().call("POST", "/graphql", body);
+        JsonNode errors = answer.path("errors");
+        if (errors.isArray() && !errors.isEmpty()) {
+            throw new GitHubCallException(graphQlError(errors.get(0)));
+        }
+        JsonNode marked = answer.path("data").path("markPullRequestReadyForReview").path(
+                "pullRequest");
+        return object().put("number", number).put("draft", marked.path("isDraft").asBoolean(
+                false)).put("html_url", marked.path("url").asString(null));
+    }
+
+    /** A GraphQL error (answered 200) as the error class REST would have given. */
+    static GitHubError graphQlError(JsonNode error) {
+        String type = error.path("type").asString("");
+        String message = "GitHub (GraphQL): " + error.path("message").asString("refused");
+        ErrorClass errorClass = switch (type) {
+            case "NOT_FOUND" -> ErrorClass.NOT_FOUND;
+            case "FORBIDDEN" -> ErrorClass.FORBIDDEN;
+            case "RATE_LIMITED" -> ErrorClass.SECONDARY_RATE_LIMITED;
+            default -> ErrorClass.VALIDATION_FAILED;
+        };
+        return GitHubError.of(errorClass, 200, message, null);
     }
 
     /**

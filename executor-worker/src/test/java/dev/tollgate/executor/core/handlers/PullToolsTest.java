@@ -169,4 +169,55 @@ class PullToolsTest extends HarnessTest {
                     assertThat(request.json().has("head_repo")).isFalse();
                 });
     }
+
+    @Test
+    void markReadyForReviewTakesADraftOutOfDraftThroughGraphQlOnce() {
+        run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\","
+                + "\"head\":\"agent-a\",\"base\":\"main\",\"draft\":true}"));
+        PolicyDecided decision = harness.decisionFor("ready-1", "mark_ready_for_review",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"pull_number\":1}");
+
+        ToolCallCompleted completed = run(decision);
+        ToolCallCompleted again = harness.executor().execute(harness.decisionFor("ready-1",
+                "mark_ready_for_review",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"pull_number\":1}"));
+
+        assertThat(completed.getStatus()).as(completed.getMessage()).isEqualTo(
+                CallStatus.SUCCEEDED);
+        assertThat(result(completed).path("draft").asBoolean(true)).isFalse();
+        assertThat(hello.pulls().get(0).path("draft").asBoolean(true)).isFalse();
+        assertThat(result(again).path("already_ready").asBoolean()).as(
+                "a redelivery finds it ready").isTrue();
+        assertThat(github.requests("POST", "/graphql")).as("one mutation").singleElement()
+                .satisfies(request -> {
+                    assertThat(request.json().path("query").asString()).contains(
+                            "markPullRequestReadyForReview");
+                    assertThat(request.json().path("variables").path("id").asString())
+                            .isEqualTo(hello.pulls().get(0).path("node_id").asString());
+                });
+        assertThat(github.mints()).allSatisfy(mint -> assertThat(mint.permissions()).isEqualTo(
+                Map.of("pull_requests", "write")));
+    }
+
+    @Test
+    void graphQlRefusalsAreClassifiedLikeRestOnes() {
+        run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\","
+                + "\"head\":\"agent-a\",\"base\":\"main\",\"draft\":true}"));
+        github.script("POST", "/graphql", GitHubStandIn.json(200, "{\"data\":null,\"errors\":[{"
+                + "\"type\":\"FORBIDDEN\",\"message\":\"Resource not accessible by integration\""
+                + "}]}"));
+
+        ToolCallCompleted refused = run(harness.decision("mark_ready_for_review",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"pull_number\":1}"));
+        ToolCallCompleted missing = run(harness.decision("mark_ready_for_review",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"pull_number\":9}"));
+
+        assertThat(refused.getErrorCode()).isEqualTo("forbidden");
+        assertThat(refused.getMessage()).contains("Resource not accessible by integration");
+        assertThat(missing.getErrorCode()).isEqualTo("not_found");
+        assertThat(PullTools.graphQlError(JSON.readTree("{\"type\":\"NOT_FOUND\","
+                + "\"message\":\"x\"}")).errorClass().code()).isEqualTo("not_found");
+        assertThat(PullTools.graphQlError(JSON.readTree("{\"message\":\"odd\"}")).errorClass()
+                .code()).isEqualTo("validation_failed");
+    }
 }
