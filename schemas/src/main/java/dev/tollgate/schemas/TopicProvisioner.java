@@ -8,11 +8,13 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -165,19 +167,7 @@ public final class TopicProvisioner {
     /** A topic just created (here or by another replica) may take a moment to be described. */
     private Map<ConfigResource, Config> describeConfigs(List<ConfigResource> resources)
             throws InterruptedException, ExecutionException, TimeoutException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (true) {
-            try {
-                return admin.describeConfigs(resources).all().get(timeoutMillis,
-                        TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System
-                        .nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
+        return whileUnknown(() -> admin.describeConfigs(resources).all());
     }
 
     /**
@@ -188,11 +178,16 @@ public final class TopicProvisioner {
      */
     private Map<String, TopicDescription> describeTopics(List<String> names)
             throws InterruptedException, ExecutionException, TimeoutException {
+        return whileUnknown(() -> admin.describeTopics(names).allTopicNames());
+    }
+
+    /** Asks again, every 100 ms until the timeout, while the broker says a topic is unknown. */
+    private <T> T whileUnknown(Supplier<KafkaFuture<T>> ask)
+            throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (true) {
             try {
-                return admin.describeTopics(names).allTopicNames().get(timeoutMillis,
-                        TimeUnit.MILLISECONDS);
+                return ask.get().get(timeoutMillis, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System
                         .nanoTime() > deadline) {
