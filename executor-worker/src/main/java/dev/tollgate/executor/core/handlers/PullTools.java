@@ -184,11 +184,10 @@ final class PullTools {
         // The conversation's comments come oldest first, with no way to reverse them: only those
         // since the decision (less a margin for clocks) can carry the marker, so a conversation
         // longer than one page still has this request's comment on the first.
-        for (JsonNode comment : call.session().get(path + "?per_page="
-                + Results.MARKER_SEARCH_PAGE + "&since=" + Results.since(call))) {
-            if (Markers.carries(comment.path("body").asString(null), call.requestId())) {
-                return pick(comment, "id", "html_url").put("deduplicated", true);
-            }
+        Optional<JsonNode> earlier = Results.marked(call, call.session().get(path + "?per_page="
+                + Results.MARKER_SEARCH_PAGE + "&since=" + Results.since(call)));
+        if (earlier.isPresent()) {
+            return pick(earlier.get(), "id", "html_url").put("deduplicated", true);
         }
         ObjectNode body = object().put("body", Markers.withMarker(call.requiredText("body"), call
                 .requestId()));

@@ -3,6 +3,7 @@ package dev.tollgate.executor.core.handlers;
 import dev.tollgate.executor.core.GitHubCallException;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubSession;
+import dev.tollgate.executor.core.Markers;
 import dev.tollgate.executor.core.Paths;
 import dev.tollgate.executor.core.ToolCall;
 import java.util.ArrayList;
@@ -101,5 +102,18 @@ final class Results {
         GitHubSession.JSON.readTree(response.body()).forEach(
                 entries::add);
         return entries;
+    }
+
+    /**
+     * The first of {@code recent} whose {@code body} carries this call's marker: what an earlier
+     * delivery of the same request wrote, so a redelivery answers it instead of writing again.
+     */
+    static Optional<JsonNode> marked(ToolCall call, Iterable<JsonNode> recent) {
+        for (JsonNode entry : recent) {
+            if (Markers.carries(entry.path("body").asString(null), call.requestId())) {
+                return Optional.of(entry);
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -9,6 +9,7 @@ import dev.tollgate.executor.core.ToolCall;
 import dev.tollgate.tools.Args;
 import dev.tollgate.tools.Tool;
 import java.util.Map;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -47,12 +48,12 @@ final class ReviewTools {
     static JsonNode replyToReviewComment(ToolCall call) {
         Preconditions.check(call);
         String pull = call.repoPath() + "/pulls/" + call.target().numbers().named().get(0);
-        for (JsonNode comment : call.session().get(pull + "/comments?sort=created&direction=desc"
-                + "&per_page=" + Results.MARKER_SEARCH_PAGE)) {
-            if (Markers.carries(comment.path("body").asString(null), call.requestId())) {
-                return pick(comment, "id", "in_reply_to_id", "html_url").put("deduplicated",
-                        true);
-            }
+        Optional<JsonNode> earlier = Results.marked(call, call.session().get(pull
+                + "/comments?sort=created&direction=desc&per_page="
+                + Results.MARKER_SEARCH_PAGE));
+        if (earlier.isPresent()) {
+            return pick(earlier.get(), "id", "in_reply_to_id", "html_url").put("deduplicated",
+                    true);
         }
         ObjectNode body = object().put("body", Markers.withMarker(call.requiredText("body"), call
                 .requestId()));
@@ -66,10 +67,9 @@ final class ReviewTools {
         String path = call.repoPath() + "/pulls/" + number + "/reviews";
         // GitHub lists reviews oldest first, with neither a sort nor a since: a redelivery's
         // review is among the newest, so the last pages are searched (Results.newestOf).
-        for (JsonNode review : Results.newestOf(call, path)) {
-            if (Markers.carries(review.path("body").asString(null), call.requestId())) {
-                return pick(review, "id", "state", "html_url").put("deduplicated", true);
-            }
+        Optional<JsonNode> earlier = Results.marked(call, Results.newestOf(call, path));
+        if (earlier.isPresent()) {
+            return pick(earlier.get(), "id", "state", "html_url").put("deduplicated", true);
         }
         // No "event": GitHub keeps the review PENDING until a human submits it.
         ObjectNode body = object().put("body", Markers.withMarker(call.text("body"), call
