@@ -1,5 +1,6 @@
 package dev.tollgate.compose;
 
+import dev.tollgate.testsupport.KafkaToolScripts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +12,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -401,22 +401,8 @@ class ComposeKafkaClusterTest {
 
     /** Kafka's bin scripts, each running its tool's main class on this JVM's class path. */
     private Path kafkaBin() throws IOException {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Map<String, String> tools = Map.of("kafka-configs.sh", "kafka.admin.ConfigCommand",
-                "kafka-topics.sh", "org.apache.kafka.tools.TopicCommand", "kafka-acls.sh",
-                "org.apache.kafka.tools.AclCommand", "kafka-broker-api-versions.sh",
-                "org.apache.kafka.tools.BrokerApiVersionsCommand");
-        for (Map.Entry<String, String> tool : tools.entrySet()) {
-            Path script = bin.resolve(tool.getKey());
-            Files.writeString(script, "#!/bin/sh\nexec \"" + java + "\" -Xshare:auto"
-                    + " -XX:TieredStopAtLevel=1 -Dlogback.configurationFile=" + quietLogging()
-                    + " -cp \"" + System.getProperty("java.class.path") + "\" " + tool
-                            .getValue()
-                    + " \"$@\"\n");
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        }
-        return bin;
+        return KafkaToolScripts.write(dir.resolve("bin"), System.getProperty("java.class.path"),
+                "-Dlogback.configurationFile=" + quietLogging());
     }
 
     private Path quietLogging() throws IOException {

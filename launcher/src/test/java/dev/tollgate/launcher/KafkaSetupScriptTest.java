@@ -1,5 +1,6 @@
 package dev.tollgate.launcher;
 
+import dev.tollgate.testsupport.KafkaToolScripts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -61,21 +62,9 @@ class KafkaSetupScriptTest {
         return file;
     }
 
-    /** Kafka's bin scripts, each running its tool's main class on this JVM's class path. */
+    /** Kafka's bin scripts, each running its tool's main class on $TOOLS_CLASSPATH. */
     private Path kafkaBin() throws Exception {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Map<String, String> tools = Map.of("kafka-configs.sh", "kafka.admin.ConfigCommand",
-                "kafka-topics.sh", "org.apache.kafka.tools.TopicCommand", "kafka-acls.sh",
-                "org.apache.kafka.tools.AclCommand");
-        for (Map.Entry<String, String> tool : tools.entrySet()) {
-            Path script = bin.resolve(tool.getKey());
-            Files.writeString(script, "#!/bin/sh\nexec \"" + java
-                    + "\" -Xshare:auto -XX:TieredStopAtLevel=1 -cp \"$TOOLS_CLASSPATH\" "
-                    + tool.getValue() + " \"$@\"\n");
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        }
-        return bin;
+        return KafkaToolScripts.write(dir.resolve("bin"), "$TOOLS_CLASSPATH");
     }
 
     private static Map<String, Object> principal(String bootstrap, String user, String password) {
