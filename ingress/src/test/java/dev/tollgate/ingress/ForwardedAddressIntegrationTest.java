@@ -3,7 +3,6 @@ package dev.tollgate.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.testsupport.WithKafka;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,14 +33,7 @@ class ForwardedAddressIntegrationTest {
     }
 
     static RawHttp.Answer guess(int port, String from, String forwardedFor, String key) {
-        byte[] body = "{\"agent\": \"x\", \"environment\": \"dev\"}".getBytes(
-                StandardCharsets.UTF_8);
-        return RawHttp.exchange(from, port, "POST /admin/tokens HTTP/1.1\r\nHost: 127.0.0.1:"
-                + port + "\r\nAuthorization: Bearer " + key + (forwardedFor == null
-                        ? ""
-                        : "\r\nX-Forwarded-For: " + forwardedFor)
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                + "\r\nConnection: close", body, 30);
+        return RawHttp.adminMint(port, from, forwardedFor, key, "x");
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,12 +30,7 @@ class RateLimitIntegrationTest {
     }
 
     private RawHttp.Answer mintFrom(String address, String key, String agent) {
-        byte[] body = ("{\"agent\": \"" + agent + "\", \"environment\": \"dev\"}").getBytes(
-                StandardCharsets.UTF_8);
-        return RawHttp.exchange(address, port, "POST /admin/tokens HTTP/1.1\r\nHost: 127.0.0.1:"
-                + port + "\r\nAuthorization: Bearer " + key
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                + "\r\nConnection: close", body, 30);
+        return RawHttp.adminMint(port, address, null, key, agent);
     }
 
     @Test

@@ -43,6 +43,23 @@ public final class RawHttp {
     }
 
     /**
+     * {@code POST /admin/tokens} for {@code agent} from the loopback address {@code from},
+     * bearing {@code key}, with {@code X-Forwarded-For: forwardedFor} unless it is null: how an
+     * admin, a guesser or a guesser behind a proxy asks for a token.
+     */
+    public static Answer adminMint(int port, String from, String forwardedFor, String key,
+            String agent) {
+        byte[] body = ("{\"agent\": \"" + agent + "\", \"environment\": \"dev\"}").getBytes(
+                StandardCharsets.UTF_8);
+        return exchange(from, port, "POST /admin/tokens HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nAuthorization: Bearer " + key + (forwardedFor == null
+                        ? ""
+                        : "\r\nX-Forwarded-For: " + forwardedFor)
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                + "\r\nConnection: close", body, 30);
+    }
+
+    /**
      * Sends {@code head} (request line and headers, without the blank line), then
      * {@code bodyPart}, and reads the answer without sending anything more: a server that waits
      * for the rest of a declared body never answers, and the read gives up after
