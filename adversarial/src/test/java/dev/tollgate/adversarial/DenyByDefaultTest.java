@@ -137,4 +137,27 @@ class DenyByDefaultTest {
                 .requests().size())).as("requests that reached GitHub").isEmpty();
         tollgate.assertTheCanaryIsStillAnswered();
     }
+
+    @Test
+    void anAgentThatMayOpenDraftsOnlyCannotOpenAReadyPullRequestByEitherWay() {
+        int githubBefore = tollgate.github().requests().size();
+
+        try (Standalone.Agent writer = tollgate.agent(tollgate.mint("writer"))) {
+            Map<String, Object> ready = writer.call("create_pr", Map.of("owner", "acme", "repo",
+                    "app", "title", "t", "head", "agent-ready", "base", "main", "draft", false));
+            Map<String, Object> takenOutOfDraft = writer.call("mark_ready_for_review", Map.of(
+                    "owner", "acme", "repo", "app", "pull_number", 1));
+
+            assertThat(ready.get("status")).as("%s", ready).isEqualTo("denied");
+            assertThat((String) ready.get("message")).contains("draft pull requests only");
+            assertThat(takenOutOfDraft.get("status")).as("%s", takenOutOfDraft).isEqualTo(
+                    "denied");
+            assertThat((String) takenOutOfDraft.get("message")).contains(
+                    "mark_ready_for_review or write");
+        }
+
+        assertThat(tollgate.github().requests().subList(githubBefore, tollgate.github()
+                .requests().size())).as("requests that reached GitHub").isEmpty();
+        tollgate.assertTheCanaryIsStillAnswered();
+    }
 }
