@@ -8,7 +8,9 @@ import java.util.Optional;
  * instead of acting again. In production this should be durable and shared by the executor fleet:
  * {@link JdbcCompletionStore} (PostgreSQL), written before the Kafka offset is committed.
  * {@link InMemoryCompletionStore} survives redelivery within one process only; across a crash the
- * hidden markers on GitHub close the gap for writes.
+ * hidden markers on GitHub close the gap for writes, so with it every write searches for its
+ * marker first; a durable store records each write's attempt, and only a redelivered write
+ * searches ({@link #firstAttempt}).
  */
 public interface CompletionStore {
 
@@ -19,4 +21,15 @@ public interface CompletionStore {
      * returns the one kept: the first answer wins, so every replica publishes the same one.
      */
     ToolCallCompleted record(ToolCallCompleted completed);
+
+    /**
+     * Records, before a write of {@code requestId} is sent, that it is about to be: true when the
+     * store knows for certain that no earlier delivery of the request got this far (it keeps
+     * attempts across crashes, and this is the first), so the write may go out without first
+     * searching GitHub for its marker; false when an earlier attempt is recorded, or when the
+     * store cannot know (it forgets across a crash), and the handler searches.
+     */
+    default boolean firstAttempt(String requestId) {
+        return false;
+    }
 }

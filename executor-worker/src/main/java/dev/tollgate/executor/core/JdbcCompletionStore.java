@@ -15,7 +15,9 @@ import java.util.Optional;
  * Completions in a SQL table (PostgreSQL), shared by the executor fleet and kept across restarts:
  * {@code executor_completions(request_id text primary key, completed bytea, recorded_at)}. The
  * event is stored in the events' own encoding, so a redelivery re-publishes it byte for byte
- * (same event ID). Insert-if-absent: the first answer recorded wins.
+ * (same event ID). Insert-if-absent: the first answer recorded wins. Each write's attempt is
+ * recorded before it is sent, in {@code executor_attempts(request_id text primary key,
+ * attempted_at)}, so a first delivery writes without searching for its marker.
  */
 public final class JdbcCompletionStore implements CompletionStore {
 
@@ -42,10 +44,12 @@ public final class JdbcCompletionStore implements CompletionStore {
             statement.execute("CREATE TABLE IF NOT EXISTS executor_completions ("
                     + " request_id text PRIMARY KEY, completed bytea NOT NULL,"
                     + " recorded_at timestamptz NOT NULL)");
+            statement.execute("CREATE TABLE IF NOT EXISTS executor_attempts ("
+                    + " request_id text PRIMARY KEY, attempted_at timestamptz NOT NULL)");
             return this;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create executor_completions: " + e
-                    .getMessage(), e);
+            throw new IllegalStateException("cannot create executor_completions and"
+                    + " executor_attempts: " + e.getMessage(), e);
         }
     }
 
@@ -85,5 +89,20 @@ public final class JdbcCompletionStore implements CompletionStore {
         }
         return find(requestId).orElseThrow(() -> new IllegalStateException(
                 "a completion of " + requestId + " was recorded and then vanished"));
+    }
+
+    @Override
+    public boolean firstAttempt(String requestId) {
+        try (Connection connection = connections.open();
+                PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO executor_attempts (request_id, attempted_at) VALUES (?, ?)"
+                                + " ON CONFLICT (request_id) DO NOTHING")) {
+            insert.setString(1, requestId);
+            insert.setTimestamp(2, Timestamp.from(clock.instant()));
+            return insert.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot record the attempt of " + requestId + ": "
+                    + e.getMessage(), e);
+        }
     }
 }

@@ -20,14 +20,22 @@ import java.util.List;
  *        how to ask for less checks it itself
  * @param decidedAt when the call was decided: whatever the handler wrote for it on GitHub was
  *        written after this (a redelivery's marker search need not look further back)
+ * @param firstAttempt true when the completion store knows no earlier delivery of this request
+ *        got as far as writing ({@link CompletionStore#firstAttempt}): the handler writes without
+ *        first searching GitHub for its marker
  */
 public record ToolCall(String requestId, ValidatedCall call, List<String> repositories,
         List<String> preconditions, GitHubSession session, int resultBudget,
-        java.time.Instant decidedAt) {
+        java.time.Instant decidedAt, boolean firstAttempt) {
 
     public ToolCall {
         repositories = List.copyOf(repositories);
         preconditions = List.copyOf(preconditions);
+    }
+
+    /** Whether the handler must look on GitHub for what an earlier delivery wrote. */
+    public boolean mayHaveWrittenBefore() {
+        return !firstAttempt;
     }
 
     public Tool tool() {

@@ -209,10 +209,14 @@ public final class ToolCallExecutor {
             MintContext context = new MintContext(requestId, request.getAgentId(), request
                     .getEnvironment());
             session = new GitHubSession(tokens, transport, scope, context, clock, account);
+            // Recorded before anything is written: a durable store then knows whether an earlier
+            // delivery may have written, and only then does the handler search for its marker.
+            boolean firstAttempt = call.tool().isWrite() && completions.firstAttempt(requestId);
             ToolCall withSession = new ToolCall(requestId, call.call(), repositories, List.copyOf(
                     decision.getPreconditions()), session, resultBudget(decision),
                     decision
-                            .getMeta().getOccurredAt());
+                            .getMeta().getOccurredAt(),
+                    firstAttempt);
             JsonNode result = ToolHandlers.of(call.tool()).orElseThrow(() -> Refusal.invalid(call
                     .tool().toolName() + " is answered by the ingress")).perform(withSession);
             ToolCallCompleted answer = succeeded(decision, result, session);
@@ -372,7 +376,7 @@ public final class ToolCallExecutor {
                     + " refusing to act on either");
         }
         return new ToolCall(requestId(decision), call, List.of(), List.of(), null, 0, decision
-                .getMeta().getOccurredAt());
+                .getMeta().getOccurredAt(), false);
     }
 
     private static JsonNode parseArguments(String json) {

@@ -34,4 +34,13 @@ class JdbcCompletionStoreTest extends CompletionStoreContract {
 
         assertThat(afterRestart.find("r-restart")).contains(answer);
     }
+
+    @Test
+    void aWritesFirstAttemptIsKnownOnceAndAcrossARestart() {
+        assertThat(store.firstAttempt("r-attempt")).as("the first delivery").isTrue();
+        assertThat(store.firstAttempt("r-attempt")).as("a redelivery").isFalse();
+        assertThat(newStore().firstAttempt("r-attempt")).as("a redelivery after a restart")
+                .isFalse();
+        assertThat(store.firstAttempt("r-other")).isTrue();
+    }
 }

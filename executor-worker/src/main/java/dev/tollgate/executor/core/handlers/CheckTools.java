@@ -41,9 +41,11 @@ final class CheckTools {
         Preconditions.check(call);
         String name = call.requiredText("name");
         String headSha = call.requiredText("head_sha");
-        JsonNode existing = call.session().get(call.repoPath() + "/commits/" + encode(headSha)
-                + "/check-runs?filter=all&per_page=" + Results.MARKER_SEARCH_PAGE
-                + "&check_name=" + encode(name));
+        JsonNode existing = call.mayHaveWrittenBefore()
+                ? call.session().get(call.repoPath() + "/commits/" + encode(headSha)
+                        + "/check-runs?filter=all&per_page=" + Results.MARKER_SEARCH_PAGE
+                        + "&check_name=" + encode(name))
+                : object();
         for (JsonNode run : existing.path("check_runs")) {
             if (call.requestId().equals(run.path("external_id").asString(null))) {
                 return pick(run, "id", "name", "status", "conclusion", "html_url").put(

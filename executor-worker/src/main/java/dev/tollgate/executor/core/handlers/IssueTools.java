@@ -128,6 +128,9 @@ final class IssueTools {
      * requests through the pulls list, which {@code pull_requests} permission can read).
      */
     static Optional<JsonNode> findMarked(ToolCall call, boolean pull) {
+        if (!call.mayHaveWrittenBefore()) {
+            return Optional.empty(); // no earlier delivery can have written: nothing to find
+        }
         JsonNode recent = call.session().get(call.repoPath() + (pull ? "/pulls" : "/issues")
                 + "?state=all&sort=created&direction=desc&per_page="
                 + Results.MARKER_SEARCH_PAGE);

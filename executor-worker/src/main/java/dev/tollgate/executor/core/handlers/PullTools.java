@@ -184,8 +184,8 @@ final class PullTools {
         // The conversation's comments come oldest first, with no way to reverse them: only those
         // since the decision (less a margin for clocks) can carry the marker, so a conversation
         // longer than one page still has this request's comment on the first.
-        Optional<JsonNode> earlier = Results.marked(call, call.session().get(path + "?per_page="
-                + Results.MARKER_SEARCH_PAGE + "&since=" + Results.since(call)));
+        Optional<JsonNode> earlier = Results.marked(call, () -> call.session().get(path
+                + "?per_page=" + Results.MARKER_SEARCH_PAGE + "&since=" + Results.since(call)));
         if (earlier.isPresent()) {
             return pick(earlier.get(), "id", "html_url").put("deduplicated", true);
         }

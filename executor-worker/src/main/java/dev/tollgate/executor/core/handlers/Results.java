@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.StringJoiner;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -105,11 +106,16 @@ final class Results {
     }
 
     /**
-     * The first of {@code recent} whose {@code body} carries this call's marker: what an earlier
-     * delivery of the same request wrote, so a redelivery answers it instead of writing again.
+     * The first of the {@code recent} entries whose {@code body} carries this call's marker: what
+     * an earlier delivery of the same request wrote, so a redelivery answers it instead of
+     * writing again. Nothing is read from GitHub when no earlier delivery can have written
+     * ({@link ToolCall#mayHaveWrittenBefore}).
      */
-    static Optional<JsonNode> marked(ToolCall call, Iterable<JsonNode> recent) {
-        for (JsonNode entry : recent) {
+    static Optional<JsonNode> marked(ToolCall call, Supplier<Iterable<JsonNode>> recent) {
+        if (!call.mayHaveWrittenBefore()) {
+            return Optional.empty();
+        }
+        for (JsonNode entry : recent.get()) {
             if (Markers.carries(entry.path("body").asString(null), call.requestId())) {
                 return Optional.of(entry);
             }

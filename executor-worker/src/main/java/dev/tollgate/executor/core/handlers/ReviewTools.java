@@ -48,7 +48,7 @@ final class ReviewTools {
     static JsonNode replyToReviewComment(ToolCall call) {
         Preconditions.check(call);
         String pull = call.repoPath() + "/pulls/" + call.target().numbers().named().get(0);
-        Optional<JsonNode> earlier = Results.marked(call, call.session().get(pull
+        Optional<JsonNode> earlier = Results.marked(call, () -> call.session().get(pull
                 + "/comments?sort=created&direction=desc&per_page="
                 + Results.MARKER_SEARCH_PAGE));
         if (earlier.isPresent()) {
@@ -67,7 +67,7 @@ final class ReviewTools {
         String path = call.repoPath() + "/pulls/" + number + "/reviews";
         // GitHub lists reviews oldest first, with neither a sort nor a since: a redelivery's
         // review is among the newest, so the last pages are searched (Results.newestOf).
-        Optional<JsonNode> earlier = Results.marked(call, Results.newestOf(call, path));
+        Optional<JsonNode> earlier = Results.marked(call, () -> Results.newestOf(call, path));
         if (earlier.isPresent()) {
             return pick(earlier.get(), "id", "state", "html_url").put("deduplicated", true);
         }
