@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.ToolCallCompleted;
+import dev.tollgate.executor.DyingCompletionStore;
 import dev.tollgate.executor.ExecutorHarness;
 import dev.tollgate.executor.GitHubStandIn;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -32,19 +32,6 @@ class AtMostOnceTest {
     @AfterEach
     void stop() {
         harness.close();
-    }
-
-    /** A store that "crashes" the worker right after GitHub succeeded, before the record. */
-    private static final class CrashingStore implements CompletionStore {
-        @Override
-        public Optional<ToolCallCompleted> find(String requestId) {
-            return Optional.empty();
-        }
-
-        @Override
-        public ToolCallCompleted record(ToolCallCompleted completed) {
-            throw new IllegalStateException("killed before the completion was recorded");
-        }
     }
 
     @Test
@@ -116,7 +103,8 @@ class AtMostOnceTest {
                         + "\"base\":\"main\"}"));
         PolicyDecided decision = harness.decisionFor("req-crash-" + tool, tool, arguments);
         int before = count.apply(hello);
-        ToolCallExecutor crashing = harness.executor(new CrashingStore());
+        ToolCallExecutor crashing = harness.executor(DyingCompletionStore.killedBeforeTheRecord(
+                new InMemoryCompletionStore(10)));
         assertThatThrownBy(() -> crashing.execute(decision)).hasMessageContaining("killed");
         int afterFirst = count.apply(hello);
 

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.ToolCallCompleted;
+import dev.tollgate.executor.DyingCompletionStore;
 import dev.tollgate.executor.ExecutorHarness;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.testsupport.PostgresTestDatabase;
 import java.sql.DriverManager;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,26 +43,6 @@ class FirstAttemptTest {
         return new JdbcCompletionStore(() -> DriverManager.getConnection(url, database.user(),
                 database.password()), AvroSingleObjectCodec.shared(), harness.clock)
                 .createTableIfMissing();
-    }
-
-    /** The durable store, "killed" right after GitHub succeeded, before the record. */
-    private CompletionStore crashingAfterTheWrite(JdbcCompletionStore store) {
-        return new CompletionStore() {
-            @Override
-            public Optional<ToolCallCompleted> find(String requestId) {
-                return store.find(requestId);
-            }
-
-            @Override
-            public ToolCallCompleted record(ToolCallCompleted completed) {
-                throw new IllegalStateException("killed before the completion was recorded");
-            }
-
-            @Override
-            public boolean firstAttempt(String requestId) {
-                return store.firstAttempt(requestId);
-            }
-        };
     }
 
     private int githubCalls() {
@@ -104,7 +84,8 @@ class FirstAttemptTest {
         PolicyDecided crashed = harness.decisionFor("crash-" + tool, tool, arguments.replace(
                 "agent-w", "agent-w3").replace("agent-b", "agent-b3"));
         int before = count.apply(hello);
-        assertThatThrownBy(() -> harness.executor(crashingAfterTheWrite(store)).execute(crashed))
+        assertThatThrownBy(() -> harness.executor(DyingCompletionStore.killedBeforeTheRecord(store))
+                .execute(crashed))
                 .hasMessageContaining("killed");
         ToolCallCompleted redelivered = harness.executor(store).execute(crashed);
 

@@ -2,6 +2,7 @@ package dev.tollgate.executor.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.executor.DyingCompletionStore;
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.EventMeta;
 import dev.tollgate.events.PolicyDecided;
@@ -404,24 +405,6 @@ class DecisionConsumerKafkaTest {
         assertThat(endOffset(topics.tokenMints())).isEqualTo(1);
     }
 
-    /** A completion record shared by the replicas (as the PostgreSQL one is) that dies with A. */
-    private static CompletionStore dyingWith(CompletionStore shared, AtomicBoolean dead) {
-        return new CompletionStore() {
-            @Override
-            public Optional<ToolCallCompleted> find(String requestId) {
-                return shared.find(requestId);
-            }
-
-            @Override
-            public ToolCallCompleted record(ToolCallCompleted completed) {
-                if (dead.get()) {
-                    throw new SimulatedKill();
-                }
-                return shared.record(completed);
-            }
-        };
-    }
-
     @Test
     void aReplicaKilledInTheMiddleOfAConcurrentBatchLeavesEachWriteDoneOnceAndEveryRequestOneAnswer()
             throws Exception {
@@ -448,7 +431,8 @@ class DecisionConsumerKafkaTest {
         };
         InMemoryCompletionStore shared = new InMemoryCompletionStore(1000);
         startReplica(transport -> killedAtTheFifthWrite.apply(allAtOnce(writes, together).apply(
-                transport)), dyingWith(shared, dead));
+                transport)), DyingCompletionStore.dyingWhen(shared, dead::get,
+                        SimulatedKill::new));
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!dead.get() && System.nanoTime() < deadline) {
             Thread.sleep(20);
