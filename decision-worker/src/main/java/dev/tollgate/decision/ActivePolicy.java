@@ -41,7 +41,7 @@ public record ActivePolicy(Supplier<PolicyEngine> engines, Supplier<String> desc
                 + " until you point it (or TOLLGATE_POLICY_FILE) at a policy file (.toml, .json"
                 + " or .yaml); see decision-worker/README.md");
         listener.loaded(new PolicyListener.Loaded(NO_FILE, empty.policy().version(), null, 0, List
-                .of(), clock.instant()));
+                .of(), clock.instant(), List.of()));
         return new ActivePolicy(() -> empty, () -> empty.policy().version() + " " + NO_FILE
                 + ": everything is denied");
     }

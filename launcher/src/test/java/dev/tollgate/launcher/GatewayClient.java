@@ -63,12 +63,19 @@ final class GatewayClient {
     /** A gateway token for {@code agent} in {@code environment}, minted with the admin key. */
     static String mint(int port, String adminKey, String agent, String environment)
             throws IOException, InterruptedException {
+        return mint(port, adminKey, agent, environment, null);
+    }
+
+    /** A token narrowed by {@code grantsJson} (the mint request's {@code grants}), or not (null). */
+    static String mint(int port, String adminKey, String agent, String environment,
+            String grantsJson) throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(
                 "http://127.0.0.1:" + port + "/admin/tokens"))
                 .header("Authorization", "Bearer " + adminKey)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"agent\":\"" + agent
-                        + "\",\"environment\":\"" + environment + "\",\"expires-in\":600}"))
+                        + "\",\"environment\":\"" + environment + "\",\"expires-in\":600"
+                        + (grantsJson == null ? "" : ",\"grants\":" + grantsJson) + "}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body()).get("token").asString();

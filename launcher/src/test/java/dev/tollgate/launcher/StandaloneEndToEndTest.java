@@ -7,6 +7,7 @@ import dev.tollgate.audit.core.StoreVerifier;
 import dev.tollgate.audit.embedded.EmbeddedAuditStore;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
+import dev.tollgate.tools.Tool;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
@@ -21,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -310,6 +313,62 @@ class StandaloneEndToEndTest {
     }
 
     @Test
+    void toolsListShowsEachAgentOnlyWhatItsPolicyAndTokenCanAllow() throws Exception {
+        String writer = mintGatewayToken("agent-e2e", "dev");
+        String reader = mintGatewayToken("reviewer-e2e", "dev");
+        String narrowed = GatewayClient.mint(tollgate.httpPort(), ADMIN_KEY, "agent-e2e", "dev",
+                "{\"tools\":[\"get_file\",\"create_issue\"]}");
+        Set<String> writeTools = Stream.of(Tool.values()).filter(tool -> tool
+                .kind() == Tool.Kind.WRITE).map(Tool::toolName).collect(Collectors.toSet());
+
+        try (McpSyncClient writing = connect(writer);
+                McpSyncClient reading = connect(reader);
+                McpSyncClient narrow = connect(narrowed)) {
+            writing.initialize();
+            reading.initialize();
+            narrow.initialize();
+            Map<String, Object> status = awaitGrantsKnown(reading);
+            List<String> readerTools = toolNames(reading);
+            List<String> writerTools = toolNames(writing);
+            List<String> narrowTools = toolNames(narrow);
+
+            assertThat(readerTools).as("a read-only agent's tools").contains("get_file",
+                    "list_issues", "github_api_get", "status", "get_request_status")
+                    .doesNotContainAnyElementsOf(writeTools);
+            assertThat(writerTools).contains("get_file", "create_issue", "create_branch",
+                    "push_files", "create_pr").doesNotContain("comment_on_issue",
+                            "create_pending_review", "mark_ready_for_review",
+                            "create_check_run");
+            assertThat(narrowTools).containsExactlyInAnyOrder("status", "get_request_status",
+                    "get_file", "create_issue");
+            assertThat(status.get("tools")).isEqualTo(readerTools);
+            assertThat(JSON.writeValueAsString(status.get("grants"))).contains(
+                    "reviewer reads pull request 42 only", "octo-org/hello-world").doesNotContain(
+                            "e2e agent reads and files issues");
+            // what is listed is a hint: the call is still decided, and denied where not granted
+            assertThat(call(reading, "get_file", Map.of("owner", "octo-org", "repo", "secrets",
+                    "path", "key.txt")).get("status")).isEqualTo("denied");
+        }
+    }
+
+    private static Map<String, Object> awaitGrantsKnown(McpSyncClient agent)
+            throws InterruptedException {
+        Map<String, Object> status = call(agent, "status", Map.of());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!(status.get("grants") instanceof List<?>) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            status = call(agent, "status", Map.of());
+        }
+        assertThat(status.get("grants")).as("the ingress never learnt the policy's grants "
+                + "within 30 s; status said %s", status).isInstanceOf(List.class);
+        return status;
+    }
+
+    private static List<String> toolNames(McpSyncClient agent) {
+        return agent.listTools().tools().stream().map(McpSchema.Tool::name).toList();
+    }
+
+    @Test
     void aPolicyEditTakesEffectWithoutARestart() throws Exception {
         String token = mintGatewayToken("agent-reload", "dev");
         Map<String, Object> arguments = Map.of("owner", "octo-org", "repo", "hello-world", "path",
@@ -317,6 +376,8 @@ class StandaloneEndToEndTest {
 
         try (McpSyncClient agent = connect(token)) {
             agent.initialize();
+            awaitGrantsKnown(agent);
+            List<String> toolsBefore = toolNames(agent);
             Map<String, Object> before = call(agent, "get_file", arguments);
             Files.writeString(policy, Files.readString(policy) + """
 
@@ -333,9 +394,21 @@ class StandaloneEndToEndTest {
                 after = call(agent, "get_file", arguments);
             }
 
+            List<String> toolsAfter = toolNames(agent);
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!toolsAfter.contains("get_file") && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                toolsAfter = toolNames(agent);
+            }
+
             assertThat(before.get("status")).isEqualTo("denied");
             assertThat(after.get("status")).as(after.toString()).isEqualTo("succeeded");
             assertThat(after.get("message")).isNotNull();
+            assertThat(toolsBefore).as("no grant covers agent-reload yet")
+                    .containsExactlyInAnyOrder(
+                            "status", "get_request_status");
+            assertThat(toolsAfter).as("after the edit, tools/list").contains("get_file",
+                    "get_tree").doesNotContain("create_issue", "push_files");
         }
     }
 

@@ -87,6 +87,9 @@ public final class KafkaAcls {
                 "its reply partition (ingress KafkaListeners)"),
                 new Read(Topics.AGENT_TOKENS,
                         "token families and revocations (ingress KafkaListeners)"),
+                new Read(Topics.POLICY,
+                        "the grants of the policy in force, to list an agent's tools (ingress"
+                                + " KafkaListeners)"),
                 new Read(Topics.INSTALLATIONS,
                         "the installation registry for webhooks (ingress WebhookConfiguration)")));
         reads.put(Roles.DECISION_WORKER, List.of(new Read(Topics.REQUESTS,

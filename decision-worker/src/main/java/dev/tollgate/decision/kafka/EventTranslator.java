@@ -16,10 +16,11 @@ import dev.tollgate.events.RuleEvaluation;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.schemas.EventMetas;
+import dev.tollgate.schemas.GrantEvents;
+import dev.tollgate.schemas.Roles;
 import dev.tollgate.schemas.TargetEvents;
 import dev.tollgate.tools.ErrorCode;
 import dev.tollgate.tools.InvalidArgumentException;
-import dev.tollgate.schemas.Roles;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -238,6 +239,7 @@ public final class EventTranslator {
                 .setPreviousVersion(event.previousVersion())
                 .setRuleCount(event.ruleCount())
                 .setError(null)
+                .setGrants(GrantEvents.toEvent(event.grants()))
                 .build();
     }
 
@@ -250,6 +252,9 @@ public final class EventTranslator {
                 .setPreviousVersion(event.versionInForce())
                 .setRuleCount(0)
                 .setError(event.error())
+                .setGrants(event.grantsInForce() == null
+                        ? null
+                        : GrantEvents.toEvent(event.grantsInForce()))
                 .build();
     }
 

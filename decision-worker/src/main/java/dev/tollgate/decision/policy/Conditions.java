@@ -1,5 +1,6 @@
 package dev.tollgate.decision.policy;
 
+import dev.tollgate.tools.Glob;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;

@@ -1,5 +1,6 @@
 package dev.tollgate.decision.policy;
 
+import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.Tool;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.tollgate.decision.policy;
 
+import dev.tollgate.tools.Glob;
 import java.util.List;
 
 /** A list of agent or environment name globs; empty means any. */

@@ -1,12 +1,16 @@
 package dev.tollgate.decision.policy;
 
+import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.Tool;
+import dev.tollgate.tools.ToolGrant;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A loaded policy: rule sets plus the extra protected-branch patterns. Immutable and validated: a
@@ -21,6 +25,7 @@ public final class Policy {
     private final List<Glob> protectedBranches;
     private final String canonical;
     private final String version;
+    private final List<ToolGrant> toolGrants;
 
     public Policy(List<RuleSet> ruleSets, List<Glob> protectedBranches) {
         this.ruleSets = List.copyOf(ruleSets);
@@ -31,6 +36,7 @@ public final class Policy {
         }
         this.canonical = canonicalText(this.ruleSets, this.protectedBranches);
         this.version = "sha256:" + sha256(canonical);
+        this.toolGrants = toolGrants(this.ruleSets);
     }
 
     /** A policy with no rules: denies everything. */
@@ -66,6 +72,49 @@ public final class Policy {
 
     public int ruleCount() {
         return ruleSets.stream().mapToInt(RuleSet::ruleCount).sum();
+    }
+
+    /**
+     * What each grant lets whom use, for the ingress to list an agent's tools and grants
+     * ({@link ToolGrant}): one entry per grant, under its rule set's agents and environments, and
+     * one per rule set in monitor mode, which allows every tool it would deny. Derived once per
+     * load.
+     */
+    public List<ToolGrant> toolGrants() {
+        return toolGrants;
+    }
+
+    private static List<ToolGrant> toolGrants(List<RuleSet> ruleSets) {
+        Set<Tool> grantable = EnumSet.noneOf(Tool.class);
+        for (Tool tool : Tool.values()) {
+            if (tool.kind() != Tool.Kind.LOCAL) {
+                grantable.add(tool);
+            }
+        }
+        List<ToolGrant> grants = new ArrayList<>();
+        for (RuleSet ruleSet : ruleSets) {
+            String prefix = ruleSet.name().equals("default") ? "" : ruleSet.name() + " / ";
+            if (ruleSet.mode() == Mode.MONITOR) {
+                grants.add(new ToolGrant("rule set '" + ruleSet.name() + "' (monitor mode)",
+                        List.of(ruleSet.agents().globs()), List.of(ruleSet.environments()
+                                .globs()),
+                        List.of(), grantable, true));
+            }
+            for (Grant grant : ruleSet.grants()) {
+                Set<Tool> tools = EnumSet.noneOf(Tool.class);
+                grant.coveredActions().stream().filter(tool -> tool.kind() != Tool.Kind.LOCAL)
+                        .forEach(tools::add);
+                grants.add(new ToolGrant(prefix + grant.label(), List.of(ruleSet.agents()
+                        .globs(), grant.agents().globs()), List.of(
+                                ruleSet.environments()
+                                        .globs(),
+                                grant.environments().globs()),
+                        grant.repos().stream()
+                                .map(RepoPattern::pattern).toList(),
+                        tools, false));
+            }
+        }
+        return List.copyOf(grants);
     }
 
     /**

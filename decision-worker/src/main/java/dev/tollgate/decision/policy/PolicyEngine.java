@@ -2,11 +2,13 @@ package dev.tollgate.decision.policy;
 
 import dev.tollgate.decision.policy.RuleTrace.Effect;
 import dev.tollgate.tools.BranchRule;
+import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.Reveals;
 import dev.tollgate.tools.Scope;
 import dev.tollgate.tools.Target;
 import dev.tollgate.tools.Tier;
 import dev.tollgate.tools.Tool;
+import dev.tollgate.tools.ToolGrant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -291,10 +293,7 @@ public final class PolicyEngine {
 
     private static Optional<String> narrowingRefusal(TokenNarrowing narrowing,
             DecisionRequest request, Tool action) {
-        boolean passthroughListed = narrowing.tools().contains(Tool.GITHUB_API_GET.toolName())
-                && action.kind() == Tool.Kind.READ;
-        if (!narrowing.tools().isEmpty() && !narrowing.tools().contains(action.toolName())
-                && !passthroughListed) {
+        if (!ToolGrant.narrowingKeeps(narrowing.tools(), action)) {
             return Optional
                     .of("the agent's gateway token is narrowed to the tools " + new TreeSet<>(
                             narrowing.tools()) + "; " + action.toolName() + " is not one of them");

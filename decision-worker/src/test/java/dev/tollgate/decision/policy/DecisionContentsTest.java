@@ -3,8 +3,9 @@ package dev.tollgate.decision.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tollgate.tools.Tier;
+import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.InvalidArgumentException;
+import dev.tollgate.tools.Tier;
 import dev.tollgate.tools.Tool;
 import java.util.List;
 import java.util.Map;
@@ -300,5 +301,19 @@ class DecisionContentsTest {
         assertThat(decide(policy, DecisionRequest.forCall("bot", "prod", "push_files", Map.of(
                 "owner", "myorg", "repo", "app", "branch", "agent-x", "message", "m", "files",
                 List.of(elsewhere))))).isInstanceOf(Allowed.class);
+    }
+
+    @Test
+    void aDenyOnAFolderRefusesAFileWhoseNameHoldsALineSeparator() {
+        Policy policy = PolicyEngineCasesTest.policy(List.of(PolicyEngineCasesTest.grant(
+                "myorg/app", Tier.WRITE)), DenyRule.of("no-secrets", "secrets stay put")
+                        .forActions(Tool.PUSH_FILES).when(Conditions.NONE.withPaths(
+                                "secrets/")));
+
+        Decision decision = new PolicyEngine(policy).decide(PolicyEngineCasesTest.req(
+                "push_files", "myorg/app").withPaths("secrets/key\u2028.pem"));
+
+        assertThat(decision).isInstanceOfSatisfying(Denied.class, denied -> assertThat(denied
+                .reason()).contains("secrets stay put"));
     }
 }

@@ -41,7 +41,12 @@ class PolicyEngineCasesTest {
     }
 
     static DecisionRequest req(String tool, String repo) {
-        DecisionRequest request = DecisionRequest.of("bot", "prod", tool, repo);
+        return req("bot", "prod", tool, repo);
+    }
+
+    /** A request of {@code tool} with the arguments it needs (a branch, a number, ...). */
+    static DecisionRequest req(String agent, String environment, String tool, String repo) {
+        DecisionRequest request = DecisionRequest.of(agent, environment, tool, repo);
         return switch (tool) {
             case "push_files" -> request.withBranch("agent-fix").withPaths("src/App.java");
             case "create_branch" -> request.withBranch("agent-fix");

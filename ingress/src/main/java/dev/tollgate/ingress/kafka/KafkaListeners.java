@@ -1,13 +1,16 @@
 package dev.tollgate.ingress.kafka;
 
 import dev.tollgate.events.AgentTokenChanged;
+import dev.tollgate.events.PolicyChanged;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.ingress.core.grants.PolicyGrants;
 import dev.tollgate.ingress.core.replies.Reply;
 import dev.tollgate.ingress.core.replies.ReplyBook;
 import dev.tollgate.ingress.tokens.TokenService;
 import dev.tollgate.runtime.logging.RequestMdc;
 import dev.tollgate.schemas.EventDeserializer;
+import dev.tollgate.schemas.GrantEvents;
 import dev.tollgate.schemas.TollgateHeaders;
 import dev.tollgate.schemas.Topics;
 import java.time.Clock;
@@ -29,7 +32,8 @@ import org.springframework.context.SmartLifecycle;
 /**
  * The ingress's readers, started before the web server accepts calls and stopped after it has
  * drained: the token records on gateway.agent-tokens (read from the beginning, so a restarted
- * replica still refuses revoked tokens), and every partition of gateway.requests and
+ * replica still refuses revoked tokens), the newest records of gateway.policy (the grants of the
+ * policy in force, from which an agent's tools are listed), and every partition of gateway.requests and
  * gateway.results (read from {@code completed-retention} ago): so any replica knows every request
  * made through any replica and its final answer, and {@code get_request_status} answers wherever
  * a proxy sends it. The calls this replica waits on are woken by the same reader.
@@ -40,6 +44,8 @@ public final class KafkaListeners implements SmartLifecycle {
     public static final int PHASE = Integer.MAX_VALUE - 4096;
     private static final Logger log = LoggerFactory.getLogger(KafkaListeners.class);
     private static final Duration CATCH_UP = Duration.ofSeconds(60);
+    /** How many of each gateway.policy partition's newest records are read at start-up. */
+    static final int POLICY_RECORDS = 32;
 
     private final Map<String, Object> consumerProperties;
     private final ReplyBook replies;
@@ -51,15 +57,18 @@ public final class KafkaListeners implements SmartLifecycle {
     private TopicTail<ToolCallCompleted> results;
     private TopicTail<ToolCallRequested> requests;
     private TopicTail<AgentTokenChanged> agentTokens;
+    private TopicTail<PolicyChanged> policy;
+    private final PolicyGrants grants;
     /** Asks the brokers for end offsets (a reader's consumer belongs to its thread). */
     private KafkaConsumer<byte[], byte[]> offsets;
     private volatile int replyPartition = -1;
     private ScheduledExecutorService housekeeping;
 
     public KafkaListeners(Map<String, Object> consumerProperties, ReplyBook replies,
-            TokenService tokens, Clock clock, String configuredPartition, String instanceId,
-            Duration retention) {
+            TokenService tokens, PolicyGrants grants, Clock clock, String configuredPartition,
+            String instanceId, Duration retention) {
         this.consumerProperties = consumerProperties;
+        this.grants = grants;
         this.replies = replies;
         this.tokens = tokens;
         this.clock = clock;
@@ -75,6 +84,10 @@ public final class KafkaListeners implements SmartLifecycle {
                 withRequestId("agent-tokens",
                         this::onAgentToken));
         agentTokens.start(agentTokens.partitionsOf(Topics.AGENT_TOKENS.name(), CATCH_UP), null,
+                CATCH_UP);
+        policy = new TopicTail<>("policy", consumerProperties, TopicTail.lenient(
+                new EventDeserializer<>(), e -> null), withRequestId("policy", this::onPolicy));
+        policy.startAtLast(policy.partitionsOf(Topics.POLICY.name(), CATCH_UP), POLICY_RECORDS,
                 CATCH_UP);
         long since = clock.millis() - retention.toMillis();
         // requests before answers, so that replaying both leaves each answered request answered
@@ -173,6 +186,24 @@ public final class KafkaListeners implements SmartLifecycle {
         }
     }
 
+    private void onPolicy(ConsumerRecord<String, PolicyChanged> record) {
+        PolicyChanged event = record.value();
+        if (event == null) {
+            return;
+        }
+        boolean carried = event.getGrants() != null && event.getPolicyVersion() != null;
+        if (grants.offer(new PolicyGrants.InForce(event.getPolicyVersion(), event.getMeta()
+                .getOccurredAt(), carried ? GrantEvents.fromEvent(event.getGrants()) : null))) {
+            if (carried) {
+                log.info("tools are listed per agent by policy {} ({} grants, from {})", event
+                        .getPolicyVersion(), event.getGrants().size(), event.getSource());
+            } else {
+                log.info("every tool is listed: the newest policy event ({} from {}) does not "
+                        + "carry its grants", event.getAction(), event.getSource());
+            }
+        }
+    }
+
     private void onRequest(ConsumerRecord<String, ToolCallRequested> record) {
         ToolCallRequested event = record.value();
         if (event == null || event.getAgentId() == null) {
@@ -219,7 +250,8 @@ public final class KafkaListeners implements SmartLifecycle {
 
     public boolean healthy() {
         return results != null && results.isRunning() && requests != null && requests
-                .isRunning() && agentTokens != null && agentTokens.isRunning();
+                .isRunning() && agentTokens != null && agentTokens.isRunning() && policy != null
+                && policy.isRunning();
     }
 
     @Override
@@ -236,6 +268,9 @@ public final class KafkaListeners implements SmartLifecycle {
         if (agentTokens != null) {
             agentTokens.close();
         }
+        if (policy != null) {
+            policy.close();
+        }
         if (offsets != null) {
             synchronized (offsets) {
                 offsets.close(CloseOptions.timeout(Duration.ofSeconds(2)));
@@ -244,6 +279,7 @@ public final class KafkaListeners implements SmartLifecycle {
         results = null;
         requests = null;
         agentTokens = null;
+        policy = null;
         offsets = null;
     }
 

@@ -94,6 +94,28 @@ public final class TopicTail<V> implements AutoCloseable {
                 }
             }
         }
+        catchUp(partitions, catchUpTimeout);
+    }
+
+    /**
+     * Assigns {@code partitions}, positions each at its last {@code records} records (or its
+     * beginning), reads up to the current end and then keeps reading on a daemon thread: for a
+     * topic whose newest records say what is in force.
+     */
+    public void startAtLast(Collection<TopicPartition> partitions, int records,
+            Duration catchUpTimeout) {
+        consumer.assign(partitions);
+        assigned = Set.copyOf(partitions);
+        Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        for (TopicPartition partition : partitions) {
+            consumer.seek(partition, Math.max(beginning.get(partition), end.get(partition)
+                    - records));
+        }
+        catchUp(partitions, catchUpTimeout);
+    }
+
+    private void catchUp(Collection<TopicPartition> partitions, Duration catchUpTimeout) {
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         long deadline = System.nanoTime() + catchUpTimeout.toNanos();
         while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {

@@ -1,6 +1,7 @@
 package dev.tollgate.ingress.mcp;
 
 import dev.tollgate.ingress.config.IngressProperties;
+import dev.tollgate.ingress.core.grants.PolicyGrants;
 import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.core.replies.ReplyBook;
 import dev.tollgate.ingress.kafka.CallDispatcher;
@@ -29,6 +30,7 @@ import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -56,10 +58,15 @@ public class McpConfiguration {
     }
 
     @Bean
+    PolicyGrants policyGrants() {
+        return new PolicyGrants();
+    }
+
+    @Bean
     KafkaListeners kafkaListeners(KafkaProperties kafka, ReplyBook replies, TokenService tokens,
-            Clock clock, IngressProperties properties) {
+            PolicyGrants grants, Clock clock, IngressProperties properties) {
         return new KafkaListeners(new HashMap<>(kafka.buildConsumerProperties()), replies, tokens,
-                clock, properties.getReplyPartition(), EventMetas.Instances.id(), properties
+                grants, clock, properties.getReplyPartition(), EventMetas.Instances.id(), properties
                         .getCompletedRetention());
     }
 
@@ -72,8 +79,8 @@ public class McpConfiguration {
 
     @Bean
     ToolCalls toolCalls(ToolCatalogue catalogue, CallDispatcher dispatcher, ReplyBook replies,
-            KafkaListeners listeners) {
-        return new ToolCalls(catalogue, dispatcher, replies, () -> {
+            KafkaListeners listeners, PolicyGrants grants) {
+        return new ToolCalls(catalogue, dispatcher, replies, grants, () -> {
             Map<String, Object> health = new LinkedHashMap<>();
             health.put("health", listeners.healthy() ? "ok" : "degraded");
             health.put("kafka_readers_running", listeners.healthy());
@@ -140,6 +147,8 @@ public class McpConfiguration {
                         + "running returns a request_id for get_request_status.")
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
                 .validateToolInputs(false) // the catalogue validates, naming the field
+                // tools/list shows each agent what its policy and token can allow
+                .addToolFilter((context, tool) -> Mono.just(calls.lists(context, tool.name())))
                 .tools(catalogue.tools().stream().map(tool -> AsyncToolSpecification.builder()
                         .tool(toMcp(tool)).callHandler(calls::handle).build()).toList())
                 .build();

@@ -1,5 +1,6 @@
 package dev.tollgate.ingress.mcp;
 
+import dev.tollgate.ingress.core.grants.PolicyGrants;
 import dev.tollgate.ingress.core.replies.Reply;
 import dev.tollgate.ingress.core.replies.ReplyBook;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
@@ -11,16 +12,22 @@ import dev.tollgate.ingress.kafka.CallDispatcher.StillPending;
 import dev.tollgate.ingress.kafka.CallDispatcher;
 import dev.tollgate.tools.ErrorCode;
 import dev.tollgate.tools.InvalidArgumentException;
+import dev.tollgate.tools.Tool;
 import dev.tollgate.tools.ToolCatalogue;
 import dev.tollgate.tools.ToolDefinition;
+import dev.tollgate.tools.ToolGrant;
 import dev.tollgate.tools.ValidatedCall;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -40,6 +47,7 @@ public final class ToolCalls implements Drain.Calls {
     private final ToolCatalogue catalogue;
     private final CallDispatcher dispatcher;
     private final ReplyBook replies;
+    private final PolicyGrants grants;
     private final Supplier<Map<String, Object>> health;
     private final BooleanSupplier catchUp;
     private final JsonMapper json = JsonMapper.builder().build();
@@ -51,8 +59,9 @@ public final class ToolCalls implements Drain.Calls {
      *        so far; asked when a request ID is not known here yet
      */
     public ToolCalls(ToolCatalogue catalogue, CallDispatcher dispatcher, ReplyBook replies,
-            Supplier<Map<String, Object>> health, BooleanSupplier catchUp) {
+            PolicyGrants grants, Supplier<Map<String, Object>> health, BooleanSupplier catchUp) {
         this.catalogue = catalogue;
+        this.grants = grants;
         this.dispatcher = dispatcher;
         this.replies = replies;
         this.health = health;
@@ -69,6 +78,39 @@ public final class ToolCalls implements Drain.Calls {
         return call(identity, request.name(), request.arguments(), parent instanceof String p
                 ? p
                 : null);
+    }
+
+    /**
+     * Whether {@code tools/list} shows the tool named {@code toolName} to the caller of
+     * {@code context}: a tool its policy's grants and its token's narrowing can allow, or one the
+     * ingress answers; while no policy is known, every tool its narrowing leaves. A caller without
+     * an identity sees nothing (the guard filter lets none through).
+     */
+    boolean lists(McpTransportContext context, String toolName) {
+        if (!(context.get(McpGuardFilter.IDENTITY) instanceof AgentIdentity identity)) {
+            return false;
+        }
+        return Tool.byToolName(toolName).map(visibleTools(identity)::contains).orElse(false);
+    }
+
+    private Set<Tool> visibleTools(AgentIdentity identity) {
+        Set<String> narrowed = narrowedTools(identity);
+        return grants.visibleTools(identity.agentId(), identity.environment(), narrowed)
+                .orElseGet(() -> {
+                    Set<Tool> all = EnumSet.noneOf(Tool.class);
+                    for (Tool tool : Tool.values()) {
+                        if (tool.kind() == Tool.Kind.LOCAL || ToolGrant.narrowingKeeps(narrowed,
+                                tool)) {
+                            all.add(tool);
+                        }
+                    }
+                    return all;
+                });
+    }
+
+    private static Set<String> narrowedTools(AgentIdentity identity) {
+        return identity.narrowing().map(narrowing -> Set.copyOf(narrowing.tools())).orElse(Set
+                .of());
     }
 
     Mono<CallToolResult> call(AgentIdentity identity, String toolName,
@@ -177,15 +219,40 @@ public final class ToolCalls implements Drain.Calls {
         body.put("token_expires_at", identity.expiresAt().toString());
         body.put("grant_narrowing", identity.narrowing().map(GrantNarrowing::toClaim).orElse(
                 null));
-        body.put("grants", "decided per call by the gateway's policy for agent "
-                + identity.agentId() + " in " + identity.environment()
-                + "; a denied call says why");
-        body.put("tools", catalogue.names());
+        Optional<PolicyGrants.InForce> policy = grants.inForce();
+        if (policy.isPresent()) {
+            Set<String> narrowed = narrowedTools(identity);
+            body.put("policy_version", policy.get().version());
+            body.put("grants", grants.grantsOf(identity.agentId(), identity.environment())
+                    .orElse(List.of()).stream().map(grant -> grantView(grant, narrowed))
+                    .toList());
+        } else {
+            body.put("grants", "not known yet to this gateway replica: the decision workers "
+                    + "have not published their policy; every call is still decided by it");
+        }
+        Set<Tool> visible = visibleTools(identity);
+        body.put("tools", catalogue.names().stream().filter(name -> Tool.byToolName(name).map(
+                visible::contains).orElse(false)).toList());
+        body.put("tools_note", "a listed tool may still be denied for a repository, path, "
+                + "branch or argument: each call is decided by the policy, and a denial says "
+                + "why");
         Map<String, Object> gateway = new LinkedHashMap<>(health.get());
         gateway.put("calls_in_flight", inFlight.get());
         gateway.put("draining", draining);
         body.put("gateway", gateway);
         return result(body, false);
+    }
+
+    private static Map<String, Object> grantView(ToolGrant grant, Set<String> narrowed) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("grant", grant.name());
+        view.put("repositories", grant.monitor() ? List.of("*") : grant.repositories());
+        view.put("tools", grant.tools().stream().filter(tool -> ToolGrant.narrowingKeeps(
+                narrowed, tool)).map(Tool::toolName).sorted().toList());
+        if (grant.monitor()) {
+            view.put("monitor_mode", true);
+        }
+        return view;
     }
 
     private Object parseOrText(String text) {

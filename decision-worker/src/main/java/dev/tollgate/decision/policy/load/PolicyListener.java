@@ -1,6 +1,7 @@
 package dev.tollgate.decision.policy.load;
 
 import dev.tollgate.decision.policy.PolicyProblem;
+import dev.tollgate.tools.ToolGrant;
 import java.time.Instant;
 import java.util.List;
 
@@ -23,9 +24,10 @@ public interface PolicyListener {
      * @param ruleCount how many grants and deny rules it has
      * @param warnings what loaded but deserves a look
      * @param at when it was loaded
+     * @param grants what its grants let whom use ({@link dev.tollgate.decision.policy.Policy#toolGrants})
      */
     record Loaded(String source, String version, String previousVersion, int ruleCount,
-            List<PolicyProblem> warnings, Instant at) {
+            List<PolicyProblem> warnings, Instant at, List<ToolGrant> grants) {
     }
 
     /**
@@ -34,9 +36,11 @@ public interface PolicyListener {
      * @param problems the problems one by one
      * @param versionInForce the version that stays in force, null if none was ever loaded
      * @param at when the attempt failed
+     * @param grantsInForce the grants of the policy that stays in force, null if none was ever
+     *     loaded
      */
     record Failed(String source, String error, List<PolicyProblem> problems,
-            String versionInForce, Instant at) {
+            String versionInForce, Instant at, List<ToolGrant> grantsInForce) {
     }
 
     /** A listener that does nothing. */

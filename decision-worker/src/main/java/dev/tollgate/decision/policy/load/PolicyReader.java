@@ -2,7 +2,6 @@ package dev.tollgate.decision.policy.load;
 
 import dev.tollgate.decision.policy.Conditions;
 import dev.tollgate.decision.policy.DenyRule;
-import dev.tollgate.decision.policy.Glob;
 import dev.tollgate.decision.policy.Grant;
 import dev.tollgate.decision.policy.HardBlocks;
 import dev.tollgate.decision.policy.InvalidPolicyException;
@@ -12,6 +11,7 @@ import dev.tollgate.decision.policy.Policy;
 import dev.tollgate.decision.policy.PolicyProblem;
 import dev.tollgate.decision.policy.RepoPattern;
 import dev.tollgate.decision.policy.RuleSet;
+import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.Tier;
 import dev.tollgate.tools.Tool;
 import java.util.ArrayList;

@@ -188,7 +188,8 @@ public final class PolicyReloader implements Supplier<PolicyEngine>, AutoCloseab
                 warning));
         listener.loaded(new PolicyListener.Loaded(loaded.source(), loaded.policy().version(),
                 previousVersion, loaded.policy().ruleCount(), loaded.warnings(), clock
-                        .instant()));
+                        .instant(),
+                loaded.policy().toolGrants()));
         return loaded;
     }
 
@@ -199,7 +200,9 @@ public final class PolicyReloader implements Supplier<PolicyEngine>, AutoCloseab
                 ? "no policy is in force"
                 : "policy " + versionInForce + " stays in force");
         listener.failed(new PolicyListener.Failed(file.toString(), e.getMessage(), e.problems(),
-                versionInForce, clock.instant()));
+                versionInForce, clock.instant(), current == null
+                        ? null
+                        : current.loaded().policy().toolGrants()));
     }
 
     /** SHA-256 of the file's bytes, or a marker when it cannot be read. */

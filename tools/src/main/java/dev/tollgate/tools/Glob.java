@@ -1,4 +1,4 @@
-package dev.tollgate.decision.policy;
+package dev.tollgate.tools;
 
 import java.util.Arrays;
 import java.util.Objects;

@@ -1,0 +1,70 @@
+package dev.tollgate.ingress.core.grants;
+
+import dev.tollgate.tools.Tool;
+import dev.tollgate.tools.ToolGrant;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The grants of the policy in force, as the decision workers last published them on
+ * {@code gateway.policy}: what the ingress lists an agent's tools and grants from. Never a
+ * decision: a call to a listed tool is still decided by a decision worker, with its conditions,
+ * deny rules and hard blocks. Until a policy event with grants has been read, and after a newer one
+ * without them, nothing is known and every tool is listed.
+ *
+ * <p>The newest event wins, by when it was published: several decision workers load the same
+ * file, and the last load is the policy in force.
+ */
+public final class PolicyGrants {
+
+    /**
+     * @param version the policy's version ({@code sha256:...})
+     * @param at when the event that carried it was published
+     * @param grants its grants; null when the event did not carry them (a decision worker older
+     *     than the grants, or no policy in force): then nothing is known and every tool is listed
+     */
+    public record InForce(String version, Instant at, List<ToolGrant> grants) {
+
+        public InForce {
+            grants = grants == null ? null : List.copyOf(grants);
+        }
+
+        boolean known() {
+            return grants != null;
+        }
+    }
+
+    private final AtomicReference<InForce> inForce = new AtomicReference<>();
+
+    /** Takes {@code next} if it is newer than what is known; returns whether it did. */
+    public boolean offer(InForce next) {
+        InForce now = inForce.getAndAccumulate(next, (known, offered) -> known == null || offered
+                .at().isAfter(known.at()) ? offered : known);
+        return now == null || next.at().isAfter(now.at());
+    }
+
+    /** The newest policy whose grants are known; empty while none is. */
+    public Optional<InForce> inForce() {
+        return Optional.ofNullable(inForce.get()).filter(InForce::known);
+    }
+
+    /**
+     * The tools {@code agent} in {@code environment}, with a token narrowed to
+     * {@code narrowedTools} (empty: not narrowed), may find allowed; empty while no policy is
+     * known.
+     */
+    public Optional<Set<Tool>> visibleTools(String agent, String environment,
+            Set<String> narrowedTools) {
+        return inForce().map(known -> ToolGrant.visibleTools(known.grants(), agent, environment,
+                narrowedTools));
+    }
+
+    /** The grants that cover {@code agent} in {@code environment}; empty while none is known. */
+    public Optional<List<ToolGrant>> grantsOf(String agent, String environment) {
+        return inForce().map(known -> known.grants().stream().filter(grant -> grant.covers(
+                agent, environment)).toList());
+    }
+}

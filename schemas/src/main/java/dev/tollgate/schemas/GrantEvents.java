@@ -1,0 +1,54 @@
+package dev.tollgate.schemas;
+
+import dev.tollgate.events.GrantSummary;
+import dev.tollgate.tools.Glob;
+import dev.tollgate.tools.Tool;
+import dev.tollgate.tools.ToolGrant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A policy's {@link ToolGrant}s to and from their wire form, the {@code grants} of
+ * {@code PolicyChanged}. A tool name the reader does not know (written by a newer decision worker)
+ * is left out: an older ingress cannot list a tool it does not serve.
+ */
+public final class GrantEvents {
+
+    private GrantEvents() {
+    }
+
+    public static List<GrantSummary> toEvent(List<ToolGrant> grants) {
+        return grants.stream().map(grant -> GrantSummary.newBuilder()
+                .setName(grant.name())
+                .setAgents(patterns(grant.agents()))
+                .setEnvironments(patterns(grant.environments()))
+                .setRepositories(new ArrayList<>(grant.repositories()))
+                .setTools(new ArrayList<>(grant.toolNames()))
+                .setMonitor(grant.monitor())
+                .build()).toList();
+    }
+
+    public static List<ToolGrant> fromEvent(List<GrantSummary> grants) {
+        return grants.stream().map(grant -> new ToolGrant(grant.getName(), globs(grant
+                .getAgents()), globs(grant.getEnvironments()), grant.getRepositories(), tools(
+                        grant.getTools()),
+                grant.getMonitor())).toList();
+    }
+
+    private static List<List<String>> patterns(List<List<Glob>> lists) {
+        return lists.stream().map(globs -> globs.stream().map(Glob::pattern).toList()).map(
+                ArrayList::new).<List<String>>map(list -> list).toList();
+    }
+
+    private static List<List<Glob>> globs(List<List<String>> lists) {
+        return lists.stream().map(patterns -> patterns.stream().map(Glob::of).toList()).toList();
+    }
+
+    private static Set<Tool> tools(List<String> names) {
+        Set<Tool> tools = EnumSet.noneOf(Tool.class);
+        names.forEach(name -> Tool.byToolName(name).ifPresent(tools::add));
+        return tools;
+    }
+}
