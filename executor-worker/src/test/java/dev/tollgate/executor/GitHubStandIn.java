@@ -8,6 +8,7 @@ import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.interfaces.RSAPublicKey;
@@ -87,6 +88,8 @@ public final class GitHubStandIn implements AutoCloseable {
         public final String name;
         public String defaultBranch = "main";
         public boolean fork;
+        /** A public repository: every token's search sees it, as on GitHub. */
+        public boolean publicRepo;
         public final Set<String> protectedBranches = ConcurrentHashMap.newKeySet();
         public final Map<String, String> refs = new ConcurrentHashMap<>();
         public final Map<String, ObjectNode> commits = new ConcurrentHashMap<>();
@@ -387,6 +390,11 @@ public final class GitHubStandIn implements AutoCloseable {
                 "/installation/repositories")) {
             return listRepositories(mint, target);
         }
+        if (method.equals("GET") && (target.startsWith("/search/code?") || target.startsWith(
+                "/search/issues?"))) {
+            Optional<MockResponse> scripted = nextScript(method, target);
+            return scripted.isPresent() ? scripted.get() : search(mint, target);
+        }
         if (method.equals("POST") && target.equals("/graphql")) {
             Optional<MockResponse> scripted = nextScript(method, target);
             return scripted.isPresent() ? scripted.get() : graphql(mint, body);
@@ -625,6 +633,122 @@ public final class GitHubStandIn implements AutoCloseable {
     }
 
     /** {@code GET /app/installations}: every installation, its account the owner of its repos. */
+    /**
+     * GitHub's code and issue search, as far as the tools use it: a query of words (each must
+     * match, case-insensitively), "phrases", {@code repo:owner/name} (a repository the token cannot
+     * see is a 422, as on GitHub), {@code path:} for code, {@code is:open|closed|issue|pr} and
+     * {@code label:} for issues. Without {@code repo:} it searches every repository the token sees
+     * and every public one, as GitHub does. Code search reads text files only.
+     */
+    private MockResponse search(Mint mint, String target) {
+        boolean code = target.startsWith("/search/code?");
+        Map<String, String> params = new HashMap<>();
+        for (String pair : target.substring(target.indexOf('?') + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            params.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1),
+                    StandardCharsets.UTF_8));
+        }
+        List<String> terms = new ArrayList<>();
+        List<String> scoped = new ArrayList<>();
+        Map<String, List<String>> qualifiers = new HashMap<>();
+        Matcher token = Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(params.getOrDefault("q",
+                ""));
+        while (token.find()) {
+            String word = token.group(1) != null ? token.group(1) : token.group(2);
+            int colon = word.indexOf(':');
+            if (token.group(1) == null && colon > 0) {
+                String key = word.substring(0, colon).toLowerCase();
+                String value = word.substring(colon + 1);
+                if (key.equals("repo")) {
+                    scoped.add(value.toLowerCase());
+                } else {
+                    qualifiers.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+                }
+            } else {
+                terms.add(word.toLowerCase());
+            }
+        }
+        List<Repo> searched = new ArrayList<>();
+        for (String name : scoped) {
+            Repo repo = repos.get(name);
+            if (repo == null || !(repo.publicRepo || visible(mint, repo))) {
+                return json(422, "{\"message\":\"Validation Failed\",\"errors\":[{\"message\":"
+                        + "\"The listed users and repositories cannot be searched either because "
+                        + "the resources do not exist or you do not have permission to view "
+                        + "them.\",\"resource\":\"Search\",\"field\":\"q\",\"code\":\"invalid\"}]}");
+            }
+            searched.add(repo);
+        }
+        if (scoped.isEmpty()) {
+            repos.values().stream().filter(repo -> repo.publicRepo || visible(mint, repo))
+                    .forEach(searched::add);
+        }
+        List<ObjectNode> items = new ArrayList<>();
+        for (Repo repo : searched) {
+            ObjectNode repository = JSON.createObjectNode().put("id", Math.abs((repo.owner + "/"
+                    + repo.name).hashCode())).put("name", repo.name).put("full_name", repo.owner
+                            + "/" + repo.name)
+                    .put("private", !repo.publicRepo);
+            if (code) {
+                new TreeMap<>(repo.files).forEach((path, content) -> {
+                    String lower = content.toLowerCase();
+                    boolean pathMatches = qualifiers.getOrDefault("path", List.of()).stream()
+                            .allMatch(prefix -> path.startsWith(prefix));
+                    if (pathMatches && terms.stream().allMatch(lower::contains)) {
+                        ObjectNode item = JSON.createObjectNode().put("name", path.substring(path
+                                .lastIndexOf('/') + 1)).put("path", path).put("sha", sha(content))
+                                .put("url", apiUrlText() + "/repos/" + repo.owner + "/" + repo.name
+                                        + "/contents/" + path)
+                                .put("html_url", "https://github.com/" + repo.owner + "/"
+                                        + repo.name + "/blob/main/" + path)
+                                .put("score", 1.0);
+                        item.set("repository", repository);
+                        items.add(item);
+                    }
+                });
+            } else {
+                for (ObjectNode issue : repo.issues) {
+                    String text = (issue.path("title").asString("") + " " + issue.path("body")
+                            .asString("")).toLowerCase();
+                    boolean matches = terms.stream().allMatch(text::contains);
+                    for (String is : qualifiers.getOrDefault("is", List.of())) {
+                        matches &= switch (is) {
+                            case "open", "closed" -> is.equals(issue.path("state").asString());
+                            case "pr" -> issue.has("pull_request");
+                            case "issue" -> !issue.has("pull_request");
+                            default -> true;
+                        };
+                    }
+                    for (String label : qualifiers.getOrDefault("label", List.of())) {
+                        boolean has = false;
+                        for (JsonNode one : issue.path("labels")) {
+                            has |= one.path("name").asString("").equalsIgnoreCase(label);
+                        }
+                        matches &= has;
+                    }
+                    if (matches) {
+                        ObjectNode item = issue.deepCopy().put("repository_url", apiUrlText()
+                                + "/repos/" + repo.owner + "/" + repo.name).put("score", 1.0);
+                        items.add(item);
+                    }
+                }
+            }
+        }
+        int perPage = Integer.parseInt(params.getOrDefault("per_page", "30"));
+        int page = Integer.parseInt(params.getOrDefault("page", "1"));
+        ObjectNode answer = JSON.createObjectNode().put("total_count", items.size()).put(
+                "incomplete_results", false);
+        ArrayNode pageItems = answer.putArray("items");
+        items.stream().skip((long) (page - 1) * perPage).limit(perPage).forEach(pageItems::add);
+        return json(200, answer);
+    }
+
+    private boolean visible(Mint mint, Repo repo) {
+        Long installation = installations.get((repo.owner + "/" + repo.name).toLowerCase());
+        return installation != null && installation == mint.installationId() && mint
+                .repositories().contains(repo.name.toLowerCase());
+    }
+
     private MockResponse listInstallations(String target) {
         Map<Long, String> accounts = new TreeMap<>();
         installations.forEach((repo, id) -> accounts.putIfAbsent(id, repo.split("/")[0]));
@@ -708,7 +832,7 @@ public final class GitHubStandIn implements AutoCloseable {
                                 file.contains("/") ? null : downloadUrl(repo, file)));
                 return json(200, listing);
             }
-            String name = java.net.URLDecoder.decode(path, StandardCharsets.UTF_8);
+            String name = URLDecoder.decode(path, StandardCharsets.UTF_8);
             String text = repo.files.get(name);
             byte[] content = text != null
                     ? text.getBytes(StandardCharsets.UTF_8)
@@ -1173,7 +1297,7 @@ public final class GitHubStandIn implements AutoCloseable {
     }
 
     private static String decode(String text) {
-        return java.net.URLDecoder.decode(text, StandardCharsets.UTF_8);
+        return URLDecoder.decode(text, StandardCharsets.UTF_8);
     }
 
     static String sha(String text) {

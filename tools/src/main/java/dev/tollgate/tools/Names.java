@@ -2,6 +2,7 @@ package dev.tollgate.tools;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -24,6 +25,17 @@ public final class Names {
 
     public static final int MAX_PATH_LENGTH = 4096;
     public static final int MAX_REF_LENGTH = 255;
+
+    /** The longest search query GitHub accepts (qualifiers and operators aside). */
+    public static final int MAX_SEARCH_QUERY = 256;
+
+    /**
+     * Qualifiers that choose where GitHub searches (the gateway sets that scope itself), found
+     * anywhere, whatever precedes them: a word that merely ends so ({@code myrepo:}) is refused
+     * too rather than guessing how GitHub splits a query.
+     */
+    private static final Pattern SCOPE_QUALIFIER = Pattern.compile(
+            "(?i)(repo|org|user|owner|enterprise|repository_id|fork)\\s*:");
 
     private Names() {
     }
@@ -149,6 +161,28 @@ public final class Names {
                     "must be a full commit SHA (40 hexadecimal digits)");
         }
         return value.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A search query for one repository: free text and qualifiers that narrow it (such as
+     * {@code path:}, {@code language:}, {@code is:open}, {@code label:}), but no qualifier that
+     * chooses where to search ({@code repo:}, {@code org:}, {@code user:}, ...), which the gateway
+     * adds itself; no control characters.
+     */
+    public static String searchQuery(String field, String value) {
+        checkNoControlCharacters(field, value);
+        String trimmed = value.strip();
+        if (trimmed.isEmpty() || trimmed.length() > MAX_SEARCH_QUERY) {
+            throw new InvalidArgumentException(field, "must be 1 to " + MAX_SEARCH_QUERY
+                    + " characters");
+        }
+        Matcher scope = SCOPE_QUALIFIER.matcher(trimmed);
+        if (scope.find()) {
+            throw new InvalidArgumentException(field, "must not choose where to search ('"
+                    + scope.group(1).toLowerCase(Locale.ROOT) + ":'): the gateway searches the "
+                    + "owner and repo you name, and only them");
+        }
+        return trimmed;
     }
 
     /** A request ID as the gateway hands them out (a UUID), lower-cased. */

@@ -54,6 +54,8 @@ public sealed interface Param permits Param.Str, Param.Int, Param.Bool, Param.Ar
         COMMIT_SHA("^([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$", 64, Names::commitSha),
         /** A REST path under /repos/{owner}/{repo}. */
         API_PATH("^/repos/", 2048, Names::apiPath),
+        /** A search query without qualifiers that choose where to search. */
+        SEARCH_QUERY(null, Names.MAX_SEARCH_QUERY, Names::searchQuery),
         /** A request ID the gateway handed out. */
         REQUEST_ID("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                 36, Names::requestId);

@@ -8,6 +8,7 @@ import static dev.tollgate.tools.Param.Format.GIT_REF;
 import static dev.tollgate.tools.Param.Format.OWNER;
 import static dev.tollgate.tools.Param.Format.PULL_REQUEST_HEAD;
 import static dev.tollgate.tools.Param.Format.REQUEST_ID;
+import static dev.tollgate.tools.Param.Format.SEARCH_QUERY;
 import static dev.tollgate.tools.Params.OWNER_PARAM;
 import static dev.tollgate.tools.Params.REPO_PARAM;
 import static dev.tollgate.tools.Params.issueNumber;
@@ -280,6 +281,39 @@ public enum Tool {
                     Param.Str.optional("ref", GIT_REF, "Branch, tag or commit SHA"),
                     new Param.Bool("recursive", "List subdirectories too", false))
             .target(args -> args.repository().ref(args.text("ref")).everyPath(ApiRoutes.TREE)
+                    .build())),
+
+    /** Code search inside one repository: a match can be in any file. */
+    SEARCH_CODE(read("search_code", Tier.READ).title("Search code").description(
+            "Search the code of one repository with GitHub's code search (default branch): each "
+                    + "matching file's path, name and SHA, best match first, one page at a time. "
+                    + "The query takes GitHub's syntax (words, \"phrases\", path:, language:, "
+                    + "extension:) but not repo:, org: or user:: the gateway searches only the "
+                    + "repository named.")
+            .permission("contents", "read")
+            .reveals(Reveals.FILES)
+            .params(OWNER_PARAM, REPO_PARAM, Param.Str.required("query", SEARCH_QUERY,
+                    "What to search for, in GitHub's code search syntax, without repo:, org: "
+                            + "or user:"),
+                    perPage(), page())
+            .target(args -> args.repository().everyPath(
+                    "a code search can match any file; read one with get_file").build())),
+
+    /** Issue and pull request search inside one repository: reveals any of them. */
+    SEARCH_ISSUES(read("search_issues", Tier.READ).title("Search issues").description(
+            "Search the issues and pull requests of one repository with GitHub's issue search: "
+                    + "number, title, state, labels and author of each, best match first, one "
+                    + "page at a time. The query takes GitHub's syntax (words, is:open, is:pr, "
+                    + "label:, author:) but not repo:, org: or user:: the gateway searches only "
+                    + "the repository named.")
+            .permission("issues", "read").permission("pull_requests", "read")
+            .reveals(Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(OWNER_PARAM, REPO_PARAM, Param.Str.required("query", SEARCH_QUERY,
+                    "What to search for, in GitHub's issue search syntax, without repo:, org: "
+                            + "or user:"),
+                    perPage(), page())
+            .target(args -> args.repository().everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST,
+                    "a search can match any issue or pull request; read one with get_issue")
                     .build())),
 
     /**

@@ -185,4 +185,27 @@ class NamesTest {
                     bad)).as(bad).isInstanceOf(InvalidArgumentException.class);
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"secret repo:other/app", "x org:acme", "USER:me y", "a OR(repo:x/y)",
+            "\"repo:quoted/too\"", "owner :acme", "-repo:x/y", "enterprise:big", "fork:true",
+            "superuser:x"})
+    void searchQueriesMayNotChooseWhereToSearch(String query) {
+        assertThatThrownBy(() -> Names.searchQuery("query", query)).isInstanceOf(
+                InvalidArgumentException.class).hasMessageContaining(
+                        "must not choose where to search");
+    }
+
+    @Test
+    void searchQueriesKeepQualifiersThatNarrowAndAreBounded() {
+        assertThat(Names.searchQuery("query", "  token path:src/ language:java is:open "))
+                .isEqualTo(
+                        "token path:src/ language:java is:open");
+        assertThatThrownBy(() -> Names.searchQuery("query", "x".repeat(257))).hasMessageContaining(
+                "1 to 256");
+        assertThatThrownBy(() -> Names.searchQuery("query", "   ")).hasMessageContaining(
+                "1 to 256");
+        assertThatThrownBy(() -> Names.searchQuery("query", "a\u0000b")).isInstanceOf(
+                InvalidArgumentException.class);
+    }
 }

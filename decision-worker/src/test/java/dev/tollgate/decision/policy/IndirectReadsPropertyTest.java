@@ -76,6 +76,10 @@ class IndirectReadsPropertyTest {
                         "/pulls/42/files")));
                 pairs.add(new Pair("get_tree for " + path + "@" + ref, direct, call("get_tree",
                         Map.of("owner", "myorg", "repo", "app", "ref", at, "recursive", true))));
+                if (ref == null) {
+                    pairs.add(new Pair("search_code for " + path, direct, call("search_code",
+                            Map.of("owner", "myorg", "repo", "app", "query", "password"))));
+                }
                 pairs.add(new Pair("compare_refs for " + path + "@" + ref, direct, call(
                         "compare_refs", Map.of("owner", "myorg", "repo", "app", "base", "main",
                                 "head", at))));
@@ -118,6 +122,10 @@ class IndirectReadsPropertyTest {
                     "list_issue_comments", issueArgs)));
             pairs.add(new Pair("list_issues for #" + number, issue, call("list_issues", Map.of(
                     "owner", "myorg", "repo", "app"))));
+            pairs.add(new Pair("search_issues for #" + number, issue, call("search_issues",
+                    Map.of("owner", "myorg", "repo", "app", "query", "crash"))));
+            pairs.add(new Pair("search_issues for pull request #" + number, pull, call(
+                    "search_issues", Map.of("owner", "myorg", "repo", "app", "query", "is:pr"))));
         }
         return pairs;
     }
@@ -184,7 +192,8 @@ class IndirectReadsPropertyTest {
                     true));
             List<Tool> actions = some(random, List.of(Tool.GET_FILE, Tool.GITHUB_API_GET,
                     Tool.LIST_PULL_REQUESTS, Tool.PUSH_FILES, Tool.GET_PULL_REQUEST,
-                    Tool.COMPARE_REFS, Tool.GET_TREE, Tool.GET_ISSUE, Tool.GET_JOB_LOG));
+                    Tool.COMPARE_REFS, Tool.GET_TREE, Tool.GET_ISSUE, Tool.GET_JOB_LOG,
+                    Tool.SEARCH_CODE, Tool.SEARCH_ISSUES));
             denies.add(actions.isEmpty() ? deny : deny.forActions(actions.toArray(Tool[]::new)));
         }
         return Policy.of(RuleSet.enforcing("default", grants, denies));
