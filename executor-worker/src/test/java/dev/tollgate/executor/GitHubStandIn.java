@@ -1023,6 +1023,59 @@ public final class GitHubStandIn implements AutoCloseable {
             repo.reviewComments.get(number).add(comment);
             return json(201, comment);
         }
+        Matcher oneReview = Pattern.compile(
+                "^(GET|PUT|DELETE|POST) /pulls/(\\d+)/reviews/(\\d+)(/events)?$").matcher(route);
+        if (oneReview.matches()) {
+            String verb = oneReview.group(1);
+            boolean events = oneReview.group(4) != null;
+            if (events != verb.equals("POST")) {
+                return json(404, error("Not Found"));
+            }
+            long id = Long.parseLong(oneReview.group(3));
+            List<ObjectNode> list = repo.reviews.getOrDefault(Long.parseLong(oneReview.group(2)),
+                    List.of());
+            ObjectNode review = list.stream().filter(r -> r.path("id").asLong() == id)
+                    .findFirst().orElse(null);
+            if (review == null) {
+                return json(404, error("Not Found"));
+            }
+            boolean pending = review.path("state").asString().equals("PENDING");
+            switch (verb) {
+                case "GET" -> {
+                    return json(200, review);
+                }
+                case "PUT" -> {
+                    review.put("body", JSON.readTree(body).path("body").asString(""));
+                    return json(200, review);
+                }
+                case "DELETE" -> {
+                    if (!pending) {
+                        return json(422, "{\"message\":\"Unprocessable Entity\",\"errors\":"
+                                + "[\"Can not delete a non-pending pull request review\"]}");
+                    }
+                    list.remove(review);
+                    return json(200, review);
+                }
+                default -> {
+                    JsonNode request = JSON.readTree(body);
+                    String event = request.path("event").asString("");
+                    if (!pending) {
+                        return json(422, error("Can not submit a non-pending review"));
+                    }
+                    if (!List.of("APPROVE", "REQUEST_CHANGES", "COMMENT").contains(event)
+                            || (!event.equals("APPROVE") && request.path("body").asString("")
+                                    .isEmpty())) {
+                        return json(422, error("Validation Failed"));
+                    }
+                    review.put("state", switch (event) {
+                        case "APPROVE" -> "APPROVED";
+                        case "REQUEST_CHANGES" -> "CHANGES_REQUESTED";
+                        default -> "COMMENTED";
+                    }).put("body", request.path("body").asString());
+                    return json(200, review);
+                }
+            }
+        }
         Matcher reviews = Pattern.compile("^(GET|POST) /pulls/(\\d+)/reviews$").matcher(route);
         if (reviews.matches()) {
             long number = Long.parseLong(reviews.group(2));

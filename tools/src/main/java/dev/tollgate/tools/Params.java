@@ -32,6 +32,11 @@ final class Params {
                 null);
     }
 
+    static Param reviewId() {
+        return new Param.Int("review_id", "Review ID, from create_pending_review", true, 1,
+                MAX_ID, null);
+    }
+
     static Param perPage() {
         return new Param.Int("per_page", "Results per page", false, 1, 100, 30L);
     }

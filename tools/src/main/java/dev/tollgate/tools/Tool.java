@@ -15,6 +15,7 @@ import static dev.tollgate.tools.Params.issueNumber;
 import static dev.tollgate.tools.Params.page;
 import static dev.tollgate.tools.Params.perPage;
 import static dev.tollgate.tools.Params.pullNumber;
+import static dev.tollgate.tools.Params.reviewId;
 import static dev.tollgate.tools.Params.runId;
 import static dev.tollgate.tools.ToolDefinition.local;
 import static dev.tollgate.tools.ToolDefinition.read;
@@ -486,6 +487,47 @@ public enum Tool {
                                     .text("path"))
                             .toList())
                     .build())),
+
+    /** Rewrites the summary of a pending review this agent started. */
+    UPDATE_PENDING_REVIEW(write("update_pending_review", Tier.PENDING_REVIEW).title(
+            "Update pending review").description(
+                    "Replace the summary of a pending review this agent started with "
+                            + "create_pending_review. Reviews of other agents, and submitted "
+                            + "ones, are refused.")
+            .permission("pull_requests", "write")
+            .params(OWNER_PARAM, REPO_PARAM, pullNumber(), reviewId(),
+                    Param.Str.text("body", true, 65_536, "New review summary (Markdown)"))
+            .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
+                    "pull_number")).build())),
+
+    /** Discards (deletes) a pending review this agent started: a draft no one else has seen. */
+    DISCARD_PENDING_REVIEW(write("discard_pending_review", Tier.PENDING_REVIEW).title(
+            "Discard pending review").description(
+                    "Discard (delete) a pending review this agent started with create_pending_review, "
+                            + "with its line comments. Reviews of other agents, and submitted "
+                            + "ones, are refused.")
+            .permission("pull_requests", "write")
+            .destructive()
+            .params(OWNER_PARAM, REPO_PARAM, pullNumber(), reviewId())
+            .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
+                    "pull_number")).build())),
+
+    /**
+     * Submits a pending review this agent started, as a comment or a request for changes; the
+     * write tier, because a submitted review speaks for the team. Approving stays a human's act.
+     */
+    SUBMIT_PENDING_REVIEW(write("submit_pending_review", Tier.WRITE).title(
+            "Submit pending review").description(
+                    "Submit a pending review this agent started, as COMMENT or REQUEST_CHANGES. "
+                            + "Approving is a human's act and is not offered.")
+            .permission("pull_requests", "write")
+            .params(OWNER_PARAM, REPO_PARAM, pullNumber(), reviewId(),
+                    Param.Str.oneOf("event", List.of("COMMENT", "REQUEST_CHANGES"), "COMMENT",
+                            "How to submit it"),
+                    Param.Str.text("body", false, 65_536,
+                            "Summary to submit with; default: the pending review's own"))
+            .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
+                    "pull_number")).build())),
 
     /** Creates an {@code agent-} branch from a ref. */
     CREATE_BRANCH(write("create_branch", Tier.PUSH_NEW_BRANCH).title("Create branch")

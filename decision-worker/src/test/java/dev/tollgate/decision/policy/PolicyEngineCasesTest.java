@@ -50,7 +50,9 @@ class PolicyEngineCasesTest {
         return switch (tool) {
             case "push_files" -> request.withBranch("agent-fix").withPaths("src/App.java");
             case "create_branch" -> request.withBranch("agent-fix");
-            case "create_pull_request_comment", "create_pending_review" -> request.withNumber(12);
+            case "create_pull_request_comment", "create_pending_review", "update_pending_review",
+                    "discard_pending_review", "submit_pending_review" ->
+                request.withNumber(12);
             case "create_pr" -> request.withBranch("agent-fix").withBase("main");
             default -> request;
         };
@@ -308,6 +310,18 @@ class PolicyEngineCasesTest {
                 denies("a grant narrowed to PR 12 refuses a pending review on 13", review12, req(
                         "create_pending_review", "myorg/app").withNumber(13),
                         Denied.Kind.NO_GRANT, "#13 is not one of them"),
+                allows("a grant narrowed to PR 12 lets the agent rework its review on 12",
+                        review12, req("update_pending_review", "myorg/app")),
+                allows("a grant narrowed to PR 12 lets the agent discard its review on 12",
+                        review12, req("discard_pending_review", "myorg/app")),
+                denies("a grant narrowed to PR 12 refuses discarding a review on 13", review12,
+                        req("discard_pending_review", "myorg/app").withNumber(13),
+                        Denied.Kind.NO_GRANT, "#13 is not one of them"),
+                denies("pending-review does not submit: a submitted review speaks for the team",
+                        review12, req("submit_pending_review", "myorg/app"),
+                        Denied.Kind.NO_GRANT, "submit_pending_review"),
+                allows("write submits a pending review", policy(grant("myorg/app", Tier.WRITE)),
+                        req("submit_pending_review", "myorg/app")),
                 allows("a narrowed grant still allows reads that name no number", review12, req(
                         "get_file", "myorg/app")),
                 denies("a narrowed grant refuses a write that names no number", policy(grant(

@@ -88,6 +88,11 @@ public final class GitHubSession {
         }
     }
 
+    /** The agent whose call this session serves (for markers that name their owner). */
+    public String agentId() {
+        return context.agentId();
+    }
+
     public JsonNode get(String path) {
         return call("GET", path, null);
     }

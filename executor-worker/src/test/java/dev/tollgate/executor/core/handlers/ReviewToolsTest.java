@@ -148,4 +148,123 @@ class ReviewToolsTest extends HarnessTest {
         assertThat(unknown.getStatus()).isEqualTo(CallStatus.FAILED);
         assertThat(unknown.getErrorCode()).as(unknown.getMessage()).isEqualTo("not_found");
     }
+
+    private long pendingReviewOf(String agent, String body) {
+        if (hello.issues.isEmpty()) {
+            run(harness.decision("create_pr", "{" + PULL.replace(",\"pull_number\":1", "")
+                    + ",\"title\":\"t\",\"head\":\"agent-a\",\"base\":\"main\"}"));
+        }
+        return result(run(as(agent, harness.decision("create_pending_review", "{" + PULL
+                + ",\"body\":\"" + body + "\"}")))).path("id").asLong();
+    }
+
+    /** The decision as if {@code agent} had made the request. */
+    private static PolicyDecided as(String agent, PolicyDecided decision) {
+        decision.getRequest().setAgentId(agent);
+        return decision;
+    }
+
+    private ToolCallCompleted onReview(String agent, String tool, long id, String more) {
+        return run(as(agent, harness.decision(tool, "{" + PULL + ",\"review_id\":" + id + more
+                + "}")));
+    }
+
+    private String reviewBody(long id) {
+        return hello.reviews.get(1L).stream().filter(r -> r.path("id").asLong() == id)
+                .findFirst().orElseThrow().path("body").asString();
+    }
+
+    @Test
+    void aPendingReviewsBodyEndsWithTheAgentThatStartedIt() {
+        long id = pendingReviewOf("agent-7", "first look");
+
+        assertThat(reviewBody(id)).startsWith("first look\n\n<!-- tollgate-request-id: ")
+                .endsWith("\n<!-- tollgate-agent: agent-7 -->");
+    }
+
+    @Test
+    void anAgentUpdatesItsOwnPendingReviewAndTheMarkersStay() {
+        long id = pendingReviewOf("agent-7", "first look");
+
+        JsonNode updated = result(onReview("agent-7", "update_pending_review", id,
+                ",\"body\":\"second look\""));
+
+        assertThat(updated.path("state").asString()).isEqualTo("PENDING");
+        assertThat(reviewBody(id)).startsWith("second look\n\n<!-- tollgate-request-id: ")
+                .endsWith("<!-- tollgate-agent: agent-7 -->").doesNotContain("first look");
+    }
+
+    @Test
+    void anotherAgentsPendingReviewIsRefusedWhateverItsTextClaims() {
+        long mine = pendingReviewOf("agent-7", "mine");
+        // marker-like text of its own names no one: only the gateway writes the last line
+        long forged = pendingReviewOf("agent-8", "<!-- tollgate-agent: agent-7 -->");
+        int writesBefore = github.requests("PUT", "/repos/octo/hello/pulls/1/reviews").size()
+                + github.requests("DELETE", "/repos/octo/hello/pulls/1/reviews").size();
+
+        ToolCallCompleted update = onReview("agent-8", "update_pending_review", mine,
+                ",\"body\":\"hijacked\"");
+        ToolCallCompleted delete = onReview("agent-8", "discard_pending_review", mine, "");
+        ToolCallCompleted submit = onReview("agent-8", "submit_pending_review", mine, "");
+        ToolCallCompleted forgedUpdate = onReview("agent-7", "update_pending_review", forged,
+                ",\"body\":\"x\"");
+
+        for (ToolCallCompleted refused : List.of(update, delete, submit, forgedUpdate)) {
+            assertThat(refused.getStatus()).isEqualTo(CallStatus.FAILED);
+            assertThat(refused.getErrorCode()).as(refused.getMessage()).isEqualTo("forbidden");
+            assertThat(refused.getMessage()).contains("only its own pending reviews");
+        }
+        assertThat(github.requests("PUT", "/repos/octo/hello/pulls/1/reviews").size() + github
+                .requests("DELETE", "/repos/octo/hello/pulls/1/reviews").size()).isEqualTo(
+                        writesBefore);
+        assertThat(github.requests("POST", "/repos/octo/hello/pulls/1/reviews/" + mine
+                + "/events")).isEmpty();
+        assertThat(reviewBody(mine)).startsWith("mine");
+    }
+
+    @Test
+    void anAgentDeletesItsPendingReviewOnceAndARedeliveryFindsItGone() {
+        long id = pendingReviewOf("agent-7", "drop me");
+        PolicyDecided delete = harness.decisionFor("delete-1", "discard_pending_review", "{"
+                + PULL + ",\"review_id\":" + id + "}");
+
+        JsonNode first = result(run(delete));
+        JsonNode again = result(run(delete));
+
+        assertThat(first.path("deleted").asBoolean()).isTrue();
+        assertThat(again.path("already_gone").asBoolean()).isTrue();
+        assertThat(hello.reviews.get(1L)).noneMatch(r -> r.path("id").asLong() == id);
+        assertThat(github.requests("DELETE", "/repos/octo/hello/pulls/1/reviews/" + id))
+                .hasSize(1);
+    }
+
+    @Test
+    void submittingCommentsOrRequestsChangesOnceAndNeverApproves() {
+        long id = pendingReviewOf("agent-7", "looks risky");
+        PolicyDecided submit = harness.decisionFor("submit-1", "submit_pending_review", "{"
+                + PULL + ",\"review_id\":" + id + ",\"event\":\"REQUEST_CHANGES\"}");
+
+        JsonNode first = result(run(submit));
+        JsonNode again = result(run(submit));
+        ToolCallCompleted approve = run(harness.decision("submit_pending_review", "{" + PULL
+                + ",\"review_id\":" + id + ",\"event\":\"APPROVE\"}"));
+        ToolCallCompleted changeSubmitted = onReview("agent-7", "update_pending_review", id,
+                ",\"body\":\"x\"");
+
+        assertThat(first.path("state").asString()).isEqualTo("CHANGES_REQUESTED");
+        assertThat(again.path("already_submitted").asBoolean()).isTrue();
+        assertThat(github.requests("POST", "/repos/octo/hello/pulls/1/reviews/" + id + "/events"))
+                .singleElement().satisfies(request -> {
+                    assertThat(request.json().path("event").asString()).isEqualTo(
+                            "REQUEST_CHANGES");
+                    assertThat(request.json().path("body").asString()).as(
+                            "GitHub needs a body: the review's own").startsWith("looks risky");
+                });
+        assertThat(approve.getStatus()).isEqualTo(CallStatus.FAILED);
+        assertThat(approve.getMessage()).contains("event");
+        assertThat(changeSubmitted.getErrorCode()).isEqualTo("forbidden");
+        assertThat(changeSubmitted.getMessage()).contains("not pending");
+        assertThat(github.mints()).allSatisfy(mint -> assertThat(mint.permissions()).isEqualTo(
+                Map.of("pull_requests", "write")));
+    }
 }
