@@ -10,15 +10,10 @@ import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.Tool;
 import dev.tollgate.tools.ToolGrant;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
 class GrantEventsTest {
@@ -65,18 +60,7 @@ class GrantEventsTest {
     @Test
     void aPolicyChangeWrittenBeforeGrantsReadsWithoutThem() throws IOException {
         Schema v2 = EventTypes.of(PolicyChanged.class).released().get(1);
-        GenericRecord asCurrent = new BinaryMessageDecoder<GenericRecord>(GenericData.get(),
-                PolicyChanged.getClassSchema()).decode(
-                        AvroSingleObjectCodec.shared().encode(
-                                loaded(null)));
-        GenericRecord old = new GenericData.Record(v2);
-        for (Schema.Field field : v2.getFields()) {
-            old.put(field.name(), asCurrent.get(field.name()));
-        }
-        ByteBuffer buffer = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(
-                old);
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
+        byte[] bytes = SampleEvents.writtenWith(v2, loaded(null));
 
         PolicyChanged read = AvroSingleObjectCodec.shared().decode(bytes, PolicyChanged.class);
 

@@ -6,12 +6,10 @@ import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.schemas.signing.DecisionKey;
 import dev.tollgate.schemas.signing.DecisionSigner;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
 /** PolicyDecided's signature (v3): old decisions read unsigned, signed ones read on v2. */
@@ -20,18 +18,7 @@ class PolicyDecidedEvolutionTest {
     @Test
     void aDecisionWrittenBeforeSignaturesReadsUnsigned() throws IOException {
         Schema v2 = EventTypes.of(PolicyDecided.class).released().get(1);
-        BinaryMessageDecoder<GenericRecord> current = new BinaryMessageDecoder<>(GenericData
-                .get(), PolicyDecided.getClassSchema());
-        GenericRecord asCurrent = current.decode(AvroSingleObjectCodec.shared().encode(
-                SampleEvents.decision("req-1")));
-        GenericRecord old = new GenericData.Record(v2);
-        for (Schema.Field field : v2.getFields()) {
-            old.put(field.name(), asCurrent.get(field.name()));
-        }
-        ByteBuffer buffer = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(
-                old);
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
+        byte[] bytes = SampleEvents.writtenWith(v2, SampleEvents.decision("req-1"));
 
         PolicyDecided read = AvroSingleObjectCodec.shared().decode(bytes, PolicyDecided.class);
 

@@ -16,12 +16,19 @@ import dev.tollgate.events.RuleEvaluation;
 import dev.tollgate.events.TokenMinted;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificRecord;
 
 /** One fully populated example of every event type, as the flow produces them. */
@@ -157,5 +164,27 @@ final class SampleEvents {
     static List<SpecificRecord> everyType() {
         return List.of(request("req-1"), decision("req-1"), completed("req-1"),
                 tokenMinted("req-1"), agentToken(), policy(), installation(), deadLetter());
+    }
+
+    /**
+     * {@code event} as a writer on the {@code older} schema would have written it: its fields that
+     * schema has, in Avro's single-object encoding.
+     */
+    static byte[] writtenWith(Schema older, SpecificRecord event) {
+        try {
+            GenericRecord asCurrent = new BinaryMessageDecoder<GenericRecord>(GenericData.get(),
+                    event.getSchema()).decode(AvroSingleObjectCodec.shared().encode(event));
+            GenericRecord old = new GenericData.Record(older);
+            for (Schema.Field field : older.getFields()) {
+                old.put(field.name(), asCurrent.get(field.name()));
+            }
+            ByteBuffer buffer = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), older)
+                    .encode(old);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -108,6 +108,18 @@ class GlobTest {
     }
 
     @Test
+    void globsMatchWithinAndAcrossSegments() {
+        assertThat(Glob.of("agent-*").matches("agent-x")).isTrue();
+        assertThat(Glob.of("agent-*").matches("agent-x/y")).isFalse();
+        assertThat(Glob.of("docs/**").matches("docs/a/b.md")).isTrue();
+        assertThat(Glob.of("**/*.yml").matches("ci.yml")).isTrue();
+        assertThat(Glob.of("**/*.yml").matches("a/b/ci.yml")).isTrue();
+        assertThat(Glob.of(".github/workflows/").matches(".github/workflows/x.yml")).isTrue();
+        assertThat(Glob.of("a.b").matches("axb")).isFalse();
+        assertThat(Glob.of("file?.txt").matches("file1.txt")).isTrue();
+    }
+
+    @Test
     void keepsEveryFormOfTheSyntax() {
         assertThat(Glob.of("**/").matches("a/b")).isTrue();
         assertThat(Glob.of("a/**/b").matches("a/b")).isTrue();
