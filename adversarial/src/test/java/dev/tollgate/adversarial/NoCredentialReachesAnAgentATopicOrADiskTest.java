@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
 import dev.tollgate.schemas.Topics;
+import dev.tollgate.testsupport.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -99,7 +100,7 @@ class NoCredentialReachesAnAgentATopicOrADiskTest {
 
     /** The base64 body of the App's private key, as it would appear if it leaked. */
     private static String privateKeyBody() throws IOException {
-        Path dir = Files.createTempDirectory("key");
+        Path dir = TempDirs.create("key");
         String pem = Files.readString(TestApp.writeKeyFile(dir, "app-pkcs1.pem"));
         return pem.lines().filter(line -> !line.startsWith("-----")).findFirst().orElseThrow();
     }

@@ -6,6 +6,7 @@ import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
 import dev.tollgate.launcher.LauncherOptions;
 import dev.tollgate.launcher.TollgateLauncher;
+import dev.tollgate.testsupport.TempDirs;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -98,7 +99,7 @@ public final class Standalone implements ExtensionContext.Store.CloseableResourc
     private final Path policy;
 
     private Standalone() throws IOException {
-        data = Files.createTempDirectory("tollgate-adversarial-");
+        data = TempDirs.create("tollgate-adversarial-");
         github = new GitHubStandIn(TestApp.APP_ID, TestApp.publicKey(), Clock.systemUTC());
         GitHubStandIn.Repo app = github.repository("acme", "app", 7001);
         app.files.put("README.md", "hello");

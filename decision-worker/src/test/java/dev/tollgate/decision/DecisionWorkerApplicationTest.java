@@ -14,6 +14,7 @@ import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.runtime.TollgateRole;
 import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
+import dev.tollgate.testsupport.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,9 +27,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * The whole worker as a Spring Boot application on the real broker: a request is denied with a
@@ -43,7 +44,7 @@ class DecisionWorkerApplicationTest {
 
     static {
         try {
-            POLICY = Files.createTempDirectory("decision-worker-app").resolve("policy.toml");
+            POLICY = TempDirs.create("decision-worker-app").resolve("policy.toml");
             Files.writeString(POLICY, "[gh.repos]\n\"myorg/app\" = { read = true }\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -13,6 +13,7 @@ import dev.tollgate.schemas.signing.DecisionKey;
 import dev.tollgate.schemas.signing.DecisionSigner;
 import dev.tollgate.schemas.signing.DecisionVerifier;
 import dev.tollgate.testsupport.KafkaTestBroker;
+import dev.tollgate.testsupport.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ public final class KafkaFixture {
         try {
             byte[] secret = new byte[32];
             new java.security.SecureRandom().nextBytes(secret);
-            Path file = Files.createTempDirectory("decision-key").resolve("decision-signing-key");
+            Path file = TempDirs.create("decision-key").resolve("decision-signing-key");
             Files.writeString(file, java.util.Base64.getEncoder().encodeToString(secret));
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             return file;
