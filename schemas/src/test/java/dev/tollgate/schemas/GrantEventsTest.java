@@ -68,4 +68,23 @@ class GrantEventsTest {
         assertThat(read.getGrants()).as("unknown, so an ingress lists every tool").isNull();
         assertThat(read.getPolicyVersion()).isEqualTo("sha256:abc");
     }
+
+    @Test
+    void grantsTooLargeForOneRecordAreNotPublishedAndTheEventStillIs() throws IOException {
+        List<ToolGrant> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            many.add(new ToolGrant("grant number " + i + " for the team's many repositories",
+                    GRANT.agents(), GRANT.environments(), List.of("octo/repository-" + i),
+                    EnumSet.allOf(Tool.class), false));
+        }
+
+        assertThat(GrantEvents.toEventWithin(List.of(GRANT, MONITOR))).hasSize(2);
+        assertThat(GrantEvents.toEventWithin(many)).isNull();
+        byte[] bytes = AvroSingleObjectCodec.shared().encode(loaded(GrantEvents.toEventWithin(
+                many)));
+        assertThat(bytes.length).as("the load event stays small").isLessThan(4096);
+        assertThat(AvroSingleObjectCodec.shared().encode(loaded(GrantEvents.toEvent(many.subList(
+                0, 300)))).length).as("a policy within the limit publishes its grants")
+                .isLessThan(GrantEvents.MAX_GRANT_BYTES);
+    }
 }

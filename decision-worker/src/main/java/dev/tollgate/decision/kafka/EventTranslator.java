@@ -239,7 +239,7 @@ public final class EventTranslator {
                 .setPreviousVersion(event.previousVersion())
                 .setRuleCount(event.ruleCount())
                 .setError(null)
-                .setGrants(GrantEvents.toEvent(event.grants()))
+                .setGrants(GrantEvents.toEventWithin(event.grants()))
                 .build();
     }
 
@@ -254,7 +254,7 @@ public final class EventTranslator {
                 .setError(event.error())
                 .setGrants(event.grantsInForce() == null
                         ? null
-                        : GrantEvents.toEvent(event.grantsInForce()))
+                        : GrantEvents.toEventWithin(event.grantsInForce()))
                 .build();
     }
 

@@ -3,6 +3,7 @@ package dev.tollgate.decision.kafka;
 import dev.tollgate.decision.policy.load.PolicyListener;
 import dev.tollgate.events.PolicyChanged;
 import dev.tollgate.schemas.EventSerializer;
+import dev.tollgate.schemas.GrantEvents;
 import dev.tollgate.schemas.Topics;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,7 +41,16 @@ public final class PolicyChangedPublisher implements PolicyListener, AutoCloseab
 
     @Override
     public void loaded(Loaded event) {
-        publish(event.source(), translator.loaded(event));
+        PolicyChanged changed = translator.loaded(event);
+        if (changed.getGrants() == null && !event.grants().isEmpty()) {
+            log.warn("policy {} from {}: its {} grants take more than {} bytes and are not "
+                    + "published; every ingress lists every tool to every agent (calls are "
+                    + "still decided by the policy)", event.version(), event.source(),
+                    event
+                            .grants().size(),
+                    GrantEvents.MAX_GRANT_BYTES);
+        }
+        publish(event.source(), changed);
     }
 
     @Override
