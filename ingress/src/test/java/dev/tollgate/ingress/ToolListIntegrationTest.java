@@ -156,23 +156,42 @@ class ToolListIntegrationTest {
         }
     }
 
-    @Test
-    void aNarrowedTokenIsListedOnlyWhatItsNarrowingLeaves() throws Exception {
-        String agent = KafkaTestBroker.uniqueName("narrowed");
-        publish("sha256:three", List.of(grant(agent, Tier.READ.tools())));
-        String token = (String) HttpCalls.json(HttpCalls.post("http://127.0.0.1:" + port
+    /** A token for {@code agent} in ci narrowed by {@code grantsJson}. */
+    private String mintNarrowed(String agent, String grantsJson) {
+        return (String) HttpCalls.json(HttpCalls.post("http://127.0.0.1:" + port
                 + "/admin/tokens", TestConfig.ADMIN_KEY,
                 "{\"agent\": \"" + agent
-                        + "\", \"environment\": \"ci\", \"grants\": {\"tools\": [\"get_file\","
-                        + " \"create_issue\"]}}"))
+                        + "\", \"environment\": \"ci\", \"grants\": " + grantsJson + "}"))
                 .get("token");
+    }
 
-        try (McpSyncClient client = McpClients.connect(port, token)) {
-            client.initialize();
-            List<String> tools = listUntil(client, names -> !names.contains("list_issues"));
+    @Test
+    void aNarrowedTokenIsListedOnlyWhatItsNarrowingLeavesOnTheRepositoriesItLeaves()
+            throws Exception {
+        String agent = KafkaTestBroker.uniqueName("narrowed");
+        publish("sha256:three", List.of(grant(agent, Tier.READ.tools())));
+        String toTools = mintNarrowed(agent, "{\"tools\": [\"get_file\", \"create_issue\"]}");
+        String toOtherRepositories = mintNarrowed(agent, "{\"repositories\": [\"other/*\"]}");
+        String toTheGrantedOwner = mintNarrowed(agent, "{\"repositories\": [\"octo/*\"]}");
 
-            assertThat(tools).as("create_issue is in the token but not in the grants")
+        try (McpSyncClient tools = McpClients.connect(port, toTools);
+                McpSyncClient elsewhere = McpClients.connect(port, toOtherRepositories);
+                McpSyncClient owner = McpClients.connect(port, toTheGrantedOwner)) {
+            tools.initialize();
+            elsewhere.initialize();
+            owner.initialize();
+            List<String> narrowedToTools = listUntil(tools, names -> !names.contains(
+                    "list_issues"));
+            List<String> narrowedElsewhere = listUntil(elsewhere, names -> !names.contains(
+                    "get_file"));
+            List<String> narrowedToOwner = names(owner);
+
+            assertThat(narrowedToTools).as("create_issue is in the token but not in the grants")
                     .containsExactly("status", "get_file", "get_request_status");
+            assertThat(narrowedElsewhere).as("narrowed to repositories no grant reaches")
+                    .containsExactly("status", "get_request_status");
+            assertThat(narrowedToOwner).as("octo/* reaches the grant on octo/app").contains(
+                    "get_file", "list_issues").doesNotContain("create_issue");
         }
     }
 }

@@ -47,13 +47,42 @@ public record ToolGrant(String name, List<List<Glob>> agents, List<List<Glob>> e
     }
 
     /**
+     * Whether the grant may apply to a repository a token is narrowed to ({@code owner/repo} or
+     * {@code owner/*}, as token narrowings are written): some repository could match both. It
+     * errs towards yes (a grant for {@code octo/app-*} may reach {@code octo/*}); a grant of a rule
+     * set in monitor mode reaches everything.
+     */
+    public boolean reaches(String narrowedRepository) {
+        if (monitor) {
+            return true;
+        }
+        int slash = narrowedRepository.indexOf('/');
+        String owner = narrowedRepository.substring(0, Math.max(slash, 0));
+        String repo = narrowedRepository.substring(slash + 1);
+        for (String pattern : repositories) {
+            int split = pattern.indexOf('/');
+            if (split < 0) {
+                return true; // "*": every repository
+            }
+            boolean ownerMatches = Glob.of(pattern.substring(0, split)).matchesIgnoringCase(
+                    owner);
+            boolean repoMatches = repo.equals("*") || Glob.of(pattern.substring(split + 1))
+                    .matchesIgnoringCase(repo);
+            if (ownerMatches && repoMatches) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The tools {@code agent} in {@code environment} may find allowed under these grants, with the
-     * narrowing its gateway token carries ({@code narrowedTools}, empty: none): the tools some
-     * covering grant can allow and the narrowing leaves in, and every tool the ingress answers
-     * itself.
+     * narrowing its gateway token carries ({@code narrowedTools}, {@code narrowedRepositories};
+     * empty: none on that axis): the tools some covering grant that reaches a narrowed repository
+     * can allow and the narrowing leaves in, and every tool the ingress answers itself.
      */
     public static Set<Tool> visibleTools(List<ToolGrant> grants, String agent,
-            String environment, Set<String> narrowedTools) {
+            String environment, Set<String> narrowedTools, List<String> narrowedRepositories) {
         Set<Tool> visible = EnumSet.noneOf(Tool.class);
         for (Tool tool : Tool.values()) {
             if (tool.kind() == Tool.Kind.LOCAL) {
@@ -61,7 +90,8 @@ public record ToolGrant(String name, List<List<Glob>> agents, List<List<Glob>> e
             }
         }
         for (ToolGrant grant : grants) {
-            if (grant.covers(agent, environment)) {
+            if (grant.covers(agent, environment) && (narrowedRepositories.isEmpty()
+                    || narrowedRepositories.stream().anyMatch(grant::reaches))) {
                 grant.tools().stream().filter(tool -> narrowingKeeps(narrowedTools, tool))
                         .forEach(visible::add);
             }

@@ -41,7 +41,7 @@ class PolicyToolGrantsTest {
             """;
 
     private static Set<Tool> visible(Policy policy, String agent, String environment) {
-        return ToolGrant.visibleTools(policy.toolGrants(), agent, environment, Set.of());
+        return ToolGrant.visibleTools(policy.toolGrants(), agent, environment, Set.of(), List.of());
     }
 
     private static Policy parse(String text) {

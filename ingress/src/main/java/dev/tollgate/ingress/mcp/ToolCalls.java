@@ -95,7 +95,8 @@ public final class ToolCalls implements Drain.Calls {
 
     private Set<Tool> visibleTools(AgentIdentity identity) {
         Set<String> narrowed = narrowedTools(identity);
-        return grants.visibleTools(identity.agentId(), identity.environment(), narrowed)
+        return grants.visibleTools(identity.agentId(), identity.environment(), narrowed,
+                narrowedRepositories(identity))
                 .orElseGet(() -> {
                     Set<Tool> all = EnumSet.noneOf(Tool.class);
                     for (Tool tool : Tool.values()) {
@@ -106,6 +107,10 @@ public final class ToolCalls implements Drain.Calls {
                     }
                     return all;
                 });
+    }
+
+    private static List<String> narrowedRepositories(AgentIdentity identity) {
+        return identity.narrowing().map(GrantNarrowing::repositories).orElse(List.of());
     }
 
     private static Set<String> narrowedTools(AgentIdentity identity) {
@@ -223,7 +228,8 @@ public final class ToolCalls implements Drain.Calls {
         if (policy.isPresent()) {
             Set<String> narrowed = narrowedTools(identity);
             body.put("policy_version", policy.get().version());
-            body.put("grants", grants.grantsOf(identity.agentId(), identity.environment())
+            body.put("grants", grants.grantsOf(identity.agentId(), identity.environment(),
+                    narrowedRepositories(identity))
                     .orElse(List.of()).stream().map(grant -> grantView(grant, narrowed))
                     .toList());
         } else {

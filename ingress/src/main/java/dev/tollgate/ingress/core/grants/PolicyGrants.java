@@ -53,18 +53,25 @@ public final class PolicyGrants {
 
     /**
      * The tools {@code agent} in {@code environment}, with a token narrowed to
-     * {@code narrowedTools} (empty: not narrowed), may find allowed; empty while no policy is
-     * known.
+     * {@code narrowedTools} and {@code narrowedRepositories} (empty: not narrowed on that axis),
+     * may find allowed; empty while no policy is known.
      */
     public Optional<Set<Tool>> visibleTools(String agent, String environment,
-            Set<String> narrowedTools) {
+            Set<String> narrowedTools, List<String> narrowedRepositories) {
         return inForce().map(known -> ToolGrant.visibleTools(known.grants(), agent, environment,
-                narrowedTools));
+                narrowedTools, narrowedRepositories));
     }
 
-    /** The grants that cover {@code agent} in {@code environment}; empty while none is known. */
-    public Optional<List<ToolGrant>> grantsOf(String agent, String environment) {
+    /**
+     * The grants that cover {@code agent} in {@code environment} and reach a repository of
+     * {@code narrowedRepositories} (empty: any); empty while none is known.
+     */
+    public Optional<List<ToolGrant>> grantsOf(String agent, String environment,
+            List<String> narrowedRepositories) {
         return inForce().map(known -> known.grants().stream().filter(grant -> grant.covers(
-                agent, environment)).toList());
+                agent, environment)
+                && (narrowedRepositories.isEmpty() || narrowedRepositories
+                        .stream().anyMatch(grant::reaches)))
+                .toList());
     }
 }

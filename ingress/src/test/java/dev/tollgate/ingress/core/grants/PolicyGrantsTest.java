@@ -23,8 +23,8 @@ class PolicyGrantsTest {
     void nothingIsKnownUntilAPolicyWithGrantsIsRead() {
         PolicyGrants grants = new PolicyGrants();
 
-        assertThat(grants.visibleTools("bot", "dev", Set.of())).isEmpty();
-        assertThat(grants.grantsOf("bot", "dev")).isEmpty();
+        assertThat(grants.visibleTools("bot", "dev", Set.of(), List.of())).isEmpty();
+        assertThat(grants.grantsOf("bot", "dev", List.of())).isEmpty();
     }
 
     @Test
@@ -35,9 +35,9 @@ class PolicyGrantsTest {
         assertThat(grants.offer(policy("v1", T0, Tool.CREATE_ISSUE))).as("older").isFalse();
 
         assertThat(grants.inForce().orElseThrow().version()).isEqualTo("v2");
-        assertThat(grants.visibleTools("bot", "dev", Set.of()).orElseThrow()).contains(
+        assertThat(grants.visibleTools("bot", "dev", Set.of(), List.of()).orElseThrow()).contains(
                 Tool.GET_FILE).doesNotContain(Tool.CREATE_ISSUE);
-        assertThat(grants.grantsOf("other", "dev").orElseThrow()).isEmpty();
+        assertThat(grants.grantsOf("other", "dev", List.of()).orElseThrow()).isEmpty();
     }
 
     @Test
@@ -48,6 +48,6 @@ class PolicyGrantsTest {
         grants.offer(new PolicyGrants.InForce("v2", T0.plusSeconds(1), null));
 
         assertThat(grants.inForce()).isEmpty();
-        assertThat(grants.visibleTools("bot", "dev", Set.of())).isEmpty();
+        assertThat(grants.visibleTools("bot", "dev", Set.of(), List.of())).isEmpty();
     }
 }
