@@ -642,12 +642,7 @@ public final class GitHubStandIn implements AutoCloseable {
      */
     private MockResponse search(Mint mint, String target) {
         boolean code = target.startsWith("/search/code?");
-        Map<String, String> params = new HashMap<>();
-        for (String pair : target.substring(target.indexOf('?') + 1).split("&")) {
-            int eq = pair.indexOf('=');
-            params.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1),
-                    StandardCharsets.UTF_8));
-        }
+        Map<String, String> params = params(target.substring(target.indexOf('?') + 1));
         List<String> terms = new ArrayList<>();
         List<String> scoped = new ArrayList<>();
         Map<String, List<String>> qualifiers = new HashMap<>();
@@ -734,8 +729,8 @@ public final class GitHubStandIn implements AutoCloseable {
                 }
             }
         }
-        int perPage = Integer.parseInt(params.getOrDefault("per_page", "30"));
-        int page = Integer.parseInt(params.getOrDefault("page", "1"));
+        int perPage = perPage(target);
+        int page = page(target);
         ObjectNode answer = JSON.createObjectNode().put("total_count", items.size()).put(
                 "incomplete_results", false);
         ArrayNode pageItems = answer.putArray("items");

@@ -100,6 +100,21 @@ public record ToolGrant(String name, List<List<Glob>> agents, List<List<Glob>> e
     }
 
     /**
+     * The tools a token narrowed to {@code narrowedTools} (empty: not narrowed) may use when the
+     * policy's grants are not known: every tool its narrowing leaves, and those the ingress
+     * answers itself.
+     */
+    public static Set<Tool> leftByNarrowing(Set<String> narrowedTools) {
+        Set<Tool> left = EnumSet.noneOf(Tool.class);
+        for (Tool tool : Tool.values()) {
+            if (tool.kind() == Tool.Kind.LOCAL || narrowingKeeps(narrowedTools, tool)) {
+                left.add(tool);
+            }
+        }
+        return left;
+    }
+
+    /**
      * Whether a token narrowed to {@code narrowedTools} (empty: not narrowed) leaves {@code tool}
      * in. Listing {@code github_api_get} leaves every read tool in: the passthrough reads whatever
      * they read.

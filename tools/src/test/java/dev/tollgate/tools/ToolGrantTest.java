@@ -122,4 +122,11 @@ class ToolGrantTest {
         assertThat(ToolGrant.visibleTools(grants, "a", "dev", Set.of(), List.of("else/where")))
                 .containsExactlyInAnyOrder(Tool.STATUS, Tool.GET_REQUEST_STATUS);
     }
+
+    @Test
+    void withoutGrantsATokenMayUseWhatItsNarrowingLeaves() {
+        assertThat(ToolGrant.leftByNarrowing(Set.of())).containsExactlyInAnyOrder(Tool.values());
+        assertThat(ToolGrant.leftByNarrowing(Set.of("create_issue"))).containsExactlyInAnyOrder(
+                Tool.STATUS, Tool.GET_REQUEST_STATUS, Tool.CREATE_ISSUE);
+    }
 }

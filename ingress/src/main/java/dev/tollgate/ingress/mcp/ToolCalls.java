@@ -21,7 +21,6 @@ import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -97,16 +96,7 @@ public final class ToolCalls implements Drain.Calls {
         Set<String> narrowed = narrowedTools(identity);
         return grants.visibleTools(identity.agentId(), identity.environment(), narrowed,
                 narrowedRepositories(identity))
-                .orElseGet(() -> {
-                    Set<Tool> all = EnumSet.noneOf(Tool.class);
-                    for (Tool tool : Tool.values()) {
-                        if (tool.kind() == Tool.Kind.LOCAL || ToolGrant.narrowingKeeps(narrowed,
-                                tool)) {
-                            all.add(tool);
-                        }
-                    }
-                    return all;
-                });
+                .orElseGet(() -> ToolGrant.leftByNarrowing(narrowed));
     }
 
     private static List<String> narrowedRepositories(AgentIdentity identity) {

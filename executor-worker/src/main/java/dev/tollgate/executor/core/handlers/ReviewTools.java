@@ -44,7 +44,8 @@ final class ReviewTools {
     static JsonNode updatePendingReview(ToolCall call) {
         String path = reviewPath(call);
         JsonNode review = ownPending(call, call.session().get(path));
-        String markers = Markers.trailingMarkers(review.path("body").asString()).orElseThrow();
+        String markers = Markers.trailingMarkers(review.path("body").asString()).orElse(Markers
+                .agent(call.session().agentId()));
         ObjectNode body = object().put("body", call.requiredText("body") + "\n\n" + markers);
         return pick(call.session().call("PUT", path, body), "id", "state", "html_url");
     }
