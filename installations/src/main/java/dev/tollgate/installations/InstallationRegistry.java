@@ -54,9 +54,55 @@ public final class InstallationRegistry {
                 }
             });
     private final List<Consumer<InstallationChanged>> listeners = new CopyOnWriteArrayList<>();
+    /**
+     * Per installation, the event ID of a change this process published and applied before its
+     * feed read it back. Records of that installation the feed reads until then are older (one
+     * installation is one key, so one partition, so one order): they must not overwrite it.
+     */
+    private final Map<Long, String> ahead = new ConcurrentHashMap<>();
+    /** Event IDs the feed has folded lately, so a change it read first is not applied ahead. */
+    private final Map<String, Boolean> read = new LinkedHashMap<>(256, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
 
-    /** Folds in the newest state of one installation and tells listeners. */
-    public void apply(InstallationChanged change) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED_DELIVERIES;
+        }
+    };
+
+    /**
+     * Folds in a change this process has just published, before the feed reads it back, so the
+     * next change it builds is built on it. Until the feed reaches this very record, the older
+     * records it reads for the installation are remembered as seen but change nothing. A change
+     * the feed has already read (and perhaps newer ones after it) is left alone.
+     */
+    public synchronized void applyAhead(InstallationChanged change) {
+        if (read.containsKey(change.getMeta().getEventId())) {
+            return;
+        }
+        ahead.put(change.getInstallationId(), change.getMeta().getEventId());
+        fold(change);
+    }
+
+    /**
+     * Folds in the newest state of one installation, as read from the topic in order, and tells
+     * listeners; a record older than a change applied ahead of the feed is only remembered.
+     */
+    public synchronized void apply(InstallationChanged change) {
+        read.put(change.getMeta().getEventId(), Boolean.TRUE);
+        String awaited = ahead.get(change.getInstallationId());
+        if (awaited != null) {
+            if (awaited.equals(change.getMeta().getEventId())) {
+                ahead.remove(change.getInstallationId());
+            } else if (change.getDeliveryId() != null) {
+                deliveries.put(change.getDeliveryId(), Boolean.TRUE);
+            }
+            return;
+        }
+        fold(change);
+    }
+
+    private void fold(InstallationChanged change) {
         InstallationChanged normalized = change;
         InstallationChanged previous = byId.get(change.getInstallationId());
         if (previous != null && !key(previous.getEnvironment(), previous.getAccount()).equals(

@@ -155,4 +155,55 @@ class InstallationRegistryTest {
         assertThat(environments.appEnvironment("dev")).isEqualTo(AppEnvironments.DEFAULT);
         assertThat(environments.appEnvironment(null)).isEqualTo(AppEnvironments.DEFAULT);
     }
+
+    @Test
+    void aChangeAppliedAheadOfTheFeedIsNotUndoneByOlderRecordsTheFeedReadsAfterIt() {
+        InstallationChanged added = installation(7, "prod", "octo-org", InstallationStatus.ACTIVE,
+                RepositorySelection.SELECTED, "octo-org/hello", "octo-org/space");
+        InstallationChanged removed = installation(7, "prod", "octo-org",
+                InstallationStatus.ACTIVE, RepositorySelection.SELECTED, "octo-org/space");
+        registry.applyAhead(added);
+        registry.applyAhead(removed);
+
+        registry.apply(added); // the feed catches up, one record behind
+        assertThat(registry.current(7)).contains(removed);
+        assertThat(registry.seenDelivery(added.getDeliveryId())).isTrue();
+
+        registry.apply(removed);
+        InstallationChanged deleted = installation(7, "prod", "octo-org",
+                InstallationStatus.DELETED, RepositorySelection.SELECTED, "octo-org/space");
+        registry.apply(deleted); // from another replica, after ours: the feed leads again
+        assertThat(registry.current(7)).contains(deleted);
+    }
+
+    @Test
+    void aChangeTheFeedReadBeforeItWasAppliedAheadDoesNotHoldBackNewerRecords() {
+        InstallationChanged first = installation(7, "prod", "octo-org", InstallationStatus.ACTIVE,
+                RepositorySelection.ALL);
+        InstallationChanged newer = installation(7, "prod", "octo-org",
+                InstallationStatus.SUSPENDED, RepositorySelection.ALL);
+        registry.apply(first);
+        registry.apply(newer);
+
+        registry.applyAhead(first); // the publisher returns after the feed has read on
+
+        assertThat(registry.current(7)).contains(newer);
+        InstallationChanged latest = installation(7, "prod", "octo-org",
+                InstallationStatus.DELETED, RepositorySelection.ALL);
+        registry.apply(latest);
+        assertThat(registry.current(7)).contains(latest);
+    }
+
+    @Test
+    void listenersHearAChangeOnceWhenItIsAppliedAheadAndThenRead() {
+        List<InstallationChanged> heard = new ArrayList<>();
+        registry.addListener(heard::add);
+        InstallationChanged change = installation(7, "prod", "octo-org",
+                InstallationStatus.ACTIVE, RepositorySelection.ALL);
+
+        registry.applyAhead(change);
+        registry.apply(change);
+
+        assertThat(heard).containsExactly(change);
+    }
 }

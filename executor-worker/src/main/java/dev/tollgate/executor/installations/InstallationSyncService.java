@@ -191,7 +191,7 @@ public final class InstallationSyncService implements SmartLifecycle {
                         .getInstallationId());
                 producer.send(new ProducerRecord<>(Topics.INSTALLATIONS.name(), Long.toString(
                         state.getInstallationId()), state)).get(30, TimeUnit.SECONDS);
-                registry.apply(state);
+                registry.applyAhead(state);
                 published++;
                 if (before.isEmpty()) {
                     added++;

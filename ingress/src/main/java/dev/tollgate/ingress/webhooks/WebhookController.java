@@ -188,7 +188,7 @@ public class WebhookController {
                     "the change could not be recorded; GitHub will redeliver");
         }
         published.put(change.getDeliveryId(), Boolean.TRUE);
-        registry.apply(change); // the next delivery builds on it even before the feed reads it
+        registry.applyAhead(change); // the next delivery builds on it before the feed reads it
         log.info("installation {} of '{}' in environment '{}' is now {} ({}, delivery {})", change
                 .getInstallationId(), change.getAccount(), change.getEnvironment(),
                 change
