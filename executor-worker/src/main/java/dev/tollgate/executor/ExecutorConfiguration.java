@@ -1,28 +1,26 @@
 package dev.tollgate.executor;
 
 import dev.tollgate.executor.core.AnswerLimit;
-import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.CompletionStore;
+import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
 import dev.tollgate.executor.core.InstallationGuard;
-import dev.tollgate.executor.core.ToolCallExecutor;
-import dev.tollgate.executor.installations.EnvironmentApps;
 import dev.tollgate.executor.core.InstallationResolver;
-import dev.tollgate.executor.core.JdbcCompletionStore;
-import dev.tollgate.executor.core.Settings;
-import java.sql.DriverManager;
-import java.util.Optional;
 import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.core.RetryPolicy;
+import dev.tollgate.executor.core.Settings;
+import dev.tollgate.executor.core.ToolCallExecutor;
+import dev.tollgate.executor.installations.EnvironmentApps;
 import dev.tollgate.executor.kafka.DecisionConsumer;
 import dev.tollgate.executor.kafka.MintPublisher;
+import dev.tollgate.executor.postgres.CompletionsDatabase;
+import dev.tollgate.runtime.security.SecretFiles;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventSerializer;
-import dev.tollgate.schemas.MessageLimits;
 import dev.tollgate.schemas.KafkaAcls;
+import dev.tollgate.schemas.MessageLimits;
 import dev.tollgate.schemas.signing.DecisionKey;
 import dev.tollgate.schemas.signing.DecisionVerifier;
-import dev.tollgate.runtime.security.SecretFiles;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -146,7 +145,7 @@ public class ExecutorConfiguration {
             GitHubAppConfig config, Clock clock, ScheduledExecutorService scheduler,
             Producer<String, SpecificRecord> producer, InstallationGuard installationGuard,
             EnvironmentApps environmentApps, MessageLimits limits, ResponseBudget budget,
-            DecisionVerifier verifier) {
+            DecisionVerifier verifier, CompletionStore completions) {
         AnswerLimit answers = AnswerLimit.of(limits);
         int count = environment.getProperty("tollgate.executor.consumers", Integer.class, 1);
         String group = environment.getProperty("tollgate.executor.group-id",
@@ -155,19 +154,11 @@ public class ExecutorConfiguration {
                 Duration.class, Duration.ofSeconds(1));
         Duration maxWait = environment.getProperty("tollgate.github.retry.max-wait",
                 Duration.class, Duration.ofSeconds(60));
-        int completionCapacity = environment.getProperty(
-                "tollgate.executor.completion-cache-size", Integer.class, 20_000);
         RetryPolicy defaults = RetryPolicy.defaults();
         RetryPolicy retry = new RetryPolicy(defaults.maxAttempts(), defaults.baseDelay(), defaults
                 .maxBackoff(), maxWait, defaults.random());
         Map<String, Object> consumerProps = new HashMap<>(kafka.buildConsumerProperties());
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        long completionBytes = environment.getProperty("tollgate.executor.completion-cache-bytes",
-                DataSize.class, DataSize
-                        .ofBytes(InMemoryCompletionStore.DEFAULT_MAX_BYTES))
-                .toBytes();
-        CompletionStore completions = completionStore(environment, clock, completionCapacity,
-                completionBytes);
         Map<String, Long> installations = InstallationResolver.parseStatic(environment
                 .getProperty("tollgate.github.installations"));
         int maxInFlight = environment.getProperty("tollgate.executor.max-in-flight",
@@ -205,10 +196,16 @@ public class ExecutorConfiguration {
 
     /**
      * PostgreSQL when {@code tollgate.executor.completions.jdbc-url} is set (shared by the fleet,
-     * kept across restarts), else this process's memory.
+     * kept across restarts; its pool is closed with the application), else this process's
+     * memory.
      */
-    static CompletionStore completionStore(Environment environment, Clock clock, int capacity,
-            long maxBytes) {
+    @Bean
+    CompletionStore completionStore(Environment environment, Clock clock) {
+        int capacity = environment.getProperty("tollgate.executor.completion-cache-size",
+                Integer.class, 20_000);
+        long maxBytes = environment.getProperty("tollgate.executor.completion-cache-bytes",
+                DataSize.class, DataSize.ofBytes(InMemoryCompletionStore.DEFAULT_MAX_BYTES))
+                .toBytes();
         Settings settings = new Settings(environment::getProperty, System.getenv());
         Optional<String> url = settings.get("tollgate.executor.completions.jdbc-url");
         if (url.isEmpty()) {
@@ -219,8 +216,9 @@ public class ExecutorConfiguration {
         }
         String user = settings.get("tollgate.executor.completions.user").orElse(null);
         String password = settings.get("tollgate.executor.completions.password").orElse(null);
-        return new JdbcCompletionStore(() -> DriverManager.getConnection(url.get(), user,
-                password), AvroSingleObjectCodec.shared(), clock).createTableIfMissing();
+        int poolSize = environment.getProperty("tollgate.executor.completions.pool-size",
+                Integer.class, CompletionsDatabase.DEFAULT_POOL_SIZE);
+        return CompletionsDatabase.open(url.get(), user, password, poolSize, clock);
     }
 
     /** Runs the consumers on their own threads for the application's lifetime. */

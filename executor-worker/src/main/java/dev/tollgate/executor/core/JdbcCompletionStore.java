@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.Optional;
@@ -17,9 +16,10 @@ import java.util.Optional;
  * event is stored in the events' own encoding, so a redelivery re-publishes it byte for byte
  * (same event ID). Insert-if-absent: the first answer recorded wins. Each write's attempt is
  * recorded before it is sent, in {@code executor_attempts(request_id text primary key,
- * attempted_at)}, so a first delivery writes without searching for its marker.
+ * attempted_at)}, so a first delivery writes without searching for its marker. Deployments open
+ * it with {@code CompletionsDatabase}: pooled connections, tables by Flyway.
  */
-public final class JdbcCompletionStore implements CompletionStore {
+public final class JdbcCompletionStore implements CompletionStore, AutoCloseable {
 
     /** Opens a connection; a pool's {@code getConnection} or {@code DriverManager}. */
     @FunctionalInterface
@@ -30,27 +30,25 @@ public final class JdbcCompletionStore implements CompletionStore {
     private final ConnectionSource connections;
     private final EventCodec codec;
     private final Clock clock;
+    private final AutoCloseable onClose;
 
     public JdbcCompletionStore(ConnectionSource connections, EventCodec codec, Clock clock) {
+        this(connections, codec, clock, () -> {
+        });
+    }
+
+    /** A store that closes {@code onClose} (its connection pool) when it is closed. */
+    public JdbcCompletionStore(ConnectionSource connections, EventCodec codec, Clock clock,
+            AutoCloseable onClose) {
         this.connections = connections;
         this.codec = codec;
         this.clock = clock;
+        this.onClose = onClose;
     }
 
-    /** Creates the table if it is missing. */
-    public JdbcCompletionStore createTableIfMissing() {
-        try (Connection connection = connections.open();
-                Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE IF NOT EXISTS executor_completions ("
-                    + " request_id text PRIMARY KEY, completed bytea NOT NULL,"
-                    + " recorded_at timestamptz NOT NULL)");
-            statement.execute("CREATE TABLE IF NOT EXISTS executor_attempts ("
-                    + " request_id text PRIMARY KEY, attempted_at timestamptz NOT NULL)");
-            return this;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create executor_completions and"
-                    + " executor_attempts: " + e.getMessage(), e);
-        }
+    @Override
+    public void close() throws Exception {
+        onClose.close();
     }
 
     @Override

@@ -9,9 +9,9 @@ import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.executor.DyingCompletionStore;
 import dev.tollgate.executor.ExecutorHarness;
 import dev.tollgate.executor.GitHubStandIn;
-import dev.tollgate.schemas.AvroSingleObjectCodec;
+import dev.tollgate.executor.postgres.CompletionsDatabase;
 import dev.tollgate.testsupport.PostgresTestDatabase;
-import java.sql.DriverManager;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -35,14 +35,20 @@ class FirstAttemptTest {
     private final String url = database.freshSchemaUrl("attempts");
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         harness.close();
+        for (JdbcCompletionStore store : opened) {
+            store.close();
+        }
     }
 
+    private final List<JdbcCompletionStore> opened = new ArrayList<>();
+
     private JdbcCompletionStore durable() {
-        return new JdbcCompletionStore(() -> DriverManager.getConnection(url, database.user(),
-                database.password()), AvroSingleObjectCodec.shared(), harness.clock)
-                .createTableIfMissing();
+        JdbcCompletionStore store = CompletionsDatabase.open(url, database.user(), database
+                .password(), 2, harness.clock);
+        opened.add(store);
+        return store;
     }
 
     private int githubCalls() {

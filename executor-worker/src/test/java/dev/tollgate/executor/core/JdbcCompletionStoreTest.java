@@ -2,22 +2,33 @@ package dev.tollgate.executor.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.schemas.AvroSingleObjectCodec;
+import dev.tollgate.executor.postgres.CompletionsDatabase;
 import dev.tollgate.testsupport.PostgresTestDatabase;
-import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Against the real PostgreSQL 15 of these machines, in a fresh schema. */
+/** Against the real PostgreSQL 15 of these machines, in a fresh schema, as deployments open it. */
 class JdbcCompletionStoreTest extends CompletionStoreContract {
 
     private final PostgresTestDatabase database = PostgresTestDatabase.fromEnvironment();
     private final String url = database.freshSchemaUrl("completions");
+    private final List<JdbcCompletionStore> opened = new ArrayList<>();
     private final JdbcCompletionStore store = newStore();
 
     private JdbcCompletionStore newStore() {
-        return new JdbcCompletionStore(() -> DriverManager.getConnection(url, database.user(),
-                database.password()), AvroSingleObjectCodec.shared(), CLOCK)
-                .createTableIfMissing();
+        JdbcCompletionStore opening = CompletionsDatabase.open(url, database.user(), database
+                .password(), 2, CLOCK);
+        opened.add(opening);
+        return opening;
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (JdbcCompletionStore each : opened) {
+            each.close();
+        }
     }
 
     @Override
