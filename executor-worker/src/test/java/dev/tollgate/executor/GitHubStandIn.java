@@ -422,6 +422,12 @@ public final class GitHubStandIn implements AutoCloseable {
             level = "read"; // every installation token can read metadata
         }
         boolean write = needed.endsWith("=write");
+        if (level != null && rest.matches("/pulls/\\d+/update-branch") && !"write".equals(mint
+                .permissions().get("contents"))) {
+            // an App also needs to write the head repository's contents (GitHub's docs)
+            level = null;
+            needed = "contents=write";
+        }
         if (level == null || (write && !level.equals("write"))) {
             return new MockResponse.Builder(json(403, error(
                     "Resource not accessible by integration"))).addHeader(
@@ -918,6 +924,11 @@ public final class GitHubStandIn implements AutoCloseable {
             }
             return json(201, pull);
         }
+        Matcher updateBranch = Pattern.compile("^PUT /pulls/(\\d+)/update-branch$").matcher(
+                route);
+        if (updateBranch.matches()) {
+            return updatePullRequestBranch(repo, Integer.parseInt(updateBranch.group(1)), body);
+        }
         Matcher oneIssue = Pattern.compile("^(GET|PATCH) /(issues|pulls)/(\\d+)$").matcher(route);
         if (oneIssue.matches()) {
             int number = Integer.parseInt(oneIssue.group(3));
@@ -926,6 +937,9 @@ public final class GitHubStandIn implements AutoCloseable {
                 return json(404, error("Not Found"));
             }
             ObjectNode issue = repo.issues.get(number - 1);
+            if (issue.has("pull_request")) {
+                withShas(repo, issue);
+            }
             if (method.equals("PATCH")) {
                 JsonNode request = JSON.readTree(body);
                 for (String field : List.of("title", "body", "state")) {
@@ -1300,6 +1314,62 @@ public final class GitHubStandIn implements AutoCloseable {
         return json(404, error("Not Found"));
     }
 
+    /** A pull request's head and base commits, as its branches stand now (same repository). */
+    private static void withShas(Repo repo, ObjectNode pull) {
+        ObjectNode head = (ObjectNode) pull.path("head");
+        if (head.path("repo").path("full_name").asString().equals(repo.owner + "/" + repo.name)
+                && repo.refs.containsKey(head.path("ref").asString())) {
+            head.put("sha", repo.refs.get(head.path("ref").asString()));
+        }
+        ObjectNode base = (ObjectNode) pull.path("base");
+        if (repo.refs.containsKey(base.path("ref").asString())) {
+            base.put("sha", repo.refs.get(base.path("ref").asString()));
+        }
+    }
+
+    /**
+     * GitHub's "Update branch": the base merged into the head (a merge commit whose first parent
+     * is the head), answered 202; 422 when {@code expected_head_sha} is not the head, or the head
+     * already holds the base.
+     */
+    private MockResponse updatePullRequestBranch(Repo repo, int number, String body) {
+        if (number < 1 || number > repo.issues.size() || !repo.issues.get(number - 1).has(
+                "pull_request")) {
+            return json(404, error("Not Found"));
+        }
+        ObjectNode pull = repo.issues.get(number - 1);
+        withShas(repo, pull);
+        String headRef = pull.path("head").path("ref").asString();
+        String head = pull.path("head").path("sha").asString(null);
+        String base = pull.path("base").path("sha").asString(null);
+        if (head == null || base == null) {
+            return json(422, error("Head or base branch not found"));
+        }
+        JsonNode request = body == null || body.isEmpty()
+                ? JSON.createObjectNode()
+                : JSON.readTree(body);
+        if (request.has("expected_head_sha") && !request.path("expected_head_sha").asString()
+                .equals(head)) {
+            return json(422, error("expected head sha didn't match current head ref."));
+        }
+        if (ancestors(repo, head).contains(base)) {
+            return json(422, error("There are no new commits on the base branch."));
+        }
+        String merge = sha("merge-" + head + "-" + base + ids.incrementAndGet());
+        ObjectNode commit = JSON.createObjectNode().put("sha", merge).put("message",
+                "Merge branch '" + pull.path("base").path("ref").asString() + "' into "
+                        + headRef);
+        commit.putObject("tree").put("sha", sha("tree-" + merge));
+        ArrayNode parents = commit.putArray("parents");
+        parents.addObject().put("sha", head);
+        parents.addObject().put("sha", base);
+        repo.commits.put(merge, commit);
+        repo.refs.put(headRef, merge);
+        return json(202, JSON.createObjectNode().put("message", "Updating pull request branch.")
+                .put("url", "https://github.com/repos/" + repo.owner + "/" + repo.name + "/pulls/"
+                        + number));
+    }
+
     private static Set<String> ancestors(Repo repo, String sha) {
         Set<String> seen = new TreeSet<>();
         Deque<String> todo = new java.util.ArrayDeque<>(List.of(sha));
@@ -1348,7 +1418,7 @@ public final class GitHubStandIn implements AutoCloseable {
         return URLDecoder.decode(text, StandardCharsets.UTF_8);
     }
 
-    static String sha(String text) {
+    public static String sha(String text) {
         try {
             return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
                     .digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -574,6 +574,29 @@ public enum Tool {
             .target(args -> args.repository().writesBranch(args.text("branch")).paths(
                     pushedPaths(args)).build())),
 
+    /**
+     * Brings an agent's pull request up to date with its base (GitHub's "Update branch": base
+     * merged into the head, so the head only moves forward). The head must be the {@code agent-}
+     * branch named, in this repository, at the commit named.
+     */
+    UPDATE_PULL_REQUEST_BRANCH(write("update_pull_request_branch", Tier.PUSH_NEW_BRANCH).title(
+            "Update pull request branch").description(
+                    "Bring a pull request's agent-* head branch up to date with its base branch:"
+                            + " GitHub merges the base into the head (never a force-push). Name"
+                            + " the head branch and the head commit you last saw (get_pull_request"
+                            + " gives both); if the head has moved since, nothing is changed.")
+            .permission("contents", "write")
+            .permission("pull_requests", "write")
+            .params(OWNER_PARAM, REPO_PARAM, pullNumber(),
+                    Param.Str.required("branch", AGENT_BRANCH,
+                            "The pull request's head branch, in this repository; must start"
+                                    + " with agent-"),
+                    Param.Str.required("expected_head_sha", COMMIT_SHA,
+                            "The head commit you last saw; the update is refused if the head"
+                                    + " is elsewhere"))
+            .target(args -> args.repository().writesBranch(args.text("branch")).number(
+                    NumberKind.PULL_REQUEST, args.number("pull_number")).build())),
+
     // ---- answered by the ingress ------------------------------------------------------------
 
     /** The final answer of an earlier call; never reaches GitHub. */

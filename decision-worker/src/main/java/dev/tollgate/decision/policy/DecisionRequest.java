@@ -112,13 +112,14 @@ public record DecisionRequest(String agent, String environment, String tool, Tar
      */
     public DecisionRequest withBranch(String branch) {
         Target t = requireTarget();
-        return switch (tool) {
-            case "push_files", "create_branch" -> with(t.toBuilder().writesBranch(branch));
-            case "create_pr" -> with(t.toBuilder().head(new Target.Head(t.owner(), t.repo(),
-                    branch)));
-            default -> with(t.toBuilder().refs(Target.in(t.owner(), t.repo()).ref(branch).build()
-                    .refs()));
-        };
+        if (Tool.byToolName(tool).map(known -> known.definition().writesBranch()).orElse(false)) {
+            return with(t.toBuilder().writesBranch(branch));
+        }
+        if (tool.equals(Tool.CREATE_PR.toolName())) {
+            return with(t.toBuilder().head(new Target.Head(t.owner(), t.repo(), branch)));
+        }
+        return with(t.toBuilder().refs(Target.in(t.owner(), t.repo()).ref(branch).build()
+                .refs()));
     }
 
     /** With {@code base} as the base of the pull request the call opens. */

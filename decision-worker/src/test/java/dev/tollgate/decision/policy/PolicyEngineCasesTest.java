@@ -50,6 +50,7 @@ class PolicyEngineCasesTest {
         return switch (tool) {
             case "push_files" -> request.withBranch("agent-fix").withPaths("src/App.java");
             case "create_branch" -> request.withBranch("agent-fix");
+            case "update_pull_request_branch" -> request.withBranch("agent-fix").withNumber(12);
             case "create_pull_request_comment", "create_pending_review", "update_pending_review",
                     "discard_pending_review", "submit_pending_review" ->
                 request.withNumber(12);
@@ -168,6 +169,14 @@ class PolicyEngineCasesTest {
                         "myorg/app"), Denied.Kind.NO_GRANT, "not create_pr"),
                 denies("create-draft does not imply push-new-branch", draft, req("push_files",
                         "myorg/app"), Denied.Kind.NO_GRANT, "not push_files"),
+                allows("push-new-branch brings an agent- pull request branch up to date", push,
+                        req("update_pull_request_branch", "myorg/app").withBranch("agent-docs")),
+                denies("push-new-branch updates no pull request branch not named agent-", push,
+                        req("update_pull_request_branch", "myorg/app").withBranch("feature-x"),
+                        Denied.Kind.HARD_BLOCK, "only branches named agent-"),
+                denies("create-draft does not update a pull request's branch", draft, req(
+                        "update_pull_request_branch", "myorg/app").withBranch("agent-docs"),
+                        Denied.Kind.NO_GRANT, "not update_pull_request_branch"),
                 allows("create-draft allows create_pr when draft is not said (drafts by default)",
                         draft, req("create_pr", "myorg/app")),
                 allows("create-draft allows create_pr with draft=true", draft, req("create_pr",

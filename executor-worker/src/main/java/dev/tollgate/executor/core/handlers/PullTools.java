@@ -9,6 +9,7 @@ import dev.tollgate.executor.core.ErrorClass;
 import dev.tollgate.executor.core.GitHubCallException;
 import dev.tollgate.executor.core.GitHubError;
 import dev.tollgate.executor.core.Markers;
+import dev.tollgate.executor.core.Refusal;
 import dev.tollgate.executor.core.ToolCall;
 import dev.tollgate.tools.Target;
 import dev.tollgate.tools.Tool;
@@ -32,7 +33,8 @@ final class PullTools {
                 PullTools::listFiles, Tool.CREATE_PR, PullTools::createPullRequest,
                 Tool.CREATE_PULL_REQUEST_COMMENT, PullTools::createComment,
                 Tool.REQUEST_REVIEWERS, PullTools::requestReviewers, Tool.MARK_READY_FOR_REVIEW,
-                PullTools::markReadyForReview);
+                PullTools::markReadyForReview, Tool.UPDATE_PULL_REQUEST_BRANCH,
+                PullTools::updateBranch);
     }
 
     static JsonNode getPullRequest(ToolCall call) {
@@ -80,6 +82,77 @@ final class PullTools {
                 "pullRequest");
         return object().put("number", number).put("draft", marked.path("isDraft").asBoolean(
                 false)).put("html_url", marked.path("url").asString(null));
+    }
+
+    /**
+     * {@code GET /pulls/{n}}, then {@code PUT /pulls/{n}/update-branch} with
+     * {@code expected_head_sha}: GitHub merges the base into the head only if the head is still
+     * that commit, so the branch only moves forward and two deliveries cannot both update it. The
+     * head must be the {@code agent-} branch the decision was made on, in this repository (a fork's
+     * head is written with the fork's own grant, through push_files there). A redelivery that
+     * finds the head already moved to a merge of the expected commit answers what the first
+     * delivery did, writing nothing.
+     */
+    static JsonNode updateBranch(ToolCall call) {
+        Preconditions.check(call);
+        long number = call.target().numbers().named().get(0);
+        String branch = call.target().branch();
+        String expected = call.requiredText("expected_head_sha").toLowerCase(
+                java.util.Locale.ROOT);
+        JsonNode pull = call.session().get(call.repoPath() + "/pulls/" + number);
+        JsonNode head = pull.path("head");
+        String headRepository = head.path("repo").path("full_name").asString("");
+        if (!headRepository.equalsIgnoreCase(call.owner() + "/" + call.repo())) {
+            throw Refusal.forbidden("pull request #" + number + "'s head is in "
+                    + (headRepository.isEmpty() ? "a deleted repository" : headRepository)
+                    + ", not " + call.target().repository()
+                    + ": update_pull_request_branch updates a head branch in the pull request's"
+                    + " own repository only");
+        }
+        if (!branch.equals(head.path("ref").asString())) {
+            throw Refusal.forbidden("pull request #" + number + "'s head branch is '" + head
+                    .path("ref").asString() + "', not '" + branch + "'");
+        }
+        if (!"open".equals(pull.path("state").asString())) {
+            throw new GitHubCallException(GitHubError.of(ErrorClass.CONFLICT, 0,
+                    "pull request #" + number + " is " + pull.path("state").asString()
+                            + ": only an open pull request's branch is updated",
+                    null));
+        }
+        String current = head.path("sha").asString("");
+        if (!current.equalsIgnoreCase(expected)) {
+            if (call.mayHaveWrittenBefore() && mergedFrom(call, current, expected)) {
+                return updated(pull, number, branch, expected).put("head_sha", current).put(
+                        "already_updated", true);
+            }
+            throw new GitHubCallException(GitHubError.of(ErrorClass.CONFLICT, 0,
+                    "pull request #" + number + "'s head is " + current + ", not " + expected
+                            + ": read it again (get_pull_request) and update from there",
+                    null));
+        }
+        ObjectNode body = object().put("expected_head_sha", expected);
+        JsonNode answer = call.session().call("PUT", call.repoPath() + "/pulls/" + number
+                + "/update-branch", body);
+        return updated(pull, number, branch, expected).put("message", answer.path("message")
+                .asString(null));
+    }
+
+    private static ObjectNode updated(JsonNode pull, long number, String branch,
+            String from) {
+        return object().put("number", number).put("branch", branch).put("updated_from", from)
+                .put("html_url", pull.path("html_url").asString(null));
+    }
+
+    /** Whether {@code sha} is a merge commit whose first parent is {@code expected}. */
+    private static boolean mergedFrom(ToolCall call, String sha, String expected) {
+        Optional<JsonNode> commit = call.session().find(call.repoPath() + "/git/commits/"
+                + Results.encodeRef(sha));
+        if (commit.isEmpty()) {
+            return false;
+        }
+        JsonNode parents = commit.get().path("parents");
+        return parents.size() == 2 && parents.get(0).path("sha").asString("").equalsIgnoreCase(
+                expected);
     }
 
     /** A GraphQL error (answered 200) as the error class REST would have given. */

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 class PullToolsTest extends HarnessTest {
 
@@ -219,5 +220,105 @@ class PullToolsTest extends HarnessTest {
                 + "\"message\":\"x\"}")).errorClass().code()).isEqualTo("not_found");
         assertThat(PullTools.graphQlError(JSON.readTree("{\"message\":\"odd\"}")).errorClass()
                 .code()).isEqualTo("validation_failed");
+    }
+
+    /** A new commit on {@code branch} of the stand-in's hello repository; its SHA. */
+    private String commitOn(String branch) {
+        String parent = hello.refs.get(branch);
+        String sha = GitHubStandIn.sha("on-" + branch + "-" + parent);
+        ObjectNode commit = JSON.createObjectNode().put("sha", sha).put("message", "work");
+        commit.putObject("tree").put("sha", GitHubStandIn.sha("tree-" + sha));
+        commit.putArray("parents").addObject().put("sha", parent);
+        hello.commits.put(sha, commit);
+        hello.refs.put(branch, sha);
+        return sha;
+    }
+
+    private static final String UPDATE = "{\"owner\":\"octo\",\"repo\":\"hello\","
+            + "\"pull_number\":1,\"branch\":\"%s\",\"expected_head_sha\":\"%s\"}";
+
+    @Test
+    void updatePullRequestBranchMergesTheBaseIntoTheHeadOnceAndARedeliveryWritesNothing() {
+        hello.refs.put("agent-a", hello.refs.get("main"));
+        String head = commitOn("agent-a");
+        String base = commitOn("main");
+        run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\","
+                + "\"head\":\"agent-a\",\"base\":\"main\"}"));
+        String arguments = UPDATE.formatted("agent-a", head);
+
+        ToolCallCompleted completed = run(harness.decisionFor("update-1",
+                "update_pull_request_branch", arguments));
+        ToolCallCompleted again = harness.executor().execute(harness.decisionFor("update-1",
+                "update_pull_request_branch", arguments));
+
+        assertThat(completed.getStatus()).as(completed.getMessage()).isEqualTo(
+                CallStatus.SUCCEEDED);
+        JsonNode merge = hello.commits.get(hello.refs.get("agent-a"));
+        assertThat(merge.path("parents").findValuesAsString("sha")).containsExactly(head, base);
+        assertThat(result(completed).path("updated_from").asString()).isEqualTo(head);
+        assertThat(again.getStatus()).as(again.getMessage()).isEqualTo(CallStatus.SUCCEEDED);
+        assertThat(result(again).path("already_updated").asBoolean()).as(
+                "a redelivery finds the head already merged from the commit named").isTrue();
+        assertThat(github.requests("PUT", "/repos/octo/hello/pulls/1/update-branch")).as(
+                "one update").singleElement().satisfies(
+                        request -> assertThat(request.json()
+                                .path("expected_head_sha").asString()).isEqualTo(head));
+        assertThat(hello.forcedUpdates).isEmpty();
+        assertThat(github.mints()).filteredOn(mint -> mint.permissions().containsKey(
+                "contents")).isNotEmpty().allSatisfy(mint -> assertThat(mint.permissions())
+                        .isEqualTo(Map.of("contents", "write", "pull_requests", "write")));
+    }
+
+    @Test
+    void updatePullRequestBranchChangesNothingWhenTheHeadMovedOrIsNotTheBranchNamed() {
+        hello.refs.put("agent-a", hello.refs.get("main"));
+        String head = commitOn("agent-a");
+        commitOn("main");
+        run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\","
+                + "\"head\":\"agent-a\",\"base\":\"main\"}"));
+        String stale = hello.refs.get("main");
+
+        ToolCallCompleted moved = run(harness.decision("update_pull_request_branch", UPDATE
+                .formatted("agent-a", stale)));
+        ToolCallCompleted otherBranch = run(harness.decision("update_pull_request_branch",
+                UPDATE.formatted("agent-b", head)));
+
+        assertThat(moved.getErrorCode()).isEqualTo("conflict");
+        assertThat(moved.getMessage()).contains("pull request #1's head is " + head + ", not "
+                + stale);
+        assertThat(otherBranch.getErrorCode()).isEqualTo("forbidden");
+        assertThat(otherBranch.getMessage()).contains(
+                "pull request #1's head branch is 'agent-a', not 'agent-b'");
+        assertThat(github.requests("PUT", "/repos/octo/hello/pulls/1/update-branch")).isEmpty();
+        assertThat(hello.refs.get("agent-a")).isEqualTo(head);
+    }
+
+    @Test
+    void updatePullRequestBranchLeavesAForksHeadToTheForksOwnGrant() {
+        run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\","
+                + "\"head\":\"someone:agent-a\",\"base\":\"main\"}"));
+
+        ToolCallCompleted refused = run(harness.decision("update_pull_request_branch", UPDATE
+                .formatted("agent-a", "a".repeat(40))));
+
+        assertThat(refused.getErrorCode()).isEqualTo("forbidden");
+        assertThat(refused.getMessage()).contains("head is in someone/hello, not octo/hello",
+                "the pull request's own repository only");
+        assertThat(github.requests("PUT", "/repos/octo/hello/pulls/1/update-branch")).isEmpty();
+    }
+
+    @Test
+    void updatePullRequestBranchPassesOnGitHubsRefusalOfAHeadThatHoldsItsBaseAlready() {
+        hello.refs.put("agent-a", hello.refs.get("main"));
+        String head = commitOn("agent-a");
+        run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\","
+                + "\"head\":\"agent-a\",\"base\":\"main\"}"));
+
+        ToolCallCompleted refused = run(harness.decision("update_pull_request_branch", UPDATE
+                .formatted("agent-a", head)));
+
+        assertThat(refused.getErrorCode()).isEqualTo("validation_failed");
+        assertThat(refused.getMessage()).contains("There are no new commits on the base branch");
+        assertThat(hello.refs.get("agent-a")).isEqualTo(head);
     }
 }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Every write tool performed once against the stand-in, and every request the executor sent with
@@ -82,6 +83,15 @@ class WritesMatchGitHubsOpenApiTest extends HarnessTest {
                 "agent-fix") + "\",\"conclusion\":\"success\",\"title\":\"OK\",\"summary\":"
                 + "\"All good\"");
         write("mark_ready_for_review", "\"pull_number\":2");
+        String fixHead = hello.refs.get("agent-fix");
+        String landed = GitHubStandIn.sha("landed-on-main");
+        ObjectNode onMain = JSON.createObjectNode().put("sha", landed).put("message", "landed");
+        onMain.putObject("tree").put("sha", GitHubStandIn.sha("tree-landed"));
+        onMain.putArray("parents").addObject().put("sha", hello.refs.get("main"));
+        hello.commits.put(landed, onMain);
+        hello.refs.put("main", landed);
+        write("update_pull_request_branch", "\"pull_number\":2,\"branch\":\"agent-fix\","
+                + "\"expected_head_sha\":\"" + fixHead + "\"", branch);
 
         Set<Tool> writes = EnumSet.noneOf(Tool.class);
         for (Tool tool : Tool.values()) {
@@ -127,7 +137,8 @@ class WritesMatchGitHubsOpenApiTest extends HarnessTest {
         assertThat(operations).contains("apps/create-installation-access-token", "issues/create",
                 "issues/update", "git/create-tree", "git/create-commit", "pulls/create",
                 "pulls/request-reviewers", "pulls/create-review", "pulls/update-review",
-                "pulls/submit-review", "pulls/delete-pending-review", "checks/create");
+                "pulls/submit-review", "pulls/delete-pending-review", "checks/create",
+                "pulls/update-branch");
     }
 
     private static JsonNode validate(List<Map<String, Object>> requests) throws Exception {
