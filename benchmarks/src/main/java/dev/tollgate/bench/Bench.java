@@ -65,7 +65,8 @@ public final class Bench {
             double warmupJitPercent, double warmupMaxSeconds, int floorCalls, int owners, int repos,
             List<String> launcherArgs, boolean json,
             String target,
-            String token, String kafka, String github, SystemMode system, String systemJvm) {
+            String token, String kafka, String github, SystemMode system, String systemJvm,
+            int tsClient) {
 
         /** Parses the command line ({@link BenchCommand}'s options). */
         static Options parse(String[] args) {
@@ -128,7 +129,7 @@ public final class Bench {
             Map<String, Long> mintsByScope, long peakRssKib, long rssBeforeKib, long rssAfterKib,
             String firstError, Stages.Breakdown stages, String system,
             List<ProcessStats.Usage> usages, SystemMetrics.Delta decisions,
-            WarmUp.Summary warmUp) {
+            WarmUp.Summary warmUp, TsSeries ts) {
 
         boolean inOneJvm() {
             return options.standalone() && options.system() == SystemMode.IN_PROCESS;
@@ -209,6 +210,9 @@ public final class Bench {
                 out.append(decisions.line());
             }
             out.append(ProcessStats.table(usages, options.calls()));
+            if (ts != null) {
+                out.append(ts.table());
+            }
             if (firstError != null) {
                 out.append("first error: ").append(firstError).append('\n');
             }
@@ -285,6 +289,9 @@ public final class Bench {
                 root.put("processes_note", "not measured (no /proc)");
             } else {
                 root.put("cpu_ms_per_call_all_processes", cpu / options.calls());
+            }
+            if (ts != null) {
+                root.set("typescript_client", mapper.readTree(ts.json()));
             }
             if (firstError != null) {
                 root.put("first_error", firstError);
@@ -397,6 +404,12 @@ public final class Bench {
                 + " roles: -Xmx512m each), e.g. \"-Xmx1g -XX:+UseZGC\"")
         String systemJvm;
 
+        @Option(names = "--ts-client", paramLabel = "N", description = "then the TypeScript MCP SDK"
+                + " client (Node.js and npm needed; installed under .tollgate/bench-ts-client):"
+                + " one session, N calls in flight, get_file through the gateway and echo of"
+                + " server-everything, a server doing nothing, side by side (default 8; 0 = off)")
+        int tsClient = 8;
+
         @Option(names = "--json", description = "one JSON object on standard output instead of"
                 + " the table")
         boolean json;
@@ -445,6 +458,10 @@ public final class Bench {
                 throw new IllegalArgumentException("--latency-ms, --rate and --warmup must not be"
                         + " negative");
             }
+            if (tsClient < 0) {
+                throw new IllegalArgumentException("--ts-client takes the calls in flight, or 0"
+                        + " for no TypeScript series, not " + tsClient);
+            }
             if (warmupJit < 0 || warmupJit > 100 || warmupMax < 0) {
                 throw new IllegalArgumentException("--warmup-jit takes a percentage (0 to 100)"
                         + " and --warmup-max-s seconds, not negative");
@@ -459,7 +476,7 @@ public final class Bench {
                             launcherArgs),
                     json, target, token, kafka, github, SystemMode.of(
                             system),
-                    systemJvm);
+                    systemJvm, tsClient);
         }
 
         @Override
@@ -592,13 +609,16 @@ public final class Bench {
                 progress.println("[bench] reading the hops' timestamps back from the topics...");
                 stages = Stages.read(kafkaClient, measuredSince);
             }
+            TsSeries ts = options.tsClient() > 0
+                    ? TsSeries.measure(options, gatewayUrl, token, progress)
+                    : null;
             return new Result(options, kafka, direct, measured, standIn == null
                     ? null
                     : standIn.mintsByScope(), standIn == null ? 0 : procStatus("VmHWM"),
                     rssBefore, rssAfter, firstError.get(), stages, system == null
                             ? null
                             : system.description(),
-                    usages, decisions, warmUp);
+                    usages, decisions, warmUp, ts);
         }
     }
 

@@ -1,0 +1,90 @@
+package dev.tollgate.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The TypeScript MCP SDK client and server-everything, the real npm packages (installed by
+ * {@code npm ci} from the pinned lock file), driving each other on loopback.
+ */
+class TsClientTest {
+
+    private static final Path WORK = Path.of("target", "bench-ts-client").toAbsolutePath();
+
+    @Test
+    void theClientDrivesServerEverythingAndReportsEveryCall() {
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8);
+        TsClient client = TsClient.install(WORK, out);
+
+        LatencyStats echo;
+        try (TsClient.Baseline everything = client.startBaseline()) {
+            echo = client.load("echo", everything.url(), null, "echo", Map.of("message", "hi"),
+                    300, 4, 50, 2, out);
+        }
+
+        assertThat(echo.calls()).isEqualTo(300);
+        assertThat(echo.errors()).as(progress.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(echo.callsPerSecond()).isPositive();
+        assertThat(echo.p50Millis()).isPositive().isLessThanOrEqualTo(echo.p99Millis());
+        assertThat(echo.p99Millis()).isLessThanOrEqualTo(echo.maxMillis());
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains(
+                "[bench-ts] measuring: 300 calls of echo, 4 in flight, 2 session(s)");
+    }
+
+    @Test
+    void callsTheServerRefusesAreCountedAsErrors() {
+        TsClient client = TsClient.install(WORK, new PrintStream(PrintStream.nullOutputStream()));
+
+        LatencyStats unknown;
+        try (TsClient.Baseline everything = client.startBaseline()) {
+            unknown = client.load("unknown tool", everything.url(), null, "no_such_tool", Map
+                    .of(), 20, 2, 0, 1, new PrintStream(PrintStream.nullOutputStream()));
+        }
+
+        assertThat(unknown.calls()).isEqualTo(20);
+        assertThat(unknown.errors()).isEqualTo(20);
+    }
+
+    @Test
+    void theBaselineListensOnLoopbackOnly() throws IOException {
+        TsClient client = TsClient.install(WORK, new PrintStream(PrintStream.nullOutputStream()));
+        Optional<InetAddress> outside = Collections.list(NetworkInterface.getNetworkInterfaces())
+                .stream().flatMap(NetworkInterface::inetAddresses).filter(
+                        address -> address instanceof Inet4Address && !address.isLoopbackAddress())
+                .findFirst();
+
+        try (TsClient.Baseline everything = client.startBaseline()) {
+            int port = URI.create(everything.url()).getPort();
+            try (Socket loopback = new Socket()) {
+                loopback.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+            }
+            // machines without another interface have nothing else to try
+            for (InetAddress address : outside.map(List::of).orElse(List.of())) {
+                assertThatThrownBy(() -> {
+                    try (Socket socket = new Socket()) {
+                        socket.connect(new InetSocketAddress(address, port), 2_000);
+                    }
+                }).as("server-everything reached at %s:%d", address.getHostAddress(), port)
+                        .isInstanceOf(IOException.class);
+            }
+        }
+    }
+}
