@@ -125,7 +125,8 @@ public class DecisionWorkerConfiguration {
                         properties.getPollTimeout(), installations, signer, properties
                                 .isGithubConfigured()
                                         ? null
-                                        : WITHOUT_GITHUB);
+                                        : WITHOUT_GITHUB)
+                        .gatherFor(properties.getGather());
             });
         }
         return new DecisionWorker(loops);

@@ -83,6 +83,8 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
                     Metrics.globalRegistry);
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
+    private Duration gather = Duration.ZERO;
+    private int lastBatch;
 
     /**
      * @param consumerProps client settings (bootstrap servers, security); group ID included
@@ -148,6 +150,17 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
         this.pollTimeout = pollTimeout;
     }
 
+    /**
+     * While requests come more than one at a time (this poll or the last transaction held more
+     * than one), a poll is followed by more polls for up to {@code wait}, until one comes back
+     * empty, before the transaction begins: fewer, larger transactions, each of which costs the
+     * broker its markers and an offset commit. A lone request (one in flight) never waits.
+     */
+    public DecisionLoop gatherFor(Duration wait) {
+        this.gather = wait.isNegative() ? Duration.ZERO : wait;
+        return this;
+    }
+
     @Override
     public void run() {
         if (!running) {
@@ -164,7 +177,11 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
             while (running) {
                 ConsumerRecords<String, byte[]> records = kafkaConsumer.poll(pollTimeout);
                 if (!records.isEmpty()) {
-                    process(kafkaConsumer, producer, records);
+                    List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+                    records.forEach(batch::add);
+                    gatherMore(kafkaConsumer, batch);
+                    lastBatch = batch.size();
+                    process(kafkaConsumer, producer, batch);
                 }
             }
         } catch (WakeupException e) {
@@ -192,11 +209,34 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
      * the topic, say) is set aside as a dead letter, so it never blocks its partition. When even
      * that fails, Kafka itself is failing: the rest of the batch is read again later.
      */
+    private void gatherMore(KafkaConsumer<String, byte[]> kafkaConsumer,
+            List<ConsumerRecord<String, byte[]>> batch) {
+        if (!gathers(gather, lastBatch, batch.size())) {
+            return;
+        }
+        long deadline = System.nanoTime() + gather.toNanos();
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            ConsumerRecords<String, byte[]> more = kafkaConsumer.poll(Duration.ofNanos(left));
+            if (more.isEmpty()) {
+                return;
+            }
+            more.forEach(batch::add);
+        }
+    }
+
+    /**
+     * Whether to gather more before the transaction: only when gathering is on and requests come
+     * more than one at a time (the last transaction's batch, or this poll); one request at a time
+     * is never held.
+     */
+    static boolean gathers(Duration gather, int lastBatch, int polled) {
+        return !gather.isZero() && (lastBatch > 1 || polled > 1);
+    }
+
     private void process(KafkaConsumer<String, byte[]> kafkaConsumer,
             KafkaProducer<String, SpecificRecord> producer,
-            ConsumerRecords<String, byte[]> records) {
-        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
-        records.forEach(batch::add);
+            List<ConsumerRecord<String, byte[]>> batch) {
         Optional<KafkaException> failed = transaction(kafkaConsumer, producer, batch,
                 this::handle);
         if (failed.isEmpty()) {

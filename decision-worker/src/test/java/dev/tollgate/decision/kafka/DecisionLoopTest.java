@@ -18,6 +18,9 @@ import dev.tollgate.schemas.TollgateHeaders;
 import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,12 +82,18 @@ class DecisionLoopTest {
 
     private DecisionLoop startLoop(PolicyReloader reloader, String group,
             Map<String, Object> producerOverrides) {
+        return startLoop(reloader, group, producerOverrides, Duration.ZERO);
+    }
+
+    private DecisionLoop startLoop(PolicyReloader reloader, String group,
+            Map<String, Object> producerOverrides, Duration gather) {
         Map<String, Object> consumer = new HashMap<>(broker.consumerProps(group));
         Map<String, Object> producer = new HashMap<>(broker.producerProps());
         producer.putAll(producerOverrides);
         producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, KafkaTestBroker.uniqueName("tx"));
         DecisionLoop loop = new DecisionLoop(consumer, producer, reloader, new EventTranslator(
-                Clock.systemUTC()), Duration.ofMillis(100), KafkaFixture.SIGNER);
+                Clock.systemUTC()), Duration.ofMillis(100), KafkaFixture.SIGNER).gatherFor(
+                        gather);
         Thread thread = new Thread(loop, "decision-loop-test");
         thread.start();
         toClose.add(loop);
@@ -304,6 +313,49 @@ class DecisionLoopTest {
                 DecisionLoopTest::idOf, Collectors.counting()));
         assertThat(perRequest.keySet()).isEqualTo(all);
         assertThat(perRequest.values()).allMatch(count -> count == 1L);
+    }
+
+    @Test
+    void aBusyLoopGathersRequestsIntoFewerTransactionsAndAnswersEachOnce() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Metrics.globalRegistry.add(meters);
+        try {
+            PolicyReloader reloader = policy(READ_ONLY, PolicyListener.NONE);
+            startLoop(reloader, KafkaTestBroker.uniqueName("gather"), Map.of(), Duration
+                    .ofSeconds(2));
+            Set<String> ids = new HashSet<>();
+            KafkaFixture.sendAtOnce(broker, issues(5, ids)); // busy: five at once
+            for (int i = 0; i < 35; i++) { // then one every 5 ms
+                KafkaFixture.send(broker, issues(1, ids));
+                Thread.sleep(5);
+            }
+
+            List<ConsumerRecord<String, ToolCallCompleted>> answers = collect(broker,
+                    Topics.RESULTS, requestIn(ids), 40);
+
+            Map<String, Long> perRequest = answers.stream().collect(Collectors.groupingBy(
+                    DecisionLoopTest::idOf, Collectors.counting()));
+            assertThat(perRequest.keySet()).isEqualTo(ids);
+            assertThat(perRequest.values()).allMatch(count -> count == 1L);
+            Timer committed = meters.find("tollgate.decision.transactions").tag("outcome",
+                    "committed").timer();
+            assertThat(committed).isNotNull();
+            assertThat(committed.count()).as("transactions for 40 requests gathered for up to"
+                    + " 2 s while busy").isBetween(1L, 20L);
+        } finally {
+            Metrics.globalRegistry.remove(meters);
+        }
+    }
+
+    @Test
+    void aLoneRequestIsNeverHeldToGatherOthers() {
+        assertThat(DecisionLoop.gathers(Duration.ofMillis(5), 1, 1)).as("one at a time").isFalse();
+        assertThat(DecisionLoop.gathers(Duration.ofMillis(5), 0, 1)).as("the first request")
+                .isFalse();
+        assertThat(DecisionLoop.gathers(Duration.ofMillis(5), 1, 2)).as("two in this poll")
+                .isTrue();
+        assertThat(DecisionLoop.gathers(Duration.ofMillis(5), 3, 1)).as("busy before").isTrue();
+        assertThat(DecisionLoop.gathers(Duration.ZERO, 9, 9)).as("gathering off").isFalse();
     }
 
     @Test

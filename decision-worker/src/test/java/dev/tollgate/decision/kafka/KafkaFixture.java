@@ -102,20 +102,42 @@ public final class KafkaFixture {
                 .producerProps(), new StringSerializer(),
                 Topics.REQUESTS.valueSerde()
                         .serializer())) {
-            for (ToolCallRequested request : requests) {
-                String id = request.getMeta().getRequestId();
-                ProducerRecord<String, ToolCallRequested> record = new ProducerRecord<>(
-                        Topics.REQUESTS.name(), id, request);
-                TollgateHeaders.put(record.headers(), TollgateHeaders.REQUEST_ID, id);
-                TollgateHeaders.put(record.headers(), TollgateHeaders.REPLY_TOPIC, Topics.RESULTS
-                        .name());
-                TollgateHeaders.putInt(record.headers(), TollgateHeaders.REPLY_PARTITION,
-                        REPLY_PARTITION);
-                TollgateHeaders.put(record.headers(), TollgateHeaders.TRACEPARENT, traceparent(
-                        id));
-                producer.send(record);
-            }
+            sendWith(producer, requests);
             producer.flush();
+        }
+    }
+
+    /**
+     * Sends requests in one transaction, so that a read_committed consumer sees them all at once:
+     * one burst, however the producer happens to batch them.
+     */
+    public static void sendAtOnce(KafkaTestBroker broker, List<ToolCallRequested> requests) {
+        Map<String, Object> props = new java.util.HashMap<>(broker.producerProps());
+        props.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                KafkaTestBroker.uniqueName("burst"));
+        try (KafkaProducer<String, ToolCallRequested> producer = new KafkaProducer<>(props,
+                new StringSerializer(), Topics.REQUESTS.valueSerde().serializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            sendWith(producer, requests);
+            producer.commitTransaction();
+        }
+    }
+
+    private static void sendWith(KafkaProducer<String, ToolCallRequested> producer,
+            List<ToolCallRequested> requests) {
+        for (ToolCallRequested request : requests) {
+            String id = request.getMeta().getRequestId();
+            ProducerRecord<String, ToolCallRequested> record = new ProducerRecord<>(
+                    Topics.REQUESTS.name(), id, request);
+            TollgateHeaders.put(record.headers(), TollgateHeaders.REQUEST_ID, id);
+            TollgateHeaders.put(record.headers(), TollgateHeaders.REPLY_TOPIC, Topics.RESULTS
+                    .name());
+            TollgateHeaders.putInt(record.headers(), TollgateHeaders.REPLY_PARTITION,
+                    REPLY_PARTITION);
+            TollgateHeaders.put(record.headers(), TollgateHeaders.TRACEPARENT, traceparent(
+                    id));
+            producer.send(record);
         }
     }
 
