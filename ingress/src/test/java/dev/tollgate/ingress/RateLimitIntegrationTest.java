@@ -18,6 +18,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         TestConfig.STATE_DIR_PROPERTY, "tollgate.ingress.rate-limit.admin-limit-for-period=2",
         "tollgate.ingress.rate-limit.admin-period=1h",
         "tollgate.ingress.rate-limit.agent-limit-for-period=1",
+        "tollgate.ingress.rate-limit.protocol-limit-for-period=30",
         "tollgate.ingress.rate-limit.agent-period=1h"})
 class RateLimitIntegrationTest {
 
@@ -75,8 +76,7 @@ class RateLimitIntegrationTest {
         HttpResponse<String> rotated = HttpCalls.post(url + "/token/rotate", token, "");
         String fresh = (String) HttpCalls.json(rotated).get("token");
         HttpResponse<String> rotatedAgain = HttpCalls.post(url + "/token/rotate", fresh, "");
-        HttpResponse<String> mcp = HttpCalls.post(url + "/mcp", fresh, "{}", java.util.Map.of(
-                "Accept", "application/json, text/event-stream"));
+        HttpResponse<String> mcp = HttpCalls.post(url + "/mcp", fresh, toolCall(1), MCP);
 
         assertThat(minted.statusCode()).as(minted.body()).isEqualTo(200);
         assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
@@ -86,5 +86,44 @@ class RateLimitIntegrationTest {
         assertThat(mcp.statusCode()).isEqualTo(429);
         assertThat(mcp.headers().firstValue("Retry-After")).isPresent();
         assertThat(mcp.body()).contains("rate limit of agent limited");
+    }
+
+    private static final java.util.Map<String, String> MCP = java.util.Map.of("Accept",
+            "application/json, text/event-stream");
+
+    private static String toolCall(int id) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":"
+                + "{\"name\":\"status\",\"arguments\":{}}}";
+    }
+
+    private static String ping(int id) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"ping\"}";
+    }
+
+    @Test
+    void aClientsBurstOfProtocolMessagesIsNeverRefusedAndSpendsNoneOfItsCalls() {
+        String url = "http://127.0.0.1:" + port;
+        String token = (String) HttpCalls.json(HttpCalls.post(url + "/admin/tokens",
+                TestConfig.ADMIN_KEY, "{\"agent\": \"chatty\", \"environment\": \"dev\"}"))
+                .get("token");
+
+        List<Integer> burst = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            burst.add(HttpCalls.post(url + "/mcp", token, ping(i), MCP).statusCode());
+        }
+        HttpResponse<String> flood = HttpCalls.post(url + "/mcp", token, ping(31), MCP);
+        HttpResponse<String> call = HttpCalls.post(url + "/mcp", token, toolCall(32), MCP);
+        HttpResponse<String> secondCall = HttpCalls.post(url + "/mcp", token, toolCall(33), MCP);
+
+        assertThat(burst).as("30 pings, within the protocol limit though 30 times the call"
+                + " limit").containsOnly(200);
+        assertThat(flood.statusCode()).as(flood.body()).isEqualTo(429);
+        assertThat(flood.body()).contains("sends MCP messages faster than");
+        assertThat(flood.headers().firstValue("Retry-After")).isPresent();
+        assertThat(call.statusCode()).as("the agent's one call is still there: %s", call.body())
+                .isEqualTo(200);
+        assertThat(call.body()).contains("\"result\"");
+        assertThat(secondCall.statusCode()).isEqualTo(429);
+        assertThat(secondCall.body()).contains("rate limit of agent chatty");
     }
 }

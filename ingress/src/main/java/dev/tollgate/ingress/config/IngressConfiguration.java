@@ -147,6 +147,7 @@ public class IngressConfiguration {
     RateLimits rateLimits(IngressProperties properties) {
         IngressProperties.RateLimit limits = properties.getRateLimit();
         return new RateLimits(limits.getAgentLimitForPeriod(), limits.getAgentPeriod(), limits
-                .getRotationLimitForPeriod(), limits.getRotationPeriod());
+                .getRotationLimitForPeriod(), limits.getRotationPeriod()).withProtocolLimit(limits
+                        .getProtocolLimitForPeriod());
     }
 }

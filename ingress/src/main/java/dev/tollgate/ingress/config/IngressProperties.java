@@ -233,8 +233,15 @@ public class IngressProperties {
      */
     public static class RateLimit {
 
+        /** Tool calls (on /mcp) and token rotations one agent may start per period. */
         private int agentLimitForPeriod = 50;
         private Duration agentPeriod = Duration.ofSeconds(1);
+        /**
+         * Every other MCP message one agent may send per {@code agentPeriod} (initialize, ping,
+         * tools/list, notifications): cheap, answered by the ingress itself, so only a flood is
+         * refused, never a client's normal burst.
+         */
+        private int protocolLimitForPeriod = 500;
         /** Wrong or missing admin keys one client address may send per period before 429s. */
         private int adminLimitForPeriod = 20;
         private Duration adminPeriod = Duration.ofMinutes(1);
@@ -256,6 +263,14 @@ public class IngressProperties {
 
         public void setRotationPeriod(Duration rotationPeriod) {
             this.rotationPeriod = rotationPeriod;
+        }
+
+        public int getProtocolLimitForPeriod() {
+            return protocolLimitForPeriod;
+        }
+
+        public void setProtocolLimitForPeriod(int protocolLimitForPeriod) {
+            this.protocolLimitForPeriod = protocolLimitForPeriod;
         }
 
         public int getAgentLimitForPeriod() {

@@ -106,14 +106,6 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             refuse(response, 401, REFUSED, null, "gateway token refused: " + e.getMessage());
             return;
         }
-        Optional<Duration> wait = rateLimits.agent(identity.agentId());
-        if (wait.isPresent()) {
-            long seconds = RateLimits.retryAfterSeconds(wait.get());
-            response.setHeader("Retry-After", Long.toString(seconds));
-            refuse(response, 429, REFUSED, null, "rate limit of agent " + identity.agentId()
-                    + " reached; retry after " + seconds + " s");
-            return;
-        }
         String version = request.getHeader("MCP-Protocol-Version");
         if (version != null && !protocolVersions.contains(version)) {
             refuse(response, 400, INVALID_REQUEST, null, "unsupported MCP-Protocol-Version '"
@@ -140,16 +132,34 @@ public final class McpGuardFilter extends OncePerRequestFilter {
     private void forward(HttpServletRequest request, HttpServletResponse response,
             FilterChain chain, AgentIdentity identity) throws IOException, ServletException {
         HttpServletRequest forwarded = request;
+        String method = "";
         if ("POST".equalsIgnoreCase(request.getMethod())) {
             byte[] body = BoundedBody.readAtMost(request.getInputStream(), maxRequestBytes);
             if (body == null) {
                 refuse(response, 413, INVALID_REQUEST, null, tooLarge());
                 return;
             }
-            if (!checkJsonRpc(body, response)) {
+            method = checkJsonRpc(body, response);
+            if (method == null) {
                 return;
             }
             forwarded = new CachedBodyRequest(request, body);
+        }
+        // a tool call costs a decision, perhaps a GitHub call: the agent limit; any other message
+        // is answered here: a limit that only a flood reaches
+        boolean call = "tools/call".equals(method);
+        Optional<Duration> wait = call
+                ? rateLimits.agent(identity.agentId())
+                : rateLimits.protocol(identity.agentId());
+        if (wait.isPresent()) {
+            long seconds = RateLimits.retryAfterSeconds(wait.get());
+            response.setHeader("Retry-After", Long.toString(seconds));
+            refuse(response, 429, REFUSED, null, (call
+                    ? "rate limit of agent " + identity.agentId() + " reached"
+                    : "agent " + identity.agentId() + " sends MCP messages faster than"
+                            + " tollgate.ingress.rate-limit.protocol-limit-for-period allows")
+                    + "; retry after " + seconds + " s");
+            return;
         }
         forwarded.setAttribute(IDENTITY, identity);
         String traceparent = request.getHeader("traceparent");
@@ -178,79 +188,82 @@ public final class McpGuardFilter extends OncePerRequestFilter {
                 + " bytes (tollgate.ingress.max-request-bytes)";
     }
 
-    /** Checks the JSON-RPC envelope and the tool name; answers itself when they are wrong. */
-    private boolean checkJsonRpc(byte[] body, HttpServletResponse response) throws IOException {
+    /**
+     * Checks the JSON-RPC envelope and the tool name; answers itself when they are wrong (null).
+     * Else the message's method ("" for a response to a server request).
+     */
+    private String checkJsonRpc(byte[] body, HttpServletResponse response) throws IOException {
         JsonNode message;
         try {
             message = json.readTree(body);
         } catch (JacksonException e) {
             refuse(response, 400, PARSE_ERROR, null, "Parse error: the body is not valid JSON");
-            return false;
+            return null;
         }
         if (message == null || message.isMissingNode()) {
             refuse(response, 400, PARSE_ERROR, null, "Parse error: the body is empty");
-            return false;
+            return null;
         }
         if (message.isArray()) {
             refuse(response, 400, INVALID_REQUEST, null, "Invalid Request: JSON-RPC batches are "
                     + "not supported; send one message per request");
-            return false;
+            return null;
         }
         if (!message.isObject()) {
             refuse(response, 400, INVALID_REQUEST, null,
                     "Invalid Request: a JSON-RPC message must be an object");
-            return false;
+            return null;
         }
         JsonNode id = message.get("id");
         if (id != null && !id.isString() && !id.isIntegralNumber()) {
             refuse(response, 400, INVALID_REQUEST, null,
                     "Invalid Request: 'id' must be a string or an integer (MCP forbids null)");
-            return false;
+            return null;
         }
         if (!message.has("jsonrpc") || !"2.0".equals(message.get("jsonrpc").asString(""))) {
             refuse(response, 400, INVALID_REQUEST, id,
                     "Invalid Request: 'jsonrpc' must be \"2.0\"");
-            return false;
+            return null;
         }
         JsonNode method = message.get("method");
         if (method == null) {
             if (message.has("result") || message.has("error")) {
-                return true; // a response to a server request
+                return ""; // a response to a server request
             }
             refuse(response, 400, INVALID_REQUEST, id,
                     "Invalid Request: a request needs a 'method'");
-            return false;
+            return null;
         }
         if (!method.isString()) {
             refuse(response, 400, INVALID_REQUEST, id,
                     "Invalid Request: 'method' must be a string");
-            return false;
+            return null;
         }
         JsonNode params = message.get("params");
         if (params != null && !params.isObject() && !params.isNull()) {
             refuse(response, 400, INVALID_PARAMS, id, "Invalid params: 'params' must be an object");
-            return false;
+            return null;
         }
         if ("tools/call".equals(method.asString()) && id != null) {
             JsonNode name = params == null ? null : params.get("name");
             if (name == null || !name.isString()) {
                 refuse(response, 200, INVALID_PARAMS, id,
                         "Invalid params: tools/call needs a string 'name'");
-                return false;
+                return null;
             }
             if (catalogue.byName(name.asString()).isEmpty()) {
                 refuse(response, 200, INVALID_PARAMS, id, "Unknown tool '" + name.asString()
                         + "'; the tools are " + catalogue.names());
-                return false;
+                return null;
             }
             JsonNode arguments = params.get("arguments");
             if (arguments != null && !arguments.isObject() && !arguments.isNull()) {
                 refuse(response, 200, INVALID_PARAMS, id, "Invalid params: 'arguments' of "
                         + name.asString() + " must be an object");
-                return false;
+                return null;
             }
         }
-        return true;
+        return method.asString();
     }
 
     private void rewriteTransportError(SanitizingResponse guarded, HttpServletResponse response)

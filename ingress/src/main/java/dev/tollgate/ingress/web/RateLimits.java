@@ -9,8 +9,11 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Resilience4j rate limiters, one per agent (on /mcp and /token/rotate) and one per agent for
- * rotations alone, applied once the agent's token is verified. A refused call learns how long to wait (for {@code Retry-After}). The admin
+ * Resilience4j rate limiters, applied once the agent's token is verified: one per agent for what
+ * costs (tool calls on /mcp, and /token/rotate), one per agent for every other MCP message
+ * (initialize, ping, tools/list, notifications: answered here, so limited only against a flood),
+ * and one per agent for rotations alone. A refused call learns how long to wait (for
+ * {@code Retry-After}). The admin
  * endpoints are not limited as a whole (anyone could then lock the admin out): wrong admin keys
  * are throttled per client address by the runtime's {@code AdminGate}.
  */
@@ -19,12 +22,30 @@ public final class RateLimits {
     private final RateLimiterRegistry registry;
     private final RateLimiterConfig agentConfig;
     private final RateLimiterConfig rotationConfig;
+    private final RateLimiterConfig protocolConfig;
 
+    /** Protocol messages limited at ten times the agent limit. */
     public RateLimits(int agentLimit, Duration agentPeriod, int rotationLimit,
             Duration rotationPeriod) {
+        this(agentLimit, agentPeriod, rotationLimit, rotationPeriod, Math.multiplyExact(
+                agentLimit, 10));
+    }
+
+    private RateLimits(int agentLimit, Duration agentPeriod, int rotationLimit,
+            Duration rotationPeriod, int protocolLimit) {
         this.agentConfig = config(agentLimit, agentPeriod);
         this.rotationConfig = config(rotationLimit, rotationPeriod);
+        this.protocolConfig = config(protocolLimit, agentPeriod);
         this.registry = RateLimiterRegistry.of(agentConfig);
+    }
+
+    /** The same limits, with {@code limit} protocol messages per agent period. */
+    public RateLimits withProtocolLimit(int limit) {
+        return new RateLimits(agentConfig.getLimitForPeriod(), agentConfig
+                .getLimitRefreshPeriod(), rotationConfig.getLimitForPeriod(),
+                rotationConfig
+                        .getLimitRefreshPeriod(),
+                limit);
     }
 
     private static RateLimiterConfig config(int limit, Duration period) {
@@ -32,9 +53,14 @@ public final class RateLimits {
                 .timeoutDuration(Duration.ZERO).build();
     }
 
-    /** Empty if the agent may go on, else how long it should wait. */
+    /** Empty if the agent may start a tool call (or a rotation), else how long to wait. */
     public Optional<Duration> agent(String agentId) {
         return acquire(registry.rateLimiter("agent:" + agentId, agentConfig));
+    }
+
+    /** Empty if the agent may send another MCP message that is not a tool call. */
+    public Optional<Duration> protocol(String agentId) {
+        return acquire(registry.rateLimiter("protocol:" + agentId, protocolConfig));
     }
 
     /**
