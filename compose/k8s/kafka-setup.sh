@@ -110,7 +110,7 @@ topic gateway.dead-letters --config cleanup.policy=delete --config max.message.b
 # ingress
 acl User:tollgate-ingress literal Describe --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters
 acl User:tollgate-ingress literal Write --topic gateway.requests --topic gateway.agent-tokens --topic gateway.installations --topic gateway.dead-letters
-acl User:tollgate-ingress literal Read --topic gateway.results --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations
+acl User:tollgate-ingress literal Read --topic gateway.requests --topic gateway.results --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations
 
 # decision-worker
 acl User:tollgate-decision-worker literal Describe --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters

@@ -122,6 +122,11 @@ class StandaloneEndToEndTest {
             assertThat(tools).contains("status", "get_file", "create_issue", "create_pr",
                     "push_files", "get_request_status");
             assertThat(status.toString()).contains("agent-e2e");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> gateway = (Map<String, Object>) status.get("gateway");
+            assertThat(gateway).as("every Kafka reader of the ingress runs under the"
+                    + " standalone's ACLs").containsEntry("kafka_readers_running", true)
+                    .containsEntry("health", "ok");
             assertThat(file.get("status")).as(file.toString()).isEqualTo("succeeded");
             assertThat(JSON.writeValueAsString(file.get("result"))).contains(
                     "Hello from the stand-in");

@@ -83,8 +83,11 @@ public final class KafkaAcls {
 
     private static Map<String, List<Read>> reads() {
         Map<String, List<Read>> reads = new LinkedHashMap<>();
-        reads.put(Roles.INGRESS, List.of(new Read(Topics.RESULTS,
-                "its reply partition (ingress KafkaListeners)"),
+        reads.put(Roles.INGRESS, List.of(new Read(Topics.REQUESTS,
+                "every replica's requests, so that any replica knows a request still pending"
+                        + " (get_request_status; ingress KafkaListeners)"),
+                new Read(Topics.RESULTS,
+                        "its reply partition (ingress KafkaListeners)"),
                 new Read(Topics.AGENT_TOKENS,
                         "token families and revocations (ingress KafkaListeners)"),
                 new Read(Topics.POLICY,
