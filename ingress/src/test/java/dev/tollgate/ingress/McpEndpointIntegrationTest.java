@@ -437,6 +437,8 @@ class McpEndpointIntegrationTest {
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(unknown.body()).contains("unsupported MCP-Protocol-Version '2099-01-01'")
                 .contains("2025-11-25");
+        assertThat(HttpCalls.json(unknown)).as("the refusal answers the request's own id")
+                .containsEntry("id", 1);
         assertThat(known.statusCode()).isEqualTo(200);
     }
 

@@ -119,6 +119,8 @@ class RateLimitIntegrationTest {
                 + " limit").containsOnly(200);
         assertThat(flood.statusCode()).as(flood.body()).isEqualTo(429);
         assertThat(flood.body()).contains("sends MCP messages faster than");
+        assertThat(HttpCalls.json(flood)).as("the refusal answers the request's own id")
+                .containsEntry("id", 31);
         assertThat(flood.headers().firstValue("Retry-After")).isPresent();
         assertThat(call.statusCode()).as("the agent's one call is still there: %s", call.body())
                 .isEqualTo(200);

@@ -106,13 +106,6 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             refuse(response, 401, REFUSED, null, "gateway token refused: " + e.getMessage());
             return;
         }
-        String version = request.getHeader("MCP-Protocol-Version");
-        if (version != null && !protocolVersions.contains(version)) {
-            refuse(response, 400, INVALID_REQUEST, null, "unsupported MCP-Protocol-Version '"
-                    + printable(version) + "'; this gateway speaks " + String.join(", ",
-                            protocolVersions));
-            return;
-        }
         String agent = identity.agentId();
         if (!inFlight.tryAcquire(agent)) {
             response.setHeader("Retry-After", "1");
@@ -133,17 +126,28 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             FilterChain chain, AgentIdentity identity) throws IOException, ServletException {
         HttpServletRequest forwarded = request;
         String method = "";
+        JsonNode id = null;
         if ("POST".equalsIgnoreCase(request.getMethod())) {
             byte[] body = BoundedBody.readAtMost(request.getInputStream(), maxRequestBytes);
             if (body == null) {
                 refuse(response, 413, INVALID_REQUEST, null, tooLarge());
                 return;
             }
-            method = checkJsonRpc(body, response);
-            if (method == null) {
+            JsonNode message = checkJsonRpc(body, response);
+            if (message == null) {
                 return;
             }
+            method = message.path("method").asString("");
+            id = message.get("id");
             forwarded = new CachedBodyRequest(request, body);
+        }
+        // refusals from here on answer the request's own id (MCP forbids a null one)
+        String version = request.getHeader("MCP-Protocol-Version");
+        if (version != null && !protocolVersions.contains(version)) {
+            refuse(response, 400, INVALID_REQUEST, id, "unsupported MCP-Protocol-Version '"
+                    + printable(version) + "'; this gateway speaks " + String.join(", ",
+                            protocolVersions));
+            return;
         }
         // a tool call costs a decision, perhaps a GitHub call: the agent limit; any other message
         // is answered here: a limit that only a flood reaches
@@ -154,7 +158,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         if (wait.isPresent()) {
             long seconds = RateLimits.retryAfterSeconds(wait.get());
             response.setHeader("Retry-After", Long.toString(seconds));
-            refuse(response, 429, REFUSED, null, (call
+            refuse(response, 429, REFUSED, id, (call
                     ? "rate limit of agent " + identity.agentId() + " reached"
                     : "agent " + identity.agentId() + " sends MCP messages faster than"
                             + " tollgate.ingress.rate-limit.protocol-limit-for-period allows")
@@ -190,9 +194,9 @@ public final class McpGuardFilter extends OncePerRequestFilter {
 
     /**
      * Checks the JSON-RPC envelope and the tool name; answers itself when they are wrong (null).
-     * Else the message's method ("" for a response to a server request).
+     * Else the message.
      */
-    private String checkJsonRpc(byte[] body, HttpServletResponse response) throws IOException {
+    private JsonNode checkJsonRpc(byte[] body, HttpServletResponse response) throws IOException {
         JsonNode message;
         try {
             message = json.readTree(body);
@@ -228,7 +232,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         JsonNode method = message.get("method");
         if (method == null) {
             if (message.has("result") || message.has("error")) {
-                return ""; // a response to a server request
+                return message; // a response to a server request
             }
             refuse(response, 400, INVALID_REQUEST, id,
                     "Invalid Request: a request needs a 'method'");
@@ -263,7 +267,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
                 return null;
             }
         }
-        return method.asString();
+        return message;
     }
 
     private void rewriteTransportError(SanitizingResponse guarded, HttpServletResponse response)
