@@ -106,6 +106,16 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             refuse(response, 401, REFUSED, null, "gateway token refused: " + e.getMessage());
             return;
         }
+        // every message, before its body is read: only a flood reaches this limit
+        Optional<Duration> flood = rateLimits.protocol(identity.agentId());
+        if (flood.isPresent()) {
+            long seconds = RateLimits.retryAfterSeconds(flood.get());
+            response.setHeader("Retry-After", Long.toString(seconds));
+            refuse(response, 429, REFUSED, null, "agent " + identity.agentId() + " sends MCP"
+                    + " messages faster than tollgate.ingress.rate-limit.protocol-limit-for-period"
+                    + " allows; retry after " + seconds + " s");
+            return;
+        }
         String agent = identity.agentId();
         if (!inFlight.tryAcquire(agent)) {
             response.setHeader("Retry-After", "1");
@@ -149,21 +159,16 @@ public final class McpGuardFilter extends OncePerRequestFilter {
                             protocolVersions));
             return;
         }
-        // a tool call costs a decision, perhaps a GitHub call: the agent limit; any other message
-        // is answered here: a limit that only a flood reaches
-        boolean call = "tools/call".equals(method);
-        Optional<Duration> wait = call
-                ? rateLimits.agent(identity.agentId())
-                : rateLimits.protocol(identity.agentId());
-        if (wait.isPresent()) {
-            long seconds = RateLimits.retryAfterSeconds(wait.get());
-            response.setHeader("Retry-After", Long.toString(seconds));
-            refuse(response, 429, REFUSED, id, (call
-                    ? "rate limit of agent " + identity.agentId() + " reached"
-                    : "agent " + identity.agentId() + " sends MCP messages faster than"
-                            + " tollgate.ingress.rate-limit.protocol-limit-for-period allows")
-                    + "; retry after " + seconds + " s");
-            return;
+        // a tool call costs a decision, perhaps a GitHub call: the agent's own, tighter limit
+        if ("tools/call".equals(method)) {
+            Optional<Duration> wait = rateLimits.agent(identity.agentId());
+            if (wait.isPresent()) {
+                long seconds = RateLimits.retryAfterSeconds(wait.get());
+                response.setHeader("Retry-After", Long.toString(seconds));
+                refuse(response, 429, REFUSED, id, "rate limit of agent " + identity.agentId()
+                        + " reached; retry after " + seconds + " s");
+                return;
+            }
         }
         forwarded.setAttribute(IDENTITY, identity);
         String traceparent = request.getHeader("traceparent");

@@ -10,9 +10,9 @@ import java.util.Optional;
 
 /**
  * Resilience4j rate limiters, applied once the agent's token is verified: one per agent for what
- * costs (tool calls on /mcp, and /token/rotate), one per agent for every other MCP message
- * (initialize, ping, tools/list, notifications: answered here, so limited only against a flood),
- * and one per agent for rotations alone. A refused call learns how long to wait (for
+ * costs (tool calls on /mcp, and /token/rotate), one per agent for every MCP message before its
+ * body is read (initialize, ping, tools/list and notifications are answered here, so this one is
+ * generous and only a flood reaches it), and one per agent for rotations alone. A refused call learns how long to wait (for
  * {@code Retry-After}). The admin
  * endpoints are not limited as a whole (anyone could then lock the admin out): wrong admin keys
  * are throttled per client address by the runtime's {@code AdminGate}.
@@ -58,7 +58,7 @@ public final class RateLimits {
         return acquire(registry.rateLimiter("agent:" + agentId, agentConfig));
     }
 
-    /** Empty if the agent may send another MCP message that is not a tool call. */
+    /** Empty if the agent may send another MCP message (of any kind), else how long to wait. */
     public Optional<Duration> protocol(String agentId) {
         return acquire(registry.rateLimiter("protocol:" + agentId, protocolConfig));
     }
