@@ -51,8 +51,9 @@ class KafkaAclsTest {
     void answersAreReadOnlyByTheIngressAndTheAuditSink() {
         assertThat(principals(AclOperation.READ, Topics.RESULTS)).containsExactlyInAnyOrder(
                 Roles.INGRESS, Roles.AUDIT_SINK);
-        assertThat(principals(AclOperation.READ, Topics.REQUESTS)).containsExactlyInAnyOrder(
-                Roles.DECISION_WORKER, Roles.AUDIT_SINK);
+        assertThat(principals(AclOperation.READ, Topics.REQUESTS)).as("the ingress reads every"
+                + " replica's requests (KafkaListeners)").containsExactlyInAnyOrder(
+                        Roles.DECISION_WORKER, Roles.INGRESS, Roles.AUDIT_SINK);
         assertThat(principals(AclOperation.READ, Topics.AGENT_TOKENS)).containsExactlyInAnyOrder(
                 Roles.INGRESS, Roles.AUDIT_SINK);
     }
@@ -101,7 +102,8 @@ class KafkaAclsTest {
         assertThatThrownBy(() -> KafkaAcls.userOf("broker")).hasMessageContaining(
                 "no Kafka principal for role 'broker'");
         assertThat(KafkaAcls.describe(List.of(Roles.INGRESS))).contains(
-                "WRITE on gateway.requests").contains("READ on gateway.results").doesNotContain(
+                "WRITE on gateway.requests").contains("READ on gateway.requests, gateway.results")
+                .doesNotContain(
                         "gateway.decisions");
     }
 }
