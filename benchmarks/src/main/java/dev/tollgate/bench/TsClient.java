@@ -141,17 +141,8 @@ final class TsClient {
         }
     }
 
-    /** A running server-everything; closing it stops it. */
-    static final class Baseline implements AutoCloseable {
-        private final Process process;
-        private final int port;
-        private final Path log;
-
-        private Baseline(Process process, int port, Path log) {
-            this.process = process;
-            this.port = port;
-            this.log = log;
-        }
+    /** A running server-everything on {@code port}, its output in {@code log}; closing stops it. */
+    record Baseline(Process process, int port, Path log) implements AutoCloseable {
 
         String url() {
             return "http://127.0.0.1:" + port + "/mcp";
