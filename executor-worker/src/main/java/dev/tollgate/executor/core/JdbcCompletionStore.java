@@ -47,8 +47,13 @@ public final class JdbcCompletionStore implements CompletionStore, AutoCloseable
     }
 
     @Override
-    public void close() throws Exception {
-        onClose.close();
+    public void close() {
+        try {
+            onClose.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot close the completion record's connections: "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override
