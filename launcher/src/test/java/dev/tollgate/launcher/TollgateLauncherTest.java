@@ -37,7 +37,8 @@ class TollgateLauncherTest {
             assertThat(launcher.httpPort()).isPositive().isNotEqualTo(8080);
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(ready.statusCode()).isEqualTo(200);
-            assertThat(ready.body()).contains("all " + Topics.all().size() + " topics present");
+            assertThat(ready.body()).contains("all " + Topics.all().size() + " topics present")
+                    .contains("reading requests, answers, token records and the policy");
             assertThat(Files.exists(state.resolve("kafka/kafka-logs/meta.properties"))).isTrue();
             assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files
                     .getPosixFilePermissions(state))).isEqualTo("rwx------");

@@ -9,6 +9,7 @@ import dev.tollgate.ingress.kafka.EventPublisher;
 import dev.tollgate.ingress.kafka.KafkaListeners;
 import dev.tollgate.ingress.tokens.TokenService;
 import dev.tollgate.ingress.web.RateLimits;
+import dev.tollgate.runtime.ReadinessCheck;
 import dev.tollgate.schemas.EventMetas;
 import dev.tollgate.tools.ToolCatalogue;
 import dev.tollgate.tools.ToolDefinition;
@@ -91,6 +92,19 @@ public class McpConfiguration {
             health.put("requests_kept", replies.size());
             return health;
         }, () -> listeners.awaitCaughtUp(CATCH_UP));
+    }
+
+    /**
+     * Not ready while a Kafka reader is not running: a replica that cannot read its answers, the
+     * token records or the policy's grants must not take agents' traffic (under wrong ACLs, say).
+     */
+    @Bean
+    ReadinessCheck kafkaReadersRunning(KafkaListeners listeners) {
+        return () -> listeners.healthy()
+                ? ReadinessCheck.Result.ready("kafka-readers", "reading requests, answers, token"
+                        + " records and the policy")
+                : ReadinessCheck.Result.notReady("kafka-readers", "a Kafka reader is not running"
+                        + " (starting, or stopped: see the log)");
     }
 
     @Bean
