@@ -104,15 +104,18 @@ final class TsClient {
                 Integer.toString(concurrency), Integer.toString(warmup),
                 Integer.toString(sessions));
         JsonNode result = JSON.readTree(out);
-        if (result.path("errors").asInt() > 0) {
-            progress.printf("[bench] %s: %d errors, the first: %s%n", name, result.path("errors")
-                    .asInt(), result.path("firstError").asString(""));
+        int errors = result.path("errors").asInt();
+        if (errors > 0) {
+            progress.printf("[bench] %s: %d errors, the first: %s%n", name, errors, result.path(
+                    "firstError").asString(""));
         }
-        return new LatencyStats(name, result.path("calls").asInt(), result.path("errors")
-                .asInt(), result.path("p50").asDouble(), result.path("p90").asDouble(),
-                result
-                        .path("p99").asDouble(),
-                result.path("max").asDouble(), result.path("callsPerSecond").asDouble());
+        JsonNode millis = result.path("latenciesMillis");
+        long[] nanos = new long[millis.size()];
+        for (int i = 0; i < nanos.length; i++) {
+            nanos[i] = Math.round(millis.get(i).asDouble() * 1e6);
+        }
+        return LatencyStats.of(name, nanos, errors, Math.round(result.path("elapsedMillis")
+                .asDouble() * 1e6));
     }
 
     /** server-everything on a free loopback port, until closed. */

@@ -44,15 +44,7 @@ public final class InstallationRegistry {
     private final Map<Long, InstallationChanged> byId = new ConcurrentHashMap<>();
     /** (environment, account) to every installation seen for it (a reinstall gets a new ID). */
     private final Map<String, Set<Long>> byAccount = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> deliveries = Collections.synchronizedMap(
-            new LinkedHashMap<>(256, 0.75f, false) {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > REMEMBERED_DELIVERIES;
-                }
-            });
+    private final Map<String, Boolean> deliveries = Collections.synchronizedMap(recent());
     private final List<Consumer<InstallationChanged>> listeners = new CopyOnWriteArrayList<>();
     /**
      * Per installation, the event ID of a change this process published and applied before its
@@ -61,14 +53,7 @@ public final class InstallationRegistry {
      */
     private final Map<Long, String> ahead = new ConcurrentHashMap<>();
     /** Event IDs the feed has folded lately, so a change it read first is not applied ahead. */
-    private final Map<String, Boolean> read = new LinkedHashMap<>(256, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > REMEMBERED_DELIVERIES;
-        }
-    };
+    private final Map<String, Boolean> read = recent();
 
     /**
      * Folds in a change this process has just published, before the feed reads it back, so the
@@ -213,5 +198,17 @@ public final class InstallationRegistry {
 
     private static String key(String environment, String account) {
         return environment + "\u0000" + account.toLowerCase(Locale.ROOT);
+    }
+
+    /** The last {@code REMEMBERED_DELIVERIES} keys put, oldest forgotten first. */
+    private static Map<String, Boolean> recent() {
+        return new LinkedHashMap<>(256, 0.75f, false) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > REMEMBERED_DELIVERIES;
+            }
+        };
     }
 }

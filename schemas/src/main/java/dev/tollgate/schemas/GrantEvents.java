@@ -20,31 +20,30 @@ public final class GrantEvents {
     }
 
     /**
-     * Most bytes the grants may take on a {@code PolicyChanged} (UTF-16 characters counted as
-     * bytes, with a little per entry): a quarter of the smallest record limit, so that a policy
-     * of thousands of grants still publishes its load event, without them.
+     * Most bytes the grants may take on a {@code PolicyChanged}, as encoded: a quarter of the
+     * smallest record limit, so that a policy of thousands of grants still publishes its load
+     * event, without them.
      */
     public static final int MAX_GRANT_BYTES = 256 * 1024;
 
     /**
      * The grants as published, or null (not published: an ingress then lists every tool) when
-     * they would take more than {@link #MAX_GRANT_BYTES}.
+     * their encoding would take more than {@link #MAX_GRANT_BYTES}.
      */
     public static List<GrantSummary> toEventWithin(List<ToolGrant> grants) {
+        List<GrantSummary> summaries = toEvent(grants);
         long size = 0;
-        for (ToolGrant grant : grants) {
-            size += 32 + grant.name().length();
-            size += grant.agents().stream().flatMap(List::stream).mapToLong(glob -> 4 + glob
-                    .pattern().length()).sum();
-            size += grant.environments().stream().flatMap(List::stream).mapToLong(glob -> 4
-                    + glob.pattern().length()).sum();
-            size += grant.repositories().stream().mapToLong(repo -> 4 + repo.length()).sum();
-            size += grant.tools().stream().mapToLong(tool -> 4 + tool.toolName().length()).sum();
+        for (GrantSummary summary : summaries) {
+            try {
+                size += summary.toByteBuffer().remaining(); // Avro's own encoding of it
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             if (size > MAX_GRANT_BYTES) {
                 return null;
             }
         }
-        return toEvent(grants);
+        return summaries;
     }
 
     public static List<GrantSummary> toEvent(List<ToolGrant> grants) {

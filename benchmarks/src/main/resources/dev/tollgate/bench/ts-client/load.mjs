@@ -1,6 +1,7 @@
 // Drives one MCP server with the official TypeScript SDK client, as most agents embed it:
 // SESSIONS sessions over Streamable HTTP, CONCURRENCY calls in flight (closed loop), WARMUP
-// unmeasured calls, then CALLS measured ones. Progress goes to stderr; one JSON object to stdout.
+// unmeasured calls, then CALLS measured ones. Progress goes to stderr; one JSON object to stdout:
+// the calls, errors, elapsed time and every call's latency.
 //
 //   TOLLGATE_BENCH_TOKEN=T node load.mjs URL TOOL ARGUMENTS_JSON CALLS CONCURRENCY WARMUP SESSIONS
 // (the token, if any, in the environment: other users can read a command line, not it)
@@ -69,13 +70,10 @@ async function run(label, total, sessions) {
     }
   }
   await Promise.all(Array.from({ length: concurrency }, (_, slot) => worker(slot)));
-  const seconds = (performance.now() - started) / 1000;
-  const sorted = Array.from(latencies).sort((a, b) => a - b);
-  // the same percentile as the Java harness (LatencyStats): the ceil(q * n)-th smallest
-  const at = (q) => sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1))];
+  // the Java harness summarizes these with the same percentiles as its own series
   return {
-    calls: total, errors, seconds, callsPerSecond: total / seconds,
-    p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1], firstError,
+    calls: total, errors, elapsedMillis: performance.now() - started, firstError,
+    latenciesMillis: Array.from(latencies),
   };
 }
 

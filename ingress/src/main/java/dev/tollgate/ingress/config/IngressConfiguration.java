@@ -147,7 +147,8 @@ public class IngressConfiguration {
     RateLimits rateLimits(IngressProperties properties) {
         IngressProperties.RateLimit limits = properties.getRateLimit();
         return new RateLimits(limits.getAgentLimitForPeriod(), limits.getAgentPeriod(), limits
-                .getRotationLimitForPeriod(), limits.getRotationPeriod()).withProtocolLimit(limits
+                .getRotationLimitForPeriod(), limits.getRotationPeriod(),
+                limits
                         .getProtocolLimitForPeriod());
     }
 }

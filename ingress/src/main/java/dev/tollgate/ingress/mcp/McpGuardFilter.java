@@ -109,11 +109,9 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         // every message, before its body is read: only a flood reaches this limit
         Optional<Duration> flood = rateLimits.protocol(identity.agentId());
         if (flood.isPresent()) {
-            long seconds = RateLimits.retryAfterSeconds(flood.get());
-            response.setHeader("Retry-After", Long.toString(seconds));
-            refuse(response, 429, REFUSED, null, "agent " + identity.agentId() + " sends MCP"
+            tooFast(response, flood.get(), null, "agent " + identity.agentId() + " sends MCP"
                     + " messages faster than tollgate.ingress.rate-limit.protocol-limit-for-period"
-                    + " allows; retry after " + seconds + " s");
+                    + " allows");
             return;
         }
         String agent = identity.agentId();
@@ -163,10 +161,8 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         if ("tools/call".equals(method)) {
             Optional<Duration> wait = rateLimits.agent(identity.agentId());
             if (wait.isPresent()) {
-                long seconds = RateLimits.retryAfterSeconds(wait.get());
-                response.setHeader("Retry-After", Long.toString(seconds));
-                refuse(response, 429, REFUSED, id, "rate limit of agent " + identity.agentId()
-                        + " reached; retry after " + seconds + " s");
+                tooFast(response, wait.get(), id, "rate limit of agent " + identity.agentId()
+                        + " reached");
                 return;
             }
         }
@@ -331,6 +327,14 @@ public final class McpGuardFilter extends OncePerRequestFilter {
                 && !message.contains("Exception") && !message.contains("\tat ")
                 && !message.contains("io.modelcontextprotocol") && !message.contains("java.")
                 && !message.contains("tools.jackson") && !message.contains("\n");
+    }
+
+    /** 429 with {@code Retry-After}: "{@code why}; retry after N s". */
+    private void tooFast(HttpServletResponse response, Duration wait, JsonNode id, String why)
+            throws IOException {
+        long seconds = RateLimits.retryAfterSeconds(wait);
+        response.setHeader("Retry-After", Long.toString(seconds));
+        refuse(response, 429, REFUSED, id, why + "; retry after " + seconds + " s");
     }
 
     private void refuse(HttpServletResponse response, int status, int code, JsonNode id,

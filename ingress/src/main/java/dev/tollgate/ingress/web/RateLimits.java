@@ -31,21 +31,13 @@ public final class RateLimits {
                 agentLimit, 10));
     }
 
-    private RateLimits(int agentLimit, Duration agentPeriod, int rotationLimit,
+    /** With {@code protocolLimit} MCP messages of any kind per agent period. */
+    public RateLimits(int agentLimit, Duration agentPeriod, int rotationLimit,
             Duration rotationPeriod, int protocolLimit) {
         this.agentConfig = config(agentLimit, agentPeriod);
         this.rotationConfig = config(rotationLimit, rotationPeriod);
         this.protocolConfig = config(protocolLimit, agentPeriod);
         this.registry = RateLimiterRegistry.of(agentConfig);
-    }
-
-    /** The same limits, with {@code limit} protocol messages per agent period. */
-    public RateLimits withProtocolLimit(int limit) {
-        return new RateLimits(agentConfig.getLimitForPeriod(), agentConfig
-                .getLimitRefreshPeriod(), rotationConfig.getLimitForPeriod(),
-                rotationConfig
-                        .getLimitRefreshPeriod(),
-                limit);
     }
 
     private static RateLimiterConfig config(int limit, Duration period) {
