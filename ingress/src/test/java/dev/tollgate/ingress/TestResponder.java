@@ -109,7 +109,9 @@ public final class TestResponder implements AutoCloseable {
                 .setResultJson(deny
                         ? null
                         : "{\"echo\":\"" + requestId + "\",\"tool\":\""
-                                + request.getTool() + "\",\"partition\":" + partition + "}")
+                                + request.getTool() + "\",\"partition\":" + partition
+                                + ",\"agent\":\"" + request.getAgentId()
+                                + "\",\"environment\":\"" + request.getEnvironment() + "\"}")
                 .setPolicyVersion("test-policy")
                 .build();
         ProducerRecord<String, ToolCallCompleted> reply = new ProducerRecord<>(replyTopic,

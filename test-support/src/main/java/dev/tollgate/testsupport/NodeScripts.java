@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -68,6 +69,97 @@ public final class NodeScripts {
             return run(work, timeoutSeconds, command.toArray(String[]::new));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts {@code node script args...} in the work folder and waits until its standard output
+     * has a line starting with {@code readyPrefix} (a server saying where it listens).
+     *
+     * @throws IllegalStateException when it exits or stays silent past the timeout, with what it
+     *         printed
+     */
+    public Running start(Duration timeout, String readyPrefix, String script, String... args) {
+        List<String> command = new ArrayList<>(List.of("node", script));
+        command.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile(work, "server", ".out");
+            Path err = Files.createTempFile(work, "server", ".err");
+            Process process = new ProcessBuilder(command).directory(work.toFile()).redirectOutput(
+                    out.toFile()).redirectError(err.toFile()).start();
+            process.getOutputStream().close();
+            Running running = new Running(process, out, err);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                String ready = running.lines().stream().filter(line -> line.startsWith(
+                        readyPrefix)).findFirst().orElse(null);
+                if (ready != null) {
+                    running.readyLine = ready;
+                    return running;
+                }
+                if (!process.isAlive()) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            String output = running.output();
+            running.close();
+            throw new IllegalStateException(String.join(" ", command) + " did not print '"
+                    + readyPrefix + "' within " + timeout.toSeconds() + " s (alive: " + process
+                            .isAlive()
+                    + "); it printed: " + output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A Node.js process started by {@link #start}; closing it ends it. */
+    public static final class Running implements AutoCloseable {
+
+        private final Process process;
+        private final Path out;
+        private final Path err;
+        private volatile String readyLine;
+
+        private Running(Process process, Path out, Path err) {
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        /** The line that said it was ready. */
+        public String readyLine() {
+            return readyLine;
+        }
+
+        /** Its standard output so far, by line. */
+        public List<String> lines() throws IOException {
+            return Files.readAllLines(out, StandardCharsets.UTF_8);
+        }
+
+        /** Its standard output and error so far, for a failure message. */
+        public String output() throws IOException {
+            return Files.readString(out, StandardCharsets.UTF_8) + Files.readString(err,
+                    StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() {
+            process.destroy();
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

@@ -33,8 +33,8 @@ public final class Markers {
         return (text.isEmpty() ? "" : text + "\n\n") + html(requestId);
     }
 
-    /** Agent IDs as gateway tokens carry them. */
-    private static final Pattern AGENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
+    /** Agent IDs as the ingress accepts them (its TokenRules). */
+    private static final Pattern AGENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@:/-]{0,127}");
     private static final String AGENT_PREFIX = "<!-- tollgate-agent: ";
 
     /** {@code <!-- tollgate-agent: AGENT -->}: whose request wrote it. */

@@ -44,6 +44,15 @@ class MarkersTest {
     }
 
     @Test
+    void aWorkloadIdentitysAgentWithColonsAndSlashesIsItsOwnOwner() {
+        String body = Markers.withOwner("done", "req-3", "gha:octo/app");
+
+        assertThat(Markers.owner(body)).contains("gha:octo/app");
+        assertThat(Markers.owner(Markers.withOwner("done", "req-4", "k8s:system:runner")))
+                .contains("k8s:system:runner");
+    }
+
+    @Test
     void anAgentIdThatCouldBreakOutOfTheCommentIsRefused() {
         assertThatThrownBy(() -> Markers.agent("a --> <img>")).isInstanceOf(
                 IllegalArgumentException.class);

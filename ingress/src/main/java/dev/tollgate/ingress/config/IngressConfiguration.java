@@ -1,6 +1,10 @@
 package dev.tollgate.ingress.config;
 
 import dev.tollgate.ingress.core.http.OriginPolicy;
+import dev.tollgate.ingress.core.oidc.IssuerKeys;
+import dev.tollgate.ingress.core.oidc.ProtectedResource;
+import dev.tollgate.ingress.core.oidc.WorkloadIssuer;
+import dev.tollgate.ingress.core.oidc.WorkloadTokens;
 import dev.tollgate.ingress.core.http.TrustedProxies;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.RevocationList;
@@ -15,10 +19,15 @@ import dev.tollgate.tools.ToolCatalogue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.apache.catalina.valves.RemoteIpValve;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
@@ -29,6 +38,8 @@ import org.springframework.core.env.Environment;
 /** Wires the pure core to its adapters. */
 @Configuration(proxyBeanMethods = false)
 public class IngressConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(IngressConfiguration.class);
 
     @Bean
     @ConditionalOnMissingBean
@@ -135,12 +146,52 @@ public class IngressConfiguration {
         return new EventPublisher(kafka.buildProducerProperties());
     }
 
+    /**
+     * The trusted workload identity issuers ({@code tollgate.ingress.oidc.issuers}), each checked
+     * at start-up: a configuration that would let through tokens it should not stops the start.
+     */
+    @Bean
+    WorkloadTokens workloadTokens(IngressProperties properties, Clock clock) {
+        IngressProperties.Oidc oidc = properties.getOidc();
+        String resource = oidc.getResource();
+        if (resource != null && !resource.isBlank()) {
+            ProtectedResource.checkResource(resource);
+        }
+        List<WorkloadIssuer> issuers = new ArrayList<>();
+        oidc.getIssuers().forEach((name, issuer) -> issuers.add(WorkloadIssuer.of(name, issuer
+                .getIssuer(), issuer.getJwksUri(), issuer.getAudiences(), resource,
+                issuer
+                        .getAgentClaim(),
+                issuer.getAgentPrefix(), issuer.getEnvironmentClaim(),
+                issuer.getEnvironment(), issuer.getRequiredClaims(), issuer
+                        .isAuthorizationServer())));
+        for (WorkloadIssuer issuer : issuers) {
+            log.info("accepting workload identity tokens of issuer {} ({}): agent {}{}, audience"
+                    + " {}", issuer.name(), issuer.issuer(), issuer.agentPrefix(),
+                    issuer
+                            .agentClaim(),
+                    issuer.audiences());
+        }
+        return new WorkloadTokens(issuers, issuer -> new IssuerKeys(issuer, oidc
+                .getFetchTimeout(), oidc.getKeysCacheFor(), oidc.getKeysMinRefreshInterval(),
+                clock), clock);
+    }
+
+    /** The OAuth protected resource metadata (RFC 9728), when the resource URI is configured. */
+    @Bean
+    @ConditionalOnProperty("tollgate.ingress.oidc.resource")
+    ProtectedResource protectedResource(IngressProperties properties, WorkloadTokens workloads) {
+        return new ProtectedResource(properties.getOidc().getResource(), workloads.issuers()
+                .stream().filter(WorkloadIssuer::authorizationServer).map(WorkloadIssuer::issuer)
+                .sorted().toList());
+    }
+
     @Bean
     TokenService tokenService(GatewayTokens tokens, TokenRules rules, RevocationList revocations,
             EventPublisher publisher, Clock clock, IngressProperties properties,
-            ToolCatalogue catalogue) {
+            ToolCatalogue catalogue, WorkloadTokens workloads) {
         return new TokenService(tokens, rules, revocations, publisher, clock, properties
-                .getTokens().getRotationGrace(), catalogue.names());
+                .getTokens().getRotationGrace(), catalogue.names(), workloads);
     }
 
     @Bean

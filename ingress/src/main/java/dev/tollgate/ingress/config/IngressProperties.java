@@ -4,7 +4,9 @@ import dev.tollgate.ingress.core.replies.ReplyBook;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -53,6 +55,7 @@ public class IngressProperties {
     private Duration drainGrace = Duration.ZERO;
     private final Tokens tokens = new Tokens();
     private final RateLimit rateLimit = new RateLimit();
+    private final Oidc oidc = new Oidc();
 
     public Path getStateDir() {
         return stateDir;
@@ -172,6 +175,167 @@ public class IngressProperties {
 
     public RateLimit getRateLimit() {
         return rateLimit;
+    }
+
+    public Oidc getOidc() {
+        return oidc;
+    }
+
+    /**
+     * Workload identity: JWTs of trusted OIDC issuers accepted besides gateway tokens, and the
+     * OAuth protected resource metadata (RFC 9728) that tells MCP clients where to get them.
+     */
+    public static class Oidc {
+
+        /**
+         * The canonical URI of the MCP endpoint as clients reach it
+         * ({@code https://tollgate.example.com/mcp}): the default audience of every issuer's
+         * tokens, and the {@code resource} of the metadata. Unset: no metadata is served.
+         */
+        private String resource;
+        /** The issuers, by a short name of your choosing. */
+        private Map<String, Issuer> issuers = new LinkedHashMap<>();
+        /** How long one request for an issuer's keys or discovery document may take. */
+        private Duration fetchTimeout = Duration.ofSeconds(5);
+        /** How long fetched keys are used before they are fetched again. */
+        private Duration keysCacheFor = Duration.ofMinutes(15);
+        /** At most one fetch of an issuer's keys per interval, however many unknown key IDs. */
+        private Duration keysMinRefreshInterval = Duration.ofSeconds(30);
+
+        public String getResource() {
+            return resource;
+        }
+
+        public void setResource(String resource) {
+            this.resource = resource;
+        }
+
+        public Map<String, Issuer> getIssuers() {
+            return issuers;
+        }
+
+        public void setIssuers(Map<String, Issuer> issuers) {
+            this.issuers = issuers;
+        }
+
+        public Duration getFetchTimeout() {
+            return fetchTimeout;
+        }
+
+        public void setFetchTimeout(Duration fetchTimeout) {
+            this.fetchTimeout = fetchTimeout;
+        }
+
+        public Duration getKeysCacheFor() {
+            return keysCacheFor;
+        }
+
+        public void setKeysCacheFor(Duration keysCacheFor) {
+            this.keysCacheFor = keysCacheFor;
+        }
+
+        public Duration getKeysMinRefreshInterval() {
+            return keysMinRefreshInterval;
+        }
+
+        public void setKeysMinRefreshInterval(Duration keysMinRefreshInterval) {
+            this.keysMinRefreshInterval = keysMinRefreshInterval;
+        }
+    }
+
+    /** One trusted issuer (see the README's "Workload identity"). */
+    public static class Issuer {
+
+        /** The exact iss of its tokens. */
+        private String issuer;
+        /** Where its keys are; unset: OIDC discovery from the issuer. */
+        private String jwksUri;
+        /** Accepted aud values; empty: tollgate.ingress.oidc.resource. */
+        private List<String> audiences = new ArrayList<>();
+        /** The claim naming the agent: a name or a JSON pointer. */
+        private String agentClaim = "sub";
+        /** Put before the agent claim's value; required ('' to use it as is). */
+        private String agentPrefix;
+        /** The claim naming the environment (a name or a JSON pointer); or set environment. */
+        private String environmentClaim;
+        /** The environment of every token of this issuer; or set environment-claim. */
+        private String environment;
+        /** Top-level claims that must have exactly these values. */
+        private Map<String, String> requiredClaims = new LinkedHashMap<>();
+        /** Named to MCP clients as an authorization server (RFC 9728). */
+        private boolean authorizationServer;
+
+        public String getIssuer() {
+            return issuer;
+        }
+
+        public void setIssuer(String issuer) {
+            this.issuer = issuer;
+        }
+
+        public String getJwksUri() {
+            return jwksUri;
+        }
+
+        public void setJwksUri(String jwksUri) {
+            this.jwksUri = jwksUri;
+        }
+
+        public List<String> getAudiences() {
+            return audiences;
+        }
+
+        public void setAudiences(List<String> audiences) {
+            this.audiences = audiences;
+        }
+
+        public String getAgentClaim() {
+            return agentClaim;
+        }
+
+        public void setAgentClaim(String agentClaim) {
+            this.agentClaim = agentClaim;
+        }
+
+        public String getAgentPrefix() {
+            return agentPrefix;
+        }
+
+        public void setAgentPrefix(String agentPrefix) {
+            this.agentPrefix = agentPrefix;
+        }
+
+        public String getEnvironmentClaim() {
+            return environmentClaim;
+        }
+
+        public void setEnvironmentClaim(String environmentClaim) {
+            this.environmentClaim = environmentClaim;
+        }
+
+        public String getEnvironment() {
+            return environment;
+        }
+
+        public void setEnvironment(String environment) {
+            this.environment = environment;
+        }
+
+        public Map<String, String> getRequiredClaims() {
+            return requiredClaims;
+        }
+
+        public void setRequiredClaims(Map<String, String> requiredClaims) {
+            this.requiredClaims = requiredClaims;
+        }
+
+        public boolean isAuthorizationServer() {
+            return authorizationServer;
+        }
+
+        public void setAuthorizationServer(boolean authorizationServer) {
+            this.authorizationServer = authorizationServer;
+        }
     }
 
     /** Gateway (agent) tokens. */

@@ -3,6 +3,7 @@ package dev.tollgate.ingress.mcp;
 import dev.tollgate.ingress.config.IngressProperties;
 import dev.tollgate.ingress.core.grants.PolicyGrants;
 import dev.tollgate.ingress.core.http.OriginPolicy;
+import dev.tollgate.ingress.core.oidc.ProtectedResource;
 import dev.tollgate.ingress.core.replies.ReplyBook;
 import dev.tollgate.ingress.kafka.CallDispatcher;
 import dev.tollgate.ingress.kafka.EventPublisher;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -192,13 +194,14 @@ public class McpConfiguration {
     @Bean
     FilterRegistrationBean<McpGuardFilter> mcpGuard(TokenService tokens, RateLimits rateLimits,
             ToolCatalogue catalogue, IngressProperties properties,
-            HttpServletStatelessServerTransport transport) {
+            HttpServletStatelessServerTransport transport,
+            Optional<ProtectedResource> protectedResource) {
         McpGuardFilter filter = new McpGuardFilter(new OriginPolicy(properties.getAllowedHosts(),
                 properties.getAllowedOrigins()), tokens, rateLimits, catalogue,
                 properties
                         .getMaxRequestBytes(),
                 properties.getMaxRequestsInFlightPerAgent(),
-                transport.protocolVersions());
+                transport.protocolVersions(), protectedResource);
         FilterRegistrationBean<McpGuardFilter> registration = new FilterRegistrationBean<>(
                 filter);
         registration.addUrlPatterns(ENDPOINT, ENDPOINT + "/*");

@@ -2,6 +2,7 @@ package dev.tollgate.ingress.mcp;
 
 import dev.tollgate.ingress.core.http.BoundedBody;
 import dev.tollgate.ingress.core.http.OriginPolicy;
+import dev.tollgate.ingress.core.oidc.ProtectedResource;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import dev.tollgate.ingress.tokens.TokenService;
@@ -58,15 +59,18 @@ public final class McpGuardFilter extends OncePerRequestFilter {
     private final int maxRequestBytes;
     private final InFlightPerAgent inFlight;
     private final List<String> protocolVersions;
+    private final Optional<ProtectedResource> protectedResource;
     private final JsonMapper json = JsonMapper.builder().build();
 
     /**
      * @param maxInFlightPerAgent requests one agent may have in progress on this replica
      * @param protocolVersions the MCP protocol versions served
+     * @param protectedResource the OAuth metadata every 401 points at, when configured
      */
     public McpGuardFilter(OriginPolicy origins, TokenService tokens, RateLimits rateLimits,
             ToolCatalogue catalogue, int maxRequestBytes, int maxInFlightPerAgent,
-            List<String> protocolVersions) {
+            List<String> protocolVersions, Optional<ProtectedResource> protectedResource) {
+        this.protectedResource = protectedResource;
         this.origins = origins;
         this.tokens = tokens;
         this.rateLimits = rateLimits;
@@ -92,18 +96,19 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         }
         String bearer = Bearer.token(request.getHeader("Authorization"));
         if (bearer == null) {
-            response.setHeader("WWW-Authenticate", ApiError.wwwAuthenticate(REALM, null, null));
+            response.setHeader("WWW-Authenticate", challenge(null, null));
             refuse(response, 401, REFUSED, null, "send your gateway token as "
-                    + "Authorization: Bearer <token> (an admin mints it with POST /admin/tokens)");
+                    + "Authorization: Bearer <token> (an admin mints it with POST /admin/tokens)"
+                    + protectedResource.map(resource -> ", or a token of a trusted issuer (see "
+                            + resource.metadataUrl() + ")").orElse(""));
             return;
         }
         AgentIdentity identity;
         try {
             identity = tokens.authenticate(bearer);
         } catch (TokenRejectedException e) {
-            response.setHeader("WWW-Authenticate", ApiError.wwwAuthenticate(REALM,
-                    "invalid_token", e.getMessage()));
-            refuse(response, 401, REFUSED, null, "gateway token refused: " + e.getMessage());
+            response.setHeader("WWW-Authenticate", challenge("invalid_token", e.getMessage()));
+            refuse(response, 401, REFUSED, null, "token refused: " + e.getMessage());
             return;
         }
         // every message, before its body is read: only a flood reaches this limit
@@ -176,6 +181,11 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         if (guarded.failed()) {
             rewriteTransportError(guarded, response);
         }
+    }
+
+    private String challenge(String code, String description) {
+        return protectedResource.map(resource -> resource.challenge(REALM, code, description))
+                .orElseGet(() -> ApiError.wwwAuthenticate(REALM, code, description));
     }
 
     /** Requests of {@code agent} in progress here now. */

@@ -2,6 +2,7 @@ package dev.tollgate.ingress.tokens;
 
 import dev.tollgate.events.AgentTokenAction;
 import dev.tollgate.events.AgentTokenChanged;
+import dev.tollgate.ingress.core.oidc.WorkloadTokens;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.GrantNarrowing;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -55,6 +57,7 @@ public final class TokenService {
     private final Clock clock;
     private final Duration rotationGrace;
     private final Collection<String> toolNames;
+    private final WorkloadTokens workloads;
 
     /** Where token records go: {@code gateway.agent-tokens}, acknowledged, or a test's list. */
     @FunctionalInterface
@@ -64,17 +67,30 @@ public final class TokenService {
         void record(String key, AgentTokenChanged event) throws PublishFailedException;
     }
 
+    /**
+     * @param workloads the workload identity tokens accepted besides gateway tokens (OIDC
+     *        issuers); none when empty
+     */
     public TokenService(GatewayTokens tokens, TokenRules rules, RevocationList revocations,
             EventPublisher publisher, Clock clock, Duration rotationGrace,
-            Collection<String> toolNames) {
+            Collection<String> toolNames, WorkloadTokens workloads) {
         this(tokens, rules, revocations, (key, event) -> publisher.publish(Topics.AGENT_TOKENS,
                 key, event, headers -> {
-                }, PUBLISH_TIMEOUT), clock, rotationGrace, toolNames);
+                }, PUBLISH_TIMEOUT), clock, rotationGrace, toolNames, workloads);
+    }
+
+    /** Gateway tokens only. */
+    public TokenService(GatewayTokens tokens, TokenRules rules, RevocationList revocations,
+            Recorder recorder, Clock clock, Duration rotationGrace,
+            Collection<String> toolNames) {
+        this(tokens, rules, revocations, recorder, clock, rotationGrace, toolNames,
+                new WorkloadTokens(List.of(), issuer -> null, clock));
     }
 
     public TokenService(GatewayTokens tokens, TokenRules rules, RevocationList revocations,
             Recorder recorder, Clock clock, Duration rotationGrace,
-            Collection<String> toolNames) {
+            Collection<String> toolNames, WorkloadTokens workloads) {
+        this.workloads = workloads;
         this.tokens = tokens;
         this.rules = rules;
         this.revocations = revocations;
@@ -99,9 +115,15 @@ public final class TokenService {
         return "agent:" + agentId;
     }
 
-    /** Checks a presented token: signature, times, family, revocation, supersession. */
+    /**
+     * Checks a presented token: signature, times, family, revocation, supersession. A token whose
+     * {@code iss} is a configured workload identity issuer's is checked as that issuer's (and
+     * its agent can be revoked like any other); every other token as a gateway token.
+     */
     public AgentIdentity authenticate(String token) throws TokenRejectedException {
-        AgentIdentity identity = tokens.verify(token);
+        AgentIdentity identity = workloads.claimedIssuer(token).isPresent()
+                ? workloads.verify(token)
+                : tokens.verify(token);
         Optional<String> revoked = revocations.reason(identity);
         if (revoked.isPresent()) {
             throw new TokenRejectedException(revoked.get());
@@ -148,6 +170,10 @@ public final class TokenService {
      */
     public GatewayTokens.Minted rotate(AgentIdentity old) throws PublishFailedException,
             RotationRefusedException, TokenRejectedException {
+        if (!old.isGatewayToken()) {
+            throw new RotationRefusedException("only gateway tokens are rotated here; a workload"
+                    + " identity token is renewed by its issuer");
+        }
         String familyId = old.family().id();
         Optional<String> refusal = revocations.beginRotation(old);
         if (refusal.isPresent()) {
@@ -259,6 +285,11 @@ public final class TokenService {
             default -> {
             }
         }
+    }
+
+    /** The workload identity issuers trusted besides gateway tokens. */
+    public WorkloadTokens workloads() {
+        return workloads;
     }
 
     public RevocationList revocations() {

@@ -121,6 +121,10 @@ public class TokenController {
         } catch (TokenRejectedException e) {
             return ApiError.unauthorized(AGENT_REALM, "invalid_token", e.getMessage());
         }
+        if (!identity.isGatewayToken()) {
+            return ApiError.of(HttpStatus.BAD_REQUEST, "not_a_gateway_token", "only gateway"
+                    + " tokens are rotated here; renew a workload identity token at its issuer");
+        }
         Optional<Duration> wait = rateLimits.agent(identity.agentId()).or(() -> rateLimits
                 .rotation(identity.agentId()));
         if (wait.isPresent()) {

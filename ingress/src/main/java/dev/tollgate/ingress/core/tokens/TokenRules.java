@@ -6,7 +6,12 @@ import java.util.regex.Pattern;
 /** What an agent ID, an environment and a token lifetime may be. */
 public final class TokenRules {
 
-    private static final Pattern AGENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
+    /**
+     * Letters, digits and {@code . _ @ - : /}: ':' and '/' so that workload identities keep their
+     * natural names ({@code system:serviceaccount:ci:runner}, {@code gha:octo/app}); a policy's
+     * agent glob matches within '/'-separated segments ({@code gha:octo/*}).
+     */
+    private static final Pattern AGENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@:/-]{0,127}");
     private static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
     public static final Duration MIN_LIFETIME = Duration.ofMinutes(1);
@@ -43,16 +48,26 @@ public final class TokenRules {
         return maxLifetime;
     }
 
+    /** Whether {@code value} may name an agent. */
+    public static boolean isAgentId(String value) {
+        return value != null && AGENT.matcher(value).matches();
+    }
+
+    /** Whether {@code value} may name an environment. */
+    public static boolean isEnvironment(String value) {
+        return value != null && ENVIRONMENT.matcher(value).matches();
+    }
+
     public String agentId(Object value) {
-        if (!(value instanceof String s) || !AGENT.matcher(s).matches()) {
+        if (!(value instanceof String s) || !isAgentId(s)) {
             throw new InvalidTokenRequestException("agent must be 1 to 128 letters, digits, "
-                    + "'.', '_', '@' or '-', starting with a letter or digit");
+                    + "'.', '_', '@', ':', '/' or '-', starting with a letter or digit");
         }
         return s;
     }
 
     public String environment(Object value) {
-        if (!(value instanceof String s) || !ENVIRONMENT.matcher(s).matches()) {
+        if (!(value instanceof String s) || !isEnvironment(s)) {
             throw new InvalidTokenRequestException("environment must be 1 to 63 lower-case "
                     + "letters, digits, '_' or '-' (e.g. dev, ci, prod)");
         }

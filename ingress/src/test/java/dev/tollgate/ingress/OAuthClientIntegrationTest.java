@@ -1,0 +1,177 @@
+package dev.tollgate.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.testsupport.NodeScripts;
+import dev.tollgate.testsupport.WithKafka;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Workload identity end to end with real parts: a local OAuth 2 / OIDC provider from npm
+ * ({@code oauth2-mock-server}) as the trusted issuer, and the TypeScript MCP SDK's client with
+ * nothing but the MCP URL and its client credentials. The client follows the 401's
+ * {@code resource_metadata} (RFC 9728) to the provider, gets a token for this resource
+ * (client_credentials with an RFC 8707 resource indicator), and its call reaches Kafka as the
+ * agent and environment the issuer's configuration maps its claims to. Tokens for another
+ * resource, and tokens of a revoked agent, are refused; workload tokens are never rotated into
+ * gateway tokens. Node 20+ and the npm registry are needed (as for the other npm-checked tests).
+ */
+@WithKafka
+@SpringBootTest(classes = IngressApplication.class, webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT, properties = {
+        TestConfig.ADMIN_KEY_PROPERTY, TestConfig.SIGNING_KEY_PROPERTY,
+        TestConfig.STATE_DIR_PROPERTY, "tollgate.ingress.reply-partition=0",
+        "tollgate.ingress.oidc.issuers.local.agent-prefix=oidc-it:",
+        "tollgate.ingress.oidc.issuers.local.environment-claim=namespace",
+        "tollgate.ingress.oidc.issuers.local.authorization-server=true"})
+class OAuthClientIntegrationTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static NodeScripts scripts;
+    private static NodeScripts.Running idp;
+    private static String issuer;
+    private static int port;
+
+    @DynamicPropertySource
+    static void provider(DynamicPropertyRegistry registry) throws IOException {
+        Path module = Path.of("").toAbsolutePath();
+        scripts = NodeScripts.install(module.resolve("src/test/oauth"), module.resolve(
+                "target/oauth"), List.of("idp.mjs", "client.mjs"));
+        idp = scripts.start(Duration.ofSeconds(60), "ready ", "idp.mjs", String.valueOf(
+                freePort()), "ci");
+        issuer = idp.readyLine().substring("ready ".length()).strip();
+        port = freePort();
+        registry.add("server.port", () -> port);
+        registry.add("tollgate.ingress.oidc.resource", () -> "http://127.0.0.1:" + port + "/mcp");
+        registry.add("tollgate.ingress.oidc.issuers.local.issuer", () -> issuer);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @BeforeAll
+    static void provision() {
+        KafkaProbe.provisionTopics();
+    }
+
+    @AfterAll
+    static void stopProvider() {
+        if (idp != null) {
+            idp.close();
+        }
+    }
+
+    private static String mcp() {
+        return "http://127.0.0.1:" + port + "/mcp";
+    }
+
+    /** A token straight from the provider (client_credentials), for {@code resource}. */
+    private static String tokenFor(String client, String resource) throws Exception {
+        String form = Map.of("grant_type", "client_credentials", "client_id", client,
+                "client_secret", "s3cret", "resource", resource).entrySet().stream().map(
+                        e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(),
+                                StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(issuer
+                + "/token")).header("Content-Type", "application/x-www-form-urlencoded").POST(
+                        HttpRequest.BodyPublishers.ofString(form))
+                .build(),
+                HttpResponse.BodyHandlers
+                        .ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return (String) HttpCalls.JSON.readValue(response.body(), Map.class).get("access_token");
+    }
+
+    private static HttpResponse<String> initialize(String token) {
+        return HttpCalls.post(mcp(), token, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+                + "\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\""
+                + ":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}",
+                Map.of("Accept",
+                        "application/json, text/event-stream"));
+    }
+
+    @Test
+    void anMcpClientThatSupportsOAuthFindsTheProviderGetsATokenAndIsDecidedAsTheMappedAgent()
+            throws Exception {
+        try (TestResponder responder = new TestResponder("oidc-it:")) {
+            String output = scripts.node(120, "client.mjs", mcp(), "agent-7", "s3cret", issuer);
+
+            assertThat(output).as("the client's output").contains("\"get_file\"").contains(
+                    "oidc-it:agent-7").contains("\\\"environment\\\":\\\"ci\\\"");
+        }
+        // the provider was asked for a token for this resource, by the client's own discovery
+        assertThat(idp.lines()).anyMatch(line -> line.startsWith("token ") && line.contains(
+                "\"client\":\"agent-7\"") && line.contains("\"resource\":\"" + mcp() + "\""));
+    }
+
+    @Test
+    void theEndpointPointsAtItsMetadataAndTheMetadataAtTheProvider() throws Exception {
+        HttpResponse<String> refused = initialize(null);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        String metadataUrl = "http://127.0.0.1:" + port
+                + "/.well-known/oauth-protected-resource/mcp";
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).contains(
+                "Bearer realm=\"tollgate\", resource_metadata=\"" + metadataUrl + "\"");
+
+        HttpResponse<String> metadata = HTTP.send(HttpRequest.newBuilder(URI.create(metadataUrl))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metadata.statusCode()).isEqualTo(200);
+        assertThat(HttpCalls.JSON.readValue(metadata.body(), Map.class)).containsEntry("resource",
+                mcp()).containsEntry("authorization_servers", List.of(issuer));
+    }
+
+    @Test
+    void aTokenTheProviderIssuedForAnotherResourceIsRefused() throws Exception {
+        HttpResponse<String> response = initialize(tokenFor("agent-8",
+                "https://other.example.com/mcp"));
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.body()).contains("not issued for this gateway");
+        assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow()).contains(
+                "error=\"invalid_token\"").contains("resource_metadata=");
+        assertThat(initialize(tokenFor("agent-8", mcp())).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aWorkloadTokenIsNotRotatedIntoAGatewayToken() throws Exception {
+        HttpResponse<String> response = HttpCalls.post("http://127.0.0.1:" + port
+                + "/token/rotate", tokenFor("agent-9", mcp()), "");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(response.body()).contains("not_a_gateway_token").doesNotContain("\"token\"");
+    }
+
+    @Test
+    void revokingTheAgentRefusesItsWorkloadTokensIssuedBefore() throws Exception {
+        String token = tokenFor("agent-10", mcp());
+        assertThat(initialize(token).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> revoked = HttpCalls.post("http://127.0.0.1:" + port
+                + "/admin/tokens/revoke", TestConfig.ADMIN_KEY, "{\"agent\":\"oidc-it:agent-10\"}");
+        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+
+        HttpResponse<String> refused = initialize(token);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).contains("have been revoked");
+    }
+}

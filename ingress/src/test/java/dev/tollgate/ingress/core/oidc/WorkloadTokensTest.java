@@ -1,0 +1,310 @@
+package dev.tollgate.ingress.core.oidc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import dev.tollgate.ingress.MutableClock;
+import dev.tollgate.ingress.core.tokens.AgentIdentity;
+import dev.tollgate.ingress.core.tokens.GatewayTokens;
+import dev.tollgate.ingress.core.tokens.TokenRejectedException;
+import dev.tollgate.tools.ToolCatalogue;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Workload identity tokens as an attacker would present them: for another audience, expired, from
+ * the future, signed by someone else's key, with the public key as a MAC secret, unsigned, typed
+ * as a gateway token, from an issuer the gateway does not trust, with claims that would name
+ * another agent; and as a real issuer's tokens are shaped (Kubernetes, GitHub Actions).
+ */
+class WorkloadTokensTest {
+
+    private static final String ISSUER = "https://idp.example.com";
+    private static final String K8S = "https://kubernetes.default.svc.cluster.local";
+    private static final String AUDIENCE = "https://tollgate.example.com/mcp";
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-04T12:00:00Z"));
+    private final RSAKey key = generateRsa("k1");
+    private final ECKey k8sKey = generateEc("k8s-1");
+
+    private final WorkloadIssuer ci = WorkloadIssuer.of("ci", ISSUER, null, List.of(), AUDIENCE,
+            null, "ci:", null, "ci", Map.of("repository_owner", "octo"), true);
+    private final WorkloadIssuer k8s = WorkloadIssuer.of("k8s", K8S, "https://k8s.internal/jwks",
+            List.of("tollgate"), null, "/kubernetes.io/serviceaccount/name", "k8s:",
+            "/kubernetes.io/namespace", null, Map.of(), false);
+
+    private final WorkloadTokens tokens = new WorkloadTokens(List.of(ci, k8s),
+            issuer -> new ImmutableJWKSet<>(new JWKSet(issuer == ci
+                    ? key.toPublicJWK()
+                    : k8sKey.toPublicJWK())),
+            clock);
+
+    private static RSAKey generateRsa(String kid) {
+        try {
+            return new RSAKeyGenerator(2048).keyID(kid).generate();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ECKey generateEc(String kid) {
+        try {
+            return new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private JWTClaimsSet.Builder ciClaims() {
+        Instant now = clock.instant();
+        return new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE).subject("runner-7")
+                .issueTime(Date.from(now)).notBeforeTime(Date.from(now)).expirationTime(Date
+                        .from(now.plus(Duration.ofMinutes(10))))
+                .claim("repository_owner",
+                        "octo");
+    }
+
+    private String sign(RSAKey with, JWTClaimsSet claims) {
+        return sign(with, new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(with.getKeyID())
+                .type(JOSEObjectType.JWT).build(), claims);
+    }
+
+    private static String sign(RSAKey with, JWSHeader header, JWTClaimsSet claims) {
+        try {
+            SignedJWT jwt = new SignedJWT(header, claims);
+            jwt.sign(new RSASSASigner(with));
+            return jwt.serialize();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String ciToken(UnaryOperator<JWTClaimsSet.Builder> change) {
+        return sign(key, change.apply(ciClaims()).build());
+    }
+
+    private String k8sToken(String namespace, String serviceAccount) throws Exception {
+        Instant now = clock.instant();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(K8S).audience(List.of("tollgate",
+                "other")).subject("system:serviceaccount:" + namespace + ":" + serviceAccount)
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(Duration.ofHours(
+                        1))))
+                .claim("kubernetes.io", Map.of("namespace", namespace,
+                        "serviceaccount", Map.of("name", serviceAccount, "uid", "u-1")))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(k8sKey
+                .getKeyID()).build(), claims);
+        jwt.sign(new ECDSASigner(k8sKey));
+        return jwt.serialize();
+    }
+
+    private String refusal(String token) {
+        try {
+            tokens.verify(token);
+            return null;
+        } catch (TokenRejectedException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Test
+    void aTokenOfATrustedIssuerNamesThePrefixedAgentAndTheConfiguredEnvironment()
+            throws Exception {
+        String token = ciToken(claims -> claims);
+
+        assertThat(tokens.claimedIssuer(token)).contains(ci);
+        AgentIdentity identity = tokens.verify(token);
+
+        assertThat(identity.agentId()).isEqualTo("ci:runner-7");
+        assertThat(identity.environment()).isEqualTo("ci");
+        assertThat(identity.credential()).isEqualTo("oidc:ci");
+        assertThat(identity.isGatewayToken()).isFalse();
+        assertThat(identity.narrowing()).isEmpty();
+        assertThat(identity.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(10)));
+        assertThat(identity.family().issuedAt()).isEqualTo(clock.instant());
+        // an identifier of the token for the audit, never the token
+        String sha = java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(token.getBytes(StandardCharsets.UTF_8)));
+        assertThat(identity.tokenId()).isEqualTo("oidc:ci:" + sha.substring(0, 24))
+                .doesNotContain(token.substring(token.lastIndexOf('.') + 1));
+    }
+
+    @Test
+    void aKubernetesServiceAccountTokenMapsItsAccountAndNamespaceByJsonPointer()
+            throws Exception {
+        AgentIdentity identity = tokens.verify(k8sToken("build", "runner"));
+
+        assertThat(identity.agentId()).isEqualTo("k8s:runner");
+        assertThat(identity.environment()).isEqualTo("build");
+        assertThat(identity.credential()).isEqualTo("oidc:k8s");
+    }
+
+    @Test
+    void aNamespaceThatIsNoEnvironmentNameIsRefused() throws Exception {
+        assertThat(refusal(k8sToken("Build", "runner"))).contains(
+                "/kubernetes.io/namespace does not name a usable environment");
+    }
+
+    @Test
+    void aTokenForAnotherAudienceIsRefusedWithoutEchoingItsAudience() {
+        String reason = refusal(ciToken(claims -> claims.audience("https://evil.example/steal")));
+
+        assertThat(reason).contains("not issued for this gateway").contains(AUDIENCE)
+                .doesNotContain("evil");
+        assertThat(refusal(ciToken(claims -> claims.audience((String) null)))).contains(
+                "not issued for this gateway");
+    }
+
+    @Test
+    void expiredFutureAndUndatedTokensAreRefused() {
+        Instant now = clock.instant();
+        assertThat(refusal(ciToken(claims -> claims.expirationTime(Date.from(now.minusSeconds(
+                1)))))).contains("expired");
+        assertThat(refusal(ciToken(claims -> claims.issueTime(Date.from(now.plusSeconds(
+                120)))))).contains("not valid yet");
+        assertThat(refusal(ciToken(claims -> claims.notBeforeTime(Date.from(now.plusSeconds(
+                120)))))).contains("not valid yet");
+        assertThat(refusal(ciToken(claims -> claims.issueTime(null)))).contains("lacks exp or iat");
+        assertThat(refusal(ciToken(claims -> claims.expirationTime(null)))).contains(
+                "lacks exp or iat");
+    }
+
+    @Test
+    void aTokenSignedWithAnotherKeyUnderTheSameKeyIdIsRefused() {
+        RSAKey impostor = generateRsa("k1");
+        String token = sign(impostor, ciClaims().build());
+
+        assertThat(refusal(token)).contains("does not verify with any key of issuer ci");
+    }
+
+    @Test
+    void aTokenCarryingItsOwnKeyOrKeyAddressIsRefused() throws Exception {
+        RSAKey attacker = generateRsa("k1");
+        String embedded = sign(attacker, new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1")
+                .jwk(attacker.toPublicJWK()).build(), ciClaims().build());
+        String pointed = sign(attacker, new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1")
+                .jwkURL(java.net.URI.create("https://evil.example/jwks")).build(),
+                ciClaims()
+                        .build());
+
+        assertThat(refusal(embedded)).contains("does not verify");
+        assertThat(refusal(pointed)).contains("does not verify");
+    }
+
+    @Test
+    void thePublicKeyUsedAsAMacSecretIsRefused() throws Exception {
+        // the classic algorithm confusion: HS256 keyed with the issuer's public key
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("k1")
+                .build(), ciClaims().build());
+        jwt.sign(new MACSigner(key.toPublicJWK().toRSAPublicKey().getEncoded()));
+
+        assertThat(refusal(jwt.serialize())).contains("algorithm HS256 is not accepted");
+    }
+
+    @Test
+    void anUnsignedTokenIsNeitherRoutedHereNorAccepted() {
+        String token = new PlainJWT(ciClaims().build()).serialize();
+
+        assertThat(tokens.claimedIssuer(token)).isEmpty();
+        assertThat(refusal(token)).isEqualTo("not a signed JWT");
+    }
+
+    @Test
+    void aTokenTypedAsAGatewayTokenIsRefused() {
+        String token = sign(key, new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").type(
+                GatewayTokens.TYPE).build(), ciClaims().build());
+
+        assertThat(refusal(token)).contains("does not verify");
+    }
+
+    @Test
+    void aTokenOfAnotherRepositoryOwnerIsRefused() {
+        // on GitHub Actions anyone can get a token of the same issuer for any audience
+        assertThat(refusal(ciToken(claims -> claims.claim("repository_owner", "mallory"))))
+                .contains("repository_owner does not have the value issuer ci requires")
+                .doesNotContain("mallory");
+        assertThat(refusal(ciToken(claims -> claims.claim("repository_owner", null))))
+                .contains("repository_owner");
+    }
+
+    @Test
+    void aClaimThatWouldNotBeAnAgentIdIsRefusedNotRewritten() {
+        assertThat(refusal(ciToken(claims -> claims.subject("runner 7 -->")))).contains(
+                "claim sub does not name a usable agent");
+        assertThat(refusal(ciToken(claims -> claims.subject("a\nb")))).contains("usable agent");
+        assertThat(refusal(ciToken(claims -> claims.subject(null)))).contains("usable agent");
+        assertThat(refusal(ciToken(claims -> claims.claim("sub", List.of("x"))))).isEqualTo(
+                "not a signed JWT"); // nimbus reads no claims set with a sub that is no string
+        assertThat(refusal(ciToken(claims -> claims.subject("x".repeat(126))))).contains(
+                "usable agent"); // the prefix makes it 129
+    }
+
+    @Test
+    void tokensOfUntrustedIssuersAndGatewayTokensAreNotRoutedHere() {
+        String untrusted = sign(key, ciClaims().issuer("https://other.example.com").build());
+        assertThat(tokens.claimedIssuer(untrusted)).isEmpty();
+        assertThat(refusal(untrusted)).contains("issuer is not trusted");
+
+        GatewayTokens gateway = new GatewayTokens("0123456789abcdef0123456789abcdef-oidc"
+                .getBytes(StandardCharsets.UTF_8), clock, ToolCatalogue.standard().names());
+        String minted = gateway.mint("a", "dev", Duration.ofHours(1), Optional.empty(), Duration
+                .ofDays(1)).token();
+        assertThat(tokens.claimedIssuer(minted)).isEmpty();
+        assertThat(tokens.claimedIssuer("not.a.jwt")).isEmpty();
+        assertThat(tokens.claimedIssuer("x".repeat(WorkloadTokens.MAX_TOKEN_CHARS + 1)))
+                .isEmpty();
+    }
+
+    @Test
+    void aRememberedTokenStillExpires() throws Exception {
+        String token = ciToken(claims -> claims);
+        AgentIdentity first = tokens.verify(token);
+        assertThat(tokens.verify(token)).isSameAs(first);
+
+        clock.advance(Duration.ofMinutes(10));
+
+        assertThat(refusal(token)).contains("expired");
+    }
+
+    @Test
+    void noIssuersMeansNoTokenIsRoutedHere() {
+        WorkloadTokens none = new WorkloadTokens(List.of(), issuer -> null, clock);
+
+        assertThat(none.isEmpty()).isTrue();
+        assertThat(none.claimedIssuer(ciToken(claims -> claims))).isEmpty();
+    }
+
+    @Test
+    void twoIssuersWithOneIssValueAreRefused() {
+        WorkloadIssuer again = WorkloadIssuer.of("again", ISSUER, null, List.of("x"), null, null,
+                "", null, "ci", Map.of(), false);
+
+        assertThatThrownBy(() -> new WorkloadTokens(List.of(ci, again),
+                issuer -> new ImmutableJWKSet<>(new JWKSet()), clock))
+                .hasMessageContaining("two issuers have the issuer " + ISSUER);
+    }
+}
