@@ -170,7 +170,7 @@ public class IngressConfiguration {
                     + " {}", issuer.name(), issuer.issuer(), issuer.agentPrefix(),
                     issuer
                             .agentClaim(),
-                    issuer.audiences());
+                    issuer.trust().audiences());
         }
         return new WorkloadTokens(issuers, issuer -> new IssuerKeys(issuer, oidc
                 .getFetchTimeout(), oidc.getKeysCacheFor(), oidc.getKeysMinRefreshInterval(),

@@ -34,7 +34,7 @@ public final class IssuerKeys implements JWKSource<SecurityContext> {
     /** Longest JWK set or discovery document read. */
     static final int MAX_DOCUMENT_BYTES = 256 * 1024;
 
-    private final WorkloadIssuer issuer;
+    private final TrustedIssuer issuer;
     private final ResourceRetriever retriever;
     private final Duration cacheFor;
     private final long timeoutMillis;
@@ -46,7 +46,7 @@ public final class IssuerKeys implements JWKSource<SecurityContext> {
     /**
      * @param timeout how long one HTTP request to the issuer may take (connect, then read)
      */
-    public IssuerKeys(WorkloadIssuer issuer, Duration timeout, Duration cacheFor,
+    public IssuerKeys(TrustedIssuer issuer, Duration timeout, Duration cacheFor,
             Duration minRefreshInterval, Clock clock) {
         this.issuer = issuer;
         this.retriever = new DefaultResourceRetriever((int) timeout.toMillis(), (int) timeout
@@ -92,7 +92,7 @@ public final class IssuerKeys implements JWKSource<SecurityContext> {
             }
             URI uri;
             try {
-                uri = WorkloadIssuer.requireSecureUri("jwks_uri of " + url, jwks);
+                uri = TrustedIssuer.requireSecureUri("jwks_uri of " + url, jwks);
             } catch (IllegalArgumentException e) {
                 throw new KeySourceException(e.getMessage());
             }

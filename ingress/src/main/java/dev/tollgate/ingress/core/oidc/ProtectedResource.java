@@ -29,7 +29,7 @@ public record ProtectedResource(String resource, List<String> authorizationServe
      * without query or fragment (RFC 8707 §2).
      */
     public static URI checkResource(String resource) {
-        URI uri = WorkloadIssuer.requireSecureUri("tollgate.ingress.oidc.resource", resource);
+        URI uri = TrustedIssuer.requireSecureUri("tollgate.ingress.oidc.resource", resource);
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("tollgate.ingress.oidc.resource must have no query"
                     + " and no fragment (RFC 8707)");

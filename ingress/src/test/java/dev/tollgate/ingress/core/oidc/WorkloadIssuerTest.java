@@ -23,13 +23,13 @@ class WorkloadIssuerTest {
                 + ".com", null, List.of(), "https://tollgate.example.com/mcp", "repository",
                 "gha:", null, "ci", Map.of("repository_owner", "octo"), true);
 
-        assertThat(issuer.audiences()).containsExactly("https://tollgate.example.com/mcp");
+        assertThat(issuer.trust().audiences()).containsExactly("https://tollgate.example.com/mcp");
         assertThat(issuer.agentClaim()).isEqualTo("repository");
-        assertThat(issuer.jwksUri()).isEmpty();
-        assertThat(issuer.discoveryUri()).isEqualTo(URI.create(
+        assertThat(issuer.trust().jwksUri()).isEmpty();
+        assertThat(issuer.trust().discoveryUri()).isEqualTo(URI.create(
                 "https://token.actions.githubusercontent.com/.well-known/openid-configuration"));
         assertThat(WorkloadIssuer.of("x", "https://a.example/", null, List.of("aud"), null, null,
-                "", null, "dev", Map.of(), false).discoveryUri()).hasToString(
+                "", null, "dev", Map.of(), false).trust().discoveryUri()).hasToString(
                         "https://a.example/.well-known/openid-configuration");
     }
 
@@ -56,7 +56,7 @@ class WorkloadIssuerTest {
         assertThatThrownBy(() -> issuer("https://idp.example", "http://idp.example/jwks", List
                 .of("a"), null, "", null, "dev")).hasMessageContaining("jwks-uri must use https");
         assertThat(issuer("http://127.0.0.1:8080", "http://localhost:8080/jwks", List.of("a"),
-                null, "", null, "dev").jwksUri()).contains(URI.create(
+                null, "", null, "dev").trust().jwksUri()).contains(URI.create(
                         "http://localhost:8080/jwks"));
         assertThatThrownBy(() -> issuer("file:///etc/passwd", null, List.of("a"), null, "",
                 null, "dev")).hasMessageContaining("absolute https URI");

@@ -58,7 +58,7 @@ class WorkloadTokensTest {
             "/kubernetes.io/namespace", null, Map.of(), false);
 
     private final WorkloadTokens tokens = new WorkloadTokens(List.of(ci, k8s),
-            issuer -> new ImmutableJWKSet<>(new JWKSet(issuer == ci
+            issuer -> new ImmutableJWKSet<>(new JWKSet(issuer == ci.trust()
                     ? key.toPublicJWK()
                     : k8sKey.toPublicJWK())),
             clock);
@@ -275,7 +275,7 @@ class WorkloadTokensTest {
                 .ofDays(1)).token();
         assertThat(tokens.claimedIssuer(minted)).isEmpty();
         assertThat(tokens.claimedIssuer("not.a.jwt")).isEmpty();
-        assertThat(tokens.claimedIssuer("x".repeat(WorkloadTokens.MAX_TOKEN_CHARS + 1)))
+        assertThat(tokens.claimedIssuer("x".repeat(TrustedJwts.MAX_TOKEN_CHARS + 1)))
                 .isEmpty();
     }
 
@@ -283,7 +283,7 @@ class WorkloadTokensTest {
     void aRememberedTokenStillExpires() throws Exception {
         String token = ciToken(claims -> claims);
         AgentIdentity first = tokens.verify(token);
-        assertThat(tokens.verify(token)).isSameAs(first);
+        assertThat(tokens.verify(token)).isEqualTo(first);
 
         clock.advance(Duration.ofMinutes(10));
 
@@ -305,6 +305,6 @@ class WorkloadTokensTest {
 
         assertThatThrownBy(() -> new WorkloadTokens(List.of(ci, again),
                 issuer -> new ImmutableJWKSet<>(new JWKSet()), clock))
-                .hasMessageContaining("two issuers have the issuer " + ISSUER);
+                .hasMessageContaining("two trusted issuers have the issuer " + ISSUER);
     }
 }

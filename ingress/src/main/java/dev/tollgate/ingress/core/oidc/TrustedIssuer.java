@@ -1,0 +1,128 @@
+package dev.tollgate.ingress.core.oidc;
+
+import dev.tollgate.ingress.core.tokens.GatewayTokens;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * An issuer of JWTs this gateway trusts (for agents' workload identity or for admins), and what
+ * every one of its tokens must have to be believed. Built only through {@link #of}, which refuses a
+ * configuration that would let through tokens that should not pass.
+ *
+ * @param name the short name configuration gives it ({@code k8s-prod})
+ * @param issuer the exact {@code iss} of its tokens
+ * @param jwksUri where its signing keys are; empty: found by OIDC discovery from the issuer
+ * @param audiences a token must name one of these in {@code aud}
+ * @param requiredClaims top-level claims that must have exactly these string values (for GitHub
+ *        Actions, where anyone can get a token: {@code repository_owner})
+ */
+public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
+        Set<String> audiences, Map<String, String> requiredClaims) {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+    private static final Pattern CLAIM = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    private static final Pattern POINTER = Pattern.compile("(/[^/]{1,64}){1,8}");
+
+    /**
+     * The configured issuer, checked.
+     *
+     * @param settings the configuration key of the issuers' map, named in refusals
+     * @param audiences {@code aud} values accepted; empty: {@code defaultAudience}
+     * @param defaultAudience this gateway's resource URI, when configured (RFC 8707); else null
+     * @throws IllegalArgumentException naming the setting at fault
+     */
+    public static TrustedIssuer of(String settings, String name, String issuer, String jwksUri,
+            List<String> audiences, String defaultAudience, Map<String, String> requiredClaims) {
+        String at = settings + "." + name;
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(settings + ": the name '" + name
+                    + "' must be 1 to 32 lower-case letters, digits or '-'");
+        }
+        if (issuer == null || issuer.isBlank()) {
+            throw new IllegalArgumentException(at + ".issuer is required: the exact 'iss' of"
+                    + " the tokens");
+        }
+        if (issuer.equals(GatewayTokens.ISSUER)) {
+            throw new IllegalArgumentException(at + ".issuer must not be '" + GatewayTokens.ISSUER
+                    + "': that is the gateway's own tokens' issuer");
+        }
+        requireSecureUri(at + ".issuer", issuer);
+        Optional<URI> keys = Optional.empty();
+        if (jwksUri != null && !jwksUri.isBlank()) {
+            keys = Optional.of(requireSecureUri(at + ".jwks-uri", jwksUri));
+        }
+        Set<String> accepted = audiences == null || audiences.isEmpty()
+                ? defaultAudience == null || defaultAudience.isBlank()
+                        ? Set.of()
+                        : Set.of(defaultAudience)
+                : Set.copyOf(audiences);
+        if (accepted.isEmpty() || accepted.stream().anyMatch(String::isBlank)) {
+            throw new IllegalArgumentException(at + ".audiences is required (or set"
+                    + " tollgate.ingress.oidc.resource, the default audience): a token issued"
+                    + " for another service must not work here");
+        }
+        if (accepted.contains(GatewayTokens.AUDIENCE)) {
+            throw new IllegalArgumentException(at + ".audiences must not contain '"
+                    + GatewayTokens.AUDIENCE + "', the gateway tokens' audience");
+        }
+        Map<String, String> required = requiredClaims == null
+                ? Map.of()
+                : Map.copyOf(
+                        requiredClaims);
+        for (Map.Entry<String, String> claim : required.entrySet()) {
+            if (!CLAIM.matcher(claim.getKey()).matches() || claim.getValue() == null
+                    || claim.getValue().isEmpty()) {
+                throw new IllegalArgumentException(at + ".required-claims: '" + claim.getKey()
+                        + "' must be a top-level claim name with a non-empty value");
+            }
+        }
+        return new TrustedIssuer(name, issuer, keys, accepted, required);
+    }
+
+    /** Where OIDC discovery finds the issuer's metadata (OpenID Connect Discovery 1.0). */
+    public URI discoveryUri() {
+        String base = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
+        return URI.create(base + "/.well-known/openid-configuration");
+    }
+
+    /**
+     * Checks a setting naming a claim: a top-level claim name ({@code sub}) or a JSON pointer
+     * ({@code /kubernetes.io/namespace}).
+     */
+    static void checkClaim(String setting, String claim) {
+        if (claim == null || (!CLAIM.matcher(claim).matches() && !POINTER.matcher(claim)
+                .matches())) {
+            throw new IllegalArgumentException(setting + " must be a claim name (sub) or a JSON"
+                    + " pointer (/kubernetes.io/namespace), not '" + claim + "'");
+        }
+    }
+
+    /**
+     * An https URI, or http to a loopback address (a provider on the same host, tests): keys
+     * fetched in the clear from elsewhere could be replaced on the way.
+     */
+    static URI requireSecureUri(String setting, String value) {
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(setting + " is not a URI: " + e.getMessage());
+        }
+        String host = uri.getHost();
+        if (host == null || uri.getScheme() == null) {
+            throw new IllegalArgumentException(setting + " must be an absolute https URI");
+        }
+        boolean loopback = host.equals("localhost") || host.equals("127.0.0.1")
+                || host.equals("[::1]");
+        if (!uri.getScheme().equals("https") && !(uri.getScheme().equals("http") && loopback)) {
+            throw new IllegalArgumentException(setting + " must use https (http only to"
+                    + " localhost): keys fetched in the clear could be replaced on the way");
+        }
+        return uri;
+    }
+}
