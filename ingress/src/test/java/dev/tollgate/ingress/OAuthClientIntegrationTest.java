@@ -2,6 +2,9 @@ package dev.tollgate.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.events.AgentTokenChanged;
+import dev.tollgate.schemas.Topics;
+import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.NodeScripts;
 import dev.tollgate.testsupport.WithKafka;
 import java.io.IOException;
@@ -32,7 +35,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * (client_credentials with an RFC 8707 resource indicator), and its call reaches Kafka as the
  * agent and environment the issuer's configuration maps its claims to. Tokens for another
  * resource, and tokens of a revoked agent, are refused; workload tokens are never rotated into
- * gateway tokens. Node 20+ and the npm registry are needed (as for the other npm-checked tests).
+ * gateway tokens. Admins of the same provider (their tokens for another audience, with roles) mint
+ * and revoke as themselves, and each event records who; the shared admin key still works, as
+ * break-glass, and says so on its events. Node 20+ and the npm registry are needed (as for the other npm-checked tests).
  */
 @WithKafka
 @SpringBootTest(classes = IngressApplication.class, webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT, properties = {
@@ -40,9 +45,12 @@ import org.springframework.test.context.DynamicPropertySource;
         TestConfig.STATE_DIR_PROPERTY, "tollgate.ingress.reply-partition=0",
         "tollgate.ingress.oidc.issuers.local.agent-prefix=oidc-it:",
         "tollgate.ingress.oidc.issuers.local.environment-claim=namespace",
-        "tollgate.ingress.oidc.issuers.local.authorization-server=true"})
+        "tollgate.ingress.oidc.issuers.local.authorization-server=true",
+        "tollgate.ingress.oidc.admin-issuers.people.audiences="
+                + OAuthClientIntegrationTest.ADMIN_AUDIENCE})
 class OAuthClientIntegrationTest {
 
+    static final String ADMIN_AUDIENCE = "https://tollgate.example.com/admin";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static NodeScripts scripts;
     private static NodeScripts.Running idp;
@@ -61,6 +69,7 @@ class OAuthClientIntegrationTest {
         registry.add("server.port", () -> port);
         registry.add("tollgate.ingress.oidc.resource", () -> "http://127.0.0.1:" + port + "/mcp");
         registry.add("tollgate.ingress.oidc.issuers.local.issuer", () -> issuer);
+        registry.add("tollgate.ingress.oidc.admin-issuers.people.issuer", () -> issuer);
     }
 
     private static int freePort() throws IOException {
@@ -159,6 +168,61 @@ class OAuthClientIntegrationTest {
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(response.body()).contains("not_a_gateway_token").doesNotContain("\"token\"");
+    }
+
+    private static HttpResponse<String> mint(String credential, String agent) {
+        return HttpCalls.post("http://127.0.0.1:" + port + "/admin/tokens", credential,
+                "{\"agent\":\"" + agent + "\",\"environment\":\"dev\"}");
+    }
+
+    private static String actorOf(String agent) {
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, AgentTokenChanged>> events = KafkaProbe
+                .await(Topics.AGENT_TOKENS, event -> event.getAgentId().equals(agent), 1);
+        assertThat(events).as("token events of %s", agent).hasSize(1);
+        return events.get(0).value().getActor();
+    }
+
+    @Test
+    void anAdminWithItsOwnIdentityMintsAndRevokesAsItselfWithinItsRoles() throws Exception {
+        String minter = tokenFor("admin-mint", ADMIN_AUDIENCE);
+        String agent = KafkaTestBroker.uniqueName("minted");
+
+        HttpResponse<String> minted = mint(minter, agent);
+        assertThat(minted.statusCode()).as(minted.body()).isEqualTo(200);
+        assertThat(actorOf(agent)).isEqualTo("oidc:people:admin-mint");
+
+        HttpResponse<String> refused = HttpCalls.post("http://127.0.0.1:" + port
+                + "/admin/tokens/revoke", minter, "{\"agent\":\"" + agent + "\"}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.body()).contains("insufficient_role").contains("tollgate:revoke");
+
+        HttpResponse<String> revoked = HttpCalls.post("http://127.0.0.1:" + port
+                + "/admin/tokens/revoke", tokenFor("admin-revoke", ADMIN_AUDIENCE),
+                "{\"agent\":\"" + agent + "\"}");
+        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+    }
+
+    @Test
+    void anAdminTokenIsNoAgentsAndAnAgentsTokenNoAdmins() throws Exception {
+        HttpResponse<String> asAgent = initialize(tokenFor("admin-mint", ADMIN_AUDIENCE));
+        assertThat(asAgent.statusCode()).isEqualTo(401);
+        assertThat(asAgent.body()).contains("not issued for this gateway");
+
+        // an agent's token of the same provider, presented as an admin's: no role, no mint
+        HttpResponse<String> asAdmin = mint(tokenFor("admin-mint", mcp()), "never");
+        assertThat(asAdmin.statusCode()).as(asAdmin.body()).isEqualTo(401);
+        assertThat(asAdmin.body()).contains("admin token refused").contains(
+                "not issued for this gateway");
+    }
+
+    @Test
+    void theSharedAdminKeyStillWorksAsBreakGlassAndSaysSo() {
+        String agent = KafkaTestBroker.uniqueName("glass");
+
+        HttpResponse<String> minted = mint(TestConfig.ADMIN_KEY, agent);
+
+        assertThat(minted.statusCode()).as(minted.body()).isEqualTo(200);
+        assertThat(actorOf(agent)).isEqualTo("admin-key (break-glass)");
     }
 
     @Test

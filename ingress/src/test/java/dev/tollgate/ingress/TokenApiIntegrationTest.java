@@ -79,7 +79,7 @@ class TokenApiIntegrationTest {
         AgentTokenChanged event = events.get(0).value();
         assertThat(event.getAction()).isEqualTo(AgentTokenAction.ISSUED);
         assertThat(event.getTokenId()).isEqualTo(body.get("token-id"));
-        assertThat(event.getActor()).isEqualTo("admin");
+        assertThat(event.getActor()).isEqualTo("admin-key");
         assertThat(event.toString()).doesNotContain((String) body.get("token"));
         assertThat(new String(events.get(0).serializedValueSize() > 0
                 ? event.toString()

@@ -1,6 +1,8 @@
 package dev.tollgate.ingress.config;
 
 import dev.tollgate.ingress.core.http.OriginPolicy;
+import dev.tollgate.ingress.core.oidc.AdminIssuer;
+import dev.tollgate.ingress.core.oidc.AdminTokens;
 import dev.tollgate.ingress.core.oidc.IssuerKeys;
 import dev.tollgate.ingress.core.oidc.ProtectedResource;
 import dev.tollgate.ingress.core.oidc.WorkloadIssuer;
@@ -173,6 +175,33 @@ public class IngressConfiguration {
                     issuer.trust().audiences());
         }
         return new WorkloadTokens(issuers, issuer -> new IssuerKeys(issuer, oidc
+                .getFetchTimeout(), oidc.getKeysCacheFor(), oidc.getKeysMinRefreshInterval(),
+                clock), clock);
+    }
+
+    /**
+     * The admins' issuers ({@code tollgate.ingress.oidc.admin-issuers}), checked at start-up like
+     * the agents'; with none, the shared admin key alone opens the admin API.
+     */
+    @Bean
+    AdminTokens adminTokens(IngressProperties properties, WorkloadTokens workloads,
+            Clock clock) {
+        IngressProperties.Oidc oidc = properties.getOidc();
+        List<AdminIssuer> issuers = new ArrayList<>();
+        oidc.getAdminIssuers().forEach((name, issuer) -> issuers.add(AdminIssuer.of(name, issuer
+                .getIssuer(), issuer.getJwksUri(), issuer.getAudiences(),
+                issuer
+                        .getSubjectClaim(),
+                issuer.getRolesClaim(), issuer.getRequiredClaims())));
+        for (AdminIssuer issuer : issuers) {
+            log.info("accepting admin tokens of issuer {} ({}): admin {}, roles {}, audience {};"
+                    + " the shared admin key is now break-glass", issuer.name(),
+                    issuer.trust()
+                            .issuer(),
+                    issuer.subjectClaim(), issuer.rolesClaim(), issuer.trust()
+                            .audiences());
+        }
+        return new AdminTokens(issuers, workloads.issuers(), issuer -> new IssuerKeys(issuer, oidc
                 .getFetchTimeout(), oidc.getKeysCacheFor(), oidc.getKeysMinRefreshInterval(),
                 clock), clock);
     }

@@ -195,6 +195,8 @@ public class IngressProperties {
         private String resource;
         /** The issuers, by a short name of your choosing. */
         private Map<String, Issuer> issuers = new LinkedHashMap<>();
+        /** The admins' issuers, by a short name of your choosing. */
+        private Map<String, AdminIssuer> adminIssuers = new LinkedHashMap<>();
         /** How long one request for an issuer's keys or discovery document may take. */
         private Duration fetchTimeout = Duration.ofSeconds(5);
         /** How long fetched keys are used before they are fetched again. */
@@ -216,6 +218,14 @@ public class IngressProperties {
 
         public void setIssuers(Map<String, Issuer> issuers) {
             this.issuers = issuers;
+        }
+
+        public Map<String, AdminIssuer> getAdminIssuers() {
+            return adminIssuers;
+        }
+
+        public void setAdminIssuers(Map<String, AdminIssuer> adminIssuers) {
+            this.adminIssuers = adminIssuers;
         }
 
         public Duration getFetchTimeout() {
@@ -240,6 +250,71 @@ public class IngressProperties {
 
         public void setKeysMinRefreshInterval(Duration keysMinRefreshInterval) {
             this.keysMinRefreshInterval = keysMinRefreshInterval;
+        }
+    }
+
+    /** One trusted issuer of admins' tokens (see the README's "Admins"). */
+    public static class AdminIssuer {
+
+        /** The exact iss of its tokens. */
+        private String issuer;
+        /** Where its keys are; unset: OIDC discovery from the issuer. */
+        private String jwksUri;
+        /** Accepted aud values; required. */
+        private List<String> audiences = new ArrayList<>();
+        /** The claim naming the admin: a name or a JSON pointer. */
+        private String subjectClaim = "sub";
+        /** The claim holding the roles (array, or space-separated string). */
+        private String rolesClaim = "roles";
+        /** Top-level claims that must have exactly these values. */
+        private Map<String, String> requiredClaims = new LinkedHashMap<>();
+
+        public String getIssuer() {
+            return issuer;
+        }
+
+        public void setIssuer(String issuer) {
+            this.issuer = issuer;
+        }
+
+        public String getJwksUri() {
+            return jwksUri;
+        }
+
+        public void setJwksUri(String jwksUri) {
+            this.jwksUri = jwksUri;
+        }
+
+        public List<String> getAudiences() {
+            return audiences;
+        }
+
+        public void setAudiences(List<String> audiences) {
+            this.audiences = audiences;
+        }
+
+        public String getSubjectClaim() {
+            return subjectClaim;
+        }
+
+        public void setSubjectClaim(String subjectClaim) {
+            this.subjectClaim = subjectClaim;
+        }
+
+        public String getRolesClaim() {
+            return rolesClaim;
+        }
+
+        public void setRolesClaim(String rolesClaim) {
+            this.rolesClaim = rolesClaim;
+        }
+
+        public Map<String, String> getRequiredClaims() {
+            return requiredClaims;
+        }
+
+        public void setRequiredClaims(Map<String, String> requiredClaims) {
+            this.requiredClaims = requiredClaims;
         }
     }
 

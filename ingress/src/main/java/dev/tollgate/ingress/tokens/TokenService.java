@@ -131,8 +131,13 @@ public final class TokenService {
         return identity;
     }
 
-    /** Mints a token from an admin request body ({@code agent, environment, expires-in, grants}). */
-    public GatewayTokens.Minted issue(Map<String, Object> request) throws PublishFailedException {
+    /**
+     * Mints a token from an admin request body ({@code agent, environment, expires-in, grants}).
+     *
+     * @param actor the admin asking, recorded on the event
+     */
+    public GatewayTokens.Minted issue(Map<String, Object> request, String actor)
+            throws PublishFailedException {
         for (String key : request.keySet()) {
             if (!Set.of("agent", "environment", "expires-in", "grants").contains(key)) {
                 throw new InvalidTokenRequestException("unknown field '" + key
@@ -148,15 +153,15 @@ public final class TokenService {
                 .maxLifetime());
         AgentIdentity identity = minted.identity();
         publish(familyKey(identity.family().id()), event(AgentTokenAction.ISSUED, identity,
-                identity.tokenId(), identity.expiresAt(), "admin", narrowing.map(
+                identity.tokenId(), identity.expiresAt(), actor, narrowing.map(
                         n -> "grants narrowed to " + n.toJson()).orElse(null))
                 .setGeneration(0)
                 .build());
         revocations.issued(identity.family().id(), identity.expiresAt(), identity.family()
                 .expiresAt());
-        log.info("issued gateway token {} to agent {} ({}), expires {}, its rotations end {}",
-                identity.tokenId(), agent, environment, identity.expiresAt(), identity.family()
-                        .expiresAt());
+        log.info("{} issued gateway token {} to agent {} ({}), expires {}, its rotations end {}",
+                actor, identity.tokenId(), agent, environment, identity.expiresAt(), identity
+                        .family().expiresAt());
         return minted;
     }
 
@@ -207,8 +212,8 @@ public final class TokenService {
         }
     }
 
-    /** Revokes the family of a token ID (any member's), effective now. */
-    public Instant revokeToken(String tokenId, String agentId, String reason)
+    /** Revokes the family of a token ID (any member's), effective now, for {@code actor}. */
+    public Instant revokeToken(String tokenId, String agentId, String reason, String actor)
             throws PublishFailedException {
         if (!TokenIds.isValid(tokenId)) {
             throw new InvalidTokenRequestException("token-id must be the ID of a gateway token "
@@ -223,21 +228,22 @@ public final class TokenService {
                         agentId == null
                                 ? ""
                                 : rules.agentId(agentId))
-                .setTokenId(tokenId).setExpiresAt(now).setActor("admin").setReason(reason)
+                .setTokenId(tokenId).setExpiresAt(now).setActor(actor).setReason(reason)
                 .setFamilyId(familyId).setFamilyExpiresAt(familyExpiresAt).build());
-        log.info("revoked gateway token family {} (by token {})", familyId, tokenId);
+        log.info("{} revoked gateway token family {} (by token {})", actor, familyId, tokenId);
         return now;
     }
 
-    /** Revokes every token the agent holds now, rotations included. */
-    public Instant revokeAgent(String agentId, String reason) throws PublishFailedException {
+    /** Revokes every token the agent holds now, rotations included, for {@code actor}. */
+    public Instant revokeAgent(String agentId, String reason, String actor)
+            throws PublishFailedException {
         String agent = rules.agentId(agentId);
         Instant now = clock.instant();
         revocations.revokeAgent(agent, now);
         publish(agentKey(agent), AgentTokenChanged.newBuilder().setMeta(EventMetas.create(
                 Roles.INGRESS, null, clock)).setAction(AgentTokenAction.REVOKED).setAgentId(agent)
-                .setTokenId(null).setExpiresAt(now).setActor("admin").setReason(reason).build());
-        log.info("revoked every gateway token of agent {}", agent);
+                .setTokenId(null).setExpiresAt(now).setActor(actor).setReason(reason).build());
+        log.info("{} revoked every gateway token of agent {}", actor, agent);
         return now;
     }
 

@@ -1,6 +1,9 @@
 package dev.tollgate.ingress.web;
 
 import dev.tollgate.ingress.core.http.OriginPolicy;
+import dev.tollgate.ingress.core.oidc.AdminPrincipal;
+import dev.tollgate.ingress.core.oidc.AdminRole;
+import dev.tollgate.ingress.core.oidc.AdminTokens;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.InvalidTokenRequestException;
@@ -16,6 +19,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -42,14 +47,28 @@ public class TokenController {
     /** /token/rotate takes no body; anything declared longer is refused unread. */
     static final int ROTATE_MAX_BYTES = 1024;
 
+    private static final Logger log = LoggerFactory.getLogger(TokenController.class);
+
     private final TokenService tokens;
     private final RateLimits rateLimits;
     private final AdminGate admin;
+    private final AdminTokens adminTokens;
     private final OriginPolicy origins;
     private final int maxAdminBytes;
 
+    /** An admin request let through, by whom; or the answer refusing it. */
+    private record AdminCheck(AdminPrincipal principal,
+            Optional<ResponseEntity<Map<String, Object>>> refusal) {
+
+        static AdminCheck refused(ResponseEntity<Map<String, Object>> answer) {
+            return new AdminCheck(null, Optional.of(answer));
+        }
+    }
+
     public TokenController(TokenService tokens, RateLimits rateLimits, AdminGate admin,
-            OriginPolicy origins, dev.tollgate.ingress.config.IngressProperties properties) {
+            AdminTokens adminTokens, OriginPolicy origins,
+            dev.tollgate.ingress.config.IngressProperties properties) {
+        this.adminTokens = adminTokens;
         this.tokens = tokens;
         this.rateLimits = rateLimits;
         this.admin = admin;
@@ -60,16 +79,16 @@ public class TokenController {
     @PostMapping(path = "/admin/tokens", produces = "application/json")
     public ResponseEntity<Map<String, Object>> issue(HttpServletRequest request)
             throws PublishFailedException, IOException {
-        Optional<ResponseEntity<Map<String, Object>>> refused = checkAdmin(request);
-        if (refused.isPresent()) {
-            return refused.get();
+        AdminCheck admitted = checkAdmin(request, AdminRole.MINT);
+        if (admitted.refusal().isPresent()) {
+            return admitted.refusal().get();
         }
         Map<String, Object> body = adminBody(request);
         if (body == null) {
             throw new InvalidTokenRequestException("body must be a JSON object like "
                     + "{\"agent\": \"bot-1\", \"environment\": \"dev\", \"expires-in\": 3600}");
         }
-        GatewayTokens.Minted minted = tokens.issue(body);
+        GatewayTokens.Minted minted = tokens.issue(body, admitted.principal().actor());
         return ResponseEntity.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").body(tokenBody(
                 minted));
     }
@@ -77,10 +96,11 @@ public class TokenController {
     @PostMapping(path = "/admin/tokens/revoke", produces = "application/json")
     public ResponseEntity<Map<String, Object>> revoke(HttpServletRequest request)
             throws PublishFailedException, IOException {
-        Optional<ResponseEntity<Map<String, Object>>> refused = checkAdmin(request);
-        if (refused.isPresent()) {
-            return refused.get();
+        AdminCheck admitted = checkAdmin(request, AdminRole.REVOKE);
+        if (admitted.refusal().isPresent()) {
+            return admitted.refusal().get();
         }
+        String actor = admitted.principal().actor();
         Map<String, Object> body = adminBody(request);
         Object agent = body == null ? null : body.get("agent");
         Object tokenId = body == null ? null : body.get("token-id");
@@ -89,10 +109,10 @@ public class TokenController {
         Map<String, Object> answer = new LinkedHashMap<>();
         if (tokenId instanceof String id && agent == null) {
             answer.put("revoked-token-id", id);
-            answer.put("effective-at", tokens.revokeToken(id, null, why).getEpochSecond());
+            answer.put("effective-at", tokens.revokeToken(id, null, why, actor).getEpochSecond());
         } else if (agent instanceof String a && tokenId == null) {
             answer.put("revoked-agent", a);
-            answer.put("effective-at", tokens.revokeAgent(a, why).getEpochSecond());
+            answer.put("effective-at", tokens.revokeAgent(a, why, actor).getEpochSecond());
         } else {
             throw new InvalidTokenRequestException("body must name exactly one of "
                     + "\"agent\" (revokes all its tokens) or \"token-id\" (revokes that token and"
@@ -149,16 +169,55 @@ public class TokenController {
                                 "host_not_allowed", reason));
     }
 
-    private Optional<ResponseEntity<Map<String, Object>>> checkAdmin(HttpServletRequest request) {
+    /**
+     * Lets an admin request through, or says why not. A bearer token claiming to come from an
+     * admin issuer is checked as that issuer's and must carry {@code role}; anything else is
+     * compared with the shared admin key, which may do everything and, once admins have their own
+     * identities, is a break-glass credential: each use is logged as such and recorded on the
+     * events it causes. A refused credential of either kind counts against the client's address;
+     * a valid one is never throttled by others' failures.
+     */
+    private AdminCheck checkAdmin(HttpServletRequest request, AdminRole role) {
         Optional<ResponseEntity<Map<String, Object>>> hostRefusal = checkHost(request);
         if (hostRefusal.isPresent()) {
-            return hostRefusal;
+            return AdminCheck.refused(hostRefusal.get());
         }
         RequestBodies.checkDeclaredLength(request, maxAdminBytes,
                 "tollgate.ingress.max-admin-request-bytes");
-        AdminGate.Verdict verdict = admin.check(request.getHeader(HttpHeaders.AUTHORIZATION),
-                request.getRemoteAddr());
-        return verdict.accepted() ? Optional.empty() : Optional.of(admin.refusal(verdict));
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        String presented = Bearer.token(authorization);
+        if (presented != null && adminTokens.claims(presented)) {
+            AdminPrincipal principal;
+            try {
+                principal = adminTokens.verify(presented);
+            } catch (TokenRejectedException e) {
+                AdminGate.Verdict verdict = admin.failure(request.getRemoteAddr(), true);
+                return AdminCheck.refused(verdict.outcome() == AdminGate.Outcome.THROTTLED
+                        ? admin.refusal(verdict)
+                        : ApiError.unauthorized(ADMIN_REALM, "invalid_token",
+                                "admin token refused: " + e.getMessage()));
+            }
+            if (!principal.may(role)) {
+                return AdminCheck.refused(ApiError.of(HttpStatus.FORBIDDEN, "insufficient_role",
+                        principal.actor() + " lacks the role " + role.claimValue()
+                                + " (in the token's roles claim)"));
+            }
+            return new AdminCheck(principal, Optional.empty());
+        }
+        AdminGate.Verdict verdict = admin.check(authorization, request.getRemoteAddr());
+        if (!verdict.accepted()) {
+            return AdminCheck.refused(admin.refusal(verdict));
+        }
+        AdminPrincipal principal = AdminPrincipal.adminKey(!adminTokens.isEmpty());
+        if (principal.breakGlass()) {
+            log.warn("break-glass: the shared admin key was used from {} for {} {}; admins have"
+                    + " their own identities (tollgate.ingress.oidc.admin-issuers)",
+                    AdminGate.printable(
+                            request.getRemoteAddr()),
+                    request.getMethod(), request
+                            .getRequestURI());
+        }
+        return new AdminCheck(principal, Optional.empty());
     }
 
     private Map<String, Object> adminBody(HttpServletRequest request) throws IOException {

@@ -63,7 +63,7 @@ class TokenFamiliesTest {
     private static GatewayTokens.Minted mint(TokenService service, String agent, long seconds)
             throws Exception {
         return service.issue(Map.of("agent", agent, "environment", "dev", "expires-in",
-                seconds));
+                seconds), "admin-key");
     }
 
     private static String refusal(TokenService service, String token) {
@@ -138,7 +138,7 @@ class TokenFamiliesTest {
         GatewayTokens.Minted third = service.rotate(service.authenticate(second.token()));
         GatewayTokens.Minted otherFamily = mint(service, "bot", 3600);
 
-        service.revokeToken(second.identity().tokenId(), null, "leaked in a log");
+        service.revokeToken(second.identity().tokenId(), null, "leaked in a log", "admin-key");
 
         assertThat(refusal(service, third.token())).isEqualTo("token has been revoked");
         assertThat(refusal(service, second.token())).isEqualTo("token has been revoked");
@@ -179,12 +179,12 @@ class TokenFamiliesTest {
         GatewayTokens.Minted revoked = mint(service, "bot", 3600);
         GatewayTokens.Minted revokedChild = service.rotate(service.authenticate(revoked
                 .token()));
-        service.revokeToken(revoked.identity().tokenId(), null, null);
+        service.revokeToken(revoked.identity().tokenId(), null, null, "admin-key");
         GatewayTokens.Minted ofRevokedAgent = mint(service, "gone", 3600);
         GatewayTokens.Minted rotatedOfRevokedAgent = service.rotate(service.authenticate(
                 ofRevokedAgent.token()));
         clock.advance(Duration.ofSeconds(1));
-        service.revokeAgent("gone", null);
+        service.revokeAgent("gone", null, "admin-key");
         clock.advance(Duration.ofSeconds(1));
         GatewayTokens.Minted afterwards = mint(service, "gone", 3600);
         GatewayTokens.Minted live = mint(service, "bot", 3600);
@@ -206,7 +206,7 @@ class TokenFamiliesTest {
     void noChangeOfTheMaximumLifetimeRevivesARevokedOrExpiredToken() throws Exception {
         TokenService service = service(Duration.ofDays(30));
         GatewayTokens.Minted revoked = mint(service, "bot", Duration.ofDays(30).toSeconds());
-        service.revokeToken(revoked.identity().tokenId(), null, null);
+        service.revokeToken(revoked.identity().tokenId(), null, null, "admin-key");
         TokenService shortLived = service(Duration.ofDays(2));
         GatewayTokens.Minted expiring = mint(shortLived, "bot", 3600);
 

@@ -102,6 +102,15 @@ public final class AdminGate {
         if (presented != null && Bearer.matches(digest.get(), presented)) { // constant time
             return new Verdict(Outcome.ACCEPTED, Optional.empty());
         }
+        return failure(clientAddress, presented != null);
+    }
+
+    /**
+     * Counts a refused admin credential from {@code clientAddress} (a wrong key, or an admin
+     * token that did not verify): {@link Outcome#THROTTLED} once the address sent too many,
+     * else {@link Outcome#INVALID} ({@link Outcome#MISSING} when nothing was presented).
+     */
+    public Verdict failure(String clientAddress, boolean presented) {
         Optional<FailureThrottle.Throttled> throttled = throttle.failure(clientAddress);
         if (throttled.isPresent()) {
             if (throttled.get().first()) {
@@ -113,8 +122,7 @@ public final class AdminGate {
             }
             return new Verdict(Outcome.THROTTLED, Optional.of(throttled.get().retryAfter()));
         }
-        return new Verdict(presented == null ? Outcome.MISSING : Outcome.INVALID, Optional
-                .empty());
+        return new Verdict(presented ? Outcome.INVALID : Outcome.MISSING, Optional.empty());
     }
 
     /** The answer to a refused request: 401 with a challenge, 429 with Retry-After, or 403. */
@@ -148,7 +156,7 @@ public final class AdminGate {
     }
 
     /** An address fit for the log: printable ASCII, at most 64 characters. */
-    static String printable(String value) {
+    public static String printable(String value) {
         if (value == null) {
             return "(unknown)";
         }

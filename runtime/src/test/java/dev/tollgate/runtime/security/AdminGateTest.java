@@ -42,6 +42,21 @@ class AdminGateTest {
     }
 
     @Test
+    void refusedAdminTokensCountWithWrongKeysPerAddressAndNeverLockTheKeyOut() {
+        assertThat(gate.failure("10.0.0.7", true).outcome()).isEqualTo(AdminGate.Outcome.INVALID);
+        assertThat(gate.failure("10.0.0.7", true).outcome()).isEqualTo(AdminGate.Outcome.INVALID);
+        assertThat(gate.check("Bearer wrong", "10.0.0.7").outcome()).isEqualTo(
+                AdminGate.Outcome.INVALID);
+
+        assertThat(gate.failure("10.0.0.7", true).outcome()).isEqualTo(
+                AdminGate.Outcome.THROTTLED);
+        assertThat(gate.check("Bearer " + KEY, "10.0.0.7").outcome()).isEqualTo(
+                AdminGate.Outcome.ACCEPTED);
+        assertThat(gate.failure("10.0.0.8", false).outcome()).isEqualTo(
+                AdminGate.Outcome.MISSING);
+    }
+
+    @Test
     void refusalsAnswer401WithAChallenge429WithRetryAfterAnd403WithoutAKey() {
         var invalid = gate.refusal(gate.check("Bearer nope", "10.0.0.1"));
         var missing = gate.refusal(gate.check(null, "10.0.0.2"));
