@@ -1,18 +1,21 @@
 package dev.tollgate.audit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.audit.checkpoints.CheckpointKeys;
+import dev.tollgate.audit.checkpoints.CheckpointWriter;
 import dev.tollgate.audit.core.AuditRecord;
 import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.audit.core.AuditStoreException;
 import dev.tollgate.audit.core.CanonicalEncoding;
 import dev.tollgate.audit.core.ChainHead;
 import dev.tollgate.audit.core.ChainReport;
+import dev.tollgate.audit.core.CheckpointVerifier;
 import dev.tollgate.audit.core.StoreVerifier;
 import dev.tollgate.audit.postgres.PostgresMigrations;
 import dev.tollgate.runtime.cli.Cli;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -30,19 +33,20 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The operators' and compliance teams' audit commands ({@code tollgate audit ...}):
@@ -173,6 +177,12 @@ public final class AuditCommand implements Callable<Integer> {
         @Option(names = "--json", description = "print one JSON object instead of the lines")
         boolean json;
 
+        @Option(names = "--checkpoints", paramLabel = "FILE", description = "also check the chains against the sink's signed checkpoints (JSON Lines); needs --public-key")
+        String checkpoints;
+
+        @Option(names = "--public-key", paramLabel = "FILE", description = "the Ed25519 public key (PEM) the checkpoints must verify with")
+        String publicKey;
+
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
         boolean help;
 
@@ -181,7 +191,13 @@ public final class AuditCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return guarded(spec, err, () -> verify(store.options(env), every, json));
+            if ((blankToNull(checkpoints) == null) != (blankToNull(publicKey) == null)) {
+                throw Cli.usage(spec.commandLine(), "--checkpoints and --public-key go together");
+            }
+            return guarded(spec, err, () -> verify(store.options(env), every, json, Optional
+                    .ofNullable(blankToNull(checkpoints)).map(file -> new CheckpointVerifier(
+                            CheckpointWriter.read(Path.of(file)), CheckpointKeys.publicKey(Path
+                                    .of(publicKey))))));
         }
     }
 
@@ -245,20 +261,38 @@ public final class AuditCommand implements Callable<Integer> {
         return value == null || value.isBlank() ? null : value;
     }
 
-    private int verify(StoreOptions options, long every, boolean json) {
+    private int verify(StoreOptions options, long every, boolean json,
+            Optional<CheckpointVerifier> checkpoints) {
         err.println("verify: checking " + options.describe());
         StoreVerifier.Result result;
         try (AuditStore store = options.openForReading()) {
             result = new StoreVerifier(clock, every).verify(store, (records,
                     chainId) -> err.println("verify: " + records + " records checked (now "
-                            + chainId + ")"));
+                            + chainId + ")"),
+                    checkpoints.map(CheckpointVerifier::tap).orElse(
+                            record -> {
+                            }));
         }
-        long broken = result.breaks().size();
+        Optional<CheckpointVerifier.Result> signed = checkpoints.map(CheckpointVerifier::finish);
+        long broken = result.breaks().size() + signed.map(r -> r.findings().size()).orElse(0);
         if (json) {
-            out.println(verifyJson(options, result));
+            ObjectNode root = verifyJson(options, result);
+            signed.ifPresent(r -> checkpointsJson(root, r));
+            out.println(root);
             out.flush();
             return broken == 0 ? OK : VERIFICATION_FAILED;
         }
+        signed.ifPresent(r -> {
+            r.findings().forEach(finding -> out.println("CHECKPOINT " + finding.describe()));
+            out.println((r.intact()
+                    ? "checkpoints OK: "
+                    : "checkpoints FAILED: " + r.findings()
+                            .size() + " finding(s); ")
+                    + r.checkpoints() + " signed checkpoint(s)" + r
+                            .latest().map(latest -> ", the latest of " + latest.at() + " ("
+                                    + latest.heads().size() + " heads)")
+                            .orElse(""));
+        });
         for (ChainReport chain : result.chains()) {
             String head = chain.head().map(h -> h.sequence() + " " + h.hash()).orElse("(empty)");
             out.println(chain.chainId() + "  records=" + chain.records() + "  head=" + head
@@ -280,8 +314,29 @@ public final class AuditCommand implements Callable<Integer> {
         return broken == 0 ? OK : VERIFICATION_FAILED;
     }
 
+    /** {@code verify --checkpoints --json}: the "checkpoints" key. */
+    private static void checkpointsJson(ObjectNode root, CheckpointVerifier.Result result) {
+        ObjectNode node = root.putObject("checkpoints");
+        node.put("ok", result.intact());
+        node.put("count", result.checkpoints());
+        result.latest().ifPresentOrElse(latest -> node.put("latest", latest.at().toString()),
+                () -> node.putNull("latest"));
+        ArrayNode findings = node.putArray("findings");
+        for (CheckpointVerifier.Finding finding : result.findings()) {
+            ObjectNode one = findings.addObject();
+            one.put("kind", finding.kind().name());
+            one.put("checkpoint", finding.checkpoint());
+            one.put("chain", finding.chainId());
+            one.put("sequence", finding.sequence());
+            one.put("detail", finding.detail());
+        }
+        if (!result.intact()) {
+            root.put("ok", false);
+        }
+    }
+
     /** {@code verify --json}: the README's "verify --json" documents every key. */
-    static String verifyJson(StoreOptions options, StoreVerifier.Result result) {
+    static ObjectNode verifyJson(StoreOptions options, StoreVerifier.Result result) {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", VERIFY_JSON_FORMAT);
         root.put("store", options.describe());
@@ -314,11 +369,7 @@ public final class AuditCommand implements Callable<Integer> {
                             .details().previousOffset())
                     .put("offset", reset.details().offset()));
         }
-        try {
-            return JSON.writeValueAsString(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return root;
     }
 
     private int migrate(StoreOptions options, String writerRole) {

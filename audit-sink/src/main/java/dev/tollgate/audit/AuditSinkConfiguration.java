@@ -1,5 +1,10 @@
 package dev.tollgate.audit;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tollgate.audit.checkpoints.CheckpointKeys;
+import dev.tollgate.audit.checkpoints.CheckpointSchedule;
+import dev.tollgate.audit.checkpoints.CheckpointWriter;
 import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.audit.embedded.EmbeddedAuditStore;
 import dev.tollgate.audit.kafka.AuditIngest;
@@ -9,15 +14,15 @@ import dev.tollgate.audit.postgres.PostgresMigrations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -84,6 +89,21 @@ public class AuditSinkConfiguration {
             }
         }
         return pg.password();
+    }
+
+    /**
+     * Signed checkpoints of every chain's head, when {@code tollgate.audit.checkpoints.key-file}
+     * names the Ed25519 key.
+     */
+    @Bean
+    @ConditionalOnProperty("tollgate.audit.checkpoints.key-file")
+    CheckpointSchedule checkpointSchedule(AuditStore store, AuditSinkProperties properties) {
+        AuditSinkProperties.Checkpoints checkpoints = properties.checkpoints();
+        CheckpointWriter writer = new CheckpointWriter(store, CheckpointKeys.privateKey(
+                checkpoints.keyFile()), checkpoints.file(), Clock.systemUTC());
+        LOG.info("audit checkpoints: signed every {} (when the heads moved) into {}",
+                checkpoints.interval(), checkpoints.file().toAbsolutePath());
+        return new CheckpointSchedule(writer, checkpoints.interval());
     }
 
     @Bean

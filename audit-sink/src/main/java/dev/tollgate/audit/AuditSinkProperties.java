@@ -4,6 +4,7 @@ import dev.tollgate.audit.postgres.PostgresMigrations;
 import dev.tollgate.schemas.Topic;
 import dev.tollgate.schemas.Topics;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -18,13 +19,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param concurrency consumer threads per sink replica
  * @param embedded the embedded store's settings
  * @param postgres the PostgreSQL store's settings
+ * @param checkpoints signed checkpoints of the chains' heads (off without a key)
  */
 @ConfigurationProperties("tollgate.audit")
 public record AuditSinkProperties(@DefaultValue("embedded") String store,
         @DefaultValue("tollgate-audit-sink") String groupId, @DefaultValue( {
         }) List<String> topics,
         @DefaultValue("1") int concurrency, @DefaultValue Embedded embedded,
-        @DefaultValue Postgres postgres){
+        @DefaultValue Postgres postgres, @DefaultValue Checkpoints checkpoints){
+
+    /**
+     * @param keyFile the Ed25519 private key (PKCS#8 PEM) that signs them; unset: no checkpoints
+     * @param file the JSON Lines file they are appended to
+     * @param interval how often one is written (when the heads moved)
+     */
+    public record Checkpoints(Path keyFile,
+            @DefaultValue(".tollgate/audit-checkpoints.jsonl") Path file,
+            @DefaultValue("1m") Duration interval) {
+    }
 
     /**
      * @param dir where the chain files live

@@ -202,6 +202,8 @@ public final class TollgateLauncher implements AutoCloseable {
         properties.put("tollgate.data-dir", options.dataDir().toAbsolutePath().toString());
         properties.put("tollgate.audit.embedded.dir", options.dataDir().resolve("audit")
                 .toAbsolutePath().toString());
+        properties.put("tollgate.audit.checkpoints.file", options.dataDir().resolve(
+                AUDIT_CHECKPOINTS).toAbsolutePath().toString());
         properties.put("tollgate.ingress.state-dir", options.dataDir().toAbsolutePath()
                 .toString());
         return new SpringApplicationBuilder(application).parent(parent)
@@ -278,7 +280,8 @@ public final class TollgateLauncher implements AutoCloseable {
 
     /**
      * What {@code --fresh} wipes besides the broker's log (which the broker wipes itself): the
-     * embedded audit store, whose chains belong to the wiped broker's lifetime, and the generated
+     * embedded audit store and its signed checkpoints, whose chains belong to the wiped broker's
+     * lifetime, and the generated
      * admin and token signing keys (a signing key kept across a wiped broker would make gateway
      * tokens revoked there valid again), the generated Kafka passwords and the generated decision
      * signing key (both new with the new broker). Only these entries: the folder may hold anything
@@ -296,8 +299,12 @@ public final class TollgateLauncher implements AutoCloseable {
         say("--fresh: wiped " + FRESH_WIPES + " in " + dataDir.toAbsolutePath());
     }
 
+    /** The audit sink's signed checkpoints (when a checkpoint key is configured). */
+    static final String AUDIT_CHECKPOINTS = "audit-checkpoints.jsonl";
+
     /** The data folder's entries {@code --fresh} wipes, beside the broker's {@code kafka}. */
-    static final List<String> FRESH_WIPES = List.of("audit", "admin-key", "token-signing-key",
+    static final List<String> FRESH_WIPES = List.of("audit", AUDIT_CHECKPOINTS, "admin-key",
+            "token-signing-key",
             StandaloneKafkaSecurity.DIR, DecisionKeys.GENERATED);
 
     private static TopicProvisioner.Report provisionTopics(Map<String, Object> adminConfig,

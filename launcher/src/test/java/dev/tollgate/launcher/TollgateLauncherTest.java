@@ -60,6 +60,7 @@ class TollgateLauncherTest {
         Path signingKey = Files.writeString(data.resolve("token-signing-key"),
                 "a signing key of the first lifetime, 32+ characters long");
         Path elsewhere = Files.writeString(data.resolve("operator-notes.txt"), "not ours");
+        Path checkpoints = Files.writeString(data.resolve("audit-checkpoints.jsonl"), "{}\n");
         String ingressPassword = Files.readString(data.resolve(
                 "kafka-credentials/ingress.password"));
         String decisionKey = Files.readString(data.resolve("decision-signing-key"));
@@ -84,6 +85,7 @@ class TollgateLauncherTest {
         }
         // the audit store and the keys went with the broker's log; nothing else did
         assertThat(auditMarker).doesNotExist();
+        assertThat(checkpoints).as("checkpoints of the wiped store's chains").doesNotExist();
         assertThat(data.resolve("audit").resolve("lock")).exists();
         assertThat(signingKey).satisfiesAnyOf(key -> assertThat(key).doesNotExist(),
                 key -> assertThat(Files.readString(key)).doesNotContain("first lifetime"));

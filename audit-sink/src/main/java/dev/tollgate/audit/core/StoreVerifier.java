@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Verifies every chain of a store, end to end, reporting progress on long runs. */
 public final class StoreVerifier {
@@ -53,6 +54,12 @@ public final class StoreVerifier {
     }
 
     public Result verify(AuditStore store, Progress progress) {
+        return verify(store, progress, record -> {
+        });
+    }
+
+    /** As {@link #verify(AuditStore, Progress)}, showing {@code tap} every record read. */
+    public Result verify(AuditStore store, Progress progress, Consumer<AuditRecord> tap) {
         Instant started = clock.instant();
         ChainVerifier verifier = new ChainVerifier();
         List<ChainReport> reports = new ArrayList<>();
@@ -62,6 +69,7 @@ public final class StoreVerifier {
             try {
                 store.readChain(chainId, record -> {
                     session.accept(record);
+                    tap.accept(record);
                     if (++total[0] % progressEvery == 0) {
                         progress.checked(total[0], chainId);
                     }
