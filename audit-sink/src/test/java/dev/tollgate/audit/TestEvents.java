@@ -4,6 +4,7 @@ import dev.tollgate.audit.core.AuditEntries;
 import dev.tollgate.audit.core.AuditEntry;
 import dev.tollgate.audit.core.SourcePosition;
 import dev.tollgate.events.AgentTokenAction;
+import dev.tollgate.events.AccessRefused;
 import dev.tollgate.events.AgentTokenChanged;
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.DeadLetter;
@@ -127,6 +128,14 @@ public final class TestEvents {
                 .setSourceTopic("gateway.requests").setSourcePartition(0).setSourceOffset(9)
                 .setReason("undecodable").setPayload(ByteBuffer.wrap(payload.getBytes(
                         StandardCharsets.UTF_8)))
+                .build();
+    }
+
+    public static AccessRefused accessRefused(String eventId, String detail) {
+        return AccessRefused.newBuilder().setMeta(meta(eventId, null, T0, "ingress"))
+                .setEndpoint("mcp").setReason("credential_invalid").setDetail(detail)
+                .setClientAddress("203.0.113.7").setCount(4812).setFirstAt(T0).setLastAt(T0
+                        .plusSeconds(9))
                 .build();
     }
 

@@ -51,11 +51,20 @@ public final class KafkaProbe {
     /** Polls until {@code count} records matching {@code filter} are on the topic. */
     public static <V extends SpecificRecord> List<ConsumerRecord<String, V>> await(Topic<V> topic,
             Predicate<V> filter, int count) {
+        return awaitUntil(topic, filter, matching -> matching.size() >= count);
+    }
+
+    /**
+     * Polls until the records matching {@code filter} satisfy {@code done}, at most 30 s; the
+     * matching records either way (the caller's assertions then say what was seen).
+     */
+    public static <V extends SpecificRecord> List<ConsumerRecord<String, V>> awaitUntil(
+            Topic<V> topic, Predicate<V> filter, Predicate<List<ConsumerRecord<String, V>>> done) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             List<ConsumerRecord<String, V>> matching = readAll(topic).stream().filter(
                     record -> filter.test(record.value())).toList();
-            if (matching.size() >= count || System.nanoTime() > deadline) {
+            if (done.test(matching) || System.nanoTime() > deadline) {
                 return matching;
             }
             try {

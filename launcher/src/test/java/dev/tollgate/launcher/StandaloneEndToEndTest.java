@@ -300,6 +300,20 @@ class StandaloneEndToEndTest {
             Thread.sleep(200);
         }
         assertThat(changes).hasSize(1);
+
+        // the forged delivery was refused at the door: the audit keeps it as a counted refusal
+        // (the ingress publishes its counts every 10 s, through the standalone's own ACLs)
+        deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+        List<AuditRecord> refusals = List.of();
+        while (refusals.isEmpty() && System.nanoTime() < deadline) {
+            refusals = readAll(auditDir).stream().filter(r -> "AccessRefused".equals(r.entry()
+                    .eventType()) && "refused.invalid_signature".equals(r.entry().action()))
+                    .toList();
+            Thread.sleep(200);
+        }
+        assertThat(refusals).as("AccessRefused records in the audit store").isNotEmpty();
+        assertThat(refusals.getFirst().entry().resource()).isEqualTo("webhook:127.0.0.1");
+        assertThat(refusals.getFirst().entry().decision()).isEqualTo("REFUSED");
     }
 
     private int mintsFor(long installationId) {

@@ -1,5 +1,6 @@
 package dev.tollgate.schemas;
 
+import dev.tollgate.events.AccessRefused;
 import dev.tollgate.events.AgentTokenChanged;
 import dev.tollgate.events.DeadLetter;
 import dev.tollgate.events.InstallationChanged;
@@ -47,7 +48,7 @@ public final class EventTypes {
     private static final List<EventType> ALL = List.of(type(ToolCallRequested.class),
             type(PolicyDecided.class), type(ToolCallCompleted.class), type(TokenMinted.class),
             type(AgentTokenChanged.class), type(PolicyChanged.class),
-            type(InstallationChanged.class), type(DeadLetter.class));
+            type(InstallationChanged.class), type(DeadLetter.class), type(AccessRefused.class));
 
     private EventTypes() {
     }

@@ -1,5 +1,6 @@
 package dev.tollgate.schemas;
 
+import dev.tollgate.events.AccessRefused;
 import dev.tollgate.events.AgentTokenChanged;
 import dev.tollgate.events.DeadLetter;
 import dev.tollgate.events.InstallationChanged;
@@ -64,8 +65,17 @@ public final class Topics {
             Set.of(Roles.DECISION_WORKER, Roles.EXECUTOR_WORKER, Roles.AUDIT_SINK, Roles.INGRESS),
             "records a worker could not process, with the reason");
 
+    /**
+     * Requests refused at the door, counted per client, reason and interval: a flood of forged
+     * tokens is a few records, and no refusal goes unrecorded.
+     */
+    public static final Topic<AccessRefused> REFUSALS = new Topic<>("gateway.refusals",
+            AccessRefused.class, "client address", false, true, Set.of(Roles.INGRESS),
+            "requests refused at the door (credentials, Host, size, rate, protocol), counted per"
+                    + " client and reason");
+
     private static final List<Topic<?>> ALL = List.of(REQUESTS, DECISIONS, RESULTS, TOKEN_MINTS,
-            AGENT_TOKENS, POLICY, INSTALLATIONS, DEAD_LETTERS);
+            AGENT_TOKENS, POLICY, INSTALLATIONS, DEAD_LETTERS, REFUSALS);
 
     private Topics() {
     }

@@ -1,6 +1,7 @@
 package dev.tollgate.schemas;
 
 import dev.tollgate.events.AgentTokenAction;
+import dev.tollgate.events.AccessRefused;
 import dev.tollgate.events.AgentTokenChanged;
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.DeadLetter;
@@ -160,10 +161,24 @@ final class SampleEvents {
                 .build();
     }
 
+    static AccessRefused accessRefused() {
+        return AccessRefused.newBuilder()
+                .setMeta(meta(Roles.INGRESS, null))
+                .setEndpoint("mcp")
+                .setReason("credential_invalid")
+                .setDetail("token signature is not valid")
+                .setClientAddress("203.0.113.7")
+                .setCount(4812)
+                .setFirstAt(Instant.parse("2026-12-04T12:00:00Z"))
+                .setLastAt(Instant.parse("2026-12-04T12:00:09.870Z"))
+                .build();
+    }
+
     /** One sample per catalogued event type, in catalogue order. */
     static List<SpecificRecord> everyType() {
         return List.of(request("req-1"), decision("req-1"), completed("req-1"),
-                tokenMinted("req-1"), agentToken(), policy(), installation(), deadLetter());
+                tokenMinted("req-1"), agentToken(), policy(), installation(), deadLetter(),
+                accessRefused());
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.events.AccessRefused;
 import dev.tollgate.events.AgentTokenChanged;
 import dev.tollgate.events.DeadLetter;
 import dev.tollgate.events.EventMeta;
@@ -145,6 +146,9 @@ public final class AuditEntries {
                     + d.getSourcePartition() + "@" + d.getSourceOffset(), null, null,
                     d
                             .getReason(),
+                    null, null, null);
+            case AccessRefused r -> new Summary(r.getAgentId(), null, "refused." + r.getReason(),
+                    r.getEndpoint() + ":" + r.getClientAddress(), null, "REFUSED", r.getDetail(),
                     null, null, null);
             default -> new Summary(null, null, event.getSchema().getName(), null, null, null,
                     null, null, null, null);

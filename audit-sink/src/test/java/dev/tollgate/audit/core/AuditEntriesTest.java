@@ -149,6 +149,18 @@ class AuditEntriesTest {
     }
 
     @Test
+    void refusalsAtTheDoorAreRecordedPerClientAndReasonWithTheirCountAndNoCredential() {
+        AuditEntry entry = entries.from(TestEvents.accessRefused("e6", "admin token refused: "
+                + TOKEN), AT);
+
+        assertThat(entry.action()).isEqualTo("refused.credential_invalid");
+        assertThat(entry.resource()).isEqualTo("mcp:203.0.113.7");
+        assertThat(entry.decision()).isEqualTo("REFUSED");
+        assertThat(entry.contextJson()).contains("\"count\":4812").doesNotContain(TOKEN);
+        assertThat(entry.reason()).doesNotContain(TOKEN);
+    }
+
+    @Test
     void neverStoresADeadLettersRawPayloadOnlyItsDigest() {
         AuditEntry entry = entries.from(TestEvents.deadLetter("e5", "secret payload " + TOKEN),
                 AT);

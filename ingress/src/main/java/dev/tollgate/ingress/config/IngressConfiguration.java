@@ -11,7 +11,9 @@ import dev.tollgate.ingress.core.http.TrustedProxies;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.RevocationList;
 import dev.tollgate.ingress.core.tokens.TokenRules;
+import dev.tollgate.ingress.core.refusals.RefusalCounter;
 import dev.tollgate.ingress.kafka.EventPublisher;
+import dev.tollgate.ingress.kafka.RefusalPublisher;
 import dev.tollgate.ingress.tokens.TokenService;
 import dev.tollgate.ingress.web.RateLimits;
 import dev.tollgate.runtime.security.AdminGate;
@@ -221,6 +223,19 @@ public class IngressConfiguration {
             ToolCatalogue catalogue, WorkloadTokens workloads) {
         return new TokenService(tokens, rules, revocations, publisher, clock, properties
                 .getTokens().getRotationGrace(), catalogue.names(), workloads);
+    }
+
+    /** Every refusal at the door, counted per client and reason for the audit. */
+    @Bean
+    RefusalCounter refusalCounter(IngressProperties properties, Clock clock) {
+        return new RefusalCounter(clock, properties.getRefusals().getMaxClients());
+    }
+
+    @Bean
+    RefusalPublisher refusalPublisher(RefusalCounter counter, EventPublisher publisher,
+            IngressProperties properties, Clock clock) {
+        return new RefusalPublisher(counter, publisher, properties.getRefusals().getInterval(),
+                clock);
     }
 
     @Bean

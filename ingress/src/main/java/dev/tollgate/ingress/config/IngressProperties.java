@@ -56,6 +56,7 @@ public class IngressProperties {
     private final Tokens tokens = new Tokens();
     private final RateLimit rateLimit = new RateLimit();
     private final Oidc oidc = new Oidc();
+    private final Refusals refusals = new Refusals();
 
     public Path getStateDir() {
         return stateDir;
@@ -179,6 +180,35 @@ public class IngressProperties {
 
     public Oidc getOidc() {
         return oidc;
+    }
+
+    public Refusals getRefusals() {
+        return refusals;
+    }
+
+    /** Refusals at the door, counted and published to gateway.refusals for the audit. */
+    public static class Refusals {
+
+        /** How often the counts are published (one record per client, reason and interval). */
+        private Duration interval = Duration.ofSeconds(10);
+        /** Distinct client/reason tallies per interval; beyond, clients count as "(other)". */
+        private int maxClients = 10_000;
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public int getMaxClients() {
+            return maxClients;
+        }
+
+        public void setMaxClients(int maxClients) {
+            this.maxClients = maxClients;
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.tollgate.ingress.config.IngressProperties;
 import dev.tollgate.ingress.core.grants.PolicyGrants;
 import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.core.oidc.ProtectedResource;
+import dev.tollgate.ingress.core.refusals.RefusalCounter;
 import dev.tollgate.ingress.core.replies.ReplyBook;
 import dev.tollgate.ingress.kafka.CallDispatcher;
 import dev.tollgate.ingress.kafka.EventPublisher;
@@ -195,13 +196,13 @@ public class McpConfiguration {
     FilterRegistrationBean<McpGuardFilter> mcpGuard(TokenService tokens, RateLimits rateLimits,
             ToolCatalogue catalogue, IngressProperties properties,
             HttpServletStatelessServerTransport transport,
-            Optional<ProtectedResource> protectedResource) {
+            Optional<ProtectedResource> protectedResource, RefusalCounter refusals) {
         McpGuardFilter filter = new McpGuardFilter(new OriginPolicy(properties.getAllowedHosts(),
                 properties.getAllowedOrigins()), tokens, rateLimits, catalogue,
                 properties
                         .getMaxRequestBytes(),
                 properties.getMaxRequestsInFlightPerAgent(),
-                transport.protocolVersions(), protectedResource);
+                transport.protocolVersions(), protectedResource, refusals);
         FilterRegistrationBean<McpGuardFilter> registration = new FilterRegistrationBean<>(
                 filter);
         registration.addUrlPatterns(ENDPOINT, ENDPOINT + "/*");

@@ -3,6 +3,7 @@ package dev.tollgate.ingress.mcp;
 import dev.tollgate.ingress.core.http.BoundedBody;
 import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.core.oidc.ProtectedResource;
+import dev.tollgate.ingress.core.refusals.RefusalCounter;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import dev.tollgate.ingress.tokens.TokenService;
@@ -60,17 +61,21 @@ public final class McpGuardFilter extends OncePerRequestFilter {
     private final InFlightPerAgent inFlight;
     private final List<String> protocolVersions;
     private final Optional<ProtectedResource> protectedResource;
+    private final RefusalCounter refusals;
     private final JsonMapper json = JsonMapper.builder().build();
 
     /**
      * @param maxInFlightPerAgent requests one agent may have in progress on this replica
      * @param protocolVersions the MCP protocol versions served
      * @param protectedResource the OAuth metadata every 401 points at, when configured
+     * @param refusals where every refusal is counted for the audit
      */
     public McpGuardFilter(OriginPolicy origins, TokenService tokens, RateLimits rateLimits,
             ToolCatalogue catalogue, int maxRequestBytes, int maxInFlightPerAgent,
-            List<String> protocolVersions, Optional<ProtectedResource> protectedResource) {
+            List<String> protocolVersions, Optional<ProtectedResource> protectedResource,
+            RefusalCounter refusals) {
         this.protectedResource = protectedResource;
+        this.refusals = refusals;
         this.origins = origins;
         this.tokens = tokens;
         this.rateLimits = rateLimits;
@@ -83,24 +88,28 @@ public final class McpGuardFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
             FilterChain chain) throws ServletException, IOException {
+        Door door = new Door(request.getRemoteAddr(), null);
         Optional<String> originRefusal = origins.refusal(request.getHeader("Host"), request
                 .getHeader("Origin"));
         if (originRefusal.isPresent()) {
-            refuse(response, 403, REFUSED, null, originRefusal.get());
+            reject(door, "host_not_allowed", response, 403, REFUSED, null, originRefusal.get());
             return;
         }
         if ("POST".equalsIgnoreCase(request.getMethod())
                 && request.getContentLengthLong() > maxRequestBytes) {
-            refuse(response, 413, INVALID_REQUEST, null, tooLarge()); // unread, before auth
+            reject(door, "body_too_large", response, 413, INVALID_REQUEST, null, tooLarge());
             return;
         }
         String bearer = Bearer.token(request.getHeader("Authorization"));
         if (bearer == null) {
             response.setHeader("WWW-Authenticate", challenge(null, null));
-            refuse(response, 401, REFUSED, null, "send your gateway token as "
-                    + "Authorization: Bearer <token> (an admin mints it with POST /admin/tokens)"
-                    + protectedResource.map(resource -> ", or a token of a trusted issuer (see "
-                            + resource.metadataUrl() + ")").orElse(""));
+            reject(door, "credential_missing", response, 401, REFUSED, null,
+                    "send your gateway token as "
+                            + "Authorization: Bearer <token> (an admin mints it with POST /admin/tokens)"
+                            + protectedResource
+                                    .map(resource -> ", or a token of a trusted issuer (see "
+                                            + resource.metadataUrl() + ")")
+                                    .orElse(""));
             return;
         }
         AgentIdentity identity;
@@ -108,13 +117,15 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             identity = tokens.authenticate(bearer);
         } catch (TokenRejectedException e) {
             response.setHeader("WWW-Authenticate", challenge("invalid_token", e.getMessage()));
-            refuse(response, 401, REFUSED, null, "token refused: " + e.getMessage());
+            reject(door, "credential_invalid", response, 401, REFUSED, null, "token refused: "
+                    + e.getMessage());
             return;
         }
         // every message, before its body is read: only a flood reaches this limit
         Optional<Duration> flood = rateLimits.protocol(identity.agentId());
         if (flood.isPresent()) {
-            tooFast(response, flood.get(), null, "agent " + identity.agentId() + " sends MCP"
+            tooFast(door.as(identity.agentId()), response, flood.get(), null, "agent "
+                    + identity.agentId() + " sends MCP"
                     + " messages faster than tollgate.ingress.rate-limit.protocol-limit-for-period"
                     + " allows");
             return;
@@ -122,31 +133,34 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         String agent = identity.agentId();
         if (!inFlight.tryAcquire(agent)) {
             response.setHeader("Retry-After", "1");
-            refuse(response, 429, REFUSED, null, "agent " + agent + " already has "
-                    + inFlight.limit() + " requests in progress on this gateway replica "
-                    + "(tollgate.ingress.max-requests-in-flight-per-agent); wait for one to end "
-                    + "(a call still running after the reply timeout is answered as pending)");
+            reject(door.as(agent), "too_many_in_flight", response, 429, REFUSED, null,
+                    "agent " + agent + " already has "
+                            + inFlight.limit() + " requests in progress on this gateway replica "
+                            + "(tollgate.ingress.max-requests-in-flight-per-agent); wait for one to end "
+                            + "(a call still running after the reply timeout is answered as pending)");
             return;
         }
         try {
-            forward(request, response, chain, identity);
+            forward(request, response, chain, identity, door.as(agent));
         } finally {
             inFlight.release(agent);
         }
     }
 
     private void forward(HttpServletRequest request, HttpServletResponse response,
-            FilterChain chain, AgentIdentity identity) throws IOException, ServletException {
+            FilterChain chain, AgentIdentity identity, Door door)
+            throws IOException, ServletException {
         HttpServletRequest forwarded = request;
         String method = "";
         JsonNode id = null;
         if ("POST".equalsIgnoreCase(request.getMethod())) {
             byte[] body = BoundedBody.readAtMost(request.getInputStream(), maxRequestBytes);
             if (body == null) {
-                refuse(response, 413, INVALID_REQUEST, null, tooLarge());
+                reject(door, "body_too_large", response, 413, INVALID_REQUEST, null,
+                        tooLarge());
                 return;
             }
-            JsonNode message = checkJsonRpc(body, response);
+            JsonNode message = checkJsonRpc(door, body, response);
             if (message == null) {
                 return;
             }
@@ -157,16 +171,17 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         // refusals from here on answer the request's own id (MCP forbids a null one)
         String version = request.getHeader("MCP-Protocol-Version");
         if (version != null && !protocolVersions.contains(version)) {
-            refuse(response, 400, INVALID_REQUEST, id, "unsupported MCP-Protocol-Version '"
-                    + printable(version) + "'; this gateway speaks " + String.join(", ",
-                            protocolVersions));
+            reject(door, "unsupported_protocol_version", response, 400, INVALID_REQUEST, id,
+                    "unsupported MCP-Protocol-Version '"
+                            + printable(version) + "'; this gateway speaks " + String.join(", ",
+                                    protocolVersions));
             return;
         }
         // a tool call costs a decision, perhaps a GitHub call: the agent's own, tighter limit
         if ("tools/call".equals(method)) {
             Optional<Duration> wait = rateLimits.agent(identity.agentId());
             if (wait.isPresent()) {
-                tooFast(response, wait.get(), id, "rate limit of agent " + identity.agentId()
+                tooFast(door, response, wait.get(), id, "rate limit of agent " + identity.agentId()
                         + " reached");
                 return;
             }
@@ -207,36 +222,40 @@ public final class McpGuardFilter extends OncePerRequestFilter {
      * Checks the JSON-RPC envelope and the tool name; answers itself when they are wrong (null).
      * Else the message.
      */
-    private JsonNode checkJsonRpc(byte[] body, HttpServletResponse response) throws IOException {
+    private JsonNode checkJsonRpc(Door door, byte[] body, HttpServletResponse response)
+            throws IOException {
         JsonNode message;
         try {
             message = json.readTree(body);
         } catch (JacksonException e) {
-            refuse(response, 400, PARSE_ERROR, null, "Parse error: the body is not valid JSON");
+            reject(door, "invalid_jsonrpc", response, 400, PARSE_ERROR, null,
+                    "Parse error: the body is not valid JSON");
             return null;
         }
         if (message == null || message.isMissingNode()) {
-            refuse(response, 400, PARSE_ERROR, null, "Parse error: the body is empty");
+            reject(door, "invalid_jsonrpc", response, 400, PARSE_ERROR, null,
+                    "Parse error: the body is empty");
             return null;
         }
         if (message.isArray()) {
-            refuse(response, 400, INVALID_REQUEST, null, "Invalid Request: JSON-RPC batches are "
-                    + "not supported; send one message per request");
+            reject(door, "invalid_jsonrpc", response, 400, INVALID_REQUEST, null,
+                    "Invalid Request: JSON-RPC batches are "
+                            + "not supported; send one message per request");
             return null;
         }
         if (!message.isObject()) {
-            refuse(response, 400, INVALID_REQUEST, null,
+            reject(door, "invalid_jsonrpc", response, 400, INVALID_REQUEST, null,
                     "Invalid Request: a JSON-RPC message must be an object");
             return null;
         }
         JsonNode id = message.get("id");
         if (id != null && !id.isString() && !id.isIntegralNumber()) {
-            refuse(response, 400, INVALID_REQUEST, null,
+            reject(door, "invalid_jsonrpc", response, 400, INVALID_REQUEST, null,
                     "Invalid Request: 'id' must be a string or an integer (MCP forbids null)");
             return null;
         }
         if (!message.has("jsonrpc") || !"2.0".equals(message.get("jsonrpc").asString(""))) {
-            refuse(response, 400, INVALID_REQUEST, id,
+            reject(door, "invalid_jsonrpc", response, 400, INVALID_REQUEST, id,
                     "Invalid Request: 'jsonrpc' must be \"2.0\"");
             return null;
         }
@@ -245,36 +264,39 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             if (message.has("result") || message.has("error")) {
                 return message; // a response to a server request
             }
-            refuse(response, 400, INVALID_REQUEST, id,
+            reject(door, "invalid_jsonrpc", response, 400, INVALID_REQUEST, id,
                     "Invalid Request: a request needs a 'method'");
             return null;
         }
         if (!method.isString()) {
-            refuse(response, 400, INVALID_REQUEST, id,
+            reject(door, "invalid_jsonrpc", response, 400, INVALID_REQUEST, id,
                     "Invalid Request: 'method' must be a string");
             return null;
         }
         JsonNode params = message.get("params");
         if (params != null && !params.isObject() && !params.isNull()) {
-            refuse(response, 400, INVALID_PARAMS, id, "Invalid params: 'params' must be an object");
+            reject(door, "invalid_jsonrpc", response, 400, INVALID_PARAMS, id,
+                    "Invalid params: 'params' must be an object");
             return null;
         }
         if ("tools/call".equals(method.asString()) && id != null) {
             JsonNode name = params == null ? null : params.get("name");
             if (name == null || !name.isString()) {
-                refuse(response, 200, INVALID_PARAMS, id,
+                reject(door, "invalid_jsonrpc", response, 200, INVALID_PARAMS, id,
                         "Invalid params: tools/call needs a string 'name'");
                 return null;
             }
             if (catalogue.byName(name.asString()).isEmpty()) {
-                refuse(response, 200, INVALID_PARAMS, id, "Unknown tool '" + name.asString()
-                        + "'; the tools are " + catalogue.names());
+                reject(door, "unknown_tool", response, 200, INVALID_PARAMS, id,
+                        "Unknown tool '" + name.asString()
+                                + "'; the tools are " + catalogue.names());
                 return null;
             }
             JsonNode arguments = params.get("arguments");
             if (arguments != null && !arguments.isObject() && !arguments.isNull()) {
-                refuse(response, 200, INVALID_PARAMS, id, "Invalid params: 'arguments' of "
-                        + name.asString() + " must be an object");
+                reject(door, "invalid_jsonrpc", response, 200, INVALID_PARAMS, id,
+                        "Invalid params: 'arguments' of "
+                                + name.asString() + " must be an object");
                 return null;
             }
         }
@@ -340,11 +362,27 @@ public final class McpGuardFilter extends OncePerRequestFilter {
     }
 
     /** 429 with {@code Retry-After}: "{@code why}; retry after N s". */
-    private void tooFast(HttpServletResponse response, Duration wait, JsonNode id, String why)
-            throws IOException {
+    private void tooFast(Door door, HttpServletResponse response, Duration wait, JsonNode id,
+            String why) throws IOException {
         long seconds = RateLimits.retryAfterSeconds(wait);
         response.setHeader("Retry-After", Long.toString(seconds));
-        refuse(response, 429, REFUSED, id, why + "; retry after " + seconds + " s");
+        reject(door, "rate_limited", response, 429, REFUSED, id, why + "; retry after " + seconds
+                + " s");
+    }
+
+    /** Who knocked: the client's address and, once its credential held, the agent. */
+    private record Door(String client, String agent) {
+
+        Door as(String agentId) {
+            return new Door(client, agentId);
+        }
+    }
+
+    /** Counts the refusal for the audit ({@code gateway.refusals}), then answers it. */
+    private void reject(Door door, String reason, HttpServletResponse response, int status,
+            int code, JsonNode id, String message) throws IOException {
+        refusals.refused(RefusalCounter.MCP, reason, door.client(), door.agent(), message);
+        refuse(response, status, code, id, message);
     }
 
     private void refuse(HttpServletResponse response, int status, int code, JsonNode id,

@@ -4,6 +4,7 @@ import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.core.oidc.AdminPrincipal;
 import dev.tollgate.ingress.core.oidc.AdminRole;
 import dev.tollgate.ingress.core.oidc.AdminTokens;
+import dev.tollgate.ingress.core.refusals.RefusalCounter;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.InvalidTokenRequestException;
@@ -53,6 +54,7 @@ public class TokenController {
     private final RateLimits rateLimits;
     private final AdminGate admin;
     private final AdminTokens adminTokens;
+    private final RefusalCounter refusals;
     private final OriginPolicy origins;
     private final int maxAdminBytes;
 
@@ -67,7 +69,8 @@ public class TokenController {
 
     public TokenController(TokenService tokens, RateLimits rateLimits, AdminGate admin,
             AdminTokens adminTokens, OriginPolicy origins,
-            dev.tollgate.ingress.config.IngressProperties properties) {
+            dev.tollgate.ingress.config.IngressProperties properties, RefusalCounter refusals) {
+        this.refusals = refusals;
         this.adminTokens = adminTokens;
         this.tokens = tokens;
         this.rateLimits = rateLimits;
@@ -126,20 +129,22 @@ public class TokenController {
             throws PublishFailedException {
         Optional<ResponseEntity<Map<String, Object>>> hostRefusal = checkHost(request);
         if (hostRefusal.isPresent()) {
+            count(request, "host_not_allowed", null, hostRefusal.get());
             return hostRefusal.get();
         }
         RequestBodies.checkDeclaredLength(request, ROTATE_MAX_BYTES,
                 "/token/rotate takes no body");
         String presented = Bearer.token(request.getHeader(HttpHeaders.AUTHORIZATION));
         if (presented == null) {
-            return ApiError.unauthorized(AGENT_REALM, null,
-                    "send your gateway token as Authorization: Bearer <token>");
+            return count(request, "credential_missing", null, ApiError.unauthorized(AGENT_REALM,
+                    null, "send your gateway token as Authorization: Bearer <token>"));
         }
         AgentIdentity identity;
         try {
             identity = tokens.authenticate(presented);
         } catch (TokenRejectedException e) {
-            return ApiError.unauthorized(AGENT_REALM, "invalid_token", e.getMessage());
+            return count(request, "credential_invalid", null, ApiError.unauthorized(AGENT_REALM,
+                    "invalid_token", e.getMessage()));
         }
         if (!identity.isGatewayToken()) {
             return ApiError.of(HttpStatus.BAD_REQUEST, "not_a_gateway_token", "only gateway"
@@ -148,7 +153,8 @@ public class TokenController {
         Optional<Duration> wait = rateLimits.agent(identity.agentId()).or(() -> rateLimits
                 .rotation(identity.agentId()));
         if (wait.isPresent()) {
-            return ApiError.tooManyRequests(wait.get());
+            return count(request, "rate_limited", identity.agentId(), ApiError.tooManyRequests(
+                    wait.get()));
         }
         GatewayTokens.Minted minted;
         try {
@@ -180,7 +186,8 @@ public class TokenController {
     private AdminCheck checkAdmin(HttpServletRequest request, AdminRole role) {
         Optional<ResponseEntity<Map<String, Object>>> hostRefusal = checkHost(request);
         if (hostRefusal.isPresent()) {
-            return AdminCheck.refused(hostRefusal.get());
+            return AdminCheck.refused(count(request, "host_not_allowed", null, hostRefusal
+                    .get()));
         }
         RequestBodies.checkDeclaredLength(request, maxAdminBytes,
                 "tollgate.ingress.max-admin-request-bytes");
@@ -193,20 +200,27 @@ public class TokenController {
             } catch (TokenRejectedException e) {
                 AdminGate.Verdict verdict = admin.failure(request.getRemoteAddr(), true);
                 return AdminCheck.refused(verdict.outcome() == AdminGate.Outcome.THROTTLED
-                        ? admin.refusal(verdict)
-                        : ApiError.unauthorized(ADMIN_REALM, "invalid_token",
-                                "admin token refused: " + e.getMessage()));
+                        ? count(request, "rate_limited", null, admin.refusal(verdict))
+                        : count(request, "credential_invalid", null, ApiError.unauthorized(
+                                ADMIN_REALM, "invalid_token", "admin token refused: " + e
+                                        .getMessage())));
             }
             if (!principal.may(role)) {
-                return AdminCheck.refused(ApiError.of(HttpStatus.FORBIDDEN, "insufficient_role",
-                        principal.actor() + " lacks the role " + role.claimValue()
-                                + " (in the token's roles claim)"));
+                return AdminCheck.refused(count(request, "insufficient_role", principal.actor(),
+                        ApiError.of(HttpStatus.FORBIDDEN, "insufficient_role", principal.actor()
+                                + " lacks the role " + role.claimValue()
+                                + " (in the token's roles claim)")));
             }
             return new AdminCheck(principal, Optional.empty());
         }
         AdminGate.Verdict verdict = admin.check(authorization, request.getRemoteAddr());
         if (!verdict.accepted()) {
-            return AdminCheck.refused(admin.refusal(verdict));
+            return AdminCheck.refused(count(request, switch (verdict.outcome()) {
+                case MISSING -> "credential_missing";
+                case THROTTLED -> "rate_limited";
+                case NOT_CONFIGURED -> "admin_disabled";
+                default -> "credential_invalid";
+            }, null, admin.refusal(verdict)));
         }
         AdminPrincipal principal = AdminPrincipal.adminKey(!adminTokens.isEmpty());
         if (principal.breakGlass()) {
@@ -242,8 +256,24 @@ public class TokenController {
     }
 
     @ExceptionHandler(RequestBodies.TooLargeException.class)
-    ResponseEntity<Map<String, Object>> tooLarge(RequestBodies.TooLargeException e) {
-        return ApiError.of(HttpStatus.CONTENT_TOO_LARGE, "payload_too_large", e.getMessage());
+    ResponseEntity<Map<String, Object>> tooLarge(RequestBodies.TooLargeException e,
+            HttpServletRequest request) {
+        return count(request, "body_too_large", null, ApiError.of(HttpStatus.CONTENT_TOO_LARGE,
+                "payload_too_large", e.getMessage()));
+    }
+
+    /**
+     * Counts a refusal at the door for the audit ({@code gateway.refusals}) and returns the
+     * answer; the detail is the message the caller is told (never a credential).
+     */
+    private ResponseEntity<Map<String, Object>> count(HttpServletRequest request, String reason,
+            String who, ResponseEntity<Map<String, Object>> answer) {
+        Object message = answer.getBody() == null ? null : answer.getBody().get("message");
+        refusals.refused(request.getRequestURI().startsWith("/admin")
+                ? RefusalCounter.ADMIN
+                : RefusalCounter.ROTATE, reason, request.getRemoteAddr(), who,
+                message == null ? null : message.toString());
+        return answer;
     }
 
     @ExceptionHandler(RequestBodies.NotJsonException.class)

@@ -5,6 +5,7 @@ import dev.tollgate.ingress.core.http.BoundedBody;
 import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.kafka.EventPublisher;
 import dev.tollgate.ingress.kafka.EventPublisher.PublishFailedException;
+import dev.tollgate.ingress.core.refusals.RefusalCounter;
 import dev.tollgate.ingress.web.ApiError;
 import dev.tollgate.installations.InstallationRegistry;
 import dev.tollgate.installations.InstallationWebhooks;
@@ -67,9 +68,12 @@ public class WebhookController {
                 }
             });
 
+    private final RefusalCounter refusals;
+
     public WebhookController(WebhookSecrets secrets, OriginPolicy origins, Clock clock,
             InstallationRegistry registry, InstallationRegistryFeed feed,
-            EventPublisher publisher, WebhookProperties properties) {
+            EventPublisher publisher, WebhookProperties properties, RefusalCounter refusals) {
+        this.refusals = refusals;
         this.secrets = secrets;
         this.origins = origins;
         this.webhooks = new InstallationWebhooks(Roles.INGRESS, clock);
@@ -85,7 +89,7 @@ public class WebhookController {
         Optional<String> hostRefusal = origins.refusal(request.getHeader("Host"), request
                 .getHeader("Origin"));
         if (hostRefusal.isPresent()) {
-            return refuse(HttpStatus.FORBIDDEN, "host_not_allowed", hostRefusal.get());
+            return door(request, HttpStatus.FORBIDDEN, "host_not_allowed", hostRefusal.get());
         }
         if (secrets.isEmpty()) {
             return refuse(HttpStatus.SERVICE_UNAVAILABLE, "webhook_secret_missing",
@@ -96,27 +100,28 @@ public class WebhookController {
         }
         String signature = request.getHeader("X-Hub-Signature-256");
         if (signature == null || signature.isBlank()) {
-            return refuse(HttpStatus.UNAUTHORIZED, "invalid_signature",
+            return door(request, HttpStatus.UNAUTHORIZED, "invalid_signature",
                     "missing X-Hub-Signature-256 header: set a secret on the GitHub App's webhook");
         }
         String contentType = request.getContentType();
         if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith(
                 "application/json")) {
-            return refuse(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+            return door(request, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                     "set the GitHub App's webhook content type to application/json");
         }
         if (request.getContentLengthLong() > maxBytes) {
-            return tooLarge();
+            return tooLarge(request);
         }
         byte[] body = BoundedBody.readAtMost(request.getInputStream(), maxBytes);
         if (body == null) {
-            return tooLarge();
+            return tooLarge(request);
         }
         WebhookSecrets.Verified verified = secrets.verify(body, signature);
         if (verified.environment().isEmpty()) {
             log.warn("refused a webhook delivery {}: {}", printable(request.getHeader(
                     "X-GitHub-Delivery")), verified.reason());
-            return refuse(HttpStatus.UNAUTHORIZED, "invalid_signature", verified.reason());
+            return door(request, HttpStatus.UNAUTHORIZED, "invalid_signature", verified
+                    .reason());
         }
         String event = request.getHeader("X-GitHub-Event");
         String deliveryId = request.getHeader("X-GitHub-Delivery");
@@ -203,8 +208,8 @@ public class WebhookController {
         return ResponseEntity.ok(body);
     }
 
-    private ResponseEntity<Map<String, Object>> tooLarge() {
-        return refuse(HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
+    private ResponseEntity<Map<String, Object>> tooLarge(HttpServletRequest request) {
+        return door(request, HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
                 "the delivery is larger than " + maxBytes
                         + " bytes (tollgate.github.webhook-max-bytes)");
     }
@@ -219,6 +224,13 @@ public class WebhookController {
     private static ResponseEntity<Map<String, Object>> refuse(HttpStatus status, String code,
             String message) {
         return ApiError.of(status, code, message);
+    }
+
+    /** A refusal at the door (not GitHub's, not ours): counted for the audit, then answered. */
+    private ResponseEntity<Map<String, Object>> door(HttpServletRequest request,
+            HttpStatus status, String code, String message) {
+        refusals.refused(RefusalCounter.WEBHOOK, code, request.getRemoteAddr(), null, message);
+        return refuse(status, code, message);
     }
 
     /** A header value fit for the log: printable ASCII, at most 100 characters. */
