@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.audit.TestEvents;
+import dev.tollgate.events.CallStatus;
+import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.tools.secrets.CredentialDetector;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -67,5 +70,21 @@ class RedactsWhatTheDetectorFindsTest {
                 .getKey() + "]").startsWith("# config");
         assertThat(CredentialDetector.find(stored.at("/arguments/files/0/content").asText()))
                 .isEmpty();
+    }
+
+    @Test
+    void theRefusalIsAuditedWithItsFindingReadable() {
+        String reason = "denied: push_files refused: README.md line 3 holds what looks like a"
+                + " GitHub token (ghp_…); remove it, or use a secret store";
+        ToolCallCompleted refusal = TestEvents.result("ev-10", "req-9", CallStatus.DENIED,
+                "secret_in_content");
+        refusal.setTool("push_files");
+        refusal.setMessage(reason);
+
+        AuditEntry record = new AuditEntries().from(refusal, AT);
+
+        assertThat(record.reason()).isEqualTo(reason);
+        assertThat(record.outcome()).isEqualTo("DENIED");
+        assertThat(record.errorClass()).isEqualTo("secret_in_content");
     }
 }

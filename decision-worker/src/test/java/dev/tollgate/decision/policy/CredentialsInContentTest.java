@@ -84,6 +84,21 @@ class CredentialsInContentTest {
     }
 
     @Test
+    void manyFindingsAreNamedFiveAtMost() {
+        List<Object> files = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            files.add(Map.of("path", "f" + i + ".env", "content", "GH=" + GITHUB_TOKEN));
+        }
+        DecisionRequest push = call("push_files", Map.of("owner", "octo", "repo", "hello",
+                "branch", "agent-env", "message", "env", "files", files));
+
+        String reason = deniedBy(GRANTS_EVERYTHING, push).reason();
+
+        assertThat(reason).startsWith("push_files refused: f0.env line 1 holds").contains(
+                "f4.env line 1").doesNotContain("f5.env").endsWith("; and more)");
+    }
+
+    @Test
     void noPolicyOrModeLiftsTheRefusal() {
         DecisionRequest comment = call("comment_on_issue", Map.of("owner", "octo", "repo",
                 "hello", "issue_number", 9, "body", GITHUB_TOKEN));

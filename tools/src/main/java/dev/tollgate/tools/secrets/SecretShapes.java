@@ -25,6 +25,10 @@ public final class SecretShapes {
     /** The signature of jwt.io's example token, in every JWT tutorial. */
     private static final String JWT_IO_EXAMPLE_SIGNATURE = "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
 
+    /** In prose, "the idempotency token 123e4567-e89b-…" names an ID, not a credential. */
+    private static final Pattern UUID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
     private static final Pattern KEY_BODY_RUN = Pattern.compile("[A-Za-z0-9+/]{40}");
 
     /** The shapes, in the order the redactor applies them. */
@@ -109,7 +113,9 @@ public final class SecretShapes {
                     "(?i)\\b(bearer|basic|token)(\\s+)(?!\\[REDACTED)"
                             + "(?<secret>[A-Za-z0-9._~+/=-]{12,})"),
                     Trigger.containsIgnoringCase("bearer", "basic", "token"),
-                    (text, match) -> Looks.literalSecret(match.group("secret"), 20), 0),
+                    (text, match) -> Looks.literalSecret(match.group("secret"), 20) && !UUID
+                            .matcher(match.group("secret")).matches(),
+                    0),
             // Credentials in URLs: scheme://user:password@host.
             new SecretShape(SecretKind.PASSWORD, Pattern.compile(
                     "(?i)\\b([a-z][a-z0-9+.-]{0,63}://[^\\s:/@\"]+:)(?<secret>[^\\s@/\"]+)@"),

@@ -84,7 +84,7 @@ public final class WrittenContent {
 
     private static void scan(String text, String where, boolean withLine,
             List<CredentialFinding> findings) {
-        if (findings.size() > MAX_FINDINGS) {
+        if (findings.size() >= MAX_FINDINGS) {
             return;
         }
         for (CredentialFinding found : CredentialDetector.find(text)) {

@@ -119,6 +119,7 @@ class CredentialDetectorTest {
                     + "aWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
             // ordinary identifiers and data
             "id: 123e4567-e89b-12d3-a456-426614174000",
+            "the idempotency token 123e4567-e89b-12d3-a456-426614174000 is reused on retry",
             "fixed in 0fb23c6f5da2cec255404e4fb440034d6608697a (see 3f2a9c1)",
             "sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
             "data: SGVsbG8sIHdvcmxkISBUaGlzIGlzIGp1c3Qgb3JkaW5hcnkgdGV4dCBpbiBiYXNlNjQu",

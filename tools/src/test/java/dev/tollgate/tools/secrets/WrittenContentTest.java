@@ -75,6 +75,21 @@ class WrittenContentTest {
     }
 
     @Test
+    void aCallReportsAtMostTheCap() {
+        List<Object> files = new java.util.ArrayList<>();
+        for (int i = 0; i < WrittenContent.MAX_FINDINGS + 5; i++) {
+            files.add(Map.of("path", "f" + i + ".env", "content", "GH=" + GITHUB_CLASSIC));
+        }
+        ValidatedCall push = call(Tool.PUSH_FILES, Map.of("owner", "octo", "repo", "hello",
+                "branch", "agent-fix", "message", "env", "files", files));
+
+        List<CredentialFinding> found = WrittenContent.credentials(push);
+
+        assertThat(found).hasSize(WrittenContent.MAX_FINDINGS);
+        assertThat(found.get(0).location()).isEqualTo("f0.env line 1");
+    }
+
+    @Test
     void readsAreNeverScanned() {
         ValidatedCall read = call(Tool.SEARCH_CODE, Map.of("owner", "octo", "repo", "hello",
                 "query", GITHUB_CLASSIC));
