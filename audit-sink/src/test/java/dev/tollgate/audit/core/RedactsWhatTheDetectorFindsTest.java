@@ -45,7 +45,10 @@ class RedactsWhatTheDetectorFindsTest {
                         + "IIXGvOoNZYW2m-Zp0zVZomHFwUbbYrEqmSM9wC"),
                 Map.entry("gitlab_token", "glpat-" + "Zp0zVZomHFwUbbYrEqmS"),
                 Map.entry("aws_access_key", "AKIA" + "Q80IDW3706I8J76B"),
-                Map.entry("password", "password: k8Rz2mQw9xLp"));
+                Map.entry("password", "password: k8Rz2mQw9xLp"),
+                Map.entry("secret", "API_KEY=" + "a8f5f167f44f4964e6c998dee827110c"),
+                Map.entry("aws_secret_key", "aws_secret_access_key = " + "vVqE1SkHbn88HxjSI6bW/"
+                        + "tP3fS2qHx6kwXoIIXGv"));
     }
 
     @ParameterizedTest

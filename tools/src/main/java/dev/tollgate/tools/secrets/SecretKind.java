@@ -7,19 +7,40 @@ import java.util.Locale;
  * ({@code [REDACTED:github_token]}) and what the decision worker names when it refuses a write.
  */
 public enum SecretKind {
-    GITHUB_TOKEN("a GitHub token"), PRIVATE_KEY("a private key"), JWT(
-            "a JSON Web Token"), AUTHORIZATION("an Authorization credential"), PASSWORD(
-                    "a password"), SECRET("a secret"), AWS_ACCESS_KEY(
-                            "an AWS access key"), URL_CREDENTIAL(
-                                    "a credential in a URL"), SLACK_TOKEN(
-                                            "a Slack token"), STRIPE_KEY(
-                                                    "a Stripe live key"), GOOGLE_API_KEY(
-                                                            "a Google API key"), NPM_TOKEN(
-                                                                    "an npm token"), PYPI_TOKEN(
-                                                                            "a PyPI token"), OPENAI_KEY(
-                                                                                    "an OpenAI API key"), ANTHROPIC_KEY(
-                                                                                            "an Anthropic API key"), GITLAB_TOKEN(
-                                                                                                    "a GitLab token");
+    /** ghp_, gho_, ghu_, ghs_, ghr_, github_pat_, v1.: any GitHub token. */
+    GITHUB_TOKEN("a GitHub token"),
+    /** A PEM private key block. */
+    PRIVATE_KEY("a private key"),
+    /** A signed JSON Web Token. */
+    JWT("a JSON Web Token"),
+    /** An Authorization header's value, or a bare Bearer/Basic/token credential. */
+    AUTHORIZATION("an Authorization credential"),
+    /** A password by its key name, or in a URL's user info. */
+    PASSWORD("a password"),
+    /** An API key or token by its key name (api_key, access_token, SECRET_KEY, ...). */
+    SECRET("an API key or token"),
+    /** An AWS access key ID (AKIA, ASIA). */
+    AWS_ACCESS_KEY("an AWS access key"),
+    /** An AWS secret access key under its key name. */
+    AWS_SECRET_KEY("an AWS secret access key"),
+    /** A credential in a signed URL's parameter (?token=, sig=, X-Amz-Signature=, ...). */
+    URL_CREDENTIAL("a credential in a URL"),
+    /** xoxa-, xoxb-, xoxp-, xoxr-. */
+    SLACK_TOKEN("a Slack token"),
+    /** sk_live_, rk_live_. */
+    STRIPE_KEY("a Stripe live key"),
+    /** AIza and 35 characters. */
+    GOOGLE_API_KEY("a Google API key"),
+    /** npm_ and 36 characters. */
+    NPM_TOKEN("an npm token"),
+    /** pypi-AgE... */
+    PYPI_TOKEN("a PyPI token"),
+    /** sk-...T3BlbkFJ... */
+    OPENAI_KEY("an OpenAI API key"),
+    /** sk-ant-api03-... */
+    ANTHROPIC_KEY("an Anthropic API key"),
+    /** glpat- */
+    GITLAB_TOKEN("a GitLab token");
 
     private final String description;
 

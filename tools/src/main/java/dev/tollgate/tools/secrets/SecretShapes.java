@@ -76,6 +76,13 @@ public final class SecretShapes {
                     0),
             token(SecretKind.AWS_ACCESS_KEY, "(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])",
                     4, 16, "AKIA", "ASIA"),
+            // AWS secret access keys: 40 base64 characters under their key name.
+            new SecretShape(SecretKind.AWS_SECRET_KEY, Pattern.compile(
+                    "(?i)(?<![a-z0-9])((?:aws_?)?secret_?access_?key|aws_?secret_?key)"
+                            + "(\"?\\s*[:=]\\s*[\"']?)(?<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"),
+                    Trigger.containsIgnoringCase("secret_access_key", "secretaccesskey",
+                            "secret_key", "secretkey"),
+                    (text, match) -> Looks.randomTokenBody(match.group("secret"), 40), 0),
             // Slack bot, app, user and refresh tokens: xoxb-<team>-<bot>-<random>.
             token(SecretKind.SLACK_TOKEN, "(?<![A-Za-z0-9])xox[abpr]-[0-9]+-[0-9A-Za-z-]{10,}", 5,
                     10, "xoxa-", "xoxb-", "xoxp-", "xoxr-"),
@@ -127,7 +134,16 @@ public final class SecretShapes {
                     "(?i)(?<![a-z0-9_-])((?:[a-z0-9_-]*(?:password|passwd|passphrase|pwd|secret))"
                             + "\"?\\s*[:=]\\s*\"?)(?!\\[REDACTED)(?<secret>[^\\s\",;&}]+)"),
                     Trigger.containsIgnoringCase("pass", "pwd", "secret"),
-                    (text, match) -> Looks.literalSecret(match.group("secret"), 8), 0));
+                    (text, match) -> Looks.literalSecret(match.group("secret"), 8), 0),
+            // api_key=..., "accessToken": "...", SECRET_KEY: ... in free text: API keys and
+            // tokens by their key name, like passwords above.
+            new SecretShape(SecretKind.SECRET, Pattern.compile(
+                    "(?i)(?<![a-z0-9_-])((?:[a-z0-9_-]*(?:api[_-]?key|api[_-]?token|access[_-]?token"
+                            + "|auth[_-]?token|refresh[_-]?token|secret[_-]?key|private[_-]?token"
+                            + "|client[_-]?token))\"?\\s*[:=]\\s*\"?)(?!\\[REDACTED)"
+                            + "(?<secret>[^\\s\",;&}]+)"),
+                    Trigger.containsIgnoringCase("key", "token"),
+                    (text, match) -> Looks.literalSecret(match.group("secret"), 16), 0));
 
     private SecretShapes() {
     }

@@ -82,6 +82,8 @@ class CredentialDetectorTest {
                 url: postgres://app:Tr0ub4dorZq9@db.internal:5432/app
                 curl -H "Authorization: Bearer Zp0zVZomHFwUbbYrEqmSM9wC" https://api.test
                 https://storage.test/blob?sv=2021&sig=Zp0zVZomHFwUbbYrEqmSM9wC%2B
+                API_KEY = "a8f5f167f44f4964e6c998dee827110c"
+                aws_secret_access_key = vVqE1SkHbn88HxjSI6bW/tP3fS2qHx6kwXoIIXGv
                 """;
 
         List<CredentialFinding> found = CredentialDetector.find(text);
@@ -91,7 +93,9 @@ class CredentialDetectorTest {
                         org.assertj.core.groups.Tuple.tuple(SecretKind.PASSWORD, 2),
                         org.assertj.core.groups.Tuple.tuple(SecretKind.PASSWORD, 3),
                         org.assertj.core.groups.Tuple.tuple(SecretKind.AUTHORIZATION, 4),
-                        org.assertj.core.groups.Tuple.tuple(SecretKind.URL_CREDENTIAL, 5));
+                        org.assertj.core.groups.Tuple.tuple(SecretKind.URL_CREDENTIAL, 5),
+                        org.assertj.core.groups.Tuple.tuple(SecretKind.SECRET, 6),
+                        org.assertj.core.groups.Tuple.tuple(SecretKind.AWS_SECRET_KEY, 7));
         assertThat(found).allSatisfy(finding -> assertThat(finding.hint()).isNull());
     }
 
@@ -140,6 +144,12 @@ class CredentialDetectorTest {
             "postgres://user:password@localhost/db",
             "the token refreshHandlerFactory2 is created lazily",
             "PASSWORD_MIN_LENGTH = 12",
+            "api_key = os.getenv(\"API_KEY\")",
+            "accessToken: string;",
+            "API_KEY_HEADER = \"X-Api-Key\"",
+            "const apiKey = config.apiKey;",
+            "refresh_token: response.refresh_token",
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "passwordless: true",
             "private static final String HEADER = \"-----BEGIN PRIVATE KEY-----\";",
             "-----BEGIN OPENSSH PRIVATE KEY-----\n...\n-----END OPENSSH PRIVATE KEY-----",
