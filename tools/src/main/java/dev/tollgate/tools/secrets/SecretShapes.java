@@ -125,7 +125,7 @@ public final class SecretShapes {
                     0),
             // Credentials in URLs: scheme://user:password@host.
             new SecretShape(SecretKind.PASSWORD, Pattern.compile(
-                    "(?i)\\b([a-z][a-z0-9+.-]{0,63}://[^\\s:/@\"]+:)(?<secret>[^\\s@/\"]+)@"),
+                    "(?i)\\b([a-z][a-z0-9+.-]{0,63}+://[^\\s:/@\"]+:)(?<secret>[^\\s@/\"]+)@"),
                     Trigger.contains("://"),
                     (text, match) -> Looks.literalSecret(match.group("secret"), 8), 0),
             // password=..., "secret": "...", client_secret: ... in free text. The key starts
