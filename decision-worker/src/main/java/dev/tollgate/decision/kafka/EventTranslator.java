@@ -43,6 +43,8 @@ public final class EventTranslator {
     public static final String POLICY_DENIED = ErrorCode.POLICY_DENIED.code();
     /** errorCode of a hard-blocked request. */
     public static final String HARD_BLOCKED = ErrorCode.HARD_BLOCKED.code();
+    /** errorCode of a write refused for carrying what looks like a credential. */
+    public static final String SECRET_IN_CONTENT = ErrorCode.SECRET_IN_CONTENT.code();
     /** errorCode of a request the policy allowed on a repository no active installation covers. */
     public static final String NOT_INSTALLED = ErrorCode.NOT_INSTALLED.code();
     /** errorCode of a request that cannot be decided (names no repository, unreadable). */
@@ -153,6 +155,7 @@ public final class EventTranslator {
     public ToolCallCompleted denied(ToolCallRequested event, Denied denied) {
         String code = switch (denied.kind()) {
             case HARD_BLOCK -> HARD_BLOCKED;
+            case SECRET_IN_CONTENT -> SECRET_IN_CONTENT;
             case INVALID_REQUEST -> INVALID_REQUEST;
             case NO_GRANT, EXPLICIT_DENY, TOKEN_NARROWING -> POLICY_DENIED;
         };

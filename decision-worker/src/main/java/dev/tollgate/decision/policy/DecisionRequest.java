@@ -6,6 +6,9 @@ import dev.tollgate.tools.Target;
 import dev.tollgate.tools.Target.NumberKind;
 import dev.tollgate.tools.Tool;
 import dev.tollgate.tools.ToolCatalogue;
+import dev.tollgate.tools.ValidatedCall;
+import dev.tollgate.tools.secrets.CredentialFinding;
+import dev.tollgate.tools.secrets.WrittenContent;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,12 +25,21 @@ import java.util.Optional;
  * @param target what the call acts on; null for a name that is not a tool that reaches GitHub
  * @param narrowing the narrowing carried by the agent's gateway token ({@link TokenNarrowing#NONE}
  *        when it has none)
+ * @param credentials what looks like a credential in what a write would send to GitHub
+ *        ({@link WrittenContent}): kinds and places, never values; empty for reads
  */
 public record DecisionRequest(String agent, String environment, String tool, Target target,
-        TokenNarrowing narrowing) {
+        TokenNarrowing narrowing, List<CredentialFinding> credentials) {
 
     public DecisionRequest {
         narrowing = narrowing == null ? TokenNarrowing.NONE : narrowing;
+        credentials = credentials == null ? List.of() : List.copyOf(credentials);
+    }
+
+    /** A request whose content holds no credential (or was not scanned: reads, tests). */
+    public DecisionRequest(String agent, String environment, String tool, Target target,
+            TokenNarrowing narrowing) {
+        this(agent, environment, tool, target, narrowing, List.of());
     }
 
     /**
@@ -44,8 +56,9 @@ public record DecisionRequest(String agent, String environment, String tool, Tar
         if (known.isEmpty() || !known.get().reachesGitHub()) {
             return new DecisionRequest(agent, environment, tool, null, TokenNarrowing.NONE);
         }
-        Target target = ToolCatalogue.standard().validate(tool, arguments).requireTarget();
-        return new DecisionRequest(agent, environment, tool, target, TokenNarrowing.NONE);
+        ValidatedCall call = ToolCatalogue.standard().validate(tool, arguments);
+        return new DecisionRequest(agent, environment, tool, call.requireTarget(),
+                TokenNarrowing.NONE, WrittenContent.credentials(call));
     }
 
     /**
@@ -149,11 +162,12 @@ public record DecisionRequest(String agent, String environment, String tool, Tar
     }
 
     public DecisionRequest narrowedTo(TokenNarrowing newNarrowing) {
-        return new DecisionRequest(agent, environment, tool, target, newNarrowing);
+        return new DecisionRequest(agent, environment, tool, target, newNarrowing, credentials);
     }
 
     private DecisionRequest with(Target.Builder parts) {
-        return new DecisionRequest(agent, environment, tool, parts.build(), narrowing);
+        return new DecisionRequest(agent, environment, tool, parts.build(), narrowing,
+                credentials);
     }
 
     private Target requireTarget() {

@@ -18,6 +18,8 @@ public record Denied(DecisionRequest request, Kind kind, String reason, List<Rul
     public enum Kind {
         /** A hard block: not a catalogued tool, or a push to a default or protected branch. */
         HARD_BLOCK,
+        /** A write carries what looks like a credential; like a hard block, no policy lifts it. */
+        SECRET_IN_CONTENT,
         /** The agent's gateway token is narrowed to other tools or repositories. */
         TOKEN_NARROWING,
         /** An explicit deny rule matched. */

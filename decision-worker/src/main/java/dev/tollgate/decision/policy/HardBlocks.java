@@ -2,6 +2,7 @@ package dev.tollgate.decision.policy;
 
 import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.Tool;
+import dev.tollgate.tools.secrets.CredentialFinding;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -11,7 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * What no policy can lift: anything that is not a catalogued tool (deleting a repository is not
- * one), and pushing to the default or a protected branch. The decision worker cannot see GitHub:
+ * one), pushing to the default or a protected branch, and a write carrying what looks like a
+ * credential ({@link #credentialRefusal}). The decision worker cannot see GitHub:
  * it blocks {@code main}, {@code master} and the policy's protected-branch patterns itself, and
  * hands the executor the preconditions to check the repository's real default branch and branch
  * protection before it pushes.
@@ -53,6 +55,28 @@ public final class HardBlocks {
         return Optional
                 .of("'" + tool + "' is not a catalogued tool and is hard-blocked; the tools are: "
                         + catalogue());
+    }
+
+    /**
+     * Why a write is refused for the credentials found in its content, if any: the first finding's
+     * kind and place and what to do, then up to four more. Never a credential's value: a finding
+     * holds none, only its format's fixed prefix.
+     */
+    public static Optional<String> credentialRefusal(String tool,
+            List<CredentialFinding> found) {
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder reason = new StringBuilder(tool).append(" refused: ").append(found.get(0)
+                .describe()).append("; remove it, or use a secret store");
+        if (found.size() > 1) {
+            reason.append(" (also: ").append(found.stream().skip(1).limit(4).map(
+                    CredentialFinding::describe).collect(Collectors.joining("; "))).append(
+                            found
+                                    .size() > 5 ? "; and more" : "")
+                    .append(")");
+        }
+        return Optional.of(reason.toString());
     }
 
     /** The catalogued tool names, for messages. */

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * <ol>
  * <li>hard blocks (not a catalogued tool; path traversal; a write to a branch not named
  * {@code agent-...} ({@link BranchRule}); a push to {@code main}, {@code master} or a protected
- * pattern) deny, whatever the policy says and in every mode;</li>
+ * pattern; a write whose content holds what looks like a credential) deny, whatever the policy
+ * says and in every mode;</li>
  * <li>the narrowing carried by the agent's gateway token denies what it leaves out;</li>
  * <li>explicit deny rules deny (in monitor-mode rule sets they are only recorded);</li>
  * <li>a grant permits: among the grants covering the agent and environment, only those whose
@@ -46,6 +47,7 @@ public final class PolicyEngine {
     static final String RULE_TRAVERSAL = "hard-block: no path traversal";
     static final String RULE_PROTECTED = "hard-block: no push to a default or protected branch";
     static final String RULE_AGENT_BRANCH = "hard-block: agents write only agent- branches";
+    static final String RULE_NO_CREDENTIALS = "hard-block: no credentials in written content";
     static final String RULE_DEFAULT_DENY = "default: deny";
     static final String RULE_NARROWING = "token narrowing";
     static final String RULE_FORK_HEAD = "a pull request's head in another repository";
@@ -117,6 +119,16 @@ public final class PolicyEngine {
             if (!agentBranch) {
                 return denied(request, Denied.Kind.HARD_BLOCK, BranchRule.refusal(target
                         .branch()), trace);
+            }
+        }
+
+        if (action.isWrite()) {
+            Optional<String> credential = HardBlocks.credentialRefusal(action.toolName(), request
+                    .credentials());
+            trace.add(new RuleTrace(RULE_NO_CREDENTIALS, Effect.BLOCK, credential.isPresent(),
+                    credential.orElse("nothing it writes looks like a credential")));
+            if (credential.isPresent()) {
+                return denied(request, Denied.Kind.SECRET_IN_CONTENT, credential.get(), trace);
             }
         }
 

@@ -182,6 +182,31 @@ class EventTranslatorTest {
     }
 
     @Test
+    void aWriteCarryingACredentialIsAnsweredSecretInContentWithoutIt() {
+        String token = "ghp_" + "u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d";
+        ToolCallRequested event = event("create_issue", resource("myorg", "app", null, null),
+                "{\"owner\":\"myorg\",\"repo\":\"app\",\"title\":\"t\",\"body\":\"use "
+                        + token + "\"}",
+                null);
+        Policy policy = Policy.of(RuleSet.enforcing("default", List.of(Grant.of("myorg/app",
+                Tier.values())), List.of()));
+        Denied denied = (Denied) new PolicyEngine(policy).decide(translator.toDecisionRequest(
+                event));
+
+        ToolCallCompleted completed = translator.denied(event, denied);
+
+        assertThat(completed.getStatus()).isEqualTo(CallStatus.DENIED);
+        assertThat(completed.getErrorCode()).isEqualTo("secret_in_content").isEqualTo(
+                EventTranslator.SECRET_IN_CONTENT);
+        assertThat(completed.getRetryable()).isFalse();
+        assertThat(completed.getMessage()).isEqualTo("denied: create_issue refused: body holds"
+                + " what looks like a GitHub token (ghp_…); remove it, or use a secret store");
+        assertThat(completed.toString()).doesNotContain(token.substring(4));
+        assertThat(completed.getRules()).anySatisfy(rule -> assertThat(rule.getDetail())
+                .contains("GitHub token"));
+    }
+
+    @Test
     void aVeryLongTraceIsShortenedKeepingWhatDecided() {
         List<RuleTrace> trace = new ArrayList<>();
         trace.add(new RuleTrace("hard-block", RuleTrace.Effect.BLOCK, false, "ok"));

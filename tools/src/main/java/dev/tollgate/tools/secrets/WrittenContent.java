@@ -1,0 +1,104 @@
+package dev.tollgate.tools.secrets;
+
+import dev.tollgate.tools.Param;
+import dev.tollgate.tools.Tool;
+import dev.tollgate.tools.ValidatedCall;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The credentials a write would send to GitHub: every string argument of a write tool (bodies,
+ * titles, comments, commit messages, check output, labels, names, file contents) at any depth,
+ * walked by the tool's own {@link Param} declarations. A pushed file's content is reported by its
+ * path and line ({@code README.md line 3}); base64 content is decoded first. Other text is reported
+ * by its argument ({@code body line 2}, {@code comments[1].body}). Reads and local tools carry
+ * nothing to GitHub and are not scanned.
+ */
+public final class WrittenContent {
+
+    /** At most this many findings are reported for one call. */
+    public static final int MAX_FINDINGS = CredentialDetector.MAX_FINDINGS;
+
+    private WrittenContent() {
+    }
+
+    /** The credentials in what {@code call} would write; empty for reads and local tools. */
+    public static List<CredentialFinding> credentials(ValidatedCall call) {
+        if (call.tool().kind() != Tool.Kind.WRITE) {
+            return List.of();
+        }
+        List<CredentialFinding> findings = new ArrayList<>();
+        walk(call.tool().params(), call.arguments(), "", findings);
+        return findings.size() > MAX_FINDINGS
+                ? List.copyOf(findings.subList(0, MAX_FINDINGS))
+                : List.copyOf(findings);
+    }
+
+    private static void walk(List<Param> params, Map<?, ?> values, String prefix,
+            List<CredentialFinding> findings) {
+        Object path = values.get("path");
+        for (Param param : params) {
+            Object value = values.get(param.name());
+            String name = prefix + param.name();
+            if (value == null) {
+                continue;
+            }
+            if (param.name().equals("content") && path instanceof String file
+                    && value instanceof String content) {
+                String text = "base64".equals(values.get("encoding"))
+                        ? decoded(content)
+                        : content;
+                scan(text, file, true, findings);
+            } else {
+                visit(param, value, name, findings);
+            }
+        }
+    }
+
+    private static void visit(Param param, Object value, String name,
+            List<CredentialFinding> findings) {
+        switch (param) {
+            case Param.Str text when text.allowed().isEmpty() && value instanceof String s ->
+                scan(s, name, s.indexOf('\n') >= 0, findings);
+            case Param.Arr array when value instanceof List<?> items -> {
+                for (int i = 0; i < items.size(); i++) {
+                    visit(array.items(), items.get(i), name + "[" + i + "]", findings);
+                }
+            }
+            case Param.Obj object when value instanceof Map<?, ?> fields ->
+                walk(object.fields(), fields, name + ".", findings);
+            case Param.StrMap map when value instanceof Map<?, ?> entries -> entries.forEach((
+                    key, entry) -> {
+                if (entry instanceof String s) {
+                    scan(s, name + "." + key, s.indexOf('\n') >= 0, findings);
+                }
+            });
+            default -> {
+                // numbers, flags and values from a fixed list carry nothing an agent wrote
+            }
+        }
+    }
+
+    private static void scan(String text, String where, boolean withLine,
+            List<CredentialFinding> findings) {
+        if (findings.size() >= MAX_FINDINGS) {
+            return;
+        }
+        for (CredentialFinding found : CredentialDetector.find(text)) {
+            findings.add(found.at(where, withLine));
+        }
+    }
+
+    /** Base64 content as bytes read one to a character, so text in any encoding is scanned. */
+    private static String decoded(String base64) {
+        try {
+            return new String(Base64.getMimeDecoder().decode(base64),
+                    StandardCharsets.ISO_8859_1);
+        } catch (IllegalArgumentException e) {
+            return base64; // the tool's definition refuses it before any role acts on it
+        }
+    }
+}
