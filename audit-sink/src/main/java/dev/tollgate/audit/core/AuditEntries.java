@@ -1,6 +1,7 @@
 package dev.tollgate.audit.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,6 +40,8 @@ public final class AuditEntries {
     public static final String UNDECODABLE_PREFIX = "undecodable:";
     /** What an event's own ID is prefixed with when it starts like an ID the sink makes itself. */
     static final String EVENT_PREFIX = "event:";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Redactor redactor;
 
@@ -222,14 +225,30 @@ public final class AuditEntries {
 
     private void put(ObjectNode target, String name, Object value) {
         if (value instanceof String json && name.endsWith("Json")) {
-            // argumentsJson, resultJson: agent- or GitHub-supplied JSON, redacted at any depth.
-            target.set(name.substring(0, name.length() - "Json".length()), redactor
-                    .redactJsonText(json));
+            // argumentsJson, resultJson: agent- or GitHub-supplied JSON: contents and large
+            // strings kept as proof (digest and size), the rest redacted at any depth.
+            target.set(name.substring(0, name.length() - "Json".length()), proofOf(json));
         } else if (value instanceof String json && name.equals("grantNarrowing")) {
             target.set(name, redactor.redactJsonText(json));
         } else {
             target.set(name, toJson(name, value));
         }
+    }
+
+    private JsonNode proofOf(String json) {
+        JsonNode parsed;
+        try {
+            parsed = JSON.readTree(json);
+        } catch (java.io.IOException | RuntimeException e) {
+            parsed = null;
+        }
+        if (parsed == null) {
+            JsonNode text = ContentDigests.digestIfLarge(json);
+            return text.isTextual()
+                    ? JsonNodeFactory.instance.textNode(redactor.redactText(json))
+                    : text;
+        }
+        return redactor.redactJson(ContentDigests.digest(parsed));
     }
 
     private JsonNode toJson(String name, Object value) {

@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.audit.TestEvents;
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.EventMeta;
+import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.schemas.TargetEvents;
 import dev.tollgate.tools.Tool;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -59,8 +61,8 @@ class AuditEntriesTest {
                 .doesNotContain("Bearer x").doesNotContain("\"pw\"");
         assertThat(context.at("/arguments/body").asText()).isEqualTo(
                 "use [REDACTED:github_token]");
-        assertThat(context.at("/arguments/files/0/content").asText()).isEqualTo(
-                "[REDACTED:private_key]");
+        assertThat(context.at("/arguments/files/0/content/bytes").asInt()).as(
+                "a pushed file is kept as proof, not content").isEqualTo(58);
         assertThat(context.at("/arguments/headers/authorization").asText()).isEqualTo(
                 "[REDACTED:authorization]");
         assertThat(context.at("/arguments/password").asText()).isEqualTo("[REDACTED:password]");
@@ -146,6 +148,53 @@ class AuditEntriesTest {
                 "installation.active");
         assertThat(entries.from(TestEvents.deadLetter("e5", "x"), AT).action()).isEqualTo(
                 "dead_letter");
+    }
+
+    @Test
+    void aFileReadOrPushedIsKeptAsItsDigestAndSizeNotItsContent() throws Exception {
+        String file = "# Hello\n\nThe quarterly numbers are confidential.\n";
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance(
+                "SHA-256").digest(file.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        String escaped = file.replace("\n", "\\n");
+        ToolCallRequested push = TestEvents.request("ev-1", "req-1", "agent-a",
+                "{\"owner\":\"octo\",\"message\":\"docs\",\"files\":[{\"path\":\"README.md\","
+                        + "\"content\":\"" + escaped + "\"}]}");
+        ToolCallCompleted read = ToolCallCompleted.newBuilder(TestEvents.result("ev-2", "req-2",
+                CallStatus.SUCCEEDED, null)).setResultJson("{\"path\":\"README.md\",\"sha\":"
+                        + "\"abc\",\"content\":\"" + escaped + "\"}")
+                .build();
+
+        JsonNode pushed = JSON.readTree(entries.from(push, AT).contextJson());
+        JsonNode answered = JSON.readTree(entries.from(read, AT).contextJson());
+
+        for (JsonNode proof : List.of(pushed.at("/arguments/files/0/content"), answered.at(
+                "/result/content"))) {
+            assertThat(proof.path("sha256").asText()).isEqualTo(sha);
+            assertThat(proof.path("bytes").asInt()).isEqualTo(file.getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8).length);
+        }
+        assertThat(pushed.toString() + answered).doesNotContain("confidential");
+        assertThat(pushed.at("/arguments/files/0/path").asText()).isEqualTo("README.md");
+        assertThat(pushed.at("/arguments/message").asText()).isEqualTo("docs");
+    }
+
+    @Test
+    void aLargeBodyIsKeptAsProofAndAShortOneAsText() throws Exception {
+        String large = "x".repeat(ContentDigests.LARGE_CHARS + 1);
+        JsonNode context = JSON.readTree(entries.from(TestEvents.request("ev-1", "req-1",
+                "agent-a", "{\"title\":\"short title\",\"body\":\"" + large + "\"}"), AT)
+                .contextJson());
+
+        assertThat(context.at("/arguments/title").asText()).isEqualTo("short title");
+        assertThat(context.at("/arguments/body/bytes").asInt()).isEqualTo(large.length());
+        assertThat(context.at("/arguments/body/sha256").asText()).hasSize(64).matches(
+                "[0-9a-f]{64}");
+
+        String notJson = "log line\n".repeat(200);
+        JsonNode text = JSON.readTree(entries.from(ToolCallCompleted.newBuilder(TestEvents
+                .result("ev-3", "req-3", CallStatus.SUCCEEDED, null)).setResultJson(notJson)
+                .build(), AT).contextJson());
+        assertThat(text.at("/result/bytes").asInt()).isEqualTo(notJson.length());
     }
 
     @Test

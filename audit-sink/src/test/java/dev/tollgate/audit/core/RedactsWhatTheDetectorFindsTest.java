@@ -58,9 +58,10 @@ class RedactsWhatTheDetectorFindsTest {
         String secret = entry.getValue();
         String content = "# config\n\nvalue = " + secret + "\n";
         assertThat(CredentialDetector.find(content)).hasSize(1); // the decision worker refuses it
+        // a file's content is kept as its digest (ContentDigests); the commit message is text
         ToolCallRequested request = TestEvents.request("ev-9", "req-9", "agent-a", JSON
                 .writeValueAsString(Map.of("owner", "octo", "repo", "hello", "branch",
-                        "agent-fix", "message", "add config", "files", List.of(Map.of("path",
+                        "agent-fix", "message", content, "files", List.of(Map.of("path",
                                 "config.toml", "content", content)))));
         request.setTool("push_files");
 
@@ -69,10 +70,10 @@ class RedactsWhatTheDetectorFindsTest {
 
         String last12 = secret.substring(secret.length() - 12);
         assertThat(record.contextJson()).doesNotContain(last12);
-        assertThat(stored.at("/arguments/files/0/content").asText()).contains("[REDACTED:" + entry
+        assertThat(stored.at("/arguments/message").asText()).contains("[REDACTED:" + entry
                 .getKey() + "]").startsWith("# config");
-        assertThat(CredentialDetector.find(stored.at("/arguments/files/0/content").asText()))
-                .isEmpty();
+        assertThat(CredentialDetector.find(stored.at("/arguments/message").asText())).isEmpty();
+        assertThat(stored.at("/arguments/files/0/content/sha256").asText()).hasSize(64);
     }
 
     @Test
