@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.events.AccessRefused;
 import dev.tollgate.schemas.Topics;
+import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -25,7 +26,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @SpringBootTest(classes = IngressApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         TestConfig.ADMIN_KEY_PROPERTY, TestConfig.SIGNING_KEY_PROPERTY,
         TestConfig.STATE_DIR_PROPERTY, "tollgate.ingress.reply-partition=0",
-        "tollgate.ingress.refusals.interval=500ms", "tollgate.ingress.trusted-proxies=127.0.0.1"})
+        "tollgate.ingress.refusals.interval=500ms", "tollgate.ingress.trusted-proxies=127.0.0.1",
+        "tollgate.ingress.reply-timeout=2s"})
 class RefusalsIntegrationTest {
 
     private static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
@@ -75,6 +77,62 @@ class RefusalsIntegrationTest {
         assertThat(records.getFirst().key()).isEqualTo(client);
         assertThat(records.toString()).doesNotContain(parts[2].substring(4)).doesNotContain(
                 parts[1]);
+    }
+
+    @Test
+    void aPushCarryingACredentialIsRefusedBeforeKafkaSeesItAndCounted() throws Exception {
+        String agent = KafkaTestBroker.uniqueName("leaky");
+        String token = "ghp_" + "R8f2kQ9mXv3LwT7nYb4Hc6Jd1Pz5Ua0Es2Gi";
+        io.modelcontextprotocol.spec.McpSchema.CallToolResult result;
+        try (io.modelcontextprotocol.client.McpSyncClient client = McpClients.connect(port,
+                HttpCalls.mint("http://127.0.0.1:" + port, agent))) {
+            client.initialize();
+            result = McpClients.call(client, "push_files", Map.of("owner", "octo", "repo", "app",
+                    "branch", "agent-fix", "message", "docs", "files", List.of(Map.of("path",
+                            "README.md", "content", "# Hello\n\ntoken: " + token + "\n"))));
+        }
+
+        Map<String, Object> answer = McpClients.structured(result);
+        assertThat(answer).containsEntry("status", "secret_in_content");
+        assertThat((String) answer.get("message")).contains(
+                "README.md line 3 holds what looks like a GitHub token (ghp_").doesNotContain(
+                        token
+                                .substring(4));
+        assertThat(KafkaProbe.awaitUntil(Topics.REFUSALS, event -> agent.equals(event
+                .getAgentId()) && event.getReason().equals("secret_in_content"), found -> !found
+                        .isEmpty()))
+                .hasSize(1).allSatisfy(record -> assertThat(record.value()
+                        .toString()).doesNotContain(token.substring(4)));
+        assertThat(KafkaProbe.readAll(Topics.REQUESTS)).noneMatch(record -> record.value()
+                .getAgentId().equals(agent));
+    }
+
+    @Test
+    void theClientsAddressIsOnEveryRequestAndEveryTokenEvent() throws Exception {
+        String agent = KafkaTestBroker.uniqueName("where");
+        String admin = client();
+        String caller = "203.0.113." + (1 + (int) (System.nanoTime() % 250));
+        HttpResponse<String> minted = HttpCalls.post("http://127.0.0.1:" + port
+                + "/admin/tokens", TestConfig.ADMIN_KEY,
+                "{\"agent\":\"" + agent
+                        + "\",\"environment\":\"dev\"}",
+                Map.of("X-Forwarded-For", admin));
+        assertThat(minted.statusCode()).as(minted.body()).isEqualTo(200);
+        String token = (String) HttpCalls.json(minted).get("token");
+
+        HttpCalls.post("http://127.0.0.1:" + port + "/mcp", token, "{\"jsonrpc\":\"2.0\","
+                + "\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"get_file\","
+                + "\"arguments\":{\"owner\":\"octo\",\"repo\":\"app\",\"path\":\"a.md\"}}}",
+                Map.of("Accept", "application/json, text/event-stream", "X-Forwarded-For",
+                        caller, "MCP-Protocol-Version", "2025-06-18"));
+
+        assertThat(KafkaProbe.await(Topics.AGENT_TOKENS, event -> event.getAgentId().equals(
+                agent), 1)).singleElement().satisfies(record -> assertThat(record.value()
+                        .getClientAddress()).isEqualTo(admin));
+        assertThat(KafkaProbe.await(Topics.REQUESTS, event -> event.getAgentId().equals(agent),
+                1)).singleElement().satisfies(
+                        record -> assertThat(record.value()
+                                .getClientAddress()).isEqualTo(caller));
     }
 
     @Test

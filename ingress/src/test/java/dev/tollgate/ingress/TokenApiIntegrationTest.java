@@ -80,6 +80,8 @@ class TokenApiIntegrationTest {
         assertThat(event.getAction()).isEqualTo(AgentTokenAction.ISSUED);
         assertThat(event.getTokenId()).isEqualTo(body.get("token-id"));
         assertThat(event.getActor()).isEqualTo("admin-key");
+        assertThat(event.getClientAddress()).as("who minted it, from where").isEqualTo(
+                "127.0.0.1");
         assertThat(event.toString()).doesNotContain((String) body.get("token"));
         assertThat(new String(events.get(0).serializedValueSize() > 0
                 ? event.toString()

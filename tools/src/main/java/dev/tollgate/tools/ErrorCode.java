@@ -34,9 +34,10 @@ public enum ErrorCode {
      * Never allowed, whatever the policy: the write carries what looks like a credential (a
      * token, a private key, a password); the message names its kind and where, never its value.
      */
-    SECRET_IN_CONTENT("secret_in_content", Role.DECISION_WORKER, false,
+    SECRET_IN_CONTENT("secret_in_content", Role.INGRESS, false,
             "the write carries what looks like a credential; the message says what and where:"
-                    + " remove it, or use a secret store"),
+                    + " remove it, or use a secret store (refused before Kafka sees it; the"
+                    + " decision worker refuses the same)"),
     /** Allowed by policy, but the GitHub App is not installed on the repository. */
     NOT_INSTALLED("not_installed", Role.DECISION_WORKER, false,
             "the GitHub App is not installed there, or the installation is suspended"),

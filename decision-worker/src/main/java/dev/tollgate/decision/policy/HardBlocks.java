@@ -3,6 +3,7 @@ package dev.tollgate.decision.policy;
 import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.Tool;
 import dev.tollgate.tools.secrets.CredentialFinding;
+import dev.tollgate.tools.secrets.WrittenContent;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -64,19 +65,7 @@ public final class HardBlocks {
      */
     public static Optional<String> credentialRefusal(String tool,
             List<CredentialFinding> found) {
-        if (found.isEmpty()) {
-            return Optional.empty();
-        }
-        StringBuilder reason = new StringBuilder(tool).append(" refused: ").append(found.get(0)
-                .describe()).append("; remove it, or use a secret store");
-        if (found.size() > 1) {
-            reason.append(" (also: ").append(found.stream().skip(1).limit(4).map(
-                    CredentialFinding::describe).collect(Collectors.joining("; "))).append(
-                            found
-                                    .size() > 5 ? "; and more" : "")
-                    .append(")");
-        }
-        return Optional.of(reason.toString());
+        return WrittenContent.refusal(tool, found);
     }
 
     /** The catalogued tool names, for messages. */

@@ -75,8 +75,17 @@ public final class CallDispatcher {
 
     public CompletableFuture<Outcome> dispatch(AgentIdentity caller, ValidatedCall call,
             String traceparent) {
+        return dispatch(caller, call, traceparent, null);
+    }
+
+    /**
+     * As {@link #dispatch(AgentIdentity, ValidatedCall, String)}, recording the client's address
+     * on the request.
+     */
+    public CompletableFuture<Outcome> dispatch(AgentIdentity caller, ValidatedCall call,
+            String traceparent, String clientAddress) {
         String requestId = UUID.randomUUID().toString();
-        ToolCallRequested event = request(requestId, caller, call);
+        ToolCallRequested event = request(requestId, caller, call, clientAddress);
         CompletableFuture<Reply> answer = replies.expect(requestId, caller.agentId());
         int partition = replyPartition.getAsInt();
         return publisher.send(Topics.REQUESTS, requestId, event, headers -> {
@@ -98,13 +107,15 @@ public final class CallDispatcher {
                 .thenApplyAsync(outcome -> outcome, responders); // whichever thread ended it
     }
 
-    ToolCallRequested request(String requestId, AgentIdentity caller, ValidatedCall call) {
+    ToolCallRequested request(String requestId, AgentIdentity caller, ValidatedCall call,
+            String clientAddress) {
         Instant now = clock.instant();
         return ToolCallRequested.newBuilder()
                 .setMeta(EventMetas.create(Roles.INGRESS, requestId, clock))
                 .setAgentId(caller.agentId())
                 .setEnvironment(caller.environment())
                 .setGatewayTokenId(caller.tokenId())
+                .setClientAddress(clientAddress)
                 .setTool(call.tool().name())
                 .setResource(call.target().map(TargetEvents::resource).orElse(null))
                 .setArgumentsJson(call.argumentsJson())

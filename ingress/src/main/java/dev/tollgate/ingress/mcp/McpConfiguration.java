@@ -83,8 +83,8 @@ public class McpConfiguration {
 
     @Bean
     ToolCalls toolCalls(ToolCatalogue catalogue, CallDispatcher dispatcher, ReplyBook replies,
-            KafkaListeners listeners, PolicyGrants grants) {
-        return new ToolCalls(catalogue, dispatcher, replies, grants, () -> {
+            KafkaListeners listeners, PolicyGrants grants, RefusalCounter refusals) {
+        return new ToolCalls(catalogue, dispatcher, replies, grants, refusals, () -> {
             Map<String, Object> health = new LinkedHashMap<>();
             health.put("health", listeners.healthy() ? "ok" : "degraded");
             health.put("kafka_readers_running", listeners.healthy());
@@ -149,6 +149,7 @@ public class McpConfiguration {
                     if (traceparent != null) {
                         context.put(McpGuardFilter.TRACEPARENT, traceparent);
                     }
+                    context.put(McpGuardFilter.CLIENT, request.getRemoteAddr());
                     return McpTransportContext.create(context);
                 })
                 .build();

@@ -44,6 +44,8 @@ public final class McpGuardFilter extends OncePerRequestFilter {
     public static final String IDENTITY = "tollgate.identity";
     /** Request attribute (and transport-context key) holding the W3C traceparent, if sent. */
     public static final String TRACEPARENT = "tollgate.traceparent";
+    /** Transport-context key holding the client's address (after a trusted proxy's forwarding). */
+    public static final String CLIENT = "tollgate.client";
     static final String REALM = "tollgate";
 
     private static final int PARSE_ERROR = -32700;

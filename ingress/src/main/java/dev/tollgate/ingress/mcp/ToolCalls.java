@@ -1,6 +1,7 @@
 package dev.tollgate.ingress.mcp;
 
 import dev.tollgate.ingress.core.grants.PolicyGrants;
+import dev.tollgate.ingress.core.refusals.RefusalCounter;
 import dev.tollgate.ingress.core.replies.Reply;
 import dev.tollgate.ingress.core.replies.ReplyBook;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
@@ -17,6 +18,7 @@ import dev.tollgate.tools.ToolCatalogue;
 import dev.tollgate.tools.ToolDefinition;
 import dev.tollgate.tools.ToolGrant;
 import dev.tollgate.tools.ValidatedCall;
+import dev.tollgate.tools.secrets.WrittenContent;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
@@ -44,6 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ToolCalls implements Drain.Calls {
 
     private final ToolCatalogue catalogue;
+    private final RefusalCounter refusals;
     private final CallDispatcher dispatcher;
     private final ReplyBook replies;
     private final PolicyGrants grants;
@@ -58,7 +61,9 @@ public final class ToolCalls implements Drain.Calls {
      *        so far; asked when a request ID is not known here yet
      */
     public ToolCalls(ToolCatalogue catalogue, CallDispatcher dispatcher, ReplyBook replies,
-            PolicyGrants grants, Supplier<Map<String, Object>> health, BooleanSupplier catchUp) {
+            PolicyGrants grants, RefusalCounter refusals, Supplier<Map<String, Object>> health,
+            BooleanSupplier catchUp) {
+        this.refusals = refusals;
         this.catalogue = catalogue;
         this.grants = grants;
         this.dispatcher = dispatcher;
@@ -74,9 +79,10 @@ public final class ToolCalls implements Drain.Calls {
                     "no gateway token on this request")));
         }
         Object parent = context.get(McpGuardFilter.TRACEPARENT);
+        Object client = context.get(McpGuardFilter.CLIENT);
         return call(identity, request.name(), request.arguments(), parent instanceof String p
                 ? p
-                : null);
+                : null, client instanceof String c ? c : null);
     }
 
     /**
@@ -109,7 +115,7 @@ public final class ToolCalls implements Drain.Calls {
     }
 
     Mono<CallToolResult> call(AgentIdentity identity, String toolName,
-            Map<String, Object> arguments, String traceparent) {
+            Map<String, Object> arguments, String traceparent, String client) {
         ToolDefinition tool = catalogue.byName(toolName).orElse(null);
         if (tool == null) {
             return Mono.just(error(Map.of("status", ErrorCode.UNKNOWN_TOOL.code(), "message",
@@ -126,19 +132,29 @@ public final class ToolCalls implements Drain.Calls {
             body.put("message", "Invalid arguments for " + toolName + ": " + e.getMessage());
             return Mono.just(error(body));
         }
+        // a credential in what a write would send never reaches Kafka (kept there for the audit)
+        Optional<String> credential = WrittenContent.refusal(toolName, WrittenContent.credentials(
+                call));
+        if (credential.isPresent()) {
+            refusals.refused(RefusalCounter.MCP, ErrorCode.SECRET_IN_CONTENT.code(), client,
+                    identity.agentId(), credential.get());
+            return Mono.just(error(Map.of("status", ErrorCode.SECRET_IN_CONTENT.code(),
+                    "message", credential.get())));
+        }
         return switch (tool.tool()) {
             case STATUS -> Mono.just(status(identity));
             case GET_REQUEST_STATUS -> Mono.fromCallable(() -> requestStatus(identity,
                     (String) call.arguments().get("request_id")));
-            default -> dispatch(identity, call, traceparent);
+            default -> dispatch(identity, call, traceparent, client);
         };
     }
 
     private Mono<CallToolResult> dispatch(AgentIdentity identity, ValidatedCall call,
-            String traceparent) {
+            String traceparent, String client) {
         inFlight.incrementAndGet();
         return Mono.fromFuture(() -> dispatcher.dispatch(identity, call, Traceparent.childOf(
-                traceparent))).map(this::render).doFinally(signal -> inFlight.decrementAndGet());
+                traceparent), client)).map(this::render)
+                .doFinally(signal -> inFlight.decrementAndGet());
     }
 
     private CallToolResult render(Outcome outcome) {

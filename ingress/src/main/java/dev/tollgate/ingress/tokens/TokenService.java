@@ -135,9 +135,10 @@ public final class TokenService {
      * Mints a token from an admin request body ({@code agent, environment, expires-in, grants}).
      *
      * @param actor the admin asking, recorded on the event
+     * @param clientAddress where the admin's request came from, recorded on the event
      */
-    public GatewayTokens.Minted issue(Map<String, Object> request, String actor)
-            throws PublishFailedException {
+    public GatewayTokens.Minted issue(Map<String, Object> request, String actor,
+            String clientAddress) throws PublishFailedException {
         for (String key : request.keySet()) {
             if (!Set.of("agent", "environment", "expires-in", "grants").contains(key)) {
                 throw new InvalidTokenRequestException("unknown field '" + key
@@ -156,6 +157,7 @@ public final class TokenService {
                 identity.tokenId(), identity.expiresAt(), actor, narrowing.map(
                         n -> "grants narrowed to " + n.toJson()).orElse(null))
                 .setGeneration(0)
+                .setClientAddress(clientAddress)
                 .build());
         revocations.issued(identity.family().id(), identity.expiresAt(), identity.family()
                 .expiresAt());
@@ -173,8 +175,8 @@ public final class TokenService {
      *         being rotated on this replica right now
      * @throws TokenRejectedException when the family has expired
      */
-    public GatewayTokens.Minted rotate(AgentIdentity old) throws PublishFailedException,
-            RotationRefusedException, TokenRejectedException {
+    public GatewayTokens.Minted rotate(AgentIdentity old, String clientAddress)
+            throws PublishFailedException, RotationRefusedException, TokenRejectedException {
         if (!old.isGatewayToken()) {
             throw new RotationRefusedException("only gateway tokens are rotated here; a workload"
                     + " identity token is renewed by its issuer");
@@ -197,7 +199,8 @@ public final class TokenService {
                             + "; stops working at " + graceEnds)
                     .setGeneration(fresh.family().generation())
                     .setReplacementTokenId(fresh.tokenId())
-                    .setReplacementExpiresAt(fresh.expiresAt()).build());
+                    .setReplacementExpiresAt(fresh.expiresAt()).setClientAddress(clientAddress)
+                    .build());
             revocations.rotated(familyId, fresh.family().generation(), graceEnds, fresh
                     .expiresAt(), fresh.family().expiresAt());
             committed = true;
@@ -213,8 +216,8 @@ public final class TokenService {
     }
 
     /** Revokes the family of a token ID (any member's), effective now, for {@code actor}. */
-    public Instant revokeToken(String tokenId, String agentId, String reason, String actor)
-            throws PublishFailedException {
+    public Instant revokeToken(String tokenId, String agentId, String reason, String actor,
+            String clientAddress) throws PublishFailedException {
         if (!TokenIds.isValid(tokenId)) {
             throw new InvalidTokenRequestException("token-id must be the ID of a gateway token "
                     + "(the jti: a UUID, or <UUID>.<n> for a rotation)");
@@ -229,20 +232,23 @@ public final class TokenService {
                                 ? ""
                                 : rules.agentId(agentId))
                 .setTokenId(tokenId).setExpiresAt(now).setActor(actor).setReason(reason)
-                .setFamilyId(familyId).setFamilyExpiresAt(familyExpiresAt).build());
+                .setFamilyId(familyId).setFamilyExpiresAt(familyExpiresAt).setClientAddress(
+                        clientAddress)
+                .build());
         log.info("{} revoked gateway token family {} (by token {})", actor, familyId, tokenId);
         return now;
     }
 
     /** Revokes every token the agent holds now, rotations included, for {@code actor}. */
-    public Instant revokeAgent(String agentId, String reason, String actor)
-            throws PublishFailedException {
+    public Instant revokeAgent(String agentId, String reason, String actor,
+            String clientAddress) throws PublishFailedException {
         String agent = rules.agentId(agentId);
         Instant now = clock.instant();
         revocations.revokeAgent(agent, now);
         publish(agentKey(agent), AgentTokenChanged.newBuilder().setMeta(EventMetas.create(
                 Roles.INGRESS, null, clock)).setAction(AgentTokenAction.REVOKED).setAgentId(agent)
-                .setTokenId(null).setExpiresAt(now).setActor(actor).setReason(reason).build());
+                .setTokenId(null).setExpiresAt(now).setActor(actor).setReason(reason)
+                .setClientAddress(clientAddress).build());
         log.info("{} revoked every gateway token of agent {}", actor, agent);
         return now;
     }

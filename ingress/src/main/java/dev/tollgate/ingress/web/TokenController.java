@@ -91,7 +91,8 @@ public class TokenController {
             throw new InvalidTokenRequestException("body must be a JSON object like "
                     + "{\"agent\": \"bot-1\", \"environment\": \"dev\", \"expires-in\": 3600}");
         }
-        GatewayTokens.Minted minted = tokens.issue(body, admitted.principal().actor());
+        GatewayTokens.Minted minted = tokens.issue(body, admitted.principal().actor(),
+                request.getRemoteAddr());
         return ResponseEntity.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").body(tokenBody(
                 minted));
     }
@@ -112,10 +113,12 @@ public class TokenController {
         Map<String, Object> answer = new LinkedHashMap<>();
         if (tokenId instanceof String id && agent == null) {
             answer.put("revoked-token-id", id);
-            answer.put("effective-at", tokens.revokeToken(id, null, why, actor).getEpochSecond());
+            answer.put("effective-at", tokens.revokeToken(id, null, why, actor, request
+                    .getRemoteAddr()).getEpochSecond());
         } else if (agent instanceof String a && tokenId == null) {
             answer.put("revoked-agent", a);
-            answer.put("effective-at", tokens.revokeAgent(a, why, actor).getEpochSecond());
+            answer.put("effective-at", tokens.revokeAgent(a, why, actor, request
+                    .getRemoteAddr()).getEpochSecond());
         } else {
             throw new InvalidTokenRequestException("body must name exactly one of "
                     + "\"agent\" (revokes all its tokens) or \"token-id\" (revokes that token and"
@@ -158,7 +161,7 @@ public class TokenController {
         }
         GatewayTokens.Minted minted;
         try {
-            minted = tokens.rotate(identity);
+            minted = tokens.rotate(identity, request.getRemoteAddr());
         } catch (RotationRefusedException e) {
             return ApiError.of(HttpStatus.CONFLICT, "token_already_rotated", e.getMessage());
         } catch (TokenRejectedException e) {

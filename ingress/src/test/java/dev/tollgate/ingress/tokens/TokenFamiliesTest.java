@@ -63,7 +63,7 @@ class TokenFamiliesTest {
     private static GatewayTokens.Minted mint(TokenService service, String agent, long seconds)
             throws Exception {
         return service.issue(Map.of("agent", agent, "environment", "dev", "expires-in",
-                seconds), "admin-key");
+                seconds), "admin-key", "10.0.0.1");
     }
 
     private static String refusal(TokenService service, String token) {
@@ -85,7 +85,7 @@ class TokenFamiliesTest {
         List<Instant> expiries = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             clock.advance(Duration.ofMinutes(50));
-            current = service.rotate(service.authenticate(current.token()));
+            current = service.rotate(service.authenticate(current.token()), "10.0.0.2");
             expiries.add(current.identity().expiresAt());
         }
         AgentIdentity newest = current.identity();
@@ -98,7 +98,7 @@ class TokenFamiliesTest {
                 .isEqualTo(familyEnd);
         assertThat(newest.family().expiresAt()).isEqualTo(familyEnd);
         assertThat(afterTheEnd).as("the newest rotation after the family's end").isNotNull();
-        assertThatThrownBy(() -> service.rotate(newest)).isInstanceOf(
+        assertThatThrownBy(() -> service.rotate(newest, "10.0.0.2")).isInstanceOf(
                 TokenRejectedException.class).hasMessageContaining("family expired");
     }
 
@@ -107,12 +107,12 @@ class TokenFamiliesTest {
         TokenService service = service(Duration.ofDays(30));
         GatewayTokens.Minted parent = mint(service, "bot", 3600);
         AgentIdentity parentIdentity = service.authenticate(parent.token());
-        GatewayTokens.Minted child = service.rotate(parentIdentity);
+        GatewayTokens.Minted child = service.rotate(parentIdentity, "10.0.0.2");
 
         List<String> forks = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             try {
-                forks.add(service.rotate(service.authenticate(parent.token())).token());
+                forks.add(service.rotate(service.authenticate(parent.token()), "10.0.0.2").token());
             } catch (RotationRefusedException e) {
                 forks.add("refused: " + e.getMessage());
             }
@@ -134,17 +134,20 @@ class TokenFamiliesTest {
     void revokingAnyMemberOfAFamilyRevokesEveryRotationOfIt() throws Exception {
         TokenService service = service(Duration.ofDays(30));
         GatewayTokens.Minted first = mint(service, "bot", 3600);
-        GatewayTokens.Minted second = service.rotate(service.authenticate(first.token()));
-        GatewayTokens.Minted third = service.rotate(service.authenticate(second.token()));
+        GatewayTokens.Minted second = service.rotate(service.authenticate(first.token()),
+                "10.0.0.2");
+        GatewayTokens.Minted third = service.rotate(service.authenticate(second.token()),
+                "10.0.0.2");
         GatewayTokens.Minted otherFamily = mint(service, "bot", 3600);
 
-        service.revokeToken(second.identity().tokenId(), null, "leaked in a log", "admin-key");
+        service.revokeToken(second.identity().tokenId(), null, "leaked in a log", "admin-key",
+                "10.0.0.1");
 
         assertThat(refusal(service, third.token())).isEqualTo("token has been revoked");
         assertThat(refusal(service, second.token())).isEqualTo("token has been revoked");
         assertThat(refusal(service, first.token())).isNotNull();
         assertThat(refusal(service, otherFamily.token())).isNull();
-        assertThatThrownBy(() -> service.rotate(service.authenticate(third.token())))
+        assertThatThrownBy(() -> service.rotate(service.authenticate(third.token()), "10.0.0.2"))
                 .isInstanceOf(TokenRejectedException.class);
     }
 
@@ -157,7 +160,7 @@ class TokenFamiliesTest {
         for (int i = 0; i < 1000; i++) {
             clock.advance(Duration.ofSeconds(2));
             replaced.add(current.token());
-            current = service.rotate(service.authenticate(current.token()));
+            current = service.rotate(service.authenticate(current.token()), "10.0.0.2");
         }
         clock.advance(GRACE);
         TokenService replica = restarted(Duration.ofDays(30));
@@ -178,13 +181,13 @@ class TokenFamiliesTest {
         TokenService service = service(Duration.ofDays(30));
         GatewayTokens.Minted revoked = mint(service, "bot", 3600);
         GatewayTokens.Minted revokedChild = service.rotate(service.authenticate(revoked
-                .token()));
-        service.revokeToken(revoked.identity().tokenId(), null, null, "admin-key");
+                .token()), "10.0.0.2");
+        service.revokeToken(revoked.identity().tokenId(), null, null, "admin-key", "10.0.0.1");
         GatewayTokens.Minted ofRevokedAgent = mint(service, "gone", 3600);
         GatewayTokens.Minted rotatedOfRevokedAgent = service.rotate(service.authenticate(
-                ofRevokedAgent.token()));
+                ofRevokedAgent.token()), "10.0.0.2");
         clock.advance(Duration.ofSeconds(1));
-        service.revokeAgent("gone", null, "admin-key");
+        service.revokeAgent("gone", null, "admin-key", "10.0.0.1");
         clock.advance(Duration.ofSeconds(1));
         GatewayTokens.Minted afterwards = mint(service, "gone", 3600);
         GatewayTokens.Minted live = mint(service, "bot", 3600);
@@ -206,7 +209,7 @@ class TokenFamiliesTest {
     void noChangeOfTheMaximumLifetimeRevivesARevokedOrExpiredToken() throws Exception {
         TokenService service = service(Duration.ofDays(30));
         GatewayTokens.Minted revoked = mint(service, "bot", Duration.ofDays(30).toSeconds());
-        service.revokeToken(revoked.identity().tokenId(), null, null, "admin-key");
+        service.revokeToken(revoked.identity().tokenId(), null, null, "admin-key", "10.0.0.1");
         TokenService shortLived = service(Duration.ofDays(2));
         GatewayTokens.Minted expiring = mint(shortLived, "bot", 3600);
 
@@ -221,7 +224,7 @@ class TokenFamiliesTest {
                 .isEqualTo("token has been revoked");
         assertThat(refusal(raised, revoked.token())).as("max-lifetime raised to 365 days")
                 .isEqualTo("token has been revoked");
-        assertThatThrownBy(() -> raised.rotate(expiredHolder)).as(
+        assertThatThrownBy(() -> raised.rotate(expiredHolder, "10.0.0.2")).as(
                 "rotating a family that ended under the old maximum")
                 .isInstanceOf(TokenRejectedException.class).hasMessageContaining(
                         "family expired");

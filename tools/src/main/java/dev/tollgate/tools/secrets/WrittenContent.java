@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The credentials a write would send to GitHub: every string argument of a write tool (bodies,
@@ -23,6 +25,28 @@ public final class WrittenContent {
     public static final int MAX_FINDINGS = CredentialDetector.MAX_FINDINGS;
 
     private WrittenContent() {
+    }
+
+    /**
+     * Why a write is refused for the credentials found in its content, if any: the first finding's
+     * kind and place and what to do, then up to four more. Never a credential's value: a finding
+     * holds none, only its format's fixed prefix. The ingress refuses with it before the call
+     * reaches Kafka; the decision worker again, for a request that came another way.
+     */
+    public static Optional<String> refusal(String tool, List<CredentialFinding> found) {
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder reason = new StringBuilder(tool).append(" refused: ").append(found.get(0)
+                .describe()).append("; remove it, or use a secret store");
+        if (found.size() > 1) {
+            reason.append(" (also: ").append(found.stream().skip(1).limit(4).map(
+                    CredentialFinding::describe).collect(Collectors.joining("; "))).append(
+                            found
+                                    .size() > 5 ? "; and more" : "")
+                    .append(")");
+        }
+        return Optional.of(reason.toString());
     }
 
     /** The credentials in what {@code call} would write; empty for reads and local tools. */
