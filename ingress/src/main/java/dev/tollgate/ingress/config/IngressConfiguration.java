@@ -168,7 +168,9 @@ public class IngressConfiguration {
                         .getAgentClaim(),
                 issuer.getAgentPrefix(), issuer.getEnvironmentClaim(),
                 issuer.getEnvironment(), issuer.getRequiredClaims(), issuer
-                        .isAuthorizationServer())));
+                        .isAuthorizationServer())
+                .withMaxTokenLifetime(issuer
+                        .getMaxTokenLifetime())));
         for (WorkloadIssuer issuer : issuers) {
             log.info("accepting workload identity tokens of issuer {} ({}): agent {}{}, audience"
                     + " {}", issuer.name(), issuer.issuer(), issuer.agentPrefix(),
@@ -194,7 +196,9 @@ public class IngressConfiguration {
                 .getIssuer(), issuer.getJwksUri(), issuer.getAudiences(),
                 issuer
                         .getSubjectClaim(),
-                issuer.getRolesClaim(), issuer.getRequiredClaims())));
+                issuer.getRolesClaim(), issuer.getRequiredClaims()).withMaxTokenLifetime(
+                        issuer
+                                .getMaxTokenLifetime())));
         for (AdminIssuer issuer : issuers) {
             log.info("accepting admin tokens of issuer {} ({}): admin {}, roles {}, audience {};"
                     + " the shared admin key is now break-glass", issuer.name(),

@@ -286,6 +286,17 @@ public class IngressProperties {
     /** One trusted issuer of admins' tokens (see the README's "Admins"). */
     public static class AdminIssuer {
 
+        /** The longest exp - iat accepted; unset: no cap. */
+        private Duration maxTokenLifetime;
+
+        public Duration getMaxTokenLifetime() {
+            return maxTokenLifetime;
+        }
+
+        public void setMaxTokenLifetime(Duration maxTokenLifetime) {
+            this.maxTokenLifetime = maxTokenLifetime;
+        }
+
         /** The exact iss of its tokens. */
         private String issuer;
         /** Where its keys are; unset: OIDC discovery from the issuer. */
@@ -350,6 +361,17 @@ public class IngressProperties {
 
     /** One trusted issuer (see the README's "Workload identity"). */
     public static class Issuer {
+
+        /** The longest exp - iat accepted; unset: no cap. */
+        private Duration maxTokenLifetime;
+
+        public Duration getMaxTokenLifetime() {
+            return maxTokenLifetime;
+        }
+
+        public void setMaxTokenLifetime(Duration maxTokenLifetime) {
+            this.maxTokenLifetime = maxTokenLifetime;
+        }
 
         /** The exact iss of its tokens. */
         private String issuer;

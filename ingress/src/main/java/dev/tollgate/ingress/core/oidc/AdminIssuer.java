@@ -41,4 +41,9 @@ public record AdminIssuer(TrustedIssuer trust, String subjectClaim, String roles
     public String name() {
         return trust.name();
     }
+
+    /** This issuer, refusing tokens that live longer than {@code max}; null: no cap. */
+    public AdminIssuer withMaxTokenLifetime(java.time.Duration max) {
+        return new AdminIssuer(trust.withMaxTokenLifetime(max), subjectClaim, rolesClaim);
+    }
 }

@@ -3,6 +3,7 @@ package dev.tollgate.ingress.core.oidc;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,9 +21,11 @@ import java.util.regex.Pattern;
  * @param audiences a token must name one of these in {@code aud}
  * @param requiredClaims top-level claims that must have exactly these string values (for GitHub
  *        Actions, where anyone can get a token: {@code repository_owner})
+ * @param maxTokenLifetime the longest {@code exp - iat} accepted, if capped
  */
 public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
-        Set<String> audiences, Map<String, String> requiredClaims) {
+        Set<String> audiences, Map<String, String> requiredClaims,
+        Optional<Duration> maxTokenLifetime) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
     private static final Pattern CLAIM = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
@@ -81,7 +84,21 @@ public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
                         + "' must be a top-level claim name with a non-empty value");
             }
         }
-        return new TrustedIssuer(name, issuer, keys, accepted, required);
+        return new TrustedIssuer(name, issuer, keys, accepted, required, Optional.empty());
+    }
+
+    /**
+     * This issuer, refusing tokens that live longer than {@code max} ({@code exp - iat}); null:
+     * no cap.
+     *
+     * @throws IllegalArgumentException when {@code max} is not positive
+     */
+    public TrustedIssuer withMaxTokenLifetime(Duration max) {
+        if (max != null && (max.isNegative() || max.isZero())) {
+            throw new IllegalArgumentException(name + ".max-token-lifetime must be positive");
+        }
+        return new TrustedIssuer(name, issuer, jwksUri, audiences, requiredClaims, Optional
+                .ofNullable(max));
     }
 
     /** Where OIDC discovery finds the issuer's metadata (OpenID Connect Discovery 1.0). */

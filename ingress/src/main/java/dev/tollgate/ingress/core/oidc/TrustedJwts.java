@@ -202,6 +202,12 @@ public final class TrustedJwts {
                 .isAfter(now.plus(CLOCK_SKEW)))) {
             throw new TokenRejectedException("token is not valid yet");
         }
+        if (trust.maxTokenLifetime().isPresent() && Duration.between(iat.toInstant(), exp
+                .toInstant()).compareTo(trust.maxTokenLifetime().get()) > 0) {
+            throw new TokenRejectedException("token lives longer than issuer " + trust.name()
+                    + " allows (" + trust.maxTokenLifetime().get().toSeconds() + " s from iat to"
+                    + " exp)");
+        }
         for (Map.Entry<String, String> required : trust.requiredClaims().entrySet()) {
             if (!required.getValue().equals(claims.getClaim(required.getKey()))) {
                 throw new TokenRejectedException("token's claim " + required.getKey()

@@ -78,4 +78,11 @@ public record WorkloadIssuer(TrustedIssuer trust, String agentClaim, String agen
     public String issuer() {
         return trust.issuer();
     }
+
+    /** This issuer, refusing tokens that live longer than {@code max}; null: no cap. */
+    public WorkloadIssuer withMaxTokenLifetime(java.time.Duration max) {
+        return new WorkloadIssuer(trust.withMaxTokenLifetime(max), agentClaim, agentPrefix,
+                environmentClaim,
+                environment, authorizationServer);
+    }
 }

@@ -291,6 +291,20 @@ class WorkloadTokensTest {
     }
 
     @Test
+    void anIssuerMayCapHowLongItsTokensLive() throws Exception {
+        WorkloadTokens capped = new WorkloadTokens(List.of(ci.withMaxTokenLifetime(Duration
+                .ofMinutes(10))), issuer -> new ImmutableJWKSet<>(new JWKSet(key.toPublicJWK())),
+                clock);
+
+        assertThat(capped.verify(ciToken(claims -> claims)).agentId()).isEqualTo("ci:runner-7");
+        assertThatThrownBy(() -> capped.verify(ciToken(claims -> claims.expirationTime(Date.from(
+                clock.instant().plus(Duration.ofDays(365))))))).hasMessageContaining(
+                        "lives longer than issuer ci allows (600 s");
+        assertThatThrownBy(() -> ci.withMaxTokenLifetime(Duration.ZERO)).hasMessageContaining(
+                "must be positive");
+    }
+
+    @Test
     void noIssuersMeansNoTokenIsRoutedHere() {
         WorkloadTokens none = new WorkloadTokens(List.of(), issuer -> null, clock);
 
