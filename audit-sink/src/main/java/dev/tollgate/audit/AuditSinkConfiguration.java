@@ -3,7 +3,6 @@ package dev.tollgate.audit;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.audit.checkpoints.CheckpointKeys;
-import dev.tollgate.audit.checkpoints.CheckpointSchedule;
 import dev.tollgate.audit.checkpoints.CheckpointWriter;
 import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.audit.embedded.EmbeddedAuditStore;
@@ -11,6 +10,7 @@ import dev.tollgate.audit.kafka.AuditIngest;
 import dev.tollgate.audit.kafka.KafkaAuditMapper;
 import dev.tollgate.audit.postgres.PostgresAuditStore;
 import dev.tollgate.audit.postgres.PostgresMigrations;
+import dev.tollgate.runtime.PeriodicTask;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,13 +97,14 @@ public class AuditSinkConfiguration {
      */
     @Bean
     @ConditionalOnProperty("tollgate.audit.checkpoints.key-file")
-    CheckpointSchedule checkpointSchedule(AuditStore store, AuditSinkProperties properties) {
+    PeriodicTask checkpointSchedule(AuditStore store, AuditSinkProperties properties) {
         AuditSinkProperties.Checkpoints checkpoints = properties.checkpoints();
         CheckpointWriter writer = new CheckpointWriter(store, CheckpointKeys.privateKey(
                 checkpoints.keyFile()), checkpoints.file(), Clock.systemUTC());
         LOG.info("audit checkpoints: signed every {} (when the heads moved) into {}",
                 checkpoints.interval(), checkpoints.file().toAbsolutePath());
-        return new CheckpointSchedule(writer, checkpoints.interval());
+        return new PeriodicTask("audit-checkpoints", checkpoints.interval(),
+                "tollgate.audit.checkpoints.interval", writer::checkpoint);
     }
 
     @Bean

@@ -90,6 +90,18 @@ class CheckpointsTest {
         return store;
     }
 
+    /** The sink's requests cut after the 6th record, and its results if {@code results}. */
+    private Path truncatedStore(String name, boolean results) {
+        Path store = dir.resolve(name);
+        try (EmbeddedAuditStore audit = EmbeddedAuditStore.open(store)) {
+            audit.appendAll(TestEvents.entries(REQUESTS, 0, 7).subList(0, 6));
+            if (results) {
+                audit.appendAll(TestEvents.entries("gateway.results", 1, 3));
+            }
+        }
+        return store;
+    }
+
     @Test
     void theSinksOwnStorePassesItsCheckpoints() throws IOException {
         Path store = signedStore();
@@ -121,10 +133,7 @@ class CheckpointsTest {
     @Test
     void aTruncatedChainIsCaughtBackToTheCheckpointThatSawItLonger() {
         signedStore();
-        Path truncated = dir.resolve("truncated");
-        try (EmbeddedAuditStore audit = EmbeddedAuditStore.open(truncated)) {
-            audit.appendAll(TestEvents.entries(REQUESTS, 0, 7).subList(0, 6));
-        }
+        Path truncated = truncatedStore("truncated", false);
 
         assertThat(verify(truncated)).isZero();
         assertThat(verifyWithCheckpoints(truncated)).isEqualTo(AuditCommand.VERIFICATION_FAILED);
@@ -151,11 +160,7 @@ class CheckpointsTest {
     @Test
     void jsonOutputCarriesTheCheckpointFindings() {
         signedStore();
-        Path truncated = dir.resolve("truncated-json");
-        try (EmbeddedAuditStore audit = EmbeddedAuditStore.open(truncated)) {
-            audit.appendAll(TestEvents.entries(REQUESTS, 0, 7).subList(0, 6));
-            audit.appendAll(TestEvents.entries("gateway.results", 1, 3));
-        }
+        Path truncated = truncatedStore("truncated-json", true);
 
         assertThat(verify(truncated, "--json", "--checkpoints", checkpoints.toString(),
                 "--public-key", publicKey.toString())).isEqualTo(

@@ -16,6 +16,7 @@ import dev.tollgate.ingress.kafka.EventPublisher;
 import dev.tollgate.ingress.kafka.RefusalPublisher;
 import dev.tollgate.ingress.tokens.TokenService;
 import dev.tollgate.ingress.web.RateLimits;
+import dev.tollgate.runtime.PeriodicTask;
 import dev.tollgate.runtime.security.AdminGate;
 import dev.tollgate.runtime.security.FailureThrottle;
 import dev.tollgate.runtime.security.SecretFiles;
@@ -235,11 +236,13 @@ public class IngressConfiguration {
         return new RefusalCounter(clock, properties.getRefusals().getMaxClients());
     }
 
+    /** Publishes the counts every interval, and once more as the ingress stops. */
     @Bean
-    RefusalPublisher refusalPublisher(RefusalCounter counter, EventPublisher publisher,
+    PeriodicTask refusalPublisher(RefusalCounter counter, EventPublisher publisher,
             IngressProperties properties, Clock clock) {
-        return new RefusalPublisher(counter, publisher, properties.getRefusals().getInterval(),
-                clock);
+        RefusalPublisher refusals = new RefusalPublisher(counter, publisher, clock);
+        return new PeriodicTask("refusal-publisher", properties.getRefusals().getInterval(),
+                "tollgate.ingress.refusals.interval", refusals::publishNow);
     }
 
     @Bean

@@ -283,32 +283,19 @@ public class IngressProperties {
         }
     }
 
-    /** One trusted issuer of admins' tokens (see the README's "Admins"). */
-    public static class AdminIssuer {
-
-        /** The longest exp - iat accepted; unset: no cap. */
-        private Duration maxTokenLifetime;
-
-        public Duration getMaxTokenLifetime() {
-            return maxTokenLifetime;
-        }
-
-        public void setMaxTokenLifetime(Duration maxTokenLifetime) {
-            this.maxTokenLifetime = maxTokenLifetime;
-        }
+    /** What every trusted issuer's settings have (agents' and admins'). */
+    public abstract static class TrustSettings {
 
         /** The exact iss of its tokens. */
         private String issuer;
         /** Where its keys are; unset: OIDC discovery from the issuer. */
         private String jwksUri;
-        /** Accepted aud values; required. */
+        /** Accepted aud values. */
         private List<String> audiences = new ArrayList<>();
-        /** The claim naming the admin: a name or a JSON pointer. */
-        private String subjectClaim = "sub";
-        /** The claim holding the roles (array, or space-separated string). */
-        private String rolesClaim = "roles";
         /** Top-level claims that must have exactly these values. */
         private Map<String, String> requiredClaims = new LinkedHashMap<>();
+        /** The longest exp - iat accepted; unset: no cap. */
+        private Duration maxTokenLifetime;
 
         public String getIssuer() {
             return issuer;
@@ -333,6 +320,31 @@ public class IngressProperties {
         public void setAudiences(List<String> audiences) {
             this.audiences = audiences;
         }
+
+        public Map<String, String> getRequiredClaims() {
+            return requiredClaims;
+        }
+
+        public void setRequiredClaims(Map<String, String> requiredClaims) {
+            this.requiredClaims = requiredClaims;
+        }
+
+        public Duration getMaxTokenLifetime() {
+            return maxTokenLifetime;
+        }
+
+        public void setMaxTokenLifetime(Duration maxTokenLifetime) {
+            this.maxTokenLifetime = maxTokenLifetime;
+        }
+    }
+
+    /** One trusted issuer of admins' tokens (see the README's "Admins"); audiences required. */
+    public static class AdminIssuer extends TrustSettings {
+
+        /** The claim naming the admin: a name or a JSON pointer. */
+        private String subjectClaim = "sub";
+        /** The claim holding the roles (array, or space-separated string). */
+        private String rolesClaim = "roles";
 
         public String getSubjectClaim() {
             return subjectClaim;
@@ -349,36 +361,14 @@ public class IngressProperties {
         public void setRolesClaim(String rolesClaim) {
             this.rolesClaim = rolesClaim;
         }
-
-        public Map<String, String> getRequiredClaims() {
-            return requiredClaims;
-        }
-
-        public void setRequiredClaims(Map<String, String> requiredClaims) {
-            this.requiredClaims = requiredClaims;
-        }
     }
 
-    /** One trusted issuer (see the README's "Workload identity"). */
-    public static class Issuer {
+    /**
+     * One trusted issuer of agents' workload identity tokens (see the README's "Workload
+     * identity"); audiences default to tollgate.ingress.oidc.resource.
+     */
+    public static class Issuer extends TrustSettings {
 
-        /** The longest exp - iat accepted; unset: no cap. */
-        private Duration maxTokenLifetime;
-
-        public Duration getMaxTokenLifetime() {
-            return maxTokenLifetime;
-        }
-
-        public void setMaxTokenLifetime(Duration maxTokenLifetime) {
-            this.maxTokenLifetime = maxTokenLifetime;
-        }
-
-        /** The exact iss of its tokens. */
-        private String issuer;
-        /** Where its keys are; unset: OIDC discovery from the issuer. */
-        private String jwksUri;
-        /** Accepted aud values; empty: tollgate.ingress.oidc.resource. */
-        private List<String> audiences = new ArrayList<>();
         /** The claim naming the agent: a name or a JSON pointer. */
         private String agentClaim = "sub";
         /** Put before the agent claim's value; required ('' to use it as is). */
@@ -387,34 +377,8 @@ public class IngressProperties {
         private String environmentClaim;
         /** The environment of every token of this issuer; or set environment-claim. */
         private String environment;
-        /** Top-level claims that must have exactly these values. */
-        private Map<String, String> requiredClaims = new LinkedHashMap<>();
         /** Named to MCP clients as an authorization server (RFC 9728). */
         private boolean authorizationServer;
-
-        public String getIssuer() {
-            return issuer;
-        }
-
-        public void setIssuer(String issuer) {
-            this.issuer = issuer;
-        }
-
-        public String getJwksUri() {
-            return jwksUri;
-        }
-
-        public void setJwksUri(String jwksUri) {
-            this.jwksUri = jwksUri;
-        }
-
-        public List<String> getAudiences() {
-            return audiences;
-        }
-
-        public void setAudiences(List<String> audiences) {
-            this.audiences = audiences;
-        }
 
         public String getAgentClaim() {
             return agentClaim;
@@ -446,14 +410,6 @@ public class IngressProperties {
 
         public void setEnvironment(String environment) {
             this.environment = environment;
-        }
-
-        public Map<String, String> getRequiredClaims() {
-            return requiredClaims;
-        }
-
-        public void setRequiredClaims(Map<String, String> requiredClaims) {
-            this.requiredClaims = requiredClaims;
         }
 
         public boolean isAuthorizationServer() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tollgate.audit.TestEvents;
 import dev.tollgate.audit.core.Checkpoint;
 import dev.tollgate.audit.embedded.EmbeddedAuditStore;
+import dev.tollgate.runtime.PeriodicTask;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The sink signs the heads while it runs and once more as it stops, and nothing else. */
-class CheckpointScheduleTest {
+class CheckpointWriterTest {
 
     @TempDir
     Path dir;
@@ -26,8 +27,10 @@ class CheckpointScheduleTest {
         KeyPair keys = CheckpointKeys.generate();
         Path file = dir.resolve("out/checkpoints.jsonl");
         try (EmbeddedAuditStore store = EmbeddedAuditStore.open(dir.resolve("store"))) {
-            CheckpointSchedule schedule = new CheckpointSchedule(new CheckpointWriter(store, keys
-                    .getPrivate(), file, Clock.systemUTC()), Duration.ofHours(1));
+            CheckpointWriter writer = new CheckpointWriter(store, keys.getPrivate(), file, Clock
+                    .systemUTC());
+            PeriodicTask schedule = new PeriodicTask("audit-checkpoints", Duration.ofHours(1),
+                    "tollgate.audit.checkpoints.interval", writer::checkpoint);
             schedule.start();
             assertThat(schedule.isRunning()).isTrue();
             store.appendAll(TestEvents.entries("gateway.requests", 0, 4));
@@ -52,8 +55,9 @@ class CheckpointScheduleTest {
                     .getPrivate(), file, Clock.systemUTC());
             assertThat(writer.checkpoint()).isEmpty();
             assertThat(Files.exists(file)).isFalse();
-            assertThatThrownBy(() -> new CheckpointSchedule(writer, Duration.ZERO))
-                    .hasMessageContaining("interval must be positive");
+            assertThatThrownBy(() -> new PeriodicTask("audit-checkpoints", Duration.ZERO,
+                    "tollgate.audit.checkpoints.interval", writer::checkpoint))
+                    .hasMessageContaining("tollgate.audit.checkpoints.interval must be positive");
         }
     }
 
