@@ -625,8 +625,11 @@ class StandaloneEndToEndTest {
             Thread.sleep(200);
         }
 
-        assertThat(typesOf(records, requestIds.get(0))).containsExactlyInAnyOrder(
-                "ToolCallRequested", "PolicyDecided", "ToolCallCompleted");
+        // a TokenMinted carries the request ID too when this call minted the scope's first token
+        // (when this test runs first, or alone)
+        assertThat(typesOf(records, requestIds.get(0)).stream().filter(type -> !type.equals(
+                "TokenMinted")).toList()).containsExactlyInAnyOrder("ToolCallRequested",
+                        "PolicyDecided", "ToolCallCompleted");
         assertThat(typesOf(records, requestIds.get(1))).containsExactlyInAnyOrder(
                 "ToolCallRequested", "ToolCallCompleted"); // denied: no decision for the executor
         assertThat(count(records, "TokenMinted")).isEqualTo(github.mintCount());
@@ -638,6 +641,12 @@ class StandaloneEndToEndTest {
                             assertThat(denial.entry().outcome()).isEqualTo("DENIED");
                             assertThat(denial.entry().policyVersion()).startsWith("sha256:");
                         });
+        // proof, not copies: the file read is kept as its digest and size, not its text
+        assertThat(records.stream().filter(r -> requestIds.get(0).equals(r.entry().requestId())
+                && "ToolCallCompleted".equals(r.entry().eventType()))).singleElement().satisfies(
+                        read -> assertThat(read.entry().contextJson()).doesNotContain(
+                                "Hello from the stand-in").containsPattern(
+                                        "\"content\":\\{\"sha256\":\"[0-9a-f]{64}\",\"bytes\":[0-9]+\\}"));
         try (var store = EmbeddedAuditStore.openReadOnly(auditDir)) {
             var verdict = new StoreVerifier(Clock.systemUTC(), 0).verify(store,
                     StoreVerifier.Progress.NONE);
