@@ -57,12 +57,14 @@ class RefusalsIntegrationTest {
         String[] parts = mint.split("\\.");
         String forged = parts[0] + "." + parts[1] + ".AAAA" + parts[2].substring(4);
         String client = client();
+        long started = System.nanoTime();
         for (int i = 0; i < 300; i++) {
             HttpResponse<String> refused = HttpCalls.post("http://127.0.0.1:" + port + "/mcp",
                     forged, INITIALIZE, Map.of("Accept", "application/json, text/event-stream",
                             "X-Forwarded-For", client));
             assertThat(refused.statusCode()).isEqualTo(401);
         }
+        long intervals = (System.nanoTime() - started) / 500_000_000L + 2;
 
         List<ConsumerRecord<String, AccessRefused>> records = KafkaProbe.awaitUntil(
                 Topics.REFUSALS, event -> event.getClientAddress().equals(client) && event
@@ -70,7 +72,8 @@ class RefusalsIntegrationTest {
                 found -> total(found) >= 300);
 
         assertThat(total(records)).as("refusals counted").isEqualTo(300);
-        assertThat(records.size()).as("records for 300 refusals").isLessThanOrEqualTo(30);
+        assertThat(records.size()).as("records for 300 refusals: one per 500 ms interval the flood"
+                + " spanned, at most").isLessThanOrEqualTo((int) Math.min(intervals, 299));
         AccessRefused first = records.getFirst().value();
         assertThat(first.getEndpoint()).isEqualTo("mcp");
         assertThat(first.getDetail()).contains("token signature is not valid");
@@ -105,6 +108,29 @@ class RefusalsIntegrationTest {
                         .toString()).doesNotContain(token.substring(4)));
         assertThat(KafkaProbe.readAll(Topics.REQUESTS)).noneMatch(record -> record.value()
                 .getAgentId().equals(agent));
+    }
+
+    @Test
+    void invalidArgumentsAreCountedForTheAgentThatSentThem() throws Exception {
+        String agent = KafkaTestBroker.uniqueName("sloppy");
+        try (io.modelcontextprotocol.client.McpSyncClient client = McpClients.connect(port,
+                HttpCalls.mint("http://127.0.0.1:" + port, agent))) {
+            client.initialize();
+            for (int i = 0; i < 3; i++) {
+                assertThat(McpClients.structured(McpClients.call(client, "get_file", Map.of(
+                        "owner", "octo", "path", "a.md")))).containsEntry("status",
+                                "invalid_arguments");
+            }
+        }
+
+        List<ConsumerRecord<String, AccessRefused>> records = KafkaProbe.awaitUntil(
+                Topics.REFUSALS, event -> agent.equals(event.getAgentId()) && event.getReason()
+                        .equals("invalid_arguments"),
+                found -> total(found) >= 3);
+        assertThat(total(records)).as("invalid calls counted (in one interval or more)")
+                .isEqualTo(3);
+        assertThat(records).allSatisfy(record -> assertThat(record.value().getDetail()).contains(
+                "Invalid arguments for get_file"));
     }
 
     @Test

@@ -130,6 +130,8 @@ public final class ToolCalls implements Drain.Calls {
             body.put("status", ErrorCode.INVALID_ARGUMENTS.code());
             body.put("field", e.field());
             body.put("message", "Invalid arguments for " + toolName + ": " + e.getMessage());
+            refusals.refused(RefusalCounter.MCP, ErrorCode.INVALID_ARGUMENTS.code(), client,
+                    identity.agentId(), (String) body.get("message"));
             return Mono.just(error(body));
         }
         // a credential in what a write would send never reaches Kafka (kept there for the audit)
