@@ -12,7 +12,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.ingress.MutableClock;
-import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -99,15 +98,6 @@ class IssuerKeysTest {
         return jwt.serialize();
     }
 
-    private static String refusal(WorkloadTokens tokens, String token) {
-        try {
-            tokens.verify(token);
-            return null;
-        } catch (TokenRejectedException e) {
-            return e.getMessage();
-        }
-    }
-
     @Test
     void keysAreFoundByDiscoveryAndARotatedKeyIsPickedUpOnItsFirstUse() throws Exception {
         RSAKey first = key("first");
@@ -138,7 +128,7 @@ class IssuerKeysTest {
         RSAKey attacker = key("attacker"); // one key: generating 50 would make the loop slow
         for (int i = 0; i < 50; i++) {
             RSAKey madeUp = new RSAKey.Builder(attacker).keyID("made-up-" + i).build();
-            assertThat(refusal(tokens, token(madeUp, "x" + i))).isNotNull();
+            assertThat(WorkloadTokensTest.refusal(tokens, token(madeUp, "x" + i))).isNotNull();
         }
 
         assertThat(keyFetches.get() - before).as("fetches for 50 unknown key IDs")
@@ -152,7 +142,7 @@ class IssuerKeysTest {
         keys.set(new JWKSet(real.toPublicJWK()).toString());
         discovery.set("{\"issuer\":\"https://evil.example\",\"jwks_uri\":\"" + base + "/keys\"}");
 
-        assertThat(refusal(tokens(), token(real, "a"))).contains(
+        assertThat(WorkloadTokensTest.refusal(tokens(), token(real, "a"))).contains(
                 "signing keys of issuer idp cannot be fetched");
         assertThat(keyFetches).hasValue(0);
     }
@@ -162,7 +152,8 @@ class IssuerKeysTest {
         RSAKey real = key("real");
         discovery.set("{\"issuer\":\"" + base + "\",\"jwks_uri\":\"http://keys.example/jwks\"}");
 
-        assertThat(refusal(tokens(), token(real, "a"))).contains("cannot be fetched");
+        assertThat(WorkloadTokensTest.refusal(tokens(), token(real, "a")))
+                .contains("cannot be fetched");
     }
 
     @Test
@@ -173,7 +164,8 @@ class IssuerKeysTest {
         WorkloadTokens tokens = tokens();
 
         for (int i = 0; i < 10; i++) {
-            assertThat(refusal(tokens, token(real, "a" + i))).contains("cannot be fetched now");
+            assertThat(WorkloadTokensTest.refusal(tokens, token(real, "a" + i)))
+                    .contains("cannot be fetched now");
         }
         assertThat(discoveryFetches).hasValue(1);
 

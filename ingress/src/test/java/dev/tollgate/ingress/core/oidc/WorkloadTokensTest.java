@@ -123,6 +123,11 @@ class WorkloadTokensTest {
     }
 
     private String refusal(String token) {
+        return refusal(tokens, token);
+    }
+
+    /** Why {@code tokens} refuse {@code token}; null when they accept it. */
+    static String refusal(WorkloadTokens tokens, String token) {
         try {
             tokens.verify(token);
             return null;
