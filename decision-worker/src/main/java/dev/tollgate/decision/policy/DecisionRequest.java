@@ -43,6 +43,13 @@ public record DecisionRequest(String agent, String environment, String tool, Tar
     }
 
     /**
+     * How much of a write's text the decision worker scans for credentials: the ingress scanned
+     * all of it before publishing; this second look at its start must not let one agent's large
+     * writes stall the decision loop every agent shares (at most ~7 ms on text made to be slow).
+     */
+    public static final long SECOND_LOOK_CHARS = 16 * 1024;
+
+    /**
      * The request for a call of {@code tool} with {@code arguments}: the arguments checked and the
      * target parsed by the tool's definition. A name that is not a tool gets no target (the policy
      * hard-blocks it).
@@ -58,7 +65,7 @@ public record DecisionRequest(String agent, String environment, String tool, Tar
         }
         ValidatedCall call = ToolCatalogue.standard().validate(tool, arguments);
         return new DecisionRequest(agent, environment, tool, call.requireTarget(),
-                TokenNarrowing.NONE, WrittenContent.credentials(call));
+                TokenNarrowing.NONE, WrittenContent.credentials(call, SECOND_LOOK_CHARS));
     }
 
     /**

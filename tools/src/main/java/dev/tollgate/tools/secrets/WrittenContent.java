@@ -51,18 +51,39 @@ public final class WrittenContent {
 
     /** The credentials in what {@code call} would write; empty for reads and local tools. */
     public static List<CredentialFinding> credentials(ValidatedCall call) {
+        return credentials(call, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #credentials(ValidatedCall)}, reading at most {@code maxChars} characters of the
+     * call's text in all (its values in declaration order, the last one cut): a bounded second
+     * look where the full scan was made before (the ingress scans all; the decision worker, whose
+     * loop every agent shares, looks again at the start only, so that one agent's large writes
+     * cannot stall it: the worst case is about 0.4 ms per KiB).
+     */
+    public static List<CredentialFinding> credentials(ValidatedCall call, long maxChars) {
         if (call.tool().kind() != Tool.Kind.WRITE) {
             return List.of();
         }
-        List<CredentialFinding> findings = new ArrayList<>();
-        walk(call.tool().params(), call.arguments(), "", findings);
+        Scan scan = new Scan(maxChars);
+        walk(call.tool().params(), call.arguments(), "", scan);
+        List<CredentialFinding> findings = scan.findings;
         return findings.size() > MAX_FINDINGS
                 ? List.copyOf(findings.subList(0, MAX_FINDINGS))
                 : List.copyOf(findings);
     }
 
-    private static void walk(List<Param> params, Map<?, ?> values, String prefix,
-            List<CredentialFinding> findings) {
+    /** What was found, and how many more characters may be read. */
+    private static final class Scan {
+        final List<CredentialFinding> findings = new ArrayList<>();
+        long budget;
+
+        Scan(long budget) {
+            this.budget = budget;
+        }
+    }
+
+    private static void walk(List<Param> params, Map<?, ?> values, String prefix, Scan findings) {
         Object path = values.get("path");
         for (Param param : params) {
             Object value = values.get(param.name());
@@ -82,8 +103,7 @@ public final class WrittenContent {
         }
     }
 
-    private static void visit(Param param, Object value, String name,
-            List<CredentialFinding> findings) {
+    private static void visit(Param param, Object value, String name, Scan findings) {
         switch (param) {
             case Param.Str text when text.allowed().isEmpty() && value instanceof String s ->
                 scan(s, name, s.indexOf('\n') >= 0, findings);
@@ -106,13 +126,16 @@ public final class WrittenContent {
         }
     }
 
-    private static void scan(String text, String where, boolean withLine,
-            List<CredentialFinding> findings) {
-        if (findings.size() >= MAX_FINDINGS) {
+    private static void scan(String text, String where, boolean withLine, Scan scan) {
+        if (scan.findings.size() >= MAX_FINDINGS || scan.budget <= 0) {
             return;
         }
-        for (CredentialFinding found : CredentialDetector.find(text)) {
-            findings.add(found.at(where, withLine));
+        String read = text.length() > scan.budget
+                ? text.substring(0, (int) scan.budget)
+                : text;
+        scan.budget -= read.length();
+        for (CredentialFinding found : CredentialDetector.find(read)) {
+            scan.findings.add(found.at(where, withLine));
         }
     }
 

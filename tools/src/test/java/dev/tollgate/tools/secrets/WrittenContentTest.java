@@ -90,6 +90,21 @@ class WrittenContentTest {
     }
 
     @Test
+    void aBoundedSecondLookReadsOnlyTheStartOfTheText() {
+        String padding = "x".repeat(20_000) + "\n";
+        ValidatedCall early = call(Tool.PUSH_FILES, Map.of("owner", "octo", "repo", "hello",
+                "branch", "agent-fix", "message", "docs", "files", List.of(Map.of("path",
+                        "a.md", "content", "token: " + GITHUB_CLASSIC + "\n" + padding))));
+        ValidatedCall late = call(Tool.PUSH_FILES, Map.of("owner", "octo", "repo", "hello",
+                "branch", "agent-fix", "message", "docs", "files", List.of(Map.of("path",
+                        "a.md", "content", padding + "token: " + GITHUB_CLASSIC + "\n"))));
+
+        assertThat(WrittenContent.credentials(early, 16 * 1024)).hasSize(1);
+        assertThat(WrittenContent.credentials(late, 16 * 1024)).as("beyond the bound").isEmpty();
+        assertThat(WrittenContent.credentials(late)).as("the full scan").hasSize(1);
+    }
+
+    @Test
     void readsAreNeverScanned() {
         ValidatedCall read = call(Tool.SEARCH_CODE, Map.of("owner", "octo", "repo", "hello",
                 "query", GITHUB_CLASSIC));
