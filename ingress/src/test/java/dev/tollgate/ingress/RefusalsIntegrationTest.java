@@ -27,7 +27,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         TestConfig.ADMIN_KEY_PROPERTY, TestConfig.SIGNING_KEY_PROPERTY,
         TestConfig.STATE_DIR_PROPERTY, "tollgate.ingress.reply-partition=0",
         "tollgate.ingress.refusals.interval=500ms", "tollgate.ingress.trusted-proxies=127.0.0.1",
-        "tollgate.ingress.reply-timeout=2s"})
+        "tollgate.ingress.reply-timeout=2s",
+        "tollgate.ingress.rate-limit.write-kib-limit-for-period=64",
+        "tollgate.ingress.rate-limit.agent-period=1h"})
 class RefusalsIntegrationTest {
 
     private static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
@@ -108,6 +110,31 @@ class RefusalsIntegrationTest {
                         .toString()).doesNotContain(token.substring(4)));
         assertThat(KafkaProbe.readAll(Topics.REQUESTS)).noneMatch(record -> record.value()
                 .getAgentId().equals(agent));
+    }
+
+    @Test
+    void anAgentsWriteContentIsBoundedPerPeriodAndTheExcessCounted() {
+        String agent = KafkaTestBroker.uniqueName("bulky");
+        String token = HttpCalls.mint("http://127.0.0.1:" + port, agent);
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{"
+                + "\"name\":\"create_issue\",\"arguments\":{\"owner\":\"octo\",\"repo\":"
+                + "\"app\",\"title\":\"t\",\"body\":\"" + "x".repeat(40 * 1024) + "\"}}}";
+        Map<String, String> headers = Map.of("Accept", "application/json, text/event-stream",
+                "MCP-Protocol-Version", "2025-06-18");
+
+        HttpResponse<String> first = HttpCalls.post("http://127.0.0.1:" + port + "/mcp", token,
+                body, headers);
+        HttpResponse<String> second = HttpCalls.post("http://127.0.0.1:" + port + "/mcp", token,
+                body, headers);
+
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(second.statusCode()).as("41 + 41 KiB > 64 KiB").isEqualTo(429);
+        assertThat(second.headers().firstValue("Retry-After")).isPresent();
+        assertThat(second.body()).contains("write-kib-limit-for-period");
+        assertThat(KafkaProbe.awaitUntil(Topics.REFUSALS, event -> agent.equals(event
+                .getAgentId()) && event.getReason().equals("rate_limited"), found -> !found
+                        .isEmpty()))
+                .hasSize(1);
     }
 
     @Test

@@ -251,6 +251,7 @@ public class IngressConfiguration {
         return new RateLimits(limits.getAgentLimitForPeriod(), limits.getAgentPeriod(), limits
                 .getRotationLimitForPeriod(), limits.getRotationPeriod(),
                 limits
-                        .getProtocolLimitForPeriod());
+                        .getProtocolLimitForPeriod(),
+                limits.getWriteKibLimitForPeriod());
     }
 }

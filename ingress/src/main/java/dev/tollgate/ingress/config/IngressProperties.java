@@ -1,6 +1,7 @@
 package dev.tollgate.ingress.config;
 
 import dev.tollgate.ingress.core.replies.ReplyBook;
+import dev.tollgate.ingress.web.RateLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -479,6 +480,20 @@ public class IngressProperties {
      * client address on /admin/** (the right key is never limited).
      */
     public static class RateLimit {
+
+        /**
+         * KiB of write tool calls' bodies per agent per agent-period (each is scanned for
+         * credentials); a larger body waits until the period's whole allowance is free.
+         */
+        private int writeKibLimitForPeriod = RateLimits.DEFAULT_WRITE_KIB;
+
+        public int getWriteKibLimitForPeriod() {
+            return writeKibLimitForPeriod;
+        }
+
+        public void setWriteKibLimitForPeriod(int writeKibLimitForPeriod) {
+            this.writeKibLimitForPeriod = writeKibLimitForPeriod;
+        }
 
         /** Tool calls (on /mcp) and token rotations one agent may start per period. */
         private int agentLimitForPeriod = 50;

@@ -10,6 +10,7 @@ import dev.tollgate.ingress.tokens.TokenService;
 import dev.tollgate.ingress.web.ApiError;
 import dev.tollgate.ingress.web.RateLimits;
 import dev.tollgate.runtime.security.Bearer;
+import dev.tollgate.tools.Tool;
 import dev.tollgate.tools.ToolCatalogue;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -154,6 +155,8 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             throws IOException, ServletException {
         HttpServletRequest forwarded = request;
         String method = "";
+        String toolName = "";
+        int bodyBytes = 0;
         JsonNode id = null;
         if ("POST".equalsIgnoreCase(request.getMethod())) {
             byte[] body = BoundedBody.readAtMost(request.getInputStream(), maxRequestBytes);
@@ -167,6 +170,8 @@ public final class McpGuardFilter extends OncePerRequestFilter {
                 return;
             }
             method = message.path("method").asString("");
+            toolName = message.path("params").path("name").asString("");
+            bodyBytes = body.length;
             id = message.get("id");
             forwarded = new CachedBodyRequest(request, body);
         }
@@ -186,6 +191,17 @@ public final class McpGuardFilter extends OncePerRequestFilter {
                 tooFast(door, response, wait.get(), id, "rate limit of agent " + identity.agentId()
                         + " reached");
                 return;
+            }
+            // what a write carries is scanned for credentials here: bound each agent's bytes
+            if (catalogue.byName(toolName).map(tool -> tool.kind() == Tool.Kind.WRITE).orElse(
+                    false)) {
+                Optional<Duration> bytes = rateLimits.writeBytes(identity.agentId(), bodyBytes);
+                if (bytes.isPresent()) {
+                    tooFast(door, response, bytes.get(), id, "agent " + identity.agentId()
+                            + " sends more write content than"
+                            + " tollgate.ingress.rate-limit.write-kib-limit-for-period allows");
+                    return;
+                }
             }
         }
         forwarded.setAttribute(IDENTITY, identity);

@@ -23,6 +23,7 @@ public final class RateLimits {
     private final RateLimiterConfig agentConfig;
     private final RateLimiterConfig rotationConfig;
     private final RateLimiterConfig protocolConfig;
+    private final RateLimiterConfig writeKibConfig;
 
     /** Protocol messages limited at ten times the agent limit. */
     public RateLimits(int agentLimit, Duration agentPeriod, int rotationLimit,
@@ -34,6 +35,21 @@ public final class RateLimits {
     /** With {@code protocolLimit} MCP messages of any kind per agent period. */
     public RateLimits(int agentLimit, Duration agentPeriod, int rotationLimit,
             Duration rotationPeriod, int protocolLimit) {
+        this(agentLimit, agentPeriod, rotationLimit, rotationPeriod, protocolLimit,
+                DEFAULT_WRITE_KIB);
+    }
+
+    /** The write content an agent may send per period by default, in KiB. */
+    public static final int DEFAULT_WRITE_KIB = 2048;
+
+    /**
+     * With {@code writeKibLimit} KiB of write tool calls' bodies per agent period: each is scanned
+     * for credentials (up to ~0.4 ms per KiB on text made to be slow), so one agent's large writes
+     * cannot take the ingress's CPU from the others.
+     */
+    public RateLimits(int agentLimit, Duration agentPeriod, int rotationLimit,
+            Duration rotationPeriod, int protocolLimit, int writeKibLimit) {
+        this.writeKibConfig = config(writeKibLimit, agentPeriod);
         this.agentConfig = config(agentLimit, agentPeriod);
         this.rotationConfig = config(rotationLimit, rotationPeriod);
         this.protocolConfig = config(protocolLimit, agentPeriod);
@@ -48,6 +64,23 @@ public final class RateLimits {
     /** Empty if the agent may start a tool call (or a rotation), else how long to wait. */
     public Optional<Duration> agent(String agentId) {
         return acquire(registry.rateLimiter("agent:" + agentId, agentConfig));
+    }
+
+    /**
+     * Empty if the agent may send a write of {@code bytes} (its request body) now, else how long
+     * to wait. A body larger than the whole limit is let through once the limit is untouched in
+     * the period, never refused forever.
+     */
+    public Optional<Duration> writeBytes(String agentId, int bytes) {
+        RateLimiter limiter = registry.rateLimiter("write-kib:" + agentId, writeKibConfig);
+        int kib = Math.min(Math.max(1, (bytes + 1023) / 1024), writeKibConfig.getLimitForPeriod());
+        if (limiter.acquirePermission(kib)) {
+            return Optional.empty();
+        }
+        long nanos = limiter instanceof AtomicRateLimiter atomic
+                ? atomic.getDetailedMetrics().getNanosToWait()
+                : writeKibConfig.getLimitRefreshPeriod().toNanos();
+        return Optional.of(Duration.ofNanos(Math.max(nanos, 1)));
     }
 
     /** Empty if the agent may send another MCP message (of any kind), else how long to wait. */
