@@ -72,15 +72,8 @@ public final class RateLimits {
      * the period, never refused forever.
      */
     public Optional<Duration> writeBytes(String agentId, int bytes) {
-        RateLimiter limiter = registry.rateLimiter("write-kib:" + agentId, writeKibConfig);
         int kib = Math.min(Math.max(1, (bytes + 1023) / 1024), writeKibConfig.getLimitForPeriod());
-        if (limiter.acquirePermission(kib)) {
-            return Optional.empty();
-        }
-        long nanos = limiter instanceof AtomicRateLimiter atomic
-                ? atomic.getDetailedMetrics().getNanosToWait()
-                : writeKibConfig.getLimitRefreshPeriod().toNanos();
-        return Optional.of(Duration.ofNanos(Math.max(nanos, 1)));
+        return acquire(registry.rateLimiter("write-kib:" + agentId, writeKibConfig), kib);
     }
 
     /** Empty if the agent may send another MCP message (of any kind), else how long to wait. */
@@ -97,7 +90,11 @@ public final class RateLimits {
     }
 
     private static Optional<Duration> acquire(RateLimiter limiter) {
-        if (limiter.acquirePermission()) {
+        return acquire(limiter, 1);
+    }
+
+    private static Optional<Duration> acquire(RateLimiter limiter, int permits) {
+        if (limiter.acquirePermission(permits)) {
             return Optional.empty();
         }
         long nanos = limiter instanceof AtomicRateLimiter atomic
