@@ -37,10 +37,26 @@ public final class ErrorResponses {
 
     /** An RFC 6750 challenge; with no credentials presented, no error attribute. */
     public static String wwwAuthenticate(String realm, String code, String description) {
-        if (code == null) {
-            return "Bearer realm=\"" + realm + "\"";
+        return wwwAuthenticate(realm, code, description, null);
+    }
+
+    /**
+     * An RFC 6750 challenge, with RFC 9728's {@code resource_metadata} when given; the description
+     * is kept to printable ASCII without quotes or backslashes, so nothing in it can split the
+     * header or end the quoted string.
+     */
+    public static String wwwAuthenticate(String realm, String code, String description,
+            String resourceMetadata) {
+        StringBuilder challenge = new StringBuilder("Bearer realm=\"").append(realm).append('"');
+        if (code != null) {
+            challenge.append(", error=\"").append(code).append("\", error_description=\"")
+                    .append(description.replaceAll("[^\\x20-\\x7e]", "?").replace('"', '\'')
+                            .replace('\\', '/'))
+                    .append('"');
         }
-        return "Bearer realm=\"" + realm + "\", error=\"" + code + "\", error_description=\""
-                + description.replace("\"", "'").replace("\\", "/") + "\"";
+        if (resourceMetadata != null) {
+            challenge.append(", resource_metadata=\"").append(resourceMetadata).append('"');
+        }
+        return challenge.toString();
     }
 }

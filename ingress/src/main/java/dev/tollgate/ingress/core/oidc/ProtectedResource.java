@@ -1,5 +1,6 @@
 package dev.tollgate.ingress.core.oidc;
 
+import dev.tollgate.runtime.web.ErrorResponses;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,17 +65,6 @@ public record ProtectedResource(String resource, List<String> authorizationServe
      * {@code resource_metadata}); {@code code} null when no credential was presented.
      */
     public String challenge(String realm, String code, String description) {
-        StringBuilder challenge = new StringBuilder("Bearer realm=\"").append(realm).append('"');
-        if (code != null) {
-            challenge.append(", error=\"").append(code).append("\", error_description=\"")
-                    .append(quotable(description)).append('"');
-        }
-        return challenge.append(", resource_metadata=\"").append(metadataUrl()).append('"')
-                .toString();
-    }
-
-    /** Printable ASCII without quotes or backslashes: nothing a header could be split with. */
-    private static String quotable(String text) {
-        return text.replaceAll("[^\\x20-\\x7e]", "?").replace('"', '\'').replace('\\', '/');
+        return ErrorResponses.wwwAuthenticate(realm, code, description, metadataUrl());
     }
 }
