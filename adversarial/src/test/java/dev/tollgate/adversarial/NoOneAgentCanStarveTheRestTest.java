@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * and by another, are all answered. An agent whose calls GitHub keeps failing is paused by a
  * circuit breaker of its own, not its installation's or its host's. Wrong admin keys and forged
  * gateway tokens flooding in from one address are throttled there, and the admin's own key is
- * never refused because of them.
+ * never refused because of them. A burst of one agent's writes to an installation (paced a second
+ * apart, as GitHub asks) delays another agent's write there by a slot or two, not by the burst.
  */
 @ExtendWith(Standalone.Extension.class)
 class NoOneAgentCanStarveTheRestTest {
@@ -35,6 +36,57 @@ class NoOneAgentCanStarveTheRestTest {
 
     NoOneAgentCanStarveTheRestTest(Standalone tollgate) {
         this.tollgate = tollgate;
+    }
+
+    @Test
+    void aBurstOfWritesDelaysAnotherAgentsWriteOnTheSameInstallationByASlotNotByTheBurst()
+            throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        int burst = 12; // under the 16 writes one agent may have waiting per installation
+        ExecutorService pool = Executors.newFixedThreadPool(burst);
+        Map<String, Object> patientAnswer;
+        int performedBefore;
+        try (Standalone.Agent writer = tollgate.agent(tollgate.mint("writer"));
+                Standalone.Agent patient = tollgate.agent(tollgate.mint("patient-writer"))) {
+            List<Future<Map<String, Object>>> flood = new ArrayList<>();
+            for (int i = 0; i < burst; i++) {
+                String title = "burst-" + run + "-" + i;
+                flood.add(pool.submit(() -> writer.settle("create_issue", Map.of("owner", "acme",
+                        "repo", "app", "title", title), SETTLE)));
+            }
+            long deadline = System.nanoTime() + SETTLE.toNanos();
+            while (issuesTitled("burst-" + run).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            performedBefore = issuesTitled("burst-" + run).size();
+            assertThat(performedBefore).as("the burst's writes GitHub had seen when the other "
+                    + "agent wrote (at 1 s per write, a fair slot leaves room)").isBetween(1,
+                            burst / 2);
+            patientAnswer = patient.settle("create_issue", Map.of("owner", "acme", "repo", "app",
+                    "title", "patient-" + run), SETTLE);
+            for (Future<Map<String, Object>> write : flood) {
+                assertThat(write.get(3, TimeUnit.MINUTES)).containsEntry("status", "succeeded");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(patientAnswer).as("%s", patientAnswer).containsEntry("status", "succeeded");
+        List<String> order = issuesTitled(run);
+        int burstBefore = order.indexOf("patient-" + run);
+        assertThat(burstBefore).as("writes of the burst GitHub performed before the other "
+                + "agent's, of %d (%d already done when it asked): %s", burst, performedBefore,
+                order).isBetween(performedBefore, performedBefore + 3);
+        tollgate.assertTheCanaryIsStillAnswered();
+    }
+
+    /** Titles of the issues GitHub was asked to create that contain {@code marker}, in order. */
+    private List<String> issuesTitled(String marker) {
+        return tollgate.github().requests("POST", "/repos/acme/app/issues").stream().map(
+                received -> received.json().path("title").asString("")).filter(
+                        title -> title
+                                .contains(marker))
+                .toList();
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.tollgate.adversarial;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.audit.checkpoints.CheckpointKeys;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
 import dev.tollgate.launcher.LauncherOptions;
@@ -22,6 +23,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -80,6 +83,12 @@ public final class Standalone implements ExtensionContext.Store.CloseableResourc
             allow = ["read"]
 
             [[grant]]
+            name = "the agents calling through an outage or a burst read and file issues on acme/app"
+            agents = ["outage-reader", "outage-writer", "patient-writer"]
+            repos = ["acme/app"]
+            allow = ["read", "create_issue"]
+
+            [[grant]]
             name = "the reviewer reads pull request 42 only"
             agents = ["reviewer"]
             repos = ["acme/app"]
@@ -97,6 +106,7 @@ public final class Standalone implements ExtensionContext.Store.CloseableResourc
     private final TollgateLauncher tollgate;
     private final HttpClient http = HttpClient.newHttpClient();
     private final Path policy;
+    private final Path checkpointPublicKey;
 
     private Standalone() throws IOException {
         data = TempDirs.create("tollgate-adversarial-");
@@ -112,13 +122,24 @@ public final class Standalone implements ExtensionContext.Store.CloseableResourc
         Path key = TestApp.writeKeyFile(Files.createDirectories(data.resolve("keys")),
                 "app-pkcs1.pem");
         policy = Files.writeString(data.resolve("policy.toml"), POLICY);
+        KeyPair checkpoints = CheckpointKeys.generate();
+        Path checkpointKey = Files.writeString(Files.createFile(data.resolve(
+                "checkpoint-key.pem"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions
+                        .fromString("rw-------"))),
+                CheckpointKeys.pem(checkpoints.getPrivate()));
+        checkpointPublicKey = Files.writeString(data.resolve("checkpoint-key.pub.pem"),
+                CheckpointKeys.pem(checkpoints.getPublic()));
         tollgate = TollgateLauncher.start(LauncherOptions.parse(new String[]{"--data-dir", data
                 .resolve("run").toString(), "--kafka-port", "0", "--server.port=0",
                 "--tollgate.policy.file=" + policy, "--tollgate.github.app-id=" + TestApp.APP_ID,
                 "--tollgate.github.private-key-file=" + key, "--tollgate.github.api-url=" + github
                         .apiUrlText(),
                 "--tollgate.admin-key=" + ADMIN_KEY, "--tollgate.github.webhook-secret="
-                        + WEBHOOK_SECRET},
+                        + WEBHOOK_SECRET,
+                "--tollgate.audit.checkpoints.key-file="
+                        + checkpointKey,
+                "--tollgate.audit.checkpoints.interval=1s"},
                 Map.of()));
     }
 
@@ -159,6 +180,25 @@ public final class Standalone implements ExtensionContext.Store.CloseableResourc
 
     Path policy() {
         return policy;
+    }
+
+    /** The public half of the key the audit sink signs its checkpoints with (every second). */
+    Path checkpointPublicKey() {
+        return checkpointPublicKey;
+    }
+
+    /** The standalone's own data folder ({@code --data-dir}). */
+    Path runDir() {
+        return data.resolve("run");
+    }
+
+    String bootstrapServers() {
+        return tollgate.bootstrapServers();
+    }
+
+    /** How {@code role}'s principal connects to the standalone's broker. */
+    Map<String, Object> kafkaClientProperties(String role) {
+        return tollgate.kafkaClientProperties(role);
     }
 
     String baseUrl() {
@@ -317,10 +357,10 @@ public final class Standalone implements ExtensionContext.Store.CloseableResourc
     /**
      * How a trusted client of the standalone's broker connects: as the broker's own principal,
      * the one that reads every topic (what an operator's tool would use). The broker takes no
-     * client without a principal (StandaloneKafkaAttackTest).
+     * client without a principal (OnlyTollgatesOwnRolesSpeakOnItsTopicsTest).
      */
     Map<String, Object> kafkaClientProperties() {
-        return tollgate.kafkaClientProperties("broker");
+        return kafkaClientProperties("broker");
     }
 
     /** The answer's JSON, for a reader of a raw response. */

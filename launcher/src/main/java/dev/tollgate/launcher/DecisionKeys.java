@@ -14,12 +14,12 @@ import java.util.function.Function;
  * @param signingKeyFile the decision worker's key
  * @param verificationKeyFiles the executor's keys, comma-separated
  */
-record DecisionKeys(Path signingKeyFile, String verificationKeyFiles) {
+public record DecisionKeys(Path signingKeyFile, String verificationKeyFiles) {
 
     static final String SIGNING_KEY_FILE = "tollgate.decision.signing-key-file";
     static final String VERIFICATION_KEY_FILES = "tollgate.executor.decision-key-files";
     /** The generated key's file name in the data folder. */
-    static final String GENERATED = "decision-signing-key";
+    public static final String GENERATED = "decision-signing-key";
 
     static DecisionKeys of(Path dataDir, Function<String, String> settings) {
         String configured = settings.apply(SIGNING_KEY_FILE);

@@ -300,7 +300,7 @@ public final class TollgateLauncher implements AutoCloseable {
     }
 
     /** The audit sink's signed checkpoints (when a checkpoint key is configured). */
-    static final String AUDIT_CHECKPOINTS = "audit-checkpoints.jsonl";
+    public static final String AUDIT_CHECKPOINTS = "audit-checkpoints.jsonl";
 
     /** The data folder's entries {@code --fresh} wipes, beside the broker's {@code kafka}. */
     static final List<String> FRESH_WIPES = List.of("audit", AUDIT_CHECKPOINTS, "admin-key",

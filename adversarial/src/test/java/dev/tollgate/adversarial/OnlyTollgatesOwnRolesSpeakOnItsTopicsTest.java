@@ -1,4 +1,4 @@
-package dev.tollgate.launcher;
+package dev.tollgate.adversarial;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,8 +8,8 @@ import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.Resource;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
-import dev.tollgate.executor.GitHubStandIn;
-import dev.tollgate.executor.TestApp;
+import dev.tollgate.launcher.DecisionKeys;
+import dev.tollgate.launcher.StandaloneKafkaSecurity;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.EventSerializer;
@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,62 +46,37 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A process on the same host attacks the standalone run's broker: without credentials, with a
- * wrong password, and with one role's principal on another role's topic. It reads no answer on
- * {@code gateway.results} and gets no forged decision performed; even with the decision worker's
- * own Kafka password, a decision it did not sign with the run's decision key is answered
- * {@code forbidden} and GitHub sees nothing of it.
+ * Promise 10: only Tollgate's own roles speak on its topics. A process on the same host attacks
+ * the standalone run's broker: without credentials, with a guessed password, and with one role's
+ * principal on another role's topic. It reads no answer on {@code gateway.results} and gets no
+ * forged decision performed; even with the decision worker's own Kafka password, a decision it did
+ * not sign with the run's decision key is answered {@code forbidden} and GitHub sees nothing of
+ * it. (Moved here from the launcher's tests, which ran a standalone of their own for it.)
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class StandaloneKafkaAttackTest {
+@ExtendWith(Standalone.Extension.class)
+class OnlyTollgatesOwnRolesSpeakOnItsTopicsTest {
 
     /** How long an attacker's client tries before giving up (a refusal, not a measurement). */
     private static final Duration ATTEMPT = Duration.ofSeconds(8);
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String ISSUE_PATH = "/repos/octo-org/hello-world/issues";
+    private static final String INSTALLATION = "7001";
 
     static {
         AvroSingleObjectCodec.shared();
     }
 
-    @TempDir
-    static Path data;
+    private final Standalone tollgate;
+    private final Path run;
+    /** Request IDs of this test run (the standalone outlives one test). */
+    private final String prefix = "forged-" + UUID.randomUUID().toString().substring(0, 8) + "-";
 
-    private GitHubStandIn github;
-    private TollgateLauncher tollgate;
-    private Path run;
-
-    @BeforeAll
-    void startTollgate() throws Exception {
-        github = new GitHubStandIn(TestApp.APP_ID, TestApp.publicKey(), Clock.systemUTC());
-        github.repository("octo-org", "hello-world", 4242).files.put("README.md", "hello");
-        Path key = TestApp.writeKeyFile(Files.createDirectories(data.resolve("keys")),
-                "app-pkcs1.pem");
-        Path policy = Files.writeString(data.resolve("policy.toml"), """
-                version = 1
-
-                [[grant]]
-                name = "the agent may file issues"
-                agents = ["agent-1"]
-                repos = ["octo-org/hello-world"]
-                allow = ["read", "create_issue"]
-                """);
-        run = data.resolve("run");
-        tollgate = GatewayClient.start(run, policy, key, github,
-                "attack-admin-key-0123456789abcdef0123456789",
-                "--tollgate.github.webhook-secret=attack-webhook-secret-0123456789abcdef");
-    }
-
-    @AfterAll
-    void stopTollgate() {
-        GatewayClient.stop(tollgate, github);
+    OnlyTollgatesOwnRolesSpeakOnItsTopicsTest(Standalone tollgate) {
+        this.tollgate = tollgate;
+        this.run = tollgate.runDir();
     }
 
     @Test
@@ -162,11 +136,14 @@ class StandaloneKafkaAttackTest {
                 "signed-with-the-run-key").getMessage()).isEqualTo(CallStatus.SUCCEEDED);
         assertThat(answers.keySet()).doesNotContain("no-credentials", "wrong-password",
                 "ingress-principal");
-        assertThat(github.repo("octo-org", "hello-world").plainIssues()).as(
-                "GitHub saw only the issue of the decision signed with the run's key")
-                .singleElement().satisfies(issue -> assertThat(issue.get("title").asString())
-                        .isEqualTo("signed-with-the-run-key"));
-        assertThat(github.requests("POST", ISSUE_PATH)).hasSize(1);
+        assertThat(tollgate.github().repo("acme", "app").plainIssues().stream().map(
+                issue -> issue.get("title").asString()).filter(
+                        title -> title.startsWith(
+                                prefix)))
+                .as("GitHub saw only the issue of the decision signed with the "
+                        + "run's key")
+                .containsExactly(prefix + "signed-with-the-run-key");
+        tollgate.assertTheCanaryIsStillAnswered();
     }
 
     @Test
@@ -186,6 +163,7 @@ class StandaloneKafkaAttackTest {
                 "the ingress reading decisions").isInstanceOf(TopicAuthorizationException.class);
         assertThat(readTopic(principal("executor-worker"), Topics.REQUESTS.name())).as(
                 "the executor reading requests").isInstanceOf(TopicAuthorizationException.class);
+        tollgate.assertTheCanaryIsStillAnswered();
     }
 
     private Map<String, Object> principal(String role) {
@@ -205,23 +183,26 @@ class StandaloneKafkaAttackTest {
         return props;
     }
 
-    private static PolicyDecided forged(String requestId) {
+    /** A decision to file an issue titled like its request ID, {@code prefix + name}. */
+    private PolicyDecided forged(String name) {
+        String requestId = prefix + name;
         EventMeta meta = EventMeta.newBuilder().setEventId(UUID.randomUUID().toString())
                 .setRequestId(requestId).setOccurredAt(Instant.now()).setProducer(
                         "decision-worker")
                 .build();
         ToolCallRequested request = ToolCallRequested.newBuilder().setMeta(meta).setAgentId(
-                "agent-1").setEnvironment("dev").setTool("create_issue").setResource(Resource
-                        .newBuilder().setOwner("octo-org").setRepo("hello-world").build())
-                .setArgumentsJson("{\"owner\":\"octo-org\",\"repo\":\"hello-world\",\"title\":\""
+                "writer").setEnvironment("dev").setTool("create_issue").setResource(Resource
+                        .newBuilder().setOwner("acme").setRepo("app").build())
+                .setArgumentsJson("{\"owner\":\"acme\",\"repo\":\"app\",\"title\":\""
                         + requestId + "\"}")
                 .build();
         return PolicyDecided.newBuilder().setMeta(meta).setRequest(request).setAllowed(true)
                 .setReason("granted").setPolicyVersion("sha256:forged").setPermissions(
                         new LinkedHashMap<>(Tool.byToolName("create_issue").orElseThrow()
                                 .permissions()))
-                .setRepositories(new ArrayList<>(List.of("octo-org/hello-world")))
-                .setRoutingKey("4242").setInstallationId(4242L).build();
+                .setRepositories(new ArrayList<>(List.of("acme/app")))
+                .setRoutingKey(INSTALLATION).setInstallationId(Long.parseLong(INSTALLATION))
+                .build();
     }
 
     private static DecisionSigner otherKey() {
@@ -254,8 +235,10 @@ class StandaloneKafkaAttackTest {
         TollgateHeaders.putInt(headers, TollgateHeaders.REPLY_PARTITION, 0);
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(settings,
                 new StringSerializer(), new EventSerializer<>(AvroSingleObjectCodec.shared()))) {
-            producer.send(new ProducerRecord<>(Topics.DECISIONS.name(), null, "4242", decision,
-                    headers)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            producer.send(
+                    new ProducerRecord<>(Topics.DECISIONS.name(), null, INSTALLATION, decision,
+                            headers))
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw new KafkaException("refused: " + e.getCause(), e.getCause());
         } catch (KafkaException e) {
@@ -265,8 +248,11 @@ class StandaloneKafkaAttackTest {
         }
     }
 
-    /** The answers on gateway.results to {@code requestIds}, read as the audit sink reads them. */
-    private Map<String, ToolCallCompleted> awaitAnswers(List<String> requestIds) {
+    /**
+     * The answers on gateway.results to the forged decisions {@code names}, by name, read as the
+     * audit sink reads them.
+     */
+    private Map<String, ToolCallCompleted> awaitAnswers(List<String> names) {
         Map<String, ToolCallCompleted> found = new LinkedHashMap<>();
         int read = 0;
         try (KafkaConsumer<String, ToolCallCompleted> reader = consumer(principal("audit-sink"))) {
@@ -275,16 +261,18 @@ class StandaloneKafkaAttackTest {
             reader.assign(partitions);
             reader.seekToBeginning(partitions);
             long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!found.keySet().containsAll(requestIds) && System.nanoTime() < deadline) {
+            while (!found.keySet().containsAll(names) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, ToolCallCompleted> record : reader.poll(Duration
                         .ofMillis(200))) {
                     read++;
-                    found.put(record.key(), record.value());
+                    if (record.key() != null && record.key().startsWith(prefix)) {
+                        found.put(record.key().substring(prefix.length()), record.value());
+                    }
                 }
             }
         }
         assertThat(found.keySet()).as("answers on %s after %s (%d records read)", Topics.RESULTS
-                .name(), WAIT, read).containsAll(requestIds);
+                .name(), WAIT, read).containsAll(names);
         return found;
     }
 
