@@ -7,15 +7,21 @@ import dev.tollgate.audit.core.AuditRecord;
 import dev.tollgate.audit.core.ChainHead;
 import dev.tollgate.audit.embedded.EmbeddedAuditStore;
 import dev.tollgate.launcher.TollgateLauncher;
+import dev.tollgate.schemas.Topic;
+import dev.tollgate.schemas.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +29,9 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
@@ -137,6 +146,64 @@ class EveryEventIsKeptOnceUnchangeablyTest {
                                 + "\n")
                 .contains("TRUNCATED", tail.chainId());
         tollgate.assertTheCanaryIsStillAnswered();
+    }
+
+    /**
+     * Keep proof, not copies: a file an agent reads reaches it (on {@code gateway.replies}, kept a
+     * day) and is on no topic kept forever, the ones the audit replays: there only its digest.
+     */
+    @Test
+    void aFileAnAgentReadIsOnNoTopicKeptForeverOnlyItsDigestIs() throws Exception {
+        String marker = "private note " + UUID.randomUUID();
+        String path = "notes/" + UUID.randomUUID() + ".md";
+        tollgate.github().repo("acme", "app").files.put(path, marker);
+        try (Standalone.Agent reader = tollgate.agent(tollgate.mint("reader"))) {
+            Map<String, Object> answer = reader.call("get_file", Map.of("owner", "acme", "repo",
+                    "app", "path", path));
+            assertThat(answer.toString()).as("the agent's answer").contains(marker);
+        }
+        String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
+                marker.getBytes(StandardCharsets.UTF_8)));
+
+        Map<String, String> topics = new LinkedHashMap<>();
+        for (Topic<?> topic : Topics.all()) {
+            topics.put(topic.name(), String.join("\n", recordsOf(topic.name())));
+        }
+
+        assertThat(topics.get(Topics.REPLIES.name())).as("the agent's copy (the control)")
+                .contains(marker);
+        assertThat(topics.get(Topics.RESULTS.name())).as("the kept copy").contains(digest);
+        for (Topic<?> topic : Topics.audited()) {
+            assertThat(topics.get(topic.name())).as("%s, kept forever", topic.name())
+                    .doesNotContain(marker);
+        }
+        tollgate.assertTheCanaryIsStillAnswered();
+    }
+
+    /** Every record value of {@code topic}, as text, read to its end as of now. */
+    private List<String> recordsOf(String topic) {
+        Map<String, Object> props = new HashMap<>(tollgate.kafkaClientProperties());
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props,
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(
+                    p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + SETTLE.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + topic + " to its end within "
+                            + SETTLE + ": read " + values.size() + " records");
+                }
+                consumer.poll(Duration.ofMillis(500)).forEach(record -> values.add(
+                        record.value() == null
+                                ? ""
+                                : new String(record.value(), StandardCharsets.UTF_8)));
+            }
+        }
+        return values;
     }
 
     private static String requestId(Map<String, Object> answer) {

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Promise 5: nothing is lost under faults. Two agents call at once while GitHub is down for them:
  * reads answered with 502 pages and dropped connections, writes whose connection GitHub drops
  * after receiving them or that it answers 502. Every accepted request still gets exactly one
- * final answer (one record on {@code gateway.results}, never two, never none), and every write
+ * final answer (one record on {@code gateway.replies} for its agent and one on
+ * {@code gateway.results} for the audit, never two, never none), and every write
  * reached GitHub exactly once: a write whose outcome is unknown is reported so, never sent again.
  */
 @ExtendWith(Standalone.Extension.class)
@@ -118,24 +119,25 @@ class NothingIsLostUnderFaultsTest {
         Set<String> requestIds = finals.stream().map(answer -> (String) answer.get("request_id"))
                 .collect(Collectors.toSet());
         assertThat(requestIds).hasSize(READS + titles.size());
-        Map<String, Integer> answers = answersOnTheResultsTopic(requestIds);
-        assertThat(answers).as("records on %s per request", Topics.RESULTS.name())
-                .containsOnlyKeys(requestIds).allSatisfy((id, count) -> assertThat(count).as(id)
-                        .isEqualTo(1));
+        for (String topic : List.of(Topics.REPLIES.name(), Topics.RESULTS.name())) {
+            assertThat(answersOn(topic, requestIds)).as("records on %s per request", topic)
+                    .containsOnlyKeys(requestIds).allSatisfy((id, count) -> assertThat(count)
+                            .as(id).isEqualTo(1));
+        }
         tollgate.assertTheCanaryIsStillAnswered();
     }
 
     /**
-     * How many records {@code gateway.results} holds for each of {@code requestIds}, read to its
-     * end as of now (every request already has its final answer, so nothing is still coming).
+     * How many records {@code topic} holds for each of {@code requestIds}, read to its end as of
+     * now (every request already has its final answer, so nothing is still coming).
      */
-    private Map<String, Integer> answersOnTheResultsTopic(Set<String> requestIds) {
+    private Map<String, Integer> answersOn(String topic, Set<String> requestIds) {
         Map<String, Object> props = new HashMap<>(tollgate.kafkaClientProperties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "adversarial-" + UUID.randomUUID());
         Map<String, Integer> counts = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props,
                 new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.RESULTS.name())
+            List<TopicPartition> partitions = consumer.partitionsFor(topic)
                     .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -143,7 +145,7 @@ class NothingIsLostUnderFaultsTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("could not read " + Topics.RESULTS.name()
+                    throw new AssertionError("could not read " + topic
                             + " to its end within 60 s: at " + partitions.stream().collect(
                                     Collectors.toMap(p -> p.partition(), consumer::position))
                             + " of " + ends);

@@ -52,7 +52,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Promise 10: only Tollgate's own roles speak on its topics. A process on the same host attacks
  * the standalone run's broker: without credentials, with a guessed password, and with one role's
- * principal on another role's topic. It reads no answer on {@code gateway.results} and gets no
+ * principal on another role's topic. It reads no answer on {@code gateway.results} or
+ * {@code gateway.replies} and gets no
  * forged decision performed; even with the decision worker's own Kafka password, a decision it did
  * not sign with the run's decision key is answered {@code forbidden} and GitHub sees nothing of
  * it. (Moved here from the launcher's tests, which ran a standalone of their own for it.)
@@ -155,9 +156,19 @@ class OnlyTollgatesOwnRolesSpeakOnItsTopicsTest {
                 TimeoutException.class);
         assertThat(readResults(wrongPassword("ingress"))).as("wrong password").isInstanceOf(
                 SaslAuthenticationException.class);
-        for (String role : List.of("decision-worker", "executor-worker", "launcher")) {
+        for (String role : List.of("decision-worker", "executor-worker", "launcher",
+                "ingress")) {
             assertThat(readResults(principal(role))).as(role).isInstanceOf(
                     TopicAuthorizationException.class);
+        }
+        // The agents' copies, file contents included: the ingress reads them, no one else.
+        assertThat(readTopic(noCredentials(), Topics.REPLIES.name())).as(
+                "no credentials, on the replies").isInstanceOf(TimeoutException.class);
+        for (String role : List.of("decision-worker", "executor-worker", "launcher",
+                "audit-sink")) {
+            assertThat(readTopic(principal(role), Topics.REPLIES.name())).as(role
+                    + " reading the agents' copies").isInstanceOf(
+                            TopicAuthorizationException.class);
         }
         assertThat(readTopic(principal("ingress"), Topics.DECISIONS.name())).as(
                 "the ingress reading decisions").isInstanceOf(TopicAuthorizationException.class);

@@ -59,7 +59,7 @@ public record AuditSinkProperties(@DefaultValue("embedded") String store,
 
     public String[] topicNames() {
         List<String> names = topics == null || topics.isEmpty()
-                ? Topics.all().stream().map(
+                ? Topics.audited().stream().map(
                         Topic::name).toList()
                 : topics;
         return names.toArray(String[]::new);

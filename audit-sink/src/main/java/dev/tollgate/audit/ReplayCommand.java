@@ -147,7 +147,8 @@ final class ReplayCommand implements Callable<Integer> {
         String bootstrapServers = present(bootstrap).orElseThrow(() -> new UsageException(
                 "--bootstrap-servers HOST:PORT is missing (the Kafka cluster the gateway writes to)"));
         List<String> topics = present(topicList).map(t -> Arrays.stream(t.split(",")).map(
-                String::strip).filter(s -> !s.isEmpty()).toList()).orElse(Topics.all().stream().map(
+                String::strip).filter(s -> !s.isEmpty()).toList())
+                .orElse(Topics.audited().stream().map(
                         Topic::name).toList());
         TopicReplayer.Start start = start();
         Predicate<AuditEntry> filter = filter();

@@ -48,7 +48,7 @@ final class Stages {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<String> topics = List.of(Topics.REQUESTS.name(), Topics.DECISIONS.name(),
-                    Topics.RESULTS.name());
+                    Topics.REPLIES.name());
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
                 for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {

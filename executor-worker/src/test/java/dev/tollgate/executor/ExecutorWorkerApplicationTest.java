@@ -57,7 +57,7 @@ class ExecutorWorkerApplicationTest {
             throws Exception {
         try (Admin admin = broker.admin()) {
             new TopicProvisioner(admin, TopicSettings.singleBroker(), 30_000).ensure(List.of(
-                    Topics.DECISIONS, Topics.RESULTS, Topics.TOKEN_MINTS));
+                    Topics.DECISIONS, Topics.RESULTS, Topics.REPLIES, Topics.TOKEN_MINTS));
         }
         try (GitHubStandIn github = new GitHubStandIn(TestApp.APP_ID, TestApp.publicKey(), Clock
                 .systemUTC())) {

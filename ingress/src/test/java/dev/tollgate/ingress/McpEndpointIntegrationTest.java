@@ -164,7 +164,7 @@ class McpEndpointIntegrationTest {
             assertThat(TollgateHeaders.get(record.headers(), TollgateHeaders.REQUEST_ID))
                     .contains(requestId);
             assertThat(TollgateHeaders.get(record.headers(), TollgateHeaders.REPLY_TOPIC))
-                    .contains("gateway.results");
+                    .contains("gateway.replies");
             assertThat(TollgateHeaders.getInt(record.headers(), TollgateHeaders.REPLY_PARTITION))
                     .contains(0);
             assertThat(TollgateHeaders.get(record.headers(), TollgateHeaders.TRACEPARENT)

@@ -86,7 +86,7 @@ public final class KafkaAcls {
         reads.put(Roles.INGRESS, List.of(new Read(Topics.REQUESTS,
                 "every replica's requests, so that any replica knows a request still pending"
                         + " (get_request_status; ingress KafkaListeners)"),
-                new Read(Topics.RESULTS,
+                new Read(Topics.REPLIES,
                         "its reply partition (ingress KafkaListeners)"),
                 new Read(Topics.AGENT_TOKENS,
                         "token families and revocations (ingress KafkaListeners)"),
@@ -106,7 +106,7 @@ public final class KafkaAcls {
                         Topics.INSTALLATIONS,
                         "the installation registry (executor-worker"
                                 + " ExecutorInstallationsConfiguration)")));
-        reads.put(Roles.AUDIT_SINK, Topics.all().stream().map(topic -> new Read(topic,
+        reads.put(Roles.AUDIT_SINK, Topics.audited().stream().map(topic -> new Read(topic,
                 "every event is kept (audit-sink AuditSinkConfiguration, replay)")).toList());
         reads.put(Roles.LAUNCHER, List.of());
         return Map.copyOf(reads);

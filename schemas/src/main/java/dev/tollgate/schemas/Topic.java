@@ -1,5 +1,6 @@
 package dev.tollgate.schemas;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
@@ -14,18 +15,41 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param valueType the one event type the topic carries
  * @param keyDescription what the key is (request ID, installation ID, ...)
  * @param compacted whether the latest record per key is the truth (cleanup.policy=compact)
- * @param keepForever whether records are never deleted by time (retention.ms=-1)
+ * @param keepForever whether records are never deleted by time (retention.ms=-1); exactly these
+ *        topics are audited, since only they can be replayed into the same audit store later
+ * @param retention how long a topic not kept forever keeps its records (null: the broker's
+ *        default)
  * @param writers the roles that produce to it
  * @param description one line for operators
  */
 public record Topic<V extends SpecificRecord>(String name, Class<V> valueType,
-        String keyDescription, boolean compacted, boolean keepForever, Set<String> writers,
-        String description) {
+        String keyDescription, boolean compacted, boolean keepForever, Duration retention,
+        Set<String> writers, String description) {
 
     public Topic {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(valueType, "valueType");
+        if (keepForever && retention != null) {
+            throw new IllegalArgumentException(name + " is kept forever: it has no retention");
+        }
         writers = Set.copyOf(writers);
+    }
+
+    /** A topic with the broker's default retention unless {@code keepForever}. */
+    public Topic(String name, Class<V> valueType, String keyDescription, boolean compacted,
+            boolean keepForever, Set<String> writers, String description) {
+        this(name, valueType, keyDescription, compacted, keepForever, null, writers,
+                description);
+    }
+
+    /**
+     * Whether the audit sink keeps this topic's events: those of every topic kept forever, the
+     * ones a replay can read again and reproduce the store from. A topic that forgets (the
+     * agents' copies of answers, file contents included) is never audited: its events are
+     * audited from their kept-forever twins.
+     */
+    public boolean audited() {
+        return keepForever;
     }
 
     /** Keys are UTF-8 strings on every topic. */

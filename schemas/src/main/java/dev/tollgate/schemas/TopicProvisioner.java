@@ -74,6 +74,9 @@ public final class TopicProvisioner {
         if (topic.keepForever()) {
             config.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
             config.put(TopicConfig.RETENTION_BYTES_CONFIG, "-1");
+        } else if (topic.retention() != null) {
+            config.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(topic.retention()
+                    .toMillis()));
         }
         return config;
     }

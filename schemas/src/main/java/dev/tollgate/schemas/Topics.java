@@ -9,14 +9,16 @@ import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.TokenMinted;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The topic catalogue: every topic Tollgate uses, in flow order. Audit-relevant topics keep their
- * data forever; the installation registry and the gateway token families are compacted (and kept
- * forever: compaction keeps the latest state of every installation and token family).
+ * The topic catalogue: every topic Tollgate uses, in flow order. Audited topics keep their data
+ * forever; the installation registry and the gateway token families are compacted (and kept
+ * forever: compaction keeps the latest state of every installation and token family). The one
+ * topic that forgets, {@link #REPLIES}, carries what agents read back to them and is not audited.
  */
 public final class Topics {
 
@@ -32,10 +34,29 @@ public final class Topics {
             PolicyDecided.class, "installation ID or owner", false, true,
             Set.of(Roles.DECISION_WORKER), "allowed calls with the permissions they need");
 
+    /**
+     * Every final answer as the audit keeps it: file contents, patches, logs and large bodies as
+     * their SHA-256 and size ({@code ContentProofs}), never a copy. Kept forever, so a replay
+     * reproduces the audit store.
+     */
     public static final Topic<ToolCallCompleted> RESULTS = new Topic<>("gateway.results",
             ToolCallCompleted.class, "request ID", false, true,
             Set.of(Roles.DECISION_WORKER, Roles.EXECUTOR_WORKER),
-            "final answers, on the reply partition of the ingress replica that waits");
+            "final answers as the audit keeps them (contents as SHA-256 digests)");
+
+    /** How long the agents' copies of answers are kept: a day, well past any wait for one. */
+    public static final Duration REPLIES_RETENTION = Duration.ofDays(1);
+
+    /**
+     * Every final answer as its agent gets it, file contents included, on the reply partition of
+     * the ingress replica that waits. Kept a day ({@link #REPLIES_RETENTION}), never audited: the
+     * audit keeps its twin on {@link #RESULTS}.
+     */
+    public static final Topic<ToolCallCompleted> REPLIES = new Topic<>("gateway.replies",
+            ToolCallCompleted.class, "request ID", false, false, REPLIES_RETENTION,
+            Set.of(Roles.DECISION_WORKER, Roles.EXECUTOR_WORKER),
+            "final answers as agents get them (contents included), on the waiting replica's "
+                    + "reply partition; kept a day");
 
     public static final Topic<TokenMinted> TOKEN_MINTS = new Topic<>("gateway.audit",
             TokenMinted.class, "installation ID", false, true, Set.of(Roles.EXECUTOR_WORKER),
@@ -74,7 +95,8 @@ public final class Topics {
             "requests refused at the door (credentials, Host, size, rate, protocol), counted per"
                     + " client and reason");
 
-    private static final List<Topic<?>> ALL = List.of(REQUESTS, DECISIONS, RESULTS, TOKEN_MINTS,
+    private static final List<Topic<?>> ALL = List.of(REQUESTS, DECISIONS, RESULTS, REPLIES,
+            TOKEN_MINTS,
             AGENT_TOKENS, POLICY, INSTALLATIONS, DEAD_LETTERS, REFUSALS);
 
     private Topics() {
@@ -82,6 +104,11 @@ public final class Topics {
 
     public static List<Topic<?>> all() {
         return ALL;
+    }
+
+    /** The topics the audit sink keeps: every one kept forever ({@link Topic#audited}). */
+    public static List<Topic<?>> audited() {
+        return ALL.stream().filter(Topic::audited).toList();
     }
 
     public static Optional<Topic<?>> byName(String name) {

@@ -93,9 +93,10 @@ class AvroSingleObjectCodecTest {
     }
 
     @Test
-    void everyTopicCarriesADistinctCatalogedType() {
-        List<Class<?>> types = Topics.all().stream().<Class<?>>map(Topic::valueType)
+    void everyAuditedTopicCarriesADistinctCatalogedTypeAndTheAgentsCopiesTheirTwins() {
+        List<Class<?>> types = Topics.audited().stream().<Class<?>>map(Topic::valueType)
                 .collect(Collectors.toList());
+        assertThat(Topics.REPLIES.valueType()).isEqualTo(Topics.RESULTS.valueType());
         List<Class<?>> cataloged = EventTypes.all().stream().<Class<?>>map(
                 EventTypes.EventType::javaType).toList();
 

@@ -48,9 +48,11 @@ class KafkaAclsTest {
     }
 
     @Test
-    void answersAreReadOnlyByTheIngressAndTheAuditSink() {
-        assertThat(principals(AclOperation.READ, Topics.RESULTS)).containsExactlyInAnyOrder(
-                Roles.INGRESS, Roles.AUDIT_SINK);
+    void answersAreReadOnlyByTheIngressAndTheirKeptCopiesOnlyByTheAuditSink() {
+        assertThat(principals(AclOperation.READ, Topics.REPLIES)).as(
+                "the agents' copies, file contents included").containsExactly(Roles.INGRESS);
+        assertThat(principals(AclOperation.READ, Topics.RESULTS)).as(
+                "the kept copies, contents digested").containsExactly(Roles.AUDIT_SINK);
         assertThat(principals(AclOperation.READ, Topics.REQUESTS)).as("the ingress reads every"
                 + " replica's requests (KafkaListeners)").containsExactlyInAnyOrder(
                         Roles.DECISION_WORKER, Roles.INGRESS, Roles.AUDIT_SINK);
@@ -59,8 +61,9 @@ class KafkaAclsTest {
     }
 
     @Test
-    void theAuditSinkReadsEveryTopicAndTheLauncherOnlyDescribesThem() {
-        assertThat(KafkaAcls.readsOf(Roles.AUDIT_SINK)).containsExactlyElementsOf(Topics.all());
+    void theAuditSinkReadsEveryKeptTopicAndTheLauncherOnlyDescribesThem() {
+        assertThat(KafkaAcls.readsOf(Roles.AUDIT_SINK)).containsExactlyElementsOf(Topics
+                .audited()).doesNotContain(Topics.REPLIES).contains(Topics.RESULTS);
         assertThat(ALL.stream().filter(g -> g.role().equals(Roles.LAUNCHER))).allSatisfy(
                 g -> assertThat(g.operation()).isEqualTo(AclOperation.DESCRIBE)).hasSize(
                         Topics
@@ -102,7 +105,7 @@ class KafkaAclsTest {
         assertThatThrownBy(() -> KafkaAcls.userOf("broker")).hasMessageContaining(
                 "no Kafka principal for role 'broker'");
         assertThat(KafkaAcls.describe(List.of(Roles.INGRESS))).contains(
-                "WRITE on gateway.requests").contains("READ on gateway.requests, gateway.results")
+                "WRITE on gateway.requests").contains("READ on gateway.requests, gateway.replies")
                 .doesNotContain(
                         "gateway.decisions");
     }

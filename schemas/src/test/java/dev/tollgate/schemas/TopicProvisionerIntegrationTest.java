@@ -3,8 +3,10 @@ package dev.tollgate.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -118,12 +120,20 @@ class TopicProvisionerIntegrationTest {
     }
 
     @Test
-    void everyCatalogueTopicKeepsItsDataForever() {
-        for (Topic<?> topic : Topics.all()) {
+    void everyAuditedTopicKeepsItsDataForeverAndTheAgentsCopiesADay() {
+        for (Topic<?> topic : Topics.audited()) {
             assertThat(TopicProvisioner.topicConfig(topic)).as(topic.name())
                     .containsEntry("retention.ms", "-1").containsEntry("max.message.bytes",
                             Integer.toString(MessageLimits.DEFAULT_MAX_MESSAGE_BYTES));
         }
+        assertThat(Topics.all()).as("the topics that forget").filteredOn(topic -> !topic
+                .audited()).containsExactly(Topics.REPLIES);
+        assertThat(TopicProvisioner.topicConfig(Topics.REPLIES)).containsEntry("retention.ms",
+                "86400000").containsEntry("cleanup.policy", "delete").doesNotContainKey(
+                        "retention.bytes");
+        assertThatThrownBy(() -> new Topic<>("forever.and.a.day", ToolCallCompleted.class, "k",
+                false, true, Duration.ofDays(1), Set.of(), "")).hasMessageContaining(
+                        "kept forever");
         assertThat(Topics.INSTALLATIONS.cleanupPolicy()).isEqualTo("compact");
         assertThat(Topics.AGENT_TOKENS.cleanupPolicy()).isEqualTo("compact");
         assertThat(Topics.REQUESTS.cleanupPolicy()).isEqualTo("delete");

@@ -16,12 +16,14 @@ import dev.tollgate.events.Resource;
 import dev.tollgate.events.TokenMinted;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.runtime.proofs.ContentProofs;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericEnumSymbol;
@@ -235,20 +237,27 @@ public final class AuditEntries {
         }
     }
 
+    /**
+     * {@code json} as the store keeps it: contents digested by the one rule
+     * ({@link ContentProofs}), then redacted; text that is not JSON is digested when large, else
+     * redacted.
+     */
     private JsonNode proofOf(String json) {
-        JsonNode parsed;
+        Optional<String> digested = ContentProofs.digestJson(json);
+        if (digested.isEmpty()) {
+            return ContentProofs.digestIfLarge(json).map(proof -> parse(proof.toString()))
+                    .orElseGet(() -> JsonNodeFactory.instance.textNode(redactor.redactText(
+                            json)));
+        }
+        return redactor.redactJson(parse(digested.get()));
+    }
+
+    private static JsonNode parse(String json) {
         try {
-            parsed = JSON.readTree(json);
-        } catch (java.io.IOException | RuntimeException e) {
-            parsed = null;
+            return JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("JSON written by ContentProofs did not parse", e);
         }
-        if (parsed == null) {
-            JsonNode text = ContentDigests.digestIfLarge(json);
-            return text.isTextual()
-                    ? JsonNodeFactory.instance.textNode(redactor.redactText(json))
-                    : text;
-        }
-        return redactor.redactJson(ContentDigests.digest(parsed));
     }
 
     private JsonNode toJson(String name, Object value) {

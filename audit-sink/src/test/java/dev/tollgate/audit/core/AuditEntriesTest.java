@@ -180,7 +180,7 @@ class AuditEntriesTest {
 
     @Test
     void aLargeBodyIsKeptAsProofAndAShortOneAsText() throws Exception {
-        String large = "x".repeat(ContentDigests.LARGE_CHARS + 1);
+        String large = "x".repeat(dev.tollgate.runtime.proofs.ContentProofs.LARGE_CHARS + 1);
         JsonNode context = JSON.readTree(entries.from(TestEvents.request("ev-1", "req-1",
                 "agent-a", "{\"title\":\"short title\",\"body\":\"" + large + "\"}"), AT)
                 .contextJson());

@@ -58,7 +58,7 @@ class RedactsWhatTheDetectorFindsTest {
         String secret = entry.getValue();
         String content = "# config\n\nvalue = " + secret + "\n";
         assertThat(CredentialDetector.find(content)).hasSize(1); // the decision worker refuses it
-        // a file's content is kept as its digest (ContentDigests); the commit message is text
+        // a file's content is kept as its digest (ContentProofs); the commit message is text
         ToolCallRequested request = TestEvents.request("ev-9", "req-9", "agent-a", JSON
                 .writeValueAsString(Map.of("owner", "octo", "repo", "hello", "branch",
                         "agent-fix", "message", content, "files", List.of(Map.of("path",

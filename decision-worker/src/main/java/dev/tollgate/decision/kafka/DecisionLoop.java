@@ -348,21 +348,21 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
             try {
                 request = translator.toDecisionRequest(event);
             } catch (IllegalArgumentException e) {
-                return List.of(reply(record, event, translator.undecidable(event, e.getMessage(),
-                        engine.policy().version())));
+                return reply(record, event, translator.undecidable(event, e.getMessage(),
+                        engine.policy().version()));
             }
             Decision decision = engine.decide(request);
             return switch (decision) {
                 case Allowed allowed -> {
                     if (withoutGitHub != null) {
-                        yield List.of(reply(record, event, translator.notPerformed(event,
-                                allowed, withoutGitHub)));
+                        yield reply(record, event, translator.notPerformed(event,
+                                allowed, withoutGitHub));
                     }
                     InstallationGate.Verdict verdict = installations.check(translator.decided(
                             event, allowed));
                     if (verdict instanceof InstallationGate.Refuse refused) {
-                        yield List.of(reply(record, event, translator.notInstalled(event,
-                                allowed, refused.reason())));
+                        yield reply(record, event, translator.notInstalled(event,
+                                allowed, refused.reason()));
                     }
                     PolicyDecided decided = signer.sign(((InstallationGate.Pass) verdict)
                             .decided());
@@ -371,8 +371,8 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
                     TollgateHeaders.propagate(record.headers(), out.headers());
                     yield List.of(out);
                 }
-                case Denied denied -> List.of(reply(record, event, translator.denied(event,
-                        denied)));
+                case Denied denied -> reply(record, event, translator.denied(event,
+                        denied));
             };
         } catch (RuntimeException e) {
             log.error("request {} could not be decided; set aside as a dead letter", requestId,
@@ -381,17 +381,26 @@ public final class DecisionLoop implements Runnable, AutoCloseable {
         }
     }
 
-    private ProducerRecord<String, SpecificRecord> reply(ConsumerRecord<String, byte[]> record,
-            ToolCallRequested event, SpecificRecord answer) {
+    /**
+     * A final answer the decision worker gives itself, in the same transaction: the agent's copy
+     * on its reply route ({@code gateway.replies}) and the audit's on {@code gateway.results}
+     * (the same record: a refusal carries no content to digest).
+     */
+    private List<ProducerRecord<String, SpecificRecord>> reply(
+            ConsumerRecord<String, byte[]> record, ToolCallRequested event,
+            SpecificRecord answer) {
         Headers headers = record.headers();
-        ReplyRoute route = ReplyRoute.of(headers, Topics.RESULTS.name());
+        ReplyRoute route = ReplyRoute.of(headers, Topics.REPLIES.name());
         String key = event.getMeta() != null && event.getMeta().getRequestId() != null
                 ? event.getMeta().getRequestId()
                 : record.key();
-        ProducerRecord<String, SpecificRecord> out = new ProducerRecord<>(route.topic(), route
-                .partition(), key, answer);
-        TollgateHeaders.propagate(headers, out.headers());
-        return out;
+        ProducerRecord<String, SpecificRecord> toAgent = new ProducerRecord<>(route.topic(),
+                route.partition(), key, answer);
+        TollgateHeaders.propagate(headers, toAgent.headers());
+        ProducerRecord<String, SpecificRecord> kept = new ProducerRecord<>(Topics.RESULTS.name(),
+                key, answer);
+        TollgateHeaders.propagate(headers, kept.headers());
+        return List.of(toAgent, kept);
     }
 
     private ProducerRecord<String, SpecificRecord> deadLetter(

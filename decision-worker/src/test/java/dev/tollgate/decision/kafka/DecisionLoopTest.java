@@ -160,9 +160,13 @@ class DecisionLoopTest {
         Set<String> ids = new HashSet<>();
 
         KafkaFixture.send(broker, issues(1, ids));
-        List<ConsumerRecord<String, ToolCallCompleted>> answers = collect(broker, Topics.RESULTS,
+        List<ConsumerRecord<String, ToolCallCompleted>> answers = collect(broker, Topics.REPLIES,
+                requestIn(ids), 1);
+        List<ConsumerRecord<String, ToolCallCompleted>> kept = collect(broker, Topics.RESULTS,
                 requestIn(ids), 1);
 
+        assertThat(kept).as("the kept copy of the denial").singleElement().satisfies(
+                record -> assertThat(record.value()).isEqualTo(answers.getFirst().value()));
         assertThat(answers).singleElement().satisfies(record -> {
             assertThat(record.partition()).isEqualTo(KafkaFixture.REPLY_PARTITION);
             assertThat(record.key()).isEqualTo(ids.iterator().next());

@@ -131,7 +131,7 @@ public final class KafkaFixture {
             ProducerRecord<String, ToolCallRequested> record = new ProducerRecord<>(
                     Topics.REQUESTS.name(), id, request);
             TollgateHeaders.put(record.headers(), TollgateHeaders.REQUEST_ID, id);
-            TollgateHeaders.put(record.headers(), TollgateHeaders.REPLY_TOPIC, Topics.RESULTS
+            TollgateHeaders.put(record.headers(), TollgateHeaders.REPLY_TOPIC, Topics.REPLIES
                     .name());
             TollgateHeaders.putInt(record.headers(), TollgateHeaders.REPLY_PARTITION,
                     REPLY_PARTITION);

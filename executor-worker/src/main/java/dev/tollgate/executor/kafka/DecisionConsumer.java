@@ -5,12 +5,13 @@ import dev.tollgate.events.TokenMinted;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.executor.core.ToolCallExecutor;
 import dev.tollgate.runtime.logging.RequestMdc;
+import dev.tollgate.runtime.proofs.ContentProofs;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.ReplyRoute;
 import dev.tollgate.schemas.TollgateHeaders;
-import java.time.Clock;
 import dev.tollgate.schemas.signing.DecisionVerifier;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,10 +22,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,9 +54,10 @@ import org.slf4j.LoggerFactory;
  * The executor's Kafka adapter, one consumer of the decisions topic. Decisions are performed
  * concurrently on virtual threads (at most {@code max-in-flight} calls at once in this replica)
  * while the consumer keeps polling; it pauses its partitions while that many of its decisions are
- * unanswered. Each answer is published on the reply route ({@link ReplyRoute}: the results topic,
- * on the partition the waiting ingress replica reads) with the request ID and trace context as soon as its call finishes, after the
- * token-mint events it depends on are written. Per partition, the committed offset is the first
+ * unanswered. Each answer is published on the reply route ({@link ReplyRoute}: the replies topic,
+ * on the partition the waiting ingress replica reads) with the request ID and trace context as
+ * soon as its call finishes, after the token-mint events it depends on are written; then its kept
+ * copy, contents digested ({@link ContentProofs}), on the results topic the audit keeps forever. Per partition, the committed offset is the first
  * decision whose answer is not yet acknowledged by the broker. A replica that dies before a commit
  * has those decisions redelivered to another; the completion record and the write markers make
  * that safe. An answer Kafka will never take (too large, an invalid reply partition, a value that
@@ -82,20 +84,29 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
      */
     private static final Duration COMMIT_EVERY = Duration.ofMillis(100);
 
-    /** Topic names (configurable so tests can use their own). */
-    public record Topics(String decisions, String results, String tokenMints,
+    /**
+     * Topic names (configurable so tests can use their own).
+     *
+     * @param decisions what it performs
+     * @param results where each answer's kept copy goes, contents digested
+     * @param replies where each answer goes as its agent gets it
+     * @param tokenMints where installation token mints are recorded
+     * @param deadLetters where what cannot be published is set aside
+     */
+    public record Topics(String decisions, String results, String replies, String tokenMints,
             String deadLetters) {
         public static Topics standard() {
             return new Topics(dev.tollgate.schemas.Topics.DECISIONS.name(),
                     dev.tollgate.schemas.Topics.RESULTS.name(),
-                    dev.tollgate.schemas.Topics.TOKEN_MINTS
-                            .name(),
+                    dev.tollgate.schemas.Topics.REPLIES.name(),
+                    dev.tollgate.schemas.Topics.TOKEN_MINTS.name(),
                     dev.tollgate.schemas.Topics.DEAD_LETTERS.name());
         }
 
         /** With the standard dead-letter topic. */
-        public Topics(String decisions, String results, String tokenMints) {
-            this(decisions, results, tokenMints, dev.tollgate.schemas.Topics.DEAD_LETTERS.name());
+        public Topics(String decisions, String results, String replies, String tokenMints) {
+            this(decisions, results, replies, tokenMints, dev.tollgate.schemas.Topics.DEAD_LETTERS
+                    .name());
         }
     }
 
@@ -477,7 +488,7 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
             return null;
         }
         ToolCallCompleted completed = executor.execute(decision);
-        ReplyRoute route = ReplyRoute.of(record.headers(), topics.results());
+        ReplyRoute route = ReplyRoute.of(record.headers(), topics.replies());
         RecordHeaders headers = new RecordHeaders();
         TollgateHeaders.propagate(record.headers(), headers);
         TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID, completed.getMeta()
@@ -497,18 +508,28 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
     }
 
     /**
-     * Sends an answer and waits for the broker's acknowledgement. A failure that sending again
-     * could outlast (Kafka unreachable, a timeout) is thrown, and the decision is redelivered and
-     * answered from the completion record; one that it never could sets the answer aside.
+     * Publishes an answer: the agent's copy, then the kept one (what the agent got, contents
+     * digested), each acknowledged by the broker. A failure that sending again could outlast
+     * (Kafka unreachable, a timeout) is thrown, and the decision is redelivered and answered from
+     * the completion record (the audit sink keeps an event ID once); an agent's copy that Kafka
+     * never could take sets the answer aside.
      */
     private void publish(Reply reply) throws InterruptedException {
+        keep(reply, deliver(reply));
+    }
+
+    /**
+     * Sends the agent's copy of an answer and waits for the broker's acknowledgement; returns
+     * what the agent got (the answer, or the small one that replaced it).
+     */
+    private ToolCallCompleted deliver(Reply reply) throws InterruptedException {
         ProducerRecord<String, SpecificRecord> out = reply.record();
         if (out.partition() != null) {
             int partitions = producer.partitionsFor(out.topic()).size();
             if (out.partition() >= partitions) {
-                setAside(reply, "its reply partition " + out.partition() + " does not exist ("
-                        + out.topic() + " has " + partitions + " partitions)", false);
-                return;
+                return setAside(reply, "its reply partition " + out.partition()
+                        + " does not exist (" + out.topic() + " has " + partitions
+                        + " partitions)", false);
             }
         }
         Future<RecordMetadata> send;
@@ -518,16 +539,70 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
             if (!Undeliverable.isPermanent(e)) {
                 throw e;
             }
-            setAside(reply, describe(e), Undeliverable.tooLarge(e));
-            return;
+            return setAside(reply, describe(e), Undeliverable.tooLarge(e));
         }
         try {
             send.get();
+            return reply.completed();
         } catch (ExecutionException e) {
             if (!Undeliverable.isPermanent(e.getCause())) {
                 throw new IllegalStateException("cannot publish an answer", e.getCause());
             }
-            setAside(reply, describe(e.getCause()), Undeliverable.tooLarge(e.getCause()));
+            return setAside(reply, describe(e.getCause()), Undeliverable.tooLarge(e
+                    .getCause()));
+        }
+    }
+
+    /**
+     * Sends the kept copy of what the agent got to the results topic, contents digested (never a
+     * copy of a file an agent read: {@link ContentProofs}), on the partition its request ID
+     * chooses, and waits for the acknowledgement. A copy Kafka can never take is logged and set
+     * aside without its payload; a failure of Kafka itself is thrown (the decision comes again,
+     * with the same event IDs).
+     */
+    private void keep(Reply reply, ToolCallCompleted sent) throws InterruptedException {
+        ToolCallCompleted kept = keptCopy(sent);
+        String requestId = reply.record().key();
+        Future<RecordMetadata> send;
+        try {
+            send = producer.send(new ProducerRecord<>(topics.results(), null, requestId, kept,
+                    reply.record().headers()));
+        } catch (KafkaException e) {
+            if (!Undeliverable.isPermanent(e)) {
+                throw e;
+            }
+            keepFailed(reply, requestId, describe(e));
+            return;
+        }
+        if (!acknowledged(send)) {
+            keepFailed(reply, requestId, "Kafka refused it");
+        }
+    }
+
+    /**
+     * {@code answer} as it is kept: its result and error details with contents and large strings
+     * digested ({@link ContentProofs}); a result that is not JSON is digested when large.
+     */
+    static ToolCallCompleted keptCopy(ToolCallCompleted answer) {
+        return ToolCallCompleted.newBuilder(answer).setResultJson(proofOf(answer.getResultJson()))
+                .setErrorDetailsJson(proofOf(answer.getErrorDetailsJson())).build();
+    }
+
+    private static String proofOf(String json) {
+        if (json == null) {
+            return null;
+        }
+        return ContentProofs.digestJson(json).orElseGet(() -> ContentProofs.digestIfLarge(json)
+                .map(Object::toString).orElse(json));
+    }
+
+    private void keepFailed(Reply reply, String requestId, String reason)
+            throws InterruptedException {
+        log.error("the kept copy of the answer to request {} cannot be published on {} ({}); a "
+                + "dead letter records it", requestId, topics.results(), reason);
+        if (!acknowledged(sendDeadLetter(reply, requestId, "its kept copy on "
+                + topics.results() + " cannot be published: " + reason, false))) {
+            log.error("not even a dead letter could be written for request {}", requestId);
         }
     }
 
@@ -538,7 +613,7 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
      * Kafka itself meanwhile is thrown: the decision comes again and is set aside again, with the
      * same event IDs.
      */
-    private void setAside(Reply reply, String reason, boolean tooLarge)
+    private ToolCallCompleted setAside(Reply reply, String reason, boolean tooLarge)
             throws InterruptedException {
         ProducerRecord<String, SpecificRecord> out = reply.record();
         String requestId = out.key();
@@ -561,6 +636,7 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
             log.error("no final answer could be written for request {}: its agent gets none",
                     requestId);
         }
+        return small;
     }
 
     private Future<RecordMetadata> sendDeadLetter(Reply reply, String requestId, String reason,
@@ -611,7 +687,7 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
         if (answer.isEmpty()) {
             return null; // no request to answer: the record itself stays in the audit store
         }
-        ReplyRoute route = ReplyRoute.of(record.headers(), topics.results());
+        ReplyRoute route = ReplyRoute.of(record.headers(), topics.replies());
         RecordHeaders headers = new RecordHeaders();
         TollgateHeaders.propagate(record.headers(), headers);
         String requestId = answer.get().getMeta().getRequestId();

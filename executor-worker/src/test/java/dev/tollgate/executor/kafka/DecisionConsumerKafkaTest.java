@@ -2,7 +2,6 @@ package dev.tollgate.executor.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.executor.DyingCompletionStore;
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.EventMeta;
 import dev.tollgate.events.PolicyDecided;
@@ -10,6 +9,7 @@ import dev.tollgate.events.Resource;
 import dev.tollgate.events.TokenMinted;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.executor.DyingCompletionStore;
 import dev.tollgate.executor.ExecutorAssembly;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
@@ -90,11 +90,14 @@ class DecisionConsumerKafkaTest {
     void setUp(KafkaTestBroker broker) throws Exception {
         this.broker = broker;
         topics = new DecisionConsumer.Topics(KafkaTestBroker.uniqueName("decisions"),
-                KafkaTestBroker.uniqueName("results"), KafkaTestBroker.uniqueName("mints"));
+                KafkaTestBroker.uniqueName("results"), KafkaTestBroker.uniqueName("replies"),
+                KafkaTestBroker.uniqueName("mints"));
         group = KafkaTestBroker.uniqueName("executor");
         try (Admin admin = broker.admin()) {
             admin.createTopics(List.of(new NewTopic(topics.decisions(), 6, (short) 1),
-                    new NewTopic(topics.results(), 1, (short) 1), new NewTopic(topics
+                    new NewTopic(topics.replies(), 1, (short) 1), new NewTopic(topics.results(),
+                            1, (short) 1),
+                    new NewTopic(topics
                             .tokenMints(), 1, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
         }
@@ -245,7 +248,7 @@ class DecisionConsumerKafkaTest {
             }
         }
 
-        List<ConsumerRecord<String, ToolCallCompleted>> results = readResults(topics.results(),
+        List<ConsumerRecord<String, ToolCallCompleted>> results = readResults(topics.replies(),
                 requests);
 
         assertThat(results).hasSize(requests).allSatisfy(record -> assertThat(record.value()
@@ -256,7 +259,37 @@ class DecisionConsumerKafkaTest {
     }
 
     @Test
-    void answersGoToTheResultsTopicOnTheReplyPartitionWhateverTopicAHeaderNames()
+    void theAgentGetsTheFileAndTheKeptCopyHoldsOnlyItsDigest() throws Exception {
+        startReplica(UnaryOperator.identity());
+        String text = "line one of the plan\n".repeat(3);
+        github.repo("org1", "repo").files.put("plan.md", text);
+
+        send(decision("kept-1", 1, "get_file",
+                "{\"owner\":\"org1\",\"repo\":\"repo\",\"path\":\"plan.md\"}"),
+                new RecordHeaders());
+        ToolCallCompleted reply = readResults(topics.replies(), 1).getFirst().value();
+        ConsumerRecord<String, ToolCallCompleted> kept = readResults(topics.results(), 1)
+                .getFirst();
+
+        assertThat(reply.getStatus()).as(reply.getMessage()).isEqualTo(CallStatus.SUCCEEDED);
+        assertThat(reply.getResultJson()).as("the agent's copy").contains("line one of the plan");
+        assertThat(kept.key()).isEqualTo("kept-1");
+        assertThat(kept.value().getMeta()).as("the same event, kept").isEqualTo(reply.getMeta());
+        assertThat(kept.value().getResultJson()).as("the kept copy").doesNotContain(
+                "line one of the plan").contains(
+                        "\"content\":{\"sha256\":\"" + sha256(text)
+                                + "\",\"bytes\":" + text.length() + "}");
+        assertThat(kept.value().getResultJson()).as("what else the answer says is kept")
+                .contains("\"path\":\"plan.md\"");
+    }
+
+    private static String sha256(String text) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance(
+                "SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void answersGoToTheRepliesTopicOnTheReplyPartitionWhateverTopicAHeaderNames()
             throws Exception {
         String replyTopic = KafkaTestBroker.uniqueName("replies");
         try (Admin admin = broker.admin()) {
@@ -273,7 +306,7 @@ class DecisionConsumerKafkaTest {
 
         send(decision("route-1", 1, "get_file",
                 "{\"owner\":\"org1\",\"repo\":\"repo\",\"path\":\"a.txt\"}"), headers);
-        List<ConsumerRecord<String, ToolCallCompleted>> answers = readResults(topics.results(),
+        List<ConsumerRecord<String, ToolCallCompleted>> answers = readResults(topics.replies(),
                 1);
 
         assertThat(answers).singleElement().satisfies(answer -> {
@@ -324,7 +357,7 @@ class DecisionConsumerKafkaTest {
         send(decision("write-once", 2, "create_issue",
                 "{\"owner\":\"org2\",\"repo\":\"repo\",\"title\":\"only once\"}"),
                 new RecordHeaders());
-        List<ConsumerRecord<String, ToolCallCompleted>> answers = readResults(topics.results(),
+        List<ConsumerRecord<String, ToolCallCompleted>> answers = readResults(topics.replies(),
                 1);
 
         assertThat(armed).isFalse();
@@ -335,7 +368,7 @@ class DecisionConsumerKafkaTest {
             assertThat(answer.value().getResultJson()).contains("\"deduplicated\":true",
                     "\"number\":1");
         });
-        assertThat(endOffset(topics.results())).isEqualTo(1);
+        assertThat(endOffset(topics.replies())).isEqualTo(1);
     }
 
     /**
@@ -369,7 +402,7 @@ class DecisionConsumerKafkaTest {
         try (KafkaConsumer<String, ToolCallCompleted> reader = new KafkaConsumer<>(props,
                 new StringDeserializer(), new EventDeserializer<>(AvroSingleObjectCodec.shared(),
                         ToolCallCompleted.class))) {
-            TopicPartition partition = new TopicPartition(topics.results(), 0);
+            TopicPartition partition = new TopicPartition(topics.replies(), 0);
             reader.assign(List.of(partition));
             reader.seekToBeginning(List.of(partition));
             long deadline = System.nanoTime() + WAIT.toNanos();
@@ -529,6 +562,6 @@ class DecisionConsumerKafkaTest {
         assertThat(whileSlowRuns).as("committed offset of the partition while its first decision"
                 + " was unanswered").satisfiesAnyOf(offset -> assertThat(offset).isEmpty(),
                         offset -> assertThat(offset).contains(slow.offset()));
-        assertThat(readResults(topics.results(), 6)).hasSize(6);
+        assertThat(readResults(topics.replies(), 6)).hasSize(6);
     }
 }

@@ -82,10 +82,13 @@ class ForgedDecisionKafkaTest {
     void setUp(KafkaTestBroker broker) throws Exception {
         this.broker = broker;
         topics = new DecisionConsumer.Topics(KafkaTestBroker.uniqueName("decisions"),
-                KafkaTestBroker.uniqueName("results"), KafkaTestBroker.uniqueName("mints"));
+                KafkaTestBroker.uniqueName("results"), KafkaTestBroker.uniqueName("replies"),
+                KafkaTestBroker.uniqueName("mints"));
         try (Admin admin = broker.admin()) {
             admin.createTopics(List.of(new NewTopic(topics.decisions(), 1, (short) 1),
-                    new NewTopic(topics.results(), 2, (short) 1), new NewTopic(topics
+                    new NewTopic(topics.replies(), 2, (short) 1), new NewTopic(topics.results(),
+                            2, (short) 1),
+                    new NewTopic(topics
                             .tokenMints(), 1, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
         }
@@ -207,8 +210,8 @@ class ForgedDecisionKafkaTest {
         try (KafkaConsumer<String, ToolCallCompleted> reader = new KafkaConsumer<>(props,
                 new StringDeserializer(), new EventDeserializer<>(AvroSingleObjectCodec.shared(),
                         ToolCallCompleted.class))) {
-            List<TopicPartition> partitions = List.of(new TopicPartition(topics.results(), 0),
-                    new TopicPartition(topics.results(), 1));
+            List<TopicPartition> partitions = List.of(new TopicPartition(topics.replies(), 0),
+                    new TopicPartition(topics.replies(), 1));
             reader.assign(partitions);
             reader.seekToBeginning(partitions);
             long deadline = System.nanoTime() + WAIT.toNanos();

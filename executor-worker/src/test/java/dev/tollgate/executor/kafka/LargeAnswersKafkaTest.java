@@ -98,7 +98,8 @@ class LargeAnswersKafkaTest {
     void setUp(KafkaTestBroker broker) throws Exception {
         this.broker = broker;
         topics = new DecisionConsumer.Topics(KafkaTestBroker.uniqueName("decisions"),
-                KafkaTestBroker.uniqueName("results"), KafkaTestBroker.uniqueName("mints"),
+                KafkaTestBroker.uniqueName("results"), KafkaTestBroker.uniqueName("replies"),
+                KafkaTestBroker.uniqueName("mints"),
                 KafkaTestBroker.uniqueName("dead-letters"));
         group = KafkaTestBroker.uniqueName("executor");
         // Every topic as the roles create them: records of at most the one record size.
@@ -106,7 +107,8 @@ class LargeAnswersKafkaTest {
                 LIMITS.topicMaxMessageBytes()));
         try (Admin admin = broker.admin()) {
             admin.createTopics(List.of(new NewTopic(topics.decisions(), 3, (short) 1).configs(
-                    sized), new NewTopic(topics.results(), 1, (short) 1).configs(sized),
+                    sized), new NewTopic(topics.replies(), 1, (short) 1).configs(sized),
+                    new NewTopic(topics.results(), 1, (short) 1).configs(sized),
                     new NewTopic(topics.tokenMints(), 1, (short) 1).configs(sized), new NewTopic(
                             topics.deadLetters(), 1, (short) 1).configs(sized)))
                     .all().get(30, TimeUnit.SECONDS);
@@ -198,7 +200,7 @@ class LargeAnswersKafkaTest {
         Map<String, List<Answer>> found = new LinkedHashMap<>();
         EventDeserializer<ToolCallCompleted> decode = new EventDeserializer<>(AvroSingleObjectCodec
                 .shared(), ToolCallCompleted.class);
-        TopicPartition partition = new TopicPartition(topics.results(), 0);
+        TopicPartition partition = new TopicPartition(topics.replies(), 0);
         try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(props,
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             reader.assign(List.of(partition));

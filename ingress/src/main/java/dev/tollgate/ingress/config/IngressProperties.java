@@ -31,7 +31,7 @@ public class IngressProperties {
     /** How long a tool call waits for its final answer before it is reported as pending. */
     private Duration replyTimeout = Duration.ofSeconds(30);
     /**
-     * The partition of gateway.results this replica's calls are answered on: a number, or "auto"
+     * The partition of gateway.replies this replica's calls are answered on: a number, or "auto"
      * (see README). Every replica reads every partition; this only spreads the answers.
      */
     private String replyPartition = "auto";

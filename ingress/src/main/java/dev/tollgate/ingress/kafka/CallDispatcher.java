@@ -90,7 +90,7 @@ public final class CallDispatcher {
         int partition = replyPartition.getAsInt();
         return publisher.send(Topics.REQUESTS, requestId, event, headers -> {
             TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID, requestId);
-            TollgateHeaders.put(headers, TollgateHeaders.REPLY_TOPIC, Topics.RESULTS.name());
+            TollgateHeaders.put(headers, TollgateHeaders.REPLY_TOPIC, Topics.REPLIES.name());
             TollgateHeaders.putInt(headers, TollgateHeaders.REPLY_PARTITION, partition);
             TollgateHeaders.put(headers, TollgateHeaders.TRACEPARENT, traceparent);
         }).handle((metadata, error) -> error).thenCompose(error -> {

@@ -34,7 +34,7 @@ import org.springframework.context.SmartLifecycle;
  * drained: the token records on gateway.agent-tokens (read from the beginning, so a restarted
  * replica still refuses revoked tokens), the newest records of gateway.policy (the grants of the
  * policy in force, from which an agent's tools are listed), and every partition of gateway.requests and
- * gateway.results (read from {@code completed-retention} ago): so any replica knows every request
+ * gateway.replies (read from {@code completed-retention} ago): so any replica knows every request
  * made through any replica and its final answer, and {@code get_request_status} answers wherever
  * a proxy sends it. The calls this replica waits on are woken by the same reader.
  */
@@ -98,7 +98,7 @@ public final class KafkaListeners implements SmartLifecycle {
         requests.start(requests.partitionsOf(Topics.REQUESTS.name(), CATCH_UP), since, CATCH_UP);
         results = new TopicTail<>("replies", consumerProperties, TopicTail.lenient(
                 new EventDeserializer<>(), e -> null), withRequestId("replies", this::onResult));
-        List<TopicPartition> partitions = results.partitionsOf(Topics.RESULTS.name(), CATCH_UP);
+        List<TopicPartition> partitions = results.partitionsOf(Topics.REPLIES.name(), CATCH_UP);
         replyPartition = ReplyPartition.resolve(configuredPartition, instanceId, partitions
                 .size());
         results.start(partitions, since, CATCH_UP);
@@ -114,14 +114,14 @@ public final class KafkaListeners implements SmartLifecycle {
         }, 1, 1, TimeUnit.MINUTES);
         log.info("answers are asked on {}-{} (tollgate.ingress.reply-partition={}); reading "
                 + "every partition of {} and {}; {} requests and answers of the last {} kept, "
-                + "{} token revocations loaded", Topics.RESULTS.name(), replyPartition,
-                configuredPartition, Topics.REQUESTS.name(), Topics.RESULTS.name(), replies
+                + "{} token revocations loaded", Topics.REPLIES.name(), replyPartition,
+                configuredPartition, Topics.REQUESTS.name(), Topics.REPLIES.name(), replies
                         .size(),
                 retention, tokens.revocations().size());
     }
 
     /**
-     * Waits until the readers of gateway.requests and gateway.results have handled every record
+     * Waits until the readers of gateway.requests and gateway.replies have handled every record
      * that was on those topics when called, at most {@code timeout}: so a request or answer
      * written through another replica just before is known here.
      *
@@ -145,7 +145,7 @@ public final class KafkaListeners implements SmartLifecycle {
             }
         } catch (RuntimeException e) {
             log.warn("could not read the end offsets of {} and {}: {}", Topics.REQUESTS.name(),
-                    Topics.RESULTS.name(), e.toString());
+                    Topics.REPLIES.name(), e.toString());
             return false;
         }
         while (!(requestReader.reached(ends) && resultReader.reached(ends))) {
@@ -240,7 +240,7 @@ public final class KafkaListeners implements SmartLifecycle {
                 event.getResultJson(), event.getPolicyVersion(), event.getErrorDetailsJson());
     }
 
-    /** This replica's partition of gateway.results, once started. */
+    /** This replica's partition of gateway.replies, once started. */
     public int replyPartition() {
         if (replyPartition < 0) {
             throw new IllegalStateException("the reply partition is not known before start-up");

@@ -122,7 +122,7 @@ public final class Drain
         long callsEnded = nanoTime.getAsLong();
         if (calls.inFlight() > 0) {
             log.warn("shutting down with {} tool calls still waiting; their answers stay on "
-                    + "gateway.results for get_request_status on any replica", calls.inFlight());
+                    + "gateway.replies for get_request_status on any replica", calls.inFlight());
         }
         if (!grace.isZero() && listener.openConnections() > 0) {
             log.info("shutting down: {} connections still open, serving them at most {} "

@@ -14,7 +14,7 @@ import org.slf4j.MDC;
 class KafkaListenersRequestIdTest {
 
     private static ConsumerRecord<String, String> recordWithRequestId(String requestId) {
-        ConsumerRecord<String, String> record = new ConsumerRecord<>("gateway.results", 3, 42L,
+        ConsumerRecord<String, String> record = new ConsumerRecord<>("gateway.replies", 3, 42L,
                 "inst-1", "value");
         record.headers().add(TollgateHeaders.REQUEST_ID, requestId.getBytes(
                 StandardCharsets.UTF_8));

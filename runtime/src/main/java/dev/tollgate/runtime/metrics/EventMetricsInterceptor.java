@@ -5,6 +5,7 @@ import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.TokenMinted;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
+import dev.tollgate.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.util.Locale;
@@ -18,6 +19,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * reason code, completed calls by tool, outcome and error class, token mints, dead letters. Every
  * role's producers get it through {@code spring.kafka.producer.properties.interceptor.classes}
  * (a runtime default), so the roles' code needs no metrics calls of its own.
+ *
+ * <p>Each answer travels twice (the agent's copy on {@code gateway.replies}, the kept one on
+ * {@code gateway.results}) and is counted once, from its kept copy.
  *
  * <p>Counts are taken when a record is handed to the producer (a send that later fails is still
  * counted; its failure shows in the producer's own error metrics). Tags are closed sets (tool
@@ -39,7 +43,9 @@ public final class EventMetricsInterceptor implements ProducerInterceptor<Object
     @Override
     public ProducerRecord<Object, Object> onSend(ProducerRecord<Object, Object> record) {
         try {
-            count(record.value());
+            if (!Topics.REPLIES.name().equals(record.topic())) { // its twin on results counts
+                count(record.value());
+            }
         } catch (RuntimeException e) {
             // metrics never stop a record
         }

@@ -3,7 +3,7 @@ package dev.tollgate.ingress.core.replies;
 import java.time.Instant;
 
 /**
- * The final answer to a request, as the workers reported it on gateway.results.
+ * The final answer to a request, as the workers reported it on gateway.replies.
  *
  * @param status SUCCEEDED, DENIED, FAILED or UNKNOWN
  * @param errorCode the classified error, if any

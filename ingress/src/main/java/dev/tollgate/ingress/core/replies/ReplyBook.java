@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What this replica knows about the gateway's requests, for {@code get_request_status} from any
  * replica: every request made through any replica (read back from gateway.requests) and every
- * final answer (read from every partition of gateway.results), each shown only to the agent that
+ * final answer (read from every partition of gateway.replies), each shown only to the agent that
  * made it; plus the calls this replica itself is waiting on. Thread-safe.
  *
  * <p>Bounded in age ({@code retention}), in entries per agent, and in entries and approximate
