@@ -87,6 +87,16 @@ public final class AdminKey {
         return gate.check(authorization, clientAddress);
     }
 
+    /** Whether the header carries the admin key; nothing is counted either way. */
+    public boolean accepts(String authorization) {
+        return gate.accepts(authorization);
+    }
+
+    /** Counts a refused admin credential from {@code clientAddress} (see {@link AdminGate}). */
+    public AdminGate.Verdict failure(String clientAddress, boolean presented) {
+        return gate.failure(clientAddress, presented);
+    }
+
     /** The answer to a refused request (401, 429 or 403). */
     public org.springframework.http.ResponseEntity<Map<String, Object>> refusal(
             AdminGate.Verdict verdict) {

@@ -4,6 +4,9 @@ import dev.tollgate.executor.installations.InstallationSyncService;
 import dev.tollgate.executor.installations.InstallationSyncService.AppResult;
 import dev.tollgate.executor.installations.InstallationSyncService.Report;
 import dev.tollgate.runtime.security.AdminGate;
+import dev.tollgate.runtime.security.oidc.AdminPrincipal;
+import dev.tollgate.runtime.security.oidc.AdminRole;
+import dev.tollgate.runtime.security.oidc.AdminTokens;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,14 +25,16 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code POST /admin/installations/sync} ({@code Authorization: Bearer <admin key>}): synchronizes
- * the installation registry of every App this executor serves from GitHub now, and answers what
- * it did. 200 when every App synced; 502 with each App's error when one failed (GitHub
- * unreachable, the App's key refused, Kafka refusing the states); 409 while another sync runs
- * (the call does not wait: try again when it ends); 401 without the admin key or with a wrong
- * one, 429 once an address has sent too many wrong ones (the right key always passes: the
- * runtime's {@link AdminGate}, as on the ingress); 403 for every call when this executor has no
- * admin key (fail closed).
+ * {@code POST /admin/installations/sync} ({@code Authorization: Bearer <admin key>}, or a token of
+ * an admin issuer with the role {@code tollgate:sync}): synchronizes the installation registry of
+ * every App this executor serves from GitHub now, and answers what it did and for whom. 200 when
+ * every App synced; 502 with each App's error when one failed (GitHub unreachable, the App's key
+ * refused, Kafka refusing the states); 409 while another sync runs (the call does not wait: try
+ * again when it ends); 401 without a credential or with a wrong one (a wrong key, a token that
+ * does not verify), 429 once an address has sent too many wrong ones (the right key always passes:
+ * the runtime's {@link AdminGate}, as on the ingress); 403 {@code insufficient_role} for a valid
+ * token without the role, and for every call when this executor has neither an admin key nor an
+ * admin issuer (fail closed). See {@link AdminAccess}.
  */
 @RestController
 @ConditionalOnWebApplication
@@ -38,32 +43,46 @@ public class InstallationSyncController {
     private static final Logger log = LoggerFactory.getLogger(InstallationSyncController.class);
 
     private final InstallationSyncService sync;
-    private final AdminKey adminKey;
+    private final AdminAccess access;
 
     @Autowired
-    public InstallationSyncController(InstallationSyncService sync, Environment environment) {
-        this(sync, AdminKey.resolve(environment::getProperty, System.getenv()));
+    public InstallationSyncController(InstallationSyncService sync, Environment environment,
+            AdminTokens adminTokens) {
+        this(sync, new AdminAccess(AdminKey.resolve(environment::getProperty, System.getenv()),
+                adminTokens));
     }
 
-    InstallationSyncController(InstallationSyncService sync, AdminKey adminKey) {
+    InstallationSyncController(InstallationSyncService sync, AdminAccess access) {
         this.sync = sync;
-        this.adminKey = adminKey;
-        if (adminKey.configured()) {
-            log.info("POST /admin/installations/sync takes the admin key from {}", adminKey
-                    .source());
+        this.access = access;
+        if (!access.configured()) {
+            log.warn("no admin key (" + AdminKey.SETTINGS + ") and no admin issuer ("
+                    + AdminAccess.OIDC_SETTINGS + ".admin-issuers) are configured: POST"
+                    + " /admin/installations/sync refuses every call");
         } else {
-            log.warn("no admin key is configured (TOLLGATE_ADMIN_KEY or TOLLGATE_ADMIN_KEY_FILE):"
-                    + " POST /admin/installations/sync refuses every call");
+            log.info("POST /admin/installations/sync takes the admin key from {} and tokens with"
+                    + " the role {} of admin issuers {}", access.keySource().orElse("(none)"),
+                    AdminRole.SYNC.claimValue(), access.issuerNames());
         }
     }
 
     @PostMapping(path = "/admin/installations/sync", produces = "application/json")
     public ResponseEntity<Map<String, Object>> syncInstallations(HttpServletRequest request) {
-        AdminGate.Verdict verdict = adminKey.check(request.getHeader(HttpHeaders.AUTHORIZATION),
-                request.getRemoteAddr());
-        if (!verdict.accepted()) {
-            return adminKey.refusal(verdict);
+        AdminAccess.Check check = access.check(request.getHeader(HttpHeaders.AUTHORIZATION),
+                request.getRemoteAddr(), AdminRole.SYNC);
+        if (check instanceof AdminAccess.Refused refused) {
+            return refused.answer();
         }
+        AdminPrincipal admin = ((AdminAccess.Admitted) check).principal();
+        if (admin.breakGlass()) {
+            log.warn("break-glass: the shared admin key was used from {} for an installation"
+                    + " sync; admins have their own identities ({}.admin-issuers)",
+                    AdminGate
+                            .printable(request.getRemoteAddr()),
+                    AdminAccess.OIDC_SETTINGS);
+        }
+        log.info("installation sync asked by {} from {}", admin.actor(), AdminGate.printable(
+                request.getRemoteAddr()));
         Optional<Report> report = sync.trySyncNow();
         if (report.isEmpty()) {
             Map<String, Object> body = new LinkedHashMap<>();
@@ -75,12 +94,14 @@ public class InstallationSyncController {
                     .header(HttpHeaders.CACHE_CONTROL, "no-store").body(body);
         }
         return ResponseEntity.status(report.get().ok() ? HttpStatus.OK : HttpStatus.BAD_GATEWAY)
-                .header(HttpHeaders.CACHE_CONTROL, "no-store").body(body(report.get()));
+                .header(HttpHeaders.CACHE_CONTROL, "no-store").body(body(report.get(), admin
+                        .actor()));
     }
 
-    private static Map<String, Object> body(Report report) {
+    private static Map<String, Object> body(Report report, String actor) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", report.ok() ? "synced" : "failed");
+        body.put("actor", actor);
         if (!report.ok()) {
             body.put("error", "sync_failed");
             body.put("message", String.join("; ", report.apps().stream().filter(app -> !app.ok())

@@ -1,9 +1,6 @@
 package dev.tollgate.ingress.config;
 
 import dev.tollgate.ingress.core.http.OriginPolicy;
-import dev.tollgate.ingress.core.oidc.AdminIssuer;
-import dev.tollgate.ingress.core.oidc.AdminTokens;
-import dev.tollgate.ingress.core.oidc.IssuerKeys;
 import dev.tollgate.ingress.core.oidc.ProtectedResource;
 import dev.tollgate.ingress.core.oidc.WorkloadIssuer;
 import dev.tollgate.ingress.core.oidc.WorkloadTokens;
@@ -20,6 +17,8 @@ import dev.tollgate.runtime.PeriodicTask;
 import dev.tollgate.runtime.security.AdminGate;
 import dev.tollgate.runtime.security.FailureThrottle;
 import dev.tollgate.runtime.security.SecretFiles;
+import dev.tollgate.runtime.security.oidc.AdminIssuer;
+import dev.tollgate.runtime.security.oidc.AdminTokens;
 import dev.tollgate.tools.ToolCatalogue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,6 +44,8 @@ import org.springframework.core.env.Environment;
 public class IngressConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(IngressConfiguration.class);
+    /** Where the ingress's OIDC settings are bound. */
+    static final String OIDC_SETTINGS = "tollgate.ingress.oidc";
 
     @Bean
     @ConditionalOnMissingBean
@@ -179,9 +180,7 @@ public class IngressConfiguration {
                             .agentClaim(),
                     issuer.trust().audiences());
         }
-        return new WorkloadTokens(issuers, issuer -> new IssuerKeys(issuer, oidc
-                .getFetchTimeout(), oidc.getKeysCacheFor(), oidc.getKeysMinRefreshInterval(),
-                clock), clock);
+        return new WorkloadTokens(issuers, oidc.keys(OIDC_SETTINGS, clock), clock);
     }
 
     /**
@@ -191,16 +190,9 @@ public class IngressConfiguration {
     @Bean
     AdminTokens adminTokens(IngressProperties properties, WorkloadTokens workloads,
             Clock clock) {
-        IngressProperties.Oidc oidc = properties.getOidc();
-        List<AdminIssuer> issuers = new ArrayList<>();
-        oidc.getAdminIssuers().forEach((name, issuer) -> issuers.add(AdminIssuer.of(name, issuer
-                .getIssuer(), issuer.getJwksUri(), issuer.getAudiences(),
-                issuer
-                        .getSubjectClaim(),
-                issuer.getRolesClaim(), issuer.getRequiredClaims()).withMaxTokenLifetime(
-                        issuer
-                                .getMaxTokenLifetime())));
-        for (AdminIssuer issuer : issuers) {
+        AdminTokens admins = AdminTokens.configured(OIDC_SETTINGS, properties.getOidc(), workloads
+                .issuers().stream().map(WorkloadIssuer::trust).toList(), clock);
+        for (AdminIssuer issuer : admins.issuers()) {
             log.info("accepting admin tokens of issuer {} ({}): admin {}, roles {}, audience {};"
                     + " the shared admin key is now break-glass", issuer.name(),
                     issuer.trust()
@@ -208,9 +200,7 @@ public class IngressConfiguration {
                     issuer.subjectClaim(), issuer.rolesClaim(), issuer.trust()
                             .audiences());
         }
-        return new AdminTokens(issuers, workloads.issuers(), issuer -> new IssuerKeys(issuer, oidc
-                .getFetchTimeout(), oidc.getKeysCacheFor(), oidc.getKeysMinRefreshInterval(),
-                clock), clock);
+        return admins;
     }
 
     /** The OAuth protected resource metadata (RFC 9728), when the resource URI is configured. */

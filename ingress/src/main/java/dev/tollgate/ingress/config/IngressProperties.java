@@ -2,6 +2,8 @@ package dev.tollgate.ingress.config;
 
 import dev.tollgate.ingress.core.replies.ReplyBook;
 import dev.tollgate.ingress.web.RateLimits;
+import dev.tollgate.runtime.security.oidc.OidcSettings;
+import dev.tollgate.runtime.security.oidc.TrustSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -214,9 +216,10 @@ public class IngressProperties {
 
     /**
      * Workload identity: JWTs of trusted OIDC issuers accepted besides gateway tokens, and the
-     * OAuth protected resource metadata (RFC 9728) that tells MCP clients where to get them.
+     * OAuth protected resource metadata (RFC 9728) that tells MCP clients where to get them; and
+     * the admins' issuers and key fetching every role shares ({@link OidcSettings}).
      */
-    public static class Oidc {
+    public static class Oidc extends OidcSettings {
 
         /**
          * The canonical URI of the MCP endpoint as clients reach it
@@ -226,14 +229,6 @@ public class IngressProperties {
         private String resource;
         /** The issuers, by a short name of your choosing. */
         private Map<String, Issuer> issuers = new LinkedHashMap<>();
-        /** The admins' issuers, by a short name of your choosing. */
-        private Map<String, AdminIssuer> adminIssuers = new LinkedHashMap<>();
-        /** How long one request for an issuer's keys or discovery document may take. */
-        private Duration fetchTimeout = Duration.ofSeconds(5);
-        /** How long fetched keys are used before they are fetched again. */
-        private Duration keysCacheFor = Duration.ofMinutes(15);
-        /** At most one fetch of an issuer's keys per interval, however many unknown key IDs. */
-        private Duration keysMinRefreshInterval = Duration.ofSeconds(30);
 
         public String getResource() {
             return resource;
@@ -249,118 +244,6 @@ public class IngressProperties {
 
         public void setIssuers(Map<String, Issuer> issuers) {
             this.issuers = issuers;
-        }
-
-        public Map<String, AdminIssuer> getAdminIssuers() {
-            return adminIssuers;
-        }
-
-        public void setAdminIssuers(Map<String, AdminIssuer> adminIssuers) {
-            this.adminIssuers = adminIssuers;
-        }
-
-        public Duration getFetchTimeout() {
-            return fetchTimeout;
-        }
-
-        public void setFetchTimeout(Duration fetchTimeout) {
-            this.fetchTimeout = fetchTimeout;
-        }
-
-        public Duration getKeysCacheFor() {
-            return keysCacheFor;
-        }
-
-        public void setKeysCacheFor(Duration keysCacheFor) {
-            this.keysCacheFor = keysCacheFor;
-        }
-
-        public Duration getKeysMinRefreshInterval() {
-            return keysMinRefreshInterval;
-        }
-
-        public void setKeysMinRefreshInterval(Duration keysMinRefreshInterval) {
-            this.keysMinRefreshInterval = keysMinRefreshInterval;
-        }
-    }
-
-    /** What every trusted issuer's settings have (agents' and admins'). */
-    public abstract static class TrustSettings {
-
-        /** The exact iss of its tokens. */
-        private String issuer;
-        /** Where its keys are; unset: OIDC discovery from the issuer. */
-        private String jwksUri;
-        /** Accepted aud values. */
-        private List<String> audiences = new ArrayList<>();
-        /** Top-level claims that must have exactly these values. */
-        private Map<String, String> requiredClaims = new LinkedHashMap<>();
-        /** The longest exp - iat accepted; unset: no cap. */
-        private Duration maxTokenLifetime;
-
-        public String getIssuer() {
-            return issuer;
-        }
-
-        public void setIssuer(String issuer) {
-            this.issuer = issuer;
-        }
-
-        public String getJwksUri() {
-            return jwksUri;
-        }
-
-        public void setJwksUri(String jwksUri) {
-            this.jwksUri = jwksUri;
-        }
-
-        public List<String> getAudiences() {
-            return audiences;
-        }
-
-        public void setAudiences(List<String> audiences) {
-            this.audiences = audiences;
-        }
-
-        public Map<String, String> getRequiredClaims() {
-            return requiredClaims;
-        }
-
-        public void setRequiredClaims(Map<String, String> requiredClaims) {
-            this.requiredClaims = requiredClaims;
-        }
-
-        public Duration getMaxTokenLifetime() {
-            return maxTokenLifetime;
-        }
-
-        public void setMaxTokenLifetime(Duration maxTokenLifetime) {
-            this.maxTokenLifetime = maxTokenLifetime;
-        }
-    }
-
-    /** One trusted issuer of admins' tokens (see the README's "Admins"); audiences required. */
-    public static class AdminIssuer extends TrustSettings {
-
-        /** The claim naming the admin: a name or a JSON pointer. */
-        private String subjectClaim = "sub";
-        /** The claim holding the roles (array, or space-separated string). */
-        private String rolesClaim = "roles";
-
-        public String getSubjectClaim() {
-            return subjectClaim;
-        }
-
-        public void setSubjectClaim(String subjectClaim) {
-            this.subjectClaim = subjectClaim;
-        }
-
-        public String getRolesClaim() {
-            return rolesClaim;
-        }
-
-        public void setRolesClaim(String rolesClaim) {
-            this.rolesClaim = rolesClaim;
         }
     }
 

@@ -1,9 +1,6 @@
 package dev.tollgate.ingress.web;
 
 import dev.tollgate.ingress.core.http.OriginPolicy;
-import dev.tollgate.ingress.core.oidc.AdminPrincipal;
-import dev.tollgate.ingress.core.oidc.AdminRole;
-import dev.tollgate.ingress.core.oidc.AdminTokens;
 import dev.tollgate.ingress.core.refusals.RefusalCounter;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
@@ -14,6 +11,10 @@ import dev.tollgate.ingress.kafka.EventPublisher.PublishFailedException;
 import dev.tollgate.ingress.tokens.TokenService;
 import dev.tollgate.runtime.security.AdminGate;
 import dev.tollgate.runtime.security.Bearer;
+import dev.tollgate.runtime.security.oidc.AdminPrincipal;
+import dev.tollgate.runtime.security.oidc.AdminRole;
+import dev.tollgate.runtime.security.oidc.AdminTokens;
+import dev.tollgate.runtime.security.oidc.JwtRejectedException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.time.Duration;
@@ -200,7 +201,7 @@ public class TokenController {
             AdminPrincipal principal;
             try {
                 principal = adminTokens.verify(presented);
-            } catch (TokenRejectedException e) {
+            } catch (JwtRejectedException e) {
                 AdminGate.Verdict verdict = admin.failure(request.getRemoteAddr(), true);
                 return AdminCheck.refused(verdict.outcome() == AdminGate.Outcome.THROTTLED
                         ? count(request, "rate_limited", null, admin.refusal(verdict))

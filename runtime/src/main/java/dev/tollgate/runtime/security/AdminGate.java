@@ -91,6 +91,16 @@ public final class AdminGate {
     }
 
     /**
+     * Whether an {@code Authorization} header carries the admin key (compared in constant time);
+     * nothing is counted either way. For a role that accepts other admin credentials too: it asks
+     * this first, then checks the others, and counts a refusal with {@link #failure}.
+     */
+    public boolean accepts(String authorization) {
+        String presented = Bearer.token(authorization);
+        return digest.isPresent() && presented != null && Bearer.matches(digest.get(), presented);
+    }
+
+    /**
      * Checks an {@code Authorization} header from {@code clientAddress} (the request's remote
      * address, after any trusted proxy's forwarding headers).
      */

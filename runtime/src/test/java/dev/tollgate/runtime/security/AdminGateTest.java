@@ -57,6 +57,25 @@ class AdminGateTest {
     }
 
     @Test
+    void acceptsTellsTheKeyWithoutCountingAnything() {
+        AdminGate none = new AdminGate(null, "none", new FailureThrottle(1, Duration.ofMinutes(1),
+                100, clock), "tollgate-admin", "TOLLGATE_ADMIN_KEY");
+
+        List<Boolean> wrong = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            wrong.add(gate.accepts("Bearer wrong-" + i));
+        }
+
+        assertThat(wrong).containsOnly(false);
+        assertThat(gate.accepts(null)).isFalse();
+        assertThat(gate.accepts("Basic " + KEY)).isFalse();
+        assertThat(gate.accepts("Bearer " + KEY)).isTrue();
+        assertThat(none.accepts("Bearer " + KEY)).isFalse();
+        assertThat(gate.check("Bearer wrong", "10.0.0.9").outcome()).as("nothing was counted")
+                .isEqualTo(AdminGate.Outcome.INVALID);
+    }
+
+    @Test
     void refusalsAnswer401WithAChallenge429WithRetryAfterAnd403WithoutAKey() {
         var invalid = gate.refusal(gate.check("Bearer nope", "10.0.0.1"));
         var missing = gate.refusal(gate.check(null, "10.0.0.2"));

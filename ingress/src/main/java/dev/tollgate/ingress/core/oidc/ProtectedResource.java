@@ -1,5 +1,6 @@
 package dev.tollgate.ingress.core.oidc;
 
+import dev.tollgate.runtime.security.oidc.TrustedIssuer;
 import dev.tollgate.runtime.web.ErrorResponses;
 import java.net.URI;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package dev.tollgate.ingress.core.oidc;
 
 import dev.tollgate.ingress.core.tokens.TokenRules;
+import dev.tollgate.runtime.security.oidc.TrustedIssuer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,8 @@ public record WorkloadIssuer(TrustedIssuer trust, String agentClaim, String agen
 
     /** Where agents' issuers are configured. */
     public static final String SETTINGS = "tollgate.ingress.oidc.issuers";
+    /** The default audience of their tokens. */
+    public static final String RESOURCE_SETTING = "tollgate.ingress.oidc.resource";
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._@:/-]{0,32}");
 
     /**
@@ -39,7 +42,7 @@ public record WorkloadIssuer(TrustedIssuer trust, String agentClaim, String agen
             String agentPrefix, String environmentClaim, String environment,
             Map<String, String> requiredClaims, boolean authorizationServer) {
         TrustedIssuer trust = TrustedIssuer.of(SETTINGS, name, issuer, jwksUri, audiences,
-                defaultAudience, requiredClaims);
+                defaultAudience, RESOURCE_SETTING, requiredClaims);
         String at = SETTINGS + "." + name;
         String agent = agentClaim == null || agentClaim.isBlank() ? "sub" : agentClaim;
         TrustedIssuer.checkClaim(at + ".agent-claim", agent);

@@ -6,6 +6,10 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import dev.tollgate.ingress.core.tokens.TokenRules;
+import dev.tollgate.runtime.security.oidc.IssuerKeys;
+import dev.tollgate.runtime.security.oidc.JwtRejectedException;
+import dev.tollgate.runtime.security.oidc.TrustedIssuer;
+import dev.tollgate.runtime.security.oidc.TrustedJwts;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +71,12 @@ public final class WorkloadTokens {
      *         never a claim's value)
      */
     public AgentIdentity verify(String token) throws TokenRejectedException {
-        TrustedJwts.Verified verified = jwts.verify(token);
+        TrustedJwts.Verified verified;
+        try {
+            verified = jwts.verify(token);
+        } catch (JwtRejectedException e) {
+            throw new TokenRejectedException(e.getMessage());
+        }
         WorkloadIssuer rules = byName.get(verified.issuer().name());
         JWTClaimsSet claims = verified.claims();
         Object agentValue = TrustedJwts.claim(claims, rules.agentClaim());

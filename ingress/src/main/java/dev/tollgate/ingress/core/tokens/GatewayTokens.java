@@ -9,6 +9,7 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.tollgate.runtime.security.oidc.TrustedIssuer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -40,8 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GatewayTokens {
 
-    public static final String ISSUER = "tollgate";
-    public static final String AUDIENCE = "tollgate-mcp";
+    public static final String ISSUER = TrustedIssuer.GATEWAY_ISSUER;
+    public static final String AUDIENCE = TrustedIssuer.GATEWAY_AUDIENCE;
     public static final JOSEObjectType TYPE = new JOSEObjectType("tollgate-agent+jwt");
     private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
     /** Claims of the rotation family: its ID, the token's generation, its first issue, its end. */

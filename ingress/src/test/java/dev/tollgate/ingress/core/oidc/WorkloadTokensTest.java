@@ -23,6 +23,7 @@ import dev.tollgate.ingress.MutableClock;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
+import dev.tollgate.runtime.security.oidc.TrustedJwts;
 import dev.tollgate.tools.ToolCatalogue;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

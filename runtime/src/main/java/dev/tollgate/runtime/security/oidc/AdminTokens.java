@@ -1,9 +1,9 @@
-package dev.tollgate.ingress.core.oidc;
+package dev.tollgate.runtime.security.oidc;
 
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
-import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -26,33 +26,65 @@ public final class AdminTokens {
 
     private final TrustedJwts jwts;
     private final Map<String, AdminIssuer> byName;
+    private final List<AdminIssuer> issuers;
 
     /**
+     * @param settings where the admins' issuers are configured
+     *        ({@code tollgate.ingress.oidc.admin-issuers}), named in refusals
      * @param issuers the admins' issuers
      * @param agentIssuers the agents' issuers: none may share an {@code iss} and an audience with
      *        an admin issuer, so that no token is both an agent's and an admin's
+     * @throws IllegalArgumentException naming the setting at fault
      */
-    public AdminTokens(List<AdminIssuer> issuers, Collection<WorkloadIssuer> agentIssuers,
+    public AdminTokens(String settings, List<AdminIssuer> issuers,
+            Collection<TrustedIssuer> agentIssuers,
             Function<TrustedIssuer, JWKSource<SecurityContext>> keys, Clock clock) {
         Map<String, AdminIssuer> names = new LinkedHashMap<>();
         for (AdminIssuer issuer : issuers) {
             if (names.put(issuer.name(), issuer) != null) {
-                throw new IllegalArgumentException(AdminIssuer.SETTINGS + ": two issuers are"
-                        + " named " + issuer.name());
+                throw new IllegalArgumentException(settings + ": two issuers are named " + issuer
+                        .name());
             }
-            for (WorkloadIssuer agents : agentIssuers) {
-                if (agents.issuer().equals(issuer.trust().issuer()) && agents.trust().audiences()
-                        .stream().anyMatch(issuer.trust().audiences()::contains)) {
-                    throw new IllegalArgumentException(AdminIssuer.SETTINGS + "." + issuer
-                            .name() + ".audiences overlap those of agents' issuer "
-                            + agents.name() + " (the same iss): an agent's token would be an"
-                            + " admin's; give admin tokens their own audience");
+            for (TrustedIssuer agents : agentIssuers) {
+                if (agents.issuer().equals(issuer.trust().issuer()) && agents.audiences().stream()
+                        .anyMatch(issuer.trust().audiences()::contains)) {
+                    throw new IllegalArgumentException(settings + "." + issuer.name()
+                            + ".audiences overlap those of agents' issuer " + agents.name()
+                            + " (the same iss): an agent's token would be an admin's; give admin"
+                            + " tokens their own audience");
                 }
             }
         }
         this.jwts = new TrustedJwts(issuers.stream().map(AdminIssuer::trust).toList(), keys,
                 clock);
         this.byName = Map.copyOf(names);
+        this.issuers = List.copyOf(names.values());
+    }
+
+    /**
+     * The admins' issuers configured under {@code prefix} ({@code <prefix>.admin-issuers.<name>.*}),
+     * each checked, their keys fetched as the settings under {@code prefix} say.
+     *
+     * @param prefix where {@code settings} are bound ({@code tollgate.executor.oidc})
+     * @param agentIssuers as for the constructor
+     * @throws IllegalArgumentException naming the setting at fault
+     */
+    public static AdminTokens configured(String prefix, OidcSettings settings,
+            Collection<TrustedIssuer> agentIssuers, Clock clock) {
+        String at = prefix + ".admin-issuers";
+        List<AdminIssuer> issuers = new ArrayList<>();
+        settings.getAdminIssuers().forEach((name, issuer) -> issuers.add(AdminIssuer.of(at, name,
+                issuer.getIssuer(), issuer.getJwksUri(), issuer.getAudiences(), issuer
+                        .getSubjectClaim(),
+                issuer.getRolesClaim(), issuer.getRequiredClaims()).withMaxTokenLifetime(
+                        issuer
+                                .getMaxTokenLifetime())));
+        return new AdminTokens(at, issuers, agentIssuers, settings.keys(prefix, clock), clock);
+    }
+
+    /** The configured issuers, in configuration order. */
+    public List<AdminIssuer> issuers() {
+        return issuers;
     }
 
     /** No admin issuer configured: only the shared admin key opens the admin API. */
@@ -68,14 +100,14 @@ public final class AdminTokens {
     /**
      * The admin a token proves, with its roles.
      *
-     * @throws TokenRejectedException with a reason safe to show the caller
+     * @throws JwtRejectedException with a reason safe to show the caller
      */
-    public AdminPrincipal verify(String token) throws TokenRejectedException {
+    public AdminPrincipal verify(String token) throws JwtRejectedException {
         TrustedJwts.Verified verified = jwts.verify(token);
         AdminIssuer issuer = byName.get(verified.issuer().name());
         Object subject = TrustedJwts.claim(verified.claims(), issuer.subjectClaim());
         if (!(subject instanceof String s) || !SUBJECT.matcher(s).matches()) {
-            throw new TokenRejectedException("token's claim " + issuer.subjectClaim()
+            throw new JwtRejectedException("token's claim " + issuer.subjectClaim()
                     + " does not name a usable admin (1 to 128 letters, digits, '.', '_', '@',"
                     + " ':', '/', '+' or '-')");
         }

@@ -1,4 +1,4 @@
-package dev.tollgate.ingress.core.oidc;
+package dev.tollgate.runtime.security.oidc;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -12,7 +12,6 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,7 +46,7 @@ public final class TrustedJwts {
     /** Verified tokens remembered; the memory is emptied when full. */
     static final int VERIFIED_CACHE_ENTRIES = 4096;
     /** Longest token read: a Kubernetes service-account token is about 1 kB. */
-    static final int MAX_TOKEN_CHARS = 16 * 1024;
+    public static final int MAX_TOKEN_CHARS = 16 * 1024;
     static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
     /** Asymmetric signatures only. */
     static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
@@ -129,12 +128,12 @@ public final class TrustedJwts {
     /**
      * The token's issuer and claims, once everything every trusted token must have holds.
      *
-     * @throws TokenRejectedException with a reason safe to show the caller (never the token,
+     * @throws JwtRejectedException with a reason safe to show the caller (never the token,
      *         never a claim's value)
      */
-    public Verified verify(String token) throws TokenRejectedException {
+    public Verified verify(String token) throws JwtRejectedException {
         if (token == null || token.length() > MAX_TOKEN_CHARS) {
-            throw new TokenRejectedException("token is missing or too long");
+            throw new JwtRejectedException("token is missing or too long");
         }
         String digest = digest(token);
         Verified known = verified.get(digest);
@@ -142,7 +141,7 @@ public final class TrustedJwts {
         if (known != null) {
             if (!now.isBefore(known.expiresAt())) {
                 verified.remove(digest);
-                throw new TokenRejectedException("token expired at " + known.expiresAt());
+                throw new JwtRejectedException("token expired at " + known.expiresAt());
             }
             return known;
         }
@@ -155,7 +154,7 @@ public final class TrustedJwts {
     }
 
     private Verified verifyFully(String token, String digest, Instant now)
-            throws TokenRejectedException {
+            throws JwtRejectedException {
         SignedJWT jwt;
         Issuer issuer;
         try {
@@ -163,54 +162,54 @@ public final class TrustedJwts {
             String iss = jwt.getJWTClaimsSet().getIssuer();
             issuer = iss == null ? null : byIssuer.get(iss);
         } catch (ParseException | RuntimeException e) {
-            throw new TokenRejectedException("not a signed JWT");
+            throw new JwtRejectedException("not a signed JWT");
         }
         if (issuer == null) {
-            throw new TokenRejectedException("token issuer is not trusted by this gateway");
+            throw new JwtRejectedException("token issuer is not trusted by this gateway");
         }
         TrustedIssuer trust = issuer.trust();
         if (!ALGORITHMS.contains(jwt.getHeader().getAlgorithm())) {
-            throw new TokenRejectedException("token algorithm " + jwt.getHeader().getAlgorithm()
+            throw new JwtRejectedException("token algorithm " + jwt.getHeader().getAlgorithm()
                     + " is not accepted (asymmetric signatures only)");
         }
         JWTClaimsSet claims;
         try {
             claims = issuer.processor().process(jwt, null);
         } catch (KeySourceException e) {
-            throw new TokenRejectedException("the signing keys of issuer " + trust.name()
+            throw new JwtRejectedException("the signing keys of issuer " + trust.name()
                     + " cannot be fetched now; try again later");
         } catch (BadJOSEException | JOSEException e) {
-            throw new TokenRejectedException("token signature does not verify with any key of"
+            throw new JwtRejectedException("token signature does not verify with any key of"
                     + " issuer " + trust.name() + " (or its type is not a JWT's)");
         }
         List<String> audience = claims.getAudience();
         if (audience == null || audience.stream().noneMatch(trust.audiences()::contains)) {
-            throw new TokenRejectedException("token was not issued for this gateway (its"
+            throw new JwtRejectedException("token was not issued for this gateway (its"
                     + " audience must include one of " + String.join(", ", trust.audiences())
                     + ")");
         }
         Date exp = claims.getExpirationTime();
         Date iat = claims.getIssueTime();
         if (exp == null || iat == null) {
-            throw new TokenRejectedException("token lacks exp or iat");
+            throw new JwtRejectedException("token lacks exp or iat");
         }
         if (!now.isBefore(exp.toInstant())) {
-            throw new TokenRejectedException("token expired at " + exp.toInstant());
+            throw new JwtRejectedException("token expired at " + exp.toInstant());
         }
         Date nbf = claims.getNotBeforeTime();
         if (iat.toInstant().isAfter(now.plus(CLOCK_SKEW)) || (nbf != null && nbf.toInstant()
                 .isAfter(now.plus(CLOCK_SKEW)))) {
-            throw new TokenRejectedException("token is not valid yet");
+            throw new JwtRejectedException("token is not valid yet");
         }
         if (trust.maxTokenLifetime().isPresent() && Duration.between(iat.toInstant(), exp
                 .toInstant()).compareTo(trust.maxTokenLifetime().get()) > 0) {
-            throw new TokenRejectedException("token lives longer than issuer " + trust.name()
+            throw new JwtRejectedException("token lives longer than issuer " + trust.name()
                     + " allows (" + trust.maxTokenLifetime().get().toSeconds() + " s from iat to"
                     + " exp)");
         }
         for (Map.Entry<String, String> required : trust.requiredClaims().entrySet()) {
             if (!required.getValue().equals(claims.getClaim(required.getKey()))) {
-                throw new TokenRejectedException("token's claim " + required.getKey()
+                throw new JwtRejectedException("token's claim " + required.getKey()
                         + " does not have the value issuer " + trust.name() + " requires");
             }
         }

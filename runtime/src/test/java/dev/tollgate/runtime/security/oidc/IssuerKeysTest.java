@@ -1,4 +1,4 @@
-package dev.tollgate.ingress.core.oidc;
+package dev.tollgate.runtime.security.oidc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +11,6 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
-import dev.tollgate.ingress.MutableClock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -76,11 +75,25 @@ class IssuerKeysTest {
         server.stop(0);
     }
 
-    private WorkloadTokens tokens() {
-        WorkloadIssuer issuer = WorkloadIssuer.of("idp", base, null, List.of(AUDIENCE), null,
-                null, "idp:", null, "dev", Map.of(), false);
-        return new WorkloadTokens(List.of(issuer), rules -> new IssuerKeys(rules, Duration
+    private TrustedJwts tokens() {
+        TrustedIssuer issuer = TrustedIssuer.of("tollgate.test.oidc.issuers", "idp", base, null,
+                List.of(AUDIENCE), null, null, Map.of());
+        return new TrustedJwts(List.of(issuer), rules -> new IssuerKeys(rules, Duration
                 .ofSeconds(5), Duration.ofMinutes(15), INTERVAL, clock), clock);
+    }
+
+    /** Why {@code tokens} refuse {@code token}; null when they accept it. */
+    private static String refusal(TrustedJwts tokens, String token) {
+        try {
+            tokens.verify(token);
+            return null;
+        } catch (JwtRejectedException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static String subject(TrustedJwts tokens, String token) throws Exception {
+        return tokens.verify(token).claims().getSubject();
     }
 
     private static RSAKey key(String kid) throws Exception {
@@ -102,17 +115,17 @@ class IssuerKeysTest {
     void keysAreFoundByDiscoveryAndARotatedKeyIsPickedUpOnItsFirstUse() throws Exception {
         RSAKey first = key("first");
         keys.set(new JWKSet(first.toPublicJWK()).toString());
-        WorkloadTokens tokens = tokens();
+        TrustedJwts tokens = tokens();
 
-        assertThat(tokens.verify(token(first, "a")).agentId()).isEqualTo("idp:a");
+        assertThat(subject(tokens, token(first, "a"))).isEqualTo("a");
         assertThat(discoveryFetches).hasValue(1);
         assertThat(keyFetches).hasValue(1);
 
         RSAKey second = key("second");
         keys.set(new JWKSet(List.of(first.toPublicJWK(), second.toPublicJWK())).toString());
 
-        assertThat(tokens.verify(token(second, "b")).agentId()).isEqualTo("idp:b");
-        assertThat(tokens.verify(token(first, "c")).agentId()).isEqualTo("idp:c");
+        assertThat(subject(tokens, token(second, "b"))).isEqualTo("b");
+        assertThat(subject(tokens, token(first, "c"))).isEqualTo("c");
         assertThat(discoveryFetches).as("discovery is read once").hasValue(1);
         assertThat(keyFetches).as("one more fetch, for the unknown key ID").hasValue(2);
     }
@@ -121,19 +134,19 @@ class IssuerKeysTest {
     void aFloodOfMadeUpKeyIdsCostsTheIssuerAtMostOneFetchPerInterval() throws Exception {
         RSAKey real = key("real");
         keys.set(new JWKSet(real.toPublicJWK()).toString());
-        WorkloadTokens tokens = tokens();
+        TrustedJwts tokens = tokens();
         tokens.verify(token(real, "a"));
         int before = keyFetches.get();
 
         RSAKey attacker = key("attacker"); // one key: generating 50 would make the loop slow
         for (int i = 0; i < 50; i++) {
             RSAKey madeUp = new RSAKey.Builder(attacker).keyID("made-up-" + i).build();
-            assertThat(WorkloadTokensTest.refusal(tokens, token(madeUp, "x" + i))).isNotNull();
+            assertThat(refusal(tokens, token(madeUp, "x" + i))).isNotNull();
         }
 
         assertThat(keyFetches.get() - before).as("fetches for 50 unknown key IDs")
                 .isLessThanOrEqualTo(2);
-        assertThat(tokens.verify(token(real, "b")).agentId()).isEqualTo("idp:b");
+        assertThat(subject(tokens, token(real, "b"))).isEqualTo("b");
     }
 
     @Test
@@ -142,7 +155,7 @@ class IssuerKeysTest {
         keys.set(new JWKSet(real.toPublicJWK()).toString());
         discovery.set("{\"issuer\":\"https://evil.example\",\"jwks_uri\":\"" + base + "/keys\"}");
 
-        assertThat(WorkloadTokensTest.refusal(tokens(), token(real, "a"))).contains(
+        assertThat(refusal(tokens(), token(real, "a"))).contains(
                 "signing keys of issuer idp cannot be fetched");
         assertThat(keyFetches).hasValue(0);
     }
@@ -152,7 +165,7 @@ class IssuerKeysTest {
         RSAKey real = key("real");
         discovery.set("{\"issuer\":\"" + base + "\",\"jwks_uri\":\"http://keys.example/jwks\"}");
 
-        assertThat(WorkloadTokensTest.refusal(tokens(), token(real, "a")))
+        assertThat(refusal(tokens(), token(real, "a")))
                 .contains("cannot be fetched");
     }
 
@@ -161,10 +174,10 @@ class IssuerKeysTest {
         RSAKey real = key("real");
         keys.set(new JWKSet(real.toPublicJWK()).toString());
         String document = discovery.getAndSet(null);
-        WorkloadTokens tokens = tokens();
+        TrustedJwts tokens = tokens();
 
         for (int i = 0; i < 10; i++) {
-            assertThat(WorkloadTokensTest.refusal(tokens, token(real, "a" + i)))
+            assertThat(refusal(tokens, token(real, "a" + i)))
                     .contains("cannot be fetched now");
         }
         assertThat(discoveryFetches).hasValue(1);
@@ -172,7 +185,7 @@ class IssuerKeysTest {
         discovery.set(document);
         clock.advance(INTERVAL.plusSeconds(1));
 
-        assertThat(tokens.verify(token(real, "b")).agentId()).isEqualTo("idp:b");
+        assertThat(subject(tokens, token(real, "b"))).isEqualTo("b");
         assertThat(discoveryFetches).hasValue(2);
     }
 }

@@ -1,4 +1,4 @@
-package dev.tollgate.ingress.core.oidc;
+package dev.tollgate.runtime.security.oidc;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package dev.tollgate.ingress.core.oidc;
+package dev.tollgate.runtime.security.oidc;
 
 import java.util.List;
 import java.util.Map;
@@ -15,21 +15,20 @@ import java.util.Map;
  */
 public record AdminIssuer(TrustedIssuer trust, String subjectClaim, String rolesClaim) {
 
-    /** Where admins' issuers are configured. */
-    public static final String SETTINGS = "tollgate.ingress.oidc.admin-issuers";
-
     /**
      * The configured issuer, checked. Its audiences must be given (there is no default: an admin
-     * token is not a token for the MCP endpoint).
+     * token is not a token for the MCP endpoint, nor for another role's admin endpoints).
      *
+     * @param settings where the admins' issuers are configured
+     *        ({@code tollgate.executor.oidc.admin-issuers}), named in refusals
      * @throws IllegalArgumentException naming the setting at fault
      */
-    public static AdminIssuer of(String name, String issuer, String jwksUri,
+    public static AdminIssuer of(String settings, String name, String issuer, String jwksUri,
             List<String> audiences, String subjectClaim, String rolesClaim,
             Map<String, String> requiredClaims) {
-        TrustedIssuer trust = TrustedIssuer.of(SETTINGS, name, issuer, jwksUri, audiences, null,
-                requiredClaims);
-        String at = SETTINGS + "." + name;
+        TrustedIssuer trust = TrustedIssuer.of(settings, name, issuer, jwksUri, audiences, null,
+                null, requiredClaims);
+        String at = settings + "." + name;
         String subject = subjectClaim == null || subjectClaim.isBlank() ? "sub" : subjectClaim;
         String roles = rolesClaim == null || rolesClaim.isBlank() ? "roles" : rolesClaim;
         TrustedIssuer.checkClaim(at + ".subject-claim", subject);

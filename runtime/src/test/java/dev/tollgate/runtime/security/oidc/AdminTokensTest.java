@@ -1,4 +1,4 @@
-package dev.tollgate.ingress.core.oidc;
+package dev.tollgate.runtime.security.oidc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,8 +12,6 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.tollgate.ingress.MutableClock;
-import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -27,17 +25,21 @@ class AdminTokensTest {
 
     private static final String ISSUER = "https://login.example.com";
     private static final String AUDIENCE = "https://tollgate.example.com/admin";
+    private static final String SETTINGS = "tollgate.test.oidc.admin-issuers";
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-04T12:00:00Z"));
     private final RSAKey key;
-    private final AdminIssuer people = AdminIssuer.of("people", ISSUER, null, List.of(AUDIENCE),
+    private final AdminIssuer people = AdminIssuer.of(SETTINGS, "people", ISSUER, null,
+            List.of(AUDIENCE),
             "email", "/realm_access/roles", Map.of());
     private final AdminTokens admins;
 
     AdminTokensTest() throws Exception {
         key = new RSAKeyGenerator(2048).keyID("a1").generate();
-        admins = new AdminTokens(List.of(people), List.of(), issuer -> new ImmutableJWKSet<>(
-                new JWKSet(key.toPublicJWK())), clock);
+        admins = new AdminTokens(SETTINGS, List.of(people), List.of(),
+                issuer -> new ImmutableJWKSet<>(
+                        new JWKSet(key.toPublicJWK())),
+                clock);
     }
 
     private String token(UnaryOperator<JWTClaimsSet.Builder> change) throws Exception {
@@ -68,9 +70,10 @@ class AdminTokensTest {
     @Test
     void rolesMayBeOneSpaceSeparatedStringAndUnknownOrMisplacedOnesGiveNothing()
             throws Exception {
-        AdminIssuer scoped = AdminIssuer.of("svc", ISSUER, null, List.of(AUDIENCE), null, "scope",
+        AdminIssuer scoped = AdminIssuer.of(SETTINGS, "svc", ISSUER, null, List.of(AUDIENCE), null,
+                "scope",
                 Map.of());
-        AdminTokens services = new AdminTokens(List.of(scoped), List.of(),
+        AdminTokens services = new AdminTokens(SETTINGS, List.of(scoped), List.of(),
                 issuer -> new ImmutableJWKSet<>(new JWKSet(key.toPublicJWK())), clock);
 
         assertThat(services.verify(token(claims -> claims.claim("scope",
@@ -88,10 +91,10 @@ class AdminTokensTest {
     @Test
     void aSubjectThatWouldForgeTheRecordIsRefused() throws Exception {
         assertThatThrownBy(() -> admins.verify(token(claims -> claims.claim("email",
-                "ada@example.com\nactor: root")))).isInstanceOf(TokenRejectedException.class)
+                "ada@example.com\nactor: root")))).isInstanceOf(JwtRejectedException.class)
                 .hasMessageContaining("claim email does not name a usable admin");
         assertThatThrownBy(() -> admins.verify(token(claims -> claims.claim("email", null))))
-                .isInstanceOf(TokenRejectedException.class);
+                .isInstanceOf(JwtRejectedException.class);
     }
 
     @Test
@@ -105,15 +108,15 @@ class AdminTokensTest {
 
     @Test
     void anAgentIssuerSharingAnAdminIssuersAudienceStopsTheStart() {
-        WorkloadIssuer agents = WorkloadIssuer.of("agents", ISSUER, null, List.of(AUDIENCE), null,
-                null, "a:", null, "dev", Map.of(), false);
-        WorkloadIssuer elsewhere = WorkloadIssuer.of("agents", "https://k8s.example", null, List
-                .of(AUDIENCE), null, null, "a:", null, "dev", Map.of(), false);
+        TrustedIssuer agents = TrustedIssuer.of("tollgate.test.oidc.issuers", "agents", ISSUER,
+                null, List.of(AUDIENCE), null, null, Map.of());
+        TrustedIssuer elsewhere = TrustedIssuer.of("tollgate.test.oidc.issuers", "agents",
+                "https://k8s.example", null, List.of(AUDIENCE), null, null, Map.of());
 
-        assertThatThrownBy(() -> new AdminTokens(List.of(people), List.of(agents),
+        assertThatThrownBy(() -> new AdminTokens(SETTINGS, List.of(people), List.of(agents),
                 issuer -> new ImmutableJWKSet<>(new JWKSet()), clock)).hasMessageContaining(
                         "overlap those of agents' issuer agents");
-        assertThat(new AdminTokens(List.of(people), List.of(elsewhere),
+        assertThat(new AdminTokens(SETTINGS, List.of(people), List.of(elsewhere),
                 issuer -> new ImmutableJWKSet<>(new JWKSet()), clock).isEmpty()).isFalse();
     }
 
@@ -127,7 +130,9 @@ class AdminTokensTest {
 
     @Test
     void anAdminIssuerNeedsItsOwnAudience() {
-        assertThatThrownBy(() -> AdminIssuer.of("people", ISSUER, null, List.of(), null, null,
-                Map.of())).hasMessageContaining("audiences is required");
+        assertThatThrownBy(
+                () -> AdminIssuer.of(SETTINGS, "people", ISSUER, null, List.of(), null, null,
+                        Map.of()))
+                .hasMessageContaining("audiences is required");
     }
 }

@@ -1,6 +1,5 @@
-package dev.tollgate.ingress.core.oidc;
+package dev.tollgate.runtime.security.oidc;
 
-import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -27,6 +26,11 @@ public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
         Set<String> audiences, Map<String, String> requiredClaims,
         Optional<Duration> maxTokenLifetime) {
 
+    /** The {@code iss} of the ingress's own gateway tokens: no trusted issuer may take it. */
+    public static final String GATEWAY_ISSUER = "tollgate";
+    /** The {@code aud} of the ingress's own gateway tokens: no trusted issuer may accept it. */
+    public static final String GATEWAY_AUDIENCE = "tollgate-mcp";
+
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
     private static final Pattern CLAIM = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Pattern POINTER = Pattern.compile("(/[^/]{1,64}){1,8}");
@@ -37,10 +41,13 @@ public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
      * @param settings the configuration key of the issuers' map, named in refusals
      * @param audiences {@code aud} values accepted; empty: {@code defaultAudience}
      * @param defaultAudience this gateway's resource URI, when configured (RFC 8707); else null
+     * @param defaultAudienceSetting the setting that gives {@code defaultAudience}, named when no
+     *        audience is given; null where there is no default
      * @throws IllegalArgumentException naming the setting at fault
      */
     public static TrustedIssuer of(String settings, String name, String issuer, String jwksUri,
-            List<String> audiences, String defaultAudience, Map<String, String> requiredClaims) {
+            List<String> audiences, String defaultAudience, String defaultAudienceSetting,
+            Map<String, String> requiredClaims) {
         String at = settings + "." + name;
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(settings + ": the name '" + name
@@ -50,8 +57,8 @@ public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
             throw new IllegalArgumentException(at + ".issuer is required: the exact 'iss' of"
                     + " the tokens");
         }
-        if (issuer.equals(GatewayTokens.ISSUER)) {
-            throw new IllegalArgumentException(at + ".issuer must not be '" + GatewayTokens.ISSUER
+        if (issuer.equals(GATEWAY_ISSUER)) {
+            throw new IllegalArgumentException(at + ".issuer must not be '" + GATEWAY_ISSUER
                     + "': that is the gateway's own tokens' issuer");
         }
         requireSecureUri(at + ".issuer", issuer);
@@ -65,13 +72,15 @@ public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
                         : Set.of(defaultAudience)
                 : Set.copyOf(audiences);
         if (accepted.isEmpty() || accepted.stream().anyMatch(String::isBlank)) {
-            throw new IllegalArgumentException(at + ".audiences is required (or set"
-                    + " tollgate.ingress.oidc.resource, the default audience): a token issued"
-                    + " for another service must not work here");
+            throw new IllegalArgumentException(at + ".audiences is required"
+                    + (defaultAudienceSetting == null
+                            ? ""
+                            : " (or set " + defaultAudienceSetting + ", the default audience)")
+                    + ": a token issued for another service must not work here");
         }
-        if (accepted.contains(GatewayTokens.AUDIENCE)) {
+        if (accepted.contains(GATEWAY_AUDIENCE)) {
             throw new IllegalArgumentException(at + ".audiences must not contain '"
-                    + GatewayTokens.AUDIENCE + "', the gateway tokens' audience");
+                    + GATEWAY_AUDIENCE + "', the gateway tokens' audience");
         }
         Map<String, String> required = requiredClaims == null
                 ? Map.of()
@@ -111,7 +120,7 @@ public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
      * Checks a setting naming a claim: a top-level claim name ({@code sub}) or a JSON pointer
      * ({@code /kubernetes.io/namespace}).
      */
-    static void checkClaim(String setting, String claim) {
+    public static void checkClaim(String setting, String claim) {
         if (claim == null || (!CLAIM.matcher(claim).matches() && !POINTER.matcher(claim)
                 .matches())) {
             throw new IllegalArgumentException(setting + " must be a claim name (sub) or a JSON"
@@ -123,7 +132,7 @@ public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
      * An https URI, or http to a loopback address (a provider on the same host, tests): keys
      * fetched in the clear from elsewhere could be replaced on the way.
      */
-    static URI requireSecureUri(String setting, String value) {
+    public static URI requireSecureUri(String setting, String value) {
         URI uri;
         try {
             uri = new URI(value);
