@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -134,21 +134,35 @@ class NoCredentialReachesAnAgentATopicOrADiskTest {
         return pem.lines().filter(line -> !line.startsWith("-----")).findFirst().orElseThrow();
     }
 
+    /**
+     * Every record value and header of every topic, read to the end each partition had when
+     * asked (every call above was answered before, so all its records are there).
+     */
     private List<String> allTopicRecords() {
         Map<String, Object> props = new HashMap<>(tollgate.kafkaClientProperties());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "adversarial-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<String> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(Topics.all().stream().map(topic -> topic.name()).toList());
-            long quietSince = System.nanoTime();
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (var topic : Topics.all()) {
+                consumer.partitionsFor(topic.name()).forEach(p -> partitions.add(
+                        new TopicPartition(p.topic(), p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() - quietSince < Duration.ofSeconds(5).toNanos()
-                    && System.nanoTime() < deadline) {
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read every topic to its end within 60 s:"
+                            + " read " + records.size() + " values and headers; behind: "
+                            + partitions.stream().filter(p -> consumer.position(p) < ends.get(
+                                    p)).map(p -> p + " at " + consumer.position(p) + " of "
+                                            + ends.get(p))
+                                    .toList());
+                }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(
                         500))) {
-                    quietSince = System.nanoTime();
                     records.add(new String(record.value() == null ? new byte[0] : record.value(),
                             StandardCharsets.ISO_8859_1));
                     record.headers().forEach(header -> records.add(new String(header.value(),
