@@ -508,28 +508,22 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
     }
 
     /**
-     * Publishes an answer: the agent's copy, then the kept one (what the agent got, contents
-     * digested), each acknowledged by the broker. A failure that sending again could outlast
-     * (Kafka unreachable, a timeout) is thrown, and the decision is redelivered and answered from
-     * the completion record (the audit sink keeps an event ID once); an agent's copy that Kafka
-     * never could take sets the answer aside.
+     * Publishes an answer: the agent's copy and, sent right behind it so that both usually travel
+     * in one produce request, the kept one (contents digested); then waits for both
+     * acknowledgements. A failure that sending again could outlast (Kafka unreachable, a timeout)
+     * is thrown, and the decision is redelivered and answered from the completion record (the
+     * audit sink keeps an event ID once). An agent's copy Kafka never could take is set aside:
+     * the agent gets a small answer instead, and that answer is kept too.
      */
     private void publish(Reply reply) throws InterruptedException {
-        keep(reply, deliver(reply));
-    }
-
-    /**
-     * Sends the agent's copy of an answer and waits for the broker's acknowledgement; returns
-     * what the agent got (the answer, or the small one that replaced it).
-     */
-    private ToolCallCompleted deliver(Reply reply) throws InterruptedException {
         ProducerRecord<String, SpecificRecord> out = reply.record();
         if (out.partition() != null) {
             int partitions = producer.partitionsFor(out.topic()).size();
             if (out.partition() >= partitions) {
-                return setAside(reply, "its reply partition " + out.partition()
-                        + " does not exist (" + out.topic() + " has " + partitions
-                        + " partitions)", false);
+                await(reply, keep(reply, setAside(reply, "its reply partition " + out
+                        .partition() + " does not exist (" + out.topic() + " has " + partitions
+                        + " partitions)", false)));
+                return;
             }
         }
         Future<RecordMetadata> send;
@@ -539,43 +533,47 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
             if (!Undeliverable.isPermanent(e)) {
                 throw e;
             }
-            return setAside(reply, describe(e), Undeliverable.tooLarge(e));
+            await(reply, keep(reply, setAside(reply, describe(e), Undeliverable.tooLarge(e))));
+            return;
         }
+        Future<RecordMetadata> kept = keep(reply, reply.completed());
         try {
             send.get();
-            return reply.completed();
         } catch (ExecutionException e) {
             if (!Undeliverable.isPermanent(e.getCause())) {
                 throw new IllegalStateException("cannot publish an answer", e.getCause());
             }
-            return setAside(reply, describe(e.getCause()), Undeliverable.tooLarge(e
-                    .getCause()));
+            await(reply, keep(reply, setAside(reply, describe(e.getCause()), Undeliverable
+                    .tooLarge(e.getCause()))));
         }
+        await(reply, kept);
     }
 
     /**
-     * Sends the kept copy of what the agent got to the results topic, contents digested (never a
-     * copy of a file an agent read: {@link ContentProofs}), on the partition its request ID
-     * chooses, and waits for the acknowledgement. A copy Kafka can never take is logged and set
-     * aside without its payload; a failure of Kafka itself is thrown (the decision comes again,
-     * with the same event IDs).
+     * Sends the kept copy of {@code answer} to the results topic, contents digested (never a copy
+     * of a file an agent read: {@link ContentProofs}), on the partition its request ID chooses;
+     * null when Kafka can never take it (logged and set aside without its payload). A failure of
+     * Kafka itself is thrown.
      */
-    private void keep(Reply reply, ToolCallCompleted sent) throws InterruptedException {
-        ToolCallCompleted kept = keptCopy(sent);
+    private Future<RecordMetadata> keep(Reply reply, ToolCallCompleted answer)
+            throws InterruptedException {
         String requestId = reply.record().key();
-        Future<RecordMetadata> send;
         try {
-            send = producer.send(new ProducerRecord<>(topics.results(), null, requestId, kept,
-                    reply.record().headers()));
+            return producer.send(new ProducerRecord<>(topics.results(), null, requestId,
+                    keptCopy(answer), reply.record().headers()));
         } catch (KafkaException e) {
             if (!Undeliverable.isPermanent(e)) {
                 throw e;
             }
             keepFailed(reply, requestId, describe(e));
-            return;
+            return null;
         }
-        if (!acknowledged(send)) {
-            keepFailed(reply, requestId, "Kafka refused it");
+    }
+
+    /** Waits for a kept copy's acknowledgement; one Kafka can never take is set aside. */
+    private void await(Reply reply, Future<RecordMetadata> kept) throws InterruptedException {
+        if (kept != null && !acknowledged(kept)) {
+            keepFailed(reply, reply.record().key(), "Kafka refused it");
         }
     }
 

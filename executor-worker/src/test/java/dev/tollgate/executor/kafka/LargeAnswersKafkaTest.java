@@ -194,6 +194,32 @@ class LargeAnswersKafkaTest {
      * Every record on partition 0 of {@code topic} from the start, by key, until each of
      * {@code keys} is there; gives up after {@link #WAIT} saying what it found.
      */
+    /** Every kept copy on the results topic, by request ID, read to its end as of now. */
+    private Map<String, List<Answer>> keptToTheEnd() {
+        EventDeserializer<ToolCallCompleted> decode = new EventDeserializer<>(AvroSingleObjectCodec
+                .shared(), ToolCallCompleted.class);
+        TopicPartition partition = new TopicPartition(topics.results(), 0);
+        Map<String, List<Answer>> found = new LinkedHashMap<>();
+        try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(broker.consumerProps(
+                KafkaTestBroker.uniqueName("reader")), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            reader.assign(List.of(partition));
+            reader.seekToBeginning(List.of(partition));
+            long end = reader.endOffsets(List.of(partition)).get(partition);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (reader.position(partition) < end) {
+                assertThat(System.nanoTime()).as("read %s to %d within %s: at %d", partition,
+                        end, WAIT, reader.position(partition)).isLessThan(deadline);
+                for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                    found.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(new Answer(
+                            decode.deserialize(record.topic(), record.value()),
+                            record.value().length));
+                }
+            }
+        }
+        return found;
+    }
+
     private Map<String, List<Answer>> awaitAnswers(Set<String> keys) {
         Map<String, Object> props = new HashMap<>(broker.consumerProps(KafkaTestBroker.uniqueName(
                 "reader")));
@@ -363,8 +389,19 @@ class LargeAnswersKafkaTest {
                             PolicyDecided.class);
                     assertThat(decision.getMeta().getRequestId()).isEqualTo("binary");
                 });
-        // The partition moved on: everything committed, the large read performed once.
+        // The audit keeps both: what GitHub answered (its content a digest, so it fits) and
+        // what the agent got instead (every answer acknowledged once the offsets are committed).
         awaitCommitted(102);
+        Map<String, List<Answer>> kept = keptToTheEnd();
+        for (String request : List.of("binary", "text")) {
+            assertThat(kept.get(request)).as("kept copies of %s", request).hasSize(2)
+                    .allSatisfy(copy -> assertThat(copy.bytes()).isLessThan(4096))
+                    .anySatisfy(copy -> assertThat(copy.value().getStatus()).isEqualTo(
+                            CallStatus.SUCCEEDED))
+                    .anySatisfy(copy -> assertThat(copy.value().getErrorCode()).isEqualTo(
+                            "result_too_large"));
+        }
+        // The partition moved on: everything committed (above), the large read performed once.
         assertThat(github.requests("GET", "/repos/org1/repo/contents/model.bin")).hasSize(1);
         assertThat(github.requests("GET", "/repos/org1/repo/contents/big.log")).hasSize(1);
         assertThat(DecisionConsumer.Topics.standard().deadLetters()).isEqualTo(
