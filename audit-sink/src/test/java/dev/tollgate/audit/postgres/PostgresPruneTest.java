@@ -3,6 +3,7 @@ package dev.tollgate.audit.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.audit.AuditCommand;
 import dev.tollgate.audit.TestEvents;
 import dev.tollgate.audit.core.AuditEntries;
 import dev.tollgate.audit.core.AuditEntry;
@@ -17,6 +18,12 @@ import dev.tollgate.audit.core.SourcePosition;
 import dev.tollgate.audit.core.StoreVerifier;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.PostgresTestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,6 +38,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -267,6 +275,31 @@ class PostgresPruneTest {
 
         assertThat(query("SELECT count(*) FROM audit_record WHERE erased_at IS NOT NULL"))
                 .isEqualTo("0");
+    }
+
+    @Test
+    void theAuditPruneCommandErasesAsThePrunerAndVerifyWithTheSamePolicyPasses(
+            @TempDir Path dir) throws IOException {
+        Path password = Files.writeString(dir.resolve("pruner.pw"), "prune-pw");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        AuditCommand command = new AuditCommand(new PrintStream(out, true,
+                StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                Clock
+                        .systemUTC(),
+                Map.of("TOLLGATE_AUDIT_RETENTION_CALLS", "90d"));
+
+        int pruned = command.run("prune", "--store", "postgres", "--jdbc-url", url, "--user",
+                pruner, "--password-file", password.toString());
+        int verified = command.run("verify", "--store", "postgres", "--jdbc-url", url, "--user",
+                pruner, "--password-file", password.toString());
+
+        assertThat(pruned).as(err.toString(StandardCharsets.UTF_8)).isEqualTo(AuditCommand.OK);
+        assertThat(verified).as(out.toString(StandardCharsets.UTF_8)).isEqualTo(AuditCommand.OK);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("calls  retention=P90D  erased=5"
+                + "  erased before=0  kept=2").contains("prune OK: 5 record(s) erased").contains(
+                        CHAIN + "  records=7  head=7 " + heads.get(0).hash()
+                                + "  tombstones=5  OK");
     }
 
     private long prune(RetentionPolicy policy) {
