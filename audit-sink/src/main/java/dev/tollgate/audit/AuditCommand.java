@@ -13,8 +13,13 @@ import dev.tollgate.audit.core.CanonicalEncoding;
 import dev.tollgate.audit.core.ChainHead;
 import dev.tollgate.audit.core.ChainReport;
 import dev.tollgate.audit.core.CheckpointVerifier;
+import dev.tollgate.audit.core.Pruning;
+import dev.tollgate.audit.core.RecordClass;
+import dev.tollgate.audit.core.RetentionPolicy;
 import dev.tollgate.audit.core.StoreVerifier;
+import dev.tollgate.audit.embedded.EmbeddedPruner;
 import dev.tollgate.audit.postgres.PostgresMigrations;
+import dev.tollgate.audit.postgres.PostgresPruner;
 import dev.tollgate.runtime.cli.Cli;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -53,9 +58,11 @@ import picocli.CommandLine;
  *
  * <pre>
  * verify --store postgres --jdbc-url URL [--user U] [--password-file F] [--progress-every N] [--json]
- * verify --store embedded --dir DIR [--json]
+ * verify --store embedded --dir DIR [--json] [--retention CLASS=DURATION]...
+ * prune --store ... [--retention CLASS=DURATION]... [--dry-run]
  * export --store ... [--from TIME] [--to TIME] [--out FILE]
  * migrate --store postgres --jdbc-url URL --user OWNER [--password-file F] [--writer-role R]
+ *         [--pruner-role R]
  * replay --bootstrap-servers HOST:PORT [--from TIME | --from-offset N] [--agent A] [--repository O/R]
  *        [--action A] [--request-id R] (--out FILE | --into-store ...)
  * </pre>
@@ -63,7 +70,7 @@ import picocli.CommandLine;
  * Exit status: 0 success, 1 the store failed verification, 2 the command line or configuration is
  * wrong, 3 the store or broker could not be read.
  */
-@Command(name = "audit", synopsisHeading = "usage: ", description = "Checks, exports, replays and migrates the audit store.", footer = {
+@Command(name = "audit", synopsisHeading = "usage: ", description = "Checks, exports, replays, prunes and migrates the audit store.", footer = {
         "", "TIME is an ISO-8601 instant (2026-11-21T10:00:00Z) or a date (2026-11-21, UTC"
                 + " midnight).",
         "Passwords: --password-file, or TOLLGATE_AUDIT_POSTGRES_PASSWORD(_FILE); never as an"
@@ -111,6 +118,7 @@ public final class AuditCommand implements Callable<Integer> {
         commandLine.addSubcommand("verify", new Verify());
         commandLine.addSubcommand("export", new Export());
         commandLine.addSubcommand("replay", new ReplayCommand(out, err, clock, env));
+        commandLine.addSubcommand("prune", new Prune());
         commandLine.addSubcommand("migrate", new Migrate());
         commandLine.addSubcommand("help", new HelpCommand());
         return Cli.configure(commandLine, out, err);
@@ -123,7 +131,8 @@ public final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw Cli.usage(spec.commandLine(), "name a command: verify, export, replay or migrate");
+        throw Cli.usage(spec.commandLine(),
+                "name a command: verify, export, replay, prune or migrate");
     }
 
     /**
@@ -165,6 +174,46 @@ public final class AuditCommand implements Callable<Integer> {
         }
     }
 
+    /** The retention policy a subcommand applies or checks tombstones against. */
+    static final class RetentionArguments {
+
+        @Option(names = "--retention", paramLabel = "CLASS=DURATION", description = "how long a"
+                + " record class is kept (calls, refusals, tokens, admin, dead-letters; 400d, 12h,"
+                + " P400D or forever); repeatable. Default: TOLLGATE_AUDIT_RETENTION_<CLASS>"
+                + " (DEADLETTERS for dead-letters), else forever")
+        List<String> retention = List.of();
+
+        RetentionPolicy policy(Map<String, String> env) {
+            Map<String, String> settings = new TreeMap<>();
+            for (RecordClass recordClass : RecordClass.values()) {
+                String value = env.get(envName(recordClass));
+                if (value != null && !value.isBlank()) {
+                    settings.put(recordClass.key(), value);
+                }
+            }
+            for (String given : retention) {
+                int equals = given.indexOf('=');
+                if (equals <= 0) {
+                    throw new UsageException("--retention " + given + ": write CLASS=DURATION,"
+                            + " e.g. --retention calls=400d (classes: " + RecordClass.keys()
+                            + ")");
+                }
+                settings.put(given.substring(0, equals).strip(), given.substring(equals + 1));
+            }
+            try {
+                return RetentionPolicy.parse(settings);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+
+        /** {@code TOLLGATE_AUDIT_RETENTION_DEADLETTERS}: Spring's name for the property. */
+        static String envName(RecordClass recordClass) {
+            return "TOLLGATE_AUDIT_RETENTION_" + recordClass.key().replace("-", "").toUpperCase(
+                    java.util.Locale.ROOT);
+        }
+    }
+
     @Command(name = "verify", synopsisHeading = "usage: ", description = "Checks every chain of a store and prints its head.")
     final class Verify implements Callable<Integer> {
 
@@ -176,6 +225,9 @@ public final class AuditCommand implements Callable<Integer> {
 
         @Option(names = "--json", description = "print one JSON object instead of the lines")
         boolean json;
+
+        @Mixin
+        RetentionArguments retention;
 
         @Option(names = "--checkpoints", paramLabel = "FILE", description = "also check the chains against the sink's signed checkpoints (JSON Lines); needs --public-key")
         String checkpoints;
@@ -194,10 +246,13 @@ public final class AuditCommand implements Callable<Integer> {
             if ((blankToNull(checkpoints) == null) != (blankToNull(publicKey) == null)) {
                 throw Cli.usage(spec.commandLine(), "--checkpoints and --public-key go together");
             }
-            return guarded(spec, err, () -> verify(store.options(env), every, json, Optional
-                    .ofNullable(blankToNull(checkpoints)).map(file -> new CheckpointVerifier(
-                            CheckpointWriter.read(Path.of(file)), CheckpointKeys.publicKey(Path
-                                    .of(publicKey))))));
+            return guarded(spec, err, () -> verify(store.options(env), retention.policy(env),
+                    every, json, Optional
+                            .ofNullable(blankToNull(checkpoints))
+                            .map(file -> new CheckpointVerifier(
+                                    CheckpointWriter.read(Path.of(file)),
+                                    CheckpointKeys.publicKey(Path
+                                            .of(publicKey))))));
         }
     }
 
@@ -232,6 +287,37 @@ public final class AuditCommand implements Callable<Integer> {
         }
     }
 
+    @Command(name = "prune", synopsisHeading = "usage: ", description = "Erases the records past"
+            + " their class's retention: each becomes a tombstone that keeps its place, identity"
+            + " and hash. Stop the sink first for the embedded store; for PostgreSQL log in as a"
+            + " member of the pruner role.")
+    final class Prune implements Callable<Integer> {
+
+        @Mixin
+        StoreArguments store;
+
+        @Mixin
+        RetentionArguments retention;
+
+        @Option(names = "--dry-run", description = "say what would be erased, change nothing")
+        boolean dryRun;
+
+        @Option(names = "--progress-every", paramLabel = "N", defaultValue = "10000", description = "report progress on standard error every N records")
+        long every;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+        boolean help;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, err, () -> prune(store.options(env), retention.policy(env),
+                    dryRun, every));
+        }
+    }
+
     @Command(name = "migrate", synopsisHeading = "usage: ", description = "Creates or upgrades the PostgreSQL store's schema (as its owner).")
     final class Migrate implements Callable<Integer> {
 
@@ -241,6 +327,11 @@ public final class AuditCommand implements Callable<Integer> {
         @Option(names = "--writer-role", paramLabel = "ROLE", description = "the role the sink writes as (default "
                 + PostgresMigrations.DEFAULT_WRITER_ROLE + ")")
         String writerRole;
+
+        @Option(names = "--pruner-role", paramLabel = "ROLE", description = "the group role that may"
+                + " turn records past their retention into tombstones (default "
+                + PostgresMigrations.DEFAULT_PRUNER_ROLE + "; never the writer role)")
+        String prunerRole;
 
         @Option(names = "--progress-every", hidden = true, description = "accepted, unused")
         long every;
@@ -253,7 +344,8 @@ public final class AuditCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return guarded(spec, err, () -> migrate(store.options(env), blankToNull(writerRole)));
+            return guarded(spec, err, () -> migrate(store.options(env), blankToNull(writerRole),
+                    blankToNull(prunerRole)));
         }
     }
 
@@ -261,12 +353,54 @@ public final class AuditCommand implements Callable<Integer> {
         return value == null || value.isBlank() ? null : value;
     }
 
-    private int verify(StoreOptions options, long every, boolean json,
+    private int prune(StoreOptions options, RetentionPolicy policy, boolean dryRun, long every) {
+        String doing = dryRun ? "prune (dry run, nothing is changed)" : "prune";
+        if (policy.keepsEverything()) {
+            out.println(doing + ": every record class is kept forever, nothing to erase (set"
+                    + " --retention CLASS=DURATION or TOLLGATE_AUDIT_RETENTION_<CLASS>)");
+            return OK;
+        }
+        Instant started = clock.instant();
+        Pruning pruning = new Pruning(policy, started);
+        err.println(doing + ": erasing records past their retention in " + options.describe()
+                + " as of " + started + " (" + policy.describe() + ")");
+        StoreVerifier.Progress progress = (records, chainId) -> err.println("prune: " + records
+                + " records examined (now " + chainId + ")");
+        long erased = options.kind().equals("postgres")
+                ? PostgresPruner.prune(options.dataSource(), pruning, dryRun, progress, every)
+                : EmbeddedPruner.prune(options.dir(), pruning, dryRun, progress, every);
+        for (RecordClass recordClass : RecordClass.values()) {
+            Pruning.Tally tally = pruning.tallies().getOrDefault(recordClass, new Pruning.Tally(0,
+                    0, 0, 0, null));
+            out.println(recordClass.key() + "  retention=" + policy.retention(recordClass).map(
+                    RetentionPolicy::format).orElse(RetentionPolicy.FOREVER) + "  "
+                    + (dryRun
+                            ? "would erase="
+                            : "erased=")
+                    + tally.erased() + "  erased before=" + tally.alreadyErased() + "  kept="
+                    + tally.kept() + "  oldest kept=" + (tally.oldestKept() == null
+                            ? "(none)"
+                            : tally.oldestKept().toString())
+                    + (tally.heldBack() == 0
+                            ? ""
+                            : "  held back=" + tally.heldBack() + " (past retention, behind an"
+                                    + " older record of their chain that is kept)"));
+        }
+        out.println(doing + " OK: " + erased + " record(s) " + (dryRun
+                ? "would be erased"
+                : "erased")
+                + " (took " + String.format(java.util.Locale.ROOT, "%.2f", Duration.between(
+                        started, clock.instant()).toMillis() / 1000.0)
+                + " s); verify with the same retention: audit verify ... --retention ...");
+        return OK;
+    }
+
+    private int verify(StoreOptions options, RetentionPolicy policy, long every, boolean json,
             Optional<CheckpointVerifier> checkpoints) {
         err.println("verify: checking " + options.describe());
         StoreVerifier.Result result;
         try (AuditStore store = options.openForReading()) {
-            result = new StoreVerifier(clock, every).verify(store, (records,
+            result = new StoreVerifier(clock, every, policy).verify(store, (records,
                     chainId) -> err.println("verify: " + records + " records checked (now "
                             + chainId + ")"),
                     checkpoints.map(CheckpointVerifier::tap).orElse(
@@ -277,6 +411,7 @@ public final class AuditCommand implements Callable<Integer> {
         long broken = result.breaks().size() + signed.map(r -> r.findings().size()).orElse(0);
         if (json) {
             ObjectNode root = verifyJson(options, result);
+            root.put("retention", policy.describe());
             signed.ifPresent(r -> checkpointsJson(root, r));
             out.println(root);
             out.flush();
@@ -297,6 +432,7 @@ public final class AuditCommand implements Callable<Integer> {
             String head = chain.head().map(h -> h.sequence() + " " + h.hash()).orElse("(empty)");
             out.println(chain.chainId() + "  records=" + chain.records() + "  head=" + head
                     + (chain.resets().isEmpty() ? "" : "  resets=" + chain.resets().size())
+                    + (chain.tombstones() == 0 ? "" : "  tombstones=" + chain.tombstones())
                     + "  " + chain.firstBreak().map(b -> "BROKEN  " + b.describe()).orElse(
                             "OK"));
             // Every source reset is shown: compare each with what operations did at that time.
@@ -309,6 +445,10 @@ public final class AuditCommand implements Callable<Integer> {
                 : "verify FAILED: " + broken + " of " + result
                         .chains().size() + " chains broken; ")
                 + (resets == 0 ? "" : resets + " source reset(s) recorded (listed above); ")
+                + (result.tombstones() == 0
+                        ? ""
+                        : result.tombstones() + " tombstone(s), erased as the retention allows ("
+                                + policy.describe() + "); ")
                 + summary(result.records(), result
                         .heads(), result.took()));
         return broken == 0 ? OK : VERIFICATION_FAILED;
@@ -344,6 +484,7 @@ public final class AuditCommand implements Callable<Integer> {
         root.put("records", result.records());
         root.put("broken", result.breaks().size());
         root.put("resets", result.resets());
+        root.put("tombstones", result.tombstones());
         root.put("took_ms", result.took().toMillis());
         ArrayNode chains = root.putArray("chains");
         for (ChainReport report : result.chains()) {
@@ -351,6 +492,7 @@ public final class AuditCommand implements Callable<Integer> {
             chain.put("chain", report.chainId());
             chain.put("records", report.records());
             chain.put("ok", report.intact());
+            chain.put("tombstones", report.tombstones());
             report.head().ifPresentOrElse(head -> chain.putObject("head").put("sequence", head
                     .sequence()).put("hash", head.hash()), () -> chain.putNull("head"));
             report.firstBreak().ifPresentOrElse(found -> chain.putObject("break").put("kind",
@@ -372,19 +514,25 @@ public final class AuditCommand implements Callable<Integer> {
         return root;
     }
 
-    private int migrate(StoreOptions options, String writerRole) {
+    private int migrate(StoreOptions options, String writerRole, String prunerRole) {
         if (!options.kind().equals("postgres")) {
             throw new UsageException(
                     "migrate is for --store postgres; the embedded store needs none");
         }
         String role = writerRole != null ? writerRole : PostgresMigrations.DEFAULT_WRITER_ROLE;
+        String pruner = prunerRole != null ? prunerRole : PostgresMigrations.DEFAULT_PRUNER_ROLE;
+        if (pruner.equals(role)) {
+            throw new UsageException("--pruner-role must not be the writer role (" + role
+                    + "): the sink appends, it never erases");
+        }
         try {
-            MigrateResult result = PostgresMigrations.migrate(options.dataSource(), role);
+            MigrateResult result = PostgresMigrations.migrate(options.dataSource(), role,
+                    pruner);
             out.println("migrate OK: " + result.migrationsExecuted + " migration(s) applied to "
                     + options.describe() + ", schema version " + (result.targetSchemaVersion == null
                             ? result.initialSchemaVersion
                             : result.targetSchemaVersion)
-                    + ", writer role " + role);
+                    + ", writer role " + role + ", pruner role " + pruner);
             return OK;
         } catch (FlywayException e) {
             err.println("audit: migrate failed: " + e.getMessage());

@@ -48,6 +48,9 @@ public class AuditSinkConfiguration {
 
     @Bean(destroyMethod = "close")
     AuditStore auditStore(AuditSinkProperties properties) {
+        // Checked at start, so a wrong value is named before prune or verify trip over it.
+        LOG.info("audit retention: {} (erased only by `audit prune`)", properties.retention()
+                .policy().describe());
         return switch (properties.store()) {
             case "embedded" -> {
                 LOG.info("audit store: embedded, {}", properties.embedded().dir().toAbsolutePath());
@@ -69,7 +72,7 @@ public class AuditSinkConfiguration {
                 pool.setInitializationFailTimeout(-1);
                 HikariDataSource source = new HikariDataSource(pool);
                 if (pg.migrate()) {
-                    PostgresMigrations.migrate(source, pg.writerRole());
+                    PostgresMigrations.migrate(source, pg.writerRole(), pg.prunerRole());
                 }
                 LOG.info("audit store: postgres as {}", pg.user());
                 yield new PostgresAuditStore(source, source);

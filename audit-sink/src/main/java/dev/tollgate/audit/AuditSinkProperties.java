@@ -1,11 +1,15 @@
 package dev.tollgate.audit;
 
+import dev.tollgate.audit.core.RecordClass;
+import dev.tollgate.audit.core.RetentionPolicy;
 import dev.tollgate.audit.postgres.PostgresMigrations;
 import dev.tollgate.schemas.Topic;
 import dev.tollgate.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -20,13 +24,40 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param embedded the embedded store's settings
  * @param postgres the PostgreSQL store's settings
  * @param checkpoints signed checkpoints of the chains' heads (off without a key)
+ * @param retention how long each record class is kept before {@code audit prune} may erase it
  */
 @ConfigurationProperties("tollgate.audit")
 public record AuditSinkProperties(@DefaultValue("embedded") String store,
         @DefaultValue("tollgate-audit-sink") String groupId, @DefaultValue( {
         }) List<String> topics,
         @DefaultValue("1") int concurrency, @DefaultValue Embedded embedded,
-        @DefaultValue Postgres postgres, @DefaultValue Checkpoints checkpoints){
+        @DefaultValue Postgres postgres, @DefaultValue Checkpoints checkpoints,
+        @DefaultValue Retention retention){
+
+    /**
+     * Each record class's retention: {@code forever} (the default), {@code 400d}, {@code 12h}, or
+     * an ISO-8601 duration. The sink checks and logs it; {@code audit prune} erases by it and
+     * {@code audit verify} judges tombstones by it (both read the same
+     * {@code TOLLGATE_AUDIT_RETENTION_*} variables).
+     */
+    public record Retention(@DefaultValue(RetentionPolicy.FOREVER) String calls,
+            @DefaultValue(RetentionPolicy.FOREVER) String refusals,
+            @DefaultValue(RetentionPolicy.FOREVER) String tokens,
+            @DefaultValue(RetentionPolicy.FOREVER) String admin,
+            @DefaultValue(RetentionPolicy.FOREVER) String deadLetters) {
+
+        /** The policy; a wrong value throws, naming the property and the forms it takes. */
+        public RetentionPolicy policy() {
+            Map<String, String> settings = new HashMap<>();
+            settings.put(RecordClass.CALLS.key(), calls);
+            settings.put(RecordClass.REFUSALS.key(), refusals);
+            settings.put(RecordClass.TOKENS.key(), tokens);
+            settings.put(RecordClass.ADMIN.key(), admin);
+            settings.put(RecordClass.DEAD_LETTERS.key(), deadLetters);
+            settings.values().removeIf(java.util.Objects::isNull);
+            return RetentionPolicy.parse(settings);
+        }
+    }
 
     /**
      * @param keyFile the Ed25519 private key (PKCS#8 PEM) that signs them; unset: no checkpoints
@@ -51,10 +82,13 @@ public record AuditSinkProperties(@DefaultValue("embedded") String store,
      * @param passwordFile a file holding the password
      * @param migrate run the Flyway migrations at start (only if {@code user} owns the schema)
      * @param writerRole the group role granted SELECT and INSERT by the migrations
+     * @param prunerRole the group role the migrations let turn records past their retention into
+     *            tombstones (never the writer role)
      */
     public record Postgres(String url, String user, String password, Path passwordFile,
             @DefaultValue("false") boolean migrate,
-            @DefaultValue(PostgresMigrations.DEFAULT_WRITER_ROLE) String writerRole) {
+            @DefaultValue(PostgresMigrations.DEFAULT_WRITER_ROLE) String writerRole,
+            @DefaultValue(PostgresMigrations.DEFAULT_PRUNER_ROLE) String prunerRole) {
     }
 
     public String[] topicNames() {

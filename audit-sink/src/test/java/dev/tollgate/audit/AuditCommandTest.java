@@ -153,7 +153,7 @@ class AuditCommandTest {
         assertThat(first).isZero();
         assertThat(second).isZero();
         assertThat(verify).isZero();
-        assertThat(out()).contains("migrate OK: 3 migration(s) applied").contains(
+        assertThat(out()).contains("migrate OK: 4 migration(s) applied").contains(
                 "migrate OK: 0 migration(s) applied").contains("verify OK: 0 records in 0 chains")
                 .doesNotContain(database.password() + "@");
     }
@@ -265,7 +265,7 @@ class AuditCommandTest {
         assertThat(err()).contains("yesterday is not a time");
         assertThat(run("frobnicate")).isEqualTo(AuditCommand.USAGE);
         assertThat(err()).contains("unknown command 'frobnicate': use verify, export, replay,"
-                + " migrate");
+                + " prune, migrate");
         assertThat(run("verify", "--store", "embedded", "--dir", dir.toString(), "--verbose"))
                 .isEqualTo(AuditCommand.USAGE);
         assertThat(err()).contains("unknown option --verbose");

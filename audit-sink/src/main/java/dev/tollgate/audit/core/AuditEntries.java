@@ -40,6 +40,8 @@ public final class AuditEntries {
 
     /** Undecodable records' event IDs: {@code undecodable:<chain>@<offset>}, made of the position. */
     public static final String UNDECODABLE_PREFIX = "undecodable:";
+    /** The {@code eventType} of a record that is not a readable event. */
+    public static final String UNDECODABLE_TYPE = "Undecodable";
     /** What an event's own ID is prefixed with when it starts like an ID the sink makes itself. */
     static final String EVENT_PREFIX = "event:";
 
@@ -84,7 +86,7 @@ public final class AuditEntries {
         context.put("problem", redactor.redactText(problem));
         Instant at = source.timestamp() != null ? source.timestamp() : Instant.EPOCH;
         return new AuditEntry(UNDECODABLE_PREFIX + source.chainId() + "@" + source.offset(),
-                "Undecodable", source, at, null, null, null, null, "undecodable", null, null,
+                UNDECODABLE_TYPE, source, at, null, null, null, null, "undecodable", null, null,
                 null, text(problem), null, null, null, clean(JsonText.write(context)));
     }
 

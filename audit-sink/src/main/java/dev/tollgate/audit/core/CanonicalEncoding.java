@@ -99,9 +99,24 @@ public final class CanonicalEncoding {
         return hash(record.entry(), record.sequence(), record.previousHash());
     }
 
-    /** The JSON Lines form: the canonical encoding with the stored hash as the last key. */
+    /**
+     * The JSON Lines form: the canonical encoding with the stored hash as the last key. A
+     * tombstone's line has, before the hash, {@code erasedAt}, {@code erasedClass} and
+     * {@code erasedRetention}; its hash is the erased record's and does not hash this line.
+     */
     public static String jsonLine(AuditRecord record) {
-        return jsonLine(encode(record), record.hash());
+        String line = jsonLine(encode(record), record.hash());
+        if (!record.erased()) {
+            return line;
+        }
+        Erasure erasure = record.erasure();
+        StringBuilder out = new StringBuilder(line.length() + 120);
+        int hashKey = line.lastIndexOf(",\"hash\":");
+        out.append(line, 0, hashKey);
+        time(out, "erasedAt", erasure.at());
+        string(out, "erasedClass", erasure.recordClass());
+        string(out, "erasedRetention", erasure.retention());
+        return out.append(line, hashKey, line.length()).toString();
     }
 
     /**
@@ -166,8 +181,15 @@ public final class CanonicalEncoding {
             throw new IllegalArgumentException("record claims chain " + text(node, "chainId")
                     + " but was read from " + entry.chainId());
         }
+        Erasure erasure = null;
+        if (node.hasNonNull("erasedAt") || node.hasNonNull("erasedClass") || node.hasNonNull(
+                "erasedRetention")) {
+            // All three or none: half a tombstone is not a record this code wrote.
+            erasure = new Erasure(requiredInstant(node, "erasedAt"), required(node,
+                    "erasedClass"), required(node, "erasedRetention"));
+        }
         return new AuditRecord(entry, node.path("sequence").asLong(), required(node,
-                "previousHash"), required(node, "hash"));
+                "previousHash"), required(node, "hash"), erasure);
     }
 
     public static String sha256Hex(String text) {
@@ -190,6 +212,10 @@ public final class CanonicalEncoding {
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static Instant requiredInstant(JsonNode node, String field) {
+        return Timestamps.parse(required(node, field));
     }
 
     private static Instant instant(JsonNode node, String field) {

@@ -38,6 +38,12 @@ public record ChainBreak(Kind kind, String chainId, long sequence, String eventI
          * what it states about the clusters and offsets before and after it is not what they show.
          */
         INVALID_RESET,
+        /**
+         * A tombstone that no retention policy allows: of a class kept forever, erased before its
+         * class's retention, dated in the future, still carrying content, or of a type that is
+         * never erased.
+         */
+        INVALID_TOMBSTONE,
         /** The record claims another chain than the one it was read from. */
         WRONG_CHAIN,
         /** The stored record cannot be read at all (malformed line or row). */

@@ -11,9 +11,11 @@ import java.util.Optional;
  * @param head the last record read (the head a copy of this chain should have), if any
  * @param firstBreak the first broken link, if any
  * @param resets the source resets recorded in the chain (up to the first break), in order
+ * @param tombstones how many records (up to the first break) are tombstones: erased under the
+ *            retention policy, their hashes kept
  */
 public record ChainReport(String chainId, long records, Optional<ChainHead> head,
-        Optional<ChainBreak> firstBreak, List<SourceResets.Noted> resets) {
+        Optional<ChainBreak> firstBreak, List<SourceResets.Noted> resets, long tombstones) {
 
     public ChainReport {
         resets = List.copyOf(resets);

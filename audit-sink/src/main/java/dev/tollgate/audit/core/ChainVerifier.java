@@ -1,6 +1,7 @@
 package dev.tollgate.audit.core;
 
 import dev.tollgate.audit.core.ChainBreak.Kind;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -19,11 +20,33 @@ import java.util.function.Consumer;
  * like any record, and state exactly what the records around it show (their clusters and
  * offsets, and a reason that is true of them). Every reset passed is listed in the report.
  *
+ * <p>A {@link Tombstones tombstone} (a record whose content was erased under a retention policy)
+ * keeps its original hash, which cannot be recomputed: the links around it are checked as always,
+ * and it must be a legitimate erasure under this verifier's {@link RetentionPolicy} as of
+ * {@code now} ({@link Tombstones#problems}) and stand in the chain's erased prefix: before every
+ * kept record but source resets (a tombstone's own previous hash cannot be checked, so one after a
+ * kept record could hide an edit of that record). Otherwise the chain is broken there
+ * ({@link ChainBreak.Kind#INVALID_TOMBSTONE}). Tombstones passed are counted in the report.
+ *
  * <p>What a hash chain cannot show by itself: records removed from the end, or a whole suffix
  * rewritten with recomputed hashes. Compare {@link ChainReport#head() heads} with an independent
  * copy (a replay of the topics, or heads published elsewhere) to catch those.
  */
 public final class ChainVerifier {
+
+    private final RetentionPolicy policy;
+    private final Instant now;
+
+    /** A verifier that accepts no tombstone: every class is kept forever. */
+    public ChainVerifier() {
+        this(RetentionPolicy.keepForever(), Instant.now());
+    }
+
+    /** A verifier that accepts tombstones erased as {@code policy} allows, judged at {@code now}. */
+    public ChainVerifier(RetentionPolicy policy, Instant now) {
+        this.policy = policy;
+        this.now = now;
+    }
 
     /** Verifies {@code records} (one chain, in stored order), expected to be chain {@code chainId}. */
     public ChainReport verify(String chainId, Iterator<AuditRecord> records) {
@@ -38,11 +61,17 @@ public final class ChainVerifier {
 
     /** Starts verifying chain {@code chainId}: push its records in stored order, then finish. */
     public Session start(String chainId) {
-        return new Session(chainId);
+        return new Session(chainId, policy, now);
     }
 
     /** One chain being verified. Not thread-safe. */
     public static final class Session implements Consumer<AuditRecord> {
+
+        private final RetentionPolicy policy;
+        private final Instant now;
+        private long tombstones;
+        /** The last intact record that is not a source reset, once one was passed. */
+        private AuditRecord lastKept;
 
         /** Hashes of a record after a break, kept to explain it. */
         private record Link(AuditRecord record) {
@@ -65,8 +94,10 @@ public final class ChainVerifier {
         private final List<Link> later = new ArrayList<>();
         private final List<SourceResets.Noted> resets = new ArrayList<>();
 
-        private Session(String chainId) {
+        private Session(String chainId, RetentionPolicy policy, Instant now) {
             this.chainId = chainId;
+            this.policy = policy;
+            this.now = now;
         }
 
         @Override
@@ -88,6 +119,11 @@ public final class ChainVerifier {
             if (decided == null) {
                 SourceResets.details(record).ifPresent(d -> resets.add(new SourceResets.Noted(
                         record.sequence(), record.entry().source().timestamp(), d)));
+                if (record.erased()) {
+                    tombstones++;
+                } else if (!SourceResets.isReset(record)) {
+                    lastKept = record;
+                }
                 prevPrevHash = prev == null ? AuditChain.GENESIS : prev.hash();
                 prev = record;
             }
@@ -99,7 +135,7 @@ public final class ChainVerifier {
                 broken = explain(suspect);
             }
             return new ChainReport(chainId, count, Optional.ofNullable(last).map(
-                    AuditChain::headOf), Optional.ofNullable(broken), resets);
+                    AuditChain::headOf), Optional.ofNullable(broken), resets, tombstones);
         }
 
         private long expectedSequence() {
@@ -126,6 +162,26 @@ public final class ChainVerifier {
             }
             if (!isIntactStep(record)) {
                 return null;
+            }
+            if (record.erased()) {
+                // Its hash cannot be recomputed; it must be an erasure the policy allows.
+                List<String> problems = new ArrayList<>(Tombstones.problems(record, policy,
+                        now));
+                if (lastKept != null) {
+                    // Its previous hash cannot be checked: after a kept record it could hide an
+                    // edit of that record (edited, re-hashed, and the tombstone's link changed).
+                    problems.add("it follows #" + lastKept.sequence() + ", which is kept intact,"
+                            + " but erasure takes a chain's oldest records first (source resets"
+                            + " aside), so no tombstone follows a kept record");
+                }
+                if (!problems.isEmpty()) {
+                    return broken(Kind.INVALID_TOMBSTONE, record, "it is a tombstone (erased "
+                            + Timestamps.format(record.erasure().at()) + " as class " + record
+                                    .erasure().recordClass()
+                            + ", retention " + record.erasure().retention() + ") that no"
+                            + " retention policy allows: " + String.join("; ", problems));
+                }
+                return SourceResets.isReset(record) ? checkReset(record) : checkSource(record);
             }
             String recomputed = CanonicalEncoding.recomputeHash(record);
             if (!recomputed.equals(record.hash())) {
@@ -251,8 +307,15 @@ public final class ChainVerifier {
                 return broken(Kind.REORDER, record, "sequence " + record.sequence()
                         + " comes after " + predecessorName());
             }
-            boolean selfConsistent = CanonicalEncoding.recomputeHash(record).equals(record
-                    .hash());
+            if (prev != null && prev.erased()) {
+                return broken(Kind.BROKEN_LINK, record, "its previous hash " + record
+                        .previousHash() + " is not the hash " + expectedPrevious + " that "
+                        + predecessorName() + ", a tombstone, keeps: a tombstone must keep the"
+                        + " erased record's original hash, this one's was changed (or "
+                        + predecessorName() + " was altered and re-hashed before it was erased)");
+            }
+            boolean selfConsistent = !record.erased() && CanonicalEncoding.recomputeHash(record)
+                    .equals(record.hash());
             return broken(Kind.BROKEN_LINK, record, "its previous hash " + record.previousHash()
                     + " is not the hash of " + predecessorName() + " (" + expectedPrevious + "): "
                     + (selfConsistent

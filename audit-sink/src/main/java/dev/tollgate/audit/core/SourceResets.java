@@ -159,8 +159,10 @@ public final class SourceResets {
         if (!AuditEntries.isPositional(entry.eventId())) {
             return true;
         }
+        // An erased record's content is gone: the same position and cluster is all there is.
         return !clustersDiffer(stored.entry().source().cluster(), entry.source().cluster())
-                && stored.entry().contextJson().equals(entry.contextJson());
+                && (stored.erased() || stored.entry().contextJson().equals(entry
+                        .contextJson()));
     }
 
     /**

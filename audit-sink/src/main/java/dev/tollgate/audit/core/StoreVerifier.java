@@ -39,6 +39,11 @@ public final class StoreVerifier {
             return chains.stream().flatMap(c -> c.head().stream()).toList();
         }
 
+        /** How many records are tombstones (erased under the retention policy). */
+        public long tombstones() {
+            return chains.stream().mapToLong(ChainReport::tombstones).sum();
+        }
+
         /** How many source resets the chains record. */
         public long resets() {
             return chains.stream().mapToLong(c -> c.resets().size()).sum();
@@ -47,10 +52,18 @@ public final class StoreVerifier {
 
     private final Clock clock;
     private final long progressEvery;
+    private final RetentionPolicy policy;
 
+    /** A verifier that accepts no tombstone (every class kept forever). */
     public StoreVerifier(Clock clock, long progressEvery) {
+        this(clock, progressEvery, RetentionPolicy.keepForever());
+    }
+
+    /** A verifier that accepts tombstones erased as {@code policy} allows, as of its clock. */
+    public StoreVerifier(Clock clock, long progressEvery, RetentionPolicy policy) {
         this.clock = clock;
         this.progressEvery = Math.max(1, progressEvery);
+        this.policy = policy;
     }
 
     public Result verify(AuditStore store, Progress progress) {
@@ -61,7 +74,7 @@ public final class StoreVerifier {
     /** As {@link #verify(AuditStore, Progress)}, showing {@code tap} every record read. */
     public Result verify(AuditStore store, Progress progress, Consumer<AuditRecord> tap) {
         Instant started = clock.instant();
-        ChainVerifier verifier = new ChainVerifier();
+        ChainVerifier verifier = new ChainVerifier(policy, started);
         List<ChainReport> reports = new ArrayList<>();
         long[] total = {0};
         for (String chainId : store.chainIds()) {
@@ -81,7 +94,7 @@ public final class StoreVerifier {
                 reports.add(new ChainReport(chainId, partial.records(), partial.head(), Optional.of(
                         partial.firstBreak().orElse(new ChainBreak(ChainBreak.Kind.UNREADABLE,
                                 chainId, next, "?", -1, e.getMessage()))),
-                        partial.resets()));
+                        partial.resets(), partial.tombstones()));
             }
         }
         return new Result(reports, total[0], Duration.between(started, clock.instant()));

@@ -349,7 +349,7 @@ public final class EmbeddedAuditStore implements AuditStore {
     }
 
     /** Makes a new file's directory entry durable (Linux allows fsync on a directory). */
-    private static void forceDirectory(Path dir) {
+    static void forceDirectory(Path dir) {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {

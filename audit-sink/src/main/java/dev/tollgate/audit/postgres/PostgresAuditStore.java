@@ -7,6 +7,7 @@ import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.audit.core.AuditStoreException;
 import dev.tollgate.audit.core.ChainHead;
 import dev.tollgate.audit.core.ChainTip;
+import dev.tollgate.audit.core.Erasure;
 import dev.tollgate.audit.core.SourcePosition;
 import dev.tollgate.audit.core.SourceResets;
 import java.sql.Connection;
@@ -45,7 +46,8 @@ public final class PostgresAuditStore implements AuditStore {
     private static final String UNDEFINED_COLUMN = "42703";
     private static final System.Logger LOG = System.getLogger(PostgresAuditStore.class
             .getName());
-    private static final String SELECT = "SELECT " + COLUMNS + " FROM audit_record";
+    private static final String SELECT = "SELECT " + COLUMNS
+            + ", erased_at, erased_class, erased_retention FROM audit_record";
 
     private final DataSource dataSource;
     private final AutoCloseable onClose;
@@ -95,12 +97,7 @@ public final class PostgresAuditStore implements AuditStore {
                 }
             } catch (SQLException e) {
                 throw new AuditStoreException("appending " + entries.size() + " audit record(s)"
-                        + " failed: " + e.getMessage() + (UNDEFINED_COLUMN.equals(e
-                                .getSQLState())
-                                        ? " (the audit schema is older than this sink: run"
-                                                + " `audit migrate` as the schema owner)"
-                                        : ""),
-                        e);
+                        + " failed: " + e.getMessage() + olderSchemaHint(e), e);
             }
         }
         throw new AuditStoreException("appending kept conflicting after " + ATTEMPTS
@@ -277,7 +274,8 @@ public final class PostgresAuditStore implements AuditStore {
                 connection.rollback();
             }
         } catch (SQLException e) {
-            throw new AuditStoreException("reading the audit store failed: " + e.getMessage(), e);
+            throw new AuditStoreException("reading the audit store failed: " + e.getMessage()
+                    + olderSchemaHint(e), e);
         }
     }
 
@@ -318,7 +316,14 @@ public final class PostgresAuditStore implements AuditStore {
         s.setString(25, e.source().cluster());
     }
 
-    private static OffsetDateTime utc(Instant instant) {
+    static String olderSchemaHint(SQLException e) {
+        return UNDEFINED_COLUMN.equals(e.getSQLState())
+                ? " (the audit schema is older than this sink: run `audit migrate` as the schema"
+                        + " owner)"
+                : "";
+    }
+
+    static OffsetDateTime utc(Instant instant) {
         return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
@@ -339,6 +344,11 @@ public final class PostgresAuditStore implements AuditStore {
                         .getString(22));
         // A row whose chain_id disagrees with its source is returned as its source says: the
         // verifier reports it as WRONG_CHAIN.
-        return new AuditRecord(entry, r.getLong(2), r.getString(23), r.getString(24));
+        Instant erasedAt = instant(r, 26);
+        Erasure erasure = erasedAt == null
+                ? null
+                : new Erasure(erasedAt, String.valueOf(r.getString(27)), String.valueOf(r
+                        .getString(28)));
+        return new AuditRecord(entry, r.getLong(2), r.getString(23), r.getString(24), erasure);
     }
 }

@@ -13,6 +13,11 @@ public final class PostgresMigrations {
 
     /** The group role granted SELECT and INSERT, unless configured otherwise. */
     public static final String DEFAULT_WRITER_ROLE = "tollgate_audit_writer";
+    /**
+     * The group role that may turn records past their retention into tombstones (and nothing
+     * else), unless configured otherwise. Never the writer role.
+     */
+    public static final String DEFAULT_PRUNER_ROLE = "tollgate_audit_pruner";
 
     private PostgresMigrations() {
     }
@@ -22,12 +27,27 @@ public final class PostgresMigrations {
     }
 
     public static MigrateResult migrate(DataSource dataSource, String writerRole) {
+        return migrate(dataSource, writerRole, DEFAULT_PRUNER_ROLE);
+    }
+
+    public static MigrateResult migrate(DataSource dataSource, String writerRole,
+            String prunerRole) {
         if (!writerRole.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw new IllegalArgumentException("tollgate.audit.postgres.writer-role=" + writerRole
                     + ": use a plain lower-case PostgreSQL role name");
         }
+        if (!prunerRole.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("tollgate.audit.postgres.pruner-role=" + prunerRole
+                    + ": use a plain lower-case PostgreSQL role name");
+        }
+        if (prunerRole.equals(writerRole)) {
+            throw new IllegalArgumentException("the pruner role must not be the writer role ("
+                    + writerRole + "): the sink may append, never erase");
+        }
         return Flyway.configure().dataSource(dataSource).locations("classpath:db/audit").table(
-                "audit_schema_history").placeholders(Map.of("writerRole", writerRole))
+                "audit_schema_history").placeholders(
+                        Map.of("writerRole", writerRole,
+                                "prunerRole", prunerRole))
                 .load().migrate();
     }
 }

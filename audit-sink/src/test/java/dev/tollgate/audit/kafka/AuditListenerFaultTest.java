@@ -125,9 +125,11 @@ class AuditListenerFaultTest {
         AuditSinkProperties properties = new AuditSinkProperties("embedded", group, List.of(
                 topic), 1, new AuditSinkProperties.Embedded(dir),
                 new AuditSinkProperties.Postgres(
-                        null, null, null, null, false, "tollgate_audit_writer"),
+                        null, null, null, null, false, "tollgate_audit_writer",
+                        "tollgate_audit_pruner"),
                 new AuditSinkProperties.Checkpoints(null, dir.resolve("checkpoints.jsonl"),
-                        java.time.Duration.ofMinutes(1)));
+                        java.time.Duration.ofMinutes(1)),
+                new AuditSinkProperties.Retention(null, null, null, null, null));
 
         ConcurrentMessageListenerContainer<String, byte[]> container = AuditSinkTestAccess
                 .listener(kafka, properties, new AuditIngest(new KafkaAuditMapper(), store));

@@ -252,7 +252,8 @@ class PostgresAuditStoreTest extends AbstractAuditStoreContract {
         var migrated = PostgresMigrations.migrate(old);
         upgradedSink.appendAll(after);
 
-        assertThat(migrated.migrationsExecuted).isEqualTo(1);
+        // V3 (clusters) and V4 (retention)
+        assertThat(migrated.migrationsExecuted).isEqualTo(2);
         List<AuditRecord> chain = readChain(upgradedSink, CHAIN);
         assertThat(chain).extracting(r -> r.entry().source().cluster()).containsExactly(null,
                 null, "clusterAAAAAAAAAAAAAAAA", "clusterAAAAAAAAAAAAAAAA");
