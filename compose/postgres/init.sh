@@ -5,6 +5,10 @@
 #   tollgate_audit_writer NOLOGIN group; the migration grants it SELECT, INSERT on audit_record
 #   tollgate_audit_sink   the sink's login: a member of the group, owner of nothing, so it can
 #                         append and read but cannot switch the append-only trigger off
+#   tollgate_audit_pruner NOLOGIN group, no members: the migration grants it the one update the
+#                         trigger allows (turning a record past its retention into a tombstone);
+#                         grant it to a login of its own to run `audit prune` (audit-sink README,
+#                         "Retention"), never to the sink
 # and the executors' completion record: tollgate_executor owns schema executor.
 # Passwords come from the mounted secrets.
 set -eu
@@ -18,6 +22,7 @@ CREATE ROLE tollgate_audit_owner LOGIN PASSWORD :'owner_password';
 CREATE SCHEMA audit AUTHORIZATION tollgate_audit_owner;
 CREATE ROLE tollgate_audit_writer NOLOGIN;
 CREATE ROLE tollgate_audit_sink LOGIN PASSWORD :'sink_password' IN ROLE tollgate_audit_writer;
+CREATE ROLE tollgate_audit_pruner NOLOGIN;
 CREATE ROLE tollgate_executor LOGIN PASSWORD :'executor_password';
 CREATE SCHEMA executor AUTHORIZATION tollgate_executor;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;

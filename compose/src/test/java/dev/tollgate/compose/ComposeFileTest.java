@@ -234,6 +234,12 @@ class ComposeFileTest {
                 "/run/secrets/".length()));
         assertThat(DIR.resolve("postgres/init.sh")).content().contains(ownerPassword,
                 sinkPassword);
+        // the pruner group exists for the migration's grant, and no login is in it
+        assertThat(DIR.resolve("postgres/init.sh")).content().contains(
+                "CREATE ROLE tollgate_audit_pruner NOLOGIN;").doesNotContain(
+                        "IN ROLE tollgate_audit_pruner")
+                .doesNotContain(
+                        "GRANT tollgate_audit_pruner");
     }
 
     @Test
