@@ -9,6 +9,7 @@ import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
 import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.executor.core.ToolCallExecutor;
+import dev.tollgate.testsupport.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -16,6 +16,7 @@ import dev.tollgate.executor.core.ToolCallExecutor;
 import dev.tollgate.executor.http.OkHttpTransport;
 import dev.tollgate.executor.resilience.ResilientTransport;
 import dev.tollgate.executor.resilience.WritePacer;
+import dev.tollgate.testsupport.MutableClock;
 import dev.tollgate.tools.Tool;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;

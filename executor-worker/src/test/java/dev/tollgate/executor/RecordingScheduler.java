@@ -1,5 +1,6 @@
 package dev.tollgate.executor;
 
+import dev.tollgate.testsupport.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -5,6 +5,7 @@ import dev.tollgate.executor.core.AppJwtSigner;
 import dev.tollgate.executor.core.GitHubTransport;
 import dev.tollgate.executor.core.PrivateKeys;
 import dev.tollgate.executor.http.OkHttpTransport;
+import dev.tollgate.testsupport.MutableClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -2,11 +2,11 @@ package dev.tollgate.executor.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.executor.MutableClock;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.executor.http.OkHttpTransport;
+import dev.tollgate.testsupport.MutableClock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

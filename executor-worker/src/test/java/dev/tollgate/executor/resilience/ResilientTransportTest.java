@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.executor.ExecutorHarness;
-import dev.tollgate.executor.MutableClock;
 import dev.tollgate.executor.core.ErrorClass;
 import dev.tollgate.executor.core.ErrorClassifier;
 import dev.tollgate.executor.core.GitHubCallException;
@@ -17,6 +16,7 @@ import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.MintContext;
 import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.executor.core.TokenScope;
+import dev.tollgate.testsupport.MutableClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
 import java.net.ConnectException;

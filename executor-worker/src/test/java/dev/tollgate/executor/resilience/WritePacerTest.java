@@ -2,9 +2,9 @@ package dev.tollgate.executor.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.executor.MutableClock;
 import dev.tollgate.executor.core.ErrorClass;
 import dev.tollgate.executor.core.GitHubError;
+import dev.tollgate.testsupport.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.events.AgentTokenAction;
 import dev.tollgate.events.AgentTokenChanged;
-import dev.tollgate.ingress.MutableClock;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.RevocationList;
 import dev.tollgate.ingress.core.tokens.RotationRefusedException;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import dev.tollgate.ingress.core.tokens.TokenRules;
+import dev.tollgate.testsupport.MutableClock;
 import dev.tollgate.tools.ToolCatalogue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

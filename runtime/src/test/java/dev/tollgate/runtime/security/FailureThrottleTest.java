@@ -2,36 +2,14 @@ package dev.tollgate.runtime.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import dev.tollgate.testsupport.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class FailureThrottleTest {
 
-    /** A clock the test moves. */
-    private static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2026-12-03T12:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final ManualClock clock = new ManualClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-03T12:00:00Z"));
 
     @Test
     void anAddressOverItsLimitWaitsForItsWindowToEndAndIsToldOnce() {
@@ -39,10 +17,10 @@ class FailureThrottleTest {
 
         var first = throttle.failure("a");
         var second = throttle.failure("a");
-        clock.now = clock.now.plusSeconds(15);
+        clock.advance(Duration.ofSeconds(15));
         var third = throttle.failure("a");
         var fourth = throttle.failure("a");
-        clock.now = clock.now.plusSeconds(45);
+        clock.advance(Duration.ofSeconds(45));
         var afterTheWindow = throttle.failure("a");
 
         assertThat(first).isEmpty();

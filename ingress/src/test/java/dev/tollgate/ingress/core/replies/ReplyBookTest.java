@@ -2,7 +2,7 @@ package dev.tollgate.ingress.core.replies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.ingress.MutableClock;
+import dev.tollgate.testsupport.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;

@@ -8,7 +8,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.tollgate.ingress.MutableClock;
+import dev.tollgate.testsupport.MutableClock;
 import dev.tollgate.tools.ToolCatalogue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

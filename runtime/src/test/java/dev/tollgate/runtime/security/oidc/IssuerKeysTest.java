@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import dev.tollgate.testsupport.MutableClock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

@@ -1,22 +1,28 @@
-package dev.tollgate.ingress;
+package dev.tollgate.testsupport;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move by hand. */
+/** A clock tests move by hand instead of sleeping. */
 public final class MutableClock extends Clock {
 
-    private volatile Instant now;
+    private final AtomicReference<Instant> now;
 
     public MutableClock(Instant start) {
-        this.now = start;
+        this.now = new AtomicReference<>(start);
     }
 
     public void advance(Duration duration) {
-        now = now.plus(duration);
+        now.updateAndGet(instant -> instant.plus(duration));
+    }
+
+    @Override
+    public Instant instant() {
+        return now.get();
     }
 
     @Override
@@ -27,10 +33,5 @@ public final class MutableClock extends Clock {
     @Override
     public Clock withZone(ZoneId zone) {
         return this;
-    }
-
-    @Override
-    public Instant instant() {
-        return now;
     }
 }
