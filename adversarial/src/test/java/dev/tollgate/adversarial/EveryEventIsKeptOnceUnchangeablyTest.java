@@ -9,6 +9,7 @@ import dev.tollgate.audit.embedded.EmbeddedAuditStore;
 import dev.tollgate.launcher.TollgateLauncher;
 import dev.tollgate.schemas.Topic;
 import dev.tollgate.schemas.Topics;
+import dev.tollgate.testsupport.TempDirs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,7 +29,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -328,17 +328,7 @@ class EveryEventIsKeptOnceUnchangeablyTest {
     }
 
     /** A copy of the live store's files, without its lock (the sink keeps writing the live one). */
-    private static Path copy(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path path : paths.toList()) {
-                Path target = to.resolve(from.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                } else if (!path.getFileName().toString().equals("lock")) {
-                    Files.copy(path, target);
-                }
-            }
-        }
-        return to;
+    private static Path copy(Path from, Path to) throws java.io.IOException {
+        return TempDirs.copyTree(from, to, "lock");
     }
 }

@@ -7,6 +7,7 @@ import dev.tollgate.audit.core.StoreVerifier;
 import dev.tollgate.audit.embedded.EmbeddedAuditStore;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
+import dev.tollgate.testsupport.TempDirs;
 import dev.tollgate.tools.Tool;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -591,18 +592,9 @@ class StandaloneEndToEndTest {
         throw new AssertionError("the audit store did not settle within 30 s");
     }
 
+    /** A copy of the live store's files, without its lock (the sink keeps writing the live one). */
     private static Path copy(Path from, Path to) throws java.io.IOException {
-        try (var paths = Files.walk(from)) {
-            for (Path path : paths.toList()) {
-                Path target = to.resolve(from.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                } else if (!path.getFileName().toString().equals("lock")) {
-                    Files.copy(path, target);
-                }
-            }
-        }
-        return to;
+        return TempDirs.copyTree(from, to, "lock");
     }
 
     /**

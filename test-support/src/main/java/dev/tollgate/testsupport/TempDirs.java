@@ -37,6 +37,24 @@ public final class TempDirs {
         }
     }
 
+    /**
+     * Copies the tree at {@code from} to {@code to}, leaving out files named {@code leaveOut}
+     * (e.g. a live store's {@code lock}); returns {@code to}.
+     */
+    public static Path copyTree(Path from, Path to, String leaveOut) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path path : paths.toList()) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else if (!path.getFileName().toString().equals(leaveOut)) {
+                    Files.copy(path, target);
+                }
+            }
+        }
+        return to;
+    }
+
     /** Deletes {@code dir} and everything under it now; what cannot be deleted is left. */
     public static void deleteQuietly(Path dir) {
         if (!Files.exists(dir)) {
