@@ -78,8 +78,7 @@ public final class AdminAccess {
         for (AdminIssuer issuer : tokens.issuers()) {
             log.info("accepting admin tokens of issuer {} ({}): admin {}, roles {}, audience {};"
                     + " the shared admin key is now break-glass", issuer.name(),
-                    issuer.trust()
-                            .issuer(),
+                    issuer.trust().label(),
                     issuer.subjectClaim(), issuer.rolesClaim(), issuer.trust().audiences());
         }
         return tokens;

@@ -165,7 +165,8 @@ public class IngressConfiguration {
         }
         List<WorkloadIssuer> issuers = new ArrayList<>();
         oidc.getIssuers().forEach((name, issuer) -> issuers.add(WorkloadIssuer.of(name, issuer
-                .getIssuer(), issuer.getJwksUri(), issuer.getAudiences(), resource,
+                .getIssuer(), issuer.getSpiffeTrustDomain(), issuer.getJwksUri(),
+                issuer.getAudiences(), resource,
                 issuer
                         .getAgentClaim(),
                 issuer.getAgentPrefix(), issuer.getEnvironmentClaim(),
@@ -175,9 +176,8 @@ public class IngressConfiguration {
                         .getMaxTokenLifetime())));
         for (WorkloadIssuer issuer : issuers) {
             log.info("accepting workload identity tokens of issuer {} ({}): agent {}{}, audience"
-                    + " {}", issuer.name(), issuer.issuer(), issuer.agentPrefix(),
-                    issuer
-                            .agentClaim(),
+                    + " {}", issuer.name(), issuer.trust().label(), issuer.agentPrefix(),
+                    issuer.agentSource(),
                     issuer.trust().audiences());
         }
         return new WorkloadTokens(issuers, oidc.keys(OIDC_SETTINGS, clock), clock);
@@ -195,8 +195,7 @@ public class IngressConfiguration {
         for (AdminIssuer issuer : admins.issuers()) {
             log.info("accepting admin tokens of issuer {} ({}): admin {}, roles {}, audience {};"
                     + " the shared admin key is now break-glass", issuer.name(),
-                    issuer.trust()
-                            .issuer(),
+                    issuer.trust().label(),
                     issuer.subjectClaim(), issuer.rolesClaim(), issuer.trust()
                             .audiences());
         }
@@ -208,7 +207,8 @@ public class IngressConfiguration {
     @ConditionalOnProperty("tollgate.ingress.oidc.resource")
     ProtectedResource protectedResource(IngressProperties properties, WorkloadTokens workloads) {
         return new ProtectedResource(properties.getOidc().getResource(), workloads.issuers()
-                .stream().filter(WorkloadIssuer::authorizationServer).map(WorkloadIssuer::issuer)
+                .stream().filter(WorkloadIssuer::authorizationServer)
+                .map(issuer -> issuer.issuer().orElseThrow())
                 .sorted().toList());
     }
 

@@ -253,8 +253,17 @@ public class IngressProperties {
      */
     public static class Issuer extends TrustSettings {
 
-        /** The claim naming the agent: a name or a JSON pointer. */
-        private String agentClaim = "sub";
+        /**
+         * The claim naming the agent: a name or a JSON pointer; unset: sub, or for a SPIFFE
+         * trust domain the path of the SPIFFE ID in sub.
+         */
+        private String agentClaim;
+        /**
+         * The SPIFFE trust domain whose JWT-SVIDs these are (example.org): their sub must be a
+         * SPIFFE ID of it, and those without iss are routed here by it; jwks-uri is then
+         * required and issuer optional.
+         */
+        private String spiffeTrustDomain;
         /** Put before the agent claim's value; required ('' to use it as is). */
         private String agentPrefix;
         /** The claim naming the environment (a name or a JSON pointer); or set environment. */
@@ -270,6 +279,14 @@ public class IngressProperties {
 
         public void setAgentClaim(String agentClaim) {
             this.agentClaim = agentClaim;
+        }
+
+        public String getSpiffeTrustDomain() {
+            return spiffeTrustDomain;
+        }
+
+        public void setSpiffeTrustDomain(String spiffeTrustDomain) {
+            this.spiffeTrustDomain = spiffeTrustDomain;
         }
 
         public String getAgentPrefix() {

@@ -117,11 +117,12 @@ public final class TokenService {
 
     /**
      * Checks a presented token: signature, times, family, revocation, supersession. A token whose
-     * {@code iss} is a configured workload identity issuer's is checked as that issuer's (and
-     * its agent can be revoked like any other); every other token as a gateway token.
+     * {@code iss} is a configured workload identity issuer's, or without {@code iss} while a
+     * SPIFFE trust domain is trusted, is checked as a workload token (and its agent can be revoked
+     * like any other); every other token as a gateway token.
      */
     public AgentIdentity authenticate(String token) throws TokenRejectedException {
-        AgentIdentity identity = workloads.claimedIssuer(token).isPresent()
+        AgentIdentity identity = workloads.routesHere(token)
                 ? workloads.verify(token)
                 : tokens.verify(token);
         Optional<String> revoked = revocations.reason(identity);

@@ -13,14 +13,15 @@ import java.util.regex.Pattern;
  *
  * @param trust the issuer and what its every token must have
  * @param agentClaim the claim naming the agent: a top-level claim name, or a JSON pointer
- *        ({@code /kubernetes.io/serviceaccount/name})
+ *        ({@code /kubernetes.io/serviceaccount/name}); empty, for a SPIFFE trust domain's
+ *        issuer only: the path of the SPIFFE ID in {@code sub} ({@code ns/ci/sa/agent-7})
  * @param agentPrefix put before the claim's value, so that this issuer's agents cannot take the
  *        names of another issuer's or of gateway-token agents (may be empty, if said so)
  * @param environmentClaim the claim naming the environment, as {@code agentClaim}; or empty
  * @param environment the environment of every token, when no claim names it
  * @param authorizationServer whether MCP clients are told to get tokens here (RFC 9728)
  */
-public record WorkloadIssuer(TrustedIssuer trust, String agentClaim, String agentPrefix,
+public record WorkloadIssuer(TrustedIssuer trust, Optional<String> agentClaim, String agentPrefix,
         Optional<String> environmentClaim, Optional<String> environment,
         boolean authorizationServer) {
 
@@ -31,21 +32,47 @@ public record WorkloadIssuer(TrustedIssuer trust, String agentClaim, String agen
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._@:/-]{0,32}");
 
     /**
-     * The configured issuer, checked.
+     * The configured issuer (not a SPIFFE trust domain's), checked.
      *
-     * @param audiences {@code aud} values accepted; empty: {@code defaultAudience}
-     * @param defaultAudience this gateway's resource URI, when configured (RFC 8707); else null
-     * @throws IllegalArgumentException naming the setting at fault
+     * @see #of(String, String, String, String, List, String, String, String, String, String,
+     *      Map, boolean)
      */
     public static WorkloadIssuer of(String name, String issuer, String jwksUri,
             List<String> audiences, String defaultAudience, String agentClaim,
             String agentPrefix, String environmentClaim, String environment,
             Map<String, String> requiredClaims, boolean authorizationServer) {
-        TrustedIssuer trust = TrustedIssuer.of(SETTINGS, name, issuer, jwksUri, audiences,
-                defaultAudience, RESOURCE_SETTING, requiredClaims);
+        return of(name, issuer, null, jwksUri, audiences, defaultAudience, agentClaim,
+                agentPrefix, environmentClaim, environment, requiredClaims, authorizationServer);
+    }
+
+    /**
+     * The configured issuer, checked.
+     *
+     * @param spiffeTrustDomain the SPIFFE trust domain whose JWT-SVIDs these are; null or blank:
+     *        none (see {@link TrustedIssuer#of})
+     * @param audiences {@code aud} values accepted; empty: {@code defaultAudience}
+     * @param defaultAudience this gateway's resource URI, when configured (RFC 8707); else null
+     * @param agentClaim the claim naming the agent; null or blank: {@code sub}, or for a SPIFFE
+     *        trust domain the path of its SPIFFE ID
+     * @throws IllegalArgumentException naming the setting at fault
+     */
+    public static WorkloadIssuer of(String name, String issuer, String spiffeTrustDomain,
+            String jwksUri, List<String> audiences, String defaultAudience, String agentClaim,
+            String agentPrefix, String environmentClaim, String environment,
+            Map<String, String> requiredClaims, boolean authorizationServer) {
+        TrustedIssuer trust = TrustedIssuer.of(SETTINGS, name, issuer, spiffeTrustDomain,
+                jwksUri, audiences, defaultAudience, RESOURCE_SETTING, requiredClaims);
         String at = SETTINGS + "." + name;
-        String agent = agentClaim == null || agentClaim.isBlank() ? "sub" : agentClaim;
-        TrustedIssuer.checkClaim(at + ".agent-claim", agent);
+        Optional<String> agent = Optional.ofNullable(agentClaim).filter(claim -> !claim
+                .isBlank());
+        if (agent.isEmpty() && trust.spiffeTrustDomain().isEmpty()) {
+            agent = Optional.of("sub");
+        }
+        agent.ifPresent(claim -> TrustedIssuer.checkClaim(at + ".agent-claim", claim));
+        if (authorizationServer && trust.issuer().isEmpty()) {
+            throw new IllegalArgumentException(at + ".authorization-server needs issuer: MCP"
+                    + " clients are told the issuer's URL");
+        }
         if (agentPrefix == null) {
             throw new IllegalArgumentException(at + ".agent-prefix is required, so that this"
                     + " issuer's agents cannot take the names of other agents (e.g. 'k8s:'; set"
@@ -77,9 +104,14 @@ public record WorkloadIssuer(TrustedIssuer trust, String agentClaim, String agen
         return trust.name();
     }
 
-    /** The exact {@code iss} of its tokens. */
-    public String issuer() {
+    /** The exact {@code iss} of its tokens; empty for a SPIFFE trust domain's without one. */
+    public Optional<String> issuer() {
         return trust.issuer();
+    }
+
+    /** Where the agent is read, for people: the claim, or the SPIFFE ID's path. */
+    public String agentSource() {
+        return agentClaim.orElse("the path of the SPIFFE ID in sub");
     }
 
     /** This issuer, refusing tokens that live longer than {@code max}; null: no cap. */

@@ -8,6 +8,7 @@ import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import dev.tollgate.ingress.core.tokens.TokenRules;
 import dev.tollgate.runtime.security.oidc.IssuerKeys;
 import dev.tollgate.runtime.security.oidc.JwtRejectedException;
+import dev.tollgate.runtime.security.oidc.SpiffeId;
 import dev.tollgate.runtime.security.oidc.TrustedIssuer;
 import dev.tollgate.runtime.security.oidc.TrustedJwts;
 import java.time.Clock;
@@ -19,9 +20,10 @@ import java.util.function.Function;
 
 /**
  * Verifies workload identity tokens (JWTs of configured issuers, as {@link TrustedJwts} checks
- * them) and maps each to the agent and environment its issuer's configuration names. A claim value
- * that is not a valid agent ID or environment is refused, never rewritten, so that two identities
- * cannot be folded into one. Revocation is checked by the caller on every call.
+ * them, SPIFFE JWT-SVIDs among them) and maps each to the agent and environment its issuer's
+ * configuration names. A claim value (or SPIFFE ID path) that is not a valid agent ID or
+ * environment is refused, never rewritten, so that two identities cannot be folded into one.
+ * Revocation is checked by the caller on every call.
  */
 public final class WorkloadTokens {
 
@@ -29,16 +31,27 @@ public final class WorkloadTokens {
     private final Map<String, WorkloadIssuer> byName;
 
     /**
-     * @param issuers the trusted issuers (their names and {@code iss} values must differ)
+     * @param issuers the trusted issuers (their names, {@code iss} values and SPIFFE trust
+     *        domains must differ)
      * @param keys each issuer's signing keys (fetched and cached; see {@link IssuerKeys})
+     * @throws IllegalArgumentException naming the setting at fault
      */
     public WorkloadTokens(List<WorkloadIssuer> issuers,
             Function<TrustedIssuer, JWKSource<SecurityContext>> keys, Clock clock) {
         Map<String, WorkloadIssuer> names = new LinkedHashMap<>();
+        Map<String, WorkloadIssuer> domains = new LinkedHashMap<>();
         for (WorkloadIssuer issuer : issuers) {
             if (names.put(issuer.name(), issuer) != null) {
                 throw new IllegalArgumentException(WorkloadIssuer.SETTINGS + ": two issuers are"
                         + " named " + issuer.name());
+            }
+            Optional<String> domain = issuer.trust().spiffeTrustDomain();
+            WorkloadIssuer before = domain.map(d -> domains.putIfAbsent(d, issuer)).orElse(null);
+            if (before != null) {
+                throw new IllegalArgumentException(WorkloadIssuer.SETTINGS + "." + issuer.name()
+                        + ".spiffe-trust-domain: issuer " + before.name() + " has the trust"
+                        + " domain " + domain.get() + " already (a token without iss must be"
+                        + " routed to one issuer)");
             }
         }
         this.jwts = new TrustedJwts(issuers.stream().map(WorkloadIssuer::trust).toList(), keys,
@@ -65,6 +78,15 @@ public final class WorkloadTokens {
     }
 
     /**
+     * Whether {@code token} is to be verified here rather than as a gateway token: it claims a
+     * configured issuer, or it has no {@code iss} (as no gateway token) while a SPIFFE trust
+     * domain is trusted, so that its refusal says what is wrong with it.
+     */
+    public boolean routesHere(String token) {
+        return jwts.routesHere(token);
+    }
+
+    /**
      * The agent a workload token proves, or why not.
      *
      * @throws TokenRejectedException with a reason safe to show the caller (never the token,
@@ -79,12 +101,16 @@ public final class WorkloadTokens {
         }
         WorkloadIssuer rules = byName.get(verified.issuer().name());
         JWTClaimsSet claims = verified.claims();
-        Object agentValue = TrustedJwts.claim(claims, rules.agentClaim());
+        Object agentValue = rules.agentClaim().isPresent()
+                ? TrustedJwts.claim(claims, rules.agentClaim().get())
+                : verified.spiffeId().map(SpiffeId::path).orElse(null);
         String agent = agentValue instanceof String s ? rules.agentPrefix() + s : null;
         if (agent == null || !TokenRules.isAgentId(agent)) {
-            throw new TokenRejectedException("token's claim " + rules.agentClaim()
+            throw new TokenRejectedException((rules.agentClaim().isPresent()
+                    ? "token's claim " + rules.agentClaim().get()
+                    : "the path of the token's SPIFFE ID")
                     + " does not name a usable agent (1 to 128 letters, digits, '.', '_', '@',"
-                    + " ':', '/' or '-' with the prefix)");
+                    + " ':', '/' or '-' with the prefix, starting with a letter or digit)");
         }
         String environment;
         if (rules.environmentClaim().isPresent()) {

@@ -24,7 +24,7 @@ class WorkloadIssuerTest {
                 "gha:", null, "ci", Map.of("repository_owner", "octo"), true);
 
         assertThat(issuer.trust().audiences()).containsExactly("https://tollgate.example.com/mcp");
-        assertThat(issuer.agentClaim()).isEqualTo("repository");
+        assertThat(issuer.agentClaim()).contains("repository");
         assertThat(issuer.trust().jwksUri()).isEmpty();
         assertThat(issuer.trust().discoveryUri()).isEqualTo(URI.create(
                 "https://token.actions.githubusercontent.com/.well-known/openid-configuration"));

@@ -82,9 +82,10 @@ public final class IssuerKeys implements JWKSource<SecurityContext> {
             URL url = issuer.discoveryUri().toURL();
             Map<String, Object> document = JSONObjectUtils.parse(retriever.retrieveResource(url)
                     .getContent());
-            if (!issuer.issuer().equals(document.get("issuer"))) {
+            String expected = issuer.issuer().orElseThrow();
+            if (!expected.equals(document.get("issuer"))) {
                 throw new KeySourceException("the OIDC discovery document at " + url
-                        + " names another issuer than " + issuer.issuer());
+                        + " names another issuer than " + expected);
             }
             if (!(document.get("jwks_uri") instanceof String jwks)) {
                 throw new KeySourceException("the OIDC discovery document at " + url

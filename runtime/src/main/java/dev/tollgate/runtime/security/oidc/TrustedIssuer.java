@@ -15,16 +15,21 @@ import java.util.regex.Pattern;
  * configuration that would let through tokens that should not pass.
  *
  * @param name the short name configuration gives it ({@code k8s-prod})
- * @param issuer the exact {@code iss} of its tokens
- * @param jwksUri where its signing keys are; empty: found by OIDC discovery from the issuer
+ * @param issuer the exact {@code iss} of its tokens; empty only for a SPIFFE trust domain's
+ *        issuer, whose tokens then carry no {@code iss}
+ * @param spiffeTrustDomain for the JWT-SVIDs of a SPIFFE trust domain ({@code example.org}): the
+ *        trust domain every token's {@code sub} must be a SPIFFE ID of, by which a token without
+ *        {@code iss} is routed here
+ * @param jwksUri where its signing keys are (a SPIFFE trust domain's bundle); empty: found by OIDC
+ *        discovery from the issuer
  * @param audiences a token must name one of these in {@code aud}
  * @param requiredClaims top-level claims that must have exactly these string values (for GitHub
  *        Actions, where anyone can get a token: {@code repository_owner})
  * @param maxTokenLifetime the longest {@code exp - iat} accepted, if capped
  */
-public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
-        Set<String> audiences, Map<String, String> requiredClaims,
-        Optional<Duration> maxTokenLifetime) {
+public record TrustedIssuer(String name, Optional<String> issuer,
+        Optional<String> spiffeTrustDomain, Optional<URI> jwksUri, Set<String> audiences,
+        Map<String, String> requiredClaims, Optional<Duration> maxTokenLifetime) {
 
     /** The {@code iss} of the ingress's own gateway tokens: no trusted issuer may take it. */
     public static final String GATEWAY_ISSUER = "tollgate";
@@ -36,6 +41,18 @@ public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
     private static final Pattern POINTER = Pattern.compile("(/[^/]{1,64}){1,8}");
 
     /**
+     * The configured issuer (not a SPIFFE trust domain's), checked.
+     *
+     * @see #of(String, String, String, String, String, List, String, String, Map)
+     */
+    public static TrustedIssuer of(String settings, String name, String issuer, String jwksUri,
+            List<String> audiences, String defaultAudience, String defaultAudienceSetting,
+            Map<String, String> requiredClaims) {
+        return of(settings, name, issuer, null, jwksUri, audiences, defaultAudience,
+                defaultAudienceSetting, requiredClaims);
+    }
+
+    /**
      * The configured issuer, checked.
      *
      * @param settings the configuration key of the issuers' map, named in refusals
@@ -43,28 +60,42 @@ public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
      * @param defaultAudience this gateway's resource URI, when configured (RFC 8707); else null
      * @param defaultAudienceSetting the setting that gives {@code defaultAudience}, named when no
      *        audience is given; null where there is no default
+     * @param spiffeTrustDomain the SPIFFE trust domain whose JWT-SVIDs these are; null or blank:
+     *        none. With it, {@code jwksUri} is required (its bundle: there may be no issuer to
+     *        discover keys from) and {@code issuer} optional
      * @throws IllegalArgumentException naming the setting at fault
      */
-    public static TrustedIssuer of(String settings, String name, String issuer, String jwksUri,
-            List<String> audiences, String defaultAudience, String defaultAudienceSetting,
+    public static TrustedIssuer of(String settings, String name, String issuer,
+            String spiffeTrustDomain, String jwksUri, List<String> audiences,
+            String defaultAudience, String defaultAudienceSetting,
             Map<String, String> requiredClaims) {
         String at = settings + "." + name;
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(settings + ": the name '" + name
                     + "' must be 1 to 32 lower-case letters, digits or '-'");
         }
-        if (issuer == null || issuer.isBlank()) {
+        Optional<String> trustDomain = Optional.ofNullable(spiffeTrustDomain).filter(
+                domain -> !domain.isBlank()).map(
+                        domain -> SpiffeId.checkTrustDomain(at
+                                + ".spiffe-trust-domain", domain));
+        Optional<String> iss = Optional.ofNullable(issuer).filter(value -> !value.isBlank());
+        if (iss.isEmpty() && trustDomain.isEmpty()) {
             throw new IllegalArgumentException(at + ".issuer is required: the exact 'iss' of"
-                    + " the tokens");
+                    + " the tokens (or, for SPIFFE JWT-SVIDs without one, set"
+                    + " spiffe-trust-domain)");
         }
-        if (issuer.equals(GATEWAY_ISSUER)) {
+        if (iss.isPresent() && iss.get().equals(GATEWAY_ISSUER)) {
             throw new IllegalArgumentException(at + ".issuer must not be '" + GATEWAY_ISSUER
                     + "': that is the gateway's own tokens' issuer");
         }
-        requireSecureUri(at + ".issuer", issuer);
+        iss.ifPresent(value -> requireSecureUri(at + ".issuer", value));
         Optional<URI> keys = Optional.empty();
         if (jwksUri != null && !jwksUri.isBlank()) {
             keys = Optional.of(requireSecureUri(at + ".jwks-uri", jwksUri));
+        } else if (trustDomain.isPresent()) {
+            throw new IllegalArgumentException(at + ".jwks-uri is required with"
+                    + " spiffe-trust-domain: the trust domain's JWT bundle (e.g. SPIRE's OIDC"
+                    + " discovery provider's /keys); keys are not discovered for it");
         }
         Set<String> accepted = audiences == null || audiences.isEmpty()
                 ? defaultAudience == null || defaultAudience.isBlank()
@@ -93,12 +124,14 @@ public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
                         + "' must be a top-level claim name with a non-empty value");
             }
         }
-        return new TrustedIssuer(name, issuer, keys, accepted, required, Optional.empty());
+        return new TrustedIssuer(name, iss, trustDomain, keys, accepted, required, Optional
+                .empty());
     }
 
     /**
-     * This issuer, refusing tokens that live longer than {@code max} ({@code exp - iat}); null:
-     * no cap.
+     * This issuer, refusing tokens that live longer than {@code max} ({@code exp - iat}; for a
+     * SPIFFE token without {@code iat}, {@code exp} further than {@code max} from now); null: no
+     * cap.
      *
      * @throws IllegalArgumentException when {@code max} is not positive
      */
@@ -106,12 +139,22 @@ public record TrustedIssuer(String name, String issuer, Optional<URI> jwksUri,
         if (max != null && (max.isNegative() || max.isZero())) {
             throw new IllegalArgumentException(name + ".max-token-lifetime must be positive");
         }
-        return new TrustedIssuer(name, issuer, jwksUri, audiences, requiredClaims, Optional
-                .ofNullable(max));
+        return new TrustedIssuer(name, issuer, spiffeTrustDomain, jwksUri, audiences,
+                requiredClaims, Optional.ofNullable(max));
     }
 
-    /** Where OIDC discovery finds the issuer's metadata (OpenID Connect Discovery 1.0). */
+    /** Whose tokens these are, for logs: the {@code iss}, else the SPIFFE trust domain. */
+    public String label() {
+        return issuer.orElseGet(() -> "spiffe://" + spiffeTrustDomain.orElseThrow());
+    }
+
+    /**
+     * Where OIDC discovery finds the issuer's metadata (OpenID Connect Discovery 1.0).
+     *
+     * @throws java.util.NoSuchElementException for an issuer configured without {@code iss}
+     */
     public URI discoveryUri() {
+        String issuer = this.issuer.orElseThrow();
         String base = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
         return URI.create(base + "/.well-known/openid-configuration");
     }
