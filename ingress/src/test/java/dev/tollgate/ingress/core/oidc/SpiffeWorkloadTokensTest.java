@@ -17,11 +17,12 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.tollgate.ingress.MutableClock;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import dev.tollgate.runtime.security.oidc.OidcSettings;
+import dev.tollgate.runtime.security.oidc.TrustedIssuer;
+import dev.tollgate.testsupport.MutableClock;
 import dev.tollgate.tools.ToolCatalogue;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -189,8 +190,16 @@ class SpiffeWorkloadTokensTest {
         AgentIdentity identity = tokens.verify(withoutIat);
 
         assertThat(identity.agentId()).isEqualTo("spiffe:agent-8");
-        // uncapped: an agent's revocation stops it whenever it was issued
-        assertThat(identity.family().issuedAt()).isEqualTo(Instant.EPOCH);
+        // taken as issued as early as the issuer's cap allows (an hour when none is set), so an
+        // agent's revocation stops it
+        assertThat(identity.family().issuedAt()).isEqualTo(clock.instant().plus(Duration
+                .ofMinutes(5)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(
+                        TrustedIssuer.SPIFFE_DEFAULT_MAX_TOKEN_LIFETIME));
+        // and, with no cap configured, one whose exp is further than that is refused
+        assertThat(refusal(fleetToken("spiffe://example.org/agent-8", claims -> claims.issueTime(
+                null).expirationTime(Date.from(clock.instant().plus(Duration.ofHours(2)))))))
+                .contains("has no iat and expires later than issuer fleet allows (3600 s from"
+                        + " now)");
         assertThat(tokens.verify(typedJose).agentId()).isEqualTo("spiffe:agent-9");
         // present, iat is checked as ever
         assertThat(refusal(fleetToken("spiffe://example.org/a", claims -> claims.issueTime(Date

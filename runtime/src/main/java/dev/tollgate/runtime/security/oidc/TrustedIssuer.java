@@ -124,14 +124,26 @@ public record TrustedIssuer(String name, Optional<String> issuer,
                         + "' must be a top-level claim name with a non-empty value");
             }
         }
-        return new TrustedIssuer(name, iss, trustDomain, keys, accepted, required, Optional
-                .empty());
+        return new TrustedIssuer(name, iss, trustDomain, keys, accepted, required,
+                defaultCap(trustDomain));
+    }
+
+    /**
+     * A SPIFFE issuer's cap when none is configured: its JWT-SVIDs need no {@code iat}, so
+     * without a cap one could be accepted until any {@code exp} it names, and an agent's
+     * revocation could only treat it as issued at the epoch. SPIRE's own default lifetime is
+     * five minutes.
+     */
+    public static final Duration SPIFFE_DEFAULT_MAX_TOKEN_LIFETIME = Duration.ofHours(1);
+
+    private static Optional<Duration> defaultCap(Optional<String> trustDomain) {
+        return trustDomain.map(domain -> SPIFFE_DEFAULT_MAX_TOKEN_LIFETIME);
     }
 
     /**
      * This issuer, refusing tokens that live longer than {@code max} ({@code exp - iat}; for a
      * SPIFFE token without {@code iat}, {@code exp} further than {@code max} from now); null: no
-     * cap.
+     * cap, or for a SPIFFE issuer {@link #SPIFFE_DEFAULT_MAX_TOKEN_LIFETIME}.
      *
      * @throws IllegalArgumentException when {@code max} is not positive
      */
@@ -140,7 +152,8 @@ public record TrustedIssuer(String name, Optional<String> issuer,
             throw new IllegalArgumentException(name + ".max-token-lifetime must be positive");
         }
         return new TrustedIssuer(name, issuer, spiffeTrustDomain, jwksUri, audiences,
-                requiredClaims, Optional.ofNullable(max));
+                requiredClaims, Optional.ofNullable(max).or(() -> defaultCap(
+                        spiffeTrustDomain)));
     }
 
     /** Whose tokens these are, for logs: the {@code iss}, else the SPIFFE trust domain. */
