@@ -85,12 +85,25 @@ class NoCredentialReachesAnAgentATopicOrADiskTest {
         }
         for (Path file : files) { // each file read once, searched for every secret at once
             if (!file.getFileName().toString().equals("admin-key")) {
-                assertThat(search.found(Files.readString(file, StandardCharsets.ISO_8859_1)))
-                        .as("secrets in " + file).isEmpty();
+                assertThat(search.found(written(file))).as("secrets in " + file).isEmpty();
             }
         }
         assertThat(onTopics).as("records read from the topics").hasSizeGreaterThan(10);
         tollgate.assertTheCanaryIsStillAnswered();
+    }
+
+    /**
+     * What {@code file} holds up to its last byte that is not zero: Kafka preallocates its index
+     * files (10 MiB of zeros each, hundreds of them), which hold no secret but cost the search
+     * gigabytes.
+     */
+    private static String written(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] == 0) {
+            end--;
+        }
+        return new String(bytes, 0, end, StandardCharsets.ISO_8859_1);
     }
 
     /**
