@@ -203,6 +203,52 @@ class OAuthClientIntegrationTest {
     }
 
     @Test
+    void anAdminWithTheReadRoleReadsWhatTheGatewayKnowsOfAnAgentAndNoOtherRoleMay()
+            throws Exception {
+        String reader = tokenFor("admin-read", ADMIN_AUDIENCE);
+        String agent = KafkaTestBroker.uniqueName("read") + "/ns:ci";
+
+        HttpResponse<String> before = readAgent(reader, agent, "ci");
+        assertThat(before.statusCode()).as(before.body()).isEqualTo(200);
+        assertThat(HttpCalls.json(before)).containsEntry("agent", agent).containsEntry(
+                "environment", "ci").containsEntry("revoked_at", null).containsKey("grants")
+                .containsKey("policy_version");
+        assertThat(before.headers().firstValue("Cache-Control")).contains("no-store");
+
+        HttpResponse<String> revoked = HttpCalls.post("http://127.0.0.1:" + port
+                + "/admin/tokens/revoke", tokenFor("admin-revoke", ADMIN_AUDIENCE),
+                "{\"agent\":\"" + agent + "\"}");
+        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+        HttpResponse<String> after = readAgent(reader, agent, "ci");
+        assertThat(HttpCalls.json(after).get("revoked_at")).as(after.body()).isNotNull();
+
+        HttpResponse<String> minter = readAgent(tokenFor("admin-mint", ADMIN_AUDIENCE), agent,
+                "ci");
+        assertThat(minter.statusCode()).as(minter.body()).isEqualTo(403);
+        assertThat(minter.body()).contains("insufficient_role", "tollgate:read");
+        assertThat(readAgent(TestConfig.ADMIN_KEY, agent, "ci").statusCode()).as(
+                "the break-glass key").isEqualTo(200);
+        assertThat(readAgent(null, agent, "ci").statusCode()).isEqualTo(401);
+        assertThat(readAgent(tokenFor("agent-11", mcp()), agent, "ci").statusCode()).as(
+                "an agent's token").isEqualTo(401);
+        HttpResponse<String> bad = readAgent(reader, "../etc", "ci");
+        assertThat(bad.statusCode()).as(bad.body()).isEqualTo(400);
+        assertThat(bad.body()).contains("name an agent and an environment");
+    }
+
+    private static HttpResponse<String> readAgent(String credential, String agent,
+            String environment) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port + "/admin/agents?agent=" + URLEncoder.encode(agent,
+                        StandardCharsets.UTF_8)
+                + "&environment=" + environment)).GET();
+        if (credential != null) {
+            request.header("Authorization", "Bearer " + credential);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void anAdminTokenIsNoAgentsAndAnAgentsTokenNoAdmins() throws Exception {
         HttpResponse<String> asAgent = initialize(tokenFor("admin-mint", ADMIN_AUDIENCE));
         assertThat(asAgent.statusCode()).isEqualTo(401);

@@ -238,7 +238,7 @@ public final class ToolCalls implements Drain.Calls {
             body.put("policy_version", policy.get().version());
             body.put("grants", grants.grantsOf(identity.agentId(), identity.environment(),
                     narrowedRepositories(identity))
-                    .orElse(List.of()).stream().map(grant -> grantView(grant, narrowed))
+                    .orElse(List.of()).stream().map(grant -> PolicyGrants.view(grant, narrowed))
                     .toList());
         } else {
             body.put("grants", "not known yet to this gateway replica: the decision workers "
@@ -255,18 +255,6 @@ public final class ToolCalls implements Drain.Calls {
         gateway.put("draining", draining);
         body.put("gateway", gateway);
         return result(body, false);
-    }
-
-    private static Map<String, Object> grantView(ToolGrant grant, Set<String> narrowed) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("grant", grant.name());
-        view.put("repositories", grant.monitor() ? List.of("*") : grant.repositories());
-        view.put("tools", grant.tools().stream().filter(tool -> ToolGrant.narrowingKeeps(
-                narrowed, tool)).map(Tool::toolName).sorted().toList());
-        if (grant.monitor()) {
-            view.put("monitor_mode", true);
-        }
-        return view;
     }
 
     private Object parseOrText(String text) {

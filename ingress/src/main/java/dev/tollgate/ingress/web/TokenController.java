@@ -1,5 +1,6 @@
 package dev.tollgate.ingress.web;
 
+import dev.tollgate.ingress.core.grants.PolicyGrants;
 import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.core.refusals.RefusalCounter;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
@@ -7,6 +8,7 @@ import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.InvalidTokenRequestException;
 import dev.tollgate.ingress.core.tokens.RotationRefusedException;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
+import dev.tollgate.ingress.core.tokens.TokenRules;
 import dev.tollgate.ingress.kafka.EventPublisher.PublishFailedException;
 import dev.tollgate.ingress.tokens.TokenService;
 import dev.tollgate.runtime.security.AdminGate;
@@ -18,16 +20,21 @@ import dev.tollgate.runtime.security.oidc.JwtRejectedException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -58,6 +65,7 @@ public class TokenController {
     private final RefusalCounter refusals;
     private final OriginPolicy origins;
     private final int maxAdminBytes;
+    private final PolicyGrants grants;
 
     /** An admin request let through, by whom; or the answer refusing it. */
     private record AdminCheck(AdminPrincipal principal,
@@ -70,7 +78,9 @@ public class TokenController {
 
     public TokenController(TokenService tokens, RateLimits rateLimits, AdminGate admin,
             AdminTokens adminTokens, OriginPolicy origins,
-            dev.tollgate.ingress.config.IngressProperties properties, RefusalCounter refusals) {
+            dev.tollgate.ingress.config.IngressProperties properties, RefusalCounter refusals,
+            PolicyGrants grants) {
+        this.grants = grants;
         this.refusals = refusals;
         this.adminTokens = adminTokens;
         this.tokens = tokens;
@@ -126,6 +136,43 @@ public class TokenController {
                     + " every rotation of its family)");
         }
         return ResponseEntity.ok(answer);
+    }
+
+    /**
+     * {@code GET /admin/agents?agent=A&environment=E} (role {@code tollgate:read}, or the admin
+     * key): what this gateway knows of an agent right now: whether it was revoked as a whole and
+     * when, the policy version in force and the grants that cover it in that environment, with
+     * the tools they allow (the same view the agent's own {@code status} shows). Reads nothing
+     * from Kafka and changes nothing; an agent no grant names gets empty grants, not an error.
+     */
+    @GetMapping(path = "/admin/agents", produces = "application/json")
+    public ResponseEntity<Map<String, Object>> agent(HttpServletRequest request,
+            @RequestParam(name = "agent", required = false) String agent,
+            @RequestParam(name = "environment", required = false) String environment) {
+        AdminCheck admitted = checkAdmin(request, AdminRole.READ);
+        if (admitted.refusal().isPresent()) {
+            return admitted.refusal().get();
+        }
+        if (!TokenRules.isAgentId(agent) || !TokenRules.isEnvironment(environment)) {
+            throw new InvalidTokenRequestException("name an agent and an environment: "
+                    + "?agent=<1 to 128 letters, digits, '.', '_', '@', ':', '/' or '-'>"
+                    + "&environment=<an environment name>");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("agent", agent);
+        body.put("environment", environment);
+        body.put("revoked_at", tokens.revocations().agentRevokedAt(agent).map(Instant::toString)
+                .orElse(null));
+        Optional<PolicyGrants.InForce> policy = grants.inForce();
+        body.put("policy_version", policy.map(PolicyGrants.InForce::version).orElse(null));
+        body.put("grants", policy.isEmpty()
+                ? "not known yet to this gateway replica: the decision workers have not "
+                        + "published their policy"
+                : grants.grantsOf(agent, environment, List.of()).orElse(List.of()).stream().map(
+                        grant -> PolicyGrants.view(grant, Set.of())).toList());
+        log.info("{} read what the gateway knows of agent {} ({})", admitted.principal().actor(),
+                AdminGate.printable(agent), AdminGate.printable(environment));
+        return ResponseEntity.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").body(body);
     }
 
     @PostMapping(path = "/token/rotate", produces = "application/json")

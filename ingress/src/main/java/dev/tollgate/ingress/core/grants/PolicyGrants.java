@@ -3,7 +3,9 @@ package dev.tollgate.ingress.core.grants;
 import dev.tollgate.tools.Tool;
 import dev.tollgate.tools.ToolGrant;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -60,6 +62,22 @@ public final class PolicyGrants {
             Set<String> narrowedTools, List<String> narrowedRepositories) {
         return inForce().map(known -> ToolGrant.visibleTools(known.grants(), agent, environment,
                 narrowedTools, narrowedRepositories));
+    }
+
+    /**
+     * How a grant is shown (to an agent in {@code status}, to an admin reading an agent): its
+     * name, its repositories and the tools it allows that {@code narrowed} keeps (empty: all).
+     */
+    public static Map<String, Object> view(ToolGrant grant, Set<String> narrowed) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("grant", grant.name());
+        view.put("repositories", grant.monitor() ? List.of("*") : grant.repositories());
+        view.put("tools", grant.tools().stream().filter(tool -> ToolGrant.narrowingKeeps(
+                narrowed, tool)).map(Tool::toolName).sorted().toList());
+        if (grant.monitor()) {
+            view.put("monitor_mode", true);
+        }
+        return view;
     }
 
     /**

@@ -82,6 +82,14 @@ public final class RevocationList {
         agents.merge(agentId, revokedAt, RevocationList::latest);
     }
 
+    /**
+     * When {@code agentId} was last revoked as a whole (its families first issued at or before
+     * then are refused), if it was and that is still remembered.
+     */
+    public Optional<Instant> agentRevokedAt(String agentId) {
+        return Optional.ofNullable(agents.get(agentId));
+    }
+
     /** The latest instant any member of {@code familyId} is known to be valid, if known. */
     public Optional<Instant> familyExpiry(String familyId) {
         Family family = families.get(familyId);
