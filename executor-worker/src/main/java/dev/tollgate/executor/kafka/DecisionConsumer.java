@@ -582,16 +582,10 @@ public final class DecisionConsumer implements Runnable, AutoCloseable {
      * digested ({@link ContentProofs}); a result that is not JSON is digested when large.
      */
     static ToolCallCompleted keptCopy(ToolCallCompleted answer) {
-        return ToolCallCompleted.newBuilder(answer).setResultJson(proofOf(answer.getResultJson()))
-                .setErrorDetailsJson(proofOf(answer.getErrorDetailsJson())).build();
-    }
-
-    private static String proofOf(String json) {
-        if (json == null) {
-            return null;
-        }
-        return ContentProofs.digestJson(json).orElseGet(() -> ContentProofs.digestIfLarge(json)
-                .map(Object::toString).orElse(json));
+        return ToolCallCompleted.newBuilder(answer).setResultJson(ContentProofs.digestText(answer
+                .getResultJson())).setErrorDetailsJson(ContentProofs.digestText(answer
+                        .getErrorDetailsJson()))
+                .build();
     }
 
     private void keepFailed(Reply reply, String requestId, String reason)

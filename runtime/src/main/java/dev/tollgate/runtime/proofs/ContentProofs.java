@@ -58,6 +58,18 @@ public final class ContentProofs {
                 : Optional.of(JSON.writeValueAsString(digest(parsed)));
     }
 
+    /**
+     * {@code text} as it is kept: digested as JSON ({@link #digestJson}) when it is JSON, else its
+     * proof when large, else itself; null stays null.
+     */
+    public static String digestText(String text) {
+        if (text == null) {
+            return null;
+        }
+        return digestJson(text).orElseGet(() -> digestIfLarge(text).map(Object::toString).orElse(
+                text));
+    }
+
     /** The proof of {@code text} when it is longer than {@link #LARGE_CHARS}, else empty. */
     public static Optional<ObjectNode> digestIfLarge(String text) {
         return text.length() > LARGE_CHARS

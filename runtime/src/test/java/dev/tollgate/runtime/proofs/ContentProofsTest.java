@@ -38,6 +38,11 @@ class ContentProofsTest {
         assertThat(ContentProofs.digestJson("not json {")).isEmpty();
         assertThat(ContentProofs.digestJson("")).isEmpty();
         assertThat(ContentProofs.digestIfLarge("short text")).isEmpty();
+        assertThat(ContentProofs.digestText("short text")).isEqualTo("short text");
+        assertThat(ContentProofs.digestText(null)).isNull();
+        assertThat(ContentProofs.digestText("x".repeat(ContentProofs.LARGE_CHARS + 1)))
+                .startsWith("{\"sha256\":");
+        assertThat(ContentProofs.digestText("{\"content\":\"a\"}")).contains("sha256");
         assertThat(ContentProofs.digestIfLarge("x".repeat(ContentProofs.LARGE_CHARS + 1)))
                 .hasValueSatisfying(proof -> assertThat(proof.get("bytes").asInt()).isEqualTo(
                         ContentProofs.LARGE_CHARS + 1));
