@@ -38,6 +38,12 @@ public sealed interface Param permits Param.Str, Param.Int, Param.Bool, Param.Ar
     enum Format {
         /** Free text: only length is checked. */
         TEXT(null, 65_536, (field, value) -> value),
+        /**
+         * What an agent writes (a body, a pushed file): free text, only length is checked; kept
+         * forever only as its proof ({@link WithheldContent}), travelling in full only on a topic
+         * that forgets.
+         */
+        CONTENT(null, 1_000_000, (field, value) -> value),
         /** A user or organization login. */
         OWNER("^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$", 39, Names::owner),
         /** A repository name. */
@@ -101,6 +107,21 @@ public sealed interface Param permits Param.Str, Param.Int, Param.Bool, Param.Ar
         public static Str text(String name, boolean required, int maxLength, String description) {
             return new Str(name, description, required, Format.TEXT, required ? 1 : 0,
                     maxLength, null, null);
+        }
+
+        /**
+         * What an agent writes: a body, a summary, a file's content. Checked as {@link #text}; on
+         * the topics kept forever it is replaced by its proof ({@link WithheldContent}).
+         */
+        public static Str content(String name, boolean required, int maxLength,
+                String description) {
+            return new Str(name, description, required, Format.CONTENT, required ? 1 : 0,
+                    maxLength, null, null);
+        }
+
+        /** True if this argument is what an agent writes ({@link Format#CONTENT}). */
+        public boolean content() {
+            return format == Format.CONTENT;
         }
 
         public static Str oneOf(String name, List<String> allowed, String defaultValue,

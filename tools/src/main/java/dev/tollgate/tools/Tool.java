@@ -341,7 +341,7 @@ public enum Tool {
             .permission("issues", "write")
             .params(OWNER_PARAM, REPO_PARAM,
                     Param.Str.text("title", true, 256, "Issue title"),
-                    Param.Str.text("body", false, 65_536, "Issue body (Markdown)"),
+                    Param.Str.content("body", false, 65_536, "Issue body (Markdown)"),
                     new Param.Arr("labels", "Label names to apply", false,
                             Param.Str.text("label", true, 50, "Label name"), 0, 20))
             .target(args -> args.repository().labels(args.texts("labels")).build())),
@@ -351,7 +351,7 @@ public enum Tool {
             .description("Add a comment to an issue's conversation.")
             .permission("issues", "write")
             .params(OWNER_PARAM, REPO_PARAM, issueNumber(),
-                    Param.Str.text("body", true, 65_536, "Comment text (Markdown)"))
+                    Param.Str.content("body", true, 65_536, "Comment text (Markdown)"))
             .target(args -> args.repository().number(NumberKind.ISSUE_OR_PULL_REQUEST, args
                     .number("issue_number")).build())),
 
@@ -362,7 +362,7 @@ public enum Tool {
             .permission("issues", "write")
             .params(OWNER_PARAM, REPO_PARAM, issueNumber(),
                     Param.Str.text("title", false, 256, "New title"),
-                    Param.Str.text("body", false, 65_536, "New body (Markdown)"),
+                    Param.Str.content("body", false, 65_536, "New body (Markdown)"),
                     Param.Str.oneOf("state", List.of("open", "closed"), null, "New state"),
                     new Param.Arr("labels", "The labels it should have", false,
                             Param.Str.text("label", true, 50, "Label name"), 0, 20),
@@ -386,7 +386,7 @@ public enum Tool {
                                     + "name (a fork renamed, or another repository of the "
                                     + "same owner)"),
                     Param.Str.required("base", GIT_REF, "Branch to merge into"),
-                    Param.Str.text("body", false, 65_536, "Description (Markdown)"),
+                    Param.Str.content("body", false, 65_536, "Description (Markdown)"),
                     new Param.Bool("draft", "Open as a draft", true))
             .target(args -> args.repository().pullRequest(args.text("base"), head(args), args
                     .flag("draft")).build())),
@@ -397,7 +397,7 @@ public enum Tool {
                     "Add a comment to a pull request's conversation.")
             .permission("pull_requests", "write")
             .params(OWNER_PARAM, REPO_PARAM, pullNumber(),
-                    Param.Str.text("body", true, 65_536, "Comment text (Markdown)"))
+                    Param.Str.content("body", true, 65_536, "Comment text (Markdown)"))
             .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
                     "pull_number")).build())),
 
@@ -411,7 +411,7 @@ public enum Tool {
             .params(OWNER_PARAM, REPO_PARAM, pullNumber(),
                     new Param.Int("comment_id", "The review comment to answer, from "
                             + "list_review_comments", true, 1, Params.MAX_ID, null),
-                    Param.Str.text("body", true, 65_536, "Reply text (Markdown)"))
+                    Param.Str.content("body", true, 65_536, "Reply text (Markdown)"))
             .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
                     "pull_number")).build())),
 
@@ -452,7 +452,7 @@ public enum Tool {
                             "cancelled", "skipped", "timed_out", "action_required"), null,
                             "Required when status is completed"),
                     Param.Str.text("title", false, 256, "Output title"),
-                    Param.Str.text("summary", false, 65_535, "Output summary (Markdown)"))
+                    Param.Str.content("summary", false, 65_535, "Output summary (Markdown)"))
             .target(args -> {
                 if ("completed".equals(args.text("status")) && args.text("conclusion") == null) {
                     throw new InvalidArgumentException("conclusion",
@@ -468,7 +468,7 @@ public enum Tool {
                             + "a human submits it.")
             .permission("pull_requests", "write")
             .params(OWNER_PARAM, REPO_PARAM, pullNumber(),
-                    Param.Str.text("body", false, 65_536, "Review summary (Markdown)"),
+                    Param.Str.content("body", false, 65_536, "Review summary (Markdown)"),
                     Param.Str.optional("commit_id", COMMIT_SHA,
                             "Commit the comments refer to; default: the head"),
                     new Param.Arr("comments", "Line comments", false,
@@ -479,7 +479,7 @@ public enum Tool {
                                             1_000_000, null),
                                     Param.Str.oneOf("side", List.of("LEFT", "RIGHT"), "RIGHT",
                                             "Side of the diff"),
-                                    Param.Str.text("body", true, 65_536, "Comment text"))),
+                                    Param.Str.content("body", true, 65_536, "Comment text"))),
                             0, 100))
             .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
                     "pull_number")).paths(args.objects("comments").stream()
@@ -496,7 +496,7 @@ public enum Tool {
                             + "ones, are refused.")
             .permission("pull_requests", "write")
             .params(OWNER_PARAM, REPO_PARAM, pullNumber(), reviewId(),
-                    Param.Str.text("body", true, 65_536, "New review summary (Markdown)"))
+                    Param.Str.content("body", true, 65_536, "New review summary (Markdown)"))
             .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
                     "pull_number")).build())),
 
@@ -524,7 +524,7 @@ public enum Tool {
             .params(OWNER_PARAM, REPO_PARAM, pullNumber(), reviewId(),
                     Param.Str.oneOf("event", List.of("COMMENT", "REQUEST_CHANGES"), "COMMENT",
                             "How to submit it"),
-                    Param.Str.text("body", false, 65_536,
+                    Param.Str.content("body", false, 65_536,
                             "Summary to submit with; default: the pending review's own"))
             .target(args -> args.repository().number(NumberKind.PULL_REQUEST, args.number(
                     "pull_number")).build())),
@@ -558,7 +558,7 @@ public enum Tool {
                             new Param.Obj("file", "One change", true, List.of(
                                     Param.Str.required("path", FILE_PATH,
                                             "File path relative to the repository root"),
-                                    Param.Str.text("content", false, Tool.MAX_FILE_CONTENT,
+                                    Param.Str.content("content", false, Tool.MAX_FILE_CONTENT,
                                             "Full new content; required unless delete is true"),
                                     Param.Str.oneOf("encoding", List.of("utf-8", "base64"),
                                             "utf-8", "How content is given: UTF-8 text, or "
@@ -671,7 +671,8 @@ public enum Tool {
             } else if (content == null) {
                 throw new InvalidArgumentException(field + ".content", "is required to write "
                         + path + " (or set delete: true to delete it)");
-            } else if ("base64".equals(file.text("encoding")) && !isBase64(content)) {
+            } else if ("base64".equals(file.text("encoding")) && !isBase64(content)
+                    && !WithheldContent.isProof(content)) { // checked before it was withheld
                 throw new InvalidArgumentException(field + ".content", "is not valid base64"
                         + " (encoding is base64)");
             }
