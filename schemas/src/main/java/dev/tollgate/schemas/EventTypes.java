@@ -6,6 +6,7 @@ import dev.tollgate.events.DeadLetter;
 import dev.tollgate.events.InstallationChanged;
 import dev.tollgate.events.PolicyChanged;
 import dev.tollgate.events.PolicyDecided;
+import dev.tollgate.events.RequestContent;
 import dev.tollgate.events.TokenMinted;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
@@ -48,7 +49,8 @@ public final class EventTypes {
     private static final List<EventType> ALL = List.of(type(ToolCallRequested.class),
             type(PolicyDecided.class), type(ToolCallCompleted.class), type(TokenMinted.class),
             type(AgentTokenChanged.class), type(PolicyChanged.class),
-            type(InstallationChanged.class), type(DeadLetter.class), type(AccessRefused.class));
+            type(InstallationChanged.class), type(DeadLetter.class), type(AccessRefused.class),
+            type(RequestContent.class));
 
     private EventTypes() {
     }

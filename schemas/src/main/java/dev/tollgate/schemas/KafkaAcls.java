@@ -102,6 +102,9 @@ public final class KafkaAcls {
                         "the installation registry (decision-worker InstallationConfiguration)")));
         reads.put(Roles.EXECUTOR_WORKER, List.of(new Read(Topics.DECISIONS,
                 "the decisions it performs (executor-worker DecisionConsumer)"),
+                new Read(Topics.CONTENTS,
+                        "the withheld content of a write, at the offset its request names"
+                                + " (executor-worker KafkaContentSource)"),
                 new Read(
                         Topics.INSTALLATIONS,
                         "the installation registry (executor-worker"

@@ -6,6 +6,7 @@ import dev.tollgate.events.DeadLetter;
 import dev.tollgate.events.InstallationChanged;
 import dev.tollgate.events.PolicyChanged;
 import dev.tollgate.events.PolicyDecided;
+import dev.tollgate.events.RequestContent;
 import dev.tollgate.events.TokenMinted;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
@@ -17,8 +18,9 @@ import java.util.Set;
 /**
  * The topic catalogue: every topic Tollgate uses, in flow order. Audited topics keep their data
  * forever; the installation registry and the gateway token families are compacted (and kept
- * forever: compaction keeps the latest state of every installation and token family). The one
- * topic that forgets, {@link #REPLIES}, carries what agents read back to them and is not audited.
+ * forever: compaction keeps the latest state of every installation and token family). The two
+ * topics that forget carry content and are not audited: {@link #CONTENTS}, what agents write, on
+ * its way to GitHub, and {@link #REPLIES}, what agents read, on its way back to them.
  */
 public final class Topics {
 
@@ -29,6 +31,21 @@ public final class Topics {
     public static final Topic<ToolCallRequested> REQUESTS = new Topic<>("gateway.requests",
             ToolCallRequested.class, "request ID", false, true, Set.of(Roles.INGRESS),
             "tool calls agents asked for, validated and normalized");
+
+    /** How long what agents write waits for its executor: a day, well past any reply timeout. */
+    public static final Duration CONTENTS_RETENTION = Duration.ofDays(1);
+
+    /**
+     * What agents write (bodies, summaries, file contents), withheld from the requests and
+     * decisions kept forever, which carry each value's proof instead ({@code WithheldContent}).
+     * Written by the ingress before the request; read by the executor at the offset the request
+     * names. Kept a day ({@link #CONTENTS_RETENTION}), never audited.
+     */
+    public static final Topic<RequestContent> CONTENTS = new Topic<>("gateway.contents",
+            RequestContent.class, "request ID", false, false, CONTENTS_RETENTION, Set.of(
+                    Roles.INGRESS),
+            "what agents write (bodies, file contents), withheld from the requests kept forever;"
+                    + " kept a day");
 
     public static final Topic<PolicyDecided> DECISIONS = new Topic<>("gateway.decisions",
             PolicyDecided.class, "installation ID or owner", false, true,
@@ -95,7 +112,8 @@ public final class Topics {
             "requests refused at the door (credentials, Host, size, rate, protocol), counted per"
                     + " client and reason");
 
-    private static final List<Topic<?>> ALL = List.of(REQUESTS, DECISIONS, RESULTS, REPLIES,
+    private static final List<Topic<?>> ALL = List.of(CONTENTS, REQUESTS, DECISIONS, RESULTS,
+            REPLIES,
             TOKEN_MINTS,
             AGENT_TOKENS, POLICY, INSTALLATIONS, DEAD_LETTERS, REFUSALS);
 

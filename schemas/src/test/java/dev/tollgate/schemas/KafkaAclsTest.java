@@ -105,8 +105,16 @@ class KafkaAclsTest {
         assertThatThrownBy(() -> KafkaAcls.userOf("broker")).hasMessageContaining(
                 "no Kafka principal for role 'broker'");
         assertThat(KafkaAcls.describe(List.of(Roles.INGRESS))).contains(
-                "WRITE on gateway.requests").contains("READ on gateway.requests, gateway.replies")
+                "WRITE on gateway.contents, gateway.requests").contains(
+                        "READ on gateway.requests, gateway.replies")
                 .doesNotContain(
                         "gateway.decisions");
+        // what agents write is read back only by the executor, which performs it
+        assertThat(KafkaAcls.describe(List.of(Roles.EXECUTOR_WORKER))).contains(
+                "READ on gateway.decisions, gateway.contents");
+        assertThat(KafkaAcls.describe(List.of(Roles.DECISION_WORKER))).doesNotContain(
+                "gateway.contents");
+        assertThat(KafkaAcls.describe(List.of(Roles.AUDIT_SINK))).doesNotContain(
+                "gateway.contents");
     }
 }

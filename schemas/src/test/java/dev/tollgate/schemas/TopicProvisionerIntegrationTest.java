@@ -127,10 +127,12 @@ class TopicProvisionerIntegrationTest {
                             Integer.toString(MessageLimits.DEFAULT_MAX_MESSAGE_BYTES));
         }
         assertThat(Topics.all()).as("the topics that forget").filteredOn(topic -> !topic
-                .audited()).containsExactly(Topics.REPLIES);
-        assertThat(TopicProvisioner.topicConfig(Topics.REPLIES)).containsEntry("retention.ms",
-                "86400000").containsEntry("cleanup.policy", "delete").doesNotContainKey(
-                        "retention.bytes");
+                .audited()).containsExactly(Topics.CONTENTS, Topics.REPLIES);
+        for (Topic<?> forgets : List.of(Topics.CONTENTS, Topics.REPLIES)) {
+            assertThat(TopicProvisioner.topicConfig(forgets)).as(forgets.name()).containsEntry(
+                    "retention.ms", "86400000").containsEntry("cleanup.policy", "delete")
+                    .doesNotContainKey("retention.bytes");
+        }
         assertThatThrownBy(() -> new Topic<>("forever.and.a.day", ToolCallCompleted.class, "k",
                 false, true, Duration.ofDays(1), Set.of(), "")).hasMessageContaining(
                         "kept forever");
