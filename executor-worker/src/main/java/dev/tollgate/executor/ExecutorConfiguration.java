@@ -12,6 +12,7 @@ import dev.tollgate.executor.core.Settings;
 import dev.tollgate.executor.core.ToolCallExecutor;
 import dev.tollgate.executor.installations.EnvironmentApps;
 import dev.tollgate.executor.kafka.DecisionConsumer;
+import dev.tollgate.executor.kafka.KafkaContentSource;
 import dev.tollgate.executor.kafka.MintPublisher;
 import dev.tollgate.executor.postgres.CompletionsDatabase;
 import dev.tollgate.runtime.security.SecretFiles;
@@ -140,12 +141,20 @@ public class ExecutorConfiguration {
 
     static final String DECISION_KEY_FILES = "tollgate.executor.decision-key-files";
 
+    /** What agents write, read back from gateway.contents at the offset each request names. */
+    @Bean
+    KafkaContentSource contentSource(KafkaProperties kafka) {
+        return new KafkaContentSource(kafka.buildConsumerProperties(),
+                KafkaContentSource.DEFAULT_TIMEOUT);
+    }
+
     @Bean
     DecisionConsumers decisionConsumers(Environment environment, KafkaProperties kafka,
             GitHubAppConfig config, Clock clock, ScheduledExecutorService scheduler,
             Producer<String, SpecificRecord> producer, InstallationGuard installationGuard,
             EnvironmentApps environmentApps, MessageLimits limits, ResponseBudget budget,
-            DecisionVerifier verifier, CompletionStore completions) {
+            DecisionVerifier verifier, CompletionStore completions,
+            KafkaContentSource contentSource) {
         AnswerLimit answers = AnswerLimit.of(limits);
         int count = environment.getProperty("tollgate.executor.consumers", Integer.class, 1);
         String group = environment.getProperty("tollgate.executor.group-id",
@@ -184,7 +193,8 @@ public class ExecutorConfiguration {
         ToolCallExecutor executor = new ExecutorAssembly(config, clock, mints, completions, retry,
                 writeInterval, scheduler, UnaryOperator.identity(), installations, budget,
                 answers).build(writeQueuePerAgent).guardedBy(installationGuard).routing(
-                        environmentApps.environments(), apps);
+                        environmentApps.environments(), apps)
+                .readingContentFrom(contentSource);
         Semaphore inFlight = new Semaphore(maxInFlight);
         List<DecisionConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < count; i++) {

@@ -2,6 +2,7 @@ package dev.tollgate.executor.core;
 
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.PolicyDecided;
+import dev.tollgate.events.ContentReference;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.executor.core.handlers.Narrowing;
@@ -14,6 +15,8 @@ import dev.tollgate.tools.InvalidArgumentException;
 import dev.tollgate.tools.Target;
 import dev.tollgate.tools.Tool;
 import dev.tollgate.tools.ValidatedCall;
+import dev.tollgate.tools.WithheldContent;
+import dev.tollgate.tools.secrets.WrittenContent;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +42,8 @@ import tools.jackson.databind.JsonNode;
 public final class ToolCallExecutor {
 
     private static final Logger log = LoggerFactory.getLogger(ToolCallExecutor.class);
+    /** How much of withheld content the executor scans again for credentials before writing. */
+    private static final long SECOND_LOOK_CHARS = 16 * 1024;
 
     static {
         // Avro 1.12.2 builds events only from trusted packages; loading the shared codec trusts
@@ -57,6 +62,7 @@ public final class ToolCallExecutor {
     private volatile AnswerSanitizer sanitizer = new AnswerSanitizer();
     private volatile AnswerLimit answerLimit = AnswerLimit.defaults();
     private volatile ResponseBudget responseBudget;
+    private volatile ContentSource contents = ContentSource.NONE;
 
     public ToolCallExecutor(InstallationResolver installations, InstallationTokens tokens,
             GitHubTransport transport, CompletionStore completions, Clock clock) {
@@ -119,6 +125,18 @@ public final class ToolCallExecutor {
     public ToolCallExecutor limitedBy(AnswerLimit limit, ResponseBudget budget) {
         this.answerLimit = limit;
         this.responseBudget = budget;
+        return this;
+    }
+
+    /**
+     * Reads what agents write, withheld from the requests kept forever, from {@code source}
+     * ({@code gateway.contents}); without one, every request with withheld content is refused.
+     */
+    public ToolCallExecutor readingContentFrom(ContentSource source) {
+        this.contents = java.util.Objects.requireNonNull(source, "source");
+        for (ToolCallExecutor app : apps.values()) {
+            app.readingContentFrom(source);
+        }
         return this;
     }
 
@@ -353,7 +371,7 @@ public final class ToolCallExecutor {
      * The decided call, parsed again by its tool's one definition: the executor acts on the target
      * that definition gives, and refuses a decision whose carried target differs from it.
      */
-    private static ToolCall callOf(PolicyDecided decision, ToolCallRequested request) {
+    private ToolCall callOf(PolicyDecided decision, ToolCallRequested request) {
         Tool tool = Tool.byToolName(request.getTool()).orElseThrow(() -> Refusal.invalid(
                 "unknown tool " + request.getTool()));
         if (!tool.reachesGitHub()) {
@@ -362,6 +380,9 @@ public final class ToolCallExecutor {
         @SuppressWarnings("unchecked")
         Map<String, Object> arguments = GitHubSession.JSON.convertValue(parseArguments(request
                 .getArgumentsJson()), Map.class);
+        if (request.getContent() != null) {
+            arguments = withContent(tool, arguments, requestId(decision), request.getContent());
+        }
         ValidatedCall call;
         try {
             call = tool.definition().validate(arguments);
@@ -370,6 +391,19 @@ public final class ToolCallExecutor {
             throw Refusal.forbidden(tool.toolName() + "'s arguments are refused by its"
                     + " definition: " + e.getMessage());
         }
+        if (request.getContent() == null && WithheldContent.anyWithheld(call.tool(), call
+                .arguments())) {
+            throw Refusal.forbidden("the request carries proofs of withheld content but not"
+                    + " where it waits: nothing to write");
+        }
+        if (request.getContent() != null) {
+            // the ingress scanned all of it; this second look, bounded, is the last before GitHub
+            Optional<String> credential = WrittenContent.refusal(tool.toolName(), WrittenContent
+                    .credentials(call, SECOND_LOOK_CHARS));
+            if (credential.isPresent()) {
+                throw Refusal.forbidden(credential.get());
+            }
+        }
         if (request.getTarget() != null && !TargetEvents.fromEvent(request.getTarget()).equals(
                 call.requireTarget())) {
             throw Refusal.forbidden("the decision's target does not match its arguments:"
@@ -377,6 +411,28 @@ public final class ToolCallExecutor {
         }
         return new ToolCall(requestId(decision), call, List.of(), List.of(), null, 0, decision
                 .getMeta().getOccurredAt(), false);
+    }
+
+    /**
+     * {@code arguments} with the values withheld from them read back from {@link #contents}, each
+     * checked against the proof in its place (which the signed decision carries).
+     */
+    private Map<String, Object> withContent(Tool tool, Map<String, Object> arguments,
+            String requestId, ContentReference reference) {
+        Map<String, String> values;
+        try {
+            values = contents.values(requestId, reference);
+        } catch (ContentSource.Unavailable e) {
+            throw new GitHubCallException(GitHubError.of(e.transientFailure()
+                    ? ErrorClass.TRANSIENT
+                    : ErrorClass.FORBIDDEN, 0, e.getMessage(), null));
+        }
+        try {
+            return WithheldContent.restore(tool.definition(), arguments, values);
+        } catch (WithheldContent.MismatchException e) {
+            throw Refusal.forbidden("the withheld content does not match the decision's proofs ("
+                    + e.getMessage() + "): refusing to write it");
+        }
     }
 
     private static JsonNode parseArguments(String json) {

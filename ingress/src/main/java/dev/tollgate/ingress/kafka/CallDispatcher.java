@@ -1,5 +1,7 @@
 package dev.tollgate.ingress.kafka;
 
+import dev.tollgate.events.ContentReference;
+import dev.tollgate.events.RequestContent;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.ingress.core.replies.Reply;
 import dev.tollgate.ingress.core.replies.ReplyBook;
@@ -11,6 +13,7 @@ import dev.tollgate.schemas.TargetEvents;
 import dev.tollgate.schemas.TollgateHeaders;
 import dev.tollgate.schemas.Topics;
 import dev.tollgate.tools.ValidatedCall;
+import dev.tollgate.tools.WithheldContent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +27,9 @@ import java.util.function.IntSupplier;
  * Turns a validated tool call into a {@code ToolCallRequested} on gateway.requests (keyed by
  * request ID, reply route and trace context in headers) and waits for its final answer, at most
  * the reply timeout; after that the call is pending and {@code get_request_status} finds its
- * answer on any replica.
+ * answer on any replica. What the agent writes (bodies, file contents) is withheld from the
+ * request, which is kept forever: it goes first to gateway.contents, which forgets, and the
+ * request carries each value's proof and where the values wait ({@link WithheldContent}).
  */
 public final class CallDispatcher {
 
@@ -84,31 +89,71 @@ public final class CallDispatcher {
      */
     public CompletableFuture<Outcome> dispatch(AgentIdentity caller, ValidatedCall call,
             String traceparent, String clientAddress) {
+        return dispatch(caller, call, WithheldContent.split(call), traceparent, clientAddress);
+    }
+
+    /**
+     * As {@link #dispatch(AgentIdentity, ValidatedCall, String, String)}, with the call's content
+     * already withheld ({@code split}, from {@link WithheldContent#split} of {@code call}).
+     */
+    public CompletableFuture<Outcome> dispatch(AgentIdentity caller, ValidatedCall call,
+            WithheldContent.Split split, String traceparent, String clientAddress) {
         String requestId = UUID.randomUUID().toString();
-        ToolCallRequested event = request(requestId, caller, call, clientAddress);
         CompletableFuture<Reply> answer = replies.expect(requestId, caller.agentId());
         int partition = replyPartition.getAsInt();
-        return publisher.send(Topics.REQUESTS, requestId, event, headers -> {
-            TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID, requestId);
-            TollgateHeaders.put(headers, TollgateHeaders.REPLY_TOPIC, Topics.REPLIES.name());
-            TollgateHeaders.putInt(headers, TollgateHeaders.REPLY_PARTITION, partition);
-            TollgateHeaders.put(headers, TollgateHeaders.TRACEPARENT, traceparent);
-        }).handle((metadata, error) -> error).thenCompose(error -> {
-            if (error != null) {
-                replies.forget(requestId);
-                return CompletableFuture.completedFuture((Outcome) new NotAccepted(requestId,
-                        "the gateway could not queue the call (Kafka did not acknowledge it); "
-                                + "nothing was done, retry later"));
-            }
-            return answer.<Outcome>thenApply(reply -> new Answered(requestId, reply))
-                    .completeOnTimeout(new StillPending(requestId, replyTimeout), replyTimeout
-                            .toMillis(), TimeUnit.MILLISECONDS);
-        }).whenComplete((outcome, error) -> replies.stopWaiting(requestId)) // pending: polled
+        return withheld(requestId, split).thenCompose(content -> publisher.send(Topics.REQUESTS,
+                requestId, request(requestId, caller, call, clientAddress, split
+                        .argumentsJson(), content),
+                headers -> {
+                    TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID,
+                            requestId);
+                    TollgateHeaders.put(headers, TollgateHeaders.REPLY_TOPIC,
+                            Topics.REPLIES.name());
+                    TollgateHeaders.putInt(headers, TollgateHeaders.REPLY_PARTITION,
+                            partition);
+                    TollgateHeaders.put(headers, TollgateHeaders.TRACEPARENT,
+                            traceparent);
+                })).handle((metadata, error) -> error).thenCompose(error -> {
+                    if (error != null) {
+                        replies.forget(requestId);
+                        return CompletableFuture.completedFuture((Outcome) new NotAccepted(
+                                requestId,
+                                "the gateway could not queue the call (Kafka did not acknowledge it); "
+                                        + "nothing was done, retry later"));
+                    }
+                    return answer.<Outcome>thenApply(reply -> new Answered(requestId, reply))
+                            .completeOnTimeout(new StillPending(requestId, replyTimeout),
+                                    replyTimeout
+                                            .toMillis(),
+                                    TimeUnit.MILLISECONDS);
+                }).whenComplete((outcome, error) -> replies.stopWaiting(requestId)) // pending: polled
                 .thenApplyAsync(outcome -> outcome, responders); // whichever thread ended it
+    }
+
+    /**
+     * Where the call's withheld values wait, once Kafka has them (before the request that names
+     * them is sent); null when nothing was withheld.
+     */
+    private CompletableFuture<ContentReference> withheld(String requestId,
+            WithheldContent.Split split) {
+        if (!split.withheld()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        RequestContent content = RequestContent.newBuilder().setMeta(EventMetas.create(
+                Roles.INGRESS, requestId, clock)).setValuesJson(split.valuesJson()).build();
+        return publisher.send(Topics.CONTENTS, requestId, content, headers -> TollgateHeaders
+                .put(headers, TollgateHeaders.REQUEST_ID, requestId)).thenApply(
+                        metadata -> new ContentReference(metadata.partition(), metadata
+                                .offset()));
     }
 
     ToolCallRequested request(String requestId, AgentIdentity caller, ValidatedCall call,
             String clientAddress) {
+        return request(requestId, caller, call, clientAddress, call.argumentsJson(), null);
+    }
+
+    private ToolCallRequested request(String requestId, AgentIdentity caller, ValidatedCall call,
+            String clientAddress, String argumentsJson, ContentReference content) {
         Instant now = clock.instant();
         return ToolCallRequested.newBuilder()
                 .setMeta(EventMetas.create(Roles.INGRESS, requestId, clock))
@@ -118,7 +163,8 @@ public final class CallDispatcher {
                 .setClientAddress(clientAddress)
                 .setTool(call.tool().name())
                 .setResource(call.target().map(TargetEvents::resource).orElse(null))
-                .setArgumentsJson(call.argumentsJson())
+                .setArgumentsJson(argumentsJson)
+                .setContent(content)
                 .setGrantNarrowing(caller.narrowing().map(GrantNarrowing::toJson).orElse(null))
                 .setDeadlineAt(now.plus(replyTimeout))
                 .setTarget(call.target().map(TargetEvents::toEvent).orElse(null))

@@ -18,6 +18,7 @@ import dev.tollgate.tools.ToolCatalogue;
 import dev.tollgate.tools.ToolDefinition;
 import dev.tollgate.tools.ToolGrant;
 import dev.tollgate.tools.ValidatedCall;
+import dev.tollgate.tools.WithheldContent;
 import dev.tollgate.tools.secrets.WrittenContent;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
@@ -123,8 +124,10 @@ public final class ToolCalls implements Drain.Calls {
                             + toolName + "'; the tools are " + catalogue.names())));
         }
         ValidatedCall call;
+        WithheldContent.Split split;
         try {
             call = tool.validate(arguments);
+            split = WithheldContent.split(call); // what it writes is kept only as its proof
         } catch (InvalidArgumentException e) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", ErrorCode.INVALID_ARGUMENTS.code());
@@ -147,15 +150,15 @@ public final class ToolCalls implements Drain.Calls {
             case STATUS -> Mono.just(status(identity));
             case GET_REQUEST_STATUS -> Mono.fromCallable(() -> requestStatus(identity,
                     (String) call.arguments().get("request_id")));
-            default -> dispatch(identity, call, traceparent, client);
+            default -> dispatch(identity, call, split, traceparent, client);
         };
     }
 
     private Mono<CallToolResult> dispatch(AgentIdentity identity, ValidatedCall call,
-            String traceparent, String client) {
+            WithheldContent.Split split, String traceparent, String client) {
         inFlight.incrementAndGet();
-        return Mono.fromFuture(() -> dispatcher.dispatch(identity, call, Traceparent.childOf(
-                traceparent), client)).map(this::render)
+        return Mono.fromFuture(() -> dispatcher.dispatch(identity, call, split, Traceparent
+                .childOf(traceparent), client)).map(this::render)
                 .doFinally(signal -> inFlight.decrementAndGet());
     }
 
