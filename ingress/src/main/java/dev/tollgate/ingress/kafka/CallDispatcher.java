@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Turns a validated tool call into a {@code ToolCallRequested} on gateway.requests (keyed by
@@ -47,6 +48,10 @@ public final class CallDispatcher {
 
     public record NotAccepted(String requestId, String reason) implements Outcome {
     }
+
+    /** Sends a request whose content Kafka has just acknowledged, each on a thread of its own. */
+    private static final Executor SENDERS = command -> Thread.ofVirtual().name("tollgate-send")
+            .start(command);
 
     private final EventPublisher publisher;
     private final ReplyBook replies;
@@ -101,33 +106,41 @@ public final class CallDispatcher {
         String requestId = UUID.randomUUID().toString();
         CompletableFuture<Reply> answer = replies.expect(requestId, caller.agentId());
         int partition = replyPartition.getAsInt();
-        return withheld(requestId, split).thenCompose(content -> publisher.send(Topics.REQUESTS,
-                requestId, request(requestId, caller, call, clientAddress, split
-                        .argumentsJson(), content),
-                headers -> {
-                    TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID,
-                            requestId);
-                    TollgateHeaders.put(headers, TollgateHeaders.REPLY_TOPIC,
-                            Topics.REPLIES.name());
-                    TollgateHeaders.putInt(headers, TollgateHeaders.REPLY_PARTITION,
-                            partition);
-                    TollgateHeaders.put(headers, TollgateHeaders.TRACEPARENT,
-                            traceparent);
-                })).handle((metadata, error) -> error).thenCompose(error -> {
-                    if (error != null) {
-                        replies.forget(requestId);
-                        return CompletableFuture.completedFuture((Outcome) new NotAccepted(
-                                requestId,
-                                "the gateway could not queue the call (Kafka did not acknowledge it); "
-                                        + "nothing was done, retry later"));
-                    }
-                    return answer.<Outcome>thenApply(reply -> new Answered(requestId, reply))
-                            .completeOnTimeout(new StillPending(requestId, replyTimeout),
-                                    replyTimeout
-                                            .toMillis(),
-                                    TimeUnit.MILLISECONDS);
-                }).whenComplete((outcome, error) -> replies.stopWaiting(requestId)) // pending: polled
+        // with content, the request is sent off the producer's network thread that acknowledged
+        // the content: a send there could block on metadata only that thread can fetch
+        CompletableFuture<RecordMetadata> sent = split.withheld()
+                ? withheld(requestId, split).thenComposeAsync(content -> send(requestId, caller,
+                        call, clientAddress, split, content, partition, traceparent), SENDERS)
+                : send(requestId, caller, call, clientAddress, split, null, partition,
+                        traceparent);
+        return sent.handle((metadata, error) -> error).thenCompose(error -> {
+            if (error != null) {
+                replies.forget(requestId);
+                return CompletableFuture.completedFuture((Outcome) new NotAccepted(
+                        requestId,
+                        "the gateway could not queue the call (Kafka did not acknowledge it); "
+                                + "nothing was done, retry later"));
+            }
+            return answer.<Outcome>thenApply(reply -> new Answered(requestId, reply))
+                    .completeOnTimeout(new StillPending(requestId, replyTimeout),
+                            replyTimeout
+                                    .toMillis(),
+                            TimeUnit.MILLISECONDS);
+        }).whenComplete((outcome, error) -> replies.stopWaiting(requestId)) // pending: polled
                 .thenApplyAsync(outcome -> outcome, responders); // whichever thread ended it
+    }
+
+    private CompletableFuture<RecordMetadata> send(String requestId, AgentIdentity caller,
+            ValidatedCall call, String clientAddress, WithheldContent.Split split,
+            ContentReference content, int partition, String traceparent) {
+        return publisher.send(Topics.REQUESTS, requestId, request(requestId, caller, call,
+                clientAddress, split.argumentsJson(), content), headers -> {
+                    TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID, requestId);
+                    TollgateHeaders.put(headers, TollgateHeaders.REPLY_TOPIC, Topics.REPLIES
+                            .name());
+                    TollgateHeaders.putInt(headers, TollgateHeaders.REPLY_PARTITION, partition);
+                    TollgateHeaders.put(headers, TollgateHeaders.TRACEPARENT, traceparent);
+                });
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.tollgate.runtime.proofs;
 
+import dev.tollgate.tools.WithheldContent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,7 +23,8 @@ import tools.jackson.databind.node.ObjectNode;
  * without keeping a copy of every file and body an agent touched, forever. The one rule for every
  * place that keeps answers: the executor's and decision worker's kept copy of each answer on
  * {@code gateway.results}, and the audit store. Deterministic (so a replay reproduces the store)
- * and idempotent (a proof is left as it is).
+ * and idempotent (a proof is left as it is, and so is the proof the ingress put in place of what
+ * an agent writes, {@code WithheldContent}).
  */
 public final class ContentProofs {
 
@@ -91,7 +93,8 @@ public final class ContentProofs {
             node.forEach(element -> copy.add(digest(element, content)));
             return copy;
         }
-        if (node.isString() && (content || node.asString().length() > LARGE_CHARS)) {
+        if (node.isString() && (content || node.asString().length() > LARGE_CHARS)
+                && !WithheldContent.isProof(node.asString())) { // already proof of what was written
             return proof(node.asString());
         }
         return node;

@@ -2,6 +2,7 @@ package dev.tollgate.runtime.proofs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.tools.WithheldContent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -31,6 +32,15 @@ class ContentProofsTest {
                 + "\"b\"]}").orElseThrow();
 
         assertThat(ContentProofs.digestJson(once)).contains(once);
+    }
+
+    @Test
+    void theProofTheIngressLeftOfAPushedFileIsKeptAsItIsNotDigestedAgain() {
+        // a proof of a proof would prove nothing about the file
+        String proof = WithheldContent.proofOf("the file as pushed");
+        String kept = ContentProofs.digestJson("{\"files\":[{\"path\":\"a.txt\",\"content\":\""
+                + proof + "\"}]}").orElseThrow();
+        assertThat(kept).contains(proof);
     }
 
     @Test
