@@ -23,7 +23,7 @@ class PruneRulesTest {
     void everyCataloguedEventTypeHasAClassAndSourceResetsHaveNone() {
         List<String> unclassified = new ArrayList<>();
 
-        for (var topic : Topics.all()) {
+        for (var topic : Topics.audited()) { // what the sink stores
             String type = topic.valueType().getSimpleName();
             if (RecordClass.ofEventType(type).isEmpty()) {
                 unclassified.add(type);
