@@ -98,6 +98,7 @@ user tollgate-decision-worker "${DECISION_WORKER_PASSWORD_FILE:?set DECISION_WOR
 user tollgate-executor-worker "${EXECUTOR_WORKER_PASSWORD_FILE:?set EXECUTOR_WORKER_PASSWORD_FILE}"
 user tollgate-audit-sink "${AUDIT_SINK_PASSWORD_FILE:?set AUDIT_SINK_PASSWORD_FILE}"
 
+topic gateway.contents --config cleanup.policy=delete --config max.message.bytes=1048576 --config retention.ms=86400000
 topic gateway.requests --config cleanup.policy=delete --config max.message.bytes=1048576 --config retention.bytes=-1 --config retention.ms=-1
 topic gateway.decisions --config cleanup.policy=delete --config max.message.bytes=1048576 --config retention.bytes=-1 --config retention.ms=-1
 topic gateway.results --config cleanup.policy=delete --config max.message.bytes=1048576 --config retention.bytes=-1 --config retention.ms=-1
@@ -110,24 +111,24 @@ topic gateway.dead-letters --config cleanup.policy=delete --config max.message.b
 topic gateway.refusals --config cleanup.policy=delete --config max.message.bytes=1048576 --config retention.bytes=-1 --config retention.ms=-1
 
 # ingress
-acl User:tollgate-ingress literal Describe --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
-acl User:tollgate-ingress literal Write --topic gateway.requests --topic gateway.agent-tokens --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
+acl User:tollgate-ingress literal Describe --topic gateway.contents --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
+acl User:tollgate-ingress literal Write --topic gateway.contents --topic gateway.requests --topic gateway.agent-tokens --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
 acl User:tollgate-ingress literal Read --topic gateway.requests --topic gateway.replies --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations
 
 # decision-worker
-acl User:tollgate-decision-worker literal Describe --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
+acl User:tollgate-decision-worker literal Describe --topic gateway.contents --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
 acl User:tollgate-decision-worker literal Write --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.policy --topic gateway.dead-letters
 acl User:tollgate-decision-worker literal Read --topic gateway.requests --topic gateway.installations --group tollgate-decision-worker
 acl User:tollgate-decision-worker prefixed Write --transactional-id tollgate-decision-
 acl User:tollgate-decision-worker prefixed Describe --transactional-id tollgate-decision-
 
 # executor-worker
-acl User:tollgate-executor-worker literal Describe --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
+acl User:tollgate-executor-worker literal Describe --topic gateway.contents --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
 acl User:tollgate-executor-worker literal Write --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.installations --topic gateway.dead-letters
-acl User:tollgate-executor-worker literal Read --topic gateway.decisions --topic gateway.installations --group tollgate-executor
+acl User:tollgate-executor-worker literal Read --topic gateway.decisions --topic gateway.contents --topic gateway.installations --group tollgate-executor
 
 # audit-sink
-acl User:tollgate-audit-sink literal Describe --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
+acl User:tollgate-audit-sink literal Describe --topic gateway.contents --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
 acl User:tollgate-audit-sink literal Write --topic gateway.dead-letters
 acl User:tollgate-audit-sink literal Read --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals --group tollgate-audit-sink
 
