@@ -10,6 +10,7 @@ import dev.tollgate.launcher.TollgateLauncher;
 import dev.tollgate.schemas.Topic;
 import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.TempDirs;
+import dev.tollgate.tools.WithheldContent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -70,8 +71,10 @@ class EveryEventIsKeptOnceUnchangeablyTest {
                     "repo", "app", "path", "README.md"))));
             requestIds.put("denied", requestId(writer.call("get_file", Map.of("owner", "acme",
                     "repo", "app", "path", "secrets/prod.env"))));
+            // in the title, which stays in the clear (the body is kept only as its proof)
             requestIds.put("write", requestId(writer.call("create_issue", Map.of("owner", "acme",
-                    "repo", "app", "title", "audit-" + UUID.randomUUID(), "body", injection))));
+                    "repo", "app", "title", "audit-" + UUID.randomUUID() + injection, "body",
+                    injection))));
             refused = writer.call("get_file", Map.of("owner", "acme", "repo", "app", "path",
                     "../outside"));
         }
@@ -176,6 +179,49 @@ class EveryEventIsKeptOnceUnchangeablyTest {
         for (Topic<?> topic : Topics.audited()) {
             assertThat(topics.get(topic.name())).as("%s, kept forever", topic.name())
                     .doesNotContain(marker);
+        }
+        tollgate.assertTheCanaryIsStillAnswered();
+    }
+
+    /**
+     * Keep proof, not copies, of what agents write: a pushed file and an issue's body reach GitHub
+     * whole, travel whole only on {@code gateway.contents} (kept a day), and every topic kept
+     * forever holds their proofs instead.
+     */
+    @Test
+    void whatAnAgentWritesReachesGitHubAndIsOnNoTopicKeptForeverOnlyItsProofIs()
+            throws Exception {
+        String file = "#!/bin/sh\n# deploy notes " + UUID.randomUUID() + "\n";
+        String body = "the incident, in detail " + UUID.randomUUID();
+        String branch = "agent-kept-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Standalone.Agent writer = tollgate.agent(tollgate.mint("writer"))) {
+            Map<String, Object> pushed = writer.call("push_files", Map.of("owner", "acme", "repo",
+                    "app", "branch", branch, "message", "Add the script", "files", List.of(Map
+                            .of("path", "bin/deploy", "content", file, "executable", true))));
+            assertThat(pushed).as("the push").containsEntry("status", "succeeded");
+            Map<String, Object> filed = writer.call("create_issue", Map.of("owner", "acme",
+                    "repo", "app", "title", "Incident", "body", body));
+            assertThat(filed).as("the issue").containsEntry("status", "succeeded");
+        }
+        assertThat(tollgate.github().repo("acme", "app").plainIssues()).as("GitHub got the body")
+                .anySatisfy(issue -> assertThat(issue.get("body").asString()).startsWith(body));
+        assertThat(tollgate.github().requests().stream().map(Object::toString)).as(
+                "GitHub got the file").anySatisfy(
+                        request -> assertThat(request).contains(
+                                "deploy notes"));
+
+        Map<String, String> topics = new LinkedHashMap<>();
+        for (Topic<?> topic : Topics.all()) {
+            topics.put(topic.name(), String.join("\n", recordsOf(topic.name())));
+        }
+        assertThat(topics.get(Topics.CONTENTS.name())).as("on its way to GitHub (the control)")
+                .contains(body, "deploy notes");
+        assertThat(topics.get(Topics.REQUESTS.name())).as("the requests kept forever").contains(
+                WithheldContent.proofOf(file), WithheldContent.proofOf(body), "bin/deploy",
+                branch);
+        for (Topic<?> topic : Topics.audited()) {
+            assertThat(topics.get(topic.name())).as("%s, kept forever", topic.name())
+                    .doesNotContain(body).doesNotContain("deploy notes");
         }
         tollgate.assertTheCanaryIsStillAnswered();
     }
