@@ -46,6 +46,9 @@ public record DecisionRequest(String agent, String environment, String tool, Tar
      * How much of a write's text the decision worker scans for credentials: the ingress scanned
      * all of it before publishing; this second look at its start must not let one agent's large
      * writes stall the decision loop every agent shares (at most ~7 ms on text made to be slow).
+     * It sees what stays in the clear (titles, commit messages, labels): bodies and file contents
+     * reach it only as their proofs ({@code WithheldContent}), and the executor takes the second
+     * look at them before it writes.
      */
     public static final long SECOND_LOOK_CHARS = 16 * 1024;
 
