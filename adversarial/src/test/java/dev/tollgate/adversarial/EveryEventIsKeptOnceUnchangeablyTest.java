@@ -132,7 +132,10 @@ class EveryEventIsKeptOnceUnchangeablyTest {
                         inside.chainId(), "BROKEN");
 
         // Or cuts a chain off at the agent's record: the links still hold, the signed heads not.
-        AuditRecord tail = own.getLast();
+        // A chain cut at its first record is gone whole, which the checkpoints name as missing.
+        AuditRecord tail = own.reversed().stream().filter(r -> r.sequence() > 1).findFirst()
+                .orElse(own.getLast());
+        String finding = tail.sequence() > 1 ? "TRUNCATED" : "CHECKPOINT MISSING";
         Path truncated = copy(untouched, snapshot.resolve("truncated"));
         rewrite(truncated, tail.chainId(), lines -> {
             int at = lines.size();
@@ -147,7 +150,7 @@ class EveryEventIsKeptOnceUnchangeablyTest {
                 tail.chainId(), tail.describe()).startsWith(
                         AuditCommand.VERIFICATION_FAILED
                                 + "\n")
-                .contains("TRUNCATED", tail.chainId());
+                .contains(finding, tail.chainId());
         tollgate.assertTheCanaryIsStillAnswered();
     }
 
@@ -194,6 +197,7 @@ class EveryEventIsKeptOnceUnchangeablyTest {
         String file = "#!/bin/sh\n# deploy notes " + UUID.randomUUID() + "\n";
         String body = "the incident, in detail " + UUID.randomUUID();
         String branch = "agent-kept-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> calls;
         try (Standalone.Agent writer = tollgate.agent(tollgate.mint("writer"))) {
             Map<String, Object> pushed = writer.call("push_files", Map.of("owner", "acme", "repo",
                     "app", "branch", branch, "message", "Add the script", "files", List.of(Map
@@ -202,6 +206,7 @@ class EveryEventIsKeptOnceUnchangeablyTest {
             Map<String, Object> filed = writer.call("create_issue", Map.of("owner", "acme",
                     "repo", "app", "title", "Incident", "body", body));
             assertThat(filed).as("the issue").containsEntry("status", "succeeded");
+            calls = List.of(requestId(pushed), requestId(filed));
         }
         assertThat(tollgate.github().repo("acme", "app").plainIssues()).as("GitHub got the body")
                 .anySatisfy(issue -> assertThat(issue.get("body").asString()).startsWith(body));
@@ -223,7 +228,36 @@ class EveryEventIsKeptOnceUnchangeablyTest {
             assertThat(topics.get(topic.name())).as("%s, kept forever", topic.name())
                     .doesNotContain(body).doesNotContain("deploy notes");
         }
+
+        // and the audit store, built from those topics, holds the proofs and no content
+        List<AuditRecord> stored = awaitAnswered(tollgate.runDir().resolve("audit"), calls);
+        String held = stored.stream().map(r -> r.entry().contextJson()).reduce("", String::concat);
+        assertThat(held).as("the two calls' records in the store").contains(WithheldContent
+                .proofOf(file), WithheldContent.proofOf(body)).doesNotContain(body)
+                .doesNotContain("deploy notes");
         tollgate.assertTheCanaryIsStillAnswered();
+    }
+
+    /** The records of {@code requestIds} once the store holds each one's final answer. */
+    private static List<AuditRecord> awaitAnswered(Path store, List<String> requestIds)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        List<AuditRecord> own = List.of();
+        while (System.nanoTime() < deadline) {
+            own = readAll(store).stream()
+                    .filter(r -> r.entry().requestId() != null
+                            && requestIds.contains(r.entry().requestId()))
+                    .toList();
+            List<AuditRecord> now = own;
+            if (requestIds.stream().allMatch(id -> now.stream().anyMatch(r -> id.equals(r.entry()
+                    .requestId()) && r.entry().eventType().equals("ToolCallCompleted")))) {
+                return own;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("within " + SETTLE + " the audit store did not hold the final"
+                + " answers of " + requestIds + "; it held " + own.stream().map(r -> r.entry()
+                        .requestId() + " " + r.entry().eventType()).toList());
     }
 
     /** Every record value of {@code topic}, as text, read to its end as of now. */
