@@ -104,32 +104,33 @@ topic gateway.decisions --config cleanup.policy=delete --config max.message.byte
 topic gateway.results --config cleanup.policy=delete --config max.message.bytes=1048576 --config retention.bytes=-1 --config retention.ms=-1
 topic gateway.replies --config cleanup.policy=delete --config max.message.bytes=1048576 --config retention.ms=86400000
 topic gateway.audit --config cleanup.policy=delete --config max.message.bytes=1048576 --config retention.bytes=-1 --config retention.ms=-1
-topic gateway.agent-tokens --config cleanup.policy=compact --config max.message.bytes=1048576 --config min.compaction.lag.ms=604800000 --config retention.bytes=-1 --config retention.ms=-1
+topic gateway.token-history --config cleanup.policy=delete --config max.message.bytes=1048576 --config retention.bytes=-1 --config retention.ms=-1
+topic gateway.agent-tokens --config cleanup.policy=compact --config max.compaction.lag.ms=3600000 --config max.message.bytes=1048576 --config min.compaction.lag.ms=0 --config segment.ms=3600000
 topic gateway.policy --config cleanup.policy=delete --config max.message.bytes=1048576 --config retention.bytes=-1 --config retention.ms=-1
 topic gateway.installations --config cleanup.policy=compact --config max.message.bytes=1048576 --config min.compaction.lag.ms=604800000 --config retention.bytes=-1 --config retention.ms=-1
 topic gateway.dead-letters --config cleanup.policy=delete --config max.message.bytes=1048576 --config retention.bytes=-1 --config retention.ms=-1
 topic gateway.refusals --config cleanup.policy=delete --config max.message.bytes=1048576 --config retention.bytes=-1 --config retention.ms=-1
 
 # ingress
-acl User:tollgate-ingress literal Describe --topic gateway.contents --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
-acl User:tollgate-ingress literal Write --topic gateway.contents --topic gateway.requests --topic gateway.agent-tokens --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
+acl User:tollgate-ingress literal Describe --topic gateway.contents --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.token-history --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
+acl User:tollgate-ingress literal Write --topic gateway.contents --topic gateway.requests --topic gateway.token-history --topic gateway.agent-tokens --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
 acl User:tollgate-ingress literal Read --topic gateway.requests --topic gateway.replies --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations
 
 # decision-worker
-acl User:tollgate-decision-worker literal Describe --topic gateway.contents --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
+acl User:tollgate-decision-worker literal Describe --topic gateway.contents --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.token-history --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
 acl User:tollgate-decision-worker literal Write --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.policy --topic gateway.dead-letters
 acl User:tollgate-decision-worker literal Read --topic gateway.requests --topic gateway.installations --group tollgate-decision-worker
 acl User:tollgate-decision-worker prefixed Write --transactional-id tollgate-decision-
 acl User:tollgate-decision-worker prefixed Describe --transactional-id tollgate-decision-
 
 # executor-worker
-acl User:tollgate-executor-worker literal Describe --topic gateway.contents --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
+acl User:tollgate-executor-worker literal Describe --topic gateway.contents --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.token-history --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
 acl User:tollgate-executor-worker literal Write --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.installations --topic gateway.dead-letters
 acl User:tollgate-executor-worker literal Read --topic gateway.decisions --topic gateway.contents --topic gateway.installations --group tollgate-executor
 
 # audit-sink
-acl User:tollgate-audit-sink literal Describe --topic gateway.contents --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
+acl User:tollgate-audit-sink literal Describe --topic gateway.contents --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.replies --topic gateway.audit --topic gateway.token-history --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals
 acl User:tollgate-audit-sink literal Write --topic gateway.dead-letters
-acl User:tollgate-audit-sink literal Read --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.audit --topic gateway.agent-tokens --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals --group tollgate-audit-sink
+acl User:tollgate-audit-sink literal Read --topic gateway.requests --topic gateway.decisions --topic gateway.results --topic gateway.audit --topic gateway.token-history --topic gateway.policy --topic gateway.installations --topic gateway.dead-letters --topic gateway.refusals --group tollgate-audit-sink
 
 echo "Tollgate's Kafka principals, topics and ACLs are in place"

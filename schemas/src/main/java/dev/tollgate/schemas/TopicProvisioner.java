@@ -1,5 +1,6 @@
 package dev.tollgate.schemas;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -56,6 +57,14 @@ public final class TopicProvisioner {
      */
     public static final long MIN_COMPACTION_LAG_MS = 7L * 24 * 60 * 60 * 1000;
 
+    /**
+     * How soon a compacted topic that is not audited (state only, its history kept elsewhere) is
+     * compacted: its segments roll this often and are compacted at the latest this long after,
+     * so a start-up replay holds the latest record per key and at most about twice this long of
+     * changes.
+     */
+    public static final Duration STATE_COMPACTION_LAG = Duration.ofHours(1);
+
     /** The broker-side configuration of a topic, with the default record size limit. */
     public static Map<String, String> topicConfig(Topic<?> topic) {
         return topicConfig(topic, MessageLimits.defaults());
@@ -67,9 +76,14 @@ public final class TopicProvisioner {
         config.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(limits
                 .topicMaxMessageBytes()));
         config.put(TopicConfig.CLEANUP_POLICY_CONFIG, topic.cleanupPolicy());
-        if (topic.compacted()) {
+        if (topic.compacted() && topic.audited()) {
             config.put(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(
                     MIN_COMPACTION_LAG_MS));
+        } else if (topic.compacted()) {
+            String lag = Long.toString(STATE_COMPACTION_LAG.toMillis());
+            config.put(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0");
+            config.put(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, lag);
+            config.put(TopicConfig.SEGMENT_MS_CONFIG, lag);
         }
         if (topic.keepForever()) {
             config.put(TopicConfig.RETENTION_MS_CONFIG, "-1");

@@ -17,8 +17,9 @@ import java.util.Set;
 
 /**
  * The topic catalogue: every topic Tollgate uses, in flow order. Audited topics keep their data
- * forever; the installation registry and the gateway token families are compacted (and kept
- * forever: compaction keeps the latest state of every installation and token family). The two
+ * forever; the installation registry is compacted (and kept forever: compaction keeps the latest
+ * state of every installation), and so is the gateway token families' state, which is not
+ * audited (its history is, on {@link #TOKEN_HISTORY}) and compacted within hours. The two
  * topics that forget carry content and are not audited: {@link #CONTENTS}, what agents write, on
  * its way to GitHub, and {@link #REPLIES}, what agents read, on its way back to them.
  */
@@ -80,14 +81,26 @@ public final class Topics {
             "installation tokens minted (scope and expiry, never the token)");
 
     /**
-     * Compacted, so that a replica's start-up replay holds one record per token family (its
-     * latest rotation), per revoked family and per revoked agent, however often tokens rotate.
+     * Every gateway token family issued, rotated and revoked, as it happened: kept forever and
+     * audited, never replayed at start-up. Its state twin is {@link #AGENT_TOKENS}.
+     */
+    public static final Topic<AgentTokenChanged> TOKEN_HISTORY = new Topic<>(
+            "gateway.token-history", AgentTokenChanged.class,
+            "family:<family ID>, revoked:<family ID> or agent:<agent ID>", false, true,
+            Set.of(Roles.INGRESS), "gateway token families issued, rotated and revoked (every"
+                    + " change, kept forever)");
+
+    /**
+     * The state of gateway token families, which every ingress replica replays at start-up:
+     * compacted within hours ({@code TopicProvisioner.STATE_COMPACTION_LAG}), so the replay holds
+     * about one record per token family, per revoked family and per revoked agent, however often
+     * tokens rotate. Not audited: every change is kept on {@link #TOKEN_HISTORY}, written first.
      */
     public static final Topic<AgentTokenChanged> AGENT_TOKENS = new Topic<>(
             "gateway.agent-tokens", AgentTokenChanged.class,
-            "family:<family ID>, revoked:<family ID> or agent:<agent ID>", true, true,
-            Set.of(Roles.INGRESS), "gateway token families issued, rotated and revoked (latest"
-                    + " state per key)");
+            "family:<family ID>, revoked:<family ID> or agent:<agent ID>", true, false,
+            Set.of(Roles.INGRESS), "gateway token families' latest state (compacted; what a"
+                    + " replica replays at start-up)");
 
     public static final Topic<PolicyChanged> POLICY = new Topic<>("gateway.policy",
             PolicyChanged.class, "policy source", false, true, Set.of(Roles.DECISION_WORKER),
@@ -114,7 +127,7 @@ public final class Topics {
 
     private static final List<Topic<?>> ALL = List.of(CONTENTS, REQUESTS, DECISIONS, RESULTS,
             REPLIES,
-            TOKEN_MINTS,
+            TOKEN_MINTS, TOKEN_HISTORY,
             AGENT_TOKENS, POLICY, INSTALLATIONS, DEAD_LETTERS, REFUSALS);
 
     private Topics() {

@@ -56,8 +56,12 @@ class KafkaAclsTest {
         assertThat(principals(AclOperation.READ, Topics.REQUESTS)).as("the ingress reads every"
                 + " replica's requests (KafkaListeners)").containsExactlyInAnyOrder(
                         Roles.DECISION_WORKER, Roles.INGRESS, Roles.AUDIT_SINK);
-        assertThat(principals(AclOperation.READ, Topics.AGENT_TOKENS)).containsExactlyInAnyOrder(
-                Roles.INGRESS, Roles.AUDIT_SINK);
+        assertThat(principals(AclOperation.READ, Topics.AGENT_TOKENS)).as(
+                "the tokens' state, replayed at start-up").containsExactly(Roles.INGRESS);
+        assertThat(principals(AclOperation.READ, Topics.TOKEN_HISTORY)).as(
+                "every change, kept forever").containsExactly(Roles.AUDIT_SINK);
+        assertThat(principals(AclOperation.WRITE, Topics.TOKEN_HISTORY)).containsExactly(
+                Roles.INGRESS);
     }
 
     @Test

@@ -127,7 +127,8 @@ class TopicProvisionerIntegrationTest {
                             Integer.toString(MessageLimits.DEFAULT_MAX_MESSAGE_BYTES));
         }
         assertThat(Topics.all()).as("the topics that forget").filteredOn(topic -> !topic
-                .audited()).containsExactly(Topics.CONTENTS, Topics.REPLIES);
+                .audited() && !topic.compacted()).containsExactly(Topics.CONTENTS,
+                        Topics.REPLIES);
         for (Topic<?> forgets : List.of(Topics.CONTENTS, Topics.REPLIES)) {
             assertThat(TopicProvisioner.topicConfig(forgets)).as(forgets.name()).containsEntry(
                     "retention.ms", "86400000").containsEntry("cleanup.policy", "delete")
@@ -138,6 +139,87 @@ class TopicProvisionerIntegrationTest {
                         "kept forever");
         assertThat(Topics.INSTALLATIONS.cleanupPolicy()).isEqualTo("compact");
         assertThat(Topics.AGENT_TOKENS.cleanupPolicy()).isEqualTo("compact");
+        // the registry, audited, is compacted only after a week (a sink down that long still
+        // reads every change); the tokens' state, whose history is kept elsewhere, within hours,
+        // so a replica's start-up replay does not grow with rotations
+        assertThat(TopicProvisioner.topicConfig(Topics.INSTALLATIONS)).containsEntry(
+                "min.compaction.lag.ms", "604800000").doesNotContainKey("max.compaction.lag.ms");
+        assertThat(Topics.AGENT_TOKENS.audited()).isFalse();
+        assertThat(Topics.TOKEN_HISTORY.audited()).isTrue();
+        assertThat(Topics.TOKEN_HISTORY.valueType()).isEqualTo(Topics.AGENT_TOKENS.valueType());
+        assertThat(TopicProvisioner.topicConfig(Topics.AGENT_TOKENS)).containsEntry(
+                "cleanup.policy", "compact").containsEntry("min.compaction.lag.ms", "0")
+                .containsEntry("max.compaction.lag.ms", "3600000").containsEntry("segment.ms",
+                        "3600000");
         assertThat(Topics.REQUESTS.cleanupPolicy()).isEqualTo("delete");
+    }
+
+    /**
+     * The tokens' state topic, as a real broker compacts it: its settings with seconds for hours.
+     * Three hundred rotations of one family and a revocation are replayed as about one record
+     * per key once the lag has passed, so a replica's start-up replay does not grow with them.
+     */
+    @Test
+    void theTokensStateIsCompactedWithinItsLagSoAReplayHoldsAboutOneRecordPerKey(
+            KafkaTestBroker broker) throws Exception {
+        String name = KafkaTestBroker.uniqueName("state");
+        Map<String, String> config = new java.util.HashMap<>(TopicProvisioner.topicConfig(
+                Topics.AGENT_TOKENS));
+        config.put("max.compaction.lag.ms", "1000");
+        config.put("segment.ms", "1000");
+        try (Admin admin = broker.admin()) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(name, 1,
+                    (short) 1).configs(config))).all()
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        Map<String, Object> producerProps = broker.producerProps();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(producerProps,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            for (int i = 0; i < 300; i++) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(name,
+                        "family:f", "rotation " + i));
+            }
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(name,
+                    "revoked:f", "revoked")).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            Thread.sleep(1_500); // the segment is older than segment.ms: the next record rolls it
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(name,
+                    "family:g", "issued")).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        List<Integer> replays = new java.util.ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            List<String> replay = replay(broker, name);
+            replays.add(replay.size());
+            if (replay.size() <= 3) {
+                assertThat(replay).containsExactly("family:f=rotation 299", "revoked:f=revoked",
+                        "family:g=issued");
+                return;
+            }
+            Thread.sleep(2_000);
+        }
+        throw new AssertionError("within 3 minutes the broker did not compact " + name
+                + "; replays held " + replays + " records");
+    }
+
+    /** Every record of the one-partition topic {@code name} from its start, as key=value. */
+    private static List<String> replay(KafkaTestBroker broker, String name) {
+        Map<String, Object> props = broker.consumerProps(KafkaTestBroker.uniqueName("replay"));
+        props.put("isolation.level", "read_uncommitted");
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+            var partition = new org.apache.kafka.common.TopicPartition(name, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            List<String> records = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (consumer.position(partition) < end && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> records.add(record.key()
+                        + "=" + record.value()));
+            }
+            return records;
+        }
     }
 }

@@ -59,7 +59,10 @@ public final class TokenService {
     private final Collection<String> toolNames;
     private final WorkloadTokens workloads;
 
-    /** Where token records go: {@code gateway.agent-tokens}, acknowledged, or a test's list. */
+    /**
+     * Where token records go: {@code gateway.token-history} and then {@code gateway.agent-tokens},
+     * acknowledged, or a test's list.
+     */
     @FunctionalInterface
     public interface Recorder {
 
@@ -74,9 +77,14 @@ public final class TokenService {
     public TokenService(GatewayTokens tokens, TokenRules rules, RevocationList revocations,
             EventPublisher publisher, Clock clock, Duration rotationGrace,
             Collection<String> toolNames, WorkloadTokens workloads) {
-        this(tokens, rules, revocations, (key, event) -> publisher.publish(Topics.AGENT_TOKENS,
-                key, event, headers -> {
-                }, PUBLISH_TIMEOUT), clock, rotationGrace, toolNames, workloads);
+        this(tokens, rules, revocations, (key, event) -> {
+            // the history (kept forever, audited) first: the state a replica replays never
+            // holds a change the audit could miss
+            publisher.publish(Topics.TOKEN_HISTORY, key, event, headers -> {
+            }, PUBLISH_TIMEOUT);
+            publisher.publish(Topics.AGENT_TOKENS, key, event, headers -> {
+            }, PUBLISH_TIMEOUT);
+        }, clock, rotationGrace, toolNames, workloads);
     }
 
     /** Gateway tokens only. */
