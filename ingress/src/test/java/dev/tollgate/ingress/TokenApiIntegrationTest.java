@@ -179,6 +179,9 @@ class TokenApiIntegrationTest {
         assertThat(rejection(token)).as("the newest rotation still works").isNull();
         assertThat(KafkaProbe.await(Topics.AGENT_TOKENS, event -> event.getAgentId().equals(
                 agent), 7)).hasSize(7);
+        assertThat(KafkaProbe.await(Topics.TOKEN_HISTORY, event -> event.getAgentId().equals(
+                agent), 7)).as("the issue and six rotations, kept forever for the audit")
+                .hasSize(7);
     }
 
     @Test
@@ -191,7 +194,10 @@ class TokenApiIntegrationTest {
                     TimeUnit.SECONDS).get(topic);
 
             assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
-            assertThat(config.get("retention.ms").value()).isEqualTo("-1");
+            // compacted within the hour after an hour's segment: the replay stays flat
+            assertThat(config.get("segment.ms").value()).isEqualTo("3600000");
+            assertThat(config.get("max.compaction.lag.ms").value()).isEqualTo("3600000");
+            assertThat(config.get("min.compaction.lag.ms").value()).isEqualTo("0");
         }
     }
 
