@@ -170,6 +170,14 @@ class OnlyTollgatesOwnRolesSpeakOnItsTopicsTest {
                     + " reading the agents' copies").isInstanceOf(
                             TopicAuthorizationException.class);
         }
+        // What agents write, on its way to GitHub: the executor reads it, no one else.
+        assertThat(readTopic(noCredentials(), Topics.CONTENTS.name())).as(
+                "no credentials, on the contents").isInstanceOf(TimeoutException.class);
+        for (String role : List.of("decision-worker", "ingress", "launcher", "audit-sink")) {
+            assertThat(readTopic(principal(role), Topics.CONTENTS.name())).as(role
+                    + " reading what agents write").isInstanceOf(
+                            TopicAuthorizationException.class);
+        }
         assertThat(readTopic(principal("ingress"), Topics.DECISIONS.name())).as(
                 "the ingress reading decisions").isInstanceOf(TopicAuthorizationException.class);
         assertThat(readTopic(principal("executor-worker"), Topics.REQUESTS.name())).as(
