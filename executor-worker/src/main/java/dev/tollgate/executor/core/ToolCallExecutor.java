@@ -1,8 +1,8 @@
 package dev.tollgate.executor.core;
 
 import dev.tollgate.events.CallStatus;
-import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.ContentReference;
+import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.executor.core.handlers.Narrowing;
