@@ -150,6 +150,13 @@ public final class AuditCommand implements Callable<Integer> {
         }
     }
 
+    /** How often a subcommand that walks records reports its progress. */
+    static final class ProgressArguments {
+
+        @Option(names = "--progress-every", paramLabel = "N", defaultValue = "10000", description = "report progress on standard error every N records")
+        long every;
+    }
+
     /** Which store a subcommand reads or writes. */
     static final class StoreArguments {
 
@@ -220,8 +227,8 @@ public final class AuditCommand implements Callable<Integer> {
         @Mixin
         StoreArguments store;
 
-        @Option(names = "--progress-every", paramLabel = "N", defaultValue = "10000", description = "report progress on standard error every N records")
-        long every;
+        @Mixin
+        ProgressArguments progress;
 
         @Option(names = "--json", description = "print one JSON object instead of the lines")
         boolean json;
@@ -247,7 +254,7 @@ public final class AuditCommand implements Callable<Integer> {
                 throw Cli.usage(spec.commandLine(), "--checkpoints and --public-key go together");
             }
             return guarded(spec, err, () -> verify(store.options(env), retention.policy(env),
-                    every, json, Optional
+                    progress.every, json, Optional
                             .ofNullable(blankToNull(checkpoints))
                             .map(file -> new CheckpointVerifier(
                                     CheckpointWriter.read(Path.of(file)),
@@ -271,8 +278,8 @@ public final class AuditCommand implements Callable<Integer> {
         @Option(names = "--out", paramLabel = "FILE", description = "the file to write (default: standard output)")
         String outFile;
 
-        @Option(names = "--progress-every", paramLabel = "N", defaultValue = "10000", description = "report progress on standard error every N records")
-        long every;
+        @Mixin
+        ProgressArguments progress;
 
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
         boolean help;
@@ -282,8 +289,9 @@ public final class AuditCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return guarded(spec, err, () -> export(store.options(env), every, blankToNull(from),
-                    blankToNull(to), blankToNull(outFile)));
+            return guarded(spec, err,
+                    () -> export(store.options(env), progress.every, blankToNull(from),
+                            blankToNull(to), blankToNull(outFile)));
         }
     }
 
@@ -302,8 +310,8 @@ public final class AuditCommand implements Callable<Integer> {
         @Option(names = "--dry-run", description = "say what would be erased, change nothing")
         boolean dryRun;
 
-        @Option(names = "--progress-every", paramLabel = "N", defaultValue = "10000", description = "report progress on standard error every N records")
-        long every;
+        @Mixin
+        ProgressArguments progress;
 
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
         boolean help;
@@ -314,7 +322,7 @@ public final class AuditCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             return guarded(spec, err, () -> prune(store.options(env), retention.policy(env),
-                    dryRun, every));
+                    dryRun, progress.every));
         }
     }
 

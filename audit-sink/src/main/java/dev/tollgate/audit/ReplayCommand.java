@@ -40,6 +40,7 @@ import java.util.function.Predicate;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -98,8 +99,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--into-dir", paramLabel = "DIR", description = "the embedded store's folder")
     String intoDir;
 
-    @Option(names = "--progress-every", paramLabel = "N", defaultValue = "10000", description = "report progress on standard error every N records")
-    long every;
+    @Mixin
+    AuditCommand.ProgressArguments reporting;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
     boolean help;
@@ -170,7 +171,7 @@ final class ReplayCommand implements Callable<Integer> {
             if (file.isPresent()) {
                 LinkingWriter writer = new LinkingWriter(Path.of(file.get()));
                 try (writer) {
-                    summary = replayer.replay(topics, start, filter, writer::write, every,
+                    summary = replayer.replay(topics, start, filter, writer::write, reporting.every,
                             progress);
                 }
                 written = writer.written;
@@ -187,7 +188,7 @@ final class ReplayCommand implements Callable<Integer> {
                             store.appendAll(List.copyOf(batch));
                             batch.clear();
                         }
-                    }, every, progress);
+                    }, reporting.every, progress);
                     store.appendAll(batch);
                     written = store.count() - before;
                     heads = store.heads();
