@@ -88,6 +88,9 @@ public final class WithheldContent {
      * @throws InvalidArgumentException naming the argument whose value reads as a proof
      */
     public static Split split(ValidatedCall call) {
+        if (!declaresContent(call.tool().params())) { // reads: nothing to walk
+            return new Split(call.arguments(), new TreeMap<>());
+        }
         SortedMap<String, String> values = new TreeMap<>();
         Map<String, Object> arguments = walk(call.tool().params(), call.arguments(), "", "",
                 (pointer, field, value) -> {
@@ -107,6 +110,9 @@ public final class WithheldContent {
      * the call cannot be performed without its withheld values.
      */
     public static boolean anyWithheld(ToolDefinition tool, Map<String, Object> arguments) {
+        if (!declaresContent(tool.params())) {
+            return false;
+        }
         boolean[] found = {false};
         walk(tool.params(), arguments, "", "", (pointer, field, value) -> {
             found[0] |= isProof(value);
@@ -148,6 +154,22 @@ public final class WithheldContent {
             throw new MismatchException("withheld values for no argument: " + extra);
         }
         return restored;
+    }
+
+    /** True if any of {@code params}, at any depth, is content. */
+    private static boolean declaresContent(List<Param> params) {
+        for (Param param : params) {
+            boolean content = switch (param) {
+                case Param.Str str -> str.content();
+                case Param.Obj obj -> declaresContent(obj.fields());
+                case Param.Arr arr -> declaresContent(List.of(arr.items()));
+                default -> false;
+            };
+            if (content) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @FunctionalInterface

@@ -391,12 +391,12 @@ public final class ToolCallExecutor {
             throw Refusal.forbidden(tool.toolName() + "'s arguments are refused by its"
                     + " definition: " + e.getMessage());
         }
-        if (request.getContent() == null && WithheldContent.anyWithheld(call.tool(), call
-                .arguments())) {
-            throw Refusal.forbidden("the request carries proofs of withheld content but not"
-                    + " where it waits: nothing to write");
-        }
-        if (request.getContent() != null) {
+        if (request.getContent() == null) {
+            if (WithheldContent.anyWithheld(call.tool(), call.arguments())) {
+                throw Refusal.forbidden("the request carries proofs of withheld content but not"
+                        + " where it waits: nothing to write");
+            }
+        } else {
             // the ingress scanned all of it; this second look, bounded, is the last before GitHub
             Optional<String> credential = WrittenContent.refusal(tool.toolName(), WrittenContent
                     .credentials(call, SECOND_LOOK_CHARS));

@@ -3,6 +3,7 @@ package dev.tollgate.executor.kafka;
 import dev.tollgate.events.ContentReference;
 import dev.tollgate.events.RequestContent;
 import dev.tollgate.executor.core.ContentSource;
+import dev.tollgate.executor.core.GitHubSession;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.Topics;
@@ -21,7 +22,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads one request's withheld content from {@code gateway.contents} at the partition and offset
@@ -34,8 +34,6 @@ public final class KafkaContentSource implements ContentSource, AutoCloseable {
 
     /** How long a read waits for Kafka before the call is answered {@code transient}. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final KafkaConsumer<String, RequestContent> consumer;
     private final String topic;
@@ -115,7 +113,7 @@ public final class KafkaContentSource implements ContentSource, AutoCloseable {
         }
         JsonNode values;
         try {
-            values = JSON.readTree(content.getValuesJson());
+            values = GitHubSession.JSON.readTree(content.getValuesJson());
         } catch (JacksonException e) {
             throw new Unavailable("the withheld content of request " + requestId + " is not a"
                     + " JSON object", false);
