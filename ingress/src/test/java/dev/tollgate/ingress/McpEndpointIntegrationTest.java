@@ -374,15 +374,16 @@ class McpEndpointIntegrationTest {
     void transportErrorsCarryNoJavaException() {
         String token = mint(agent());
 
-        HttpResponse<String> stream = send("GET", token);
-        HttpResponse<String> endSession = send("DELETE", token);
+        HttpResponse<String> stream = send("GET", token, "application/json");
+        HttpResponse<String> endSession = send("DELETE", token, "application/json, "
+                + "text/event-stream");
         HttpResponse<String> badAccept = HttpCalls.post(mcpUrl(), token, INITIALIZE, Map.of(
                 "Accept", "text/plain"));
         HttpResponse<String> aResponse = rawPost(token, "{\"jsonrpc\":\"2.0\",\"id\":7,"
                 + "\"result\":{}}", Map.of());
 
         assertThat(stream.statusCode()).isEqualTo(405);
-        assertThat(stream.headers().firstValue("Allow")).contains("POST");
+        assertThat(stream.headers().firstValue("Allow")).contains("GET, POST");
         assertThat(endSession.statusCode()).isEqualTo(405);
         assertThat(badAccept.statusCode()).isEqualTo(400);
         assertThat(aResponse.statusCode()).isEqualTo(400);
@@ -393,11 +394,10 @@ class McpEndpointIntegrationTest {
         }
     }
 
-    private HttpResponse<String> send(String method, String token) {
+    private HttpResponse<String> send(String method, String token, String accept) {
         try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
             return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(mcpUrl()))
-                    .header("Authorization", "Bearer " + token).header("Accept",
-                            "application/json, text/event-stream")
+                    .header("Authorization", "Bearer " + token).header("Accept", accept)
                     .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {

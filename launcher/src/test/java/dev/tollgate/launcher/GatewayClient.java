@@ -91,6 +91,21 @@ final class GatewayClient {
                 .initializationTimeout(Duration.ofSeconds(20)).build();
     }
 
+    /**
+     * A client that opens the server stream when it connects and hands each tool list it is sent
+     * after a notifications/tools/list_changed to {@code toolsChanged}.
+     */
+    static McpSyncClient listening(int port, String token,
+            java.util.function.Consumer<List<McpSchema.Tool>> toolsChanged) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
+                "http://127.0.0.1:" + port).endpoint("/mcp").requestBuilder(HttpRequest
+                        .newBuilder().header("Authorization", "Bearer " + token))
+                .openConnectionOnStartup(true).jsonMapper(new JacksonMcpJsonMapper(JSON)).build();
+        return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(40))
+                .initializationTimeout(Duration.ofSeconds(20)).toolsChangeConsumer(toolsChanged)
+                .build();
+    }
+
     /** A tool call's structured answer. */
     @SuppressWarnings("unchecked")
     static Map<String, Object> call(McpSyncClient agent, String tool,

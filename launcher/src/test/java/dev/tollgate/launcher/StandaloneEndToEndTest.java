@@ -394,8 +394,13 @@ class StandaloneEndToEndTest {
         Map<String, Object> arguments = Map.of("owner", "octo-org", "repo", "hello-world", "path",
                 "README.md");
 
-        try (McpSyncClient agent = connect(token)) {
+        List<List<String>> notified = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (McpSyncClient agent = connect(token);
+                McpSyncClient listening = GatewayClient.listening(tollgate.httpPort(), token,
+                        tools -> notified.add(tools.stream().map(McpSchema.Tool::name)
+                                .toList()))) {
             agent.initialize();
+            listening.initialize();
             awaitGrantsKnown(agent);
             List<String> toolsBefore = toolNames(agent);
             Map<String, Object> before = call(agent, "get_file", arguments);
@@ -429,6 +434,14 @@ class StandaloneEndToEndTest {
                             "status", "get_request_status");
             assertThat(toolsAfter).as("after the edit, tools/list").contains("get_file",
                     "get_tree").doesNotContain("create_issue", "push_files");
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (notified.stream().noneMatch(tools -> tools.contains("get_file"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(notified).as("the client that opened the server stream was sent "
+                    + "notifications/tools/list_changed and listed again").anySatisfy(
+                            tools -> assertThat(tools).contains("get_file"));
         }
     }
 

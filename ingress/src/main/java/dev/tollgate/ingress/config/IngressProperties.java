@@ -60,6 +60,7 @@ public class IngressProperties {
     private final RateLimit rateLimit = new RateLimit();
     private final Oidc oidc = new Oidc();
     private final Refusals refusals = new Refusals();
+    private final Streams streams = new Streams();
 
     public Path getStateDir() {
         return stateDir;
@@ -187,6 +188,57 @@ public class IngressProperties {
 
     public Refusals getRefusals() {
         return refusals;
+    }
+
+    public Streams getStreams() {
+        return streams;
+    }
+
+    /**
+     * The server streams agents open with GET /mcp to hear notifications/tools/list_changed.
+     */
+    public static class Streams {
+
+        /** Streams one agent may hold open on one replica; a new one ends its oldest. */
+        private int perAgent = 4;
+        /** How often an idle stream gets a comment (below a proxy's read timeout). */
+        private Duration keepAlive = Duration.ofSeconds(25);
+        /** How long a stream lives at most before its client reconnects (token checked again). */
+        private Duration maxLife = Duration.ofMinutes(30);
+        /** How long a client is told to wait before it reconnects (SSE retry). */
+        private Duration retry = Duration.ofSeconds(2);
+
+        public int getPerAgent() {
+            return perAgent;
+        }
+
+        public void setPerAgent(int perAgent) {
+            this.perAgent = perAgent;
+        }
+
+        public Duration getKeepAlive() {
+            return keepAlive;
+        }
+
+        public void setKeepAlive(Duration keepAlive) {
+            this.keepAlive = keepAlive;
+        }
+
+        public Duration getMaxLife() {
+            return maxLife;
+        }
+
+        public void setMaxLife(Duration maxLife) {
+            this.maxLife = maxLife;
+        }
+
+        public Duration getRetry() {
+            return retry;
+        }
+
+        public void setRetry(Duration retry) {
+            this.retry = retry;
+        }
     }
 
     /** Refusals at the door, counted and published to gateway.refusals for the audit. */

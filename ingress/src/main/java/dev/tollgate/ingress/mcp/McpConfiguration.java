@@ -28,6 +28,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -41,9 +45,10 @@ import tools.jackson.databind.json.JsonMapper;
  * The MCP endpoint: the SDK's stateless Streamable HTTP transport as a servlet on {@code /mcp},
  * behind {@link McpGuardFilter}, serving one tool per catalogue entry. Stateless: no
  * {@code Mcp-Session-Id} is issued, every POST carries its gateway token and is answered with one
- * JSON response, GET (a server stream) and DELETE (ending a session) are 405; so any replica
- * serves any request and a plain round-robin proxy works. Nothing the tools do needs a session:
- * they send no server-to-client requests or notifications.
+ * JSON response, DELETE (ending a session) is 405; so any replica serves any request and a plain
+ * round-robin proxy works. Nothing the tools do needs a session: they send no server-to-client
+ * requests. The one notification, {@code tools/list_changed}, goes on a stream the agent opens
+ * with GET ({@link ToolListStreams}), which belongs to its token, not to a session.
  *
  * <p>The runtime module provides /healthz and /readyz.
  */
@@ -117,10 +122,73 @@ public class McpConfiguration {
 
     @Bean
     Drain drain(ToolCalls calls, IngressProperties properties, TomcatListener listener,
-            HttpServletStatelessServerTransport transport) {
-        return new Drain(calls, listener, properties.getReplyTimeout().plusSeconds(5),
-                properties.getDrainGrace(), () -> transport.closeGracefully().block(Duration
-                        .ofSeconds(5)));
+            HttpServletStatelessServerTransport transport, ToolListStreams streams) {
+        return new Drain(new Drain.Calls() {
+
+            @Override
+            public void startDraining() {
+                calls.startDraining();
+                streams.closeAll(); // their clients reconnect, through the proxy, elsewhere
+            }
+
+            @Override
+            public int inFlight() {
+                return calls.inFlight();
+            }
+        }, listener, properties.getReplyTimeout().plusSeconds(5), properties.getDrainGrace(),
+                () -> transport.closeGracefully().block(Duration.ofSeconds(5)));
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService streamKeepAlive() {
+        return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name(
+                "tool-list-streams").factory());
+    }
+
+    @Bean(destroyMethod = "close")
+    ExecutorService streamWrites() {
+        return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("tool-list-stream-",
+                0).factory());
+    }
+
+    /**
+     * The streams that carry tools/list_changed: rechecked whenever a newer policy is read, a
+     * comment on each every keep-alive.
+     */
+    @Bean
+    ToolListStreams toolListStreams(ToolCalls calls, TokenService tokens, PolicyGrants grants,
+            Clock clock, IngressProperties properties, ScheduledExecutorService streamKeepAlive,
+            ExecutorService streamWrites) {
+        IngressProperties.Streams limits = properties.getStreams();
+        ToolListStreams streams = new ToolListStreams(calls::visibleTools, identity -> clock
+                .instant().isBefore(identity.expiresAt())
+                && tokens.revocations().reason(
+                        identity).isEmpty(),
+                clock, new ToolListStreams.Limits(limits
+                        .getPerAgent(), limits.getKeepAlive(), limits.getMaxLife(),
+                        limits.getRetry()),
+                streamWrites);
+        grants.onChange(streams::policyChanged);
+        long every = limits.getKeepAlive().toMillis();
+        streamKeepAlive.scheduleWithFixedDelay(() -> {
+            try {
+                streams.tick();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ToolListStreams.class).warn(
+                        "keeping tool-list streams alive failed: {}", e.toString());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+        return streams;
+    }
+
+    @Bean
+    FilterRegistrationBean<ServerStreamFilter> serverStreams(ToolListStreams streams) {
+        FilterRegistrationBean<ServerStreamFilter> registration = new FilterRegistrationBean<>(
+                new ServerStreamFilter(streams));
+        registration.addUrlPatterns(ENDPOINT);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20); // after the guard
+        registration.setAsyncSupported(true);
+        return registration;
     }
 
     @Bean
@@ -163,7 +231,7 @@ public class McpConfiguration {
                 .instructions("Tollgate performs GitHub actions for you without giving you a "
                         + "credential. Call status to see who you are; a call that is still "
                         + "running returns a request_id for get_request_status.")
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
                 .validateToolInputs(false) // the catalogue validates, naming the field
                 // tools/list shows each agent what its policy and token can allow
                 .addToolFilter((context, tool) -> Mono.just(calls.lists(context, tool.name())))

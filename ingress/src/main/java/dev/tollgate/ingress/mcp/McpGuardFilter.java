@@ -352,8 +352,9 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         if (!isSafe(message)) {
             message = switch (status) {
                 case 404 -> "not found";
-                case 405 -> "method not allowed: this gateway keeps no MCP session, so it offers "
-                        + "no stream to GET and no session to DELETE; POST each message";
+                case 405 -> "method not allowed: this gateway keeps no MCP session to DELETE; "
+                        + "POST each message, or GET with Accept: text/event-stream for the "
+                        + "stream that carries notifications/tools/list_changed";
                 case 413 -> tooLarge();
                 case 503 -> "the gateway is shutting down; retry in a moment";
                 default -> status >= 500 ? "internal error" : "invalid request";
@@ -366,7 +367,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             response.resetBuffer();
         }
         if (status == 405) {
-            response.setHeader("Allow", "POST");
+            response.setHeader("Allow", "GET, POST");
         }
         refuse(response, status, code, null, message);
     }

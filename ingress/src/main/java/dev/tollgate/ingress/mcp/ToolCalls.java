@@ -99,7 +99,8 @@ public final class ToolCalls implements Drain.Calls {
         return Tool.byToolName(toolName).map(visibleTools(identity)::contains).orElse(false);
     }
 
-    private Set<Tool> visibleTools(AgentIdentity identity) {
+    /** The tools {@code identity} is listed now. */
+    Set<Tool> visibleTools(AgentIdentity identity) {
         Set<String> narrowed = narrowedTools(identity);
         return grants.visibleTools(identity.agentId(), identity.environment(), narrowed,
                 narrowedRepositories(identity))

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -40,12 +41,25 @@ public final class PolicyGrants {
     }
 
     private final AtomicReference<InForce> inForce = new AtomicReference<>();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
-    /** Takes {@code next} if it is newer than what is known; returns whether it did. */
+    /**
+     * Takes {@code next} if it is newer than what is known; returns whether it did. Each
+     * {@link #onChange listener} runs, on this thread, when it did.
+     */
     public boolean offer(InForce next) {
         InForce now = inForce.getAndAccumulate(next, (known, offered) -> known == null || offered
                 .at().isAfter(known.at()) ? offered : known);
-        return now == null || next.at().isAfter(now.at());
+        boolean took = now == null || next.at().isAfter(now.at());
+        if (took) {
+            listeners.forEach(Runnable::run);
+        }
+        return took;
+    }
+
+    /** Runs {@code listener} whenever a newer policy is taken; it must not block. */
+    public void onChange(Runnable listener) {
+        listeners.add(listener);
     }
 
     /** The newest policy whose grants are known; empty while none is. */

@@ -1,0 +1,127 @@
+package dev.tollgate.ingress.mcp;
+
+import dev.tollgate.ingress.core.tokens.AgentIdentity;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * {@code GET /mcp} with {@code Accept: text/event-stream}, after {@link McpGuardFilter} has let it
+ * through (Host and Origin, the token, the rate limit, the protocol version): opens a
+ * {@link ToolListStreams} stream for the caller. Every other request goes on to the transport
+ * (which answers any other GET with 405, as MCP asks of a server with no stream to offer).
+ */
+final class ServerStreamFilter extends OncePerRequestFilter {
+
+    private final ToolListStreams streams;
+
+    ServerStreamFilter(ToolListStreams streams) {
+        this.streams = streams;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
+            FilterChain chain) throws ServletException, IOException {
+        if (!"GET".equalsIgnoreCase(request.getMethod()) || !acceptsEventStream(request)
+                || !(request
+                        .getAttribute(McpGuardFilter.IDENTITY) instanceof AgentIdentity identity)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (!streams.accepting()) {
+            response.setHeader("Retry-After", "1");
+            response.setStatus(503);
+            response.setContentType("application/json");
+            byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32001,"
+                    + "\"message\":\"the gateway is shutting down; reconnect in a moment\"}}")
+                    .getBytes(StandardCharsets.UTF_8);
+            response.setContentLength(body.length);
+            response.getOutputStream().write(body);
+            return;
+        }
+        response.setStatus(200);
+        response.setContentType("text/event-stream");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("X-Accel-Buffering", "no"); // nginx: pass each event on at once
+        AsyncContext async = request.startAsync();
+        async.setTimeout(streams.responseTimeout().toMillis());
+        AtomicReference<ToolListStreams.Stream> opened = new AtomicReference<>();
+        async.addListener(new AsyncListener() {
+
+            @Override
+            public void onComplete(AsyncEvent event) {
+                ended();
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                ended();
+                event.getAsyncContext().complete();
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                ended();
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+            }
+
+            private void ended() {
+                ToolListStreams.Stream stream = opened.get();
+                if (stream != null) {
+                    stream.ended();
+                }
+            }
+        });
+        response.flushBuffer(); // the headers, so the client knows the stream is open
+        ToolListStreams.Stream stream = streams.open(identity, request.getHeader("Last-Event-ID"),
+                request.getHeader("MCP-Protocol-Version"), new Sink(async));
+        if (stream == null) {
+            async.complete();
+        } else {
+            opened.set(stream);
+        }
+    }
+
+    private static boolean acceptsEventStream(HttpServletRequest request) {
+        String accept = request.getHeader("Accept");
+        return accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains(
+                "text/event-stream");
+    }
+
+    /** A response kept open; written under its stream's lock, one frame at a time. */
+    private record Sink(AsyncContext async) implements ToolListStreams.Sink {
+
+        @Override
+        public boolean send(String frame) {
+            try {
+                var out = async.getResponse().getOutputStream();
+                out.write(frame.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                return true;
+            } catch (IOException | IllegalStateException e) {
+                return false; // the client went away, or the response already ended
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                async.complete();
+            } catch (IllegalStateException e) {
+                // already completed (timed out, failed)
+            }
+        }
+    }
+}
