@@ -26,6 +26,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Wires the policy, its reload, and the Kafka decision loops. */
 @Configuration(proxyBeanMethods = false)
@@ -66,12 +69,49 @@ public class DecisionWorkerConfiguration {
     @Bean
     ActivePolicy activePolicy(ObjectProvider<PolicyReloader> reloaders,
             PolicyChangedPublisher publisher, Clock clock,
-            ObjectProvider<TopicProvisioner.Report> topics) {
+            ObjectProvider<TopicProvisioner.Report> topics, PolicyProperties properties) {
+        List<String> commandLine = commandLine(properties);
+        if (!commandLine.isEmpty() && properties.getFile() != null) {
+            throw new IllegalStateException("give the policy as tollgate.policy.file or as "
+                    + "service-gator's options (tollgate.policy.command-line, set by tollgate run "
+                    + "--gh-repo/--scope), not both");
+        }
         PolicyReloader reloader = reloaders.getIfAvailable();
         if (reloader == null) {
             topics.getIfAvailable(); // the topic exists before the PolicyChanged is published
         }
-        return ActivePolicy.of(reloader, publisher, clock);
+        return commandLine.isEmpty()
+                ? ActivePolicy.of(reloader, publisher, clock)
+                : ActivePolicy.ofCommandLine(commandLine, publisher, clock);
+    }
+
+    /** tollgate.policy.command-line, a JSON array of strings; empty when unset. */
+    static List<String> commandLine(PolicyProperties properties) {
+        String json = properties.getCommandLine();
+        if (json == null || json.isBlank()) {
+            return List.of();
+        }
+        try {
+            JsonNode node = JsonMapper.builder().build().readTree(json);
+            List<String> arguments = new ArrayList<>();
+            if (node.isArray()) {
+                for (JsonNode argument : node) {
+                    if (!argument.isString()) {
+                        arguments = null;
+                        break;
+                    }
+                    arguments.add(argument.asString());
+                }
+            }
+            if (node.isArray() && arguments != null) {
+                return List.copyOf(arguments);
+            }
+        } catch (JacksonException e) {
+            // said below
+        }
+        throw new IllegalStateException("tollgate.policy.command-line must be a JSON array of "
+                + "strings, service-gator's arguments in order, e.g. [\"--gh-repo\", "
+                + "\"myorg/app:read\"]");
     }
 
     @Bean

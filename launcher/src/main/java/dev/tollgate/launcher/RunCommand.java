@@ -1,5 +1,6 @@
 package dev.tollgate.launcher;
 
+import dev.tollgate.decision.policy.load.ServiceGatorOptions;
 import dev.tollgate.runtime.cli.Cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -8,13 +9,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
+import picocli.CommandLine;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code tollgate run}: the standalone system (an embedded broker or an existing cluster, and
@@ -25,7 +28,8 @@ import picocli.CommandLine.Unmatched;
         + " JVM, until Ctrl-C.", footer = {"",
                 "The HTTP listener is 127.0.0.1:8080 (SERVER_PORT changes the port). Any other"
                         + " --key=value (or --key value)",
-                "is passed to every role, e.g. --tollgate.policy.file=policy.toml."})
+                "is passed to every role, e.g. --tollgate.policy.file=policy.toml, or give the",
+                "policy as service-gator does: --gh-repo myorg/app:read,push-new-branch."})
 public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--fresh", description = "wipe the data folder first (broker log, embedded audit store)")
@@ -45,6 +49,10 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
     boolean help;
+
+    /** service-gator's --gh-repo and --scope: the decision worker's policy, instead of a file. */
+    @Mixin
+    ServiceGatorOptions serviceGator;
 
     @Unmatched
     List<String> unmatched = new ArrayList<>();
@@ -104,7 +112,26 @@ public final class RunCommand implements Callable<Integer> {
                 ? kafka
                 : blankToNull(env.get(
                         "SPRING_KAFKA_BOOTSTRAP_SERVERS"));
-        return new LauncherOptions(dir, fresh, port, external, help, roleArgs());
+        List<String> roleArgs = new ArrayList<>(roleArgs());
+        List<Cli.Given> policy = ServiceGatorOptions.given(spec.commandLine().getParseResult());
+        if (!policy.isEmpty()) {
+            if (roleArgs.stream().anyMatch(arg -> arg.startsWith("--tollgate.policy.file="))) {
+                throw new IllegalArgumentException("give the policy as --tollgate.policy.file or "
+                        + "as service-gator's --gh-repo/--scope, not both");
+            }
+            roleArgs.add("--tollgate.policy.command-line=" + commandLine(policy));
+        }
+        return new LauncherOptions(dir, fresh, port, external, help, roleArgs);
+    }
+
+    /** service-gator's options as tollgate.policy.command-line: a JSON array, in order. */
+    static String commandLine(List<Cli.Given> options) {
+        List<String> arguments = new ArrayList<>();
+        for (Cli.Given option : options) {
+            arguments.add(option.option());
+            arguments.add(option.value());
+        }
+        return JsonMapper.builder().build().writeValueAsString(arguments);
     }
 
     /**

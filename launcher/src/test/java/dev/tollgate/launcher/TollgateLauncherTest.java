@@ -107,6 +107,21 @@ class TollgateLauncherTest {
     }
 
     @Test
+    void serviceGatorsPolicyOptionsReachTheDecisionWorkerInOrderAndNeverBesideAFile() {
+        String scope = "{\"gh\": {\"repos\": {\"myorg/docs\": {\"read\": true}}}}";
+        LauncherOptions options = LauncherOptions.parse(new String[]{"--gh-repo",
+                "myorg/app:read,push-new-branch", "--scope", scope, "--gh-repo=myorg/lib:read",
+                "--server.port=0"}, Map.of());
+
+        assertThat(options.roleArgs()).containsExactly("--server.port=0",
+                "--tollgate.policy.command-line=[\"--gh-repo\",\"myorg/app:read,push-new-branch\","
+                        + "\"--scope\",\"{\\\"gh\\\": {\\\"repos\\\": {\\\"myorg/docs\\\": "
+                        + "{\\\"read\\\": true}}}}\",\"--gh-repo\",\"myorg/lib:read\"]");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[]{"--gh-repo", "myorg/app:read",
+                "--tollgate.policy.file=p.toml"}, Map.of())).hasMessageContaining("not both");
+    }
+
+    @Test
     void readsDefaultsFromTheEnvironmentAndLetsFlagsWin() {
         LauncherOptions fromEnv = LauncherOptions.parse(new String[0], Map.of(
                 "TOLLGATE_DATA_DIR", "/var/lib/tollgate", "SPRING_KAFKA_BOOTSTRAP_SERVERS",

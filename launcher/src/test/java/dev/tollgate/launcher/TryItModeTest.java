@@ -98,11 +98,21 @@ class TryItModeTest {
                 repos = ["octo-org/hello-world"]
                 allow = ["read"]
                 """);
-        try (TollgateLauncher tollgate = TollgateLauncher.start(LauncherOptions.parse(
-                new String[]{"--data-dir", data.resolve("run").toString(), "--kafka-port", "0",
-                        "--server.port=0", "--tollgate.policy.file=" + policy,
-                        "--tollgate.admin-key=" + ADMIN_KEY},
-                Map.of()));
+        allowedIsNotConfiguredAndDeniedIsDenied("--tollgate.policy.file=" + policy);
+    }
+
+    /** The same with the policy as service-gator's command line gives it, to tollgate run. */
+    @Test
+    void theSameWithServiceGatorsCommandLineInsteadOfAPolicyFile() throws Exception {
+        allowedIsNotConfiguredAndDeniedIsDenied("--gh-repo", "octo-org/hello-world:read");
+    }
+
+    private void allowedIsNotConfiguredAndDeniedIsDenied(String... policy) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--data-dir", data.resolve("run").toString(),
+                "--kafka-port", "0", "--server.port=0", "--tollgate.admin-key=" + ADMIN_KEY));
+        args.addAll(List.of(policy));
+        try (TollgateLauncher tollgate = TollgateLauncher.start(LauncherOptions.parse(args
+                .toArray(String[]::new), Map.of()));
                 McpSyncClient agent = connect(tollgate, mintGatewayToken(
                         tollgate, "agent-try"))) {
             agent.initialize();

@@ -14,8 +14,8 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * service-gator's command-line policy options, as a picocli mixin: {@code explain} takes them
- * instead of {@code --policy FILE}, and {@link PolicyLoader#fromCommandLine(List)} parses them
- * with it. The fields only say whether any was given; {@link #given(ParseResult)} gives them in
+ * instead of {@code --policy FILE}, {@code run} passes them to its decision worker instead of a
+ * policy file, and {@link PolicyLoader#fromCommandLine(List)} parses them with it. The fields only say whether any was given; {@link #given(ParseResult)} gives them in
  * command-line order, which is the order they apply in.
  */
 @Command(name = "service-gator options")
@@ -24,8 +24,8 @@ public final class ServiceGatorOptions {
     static final Set<String> NAMES = Set.of("--gh-repo", "--scope", "--gitlab-project",
             "--jira-project", "--forgejo-repo");
 
-    @Option(names = "--gh-repo", paramLabel = "OWNER/REPO:PERMISSIONS", description = "service-gator's form instead of --policy, repeatable, e.g."
-            + " myorg/app:read,push-new-branch")
+    @Option(names = "--gh-repo", paramLabel = "OWNER/REPO:PERMISSIONS", description = "service-gator's form instead of a policy file, repeatable,"
+            + " e.g. myorg/app:read,push-new-branch")
     List<String> ghRepos = new ArrayList<>();
 
     @Option(names = "--scope", paramLabel = "JSON", description = "service-gator's JSON scope (or a whole Tollgate policy as JSON)")
