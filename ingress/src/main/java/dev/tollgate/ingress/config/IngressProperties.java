@@ -201,6 +201,8 @@ public class IngressProperties {
 
         /** Streams one agent may hold open on one replica; a new one ends its oldest. */
         private int perAgent = 4;
+        /** Streams all agents may hold open on one replica; beyond, new agents' are refused. */
+        private int max = 1_000;
         /** How often an idle stream gets a comment (below a proxy's read timeout). */
         private Duration keepAlive = Duration.ofSeconds(25);
         /** How long a stream lives at most before its client reconnects (token checked again). */
@@ -214,6 +216,14 @@ public class IngressProperties {
 
         public void setPerAgent(int perAgent) {
             this.perAgent = perAgent;
+        }
+
+        public int getMax() {
+            return max;
+        }
+
+        public void setMax(int max) {
+            this.max = max;
         }
 
         public Duration getKeepAlive() {

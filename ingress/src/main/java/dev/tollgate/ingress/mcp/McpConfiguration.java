@@ -165,7 +165,9 @@ public class McpConfiguration {
                 && tokens.revocations().reason(
                         identity).isEmpty(),
                 clock, new ToolListStreams.Limits(limits
-                        .getPerAgent(), limits.getKeepAlive(), limits.getMaxLife(),
+                        .getPerAgent(), limits.getMax(), limits.getKeepAlive(),
+                        limits
+                                .getMaxLife(),
                         limits.getRetry()),
                 streamWrites);
         grants.onChange(streams::policyChanged);
@@ -182,9 +184,10 @@ public class McpConfiguration {
     }
 
     @Bean
-    FilterRegistrationBean<ServerStreamFilter> serverStreams(ToolListStreams streams) {
+    FilterRegistrationBean<ServerStreamFilter> serverStreams(ToolListStreams streams,
+            RefusalCounter refusals) {
         FilterRegistrationBean<ServerStreamFilter> registration = new FilterRegistrationBean<>(
-                new ServerStreamFilter(streams));
+                new ServerStreamFilter(streams, refusals));
         registration.addUrlPatterns(ENDPOINT);
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20); // after the guard
         registration.setAsyncSupported(true);

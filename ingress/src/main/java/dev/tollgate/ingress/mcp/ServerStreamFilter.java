@@ -1,5 +1,6 @@
 package dev.tollgate.ingress.mcp;
 
+import dev.tollgate.ingress.core.refusals.RefusalCounter;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -10,8 +11,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.web.filter.OncePerRequestFilter;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code GET /mcp} with {@code Accept: text/event-stream}, after {@link McpGuardFilter} has let it
@@ -21,10 +25,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 final class ServerStreamFilter extends OncePerRequestFilter {
 
-    private final ToolListStreams streams;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    ServerStreamFilter(ToolListStreams streams) {
+    private final ToolListStreams streams;
+    private final RefusalCounter refusals;
+
+    /** @param refusals where a stream refused is counted for the audit */
+    ServerStreamFilter(ToolListStreams streams, RefusalCounter refusals) {
         this.streams = streams;
+        this.refusals = refusals;
     }
 
     @Override
@@ -36,15 +45,21 @@ final class ServerStreamFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        if (!streams.accepting()) {
-            response.setHeader("Retry-After", "1");
-            response.setStatus(503);
-            response.setContentType("application/json");
-            byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32001,"
-                    + "\"message\":\"the gateway is shutting down; reconnect in a moment\"}}")
-                    .getBytes(StandardCharsets.UTF_8);
-            response.setContentLength(body.length);
-            response.getOutputStream().write(body);
+        Optional<String> refusal = streams.refusal(identity);
+        if (refusal.isPresent()) {
+            refusals.refused(RefusalCounter.MCP, "streams_unavailable", request.getRemoteAddr(),
+                    identity.agentId(), refusal.get());
+            // past the guard's wrapper, which takes an error status for the transport's own
+            HttpServletResponse raw = response instanceof SanitizingResponse sanitizing
+                    ? (HttpServletResponse) sanitizing.getResponse()
+                    : response;
+            raw.setHeader("Retry-After", "30");
+            raw.setStatus(503);
+            raw.setContentType("application/json");
+            byte[] body = JSON.writeValueAsBytes(Map.of("jsonrpc", "2.0", "error", Map.of("code",
+                    -32001, "message", refusal.get())));
+            raw.setContentLength(body.length);
+            raw.getOutputStream().write(body);
             return;
         }
         response.setStatus(200);

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -35,7 +36,9 @@ import java.util.function.Predicate;
  * with no data, as the specification recommends) so its first reconnection carries it too.
  *
  * <p>Bounded, since any agent with a token can open them: at most {@link Limits#perAgent} streams
- * per agent on this replica (a new one ends the agent's oldest), a comment every
+ * per agent on this replica (a new one ends the agent's oldest), at most {@link Limits#max} on
+ * this replica (beyond, a new agent's stream is refused: only notifications are lost, never a
+ * call, and connections stay for calls), a comment every
  * {@link Limits#keepAlive} (a client gone is found by the write that fails), and each stream ends
  * when its token expires, when its token is revoked (checked at every keep-alive and before every
  * notification: a revoked token hears nothing more) and after {@link Limits#maxLife} at most, when
@@ -65,16 +68,19 @@ public final class ToolListStreams {
 
     /**
      * @param perAgent streams one agent may hold open on this replica
+     * @param max streams all agents together may hold open on this replica: each holds a
+     *     connection, and connections are what every agent's calls need
      * @param keepAlive how often an idle stream gets a comment
      * @param maxLife how long a stream lives at most
      * @param retry how long a client waits before reconnecting (SSE {@code retry})
      */
-    public record Limits(int perAgent, Duration keepAlive, Duration maxLife, Duration retry) {
+    public record Limits(int perAgent, int max, Duration keepAlive, Duration maxLife,
+            Duration retry) {
 
         public Limits {
-            if (perAgent < 1) {
+            if (perAgent < 1 || max < perAgent) {
                 throw new IllegalArgumentException("tollgate.ingress.streams.per-agent must be at "
-                        + "least 1, was " + perAgent);
+                        + "least 1 and max at least per-agent, were " + perAgent + " and " + max);
             }
             if (keepAlive.isNegative() || keepAlive.isZero() || maxLife.compareTo(keepAlive) < 0) {
                 throw new IllegalArgumentException("tollgate.ingress.streams.keep-alive must be "
@@ -200,9 +206,31 @@ public final class ToolListStreams {
         this.writes = writes;
     }
 
+    /** Why a stream cannot open now, if it cannot: shutting down, or this replica's streams full. */
+    public Optional<String> refusal(AgentIdentity identity) {
+        if (closing) {
+            return Optional.of("the gateway is shutting down; reconnect in a moment");
+        }
+        long others = streams.values().stream().filter(other -> !other.agent().equals(identity
+                .agentId())).count();
+        // an agent at its own limit replaces its oldest: only other agents' streams can fill it
+        if (others >= limits.max() || streams.size() >= limits.max() && countOf(identity
+                .agentId()) < limits.perAgent()) {
+            return Optional.of("this gateway replica holds as many event streams as it may ("
+                    + "tollgate.ingress.streams.max); tools/list and every call still work: list "
+                    + "again to see changes");
+        }
+        return Optional.empty();
+    }
+
+    private long countOf(String agent) {
+        return streams.values().stream().filter(other -> other.agent().equals(agent)).count();
+    }
+
     /**
      * Opens a stream for {@code identity}, ending its agent's oldest beyond the limit; null when
-     * this replica is shutting down (nothing opened, the sink left alone).
+     * this replica is shutting down (nothing opened, the sink left alone). Ask {@link #refusal}
+     * first: this does not look at {@link Limits#max}.
      *
      * @param lastEventId the client's {@code Last-Event-ID}, if it reconnects
      * @param protocolVersion the client's {@code MCP-Protocol-Version} (null: before 2025-06-18)
@@ -261,11 +289,6 @@ public final class ToolListStreams {
         for (Stream stream : new ArrayList<>(streams.values())) {
             stream.close();
         }
-    }
-
-    /** Whether streams may open (false once shutting down). */
-    public boolean accepting() {
-        return !closing;
     }
 
     /** Streams open on this replica. */

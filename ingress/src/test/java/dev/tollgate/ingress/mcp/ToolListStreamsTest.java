@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 class ToolListStreamsTest {
 
     private static final Instant NOW = Instant.parse("2026-12-05T03:00:00Z");
-    private static final ToolListStreams.Limits LIMITS = new ToolListStreams.Limits(2, Duration
-            .ofSeconds(25), Duration.ofMinutes(30), Duration.ofSeconds(2));
+    private static final ToolListStreams.Limits LIMITS = new ToolListStreams.Limits(2, 4,
+            Duration.ofSeconds(25), Duration.ofMinutes(30), Duration.ofSeconds(2));
 
     private final Map<String, Set<Tool>> tools = new HashMap<>();
     private final Set<String> revoked = new HashSet<>();
@@ -70,6 +70,7 @@ class ToolListStreamsTest {
     }
 
     private Recorded open(AgentIdentity identity, String lastEventId, String version) {
+        assertThat(streams.refusal(identity)).isEmpty();
         Recorded sink = new Recorded();
         assertThat(streams.open(identity, lastEventId, version, sink)).isNotNull();
         return sink;
@@ -138,6 +139,21 @@ class ToolListStreamsTest {
     }
 
     @Test
+    void aFullReplicaRefusesANewAgentsStreamButAnAgentAtItsOwnLimitStillReplacesItsOldest() {
+        open(identity("a"), null, null);
+        open(identity("a"), null, null);
+        open(identity("b"), null, null);
+        open(identity("b"), null, null);
+
+        assertThat(streams.refusal(identity("c"))).hasValueSatisfying(why -> assertThat(why)
+                .contains("tollgate.ingress.streams.max").contains("tools/list"));
+        assertThat(streams.refusal(identity("a"))).as("a replaces its own oldest").isEmpty();
+        Recorded again = open(identity("a"), null, null);
+        assertThat(again.closed).isFalse();
+        assertThat(streams.open()).isEqualTo(4);
+    }
+
+    @Test
     void aRevokedTokenHearsNothingMoreItsStreamEnds() {
         tools.put("reader", EnumSet.of(Tool.GET_FILE, Tool.LIST_ISSUES));
         Recorded reader = open(identity("reader"), null, null);
@@ -191,7 +207,8 @@ class ToolListStreamsTest {
         streams.closeAll();
 
         assertThat(open.closed).isTrue();
-        assertThat(streams.accepting()).isFalse();
+        assertThat(streams.refusal(identity("reader"))).hasValueSatisfying(why -> assertThat(
+                why).contains("shutting down"));
         assertThat(streams.open(identity("reader"), null, null, new Recorded())).isNull();
         assertThat(streams.open()).isZero();
     }
@@ -207,9 +224,11 @@ class ToolListStreamsTest {
 
     @Test
     void limitsThatCannotWorkAreRefusedNamingTheSetting() {
-        assertThatThrownBy(() -> new ToolListStreams.Limits(0, Duration.ofSeconds(1), Duration
+        assertThatThrownBy(() -> new ToolListStreams.Limits(0, 1, Duration.ofSeconds(1), Duration
                 .ofMinutes(1), Duration.ofSeconds(1))).hasMessageContaining("streams.per-agent");
-        assertThatThrownBy(() -> new ToolListStreams.Limits(1, Duration.ofMinutes(2), Duration
+        assertThatThrownBy(() -> new ToolListStreams.Limits(4, 2, Duration.ofSeconds(1), Duration
+                .ofMinutes(1), Duration.ofSeconds(1))).hasMessageContaining("max at least");
+        assertThatThrownBy(() -> new ToolListStreams.Limits(1, 1, Duration.ofMinutes(2), Duration
                 .ofMinutes(1), Duration.ofSeconds(1))).hasMessageContaining("keep-alive");
     }
 }
