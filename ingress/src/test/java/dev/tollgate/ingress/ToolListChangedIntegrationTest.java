@@ -2,20 +2,14 @@ package dev.tollgate.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.events.EventMeta;
-import dev.tollgate.events.PolicyAction;
-import dev.tollgate.events.PolicyChanged;
-import dev.tollgate.schemas.EventSerializer;
-import dev.tollgate.schemas.GrantEvents;
-import dev.tollgate.schemas.Roles;
-import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.NodeScripts;
 import dev.tollgate.testsupport.WithKafka;
-import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.Tier;
 import dev.tollgate.tools.Tool;
 import dev.tollgate.tools.ToolGrant;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -24,21 +18,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,25 +65,11 @@ class ToolListChangedIntegrationTest {
     }
 
     private static void publish(String version, List<ToolGrant> grants) {
-        PolicyChanged event = PolicyChanged.newBuilder().setMeta(EventMeta.newBuilder()
-                .setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
-                .setProducer(Roles.DECISION_WORKER).build()).setAction(PolicyAction.LOADED)
-                .setSource("list-changed-it.toml").setPolicyVersion(version).setRuleCount(
-                        grants == null ? 0 : grants.size())
-                .setGrants(grants == null ? null : GrantEvents.toEvent(grants))
-                .build();
-        try (KafkaProducer<String, PolicyChanged> producer = new KafkaProducer<>(KafkaTestBroker
-                .get().producerProps(), new StringSerializer(), new EventSerializer<>())) {
-            producer.send(new ProducerRecord<>(Topics.POLICY.name(), event.getSource(), event))
-                    .get();
-        } catch (Exception e) {
-            throw new IllegalStateException("could not publish the policy event", e);
-        }
+        PolicyEvents.publish("list-changed-it.toml", version, grants);
     }
 
     private static ToolGrant grant(String agent, Set<Tool> tools) {
-        return new ToolGrant("grant for " + agent, List.of(List.of(), List.of(Glob.of(agent))),
-                List.of(List.of(), List.of()), List.of("octo/app"), tools, false);
+        return PolicyEvents.grant(agent, tools);
     }
 
     private String mcp() {
@@ -130,6 +105,24 @@ class ToolListChangedIntegrationTest {
         }
         throw new AssertionError("no " + what + " within " + WAIT.toSeconds() + " s; saw: "
                 + seen.get());
+    }
+
+    /** Lists {@code token}'s tools until {@code done} holds (the policy published was read). */
+    private void awaitListed(String token, Predicate<List<String>> done) throws Exception {
+        try (McpSyncClient client = McpClients.connect(port, token)) {
+            client.initialize();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            List<String> names = List.of();
+            while (System.nanoTime() < deadline) {
+                names = client.listTools().tools().stream().map(McpSchema.Tool::name).toList();
+                if (done.test(names)) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+            throw new AssertionError("the policy published was not read within "
+                    + WAIT.toSeconds() + " s; listed: " + names);
+        }
     }
 
     @Test
@@ -221,6 +214,9 @@ class ToolListChangedIntegrationTest {
                 Tool.CREATE_ISSUE))));
         Map<String, Object> readerToken = mint(reader);
         String writerToken = (String) mint(writer).get("token");
+        // this replica has read policy one: streams opened now start from its lists
+        awaitListed((String) readerToken.get("token"), names -> names.contains("get_file")
+                && !names.contains("create_issue"));
 
         try (Listening readerStream = new Listening((String) readerToken.get("token"), null);
                 Listening writerStream = new Listening(writerToken, null)) {
@@ -271,6 +267,8 @@ class ToolListChangedIntegrationTest {
         String agent = KafkaTestBroker.uniqueName("away");
         publish("sha256:before", List.of(grant(agent, Tier.READ.tools())));
         String token = (String) mint(agent).get("token");
+        awaitListed(token, names -> names.contains("list_issues") && !names.contains(
+                "create_issue"));
         String before;
         try (Listening first = new Listening(token, null)) {
             before = awaitLine(first.lines, line -> line.startsWith("id: tools-"),

@@ -2,16 +2,8 @@ package dev.tollgate.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.events.EventMeta;
-import dev.tollgate.events.PolicyAction;
-import dev.tollgate.events.PolicyChanged;
-import dev.tollgate.schemas.EventSerializer;
-import dev.tollgate.schemas.GrantEvents;
-import dev.tollgate.schemas.Roles;
-import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
-import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.Tier;
 import dev.tollgate.tools.Tool;
 import dev.tollgate.tools.ToolCatalogue;
@@ -19,15 +11,11 @@ import dev.tollgate.tools.ToolGrant;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Set;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,27 +51,11 @@ class ToolListIntegrationTest {
     }
 
     private static void publish(String version, List<ToolGrant> grants) {
-        PolicyChanged event = PolicyChanged.newBuilder().setMeta(EventMeta.newBuilder()
-                .setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
-                .setProducer(Roles.DECISION_WORKER).build()).setAction(PolicyAction.LOADED)
-                .setSource("tool-list-it.toml").setPolicyVersion(version).setRuleCount(
-                        grants == null ? 0 : grants.size())
-                .setGrants(grants == null
-                        ? null
-                        : GrantEvents.toEvent(grants))
-                .build();
-        try (KafkaProducer<String, PolicyChanged> producer = new KafkaProducer<>(KafkaTestBroker
-                .get().producerProps(), new StringSerializer(), new EventSerializer<>())) {
-            producer.send(new ProducerRecord<>(Topics.POLICY.name(), event.getSource(), event))
-                    .get();
-        } catch (Exception e) {
-            throw new IllegalStateException("could not publish the policy event", e);
-        }
+        PolicyEvents.publish("tool-list-it.toml", version, grants);
     }
 
-    private static ToolGrant grant(String agent, java.util.Set<Tool> tools) {
-        return new ToolGrant("grant for " + agent, List.of(List.of(), List.of(Glob.of(agent))),
-                List.of(List.of(), List.of()), List.of("octo/app"), tools, false);
+    private static ToolGrant grant(String agent, Set<Tool> tools) {
+        return PolicyEvents.grant(agent, tools);
     }
 
     private static List<String> names(McpSyncClient client) {
