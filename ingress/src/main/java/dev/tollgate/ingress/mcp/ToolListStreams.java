@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -190,6 +191,7 @@ public final class ToolListStreams {
     private final Executor writes;
     private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final Object opening = new Object();
     private volatile boolean closing;
 
     /**
@@ -229,27 +231,31 @@ public final class ToolListStreams {
 
     /**
      * Opens a stream for {@code identity}, ending its agent's oldest beyond the limit; null when
-     * this replica is shutting down (nothing opened, the sink left alone). Ask {@link #refusal}
-     * first: this does not look at {@link Limits#max}.
+     * {@link #refusal} says it may not open (shutting down, or the replica's streams full; nothing
+     * opened, the sink left alone).
      *
      * @param lastEventId the client's {@code Last-Event-ID}, if it reconnects
      * @param protocolVersion the client's {@code MCP-Protocol-Version} (null: before 2025-06-18)
      */
     public Stream open(AgentIdentity identity, String lastEventId, String protocolVersion,
             Sink sink) {
-        if (closing) {
-            return null;
-        }
         Instant closesAt = earliest(clock.instant().plus(limits.maxLife()), identity.expiresAt(),
                 identity.family().expiresAt());
         String tag = tagOf(visible.apply(identity));
         Stream stream = new Stream(ids.incrementAndGet(), identity, sink, closesAt, tag);
-        streams.put(stream.id, stream);
-        List<Stream> agents = streams.values().stream().filter(other -> other.agent().equals(
-                identity.agentId())).sorted(Comparator.comparingLong(other -> other.id)).toList();
-        for (int i = 0; i < agents.size() - limits.perAgent(); i++) {
-            agents.get(i).close();
+        List<Stream> replaced;
+        synchronized (opening) { // two opens at once must not both take the last place
+            if (refusal(identity).isPresent()) {
+                return null;
+            }
+            streams.put(stream.id, stream);
+            List<Stream> agents = streams.values().stream().filter(other -> other.agent().equals(
+                    identity.agentId())).sorted(Comparator.comparingLong(other -> other.id))
+                    .toList();
+            replaced = agents.subList(0, Math.max(0, agents.size() - limits.perAgent()));
+            replaced.forEach(old -> streams.remove(old.id));
         }
+        replaced.forEach(Stream::close);
         String retry = "retry: " + limits.retry().toMillis() + "\n";
         boolean reconnected = lastEventId != null && !lastEventId.isEmpty()
                 && lastEventId.length() <= MAX_EVENT_ID;
@@ -261,7 +267,7 @@ public final class ToolListStreams {
         } else {
             first = retry + ": listening for notifications/tools/list_changed\n\n";
         }
-        writes.execute(() -> stream.write(first));
+        submit(() -> stream.write(first));
         if (closing) {
             stream.close(); // closeAll ran while it opened
         }
@@ -271,7 +277,7 @@ public final class ToolListStreams {
     /** A new policy is in force: each stream whose agent's tools changed is notified. */
     public void policyChanged() {
         for (Stream stream : List.copyOf(streams.values())) {
-            writes.execute(stream::recheck);
+            submit(stream::recheck);
         }
     }
 
@@ -279,7 +285,7 @@ public final class ToolListStreams {
     public void tick() {
         Instant now = clock.instant();
         for (Stream stream : List.copyOf(streams.values())) {
-            writes.execute(() -> stream.tick(now));
+            submit(() -> stream.tick(now));
         }
     }
 
@@ -288,6 +294,15 @@ public final class ToolListStreams {
         closing = true;
         for (Stream stream : new ArrayList<>(streams.values())) {
             stream.close();
+        }
+    }
+
+    /** Runs {@code write} on the writers; none once they have stopped (shutting down). */
+    private void submit(Runnable write) {
+        try {
+            writes.execute(write);
+        } catch (RejectedExecutionException e) {
+            // the application is closing: its streams end with it
         }
     }
 
