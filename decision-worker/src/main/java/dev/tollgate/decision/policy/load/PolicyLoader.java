@@ -101,8 +101,8 @@ public final class PolicyLoader {
     /**
      * service-gator's command-line forms: {@code --gh-repo owner/repo:read,push-new-branch}
      * (repeatable), {@code --scope '<json>'} (its JSON scope, or a whole Tollgate policy), and
-     * {@code --gitlab-project}, {@code --forgejo-repo}, {@code --jira-project} (loaded with a "not
-     * supported yet" warning). Both {@code --flag value} and {@code --flag=value} work (parsed by
+     * {@code --gitlab-project}, {@code --gitlab-host}, {@code --forgejo-repo},
+     * {@code --forgejo-host}, {@code --jira-project} (loaded with a "not supported yet" warning). Both {@code --flag value} and {@code --flag=value} work (parsed by
      * {@link ServiceGatorOptions}).
      */
     public static LoadedPolicy fromCommandLine(List<String> arguments) {
@@ -137,6 +137,10 @@ public final class PolicyLoader {
                         value, "/jira/projects", positions, position, problems, flag);
                 case "--forgejo-repo" -> cliRepo(root.withObject("forgejo").withObject("repos"),
                         value, "/forgejo/repos", positions, position, problems, flag);
+                case "--gitlab-host" -> host(root.withObject("gitlab"), value, "/gitlab",
+                        positions, position);
+                case "--forgejo-host" -> host(root.withObject("forgejo"), value, "/forgejo",
+                        positions, position);
                 case "--scope" -> {
                     try {
                         JsonNode scope = JSON.readTree(value);
@@ -187,6 +191,13 @@ public final class PolicyLoader {
         }
         positions.putIfAbsent(pointer + "/" + repo.replace("~", "~0").replace("/", "~1"),
                 position);
+    }
+
+    /** A forge's host ({@code --gitlab-host}, {@code --forgejo-host}): its section's host. */
+    private static void host(ObjectNode section, String value, String pointer,
+            Map<String, Integer> positions, int position) {
+        section.put("host", value);
+        positions.putIfAbsent(pointer, position);
     }
 
     private static void merge(ObjectNode into, ObjectNode from) {

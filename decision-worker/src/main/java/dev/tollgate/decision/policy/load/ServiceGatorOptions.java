@@ -22,7 +22,7 @@ import picocli.CommandLine.ParseResult;
 public final class ServiceGatorOptions {
 
     static final Set<String> NAMES = Set.of("--gh-repo", "--scope", "--gitlab-project",
-            "--jira-project", "--forgejo-repo");
+            "--gitlab-host", "--jira-project", "--forgejo-repo", "--forgejo-host");
 
     @Option(names = "--gh-repo", paramLabel = "OWNER/REPO:PERMISSIONS", description = "service-gator's form instead of a policy file, repeatable,"
             + " e.g. myorg/app:read,push-new-branch")
@@ -34,6 +34,12 @@ public final class ServiceGatorOptions {
     @Option(names = "--gitlab-project", paramLabel = "GROUP/PROJECT:PERMISSIONS", hidden = true)
     List<String> gitlabProjects = new ArrayList<>();
 
+    @Option(names = "--gitlab-host", paramLabel = "HOST", hidden = true)
+    List<String> gitlabHosts = new ArrayList<>();
+
+    @Option(names = "--forgejo-host", paramLabel = "HOST", hidden = true)
+    List<String> forgejoHosts = new ArrayList<>();
+
     @Option(names = "--jira-project", paramLabel = "KEY:PERMISSIONS", hidden = true)
     List<String> jiraProjects = new ArrayList<>();
 
@@ -42,8 +48,10 @@ public final class ServiceGatorOptions {
 
     /** Whether any service-gator option was given. */
     public boolean any() {
-        return !(ghRepos.isEmpty() && scopes.isEmpty() && gitlabProjects.isEmpty() && jiraProjects
-                .isEmpty() && forgejoRepos.isEmpty());
+        return !(ghRepos.isEmpty() && scopes.isEmpty() && gitlabProjects.isEmpty() && gitlabHosts
+                .isEmpty() && jiraProjects.isEmpty() && forgejoRepos.isEmpty()
+                && forgejoHosts
+                        .isEmpty());
     }
 
     /** The service-gator options of a parse, in the order given. */

@@ -199,6 +199,20 @@ class ServiceGatorCompatibilityTest {
     }
 
     @Test
+    void serviceGatorsForgeHostOptionsAreTakenAndTheirEntriesGrantNothingYet() {
+        LoadedPolicy loaded = PolicyLoader.fromCommandLine(List.of("--gh-repo", "o/r:read",
+                "--gitlab-host", "gitlab.example.com", "--gitlab-project",
+                "group/sub/project:read", "--forgejo-host=codeberg.org", "--forgejo-repo",
+                "user/project:read,push-new-branch"));
+
+        assertThat(loaded.warnings()).extracting(PolicyProblem::message).hasSize(2).anySatisfy(
+                message -> assertThat(message).contains("GitLab is not supported yet"))
+                .anySatisfy(message -> assertThat(message).contains(
+                        "Forgejo/Gitea is not supported yet"));
+        assertThat(allows(loaded.policy(), read("o/r"))).isTrue();
+    }
+
+    @Test
     void aCommandLineRepositoryWithoutPermissionsIsRefused() {
         assertThatThrownBy(() -> PolicyLoader.fromCommandLine(List.of("--gh-repo", "o/r")))
                 .isInstanceOf(InvalidPolicyException.class).hasMessageContaining(
