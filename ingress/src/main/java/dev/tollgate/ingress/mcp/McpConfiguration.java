@@ -125,20 +125,30 @@ public class McpConfiguration {
     @Bean
     Drain drain(ToolCalls calls, IngressProperties properties, TomcatListener listener,
             HttpServletStatelessServerTransport transport, ToolListStreams streams) {
-        return new Drain(new Drain.Calls() {
+        return new Drain(alsoEndingStreams(calls, streams), listener, properties.getReplyTimeout()
+                .plusSeconds(5), properties.getDrainGrace(),
+                () -> transport.closeGracefully().block(Duration.ofSeconds(5)));
+    }
+
+    /**
+     * The calls a drain waits for, and the event streams ended as it begins: their clients
+     * reconnect, through the proxy, to another replica (an open stream would otherwise hold its
+     * connection for the whole grace).
+     */
+    static Drain.Calls alsoEndingStreams(Drain.Calls calls, ToolListStreams streams) {
+        return new Drain.Calls() {
 
             @Override
             public void startDraining() {
                 calls.startDraining();
-                streams.closeAll(); // their clients reconnect, through the proxy, elsewhere
+                streams.closeAll();
             }
 
             @Override
             public int inFlight() {
                 return calls.inFlight();
             }
-        }, listener, properties.getReplyTimeout().plusSeconds(5), properties.getDrainGrace(),
-                () -> transport.closeGracefully().block(Duration.ofSeconds(5)));
+        };
     }
 
     @Bean(destroyMethod = "shutdownNow")

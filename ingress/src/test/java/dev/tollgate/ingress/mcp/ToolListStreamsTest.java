@@ -214,6 +214,30 @@ class ToolListStreamsTest {
     }
 
     @Test
+    void aDrainEndsEveryStreamWhenItBeginsAndStillWaitsForTheCalls() {
+        Recorded open = open(identity("reader"), null, null);
+        boolean[] draining = {false};
+        Drain.Calls calls = McpConfiguration.alsoEndingStreams(new Drain.Calls() {
+            @Override
+            public void startDraining() {
+                draining[0] = true;
+            }
+
+            @Override
+            public int inFlight() {
+                return 3;
+            }
+        }, streams);
+
+        calls.startDraining();
+
+        assertThat(draining[0]).isTrue();
+        assertThat(calls.inFlight()).isEqualTo(3);
+        assertThat(open.closed).as("its client reconnects to another replica").isTrue();
+        assertThat(streams.refusal(identity("reader"))).isPresent();
+    }
+
+    @Test
     void theTagIsTheSameForTheSameToolsWhateverTheirOrder() {
         assertThat(ToolListStreams.tagOf(EnumSet.of(Tool.GET_FILE, Tool.LIST_ISSUES))).isEqualTo(
                 ToolListStreams.tagOf(new java.util.LinkedHashSet<>(List.of(Tool.LIST_ISSUES,
