@@ -67,10 +67,7 @@ public record ActivePolicy(Supplier<PolicyEngine> engines, Supplier<String> desc
         log.info("policy {} loaded from service-gator's options on the command line: {} rules",
                 version, loaded.policy().ruleCount());
         loaded.warnings().forEach(warning -> log.warn("policy {}: {}", COMMAND_LINE, warning));
-        listener.loaded(new PolicyListener.Loaded(COMMAND_LINE, version, null, loaded.policy()
-                .ruleCount(), loaded.warnings(), clock.instant(),
-                loaded.policy()
-                        .toolGrants()));
+        listener.loaded(PolicyListener.Loaded.of(COMMAND_LINE, loaded, null, clock.instant()));
         return new ActivePolicy(() -> engine, () -> version + " from " + COMMAND_LINE);
     }
 

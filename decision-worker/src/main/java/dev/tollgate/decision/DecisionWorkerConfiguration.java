@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.StreamSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.beans.factory.ObjectProvider;
@@ -93,18 +94,11 @@ public class DecisionWorkerConfiguration {
         }
         try {
             JsonNode node = JsonMapper.builder().build().readTree(json);
-            List<String> arguments = new ArrayList<>();
-            if (node.isArray()) {
-                for (JsonNode argument : node) {
-                    if (!argument.isString()) {
-                        arguments = null;
-                        break;
-                    }
-                    arguments.add(argument.asString());
-                }
-            }
-            if (node.isArray() && arguments != null) {
-                return List.copyOf(arguments);
+            List<JsonNode> arguments = node.isArray()
+                    ? StreamSupport.stream(node.spliterator(), false).toList()
+                    : List.of();
+            if (node.isArray() && arguments.stream().allMatch(JsonNode::isString)) {
+                return arguments.stream().map(JsonNode::asString).toList();
             }
         } catch (JacksonException e) {
             // said below

@@ -6,7 +6,6 @@ import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.core.oidc.ProtectedResource;
 import dev.tollgate.ingress.core.refusals.RefusalCounter;
 import dev.tollgate.ingress.core.replies.ReplyBook;
-import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.kafka.CallDispatcher;
 import dev.tollgate.ingress.kafka.EventPublisher;
 import dev.tollgate.ingress.kafka.KafkaListeners;
@@ -33,7 +32,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -174,10 +172,8 @@ public class McpConfiguration {
         IngressProperties.Streams limits = properties.getStreams();
         ToolListStreams.Limits bounds = new ToolListStreams.Limits(limits.getPerAgent(), limits
                 .getMax(), limits.getKeepAlive(), limits.getMaxLife(), limits.getRetry());
-        Predicate<AgentIdentity> valid = identity -> clock.instant().isBefore(identity
-                .expiresAt()) && tokens.revocations().reason(identity).isEmpty();
-        ToolListStreams streams = new ToolListStreams(calls::visibleTools, valid, clock, bounds,
-                streamWrites);
+        ToolListStreams streams = new ToolListStreams(calls::visibleTools, tokens::stillValid,
+                clock, bounds, streamWrites);
         grants.onChange(streams::policyChanged);
         long every = limits.getKeepAlive().toMillis();
         streamKeepAlive.scheduleWithFixedDelay(() -> {

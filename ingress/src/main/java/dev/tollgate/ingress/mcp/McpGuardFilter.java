@@ -54,7 +54,8 @@ public final class McpGuardFilter extends OncePerRequestFilter {
     private static final int INVALID_PARAMS = -32602;
     private static final int INTERNAL_ERROR = -32603;
     /** Not standard JSON-RPC: the gateway refused the HTTP request. */
-    private static final int REFUSED = -32001;
+    static final int REFUSED = -32001;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final OriginPolicy origins;
     private final TokenService tokens;
@@ -65,7 +66,6 @@ public final class McpGuardFilter extends OncePerRequestFilter {
     private final List<String> protocolVersions;
     private final Optional<ProtectedResource> protectedResource;
     private final RefusalCounter refusals;
-    private final JsonMapper json = JsonMapper.builder().build();
 
     /**
      * @param maxInFlightPerAgent requests one agent may have in progress on this replica
@@ -244,7 +244,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             throws IOException {
         JsonNode message;
         try {
-            message = json.readTree(body);
+            message = JSON.readTree(body);
         } catch (JacksonException e) {
             reject(door, "invalid_jsonrpc", response, 400, PARSE_ERROR, null,
                     "Parse error: the body is not valid JSON");
@@ -329,7 +329,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         String message = null;
         if (text != null && text.trim().startsWith("{")) {
             try {
-                JsonNode node = json.readTree(text);
+                JsonNode node = JSON.readTree(text);
                 JsonNode error = node.has("jsonRpcError")
                         ? node.get("jsonRpcError")
                         : node.get(
@@ -406,6 +406,12 @@ public final class McpGuardFilter extends OncePerRequestFilter {
 
     private void refuse(HttpServletResponse response, int status, int code, JsonNode id,
             String message) throws IOException {
+        writeError(response, status, code, id, message);
+    }
+
+    /** Answers {@code status} with a JSON-RPC error: {@code code}, {@code message}, {@code id}. */
+    static void writeError(HttpServletResponse response, int status, int code, JsonNode id,
+            String message) throws IOException {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code);
         error.put("message", message);
@@ -420,7 +426,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        byte[] bytes = json.writeValueAsBytes(body);
+        byte[] bytes = JSON.writeValueAsBytes(body);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
         response.flushBuffer();

@@ -11,11 +11,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code GET /mcp} with {@code Accept: text/event-stream}, after {@link McpGuardFilter} has let it
@@ -24,8 +22,6 @@ import tools.jackson.databind.json.JsonMapper;
  * (which answers any other GET with 405, as MCP asks of a server with no stream to offer).
  */
 final class ServerStreamFilter extends OncePerRequestFilter {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ToolListStreams streams;
     private final RefusalCounter refusals;
@@ -54,12 +50,7 @@ final class ServerStreamFilter extends OncePerRequestFilter {
                     ? (HttpServletResponse) sanitizing.getResponse()
                     : response;
             raw.setHeader("Retry-After", "30");
-            raw.setStatus(503);
-            raw.setContentType("application/json");
-            byte[] body = JSON.writeValueAsBytes(Map.of("jsonrpc", "2.0", "error", Map.of("code",
-                    -32001, "message", refusal.get())));
-            raw.setContentLength(body.length);
-            raw.getOutputStream().write(body);
+            McpGuardFilter.writeError(raw, 503, McpGuardFilter.REFUSED, null, refusal.get());
             return;
         }
         response.setStatus(200);

@@ -213,11 +213,10 @@ public final class ToolListStreams {
         if (closing) {
             return Optional.of("the gateway is shutting down; reconnect in a moment");
         }
-        long others = streams.values().stream().filter(other -> !other.agent().equals(identity
-                .agentId())).count();
+        long own = countOf(identity.agentId());
+        int open = streams.size();
         // an agent at its own limit replaces its oldest: only other agents' streams can fill it
-        if (others >= limits.max() || streams.size() >= limits.max() && countOf(identity
-                .agentId()) < limits.perAgent()) {
+        if (open - own >= limits.max() || open >= limits.max() && own < limits.perAgent()) {
             return Optional.of("this gateway replica holds as many event streams as it may ("
                     + "tollgate.ingress.streams.max); tools/list and every call still work: list "
                     + "again to see changes");

@@ -141,6 +141,16 @@ public final class TokenService {
     }
 
     /**
+     * Whether {@code identity}, authenticated before, still holds now: not expired, not revoked,
+     * not replaced by a rotation whose grace has run out. For what outlives one request (an
+     * event stream).
+     */
+    public boolean stillValid(AgentIdentity identity) {
+        return clock.instant().isBefore(identity.expiresAt()) && revocations.reason(identity)
+                .isEmpty();
+    }
+
+    /**
      * Mints a token from an admin request body ({@code agent, environment, expires-in, grants}).
      *
      * @param actor the admin asking, recorded on the event

@@ -28,6 +28,13 @@ public interface PolicyListener {
      */
     record Loaded(String source, String version, String previousVersion, int ruleCount,
             List<PolicyProblem> warnings, Instant at, List<ToolGrant> grants) {
+
+        /** {@code loaded}, from {@code source}, as it came into force {@code at}. */
+        public static Loaded of(String source, LoadedPolicy loaded, String previousVersion,
+                Instant at) {
+            return new Loaded(source, loaded.policy().version(), previousVersion, loaded.policy()
+                    .ruleCount(), loaded.warnings(), at, loaded.policy().toolGrants());
+        }
     }
 
     /**

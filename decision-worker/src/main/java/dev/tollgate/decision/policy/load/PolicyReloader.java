@@ -186,10 +186,8 @@ public final class PolicyReloader implements Supplier<PolicyEngine>, AutoCloseab
                         : previousVersion);
         loaded.warnings().forEach(warning -> log.warn("policy {}: {}", loaded.source(),
                 warning));
-        listener.loaded(new PolicyListener.Loaded(loaded.source(), loaded.policy().version(),
-                previousVersion, loaded.policy().ruleCount(), loaded.warnings(), clock
-                        .instant(),
-                loaded.policy().toolGrants()));
+        listener.loaded(PolicyListener.Loaded.of(loaded.source(), loaded, previousVersion, clock
+                .instant()));
         return loaded;
     }
 
