@@ -16,6 +16,16 @@ public final class Names {
             "[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}");
     /** Letters, digits, '.', '-', '_'; at most 100 characters (GitHub's rule). */
     private static final Pattern REPO = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+    /**
+     * A Forgejo/Gitea user or organization name: letters, digits, '-', '_' and '.', starting and
+     * ending with a letter or digit, at most 40 characters (Forgejo's rule).
+     */
+    private static final Pattern FORGEJO_OWNER = Pattern.compile(
+            "[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,38}[A-Za-z0-9])?");
+    /** A host name (DNS labels, lower case) with an optional port: where a forge is served. */
+    private static final Pattern HOST = Pattern.compile(
+            "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+                    + "(?::[0-9]{1,5})?");
     private static final Pattern SHA = Pattern.compile("[0-9a-fA-F]{40}|[0-9a-fA-F]{64}");
     private static final Pattern PERCENT_ESCAPE = Pattern.compile("%[0-9A-Fa-f]{2}");
     private static final Pattern UUID = Pattern.compile(
@@ -47,6 +57,29 @@ public final class Names {
                     + "letters, digits or single hyphens, not starting or ending with a hyphen");
         }
         return value.toLowerCase(Locale.ROOT);
+    }
+
+    /** A Forgejo/Gitea user or organization name, lower-cased (Forgejo compares them so). */
+    public static String forgejoOwner(String field, String value) {
+        if (!FORGEJO_OWNER.matcher(value).matches() || value.contains("..")) {
+            throw new InvalidArgumentException(field, "is not a valid Forgejo owner: use 1 to 40"
+                    + " letters, digits, '-', '_' or '.', starting and ending with a letter or"
+                    + " digit");
+        }
+        return value.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The host a forge is served at, lower-cased: a DNS name with an optional port, no scheme,
+     * path or credentials ({@code codeberg.org}, {@code git.example.com:3000}).
+     */
+    public static String host(String field, String value) {
+        String lower = value.toLowerCase(Locale.ROOT);
+        if (lower.length() > 253 || !HOST.matcher(lower).matches()) {
+            throw new InvalidArgumentException(field, "is not a host name: give the forge's host"
+                    + " as the policy names it, e.g. codeberg.org (no scheme, path or user)");
+        }
+        return lower;
     }
 
     /** A repository name, lower-cased (GitHub compares them case-insensitively). */
@@ -199,6 +232,16 @@ public final class Names {
      * string (pass it in {@code query}), no traversal. Owner and repository are normalized.
      */
     public static String apiPath(String field, String value) {
+        return apiPath(field, value, Names::owner);
+    }
+
+    /** {@link #apiPath(String, String)} on a Forgejo/Gitea server: its owner names. */
+    public static String forgejoApiPath(String field, String value) {
+        return apiPath(field, value, Names::forgejoOwner);
+    }
+
+    private static String apiPath(String field, String value,
+            java.util.function.BinaryOperator<String> ownerRule) {
         checkNoControlCharacters(field, value);
         if (value.indexOf('\\') >= 0) {
             throw new InvalidArgumentException(field, "must not contain backslashes");
@@ -217,7 +260,8 @@ public final class Names {
             throw new InvalidArgumentException(field, "must start with /repos/{owner}/{repo}");
         }
         StringBuilder normalized = new StringBuilder("/repos/")
-                .append(owner(field, segments[1])).append('/').append(repo(field, segments[2]));
+                .append(ownerRule.apply(field, segments[1])).append('/').append(repo(field,
+                        segments[2]));
         for (int i = 3; i < segments.length; i++) {
             String segment = segments[i];
             if (segment.equals("..") || segment.equals(".")) {

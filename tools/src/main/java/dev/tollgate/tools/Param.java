@@ -46,6 +46,13 @@ public sealed interface Param permits Param.Str, Param.Int, Param.Bool, Param.Ar
         CONTENT(null, 1_000_000, (field, value) -> value),
         /** A user or organization login. */
         OWNER("^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$", 39, Names::owner),
+        /** A Forgejo/Gitea user or organization name. */
+        FORGEJO_OWNER("^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,38}[A-Za-z0-9])?$", 40,
+                Names::forgejoOwner),
+        /** The host a forge is served at (no scheme, path or user). */
+        HOST("^[A-Za-z0-9.:-]+$", 253, Names::host),
+        /** A REST path under /repos/{owner}/{repo} on a Forgejo/Gitea server. */
+        FORGEJO_API_PATH("^/repos/", 2048, Names::forgejoApiPath),
         /** A repository name. */
         REPO("^[A-Za-z0-9._-]{1,100}$", 100, Names::repo),
         /** A relative file path inside a repository. */

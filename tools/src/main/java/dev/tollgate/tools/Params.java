@@ -11,6 +11,13 @@ final class Params {
     static final Param REPO_PARAM = Param.Str.required("repo", REPO,
             "Repository name without .git; compared case-insensitively");
 
+    /** The Forgejo/Gitea server a Forgejo tool acts on. */
+    static final Param FORGEJO_HOST_PARAM = Param.Str.required("host", Param.Format.HOST,
+            "The Forgejo or Gitea server's host, as the policy names it, e.g. codeberg.org");
+    static final Param FORGEJO_OWNER_PARAM = Param.Str.required("owner",
+            Param.Format.FORGEJO_OWNER,
+            "Repository owner (user or organization name); compared case-insensitively");
+
     private Params() {
     }
 

@@ -9,6 +9,8 @@ import static dev.tollgate.tools.Param.Format.OWNER;
 import static dev.tollgate.tools.Param.Format.PULL_REQUEST_HEAD;
 import static dev.tollgate.tools.Param.Format.REQUEST_ID;
 import static dev.tollgate.tools.Param.Format.SEARCH_QUERY;
+import static dev.tollgate.tools.Params.FORGEJO_HOST_PARAM;
+import static dev.tollgate.tools.Params.FORGEJO_OWNER_PARAM;
 import static dev.tollgate.tools.Params.OWNER_PARAM;
 import static dev.tollgate.tools.Params.REPO_PARAM;
 import static dev.tollgate.tools.Params.issueNumber;
@@ -597,6 +599,156 @@ public enum Tool {
             .target(args -> args.repository().writesBranch(args.text("branch")).number(
                     NumberKind.PULL_REQUEST, args.number("pull_number")).build())),
 
+    // ---- Forgejo/Gitea -----------------------------------------------------------------------
+
+    /** One file's content (or a directory's listing) on a Forgejo/Gitea server. */
+    FORGEJO_GET_FILE(read("forgejo_get_file", Tier.READ).on(Forge.FORGEJO).title(
+            "Get file (Forgejo)").description(
+                    "The content of one file at a ref (default: the default branch) in a "
+                            + "repository on a Forgejo or Gitea server, or a range of its lines "
+                            + "(start_line, end_line) when the whole file is too large for one "
+                            + "answer.")
+            .permission("repository", "read")
+            .reveals(Reveals.FILES)
+            .params(FORGEJO_HOST_PARAM, FORGEJO_OWNER_PARAM, REPO_PARAM,
+                    Param.Str.required("path", FILE_PATH,
+                            "File path relative to the repository root, e.g. src/main.c"),
+                    Param.Str.optional("ref", GIT_REF,
+                            "Branch or tag name; default: the default branch"),
+                    new Param.Int("start_line", "First line to return, from 1 (text files);"
+                            + " default: 1", false, 1, 100_000_000, null),
+                    new Param.Int("end_line", "Last line to return, inclusive (text files);"
+                            + " default: the last line", false, 1, 100_000_000, null))
+            .target(args -> {
+                Long start = args.number("start_line");
+                Long end = args.number("end_line");
+                if (start != null && end != null && end < start) {
+                    throw new InvalidArgumentException("end_line", "must not be before"
+                            + " start_line (" + start + "), got " + end);
+                }
+                return forgejoRepository(args).path(args.text("path")).ref(args.text("ref"))
+                        .build();
+            })),
+
+    /** Pull requests of a Forgejo/Gitea repository: reveals every pull request. */
+    FORGEJO_LIST_PULL_REQUESTS(read("forgejo_list_pull_requests", Tier.READ).on(Forge.FORGEJO)
+            .title("List pull requests (Forgejo)").description(
+                    "Pull requests of a repository on a Forgejo or Gitea server, newest first, "
+                            + "one page at a time.")
+            .permission("repository", "read")
+            .reveals(Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(FORGEJO_HOST_PARAM, FORGEJO_OWNER_PARAM, REPO_PARAM,
+                    Param.Str.oneOf("state", List.of("open", "closed", "all"), "open",
+                            "Which pull requests to list"),
+                    perPage(), page())
+            .target(args -> forgejoRepository(args).everyNumber(NumberKind.PULL_REQUEST,
+                    "it lists the repository's pull requests").build())),
+
+    /** Issues of a Forgejo/Gitea repository (not its pull requests): reveals every issue. */
+    FORGEJO_LIST_ISSUES(read("forgejo_list_issues", Tier.READ).on(Forge.FORGEJO).title(
+            "List issues (Forgejo)").description(
+                    "Issues of a repository on a Forgejo or Gitea server (pull requests are "
+                            + "listed with forgejo_list_pull_requests), newest first, one page "
+                            + "at a time.")
+            .permission("issue", "read")
+            .reveals(Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(FORGEJO_HOST_PARAM, FORGEJO_OWNER_PARAM, REPO_PARAM,
+                    Param.Str.oneOf("state", List.of("open", "closed", "all"), "open",
+                            "Which issues to list"),
+                    perPage(), page())
+            .target(args -> forgejoRepository(args).everyNumber(NumberKind.ISSUE,
+                    "it lists the repository's issues").build())),
+
+    /** Read-only passthrough under one Forgejo/Gitea repository: it can reveal anything. */
+    FORGEJO_API_GET(read("forgejo_api_get", Tier.READ).on(Forge.FORGEJO).title(
+            "Forgejo REST GET").description(
+                    "Read-only passthrough: GET a Forgejo/Gitea REST path (API v1) under "
+                            + "/repos/{owner}/{repo} the agent may read, e.g. "
+                            + "/repos/octo/hello/issues/1/comments. Settings, hooks, keys, "
+                            + "secrets and collaborators are not readable.")
+            .permission("repository", "read").permission("issue", "read")
+            .reveals(Reveals.values())
+            .params(FORGEJO_HOST_PARAM, Param.Str.required("path", Param.Format.FORGEJO_API_PATH,
+                    "REST path starting with /repos/{owner}/{repo}, without query string"),
+                    new Param.StrMap("query", "Query parameters, e.g. {\"limit\": 50}", 20))
+            .target(args -> ForgejoRoutes.target(args.text("host"), args.text("path")))),
+
+    /** Commits files to an {@code agent-} branch of a Forgejo/Gitea repository. */
+    FORGEJO_PUSH_FILES(write("forgejo_push_files", Tier.PUSH_NEW_BRANCH).on(Forge.FORGEJO)
+            .title("Push files (Forgejo)").description(
+                    "Commit changes to an agent-* branch of a repository on a Forgejo or Gitea "
+                            + "server in one commit: the branch is created from 'from' (default:"
+                            + " the default branch) if it does not exist. Write files (text, or "
+                            + "binary as base64), delete them, or rename them (previous_path). "
+                            + "The gateway performs the push; no git credential is needed.")
+            .permission("repository", "write")
+            .destructive()
+            .params(FORGEJO_HOST_PARAM, FORGEJO_OWNER_PARAM, REPO_PARAM,
+                    Param.Str.required("branch", AGENT_BRANCH,
+                            "Branch to commit to; must start with agent-"),
+                    Param.Str.optional("from", GIT_REF,
+                            "Branch to start a new branch from; default: the default branch"),
+                    Param.Str.text("message", true, 4096, "Commit message"),
+                    new Param.Arr("files", "Changes, one per path", true,
+                            new Param.Obj("file", "One change", true, List.of(
+                                    Param.Str.required("path", FILE_PATH,
+                                            "File path relative to the repository root"),
+                                    Param.Str.content("content", false, Tool.MAX_FILE_CONTENT,
+                                            "Full new content; required unless delete is true"),
+                                    Param.Str.oneOf("encoding", List.of("utf-8", "base64"),
+                                            "utf-8", "How content is given: UTF-8 text, or "
+                                                    + "base64 for binary files"),
+                                    new Param.Bool("delete", "Delete the file instead of "
+                                            + "writing it", false),
+                                    Param.Str.optional("previous_path", FILE_PATH,
+                                            "Rename: the path the file had, deleted in the same "
+                                                    + "commit"))),
+                            1, 100))
+            .target(args -> forgejoRepository(args).writesBranch(args.text("branch")).ref(args
+                    .text("from")).paths(pushedPaths(args)).build())),
+
+    /** Opens a pull request on a Forgejo/Gitea server; a draft (a "WIP:" title) by default. */
+    FORGEJO_CREATE_PR(write("forgejo_create_pr", Tier.CREATE_DRAFT).on(Forge.FORGEJO).title(
+            "Create pull request (Forgejo)").description(
+                    "Open a pull request from a branch of the same repository into base on a "
+                            + "Forgejo or Gitea server; a draft unless draft is false (Forgejo "
+                            + "marks a draft by a \"WIP: \" title prefix, which the gateway "
+                            + "adds).")
+            .permission("repository", "write")
+            .params(FORGEJO_HOST_PARAM, FORGEJO_OWNER_PARAM, REPO_PARAM,
+                    Param.Str.text("title", true, 255, "Pull request title"),
+                    Param.Str.required("head", GIT_REF, "Branch with the changes, in this "
+                            + "repository"),
+                    Param.Str.required("base", GIT_REF, "Branch to merge into"),
+                    Param.Str.content("body", false, 65_536, "Description (Markdown)"),
+                    new Param.Bool("draft", "Open as a draft", true))
+            .target(args -> forgejoRepository(args).pullRequest(args.text("base"),
+                    new Target.Head(args.text("owner"), args.text("repo"), args.text("head")),
+                    args.flag("draft")).build())),
+
+    /** Starts a pending review on a Forgejo/Gitea pull request; a human submits it. */
+    FORGEJO_CREATE_PENDING_REVIEW(write("forgejo_create_pending_review", Tier.PENDING_REVIEW)
+            .on(Forge.FORGEJO).title("Create pending review (Forgejo)").description(
+                    "Start a pending (unsubmitted) review on a pull request on a Forgejo or "
+                            + "Gitea server, with line comments; a human submits it.")
+            .permission("repository", "write")
+            .params(FORGEJO_HOST_PARAM, FORGEJO_OWNER_PARAM, REPO_PARAM, pullNumber(),
+                    Param.Str.content("body", false, 65_536, "Review summary (Markdown)"),
+                    new Param.Arr("comments", "Line comments", false,
+                            new Param.Obj("comment", "One line comment", true, List.of(
+                                    Param.Str.required("path", FILE_PATH,
+                                            "File path in the pull request"),
+                                    new Param.Int("line", "Line number in the new version of "
+                                            + "the file", true, 1, 1_000_000, null),
+                                    Param.Str.content("body", true, 65_536, "Comment text"))),
+                            0, 100))
+            .target(args -> forgejoRepository(args).number(NumberKind.PULL_REQUEST, args.number(
+                    "pull_number")).paths(args.objects("comments").stream()
+                            .map(comment -> comment
+                                    .text("path"))
+                            .toList())
+                    .build())),
+
     // ---- answered by the ingress ------------------------------------------------------------
 
     /** The final answer of an earlier call; never reaches GitHub. */
@@ -631,6 +783,11 @@ public enum Tool {
     }
 
     /** The MCP tool name agents call. */
+    /** A target on the Forgejo/Gitea repository the {@code host}, {@code owner} and {@code repo} name. */
+    static Target.Builder forgejoRepository(Args args) {
+        return Target.in(args.text("owner"), args.text("repo")).host(args.text("host"));
+    }
+
     /**
      * A pull request's head: {@code branch} in this repository, or {@code owner:branch} in
      * {@code owner}'s repository named {@code head_repo} (default: this repository's name).
@@ -717,9 +874,25 @@ public enum Tool {
         return kind() == Kind.WRITE;
     }
 
-    /** True unless the ingress answers it itself. */
+    /** True unless the ingress answers it itself: it reaches GitHub or another forge. */
     public boolean reachesGitHub() {
         return kind() != Kind.LOCAL;
+    }
+
+    /** Where it acts: GitHub, or a Forgejo/Gitea server. */
+    public Forge forge() {
+        return definition.forge();
+    }
+
+    /**
+     * The read-only passthrough of {@code forge}: granting or listing it covers every read tool
+     * of that forge, since it reads whatever they read.
+     */
+    public static Tool passthroughOf(Forge forge) {
+        return switch (forge) {
+            case GITHUB -> GITHUB_API_GET;
+            case FORGEJO -> FORGEJO_API_GET;
+        };
     }
 
     /** GitHub App permissions (name to read/write) a token for this tool is requested with. */

@@ -31,14 +31,17 @@ import java.util.function.Function;
  * @param callPermissions for a tool whose calls need less than all of {@code permissions} (the
  *        passthrough: a GET of issues needs no contents), what one call's token needs, always
  *        within {@code permissions}; absent when every call needs them all
+ * @param forge where the tool acts (GitHub unless it is a Forgejo tool); a grant grants only its
+ *        own forge's tools
  */
 public record ToolDefinition(Tool tool, String name, Tool.Kind kind, String title,
         String description, List<Param> params, Tier tier, Map<String, String> permissions,
         boolean destructive, Set<Reveals> reveals, Optional<Function<Args, Target>> target,
-        Optional<Function<Args, Map<String, String>>> callPermissions) {
+        Optional<Function<Args, Map<String, String>>> callPermissions, Forge forge) {
 
     public ToolDefinition {
         Objects.requireNonNull(tool, "tool");
+        Objects.requireNonNull(forge, "forge");
         params = List.copyOf(params);
         reveals = reveals.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(reveals));
         if ((kind == Tool.Kind.READ) != !reveals.isEmpty()) {
@@ -166,6 +169,9 @@ public record ToolDefinition(Tool tool, String name, Tool.Kind kind, String titl
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("dev.tollgate/action", tool.name());
         meta.put("dev.tollgate/kind", kind.name());
+        if (forge != Forge.GITHUB) {
+            meta.put("dev.tollgate/forge", forge.key());
+        }
         if (tier != null) {
             meta.put("dev.tollgate/tier", tier.key());
         }
@@ -187,6 +193,7 @@ public record ToolDefinition(Tool tool, String name, Tool.Kind kind, String titl
         private final Set<Reveals> reveals = EnumSet.noneOf(Reveals.class);
         private Function<Args, Target> target;
         private Function<Args, Map<String, String>> callPermissions;
+        private Forge forge = Forge.GITHUB;
 
         private Builder(String name, Tool.Kind kind, Tier tier) {
             this.name = name;
@@ -245,12 +252,18 @@ public record ToolDefinition(Tool tool, String name, Tool.Kind kind, String titl
             return this;
         }
 
+        /** It acts on {@code where} rather than GitHub. */
+        public Builder on(Forge where) {
+            this.forge = where;
+            return this;
+        }
+
         ToolDefinition build(Tool tool) {
             return new ToolDefinition(tool, name, kind, Objects.requireNonNull(title, name
                     + ": title"), Objects.requireNonNull(description, name + ": description"),
                     params, tier, permissions, destructive, reveals, Optional.ofNullable(
                             target),
-                    Optional.ofNullable(callPermissions));
+                    Optional.ofNullable(callPermissions), forge);
         }
     }
 }

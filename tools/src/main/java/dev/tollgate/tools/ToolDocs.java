@@ -19,7 +19,8 @@ public final class ToolDocs {
     /** Every tool: its kind, the tier that grants it, its permissions and its arguments. */
     public static String toolsTable() {
         StringBuilder out = new StringBuilder(
-                "| tool | kind | granted by | GitHub App permissions | arguments |\n"
+                "| tool | kind | granted by | GitHub App permissions (Forgejo token scopes) |"
+                        + " arguments |\n"
                         + "|---|---|---|---|---|\n");
         for (Tool tool : Tool.values()) {
             ToolDefinition definition = tool.definition();
@@ -27,7 +28,7 @@ public final class ToolDocs {
                     .append(" | ").append(definition.tier() == null
                             ? "— (answered by the gateway)"
                             : grantedBy(tool))
-                    .append(" | ").append(permissions(definition.permissions())).append(" | ")
+                    .append(" | ").append(permissions(definition)).append(" | ")
                     .append(arguments(definition.params())).append(" |\n");
         }
         return out.toString();
@@ -38,7 +39,7 @@ public final class ToolDocs {
         StringBuilder out = new StringBuilder("| tier | grants | constraint |\n|---|---|---|\n");
         for (Tier tier : Tier.values()) {
             out.append("| `").append(tier.key()).append("` | ").append(tier == Tier.WRITE
-                    ? "every tool that reaches GitHub"
+                    ? "every tool of the grant's forge (GitHub, or Forgejo for a Forgejo grant)"
                     : tier.tools().stream().map(tool -> "`" + tool.toolName() + "`").collect(
                             Collectors.joining(", ")))
                     .append(" | ").append(constraint(tier)).append(" |\n");
@@ -83,11 +84,15 @@ public final class ToolDocs {
         };
     }
 
-    private static String permissions(Map<String, String> permissions) {
-        return permissions.isEmpty()
-                ? "—"
-                : permissions.entrySet().stream().map(e -> "`" + e.getKey() + ": " + e
-                        .getValue() + "`").collect(Collectors.joining(", "));
+    private static String permissions(ToolDefinition definition) {
+        Map<String, String> permissions = definition.permissions();
+        if (permissions.isEmpty()) {
+            return "—";
+        }
+        return permissions.entrySet().stream().map(e -> definition.forge() == Forge.GITHUB
+                ? "`" + e.getKey() + ": " + e.getValue() + "`"
+                : "`" + e.getValue() + ":" + e.getKey() + "`").collect(Collectors.joining(
+                        ", "));
     }
 
     private static String arguments(List<Param> params) {

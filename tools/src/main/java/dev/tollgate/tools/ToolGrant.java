@@ -116,13 +116,13 @@ public record ToolGrant(String name, List<List<Glob>> agents, List<List<Glob>> e
 
     /**
      * Whether a token narrowed to {@code narrowedTools} (empty: not narrowed) leaves {@code tool}
-     * in. Listing {@code github_api_get} leaves every read tool in: the passthrough reads whatever
-     * they read.
+     * in. Listing {@code github_api_get} leaves every GitHub read tool in (and
+     * {@code forgejo_api_get} every Forgejo one): the passthrough reads whatever they read.
      */
     public static boolean narrowingKeeps(Set<String> narrowedTools, Tool tool) {
         return narrowedTools.isEmpty() || narrowedTools.contains(tool.toolName())
-                || (tool.kind() == Tool.Kind.READ && narrowedTools.contains(Tool.GITHUB_API_GET
-                        .toolName()));
+                || (tool.kind() == Tool.Kind.READ && narrowedTools.contains(Tool.passthroughOf(
+                        tool.forge()).toolName()));
     }
 
     /** Tool names, sorted: how an answer shows {@link #tools()}. */

@@ -85,10 +85,18 @@ class ToolCatalogueTest {
                     ((Map<String, Object>) propertySchema).get("description"))
                     .as("%s.%s description", name, property).isNotNull());
             boolean targetsRepository = action.kind() != Tool.Kind.LOCAL
-                    && action != Tool.GITHUB_API_GET;
+                    && action != Tool.GITHUB_API_GET && action != Tool.FORGEJO_API_GET;
             if (targetsRepository) {
                 softly.assertThat(required).as("%s names its repository", name)
                         .contains("owner", "repo");
+            }
+            if (action.forge() == Forge.FORGEJO) {
+                softly.assertThat(required).as("%s names its Forgejo host", name).contains(
+                        "host");
+                softly.assertThat(name).as("%s is named for its forge", name).startsWith(
+                        "forgejo_");
+                softly.assertThat(tool.meta()).as("%s meta", name).containsEntry(
+                        "dev.tollgate/forge", "forgejo");
             }
             softly.assertThat(tool.descriptor()).as("%s descriptor", name)
                     .containsKeys("name", "title", "description", "inputSchema", "annotations",

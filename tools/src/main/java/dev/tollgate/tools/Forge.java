@@ -1,0 +1,41 @@
+package dev.tollgate.tools;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Where a tool acts: GitHub, or a Forgejo/Gitea server. Each tool belongs to one forge
+ * ({@link Tool#forge()}); a grant speaks about one forge, so a tier granted on GitHub never
+ * grants a Forgejo tool, and a Forgejo grant names the host it speaks about.
+ */
+public enum Forge {
+
+    /** GitHub (github.com, or the GitHub Enterprise Server the executor is configured for). */
+    GITHUB("github", "GitHub"),
+    /** A Forgejo or Gitea server (codeberg.org, or one's own), named by its host. */
+    FORGEJO("forgejo", "Forgejo/Gitea");
+
+    private final String key;
+    private final String title;
+
+    Forge(String key, String title) {
+        this.key = key;
+        this.title = title;
+    }
+
+    /** The name policy files use ({@code forge = "forgejo"}). */
+    public String key() {
+        return key;
+    }
+
+    /** The name people read. */
+    public String title() {
+        return title;
+    }
+
+    public static Optional<Forge> byKey(String key) {
+        String wanted = key == null ? "" : key.trim().toLowerCase(Locale.ROOT);
+        return Arrays.stream(values()).filter(forge -> forge.key.equals(wanted)).findFirst();
+    }
+}
