@@ -1,5 +1,6 @@
 package dev.tollgate.decision.policy;
 
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.InvalidArgumentException;
 import dev.tollgate.tools.Scope;
 import dev.tollgate.tools.Target;
@@ -102,6 +103,17 @@ public record DecisionRequest(String agent, String environment, String tool, Tar
 
     public String repo() {
         return target == null ? null : target.repo();
+    }
+
+    /**
+     * The repository as a grant would name it: {@code owner/repo} on GitHub,
+     * {@code forgejo:host/owner/repo} on a Forgejo host.
+     */
+    public String place() {
+        Optional<Tool> known = action();
+        return target == null || known.isEmpty() || known.get().forge() == Forge.GITHUB
+                ? repository()
+                : known.get().forge().key() + ":" + target.host() + "/" + repository();
     }
 
     /** {@code owner/repo}, or {@code (none)} when the request names no repository. */

@@ -12,7 +12,7 @@ import java.util.TreeSet;
  *
  * @param name how the rule is named in traces
  * @param line the line in the policy file where it starts (0 when not from a file)
- * @param repos repositories it covers (all when it was written without any)
+ * @param repos repositories it covers (all, on every forge, when it was written without any)
  * @param agents agents it covers (empty: all)
  * @param environments environments it covers (empty: all)
  * @param actions actions it denies (empty: all)
@@ -24,7 +24,7 @@ public record DenyRule(String name, int line, List<RepoPattern> repos, NamePatte
         String reason) {
 
     public DenyRule {
-        repos = repos.isEmpty() ? List.of(RepoPattern.of("*")) : List.copyOf(repos);
+        repos = repos.isEmpty() ? List.of(RepoPattern.onEveryForge("*")) : List.copyOf(repos);
         actions = actions.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(actions));
     }
 
@@ -63,7 +63,7 @@ public record DenyRule(String name, int line, List<RepoPattern> repos, NamePatte
 
     String canonical() {
         return "deny{name=" + name + ";repos="
-                + repos.stream().map(RepoPattern::pattern).sorted().toList()
+                + repos.stream().map(RepoPattern::describe).sorted().toList()
                 + ";agents=" + agents + ";environments=" + environments + ";actions="
                 + new TreeSet<>(actions.stream().map(Tool::toolName).toList()) + ";"
                 + conditions.canonical() + ";reason=" + reason + "}";

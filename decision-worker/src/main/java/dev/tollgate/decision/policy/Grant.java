@@ -1,5 +1,6 @@
 package dev.tollgate.decision.policy;
 
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Tier;
 import dev.tollgate.tools.Tool;
 import java.util.EnumSet;
@@ -31,6 +32,11 @@ public record Grant(String name, int line, List<RepoPattern> repos, NamePattern 
         actions = Set.copyOf(actions);
         if (repos.isEmpty()) {
             throw new IllegalArgumentException("grant " + name + " names no repository");
+        }
+        Forge forge = repos.get(0).forge();
+        if (forge == null || repos.stream().anyMatch(pattern -> pattern.forge() != forge)) {
+            throw new IllegalArgumentException("grant " + name + " names repositories of"
+                    + " several forges (or none): a grant speaks about one forge");
         }
     }
 
@@ -75,22 +81,32 @@ public record Grant(String name, int line, List<RepoPattern> repos, NamePattern 
      * allows it has allowed reading, whichever way the agent asks.
      */
     public Set<Tool> coveredActions() {
+        Forge forge = forge();
         Set<Tool> all = EnumSet.noneOf(Tool.class);
         tiers.forEach(tier -> all.addAll(tier.tools()));
         all.addAll(actions);
-        if (all.contains(Tool.GITHUB_API_GET)) {
+        if (all.contains(Tool.passthroughOf(forge))) {
             for (Tool tool : Tool.values()) {
                 if (tool.kind() == Tool.Kind.READ) {
                     all.add(tool);
                 }
             }
         }
+        all.removeIf(tool -> tool.forge() != forge);
         return all;
     }
 
+    /**
+     * The forge it speaks about (its repositories'): a tier granted on GitHub grants only GitHub's
+     * tools, one granted on a Forgejo host only Forgejo's.
+     */
+    public Forge forge() {
+        return repos.get(0).forge();
+    }
+
     /** The most specific of its repository patterns that matches, or -1. */
-    int specificityFor(String owner, String repo) {
-        return repos.stream().filter(pattern -> pattern.matches(owner, repo))
+    int specificityFor(Forge forge, String host, String owner, String repo) {
+        return repos.stream().filter(pattern -> pattern.matches(forge, host, owner, repo))
                 .mapToInt(RepoPattern::specificity).max().orElse(-1);
     }
 
@@ -108,7 +124,7 @@ public record Grant(String name, int line, List<RepoPattern> repos, NamePattern 
 
     String canonical() {
         return "grant{name=" + name + ";repos="
-                + repos.stream().map(RepoPattern::pattern).sorted().toList()
+                + repos.stream().map(RepoPattern::describe).sorted().toList()
                 + ";agents=" + agents + ";environments=" + environments + ";tiers="
                 + new TreeSet<>(tiers.stream().map(Tier::key).toList()) + ";actions="
                 + new TreeSet<>(actions.stream().map(Tool::toolName).toList()) + ";"

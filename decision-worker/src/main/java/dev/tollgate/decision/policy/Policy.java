@@ -110,7 +110,7 @@ public final class Policy {
                                         .globs(),
                                 grant.environments().globs()),
                         grant.repos().stream()
-                                .map(RepoPattern::pattern).toList(),
+                                .map(RepoPattern::describe).toList(),
                         tools, false));
             }
         }

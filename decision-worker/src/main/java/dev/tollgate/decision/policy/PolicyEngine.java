@@ -2,6 +2,7 @@ package dev.tollgate.decision.policy;
 
 import dev.tollgate.decision.policy.RuleTrace.Effect;
 import dev.tollgate.tools.BranchRule;
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.Reveals;
 import dev.tollgate.tools.Scope;
@@ -80,9 +81,9 @@ public final class PolicyEngine {
             return denied(request, Denied.Kind.INVALID_REQUEST, "'" + action.toolName()
                     + "' must name a repository (owner and repo)", trace);
         }
-        if (!target.host().equals(Target.GITHUB)) {
-            return denied(request, Denied.Kind.INVALID_REQUEST, "'" + target.host()
-                    + "' is not supported yet: Tollgate acts on GitHub only", trace);
+        if (action.forge() == Forge.GITHUB && !target.host().equals(Target.GITHUB)) {
+            return denied(request, Denied.Kind.INVALID_REQUEST, "'" + action.toolName()
+                    + "' acts on GitHub only, not on '" + target.host() + "'", trace);
         }
         Optional<String> traversal = target.paths().named().stream().map(
                 PolicyEngine::traversal).flatMap(Optional::stream).findFirst();
@@ -191,10 +192,11 @@ public final class PolicyEngine {
                     trace.add(new RuleTrace(label, Effect.SKIP, false, "for environments "
                             + grant.environments()));
                 } else {
-                    int specificity = grant.specificityFor(request.owner(), request.repo());
+                    int specificity = grant.specificityFor(action.forge(), request.host(),
+                            request.owner(), request.repo());
                     if (specificity < 0) {
                         trace.add(new RuleTrace(label, Effect.SKIP, false, "for " + grant.repos()
-                                + ", not " + request.repository()));
+                                + ", not " + request.place()));
                     } else {
                         candidates.add(new Candidate(ruleSet, grant, specificity));
                     }
@@ -311,7 +313,8 @@ public final class PolicyEngine {
                             narrowing.tools()) + "; " + action.toolName() + " is not one of them");
         }
         if (!narrowing.repositories().isEmpty() && narrowing.repositories().stream().noneMatch(
-                pattern -> pattern.matches(request.owner(), request.repo()))) {
+                pattern -> pattern.matches(action.forge(), request.host(), request.owner(),
+                        request.repo()))) {
             return Optional.of("the agent's gateway token is narrowed to the repositories "
                     + narrowing.repositories() + "; " + request.repository()
                     + " is not one of them");
@@ -344,7 +347,7 @@ public final class PolicyEngine {
         String head = who(request) + " may not " + action.toolName() + " on " + request
                 .repository() + ": ";
         if (noCandidates) {
-            return head + "no grant covers " + request.repository()
+            return head + "no grant covers " + request.place()
                     + " (deny by default); a policy grant for it must allow "
                     + neededGrant(action);
         }
@@ -384,9 +387,9 @@ public final class PolicyEngine {
         if (!deny.environments().matches(request.environment())) {
             return Optional.of("for environments " + deny.environments());
         }
-        if (deny.repos().stream().noneMatch(pattern -> pattern.matches(request.owner(), request
-                .repo()))) {
-            return Optional.of("for " + deny.repos() + ", not " + request.repository());
+        if (deny.repos().stream().noneMatch(pattern -> pattern.matches(action.forge(), request
+                .host(), request.owner(), request.repo()))) {
+            return Optional.of("for " + deny.repos() + ", not " + request.place());
         }
         Target target = request.target();
         if (!deny.actions().isEmpty() && !deny.actions().contains(action) && !readsWhatItNames(

@@ -1,15 +1,26 @@
 package dev.tollgate.decision.policy;
 
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Glob;
+import dev.tollgate.tools.Target;
 import java.util.Locale;
 
 /**
- * A repository selector: {@code owner/repo}, {@code owner/prefix-*}, {@code owner/*} or {@code *}.
- * Compared case-insensitively (GitHub names are). When several grants match a repository, the most
- * specific pattern wins: exact name, then a pattern within one owner, then the owner's wildcard,
- * then the global wildcard.
+ * A repository selector: {@code owner/repo}, {@code owner/prefix-*}, {@code owner/*} or {@code *},
+ * on one forge: GitHub, or one Forgejo/Gitea host. Compared case-insensitively (GitHub's and
+ * Forgejo's names are). When several grants match a repository, the most specific pattern wins:
+ * exact name, then a pattern within one owner, then the owner's wildcard, then the global
+ * wildcard. A deny rule written without a forge speaks about every forge ({@code forge} null):
+ * a denial errs towards covering more.
+ *
+ * @param pattern the {@code owner/repo} glob, lower-cased
+ * @param glob the glob matched against {@code owner/repo}
+ * @param specificity how specific it is (see the constants)
+ * @param forge the forge it speaks about; null: every forge (deny rules only)
+ * @param host for a Forgejo pattern, the host, lower-cased; {@code github} for GitHub; null with
+ *     a null forge
  */
-public record RepoPattern(String pattern, Glob glob, int specificity) {
+public record RepoPattern(String pattern, Glob glob, int specificity, Forge forge, String host) {
 
     /** Specificity of an exact {@code owner/repo}. */
     public static final int EXACT = 3;
@@ -20,10 +31,22 @@ public record RepoPattern(String pattern, Glob glob, int specificity) {
     /** Specificity of {@code *} or a pattern with a wildcard owner. */
     public static final int ANY = 0;
 
+    /** A GitHub repository pattern. */
     public static RepoPattern of(String text) {
+        return of(Forge.GITHUB, Target.GITHUB, text);
+    }
+
+    /** The pattern on every forge, for a deny rule written without one. */
+    public static RepoPattern onEveryForge(String text) {
+        RepoPattern github = of(text);
+        return new RepoPattern(github.pattern, github.glob, github.specificity, null, null);
+    }
+
+    /** A pattern on {@code forge} at {@code host} ({@link Target#GITHUB} for GitHub). */
+    public static RepoPattern of(Forge forge, String host, String text) {
         String pattern = text.trim().toLowerCase(Locale.ROOT);
         if (pattern.equals("*") || pattern.equals("*/*") || pattern.equals("**")) {
-            return new RepoPattern("*", Glob.of("*/*"), ANY);
+            return new RepoPattern("*", Glob.of("*/*"), ANY, forge, host);
         }
         int slash = pattern.indexOf('/');
         if (slash <= 0 || slash != pattern.lastIndexOf('/') || slash == pattern.length() - 1) {
@@ -43,22 +66,41 @@ public record RepoPattern(String pattern, Glob glob, int specificity) {
         } else {
             specificity = EXACT;
         }
-        return new RepoPattern(pattern, glob, specificity);
+        return new RepoPattern(pattern, glob, specificity, forge, host);
     }
 
     private static boolean hasWildcard(String part) {
         return part.indexOf('*') >= 0 || part.indexOf('?') >= 0;
     }
 
+    /** Whether it matches the GitHub repository {@code owner/repo}. */
     public boolean matches(String owner, String repo) {
+        return matches(Forge.GITHUB, Target.GITHUB, owner, repo);
+    }
+
+    /** Whether it matches {@code owner/repo} on {@code forge} at {@code host}. */
+    public boolean matches(Forge where, String at, String owner, String repo) {
         if (owner == null || repo == null) {
+            return false;
+        }
+        if (forge != null && (forge != where || !host.equalsIgnoreCase(at))) {
             return false;
         }
         return glob.matches(owner.toLowerCase(Locale.ROOT) + "/" + repo.toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * The pattern as traces, canonical forms and grant summaries show it: {@code owner/repo} on
+     * GitHub (or on every forge), {@code forgejo:codeberg.org/owner/repo} on a Forgejo host.
+     */
+    public String describe() {
+        return forge == null || forge == Forge.GITHUB
+                ? pattern
+                : forge.key() + ":" + host + "/" + pattern;
+    }
+
     @Override
     public String toString() {
-        return pattern;
+        return describe();
     }
 }

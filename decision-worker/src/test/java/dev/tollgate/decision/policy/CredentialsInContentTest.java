@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 class CredentialsInContentTest {
 
     // Fake credentials, assembled so that this file holds none verbatim.
-    private static final String BODY = "u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d";
-    private static final String GITHUB_TOKEN = "ghp_" + BODY;
+    static final String BODY = "u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d";
+    static final String GITHUB_TOKEN = "ghp_" + BODY;
     private static final String SLACK_TOKEN = "xoxb-" + "2635942065-2343594206574-"
             + "ojfljoQoaF1LlqsajAIxNKu8";
 

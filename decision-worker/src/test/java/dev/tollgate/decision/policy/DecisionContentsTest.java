@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.tools.InvalidArgumentException;
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Tier;
 import dev.tollgate.tools.Tool;
 import java.util.List;
@@ -36,7 +37,7 @@ class DecisionContentsTest {
         Policy policy = policy(Grant.of("myorg/app", Tier.WRITE));
 
         for (Tool action : Tool.values()) {
-            if (action.kind() == Tool.Kind.LOCAL) {
+            if (action.kind() == Tool.Kind.LOCAL || action.forge() != Forge.GITHUB) {
                 continue;
             }
             DecisionRequest request = PolicyEngineCasesTest.req(action.toolName(), "myorg/app");

@@ -2,6 +2,7 @@ package dev.tollgate.decision.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Tier;
 import dev.tollgate.tools.Tool;
 import java.util.ArrayList;
@@ -71,9 +72,10 @@ class PolicyEngineCasesTest {
         return Grant.of(repo, tiers);
     }
 
+    /** GitHub's tools that reach it (the Forgejo ones are decided in ForgejoPolicyTest). */
     static List<Tool> remoteActions() {
-        return Stream.of(Tool.values()).filter(action -> action
-                .kind() != Tool.Kind.LOCAL).toList();
+        return Stream.of(Tool.values()).filter(action -> action.kind() != Tool.Kind.LOCAL
+                && action.forge() == Forge.GITHUB).toList();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -505,9 +507,9 @@ class PolicyEngineCasesTest {
                 denies("get_request_status is answered by the ingress", everything, req(
                         "get_request_status", "myorg/app"), Denied.Kind.INVALID_REQUEST,
                         "ingress"),
-                denies("a GitLab request is not supported yet", everything, req("get_file",
-                        "group/project").onHost("gitlab"), Denied.Kind.INVALID_REQUEST,
-                        "not supported yet"),
+                denies("a GitHub tool naming another host is refused", everything, req(
+                        "get_file", "group/project").onHost("gitlab"),
+                        Denied.Kind.INVALID_REQUEST, "acts on GitHub only"),
                 denies("a request naming no repository is refused", everything, req("get_file",
                         null), Denied.Kind.INVALID_REQUEST, "must name a repository"),
                 denies("a request naming only the owner is refused", everything, req("get_file",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.decision.policy.load.PolicyFormat;
 import dev.tollgate.decision.policy.load.PolicyLoader;
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Tier;
 import dev.tollgate.tools.Tool;
 import dev.tollgate.tools.ToolGrant;
@@ -114,8 +115,10 @@ class PolicyToolGrantsTest {
         Policy policy = Policy.of(RuleSet.enforcing("default", List.of(Grant.of("octo/app")
                 .withActions(Tool.GITHUB_API_GET)), List.of()));
 
-        assertThat(visible(policy, "a", "dev")).containsAll(Tier.READ.tools()).noneMatch(
-                tool -> tool.kind() == Tool.Kind.WRITE);
+        assertThat(visible(policy, "a", "dev")).containsAll(Tier.READ.tools().stream().filter(
+                tool -> tool.forge() == Forge.GITHUB).toList()).noneMatch(
+                        tool -> tool
+                                .kind() == Tool.Kind.WRITE || tool.forge() == Forge.FORGEJO);
     }
 
     @Test

@@ -101,8 +101,10 @@ public final class PolicyLoader {
     /**
      * service-gator's command-line forms: {@code --gh-repo owner/repo:read,push-new-branch}
      * (repeatable), {@code --scope '<json>'} (its JSON scope, or a whole Tollgate policy), and
-     * {@code --gitlab-project}, {@code --gitlab-host}, {@code --forgejo-repo},
-     * {@code --forgejo-host}, {@code --jira-project} (loaded with a "not supported yet" warning). Both {@code --flag value} and {@code --flag=value} work (parsed by
+     * {@code --forgejo-host HOST} with {@code --forgejo-repo owner/repo:read,...} (one host on a
+     * command line; a policy file takes several), and {@code --gitlab-project},
+     * {@code --gitlab-host}, {@code --jira-project} (loaded with a "not supported yet" warning).
+     * Both {@code --flag value} and {@code --flag=value} work (parsed by
      * {@link ServiceGatorOptions}).
      */
     public static LoadedPolicy fromCommandLine(List<String> arguments) {
@@ -138,9 +140,9 @@ public final class PolicyLoader {
                 case "--forgejo-repo" -> cliRepo(root.withObject("forgejo").withObject("repos"),
                         value, "/forgejo/repos", positions, position, problems, flag);
                 case "--gitlab-host" -> host(root.withObject("gitlab"), value, "/gitlab",
-                        positions, position);
+                        positions, position, problems, flag);
                 case "--forgejo-host" -> host(root.withObject("forgejo"), value, "/forgejo",
-                        positions, position);
+                        positions, position, problems, flag);
                 case "--scope" -> {
                     try {
                         JsonNode scope = JSON.readTree(value);
@@ -195,7 +197,14 @@ public final class PolicyLoader {
 
     /** A forge's host ({@code --gitlab-host}, {@code --forgejo-host}): its section's host. */
     private static void host(ObjectNode section, String value, String pointer,
-            Map<String, Integer> positions, int position) {
+            Map<String, Integer> positions, int position, List<PolicyProblem> problems,
+            String flag) {
+        if (section.has("host") && !section.get("host").asString().equalsIgnoreCase(value)) {
+            problems.add(new PolicyProblem(0, flag + " " + value, "a command line takes one "
+                    + flag + " (" + section.get("host").asString() + " is given already); write"
+                    + " a policy file with one [[forgejo]] section per host"));
+            return;
+        }
         section.put("host", value);
         positions.putIfAbsent(pointer, position);
     }

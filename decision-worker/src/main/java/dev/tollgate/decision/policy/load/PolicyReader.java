@@ -11,7 +11,11 @@ import dev.tollgate.decision.policy.Policy;
 import dev.tollgate.decision.policy.PolicyProblem;
 import dev.tollgate.decision.policy.RepoPattern;
 import dev.tollgate.decision.policy.RuleSet;
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Glob;
+import dev.tollgate.tools.InvalidArgumentException;
+import dev.tollgate.tools.Names;
+import dev.tollgate.tools.Target;
 import dev.tollgate.tools.Tier;
 import dev.tollgate.tools.Tool;
 import java.util.ArrayList;
@@ -41,16 +45,21 @@ final class PolicyReader {
             "gh", "gitlab", "forgejo", "jira", "grant", "deny", "rule-sets", "scopes");
     private static final Set<String> RULE_SET_KEYS = Set.of("mode", "agents", "environments",
             "gh", "gitlab", "forgejo", "jira", "grant", "deny");
-    private static final Set<String> GRANT_KEYS = Set.of("name", "repos", "repo", "agents",
+    private static final Set<String> GRANT_KEYS = Set.of("name", "forge", "host", "repos",
+            "repo", "agents",
             "environments", "allow", "branches", "paths", "exclude-paths", "labels",
             "pull-requests", "issues", "require-fork");
-    private static final Set<String> DENY_KEYS = Set.of("name", "repos", "repo", "agents",
+    private static final Set<String> DENY_KEYS = Set.of("name", "forge", "host", "repos",
+            "repo", "agents",
             "environments", "actions", "branches", "paths", "labels", "pull-requests", "issues",
             "reason");
     private static final String REQUIRE_FORK = "require-fork";
     /** GitHub's naming rules, plus the wildcards {@code *} and {@code ?}. */
     private static final Pattern REPOSITORY = Pattern.compile(
             "\\*|[A-Za-z0-9*?][A-Za-z0-9*?-]*/[A-Za-z0-9._*?-]+");
+    /** Forgejo's naming rules (owners may also hold '.' and '_'), plus the wildcards. */
+    private static final Pattern FORGEJO_REPOSITORY = Pattern.compile(
+            "\\*|[A-Za-z0-9*?][A-Za-z0-9_.*?-]*/[A-Za-z0-9._*?-]+");
 
     private final ToIntFunction<List<Object>> lines;
     private final List<PolicyProblem> problems = new ArrayList<>();
@@ -170,6 +179,10 @@ final class PolicyReader {
         if (gh != null) {
             grants.addAll(readGh(gh, at(path, "gh")));
         }
+        JsonNode forgejo = body.get("forgejo");
+        if (forgejo != null) {
+            grants.addAll(readForgejo(forgejo, at(path, "forgejo")));
+        }
         JsonNode grantList = body.get("grant");
         if (grantList != null) {
             forEachTable(grantList, at(path, "grant"), (node, at) -> readGrant(node, at).ifPresent(
@@ -203,14 +216,80 @@ final class PolicyReader {
             return grants;
         }
         for (Map.Entry<String, JsonNode> entry : repos.properties()) {
-            readRepoEntry(entry.getKey(), entry.getValue(), at(reposPath, entry.getKey()))
-                    .ifPresent(grants::add);
+            readRepoEntry(Forge.GITHUB, Target.GITHUB, entry.getKey(), entry.getValue(), at(
+                    reposPath, entry.getKey())).ifPresent(grants::add);
         }
         return grants;
     }
 
-    private Optional<Grant> readRepoEntry(String repo, JsonNode entry, List<Object> path) {
-        Optional<RepoPattern> pattern = repository(repo, path);
+    // ---- service-gator's [[forgejo]] ----
+
+    /** {@code [[forgejo]]} host sections (or one {@code [forgejo]} table), each with its repos. */
+    private List<Grant> readForgejo(JsonNode forgejo, List<Object> path) {
+        List<Grant> grants = new ArrayList<>();
+        if (forgejo.isArray()) {
+            for (int i = 0; i < forgejo.size(); i++) {
+                grants.addAll(readForgejoHost(forgejo.get(i), at(path, i)));
+            }
+        } else {
+            grants.addAll(readForgejoHost(forgejo, path));
+        }
+        return grants;
+    }
+
+    private List<Grant> readForgejoHost(JsonNode section, List<Object> path) {
+        List<Grant> grants = new ArrayList<>();
+        if (!section.isObject()) {
+            problem(path, "must be a table: [[forgejo]] host = \"codeberg.org\" with a"
+                    + " [forgejo.repos] table");
+            return grants;
+        }
+        checkKeys(section, path, Set.of("host", "repos"));
+        String host = null;
+        if (section.get("host") == null) {
+            problem(path, "a [[forgejo]] section needs host = \"codeberg.org\" (the server's"
+                    + " host name)");
+        } else {
+            host = host(section.get("host"), at(path, "host"));
+        }
+        JsonNode repos = section.get("repos");
+        if (repos == null) {
+            return grants;
+        }
+        List<Object> reposPath = at(path, "repos");
+        if (!repos.isObject()) {
+            problem(reposPath, "must be a table of \"owner/repo\" = { read = true, ... }");
+            return grants;
+        }
+        for (Map.Entry<String, JsonNode> entry : repos.properties()) {
+            readRepoEntry(Forge.FORGEJO, host, entry.getKey(), entry.getValue(), at(reposPath,
+                    entry.getKey())).ifPresent(grants::add);
+        }
+        return grants;
+    }
+
+    /** A forge's host name, checked as tool calls check it; null (a problem) when it is not. */
+    private String host(JsonNode node, List<Object> path) {
+        String value = text(node, path);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Names.host("host", value.trim());
+        } catch (InvalidArgumentException e) {
+            problem(path, "'" + value + "' is not a host name: write the server's host, e.g."
+                    + " codeberg.org or git.example.com:3000 (no scheme, path or user)");
+            return null;
+        }
+    }
+
+    /**
+     * One service-gator entry on {@code forge} at {@code host} (null: the host was a problem,
+     * reported; the entry is still checked but grants nothing).
+     */
+    private Optional<Grant> readRepoEntry(Forge forge, String host, String repo, JsonNode entry,
+            List<Object> path) {
+        Optional<RepoPattern> pattern = repository(forge, host, repo, path);
         if (!entry.isObject()) {
             problem(path, "must be a table of permissions, e.g. { read = true, create-draft ="
                     + " true }");
@@ -237,6 +316,8 @@ final class PolicyReader {
                 if (on) {
                     tiers.add(tier.get());
                 }
+            } else if (action.isPresent() && action.get().forge() != forge) {
+                problem(keyPath, otherForge(action.get(), forge));
             } else if (action.isPresent()) {
                 if (on) {
                     actions.add(action.get());
@@ -263,7 +344,9 @@ final class PolicyReader {
 
     private Optional<Grant> readGrant(JsonNode node, List<Object> path) {
         checkKeys(node, path, GRANT_KEYS);
-        List<RepoPattern> repos = repositories(node, path, true);
+        Forge forge = forge(node, path).orElse(Forge.GITHUB);
+        String host = forgeHost(node, path, forge);
+        List<RepoPattern> repos = repositories(node, path, true, forge, host);
         NamePattern agents = names(node.get("agents"), at(path, "agents"));
         NamePattern environments = names(node.get("environments"), at(path, "environments"));
         Set<Tier> tiers = EnumSet.noneOf(Tier.class);
@@ -280,6 +363,8 @@ final class PolicyReader {
                 Optional<Tool> action = Tool.byToolName(name);
                 if (tier.isPresent()) {
                     tiers.add(tier.get());
+                } else if (action.isPresent() && action.get().forge() != forge) {
+                    problem(at(at(path, "allow"), i), otherForge(action.get(), forge));
                 } else if (action.isPresent()) {
                     actions.add(action.get());
                 } else {
@@ -290,7 +375,7 @@ final class PolicyReader {
         Conditions conditions = conditions(node, path);
         boolean requireFork = bool(node.get("require-fork"), at(path, "require-fork"));
         String name = node.has("name") ? text(node.get("name"), at(path, "name")) : where(path);
-        if (repos.isEmpty()) {
+        if (repos.isEmpty() || host == null) {
             return Optional.empty();
         }
         return Optional.of(new Grant(name, line(path), repos, agents, environments, tiers,
@@ -299,7 +384,13 @@ final class PolicyReader {
 
     private Optional<DenyRule> readDeny(JsonNode node, List<Object> path) {
         checkKeys(node, path, DENY_KEYS);
-        List<RepoPattern> repos = repositories(node, path, false);
+        Optional<Forge> forge = forge(node, path);
+        String host = forge.isEmpty() ? null : forgeHost(node, path, forge.get());
+        if (forge.isEmpty() && node.has("host")) {
+            problem(at(path, "host"), "a host belongs to a forge: add forge = \"forgejo\" (a"
+                    + " deny rule without forge speaks about every forge)");
+        }
+        List<RepoPattern> repos = repositories(node, path, false, forge.orElse(null), host);
         NamePattern agents = names(node.get("agents"), at(path, "agents"));
         NamePattern environments = names(node.get("environments"), at(path, "environments"));
         Set<Tool> actions = EnumSet.noneOf(Tool.class);
@@ -312,11 +403,15 @@ final class PolicyReader {
                 Optional<Tool> action = Tool.byToolName(name);
                 if (tier.isPresent()) {
                     if (tier.get() == Tier.WRITE) {
-                        Arrays.stream(Tool.values()).filter(Tool::isWrite)
-                                .forEach(actions::add);
+                        Arrays.stream(Tool.values()).filter(Tool::isWrite).filter(tool -> forge
+                                .isEmpty() || tool.forge() == forge.get()).forEach(actions::add);
                     } else {
-                        actions.addAll(tier.get().tools());
+                        tier.get().tools().stream().filter(tool -> forge.isEmpty() || tool
+                                .forge() == forge.get()).forEach(actions::add);
                     }
+                } else if (action.isPresent() && forge.isPresent() && action.get()
+                        .forge() != forge.get()) {
+                    problem(at(at(path, "actions"), i), otherForge(action.get(), forge.get()));
                 } else if (action.isPresent()) {
                     actions.add(action.get());
                 } else {
@@ -351,7 +446,59 @@ final class PolicyReader {
         return new Conditions(branches, paths, excludePaths, labels, pullRequests, issues);
     }
 
-    private List<RepoPattern> repositories(JsonNode node, List<Object> path, boolean required) {
+    /** The {@code forge} key: empty when absent (or a problem, reported). */
+    private Optional<Forge> forge(JsonNode node, List<Object> path) {
+        if (!node.has("forge")) {
+            return Optional.empty();
+        }
+        String key = text(node.get("forge"), at(path, "forge"));
+        if (key == null) {
+            return Optional.empty();
+        }
+        Optional<Forge> forge = Forge.byKey(key);
+        if (forge.isEmpty()) {
+            problem(at(path, "forge"), "'" + key + "' is not a forge Tollgate acts on: github or"
+                    + " forgejo (GitLab and JIRA are not supported yet)");
+        }
+        return forge;
+    }
+
+    /**
+     * The {@code host} key of a rule on {@code forge}: {@link Target#GITHUB} for GitHub (which
+     * takes none: the executor's configuration says which GitHub), required for Forgejo. Null
+     * when it is a problem, reported.
+     */
+    private String forgeHost(JsonNode node, List<Object> path, Forge forge) {
+        if (forge == Forge.GITHUB) {
+            if (node.has("host")) {
+                problem(at(path, "host"), "GitHub takes no host here (the executor's"
+                        + " tollgate.github.api-url says which GitHub); remove it, or add"
+                        + " forge = \"forgejo\"");
+            }
+            return Target.GITHUB;
+        }
+        if (!node.has("host")) {
+            problem(path, "a " + forge.title() + " rule needs host = \"codeberg.org\" (the"
+                    + " server's host name)");
+            return null;
+        }
+        return host(node.get("host"), at(path, "host"));
+    }
+
+    private static String otherForge(Tool action, Forge forge) {
+        return "'" + action.toolName() + "' is a " + action.forge().title() + " tool, and this"
+                + " rule speaks about " + forge.title() + (forge == Forge.GITHUB
+                        ? " (add forge = \"" + action.forge().key() + "\" and its host)"
+                        : "; name " + forge.title() + " tools (" + forge.key() + "_...) or"
+                                + " tiers");
+    }
+
+    /**
+     * The repositories of a grant or deny rule on {@code forge} at {@code host}; a null forge
+     * (a deny rule without one) speaks about every forge.
+     */
+    private List<RepoPattern> repositories(JsonNode node, List<Object> path, boolean required,
+            Forge forge, String host) {
         List<RepoPattern> repos = new ArrayList<>();
         if (node.has("repo") && node.has("repos")) {
             problem(at(path, "repo"), "write either repo or repos, not both");
@@ -369,19 +516,35 @@ final class PolicyReader {
                 : strings(value, at(
                         path, key));
         for (int i = 0; i < names.size(); i++) {
-            repository(names.get(i), value.isString() ? at(path, key) : at(at(path, key), i))
-                    .ifPresent(repos::add);
+            repository(forge, host, names.get(i), value.isString()
+                    ? at(path, key)
+                    : at(at(path, key), i)).ifPresent(repos::add);
         }
         return repos;
     }
 
-    private Optional<RepoPattern> repository(String name, List<Object> path) {
+    /**
+     * One repository pattern on {@code forge} (null: every forge) at {@code host}; empty when
+     * the name is a problem (reported) or the host was one (already reported).
+     */
+    private Optional<RepoPattern> repository(Forge forge, String host, String name,
+            List<Object> path) {
+        if (forge == Forge.FORGEJO) {
+            if (!FORGEJO_REPOSITORY.matcher(name.trim()).matches()) {
+                problem(path, "'" + name + "' is not a repository: write owner/repo, owner/* or"
+                        + " * (letters, digits, '-', '.' and '_')");
+                return Optional.empty();
+            }
+            return host == null
+                    ? Optional.empty()
+                    : Optional.of(RepoPattern.of(forge, host, name));
+        }
         if (!REPOSITORY.matcher(name.trim()).matches()) {
             problem(path, "'" + name + "' is not a repository: write owner/repo, owner/* or *"
                     + " (letters, digits, '-', and for the repository also '.' and '_')");
             return Optional.empty();
         }
-        return Optional.of(RepoPattern.of(name));
+        return Optional.of(forge == null ? RepoPattern.onEveryForge(name) : RepoPattern.of(name));
     }
 
     // ---- forges not supported yet ----
@@ -389,17 +552,6 @@ final class PolicyReader {
     private void unsupported(JsonNode body, List<Object> path) {
         unsupportedEntries(body.get("gitlab"), at(path, "gitlab"), "GitLab", "projects");
         unsupportedEntries(body.get("jira"), at(path, "jira"), "JIRA", "projects");
-        JsonNode forgejo = body.get("forgejo");
-        if (forgejo != null) {
-            if (forgejo.isArray()) {
-                for (int i = 0; i < forgejo.size(); i++) {
-                    unsupportedEntries(forgejo.get(i), at(at(path, "forgejo"), i),
-                            "Forgejo/Gitea", "repos");
-                }
-            } else {
-                unsupportedEntries(forgejo, at(path, "forgejo"), "Forgejo/Gitea", "repos");
-            }
-        }
     }
 
     private void unsupportedEntries(JsonNode section, List<Object> path, String forge,

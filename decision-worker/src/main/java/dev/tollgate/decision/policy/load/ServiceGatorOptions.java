@@ -37,13 +37,15 @@ public final class ServiceGatorOptions {
     @Option(names = "--gitlab-host", paramLabel = "HOST", hidden = true)
     List<String> gitlabHosts = new ArrayList<>();
 
-    @Option(names = "--forgejo-host", paramLabel = "HOST", hidden = true)
+    @Option(names = "--forgejo-host", paramLabel = "HOST", description = "service-gator's"
+            + " Forgejo/Gitea host for the --forgejo-repo options, e.g. codeberg.org")
     List<String> forgejoHosts = new ArrayList<>();
 
     @Option(names = "--jira-project", paramLabel = "KEY:PERMISSIONS", hidden = true)
     List<String> jiraProjects = new ArrayList<>();
 
-    @Option(names = "--forgejo-repo", paramLabel = "OWNER/REPO:PERMISSIONS", hidden = true)
+    @Option(names = "--forgejo-repo", paramLabel = "OWNER/REPO:PERMISSIONS", description = "service-gator's form for a repository on the --forgejo-host, repeatable, e.g."
+            + " user/project:read,push-new-branch")
     List<String> forgejoRepos = new ArrayList<>();
 
     /** Whether any service-gator option was given. */

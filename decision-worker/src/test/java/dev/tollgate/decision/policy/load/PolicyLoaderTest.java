@@ -465,13 +465,14 @@ class PolicyLoaderTest {
     }
 
     @Test
-    void aRequestForAnotherForgeIsDeniedAsNotSupported() throws Exception {
+    void aGitHubToolNamingAnotherHostIsAnInvalidRequest() throws Exception {
         LoadedPolicy loaded = loadToml("[gh.repos]\n\"myorg/app\" = { read = true }\n");
 
         Decision decision = new PolicyEngine(loaded.policy()).decide(PolicyEngineRequests.of(
                 "bot", "get_file", "myorg/app").onHost("gitlab"));
 
-        assertThat(decision.reason()).contains("not supported yet");
+        assertThat(decision.reason()).contains("acts on GitHub only, not on 'gitlab'");
+        assertThat(((Denied) decision).kind()).isEqualTo(Denied.Kind.INVALID_REQUEST);
     }
 
     @Test

@@ -29,6 +29,25 @@ class ServiceGatorCompatibilityTest {
         return new PolicyEngine(policy).decide(request).allowed();
     }
 
+    /** A call of a Forgejo tool on {@code repo} at {@code host}, with what the tool needs. */
+    static DecisionRequest forgejo(String tool, String host, String repo) {
+        java.util.Map<String, Object> args = new java.util.HashMap<>(java.util.Map.of("host",
+                host, "owner", repo.substring(0, repo.indexOf('/')), "repo", repo.substring(repo
+                        .indexOf('/') + 1)));
+        switch (tool) {
+            case "forgejo_get_file" -> args.put("path", "README.md");
+            case "forgejo_push_files" -> args.putAll(java.util.Map.of("branch", "agent-1",
+                    "message", "m", "files", List.of(java.util.Map.of("path", "a.txt",
+                            "content", "A"))));
+            case "forgejo_create_pr" -> args.putAll(java.util.Map.of("title", "t", "head",
+                    "agent-1", "base", "main"));
+            case "forgejo_create_pending_review" -> args.put("pull_number", 1);
+            default -> {
+            }
+        }
+        return DecisionRequest.forCall("bot", "prod", tool, args);
+    }
+
     private static DecisionRequest read(String repo) {
         return DecisionRequest.of("agent", "default", "get_file", repo).withPaths("README.md");
     }
@@ -123,17 +142,28 @@ class ServiceGatorCompatibilityTest {
     }
 
     @Test
-    void allServicesLoadsGitHubAndSaysTheOthersAreNotSupportedYet() {
+    void allServicesLoadsGitHubAndForgejoAndSaysGitLabAndJiraAreNotSupportedYet() {
         LoadedPolicy loaded = PolicyLoader.load(PolicyLoaderTest.resource(
                 "service-gator/all-services.toml"));
 
         assertThat(allows(loaded.policy(), push("myorg/repo"))).isTrue();
         assertThat(allows(loaded.policy(), draftPr("upstream/repo"))).isTrue();
+        assertThat(allows(loaded.policy(), forgejo("forgejo_get_file", "codeberg.org",
+                "user/project"))).isTrue();
+        assertThat(allows(loaded.policy(), forgejo("forgejo_push_files", "codeberg.org",
+                "user/project"))).isTrue();
+        assertThat(allows(loaded.policy(), forgejo("forgejo_create_pr", "codeberg.org",
+                "user/project"))).isTrue();
+        assertThat(allows(loaded.policy(), forgejo("forgejo_create_pending_review",
+                "codeberg.org", "user/project"))).as("not granted pending-review").isFalse();
+        assertThat(allows(loaded.policy(), forgejo("forgejo_get_file", "git.example.com",
+                "user/project"))).as("another Forgejo host").isFalse();
+        assertThat(allows(loaded.policy(), read("user/project"))).as("the same name on GitHub")
+                .isFalse();
         assertThat(loaded.warnings()).extracting(PolicyProblem::where).containsExactly(
                 "gitlab.projects.\"group/project\"", "gitlab.projects.\"public/project\"",
-                "jira.projects.PROJ", "forgejo[1].repos.\"user/project\"");
-        assertThat(loaded.warnings()).extracting(PolicyProblem::line).containsExactly(8, 9, 17,
-                14);
+                "jira.projects.PROJ");
+        assertThat(loaded.warnings()).extracting(PolicyProblem::line).containsExactly(8, 9, 17);
         assertThat(loaded.warnings()).allSatisfy(warning -> assertThat(warning.message())
                 .contains("not supported yet"));
         assertThat(allows(loaded.policy(), read("group/project").onHost("gitlab"))).isFalse();
@@ -199,17 +229,31 @@ class ServiceGatorCompatibilityTest {
     }
 
     @Test
-    void serviceGatorsForgeHostOptionsAreTakenAndTheirEntriesGrantNothingYet() {
+    void serviceGatorsForgejoOptionsGrantOnTheirHostAndGitLabsGrantNothingYet() {
         LoadedPolicy loaded = PolicyLoader.fromCommandLine(List.of("--gh-repo", "o/r:read",
                 "--gitlab-host", "gitlab.example.com", "--gitlab-project",
                 "group/sub/project:read", "--forgejo-host=codeberg.org", "--forgejo-repo",
                 "user/project:read,push-new-branch"));
 
-        assertThat(loaded.warnings()).extracting(PolicyProblem::message).hasSize(2).anySatisfy(
-                message -> assertThat(message).contains("GitLab is not supported yet"))
-                .anySatisfy(message -> assertThat(message).contains(
-                        "Forgejo/Gitea is not supported yet"));
+        assertThat(loaded.warnings()).extracting(PolicyProblem::message).singleElement()
+                .satisfies(message -> assertThat(message).contains(
+                        "GitLab is not supported yet"));
         assertThat(allows(loaded.policy(), read("o/r"))).isTrue();
+        assertThat(allows(loaded.policy(), forgejo("forgejo_push_files", "codeberg.org",
+                "user/project"))).isTrue();
+        assertThat(allows(loaded.policy(), forgejo("forgejo_create_pr", "codeberg.org",
+                "user/project"))).isFalse();
+    }
+
+    @Test
+    void aCommandLineTakesOneForgejoHost() {
+        assertThatThrownBy(() -> PolicyLoader.fromCommandLine(List.of("--forgejo-host",
+                "codeberg.org", "--forgejo-host", "git.example.com", "--forgejo-repo",
+                "u/p:read"))).isInstanceOf(InvalidPolicyException.class).hasMessageContaining(
+                        "one --forgejo-host");
+        assertThatThrownBy(() -> PolicyLoader.fromCommandLine(List.of("--forgejo-repo",
+                "u/p:read"))).isInstanceOf(InvalidPolicyException.class).hasMessageContaining(
+                        "needs host");
     }
 
     @Test
