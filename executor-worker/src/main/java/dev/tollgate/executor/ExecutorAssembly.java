@@ -5,6 +5,7 @@ import dev.tollgate.executor.core.AnswerLimit;
 import dev.tollgate.executor.core.AppAuthenticator;
 import dev.tollgate.executor.core.AppJwtSigner;
 import dev.tollgate.executor.core.CompletionStore;
+import dev.tollgate.executor.core.ForgeHosts;
 import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.GitHubTransport;
 import dev.tollgate.executor.core.InstallationResolver;
@@ -17,8 +18,11 @@ import dev.tollgate.executor.metrics.ExecutorMetrics;
 import dev.tollgate.executor.resilience.ResilientTransport;
 import dev.tollgate.executor.resilience.Sleeper;
 import dev.tollgate.executor.resilience.WritePacer;
+import dev.tollgate.tools.Forge;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -60,6 +64,28 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
         this(config, clock, mints, completions, retry, writeInterval, scheduler, decorator,
                 installations, ResponseBudget.forHeap(Runtime.getRuntime().maxMemory()),
                 AnswerLimit.defaults());
+    }
+
+    /**
+     * The Forgejo hosts, each behind a transport of its own (retries, circuit breaker and write
+     * pacing per host, like GitHub's), carrying that host's credential and no other.
+     */
+    public ForgeHosts forgeHosts(List<ForgeHostSettings.Configured> forgejo,
+            int writeQueuePerAgent) {
+        List<ForgeHosts.Host> hosts = new ArrayList<>();
+        for (ForgeHostSettings.Configured host : forgejo) {
+            String name = Forge.FORGEJO.key() + ":" + host.host();
+            GitHubTransport http = ExecutorMetrics.timed(new OkHttpTransport(host.apiUrl(),
+                    OkHttpTransport.defaultClient(), responseBudget));
+            GitHubTransport resilient = new ResilientTransport(http, name, retry, ExecutorMetrics
+                    .watch(ResilientTransport.breakerFor(name, CIRCUIT_OPEN_WAIT, clock)),
+                    CIRCUIT_OPEN_WAIT, new WritePacer(writeInterval, clock, Sleeper.system(),
+                            writeQueuePerAgent),
+                    scheduler, clock).watchingBreakers(ExecutorMetrics::watch);
+            hosts.add(new ForgeHosts.Host(Forge.FORGEJO, host.host(), decorator.apply(resilient),
+                    host.credential()));
+        }
+        return ForgeHosts.of(hosts);
     }
 
     public ToolCallExecutor build() {

@@ -2,6 +2,7 @@ package dev.tollgate.executor;
 
 import dev.tollgate.executor.core.AnswerLimit;
 import dev.tollgate.executor.core.CompletionStore;
+import dev.tollgate.executor.core.ForgeHosts;
 import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
 import dev.tollgate.executor.core.InstallationGuard;
@@ -190,11 +191,18 @@ public class ExecutorConfiguration {
                         .identity(),
                 Map.of(), budget, answers).build(writeQueuePerAgent).guardedBy(
                         installationGuard)));
-        ToolCallExecutor executor = new ExecutorAssembly(config, clock, mints, completions, retry,
-                writeInterval, scheduler, UnaryOperator.identity(), installations, budget,
-                answers).build(writeQueuePerAgent).guardedBy(installationGuard).routing(
-                        environmentApps.environments(), apps)
-                .readingContentFrom(contentSource);
+        ExecutorAssembly assembly = new ExecutorAssembly(config, clock, mints, completions,
+                retry, writeInterval, scheduler, UnaryOperator.identity(), installations, budget,
+                answers);
+        ForgeHosts forges = assembly.forgeHosts(ForgeHostSettings.forgejo(environment),
+                writeQueuePerAgent);
+        if (!forges.names().isEmpty()) {
+            log.info("acting on {} besides GitHub (credentials from their files)", forges
+                    .names());
+        }
+        ToolCallExecutor executor = assembly.build(writeQueuePerAgent).guardedBy(
+                installationGuard).routing(environmentApps.environments(), apps)
+                .readingContentFrom(contentSource).actingOn(forges);
         Semaphore inFlight = new Semaphore(maxInFlight);
         List<DecisionConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < count; i++) {

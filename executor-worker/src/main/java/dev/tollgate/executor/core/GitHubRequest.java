@@ -161,6 +161,25 @@ public record GitHubRequest(String method, String path, Credential credential,
             }
         }
 
+        /**
+         * A forge host's access token (Forgejo/Gitea: {@code Authorization: token ...}), read
+         * from its file at start and held only in the executor's memory.
+         *
+         * @param host the host it is for (not a secret)
+         * @param value the token
+         */
+        record HostToken(String host, String value) implements Credential {
+            @Override
+            public String authorization() {
+                return "token " + value;
+            }
+
+            @Override
+            public String toString() {
+                return "HostToken[" + host + ", redacted]";
+            }
+        }
+
         /** An installation token (or the static fallback token). */
         record Token(InstallationToken token) implements Credential {
             @Override

@@ -32,6 +32,10 @@ public final class GitHubSession {
     private final MintContext context;
     private final Clock clock;
     private final ResponseBudget.Account account;
+    /** A forge host's own credential, used as it is (no installation token): or null. */
+    private final GitHubRequest.Credential fixed;
+    /** How this forge's failures are told. */
+    private final ForgeErrors errors;
     private final AtomicInteger attempts = new AtomicInteger();
     private volatile int lastStatus;
     private volatile boolean writeAttempted;
@@ -54,10 +58,41 @@ public final class GitHubSession {
         this.context = context;
         this.clock = clock;
         this.account = account;
+        this.fixed = null;
+        this.errors = ForgeErrors.GITHUB;
+    }
+
+    private GitHubSession(GitHubRequest.Credential credential, ForgeErrors errors,
+            GitHubTransport transport, MintContext context, Clock clock,
+            ResponseBudget.Account account) {
+        this.tokens = null;
+        this.transport = transport;
+        this.scope = null;
+        this.context = context;
+        this.clock = clock;
+        this.account = account;
+        this.fixed = java.util.Objects.requireNonNull(credential, "credential");
+        this.errors = java.util.Objects.requireNonNull(errors, "errors");
+    }
+
+    /**
+     * A session on a forge other than GitHub, whose calls all carry the host's own
+     * {@code credential}: it mints nothing and cannot narrow it (a 401 is answered as it is);
+     * its failures are told by {@code errors}.
+     */
+    public static GitHubSession withHostCredential(GitHubRequest.Credential credential,
+            ForgeErrors errors, GitHubTransport transport, MintContext context, Clock clock,
+            ResponseBudget.Account account) {
+        return new GitHubSession(credential, errors, transport, context, clock, account);
     }
 
     /** Sends and returns the answer whatever its status (after the one 401 refresh). */
     public GitHubResponse send(String method, String path, Optional<String> body) {
+        if (fixed != null) {
+            GitHubResponse response = sendWith(fixed, 0, method, path, body);
+            lastStatus = response.status();
+            return response;
+        }
         InstallationToken token = tokens.get(scope, context);
         GitHubResponse response = sendWith(token, method, path, body);
         if (response.status() == 401 && !token.staticFallback()) {
@@ -75,7 +110,7 @@ public final class GitHubSession {
                 : Optional.of(body instanceof String s ? s : JSON.writeValueAsString(body));
         GitHubResponse response = send(method, path, json);
         if (!response.isSuccess()) {
-            throw new GitHubCallException(ErrorClassifier.classify(response.status(), response
+            throw new GitHubCallException(errors.classify(response.status(), response
                     .headers(), response.body(), clock.instant()));
         }
         try {
@@ -104,7 +139,7 @@ public final class GitHubSession {
             return Optional.empty();
         }
         if (!response.isSuccess()) {
-            throw new GitHubCallException(ErrorClassifier.classify(response.status(), response
+            throw new GitHubCallException(errors.classify(response.status(), response
                     .headers(), response.body(), clock.instant()));
         }
         return Optional.of(JSON.readTree(response.body()));
@@ -112,8 +147,8 @@ public final class GitHubSession {
 
     /** Classifies a non-2xx answer at the session's clock. */
     public GitHubError classify(GitHubResponse response) {
-        return ErrorClassifier.classify(response.status(), response.headers(), response.body(),
-                clock.instant());
+        return errors.classify(response.status(), response.headers(), response.body(), clock
+                .instant());
     }
 
     /**
@@ -158,9 +193,14 @@ public final class GitHubSession {
 
     private GitHubResponse sendWith(InstallationToken token, String method, String path,
             Optional<String> body) {
-        GitHubRequest request = new GitHubRequest(method, path, new GitHubRequest.Credential.Token(
-                token), body, new GitHubRequest.Caller(scope.installationId(), context.agentId()),
-                account);
+        return sendWith(new GitHubRequest.Credential.Token(token), scope.installationId(), method,
+                path, body);
+    }
+
+    private GitHubResponse sendWith(GitHubRequest.Credential credential, long installationId,
+            String method, String path, Optional<String> body) {
+        GitHubRequest request = new GitHubRequest(method, path, credential, body,
+                new GitHubRequest.Caller(installationId, context.agentId()), account);
         boolean write = request.isWrite();
         writeAttempted |= write;
         try {
@@ -180,7 +220,7 @@ public final class GitHubSession {
             if (write && !neverSent(e)) {
                 writeOutcomeLost = true;
             }
-            throw new GitHubCallException(ErrorClassifier.classifyFailure(e));
+            throw new GitHubCallException(errors.classifyFailure(e));
         }
     }
 

@@ -11,6 +11,7 @@ import dev.tollgate.installations.AppEnvironments;
 import dev.tollgate.schemas.EventMetas;
 import dev.tollgate.schemas.Roles;
 import dev.tollgate.schemas.TargetEvents;
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.InvalidArgumentException;
 import dev.tollgate.tools.Target;
 import dev.tollgate.tools.Tool;
@@ -63,6 +64,7 @@ public final class ToolCallExecutor {
     private volatile AnswerLimit answerLimit = AnswerLimit.defaults();
     private volatile ResponseBudget responseBudget;
     private volatile ContentSource contents = ContentSource.NONE;
+    private volatile ForgeHosts forges = ForgeHosts.NONE;
 
     public ToolCallExecutor(InstallationResolver installations, InstallationTokens tokens,
             GitHubTransport transport, CompletionStore completions, Clock clock) {
@@ -140,6 +142,24 @@ public final class ToolCallExecutor {
         return this;
     }
 
+    /**
+     * Acts on the forge hosts other than GitHub in {@code hosts} (each with its own credential);
+     * a call on any other host is refused.
+     */
+    public ToolCallExecutor actingOn(ForgeHosts hosts) {
+        this.forges = java.util.Objects.requireNonNull(hosts, "hosts");
+        for (ToolCallExecutor app : apps.values()) {
+            app.actingOn(hosts);
+        }
+        return this;
+    }
+
+    /** Whether the decision is for a GitHub tool (which a GitHub App performs). */
+    private static boolean onGitHub(PolicyDecided decision) {
+        return Tool.byToolName(decision.getRequest().getTool()).map(Tool::forge).orElse(
+                Forge.GITHUB) == Forge.GITHUB;
+    }
+
     /** Puts this executor's token cache under {@code guard} (installation registry, limits). */
     public ToolCallExecutor guardedBy(MintGuard guard) {
         tokens.guardedBy(guard);
@@ -148,7 +168,9 @@ public final class ToolCallExecutor {
 
     /** The final answer for this decision: an earlier one if the request ID was completed. */
     public ToolCallCompleted execute(PolicyDecided decision) {
-        ToolCallExecutor app = appFor(decision);
+        // An environment's own GitHub App performs its GitHub calls; other forges' calls carry
+        // their host's credential, whichever App this executor has.
+        ToolCallExecutor app = onGitHub(decision) ? appFor(decision) : this;
         if (app != this) {
             return app.execute(decision); // the request's environment has an App of its own
         }
@@ -195,7 +217,9 @@ public final class ToolCallExecutor {
 
     private ToolCallCompleted perform(PolicyDecided decision, ToolCallRequested request,
             String requestId) {
-        java.util.Optional<String> missing = missingApp(request);
+        java.util.Optional<String> missing = onGitHub(decision)
+                ? missingApp(request)
+                : java.util.Optional.empty();
         if (missing.isPresent()) {
             return failed(decision, GitHubError.of(ErrorClass.FORBIDDEN, 0, missing.get(), null),
                     0);
@@ -218,15 +242,20 @@ public final class ToolCallExecutor {
                 throw Refusal.forbidden("the call targets " + target.repository()
                         + ", which the decision did not name");
             }
-            Map<String, String> permissions = narrowed(permissions(call.tool(), decision
-                    .getPermissions()), call.call().permissions());
-            long installationId = decision.getInstallationId() != null
-                    ? decision.getInstallationId()
-                    : installations.installationFor(target.owner(), target.repo());
-            TokenScope scope = TokenScope.of(installationId, repositories, permissions);
             MintContext context = new MintContext(requestId, request.getAgentId(), request
                     .getEnvironment());
-            session = new GitHubSession(tokens, transport, scope, context, clock, account);
+            if (call.tool().forge() == Forge.GITHUB) {
+                Map<String, String> permissions = narrowed(permissions(call.tool(), decision
+                        .getPermissions()), call.call().permissions());
+                long installationId = decision.getInstallationId() != null
+                        ? decision.getInstallationId()
+                        : installations.installationFor(target.owner(), target.repo());
+                TokenScope scope = TokenScope.of(installationId, repositories, permissions);
+                session = new GitHubSession(tokens, transport, scope, context, clock, account);
+            } else {
+                session = forges.session(call.tool().forge(), target.host(), context, clock,
+                        account);
+            }
             // Recorded before anything is written: a durable store then knows whether an earlier
             // delivery may have written, and only then does the handler search for its marker.
             boolean firstAttempt = call.tool().isWrite() && completions.firstAttempt(requestId);

@@ -17,7 +17,7 @@ import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
 
 /**
- * github_api_get: a GET of a REST path under the decided repository, and nothing else. The path was
+ * github_api_get (and forgejo_api_get, whose routes its definition limits): a GET of a REST path under the decided repository, and nothing else. The path was
  * normalized and its target parsed by the tool's definition; the decision was made on that target.
  * GitHub's answer is given whole or not at all: one larger than an answer may carry is
  * {@code result_too_large}, saying how many items fit a page.
@@ -36,7 +36,8 @@ final class PassthroughTool {
         String[] parts = path.split("/", -1);
         if (parts.length < 4 || !parts[0].isEmpty() || !parts[1].equals("repos")
                 || !(parts[2] + "/" + parts[3]).equals(call.target().repository())) {
-            throw Refusal.forbidden("github_api_get path " + path + " is outside the decided"
+            throw Refusal.forbidden(call.tool().toolName() + " path " + path + " is outside the"
+                    + " decided"
                     + " repository " + call.target().repository());
         }
         StringBuilder encodedPath = new StringBuilder(call.repoPath());
@@ -55,7 +56,7 @@ final class PassthroughTool {
         JsonNode result = body.isBlank() ? object() : GitHubSession.JSON.readTree(body);
         long size = Narrowing.jsonBytes(result);
         if (size > call.resultBudget()) {
-            throw Narrowing.tooLarge("GitHub's answer to GET " + path, size, call.resultBudget(),
+            throw Narrowing.tooLarge("the answer to GET " + path, size, call.resultBudget(),
                     Narrowing.hint(call, result, size));
         }
         return result;

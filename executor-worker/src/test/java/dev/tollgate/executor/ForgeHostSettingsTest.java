@@ -1,0 +1,114 @@
+package dev.tollgate.executor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.executor.ForgeHostSettings.HostSetting;
+import dev.tollgate.executor.core.ConfigurationException;
+import dev.tollgate.executor.core.ErrorClass;
+import dev.tollgate.executor.core.ForgeErrors;
+import dev.tollgate.executor.core.GitHubError;
+import dev.tollgate.executor.core.ResponseHeaders;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.mock.env.MockEnvironment;
+
+/** Forgejo hosts' settings: tokens from files only, HTTPS off loopback, and their errors. */
+class ForgeHostSettingsTest {
+
+    @TempDir
+    Path dir;
+
+    private Path tokenFile(String token) throws IOException {
+        Path file = dir.resolve("token");
+        Files.writeString(file, token + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
+    @Test
+    void aHostIsReadWithItsTokenFromItsFileAndTheDefaultApiUrl() throws IOException {
+        MockEnvironment environment = new MockEnvironment().withProperty(
+                "tollgate.forgejo.hosts[0].host", "Codeberg.org").withProperty(
+                        "tollgate.forgejo.hosts[0].token-file", tokenFile("secret-1").toString());
+
+        List<ForgeHostSettings.Configured> hosts = ForgeHostSettings.forgejo(environment);
+
+        assertThat(hosts).singleElement().satisfies(host -> {
+            assertThat(host.host()).isEqualTo("codeberg.org");
+            assertThat(host.apiUrl()).isEqualTo(URI.create("https://codeberg.org/api/v1"));
+            assertThat(host.credential().authorization()).isEqualTo("token secret-1");
+            assertThat(host.toString()).doesNotContain("secret-1");
+            assertThat(host.credential().toString()).doesNotContain("secret-1");
+        });
+        assertThat(ForgeHostSettings.forgejo(new MockEnvironment())).isEmpty();
+    }
+
+    @Test
+    void aTokenGivenAsASettingIsRefused() {
+        assertThatThrownBy(() -> ForgeHostSettings.check("h[0]", new HostSetting("codeberg.org",
+                null, null, "secret"))).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("from a file only").hasMessageNotContaining("secret\"");
+    }
+
+    @Test
+    void plainHttpIsRefusedOffLoopback() throws IOException {
+        Path file = tokenFile("t");
+
+        assertThatThrownBy(() -> ForgeHostSettings.check("h[0]", new HostSetting("git.example.com",
+                URI.create("http://git.example.com/api/v1"), file, null))).isInstanceOf(
+                        ConfigurationException.class)
+                .hasMessageContaining("must be https://");
+        assertThat(ForgeHostSettings.check("h[0]", new HostSetting("git.test", URI.create(
+                "http://127.0.0.1:3000/api/v1"), file, null)).apiUrl().getPort()).isEqualTo(3000);
+        assertThatThrownBy(() -> ForgeHostSettings.check("h[0]", new HostSetting("git.test",
+                URI.create("https://user:pw@git.test/api/v1"), file, null))).isInstanceOf(
+                        ConfigurationException.class)
+                .hasMessageContaining("must not carry");
+    }
+
+    @Test
+    void aHostNeedsAValidNameAndATokenFile() {
+        assertThatThrownBy(() -> ForgeHostSettings.check("h[0]", new HostSetting(
+                "https://codeberg.org", null, dir.resolve("x"), null))).isInstanceOf(
+                        ConfigurationException.class)
+                .hasMessageContaining("not a host name");
+        assertThatThrownBy(() -> ForgeHostSettings.check("h[0]", new HostSetting("codeberg.org",
+                null, null, null))).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("h[0].token-file is missing");
+        assertThatThrownBy(() -> ForgeHostSettings.check("h[0]", new HostSetting(null, null, null,
+                null))).isInstanceOf(ConfigurationException.class).hasMessageContaining(
+                        "h[0].host is missing");
+    }
+
+    @Test
+    void forgejosLimitsAreRateLimitsAndItsFailuresNameTheHost() {
+        Instant now = Instant.parse("2026-12-05T10:00:00Z");
+        ForgeErrors errors = ForgeErrors.forgejo("codeberg.org");
+
+        GitHubError withRetry = errors.classify(429, ResponseHeaders.of(Map.of("Retry-After", List
+                .of("30"))), "{\"message\":\"slow down\"}", now);
+        GitHubError without = errors.classify(429, ResponseHeaders.of(Map.of()), "", now);
+        GitHubError notFound = errors.classify(404, ResponseHeaders.of(Map.of()),
+                "{\"message\":\"GetContentsOrList\",\"errors\":[\"object does not exist\"]}", now);
+        GitHubError unreachable = errors.classifyFailure(new ConnectException("refused"));
+
+        assertThat(withRetry.errorClass()).isEqualTo(ErrorClass.RATE_LIMITED);
+        assertThat(withRetry.retryAt()).contains(now.plusSeconds(30));
+        assertThat(withRetry.message()).contains("codeberg.org").contains("slow down");
+        assertThat(without.errorClass()).isEqualTo(ErrorClass.RATE_LIMITED);
+        assertThat(without.retryAt()).isPresent();
+        assertThat(notFound.errorClass()).isEqualTo(ErrorClass.NOT_FOUND);
+        assertThat(unreachable.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+        assertThat(unreachable.message()).contains("codeberg.org").doesNotContain("GitHub");
+    }
+}
