@@ -4,6 +4,8 @@ import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.Resource;
 import dev.tollgate.installations.AppEnvironments;
 import dev.tollgate.installations.InstallationRegistry;
+import dev.tollgate.tools.Forge;
+import dev.tollgate.tools.Tool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -65,9 +67,14 @@ public final class InstallationGate {
         return mode;
     }
 
+    private static boolean onGitHub(PolicyDecided decided) {
+        return decided.getRequest() == null || Tool.byToolName(decided.getRequest().getTool())
+                .map(Tool::forge).orElse(Forge.GITHUB) == Forge.GITHUB;
+    }
+
     public Verdict check(PolicyDecided decided) {
-        if (mode == Mode.OFF || !decided.getAllowed()) {
-            return new Pass(decided);
+        if (mode == Mode.OFF || !decided.getAllowed() || !onGitHub(decided)) {
+            return new Pass(decided); // another forge's call needs no GitHub installation
         }
         String environment = environments.appEnvironment(decided.getRequest().getEnvironment());
         List<String[]> repositories = repositories(decided);

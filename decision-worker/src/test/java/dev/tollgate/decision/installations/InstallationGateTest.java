@@ -68,6 +68,21 @@ class InstallationGateTest {
     }
 
     @Test
+    void aForgejoCallNeedsNoGitHubInstallationWhateverTheMode() {
+        registry.apply(installation(3, AppEnvironments.DEFAULT, "user", InstallationStatus.DELETED,
+                RepositorySelection.ALL));
+        PolicyDecided forgejo = allowed("ci", "user", "project");
+        forgejo.getRequest().setTool("forgejo_get_file");
+
+        var verdict = gate(InstallationGate.Mode.ENFORCE).check(forgejo);
+
+        assertThat(((InstallationGate.Pass) verdict).decided().getInstallationId()).isNull();
+        assertThat(gate(InstallationGate.Mode.ENFORCE).check(allowed("ci", "user", "project")))
+                .as("the same name on GitHub is still judged").isInstanceOf(
+                        InstallationGate.Refuse.class);
+    }
+
+    @Test
     void discoverLetsAnUnknownAccountPassWithoutAnInstallationId() {
         PolicyDecided decision = allowed("ci", "stranger", "x");
 

@@ -7,6 +7,7 @@ import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.HarnessTest;
 import dev.tollgate.testsupport.NodeScripts;
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Tool;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,11 +96,13 @@ class WritesMatchGitHubsOpenApiTest extends HarnessTest {
 
         Set<Tool> writes = EnumSet.noneOf(Tool.class);
         for (Tool tool : Tool.values()) {
-            if (tool.kind() == Tool.Kind.WRITE) {
+            // Forgejo's writes are checked against its stand-in (ForgejoToolsTest): no package
+            // on the registries here ships Forgejo's OpenAPI description.
+            if (tool.kind() == Tool.Kind.WRITE && tool.forge() == Forge.GITHUB) {
                 writes.add(tool);
             }
         }
-        assertThat(performed).as("every write tool is performed here").isEqualTo(writes);
+        assertThat(performed).as("every GitHub write tool is performed here").isEqualTo(writes);
 
         List<Map<String, Object>> sent = new ArrayList<>();
         List<String> graphQl = new ArrayList<>();

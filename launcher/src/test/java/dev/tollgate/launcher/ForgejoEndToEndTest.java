@@ -1,0 +1,209 @@
+package dev.tollgate.launcher;
+
+import static dev.tollgate.launcher.GatewayClient.call;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.audit.core.AuditRecord;
+import dev.tollgate.audit.embedded.EmbeddedAuditStore;
+import dev.tollgate.executor.ForgejoStandIn;
+import dev.tollgate.executor.GitHubStandIn;
+import dev.tollgate.executor.TestApp;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Forgejo repository through the standalone, as a real MCP client sees it, under service-gator's
+ * {@code all-services.toml} verbatim: the agent reads a file, pushes a fix to an agent- branch and
+ * opens a draft pull request on codeberg.org (a Forgejo stand-in on loopback), and is refused what
+ * its tiers do not grant; every call goes through Kafka, is decided by the policy and reaches the
+ * audit store like a GitHub call; the host's token never reaches the agent.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ForgejoEndToEndTest {
+
+    private static final String ADMIN_KEY = "forgejo-admin-key-0123456789abcdef0123456789";
+    private static final String FORGEJO_TOKEN = "forgejo-host-token-5f0c1e9a7b";
+
+    @TempDir
+    static Path data;
+
+    private GitHubStandIn github;
+    private ForgejoStandIn forgejo;
+    private ForgejoStandIn.Repo project;
+    private TollgateLauncher tollgate;
+
+    @BeforeAll
+    void startTollgate() throws Exception {
+        github = new GitHubStandIn(TestApp.APP_ID, TestApp.publicKey(), Clock.systemUTC());
+        github.repository("myorg", "repo", 42);
+        forgejo = ForgejoStandIn.start();
+        forgejo.token(FORGEJO_TOKEN, "write:repository", "write:issue");
+        project = forgejo.repo("user", "project").file("main", "src/app.py",
+                "def add(a, b):\n    return a - b\n");
+        Path key = TestApp.writeKeyFile(Files.createDirectories(data.resolve("keys")),
+                "app-pkcs1.pem");
+        Path policy = Files.copy(Path.of("..", "decision-worker", "src", "test", "resources",
+                "service-gator", "all-services.toml"), data.resolve("all-services.toml"));
+        Path tokenFile = data.resolve("keys").resolve("codeberg-token");
+        Files.writeString(tokenFile, FORGEJO_TOKEN + "\n");
+        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+        tollgate = GatewayClient.start(data.resolve("run"), policy, key, github, ADMIN_KEY,
+                "--tollgate.forgejo.hosts[0].host=codeberg.org",
+                "--tollgate.forgejo.hosts[0].api-url=" + forgejo.apiUrl(),
+                "--tollgate.forgejo.hosts[0].token-file=" + tokenFile);
+    }
+
+    @AfterAll
+    void stopTollgate() {
+        GatewayClient.stop(tollgate, github);
+        if (forgejo != null) {
+            forgejo.close();
+        }
+    }
+
+    private static Map<String, Object> on(String repo, Map<String, Object> more) {
+        Map<String, Object> args = new java.util.HashMap<>(more);
+        args.put("host", "codeberg.org");
+        args.put("owner", repo.substring(0, repo.indexOf('/')));
+        args.put("repo", repo.substring(repo.indexOf('/') + 1));
+        return args;
+    }
+
+    @Test
+    void anAgentReadsPushesAndOpensADraftOnForgejoAndIsRefusedWhatItsTiersDoNotGrant()
+            throws Exception {
+        String token = GatewayClient.mint(tollgate.httpPort(), ADMIN_KEY, "coder", "dev");
+        List<String> requestIds = new ArrayList<>();
+        try (McpSyncClient agent = GatewayClient.connect(tollgate.httpPort(), token)) {
+            agent.initialize();
+
+            List<String> listed = agent.listTools().tools().stream().map(McpSchema.Tool::name)
+                    .toList();
+            assertThat(listed).contains("forgejo_get_file", "forgejo_push_files",
+                    "forgejo_create_pr", "get_file").doesNotContain(
+                            "forgejo_create_pending_review");
+
+            Map<String, Object> file = call(agent, "forgejo_get_file", on("user/project", Map.of(
+                    "path", "src/app.py")));
+            assertThat(file.get("status")).as("%s", file).isEqualTo("succeeded");
+            assertThat(file.toString()).contains("return a - b");
+            requestIds.add((String) file.get("request_id"));
+
+            Map<String, Object> push = call(agent, "forgejo_push_files", on("user/project", Map
+                    .of("branch", "agent-fix-add", "message", "Fix add", "files", List.of(Map.of(
+                            "path", "src/app.py", "content",
+                            "def add(a, b):\n    return a + b\n")))));
+            assertThat(push.get("status")).as("%s", push).isEqualTo("succeeded");
+            assertThat(project.text("agent-fix-add", "src/app.py")).contains(
+                    "def add(a, b):\n    return a + b\n");
+            requestIds.add((String) push.get("request_id"));
+
+            Map<String, Object> draft = call(agent, "forgejo_create_pr", on("user/project", Map
+                    .of("title", "Fix add()", "head", "agent-fix-add", "base", "main", "body",
+                            "add() subtracted")));
+            assertThat(draft.get("status")).as("%s", draft).isEqualTo("succeeded");
+            assertThat(draft.toString()).contains("WIP: Fix add()");
+            requestIds.add((String) draft.get("request_id"));
+
+            Map<String, Object> ready = call(agent, "forgejo_create_pr", on("user/project", Map
+                    .of("title", "Not a draft", "head", "agent-fix-add", "base", "main",
+                            "draft", false)));
+            assertThat(ready.get("status")).as("create-draft opens drafts only: %s", ready)
+                    .isEqualTo("denied");
+
+            Map<String, Object> toMain = call(agent, "forgejo_push_files", on("user/project", Map
+                    .of("branch", "main", "message", "x", "files", List.of(Map.of("path", "a",
+                            "content", "x")))));
+            assertThat(toMain.get("status")).as("the branch rule: %s", toMain).isEqualTo(
+                    "invalid_arguments");
+            assertThat(toMain.get("message").toString()).contains("agent-");
+
+            Map<String, Object> review = call(agent, "forgejo_create_pending_review", on(
+                    "user/project", Map.of("pull_number", 1, "body", "hm")));
+            assertThat(review.get("status")).as("not granted pending-review: %s", review)
+                    .isEqualTo("denied");
+
+            Map<String, Object> elsewhere = call(agent, "forgejo_get_file", Map.of("host",
+                    "git.example.com", "owner", "user", "repo", "project", "path", "a"));
+            assertThat(elsewhere.get("status")).as("another host: %s", elsewhere).isEqualTo(
+                    "denied");
+
+            Map<String, Object> missing = call(agent, "forgejo_get_file", on("user/project", Map
+                    .of("path", "no/such/file.py")));
+            assertThat(missing.get("status")).as("%s", missing).isEqualTo("failed");
+            assertThat(missing.get("error_code")).isEqualTo("not_found");
+
+            Map<String, Object> status = call(agent, "status", Map.of());
+            assertThat(status.toString()).contains("forgejo:codeberg.org/user/project");
+
+            for (Map<String, Object> answer : List.of(file, push, draft, ready, missing,
+                    status)) {
+                assertThat(answer.toString()).doesNotContain(FORGEJO_TOKEN);
+            }
+        }
+        assertThat(forgejo.received()).isNotEmpty().allSatisfy(received -> assertThat(received
+                .authorization()).isEqualTo("token " + FORGEJO_TOKEN));
+        assertThat(forgejo.received("POST", "/api/v1/repos/user/project/contents")).hasSize(1);
+        assertThat(forgejo.received("POST", "/api/v1/repos/user/project/pulls")).hasSize(1);
+        assertThat(github.mints()).as("no GitHub token for Forgejo calls (the registry's own"
+                + " sync may mint one)").noneMatch(
+                        mint -> mint.repositories().contains(
+                                "user/project") || mint.repositories().contains("project"));
+        assertThat(github.requests()).as("GitHub is never asked about the Forgejo repository")
+                .noneMatch(request -> request.path().contains("user/project"));
+        assertAudited(requestIds);
+    }
+
+    /** Each Forgejo call's request, decision and result reached the audit store, once. */
+    private void assertAudited(List<String> requestIds) throws Exception {
+        Path auditDir = data.resolve("run").resolve("audit");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<AuditRecord> records = List.of();
+        while (System.nanoTime() < deadline) {
+            records = readAll(auditDir);
+            List<AuditRecord> seen = records;
+            if (requestIds.stream().allMatch(id -> typesOf(seen, id).contains(
+                    "ToolCallCompleted"))) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        for (String requestId : requestIds) {
+            assertThat(typesOf(records, requestId)).as("audit of %s (of %d records)", requestId,
+                    records.size()).containsExactlyInAnyOrderElementsOf(
+                            Set.of(
+                                    "ToolCallRequested", "PolicyDecided", "ToolCallCompleted"));
+        }
+        assertThat(records.toString()).doesNotContain(FORGEJO_TOKEN);
+    }
+
+    private static List<AuditRecord> readAll(Path auditDir) {
+        List<AuditRecord> records = new ArrayList<>();
+        try (var store = EmbeddedAuditStore.openReadOnly(auditDir)) {
+            store.readRange(java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60),
+                    records::add);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return records;
+    }
+
+    private static List<String> typesOf(List<AuditRecord> records, String requestId) {
+        return records.stream().filter(r -> requestId.equals(r.entry().requestId())).map(r -> r
+                .entry().eventType()).toList();
+    }
+}
