@@ -84,7 +84,35 @@ class DenyByDefaultTest {
                     "0123456789abcdef0123456789abcdef01234567")),
             Map.entry(Tool.PUSH_FILES, Map.of("owner", "acme", "repo", "app", "branch",
                     "agent-x", "message", "m", "files", List.of(Map.of("path", "a.txt",
-                            "content", "x")))));
+                            "content", "x")))),
+            Map.entry(Tool.FORGEJO_GET_FILE, Map.of("host", "codeberg.org", "owner", "acme",
+                    "repo", "app", "path", "README.md")),
+            Map.entry(Tool.FORGEJO_LIST_PULL_REQUESTS, Map.of("host", "codeberg.org", "owner",
+                    "acme", "repo", "app")),
+            Map.entry(Tool.FORGEJO_LIST_ISSUES, Map.of("host", "codeberg.org", "owner", "acme",
+                    "repo", "app")),
+            Map.entry(Tool.FORGEJO_API_GET, Map.of("host", "codeberg.org", "path",
+                    "/repos/acme/app/issues/1")),
+            Map.entry(Tool.FORGEJO_PUSH_FILES, Map.of("host", "codeberg.org", "owner", "acme",
+                    "repo", "app", "branch", "agent-x", "message", "m", "files", List.of(Map.of(
+                            "path", "a.txt", "content", "x")))),
+            Map.entry(Tool.FORGEJO_CREATE_PR, Map.of("host", "codeberg.org", "owner", "acme",
+                    "repo", "app", "title", "t", "head", "agent-x", "base", "main")),
+            Map.entry(Tool.FORGEJO_CREATE_PENDING_REVIEW, Map.of("host", "codeberg.org",
+                    "owner", "acme", "repo", "app", "pull_number", 1)),
+            Map.entry(Tool.GITLAB_GET_FILE, Map.of("project", "acme/app", "path",
+                    "README.md")),
+            Map.entry(Tool.GITLAB_LIST_MERGE_REQUESTS, Map.of("project", "acme/app")),
+            Map.entry(Tool.GITLAB_LIST_ISSUES, Map.of("project", "acme/sub/app")),
+            Map.entry(Tool.GITLAB_API_GET, Map.of("project", "acme/app", "route",
+                    "merge_requests")),
+            Map.entry(Tool.GITLAB_PUSH_FILES, Map.of("project", "acme/app", "branch",
+                    "agent-x", "message", "m", "files", List.of(Map.of("path", "a.txt",
+                            "content", "x")))),
+            Map.entry(Tool.GITLAB_CREATE_MR, Map.of("project", "acme/app", "title", "t",
+                    "source_branch", "agent-x", "target_branch", "main")),
+            Map.entry(Tool.GITLAB_APPROVE_MR, Map.of("project", "acme/app",
+                    "merge_request_iid", 1)));
 
     private final Standalone tollgate;
 

@@ -18,7 +18,6 @@ import dev.tollgate.executor.metrics.ExecutorMetrics;
 import dev.tollgate.executor.resilience.ResilientTransport;
 import dev.tollgate.executor.resilience.Sleeper;
 import dev.tollgate.executor.resilience.WritePacer;
-import dev.tollgate.tools.Forge;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,14 +66,14 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
     }
 
     /**
-     * The Forgejo hosts, each behind a transport of its own (retries, circuit breaker and write
+     * The Forgejo and GitLab hosts, each behind a transport of its own (retries, circuit breaker and write
      * pacing per host, like GitHub's), carrying that host's credential and no other.
      */
-    public ForgeHosts forgeHosts(List<ForgeHostSettings.Configured> forgejo,
+    public ForgeHosts forgeHosts(List<ForgeHostSettings.Configured> configured,
             int writeQueuePerAgent) {
         List<ForgeHosts.Host> hosts = new ArrayList<>();
-        for (ForgeHostSettings.Configured host : forgejo) {
-            String name = Forge.FORGEJO.key() + ":" + host.host();
+        for (ForgeHostSettings.Configured host : configured) {
+            String name = host.forge().key() + ":" + host.host();
             GitHubTransport http = ExecutorMetrics.timed(new OkHttpTransport(host.apiUrl(),
                     OkHttpTransport.defaultClient(), responseBudget));
             GitHubTransport resilient = new ResilientTransport(http, name, retry, ExecutorMetrics
@@ -82,7 +81,7 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
                     CIRCUIT_OPEN_WAIT, new WritePacer(writeInterval, clock, Sleeper.system(),
                             writeQueuePerAgent),
                     scheduler, clock).watchingBreakers(ExecutorMetrics::watch);
-            hosts.add(new ForgeHosts.Host(Forge.FORGEJO, host.host(), decorator.apply(resilient),
+            hosts.add(new ForgeHosts.Host(host.forge(), host.host(), decorator.apply(resilient),
                     host.credential()));
         }
         return ForgeHosts.of(hosts);

@@ -194,7 +194,7 @@ public class ExecutorConfiguration {
         ExecutorAssembly assembly = new ExecutorAssembly(config, clock, mints, completions,
                 retry, writeInterval, scheduler, UnaryOperator.identity(), installations, budget,
                 answers);
-        ForgeHosts forges = assembly.forgeHosts(ForgeHostSettings.forgejo(environment),
+        ForgeHosts forges = assembly.forgeHosts(ForgeHostSettings.all(environment),
                 writeQueuePerAgent);
         if (!forges.names().isEmpty()) {
             log.info("acting on {} besides GitHub (credentials from their files)", forges

@@ -3,6 +3,7 @@ package dev.tollgate.executor;
 import dev.tollgate.executor.core.ConfigurationException;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.runtime.security.SecretFiles;
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.InvalidArgumentException;
 import dev.tollgate.tools.Names;
 import java.net.InetAddress;
@@ -16,9 +17,10 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
 /**
- * The Forgejo/Gitea hosts an executor acts on, from {@code tollgate.forgejo.hosts[N].host},
- * {@code .api-url} (default {@code https://HOST/api/v1}) and {@code .token-file}
- * ({@code TOLLGATE_FORGEJO_HOSTS_0_HOST}, ... in the environment). A token comes from its file
+ * The Forgejo/Gitea and GitLab hosts an executor acts on, from
+ * {@code tollgate.forgejo.hosts[N].host}, {@code .api-url} (default {@code https://HOST/api/v1})
+ * and {@code .token-file} ({@code TOLLGATE_FORGEJO_HOSTS_0_HOST}, ... in the environment), and
+ * the same under {@code tollgate.gitlab.hosts} (default API URL {@code https://HOST/api/v4}). A token comes from its file
  * only: a token given as a setting is refused, so it never sits in a configuration dump, a
  * process listing or a Kubernetes manifest. The API URL must be HTTPS unless it is on loopback
  * (tests): the token would cross the network in the clear.
@@ -30,7 +32,8 @@ public final class ForgeHostSettings {
     }
 
     /** One host, checked and with its token read: ready to be wired. */
-    public record Configured(String host, URI apiUrl, GitHubRequest.Credential credential) {
+    public record Configured(Forge forge, String host, URI apiUrl,
+            GitHubRequest.Credential credential) {
 
         @Override
         public String toString() {
@@ -38,25 +41,32 @@ public final class ForgeHostSettings {
         }
     }
 
-    static final String PREFIX = "tollgate.forgejo.hosts";
-
     private ForgeHostSettings() {
     }
 
-    /** Every configured Forgejo host, checked; none when none is configured. */
-    public static List<Configured> forgejo(Environment environment) {
-        List<HostSetting> settings = Binder.get(environment).bind(PREFIX, Bindable.listOf(
+    /** Every configured Forgejo and GitLab host, checked; none when none is configured. */
+    public static List<Configured> all(Environment environment) {
+        List<Configured> hosts = new ArrayList<>(read(environment, Forge.FORGEJO));
+        hosts.addAll(read(environment, Forge.GITLAB));
+        return hosts;
+    }
+
+    /** Every configured host of {@code forge}, checked. */
+    public static List<Configured> read(Environment environment, Forge forge) {
+        String prefix = "tollgate." + forge.key() + ".hosts";
+        List<HostSetting> settings = Binder.get(environment).bind(prefix, Bindable.listOf(
                 HostSetting.class)).orElse(List.of());
         List<Configured> hosts = new ArrayList<>();
         for (int i = 0; i < settings.size(); i++) {
-            hosts.add(check(PREFIX + "[" + i + "]", settings.get(i)));
+            hosts.add(check(forge, prefix + "[" + i + "]", settings.get(i)));
         }
         return hosts;
     }
 
-    static Configured check(String where, HostSetting setting) {
+    static Configured check(Forge forge, String where, HostSetting setting) {
         if (setting.token() != null) {
-            throw new ConfigurationException(where + ".token is refused: a Forgejo token comes"
+            throw new ConfigurationException(where + ".token is refused: a " + forge.title()
+                    + " token comes"
                     + " from a file only (" + where + ".token-file, e.g. a mounted secret), never"
                     + " from a setting");
         }
@@ -72,7 +82,7 @@ public final class ForgeHostSettings {
         }
         URI apiUrl = setting.apiUrl() != null
                 ? setting.apiUrl()
-                : URI.create("https://" + host + "/api/v1");
+                : URI.create("https://" + host + (forge == Forge.GITLAB ? "/api/v4" : "/api/v1"));
         if (!"https".equals(apiUrl.getScheme()) && !("http".equals(apiUrl.getScheme())
                 && loopback(apiUrl.getHost()))) {
             throw new ConfigurationException(where + ".api-url " + apiUrl + " must be https://"
@@ -87,10 +97,11 @@ public final class ForgeHostSettings {
             throw new ConfigurationException(where + ".token-file is missing: the file holding"
                     + " the access token for " + host);
         }
-        String token = SecretFiles.readConfigured("Forgejo token for " + host, setting
+        String token = SecretFiles.readConfigured(forge.title() + " token for " + host, setting
                 .tokenFile());
-        return new Configured(host, apiUrl, new GitHubRequest.Credential.HostToken(host,
-                token));
+        return new Configured(forge, host, apiUrl, forge == Forge.GITLAB
+                ? GitHubRequest.Credential.HostToken.gitlab(host, token)
+                : GitHubRequest.Credential.HostToken.forgejo(host, token));
     }
 
     private static boolean loopback(String host) {

@@ -9,6 +9,7 @@ import dev.tollgate.executor.core.ErrorClass;
 import dev.tollgate.executor.core.ForgeErrors;
 import dev.tollgate.executor.core.GitHubError;
 import dev.tollgate.executor.core.ResponseHeaders;
+import dev.tollgate.tools.Forge;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -41,7 +42,8 @@ class ForgeHostSettingsTest {
                 "tollgate.forgejo.hosts[0].host", "Codeberg.org").withProperty(
                         "tollgate.forgejo.hosts[0].token-file", tokenFile("secret-1").toString());
 
-        List<ForgeHostSettings.Configured> hosts = ForgeHostSettings.forgejo(environment);
+        List<ForgeHostSettings.Configured> hosts = ForgeHostSettings.read(environment,
+                Forge.FORGEJO);
 
         assertThat(hosts).singleElement().satisfies(host -> {
             assertThat(host.host()).isEqualTo("codeberg.org");
@@ -50,13 +52,28 @@ class ForgeHostSettingsTest {
             assertThat(host.toString()).doesNotContain("secret-1");
             assertThat(host.credential().toString()).doesNotContain("secret-1");
         });
-        assertThat(ForgeHostSettings.forgejo(new MockEnvironment())).isEmpty();
+        assertThat(ForgeHostSettings.all(new MockEnvironment())).isEmpty();
+    }
+
+    @Test
+    void aGitLabHostSpeaksV4WithABearerToken() throws IOException {
+        MockEnvironment environment = new MockEnvironment().withProperty(
+                "tollgate.gitlab.hosts[0].host", "gitlab.example.com").withProperty(
+                        "tollgate.gitlab.hosts[0].token-file", tokenFile("glpat-1").toString());
+
+        assertThat(ForgeHostSettings.all(environment)).singleElement().satisfies(host -> {
+            assertThat(host.forge()).isEqualTo(Forge.GITLAB);
+            assertThat(host.apiUrl()).isEqualTo(URI.create("https://gitlab.example.com/api/v4"));
+            assertThat(host.credential().authorization()).isEqualTo("Bearer glpat-1");
+        });
     }
 
     @Test
     void aTokenGivenAsASettingIsRefused() {
-        assertThatThrownBy(() -> ForgeHostSettings.check("h[0]", new HostSetting("codeberg.org",
-                null, null, "secret"))).isInstanceOf(ConfigurationException.class)
+        assertThatThrownBy(() -> ForgeHostSettings.check(Forge.FORGEJO, "h[0]",
+                new HostSetting("codeberg.org",
+                        null, null, "secret")))
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("from a file only").hasMessageNotContaining("secret\"");
     }
 
@@ -64,30 +81,65 @@ class ForgeHostSettingsTest {
     void plainHttpIsRefusedOffLoopback() throws IOException {
         Path file = tokenFile("t");
 
-        assertThatThrownBy(() -> ForgeHostSettings.check("h[0]", new HostSetting("git.example.com",
-                URI.create("http://git.example.com/api/v1"), file, null))).isInstanceOf(
+        assertThatThrownBy(() -> ForgeHostSettings.check(Forge.FORGEJO, "h[0]",
+                new HostSetting("git.example.com",
+                        URI.create("http://git.example.com/api/v1"), file, null)))
+                .isInstanceOf(
                         ConfigurationException.class)
                 .hasMessageContaining("must be https://");
-        assertThat(ForgeHostSettings.check("h[0]", new HostSetting("git.test", URI.create(
-                "http://127.0.0.1:3000/api/v1"), file, null)).apiUrl().getPort()).isEqualTo(3000);
-        assertThatThrownBy(() -> ForgeHostSettings.check("h[0]", new HostSetting("git.test",
-                URI.create("https://user:pw@git.test/api/v1"), file, null))).isInstanceOf(
+        assertThat(ForgeHostSettings.check(Forge.FORGEJO, "h[0]",
+                new HostSetting("git.test", URI.create(
+                        "http://127.0.0.1:3000/api/v1"), file, null))
+                .apiUrl().getPort()).isEqualTo(3000);
+        assertThatThrownBy(() -> ForgeHostSettings.check(Forge.FORGEJO, "h[0]",
+                new HostSetting("git.test",
+                        URI.create("https://user:pw@git.test/api/v1"), file, null)))
+                .isInstanceOf(
                         ConfigurationException.class)
                 .hasMessageContaining("must not carry");
     }
 
     @Test
     void aHostNeedsAValidNameAndATokenFile() {
-        assertThatThrownBy(() -> ForgeHostSettings.check("h[0]", new HostSetting(
+        assertThatThrownBy(() -> ForgeHostSettings.check(Forge.FORGEJO, "h[0]", new HostSetting(
                 "https://codeberg.org", null, dir.resolve("x"), null))).isInstanceOf(
                         ConfigurationException.class)
                 .hasMessageContaining("not a host name");
-        assertThatThrownBy(() -> ForgeHostSettings.check("h[0]", new HostSetting("codeberg.org",
-                null, null, null))).isInstanceOf(ConfigurationException.class)
+        assertThatThrownBy(() -> ForgeHostSettings.check(Forge.FORGEJO, "h[0]",
+                new HostSetting("codeberg.org",
+                        null, null, null)))
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("h[0].token-file is missing");
-        assertThatThrownBy(() -> ForgeHostSettings.check("h[0]", new HostSetting(null, null, null,
-                null))).isInstanceOf(ConfigurationException.class).hasMessageContaining(
+        assertThatThrownBy(() -> ForgeHostSettings.check(Forge.FORGEJO, "h[0]",
+                new HostSetting(null, null, null,
+                        null)))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining(
                         "h[0].host is missing");
+    }
+
+    @Test
+    void gitLabsErrorBodiesReadAsOneMessageAndItsResetIsWhenToRetry() {
+        Instant now = Instant.parse("2026-12-05T10:00:00Z");
+        ForgeErrors errors = ForgeErrors.gitlab("gitlab.com");
+
+        GitHubError scope = errors.classify(403, ResponseHeaders.of(Map.of()),
+                "{\"error\":\"insufficient_scope\",\"error_description\":\"needs more\","
+                        + "\"scope\":\"api\"}",
+                now);
+        GitHubError fields = errors.classify(422, ResponseHeaders.of(Map.of()),
+                "{\"message\":[\"Source branch \\\"x\\\" does not exist\"]}", now);
+        GitHubError table = errors.classify(400, ResponseHeaders.of(Map.of()),
+                "{\"message\":{\"base\":[\"is invalid\"]}}", now);
+        GitHubError reset = errors.classify(429, ResponseHeaders.of(Map.of("RateLimit-Reset",
+                List.of(String.valueOf(now.getEpochSecond() + 42)))), "Retry later", now);
+
+        assertThat(scope.errorClass()).isEqualTo(ErrorClass.FORBIDDEN);
+        assertThat(scope.message()).contains("insufficient_scope: needs more").contains(
+                "needs scope api");
+        assertThat(fields.message()).contains("Source branch \"x\" does not exist");
+        assertThat(table.message()).isEqualTo("base: is invalid");
+        assertThat(reset.errorClass()).isEqualTo(ErrorClass.RATE_LIMITED);
+        assertThat(reset.retryAt()).contains(now.plusSeconds(42));
     }
 
     @Test

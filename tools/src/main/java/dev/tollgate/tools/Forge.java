@@ -1,8 +1,10 @@
 package dev.tollgate.tools;
 
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where a tool acts: GitHub, or a Forgejo/Gitea server. Each tool belongs to one forge
@@ -14,7 +16,9 @@ public enum Forge {
     /** GitHub (github.com, or the GitHub Enterprise Server the executor is configured for). */
     GITHUB("github", "GitHub"),
     /** A Forgejo or Gitea server (codeberg.org, or one's own), named by its host. */
-    FORGEJO("forgejo", "Forgejo/Gitea");
+    FORGEJO("forgejo", "Forgejo/Gitea"),
+    /** A GitLab instance (gitlab.com, or one's own), named by its host. */
+    GITLAB("gitlab", "GitLab");
 
     private final String key;
     private final String title;
@@ -32,6 +36,23 @@ public enum Forge {
     /** The name people read. */
     public String title() {
         return title;
+    }
+
+    /**
+     * The tiers a grant on this forge may name, as service-gator documents them per service:
+     * GitLab has {@code approve} and no {@code pending-review}; GitHub and Forgejo the reverse.
+     */
+    public Set<Tier> tiers() {
+        return this == GITLAB
+                ? EnumSet.of(Tier.READ, Tier.PUSH_NEW_BRANCH, Tier.CREATE_DRAFT, Tier.APPROVE,
+                        Tier.WRITE)
+                : EnumSet.of(Tier.READ, Tier.PUSH_NEW_BRANCH, Tier.CREATE_DRAFT,
+                        Tier.PENDING_REVIEW, Tier.WRITE);
+    }
+
+    /** The host a grant on this forge means when it names none (GitLab: gitlab.com), if any. */
+    public Optional<String> defaultHost() {
+        return this == GITLAB ? Optional.of("gitlab.com") : Optional.empty();
     }
 
     public static Optional<Forge> byKey(String key) {

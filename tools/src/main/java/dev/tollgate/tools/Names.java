@@ -22,6 +22,16 @@ public final class Names {
      */
     private static final Pattern FORGEJO_OWNER = Pattern.compile(
             "[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,38}[A-Za-z0-9])?");
+    /**
+     * A GitLab project's full path: its namespace (a group, its subgroups, or a user) and its
+     * name, 2 to 21 segments of letters, digits, '_', '-' and '.', each starting with a letter,
+     * digit or '_' (GitLab's rule).
+     */
+    private static final Pattern GITLAB_PROJECT = Pattern.compile(
+            "[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}(?:/[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}){1,20}");
+    /** A route under a GitLab project: segments of what GitLab's routes use. */
+    private static final Pattern GITLAB_ROUTE = Pattern.compile(
+            "[A-Za-z0-9_][A-Za-z0-9._-]{0,254}(?:/[A-Za-z0-9_][A-Za-z0-9._-]{0,254}){0,9}");
     /** A host name (DNS labels, lower case) with an optional port: where a forge is served. */
     private static final Pattern HOST = Pattern.compile(
             "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
@@ -67,6 +77,31 @@ public final class Names {
                     + " digit");
         }
         return value.toLowerCase(Locale.ROOT);
+    }
+
+    /** A GitLab project's full path ({@code group/subgroup/project}), lower-cased. */
+    public static String gitlabProject(String field, String value) {
+        String lower = value.toLowerCase(Locale.ROOT);
+        if (value.length() > 255 || !GITLAB_PROJECT.matcher(value).matches() || lower.endsWith(
+                ".git") || lower.endsWith(".atom") || value.contains("..")) {
+            throw new InvalidArgumentException(field, "is not a GitLab project path: write its"
+                    + " full path, group/project or group/subgroup/project (letters, digits,"
+                    + " '_', '-', '.'; no .git)");
+        }
+        return lower;
+    }
+
+    /**
+     * A route under a GitLab project ({@code merge_requests/3/notes}): no leading slash, query,
+     * encoding or traversal.
+     */
+    public static String gitlabRoute(String field, String value) {
+        if (!GITLAB_ROUTE.matcher(value).matches() || value.contains("..")) {
+            throw new InvalidArgumentException(field, "is not a route under the project: write"
+                    + " e.g. merge_requests/3/notes (no leading /, query, %-encoding or ..;"
+                    + " read files with gitlab_get_file)");
+        }
+        return value;
     }
 
     /**

@@ -51,6 +51,10 @@ public sealed interface Param permits Param.Str, Param.Int, Param.Bool, Param.Ar
                 Names::forgejoOwner),
         /** The host a forge is served at (no scheme, path or user). */
         HOST("^[A-Za-z0-9.:-]+$", 253, Names::host),
+        /** A GitLab project's full path, group/subgroup/project. */
+        GITLAB_PROJECT(null, 255, Names::gitlabProject),
+        /** A route under a GitLab project, e.g. merge_requests/3/notes. */
+        GITLAB_ROUTE(null, 2048, Names::gitlabRoute),
         /** A REST path under /repos/{owner}/{repo} on a Forgejo/Gitea server. */
         FORGEJO_API_PATH("^/repos/", 2048, Names::forgejoApiPath),
         /** A repository name. */

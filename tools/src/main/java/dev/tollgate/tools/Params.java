@@ -18,6 +18,14 @@ final class Params {
             Param.Format.FORGEJO_OWNER,
             "Repository owner (user or organization name); compared case-insensitively");
 
+    /** The GitLab instance a GitLab tool acts on. */
+    static final Param GITLAB_HOST_PARAM = new Param.Str("host",
+            "The GitLab instance's host, as the policy names it; default: gitlab.com", false,
+            Param.Format.HOST, 1, 253, null, "gitlab.com");
+    static final Param GITLAB_PROJECT_PARAM = Param.Str.required("project",
+            Param.Format.GITLAB_PROJECT,
+            "The project's full path, e.g. group/subgroup/project; compared case-insensitively");
+
     private Params() {
     }
 

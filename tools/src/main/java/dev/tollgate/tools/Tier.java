@@ -21,6 +21,8 @@ public enum Tier {
     CREATE_DRAFT("create-draft"),
     /** Starting a review that a human submits. */
     PENDING_REVIEW("pending-review"),
+    /** Approving a merge request (GitLab only, as service-gator offers it). */
+    APPROVE("approve"),
     /** Every tool that reaches GitHub, without the tiers' constraints. */
     WRITE("write");
 

@@ -11,6 +11,8 @@ import static dev.tollgate.tools.Param.Format.REQUEST_ID;
 import static dev.tollgate.tools.Param.Format.SEARCH_QUERY;
 import static dev.tollgate.tools.Params.FORGEJO_HOST_PARAM;
 import static dev.tollgate.tools.Params.FORGEJO_OWNER_PARAM;
+import static dev.tollgate.tools.Params.GITLAB_HOST_PARAM;
+import static dev.tollgate.tools.Params.GITLAB_PROJECT_PARAM;
 import static dev.tollgate.tools.Params.OWNER_PARAM;
 import static dev.tollgate.tools.Params.REPO_PARAM;
 import static dev.tollgate.tools.Params.issueNumber;
@@ -749,6 +751,143 @@ public enum Tool {
                             .toList())
                     .build())),
 
+    // ---- GitLab ------------------------------------------------------------------------------
+
+    /** One file's content at a ref in a GitLab project. */
+    GITLAB_GET_FILE(read("gitlab_get_file", Tier.READ).on(Forge.GITLAB).title(
+            "Get file (GitLab)").description(
+                    "The content of one file at a ref (default: the default branch) in a GitLab "
+                            + "project, or a range of its lines (start_line, end_line) when the "
+                            + "whole file is too large for one answer.")
+            .permission("api", "read")
+            .reveals(Reveals.FILES)
+            .params(GITLAB_HOST_PARAM, GITLAB_PROJECT_PARAM,
+                    Param.Str.required("path", FILE_PATH,
+                            "File path relative to the repository root, e.g. src/main.c"),
+                    Param.Str.optional("ref", GIT_REF,
+                            "Branch or tag name; default: the default branch"),
+                    new Param.Int("start_line", "First line to return, from 1 (text files);"
+                            + " default: 1", false, 1, 100_000_000, null),
+                    new Param.Int("end_line", "Last line to return, inclusive (text files);"
+                            + " default: the last line", false, 1, 100_000_000, null))
+            .target(args -> {
+                Long start = args.number("start_line");
+                Long end = args.number("end_line");
+                if (start != null && end != null && end < start) {
+                    throw new InvalidArgumentException("end_line", "must not be before"
+                            + " start_line (" + start + "), got " + end);
+                }
+                return gitlabProject(args).path(args.text("path")).ref(args.text("ref"))
+                        .build();
+            })),
+
+    /** Merge requests of a GitLab project: reveals every merge request. */
+    GITLAB_LIST_MERGE_REQUESTS(read("gitlab_list_merge_requests", Tier.READ).on(Forge.GITLAB)
+            .title("List merge requests (GitLab)").description(
+                    "Merge requests of a GitLab project, newest first, one page at a time.")
+            .permission("api", "read")
+            .reveals(Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(GITLAB_HOST_PARAM, GITLAB_PROJECT_PARAM,
+                    Param.Str.oneOf("state", List.of("opened", "closed", "merged", "all"),
+                            "opened", "Which merge requests to list"),
+                    perPage(), page())
+            .target(args -> gitlabProject(args).everyNumber(NumberKind.PULL_REQUEST,
+                    "it lists the project's merge requests").build())),
+
+    /** Issues of a GitLab project: reveals every issue. */
+    GITLAB_LIST_ISSUES(read("gitlab_list_issues", Tier.READ).on(Forge.GITLAB).title(
+            "List issues (GitLab)").description(
+                    "Issues of a GitLab project, newest first, one page at a time.")
+            .permission("api", "read")
+            .reveals(Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(GITLAB_HOST_PARAM, GITLAB_PROJECT_PARAM,
+                    Param.Str.oneOf("state", List.of("opened", "closed", "all"), "opened",
+                            "Which issues to list"),
+                    perPage(), page())
+            .target(args -> gitlabProject(args).everyNumber(NumberKind.ISSUE,
+                    "it lists the project's issues").build())),
+
+    /** Read-only passthrough under one GitLab project: it can reveal anything. */
+    GITLAB_API_GET(read("gitlab_api_get", Tier.READ).on(Forge.GITLAB).title("GitLab REST GET")
+            .description("Read-only passthrough: GET a route of GitLab's REST API (v4) under one"
+                    + " project the agent may read, e.g. route merge_requests/3/notes. Members,"
+                    + " hooks, variables, keys and tokens are not readable; read files with "
+                    + "gitlab_get_file.")
+            .permission("api", "read")
+            .reveals(Reveals.values())
+            .params(GITLAB_HOST_PARAM, GITLAB_PROJECT_PARAM,
+                    Param.Str.optional("route", Param.Format.GITLAB_ROUTE,
+                            "The route under the project, e.g. merge_requests/3/notes; none:"
+                                    + " the project itself"),
+                    new Param.StrMap("query", "Query parameters, e.g. {\"per_page\": 50}", 20))
+            .target(args -> GitLabRoutes.target(gitlabProject(args), args.text("route")))),
+
+    /** Commits files to an {@code agent-} branch of a GitLab project. */
+    GITLAB_PUSH_FILES(write("gitlab_push_files", Tier.PUSH_NEW_BRANCH).on(Forge.GITLAB).title(
+            "Push files (GitLab)").description(
+                    "Commit changes to an agent-* branch of a GitLab project in one commit: the "
+                            + "branch is created from 'from' (default: the default branch) if it "
+                            + "does not exist. Write files (text, or binary as base64), delete "
+                            + "them, or move them (previous_path). The gateway performs the push;"
+                            + " no git credential is needed.")
+            .permission("api", "write")
+            .destructive()
+            .params(GITLAB_HOST_PARAM, GITLAB_PROJECT_PARAM,
+                    Param.Str.required("branch", AGENT_BRANCH,
+                            "Branch to commit to; must start with agent-"),
+                    Param.Str.optional("from", GIT_REF,
+                            "Branch to start a new branch from; default: the default branch"),
+                    Param.Str.text("message", true, 4096, "Commit message"),
+                    new Param.Arr("files", "Changes, one per path", true,
+                            new Param.Obj("file", "One change", true, List.of(
+                                    Param.Str.required("path", FILE_PATH,
+                                            "File path relative to the repository root"),
+                                    Param.Str.content("content", false, Tool.MAX_FILE_CONTENT,
+                                            "Full new content; required unless delete is true"),
+                                    Param.Str.oneOf("encoding", List.of("utf-8", "base64"),
+                                            "utf-8", "How content is given: UTF-8 text, or "
+                                                    + "base64 for binary files"),
+                                    new Param.Bool("delete", "Delete the file instead of "
+                                            + "writing it", false),
+                                    Param.Str.optional("previous_path", FILE_PATH,
+                                            "Move: the path the file had, deleted in the same "
+                                                    + "commit"))),
+                            1, 100))
+            .target(args -> gitlabProject(args).writesBranch(args.text("branch")).ref(args.text(
+                    "from")).paths(pushedPaths(args)).build())),
+
+    /** Opens a merge request in a GitLab project; a draft by default. */
+    GITLAB_CREATE_MR(write("gitlab_create_mr", Tier.CREATE_DRAFT).on(Forge.GITLAB).title(
+            "Create merge request (GitLab)").description(
+                    "Open a merge request from a branch of the same project into target_branch;"
+                            + " a draft unless draft is false (GitLab marks a draft by a "
+                            + "\"Draft: \" title prefix, which the gateway adds).")
+            .permission("api", "write")
+            .params(GITLAB_HOST_PARAM, GITLAB_PROJECT_PARAM,
+                    Param.Str.text("title", true, 255, "Merge request title"),
+                    Param.Str.required("source_branch", GIT_REF,
+                            "Branch with the changes, in this project"),
+                    Param.Str.required("target_branch", GIT_REF, "Branch to merge into"),
+                    Param.Str.content("description", false, 65_536, "Description (Markdown)"),
+                    new Param.Bool("draft", "Open as a draft", true))
+            .target(args -> gitlabProject(args).pullRequest(args.text("target_branch"),
+                    new Target.Head(gitlabNamespace(args), gitlabName(args), args.text(
+                            "source_branch")),
+                    args.flag("draft")).build())),
+
+    /** Approves a merge request in a GitLab project, as service-gator's approve tier offers. */
+    GITLAB_APPROVE_MR(write("gitlab_approve_mr", Tier.APPROVE).on(Forge.GITLAB).title(
+            "Approve merge request (GitLab)").description(
+                    "Approve a merge request as the gateway's GitLab user. Approving again is "
+                            + "answered already_approved; GitLab's own rules (who may approve, "
+                            + "whether an author may) still apply.")
+            .permission("api", "write")
+            .params(GITLAB_HOST_PARAM, GITLAB_PROJECT_PARAM,
+                    new Param.Int("merge_request_iid", "The merge request's number in the "
+                            + "project (its iid, !N)", true, 1, Integer.MAX_VALUE, null))
+            .target(args -> gitlabProject(args).number(NumberKind.PULL_REQUEST, args.number(
+                    "merge_request_iid")).build())),
+
     // ---- answered by the ingress ------------------------------------------------------------
 
     /** The final answer of an earlier call; never reaches GitHub. */
@@ -783,6 +922,26 @@ public enum Tool {
     }
 
     /** The MCP tool name agents call. */
+    /** The namespace of the GitLab project the {@code project} argument names. */
+    static String gitlabNamespace(Args args) {
+        String project = args.text("project");
+        return project.substring(0, project.lastIndexOf('/'));
+    }
+
+    /** The name of the GitLab project the {@code project} argument names. */
+    static String gitlabName(Args args) {
+        String project = args.text("project");
+        return project.substring(project.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * A target on the GitLab project the {@code host} and {@code project} name: its namespace
+     * as the owner, its name as the repository.
+     */
+    static Target.Builder gitlabProject(Args args) {
+        return Target.in(gitlabNamespace(args), gitlabName(args)).host(args.text("host"));
+    }
+
     /** A target on the Forgejo/Gitea repository the {@code host}, {@code owner} and {@code repo} name. */
     static Target.Builder forgejoRepository(Args args) {
         return Target.in(args.text("owner"), args.text("repo")).host(args.text("host"));
@@ -892,6 +1051,7 @@ public enum Tool {
         return switch (forge) {
             case GITHUB -> GITHUB_API_GET;
             case FORGEJO -> FORGEJO_API_GET;
+            case GITLAB -> GITLAB_API_GET;
         };
     }
 

@@ -19,7 +19,7 @@ public final class ToolDocs {
     /** Every tool: its kind, the tier that grants it, its permissions and its arguments. */
     public static String toolsTable() {
         StringBuilder out = new StringBuilder(
-                "| tool | kind | granted by | GitHub App permissions (Forgejo token scopes) |"
+                "| tool | kind | granted by | GitHub App permissions (Forgejo, GitLab token scopes) |"
                         + " arguments |\n"
                         + "|---|---|---|---|---|\n");
         for (Tool tool : Tool.values()) {
@@ -39,7 +39,7 @@ public final class ToolDocs {
         StringBuilder out = new StringBuilder("| tier | grants | constraint |\n|---|---|---|\n");
         for (Tier tier : Tier.values()) {
             out.append("| `").append(tier.key()).append("` | ").append(tier == Tier.WRITE
-                    ? "every tool of the grant's forge (GitHub, or Forgejo for a Forgejo grant)"
+                    ? "every tool of the grant's forge (GitHub's, Forgejo's or GitLab's)"
                     : tier.tools().stream().map(tool -> "`" + tool.toolName() + "`").collect(
                             Collectors.joining(", ")))
                     .append(" | ").append(constraint(tier)).append(" |\n");
@@ -89,10 +89,11 @@ public final class ToolDocs {
         if (permissions.isEmpty()) {
             return "—";
         }
-        return permissions.entrySet().stream().map(e -> definition.forge() == Forge.GITHUB
-                ? "`" + e.getKey() + ": " + e.getValue() + "`"
-                : "`" + e.getValue() + ":" + e.getKey() + "`").collect(Collectors.joining(
-                        ", "));
+        return permissions.entrySet().stream().map(e -> switch (definition.forge()) {
+            case GITHUB -> "`" + e.getKey() + ": " + e.getValue() + "`";
+            case FORGEJO -> "`" + e.getValue() + ":" + e.getKey() + "`";
+            case GITLAB -> e.getValue().equals("read") ? "`read_api`" : "`api`";
+        }).collect(Collectors.joining(", "));
     }
 
     private static String arguments(List<Param> params) {

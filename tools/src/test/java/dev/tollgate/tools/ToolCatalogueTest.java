@@ -85,10 +85,20 @@ class ToolCatalogueTest {
                     ((Map<String, Object>) propertySchema).get("description"))
                     .as("%s.%s description", name, property).isNotNull());
             boolean targetsRepository = action.kind() != Tool.Kind.LOCAL
-                    && action != Tool.GITHUB_API_GET && action != Tool.FORGEJO_API_GET;
+                    && action != Tool.GITHUB_API_GET && action != Tool.FORGEJO_API_GET
+                    && action.forge() != Forge.GITLAB;
             if (targetsRepository) {
                 softly.assertThat(required).as("%s names its repository", name)
                         .contains("owner", "repo");
+            }
+            if (action.forge() == Forge.GITLAB) {
+                softly.assertThat(required).as("%s names its GitLab project", name).contains(
+                        "project");
+                softly.assertThat(properties).as("%s takes a host", name).containsKey("host");
+                softly.assertThat(name).as("%s is named for its forge", name).startsWith(
+                        "gitlab_");
+                softly.assertThat(tool.meta()).as("%s meta", name).containsEntry(
+                        "dev.tollgate/forge", "gitlab");
             }
             if (action.forge() == Forge.FORGEJO) {
                 softly.assertThat(required).as("%s names its Forgejo host", name).contains(
@@ -107,8 +117,9 @@ class ToolCatalogueTest {
 
     @Test
     void noDestructiveRepositoryActionIsATool() {
-        assertThat(catalogue.names()).noneMatch(name -> name.startsWith("delete")
-                || name.contains("merge") || name.contains("force"));
+        // "merge_request(s)" is GitLab's name for a pull request, not a merge
+        assertThat(catalogue.names()).noneMatch(name -> name.startsWith("delete") || name
+                .replace("merge_request", "").contains("merge") || name.contains("force"));
     }
 
     @Test

@@ -45,6 +45,9 @@ public record RepoPattern(String pattern, Glob glob, int specificity, Forge forg
     /** A pattern on {@code forge} at {@code host} ({@link Target#GITHUB} for GitHub). */
     public static RepoPattern of(Forge forge, String host, String text) {
         String pattern = text.trim().toLowerCase(Locale.ROOT);
+        if (forge == Forge.GITLAB) {
+            return gitlab(host, pattern, text);
+        }
         if (pattern.equals("*") || pattern.equals("*/*") || pattern.equals("**")) {
             return new RepoPattern("*", Glob.of("*/*"), ANY, forge, host);
         }
@@ -67,6 +70,36 @@ public record RepoPattern(String pattern, Glob glob, int specificity, Forge forg
             specificity = EXACT;
         }
         return new RepoPattern(pattern, glob, specificity, forge, host);
+    }
+
+    /**
+     * A GitLab project pattern over full paths: {@code group/sub/project},
+     * {@code group/*} (the group's own projects), {@code group/**} (its subgroups' too),
+     * {@code *} (every project).
+     */
+    private static RepoPattern gitlab(String host, String pattern, String text) {
+        if (pattern.equals("*") || pattern.equals("**")) {
+            return new RepoPattern("*", Glob.of("**"), ANY, Forge.GITLAB, host);
+        }
+        int slash = pattern.lastIndexOf('/');
+        if (slash <= 0 || slash == pattern.length() - 1 || pattern.startsWith("/") || pattern
+                .contains("//")) {
+            throw new IllegalArgumentException("project \"" + text + "\" is not of the form"
+                    + " group/project, group/sub/project, group/*, group/** or *");
+        }
+        String namespace = pattern.substring(0, slash);
+        String name = pattern.substring(slash + 1);
+        int specificity;
+        if (hasWildcard(namespace)) {
+            specificity = ANY;
+        } else if (name.equals("*") || name.equals("**")) {
+            specificity = OWNER_WILDCARD;
+        } else if (hasWildcard(name)) {
+            specificity = OWNER_AND_REPO_GLOB;
+        } else {
+            specificity = EXACT;
+        }
+        return new RepoPattern(pattern, Glob.of(pattern), specificity, Forge.GITLAB, host);
     }
 
     private static boolean hasWildcard(String part) {

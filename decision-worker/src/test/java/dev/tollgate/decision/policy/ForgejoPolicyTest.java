@@ -259,11 +259,11 @@ class ForgejoPolicyTest {
                 """)).hasMessageContaining("add forge = \"forgejo\"");
         assertThatThrownBy(() -> parse("""
                 [[grant]]
-                forge = "gitlab"
-                host = "gitlab.com"
+                forge = "jira"
+                host = "example.atlassian.net"
                 repos = ["u/p"]
                 allow = ["read"]
-                """)).hasMessageContaining("not supported yet");
+                """)).hasMessageContaining("JIRA is not supported yet");
         assertThatThrownBy(() -> parse("""
                 [[grant]]
                 host = "codeberg.org"

@@ -32,6 +32,92 @@ public interface ForgeErrors {
         }
     };
 
+    /**
+     * A GitLab instance at {@code host}: a 429 is {@code rate_limited} until {@code Retry-After}
+     * or else {@code RateLimit-Reset}; GitLab's error bodies ({@code message} as a text, a list
+     * or a table of field errors; OAuth's {@code error_description} for a token's missing scope)
+     * read as one message; failures name the host.
+     */
+    static ForgeErrors gitlab(String host) {
+        ForgeErrors forgejoRules = forgejo(host);
+        return new ForgeErrors() {
+            @Override
+            public GitHubError classify(int status, ResponseHeaders headers, String body,
+                    Instant now) {
+                GitHubError error = forgejoRules.classify(status, headers, gitlabMessage(body),
+                        now);
+                if (error.errorClass() == ErrorClass.RATE_LIMITED && ErrorClassifier
+                        .retryAfter(headers, now).isEmpty()) {
+                    Optional<Instant> reset = headers.first("ratelimit-reset").flatMap(
+                            value -> {
+                                try {
+                                    return Optional.of(Instant.ofEpochSecond(Long.parseLong(value
+                                            .trim())));
+                                } catch (NumberFormatException e) {
+                                    return Optional.empty();
+                                }
+                            }).filter(at -> at.isAfter(now));
+                    if (reset.isPresent()) {
+                        return new GitHubError(ErrorClass.RATE_LIMITED, status, error.message(),
+                                reset, Optional.empty(), error.fieldErrors(), Optional.empty());
+                    }
+                }
+                return error;
+            }
+
+            @Override
+            public GitHubError classifyFailure(IOException failure) {
+                return forgejoRules.classifyFailure(failure);
+            }
+        };
+    }
+
+    /** GitLab's error body as {@code {"message": "..."}}, or as it is when it is not JSON. */
+    static String gitlabMessage(String body) {
+        if (body == null || body.isBlank()) {
+            return body;
+        }
+        try {
+            tools.jackson.databind.JsonNode node = GitHubSession.JSON.readTree(body);
+            if (!node.isObject()) {
+                return body;
+            }
+            String text;
+            if (node.has("error_description")) {
+                text = node.path("error").asString("error") + ": " + node.path(
+                        "error_description").asString("")
+                        + (node.has("scope")
+                                ? " (needs scope " + node.path("scope").asString("") + ")"
+                                : "");
+            } else if (node.has("message")) {
+                text = flatten(node.get("message"));
+            } else if (node.has("error")) {
+                text = flatten(node.get("error"));
+            } else {
+                return body;
+            }
+            return GitHubSession.JSON.createObjectNode().put("message", text).toString();
+        } catch (tools.jackson.core.JacksonException e) {
+            return body;
+        }
+    }
+
+    private static String flatten(tools.jackson.databind.JsonNode node) {
+        if (node.isString()) {
+            return node.asString();
+        }
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(item -> parts.add(flatten(item)));
+        } else if (node.isObject()) {
+            node.properties().forEach(entry -> parts.add(entry.getKey() + ": " + flatten(entry
+                    .getValue())));
+        } else {
+            parts.add(node.toString());
+        }
+        return String.join("; ", parts);
+    }
+
     /** A Forgejo/Gitea server at {@code host}. */
     static ForgeErrors forgejo(String host) {
         return new ForgeErrors() {

@@ -71,6 +71,7 @@ public final class ForgeHosts {
         }
         ForgeErrors errors = switch (forge) {
             case FORGEJO -> ForgeErrors.forgejo(configured.host());
+            case GITLAB -> ForgeErrors.gitlab(configured.host());
             case GITHUB -> ForgeErrors.GITHUB;
         };
         return GitHubSession.withHostCredential(configured.credential(), errors, configured

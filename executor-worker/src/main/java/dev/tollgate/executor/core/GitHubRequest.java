@@ -162,16 +162,30 @@ public record GitHubRequest(String method, String path, Credential credential,
         }
 
         /**
-         * A forge host's access token (Forgejo/Gitea: {@code Authorization: token ...}), read
-         * from its file at start and held only in the executor's memory.
+         * A forge host's access token, read from its file at start and held only in the
+         * executor's memory: {@code Authorization: token ...} on Forgejo/Gitea,
+         * {@code Authorization: Bearer ...} on GitLab (personal, project or group access tokens
+         * and OAuth tokens alike).
          *
          * @param host the host it is for (not a secret)
+         * @param scheme what precedes it in {@code Authorization}
          * @param value the token
          */
-        record HostToken(String host, String value) implements Credential {
+        record HostToken(String host, String scheme, String value) implements Credential {
+
+            /** A Forgejo/Gitea token. */
+            public static HostToken forgejo(String host, String value) {
+                return new HostToken(host, "token", value);
+            }
+
+            /** A GitLab token. */
+            public static HostToken gitlab(String host, String value) {
+                return new HostToken(host, "Bearer", value);
+            }
+
             @Override
             public String authorization() {
-                return "token " + value;
+                return scheme + " " + value;
             }
 
             @Override

@@ -101,9 +101,11 @@ public final class PolicyLoader {
     /**
      * service-gator's command-line forms: {@code --gh-repo owner/repo:read,push-new-branch}
      * (repeatable), {@code --scope '<json>'} (its JSON scope, or a whole Tollgate policy), and
-     * {@code --forgejo-host HOST} with {@code --forgejo-repo owner/repo:read,...} (one host on a
-     * command line; a policy file takes several), and {@code --gitlab-project},
-     * {@code --gitlab-host}, {@code --jira-project} (loaded with a "not supported yet" warning).
+     * {@code --forgejo-host HOST} with {@code --forgejo-repo owner/repo:read,...} and
+     * {@code --gitlab-host HOST} (default gitlab.com) with
+     * {@code --gitlab-project group/project:read,...} (one host each on a command line; a policy
+     * file takes several), and {@code --jira-project} (loaded with a "not supported yet"
+     * warning).
      * Both {@code --flag value} and {@code --flag=value} work (parsed by
      * {@link ServiceGatorOptions}).
      */

@@ -34,8 +34,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Turns a parsed policy tree into a {@link Policy}, strictly: every unknown key, wrong type,
- * unknown permission or hard-blocked grant is a problem naming its line; entries for forges not
- * supported yet are warnings. Reads Tollgate's own form and service-gator's.
+ * unknown permission or hard-blocked grant is a problem naming its line; entries for JIRA, not
+ * supported yet, are warnings. Reads Tollgate's own form and service-gator's, for GitHub,
+ * Forgejo/Gitea and GitLab.
  */
 final class PolicyReader {
 
@@ -57,6 +58,9 @@ final class PolicyReader {
     /** GitHub's naming rules, plus the wildcards {@code *} and {@code ?}. */
     private static final Pattern REPOSITORY = Pattern.compile(
             "\\*|[A-Za-z0-9*?][A-Za-z0-9*?-]*/[A-Za-z0-9._*?-]+");
+    /** GitLab's full project paths (nested groups), plus the wildcards. */
+    private static final Pattern GITLAB_REPOSITORY = Pattern.compile(
+            "\\*\\*?|[A-Za-z0-9_*?][A-Za-z0-9_.*?-]*(?:/[A-Za-z0-9_*?][A-Za-z0-9_.*?-]*)+");
     /** Forgejo's naming rules (owners may also hold '.' and '_'), plus the wildcards. */
     private static final Pattern FORGEJO_REPOSITORY = Pattern.compile(
             "\\*|[A-Za-z0-9*?][A-Za-z0-9_.*?-]*/[A-Za-z0-9._*?-]+");
@@ -181,7 +185,11 @@ final class PolicyReader {
         }
         JsonNode forgejo = body.get("forgejo");
         if (forgejo != null) {
-            grants.addAll(readForgejo(forgejo, at(path, "forgejo")));
+            grants.addAll(readForgeSections(Forge.FORGEJO, forgejo, at(path, "forgejo")));
+        }
+        JsonNode gitlab = body.get("gitlab");
+        if (gitlab != null) {
+            grants.addAll(readForgeSections(Forge.GITLAB, gitlab, at(path, "gitlab")));
         }
         JsonNode grantList = body.get("grant");
         if (grantList != null) {
@@ -222,48 +230,57 @@ final class PolicyReader {
         return grants;
     }
 
-    // ---- service-gator's [[forgejo]] ----
+    // ---- service-gator's [[forgejo]] and [gitlab] ----
 
-    /** {@code [[forgejo]]} host sections (or one {@code [forgejo]} table), each with its repos. */
-    private List<Grant> readForgejo(JsonNode forgejo, List<Object> path) {
+    /**
+     * A forge's host sections: {@code [[forgejo]]} / {@code [[gitlab]]} (one per host), or one
+     * {@code [forgejo]} / {@code [gitlab]} table, each with its {@code repos} ({@code projects}
+     * for GitLab).
+     */
+    private List<Grant> readForgeSections(Forge forge, JsonNode sections, List<Object> path) {
         List<Grant> grants = new ArrayList<>();
-        if (forgejo.isArray()) {
-            for (int i = 0; i < forgejo.size(); i++) {
-                grants.addAll(readForgejoHost(forgejo.get(i), at(path, i)));
+        if (sections.isArray()) {
+            for (int i = 0; i < sections.size(); i++) {
+                grants.addAll(readForgeHost(forge, sections.get(i), at(path, i)));
             }
         } else {
-            grants.addAll(readForgejoHost(forgejo, path));
+            grants.addAll(readForgeHost(forge, sections, path));
         }
         return grants;
     }
 
-    private List<Grant> readForgejoHost(JsonNode section, List<Object> path) {
+    private List<Grant> readForgeHost(Forge forge, JsonNode section, List<Object> path) {
         List<Grant> grants = new ArrayList<>();
+        String entries = forge == Forge.GITLAB ? "projects" : "repos";
+        String example = forge == Forge.GITLAB ? "group/project" : "owner/repo";
         if (!section.isObject()) {
-            problem(path, "must be a table: [[forgejo]] host = \"codeberg.org\" with a"
-                    + " [forgejo.repos] table");
+            problem(path, "must be a table: [[" + forge.key() + "]] host = \""
+                    + forge.defaultHost().orElse("codeberg.org") + "\" with a [" + forge.key()
+                    + "." + entries + "] table");
             return grants;
         }
-        checkKeys(section, path, Set.of("host", "repos"));
+        checkKeys(section, path, Set.of("host", entries));
         String host = null;
-        if (section.get("host") == null) {
-            problem(path, "a [[forgejo]] section needs host = \"codeberg.org\" (the server's"
-                    + " host name)");
-        } else {
+        if (section.get("host") != null) {
             host = host(section.get("host"), at(path, "host"));
+        } else if (forge.defaultHost().isPresent()) {
+            host = forge.defaultHost().get();
+        } else {
+            problem(path, "a [[" + forge.key() + "]] section needs host = \"codeberg.org\" (the"
+                    + " server's host name)");
         }
-        JsonNode repos = section.get("repos");
+        JsonNode repos = section.get(entries);
         if (repos == null) {
             return grants;
         }
-        List<Object> reposPath = at(path, "repos");
+        List<Object> reposPath = at(path, entries);
         if (!repos.isObject()) {
-            problem(reposPath, "must be a table of \"owner/repo\" = { read = true, ... }");
+            problem(reposPath, "must be a table of \"" + example + "\" = { read = true, ... }");
             return grants;
         }
         for (Map.Entry<String, JsonNode> entry : repos.properties()) {
-            readRepoEntry(Forge.FORGEJO, host, entry.getKey(), entry.getValue(), at(reposPath,
-                    entry.getKey())).ifPresent(grants::add);
+            readRepoEntry(forge, host, entry.getKey(), entry.getValue(), at(reposPath, entry
+                    .getKey())).ifPresent(grants::add);
         }
         return grants;
     }
@@ -312,7 +329,9 @@ final class PolicyReader {
             }
             Optional<Tier> tier = Tier.byKey(key);
             Optional<Tool> action = Tool.byToolName(key);
-            if (tier.isPresent()) {
+            if (tier.isPresent() && !forge.tiers().contains(tier.get())) {
+                problem(keyPath, otherTier(tier.get(), forge));
+            } else if (tier.isPresent()) {
                 if (on) {
                     tiers.add(tier.get());
                 }
@@ -361,7 +380,9 @@ final class PolicyReader {
                 String name = names.get(i);
                 Optional<Tier> tier = Tier.byKey(name);
                 Optional<Tool> action = Tool.byToolName(name);
-                if (tier.isPresent()) {
+                if (tier.isPresent() && !forge.tiers().contains(tier.get())) {
+                    problem(at(at(path, "allow"), i), otherTier(tier.get(), forge));
+                } else if (tier.isPresent()) {
                     tiers.add(tier.get());
                 } else if (action.isPresent() && action.get().forge() != forge) {
                     problem(at(at(path, "allow"), i), otherForge(action.get(), forge));
@@ -457,8 +478,8 @@ final class PolicyReader {
         }
         Optional<Forge> forge = Forge.byKey(key);
         if (forge.isEmpty()) {
-            problem(at(path, "forge"), "'" + key + "' is not a forge Tollgate acts on: github or"
-                    + " forgejo (GitLab and JIRA are not supported yet)");
+            problem(at(path, "forge"), "'" + key + "' is not a forge Tollgate acts on: github,"
+                    + " forgejo or gitlab (JIRA is not supported yet)");
         }
         return forge;
     }
@@ -478,11 +499,22 @@ final class PolicyReader {
             return Target.GITHUB;
         }
         if (!node.has("host")) {
+            if (forge.defaultHost().isPresent()) {
+                return forge.defaultHost().get();
+            }
             problem(path, "a " + forge.title() + " rule needs host = \"codeberg.org\" (the"
                     + " server's host name)");
             return null;
         }
         return host(node.get("host"), at(path, "host"));
+    }
+
+    private static String otherTier(Tier tier, Forge forge) {
+        return "unknown permission '" + tier.key() + "' on " + forge.title() + ": its tiers are "
+                + forge.tiers().stream().map(Tier::key).toList() + " (service-gator offers '"
+                + tier.key() + "' on " + Arrays.stream(Forge.values()).filter(other -> other
+                        .tiers().contains(tier)).map(Forge::title).toList()
+                + ")";
     }
 
     private static String otherForge(Tool action, Forge forge) {
@@ -529,6 +561,17 @@ final class PolicyReader {
      */
     private Optional<RepoPattern> repository(Forge forge, String host, String name,
             List<Object> path) {
+        if (forge == Forge.GITLAB) {
+            if (!GITLAB_REPOSITORY.matcher(name.trim()).matches()) {
+                problem(path, "'" + name + "' is not a GitLab project: write its full path,"
+                        + " group/project or group/sub/project, group/* (the group's projects),"
+                        + " group/** (its subgroups' too) or *");
+                return Optional.empty();
+            }
+            return host == null
+                    ? Optional.empty()
+                    : Optional.of(RepoPattern.of(forge, host, name));
+        }
         if (forge == Forge.FORGEJO) {
             if (!FORGEJO_REPOSITORY.matcher(name.trim()).matches()) {
                 problem(path, "'" + name + "' is not a repository: write owner/repo, owner/* or"
@@ -550,7 +593,6 @@ final class PolicyReader {
     // ---- forges not supported yet ----
 
     private void unsupported(JsonNode body, List<Object> path) {
-        unsupportedEntries(body.get("gitlab"), at(path, "gitlab"), "GitLab", "projects");
         unsupportedEntries(body.get("jira"), at(path, "jira"), "JIRA", "projects");
     }
 

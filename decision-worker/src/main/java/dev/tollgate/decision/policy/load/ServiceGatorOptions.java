@@ -31,10 +31,13 @@ public final class ServiceGatorOptions {
     @Option(names = "--scope", paramLabel = "JSON", description = "service-gator's JSON scope (or a whole Tollgate policy as JSON)")
     List<String> scopes = new ArrayList<>();
 
-    @Option(names = "--gitlab-project", paramLabel = "GROUP/PROJECT:PERMISSIONS", hidden = true)
+    @Option(names = "--gitlab-project", paramLabel = "GROUP/PROJECT:PERMISSIONS", description =
+            "service-gator's form for a project on the --gitlab-host (default gitlab.com),"
+                    + " repeatable, e.g. group/sub/project:read,push-new-branch")
     List<String> gitlabProjects = new ArrayList<>();
 
-    @Option(names = "--gitlab-host", paramLabel = "HOST", hidden = true)
+    @Option(names = "--gitlab-host", paramLabel = "HOST", description = "service-gator's GitLab"
+            + " instance for the --gitlab-project options; default gitlab.com")
     List<String> gitlabHosts = new ArrayList<>();
 
     @Option(names = "--forgejo-host", paramLabel = "HOST", description = "service-gator's"

@@ -48,6 +48,29 @@ class ServiceGatorCompatibilityTest {
         return DecisionRequest.forCall("bot", "prod", tool, args);
     }
 
+    /** A call of a GitLab tool on {@code project} at gitlab.com. */
+    static DecisionRequest gitlab(String tool, String project) {
+        return gitlab(tool, "gitlab.com", project);
+    }
+
+    /** A call of a GitLab tool on {@code project} at {@code host}. */
+    static DecisionRequest gitlab(String tool, String host, String project) {
+        java.util.Map<String, Object> args = new java.util.HashMap<>(java.util.Map.of("host",
+                host, "project", project));
+        switch (tool) {
+            case "gitlab_get_file" -> args.put("path", "README.md");
+            case "gitlab_push_files" -> args.putAll(java.util.Map.of("branch", "agent-1",
+                    "message", "m", "files", List.of(java.util.Map.of("path", "a.txt",
+                            "content", "A"))));
+            case "gitlab_create_mr" -> args.putAll(java.util.Map.of("title", "t",
+                    "source_branch", "agent-1", "target_branch", "main"));
+            case "gitlab_approve_mr" -> args.put("merge_request_iid", 1);
+            default -> {
+            }
+        }
+        return DecisionRequest.forCall("bot", "prod", tool, args);
+    }
+
     private static DecisionRequest read(String repo) {
         return DecisionRequest.of("agent", "default", "get_file", repo).withPaths("README.md");
     }
@@ -142,7 +165,7 @@ class ServiceGatorCompatibilityTest {
     }
 
     @Test
-    void allServicesLoadsGitHubAndForgejoAndSaysGitLabAndJiraAreNotSupportedYet() {
+    void allServicesLoadsGitHubForgejoAndGitLabAndSaysJiraIsNotSupportedYet() {
         LoadedPolicy loaded = PolicyLoader.load(PolicyLoaderTest.resource(
                 "service-gator/all-services.toml"));
 
@@ -160,10 +183,19 @@ class ServiceGatorCompatibilityTest {
                 "user/project"))).as("another Forgejo host").isFalse();
         assertThat(allows(loaded.policy(), read("user/project"))).as("the same name on GitHub")
                 .isFalse();
+        assertThat(allows(loaded.policy(), gitlab("gitlab_get_file", "group/project")))
+                .isTrue();
+        assertThat(allows(loaded.policy(), gitlab("gitlab_push_files", "group/project")))
+                .isTrue();
+        assertThat(allows(loaded.policy(), gitlab("gitlab_create_mr", "group/project")))
+                .as("not granted create-draft").isFalse();
+        assertThat(allows(loaded.policy(), gitlab("gitlab_get_file", "public/project")))
+                .isTrue();
+        assertThat(allows(loaded.policy(), gitlab("gitlab_push_files", "public/project")))
+                .isFalse();
         assertThat(loaded.warnings()).extracting(PolicyProblem::where).containsExactly(
-                "gitlab.projects.\"group/project\"", "gitlab.projects.\"public/project\"",
                 "jira.projects.PROJ");
-        assertThat(loaded.warnings()).extracting(PolicyProblem::line).containsExactly(8, 9, 17);
+        assertThat(loaded.warnings()).extracting(PolicyProblem::line).containsExactly(17);
         assertThat(loaded.warnings()).allSatisfy(warning -> assertThat(warning.message())
                 .contains("not supported yet"));
         assertThat(allows(loaded.policy(), read("group/project").onHost("gitlab"))).isFalse();
@@ -229,20 +261,26 @@ class ServiceGatorCompatibilityTest {
     }
 
     @Test
-    void serviceGatorsForgejoOptionsGrantOnTheirHostAndGitLabsGrantNothingYet() {
+    void serviceGatorsForgejoAndGitLabOptionsGrantOnTheirHosts() {
         LoadedPolicy loaded = PolicyLoader.fromCommandLine(List.of("--gh-repo", "o/r:read",
                 "--gitlab-host", "gitlab.example.com", "--gitlab-project",
-                "group/sub/project:read", "--forgejo-host=codeberg.org", "--forgejo-repo",
+                "group/sub/project:read,approve", "--forgejo-host=codeberg.org", "--forgejo-repo",
                 "user/project:read,push-new-branch"));
 
-        assertThat(loaded.warnings()).extracting(PolicyProblem::message).singleElement()
-                .satisfies(message -> assertThat(message).contains(
-                        "GitLab is not supported yet"));
+        assertThat(loaded.warnings()).isEmpty();
         assertThat(allows(loaded.policy(), read("o/r"))).isTrue();
         assertThat(allows(loaded.policy(), forgejo("forgejo_push_files", "codeberg.org",
                 "user/project"))).isTrue();
         assertThat(allows(loaded.policy(), forgejo("forgejo_create_pr", "codeberg.org",
                 "user/project"))).isFalse();
+        assertThat(allows(loaded.policy(), gitlab("gitlab_approve_mr", "gitlab.example.com",
+                "group/sub/project"))).isTrue();
+        assertThat(allows(loaded.policy(), gitlab("gitlab_get_file", "group/sub/project")))
+                .as("gitlab.com is another instance").isFalse();
+        assertThat(PolicyLoader.fromCommandLine(List.of("--gitlab-project", "g/p:read"))
+                .policy().toolGrants()).singleElement().satisfies(
+                        grant -> assertThat(grant
+                                .repositories()).containsExactly("gitlab:gitlab.com/g/p"));
     }
 
     @Test

@@ -51,11 +51,20 @@ final class ContentsTools {
     static JsonNode getFile(ToolCall call) {
         String path = call.target().paths().named().get(0);
         String ref = call.text("ref");
+        JsonNode answer = call.session().get(call.repoPath() + "/contents/" + Paths.filePath(path)
+                + (ref == null ? "" : "?ref=" + encode(ref)));
+        return fileResult(call, path, answer);
+    }
+
+    /**
+     * The answer for one file (or a directory's listing, an array) the forge gave in GitHub's
+     * shape ({@code path}, {@code type}, {@code sha}, {@code size}, {@code encoding},
+     * {@code content}): decoded, cut to the lines asked for, or {@code result_too_large}.
+     */
+    static JsonNode fileResult(ToolCall call, String path, JsonNode answer) {
         Long startLine = call.args().number("start_line");
         Long endLine = call.args().number("end_line");
         boolean ranged = startLine != null || endLine != null;
-        JsonNode answer = call.session().get(call.repoPath() + "/contents/" + Paths.filePath(path)
-                + (ref == null ? "" : "?ref=" + encode(ref)));
         if (answer.isArray()) {
             if (ranged) {
                 throw Refusal.invalid("start_line and end_line apply to files; " + path
@@ -70,7 +79,7 @@ final class ContentsTools {
         String encoding = answer.path("encoding").asString("");
         if (!encoding.equals("base64")) {
             return result.put("encoding", encoding).put("note",
-                    "content not inline (file larger than GitHub returns through this API)");
+                    "content not inline (file larger than the forge returns through this API)");
         }
         byte[] bytes = Base64.getMimeDecoder().decode(answer.path("content").asString(""));
         String text = utf8(bytes);

@@ -17,7 +17,8 @@ public final class ToolHandlers {
     private static final Map<Tool, ToolHandler> ALL = register(List.of(ContentsTools.handlers(),
             PassthroughTool.handlers(), IssueTools.handlers(), PullTools.handlers(),
             ReviewTools.handlers(), CheckTools.handlers(), ActionsTools.handlers(),
-            GitDataTools.handlers(), SearchTools.handlers(), ForgejoTools.handlers()));
+            GitDataTools.handlers(), SearchTools.handlers(), ForgejoTools.handlers(),
+            GitLabTools.handlers()));
 
     private ToolHandlers() {
     }

@@ -63,7 +63,7 @@ class ForgejoToolsTest {
                         harness.paced::add),
                 harness.scheduler, harness.clock);
         return ForgeHosts.of(List.of(new ForgeHosts.Host(Forge.FORGEJO, HOST, transport,
-                new GitHubRequest.Credential.HostToken(HOST, token))));
+                GitHubRequest.Credential.HostToken.forgejo(HOST, token))));
     }
 
     private ToolCallExecutor executor() {

@@ -7,6 +7,7 @@ import dev.tollgate.audit.core.AuditRecord;
 import dev.tollgate.audit.embedded.EmbeddedAuditStore;
 import dev.tollgate.executor.ForgejoStandIn;
 import dev.tollgate.executor.GitHubStandIn;
+import dev.tollgate.executor.GitLabStandIn;
 import dev.tollgate.executor.TestApp;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -26,17 +27,19 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A Forgejo repository through the standalone, as a real MCP client sees it, under service-gator's
- * {@code all-services.toml} verbatim: the agent reads a file, pushes a fix to an agent- branch and
- * opens a draft pull request on codeberg.org (a Forgejo stand-in on loopback), and is refused what
- * its tiers do not grant; every call goes through Kafka, is decided by the policy and reaches the
- * audit store like a GitHub call; the host's token never reaches the agent.
+ * Forgejo and GitLab through the standalone, as a real MCP client sees them, under service-gator's
+ * {@code all-services.toml} verbatim: on codeberg.org (a Forgejo stand-in on loopback) the agent
+ * reads a file, pushes a fix to an agent- branch and opens a draft pull request; on gitlab.com (a
+ * GitLab stand-in) it reads and pushes; on both it is refused what its tiers do not grant. Every
+ * call goes through Kafka, is decided by the policy and reaches the audit store like a GitHub
+ * call; no host's token ever reaches the agent.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ForgejoEndToEndTest {
+class ForgesEndToEndTest {
 
     private static final String ADMIN_KEY = "forgejo-admin-key-0123456789abcdef0123456789";
     private static final String FORGEJO_TOKEN = "forgejo-host-token-5f0c1e9a7b";
+    private static final String GITLAB_TOKEN = "glpat-host-token-9d2e4c1b";
 
     @TempDir
     static Path data;
@@ -44,6 +47,8 @@ class ForgejoEndToEndTest {
     private GitHubStandIn github;
     private ForgejoStandIn forgejo;
     private ForgejoStandIn.Repo project;
+    private GitLabStandIn gitlab;
+    private GitLabStandIn.Project gitlabProject;
     private TollgateLauncher tollgate;
 
     @BeforeAll
@@ -54,6 +59,11 @@ class ForgejoEndToEndTest {
         forgejo.token(FORGEJO_TOKEN, "write:repository", "write:issue");
         project = forgejo.repo("user", "project").file("main", "src/app.py",
                 "def add(a, b):\n    return a - b\n");
+        gitlab = GitLabStandIn.start();
+        gitlab.token(GITLAB_TOKEN, "api");
+        gitlabProject = gitlab.project("group/project").file("main", "lib/calc.rb",
+                "def add(a, b) = a - b\n");
+        gitlab.project("public/project").file("main", "README.md", "# Public\n");
         Path key = TestApp.writeKeyFile(Files.createDirectories(data.resolve("keys")),
                 "app-pkcs1.pem");
         Path policy = Files.copy(Path.of("..", "decision-worker", "src", "test", "resources",
@@ -61,10 +71,17 @@ class ForgejoEndToEndTest {
         Path tokenFile = data.resolve("keys").resolve("codeberg-token");
         Files.writeString(tokenFile, FORGEJO_TOKEN + "\n");
         Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+        Path gitlabTokenFile = data.resolve("keys").resolve("gitlab-token");
+        Files.writeString(gitlabTokenFile, GITLAB_TOKEN + "\n");
+        Files.setPosixFilePermissions(gitlabTokenFile, PosixFilePermissions.fromString(
+                "rw-------"));
         tollgate = GatewayClient.start(data.resolve("run"), policy, key, github, ADMIN_KEY,
                 "--tollgate.forgejo.hosts[0].host=codeberg.org",
                 "--tollgate.forgejo.hosts[0].api-url=" + forgejo.apiUrl(),
-                "--tollgate.forgejo.hosts[0].token-file=" + tokenFile);
+                "--tollgate.forgejo.hosts[0].token-file=" + tokenFile,
+                "--tollgate.gitlab.hosts[0].host=gitlab.com",
+                "--tollgate.gitlab.hosts[0].api-url=" + gitlab.apiUrl(),
+                "--tollgate.gitlab.hosts[0].token-file=" + gitlabTokenFile);
     }
 
     @AfterAll
@@ -72,6 +89,9 @@ class ForgejoEndToEndTest {
         GatewayClient.stop(tollgate, github);
         if (forgejo != null) {
             forgejo.close();
+        }
+        if (gitlab != null) {
+            gitlab.close();
         }
     }
 
@@ -168,7 +188,66 @@ class ForgejoEndToEndTest {
         assertAudited(requestIds);
     }
 
-    /** Each Forgejo call's request, decision and result reached the audit store, once. */
+    @Test
+    void anAgentReadsAndPushesOnGitLabAndIsRefusedTheMergeRequestAndApprovalItsTiersDoNotGrant()
+            throws Exception {
+        String token = GatewayClient.mint(tollgate.httpPort(), ADMIN_KEY, "coder", "dev");
+        List<String> requestIds = new ArrayList<>();
+        try (McpSyncClient agent = GatewayClient.connect(tollgate.httpPort(), token)) {
+            agent.initialize();
+
+            List<String> listed = agent.listTools().tools().stream().map(McpSchema.Tool::name)
+                    .toList();
+            assertThat(listed).contains("gitlab_get_file", "gitlab_push_files")
+                    .doesNotContain("gitlab_create_mr", "gitlab_approve_mr");
+
+            Map<String, Object> file = call(agent, "gitlab_get_file", Map.of("project",
+                    "group/project", "path", "lib/calc.rb"));
+            assertThat(file.get("status")).as("%s", file).isEqualTo("succeeded");
+            assertThat(file.toString()).contains("a - b");
+            requestIds.add((String) file.get("request_id"));
+
+            Map<String, Object> push = call(agent, "gitlab_push_files", Map.of("project",
+                    "group/project", "branch", "agent-fix-add", "message", "Fix add", "files",
+                    List.of(Map.of("path", "lib/calc.rb", "content",
+                            "def add(a, b) = a + b\n"))));
+            assertThat(push.get("status")).as("%s", push).isEqualTo("succeeded");
+            assertThat(gitlabProject.text("agent-fix-add", "lib/calc.rb")).contains(
+                    "def add(a, b) = a + b\n");
+            requestIds.add((String) push.get("request_id"));
+
+            Map<String, Object> mr = call(agent, "gitlab_create_mr", Map.of("project",
+                    "group/project", "title", "Fix add", "source_branch", "agent-fix-add",
+                    "target_branch", "main"));
+            assertThat(mr.get("status")).as("no create-draft: %s", mr).isEqualTo("denied");
+            Map<String, Object> approve = call(agent, "gitlab_approve_mr", Map.of("project",
+                    "group/project", "merge_request_iid", 1));
+            assertThat(approve.get("status")).as("no approve: %s", approve).isEqualTo("denied");
+            Map<String, Object> readOnly = call(agent, "gitlab_push_files", Map.of("project",
+                    "public/project", "branch", "agent-x", "message", "m", "files", List.of(Map
+                            .of("path", "a", "content", "x"))));
+            assertThat(readOnly.get("status")).as("read only: %s", readOnly).isEqualTo(
+                    "denied");
+            Map<String, Object> missing = call(agent, "gitlab_get_file", Map.of("project",
+                    "public/project", "path", "no/such.md"));
+            assertThat(missing.get("status")).as("%s", missing).isEqualTo("failed");
+            assertThat(missing.get("error_code")).isEqualTo("not_found");
+            requestIds.add((String) missing.get("request_id"));
+
+            for (Map<String, Object> answer : List.of(file, push, mr, approve, missing)) {
+                assertThat(answer.toString()).doesNotContain(GITLAB_TOKEN);
+            }
+        }
+        assertThat(gitlab.received()).isNotEmpty().allSatisfy(received -> assertThat(received
+                .authorization()).isEqualTo("Bearer " + GITLAB_TOKEN));
+        assertThat(gitlab.received("POST", "/api/v4/projects/group%2Fproject/repository/commits"))
+                .hasSize(1);
+        assertThat(gitlab.received("POST", "/api/v4/projects/group%2Fproject/merge_requests"))
+                .isEmpty();
+        assertAudited(requestIds);
+    }
+
+    /** Each call's request, decision and result reached the audit store, once. */
     private void assertAudited(List<String> requestIds) throws Exception {
         Path auditDir = data.resolve("run").resolve("audit");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -188,7 +267,8 @@ class ForgejoEndToEndTest {
                             Set.of(
                                     "ToolCallRequested", "PolicyDecided", "ToolCallCompleted"));
         }
-        assertThat(records.toString()).doesNotContain(FORGEJO_TOKEN);
+        assertThat(records.toString()).doesNotContain(FORGEJO_TOKEN).doesNotContain(
+                GITLAB_TOKEN);
     }
 
     private static List<AuditRecord> readAll(Path auditDir) {

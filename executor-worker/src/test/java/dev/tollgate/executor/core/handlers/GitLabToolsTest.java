@@ -1,0 +1,247 @@
+package dev.tollgate.executor.core.handlers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.events.CallStatus;
+import dev.tollgate.events.PolicyDecided;
+import dev.tollgate.events.ToolCallCompleted;
+import dev.tollgate.executor.ExecutorHarness;
+import dev.tollgate.executor.GitLabStandIn;
+import dev.tollgate.executor.core.ForgeHosts;
+import dev.tollgate.executor.core.GitHubRequest;
+import dev.tollgate.executor.core.InMemoryCompletionStore;
+import dev.tollgate.executor.core.RetryPolicy;
+import dev.tollgate.executor.core.ToolCallExecutor;
+import dev.tollgate.executor.http.OkHttpTransport;
+import dev.tollgate.executor.resilience.ResilientTransport;
+import dev.tollgate.executor.resilience.WritePacer;
+import dev.tollgate.tools.Forge;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The GitLab tools performed by a real executor against the GitLab stand-in: a nested project
+ * addressed by its encoded full path, the host's own token on every call, one commit per push,
+ * drafts as GitLab marks them, approvals once, redeliveries that find their earlier write, and
+ * GitLab's errors and rate limits classified for the agent.
+ */
+class GitLabToolsTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String HOST = "gitlab.test";
+    private static final String PROJECT = "group/sub/project";
+    private static final String ENCODED = "/api/v4/projects/group%2Fsub%2Fproject";
+    private static final String TOKEN = "glpat-test-" + UUID.randomUUID();
+
+    private final ExecutorHarness harness = new ExecutorHarness();
+    private final GitLabStandIn gitlab = GitLabStandIn.start(harness.clock);
+    private final GitLabStandIn.Project project = gitlab.project(PROJECT).file("main",
+            "src/app.py", "def add(a, b):\n    return a - b\n");
+
+    GitLabToolsTest() {
+        gitlab.token(TOKEN, "api");
+    }
+
+    @AfterEach
+    void stop() {
+        gitlab.close();
+        harness.close();
+    }
+
+    private ForgeHosts hosts(String token) {
+        ResilientTransport transport = new ResilientTransport(new OkHttpTransport(gitlab
+                .apiUrl(), OkHttpTransport.defaultClient()), "gitlab:" + HOST, RetryPolicy
+                        .defaults(),
+                ResilientTransport.breakerFor("gitlab:" + HOST, ExecutorHarness.OPEN_WAIT,
+                        harness.clock),
+                ExecutorHarness.OPEN_WAIT, new WritePacer(Duration.ofSeconds(1), harness.clock,
+                        harness.paced::add),
+                harness.scheduler, harness.clock);
+        return ForgeHosts.of(List.of(new ForgeHosts.Host(Forge.GITLAB, HOST, transport,
+                GitHubRequest.Credential.HostToken.gitlab(HOST, token))));
+    }
+
+    private ToolCallExecutor executor() {
+        return harness.executor(new InMemoryCompletionStore(100)).actingOn(hosts(TOKEN));
+    }
+
+    private PolicyDecided decision(String requestId, String tool, String json,
+            String... preconditions) {
+        PolicyDecided decision = harness.decisionFor(requestId, tool, json, preconditions);
+        decision.setRepositories(new ArrayList<>(List.of(PROJECT)));
+        decision.setInstallationId(null);
+        decision.setPermissions(Map.of());
+        return decision;
+    }
+
+    private ToolCallCompleted run(String tool, String json, String... preconditions) {
+        return executor().execute(decision(UUID.randomUUID().toString(), tool, json,
+                preconditions));
+    }
+
+    private static JsonNode result(ToolCallCompleted completed) {
+        assertThat(completed.getStatus()).as(completed.getMessage()).isEqualTo(
+                CallStatus.SUCCEEDED);
+        return JSON.readTree(completed.getResultJson());
+    }
+
+    private static String args(String more) {
+        return "{\"host\":\"" + HOST + "\",\"project\":\"" + PROJECT + "\"" + more + "}";
+    }
+
+    @Test
+    void readsAFileOfANestedProjectWithTheHostsOwnToken() {
+        JsonNode file = result(run("gitlab_get_file", args(",\"path\":\"src/app.py\"")));
+
+        assertThat(file.path("content").asString()).isEqualTo(
+                "def add(a, b):\n    return a - b\n");
+        assertThat(gitlab.received()).isNotEmpty().allSatisfy(received -> {
+            assertThat(received.authorization()).isEqualTo("Bearer " + TOKEN);
+            assertThat(received.path()).startsWith(ENCODED);
+        });
+        assertThat(harness.github.requests()).as("GitHub").isEmpty();
+        JsonNode line = result(run("gitlab_get_file", args(
+                ",\"path\":\"src/app.py\",\"start_line\":2,\"end_line\":2,\"ref\":\"main\"")));
+        assertThat(line.path("content").asString()).isEqualTo("    return a - b\n");
+    }
+
+    @Test
+    void listsMergeRequestsAndIssuesAndReadsThroughThePassthrough() {
+        project.branch("agent-a", "main");
+        int mr = project.mergeRequest("A change", "agent-a", "main", "body");
+        project.issue("A bug", "it breaks");
+
+        JsonNode mrs = result(run("gitlab_list_merge_requests", args("")));
+        JsonNode issues = result(run("gitlab_list_issues", args("")));
+        JsonNode one = result(run("gitlab_api_get", args(",\"route\":\"merge_requests/" + mr
+                + "\"")));
+
+        assertThat(mrs).singleElement().satisfies(entry -> {
+            assertThat(entry.path("iid").asInt()).isEqualTo(mr);
+            assertThat(entry.path("source_branch").asString()).isEqualTo("agent-a");
+        });
+        assertThat(issues).singleElement().satisfies(entry -> assertThat(entry.path("title")
+                .asString()).isEqualTo("A bug"));
+        assertThat(one.path("title").asString()).isEqualTo("A change");
+    }
+
+    @Test
+    void pushesEveryChangeInOneCommitToANewAgentBranchThenUpdatesIt() {
+        JsonNode first = result(run("gitlab_push_files", args(",\"branch\":\"agent-fix\","
+                + "\"message\":\"Fix add\",\"files\":[{\"path\":\"src/app.py\",\"content\":"
+                + "\"def add(a, b):\\n    return a + b\\n\"},{\"path\":\"bin/x\",\"content\":"
+                + "\"AAEC\",\"encoding\":\"base64\"}]"), "branch-not-default",
+                "branch-not-protected"));
+
+        assertThat(first.path("branch_created").asBoolean()).isTrue();
+        assertThat(commits()).hasSize(1);
+        assertThat(project.text("agent-fix", "src/app.py")).contains(
+                "def add(a, b):\n    return a + b\n");
+        assertThat(project.messages("agent-fix").get(0)).startsWith("Fix add").contains(
+                "Tollgate-Request-Id: ");
+        assertThat(project.text("main", "src/app.py")).contains(
+                "def add(a, b):\n    return a - b\n");
+
+        result(run("gitlab_push_files", args(",\"branch\":\"agent-fix\",\"message\":\"More\","
+                + "\"files\":[{\"path\":\"src/app.py\",\"delete\":true},{\"path\":\"lib/app.py\","
+                + "\"previous_path\":\"bin/x\",\"content\":\"moved\"}]")));
+
+        assertThat(project.text("agent-fix", "src/app.py")).isEmpty();
+        assertThat(project.text("agent-fix", "lib/app.py")).contains("moved");
+        assertThat(commits()).hasSize(2);
+    }
+
+    private List<GitLabStandIn.Received> commits() {
+        return gitlab.received("POST", ENCODED + "/repository/commits");
+    }
+
+    @Test
+    void aRedeliveredPushFindsItsCommitAndWritesNothingMore() {
+        String requestId = UUID.randomUUID().toString();
+        String json = args(",\"branch\":\"agent-once\",\"message\":\"Once\",\"files\":"
+                + "[{\"path\":\"a.txt\",\"content\":\"A\"}]");
+
+        result(executor().execute(decision(requestId, "gitlab_push_files", json)));
+        JsonNode again = result(executor().execute(decision(requestId, "gitlab_push_files",
+                json)));
+
+        assertThat(again.path("deduplicated").asBoolean()).isTrue();
+        assertThat(commits()).hasSize(1);
+    }
+
+    @Test
+    void aPushToAProtectedBranchIsRefusedBeforeAnyWrite() {
+        project.branch("agent-locked", "main").protect("agent-locked");
+
+        ToolCallCompleted refused = run("gitlab_push_files", args(",\"branch\":"
+                + "\"agent-locked\",\"message\":\"m\",\"files\":[{\"path\":\"a\",\"content\":"
+                + "\"x\"}]"), "branch-not-default", "branch-not-protected");
+
+        assertThat(refused.getErrorCode()).isEqualTo("forbidden");
+        assertThat(refused.getMessage()).contains("agent-locked is protected");
+        assertThat(commits()).isEmpty();
+    }
+
+    @Test
+    void opensADraftAsGitLabMarksOneAndARedeliveryFindsIt() {
+        project.branch("agent-mr", "main").file("agent-mr", "x.txt", "x");
+        String requestId = UUID.randomUUID().toString();
+        String json = args(",\"title\":\"Fix add\",\"source_branch\":\"agent-mr\","
+                + "\"target_branch\":\"main\",\"description\":\"Fixes it\"");
+
+        JsonNode mr = result(executor().execute(decision(requestId, "gitlab_create_mr", json)));
+        JsonNode again = result(executor().execute(decision(requestId, "gitlab_create_mr",
+                json)));
+
+        assertThat(mr.path("title").asString()).isEqualTo("Draft: Fix add");
+        assertThat(mr.path("draft").asBoolean()).isTrue();
+        assertThat(again.path("deduplicated").asBoolean()).isTrue();
+        assertThat(again.path("iid").asInt()).isEqualTo(mr.path("iid").asInt());
+        assertThat(gitlab.received("POST", ENCODED + "/merge_requests")).hasSize(1);
+    }
+
+    @Test
+    void approvesOnceAndAnsweresAlreadyApprovedAfter() {
+        project.branch("agent-r", "main").file("agent-r", "x.txt", "x");
+        int mr = project.mergeRequest("Review me", "agent-r", "main", "");
+
+        JsonNode first = result(run("gitlab_approve_mr", args(",\"merge_request_iid\":" + mr)));
+        JsonNode second = result(run("gitlab_approve_mr", args(",\"merge_request_iid\":" + mr)));
+
+        assertThat(first.path("approved").asBoolean()).isTrue();
+        assertThat(second.path("already_approved").asBoolean()).isTrue();
+        assertThat(project.approvals(mr)).containsExactly(GitLabStandIn.DEFAULT_USERNAME);
+        assertThat(gitlab.received("POST", ENCODED + "/merge_requests/" + mr + "/approve"))
+                .hasSize(1);
+    }
+
+    @Test
+    void gitLabsErrorsReachTheAgentClassified() {
+        String readOnly = "glpat-ro-" + UUID.randomUUID();
+        gitlab.token(readOnly, "read_api");
+        ToolCallExecutor limited = harness.executor(new InMemoryCompletionStore(10)).actingOn(
+                hosts(readOnly));
+
+        ToolCallCompleted scope = limited.execute(decision(UUID.randomUUID().toString(),
+                "gitlab_push_files", args(",\"branch\":\"agent-x\",\"message\":\"m\",\"files\":"
+                        + "[{\"path\":\"a.txt\",\"content\":\"A\"}]")));
+        ToolCallCompleted missing = run("gitlab_get_file", args(",\"path\":\"nope.txt\""));
+        gitlab.failNext("GET", ENCODED, 10, 429, Map.of("Retry-After", "30", "RateLimit-Reset",
+                String.valueOf(harness.clock.instant().getEpochSecond() + 30)), "Retry later");
+        ToolCallCompleted rate = run("gitlab_get_file", args(",\"path\":\"src/app.py\""));
+
+        assertThat(scope.getErrorCode()).as(scope.getMessage()).isEqualTo("forbidden");
+        assertThat(scope.getMessage()).contains("insufficient_scope");
+        assertThat(missing.getErrorCode()).as(missing.getMessage()).isEqualTo("not_found");
+        assertThat(rate.getErrorCode()).as(rate.getMessage()).isEqualTo("rate_limited");
+        assertThat(rate.getMessage()).contains(HOST);
+        assertThat(rate.getRetryable()).isTrue();
+    }
+}
