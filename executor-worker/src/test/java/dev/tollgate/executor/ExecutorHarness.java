@@ -8,6 +8,8 @@ import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.executor.core.AppAuthenticator;
 import dev.tollgate.executor.core.AppJwtSigner;
 import dev.tollgate.executor.core.CompletionStore;
+import dev.tollgate.executor.core.ForgeHosts;
+import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
 import dev.tollgate.executor.core.InstallationResolver;
 import dev.tollgate.executor.core.InstallationTokens;
@@ -17,6 +19,7 @@ import dev.tollgate.executor.http.OkHttpTransport;
 import dev.tollgate.executor.resilience.ResilientTransport;
 import dev.tollgate.executor.resilience.WritePacer;
 import dev.tollgate.testsupport.MutableClock;
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Tool;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
@@ -81,6 +84,23 @@ public final class ExecutorHarness implements AutoCloseable {
 
     public ToolCallExecutor executor() {
         return executor(new InMemoryCompletionStore(1000));
+    }
+
+    /**
+     * One forge host besides GitHub, behind a retrying transport on this harness's clock and
+     * scheduler, carrying {@code credential}: what {@code ToolCallExecutor.actingOn} takes.
+     */
+    public ForgeHosts forgeHost(Forge forge, String host, java.net.URI apiUrl,
+            GitHubRequest.Credential credential) {
+        String name = forge.key() + ":" + host;
+        ResilientTransport forgeTransport = new ResilientTransport(new OkHttpTransport(apiUrl,
+                OkHttpTransport.defaultClient()), name, RetryPolicy.defaults(),
+                ResilientTransport
+                        .breakerFor(name, OPEN_WAIT, clock),
+                OPEN_WAIT, new WritePacer(Duration.ofSeconds(1), clock, paced::add), scheduler,
+                clock);
+        return ForgeHosts.of(List.of(new ForgeHosts.Host(forge, host, forgeTransport,
+                credential)));
     }
 
     /** An allowed decision for the tool with the action's own permissions. */

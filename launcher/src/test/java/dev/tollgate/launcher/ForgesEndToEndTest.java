@@ -1,5 +1,7 @@
 package dev.tollgate.launcher;
 
+import static dev.tollgate.launcher.AuditReads.readAll;
+import static dev.tollgate.launcher.AuditReads.typesOf;
 import static dev.tollgate.launcher.GatewayClient.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -271,19 +273,4 @@ class ForgesEndToEndTest {
                 GITLAB_TOKEN);
     }
 
-    private static List<AuditRecord> readAll(Path auditDir) {
-        List<AuditRecord> records = new ArrayList<>();
-        try (var store = EmbeddedAuditStore.openReadOnly(auditDir)) {
-            store.readRange(java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60),
-                    records::add);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        return records;
-    }
-
-    private static List<String> typesOf(List<AuditRecord> records, String requestId) {
-        return records.stream().filter(r -> requestId.equals(r.entry().requestId())).map(r -> r
-                .entry().eventType()).toList();
-    }
 }

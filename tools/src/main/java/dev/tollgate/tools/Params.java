@@ -3,6 +3,9 @@ package dev.tollgate.tools;
 import static dev.tollgate.tools.Param.Format.OWNER;
 import static dev.tollgate.tools.Param.Format.REPO;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** Arguments several tools share, declared once. */
 final class Params {
 
@@ -25,6 +28,41 @@ final class Params {
     static final Param GITLAB_PROJECT_PARAM = Param.Str.required("project",
             Param.Format.GITLAB_PROJECT,
             "The project's full path, e.g. group/subgroup/project; compared case-insensitively");
+
+    /** The file a get_file reads. */
+    static final Param FILE_PATH_PARAM = Param.Str.required("path", Param.Format.FILE_PATH,
+            "File path relative to the repository root, e.g. src/main.c");
+    static final Param FILE_REF_PARAM = Param.Str.optional("ref", Param.Format.GIT_REF,
+            "Branch or tag name; default: the default branch");
+    static final Param START_LINE_PARAM = new Param.Int("start_line",
+            "First line to return, from 1 (text files); default: 1", false, 1, 100_000_000,
+            null);
+    static final Param END_LINE_PARAM = new Param.Int("end_line",
+            "Last line to return, inclusive (text files); default: the last line", false, 1,
+            100_000_000, null);
+
+    /**
+     * The changes of a push, one per path ({@code Tool.pushedPaths} checks each): with
+     * {@code executable} where the forge keeps file modes (GitHub).
+     */
+    static Param changedFiles(boolean executable) {
+        List<Param> fields = new ArrayList<>(List.of(
+                Param.Str.required("path", Param.Format.FILE_PATH,
+                        "File path relative to the repository root"),
+                Param.Str.content("content", false, Tool.MAX_FILE_CONTENT,
+                        "Full new content; required unless delete is true"),
+                Param.Str.oneOf("encoding", List.of("utf-8", "base64"), "utf-8",
+                        "How content is given: UTF-8 text, or base64 for binary files")));
+        if (executable) {
+            fields.add(new Param.Bool("executable", "Mark the file executable (mode 100755)",
+                    false));
+        }
+        fields.add(new Param.Bool("delete", "Delete the file instead of writing it", false));
+        fields.add(Param.Str.optional("previous_path", Param.Format.FILE_PATH,
+                "Rename: the path the file had, deleted in the same commit"));
+        return new Param.Arr("files", "Changes, one per path", true, new Param.Obj("file",
+                "One change", true, fields), 1, 100);
+    }
 
     private Params() {
     }

@@ -67,25 +67,9 @@ public enum Tool {
                     + "answer.")
             .permission("contents", "read")
             .reveals(Reveals.FILES)
-            .params(OWNER_PARAM, REPO_PARAM,
-                    Param.Str.required("path", FILE_PATH,
-                            "File path relative to the repository root, e.g. src/main.c"),
-                    Param.Str.optional("ref", GIT_REF,
-                            "Branch or tag name; default: the default branch"),
-                    new Param.Int("start_line", "First line to return, from 1 (text files);"
-                            + " default: 1", false, 1, 100_000_000, null),
-                    new Param.Int("end_line", "Last line to return, inclusive (text files);"
-                            + " default: the last line", false, 1, 100_000_000, null))
-            .target(args -> {
-                Long start = args.number("start_line");
-                Long end = args.number("end_line");
-                if (start != null && end != null && end < start) {
-                    throw new InvalidArgumentException("end_line", "must not be before"
-                            + " start_line (" + start + "), got " + end);
-                }
-                return args.repository().path(args.text("path")).ref(args.text("ref"))
-                        .build();
-            })),
+            .params(OWNER_PARAM, REPO_PARAM, Params.FILE_PATH_PARAM, Params.FILE_REF_PARAM,
+                    Params.START_LINE_PARAM, Params.END_LINE_PARAM)
+            .target(args -> fileIn(args.repository(), args))),
 
     /** Pull requests of a repository, a page at a time: reveals every pull request. */
     LIST_PULL_REQUESTS(read("list_pull_requests", Tier.READ).title("List pull requests")
@@ -558,23 +542,7 @@ public enum Tool {
                     Param.Str.required("branch", AGENT_BRANCH,
                             "Branch to commit to; must start with agent-"),
                     Param.Str.text("message", true, 4096, "Commit message"),
-                    new Param.Arr("files", "Changes, one per path", true,
-                            new Param.Obj("file", "One change", true, List.of(
-                                    Param.Str.required("path", FILE_PATH,
-                                            "File path relative to the repository root"),
-                                    Param.Str.content("content", false, Tool.MAX_FILE_CONTENT,
-                                            "Full new content; required unless delete is true"),
-                                    Param.Str.oneOf("encoding", List.of("utf-8", "base64"),
-                                            "utf-8", "How content is given: UTF-8 text, or "
-                                                    + "base64 for binary files"),
-                                    new Param.Bool("executable", "Mark the file executable "
-                                            + "(mode 100755)", false),
-                                    new Param.Bool("delete", "Delete the file instead of "
-                                            + "writing it", false),
-                                    Param.Str.optional("previous_path", FILE_PATH,
-                                            "Rename: the path the file had, deleted in the same "
-                                                    + "commit"))),
-                            1, 100))
+                    Params.changedFiles(true))
             .target(args -> args.repository().writesBranch(args.text("branch")).paths(
                     pushedPaths(args)).build())),
 
@@ -612,25 +580,9 @@ public enum Tool {
                             + "answer.")
             .permission("repository", "read")
             .reveals(Reveals.FILES)
-            .params(FORGEJO_HOST_PARAM, FORGEJO_OWNER_PARAM, REPO_PARAM,
-                    Param.Str.required("path", FILE_PATH,
-                            "File path relative to the repository root, e.g. src/main.c"),
-                    Param.Str.optional("ref", GIT_REF,
-                            "Branch or tag name; default: the default branch"),
-                    new Param.Int("start_line", "First line to return, from 1 (text files);"
-                            + " default: 1", false, 1, 100_000_000, null),
-                    new Param.Int("end_line", "Last line to return, inclusive (text files);"
-                            + " default: the last line", false, 1, 100_000_000, null))
-            .target(args -> {
-                Long start = args.number("start_line");
-                Long end = args.number("end_line");
-                if (start != null && end != null && end < start) {
-                    throw new InvalidArgumentException("end_line", "must not be before"
-                            + " start_line (" + start + "), got " + end);
-                }
-                return forgejoRepository(args).path(args.text("path")).ref(args.text("ref"))
-                        .build();
-            })),
+            .params(FORGEJO_HOST_PARAM, FORGEJO_OWNER_PARAM, REPO_PARAM, Params.FILE_PATH_PARAM,
+                    Params.FILE_REF_PARAM, Params.START_LINE_PARAM, Params.END_LINE_PARAM)
+            .target(args -> fileIn(forgejoRepository(args), args))),
 
     /** Pull requests of a Forgejo/Gitea repository: reveals every pull request. */
     FORGEJO_LIST_PULL_REQUESTS(read("forgejo_list_pull_requests", Tier.READ).on(Forge.FORGEJO)
@@ -691,21 +643,7 @@ public enum Tool {
                     Param.Str.optional("from", GIT_REF,
                             "Branch to start a new branch from; default: the default branch"),
                     Param.Str.text("message", true, 4096, "Commit message"),
-                    new Param.Arr("files", "Changes, one per path", true,
-                            new Param.Obj("file", "One change", true, List.of(
-                                    Param.Str.required("path", FILE_PATH,
-                                            "File path relative to the repository root"),
-                                    Param.Str.content("content", false, Tool.MAX_FILE_CONTENT,
-                                            "Full new content; required unless delete is true"),
-                                    Param.Str.oneOf("encoding", List.of("utf-8", "base64"),
-                                            "utf-8", "How content is given: UTF-8 text, or "
-                                                    + "base64 for binary files"),
-                                    new Param.Bool("delete", "Delete the file instead of "
-                                            + "writing it", false),
-                                    Param.Str.optional("previous_path", FILE_PATH,
-                                            "Rename: the path the file had, deleted in the same "
-                                                    + "commit"))),
-                            1, 100))
+                    Params.changedFiles(false))
             .target(args -> forgejoRepository(args).writesBranch(args.text("branch")).ref(args
                     .text("from")).paths(pushedPaths(args)).build())),
 
@@ -761,25 +699,9 @@ public enum Tool {
                             + "whole file is too large for one answer.")
             .permission("api", "read")
             .reveals(Reveals.FILES)
-            .params(GITLAB_HOST_PARAM, GITLAB_PROJECT_PARAM,
-                    Param.Str.required("path", FILE_PATH,
-                            "File path relative to the repository root, e.g. src/main.c"),
-                    Param.Str.optional("ref", GIT_REF,
-                            "Branch or tag name; default: the default branch"),
-                    new Param.Int("start_line", "First line to return, from 1 (text files);"
-                            + " default: 1", false, 1, 100_000_000, null),
-                    new Param.Int("end_line", "Last line to return, inclusive (text files);"
-                            + " default: the last line", false, 1, 100_000_000, null))
-            .target(args -> {
-                Long start = args.number("start_line");
-                Long end = args.number("end_line");
-                if (start != null && end != null && end < start) {
-                    throw new InvalidArgumentException("end_line", "must not be before"
-                            + " start_line (" + start + "), got " + end);
-                }
-                return gitlabProject(args).path(args.text("path")).ref(args.text("ref"))
-                        .build();
-            })),
+            .params(GITLAB_HOST_PARAM, GITLAB_PROJECT_PARAM, Params.FILE_PATH_PARAM,
+                    Params.FILE_REF_PARAM, Params.START_LINE_PARAM, Params.END_LINE_PARAM)
+            .target(args -> fileIn(gitlabProject(args), args))),
 
     /** Merge requests of a GitLab project: reveals every merge request. */
     GITLAB_LIST_MERGE_REQUESTS(read("gitlab_list_merge_requests", Tier.READ).on(Forge.GITLAB)
@@ -838,21 +760,7 @@ public enum Tool {
                     Param.Str.optional("from", GIT_REF,
                             "Branch to start a new branch from; default: the default branch"),
                     Param.Str.text("message", true, 4096, "Commit message"),
-                    new Param.Arr("files", "Changes, one per path", true,
-                            new Param.Obj("file", "One change", true, List.of(
-                                    Param.Str.required("path", FILE_PATH,
-                                            "File path relative to the repository root"),
-                                    Param.Str.content("content", false, Tool.MAX_FILE_CONTENT,
-                                            "Full new content; required unless delete is true"),
-                                    Param.Str.oneOf("encoding", List.of("utf-8", "base64"),
-                                            "utf-8", "How content is given: UTF-8 text, or "
-                                                    + "base64 for binary files"),
-                                    new Param.Bool("delete", "Delete the file instead of "
-                                            + "writing it", false),
-                                    Param.Str.optional("previous_path", FILE_PATH,
-                                            "Move: the path the file had, deleted in the same "
-                                                    + "commit"))),
-                            1, 100))
+                    Params.changedFiles(false))
             .target(args -> gitlabProject(args).writesBranch(args.text("branch")).ref(args.text(
                     "from")).paths(pushedPaths(args)).build())),
 
@@ -932,6 +840,17 @@ public enum Tool {
     static String gitlabName(Args args) {
         String project = args.text("project");
         return project.substring(project.lastIndexOf('/') + 1);
+    }
+
+    /** One file's target in {@code where}: its path and ref, the line range checked. */
+    static Target fileIn(Target.Builder where, Args args) {
+        Long start = args.number("start_line");
+        Long end = args.number("end_line");
+        if (start != null && end != null && end < start) {
+            throw new InvalidArgumentException("end_line", "must not be before start_line ("
+                    + start + "), got " + end);
+        }
+        return where.path(args.text("path")).ref(args.text("ref")).build();
     }
 
     /**

@@ -31,9 +31,8 @@ public final class ServiceGatorOptions {
     @Option(names = "--scope", paramLabel = "JSON", description = "service-gator's JSON scope (or a whole Tollgate policy as JSON)")
     List<String> scopes = new ArrayList<>();
 
-    @Option(names = "--gitlab-project", paramLabel = "GROUP/PROJECT:PERMISSIONS", description =
-            "service-gator's form for a project on the --gitlab-host (default gitlab.com),"
-                    + " repeatable, e.g. group/sub/project:read,push-new-branch")
+    @Option(names = "--gitlab-project", paramLabel = "GROUP/PROJECT:PERMISSIONS", description = "service-gator's form for a project on the --gitlab-host (default gitlab.com),"
+            + " repeatable, e.g. group/sub/project:read,push-new-branch")
     List<String> gitlabProjects = new ArrayList<>();
 
     @Option(names = "--gitlab-host", paramLabel = "HOST", description = "service-gator's GitLab"

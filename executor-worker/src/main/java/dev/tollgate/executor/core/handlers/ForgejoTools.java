@@ -108,8 +108,8 @@ final class ForgejoTools {
             JsonNode head = existing.get().path("commit");
             if (call.mayHaveWrittenBefore() && Markers.carries(head.path("message").asString(
                     null), call.requestId())) {
-                return pushResult(call, branch, head.path("id").asString(null), head.path("url")
-                        .asString(null), false).put("deduplicated", true);
+                return Results.pushResult(call, branch, head.path("id").asString(null), "html_url",
+                        head.path("url").asString(null), false).put("deduplicated", true);
             }
         }
         String source = existing.isPresent()
@@ -127,8 +127,8 @@ final class ForgejoTools {
         }
         JsonNode answer = call.session().call("POST", call.repoPath() + "/contents", body);
         JsonNode commit = answer.path("commit");
-        return pushResult(call, branch, commit.path("sha").asString(null), commit.path(
-                "html_url").asString(null), existing.isEmpty());
+        return Results.pushResult(call, branch, commit.path("sha").asString(null), "html_url",
+                commit.path("html_url").asString(null), existing.isEmpty());
     }
 
     /** One entry of the change: create, update (with the blob it replaces), rename or delete. */
@@ -166,15 +166,6 @@ final class ForgejoTools {
                         found -> found.isObject() && "file".equals(found.path(
                                 "type").asString("")))
                 .map(found -> found.path("sha").asString());
-    }
-
-    private static ObjectNode pushResult(ToolCall call, String branch, String sha, String url,
-            boolean created) {
-        ObjectNode result = object().put("branch", branch).put("commit", sha).put("html_url", url)
-                .put("branch_created", created);
-        ArrayNode paths = result.putArray("files");
-        call.target().paths().named().forEach(paths::add);
-        return result;
     }
 
     /**

@@ -164,8 +164,10 @@ final class GitDataTools {
             parent = ref.get().path("object").path("sha").asString();
             JsonNode head = call.session().get(call.repoPath() + "/git/commits/" + parent);
             if (Markers.carries(head.path("message").asString(null), call.requestId())) {
-                return pushResult(branch, parent, head.path("html_url").asString(null), call,
-                        false).put("deduplicated", true);
+                return Results
+                        .pushResult(call, branch, parent, "html_url",
+                                head.path("html_url").asString(null), false)
+                        .put("deduplicated", true);
             }
         } else {
             String base = call.session().get(call.repoPath()).path("default_branch").asString();
@@ -206,8 +208,9 @@ final class GitDataTools {
             ObjectNode create = object().put("ref", "refs/heads/" + branch).put("sha", commitSha);
             call.session().call("POST", call.repoPath() + "/git/refs", create);
         }
-        return pushResult(branch, commitSha, commit.path("html_url").asString(null), call, ref
-                .isEmpty());
+        return Results.pushResult(call, branch, commitSha, "html_url",
+                commit.path("html_url").asString(null), ref
+                        .isEmpty());
     }
 
     /**
@@ -264,12 +267,4 @@ final class GitDataTools {
         return object().put("branch", branch).put("sha", sha).put("created", created);
     }
 
-    private static ObjectNode pushResult(String branch, String sha, String url, ToolCall call,
-            boolean created) {
-        ObjectNode result = object().put("branch", branch).put("commit", sha).put("html_url", url)
-                .put("branch_created", created);
-        ArrayNode paths = result.putArray("files");
-        call.target().paths().named().forEach(paths::add);
-        return result;
-    }
 }

@@ -187,8 +187,8 @@ final class GitLabTools {
         if (existing.isPresent() && call.mayHaveWrittenBefore() && Markers.carries(existing.get()
                 .path("commit").path("message").asString(null), call.requestId())) {
             JsonNode head = existing.get().path("commit");
-            return pushResult(call, branch, head.path("id").asString(null), head.path("web_url")
-                    .asString(null), false).put("deduplicated", true);
+            return Results.pushResult(call, branch, head.path("id").asString(null), "web_url", head
+                    .path("web_url").asString(null), false).put("deduplicated", true);
         }
         String source = existing.isPresent()
                 ? branch
@@ -205,8 +205,8 @@ final class GitLabTools {
         }
         JsonNode commit = call.session().call("POST", project(call) + "/repository/commits",
                 body);
-        return pushResult(call, branch, commit.path("id").asString(null), commit.path("web_url")
-                .asString(null), existing.isEmpty());
+        return Results.pushResult(call, branch, commit.path("id").asString(null), "web_url",
+                commit.path("web_url").asString(null), existing.isEmpty());
     }
 
     private static ObjectNode action(ToolCall call, String source, Args file) {
@@ -242,15 +242,6 @@ final class GitLabTools {
                 + "?ref=" + Paths.encode(branch)).map(
                         file -> file.path("last_commit_id")
                                 .asString());
-    }
-
-    private static ObjectNode pushResult(ToolCall call, String branch, String sha, String url,
-            boolean created) {
-        ObjectNode result = object().put("branch", branch).put("commit", sha).put("web_url", url)
-                .put("branch_created", created);
-        ArrayNode paths = result.putArray("files");
-        call.target().paths().named().forEach(paths::add);
-        return result;
     }
 
     /**

@@ -55,6 +55,20 @@ final class Results {
         return joined.toString();
     }
 
+    /**
+     * What a push answers: the branch, the commit, its page ({@code urlField}: GitHub's and
+     * Forgejo's {@code html_url}, GitLab's {@code web_url}), whether the branch was created and
+     * every path it changed.
+     */
+    static ObjectNode pushResult(ToolCall call, String branch, String sha, String urlField,
+            String url, boolean created) {
+        ObjectNode result = object().put("branch", branch).put("commit", sha).put(urlField, url)
+                .put("branch_created", created);
+        ArrayNode paths = result.putArray("files");
+        call.target().paths().named().forEach(paths::add);
+        return result;
+    }
+
     /** How far before its decision a call's own writes are looked for (clocks differ). */
     static final java.time.Duration CLOCK_MARGIN = java.time.Duration.ofMinutes(10);
 

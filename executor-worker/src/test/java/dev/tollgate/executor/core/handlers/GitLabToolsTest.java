@@ -10,13 +10,8 @@ import dev.tollgate.executor.GitLabStandIn;
 import dev.tollgate.executor.core.ForgeHosts;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
-import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.executor.core.ToolCallExecutor;
-import dev.tollgate.executor.http.OkHttpTransport;
-import dev.tollgate.executor.resilience.ResilientTransport;
-import dev.tollgate.executor.resilience.WritePacer;
 import dev.tollgate.tools.Forge;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,16 +51,9 @@ class GitLabToolsTest {
     }
 
     private ForgeHosts hosts(String token) {
-        ResilientTransport transport = new ResilientTransport(new OkHttpTransport(gitlab
-                .apiUrl(), OkHttpTransport.defaultClient()), "gitlab:" + HOST, RetryPolicy
-                        .defaults(),
-                ResilientTransport.breakerFor("gitlab:" + HOST, ExecutorHarness.OPEN_WAIT,
-                        harness.clock),
-                ExecutorHarness.OPEN_WAIT, new WritePacer(Duration.ofSeconds(1), harness.clock,
-                        harness.paced::add),
-                harness.scheduler, harness.clock);
-        return ForgeHosts.of(List.of(new ForgeHosts.Host(Forge.GITLAB, HOST, transport,
-                GitHubRequest.Credential.HostToken.gitlab(HOST, token))));
+        return harness.forgeHost(Forge.GITLAB, HOST, gitlab.apiUrl(),
+                GitHubRequest.Credential.HostToken
+                        .gitlab(HOST, token));
     }
 
     private ToolCallExecutor executor() {
