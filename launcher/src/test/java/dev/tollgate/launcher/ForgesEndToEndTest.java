@@ -30,9 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Forgejo and GitLab through the standalone, as a real MCP client sees them, under service-gator's
- * {@code all-services.toml} verbatim: on codeberg.org (a Forgejo stand-in on loopback) the agent
+ * {@code all-services.toml} verbatim (plus one grant: draft merge requests on GitLab): on codeberg.org (a Forgejo stand-in on loopback) the agent
  * reads a file, pushes a fix to an agent- branch and opens a draft pull request; on gitlab.com (a
- * GitLab stand-in) it reads and pushes; on both it is refused what its tiers do not grant. Every
+ * GitLab stand-in) it reads, pushes and opens a draft merge request; on both it is refused what
+ * its tiers do not grant, and the forges' errors reach it classified. Every
  * call goes through Kafka, is decided by the policy and reaches the audit store like a GitHub
  * call; no host's token ever reaches the agent.
  */
@@ -68,8 +69,17 @@ class ForgesEndToEndTest {
         gitlab.project("public/project").file("main", "README.md", "# Public\n");
         Path key = TestApp.writeKeyFile(Files.createDirectories(data.resolve("keys")),
                 "app-pkcs1.pem");
-        Path policy = Files.copy(Path.of("..", "decision-worker", "src", "test", "resources",
-                "service-gator", "all-services.toml"), data.resolve("all-services.toml"));
+        Path policy = Files.writeString(data.resolve("all-services.toml"), Files.readString(Path
+                .of("..", "decision-worker", "src", "test", "resources", "service-gator",
+                        "all-services.toml"))
+                + """
+
+                        [[grant]]
+                        name = "the agent opens draft merge requests on GitLab"
+                        forge = "gitlab"
+                        repos = ["group/project"]
+                        allow = ["create-draft"]
+                        """);
         Path tokenFile = data.resolve("keys").resolve("codeberg-token");
         Files.writeString(tokenFile, FORGEJO_TOKEN + "\n");
         Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
@@ -169,6 +179,16 @@ class ForgesEndToEndTest {
             assertThat(missing.get("status")).as("%s", missing).isEqualTo("failed");
             assertThat(missing.get("error_code")).isEqualTo("not_found");
 
+            forgejo.failNext("GET", "/api/v1/repos/user/project/contents", 1, 429, Map.of(
+                    "Retry-After", "120"), "{\"message\":\"rate limit exceeded\"}");
+            Map<String, Object> limited = call(agent, "forgejo_get_file", on("user/project", Map
+                    .of("path", "src/app.py")));
+            assertThat(limited.get("status")).as("%s", limited).isEqualTo("failed");
+            assertThat(limited.get("error_code")).isEqualTo("rate_limited");
+            assertThat(limited.get("retryable")).isEqualTo(true);
+            assertThat(limited.get("retry_at")).as("Forgejo's Retry-After").isNotNull();
+            assertThat(limited.get("message").toString()).contains("codeberg.org");
+
             Map<String, Object> status = call(agent, "status", Map.of());
             assertThat(status.toString()).contains("forgejo:codeberg.org/user/project");
 
@@ -191,7 +211,7 @@ class ForgesEndToEndTest {
     }
 
     @Test
-    void anAgentReadsAndPushesOnGitLabAndIsRefusedTheMergeRequestAndApprovalItsTiersDoNotGrant()
+    void anAgentReadsPushesAndOpensADraftOnGitLabAndIsRefusedWhatItsTiersDoNotGrant()
             throws Exception {
         String token = GatewayClient.mint(tollgate.httpPort(), ADMIN_KEY, "coder", "dev");
         List<String> requestIds = new ArrayList<>();
@@ -200,8 +220,8 @@ class ForgesEndToEndTest {
 
             List<String> listed = agent.listTools().tools().stream().map(McpSchema.Tool::name)
                     .toList();
-            assertThat(listed).contains("gitlab_get_file", "gitlab_push_files")
-                    .doesNotContain("gitlab_create_mr", "gitlab_approve_mr");
+            assertThat(listed).contains("gitlab_get_file", "gitlab_push_files",
+                    "gitlab_create_mr").doesNotContain("gitlab_approve_mr");
 
             Map<String, Object> file = call(agent, "gitlab_get_file", Map.of("project",
                     "group/project", "path", "lib/calc.rb"));
@@ -221,7 +241,14 @@ class ForgesEndToEndTest {
             Map<String, Object> mr = call(agent, "gitlab_create_mr", Map.of("project",
                     "group/project", "title", "Fix add", "source_branch", "agent-fix-add",
                     "target_branch", "main"));
-            assertThat(mr.get("status")).as("no create-draft: %s", mr).isEqualTo("denied");
+            assertThat(mr.get("status")).as("%s", mr).isEqualTo("succeeded");
+            assertThat(mr.toString()).contains("Draft: Fix add");
+            requestIds.add((String) mr.get("request_id"));
+            Map<String, Object> ready = call(agent, "gitlab_create_mr", Map.of("project",
+                    "group/project", "title", "Ready", "source_branch", "agent-fix-add",
+                    "target_branch", "main", "draft", false));
+            assertThat(ready.get("status")).as("create-draft opens drafts only: %s", ready)
+                    .isEqualTo("denied");
             Map<String, Object> approve = call(agent, "gitlab_approve_mr", Map.of("project",
                     "group/project", "merge_request_iid", 1));
             assertThat(approve.get("status")).as("no approve: %s", approve).isEqualTo("denied");
@@ -235,8 +262,17 @@ class ForgesEndToEndTest {
             assertThat(missing.get("status")).as("%s", missing).isEqualTo("failed");
             assertThat(missing.get("error_code")).isEqualTo("not_found");
             requestIds.add((String) missing.get("request_id"));
+            gitlab.failNext("GET", "/api/v4/projects/public%2Fproject", 1, 403, Map.of(),
+                    "{\"error\":\"insufficient_scope\",\"error_description\":\"The request"
+                            + " requires higher privileges than provided by the access token."
+                            + "\",\"scope\":\"api read_api\"}");
+            Map<String, Object> scope = call(agent, "gitlab_get_file", Map.of("project",
+                    "public/project", "path", "README.md"));
+            assertThat(scope.get("error_code")).as("%s", scope).isEqualTo("forbidden");
+            assertThat(scope.get("message").toString()).contains("insufficient_scope");
 
-            for (Map<String, Object> answer : List.of(file, push, mr, approve, missing)) {
+            for (Map<String, Object> answer : List.of(file, push, mr, approve, missing,
+                    scope)) {
                 assertThat(answer.toString()).doesNotContain(GITLAB_TOKEN);
             }
         }
@@ -245,7 +281,7 @@ class ForgesEndToEndTest {
         assertThat(gitlab.received("POST", "/api/v4/projects/group%2Fproject/repository/commits"))
                 .hasSize(1);
         assertThat(gitlab.received("POST", "/api/v4/projects/group%2Fproject/merge_requests"))
-                .isEmpty();
+                .hasSize(1);
         assertAudited(requestIds);
     }
 
