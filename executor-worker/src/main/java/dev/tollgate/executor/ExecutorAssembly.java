@@ -72,17 +72,21 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
     public ForgeHosts forgeHosts(List<ForgeHostSettings.Configured> configured,
             int writeQueuePerAgent) {
         List<ForgeHosts.Host> hosts = new ArrayList<>();
+        java.util.Map<String, GitHubTransport> transports = new java.util.HashMap<>();
         for (ForgeHostSettings.Configured host : configured) {
+            // one transport (retries, breaker, pacing) per host, whatever its credentials
             String name = host.forge().key() + ":" + host.host();
-            GitHubTransport http = ExecutorMetrics.timed(new OkHttpTransport(host.apiUrl(),
-                    OkHttpTransport.defaultClient(), responseBudget));
-            GitHubTransport resilient = new ResilientTransport(http, name, retry, ExecutorMetrics
-                    .watch(ResilientTransport.breakerFor(name, CIRCUIT_OPEN_WAIT, clock)),
-                    CIRCUIT_OPEN_WAIT, new WritePacer(writeInterval, clock, Sleeper.system(),
-                            writeQueuePerAgent),
-                    scheduler, clock).watchingBreakers(ExecutorMetrics::watch);
-            hosts.add(new ForgeHosts.Host(host.forge(), host.host(), decorator.apply(resilient),
-                    host.credential()));
+            GitHubTransport transport = transports.computeIfAbsent(name + " " + host.apiUrl(),
+                    key -> decorator.apply(new ResilientTransport(ExecutorMetrics.timed(
+                            new OkHttpTransport(host.apiUrl(), OkHttpTransport.defaultClient(),
+                                    responseBudget)),
+                            name, retry, ExecutorMetrics.watch(ResilientTransport.breakerFor(
+                                    name, CIRCUIT_OPEN_WAIT, clock)),
+                            CIRCUIT_OPEN_WAIT, new WritePacer(writeInterval, clock, Sleeper
+                                    .system(), writeQueuePerAgent),
+                            scheduler, clock).watchingBreakers(ExecutorMetrics::watch)));
+            hosts.add(new ForgeHosts.Host(host.forge(), host.host(), transport, host
+                    .credential(), host.repositories()));
         }
         return ForgeHosts.of(hosts);
     }

@@ -4,6 +4,7 @@ import dev.tollgate.executor.core.ConfigurationException;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.runtime.security.SecretFiles;
 import dev.tollgate.tools.Forge;
+import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.InvalidArgumentException;
 import dev.tollgate.tools.Names;
 import java.net.InetAddress;
@@ -27,13 +28,23 @@ import org.springframework.core.env.Environment;
  */
 public final class ForgeHostSettings {
 
-    /** One configured host, as bound. */
-    public record HostSetting(String host, URI apiUrl, Path tokenFile, String token) {
+    /**
+     * One configured credential, as bound.
+     *
+     * @param repositories the repositories ({@code owner/repo}; GitLab: full project paths;
+     *        globs) this token is for; empty: every repository of the host no other entry names
+     */
+    public record HostSetting(String host, URI apiUrl, Path tokenFile, String token,
+            List<String> repositories) {
+
+        public HostSetting {
+            repositories = repositories == null ? List.of() : List.copyOf(repositories);
+        }
     }
 
     /** One host, checked and with its token read: ready to be wired. */
     public record Configured(Forge forge, String host, URI apiUrl,
-            GitHubRequest.Credential credential) {
+            GitHubRequest.Credential credential, List<Glob> repositories) {
 
         @Override
         public String toString() {
@@ -99,9 +110,19 @@ public final class ForgeHostSettings {
         }
         String token = SecretFiles.readConfigured(forge.title() + " token for " + host, setting
                 .tokenFile());
+        List<Glob> repositories = new ArrayList<>();
+        for (String repository : setting.repositories()) {
+            String pattern = repository.trim().toLowerCase(java.util.Locale.ROOT);
+            if (pattern.isEmpty() || !pattern.contains("/") || pattern.startsWith("/")) {
+                throw new ConfigurationException(where + ".repositories: '" + repository
+                        + "' is not a repository pattern (owner/repo, owner/*; GitLab:"
+                        + " group/sub/project, group/**)");
+            }
+            repositories.add(Glob.of(pattern));
+        }
         return new Configured(forge, host, apiUrl, forge == Forge.GITLAB
                 ? GitHubRequest.Credential.HostToken.gitlab(host, token)
-                : GitHubRequest.Credential.HostToken.forgejo(host, token));
+                : GitHubRequest.Credential.HostToken.forgejo(host, token), repositories);
     }
 
     private static boolean loopback(String host) {

@@ -10,6 +10,7 @@ import dev.tollgate.executor.core.ForgeErrors;
 import dev.tollgate.executor.core.GitHubError;
 import dev.tollgate.executor.core.ResponseHeaders;
 import dev.tollgate.tools.Forge;
+import dev.tollgate.tools.Glob;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -69,10 +70,27 @@ class ForgeHostSettingsTest {
     }
 
     @Test
+    void aTokenMayBeKeptToSomeRepositories() throws IOException {
+        MockEnvironment environment = new MockEnvironment().withProperty(
+                "tollgate.gitlab.hosts[0].host", "gitlab.com").withProperty(
+                        "tollgate.gitlab.hosts[0].token-file", tokenFile("glpat-app").toString())
+                .withProperty("tollgate.gitlab.hosts[0].repositories", "Group/App,group/sub/**");
+
+        assertThat(ForgeHostSettings.all(environment)).singleElement().satisfies(
+                host -> assertThat(host.repositories()).extracting(Glob::pattern).containsExactly(
+                        "group/app", "group/sub/**"));
+        assertThatThrownBy(() -> ForgeHostSettings.check(Forge.GITLAB, "h[0]", new HostSetting(
+                "gitlab.com", null, tokenFile("t"), null, List.of("no-slash")))).isInstanceOf(
+                        ConfigurationException.class)
+                .hasMessageContaining(
+                        "not a repository pattern");
+    }
+
+    @Test
     void aTokenGivenAsASettingIsRefused() {
         assertThatThrownBy(() -> ForgeHostSettings.check(Forge.FORGEJO, "h[0]",
                 new HostSetting("codeberg.org",
-                        null, null, "secret")))
+                        null, null, "secret", null)))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("from a file only").hasMessageNotContaining("secret\"");
     }
@@ -83,17 +101,17 @@ class ForgeHostSettingsTest {
 
         assertThatThrownBy(() -> ForgeHostSettings.check(Forge.FORGEJO, "h[0]",
                 new HostSetting("git.example.com",
-                        URI.create("http://git.example.com/api/v1"), file, null)))
+                        URI.create("http://git.example.com/api/v1"), file, null, null)))
                 .isInstanceOf(
                         ConfigurationException.class)
                 .hasMessageContaining("must be https://");
         assertThat(ForgeHostSettings.check(Forge.FORGEJO, "h[0]",
                 new HostSetting("git.test", URI.create(
-                        "http://127.0.0.1:3000/api/v1"), file, null))
+                        "http://127.0.0.1:3000/api/v1"), file, null, null))
                 .apiUrl().getPort()).isEqualTo(3000);
         assertThatThrownBy(() -> ForgeHostSettings.check(Forge.FORGEJO, "h[0]",
                 new HostSetting("git.test",
-                        URI.create("https://user:pw@git.test/api/v1"), file, null)))
+                        URI.create("https://user:pw@git.test/api/v1"), file, null, null)))
                 .isInstanceOf(
                         ConfigurationException.class)
                 .hasMessageContaining("must not carry");
@@ -102,17 +120,17 @@ class ForgeHostSettingsTest {
     @Test
     void aHostNeedsAValidNameAndATokenFile() {
         assertThatThrownBy(() -> ForgeHostSettings.check(Forge.FORGEJO, "h[0]", new HostSetting(
-                "https://codeberg.org", null, dir.resolve("x"), null))).isInstanceOf(
+                "https://codeberg.org", null, dir.resolve("x"), null, null))).isInstanceOf(
                         ConfigurationException.class)
                 .hasMessageContaining("not a host name");
         assertThatThrownBy(() -> ForgeHostSettings.check(Forge.FORGEJO, "h[0]",
                 new HostSetting("codeberg.org",
-                        null, null, null)))
+                        null, null, null, null)))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("h[0].token-file is missing");
         assertThatThrownBy(() -> ForgeHostSettings.check(Forge.FORGEJO, "h[0]",
                 new HostSetting(null, null, null,
-                        null)))
+                        null, null)))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining(
                         "h[0].host is missing");
     }

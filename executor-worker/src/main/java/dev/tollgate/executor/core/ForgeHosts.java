@@ -1,7 +1,10 @@
 package dev.tollgate.executor.core;
 
 import dev.tollgate.tools.Forge;
+import dev.tollgate.tools.Glob;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -9,40 +12,84 @@ import java.util.TreeMap;
 
 /**
  * The forge hosts other than GitHub this executor acts on, each with its transport (retries,
- * circuit breaker, write pacing of its own) and its credential, read from a file at start and held
- * only here. A call on a host not configured is refused, naming the settings that would configure
- * it; no host's credential is ever used for another host.
+ * circuit breaker, write pacing of its own) and its credentials, read from files at start and held
+ * only here. A host may have several credentials, each for the repositories it names (GitLab
+ * project access tokens, one per project); a call takes the first whose repositories match its
+ * own, and a host's credential without repositories only when none does. A call on a host or
+ * repository no credential covers is refused, naming the settings that would configure it; no
+ * credential is ever used for another host or another repository than its own.
  */
 public final class ForgeHosts {
 
-    /** One host: where its API is and what its calls carry. */
+    /**
+     * One credential on a host: where its API is, what its calls carry, and for which
+     * repositories.
+     *
+     * @param repositories the {@code owner/repo} (GitLab: full project path) globs it is for,
+     *        compared lower-cased; empty: every repository of the host no other credential names
+     */
     public record Host(Forge forge, String host, GitHubTransport transport,
-            GitHubRequest.Credential credential) {
+            GitHubRequest.Credential credential, List<Glob> repositories) {
+
+        public Host {
+            repositories = List.copyOf(repositories);
+        }
+
+        /** A host's one credential, for every repository. */
+        public Host(Forge forge, String host, GitHubTransport transport,
+                GitHubRequest.Credential credential) {
+            this(forge, host, transport, credential, List.of());
+        }
+
+        boolean covers(String repository) {
+            String lower = repository.toLowerCase(Locale.ROOT);
+            return repositories.stream().anyMatch(glob -> glob.matchesIgnoringCase(lower));
+        }
 
         @Override
         public String toString() {
-            return "Host[" + forge.key() + ":" + host + "]";
+            return "Host[" + forge.key() + ":" + host + (repositories.isEmpty()
+                    ? ""
+                    : " " + repositories.stream().map(Glob::pattern).toList()) + "]";
         }
     }
 
     /** No host: every call on a forge other than GitHub is refused. */
     public static final ForgeHosts NONE = new ForgeHosts(Map.of());
 
-    private final Map<String, Host> hosts;
+    private final Map<String, List<Host>> hosts;
 
-    private ForgeHosts(Map<String, Host> hosts) {
+    private ForgeHosts(Map<String, List<Host>> hosts) {
         this.hosts = Map.copyOf(hosts);
     }
 
-    /** The hosts given, keyed by forge and host (lower-cased); two for the same one are refused. */
+    /**
+     * The credentials given, by forge and host (lower-cased), in the order given. Two for every
+     * repository of one host are refused, and so is the same repository pattern twice on one
+     * host: which credential a call carries must never depend on chance.
+     */
     public static ForgeHosts of(Iterable<Host> given) {
-        Map<String, Host> hosts = new TreeMap<>();
+        Map<String, List<Host>> hosts = new TreeMap<>();
         for (Host host : given) {
-            if (hosts.put(key(host.forge(), host.host()), host) != null) {
-                throw new ConfigurationException(host.forge().title() + " host " + host.host()
-                        + " is configured twice");
+            List<Host> same = hosts.computeIfAbsent(key(host.forge(), host.host()),
+                    key -> new ArrayList<>());
+            for (Host other : same) {
+                if (host.repositories().isEmpty() && other.repositories().isEmpty()) {
+                    throw new ConfigurationException(host.forge().title() + " host " + host
+                            .host() + " has two credentials for every repository: give each"
+                            + " but one the repositories it is for");
+                }
+                for (Glob glob : host.repositories()) {
+                    if (other.repositories().stream().anyMatch(o -> o.pattern()
+                            .equalsIgnoreCase(glob.pattern()))) {
+                        throw new ConfigurationException(host.forge().title() + " host "
+                                + host.host() + " has two credentials for " + glob.pattern());
+                    }
+                }
             }
+            same.add(host);
         }
+        hosts.replaceAll((key, list) -> List.copyOf(list));
         return new ForgeHosts(hosts);
     }
 
@@ -56,25 +103,31 @@ public final class ForgeHosts {
     }
 
     /**
-     * A session for one call on {@code host} of {@code forge}, carrying that host's credential.
+     * A session for one call on {@code repository} at {@code host} of {@code forge}, carrying
+     * the credential for that repository: the first that names it, else the host's credential
+     * for every repository.
      *
-     * @throws GitHubCallException {@code forbidden} when the host is not configured here
+     * @throws GitHubCallException {@code forbidden} when no credential here covers it
      */
-    public GitHubSession session(Forge forge, String host, MintContext context, Clock clock,
-            ResponseBudget.Account account) {
-        Host configured = hosts.get(key(forge, host));
-        if (configured == null) {
-            throw Refusal.forbidden("this executor has no credential for " + forge.title()
-                    + " host " + host + ": configure it with tollgate." + forge.key()
-                    + ".hosts[N].host=" + host + " and tollgate." + forge.key()
-                    + ".hosts[N].token-file (the policy allowed the call; nothing was done)");
+    public GitHubSession session(Forge forge, String host, String repository,
+            MintContext context, Clock clock, ResponseBudget.Account account) {
+        List<Host> configured = hosts.getOrDefault(key(forge, host), List.of());
+        Host chosen = configured.stream().filter(candidate -> candidate.covers(repository))
+                .findFirst().orElseGet(() -> configured.stream().filter(candidate -> candidate
+                        .repositories().isEmpty()).findFirst().orElse(null));
+        if (chosen == null) {
+            throw Refusal.forbidden("this executor has no credential for " + repository + " on "
+                    + forge.title() + " host " + host + ": configure it with tollgate."
+                    + forge.key() + ".hosts[N].host=" + host + " and tollgate." + forge.key()
+                    + ".hosts[N].token-file (and .repositories to keep that token to some"
+                    + " repositories); the policy allowed the call, nothing was done");
         }
         ForgeErrors errors = switch (forge) {
-            case FORGEJO -> ForgeErrors.forgejo(configured.host());
-            case GITLAB -> ForgeErrors.gitlab(configured.host());
+            case FORGEJO -> ForgeErrors.forgejo(chosen.host());
+            case GITLAB -> ForgeErrors.gitlab(chosen.host());
             case GITHUB -> ForgeErrors.GITHUB;
         };
-        return GitHubSession.withHostCredential(configured.credential(), errors, configured
-                .transport(), context, clock, account);
+        return GitHubSession.withHostCredential(chosen.credential(), errors, chosen.transport(),
+                context, clock, account);
     }
 }

@@ -253,8 +253,8 @@ public final class ToolCallExecutor {
                 TokenScope scope = TokenScope.of(installationId, repositories, permissions);
                 session = new GitHubSession(tokens, transport, scope, context, clock, account);
             } else {
-                session = forges.session(call.tool().forge(), target.host(), context, clock,
-                        account);
+                session = forges.session(call.tool().forge(), target.host(), target
+                        .repository(), context, clock, account);
             }
             // Recorded before anything is written: a durable store then knows whether an earlier
             // delivery may have written, and only then does the handler search for its marker.

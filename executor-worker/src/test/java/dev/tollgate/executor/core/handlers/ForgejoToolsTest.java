@@ -216,8 +216,10 @@ class ForgejoToolsTest {
 
         assertThat(refused.getStatus()).isEqualTo(CallStatus.FAILED);
         assertThat(refused.getErrorCode()).isEqualTo("forbidden");
-        assertThat(refused.getMessage()).contains("no credential for Forgejo/Gitea host"
-                + " gitea.example.org").contains("tollgate.forgejo.hosts[N].token-file");
+        assertThat(refused.getMessage())
+                .contains("no credential for user/project on Forgejo/Gitea host"
+                        + " gitea.example.org")
+                .contains("tollgate.forgejo.hosts[N].token-file");
         assertThat(forgejo.received()).isEmpty();
     }
 
