@@ -1,15 +1,14 @@
 package dev.tollgate.executor;
 
 import dev.tollgate.executor.core.ConfigurationException;
+import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.runtime.security.SecretFiles;
 import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.InvalidArgumentException;
 import dev.tollgate.tools.Names;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +94,8 @@ public final class ForgeHostSettings {
                 ? setting.apiUrl()
                 : URI.create("https://" + host + (forge == Forge.GITLAB ? "/api/v4" : "/api/v1"));
         if (!"https".equals(apiUrl.getScheme()) && !("http".equals(apiUrl.getScheme())
-                && loopback(apiUrl.getHost()))) {
+                && apiUrl.getHost() != null && GitHubAppConfig.isLoopback(apiUrl
+                        .getHost()))) {
             throw new ConfigurationException(where + ".api-url " + apiUrl + " must be https://"
                     + " (plain http only on loopback): the token would cross the network in"
                     + " the clear");
@@ -125,18 +125,4 @@ public final class ForgeHostSettings {
                 : GitHubRequest.Credential.HostToken.forgejo(host, token), repositories);
     }
 
-    private static boolean loopback(String host) {
-        if (host == null) {
-            return false;
-        }
-        if (host.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        try {
-            return (host.chars().allMatch(c -> Character.isDigit(c) || c == '.') || host
-                    .contains(":")) && InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
 }

@@ -166,7 +166,12 @@ public final class ErrorClassifier {
 
     /** {@code x-ratelimit-reset}: epoch seconds. */
     static Optional<Instant> resetAt(ResponseHeaders headers) {
-        return headers.first("x-ratelimit-reset").flatMap(ErrorClassifier::parseLong).map(
+        return epochSeconds(headers, "x-ratelimit-reset");
+    }
+
+    /** A header holding epoch seconds ({@code x-ratelimit-reset}, GitLab's {@code ratelimit-reset}). */
+    static Optional<Instant> epochSeconds(ResponseHeaders headers, String name) {
+        return headers.first(name).flatMap(ErrorClassifier::parseLong).map(
                 Instant::ofEpochSecond);
     }
 

@@ -48,15 +48,8 @@ public interface ForgeErrors {
                         now);
                 if (error.errorClass() == ErrorClass.RATE_LIMITED && ErrorClassifier
                         .retryAfter(headers, now).isEmpty()) {
-                    Optional<Instant> reset = headers.first("ratelimit-reset").flatMap(
-                            value -> {
-                                try {
-                                    return Optional.of(Instant.ofEpochSecond(Long.parseLong(value
-                                            .trim())));
-                                } catch (NumberFormatException e) {
-                                    return Optional.empty();
-                                }
-                            }).filter(at -> at.isAfter(now));
+                    Optional<Instant> reset = ErrorClassifier.epochSeconds(headers,
+                            "ratelimit-reset").filter(at -> at.isAfter(now));
                     if (reset.isPresent()) {
                         return new GitHubError(ErrorClass.RATE_LIMITED, status, error.message(),
                                 reset, Optional.empty(), error.fieldErrors(), Optional.empty());

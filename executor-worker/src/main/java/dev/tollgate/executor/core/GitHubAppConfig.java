@@ -47,7 +47,7 @@ public record GitHubAppConfig(URI apiUrl, String appId, RSAPrivateKey privateKey
      * True for a loopback host written as such: {@code localhost} or a loopback IP literal
      * ({@code 127.0.0.0/8}, {@code ::1}). Names are never resolved here.
      */
-    static boolean isLoopback(String host) {
+    public static boolean isLoopback(String host) {
         String bare = host.startsWith("[") && host.endsWith("]")
                 ? host.substring(1, host.length() - 1)
                 : host;

@@ -10,10 +10,8 @@ import dev.tollgate.executor.core.GitHubCallException;
 import dev.tollgate.executor.core.GitHubError;
 import dev.tollgate.executor.core.Markers;
 import dev.tollgate.executor.core.Paths;
-import dev.tollgate.executor.core.Refusal;
 import dev.tollgate.executor.core.ToolCall;
 import dev.tollgate.tools.Args;
-import dev.tollgate.tools.BranchRule;
 import dev.tollgate.tools.Target;
 import dev.tollgate.tools.Tool;
 import java.nio.charset.StandardCharsets;
@@ -97,10 +95,7 @@ final class ForgejoTools {
      * blob it replaces (so a file changed meanwhile is a conflict, not overwritten unseen).
      */
     static JsonNode pushFiles(ToolCall call) {
-        String branch = call.target().branch();
-        if (!BranchRule.isAgentBranch(branch)) {
-            throw Refusal.forbidden(BranchRule.refusal(branch));
-        }
+        String branch = GitDataTools.agentBranch(call);
         Preconditions.check(call);
         Optional<JsonNode> existing = call.session().find(call.repoPath() + "/branches/"
                 + encodeRef(branch));

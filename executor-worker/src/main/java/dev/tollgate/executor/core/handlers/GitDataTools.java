@@ -243,7 +243,7 @@ final class GitDataTools {
     }
 
     /** The branch the target writes, held once more to the branch rule before any write. */
-    private static String agentBranch(ToolCall call) {
+    static String agentBranch(ToolCall call) {
         String branch = call.target().branch();
         if (!BranchRule.isAgentBranch(branch)) {
             throw Refusal.forbidden(BranchRule.refusal(branch));

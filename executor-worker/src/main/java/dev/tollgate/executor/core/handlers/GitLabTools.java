@@ -7,14 +7,11 @@ import static dev.tollgate.executor.core.handlers.Results.pick;
 import dev.tollgate.executor.core.ErrorClass;
 import dev.tollgate.executor.core.GitHubCallException;
 import dev.tollgate.executor.core.GitHubError;
-import dev.tollgate.executor.core.GitHubResponse;
-import dev.tollgate.executor.core.GitHubSession;
 import dev.tollgate.executor.core.Markers;
 import dev.tollgate.executor.core.Paths;
 import dev.tollgate.executor.core.Refusal;
 import dev.tollgate.executor.core.ToolCall;
 import dev.tollgate.tools.Args;
-import dev.tollgate.tools.BranchRule;
 import dev.tollgate.tools.Target;
 import dev.tollgate.tools.Tool;
 import java.util.Locale;
@@ -119,20 +116,9 @@ final class GitLabTools {
         StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
         new TreeMap<>(call.args().strings("query")).forEach((k, v) -> query.add(Paths.encode(k)
                 + "=" + Paths.encode(v)));
-        GitHubResponse response = call.session().send("GET", path + query.toString(), Optional
-                .empty());
-        if (!response.isSuccess()) {
-            throw new GitHubCallException(call.session().classify(response));
-        }
-        JsonNode result = response.body().isBlank()
-                ? object()
-                : GitHubSession.JSON.readTree(response.body());
-        long size = Narrowing.jsonBytes(result);
-        if (size > call.resultBudget()) {
-            throw Narrowing.tooLarge("the answer to GET " + (route == null ? "the project" : route),
-                    size, call.resultBudget(), "ask for a smaller page (query per_page)");
-        }
-        return result;
+        return PassthroughTool.whole(call, path + query.toString(), route == null
+                ? "the project"
+                : route);
     }
 
     /**
@@ -176,10 +162,7 @@ final class GitLabTools {
      * changed meanwhile is a conflict, not overwritten unseen).
      */
     static JsonNode pushFiles(ToolCall call) {
-        String branch = call.target().branch();
-        if (!BranchRule.isAgentBranch(branch)) {
-            throw Refusal.forbidden(BranchRule.refusal(branch));
-        }
+        String branch = GitDataTools.agentBranch(call);
         JsonNode projectInfo = call.session().get(project(call));
         Optional<JsonNode> existing = call.session().find(project(call)
                 + "/repository/branches/" + Paths.encode(branch));

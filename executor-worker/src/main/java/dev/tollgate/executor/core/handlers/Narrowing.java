@@ -73,7 +73,7 @@ public final class Narrowing {
                             + " (per_page=" + perPage(result.size(), size, limit)
                             + " fits) and for the next ones with page"
                     : hint(call.tool().toolName());
-            case GITHUB_API_GET -> passthroughHint(result, size, limit);
+            case GITHUB_API_GET, GITLAB_API_GET -> passthroughHint(result, size, limit);
             case READ_REPO -> "its top-level listing has " + result.path("entries").size()
                     + " entries; read the metadata alone with github_api_get /repos/"
                     + call.owner() + "/" + call.repo() + " and folders one at a time with"

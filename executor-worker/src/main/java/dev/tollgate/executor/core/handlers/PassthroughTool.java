@@ -47,8 +47,16 @@ final class PassthroughTool {
         StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
         new TreeMap<>(call.args().strings("query")).forEach((k, v) -> query.add(encode(k) + "="
                 + encode(v)));
-        GitHubResponse response = call.session().send("GET", encodedPath + query.toString(),
-                Optional.empty());
+        return whole(call, encodedPath + query.toString(), path);
+    }
+
+    /**
+     * A forge's answer to GET {@code encodedPath}, whole or not at all: one larger than an
+     * answer may carry is {@code result_too_large}, saying how to ask for less ({@code shown}
+     * names the path in that message).
+     */
+    static JsonNode whole(ToolCall call, String encodedPath, String shown) {
+        GitHubResponse response = call.session().send("GET", encodedPath, Optional.empty());
         if (!response.isSuccess()) {
             throw new GitHubCallException(call.session().classify(response));
         }
@@ -56,7 +64,7 @@ final class PassthroughTool {
         JsonNode result = body.isBlank() ? object() : GitHubSession.JSON.readTree(body);
         long size = Narrowing.jsonBytes(result);
         if (size > call.resultBudget()) {
-            throw Narrowing.tooLarge("the answer to GET " + path, size, call.resultBudget(),
+            throw Narrowing.tooLarge("the answer to GET " + shown, size, call.resultBudget(),
                     Narrowing.hint(call, result, size));
         }
         return result;
