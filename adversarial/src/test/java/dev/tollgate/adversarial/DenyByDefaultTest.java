@@ -3,6 +3,7 @@ package dev.tollgate.adversarial;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Tool;
 import io.modelcontextprotocol.spec.McpError;
 import java.util.List;
@@ -124,24 +125,32 @@ class DenyByDefaultTest {
     void anAgentNoGrantNamesIsDeniedEveryToolWithAReason() {
         int githubBefore = tollgate.github().requests().size();
 
-        try (Standalone.Agent nobody = tollgate.agent(tollgate.mint("nobody"))) {
-            for (Tool tool : Tool.values()) {
-                if (!tool.reachesGitHub()) {
-                    continue;
-                }
-                assertThat(EVERY_TOOL).as("a valid call of " + tool.toolName()).containsKey(tool);
-                Map<String, Object> answer = nobody.call(tool.toolName(), EVERY_TOOL.get(tool));
+        // one agent no grant names per forge: each stays within the per-agent rate limit
+        for (Forge forge : Forge.values()) {
+            String name = forge == Forge.GITHUB ? "nobody" : "nobody-" + forge.key();
+            try (Standalone.Agent nobody = tollgate.agent(tollgate.mint(name))) {
+                for (Tool tool : Tool.values()) {
+                    if (!tool.reachesGitHub() || tool.forge() != forge) {
+                        continue;
+                    }
+                    assertThat(EVERY_TOOL).as("a valid call of " + tool.toolName()).containsKey(
+                            tool);
+                    Map<String, Object> answer = nobody.call(tool.toolName(), EVERY_TOOL.get(
+                            tool));
 
-                assertThat(answer.get("status")).as(tool + ": " + answer).isEqualTo("denied");
-                assertThat(answer.get("error_code")).isEqualTo("policy_denied");
-                // A call that touches every path meets the policy's "no secrets" deny first;
-                // every other call falls through to deny by default.
-                assertThat((String) answer.get("message")).as(tool.toolName()).satisfiesAnyOf(
-                        message -> assertThat(message).contains("agent 'nobody'").contains(
-                                "deny by default"),
-                        message -> assertThat(message).contains("denied by rule 'no secrets'")
-                                .contains("counts as touching what the rule protects"));
-                assertThat(answer.get("policy_version")).asString().startsWith("sha256:");
+                    assertThat(answer.get("status")).as(tool + ": " + answer).isEqualTo(
+                            "denied");
+                    assertThat(answer.get("error_code")).isEqualTo("policy_denied");
+                    // A call that touches every path meets the policy's "no secrets" deny
+                    // first; every other call falls through to deny by default.
+                    assertThat((String) answer.get("message")).as(tool.toolName())
+                            .satisfiesAnyOf(message -> assertThat(message).contains("agent '"
+                                    + name + "'").contains("deny by default"),
+                                    message -> assertThat(message).contains(
+                                            "denied by rule 'no secrets'").contains(
+                                                    "counts as touching what the rule protects"));
+                    assertThat(answer.get("policy_version")).asString().startsWith("sha256:");
+                }
             }
         }
 
