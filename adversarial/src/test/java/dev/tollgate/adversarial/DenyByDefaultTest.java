@@ -113,7 +113,13 @@ class DenyByDefaultTest {
             Map.entry(Tool.GITLAB_CREATE_MR, Map.of("project", "acme/app", "title", "t",
                     "source_branch", "agent-x", "target_branch", "main")),
             Map.entry(Tool.GITLAB_APPROVE_MR, Map.of("project", "acme/app",
-                    "merge_request_iid", 1)));
+                    "merge_request_iid", 1)),
+            Map.entry(Tool.JIRA_SEARCH, Map.of("project", "ACME", "jql", "status = Done")),
+            Map.entry(Tool.JIRA_GET_ISSUE, Map.of("issue_key", "ACME-1")),
+            Map.entry(Tool.JIRA_CREATE_ISSUE, Map.of("project", "ACME", "summary", "s")),
+            Map.entry(Tool.JIRA_ADD_COMMENT, Map.of("issue_key", "ACME-1", "body", "b")),
+            Map.entry(Tool.JIRA_TRANSITION_ISSUE, Map.of("issue_key", "ACME-1", "transition",
+                    "Done")));
 
     private final Standalone tollgate;
 

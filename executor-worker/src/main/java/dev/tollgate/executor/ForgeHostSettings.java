@@ -8,6 +8,7 @@ import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.InvalidArgumentException;
 import dev.tollgate.tools.Names;
+import dev.tollgate.tools.Target;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,10 +18,11 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
 /**
- * The Forgejo/Gitea and GitLab hosts an executor acts on, from
+ * The Forgejo/Gitea and GitLab hosts and the JIRA site an executor acts on, from
  * {@code tollgate.forgejo.hosts[N].host}, {@code .api-url} (default {@code https://HOST/api/v1})
  * and {@code .token-file} ({@code TOLLGATE_FORGEJO_HOSTS_0_HOST}, ... in the environment), and
- * the same under {@code tollgate.gitlab.hosts} (default API URL {@code https://HOST/api/v4}). A token comes from its file
+ * the same under {@code tollgate.gitlab.hosts} (default API URL {@code https://HOST/api/v4}), and
+ * {@code tollgate.jira.api-url}, {@code .token-file} and (Cloud) {@code .email}. A token comes from its file
  * only: a token given as a setting is refused, so it never sits in a configuration dump, a
  * process listing or a Kubernetes manifest. The API URL must be HTTPS unless it is on loopback
  * (tests): the token would cross the network in the clear.
@@ -54,11 +56,71 @@ public final class ForgeHostSettings {
     private ForgeHostSettings() {
     }
 
-    /** Every configured Forgejo and GitLab host, checked; none when none is configured. */
+    /**
+     * The JIRA site, as bound from {@code tollgate.jira.*}.
+     *
+     * @param email the Atlassian account's e-mail address, on JIRA Cloud (the token file holds
+     *        its API token); absent on Data Center (the token file holds a personal access token)
+     */
+    public record JiraSetting(URI apiUrl, Path tokenFile, String token, String email) {
+    }
+
+    /** Every configured Forgejo and GitLab host and the JIRA site, checked; none when none is. */
     public static List<Configured> all(Environment environment) {
         List<Configured> hosts = new ArrayList<>(read(environment, Forge.FORGEJO));
         hosts.addAll(read(environment, Forge.GITLAB));
+        Binder.get(environment).bind("tollgate.jira", Bindable.of(JiraSetting.class)).map(
+                setting -> jira("tollgate.jira", setting)).ifBound(hosts::add);
         return hosts;
+    }
+
+    /**
+     * The JIRA site: its REST API v2 URL ({@code https://example.atlassian.net/rest/api/2}),
+     * the token from its file, and on Cloud the account's e-mail address (HTTP Basic), else a
+     * Data Center personal access token (Bearer).
+     */
+    static Configured jira(String where, JiraSetting setting) {
+        if (setting.token() != null) {
+            throw new ConfigurationException(where + ".token is refused: a JIRA token comes from"
+                    + " a file only (" + where + ".token-file, e.g. a mounted secret), never from"
+                    + " a setting");
+        }
+        if (setting.apiUrl() == null) {
+            throw new ConfigurationException(where + ".api-url is missing: the site's REST API,"
+                    + " e.g. https://example.atlassian.net/rest/api/2");
+        }
+        checkUrl(where, setting.apiUrl());
+        if (setting.tokenFile() == null) {
+            throw new ConfigurationException(where + ".token-file is missing: the file holding"
+                    + " the JIRA API token (Cloud, with " + where + ".email) or personal access"
+                    + " token (Data Center)");
+        }
+        String email = setting.email() == null ? null : setting.email().trim();
+        if (email != null && (!email.contains("@") || email.contains(":") || email.chars()
+                .anyMatch(Character::isWhitespace))) {
+            throw new ConfigurationException(where + ".email '" + email + "' is not an e-mail"
+                    + " address (the Atlassian account the API token belongs to)");
+        }
+        String token = SecretFiles.readConfigured("JIRA token", setting.tokenFile());
+        return new Configured(Forge.JIRA, Target.JIRA, setting.apiUrl(), email == null
+                ? GitHubRequest.Credential.HostToken.jiraDataCenter(Target.JIRA, token)
+                : GitHubRequest.Credential.HostToken.jiraCloud(Target.JIRA, email, token),
+                List
+                        .of());
+    }
+
+    private static void checkUrl(String where, URI apiUrl) {
+        if (!"https".equals(apiUrl.getScheme()) && !("http".equals(apiUrl.getScheme())
+                && apiUrl.getHost() != null && GitHubAppConfig.isLoopback(apiUrl
+                        .getHost()))) {
+            throw new ConfigurationException(where + ".api-url " + apiUrl + " must be https://"
+                    + " (plain http only on loopback): the token would cross the network in"
+                    + " the clear");
+        }
+        if (apiUrl.getUserInfo() != null || apiUrl.getQuery() != null) {
+            throw new ConfigurationException(where + ".api-url must not carry a user or a"
+                    + " query: give the token in " + where + ".token-file");
+        }
     }
 
     /** Every configured host of {@code forge}, checked. */
@@ -93,17 +155,7 @@ public final class ForgeHostSettings {
         URI apiUrl = setting.apiUrl() != null
                 ? setting.apiUrl()
                 : URI.create("https://" + host + (forge == Forge.GITLAB ? "/api/v4" : "/api/v1"));
-        if (!"https".equals(apiUrl.getScheme()) && !("http".equals(apiUrl.getScheme())
-                && apiUrl.getHost() != null && GitHubAppConfig.isLoopback(apiUrl
-                        .getHost()))) {
-            throw new ConfigurationException(where + ".api-url " + apiUrl + " must be https://"
-                    + " (plain http only on loopback): the token would cross the network in"
-                    + " the clear");
-        }
-        if (apiUrl.getUserInfo() != null || apiUrl.getQuery() != null) {
-            throw new ConfigurationException(where + ".api-url must not carry a user or a"
-                    + " query: give the token in " + where + ".token-file");
-        }
+        checkUrl(where, apiUrl);
         if (setting.tokenFile() == null) {
             throw new ConfigurationException(where + ".token-file is missing: the file holding"
                     + " the access token for " + host);

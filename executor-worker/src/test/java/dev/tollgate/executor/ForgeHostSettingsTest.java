@@ -181,4 +181,84 @@ class ForgeHostSettingsTest {
         assertThat(unreachable.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
         assertThat(unreachable.message()).contains("codeberg.org").doesNotContain("GitHub");
     }
+
+    @Test
+    void theJiraSiteIsCloudWithAnEmailAndDataCenterWithout() throws IOException {
+        MockEnvironment cloud = new MockEnvironment().withProperty("tollgate.jira.api-url",
+                "https://example.atlassian.net/rest/api/2").withProperty(
+                        "tollgate.jira.token-file", tokenFile("atl-token").toString())
+                .withProperty("tollgate.jira.email", "bot@example.com");
+
+        assertThat(ForgeHostSettings.all(cloud)).singleElement().satisfies(site -> {
+            assertThat(site.forge()).isEqualTo(Forge.JIRA);
+            assertThat(site.host()).isEqualTo("jira");
+            assertThat(site.credential().authorization()).isEqualTo("Basic " + java.util.Base64
+                    .getEncoder().encodeToString("bot@example.com:atl-token".getBytes(
+                            java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(site.credential().toString()).doesNotContain("atl-token");
+        });
+        MockEnvironment dataCenter = new MockEnvironment().withProperty("tollgate.jira.api-url",
+                "https://jira.example.com/rest/api/2").withProperty("tollgate.jira.token-file",
+                        tokenFile("pat-1").toString());
+        assertThat(ForgeHostSettings.all(dataCenter)).singleElement().satisfies(
+                site -> assertThat(site.credential().authorization()).isEqualTo(
+                        "Bearer pat-1"));
+    }
+
+    @Test
+    void theJiraSiteNeedsAnHttpsUrlAndATokenFileNeverASetting() throws IOException {
+        String file = tokenFile("t").toString();
+        assertThatThrownBy(() -> ForgeHostSettings.all(new MockEnvironment().withProperty(
+                "tollgate.jira.api-url", "https://x.atlassian.net/rest/api/2").withProperty(
+                        "tollgate.jira.token", "t")))
+                .isInstanceOf(
+                        ConfigurationException.class)
+                .hasMessageContaining(
+                        "tollgate.jira.token is refused");
+        assertThatThrownBy(() -> ForgeHostSettings.all(new MockEnvironment().withProperty(
+                "tollgate.jira.token-file", file))).hasMessageContaining(
+                        "tollgate.jira.api-url is missing");
+        assertThatThrownBy(() -> ForgeHostSettings.all(new MockEnvironment().withProperty(
+                "tollgate.jira.api-url", "http://jira.example.com/rest/api/2").withProperty(
+                        "tollgate.jira.token-file", file)))
+                .hasMessageContaining("https://");
+        assertThatThrownBy(() -> ForgeHostSettings.all(new MockEnvironment().withProperty(
+                "tollgate.jira.api-url", "https://x.atlassian.net/rest/api/2").withProperty(
+                        "tollgate.jira.token-file", file)
+                .withProperty("tollgate.jira.email",
+                        "a:b@example.com")))
+                .hasMessageContaining(
+                        "is not an e-mail address");
+        assertThatThrownBy(() -> ForgeHostSettings.all(new MockEnvironment().withProperty(
+                "tollgate.jira.api-url", "https://x.atlassian.net/rest/api/2")))
+                .hasMessageContaining("tollgate.jira.token-file is missing");
+    }
+
+    @Test
+    void jirasErrorBodiesReadAsOneMessageAndItsResetIsWhenToRetry() {
+        Instant now = Instant.parse("2026-12-05T10:00:00Z");
+        ForgeErrors errors = ForgeErrors.jira("JIRA");
+
+        GitHubError fields = errors.classify(400, ResponseHeaders.of(Map.of()),
+                "{\"errorMessages\":[],\"errors\":{\"summary\":\"You must specify a summary of"
+                        + " the issue.\"}}",
+                now);
+        GitHubError missing = errors.classify(404, ResponseHeaders.of(Map.of()),
+                "{\"errorMessages\":[\"Issue does not exist or you do not have permission to see"
+                        + " it.\"],\"errors\":{}}",
+                now);
+        GitHubError reset = errors.classify(429, ResponseHeaders.of(Map.of("X-RateLimit-Reset",
+                List.of("2026-12-05T10:01:00Z"))), "{\"errorMessages\":[\"Rate limit"
+                        + " exceeded.\"],\"errors\":{}}",
+                now);
+        GitHubError retry = errors.classify(429, ResponseHeaders.of(Map.of("Retry-After", List
+                .of("7"))), "", now);
+
+        assertThat(fields.message()).contains("summary: You must specify a summary");
+        assertThat(missing.errorClass()).isEqualTo(ErrorClass.NOT_FOUND);
+        assertThat(missing.message()).contains("Issue does not exist");
+        assertThat(reset.errorClass()).isEqualTo(ErrorClass.RATE_LIMITED);
+        assertThat(reset.retryAt()).contains(now.plusSeconds(60));
+        assertThat(retry.retryAt()).contains(now.plusSeconds(7));
+    }
 }

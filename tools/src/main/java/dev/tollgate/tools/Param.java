@@ -55,6 +55,14 @@ public sealed interface Param permits Param.Str, Param.Int, Param.Bool, Param.Ar
         GITLAB_PROJECT(null, 255, Names::gitlabProject),
         /** A route under a GitLab project, e.g. merge_requests/3/notes. */
         GITLAB_ROUTE(null, 2048, Names::gitlabRoute),
+        /** A JIRA project key, e.g. PROJ. */
+        JIRA_PROJECT("^[A-Za-z][A-Za-z0-9_]*$", 255, Jql::projectKey),
+        /** A JIRA issue key, e.g. PROJ-123. */
+        JIRA_ISSUE_KEY("^[A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*$", 274, Jql::issueKey),
+        /** A JIRA label: no spaces. */
+        JIRA_LABEL("^[^\\s]+$", 255, Jql::label),
+        /** JQL conditions (and ordering) the gateway keeps inside one project. */
+        JQL(null, Jql.MAX_LENGTH, Jql::check),
         /** A REST path under /repos/{owner}/{repo} on a Forgejo/Gitea server. */
         FORGEJO_API_PATH("^/repos/", 2048, Names::forgejoApiPath),
         /** A repository name. */

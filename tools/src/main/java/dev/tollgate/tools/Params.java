@@ -29,6 +29,13 @@ final class Params {
             Param.Format.GITLAB_PROJECT,
             "The project's full path, e.g. group/subgroup/project; compared case-insensitively");
 
+    /** The JIRA project a JIRA tool acts on. */
+    static final Param JIRA_PROJECT_PARAM = Param.Str.required("project",
+            Param.Format.JIRA_PROJECT, "The JIRA project's key, e.g. PROJ");
+    /** The JIRA issue a JIRA tool acts on. */
+    static final Param JIRA_ISSUE_PARAM = Param.Str.required("issue_key",
+            Param.Format.JIRA_ISSUE_KEY, "The issue's key, e.g. PROJ-123");
+
     /** The file a get_file reads. */
     static final Param FILE_PATH_PARAM = Param.Str.required("path", Param.Format.FILE_PATH,
             "File path relative to the repository root, e.g. src/main.c");

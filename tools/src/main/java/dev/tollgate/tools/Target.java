@@ -36,8 +36,11 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
         NumberKind numberKind, Scope<String> refs, String branch, Scope<String> paths,
         List<String> labels, String base, Head head, Boolean draft) {
 
-    /** GitHub, the only forge so far. */
+    /** GitHub's host: the executor's configuration says which GitHub. */
     public static final String GITHUB = "github";
+
+    /** The JIRA site's host: the executor's configuration says which site. */
+    public static final String JIRA = "jira";
 
     /** What the numbers of a call are: issue and pull request numbers share one sequence. */
     public enum NumberKind {
@@ -84,9 +87,14 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
         return new Builder(owner, repo);
     }
 
-    /** {@code owner/repo}. */
+    /** A builder for a call on the JIRA project {@code key} (upper-cased already). */
+    public static Builder inJiraProject(String key) {
+        return new Builder(key, "").host(JIRA);
+    }
+
+    /** {@code owner/repo}; a JIRA project's key. */
     public String repository() {
-        return owner + "/" + repo;
+        return repo.isEmpty() ? owner : owner + "/" + repo;
     }
 
     /** A builder holding every part of this target, to change some of them. */

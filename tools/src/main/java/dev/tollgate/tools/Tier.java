@@ -23,6 +23,8 @@ public enum Tier {
     PENDING_REVIEW("pending-review"),
     /** Approving a merge request (GitLab only, as service-gator offers it). */
     APPROVE("approve"),
+    /** Creating issues (JIRA only, as service-gator offers it). */
+    CREATE("create"),
     /** Every tool that reaches GitHub, without the tiers' constraints. */
     WRITE("write");
 

@@ -13,6 +13,8 @@ import static dev.tollgate.tools.Params.FORGEJO_HOST_PARAM;
 import static dev.tollgate.tools.Params.FORGEJO_OWNER_PARAM;
 import static dev.tollgate.tools.Params.GITLAB_HOST_PARAM;
 import static dev.tollgate.tools.Params.GITLAB_PROJECT_PARAM;
+import static dev.tollgate.tools.Params.JIRA_ISSUE_PARAM;
+import static dev.tollgate.tools.Params.JIRA_PROJECT_PARAM;
 import static dev.tollgate.tools.Params.OWNER_PARAM;
 import static dev.tollgate.tools.Params.REPO_PARAM;
 import static dev.tollgate.tools.Params.issueNumber;
@@ -796,6 +798,73 @@ public enum Tool {
             .target(args -> gitlabProject(args).number(NumberKind.PULL_REQUEST, args.number(
                     "merge_request_iid")).build())),
 
+    // ---- JIRA -------------------------------------------------------------------------------
+
+    /** Searches one JIRA project's issues with JQL the gateway keeps inside that project. */
+    JIRA_SEARCH(read("jira_search", Tier.READ).on(Forge.JIRA).title("Search issues (JIRA)")
+            .description("Search the issues of one JIRA project with JQL conditions, e.g. "
+                    + "status = \"In Progress\" AND labels = backend ORDER BY updated DESC. The "
+                    + "gateway adds project = PROJECT AND ( ... ): a query cannot reach another "
+                    + "project. One page at a time: pass next_page from the answer for the next.")
+            .permission("jira-work", "read")
+            .reveals(Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(JIRA_PROJECT_PARAM,
+                    Param.Str.optional("jql", Param.Format.JQL, "JQL conditions and an optional"
+                            + " ORDER BY; none: every issue of the project, newest first"),
+                    new Param.Int("max_results", "Issues per page", false, 1, 100, 50L),
+                    Param.Str.text("next_page", false, 1024, "The next_page an earlier answer"
+                            + " gave"))
+            .target(args -> Target.inJiraProject(args.text("project")).everyNumber(
+                    NumberKind.ISSUE, "it searches the project's issues").build())),
+
+    /** One JIRA issue with its comments. */
+    JIRA_GET_ISSUE(read("jira_get_issue", Tier.READ).on(Forge.JIRA).title("Get issue (JIRA)")
+            .description("One JIRA issue: summary, description, status, type, labels and its "
+                    + "latest comments.")
+            .permission("jira-work", "read")
+            .reveals(Reveals.ISSUES_AND_PULL_REQUESTS)
+            .params(JIRA_ISSUE_PARAM)
+            .target(args -> jiraIssue(args).build())),
+
+    /** Creates an issue in a JIRA project, as service-gator's create tier offers. */
+    JIRA_CREATE_ISSUE(write("jira_create_issue", Tier.CREATE).on(Forge.JIRA).title(
+            "Create issue (JIRA)").description(
+                    "Create an issue in a JIRA project as the gateway's JIRA user. The issue "
+                            + "carries a tollgate-request label naming the call, so a retried "
+                            + "call finds it instead of creating a second one.")
+            .permission("jira-work", "write")
+            .params(JIRA_PROJECT_PARAM,
+                    Param.Str.content("summary", true, 255, "One-line summary"),
+                    new Param.Str("issue_type", "The issue type's name in the project, e.g. "
+                            + "Task, Bug or Story", false, Param.Format.TEXT, 1, 255, null,
+                            "Task"),
+                    Param.Str.content("description", false, 32_767,
+                            "Description (JIRA wiki markup)"),
+                    new Param.Arr("labels", "Labels to apply (no spaces)", false, new Param.Str(
+                            "label", "Label", true, Param.Format.JIRA_LABEL, 1, 255, null, null),
+                            0, 20))
+            .target(args -> Target.inJiraProject(args.text("project")).labels(args.texts(
+                    "labels")).build())),
+
+    /** Comments on a JIRA issue. */
+    JIRA_ADD_COMMENT(write("jira_add_comment", Tier.WRITE).on(Forge.JIRA).title(
+            "Comment on issue (JIRA)").description("Add a comment to a JIRA issue.")
+            .permission("jira-work", "write")
+            .params(JIRA_ISSUE_PARAM,
+                    Param.Str.content("body", true, 32_767, "Comment text (JIRA wiki markup)"))
+            .target(args -> jiraIssue(args).build())),
+
+    /** Moves a JIRA issue through its workflow. */
+    JIRA_TRANSITION_ISSUE(write("jira_transition_issue", Tier.WRITE).on(Forge.JIRA).title(
+            "Transition issue (JIRA)").description(
+                    "Move a JIRA issue through its workflow by a transition's name (e.g. Done) "
+                            + "or ID, as jira_get_issue lists them. An issue already in the "
+                            + "transition's status is answered already_done.")
+            .permission("jira-work", "write")
+            .params(JIRA_ISSUE_PARAM, Param.Str.text("transition", true, 255,
+                    "The transition's name or ID"))
+            .target(args -> jiraIssue(args).build())),
+
     // ---- answered by the ingress ------------------------------------------------------------
 
     /** The final answer of an earlier call; never reaches GitHub. */
@@ -830,6 +899,13 @@ public enum Tool {
     }
 
     /** The MCP tool name agents call. */
+    /** A target on the JIRA issue the {@code issue_key} argument names, in its project. */
+    static Target.Builder jiraIssue(Args args) {
+        String key = args.text("issue_key");
+        return Target.inJiraProject(Jql.projectOf(key)).number(NumberKind.ISSUE, Jql.numberOf(
+                key));
+    }
+
     /** The namespace of the GitLab project the {@code project} argument names. */
     static String gitlabNamespace(Args args) {
         String project = args.text("project");
@@ -964,13 +1040,14 @@ public enum Tool {
 
     /**
      * The read-only passthrough of {@code forge}: granting or listing it covers every read tool
-     * of that forge, since it reads whatever they read.
+     * of that forge, since it reads whatever they read. Null for JIRA, which has none.
      */
     public static Tool passthroughOf(Forge forge) {
         return switch (forge) {
             case GITHUB -> GITHUB_API_GET;
             case FORGEJO -> FORGEJO_API_GET;
             case GITLAB -> GITLAB_API_GET;
+            case JIRA -> null;
         };
     }
 

@@ -39,7 +39,7 @@ public final class ToolDocs {
         StringBuilder out = new StringBuilder("| tier | grants | constraint |\n|---|---|---|\n");
         for (Tier tier : Tier.values()) {
             out.append("| `").append(tier.key()).append("` | ").append(tier == Tier.WRITE
-                    ? "every tool of the grant's forge (GitHub's, Forgejo's or GitLab's)"
+                    ? "every tool of the grant's forge (GitHub's, Forgejo's, GitLab's or JIRA's)"
                     : tier.tools().stream().map(tool -> "`" + tool.toolName() + "`").collect(
                             Collectors.joining(", ")))
                     .append(" | ").append(constraint(tier)).append(" |\n");
@@ -93,6 +93,7 @@ public final class ToolDocs {
             case GITHUB -> "`" + e.getKey() + ": " + e.getValue() + "`";
             case FORGEJO -> "`" + e.getValue() + ":" + e.getKey() + "`";
             case GITLAB -> e.getValue().equals("read") ? "`read_api`" : "`api`";
+            case JIRA -> "`" + e.getValue() + ":" + e.getKey() + "`";
         }).collect(Collectors.joining(", "));
     }
 

@@ -120,9 +120,10 @@ public record ToolGrant(String name, List<List<Glob>> agents, List<List<Glob>> e
      * {@code forgejo_api_get} every Forgejo one): the passthrough reads whatever they read.
      */
     public static boolean narrowingKeeps(Set<String> narrowedTools, Tool tool) {
+        Tool passthrough = Tool.passthroughOf(tool.forge());
         return narrowedTools.isEmpty() || narrowedTools.contains(tool.toolName())
-                || (tool.kind() == Tool.Kind.READ && narrowedTools.contains(Tool.passthroughOf(
-                        tool.forge()).toolName()));
+                || (tool.kind() == Tool.Kind.READ && passthrough != null && narrowedTools
+                        .contains(passthrough.toolName()));
     }
 
     /** Tool names, sorted: how an answer shows {@link #tools()}. */

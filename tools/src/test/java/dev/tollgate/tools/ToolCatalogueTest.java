@@ -86,7 +86,7 @@ class ToolCatalogueTest {
                     .as("%s.%s description", name, property).isNotNull());
             boolean targetsRepository = action.kind() != Tool.Kind.LOCAL
                     && action != Tool.GITHUB_API_GET && action != Tool.FORGEJO_API_GET
-                    && action.forge() != Forge.GITLAB;
+                    && action.forge() != Forge.GITLAB && action.forge() != Forge.JIRA;
             if (targetsRepository) {
                 softly.assertThat(required).as("%s names its repository", name)
                         .contains("owner", "repo");
@@ -99,6 +99,16 @@ class ToolCatalogueTest {
                         "gitlab_");
                 softly.assertThat(tool.meta()).as("%s meta", name).containsEntry(
                         "dev.tollgate/forge", "gitlab");
+            }
+            if (action.forge() == Forge.JIRA) {
+                softly.assertThat(required).as("%s names its JIRA project or issue", name)
+                        .containsAnyOf("project", "issue_key");
+                softly.assertThat(properties).as("%s takes no host: one JIRA site", name)
+                        .doesNotContainKey("host");
+                softly.assertThat(name).as("%s is named for its forge", name).startsWith(
+                        "jira_");
+                softly.assertThat(tool.meta()).as("%s meta", name).containsEntry(
+                        "dev.tollgate/forge", "jira");
             }
             if (action.forge() == Forge.FORGEJO) {
                 softly.assertThat(required).as("%s names its Forgejo host", name).contains(

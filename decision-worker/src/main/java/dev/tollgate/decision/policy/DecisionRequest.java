@@ -111,9 +111,13 @@ public record DecisionRequest(String agent, String environment, String tool, Tar
      */
     public String place() {
         Optional<Tool> known = action();
-        return target == null || known.isEmpty() || known.get().forge() == Forge.GITHUB
-                ? repository()
-                : known.get().forge().key() + ":" + target.host() + "/" + repository();
+        if (target == null || known.isEmpty() || known.get().forge() == Forge.GITHUB) {
+            return repository();
+        }
+        Forge forge = known.get().forge();
+        return forge.fixedHost().isPresent()
+                ? forge.key() + ":" + repository()
+                : forge.key() + ":" + target.host() + "/" + repository();
     }
 
     /** {@code owner/repo}, or {@code (none)} when the request names no repository. */

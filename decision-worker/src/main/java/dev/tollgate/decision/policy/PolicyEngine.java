@@ -81,9 +81,11 @@ public final class PolicyEngine {
             return denied(request, Denied.Kind.INVALID_REQUEST, "'" + action.toolName()
                     + "' must name a repository (owner and repo)", trace);
         }
-        if (action.forge() == Forge.GITHUB && !target.host().equals(Target.GITHUB)) {
+        Optional<String> fixedHost = action.forge().fixedHost();
+        if (fixedHost.isPresent() && !target.host().equals(fixedHost.get())) {
             return denied(request, Denied.Kind.INVALID_REQUEST, "'" + action.toolName()
-                    + "' acts on GitHub only, not on '" + target.host() + "'", trace);
+                    + "' acts on " + action.forge().title() + " only, not on '" + target.host()
+                    + "'", trace);
         }
         Optional<String> traversal = target.paths().named().stream().map(
                 PolicyEngine::traversal).flatMap(Optional::stream).findFirst();

@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * A repository selector: {@code owner/repo}, {@code owner/prefix-*}, {@code owner/*} or {@code *},
- * on one forge: GitHub, or one Forgejo/Gitea host. Compared case-insensitively (GitHub's and
+ * on one forge: GitHub, one Forgejo/Gitea host, one GitLab host (full project paths), or the JIRA
+ * site (project keys: {@code PROJ}, {@code OPS*}, {@code *}). Compared case-insensitively (GitHub's and
  * Forgejo's names are). When several grants match a repository, the most specific pattern wins:
  * exact name, then a pattern within one owner, then the owner's wildcard, then the global
  * wildcard. A deny rule written without a forge speaks about every forge ({@code forge} null):
@@ -47,6 +48,9 @@ public record RepoPattern(String pattern, Glob glob, int specificity, Forge forg
         String pattern = text.trim().toLowerCase(Locale.ROOT);
         if (forge == Forge.GITLAB) {
             return gitlab(host, pattern, text);
+        }
+        if (forge == Forge.JIRA) {
+            return jira(host, pattern, text);
         }
         if (pattern.equals("*") || pattern.equals("*/*") || pattern.equals("**")) {
             return new RepoPattern("*", Glob.of("*/*"), ANY, forge, host);
@@ -102,6 +106,18 @@ public record RepoPattern(String pattern, Glob glob, int specificity, Forge forg
         return new RepoPattern(pattern, Glob.of(pattern), specificity, Forge.GITLAB, host);
     }
 
+    /** A JIRA project key pattern: {@code PROJ}, {@code OPS*}, {@code *}. */
+    private static RepoPattern jira(String host, String pattern, String text) {
+        if (pattern.isEmpty() || pattern.contains("/")) {
+            throw new IllegalArgumentException("JIRA project \"" + text
+                    + "\" is not a key or a key pattern");
+        }
+        int specificity = pattern.equals("*")
+                ? ANY
+                : hasWildcard(pattern) ? OWNER_AND_REPO_GLOB : EXACT;
+        return new RepoPattern(pattern, Glob.of(pattern), specificity, Forge.JIRA, host);
+    }
+
     private static boolean hasWildcard(String part) {
         return part.indexOf('*') >= 0 || part.indexOf('?') >= 0;
     }
@@ -119,16 +135,26 @@ public record RepoPattern(String pattern, Glob glob, int specificity, Forge forg
         if (forge != null && (forge != where || !host.equalsIgnoreCase(at))) {
             return false;
         }
+        if (where == Forge.JIRA) {
+            // a JIRA project is its key; a deny rule on every forge reaches it only as "*"
+            return forge == null
+                    ? pattern.equals("*")
+                    : glob.matches(owner.toLowerCase(Locale.ROOT));
+        }
         return glob.matches(owner.toLowerCase(Locale.ROOT) + "/" + repo.toLowerCase(Locale.ROOT));
     }
 
     /**
      * The pattern as traces, canonical forms and grant summaries show it: {@code owner/repo} on
-     * GitHub (or on every forge), {@code forgejo:codeberg.org/owner/repo} on a Forgejo host.
+     * GitHub (or on every forge), {@code forgejo:codeberg.org/owner/repo} on a Forgejo host,
+     * {@code jira:PROJ} on the JIRA site.
      */
     public String describe() {
-        return forge == null || forge == Forge.GITHUB
-                ? pattern
+        if (forge == null || forge == Forge.GITHUB) {
+            return pattern;
+        }
+        return forge == Forge.JIRA
+                ? forge.key() + ":" + pattern.toUpperCase(Locale.ROOT)
                 : forge.key() + ":" + host + "/" + pattern;
     }
 

@@ -259,11 +259,10 @@ class ForgejoPolicyTest {
                 """)).hasMessageContaining("add forge = \"forgejo\"");
         assertThatThrownBy(() -> parse("""
                 [[grant]]
-                forge = "jira"
-                host = "example.atlassian.net"
+                forge = "bitbucket"
                 repos = ["u/p"]
                 allow = ["read"]
-                """)).hasMessageContaining("JIRA is not supported yet");
+                """)).hasMessageContaining("github, forgejo, gitlab or jira");
         assertThatThrownBy(() -> parse("""
                 [[grant]]
                 host = "codeberg.org"

@@ -111,6 +111,67 @@ public interface ForgeErrors {
         return String.join("; ", parts);
     }
 
+    /**
+     * A JIRA site: a 429 is {@code rate_limited} until {@code Retry-After} or else JIRA Cloud's
+     * {@code X-RateLimit-Reset} (an ISO-8601 instant); JIRA's error bodies
+     * ({@code errorMessages} and the field {@code errors}) read as one message.
+     */
+    static ForgeErrors jira(String site) {
+        ForgeErrors forgejoRules = forgejo(site);
+        return new ForgeErrors() {
+            @Override
+            public GitHubError classify(int status, ResponseHeaders headers, String body,
+                    Instant now) {
+                GitHubError error = forgejoRules.classify(status, headers, jiraMessage(body),
+                        now);
+                if (error.errorClass() == ErrorClass.RATE_LIMITED && ErrorClassifier
+                        .retryAfter(headers, now).isEmpty()) {
+                    Optional<Instant> reset = headers.first("x-ratelimit-reset").flatMap(
+                            ForgeErrors::isoInstant).filter(at -> at.isAfter(now));
+                    if (reset.isPresent()) {
+                        return new GitHubError(ErrorClass.RATE_LIMITED, status, error.message(),
+                                reset, Optional.empty(), error.fieldErrors(), Optional.empty());
+                    }
+                }
+                return error;
+            }
+
+            @Override
+            public GitHubError classifyFailure(IOException failure) {
+                return forgejoRules.classifyFailure(failure);
+            }
+        };
+    }
+
+    private static Optional<Instant> isoInstant(String text) {
+        try {
+            return Optional.of(java.time.OffsetDateTime.parse(text.trim()).toInstant());
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** JIRA's {@code {"errorMessages": [...], "errors": {...}}} as {@code {"message": "..."}}. */
+    static String jiraMessage(String body) {
+        if (body == null || body.isBlank()) {
+            return body;
+        }
+        try {
+            tools.jackson.databind.JsonNode node = GitHubSession.JSON.readTree(body);
+            if (!node.isObject() || !(node.has("errorMessages") || node.has("errors"))) {
+                return body;
+            }
+            java.util.List<String> parts = new java.util.ArrayList<>();
+            node.path("errorMessages").forEach(message -> parts.add(message.asString()));
+            node.path("errors").properties().forEach(entry -> parts.add(entry.getKey() + ": "
+                    + flatten(entry.getValue())));
+            return GitHubSession.JSON.createObjectNode().put("message", String.join("; ", parts))
+                    .toString();
+        } catch (tools.jackson.core.JacksonException e) {
+            return body;
+        }
+    }
+
     /** A Forgejo/Gitea server at {@code host}. */
     static ForgeErrors forgejo(String host) {
         return new ForgeErrors() {

@@ -115,6 +115,11 @@ public final class ForgeHosts {
         Host chosen = configured.stream().filter(candidate -> candidate.covers(repository))
                 .findFirst().orElseGet(() -> configured.stream().filter(candidate -> candidate
                         .repositories().isEmpty()).findFirst().orElse(null));
+        if (chosen == null && forge == Forge.JIRA) {
+            throw Refusal.forbidden("this executor has no JIRA site: configure it with"
+                    + " tollgate.jira.api-url and tollgate.jira.token-file (and tollgate.jira.email"
+                    + " on JIRA Cloud); the policy allowed the call, nothing was done");
+        }
         if (chosen == null) {
             throw Refusal.forbidden("this executor has no credential for " + repository + " on "
                     + forge.title() + " host " + host + ": configure it with tollgate."
@@ -125,6 +130,7 @@ public final class ForgeHosts {
         ForgeErrors errors = switch (forge) {
             case FORGEJO -> ForgeErrors.forgejo(chosen.host());
             case GITLAB -> ForgeErrors.gitlab(chosen.host());
+            case JIRA -> ForgeErrors.jira("JIRA");
             case GITHUB -> ForgeErrors.GITHUB;
         };
         return GitHubSession.withHostCredential(chosen.credential(), errors, chosen.transport(),

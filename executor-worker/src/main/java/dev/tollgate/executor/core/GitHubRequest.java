@@ -183,6 +183,18 @@ public record GitHubRequest(String method, String path, Credential credential,
                 return new HostToken(host, "Bearer", value);
             }
 
+            /** A JIRA Cloud API token with its account's e-mail address (HTTP Basic). */
+            public static HostToken jiraCloud(String host, String email, String apiToken) {
+                return new HostToken(host, "Basic", java.util.Base64.getEncoder().encodeToString(
+                        (email + ":" + apiToken)
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+
+            /** A JIRA Data Center personal access token. */
+            public static HostToken jiraDataCenter(String host, String value) {
+                return new HostToken(host, "Bearer", value);
+            }
+
             @Override
             public String authorization() {
                 return scheme + " " + value;

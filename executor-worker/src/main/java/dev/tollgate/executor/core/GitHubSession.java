@@ -123,6 +123,11 @@ public final class GitHubSession {
         }
     }
 
+    /** The forge host's own credential this session's calls carry; empty on GitHub. */
+    public Optional<GitHubRequest.Credential> hostCredential() {
+        return Optional.ofNullable(fixed);
+    }
+
     /** The agent whose call this session serves (for markers that name their owner). */
     public String agentId() {
         return context.agentId();

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * A policy read from a file or the command line, with what the operator should know about it
- * (entries for forges not supported yet, service-gator forms whose meaning differs).
+ * (service-gator forms whose meaning differs from Tollgate's, entries that grant nothing).
  *
  * @param source the file path, or {@code command line}
  * @param policy the validated policy

@@ -104,8 +104,7 @@ public final class PolicyLoader {
      * {@code --forgejo-host HOST} with {@code --forgejo-repo owner/repo:read,...} and
      * {@code --gitlab-host HOST} (default gitlab.com) with
      * {@code --gitlab-project group/project:read,...} (one host each on a command line; a policy
-     * file takes several), and {@code --jira-project} (loaded with a "not supported yet"
-     * warning).
+     * file takes several), and {@code --jira-project KEY:read,create} for the JIRA site.
      * Both {@code --flag value} and {@code --flag=value} work (parsed by
      * {@link ServiceGatorOptions}).
      */

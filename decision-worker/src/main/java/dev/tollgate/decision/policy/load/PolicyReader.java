@@ -34,9 +34,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Turns a parsed policy tree into a {@link Policy}, strictly: every unknown key, wrong type,
- * unknown permission or hard-blocked grant is a problem naming its line; entries for JIRA, not
- * supported yet, are warnings. Reads Tollgate's own form and service-gator's, for GitHub,
- * Forgejo/Gitea and GitLab.
+ * unknown permission or hard-blocked grant is a problem naming its line. Reads Tollgate's own
+ * form and service-gator's, for GitHub, Forgejo/Gitea, GitLab and JIRA.
  */
 final class PolicyReader {
 
@@ -61,6 +60,9 @@ final class PolicyReader {
     /** GitLab's full project paths (nested groups), plus the wildcards. */
     private static final Pattern GITLAB_REPOSITORY = Pattern.compile(
             "\\*\\*?|[A-Za-z0-9_*?][A-Za-z0-9_.*?-]*(?:/[A-Za-z0-9_*?][A-Za-z0-9_.*?-]*)+");
+    /** JIRA project keys, plus the wildcards. */
+    private static final Pattern JIRA_PROJECT = Pattern.compile(
+            "\\*|[A-Za-z*?][A-Za-z0-9_*?]*");
     /** Forgejo's naming rules (owners may also hold '.' and '_'), plus the wildcards. */
     private static final Pattern FORGEJO_REPOSITORY = Pattern.compile(
             "\\*|[A-Za-z0-9*?][A-Za-z0-9_.*?-]*/[A-Za-z0-9._*?-]+");
@@ -191,6 +193,10 @@ final class PolicyReader {
         if (gitlab != null) {
             grants.addAll(readForgeSections(Forge.GITLAB, gitlab, at(path, "gitlab")));
         }
+        JsonNode jira = body.get("jira");
+        if (jira != null) {
+            grants.addAll(readForgeSections(Forge.JIRA, jira, at(path, "jira")));
+        }
         JsonNode grantList = body.get("grant");
         if (grantList != null) {
             forEachTable(grantList, at(path, "grant"), (node, at) -> readGrant(node, at).ifPresent(
@@ -201,7 +207,6 @@ final class PolicyReader {
             forEachTable(denyList, at(path, "deny"), (node, at) -> readDeny(node, at).ifPresent(
                     denies::add));
         }
-        unsupported(body, path);
         return new RuleSet(name, mode, agents, environments, grants, denies);
     }
 
@@ -251,8 +256,16 @@ final class PolicyReader {
 
     private List<Grant> readForgeHost(Forge forge, JsonNode section, List<Object> path) {
         List<Grant> grants = new ArrayList<>();
-        String entries = forge == Forge.GITLAB ? "projects" : "repos";
-        String example = forge == Forge.GITLAB ? "group/project" : "owner/repo";
+        String entries = forge == Forge.GITHUB || forge == Forge.FORGEJO ? "repos" : "projects";
+        String example = switch (forge) {
+            case GITLAB -> "group/project";
+            case JIRA -> "PROJ";
+            case GITHUB, FORGEJO -> "owner/repo";
+        };
+        if (!section.isObject() && forge == Forge.JIRA) {
+            problem(path, "must be a table with a 'projects' table: [jira.projects]");
+            return grants;
+        }
         if (!section.isObject()) {
             problem(path, "must be a table: [[" + forge.key() + "]] host = \""
                     + forge.defaultHost().orElse("codeberg.org") + "\" with a [" + forge.key()
@@ -261,7 +274,9 @@ final class PolicyReader {
         }
         checkKeys(section, path, Set.of("host", entries));
         String host = null;
-        if (section.get("host") != null) {
+        if (forge.fixedHost().isPresent()) {
+            host = forgeHost(section, path, forge);
+        } else if (section.get("host") != null) {
             host = host(section.get("host"), at(path, "host"));
         } else if (forge.defaultHost().isPresent()) {
             host = forge.defaultHost().get();
@@ -479,7 +494,7 @@ final class PolicyReader {
         Optional<Forge> forge = Forge.byKey(key);
         if (forge.isEmpty()) {
             problem(at(path, "forge"), "'" + key + "' is not a forge Tollgate acts on: github,"
-                    + " forgejo or gitlab (JIRA is not supported yet)");
+                    + " forgejo, gitlab or jira");
         }
         return forge;
     }
@@ -497,6 +512,13 @@ final class PolicyReader {
                         + " forge = \"forgejo\"");
             }
             return Target.GITHUB;
+        }
+        if (forge == Forge.JIRA) {
+            if (node.has("host")) {
+                problem(at(path, "host"), "JIRA takes no host here (the executor's"
+                        + " tollgate.jira.api-url says which JIRA site); remove it");
+            }
+            return Target.JIRA;
         }
         if (!node.has("host")) {
             if (forge.defaultHost().isPresent()) {
@@ -572,6 +594,14 @@ final class PolicyReader {
                     ? Optional.empty()
                     : Optional.of(RepoPattern.of(forge, host, name));
         }
+        if (forge == Forge.JIRA) {
+            if (!JIRA_PROJECT.matcher(name.trim()).matches()) {
+                problem(path, "'" + name + "' is not a JIRA project: write its key, e.g. PROJ,"
+                        + " a pattern such as OPS* or *");
+                return Optional.empty();
+            }
+            return Optional.of(RepoPattern.of(forge, host, name));
+        }
         if (forge == Forge.FORGEJO) {
             if (!FORGEJO_REPOSITORY.matcher(name.trim()).matches()) {
                 problem(path, "'" + name + "' is not a repository: write owner/repo, owner/* or"
@@ -588,29 +618,6 @@ final class PolicyReader {
             return Optional.empty();
         }
         return Optional.of(forge == null ? RepoPattern.onEveryForge(name) : RepoPattern.of(name));
-    }
-
-    // ---- forges not supported yet ----
-
-    private void unsupported(JsonNode body, List<Object> path) {
-        unsupportedEntries(body.get("jira"), at(path, "jira"), "JIRA", "projects");
-    }
-
-    private void unsupportedEntries(JsonNode section, List<Object> path, String forge,
-            String entries) {
-        if (section == null) {
-            return;
-        }
-        String message = forge + " is not supported yet: this entry grants nothing until"
-                + " Tollgate has a " + forge + " connector";
-        JsonNode listed = section.isObject() ? section.get(entries) : null;
-        if (listed == null || !listed.isObject() || listed.isEmpty()) {
-            warn(path, message);
-            return;
-        }
-        for (String name : listed.propertyNames()) {
-            warn(at(at(path, entries), name), message);
-        }
     }
 
     // ---- small readers ----

@@ -43,7 +43,8 @@ public final class ServiceGatorOptions {
             + " Forgejo/Gitea host for the --forgejo-repo options, e.g. codeberg.org")
     List<String> forgejoHosts = new ArrayList<>();
 
-    @Option(names = "--jira-project", paramLabel = "KEY:PERMISSIONS", hidden = true)
+    @Option(names = "--jira-project", paramLabel = "KEY:PERMISSIONS", description = "service-gator's form for a project on the executor's JIRA site, repeatable,"
+            + " e.g. PROJ:read,create")
     List<String> jiraProjects = new ArrayList<>();
 
     @Option(names = "--forgejo-repo", paramLabel = "OWNER/REPO:PERMISSIONS", description = "service-gator's form for a repository on the --forgejo-host, repeatable, e.g."

@@ -71,6 +71,22 @@ class ServiceGatorCompatibilityTest {
         return DecisionRequest.forCall("bot", "prod", tool, args);
     }
 
+    /** A call of a JIRA tool on project {@code key} (issue 1 there, when it names an issue). */
+    static DecisionRequest jira(String tool, String key) {
+        java.util.Map<String, Object> args = new java.util.HashMap<>();
+        switch (tool) {
+            case "jira_search" -> args.put("project", key);
+            case "jira_create_issue" -> args.putAll(java.util.Map.of("project", key, "summary",
+                    "s"));
+            case "jira_add_comment" -> args.putAll(java.util.Map.of("issue_key", key + "-1",
+                    "body", "b"));
+            case "jira_transition_issue" -> args.putAll(java.util.Map.of("issue_key", key
+                    + "-1", "transition", "Done"));
+            default -> args.put("issue_key", key + "-1");
+        }
+        return DecisionRequest.forCall("bot", "prod", tool, args);
+    }
+
     private static DecisionRequest read(String repo) {
         return DecisionRequest.of("agent", "default", "get_file", repo).withPaths("README.md");
     }
@@ -165,7 +181,7 @@ class ServiceGatorCompatibilityTest {
     }
 
     @Test
-    void allServicesLoadsGitHubForgejoAndGitLabAndSaysJiraIsNotSupportedYet() {
+    void allServicesLoadsWithoutAWarningAndMeansWhatItsCommentsSay() {
         LoadedPolicy loaded = PolicyLoader.load(PolicyLoaderTest.resource(
                 "service-gator/all-services.toml"));
 
@@ -193,11 +209,15 @@ class ServiceGatorCompatibilityTest {
                 .isTrue();
         assertThat(allows(loaded.policy(), gitlab("gitlab_push_files", "public/project")))
                 .isFalse();
-        assertThat(loaded.warnings()).extracting(PolicyProblem::where).containsExactly(
-                "jira.projects.PROJ");
-        assertThat(loaded.warnings()).extracting(PolicyProblem::line).containsExactly(17);
-        assertThat(loaded.warnings()).allSatisfy(warning -> assertThat(warning.message())
-                .contains("not supported yet"));
+        assertThat(allows(loaded.policy(), jira("jira_search", "PROJ"))).isTrue();
+        assertThat(allows(loaded.policy(), jira("jira_get_issue", "PROJ"))).isTrue();
+        assertThat(allows(loaded.policy(), jira("jira_create_issue", "PROJ"))).isTrue();
+        assertThat(allows(loaded.policy(), jira("jira_add_comment", "PROJ")))
+                .as("not granted write").isFalse();
+        assertThat(allows(loaded.policy(), jira("jira_transition_issue", "PROJ")))
+                .as("not granted write").isFalse();
+        assertThat(allows(loaded.policy(), jira("jira_search", "OTHER"))).isFalse();
+        assertThat(loaded.warnings()).isEmpty();
         assertThat(allows(loaded.policy(), read("group/project").onHost("gitlab"))).isFalse();
     }
 
@@ -252,12 +272,17 @@ class ServiceGatorCompatibilityTest {
     }
 
     @Test
-    void aJiraProjectOnTheCommandLineLoadsWithANotSupportedWarning() {
+    void aJiraProjectOnTheCommandLineGrantsOnTheJiraSite() {
         LoadedPolicy loaded = PolicyLoader.fromCommandLine(List.of("--gh-repo", "o/r:read",
                 "--jira-project", "MYPROJ:read,create"));
 
-        assertThat(loaded.warnings()).singleElement().satisfies(warning -> assertThat(warning
-                .message()).contains("JIRA is not supported yet"));
+        assertThat(loaded.warnings()).isEmpty();
+        assertThat(allows(loaded.policy(), jira("jira_create_issue", "MYPROJ"))).isTrue();
+        assertThat(allows(loaded.policy(), jira("jira_add_comment", "MYPROJ"))).isFalse();
+        assertThat(allows(loaded.policy(), jira("jira_search", "o"))).isFalse();
+        assertThatThrownBy(() -> PolicyLoader.fromCommandLine(List.of("--jira-project",
+                "MYPROJ:read,approve"))).isInstanceOf(InvalidPolicyException.class)
+                .hasMessageContaining("unknown permission 'approve' on JIRA");
     }
 
     @Test

@@ -18,7 +18,7 @@ public final class ToolHandlers {
             PassthroughTool.handlers(), IssueTools.handlers(), PullTools.handlers(),
             ReviewTools.handlers(), CheckTools.handlers(), ActionsTools.handlers(),
             GitDataTools.handlers(), SearchTools.handlers(), ForgejoTools.handlers(),
-            GitLabTools.handlers()));
+            GitLabTools.handlers(), JiraTools.handlers()));
 
     private ToolHandlers() {
     }

@@ -1,0 +1,189 @@
+package dev.tollgate.tools;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The JQL guard: an agent's query is kept inside the one JIRA project the policy decided on. The
+ * agent's conditions are checked by a lexer that knows JQL's strings (double or single quoted,
+ * backslash escapes) and parentheses, and are sent only inside parentheses after
+ * {@code project = "KEY" AND}: with every parenthesis balanced and none closing more than it
+ * opened, nothing the agent writes can leave that group, so the query can only narrow the
+ * project. An {@code ORDER BY} at the top level is kept apart and must be a list of fields, each
+ * optionally {@code ASC} or {@code DESC}. The executor also drops any answer outside the project,
+ * so a disagreement between this lexer and JIRA's could still not reveal another project.
+ */
+public final class Jql {
+
+    /** Longest query accepted. */
+    public static final int MAX_LENGTH = 4096;
+
+    private static final Pattern ORDER_BY = Pattern.compile("(?i)\\border\\s+by\\b");
+    private static final Pattern ORDER_ITEM = Pattern.compile(
+            "(?i)\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|[A-Za-z0-9_.\\[\\]]+)"
+                    + "(\\s+(asc|desc))?\\s*");
+
+    private Jql() {
+    }
+
+    /** A query split into its conditions and its ordering (null: none given). */
+    record Parts(String where, String orderBy) {
+    }
+
+    /**
+     * The agent's query, checked and trimmed (the {@code jql} argument's normalizer).
+     *
+     * @throws InvalidArgumentException naming what is wrong, when it is not a query the guard
+     *     can keep inside a project
+     */
+    public static String check(String field, String value) {
+        split(field, value);
+        return value.strip();
+    }
+
+    /** The query JIRA is sent: the agent's conditions inside {@code project}, then its order. */
+    public static String narrow(String projectKey, String jql) {
+        Parts parts = split("jql", jql == null ? "" : jql);
+        StringBuilder narrowed = new StringBuilder("project = \"").append(projectKey).append('"');
+        if (!parts.where().isBlank()) {
+            narrowed.append(" AND (").append(parts.where().strip()).append(')');
+        }
+        narrowed.append(" ORDER BY ").append(parts.orderBy() == null
+                ? "created DESC"
+                : parts.orderBy().strip());
+        return narrowed.toString();
+    }
+
+    static Parts split(String field, String value) {
+        if (value.length() > MAX_LENGTH) {
+            throw new InvalidArgumentException(field, "must be at most " + MAX_LENGTH
+                    + " characters");
+        }
+        int depth = 0;
+        int orderAt = -1;
+        char quote = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c) && c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                throw new InvalidArgumentException(field, "must not contain control characters");
+            }
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            switch (c) {
+                case '"', '\'' -> quote = c;
+                case '(' -> depth++;
+                case ')' -> {
+                    if (--depth < 0) {
+                        throw new InvalidArgumentException(field, "has a ')' at character "
+                                + (i + 1) + " that closes nothing: the query must stay inside"
+                                + " the project it names");
+                    }
+                }
+                case '\\' -> throw new InvalidArgumentException(field, "has a backslash outside"
+                        + " quotes (character " + (i + 1) + "): quote the value instead");
+                default -> {
+                    if (depth == 0 && orderAt < 0 && (c == 'o' || c == 'O') && ORDER_BY.matcher(
+                            value).region(i, value.length()).lookingAt() && (i == 0
+                                    || !isWordCharacter(value.charAt(i - 1)))) {
+                        orderAt = i;
+                    }
+                }
+            }
+        }
+        if (quote != 0) {
+            throw new InvalidArgumentException(field, "has a " + quote + " that is never closed");
+        }
+        if (depth != 0) {
+            throw new InvalidArgumentException(field, "has " + depth + " '(' never closed");
+        }
+        if (orderAt < 0) {
+            return new Parts(value, null);
+        }
+        var by = ORDER_BY.matcher(value);
+        by.find(orderAt);
+        String order = value.substring(by.end());
+        checkOrder(field, order);
+        return new Parts(value.substring(0, orderAt), order);
+    }
+
+    private static boolean isWordCharacter(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '.';
+    }
+
+    private static void checkOrder(String field, String order) {
+        String[] items = splitOutsideQuotes(order);
+        for (String item : items) {
+            if (!ORDER_ITEM.matcher(item).matches()) {
+                throw new InvalidArgumentException(field, "has an ORDER BY that is not a list of"
+                        + " fields, each optionally ASC or DESC: '" + item.strip() + "'");
+            }
+        }
+    }
+
+    /** {@code order} split at the commas outside quotes. */
+    private static String[] splitOutsideQuotes(String order) {
+        java.util.List<String> items = new java.util.ArrayList<>();
+        int start = 0;
+        char quote = 0;
+        for (int i = 0; i < order.length(); i++) {
+            char c = order.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == ',') {
+                items.add(order.substring(start, i));
+                start = i + 1;
+            }
+        }
+        items.add(order.substring(start));
+        return items.toArray(String[]::new);
+    }
+
+    /** A JIRA project key, upper-cased: a letter, then letters, digits or underscores. */
+    public static String projectKey(String field, String value) {
+        if (!value.matches("[A-Za-z][A-Za-z0-9_]{0,254}")) {
+            throw new InvalidArgumentException(field, "is not a JIRA project key: a letter, then"
+                    + " letters, digits or '_', e.g. PROJ");
+        }
+        return value.toUpperCase(Locale.ROOT);
+    }
+
+    /** A JIRA issue key, upper-cased: {@code PROJ-123}. */
+    public static String issueKey(String field, String value) {
+        if (!value.matches("[A-Za-z][A-Za-z0-9_]{0,254}-[1-9][0-9]{0,17}")) {
+            throw new InvalidArgumentException(field, "is not a JIRA issue key: the project's"
+                    + " key, '-' and the issue's number, e.g. PROJ-123");
+        }
+        return value.toUpperCase(Locale.ROOT);
+    }
+
+    /** A JIRA label: JIRA refuses spaces in one. */
+    public static String label(String field, String value) {
+        if (value.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw new InvalidArgumentException(field, "is not a JIRA label: labels have no"
+                    + " spaces");
+        }
+        return value;
+    }
+
+    /** The project key of an issue key ({@code PROJ} of {@code PROJ-123}). */
+    public static String projectOf(String issueKey) {
+        return issueKey.substring(0, issueKey.lastIndexOf('-'));
+    }
+
+    /** The number of an issue key ({@code 123} of {@code PROJ-123}). */
+    public static long numberOf(String issueKey) {
+        return Long.parseLong(issueKey.substring(issueKey.lastIndexOf('-') + 1));
+    }
+}
