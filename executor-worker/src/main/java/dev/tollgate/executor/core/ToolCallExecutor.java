@@ -237,8 +237,7 @@ public final class ToolCallExecutor {
             List<String> repositories = decision.getRepositories().isEmpty()
                     ? List.of(target.repository())
                     : List.copyOf(decision.getRepositories());
-            if (repositories.stream().noneMatch(r -> r.toLowerCase(Locale.ROOT).equals(target
-                    .repository()))) {
+            if (repositories.stream().noneMatch(r -> r.equalsIgnoreCase(target.repository()))) {
                 throw Refusal.forbidden("the call targets " + target.repository()
                         + ", which the decision did not name");
             }
