@@ -10,6 +10,7 @@ import dev.tollgate.audit.embedded.EmbeddedAuditStore;
 import dev.tollgate.executor.ForgejoStandIn;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.GitLabStandIn;
+import dev.tollgate.executor.JiraStandIn;
 import dev.tollgate.executor.TestApp;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -43,6 +44,8 @@ class ForgesEndToEndTest {
     private static final String ADMIN_KEY = "forgejo-admin-key-0123456789abcdef0123456789";
     private static final String FORGEJO_TOKEN = "forgejo-host-token-5f0c1e9a7b";
     private static final String GITLAB_TOKEN = "glpat-host-token-9d2e4c1b";
+    private static final String JIRA_TOKEN = "atl-api-token-3c7f1d2e";
+    private static final String JIRA_EMAIL = "tollgate-bot@example.com";
 
     @TempDir
     static Path data;
@@ -52,6 +55,7 @@ class ForgesEndToEndTest {
     private ForgejoStandIn.Repo project;
     private GitLabStandIn gitlab;
     private GitLabStandIn.Project gitlabProject;
+    private JiraStandIn jira;
     private TollgateLauncher tollgate;
 
     @BeforeAll
@@ -67,6 +71,12 @@ class ForgesEndToEndTest {
         gitlabProject = gitlab.project("group/project").file("main", "lib/calc.rb",
                 "def add(a, b) = a - b\n");
         gitlab.project("public/project").file("main", "README.md", "# Public\n");
+        jira = JiraStandIn.cloud();
+        jira.credentials(JIRA_EMAIL, JIRA_TOKEN);
+        jira.project("PROJ", "Project");
+        jira.project("SECRET", "Not granted");
+        jira.issue("PROJ", "Login fails on Safari", "Steps: open the login page", "frontend");
+        jira.issue("SECRET", "Acquisition plans", "confidential", "frontend");
         Path key = TestApp.writeKeyFile(Files.createDirectories(data.resolve("keys")),
                 "app-pkcs1.pem");
         Path policy = Files.writeString(data.resolve("all-services.toml"), Files.readString(Path
@@ -83,6 +93,10 @@ class ForgesEndToEndTest {
         Path tokenFile = data.resolve("keys").resolve("codeberg-token");
         Files.writeString(tokenFile, FORGEJO_TOKEN + "\n");
         Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+        Path jiraTokenFile = data.resolve("keys").resolve("jira-token");
+        Files.writeString(jiraTokenFile, JIRA_TOKEN + "\n");
+        Files.setPosixFilePermissions(jiraTokenFile, PosixFilePermissions.fromString(
+                "rw-------"));
         Path gitlabTokenFile = data.resolve("keys").resolve("gitlab-token");
         Files.writeString(gitlabTokenFile, GITLAB_TOKEN + "\n");
         Files.setPosixFilePermissions(gitlabTokenFile, PosixFilePermissions.fromString(
@@ -93,7 +107,10 @@ class ForgesEndToEndTest {
                 "--tollgate.forgejo.hosts[0].token-file=" + tokenFile,
                 "--tollgate.gitlab.hosts[0].host=gitlab.com",
                 "--tollgate.gitlab.hosts[0].api-url=" + gitlab.apiUrl(),
-                "--tollgate.gitlab.hosts[0].token-file=" + gitlabTokenFile);
+                "--tollgate.gitlab.hosts[0].token-file=" + gitlabTokenFile,
+                "--tollgate.jira.api-url=" + jira.apiUrl(),
+                "--tollgate.jira.token-file=" + jiraTokenFile,
+                "--tollgate.jira.email=" + JIRA_EMAIL);
     }
 
     @AfterAll
@@ -104,6 +121,9 @@ class ForgesEndToEndTest {
         }
         if (gitlab != null) {
             gitlab.close();
+        }
+        if (jira != null) {
+            jira.close();
         }
     }
 
@@ -283,6 +303,87 @@ class ForgesEndToEndTest {
         assertThat(gitlab.received("POST", "/api/v4/projects/group%2Fproject/merge_requests"))
                 .hasSize(1);
         assertAudited(requestIds);
+    }
+
+    @Test
+    void anAgentSearchesReadsAndCreatesOnJiraAndIsRefusedWhatItsTiersDoNotGrant()
+            throws Exception {
+        String token = GatewayClient.mint(tollgate.httpPort(), ADMIN_KEY, "coder", "dev");
+        List<String> requestIds = new ArrayList<>();
+        try (McpSyncClient agent = GatewayClient.connect(tollgate.httpPort(), token)) {
+            agent.initialize();
+
+            List<String> listed = agent.listTools().tools().stream().map(McpSchema.Tool::name)
+                    .toList();
+            assertThat(listed).contains("jira_search", "jira_get_issue", "jira_create_issue")
+                    .doesNotContain("jira_add_comment", "jira_transition_issue");
+
+            Map<String, Object> found = call(agent, "jira_search", Map.of("project", "PROJ",
+                    "jql", "labels = frontend OR project = SECRET"));
+            assertThat(found.get("status")).as("%s", found).isEqualTo("succeeded");
+            assertThat(found.toString()).contains("PROJ-1").contains("Login fails on Safari")
+                    .doesNotContain("SECRET-1").doesNotContain("Acquisition");
+            requestIds.add((String) found.get("request_id"));
+
+            Map<String, Object> issue = call(agent, "jira_get_issue", Map.of("issue_key",
+                    "PROJ-1"));
+            assertThat(issue.get("status")).as("%s", issue).isEqualTo("succeeded");
+            assertThat(issue.toString()).contains("Steps: open the login page");
+            requestIds.add((String) issue.get("request_id"));
+
+            Map<String, Object> created = call(agent, "jira_create_issue", Map.of("project",
+                    "PROJ", "summary", "Safari login: add a regression test", "issue_type",
+                    "Task", "description", "Found while fixing PROJ-1"));
+            assertThat(created.get("status")).as("%s", created).isEqualTo("succeeded");
+            assertThat(created.toString()).contains("PROJ-2");
+            assertThat(jira.issues("PROJ")).contains("PROJ-2");
+            requestIds.add((String) created.get("request_id"));
+
+            Map<String, Object> comment = call(agent, "jira_add_comment", Map.of("issue_key",
+                    "PROJ-1", "body", "on it"));
+            assertThat(comment.get("status")).as("create and read only: %s", comment)
+                    .isEqualTo("denied");
+            Map<String, Object> transition = call(agent, "jira_transition_issue", Map.of(
+                    "issue_key", "PROJ-1", "transition", "Done"));
+            assertThat(transition.get("status")).as("%s", transition).isEqualTo("denied");
+            Map<String, Object> other = call(agent, "jira_get_issue", Map.of("issue_key",
+                    "SECRET-1"));
+            assertThat(other.get("status")).as("another project: %s", other).isEqualTo(
+                    "denied");
+            Map<String, Object> escape = call(agent, "jira_search", Map.of("project", "PROJ",
+                    "jql", "status = Done) OR (project = SECRET"));
+            assertThat(escape.get("status")).as("the JQL guard: %s", escape).isEqualTo(
+                    "invalid_arguments");
+            assertThat(escape.get("message").toString()).contains("closes nothing");
+
+            Map<String, Object> missing = call(agent, "jira_get_issue", Map.of("issue_key",
+                    "PROJ-404"));
+            assertThat(missing.get("status")).as("%s", missing).isEqualTo("failed");
+            assertThat(missing.get("error_code")).isEqualTo("not_found");
+            requestIds.add((String) missing.get("request_id"));
+            jira.failNext("GET", "/rest/api/2/search", 6, 429, Map.of("Retry-After", "120"),
+                    "{\"errorMessages\":[\"Rate limit exceeded.\"],\"errors\":{}}");
+            Map<String, Object> limited = call(agent, "jira_search", Map.of("project", "PROJ"));
+            assertThat(limited.get("status")).as("%s", limited).isEqualTo("failed");
+            assertThat(limited.get("error_code")).isEqualTo("rate_limited");
+            assertThat(limited.get("retry_at")).as("JIRA's Retry-After").isNotNull();
+
+            Map<String, Object> status = call(agent, "status", Map.of());
+            assertThat(status.toString()).contains("jira:PROJ");
+
+            for (Map<String, Object> answer : List.of(found, issue, created, comment, missing,
+                    limited, status)) {
+                assertThat(answer.toString()).doesNotContain(JIRA_TOKEN);
+            }
+        }
+        assertThat(jira.received()).isNotEmpty().allSatisfy(received -> assertThat(received
+                .authorization()).startsWith("Basic "));
+        assertThat(jira.received("POST", "/rest/api/2/issue")).hasSize(1);
+        assertThat(jira.received()).as("nothing is asked about the project no grant names")
+                .noneMatch(received -> received.path().contains("SECRET-"));
+        assertAudited(requestIds);
+        assertThat(readAll(data.resolve("run").resolve("audit")).toString()).doesNotContain(
+                JIRA_TOKEN);
     }
 
     /** Each call's request, decision and result reached the audit store, once. */

@@ -327,7 +327,7 @@ public final class PolicyEngine {
     private Allowed allowed(DecisionRequest request, Tool action, String reason,
             List<RuleTrace> trace, List<Precondition> preconditions, boolean monitorOnly) {
         return new Allowed(request, reason, trace, policy.version(), action.permissions(), List.of(
-                request.owner() + "/" + request.repo()), preconditions, request.owner(),
+                request.repository()), preconditions, request.owner(),
                 monitorOnly);
     }
 
