@@ -45,6 +45,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -59,8 +60,20 @@ public class ExecutorConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(ExecutorConfiguration.class);
 
+    /**
+     * The default GitHub App; none (a null bean) when no App setting is given and another forge
+     * is configured: the executor then acts on those forges only and answers GitHub calls
+     * {@code github_not_configured}. With neither, start-up fails naming both.
+     */
     @Bean
     GitHubAppConfig gitHubAppConfig(Environment environment) {
+        if (!GitHubAppConfig.anySettingGiven(environment::getProperty, System.getenv())
+                && ForgeHostSettings.anyGiven(environment::getProperty, System.getenv())) {
+            log.warn("no GitHub App is configured: acting on the other forges only; GitHub calls"
+                    + " are answered github_not_configured (set tollgate.github.app-id and"
+                    + " tollgate.github.private-key-file to perform them)");
+            return null;
+        }
         GitHubAppConfig config = GitHubAppConfig.resolve(environment::getProperty, System
                 .getenv());
         log.info("GitHub App {} at {}", config.appId(), config.apiUrl());
@@ -151,7 +164,8 @@ public class ExecutorConfiguration {
 
     @Bean
     DecisionConsumers decisionConsumers(Environment environment, KafkaProperties kafka,
-            GitHubAppConfig config, Clock clock, ScheduledExecutorService scheduler,
+            ObjectProvider<GitHubAppConfig> defaultApp, Clock clock,
+            ScheduledExecutorService scheduler,
             Producer<String, SpecificRecord> producer, InstallationGuard installationGuard,
             EnvironmentApps environmentApps, MessageLimits limits, ResponseBudget budget,
             DecisionVerifier verifier, CompletionStore completions,
@@ -191,6 +205,7 @@ public class ExecutorConfiguration {
                         .identity(),
                 Map.of(), budget, answers).build(writeQueuePerAgent).guardedBy(
                         installationGuard)));
+        GitHubAppConfig config = defaultApp.getIfAvailable();
         ExecutorAssembly assembly = new ExecutorAssembly(config, clock, mints, completions,
                 retry, writeInterval, scheduler, UnaryOperator.identity(), installations, budget,
                 answers);
@@ -200,8 +215,11 @@ public class ExecutorConfiguration {
             log.info("acting on {} besides GitHub (credentials from their files)", forges
                     .names());
         }
-        ToolCallExecutor executor = assembly.build(writeQueuePerAgent).guardedBy(
-                installationGuard).routing(environmentApps.environments(), apps)
+        ToolCallExecutor github = config == null
+                ? ToolCallExecutor.withoutGitHub(completions, clock).limitedBy(answers, budget)
+                : assembly.build(writeQueuePerAgent);
+        ToolCallExecutor executor = github.guardedBy(installationGuard).routing(environmentApps
+                .environments(), apps)
                 .readingContentFrom(contentSource).actingOn(forges);
         Semaphore inFlight = new Semaphore(maxInFlight);
         List<DecisionConsumer> consumers = new ArrayList<>();

@@ -9,8 +9,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * How the standalone launcher finds and starts the executor: left out when no GitHub App is
- * configured at all, refused (start-up fails) when one is configured but broken.
+ * How the standalone launcher finds and starts the executor: left out when neither a GitHub App
+ * nor another forge is configured, refused (start-up fails) when an App is configured but
+ * broken; started without an App when only other forges are configured.
  */
 public final class ExecutorWorkerRole implements TollgateRole {
 
@@ -30,7 +31,7 @@ public final class ExecutorWorkerRole implements TollgateRole {
     }
 
     /**
-     * Left out only when no App setting is given at all (try-it mode). An App that is configured
+     * Left out only when no App setting and no forge is given at all (try-it mode). An App that is configured
      * but cannot start (an app ID without a readable key, a key without an app ID, a file that is
      * not a key) fails start-up with the reason: it is never left out silently.
      */
@@ -41,15 +42,21 @@ public final class ExecutorWorkerRole implements TollgateRole {
 
     static Optional<String> missingConfiguration(Function<String, String> settings,
             Map<String, String> environment) {
-        if (!GitHubAppConfig.anySettingGiven(settings, environment)) {
-            return Optional.of("no GitHub App is configured (try-it mode: calls the policy allows"
-                    + " are answered github_not_configured); to perform them set "
-                    + GitHubAppConfig.APP_ID + " and " + GitHubAppConfig.PRIVATE_KEY_FILE + " ("
-                    + Settings.envName(GitHubAppConfig.APP_ID) + ", " + Settings.envName(
+        boolean app = GitHubAppConfig.anySettingGiven(settings, environment);
+        if (!app && !ForgeHostSettings.anyGiven(settings, environment)) {
+            return Optional.of("no GitHub App and no other forge is configured (try-it mode:"
+                    + " calls the policy allows are answered github_not_configured); to perform"
+                    + " them set " + GitHubAppConfig.APP_ID + " and "
+                    + GitHubAppConfig.PRIVATE_KEY_FILE + " (" + Settings.envName(
+                            GitHubAppConfig.APP_ID)
+                    + ", " + Settings.envName(
                             GitHubAppConfig.PRIVATE_KEY_FILE)
-                    + ")");
+                    + "), or a forge: tollgate.forgejo.hosts[0].host, tollgate.gitlab.hosts[0]"
+                    + ".host or tollgate.jira.api-url, each with its token file");
         }
-        GitHubAppConfig.resolve(settings, environment); // throws ConfigurationException
+        if (app) {
+            GitHubAppConfig.resolve(settings, environment); // throws ConfigurationException
+        }
         return Optional.empty();
     }
 }

@@ -65,6 +65,23 @@ public final class ForgeHostSettings {
     public record JiraSetting(URI apiUrl, Path tokenFile, String token, String email) {
     }
 
+    /** The settings that configure a forge besides GitHub, as properties and as variables. */
+    private static final List<String> FORGE_KEYS = List.of("tollgate.forgejo.hosts[0].host",
+            "tollgate.gitlab.hosts[0].host", "tollgate.jira.api-url");
+    private static final List<String> FORGE_VARIABLES = List.of("TOLLGATE_FORGEJO_HOSTS_0_HOST",
+            "TOLLGATE_GITLAB_HOSTS_0_HOST", "TOLLGATE_JIRA_API_URL");
+
+    /**
+     * Whether a forge besides GitHub is configured (its first host, or the JIRA site): then an
+     * executor has work without a GitHub App. Only whether it is given; {@link #all} checks it.
+     */
+    public static boolean anyGiven(java.util.function.Function<String, String> properties,
+            java.util.Map<String, String> environment) {
+        return FORGE_KEYS.stream().map(properties).anyMatch(value -> value != null && !value
+                .isBlank()) || FORGE_VARIABLES.stream().map(environment::get).anyMatch(
+                        value -> value != null && !value.isBlank());
+    }
+
     /** Every configured Forgejo and GitLab host and the JIRA site, checked; none when none is. */
     public static List<Configured> all(Environment environment) {
         List<Configured> hosts = new ArrayList<>(read(environment, Forge.FORGEJO));

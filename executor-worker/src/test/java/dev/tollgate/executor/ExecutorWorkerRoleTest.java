@@ -32,8 +32,21 @@ class ExecutorWorkerRoleTest {
     @Test
     void aWhollyUnconfiguredAppLeavesTheExecutorOutAndSaysWhatToSet() {
         assertThat(missing()).hasValueSatisfying(reason -> assertThat(reason).contains(
-                "no GitHub App is configured", "github_not_configured", "TOLLGATE_GITHUB_APP_ID",
-                "TOLLGATE_GITHUB_PRIVATE_KEY_FILE"));
+                "no GitHub App and no other forge is configured", "github_not_configured",
+                "TOLLGATE_GITHUB_APP_ID", "TOLLGATE_GITHUB_PRIVATE_KEY_FILE",
+                "tollgate.jira.api-url"));
+    }
+
+    @Test
+    void anotherForgeWithoutAnAppStartsTheExecutorForThatForge() {
+        properties.put("tollgate.gitlab.hosts[0].host", "gitlab.com");
+        assertThat(missing()).isEmpty();
+        properties.clear();
+        env.put("TOLLGATE_JIRA_API_URL", "https://example.atlassian.net/rest/api/2");
+        assertThat(missing()).isEmpty();
+        properties.put("tollgate.github.app-id", TestApp.APP_ID);
+        assertThatThrownBy(this::missing).as("a half-configured App still fails, forge or not")
+                .isInstanceOf(ConfigurationException.class);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.tollgate.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.executor.JiraStandIn;
 import dev.tollgate.executor.TestApp;
 import dev.tollgate.tools.ErrorCode;
 import io.modelcontextprotocol.client.McpClient;
@@ -130,6 +131,56 @@ class TryItModeTest {
                     "tollgate.github.app-id");
             assertThat(denied.get("status")).as(denied.toString()).isEqualTo("denied");
             assertThat(denied.get("error_code")).isEqualTo(ErrorCode.POLICY_DENIED.code());
+        }
+    }
+
+    /**
+     * Without a GitHub App but with another forge, the executor starts and acts on that forge
+     * alone: a JIRA search is performed with the site's token, and a GitHub call the policy
+     * allows is answered github_not_configured by the executor instead of waiting.
+     */
+    @Test
+    void withOnlyAJiraSiteTheExecutorActsOnJiraAndAnswersGitHubCallsNotConfigured()
+            throws Exception {
+        Path policy = Files.writeString(data.resolve("policy.toml"), """
+                [gh.repos]
+                "octo-org/hello-world" = { read = true }
+                [jira.projects]
+                "PROJ" = { read = true }
+                """);
+        Path token = Files.writeString(data.resolve("jira-token"), "pat-forges-only\n");
+        Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions
+                .fromString("rw-------"));
+        try (JiraStandIn jira = JiraStandIn.dataCenter()) {
+            jira.token("pat-forges-only");
+            jira.project("PROJ", "Project");
+            jira.issue("PROJ", "Works without GitHub", "d");
+            List<String> args = List.of("--data-dir", data.resolve("run").toString(),
+                    "--kafka-port", "0", "--server.port=0", "--tollgate.admin-key=" + ADMIN_KEY,
+                    "--tollgate.policy.file=" + policy, "--tollgate.jira.api-url=" + jira
+                            .apiUrl(),
+                    "--tollgate.jira.token-file=" + token);
+            try (TollgateLauncher tollgate = TollgateLauncher.start(LauncherOptions.parse(args
+                    .toArray(String[]::new), Map.of()));
+                    McpSyncClient agent = connect(tollgate, mintGatewayToken(tollgate,
+                            "agent-try"))) {
+                agent.initialize();
+
+                Map<String, Object> found = finalAnswer(agent, call(agent, "jira_search", Map.of(
+                        "project", "PROJ")));
+                Map<String, Object> github = finalAnswer(agent, call(agent, "get_file", Map.of(
+                        "owner", "octo-org", "repo", "hello-world", "path", "README.md")));
+
+                assertThat(found.get("status")).as(found.toString()).isEqualTo("succeeded");
+                assertThat(found.toString()).contains("Works without GitHub");
+                assertThat(github.get("status")).as(github.toString()).isEqualTo("failed");
+                assertThat(github.get("error_code")).isEqualTo(ErrorCode.GITHUB_NOT_CONFIGURED
+                        .code());
+                assertThat((String) github.get("message")).contains("no GitHub App",
+                        "jira:jira", "tollgate.github.app-id");
+            }
+            assertThat(jira.received()).isNotEmpty().allSatisfy(received -> assertThat(received
+                    .authorization()).isEqualTo("Bearer pat-forges-only"));
         }
     }
 

@@ -35,7 +35,9 @@ public enum ErrorClass {
      * The answer is larger than one answer may be (what Kafka carries), or GitHub's answer is
      * larger than the executor reads: the message says the size, the limit and how to ask for less.
      */
-    RESULT_TOO_LARGE(ErrorCode.RESULT_TOO_LARGE);
+    RESULT_TOO_LARGE(ErrorCode.RESULT_TOO_LARGE),
+    /** Not attempted: this executor has no GitHub App (it acts on other forges only). */
+    GITHUB_NOT_CONFIGURED(ErrorCode.GITHUB_NOT_CONFIGURED);
 
     private final ErrorCode errorCode;
 

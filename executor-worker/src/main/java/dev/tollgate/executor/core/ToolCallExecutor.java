@@ -76,6 +76,15 @@ public final class ToolCallExecutor {
     }
 
     /**
+     * An executor without a GitHub App: it performs only other forges' calls ({@link #actingOn});
+     * every GitHub call is answered {@code github_not_configured}, unless its environment has an
+     * App of its own ({@link #routing}).
+     */
+    public static ToolCallExecutor withoutGitHub(CompletionStore completions, Clock clock) {
+        return new ToolCallExecutor(null, null, null, completions, clock);
+    }
+
+    /**
      * One App per environment: a request whose environment has an App of its own ({@code
      * environments}) is performed by that App's executor ({@code apps}); every other request by
      * this one (the default App). An environment with an App of its own but no executor for it is
@@ -162,7 +171,9 @@ public final class ToolCallExecutor {
 
     /** Puts this executor's token cache under {@code guard} (installation registry, limits). */
     public ToolCallExecutor guardedBy(MintGuard guard) {
-        tokens.guardedBy(guard);
+        if (tokens != null) {
+            tokens.guardedBy(guard);
+        }
         return this;
     }
 
@@ -223,6 +234,16 @@ public final class ToolCallExecutor {
         if (missing.isPresent()) {
             return failed(decision, GitHubError.of(ErrorClass.FORBIDDEN, 0, missing.get(), null),
                     0);
+        }
+        if (tokens == null && onGitHub(decision)) {
+            return failed(decision, GitHubError.of(ErrorClass.GITHUB_NOT_CONFIGURED, 0,
+                    "allowed by policy but not performed: this executor has no GitHub App (it"
+                            + " acts on " + (forges.names().isEmpty()
+                                    ? "no forge"
+                                    : String.join(", ", forges.names()))
+                            + " only); its operator sets tollgate.github.app-id and"
+                            + " tollgate.github.private-key-file",
+                    null), 0);
         }
         if (!decision.getAllowed()) {
             return failed(decision, GitHubError.of(ErrorClass.FORBIDDEN, 0,

@@ -106,7 +106,8 @@ public class ExecutorInstallationsConfiguration {
      * (metadata: read, to list repositories) are audited like every other.
      */
     @Bean
-    InstallationSyncService installationSyncService(GitHubAppConfig config, Clock clock,
+    InstallationSyncService installationSyncService(ObjectProvider<GitHubAppConfig> defaultApp,
+            Clock clock,
             EnvironmentApps environmentApps, InstallationRegistry executorInstallationRegistry,
             InstallationRegistryFeed executorInstallationFeed,
             Producer<String, SpecificRecord> producer, Environment environment,
@@ -118,7 +119,11 @@ public class ExecutorInstallationsConfiguration {
                         Duration.class, Duration.ofSeconds(60)),
                 defaults.random());
         List<InstallationSync> syncs = new ArrayList<>();
-        syncs.add(sync(AppEnvironments.DEFAULT, config, clock, producer, retry, retryScheduler));
+        GitHubAppConfig config = defaultApp.getIfAvailable();
+        if (config != null) { // none: the executor acts on other forges only
+            syncs.add(sync(AppEnvironments.DEFAULT, config, clock, producer, retry,
+                    retryScheduler));
+        }
         environmentApps.apps().forEach((name, app) -> syncs.add(sync(name, app, clock,
                 producer, retry, retryScheduler)));
         return new InstallationSyncService(syncs, executorInstallationRegistry, producer, clock,
