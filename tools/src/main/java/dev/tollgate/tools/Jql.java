@@ -174,8 +174,16 @@ public final class Jql {
             throw new InvalidArgumentException(field, "is not a JIRA label: labels have no"
                     + " spaces");
         }
+        if (value.toLowerCase(Locale.ROOT).startsWith(GATEWAY_LABEL_PREFIX)) {
+            throw new InvalidArgumentException(field, "'" + value + "': labels starting "
+                    + GATEWAY_LABEL_PREFIX + " are the gateway's own (they mark which request"
+                    + " created an issue)");
+        }
         return value;
     }
+
+    /** The prefix of the label the gateway marks a created issue with; agents may not set it. */
+    public static final String GATEWAY_LABEL_PREFIX = "tollgate-request-";
 
     /** The project key of an issue key ({@code PROJ} of {@code PROJ-123}). */
     public static String projectOf(String issueKey) {

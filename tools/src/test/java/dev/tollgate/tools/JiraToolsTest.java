@@ -77,6 +77,11 @@ class JiraToolsTest {
                 "summary", "s", "labels", List.of("two words")))).isInstanceOf(
                         InvalidArgumentException.class)
                 .hasMessageContaining("labels");
+        assertThatThrownBy(() -> of(Tool.JIRA_CREATE_ISSUE, Map.of("project", "PROJ",
+                "summary", "s", "labels", List.of("Tollgate-Request-0f9e")))).as(
+                        "the gateway's marker: an agent could make a later call look done")
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining(
+                        "the gateway's own");
         assertThat(Tool.JIRA_CREATE_ISSUE.definition().params().stream().filter(
                 p -> p instanceof Param.Str str && str.content()).map(Param::name))
                 .containsExactly("summary", "description");

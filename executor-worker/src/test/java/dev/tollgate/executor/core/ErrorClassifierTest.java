@@ -247,6 +247,7 @@ class ErrorClassifierTest {
         assertThat(Stream.of(ErrorClass.values()).map(ErrorClass::code)).containsExactly(
                 "rate_limited", "secondary_rate_limited", "forbidden", "not_found",
                 "validation_failed", "conflict", "unauthorized", "transient",
-                "outcome_unknown", "upstream_unavailable", "result_too_large");
+                "outcome_unknown", "upstream_unavailable", "result_too_large",
+                "github_not_configured");
     }
 }

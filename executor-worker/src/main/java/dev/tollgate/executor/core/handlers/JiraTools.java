@@ -32,7 +32,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class JiraTools {
 
     /** The label a created issue carries, with the request ID after it. */
-    static final String LABEL_PREFIX = "tollgate-request-";
+    static final String LABEL_PREFIX = Jql.GATEWAY_LABEL_PREFIX;
     /** The comment property that names the request that wrote it. */
     static final String PROPERTY = "tollgate.request";
 
