@@ -39,20 +39,29 @@ public interface ForgeErrors {
      * read as one message; failures name the host.
      */
     static ForgeErrors gitlab(String host) {
-        ForgeErrors forgejoRules = forgejo(host);
+        return resetting(forgejo(host), ForgeErrors::gitlabMessage, headers -> ErrorClassifier
+                .epochSeconds(headers, "ratelimit-reset"));
+    }
+
+    /**
+     * {@code rules} reading a forge's error bodies with {@code message}, and taking a 429's retry
+     * time from {@code reset} when it has no {@code Retry-After} (and the reset is still ahead).
+     */
+    private static ForgeErrors resetting(ForgeErrors rules,
+            java.util.function.UnaryOperator<String> message,
+            java.util.function.Function<ResponseHeaders, Optional<Instant>> reset) {
         return new ForgeErrors() {
             @Override
             public GitHubError classify(int status, ResponseHeaders headers, String body,
                     Instant now) {
-                GitHubError error = forgejoRules.classify(status, headers, gitlabMessage(body),
-                        now);
+                GitHubError error = rules.classify(status, headers, message.apply(body), now);
                 if (error.errorClass() == ErrorClass.RATE_LIMITED && ErrorClassifier
                         .retryAfter(headers, now).isEmpty()) {
-                    Optional<Instant> reset = ErrorClassifier.epochSeconds(headers,
-                            "ratelimit-reset").filter(at -> at.isAfter(now));
-                    if (reset.isPresent()) {
+                    Optional<Instant> at = reset.apply(headers).filter(when -> when.isAfter(
+                            now));
+                    if (at.isPresent()) {
                         return new GitHubError(ErrorClass.RATE_LIMITED, status, error.message(),
-                                reset, Optional.empty(), error.fieldErrors(), Optional.empty());
+                                at, Optional.empty(), error.fieldErrors(), Optional.empty());
                     }
                 }
                 return error;
@@ -60,7 +69,7 @@ public interface ForgeErrors {
 
             @Override
             public GitHubError classifyFailure(IOException failure) {
-                return forgejoRules.classifyFailure(failure);
+                return rules.classifyFailure(failure);
             }
         };
     }
@@ -117,30 +126,8 @@ public interface ForgeErrors {
      * ({@code errorMessages} and the field {@code errors}) read as one message.
      */
     static ForgeErrors jira(String site) {
-        ForgeErrors forgejoRules = forgejo(site);
-        return new ForgeErrors() {
-            @Override
-            public GitHubError classify(int status, ResponseHeaders headers, String body,
-                    Instant now) {
-                GitHubError error = forgejoRules.classify(status, headers, jiraMessage(body),
-                        now);
-                if (error.errorClass() == ErrorClass.RATE_LIMITED && ErrorClassifier
-                        .retryAfter(headers, now).isEmpty()) {
-                    Optional<Instant> reset = headers.first("x-ratelimit-reset").flatMap(
-                            ForgeErrors::isoInstant).filter(at -> at.isAfter(now));
-                    if (reset.isPresent()) {
-                        return new GitHubError(ErrorClass.RATE_LIMITED, status, error.message(),
-                                reset, Optional.empty(), error.fieldErrors(), Optional.empty());
-                    }
-                }
-                return error;
-            }
-
-            @Override
-            public GitHubError classifyFailure(IOException failure) {
-                return forgejoRules.classifyFailure(failure);
-            }
-        };
+        return resetting(forgejo(site), ForgeErrors::jiraMessage, headers -> headers.first(
+                "x-ratelimit-reset").flatMap(ForgeErrors::isoInstant));
     }
 
     private static Optional<Instant> isoInstant(String text) {
