@@ -141,10 +141,7 @@ class ForgesEndToEndTest {
         String token = GatewayClient.mint(tollgate.httpPort(), ADMIN_KEY, "coder", "dev");
         List<String> requestIds = new ArrayList<>();
         try (McpSyncClient agent = GatewayClient.connect(tollgate.httpPort(), token)) {
-            agent.initialize();
-
-            List<String> listed = agent.listTools().tools().stream().map(McpSchema.Tool::name)
-                    .toList();
+            List<String> listed = initialized(agent);
             assertThat(listed).contains("forgejo_get_file", "forgejo_push_files",
                     "forgejo_create_pr", "get_file").doesNotContain(
                             "forgejo_create_pending_review");
@@ -236,10 +233,7 @@ class ForgesEndToEndTest {
         String token = GatewayClient.mint(tollgate.httpPort(), ADMIN_KEY, "coder", "dev");
         List<String> requestIds = new ArrayList<>();
         try (McpSyncClient agent = GatewayClient.connect(tollgate.httpPort(), token)) {
-            agent.initialize();
-
-            List<String> listed = agent.listTools().tools().stream().map(McpSchema.Tool::name)
-                    .toList();
+            List<String> listed = initialized(agent);
             assertThat(listed).contains("gitlab_get_file", "gitlab_push_files",
                     "gitlab_create_mr").doesNotContain("gitlab_approve_mr");
 
@@ -311,10 +305,7 @@ class ForgesEndToEndTest {
         String token = GatewayClient.mint(tollgate.httpPort(), ADMIN_KEY, "coder", "dev");
         List<String> requestIds = new ArrayList<>();
         try (McpSyncClient agent = GatewayClient.connect(tollgate.httpPort(), token)) {
-            agent.initialize();
-
-            List<String> listed = agent.listTools().tools().stream().map(McpSchema.Tool::name)
-                    .toList();
+            List<String> listed = initialized(agent);
             assertThat(listed).contains("jira_search", "jira_get_issue", "jira_create_issue")
                     .doesNotContain("jira_add_comment", "jira_transition_issue");
 
@@ -384,6 +375,12 @@ class ForgesEndToEndTest {
         assertAudited(requestIds);
         assertThat(readAll(data.resolve("run").resolve("audit")).toString()).doesNotContain(
                 JIRA_TOKEN);
+    }
+
+    /** Initializes the session and answers the names of the tools it lists. */
+    private static List<String> initialized(McpSyncClient agent) {
+        agent.initialize();
+        return agent.listTools().tools().stream().map(McpSchema.Tool::name).toList();
     }
 
     /** Each call's request, decision and result reached the audit store, once. */
