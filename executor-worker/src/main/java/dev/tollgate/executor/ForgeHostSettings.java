@@ -62,7 +62,8 @@ public final class ForgeHostSettings {
      * @param email the Atlassian account's e-mail address, on JIRA Cloud (the token file holds
      *        its API token); absent on Data Center (the token file holds a personal access token)
      */
-    public record JiraSetting(URI apiUrl, Path tokenFile, String token, String email) {
+    public record JiraSetting(URI apiUrl, Path tokenFile, String token, String email,
+            String deployment) {
     }
 
     /** The settings that configure a forge besides GitHub, as properties and as variables. */
@@ -118,12 +119,31 @@ public final class ForgeHostSettings {
             throw new ConfigurationException(where + ".email '" + email + "' is not an e-mail"
                     + " address (the Atlassian account the API token belongs to)");
         }
+        boolean cloud = cloud(where, setting);
         String token = SecretFiles.readConfigured("JIRA token", setting.tokenFile());
         return new Configured(Forge.JIRA, Target.JIRA, setting.apiUrl(), email == null
-                ? GitHubRequest.Credential.HostToken.jiraDataCenter(Target.JIRA, token)
-                : GitHubRequest.Credential.HostToken.jiraCloud(Target.JIRA, email, token),
-                List
-                        .of());
+                ? GitHubRequest.Credential.JiraToken.bearer(token, cloud)
+                : GitHubRequest.Credential.JiraToken.basic(email, token, cloud), List.of());
+    }
+
+    /**
+     * Whether the site is JIRA Cloud: {@code .deployment} ({@code cloud} or
+     * {@code data-center}) when given, else whether the API is Atlassian's
+     * ({@code *.atlassian.net}, {@code api.atlassian.com}).
+     */
+    private static boolean cloud(String where, JiraSetting setting) {
+        if (setting.deployment() == null || setting.deployment().isBlank()) {
+            String host = setting.apiUrl().getHost() == null
+                    ? ""
+                    : setting.apiUrl().getHost().toLowerCase(java.util.Locale.ROOT);
+            return host.endsWith(".atlassian.net") || host.equals("api.atlassian.com");
+        }
+        return switch (setting.deployment().trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "cloud" -> true;
+            case "data-center", "datacenter", "server" -> false;
+            default -> throw new ConfigurationException(where + ".deployment '" + setting
+                    .deployment() + "' is cloud or data-center");
+        };
     }
 
     private static void checkUrl(String where, URI apiUrl) {

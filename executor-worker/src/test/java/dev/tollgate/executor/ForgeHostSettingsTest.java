@@ -8,6 +8,7 @@ import dev.tollgate.executor.core.ConfigurationException;
 import dev.tollgate.executor.core.ErrorClass;
 import dev.tollgate.executor.core.ForgeErrors;
 import dev.tollgate.executor.core.GitHubError;
+import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.ResponseHeaders;
 import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Glob;
@@ -200,9 +201,30 @@ class ForgeHostSettingsTest {
         MockEnvironment dataCenter = new MockEnvironment().withProperty("tollgate.jira.api-url",
                 "https://jira.example.com/rest/api/2").withProperty("tollgate.jira.token-file",
                         tokenFile("pat-1").toString());
-        assertThat(ForgeHostSettings.all(dataCenter)).singleElement().satisfies(
-                site -> assertThat(site.credential().authorization()).isEqualTo(
-                        "Bearer pat-1"));
+        assertThat(ForgeHostSettings.all(dataCenter)).singleElement().satisfies(site -> {
+            assertThat(site.credential().authorization()).isEqualTo("Bearer pat-1");
+            assertThat(((GitHubRequest.Credential.JiraToken) site.credential()).cloud())
+                    .as("a Data Center site: not atlassian.net").isFalse();
+        });
+        assertThat(ForgeHostSettings.all(cloud)).singleElement().satisfies(site -> assertThat(
+                ((GitHubRequest.Credential.JiraToken) site.credential()).cloud()).isTrue());
+        MockEnvironment stated = new MockEnvironment().withProperty("tollgate.jira.api-url",
+                "http://127.0.0.1:8080/rest/api/2").withProperty("tollgate.jira.token-file",
+                        tokenFile("oauth-1").toString())
+                .withProperty(
+                        "tollgate.jira.deployment", "cloud");
+        assertThat(ForgeHostSettings.all(stated)).singleElement().satisfies(site -> {
+            assertThat(site.credential().authorization()).isEqualTo("Bearer oauth-1");
+            assertThat(((GitHubRequest.Credential.JiraToken) site.credential()).cloud())
+                    .isTrue();
+        });
+        assertThatThrownBy(() -> ForgeHostSettings.all(new MockEnvironment().withProperty(
+                "tollgate.jira.api-url", "https://jira.example.com/rest/api/2").withProperty(
+                        "tollgate.jira.token-file", tokenFile("t").toString())
+                .withProperty(
+                        "tollgate.jira.deployment", "on-prem")))
+                .hasMessageContaining(
+                        "is cloud or data-center");
     }
 
     @Test

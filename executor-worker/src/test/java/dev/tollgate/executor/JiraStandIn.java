@@ -66,7 +66,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <li><b>Comments.</b> {@code POST /issue/{key}/comment} with {@code body} and optional
  * {@code properties}; a blank body is 400 {@code errors.comment}. {@code GET} pages with
  * {@code startAt}/{@code maxResults} (default 5000), oldest first, and carries each comment's
- * {@code properties} only with {@code expand=properties}.
+ * {@code properties} only with {@code expand=properties}; {@code orderBy=-created} lists the
+ * newest first.
  * <li><b>Workflow.</b> To Do ({@code new}), In Progress ({@code indeterminate}), Done
  * ({@code done}), reached by transitions 11, 21 and 31 from anywhere; {@code GET transitions}
  * offers every one but the current status's, and {@code POST} of any other id is 400
@@ -565,7 +566,11 @@ public final class JiraStandIn implements AutoCloseable {
         int startAt = Math.max(0, number(query.get("startAt"), 0));
         int maxResults = Math.max(0, number(query.get("maxResults"), 5000));
         boolean properties = query.getOrDefault("expand", "").contains("properties");
-        List<Comment> page = slice(issue.comments, startAt, maxResults);
+        List<Comment> ordered = new ArrayList<>(issue.comments);
+        if (query.getOrDefault("orderBy", "created").equals("-created")) { // JIRA: created,
+            java.util.Collections.reverse(ordered); // +created (oldest first) or -created
+        }
+        List<Comment> page = slice(ordered, startAt, maxResults);
         ObjectNode node = JSON.createObjectNode().put("startAt", startAt).put("maxResults",
                 maxResults).put("total", issue.comments.size());
         ArrayNode list = node.putArray("comments");

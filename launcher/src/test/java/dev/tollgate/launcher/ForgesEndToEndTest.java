@@ -110,7 +110,8 @@ class ForgesEndToEndTest {
                 "--tollgate.gitlab.hosts[0].token-file=" + gitlabTokenFile,
                 "--tollgate.jira.api-url=" + jira.apiUrl(),
                 "--tollgate.jira.token-file=" + jiraTokenFile,
-                "--tollgate.jira.email=" + JIRA_EMAIL);
+                "--tollgate.jira.email=" + JIRA_EMAIL,
+                "--tollgate.jira.deployment=cloud"); // on loopback: not atlassian.net
     }
 
     @AfterAll

@@ -183,16 +183,40 @@ public record GitHubRequest(String method, String path, Credential credential,
                 return new HostToken(host, "Bearer", value);
             }
 
-            /** A JIRA Cloud API token with its account's e-mail address (HTTP Basic). */
-            public static HostToken jiraCloud(String host, String email, String apiToken) {
-                return new HostToken(host, "Basic", java.util.Base64.getEncoder().encodeToString(
-                        (email + ":" + apiToken)
-                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            @Override
+            public String authorization() {
+                return scheme + " " + value;
             }
 
-            /** A JIRA Data Center personal access token. */
-            public static HostToken jiraDataCenter(String host, String value) {
-                return new HostToken(host, "Bearer", value);
+            @Override
+            public String toString() {
+                return "HostToken[" + host + ", redacted]";
+            }
+        }
+
+        /**
+         * The JIRA site's credential, read from its file at start and held only in the
+         * executor's memory, and which JIRA it is for: Cloud (whose search is
+         * {@code /search/jql}) or Data Center ({@code /search}).
+         *
+         * @param scheme {@code Basic} (an account's e-mail address and API token) or
+         *        {@code Bearer} (a Data Center personal access token; on Cloud an OAuth 2.0
+         *        access token)
+         * @param value what follows the scheme
+         * @param cloud whether the site is JIRA Cloud
+         */
+        record JiraToken(String scheme, String value, boolean cloud) implements Credential {
+
+            /** An account's e-mail address and API token, as HTTP Basic. */
+            public static JiraToken basic(String email, String apiToken, boolean cloud) {
+                return new JiraToken("Basic", java.util.Base64.getEncoder().encodeToString((email
+                        + ":" + apiToken).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        cloud);
+            }
+
+            /** A bearer token: a Data Center personal access token, or a Cloud OAuth token. */
+            public static JiraToken bearer(String token, boolean cloud) {
+                return new JiraToken("Bearer", token, cloud);
             }
 
             @Override
@@ -202,7 +226,8 @@ public record GitHubRequest(String method, String path, Credential credential,
 
             @Override
             public String toString() {
-                return "HostToken[" + host + ", redacted]";
+                return "JiraToken[" + scheme + ", " + (cloud ? "cloud" : "data center")
+                        + ", redacted]";
             }
         }
 

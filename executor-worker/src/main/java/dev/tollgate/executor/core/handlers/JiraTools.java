@@ -18,9 +18,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The JIRA tools, on its REST API v2 (paths relative to {@code https://site/rest/api/2}), which
  * JIRA Cloud and Data Center both serve; Cloud searches through {@code /search/jql} (its
- * {@code /search} is removed), Data Center through {@code /search}. The site is Cloud when its
- * credential is an e-mail address with an API token, Data Center when it is a personal access
- * token.
+ * {@code /search} is removed), Data Center through {@code /search}, as the site's credential
+ * says ({@code tollgate.jira.deployment}).
  *
  * <p>Every call stays in the project the policy decided on: a search is narrowed by
  * {@link Jql#narrow} and its answer filtered again by project; an issue key is checked to be in
@@ -51,11 +50,11 @@ final class JiraTools {
                 JiraTools::transition);
     }
 
-    /** Whether the site is JIRA Cloud: its credential is an e-mail address and API token. */
+    /** Whether the site is JIRA Cloud, as its credential says. */
     static boolean cloud(ToolCall call) {
         return call.session().hostCredential().filter(
-                credential -> credential instanceof GitHubRequest.Credential.HostToken token
-                        && token.scheme().equals("Basic"))
+                credential -> credential instanceof GitHubRequest.Credential.JiraToken token
+                        && token.cloud())
                 .isPresent();
     }
 
@@ -156,7 +155,7 @@ final class JiraTools {
                 .path("updated").asString(null));
     }
 
-    /** The issue, its latest comments and the transitions it offers now. */
+    /** The issue, its latest 50 comments (newest first) and the transitions it offers now. */
     static JsonNode getIssue(ToolCall call) {
         JsonNode issue = issueInProject(call, ISSUE_FIELDS);
         JsonNode fields = issue.path("fields");
@@ -164,7 +163,8 @@ final class JiraTools {
                 fields.path("description").asString(null)).put("reporter",
                         fields.path(
                                 "reporter").path("displayName").asString(null));
-        JsonNode comments = call.session().get(issuePath(call) + "/comment?maxResults=50");
+        JsonNode comments = call.session().get(issuePath(call)
+                + "/comment?maxResults=50&orderBy=-created");
         ArrayNode shaped = result.putArray("comments");
         comments.path("comments").forEach(comment -> shaped.add(object().put("id", comment.path(
                 "id").asString(null)).put("author", comment.path("author").path("displayName")

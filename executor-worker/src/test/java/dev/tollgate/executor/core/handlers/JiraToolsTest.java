@@ -53,8 +53,8 @@ class JiraToolsTest {
 
     private GitHubRequest.Credential credential() {
         return jira.edition() == JiraStandIn.Edition.CLOUD
-                ? GitHubRequest.Credential.HostToken.jiraCloud(Target.JIRA, EMAIL, TOKEN)
-                : GitHubRequest.Credential.HostToken.jiraDataCenter(Target.JIRA, TOKEN);
+                ? GitHubRequest.Credential.JiraToken.basic(EMAIL, TOKEN, true)
+                : GitHubRequest.Credential.JiraToken.bearer(TOKEN, false);
     }
 
     private ToolCallExecutor executor() {
@@ -155,6 +155,7 @@ class JiraToolsTest {
     @Test
     void readsAnIssueWithItsCommentsAndTheTransitionsItOffers() {
         String key = jira.issue("PROJ", "Login fails", "It *fails*", "backend");
+        result(run("jira_add_comment", "{\"issue_key\":\"" + key + "\",\"body\":\"First\"}"));
         result(run("jira_add_comment", "{\"issue_key\":\"" + key + "\",\"body\":\"Seen it\"}"));
 
         JsonNode issue = result(run("jira_get_issue", "{\"issue_key\":\"" + key.toLowerCase(
@@ -162,8 +163,9 @@ class JiraToolsTest {
 
         assertThat(issue.path("summary").asString()).isEqualTo("Login fails");
         assertThat(issue.path("description").asString()).isEqualTo("It *fails*");
-        assertThat(issue.path("comments")).singleElement().satisfies(comment -> assertThat(
-                comment.path("body").asString()).isEqualTo("Seen it"));
+        assertThat(issue.path("comments")).extracting(comment -> comment.path("body")
+                .asString()).as("newest first").containsExactly("Seen it", "First");
+        assertThat(issue.path("comment_total").asInt()).isEqualTo(2);
         assertThat(issue.path("transitions").toString()).contains("In Progress").contains(
                 "Done");
     }
