@@ -78,9 +78,9 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
             String name = host.forge().key() + ":" + host.host();
             GitHubTransport transport = transports.computeIfAbsent(name + " " + host.apiUrl(),
                     key -> decorator.apply(new ResilientTransport(ExecutorMetrics.timed(
-                            new OkHttpTransport(host.apiUrl(), OkHttpTransport.defaultClient(),
+                            OkHttpTransport.forge(host.apiUrl(), OkHttpTransport.defaultClient(),
                                     responseBudget)),
-                            name, retry, ExecutorMetrics.watch(ResilientTransport.breakerFor(
+                            name, retry, ExecutorMetrics.watch(ResilientTransport.breakerNamed(
                                     name, CIRCUIT_OPEN_WAIT, clock)),
                             CIRCUIT_OPEN_WAIT, new WritePacer(writeInterval, clock, Sleeper
                                     .system(), writeQueuePerAgent),

@@ -13,6 +13,7 @@ import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
 import dev.tollgate.executor.core.InstallationResolver;
 import dev.tollgate.executor.core.InstallationTokens;
+import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.executor.core.ToolCallExecutor;
 import dev.tollgate.executor.http.OkHttpTransport;
@@ -93,10 +94,12 @@ public final class ExecutorHarness implements AutoCloseable {
     public ForgeHosts forgeHost(Forge forge, String host, java.net.URI apiUrl,
             GitHubRequest.Credential credential) {
         String name = forge.key() + ":" + host;
-        ResilientTransport forgeTransport = new ResilientTransport(new OkHttpTransport(apiUrl,
-                OkHttpTransport.defaultClient()), name, RetryPolicy.defaults(),
+        ResilientTransport forgeTransport = new ResilientTransport(OkHttpTransport.forge(apiUrl,
+                OkHttpTransport.defaultClient(), ResponseBudget.forHeap(Runtime.getRuntime()
+                        .maxMemory())),
+                name, RetryPolicy.defaults(),
                 ResilientTransport
-                        .breakerFor(name, OPEN_WAIT, clock),
+                        .breakerNamed(name, OPEN_WAIT, clock),
                 OPEN_WAIT, new WritePacer(Duration.ofSeconds(1), clock, paced::add), scheduler,
                 clock);
         return ForgeHosts.of(List.of(new ForgeHosts.Host(forge, host, forgeTransport,

@@ -68,6 +68,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code startAt}/{@code maxResults} (default 5000), oldest first, and carries each comment's
  * {@code properties} only with {@code expand=properties}; {@code orderBy=-created} lists the
  * newest first.
+ * <li><b>Media type.</b> An {@code Accept} header without {@code application/json} or
+ * {@code *}{@code /*} is 406 with no body, as Jersey answers it.
  * <li><b>Workflow.</b> To Do ({@code new}), In Progress ({@code indeterminate}), Done
  * ({@code done}), reached by transitions 11, 21 and 31 from anywhere; {@code GET transitions}
  * offers every one but the current status's, and {@code POST} of any other id is 400
@@ -411,6 +413,13 @@ public final class JiraStandIn implements AutoCloseable {
             }
             if (observed > rateLimit) {
                 return throttled();
+            }
+            String accept = request.getHeaders().get("Accept");
+            if (accept != null && !accept.contains("application/json") && !accept.contains(
+                    "*/*")) {
+                // JIRA's resources produce application/json only: Jersey answers any other
+                // Accept with 406 (GitHub's application/vnd.github+json included)
+                return new MockResponse.Builder().code(406).body("").build();
             }
             try {
                 return route(method, split[0], query(split.length > 1 ? split[1] : ""), body,

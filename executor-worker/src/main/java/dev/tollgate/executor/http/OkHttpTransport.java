@@ -53,6 +53,8 @@ public final class OkHttpTransport implements GitHubTransport {
     private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
 
     private final String apiUrl;
+    /** Whether the API is GitHub's: its media type and API version are sent, else plain JSON. */
+    private final boolean gitHub;
     private final OkHttpClient repeatable;
     private final OkHttpClient writes;
     private final ResponseBudget budget;
@@ -66,6 +68,21 @@ public final class OkHttpTransport implements GitHubTransport {
      * @param budget the replica's budget for GitHub's answers, shared by all its transports
      */
     public OkHttpTransport(URI apiUrl, OkHttpClient client, ResponseBudget budget) {
+        this(apiUrl, client, budget, true);
+    }
+
+    /**
+     * A transport for a forge other than GitHub (Forgejo, GitLab, JIRA): {@code Accept:
+     * application/json} and no GitHub API version, since a server that produces JSON only may
+     * refuse GitHub's media type (JIRA answers it 406).
+     */
+    public static OkHttpTransport forge(URI apiUrl, OkHttpClient client, ResponseBudget budget) {
+        return new OkHttpTransport(apiUrl, client, budget, false);
+    }
+
+    private OkHttpTransport(URI apiUrl, OkHttpClient client, ResponseBudget budget,
+            boolean gitHub) {
+        this.gitHub = gitHub;
         String text = apiUrl.toString();
         this.apiUrl = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
         this.repeatable = client.newBuilder().retryOnConnectionFailure(true).build();
@@ -104,11 +121,13 @@ public final class OkHttpTransport implements GitHubTransport {
     public GitHubResponse send(GitHubRequest request) throws IOException {
         RequestBody body = request.jsonBody().map(json -> RequestBody.create(json, JSON))
                 .orElse(request.isWrite() ? RequestBody.create("", JSON) : null);
-        Request http = new Request.Builder().url(urlOf(request.path())).method(request.method(),
-                body).header("Accept", "application/vnd.github+json").header(
+        Request.Builder builder = new Request.Builder().url(urlOf(request.path())).method(request
+                .method(), body).header("User-Agent", USER_AGENT).header("Authorization", request
+                        .credential().authorization());
+        Request http = (gitHub
+                ? builder.header("Accept", "application/vnd.github+json").header(
                         "X-GitHub-Api-Version", API_VERSION)
-                .header("User-Agent", USER_AGENT)
-                .header("Authorization", request.credential().authorization()).build();
+                : builder.header("Accept", "application/json")).build();
         ResponseBudget.Account own = request.account() == null ? budget.account() : null;
         ResponseBudget.Account account = own != null ? own : request.account();
         try {

@@ -109,7 +109,12 @@ public final class ResilientTransport implements GitHubTransport {
 
     /** A breaker for one GitHub host: opens at 50% failures over 20 calls, for {@code openWait}. */
     public static CircuitBreaker breakerFor(String host, Duration openWait, Clock clock) {
-        return CircuitBreaker.of("github-" + host, CircuitBreakerConfig.custom().clock(clock)
+        return breakerNamed("github-" + host, openWait, clock);
+    }
+
+    /** A breaker as {@link #breakerFor}'s, named {@code name} (another forge's host). */
+    public static CircuitBreaker breakerNamed(String name, Duration openWait, Clock clock) {
+        return CircuitBreaker.of(name, CircuitBreakerConfig.custom().clock(clock)
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(20).minimumNumberOfCalls(10).failureRateThreshold(50)
                 .waitDurationInOpenState(openWait).permittedNumberOfCallsInHalfOpenState(2)

@@ -6,11 +6,11 @@ import dev.tollgate.runtime.cli.Cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /**
  * service-gator's command-line policy options, as a picocli mixin: {@code explain} takes them

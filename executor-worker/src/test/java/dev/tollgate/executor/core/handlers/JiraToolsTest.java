@@ -265,6 +265,25 @@ class JiraToolsTest {
     }
 
     @Test
+    void jiraRefusesGitHubsMediaTypeSoAForgesTransportAsksForJson() {
+        ForgeHosts gitHubStyle = ForgeHosts.of(List.of(new ForgeHosts.Host(Forge.JIRA,
+                Target.JIRA, new dev.tollgate.executor.http.OkHttpTransport(jira.apiUrl(),
+                        dev.tollgate.executor.http.OkHttpTransport.defaultClient()),
+                credential())));
+
+        ToolCallCompleted refused = harness.executor(new InMemoryCompletionStore(10)).actingOn(
+                gitHubStyle).execute(
+                        decision(UUID.randomUUID().toString(), "jira_search",
+                                "{\"project\":\"PROJ\"}"));
+        ToolCallCompleted answered = run("jira_search", "{\"project\":\"PROJ\"}");
+
+        assertThat(refused.getStatus()).as("Accept: application/vnd.github+json").isNotEqualTo(
+                CallStatus.SUCCEEDED);
+        assertThat(answered.getStatus()).as(answered.getMessage()).isEqualTo(
+                CallStatus.SUCCEEDED);
+    }
+
+    @Test
     void anExecutorWithoutAJiraSiteRefusesNamingTheSettings() {
         ToolCallCompleted refused = harness.executor(new InMemoryCompletionStore(10)).actingOn(
                 ForgeHosts.NONE).execute(
