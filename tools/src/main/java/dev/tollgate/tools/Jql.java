@@ -1,6 +1,7 @@
 package dev.tollgate.tools;
 
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -77,7 +78,10 @@ public final class Jql {
             }
             switch (c) {
                 case '"', '\'' -> quote = c;
-                case '(' -> depth++;
+                case '(' -> {
+                    checkFunction(field, value, i);
+                    depth++;
+                }
                 case ')' -> {
                     if (--depth < 0) {
                         throw new InvalidArgumentException(field, "has a ')' at character "
@@ -110,6 +114,46 @@ public final class Jql {
         String order = value.substring(by.end());
         checkOrder(field, order);
         return new Parts(value.substring(0, orderAt), order);
+    }
+
+    /** Words after which a parenthesis groups or lists, rather than calling a function. */
+    private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "was", "is",
+            "changed", "from", "to", "by", "during", "on", "after", "before");
+
+    /**
+     * JIRA's own functions that answer a value or a list about the caller, dates, sprints,
+     * versions, users or one issue's links: none runs a query of its own. Any other function is
+     * refused, above all those of apps (ScriptRunner's {@code linkedIssuesOf("a JQL query")} and
+     * its kind) that take a query and would test conditions on other projects' issues.
+     */
+    static final Set<String> FUNCTIONS = Set.of("currentuser", "currentlogin", "lastlogin",
+            "now", "startofday", "startofweek", "startofmonth", "startofyear", "endofday",
+            "endofweek", "endofmonth", "endofyear", "membersof", "opensprints", "closedsprints",
+            "futuresprints", "releasedversions", "unreleasedversions", "latestreleasedversion",
+            "earliestunreleasedversion", "componentsleadbyuser", "issuehistory", "votedissues",
+            "watchedissues", "linkedissues", "updatedby", "standardissuetypes",
+            "subtaskissuetypes", "cascadeoption");
+
+    /** The word before the parenthesis at {@code at}, if it names a function, must be JIRA's. */
+    private static void checkFunction(String field, String value, int at) {
+        int end = at;
+        while (end > 0 && Character.isWhitespace(value.charAt(end - 1))) {
+            end--;
+        }
+        int start = end;
+        while (start > 0 && isWordCharacter(value.charAt(start - 1))) {
+            start--;
+        }
+        String word = value.substring(start, end).toLowerCase(Locale.ROOT);
+        if (word.isEmpty() || KEYWORDS.contains(word)) {
+            return;
+        }
+        if (!FUNCTIONS.contains(word)) {
+            throw new InvalidArgumentException(field, "calls " + value.substring(start, end)
+                    + "(), which is not one of JIRA's own functions the gateway allows (a"
+                    + " function may run a query of its own, outside the project): "
+                    + new java.util.TreeSet<>(FUNCTIONS));
+        }
     }
 
     private static boolean isWordCharacter(char c) {

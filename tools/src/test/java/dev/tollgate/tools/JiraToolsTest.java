@@ -114,12 +114,25 @@ class JiraToolsTest {
             "status = Done ORDER BY key, (project = OTHER)",
             "status = Done ORDER BY key OR project = OTHER",
             "summary ~ a\\)b",
-            "status = Done\u0000"})
+            "status = Done\u0000",
+            "issueFunction in linkedIssuesOf(\"project = SECRET AND summary ~ plans\")",
+            "issue in subquery(\"project = SECRET\")",
+            "key in myFunction ()"})
     void aQueryThatCouldLeaveTheProjectIsRefused(String jql) {
         assertThatThrownBy(() -> of(Tool.JIRA_SEARCH, Map.of("project", "PROJ", "jql", jql)))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("jql");
         assertThatThrownBy(() -> Jql.narrow("PROJ", jql)).isInstanceOf(
                 InvalidArgumentException.class);
+    }
+
+    @Test
+    void jirasOwnFunctionsAndGroupsAfterKeywordsPass() {
+        String jql = "assignee = currentUser() AND sprint in openSprints() AND created >="
+                + " startOfWeek(-1) AND status was in (Open, \"In Progress\") AND (labels is"
+                + " EMPTY OR NOT (priority in (High)))";
+        assertThat(Jql.narrow("PROJ", jql)).contains(jql);
+        assertThat(Jql.narrow("PROJ", "summary ~ \"subquery(x)\"")).as("inside quotes: text")
+                .contains("subquery(x)");
     }
 
     @Test
