@@ -228,6 +228,30 @@ class ForgeHostSettingsTest {
     }
 
     @Test
+    void environmentVariablesConfigureForgesAsTheDeploymentsSetThem() throws IOException {
+        String file = tokenFile("from-env").toString();
+        org.springframework.core.env.StandardEnvironment environment = new org.springframework.core.env.StandardEnvironment();
+        String name = org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME;
+        Map<String, Object> variables = Map.of("TOLLGATE_GITLAB_HOSTS_0_HOST", "gitlab.example.com",
+                "TOLLGATE_GITLAB_HOSTS_0_TOKEN_FILE", file, "TOLLGATE_JIRA_API_URL",
+                "https://example.atlassian.net/rest/api/2", "TOLLGATE_JIRA_EMAIL",
+                "bot@example.com", "TOLLGATE_JIRA_TOKEN_FILE", file);
+        environment.getPropertySources().replace(name,
+                new org.springframework.core.env.SystemEnvironmentPropertySource(name, variables));
+
+        assertThat(ForgeHostSettings.all(environment))
+                .extracting(ForgeHostSettings.Configured::forge,
+                        ForgeHostSettings.Configured::host)
+                .containsExactly(org.assertj.core.groups.Tuple
+                        .tuple(Forge.GITLAB, "gitlab.example.com"),
+                        org.assertj.core.groups.Tuple
+                                .tuple(Forge.JIRA, "jira"));
+        java.util.Map<String, String> asStrings = new java.util.HashMap<>();
+        variables.forEach((key, value) -> asStrings.put(key, value.toString()));
+        assertThat(ForgeHostSettings.anyGiven(key -> null, asStrings)).isTrue();
+    }
+
+    @Test
     void theJiraSiteNeedsAnHttpsUrlAndATokenFileNeverASetting() throws IOException {
         String file = tokenFile("t").toString();
         assertThatThrownBy(() -> ForgeHostSettings.all(new MockEnvironment().withProperty(
