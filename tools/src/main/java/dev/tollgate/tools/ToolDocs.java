@@ -19,7 +19,7 @@ public final class ToolDocs {
     /** Every tool: its kind, the tier that grants it, its permissions and its arguments. */
     public static String toolsTable() {
         StringBuilder out = new StringBuilder(
-                "| tool | kind | granted by | GitHub App permissions (Forgejo, GitLab token scopes) |"
+                "| tool | kind | granted by | GitHub App permissions (Forgejo, GitLab token scopes; JIRA's classic scopes) |"
                         + " arguments |\n"
                         + "|---|---|---|---|---|\n");
         for (Tool tool : Tool.values()) {
