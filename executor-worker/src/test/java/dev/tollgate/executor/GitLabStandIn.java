@@ -1,5 +1,6 @@
 package dev.tollgate.executor;
 
+import dev.tollgate.executor.ScriptedAnswers.Answer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -31,7 +31,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -168,15 +167,6 @@ public final class GitLabStandIn implements AutoCloseable {
     private record Token(String username, Set<String> scopes) {
     }
 
-    private record Failure(String method, String pathPrefix, int status,
-            Map<String, String> headers, String body) {
-
-        boolean matches(String requestMethod, String path) {
-            return (method == null || method.equals(requestMethod)) && (pathPrefix == null
-                    || path.startsWith(pathPrefix));
-        }
-    }
-
     private record Commit(String sha, String parent, String message, String author,
             Instant when, Map<String, byte[]> tree) {
 
@@ -204,23 +194,13 @@ public final class GitLabStandIn implements AutoCloseable {
         final List<String> approvedBy = new ArrayList<>();
     }
 
-    /** Thrown inside a handler to answer with a GitLab error. */
-    private static final class Answer extends RuntimeException {
-        final transient MockResponse response;
-
-        Answer(MockResponse response) {
-            super(null, null, false, false);
-            this.response = response;
-        }
-    }
-
     private final MockWebServer server = new MockWebServer();
     private final Clock clock;
     private final Map<String, Long> users = new LinkedHashMap<>();
     private final Map<String, Project> projects = new LinkedHashMap<>();
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final Deque<Failure> failures = new ConcurrentLinkedDeque<>();
+    private final ScriptedAnswers failures = new ScriptedAnswers();
     private long nextId = 1;
     private long commitCounter;
     private int rateLimit = 2000;
@@ -306,11 +286,7 @@ public final class GitLabStandIn implements AutoCloseable {
      */
     public void failNext(String method, String pathPrefix, int times, int status,
             Map<String, String> headers, String body) {
-        for (int i = 0; i < times; i++) {
-            failures.add(new Failure(method, pathPrefix, status, headers == null
-                    ? Map.of()
-                    : Map.copyOf(headers), body));
-        }
+        failures.add(method, pathPrefix, times, status, headers, body);
     }
 
     // ---- what happened -----------------------------------------------------------------------
@@ -556,13 +532,9 @@ public final class GitLabStandIn implements AutoCloseable {
         String path = target.split("\\?", 2)[0];
         synchronized (this) {
             countRequest();
-            for (Failure failure : failures) {
-                if (failure.matches(method, path) && failures.remove(failure)) {
-                    MockResponse.Builder scripted = new MockResponse.Builder().code(failure
-                            .status()).body(failure.body() == null ? "" : failure.body());
-                    failure.headers().forEach(scripted::addHeader);
-                    return withRateLimit(scripted, failure.headers().keySet());
-                }
+            Optional<ScriptedAnswers.Taken> scripted = failures.take(method, path);
+            if (scripted.isPresent()) {
+                return withRateLimit(scripted.get().builder(), scripted.get().headerNames());
             }
             if (observed > rateLimit) {
                 MockResponse.Builder throttled = new MockResponse.Builder().code(429).addHeader(

@@ -1,5 +1,6 @@
 package dev.tollgate.executor;
 
+import dev.tollgate.executor.ScriptedAnswers.Answer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -16,7 +17,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -157,15 +156,6 @@ public final class JiraStandIn implements AutoCloseable {
             String color, String transition) {
     }
 
-    private record Failure(String method, String pathPrefix, int status,
-            Map<String, String> headers, String body) {
-
-        boolean matches(String requestMethod, String path) {
-            return (method == null || method.equals(requestMethod))
-                    && (pathPrefix == null || path.startsWith(pathPrefix));
-        }
-    }
-
     private static final class Project {
         long id;
         String key;
@@ -199,16 +189,6 @@ public final class JiraStandIn implements AutoCloseable {
         final Map<String, JsonNode> properties = new LinkedHashMap<>();
     }
 
-    /** Thrown inside a handler to answer with a JIRA error. */
-    private static final class Answer extends RuntimeException {
-        final transient MockResponse response;
-
-        Answer(MockResponse response) {
-            super(null, null, false, false);
-            this.response = response;
-        }
-    }
-
     private final MockWebServer server = new MockWebServer();
     private final Edition edition;
     private final Clock clock;
@@ -216,7 +196,7 @@ public final class JiraStandIn implements AutoCloseable {
     private final Map<String, Project> projects = new LinkedHashMap<>();
     private final List<Issue> issues = new ArrayList<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final Deque<Failure> failures = new ConcurrentLinkedDeque<>();
+    private final ScriptedAnswers failures = new ScriptedAnswers();
     private long nextIssueId = 10000;
     private long nextCommentId = 10000;
     private long nextProjectId = 10000;
@@ -339,10 +319,7 @@ public final class JiraStandIn implements AutoCloseable {
      */
     public void failNext(String method, String pathPrefix, int times, int status,
             Map<String, String> headers, String body) {
-        for (int i = 0; i < times; i++) {
-            failures.add(new Failure(method, pathPrefix, status,
-                    headers == null ? Map.of() : Map.copyOf(headers), body));
-        }
+        failures.add(method, pathPrefix, times, status, headers, body);
     }
 
     // ---- what happened -----------------------------------------------------------------------
@@ -403,13 +380,9 @@ public final class JiraStandIn implements AutoCloseable {
         String[] split = target.split("\\?", 2);
         synchronized (this) {
             countRequest();
-            for (Failure failure : failures) {
-                if (failure.matches(method, split[0]) && failures.remove(failure)) {
-                    MockResponse.Builder scripted = new MockResponse.Builder().code(failure
-                            .status()).body(failure.body() == null ? "" : failure.body());
-                    failure.headers().forEach(scripted::addHeader);
-                    return scripted.build();
-                }
+            Optional<ScriptedAnswers.Taken> scripted = failures.take(method, split[0]);
+            if (scripted.isPresent()) {
+                return scripted.get().builder().build();
             }
             if (observed > rateLimit) {
                 return throttled();
