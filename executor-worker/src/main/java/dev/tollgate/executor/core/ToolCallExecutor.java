@@ -235,6 +235,10 @@ public final class ToolCallExecutor {
             return failed(decision, GitHubError.of(ErrorClass.FORBIDDEN, 0, missing.get(), null),
                     0);
         }
+        if (!decision.getAllowed()) {
+            return failed(decision, GitHubError.of(ErrorClass.FORBIDDEN, 0,
+                    "the decision did not allow this call: " + decision.getReason(), null), 0);
+        }
         if (tokens == null && onGitHub(decision)) {
             return failed(decision, GitHubError.of(ErrorClass.GITHUB_NOT_CONFIGURED, 0,
                     "allowed by policy but not performed: this executor has no GitHub App (it"
@@ -244,10 +248,6 @@ public final class ToolCallExecutor {
                             + " only); its operator sets tollgate.github.app-id and"
                             + " tollgate.github.private-key-file",
                     null), 0);
-        }
-        if (!decision.getAllowed()) {
-            return failed(decision, GitHubError.of(ErrorClass.FORBIDDEN, 0,
-                    "the decision did not allow this call: " + decision.getReason(), null), 0);
         }
         GitHubSession session = null;
         ResponseBudget budget = responseBudget;

@@ -284,6 +284,31 @@ class JiraToolsTest {
     }
 
     @Test
+    void anExecutorWithoutAGitHubAppActsOnJiraAndAnswersGitHubCallsNotConfigured() {
+        ToolCallExecutor forgesOnly = ToolCallExecutor.withoutGitHub(new InMemoryCompletionStore(
+                10), harness.clock).actingOn(harness.forgeHost(Forge.JIRA, Target.JIRA,
+                        jira
+                                .apiUrl(),
+                        credential()));
+
+        ToolCallCompleted search = forgesOnly.execute(decision(UUID.randomUUID().toString(),
+                "jira_search", "{\"project\":\"PROJ\"}"));
+        ToolCallCompleted github = forgesOnly.execute(harness.decision("get_file",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"path\":\"README.md\"}"));
+        PolicyDecided denied = harness.decision("get_file",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"path\":\"README.md\"}");
+        denied.setAllowed(false);
+        denied.setReason("no grant");
+
+        assertThat(search.getStatus()).as(search.getMessage()).isEqualTo(CallStatus.SUCCEEDED);
+        assertThat(github.getErrorCode()).isEqualTo("github_not_configured");
+        assertThat(github.getMessage()).contains("no GitHub App", "jira:jira");
+        assertThat(forgesOnly.execute(denied).getMessage()).as("a refusal stays a refusal")
+                .contains("did not allow");
+        assertThat(harness.github.requests()).isEmpty();
+    }
+
+    @Test
     void anExecutorWithoutAJiraSiteRefusesNamingTheSettings() {
         ToolCallCompleted refused = harness.executor(new InMemoryCompletionStore(10)).actingOn(
                 ForgeHosts.NONE).execute(
