@@ -66,7 +66,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code properties}; a blank body is 400 {@code errors.comment}. {@code GET} pages with
  * {@code startAt}/{@code maxResults} (default 5000), oldest first, and carries each comment's
  * {@code properties} only with {@code expand=properties}; {@code orderBy=-created} lists the
- * newest first.
+ * newest first. {@code GET issue} with {@code expand=transitions} carries the transitions
+ * {@code GET transitions} lists.
  * <li><b>Media type.</b> An {@code Accept} header without {@code application/json} or
  * {@code *}{@code /*} is 406 with no body, as Jersey answers it.
  * <li><b>Workflow.</b> To Do ({@code new}), In Progress ({@code indeterminate}), Done
@@ -471,7 +472,13 @@ public final class JiraStandIn implements AutoCloseable {
     private MockResponse issueRoute(String route, Issue issue, Map<String, String> query,
             String body) {
         return switch (route) {
-            case "GET issue/*" -> json(200, issueJson(issue, fields(query.get("fields"))));
+            case "GET issue/*" -> {
+                ObjectNode found = issueJson(issue, fields(query.get("fields")));
+                if (query.getOrDefault("expand", "").contains("transitions")) {
+                    found.set("transitions", transitionsJson(issue).get("transitions"));
+                }
+                yield json(200, found);
+            }
             case "GET issue/*/comment" -> comments(issue, query);
             case "POST issue/*/comment" -> comment(issue, json(body));
             case "GET issue/*/transitions" -> transitions(issue);
@@ -586,6 +593,10 @@ public final class JiraStandIn implements AutoCloseable {
     }
 
     private MockResponse transitions(Issue issue) {
+        return json(200, transitionsJson(issue));
+    }
+
+    private ObjectNode transitionsJson(Issue issue) {
         ObjectNode node = JSON.createObjectNode().put("expand", "transitions");
         ArrayNode list = node.putArray("transitions");
         if (!issue.project.readOnly) {
@@ -597,7 +608,7 @@ public final class JiraStandIn implements AutoCloseable {
                         .put("isConditional", false);
             });
         }
-        return json(200, node);
+        return node;
     }
 
     private MockResponse transition(Issue issue, JsonNode body) {

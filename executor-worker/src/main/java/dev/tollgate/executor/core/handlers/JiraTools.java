@@ -77,7 +77,8 @@ final class JiraTools {
     }
 
     /**
-     * The issue, read only when it is in the decided project: JIRA answers an issue moved to
+     * The issue ({@code fields}, and whatever {@code &expand=} asks for), read only when it is in
+     * the decided project: JIRA answers an issue moved to
      * another project under its old key too, and the policy spoke about this one.
      */
     private static JsonNode issueInProject(ToolCall call, String fields) {
@@ -157,7 +158,7 @@ final class JiraTools {
 
     /** The issue, its latest 50 comments (newest first) and the transitions it offers now. */
     static JsonNode getIssue(ToolCall call) {
-        JsonNode issue = issueInProject(call, ISSUE_FIELDS);
+        JsonNode issue = issueInProject(call, ISSUE_FIELDS + "&expand=transitions");
         JsonNode fields = issue.path("fields");
         ObjectNode result = summary(issue).put("project", project(call)).put("description",
                 fields.path("description").asString(null)).put("reporter",
@@ -173,7 +174,7 @@ final class JiraTools {
                         "created", comment.path("created").asString(null))));
         result.put("comment_total", comments.path("total").asLong(shaped.size()));
         ArrayNode transitions = result.putArray("transitions");
-        call.session().get(issuePath(call) + "/transitions").path("transitions").forEach(
+        issue.path("transitions").forEach(
                 transition -> transitions.add(object().put("id", transition.path("id").asString(
                         null)).put("name", transition.path("name").asString(null)).put("to",
                                 transition.path("to").path("name").asString(null))));
@@ -249,11 +250,10 @@ final class JiraTools {
      * it does.
      */
     static JsonNode transition(ToolCall call) {
-        JsonNode issue = issueInProject(call, "project,status");
+        JsonNode issue = issueInProject(call, "project,status&expand=transitions");
         String wanted = call.requiredText("transition").strip();
         String status = issue.path("fields").path("status").path("name").asString("");
-        JsonNode offered = call.session().get(issuePath(call) + "/transitions").path(
-                "transitions");
+        JsonNode offered = issue.path("transitions");
         JsonNode chosen = null;
         java.util.List<String> names = new java.util.ArrayList<>();
         for (JsonNode transition : offered) {
