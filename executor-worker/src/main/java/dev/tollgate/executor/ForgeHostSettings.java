@@ -1,8 +1,12 @@
 package dev.tollgate.executor;
 
+import dev.tollgate.executor.core.ClientCredentialsToken;
 import dev.tollgate.executor.core.ConfigurationException;
 import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.GitHubRequest;
+import dev.tollgate.executor.core.HostCredential;
+import dev.tollgate.executor.core.TokenExchange;
+import dev.tollgate.executor.http.OkHttpTokenExchange;
 import dev.tollgate.runtime.security.SecretFiles;
 import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Glob;
@@ -11,6 +15,7 @@ import dev.tollgate.tools.Names;
 import dev.tollgate.tools.Target;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -44,8 +49,8 @@ public final class ForgeHostSettings {
     }
 
     /** One host, checked and with its token read: ready to be wired. */
-    public record Configured(Forge forge, String host, URI apiUrl,
-            GitHubRequest.Credential credential, List<Glob> repositories) {
+    public record Configured(Forge forge, String host, URI apiUrl, HostCredential credential,
+            List<Glob> repositories) {
 
         @Override
         public String toString() {
@@ -63,8 +68,24 @@ public final class ForgeHostSettings {
      *        its API token); absent on Data Center (the token file holds a personal access token)
      */
     public record JiraSetting(URI apiUrl, Path tokenFile, String token, String email,
-            String deployment) {
+            String deployment, OAuthSetting oauth) {
     }
+
+    /**
+     * A service account's OAuth 2.0 client credentials ({@code tollgate.jira.oauth.*}), instead
+     * of a token file: the executor asks the token endpoint for an access token and renews it.
+     *
+     * @param tokenUrl default: {@code https://auth.atlassian.com/oauth/token} on Cloud, the
+     *        site's {@code /rest/oauth2/latest/token} on Data Center
+     * @param scope the scopes to ask for, space-separated (Data Center: e.g. {@code WRITE});
+     *        none by default (a Cloud credential's scopes are chosen when it is created)
+     */
+    public record OAuthSetting(String clientId, Path clientSecretFile, String clientSecret,
+            URI tokenUrl, String scope) {
+    }
+
+    /** JIRA Cloud's token endpoint for service accounts' client credentials. */
+    static final URI ATLASSIAN_TOKEN_URL = URI.create("https://auth.atlassian.com/oauth/token");
 
     /** The settings that configure a forge besides GitHub, as properties and as variables. */
     private static final List<String> FORGE_KEYS = List.of("tollgate.forgejo.hosts[0].host",
@@ -88,16 +109,20 @@ public final class ForgeHostSettings {
         List<Configured> hosts = new ArrayList<>(read(environment, Forge.FORGEJO));
         hosts.addAll(read(environment, Forge.GITLAB));
         Binder.get(environment).bind("tollgate.jira", Bindable.of(JiraSetting.class)).map(
-                setting -> jira("tollgate.jira", setting)).ifBound(hosts::add);
+                setting -> jira("tollgate.jira", setting, OkHttpTokenExchange.withDefaults(),
+                        Clock.systemUTC()))
+                .ifBound(hosts::add);
         return hosts;
     }
 
     /**
      * The JIRA site: its REST API v2 URL ({@code https://example.atlassian.net/rest/api/2}),
      * the token from its file, and on Cloud the account's e-mail address (HTTP Basic), else a
-     * Data Center personal access token (Bearer).
+     * Data Center personal access token (Bearer); or a service account's OAuth 2.0 client
+     * credentials ({@code .oauth.*}), whose access tokens are asked for on {@code exchange}.
      */
-    static Configured jira(String where, JiraSetting setting) {
+    static Configured jira(String where, JiraSetting setting, TokenExchange exchange,
+            Clock clock) {
         if (setting.token() != null) {
             throw new ConfigurationException(where + ".token is refused: a JIRA token comes from"
                     + " a file only (" + where + ".token-file, e.g. a mounted secret), never from"
@@ -107,11 +132,16 @@ public final class ForgeHostSettings {
             throw new ConfigurationException(where + ".api-url is missing: the site's REST API,"
                     + " e.g. https://example.atlassian.net/rest/api/2");
         }
-        checkUrl(where, setting.apiUrl());
+        checkUrl(where + ".api-url", setting.apiUrl());
+        if (setting.oauth() != null) {
+            return jiraOAuth(where, setting, exchange, clock);
+        }
         if (setting.tokenFile() == null) {
             throw new ConfigurationException(where + ".token-file is missing: the file holding"
                     + " the JIRA API token (Cloud, with " + where + ".email) or personal access"
-                    + " token (Data Center)");
+                    + " token (Data Center); or give a service account's OAuth 2.0 client"
+                    + " credentials in " + where + ".oauth.client-id and"
+                    + " .oauth.client-secret-file");
         }
         String email = setting.email() == null ? null : setting.email().trim();
         if (email != null && (!email.contains("@") || email.contains(":") || email.chars()
@@ -121,9 +151,79 @@ public final class ForgeHostSettings {
         }
         boolean cloud = cloud(where, setting);
         String token = SecretFiles.readConfigured("JIRA token", setting.tokenFile());
-        return new Configured(Forge.JIRA, Target.JIRA, setting.apiUrl(), email == null
-                ? GitHubRequest.Credential.JiraToken.bearer(token, cloud)
-                : GitHubRequest.Credential.JiraToken.basic(email, token, cloud), List.of());
+        return new Configured(Forge.JIRA, Target.JIRA, setting.apiUrl(), HostCredential.fixed(
+                email == null
+                        ? GitHubRequest.Credential.JiraToken.bearer(token, cloud)
+                        : GitHubRequest.Credential.JiraToken.basic(email, token, cloud)),
+                List
+                        .of());
+    }
+
+    /**
+     * JIRA with a service account's client credentials: the secret from its file, the token
+     * endpoint Atlassian's (Cloud) or the site's own (Data Center), and on Cloud the API at
+     * {@code https://api.atlassian.com/ex/jira/CLOUD_ID/rest/api/2}, the only place Atlassian
+     * takes OAuth access tokens.
+     */
+    private static Configured jiraOAuth(String where, JiraSetting setting,
+            TokenExchange exchange, Clock clock) {
+        OAuthSetting oauth = setting.oauth();
+        String prefix = where + ".oauth";
+        if (setting.tokenFile() != null || setting.email() != null) {
+            throw new ConfigurationException(where + ".token-file and .email are for an API"
+                    + " token; " + prefix + ".* for a service account's client credentials:"
+                    + " give one of them, not both");
+        }
+        if (oauth.clientSecret() != null) {
+            throw new ConfigurationException(prefix + ".client-secret is refused: a client"
+                    + " secret comes from a file only (" + prefix + ".client-secret-file, e.g. a"
+                    + " mounted secret), never from a setting");
+        }
+        if (oauth.clientId() == null || oauth.clientId().isBlank()) {
+            throw new ConfigurationException(prefix + ".client-id is missing: the service"
+                    + " account's OAuth 2.0 client ID");
+        }
+        if (oauth.clientSecretFile() == null) {
+            throw new ConfigurationException(prefix + ".client-secret-file is missing: the file"
+                    + " holding the service account's OAuth 2.0 client secret");
+        }
+        boolean cloud = cloud(where, setting);
+        String apiHost = setting.apiUrl().getHost().toLowerCase(java.util.Locale.ROOT);
+        if (cloud && apiHost.endsWith(".atlassian.net")) {
+            throw new ConfigurationException(where + ".api-url " + setting.apiUrl() + " is the"
+                    + " site's own address, which takes API tokens only: with OAuth 2.0, JIRA"
+                    + " Cloud is reached at https://api.atlassian.com/ex/jira/CLOUD_ID/rest/api/2"
+                    + " (the site's cloud ID: https://SITE.atlassian.net/_edge/tenant_info)");
+        }
+        URI tokenUrl = oauth.tokenUrl();
+        if (tokenUrl == null) {
+            tokenUrl = cloud ? ATLASSIAN_TOKEN_URL : dataCenterTokenUrl(prefix, setting.apiUrl());
+        }
+        checkUrl(prefix + ".token-url", tokenUrl);
+        String secret = SecretFiles.readConfigured("JIRA OAuth client secret", oauth
+                .clientSecretFile());
+        ClientCredentialsToken token = new ClientCredentialsToken(
+                new ClientCredentialsToken.Client(tokenUrl, oauth.clientId().trim(), secret,
+                        oauth.scope()),
+                exchange,
+                value -> GitHubRequest.Credential.JiraToken.bearer(value, cloud), "JIRA",
+                prefix, clock);
+        return new Configured(Forge.JIRA, Target.JIRA, setting.apiUrl(), token, List.of());
+    }
+
+    /**
+     * A Data Center site's token endpoint: {@code /rest/oauth2/latest/token} beside its
+     * {@code /rest/api/...} (under the site's context path, if it has one).
+     */
+    private static URI dataCenterTokenUrl(String prefix, URI apiUrl) {
+        String text = apiUrl.toString();
+        int rest = text.indexOf("/rest/api/");
+        if (rest < 0) {
+            throw new ConfigurationException(prefix + ".token-url is missing, and the API URL "
+                    + apiUrl + " does not end in /rest/api/N to find the site's own"
+                    + " (/rest/oauth2/latest/token) beside it");
+        }
+        return URI.create(text.substring(0, rest) + "/rest/oauth2/latest/token");
     }
 
     /**
@@ -146,17 +246,17 @@ public final class ForgeHostSettings {
         };
     }
 
-    private static void checkUrl(String where, URI apiUrl) {
-        if (!"https".equals(apiUrl.getScheme()) && !("http".equals(apiUrl.getScheme())
-                && apiUrl.getHost() != null && GitHubAppConfig.isLoopback(apiUrl
-                        .getHost()))) {
-            throw new ConfigurationException(where + ".api-url " + apiUrl + " must be https://"
-                    + " (plain http only on loopback): the token would cross the network in"
-                    + " the clear");
+    /** {@code url}, given in the setting {@code setting}, is safe to send a credential to. */
+    private static void checkUrl(String setting, URI url) {
+        if (!"https".equals(url.getScheme()) && !("http".equals(url.getScheme()) && url
+                .getHost() != null && GitHubAppConfig.isLoopback(url.getHost()))) {
+            throw new ConfigurationException(setting + " " + url + " must be https:// (plain"
+                    + " http only on loopback): the credential would cross the network in the"
+                    + " clear");
         }
-        if (apiUrl.getUserInfo() != null || apiUrl.getQuery() != null) {
-            throw new ConfigurationException(where + ".api-url must not carry a user or a"
-                    + " query: give the token in " + where + ".token-file");
+        if (url.getUserInfo() != null || url.getQuery() != null) {
+            throw new ConfigurationException(setting + " must not carry a user or a query: the"
+                    + " credential comes from its file");
         }
     }
 
@@ -192,7 +292,7 @@ public final class ForgeHostSettings {
         URI apiUrl = setting.apiUrl() != null
                 ? setting.apiUrl()
                 : URI.create("https://" + host + (forge == Forge.GITLAB ? "/api/v4" : "/api/v1"));
-        checkUrl(where, apiUrl);
+        checkUrl(where + ".api-url", apiUrl);
         if (setting.tokenFile() == null) {
             throw new ConfigurationException(where + ".token-file is missing: the file holding"
                     + " the access token for " + host);
@@ -209,9 +309,9 @@ public final class ForgeHostSettings {
             }
             repositories.add(Glob.of(pattern));
         }
-        return new Configured(forge, host, apiUrl, forge == Forge.GITLAB
+        return new Configured(forge, host, apiUrl, HostCredential.fixed(forge == Forge.GITLAB
                 ? GitHubRequest.Credential.HostToken.gitlab(host, token)
-                : GitHubRequest.Credential.HostToken.forgejo(host, token), repositories);
+                : GitHubRequest.Credential.HostToken.forgejo(host, token)), repositories);
     }
 
 }

@@ -93,6 +93,13 @@ public final class ExecutorHarness implements AutoCloseable {
      */
     public ForgeHosts forgeHost(Forge forge, String host, java.net.URI apiUrl,
             GitHubRequest.Credential credential) {
+        return forgeHost(forge, host, apiUrl, dev.tollgate.executor.core.HostCredential.fixed(
+                credential));
+    }
+
+    /** The same, with a credential that may renew itself (an OAuth access token). */
+    public ForgeHosts forgeHost(Forge forge, String host, java.net.URI apiUrl,
+            dev.tollgate.executor.core.HostCredential credential) {
         String name = forge.key() + ":" + host;
         ResilientTransport forgeTransport = new ResilientTransport(OkHttpTransport.forge(apiUrl,
                 OkHttpTransport.defaultClient(), ResponseBudget.forHeap(Runtime.getRuntime()
@@ -103,7 +110,7 @@ public final class ExecutorHarness implements AutoCloseable {
                 OPEN_WAIT, new WritePacer(Duration.ofSeconds(1), clock, paced::add), scheduler,
                 clock);
         return ForgeHosts.of(List.of(new ForgeHosts.Host(forge, host, forgeTransport,
-                credential)));
+                credential, List.of())));
     }
 
     /** An allowed decision for the tool with the action's own permissions. */

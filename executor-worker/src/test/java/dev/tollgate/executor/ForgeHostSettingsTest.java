@@ -50,7 +50,7 @@ class ForgeHostSettingsTest {
         assertThat(hosts).singleElement().satisfies(host -> {
             assertThat(host.host()).isEqualTo("codeberg.org");
             assertThat(host.apiUrl()).isEqualTo(URI.create("https://codeberg.org/api/v1"));
-            assertThat(host.credential().authorization()).isEqualTo("token secret-1");
+            assertThat(host.credential().current().authorization()).isEqualTo("token secret-1");
             assertThat(host.toString()).doesNotContain("secret-1");
             assertThat(host.credential().toString()).doesNotContain("secret-1");
         });
@@ -66,7 +66,7 @@ class ForgeHostSettingsTest {
         assertThat(ForgeHostSettings.all(environment)).singleElement().satisfies(host -> {
             assertThat(host.forge()).isEqualTo(Forge.GITLAB);
             assertThat(host.apiUrl()).isEqualTo(URI.create("https://gitlab.example.com/api/v4"));
-            assertThat(host.credential().authorization()).isEqualTo("Bearer glpat-1");
+            assertThat(host.credential().current().authorization()).isEqualTo("Bearer glpat-1");
         });
     }
 
@@ -193,29 +193,31 @@ class ForgeHostSettingsTest {
         assertThat(ForgeHostSettings.all(cloud)).singleElement().satisfies(site -> {
             assertThat(site.forge()).isEqualTo(Forge.JIRA);
             assertThat(site.host()).isEqualTo("jira");
-            assertThat(site.credential().authorization()).isEqualTo("Basic " + java.util.Base64
-                    .getEncoder().encodeToString("bot@example.com:atl-token".getBytes(
-                            java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(site.credential().current().authorization())
+                    .isEqualTo("Basic " + java.util.Base64
+                            .getEncoder().encodeToString("bot@example.com:atl-token".getBytes(
+                                    java.nio.charset.StandardCharsets.UTF_8)));
             assertThat(site.credential().toString()).doesNotContain("atl-token");
         });
         MockEnvironment dataCenter = new MockEnvironment().withProperty("tollgate.jira.api-url",
                 "https://jira.example.com/rest/api/2").withProperty("tollgate.jira.token-file",
                         tokenFile("pat-1").toString());
         assertThat(ForgeHostSettings.all(dataCenter)).singleElement().satisfies(site -> {
-            assertThat(site.credential().authorization()).isEqualTo("Bearer pat-1");
-            assertThat(((GitHubRequest.Credential.JiraToken) site.credential()).cloud())
+            assertThat(site.credential().current().authorization()).isEqualTo("Bearer pat-1");
+            assertThat(((GitHubRequest.Credential.JiraToken) site.credential().current()).cloud())
                     .as("a Data Center site: not atlassian.net").isFalse();
         });
         assertThat(ForgeHostSettings.all(cloud)).singleElement().satisfies(site -> assertThat(
-                ((GitHubRequest.Credential.JiraToken) site.credential()).cloud()).isTrue());
+                ((GitHubRequest.Credential.JiraToken) site.credential().current()).cloud())
+                .isTrue());
         MockEnvironment stated = new MockEnvironment().withProperty("tollgate.jira.api-url",
                 "http://127.0.0.1:8080/rest/api/2").withProperty("tollgate.jira.token-file",
                         tokenFile("oauth-1").toString())
                 .withProperty(
                         "tollgate.jira.deployment", "cloud");
         assertThat(ForgeHostSettings.all(stated)).singleElement().satisfies(site -> {
-            assertThat(site.credential().authorization()).isEqualTo("Bearer oauth-1");
-            assertThat(((GitHubRequest.Credential.JiraToken) site.credential()).cloud())
+            assertThat(site.credential().current().authorization()).isEqualTo("Bearer oauth-1");
+            assertThat(((GitHubRequest.Credential.JiraToken) site.credential().current()).cloud())
                     .isTrue();
         });
         assertThatThrownBy(() -> ForgeHostSettings.all(new MockEnvironment().withProperty(
@@ -278,6 +280,72 @@ class ForgeHostSettingsTest {
         assertThatThrownBy(() -> ForgeHostSettings.all(new MockEnvironment().withProperty(
                 "tollgate.jira.api-url", "https://x.atlassian.net/rest/api/2")))
                 .hasMessageContaining("tollgate.jira.token-file is missing");
+    }
+
+    @Test
+    void aJiraServiceAccountsClientCredentialsComeFromAFileAndFindTheirTokenEndpoint()
+            throws IOException {
+        String secret = tokenFile("client-secret-1").toString();
+        MockEnvironment cloud = new MockEnvironment().withProperty("tollgate.jira.api-url",
+                "https://api.atlassian.com/ex/jira/1324a887-45db-1bf4-1e99-ef0ff456d421/rest/api/2")
+                .withProperty("tollgate.jira.oauth.client-id", "client-1").withProperty(
+                        "tollgate.jira.oauth.client-secret-file", secret);
+        MockEnvironment dataCenter = new MockEnvironment().withProperty("tollgate.jira.api-url",
+                "https://example.com/jira/rest/api/2").withProperty(
+                        "tollgate.jira.oauth.client-id", "client-1")
+                .withProperty("tollgate.jira.oauth.client-secret-file", secret);
+
+        assertThat(ForgeHostSettings.all(cloud)).singleElement().satisfies(site -> assertThat(
+                site.credential().toString()).contains("client-1",
+                        "https://auth.atlassian.com/oauth/token")
+                .doesNotContain(
+                        "client-secret-1"));
+        assertThat(ForgeHostSettings.all(dataCenter)).singleElement().satisfies(
+                site -> assertThat(site.credential().toString()).contains(
+                        "https://example.com/jira/rest/oauth2/latest/token"));
+    }
+
+    @Test
+    void aJiraServiceAccountIsRefusedWhatWouldLeakOrNeverWork() throws IOException {
+        String secret = tokenFile("client-secret-1").toString();
+        java.util.function.Function<Map<String, String>, Throwable> refusal = properties -> {
+            MockEnvironment environment = new MockEnvironment();
+            properties.forEach(environment::withProperty);
+            try {
+                ForgeHostSettings.all(environment);
+                return null;
+            } catch (RuntimeException e) {
+                return e;
+            }
+        };
+        String dc = "https://jira.example.com/rest/api/2";
+
+        assertThat(refusal.apply(Map.of("tollgate.jira.api-url",
+                "https://example.atlassian.net/rest/api/2", "tollgate.jira.oauth.client-id",
+                "c", "tollgate.jira.oauth.client-secret-file", secret))).hasMessageContaining(
+                        "https://api.atlassian.com/ex/jira/CLOUD_ID/rest/api/2");
+        assertThat(refusal.apply(Map.of("tollgate.jira.api-url", dc,
+                "tollgate.jira.oauth.client-id", "c", "tollgate.jira.oauth.client-secret",
+                "s"))).isInstanceOf(ConfigurationException.class).hasMessageContaining(
+                        "tollgate.jira.oauth.client-secret is refused");
+        assertThat(refusal.apply(Map.of("tollgate.jira.api-url", dc,
+                "tollgate.jira.oauth.client-secret-file", secret))).hasMessageContaining(
+                        "tollgate.jira.oauth.client-id is missing");
+        assertThat(refusal.apply(Map.of("tollgate.jira.api-url", dc,
+                "tollgate.jira.oauth.client-id", "c"))).hasMessageContaining(
+                        "tollgate.jira.oauth.client-secret-file is missing");
+        assertThat(refusal.apply(Map.of("tollgate.jira.api-url", dc, "tollgate.jira.token-file",
+                secret, "tollgate.jira.oauth.client-id", "c",
+                "tollgate.jira.oauth.client-secret-file", secret))).hasMessageContaining(
+                        "not both");
+        assertThat(refusal.apply(Map.of("tollgate.jira.api-url", "https://jira.example.com/api",
+                "tollgate.jira.oauth.client-id", "c", "tollgate.jira.oauth.client-secret-file",
+                secret))).hasMessageContaining("tollgate.jira.oauth.token-url is missing");
+        assertThat(refusal.apply(Map.of("tollgate.jira.api-url", dc,
+                "tollgate.jira.oauth.client-id", "c", "tollgate.jira.oauth.client-secret-file",
+                secret, "tollgate.jira.oauth.token-url", "http://sso.example.com/token")))
+                .hasMessageContaining("tollgate.jira.oauth.token-url").hasMessageContaining(
+                        "must be https://");
     }
 
     @Test

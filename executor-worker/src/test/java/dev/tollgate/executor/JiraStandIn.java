@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -53,6 +54,14 @@ import tools.jackson.databind.node.ObjectNode;
  * <li><b>Authentication.</b> Cloud takes {@code Authorization: Basic base64(email:apiToken)},
  * Data Center a personal access token as {@code Authorization: Bearer PAT}. Anything else is
  * 401 {@code You are not authenticated. Authentication required to perform this operation.}
+ * <li><b>Service accounts' OAuth 2.0 client credentials</b> ({@link #serviceAccount}): the token
+ * endpoint ({@link #tokenUrl()}: Cloud's {@code auth.atlassian.com/oauth/token}, served here
+ * at {@code /oauth/token}; Data Center's {@code /rest/oauth2/latest/token}) takes
+ * {@code grant_type=client_credentials}, {@code client_id} and {@code client_secret} as a form
+ * (Cloud also as JSON) and answers {@code {access_token, token_type: "Bearer", expires_in,
+ * scope}}; a wrong client is 401 {@code {"error":"invalid_client"}}, another grant 400
+ * {@code unsupported_grant_type}. There are no refresh tokens. The API takes an issued token as
+ * {@code Authorization: Bearer} until it expires (by the stand-in's clock) or is revoked.
  * <li><b>{@code GET /myself}</b>: Cloud names the user by {@code accountId}, Data Center by
  * {@code name} and {@code key}.
  * <li><b>Issues.</b> {@code GET /issue/{keyOrId}} (key in any case, or numeric id) with an
@@ -194,6 +203,12 @@ public final class JiraStandIn implements AutoCloseable {
     private final Edition edition;
     private final Clock clock;
     private final Map<String, String> credentials = new LinkedHashMap<>();
+    /** Issued access tokens and when each expires. */
+    private final Map<String, Instant> accessTokens = new LinkedHashMap<>();
+    private String clientId;
+    private String clientSecret;
+    private Duration tokenLifetime = Duration.ofHours(1);
+    private int tokensIssued;
     private final Map<String, Project> projects = new LinkedHashMap<>();
     private final List<Issue> issues = new ArrayList<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -267,6 +282,35 @@ public final class JiraStandIn implements AutoCloseable {
             throw new IllegalStateException("Cloud takes an e-mail and API token: credentials()");
         }
         credentials.put("Bearer " + pat, "tollgate@example.com");
+    }
+
+    /**
+     * Makes the API user a service account with OAuth 2.0 client credentials: the token endpoint
+     * issues access tokens living {@code lifetime} to this client.
+     */
+    public synchronized void serviceAccount(String id, String secret, Duration lifetime) {
+        clientId = id;
+        clientSecret = secret;
+        tokenLifetime = lifetime;
+    }
+
+    /** The token endpoint, {@code http://127.0.0.1:PORT/oauth/token} (Cloud) or the site's. */
+    public URI tokenUrl() {
+        return URI.create("http://127.0.0.1:" + server.getPort() + tokenPath());
+    }
+
+    private String tokenPath() {
+        return edition == Edition.CLOUD ? "/oauth/token" : "/rest/oauth2/latest/token";
+    }
+
+    /** How many access tokens the token endpoint has issued. */
+    public synchronized int tokensIssued() {
+        return tokensIssued;
+    }
+
+    /** Revokes every access token issued so far: the API answers them 401. */
+    public synchronized void revokeAccessTokens() {
+        accessTokens.clear();
     }
 
     /** Creates project {@code key} (upper-cased), browsable and writable by the API user. */
@@ -433,6 +477,9 @@ public final class JiraStandIn implements AutoCloseable {
 
     private MockResponse route(String method, String path, Map<String, String> query,
             String body, String authorization) {
+        if (path.equals(tokenPath()) && method.equals("POST")) {
+            return issueToken(body);
+        }
         if (!path.startsWith(API + "/")) {
             return unmodelled(method, path);
         }
@@ -458,6 +505,12 @@ public final class JiraStandIn implements AutoCloseable {
             return unmodelled(method, path);
         }
         String email = authorization == null ? null : credentials.get(normalise(authorization));
+        if (email == null && authorization != null && authorization.startsWith("Bearer ")) {
+            Instant expires = accessTokens.get(authorization.substring("Bearer ".length()));
+            email = expires != null && clock.instant().isBefore(expires)
+                    ? "service-account@example.com"
+                    : null;
+        }
         if (email == null) {
             return error(401, List.of(UNAUTHENTICATED), Map.of());
         }
@@ -484,6 +537,37 @@ public final class JiraStandIn implements AutoCloseable {
             case "GET issue/*/transitions" -> transitions(issue);
             default -> transition(issue, json(body));
         };
+    }
+
+    /** The token endpoint: client credentials only, as a form (or JSON on Cloud). */
+    private MockResponse issueToken(String body) {
+        Map<String, String> form;
+        String trimmed = body.trim();
+        if (trimmed.startsWith("{") && edition == Edition.CLOUD) {
+            form = new LinkedHashMap<>();
+            JSON.readTree(trimmed).properties().forEach(entry -> form.put(entry.getKey(), entry
+                    .getValue().asString()));
+        } else {
+            form = query(trimmed);
+        }
+        if (!"client_credentials".equals(form.get("grant_type"))) {
+            return json(400, JSON.createObjectNode().put("error", "unsupported_grant_type").put(
+                    "error_description", "Only client_credentials is supported"));
+        }
+        if (clientId == null || !clientId.equals(form.get("client_id")) || !clientSecret.equals(
+                form.get("client_secret"))) {
+            return json(401, JSON.createObjectNode().put("error", "invalid_client").put(
+                    "error_description", "Unauthorized"));
+        }
+        String token = "atl-oauth-" + java.util.UUID.randomUUID();
+        accessTokens.put(token, clock.instant().plus(tokenLifetime));
+        tokensIssued++;
+        ObjectNode answer = JSON.createObjectNode().put("access_token", token).put("expires_in",
+                tokenLifetime.toSeconds()).put("token_type", "Bearer");
+        if (form.get("scope") != null) {
+            answer.put("scope", form.get("scope"));
+        }
+        return json(200, answer);
     }
 
     private MockResponse unmodelled(String method, String path) {

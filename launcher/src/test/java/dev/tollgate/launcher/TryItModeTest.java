@@ -148,18 +148,20 @@ class TryItModeTest {
                 [jira.projects]
                 "PROJ" = { read = true }
                 """);
-        Path token = Files.writeString(data.resolve("jira-token"), "pat-forges-only\n");
-        Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions
+        // a Data Center service account's OAuth 2.0 client credentials, the secret in a file
+        Path secret = Files.writeString(data.resolve("jira-client-secret"), "svc-secret-1\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions
                 .fromString("rw-------"));
         try (JiraStandIn jira = JiraStandIn.dataCenter()) {
-            jira.token("pat-forges-only");
+            jira.serviceAccount("svc-client", "svc-secret-1", java.time.Duration.ofHours(1));
             jira.project("PROJ", "Project");
             jira.issue("PROJ", "Works without GitHub", "d");
             List<String> args = List.of("--data-dir", data.resolve("run").toString(),
                     "--kafka-port", "0", "--server.port=0", "--tollgate.admin-key=" + ADMIN_KEY,
                     "--tollgate.policy.file=" + policy, "--tollgate.jira.api-url=" + jira
                             .apiUrl(),
-                    "--tollgate.jira.token-file=" + token);
+                    "--tollgate.jira.oauth.client-id=svc-client",
+                    "--tollgate.jira.oauth.client-secret-file=" + secret);
             try (TollgateLauncher tollgate = TollgateLauncher.start(LauncherOptions.parse(args
                     .toArray(String[]::new), Map.of()));
                     McpSyncClient agent = connect(tollgate, mintGatewayToken(tollgate,
@@ -179,8 +181,13 @@ class TryItModeTest {
                 assertThat((String) github.get("message")).contains("no GitHub App",
                         "jira:jira", "tollgate.github.app-id");
             }
-            assertThat(jira.received()).isNotEmpty().allSatisfy(received -> assertThat(received
-                    .authorization()).isEqualTo("Bearer pat-forges-only"));
+            assertThat(jira.tokensIssued()).as("one access token, from the site's own token"
+                    + " endpoint").isEqualTo(1);
+            assertThat(jira.received()).filteredOn(received -> received.path().startsWith(
+                    "/rest/api/")).isNotEmpty().allSatisfy(received -> {
+                        assertThat(received.authorization()).startsWith("Bearer atl-oauth-");
+                        assertThat(received.toString()).doesNotContain("svc-secret-1");
+                    });
         }
     }
 

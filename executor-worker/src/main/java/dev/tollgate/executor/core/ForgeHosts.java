@@ -29,13 +29,19 @@ public final class ForgeHosts {
      *        compared lower-cased; empty: every repository of the host no other credential names
      */
     public record Host(Forge forge, String host, GitHubTransport transport,
-            GitHubRequest.Credential credential, List<Glob> repositories) {
+            HostCredential credential, List<Glob> repositories) {
 
         public Host {
             repositories = List.copyOf(repositories);
         }
 
-        /** A host's one credential, for every repository. */
+        /** A credential used as it is, for {@code repositories}. */
+        public Host(Forge forge, String host, GitHubTransport transport,
+                GitHubRequest.Credential credential, List<Glob> repositories) {
+            this(forge, host, transport, HostCredential.fixed(credential), repositories);
+        }
+
+        /** A host's one credential, used as it is, for every repository. */
         public Host(Forge forge, String host, GitHubTransport transport,
                 GitHubRequest.Credential credential) {
             this(forge, host, transport, credential, List.of());
@@ -118,7 +124,8 @@ public final class ForgeHosts {
         if (chosen == null && forge == Forge.JIRA) {
             throw Refusal.forbidden("this executor has no JIRA site: configure it with"
                     + " tollgate.jira.api-url and tollgate.jira.token-file (and tollgate.jira.email"
-                    + " on JIRA Cloud); the policy allowed the call, nothing was done");
+                    + " on JIRA Cloud), or tollgate.jira.oauth.client-id and"
+                    + " .client-secret-file; the policy allowed the call, nothing was done");
         }
         if (chosen == null) {
             throw Refusal.forbidden("this executor has no credential for " + repository + " on "

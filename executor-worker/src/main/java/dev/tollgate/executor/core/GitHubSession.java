@@ -32,8 +32,8 @@ public final class GitHubSession {
     private final MintContext context;
     private final Clock clock;
     private final ResponseBudget.Account account;
-    /** A forge host's own credential, used as it is (no installation token): or null. */
-    private final GitHubRequest.Credential fixed;
+    /** A forge host's own credential (no installation token): or null. */
+    private final HostCredential fixed;
     /** How this forge's failures are told. */
     private final ForgeErrors errors;
     private final AtomicInteger attempts = new AtomicInteger();
@@ -62,7 +62,7 @@ public final class GitHubSession {
         this.errors = ForgeErrors.GITHUB;
     }
 
-    private GitHubSession(GitHubRequest.Credential credential, ForgeErrors errors,
+    private GitHubSession(HostCredential credential, ForgeErrors errors,
             GitHubTransport transport, MintContext context, Clock clock,
             ResponseBudget.Account account) {
         this.tokens = null;
@@ -77,10 +77,11 @@ public final class GitHubSession {
 
     /**
      * A session on a forge other than GitHub, whose calls all carry the host's own
-     * {@code credential}: it mints nothing and cannot narrow it (a 401 is answered as it is);
-     * its failures are told by {@code errors}.
+     * {@code credential}: it mints nothing and cannot narrow it. A 401 is sent once more with a
+     * fresher credential when the credential has one (an OAuth access token renewed), else
+     * answered as it is; its failures are told by {@code errors}.
      */
-    public static GitHubSession withHostCredential(GitHubRequest.Credential credential,
+    public static GitHubSession withHostCredential(HostCredential credential,
             ForgeErrors errors, GitHubTransport transport, MintContext context, Clock clock,
             ResponseBudget.Account account) {
         return new GitHubSession(credential, errors, transport, context, clock, account);
@@ -89,7 +90,15 @@ public final class GitHubSession {
     /** Sends and returns the answer whatever its status (after the one 401 refresh). */
     public GitHubResponse send(String method, String path, Optional<String> body) {
         if (fixed != null) {
-            GitHubResponse response = sendWith(fixed, 0, method, path, body);
+            GitHubRequest.Credential credential = fixed.current();
+            GitHubResponse response = sendWith(credential, 0, method, path, body);
+            if (response.status() == 401) {
+                Optional<GitHubRequest.Credential> fresh = fixed.refreshAfterUnauthorized(
+                        credential);
+                if (fresh.isPresent()) {
+                    response = sendWith(fresh.get(), 0, method, path, body);
+                }
+            }
             lastStatus = response.status();
             return response;
         }
@@ -123,9 +132,12 @@ public final class GitHubSession {
         }
     }
 
-    /** The forge host's own credential this session's calls carry; empty on GitHub. */
+    /**
+     * The forge host's own credential this session's calls carry now (an OAuth access token is
+     * asked for if none is held: see {@link HostCredential#current()}); empty on GitHub.
+     */
     public Optional<GitHubRequest.Credential> hostCredential() {
-        return Optional.ofNullable(fixed);
+        return fixed == null ? Optional.empty() : Optional.of(fixed.current());
     }
 
     /** The agent whose call this session serves (for markers that name their owner). */
