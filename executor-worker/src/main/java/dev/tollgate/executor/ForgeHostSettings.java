@@ -5,6 +5,7 @@ import dev.tollgate.executor.core.ConfigurationException;
 import dev.tollgate.executor.core.GitHubAppConfig;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.HostCredential;
+import dev.tollgate.executor.core.ReloadingCredential;
 import dev.tollgate.executor.core.TokenExchange;
 import dev.tollgate.executor.http.OkHttpTokenExchange;
 import dev.tollgate.runtime.security.SecretFiles;
@@ -150,13 +151,15 @@ public final class ForgeHostSettings {
                     + " address (the Atlassian account the API token belongs to)");
         }
         boolean cloud = cloud(where, setting);
-        String token = SecretFiles.readConfigured("JIRA token", setting.tokenFile());
-        return new Configured(Forge.JIRA, Target.JIRA, setting.apiUrl(), HostCredential.fixed(
-                email == null
-                        ? GitHubRequest.Credential.JiraToken.bearer(token, cloud)
-                        : GitHubRequest.Credential.JiraToken.basic(email, token, cloud)),
-                List
-                        .of());
+        Path file = setting.tokenFile();
+        String token = SecretFiles.readConfigured("JIRA token", file);
+        return new Configured(Forge.JIRA, Target.JIRA, setting.apiUrl(), new ReloadingCredential(
+                "JIRA token", () -> SecretFiles.readConfigured("JIRA token", file),
+                value -> email == null
+                        ? GitHubRequest.Credential.JiraToken.bearer(value, cloud)
+                        : GitHubRequest.Credential.JiraToken.basic(email, value, cloud),
+                token,
+                clock), List.of());
     }
 
     /**
@@ -297,8 +300,9 @@ public final class ForgeHostSettings {
             throw new ConfigurationException(where + ".token-file is missing: the file holding"
                     + " the access token for " + host);
         }
-        String token = SecretFiles.readConfigured(forge.title() + " token for " + host, setting
-                .tokenFile());
+        String what = forge.title() + " token for " + host;
+        Path file = setting.tokenFile();
+        String token = SecretFiles.readConfigured(what, file);
         List<Glob> repositories = new ArrayList<>();
         for (String repository : setting.repositories()) {
             String pattern = repository.trim().toLowerCase(java.util.Locale.ROOT);
@@ -309,9 +313,12 @@ public final class ForgeHostSettings {
             }
             repositories.add(Glob.of(pattern));
         }
-        return new Configured(forge, host, apiUrl, HostCredential.fixed(forge == Forge.GITLAB
-                ? GitHubRequest.Credential.HostToken.gitlab(host, token)
-                : GitHubRequest.Credential.HostToken.forgejo(host, token)), repositories);
+        return new Configured(forge, host, apiUrl, new ReloadingCredential(what,
+                () -> SecretFiles.readConfigured(what, file), value -> forge == Forge.GITLAB
+                        ? GitHubRequest.Credential.HostToken.gitlab(host, value)
+                        : GitHubRequest.Credential.HostToken.forgejo(host, value),
+                token,
+                Clock.systemUTC()), repositories);
     }
 
 }

@@ -256,6 +256,11 @@ public final class GitLabStandIn implements AutoCloseable {
         tokens.put(value, new Token(DEFAULT_USERNAME, Set.of(scopes)));
     }
 
+    /** Revokes token {@code value}: it is answered 401 from now on. */
+    public void revoke(String value) {
+        tokens.remove(value);
+    }
+
     /**
      * Creates project {@code fullPath} ({@code group/sub/project}: groups may nest), private,
      * with default branch {@code main} holding an initial commit of {@code README.md}, or returns

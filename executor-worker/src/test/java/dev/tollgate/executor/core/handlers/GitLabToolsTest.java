@@ -6,6 +6,7 @@ import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.executor.ExecutorHarness;
+import dev.tollgate.executor.ForgeHostSettings;
 import dev.tollgate.executor.GitLabStandIn;
 import dev.tollgate.executor.core.ForgeHosts;
 import dev.tollgate.executor.core.GitHubRequest;
@@ -82,6 +83,47 @@ class GitLabToolsTest {
 
     private static String args(String more) {
         return "{\"host\":\"" + HOST + "\",\"project\":\"" + PROJECT + "\"" + more + "}";
+    }
+
+    @Test
+    void aTokenRotatedInItsFileIsReadAgainWhenGitLabRefusesTheOldOne(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("gitlab-token");
+        java.nio.file.Files.writeString(file, TOKEN + "\n");
+        java.nio.file.Files.setPosixFilePermissions(file,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        ForgeHostSettings.Configured configured = ForgeHostSettings.read(
+                new org.springframework.mock.env.MockEnvironment().withProperty(
+                        "tollgate.gitlab.hosts[0].host", HOST).withProperty(
+                                "tollgate.gitlab.hosts[0].api-url", gitlab.apiUrl().toString())
+                        .withProperty("tollgate.gitlab.hosts[0].token-file", file.toString()),
+                Forge.GITLAB).getFirst();
+        ToolCallExecutor executor = harness.executor(new InMemoryCompletionStore(100)).actingOn(
+                harness.forgeHost(Forge.GITLAB, HOST, gitlab.apiUrl(), configured.credential()));
+        assertThat(executor.execute(decision(UUID.randomUUID().toString(), "gitlab_get_file",
+                args(",\"path\":\"src/app.py\""))).getStatus()).isEqualTo(CallStatus.SUCCEEDED);
+
+        String rotated = "glpat-rotated-" + UUID.randomUUID();
+        gitlab.token(rotated, "api");
+        gitlab.revoke(TOKEN);
+        java.nio.file.Files.writeString(file, rotated + "\n");
+        int before = gitlab.received().size();
+        ToolCallCompleted after = executor.execute(decision(UUID.randomUUID().toString(),
+                "gitlab_get_file", args(",\"path\":\"src/app.py\"")));
+
+        assertThat(after.getStatus()).as(after.getMessage()).isEqualTo(CallStatus.SUCCEEDED);
+        List<String> sent = gitlab.received().subList(before, gitlab.received().size()).stream()
+                .map(GitLabStandIn.Received::authorization).toList();
+        assertThat(sent.getFirst()).as("the old token, refused once").isEqualTo("Bearer "
+                + TOKEN);
+        assertThat(sent.subList(1, sent.size())).as("then the file's new token only")
+                .isNotEmpty().containsOnly("Bearer " + rotated);
+
+        gitlab.revoke(rotated);
+        ToolCallCompleted revoked = executor.execute(decision(UUID.randomUUID().toString(),
+                "gitlab_get_file", args(",\"path\":\"src/app.py\"")));
+        assertThat(revoked.getErrorCode()).as("the file holds no newer token: answered as it is")
+                .isEqualTo("unauthorized");
     }
 
     @Test
