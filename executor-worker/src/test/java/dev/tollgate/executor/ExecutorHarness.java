@@ -54,12 +54,16 @@ public final class ExecutorHarness implements AutoCloseable {
     public final ResilientTransport transport;
     public final InstallationTokens tokens;
     public final InstallationResolver installations;
+    /** The circuit breaker of the forge host {@link #forgeHost} made last. */
+    public volatile CircuitBreaker forgeBreaker;
+    private final RetryPolicy policy;
 
     public ExecutorHarness() {
         this(RetryPolicy.defaults());
     }
 
     public ExecutorHarness(RetryPolicy policy) {
+        this.policy = policy;
         AppAuthenticator app = new AppAuthenticator(new AppJwtSigner(TestApp.APP_ID, TestApp
                 .privateKey(), clock), new OkHttpTransport(github.apiUrl(),
                         OkHttpTransport
@@ -104,9 +108,8 @@ public final class ExecutorHarness implements AutoCloseable {
         ResilientTransport forgeTransport = new ResilientTransport(OkHttpTransport.forge(apiUrl,
                 OkHttpTransport.defaultClient(), ResponseBudget.forHeap(Runtime.getRuntime()
                         .maxMemory())),
-                name, RetryPolicy.defaults(),
-                ResilientTransport
-                        .breakerNamed(name, OPEN_WAIT, clock),
+                name, policy, forgeBreaker = ResilientTransport.breakerNamed(name, OPEN_WAIT,
+                        clock),
                 OPEN_WAIT, new WritePacer(Duration.ofSeconds(1), clock, paced::add), scheduler,
                 clock);
         return ForgeHosts.of(List.of(new ForgeHosts.Host(forge, host, forgeTransport,

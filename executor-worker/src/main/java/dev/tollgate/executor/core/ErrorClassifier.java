@@ -128,8 +128,16 @@ public final class ErrorClassifier {
     /** The answer when the circuit breaker refuses to call the host. */
     public static GitHubError circuitOpen(String host, Instant retryAt) {
         // Not attempted: GitHub has been failing, the breaker lets it recover.
-        return GitHubError.of(ErrorClass.UPSTREAM_UNAVAILABLE, 0, "GitHub (" + host
-                + ") is failing; calls are paused", retryAt);
+        return GitHubError.of(ErrorClass.UPSTREAM_UNAVAILABLE, 0, upstream(host)
+                + " is failing; calls are paused", retryAt);
+    }
+
+    /**
+     * How messages name the upstream a transport named {@code host} calls: a forge's own name
+     * ({@code forgejo:codeberg.org}, {@code jira:jira}) as it is, else GitHub's host.
+     */
+    public static String upstream(String host) {
+        return host.matches("(forgejo|gitlab|jira):.+") ? host : "GitHub (" + host + ")";
     }
 
     /**

@@ -18,6 +18,11 @@ public interface ForgeErrors {
     /** Classifies a call that got no answer. */
     GitHubError classifyFailure(IOException failure);
 
+    /** How messages name the forge: "GitHub", a host, "JIRA". */
+    default String upstream() {
+        return "GitHub";
+    }
+
     /** GitHub's. */
     ForgeErrors GITHUB = new ForgeErrors() {
         @Override
@@ -70,6 +75,11 @@ public interface ForgeErrors {
             @Override
             public GitHubError classifyFailure(IOException failure) {
                 return rules.classifyFailure(failure);
+            }
+
+            @Override
+            public String upstream() {
+                return rules.upstream();
             }
         };
     }
@@ -173,9 +183,12 @@ public interface ForgeErrors {
                             + " is limiting requests: " + github.message(), Optional.of(retryAt),
                             Optional.empty(), github.fieldErrors(), Optional.empty());
                 }
-                return new GitHubError(github.errorClass(), github.status(), github.message(),
-                        github.retryAt(), Optional.empty(), github.fieldErrors(), Optional
-                                .empty());
+                // the classifier's own words when the body says nothing name GitHub: name the host
+                String message = github.message().startsWith("GitHub answered HTTP ")
+                        ? host + github.message().substring("GitHub".length())
+                        : github.message();
+                return new GitHubError(github.errorClass(), github.status(), message, github
+                        .retryAt(), Optional.empty(), github.fieldErrors(), Optional.empty());
             }
 
             @Override
@@ -183,6 +196,11 @@ public interface ForgeErrors {
                 GitHubError github = ErrorClassifier.classifyFailure(failure);
                 return GitHubError.of(github.errorClass(), github.status(), github.message()
                         .replace("GitHub host", host).replace("GitHub", host), null);
+            }
+
+            @Override
+            public String upstream() {
+                return host;
             }
         };
     }

@@ -128,7 +128,7 @@ public final class GitHubSession {
                     : JSON.readTree(response.body());
         } catch (JacksonException e) {
             throw new GitHubCallException(GitHubError.of(ErrorClass.TRANSIENT, response.status(),
-                    "GitHub's answer is not JSON", null));
+                    errors.upstream() + "'s answer is not JSON", null));
         }
     }
 
@@ -193,8 +193,9 @@ public final class GitHubSession {
         if (!writeOutcomeLost || error.errorClass() == ErrorClass.OUTCOME_UNKNOWN) {
             return error;
         }
-        return GitHubError.of(ErrorClass.OUTCOME_UNKNOWN, error.status(), "a write was sent to"
-                + " GitHub and its answer was lost (" + error.describe() + "), so it may have"
+        return GitHubError.of(ErrorClass.OUTCOME_UNKNOWN, error.status(), "a write was sent to "
+                + errors.upstream() + " and its answer was lost (" + error.describe()
+                + "), so it may have"
                 + " been done: look for it (list or get it) before asking again", null);
     }
 

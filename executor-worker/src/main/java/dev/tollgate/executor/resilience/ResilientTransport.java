@@ -181,7 +181,8 @@ public final class ResilientTransport implements GitHubTransport {
         if (!own.tryAcquirePermission()) {
             breaker.releasePermission();
             return new Attempt(null, null, GitHubError.of(ErrorClass.UPSTREAM_UNAVAILABLE, 0,
-                    "GitHub (" + host + ") has been failing the calls of " + caller.key()
+                    ErrorClassifier.upstream(host) + " has been failing the calls of " + caller
+                            .key()
                             + "; they are paused (other agents' calls go on)",
                     clock.instant().plus(openWait)), Optional.empty());
         }
