@@ -34,11 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code all-services.toml} verbatim (plus one grant: draft merge requests on GitLab): on codeberg.org (a Forgejo stand-in on loopback) the agent
  * reads a file, pushes a fix to an agent- branch and opens a draft pull request; on gitlab.com (a
  * GitLab stand-in) it reads, pushes and opens a draft merge request; on both it is refused what
- * its tiers do not grant, and the forges' errors reach it classified. Every
+ * its tiers do not grant, and the forges' errors reach it classified (on each of Forgejo, GitLab
+ * and JIRA: unauthorized, forbidden, validation_failed, conflict, transient after four tries,
+ * rate_limited, not_found, outcome_unknown for a write whose answer was lost, never repeated, and
+ * result_too_large). Every
  * call goes through Kafka, is decided by the policy and reaches the audit store like a GitHub
  * call; no host's token ever reaches the agent.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class ForgesEndToEndTest {
 
     private static final String ADMIN_KEY = "forgejo-admin-key-0123456789abcdef0123456789";
@@ -217,7 +221,8 @@ class ForgesEndToEndTest {
         }
         assertThat(forgejo.received()).isNotEmpty().allSatisfy(received -> assertThat(received
                 .authorization()).isEqualTo("token " + FORGEJO_TOKEN));
-        assertThat(forgejo.received("POST", "/api/v1/repos/user/project/contents")).hasSize(1);
+        assertThat(forgejo.received("POST", "/api/v1/repos/user/project/contents")).filteredOn(
+                received -> received.body().contains("agent-fix-add")).hasSize(1);
         assertThat(forgejo.received("POST", "/api/v1/repos/user/project/pulls")).hasSize(1);
         assertThat(github.mints()).as("no GitHub token for Forgejo calls (the registry's own"
                 + " sync may mint one)").noneMatch(
@@ -294,7 +299,7 @@ class ForgesEndToEndTest {
         assertThat(gitlab.received()).isNotEmpty().allSatisfy(received -> assertThat(received
                 .authorization()).isEqualTo("Bearer " + GITLAB_TOKEN));
         assertThat(gitlab.received("POST", "/api/v4/projects/group%2Fproject/repository/commits"))
-                .hasSize(1);
+                .filteredOn(received -> received.body().contains("agent-fix-add")).hasSize(1);
         assertThat(gitlab.received("POST", "/api/v4/projects/group%2Fproject/merge_requests"))
                 .hasSize(1);
         assertAudited(requestIds);
@@ -353,7 +358,7 @@ class ForgesEndToEndTest {
             assertThat(missing.get("status")).as("%s", missing).isEqualTo("failed");
             assertThat(missing.get("error_code")).isEqualTo("not_found");
             requestIds.add((String) missing.get("request_id"));
-            jira.failNext("GET", "/rest/api/2/search", 6, 429, Map.of("Retry-After", "120"),
+            jira.failNext("GET", "/rest/api/2/search", 1, 429, Map.of("Retry-After", "120"),
                     "{\"errorMessages\":[\"Rate limit exceeded.\"],\"errors\":{}}");
             Map<String, Object> limited = call(agent, "jira_search", Map.of("project", "PROJ"));
             assertThat(limited.get("status")).as("%s", limited).isEqualTo("failed");
@@ -370,12 +375,115 @@ class ForgesEndToEndTest {
         }
         assertThat(jira.received()).isNotEmpty().allSatisfy(received -> assertThat(received
                 .authorization()).startsWith("Basic "));
-        assertThat(jira.received("POST", "/rest/api/2/issue")).hasSize(1);
+        assertThat(jira.received("POST", "/rest/api/2/issue")).filteredOn(received -> received
+                .body().contains("add a regression test")).hasSize(1);
         assertThat(jira.received()).as("nothing is asked about the project no grant names")
                 .noneMatch(received -> received.path().contains("SECRET-"));
         assertAudited(requestIds);
         assertThat(readAll(data.resolve("run").resolve("audit")).toString()).doesNotContain(
                 JIRA_TOKEN);
+    }
+
+    /**
+     * Last: its issue on PROJ and its files would change what the other tests read and number
+     * (they expect the issue they create to be PROJ-2).
+     */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void eachForgesFailuresReachTheAgentThroughMcpClassifiedAndAudited() throws Exception {
+        gitlabProject.file("main", "big.log", "a log line too large for one answer ...\n".repeat(
+                50_000));
+        project.file("main", "big.log", "a log line too large for one answer ...\n".repeat(
+                50_000));
+        String huge = jira.issue("PROJ", "Huge log", "a log line ...\n".repeat(100_000));
+        String token = GatewayClient.mint(tollgate.httpPort(), ADMIN_KEY, "coder", "dev");
+        List<String> requestIds = new ArrayList<>();
+        Map<String, Map<String, Object>> reads = new java.util.LinkedHashMap<>();
+        reads.put("forgejo", on("user/project", Map.of("path", "src/app.py")));
+        reads.put("gitlab", Map.of("host", "gitlab.com", "project", "group/project", "path",
+                "lib/calc.rb"));
+        reads.put("jira", Map.of("issue_key", "PROJ-1"));
+        Map<String, String> readTools = Map.of("forgejo", "forgejo_get_file", "gitlab",
+                "gitlab_get_file", "jira", "jira_get_issue");
+        Map<String, String> readPaths = Map.of("forgejo", "/api/v1/repos/user/project/contents",
+                "gitlab", "/api/v4/projects/group%2Fproject/repository/files", "jira",
+                "/rest/api/2/issue/PROJ-1");
+        try (McpSyncClient agent = GatewayClient.connect(tollgate.httpPort(), token)) {
+            agent.initialize();
+            for (String forge : reads.keySet()) {
+                for (Map.Entry<Integer, String> failure : Map.of(401, "unauthorized", 403,
+                        "forbidden", 400, "validation_failed", 409, "conflict", 502, "transient")
+                        .entrySet()) {
+                    int status = failure.getKey();
+                    String body = forge.equals("jira")
+                            ? "{\"errorMessages\":[\"said " + status + "\"],\"errors\":{}}"
+                            : "{\"message\":\"said " + status + "\"}";
+                    // a 502 four times: the read is tried four times in all, then answered
+                    int times = status == 502 ? 4 : 1;
+                    switch (forge) {
+                        case "forgejo" -> forgejo.failNext("GET", readPaths.get(forge), times,
+                                status, Map.of(), body);
+                        case "gitlab" -> gitlab.failNext("GET", readPaths.get(forge), times,
+                                status, Map.of(), body);
+                        default -> jira.failNext("GET", readPaths.get(forge), times, status,
+                                Map.of(), body);
+                    }
+                    Map<String, Object> answer = call(agent, readTools.get(forge), reads.get(
+                            forge));
+                    assertThat(answer.get("status")).as("%s %d: %s", forge, status, answer)
+                            .isEqualTo("failed");
+                    assertThat(answer.get("error_code")).as("%s %d: %s", forge, status, answer)
+                            .isEqualTo(failure.getValue());
+                    assertThat(answer.get("retryable")).as("%s %d", forge, status).isEqualTo(
+                            status == 502);
+                    assertThat(answer.toString()).as("%s %d", forge, status).doesNotContain(
+                            "GitHub");
+                    requestIds.add((String) answer.get("request_id"));
+                }
+            }
+
+            forgejo.failNext("POST", "/api/v1/repos/user/project/contents", 1, 502, Map.of(),
+                    "<html>bad gateway</html>");
+            gitlab.failNext("POST", "/api/v4/projects/group%2Fproject/repository/commits", 1, 502,
+                    Map.of(), "<html>bad gateway</html>");
+            jira.failNext("POST", "/rest/api/2/issue", 1, 502, Map.of(),
+                    "<html>bad gateway</html>");
+            List<Map<String, Object>> lost = List.of(call(agent, "forgejo_push_files", on(
+                    "user/project", Map.of("branch", "agent-lost", "message", "m", "files", List
+                            .of(Map.of("path", "lost.txt", "content", "L"))))),
+                    call(agent, "gitlab_push_files", Map.of("host", "gitlab.com", "project",
+                            "group/project", "branch", "agent-lost", "message", "m", "files",
+                            List.of(Map.of("path", "lost.txt", "content", "L")))),
+                    call(agent, "jira_create_issue", Map.of("project", "PROJ", "summary",
+                            "Lost on the way", "issue_type", "Task")));
+            for (Map<String, Object> answer : lost) {
+                assertThat(answer.get("error_code")).as("%s", answer).isEqualTo(
+                        "outcome_unknown");
+                assertThat(answer.get("retryable")).as("%s", answer).isEqualTo(false);
+                requestIds.add((String) answer.get("request_id"));
+            }
+
+            List<Map<String, Object>> large = List.of(call(agent, "forgejo_get_file", on(
+                    "user/project", Map.of("path", "big.log"))), call(agent, "gitlab_get_file",
+                            Map.of("host", "gitlab.com", "project", "group/project", "path",
+                                    "big.log")),
+                    call(agent, "jira_get_issue", Map.of("issue_key", huge)));
+            for (Map<String, Object> answer : large) {
+                assertThat(answer.get("error_code")).as("%s", answer).isEqualTo(
+                        "result_too_large");
+                requestIds.add((String) answer.get("request_id"));
+            }
+        }
+        assertThat(forgejo.received("POST", "/api/v1/repos/user/project/contents")).as(
+                "a write whose answer was lost is not repeated").filteredOn(
+                        received -> received
+                                .body().contains("agent-lost"))
+                .hasSize(1);
+        assertThat(gitlab.received("POST", "/api/v4/projects/group%2Fproject/repository/commits"))
+                .filteredOn(received -> received.body().contains("agent-lost")).hasSize(1);
+        assertThat(jira.received("POST", "/rest/api/2/issue")).filteredOn(received -> received
+                .body().contains("Lost on the way")).hasSize(1);
+        assertAudited(requestIds);
     }
 
     /** Initializes the session and answers the names of the tools it lists. */
