@@ -367,6 +367,16 @@ class ForgesEndToEndTest {
 
             Map<String, Object> status = call(agent, "status", Map.of());
             assertThat(status.toString()).contains("jira:PROJ");
+            assertThat((List<Object>) status.get("forges")).as("every forge the policy names, and"
+                    + " what the agent may do there").contains(Map.of("forge", "jira", "projects",
+                            List.of("PROJ"), "tools", List.of("jira_create_issue",
+                                    "jira_get_issue", "jira_search")))
+                    .anySatisfy(forge -> assertThat(forge.toString()).contains("gitlab",
+                            "gitlab.com", "group/project", "gitlab_push_files"))
+                    .anySatisfy(forge -> assertThat(forge.toString()).contains("forgejo",
+                            "codeberg.org", "user/project", "forgejo_create_pr"))
+                    .anySatisfy(forge -> assertThat(forge.toString()).contains("github",
+                            "myorg/repo"));
 
             for (Map<String, Object> answer : List.of(found, issue, created, comment, missing,
                     limited, status)) {

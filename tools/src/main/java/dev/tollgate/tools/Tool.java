@@ -48,8 +48,10 @@ public enum Tool {
     /** Who the caller is and what it may do; never reaches GitHub. */
     STATUS(local("status").title("Gateway status").description(
             "Who you are to the gateway: your agent ID, environment, token expiry and grant "
-                    + "narrowing, the tools that exist and the gateway's health. Answered by the "
-                    + "gateway itself; needs no grant.")),
+                    + "narrowing; per forge (GitHub, each Forgejo and GitLab host, JIRA) the "
+                    + "repositories or projects and the tools the policy may allow you there; "
+                    + "the tools that exist and the gateway's health. Answered by the gateway "
+                    + "itself; needs no grant.")),
 
     // ---- reads -------------------------------------------------------------------------------
 

@@ -240,9 +240,10 @@ public final class ToolCalls implements Drain.Calls {
         if (policy.isPresent()) {
             Set<String> narrowed = narrowedTools(identity);
             body.put("policy_version", policy.get().version());
-            body.put("grants", grants.grantsOf(identity.agentId(), identity.environment(),
-                    narrowedRepositories(identity))
-                    .orElse(List.of()).stream().map(grant -> PolicyGrants.view(grant, narrowed))
+            List<ToolGrant> covering = grants.grantsOf(identity.agentId(), identity
+                    .environment(), narrowedRepositories(identity)).orElse(List.of());
+            body.put("forges", PolicyGrants.forges(covering, narrowed));
+            body.put("grants", covering.stream().map(grant -> PolicyGrants.view(grant, narrowed))
                     .toList());
         } else {
             body.put("grants", "not known yet to this gateway replica: the decision workers "

@@ -1,5 +1,6 @@
 package dev.tollgate.ingress.core.grants;
 
+import dev.tollgate.tools.Forge;
 import dev.tollgate.tools.Tool;
 import dev.tollgate.tools.ToolGrant;
 import java.time.Instant;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -92,6 +94,70 @@ public final class PolicyGrants {
             view.put("monitor_mode", true);
         }
         return view;
+    }
+
+    /**
+     * What {@code grants} let an agent do on each forge, for {@code status}: one entry per forge
+     * and host ({@code github}; {@code forgejo} and {@code gitlab} with their host; {@code jira}),
+     * each with the repositories (JIRA: projects) and the tools of that forge that
+     * {@code narrowed} keeps (empty: all), in the order first named. A guide, like the grants: each
+     * call is still decided.
+     */
+    public static List<Map<String, Object>> forges(List<ToolGrant> grants, Set<String> narrowed) {
+        record Place(Forge forge, String host, Set<String> named, Set<String> tools) {
+        }
+        Map<String, Place> places = new LinkedHashMap<>();
+        for (ToolGrant grant : grants) {
+            for (String repository : grant.monitor() ? List.of("*") : grant.repositories()) {
+                Forge forge = forgeOf(repository);
+                String named = forge == Forge.GITHUB
+                        ? repository
+                        : repository.substring(forge.key().length() + 1);
+                String host = null;
+                if (forge == Forge.FORGEJO || forge == Forge.GITLAB) {
+                    int slash = named.indexOf('/');
+                    host = slash < 0 ? named : named.substring(0, slash);
+                    named = slash < 0 ? "*" : named.substring(slash + 1);
+                }
+                List<String> tools = grant.tools().stream().filter(tool -> tool.reachesGitHub()
+                        && tool.forge() == forge && ToolGrant.narrowingKeeps(narrowed, tool))
+                        .map(Tool::toolName).toList();
+                if (!tools.isEmpty()) {
+                    String at = host;
+                    Place place = places.computeIfAbsent(forge.key() + (host == null
+                            ? ""
+                            : ":" + host), key -> new Place(forge, at, new TreeSet<>(),
+                                    new TreeSet<>()));
+                    place.named().add(named);
+                    place.tools().addAll(tools);
+                }
+            }
+        }
+        return places.values().stream().map(place -> {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("forge", place.forge().key());
+            if (place.host() != null) {
+                view.put("host", place.host());
+            }
+            view.put(place.forge() == Forge.JIRA ? "projects" : "repositories", List.copyOf(place
+                    .named()));
+            view.put("tools", List.copyOf(place.tools()));
+            return (Map<String, Object>) view;
+        }).toList();
+    }
+
+    /** The forge a grant's repository names ({@code gitlab:host/group/project}, plain GitHub). */
+    private static Forge forgeOf(String repository) {
+        int colon = repository.indexOf(':');
+        if (colon > 0) {
+            String key = repository.substring(0, colon);
+            for (Forge forge : Forge.values()) {
+                if (forge.key().equals(key)) {
+                    return forge;
+                }
+            }
+        }
+        return Forge.GITHUB;
     }
 
     /**

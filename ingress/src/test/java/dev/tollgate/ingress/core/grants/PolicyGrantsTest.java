@@ -7,6 +7,7 @@ import dev.tollgate.tools.Tool;
 import dev.tollgate.tools.ToolGrant;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -49,5 +50,50 @@ class PolicyGrantsTest {
 
         assertThat(grants.inForce()).isEmpty();
         assertThat(grants.visibleTools("bot", "dev", Set.of(), List.of())).isEmpty();
+    }
+    private static ToolGrant grant(String name, List<String> repositories, Tool... tools) {
+        return new ToolGrant(name, List.of(), List.of(), repositories, Set.of(tools), false);
+    }
+
+    @Test
+    void statusSaysPerForgeAndHostWhatTheGrantsLetAnAgentDoThere() {
+        List<ToolGrant> grants = List.of(grant("github", List.of("octo/app", "octo/lib-*"),
+                Tool.GET_FILE, Tool.PUSH_FILES),
+                grant("codeberg", List.of(
+                        "forgejo:codeberg.org/user/project"), Tool.FORGEJO_GET_FILE,
+                        Tool.FORGEJO_PUSH_FILES),
+                grant("gitlab", List.of("gitlab:gitlab.com/group/sub/project",
+                        "gitlab:git.example.com:8443/team/*"), Tool.GITLAB_GET_FILE),
+                grant("more codeberg", List.of("forgejo:codeberg.org/user/other"),
+                        Tool.FORGEJO_GET_FILE),
+                grant("jira", List.of("jira:PROJ", "jira:OPS*"), Tool.JIRA_SEARCH,
+                        Tool.JIRA_CREATE_ISSUE),
+                grant("local only", List.of("octo/app"), Tool.STATUS));
+
+        List<Map<String, Object>> forges = PolicyGrants.forges(grants, Set.of());
+
+        assertThat(forges).containsExactly(
+                Map.of("forge", "github", "repositories", List.of("octo/app", "octo/lib-*"),
+                        "tools", List.of("get_file", "push_files")),
+                Map.of("forge", "forgejo", "host", "codeberg.org", "repositories", List.of(
+                        "user/other", "user/project"), "tools",
+                        List.of("forgejo_get_file",
+                                "forgejo_push_files")),
+                Map.of("forge", "gitlab", "host", "gitlab.com", "repositories", List.of(
+                        "group/sub/project"), "tools", List.of("gitlab_get_file")),
+                Map.of("forge", "gitlab", "host", "git.example.com:8443", "repositories", List
+                        .of("team/*"), "tools", List.of("gitlab_get_file")),
+                Map.of("forge", "jira", "projects", List.of("OPS*", "PROJ"), "tools", List.of(
+                        "jira_create_issue", "jira_search")));
+    }
+
+    @Test
+    void aNarrowedTokenSeesOnlyTheForgesItsToolsReach() {
+        List<ToolGrant> grants = List.of(grant("github", List.of("octo/app"), Tool.GET_FILE,
+                Tool.PUSH_FILES), grant("jira", List.of("jira:PROJ"), Tool.JIRA_SEARCH));
+
+        assertThat(PolicyGrants.forges(grants, Set.of("get_file"))).containsExactly(Map.of(
+                "forge", "github", "repositories", List.of("octo/app"), "tools", List.of(
+                        "get_file")));
     }
 }
