@@ -422,21 +422,25 @@ class ForgesEndToEndTest {
             agent.initialize();
             for (String forge : reads.keySet()) {
                 for (Map.Entry<Integer, String> failure : Map.of(401, "unauthorized", 403,
-                        "forbidden", 400, "validation_failed", 409, "conflict", 502, "transient")
-                        .entrySet()) {
+                        "forbidden", 404, "not_found", 400, "validation_failed", 409,
+                        "conflict", 429, "rate_limited", 502, "transient").entrySet()) {
                     int status = failure.getKey();
                     String body = forge.equals("jira")
                             ? "{\"errorMessages\":[\"said " + status + "\"],\"errors\":{}}"
                             : "{\"message\":\"said " + status + "\"}";
                     // a 502 four times: the read is tried four times in all, then answered
                     int times = status == 502 ? 4 : 1;
+                    // a limit two minutes away is not waited for: answered at once
+                    Map<String, String> headers = status == 429
+                            ? Map.of("Retry-After", "120")
+                            : Map.of();
                     switch (forge) {
                         case "forgejo" -> forgejo.failNext("GET", readPaths.get(forge), times,
-                                status, Map.of(), body);
+                                status, headers, body);
                         case "gitlab" -> gitlab.failNext("GET", readPaths.get(forge), times,
-                                status, Map.of(), body);
+                                status, headers, body);
                         default -> jira.failNext("GET", readPaths.get(forge), times, status,
-                                Map.of(), body);
+                                headers, body);
                     }
                     Map<String, Object> answer = call(agent, readTools.get(forge), reads.get(
                             forge));
@@ -445,7 +449,7 @@ class ForgesEndToEndTest {
                     assertThat(answer.get("error_code")).as("%s %d: %s", forge, status, answer)
                             .isEqualTo(failure.getValue());
                     assertThat(answer.get("retryable")).as("%s %d", forge, status).isEqualTo(
-                            status == 502);
+                            status == 502 || status == 429);
                     assertThat(answer.toString()).as("%s %d", forge, status).doesNotContain(
                             "GitHub");
                     requestIds.add((String) answer.get("request_id"));
@@ -496,6 +500,56 @@ class ForgesEndToEndTest {
         assertAudited(requestIds);
     }
 
+    @Test
+    void aForgeFailingOneAgentsCallsIsPausedForThatAgentAloneAsUpstreamUnavailable()
+            throws Exception {
+        String unlucky = GatewayClient.mint(tollgate.httpPort(), ADMIN_KEY, "unlucky", "dev");
+        String lucky = GatewayClient.mint(tollgate.httpPort(), ADMIN_KEY, "lucky", "dev");
+        List<String> requestIds = new ArrayList<>();
+        try (McpSyncClient agent = GatewayClient.connect(tollgate.httpPort(), unlucky);
+                McpSyncClient other = GatewayClient.connect(tollgate.httpPort(), lucky)) {
+            agent.initialize();
+            other.initialize();
+            Map<String, String> tools = Map.of("forgejo", "forgejo_list_issues", "gitlab",
+                    "gitlab_list_issues", "jira", "jira_search");
+            Map<String, Map<String, Object>> arguments = Map.of("forgejo", on("user/project", Map
+                    .of()), "gitlab", Map.of("host", "gitlab.com", "project", "group/project"),
+                    "jira", Map.of("project", "PROJ"));
+            for (String forge : List.of("forgejo", "gitlab", "jira")) {
+                // every attempt of the unlucky agent's reads fails (12 attempts: three calls of
+                // four tries); the breaker of its calls on that host opens after ten
+                switch (forge) {
+                    case "forgejo" -> forgejo.failNext("GET", "/api/v1/repos/user/project/issues",
+                            12, 502, Map.of(), "<html>bad gateway</html>");
+                    case "gitlab" -> gitlab.failNext("GET",
+                            "/api/v4/projects/group%2Fproject/issues", 12, 502, Map.of(),
+                            "<html>bad gateway</html>");
+                    default -> jira.failNext("GET", "/rest/api/2/search", 12, 502, Map.of(),
+                            "<html>bad gateway</html>");
+                }
+                Map<String, Object> answer = Map.of();
+                for (int call = 0; call < 4 && !"upstream_unavailable".equals(answer.get(
+                        "error_code")); call++) {
+                    answer = call(agent, tools.get(forge), arguments.get(forge));
+                    assertThat(answer.get("status")).as("%s call %d: %s", forge, call, answer)
+                            .isEqualTo("failed");
+                    requestIds.add((String) answer.get("request_id"));
+                }
+                assertThat(answer.get("error_code")).as("%s: %s", forge, answer).isEqualTo(
+                        "upstream_unavailable");
+                assertThat(answer.get("retryable")).isEqualTo(true);
+                assertThat(answer.get("retry_at")).isNotNull();
+                assertThat(answer.get("message").toString()).contains(forge).doesNotContain(
+                        "GitHub");
+                Map<String, Object> fine = call(other, tools.get(forge), arguments.get(forge));
+                assertThat(fine.get("status")).as("another agent's calls go on: %s", fine)
+                        .isEqualTo("succeeded");
+                requestIds.add((String) fine.get("request_id"));
+            }
+        }
+        assertAudited(requestIds);
+    }
+
     /** Initializes the session and answers the names of the tools it lists. */
     private static List<String> initialized(McpSyncClient agent) {
         agent.initialize();
@@ -510,8 +564,9 @@ class ForgesEndToEndTest {
         while (System.nanoTime() < deadline) {
             records = readAll(auditDir);
             List<AuditRecord> seen = records;
-            if (requestIds.stream().allMatch(id -> typesOf(seen, id).contains(
-                    "ToolCallCompleted"))) {
+            // each topic is read on its own: wait for all three, not the answer alone
+            if (requestIds.stream().allMatch(id -> typesOf(seen, id).containsAll(Set.of(
+                    "ToolCallRequested", "PolicyDecided", "ToolCallCompleted")))) {
                 break;
             }
             Thread.sleep(200);
