@@ -64,9 +64,20 @@ public final class ForgeHosts {
     public static final ForgeHosts NONE = new ForgeHosts(Map.of());
 
     private final Map<String, List<Host>> hosts;
+    /** How each host's failures are told, made once per host. */
+    private final Map<String, ForgeErrors> errors = new java.util.HashMap<>();
 
     private ForgeHosts(Map<String, List<Host>> hosts) {
         this.hosts = Map.copyOf(hosts);
+        this.hosts.forEach((key, list) -> {
+            Host first = list.getFirst();
+            errors.put(key, switch (first.forge()) {
+                case FORGEJO -> ForgeErrors.forgejo(first.host());
+                case GITLAB -> ForgeErrors.gitlab(first.host());
+                case JIRA -> ForgeErrors.jira("JIRA");
+                case GITHUB -> ForgeErrors.GITHUB;
+            });
+        });
     }
 
     /**
@@ -134,13 +145,7 @@ public final class ForgeHosts {
                     + ".hosts[N].token-file (and .repositories to keep that token to some"
                     + " repositories); the policy allowed the call, nothing was done");
         }
-        ForgeErrors errors = switch (forge) {
-            case FORGEJO -> ForgeErrors.forgejo(chosen.host());
-            case GITLAB -> ForgeErrors.gitlab(chosen.host());
-            case JIRA -> ForgeErrors.jira("JIRA");
-            case GITHUB -> ForgeErrors.GITHUB;
-        };
-        return GitHubSession.withHostCredential(chosen.credential(), errors, chosen.transport(),
-                context, clock, account);
+        return GitHubSession.withHostCredential(chosen.credential(), errors.get(key(forge, host)),
+                chosen.transport(), context, clock, account);
     }
 }

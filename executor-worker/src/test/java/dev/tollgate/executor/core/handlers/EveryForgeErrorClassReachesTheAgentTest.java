@@ -51,250 +51,98 @@ class EveryForgeErrorClassReachesTheAgentTest {
         harness.close();
     }
 
-    /** A forge, started with one repository or project, and its calls. */
-    private interface Site {
-        ToolCallExecutor executor();
-
-        String repository();
-
-        String read();
-
-        String readPath();
-
-        String write();
-
-        String writeMethod();
-
-        String writePath();
-
-        /** How its messages name it. */
-        String name();
-
-        /** Scripts the next {@code times} answers to {@code method} on {@code prefix}. */
+    /** Scripts a forge stand-in's next {@code times} answers to {@code method} on a prefix. */
+    private interface Script {
         void failNext(String method, String prefix, int times, int status,
                 Map<String, String> headers, String body);
-
-        /** A read whose answer is larger than one answer may be. */
-        String largeRead();
     }
 
-    private final class Forgejo implements Site {
-        private static final String HOST = "codeberg.test";
-        private final ForgejoStandIn forgejo = ForgejoStandIn.start(harness.clock);
-
-        Forgejo() {
-            started.add(forgejo::close);
-            forgejo.token("forgejo-token", "write:repository", "write:issue");
-            forgejo.repo("user", "project").file("main", "README.md", "# Project\n").file(
-                    "main", "big.txt", "line of a file too large for one answer ....\n".repeat(
-                            50_000));
-        }
-
-        private String args(String more) {
-            return "{\"host\":\"" + HOST + "\",\"owner\":\"user\",\"repo\":\"project\"" + more
-                    + "}";
-        }
-
-        @Override
-        public ToolCallExecutor executor() {
-            return harness.executor(new InMemoryCompletionStore(100)).actingOn(harness
-                    .forgeHost(Forge.FORGEJO, HOST, forgejo.apiUrl(),
-                            GitHubRequest.Credential.HostToken.forgejo(HOST, "forgejo-token")));
-        }
-
-        @Override
-        public String repository() {
-            return "user/project";
-        }
-
-        @Override
-        public String read() {
-            return "forgejo_get_file " + args(",\"path\":\"README.md\"");
-        }
-
-        @Override
-        public String readPath() {
-            return "/api/v1/repos/user/project/contents";
-        }
-
-        @Override
-        public String write() {
-            return "forgejo_push_files " + args(",\"branch\":\"agent-x\",\"message\":\"m\","
-                    + "\"files\":[{\"path\":\"a.txt\",\"content\":\"A\"}]");
-        }
-
-        @Override
-        public String writeMethod() {
-            return "POST";
-        }
-
-        @Override
-        public String writePath() {
-            return "/api/v1/repos/user/project/contents";
-        }
-
-        @Override
-        public String name() {
-            return HOST;
-        }
-
-        @Override
-        public void failNext(String method, String prefix, int times, int status,
-                Map<String, String> headers, String body) {
-            forgejo.failNext(method, prefix, times, status, headers, body);
-        }
-
-        @Override
-        public String largeRead() {
-            return "forgejo_get_file " + args(",\"path\":\"big.txt\"");
-        }
+    /**
+     * A forge, started with one repository or project, and its calls.
+     *
+     * @param read a read ({@code tool json}) and {@code readPath} the requests it makes
+     * @param write a write and {@code writePath} the POST that performs it
+     * @param name how its messages name it
+     * @param largeRead a read whose answer is larger than one answer may be
+     */
+    private record Site(ToolCallExecutor executor, String repository, String read,
+            String readPath, String write, String writePath, String name, Script script,
+            String largeRead) {
     }
 
-    private final class GitLab implements Site {
-        private static final String HOST = "gitlab.test";
-        private final GitLabStandIn gitlab = GitLabStandIn.start(harness.clock);
+    private static final String LARGE = "a line of a file too large for one answer ....\n"
+            .repeat(50_000);
 
-        GitLab() {
-            started.add(gitlab::close);
-            gitlab.token("glpat-token", "api");
-            gitlab.project("group/sub/project").file("main", "src/app.py", "print(1)\n").file(
-                    "main", "big.txt", "line of a file too large for one answer ....\n".repeat(
-                            50_000));
-        }
-
-        private String args(String more) {
-            return "{\"host\":\"" + HOST + "\",\"project\":\"group/sub/project\"" + more + "}";
-        }
-
-        @Override
-        public ToolCallExecutor executor() {
-            return harness.executor(new InMemoryCompletionStore(100)).actingOn(harness
-                    .forgeHost(Forge.GITLAB, HOST, gitlab.apiUrl(),
-                            GitHubRequest.Credential.HostToken.gitlab(HOST, "glpat-token")));
-        }
-
-        @Override
-        public String repository() {
-            return "group/sub/project";
-        }
-
-        @Override
-        public String read() {
-            return "gitlab_get_file " + args(",\"path\":\"src/app.py\"");
-        }
-
-        @Override
-        public String readPath() {
-            return "/api/v4/projects/group%2Fsub%2Fproject/repository/files";
-        }
-
-        @Override
-        public String write() {
-            return "gitlab_push_files " + args(",\"branch\":\"agent-x\",\"message\":\"m\","
-                    + "\"files\":[{\"path\":\"a.txt\",\"content\":\"A\"}]");
-        }
-
-        @Override
-        public String writeMethod() {
-            return "POST";
-        }
-
-        @Override
-        public String writePath() {
-            return "/api/v4/projects/group%2Fsub%2Fproject/repository/commits";
-        }
-
-        @Override
-        public String name() {
-            return HOST;
-        }
-
-        @Override
-        public void failNext(String method, String prefix, int times, int status,
-                Map<String, String> headers, String body) {
-            gitlab.failNext(method, prefix, times, status, headers, body);
-        }
-
-        @Override
-        public String largeRead() {
-            return "gitlab_get_file " + args(",\"path\":\"big.txt\"");
-        }
+    private ToolCallExecutor acting(Forge forge, String host, java.net.URI apiUrl,
+            GitHubRequest.Credential credential) {
+        return harness.executor(new InMemoryCompletionStore(100)).actingOn(harness.forgeHost(
+                forge, host, apiUrl, credential));
     }
 
-    private final class Jira implements Site {
-        private final JiraStandIn jira = JiraStandIn.cloud(harness.clock);
-        private final String key;
-        private final String large;
-
-        Jira() {
-            started.add(jira::close);
-            jira.credentials("bot@example.com", "atl-token");
-            jira.project("PROJ", "Project");
-            key = jira.issue("PROJ", "Login fails", "stack trace");
-            large = jira.issue("PROJ", "Huge log", "a log line too large for one answer ....\n"
-                    .repeat(50_000));
-        }
-
-        @Override
-        public ToolCallExecutor executor() {
-            return harness.executor(new InMemoryCompletionStore(100)).actingOn(harness
-                    .forgeHost(Forge.JIRA, Target.JIRA, jira.apiUrl(),
-                            GitHubRequest.Credential.JiraToken.basic("bot@example.com", "atl-token",
-                                    true)));
-        }
-
-        @Override
-        public String repository() {
-            return "PROJ";
-        }
-
-        @Override
-        public String read() {
-            return "jira_get_issue {\"issue_key\":\"" + key + "\"}";
-        }
-
-        @Override
-        public String readPath() {
-            return "/rest/api/2/issue/" + key;
-        }
-
-        @Override
-        public String write() {
-            return "jira_add_comment {\"issue_key\":\"" + key + "\",\"body\":\"Seen it\"}";
-        }
-
-        @Override
-        public String writeMethod() {
-            return "POST";
-        }
-
-        @Override
-        public String writePath() {
-            return "/rest/api/2/issue/" + key + "/comment";
-        }
-
-        @Override
-        public String name() {
-            return "JIRA";
-        }
-
-        @Override
-        public void failNext(String method, String prefix, int times, int status,
-                Map<String, String> headers, String body) {
-            jira.failNext(method, prefix, times, status, headers, body);
-        }
-
-        @Override
-        public String largeRead() {
-            return "jira_get_issue {\"issue_key\":\"" + large + "\"}";
-        }
+    private Site forgejo() {
+        String host = "codeberg.test";
+        ForgejoStandIn forgejo = ForgejoStandIn.start(harness.clock);
+        started.add(forgejo::close);
+        forgejo.token("forgejo-token", "write:repository", "write:issue");
+        forgejo.repo("user", "project").file("main", "README.md", "# Project\n").file("main",
+                "big.txt", LARGE);
+        String args = "{\"host\":\"" + host + "\",\"owner\":\"user\",\"repo\":\"project\",";
+        return new Site(
+                acting(Forge.FORGEJO, host, forgejo.apiUrl(),
+                        GitHubRequest.Credential.HostToken.forgejo(host, "forgejo-token")),
+                "user/project", "forgejo_get_file "
+                        + args + "\"path\":\"README.md\"}",
+                "/api/v1/repos/user/project/contents",
+                "forgejo_push_files " + args + PUSH, "/api/v1/repos/user/project/contents", host,
+                forgejo::failNext, "forgejo_get_file " + args + "\"path\":\"big.txt\"}");
     }
+
+    private Site gitlab() {
+        String host = "gitlab.test";
+        GitLabStandIn gitlab = GitLabStandIn.start(harness.clock);
+        started.add(gitlab::close);
+        gitlab.token("glpat-token", "api");
+        gitlab.project("group/sub/project").file("main", "src/app.py", "print(1)\n").file("main",
+                "big.txt", LARGE);
+        String args = "{\"host\":\"" + host + "\",\"project\":\"group/sub/project\",";
+        String project = "/api/v4/projects/group%2Fsub%2Fproject/repository";
+        return new Site(
+                acting(Forge.GITLAB, host, gitlab.apiUrl(),
+                        GitHubRequest.Credential.HostToken.gitlab(host, "glpat-token")),
+                "group/sub/project", "gitlab_get_file "
+                        + args + "\"path\":\"src/app.py\"}",
+                project + "/files",
+                "gitlab_push_files " + args + PUSH, project + "/commits", host, gitlab::failNext,
+                "gitlab_get_file " + args + "\"path\":\"big.txt\"}");
+    }
+
+    private Site jira() {
+        JiraStandIn jira = JiraStandIn.cloud(harness.clock);
+        started.add(jira::close);
+        jira.credentials("bot@example.com", "atl-token");
+        jira.project("PROJ", "Project");
+        String key = jira.issue("PROJ", "Login fails", "stack trace");
+        String large = jira.issue("PROJ", "Huge log", LARGE);
+        return new Site(
+                acting(Forge.JIRA, Target.JIRA, jira.apiUrl(),
+                        GitHubRequest.Credential.JiraToken.basic("bot@example.com", "atl-token",
+                                true)),
+                "PROJ",
+                "jira_get_issue {\"issue_key\":\"" + key + "\"}", "/rest/api/2/issue/" + key,
+                "jira_add_comment {\"issue_key\":\"" + key + "\",\"body\":\"Seen it\"}",
+                "/rest/api/2/issue/" + key + "/comment", "JIRA", jira::failNext,
+                "jira_get_issue {\"issue_key\":\"" + large + "\"}");
+    }
+
+    /** A push's arguments after the repository's. */
+    private static final String PUSH = "\"branch\":\"agent-x\",\"message\":\"m\",\"files\":"
+            + "[{\"path\":\"a.txt\",\"content\":\"A\"}]}";
 
     private Site site(String forge) {
         return switch (forge) {
-            case "forgejo" -> new Forgejo();
-            case "gitlab" -> new GitLab();
-            default -> new Jira();
+            case "forgejo" -> forgejo();
+            case "gitlab" -> gitlab();
+            default -> jira();
         };
     }
 
@@ -337,7 +185,7 @@ class EveryForgeErrorClassReachesTheAgentTest {
     void aReadFailureComesBackClassified(String forge, int status, Map<String, String> headers,
             String code, boolean retryable) {
         Site site = site(forge);
-        site.failNext("GET", site.readPath(), 2, status, headers, status >= 500
+        site.script().failNext("GET", site.readPath(), 2, status, headers, status >= 500
                 ? "<html><body>Bad gateway " + "secret-upstream-page" + "</body></html>"
                 : body(forge, "upstream says " + status));
 
@@ -361,7 +209,7 @@ class EveryForgeErrorClassReachesTheAgentTest {
     @MethodSource("forges")
     void aWriteWhoseAnswerWasLostIsOutcomeUnknownAndNotRepeated(String forge) {
         Site site = site(forge);
-        site.failNext(site.writeMethod(), site.writePath(), 3, 502, Map.of(), "<html>502</html>");
+        site.script().failNext("POST", site.writePath(), 3, 502, Map.of(), "<html>502</html>");
 
         ToolCallCompleted lost = run(site, site.executor(), site.write());
 
@@ -388,7 +236,8 @@ class EveryForgeErrorClassReachesTheAgentTest {
         Site site = site(forge);
         ToolCallExecutor executor = site.executor();
         harness.forgeBreaker.transitionToOpenState();
-        site.failNext("GET", site.readPath(), 1, 418, Map.of(), body(forge, "sent anyway"));
+        site.script().failNext("GET", site.readPath(), 1, 418, Map.of(),
+                body(forge, "sent anyway"));
 
         ToolCallCompleted refused = run(site, executor, site.read());
 
@@ -407,7 +256,7 @@ class EveryForgeErrorClassReachesTheAgentTest {
     void theMessagesNameTheForgeNotGitHub() {
         for (String forge : List.of("forgejo", "gitlab", "jira")) {
             Site site = site(forge);
-            site.failNext("GET", site.readPath(), 2, 502, Map.of(), "");
+            site.script().failNext("GET", site.readPath(), 2, 502, Map.of(), "");
             ToolCallCompleted failed = run(site, site.executor(), site.read());
             assertThat(failed.getMessage()).as(forge).contains(site.name());
         }
