@@ -154,7 +154,8 @@ public final class ForgeHostSettings {
         Path file = setting.tokenFile();
         String token = SecretFiles.readConfigured("JIRA token", file);
         return new Configured(Forge.JIRA, Target.JIRA, setting.apiUrl(), new ReloadingCredential(
-                "JIRA token", () -> SecretFiles.readConfigured("JIRA token", file),
+                "JIRA token", () -> version(file), () -> SecretFiles.readConfigured("JIRA token",
+                        file),
                 value -> email == null
                         ? GitHubRequest.Credential.JiraToken.bearer(value, cloud)
                         : GitHubRequest.Credential.JiraToken.basic(email, value, cloud),
@@ -249,6 +250,22 @@ public final class ForgeHostSettings {
         };
     }
 
+    /**
+     * A token file's version, whose change means it may hold a new token: the modification time,
+     * size and identity of the file the path resolves to (a Kubernetes Secret's files are links
+     * into a directory swapped whole); null when it cannot be looked at.
+     */
+    static Object version(Path file) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes attributes = java.nio.file.Files
+                    .readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            return java.util.Arrays.asList(attributes.lastModifiedTime(), attributes.size(),
+                    attributes.fileKey(), file.toRealPath().toString());
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
     /** {@code url}, given in the setting {@code setting}, is safe to send a credential to. */
     private static void checkUrl(String setting, URI url) {
         if (!"https".equals(url.getScheme()) && !("http".equals(url.getScheme()) && url
@@ -314,7 +331,8 @@ public final class ForgeHostSettings {
             repositories.add(Glob.of(pattern));
         }
         return new Configured(forge, host, apiUrl, new ReloadingCredential(what,
-                () -> SecretFiles.readConfigured(what, file), value -> forge == Forge.GITLAB
+                () -> version(file), () -> SecretFiles.readConfigured(what, file),
+                value -> forge == Forge.GITLAB
                         ? GitHubRequest.Credential.HostToken.gitlab(host, value)
                         : GitHubRequest.Credential.HostToken.forgejo(host, value),
                 token,

@@ -349,6 +349,28 @@ class ForgeHostSettingsTest {
     }
 
     @Test
+    void aTokenFilesVersionChangesWhenASecretIsSwappedAsKubernetesDoesAndNotOtherwise()
+            throws IOException {
+        // a Secret volume: token -> ..data/token, ..data -> ..2026_12_05_one (swapped whole)
+        Path one = Files.createDirectory(dir.resolve("..2026_12_05_one"));
+        Files.writeString(one.resolve("token"), "glpat-one\n");
+        Path two = Files.createDirectory(dir.resolve("..2026_12_05_two"));
+        Files.writeString(two.resolve("token"), "glpat-two\n");
+        Path data = Files.createSymbolicLink(dir.resolve("..data"), one.getFileName());
+        Path token = Files.createSymbolicLink(dir.resolve("token"), Path.of("..data", "token"));
+
+        Object first = ForgeHostSettings.version(token);
+        assertThat(ForgeHostSettings.version(token)).as("unchanged").isEqualTo(first);
+        Path swapping = Files.createSymbolicLink(dir.resolve("..data_tmp"), two.getFileName());
+        Files.move(swapping, data, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        assertThat(ForgeHostSettings.version(token)).as("swapped").isNotNull().isNotEqualTo(
+                first);
+        assertThat(ForgeHostSettings.version(dir.resolve("missing"))).isNull();
+    }
+
+    @Test
     void jirasErrorBodiesReadAsOneMessageAndItsResetIsWhenToRetry() {
         Instant now = Instant.parse("2026-12-05T10:00:00Z");
         ForgeErrors errors = ForgeErrors.jira("JIRA");

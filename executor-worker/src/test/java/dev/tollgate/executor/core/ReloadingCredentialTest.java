@@ -17,7 +17,7 @@ class ReloadingCredentialTest {
     private final AtomicInteger reads = new AtomicInteger();
 
     private final ReloadingCredential credential = new ReloadingCredential("GitLab token for"
-            + " gitlab.test", () -> {
+            + " gitlab.test", file::get, () -> {
                 reads.incrementAndGet();
                 String content = file.get();
                 if (content == null) {
@@ -57,7 +57,18 @@ class ReloadingCredentialTest {
                 + " old one: the new one, without reading again").get().extracting(
                         GitHubRequest.Credential::authorization)
                 .isEqualTo("Bearer token-2");
-        assertThat(reads).hasValue(2);
+        assertThat(reads).as("read once: when the file had changed").hasValue(1);
+    }
+
+    @Test
+    void anUnchangedFileIsNotReadAgain() {
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(11));
+            credential.current();
+            credential.refreshAfterUnauthorized(credential.current());
+        }
+
+        assertThat(reads).as("its version unchanged: never read again").hasValue(0);
     }
 
     @Test
