@@ -38,7 +38,9 @@ import java.util.function.Function;
  * the endpoint unreachable, answering 5xx or 429 is retryable ({@code transient},
  * {@code rate_limited}); refusing the client, its scope, or answering something that is not a
  * bearer token is {@code unauthorized}, naming the settings to check. The endpoint's own words
- * never reach the agent, only its standard error code.
+ * never reach the agent, only its standard error code. A failure is answered again, without
+ * asking, until its {@code Retry-After} or for five seconds: calls do not queue to ask an
+ * endpoint that is down or refusing one after another.
  */
 public final class ClientCredentialsToken implements HostCredential {
 
@@ -51,6 +53,8 @@ public final class ClientCredentialsToken implements HostCredential {
      * client itself lacks the access, and asking the endpoint on every call would not change it.
      */
     static final Duration FRESH = Duration.ofSeconds(10);
+    /** How long a failure of the endpoint without a retry time is answered without asking. */
+    static final Duration QUIET_AFTER_FAILURE = Duration.ofSeconds(5);
     /** RFC 6749 §5.2's error codes: the only words of the endpoint an agent may read. */
     private static final Set<String> STANDARD_ERRORS = Set.of("invalid_request",
             "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type",
@@ -89,6 +93,9 @@ public final class ClientCredentialsToken implements HostCredential {
     private final Clock clock;
     private final ReentrantLock asking = new ReentrantLock();
     private volatile Held held;
+    /** The endpoint's last failure, answered again until {@code failedUntil}; null after a token. */
+    private GitHubError failure;
+    private Instant failedUntil;
 
     /**
      * @param asCredential what a call carries for an access token (a bearer credential)
@@ -144,8 +151,29 @@ public final class ClientCredentialsToken implements HostCredential {
         }
     }
 
-    /** Asks the endpoint for a token; anything but one is thrown, classified. */
+    /**
+     * Asks the endpoint for a token, unless it failed a moment ago: then that failure is answered
+     * again until {@link #failedUntil} (its retry time, else {@link #QUIET_AFTER_FAILURE}), so an
+     * endpoint that is down or refusing is not asked by every call in turn. Called locked.
+     */
     private Held ask() {
+        if (failure != null && clock.instant().isBefore(failedUntil)) {
+            throw new GitHubCallException(failure);
+        }
+        try {
+            Held fresh = askNow();
+            failure = null;
+            return fresh;
+        } catch (GitHubCallException e) {
+            failure = e.error();
+            failedUntil = e.error().retryAt().filter(at -> at.isAfter(clock.instant())).orElse(
+                    clock.instant().plus(QUIET_AFTER_FAILURE));
+            throw e;
+        }
+    }
+
+    /** Asks the endpoint for a token; anything but one is thrown, classified. */
+    private Held askNow() {
         TokenRequest request = new TokenRequest(client.tokenUrl(), new ClientSecretPost(
                 new ClientID(client.clientId()), new Secret(client.clientSecret())),
                 new ClientCredentialsGrant(), client.scope() == null || client.scope().isBlank()

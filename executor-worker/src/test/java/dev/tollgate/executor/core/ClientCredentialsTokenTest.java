@@ -233,12 +233,24 @@ class ClientCredentialsTokenTest {
         GitHubError limited = failure(token);
         assertThat(limited.errorClass()).isEqualTo(ErrorClass.RATE_LIMITED);
         assertThat(limited.retryAt()).contains(clock.instant().plusSeconds(30));
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(failure(token)).as("not asked again before its Retry-After").isEqualTo(
+                limited);
+        assertThat(asked).hasSize(1);
+        clock.advance(Duration.ofSeconds(1));
         assertThat(failure(token).errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+        clock.advance(Duration.ofSeconds(4));
+        assertThat(failure(token).errorClass()).as("quiet for five seconds after a 503")
+                .isEqualTo(ErrorClass.TRANSIENT);
+        assertThat(asked).hasSize(2);
+        clock.advance(Duration.ofSeconds(1));
         GitHubError late = failure(token);
         assertThat(late.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
         assertThat(late.message()).contains("did not answer the token request in time");
+        clock.advance(Duration.ofSeconds(5));
         GitHubError unreachable = failure(token);
         assertThat(unreachable.message()).contains("could not be reached");
+        clock.advance(Duration.ofSeconds(5));
         assertThat(List.of(limited, late, unreachable)).allSatisfy(error -> assertThat(error
                 .retryable()).isTrue());
         assertThat(token.current().authorization()).as("the endpoint back: a token")
@@ -255,6 +267,7 @@ class ClientCredentialsTokenTest {
         ClientCredentialsToken token = token(null);
 
         for (int i = 0; i < 4; i++) {
+            clock.advance(ClientCredentialsToken.QUIET_AFTER_FAILURE);
             GitHubError error = failure(token);
             assertThat(error.errorClass()).as("answer %d", i).isEqualTo(ErrorClass.UNAUTHORIZED);
             assertThat(error.message()).as("answer %d", i).containsAnyOf(
