@@ -48,10 +48,19 @@ public final class ErrorClassifier {
      */
     public static GitHubError classify(int status, ResponseHeaders headers, String body,
             Instant now) {
+        return classify("GitHub", status, headers, body, now);
+    }
+
+    /**
+     * The same for an answer of {@code upstream} (a forge's host, "JIRA"): when the body says
+     * nothing, the message names it, not GitHub.
+     */
+    public static GitHubError classify(String upstream, int status, ResponseHeaders headers,
+            String body, Instant now) {
         if (status >= 200 && status < 300) {
             throw new IllegalArgumentException("HTTP " + status + " is a success, not an error");
         }
-        Body parsed = Body.parse(body, status);
+        Body parsed = Body.parse(body, status, upstream);
         Optional<String> remaining = headers.first("x-ratelimit-remaining").map(String::trim);
         Optional<Instant> retryAfter = retryAfter(headers, now);
 
@@ -218,8 +227,8 @@ public final class ErrorClassifier {
     private record Body(String message, List<GitHubError.FieldError> fieldErrors,
             Optional<String> documentationUrl) {
 
-        static Body parse(String body, int status) {
-            String fallback = "GitHub answered HTTP " + status;
+        static Body parse(String body, int status, String upstream) {
+            String fallback = upstream + " answered HTTP " + status;
             if (body == null || body.isBlank()) {
                 return new Body(fallback, List.of(), Optional.empty());
             }

@@ -175,7 +175,7 @@ public interface ForgeErrors {
             @Override
             public GitHubError classify(int status, ResponseHeaders headers, String body,
                     Instant now) {
-                GitHubError github = ErrorClassifier.classify(status, headers, body, now);
+                GitHubError github = ErrorClassifier.classify(host, status, headers, body, now);
                 if (status == 429 || github.errorClass() == ErrorClass.SECONDARY_RATE_LIMITED) {
                     Instant retryAt = ErrorClassifier.retryAfter(headers, now).orElse(now.plus(
                             ErrorClassifier.SECONDARY_MINIMUM_WAIT));
@@ -183,12 +183,9 @@ public interface ForgeErrors {
                             + " is limiting requests: " + github.message(), Optional.of(retryAt),
                             Optional.empty(), github.fieldErrors(), Optional.empty());
                 }
-                // the classifier's own words when the body says nothing name GitHub: name the host
-                String message = github.message().startsWith("GitHub answered HTTP ")
-                        ? host + github.message().substring("GitHub".length())
-                        : github.message();
-                return new GitHubError(github.errorClass(), github.status(), message, github
-                        .retryAt(), Optional.empty(), github.fieldErrors(), Optional.empty());
+                return new GitHubError(github.errorClass(), github.status(), github.message(),
+                        github.retryAt(), Optional.empty(), github.fieldErrors(), Optional
+                                .empty());
             }
 
             @Override

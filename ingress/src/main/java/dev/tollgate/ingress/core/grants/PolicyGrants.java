@@ -149,15 +149,9 @@ public final class PolicyGrants {
     /** The forge a grant's repository names ({@code gitlab:host/group/project}, plain GitHub). */
     private static Forge forgeOf(String repository) {
         int colon = repository.indexOf(':');
-        if (colon > 0) {
-            String key = repository.substring(0, colon);
-            for (Forge forge : Forge.values()) {
-                if (forge.key().equals(key)) {
-                    return forge;
-                }
-            }
-        }
-        return Forge.GITHUB;
+        return colon > 0
+                ? Forge.byKey(repository.substring(0, colon)).orElse(Forge.GITHUB)
+                : Forge.GITHUB;
     }
 
     /**
