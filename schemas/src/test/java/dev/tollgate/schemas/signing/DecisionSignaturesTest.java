@@ -161,6 +161,30 @@ class DecisionSignaturesTest {
     }
 
     @Test
+    void oneWriterServesEveryThreadAndEachGetsTheSameBytes() throws Exception {
+        PolicyDecided decision = decision();
+        byte[] expected = DecisionCanonicalForm.encode(decision);
+        List<java.util.concurrent.Callable<Boolean>> encoders = new ArrayList<>();
+        for (int thread = 0; thread < 8; thread++) {
+            PolicyDecided own = decision();
+            encoders.add(() -> {
+                for (int i = 0; i < 500; i++) {
+                    if (!java.util.Arrays.equals(DecisionCanonicalForm.encode(own), expected)) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+        }
+        try (var threads = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (var result : threads.invokeAll(encoders)) {
+                assertThat(result.get()).as("every encoding on every thread equals the first")
+                        .isTrue();
+            }
+        }
+    }
+
+    @Test
     void anExecutorGivenTheOldAndTheNewKeyAcceptsBothAndDroppingTheOldRefusesIt() {
         DecisionKey next = newKey();
         PolicyDecided old = signer.sign(decision());
