@@ -66,7 +66,7 @@ public final class Bench {
             List<String> launcherArgs, boolean json,
             String target,
             String token, String kafka, String github, SystemMode system, String systemJvm,
-            int tsClient) {
+            int tsClient, boolean goals) {
 
         /** Parses the command line ({@link BenchCommand}'s options). */
         static Options parse(String[] args) {
@@ -410,6 +410,14 @@ public final class Bench {
                 + " server-everything, a server doing nothing, side by side (default 8; 0 = off)")
         int tsClient = 8;
 
+        @Option(names = "--goals", description = "measure the performance goals instead, each"
+                + " with its figure and verdict, in one run from one start of the system: the"
+                + " first 1000 calls after start, the floors, steady state, one call in flight,"
+                + " open loop at 500 calls/s and the TypeScript client's series, at --ts-client"
+                + " in flight (default 8); --calls sizes the steady, open-loop and TypeScript"
+                + " series")
+        boolean goals;
+
         @Option(names = "--json", description = "one JSON object on standard output instead of"
                 + " the table")
         boolean json;
@@ -470,13 +478,18 @@ public final class Bench {
                 throw new IllegalArgumentException("--target and --token go together: the URL of"
                         + " a running ingress and a gateway token for it");
             }
+            if (goals && (target != null || rate > 0 || latency > 0 || tsClient == 0)) {
+                throw new IllegalArgumentException("--goals runs its own series on a fresh"
+                        + " standalone system with a 0 ms stand-in and the TypeScript client:"
+                        + " it takes neither --target, --rate, --latency-ms nor --ts-client 0");
+            }
             int warm = warmup != null ? warmup : Math.min(1000, calls / 5);
             return new Options(calls, concurrency, rate, latency, warm, warmupJit, warmupMax,
                     floorCalls != null ? floorCalls : calls, owners, repos, List.copyOf(
                             launcherArgs),
                     json, target, token, kafka, github, SystemMode.of(
                             system),
-                    systemJvm, tsClient);
+                    systemJvm, tsClient, goals);
         }
 
         @Override
@@ -491,6 +504,12 @@ public final class Bench {
             // error.
             PrintStream results = out;
             System.setOut(System.err);
+            if (options.goals()) {
+                Goals.Figures figures = Goals.run(options, System.err);
+                results.println(options.json() ? Goals.json(figures) : Goals.table(figures));
+                results.flush();
+                return figures.errors() == 0 ? 0 : 1;
+            }
             Result result = run(options, System.err);
             results.println(options.json() ? result.json() : result.table());
             results.flush();
@@ -519,7 +538,7 @@ public final class Bench {
         }
     }
 
-    private static SystemUnderTest startSystem(Options options, String githubUrl,
+    static SystemUnderTest startSystem(Options options, String githubUrl,
             PrintStream progress) throws Exception {
         return switch (options.system()) {
             case IN_PROCESS -> StandaloneSystem.start(githubUrl, options.ownerNames(), options
@@ -622,7 +641,7 @@ public final class Bench {
         }
     }
 
-    private static List<McpSyncClient> openSessions(Gateway gateway, int count) throws Exception {
+    static List<McpSyncClient> openSessions(Gateway gateway, int count) throws Exception {
         List<McpSyncClient> sessions = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<McpSyncClient>> opening = new ArrayList<>();

@@ -1,0 +1,263 @@
+package dev.tollgate.bench;
+
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code bench --goals}: the performance goals, each with the figure it is judged on, measured in
+ * one run from one start of the system, so every ratio compares series of the same run on the same
+ * machine:
+ *
+ * <ol>
+ * <li>the first {@value #COLD_CALLS} calls after the system is ready, before anything else reaches
+ * it (the first mints the token), at N in flight;</li>
+ * <li>the floors: one Kafka hop on the same broker, and the same read straight to the stand-in
+ * one at a time and open loop at {@value #OPEN_LOOP_RATE} calls/s;</li>
+ * <li>warm-up until steady state (as the plain run), then {@code --calls} calls at N in flight
+ * through the Java MCP client, with the CPU of every process over them;</li>
+ * <li>{@value #ONE_IN_FLIGHT_CALLS} calls one at a time, and {@code --calls} open loop at
+ * {@value #OPEN_LOOP_RATE} calls/s (at most {@value #OPEN_LOOP_MAX_IN_FLIGHT} in flight);</li>
+ * <li>the TypeScript MCP SDK client, one session, N in flight: {@code get_file} through the
+ * gateway, then server-everything's {@code echo}.</li>
+ * </ol>
+ *
+ * N is {@code --ts-client} (default 8, the goal's). The verdicts are {@link #goals}, a pure
+ * function of the figures.
+ */
+final class Goals {
+
+    static final int COLD_CALLS = 1000;
+    static final int ONE_IN_FLIGHT_CALLS = 2000;
+    static final double OPEN_LOOP_RATE = 500;
+    static final int OPEN_LOOP_MAX_IN_FLIGHT = 32;
+
+    private Goals() {
+    }
+
+    /** One goal: its figure and its bound ({@code atLeast}: the figure must reach it). */
+    record Goal(String name, String measure, double value, double bound, boolean atLeast) {
+
+        boolean met() {
+            return !Double.isNaN(value) && (atLeast ? value >= bound : value <= bound);
+        }
+
+        String row() {
+            return String.format(Locale.ROOT, "%-52s %-44s %7s %7s  %s", name, measure, Double
+                    .isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2fx", value),
+                    (atLeast
+                            ? ">= "
+                            : "<= ") + String.format(Locale.ROOT, "%.1fx", bound),
+                    Double.isNaN(
+                            value)
+                                    ? "not measured"
+                                    : met() ? "met" : "NOT met");
+        }
+    }
+
+    /** Everything a goals run measured. */
+    record Figures(int inFlight, LatencyStats cold, LatencyStats kafka, LatencyStats directOne,
+            LatencyStats directOpen, WarmUp.Summary warmUp, LatencyStats steady,
+            List<ProcessStats.Usage> steadyUsages, LatencyStats one, LatencyStats open,
+            TsSeries ts, String system, String firstError) {
+
+        List<LatencyStats> series() {
+            List<LatencyStats> all = new ArrayList<>();
+            for (LatencyStats s : java.util.Arrays.asList(kafka, directOne, directOpen, cold,
+                    steady, one, open)) {
+                if (s != null) {
+                    all.add(s);
+                }
+            }
+            if (ts != null && ts.note() == null) {
+                all.add(ts.gateway());
+                all.add(ts.baseline());
+            }
+            return all;
+        }
+
+        int errors() {
+            int errors = 0;
+            for (LatencyStats s : java.util.Arrays.asList(cold, steady, one, open)) {
+                errors += s == null ? 0 : s.errors();
+            }
+            if (ts != null && ts.note() == null) {
+                errors += ts.gateway().errors();
+            }
+            return errors;
+        }
+    }
+
+    /** The four goals, judged on {@code figures}. */
+    static List<Goal> goals(Figures f) {
+        double threeHopsP50 = 3 * f.kafka().p50Millis();
+        double threeHopsP99 = 3 * f.kafka().p99Millis();
+        return List.of(new Goal("TypeScript client, 1 session, " + f.inFlight() + " in flight",
+                "get_file calls/s / server-everything echo's", f.ts() == null
+                        ? Double.NaN
+                        : f.ts().ratio(),
+                TsSeries.GOAL, true),
+                new Goal("one call in flight", "added p50 / three Kafka hops' p50", (f.one()
+                        .p50Millis() - f.directOne().p50Millis()) / threeHopsP50, 2.0, false),
+                new Goal(String.format(Locale.ROOT, "open loop at %.0f calls/s", OPEN_LOOP_RATE),
+                        "added p99 / three Kafka hops' p99", (f.open().p99Millis() - f
+                                .directOpen().p99Millis()) / threeHopsP99,
+                        1.5, false),
+                new Goal(String.format(Locale.ROOT, "the first %,d calls after start, %d in"
+                        + " flight", COLD_CALLS, f.inFlight()), "p50 / steady state's p50",
+                        f
+                                .cold().p50Millis() / f.steady().p50Millis(),
+                        2.0, false));
+    }
+
+    static String table(Figures f) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "performance goals, one run, %s; 0 ms stand-in%n", f
+                .system()));
+        out.append(LatencyStats.header()).append('\n');
+        for (LatencyStats s : f.series()) {
+            out.append(s.row()).append('\n');
+        }
+        if (f.ts() != null && f.ts().note() != null) {
+            out.append("TypeScript client not measured: ").append(f.ts().note()).append('\n');
+        }
+        out.append(String.format(Locale.ROOT, "three Kafka hops (p50 / p99): %.2f / %.2f ms%n", 3
+                * f.kafka().p50Millis(), 3 * f.kafka().p99Millis()));
+        out.append(f.warmUp().line());
+        out.append(String.format(Locale.ROOT, "%-52s %-44s %7s %7s  %s%n", "goal", "figure",
+                "value", "bound", "verdict"));
+        for (Goal goal : goals(f)) {
+            out.append(goal.row()).append('\n');
+        }
+        out.append("resources over the steady series (what bounds it):\n");
+        out.append(ProcessStats.table(f.steadyUsages(), f.steady().calls()));
+        if (f.firstError() != null) {
+            out.append("first error: ").append(f.firstError()).append('\n');
+        }
+        return out.toString();
+    }
+
+    static String json(Figures f) {
+        JsonMapper mapper = JsonMapper.builder().build();
+        ObjectNode root = mapper.createObjectNode().put("system", f.system()).put("in_flight", f
+                .inFlight());
+        ArrayNode series = root.putArray("series");
+        for (LatencyStats s : f.series()) {
+            series.add(mapper.readTree(s.json()));
+        }
+        root.put("three_kafka_hops_p50_ms", 3 * f.kafka().p50Millis()).put(
+                "three_kafka_hops_p99_ms", 3 * f.kafka().p99Millis());
+        ArrayNode goals = root.putArray("goals");
+        for (Goal goal : goals(f)) {
+            ObjectNode node = goals.addObject().put("goal", goal.name()).put("figure", goal
+                    .measure()).put("bound", goal.bound()).put("at_least", goal.atLeast()).put(
+                            "met", goal.met());
+            if (!Double.isNaN(goal.value())) {
+                node.put("value", goal.value());
+            }
+        }
+        ObjectNode cpu = root.putObject("steady_cpu_ms_per_call");
+        for (ProcessStats.Usage usage : f.steadyUsages()) {
+            cpu.put(usage.name(), usage.cpuMillis() / f.steady().calls());
+        }
+        if (f.ts() != null && f.ts().note() != null) {
+            root.put("typescript_client_note", f.ts().note());
+        }
+        if (f.firstError() != null) {
+            root.put("first_error", f.firstError());
+        }
+        return root.toString();
+    }
+
+    /** Starts the stand-in and the system and measures every series, in the order above. */
+    static Figures run(Bench.Options options, PrintStream progress) throws Exception {
+        int inFlight = options.tsClient();
+        try (GitHubStandIn github = new GitHubStandIn(0)) {
+            progress.printf("[bench] goals: GitHub stand-in at %s; starting the standalone"
+                    + " system (--system %s)...%n", github.baseUrl(), options.system().flag);
+            try (SystemUnderTest system = Bench.startSystem(options, github.baseUrl(),
+                    progress)) {
+                String token = Gateway.mintToken(system.baseUrl(), system.adminKey(),
+                        "bench-agent");
+                List<ProcessStats.Measured> processes = new ArrayList<>();
+                processes.add(new ProcessStats.Measured(system.processes().isEmpty()
+                        ? "bench (client, stand-in and system)"
+                        : "bench (client and stand-in)", ProcessHandle.current().pid()));
+                processes.addAll(system.processes());
+                try (Gateway gateway = new Gateway(system.baseUrl(), token)) {
+                    int sessionsNeeded = Math.max(inFlight, OPEN_LOOP_MAX_IN_FLIGHT);
+                    progress.printf("[bench] opening %d MCP sessions...%n", sessionsNeeded);
+                    List<McpSyncClient> sessions = Bench.openSessions(gateway, sessionsNeeded);
+                    AtomicReference<String> firstError = new AtomicReference<>();
+                    IntFunction<Load.Caller> callers = slot -> () -> {
+                        var answer = sessions.get(slot).callTool(McpSchema.CallToolRequest
+                                .builder("get_file").arguments(Map.of("owner", options.owner(
+                                        slot), "repo", options.repo(slot), "path", "README.md"))
+                                .build());
+                        boolean ok = Gateway.succeeded(answer);
+                        if (!ok) {
+                            firstError.compareAndSet(null, Gateway.describe(answer));
+                        }
+                        return ok;
+                    };
+                    progress.printf("[bench] goals: the first %d calls after start, %d in"
+                            + " flight...%n", COLD_CALLS, inFlight);
+                    LatencyStats cold = Load.run("cold: first " + COLD_CALLS + " calls",
+                            COLD_CALLS, inFlight, 0, callers, progress);
+                    progress.println("[bench] goals: the floors...");
+                    LatencyStats kafka = KafkaFloor.measure(system.kafkaClientProperties(), Math
+                            .min(options.floorCalls(), 2000), 512);
+                    LatencyStats directOne = rename(DirectFloor.measure(github.baseUrl(), Math
+                            .min(options.floorCalls(), ONE_IN_FLIGHT_CALLS), 1, 0, progress),
+                            "direct, 1 in flight");
+                    LatencyStats directOpen = rename(DirectFloor.measure(github.baseUrl(),
+                            options.floorCalls(), OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_RATE,
+                            progress),
+                            String.format(Locale.ROOT, "direct, %.0f calls/s",
+                                    OPEN_LOOP_RATE));
+                    if (options.warmup() > 0) {
+                        Load.run("gateway warm-up", options.warmup(), inFlight, 0, callers,
+                                progress);
+                    }
+                    WarmUp.Summary warmUp = options.warmupJitPercent() > 0
+                            ? WarmUp.run(processes, inFlight, callers, options
+                                    .warmupJitPercent() / 100, options.warmupMaxSeconds(),
+                                    progress)
+                            : WarmUp.Summary.none();
+                    progress.printf("[bench] goals: steady state, %d in flight...%n", inFlight);
+                    var before = ProcessStats.sampleAll(processes);
+                    LatencyStats steady = Load.run("steady, " + inFlight + " in flight", options
+                            .calls(), inFlight, 0, callers, progress);
+                    List<ProcessStats.Usage> usages = ProcessStats.usages(processes, before,
+                            ProcessStats.sampleAll(processes));
+                    progress.println("[bench] goals: one call in flight...");
+                    LatencyStats one = Load.run("gateway, 1 in flight", ONE_IN_FLIGHT_CALLS, 1,
+                            0, callers, progress);
+                    progress.printf(Locale.ROOT, "[bench] goals: open loop at %.0f calls/s...%n",
+                            OPEN_LOOP_RATE);
+                    LatencyStats open = Load.run(String.format(Locale.ROOT, "gateway, %.0f"
+                            + " calls/s", OPEN_LOOP_RATE), options.calls(),
+                            OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_RATE, callers, progress);
+                    TsSeries ts = TsSeries.measure(options, system.baseUrl(), token, progress);
+                    return new Figures(inFlight, cold, kafka, directOne, directOpen, warmUp,
+                            steady, usages, one, open, ts, system.description(), firstError
+                                    .get());
+                }
+            }
+        }
+    }
+
+    private static LatencyStats rename(LatencyStats s, String name) {
+        return new LatencyStats(name, s.calls(), s.errors(), s.p50Millis(), s.p90Millis(), s
+                .p99Millis(), s.maxMillis(), s.callsPerSecond());
+    }
+}

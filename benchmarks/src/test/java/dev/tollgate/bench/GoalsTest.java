@@ -1,0 +1,90 @@
+package dev.tollgate.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The goals' verdicts are arithmetic on the figures of one run; each bound is where it says. */
+class GoalsTest {
+
+    private static LatencyStats stats(String name, double p50, double p99, double callsPerSecond) {
+        return new LatencyStats(name, 1000, 0, p50, p50, p99, p99, callsPerSecond);
+    }
+
+    /**
+     * Kafka hop 1 / 10 ms (three hops 3 / 30); TypeScript 400 vs 1000 calls/s (0.4x); one in
+     * flight 6.5 ms over a 0.5 ms direct read (6 ms added: 2.0x, on the bound); open loop p99 50
+     * over 5 (45 added: 1.5x, on the bound); cold p50 30 over steady 10 (3.0x).
+     */
+    private static Goals.Figures figures(double tsCallsPerSecond) {
+        TsSeries ts = new TsSeries(8, stats("ts get_file", 20, 40, tsCallsPerSecond), stats(
+                "ts echo", 8, 20, 1000), null);
+        return new Goals.Figures(8, stats("cold", 30, 90, 200), stats("kafka", 1, 10, 500),
+                stats("direct 1", 0.5, 2, 1500), stats("direct 500", 0.4, 5, 500), WarmUp.Summary
+                        .none(),
+                stats("steady", 10, 40, 600), List.of(new ProcessStats.Usage("system", 7, 1024,
+                        1000, 1000, 4000, Map.of(ThreadComponents.JIT, 400.0), 0)),
+                stats("one",
+                        6.5, 20, 150),
+                stats("open", 2, 50, 500), ts, "standalone system in one child JVM", null);
+    }
+
+    @Test
+    void eachGoalIsJudgedOnItsOwnFigureAndBound() {
+        List<Goals.Goal> goals = Goals.goals(figures(400));
+
+        assertThat(goals).extracting(Goals.Goal::value).containsExactly(0.4, 2.0, 1.5, 3.0);
+        assertThat(goals).extracting(Goals.Goal::met).containsExactly(false, true, true, false);
+        assertThat(Goals.goals(figures(800)).getFirst().met()).as("0.8x reaches the goal")
+                .isTrue();
+    }
+
+    @Test
+    void theTableAndTheJsonSayEveryVerdict() {
+        Goals.Figures figures = figures(400);
+
+        String table = Goals.table(figures);
+        JsonNode json = JsonMapper.builder().build().readTree(Goals.json(figures));
+
+        assertThat(table).contains("TypeScript client, 1 session, 8 in flight").contains(
+                "0.40x").contains(">= 0.8x").contains("NOT met").contains("the first 1,000 calls")
+                .contains("3.00x").contains("CPU ms/call");
+        assertThat(json.get("goals")).hasSize(4);
+        assertThat(json.get("goals").get(3).get("value").asDouble()).isEqualTo(3.0);
+        assertThat(json.get("goals").get(3).get("met").asBoolean()).isFalse();
+        assertThat(json.get("steady_cpu_ms_per_call").get("system").asDouble()).isEqualTo(4.0);
+        assertThat(json.get("series")).hasSize(9);
+    }
+
+    @Test
+    void withoutTheTypeScriptClientItsGoalIsNotMeasuredNotFailed() {
+        Goals.Figures measured = figures(400);
+        Goals.Figures without = new Goals.Figures(8, measured.cold(), measured.kafka(), measured
+                .directOne(), measured.directOpen(), measured.warmUp(), measured.steady(),
+                measured.steadyUsages(), measured.one(), measured.open(), new TsSeries(8, null,
+                        null, "Node.js 20+ is not on the PATH"),
+                measured.system(), null);
+
+        assertThat(Goals.goals(without).getFirst().met()).isFalse();
+        assertThat(Goals.table(without)).contains("not measured").contains(
+                "TypeScript client not measured: Node.js 20+ is not on the PATH");
+        assertThat(without.errors()).isZero();
+    }
+
+    @Test
+    void goalsRunTheirOwnSeriesAndRefuseWhatWouldChangeThem() {
+        assertThat(Bench.Options.parse(new String[]{"--goals", "--calls", "5000"}).goals())
+                .isTrue();
+        for (String[] args : List.of(new String[]{"--goals", "--rate", "500"}, new String[]{
+                "--goals", "--latency-ms", "100"}, new String[]{"--goals", "--ts-client", "0"},
+                new String[]{"--goals", "--target", "http://127.0.0.1:1", "--token", "t"})) {
+            assertThatThrownBy(() -> Bench.Options.parse(args)).as(String.join(" ", args))
+                    .hasMessageContaining("--goals runs its own series");
+        }
+    }
+}
