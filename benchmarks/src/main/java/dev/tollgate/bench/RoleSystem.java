@@ -72,9 +72,10 @@ final class RoleSystem implements SystemUnderTest {
                 new RoleSpec("ingress", IngressApplication.class, Map.of("TOLLGATE_ADMIN_KEY",
                         setup.adminKey(), "TOLLGATE_INGRESS_STATE_DIR", setup.dir().resolve(
                                 "data/ingress").toString(),
-                        // one agent drives the whole load: lift the per-agent rate limits
+                        // one agent drives the whole load: lift the per-agent limits
                         "TOLLGATE_INGRESS_RATE_LIMIT_AGENT_LIMIT_FOR_PERIOD", "1000000",
-                        "TOLLGATE_INGRESS_RATE_LIMIT_PROTOCOL_LIMIT_FOR_PERIOD", "1000000")));
+                        "TOLLGATE_INGRESS_RATE_LIMIT_PROTOCOL_LIMIT_FOR_PERIOD", "1000000",
+                        "TOLLGATE_INGRESS_MAX_REQUESTS_IN_FLIGHT_PER_AGENT", "1000000")));
     }
 
     /** What every role JVM is given: the broker, its own port, its name; topics exist already. */

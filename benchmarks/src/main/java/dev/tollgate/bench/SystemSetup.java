@@ -36,8 +36,8 @@ record SystemSetup(Path dir, Path appKey, Path policy, String adminKey) {
     /**
      * The launcher's arguments, as the in-JVM run has always passed them (the admin key aside:
      * {@link #adminKeyArg()}): a fresh data folder, free ports, the executor pointed at the
-     * stand-in, the policy, the per-agent rate limits lifted (one agent drives the whole load: its
-     * tool calls and every MCP message); then
+     * stand-in, the policy, the per-agent limits lifted (one agent drives the whole load: its
+     * tool calls, every MCP message and its requests in progress, 64 by default); then
      * {@code --set} overrides.
      */
     List<String> launcherArgs(String githubUrl, List<String> overrides) {
@@ -47,7 +47,8 @@ record SystemSetup(Path dir, Path appKey, Path policy, String adminKey) {
                         + githubUrl,
                 "--tollgate.policy.file=" + policy, "--tollgate.policy.watch=false",
                 "--tollgate.ingress.rate-limit.agent-limit-for-period=1000000",
-                "--tollgate.ingress.rate-limit.protocol-limit-for-period=1000000"), overrides);
+                "--tollgate.ingress.rate-limit.protocol-limit-for-period=1000000",
+                "--tollgate.ingress.max-requests-in-flight-per-agent=1000000"), overrides);
     }
 
     String adminKeyArg() {

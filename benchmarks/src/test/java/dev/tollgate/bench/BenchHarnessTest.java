@@ -176,6 +176,23 @@ class BenchHarnessTest {
     }
 
     @Test
+    void oneAgentDrivingTheWholeLoadIsHeldByNoneOfTheIngresssPerAgentBounds() throws Exception {
+        SystemSetup setup = SystemSetup.create(List.of("bench-org"));
+        try {
+            List<String> args = setup.launcherArgs("http://127.0.0.1:1", List.of());
+
+            assertThat(args).contains(
+                    "--tollgate.ingress.rate-limit.agent-limit-for-period=1000000",
+                    "--tollgate.ingress.rate-limit.protocol-limit-for-period=1000000",
+                    "--tollgate.ingress.max-requests-in-flight-per-agent=1000000");
+            assertThat(RoleSystem.roles(setup, "http://127.0.0.1:1").getLast().env())
+                    .containsEntry("TOLLGATE_INGRESS_MAX_REQUESTS_IN_FLIGHT_PER_AGENT", "1000000");
+        } finally {
+            setup.delete();
+        }
+    }
+
+    @Test
     void readsKibFiguresFromProcStatus() {
         List<String> status = List.of("Name:\tjava", "VmHWM:\t  654321 kB", "VmRSS:\t  600000 kB");
 

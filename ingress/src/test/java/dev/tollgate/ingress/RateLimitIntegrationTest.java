@@ -124,6 +124,10 @@ class RateLimitIntegrationTest {
         assertThat(call.statusCode()).as("the agent's one call is still there: %s", call.body())
                 .isEqualTo(200);
         assertThat(call.body()).contains("\"result\"");
+        assertThat(call.headers().firstValue("Content-Type")).as(
+                "a client accepting both gets one JSON body, no SSE stream per POST")
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        assertThat(call.headers().firstValue("Mcp-Session-Id")).as("no session").isEmpty();
         assertThat(secondCall.statusCode()).isEqualTo(429);
         assertThat(secondCall.body()).contains("rate limit of agent chatty");
         assertThat(HttpCalls.json(secondCall)).as("refused with the call's own id")
