@@ -129,7 +129,7 @@ public final class Bench {
             Map<String, Long> mintsByScope, long peakRssKib, long rssBeforeKib, long rssAfterKib,
             String firstError, Stages.Breakdown stages, String system,
             List<ProcessStats.Usage> usages, SystemMetrics.Delta decisions,
-            WarmUp.Summary warmUp, TsSeries ts) {
+            BrokerRequests.Delta broker, WarmUp.Summary warmUp, TsSeries ts) {
 
         boolean inOneJvm() {
             return options.standalone() && options.system() == SystemMode.IN_PROCESS;
@@ -209,6 +209,9 @@ public final class Bench {
             if (decisions != null) {
                 out.append(decisions.line());
             }
+            if (broker != null) {
+                out.append(broker.lines());
+            }
             out.append(ProcessStats.table(usages, options.calls()));
             if (ts != null) {
                 out.append(ts.table());
@@ -269,6 +272,9 @@ public final class Bench {
                                 .meanBatch())
                         .put("p50_ms_last_window", decisions.p50Millis()).put(
                                 "p99_ms_last_window", decisions.p99Millis());
+            }
+            if (broker != null) {
+                root.set("broker_per_call", broker.json(mapper));
             }
             var processes = root.putArray("processes");
             double cpu = 0;
@@ -611,6 +617,9 @@ public final class Bench {
                     ? List.of(gatewayUrl + "/actuator/prometheus")
                     : system.metricsUrls();
             SystemMetrics.Sample metricsBefore = SystemMetrics.read(metricsUrls);
+            BrokerRequests.Sampled brokerBefore = system == null
+                    ? null
+                    : BrokerRequests.sample(system.brokerPid());
             long rssBefore = procStatus("VmRSS");
             var cpuBefore = ProcessStats.sampleAll(processes);
             long measuredSince = System.currentTimeMillis();
@@ -623,6 +632,10 @@ public final class Bench {
             List<ProcessStats.Usage> usages = ProcessStats.usages(processes, cpuBefore, cpuAfter);
             SystemMetrics.Delta decisions = SystemMetrics.between(metricsBefore, SystemMetrics
                     .read(metricsUrls));
+            BrokerRequests.Delta broker = brokerBefore == null
+                    ? null
+                    : BrokerRequests.Sampled.between(brokerBefore, BrokerRequests.sample(system
+                            .brokerPid()), options.calls());
             Stages.Breakdown stages = null;
             if (kafkaClient != null) {
                 progress.println("[bench] reading the hops' timestamps back from the topics...");
@@ -637,7 +650,7 @@ public final class Bench {
                     rssBefore, rssAfter, firstError.get(), stages, system == null
                             ? null
                             : system.description(),
-                    usages, decisions, warmUp, ts);
+                    usages, decisions, broker, warmUp, ts);
         }
     }
 

@@ -67,8 +67,9 @@ final class Goals {
     /** Everything a goals run measured. */
     record Figures(int inFlight, LatencyStats cold, LatencyStats kafka, LatencyStats directOne,
             LatencyStats directOpen, WarmUp.Summary warmUp, LatencyStats steady,
-            List<ProcessStats.Usage> steadyUsages, LatencyStats one, LatencyStats open,
-            TsSeries ts, String system, String firstError) {
+            List<ProcessStats.Usage> steadyUsages, BrokerRequests.Delta steadyBroker,
+            LatencyStats one, BrokerRequests.Delta oneBroker, LatencyStats open, TsSeries ts,
+            String system, String firstError) {
 
         List<LatencyStats> series() {
             List<LatencyStats> all = new ArrayList<>();
@@ -140,6 +141,13 @@ final class Goals {
         }
         out.append("resources over the steady series (what bounds it):\n");
         out.append(ProcessStats.table(f.steadyUsages(), f.steady().calls()));
+        if (f.steadyBroker() != null) {
+            out.append("the broker over the steady series:\n").append(f.steadyBroker().lines());
+        }
+        if (f.oneBroker() != null) {
+            out.append("the broker with one call in flight (one request per transaction):\n")
+                    .append(f.oneBroker().lines());
+        }
         if (f.firstError() != null) {
             out.append("first error: ").append(f.firstError()).append('\n');
         }
@@ -168,6 +176,12 @@ final class Goals {
         ObjectNode cpu = root.putObject("steady_cpu_ms_per_call");
         for (ProcessStats.Usage usage : f.steadyUsages()) {
             cpu.put(usage.name(), usage.cpuMillis() / f.steady().calls());
+        }
+        if (f.steadyBroker() != null) {
+            root.set("steady_broker_per_call", f.steadyBroker().json(mapper));
+        }
+        if (f.oneBroker() != null) {
+            root.set("one_in_flight_broker_per_call", f.oneBroker().json(mapper));
         }
         if (f.ts() != null && f.ts().note() != null) {
             root.put("typescript_client_note", f.ts().note());
@@ -234,14 +248,18 @@ final class Goals {
                                     progress)
                             : WarmUp.Summary.none();
                     progress.printf("[bench] goals: steady state, %d in flight...%n", inFlight);
+                    long broker = system.brokerPid();
+                    var brokerBefore = BrokerRequests.sample(broker);
                     var before = ProcessStats.sampleAll(processes);
                     LatencyStats steady = Load.run("steady, " + inFlight + " in flight", options
                             .calls(), inFlight, 0, callers, progress);
                     List<ProcessStats.Usage> usages = ProcessStats.usages(processes, before,
                             ProcessStats.sampleAll(processes));
+                    var brokerSteady = BrokerRequests.sample(broker);
                     progress.println("[bench] goals: one call in flight...");
                     LatencyStats one = Load.run("gateway, 1 in flight", ONE_IN_FLIGHT_CALLS, 1,
                             0, callers, progress);
+                    var brokerOne = BrokerRequests.sample(broker);
                     progress.printf(Locale.ROOT, "[bench] goals: open loop at %.0f calls/s...%n",
                             OPEN_LOOP_RATE);
                     LatencyStats open = Load.run(String.format(Locale.ROOT, "gateway, %.0f"
@@ -249,8 +267,11 @@ final class Goals {
                             OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_RATE, callers, progress);
                     TsSeries ts = TsSeries.measure(options, system.baseUrl(), token, progress);
                     return new Figures(inFlight, cold, kafka, directOne, directOpen, warmUp,
-                            steady, usages, one, open, ts, system.description(), firstError
-                                    .get());
+                            steady, usages, BrokerRequests.Sampled.between(brokerBefore,
+                                    brokerSteady, options.calls()),
+                            one, BrokerRequests.Sampled.between(brokerSteady, brokerOne,
+                                    ONE_IN_FLIGHT_CALLS),
+                            open, ts, system.description(), firstError.get());
                 }
             }
         }

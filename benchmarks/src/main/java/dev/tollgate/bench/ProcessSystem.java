@@ -84,6 +84,11 @@ final class ProcessSystem implements SystemUnderTest {
     }
 
     @Override
+    public long brokerPid() {
+        return child.pid();
+    }
+
+    @Override
     public List<ProcessStats.Measured> processes() {
         return List.of(new ProcessStats.Measured("system (broker and every role)", child.pid()));
     }

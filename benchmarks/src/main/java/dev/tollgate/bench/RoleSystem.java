@@ -177,6 +177,11 @@ final class RoleSystem implements SystemUnderTest {
     }
 
     @Override
+    public long brokerPid() {
+        return broker.pid();
+    }
+
+    @Override
     public List<ProcessStats.Measured> processes() {
         List<ProcessStats.Measured> processes = new ArrayList<>();
         processes.add(new ProcessStats.Measured("broker", broker.pid()));

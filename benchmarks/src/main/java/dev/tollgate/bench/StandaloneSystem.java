@@ -57,6 +57,11 @@ final class StandaloneSystem implements SystemUnderTest {
     }
 
     @Override
+    public long brokerPid() {
+        return ProcessHandle.current().pid();
+    }
+
+    @Override
     public List<ProcessStats.Measured> processes() {
         return List.of();
     }

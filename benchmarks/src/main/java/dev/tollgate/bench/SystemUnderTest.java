@@ -26,6 +26,9 @@ interface SystemUnderTest extends AutoCloseable {
     /** The processes to measure besides the benchmark's own JVM (none when it is this JVM). */
     List<ProcessStats.Measured> processes();
 
+    /** The process that holds the Kafka broker (this JVM's own when everything runs here). */
+    long brokerPid();
+
     /** Where its Prometheus metrics are (every role's, when the roles run apart). */
     default List<String> metricsUrls() {
         return List.of(baseUrl() + "/actuator/prometheus");

@@ -29,8 +29,14 @@ class GoalsTest {
                         .none(),
                 stats("steady", 10, 40, 600), List.of(new ProcessStats.Usage("system", 7, 1024,
                         1000, 1000, 4000, Map.of(ThreadComponents.JIT, 400.0), 0)),
-                stats("one",
-                        6.5, 20, 150),
+                BrokerRequests.between(new BrokerRequests.Sample(Map.of("Produce", 10L, "EndTxn",
+                        0L), Map.of()), new BrokerRequests.Sample(
+                                Map.of("Produce", 2010L, "EndTxn",
+                                        250L),
+                                Map.of("gateway.requests", 1000L)),
+                        1000),
+                stats("one", 6.5, 20, 150), BrokerRequests.Delta.notMeasured(
+                        "AttachNotSupportedException: no such process"),
                 stats("open", 2, 50, 500), ts, "standalone system in one child JVM", null);
     }
 
@@ -53,12 +59,20 @@ class GoalsTest {
 
         assertThat(table).contains("TypeScript client, 1 session, 8 in flight").contains(
                 "0.40x").contains(">= 0.8x").contains("NOT met").contains("the first 1,000 calls")
-                .contains("3.00x").contains("CPU ms/call");
+                .contains("3.00x").contains("CPU ms/call").contains(
+                        "broker requests per call: 2.25 (Produce 2.00, EndTxn 0.25)")
+                .contains(
+                        "with one call in flight (one request per transaction):\n"
+                                + "broker per call: not measured (AttachNotSupported");
         assertThat(json.get("goals")).hasSize(4);
         assertThat(json.get("goals").get(3).get("value").asDouble()).isEqualTo(3.0);
         assertThat(json.get("goals").get(3).get("met").asBoolean()).isFalse();
         assertThat(json.get("steady_cpu_ms_per_call").get("system").asDouble()).isEqualTo(4.0);
         assertThat(json.get("series")).hasSize(9);
+        assertThat(json.get("steady_broker_per_call").get("transaction_requests_per_call")
+                .asDouble()).isEqualTo(0.25);
+        assertThat(json.get("one_in_flight_broker_per_call").get("not_measured").asString())
+                .startsWith("AttachNotSupportedException");
     }
 
     @Test
@@ -66,7 +80,9 @@ class GoalsTest {
         Goals.Figures measured = figures(400);
         Goals.Figures without = new Goals.Figures(8, measured.cold(), measured.kafka(), measured
                 .directOne(), measured.directOpen(), measured.warmUp(), measured.steady(),
-                measured.steadyUsages(), measured.one(), measured.open(), new TsSeries(8, null,
+                measured.steadyUsages(), measured.steadyBroker(), measured.one(), measured
+                        .oneBroker(),
+                measured.open(), new TsSeries(8, null,
                         null, "Node.js 20+ is not on the PATH"),
                 measured.system(), null);
 
