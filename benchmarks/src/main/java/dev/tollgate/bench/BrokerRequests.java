@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import javax.management.JMException;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
@@ -48,6 +49,7 @@ final class BrokerRequests {
      */
     static final Set<String> TRANSACTION = Set.of("AddPartitionsToTxn", "AddOffsetsToTxn",
             "TxnOffsetCommit", "EndTxn", "WriteTxnMarkers");
+    private static final String TRANSACTION_NAMES = String.join(", ", new TreeSet<>(TRANSACTION));
 
     private BrokerRequests() {
     }
@@ -82,7 +84,7 @@ final class BrokerRequests {
             }
             return String.format(Locale.ROOT, "broker requests per call: %.2f (%s); the"
                     + " transactions' own (%s): %.2f%n", requestsPerCall(), list(requests),
-                    String.join(", ", new java.util.TreeSet<>(TRANSACTION)),
+                    TRANSACTION_NAMES,
                     transactionRequestsPerCall())
                     + String.format(Locale.ROOT, "broker records appended per call: %.2f (%s)%n",
                             appendedPerCall(), list(appended));

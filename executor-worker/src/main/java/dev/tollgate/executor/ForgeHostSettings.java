@@ -14,10 +14,14 @@ import dev.tollgate.tools.Glob;
 import dev.tollgate.tools.InvalidArgumentException;
 import dev.tollgate.tools.Names;
 import dev.tollgate.tools.Target;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -257,11 +261,11 @@ public final class ForgeHostSettings {
      */
     static Object version(Path file) {
         try {
-            java.nio.file.attribute.BasicFileAttributes attributes = java.nio.file.Files
-                    .readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
-            return java.util.Arrays.asList(attributes.lastModifiedTime(), attributes.size(),
+            BasicFileAttributes attributes = Files.readAttributes(file,
+                    BasicFileAttributes.class);
+            return Arrays.asList(attributes.lastModifiedTime(), attributes.size(),
                     attributes.fileKey(), file.toRealPath().toString());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }
