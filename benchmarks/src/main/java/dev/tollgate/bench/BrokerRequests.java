@@ -39,6 +39,16 @@ final class BrokerRequests {
     static final String REQUESTS = "kafka.network:type=RequestMetrics,name=RequestsPerSec,*";
     static final String APPENDED = "kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,*";
 
+    /**
+     * The clients' own request counters ({@code request-total}: every request a client sent —
+     * fetches, produces, heartbeats, commits, metadata), by client ID, when the clients run in the
+     * broker's JVM (the standalone system): they say which role's client makes the broker's
+     * requests.
+     */
+    static final List<String> CLIENTS = List.of("kafka.producer:type=producer-metrics,*",
+            "kafka.consumer:type=consumer-metrics,*",
+            "kafka.admin.client:type=admin-client-metrics,*");
+
     /** Parts of another count (Fetch = consumers' + followers' fetches): never added twice. */
     static final Set<String> PARTS = Set.of("FetchConsumer", "FetchFollower");
 
@@ -54,15 +64,24 @@ final class BrokerRequests {
     private BrokerRequests() {
     }
 
-    /** The broker's counters at one moment: requests by type, records appended by topic. */
-    record Sample(Map<String, Long> requests, Map<String, Long> appended) {
+    /**
+     * The broker's counters at one moment: requests by type, records appended by topic, and the
+     * requests each client in its JVM sent, by client ID (empty when the clients run elsewhere).
+     */
+    record Sample(Map<String, Long> requests, Map<String, Long> appended,
+            Map<String, Long> clients) {
+
+        Sample(Map<String, Long> requests, Map<String, Long> appended) {
+            this(requests, appended, Map.of());
+        }
     }
 
     /** Per gateway call between two samples, or why it was not measured. */
-    record Delta(Map<String, Double> requests, Map<String, Double> appended, String notMeasured) {
+    record Delta(Map<String, Double> requests, Map<String, Double> appended,
+            Map<String, Double> clients, String notMeasured) {
 
         static Delta notMeasured(String why) {
-            return new Delta(Map.of(), Map.of(), why);
+            return new Delta(Map.of(), Map.of(), Map.of(), why);
         }
 
         double requestsPerCall() {
@@ -87,7 +106,11 @@ final class BrokerRequests {
                     TRANSACTION_NAMES,
                     transactionRequestsPerCall())
                     + String.format(Locale.ROOT, "broker records appended per call: %.2f (%s)%n",
-                            appendedPerCall(), list(appended));
+                            appendedPerCall(), list(appended))
+                    + (clients.isEmpty()
+                            ? ""
+                            : String.format(Locale.ROOT, "client requests per call, by client:"
+                                    + " %s%n", list(clients)));
         }
 
         ObjectNode json(JsonMapper mapper) {
@@ -102,6 +125,10 @@ final class BrokerRequests {
             requests.forEach(byType::put);
             ObjectNode byTopic = node.putObject("records_appended_per_call_by_topic");
             appended.forEach(byTopic::put);
+            if (!clients.isEmpty()) {
+                ObjectNode byClient = node.putObject("client_requests_per_call_by_client");
+                clients.forEach(byClient::put);
+            }
             return node;
         }
 
@@ -123,7 +150,10 @@ final class BrokerRequests {
             throw new IllegalArgumentException("calls must be positive, got " + calls);
         }
         return new Delta(perCall(before.requests(), after.requests(), calls, PARTS), perCall(
-                before.appended(), after.appended(), calls, Set.of()), null);
+                before.appended(), after.appended(), calls, Set.of()),
+                perCall(before.clients(),
+                        after.clients(), calls, Set.of()),
+                null);
     }
 
     private static Map<String, Double> perCall(Map<String, Long> before, Map<String, Long> after,
@@ -177,7 +207,23 @@ final class BrokerRequests {
             throw new IllegalStateException("no Kafka broker in that JVM (no " + REQUESTS
                     + " metrics)");
         }
-        return new Sample(requests, appended);
+        return new Sample(requests, appended, clientRequests(server));
+    }
+
+    /** Each client's {@code request-total} in that JVM, by client ID; empty if it has none. */
+    static Map<String, Long> clientRequests(MBeanServerConnection server)
+            throws java.io.IOException, JMException {
+        Map<String, Long> clients = new TreeMap<>();
+        for (String pattern : CLIENTS) {
+            for (ObjectName name : server.queryNames(new ObjectName(pattern), null)) {
+                String client = name.getKeyProperty("client-id");
+                Object total = server.getAttribute(name, "request-total");
+                if (client != null && total instanceof Number number) {
+                    clients.merge(client, (long) number.doubleValue(), Long::sum);
+                }
+            }
+        }
+        return clients;
     }
 
     private static long count(MBeanServerConnection server, ObjectName name)

@@ -44,9 +44,9 @@ final class ThreadComponents {
             return AUDIT;
         }
         // Tomcat (only the ingress serves HTTP in the launcher; in a role JVM it is /readyz),
-        // the reply and token readers, housekeeping
-        if (startsWithAny(name, "http-nio", "tollgate-replie", "tollgate-ingres", "tollgate-agent",
-                "Catalina-utilit", "container")) {
+        // the readers of answers, requests, token records and the policy, housekeeping
+        if (startsWithAny(name, "http-nio", "tollgate-replie", "tollgate-reques", "tollgate-polic",
+                "tollgate-ingres", "tollgate-agent", "Catalina-utilit", "container")) {
             return INGRESS;
         }
         // Kafka's clients inside every role: producer I/O, consumer heartbeats, admin clients

@@ -8,10 +8,12 @@ import dev.tollgate.launcher.StandaloneKafkaSecurity;
 import dev.tollgate.schemas.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -28,10 +30,12 @@ class BrokerRequestsTest {
         var before = new BrokerRequests.Sample(Map.of("Produce", 100L, "Fetch", 50L,
                 "FetchConsumer", 50L, "EndTxn", 7L, "Metadata", 3L),
                 Map.of("gateway.requests",
-                        10L));
+                        10L),
+                Map.of("ingress-producer", 5L, "closed-consumer", 9L));
         var after = new BrokerRequests.Sample(Map.of("Produce", 500L, "Fetch", 850L,
                 "FetchConsumer", 850L, "EndTxn", 207L, "WriteTxnMarkers", 200L, "Metadata", 3L),
-                Map.of("gateway.requests", 210L, "__transaction_state", 800L));
+                Map.of("gateway.requests", 210L, "__transaction_state", 800L), Map.of(
+                        "ingress-producer", 205L, "new-consumer", 100L));
 
         BrokerRequests.Delta delta = BrokerRequests.between(before, after, 200);
 
@@ -46,10 +50,18 @@ class BrokerRequestsTest {
                 + " 2.00, EndTxn 1.00, WriteTxnMarkers 1.00); the transactions' own"
                 + " (AddOffsetsToTxn, AddPartitionsToTxn, EndTxn, TxnOffsetCommit,"
                 + " WriteTxnMarkers): 2.00\nbroker records appended per call: 5.00"
-                + " (__transaction_state 4.00, gateway.requests 1.00)\n");
+                + " (__transaction_state 4.00, gateway.requests 1.00)\nclient requests per"
+                + " call, by client: ingress-producer 1.00, new-consumer 0.50\n");
+        assertThat(delta.clients()).as("a client closed in between is not counted, one created"
+                + " counts from zero").containsExactly(Map.entry("ingress-producer", 1.0), Map
+                        .entry("new-consumer", 0.5));
         var json = delta.json(JsonMapper.builder().build());
         assertThat(json.get("requests_per_call_by_type").get("Fetch").asDouble()).isEqualTo(4.0);
         assertThat(json.get("records_appended_per_call").asDouble()).isEqualTo(5.0);
+        assertThat(json.get("client_requests_per_call_by_client").get("new-consumer").asDouble())
+                .isEqualTo(0.5);
+        assertThat(BrokerRequests.between(after, after, 1).lines()).as("no client grew: no line")
+                .doesNotContain("client requests");
     }
 
     @Test
@@ -91,16 +103,21 @@ class BrokerRequestsTest {
                     Duration.ofMinutes(3)).group(1);
             Map<String, Object> client = StandaloneKafkaSecurity.load(data).clientProperties(
                     bootstrap, StandaloneKafkaSecurity.BROKER);
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(client,
+            Map<String, Object> producerConfig = new HashMap<>(client);
+            producerConfig.put("client.id", "broker-requests-test");
+            var here = ManagementFactory.getPlatformMBeanServer();
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig,
                     new StringSerializer(), new StringSerializer())) {
                 producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), "k", "first"))
                         .get(); // connected, metadata known: the rest is only produce requests
+                Map<String, Long> clientBefore = BrokerRequests.clientRequests(here);
                 BrokerRequests.Sample before = BrokerRequests.read(broker.pid());
                 for (int i = 0; i < 40; i++) {
                     producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), "k", "r" + i))
                             .get();
                 }
                 BrokerRequests.Sample after = BrokerRequests.read(broker.pid());
+                Map<String, Long> clientAfter = BrokerRequests.clientRequests(here);
 
                 BrokerRequests.Delta delta = BrokerRequests.between(before, after, 40);
 
@@ -112,6 +129,12 @@ class BrokerRequestsTest {
                         + " (one at a time: one each); all: %s", delta.requests()).isCloseTo(1.0,
                                 within(0.03));
                 assertThat(delta.transactionRequestsPerCall()).isZero();
+                assertThat(before.clients()).as("no client runs in the broker's JVM").isEmpty();
+                assertThat(clientAfter.get("broker-requests-test") - clientBefore.get(
+                        "broker-requests-test")).as("the producer's own count of its requests,"
+                                + " read from this JVM; all: %s", clientAfter)
+                        .isBetween(40L,
+                                41L);
             }
         }
     }

@@ -16,6 +16,8 @@ class ThreadComponentsTest {
         assertThat(ThreadComponents.of("executor-Fetch")).isEqualTo(ThreadComponents.BROKER);
         assertThat(ThreadComponents.of("http-nio-127.0.")).isEqualTo(ThreadComponents.INGRESS);
         assertThat(ThreadComponents.of("tollgate-replie")).isEqualTo(ThreadComponents.INGRESS);
+        assertThat(ThreadComponents.of("tollgate-reques")).isEqualTo(ThreadComponents.INGRESS);
+        assertThat(ThreadComponents.of("tollgate-policy")).isEqualTo(ThreadComponents.INGRESS);
         assertThat(ThreadComponents.of("decision-loop-0")).isEqualTo(ThreadComponents.DECISION);
         assertThat(ThreadComponents.of("decision-consum")).isEqualTo(ThreadComponents.EXECUTOR);
         assertThat(ThreadComponents.of("auditListenerCo")).isEqualTo(ThreadComponents.AUDIT);

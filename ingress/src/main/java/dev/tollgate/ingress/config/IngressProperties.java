@@ -39,6 +39,12 @@ public class IngressProperties {
     private String replyPartition = "auto";
     /** How long requests and final answers stay readable by get_request_status. */
     private Duration completedRetention = Duration.ofHours(1);
+    /**
+     * How long the reader of every replica's requests lets them gather on the broker before it
+     * fetches them (0: at once). No call waits on it: a replica's own calls are registered before
+     * they are published; it only tells this replica about calls made through the others.
+     */
+    private Duration requestsReaderWait = Duration.ofMillis(100);
     /** At most this many requests and answers (of every replica's agents) are kept. */
     private int completedMaxEntries = 100_000;
     /** At most this many of them per agent: beyond it, the agent's oldest go. */
@@ -124,6 +130,14 @@ public class IngressProperties {
 
     public void setCompletedRetention(Duration completedRetention) {
         this.completedRetention = completedRetention;
+    }
+
+    public Duration getRequestsReaderWait() {
+        return requestsReaderWait;
+    }
+
+    public void setRequestsReaderWait(Duration requestsReaderWait) {
+        this.requestsReaderWait = requestsReaderWait;
     }
 
     public DataSize getCompletedMaxSize() {

@@ -15,6 +15,7 @@ import dev.tollgate.schemas.TollgateHeaders;
 import dev.tollgate.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -22,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -46,6 +48,16 @@ public final class KafkaListeners implements SmartLifecycle {
     private static final Duration CATCH_UP = Duration.ofSeconds(60);
     /** How many of each gateway.policy partition's newest records are read at start-up. */
     static final int POLICY_RECORDS = 32;
+    /**
+     * The longest {@code tollgate.ingress.requests-reader-wait}: {@code get_request_status} waits
+     * at most 5 s for both readers to catch up, and a fetch must come back well within that.
+     */
+    static final Duration MAX_REQUESTS_READER_WAIT = Duration.ofSeconds(1);
+    /**
+     * What the requests reader asks the broker to gather before answering a fetch early: far more
+     * than the requests of one wait at any rate this replica sees, so it waits the full time.
+     */
+    static final int REQUESTS_READER_MIN_BYTES = 1024 * 1024;
 
     private final Map<String, Object> consumerProperties;
     private final ReplyBook replies;
@@ -54,6 +66,7 @@ public final class KafkaListeners implements SmartLifecycle {
     private final String configuredPartition;
     private final String instanceId;
     private final Duration retention;
+    private final Duration requestsReaderWait;
     private TopicTail<ToolCallCompleted> results;
     private TopicTail<ToolCallRequested> requests;
     private TopicTail<AgentTokenChanged> agentTokens;
@@ -66,7 +79,14 @@ public final class KafkaListeners implements SmartLifecycle {
 
     public KafkaListeners(Map<String, Object> consumerProperties, ReplyBook replies,
             TokenService tokens, PolicyGrants grants, Clock clock, String configuredPartition,
-            String instanceId, Duration retention) {
+            String instanceId, Duration retention, Duration requestsReaderWait) {
+        if (requestsReaderWait.isNegative() || requestsReaderWait.compareTo(
+                MAX_REQUESTS_READER_WAIT) > 0) {
+            throw new IllegalArgumentException("tollgate.ingress.requests-reader-wait must be"
+                    + " between 0 and " + MAX_REQUESTS_READER_WAIT.toMillis() + " ms, got "
+                    + requestsReaderWait.toMillis() + " ms");
+        }
+        this.requestsReaderWait = requestsReaderWait;
         this.consumerProperties = consumerProperties;
         this.grants = grants;
         this.replies = replies;
@@ -91,8 +111,10 @@ public final class KafkaListeners implements SmartLifecycle {
                 CATCH_UP);
         long since = clock.millis() - retention.toMillis();
         // requests before answers, so that replaying both leaves each answered request answered
-        requests = new TopicTail<>("requests", consumerProperties, TopicTail.lenient(
-                new EventDeserializer<>(), e -> null),
+        requests = new TopicTail<>("requests", requestsReaderProperties(consumerProperties,
+                requestsReaderWait),
+                TopicTail.lenient(
+                        new EventDeserializer<>(), e -> null),
                 withRequestId("requests",
                         this::onRequest));
         requests.start(requests.partitionsOf(Topics.REQUESTS.name(), CATCH_UP), since, CATCH_UP);
@@ -118,6 +140,25 @@ public final class KafkaListeners implements SmartLifecycle {
                 configuredPartition, Topics.REQUESTS.name(), Topics.REPLIES.name(), replies
                         .size(),
                 retention, tokens.revocations().size());
+    }
+
+    /**
+     * The requests reader's consumer settings: the base ones, and unless {@code wait} is zero,
+     * fetches the broker answers only after {@code wait} (or once a megabyte has gathered). No
+     * call waits on this reader — a replica registers its own calls before publishing them, and
+     * {@code get_request_status} waits for it to catch up — and fetching every request as it
+     * comes cost the broker about one request in eight per call at 8 in flight (the bench's
+     * "client requests per call").
+     */
+    static Map<String, Object> requestsReaderProperties(Map<String, Object> base,
+            Duration wait) {
+        if (wait.isZero()) {
+            return base;
+        }
+        Map<String, Object> props = new HashMap<>(base);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) wait.toMillis());
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, REQUESTS_READER_MIN_BYTES);
+        return props;
     }
 
     /**

@@ -76,7 +76,8 @@ public class McpConfiguration {
             PolicyGrants grants, Clock clock, IngressProperties properties) {
         return new KafkaListeners(new HashMap<>(kafka.buildConsumerProperties()), replies, tokens,
                 grants, clock, properties.getReplyPartition(), EventMetas.Instances.id(), properties
-                        .getCompletedRetention());
+                        .getCompletedRetention(),
+                properties.getRequestsReaderWait());
     }
 
     @Bean
