@@ -118,6 +118,9 @@ public final class ErrorClassifier {
         String what = switch (failure) {
             // No answer within the timeout; GitHub itself cuts requests at 10 s.
             case SocketTimeoutException e -> "GitHub did not answer in time";
+            // OkHttp's call timeout: the whole call took too long, and its socket was closed.
+            case InterruptedIOException e when "timeout".equals(e.getMessage()) ->
+                "GitHub did not answer in time";
             // The connection could not be opened: network, DNS or GitHub down.
             case ConnectException e -> "cannot connect to GitHub";
             case UnknownHostException e -> "cannot resolve the GitHub host";

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -215,7 +216,11 @@ class ErrorClassifierTest {
 
     static Stream<Arguments> failures() {
         return Stream.of(Arguments.of(new SocketTimeoutException("timeout"), "in time"), Arguments
-                .of(new ConnectException("Connection refused"), "cannot connect"),
+                .of(new InterruptedIOException("timeout"), "in time"),
+                Arguments.of(
+                        new InterruptedIOException("interrupted while pacing"), "interrupted"),
+                Arguments
+                        .of(new ConnectException("Connection refused"), "cannot connect"),
                 Arguments.of(
                         new SocketException("Connection reset"), "reset"),
                 Arguments.of(

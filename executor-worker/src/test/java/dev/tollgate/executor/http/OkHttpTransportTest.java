@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.tollgate.executor.core.ErrorClass;
+import dev.tollgate.executor.core.ErrorClassifier;
 import dev.tollgate.executor.core.GitHubCallException;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
@@ -12,10 +13,12 @@ import dev.tollgate.executor.core.InstallationToken;
 import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.core.TokenScope;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -84,12 +87,37 @@ class OkHttpTransportTest {
     }
 
     @Test
-    void theDefaultClientStaysInsideGitHubsTenSecondCut() {
+    void theDefaultClientBoundsTheWholeCallJustPastGitHubsTenSecondCut() {
         var client = OkHttpTransport.defaultClient();
 
-        assertThat(client.readTimeoutMillis()).isBetween(10_000, 15_000);
+        assertThat(client.callTimeoutMillis()).isBetween(10_000, 15_000);
         assertThat(client.connectTimeoutMillis()).isLessThanOrEqualTo(10_000);
-        assertThat(client.callTimeoutMillis()).isPositive();
+        assertThat(client.readTimeoutMillis()).as("the call's timeout bounds every read")
+                .isZero();
+        assertThat(client.writeTimeoutMillis()).as("and every write").isZero();
+    }
+
+    /**
+     * With no read timeout, only the call's timeout stops an answer that drips: the default client
+     * with a 1 s call timeout, an answer sent 100 bytes every 200 ms (4 s for all of it).
+     */
+    @Test
+    void anAnswerThatDripsIsCutAtTheCallsTimeoutAndSaidNotAnsweredInTime() {
+        server.enqueue(new MockResponse.Builder().code(200).body("x".repeat(2_000)).throttleBody(
+                100, 200, TimeUnit.MILLISECONDS).build());
+        OkHttpTransport transport = new OkHttpTransport(server.url("/").uri(), OkHttpTransport
+                .defaultClient().newBuilder().callTimeout(Duration.ofSeconds(1)).build());
+
+        long started = System.nanoTime();
+        assertThatExceptionOfType(InterruptedIOException.class).isThrownBy(() -> transport.send(
+                GitHubRequest.get("/repos/o/r/contents/big", token))).satisfies(
+                        e -> assertThat(
+                                ErrorClassifier.classifyFailure(e).message()).startsWith(
+                                        "GitHub did not answer in time"));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(took).as("cut by the call's timeout, not after the whole answer")
+                .isBetween(Duration.ofMillis(900), Duration.ofMillis(3_500));
     }
 
     @Test
