@@ -133,8 +133,7 @@ class BrokerRequestsTest {
                 assertThat(clientAfter.get("broker-requests-test") - clientBefore.get(
                         "broker-requests-test")).as("the producer's own count of its requests,"
                                 + " read from this JVM; all: %s", clientAfter)
-                        .isBetween(40L,
-                                41L);
+                        .isBetween(40L, 41L);
             }
         }
     }

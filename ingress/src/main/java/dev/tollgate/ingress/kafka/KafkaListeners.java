@@ -112,11 +112,8 @@ public final class KafkaListeners implements SmartLifecycle {
         long since = clock.millis() - retention.toMillis();
         // requests before answers, so that replaying both leaves each answered request answered
         requests = new TopicTail<>("requests", requestsReaderProperties(consumerProperties,
-                requestsReaderWait),
-                TopicTail.lenient(
-                        new EventDeserializer<>(), e -> null),
-                withRequestId("requests",
-                        this::onRequest));
+                requestsReaderWait), TopicTail.lenient(new EventDeserializer<>(), e -> null),
+                withRequestId("requests", this::onRequest));
         requests.start(requests.partitionsOf(Topics.REQUESTS.name(), CATCH_UP), since, CATCH_UP);
         results = new TopicTail<>("replies", consumerProperties, TopicTail.lenient(
                 new EventDeserializer<>(), e -> null), withRequestId("replies", this::onResult));
