@@ -189,20 +189,10 @@ final class BrokerRequests {
     }
 
     static Sample read(MBeanServerConnection server) throws java.io.IOException, JMException {
-        Map<String, Long> requests = new TreeMap<>();
-        for (ObjectName name : server.queryNames(new ObjectName(REQUESTS), null)) {
-            String request = name.getKeyProperty("request");
-            if (request != null) { // one meter per request type and version: summed
-                requests.merge(request, count(server, name), Long::sum);
-            }
-        }
-        Map<String, Long> appended = new TreeMap<>();
-        for (ObjectName name : server.queryNames(new ObjectName(APPENDED), null)) {
-            String topic = name.getKeyProperty("topic");
-            if (topic != null) { // the meter without a topic is the sum of the others
-                appended.merge(topic, count(server, name), Long::sum);
-            }
-        }
+        // one meter per request type and version: summed
+        Map<String, Long> requests = sumBy(server, List.of(REQUESTS), "request", "Count");
+        // the meter without a topic is the sum of the others: left out
+        Map<String, Long> appended = sumBy(server, List.of(APPENDED), "topic", "Count");
         if (requests.isEmpty()) {
             throw new IllegalStateException("no Kafka broker in that JVM (no " + REQUESTS
                     + " metrics)");
@@ -213,22 +203,25 @@ final class BrokerRequests {
     /** Each client's {@code request-total} in that JVM, by client ID; empty if it has none. */
     static Map<String, Long> clientRequests(MBeanServerConnection server)
             throws java.io.IOException, JMException {
-        Map<String, Long> clients = new TreeMap<>();
-        for (String pattern : CLIENTS) {
+        return sumBy(server, CLIENTS, "client-id", "request-total");
+    }
+
+    /**
+     * The numeric {@code attribute} of every MBean matching {@code patterns}, summed by the value
+     * of its {@code key} property; MBeans without that property are left out.
+     */
+    private static Map<String, Long> sumBy(MBeanServerConnection server, List<String> patterns,
+            String key, String attribute) throws java.io.IOException, JMException {
+        Map<String, Long> sums = new TreeMap<>();
+        for (String pattern : patterns) {
             for (ObjectName name : server.queryNames(new ObjectName(pattern), null)) {
-                String client = name.getKeyProperty("client-id");
-                Object total = server.getAttribute(name, "request-total");
-                if (client != null && total instanceof Number number) {
-                    clients.merge(client, (long) number.doubleValue(), Long::sum);
+                String value = name.getKeyProperty(key);
+                if (value != null && server.getAttribute(name, attribute) instanceof Number n) {
+                    sums.merge(value, (long) n.doubleValue(), Long::sum);
                 }
             }
         }
-        return clients;
-    }
-
-    private static long count(MBeanServerConnection server, ObjectName name)
-            throws java.io.IOException, JMException {
-        return ((Number) server.getAttribute(name, "Count")).longValue();
+        return sums;
     }
 
     /** Reads the sample, or says why it could not in a line for the report. */

@@ -1,21 +1,17 @@
 package dev.tollgate.bench.jmh;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.tollgate.bench.GitHubStandIn;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.InstallationToken;
 import dev.tollgate.executor.core.TokenScope;
 import dev.tollgate.executor.http.OkHttpTransport;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,8 +31,8 @@ import org.openjdk.jmh.annotations.Threads;
  * with the default client's timeouts ({@code call}: the whole call's only) against the client
  * with read and write timeouts as well ({@code call+read+write}, as it was): okio keeps every
  * timeout in one queue under one lock, so each read and write with a timeout of its own enters
- * and leaves that queue, and wakes its watchdog when its deadline comes first. The server runs in
- * the same JVM and costs the same in both.
+ * and leaves that queue, and wakes its watchdog when its deadline comes first. The bench's GitHub
+ * stand-in answers in the same JVM, at no added latency, and costs the same in both.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -47,41 +43,26 @@ public class GitHubTimeoutsBenchmark {
     @Param({"call", "call+read+write"})
     public String timeouts;
 
-    private HttpServer server;
+    private GitHubStandIn standIn;
     private OkHttpTransport transport;
     private final GitHubRequest.Credential token = new GitHubRequest.Credential.Token(
             new InstallationToken("ghs_benchmark-token", Instant.now().plus(Duration.ofDays(1)),
                     TokenScope.of(1, List.of("o/r"), Map.of("contents", "read")), false));
-    private final byte[] answer = ("{\"type\":\"file\",\"encoding\":\"base64\",\"size\":12,"
-            + "\"name\":\"README.md\",\"path\":\"README.md\",\"content\":\"aGVsbG8gd29ybGQK\","
-            + "\"sha\":\"3b18e512dba79e4c8300dd08aeb37f8e728b8dad\"}").getBytes(
-                    StandardCharsets.UTF_8);
 
     @Setup(Level.Trial)
     public void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, answer.length);
-            try (var out = exchange.getResponseBody()) {
-                out.write(answer);
-            }
-        });
-        server.start();
+        standIn = new GitHubStandIn(0);
         OkHttpClient client = OkHttpTransport.defaultClient();
         if (timeouts.equals("call+read+write")) {
             client = client.newBuilder().readTimeout(Duration.ofSeconds(11)).writeTimeout(Duration
                     .ofSeconds(10)).build();
         }
-        transport = new OkHttpTransport(URI.create("http://127.0.0.1:" + server.getAddress()
-                .getPort()), client);
+        transport = new OkHttpTransport(URI.create(standIn.baseUrl()), client);
     }
 
     @TearDown(Level.Trial)
     public void stop() {
-        server.stop(0);
+        standIn.close();
     }
 
     @Benchmark
