@@ -642,7 +642,9 @@ public final class Bench {
                 stages = Stages.read(kafkaClient, measuredSince);
             }
             TsSeries ts = options.tsClient() > 0
-                    ? TsSeries.measure(options, gatewayUrl, token, progress)
+                    ? TsSeries.measure(options, gatewayUrl, token, system == null
+                            ? List.of()
+                            : TsSeries.serving(system), progress)
                     : null;
             return new Result(options, kafka, direct, measured, standIn == null
                     ? null

@@ -130,6 +130,8 @@ final class Goals {
         }
         if (f.ts() != null && f.ts().note() != null) {
             out.append("TypeScript client not measured: ").append(f.ts().note()).append('\n');
+        } else if (f.ts() != null) {
+            out.append(f.ts().costLine());
         }
         out.append(String.format(Locale.ROOT, "three Kafka hops (p50 / p99): %.2f / %.2f ms%n", 3
                 * f.kafka().p50Millis(), 3 * f.kafka().p99Millis()));
@@ -183,8 +185,8 @@ final class Goals {
         if (f.oneBroker() != null) {
             root.set("one_in_flight_broker_per_call", f.oneBroker().json(mapper));
         }
-        if (f.ts() != null && f.ts().note() != null) {
-            root.put("typescript_client_note", f.ts().note());
+        if (f.ts() != null) {
+            root.set("typescript_client", mapper.readTree(f.ts().json()));
         }
         if (f.firstError() != null) {
             root.put("first_error", f.firstError());
@@ -265,7 +267,8 @@ final class Goals {
                     LatencyStats open = Load.run(String.format(Locale.ROOT, "gateway, %.0f"
                             + " calls/s", OPEN_LOOP_RATE), options.calls(),
                             OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_RATE, callers, progress);
-                    TsSeries ts = TsSeries.measure(options, system.baseUrl(), token, progress);
+                    TsSeries ts = TsSeries.measure(options, system.baseUrl(), token, TsSeries
+                            .serving(system), progress);
                     return new Figures(inFlight, cold, kafka, directOne, directOpen, warmUp,
                             steady, usages, BrokerRequests.Sampled.between(brokerBefore,
                                     brokerSteady, options.calls()),

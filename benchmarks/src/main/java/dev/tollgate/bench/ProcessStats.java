@@ -75,6 +75,23 @@ final class ProcessStats {
         }
     }
 
+    /**
+     * The CPU ticks used so far by every process in {@code processes} together, or -1 when one of
+     * them cannot be read (no /proc here, or it has ended).
+     */
+    static long totalTicks(List<Measured> processes) {
+        long total = 0;
+        for (Measured process : processes) {
+            try {
+                total += ticks(Files.readString(Path.of("/proc", Long.toString(process.pid()),
+                        "stat")));
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+        return total;
+    }
+
     /** {@code VmHWM} of {@code pid} in KiB (0 where there is no /proc). */
     static long peakRssKib(long pid) {
         try {
@@ -197,7 +214,8 @@ final class ProcessStats {
         return out.toString();
     }
 
-    private static double millis(long ticks) {
+    /** CPU ms of {@code ticks}. */
+    static double millis(long ticks) {
         return ticks * 1000.0 / TICKS_PER_SECOND;
     }
 }

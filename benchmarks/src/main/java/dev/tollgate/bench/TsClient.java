@@ -17,6 +17,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -84,25 +86,52 @@ final class TsClient {
     }
 
     /**
+     * One series and what its measured calls cost: the client's CPU (its own count) and the
+     * server's, every process in {@code servers} from the moment the client says it begins
+     * measuring to its end; -1 where the server's could not be read.
+     */
+    record Run(LatencyStats stats, double clientCpuMillis, double serverCpuMillis) {
+
+        /** The client's and the server's CPU ms per measured call. */
+        CallCost cost() {
+            return new CallCost(clientCpuMillis / stats.calls(), serverCpuMillis < 0
+                    ? Double.NaN
+                    : serverCpuMillis / stats.calls());
+        }
+    }
+
+    /** CPU ms per call of the client and of the server (NaN: not measured). */
+    record CallCost(double client, double server) {
+    }
+
+    /** What {@code load.mjs} prints right before its measured calls. */
+    static final String MEASURING = "[bench-ts] measuring:";
+
+    /**
      * One series: {@code warmup} unmeasured calls, then {@code calls} of {@code tool} with
      * {@code concurrency} in flight over {@code sessions} MCP sessions; {@code token} may be
-     * null (no Authorization header). The client's progress goes to {@code progress}.
+     * null (no Authorization header); {@code servers} are the processes serving the calls, whose
+     * CPU is counted over the measured ones. The client's progress goes to {@code progress}.
      */
-    LatencyStats load(String name, String url, String token, String tool,
-            Map<String, Object> arguments, int calls, int concurrency, int warmup, int sessions,
-            PrintStream progress) {
+    Run load(String name, String url, String token, String tool, Map<String, Object> arguments,
+            int calls, int concurrency, int warmup, int sessions,
+            List<ProcessStats.Measured> servers, PrintStream progress) {
+        AtomicLong serverTicksAtStart = new AtomicLong(-1);
         // the token goes in the environment, which other users cannot read, not on the command
         // line, which they can (/proc/PID/cmdline)
         String out = run(work, 3600, token == null
                 ? Map.of()
                 : Map.of("TOLLGATE_BENCH_TOKEN",
                         token),
-                progress, "node", "--no-warnings", "load.mjs", url, tool, JSON
-                        .writeValueAsString(arguments),
-                Integer
-                        .toString(calls),
-                Integer.toString(concurrency), Integer.toString(warmup),
+                progress, line -> {
+                    if (line.startsWith(MEASURING)) {
+                        serverTicksAtStart.set(ProcessStats.totalTicks(servers));
+                    }
+                }, "node", "--no-warnings", "load.mjs", url, tool, JSON.writeValueAsString(
+                        arguments),
+                Integer.toString(calls), Integer.toString(concurrency), Integer.toString(warmup),
                 Integer.toString(sessions));
+        long serverTicksAtEnd = ProcessStats.totalTicks(servers);
         JsonNode result = JSON.readTree(out);
         int errors = result.path("errors").asInt();
         if (errors > 0) {
@@ -114,8 +143,13 @@ final class TsClient {
         for (int i = 0; i < nanos.length; i++) {
             nanos[i] = Math.round(millis.get(i).asDouble() * 1e6);
         }
-        return LatencyStats.of(name, nanos, errors, Math.round(result.path("elapsedMillis")
-                .asDouble() * 1e6));
+        LatencyStats stats = LatencyStats.of(name, nanos, errors, Math.round(result.path(
+                "elapsedMillis").asDouble() * 1e6));
+        long start = serverTicksAtStart.get();
+        double serverCpu = servers.isEmpty() || start < 0 || serverTicksAtEnd < 0
+                ? -1
+                : ProcessStats.millis(serverTicksAtEnd - start);
+        return new Run(stats, result.path("cpuMillis").asDouble(), serverCpu);
     }
 
     /** server-everything on a free loopback port, until closed. */
@@ -149,6 +183,11 @@ final class TsClient {
 
         String url() {
             return "http://127.0.0.1:" + port + "/mcp";
+        }
+
+        /** The server's process, for its CPU. */
+        ProcessStats.Measured measured() {
+            return new ProcessStats.Measured("server-everything", process.pid());
         }
 
         private void awaitListening(long timeoutMillis) throws IOException {
@@ -191,15 +230,17 @@ final class TsClient {
 
     private static String run(Path dir, long timeoutSeconds, Map<String, String> environment,
             String... command) {
-        return run(dir, timeoutSeconds, environment, null, command);
+        return run(dir, timeoutSeconds, environment, null, line -> {
+        }, command);
     }
 
     /**
      * Runs {@code command} in {@code dir}; its standard output. Standard error is forwarded line
-     * by line to {@code progress} (or kept for the failure message when null).
+     * by line to {@code progress} (or kept for the failure message when null) and, as it comes,
+     * to {@code onLine}.
      */
     private static String run(Path dir, long timeoutSeconds, Map<String, String> environment,
-            PrintStream progress, String... command) {
+            PrintStream progress, Consumer<String> onLine, String... command) {
         // what the command is, without its arguments (a URL may carry anything)
         String what = String.join(" ", List.of(command).subList(0, Math.min(3, command.length)));
         Path out;
@@ -222,6 +263,7 @@ final class TsClient {
                     .getErrorStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
+                    onLine.accept(line);
                     if (progress != null) {
                         progress.println(line);
                     }

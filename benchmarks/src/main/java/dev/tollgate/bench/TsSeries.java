@@ -1,6 +1,7 @@
 package dev.tollgate.bench;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
@@ -9,39 +10,58 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The TypeScript MCP SDK client's series: the gateway's {@code get_file} and server-everything's
  * {@code echo} (an MCP server doing nothing), one session each, the same calls in flight, one
- * after the other in the same run. {@code note} says why there are none when the client could not
- * run; the rest of the bench stands without them.
+ * after the other in the same run, and what a call cost each side in CPU: the client, and the
+ * system's processes or server-everything's ({@code null} costs: not measured). {@code note} says
+ * why there are none when the client could not run; the rest of the bench stands without them.
  */
-record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, String note) {
+record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, String note,
+        TsClient.CallCost gatewayCost, TsClient.CallCost baselineCost) {
 
     /** The goal: get_file through the gateway at 0.8x or more of echo's calls/s. */
     static final double GOAL = 0.8;
 
+    /** The series without their costs (or none, with {@code note}). */
+    TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, String note) {
+        this(inFlight, gateway, baseline, note, null, null);
+    }
+
+    /**
+     * Both series; {@code system} are the processes of the system under test (empty: its CPU is
+     * not counted). A system in the bench's own JVM is that JVM, with the GitHub stand-in.
+     */
     static TsSeries measure(Bench.Options options, String gatewayUrl, String token,
-            PrintStream progress) {
+            List<ProcessStats.Measured> system, PrintStream progress) {
         int inFlight = options.tsClient();
         try {
             TsClient client = TsClient.install(TsClient.defaultFolder(), progress);
             progress.printf("[bench] TypeScript MCP SDK client: get_file through the gateway, one"
                     + " session, %d in flight...%n", inFlight);
-            LatencyStats gateway = client.load("ts client get_file (MCP)", gatewayUrl + "/mcp",
+            TsClient.Run gateway = client.load("ts client get_file (MCP)", gatewayUrl + "/mcp",
                     token, "get_file", Map.of("owner", options.owner(0), "repo", options.repo(
                             0), "path", "README.md"),
-                    options.calls(), inFlight, options.warmup(), 1, progress);
+                    options.calls(), inFlight, options.warmup(), 1, system, progress);
             progress.printf("[bench] TypeScript MCP SDK client: echo of server-everything, one"
                     + " session, %d in flight...%n", inFlight);
-            LatencyStats baseline;
+            TsClient.Run baseline;
             try (TsClient.Baseline everything = client.startBaseline()) {
                 baseline = client.load("ts client echo (server-everything)", everything.url(),
                         null, "echo", Map.of("message", "README.md"), options.calls(), inFlight,
-                        options.warmup(), 1, progress);
+                        options.warmup(), 1, List.of(everything.measured()), progress);
             }
-            return new TsSeries(inFlight, gateway, baseline, null);
+            return new TsSeries(inFlight, gateway.stats(), baseline.stats(), null, gateway
+                    .cost(), baseline.cost());
         } catch (RuntimeException e) {
             progress.println("[bench] the TypeScript client's series did not run: " + e
                     .getMessage());
             return new TsSeries(inFlight, null, null, e.getMessage());
         }
+    }
+
+    /** The processes that serve the gateway's calls: the system's, or this JVM if it holds it. */
+    static List<ProcessStats.Measured> serving(SystemUnderTest system) {
+        return system.processes().isEmpty()
+                ? List.of(new ProcessStats.Measured("bench", ProcessHandle.current().pid()))
+                : system.processes();
     }
 
     double ratio() {
@@ -62,7 +82,32 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
         out.append(baseline.row()).append('\n');
         out.append(String.format(Locale.ROOT, "gateway get_file / server-everything echo calls/s:"
                 + " %.2fx (goal %.1fx)%n", ratio(), GOAL));
-        return out.toString();
+        return out.append(costLine()).toString();
+    }
+
+    /**
+     * What bounds the ratio on a machine whose cores both sides share: each side's CPU per call
+     * (empty when not measured).
+     */
+    String costLine() {
+        if (gatewayCost == null || baselineCost == null) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "CPU ms per call over the measured calls: get_file:"
+                + " TypeScript client %.3f + the system %s; echo: TypeScript client %.3f +"
+                + " server-everything %s%n", gatewayCost.client(), millis(gatewayCost.server()),
+                baselineCost.client(), millis(baselineCost.server()));
+    }
+
+    private static void put(ObjectNode node, TsClient.CallCost cost) {
+        node.put("client", cost.client());
+        if (!Double.isNaN(cost.server())) {
+            node.put("server", cost.server());
+        }
+    }
+
+    private static String millis(double value) {
+        return Double.isNaN(value) ? "not measured" : String.format(Locale.ROOT, "%.3f", value);
     }
 
     String json() {
@@ -73,6 +118,11 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
         }
         root.set("gateway", mapper.readTree(gateway.json()));
         root.set("baseline", mapper.readTree(baseline.json()));
+        if (gatewayCost != null && baselineCost != null) {
+            ObjectNode cost = root.putObject("cpu_ms_per_call");
+            put(cost.putObject("gateway"), gatewayCost);
+            put(cost.putObject("baseline"), baselineCost);
+        }
         return root.put("calls_per_s_over_baseline", ratio()).put("goal", GOAL).toString();
     }
 }

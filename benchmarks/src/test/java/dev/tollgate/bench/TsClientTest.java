@@ -34,11 +34,12 @@ class TsClientTest {
         PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8);
         TsClient client = TsClient.install(WORK, out);
 
-        LatencyStats echo;
+        TsClient.Run run;
         try (TsClient.Baseline everything = client.startBaseline()) {
-            echo = client.load("echo", everything.url(), null, "echo", Map.of("message", "hi"),
-                    300, 4, 50, 2, out);
+            run = client.load("echo", everything.url(), null, "echo", Map.of("message", "hi"),
+                    300, 4, 50, 2, List.of(everything.measured()), out);
         }
+        LatencyStats echo = run.stats();
 
         assertThat(echo.calls()).isEqualTo(300);
         assertThat(echo.errors()).as(progress.toString(StandardCharsets.UTF_8)).isZero();
@@ -47,6 +48,29 @@ class TsClientTest {
         assertThat(echo.p99Millis()).isLessThanOrEqualTo(echo.maxMillis());
         assertThat(progress.toString(StandardCharsets.UTF_8)).contains(
                 "[bench-ts] measuring: 300 calls of echo, 4 in flight, 2 session(s)");
+        // each side's CPU over the measured calls: both did work, neither is implausibly large
+        // (300 calls in a second or more of CPU each would be over 3 ms a call)
+        assertThat(run.clientCpuMillis()).isPositive().isLessThan(10_000);
+        assertThat(run.serverCpuMillis()).isPositive().isLessThan(10_000);
+        assertThat(run.cost().client()).isEqualTo(run.clientCpuMillis() / 300);
+        assertThat(run.cost().server()).isEqualTo(run.serverCpuMillis() / 300);
+    }
+
+    @Test
+    void aServerWhoseCpuCannotBeReadIsNotMeasuredRatherThanZero() {
+        TsClient client = TsClient.install(WORK, new PrintStream(PrintStream.nullOutputStream()));
+
+        TsClient.Run run;
+        try (TsClient.Baseline everything = client.startBaseline()) {
+            // no such process: its CPU cannot be read
+            run = client.load("echo", everything.url(), null, "echo", Map.of("message", "hi"),
+                    20, 2, 0, 1, List.of(new ProcessStats.Measured("gone", Long.MAX_VALUE)),
+                    new PrintStream(PrintStream.nullOutputStream()));
+        }
+
+        assertThat(run.serverCpuMillis()).isEqualTo(-1);
+        assertThat(run.cost().server()).isNaN();
+        assertThat(run.cost().client()).isPositive();
     }
 
     @Test
@@ -56,7 +80,10 @@ class TsClientTest {
         LatencyStats unknown;
         try (TsClient.Baseline everything = client.startBaseline()) {
             unknown = client.load("unknown tool", everything.url(), null, "no_such_tool", Map
-                    .of(), 20, 2, 0, 1, new PrintStream(PrintStream.nullOutputStream()));
+                    .of(), 20, 2, 0, 1, List.of(),
+                    new PrintStream(PrintStream
+                            .nullOutputStream()))
+                    .stats();
         }
 
         assertThat(unknown.calls()).isEqualTo(20);

@@ -1,7 +1,9 @@
 // Drives one MCP server with the official TypeScript SDK client, as most agents embed it:
 // SESSIONS sessions over Streamable HTTP, CONCURRENCY calls in flight (closed loop), WARMUP
-// unmeasured calls, then CALLS measured ones. Progress goes to stderr; one JSON object to stdout:
-// the calls, errors, elapsed time and every call's latency.
+// unmeasured calls, then CALLS measured ones. Progress goes to stderr (the line starting
+// "[bench-ts] measuring:" comes right before the measured calls, so that the caller can sample
+// the server's CPU from there); one JSON object to stdout: the calls, errors, elapsed time, every
+// call's latency and this client's own CPU over the measured calls.
 //
 //   TOLLGATE_BENCH_TOKEN=T node load.mjs URL TOOL ARGUMENTS_JSON CALLS CONCURRENCY WARMUP SESSIONS
 // (the token, if any, in the environment: other users can read a command line, not it)
@@ -87,7 +89,10 @@ if (warmup > 0) {
 }
 console.error(`[bench-ts] measuring: ${calls} calls of ${tool}, ${concurrency} in flight,`
   + ` ${sessionCount} session(s)...`);
+const cpuBefore = process.cpuUsage();
 const result = await run("measured", calls, sessions);
+const cpu = process.cpuUsage(cpuBefore); // microseconds, user and system
+result.cpuMillis = (cpu.user + cpu.system) / 1000;
 for (const client of sessions) {
   await client.close();
 }

@@ -1,0 +1,52 @@
+package dev.tollgate.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The TypeScript series' report: the ratio, and what a call cost each side. */
+class TsSeriesTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static LatencyStats stats(String name, double callsPerSecond) {
+        return new LatencyStats(name, 1000, 0, 20, 20, 40, 40, callsPerSecond);
+    }
+
+    @Test
+    void eachSidesCpuPerCallIsReportedBesideTheRatio() {
+        TsSeries ts = new TsSeries(8, stats("ts get_file", 300), stats("ts echo", 900), null,
+                new TsClient.CallCost(1.25, 3.5), new TsClient.CallCost(1.1, 1.0));
+
+        assertThat(ts.ratio()).isCloseTo(1.0 / 3, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(ts.table()).contains("0.33x (goal 0.8x)").contains(
+                "get_file: TypeScript client 1.250 + the system 3.500; echo: TypeScript client"
+                        + " 1.100 + server-everything 1.000");
+        JsonNode cost = JSON.readTree(ts.json()).path("cpu_ms_per_call");
+        assertThat(cost.path("gateway").path("client").asDouble()).isEqualTo(1.25);
+        assertThat(cost.path("gateway").path("server").asDouble()).isEqualTo(3.5);
+        assertThat(cost.path("baseline").path("server").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aServerNotMeasuredSaysSoInsteadOfAFigure() {
+        TsSeries ts = new TsSeries(8, stats("ts get_file", 300), stats("ts echo", 900), null,
+                new TsClient.CallCost(1.25, Double.NaN), new TsClient.CallCost(1.1, 1.0));
+
+        assertThat(ts.costLine()).contains("the system not measured");
+        JsonNode gateway = JSON.readTree(ts.json()).path("cpu_ms_per_call").path("gateway");
+        assertThat(gateway.has("server")).isFalse();
+        assertThat(gateway.path("client").asDouble()).isEqualTo(1.25);
+    }
+
+    @Test
+    void seriesWithoutCostsPrintNoCostLine() {
+        TsSeries ts = new TsSeries(8, stats("ts get_file", 300), stats("ts echo", 900), null);
+
+        assertThat(ts.costLine()).isEmpty();
+        assertThat(ts.table()).doesNotContain("CPU ms per call");
+        assertThat(JSON.readTree(ts.json()).has("cpu_ms_per_call")).isFalse();
+    }
+}
