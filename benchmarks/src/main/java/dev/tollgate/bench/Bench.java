@@ -406,7 +406,7 @@ public final class Bench {
                 + " in-process = the launcher in this JVM")
         String system = "process";
 
-        @Option(names = "--system-jvm", paramLabel = "OPTIONS", description = "the child JVMs' options instead of the default (process: -Xmx2g;"
+        @Option(names = "--system-jvm", paramLabel = "OPTIONS", description = "the child JVMs' options instead of the default (process: -Xmx2g -Xms1g;"
                 + " roles: -Xmx512m each), e.g. \"-Xmx1g -XX:+UseZGC\"")
         String systemJvm;
 

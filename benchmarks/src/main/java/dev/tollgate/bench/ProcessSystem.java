@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  */
 final class ProcessSystem implements SystemUnderTest {
 
-    static final List<String> DEFAULT_JVM = List.of("-Xmx2g");
+    /** A 2 GB bound, and the initial heap {@code bin/tollgate run} gives the standalone. */
+    static final List<String> DEFAULT_JVM = List.of("-Xmx2g", "-Xms1g");
     static final Pattern BROKER_UP = Pattern.compile(
             "^\\[tollgate\\] Kafka broker up at (\\S+) in \\d+ ms");
     static final Pattern READY = Pattern.compile(

@@ -85,7 +85,7 @@ class BenchHarnessTest {
                 "--system-jvm", " -Xmx1g  -XX:+UseZGC "});
 
         assertThat(defaults.system()).isEqualTo(Bench.SystemMode.PROCESS);
-        assertThat(defaults.childJvmOptions()).containsExactly("-Xmx2g");
+        assertThat(defaults.childJvmOptions()).containsExactly("-Xmx2g", "-Xms1g");
         assertThat(roles.system()).isEqualTo(Bench.SystemMode.ROLES);
         assertThat(roles.childJvmOptions()).containsExactly("-Xmx512m");
         assertThat(tuned.system()).isEqualTo(Bench.SystemMode.IN_PROCESS);
