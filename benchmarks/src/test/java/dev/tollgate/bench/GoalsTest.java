@@ -89,7 +89,34 @@ class GoalsTest {
         assertThat(Goals.goals(without).getFirst().met()).isFalse();
         assertThat(Goals.table(without)).contains("not measured").contains(
                 "TypeScript client not measured: Node.js 20+ is not on the PATH");
+        assertThat(JsonMapper.builder().build().readTree(Goals.json(without)).path(
+                "typescript_client").path("note").asString()).isEqualTo(
+                        "Node.js 20+ is not on the PATH");
         assertThat(without.errors()).isZero();
+    }
+
+    @Test
+    void theTypeScriptGoalComesWithWhatACallCostEachSide() {
+        Goals.Figures measured = figures(400);
+        Goals.Figures withCosts = new Goals.Figures(8, measured.cold(), measured.kafka(),
+                measured.directOne(), measured.directOpen(), measured.warmUp(), measured.steady(),
+                measured.steadyUsages(), measured.steadyBroker(), measured.one(), measured
+                        .oneBroker(),
+                measured.open(), new TsSeries(8, measured.ts().gateway(), measured.ts()
+                        .baseline(), null, new TsClient.CallCost(1.2, 3.9),
+                        new TsClient.CallCost(
+                                0.9, 0.8)),
+                measured.system(), null);
+
+        assertThat(Goals.table(withCosts)).contains("CPU ms per call over the measured calls:"
+                + " get_file: TypeScript client 1.200 + the system 3.900; echo: TypeScript client"
+                + " 0.900 + server-everything 0.800");
+        JsonNode cost = JsonMapper.builder().build().readTree(Goals.json(withCosts)).path(
+                "typescript_client").path("cpu_ms_per_call");
+        assertThat(cost.path("gateway").path("server").asDouble()).isEqualTo(3.9);
+        assertThat(cost.path("baseline").path("client").asDouble()).isEqualTo(0.9);
+        assertThat(Goals.table(measured)).as("a series without costs prints no cost line")
+                .doesNotContain("CPU ms per call over the measured calls");
     }
 
     @Test
