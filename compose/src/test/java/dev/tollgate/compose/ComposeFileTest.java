@@ -123,7 +123,9 @@ class ComposeFileTest {
         assertThat(replicas.get("executor-worker")).isGreaterThanOrEqualTo(2);
         assertThat(Files.readString(DIR.resolve("Dockerfile"),
                 java.nio.charset.StandardCharsets.UTF_8))
-                .contains("${ROLE}/target/tollgate-${ROLE}-0.1.0-SNAPSHOT-exec.jar");
+                .contains("${ROLE}/target/tollgate-${ROLE}-0.1.0-SNAPSHOT-exec.jar")
+                .as("the heap starts at its maximum, not at 1/64 of the container's memory")
+                .contains("\"-XX:MaxRAMPercentage=75\", \"-XX:InitialRAMPercentage=75\"");
     }
 
     @Test
