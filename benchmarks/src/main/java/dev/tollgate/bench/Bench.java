@@ -129,7 +129,8 @@ public final class Bench {
             Map<String, Long> mintsByScope, long peakRssKib, long rssBeforeKib, long rssAfterKib,
             String firstError, Stages.Breakdown stages, String system,
             List<ProcessStats.Usage> usages, SystemMetrics.Delta decisions,
-            BrokerRequests.Delta broker, WarmUp.Summary warmUp, TsSeries ts) {
+            BrokerRequests.Delta broker, WarmUp.Summary warmUp, TsSeries ts,
+            WakeUps.Cost wakeUps, MachineCpu.Shares machine) {
 
         boolean inOneJvm() {
             return options.standalone() && options.system() == SystemMode.IN_PROCESS;
@@ -213,6 +214,12 @@ public final class Bench {
                 out.append(broker.lines());
             }
             out.append(ProcessStats.table(usages, options.calls()));
+            if (!usages.isEmpty()) {
+                out.append(WakeUps.line(wakeUps, usages, options.calls()));
+            }
+            if (machine != null) {
+                out.append(machine.line());
+            }
             if (ts != null) {
                 out.append(ts.table());
             }
@@ -290,6 +297,23 @@ public final class Bench {
                 usage.componentMillis().forEach((component, millis) -> components.put(component,
                         millis / options.calls()));
                 components.put("exited-threads", usage.exitedMillis() / options.calls());
+                if (usage.switches() >= 0) {
+                    process.put("context_switches_per_call", (double) usage.switches() / options
+                            .calls());
+                    ObjectNode switched = process.putObject(
+                            "context_switches_per_call_by_component");
+                    usage.componentSwitches().forEach((component, count) -> switched.put(
+                            component, (double) count / options.calls()));
+                }
+            }
+            if (wakeUps != null && !usages.isEmpty()) {
+                root.putObject("wake_up").put("hand_offs", wakeUps.handOffs()).put(
+                        "cpu_us_per_hand_off", wakeUps.cpuMicros()).put("wall_us_per_hand_off",
+                                wakeUps.wallMicros())
+                        .put("context_switches", wakeUps.switches());
+            }
+            if (machine != null) {
+                root.set("machine_cpu", MachineCpu.json(machine, mapper));
             }
             if (usages.isEmpty()) {
                 root.put("processes_note", "not measured (no /proc)");
@@ -621,6 +645,7 @@ public final class Bench {
                     ? null
                     : BrokerRequests.sample(system.brokerPid());
             long rssBefore = procStatus("VmRSS");
+            MachineCpu.Sample machineBefore = MachineCpu.sample();
             var cpuBefore = ProcessStats.sampleAll(processes);
             long measuredSince = System.currentTimeMillis();
             progress.println("[bench] gateway: get_file through MCP -> Kafka -> decision ->"
@@ -628,8 +653,13 @@ public final class Bench {
             LatencyStats measured = Load.run("gateway get_file (MCP)", options.calls(), options
                     .concurrency(), options.rate(), callers, progress);
             var cpuAfter = ProcessStats.sampleAll(processes);
+            MachineCpu.Shares machine = MachineCpu.between(machineBefore, MachineCpu.sample());
             long rssAfter = procStatus("VmRSS");
             List<ProcessStats.Usage> usages = ProcessStats.usages(processes, cpuBefore, cpuAfter);
+            // what a context switch costs this machine now, to price the series' switches
+            WakeUps.Cost wakeUps = usages.isEmpty()
+                    ? null
+                    : WakeUps.measure(WakeUps.DEFAULT_HAND_OFFS);
             SystemMetrics.Delta decisions = SystemMetrics.between(metricsBefore, SystemMetrics
                     .read(metricsUrls));
             BrokerRequests.Delta broker = brokerBefore == null
@@ -652,7 +682,7 @@ public final class Bench {
                     rssBefore, rssAfter, firstError.get(), stages, system == null
                             ? null
                             : system.description(),
-                    usages, decisions, broker, warmUp, ts);
+                    usages, decisions, broker, warmUp, ts, wakeUps, machine);
         }
     }
 

@@ -69,7 +69,17 @@ final class Goals {
             LatencyStats directOpen, WarmUp.Summary warmUp, LatencyStats steady,
             List<ProcessStats.Usage> steadyUsages, BrokerRequests.Delta steadyBroker,
             LatencyStats one, BrokerRequests.Delta oneBroker, LatencyStats open, TsSeries ts,
-            String system, String firstError) {
+            String system, String firstError, WakeUps.Cost wakeUps, MachineCpu.Shares machine) {
+
+        /** Figures without the machine's wake-up cost and CPU shares. */
+        Figures(int inFlight, LatencyStats cold, LatencyStats kafka, LatencyStats directOne,
+                LatencyStats directOpen, WarmUp.Summary warmUp, LatencyStats steady,
+                List<ProcessStats.Usage> steadyUsages, BrokerRequests.Delta steadyBroker,
+                LatencyStats one, BrokerRequests.Delta oneBroker, LatencyStats open, TsSeries ts,
+                String system, String firstError) {
+            this(inFlight, cold, kafka, directOne, directOpen, warmUp, steady, steadyUsages,
+                    steadyBroker, one, oneBroker, open, ts, system, firstError, null, null);
+        }
 
         List<LatencyStats> series() {
             List<LatencyStats> all = new ArrayList<>();
@@ -143,6 +153,12 @@ final class Goals {
         }
         out.append("resources over the steady series (what bounds it):\n");
         out.append(ProcessStats.table(f.steadyUsages(), f.steady().calls()));
+        if (f.wakeUps() != null && !f.steadyUsages().isEmpty()) {
+            out.append(WakeUps.line(f.wakeUps(), f.steadyUsages(), f.steady().calls()));
+        }
+        if (f.machine() != null) {
+            out.append(f.machine().line());
+        }
         if (f.steadyBroker() != null) {
             out.append("the broker over the steady series:\n").append(f.steadyBroker().lines());
         }
@@ -176,8 +192,24 @@ final class Goals {
             }
         }
         ObjectNode cpu = root.putObject("steady_cpu_ms_per_call");
+        ObjectNode switches = mapper.createObjectNode();
         for (ProcessStats.Usage usage : f.steadyUsages()) {
             cpu.put(usage.name(), usage.cpuMillis() / f.steady().calls());
+            if (usage.switches() >= 0) {
+                switches.put(usage.name(), (double) usage.switches() / f.steady().calls());
+            }
+        }
+        if (!switches.isEmpty()) {
+            root.set("steady_context_switches_per_call", switches);
+        }
+        if (f.wakeUps() != null) {
+            root.putObject("wake_up").put("hand_offs", f.wakeUps().handOffs()).put(
+                    "cpu_us_per_hand_off", f.wakeUps().cpuMicros()).put("wall_us_per_hand_off",
+                            f.wakeUps().wallMicros())
+                    .put("context_switches", f.wakeUps().switches());
+        }
+        if (f.machine() != null) {
+            root.set("steady_machine_cpu", MachineCpu.json(f.machine(), mapper));
         }
         if (f.steadyBroker() != null) {
             root.set("steady_broker_per_call", f.steadyBroker().json(mapper));
@@ -252,11 +284,15 @@ final class Goals {
                     progress.printf("[bench] goals: steady state, %d in flight...%n", inFlight);
                     long broker = system.brokerPid();
                     var brokerBefore = BrokerRequests.sample(broker);
+                    MachineCpu.Sample machineBefore = MachineCpu.sample();
                     var before = ProcessStats.sampleAll(processes);
                     LatencyStats steady = Load.run("steady, " + inFlight + " in flight", options
                             .calls(), inFlight, 0, callers, progress);
                     List<ProcessStats.Usage> usages = ProcessStats.usages(processes, before,
                             ProcessStats.sampleAll(processes));
+                    MachineCpu.Shares machine = MachineCpu.between(machineBefore, MachineCpu
+                            .sample());
+                    WakeUps.Cost wakeUps = WakeUps.measure(WakeUps.DEFAULT_HAND_OFFS);
                     var brokerSteady = BrokerRequests.sample(broker);
                     progress.println("[bench] goals: one call in flight...");
                     LatencyStats one = Load.run("gateway, 1 in flight", ONE_IN_FLIGHT_CALLS, 1,
@@ -274,7 +310,8 @@ final class Goals {
                                     brokerSteady, options.calls()),
                             one, BrokerRequests.Sampled.between(brokerSteady, brokerOne,
                                     ONE_IN_FLIGHT_CALLS),
-                            open, ts, system.description(), firstError.get());
+                            open, ts, system.description(), firstError.get(), wakeUps,
+                            machine);
                 }
             }
         }

@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What one process costs, from Linux's {@code /proc}: peak RSS ({@code VmHWM}), RSS, and CPU time
- * (user + system) of the process and of each of its threads, sampled right before and right after
- * the measured gateway series. Where there is no {@code /proc} nothing is measured (empty samples),
+ * What one process costs, from Linux's {@code /proc}: peak RSS ({@code VmHWM}), RSS, CPU time
+ * (user + system) of the process and of each of its threads, and each thread's context switches
+ * (voluntary and involuntary), sampled right before and right after the measured gateway series. Where there is no {@code /proc} nothing is measured (empty samples),
  * and the tables say so.
  */
 final class ProcessStats {
@@ -28,8 +28,12 @@ final class ProcessStats {
     record Measured(String name, long pid) {
     }
 
-    /** One thread's CPU so far. */
-    record ThreadSample(String comm, long ticks) {
+    /** One thread's CPU and context switches so far (-1 switches: not counted). */
+    record ThreadSample(String comm, long ticks, long switches) {
+
+        ThreadSample(String comm, long ticks) {
+            this(comm, ticks, -1);
+        }
     }
 
     /** One process at one moment. */
@@ -38,13 +42,24 @@ final class ProcessStats {
 
     /**
      * The cost of one process over the measured series: CPU in ms in all and per component (see
-     * {@link ThreadComponents}), and its RSS.
+     * {@link ThreadComponents}), its RSS, and the context switches of its threads in all and per
+     * component.
      *
      * @param exitedMillis CPU of threads that ended during the series (the process counts it,
      *     no thread is left to say whose it was)
+     * @param switches the context switches of the threads alive at the end (a thread that ended
+     *     takes its count with it); -1 where they could not be counted
      */
     record Usage(String name, long pid, long peakRssKib, long rssBeforeKib, long rssAfterKib,
-            double cpuMillis, Map<String, Double> componentMillis, double exitedMillis) {
+            double cpuMillis, Map<String, Double> componentMillis, double exitedMillis,
+            long switches, Map<String, Long> componentSwitches) {
+
+        /** A usage whose context switches were not counted. */
+        Usage(String name, long pid, long peakRssKib, long rssBeforeKib, long rssAfterKib,
+                double cpuMillis, Map<String, Double> componentMillis, double exitedMillis) {
+            this(name, pid, peakRssKib, rssBeforeKib, rssAfterKib, cpuMillis, componentMillis,
+                    exitedMillis, -1, Map.of());
+        }
 
         double perCall(double millis, int calls) {
             return millis / calls;
@@ -63,7 +78,8 @@ final class ProcessStats {
                     try {
                         threads.put(Long.parseLong(task.getFileName().toString()),
                                 new ThreadSample(Files.readString(task.resolve("comm")).strip(),
-                                        ticks(Files.readString(task.resolve("stat")))));
+                                        ticks(Files.readString(task.resolve("stat"))), switches(
+                                                Files.readAllLines(task.resolve("status")))));
                     } catch (IOException | NumberFormatException gone) {
                         // the thread ended while we read: its time stays in the process's
                     }
@@ -87,6 +103,44 @@ final class ProcessStats {
                         "stat")));
             } catch (IOException | RuntimeException e) {
                 return -1;
+            }
+        }
+        return total;
+    }
+
+    /**
+     * {@code voluntary_ctxt_switches} plus {@code nonvoluntary_ctxt_switches} from a thread's
+     * {@code status} lines, or -1 when either is missing.
+     */
+    static long switches(List<String> status) {
+        long voluntary = -1;
+        long involuntary = -1;
+        for (String line : status) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+                voluntary = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                involuntary = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return voluntary < 0 || involuntary < 0 ? -1 : voluntary + involuntary;
+    }
+
+    /**
+     * The context switches so far of every thread now alive in every process in
+     * {@code processes} together, or -1 when one of them cannot be read.
+     */
+    static long totalSwitches(List<Measured> processes) {
+        long total = 0;
+        for (Measured process : processes) {
+            Optional<Sample> sample = sample(process.pid());
+            if (sample.isEmpty()) {
+                return -1;
+            }
+            for (ThreadSample thread : sample.get().threads().values()) {
+                if (thread.switches() < 0) {
+                    return -1;
+                }
+                total += thread.switches();
             }
         }
         return total;
@@ -130,18 +184,34 @@ final class ProcessStats {
      */
     static Usage usage(String name, long pid, Sample before, Sample after, long peakRssKib) {
         Map<String, Double> components = new LinkedHashMap<>();
-        ThreadComponents.ALL.forEach(component -> components.put(component, 0.0));
+        Map<String, Long> componentSwitches = new LinkedHashMap<>();
+        ThreadComponents.ALL.forEach(component -> {
+            components.put(component, 0.0);
+            componentSwitches.put(component, 0L);
+        });
         long threadTicks = 0;
+        long switches = 0;
         for (var entry : after.threads().entrySet()) {
+            ThreadSample now = entry.getValue();
             ThreadSample earlier = before.threads().get(entry.getKey());
-            long used = entry.getValue().ticks() - (earlier == null ? 0 : earlier.ticks());
+            long used = now.ticks() - (earlier == null ? 0 : earlier.ticks());
             threadTicks += used;
-            components.merge(ThreadComponents.of(entry.getValue().comm()), millis(used),
-                    Double::sum);
+            String component = ThreadComponents.of(now.comm());
+            components.merge(component, millis(used), Double::sum);
+            if (switches >= 0 && now.switches() >= 0 && (earlier == null || earlier
+                    .switches() >= 0)) {
+                long switched = now.switches() - (earlier == null ? 0 : earlier.switches());
+                switches += switched;
+                componentSwitches.merge(component, switched, Long::sum);
+            } else {
+                switches = -1;
+            }
         }
         long total = after.ticks() - before.ticks();
         return new Usage(name, pid, peakRssKib, before.rssKib(), after.rssKib(), millis(total),
-                components, millis(Math.max(0, total - threadTicks)));
+                components, millis(Math.max(0, total - threadTicks)), switches, switches < 0
+                        ? Map.of()
+                        : componentSwitches);
     }
 
     /** Samples every process; a process that cannot be read has no entry. */
@@ -202,6 +272,19 @@ final class ProcessStats {
             out.append("    CPU ms/call by component: ").append(parts.isEmpty()
                     ? "none"
                     : parts).append('\n');
+            if (usage.switches() >= 0) {
+                StringBuilder switched = new StringBuilder();
+                usage.componentSwitches().forEach((component, count) -> {
+                    if (count > 0) {
+                        switched.append(switched.isEmpty() ? "" : ", ").append(String.format(
+                                Locale.ROOT, "%s %.2f", component, (double) count / calls));
+                    }
+                });
+                out.append(String.format(Locale.ROOT, "    context switches/call: %.2f%s%n",
+                        (double) usage.switches() / calls, switched.isEmpty()
+                                ? ""
+                                : " (" + switched + ")"));
+            }
         }
         if (usages.size() > 1) {
             out.append(String.format(Locale.ROOT, "%-36s %8s %5d MiB %15s %9.0f %12.3f%n",

@@ -87,21 +87,36 @@ final class TsClient {
 
     /**
      * One series and what its measured calls cost: the client's CPU (its own count) and the
-     * server's, every process in {@code servers} from the moment the client says it begins
-     * measuring to its end; -1 where the server's could not be read.
+     * server's CPU and context switches, every process in {@code servers} from the moment the
+     * client says it begins measuring to its end; -1 where the server's could not be read.
      */
-    record Run(LatencyStats stats, double clientCpuMillis, double serverCpuMillis) {
+    record Run(LatencyStats stats, double clientCpuMillis, double serverCpuMillis,
+            long serverSwitches) {
 
-        /** The client's and the server's CPU ms per measured call. */
+        Run(LatencyStats stats, double clientCpuMillis, double serverCpuMillis) {
+            this(stats, clientCpuMillis, serverCpuMillis, -1);
+        }
+
+        /** The client's and the server's CPU ms per measured call, the server's switches. */
         CallCost cost() {
             return new CallCost(clientCpuMillis / stats.calls(), serverCpuMillis < 0
                     ? Double.NaN
-                    : serverCpuMillis / stats.calls());
+                    : serverCpuMillis / stats.calls(),
+                    serverSwitches < 0
+                            ? Double.NaN
+                            : (double) serverSwitches / stats.calls());
         }
     }
 
-    /** CPU ms per call of the client and of the server (NaN: not measured). */
-    record CallCost(double client, double server) {
+    /**
+     * CPU ms per call of the client and of the server, and the server's context switches per call
+     * (NaN: not measured).
+     */
+    record CallCost(double client, double server, double serverSwitches) {
+
+        CallCost(double client, double server) {
+            this(client, server, Double.NaN);
+        }
     }
 
     /** What {@code load.mjs} prints right before its measured calls. */
@@ -117,6 +132,7 @@ final class TsClient {
             int calls, int concurrency, int warmup, int sessions,
             List<ProcessStats.Measured> servers, PrintStream progress) {
         AtomicLong serverTicksAtStart = new AtomicLong(-1);
+        AtomicLong serverSwitchesAtStart = new AtomicLong(-1);
         // the token goes in the environment, which other users cannot read, not on the command
         // line, which they can (/proc/PID/cmdline)
         String out = run(work, 3600, token == null
@@ -126,12 +142,14 @@ final class TsClient {
                 progress, line -> {
                     if (line.startsWith(MEASURING)) {
                         serverTicksAtStart.set(ProcessStats.totalTicks(servers));
+                        serverSwitchesAtStart.set(ProcessStats.totalSwitches(servers));
                     }
                 }, "node", "--no-warnings", "load.mjs", url, tool, JSON.writeValueAsString(
                         arguments),
                 Integer.toString(calls), Integer.toString(concurrency), Integer.toString(warmup),
                 Integer.toString(sessions));
         long serverTicksAtEnd = ProcessStats.totalTicks(servers);
+        long serverSwitchesAtEnd = ProcessStats.totalSwitches(servers);
         JsonNode result = JSON.readTree(out);
         int errors = result.path("errors").asInt();
         if (errors > 0) {
@@ -149,7 +167,11 @@ final class TsClient {
         double serverCpu = servers.isEmpty() || start < 0 || serverTicksAtEnd < 0
                 ? -1
                 : ProcessStats.millis(serverTicksAtEnd - start);
-        return new Run(stats, result.path("cpuMillis").asDouble(), serverCpu);
+        long switchesAtStart = serverSwitchesAtStart.get();
+        return new Run(stats, result.path("cpuMillis").asDouble(), serverCpu, servers.isEmpty()
+                || switchesAtStart < 0 || serverSwitchesAtEnd < 0
+                        ? -1
+                        : serverSwitchesAtEnd - switchesAtStart);
     }
 
     /** server-everything on a free loopback port, until closed. */

@@ -86,17 +86,27 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
     }
 
     /**
-     * What bounds the ratio on a machine whose cores both sides share: each side's CPU per call
-     * (empty when not measured).
+     * What bounds the ratio on a machine whose cores both sides share: each side's CPU per call,
+     * then the servers' context switches per call where both were counted (empty when not
+     * measured).
      */
     String costLine() {
         if (gatewayCost == null || baselineCost == null) {
             return "";
         }
-        return String.format(Locale.ROOT, "CPU ms per call over the measured calls: get_file:"
-                + " TypeScript client %.3f + the system %s; echo: TypeScript client %.3f +"
-                + " server-everything %s%n", gatewayCost.client(), millis(gatewayCost.server()),
+        String line = String.format(Locale.ROOT, "CPU ms per call over the measured calls:"
+                + " get_file: TypeScript client %.3f + the system %s; echo: TypeScript client %.3f"
+                + " + server-everything %s%n", gatewayCost.client(), millis(gatewayCost.server()),
                 baselineCost.client(), millis(baselineCost.server()));
+        if (Double.isNaN(gatewayCost.serverSwitches()) || Double.isNaN(baselineCost
+                .serverSwitches())) {
+            return line;
+        }
+        return line + String.format(Locale.ROOT, "context switches per call, server side:"
+                + " get_file: the system %.1f; echo: server-everything %.1f%n",
+                gatewayCost
+                        .serverSwitches(),
+                baselineCost.serverSwitches());
     }
 
     private static void put(ObjectNode node, TsClient.CallCost cost) {
@@ -122,6 +132,11 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
             ObjectNode cost = root.putObject("cpu_ms_per_call");
             put(cost.putObject("gateway"), gatewayCost);
             put(cost.putObject("baseline"), baselineCost);
+            if (!Double.isNaN(gatewayCost.serverSwitches()) && !Double.isNaN(baselineCost
+                    .serverSwitches())) {
+                root.putObject("server_context_switches_per_call").put("gateway", gatewayCost
+                        .serverSwitches()).put("baseline", baselineCost.serverSwitches());
+            }
         }
         return root.put("calls_per_s_over_baseline", ratio()).put("goal", GOAL).toString();
     }

@@ -120,6 +120,35 @@ class GoalsTest {
     }
 
     @Test
+    void theSteadySeriesContextSwitchesArePricedAtTheMachinesWakeUpCost() {
+        Goals.Figures measured = figures(400);
+        ProcessStats.Usage counted = new ProcessStats.Usage("system", 7, 1024, 1000, 1000, 4000,
+                Map.of(ThreadComponents.BROKER, 1500.0), 0, 40_000,
+                Map.of(ThreadComponents.BROKER, 15_000L));
+        Goals.Figures withSwitches = new Goals.Figures(8, measured.cold(), measured.kafka(),
+                measured.directOne(), measured.directOpen(), measured.warmUp(), measured.steady(),
+                List.of(counted), measured.steadyBroker(), measured.one(), measured.oneBroker(),
+                measured.open(), measured.ts(), measured.system(), null, new WakeUps.Cost(40_000,
+                        9.5, 14.0, 39_000),
+                new MachineCpu.Shares(0.8, 0.1, 0.02, 0.05, 0, 0.03,
+                        2));
+
+        String table = Goals.table(withSwitches);
+        JsonNode json = JsonMapper.builder().build().readTree(Goals.json(withSwitches));
+
+        assertThat(table).contains("context switches/call: 40.00 (broker 15.00)").contains(
+                "one thread waking another: 9.5 µs of the two threads' CPU per hand-off").contains(
+                        "system 40.0 switches per call ≈ 0.380 of its 4.000 CPU ms");
+        assertThat(json.path("steady_context_switches_per_call").path("system").asDouble())
+                .isEqualTo(40.0);
+        assertThat(json.path("wake_up").path("cpu_us_per_hand_off").asDouble()).isEqualTo(9.5);
+        assertThat(table).contains("the machine's 2 CPUs over the series: busy 92%");
+        assertThat(json.path("steady_machine_cpu").path("steal").asDouble()).isEqualTo(0.03);
+        assertThat(Goals.table(measured)).as("no wake-up cost or shares measured: no lines")
+                .doesNotContain("waking another").doesNotContain("the machine's");
+    }
+
+    @Test
     void goalsRunTheirOwnSeriesAndRefuseWhatWouldChangeThem() {
         assertThat(Bench.Options.parse(new String[]{"--goals", "--calls", "5000"}).goals())
                 .isTrue();

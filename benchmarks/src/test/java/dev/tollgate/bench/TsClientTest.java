@@ -54,6 +54,9 @@ class TsClientTest {
         assertThat(run.serverCpuMillis()).isPositive().isLessThan(10_000);
         assertThat(run.cost().client()).isEqualTo(run.clientCpuMillis() / 300);
         assertThat(run.cost().server()).isEqualTo(run.serverCpuMillis() / 300);
+        // the server's threads slept and woke for the calls: some switches, not thousands a call
+        assertThat(run.serverSwitches()).isPositive().isLessThan(300 * 1_000);
+        assertThat(run.cost().serverSwitches()).isEqualTo(run.serverSwitches() / 300.0);
     }
 
     @Test
@@ -70,6 +73,8 @@ class TsClientTest {
 
         assertThat(run.serverCpuMillis()).isEqualTo(-1);
         assertThat(run.cost().server()).isNaN();
+        assertThat(run.serverSwitches()).isEqualTo(-1);
+        assertThat(run.cost().serverSwitches()).isNaN();
         assertThat(run.cost().client()).isPositive();
     }
 

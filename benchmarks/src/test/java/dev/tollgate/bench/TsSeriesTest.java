@@ -42,6 +42,23 @@ class TsSeriesTest {
     }
 
     @Test
+    void theServersContextSwitchesPerCallFollowTheirCpu() {
+        TsSeries ts = new TsSeries(8, stats("ts get_file", 300), stats("ts echo", 900), null,
+                new TsClient.CallCost(1.25, 3.5, 41.26), new TsClient.CallCost(1.1, 1.0, 1.94));
+
+        assertThat(ts.costLine()).contains("context switches per call, server side: get_file:"
+                + " the system 41.3; echo: server-everything 1.9");
+        JsonNode switches = JSON.readTree(ts.json()).path("server_context_switches_per_call");
+        assertThat(switches.path("gateway").asDouble()).isEqualTo(41.26);
+        assertThat(switches.path("baseline").asDouble()).isEqualTo(1.94);
+        TsSeries uncounted = new TsSeries(8, stats("ts get_file", 300), stats("ts echo", 900),
+                null, new TsClient.CallCost(1.25, 3.5, 41.26), new TsClient.CallCost(1.1, 1.0));
+        assertThat(uncounted.costLine()).doesNotContain("context switches");
+        assertThat(JSON.readTree(uncounted.json()).has("server_context_switches_per_call"))
+                .isFalse();
+    }
+
+    @Test
     void seriesWithoutCostsPrintNoCostLine() {
         TsSeries ts = new TsSeries(8, stats("ts get_file", 300), stats("ts echo", 900), null);
 
