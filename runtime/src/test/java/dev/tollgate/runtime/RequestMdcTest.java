@@ -31,6 +31,26 @@ class RequestMdcTest {
     }
 
     @Test
+    void takesExactlyWhatTheSafeCharacterClassAcceptsForEveryCharacterAndLength() {
+        java.util.regex.Pattern reference = java.util.regex.Pattern.compile(
+                "[A-Za-z0-9._:-]{1,128}");
+        for (char c = 0; c < 0x3000; c++) {
+            String one = String.valueOf(c);
+            assertThat(RequestMdc.safe(one)).as("U+%04X", (int) c).isEqualTo(reference.matcher(
+                    one).matches());
+            String inside = "req-" + c + "-1";
+            assertThat(RequestMdc.safe(inside)).as("inside: U+%04X", (int) c).isEqualTo(
+                    reference.matcher(inside).matches());
+        }
+        for (String value : java.util.List.of("", "a".repeat(128), "a".repeat(129),
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                "2f1c7a2e-9a43-4c1e-8f6e-2b1d4e9a7c55", "a\uD83D\uDE00", "\u0130d")) {
+            assertThat(RequestMdc.safe(value)).as(value).isEqualTo(reference.matcher(value)
+                    .matches());
+        }
+    }
+
+    @Test
     void aHeaderWithLogBreakingTextIsNotPutInTheMdc() {
         RecordHeaders headers = new RecordHeaders();
         TollgateHeaders.put(headers, TollgateHeaders.REQUEST_ID, "x\n2026 ERROR forged line");
