@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -91,10 +92,10 @@ final class TsClient {
      * client says it begins measuring to its end; -1 where the server's could not be read.
      */
     record Run(LatencyStats stats, double clientCpuMillis, double serverCpuMillis,
-            long serverSwitches) {
+            long serverSwitches, MachineCpu.Shares machine) {
 
         Run(LatencyStats stats, double clientCpuMillis, double serverCpuMillis) {
-            this(stats, clientCpuMillis, serverCpuMillis, -1);
+            this(stats, clientCpuMillis, serverCpuMillis, -1, null);
         }
 
         /** The client's and the server's CPU ms per measured call, the server's switches. */
@@ -104,18 +105,25 @@ final class TsClient {
                     : serverCpuMillis / stats.calls(),
                     serverSwitches < 0
                             ? Double.NaN
-                            : (double) serverSwitches / stats.calls());
+                            : (double) serverSwitches / stats.calls(),
+                    machine);
         }
     }
 
     /**
-     * CPU ms per call of the client and of the server, and the server's context switches per call
-     * (NaN: not measured).
+     * CPU ms per call of the client and of the server, the server's context switches per call
+     * (NaN: not measured), and the machine's CPU shares over the measured calls (null: not
+     * measured).
      */
-    record CallCost(double client, double server, double serverSwitches) {
+    record CallCost(double client, double server, double serverSwitches,
+            MachineCpu.Shares machine) {
 
         CallCost(double client, double server) {
-            this(client, server, Double.NaN);
+            this(client, server, Double.NaN, null);
+        }
+
+        CallCost(double client, double server, double serverSwitches) {
+            this(client, server, serverSwitches, null);
         }
     }
 
@@ -133,6 +141,7 @@ final class TsClient {
             List<ProcessStats.Measured> servers, PrintStream progress) {
         AtomicLong serverTicksAtStart = new AtomicLong(-1);
         AtomicLong serverSwitchesAtStart = new AtomicLong(-1);
+        AtomicReference<MachineCpu.Sample> machineAtStart = new AtomicReference<>();
         // the token goes in the environment, which other users cannot read, not on the command
         // line, which they can (/proc/PID/cmdline)
         String out = run(work, 3600, token == null
@@ -143,6 +152,7 @@ final class TsClient {
                     if (line.startsWith(MEASURING)) {
                         serverTicksAtStart.set(ProcessStats.totalTicks(servers));
                         serverSwitchesAtStart.set(ProcessStats.totalSwitches(servers));
+                        machineAtStart.set(MachineCpu.sample());
                     }
                 }, "node", "--no-warnings", "load.mjs", url, tool, JSON.writeValueAsString(
                         arguments),
@@ -150,6 +160,7 @@ final class TsClient {
                 Integer.toString(sessions));
         long serverTicksAtEnd = ProcessStats.totalTicks(servers);
         long serverSwitchesAtEnd = ProcessStats.totalSwitches(servers);
+        MachineCpu.Shares machine = MachineCpu.between(machineAtStart.get(), MachineCpu.sample());
         JsonNode result = JSON.readTree(out);
         int errors = result.path("errors").asInt();
         if (errors > 0) {
@@ -171,7 +182,8 @@ final class TsClient {
         return new Run(stats, result.path("cpuMillis").asDouble(), serverCpu, servers.isEmpty()
                 || switchesAtStart < 0 || serverSwitchesAtEnd < 0
                         ? -1
-                        : serverSwitchesAtEnd - switchesAtStart);
+                        : serverSwitchesAtEnd - switchesAtStart,
+                machine);
     }
 
     /** server-everything on a free loopback port, until closed. */

@@ -98,15 +98,26 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
                 + " get_file: TypeScript client %.3f + the system %s; echo: TypeScript client %.3f"
                 + " + server-everything %s%n", gatewayCost.client(), millis(gatewayCost.server()),
                 baselineCost.client(), millis(baselineCost.server()));
-        if (Double.isNaN(gatewayCost.serverSwitches()) || Double.isNaN(baselineCost
+        if (!Double.isNaN(gatewayCost.serverSwitches()) && !Double.isNaN(baselineCost
                 .serverSwitches())) {
-            return line;
+            line += String.format(Locale.ROOT, "context switches per call, server side:"
+                    + " get_file: the system %.1f; echo: server-everything %.1f%n",
+                    gatewayCost
+                            .serverSwitches(),
+                    baselineCost.serverSwitches());
         }
-        return line + String.format(Locale.ROOT, "context switches per call, server side:"
-                + " get_file: the system %.1f; echo: server-everything %.1f%n",
-                gatewayCost
-                        .serverSwitches(),
-                baselineCost.serverSwitches());
+        if (gatewayCost.machine() != null && baselineCost.machine() != null) {
+            // the ratio holds only if both series had the same machine: a host taking its CPUs
+            // during one of them (steal) moves it
+            line += String.format(Locale.ROOT, "the machine's CPUs: get_file busy %.0f%%, idle"
+                    + " %.0f%%, stolen by the host %.1f%%; echo busy %.0f%%, idle %.0f%%, stolen"
+                    + " %.1f%%%n", 100 * gatewayCost.machine().busy(),
+                    100 * gatewayCost
+                            .machine().idle(),
+                    100 * gatewayCost.machine().steal(), 100 * baselineCost.machine().busy(),
+                    100 * baselineCost.machine().idle(), 100 * baselineCost.machine().steal());
+        }
+        return line;
     }
 
     private static void put(ObjectNode node, TsClient.CallCost cost) {
@@ -136,6 +147,11 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
                     .serverSwitches())) {
                 root.putObject("server_context_switches_per_call").put("gateway", gatewayCost
                         .serverSwitches()).put("baseline", baselineCost.serverSwitches());
+            }
+            if (gatewayCost.machine() != null && baselineCost.machine() != null) {
+                ObjectNode machine = root.putObject("machine_cpu");
+                machine.set("gateway", MachineCpu.json(gatewayCost.machine(), mapper));
+                machine.set("baseline", MachineCpu.json(baselineCost.machine(), mapper));
             }
         }
         return root.put("calls_per_s_over_baseline", ratio()).put("goal", GOAL).toString();

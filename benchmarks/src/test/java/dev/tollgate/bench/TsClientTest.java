@@ -57,6 +57,11 @@ class TsClientTest {
         // the server's threads slept and woke for the calls: some switches, not thousands a call
         assertThat(run.serverSwitches()).isPositive().isLessThan(300 * 1_000);
         assertThat(run.cost().serverSwitches()).isEqualTo(run.serverSwitches() / 300.0);
+        if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/stat"))) {
+            assertThat(run.machine()).as("the machine's CPU over the measured calls").isNotNull();
+            assertThat(run.machine().busy()).isPositive().isLessThanOrEqualTo(1.0);
+            assertThat(run.cost().machine()).isSameAs(run.machine());
+        }
     }
 
     @Test

@@ -51,11 +51,29 @@ class TsSeriesTest {
         JsonNode switches = JSON.readTree(ts.json()).path("server_context_switches_per_call");
         assertThat(switches.path("gateway").asDouble()).isEqualTo(41.26);
         assertThat(switches.path("baseline").asDouble()).isEqualTo(1.94);
+        assertThat(ts.costLine()).as("no machine shares measured").doesNotContain(
+                "the machine's CPUs");
         TsSeries uncounted = new TsSeries(8, stats("ts get_file", 300), stats("ts echo", 900),
                 null, new TsClient.CallCost(1.25, 3.5, 41.26), new TsClient.CallCost(1.1, 1.0));
         assertThat(uncounted.costLine()).doesNotContain("context switches");
         assertThat(JSON.readTree(uncounted.json()).has("server_context_switches_per_call"))
                 .isFalse();
+    }
+
+    @Test
+    void eachSeriesSaysWhatTheMachineDidMeanwhileStealIncluded() {
+        TsSeries ts = new TsSeries(8, stats("ts get_file", 300), stats("ts echo", 420), null,
+                new TsClient.CallCost(1.25, 3.5, 41.0, new MachineCpu.Shares(0.7, 0.15, 0.03,
+                        0.12, 0, 0, 2)),
+                new TsClient.CallCost(1.1, 1.0, 0.9, new MachineCpu.Shares(0.5, 0.1, 0.01, 0.27,
+                        0, 0.12, 2)));
+
+        assertThat(ts.costLine()).contains("the machine's CPUs: get_file busy 88%, idle 12%,"
+                + " stolen by the host 0.0%; echo busy 61%, idle 27%, stolen 12.0%");
+        JsonNode machine = JSON.readTree(ts.json()).path("machine_cpu");
+        assertThat(machine.path("baseline").path("steal").asDouble()).isEqualTo(0.12);
+        assertThat(machine.path("gateway").path("busy").asDouble()).isCloseTo(0.88,
+                org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test
