@@ -656,16 +656,16 @@ public final class Bench {
             MachineCpu.Shares machine = MachineCpu.between(machineBefore, MachineCpu.sample());
             long rssAfter = procStatus("VmRSS");
             List<ProcessStats.Usage> usages = ProcessStats.usages(processes, cpuBefore, cpuAfter);
-            // what a context switch costs this machine now, to price the series' switches
-            WakeUps.Cost wakeUps = usages.isEmpty()
-                    ? null
-                    : WakeUps.measure(WakeUps.DEFAULT_HAND_OFFS);
             SystemMetrics.Delta decisions = SystemMetrics.between(metricsBefore, SystemMetrics
                     .read(metricsUrls));
             BrokerRequests.Delta broker = brokerBefore == null
                     ? null
                     : BrokerRequests.Sampled.between(brokerBefore, BrokerRequests.sample(system
                             .brokerPid()), options.calls());
+            // what a context switch costs this machine now, to price the series' switches
+            WakeUps.Cost wakeUps = usages.isEmpty()
+                    ? null
+                    : WakeUps.measure(WakeUps.DEFAULT_HAND_OFFS);
             Stages.Breakdown stages = null;
             if (kafkaClient != null) {
                 progress.println("[bench] reading the hops' timestamps back from the topics...");

@@ -4,6 +4,7 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +41,8 @@ final class Goals {
     static final int ONE_IN_FLIGHT_CALLS = 2000;
     static final double OPEN_LOOP_RATE = 500;
     static final int OPEN_LOOP_MAX_IN_FLIGHT = 32;
+    /** Steal above this share of the CPUs during a series gets a note under the goals. */
+    static final double STEAL_NOTE = 0.02;
 
     private Goals() {
     }
@@ -69,7 +72,20 @@ final class Goals {
             LatencyStats directOpen, WarmUp.Summary warmUp, LatencyStats steady,
             List<ProcessStats.Usage> steadyUsages, BrokerRequests.Delta steadyBroker,
             LatencyStats one, BrokerRequests.Delta oneBroker, LatencyStats open, TsSeries ts,
-            String system, String firstError, WakeUps.Cost wakeUps, MachineCpu.Shares machine) {
+            String system, String firstError, WakeUps.Cost wakeUps, MachineCpu.Shares machine,
+            Map<String, MachineCpu.Shares> seriesMachines) {
+
+        /** Figures without the machine's wake-up cost and CPU shares per series. */
+        Figures(int inFlight, LatencyStats cold, LatencyStats kafka, LatencyStats directOne,
+                LatencyStats directOpen, WarmUp.Summary warmUp, LatencyStats steady,
+                List<ProcessStats.Usage> steadyUsages, BrokerRequests.Delta steadyBroker,
+                LatencyStats one, BrokerRequests.Delta oneBroker, LatencyStats open, TsSeries ts,
+                String system, String firstError, WakeUps.Cost wakeUps,
+                MachineCpu.Shares machine) {
+            this(inFlight, cold, kafka, directOne, directOpen, warmUp, steady, steadyUsages,
+                    steadyBroker, one, oneBroker, open, ts, system, firstError, wakeUps, machine,
+                    Map.of());
+        }
 
         /** Figures without the machine's wake-up cost and CPU shares. */
         Figures(int inFlight, LatencyStats cold, LatencyStats kafka, LatencyStats directOne,
@@ -78,7 +94,23 @@ final class Goals {
                 LatencyStats one, BrokerRequests.Delta oneBroker, LatencyStats open, TsSeries ts,
                 String system, String firstError) {
             this(inFlight, cold, kafka, directOne, directOpen, warmUp, steady, steadyUsages,
-                    steadyBroker, one, oneBroker, open, ts, system, firstError, null, null);
+                    steadyBroker, one, oneBroker, open, ts, system, firstError, null, null,
+                    Map.of());
+        }
+
+        /**
+         * What the machine's CPUs did during each series that has a figure, the TypeScript ones
+         * included, in the order they ran.
+         */
+        Map<String, MachineCpu.Shares> machines() {
+            Map<String, MachineCpu.Shares> all = new LinkedHashMap<>(seriesMachines);
+            if (ts != null && ts.note() == null && ts.gatewayCost() != null && ts
+                    .baselineCost() != null && ts.gatewayCost().machine() != null && ts
+                            .baselineCost().machine() != null) {
+                all.put(ts.gateway().name(), ts.gatewayCost().machine());
+                all.put(ts.baseline().name(), ts.baselineCost().machine());
+            }
+            return all;
         }
 
         List<LatencyStats> series() {
@@ -151,6 +183,7 @@ final class Goals {
         for (Goal goal : goals(f)) {
             out.append(goal.row()).append('\n');
         }
+        out.append(stealLines(f.machines()));
         out.append("resources over the steady series (what bounds it):\n");
         out.append(ProcessStats.table(f.steadyUsages(), f.steady().calls()));
         if (f.wakeUps() != null && !f.steadyUsages().isEmpty()) {
@@ -170,6 +203,31 @@ final class Goals {
             out.append("first error: ").append(f.firstError()).append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * The host's share of the CPUs (steal) during each series, and a note for each series where
+     * it took more than {@link #STEAL_NOTE}: a ratio with that series compares unlike machines.
+     */
+    static String stealLines(Map<String, MachineCpu.Shares> machines) {
+        if (machines.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder("the host's share of the CPUs (steal) per series:");
+        StringBuilder notes = new StringBuilder();
+        String separator = " ";
+        for (var entry : machines.entrySet()) {
+            double steal = entry.getValue().steal();
+            out.append(separator).append(String.format(Locale.ROOT, "%s %.1f%%", entry.getKey(),
+                    100 * steal));
+            separator = "; ";
+            if (steal > STEAL_NOTE) {
+                notes.append(String.format(Locale.ROOT, "NOTE: the host took %.1f%% of the CPUs"
+                        + " during \"%s\": a ratio with that series compares unlike machines;"
+                        + " run again%n", 100 * steal, entry.getKey()));
+            }
+        }
+        return out.append('\n').append(notes).toString();
     }
 
     static String json(Figures f) {
@@ -210,6 +268,10 @@ final class Goals {
         }
         if (f.machine() != null) {
             root.set("steady_machine_cpu", MachineCpu.json(f.machine(), mapper));
+        }
+        if (!f.machines().isEmpty()) {
+            ObjectNode steal = root.putObject("steal_by_series");
+            f.machines().forEach((name, shares) -> steal.put(name, shares.steal()));
         }
         if (f.steadyBroker() != null) {
             root.set("steady_broker_per_call", f.steadyBroker().json(mapper));
@@ -259,19 +321,21 @@ final class Goals {
                     };
                     progress.printf("[bench] goals: the first %d calls after start, %d in"
                             + " flight...%n", COLD_CALLS, inFlight);
-                    LatencyStats cold = Load.run("cold: first " + COLD_CALLS + " calls",
-                            COLD_CALLS, inFlight, 0, callers, progress);
+                    Map<String, MachineCpu.Shares> machines = new LinkedHashMap<>();
+                    LatencyStats cold = watched(machines, () -> Load.run("cold: first "
+                            + COLD_CALLS + " calls", COLD_CALLS, inFlight, 0, callers, progress));
                     progress.println("[bench] goals: the floors...");
-                    LatencyStats kafka = KafkaFloor.measure(system.kafkaClientProperties(), Math
-                            .min(options.floorCalls(), 2000), 512);
-                    LatencyStats directOne = rename(DirectFloor.measure(github.baseUrl(), Math
-                            .min(options.floorCalls(), ONE_IN_FLIGHT_CALLS), 1, 0, progress),
-                            "direct, 1 in flight");
-                    LatencyStats directOpen = rename(DirectFloor.measure(github.baseUrl(),
-                            options.floorCalls(), OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_RATE,
-                            progress),
+                    LatencyStats kafka = watched(machines, () -> KafkaFloor.measure(system
+                            .kafkaClientProperties(), Math.min(options.floorCalls(), 2000), 512));
+                    LatencyStats directOne = watched(machines, () -> rename(DirectFloor.measure(
+                            github.baseUrl(), Math.min(options.floorCalls(),
+                                    ONE_IN_FLIGHT_CALLS),
+                            1, 0, progress), "direct, 1 in flight"));
+                    LatencyStats directOpen = watched(machines, () -> rename(DirectFloor
+                            .measure(github.baseUrl(), options.floorCalls(),
+                                    OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_RATE, progress),
                             String.format(Locale.ROOT, "direct, %.0f calls/s",
-                                    OPEN_LOOP_RATE));
+                                    OPEN_LOOP_RATE)));
                     if (options.warmup() > 0) {
                         Load.run("gateway warm-up", options.warmup(), inFlight, 0, callers,
                                 progress);
@@ -292,17 +356,23 @@ final class Goals {
                             ProcessStats.sampleAll(processes));
                     MachineCpu.Shares machine = MachineCpu.between(machineBefore, MachineCpu
                             .sample());
-                    WakeUps.Cost wakeUps = WakeUps.measure(WakeUps.DEFAULT_HAND_OFFS);
+                    if (machine != null) {
+                        machines.put(steady.name(), machine);
+                    }
                     var brokerSteady = BrokerRequests.sample(broker);
+                    // what a context switch costs this machine now, to price the series' switches
+                    WakeUps.Cost wakeUps = WakeUps.measure(WakeUps.DEFAULT_HAND_OFFS);
                     progress.println("[bench] goals: one call in flight...");
-                    LatencyStats one = Load.run("gateway, 1 in flight", ONE_IN_FLIGHT_CALLS, 1,
-                            0, callers, progress);
+                    LatencyStats one = watched(machines, () -> Load.run("gateway, 1 in flight",
+                            ONE_IN_FLIGHT_CALLS, 1, 0, callers, progress));
                     var brokerOne = BrokerRequests.sample(broker);
                     progress.printf(Locale.ROOT, "[bench] goals: open loop at %.0f calls/s...%n",
                             OPEN_LOOP_RATE);
-                    LatencyStats open = Load.run(String.format(Locale.ROOT, "gateway, %.0f"
-                            + " calls/s", OPEN_LOOP_RATE), options.calls(),
-                            OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_RATE, callers, progress);
+                    LatencyStats open = watched(machines, () -> Load.run(String.format(
+                            Locale.ROOT, "gateway, %.0f calls/s", OPEN_LOOP_RATE),
+                            options
+                                    .calls(),
+                            OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_RATE, callers, progress));
                     TsSeries ts = TsSeries.measure(options, system.baseUrl(), token, TsSeries
                             .serving(system), progress);
                     return new Figures(inFlight, cold, kafka, directOne, directOpen, warmUp,
@@ -311,10 +381,28 @@ final class Goals {
                             one, BrokerRequests.Sampled.between(brokerSteady, brokerOne,
                                     ONE_IN_FLIGHT_CALLS),
                             open, ts, system.description(), firstError.get(), wakeUps,
-                            machine);
+                            machine, machines);
                 }
             }
         }
+    }
+
+    /** A series to measure. */
+    @FunctionalInterface
+    interface Series {
+        LatencyStats run() throws Exception;
+    }
+
+    /** Runs {@code series}, keeping what the machine's CPUs did meanwhile under its name. */
+    static LatencyStats watched(Map<String, MachineCpu.Shares> machines, Series series)
+            throws Exception {
+        MachineCpu.Sample before = MachineCpu.sample();
+        LatencyStats stats = series.run();
+        MachineCpu.Shares shares = MachineCpu.between(before, MachineCpu.sample());
+        if (shares != null) {
+            machines.put(stats.name(), shares);
+        }
+        return stats;
     }
 
     private static LatencyStats rename(LatencyStats s, String name) {

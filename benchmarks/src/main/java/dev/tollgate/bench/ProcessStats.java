@@ -13,8 +13,8 @@ import java.util.Optional;
 /**
  * What one process costs, from Linux's {@code /proc}: peak RSS ({@code VmHWM}), RSS, CPU time
  * (user + system) of the process and of each of its threads, and each thread's context switches
- * (voluntary and involuntary), sampled right before and right after the measured gateway series. Where there is no {@code /proc} nothing is measured (empty samples),
- * and the tables say so.
+ * (voluntary and involuntary), sampled right before and right after the measured gateway series.
+ * Where there is no {@code /proc} nothing is measured (empty samples), and the tables say so.
  */
 final class ProcessStats {
 

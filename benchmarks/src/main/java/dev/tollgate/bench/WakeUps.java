@@ -49,7 +49,7 @@ final class WakeUps {
         AtomicLong pongSwitches = new AtomicLong();
         AtomicInteger ready = new AtomicInteger();
         Thread ping = Thread.currentThread();
-        Thread pong = Thread.ofPlatform().name("bench-wake-pong").unstarted(() -> {
+        Thread pong = Thread.ofPlatform().name("bench-wake-pong").daemon(true).unstarted(() -> {
             long switches = ownSwitches();
             long start = threads.getCurrentThreadCpuTime();
             ready.set(1);

@@ -120,6 +120,42 @@ class GoalsTest {
     }
 
     @Test
+    void eachSeriesStealIsListedAndASeriesTheHostTookFromIsNoted() throws Exception {
+        Goals.Figures measured = figures(400);
+        java.util.Map<String, MachineCpu.Shares> machines = new java.util.LinkedHashMap<>();
+        machines.put("cold: first 1000 calls", new MachineCpu.Shares(0.8, 0.1, 0.02, 0.08, 0,
+                0.001, 2));
+        machines.put("steady, 8 in flight", new MachineCpu.Shares(0.5, 0.15, 0.02, 0.2, 0, 0.133,
+                2));
+        Goals.Figures withSteal = new Goals.Figures(8, measured.cold(), measured.kafka(),
+                measured.directOne(), measured.directOpen(), measured.warmUp(), measured.steady(),
+                measured.steadyUsages(), measured.steadyBroker(), measured.one(), measured
+                        .oneBroker(),
+                measured.open(), measured.ts(), measured.system(), null, null, null, machines);
+
+        String table = Goals.table(withSteal);
+
+        assertThat(table).contains("the host's share of the CPUs (steal) per series: cold: first"
+                + " 1000 calls 0.1%; steady, 8 in flight 13.3%").contains("NOTE: the host took"
+                        + " 13.3% of the CPUs during \"steady, 8 in flight\"")
+                .doesNotContain(
+                        "during \"cold");
+        assertThat(JsonMapper.builder().build().readTree(Goals.json(withSteal)).path(
+                "steal_by_series").path("steady, 8 in flight").asDouble()).isEqualTo(0.133);
+        assertThat(Goals.table(measured)).doesNotContain("steal");
+
+        java.util.Map<String, MachineCpu.Shares> watched = new java.util.LinkedHashMap<>();
+        LatencyStats stats = Goals.watched(watched, () -> {
+            Thread.sleep(100); // /proc/stat counts in ticks of 10 ms
+            return stats("a series", 1, 2, 3);
+        });
+        assertThat(stats.name()).isEqualTo("a series");
+        if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/stat"))) {
+            assertThat(watched).containsOnlyKeys("a series");
+        }
+    }
+
+    @Test
     void theSteadySeriesContextSwitchesArePricedAtTheMachinesWakeUpCost() {
         Goals.Figures measured = figures(400);
         ProcessStats.Usage counted = new ProcessStats.Usage("system", 7, 1024, 1000, 1000, 4000,
