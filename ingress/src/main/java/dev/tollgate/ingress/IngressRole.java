@@ -2,6 +2,7 @@ package dev.tollgate.ingress;
 
 import dev.tollgate.runtime.TollgateRole;
 import dev.tollgate.schemas.Roles;
+import java.util.Map;
 
 /** How the standalone launcher finds and starts the ingress: last, and serving HTTP. */
 public final class IngressRole implements TollgateRole {
@@ -19,6 +20,12 @@ public final class IngressRole implements TollgateRole {
     @Override
     public boolean servesHttp() {
         return true;
+    }
+
+    /** Those of {@link IngressApplication#main}: among them, Tomcat on virtual threads. */
+    @Override
+    public Map<String, Object> defaultProperties() {
+        return IngressApplication.defaults();
     }
 
     @Override

@@ -128,9 +128,11 @@ public final class TollgateLauncher implements AutoCloseable {
                     say("NOT starting " + role.name() + ": " + missing.get(role));
                     continue;
                 }
+                Map<String, Object> properties = new LinkedHashMap<>(role.defaultProperties());
+                properties.putAll(extra);
                 ConfigurableApplicationContext context = startRole(role.applicationClass(), role
                         .name(), role.servesHttp(), parent, bootstrap, options, security,
-                        decisionKeys, extra);
+                        decisionKeys, properties);
                 contexts.add(context);
                 httpPort = role.servesHttp() ? port(context) : httpPort;
                 startedRoles.add(role.name());
@@ -419,6 +421,12 @@ public final class TollgateLauncher implements AutoCloseable {
 
     public int httpPort() {
         return httpPort;
+    }
+
+    /** The running context of the role named {@code name}, if it started: for tests. */
+    java.util.Optional<ConfigurableApplicationContext> roleContext(String name) {
+        return roles.stream().filter(context -> name.equals(context.getEnvironment()
+                .getProperty("tollgate.role"))).findFirst();
     }
 
     /** Stops roles in reverse start order (the HTTP listener first), then the broker. */

@@ -42,6 +42,12 @@ class TollgateLauncherTest {
             assertThat(Files.exists(state.resolve("kafka/kafka-logs/meta.properties"))).isTrue();
             assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files
                     .getPosixFilePermissions(state))).isEqualTo("rwx------");
+            // the ingress runs as its own main runs it: Tomcat's requests on virtual threads
+            var ingress = launcher.roleContext(dev.tollgate.schemas.Roles.INGRESS).orElseThrow();
+            var tomcat = (org.springframework.boot.tomcat.TomcatWebServer) ((org.springframework.boot.web.server.context.WebServerApplicationContext) ingress)
+                    .getWebServer();
+            assertThat(tomcat.getTomcat().getConnector().getProtocolHandler().getExecutor())
+                    .isInstanceOf(org.apache.tomcat.util.threads.VirtualThreadExecutor.class);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tollgate.runtime;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -19,6 +20,15 @@ public interface TollgateRole {
     /** True for the role that serves HTTP (the ingress); others run without a web server. */
     default boolean servesHttp() {
         return false;
+    }
+
+    /**
+     * The defaults the role's own {@code main} gives it beyond the shared ones
+     * ({@link TollgateDefaults}), which the launcher gives it too: the role runs the same in the
+     * standalone JVM as alone. Anything configured wins.
+     */
+    default Map<String, Object> defaultProperties() {
+        return Map.of();
     }
 
     /** Start order: lower first. Consumers start before the ingress accepts calls. */
