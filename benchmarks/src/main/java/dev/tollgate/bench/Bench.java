@@ -307,10 +307,7 @@ public final class Bench {
                 }
             }
             if (wakeUps != null && !usages.isEmpty()) {
-                root.putObject("wake_up").put("hand_offs", wakeUps.handOffs()).put(
-                        "cpu_us_per_hand_off", wakeUps.cpuMicros()).put("wall_us_per_hand_off",
-                                wakeUps.wallMicros())
-                        .put("context_switches", wakeUps.switches());
+                root.set("wake_up", WakeUps.json(wakeUps, mapper));
             }
             if (machine != null) {
                 root.set("machine_cpu", MachineCpu.json(machine, mapper));

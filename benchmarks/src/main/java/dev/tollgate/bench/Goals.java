@@ -75,18 +75,6 @@ final class Goals {
             String system, String firstError, WakeUps.Cost wakeUps, MachineCpu.Shares machine,
             Map<String, MachineCpu.Shares> seriesMachines) {
 
-        /** Figures without the machine's wake-up cost and CPU shares per series. */
-        Figures(int inFlight, LatencyStats cold, LatencyStats kafka, LatencyStats directOne,
-                LatencyStats directOpen, WarmUp.Summary warmUp, LatencyStats steady,
-                List<ProcessStats.Usage> steadyUsages, BrokerRequests.Delta steadyBroker,
-                LatencyStats one, BrokerRequests.Delta oneBroker, LatencyStats open, TsSeries ts,
-                String system, String firstError, WakeUps.Cost wakeUps,
-                MachineCpu.Shares machine) {
-            this(inFlight, cold, kafka, directOne, directOpen, warmUp, steady, steadyUsages,
-                    steadyBroker, one, oneBroker, open, ts, system, firstError, wakeUps, machine,
-                    Map.of());
-        }
-
         /** Figures without the machine's wake-up cost and CPU shares. */
         Figures(int inFlight, LatencyStats cold, LatencyStats kafka, LatencyStats directOne,
                 LatencyStats directOpen, WarmUp.Summary warmUp, LatencyStats steady,
@@ -261,10 +249,7 @@ final class Goals {
             root.set("steady_context_switches_per_call", switches);
         }
         if (f.wakeUps() != null) {
-            root.putObject("wake_up").put("hand_offs", f.wakeUps().handOffs()).put(
-                    "cpu_us_per_hand_off", f.wakeUps().cpuMicros()).put("wall_us_per_hand_off",
-                            f.wakeUps().wallMicros())
-                    .put("context_switches", f.wakeUps().switches());
+            root.set("wake_up", WakeUps.json(f.wakeUps(), mapper));
         }
         if (f.machine() != null) {
             root.set("steady_machine_cpu", MachineCpu.json(f.machine(), mapper));

@@ -92,20 +92,32 @@ final class ProcessStats {
     }
 
     /**
-     * The CPU ticks used so far by every process in {@code processes} together, or -1 when one of
-     * them cannot be read (no /proc here, or it has ended).
+     * What every process in a list has used so far, together: CPU ticks (of the process, its
+     * ended threads included) and the context switches of its threads alive now; -1 for either
+     * when a process cannot be read (no /proc here, or it has ended), and for the switches when a
+     * thread's were not counted.
      */
-    static long totalTicks(List<Measured> processes) {
-        long total = 0;
+    record Totals(long ticks, long switches) {
+    }
+
+    /** The {@link Totals} of {@code processes}, each read once. */
+    static Totals totals(List<Measured> processes) {
+        long ticks = 0;
+        long switches = 0;
         for (Measured process : processes) {
-            try {
-                total += ticks(Files.readString(Path.of("/proc", Long.toString(process.pid()),
-                        "stat")));
-            } catch (IOException | RuntimeException e) {
-                return -1;
+            Optional<Sample> sample = sample(process.pid());
+            if (sample.isEmpty()) {
+                return new Totals(-1, -1);
+            }
+            ticks += sample.get().ticks();
+            for (ThreadSample thread : sample.get().threads().values()) {
+                switches = switches < 0 || thread.switches() < 0
+                        ? -1
+                        : switches + thread
+                                .switches();
             }
         }
-        return total;
+        return new Totals(ticks, switches);
     }
 
     /**
@@ -123,27 +135,6 @@ final class ProcessStats {
             }
         }
         return voluntary < 0 || involuntary < 0 ? -1 : voluntary + involuntary;
-    }
-
-    /**
-     * The context switches so far of every thread now alive in every process in
-     * {@code processes} together, or -1 when one of them cannot be read.
-     */
-    static long totalSwitches(List<Measured> processes) {
-        long total = 0;
-        for (Measured process : processes) {
-            Optional<Sample> sample = sample(process.pid());
-            if (sample.isEmpty()) {
-                return -1;
-            }
-            for (ThreadSample thread : sample.get().threads().values()) {
-                if (thread.switches() < 0) {
-                    return -1;
-                }
-                total += thread.switches();
-            }
-        }
-        return total;
     }
 
     /** {@code VmHWM} of {@code pid} in KiB (0 where there is no /proc). */

@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
@@ -94,10 +93,6 @@ final class TsClient {
     record Run(LatencyStats stats, double clientCpuMillis, double serverCpuMillis,
             long serverSwitches, MachineCpu.Shares machine) {
 
-        Run(LatencyStats stats, double clientCpuMillis, double serverCpuMillis) {
-            this(stats, clientCpuMillis, serverCpuMillis, -1, null);
-        }
-
         /** The client's and the server's CPU ms per measured call, the server's switches. */
         CallCost cost() {
             return new CallCost(clientCpuMillis / stats.calls(), serverCpuMillis < 0
@@ -139,8 +134,8 @@ final class TsClient {
     Run load(String name, String url, String token, String tool, Map<String, Object> arguments,
             int calls, int concurrency, int warmup, int sessions,
             List<ProcessStats.Measured> servers, PrintStream progress) {
-        AtomicLong serverTicksAtStart = new AtomicLong(-1);
-        AtomicLong serverSwitchesAtStart = new AtomicLong(-1);
+        AtomicReference<ProcessStats.Totals> serversAtStart = new AtomicReference<>(
+                new ProcessStats.Totals(-1, -1));
         AtomicReference<MachineCpu.Sample> machineAtStart = new AtomicReference<>();
         // the token goes in the environment, which other users cannot read, not on the command
         // line, which they can (/proc/PID/cmdline)
@@ -150,16 +145,14 @@ final class TsClient {
                         token),
                 progress, line -> {
                     if (line.startsWith(MEASURING)) {
-                        serverTicksAtStart.set(ProcessStats.totalTicks(servers));
-                        serverSwitchesAtStart.set(ProcessStats.totalSwitches(servers));
+                        serversAtStart.set(ProcessStats.totals(servers));
                         machineAtStart.set(MachineCpu.sample());
                     }
                 }, "node", "--no-warnings", "load.mjs", url, tool, JSON.writeValueAsString(
                         arguments),
                 Integer.toString(calls), Integer.toString(concurrency), Integer.toString(warmup),
                 Integer.toString(sessions));
-        long serverTicksAtEnd = ProcessStats.totalTicks(servers);
-        long serverSwitchesAtEnd = ProcessStats.totalSwitches(servers);
+        ProcessStats.Totals atEnd = ProcessStats.totals(servers);
         MachineCpu.Shares machine = MachineCpu.between(machineAtStart.get(), MachineCpu.sample());
         JsonNode result = JSON.readTree(out);
         int errors = result.path("errors").asInt();
@@ -174,15 +167,14 @@ final class TsClient {
         }
         LatencyStats stats = LatencyStats.of(name, nanos, errors, Math.round(result.path(
                 "elapsedMillis").asDouble() * 1e6));
-        long start = serverTicksAtStart.get();
-        double serverCpu = servers.isEmpty() || start < 0 || serverTicksAtEnd < 0
+        ProcessStats.Totals atStart = serversAtStart.get();
+        double serverCpu = servers.isEmpty() || atStart.ticks() < 0 || atEnd.ticks() < 0
                 ? -1
-                : ProcessStats.millis(serverTicksAtEnd - start);
-        long switchesAtStart = serverSwitchesAtStart.get();
+                : ProcessStats.millis(atEnd.ticks() - atStart.ticks());
         return new Run(stats, result.path("cpuMillis").asDouble(), serverCpu, servers.isEmpty()
-                || switchesAtStart < 0 || serverSwitchesAtEnd < 0
+                || atStart.switches() < 0 || atEnd.switches() < 0
                         ? -1
-                        : serverSwitchesAtEnd - switchesAtStart,
+                        : atEnd.switches() - atStart.switches(),
                 machine);
     }
 

@@ -94,6 +94,16 @@ final class WakeUps {
                 switches);
     }
 
+    /** The cost as a JSON object. */
+    static tools.jackson.databind.node.ObjectNode json(Cost cost,
+            tools.jackson.databind.json.JsonMapper mapper) {
+        return mapper.createObjectNode().put("hand_offs", cost.handOffs()).put(
+                "cpu_us_per_hand_off", cost.cpuMicros()).put("wall_us_per_hand_off",
+                        cost
+                                .wallMicros())
+                .put("context_switches", cost.switches());
+    }
+
     /** The line that prices the system's context switches per call at this machine's cost. */
     static String line(Cost cost, List<ProcessStats.Usage> usages, int calls) {
         StringBuilder out = new StringBuilder();

@@ -166,8 +166,7 @@ class GoalsTest {
                 List.of(counted), measured.steadyBroker(), measured.one(), measured.oneBroker(),
                 measured.open(), measured.ts(), measured.system(), null, new WakeUps.Cost(40_000,
                         9.5, 14.0, 39_000),
-                new MachineCpu.Shares(0.8, 0.1, 0.02, 0.05, 0, 0.03,
-                        2));
+                new MachineCpu.Shares(0.8, 0.1, 0.02, 0.05, 0, 0.03, 2), Map.of());
 
         String table = Goals.table(withSwitches);
         JsonNode json = JsonMapper.builder().build().readTree(Goals.json(withSwitches));

@@ -93,7 +93,7 @@ class ProcessStatsTest {
         List<ProcessStats.Measured> here = List.of(new ProcessStats.Measured("this", ProcessHandle
                 .current().pid()));
         long thread = ProcessStats.switches(java.nio.file.Files.readAllLines(self));
-        long process = ProcessStats.totalSwitches(here);
+        long process = ProcessStats.totals(here).switches();
 
         for (int i = 0; i < 20; i++) {
             Thread.sleep(1);
@@ -102,9 +102,9 @@ class ProcessStatsTest {
         assertThat(thread).isNotNegative();
         assertThat(ProcessStats.switches(java.nio.file.Files.readAllLines(self))).as("20 sleeps"
                 + " are 20 voluntary switches at least").isGreaterThanOrEqualTo(thread + 20);
-        assertThat(ProcessStats.totalSwitches(here)).isGreaterThanOrEqualTo(process + 20);
-        assertThat(ProcessStats.totalSwitches(List.of(new ProcessStats.Measured("gone",
-                Long.MAX_VALUE)))).isEqualTo(-1);
+        assertThat(ProcessStats.totals(here).switches()).isGreaterThanOrEqualTo(process + 20);
+        assertThat(ProcessStats.totals(List.of(new ProcessStats.Measured("gone",
+                Long.MAX_VALUE))).switches()).isEqualTo(-1);
     }
 
     @Test
