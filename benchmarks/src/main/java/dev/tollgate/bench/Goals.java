@@ -26,6 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  * one at a time and open loop at {@value #OPEN_LOOP_RATE} calls/s;</li>
  * <li>warm-up until steady state (as the plain run), then {@code --calls} calls at N in flight
  * through the Java MCP client, with the CPU of every process over them;</li>
+ * <li>the Kafka floor under each call's CPU: {@value KafkaRelay#HOPS} hops relayed by bare clients
+ * at N in flight on the same broker ({@link KafkaRelay});</li>
  * <li>{@value #ONE_IN_FLIGHT_CALLS} calls one at a time, and {@code --calls} open loop at
  * {@value #OPEN_LOOP_RATE} calls/s (at most {@value #OPEN_LOOP_MAX_IN_FLIGHT} in flight);</li>
  * <li>the TypeScript MCP SDK client, one session, N in flight: {@code get_file} through the
@@ -73,7 +75,20 @@ final class Goals {
             List<ProcessStats.Usage> steadyUsages, BrokerRequests.Delta steadyBroker,
             LatencyStats one, BrokerRequests.Delta oneBroker, LatencyStats open, TsSeries ts,
             String system, String firstError, WakeUps.Cost wakeUps, MachineCpu.Shares machine,
-            Map<String, MachineCpu.Shares> seriesMachines) {
+            Map<String, MachineCpu.Shares> seriesMachines, KafkaRelay.Result relay,
+            KafkaRelay.Result transactionalRelay) {
+
+        /** Figures without the Kafka relay. */
+        Figures(int inFlight, LatencyStats cold, LatencyStats kafka, LatencyStats directOne,
+                LatencyStats directOpen, WarmUp.Summary warmUp, LatencyStats steady,
+                List<ProcessStats.Usage> steadyUsages, BrokerRequests.Delta steadyBroker,
+                LatencyStats one, BrokerRequests.Delta oneBroker, LatencyStats open, TsSeries ts,
+                String system, String firstError, WakeUps.Cost wakeUps, MachineCpu.Shares machine,
+                Map<String, MachineCpu.Shares> seriesMachines) {
+            this(inFlight, cold, kafka, directOne, directOpen, warmUp, steady, steadyUsages,
+                    steadyBroker, one, oneBroker, open, ts, system, firstError, wakeUps, machine,
+                    seriesMachines, null, null);
+        }
 
         /** Figures without the machine's wake-up cost and CPU shares. */
         Figures(int inFlight, LatencyStats cold, LatencyStats kafka, LatencyStats directOne,
@@ -83,7 +98,7 @@ final class Goals {
                 String system, String firstError) {
             this(inFlight, cold, kafka, directOne, directOpen, warmUp, steady, steadyUsages,
                     steadyBroker, one, oneBroker, open, ts, system, firstError, null, null,
-                    Map.of());
+                    Map.of(), null, null);
         }
 
         /**
@@ -104,7 +119,10 @@ final class Goals {
         List<LatencyStats> series() {
             List<LatencyStats> all = new ArrayList<>();
             for (LatencyStats s : java.util.Arrays.asList(kafka, directOne, directOpen, cold,
-                    steady, one, open)) {
+                    steady, relay == null ? null : relay.stats(), transactionalRelay == null
+                            ? null
+                            : transactionalRelay.stats(),
+                    one, open)) {
                 if (s != null) {
                     all.add(s);
                 }
@@ -187,8 +205,85 @@ final class Goals {
             out.append("the broker with one call in flight (one request per transaction):\n")
                     .append(f.oneBroker().lines());
         }
+        out.append(floorLines(f));
         if (f.firstError() != null) {
             out.append("first error: ").append(f.firstError()).append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * What the TypeScript goal leaves the system per call on these CPUs: at {@link TsSeries#GOAL}
+     * times echo's calls/s the CPUs give each call {@code callMillis} in all, the TypeScript
+     * client takes its share, the system may spend the rest.
+     */
+    record Budget(double rate, int cpus, double callMillis, double clientMillis,
+            double systemMillis) {
+    }
+
+    /** The TypeScript goal's budget, or null where the series or their costs were not measured. */
+    static Budget tsBudget(Figures f) {
+        TsSeries ts = f.ts();
+        if (ts == null || ts.note() != null || ts.gatewayCost() == null || ts.baseline()
+                .callsPerSecond() <= 0) {
+            return null;
+        }
+        int cpus = f.machine() != null
+                ? f.machine().cpus()
+                : Runtime.getRuntime().availableProcessors();
+        double rate = TsSeries.GOAL * ts.baseline().callsPerSecond();
+        double callMillis = cpus * 1000.0 / rate;
+        double client = ts.gatewayCost().client();
+        return new Budget(rate, cpus, callMillis, client, callMillis - client);
+    }
+
+    /**
+     * The Kafka floor under the calls' CPU, and what it leaves of the CPUs at the goals that ask
+     * for throughput: the TypeScript client's calls/s and the open loop's rate (empty without the
+     * relay).
+     */
+    static String floorLines(Figures f) {
+        KafkaRelay.Result relay = f.relay();
+        if (relay == null) {
+            return "";
+        }
+        double floor = relay.floorMillis();
+        StringBuilder out = new StringBuilder("the Kafka floor under each call (bare clients, the"
+                + " same broker, no logic):\n").append(relay.line());
+        KafkaRelay.Result txn = f.transactionalRelay();
+        if (txn != null) {
+            out.append(txn.line()).append(String.format(Locale.ROOT, "the second hop in a"
+                    + " transaction, as the decision worker keeps it, adds %.3f CPU ms per call (the"
+                    + " clients %+.3f, the broker %+.3f)%n", txn.floorMillis() - floor,
+                    txn
+                            .floorMillis() - txn.brokerMillis() - (floor - relay.brokerMillis()),
+                    txn.brokerMillis() - relay.brokerMillis()));
+        }
+        Budget budget = tsBudget(f);
+        if (budget != null) {
+            double server = f.ts().gatewayCost().server();
+            out.append(String.format(Locale.ROOT, "the TypeScript goal's budget: %.1fx echo's"
+                    + " calls/s is %.1f calls/s, at which the %d CPUs give each call %.3f CPU ms;"
+                    + " the TypeScript client takes %.3f, leaving the system %.3f, of which %d"
+                    + " bare Kafka hops take %.3f and everything else it does %.3f (it spends"
+                    + " %.3f now: %.3f besides the hops)%n", TsSeries.GOAL, budget.rate(),
+                    budget
+                            .cpus(),
+                    budget.callMillis(), budget.clientMillis(), budget.systemMillis(),
+                    KafkaRelay.HOPS, floor, budget.systemMillis() - floor, server, server
+                            - floor));
+        }
+        if (!f.steadyUsages().isEmpty()) {
+            double all = f.steadyUsages().stream().mapToDouble(ProcessStats.Usage::cpuMillis)
+                    .sum() / f.steady().calls();
+            int cpus = f.machine() != null
+                    ? f.machine().cpus()
+                    : Runtime.getRuntime().availableProcessors();
+            out.append(String.format(Locale.ROOT, "at %.0f calls/s (the open loop) the steady"
+                    + " series' CPU per call, every process's (%.3f ms, the Java client's"
+                    + " included), keeps %.2f of the %d CPUs busy; the %d bare Kafka hops alone"
+                    + " %.2f%n", OPEN_LOOP_RATE, all, OPEN_LOOP_RATE * all / 1000, cpus,
+                    KafkaRelay.HOPS, OPEN_LOOP_RATE * floor / 1000));
         }
         return out.toString();
     }
@@ -266,6 +361,20 @@ final class Goals {
         }
         if (f.ts() != null) {
             root.set("typescript_client", mapper.readTree(f.ts().json()));
+        }
+        if (f.relay() != null) {
+            ObjectNode relay = f.relay().json(mapper);
+            Budget budget = tsBudget(f);
+            if (budget != null) {
+                relay.putObject("typescript_goal_budget").put("calls_per_s", budget.rate()).put(
+                        "cpu_ms_per_call", budget.callMillis()).put("client_cpu_ms_per_call",
+                                budget.clientMillis())
+                        .put("system_cpu_ms_per_call", budget.systemMillis());
+            }
+            root.set("kafka_relay", relay);
+            if (f.transactionalRelay() != null) {
+                root.set("kafka_relay_transactional", f.transactionalRelay().json(mapper));
+            }
         }
         if (f.firstError() != null) {
             root.put("first_error", f.firstError());
@@ -347,6 +456,18 @@ final class Goals {
                     var brokerSteady = BrokerRequests.sample(broker);
                     // what a context switch costs this machine now, to price the series' switches
                     WakeUps.Cost wakeUps = WakeUps.measure(WakeUps.DEFAULT_HAND_OFFS);
+                    progress.printf("[bench] goals: the Kafka floor under each call, %d hops"
+                            + " relayed at %d in flight...%n", KafkaRelay.HOPS, inFlight);
+                    List<KafkaRelay.Result> relays = new ArrayList<>();
+                    for (boolean transactional : new boolean[]{false, true}) {
+                        watched(machines, () -> {
+                            relays.add(KafkaRelay.measure(system.kafkaClientProperties(), options
+                                    .calls(), options.calls(), inFlight, transactional, processes,
+                                    broker, progress));
+                            return relays.getLast().stats();
+                        });
+                    }
+                    var brokerBeforeOne = BrokerRequests.sample(broker);
                     progress.println("[bench] goals: one call in flight...");
                     LatencyStats one = watched(machines, () -> Load.run("gateway, 1 in flight",
                             ONE_IN_FLIGHT_CALLS, 1, 0, callers, progress));
@@ -363,10 +484,10 @@ final class Goals {
                     return new Figures(inFlight, cold, kafka, directOne, directOpen, warmUp,
                             steady, usages, BrokerRequests.Sampled.between(brokerBefore,
                                     brokerSteady, options.calls()),
-                            one, BrokerRequests.Sampled.between(brokerSteady, brokerOne,
+                            one, BrokerRequests.Sampled.between(brokerBeforeOne, brokerOne,
                                     ONE_IN_FLIGHT_CALLS),
                             open, ts, system.description(), firstError.get(), wakeUps,
-                            machine, machines);
+                            machine, machines, relays.get(0), relays.get(1));
                 }
             }
         }

@@ -184,6 +184,54 @@ class GoalsTest {
     }
 
     @Test
+    void theKafkaFloorSaysWhatTheThroughputGoalsLeaveTheSystemBesidesIt() {
+        Goals.Figures measured = figures(400);
+        TsSeries ts = new TsSeries(8, measured.ts().gateway(), measured.ts().baseline(), null,
+                new TsClient.CallCost(1.2, 3.9), new TsClient.CallCost(0.9, 0.8));
+        KafkaRelay.Result relay = new KafkaRelay.Result(stats("kafka relay, 8 in flight", 2, 5,
+                900), 0.42, 0.02, 0.6, 0.05, null);
+        Goals.Figures withRelay = new Goals.Figures(8, measured.cold(), measured.kafka(), measured
+                .directOne(), measured.directOpen(), measured.warmUp(), measured.steady(),
+                measured.steadyUsages(), measured.steadyBroker(), measured.one(), measured
+                        .oneBroker(),
+                measured.open(), ts, measured.system(), null, null, new MachineCpu.Shares(0.8,
+                        0.1, 0.02, 0.08, 0, 0.0, 2),
+                Map.of(), relay, new KafkaRelay.Result(stats("kafka relay, 8 in flight, txn", 4,
+                        9, 600), 0.57, 0.02, 0.85, 0.05, null, 3.5));
+
+        String table = Goals.table(withRelay);
+        JsonNode json = JsonMapper.builder().build().readTree(Goals.json(withRelay));
+
+        // 0.8 x 1000 echo calls/s = 800 calls/s: 2 CPUs give each 2.5 ms; the client takes 1.2,
+        // the system may spend 1.3; the hops take 1.0 of it, 0.3 is left for everything else
+        assertThat(table).contains("kafka relay, 8 in flight").contains("3 Kafka hops relayed,"
+                + " kafka relay, 8 in flight: CPU ms per call: the clients 0.420 less their JIT"
+                + " 0.020 + the broker 0.600 = 1.000")
+                .contains("the TypeScript goal's budget: 0.8x echo's calls/s"
+                        + " is 800.0 calls/s, at which the 2 CPUs give each call 2.500 CPU ms;"
+                        + " the TypeScript client takes 1.200, leaving the system 1.300, of"
+                        + " which 3 bare Kafka hops take 1.000 and everything else it does"
+                        + " 0.300 (it spends 3.900 now: 2.900 besides the hops)")
+                .contains("  3.50 calls per transaction\nthe second hop in a transaction, as the"
+                        + " decision worker keeps it, adds 0.400 CPU ms per call (the clients"
+                        + " +0.150, the broker +0.250)")
+                // the steady series: 4000 CPU ms over 1000 calls
+                .contains("at 500 calls/s (the open loop) the steady series' CPU per call, every"
+                        + " process's (4.000 ms, the Java client's included), keeps 2.00 of the"
+                        + " 2 CPUs busy; the 3 bare Kafka hops alone 0.50");
+        assertThat(json.path("kafka_relay").path("floor_cpu_ms_per_call").asDouble()).isEqualTo(
+                1.0);
+        assertThat(json.path("kafka_relay").path("typescript_goal_budget").path(
+                "system_cpu_ms_per_call").asDouble()).isCloseTo(1.3, org.assertj.core.data.Offset
+                        .offset(1e-9));
+        assertThat(json.path("kafka_relay_transactional").path("calls_per_transaction")
+                .asDouble()).isEqualTo(3.5);
+        assertThat(json.path("series")).hasSize(11);
+        assertThat(Goals.table(measured)).as("no relay: no floor lines").doesNotContain(
+                "Kafka floor under each call");
+    }
+
+    @Test
     void goalsRunTheirOwnSeriesAndRefuseWhatWouldChangeThem() {
         assertThat(Bench.Options.parse(new String[]{"--goals", "--calls", "5000"}).goals())
                 .isTrue();
