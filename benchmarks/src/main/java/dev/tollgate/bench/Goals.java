@@ -239,8 +239,8 @@ final class Goals {
 
     /**
      * The Kafka floor under the calls' CPU, and what it leaves of the CPUs at the goals that ask
-     * for throughput: the TypeScript client's calls/s and the open loop's rate (empty without the
-     * relay).
+     * for throughput: the TypeScript goal's budget, and how busy the CPUs were over the open loop
+     * against what the floor alone would keep busy at its rate (empty without the relay).
      */
     static String floorLines(Figures f) {
         KafkaRelay.Result relay = f.relay();
@@ -273,17 +273,17 @@ final class Goals {
                     KafkaRelay.HOPS, floor, budget.systemMillis() - floor, server, server
                             - floor));
         }
-        if (!f.steadyUsages().isEmpty()) {
-            double all = f.steadyUsages().stream().mapToDouble(ProcessStats.Usage::cpuMillis)
-                    .sum() / f.steady().calls();
-            int cpus = f.machine() != null
-                    ? f.machine().cpus()
-                    : Runtime.getRuntime().availableProcessors();
-            out.append(String.format(Locale.ROOT, "at %.0f calls/s (the open loop) the steady"
-                    + " series' CPU per call, every process's (%.3f ms, the Java client's"
-                    + " included), keeps %.2f of the %d CPUs busy; the %d bare Kafka hops alone"
-                    + " %.2f%n", OPEN_LOOP_RATE, all, OPEN_LOOP_RATE * all / 1000, cpus,
-                    KafkaRelay.HOPS, OPEN_LOOP_RATE * floor / 1000));
+        MachineCpu.Shares open = f.open() == null
+                ? null
+                : f.seriesMachines().get(f.open()
+                        .name());
+        if (open != null) {
+            out.append(String.format(Locale.ROOT, "at %.0f calls/s (the open loop; %.1f carried)"
+                    + " the machine's %d CPUs were %.0f%% busy, %.0f%% idle, %.1f%% stolen by the"
+                    + " host; the %d bare Kafka hops at that rate would keep %.0f%% of them busy%n",
+                    OPEN_LOOP_RATE, f.open().callsPerSecond(), open.cpus(), 100 * open.busy(),
+                    100 * open.idle(), 100 * open.steal(), KafkaRelay.HOPS, 100 * OPEN_LOOP_RATE
+                            * floor / 1000 / open.cpus()));
         }
         return out.toString();
     }

@@ -38,9 +38,12 @@ import tools.jackson.databind.node.ObjectNode;
  * no transaction, no logic. What it costs the clients and the broker per call, on the same
  * machine in the same run, is the least any design that carries each call over three Kafka hops
  * can spend here; the gateway's own figures are read against it. Transactional, the second hop is
- * the decision worker's: it consumes in a consumer group, publishes what each poll brought in one
- * transaction with the consumed offsets, and the third hop reads {@code read_committed} — what
- * the transaction the gateway keeps costs, measured the same way.
+ * the decision worker's ({@code DecisionLoop}, its defaults): it consumes in a consumer group,
+ * gathers while busy (when this poll or the last transaction held more than one record, it polls
+ * again for up to {@link #GATHER}), publishes the batch in one transaction with the consumed
+ * offset (its producer retrying after {@link #TRANSACTION_RETRY_BACKOFF_MS} ms, not Kafka's
+ * 100), and the third hop reads {@code read_committed} — what the transaction the gateway keeps
+ * costs, measured the same way.
  *
  * <p>The clients run in this JVM on platform threads of their own; the broker's CPU is its
  * threads' ({@link ThreadComponents#BROKER}) in whichever measured process holds it.
@@ -50,6 +53,10 @@ final class KafkaRelay {
     static final int HOPS = 3;
     private static final int PAYLOAD_BYTES = 512;
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+    /** The decision worker's default gathering while busy ({@code tollgate.decision.gather}). */
+    static final Duration GATHER = Duration.ofMillis(5);
+    /** The decision worker's transactional producer's {@code retry.backoff.ms}. */
+    static final int TRANSACTION_RETRY_BACKOFF_MS = 10;
 
     private KafkaRelay() {
     }
@@ -220,6 +227,7 @@ final class KafkaRelay {
         private final AtomicReference<Exception> failure = new AtomicReference<>();
         final AtomicLong transactions = new AtomicLong();
         private final boolean transactional;
+        private int lastBatch; // the transactional hop's thread only
         private final byte[] payload = new byte[PAYLOAD_BYTES];
         private volatile boolean running = true;
 
@@ -237,7 +245,8 @@ final class KafkaRelay {
                     Map<String, Object> producing = new HashMap<>(producerConfig);
                     Map<String, Object> consuming = new HashMap<>(consumerConfig);
                     if (transactional && hop == 1) {
-                        producing.put("transactional.id", group);
+                        producing.putAll(Map.of("transactional.id", group, "retry.backoff.ms",
+                                TRANSACTION_RETRY_BACKOFF_MS));
                     }
                     if (transactional && hop == 0) {
                         consuming.putAll(Map.of("group.id", group, "enable.auto.commit", false));
@@ -293,7 +302,15 @@ final class KafkaRelay {
                 while (running) {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                     if (transactional && hop == 0) {
-                        inTransaction(consumer, records);
+                        if (!records.isEmpty()) {
+                            List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
+                            records.forEach(batch::add);
+                            if (lastBatch > 1 || batch.size() > 1) {
+                                gather(consumer, batch);
+                            }
+                            lastBatch = batch.size();
+                            inTransaction(consumer, batch);
+                        }
                         continue;
                     }
                     for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -316,12 +333,23 @@ final class KafkaRelay {
             }
         }
 
-        /** The decision hop: what one poll brought, published in one transaction with its offset. */
-        private void inTransaction(KafkaConsumer<byte[], byte[]> consumer,
-                ConsumerRecords<byte[], byte[]> records) {
-            if (records.isEmpty()) {
-                return;
+        /** Polls again until a poll comes back empty or {@link #GATHER} is up. */
+        private static void gather(KafkaConsumer<byte[], byte[]> consumer,
+                List<ConsumerRecord<byte[], byte[]>> batch) {
+            long deadline = System.nanoTime() + GATHER.toNanos();
+            long left;
+            while ((left = deadline - System.nanoTime()) > 0) {
+                ConsumerRecords<byte[], byte[]> more = consumer.poll(Duration.ofNanos(left));
+                if (more.isEmpty()) {
+                    return;
+                }
+                more.forEach(batch::add);
             }
+        }
+
+        /** The decision hop: the batch published in one transaction with its offset. */
+        private void inTransaction(KafkaConsumer<byte[], byte[]> consumer,
+                List<ConsumerRecord<byte[], byte[]>> records) {
             KafkaProducer<byte[], byte[]> producer = producers.get(1);
             producer.beginTransaction();
             long next = -1;

@@ -196,7 +196,8 @@ class GoalsTest {
                         .oneBroker(),
                 measured.open(), ts, measured.system(), null, null, new MachineCpu.Shares(0.8,
                         0.1, 0.02, 0.08, 0, 0.0, 2),
-                Map.of(), relay, new KafkaRelay.Result(stats("kafka relay, 8 in flight, txn", 4,
+                Map.of("open", new MachineCpu.Shares(0.8, 0.15, 0.02, 0.02, 0, 0.01, 2)), relay,
+                new KafkaRelay.Result(stats("kafka relay, 8 in flight, txn", 4,
                         9, 600), 0.57, 0.02, 0.85, 0.05, null, 3.5));
 
         String table = Goals.table(withRelay);
@@ -215,10 +216,10 @@ class GoalsTest {
                 .contains("  3.50 calls per transaction\nthe second hop in a transaction, as the"
                         + " decision worker keeps it, adds 0.400 CPU ms per call (the clients"
                         + " +0.150, the broker +0.250)")
-                // the steady series: 4000 CPU ms over 1000 calls
-                .contains("at 500 calls/s (the open loop) the steady series' CPU per call, every"
-                        + " process's (4.000 ms, the Java client's included), keeps 2.00 of the"
-                        + " 2 CPUs busy; the 3 bare Kafka hops alone 0.50");
+                // 500 calls/s x 1.0 ms = 0.5 CPU of 2
+                .contains("at 500 calls/s (the open loop; 500.0 carried) the machine's 2 CPUs"
+                        + " were 97% busy, 2% idle, 1.0% stolen by the host; the 3 bare Kafka"
+                        + " hops at that rate would keep 25% of them busy");
         assertThat(json.path("kafka_relay").path("floor_cpu_ms_per_call").asDouble()).isEqualTo(
                 1.0);
         assertThat(json.path("kafka_relay").path("typescript_goal_budget").path(
