@@ -256,8 +256,9 @@ final class Goals {
                     + " transaction, as the decision worker keeps it, adds %.3f CPU ms per call (the"
                     + " clients %+.3f, the broker %+.3f)%n", txn.floorMillis() - floor,
                     txn
-                            .floorMillis() - txn.brokerMillis() - (floor - relay.brokerMillis()),
-                    txn.brokerMillis() - relay.brokerMillis()));
+                            .clientsLessJitMillis() - relay.clientsLessJitMillis(),
+                    txn
+                            .brokerMillis() - relay.brokerMillis()));
         }
         Budget budget = tsBudget(f);
         if (budget != null) {

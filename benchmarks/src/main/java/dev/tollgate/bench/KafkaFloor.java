@@ -36,10 +36,8 @@ public final class KafkaFloor {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30,
                     TimeUnit.SECONDS);
         }
-        Map<String, Object> producerConfig = new java.util.HashMap<>(client);
-        producerConfig.putAll(Map.of("acks", "all", "enable.idempotence", true, "linger.ms", 0));
-        Map<String, Object> consumerConfig = new java.util.HashMap<>(client);
-        consumerConfig.putAll(Map.of("fetch.min.bytes", 1, "fetch.max.wait.ms", 100));
+        Map<String, Object> producerConfig = producerConfig(client);
+        Map<String, Object> consumerConfig = consumerConfig(client);
         TopicPartition partition = new TopicPartition(topic, 0);
         byte[] payload = new byte[payloadBytes];
         long[] latencies = new long[messages];
@@ -71,6 +69,20 @@ public final class KafkaFloor {
                 admin.deleteTopics(List.of(topic));
             }
         }
+    }
+
+    /** {@code client} with the request path's producer settings: acks=all, idempotent, no linger. */
+    static Map<String, Object> producerConfig(Map<String, Object> client) {
+        Map<String, Object> config = new java.util.HashMap<>(client);
+        config.putAll(Map.of("acks", "all", "enable.idempotence", true, "linger.ms", 0));
+        return config;
+    }
+
+    /** {@code client} with a consumer that returns as soon as a record comes. */
+    static Map<String, Object> consumerConfig(Map<String, Object> client) {
+        Map<String, Object> config = new java.util.HashMap<>(client);
+        config.putAll(Map.of("fetch.min.bytes", 1, "fetch.max.wait.ms", 100));
+        return config;
     }
 
     private static long roundTrip(KafkaProducer<byte[], byte[]> producer,

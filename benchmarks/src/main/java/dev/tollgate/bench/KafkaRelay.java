@@ -83,7 +83,12 @@ final class KafkaRelay {
          * not a call's cost: left out, the floor is the lower), and the broker.
          */
         double floorMillis() {
-            return clientMillis - clientJitMillis + brokerMillis;
+            return clientsLessJitMillis() + brokerMillis;
+        }
+
+        /** The clients' CPU per call without their JIT's. */
+        double clientsLessJitMillis() {
+            return clientMillis - clientJitMillis;
         }
 
         String line() {
@@ -166,14 +171,10 @@ final class KafkaRelay {
             relay.failure().ifPresent(e -> {
                 throw new IllegalStateException("the relay failed: " + e, e);
             });
-            Result result = result(stats, usages, ProcessHandle.current().pid(), broker);
-            return transactional
-                    ? new Result(stats, result.clientMillis(), result.clientJitMillis(), result
-                            .brokerMillis(), result.otherMillis(), broker,
-                            transactions == 0
-                                    ? Double.NaN
-                                    : (double) stats.calls() / transactions)
-                    : result;
+            return result(stats, usages, ProcessHandle.current().pid(), broker,
+                    !transactional || transactions == 0
+                            ? Double.NaN
+                            : (double) stats.calls() / transactions);
         } finally {
             try (Admin admin = Admin.create(client)) {
                 admin.deleteTopics(topics).all().get(30, TimeUnit.SECONDS);
@@ -187,9 +188,10 @@ final class KafkaRelay {
     /**
      * Splits the processes' CPU over the series: this process's (less its broker threads) is the
      * clients', every process's broker threads are the broker's, the rest is the others'.
+     * {@code callsPerTransaction} is NaN for a relay without a transaction.
      */
     static Result result(LatencyStats stats, List<ProcessStats.Usage> usages, long self,
-            BrokerRequests.Delta broker) {
+            BrokerRequests.Delta broker, double callsPerTransaction) {
         int calls = Math.max(1, stats.calls());
         double clients = 0;
         double clientJit = 0;
@@ -206,7 +208,7 @@ final class KafkaRelay {
             }
         }
         return new Result(stats, clients / calls, clientJit / calls, brokerMillis / calls, other
-                / calls, broker);
+                / calls, broker, callsPerTransaction);
     }
 
     /**
@@ -234,11 +236,8 @@ final class KafkaRelay {
         Relay(Map<String, Object> client, List<String> topics, String group) {
             this.topics = topics;
             this.transactional = group != null;
-            Map<String, Object> producerConfig = new HashMap<>(client);
-            producerConfig.putAll(Map.of("acks", "all", "enable.idempotence", true, "linger.ms",
-                    0));
-            Map<String, Object> consumerConfig = new HashMap<>(client);
-            consumerConfig.putAll(Map.of("fetch.min.bytes", 1, "fetch.max.wait.ms", 100));
+            Map<String, Object> producerConfig = KafkaFloor.producerConfig(client);
+            Map<String, Object> consumerConfig = KafkaFloor.consumerConfig(client);
             try {
                 for (int hop = 0; hop < topics.size(); hop++) {
                     String topic = topics.get(hop);

@@ -94,7 +94,8 @@ class KafkaRelayTest {
         ProcessStats.Usage system = new ProcessStats.Usage("system", 11, 0, 0, 0, 900, Map.of(
                 ThreadComponents.BROKER, 700.0, ThreadComponents.AUDIT, 200.0), 0);
 
-        KafkaRelay.Result result = KafkaRelay.result(stats, List.of(bench, system), 10, null);
+        KafkaRelay.Result result = KafkaRelay.result(stats, List.of(bench, system), 10, null,
+                Double.NaN);
 
         assertThat(result.clientMillis()).isEqualTo(0.5);
         assertThat(result.clientJitMillis()).isEqualTo(0.1);
