@@ -60,14 +60,12 @@ public final class Redactor {
             return text;
         }
         String result = text;
-        String lower = null;
-        for (SecretShape shape : SecretShapes.ALL) {
-            if (lower == null) {
-                lower = result.toLowerCase(Locale.ROOT); // the same string when nothing changes
-            }
-            if (!shape.trigger().test(result, lower)) {
+        long triggered = SecretShapes.triggered(result);
+        for (int i = 0; i < SecretShapes.ALL.size(); i++) {
+            if ((triggered & (1L << i)) == 0) {
                 continue; // its trigger is absent from the text as it is now: the regex cannot match
             }
+            SecretShape shape = SecretShapes.ALL.get(i);
             Matcher matcher = shape.pattern().matcher(result);
             if (matcher.find()) {
                 String current = result;
@@ -77,7 +75,7 @@ public final class Redactor {
                         match.start(), shape.secretStart(match)) + marker
                         + current.substring(
                                 shape.secretEnd(match), match.end())));
-                lower = null;
+                triggered = SecretShapes.triggered(result); // later shapes read the new text
             }
         }
         return result;

@@ -3,7 +3,6 @@ package dev.tollgate.tools.secrets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 
 /**
@@ -34,14 +33,15 @@ public final class CredentialDetector {
         if (text == null || text.isEmpty()) {
             return List.of();
         }
-        String lower = text.toLowerCase(Locale.ROOT);
+        long triggered = SecretShapes.triggered(text);
         record Span(SecretKind kind, int start, int end, String hint) {
         }
         List<Span> spans = new ArrayList<>();
-        shapes : for (SecretShape shape : SecretShapes.ALL) {
-            if (!shape.trigger().test(text, lower)) {
-                continue;
+        shapes : for (int i = 0; i < SecretShapes.ALL.size(); i++) {
+            if ((triggered & (1L << i)) == 0) {
+                continue; // its trigger is absent: the regex cannot match
             }
+            SecretShape shape = SecretShapes.ALL.get(i);
             Matcher matcher = shape.pattern().matcher(text);
             while (matcher.find()) {
                 int start = shape.secretStart(matcher);

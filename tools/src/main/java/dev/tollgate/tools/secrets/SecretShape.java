@@ -1,5 +1,7 @@
 package dev.tollgate.tools.secrets;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
@@ -56,33 +58,52 @@ public record SecretShape(SecretKind kind, Pattern pattern, Trigger trigger, Cre
         return text.subSequence(start, start + hintLength) + "…";
     }
 
-    /** A cheap precondition of a match: the text, or the text lower-cased, holds a needle. */
-    @FunctionalInterface
-    public interface Trigger {
-        boolean test(String text, String lowerCase);
+    /**
+     * A cheap precondition of a match: the text holds one of {@code needles} (ASCII, not empty),
+     * or, for {@code (?i)} patterns ({@code ignoreCase}, the needles then lower case), the text
+     * lower-cased does. Data rather than code, so that {@link SecretShapes#triggered} can look for
+     * every shape's needles in one pass over a text.
+     */
+    public record Trigger(List<String> needles, boolean ignoreCase) {
+
+        public Trigger {
+            needles = List.copyOf(needles);
+            if (needles.isEmpty()) {
+                throw new IllegalArgumentException("a trigger needs at least one needle");
+            }
+            for (String needle : needles) {
+                if (needle.isEmpty() || !needle.chars().allMatch(c -> c < 128)) {
+                    throw new IllegalArgumentException("a needle is non-empty ASCII: " + needle);
+                }
+                if (ignoreCase && !needle.equals(needle.toLowerCase(Locale.ROOT))) {
+                    throw new IllegalArgumentException("a case-insensitive needle is lower case: "
+                            + needle);
+                }
+            }
+        }
 
         /** Case-sensitive: the text contains one of {@code needles}. */
-        static Trigger contains(String... needles) {
-            return (text, lower) -> {
-                for (String needle : needles) {
-                    if (text.contains(needle)) {
-                        return true;
-                    }
-                }
-                return false;
-            };
+        public static Trigger contains(String... needles) {
+            return new Trigger(List.of(needles), false);
         }
 
         /** For {@code (?i)} patterns: the lower-cased text contains one of the needles. */
-        static Trigger containsIgnoringCase(String... needles) {
-            return (text, lower) -> {
-                for (String needle : needles) {
-                    if (lower.contains(needle)) {
-                        return true;
-                    }
+        public static Trigger containsIgnoringCase(String... needles) {
+            return new Trigger(List.of(needles), true);
+        }
+
+        /**
+         * Whether the text holds a needle: {@code text} as it is, {@code lowerCase} the same text
+         * lower-cased ({@link Locale#ROOT}), read when the trigger ignores case.
+         */
+        public boolean test(String text, String lowerCase) {
+            String haystack = ignoreCase ? lowerCase : text;
+            for (String needle : needles) {
+                if (haystack.contains(needle)) {
+                    return true;
                 }
-                return false;
-            };
+            }
+            return false;
         }
     }
 

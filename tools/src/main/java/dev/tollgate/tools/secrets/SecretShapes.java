@@ -148,6 +148,18 @@ public final class SecretShapes {
     private SecretShapes() {
     }
 
+    private static final TriggerScan SCAN = new TriggerScan(ALL);
+
+    /**
+     * Which shapes may match {@code text}: bit {@code i} is set when the trigger of
+     * {@code ALL.get(i)} holds in it, found in one pass over short text ({@link TriggerScan}); the
+     * shapes whose bits are clear cannot match. (On text holding U+0130 a bit may be set whose
+     * trigger does not hold: a trigger only decides whether the pattern runs.)
+     */
+    public static long triggered(String text) {
+        return SCAN.triggered(text);
+    }
+
     /**
      * A token in a known format: the whole match is the credential, {@code prefixLength}
      * characters of it are the format's fixed prefix, and the rest must look random (at least
