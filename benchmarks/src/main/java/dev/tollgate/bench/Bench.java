@@ -66,7 +66,7 @@ public final class Bench {
             List<String> launcherArgs, boolean json,
             String target,
             String token, String kafka, String github, SystemMode system, String systemJvm,
-            int tsClient, boolean goals) {
+            int tsClient, int tsWarmup, boolean goals) {
 
         /** Parses the command line ({@link BenchCommand}'s options). */
         static Options parse(String[] args) {
@@ -437,6 +437,12 @@ public final class Bench {
                 + " server-everything, a server doing nothing, side by side (default 8; 0 = off)")
         int tsClient = 8;
 
+        @Option(names = "--ts-warmup", paramLabel = "W", description = "unmeasured calls of the"
+                + " TypeScript client before each of its series (default --calls, at most 5000):"
+                + " its requests are not the Java client's, and the system's JIT recompiles the"
+                + " ingress's request handling for them")
+        Integer tsWarmup;
+
         @Option(names = "--goals", description = "measure the performance goals instead, each"
                 + " with its figure and verdict, in one run from one start of the system: the"
                 + " first 1000 calls after start, the floors, steady state, one call in flight,"
@@ -489,9 +495,10 @@ public final class Bench {
                 throw new IllegalArgumentException("--calls, --concurrency, --floor-calls,"
                         + " --owners and --repos must be positive");
             }
-            if (latency < 0 || rate < 0 || (warmup != null && warmup < 0)) {
-                throw new IllegalArgumentException("--latency-ms, --rate and --warmup must not be"
-                        + " negative");
+            if (latency < 0 || rate < 0 || (warmup != null && warmup < 0) || (tsWarmup != null
+                    && tsWarmup < 0)) {
+                throw new IllegalArgumentException("--latency-ms, --rate, --warmup and --ts-warmup"
+                        + " must not be negative");
             }
             if (tsClient < 0) {
                 throw new IllegalArgumentException("--ts-client takes the calls in flight, or 0"
@@ -516,7 +523,8 @@ public final class Bench {
                             launcherArgs),
                     json, target, token, kafka, github, SystemMode.of(
                             system),
-                    systemJvm, tsClient, goals);
+                    systemJvm, tsClient, tsWarmup != null ? tsWarmup : Math.min(5000, calls),
+                    goals);
         }
 
         @Override

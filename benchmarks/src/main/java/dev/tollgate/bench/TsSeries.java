@@ -39,14 +39,14 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
             TsClient.Run gateway = client.load("ts client get_file (MCP)", gatewayUrl + "/mcp",
                     token, "get_file", Map.of("owner", options.owner(0), "repo", options.repo(
                             0), "path", "README.md"),
-                    options.calls(), inFlight, options.warmup(), 1, system, progress);
+                    options.calls(), inFlight, options.tsWarmup(), 1, system, progress);
             progress.printf("[bench] TypeScript MCP SDK client: echo of server-everything, one"
                     + " session, %d in flight...%n", inFlight);
             TsClient.Run baseline;
             try (TsClient.Baseline everything = client.startBaseline()) {
                 baseline = client.load("ts client echo (server-everything)", everything.url(),
                         null, "echo", Map.of("message", "README.md"), options.calls(), inFlight,
-                        options.warmup(), 1, List.of(everything.measured()), progress);
+                        options.tsWarmup(), 1, List.of(everything.measured()), progress);
             }
             return new TsSeries(inFlight, gateway.stats(), baseline.stats(), null, gateway
                     .cost(), baseline.cost());

@@ -96,4 +96,20 @@ class WarmUpTest {
                 .hasMessageContaining("takes a number");
         assertThat(WarmUp.Summary.none().line()).contains("off");
     }
+
+    @Test
+    void theTypeScriptSeriesWarmUpWithTheCallsTheyMeasureAtMostFiveThousand() {
+        Bench.Options defaults = Bench.Options.parse(new String[]{});
+        Bench.Options few = Bench.Options.parse(new String[]{"--calls", "300"});
+        Bench.Options many = Bench.Options.parse(new String[]{"--calls", "20000"});
+        Bench.Options none = Bench.Options.parse(new String[]{"--ts-warmup", "0"});
+
+        assertThat(defaults.tsWarmup()).isEqualTo(defaults.calls());
+        assertThat(few.tsWarmup()).isEqualTo(300);
+        assertThat(few.warmup()).as("the gateway's own warm-up is unchanged").isEqualTo(60);
+        assertThat(many.tsWarmup()).isEqualTo(5000);
+        assertThat(none.tsWarmup()).isZero();
+        assertThatThrownBy(() -> Bench.Options.parse(new String[]{"--ts-warmup", "-1"}))
+                .hasMessageContaining("--ts-warmup must not be negative");
+    }
 }
