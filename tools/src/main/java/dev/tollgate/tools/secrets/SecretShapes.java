@@ -152,7 +152,7 @@ public final class SecretShapes {
 
     /**
      * Which shapes may match {@code text}: bit {@code i} is set when the trigger of
-     * {@code ALL.get(i)} holds in it, found in one pass over short text ({@link TriggerScan}); the
+     * {@code ALL.get(i)} holds in it, found in one pass over the text ({@link TriggerScan}); the
      * shapes whose bits are clear cannot match. (On text holding U+0130 a bit may be set whose
      * trigger does not hold: a trigger only decides whether the pattern runs.)
      */

@@ -8,12 +8,12 @@ import java.util.Map;
 
 /**
  * Which shapes' triggers a text holds, found in one pass: every needle of every shape is filed
- * under its first two characters, and each pair of characters of the text is looked up once. Asking each
- * trigger in turn scans the text once per needle (about fifty) and lower-cases a copy of it
- * first: one pass is about four times cheaper on the short strings that make up most of what the
- * redactor and the detector read (IDs, names, paths, messages), and still cheaper on 2 KB of
- * prose, where the JDK's vectorized {@link String#contains} is fast per character but runs fifty
- * times (JMH {@code SecretScanBenchmark}).
+ * under its first two characters, and each pair of characters of the text is looked up once.
+ * Asking each trigger in turn scans the text once per needle (about fifty) and lower-cases a copy
+ * of it first: one pass is about four times cheaper on the short strings that make up most of
+ * what the redactor and the detector read (IDs, names, paths, messages), and still cheaper on
+ * 2 KB of prose, where the JDK's vectorized {@link String#contains} is fast per character but
+ * runs fifty times (JMH {@code SecretScanBenchmark}).
  *
  * <p>The result for a shape is set whenever its trigger holds ({@link SecretShape.Trigger#test}
  * on the text and its {@link Locale#ROOT} lower case). A case-insensitive needle is compared
@@ -45,7 +45,6 @@ final class TriggerScan {
         }
     }
 
-    private final List<SecretShape> shapes;
     /**
      * Needles by their first two characters, lower-cased ({@code first << 7 | second}); null
      * where none starts with them, as at nearly every position of ordinary text.
@@ -56,7 +55,6 @@ final class TriggerScan {
         if (shapes.size() > Long.SIZE) {
             throw new IllegalArgumentException("at most 64 shapes: " + shapes.size());
         }
-        this.shapes = List.copyOf(shapes);
         Map<String, Long> needles = new LinkedHashMap<>();
         for (int i = 0; i < shapes.size(); i++) {
             SecretShape.Trigger trigger = shapes.get(i).trigger();
@@ -78,7 +76,7 @@ final class TriggerScan {
         filed.forEach((pair, filedUnder) -> byPair[pair] = filedUnder.toArray(Needle[]::new));
     }
 
-    /** Bit {@code i} set when shape {@code i}'s trigger holds in {@code text} (see the class comment). */
+    /** Bit {@code i} set when shape {@code i}'s trigger holds in {@code text} (see above). */
     long triggered(String text) {
         long found = 0;
         int n = text.length();

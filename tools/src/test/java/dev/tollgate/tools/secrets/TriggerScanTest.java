@@ -69,7 +69,8 @@ class TriggerScanTest {
     void agreesWithEachTriggerOnRandomAsciiText() {
         Random random = new Random(20261206);
         List<String> needles = needles();
-        String filler = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-.:/=?&\"'{}";
+        String filler = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                + "0123456789 _-.:/=?&\"'{}";
 
         for (int round = 0; round < 20_000; round++) {
             String text = randomText(random, needles, filler, 60);
