@@ -50,6 +50,14 @@ class NginxRoundRobinIntegrationTest {
     private static final int SESSIONS = 200;
     private static final int WORKERS = 12;
     private static final int STOP_AFTER = SESSIONS / 2;
+    /**
+     * Sessions begun once the stop has ended, however many that takes beyond {@link #SESSIONS}:
+     * the stop lasts until nginx closes its idle connections to the replica (its 10 s upstream
+     * keep-alive timeout), long enough for the first {@link #SESSIONS} to end inside it.
+     */
+    private static final int AFTER_STOP = 25;
+    /** Never more sessions than these, whatever happens to the stop. */
+    private static final int MAX_SESSIONS = 2_000;
     private static final int AGENTS = 8;
     /** Agents whose calls the responder holds: they come back pending and are polled. */
     private static final int HELD_AGENTS = 2;
@@ -158,6 +166,7 @@ class NginxRoundRobinIntegrationTest {
 
         ConcurrentLinkedQueue<Session> done = new ConcurrentLinkedQueue<>();
         AtomicInteger next = new AtomicInteger();
+        AtomicInteger startedAfterStop = new AtomicInteger();
         AtomicLong stopStarted = new AtomicLong();
         AtomicLong stopEnded = new AtomicLong();
         AtomicLong stopStartedMillis = new AtomicLong();
@@ -176,7 +185,11 @@ class NginxRoundRobinIntegrationTest {
         });
         for (int w = 0; w < WORKERS; w++) {
             workers.submit(() -> {
-                for (int i = next.getAndIncrement(); i < SESSIONS; i = next.getAndIncrement()) {
+                for (int i = next.getAndIncrement(); i < MAX_SESSIONS && (i < SESSIONS
+                        || startedAfterStop.get() < AFTER_STOP); i = next.getAndIncrement()) {
+                    if (stopEnded.get() != 0) {
+                        startedAfterStop.incrementAndGet();
+                    }
                     int a = i % AGENTS;
                     done.add(session(i, proxyPort, agents.get(a), tokens.get(a),
                             a < HELD_AGENTS));
@@ -200,11 +213,11 @@ class NginxRoundRobinIntegrationTest {
         System.out.println(summary);
         assertThat(finished).as("all sessions ended within 15 minutes; " + summary).isTrue();
         assertThat(failed).as(summary).isEmpty();
-        assertThat(sessions).as(summary).hasSize(SESSIONS);
+        assertThat(sessions).as(summary).hasSizeGreaterThanOrEqualTo(SESSIONS);
         assertThat(second.isActive()).as("the stopped replica").isFalse();
         assertThat(sessions.stream().filter(s -> s.startedNanos() > stop.endedNanos()).count())
                 .as("sessions run wholly after the replica stopped; " + summary)
-                .isGreaterThan(0);
+                .isGreaterThanOrEqualTo(AFTER_STOP);
         assertThat(log.stream().filter(request -> request.epochMillis() < stop.startedMillis())
                 .map(request -> request.ports().getLast()).distinct()).as(
                         "replicas that answered before the stop; " + summary)
@@ -443,8 +456,9 @@ class NginxRoundRobinIntegrationTest {
                 .startedNanos() > stop.endedNanos()).count();
         List<String> firstFailures = failed.stream().limit(10).map(s -> "#" + s.index() + " "
                 + s.agent() + ": " + s.failure()).toList();
-        return "nginx round-robin over two ingress replicas: " + sessions.size() + " of "
-                + SESSIONS + " sessions ended, " + calls + " tool calls and " + polls
+        return "nginx round-robin over two ingress replicas: " + sessions.size() + " sessions "
+                + "ended (" + SESSIONS + " and those begun until " + AFTER_STOP + " had begun "
+                + "after the stop), " + calls + " tool calls and " + polls
                 + " get_request_status polls, " + failed.size() + " sessions failed "
                 + firstFailures + "; the second replica (port " + second + ") was stopped at "
                 + (stop.startedMillis() > 0

@@ -214,6 +214,55 @@ class ReplicasIntegrationTest {
         assertThat(replica.isActive()).isFalse();
     }
 
+    /**
+     * No call in flight: only an idle keep-alive connection (a proxy's) holds the drain, for its
+     * grace, and a request sent down it after the listener closed is served. Before, the drain
+     * asked Tomcat's connection count, which reads -1 once the listener is closed, so it never
+     * waited: the web server stopped at once and closed such connections under requests being
+     * sent (nginx answered one with 502 in a CI run of NginxRoundRobinIntegrationTest).
+     */
+    @Test
+    void shutdownServesAnIdleConnectionForItsGraceWithNoCallInFlight() throws Exception {
+        ConfigurableApplicationContext replica = replica(5, "--tollgate.ingress.drain-grace=60s");
+        int port = port(replica);
+        String agent = KafkaTestBroker.uniqueName(PREFIX + "idle");
+        String token = mint(port, agent);
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        try (java.net.Socket open = new java.net.Socket(java.net.InetAddress
+                .getLoopbackAddress(), port)) {
+            java.util.concurrent.Future<?> closing = background.submit(replica::close);
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (connects(port)) { // until the listener is closed
+                assertThat(System.nanoTime() - deadline).as("connections still accepted 30 s "
+                        + "after close()").isNegative();
+                Thread.sleep(50);
+            }
+            // long enough for a web server that did not wait to have stopped and closed it
+            Thread.sleep(2_000);
+            assertThat(closing).as("the replica's close while an idle connection is open and "
+                    + "its grace (60 s) lasts").isNotDone();
+            String status = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+                    + "\"params\":{\"name\":\"status\"}}";
+            java.io.OutputStream out = open.getOutputStream();
+            out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: "
+                    + "Bearer " + token + "\r\nContent-Type: application/json\r\nAccept: "
+                    + "application/json, text/event-stream\r\nContent-Length: " + status
+                            .length()
+                    + "\r\n\r\n" + status).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+            String served = new String(open.getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8); // to the end: the server closes it
+
+            assertThat(served).as("a request on the idle connection after the listener closed")
+                    .startsWith("HTTP/1.1 200").containsIgnoringCase("Connection: close")
+                    .contains("\"agent\":\"" + agent + "\"");
+            closing.get(30, java.util.concurrent.TimeUnit.SECONDS); // long before the grace
+        } finally {
+            background.shutdownNow();
+        }
+        assertThat(replica.isActive()).isFalse();
+    }
+
     private static boolean connects(int port) {
         try (java.net.Socket probe = new java.net.Socket()) {
             probe.connect(new java.net.InetSocketAddress(java.net.InetAddress

@@ -1,6 +1,8 @@
 package dev.tollgate.ingress.mcp;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,15 +14,20 @@ import org.springframework.context.event.ContextClosedEvent;
 /**
  * Graceful shutdown, first thing on SIGTERM (when the context closes, before any of its lifecycle
  * stops: web server, Kafka readers), built so that a proxy in
- * front loses no request: every answer from now on closes its connection; the listener stops
- * accepting (a proxy's new connection is refused, so it sends that request to another replica:
- * nothing was sent, nothing is repeated); requests arriving on connections already open are still
- * served; the calls in flight finish (each bounded by the reply timeout); connections still open
- * get {@code drain-grace} to be closed by their client (a proxy closes an idle one after its
+ * front loses no request: the listener stops accepting (a proxy's new connection is refused, so it
+ * sends that request to another replica: nothing was sent, nothing is repeated); then every answer
+ * closes its connection; requests arriving on connections already open are still served; the
+ * calls in flight finish (each bounded by the reply timeout); connections still open get
+ * {@code drain-grace} to be closed by their client (a proxy closes an idle one after its
  * keep-alive timeout; closing it here could race a request the proxy is sending down it), and
  * the answers of the calls that just finished get {@link #ANSWER_WRITE} (at most the grace) to be
  * written however long those calls took. Then the web server's graceful shutdown and the Kafka
  * readers stop.
+ *
+ * <p>The listener closes before answers start closing connections: a connection the proxy opens
+ * just as the listener closes may already carry its request when the kernel resets it (a POST the
+ * proxy cannot repeat, as it cannot know it was not performed), so the proxy should not be pushed
+ * to open new ones until the listener refuses them outright.
  *
  * <p>It runs on the context's close only, not on a stop of its lifecycle: a context that is
  * stopped and started again (Spring's test-context pausing, a checkpoint and restore) must serve
@@ -54,8 +61,11 @@ public final class Drain
         /** Closes the listening socket: new connections are refused from now on. */
         void stopAccepting();
 
-        /** Connections still open (idle keep-alive ones included). */
-        long openConnections();
+        /**
+         * Waits at most {@code wait} for the connections still open (idle keep-alive ones
+         * included) to be closed; whether none is left.
+         */
+        boolean awaitConnectionsClosed(Duration wait);
     }
 
     private final Calls calls;
@@ -65,7 +75,7 @@ public final class Drain
     private final Runnable closeTransport;
     private final LongSupplier nanoTime;
     private final Runnable pause;
-    private final java.util.concurrent.atomic.AtomicBoolean drained = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean drained = new AtomicBoolean();
     private volatile ApplicationContext context;
 
     /**
@@ -109,12 +119,12 @@ public final class Drain
     /** Stops taking connections, lets the calls in flight end and closes the MCP transport. */
     void drain() {
         long started = nanoTime.getAsLong();
-        calls.startDraining(); // from now on every answer closes its connection
         try {
             listener.stopAccepting();
         } catch (RuntimeException e) {
             log.warn("shutting down: could not close the listener: {}", e.toString());
         }
+        calls.startDraining(); // from now on every answer closes its connection
         if (calls.inFlight() > 0) {
             log.info("shutting down: waiting for {} tool calls in flight", calls.inFlight());
         }
@@ -124,13 +134,15 @@ public final class Drain
             log.warn("shutting down with {} tool calls still waiting; their answers stay on "
                     + "gateway.replies for get_request_status on any replica", calls.inFlight());
         }
-        if (!grace.isZero() && listener.openConnections() > 0) {
-            log.info("shutting down: {} connections still open, serving them at most {} "
-                    + "(tollgate.ingress.drain-grace)", listener.openConnections(), grace);
+        if (!grace.isZero()) {
             // A call that finished after the grace had run out is still writing its answer: it
             // gets a moment of its own before the transport closes under it.
-            waitUntil(() -> listener.openConnections() == 0, Math.max(started + grace.toNanos(),
-                    callsEnded + Math.min(grace.toNanos(), ANSWER_WRITE.toNanos())));
+            long left = Math.max(started + grace.toNanos(), callsEnded + Math.min(grace
+                    .toNanos(), ANSWER_WRITE.toNanos())) - nanoTime.getAsLong();
+            if (left > 0 && !listener.awaitConnectionsClosed(Duration.ofNanos(left))) {
+                log.info("shutting down: connections still open after {} "
+                        + "(tollgate.ingress.drain-grace); the web server closes them", grace);
+            }
         }
         try {
             closeTransport.run();
@@ -139,7 +151,7 @@ public final class Drain
         }
     }
 
-    private void waitUntil(java.util.function.BooleanSupplier done, long deadline) {
+    private void waitUntil(BooleanSupplier done, long deadline) {
         while (!done.getAsBoolean() && nanoTime.getAsLong() - deadline < 0
                 && !Thread.currentThread().isInterrupted()) {
             pause.run();
