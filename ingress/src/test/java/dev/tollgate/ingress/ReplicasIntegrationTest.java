@@ -230,6 +230,7 @@ class ReplicasIntegrationTest {
         ExecutorService background = Executors.newSingleThreadExecutor();
         try (java.net.Socket open = new java.net.Socket(java.net.InetAddress
                 .getLoopbackAddress(), port)) {
+            open.setSoTimeout(60_000); // a server that never answers nor closes: a clear failure
             java.util.concurrent.Future<?> closing = background.submit(replica::close);
             long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
             while (connects(port)) { // until the listener is closed
