@@ -164,6 +164,20 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put(ADD_PARTITIONS_RETRY_BACKOFF, ADD_PARTITIONS_RETRY_BACKOFF_MS);
+        props.putAll(threadProperties(Runtime.getRuntime().availableProcessors()));
+        return props;
+    }
+
+    /**
+     * The broker's request handlers and network threads for a machine of {@code cpus}: it shares
+     * them with every role, so Kafka's defaults for a broker of its own (8 handlers, 3 network
+     * threads per listener) are the upper bound, not the size — one handler per CPU (at least
+     * 2), one network thread per two (at least 1).
+     */
+    static Properties threadProperties(int cpus) {
+        Properties props = new Properties();
+        props.put("num.io.threads", Integer.toString(Math.clamp(cpus, 2, 8)));
+        props.put("num.network.threads", Integer.toString(Math.clamp(cpus / 2, 1, 3)));
         return props;
     }
 

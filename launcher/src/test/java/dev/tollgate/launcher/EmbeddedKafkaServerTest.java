@@ -41,6 +41,26 @@ class EmbeddedKafkaServerTest {
     }
 
     @Test
+    void theBrokersThreadsFollowTheMachinesCpusUpToKafkasOwnDefaults() {
+        for (int[] expected : new int[][]{{1, 2, 1}, {2, 2, 1}, {4, 4, 2}, {6, 6, 3},
+                {16, 8, 3}, {64, 8, 3}}) {
+            Properties props = EmbeddedKafkaServer.brokerProperties(9092, 9094, 9093, Path.of(
+                    "/tmp/tollgate-test-kafka"), "0123456789abcdef0123456789abcdef");
+            props.putAll(EmbeddedKafkaServer.threadProperties(expected[0]));
+            // read back through Kafka's own configuration: a misspelled name would not be defined
+            KafkaConfig config = KafkaConfig.fromProps(props, false);
+
+            assertThat(config.getInt("num.io.threads")).as("request handlers, %d CPUs",
+                    expected[0]).isEqualTo(expected[1]);
+            assertThat(config.getInt("num.network.threads")).as("network threads, %d CPUs",
+                    expected[0]).isEqualTo(expected[2]);
+        }
+        int cpus = Runtime.getRuntime().availableProcessors();
+        assertThat(config().getInt("num.io.threads")).as("this machine's %d CPUs", cpus)
+                .isEqualTo(Math.clamp(cpus, 2, 8));
+    }
+
+    @Test
     void oneNodeIsBrokerAndControllerOnLoopback() {
         KafkaConfig config = config();
 
