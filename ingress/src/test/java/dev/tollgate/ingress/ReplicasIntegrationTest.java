@@ -189,17 +189,7 @@ class ReplicasIntegrationTest {
                         600);
                 Thread.sleep(50);
             }
-            String status = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
-                    + "\"params\":{\"name\":\"status\"}}";
-            java.io.OutputStream out = open.getOutputStream();
-            out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: "
-                    + "Bearer " + token + "\r\nContent-Type: application/json\r\nAccept: "
-                    + "application/json, text/event-stream\r\nContent-Length: " + status
-                            .length()
-                    + "\r\n\r\n" + status).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            out.flush();
-            String served = new String(open.getInputStream().readAllBytes(),
-                    java.nio.charset.StandardCharsets.UTF_8); // to the end: the server closes it
+            String served = statusDown(open, port, token);
 
             assertThat(served).as("a request on a connection opened before the drain")
                     .startsWith("HTTP/1.1 200").containsIgnoringCase("Connection: close")
@@ -242,17 +232,7 @@ class ReplicasIntegrationTest {
             Thread.sleep(2_000);
             assertThat(closing).as("the replica's close while an idle connection is open and "
                     + "its grace (60 s) lasts").isNotDone();
-            String status = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
-                    + "\"params\":{\"name\":\"status\"}}";
-            java.io.OutputStream out = open.getOutputStream();
-            out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: "
-                    + "Bearer " + token + "\r\nContent-Type: application/json\r\nAccept: "
-                    + "application/json, text/event-stream\r\nContent-Length: " + status
-                            .length()
-                    + "\r\n\r\n" + status).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            out.flush();
-            String served = new String(open.getInputStream().readAllBytes(),
-                    java.nio.charset.StandardCharsets.UTF_8); // to the end: the server closes it
+            String served = statusDown(open, port, token);
 
             assertThat(served).as("a request on the idle connection after the listener closed")
                     .startsWith("HTTP/1.1 200").containsIgnoringCase("Connection: close")
@@ -262,6 +242,24 @@ class ReplicasIntegrationTest {
             background.shutdownNow();
         }
         assertThat(replica.isActive()).isFalse();
+    }
+
+    /**
+     * A {@code status} tool call written by hand down an open connection, and everything the
+     * server sends back until it closes the connection.
+     */
+    private static String statusDown(java.net.Socket open, int port, String token)
+            throws java.io.IOException {
+        String status = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+                + "\"params\":{\"name\":\"status\"}}";
+        java.io.OutputStream out = open.getOutputStream();
+        out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: "
+                + "Bearer " + token + "\r\nContent-Type: application/json\r\nAccept: "
+                + "application/json, text/event-stream\r\nContent-Length: " + status.length()
+                + "\r\n\r\n" + status).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.flush();
+        return new String(open.getInputStream().readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8); // to the end: the server closes it
     }
 
     private static boolean connects(int port) {

@@ -1,6 +1,7 @@
 package dev.tollgate.ingress.mcp;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -63,7 +64,8 @@ public final class Drain
 
         /**
          * Waits at most {@code wait} for the connections still open (idle keep-alive ones
-         * included) to be closed; whether none is left.
+         * included) to be closed; whether none is left ({@code Duration.ZERO}: whether none is
+         * open now, at once or after a moment's look).
          */
         boolean awaitConnectionsClosed(Duration wait);
     }
@@ -137,11 +139,20 @@ public final class Drain
         if (!grace.isZero()) {
             // A call that finished after the grace had run out is still writing its answer: it
             // gets a moment of its own before the transport closes under it.
-            long left = Math.max(started + grace.toNanos(), callsEnded + Math.min(grace
-                    .toNanos(), ANSWER_WRITE.toNanos())) - nanoTime.getAsLong();
-            if (left > 0 && !listener.awaitConnectionsClosed(Duration.ofNanos(left))) {
-                log.info("shutting down: connections still open after {} "
-                        + "(tollgate.ingress.drain-grace); the web server closes them", grace);
+            long until = Math.max(started + grace.toNanos(), callsEnded + Math.min(grace
+                    .toNanos(), ANSWER_WRITE.toNanos()));
+            Duration left = Duration.ofNanos(until - nanoTime.getAsLong());
+            if (left.isPositive() && !listener.awaitConnectionsClosed(Duration.ZERO)) {
+                log.info("shutting down: connections still open, serving them at most {} more "
+                        + "(tollgate.ingress.drain-grace {})",
+                        left.truncatedTo(
+                                ChronoUnit.MILLIS),
+                        grace);
+                if (!listener.awaitConnectionsClosed(Duration.ofNanos(until - nanoTime
+                        .getAsLong()))) {
+                    log.info("shutting down: connections still open after the grace; the web "
+                            + "server closes them");
+                }
             }
         }
         try {

@@ -40,7 +40,8 @@ class DrainTest {
 
             @Override
             public boolean awaitConnectionsClosed(Duration wait) {
-                events.add("waited for connections at " + millis());
+                events.add((wait.isZero() ? "looked for" : "waited for") + " connections at "
+                        + millis());
                 long until = Math.min(openUntil, millis() + wait.toMillis());
                 now.set(Math.max(now.get(), Duration.ofMillis(until).toNanos()));
                 return millis() >= openUntil;
@@ -57,7 +58,7 @@ class DrainTest {
         // the listener before the answers that close connections: a proxy told to open new ones
         // while the listener is closing could have one reset after its request went down it
         assertThat(events).containsExactly("listener closed at 0", "draining at 0",
-                "waited for connections at 500");
+                "looked for connections at 500", "waited for connections at 500");
         assertThat(closedAt).as("the transport closes when the grace has run out").isEqualTo(
                 2000);
     }
@@ -72,6 +73,15 @@ class DrainTest {
     }
 
     @Test
+    void withNoConnectionOpenTheGraceIsNotWaitedFor() {
+        drain(0, 0, Duration.ofSeconds(15)).drain();
+
+        assertThat(closedAt).isZero();
+        assertThat(events).contains("looked for connections at 0").noneMatch(event -> event
+                .startsWith("waited for"));
+    }
+
+    @Test
     void connectionsTheirClientsCloseEndTheWaitEarly() {
         drain(0, 700, Duration.ofSeconds(15)).drain();
 
@@ -83,7 +93,7 @@ class DrainTest {
         drain(400, Long.MAX_VALUE, Duration.ZERO).drain();
 
         assertThat(closedAt).isEqualTo(400);
-        assertThat(events).noneMatch(event -> event.startsWith("waited for connections"));
+        assertThat(events).noneMatch(event -> event.contains("connections"));
     }
 
     @Test
