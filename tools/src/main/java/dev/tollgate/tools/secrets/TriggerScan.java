@@ -55,23 +55,24 @@ final class TriggerScan {
         if (shapes.size() > Long.SIZE) {
             throw new IllegalArgumentException("at most 64 shapes: " + shapes.size());
         }
-        Map<String, Long> needles = new LinkedHashMap<>();
+        record Key(String text, boolean ignoreCase) {
+        }
+        Map<Key, Long> needles = new LinkedHashMap<>(); // a needle's shapes, when several share it
         for (int i = 0; i < shapes.size(); i++) {
             SecretShape.Trigger trigger = shapes.get(i).trigger();
             for (String needle : trigger.needles()) {
-                needles.merge((trigger.ignoreCase() ? "i:" : "c:") + needle, 1L << i, (a,
-                        b) -> a | b);
+                needles.merge(new Key(needle, trigger.ignoreCase()), 1L << i, (a, b) -> a | b);
             }
         }
         Map<Integer, List<Needle>> filed = new LinkedHashMap<>();
         needles.forEach((key, bits) -> {
-            Needle needle = new Needle(key.substring(2), key.startsWith("i:"), bits);
-            if (needle.text().length() < 2) {
+            if (key.text().length() < 2) {
                 throw new IllegalArgumentException("a needle the scan files is at least two"
-                        + " characters long: " + needle.text());
+                        + " characters long: " + key.text());
             }
-            filed.computeIfAbsent(lower(needle.text().charAt(0)) << 7 | lower(needle.text()
-                    .charAt(1)), pair -> new ArrayList<>()).add(needle);
+            filed.computeIfAbsent(lower(key.text().charAt(0)) << 7 | lower(key.text().charAt(
+                    1)), pair -> new ArrayList<>()).add(new Needle(key.text(), key.ignoreCase(),
+                            bits));
         });
         filed.forEach((pair, filedUnder) -> byPair[pair] = filedUnder.toArray(Needle[]::new));
     }
