@@ -66,7 +66,7 @@ public final class Bench {
             List<String> launcherArgs, boolean json,
             String target,
             String token, String kafka, String github, SystemMode system, String systemJvm,
-            int tsClient, int tsWarmup, boolean goals) {
+            int tsClient, int tsWarmup, boolean goals, boolean aot) {
 
         /** Parses the command line ({@link BenchCommand}'s options). */
         static Options parse(String[] args) {
@@ -451,6 +451,14 @@ public final class Bench {
                 + " series")
         boolean goals;
 
+        @Option(names = "--aot", negatable = true, defaultValue = "true", fallbackValue = "true", description = "with --goals on JDK 25+ (--system process): also train JDK 25's"
+                + " AOT cache in a first start of the system (its first 1000 calls, then"
+                + " --calls more, recorded; their p50 is the cold goal without the cache),"
+                + " then measure every goal on a second start from the cache, as the"
+                + " README's faster start runs it (default on; --no-aot: one start, no"
+                + " cache)")
+        boolean aot = true;
+
         @Option(names = "--json", description = "one JSON object on standard output instead of"
                 + " the table")
         boolean json;
@@ -524,7 +532,7 @@ public final class Bench {
                     json, target, token, kafka, github, SystemMode.of(
                             system),
                     systemJvm, tsClient, tsWarmup != null ? tsWarmup : Math.min(5000, calls),
-                    goals);
+                    goals, aot);
         }
 
         @Override

@@ -63,13 +63,19 @@ final class ChildJvm implements AutoCloseable {
     static ChildJvm start(String name, List<String> jvmOptions, String mainClass,
             List<String> args, Map<String, String> env, Path log, PrintStream progress)
             throws IOException {
+        return start(name, jvmOptions, null, mainClass, args, env, log, progress);
+    }
+
+    /** As above, with {@code classpath} instead of this JVM's where it is not null. */
+    static ChildJvm start(String name, List<String> jvmOptions, String classpath,
+            String mainClass, List<String> args, Map<String, String> env, Path log,
+            PrintStream progress) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add(java());
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        if (ChildJvm.class.getClassLoader().getClass().getName().startsWith(
-                "org.springframework.boot.loader.")) {
+        command.add(classpath != null ? classpath : System.getProperty("java.class.path"));
+        if (classpath == null && nestedJars()) {
             // run from tollgate.jar (java -jar): the classes are nested in it, so Spring Boot's
             // launcher starts the child's main class from the same jar
             command.add("-Dloader.main=" + mainClass);
@@ -85,6 +91,17 @@ final class ChildJvm implements AutoCloseable {
         Thread.ofPlatform().daemon().name("bench-log-" + name).start(() -> child.copyOutput(
                 progress));
         return child;
+    }
+
+    /** This JVM's java binary, which every child runs on. */
+    static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** Whether this JVM runs from tollgate.jar, its classes and jars nested in it. */
+    static boolean nestedJars() {
+        return ChildJvm.class.getClassLoader().getClass().getName().startsWith(
+                "org.springframework.boot.loader.");
     }
 
     /** The usual JVM options split at spaces ({@code --system-jvm "-Xmx1g -XX:+UseZGC"}). */

@@ -2,14 +2,19 @@ package dev.tollgate.bench;
 
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
+import java.util.stream.Stream;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -20,6 +25,10 @@ import tools.jackson.databind.node.ObjectNode;
  * machine:
  *
  * <ol>
+ * <li>with JDK 25's AOT cache ({@code --aot}, the default where {@link AotCache#unsupported} finds
+ * nothing against it), first two starts of their own: one records a training run for the cache,
+ * one started from the cache runs the first {@value #COLD_CALLS} calls; then the goals' own start,
+ * without the cache, for everything below;</li>
  * <li>the first {@value #COLD_CALLS} calls after the system is ready, before anything else reaches
  * it (the first mints the token), at N in flight;</li>
  * <li>the floors: one Kafka hop on the same broker, and the same read straight to the stand-in
@@ -76,7 +85,20 @@ final class Goals {
             LatencyStats one, BrokerRequests.Delta oneBroker, LatencyStats open, TsSeries ts,
             String system, String firstError, WakeUps.Cost wakeUps, MachineCpu.Shares machine,
             Map<String, MachineCpu.Shares> seriesMachines, KafkaRelay.Result relay,
-            KafkaRelay.Result transactionalRelay) {
+            KafkaRelay.Result transactionalRelay, AotStart aot) {
+
+        /** Figures without the AOT cache's start. */
+        Figures(int inFlight, LatencyStats cold, LatencyStats kafka, LatencyStats directOne,
+                LatencyStats directOpen, WarmUp.Summary warmUp, LatencyStats steady,
+                List<ProcessStats.Usage> steadyUsages, BrokerRequests.Delta steadyBroker,
+                LatencyStats one, BrokerRequests.Delta oneBroker, LatencyStats open, TsSeries ts,
+                String system, String firstError, WakeUps.Cost wakeUps, MachineCpu.Shares machine,
+                Map<String, MachineCpu.Shares> seriesMachines, KafkaRelay.Result relay,
+                KafkaRelay.Result transactionalRelay) {
+            this(inFlight, cold, kafka, directOne, directOpen, warmUp, steady, steadyUsages,
+                    steadyBroker, one, oneBroker, open, ts, system, firstError, wakeUps, machine,
+                    seriesMachines, relay, transactionalRelay, null);
+        }
 
         /** Figures without the Kafka relay. */
         Figures(int inFlight, LatencyStats cold, LatencyStats kafka, LatencyStats directOne,
@@ -118,8 +140,9 @@ final class Goals {
 
         List<LatencyStats> series() {
             List<LatencyStats> all = new ArrayList<>();
-            for (LatencyStats s : java.util.Arrays.asList(kafka, directOne, directOpen, cold,
-                    steady, relay == null ? null : relay.stats(), transactionalRelay == null
+            for (LatencyStats s : java.util.Arrays.asList(kafka, directOne, directOpen,
+                    cold, aot == null ? null : aot.coldWith(), steady,
+                    relay == null ? null : relay.stats(), transactionalRelay == null
                             ? null
                             : transactionalRelay.stats(),
                     one, open)) {
@@ -136,7 +159,9 @@ final class Goals {
 
         int errors() {
             int errors = 0;
-            for (LatencyStats s : java.util.Arrays.asList(cold, steady, one, open)) {
+            for (LatencyStats s : java.util.Arrays.asList(aot == null
+                    ? null
+                    : aot.coldWith(), cold, steady, one, open)) {
                 errors += s == null ? 0 : s.errors();
             }
             if (ts != null && ts.note() == null) {
@@ -146,11 +171,32 @@ final class Goals {
         }
     }
 
-    /** The four goals, judged on {@code figures}. */
+    /**
+     * The cold start from JDK 25's AOT cache, beside the goals' own start without it: a first
+     * start trained the cache ({@code trainingCalls}, recording), a second started from it and ran
+     * the first {@value #COLD_CALLS} calls ({@code coldWith}); how long each start took to be
+     * ready, and what assembling the cache took. Every other series ran on a third start, without
+     * the cache, as {@code bin/tollgate run} starts.
+     */
+    record AotStart(LatencyStats coldWith, java.time.Duration readyWith,
+            java.time.Duration readyWithout, int trainingCalls, AotCache.Created created) {
+
+        String line() {
+            return String.format(Locale.ROOT, "JDK 25's AOT cache: trained by a first start on"
+                    + " %,d calls (recording), assembled in %.1f s (%,d MB); a second start from"
+                    + " it was ready %.1f s after its JVM started and ran \"%s\"; the start every"
+                    + " other series ran on, without it, was ready after %.1f s%n", trainingCalls,
+                    created.seconds(), created.bytes() / 1_000_000, readyWith.toMillis() / 1000.0,
+                    coldWith.name(), readyWithout.toMillis() / 1000.0);
+        }
+    }
+
+    /** The four goals, judged on {@code figures}, and the cold goal from the AOT cache. */
     static List<Goal> goals(Figures f) {
         double threeHopsP50 = 3 * f.kafka().p50Millis();
         double threeHopsP99 = 3 * f.kafka().p99Millis();
-        return List.of(new Goal("TypeScript client, 1 session, " + f.inFlight() + " in flight",
+        List<Goal> goals = new ArrayList<>(List.of(new Goal("TypeScript client, 1 session, "
+                + f.inFlight() + " in flight",
                 "get_file calls/s / server-everything echo's", f.ts() == null
                         ? Double.NaN
                         : f.ts().ratio(),
@@ -165,7 +211,14 @@ final class Goals {
                         + " flight", COLD_CALLS, f.inFlight()), "p50 / steady state's p50",
                         f
                                 .cold().p50Millis() / f.steady().p50Millis(),
-                        2.0, false));
+                        2.0, false)));
+        if (f.aot() != null) {
+            goals.add(new Goal("the same from JDK 25's AOT cache",
+                    "p50 (a start from the cache) / steady's p50", f.aot().coldWith()
+                            .p50Millis() / f.steady().p50Millis(),
+                    2.0, false));
+        }
+        return List.copyOf(goals);
     }
 
     static String table(Figures f) {
@@ -184,6 +237,9 @@ final class Goals {
         out.append(String.format(Locale.ROOT, "three Kafka hops (p50 / p99): %.2f / %.2f ms%n", 3
                 * f.kafka().p50Millis(), 3 * f.kafka().p99Millis()));
         out.append(f.warmUp().line());
+        if (f.aot() != null) {
+            out.append(f.aot().line());
+        }
         out.append(String.format(Locale.ROOT, "%-52s %-44s %7s %7s  %s%n", "goal", "figure",
                 "value", "bound", "verdict"));
         for (Goal goal : goals(f)) {
@@ -377,6 +433,16 @@ final class Goals {
                 root.set("kafka_relay_transactional", f.transactionalRelay().json(mapper));
             }
         }
+        if (f.aot() != null) {
+            root.putObject("aot_cache").put("training_calls", f.aot().trainingCalls()).put(
+                    "assembled_s", f.aot().created().seconds()).put("bytes",
+                            f.aot().created()
+                                    .bytes())
+                    .put("ready_without_ms", f.aot().readyWithout().toMillis()).put(
+                            "ready_with_ms", f.aot().readyWith().toMillis())
+                    .put(
+                            "cold_p50_ms", f.aot().coldWith().p50Millis());
+        }
         if (f.firstError() != null) {
             root.put("first_error", f.firstError());
         }
@@ -385,112 +451,211 @@ final class Goals {
 
     /** Starts the stand-in and the system and measures every series, in the order above. */
     static Figures run(Bench.Options options, PrintStream progress) throws Exception {
-        int inFlight = options.tsClient();
         try (GitHubStandIn github = new GitHubStandIn(0)) {
-            progress.printf("[bench] goals: GitHub stand-in at %s; starting the standalone"
-                    + " system (--system %s)...%n", github.baseUrl(), options.system().flag);
-            try (SystemUnderTest system = Bench.startSystem(options, github.baseUrl(),
-                    progress)) {
-                String token = Gateway.mintToken(system.baseUrl(), system.adminKey(),
-                        "bench-agent");
-                List<ProcessStats.Measured> processes = new ArrayList<>();
-                processes.add(new ProcessStats.Measured(system.processes().isEmpty()
-                        ? "bench (client, stand-in and system)"
-                        : "bench (client and stand-in)", ProcessHandle.current().pid()));
-                processes.addAll(system.processes());
-                try (Gateway gateway = new Gateway(system.baseUrl(), token)) {
-                    int sessionsNeeded = Math.max(inFlight, OPEN_LOOP_MAX_IN_FLIGHT);
-                    progress.printf("[bench] opening %d MCP sessions...%n", sessionsNeeded);
-                    List<McpSyncClient> sessions = Bench.openSessions(gateway, sessionsNeeded);
-                    AtomicReference<String> firstError = new AtomicReference<>();
-                    IntFunction<Load.Caller> callers = slot -> () -> {
-                        var answer = sessions.get(slot).callTool(McpSchema.CallToolRequest
-                                .builder("get_file").arguments(Map.of("owner", options.owner(
-                                        slot), "repo", options.repo(slot), "path", "README.md"))
-                                .build());
-                        boolean ok = Gateway.succeeded(answer);
-                        if (!ok) {
-                            firstError.compareAndSet(null, Gateway.describe(answer));
-                        }
-                        return ok;
-                    };
-                    progress.printf("[bench] goals: the first %d calls after start, %d in"
-                            + " flight...%n", COLD_CALLS, inFlight);
-                    Map<String, MachineCpu.Shares> machines = new LinkedHashMap<>();
-                    LatencyStats cold = watched(machines, () -> Load.run("cold: first "
-                            + COLD_CALLS + " calls", COLD_CALLS, inFlight, 0, callers, progress));
-                    progress.println("[bench] goals: the floors...");
-                    LatencyStats kafka = watched(machines, () -> KafkaFloor.measure(system
-                            .kafkaClientProperties(), Math.min(options.floorCalls(), 2000), 512));
-                    LatencyStats directOne = watched(machines, () -> rename(DirectFloor.measure(
-                            github.baseUrl(), Math.min(options.floorCalls(),
-                                    ONE_IN_FLIGHT_CALLS),
-                            1, 0, progress), "direct, 1 in flight"));
-                    LatencyStats directOpen = watched(machines, () -> rename(DirectFloor
-                            .measure(github.baseUrl(), options.floorCalls(),
-                                    OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_RATE, progress),
-                            String.format(Locale.ROOT, "direct, %.0f calls/s",
-                                    OPEN_LOOP_RATE)));
-                    if (options.warmup() > 0) {
-                        Load.run("gateway warm-up", options.warmup(), inFlight, 0, callers,
-                                progress);
-                    }
-                    WarmUp.Summary warmUp = options.warmupJitPercent() > 0
-                            ? WarmUp.run(processes, inFlight, callers, options
-                                    .warmupJitPercent() / 100, options.warmupMaxSeconds(),
-                                    progress)
-                            : WarmUp.Summary.none();
-                    progress.printf("[bench] goals: steady state, %d in flight...%n", inFlight);
-                    long broker = system.brokerPid();
-                    var brokerBefore = BrokerRequests.sample(broker);
-                    MachineCpu.Sample machineBefore = MachineCpu.sample();
-                    var before = ProcessStats.sampleAll(processes);
-                    LatencyStats steady = Load.run("steady, " + inFlight + " in flight", options
-                            .calls(), inFlight, 0, callers, progress);
-                    List<ProcessStats.Usage> usages = ProcessStats.usages(processes, before,
-                            ProcessStats.sampleAll(processes));
-                    MachineCpu.Shares machine = MachineCpu.between(machineBefore, MachineCpu
-                            .sample());
-                    if (machine != null) {
-                        machines.put(steady.name(), machine);
-                    }
-                    var brokerSteady = BrokerRequests.sample(broker);
-                    // what a context switch costs this machine now, to price the series' switches
-                    WakeUps.Cost wakeUps = WakeUps.measure(WakeUps.DEFAULT_HAND_OFFS);
-                    progress.printf("[bench] goals: the Kafka floor under each call, %d hops"
-                            + " relayed at %d in flight...%n", KafkaRelay.HOPS, inFlight);
-                    List<KafkaRelay.Result> relays = new ArrayList<>();
-                    for (boolean transactional : new boolean[]{false, true}) {
-                        watched(machines, () -> {
-                            relays.add(KafkaRelay.measure(system.kafkaClientProperties(), options
-                                    .calls(), options.calls(), inFlight, transactional, processes,
-                                    broker, progress));
-                            return relays.getLast().stats();
-                        });
-                    }
-                    var brokerBeforeOne = BrokerRequests.sample(broker);
-                    progress.println("[bench] goals: one call in flight...");
-                    LatencyStats one = watched(machines, () -> Load.run("gateway, 1 in flight",
-                            ONE_IN_FLIGHT_CALLS, 1, 0, callers, progress));
-                    var brokerOne = BrokerRequests.sample(broker);
-                    progress.printf(Locale.ROOT, "[bench] goals: open loop at %.0f calls/s...%n",
-                            OPEN_LOOP_RATE);
-                    LatencyStats open = watched(machines, () -> Load.run(String.format(
-                            Locale.ROOT, "gateway, %.0f calls/s", OPEN_LOOP_RATE),
-                            options
-                                    .calls(),
-                            OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_RATE, callers, progress));
-                    TsSeries ts = TsSeries.measure(options, system.baseUrl(), token, TsSeries
-                            .serving(system), progress);
-                    return new Figures(inFlight, cold, kafka, directOne, directOpen, warmUp,
-                            steady, usages, BrokerRequests.Sampled.between(brokerBefore,
-                                    brokerSteady, options.calls()),
-                            one, BrokerRequests.Sampled.between(brokerBeforeOne, brokerOne,
-                                    ONE_IN_FLIGHT_CALLS),
-                            open, ts, system.description(), firstError.get(), wakeUps,
-                            machine, machines, relays.get(0), relays.get(1));
+            String noCache = options.aot()
+                    ? AotCache.unsupported(options.system(), Runtime.version().feature(),
+                            ChildJvm.nestedJars())
+                    : null;
+            if (noCache != null) {
+                progress.println("[bench] goals: no AOT cache: " + noCache + " (--no-aot says"
+                        + " so without this line)");
+            }
+            if (!options.aot() || noCache != null) {
+                progress.printf("[bench] goals: GitHub stand-in at %s; starting the standalone"
+                        + " system (--system %s)...%n", github.baseUrl(), options.system().flag);
+                try (SystemUnderTest system = Bench.startSystem(options, github.baseUrl(),
+                        progress)) {
+                    return measure(options, github, system, null, progress);
                 }
             }
+            Path dir = Files.createTempDirectory("tollgate-bench-aot");
+            try {
+                AotCache cache = AotCache.prepare(dir, System.getProperty("java.class.path"));
+                int trainingCalls = COLD_CALLS + options.calls();
+                List<String> record = new ArrayList<>(options.childJvmOptions());
+                record.addAll(cache.recordOptions());
+                progress.printf("[bench] goals: training JDK 25's AOT cache: a first start of the"
+                        + " system, recording, %,d calls (GitHub stand-in at %s)...%n",
+                        trainingCalls, github.baseUrl());
+                firstCalls(options, github, record, cache.classpath(), "AOT training",
+                        trainingCalls, progress);
+                AotCache.Created created = cache.create(ChildJvm.java(), options
+                        .childJvmOptions(), progress);
+                cache.checkUnchanged();
+                progress.printf(Locale.ROOT, "[bench] goals: AOT cache of %,d MB assembled in %.1f"
+                        + " s; a second start, from it, for its first %d calls...%n",
+                        created
+                                .bytes() / 1_000_000,
+                        created.seconds(), COLD_CALLS);
+                List<String> use = new ArrayList<>(options.childJvmOptions());
+                use.addAll(cache.useOptions());
+                FirstCalls fromCache = firstCalls(options, github, use, cache.classpath(),
+                        "cold: first " + COLD_CALLS + " calls, AOT cache", COLD_CALLS, progress);
+                delete(dir);
+                progress.printf("[bench] goals: the goals' own start, without the cache"
+                        + " (--system %s)...%n", options.system().flag);
+                try (ProcessSystem system = ProcessSystem.start(github.baseUrl(), options
+                        .ownerNames(), options.launcherArgs(), options.childJvmOptions(),
+                        progress)) {
+                    return measure(options, github, system, new AotStart(fromCache.calls(),
+                            fromCache.ready(), system.startup(), trainingCalls, created),
+                            progress);
+                }
+            } finally {
+                if (Files.exists(dir)) {
+                    delete(dir);
+                }
+            }
+        }
+    }
+
+    /** A start's first calls, and how long after its JVM started it was ready. */
+    private record FirstCalls(LatencyStats calls, java.time.Duration ready) {
+    }
+
+    /**
+     * Starts the system with {@code jvmOptions} from {@code classpath}, drives {@code calls}
+     * {@code get_file} calls at the goals' calls in flight from the moment it is ready, and stops
+     * it (a recording JVM writes its record as it exits).
+     */
+    private static FirstCalls firstCalls(Bench.Options options, GitHubStandIn github,
+            List<String> jvmOptions, String classpath, String name, int calls,
+            PrintStream progress) throws Exception {
+        int inFlight = options.tsClient();
+        try (ProcessSystem system = ProcessSystem.start(github.baseUrl(), options.ownerNames(),
+                options.launcherArgs(), jvmOptions, classpath, progress)) {
+            String token = Gateway.mintToken(system.baseUrl(), system.adminKey(), "bench-agent");
+            try (Gateway gateway = new Gateway(system.baseUrl(), token)) {
+                List<McpSyncClient> sessions = Bench.openSessions(gateway, inFlight);
+                AtomicReference<String> firstError = new AtomicReference<>();
+                LatencyStats stats = Load.run(name, calls, inFlight, 0, callers(options,
+                        sessions, firstError), progress);
+                if (firstError.get() != null) {
+                    progress.println("[bench] goals: " + name + ": a call failed: " + firstError
+                            .get());
+                }
+                progress.println("[bench] goals: stopping that start...");
+                return new FirstCalls(stats, system.startup());
+            }
+        }
+    }
+
+    /** One {@code get_file} per call on session {@code slot}, the first failure kept. */
+    private static IntFunction<Load.Caller> callers(Bench.Options options,
+            List<McpSyncClient> sessions, AtomicReference<String> firstError) {
+        return slot -> () -> {
+            var answer = sessions.get(slot).callTool(McpSchema.CallToolRequest.builder("get_file")
+                    .arguments(Map.of("owner", options.owner(slot), "repo", options.repo(slot),
+                            "path", "README.md"))
+                    .build());
+            boolean ok = Gateway.succeeded(answer);
+            if (!ok) {
+                firstError.compareAndSet(null, Gateway.describe(answer));
+            }
+            return ok;
+        };
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /** Every series on a started system, in the order above. */
+    private static Figures measure(Bench.Options options, GitHubStandIn github,
+            SystemUnderTest system, AotStart aot, PrintStream progress) throws Exception {
+        int inFlight = options.tsClient();
+        String token = Gateway.mintToken(system.baseUrl(), system.adminKey(),
+                "bench-agent");
+        List<ProcessStats.Measured> processes = new ArrayList<>();
+        processes.add(new ProcessStats.Measured(system.processes().isEmpty()
+                ? "bench (client, stand-in and system)"
+                : "bench (client and stand-in)", ProcessHandle.current().pid()));
+        processes.addAll(system.processes());
+        try (Gateway gateway = new Gateway(system.baseUrl(), token)) {
+            int sessionsNeeded = Math.max(inFlight, OPEN_LOOP_MAX_IN_FLIGHT);
+            progress.printf("[bench] opening %d MCP sessions...%n", sessionsNeeded);
+            List<McpSyncClient> sessions = Bench.openSessions(gateway, sessionsNeeded);
+            AtomicReference<String> firstError = new AtomicReference<>();
+            IntFunction<Load.Caller> callers = callers(options, sessions, firstError);
+            progress.printf("[bench] goals: the first %d calls after start, %d in"
+                    + " flight...%n", COLD_CALLS, inFlight);
+            Map<String, MachineCpu.Shares> machines = new LinkedHashMap<>();
+            LatencyStats cold = watched(machines, () -> Load.run("cold: first "
+                    + COLD_CALLS + " calls", COLD_CALLS, inFlight, 0, callers, progress));
+            progress.println("[bench] goals: the floors...");
+            LatencyStats kafka = watched(machines, () -> KafkaFloor.measure(system
+                    .kafkaClientProperties(), Math.min(options.floorCalls(), 2000), 512));
+            LatencyStats directOne = watched(machines, () -> rename(DirectFloor.measure(
+                    github.baseUrl(), Math.min(options.floorCalls(),
+                            ONE_IN_FLIGHT_CALLS),
+                    1, 0, progress), "direct, 1 in flight"));
+            LatencyStats directOpen = watched(machines, () -> rename(DirectFloor
+                    .measure(github.baseUrl(), options.floorCalls(),
+                            OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_RATE, progress),
+                    String.format(Locale.ROOT, "direct, %.0f calls/s",
+                            OPEN_LOOP_RATE)));
+            if (options.warmup() > 0) {
+                Load.run("gateway warm-up", options.warmup(), inFlight, 0, callers,
+                        progress);
+            }
+            WarmUp.Summary warmUp = options.warmupJitPercent() > 0
+                    ? WarmUp.run(processes, inFlight, callers, options
+                            .warmupJitPercent() / 100, options.warmupMaxSeconds(),
+                            progress)
+                    : WarmUp.Summary.none();
+            progress.printf("[bench] goals: steady state, %d in flight...%n", inFlight);
+            long broker = system.brokerPid();
+            var brokerBefore = BrokerRequests.sample(broker);
+            MachineCpu.Sample machineBefore = MachineCpu.sample();
+            var before = ProcessStats.sampleAll(processes);
+            LatencyStats steady = Load.run("steady, " + inFlight + " in flight", options
+                    .calls(), inFlight, 0, callers, progress);
+            List<ProcessStats.Usage> usages = ProcessStats.usages(processes, before,
+                    ProcessStats.sampleAll(processes));
+            MachineCpu.Shares machine = MachineCpu.between(machineBefore, MachineCpu
+                    .sample());
+            if (machine != null) {
+                machines.put(steady.name(), machine);
+            }
+            var brokerSteady = BrokerRequests.sample(broker);
+            // what a context switch costs this machine now, to price the series' switches
+            WakeUps.Cost wakeUps = WakeUps.measure(WakeUps.DEFAULT_HAND_OFFS);
+            progress.printf("[bench] goals: the Kafka floor under each call, %d hops"
+                    + " relayed at %d in flight...%n", KafkaRelay.HOPS, inFlight);
+            List<KafkaRelay.Result> relays = new ArrayList<>();
+            for (boolean transactional : new boolean[]{false, true}) {
+                watched(machines, () -> {
+                    relays.add(KafkaRelay.measure(system.kafkaClientProperties(), options
+                            .calls(), options.calls(), inFlight, transactional, processes,
+                            broker, progress));
+                    return relays.getLast().stats();
+                });
+            }
+            var brokerBeforeOne = BrokerRequests.sample(broker);
+            progress.println("[bench] goals: one call in flight...");
+            LatencyStats one = watched(machines, () -> Load.run("gateway, 1 in flight",
+                    ONE_IN_FLIGHT_CALLS, 1, 0, callers, progress));
+            var brokerOne = BrokerRequests.sample(broker);
+            progress.printf(Locale.ROOT, "[bench] goals: open loop at %.0f calls/s...%n",
+                    OPEN_LOOP_RATE);
+            LatencyStats open = watched(machines, () -> Load.run(String.format(
+                    Locale.ROOT, "gateway, %.0f calls/s", OPEN_LOOP_RATE),
+                    options
+                            .calls(),
+                    OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_RATE, callers, progress));
+            TsSeries ts = TsSeries.measure(options, system.baseUrl(), token, TsSeries
+                    .serving(system), progress);
+            return new Figures(inFlight, cold, kafka, directOne, directOpen, warmUp,
+                    steady, usages, BrokerRequests.Sampled.between(brokerBefore,
+                            brokerSteady, options.calls()),
+                    one, BrokerRequests.Sampled.between(brokerBeforeOne, brokerOne,
+                            ONE_IN_FLIGHT_CALLS),
+                    open, ts, system.description(), firstError.get(), wakeUps,
+                    machine, machines, relays.get(0), relays.get(1), aot);
         }
     }
 

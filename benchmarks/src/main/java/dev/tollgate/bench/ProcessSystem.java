@@ -30,29 +30,40 @@ final class ProcessSystem implements SystemUnderTest {
     private final ChildJvm child;
     private final String bootstrap;
     private final String baseUrl;
+    private final Duration startup;
 
-    private ProcessSystem(SystemSetup setup, ChildJvm child, String bootstrap, String baseUrl) {
+    private ProcessSystem(SystemSetup setup, ChildJvm child, String bootstrap, String baseUrl,
+            Duration startup) {
         this.setup = setup;
         this.child = child;
         this.bootstrap = bootstrap;
         this.baseUrl = baseUrl;
+        this.startup = startup;
     }
 
     static ProcessSystem start(String githubUrl, List<String> owners, List<String> extraArgs,
             List<String> jvmOptions, PrintStream progress) throws Exception {
+        return start(githubUrl, owners, extraArgs, jvmOptions, null, progress);
+    }
+
+    /** As above, from {@code classpath} instead of this JVM's where it is not null. */
+    static ProcessSystem start(String githubUrl, List<String> owners, List<String> extraArgs,
+            List<String> jvmOptions, String classpath, PrintStream progress) throws Exception {
         SystemSetup setup = SystemSetup.create(owners);
         ChildJvm child = null;
         try {
+            long started = System.nanoTime();
             // the admin key reaches the child through its environment, not its command line
-            child = ChildJvm.start("system", jvmOptions, TollgateLauncher.class.getName(), setup
-                    .launcherArgs(githubUrl, extraArgs),
+            child = ChildJvm.start("system", jvmOptions, classpath, TollgateLauncher.class
+                    .getName(), setup.launcherArgs(githubUrl, extraArgs),
                     Map.of("TOLLGATE_ADMIN_KEY", setup
                             .adminKey()),
                     setup.log("system"), progress);
             progress.printf("[bench] system JVM pid %d, log %s%n", child.pid(), child.log());
             String bootstrap = child.await(BROKER_UP, NOT_READY, START_TIMEOUT).group(1);
             String baseUrl = child.await(READY, NOT_READY, START_TIMEOUT).group(1);
-            return new ProcessSystem(setup, child, bootstrap, baseUrl);
+            return new ProcessSystem(setup, child, bootstrap, baseUrl, Duration.ofNanos(System
+                    .nanoTime() - started));
         } catch (Exception | Error e) {
             if (child != null) {
                 child.close();
@@ -97,6 +108,11 @@ final class ProcessSystem implements SystemUnderTest {
     @Override
     public String description() {
         return "standalone system in one child JVM";
+    }
+
+    /** From starting its JVM to the launcher's "ready" line. */
+    Duration startup() {
+        return startup;
     }
 
     @Override

@@ -233,6 +233,44 @@ class GoalsTest {
     }
 
     @Test
+    void theColdGoalIsJudgedAgainOnAStartFromTheAotCache() {
+        Goals.Figures measured = figures(400);
+        Goals.AotStart aot = new Goals.AotStart(stats("cold: first 1000 calls, AOT cache", 20,
+                60, 300), java.time.Duration.ofMillis(5_100), java.time.Duration.ofMillis(9_300),
+                6_000, new AotCache.Created(162_000_000L, 8.4));
+        Goals.Figures fromCache = new Goals.Figures(8, measured.cold(), measured.kafka(), measured
+                .directOne(), measured.directOpen(), measured.warmUp(), measured.steady(),
+                measured.steadyUsages(), measured.steadyBroker(), measured.one(), measured
+                        .oneBroker(),
+                measured.open(), measured.ts(), measured.system(), null, null, null, Map.of(),
+                null, null, aot);
+
+        List<Goals.Goal> goals = Goals.goals(fromCache);
+        String table = Goals.table(fromCache);
+        JsonNode json = JsonMapper.builder().build().readTree(Goals.json(fromCache));
+
+        // cold p50 30 (the goals' own start) and 20 (from the cache) over steady 10
+        assertThat(goals).extracting(Goals.Goal::value).containsExactly(0.4, 2.0, 1.5, 3.0,
+                2.0);
+        assertThat(goals).extracting(Goals.Goal::met).containsExactly(false, true, true, false,
+                true);
+        assertThat(goals.get(3).name()).isEqualTo("the first 1,000 calls after start, 8 in flight");
+        assertThat(goals.get(4).name()).isEqualTo("the same from JDK 25's AOT cache");
+        assertThat(table).contains("JDK 25's AOT cache: trained by a first start on 6,000 calls"
+                + " (recording), assembled in 8.4 s (162 MB); a second start from it was ready"
+                + " 5.1 s after its JVM started and ran \"cold: first 1000 calls, AOT cache\";"
+                + " the start every other series ran on, without it, was ready after 9.3 s")
+                .contains("cold: first 1000 calls, AOT cache     1000");
+        assertThat(json.path("goals")).hasSize(5);
+        assertThat(json.path("aot_cache").path("ready_with_ms").asLong()).isEqualTo(5_100);
+        assertThat(json.path("aot_cache").path("cold_p50_ms").asDouble()).isEqualTo(20.0);
+        assertThat(json.path("aot_cache").path("bytes").asLong()).isEqualTo(162_000_000L);
+        assertThat(json.path("series")).hasSize(10);
+        assertThat(fromCache.errors()).isZero();
+        assertThat(Goals.goals(measured)).as("no cache: the four goals").hasSize(4);
+    }
+
+    @Test
     void goalsRunTheirOwnSeriesAndRefuseWhatWouldChangeThem() {
         assertThat(Bench.Options.parse(new String[]{"--goals", "--calls", "5000"}).goals())
                 .isTrue();
