@@ -451,12 +451,11 @@ public final class Bench {
                 + " series")
         boolean goals;
 
-        @Option(names = "--aot", negatable = true, defaultValue = "true", fallbackValue = "true", description = "with --goals on JDK 25+ (--system process): also train JDK 25's"
-                + " AOT cache in a first start of the system (its first 1000 calls, then"
-                + " --calls more, recorded; their p50 is the cold goal without the cache),"
-                + " then measure every goal on a second start from the cache, as the"
-                + " README's faster start runs it (default on; --no-aot: one start, no"
-                + " cache)")
+        @Option(names = "--aot", negatable = true, defaultValue = "true", fallbackValue = "true", description = "with --goals on JDK 25+ (--system process): first train JDK 25's"
+                + " AOT cache in a start of its own (1000 + --calls calls, recorded),"
+                + " start the system from the cache for its first 1000 calls and judge"
+                + " the cold goal on them too; every other series runs on a plain start"
+                + " as before (default on; --no-aot: the plain start alone)")
         boolean aot = true;
 
         @Option(names = "--json", description = "one JSON object on standard output instead of"

@@ -128,7 +128,11 @@ final class Goals {
          * included, in the order they ran.
          */
         Map<String, MachineCpu.Shares> machines() {
-            Map<String, MachineCpu.Shares> all = new LinkedHashMap<>(seriesMachines);
+            Map<String, MachineCpu.Shares> all = new LinkedHashMap<>();
+            if (aot != null && aot.coldMachine() != null) {
+                all.put(aot.coldWith().name(), aot.coldMachine());
+            }
+            all.putAll(seriesMachines);
             if (ts != null && ts.note() == null && ts.gatewayCost() != null && ts
                     .baselineCost() != null && ts.gatewayCost().machine() != null && ts
                             .baselineCost().machine() != null) {
@@ -179,7 +183,8 @@ final class Goals {
      * the cache, as {@code bin/tollgate run} starts.
      */
     record AotStart(LatencyStats coldWith, java.time.Duration readyWith,
-            java.time.Duration readyWithout, int trainingCalls, AotCache.Created created) {
+            java.time.Duration readyWithout, int trainingCalls, AotCache.Created created,
+            MachineCpu.Shares coldMachine) {
 
         String line() {
             return String.format(Locale.ROOT, "JDK 25's AOT cache: trained by a first start on"
@@ -457,8 +462,8 @@ final class Goals {
                             ChildJvm.nestedJars())
                     : null;
             if (noCache != null) {
-                progress.println("[bench] goals: no AOT cache: " + noCache + " (--no-aot says"
-                        + " so without this line)");
+                progress.println("[bench] goals: no AOT cache (" + noCache + "): the four goals"
+                        + " on one start");
             }
             if (!options.aot() || noCache != null) {
                 progress.printf("[bench] goals: GitHub stand-in at %s; starting the standalone"
@@ -498,7 +503,8 @@ final class Goals {
                         .ownerNames(), options.launcherArgs(), options.childJvmOptions(),
                         progress)) {
                     return measure(options, github, system, new AotStart(fromCache.calls(),
-                            fromCache.ready(), system.startup(), trainingCalls, created),
+                            fromCache.ready(), system.startup(), trainingCalls, created,
+                            fromCache.machine()),
                             progress);
                 }
             } finally {
@@ -509,8 +515,12 @@ final class Goals {
         }
     }
 
-    /** A start's first calls, and how long after its JVM started it was ready. */
-    private record FirstCalls(LatencyStats calls, java.time.Duration ready) {
+    /**
+     * A start's first calls, how long after its JVM started it was ready, and what the machine's
+     * CPUs did during the calls.
+     */
+    private record FirstCalls(LatencyStats calls, java.time.Duration ready,
+            MachineCpu.Shares machine) {
     }
 
     /**
@@ -528,14 +538,16 @@ final class Goals {
             try (Gateway gateway = new Gateway(system.baseUrl(), token)) {
                 List<McpSyncClient> sessions = Bench.openSessions(gateway, inFlight);
                 AtomicReference<String> firstError = new AtomicReference<>();
+                MachineCpu.Sample before = MachineCpu.sample();
                 LatencyStats stats = Load.run(name, calls, inFlight, 0, callers(options,
                         sessions, firstError), progress);
+                MachineCpu.Shares machine = MachineCpu.between(before, MachineCpu.sample());
                 if (firstError.get() != null) {
                     progress.println("[bench] goals: " + name + ": a call failed: " + firstError
                             .get());
                 }
                 progress.println("[bench] goals: stopping that start...");
-                return new FirstCalls(stats, system.startup());
+                return new FirstCalls(stats, system.startup(), machine);
             }
         }
     }

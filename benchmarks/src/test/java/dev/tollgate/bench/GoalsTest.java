@@ -237,7 +237,8 @@ class GoalsTest {
         Goals.Figures measured = figures(400);
         Goals.AotStart aot = new Goals.AotStart(stats("cold: first 1000 calls, AOT cache", 20,
                 60, 300), java.time.Duration.ofMillis(5_100), java.time.Duration.ofMillis(9_300),
-                6_000, new AotCache.Created(162_000_000L, 8.4));
+                6_000, new AotCache.Created(162_000_000L, 8.4), new MachineCpu.Shares(0.8,
+                        0.1, 0.02, 0.08, 0, 0.031, 2));
         Goals.Figures fromCache = new Goals.Figures(8, measured.cold(), measured.kafka(), measured
                 .directOne(), measured.directOpen(), measured.warmUp(), measured.steady(),
                 measured.steadyUsages(), measured.steadyBroker(), measured.one(), measured
@@ -266,6 +267,10 @@ class GoalsTest {
         assertThat(json.path("aot_cache").path("cold_p50_ms").asDouble()).isEqualTo(20.0);
         assertThat(json.path("aot_cache").path("bytes").asLong()).isEqualTo(162_000_000L);
         assertThat(json.path("series")).hasSize(10);
+        // the start from the cache is one series more whose machine counts
+        assertThat(table).contains("the host's share of the CPUs (steal) per series: cold: first"
+                + " 1000 calls, AOT cache 3.1%").contains("NOTE: the host took 3.1% of the CPUs"
+                        + " during \"cold: first 1000 calls, AOT cache\"");
         assertThat(fromCache.errors()).isZero();
         assertThat(Goals.goals(measured)).as("no cache: the four goals").hasSize(4);
     }
