@@ -1,8 +1,9 @@
 package dev.tollgate.bench;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,9 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
+import java.util.spi.ToolProvider;
 
 /**
  * JDK 25's ahead-of-time cache for the standalone system (JEP 483, 514, 515): a training run
@@ -125,26 +124,23 @@ final class AotCache {
         return name == null ? "root" : name.toString().replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
-    /** Copies every file under {@code folder} into {@code jar}, with its directory entries. */
+    /**
+     * Copies every file under {@code folder} into {@code jar} with the JDK's own jar tool, which
+     * keeps the directory entries and times (no manifest: the folder brings its own META-INF).
+     */
     static void jar(Path folder, Path jar) throws IOException {
-        List<Path> paths;
-        try (Stream<Path> walk = Files.walk(folder)) {
-            paths = walk.filter(p -> !p.equals(folder)).sorted().toList();
-        }
-        try (OutputStream file = Files.newOutputStream(jar);
-                JarOutputStream out = new JarOutputStream(file)) {
-            for (Path path : paths) {
-                String name = folder.relativize(path).toString().replace(java.io.File.separatorChar,
-                        '/');
-                boolean directory = Files.isDirectory(path);
-                JarEntry entry = new JarEntry(directory ? name + "/" : name);
-                entry.setTime(Files.getLastModifiedTime(path).toMillis());
-                out.putNextEntry(entry);
-                if (!directory) {
-                    Files.copy(path, out);
-                }
-                out.closeEntry();
-            }
+        ToolProvider tool = ToolProvider.findFirst("jar")
+                .orElseThrow(() -> new IllegalStateException(
+                        "the AOT cache's jars are made with the JDK's jar tool, which this Java lacks:"
+                                + " run the bench on a JDK"));
+        StringWriter output = new StringWriter();
+        PrintWriter out = new PrintWriter(output);
+        int exit = tool.run(out, out, "--create", "--no-manifest", "--file", jar.toString(), "-C",
+                folder.toString(), ".");
+        out.flush();
+        if (exit != 0) {
+            throw new IOException("jar --create --file " + jar + " -C " + folder + " . exited with "
+                    + exit + ": " + output.toString().strip());
         }
     }
 

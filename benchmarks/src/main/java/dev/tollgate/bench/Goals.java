@@ -2,19 +2,16 @@ package dev.tollgate.bench;
 
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
-import java.util.stream.Stream;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -496,7 +493,6 @@ final class Goals {
                 use.addAll(cache.useOptions());
                 FirstCalls fromCache = firstCalls(options, github, use, cache.classpath(),
                         "cold: first " + COLD_CALLS + " calls, AOT cache", COLD_CALLS, progress);
-                delete(dir);
                 progress.printf("[bench] goals: the goals' own start, without the cache"
                         + " (--system %s)...%n", options.system().flag);
                 try (ProcessSystem system = ProcessSystem.start(github.baseUrl(), options
@@ -508,9 +504,7 @@ final class Goals {
                             progress);
                 }
             } finally {
-                if (Files.exists(dir)) {
-                    delete(dir);
-                }
+                SystemSetup.delete(dir, false);
             }
         }
     }
@@ -566,14 +560,6 @@ final class Goals {
             }
             return ok;
         };
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 
     /** Every series on a started system, in the order above. */

@@ -101,7 +101,8 @@ record SystemSetup(Path dir, Path appKey, Path policy, String adminKey) {
         delete(dir, true);
     }
 
-    private static void delete(Path dir, boolean keepLogs) {
+    /** Deletes {@code dir} and everything in it but, with {@code keepLogs}, its logs. */
+    static void delete(Path dir, boolean keepLogs) {
         boolean kept = false;
         try (var paths = Files.walk(dir)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
