@@ -264,10 +264,7 @@ public final class Bench {
                         .put("rss_before_gateway_kib", rssBeforeKib).put("rss_after_gateway_kib",
                                 rssAfterKib);
             }
-            root.putObject("warm_up_until_steady").put("calls", warmUp.calls()).put("seconds",
-                    warmUp.seconds()).put("rounds", warmUp.rounds()).put("jit_share_last_round",
-                            warmUp.jitShare())
-                    .put("threshold", warmUp.threshold()).put("settled", warmUp.settled());
+            warmUp.json(root.putObject("warm_up_until_steady"));
             if (stages != null) {
                 root.put("stages_matched", stages.matched());
                 root.set("request_to_decision", mapper.readTree(stages.requestToDecision().json()));
@@ -400,8 +397,9 @@ public final class Bench {
         Integer warmup;
 
         @Option(names = "--warmup-jit", paramLabel = "PCT", description = "then more warm-up rounds (closed loop, ~10 s each) until the JIT"
-                + " compilers use at most PCT %% of all measured CPU: steady state"
-                + " (default 10; 0 = off)")
+                + " compilers use at most PCT %% of all measured CPU: steady state; the same"
+                + " with the TypeScript client before its get_file series, until the system's"
+                + " JIT is there (default 10; 0 = off)")
         double warmupJit = 10;
 
         @Option(names = "--warmup-max-s", paramLabel = "S", description = "stop those rounds after S seconds even if not steady (default"

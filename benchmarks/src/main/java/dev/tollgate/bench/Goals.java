@@ -239,6 +239,9 @@ final class Goals {
         out.append(String.format(Locale.ROOT, "three Kafka hops (p50 / p99): %.2f / %.2f ms%n", 3
                 * f.kafka().p50Millis(), 3 * f.kafka().p99Millis()));
         out.append(f.warmUp().line());
+        if (f.ts() != null && f.ts().note() == null && f.ts().warmUp().rounds() > 0) {
+            out.append(f.ts().warmUpLine());
+        }
         if (f.aot() != null) {
             out.append(f.aot().line());
         }

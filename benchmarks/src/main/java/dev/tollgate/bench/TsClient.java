@@ -88,10 +88,12 @@ final class TsClient {
     /**
      * One series and what its measured calls cost: the client's CPU (its own count) and the
      * server's CPU and context switches, every process in {@code servers} from the moment the
-     * client says it begins measuring to its end; -1 where the server's could not be read.
+     * client says it begins measuring to its end; -1 where the server's could not be read. {@code
+     * serverJitMillis} is the part of the server's CPU its JIT compilers used (NaN where the
+     * server has none, as a Node.js server, or its threads could not be read).
      */
     record Run(LatencyStats stats, double clientCpuMillis, double serverCpuMillis,
-            long serverSwitches, MachineCpu.Shares machine) {
+            long serverSwitches, double serverJitMillis, MachineCpu.Shares machine) {
 
         /** The client's and the server's CPU ms per measured call, the server's switches. */
         CallCost cost() {
@@ -101,24 +103,33 @@ final class TsClient {
                     serverSwitches < 0
                             ? Double.NaN
                             : (double) serverSwitches / stats.calls(),
-                    machine);
+                    serverJitMillis / stats.calls(), machine);
+        }
+
+        /** The server's JIT compilers' share of its CPU over the measured calls (NaN: unknown). */
+        double serverJitShare() {
+            return serverCpuMillis <= 0 ? Double.NaN : serverJitMillis / serverCpuMillis;
         }
     }
 
     /**
      * CPU ms per call of the client and of the server, the server's context switches per call
-     * (NaN: not measured), and the machine's CPU shares over the measured calls (null: not
-     * measured).
+     * and its JIT compilers' CPU ms per call (NaN: not measured), and the machine's CPU shares
+     * over the measured calls (null: not measured).
      */
-    record CallCost(double client, double server, double serverSwitches,
+    record CallCost(double client, double server, double serverSwitches, double serverJit,
             MachineCpu.Shares machine) {
 
         CallCost(double client, double server) {
-            this(client, server, Double.NaN, null);
+            this(client, server, Double.NaN, Double.NaN, null);
         }
 
         CallCost(double client, double server, double serverSwitches) {
-            this(client, server, serverSwitches, null);
+            this(client, server, serverSwitches, Double.NaN, null);
+        }
+
+        CallCost(double client, double server, double serverSwitches, MachineCpu.Shares machine) {
+            this(client, server, serverSwitches, Double.NaN, machine);
         }
     }
 
@@ -137,6 +148,8 @@ final class TsClient {
         AtomicReference<ProcessStats.Totals> serversAtStart = new AtomicReference<>(
                 new ProcessStats.Totals(-1, -1));
         AtomicReference<MachineCpu.Sample> machineAtStart = new AtomicReference<>();
+        AtomicReference<Map<ProcessStats.Measured, ProcessStats.Sample>> threadsAtStart = new AtomicReference<>(
+                Map.of());
         // the token goes in the environment, which other users cannot read, not on the command
         // line, which they can (/proc/PID/cmdline)
         String out = run(work, 3600, token == null
@@ -146,6 +159,7 @@ final class TsClient {
                 progress, line -> {
                     if (line.startsWith(MEASURING)) {
                         serversAtStart.set(ProcessStats.totals(servers));
+                        threadsAtStart.set(ProcessStats.sampleAll(servers));
                         machineAtStart.set(MachineCpu.sample());
                     }
                 }, "node", "--no-warnings", "load.mjs", url, tool, JSON.writeValueAsString(
@@ -153,6 +167,10 @@ final class TsClient {
                 Integer.toString(calls), Integer.toString(concurrency), Integer.toString(warmup),
                 Integer.toString(sessions));
         ProcessStats.Totals atEnd = ProcessStats.totals(servers);
+        Map<ProcessStats.Measured, ProcessStats.Sample> threadsAtEnd = ProcessStats.sampleAll(
+                servers);
+        double jit = jitMillis(ProcessStats.usages(servers, threadsAtStart.get(), threadsAtEnd),
+                threadsAtEnd, servers.size());
         MachineCpu.Shares machine = MachineCpu.between(machineAtStart.get(), MachineCpu.sample());
         JsonNode result = JSON.readTree(out);
         int errors = result.path("errors").asInt();
@@ -175,7 +193,24 @@ final class TsClient {
                 || atStart.switches() < 0 || atEnd.switches() < 0
                         ? -1
                         : atEnd.switches() - atStart.switches(),
-                machine);
+                jit, machine);
+    }
+
+    /**
+     * The JIT compilers' CPU ms in {@code usages}, or NaN unless every one of the {@code servers}
+     * processes was read and at least one has compiler threads (a JVM; Node.js's have other names).
+     */
+    static double jitMillis(List<ProcessStats.Usage> usages,
+            Map<ProcessStats.Measured, ProcessStats.Sample> atEnd, int servers) {
+        boolean compilers = atEnd.values().stream().flatMap(sample -> sample.threads().values()
+                .stream()).anyMatch(thread -> ThreadComponents.JIT.equals(
+                        ThreadComponents.of(
+                                thread.comm())));
+        if (servers == 0 || usages.size() != servers || !compilers) {
+            return Double.NaN;
+        }
+        return usages.stream().mapToDouble(usage -> usage.componentMillis().getOrDefault(
+                ThreadComponents.JIT, 0.0)).sum();
     }
 
     /** server-everything on a free loopback port, until closed. */

@@ -13,9 +13,11 @@ import tools.jackson.databind.node.ObjectNode;
  * after the other in the same run, and what a call cost each side in CPU: the client, and the
  * system's processes or server-everything's ({@code null} costs: not measured). {@code note} says
  * why there are none when the client could not run; the rest of the bench stands without them.
+ * {@code warmUp} is what the TypeScript client's rounds before the gateway's series did, until the
+ * system's JIT settled for its requests (none: not run).
  */
 record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, String note,
-        TsClient.CallCost gatewayCost, TsClient.CallCost baselineCost) {
+        TsClient.CallCost gatewayCost, TsClient.CallCost baselineCost, WarmUp.Summary warmUp) {
 
     /** The goal: get_file through the gateway at 0.8x or more of echo's calls/s. */
     static final double GOAL = 0.8;
@@ -23,6 +25,12 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
     /** The series without their costs (or none, with {@code note}). */
     TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, String note) {
         this(inFlight, gateway, baseline, note, null, null);
+    }
+
+    /** The series and their costs, without warm-up rounds. */
+    TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, String note,
+            TsClient.CallCost gatewayCost, TsClient.CallCost baselineCost) {
+        this(inFlight, gateway, baseline, note, gatewayCost, baselineCost, WarmUp.Summary.none());
     }
 
     /**
@@ -34,12 +42,32 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
         int inFlight = options.tsClient();
         try {
             TsClient client = TsClient.install(TsClient.defaultFolder(), progress);
+            String url = gatewayUrl + "/mcp";
+            Map<String, Object> arguments = Map.of("owner", options.owner(0), "repo", options.repo(
+                    0), "path", "README.md");
+            WarmUp.Summary warmUp = WarmUp.Summary.none();
+            if (options.warmupJitPercent() > 0 && !system.isEmpty()) {
+                // The system compiles its handling of these requests anew (they are not the Java
+                // client's); the series is steady state only once that is done, as the Java one.
+                progress.printf(Locale.ROOT, "[bench] TypeScript MCP SDK client: warm-up rounds"
+                        + " until the system's JIT uses at most %.1f%% of its CPU (at most %.0f"
+                        + " s)...%n", options.warmupJitPercent(), options.warmupMaxSeconds());
+                warmUp = WarmUp.rounds((number, calls) -> {
+                    TsClient.Run round = client.load("ts warm-up round " + number, url, token,
+                            "get_file", arguments, calls, inFlight, 0, 1, system, null);
+                    return new WarmUp.RoundResult(calls, round.stats().callsPerSecond() > 0
+                            ? calls / round.stats().callsPerSecond()
+                            : Double.POSITIVE_INFINITY, round.stats().errors(),
+                            round
+                                    .serverJitShare());
+                }, "TypeScript warm-up", "the system's JIT", options.warmupJitPercent() / 100,
+                        options.warmupMaxSeconds(), progress);
+            }
             progress.printf("[bench] TypeScript MCP SDK client: get_file through the gateway, one"
                     + " session, %d in flight...%n", inFlight);
-            TsClient.Run gateway = client.load("ts client get_file (MCP)", gatewayUrl + "/mcp",
-                    token, "get_file", Map.of("owner", options.owner(0), "repo", options.repo(
-                            0), "path", "README.md"),
-                    options.calls(), inFlight, options.tsWarmup(), 1, system, progress);
+            TsClient.Run gateway = client.load("ts client get_file (MCP)", url, token, "get_file",
+                    arguments, options.calls(), inFlight, options.tsWarmup(), 1, system,
+                    progress);
             progress.printf("[bench] TypeScript MCP SDK client: echo of server-everything, one"
                     + " session, %d in flight...%n", inFlight);
             TsClient.Run baseline;
@@ -49,11 +77,14 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
                         options.tsWarmup(), 1, List.of(everything.measured()), progress);
             }
             return new TsSeries(inFlight, gateway.stats(), baseline.stats(), null, gateway
-                    .cost(), baseline.cost());
+                    .cost(), baseline.cost(), warmUp);
         } catch (RuntimeException e) {
             progress.println("[bench] the TypeScript client's series did not run: " + e
                     .getMessage());
             return new TsSeries(inFlight, null, null, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new TsSeries(inFlight, null, null, "interrupted during its warm-up");
         }
     }
 
@@ -82,7 +113,16 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
         out.append(baseline.row()).append('\n');
         out.append(String.format(Locale.ROOT, "gateway get_file / server-everything echo calls/s:"
                 + " %.2fx (goal %.1fx)%n", ratio(), GOAL));
+        if (warmUp.rounds() > 0) {
+            out.append(warmUpLine());
+        }
         return out.append(costLine()).toString();
+    }
+
+    /** What the rounds before the gateway's series did. */
+    String warmUpLine() {
+        return warmUp.line("TypeScript warm-up until steady (get_file)",
+                "the system's JIT's share of its CPU");
     }
 
     /**
@@ -95,8 +135,14 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
             return "";
         }
         String line = String.format(Locale.ROOT, "CPU ms per call over the measured calls:"
-                + " get_file: TypeScript client %.3f + the system %s; echo: TypeScript client %.3f"
-                + " + server-everything %s%n", gatewayCost.client(), millis(gatewayCost.server()),
+                + " get_file: TypeScript client %.3f + the system %s%s; echo: TypeScript client"
+                + " %.3f + server-everything %s%n", gatewayCost.client(),
+                millis(gatewayCost
+                        .server()),
+                Double.isNaN(gatewayCost.serverJit()) || Double.isNaN(gatewayCost.server())
+                        ? ""
+                        : String.format(Locale.ROOT, " (its JIT compilers %.3f)", gatewayCost
+                                .serverJit()),
                 baselineCost.client(), millis(baselineCost.server()));
         if (!Double.isNaN(gatewayCost.serverSwitches()) && !Double.isNaN(baselineCost
                 .serverSwitches())) {
@@ -125,6 +171,9 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
         if (!Double.isNaN(cost.server())) {
             node.put("server", cost.server());
         }
+        if (!Double.isNaN(cost.serverJit())) {
+            node.put("server_jit", cost.serverJit());
+        }
     }
 
     private static String millis(double value) {
@@ -139,6 +188,9 @@ record TsSeries(int inFlight, LatencyStats gateway, LatencyStats baseline, Strin
         }
         root.set("gateway", mapper.readTree(gateway.json()));
         root.set("baseline", mapper.readTree(baseline.json()));
+        if (warmUp.rounds() > 0) {
+            warmUp.json(root.putObject("warm_up_until_steady"));
+        }
         if (gatewayCost != null && baselineCost != null) {
             ObjectNode cost = root.putObject("cpu_ms_per_call");
             put(cost.putObject("gateway"), gatewayCost);

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntFunction;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Warms the system up until it runs compiled code: rounds of closed-loop calls until the JIT
@@ -35,15 +36,27 @@ final class WarmUp {
             return new Summary(0, 0, 0, Double.NaN, 0, false);
         }
 
+        /** The summary in JSON, into {@code node}. */
+        ObjectNode json(ObjectNode node) {
+            return node.put("calls", calls).put("seconds", seconds).put("rounds", rounds).put(
+                    "jit_share_last_round", jitShare).put("threshold", threshold).put("settled",
+                            settled);
+        }
+
         String line() {
+            return line("warm-up until steady", "the JIT's share of the CPU");
+        }
+
+        /** The summary line: {@code what} it was, {@code share} what the share is of. */
+        String line(String what, String share) {
             if (rounds == 0) {
-                return "warm-up until steady: off\n";
+                return what + ": off\n";
             }
             return String.format(Locale.ROOT,
-                    "warm-up until steady: %d calls in %.0f s (%d rounds);"
-                            + " the JIT's share of the CPU in the last round %.1f%% (%s %.1f%%)%n",
-                    calls,
-                    seconds, rounds, 100 * jitShare, settled ? "reached" : "did NOT reach",
+                    "%s: %d calls in %.0f s (%d rounds); %s in the last round %.1f%% (%s %.1f%%)%n",
+                    what, calls, seconds, rounds, share, 100 * jitShare, settled
+                            ? "reached"
+                            : "did NOT reach",
                     100 * threshold);
         }
     }
@@ -73,6 +86,16 @@ final class WarmUp {
         return Double.isNaN(jitShare) || jitShare <= threshold;
     }
 
+    /** What one warm-up round did: its calls, how long they took, errors, the JIT's share. */
+    record RoundResult(int calls, double seconds, long errors, double jitShare) {
+    }
+
+    /** One warm-up round of {@code calls} calls, measuring the JIT's share while it runs. */
+    @FunctionalInterface
+    interface Round {
+        RoundResult run(int number, int calls) throws InterruptedException;
+    }
+
     /**
      * Runs rounds until {@link #steady} or {@code maxSeconds}, printing each round.
      *
@@ -81,6 +104,27 @@ final class WarmUp {
     static Summary run(List<ProcessStats.Measured> processes, int concurrency,
             IntFunction<Load.Caller> callers, double threshold, double maxSeconds,
             PrintStream progress) throws InterruptedException {
+        return rounds((number, calls) -> {
+            var before = ProcessStats.sampleAll(processes);
+            long roundStarted = System.nanoTime();
+            LatencyStats round = Load.run("warm-up round " + number, calls, concurrency, 0,
+                    callers, null);
+            double seconds = (System.nanoTime() - roundStarted) / 1e9;
+            return new RoundResult(calls, seconds, round.errors(), jitShare(ProcessStats.usages(
+                    processes, before, ProcessStats.sampleAll(processes))));
+        }, "warm-up", "the JIT", threshold, maxSeconds, progress);
+    }
+
+    /**
+     * Runs {@code round} until the JIT's share it measures is {@link #steady} or {@code
+     * maxSeconds} have passed: {@link #FIRST_ROUND_CALLS} calls first, then about
+     * {@link #ROUND_SECONDS} of calls at the previous round's pace.
+     *
+     * @param what the rounds' name in the progress lines ("warm-up")
+     * @param whose whose compilers the share counts ("the JIT")
+     */
+    static Summary rounds(Round round, String what, String whose, double threshold,
+            double maxSeconds, PrintStream progress) throws InterruptedException {
         long started = System.nanoTime();
         int total = 0;
         int rounds = 0;
@@ -89,29 +133,23 @@ final class WarmUp {
         boolean steady;
         double elapsed;
         do {
-            var before = ProcessStats.sampleAll(processes);
-            long roundStarted = System.nanoTime();
-            LatencyStats round = Load.run("warm-up round " + (rounds + 1), next, concurrency, 0,
-                    callers, null);
-            double seconds = (System.nanoTime() - roundStarted) / 1e9;
-            share = jitShare(ProcessStats.usages(processes, before, ProcessStats.sampleAll(
-                    processes)));
+            RoundResult result = round.run(rounds + 1, next);
+            share = result.jitShare();
             rounds++;
-            total += next;
+            total += result.calls();
             elapsed = (System.nanoTime() - started) / 1e9;
             steady = steady(share, threshold);
-            progress.printf(Locale.ROOT, "[bench] warm-up round %d: %d calls, %.0f calls/s, %d"
-                    + " errors; the JIT used %.1f%% of the CPU (steady at %.1f%%); %.0f s so far%n",
-                    rounds, next, next / seconds, round.errors(), 100 * share, 100 * threshold,
-                    elapsed);
-            next = nextRoundCalls(next, seconds);
+            progress.printf(Locale.ROOT, "[bench] %s round %d: %d calls, %.0f calls/s, %d"
+                    + " errors; %s used %.1f%% of the CPU (steady at %.1f%%); %.0f s so far%n",
+                    what, rounds, result.calls(), result.calls() / result.seconds(), result
+                            .errors(),
+                    whose, 100 * share, 100 * threshold, elapsed);
+            next = nextRoundCalls(result.calls(), result.seconds());
         } while (!steady && elapsed < maxSeconds);
         if (!steady) {
-            progress.printf(Locale.ROOT, "[bench] warm-up: the JIT still used %.1f%% of the CPU"
-                    + " after %.0f s; measuring anyway (--warmup-max-s raises the limit)%n",
-                    100
-                            * share,
-                    elapsed);
+            progress.printf(Locale.ROOT, "[bench] %s: %s still used %.1f%% of the CPU after %.0f"
+                    + " s; measuring anyway (--warmup-max-s raises the limit)%n", what, whose,
+                    100 * share, elapsed);
         }
         return new Summary(total, elapsed, rounds, share, threshold, steady);
     }

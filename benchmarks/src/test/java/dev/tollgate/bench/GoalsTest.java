@@ -105,7 +105,8 @@ class GoalsTest {
                 measured.open(), new TsSeries(8, measured.ts().gateway(), measured.ts()
                         .baseline(), null, new TsClient.CallCost(1.2, 3.9),
                         new TsClient.CallCost(
-                                0.9, 0.8)),
+                                0.9, 0.8),
+                        new WarmUp.Summary(7518, 22.4, 3, 0.099, 0.10, true)),
                 measured.system(), null);
 
         assertThat(Goals.table(withCosts)).contains("CPU ms per call over the measured calls:"
@@ -115,8 +116,12 @@ class GoalsTest {
                 "typescript_client").path("cpu_ms_per_call");
         assertThat(cost.path("gateway").path("server").asDouble()).isEqualTo(3.9);
         assertThat(cost.path("baseline").path("client").asDouble()).isEqualTo(0.9);
+        assertThat(Goals.table(withCosts)).contains("TypeScript warm-up until steady (get_file):"
+                + " 7518 calls in 22 s (3 rounds); the system's JIT's share of its CPU in the last"
+                + " round 9.9% (reached 10.0%)");
         assertThat(Goals.table(measured)).as("a series without costs prints no cost line")
-                .doesNotContain("CPU ms per call over the measured calls");
+                .doesNotContain("CPU ms per call over the measured calls").doesNotContain(
+                        "TypeScript warm-up");
     }
 
     @Test

@@ -57,6 +57,7 @@ class TsClientTest {
         // the server's threads slept and woke for the calls: some switches, not thousands a call
         assertThat(run.serverSwitches()).isPositive().isLessThan(300 * 1_000);
         assertThat(run.cost().serverSwitches()).isEqualTo(run.serverSwitches() / 300.0);
+        assertThat(run.cost().serverJit()).as("a Node.js server: no JIT threads to count").isNaN();
         if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/stat"))) {
             assertThat(run.machine()).as("the machine's CPU over the measured calls").isNotNull();
             assertThat(run.machine().busy()).isPositive().isLessThanOrEqualTo(1.0);
@@ -80,6 +81,8 @@ class TsClientTest {
         assertThat(run.cost().server()).isNaN();
         assertThat(run.serverSwitches()).isEqualTo(-1);
         assertThat(run.cost().serverSwitches()).isNaN();
+        assertThat(run.cost().serverJit()).isNaN();
+        assertThat(run.serverJitShare()).isNaN();
         assertThat(run.cost().client()).isPositive();
     }
 
@@ -123,5 +126,41 @@ class TsClientTest {
                         .isInstanceOf(IOException.class);
             }
         }
+    }
+
+    @Test
+    void theServersJitIsCountedOnlyWhereEveryServerWasReadAndOneIsAJvm() {
+        var jvm = new ProcessStats.Measured("system", 7);
+        var node = new ProcessStats.Measured("server-everything", 8);
+        var jvmThreads = new ProcessStats.Sample(100, 0, Map.of(1L, new ProcessStats.ThreadSample(
+                "C2 CompilerThre", 40), 2L, new ProcessStats.ThreadSample("tomcat-handler", 60)));
+        var nodeThreads = new ProcessStats.Sample(100, 0, Map.of(1L, new ProcessStats.ThreadSample(
+                "node", 90), 2L, new ProcessStats.ThreadSample("V8Worker", 10)));
+        var jvmUsage = new ProcessStats.Usage("system", 7, 0, 0, 0, 1000, Map.of(
+                ThreadComponents.JIT, 400.0, ThreadComponents.INGRESS, 600.0), 0);
+        var nodeUsage = new ProcessStats.Usage("server-everything", 8, 0, 0, 0, 1000, Map.of(
+                ThreadComponents.OTHER, 1000.0), 0);
+
+        assertThat(TsClient.jitMillis(List.of(jvmUsage), Map.of(jvm, jvmThreads), 1))
+                .isEqualTo(400.0);
+        assertThat(TsClient.jitMillis(List.of(nodeUsage), Map.of(node, nodeThreads), 1))
+                .as("Node.js has no compiler threads the bench can tell apart").isNaN();
+        assertThat(TsClient.jitMillis(List.of(jvmUsage), Map.of(jvm, jvmThreads), 2))
+                .as("one of two servers not read").isNaN();
+        assertThat(TsClient.jitMillis(List.of(), Map.of(), 0)).isNaN();
+
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task"))) {
+            // a real JVM (this one): its compiler threads are found by their names
+            var self = new ProcessStats.Measured("bench", ProcessHandle.current().pid());
+            var before = ProcessStats.sampleAll(List.of(self));
+            var after = ProcessStats.sampleAll(List.of(self));
+            assertThat(TsClient.jitMillis(ProcessStats.usages(List.of(self), before, after), after,
+                    1)).isNotNaN().isNotNegative();
+        }
+
+        var run = new TsClient.Run(LatencyStats.of("get_file", new long[]{1_000_000, 2_000_000},
+                0, 1_000_000_000L), 10, 1000, 50, 400, null);
+        assertThat(run.serverJitShare()).isEqualTo(0.4);
+        assertThat(run.cost().serverJit()).isEqualTo(200.0);
     }
 }

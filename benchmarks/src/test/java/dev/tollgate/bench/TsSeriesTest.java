@@ -84,4 +84,32 @@ class TsSeriesTest {
         assertThat(ts.table()).doesNotContain("CPU ms per call");
         assertThat(JSON.readTree(ts.json()).has("cpu_ms_per_call")).isFalse();
     }
+
+    @Test
+    void theSystemsJitIsShownWithinItsCpuAndTheWarmUpRoundsBesideTheRatio() {
+        WarmUp.Summary rounds = new WarmUp.Summary(16_000, 41.6, 3, 0.072, 0.10, true);
+        TsSeries ts = new TsSeries(8, stats("ts get_file", 300), stats("ts echo", 900), null,
+                new TsClient.CallCost(1.25, 3.5, 41.0, 0.61, null), new TsClient.CallCost(1.1,
+                        1.0),
+                rounds);
+
+        assertThat(ts.costLine()).contains("get_file: TypeScript client 1.250 + the system 3.500"
+                + " (its JIT compilers 0.610); echo: TypeScript client 1.100 + server-everything"
+                + " 1.000");
+        assertThat(ts.table()).contains("TypeScript warm-up until steady (get_file): 16000 calls"
+                + " in 42 s (3 rounds); the system's JIT's share of its CPU in the last round"
+                + " 7.2% (reached 10.0%)");
+        JsonNode json = JSON.readTree(ts.json());
+        assertThat(json.path("cpu_ms_per_call").path("gateway").path("server_jit").asDouble())
+                .isEqualTo(0.61);
+        assertThat(json.path("cpu_ms_per_call").path("baseline").has("server_jit")).isFalse();
+        assertThat(json.path("warm_up_until_steady").path("rounds").asInt()).isEqualTo(3);
+        assertThat(json.path("warm_up_until_steady").path("jit_share_last_round").asDouble())
+                .isEqualTo(0.072);
+
+        TsSeries unwarmed = new TsSeries(8, stats("ts get_file", 300), stats("ts echo", 900),
+                null, new TsClient.CallCost(1.25, 3.5), new TsClient.CallCost(1.1, 1.0));
+        assertThat(unwarmed.table()).doesNotContain("warm-up").doesNotContain("JIT");
+        assertThat(JSON.readTree(unwarmed.json()).has("warm_up_until_steady")).isFalse();
+    }
 }

@@ -112,4 +112,55 @@ class WarmUpTest {
         assertThatThrownBy(() -> Bench.Options.parse(new String[]{"--ts-warmup", "-1"}))
                 .hasMessageContaining("--ts-warmup must not be negative");
     }
+
+    @Test
+    void roundsGoOnWhileTheJitIsAboveTheThresholdEachSizedByThePreviousPace() throws Exception {
+        List<Integer> sizes = new java.util.ArrayList<>();
+        double[] shares = {0.40, 0.20, 0.08, 0.01};
+        var printed = new java.io.ByteArrayOutputStream();
+
+        // each round runs at 500 calls/s; the third is the first at or under 10 %
+        WarmUp.Summary summary = WarmUp.rounds((number, calls) -> {
+            sizes.add(calls);
+            return new WarmUp.RoundResult(calls, calls / 500.0, number == 2 ? 3 : 0,
+                    shares[number - 1]);
+        }, "TypeScript warm-up", "the system's JIT", 0.10, 600, new java.io.PrintStream(printed,
+                true));
+
+        assertThat(sizes).containsExactly(WarmUp.FIRST_ROUND_CALLS, 5000, 5000);
+        assertThat(summary.rounds()).isEqualTo(3);
+        assertThat(summary.calls()).isEqualTo(11_000);
+        assertThat(summary.jitShare()).isEqualTo(0.08);
+        assertThat(summary.settled()).isTrue();
+        assertThat(printed.toString()).contains("[bench] TypeScript warm-up round 1: 1000 calls,"
+                + " 500 calls/s, 0 errors; the system's JIT used 40.0% of the CPU").contains(
+                        "round 2: 5000 calls, 500 calls/s, 3 errors")
+                .doesNotContain("round 4");
+        assertThat(summary.line("TypeScript warm-up until steady (get_file)",
+                "the system's JIT's share of its CPU")).isEqualTo("TypeScript warm-up until"
+                        + " steady (get_file): 11000 calls in " + Math.round(summary.seconds())
+                        + " s (3 rounds); the system's JIT's share of its CPU in the last round"
+                        + " 8.0% (reached 10.0%)\n");
+    }
+
+    @Test
+    void roundsThatNeverSettleEndAtTheTimeLimitAndSaySo() throws Exception {
+        AtomicInteger rounds = new AtomicInteger();
+        var printed = new java.io.ByteArrayOutputStream();
+
+        WarmUp.Summary summary = WarmUp.rounds((number, calls) -> {
+            rounds.incrementAndGet();
+            Thread.sleep(20);
+            return new WarmUp.RoundResult(calls, 0.02, 0, 0.5);
+        }, "TypeScript warm-up", "the system's JIT", 0.10, 0.05, new java.io.PrintStream(
+                printed, true));
+
+        assertThat(summary.settled()).isFalse();
+        assertThat(rounds.get()).isBetween(2, 4);
+        assertThat(summary.rounds()).isEqualTo(rounds.get());
+        assertThat(printed.toString()).contains("[bench] TypeScript warm-up: the system's JIT"
+                + " still used 50.0% of the CPU after");
+        assertThat(summary.json(tools.jackson.databind.json.JsonMapper.builder().build()
+                .createObjectNode()).path("settled").asBoolean()).isFalse();
+    }
 }
