@@ -15,6 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +52,13 @@ public final class InstallationTokens {
     private final Map<TokenScope, InstallationToken> cache = new ConcurrentHashMap<>();
     private final Map<TokenScope, CompletableFuture<InstallationToken>> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong mints = new AtomicLong();
+    /**
+     * Per installation: a mint holds the read lock from its last look at the guard until its
+     * token is kept or dropped, and {@link #invalidate} takes the write lock. So a revocation
+     * waits for the mints already past that look, and every mint after it sees the revocation:
+     * once the guard has dropped an installation's tokens, no request for one is sent to GitHub.
+     */
+    private final Map<Long, ReadWriteLock> revocations = new ConcurrentHashMap<>();
     private volatile MintGuard guard = MintGuard.NONE;
     private final AtomicLong hits = new AtomicLong();
 
@@ -76,11 +86,25 @@ public final class InstallationTokens {
         return this;
     }
 
-    /** Drops every cached token of an installation; returns how many were dropped. */
+    /**
+     * Drops every cached token of an installation, after waiting for its mints in flight (which
+     * look at the guard again when done, and keep nothing it refuses); returns how many were
+     * dropped.
+     */
     public int invalidate(long installationId) {
-        int before = cache.size();
-        cache.keySet().removeIf(scope -> scope.installationId() == installationId);
-        return Math.max(0, before - cache.size());
+        Lock exclusive = revocation(installationId).writeLock();
+        exclusive.lock();
+        try {
+            int before = cache.size();
+            cache.keySet().removeIf(scope -> scope.installationId() == installationId);
+            return Math.max(0, before - cache.size());
+        } finally {
+            exclusive.unlock();
+        }
+    }
+
+    private ReadWriteLock revocation(long installationId) {
+        return revocations.computeIfAbsent(installationId, id -> new ReentrantReadWriteLock());
     }
 
     /** A token for exactly this scope: the cached one if it has 5 minutes left, else a new one. */
@@ -141,6 +165,20 @@ public final class InstallationTokens {
     }
 
     private InstallationToken mint(TokenScope scope, MintContext context) {
+        Lock shared = revocation(scope.installationId()).readLock();
+        shared.lock();
+        try {
+            // again, under the lock: a revocation since get()'s look stops the mint here
+            guard.beforeUse(scope, context).ifPresent(refusal -> {
+                throw new GitHubCallException(refusal);
+            });
+            return send(scope, context);
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    private InstallationToken send(TokenScope scope, MintContext context) {
         guard.beforeMint(scope, context).ifPresent(refusal -> {
             throw new GitHubCallException(refusal);
         });

@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +111,56 @@ class InstallationGuardTest {
         });
         assertThat(later.getErrorCode()).isEqualTo("forbidden");
         assertThat(github.mintCount()).isEqualTo(mintsAtDeletion).isPositive();
+    }
+
+    @Test
+    void aDeletionWaitsForTheMintInFlightWhichKeepsNothingAndNoMintFollowsIt() throws Exception {
+        github.repo("octo", "hello").files.put("README.md", "hi");
+        registry.apply(installation(AppEnvironments.DEFAULT, InstallationStatus.ACTIVE,
+                RepositorySelection.ALL));
+        ToolCallExecutor executor = guarded(Optional.empty());
+        // GitHub takes 2 s to answer the token request: the deletion arrives meanwhile
+        github.script("POST", "/app/installations/42/access_tokens", new MockResponse.Builder(
+                GitHubStandIn.json(201, "{\"token\":\"ghs_minted_during_deletion\","
+                        + "\"expires_at\":\"" + harness.clock.instant().plus(Duration.ofHours(1))
+                        + "\"}"))
+                .headersDelay(2, TimeUnit.SECONDS).build());
+        ExecutorService agent = Executors.newSingleThreadExecutor();
+        try {
+            Future<ToolCallCompleted> inFlight = agent.submit(() -> executor.execute(harness
+                    .decision("get_file", GET_FILE)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (github.requests("POST", "/app/installations/42/access_tokens").isEmpty()) {
+                assertThat(System.nanoTime()).as("the token request reached GitHub within 30 s;"
+                        + " requests so far: " + github.requests()).isLessThan(deadline);
+                Thread.sleep(5);
+            }
+
+            long applying = System.nanoTime();
+            registry.apply(installation(AppEnvironments.DEFAULT, InstallationStatus.DELETED,
+                    RepositorySelection.ALL));
+            Duration applied = Duration.ofNanos(System.nanoTime() - applying);
+            ToolCallCompleted answer = inFlight.get(30, TimeUnit.SECONDS);
+            ToolCallCompleted after = executor.execute(harness.decision("get_file", GET_FILE));
+
+            // GitHub answered the token request about 2 s after it arrived; the deletion began
+            // a few ms after it arrived and returns only once that mint is over (without the
+            // wait it returns in well under a second, however busy the machine)
+            assertThat(applied).as("the deletion waited for the mint in flight").isGreaterThan(
+                    Duration.ofSeconds(1));
+            assertThat(answer.getStatus()).isEqualTo(CallStatus.FAILED);
+            assertThat(answer.getErrorCode()).isEqualTo("forbidden");
+            assertThat(answer.getMessage()).contains("uninstalled from 'octo'", "revoked");
+            assertThat(harness.tokens.size()).as("the token minted meanwhile is not kept")
+                    .isZero();
+            assertThat(after.getErrorCode()).isEqualTo("forbidden");
+            assertThat(github.requests("POST", "/app/installations/42/access_tokens")).as(
+                    "no token request after the deletion").hasSize(1);
+            assertThat(github.requests("GET", "/repos/octo/hello")).as("GitHub was never"
+                    + " called with that token").isEmpty();
+        } finally {
+            agent.shutdownNow();
+        }
     }
 
     @Test
