@@ -60,12 +60,17 @@ class InstallationGuardTest {
                 List.of(dedicated)), limits));
     }
 
-    @Test
-    void deletionWhileRequestsFlowStopsEveryMintAndEmptiesTheCache() throws Exception {
+    /** octo/hello with a README, installation 42 active on all of octo's repositories. */
+    private ToolCallExecutor activeWithReadme() {
         github.repo("octo", "hello").files.put("README.md", "hi");
         registry.apply(installation(AppEnvironments.DEFAULT, InstallationStatus.ACTIVE,
                 RepositorySelection.ALL));
-        ToolCallExecutor executor = guarded(Optional.empty());
+        return guarded(Optional.empty());
+    }
+
+    @Test
+    void deletionWhileRequestsFlowStopsEveryMintAndEmptiesTheCache() throws Exception {
+        ToolCallExecutor executor = activeWithReadme();
         AtomicBoolean deleted = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
         List<ToolCallCompleted> afterDeletion = new CopyOnWriteArrayList<>();
@@ -115,10 +120,7 @@ class InstallationGuardTest {
 
     @Test
     void aDeletionWaitsForTheMintInFlightWhichKeepsNothingAndNoMintFollowsIt() throws Exception {
-        github.repo("octo", "hello").files.put("README.md", "hi");
-        registry.apply(installation(AppEnvironments.DEFAULT, InstallationStatus.ACTIVE,
-                RepositorySelection.ALL));
-        ToolCallExecutor executor = guarded(Optional.empty());
+        ToolCallExecutor executor = activeWithReadme();
         // GitHub takes 2 s to answer the token request: the deletion arrives meanwhile
         github.script("POST", "/app/installations/42/access_tokens", new MockResponse.Builder(
                 GitHubStandIn.json(201, "{\"token\":\"ghs_minted_during_deletion\","
