@@ -507,7 +507,9 @@ final class Goals {
                             progress);
                 }
             } finally {
-                SystemSetup.delete(dir, false);
+                // its jars and cache go; the assembly's log stays, as each start's logs do (a
+                // failed assembly's message points at it)
+                SystemSetup.delete(dir, true);
             }
         }
     }

@@ -118,7 +118,7 @@ record SystemSetup(Path dir, Path appKey, Path policy, String adminKey) {
             System.err.println("[bench] could not delete " + dir + ": " + e.getMessage());
         }
         if (kept) {
-            System.err.println("[bench] the system's logs are in " + dir);
+            System.err.println("[bench] the logs are kept in " + dir);
         }
     }
 }
