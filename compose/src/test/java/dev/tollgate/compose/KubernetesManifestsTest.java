@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.convert.DurationStyle;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,6 +38,8 @@ class KubernetesManifestsTest {
     private static final Kustomization FULL = Kustomization.render(DIR.resolve("overlays/full"));
     private static final List<JsonNode> OBJECTS = FULL.objects();
     /** The API groups every cluster serves; anything else needs a CRD. */
+    /** {@code tollgate.ingress.reply-timeout}'s default (ingress README, Configuration). */
+    private static final long INGRESS_REPLY_TIMEOUT_DEFAULT_S = 30;
     private static final Set<String> BUILT_IN = Set.of("v1", "apps/v1", "policy/v1",
             "batch/v1");
 
@@ -205,6 +208,35 @@ class KubernetesManifestsTest {
             assertThat(budgets).as(name).contains(deployment.at(
                     "/spec/selector/matchLabels/app.kubernetes.io~1name").asString());
         }
+    }
+
+    /**
+     * The kubelet sends SIGTERM while the pod is taken out of the Service's endpoints, not after;
+     * the ingress closes its listener on SIGTERM, so without a pause a connection kube-proxy still
+     * sends here would be refused. The ingress keeps serving through a preStop sleep, and its grace
+     * period covers that sleep and the drain after it (the longest call in flight, then the
+     * drain-grace for open connections).
+     */
+    @Test
+    void theIngressServesWhileItLeavesTheEndpointsAndItsGracePeriodCoversTheDrain() {
+        JsonNode ingress = deployment("tollgate-ingress");
+        JsonNode command = ingress.at("/spec/template/spec/containers/0/lifecycle/preStop/exec/"
+                + "command");
+        assertThat(command.size()).as("the preStop command").isEqualTo(2);
+        assertThat(command.get(0).asString()).isEqualTo("sleep");
+        long pause = Long.parseLong(command.get(1).asString());
+        assertThat(pause).as("seconds for the endpoints' removal to spread").isBetween(3L, 15L);
+
+        String replyTimeout = optionalEnv(ingress, "TOLLGATE_INGRESS_REPLY_TIMEOUT");
+        long longestCall = replyTimeout == null
+                ? INGRESS_REPLY_TIMEOUT_DEFAULT_S
+                : DurationStyle.detectAndParse(replyTimeout).toSeconds();
+        long drainGrace = DurationStyle.detectAndParse(env(ingress,
+                "TOLLGATE_INGRESS_DRAIN_GRACE")).toSeconds();
+        assertThat(ingress.at("/spec/template/spec/terminationGracePeriodSeconds").asLong())
+                .as("preStop %d s + longest call %d s + drain-grace %d s, and a margin", pause,
+                        longestCall, drainGrace)
+                .isGreaterThanOrEqualTo(pause + longestCall + drainGrace + 5);
     }
 
     @Test
