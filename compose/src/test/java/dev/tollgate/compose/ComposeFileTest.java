@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.convert.DurationStyle;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
@@ -25,6 +26,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 class ComposeFileTest {
 
     private static final Path DIR = RoleSettings.repository().resolve("compose");
+    /** {@code tollgate.ingress.reply-timeout}'s default (ingress README, Configuration). */
+    private static final long INGRESS_REPLY_TIMEOUT_DEFAULT_S = 30;
     private static final JsonNode COMPOSE = YAMLMapper.builder().build().readTree(DIR.resolve(
             "compose.yaml").toFile());
 
@@ -144,6 +147,38 @@ class ComposeFileTest {
                         .path("environment").path("TOLLGATE_INGRESS_REPLY_PARTITION")
                         .asString()))
                 .hasSize(2);
+    }
+
+    /**
+     * Docker sends SIGKILL a service's stop_grace_period after SIGTERM (10 s unless set). Each
+     * ingress drains first (the longest call in flight, then the drain-grace for open
+     * connections), every other role stops within its 30 s shutdown phase.
+     */
+    @Test
+    void everyRoleHasTheTimeToShutDownGracefully() {
+        JsonNode services = COMPOSE.path("services");
+        for (String ingress : List.of("ingress-1", "ingress-2")) {
+            JsonNode environment = services.path(ingress).path("environment");
+            long longestCall = environment.has("TOLLGATE_INGRESS_REPLY_TIMEOUT")
+                    ? seconds(
+                            environment.path("TOLLGATE_INGRESS_REPLY_TIMEOUT").asString())
+                    : INGRESS_REPLY_TIMEOUT_DEFAULT_S;
+            long drainGrace = seconds(environment.path("TOLLGATE_INGRESS_DRAIN_GRACE")
+                    .asString());
+            assertThat(seconds(services.path(ingress).path("stop_grace_period").asString()))
+                    .as("%s: longest call %d s + drain-grace %d s, and a margin", ingress,
+                            longestCall, drainGrace)
+                    .isGreaterThanOrEqualTo(longestCall + drainGrace + 5);
+        }
+        for (String role : List.of("decision-worker", "executor-worker", "audit-sink")) {
+            assertThat(seconds(services.path(role).path("stop_grace_period").asString()))
+                    .as("%s: its 30 s shutdown phase, and a margin", role)
+                    .isGreaterThanOrEqualTo(35);
+        }
+    }
+
+    private static long seconds(String duration) {
+        return DurationStyle.detectAndParse(duration).toSeconds();
     }
 
     @Test
