@@ -151,8 +151,10 @@ class ComposeFileTest {
 
     /**
      * Docker sends SIGKILL a service's stop_grace_period after SIGTERM (10 s unless set). Each
-     * ingress drains first (the longest call in flight, then the drain-grace for open
-     * connections), every other role stops within its 30 s shutdown phase.
+     * ingress drains first (the calls in flight end, within reply-timeout; open connections are
+     * served until the drain-grace has passed: the longer of the two), then stops its web server
+     * and Kafka clients: its grace allows both durations added, and a margin. Every other role
+     * stops within its 30 s shutdown phase.
      */
     @Test
     void everyRoleHasTheTimeToShutDownGracefully() {

@@ -214,8 +214,9 @@ class KubernetesManifestsTest {
      * The kubelet sends SIGTERM while the pod is taken out of the Service's endpoints, not after;
      * the ingress closes its listener on SIGTERM, so without a pause a connection kube-proxy still
      * sends here would be refused. The ingress keeps serving through a preStop sleep, and its grace
-     * period covers that sleep and the drain after it (the longest call in flight, then the
-     * drain-grace for open connections).
+     * period covers that sleep and the drain after it (the longer of the longest call in flight
+     * and the drain-grace; both are added, with a margin, for the web server's and the Kafka
+     * clients' stop after it).
      */
     @Test
     void theIngressServesWhileItLeavesTheEndpointsAndItsGracePeriodCoversTheDrain() {
