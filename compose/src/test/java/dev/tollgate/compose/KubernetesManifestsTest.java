@@ -211,6 +211,25 @@ class KubernetesManifestsTest {
     }
 
     /**
+     * The ingress keeps no MCP session (its stateless transport; any replica answers any request,
+     * get_request_status included), so its Service spreads connections with no affinity: ClientIP
+     * affinity would pin every agent behind one address, or every request through a proxy, to
+     * one replica.
+     */
+    @Test
+    void theIngressServiceSpreadsRequestsOverEveryReplica() {
+        JsonNode service = kind("Service").stream().filter(s -> s.at("/metadata/name")
+                .asString().equals("tollgate-ingress")).findFirst().orElseThrow(
+                        () -> new AssertionError("no Service tollgate-ingress"));
+
+        assertThat(service.at("/spec/selector/app.kubernetes.io~1name").asString()).isEqualTo(
+                "tollgate-ingress");
+        assertThat(service.at("/spec/sessionAffinity").asString("None")).as("sessionAffinity")
+                .isEqualTo("None");
+        assertThat(deployment("tollgate-ingress").at("/spec/replicas").asInt()).isGreaterThan(1);
+    }
+
+    /**
      * The kubelet sends SIGTERM while the pod is taken out of the Service's endpoints, not after;
      * the ingress closes its listener on SIGTERM, so without a pause a connection kube-proxy still
      * sends here would be refused. The ingress keeps serving through a preStop sleep, and its grace
