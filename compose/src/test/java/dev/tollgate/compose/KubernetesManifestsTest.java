@@ -37,9 +37,9 @@ class KubernetesManifestsTest {
     private static final Kustomization BASE = Kustomization.render(DIR);
     private static final Kustomization FULL = Kustomization.render(DIR.resolve("overlays/full"));
     private static final List<JsonNode> OBJECTS = FULL.objects();
-    /** The API groups every cluster serves; anything else needs a CRD. */
     /** {@code tollgate.ingress.reply-timeout}'s default (ingress README, Configuration). */
     private static final long INGRESS_REPLY_TIMEOUT_DEFAULT_S = 30;
+    /** The API groups every cluster serves; anything else needs a CRD. */
     private static final Set<String> BUILT_IN = Set.of("v1", "apps/v1", "policy/v1",
             "batch/v1");
 
