@@ -128,7 +128,7 @@ class ComposeFileTest {
                 java.nio.charset.StandardCharsets.UTF_8))
                 .contains("${ROLE}/target/tollgate-${ROLE}-0.1.0-SNAPSHOT-exec.jar")
                 .as("the heap starts at its maximum, not at 1/64 of the container's memory")
-                .contains("\"-XX:MaxRAMPercentage=75\", \"-XX:InitialRAMPercentage=75\"");
+                .contains("\"-XX:MaxRAMPercentage=50\", \"-XX:InitialRAMPercentage=50\"");
     }
 
     @Test
@@ -177,6 +177,30 @@ class ComposeFileTest {
                     .as("%s: its 30 s shutdown phase, and a margin", role)
                     .isGreaterThanOrEqualTo(35);
         }
+    }
+
+    /**
+     * Without a memory limit the JVM would size its heap from the host's memory (the image asks
+     * for half of the limit, from the start); with one, what is left beside the heap must hold what
+     * is not heap, or the container is killed once the heap grows.
+     */
+    @Test
+    void everyJvmHasAMemoryLimitThatLeavesRoomBesideItsHeap() {
+        Map<String, JsonNode> jvms = new LinkedHashMap<>(roleServices());
+        jvms.put("audit-migrate", COMPOSE.path("services").path("audit-migrate"));
+        assertThat(jvms).containsKeys("ingress-1", "ingress-2", "decision-worker",
+                "executor-worker", "audit-sink");
+
+        jvms.forEach((name, service) -> {
+            String limit = service.at("/deploy/resources/limits/memory").asString("");
+            assertThat(limit).as("%s's memory limit", name).isNotEmpty();
+            List<String> entrypoint = new ArrayList<>();
+            service.path("entrypoint").forEach(a -> entrypoint.add(a.asString()));
+            int percentage = HeapRoom.percentage(entrypoint);
+            assertThat(HeapRoom.besideTheHeap(HeapRoom.composeMib(limit), percentage))
+                    .as("%s: MiB beside a heap of %d %% of %s", name, percentage, limit)
+                    .isGreaterThanOrEqualTo(HeapRoom.BESIDE_THE_HEAP_MIB);
+        });
     }
 
     private static long seconds(String duration) {

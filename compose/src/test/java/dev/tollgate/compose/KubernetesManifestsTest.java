@@ -211,6 +211,36 @@ class KubernetesManifestsTest {
     }
 
     /**
+     * Every container running a JVM has a memory limit, and what the heap leaves of it (the
+     * image's percentage, or the JVM's default where a command replaces the entrypoint) holds
+     * what is not heap: else the kubelet kills the container once the heap grows.
+     */
+    @Test
+    void everyJvmContainerLeavesRoomBesideItsHeap() {
+        int checked = 0;
+        for (JsonNode deployment : kind("Deployment")) {
+            JsonNode pod = deployment.at("/spec/template/spec");
+            List<JsonNode> containers = new ArrayList<>();
+            pod.path("initContainers").forEach(containers::add);
+            pod.path("containers").forEach(containers::add);
+            for (JsonNode container : containers) {
+                String name = deployment.at("/metadata/name").asString() + "/" + container.path(
+                        "name").asString();
+                String limit = container.at("/resources/limits/memory").asString("");
+                assertThat(limit).as("%s's memory limit", name).isNotEmpty();
+                List<String> command = new ArrayList<>();
+                container.path("command").forEach(a -> command.add(a.asString()));
+                int percentage = HeapRoom.percentage(command);
+                assertThat(HeapRoom.besideTheHeap(HeapRoom.kubernetesMib(limit), percentage))
+                        .as("%s: MiB beside a heap of %d %% of %s", name, percentage, limit)
+                        .isGreaterThanOrEqualTo(HeapRoom.BESIDE_THE_HEAP_MIB);
+                checked++;
+            }
+        }
+        assertThat(checked).as("containers checked").isGreaterThanOrEqualTo(5);
+    }
+
+    /**
      * The ingress keeps no MCP session (its stateless transport; any replica answers any request,
      * get_request_status included), so its Service spreads connections with no affinity: ClientIP
      * affinity would pin every agent behind one address, or every request through a proxy, to
