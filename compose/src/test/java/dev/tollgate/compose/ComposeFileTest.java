@@ -191,16 +191,9 @@ class ComposeFileTest {
         assertThat(jvms).containsKeys("ingress-1", "ingress-2", "decision-worker",
                 "executor-worker", "audit-sink");
 
-        jvms.forEach((name, service) -> {
-            String limit = service.at("/deploy/resources/limits/memory").asString("");
-            assertThat(limit).as("%s's memory limit", name).isNotEmpty();
-            List<String> entrypoint = new ArrayList<>();
-            service.path("entrypoint").forEach(a -> entrypoint.add(a.asString()));
-            int percentage = HeapRoom.percentage(entrypoint);
-            assertThat(HeapRoom.besideTheHeap(HeapRoom.composeMib(limit), percentage))
-                    .as("%s: MiB beside a heap of %d %% of %s", name, percentage, limit)
-                    .isGreaterThanOrEqualTo(HeapRoom.BESIDE_THE_HEAP_MIB);
-        });
+        jvms.forEach((name, service) -> HeapRoom.assertRoom(name, service.at(
+                "/deploy/resources/limits/memory").asString(""), HeapRoom::composeMib, service
+                        .path("entrypoint")));
     }
 
     private static long seconds(String duration) {

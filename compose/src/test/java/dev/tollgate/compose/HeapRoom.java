@@ -1,12 +1,17 @@
 package dev.tollgate.compose;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
 
 /**
  * What a role's container leaves beside the JVM's heap. The image (compose/Dockerfile) sizes the
@@ -55,6 +60,21 @@ final class HeapRoom {
     /** The heap percentage of a container: the image's, unless its command replaces the entrypoint. */
     static int percentage(List<String> command) {
         return command.isEmpty() ? imagePercentage() : percentage(String.join(" ", command));
+    }
+
+    /**
+     * Asserts that a container running a JVM has a memory limit and that the heap its command (or
+     * the image's entrypoint, for none) asks for leaves {@link #BESIDE_THE_HEAP_MIB} of it.
+     */
+    static void assertRoom(String name, String limit, ToLongFunction<String> mib,
+            JsonNode command) {
+        assertThat(limit).as("%s's memory limit", name).isNotEmpty();
+        List<String> words = new ArrayList<>();
+        command.forEach(a -> words.add(a.asString()));
+        int percentage = percentage(words);
+        assertThat(besideTheHeap(mib.applyAsLong(limit), percentage)).as(
+                "%s: MiB beside a heap of %d %% of %s", name, percentage, limit)
+                .isGreaterThanOrEqualTo(BESIDE_THE_HEAP_MIB);
     }
 
     /** MiB left beside a heap of {@code percentage} % of {@code limitMib}. */

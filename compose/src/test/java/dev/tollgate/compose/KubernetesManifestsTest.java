@@ -226,14 +226,8 @@ class KubernetesManifestsTest {
             for (JsonNode container : containers) {
                 String name = deployment.at("/metadata/name").asString() + "/" + container.path(
                         "name").asString();
-                String limit = container.at("/resources/limits/memory").asString("");
-                assertThat(limit).as("%s's memory limit", name).isNotEmpty();
-                List<String> command = new ArrayList<>();
-                container.path("command").forEach(a -> command.add(a.asString()));
-                int percentage = HeapRoom.percentage(command);
-                assertThat(HeapRoom.besideTheHeap(HeapRoom.kubernetesMib(limit), percentage))
-                        .as("%s: MiB beside a heap of %d %% of %s", name, percentage, limit)
-                        .isGreaterThanOrEqualTo(HeapRoom.BESIDE_THE_HEAP_MIB);
+                HeapRoom.assertRoom(name, container.at("/resources/limits/memory").asString(""),
+                        HeapRoom::kubernetesMib, container.path("command"));
                 checked++;
             }
         }
