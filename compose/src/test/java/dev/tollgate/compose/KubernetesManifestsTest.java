@@ -29,7 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
  * definition. Then: one Deployment per role whose environment its role reads, probes on /healthz
  * and /readyz, resource requests, a PodDisruptionBudget, secrets as files, the policy from a
  * ConfigMap mounted so that updates reach the file, KEDA scaling on consumer-group lag bounded by
- * the partition count, and the audit sink logging in as the writer-only role.
+ * the partition count, the audit sink logging in as the writer-only role, every pod within the
+ * "restricted" Pod Security Standard with no service account token, the ingress's shutdown and
+ * Service, and room beside every JVM's heap.
  */
 class KubernetesManifestsTest {
 
@@ -207,6 +209,61 @@ class KubernetesManifestsTest {
                     .asString()).isEqualTo("/actuator/prometheus");
             assertThat(budgets).as(name).contains(deployment.at(
                     "/spec/selector/matchLabels/app.kubernetes.io~1name").asString());
+        }
+    }
+
+    /**
+     * Every pod passes the "restricted" Pod Security Standard (a namespace enforcing it admits
+     * them) and mounts no service account token: nothing in Tollgate calls the Kubernetes API, so a
+     * process that took over a pod finds no credential for it there.
+     */
+    @Test
+    void everyPodIsRestrictedAndHoldsNoKubernetesToken() {
+        List<JsonNode> pods = new ArrayList<>();
+        for (String kind : List.of("Deployment", "Job")) {
+            kind(kind).forEach(o -> pods.add(o));
+        }
+        assertThat(pods).hasSizeGreaterThanOrEqualTo(5);
+        for (JsonNode owner : pods) {
+            String name = owner.at("/metadata/name").asString();
+            JsonNode pod = owner.at("/spec/template/spec");
+            assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).as(
+                    "%s mounts a service account token", name).isFalse();
+            for (String host : List.of("hostNetwork", "hostPID", "hostIPC")) {
+                assertThat(pod.path(host).asBoolean(false)).as("%s %s", name, host).isFalse();
+            }
+            pod.path("volumes").forEach(v -> assertThat(v.propertyNames()).as("%s volume %s",
+                    name, v.path("name").asString()).isSubsetOf("name", "configMap", "csi",
+                            "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+                            "projected", "secret"));
+            List<JsonNode> containers = new ArrayList<>();
+            pod.path("initContainers").forEach(containers::add);
+            pod.path("containers").forEach(containers::add);
+            for (JsonNode container : containers) {
+                String where = name + "/" + container.path("name").asString();
+                JsonNode context = container.path("securityContext");
+                assertThat(context.path("runAsNonRoot").asBoolean(pod.at(
+                        "/securityContext/runAsNonRoot").asBoolean(false))).as(
+                                "%s runs as non-root", where)
+                        .isTrue();
+                assertThat(context.path("runAsUser").asInt(pod.at("/securityContext/runAsUser")
+                        .asInt(-1))).as("%s's user", where).isNotZero();
+                assertThat(context.at("/seccompProfile/type").asString(pod.at(
+                        "/securityContext/seccompProfile/type").asString(""))).as(
+                                "%s's seccomp profile", where)
+                        .isIn("RuntimeDefault",
+                                "Localhost");
+                assertThat(context.path("privileged").asBoolean(false)).as(where).isFalse();
+                assertThat(context.path("allowPrivilegeEscalation").asBoolean(true)).as(
+                        "%s allows privilege escalation", where).isFalse();
+                List<String> dropped = new ArrayList<>();
+                context.at("/capabilities/drop").forEach(c -> dropped.add(c.asString()));
+                assertThat(dropped).as("%s drops every capability", where).contains("ALL");
+                List<String> added = new ArrayList<>();
+                context.at("/capabilities/add").forEach(c -> added.add(c.asString()));
+                assertThat(added).as("%s adds capabilities", where).isSubsetOf(
+                        "NET_BIND_SERVICE");
+            }
         }
     }
 
