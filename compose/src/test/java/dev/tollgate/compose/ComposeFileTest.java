@@ -180,6 +180,45 @@ class ComposeFileTest {
     }
 
     /**
+     * Every Tollgate container runs as the Kubernetes manifests run it: a read-only root file
+     * system with only /tmp writable, no Linux capability, and no privilege gained through exec
+     * (the image's user is non-root). A process that took over a role can change neither its
+     * image nor its user.
+     */
+    @Test
+    void everyTollgateContainerIsReadOnlyWithoutCapabilitiesOrNewPrivileges() throws Exception {
+        Map<String, JsonNode> containers = new LinkedHashMap<>(roleServices());
+        containers.put("audit-migrate", COMPOSE.path("services").path("audit-migrate"));
+        COMPOSE.path("services").properties().forEach(e -> {
+            if (e.getValue().path("image").asString("").startsWith("tollgate/")) {
+                assertThat(containers).as("a Tollgate image").containsKey(e.getKey());
+            }
+        });
+
+        containers.forEach((name, service) -> {
+            assertThat(service.path("read_only").asBoolean(false)).as("%s read_only", name)
+                    .isTrue();
+            assertThat(service.path("tmpfs").toString()).as("%s tmpfs", name).contains(
+                    "\"/tmp\"");
+            assertThat(service.path("cap_drop").toString()).as("%s cap_drop", name).contains(
+                    "\"ALL\"");
+            assertThat(service.path("cap_add").isMissingNode()).as("%s cap_add", name).isTrue();
+            assertThat(service.path("security_opt").toString()).as("%s security_opt", name)
+                    .contains("no-new-privileges:true");
+            assertThat(service.path("privileged").asBoolean(false)).as(name).isFalse();
+            assertThat(service.path("user").asString("")).as("%s user", name).isEmpty();
+            service.path("environment").properties().forEach(env -> {
+                if (env.getKey().endsWith("_DIR")) {
+                    assertThat(env.getValue().asString()).as("%s %s on the writable /tmp", name,
+                            env.getKey()).startsWith("/tmp/");
+                }
+            });
+        });
+        assertThat(Files.readString(DIR.resolve("Dockerfile"), StandardCharsets.UTF_8)).as(
+                "the image's user").containsPattern("(?m)^USER 10001$");
+    }
+
+    /**
      * Without a memory limit the JVM would size its heap from the host's memory (the image asks
      * for half of the limit, from the start); with one, what is left beside the heap must hold what
      * is not heap, or the container is killed once the heap grows.
