@@ -43,14 +43,7 @@ final class ServerStreamFilter extends OncePerRequestFilter {
         }
         Optional<String> refusal = streams.refusal(identity);
         if (refusal.isPresent()) {
-            refusals.refused(RefusalCounter.MCP, "streams_unavailable", request.getRemoteAddr(),
-                    identity.agentId(), refusal.get());
-            // past the guard's wrapper, which takes an error status for the transport's own
-            HttpServletResponse raw = response instanceof SanitizingResponse sanitizing
-                    ? (HttpServletResponse) sanitizing.getResponse()
-                    : response;
-            raw.setHeader("Retry-After", "30");
-            McpGuardFilter.writeError(raw, 503, McpGuardFilter.REFUSED, null, refusal.get());
+            refuse(request, response, identity, refusal.get());
             return;
         }
         response.setStatus(200);
@@ -90,14 +83,33 @@ final class ServerStreamFilter extends OncePerRequestFilter {
                 }
             }
         });
-        response.flushBuffer(); // the headers, so the client knows the stream is open
+        // Nothing is sent before the stream is counted: its first frame, written once it is open,
+        // carries the headers. (Flushing them first let a client see 200 and open another
+        // stream before this one was counted, and the loser of a race for the last place got 200
+        // and an empty body instead of 503.)
         ToolListStreams.Stream stream = streams.open(identity, request.getHeader("Last-Event-ID"),
                 request.getHeader("MCP-Protocol-Version"), new Sink(async));
-        if (stream == null) {
+        if (stream == null) { // another open took the last place since the look above
+            response.reset();
+            refuse(request, response, identity, streams.refusal(identity).orElse(
+                    ToolListStreams.FULL));
             async.complete();
         } else {
             opened.set(stream);
         }
+    }
+
+    /** 503 with Retry-After and the reason, counted for the audit; nothing was sent before. */
+    private void refuse(HttpServletRequest request, HttpServletResponse response,
+            AgentIdentity identity, String reason) throws IOException {
+        refusals.refused(RefusalCounter.MCP, "streams_unavailable", request.getRemoteAddr(),
+                identity.agentId(), reason);
+        // past the guard's wrapper, which takes an error status for the transport's own
+        HttpServletResponse raw = response instanceof SanitizingResponse sanitizing
+                ? (HttpServletResponse) sanitizing.getResponse()
+                : response;
+        raw.setHeader("Retry-After", "30");
+        McpGuardFilter.writeError(raw, 503, McpGuardFilter.REFUSED, null, reason);
     }
 
     private static boolean acceptsEventStream(HttpServletRequest request) {

@@ -208,6 +208,11 @@ public final class ToolListStreams {
         this.writes = writes;
     }
 
+    /** The refusal when this replica's streams are full. */
+    static final String FULL = "this gateway replica holds as many event streams as it may ("
+            + "tollgate.ingress.streams.max); tools/list and every call still work: list again "
+            + "to see changes";
+
     /** Why a stream cannot open now, if it cannot: shutting down, or this replica's streams full. */
     public Optional<String> refusal(AgentIdentity identity) {
         if (closing) {
@@ -217,9 +222,7 @@ public final class ToolListStreams {
         int open = streams.size();
         // an agent at its own limit replaces its oldest: only other agents' streams can fill it
         if (open - own >= limits.max() || open >= limits.max() && own < limits.perAgent()) {
-            return Optional.of("this gateway replica holds as many event streams as it may ("
-                    + "tollgate.ingress.streams.max); tools/list and every call still work: list "
-                    + "again to see changes");
+            return Optional.of(FULL);
         }
         return Optional.empty();
     }
