@@ -84,9 +84,9 @@ final class ServerStreamFilter extends OncePerRequestFilter {
             }
         });
         // Nothing is sent before the stream is counted: its first frame, written once it is open,
-        // carries the headers. (Flushing them first let a client see 200 and open another
-        // stream before this one was counted, and the loser of a race for the last place got 200
-        // and an empty body instead of 503.)
+        // carries the headers. (Flushing them first let another request pass the look above
+        // while this stream was not yet counted; the open, atomic, refused one of the two, which
+        // had already been sent 200 and so got an empty body instead of 503.)
         ToolListStreams.Stream stream = streams.open(identity, request.getHeader("Last-Event-ID"),
                 request.getHeader("MCP-Protocol-Version"), new Sink(async));
         if (stream == null) { // another open took the last place since the look above
