@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.convert.DurationStyle;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
@@ -26,8 +25,6 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 class ComposeFileTest {
 
     private static final Path DIR = RoleSettings.repository().resolve("compose");
-    /** {@code tollgate.ingress.reply-timeout}'s default (ingress README, Configuration). */
-    private static final long INGRESS_REPLY_TIMEOUT_DEFAULT_S = 30;
     private static final JsonNode COMPOSE = YAMLMapper.builder().build().readTree(DIR.resolve(
             "compose.yaml").toFile());
 
@@ -161,19 +158,18 @@ class ComposeFileTest {
         JsonNode services = COMPOSE.path("services");
         for (String ingress : List.of("ingress-1", "ingress-2")) {
             JsonNode environment = services.path(ingress).path("environment");
-            long longestCall = environment.has("TOLLGATE_INGRESS_REPLY_TIMEOUT")
-                    ? seconds(
-                            environment.path("TOLLGATE_INGRESS_REPLY_TIMEOUT").asString())
-                    : INGRESS_REPLY_TIMEOUT_DEFAULT_S;
-            long drainGrace = seconds(environment.path("TOLLGATE_INGRESS_DRAIN_GRACE")
-                    .asString());
-            assertThat(seconds(services.path(ingress).path("stop_grace_period").asString()))
+            String replyTimeout = environment.path("TOLLGATE_INGRESS_REPLY_TIMEOUT").asString(null);
+            String drainGrace = environment.path("TOLLGATE_INGRESS_DRAIN_GRACE").asString();
+            IngressDrain drain = IngressDrain.of(replyTimeout, drainGrace);
+            String grace = services.path(ingress).path("stop_grace_period").asString();
+            assertThat(IngressDrain.seconds(grace))
                     .as("%s: longest call %d s + drain-grace %d s, and a margin", ingress,
-                            longestCall, drainGrace)
-                    .isGreaterThanOrEqualTo(longestCall + drainGrace + 5);
+                            drain.longestCall(), drain.drainGrace())
+                    .isGreaterThanOrEqualTo(drain.longestCall() + drain.drainGrace() + 5);
         }
         for (String role : List.of("decision-worker", "executor-worker", "audit-sink")) {
-            assertThat(seconds(services.path(role).path("stop_grace_period").asString()))
+            String grace = services.path(role).path("stop_grace_period").asString();
+            assertThat(IngressDrain.seconds(grace))
                     .as("%s: its 30 s shutdown phase, and a margin", role)
                     .isGreaterThanOrEqualTo(35);
         }
@@ -233,10 +229,6 @@ class ComposeFileTest {
         jvms.forEach((name, service) -> HeapRoom.assertRoom(name, service.at(
                 "/deploy/resources/limits/memory").asString(""), HeapRoom::composeMib, service
                         .path("entrypoint")));
-    }
-
-    private static long seconds(String duration) {
-        return DurationStyle.detectAndParse(duration).toSeconds();
     }
 
     @Test

@@ -57,7 +57,10 @@ final class HeapRoom {
         return m.find() ? Integer.parseInt(m.group(1)) : JVM_DEFAULT_PERCENTAGE;
     }
 
-    /** The heap percentage of a container: the image's, unless its command replaces the entrypoint. */
+    /**
+     * The heap percentage of a container: the image's, unless its command replaces the
+     * entrypoint.
+     */
     static int percentage(List<String> command) {
         return command.isEmpty() ? imagePercentage() : percentage(String.join(" ", command));
     }

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.convert.DurationStyle;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -39,8 +38,6 @@ class KubernetesManifestsTest {
     private static final Kustomization BASE = Kustomization.render(DIR);
     private static final Kustomization FULL = Kustomization.render(DIR.resolve("overlays/full"));
     private static final List<JsonNode> OBJECTS = FULL.objects();
-    /** {@code tollgate.ingress.reply-timeout}'s default (ingress README, Configuration). */
-    private static final long INGRESS_REPLY_TIMEOUT_DEFAULT_S = 30;
     /** The API groups every cluster serves; anything else needs a CRD. */
     private static final Set<String> BUILT_IN = Set.of("v1", "apps/v1", "policy/v1",
             "batch/v1");
@@ -328,16 +325,12 @@ class KubernetesManifestsTest {
         long pause = Long.parseLong(command.get(1).asString());
         assertThat(pause).as("seconds for the endpoints' removal to spread").isBetween(3L, 15L);
 
-        String replyTimeout = optionalEnv(ingress, "TOLLGATE_INGRESS_REPLY_TIMEOUT");
-        long longestCall = replyTimeout == null
-                ? INGRESS_REPLY_TIMEOUT_DEFAULT_S
-                : DurationStyle.detectAndParse(replyTimeout).toSeconds();
-        long drainGrace = DurationStyle.detectAndParse(env(ingress,
-                "TOLLGATE_INGRESS_DRAIN_GRACE")).toSeconds();
+        IngressDrain drain = IngressDrain.of(optionalEnv(ingress,
+                "TOLLGATE_INGRESS_REPLY_TIMEOUT"), env(ingress, "TOLLGATE_INGRESS_DRAIN_GRACE"));
         assertThat(ingress.at("/spec/template/spec/terminationGracePeriodSeconds").asLong())
                 .as("preStop %d s + longest call %d s + drain-grace %d s, and a margin", pause,
-                        longestCall, drainGrace)
-                .isGreaterThanOrEqualTo(pause + longestCall + drainGrace + 5);
+                        drain.longestCall(), drain.drainGrace())
+                .isGreaterThanOrEqualTo(pause + drain.longestCall() + drain.drainGrace() + 5);
     }
 
     @Test
