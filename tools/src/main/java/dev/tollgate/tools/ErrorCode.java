@@ -92,7 +92,16 @@ public enum ErrorCode {
      */
     RESULT_TOO_LARGE("result_too_large", Role.EXECUTOR_WORKER, false,
             "the answer is larger than one answer may be; the message gives its size, the limit"
-                    + " and how to ask for less (a line range, a page)");
+                    + " and how to ask for less (a line range, a page)"),
+    /**
+     * The forge's API answered with a redirect (3xx), which Tollgate does not follow: a redirect
+     * could carry the gateway's credential to a route or host the decision never named. Nothing
+     * was fetched from where it pointed.
+     */
+    REDIRECT_NOT_FOLLOWED("redirect_not_followed", Role.EXECUTOR_WORKER, false,
+            "the API answered with a redirect, which Tollgate does not follow (it could carry the"
+                    + " gateway's credential elsewhere); nothing was fetched from where it"
+                    + " pointed");
 
     /** The role that gives a code. */
     public enum Role {

@@ -37,7 +37,12 @@ public enum ErrorClass {
      */
     RESULT_TOO_LARGE(ErrorCode.RESULT_TOO_LARGE),
     /** Not attempted: this executor has no GitHub App (it acts on other forges only). */
-    GITHUB_NOT_CONFIGURED(ErrorCode.GITHUB_NOT_CONFIGURED);
+    GITHUB_NOT_CONFIGURED(ErrorCode.GITHUB_NOT_CONFIGURED),
+    /**
+     * The API answered with a redirect (3xx), which no transport follows with the credential: it
+     * could lead to another route of the same API, or another host, than the decision named.
+     */
+    REDIRECT_NOT_FOLLOWED(ErrorCode.REDIRECT_NOT_FOLLOWED);
 
     private final ErrorCode errorCode;
 

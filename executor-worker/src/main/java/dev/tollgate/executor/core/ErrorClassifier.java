@@ -109,7 +109,15 @@ public final class ErrorClassifier {
             // Timeouts and server errors (GitHub cuts requests at 10 s) may pass on a retry.
             return error(ErrorClass.TRANSIENT, status, parsed, headers, retryAfter.orElse(null));
         }
-        // Any other answer (another 4xx, an unfollowed 3xx) cannot succeed unchanged.
+        if (status >= 300 && status < 400) {
+            // Redirects are never followed: one could take the credential to a route or host
+            // the decision never named (a GitLab release link pointing at another project).
+            return GitHubError.of(ErrorClass.REDIRECT_NOT_FOLLOWED, status, upstream
+                    + " answered HTTP " + status + ", a redirect, which Tollgate does not follow"
+                    + " (it could carry the gateway's credential to a route or host the policy"
+                    + " did not decide on); nothing was fetched from where it pointed", null);
+        }
+        // Any other answer (another 4xx) cannot succeed unchanged.
         return error(ErrorClass.VALIDATION_FAILED, status, parsed, headers, null);
     }
 

@@ -112,6 +112,36 @@ public final class GitHubSession {
         return response;
     }
 
+    /**
+     * For a GET of {@code path} that GitHub answered with {@code redirect} where a redirect is
+     * its documented answer (a job's log, to a short-lived signed URL): fetches where it points,
+     * once, without the credential, and returns that answer whatever its status. Where it may
+     * not lead ({@link RedirectTarget}) is thrown as {@code redirect_not_followed}.
+     */
+    public GitHubResponse followRedirect(String path, GitHubResponse redirect) {
+        GitHubRequest.Caller caller = new GitHubRequest.Caller(scope == null
+                ? 0
+                : scope.installationId(), context.agentId());
+        try {
+            GitHubResponse response = transport.fetchRedirect(path, redirect, caller, account);
+            attempts.incrementAndGet();
+            lastStatus = response.status();
+            if (response.isSuccess() && !response.complete()) {
+                throw new GitHubCallException(GitHubError.of(ErrorClass.RESULT_TOO_LARGE, response
+                        .status(),
+                        "the answer GitHub redirected GET " + path + " to is larger"
+                                + " than " + response.tooLarge().limit() + " bytes (at least "
+                                + response.tooLarge().atLeast() + "), the most the executor"
+                                + " reads of one answer (tollgate.github.max-response-bytes)",
+                        null));
+            }
+            return response;
+        } catch (IOException e) {
+            attempts.incrementAndGet();
+            throw new GitHubCallException(errors.classifyFailure(e));
+        }
+    }
+
     /** Sends and parses a 2xx JSON answer; anything else is thrown, classified. */
     public JsonNode call(String method, String path, Object body) {
         Optional<String> json = body == null

@@ -3,13 +3,18 @@ package dev.tollgate.executor.http;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
+import dev.tollgate.executor.core.RedirectTarget;
 import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.core.ResponseHeaders;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
+import okhttp3.Dns;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -41,6 +46,14 @@ import okio.BufferedSource;
  * anyway.
  * </ul>
  *
+ * <p><b>No redirect is followed</b>, by either client ({@code followRedirects(false)},
+ * {@code followSslRedirects(false)}, whatever client is given): OkHttp would follow one to the
+ * same host with the {@code Authorization} header, so a GitLab release link pointing at another
+ * project's {@code /variables} would be read with the host's token. A 3xx is returned as it is
+ * and classified {@code redirect_not_followed}. The one redirect followed by hand, a job's log,
+ * goes through {@link #fetchRedirect}: once, without {@code Authorization}, where
+ * {@link RedirectTarget} allows, on a client that refuses a name resolving to a local address.
+ *
  * <p>Bodies are streamed into memory a chunk at a time, each chunk reserved in the replica's
  * {@link ResponseBudget} before it is read, and never past the most read of one answer: a larger
  * body is not read at all (its declared length says so) or abandoned at the limit, and answered as
@@ -61,6 +74,8 @@ public final class OkHttpTransport implements GitHubTransport {
     private final boolean gitHub;
     private final OkHttpClient repeatable;
     private final OkHttpClient writes;
+    /** The one redirect followed by hand: no credential, no local address. */
+    private final OkHttpClient redirects;
     private final ResponseBudget budget;
 
     /** A transport with a budget of its own, sized for this JVM's heap (tests, tools). */
@@ -89,9 +104,21 @@ public final class OkHttpTransport implements GitHubTransport {
         this.gitHub = gitHub;
         String text = apiUrl.toString();
         this.apiUrl = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
-        this.repeatable = client.newBuilder().retryOnConnectionFailure(true).build();
-        this.writes = client.newBuilder().retryOnConnectionFailure(false).connectionPool(
+        OkHttpClient unredirected = client.newBuilder().followRedirects(false)
+                .followSslRedirects(false).build();
+        this.repeatable = unredirected.newBuilder().retryOnConnectionFailure(true).build();
+        this.writes = unredirected.newBuilder().retryOnConnectionFailure(false).connectionPool(
                 new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
+        String apiHost = URI.create(this.apiUrl).getHost();
+        this.redirects = repeatable.newBuilder().dns(hostname -> {
+            List<InetAddress> addresses = Dns.SYSTEM.lookup(hostname);
+            if (!hostname.equalsIgnoreCase(apiHost) && addresses.stream().anyMatch(
+                    RedirectTarget::isLocal)) {
+                throw new UnknownHostException(hostname + " resolves to a local address, where"
+                        + " Tollgate does not follow a redirect");
+            }
+            return addresses;
+        }).build();
         this.budget = budget;
     }
 
@@ -126,7 +153,7 @@ public final class OkHttpTransport implements GitHubTransport {
         return new OkHttpClient.Builder().connectTimeout(CONNECT_TIMEOUT).readTimeout(Duration.ZERO)
                 .writeTimeout(Duration.ZERO).callTimeout(CALL_TIMEOUT)
                 .connectionPool(new ConnectionPool(32, 5, TimeUnit.MINUTES))
-                .followRedirects(true).build();
+                .followRedirects(false).followSslRedirects(false).build();
     }
 
     @Override
@@ -140,14 +167,29 @@ public final class OkHttpTransport implements GitHubTransport {
                 ? builder.header("Accept", "application/vnd.github+json").header(
                         "X-GitHub-Api-Version", API_VERSION)
                 : builder.header("Accept", "application/json")).build();
-        ResponseBudget.Account own = request.account() == null ? budget.account() : null;
-        ResponseBudget.Account account = own != null ? own : request.account();
+        return exchange(clientFor(request), http, request.account());
+    }
+
+    @Override
+    public GitHubResponse fetchRedirect(String path, GitHubResponse redirect,
+            GitHubRequest.Caller caller, ResponseBudget.Account holder) throws IOException {
+        URI target = RedirectTarget.of(URI.create(apiUrl), URI.create(urlOf(path)), redirect
+                .status(), redirect.headers().first("location").orElse(null));
+        Request http = new Request.Builder().url(target.toString()).get().header("User-Agent",
+                USER_AGENT).build(); // no Authorization: the signed URL is its own credential
+        return exchange(redirects, http, holder);
+    }
+
+    private GitHubResponse exchange(OkHttpClient client, Request http,
+            ResponseBudget.Account holder) throws IOException {
+        ResponseBudget.Account own = holder == null ? budget.account() : null;
+        ResponseBudget.Account account = own != null ? own : holder;
         try {
             // The first chunk is reserved before anything is sent: a call that finds no room
             // fails having done nothing on GitHub.
             account.reserve(ResponseBudget.CHUNK_BYTES);
             long reserved = ResponseBudget.CHUNK_BYTES;
-            try (Response response = clientFor(request).newCall(http).execute()) {
+            try (Response response = client.newCall(http).execute()) {
                 Read read = read(response, account, reserved);
                 reserved = read.reserved();
                 account.release(reserved - read.kept());

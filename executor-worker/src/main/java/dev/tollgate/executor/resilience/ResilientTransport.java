@@ -7,6 +7,7 @@ import dev.tollgate.executor.core.GitHubError;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
+import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.core.RetryPolicy;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -156,6 +157,16 @@ public final class ResilientTransport implements GitHubTransport {
             throw last.failure();
         }
         return last.response().withAttempts(count.get());
+    }
+
+    /**
+     * The one redirect followed by hand, sent once as it is: it reaches another host (a signed
+     * URL), whose failures say nothing about this host's breakers.
+     */
+    @Override
+    public GitHubResponse fetchRedirect(String path, GitHubResponse redirect,
+            GitHubRequest.Caller caller, ResponseBudget.Account account) throws IOException {
+        return delegate.fetchRedirect(path, redirect, caller, account);
     }
 
     private Attempt attempt(GitHubRequest request, int number) {

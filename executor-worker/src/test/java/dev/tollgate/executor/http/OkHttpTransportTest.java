@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import dev.tollgate.executor.core.ErrorClass;
 import dev.tollgate.executor.core.ErrorClassifier;
 import dev.tollgate.executor.core.GitHubCallException;
+import dev.tollgate.executor.core.GitHubError;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.InstallationToken;
@@ -179,6 +180,61 @@ class OkHttpTransportTest {
         server.takeRequest();
         assertThat(server.takeRequest().getTarget()).isEqualTo("/repos/o/r/issues");
         assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void noRedirectIsFollowedEvenOnAClientThatWouldFollowOne() throws Exception {
+        for (int status : new int[]{301, 302, 303, 307, 308}) {
+            server.enqueue(new MockResponse.Builder().code(status).addHeader("Location",
+                    "/api/v4/projects/other/variables").build());
+        }
+        server.enqueue(new MockResponse.Builder().code(200).body("[{\"key\":\"SECRET\"}]")
+                .build());
+        OkHttpTransport forge = OkHttpTransport.forge(server.url("/api/v4").uri(),
+                new okhttp3.OkHttpClient(), ResponseBudget.forHeap(Runtime.getRuntime()
+                        .maxMemory()));
+
+        List<Integer> statuses = new java.util.ArrayList<>();
+        statuses.add(forge.send(GitHubRequest.get("/projects/p/releases/v1/downloads/x.json",
+                token)).status());
+        for (int i = 0; i < 4; i++) {
+            statuses.add(forge.send(GitHubRequest.post("/projects/p/issues", token,
+                    "{\"title\":\"t\"}")).status());
+        }
+
+        assertThat(statuses).containsExactly(301, 302, 303, 307, 308);
+        assertThat(server.getRequestCount()).as("requests the server received").isEqualTo(5);
+        for (int i = 0; i < 5; i++) {
+            assertThat(server.takeRequest().getTarget()).doesNotContain("variables");
+        }
+        GitHubError error = ErrorClassifier.classify("gitlab:gitlab.test", 302,
+                dev.tollgate.executor.core.ResponseHeaders.of(Map.of()), "", Instant.now());
+        assertThat(error.errorClass()).isEqualTo(ErrorClass.REDIRECT_NOT_FOLLOWED);
+        assertThat(error.retryable()).isFalse();
+        assertThat(error.message()).contains("HTTP 302", "does not follow");
+    }
+
+    @Test
+    void theRedirectFollowedByHandCarriesNoCredentialAndIsFollowedOnceOnly() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(302).addHeader("Location",
+                "/_signed/log?sig=s").build());
+        server.enqueue(new MockResponse.Builder().code(302).addHeader("Location",
+                "/repos/o/other/actions/secrets").build());
+        OkHttpTransport transport = new OkHttpTransport(server.url("/").uri(), OkHttpTransport
+                .defaultClient());
+        GitHubResponse redirect = transport.send(GitHubRequest.get(
+                "/repos/o/r/actions/jobs/1/logs", token));
+
+        GitHubResponse followed = transport.fetchRedirect("/repos/o/r/actions/jobs/1/logs",
+                redirect, GitHubRequest.Caller.APP, null);
+
+        assertThat(followed.status()).as("the second redirect is returned, not followed")
+                .isEqualTo(302);
+        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(server.takeRequest().getHeaders().get("Authorization")).startsWith("Bearer ");
+        RecordedRequest signed = server.takeRequest();
+        assertThat(signed.getTarget()).isEqualTo("/_signed/log?sig=s");
+        assertThat(signed.getHeaders().get("Authorization")).isNull();
     }
 
     @Test

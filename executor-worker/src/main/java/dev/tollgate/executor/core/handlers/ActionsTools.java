@@ -90,14 +90,19 @@ final class ActionsTools {
 
     /**
      * A job's log, its last {@code tail_lines} lines. GitHub answers the logs URL with a redirect
-     * to a short-lived signed URL, which the transport follows (without the token, on another
-     * host); the URL itself is never part of the answer. Fewer lines are returned when that many
-     * would not fit one answer, and the answer says so.
+     * to a short-lived signed URL, which is followed by hand, once, without the token, and only
+     * to https (or the API's own host) and never to a local address ({@code RedirectTarget}:
+     * no transport follows redirects by itself); the URL itself is never part of the answer.
+     * Fewer lines are returned when that many would not fit one answer, and the answer says so.
      */
     static JsonNode getJobLog(ToolCall call) {
         long jobId = call.args().number("job_id");
-        GitHubResponse response = call.session().send("GET", call.repoPath() + "/actions/jobs/"
-                + jobId + "/logs", Optional.empty());
+        String path = call.repoPath() + "/actions/jobs/" + jobId + "/logs";
+        GitHubResponse response = call.session().send("GET", path, Optional.empty());
+        if (response.status() >= 300 && response.status() < 400) {
+            // The one redirect followed by hand: to the signed URL, once, without the token.
+            response = call.session().followRedirect(path, response);
+        }
         if (!response.isSuccess()) {
             throw new GitHubCallException(call.session().classify(response));
         }

@@ -8,6 +8,7 @@ import dev.tollgate.executor.HarnessTest;
 import dev.tollgate.executor.core.AnswerLimit;
 import java.util.List;
 import java.util.Map;
+import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -133,9 +134,33 @@ class ActionsToolsTest extends HarnessTest {
         assertThat(answer.toString()).as("the signed URL is not in the answer").doesNotContain(
                 "_signed", "sig=");
         assertThat(github.requests("GET", "/_signed/job-logs/")).as("the redirect was followed")
-                .hasSize(1);
+                .singleElement().satisfies(signed -> assertThat(signed.authorization()).as(
+                        "no token to the log's host").isEmpty());
+        assertThat(github.requests("GET", "/repos/octo/hello/actions/jobs/")).singleElement()
+                .satisfies(logs -> assertThat(logs.authorization()).startsWith("Bearer "));
         assertThat(github.mints()).singleElement().satisfies(mint -> assertThat(mint
                 .permissions()).isEqualTo(Map.of("actions", "read")));
+    }
+
+    @Test
+    void aLogRedirectToALocalAddressOrPlainHttpIsRefusedAndNothingIsFetched() {
+        for (String location : List.of("http://169.254.169.254/latest/meta-data/iam/",
+                "https://169.254.169.254/latest/meta-data/", "https://[::1]:8443/x",
+                "https://10.0.0.7/internal", "https://2130706433/x",
+                "http://logs.example.com/job.txt")) {
+            github.script("GET", "/repos/octo/hello/actions/jobs/5/logs", new MockResponse.Builder()
+                    .code(302).addHeader("Location", location).build());
+
+            ToolCallCompleted completed = run(harness.decision("get_job_log",
+                    "{\"owner\":\"octo\",\"repo\":\"hello\",\"job_id\":5}"));
+
+            assertThat(completed.getStatus()).as(location).isEqualTo(CallStatus.FAILED);
+            assertThat(completed.getErrorCode()).as(location).isEqualTo("redirect_not_followed");
+            assertThat(completed.getRetryable()).isFalse();
+        }
+        assertThat(github.requests()).as("nothing but the logs URL").allSatisfy(
+                received -> assertThat(received.path()).doesNotContain("meta-data", "internal",
+                        "job.txt"));
     }
 
     @Test

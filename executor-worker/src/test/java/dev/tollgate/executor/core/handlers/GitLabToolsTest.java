@@ -163,6 +163,50 @@ class GitLabToolsTest {
     }
 
     @Test
+    void aReleaseLinkRedirectingToAnotherProjectsVariablesIsNeverFollowedWithTheToken() {
+        String elsewhere = "/api/v4/projects/other%2Fsecret/variables";
+        gitlab.failNext("GET", ENCODED + "/releases/v1/downloads/x.json", 1, 302, Map.of(
+                "Location", gitlab.apiUrl() + "/projects/other%2Fsecret/variables"), "");
+
+        ToolCallCompleted answer = run("gitlab_api_get", args(
+                ",\"route\":\"releases/v1/downloads/x.json\""));
+
+        assertThat(answer.getStatus()).isEqualTo(CallStatus.FAILED);
+        assertThat(answer.getErrorCode()).isEqualTo("redirect_not_followed");
+        assertThat(answer.getRetryable()).isFalse();
+        assertThat(answer.getMessage()).contains("HTTP 302", "does not follow");
+        assertThat(gitlab.received("GET", elsewhere)).as("the redirect's target").isEmpty();
+        assertThat(gitlab.received()).as("only the release link's own route").singleElement()
+                .satisfies(received -> assertThat(received.path()).startsWith(ENCODED
+                        + "/releases/v1/downloads/x.json"));
+    }
+
+    @Test
+    void aWriteAnsweredWithARedirectIsNotSentAgainAnywhere() {
+        project.branch("agent-mr", "main").file("agent-mr", "x.txt", "x");
+        String json = args(",\"title\":\"Fix add\",\"source_branch\":\"agent-mr\","
+                + "\"target_branch\":\"main\",\"description\":\"Fixes it\"");
+
+        for (int status : new int[]{301, 307, 308}) {
+            gitlab.failNext("POST", ENCODED + "/merge_requests", 1, status, Map.of("Location",
+                    gitlab.apiUrl() + "/projects/other%2Fsecret/merge_requests"), "");
+            int before = gitlab.received("POST", ENCODED + "/merge_requests").size();
+
+            ToolCallCompleted answer = run("gitlab_create_mr", json);
+
+            assertThat(answer.getErrorCode()).as("HTTP " + status).isEqualTo(
+                    "redirect_not_followed");
+            assertThat(answer.getRetryable()).isFalse();
+            assertThat(gitlab.received("POST", ENCODED + "/merge_requests")).as("HTTP " + status)
+                    .hasSize(before + 1);
+        }
+        assertThat(gitlab.received().stream().filter(r -> r.path().startsWith(
+                "/api/v4/projects/other"))).as("never sent where the redirect pointed").isEmpty();
+        assertThat(gitlab.received().stream().filter(r -> !r.method().equals("GET")))
+                .as("no redirect turned into a GET or repeated the POST").hasSize(3);
+    }
+
+    @Test
     void pushesEveryChangeInOneCommitToANewAgentBranchThenUpdatesIt() {
         JsonNode first = result(run("gitlab_push_files", args(",\"branch\":\"agent-fix\","
                 + "\"message\":\"Fix add\",\"files\":[{\"path\":\"src/app.py\",\"content\":"
