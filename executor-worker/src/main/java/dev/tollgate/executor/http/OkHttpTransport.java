@@ -35,7 +35,8 @@ import okio.BufferedSource;
  * connection fails: a pooled connection GitHub closed while it was idle (which GitHub, like any
  * server, does) fails the first write or read on it ("unexpected end of stream") although the
  * request never reached GitHub. Repeating a read is harmless even if it did.
- * <li><b>Writes</b> are never repeated by OkHttp ({@code retryOnConnectionFailure(false)}), and
+ * <li><b>Writes</b> are never repeated by OkHttp ({@code retryOnConnectionFailure(false)}, and
+ * a one-shot body, so no follow-up of a 503 {@code Retry-After: 0}, 408 or 421 either), and
  * each goes on a connection of its own, opened for it and closed after it: a write never meets a
  * connection the server has closed behind our back, so it fails only when GitHub is unreachable
  * (no connection could be made: nothing was sent, and {@code ResilientTransport} may retry) or
@@ -158,8 +159,10 @@ public final class OkHttpTransport implements GitHubTransport {
 
     @Override
     public GitHubResponse send(GitHubRequest request) throws IOException {
-        RequestBody body = request.jsonBody().map(json -> RequestBody.create(json, JSON))
-                .orElse(request.isWrite() ? RequestBody.create("", JSON) : null);
+        RequestBody body = request.isWrite() && !request.safeToRepeat()
+                ? new OneShot(request.jsonBody().orElse(""))
+                : request.jsonBody().map(json -> RequestBody.create(json, JSON)).orElse(
+                        request.isWrite() ? RequestBody.create("", JSON) : null);
         Request.Builder builder = new Request.Builder().url(urlOf(request.path())).method(request
                 .method(), body).header("User-Agent", USER_AGENT).header("Authorization", request
                         .credential().authorization());
@@ -207,6 +210,44 @@ public final class OkHttpTransport implements GitHubTransport {
             if (own != null) {
                 own.close();
             }
+        }
+    }
+
+    /**
+     * A write's body, empty included: one-shot, so OkHttp never sends the write a second time by
+     * itself. Without it, OkHttp's follow-ups repeat a request whose body can be written again: a
+     * {@code 503} with {@code Retry-After: 0} (whatever {@code retryOnConnectionFailure} says), a
+     * {@code 408}, a {@code 421}, and would a redirect; a proxy answering 503 after GitHub took
+     * the write would have had it performed twice inside one {@code execute()}, the 503 never
+     * seen. With it the first answer is returned as it is, and a 5xx on a write is reported
+     * {@code outcome_unknown}.
+     */
+    private static final class OneShot extends RequestBody {
+
+        private final byte[] bytes;
+
+        OneShot(String json) {
+            this.bytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public MediaType contentType() {
+            return JSON;
+        }
+
+        @Override
+        public long contentLength() {
+            return bytes.length;
+        }
+
+        @Override
+        public void writeTo(okio.BufferedSink sink) throws IOException {
+            sink.write(bytes);
+        }
+
+        @Override
+        public boolean isOneShot() {
+            return true;
         }
     }
 

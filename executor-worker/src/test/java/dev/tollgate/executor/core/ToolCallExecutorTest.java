@@ -181,6 +181,24 @@ class ToolCallExecutorTest extends HarnessTest {
     }
 
     @Test
+    void aWriteAnswered503WithRetryAfterZeroIsSentOnceAndAnsweredOutcomeUnknown() {
+        github.script("POST", "/repos/octo/hello/issues", new mockwebserver3.MockResponse.Builder()
+                .code(503).addHeader("Retry-After", "0").addHeader("Content-Type",
+                        "application/json")
+                .body("{\"message\":\"Service Unavailable\"}").build());
+
+        ToolCallCompleted completed = run(harness.decision("create_issue",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\"}"));
+
+        assertThat(github.requests("POST", "/repos/octo/hello/issues")).as("OkHttp did not send"
+                + " the write again after Retry-After: 0").hasSize(1);
+        assertThat(github.repo("octo", "hello").plainIssues()).isEmpty();
+        assertThat(completed.getErrorCode()).isEqualTo("outcome_unknown");
+        assertThat(completed.getRetryable()).isFalse();
+        assertThat(completed.getMessage()).contains("Service Unavailable", "may have been done");
+    }
+
+    @Test
     void aWriteWhoseConnectionDropsAfterSendingIsAnsweredOutcomeUnknown() {
         github.script("POST", "/repos/octo/hello/issues", GitHubStandIn.dropConnection());
 

@@ -238,6 +238,30 @@ class OkHttpTransportTest {
     }
 
     @Test
+    void aWriteAnswered503WithRetryAfterZeroIsNotSentAgainByOkHttp() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            server.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", "0")
+                    .build());
+        }
+        server.enqueue(new MockResponse.Builder().code(201).body("{\"number\":1}").build());
+        OkHttpTransport transport = new OkHttpTransport(server.url("/").uri(), OkHttpTransport
+                .defaultClient());
+
+        GitHubResponse post = transport.send(GitHubRequest.post("/repos/o/r/issues", token,
+                "{\"title\":\"t\"}"));
+        GitHubResponse emptyPut = transport.send(new GitHubRequest("PUT",
+                "/repos/o/r/pulls/1/merge", token, java.util.Optional.empty()));
+
+        assertThat(post.status()).isEqualTo(503);
+        assertThat(emptyPut.status()).as("an empty write body is one-shot too").isEqualTo(503);
+        assertThat(server.getRequestCount()).as("requests the server received").isEqualTo(2);
+        assertThat(server.takeRequest().getTarget()).isEqualTo("/repos/o/r/issues");
+        RecordedRequest put = server.takeRequest();
+        assertThat(put.getMethod()).isEqualTo("PUT");
+        assertThat(put.getHeaders().get("Content-Length")).isEqualTo("0");
+    }
+
+    @Test
     void aWriteWhoseConnectionBreaksAfterItWasSentIsNeverSentAgain() throws Exception {
         server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket())
                 .build());
