@@ -44,6 +44,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -220,7 +221,8 @@ public class ExecutorConfiguration {
                 : assembly.build(writeQueuePerAgent);
         ToolCallExecutor executor = github.guardedBy(installationGuard).routing(environmentApps
                 .environments(), apps)
-                .readingContentFrom(contentSource).actingOn(forges);
+                .readingContentFrom(contentSource).actingOn(forges).refusingDecisionsOlderThan(
+                        maxDecisionAge(environment));
         Semaphore inFlight = new Semaphore(maxInFlight);
         List<DecisionConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -228,6 +230,33 @@ public class ExecutorConfiguration {
                     topics, verifier));
         }
         return new DecisionConsumers(consumers);
+    }
+
+    /**
+     * {@code tollgate.executor.max-decision-age}: how long after it was made a decision is still
+     * performed (default one day); more than zero, else start-up stops naming the key.
+     */
+    static Duration maxDecisionAge(Environment environment) {
+        String key = "tollgate.executor.max-decision-age";
+        String variable = "TOLLGATE_EXECUTOR_MAX_DECISION_AGE";
+        String text = environment.getProperty(key);
+        if (text == null || text.isBlank()) {
+            return ToolCallExecutor.DEFAULT_MAX_DECISION_AGE;
+        }
+        Duration age;
+        try {
+            age = DurationStyle.detectAndParse(text.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(key + " (" + variable + ") must be a duration such as"
+                    + " 1d, 12h or PT6H, not '" + text + "'");
+        }
+        if (age.isZero() || age.isNegative()) {
+            throw new IllegalStateException(key + " (" + variable + ") must be more than 0 (a"
+                    + " decision made longer ago than it is refused), not '" + environment
+                            .getProperty(key)
+                    + "'; leave it unset for the default, 1d");
+        }
+        return age;
     }
 
     /**

@@ -54,12 +54,19 @@ class AssembledMintRetryTest {
                 .build();
     }
 
+    /** A decision made now on this test's clock (the harness's own clock is days behind). */
+    private dev.tollgate.events.PolicyDecided readme() {
+        dev.tollgate.events.PolicyDecided decision = decisions.decision("get_file",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"path\":\"README.md\"}");
+        decision.getMeta().setOccurredAt(clock.instant());
+        return decision;
+    }
+
     @Test
     void aCallWhoseMintIsAnswered502ThenMintedSucceedsWithOneToken() {
         github.script("POST", MINT, GitHubStandIn.serverError(502));
 
-        ToolCallCompleted answer = executor().execute(decisions.decision("get_file",
-                "{\"owner\":\"octo\",\"repo\":\"hello\",\"path\":\"README.md\"}"));
+        ToolCallCompleted answer = executor().execute(readme());
 
         assertThat(answer.getStatus()).as(answer.getMessage()).isEqualTo(CallStatus.SUCCEEDED);
         assertThat(github.requests("POST", MINT)).hasSize(2);
@@ -71,8 +78,7 @@ class AssembledMintRetryTest {
     void aCallWhoseMintIsRateLimitedWaitsRetryAfterAndSucceedsWithOneToken() {
         github.script("POST", MINT, GitHubStandIn.secondaryLimit(429, 3L));
 
-        ToolCallCompleted answer = executor().execute(decisions.decision("get_file",
-                "{\"owner\":\"octo\",\"repo\":\"hello\",\"path\":\"README.md\"}"));
+        ToolCallCompleted answer = executor().execute(readme());
 
         assertThat(answer.getStatus()).as(answer.getMessage()).isEqualTo(CallStatus.SUCCEEDED);
         assertThat(github.requests("POST", MINT)).hasSize(2);

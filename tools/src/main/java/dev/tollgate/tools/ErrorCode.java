@@ -101,7 +101,15 @@ public enum ErrorCode {
     REDIRECT_NOT_FOLLOWED("redirect_not_followed", Role.EXECUTOR_WORKER, false,
             "the API answered with a redirect, which Tollgate does not follow (it could carry the"
                     + " gateway's credential elsewhere); nothing was fetched from where it"
-                    + " pointed");
+                    + " pointed"),
+    /**
+     * The decision is older than the executor performs one ({@code
+     * tollgate.executor.max-decision-age}): delivered again long after it was made (lost consumer
+     * offsets, a replay). Nothing was done.
+     */
+    DECISION_EXPIRED("decision_expired", Role.EXECUTOR_WORKER, false,
+            "the decision is older than the executor performs one (it was delivered again or very"
+                    + " late); nothing was done: ask again for a fresh decision");
 
     /** The role that gives a code. */
     public enum Role {

@@ -42,7 +42,12 @@ public enum ErrorClass {
      * The API answered with a redirect (3xx), which no transport follows with the credential: it
      * could lead to another route of the same API, or another host, than the decision named.
      */
-    REDIRECT_NOT_FOLLOWED(ErrorCode.REDIRECT_NOT_FOLLOWED);
+    REDIRECT_NOT_FOLLOWED(ErrorCode.REDIRECT_NOT_FOLLOWED),
+    /**
+     * Not attempted: the decision's signed time is older than the executor performs one, so a
+     * decision delivered again long after (lost offsets, a replay) is never performed again.
+     */
+    DECISION_EXPIRED(ErrorCode.DECISION_EXPIRED);
 
     private final ErrorCode errorCode;
 

@@ -19,6 +19,8 @@ import dev.tollgate.tools.ValidatedCall;
 import dev.tollgate.tools.WithheldContent;
 import dev.tollgate.tools.secrets.WrittenContent;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -65,6 +67,12 @@ public final class ToolCallExecutor {
     private volatile ResponseBudget responseBudget;
     private volatile ContentSource contents = ContentSource.NONE;
     private volatile ForgeHosts forges = ForgeHosts.NONE;
+    /**
+     * How old a decision (its signed {@code meta.occurredAt}) may be when it is performed, unless
+     * set otherwise ({@code tollgate.executor.max-decision-age}).
+     */
+    public static final Duration DEFAULT_MAX_DECISION_AGE = Duration.ofDays(1);
+    private volatile Duration maxDecisionAge = DEFAULT_MAX_DECISION_AGE;
 
     public ToolCallExecutor(InstallationResolver installations, InstallationTokens tokens,
             GitHubTransport transport, CompletionStore completions, Clock clock) {
@@ -163,6 +171,46 @@ public final class ToolCallExecutor {
         return this;
     }
 
+    /**
+     * Refuses ({@code decision_expired}, nothing done) every decision made longer than
+     * {@code maxAge} ago by its signed {@code meta.occurredAt}: decisions are kept forever, so
+     * without a bound one delivered again (a consumer group whose offsets Kafka dropped, a
+     * replayed record) would be performed again once its completion is forgotten.
+     *
+     * @throws IllegalArgumentException when {@code maxAge} is not more than zero
+     */
+    public ToolCallExecutor refusingDecisionsOlderThan(Duration maxAge) {
+        if (maxAge == null || maxAge.isZero() || maxAge.isNegative()) {
+            throw new IllegalArgumentException("the longest a decision may wait must be more"
+                    + " than 0, not " + maxAge);
+        }
+        this.maxDecisionAge = maxAge;
+        for (ToolCallExecutor app : apps.values()) {
+            app.refusingDecisionsOlderThan(maxAge);
+        }
+        return this;
+    }
+
+    /** Why a decision is too old to perform, if it is. */
+    private Optional<GitHubError> expired(PolicyDecided decision) {
+        Instant made = decision.getMeta() == null ? null : decision.getMeta().getOccurredAt();
+        Instant now = clock.instant();
+        if (made != null && !made.plus(maxDecisionAge).isBefore(now)) {
+            return Optional.empty();
+        }
+        // Decisions are kept forever: one delivered again long after it was made is refused,
+        // never performed again.
+        return Optional.of(GitHubError.of(ErrorClass.DECISION_EXPIRED, 0, "the decision was made"
+                + (made == null
+                        ? " at no stated time"
+                        : " at " + made + ", " + Duration.between(made, now).withNanos(0)
+                                + " ago")
+                + ", longer ago than the executor performs a decision"
+                + " (tollgate.executor.max-decision-age, " + maxDecisionAge + "): it was"
+                + " delivered again or very late; nothing was done: ask again for a fresh"
+                + " decision", null));
+    }
+
     /** Whether the decision is for a GitHub tool (which a GitHub App performs). */
     private static boolean onGitHub(PolicyDecided decision) {
         return Tool.byToolName(decision.getRequest().getTool()).map(Tool::forge).orElse(
@@ -195,6 +243,12 @@ public final class ToolCallExecutor {
             if (earlier.isPresent()) {
                 log.info("request {} was already completed: re-publishing its answer", requestId);
                 return sanitizer.sanitize(earlier.get()); // unchanged unless recorded unclean
+            }
+            Optional<GitHubError> expired = expired(decision);
+            if (expired.isPresent()) {
+                log.warn("request {}: refusing its decision, made longer ago than {}", requestId,
+                        maxDecisionAge);
+                return completions.record(failed(decision, expired.get(), 0));
             }
             // Every answer, success or failure, passes here: no credential GitHub put in a URL
             // (a private download_url's token, a signed log URL) leaves the executor, and every

@@ -253,6 +253,7 @@ class ErrorClassifierTest {
                 "rate_limited", "secondary_rate_limited", "forbidden", "not_found",
                 "validation_failed", "conflict", "unauthorized", "transient",
                 "outcome_unknown", "upstream_unavailable", "result_too_large",
-                "github_not_configured", "redirect_not_followed");
+                "github_not_configured", "redirect_not_followed",
+                "decision_expired");
     }
 }

@@ -199,6 +199,42 @@ class ToolCallExecutorTest extends HarnessTest {
     }
 
     @Test
+    void aDecisionOlderThanTheMaxAgeIsRefusedOnTheInjectedClockAndAnsweredTheSameWhenRedelivered() {
+        ToolCallExecutor executor = harness.executor(new InMemoryCompletionStore(10))
+                .refusingDecisionsOlderThan(java.time.Duration.ofHours(6));
+        PolicyDecided old = harness.decision("create_issue",
+                "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\"}");
+        PolicyDecided atTheBound = harness.decision("read_repo",
+                "{\"owner\":\"octo\",\"repo\":\"hello\"}");
+        harness.clock.advance(java.time.Duration.ofHours(6));
+
+        ToolCallCompleted stillFresh = executor.execute(atTheBound);
+        harness.clock.advance(java.time.Duration.ofSeconds(1));
+        ToolCallCompleted refused = executor.execute(old);
+        ToolCallCompleted again = executor.execute(old);
+
+        assertThat(stillFresh.getStatus()).as(stillFresh.getMessage()).isEqualTo(
+                CallStatus.SUCCEEDED);
+        assertThat(refused.getErrorCode()).isEqualTo("decision_expired");
+        assertThat(refused.getRetryable()).isFalse();
+        assertThat(refused.getMessage()).contains("PT6H1S ago", "max-decision-age, PT6H",
+                "nothing was done");
+        assertThat(again).as("recorded: the same answer").isEqualTo(refused);
+        assertThat(github.requests("POST", "/repos/octo/hello/issues")).isEmpty();
+        assertThat(github.mints()).as("only the fresh read's").singleElement();
+    }
+
+    @Test
+    void aMaxDecisionAgeOfZeroOrLessIsRefused() {
+        for (java.time.Duration bad : new java.time.Duration[]{java.time.Duration.ZERO,
+                java.time.Duration.ofSeconds(-1), null}) {
+            org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(
+                    () -> harness.executor().refusingDecisionsOlderThan(bad)).withMessageContaining(
+                            "more than 0");
+        }
+    }
+
+    @Test
     void aWriteWhoseConnectionDropsAfterSendingIsAnsweredOutcomeUnknown() {
         github.script("POST", "/repos/octo/hello/issues", GitHubStandIn.dropConnection());
 

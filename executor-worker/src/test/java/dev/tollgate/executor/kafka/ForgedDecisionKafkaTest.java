@@ -203,6 +203,42 @@ class ForgedDecisionKafkaTest {
         assertThat(awaitCommitted()).as("the partition moved past every decision").isEqualTo(6);
     }
 
+    @Test
+    void aValidlySignedDecisionOlderThanTheMaxAgeIsRefusedAndNeverPerformedAndAFreshOneIs()
+            throws Exception {
+        PolicyDecided staleWrite = issue("stale-write");
+        staleWrite.getMeta().setOccurredAt(Instant.now().minus(Duration.ofDays(2)));
+        PolicyDecided staleRead = decision("stale-read", "get_file", "secrets",
+                "{\"owner\":\"octo\",\"repo\":\"secrets\",\"path\":\"key.txt\"}");
+        staleRead.getMeta().setOccurredAt(Instant.now().minus(Duration.ofDays(1)).minusSeconds(
+                60));
+
+        send(TestDecisionKey.sign(staleWrite));
+        send(TestDecisionKey.sign(staleRead));
+        send(TestDecisionKey.sign(decision("fresh", "get_file", "app",
+                "{\"owner\":\"octo\",\"repo\":\"app\",\"path\":\"README.md\"}")));
+        Map<String, ConsumerRecord<String, ToolCallCompleted>> answers = awaitAnswers(3);
+
+        for (String stale : List.of("stale-write", "stale-read")) {
+            ToolCallCompleted answer = answers.get(stale).value();
+            assertThat(answer.getStatus()).as(stale).isEqualTo(CallStatus.FAILED);
+            assertThat(answer.getErrorCode()).as(stale).isEqualTo("decision_expired");
+            assertThat(answer.getRetryable()).as(stale).isFalse();
+            assertThat(answer.getMessage()).as(stale).contains(
+                    "tollgate.executor.max-decision-age", "nothing was done");
+            assertThat(answers.get(stale).partition()).as("the reply route").isEqualTo(1);
+        }
+        assertThat(answers.get("fresh").value().getStatus()).as(answers.get("fresh").value()
+                .getMessage()).isEqualTo(CallStatus.SUCCEEDED);
+        assertThat(github.requests("POST", "/repos/octo/app/issues")).isEmpty();
+        assertThat(github.requests("GET", "/repos/octo/secrets")).isEmpty();
+        assertThat(github.mints()).as("only the fresh read's token").singleElement().satisfies(
+                mint -> assertThat(mint.repositories()).containsExactly("app"));
+        assertThat(github.requests()).as("everything GitHub received was for the fresh read")
+                .allSatisfy(received -> assertThat(received.path()).doesNotContain("secrets",
+                        "/issues"));
+    }
+
     private Map<String, ConsumerRecord<String, ToolCallCompleted>> awaitAnswers(int count) {
         Map<String, Object> props = new HashMap<>(broker.consumerProps(KafkaTestBroker.uniqueName(
                 "reader")));
