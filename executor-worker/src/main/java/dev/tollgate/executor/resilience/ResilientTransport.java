@@ -171,10 +171,15 @@ public final class ResilientTransport implements GitHubTransport {
 
     private Attempt attempt(GitHubRequest request, int number) {
         GitHubRequest.Caller caller = request.caller();
-        if (request.isWrite() && request.credential() instanceof GitHubRequest.Credential.Token t) {
+        // Every write is paced, a forge's too (its host's own credential, no installation: one
+        // lane per host, since each host has a transport and a pacer of its own), taken in turn
+        // by agent; only the token mint, safe to repeat and the App's own, is not.
+        if (request.isWrite() && !request.safeToRepeat()) {
+            long lane = request.credential() instanceof GitHubRequest.Credential.Token t
+                    ? t.token().scope().installationId()
+                    : caller.installationId();
             try {
-                Optional<GitHubError> refused = pacer.acquire(t.token().scope().installationId(),
-                        caller.agentId());
+                Optional<GitHubError> refused = pacer.acquire(lane, caller.agentId());
                 if (refused.isPresent()) {
                     return new Attempt(null, null, refused.get(), Optional.empty());
                 }

@@ -112,9 +112,12 @@ public final class WritePacer {
                             * (long) mine.size()));
                     return Optional.of(GitHubError.of(ErrorClass.SECONDARY_RATE_LIMITED, 0,
                             "agent '" + agent + "' already has " + mine.size() + " writes waiting"
-                                    + " for installation " + installationId + " (writes are paced"
-                                    + " to one per " + interval.toMillis() + " ms per"
-                                    + " installation, taken in turn by agent; at most "
+                                    + (installationId == 0
+                                            ? " for this host"
+                                            : " for installation " + installationId)
+                                    + " (writes are paced to one per " + interval.toMillis()
+                                    + " ms per installation or forge host, taken in turn by"
+                                    + " agent; at most "
                                     + maxQueuedPerAgent + " waiting per agent:"
                                     + " tollgate.executor.write-queue-per-agent)",
                             retryAt));

@@ -232,6 +232,21 @@ class GitLabToolsTest {
         assertThat(commits()).hasSize(2);
     }
 
+    @Test
+    void aBurstOfOneAgentsWritesToAForgeHostIsPacedLikeGitHubs() {
+        ToolCallExecutor executor = executor(); // one host transport, one pacer
+        for (String branch : List.of("agent-a", "agent-b", "agent-c")) {
+            result(executor.execute(decision(UUID.randomUUID().toString(), "gitlab_push_files",
+                    args(",\"branch\":\"" + branch + "\",\"message\":\"m\",\"files\":"
+                            + "[{\"path\":\"a.txt\",\"content\":\"x\"}]"))));
+        }
+
+        assertThat(commits()).hasSize(3);
+        assertThat(harness.paced).as("the first write at once, each next one a slot later (the"
+                + " clock stands still)").containsExactly(java.time.Duration.ofSeconds(1),
+                        java.time.Duration.ofSeconds(2));
+    }
+
     private List<GitLabStandIn.Received> commits() {
         return gitlab.received("POST", ENCODED + "/repository/commits");
     }
