@@ -127,6 +127,41 @@ class TokenApiIntegrationTest {
     }
 
     @Test
+    void anExplicitlyEmptyNarrowingIsRefusedAndMintsNothing() {
+        String agent = KafkaTestBroker.uniqueName("narrowed");
+        String head = "{\"agent\": \"" + agent + "\", \"environment\": \"dev\", \"grants\": ";
+
+        HttpResponse<String> noRepositories = HttpCalls.post(url("/admin/tokens"),
+                TestConfig.ADMIN_KEY, head + "{\"repositories\": []}}");
+        HttpResponse<String> noTools = HttpCalls.post(url("/admin/tokens"), TestConfig.ADMIN_KEY,
+                head + "{\"repositories\": [\"octo/hello\"], \"tools\": []}}");
+        HttpResponse<String> noAxis = HttpCalls.post(url("/admin/tokens"), TestConfig.ADMIN_KEY,
+                head + "{}}");
+        HttpResponse<String> narrowed = HttpCalls.post(url("/admin/tokens"),
+                TestConfig.ADMIN_KEY, head + "{\"repositories\": [\"octo/hello\"]}}");
+
+        assertThat(noRepositories.statusCode()).as(noRepositories.body()).isEqualTo(400);
+        assertThat(HttpCalls.json(noRepositories).get("message").toString()).contains(
+                "grants.repositories is empty, which would narrow nothing",
+                "omit grants.repositories to not narrow by repository");
+        assertThat(noRepositories.body()).doesNotContain("\"token\"");
+        assertThat(noTools.statusCode()).as(noTools.body()).isEqualTo(400);
+        assertThat(HttpCalls.json(noTools).get("message").toString()).contains(
+                "grants.tools is empty", "omit grants.tools to not narrow by tool");
+        assertThat(noAxis.statusCode()).as(noAxis.body()).isEqualTo(400);
+        assertThat(HttpCalls.json(noAxis).get("message").toString()).contains(
+                "grants is empty", "omit grants");
+        assertThat(narrowed.statusCode()).as(narrowed.body()).isEqualTo(200);
+        List<ConsumerRecord<String, AgentTokenChanged>> events = KafkaProbe.await(
+                Topics.AGENT_TOKENS, event -> event.getAgentId().equals(agent), 1);
+        assertThat(events).as("only the narrowed mint is recorded").singleElement()
+                .satisfies(event -> assertThat(event.value().getReason()).isEqualTo(
+                        "grants narrowed to {\"repositories\":[\"octo/hello\"]}"));
+        assertThat(KafkaProbe.readAll(Topics.AGENT_TOKENS)).filteredOn(record -> record.value()
+                .getAgentId().equals(agent)).hasSize(1);
+    }
+
+    @Test
     void rotationReturnsAFreshTokenOfTheSameFamilyAndRecordsItOnce() throws Exception {
         String agent = KafkaTestBroker.uniqueName("bot");
         Map<String, Object> minted = mint(agent);

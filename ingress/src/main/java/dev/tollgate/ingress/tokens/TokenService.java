@@ -168,7 +168,7 @@ public final class TokenService {
         String environment = rules.environment(request.get("environment"));
         Duration lifetime = rules.lifetime(request.get("expires-in"));
         Optional<GrantNarrowing> narrowing = Optional.ofNullable(request.get("grants"))
-                .map(grants -> GrantNarrowing.parse(grants, toolNames));
+                .map(grants -> GrantNarrowing.requested(grants, toolNames));
         GatewayTokens.Minted minted = tokens.mint(agent, environment, lifetime, narrowing, rules
                 .maxLifetime());
         AgentIdentity identity = minted.identity();
