@@ -37,6 +37,9 @@ class TokenApiIntegrationTest {
     @Autowired
     TokenService tokens;
 
+    @Autowired
+    dev.tollgate.ingress.kafka.KafkaListeners listeners;
+
     @BeforeAll
     static void topics() {
         KafkaProbe.provisionTopics();
@@ -159,6 +162,39 @@ class TokenApiIntegrationTest {
                         "grants narrowed to {\"repositories\":[\"octo/hello\"]}"));
         assertThat(KafkaProbe.readAll(Topics.AGENT_TOKENS)).filteredOn(record -> record.value()
                 .getAgentId().equals(agent)).hasSize(1);
+    }
+
+    @Test
+    void whileTheTokenRecordsAreNotReadNoTokenIsAcceptedAndTheCallerIsToldWhy() {
+        String agent = KafkaTestBroker.uniqueName("stale");
+        String token = (String) mint(agent).get("token");
+        assertThat(listeners.tokenRecordsRead()).isTrue();
+
+        HttpResponse<String> rotate;
+        HttpResponse<String> mcp;
+        tokens.revocationsCurrentWhile(() -> false); // as while the reader is failing
+        try {
+            rotate = HttpCalls.post(url("/token/rotate"), token, "");
+            mcp = HttpCalls.post(url("/mcp"), token, "{\"jsonrpc\": \"2.0\", \"id\": 1,"
+                    + " \"method\": \"ping\"}");
+        } finally {
+            tokens.revocationsCurrentWhile(listeners::tokenRecordsRead);
+        }
+        HttpResponse<String> rotateAgain = HttpCalls.post(url("/token/rotate"), token, "");
+
+        assertThat(rotate.statusCode()).as(rotate.body()).isEqualTo(503);
+        assertThat(rotate.headers().firstValue("Retry-After")).contains("5");
+        assertThat(HttpCalls.json(rotate)).containsEntry("error", "revocations_unavailable");
+        assertThat(rotate.body()).contains("cannot tell whether a token was revoked")
+                .doesNotContain(
+                        "\"token\"");
+        assertThat(mcp.statusCode()).as(mcp.body()).isEqualTo(503);
+        assertThat(mcp.headers().firstValue("Retry-After")).contains("5");
+        assertThat(mcp.body()).contains("gateway.agent-tokens");
+        assertThat(rotateAgain.statusCode()).as("once the reader reads again").isEqualTo(200);
+        assertThat(KafkaProbe.await(Topics.AGENT_TOKENS, event -> event.getAgentId().equals(
+                agent), 2)).extracting(record -> record.value().getAction()).containsExactly(
+                        AgentTokenAction.ISSUED, AgentTokenAction.ROTATED);
     }
 
     @Test
