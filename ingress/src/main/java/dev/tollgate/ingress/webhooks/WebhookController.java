@@ -130,7 +130,9 @@ public class WebhookController {
             return tooLarge(request);
         }
         // Anyone on the Internet may send a body here before it is verified: only so many are
-        // held at once, whatever their pace (GitHub redelivers a 503).
+        // held at once, whatever their pace. GitHub does not redeliver a refused delivery by
+        // itself: it shows as failed in the App's settings, and the executor's sync corrects
+        // the drift.
         if (!bodies.tryAcquire()) {
             return busy(request);
         }
