@@ -37,6 +37,9 @@ class TokenApiIntegrationTest {
     @Autowired
     TokenService tokens;
 
+    @Autowired
+    dev.tollgate.ingress.kafka.KafkaListeners listeners;
+
     @BeforeAll
     static void topics() {
         KafkaProbe.provisionTopics();
@@ -124,6 +127,74 @@ class TokenApiIntegrationTest {
                 "expires-in must be a whole number of seconds");
         assertThat(notJson.statusCode()).isEqualTo(400);
         assertThat(notJson.body()).doesNotContain("Exception");
+    }
+
+    @Test
+    void anExplicitlyEmptyNarrowingIsRefusedAndMintsNothing() {
+        String agent = KafkaTestBroker.uniqueName("narrowed");
+        String head = "{\"agent\": \"" + agent + "\", \"environment\": \"dev\", \"grants\": ";
+
+        HttpResponse<String> noRepositories = HttpCalls.post(url("/admin/tokens"),
+                TestConfig.ADMIN_KEY, head + "{\"repositories\": []}}");
+        HttpResponse<String> noTools = HttpCalls.post(url("/admin/tokens"), TestConfig.ADMIN_KEY,
+                head + "{\"repositories\": [\"octo/hello\"], \"tools\": []}}");
+        HttpResponse<String> noAxis = HttpCalls.post(url("/admin/tokens"), TestConfig.ADMIN_KEY,
+                head + "{}}");
+        HttpResponse<String> narrowed = HttpCalls.post(url("/admin/tokens"),
+                TestConfig.ADMIN_KEY, head + "{\"repositories\": [\"octo/hello\"]}}");
+
+        assertThat(noRepositories.statusCode()).as(noRepositories.body()).isEqualTo(400);
+        assertThat(HttpCalls.json(noRepositories).get("message").toString()).contains(
+                "grants.repositories is empty, which would narrow nothing",
+                "omit grants.repositories to not narrow by repository");
+        assertThat(noRepositories.body()).doesNotContain("\"token\"");
+        assertThat(noTools.statusCode()).as(noTools.body()).isEqualTo(400);
+        assertThat(HttpCalls.json(noTools).get("message").toString()).contains(
+                "grants.tools is empty", "omit grants.tools to not narrow by tool");
+        assertThat(noAxis.statusCode()).as(noAxis.body()).isEqualTo(400);
+        assertThat(HttpCalls.json(noAxis).get("message").toString()).contains(
+                "grants is empty", "omit grants");
+        assertThat(narrowed.statusCode()).as(narrowed.body()).isEqualTo(200);
+        List<ConsumerRecord<String, AgentTokenChanged>> events = KafkaProbe.await(
+                Topics.AGENT_TOKENS, event -> event.getAgentId().equals(agent), 1);
+        assertThat(events).as("only the narrowed mint is recorded").singleElement()
+                .satisfies(event -> assertThat(event.value().getReason()).isEqualTo(
+                        "grants narrowed to {\"repositories\":[\"octo/hello\"]}"));
+        assertThat(KafkaProbe.readAll(Topics.AGENT_TOKENS)).filteredOn(record -> record.value()
+                .getAgentId().equals(agent)).hasSize(1);
+    }
+
+    @Test
+    void whileTheTokenRecordsAreNotReadNoTokenIsAcceptedAndTheCallerIsToldWhy() {
+        String agent = KafkaTestBroker.uniqueName("stale");
+        String token = (String) mint(agent).get("token");
+        assertThat(listeners.tokenRecordsRead()).isTrue();
+
+        HttpResponse<String> rotate;
+        HttpResponse<String> mcp;
+        tokens.revocationsCurrentWhile(() -> false); // as while the reader is failing
+        try {
+            rotate = HttpCalls.post(url("/token/rotate"), token, "");
+            mcp = HttpCalls.post(url("/mcp"), token, "{\"jsonrpc\": \"2.0\", \"id\": 1,"
+                    + " \"method\": \"ping\"}");
+        } finally {
+            tokens.revocationsCurrentWhile(listeners::tokenRecordsRead);
+        }
+        HttpResponse<String> rotateAgain = HttpCalls.post(url("/token/rotate"), token, "");
+
+        assertThat(rotate.statusCode()).as(rotate.body()).isEqualTo(503);
+        assertThat(rotate.headers().firstValue("Retry-After")).contains("5");
+        assertThat(HttpCalls.json(rotate)).containsEntry("error", "revocations_unavailable");
+        assertThat(rotate.body()).contains("cannot tell whether a token was revoked")
+                .doesNotContain(
+                        "\"token\"");
+        assertThat(mcp.statusCode()).as(mcp.body()).isEqualTo(503);
+        assertThat(mcp.headers().firstValue("Retry-After")).contains("5");
+        assertThat(mcp.body()).contains("gateway.agent-tokens");
+        assertThat(rotateAgain.statusCode()).as("once the reader reads again").isEqualTo(200);
+        assertThat(KafkaProbe.await(Topics.AGENT_TOKENS, event -> event.getAgentId().equals(
+                agent), 2)).extracting(record -> record.value().getAction()).containsExactly(
+                        AgentTokenAction.ISSUED, AgentTokenAction.ROTATED);
     }
 
     @Test

@@ -198,6 +198,73 @@ class WebhookIntegrationTest {
     }
 
     @Test
+    void slowBodiesBeyondTheBoundAreRefusedWith503AndAValidDeliverySucceedsOnceTheyEnd()
+            throws Exception {
+        List<Socket> slow = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < DEFAULT_MAX_CONCURRENT; i++) {
+                slow.add(startSlowBody(1000, 10));
+            }
+
+            HttpResponse<String> refused = awaitStatus(503, () -> deliver("ping", fixture(
+                    "ping.ping.4"), SECRET));
+
+            assertThat(refused.body()).contains("\"busy\"", "webhook-max-concurrent");
+            assertThat(refused.headers().firstValue("Retry-After")).contains("10");
+            for (Socket socket : slow) {
+                socket.getOutputStream().write(new byte[990]);
+                socket.getOutputStream().flush();
+                assertThat(new String(socket.getInputStream().readAllBytes(),
+                        StandardCharsets.UTF_8)).startsWith("HTTP/1.1 401");
+            }
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+        byte[] body = reshaped("installation.created.1", 9191, "after-the-flood-org", null,
+                null);
+
+        HttpResponse<String> answer = awaitStatus(200, () -> deliver("installation", body,
+                SECRET));
+
+        assertThat(answer.body()).contains("\"recorded\"");
+        assertThat(recorded(9191)).hasSize(1);
+    }
+
+    /** The default of tollgate.github.webhook-max-concurrent. */
+    private static final int DEFAULT_MAX_CONCURRENT = 4;
+
+    /** A delivery with a bad signature that declares {@code declared} bytes and sends a few. */
+    private Socket startSlowBody(int declared, int sent) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(30_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /webhooks/github HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                + "Content-Type: application/json\r\nX-GitHub-Event: installation\r\n"
+                + "X-GitHub-Delivery: " + UUID.randomUUID() + "\r\n"
+                + "X-Hub-Signature-256: sha256=" + "0".repeat(64) + "\r\nContent-Length: "
+                + declared + "\r\nConnection: close\r\n\r\n").getBytes(
+                        StandardCharsets.US_ASCII));
+        out.write(new byte[sent]);
+        out.flush();
+        return socket;
+    }
+
+    /** Repeats {@code call} until it answers {@code status} (10 s at most); its last answer. */
+    private static HttpResponse<String> awaitStatus(int status,
+            java.util.function.Supplier<HttpResponse<String>> call) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        HttpResponse<String> answer = call.get();
+        while (answer.statusCode() != status && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            answer = call.get();
+        }
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(status);
+        return answer;
+    }
+
+    @Test
     void forgedUnsignedOversizedAndMalformedDeliveriesAreRefusedAndRecordNothing() {
         byte[] body = reshaped("installation.deleted.1", 6161, "victim-org", null, null);
         int before = KafkaProbe.readAll(Topics.INSTALLATIONS).size();

@@ -105,6 +105,7 @@ public final class KafkaListeners implements SmartLifecycle {
                         this::onAgentToken));
         agentTokens.start(agentTokens.partitionsOf(Topics.AGENT_TOKENS.name(), CATCH_UP), null,
                 CATCH_UP);
+        tokens.revocationsCurrentWhile(this::tokenRecordsRead); // fail closed while it is not
         policy = new TopicTail<>("policy", consumerProperties, TopicTail.lenient(
                 new EventDeserializer<>(), e -> null), withRequestId("policy", this::onPolicy));
         policy.startAtLast(policy.partitionsOf(Topics.POLICY.name(), CATCH_UP), POLICY_RECORDS,
@@ -284,6 +285,16 @@ public final class KafkaListeners implements SmartLifecycle {
             throw new IllegalStateException("the reply partition is not known before start-up");
         }
         return replyPartition;
+    }
+
+    /**
+     * Whether the reader of gateway.agent-tokens is reading: while it is not (stopped, or retrying
+     * after a failure), revocations and rotations made through other replicas do not reach this
+     * one, and no token is accepted.
+     */
+    public boolean tokenRecordsRead() {
+        TopicTail<AgentTokenChanged> reader = agentTokens;
+        return reader != null && reader.isRunning();
     }
 
     public boolean healthy() {

@@ -25,26 +25,46 @@ import org.slf4j.LoggerFactory;
  * Reads assigned partitions (no consumer group, no commits) on its own thread: either from the
  * beginning or from a point in time, catching up to the end before {@link #start} returns. Bad
  * records are logged once each and skipped.
+ *
+ * <p>A failed poll (an authorization error during an ACL change, a broker answer the client cannot
+ * use) or an {@link Error} (an {@link OutOfMemoryError} while handling a record) does not end the
+ * reader: it is logged once per streak of failures, the records not yet handled are read again,
+ * and the reader polls again after a backoff (doubling from {@link #FIRST_BACKOFF} to
+ * {@link #MAX_BACKOFF}). While failing it is not {@link #isRunning() running}, so what depends on
+ * it can refuse rather than act on what it no longer learns.
  */
 public final class TopicTail<V> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TopicTail.class);
 
-    private final KafkaConsumer<String, V> consumer;
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final org.apache.kafka.clients.consumer.Consumer<String, V> consumer;
     private final String name;
     private final Consumer<ConsumerRecord<String, V>> handler;
+    private final Duration firstBackoff;
     private Thread thread;
     private volatile boolean running;
+    /** The last poll or handling failed; cleared by the next poll that succeeds. */
+    private volatile boolean failing;
     private volatile Set<TopicPartition> assigned = Set.of();
     /** Where the reader is on each assigned partition (the next offset), after its last poll. */
     private volatile Map<TopicPartition, Long> positions = Map.of();
 
     public TopicTail(String name, Map<String, Object> baseProperties, Deserializer<V> values,
             Consumer<ConsumerRecord<String, V>> handler) {
-        this.consumer = new KafkaConsumer<>(properties(baseProperties, name),
-                new StringDeserializer(), values);
+        this(name, new KafkaConsumer<>(properties(baseProperties, name),
+                new StringDeserializer(), values), handler, FIRST_BACKOFF);
+    }
+
+    /** A reader of {@code consumer} (a test's), backing off from {@code firstBackoff}. */
+    TopicTail(String name, org.apache.kafka.clients.consumer.Consumer<String, V> consumer,
+            Consumer<ConsumerRecord<String, V>> handler, Duration firstBackoff) {
+        this.consumer = consumer;
         this.name = name;
         this.handler = handler;
+        this.firstBackoff = firstBackoff;
     }
 
     /** A consumer that reads nothing: it asks for end offsets as the readers see them. */
@@ -131,27 +151,76 @@ public final class TopicTail<V> implements AutoCloseable {
     }
 
     private void loop() {
-        try {
-            while (running) {
+        int failures = 0;
+        while (running) {
+            try {
                 pollOnce();
+                if (failures > 0) {
+                    log.info("{} reader reads again after {} failed attempt(s)", name, failures);
+                    failures = 0;
+                    failing = false;
+                }
+            } catch (WakeupException e) {
+                // stopping (or a stray wakeup: the loop decides)
+            } catch (Throwable e) {
+                if (!running) {
+                    return; // stopping: close() woke or interrupted the poll
+                }
+                failing = true;
+                if (failures == 0) {
+                    log.error("{} reader failed: {}; it retries with backoff (up to {} s apart)"
+                            + " and reports itself not running until it reads again", name,
+                            e
+                                    .toString(),
+                            MAX_BACKOFF.toSeconds());
+                }
+                failures++;
+                if (!backOff(failures)) {
+                    return;
+                }
             }
-        } catch (WakeupException e) {
-            // stopping
-        } catch (RuntimeException e) {
-            log.error("{} reader stopped: {}", name, e.toString());
+        }
+    }
+
+    /** Sleeps before the next attempt; false when stopping. */
+    private boolean backOff(int failures) {
+        long millis = Math.min(MAX_BACKOFF.toMillis(), firstBackoff.toMillis() << Math.min(
+                failures - 1, 20));
+        try {
+            Thread.sleep(millis);
+            return running;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
     private void pollOnce() {
-        for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(500))) {
+        List<ConsumerRecord<String, V>> batch = new java.util.ArrayList<>();
+        consumer.poll(Duration.ofMillis(500)).forEach(batch::add);
+        for (int i = 0; i < batch.size(); i++) {
+            ConsumerRecord<String, V> record = batch.get(i);
             try {
                 handler.accept(record);
             } catch (RuntimeException e) {
                 log.warn("{}: skipped record {}-{}@{}: {}", name, record.topic(), record
                         .partition(), record.offset(), e.getMessage());
+            } catch (Error e) {
+                rewind(batch.subList(i, batch.size()));
+                throw e;
             }
         }
         recordPositions();
+    }
+
+    /** Positions each partition at the first of {@code unhandled} on it: they are read again. */
+    private void rewind(List<ConsumerRecord<String, V>> unhandled) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (ConsumerRecord<String, V> record : unhandled) {
+            first.merge(new TopicPartition(record.topic(), record.partition()), record.offset(),
+                    Math::min);
+        }
+        first.forEach(consumer::seek);
     }
 
     private void recordPositions() {
@@ -182,8 +251,9 @@ public final class TopicTail<V> implements AutoCloseable {
         return assigned;
     }
 
+    /** Started, not stopped, and its last attempt to read succeeded. */
     public boolean isRunning() {
-        return running && thread != null && thread.isAlive();
+        return running && !failing && thread != null && thread.isAlive();
     }
 
     @Override
@@ -191,6 +261,7 @@ public final class TopicTail<V> implements AutoCloseable {
         running = false;
         consumer.wakeup();
         if (thread != null) {
+            thread.interrupt(); // it may be backing off
             try {
                 thread.join(Duration.ofSeconds(5));
             } catch (InterruptedException e) {

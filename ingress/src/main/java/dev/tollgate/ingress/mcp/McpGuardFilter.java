@@ -55,6 +55,8 @@ public final class McpGuardFilter extends OncePerRequestFilter {
     private static final int INTERNAL_ERROR = -32603;
     /** Not standard JSON-RPC: the gateway refused the HTTP request. */
     static final int REFUSED = -32001;
+    /** Retry-After while the token records are not read (the reader retries within seconds). */
+    static final String REVOCATIONS_RETRY_AFTER_SECONDS = "5";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final OriginPolicy origins;
@@ -122,6 +124,12 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             response.setHeader("WWW-Authenticate", challenge("invalid_token", e.getMessage()));
             reject(door, "credential_invalid", response, 401, REFUSED, null, "token refused: "
                     + e.getMessage());
+            return;
+        } catch (TokenService.RevocationsUnavailableException e) {
+            // fail closed: never accept a token on a revocation list that no longer learns
+            response.setHeader("Retry-After", REVOCATIONS_RETRY_AFTER_SECONDS);
+            reject(door, "revocations_unavailable", response, 503, REFUSED, null, e
+                    .getMessage());
             return;
         }
         // every message, before its body is read: only a flood reaches this limit

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,27 @@ public final class TokenService {
     private final Duration rotationGrace;
     private final Collection<String> toolNames;
     private final WorkloadTokens workloads;
+    /**
+     * Whether this replica still learns every replica's revocations and rotations (the reader of
+     * {@code gateway.agent-tokens} is running); none until the readers start.
+     */
+    private volatile BooleanSupplier revocationsCurrent = () -> false;
+
+    /**
+     * Thrown by {@link #authenticate} while the revocation list may be stale: the reader of the
+     * token records is not running, so a token revoked through another replica could not be told
+     * from a good one. The caller answers 503 (the agent retries, perhaps on another replica).
+     */
+    public static final class RevocationsUnavailableException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        RevocationsUnavailableException() {
+            super("this gateway replica is not reading the token records (gateway.agent-tokens),"
+                    + " so it cannot tell whether a token was revoked; retry shortly, or on"
+                    + " another replica");
+        }
+    }
 
     /**
      * Where token records go: {@code gateway.token-history} and then {@code gateway.agent-tokens},
@@ -108,6 +130,15 @@ public final class TokenService {
         this.toolNames = toolNames;
     }
 
+    /**
+     * Where to learn whether revocations are current: the reader of {@code gateway.agent-tokens}
+     * running. Until this is called, and whenever it answers false, {@link #authenticate} and
+     * {@link #stillValid} accept no token.
+     */
+    public void revocationsCurrentWhile(BooleanSupplier readerRunning) {
+        this.revocationsCurrent = readerRunning;
+    }
+
     /** The record key of a family's issue and rotations. */
     public static String familyKey(String familyId) {
         return "family:" + familyId;
@@ -137,6 +168,9 @@ public final class TokenService {
         if (revoked.isPresent()) {
             throw new TokenRejectedException(revoked.get());
         }
+        if (!revocationsCurrent.getAsBoolean()) {
+            throw new RevocationsUnavailableException();
+        }
         return identity;
     }
 
@@ -147,7 +181,7 @@ public final class TokenService {
      */
     public boolean stillValid(AgentIdentity identity) {
         return clock.instant().isBefore(identity.expiresAt()) && revocations.reason(identity)
-                .isEmpty();
+                .isEmpty() && revocationsCurrent.getAsBoolean();
     }
 
     /**
@@ -168,7 +202,7 @@ public final class TokenService {
         String environment = rules.environment(request.get("environment"));
         Duration lifetime = rules.lifetime(request.get("expires-in"));
         Optional<GrantNarrowing> narrowing = Optional.ofNullable(request.get("grants"))
-                .map(grants -> GrantNarrowing.parse(grants, toolNames));
+                .map(grants -> GrantNarrowing.requested(grants, toolNames));
         GatewayTokens.Minted minted = tokens.mint(agent, environment, lifetime, narrowing, rules
                 .maxLifetime());
         AgentIdentity identity = minted.identity();

@@ -3,10 +3,12 @@ package dev.tollgate.ingress.web;
 import dev.tollgate.runtime.security.AdminGate;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Resilience4j rate limiters, applied once the agent's token is verified: one per agent for what
@@ -16,15 +18,43 @@ import java.util.Optional;
  * {@code Retry-After}). The admin
  * endpoints are not limited as a whole (anyone could then lock the admin out): wrong admin keys
  * are throttled per client address by the runtime's {@code AdminGate}.
+ *
+ * <p>Agent IDs can be chosen by whoever obtains workload tokens (a Kubernetes tenant's service
+ * accounts, an owner's repositories), so limiters are not kept forever: one not used for longer
+ * than its refresh period is dropped (it holds its whole allowance again by then, exactly like a
+ * new one, so dropping it changes no answer). The map is swept at most once per
+ * {@link #SWEEP_EVERY}, by the call that finds it due.
  */
 public final class RateLimits {
 
-    private final RateLimiterRegistry registry;
+    /** How often idle limiters are looked for, at most. */
+    static final Duration SWEEP_EVERY = Duration.ofSeconds(1);
+
+    /** A limiter and when it was last asked (the time source's nanoseconds). */
+    private static final class Kept {
+        final RateLimiter limiter;
+        final long idleAfterNanos;
+        volatile long lastUsed;
+
+        Kept(RateLimiter limiter, long now) {
+            this.limiter = limiter;
+            this.idleAfterNanos = limiter.getRateLimiterConfig().getLimitRefreshPeriod()
+                    .toNanos();
+            this.lastUsed = now;
+        }
+
+        boolean idle(long now) {
+            return now - lastUsed > idleAfterNanos;
+        }
+    }
+
+    private final ConcurrentHashMap<String, Kept> limiters = new ConcurrentHashMap<>();
     private final RateLimiterConfig agentConfig;
     private final RateLimiterConfig rotationConfig;
     private final RateLimiterConfig protocolConfig;
     private final RateLimiterConfig writeKibConfig;
-
+    private final LongSupplier nanoTime;
+    private final AtomicLong nextSweep;
     /** Protocol messages limited at ten times the agent limit. */
     public RateLimits(int agentLimit, Duration agentPeriod, int rotationLimit,
             Duration rotationPeriod) {
@@ -49,11 +79,53 @@ public final class RateLimits {
      */
     public RateLimits(int agentLimit, Duration agentPeriod, int rotationLimit,
             Duration rotationPeriod, int protocolLimit, int writeKibLimit) {
+        this(agentLimit, agentPeriod, rotationLimit, rotationPeriod, protocolLimit,
+                writeKibLimit, System::nanoTime);
+    }
+
+    /** With {@code nanoTime} telling when a limiter was last used (a test's). */
+    RateLimits(int agentLimit, Duration agentPeriod, int rotationLimit, Duration rotationPeriod,
+            int protocolLimit, int writeKibLimit, LongSupplier nanoTime) {
         this.writeKibConfig = config(writeKibLimit, agentPeriod);
         this.agentConfig = config(agentLimit, agentPeriod);
         this.rotationConfig = config(rotationLimit, rotationPeriod);
         this.protocolConfig = config(protocolLimit, agentPeriod);
-        this.registry = RateLimiterRegistry.of(agentConfig);
+        this.nanoTime = nanoTime;
+        this.nextSweep = new AtomicLong(nanoTime.getAsLong() + SWEEP_EVERY.toNanos());
+    }
+
+    /** The limiter named {@code name}, marked used now; a new one if there was none. */
+    private RateLimiter limiter(String name, RateLimiterConfig config) {
+        long now = nanoTime.getAsLong();
+        sweepIfDue(now);
+        // marked inside compute: a sweep (computeIfPresent) never drops it in between
+        return limiters.compute(name, (key, kept) -> {
+            if (kept == null) {
+                return new Kept(RateLimiter.of(key, config), now);
+            }
+            kept.lastUsed = now;
+            return kept;
+        }).limiter;
+    }
+
+    private void sweepIfDue(long now) {
+        long due = nextSweep.get();
+        if (now - due < 0 || !nextSweep.compareAndSet(due, now + SWEEP_EVERY.toNanos())) {
+            return;
+        }
+        for (String name : limiters.keySet()) {
+            limiters.computeIfPresent(name, (key, kept) -> kept.idle(now) ? null : kept);
+        }
+    }
+
+    /** How many limiters are kept (of every agent and kind). */
+    int size() {
+        return limiters.size();
+    }
+
+    /** Whether a limiter named {@code name} ({@code agent:<id>}, {@code rotation:<id>}…) is kept. */
+    boolean keeps(String name) {
+        return limiters.containsKey(name);
     }
 
     private static RateLimiterConfig config(int limit, Duration period) {
@@ -63,7 +135,7 @@ public final class RateLimits {
 
     /** Empty if the agent may start a tool call (or a rotation), else how long to wait. */
     public Optional<Duration> agent(String agentId) {
-        return acquire(registry.rateLimiter("agent:" + agentId, agentConfig));
+        return acquire(limiter("agent:" + agentId, agentConfig));
     }
 
     /**
@@ -73,12 +145,12 @@ public final class RateLimits {
      */
     public Optional<Duration> writeBytes(String agentId, int bytes) {
         int kib = Math.min(Math.max(1, (bytes + 1023) / 1024), writeKibConfig.getLimitForPeriod());
-        return acquire(registry.rateLimiter("write-kib:" + agentId, writeKibConfig), kib);
+        return acquire(limiter("write-kib:" + agentId, writeKibConfig), kib);
     }
 
     /** Empty if the agent may send another MCP message (of any kind), else how long to wait. */
     public Optional<Duration> protocol(String agentId) {
-        return acquire(registry.rateLimiter("protocol:" + agentId, protocolConfig));
+        return acquire(limiter("protocol:" + agentId, protocolConfig));
     }
 
     /**
@@ -86,7 +158,7 @@ public final class RateLimits {
      * by nature, and each one is a record every replica replays until compaction folds it.
      */
     public Optional<Duration> rotation(String agentId) {
-        return acquire(registry.rateLimiter("rotation:" + agentId, rotationConfig));
+        return acquire(limiter("rotation:" + agentId, rotationConfig));
     }
 
     private static Optional<Duration> acquire(RateLimiter limiter) {

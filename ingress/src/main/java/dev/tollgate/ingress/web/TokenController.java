@@ -196,6 +196,11 @@ public class TokenController {
         } catch (TokenRejectedException e) {
             return count(request, "credential_invalid", null, ApiError.unauthorized(AGENT_REALM,
                     "invalid_token", e.getMessage()));
+        } catch (TokenService.RevocationsUnavailableException e) {
+            return count(request, "revocations_unavailable", null, ResponseEntity.status(
+                    HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(
+                            dev.tollgate.runtime.web.ErrorResponses.body(
+                                    "revocations_unavailable", e.getMessage())));
         }
         if (!identity.isGatewayToken()) {
             return ApiError.of(HttpStatus.BAD_REQUEST, "not_a_gateway_token", "only gateway"

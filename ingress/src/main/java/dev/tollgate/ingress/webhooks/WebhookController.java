@@ -11,6 +11,7 @@ import dev.tollgate.installations.InstallationRegistry;
 import dev.tollgate.installations.InstallationWebhooks;
 import dev.tollgate.installations.MalformedWebhookException;
 import dev.tollgate.installations.kafka.InstallationRegistryFeed;
+import dev.tollgate.runtime.web.ErrorResponses;
 import dev.tollgate.schemas.Roles;
 import dev.tollgate.schemas.Topics;
 import java.time.Clock;
@@ -21,9 +22,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -32,8 +35,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /webhooks/github}: a thin adapter. GitHub's signature is the only authentication
  * (no gateway token); the Host check still applies. In order: Host (403), a secret configured at
- * all (503, fail closed), the signature header present (401), the body size (413), the signature
- * (401), GitHub's headers (400), the registry loaded (503, GitHub redelivers), a delivery ID seen
+ * all (503, fail closed), the signature header present (401), the declared body size (413), a
+ * free slot among {@code webhook-max-concurrent} bodies in progress (503 with Retry-After), the
+ * body size as read (413), the signature (401, logged once a minute with a count), GitHub's headers (400), the registry loaded (503, GitHub redelivers), a delivery ID seen
  * before (200, ignored), the payload (400 when malformed), its order (200 {@code duplicate} for a
  * body applied before, 200 {@code stale} for one older than the state held, even across restarts:
  * the state on the compacted topic keeps GitHub's {@code updated_at} and the applied bodies'
@@ -48,6 +52,8 @@ public class WebhookController {
     private static final Logger log = LoggerFactory.getLogger(WebhookController.class);
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
     private static final int REMEMBERED_DELIVERIES = 10_000;
+    private static final String BUSY_RETRY_AFTER_SECONDS = "10";
+    private static final Duration BAD_SIGNATURE_LOG_INTERVAL = Duration.ofMinutes(1);
 
     private final WebhookSecrets secrets;
     private final OriginPolicy origins;
@@ -57,6 +63,10 @@ public class WebhookController {
     private final EventPublisher publisher;
     private final int maxBytes;
     private final ReentrantLock handling = new ReentrantLock();
+    /** Webhook bodies being received or handled on this replica: a slot each. */
+    private final Semaphore bodies;
+    private final int maxConcurrent;
+    private final BadSignatureLog badSignatures;
     /** Delivery IDs and body digests this replica published (replays are ignored). */
     private final Map<String, Boolean> published = Collections.synchronizedMap(
             new LinkedHashMap<>(64, 0.75f, false) {
@@ -81,6 +91,13 @@ public class WebhookController {
         this.feed = feed;
         this.publisher = publisher;
         this.maxBytes = properties.getWebhookMaxBytes();
+        this.maxConcurrent = properties.getWebhookMaxConcurrent();
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException("tollgate.github.webhook-max-concurrent must be at"
+                    + " least 1 (it is " + maxConcurrent + ")");
+        }
+        this.bodies = new Semaphore(maxConcurrent);
+        this.badSignatures = new BadSignatureLog(clock, BAD_SIGNATURE_LOG_INTERVAL);
     }
 
     @PostMapping(path = PATH, produces = "application/json")
@@ -112,14 +129,31 @@ public class WebhookController {
         if (request.getContentLengthLong() > maxBytes) {
             return tooLarge(request);
         }
-        byte[] body = BoundedBody.readAtMost(request.getInputStream(), maxBytes);
+        // Anyone on the Internet may send a body here before it is verified: only so many are
+        // held at once, whatever their pace. GitHub does not redeliver a refused delivery by
+        // itself: it shows as failed in the App's settings, and the executor's sync corrects
+        // the drift.
+        if (!bodies.tryAcquire()) {
+            return busy(request);
+        }
+        try {
+            return verifiedDelivery(request, signature);
+        } finally {
+            bodies.release();
+        }
+    }
+
+    private ResponseEntity<Map<String, Object>> verifiedDelivery(HttpServletRequest request,
+            String signature) throws IOException {
+        byte[] body = BoundedBody.readAtMost(request.getInputStream(), maxBytes, request
+                .getContentLengthLong());
         if (body == null) {
             return tooLarge(request);
         }
         WebhookSecrets.Verified verified = secrets.verify(body, signature);
         if (verified.environment().isEmpty()) {
-            log.warn("refused a webhook delivery {}: {}", printable(request.getHeader(
-                    "X-GitHub-Delivery")), verified.reason());
+            badSignatures.refused(printable(request.getHeader("X-GitHub-Delivery")), verified
+                    .reason());
             return door(request, HttpStatus.UNAUTHORIZED, "invalid_signature", verified
                     .reason());
         }
@@ -206,6 +240,16 @@ public class WebhookController {
         body.put("installation_status", change.getStatus().name().toLowerCase(
                 java.util.Locale.ROOT));
         return ResponseEntity.ok(body);
+    }
+
+    private ResponseEntity<Map<String, Object>> busy(HttpServletRequest request) {
+        String message = "this replica is already receiving " + maxConcurrent
+                + " webhook deliveries (tollgate.github.webhook-max-concurrent); retry later";
+        refusals.refused(RefusalCounter.WEBHOOK, "busy", request.getRemoteAddr(), null, message);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(
+                HttpHeaders.RETRY_AFTER, BUSY_RETRY_AFTER_SECONDS).body(
+                        ErrorResponses.body(
+                                "busy", message));
     }
 
     private ResponseEntity<Map<String, Object>> tooLarge(HttpServletRequest request) {

@@ -20,6 +20,11 @@ public class WebhookProperties {
     private Path webhookSecretFile;
     /** Deliveries with a larger body are refused with 413. */
     private int webhookMaxBytes = 5 * 1024 * 1024;
+    /**
+     * Deliveries whose body is being received or handled at once on this replica; more get 503
+     * with Retry-After. Each may hold up to {@code webhookMaxBytes} before it is verified.
+     */
+    private int webhookMaxConcurrent = 4;
     /** Environments with an App (and so a webhook secret) of their own. */
     private Map<String, EnvironmentApp> environments = new LinkedHashMap<>();
 
@@ -45,6 +50,14 @@ public class WebhookProperties {
 
     public void setWebhookMaxBytes(int webhookMaxBytes) {
         this.webhookMaxBytes = webhookMaxBytes;
+    }
+
+    public int getWebhookMaxConcurrent() {
+        return webhookMaxConcurrent;
+    }
+
+    public void setWebhookMaxConcurrent(int webhookMaxConcurrent) {
+        this.webhookMaxConcurrent = webhookMaxConcurrent;
     }
 
     public Map<String, EnvironmentApp> getEnvironments() {

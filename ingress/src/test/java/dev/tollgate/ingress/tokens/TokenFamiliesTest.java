@@ -43,10 +43,17 @@ class TokenFamiliesTest {
 
     private TokenService service(Duration maxLifetime) {
         GatewayTokens tokens = new GatewayTokens(KEY, clock, ToolCatalogue.standard().names());
-        return new TokenService(tokens, new TokenRules(Duration.ofHours(1), maxLifetime),
-                new RevocationList(clock), (key, event) -> topic.add(new Written(key, event)),
+        TokenService service = new TokenService(tokens, new TokenRules(Duration.ofHours(1),
+                maxLifetime), new RevocationList(clock),
+                (key, event) -> topic.add(new Written(key,
+                        event)),
                 clock, GRACE, ToolCatalogue.standard().names());
+        service.revocationsCurrentWhile(() -> readerRunning);
+        return service;
     }
+
+    /** Whether the replica's reader of the token records runs. */
+    private boolean readerRunning = true;
 
     /** A replica started now, having read what a compacted topic keeps: the last record per key. */
     private TokenService restarted(Duration maxLifetime) {
@@ -100,6 +107,23 @@ class TokenFamiliesTest {
         assertThat(afterTheEnd).as("the newest rotation after the family's end").isNotNull();
         assertThatThrownBy(() -> service.rotate(newest, "10.0.0.2")).isInstanceOf(
                 TokenRejectedException.class).hasMessageContaining("family expired");
+    }
+
+    @Test
+    void noTokenIsAcceptedWhileTheTokenRecordsAreNotRead() throws Exception {
+        TokenService service = service(Duration.ofDays(30));
+        GatewayTokens.Minted minted = mint(service, "bot", 3600);
+        AgentIdentity identity = service.authenticate(minted.token());
+
+        readerRunning = false;
+
+        assertThatThrownBy(() -> service.authenticate(minted.token())).isInstanceOf(
+                TokenService.RevocationsUnavailableException.class).hasMessageContaining(
+                        "cannot tell whether a token was revoked");
+        assertThat(service.stillValid(identity)).as("an open event stream ends").isFalse();
+        readerRunning = true;
+        assertThat(service.authenticate(minted.token()).tokenId()).isEqualTo(identity.tokenId());
+        assertThat(service.stillValid(identity)).isTrue();
     }
 
     @Test

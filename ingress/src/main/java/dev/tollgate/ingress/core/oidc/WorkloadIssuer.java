@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * Actions, a SPIFFE trust domain's JWT issuer) and how its tokens map to an agent and environment.
  *
  * @param trust the issuer and what its every token must have
- * @param agentClaim the claim naming the agent: a top-level claim name, or a JSON pointer
- *        ({@code /kubernetes.io/serviceaccount/name}); empty, for a SPIFFE trust domain's
+ * @param agentClaim the claim naming the agent: a top-level claim name ({@code sub}), or a JSON
+ *        pointer ({@code /kubernetes.io/namespace}); empty, for a SPIFFE trust domain's
  *        issuer only: the path of the SPIFFE ID in {@code sub} ({@code ns/ci/sa/agent-7})
  * @param agentPrefix put before the claim's value, so that this issuer's agents cannot take the
  *        names of another issuer's or of gateway-token agents (may be empty, if said so)
@@ -30,6 +30,13 @@ public record WorkloadIssuer(TrustedIssuer trust, Optional<String> agentClaim, S
     /** The default audience of their tokens. */
     public static final String RESOURCE_SETTING = "tollgate.ingress.oidc.resource";
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._@:/-]{0,32}");
+    /**
+     * Claims of a Kubernetes service-account token naming a namespaced object by its name alone:
+     * as an agent they would fold the same name of every namespace into one agent.
+     */
+    static final java.util.Set<String> NAMESPACED_NAMES = java.util.Set.of(
+            "/kubernetes.io/serviceaccount/name", "/kubernetes.io/pod/name",
+            "/kubernetes.io/secret/name");
 
     /**
      * The configured issuer (not a SPIFFE trust domain's), checked.
@@ -69,6 +76,13 @@ public record WorkloadIssuer(TrustedIssuer trust, Optional<String> agentClaim, S
             agent = Optional.of("sub");
         }
         agent.ifPresent(claim -> TrustedIssuer.checkClaim(at + ".agent-claim", claim));
+        if (agent.isPresent() && NAMESPACED_NAMES.contains(agent.get())) {
+            throw new IllegalArgumentException(at + ".agent-claim " + agent.get() + " names a"
+                    + " Kubernetes object without its namespace, so same-named service accounts of"
+                    + " every namespace would be one agent (sharing its grants, limits and"
+                    + " revocation): use agent-claim: sub, which is"
+                    + " system:serviceaccount:<namespace>:<name>");
+        }
         if (authorizationServer && trust.issuer().isEmpty()) {
             throw new IllegalArgumentException(at + ".authorization-server needs issuer: MCP"
                     + " clients are told the issuer's URL");

@@ -56,6 +56,36 @@ public record GrantNarrowing(List<String> tools, List<String> repositories) {
         return new GrantNarrowing(tools, repositories);
     }
 
+    /**
+     * Parses a narrowing an admin asked for: as {@link #parse}, but an axis named with no entries
+     * (or {@code null}), or a {@code grants} naming no axis at all, is refused. It would narrow
+     * nothing (an empty axis is "no narrowing on that axis"), while the request, and the audit,
+     * read as if it took everything away.
+     */
+    public static GrantNarrowing requested(Object value, Collection<String> knownTools) {
+        if (value instanceof Map<?, ?> map) {
+            if (map.isEmpty()) {
+                throw new InvalidTokenRequestException("grants is empty, which would narrow"
+                        + " nothing: name grants.tools and/or grants.repositories, or omit grants"
+                        + " to mint a token that is not narrowed");
+            }
+            for (String axis : List.of("tools", "repositories")) {
+                Object entries = map.get(axis);
+                if (map.containsKey(axis) && (entries == null || entries instanceof List<?> list
+                        && list.isEmpty())) {
+                    throw new InvalidTokenRequestException("grants." + axis + " is empty, which"
+                            + " would narrow nothing (the token would reach every " + (axis
+                                    .equals("tools") ? "tool" : "repository")
+                            + " its agent's grants allow): name at least one, or omit grants."
+                            + axis + " to not narrow by " + (axis.equals("tools")
+                                    ? "tool"
+                                    : "repository"));
+                }
+            }
+        }
+        return parse(value, knownTools);
+    }
+
     private static String normalizeRepository(String repository) {
         int slash = repository.indexOf('/');
         if (slash < 0) {

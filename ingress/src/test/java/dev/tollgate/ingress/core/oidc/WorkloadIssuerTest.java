@@ -42,6 +42,28 @@ class WorkloadIssuerTest {
     }
 
     @Test
+    void aKubernetesAccountNameWithoutItsNamespaceIsNoAgentAndStopsTheStartNamingTheFix() {
+        for (String claim : List.of("/kubernetes.io/serviceaccount/name",
+                "/kubernetes.io/pod/name")) {
+            assertThatThrownBy(() -> WorkloadIssuer.of("k8s", "https://kubernetes.default.svc",
+                    "https://k8s.internal/jwks", List.of("tollgate"), null, claim, "k8s:",
+                    "/kubernetes.io/namespace", null, Map.of(), false)).isInstanceOf(
+                            IllegalArgumentException.class)
+                    .hasMessageContaining(
+                            "tollgate.ingress.oidc.issuers.k8s.agent-claim " + claim)
+                    .hasMessageContaining("without its namespace").hasMessageContaining(
+                            "use agent-claim: sub, which is"
+                                    + " system:serviceaccount:<namespace>:<name>");
+        }
+
+        WorkloadIssuer qualified = WorkloadIssuer.of("k8s", "https://kubernetes.default.svc",
+                "https://k8s.internal/jwks", List.of("tollgate"), null, "sub", "k8s:",
+                "/kubernetes.io/namespace", null, Map.of(), false);
+
+        assertThat(qualified.agentClaim()).contains("sub");
+    }
+
+    @Test
     void thePrefixMustBeChosenNotForgotten() {
         assertThatThrownBy(() -> issuer("https://a.example", null, List.of("a"), null, null, null,
                 "dev")).hasMessageContaining("agent-prefix is required");

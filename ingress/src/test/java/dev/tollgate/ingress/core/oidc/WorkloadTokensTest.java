@@ -55,8 +55,8 @@ class WorkloadTokensTest {
     private final WorkloadIssuer ci = WorkloadIssuer.of("ci", ISSUER, null, List.of(), AUDIENCE,
             null, "ci:", null, "ci", Map.of("repository_owner", "octo"), true);
     private final WorkloadIssuer k8s = WorkloadIssuer.of("k8s", K8S, "https://k8s.internal/jwks",
-            List.of("tollgate"), null, "/kubernetes.io/serviceaccount/name", "k8s:",
-            "/kubernetes.io/namespace", null, Map.of(), false);
+            List.of("tollgate"), null, "sub", "k8s:", "/kubernetes.io/namespace", null, Map.of(),
+            false);
 
     private final WorkloadTokens tokens = new WorkloadTokens(List.of(ci, k8s),
             issuer -> new ImmutableJWKSet<>(new JWKSet(issuer == ci.trust()
@@ -160,13 +160,16 @@ class WorkloadTokensTest {
     }
 
     @Test
-    void aKubernetesServiceAccountTokenMapsItsAccountAndNamespaceByJsonPointer()
+    void aKubernetesServiceAccountTokenMapsToItsNamespaceQualifiedAccountAndItsNamespace()
             throws Exception {
         AgentIdentity identity = tokens.verify(k8sToken("build", "runner"));
+        AgentIdentity sameNameElsewhere = tokens.verify(k8sToken("scratch", "runner"));
 
-        assertThat(identity.agentId()).isEqualTo("k8s:runner");
+        assertThat(identity.agentId()).isEqualTo("k8s:system:serviceaccount:build:runner");
         assertThat(identity.environment()).isEqualTo("build");
         assertThat(identity.credential()).isEqualTo("oidc:k8s");
+        assertThat(sameNameElsewhere.agentId()).as("another namespace's account of the same"
+                + " name is another agent").isEqualTo("k8s:system:serviceaccount:scratch:runner");
     }
 
     @Test
