@@ -115,7 +115,12 @@ public final class ErrorClassifier {
             return GitHubError.of(ErrorClass.REDIRECT_NOT_FOLLOWED, status, upstream
                     + " answered HTTP " + status + ", a redirect, which Tollgate does not follow"
                     + " (it could carry the gateway's credential to a route or host the policy"
-                    + " did not decide on); nothing was fetched from where it pointed", null);
+                    + " did not decide on); nothing was fetched from where it pointed"
+                    + (status == 301
+                            ? " (GitHub answers 301 for a repository that was renamed or"
+                                    + " transferred: call it by its new name)"
+                            : ""),
+                    null);
         }
         // Any other answer (another 4xx) cannot succeed unchanged.
         return error(ErrorClass.VALIDATION_FAILED, status, parsed, headers, null);

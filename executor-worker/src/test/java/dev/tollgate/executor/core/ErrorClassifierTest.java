@@ -209,6 +209,21 @@ class ErrorClassifierTest {
     }
 
     @Test
+    void aRedirectIsNotFollowedAndAMovedRepositoryIsToldToUseItsNewName() {
+        GitHubError moved = ErrorClassifier.classify(301, ResponseHeaders.of("Location",
+                "https://api.github.com/repositories/42/issues"),
+                "{\"message\":\"Moved Permanently\"}",
+                NOW);
+        GitHubError found = ErrorClassifier.classify(302, ResponseHeaders.empty(), "", NOW);
+
+        assertThat(moved.errorClass()).isEqualTo(ErrorClass.REDIRECT_NOT_FOLLOWED);
+        assertThat(moved.retryable()).isFalse();
+        assertThat(moved.message()).contains("does not follow", "renamed or transferred");
+        assertThat(found.errorClass()).isEqualTo(ErrorClass.REDIRECT_NOT_FOLLOWED);
+        assertThat(found.message()).doesNotContain("renamed");
+    }
+
+    @Test
     void refusesToClassifyASuccess() {
         assertThatThrownBy(() -> ErrorClassifier.classify(201, ResponseHeaders.empty(), "{}",
                 NOW)).isInstanceOf(IllegalArgumentException.class);

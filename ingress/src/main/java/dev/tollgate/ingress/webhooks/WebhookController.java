@@ -37,13 +37,15 @@ import org.springframework.web.bind.annotation.RestController;
  * (no gateway token); the Host check still applies. In order: Host (403), a secret configured at
  * all (503, fail closed), the signature header present (401), the declared body size (413), a
  * free slot among {@code webhook-max-concurrent} bodies in progress (503 with Retry-After), the
- * body size as read (413), the signature (401, logged once a minute with a count), GitHub's headers (400), the registry loaded (503, GitHub redelivers), a delivery ID seen
+ * body size as read (413), the signature (401, logged once a minute with a count), GitHub's headers (400), the registry loaded (503), a delivery ID seen
  * before (200, ignored), the payload (400 when malformed), its order (200 {@code duplicate} for a
  * body applied before, 200 {@code stale} for one older than the state held, even across restarts:
  * the state on the compacted topic keeps GitHub's {@code updated_at} and the applied bodies'
  * digests), then the installation's new state is
  * published on {@code gateway.installations} keyed by installation ID and acknowledged (503 when
- * Kafka does not acknowledge, so GitHub redelivers). Nothing is published for a refused delivery.
+ * Kafka does not acknowledge). Nothing is published for a refused delivery. GitHub does not
+ * redeliver a failed delivery by itself: it shows as failed in the App's advanced settings, where
+ * it can be redelivered, and the executor's installation sync corrects any drift.
  */
 @RestController
 public class WebhookController {
@@ -165,7 +167,9 @@ public class WebhookController {
         }
         if (!feed.isCaughtUp()) {
             return refuse(HttpStatus.SERVICE_UNAVAILABLE, "registry_loading",
-                    "the installation registry is still loading; GitHub will redeliver");
+                    "the installation registry is still loading; redeliver this delivery from the GitHub"
+                            + " App's advanced settings (the executor's installation sync also"
+                            + " corrects it)");
         }
         handling.lock();
         try {
@@ -224,7 +228,9 @@ public class WebhookController {
             log.warn("webhook delivery {} not recorded: {}", change.getDeliveryId(), e
                     .getMessage());
             return refuse(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
-                    "the change could not be recorded; GitHub will redeliver");
+                    "the change could not be recorded; redeliver this delivery from the GitHub App's"
+                            + " advanced settings (the executor's installation sync also corrects"
+                            + " it)");
         }
         published.put(change.getDeliveryId(), Boolean.TRUE);
         registry.applyAhead(change); // the next delivery builds on it before the feed reads it
