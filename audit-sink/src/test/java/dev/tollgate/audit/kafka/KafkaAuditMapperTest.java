@@ -54,6 +54,19 @@ class KafkaAuditMapperTest {
     }
 
     @Test
+    void keepsAFortyByteRecordDeclaringAHugeStringAsUndecodableInsteadOfRunningOutOfMemory() {
+        byte[] poison = dev.tollgate.audit.TestEvents.declaringAHugeString();
+
+        AuditEntry entry = mapper.toEntry(record(poison));
+
+        assertThat(poison.length).isLessThanOrEqualTo(40);
+        assertThat(entry.eventType()).isEqualTo("Undecodable");
+        assertThat(entry.eventId()).isEqualTo("undecodable:gateway.requests-4@77");
+        assertThat(entry.reason()).contains("corrupt TokenMinted message").contains(
+                "exceeds maximum allowed");
+    }
+
+    @Test
     void keepsARecordWithoutValueToo() {
         AuditEntry entry = mapper.toEntry(record(null));
 
