@@ -96,14 +96,17 @@ public final class AuditEntries {
     }
 
     /**
-     * An event's ID as stored. IDs the sink makes itself (undecodable records, source resets) have
+     * An event's ID as stored. IDs the sink makes itself (undecodable records, source resets,
+     * conflicts) have
      * their own prefixes; an event whose ID starts like one (no producer of ours writes such IDs)
      * is stored as {@code event:<its ID>}, so it can never take the place of one. IDs starting
      * with {@code event:} are prefixed too, which keeps the mapping one-to-one.
      */
     static String eventId(String id) {
         boolean reserved = id.startsWith(UNDECODABLE_PREFIX) || id.startsWith(
-                SourceResets.ID_PREFIX) || id.startsWith(EVENT_PREFIX);
+                SourceResets.ID_PREFIX) || id.startsWith(SourceResets.CONFLICT_PREFIX)
+                || id
+                        .startsWith(EVENT_PREFIX);
         return reserved ? EVENT_PREFIX + id : id;
     }
 
