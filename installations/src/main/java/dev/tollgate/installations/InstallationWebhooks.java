@@ -183,7 +183,7 @@ public final class InstallationWebhooks {
     /**
      * Why a delivery verified with {@code environment}'s webhook secret must not change
      * {@code before}, if it must not: the installation is registered under another environment,
-     * or under another App than the one the delivery names. Installation IDs are global, but each
+     * or under another App than the one the delivery names (when both App IDs are numeric). Installation IDs are global, but each
      * environment's App owns its own installations ("no other environment's App mints for them"):
      * without this, whoever holds a less protected environment's webhook secret could delete,
      * suspend or take over another environment's installation.
@@ -200,12 +200,18 @@ public final class InstallationWebhooks {
                     + " verified with the webhook secret of environment '" + environment
                     + "'; not applied (only its own environment's App changes it)"));
         }
+        // Deliveries name the App by its numeric ID; a sync records the App as configured, which
+        // may be its client ID (Iv23li...): only two numeric IDs can be compared.
         String heldApp = held.getAppId() == null ? "" : held.getAppId();
-        if (!appId.isEmpty() && !heldApp.isEmpty() && !heldApp.equals(appId)) {
+        if (numeric(appId) && numeric(heldApp) && !heldApp.equals(appId)) {
             return Optional.of(new Stale("installation " + id + " belongs to App " + heldApp
                     + ", but this delivery names App " + appId + "; not applied"));
         }
         return Optional.empty();
+    }
+
+    private static boolean numeric(String id) {
+        return !id.isEmpty() && id.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     /**

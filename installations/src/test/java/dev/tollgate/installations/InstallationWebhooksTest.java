@@ -120,6 +120,19 @@ class InstallationWebhooksTest {
     }
 
     @Test
+    void anInstallationASyncRecordedUnderTheAppsClientIdStillTakesItsUninstall() {
+        InstallationChanged synced = changed("installation", "installation.created.1");
+        synced.setAppId("Iv23liTESTCLIENTID"); // as a sync records an App configured by client ID
+        state.put(957387L, synced);
+
+        InstallationWebhooks.Outcome outcome = deliverAs("prod", "deleted", "29310");
+
+        assertThat(outcome).isInstanceOfSatisfying(InstallationWebhooks.Changed.class,
+                changed -> assertThat(changed.change().getStatus()).isEqualTo(
+                        InstallationStatus.DELETED));
+    }
+
+    @Test
     void deletedMarksTheInstallationDeleted() {
         InstallationChanged change = changed("installation", "installation.deleted.1");
 
