@@ -83,6 +83,8 @@ public final class AuditCommand implements Callable<Integer> {
     public static final int VERIFICATION_FAILED = 1;
     public static final int USAGE = Cli.USAGE;
     public static final int UNAVAILABLE = 3;
+    /** The chains are intact, but a different event claims an event ID another record holds. */
+    public static final int CONFLICTS = 4;
 
     /** The {@code verify --json} object's format; a new version only if a key changes meaning. */
     public static final String VERIFY_JSON_FORMAT = "tollgate.audit.verify/1";
@@ -423,7 +425,7 @@ public final class AuditCommand implements Callable<Integer> {
             signed.ifPresent(r -> checkpointsJson(root, r));
             out.println(root);
             out.flush();
-            return broken == 0 ? OK : VERIFICATION_FAILED;
+            return status(broken, result);
         }
         signed.ifPresent(r -> {
             r.findings().forEach(finding -> out.println("CHECKPOINT " + finding.describe()));
@@ -447,11 +449,17 @@ public final class AuditCommand implements Callable<Integer> {
             chain.resets().forEach(reset -> out.println("  source reset " + chain.chainId()
                     + reset.describe()));
         }
+        // Every event ID conflict is shown: a role wrote an event under another event's ID.
+        result.conflicts().forEach(conflict -> out.println("CONFLICT " + conflict.describe()));
         long resets = result.resets();
-        out.println((broken == 0
-                ? "verify OK: "
-                : "verify FAILED: " + broken + " of " + result
-                        .chains().size() + " chains broken; ")
+        out.println((!result.conflicts().isEmpty()
+                ? result.conflicts().size() + " EVENT ID CONFLICT(S) (listed above: one event of"
+                        + " each pair is not what its producer claims); "
+                : "")
+                + (broken == 0
+                        ? "verify OK: "
+                        : "verify FAILED: " + broken + " of " + result
+                                .chains().size() + " chains broken; ")
                 + (resets == 0 ? "" : resets + " source reset(s) recorded (listed above); ")
                 + (result.tombstones() == 0
                         ? ""
@@ -459,7 +467,11 @@ public final class AuditCommand implements Callable<Integer> {
                                 + policy.describe() + "); ")
                 + summary(result.records(), result
                         .heads(), result.took()));
-        return broken == 0 ? OK : VERIFICATION_FAILED;
+        return status(broken, result);
+    }
+
+    private static int status(long broken, StoreVerifier.Result result) {
+        return broken != 0 ? VERIFICATION_FAILED : result.conflicts().isEmpty() ? OK : CONFLICTS;
     }
 
     /** {@code verify --checkpoints --json}: the "checkpoints" key. */
@@ -494,6 +506,13 @@ public final class AuditCommand implements Callable<Integer> {
         root.put("resets", result.resets());
         root.put("tombstones", result.tombstones());
         root.put("took_ms", result.took().toMillis());
+        ArrayNode conflicts = root.putArray("conflicts");
+        for (StoreVerifier.Conflict conflict : result.conflicts()) {
+            ObjectNode one = conflicts.addObject().put("event_id", conflict.eventId());
+            conflictJson(one.putObject("kept"), conflict.kept());
+            conflict.held().ifPresentOrElse(held -> conflictJson(one.putObject("held"), held),
+                    () -> one.putNull("held"));
+        }
         ArrayNode chains = root.putArray("chains");
         for (ChainReport report : result.chains()) {
             ObjectNode chain = chains.addObject();
@@ -520,6 +539,12 @@ public final class AuditCommand implements Callable<Integer> {
                     .put("offset", reset.details().offset()));
         }
         return root;
+    }
+
+    private static void conflictJson(ObjectNode node, AuditRecord record) {
+        node.put("event_id", record.eventId()).put("event_type", record.entry().eventType()).put(
+                "topic", record.entry().source().topic()).put("chain", record.chainId()).put(
+                        "sequence", record.sequence());
     }
 
     private int migrate(StoreOptions options, String writerRole, String prunerRole) {

@@ -155,8 +155,8 @@ public class AuditSinkConfiguration {
             if (failing.compareAndSet(true, false)) {
                 LOG.info("audit: appending to the store works again");
             }
-            LOG.debug("audit: {} appended, {} already stored", outcome.appended(), outcome
-                    .duplicates());
+            LOG.debug("audit: {} appended ({} event ID conflicts), {} already stored", outcome
+                    .appended(), outcome.conflicts(), outcome.duplicates());
         });
         ConcurrentMessageListenerContainer<String, byte[]> listener = new ConcurrentMessageListenerContainer<>(
                 factory, container);

@@ -166,6 +166,7 @@ final class ReplayCommand implements Callable<Integer> {
                 + " records read (now " + partition + ")");
         TopicReplayer.Summary summary;
         long written;
+        List<String> conflicts = new ArrayList<>();
         List<ChainHead> heads;
         try {
             if (file.isPresent()) {
@@ -176,6 +177,7 @@ final class ReplayCommand implements Callable<Integer> {
                 }
                 written = writer.written;
                 heads = List.copyOf(writer.heads.values());
+                conflicts.addAll(writer.conflicts);
             } else {
                 StoreOptions options = StoreOptions.from(intoStore, intoJdbcUrl, intoUser,
                         intoPasswordFile, intoDir, env);
@@ -185,11 +187,11 @@ final class ReplayCommand implements Callable<Integer> {
                     summary = replayer.replay(topics, start, filter, entry -> {
                         batch.add(entry);
                         if (batch.size() >= 500) {
-                            store.appendAll(List.copyOf(batch));
+                            noteConflicts(store.appendAll(List.copyOf(batch)), conflicts);
                             batch.clear();
                         }
                     }, reporting.every, progress);
-                    store.appendAll(batch);
+                    noteConflicts(store.appendAll(batch), conflicts);
                     written = store.count() - before;
                     heads = store.heads();
                 }
@@ -198,11 +200,32 @@ final class ReplayCommand implements Callable<Integer> {
             err.println("audit: replay failed: " + e.getMessage());
             return AuditCommand.UNAVAILABLE;
         }
-        out.println("replay OK: read " + summary.read() + " records from " + summary.partitions()
-                .size() + " partitions, " + summary.matched() + " matched, " + written
+        // A role that wrote another's event ID: both events are kept, and said so.
+        conflicts.forEach(conflict -> err.println("replay: EVENT ID CONFLICT: event ID "
+                + conflict));
+        out.println((conflicts.isEmpty()
+                ? ""
+                : "EVENT ID CONFLICTS: " + conflicts.size() + " (listed on stderr); ")
+                + "replay OK: read " + summary.read() + " records from " + summary.partitions()
+                        .size()
+                + " partitions, " + summary.matched() + " matched, " + written
                 + " new; " + AuditCommand.summary(heads.stream().mapToLong(ChainHead::sequence)
                         .sum(), heads, Duration.between(started, clock.instant())));
         return AuditCommand.OK;
+    }
+
+    private static void noteConflicts(List<AuditStore.AppendResult> results,
+            List<String> conflicts) {
+        for (AuditStore.AppendResult result : results) {
+            if (result instanceof AuditStore.AppendResult.Conflicting conflict) {
+                conflicts.add(conflict.held().eventId() + " (held by a " + conflict.held().entry()
+                        .eventType() + " on " + conflict.held().entry().source().topic()
+                        + "; again on " + conflict.record().entry().source().topic() + " as "
+                        + conflict.record().entry().eventType() + ": " + conflict.record()
+                                .eventId()
+                        + ")");
+            }
+        }
     }
 
     private TopicReplayer.Start start() {
@@ -264,6 +287,9 @@ final class ReplayCommand implements Callable<Integer> {
         private final Set<String> seen = new HashSet<>();
         /** Undecodable records by their positional ID: a reused position is told apart by content. */
         private final Map<String, AuditRecord> positional = new HashMap<>();
+        /** Each event ID's occurrence (topic, type, content digest): another is a conflict. */
+        private final Map<String, String> occurrences = new HashMap<>();
+        private final List<String> conflicts = new ArrayList<>();
         private long written;
 
         LinkingWriter(Path file) {
@@ -279,6 +305,18 @@ final class ReplayCommand implements Callable<Integer> {
             AuditRecord stored = positional.get(entry.eventId());
             if (stored != null && !SourceResets.sameOccurrence(stored, entry)) {
                 entry = SourceResets.distinct(entry);
+            }
+            if (!AuditEntries.isPositional(entry.eventId())) {
+                // as a store does (SourceResets.sameOccurrence), without keeping every record
+                String occurrence = SourceResets.occurrenceDigest(entry);
+                String held = occurrences.putIfAbsent(entry.eventId(), occurrence);
+                if (held != null && !held.equals(occurrence)) {
+                    entry = SourceResets.distinct(entry);
+                    if (!seen.contains(entry.eventId())) {
+                        conflicts.add(given.eventId() + " (again on " + entry.source().topic()
+                                + " as " + entry.eventType() + ": " + entry.eventId() + ")");
+                    }
+                }
             }
             if (!seen.add(entry.eventId())) {
                 return; // the store is idempotent by event ID; so is its replay

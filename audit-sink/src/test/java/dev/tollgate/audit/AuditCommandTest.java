@@ -97,6 +97,32 @@ class AuditCommandTest {
     }
 
     @Test
+    void verifyListsEveryEventIdConflictAndExitsWithItsOwnStatus() {
+        dev.tollgate.audit.core.AuditEntries entries = new dev.tollgate.audit.core.AuditEntries();
+        try (EmbeddedAuditStore store = EmbeddedAuditStore.open(dir)) {
+            store.append(entries.from(TestEvents.accessRefused("ev-x", "decoy"),
+                    new dev.tollgate.audit.core.SourcePosition("gateway.refusals", 0, 0,
+                            TestEvents.T0)));
+            store.append(entries.from(TestEvents.result("ev-x", "req-1",
+                    dev.tollgate.events.CallStatus.DENIED, "denied"),
+                    new dev.tollgate.audit.core.SourcePosition("gateway.results", 0, 0,
+                            TestEvents.T0)));
+        }
+
+        int status = run("verify", "--store", "embedded", "--dir", dir.toString());
+        int json = run("verify", "--store", "embedded", "--dir", dir.toString(), "--json");
+
+        assertThat(status).isEqualTo(AuditCommand.CONFLICTS);
+        assertThat(json).isEqualTo(AuditCommand.CONFLICTS);
+        assertThat(out()).contains("CONFLICT event ID ev-x: a AccessRefused on gateway.refusals"
+                + " (gateway.refusals-0 #1) and a ToolCallCompleted on gateway.results"
+                + " (gateway.results-0 #1) as conflict:ev-x~")
+                .contains("1 EVENT ID CONFLICT(S)").contains("verify OK: ")
+                .contains(
+                        "\"conflicts\":[{\"event_id\":\"ev-x\",\"kept\":{\"event_id\":\"conflict:ev-x~");
+    }
+
+    @Test
     void verifyShowsProgressOnLongRuns() {
         embeddedStoreWithTwoChains();
 

@@ -159,4 +159,36 @@ public final class TestEvents {
                         T0.plusSeconds(i), cluster)))
                 .toList();
     }
+
+    /**
+     * A 40-byte record that declares a 2 GB string: a valid single-object header for
+     * {@code TokenMinted}, then {@code meta.eventId}'s length and nothing of it (the review's
+     * poison record, which ran the decoder out of memory before Avro's limits were set).
+     */
+    public static byte[] declaringAHugeString() {
+        try {
+            long fingerprint = org.apache.avro.SchemaNormalization.parsingFingerprint64(TokenMinted
+                    .getClassSchema());
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            out.write(0xC3);
+            out.write(0x01);
+            for (int i = 0; i < 8; i++) {
+                out.write((int) (fingerprint >>> (8 * i)) & 0xff);
+            }
+            org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get()
+                    .directBinaryEncoder(out, null);
+            encoder.writeLong(2_000_000_000L);
+            encoder.writeIndex(0);
+            encoder.writeLong(0);
+            encoder.writeString("executor-worker");
+            encoder.writeIndex(0);
+            encoder.writeString("app");
+            encoder.writeLong(1);
+            encoder.writeLong(0);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

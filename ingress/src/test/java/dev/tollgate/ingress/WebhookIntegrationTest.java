@@ -358,6 +358,8 @@ class WebhookIntegrationTest {
         ObjectNode payload = (ObjectNode) JSON.readTree(fixture(name));
         ObjectNode installation = (ObjectNode) payload.get("installation");
         installation.put("id", installationId);
+        // one App's installation (the examples come from two Apps; an App ID never changes)
+        installation.put("app_id", 29310);
         installation.put("updated_at", updatedAt);
         ((ObjectNode) installation.get("account")).put("login", account);
         if (listField != null) {

@@ -108,6 +108,11 @@ public final class InstallationWebhooks {
             return new Ignored("action '" + action + "' of '" + event + "' is not tracked");
         }
         Optional<InstallationChanged> before = previous.apply(id);
+        Optional<Outcome> foreign = foreign(id, environment, installation.path("app_id").asString(
+                ""), before);
+        if (foreign.isPresent()) {
+            return foreign.get();
+        }
         Instant updatedAt = updatedAt(installation);
         String digest = digest(body);
         Optional<Outcome> outOfOrder = order(id, updatedAt, digest, before);
@@ -173,6 +178,40 @@ public final class InstallationWebhooks {
         }
         return new Changed(next.setStatus(status).setRepositories(
                 java.util.List.copyOf(repositories)).build());
+    }
+
+    /**
+     * Why a delivery verified with {@code environment}'s webhook secret must not change
+     * {@code before}, if it must not: the installation is registered under another environment,
+     * or under another App than the one the delivery names (when both App IDs are numeric). Installation IDs are global, but each
+     * environment's App owns its own installations ("no other environment's App mints for them"):
+     * without this, whoever holds a less protected environment's webhook secret could delete,
+     * suspend or take over another environment's installation.
+     */
+    private static Optional<Outcome> foreign(long id, String environment, String appId,
+            Optional<InstallationChanged> before) {
+        if (before.isEmpty()) {
+            return Optional.empty();
+        }
+        InstallationChanged held = before.get();
+        if (held.getEnvironment() != null && !held.getEnvironment().equals(environment)) {
+            return Optional.of(new Stale("installation " + id + " is registered under"
+                    + " environment '" + held.getEnvironment() + "', but this delivery was"
+                    + " verified with the webhook secret of environment '" + environment
+                    + "'; not applied (only its own environment's App changes it)"));
+        }
+        // Deliveries name the App by its numeric ID; a sync records the App as configured, which
+        // may be its client ID (Iv23li...): only two numeric IDs can be compared.
+        String heldApp = held.getAppId() == null ? "" : held.getAppId();
+        if (numeric(appId) && numeric(heldApp) && !heldApp.equals(appId)) {
+            return Optional.of(new Stale("installation " + id + " belongs to App " + heldApp
+                    + ", but this delivery names App " + appId + "; not applied"));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean numeric(String id) {
+        return !id.isEmpty() && id.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     /**

@@ -78,6 +78,60 @@ class InstallationWebhooksTest {
         assertThat(change.getStatus()).isEqualTo(InstallationStatus.ACTIVE);
     }
 
+    private InstallationWebhooks.Outcome deliverAs(String environment, String action,
+            String appId) {
+        String body = "{\"action\":\"" + action + "\",\"installation\":{\"id\":957387,"
+                + (appId == null ? "" : "\"app_id\":" + appId + ",")
+                + "\"account\":{\"login\":\"codertocat\",\"type\":\"User\"},"
+                + "\"repository_selection\":\"all\",\"permissions\":{\"contents\":\"write\"},"
+                + "\"updated_at\":\"2099-01-01T00:00:00Z\"},\"repositories\":[]}";
+        return webhooks.interpret("installation", "d-" + environment + "-" + action, environment,
+                body.getBytes(StandardCharsets.UTF_8), id -> Optional.ofNullable(state.get(id)));
+    }
+
+    @Test
+    void anotherEnvironmentsSecretCannotDeleteSuspendOrTakeOverAnInstallation() {
+        InstallationChanged prod = changed("installation", "installation.created.1");
+
+        for (String action : java.util.List.of("deleted", "suspend", "created",
+                "new_permissions_accepted")) {
+            InstallationWebhooks.Outcome outcome = deliverAs("staging", action, null);
+
+            assertThat(outcome).as(action).isInstanceOfSatisfying(
+                    InstallationWebhooks.Stale.class, stale -> assertThat(stale.reason())
+                            .contains("installation 957387").contains("'prod'").contains(
+                                    "'staging'")
+                            .contains("not applied"));
+        }
+        assertThat(state.get(957387L)).isEqualTo(prod);
+    }
+
+    @Test
+    void aDeliveryNamingAnotherAppThanTheInstallationsIsNotApplied() {
+        InstallationChanged prod = changed("installation", "installation.created.1");
+
+        InstallationWebhooks.Outcome outcome = deliverAs("prod", "deleted", "77777");
+
+        assertThat(outcome).isInstanceOfSatisfying(InstallationWebhooks.Stale.class,
+                stale -> assertThat(stale.reason()).contains("App 29310").contains("App 77777"));
+        assertThat(state.get(957387L)).isEqualTo(prod);
+        assertThat(deliverAs("prod", "deleted", "29310")).as("its own environment and App")
+                .isInstanceOf(InstallationWebhooks.Changed.class);
+    }
+
+    @Test
+    void anInstallationASyncRecordedUnderTheAppsClientIdStillTakesItsUninstall() {
+        InstallationChanged synced = changed("installation", "installation.created.1");
+        synced.setAppId("Iv23liTESTCLIENTID"); // as a sync records an App configured by client ID
+        state.put(957387L, synced);
+
+        InstallationWebhooks.Outcome outcome = deliverAs("prod", "deleted", "29310");
+
+        assertThat(outcome).isInstanceOfSatisfying(InstallationWebhooks.Changed.class,
+                changed -> assertThat(changed.change().getStatus()).isEqualTo(
+                        InstallationStatus.DELETED));
+    }
+
     @Test
     void deletedMarksTheInstallationDeleted() {
         InstallationChanged change = changed("installation", "installation.deleted.1");

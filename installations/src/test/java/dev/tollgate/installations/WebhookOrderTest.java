@@ -41,6 +41,8 @@ class WebhookOrderTest {
         ObjectNode payload = (ObjectNode) JSON.readTree(Fixtures.webhook(fixture));
         ObjectNode installation = (ObjectNode) payload.get("installation");
         installation.put("updated_at", updatedAt);
+        // one App's installation (octokit's examples come from two Apps; an App ID never changes)
+        installation.put("app_id", 29310);
         ((ObjectNode) installation.get("account")).put("login", "other");
         installation.put("repository_selection", "selected");
         if (repositories.length > 0) {

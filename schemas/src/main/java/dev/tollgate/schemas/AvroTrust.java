@@ -7,6 +7,9 @@ import org.apache.avro.util.ClassSecurityValidator;
  * default empty list of records) unless their package is trusted. This trusts exactly Tollgate's
  * event package, once per JVM. The codec, the catalogue, {@link EventMetas} and every role's
  * start-up call it; code that builds events before touching any of those calls it first.
+ *
+ * <p>It also puts {@link AvroLimits} in force, so every decoder in the JVM refuses a message that
+ * declares a string, bytes value or collection larger than any record can hold.
  */
 public final class AvroTrust {
 
@@ -17,6 +20,7 @@ public final class AvroTrust {
     }
 
     public static void ensure() {
+        AvroLimits.ensure();
         if (trusted) {
             return;
         }

@@ -42,6 +42,12 @@ public final class AuditEntries {
     public static final String UNDECODABLE_PREFIX = "undecodable:";
     /** The {@code eventType} of a record that is not a readable event. */
     public static final String UNDECODABLE_TYPE = "Undecodable";
+    /**
+     * The {@code eventType} of a readable event the sink refused because it does not belong on the
+     * topic it was read from (another type than the topic carries, or a producer that is not one
+     * of the topic's writers). Never erased (it is in no {@link RecordClass}).
+     */
+    public static final String MISPLACED_TYPE = "Misplaced";
     /** What an event's own ID is prefixed with when it starts like an ID the sink makes itself. */
     static final String EVENT_PREFIX = "event:";
 
@@ -90,20 +96,52 @@ public final class AuditEntries {
                 null, text(problem), null, null, null, clean(JsonText.write(context)));
     }
 
+    /**
+     * The entry of a readable {@code event} that does not belong on its topic ({@code problem}
+     * says why): kept, so the chain has no hole and the attempt is on record, but not as the event
+     * it claims to be. Like an undecodable record: its ID is its position (so it cannot take the
+     * ID of the event it imitates), its bytes only as size and SHA-256, no summary column filled
+     * from it; the context names the type, event ID and producer it claims.
+     */
+    public AuditEntry misplaced(SourcePosition source, byte[] value, SpecificRecord event,
+            String problem) {
+        ObjectNode context = JsonNodeFactory.instance.objectNode();
+        context.set("payload", bytes(ByteBuffer.wrap(value)));
+        context.put("problem", redactor.redactText(problem));
+        ObjectNode claimed = context.putObject("claimed");
+        claimed.put("eventType", event.getSchema().getName());
+        EventMeta meta = metaOf(event);
+        claimed.put("eventId", meta == null
+                ? null
+                : redactor.redactText(clean(meta
+                        .getEventId())));
+        claimed.put("producer", meta == null
+                ? null
+                : redactor.redactText(clean(meta
+                        .getProducer())));
+        Instant at = source.timestamp() != null ? source.timestamp() : Instant.EPOCH;
+        return new AuditEntry(UNDECODABLE_PREFIX + source.chainId() + "@" + source.offset(),
+                MISPLACED_TYPE, source, at, null, null, null, null, "misplaced", null, null,
+                null, text(problem), null, null, null, clean(JsonText.write(context)));
+    }
+
     /** Whether {@code eventId} is made of a record's position (an undecodable record's). */
     public static boolean isPositional(String eventId) {
         return eventId.startsWith(UNDECODABLE_PREFIX);
     }
 
     /**
-     * An event's ID as stored. IDs the sink makes itself (undecodable records, source resets) have
+     * An event's ID as stored. IDs the sink makes itself (undecodable records, source resets,
+     * conflicts) have
      * their own prefixes; an event whose ID starts like one (no producer of ours writes such IDs)
      * is stored as {@code event:<its ID>}, so it can never take the place of one. IDs starting
      * with {@code event:} are prefixed too, which keeps the mapping one-to-one.
      */
     static String eventId(String id) {
         boolean reserved = id.startsWith(UNDECODABLE_PREFIX) || id.startsWith(
-                SourceResets.ID_PREFIX) || id.startsWith(EVENT_PREFIX);
+                SourceResets.ID_PREFIX) || id.startsWith(SourceResets.CONFLICT_PREFIX)
+                || id
+                        .startsWith(EVENT_PREFIX);
         return reserved ? EVENT_PREFIX + id : id;
     }
 
@@ -288,7 +326,11 @@ public final class AuditEntries {
                 ObjectNode node = f.objectNode();
                 new TreeMap<>(map).forEach((k, v) -> node.set(k.toString(), toJson(k.toString(),
                         v)));
-                yield redactor.redactJson(node);
+                // permissions: GitHub's names ("secrets": "read") and levels, which the audit
+                // must show; still scanned for secrets' shapes
+                yield name.equals("permissions")
+                        ? redactor.redactJsonVocabulary(node)
+                        : redactor.redactJson(node);
             }
             case Collection<?> items -> {
                 ArrayNode node = f.arrayNode();

@@ -22,12 +22,23 @@ public interface AuditStore extends AutoCloseable {
         /** An entry with this event ID was stored before; nothing changed. */
         record Duplicate(AuditRecord record) implements AppendResult {
         }
+
+        /**
+         * The entry's event ID is held by a different record ({@code held}: another topic, type
+         * or content, see {@link SourceResets#sameOccurrence}). The entry was kept all the same,
+         * under {@code conflict:<ID>~<digest>} ({@link SourceResets#distinct}), and is now the head
+         * of its chain: one of the two is not what its producer claims.
+         */
+        record Conflicting(AuditRecord record, AuditRecord held) implements AppendResult {
+        }
     }
 
     /**
-     * Links {@code entry} after the head of its chain and stores it durably, unless an entry with
-     * the same event ID is already stored (a redelivery, or a second run over the same offsets), in
-     * which case the stored record is returned and nothing changes. When the entry shows that the
+     * Links {@code entry} after the head of its chain and stores it durably, unless the same
+     * occurrence of the event is already stored (a redelivery, or a second run over the same
+     * offsets: the same event ID, topic, type and content), in which case the stored record is
+     * returned and nothing changes. An entry whose event ID a different record holds is stored
+     * too, under an ID of its own, and reported as {@link AppendResult.Conflicting}. When the entry shows that the
      * chain's source was reset (another cluster, or an offset that does not follow), a
      * {@link SourceResets source reset record} is linked before it, in the same durable write.
      * Safe to call concurrently, also from several processes sharing the store: a chain never

@@ -33,7 +33,11 @@ public final class Redactor {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** JSON keys (lower-cased, without - and _) whose values are secrets whatever they look like. */
+    /**
+     * JSON keys (lower-cased, without - and _) whose values are secrets whatever they look like:
+     * the names {@link SecretShapes} treats as credentials in text (URL credential parameters,
+     * {@code Authorization}), and a few more.
+     */
     private static final Map<String, SecretKind> SECRET_KEYS = Map.ofEntries(
             Map.entry("password", SecretKind.PASSWORD), Map.entry("passwd", SecretKind.PASSWORD),
             Map.entry("pwd", SecretKind.PASSWORD), Map.entry("passphrase", SecretKind.PASSWORD),
@@ -48,11 +52,27 @@ public final class Redactor {
             Map.entry("cookie", SecretKind.SECRET), Map.entry("setcookie", SecretKind.SECRET),
             Map.entry("webhooksecret", SecretKind.SECRET),
             Map.entry("credentials", SecretKind.SECRET),
-            Map.entry("credential", SecretKind.SECRET));
+            Map.entry("credential", SecretKind.SECRET),
+            // URL credential parameters (SecretShapes' URL_CREDENTIAL names)
+            Map.entry("jwt", SecretKind.URL_CREDENTIAL),
+            Map.entry("sig", SecretKind.URL_CREDENTIAL),
+            Map.entry("signature", SecretKind.URL_CREDENTIAL),
+            Map.entry("urlsignature", SecretKind.URL_CREDENTIAL),
+            Map.entry("xamzsignature", SecretKind.URL_CREDENTIAL),
+            Map.entry("xamzcredential", SecretKind.URL_CREDENTIAL),
+            Map.entry("xamzsecuritytoken", SecretKind.URL_CREDENTIAL),
+            Map.entry("xgoogsignature", SecretKind.URL_CREDENTIAL),
+            Map.entry("xgoogcredential", SecretKind.URL_CREDENTIAL));
 
-    /** Key suffixes that name a secret too ({@code db_password}, {@code github_token}). */
-    private static final Set<String> SECRET_SUFFIXES = Set.of("password", "passwd", "secret",
-            "privatekey", "accesstoken", "apikey", "token");
+    /**
+     * Key suffixes that name a secret too ({@code db_password}, {@code github_token},
+     * {@code aws_secret_access_key}): every key name the text shapes of {@link SecretShapes} treat
+     * as a credential's, whatever precedes it.
+     */
+    private static final Set<String> SECRET_SUFFIXES = Set.of("password", "passwd", "passphrase",
+            "pwd", "secret", "privatekey", "accesstoken", "apikey", "apitoken", "authtoken",
+            "refreshtoken", "privatetoken", "clienttoken", "token", "secretkey", "secretaccesskey",
+            "accesskey");
 
     /** Replaces every secret-looking substring of {@code text}. Null stays null. */
     public String redactText(String text) {
@@ -83,7 +103,17 @@ public final class Redactor {
 
     /** A redacted deep copy of {@code node}. */
     public JsonNode redactJson(JsonNode node) {
-        return redact(node, null);
+        return redact(node, null, true);
+    }
+
+    /**
+     * A redacted deep copy of {@code node} whose keys are a fixed vocabulary and name no secret
+     * (GitHub's permission names: {@code secrets}, {@code organization_secrets} name what a token
+     * may do, and their levels are what an audit must show): keys and values are still scanned
+     * for secrets' shapes, but no value is replaced for its key's name.
+     */
+    public JsonNode redactJsonVocabulary(JsonNode node) {
+        return redact(node, null, false);
     }
 
     /**
@@ -102,20 +132,22 @@ public final class Redactor {
         }
     }
 
-    private JsonNode redact(JsonNode node, SecretKind keyKind) {
+    private JsonNode redact(JsonNode node, SecretKind keyKind, boolean byKeyName) {
         if (node.isObject()) {
             ObjectNode copy = JsonNodeFactory.instance.objectNode();
             List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
             node.fields().forEachRemaining(fields::add);
             for (Map.Entry<String, JsonNode> field : fields) {
-                SecretKind kind = keyKind(field.getKey());
-                copy.set(field.getKey(), redact(field.getValue(), kind != null ? kind : keyKind));
+                SecretKind kind = byKeyName ? keyKind(field.getKey()) : null;
+                copy.set(key(field.getKey(), copy), redact(field.getValue(), kind != null
+                        ? kind
+                        : keyKind, byKeyName));
             }
             return copy;
         }
         if (node.isArray()) {
             ArrayNode copy = JsonNodeFactory.instance.arrayNode();
-            node.forEach(element -> copy.add(redact(element, keyKind)));
+            node.forEach(element -> copy.add(redact(element, keyKind, byKeyName)));
             return copy;
         }
         if (keyKind != null && !node.isNull() && !node.isBoolean()) {
@@ -128,9 +160,38 @@ public final class Redactor {
         return node.deepCopy();
     }
 
-    /** The kind of secret a JSON key names, or null. */
+    /**
+     * {@code key} as stored: a key is text like any other, so a secret used as a key (a token as
+     * a query parameter's name) is redacted in it; a redacted key that another key of the object
+     * already took is numbered ({@code [REDACTED:github_token]#2}), so no value is lost.
+     */
+    private String key(String key, ObjectNode copy) {
+        String redacted = redactText(key);
+        if (redacted.equals(key) && !copy.has(key)) {
+            return key;
+        }
+        String unique = redacted;
+        for (int n = 2; copy.has(unique); n++) {
+            unique = redacted + "#" + n;
+        }
+        return unique;
+    }
+
+    /**
+     * The kind of secret a JSON key names, or null: a name in {@link #SECRET_KEYS}, a key ending
+     * in one of {@link #SECRET_SUFFIXES}, or the plural of either ({@code secrets},
+     * {@code tokens}).
+     */
     static SecretKind keyKind(String key) {
         String normalized = key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+        SecretKind kind = singularKeyKind(normalized);
+        if (kind == null && normalized.length() > 1 && normalized.endsWith("s")) {
+            kind = singularKeyKind(normalized.substring(0, normalized.length() - 1));
+        }
+        return kind;
+    }
+
+    private static SecretKind singularKeyKind(String normalized) {
         SecretKind exact = SECRET_KEYS.get(normalized);
         if (exact != null) {
             return exact;

@@ -38,6 +38,11 @@ public final class SourceResets {
     public static final String PRODUCER = "audit-sink";
     /** Reset records' event IDs: {@code source-reset:<chain>#<sequence>}. */
     public static final String ID_PREFIX = "source-reset:";
+    /**
+     * Event ID conflicts: an event whose ID another, different record already held is stored as
+     * {@code conflict:<its ID>~<digest>}.
+     */
+    public static final String CONFLICT_PREFIX = "conflict:";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -151,13 +156,26 @@ public final class SourceResets {
     /**
      * Whether {@code entry} is {@code stored} read again (a redelivery, a producer retry, a replay
      * over the same offsets) rather than another record that happens to carry the same event ID.
-     * Events carry unique IDs, so the same ID is the same event. Only an undecodable record's ID
-     * is made of its position, and a reset source reuses positions: it is the same record only if
-     * its content is the same and it comes from the same (or an unknown) cluster.
+     *
+     * <p>An event ID is chosen by the producer, and every role can see other roles' IDs on the
+     * topics it reads, so the same ID alone is not the same event: it is the same occurrence only
+     * when it comes from the same topic, has the same type and the same content
+     * ({@link #occurrenceDigest}: everything but when it was sent and by which replica, which a
+     * producer repeating its own event may change). Anything else is a <em>conflict</em>: kept
+     * under {@link #distinct} and flagged, never dropped. A tombstone's content is erased: the same
+     * topic and type is all there is to compare.
+     *
+     * <p>An undecodable record's ID is made of its position, and a reset source reuses positions:
+     * it is the same record only if its content is the same and it comes from the same (or an
+     * unknown) cluster.
      */
     public static boolean sameOccurrence(AuditRecord stored, AuditEntry entry) {
         if (!AuditEntries.isPositional(entry.eventId())) {
-            return true;
+            AuditEntry held = stored.entry();
+            return held.source().topic().equals(entry.source().topic()) && held.eventType().equals(
+                    entry.eventType())
+                    && (stored.erased() || occurrenceDigest(held).equals(
+                            occurrenceDigest(entry)));
         }
         // An erased record's content is gone: the same position and cluster is all there is.
         return !clustersDiffer(stored.entry().source().cluster(), entry.source().cluster())
@@ -166,11 +184,66 @@ public final class SourceResets {
     }
 
     /**
-     * {@code entry} (an undecodable record whose positional ID is taken by another record) under
-     * an ID of its own: the position plus a digest of its cluster and content, so that its own
-     * redelivery finds it again.
+     * SHA-256 (hex) of what makes an event the event it is: its topic, type, and every field but
+     * {@code occurredAt} and the context's {@code producerInstance}.
+     */
+    public static String occurrenceDigest(AuditEntry e) {
+        String context = e.contextJson();
+        try {
+            JsonNode node = MAPPER.readTree(context);
+            if (node instanceof ObjectNode object) {
+                object.remove("producerInstance");
+                context = JsonText.write(object);
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException unreadable) {
+            // compared as it is
+        }
+        StringBuilder all = new StringBuilder();
+        for (String field : new String[]{e.source().topic(), e.eventType(), e.producer(), e
+                .requestId(), e.agentId(), e.environment(), e.action(), e.resource(),
+                e
+                        .repository(),
+                e.decision(), e.reason(), e.policyVersion(), e.outcome(), e.errorClass(),
+                context}) {
+            all.append(field == null
+                    ? "\\N"
+                    : field.replace("\\", "\\\\").replace("\n",
+                            "\\n"))
+                    .append('\n');
+        }
+        return CanonicalEncoding.sha256Hex(all.toString());
+    }
+
+    /** Whether {@code eventId} is one the store gave an event whose own ID another record held. */
+    public static boolean isConflict(String eventId) {
+        return eventId.startsWith(CONFLICT_PREFIX);
+    }
+
+    /**
+     * The event ID a conflict record was written under by its producer: {@code X} for
+     * {@code conflict:X~digest}.
+     */
+    public static String conflictedId(String eventId) {
+        if (!isConflict(eventId)) {
+            return eventId;
+        }
+        String rest = eventId.substring(CONFLICT_PREFIX.length());
+        int tilde = rest.lastIndexOf('~');
+        return tilde < 0 ? rest : rest.substring(0, tilde);
+    }
+
+    /**
+     * {@code entry} under an ID of its own, when its ID is taken by another record
+     * ({@link #sameOccurrence} false). An undecodable record: the position plus a digest of its
+     * cluster and content. An event: {@code conflict:<its ID>~<digest of its occurrence>}, a
+     * prefix no producer's ID is stored under ({@code AuditEntries}), which {@code verify} lists.
+     * Either way its own redelivery finds it again.
      */
     public static AuditEntry distinct(AuditEntry entry) {
+        if (!AuditEntries.isPositional(entry.eventId())) {
+            return entry.withEventId(CONFLICT_PREFIX + entry.eventId() + "~" + occurrenceDigest(
+                    entry).substring(0, 16));
+        }
         String digest = CanonicalEncoding.sha256Hex(Objects.toString(entry.source().cluster(),
                 "") + "\n" + entry.contextJson());
         return entry.withEventId(entry.eventId() + "~" + digest.substring(0, 16));

@@ -20,11 +20,40 @@ public final class StoreVerifier {
         };
     }
 
+    /**
+     * A record the store kept under {@code conflict:<ID>~<digest>} because a different record held
+     * its event ID ({@link SourceResets#sameOccurrence}): one of the two is not what its producer
+     * claims.
+     *
+     * @param eventId the event ID both claim
+     * @param kept the record stored under its own ID
+     * @param held the record that holds the event ID (empty if it cannot be found)
+     */
+    public record Conflict(String eventId, AuditRecord kept, Optional<AuditRecord> held) {
+
+        /** {@code event ID X: a AccessRefused on gateway.refusals (chain #3) and a ...} */
+        public String describe() {
+            return "event ID " + eventId + ": " + held.map(Conflict::of).orElse("(not found)")
+                    + " and " + of(kept) + " as " + kept.eventId();
+        }
+
+        private static String of(AuditRecord record) {
+            return "a " + record.entry().eventType() + " on " + record.entry().source().topic()
+                    + " (" + record.chainId() + " #" + record.sequence() + ")";
+        }
+    }
+
     /** The verdict on a whole store. */
-    public record Result(List<ChainReport> chains, long records, Duration took) {
+    public record Result(List<ChainReport> chains, long records, Duration took,
+            List<Conflict> conflicts) {
 
         public Result {
             chains = List.copyOf(chains);
+            conflicts = List.copyOf(conflicts);
+        }
+
+        public Result(List<ChainReport> chains, long records, Duration took) {
+            this(chains, records, took, List.of());
         }
 
         public boolean intact() {
@@ -77,12 +106,16 @@ public final class StoreVerifier {
         ChainVerifier verifier = new ChainVerifier(policy, started);
         List<ChainReport> reports = new ArrayList<>();
         long[] total = {0};
+        List<AuditRecord> kept = new ArrayList<>();
         for (String chainId : store.chainIds()) {
             ChainVerifier.Session session = verifier.start(chainId);
             try {
                 store.readChain(chainId, record -> {
                     session.accept(record);
                     tap.accept(record);
+                    if (SourceResets.isConflict(record.eventId())) {
+                        kept.add(record);
+                    }
                     if (++total[0] % progressEvery == 0) {
                         progress.checked(total[0], chainId);
                     }
@@ -97,6 +130,12 @@ public final class StoreVerifier {
                         partial.resets(), partial.tombstones()));
             }
         }
-        return new Result(reports, total[0], Duration.between(started, clock.instant()));
+        List<Conflict> conflicts = new ArrayList<>();
+        for (AuditRecord record : kept) {
+            String eventId = SourceResets.conflictedId(record.eventId());
+            conflicts.add(new Conflict(eventId, record, store.findByEventId(eventId)));
+        }
+        return new Result(reports, total[0], Duration.between(started, clock.instant()),
+                conflicts);
     }
 }

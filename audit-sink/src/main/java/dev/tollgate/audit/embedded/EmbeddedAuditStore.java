@@ -1,6 +1,7 @@
 package dev.tollgate.audit.embedded;
 
 import dev.tollgate.audit.core.AuditChain;
+import dev.tollgate.audit.core.AuditEntries;
 import dev.tollgate.audit.core.AuditEntry;
 import dev.tollgate.audit.core.AuditRecord;
 import dev.tollgate.audit.core.AuditStore;
@@ -278,8 +279,11 @@ public final class EmbeddedAuditStore implements AuditStore {
             for (AuditEntry given : entries) {
                 AuditEntry entry = given;
                 AuditRecord stored = locate(entry.eventId(), index.hash(entry.eventId()));
+                AuditRecord held = null;
                 if (stored != null && !SourceResets.sameOccurrence(stored, entry)) {
-                    // An undecodable record at a position a reset source reused: kept on its own.
+                    // An undecodable record at a position a reset source reused, or another event
+                    // under an event ID already held: kept on its own.
+                    held = AuditEntries.isPositional(entry.eventId()) ? null : stored;
                     entry = SourceResets.distinct(entry);
                     stored = locate(entry.eventId(), index.hash(entry.eventId()));
                 }
@@ -293,7 +297,10 @@ public final class EmbeddedAuditStore implements AuditStore {
                     AuditRecord written = write(reset.get(), touched);
                     logReset(written);
                 }
-                results.add(new AppendResult.Appended(write(entry, touched)));
+                AuditRecord written = write(entry, touched);
+                results.add(held == null
+                        ? new AppendResult.Appended(written)
+                        : new AppendResult.Conflicting(written, held));
             }
             for (FileChannel channel : touched) {
                 channel.force(false);

@@ -1,6 +1,7 @@
 package dev.tollgate.audit.postgres;
 
 import dev.tollgate.audit.core.AuditChain;
+import dev.tollgate.audit.core.AuditEntries;
 import dev.tollgate.audit.core.AuditEntry;
 import dev.tollgate.audit.core.AuditRecord;
 import dev.tollgate.audit.core.AuditStore;
@@ -124,8 +125,11 @@ public final class PostgresAuditStore implements AuditStore {
             for (AuditEntry given : entries) {
                 AuditEntry entry = given;
                 Optional<AuditRecord> stored = stored(connection, inBatch, entry.eventId());
+                AuditRecord held = null;
                 if (stored.isPresent() && !SourceResets.sameOccurrence(stored.get(), entry)) {
-                    // An undecodable record at a position a reset source reused: kept on its own.
+                    // An undecodable record at a position a reset source reused, or another event
+                    // under an event ID already held: kept on its own.
+                    held = AuditEntries.isPositional(entry.eventId()) ? null : stored.get();
                     entry = SourceResets.distinct(entry);
                     stored = stored(connection, inBatch, entry.eventId());
                 }
@@ -151,7 +155,9 @@ public final class PostgresAuditStore implements AuditStore {
                 insert.addBatch();
                 tips.put(entry.chainId(), Optional.of(ChainTip.of(record)));
                 inBatch.put(entry.eventId(), record);
-                results.add(new AppendResult.Appended(record));
+                results.add(held == null
+                        ? new AppendResult.Appended(record)
+                        : new AppendResult.Conflicting(record, held));
             }
             insert.executeBatch();
         } catch (java.sql.BatchUpdateException e) {

@@ -232,4 +232,18 @@ class AuditEntriesTest {
                 .setOccurredAt(Instant.EPOCH).setProducer("p").build(), AT)).hasMessageContaining(
                         "carries no EventMeta");
     }
+
+    @Test
+    void keepsPermissionNamesThatSoundLikeSecretsAndTheirLevels() {
+        dev.tollgate.events.TokenMinted minted = dev.tollgate.audit.TestEvents.tokenMinted("ev-t",
+                "req-1");
+        minted.setPermissions(java.util.Map.of("secrets", "read", "organization_secrets",
+                "write", "contents", "read"));
+
+        AuditEntry entry = new AuditEntries().from(minted, new SourcePosition(
+                "gateway.token-mints", 0, 1, dev.tollgate.audit.TestEvents.T0));
+
+        assertThat(entry.contextJson()).contains("\"permissions\":{\"contents\":\"read\","
+                + "\"organization_secrets\":\"write\",\"secrets\":\"read\"}");
+    }
 }

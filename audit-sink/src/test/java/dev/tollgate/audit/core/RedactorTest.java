@@ -121,6 +121,73 @@ class RedactorTest {
     }
 
     @Test
+    void redactsASecretUsedAsAJsonKeyAndTheKeyNamesTheTextRulesTreatAsSecrets() {
+        // the review's github_api_get query: a token as a parameter's name, and AWS-style names
+        String token = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+        String aws = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Rk3Tm2Q";
+        String json = """
+                {"path":"/repos/o/r/issues","query":{"%s":"1","secret_key":"Zx9Qm2Lr7Tv4Wp1Ks8Hd3Fg6",
+                 "aws_secret_access_key":"%s","access_key":"Zx9Qm2Lr7Tv4Wp1Ks8Hd3Fg6"}}
+                """
+                .formatted(token, aws);
+
+        JsonNode redacted = redactor.redactJsonText(json);
+
+        assertThat(redacted.toString()).doesNotContain(token).doesNotContain(aws)
+                .doesNotContain("Zx9Qm2Lr7Tv4Wp1Ks8Hd3Fg6");
+        assertThat(redacted.at("/query/[REDACTED:github_token]").asText()).isEqualTo("1");
+        assertThat(redacted.at("/query/secret_key").asText()).startsWith("[REDACTED:");
+        assertThat(redacted.at("/query/aws_secret_access_key").asText()).startsWith(
+                "[REDACTED:");
+        assertThat(redacted.at("/path").asText()).isEqualTo("/repos/o/r/issues");
+    }
+
+    @Test
+    void redactsUrlCredentialNamesAndPluralsAsKeys() {
+        String value = "Zx9Qm2Lr7Tv4Wp1Ks8Hd3Fg6";
+        String json = """
+                {"sig":"%1$s","jwt":"%1$s","urlSignature":"%1$s","X-Amz-Signature":"%1$s",
+                 "secrets":{"A":"%1$s"},"tokens":["%1$s"],"api_keys":["%1$s"],
+                 "tokenId":"jti-9","keys":"k","status":"open"}
+                """.formatted(value);
+
+        JsonNode redacted = redactor.redactJsonText(json);
+
+        assertThat(redacted.toString()).doesNotContain(value);
+        assertThat(redacted.at("/secrets/A").asText()).startsWith("[REDACTED:");
+        assertThat(redacted.at("/tokens/0").asText()).startsWith("[REDACTED:");
+        assertThat(redacted.at("/tokenId").asText()).isEqualTo("jti-9");
+        assertThat(redacted.at("/keys").asText()).isEqualTo("k");
+        assertThat(redacted.at("/status").asText()).isEqualTo("open");
+    }
+
+    @Test
+    void twoSecretKeysThatRedactAlikeKeepBothValues() {
+        String json = """
+                {"ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8":"1","ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2":"2"}
+                """;
+
+        JsonNode redacted = redactor.redactJsonText(json);
+
+        assertThat(redacted.size()).isEqualTo(2);
+        assertThat(redacted.toString()).doesNotContain("ghp_A1b2").doesNotContain("ghp_Z9y8")
+                .contains("\"1\"").contains("\"2\"");
+    }
+
+    @Test
+    void permissionNamesAreAVocabularyNotSecrets() throws Exception {
+        JsonNode permissions = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"secrets":"read","organization_secrets":"write","contents":"write"}
+                """);
+
+        JsonNode kept = redactor.redactJsonVocabulary(permissions);
+
+        assertThat(kept).isEqualTo(permissions);
+        assertThat(redactor.redactJson(permissions).at("/secrets").asText()).startsWith(
+                "[REDACTED:");
+    }
+
+    @Test
     void redactsByKeyNameAndByShapeAtAnyDepth() {
         String json = """
                 {"title":"fix","body":"my token is %s",

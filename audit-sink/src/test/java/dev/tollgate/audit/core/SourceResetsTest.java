@@ -153,10 +153,40 @@ class SourceResetsTest {
         assertThat(SourceResets.distinct(otherBytes).eventId()).startsWith(junk.eventId() + "~")
                 .isEqualTo(SourceResets.distinct(otherBytes).eventId()).isNotEqualTo(
                         SourceResets.distinct(otherCluster).eventId());
-        // an event's own ID is the event, wherever and however often it is read
+        // an event read again from another cluster (or offset) is the same event
         AuditEntry event = lifetime(A, "a", 1).get(0);
         assertThat(SourceResets.sameOccurrence(AuditChain.append(Optional.empty(), event),
                 lifetime(B, "a", 1).get(0))).isTrue();
+    }
+
+    @Test
+    void anEventIdIsTheSameOccurrenceOnlyOnTheSameTopicWithTheSameTypeAndContent() {
+        AuditEntries entries = new AuditEntries();
+        AuditEntry genuine = entries.from(TestEvents.result("ev-x", "req-1",
+                dev.tollgate.events.CallStatus.DENIED, "denied"),
+                new SourcePosition(
+                        "gateway.results", 0, 3, TestEvents.T0, A));
+        AuditRecord stored = AuditChain.append(Optional.empty(), genuine);
+        AuditEntry otherTopic = entries.from(TestEvents.result("ev-x", "req-1",
+                dev.tollgate.events.CallStatus.DENIED, "denied"),
+                new SourcePosition(
+                        "gateway.dead-letters", 0, 3, TestEvents.T0, A));
+        AuditEntry otherType = entries.from(TestEvents.accessRefused("ev-x", "decoy"),
+                new SourcePosition("gateway.results", 0, 4, TestEvents.T0, A));
+        AuditEntry otherContent = entries.from(TestEvents.result("ev-x", "req-1",
+                dev.tollgate.events.CallStatus.SUCCEEDED, null),
+                new SourcePosition(
+                        "gateway.results", 0, 3, TestEvents.T0, A));
+
+        assertThat(SourceResets.sameOccurrence(stored, genuine)).isTrue();
+        assertThat(SourceResets.sameOccurrence(stored, otherTopic)).isFalse();
+        assertThat(SourceResets.sameOccurrence(stored, otherType)).isFalse();
+        assertThat(SourceResets.sameOccurrence(stored, otherContent)).isFalse();
+        assertThat(SourceResets.distinct(otherContent).eventId()).startsWith("conflict:ev-x~")
+                .isEqualTo(SourceResets.distinct(otherContent).eventId()).isNotEqualTo(
+                        SourceResets.distinct(otherTopic).eventId());
+        assertThat(SourceResets.conflictedId(SourceResets.distinct(otherType).eventId()))
+                .isEqualTo("ev-x");
     }
 
     @Test
@@ -169,6 +199,8 @@ class SourceResetsTest {
                 "event:undecodable:gateway.requests-0@5");
         assertThat(AuditEntries.eventId("event:undecodable:gateway.requests-0@5")).isEqualTo(
                 "event:event:undecodable:gateway.requests-0@5");
+        assertThat(AuditEntries.eventId("conflict:6f1c~0123456789abcdef")).isEqualTo(
+                "event:conflict:6f1c~0123456789abcdef");
     }
 
     // What verify says when the chain around a reset is not what the reset states.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.audit.AuditCommand;
 import dev.tollgate.audit.AuditSinkApplication;
 import dev.tollgate.audit.Await;
+import dev.tollgate.audit.TestEvents;
 import dev.tollgate.audit.core.AuditRecord;
 import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.audit.core.CanonicalEncoding;
@@ -169,33 +170,38 @@ class AuditSinkKafkaTest {
         Path live = dir.resolve("live");
         produceCalls(0, 3, early);
         produceCalls(3, 6, late);
-        // a producer retry delivering the same event twice, and bytes that are no event at all
+        // a producer retry delivering the same event twice, bytes that are no event at all, and
+        // 40 bytes declaring a 2 GB string (which ran the sink out of memory before Avro's limits)
         produceCalls(2, 3, late);
         topics.produceRaw(results, "junk", "not avro".getBytes(StandardCharsets.UTF_8), late);
+        String poison = topics.produceRaw(requests, "poison", TestEvents.declaringAHugeString(),
+                late);
 
         try (ConfigurableApplicationContext sink = startSink(live)) {
             GatewayTopics.Seen seen = awaitStored(embedded(live));
-            assertThat(seen.stored()).isEqualTo(19);
+            assertThat(seen.stored()).isEqualTo(20);
             Await.until("offsets committed after the append", () -> topics.seen(embedded(live)),
                     GatewayTopics.Seen::committedToTheEnd, GatewayTopics.Seen::wrong);
         }
         produceCalls(6, 8, late);
         try (ConfigurableApplicationContext sink = startSink(live)) {
             GatewayTopics.Seen seen = awaitStored(embedded(live));
-            assertThat(seen.stored()).isEqualTo(25);
+            assertThat(seen.stored()).isEqualTo(26);
         }
 
         AuditStore store = EmbeddedAuditStore.openReadOnly(live);
         StoreVerifier.Result verified = new StoreVerifier(Clock.systemUTC(), 1000).verify(store,
                 StoreVerifier.Progress.NONE);
         assertThat(verified.intact()).isTrue();
-        assertThat(verified.records()).isEqualTo(25);
+        assertThat(verified.records()).isEqualTo(26);
         List<AuditRecord> all = new ArrayList<>();
         store.readRange(null, null, all::add);
         assertThat(all).extracting(AuditRecord::eventId).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(topics.expected());
         assertThat(all).filteredOn(r -> r.entry().eventType().equals("Undecodable"))
-                .singleElement().satisfies(r -> assertThat(r.chainId()).startsWith(results));
+                .extracting(AuditRecord::eventId).hasSize(2).contains(poison);
+        assertThat(all).filteredOn(r -> r.eventId().equals(poison)).singleElement().satisfies(
+                r -> assertThat(r.entry().reason()).contains("exceeds maximum allowed"));
         assertThat(all).allSatisfy(r -> assertThat(r.entry().source().cluster()).as(
                 "the cluster of %s", r.describe()).isNotBlank());
         for (Path file : Files.list(live.resolve("chains")).toList()) {

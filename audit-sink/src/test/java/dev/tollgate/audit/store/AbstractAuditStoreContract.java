@@ -159,6 +159,84 @@ public abstract class AbstractAuditStoreContract {
     }
 
     @Test
+    void aDecoyUnderAnotherEventsIdDoesNotHideTheEventBothAreKeptAndTheConflictIsFlagged() {
+        // A role that read event X on a topic writes a decoy under X first (the review's attack)
+        AuditEntries mapper = new AuditEntries();
+        AuditEntry decoy = mapper.from(TestEvents.accessRefused("ev-x", "decoy"),
+                new SourcePosition("gateway.refusals", 0, 0, TestEvents.T0));
+        AuditEntry genuine = mapper.from(TestEvents.result("ev-x", "req-1",
+                dev.tollgate.events.CallStatus.DENIED, "denied"),
+                new SourcePosition(
+                        "gateway.results", 0, 0, TestEvents.T0));
+
+        List<AppendResult> results = store().appendAll(List.of(decoy, genuine));
+        AppendResult again = store().append(genuine);
+
+        assertThat(results.get(0)).isInstanceOf(AppendResult.Appended.class);
+        assertThat(results.get(1)).isInstanceOfSatisfying(AppendResult.Conflicting.class,
+                conflict -> {
+                    assertThat(conflict.held().eventId()).isEqualTo("ev-x");
+                    assertThat(conflict.held().entry().source().topic()).isEqualTo(
+                            "gateway.refusals");
+                    assertThat(conflict.record().eventId()).startsWith("conflict:ev-x~");
+                    assertThat(conflict.record().entry().eventType()).isEqualTo(
+                            "ToolCallCompleted");
+                    assertThat(conflict.record().entry().outcome()).isEqualTo("DENIED");
+                });
+        assertThat(again).as("its redelivery").isInstanceOf(AppendResult.Duplicate.class);
+        assertThat(again.record().eventId()).isEqualTo(results.get(1).record().eventId());
+        assertThat(store().count()).isEqualTo(2);
+        assertThat(store().findByEventId(results.get(1).record().eventId())).isPresent();
+        StoreVerifier.Result verified = verify(store());
+        assertThat(verified.intact()).isTrue();
+        assertThat(verified.conflicts()).singleElement().satisfies(conflict -> {
+            assertThat(conflict.eventId()).isEqualTo("ev-x");
+            assertThat(conflict.held()).hasValueSatisfying(held -> assertThat(held.entry()
+                    .eventType()).isEqualTo("AccessRefused"));
+            assertThat(conflict.describe()).contains("gateway.refusals").contains(
+                    "gateway.results").contains("ToolCallCompleted");
+        });
+    }
+
+    @Test
+    void anotherContentUnderAnEventIdOnTheSameTopicIsAConflictNotADuplicate() {
+        AuditEntry entry = TestEvents.entries(TOPIC, 0, 1).get(0);
+        AuditEntry other = new AuditEntry(entry.eventId(), entry.eventType(),
+                new SourcePosition(TOPIC, 0, 99, null), entry.occurredAt(), entry.producer(), entry
+                        .requestId(),
+                "agent-mallory", entry.environment(), entry.action(), entry.resource(), entry
+                        .repository(),
+                null, null, null, null, null, entry.contextJson());
+        store().append(entry);
+
+        AppendResult result = store().append(other);
+
+        assertThat(result).isInstanceOf(AppendResult.Conflicting.class);
+        assertThat(store().count()).isEqualTo(2);
+        assertThat(verify(store()).conflicts()).hasSize(1);
+    }
+
+    @Test
+    void theSameEventSentAgainAtAnotherTimeOrByAnotherReplicaIsStillADuplicate() {
+        AuditEntry entry = TestEvents.entries(TOPIC, 0, 1).get(0);
+        AuditEntry resent = new AuditEntry(entry.eventId(), entry.eventType(),
+                new SourcePosition(TOPIC, 1, 7, null), entry.occurredAt().plusSeconds(30), entry
+                        .producer(),
+                entry.requestId(), entry.agentId(), entry.environment(), entry.action(), entry
+                        .resource(),
+                entry.repository(), null, null, null, null, null, entry.contextJson().replace(
+                        "\"producerInstance\":\"host-1\"", "\"producerInstance\":\"host-2\""));
+        store().append(entry);
+
+        AppendResult result = store().append(resent);
+
+        assertThat(resent.contextJson()).contains("host-2");
+        assertThat(result).isInstanceOf(AppendResult.Duplicate.class);
+        assertThat(store().count()).isEqualTo(1);
+        assertThat(verify(store()).conflicts()).isEmpty();
+    }
+
+    @Test
     void aBatchWithARepeatedEventStoresItOnce() {
         List<AuditEntry> entries = TestEvents.entries(TOPIC, 0, 3);
         List<AuditEntry> batch = List.of(entries.get(0), entries.get(1), entries.get(0), entries

@@ -17,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,19 +31,37 @@ import org.slf4j.LoggerFactory;
 public final class InstallationRegistryFeed implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(InstallationRegistryFeed.class);
+    /** How long the feed waits before reading again a record it could not apply. */
+    public static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     private final InstallationRegistry registry;
     private final String topic;
     private final KafkaConsumer<String, byte[]> consumer;
-    private final EventDeserializer<InstallationChanged> values = new EventDeserializer<>(
-            AvroSingleObjectCodec.shared(), InstallationChanged.class);
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final Deserializer<InstallationChanged> values;
+    private final CountDownLatch caughtUpLatch = new CountDownLatch(1);
     private final Thread thread;
+    private final Duration retryAfter;
     private volatile boolean running = true;
+    private volatile boolean caughtUp;
+    private volatile boolean stopped;
+    private volatile String failing;
 
     public InstallationRegistryFeed(Map<String, Object> kafkaConfig, String topic,
             InstallationRegistry registry) {
+        this(kafkaConfig, topic, registry, new EventDeserializer<>(AvroSingleObjectCodec.shared(),
+                InstallationChanged.class), RETRY_AFTER);
+    }
+
+    /**
+     * A feed decoding with {@code values} that waits {@code retryAfter} before reading again a
+     * record it could not apply (tests shorten it).
+     */
+    public InstallationRegistryFeed(Map<String, Object> kafkaConfig, String topic,
+            InstallationRegistry registry, Deserializer<InstallationChanged> values,
+            Duration retryAfter) {
         this.registry = registry;
+        this.values = values;
+        this.retryAfter = retryAfter;
         this.topic = topic;
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -77,11 +96,15 @@ public final class InstallationRegistryFeed implements AutoCloseable {
     }
 
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return caughtUpLatch.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && isCaughtUp();
     }
 
+    /**
+     * Whether the registry holds everything that was on the topic at start and still follows it:
+     * false while a record cannot be applied (the feed retries it) and after the feed stopped.
+     */
     public boolean isCaughtUp() {
-        return caughtUp.getCount() == 0;
+        return caughtUp && failing == null && !stopped;
     }
 
     private void run() {
@@ -92,25 +115,73 @@ public final class InstallationRegistryFeed implements AutoCloseable {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(
-                        200))) {
-                    apply(record);
+                if (!applyAll(consumer.poll(Duration.ofMillis(200)))) {
+                    continue;
                 }
-                if (!isCaughtUp() && end.entrySet().stream().allMatch(e -> consumer.position(e
+                if (!caughtUp && end.entrySet().stream().allMatch(e -> consumer.position(e
                         .getKey()) >= e.getValue())) {
                     log.info("installation registry caught up: {} installation(s)", registry
                             .size());
-                    caughtUp.countDown();
+                    caughtUp = true;
+                    caughtUpLatch.countDown();
                 }
             }
         } catch (WakeupException e) {
             if (running) {
-                throw e;
+                stopped = true;
+                log.error("installation registry feed stopped: {}; the registry no longer"
+                        + " follows {} and readiness fails", e.toString(), topic);
             }
-        } catch (RuntimeException e) {
-            log.error("installation registry feed stopped: {}", e.toString());
+        } catch (RuntimeException | Error e) {
+            stopped = true;
+            log.error("installation registry feed stopped: {}; the registry no longer follows {}"
+                    + " and readiness fails", e.toString(), topic, e);
         } finally {
             consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    /**
+     * Applies a poll's records in order. When applying one throws (an {@link Error} such as
+     * {@link OutOfMemoryError} while decoding, or a listener's failure), the feed is not ready,
+     * says so once, waits and reads again from that record: skipping it could lose an uninstall,
+     * and ending the thread would freeze the registry silently.
+     *
+     * @return whether every record was applied
+     */
+    private boolean applyAll(Iterable<ConsumerRecord<String, byte[]>> records) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                apply(record);
+            } catch (RuntimeException | Error e) {
+                if (e instanceof WakeupException wakeup) {
+                    throw wakeup;
+                }
+                if (failing == null) {
+                    log.error("cannot apply installation record {}-{}@{}: {}; the registry is not"
+                            + " ready and retries it every {}", record.topic(), record.partition(),
+                            record.offset(), e.toString(), RETRY_AFTER, e);
+                }
+                failing = record.topic() + "-" + record.partition() + "@" + record.offset();
+                consumer.seek(new TopicPartition(record.topic(), record.partition()), record
+                        .offset());
+                pause();
+                return false;
+            }
+        }
+        if (failing != null) {
+            log.info("installation registry feed recovered after {}", failing);
+            failing = null;
+        }
+        return true;
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(retryAfter.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
     }
 
@@ -118,12 +189,15 @@ public final class InstallationRegistryFeed implements AutoCloseable {
         if (record.value() == null) {
             return; // a tombstone: nothing to fold
         }
+        InstallationChanged change;
         try {
-            registry.apply(values.deserialize(record.topic(), record.value()));
+            change = values.deserialize(record.topic(), record.value());
         } catch (SerializationException e) {
             log.warn("skipping unreadable installation record at {}-{}@{}: {}", record.topic(),
                     record.partition(), record.offset(), e.getMessage());
+            return;
         }
+        registry.apply(change);
     }
 
     @Override
