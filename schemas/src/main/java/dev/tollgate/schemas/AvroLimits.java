@@ -19,12 +19,15 @@ import org.apache.avro.SystemLimitException;
  * {@link #ensure()} sets the properties, makes Avro re-read them, and checks through Avro's own
  * public checks that the limits are in force, failing start-up with the fix if they are not.
  *
- * <p>The limit is {@link MessageLimits#MAX_MAX_MESSAGE_BYTES} (64 MiB): no Kafka record a
- * Tollgate producer may send is larger ({@code max.request.size} follows
- * {@code tollgate.kafka.max-message-bytes}, which cannot exceed it), and a string, a bytes value or
- * a collection (every item of every array and map in the schemas takes at least one byte) cannot
- * be larger than the record that holds it. An operator may set a smaller value with the
- * property; a larger or unreadable one is replaced.
+ * <p>Strings and bytes may declare up to {@link MessageLimits#MAX_MAX_MESSAGE_BYTES} (64 MiB): no
+ * Kafka record a Tollgate producer may send is larger ({@code max.request.size} follows
+ * {@code tollgate.kafka.max-message-bytes}, which cannot exceed it), and a value cannot be larger
+ * than the record that holds it. Collections may declare up to {@link #MAX_COLLECTION_ITEMS}
+ * items: Avro allocates an array or map of the declared size before reading an item (an
+ * {@code Object[]} of 64 Mi items is 256 MiB, a map's table twice that, more than a role's heap),
+ * and no event holds anywhere near a million items in one array or map (the largest are an
+ * installation's repositories). An operator may set a smaller value with the property; a larger
+ * or unreadable one is replaced.
  */
 public final class AvroLimits {
 
@@ -33,6 +36,8 @@ public final class AvroLimits {
     public static final String COLLECTION_ITEMS = SystemLimitException.MAX_COLLECTION_LENGTH_PROPERTY;
     /** The largest length any decoded string, bytes value or collection may declare. */
     public static final int MAX_LENGTH = MessageLimits.MAX_MAX_MESSAGE_BYTES;
+    /** The most items any decoded array or map may declare. */
+    public static final int MAX_COLLECTION_ITEMS = 1_000_000;
 
     private static volatile boolean enforced;
 
@@ -49,8 +54,9 @@ public final class AvroLimits {
                 return;
             }
             for (String property : List.of(STRING, BYTES, COLLECTION_ITEMS)) {
-                if (configured(System.getProperty(property)) == 0) {
-                    System.setProperty(property, Integer.toString(MAX_LENGTH));
+                int max = max(property);
+                if (configured(System.getProperty(property), max) == 0) {
+                    System.setProperty(property, Integer.toString(max));
                 }
             }
             if (!inForce()) {
@@ -59,20 +65,24 @@ public final class AvroLimits {
             if (!inForce()) {
                 throw new IllegalStateException("Avro's decoder limits are not in force: start"
                         + " the JVM with -D" + STRING + "=" + MAX_LENGTH + " -D" + BYTES + "="
-                        + MAX_LENGTH + " -D" + COLLECTION_ITEMS + "=" + MAX_LENGTH);
+                        + MAX_LENGTH + " -D" + COLLECTION_ITEMS + "=" + MAX_COLLECTION_ITEMS);
             }
             enforced = true;
         }
     }
 
-    /** A usable operator value (1 to {@link #MAX_LENGTH}), or 0 when absent, unreadable or larger. */
-    private static int configured(String value) {
+    private static int max(String property) {
+        return property.equals(COLLECTION_ITEMS) ? MAX_COLLECTION_ITEMS : MAX_LENGTH;
+    }
+
+    /** A usable operator value (1 to {@code max}), or 0 when absent, unreadable or larger. */
+    private static int configured(String value, int max) {
         if (value == null) {
             return 0;
         }
         try {
             int parsed = Integer.parseInt(value.trim());
-            return parsed > 0 && parsed <= MAX_LENGTH ? parsed : 0;
+            return parsed > 0 && parsed <= max ? parsed : 0;
         } catch (NumberFormatException e) {
             return 0;
         }
@@ -82,7 +92,8 @@ public final class AvroLimits {
     static boolean inForce() {
         return refuses(() -> SystemLimitException.checkMaxStringLength(MAX_LENGTH + 1L))
                 && refuses(() -> SystemLimitException.checkMaxBytesLength(MAX_LENGTH + 1L))
-                && refuses(() -> SystemLimitException.checkMaxCollectionLength(MAX_LENGTH + 1L));
+                && refuses(() -> SystemLimitException.checkMaxCollectionLength(
+                        MAX_COLLECTION_ITEMS + 1L));
     }
 
     private static boolean refuses(Runnable check) {

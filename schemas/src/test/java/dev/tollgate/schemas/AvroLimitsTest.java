@@ -10,6 +10,7 @@ import java.time.Duration;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.SystemLimitException;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -70,8 +71,33 @@ class AvroLimitsTest {
                 .isGreaterThanOrEqualTo(MessageLimits.MAX_MAX_MESSAGE_BYTES);
         assertThatThrownBy(() -> SystemLimitException.checkMaxBytesLength(AvroLimits.MAX_LENGTH
                 + 1L)).isInstanceOf(SystemLimitException.class);
-        assertThatThrownBy(() -> SystemLimitException.checkMaxCollectionLength(AvroLimits.MAX_LENGTH
-                + 1L)).isInstanceOf(SystemLimitException.class);
+        assertThatThrownBy(() -> SystemLimitException.checkMaxCollectionLength(
+                AvroLimits.MAX_COLLECTION_ITEMS + 1L)).isInstanceOf(SystemLimitException.class);
+    }
+
+    /**
+     * Avro sizes an array or map by the count it declares before reading an item: a few bytes
+     * declaring 64 Mi items would have it allocate 256 MiB or more. The decoder refuses the count.
+     */
+    @Test
+    void aCollectionDeclaringMoreItemsThanAnyEventHoldsIsRefusedBeforeItIsAllocated()
+            throws Exception {
+        AvroSingleObjectCodec.shared();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        encoder.writeLong(64L * 1024 * 1024);
+        encoder.flush();
+        ByteArrayOutputStream fits = new ByteArrayOutputStream();
+        BinaryEncoder fitting = EncoderFactory.get().directBinaryEncoder(fits, null);
+        fitting.writeLong(AvroLimits.MAX_COLLECTION_ITEMS);
+        fitting.flush();
+
+        assertThatThrownBy(() -> DecoderFactory.get().binaryDecoder(out.toByteArray(), null)
+                .readArrayStart()).isInstanceOf(SystemLimitException.class);
+        assertThatThrownBy(() -> DecoderFactory.get().binaryDecoder(out.toByteArray(), null)
+                .readMapStart()).isInstanceOf(SystemLimitException.class);
+        assertThat(DecoderFactory.get().binaryDecoder(fits.toByteArray(), null).readArrayStart())
+                .isEqualTo(AvroLimits.MAX_COLLECTION_ITEMS);
     }
 
     @Test
