@@ -252,6 +252,36 @@ class ComposeFileTest {
                         "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
     }
 
+    /**
+     * secrets/README.md's commands, run under umask 022 in a folder a checkout made 0755, leave
+     * no other host user a way to read a secret: the folder 0700 (compose bind-mounts each file,
+     * so the containers reach it without the folder), and every file compose.yaml names present,
+     * readable by the containers' users (10001, 1000, postgres: not the host user who made it)
+     * and writable by its owner alone.
+     */
+    @Test
+    void theReadmesSecretFilesAreReachableOnlyByTheirOwnerAndReadableInTheContainers(
+            @org.junit.jupiter.api.io.TempDir Path root) throws Exception {
+        String output = SecretsReadme.make(root);
+
+        Path folder = root.resolve("compose/secrets");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files
+                .getPosixFilePermissions(folder))).as("compose/secrets; the commands printed:%n%s",
+                        output)
+                .isEqualTo("rwx------");
+        List<String> files = new ArrayList<>();
+        COMPOSE.path("secrets").properties().forEach(e -> files.add(e.getValue().path("file")
+                .asString()));
+        assertThat(files).hasSizeGreaterThanOrEqualTo(15);
+        for (String file : files) {
+            Path path = root.resolve("compose").resolve(file).normalize();
+            assertThat(path).as(file).isRegularFile();
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files
+                    .getPosixFilePermissions(path))).as(file).isEqualTo("rw-r--r--");
+            assertThat(Files.size(path)).as(file).isPositive();
+        }
+    }
+
     @Test
     void secretsAreFilesMountedIntoTheServicesThatNameThemAndThePolicyFileIsMounted() {
         JsonNode declared = COMPOSE.path("secrets");

@@ -205,22 +205,9 @@ class ComposeKafkaClusterTest {
         return env;
     }
 
-    /** secrets/README.md's commands for the Kafka secrets, run by sh as a user would. */
+    /** secrets/README.md's commands, run by sh as a user would. */
     private Map<String, Path> secretsAsTheReadmeMakesThem(JsonNode compose) throws Exception {
-        List<String> lines = Files.readAllLines(Path.of("secrets", "README.md"));
-        int start = lines.indexOf("The Kafka ones:");
-        assertThat(start).as("secrets/README.md has the Kafka secrets' commands").isPositive();
-        StringBuilder script = new StringBuilder("set -eu\n");
-        for (String line : lines.subList(start + 1, lines.size())) {
-            if (line.startsWith("    ")) {
-                script.append(line.substring(4)).append('\n');
-            } else if (!line.isBlank() && script.length() > "set -eu\n".length()) {
-                break;
-            }
-        }
-        Files.createDirectories(dir.resolve("compose/secrets"));
-        String output = run("secrets/README.md's commands", Map.of(), "sh", "-c", script
-                .toString());
+        String output = SecretsReadme.make(dir);
         Map<String, Path> secrets = new HashMap<>();
         compose.path("secrets").properties().forEach(e -> secrets.put(e.getKey(), dir.resolve(
                 "compose").resolve(e.getValue().path("file").asString()).normalize()));
