@@ -253,6 +253,58 @@ class ComposeFileTest {
     }
 
     /**
+     * Docker hands out dynamic addresses from the network's ip_range (the whole subnet without
+     * one), in the order containers start: sixteen start before ingress-proxy, so without a
+     * range that leaves 172.30.0.10 out, a role container takes it and the proxy cannot start
+     * (or that container becomes the "trusted proxy"). Every fixed address, and the gateway, must
+     * lie in the subnet but outside the range.
+     */
+    @Test
+    void theFixedAddressesLieOutsideTheRangeDockerHandsOut() {
+        JsonNode config = COMPOSE.path("networks").path("default").path("ipam").path("config")
+                .get(0);
+        String subnet = config.path("subnet").asString();
+        String range = config.path("ip_range").asString("");
+        String gateway = config.path("gateway").asString("");
+        List<String> fixed = new ArrayList<>();
+        COMPOSE.path("services").properties().forEach(s -> s.getValue().path("networks")
+                .properties().forEach(n -> {
+                    String address = n.getValue().path("ipv4_address").asString("");
+                    if (!address.isEmpty()) {
+                        fixed.add(address);
+                    }
+                }));
+
+        assertThat(range).as("networks.default.ipam.config[0].ip_range").isNotEmpty();
+        assertThat(inside(range.substring(0, range.indexOf('/')), subnet)).as(range).isTrue();
+        assertThat(fixed).as("services with a fixed address").isNotEmpty();
+        for (String address : fixed) {
+            assertThat(inside(address, subnet)).as("%s in %s", address, subnet).isTrue();
+            assertThat(inside(address, range)).as("%s outside %s", address, range).isFalse();
+            assertThat(address).isNotEqualTo(gateway);
+        }
+        assertThat(gateway).as("the gateway, named").isNotEmpty();
+        assertThat(inside(gateway, subnet)).isTrue();
+        assertThat(inside(gateway, range)).as("the gateway outside %s", range).isFalse();
+    }
+
+    /** Whether an IPv4 address lies in a CIDR block. */
+    private static boolean inside(String address, String cidr) {
+        int slash = cidr.indexOf('/');
+        int bits = Integer.parseInt(cidr.substring(slash + 1));
+        long mask = bits == 0 ? 0 : (0xFFFFFFFFL << (32 - bits)) & 0xFFFFFFFFL;
+        return (ipv4(address) & mask) == (ipv4(cidr.substring(0, slash)) & mask);
+    }
+
+    private static long ipv4(String address) {
+        long value = 0;
+        for (String part : address.split("\\.")) {
+            value = value << 8 | Integer.parseInt(part);
+        }
+        return value;
+    }
+
+    /**
      * secrets/README.md's commands, run under umask 022 in a folder a checkout made 0755, leave
      * no other host user a way to read a secret: the folder 0700 (compose bind-mounts each file,
      * so the containers reach it without the folder), and every file compose.yaml names present,
