@@ -288,6 +288,49 @@ class ComposeFileTest {
         assertThat(inside(gateway, range)).as("the gateway outside %s", range).isFalse();
     }
 
+    /**
+     * nginx runs out of connections after the ingress's own stream bound, never before: each
+     * open event stream holds two of nginx's connections (the agent's and the replica's), so
+     * worker_processes x worker_connections must be at least 4 x TOLLGATE_INGRESS_STREAMS_MAX x
+     * the ingress replicas (twice the streams' need, for calls and idle agents beside them), and
+     * nginx may open as many files.
+     */
+    @Test
+    void nginxHoldsMoreConnectionsThanTheIngressHoldsStreams() throws Exception {
+        String nginx = Files.readString(DIR.resolve("nginx/nginx.conf"));
+        int workers = nginxNumber(nginx, "worker_processes");
+        int connections = nginxNumber(nginx, "worker_connections");
+        int streams = 0;
+        for (String ingress : List.of("ingress-1", "ingress-2")) {
+            String max = COMPOSE.path("services").path(ingress).path("environment").path(
+                    "TOLLGATE_INGRESS_STREAMS_MAX").asString("");
+            streams += max.isEmpty() ? defaultStreamsMax() : Integer.parseInt(max);
+        }
+
+        assertThat(workers * connections).as("nginx's connections").isGreaterThanOrEqualTo(4
+                * streams);
+        assertThat(nginxNumber(nginx, "worker_rlimit_nofile")).as("worker_rlimit_nofile")
+                .isGreaterThanOrEqualTo(connections);
+        assertThat(nginx).contains("client_header_timeout 10s;", "client_body_timeout 10s;");
+    }
+
+    /** tollgate.ingress.streams.max's default, as IngressProperties.Streams declares it. */
+    private static int defaultStreamsMax() throws java.io.IOException {
+        String source = Files.readString(RoleSettings.repository().resolve(
+                "ingress/src/main/java/dev/tollgate/ingress/config/IngressProperties.java"));
+        var match = java.util.regex.Pattern.compile(
+                "class Streams \\{[^}]*?private int max = ([0-9_]+);").matcher(source);
+        assertThat(match.find()).as("IngressProperties.Streams declares max").isTrue();
+        return Integer.parseInt(match.group(1).replace("_", ""));
+    }
+
+    private static int nginxNumber(String config, String directive) {
+        var match = java.util.regex.Pattern.compile("(?m)^\\s*" + directive + "\\s+(\\d+);")
+                .matcher(config);
+        assertThat(match.find()).as("nginx.conf sets %s to a number", directive).isTrue();
+        return Integer.parseInt(match.group(1));
+    }
+
     /** Whether an IPv4 address lies in a CIDR block. */
     private static boolean inside(String address, String cidr) {
         int slash = cidr.indexOf('/');
