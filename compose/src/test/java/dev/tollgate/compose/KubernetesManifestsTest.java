@@ -490,6 +490,54 @@ class KubernetesManifestsTest {
                 "the decision worker serves /readyz only when asked").isEqualTo("servlet");
     }
 
+    /**
+     * KEDA reaches a cluster that authenticates every listener: each Kafka trigger logs in
+     * through a TriggerAuthentication giving SASL/SCRAM credentials from a Secret the README
+     * creates, as a principal the README grants Describe only (lag, never records). Without
+     * them the broker closes the scaler's plaintext session and nothing scales.
+     */
+    @Test
+    void kedaLogsInToKafkaAsAPrincipalThatOnlyDescribes() throws Exception {
+        // the README's commands, continuation lines joined
+        String readme = Files.readString(RoleSettings.repository().resolve("compose/README.md"))
+                .replace("\\\n", " ");
+        List<JsonNode> triggers = new ArrayList<>();
+        kind("ScaledObject").forEach(o -> o.at("/spec/triggers").forEach(t -> {
+            if (t.path("type").asString().equals("kafka")) {
+                triggers.add(t);
+            }
+        }));
+
+        assertThat(triggers).hasSizeGreaterThanOrEqualTo(2);
+        for (JsonNode trigger : triggers) {
+            String name = trigger.at("/authenticationRef/name").asString("");
+            assertThat(name).as("the trigger on %s logs in", trigger.at("/metadata/topic")
+                    .asString()).isNotEmpty();
+            JsonNode auth = kind("TriggerAuthentication").stream().filter(a -> a.at(
+                    "/metadata/name").asString().equals(name)).findFirst().orElseThrow(
+                            () -> new AssertionError("no TriggerAuthentication " + name));
+            Map<String, String> keys = new LinkedHashMap<>();
+            auth.at("/spec/secretTargetRef").forEach(r -> {
+                keys.put(r.path("parameter").asString(), r.path("key").asString());
+                assertThat(readme).as("the README creates Secret %s with key %s", r.path("name")
+                        .asString(), r.path("key").asString()).containsPattern(
+                                "create secret generic " + r.path("name").asString()
+                                        + "[^\\n]*--from-literal="
+                                        + r.path("key").asString() + "=");
+            });
+            assertThat(keys).containsKeys("sasl", "username", "password");
+        }
+        assertThat(readme).contains("--from-literal=sasl=scram_sha512",
+                "--from-literal=username=tollgate-keda");
+        var acl = java.util.regex.Pattern.compile("--allow-principal User:tollgate-keda"
+                + "[^\\n]*").matcher(readme);
+        assertThat(acl.find()).as("the README grants tollgate-keda its ACLs").isTrue();
+        assertThat(acl.group()).contains("--operation Describe", "--group "
+                + KafkaAcls.DECISION_GROUP, "--group " + KafkaAcls.EXECUTOR_GROUP,
+                "--topic gateway.requests", "--topic gateway.decisions")
+                .doesNotContain("--operation Read", "--operation Write", "--operation All");
+    }
+
     @Test
     void workersScaleOnTheirGroupsLagNoFurtherThanThePartitionCount() {
         Map<String, String> groups = Map.of("tollgate-decision-worker",
