@@ -54,7 +54,8 @@ final class TsClient {
      */
     static TsClient install(Path work, PrintStream progress) {
         try {
-            Files.createDirectories(work);
+            // .tollgate/ is the standalone's data folder: created 0700 if this makes it
+            dev.tollgate.runtime.security.PrivateFolders.create(work);
             byte[] lock = resource("package-lock.json");
             Path stamp = work.resolve("installed-package-lock.json");
             boolean current = Files.isRegularFile(work.resolve("node_modules/.package-lock.json"))

@@ -252,6 +252,131 @@ class ComposeFileTest {
                         "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
     }
 
+    /**
+     * Docker hands out dynamic addresses from the network's ip_range (the whole subnet without
+     * one), in the order containers start: sixteen start before ingress-proxy, so without a
+     * range that leaves 172.30.0.10 out, a role container takes it and the proxy cannot start
+     * (or that container becomes the "trusted proxy"). Every fixed address, and the gateway, must
+     * lie in the subnet but outside the range.
+     */
+    @Test
+    void theFixedAddressesLieOutsideTheRangeDockerHandsOut() {
+        JsonNode config = COMPOSE.path("networks").path("default").path("ipam").path("config")
+                .get(0);
+        String subnet = config.path("subnet").asString();
+        String range = config.path("ip_range").asString("");
+        String gateway = config.path("gateway").asString("");
+        List<String> fixed = new ArrayList<>();
+        COMPOSE.path("services").properties().forEach(s -> s.getValue().path("networks")
+                .properties().forEach(n -> {
+                    String address = n.getValue().path("ipv4_address").asString("");
+                    if (!address.isEmpty()) {
+                        fixed.add(address);
+                    }
+                }));
+
+        assertThat(range).as("networks.default.ipam.config[0].ip_range").isNotEmpty();
+        assertThat(inside(range.substring(0, range.indexOf('/')), subnet)).as(range).isTrue();
+        assertThat(fixed).as("services with a fixed address").isNotEmpty();
+        for (String address : fixed) {
+            assertThat(inside(address, subnet)).as("%s in %s", address, subnet).isTrue();
+            assertThat(inside(address, range)).as("%s outside %s", address, range).isFalse();
+            assertThat(address).isNotEqualTo(gateway);
+        }
+        assertThat(gateway).as("the gateway, named").isNotEmpty();
+        assertThat(inside(gateway, subnet)).isTrue();
+        assertThat(inside(gateway, range)).as("the gateway outside %s", range).isFalse();
+    }
+
+    /**
+     * nginx runs out of connections after the ingress's own stream bound, never before: each
+     * open event stream holds two of nginx's connections (the agent's and the replica's), so
+     * worker_processes x worker_connections must be at least 4 x TOLLGATE_INGRESS_STREAMS_MAX x
+     * the ingress replicas (twice the streams' need, for calls and idle agents beside them), and
+     * nginx may open as many files.
+     */
+    @Test
+    void nginxHoldsMoreConnectionsThanTheIngressHoldsStreams() throws Exception {
+        String nginx = Files.readString(DIR.resolve("nginx/nginx.conf"));
+        int workers = nginxNumber(nginx, "worker_processes");
+        int connections = nginxNumber(nginx, "worker_connections");
+        int streams = 0;
+        for (String ingress : List.of("ingress-1", "ingress-2")) {
+            String max = COMPOSE.path("services").path(ingress).path("environment").path(
+                    "TOLLGATE_INGRESS_STREAMS_MAX").asString("");
+            streams += max.isEmpty() ? defaultStreamsMax() : Integer.parseInt(max);
+        }
+
+        assertThat(workers * connections).as("nginx's connections").isGreaterThanOrEqualTo(4
+                * streams);
+        assertThat(nginxNumber(nginx, "worker_rlimit_nofile")).as("worker_rlimit_nofile")
+                .isGreaterThanOrEqualTo(connections);
+        assertThat(nginx).contains("client_header_timeout 10s;", "client_body_timeout 10s;");
+    }
+
+    /** tollgate.ingress.streams.max's default, as IngressProperties.Streams declares it. */
+    private static int defaultStreamsMax() throws java.io.IOException {
+        String source = Files.readString(RoleSettings.repository().resolve(
+                "ingress/src/main/java/dev/tollgate/ingress/config/IngressProperties.java"));
+        var match = java.util.regex.Pattern.compile(
+                "class Streams \\{[^}]*?private int max = ([0-9_]+);").matcher(source);
+        assertThat(match.find()).as("IngressProperties.Streams declares max").isTrue();
+        return Integer.parseInt(match.group(1).replace("_", ""));
+    }
+
+    private static int nginxNumber(String config, String directive) {
+        var match = java.util.regex.Pattern.compile("(?m)^\\s*" + directive + "\\s+(\\d+);")
+                .matcher(config);
+        assertThat(match.find()).as("nginx.conf sets %s to a number", directive).isTrue();
+        return Integer.parseInt(match.group(1));
+    }
+
+    /** Whether an IPv4 address lies in a CIDR block. */
+    private static boolean inside(String address, String cidr) {
+        int slash = cidr.indexOf('/');
+        int bits = Integer.parseInt(cidr.substring(slash + 1));
+        long mask = bits == 0 ? 0 : (0xFFFFFFFFL << (32 - bits)) & 0xFFFFFFFFL;
+        return (ipv4(address) & mask) == (ipv4(cidr.substring(0, slash)) & mask);
+    }
+
+    private static long ipv4(String address) {
+        long value = 0;
+        for (String part : address.split("\\.")) {
+            value = value << 8 | Integer.parseInt(part);
+        }
+        return value;
+    }
+
+    /**
+     * secrets/README.md's commands, run under umask 022 in a folder a checkout made 0755, leave
+     * no other host user a way to read a secret: the folder 0700 (compose bind-mounts each file,
+     * so the containers reach it without the folder), and every file compose.yaml names present,
+     * readable by the containers' users (10001, 1000, postgres: not the host user who made it)
+     * and writable by its owner alone.
+     */
+    @Test
+    void theReadmesSecretFilesAreReachableOnlyByTheirOwnerAndReadableInTheContainers(
+            @org.junit.jupiter.api.io.TempDir Path root) throws Exception {
+        String output = SecretsReadme.make(root);
+
+        Path folder = root.resolve("compose/secrets");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files
+                .getPosixFilePermissions(folder))).as("compose/secrets; the commands printed:%n%s",
+                        output)
+                .isEqualTo("rwx------");
+        List<String> files = new ArrayList<>();
+        COMPOSE.path("secrets").properties().forEach(e -> files.add(e.getValue().path("file")
+                .asString()));
+        assertThat(files).hasSizeGreaterThanOrEqualTo(15);
+        for (String file : files) {
+            Path path = root.resolve("compose").resolve(file).normalize();
+            assertThat(path).as(file).isRegularFile();
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files
+                    .getPosixFilePermissions(path))).as(file).isEqualTo("rw-r--r--");
+            assertThat(Files.size(path)).as(file).isPositive();
+        }
+    }
+
     @Test
     void secretsAreFilesMountedIntoTheServicesThatNameThemAndThePolicyFileIsMounted() {
         JsonNode declared = COMPOSE.path("secrets");

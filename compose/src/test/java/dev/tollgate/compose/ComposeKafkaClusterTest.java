@@ -103,6 +103,7 @@ class ComposeKafkaClusterTest {
             runKafkaSetup(services.path("kafka-setup"), secrets, bin);
 
             checkTheRolesPrincipals(services, secrets);
+            checkKedasPrincipal(services, secrets, bin);
         } finally {
             for (Process process : processes) {
                 process.destroy();
@@ -205,22 +206,9 @@ class ComposeKafkaClusterTest {
         return env;
     }
 
-    /** secrets/README.md's commands for the Kafka secrets, run by sh as a user would. */
+    /** secrets/README.md's commands, run by sh as a user would. */
     private Map<String, Path> secretsAsTheReadmeMakesThem(JsonNode compose) throws Exception {
-        List<String> lines = Files.readAllLines(Path.of("secrets", "README.md"));
-        int start = lines.indexOf("The Kafka ones:");
-        assertThat(start).as("secrets/README.md has the Kafka secrets' commands").isPositive();
-        StringBuilder script = new StringBuilder("set -eu\n");
-        for (String line : lines.subList(start + 1, lines.size())) {
-            if (line.startsWith("    ")) {
-                script.append(line.substring(4)).append('\n');
-            } else if (!line.isBlank() && script.length() > "set -eu\n".length()) {
-                break;
-            }
-        }
-        Files.createDirectories(dir.resolve("compose/secrets"));
-        String output = run("secrets/README.md's commands", Map.of(), "sh", "-c", script
-                .toString());
+        String output = SecretsReadme.make(dir);
         Map<String, Path> secrets = new HashMap<>();
         compose.path("secrets").properties().forEach(e -> secrets.put(e.getKey(), dir.resolve(
                 "compose").resolve(e.getValue().path("file").asString()).normalize()));
@@ -396,6 +384,101 @@ class ComposeKafkaClusterTest {
             assertThatThrownBy(() -> admin.listTopics().names().get(60, TimeUnit.SECONDS)).as(
                     "a guessed password").isInstanceOf(ExecutionException.class).cause()
                     .hasMessageContaining("Authentication failed");
+        }
+    }
+
+    /**
+     * compose/README.md's commands for KEDA's principal (the Kafka ones; the Secret is
+     * Kubernetes'), run as written against this cluster; then tollgate-keda reads the workers'
+     * lag (their groups' offsets and the topics' end offsets) but neither reads a record nor
+     * writes one.
+     */
+    private void checkKedasPrincipal(JsonNode services, Map<String, Path> secrets, Path bin)
+            throws Exception {
+        List<String> lines = Files.readAllLines(COMPOSE_FILE.toAbsolutePath().getParent()
+                .resolve("README.md"));
+        int start = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("**KEDA's principal.**")) {
+                start = i;
+            }
+        }
+        assertThat(start).as("compose/README.md has KEDA's principal").isNotNegative();
+        int open = lines.subList(start, lines.size()).indexOf("```") + start;
+        int close = lines.subList(open + 1, lines.size()).indexOf("```") + open + 1;
+        String block = String.join("\n", lines.subList(open + 1, close)).replace("\\\n", " ");
+        StringBuilder script = new StringBuilder("set -eu\n");
+        JsonNode setup = services.path("kafka-setup");
+        String bootstrap = local(environment(setup).get("BOOTSTRAP"), "kafka-setup", setup,
+                secrets, bin);
+        for (String line : block.split("\n")) {
+            if (line.startsWith("kubectl")) {
+                continue; // the Secret: Kubernetes'
+            }
+            script.append(line.replace("kafka-configs.sh", bin.resolve("kafka-configs.sh")
+                    .toString()).replace("kafka-acls.sh", bin.resolve("kafka-acls.sh")
+                            .toString())
+                    .replace("BROKER", bootstrap).replace(
+                            "admin.properties", secrets.get("kafka_admin_client")
+                                    .toString()))
+                    .append(" > /dev/null\n");
+        }
+        script.append("printf %s \"$p\"\n");
+        String password = run("the README's commands for tollgate-keda", Map.of(
+                "TOOLS_CLASSPATH", System.getProperty("java.class.path")), "sh", "-c",
+                script
+                        .toString())
+                .strip();
+        password = password.substring(password.lastIndexOf('\n') + 1);
+        assertThat(password).hasSize(64);
+
+        Map<String, String> ingress = environment(services.path("ingress-1"));
+        Map<String, Object> client = new HashMap<>();
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, local(ingress.get(
+                "SPRING_KAFKA_BOOTSTRAP_SERVERS"), "ingress-1", services.path("ingress-1"),
+                secrets, dir));
+        client.put("security.protocol", "SASL_PLAINTEXT");
+        client.put("sasl.mechanism", "SCRAM-SHA-512");
+        client.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule"
+                + " required username=\"tollgate-keda\" password=\"" + password + "\";");
+        try (Admin admin = Admin.create(client)) {
+            for (String group : List.of(dev.tollgate.schemas.KafkaAcls.DECISION_GROUP,
+                    dev.tollgate.schemas.KafkaAcls.EXECUTOR_GROUP)) {
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(60,
+                        TimeUnit.SECONDS);
+            }
+            var partition = new org.apache.kafka.common.TopicPartition(Topics.REQUESTS.name(),
+                    0);
+            assertThat(admin.listOffsets(Map.of(partition,
+                    org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get(60,
+                            TimeUnit.SECONDS))
+                    .containsKey(partition);
+        }
+        Map<String, Object> reader = new HashMap<>(client);
+        reader.put("group.id", dev.tollgate.schemas.KafkaAcls.DECISION_GROUP);
+        reader.put("enable.auto.commit", "false");
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(reader,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(Topics.REQUESTS
+                    .name(), 0)));
+            consumer.seekToBeginning(consumer.assignment());
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 30; i++) {
+                    consumer.poll(java.time.Duration.ofSeconds(1));
+                }
+            }).as("tollgate-keda reads no request").isInstanceOf(
+                    org.apache.kafka.common.errors.AuthorizationException.class);
+        }
+        Map<String, Object> writer = new HashMap<>(client);
+        writer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(writer,
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(Topics.DECISIONS.name(),
+                    new byte[]{1})).get(120, TimeUnit.SECONDS)).as("tollgate-keda writes no"
+                            + " decision")
+                    .isInstanceOf(ExecutionException.class).cause()
+                    .isInstanceOf(org.apache.kafka.common.errors.AuthorizationException.class);
         }
     }
 

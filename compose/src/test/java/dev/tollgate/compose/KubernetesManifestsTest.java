@@ -265,6 +265,126 @@ class KubernetesManifestsTest {
     }
 
     /**
+     * Every container can read every secret file it mounts. The kubelet writes a secret volume's
+     * files owned by root, with the volume's {@code defaultMode} (or an item's {@code mode});
+     * with a pod {@code fsGroup} it makes them group-owned by that group and adds group read
+     * (mode | 0440, the API's "permission bits are OR'd with rw-rw----", read-only for secret
+     * volumes), and every container runs with the fsGroup among its groups. A non-root container
+     * without that reads a 0400 file as "Permission denied": the kafka-setup Job (uid 1000) did,
+     * so it created no principal, topic or ACL.
+     */
+    @Test
+    void everyContainerCanReadTheSecretFilesItMounts() {
+        List<String> unreadable = new ArrayList<>();
+        int checked = 0;
+
+        for (JsonNode owner : pods()) {
+            JsonNode pod = owner.at("/spec/template/spec");
+            for (JsonNode container : containers(pod)) {
+                String where = owner.at("/metadata/name").asString() + "/" + container.path(
+                        "name").asString();
+                for (JsonNode mount : container.path("volumeMounts")) {
+                    JsonNode secret = volume(pod, mount.path("name").asString()).path("secret");
+                    if (secret.isMissingNode()) {
+                        continue;
+                    }
+                    checked++;
+                    List<Integer> modes = new ArrayList<>();
+                    secret.path("items").forEach(i -> modes.add(i.path("mode").asInt(secret.path(
+                            "defaultMode").asInt(0644))));
+                    if (modes.isEmpty()) {
+                        modes.add(secret.path("defaultMode").asInt(0644));
+                    }
+                    for (int mode : modes) {
+                        if (!SecretMount.readable(pod, container, mode)) {
+                            unreadable.add("%s cannot read secret %s (mode %o, user %s, fsGroup %s)"
+                                    .formatted(where, secret.path("secretName").asString(), mode,
+                                            SecretMount.user(pod, container), pod.at(
+                                                    "/securityContext/fsGroup").asString("none")));
+                        }
+                    }
+                }
+            }
+        }
+
+        assertThat(checked).as("secret mounts checked").isGreaterThanOrEqualTo(15);
+        assertThat(unreadable).isEmpty();
+    }
+
+    /** The rule above, on the Job as it was: uid 1000, 0400 files, no fsGroup. */
+    @Test
+    void aNonRootUserWithoutTheFsGroupCannotReadA0400Secret() {
+        JsonNode container = JsonMapper.builder().build().readTree("{\"name\":\"c\"}");
+        JsonNode withoutGroup = JsonMapper.builder().build().readTree(
+                "{\"securityContext\":{\"runAsUser\":1000}}");
+        JsonNode withGroup = JsonMapper.builder().build().readTree(
+                "{\"securityContext\":{\"runAsUser\":1000,\"fsGroup\":1000}}");
+
+        assertThat(SecretMount.readable(withoutGroup, container, 0400)).isFalse();
+        assertThat(SecretMount.readable(withoutGroup, container, 0444)).isTrue();
+        assertThat(SecretMount.readable(withGroup, container, 0400)).isTrue();
+    }
+
+    /**
+     * The README's Kubernetes commands create every Secret a pod mounts: a missing one keeps the
+     * pod in ContainerCreating (or the kafka-setup Job from ever running).
+     */
+    @Test
+    void theReadmesCommandsCreateEverySecretThePodsMount() throws Exception {
+        Set<String> mounted = new LinkedHashSet<>();
+        for (JsonNode owner : pods()) {
+            owner.at("/spec/template/spec/volumes").forEach(v -> {
+                if (v.has("secret") && !v.at("/secret/optional").asBoolean(false)) {
+                    mounted.add(v.at("/secret/secretName").asString());
+                }
+            });
+        }
+        Set<String> created = new LinkedHashSet<>();
+        Map<String, Set<String>> keys = new LinkedHashMap<>();
+        var command = java.util.regex.Pattern.compile(
+                "^kubectl -n tollgate create secret generic ([a-z0-9-]+)((?: --from-file=\\S+)+)");
+        for (String line : Files.readAllLines(RoleSettings.repository().resolve(
+                "compose/README.md"))) {
+            var m = command.matcher(line.strip());
+            if (m.find()) {
+                created.add(m.group(1));
+                Set<String> fileKeys = new LinkedHashSet<>();
+                for (String from : m.group(2).strip().split(" ")) {
+                    String spec = from.substring("--from-file=".length());
+                    fileKeys.add(spec.substring(0, spec.indexOf('=')));
+                }
+                keys.put(m.group(1), fileKeys);
+            }
+        }
+
+        assertThat(mounted).hasSizeGreaterThanOrEqualTo(13);
+        assertThat(created).as("secrets the README creates").containsAll(mounted);
+        for (JsonNode owner : pods()) {
+            JsonNode pod = owner.at("/spec/template/spec");
+            for (JsonNode container : containers(pod)) {
+                for (JsonNode e : container.path("env")) {
+                    String file = e.path("value").asString("");
+                    if (!e.path("name").asString().endsWith("_FILE") && !e.path("name").asString()
+                            .equals("ADMIN_CONFIG")) {
+                        continue;
+                    }
+                    for (JsonNode mount : container.path("volumeMounts")) {
+                        String dir = mount.path("mountPath").asString() + "/";
+                        JsonNode secret = volume(pod, mount.path("name").asString()).path(
+                                "secret");
+                        if (file.startsWith(dir) && !secret.isMissingNode()) {
+                            assertThat(keys.get(secret.path("secretName").asString())).as(
+                                    "the key %s reads from %s", file, secret.path("secretName")
+                                            .asString())
+                                    .contains(file.substring(dir.length()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Every container running a JVM has a memory limit, and what the heap leaves of it (the
      * image's percentage, or the JVM's default where a command replaces the entrypoint) holds
      * what is not heap: else the kubelet kills the container once the heap grows.
@@ -370,6 +490,54 @@ class KubernetesManifestsTest {
                 "the decision worker serves /readyz only when asked").isEqualTo("servlet");
     }
 
+    /**
+     * KEDA reaches a cluster that authenticates every listener: each Kafka trigger logs in
+     * through a TriggerAuthentication giving SASL/SCRAM credentials from a Secret the README
+     * creates, as a principal the README grants Describe only (lag, never records). Without
+     * them the broker closes the scaler's plaintext session and nothing scales.
+     */
+    @Test
+    void kedaLogsInToKafkaAsAPrincipalThatOnlyDescribes() throws Exception {
+        // the README's commands, continuation lines joined
+        String readme = Files.readString(RoleSettings.repository().resolve("compose/README.md"))
+                .replace("\\\n", " ");
+        List<JsonNode> triggers = new ArrayList<>();
+        kind("ScaledObject").forEach(o -> o.at("/spec/triggers").forEach(t -> {
+            if (t.path("type").asString().equals("kafka")) {
+                triggers.add(t);
+            }
+        }));
+
+        assertThat(triggers).hasSizeGreaterThanOrEqualTo(2);
+        for (JsonNode trigger : triggers) {
+            String name = trigger.at("/authenticationRef/name").asString("");
+            assertThat(name).as("the trigger on %s logs in", trigger.at("/metadata/topic")
+                    .asString()).isNotEmpty();
+            JsonNode auth = kind("TriggerAuthentication").stream().filter(a -> a.at(
+                    "/metadata/name").asString().equals(name)).findFirst().orElseThrow(
+                            () -> new AssertionError("no TriggerAuthentication " + name));
+            Map<String, String> keys = new LinkedHashMap<>();
+            auth.at("/spec/secretTargetRef").forEach(r -> {
+                keys.put(r.path("parameter").asString(), r.path("key").asString());
+                assertThat(readme).as("the README creates Secret %s with key %s", r.path("name")
+                        .asString(), r.path("key").asString()).containsPattern(
+                                "create secret generic " + r.path("name").asString()
+                                        + "[^\\n]*--from-literal="
+                                        + r.path("key").asString() + "=");
+            });
+            assertThat(keys).containsKeys("sasl", "username", "password");
+        }
+        assertThat(readme).contains("--from-literal=sasl=scram_sha512",
+                "--from-literal=username=tollgate-keda");
+        var acl = java.util.regex.Pattern.compile("--allow-principal User:tollgate-keda"
+                + "[^\\n]*").matcher(readme);
+        assertThat(acl.find()).as("the README grants tollgate-keda its ACLs").isTrue();
+        assertThat(acl.group()).contains("--operation Describe", "--group "
+                + KafkaAcls.DECISION_GROUP, "--group " + KafkaAcls.EXECUTOR_GROUP,
+                "--topic gateway.requests", "--topic gateway.decisions")
+                .doesNotContain("--operation Read", "--operation Write", "--operation All");
+    }
+
     @Test
     void workersScaleOnTheirGroupsLagNoFurtherThanThePartitionCount() {
         Map<String, String> groups = Map.of("tollgate-decision-worker",
@@ -433,6 +601,21 @@ class KubernetesManifestsTest {
         assertThat(sinkMounts).as("the owner's password never reaches the sink").doesNotContain(
                 ownerVolume);
         assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+    }
+
+    private static List<JsonNode> pods() {
+        List<JsonNode> pods = new ArrayList<>();
+        for (String kind : List.of("Deployment", "Job")) {
+            pods.addAll(kind(kind));
+        }
+        return pods;
+    }
+
+    private static List<JsonNode> containers(JsonNode pod) {
+        List<JsonNode> containers = new ArrayList<>();
+        pod.path("initContainers").forEach(containers::add);
+        pod.path("containers").forEach(containers::add);
+        return containers;
     }
 
     private static JsonNode volume(JsonNode pod, String name) {

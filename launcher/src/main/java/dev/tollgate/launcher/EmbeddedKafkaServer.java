@@ -96,7 +96,7 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
                 deleteRecursively(dataDir);
             }
             Path logDir = dataDir.resolve("kafka-logs");
-            Files.createDirectories(logDir);
+            dev.tollgate.runtime.security.PrivateFolders.create(logDir);
             int clientPort = port == 0 ? freePort() : port;
             int internalPort = freePort();
             int controllerPort = freePort();

@@ -65,11 +65,10 @@ public final class TollgateLauncher implements AutoCloseable {
         ServiceLoader.load(TollgateRole.class).forEach(found::add);
         found.sort(Comparator.comparingInt(TollgateRole::order));
         Map<TollgateRole, String> missing = missingConfiguration(found, settings(options));
-        createPrivately(options.dataDir());
+        prepareDataFolder(options.dataDir()).ifPresent(TollgateLauncher::say);
         if (options.fresh()) {
             wipeFresh(options.dataDir());
         }
-        warnIfShared(options.dataDir());
         Function<String, String> settings = settings(options);
         EmbeddedKafkaServer broker = null;
         MessageLimits limits = MessageLimits.parse(settings.apply(MessageLimits.KEY));
@@ -261,23 +260,15 @@ public final class TollgateLauncher implements AutoCloseable {
 
     /**
      * The data folder holds the broker's log, the audit store, the generated admin, token and
-     * decision signing keys and the Kafka passwords: created readable by this user only (an
-     * existing folder is left as it is, with a warning if others can enter it).
+     * decision signing keys and the Kafka passwords: created readable by this user only, and an
+     * existing one that its group or others can enter (one {@code bench} or {@code audit}
+     * created before this fix, or by hand) tightened to 0700; one another user owns is refused.
+     *
+     * @return the line saying what was tightened, if anything was
      */
-    static void createPrivately(java.nio.file.Path dir) {
-        if (java.nio.file.Files.isDirectory(dir)) {
-            return;
-        }
-        try {
-            java.nio.file.Files.createDirectories(dir);
-            if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                java.nio.file.Files.setPosixFilePermissions(dir,
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot create the data folder " + dir
-                    .toAbsolutePath() + ": " + e.getMessage(), e);
-        }
+    static java.util.Optional<String> prepareDataFolder(java.nio.file.Path dir) {
+        return dev.tollgate.runtime.security.PrivateFolders.createOrTighten("the data folder",
+                dir);
     }
 
     /**
@@ -365,26 +356,6 @@ public final class TollgateLauncher implements AutoCloseable {
             admin.put("security.protocol", protocol);
         }
         return admin;
-    }
-
-    /** Refuses nothing, but says so when other users can enter the data folder. */
-    private static void warnIfShared(java.nio.file.Path dir) {
-        try {
-            if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                var permissions = java.nio.file.Files.getPosixFilePermissions(dir);
-                if (permissions.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name()
-                        .startsWith("OTHERS"))) {
-                    say("WARNING: other users can enter the data folder " + dir.toAbsolutePath()
-                            + " (mode " + java.nio.file.attribute.PosixFilePermissions.toString(
-                                    permissions)
-                            + ", which holds the broker's log); run `chmod 700 " + dir
-                                    .toAbsolutePath()
-                            + "`");
-                }
-            }
-        } catch (java.io.IOException e) {
-            // the folder was just created or checked: nothing to warn about
-        }
     }
 
     private static int port(ConfigurableApplicationContext context) {

@@ -51,6 +51,28 @@ class TollgateLauncherTest {
         }
     }
 
+    /**
+     * A data folder that {@code tollgate bench} or {@code audit verify} made with the umask
+     * (0755), holding the broker's log others could read, is made 0700 before the broker writes
+     * to it; it used to be kept with only a warning.
+     */
+    @Test
+    void aDataFolderOtherUsersCanEnterIsMadePrivateBeforeAnythingIsWritten(@TempDir Path parent)
+            throws Exception {
+        Path data = Files.createDirectories(parent.resolve(".tollgate/bench-ts-client"))
+                .getParent();
+        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions
+                .fromString("rwxr-xr-x"));
+
+        var said = TollgateLauncher.prepareDataFolder(data);
+
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files
+                .getPosixFilePermissions(data))).isEqualTo("rwx------");
+        assertThat(said).hasValueSatisfying(line -> assertThat(line).contains("the data folder",
+                data.toAbsolutePath().toString(), "rwxr-xr-x"));
+        assertThat(TollgateLauncher.prepareDataFolder(data)).isEmpty();
+    }
+
     @Test
     void keepsBrokerDataAcrossRestartsUnlessToldToStartFresh(@TempDir Path data)
             throws Exception {

@@ -57,7 +57,7 @@ public final class CheckpointWriter {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
-                Files.createDirectories(parent);
+                dev.tollgate.runtime.security.PrivateFolders.create(parent);
             }
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {

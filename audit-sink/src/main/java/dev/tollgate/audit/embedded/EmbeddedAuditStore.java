@@ -74,8 +74,10 @@ public final class EmbeddedAuditStore implements AuditStore {
 
     private EmbeddedAuditStore(Path dir, EventIdIndex index) throws IOException {
         this.index = index;
-        Files.createDirectories(dir);
-        this.chainsDir = Files.createDirectories(dir.resolve("chains"));
+        // 0700 from the data folder down: whichever command runs first creates it
+        dev.tollgate.runtime.security.PrivateFolders.create(dir);
+        this.chainsDir = dev.tollgate.runtime.security.PrivateFolders.create(dir.resolve(
+                "chains"));
         this.lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
         FileLock acquired;

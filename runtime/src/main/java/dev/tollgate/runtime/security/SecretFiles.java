@@ -32,10 +32,12 @@ import org.slf4j.LoggerFactory;
  * 0600 or 0400): anything else means someone other than Tollgate made or can read it;</li>
  * <li>a <b>configured file</b> ({@code *_FILE}, which an operator or an orchestrator provides)
  * must be a regular file (a symbolic link to one is fine: Kubernetes mounts Secrets as links)
- * that not every user can write (anyone could swap the secret). One that every user can read,
- * its group can write, or another user than this one or root owns is used with a warning naming
- * the fix: Docker Compose bind-mounts a secret with its owner and mode on the host (0644 or 0664
- * by the usual umask, a host user's ID), which the container's user does not match.</li>
+ * that not every user can write (anyone could swap the secret). One that every user can read
+ * (and reach: a folder above it without {@code o+x} keeps them out), its group can write, or
+ * another user than this one or root owns is used with a warning naming the fix: Docker Compose
+ * bind-mounts a secret with its owner and mode on the host (a host user's ID), which the
+ * container's user does not match, so it must stay readable by others there and only the host
+ * folder it comes from, which the container cannot see, can keep the host's users out.</li>
  * </ul>
  * A refused file stops start-up with a message naming the file and the command that fixes it.
  */
@@ -175,19 +177,51 @@ public final class SecretFiles {
                     + " lets every user replace the secret; run `chmod go-w,o-r " + absolute
                     + "` (0400 or 0600 is best) and replace the secret");
         }
-        if (permissions.contains(PosixFilePermission.OTHERS_READ) || permissions.contains(
-                PosixFilePermission.GROUP_WRITE)) {
-            log.warn("the {} file {} can be {} (mode {}): run `chmod go-w,o-rwx {}` where it is"
-                    + " kept, and replace the secret if someone may have read it", what,
-                    absolute, permissions.contains(PosixFilePermission.OTHERS_READ)
-                            ? "read by every user on this host"
-                            : "changed by its group",
-                    PosixFilePermissions.toString(permissions), absolute);
+        if (permissions.contains(PosixFilePermission.GROUP_WRITE)) {
+            log.warn("the {} file {} can be changed by its group (mode {}): run `chmod g-w {}`"
+                    + " where it is kept", what, absolute,
+                    PosixFilePermissions.toString(
+                            permissions),
+                    absolute);
+        }
+        if (permissions.contains(PosixFilePermission.OTHERS_READ) && othersCanReach(absolute)) {
+            log.warn("the {} file {} can be read by every user on this host (mode {}, and every"
+                    + " folder above it lets them through): if this process's user owns it, run"
+                    + " `chmod 600 {}`; if it is a Docker Compose secret (a host file mounted into"
+                    + " this container, whose user must keep reading it), keep its mode and make"
+                    + " the host folder it comes from one only its owner can enter (`chmod 700`,"
+                    + " as compose/secrets/README.md does); replace the secret if someone may have"
+                    + " read it", what, absolute, PosixFilePermissions.toString(permissions),
+                    absolute);
         }
         OptionalOwner.foreign(absolute, true).ifPresent(owner -> log.warn("the {} file {} is"
                 + " owned by user {}, not by this process's user or root: that user can replace"
                 + " the secret; `chown` it to the user that runs Tollgate (or root)", what,
                 absolute, owner));
+    }
+
+    /**
+     * Whether every folder above the file (after links) lets every user through: a folder without
+     * {@code o+x} keeps the others from a file however readable it is.
+     */
+    private static boolean othersCanReach(Path file) {
+        Path real;
+        try {
+            real = file.toRealPath();
+        } catch (IOException e) {
+            return true;
+        }
+        for (Path folder = real.getParent(); folder != null; folder = folder.getParent()) {
+            try {
+                if (!Files.getPosixFilePermissions(folder).contains(
+                        PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                return true;
+            }
+        }
+        return true;
     }
 
     private static Optional<PosixFileAttributes> attributes(String what, Path file,

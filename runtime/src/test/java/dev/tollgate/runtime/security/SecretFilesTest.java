@@ -101,6 +101,7 @@ class SecretFilesTest {
     @Test
     void aConfiguredFileEveryoneCanWriteIsRefusedAndOneEveryoneCanReadIsUsedWithAWarning()
             throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path groupWritable = secret("group-writable", "rw-rw----");
         Path worldWritable = secret("world-writable", "rw-r--rw-");
         Path worldReadable = secret("world-readable", "rw-r--r--");
@@ -124,7 +125,8 @@ class SecretFilesTest {
             assertThat(owned).isEqualTo("s3cret-value");
             assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage)
                     .anySatisfy(message -> assertThat(message).contains(worldReadable.toString(),
-                            "every user", "chmod go-w,o-rwx"))
+                            "every user", "chmod 600 " + worldReadable, "chmod 700")
+                            .doesNotContain("o-rwx"))
                     .anySatisfy(message -> assertThat(message).contains(groupWritable.toString(),
                             "changed by its group"))
                     .allSatisfy(message -> assertThat(message).doesNotContain("s3cret"));
@@ -133,6 +135,32 @@ class SecretFilesTest {
                         .anySatisfy(message -> assertThat(message).contains(foreign.toString(),
                                 "owned by user 65534"));
             }
+        } finally {
+            logger.detachAppender(warnings);
+        }
+    }
+
+    /**
+     * A Docker Compose secret stays readable by every user (the container's user is not the
+     * host's owner), in a folder only its owner can enter: nobody else reaches it, so there is
+     * nothing to warn about, and the advice never asks for a mode the container cannot read.
+     */
+    @Test
+    void aReadableFileInAFolderOnlyItsOwnerCanEnterIsUsedWithoutAWarning() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("secrets"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
+        Path file = Files.writeString(folder.resolve("admin-key"), "s3cret-value\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+        warnings.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(SecretFiles.class);
+        logger.addAppender(warnings);
+        try {
+            String value = SecretFiles.readConfigured("admin key", file);
+
+            assertThat(value).isEqualTo("s3cret-value");
+            assertThat(warnings.list).isEmpty();
         } finally {
             logger.detachAppender(warnings);
         }
