@@ -77,7 +77,9 @@ public final class ApiRoutes {
     /**
      * The routes under {@code /repos/{owner}/{repo}}, most specific first. A pattern segment is a
      * literal (compared ignoring case, as GitHub routes them), {@code {n}} a number,
-     * {@code {x}} any one segment, {@code {*}} the rest (one or more segments).
+     * {@code {x}} any one segment, {@code {*}} one or more segments: the rest, or, when literals
+     * follow it, every segment before those literals (GitHub's multi-segment parameters, such as
+     * the ref of {@code commits/heads/main/status}).
      */
     private static final List<Route> ROUTES = List.of(
             route("", METADATA, (c, q, t) -> {
@@ -103,10 +105,17 @@ public final class ApiRoutes {
             route("branches", CONTENTS, ApiRoutes::namesOnly),
             route("branches/{*}", CONTENTS, (c, q, t) -> branchAndPrefixes(c.get(0), t)),
             route("commits", CONTENTS, (c, q, t) -> t.ref(q.get("sha"))),
-            route("commits/{x}", CONTENTS, (c, q, t) -> t.ref(c.get(0)).everyPath(PATCHES)),
-            route("commits/{x}/pulls", CONTENTS_AND_PULLS, (c, q, t) -> t.ref(c.get(0)).everyNumber(
-                    NumberKind.PULL_REQUEST, ALL_PULLS)),
-            route("commits/{x}/{x}", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            // GitHub's {ref} here may span segments (heads/BRANCH, tags/TAG, a/b): only its
+            // documented sub-resources end a ref; anything else is the commit at that ref.
+            route("commits/{*}/pulls", CONTENTS_AND_PULLS, (c, q, t) -> t.ref(c.get(0))
+                    .everyNumber(NumberKind.PULL_REQUEST, ALL_PULLS)),
+            route("commits/{*}/status", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("commits/{*}/statuses", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("commits/{*}/check-runs", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("commits/{*}/check-suites", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("commits/{*}/comments", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("commits/{*}/branches-where-head", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("commits/{*}", CONTENTS, (c, q, t) -> t.ref(c.get(0)).everyPath(PATCHES)),
             route("compare/{x}", CONTENTS, (c, q, t) -> compare(c.get(0), t)),
             route("pulls", PULLS, (c, q, t) -> t.everyNumber(NumberKind.PULL_REQUEST, ALL_PULLS)),
             route("pulls/comments", PULLS, (c, q, t) -> t.everyNumber(NumberKind.PULL_REQUEST,
@@ -211,11 +220,13 @@ public final class ApiRoutes {
         int i = 0;
         for (String part : pattern) {
             if (part.equals("{*}")) {
-                if (i >= segments.size()) {
+                int end = segments.size() - (pattern.size() - pattern.indexOf(part) - 1);
+                if (end <= i) {
                     return null;
                 }
-                captured.add(String.join("/", segments.subList(i, segments.size())));
-                return captured;
+                captured.add(String.join("/", segments.subList(i, end)));
+                i = end;
+                continue;
             }
             if (i >= segments.size()) {
                 return null;

@@ -51,6 +51,17 @@ class ApiRoutesTest {
             "/repos/o/r/commits/main~3                | -                  | true  | -  | false | main         | true",
             "/repos/o/r/commits/main/status           | -                  | false | -  | false | main         | false",
             "/repos/o/r/commits/main/pulls            | -                  | false | -  | true  | main         | false",
+            // GitHub's {ref} spans segments: heads/BRANCH, tags/TAG, a branch with a slash
+            "/repos/o/r/commits/heads/main            | -                  | true  | -  | false | heads/main   | false",
+            "/repos/o/r/commits/tags/v1.0             | -                  | true  | -  | false | tags/v1.0    | false",
+            "/repos/o/r/commits/release/v2            | -                  | true  | -  | false | release/v2   | false",
+            "/repos/o/r/commits/heads/release/v2      | -                  | true  | -  | false | heads/release/v2 | false",
+            "/repos/o/r/commits/main/no-such-resource | -                  | true  | -  | false | main/no-such-resource | false",
+            "/repos/o/r/commits/heads/main/status     | -                  | false | -  | false | heads/main   | false",
+            "/repos/o/r/commits/release/v2/statuses   | -                  | false | -  | false | release/v2   | false",
+            "/repos/o/r/commits/release/v2/check-runs | -                  | false | -  | false | release/v2   | false",
+            "/repos/o/r/commits/release/v2/check-suites | -                | false | -  | false | release/v2   | false",
+            "/repos/o/r/commits/release/v2/pulls      | -                  | false | -  | true  | release/v2   | false",
             "/repos/o/r/compare/main...agent-x        | -                  | true  | -  | false | main         | false",
             "/repos/o/r/compare/main..HEAD~1          | -                  | true  | -  | false | main         | true",
             "/repos/o/r/pulls                         | -                  | false | -  | true  | -            | false",
@@ -173,6 +184,8 @@ class ApiRoutesTest {
             "/repos/o/r/labels                   | issues=read;pull_requests=read",
             "/repos/o/r/languages                | metadata=read",
             "/repos/o/r/commits/abc/status       | contents=read;issues=read;metadata=read;pull_requests=read",
+            "/repos/o/r/commits/heads/main       | contents=read",
+            "/repos/o/r/commits/heads/main/status | contents=read;issues=read;metadata=read;pull_requests=read",
             "/repos/o/r/unknown/route            | contents=read;issues=read;metadata=read;pull_requests=read"})
     void eachCallsTokenCarriesOnlyThePermissionItsRouteNeeds(String path, String expected) {
         ValidatedCall call = Tool.GITHUB_API_GET.definition().validate(Map.of("path", path));

@@ -55,7 +55,7 @@ class IndirectReadsPropertyTest {
         List<Pair> pairs = new ArrayList<>();
         for (String path : List.of("README.md", "secrets/prod.env", "docs/a.md",
                 ".github/workflows/ci.yml")) {
-            for (String ref : new String[]{null, "main", "release", "agent-x"}) {
+            for (String ref : new String[]{null, "main", "release", "agent-x", "release/v2"}) {
                 DecisionRequest direct = getFile(path, ref);
                 String at = ref == null ? "main" : ref;
                 pairs.add(new Pair("contents URL of " + path + "@" + ref, direct, api("/contents/"

@@ -1,0 +1,78 @@
+package dev.tollgate.decision.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.decision.policy.load.PolicyFormat;
+import dev.tollgate.decision.policy.load.PolicyLoader;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The security review's calls, each through the real loader and engine: a read that reaches what
+ * a written condition protects, by another spelling of the route or of the ref, is decided as the
+ * read that names it (Promise 9).
+ */
+class ReadsThroughOtherSpellingsTest {
+
+    private static final String READ = """
+            [gh.repos]
+            "myorg/app" = { read = true }
+            """;
+
+    private static final String NO_SECRETS = READ + """
+
+            [[deny]]
+            name = "no secrets"
+            paths = ["secrets/**"]
+            reason = "secrets are off limits"
+            """;
+
+    private static final String NO_FILE_READS = READ + """
+
+            [[deny]]
+            name = "no file reads"
+            actions = ["get_file"]
+            reason = "files are off limits"
+            """;
+
+    private static final String DOCS_ONLY = """
+            [[grant]]
+            name = "docs only"
+            repos = ["myorg/app"]
+            allow = ["read"]
+            paths = ["docs/**"]
+            """;
+
+    private static Decision decide(String policy, String tool, Map<String, Object> arguments) {
+        return new PolicyEngine(PolicyLoader.parse(policy, PolicyFormat.TOML, "policy.toml")
+                .policy()).decide(DecisionRequest.forCall("bot", "prod", tool, arguments));
+    }
+
+    private static Decision api(String policy, String path) {
+        return decide(policy, "github_api_get", Map.of("path", path));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/repos/myorg/app/commits/heads/main",
+            "/repos/myorg/app/commits/tags/v1.0", "/repos/myorg/app/commits/release/v2",
+            "/repos/myorg/app/commits/heads/release/v2"})
+    void aCommitReadByAMultiSegmentRefRevealsEveryPathItsPatchesShow(String path) {
+        assertThat(api(NO_SECRETS, path).reason()).as("deny paths").contains(
+                "secrets are off limits");
+        assertThat(api(NO_FILE_READS, path).reason()).as("deny get_file").contains(
+                "files are off limits");
+        assertThat(api(DOCS_ONLY, path).reason()).as("grant paths").contains(
+                "can reveal every file without naming its path");
+        assertThat(api(READ, path).allowed()).as("without a path condition").isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/repos/myorg/app/commits/heads/main/status",
+            "/repos/myorg/app/commits/release/v2/check-runs",
+            "/repos/myorg/app/commits/main/statuses"})
+    void aCommitsStatusesAndChecksShowNoFileAndStayReadable(String path) {
+        assertThat(api(NO_SECRETS, path).allowed()).as(api(NO_SECRETS, path).reason()).isTrue();
+        assertThat(api(DOCS_ONLY, path).allowed()).as(api(DOCS_ONLY, path).reason()).isTrue();
+    }
+}
