@@ -35,6 +35,8 @@ public final class ApiRoutes {
             + " /pulls/{number}";
     private static final String ALL_ISSUES = "it reveals issues and pull requests without naming"
             + " their numbers; read one by number with /issues/{number}";
+    static final String LINKED = "it shows the issues linked to this one (sub-issues, parent,"
+            + " dependencies, cross-references) without naming their numbers";
     static final String BY_ID = "it is addressed by its own ID, not by a branch";
     static final String RUNS = "it lists the workflow runs of every branch, with their commits'"
             + " titles; name a branch or head_sha";
@@ -141,7 +143,20 @@ public final class ApiRoutes {
             route("issues/events", ISSUES, ApiRoutes::allIssues),
             route("issues/events/{*}", ISSUES, ApiRoutes::allIssues),
             route("issues/{n}", ISSUES, (c, q, t) -> issue(c, t)),
-            route("issues/{n}/{*}", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/comments", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/events", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/labels", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/reactions", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/assignees/{x}", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/issue-field-values", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/timeline", ISSUES, (c, q, t) -> issue(c, t).everyPath(HUNKS)
+                    .everyRef(HEAD).everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST, LINKED)),
+            route("issues/{n}/sub_issues", ISSUES, (c, q, t) -> issue(c, t).everyNumber(
+                    NumberKind.ISSUE_OR_PULL_REQUEST, LINKED)),
+            route("issues/{n}/parent", ISSUES, (c, q, t) -> issue(c, t).everyNumber(
+                    NumberKind.ISSUE_OR_PULL_REQUEST, LINKED)),
+            route("issues/{n}/dependencies/{x}", ISSUES, (c, q, t) -> issue(c, t).everyNumber(
+                    NumberKind.ISSUE_OR_PULL_REQUEST, LINKED)),
             route("labels", ISSUES, ApiRoutes::namesOnly),
             route("labels/{*}", ISSUES, ApiRoutes::namesOnly),
             route("milestones", ISSUES, ApiRoutes::namesOnly),
@@ -160,7 +175,8 @@ public final class ApiRoutes {
             route("check-runs/{*}", EVERY, (c, q, t) -> t.everyRef(BY_ID)),
             route("check-suites/{*}", EVERY, (c, q, t) -> t.everyRef(BY_ID)),
             route("events", EVERY, (c, q, t) -> t.everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST,
-                    ALL_ISSUES).everyRef("push events carry commits of every branch")));
+                    ALL_ISSUES).everyRef("push events carry commits of every branch").everyPath(
+                            HUNKS)));
 
     private ApiRoutes() {
     }

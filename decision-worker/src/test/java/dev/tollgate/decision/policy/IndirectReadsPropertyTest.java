@@ -74,6 +74,10 @@ class IndirectReadsPropertyTest {
                         "/dependency-graph/sbom")));
                 pairs.add(new Pair("pull request files for " + path + "@" + ref, direct, api(
                         "/pulls/42/files")));
+                pairs.add(new Pair("issue timeline's review comments for " + path + "@" + ref,
+                        direct, api("/issues/42/timeline")));
+                pairs.add(new Pair("repository events' review comments for " + path + "@" + ref,
+                        direct, api("/events")));
                 pairs.add(new Pair("get_tree for " + path + "@" + ref, direct, call("get_tree",
                         Map.of("owner", "myorg", "repo", "app", "ref", at, "recursive", true))));
                 if (ref == null) {
@@ -107,6 +111,9 @@ class IndirectReadsPropertyTest {
             pairs.add(new Pair("a comment by ID for #" + number, issue, api(
                     "/issues/comments/123")));
             pairs.add(new Pair("repository events for #" + number, issue, api("/events")));
+            pairs.add(new Pair("a timeline's cross-references for #" + number, issue, api(
+                    "/issues/7/timeline")));
+            pairs.add(new Pair("sub-issues for #" + number, issue, api("/issues/7/sub_issues")));
             pairs.add(new Pair("pull request as issue #" + number, issue, api("/pulls/"
                     + number + "/files")));
             Map<String, Object> issueArgs = Map.of("owner", "myorg", "repo", "app",

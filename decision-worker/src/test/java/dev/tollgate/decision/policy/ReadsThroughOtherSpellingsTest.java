@@ -75,4 +75,34 @@ class ReadsThroughOtherSpellingsTest {
         assertThat(api(NO_SECRETS, path).allowed()).as(api(NO_SECRETS, path).reason()).isTrue();
         assertThat(api(DOCS_ONLY, path).allowed()).as(api(DOCS_ONLY, path).reason()).isTrue();
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/repos/myorg/app/issues/42/timeline", "/repos/myorg/app/events",
+            "/repos/myorg/app/pulls/42/comments"})
+    void reviewCommentsWithTheirDiffHunksRevealEveryPath(String path) {
+        assertThat(api(NO_SECRETS, path).reason()).as("deny paths").contains(
+                "secrets are off limits");
+        assertThat(api(NO_FILE_READS, path).reason()).as("deny get_file").contains(
+                "files are off limits");
+        assertThat(api(DOCS_ONLY, path).reason()).as("grant paths").contains(
+                "can reveal every file without naming its path");
+        assertThat(api(READ, path).allowed()).as("without a path condition").isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/repos/myorg/app/issues/7/timeline",
+            "/repos/myorg/app/issues/7/sub_issues", "/repos/myorg/app/issues/7/parent",
+            "/repos/myorg/app/issues/7/dependencies/blocked_by"})
+    void anIssuesLinkedIssuesAreOtherNumbers(String path) {
+        String issue7 = """
+                [[grant]]
+                repos = ["myorg/app"]
+                allow = ["read"]
+                issues = [7]
+                """;
+
+        assertThat(api(issue7, path).reason()).contains(
+                "can reveal every issue and pull request");
+        assertThat(api(issue7, "/repos/myorg/app/issues/7/comments").allowed()).isTrue();
+    }
 }
