@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -162,6 +163,24 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
         /** A ref that may be an abbreviated or full commit SHA. */
         private static final Pattern MAYBE_SHA = Pattern.compile("[0-9a-fA-F]{4,64}");
 
+        /**
+         * Spellings of a branch or tag that git and GitHub resolve to the branch or tag named
+         * after them ({@code refs/heads/main}, {@code heads/main}: GitHub's documented form for
+         * {@code commits/{ref}}), longest first: the target names the branch itself, so a
+         * {@code branches} condition sees it whatever the spelling. A tag is named like a branch,
+         * as the short name {@code v1} that may be either already is.
+         */
+        private static final List<String> BRANCH_AND_TAG_PREFIXES = List.of("refs/heads/",
+                "refs/tags/", "heads/", "tags/");
+
+        /** A pull request's refs: its head and GitHub's test merge into its base. */
+        private static final Pattern PULL_REF = Pattern.compile(
+                "(?:refs/)?pull/([0-9]{1,18})/.*", Pattern.CASE_INSENSITIVE);
+
+        /** Other namespaces a ref may resolve in, whose refs are not branches by name. */
+        private static final Pattern ALIAS = Pattern.compile("(?:refs|remotes|pull)/",
+                Pattern.CASE_INSENSITIVE);
+
         private final String owner;
         private final String repo;
         private String host = GITHUB;
@@ -203,14 +222,44 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
          * The call reads the content of {@code ref} (null: the default branch, nothing to add). A
          * ref that may be a commit SHA, or that uses revision syntax ({@code main~2},
          * {@code main@{1}}), can reach any branch's history: it counts as every ref as well.
+         * Spellings of one branch or tag ({@code refs/heads/X}, {@code heads/X},
+         * {@code refs/tags/X}, {@code tags/X}) name {@code X}, once, here, for every role; a pull
+         * request's refs ({@code pull/N/head}, {@code pull/N/merge}) and other namespaces
+         * ({@code refs/...}, {@code remotes/...}) count as every ref.
          */
-        public Builder ref(String ref) {
-            if (ref == null || ref.isEmpty()) {
+        public Builder ref(String given) {
+            if (given == null || given.isEmpty()) {
                 return this;
+            }
+            String ref = given;
+            String lower = ref.toLowerCase(Locale.ROOT);
+            for (String prefix : BRANCH_AND_TAG_PREFIXES) {
+                if (lower.startsWith(prefix) && ref.length() > prefix.length()) {
+                    if (!ref.startsWith(prefix)) {
+                        // another case (HEADS/x): name the literal too, whichever GitHub reads
+                        refs = refs.and(ref);
+                    }
+                    ref = ref.substring(prefix.length());
+                    break;
+                }
+            }
+            boolean alias = false;
+            if (ref.equals(given)) {
+                Matcher pull = PULL_REF.matcher(ref);
+                if (pull.matches()) {
+                    refs = refs.andEvery("'" + ref + "' is pull request #" + pull.group(1)
+                            + "'s head or its test merge into its base, whichever branches"
+                            + " those are; name a branch instead");
+                    alias = true;
+                } else if (ALIAS.matcher(ref).lookingAt()) {
+                    refs = refs.andEvery("'" + ref + "' is a ref outside branches and tags,"
+                            + " which a branch name cannot vouch for; name a branch instead");
+                    alias = true;
+                }
             }
             int operator = firstRevisionOperator(ref);
             if (operator >= 0) {
-                if (operator > 0) {
+                if (operator > 0 && !alias) {
                     refs = refs.and(ref.substring(0, operator));
                 }
                 refs = refs.andEvery("'" + ref + "' uses revision syntax, which reaches any"
@@ -218,6 +267,9 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
                 if (ref.indexOf(':') >= 0) {
                     paths = paths.andEvery("'" + ref + "' names a path inside a revision");
                 }
+                return this;
+            }
+            if (alias) {
                 return this;
             }
             refs = refs.and(ref);

@@ -52,12 +52,14 @@ class ApiRoutesTest {
             "/repos/o/r/commits/main/status           | -                  | false | -  | false | main         | false",
             "/repos/o/r/commits/main/pulls            | -                  | false | -  | true  | main         | false",
             // GitHub's {ref} spans segments: heads/BRANCH, tags/TAG, a branch with a slash
-            "/repos/o/r/commits/heads/main            | -                  | true  | -  | false | heads/main   | false",
-            "/repos/o/r/commits/tags/v1.0             | -                  | true  | -  | false | tags/v1.0    | false",
+            "/repos/o/r/commits/heads/main            | -                  | true  | -  | false | main         | false",
+            "/repos/o/r/commits/tags/v1.0             | -                  | true  | -  | false | v1.0         | false",
             "/repos/o/r/commits/release/v2            | -                  | true  | -  | false | release/v2   | false",
-            "/repos/o/r/commits/heads/release/v2      | -                  | true  | -  | false | heads/release/v2 | false",
+            "/repos/o/r/commits/heads/release/v2      | -                  | true  | -  | false | release/v2   | false",
+            "/repos/o/r/commits/pull/77/head          | -                  | true  | -  | false | -            | true",
+            "/repos/o/r/commits/refs/pull/77/merge    | -                  | true  | -  | false | -            | true",
             "/repos/o/r/commits/main/no-such-resource | -                  | true  | -  | false | main/no-such-resource | false",
-            "/repos/o/r/commits/heads/main/status     | -                  | false | -  | false | heads/main   | false",
+            "/repos/o/r/commits/heads/main/status     | -                  | false | -  | false | main         | false",
             "/repos/o/r/commits/release/v2/statuses   | -                  | false | -  | false | release/v2   | false",
             "/repos/o/r/commits/release/v2/check-runs | -                  | false | -  | false | release/v2   | false",
             "/repos/o/r/commits/release/v2/check-suites | -                | false | -  | false | release/v2   | false",
@@ -138,6 +140,18 @@ class ApiRoutesTest {
                 .containsExactly("release");
         assertThat(target("/repos/o/r/contents/a.txt", Map.of("ref", "main:secrets/x")).paths()
                 .isEvery()).as("a revision path reaches any file").isTrue();
+    }
+
+    @Test
+    void aRefInTheQueryIsNamedAsTheBranchItSpells() {
+        assertThat(target("/repos/o/r/contents/a.txt", Map.of("ref", "refs/heads/embargo-cve"))
+                .refs().named()).containsExactly("embargo-cve");
+        assertThat(target("/repos/o/r/commits", Map.of("sha", "refs/heads/embargo-cve")).refs()
+                .named()).containsExactly("embargo-cve");
+        assertThat(target("/repos/o/r/readme", Map.of("ref", "heads/embargo-cve")).refs()
+                .named()).containsExactly("embargo-cve");
+        assertThat(target("/repos/o/r/contents/a.txt", Map.of("ref", "refs/pull/77/merge"))
+                .refs().isEvery()).isTrue();
     }
 
     @Test

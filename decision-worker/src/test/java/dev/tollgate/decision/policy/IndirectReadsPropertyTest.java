@@ -74,6 +74,14 @@ class IndirectReadsPropertyTest {
                         "/dependency-graph/sbom")));
                 pairs.add(new Pair("pull request files for " + path + "@" + ref, direct, api(
                         "/pulls/42/files")));
+                pairs.add(new Pair("contents URL by refs/heads/ for " + path + "@" + ref, direct,
+                        api("/contents/" + path, Map.of("ref", "refs/heads/" + at))));
+                pairs.add(new Pair("get_file by heads/ for " + path + "@" + ref, direct, getFile(
+                        path, "heads/" + at)));
+                pairs.add(new Pair("commit patch by heads/ for " + path + "@" + ref, direct, api(
+                        "/commits/heads/" + at)));
+                pairs.add(new Pair("get_file by a pull request's ref for " + path + "@" + ref,
+                        direct, getFile(path, "pull/42/merge")));
                 pairs.add(new Pair("issue timeline's review comments for " + path + "@" + ref,
                         direct, api("/issues/42/timeline")));
                 pairs.add(new Pair("repository events' review comments for " + path + "@" + ref,

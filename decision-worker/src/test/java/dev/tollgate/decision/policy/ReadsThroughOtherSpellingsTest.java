@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.decision.policy.load.PolicyFormat;
 import dev.tollgate.decision.policy.load.PolicyLoader;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -104,5 +107,59 @@ class ReadsThroughOtherSpellingsTest {
         assertThat(api(issue7, path).reason()).contains(
                 "can reveal every issue and pull request");
         assertThat(api(issue7, "/repos/myorg/app/issues/7/comments").allowed()).isTrue();
+    }
+
+    private static final String EMBARGO = READ + """
+
+            [[deny]]
+            name = "embargo"
+            repos = ["myorg/app"]
+            branches = ["embargo*"]
+            reason = "embargoed security fixes"
+            """;
+
+    static Stream<Arguments> embargoedBranchSpellings() {
+        Map<String, Object> getFile = Map.of("owner", "myorg", "repo", "app", "path", "a.c");
+        return Stream.of(
+                Arguments.of("get_file", with(getFile, "ref", "embargo-cve")),
+                Arguments.of("github_api_get", Map.of("path", "/repos/myorg/app/contents/a.c",
+                        "query", Map.of("ref", "refs/heads/embargo-cve"))),
+                Arguments.of("get_file", with(getFile, "ref", "heads/embargo-cve")),
+                Arguments.of("compare_refs", Map.of("owner", "myorg", "repo", "app", "base",
+                        "main", "head", "heads/embargo-cve")),
+                Arguments.of("github_api_get", Map.of("path", "/repos/myorg/app/commits",
+                        "query", Map.of("sha", "refs/heads/embargo-cve"))),
+                Arguments.of("github_api_get", Map.of("path",
+                        "/repos/myorg/app/commits/heads/embargo-cve")),
+                Arguments.of("get_file", with(getFile, "ref", "pull/77/head")),
+                Arguments.of("get_file", with(getFile, "ref", "pull/77/merge")),
+                Arguments.of("github_api_get", Map.of("path", "/repos/myorg/app/contents/a.c",
+                        "query", Map.of("ref", "refs/pull/77/merge"))));
+    }
+
+    private static Map<String, Object> with(Map<String, Object> arguments, String key,
+            Object value) {
+        Map<String, Object> more = new java.util.HashMap<>(arguments);
+        more.put(key, value);
+        return more;
+    }
+
+    @ParameterizedTest
+    @MethodSource("embargoedBranchSpellings")
+    void aBranchDenyRuleHoldsForEverySpellingOfTheBranch(String tool,
+            Map<String, Object> arguments) {
+        Decision decision = decide(EMBARGO, tool, arguments);
+
+        assertThat(decision).as(decision.reason()).isInstanceOfSatisfying(Denied.class,
+                denied -> assertThat(denied.reason()).contains("embargoed security fixes"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"main", "heads/main", "release/v2", "tags/v1.0"})
+    void otherBranchesStayReadableWhateverTheirSpelling(String ref) {
+        Decision decision = decide(EMBARGO, "get_file", Map.of("owner", "myorg", "repo", "app",
+                "path", "a.c", "ref", ref));
+
+        assertThat(decision.allowed()).as(decision.reason()).isTrue();
     }
 }
