@@ -106,7 +106,9 @@ public final class ApiRoutes {
             route("git/matching-refs/{*}", CONTENTS, ApiRoutes::namesOnly),
             route("branches", CONTENTS, ApiRoutes::namesOnly),
             route("branches/{*}", CONTENTS, (c, q, t) -> branchAndPrefixes(c.get(0), t)),
-            route("commits", CONTENTS, (c, q, t) -> t.ref(q.get("sha"))),
+            route("commits", CONTENTS, (c, q, t) -> t.ref(q.get("sha")).path(q.get("path") == null
+                    ? null
+                    : Names.filePath("query.path", q.get("path")))),
             // GitHub's {ref} here may span segments (heads/BRANCH, tags/TAG, a/b): only its
             // documented sub-resources end a ref; anything else is the commit at that ref.
             route("commits/{*}/pulls", CONTENTS_AND_PULLS, (c, q, t) -> t.ref(c.get(0))

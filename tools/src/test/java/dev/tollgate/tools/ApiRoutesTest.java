@@ -155,6 +155,25 @@ class ApiRoutesTest {
     }
 
     @Test
+    void listingCommitsByPathNamesThePathAsListCommitsDoes() {
+        Target api = target("/repos/o/r/commits", Map.of("path", "secrets/prod.env", "sha",
+                "main"));
+        Target tool = Tool.LIST_COMMITS.definition().validate(Map.of("owner", "o", "repo", "r",
+                "path", "secrets/prod.env", "sha", "main")).requireTarget();
+
+        assertThat(api.paths()).isEqualTo(tool.paths());
+        assertThat(api.refs()).isEqualTo(tool.refs());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"docs/../secrets/prod.env", "secrets%2fprod.env", "/secrets",
+            "secrets\\prod.env"})
+    void aHostileCommitsPathIsRefused(String path) {
+        assertThatThrownBy(() -> target("/repos/o/r/commits", Map.of("path", path))).isInstanceOf(
+                InvalidArgumentException.class).hasMessageContaining("query.path");
+    }
+
+    @Test
     void aBranchReadNamesEveryPrefixOfItsName() {
         assertThat(target("/repos/o/r/branches/agent-x/protection").refs().named())
                 .containsExactly("agent-x", "agent-x/protection");

@@ -6,6 +6,7 @@ import dev.tollgate.decision.policy.load.PolicyFormat;
 import dev.tollgate.decision.policy.load.PolicyLoader;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -161,5 +162,19 @@ class ReadsThroughOtherSpellingsTest {
                 "path", "a.c", "ref", ref));
 
         assertThat(decision.allowed()).as(decision.reason()).isTrue();
+    }
+
+    @Test
+    void listingCommitsByAPathIsDecidedOnThatPathWhicheverToolAsks() {
+        Decision tool = decide(NO_SECRETS, "list_commits", Map.of("owner", "myorg", "repo", "app",
+                "path", "secrets/prod.env"));
+        Decision api = decide(NO_SECRETS, "github_api_get", Map.of("path",
+                "/repos/myorg/app/commits", "query", Map.of("path", "secrets/prod.env")));
+
+        assertThat(tool.reason()).contains("secrets are off limits");
+        assertThat(api.reason()).contains("secrets are off limits");
+        assertThat(decide(NO_SECRETS, "github_api_get", Map.of("path",
+                "/repos/myorg/app/commits", "query", Map.of("path", "docs/a.md"))).allowed())
+                .isTrue();
     }
 }
