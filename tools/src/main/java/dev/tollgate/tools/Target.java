@@ -124,6 +124,24 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
         return new Scope<>(names, refs.every());
     }
 
+    /**
+     * What a deny rule's {@code branches} condition speaks about: {@link #branches()} and the
+     * base of a pull request the call opens. The base counts as read: GitHub's update-branch
+     * merges it into the head, which the agent can then read, so opening a pull request into a
+     * branch is a way to copy it, as {@code create_branch from=} is. A grant's {@code branches}
+     * do not include it, so a grant limited to {@code agent-*} still opens pull requests into
+     * the default branch.
+     */
+    public Scope<String> branchesReached() {
+        Scope<String> branches = branches();
+        if (base == null) {
+            return branches;
+        }
+        List<String> names = new ArrayList<>(branches.named());
+        names.add(Builder.branchName(base));
+        return new Scope<>(names, branches.every());
+    }
+
     /** The target, one line per part it has, for explain and logs. */
     public String describe() {
         List<String> lines = new ArrayList<>();
@@ -231,17 +249,11 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
             if (given == null || given.isEmpty()) {
                 return this;
             }
-            String ref = given;
-            String lower = ref.toLowerCase(Locale.ROOT);
-            for (String prefix : BRANCH_AND_TAG_PREFIXES) {
-                if (lower.startsWith(prefix) && ref.length() > prefix.length()) {
-                    if (!ref.startsWith(prefix)) {
-                        // another case (HEADS/x): name the literal too, whichever GitHub reads
-                        refs = refs.and(ref);
-                    }
-                    ref = ref.substring(prefix.length());
-                    break;
-                }
+            String ref = branchName(given);
+            String prefix = given.substring(0, given.length() - ref.length());
+            if (!prefix.equals(prefix.toLowerCase(Locale.ROOT))) {
+                // another case (HEADS/x): name the literal too, whichever GitHub reads
+                refs = refs.and(given);
             }
             boolean alias = false;
             if (ref.equals(given)) {
@@ -364,6 +376,17 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
         public Target build() {
             return new Target(host, owner, repo, numbers, numberKind, refs, branch, paths,
                     labels, base, head, draft);
+        }
+
+        /** {@code ref} without one {@code refs/heads/}, {@code heads/}, ... prefix. */
+        static String branchName(String ref) {
+            String lower = ref.toLowerCase(Locale.ROOT);
+            for (String prefix : BRANCH_AND_TAG_PREFIXES) {
+                if (lower.startsWith(prefix) && ref.length() > prefix.length()) {
+                    return ref.substring(prefix.length());
+                }
+            }
+            return ref;
         }
 
         private static int firstRevisionOperator(String ref) {

@@ -88,6 +88,15 @@ class TargetTest {
     }
 
     @Test
+    void aPullRequestsBaseIsABranchItReachesButNotOneItReadsOrWrites() {
+        Target target = of(Tool.CREATE_PR, Map.of("owner", "o", "repo", "r", "title", "t",
+                "head", "agent-x", "base", "heads/embargo"));
+
+        assertThat(target.branchesReached().named()).containsExactly("agent-x", "embargo");
+        assertThat(target.branches().named()).containsExactly("agent-x");
+    }
+
+    @Test
     void readingTheDefaultBranchNamesNoRef() {
         Target target = of(Tool.GET_FILE, Map.of("owner", "o", "repo", "r", "path", "a"));
 

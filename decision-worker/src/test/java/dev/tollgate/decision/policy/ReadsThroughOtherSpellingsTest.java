@@ -177,4 +177,40 @@ class ReadsThroughOtherSpellingsTest {
                 "/repos/myorg/app/commits", "query", Map.of("path", "docs/a.md"))).allowed())
                 .isTrue();
     }
+
+    @Test
+    void aPullRequestIntoADeniedBranchIsRefusedAsCreatingABranchFromItIs() {
+        String policy = """
+                [gh.repos]
+                "myorg/app" = { read = true, push-new-branch = true, create-draft = true }
+
+                [[deny]]
+                name = "embargo"
+                repos = ["myorg/app"]
+                branches = ["embargo*"]
+                reason = "embargoed security fixes"
+                """;
+        Map<String, Object> pr = Map.of("owner", "myorg", "repo", "app", "title", "t", "head",
+                "agent-x", "base", "embargo-cve", "draft", true);
+
+        assertThat(decide(policy, "create_branch", Map.of("owner", "myorg", "repo", "app",
+                "branch", "agent-x", "from", "embargo-cve")).reason()).contains("embargoed");
+        assertThat(decide(policy, "create_pr", pr).reason()).contains("embargoed");
+        assertThat(decide(policy, "create_pr", with(pr, "base", "heads/embargo-cve")).reason())
+                .contains("embargoed");
+        assertThat(decide(policy, "create_pr", with(pr, "base", "main")).allowed()).isTrue();
+    }
+
+    @Test
+    void aGrantsBranchesStillSpeakOnlyOfTheBranchesACallReadsOrWrites() {
+        String policy = """
+                [[grant]]
+                repos = ["myorg/app"]
+                allow = ["push-new-branch", "create-draft"]
+                branches = ["agent-*"]
+                """;
+
+        assertThat(decide(policy, "create_pr", Map.of("owner", "myorg", "repo", "app", "title",
+                "t", "head", "agent-x", "base", "main", "draft", true)).allowed()).isTrue();
+    }
 }
