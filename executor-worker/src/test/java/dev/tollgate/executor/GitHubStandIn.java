@@ -94,6 +94,11 @@ public final class GitHubStandIn implements AutoCloseable {
         public final Map<String, String> refs = new ConcurrentHashMap<>();
         public final Map<String, ObjectNode> commits = new ConcurrentHashMap<>();
         public final Map<String, String> files = new ConcurrentHashMap<>();
+        /**
+         * Symbolic links, path to the path of the file they point to: GitHub's contents API
+         * follows one to a file and answers with that file (its own path).
+         */
+        public final Map<String, String> symlinks = new ConcurrentHashMap<>();
         /** Files given as bytes (binary ones), beside the text {@link #files}. */
         public final Map<String, byte[]> binaryFiles = new ConcurrentHashMap<>();
         public final List<ObjectNode> issues = new CopyOnWriteArrayList<>();
@@ -834,6 +839,10 @@ public final class GitHubStandIn implements AutoCloseable {
                 return json(200, listing);
             }
             String name = URLDecoder.decode(path, StandardCharsets.UTF_8);
+            if (repo.symlinks.containsKey(name)) {
+                name = repo.symlinks.get(name);
+                path = name;
+            }
             String text = repo.files.get(name);
             byte[] content = text != null
                     ? text.getBytes(StandardCharsets.UTF_8)
@@ -842,7 +851,7 @@ public final class GitHubStandIn implements AutoCloseable {
                 return json(404, error("Not Found"));
             }
             return json(200, JSON.createObjectNode().put("type", "file").put("encoding", "base64")
-                    .put("size", content.length).put("name", path).put("path", path).put(
+                    .put("size", content.length).put("name", path).put("path", name).put(
                             "sha",
                             sha(text != null ? text : Base64.getEncoder().encodeToString(content)))
                     .put("content", Base64.getMimeEncoder().encodeToString(content))

@@ -35,6 +35,8 @@ public final class ApiRoutes {
             + " /pulls/{number}";
     private static final String ALL_ISSUES = "it reveals issues and pull requests without naming"
             + " their numbers; read one by number with /issues/{number}";
+    static final String LINKED = "it shows the issues linked to this one (sub-issues, parent,"
+            + " dependencies, cross-references) without naming their numbers";
     static final String BY_ID = "it is addressed by its own ID, not by a branch";
     static final String RUNS = "it lists the workflow runs of every branch, with their commits'"
             + " titles; name a branch or head_sha";
@@ -77,7 +79,9 @@ public final class ApiRoutes {
     /**
      * The routes under {@code /repos/{owner}/{repo}}, most specific first. A pattern segment is a
      * literal (compared ignoring case, as GitHub routes them), {@code {n}} a number,
-     * {@code {x}} any one segment, {@code {*}} the rest (one or more segments).
+     * {@code {x}} any one segment, {@code {*}} one or more segments: the rest, or, when literals
+     * follow it, every segment before those literals (GitHub's multi-segment parameters, such as
+     * the ref of {@code commits/heads/main/status}).
      */
     private static final List<Route> ROUTES = List.of(
             route("", METADATA, (c, q, t) -> {
@@ -102,11 +106,20 @@ public final class ApiRoutes {
             route("git/matching-refs/{*}", CONTENTS, ApiRoutes::namesOnly),
             route("branches", CONTENTS, ApiRoutes::namesOnly),
             route("branches/{*}", CONTENTS, (c, q, t) -> branchAndPrefixes(c.get(0), t)),
-            route("commits", CONTENTS, (c, q, t) -> t.ref(q.get("sha"))),
-            route("commits/{x}", CONTENTS, (c, q, t) -> t.ref(c.get(0)).everyPath(PATCHES)),
-            route("commits/{x}/pulls", CONTENTS_AND_PULLS, (c, q, t) -> t.ref(c.get(0)).everyNumber(
-                    NumberKind.PULL_REQUEST, ALL_PULLS)),
-            route("commits/{x}/{x}", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("commits", CONTENTS, (c, q, t) -> t.ref(q.get("sha")).path(q.get("path") == null
+                    ? null
+                    : Names.filePath("query.path", q.get("path")))),
+            // GitHub's {ref} here may span segments (heads/BRANCH, tags/TAG, a/b): only its
+            // documented sub-resources end a ref; anything else is the commit at that ref.
+            route("commits/{*}/pulls", CONTENTS_AND_PULLS, (c, q, t) -> t.ref(c.get(0))
+                    .everyNumber(NumberKind.PULL_REQUEST, ALL_PULLS)),
+            route("commits/{*}/status", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("commits/{*}/statuses", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("commits/{*}/check-runs", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("commits/{*}/check-suites", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("commits/{*}/comments", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("commits/{*}/branches-where-head", EVERY, (c, q, t) -> t.ref(c.get(0))),
+            route("commits/{*}", CONTENTS, (c, q, t) -> t.ref(c.get(0)).everyPath(PATCHES)),
             route("compare/{x}", CONTENTS, (c, q, t) -> compare(c.get(0), t)),
             route("pulls", PULLS, (c, q, t) -> t.everyNumber(NumberKind.PULL_REQUEST, ALL_PULLS)),
             route("pulls/comments", PULLS, (c, q, t) -> t.everyNumber(NumberKind.PULL_REQUEST,
@@ -132,7 +145,20 @@ public final class ApiRoutes {
             route("issues/events", ISSUES, ApiRoutes::allIssues),
             route("issues/events/{*}", ISSUES, ApiRoutes::allIssues),
             route("issues/{n}", ISSUES, (c, q, t) -> issue(c, t)),
-            route("issues/{n}/{*}", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/comments", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/events", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/labels", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/reactions", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/assignees/{x}", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/issue-field-values", ISSUES, (c, q, t) -> issue(c, t)),
+            route("issues/{n}/timeline", ISSUES, (c, q, t) -> issue(c, t).everyPath(HUNKS)
+                    .everyRef(HEAD).everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST, LINKED)),
+            route("issues/{n}/sub_issues", ISSUES, (c, q, t) -> issue(c, t).everyNumber(
+                    NumberKind.ISSUE_OR_PULL_REQUEST, LINKED)),
+            route("issues/{n}/parent", ISSUES, (c, q, t) -> issue(c, t).everyNumber(
+                    NumberKind.ISSUE_OR_PULL_REQUEST, LINKED)),
+            route("issues/{n}/dependencies/{x}", ISSUES, (c, q, t) -> issue(c, t).everyNumber(
+                    NumberKind.ISSUE_OR_PULL_REQUEST, LINKED)),
             route("labels", ISSUES, ApiRoutes::namesOnly),
             route("labels/{*}", ISSUES, ApiRoutes::namesOnly),
             route("milestones", ISSUES, ApiRoutes::namesOnly),
@@ -151,7 +177,8 @@ public final class ApiRoutes {
             route("check-runs/{*}", EVERY, (c, q, t) -> t.everyRef(BY_ID)),
             route("check-suites/{*}", EVERY, (c, q, t) -> t.everyRef(BY_ID)),
             route("events", EVERY, (c, q, t) -> t.everyNumber(NumberKind.ISSUE_OR_PULL_REQUEST,
-                    ALL_ISSUES).everyRef("push events carry commits of every branch")));
+                    ALL_ISSUES).everyRef("push events carry commits of every branch").everyPath(
+                            HUNKS)));
 
     private ApiRoutes() {
     }
@@ -211,11 +238,13 @@ public final class ApiRoutes {
         int i = 0;
         for (String part : pattern) {
             if (part.equals("{*}")) {
-                if (i >= segments.size()) {
+                int end = segments.size() - (pattern.size() - pattern.indexOf(part) - 1);
+                if (end <= i) {
                     return null;
                 }
-                captured.add(String.join("/", segments.subList(i, segments.size())));
-                return captured;
+                captured.add(String.join("/", segments.subList(i, end)));
+                i = end;
+                continue;
             }
             if (i >= segments.size()) {
                 return null;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -123,6 +124,24 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
         return new Scope<>(names, refs.every());
     }
 
+    /**
+     * What a deny rule's {@code branches} condition speaks about: {@link #branches()} and the
+     * base of a pull request the call opens. The base counts as read: GitHub's update-branch
+     * merges it into the head, which the agent can then read, so opening a pull request into a
+     * branch is a way to copy it, as {@code create_branch from=} is. A grant's {@code branches}
+     * do not include it, so a grant limited to {@code agent-*} still opens pull requests into
+     * the default branch.
+     */
+    public Scope<String> branchesReached() {
+        Scope<String> branches = branches();
+        if (base == null) {
+            return branches;
+        }
+        List<String> names = new ArrayList<>(branches.named());
+        names.add(Builder.branchName(base));
+        return new Scope<>(names, branches.every());
+    }
+
     /** The target, one line per part it has, for explain and logs. */
     public String describe() {
         List<String> lines = new ArrayList<>();
@@ -161,6 +180,24 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
 
         /** A ref that may be an abbreviated or full commit SHA. */
         private static final Pattern MAYBE_SHA = Pattern.compile("[0-9a-fA-F]{4,64}");
+
+        /**
+         * Spellings of a branch or tag that git and GitHub resolve to the branch or tag named
+         * after them ({@code refs/heads/main}, {@code heads/main}: GitHub's documented form for
+         * {@code commits/{ref}}), longest first: the target names the branch itself, so a
+         * {@code branches} condition sees it whatever the spelling. A tag is named like a branch,
+         * as the short name {@code v1} that may be either already is.
+         */
+        private static final List<String> BRANCH_AND_TAG_PREFIXES = List.of("refs/heads/",
+                "refs/tags/", "heads/", "tags/");
+
+        /** A pull request's refs: its head and GitHub's test merge into its base. */
+        private static final Pattern PULL_REF = Pattern.compile(
+                "(?:refs/)?pull/([0-9]{1,18})/.*", Pattern.CASE_INSENSITIVE);
+
+        /** Other namespaces a ref may resolve in, whose refs are not branches by name. */
+        private static final Pattern ALIAS = Pattern.compile("(?:refs|remotes|pull)/",
+                Pattern.CASE_INSENSITIVE);
 
         private final String owner;
         private final String repo;
@@ -203,14 +240,38 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
          * The call reads the content of {@code ref} (null: the default branch, nothing to add). A
          * ref that may be a commit SHA, or that uses revision syntax ({@code main~2},
          * {@code main@{1}}), can reach any branch's history: it counts as every ref as well.
+         * Spellings of one branch or tag ({@code refs/heads/X}, {@code heads/X},
+         * {@code refs/tags/X}, {@code tags/X}) name {@code X}, once, here, for every role; a pull
+         * request's refs ({@code pull/N/head}, {@code pull/N/merge}) and other namespaces
+         * ({@code refs/...}, {@code remotes/...}) count as every ref.
          */
-        public Builder ref(String ref) {
-            if (ref == null || ref.isEmpty()) {
+        public Builder ref(String given) {
+            if (given == null || given.isEmpty()) {
                 return this;
+            }
+            String ref = branchName(given);
+            String prefix = given.substring(0, given.length() - ref.length());
+            if (!prefix.equals(prefix.toLowerCase(Locale.ROOT))) {
+                // another case (HEADS/x): name the literal too, whichever GitHub reads
+                refs = refs.and(given);
+            }
+            boolean alias = false;
+            if (ref.equals(given)) {
+                Matcher pull = PULL_REF.matcher(ref);
+                if (pull.matches()) {
+                    refs = refs.andEvery("'" + ref + "' is pull request #" + pull.group(1)
+                            + "'s head or its test merge into its base, whichever branches"
+                            + " those are; name a branch instead");
+                    alias = true;
+                } else if (ALIAS.matcher(ref).lookingAt()) {
+                    refs = refs.andEvery("'" + ref + "' is a ref outside branches and tags,"
+                            + " which a branch name cannot vouch for; name a branch instead");
+                    alias = true;
+                }
             }
             int operator = firstRevisionOperator(ref);
             if (operator >= 0) {
-                if (operator > 0) {
+                if (operator > 0 && !alias) {
                     refs = refs.and(ref.substring(0, operator));
                 }
                 refs = refs.andEvery("'" + ref + "' uses revision syntax, which reaches any"
@@ -218,6 +279,9 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
                 if (ref.indexOf(':') >= 0) {
                     paths = paths.andEvery("'" + ref + "' names a path inside a revision");
                 }
+                return this;
+            }
+            if (alias) {
                 return this;
             }
             refs = refs.and(ref);
@@ -312,6 +376,17 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
         public Target build() {
             return new Target(host, owner, repo, numbers, numberKind, refs, branch, paths,
                     labels, base, head, draft);
+        }
+
+        /** {@code ref} without one {@code refs/heads/}, {@code heads/}, ... prefix. */
+        static String branchName(String ref) {
+            String lower = ref.toLowerCase(Locale.ROOT);
+            for (String prefix : BRANCH_AND_TAG_PREFIXES) {
+                if (lower.startsWith(prefix) && ref.length() > prefix.length()) {
+                    return ref.substring(prefix.length());
+                }
+            }
+            return ref;
         }
 
         private static int firstRevisionOperator(String ref) {

@@ -51,6 +51,19 @@ class ApiRoutesTest {
             "/repos/o/r/commits/main~3                | -                  | true  | -  | false | main         | true",
             "/repos/o/r/commits/main/status           | -                  | false | -  | false | main         | false",
             "/repos/o/r/commits/main/pulls            | -                  | false | -  | true  | main         | false",
+            // GitHub's {ref} spans segments: heads/BRANCH, tags/TAG, a branch with a slash
+            "/repos/o/r/commits/heads/main            | -                  | true  | -  | false | main         | false",
+            "/repos/o/r/commits/tags/v1.0             | -                  | true  | -  | false | v1.0         | false",
+            "/repos/o/r/commits/release/v2            | -                  | true  | -  | false | release/v2   | false",
+            "/repos/o/r/commits/heads/release/v2      | -                  | true  | -  | false | release/v2   | false",
+            "/repos/o/r/commits/pull/77/head          | -                  | true  | -  | false | -            | true",
+            "/repos/o/r/commits/refs/pull/77/merge    | -                  | true  | -  | false | -            | true",
+            "/repos/o/r/commits/main/no-such-resource | -                  | true  | -  | false | main/no-such-resource | false",
+            "/repos/o/r/commits/heads/main/status     | -                  | false | -  | false | main         | false",
+            "/repos/o/r/commits/release/v2/statuses   | -                  | false | -  | false | release/v2   | false",
+            "/repos/o/r/commits/release/v2/check-runs | -                  | false | -  | false | release/v2   | false",
+            "/repos/o/r/commits/release/v2/check-suites | -                | false | -  | false | release/v2   | false",
+            "/repos/o/r/commits/release/v2/pulls      | -                  | false | -  | true  | release/v2   | false",
             "/repos/o/r/compare/main...agent-x        | -                  | true  | -  | false | main         | false",
             "/repos/o/r/compare/main..HEAD~1          | -                  | true  | -  | false | main         | true",
             "/repos/o/r/pulls                         | -                  | false | -  | true  | -            | false",
@@ -67,12 +80,20 @@ class ApiRoutesTest {
             "/repos/o/r/issues                        | -                  | false | -  | true  | -            | false",
             "/repos/o/r/issues/7                      | -                  | false | 7  | false | -            | false",
             "/repos/o/r/issues/7/comments             | -                  | false | 7  | false | -            | false",
+            "/repos/o/r/issues/7/events               | -                  | false | 7  | false | -            | false",
+            "/repos/o/r/issues/7/labels               | -                  | false | 7  | false | -            | false",
+            // the timeline carries review comments (diff hunks) and cross-referencing issues
+            "/repos/o/r/issues/7/timeline             | -                  | true  | 7  | true  | -            | true",
+            "/repos/o/r/issues/7/sub_issues           | -                  | false | 7  | true  | -            | false",
+            "/repos/o/r/issues/7/parent               | -                  | false | 7  | true  | -            | false",
+            "/repos/o/r/issues/7/dependencies/blocked_by | -               | false | 7  | true  | -            | false",
+            "/repos/o/r/issues/7/no-such-resource     | -                  | true  | -  | true  | -            | true",
             "/repos/o/r/issues/comments               | -                  | false | -  | true  | -            | false",
             "/repos/o/r/issues/comments/123456        | -                  | false | -  | true  | -            | false",
             "/repos/o/r/issues/events/5               | -                  | false | -  | true  | -            | false",
             "/repos/o/r/labels                        | -                  | false | -  | false | -            | false",
             "/repos/o/r/check-runs/5                  | -                  | false | -  | false | -            | true",
-            "/repos/o/r/events                        | -                  | false | -  | true  | -            | true",
+            "/repos/o/r/events                        | -                  | true  | -  | true  | -            | true",
             // not in the table: touches everything
             "/repos/o/r/pulls/+42                     | -                  | true  | -  | true  | -            | true",
             "/repos/o/r/pulls/42abc                   | -                  | true  | -  | true  | -            | true",
@@ -119,6 +140,37 @@ class ApiRoutesTest {
                 .containsExactly("release");
         assertThat(target("/repos/o/r/contents/a.txt", Map.of("ref", "main:secrets/x")).paths()
                 .isEvery()).as("a revision path reaches any file").isTrue();
+    }
+
+    @Test
+    void aRefInTheQueryIsNamedAsTheBranchItSpells() {
+        assertThat(target("/repos/o/r/contents/a.txt", Map.of("ref", "refs/heads/embargo-cve"))
+                .refs().named()).containsExactly("embargo-cve");
+        assertThat(target("/repos/o/r/commits", Map.of("sha", "refs/heads/embargo-cve")).refs()
+                .named()).containsExactly("embargo-cve");
+        assertThat(target("/repos/o/r/readme", Map.of("ref", "heads/embargo-cve")).refs()
+                .named()).containsExactly("embargo-cve");
+        assertThat(target("/repos/o/r/contents/a.txt", Map.of("ref", "refs/pull/77/merge"))
+                .refs().isEvery()).isTrue();
+    }
+
+    @Test
+    void listingCommitsByPathNamesThePathAsListCommitsDoes() {
+        Target api = target("/repos/o/r/commits", Map.of("path", "secrets/prod.env", "sha",
+                "main"));
+        Target tool = Tool.LIST_COMMITS.definition().validate(Map.of("owner", "o", "repo", "r",
+                "path", "secrets/prod.env", "sha", "main")).requireTarget();
+
+        assertThat(api.paths()).isEqualTo(tool.paths());
+        assertThat(api.refs()).isEqualTo(tool.refs());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"docs/../secrets/prod.env", "secrets%2fprod.env", "/secrets",
+            "secrets\\prod.env"})
+    void aHostileCommitsPathIsRefused(String path) {
+        assertThatThrownBy(() -> target("/repos/o/r/commits", Map.of("path", path))).isInstanceOf(
+                InvalidArgumentException.class).hasMessageContaining("query.path");
     }
 
     @Test
@@ -173,6 +225,8 @@ class ApiRoutesTest {
             "/repos/o/r/labels                   | issues=read;pull_requests=read",
             "/repos/o/r/languages                | metadata=read",
             "/repos/o/r/commits/abc/status       | contents=read;issues=read;metadata=read;pull_requests=read",
+            "/repos/o/r/commits/heads/main       | contents=read",
+            "/repos/o/r/commits/heads/main/status | contents=read;issues=read;metadata=read;pull_requests=read",
             "/repos/o/r/unknown/route            | contents=read;issues=read;metadata=read;pull_requests=read"})
     void eachCallsTokenCarriesOnlyThePermissionItsRouteNeeds(String path, String expected) {
         ValidatedCall call = Tool.GITHUB_API_GET.definition().validate(Map.of("path", path));

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class TargetTest {
@@ -32,6 +33,67 @@ class TargetTest {
 
         assertThat(target.branches().isEvery()).isTrue();
         assertThat(target.branches().every().orElseThrow()).contains("commit SHA");
+    }
+
+    /** ref | the branches it names ('+'-joined) | every branch. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+            "embargo-cve               | embargo-cve              | false",
+            "heads/embargo-cve         | embargo-cve              | false",
+            "tags/v1.0                 | v1.0                     | false",
+            "release/v2                | release/v2               | false",
+            "heads/release/v2          | release/v2               | false",
+            "heads/pull/7/head         | pull/7/head              | false",
+            "HEADS/embargo-cve         | HEADS/embargo-cve+embargo-cve | false",
+            "pull/77/head              | -                        | true",
+            "pull/77/merge             | -                        | true",
+            "remotes/origin/embargo    | -                        | true"})
+    void aRefIsNamedAsTheBranchOrTagItSpells(String ref, String named, boolean every) {
+        Target target = of(Tool.GET_FILE, Map.of("owner", "o", "repo", "r", "path", "a",
+                "ref", ref));
+
+        assertThat(target.branches().named()).isEqualTo(named == null
+                ? List.of()
+                : List.of(named.split("\\+")));
+        assertThat(target.branches().isEvery()).isEqualTo(every);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"refs/heads/embargo-cve", "refs/tags/embargo-cve"})
+    void aFullyQualifiedRefInThePassthroughNamesItsBranch(String ref) {
+        Target target = of(Tool.GITHUB_API_GET, Map.of("path", "/repos/o/r/contents/a", "query",
+                Map.of("ref", ref)));
+
+        assertThat(target.branches().named()).containsExactly("embargo-cve");
+        assertThat(target.branches().isEvery()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"refs/pull/77/head", "refs/remotes/origin/x", "refs/notes/commits",
+            "refs/heads/"})
+    void aFullyQualifiedRefOutsideBranchesAndTagsReachesEveryBranch(String ref) {
+        Target target = of(Tool.GITHUB_API_GET, Map.of("path", "/repos/o/r/contents/a", "query",
+                Map.of("ref", ref)));
+
+        assertThat(target.branches().isEvery()).isTrue();
+    }
+
+    @Test
+    void aPathInsideAFullyQualifiedRevisionReachesEveryPath() {
+        Target target = of(Tool.GITHUB_API_GET, Map.of("path", "/repos/o/r/contents/a", "query",
+                Map.of("ref", "refs/heads/main:secrets/x")));
+
+        assertThat(target.paths().isEvery()).isTrue();
+        assertThat(target.branches().named()).containsExactly("main");
+    }
+
+    @Test
+    void aPullRequestsBaseIsABranchItReachesButNotOneItReadsOrWrites() {
+        Target target = of(Tool.CREATE_PR, Map.of("owner", "o", "repo", "r", "title", "t",
+                "head", "agent-x", "base", "heads/embargo"));
+
+        assertThat(target.branchesReached().named()).containsExactly("agent-x", "embargo");
+        assertThat(target.branches().named()).containsExactly("agent-x");
     }
 
     @Test

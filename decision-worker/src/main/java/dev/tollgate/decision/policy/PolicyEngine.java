@@ -400,7 +400,7 @@ public final class PolicyEngine {
                     .toList() + ", not " + action.toolName());
         }
         Conditions when = deny.conditions();
-        Scope<String> branches = target.branches();
+        Scope<String> branches = target.branchesReached();
         if (!when.branches().isEmpty() && !branches.isEvery() && branches.named().stream()
                 .noneMatch(branch -> when.branches().stream().anyMatch(glob -> glob
                         .matchesIgnoringCase(branch)))) {

@@ -55,7 +55,7 @@ class IndirectReadsPropertyTest {
         List<Pair> pairs = new ArrayList<>();
         for (String path : List.of("README.md", "secrets/prod.env", "docs/a.md",
                 ".github/workflows/ci.yml")) {
-            for (String ref : new String[]{null, "main", "release", "agent-x"}) {
+            for (String ref : new String[]{null, "main", "release", "agent-x", "release/v2"}) {
                 DecisionRequest direct = getFile(path, ref);
                 String at = ref == null ? "main" : ref;
                 pairs.add(new Pair("contents URL of " + path + "@" + ref, direct, api("/contents/"
@@ -74,6 +74,18 @@ class IndirectReadsPropertyTest {
                         "/dependency-graph/sbom")));
                 pairs.add(new Pair("pull request files for " + path + "@" + ref, direct, api(
                         "/pulls/42/files")));
+                pairs.add(new Pair("contents URL by refs/heads/ for " + path + "@" + ref, direct,
+                        api("/contents/" + path, Map.of("ref", "refs/heads/" + at))));
+                pairs.add(new Pair("get_file by heads/ for " + path + "@" + ref, direct, getFile(
+                        path, "heads/" + at)));
+                pairs.add(new Pair("commit patch by heads/ for " + path + "@" + ref, direct, api(
+                        "/commits/heads/" + at)));
+                pairs.add(new Pair("get_file by a pull request's ref for " + path + "@" + ref,
+                        direct, getFile(path, "pull/42/merge")));
+                pairs.add(new Pair("issue timeline's review comments for " + path + "@" + ref,
+                        direct, api("/issues/42/timeline")));
+                pairs.add(new Pair("repository events' review comments for " + path + "@" + ref,
+                        direct, api("/events")));
                 pairs.add(new Pair("get_tree for " + path + "@" + ref, direct, call("get_tree",
                         Map.of("owner", "myorg", "repo", "app", "ref", at, "recursive", true))));
                 if (ref == null) {
@@ -107,6 +119,9 @@ class IndirectReadsPropertyTest {
             pairs.add(new Pair("a comment by ID for #" + number, issue, api(
                     "/issues/comments/123")));
             pairs.add(new Pair("repository events for #" + number, issue, api("/events")));
+            pairs.add(new Pair("a timeline's cross-references for #" + number, issue, api(
+                    "/issues/7/timeline")));
+            pairs.add(new Pair("sub-issues for #" + number, issue, api("/issues/7/sub_issues")));
             pairs.add(new Pair("pull request as issue #" + number, issue, api("/pulls/"
                     + number + "/files")));
             Map<String, Object> issueArgs = Map.of("owner", "myorg", "repo", "app",

@@ -408,7 +408,7 @@ final class PolicyReader {
                 }
             }
         }
-        Conditions conditions = conditions(node, path);
+        Conditions conditions = conditions(node, path, true);
         boolean requireFork = bool(node.get("require-fork"), at(path, "require-fork"));
         String name = node.has("name") ? text(node.get("name"), at(path, "name")) : where(path);
         if (repos.isEmpty() || host == null) {
@@ -459,7 +459,7 @@ final class PolicyReader {
                 }
             }
         }
-        Conditions conditions = conditions(node, path);
+        Conditions conditions = conditions(node, path, false);
         String reason = node.has("reason") ? text(node.get("reason"), at(path, "reason")) : null;
         if (reason == null) {
             warn(path, "a deny rule without 'reason': the agent will read only that it was"
@@ -470,7 +470,27 @@ final class PolicyReader {
                 conditions, reason));
     }
 
-    private Conditions conditions(JsonNode node, List<Object> path) {
+    /**
+     * A rule's conditions. An empty list is no condition to the engine, so on a grant it would
+     * lift the restriction its author meant to write (a templated {@code pull-requests = []}):
+     * refused there, as {@code agents = []} is. On a deny rule it widens the rule (applies
+     * whatever the call names): a warning.
+     */
+    private Conditions conditions(JsonNode node, List<Object> path, boolean onGrant) {
+        for (String key : List.of("branches", "paths", "labels", "pull-requests", "issues")) {
+            JsonNode list = node.get(key);
+            if (list != null && list.isArray() && list.isEmpty()) {
+                if (onGrant) {
+                    problem(at(path, key), "an empty list matches nothing, and would mean no"
+                            + " restriction; omit the key for no restriction, or list the " + key
+                            + " the grant is limited to");
+                } else {
+                    warn(at(path, key), "an empty list is no condition: this deny rule applies"
+                            + " whatever " + key + " a call names; omit the key to say so, or"
+                            + " list " + key);
+                }
+            }
+        }
         List<Glob> branches = globs(node.get("branches"), at(path, "branches"));
         List<Glob> paths = globs(node.get("paths"), at(path, "paths"));
         List<Glob> excludePaths = globs(node.get("exclude-paths"), at(path, "exclude-paths"));

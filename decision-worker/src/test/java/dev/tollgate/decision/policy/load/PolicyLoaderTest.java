@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Loading policy files: Tollgate's own form in three formats, and broken files. */
 class PolicyLoaderTest {
@@ -441,6 +443,58 @@ class PolicyLoaderTest {
 
         assertThat(loaded.warnings()).singleElement().satisfies(warning -> assertThat(warning
                 .message()).contains("never denied by default"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"paths", "pull-requests", "issues", "branches", "labels"})
+    void anEmptyConditionListOnAGrantIsRefusedAtItsLine(String key) throws Exception {
+        InvalidPolicyException e = refusedToml("""
+                [[grant]]
+                agents = ["reviewer"]
+                repos = ["myorg/app"]
+                allow = ["read", "pending-review"]
+                %s = []
+                """.formatted(key));
+
+        assertThat(e.problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.line()).isEqualTo(5);
+            assertThat(problem.message()).contains("an empty list matches nothing").contains(
+                    "omit the key for no restriction");
+        });
+    }
+
+    @Test
+    void anEmptyConditionListInJsonIsRefusedToo() throws Exception {
+        InvalidPolicyException e = refused("policy.json", """
+                {"grant": [{"agents": ["reviewer"], "repos": ["myorg/app"],
+                  "allow": ["read", "pending-review"],
+                  "pull-requests": []}]}
+                """);
+
+        assertThat(e.problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.line()).isEqualTo(3);
+            assertThat(problem.message()).contains("an empty list matches nothing");
+        });
+    }
+
+    @Test
+    void anEmptyConditionListOnADenyRuleWidensItAndLoadsWithAWarning() throws Exception {
+        LoadedPolicy loaded = loadToml("""
+                [gh.repos]
+                "myorg/app" = { read = true }
+
+                [[deny]]
+                repos = ["myorg/app"]
+                paths = []
+                reason = "frozen"
+                """);
+
+        assertThat(loaded.warnings()).singleElement().satisfies(warning -> {
+            assertThat(warning.line()).isEqualTo(6);
+            assertThat(warning.message()).contains("applies whatever paths a call names");
+        });
+        assertThat(decide(loaded.policy(), "bot", "get_file", "myorg/app").reason()).contains(
+                "frozen");
     }
 
     @Test

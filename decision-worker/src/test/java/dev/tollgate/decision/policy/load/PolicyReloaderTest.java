@@ -136,6 +136,29 @@ class PolicyReloaderTest {
     }
 
     @Test
+    void anEditThatEmptiesAGrantsConditionKeepsTheOldPolicy() throws Exception {
+        String narrowed = """
+                [[grant]]
+                repos = ["myorg/app"]
+                allow = ["read"]
+                paths = ["docs/**"]
+                """;
+        PolicyReloader reloader = started(narrowed);
+        String before = reloader.current().policy().version();
+        Files.writeString(dir.resolve("policy.toml"), narrowed.replace("[\"docs/**\"]", "[]"));
+
+        boolean swapped = reloader.checkNow();
+
+        assertThat(swapped).isFalse();
+        assertThat(reloader.current().policy().version()).isEqualTo(before);
+        assertThat(reloader.get().decide(DecisionRequest.forCall("bot", "prod", "get_file",
+                java.util.Map.of("owner", "myorg", "repo", "app", "path", "secrets/prod.env")))
+                .allowed()).isFalse();
+        assertThat(failed).singleElement().satisfies(event -> assertThat(event.error()).contains(
+                "policy.toml:4:").contains("an empty list matches nothing"));
+    }
+
+    @Test
     void theSameBadContentIsReportedOnce() throws Exception {
         PolicyReloader reloader = started(READ_ONLY);
         Files.writeString(dir.resolve("policy.toml"), "not = [valid");

@@ -53,7 +53,23 @@ final class ContentsTools {
         String ref = call.text("ref");
         JsonNode answer = call.session().get(call.repoPath() + "/contents/" + Paths.filePath(path)
                 + (ref == null ? "" : "?ref=" + encode(ref)));
+        requireDecidedPath(call, path, answer);
         return fileResult(call, path, answer);
+    }
+
+    /**
+     * GitHub follows a symbolic link to a file in the repository and answers with that file,
+     * under the file's own path: the policy decided on the link's path, not the target's, so an
+     * answer for another path is refused, its content unread. The agent can ask for the target by
+     * its own path, which the policy then decides on.
+     */
+    static void requireDecidedPath(ToolCall call, String path, JsonNode answer) {
+        if (answer.isObject() && answer.has("path") && !answer.path("path").asString().equals(
+                path)) {
+            throw Refusal.forbidden(call.tool().toolName() + ": " + path + " is a symbolic link"
+                    + " to " + answer.path("path").asString() + ", and the policy decided on "
+                    + path + " only; read the file by its own path");
+        }
     }
 
     /**

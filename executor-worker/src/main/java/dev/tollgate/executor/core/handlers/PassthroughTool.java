@@ -47,7 +47,12 @@ final class PassthroughTool {
         StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
         new TreeMap<>(call.args().strings("query")).forEach((k, v) -> query.add(encode(k) + "="
                 + encode(v)));
-        return whole(call, encodedPath + query.toString(), path);
+        JsonNode answer = whole(call, encodedPath + query.toString(), path);
+        if (parts.length > 5 && parts[4].equalsIgnoreCase("contents")) {
+            // the contents route's one named path: a followed symbolic link answers another
+            ContentsTools.requireDecidedPath(call, call.target().paths().named().get(0), answer);
+        }
+        return answer;
     }
 
     /**

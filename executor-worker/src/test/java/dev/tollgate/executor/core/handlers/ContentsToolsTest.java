@@ -36,6 +36,25 @@ class ContentsToolsTest extends HarnessTest {
     }
 
     @Test
+    void aSymbolicLinkToAnotherFileIsRefusedWithoutItsTargetsContent() {
+        hello.files.put("secrets/prod.yml", "password: hunter2\n");
+        hello.symlinks.put("docs/config.yml", "secrets/prod.yml");
+
+        ToolCallCompleted viaTool = run(harness.decision("get_file", getFile("docs/config.yml",
+                "")));
+        ToolCallCompleted viaPassthrough = run(harness.decision("github_api_get",
+                "{\"path\":\"/repos/octo/hello/contents/docs/config.yml\"}"));
+
+        assertThat(List.of(viaTool, viaPassthrough)).allSatisfy(completed -> {
+            assertThat(completed.getStatus()).isEqualTo(CallStatus.FAILED);
+            assertThat(completed.getErrorCode()).isEqualTo("forbidden");
+            assertThat(completed.getMessage()).contains("symbolic link to secrets/prod.yml")
+                    .doesNotContain("hunter2");
+            assertThat(String.valueOf(completed.getResultJson())).doesNotContain("hunter2");
+        });
+    }
+
+    @Test
     void readRepoReturnsTrimmedMetadataAndTheTopLevelListing() {
         hello.files.put("README.md", "hi");
 
