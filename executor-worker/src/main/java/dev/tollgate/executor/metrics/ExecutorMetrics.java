@@ -1,14 +1,17 @@
 package dev.tollgate.executor.metrics;
 
+import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
 import dev.tollgate.executor.core.InstallationTokens;
+import dev.tollgate.executor.core.ResponseBudget;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
@@ -48,20 +51,35 @@ public final class ExecutorMetrics {
     private ExecutorMetrics() {
     }
 
-    /** Times every request {@code transport} sends (one attempt each). */
+    /**
+     * Times every request {@code transport} sends (one attempt each). The one redirect followed by
+     * hand goes to {@code transport} as it is: a wrapper that did not pass it on would refuse it.
+     */
     public static GitHubTransport timed(GitHubTransport transport) {
-        return request -> {
-            Timer.Sample sample = Timer.start(Metrics.globalRegistry);
-            String status = "io_error";
-            try {
-                GitHubResponse response = transport.send(request);
-                status = (response.status() / 100) + "xx";
-                return response;
-            } finally {
-                sample.stop(Timer.builder(GITHUB_REQUESTS).description(
-                        "GitHub API requests, one per attempt").tag("method", request.method())
-                        .tag("status", status).publishPercentileHistogram().register(
-                                Metrics.globalRegistry));
+        return new GitHubTransport() {
+            @Override
+            public GitHubResponse send(GitHubRequest request) throws IOException {
+                Timer.Sample sample = Timer.start(Metrics.globalRegistry);
+                String status = "io_error";
+                try {
+                    GitHubResponse response = transport.send(request);
+                    status = (response.status() / 100) + "xx";
+                    return response;
+                } finally {
+                    sample.stop(Timer.builder(GITHUB_REQUESTS).description(
+                            "GitHub API requests, one per attempt").tag("method",
+                                    request
+                                            .method())
+                            .tag("status", status).publishPercentileHistogram().register(
+                                    Metrics.globalRegistry));
+                }
+            }
+
+            @Override
+            public GitHubResponse fetchRedirect(String path, GitHubResponse redirect,
+                    GitHubRequest.Caller caller, ResponseBudget.Account account)
+                    throws IOException {
+                return transport.fetchRedirect(path, redirect, caller, account);
             }
         };
     }
