@@ -84,8 +84,13 @@ class APolicyMeansTheSameForEveryWayToTheSameDataTest {
                         path));
 
                 assertThat(answer.get("status")).as(path + ": " + answer).isEqualTo("denied");
+                // the repository's events also carry review comments' diff hunks (every path),
+                // so the deny rule on secret files, evaluated before the grants, answers first
                 assertThat((String) answer.get("message")).as(path).containsAnyOf(
-                        "#99 is not one of them", "can reveal every issue and pull request");
+                        "#99 is not one of them", "can reveal every issue and pull request",
+                        path.endsWith("/events")
+                                ? "can reveal every file without naming its path"
+                                : "#99 is not one of them");
             }
             Map<String, Object> listing = reviewer.call("list_pull_requests", Map.of("owner",
                     "acme", "repo", "app"));
