@@ -23,8 +23,13 @@ public final class HttpCalls {
      * key at {@code baseUrl} (an ingress or a proxy in front of it); anything but 200 fails.
      */
     public static String mint(String baseUrl, String agent) {
+        return mint(baseUrl, agent, "ci");
+    }
+
+    /** As {@link #mint(String, String)}, for {@code agent} in {@code environment}. */
+    public static String mint(String baseUrl, String agent, String environment) {
         HttpResponse<String> response = post(baseUrl + "/admin/tokens", TestConfig.ADMIN_KEY,
-                "{\"agent\": \"" + agent + "\", \"environment\": \"ci\"}");
+                "{\"agent\": \"" + agent + "\", \"environment\": \"" + environment + "\"}");
         org.assertj.core.api.Assertions.assertThat(response.statusCode()).as(response.body())
                 .isEqualTo(200);
         return (String) json(response).get("token");

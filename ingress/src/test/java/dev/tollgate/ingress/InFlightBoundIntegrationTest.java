@@ -91,6 +91,12 @@ class InFlightBoundIntegrationTest {
                             + "\"repo\":\"refused\"}}}",
                     Map.of("Accept",
                             "application/json, text/event-stream"));
+            HttpResponse<String> sameIdElsewhere = HttpCalls.post("http://127.0.0.1:" + port
+                    + "/mcp", HttpCalls.mint("http://127.0.0.1:" + port, busy, "prod"),
+                    "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/call\",\"params\":"
+                            + "{\"name\":\"status\",\"arguments\":{}}}",
+                    Map.of("Accept",
+                            "application/json, text/event-stream"));
             McpSchema.CallToolResult othersCall;
             try (McpSyncClient other = McpClients.connect(port, mint(KafkaTestBroker.uniqueName(
                     PREFIX + "other")))) {
@@ -105,6 +111,9 @@ class InFlightBoundIntegrationTest {
                     + " requests in progress").contains(
                             "tollgate.ingress.max-requests-in-flight-per-agent");
             assertThat(McpClients.structured(othersCall)).containsEntry("status", "succeeded");
+            assertThat(sameIdElsewhere.statusCode()).as("the same agent ID in environment prod,"
+                    + " with ci's at its bound: %s", sameIdElsewhere.body()).isEqualTo(200);
+            assertThat(sameIdElsewhere.body()).contains("\"environment\":\"prod\"");
 
             for (ConsumerRecord<String, ToolCallRequested> request : published) {
                 assertThat(responder.release(request.key())).as("held: %s", request.key())

@@ -252,6 +252,48 @@ class McpEndpointIntegrationTest {
         }
     }
 
+    /**
+     * An issuer whose agent claim leaves the environment out gives the same agent ID in two
+     * environments (here minted by the admin for both): the answer of prod's call must not be
+     * readable with scratch's token, request ID in hand.
+     */
+    @Test
+    void theSameAgentIdInAnotherEnvironmentCannotReadAnAnswer() throws Exception {
+        String agent = agent();
+        String base = "http://127.0.0.1:" + port;
+        Map<String, Object> prodAnswer;
+        try (McpSyncClient prod = McpClients.connect(port, HttpCalls.mint(base, agent,
+                "prod"))) {
+            prod.initialize();
+            prodAnswer = McpClients.structured(McpClients.call(prod, "read_repo", Map.of(
+                    "owner", "octo", "repo", "hello")));
+        }
+        String requestId = (String) prodAnswer.get("request_id");
+        assertThat(prodAnswer).as("prod's own call").containsEntry("status", "succeeded");
+
+        try (McpSyncClient scratch = McpClients.connect(port, HttpCalls.mint(base, agent,
+                "scratch"))) {
+            scratch.initialize();
+
+            McpSchema.CallToolResult result = McpClients.call(scratch, "get_request_status", Map
+                    .of("request_id", requestId));
+
+            assertThat(result.isError()).isTrue();
+            assertThat(McpClients.structured(result)).as("prod's answer asked from scratch")
+                    .containsEntry("status", "unknown").doesNotContainKey("result");
+        }
+        try (McpSyncClient prod = McpClients.connect(port, HttpCalls.mint(base, agent,
+                "prod"))) {
+            prod.initialize();
+
+            Map<String, Object> again = McpClients.structured(McpClients.call(prod,
+                    "get_request_status", Map.of("request_id", requestId)));
+
+            assertThat(again).as("prod still reads its own answer").containsEntry("status",
+                    "succeeded");
+        }
+    }
+
     @Test
     void refusesMissingForgedUnsignedExpiredAndRevokedTokens() throws Exception {
         String agent = agent();

@@ -88,6 +88,28 @@ class RateLimitIntegrationTest {
         assertThat(mcp.body()).contains("rate limit of agent limited");
     }
 
+    @Test
+    void theSameAgentIdInAnotherEnvironmentDoesNotSpendTheOthersLimit() {
+        String url = "http://127.0.0.1:" + port;
+        String agent = KafkaTestBroker.uniqueName("deployer");
+        String scratch = HttpCalls.mint(url, agent, "scratch");
+        String prod = HttpCalls.mint(url, agent, "prod");
+
+        HttpResponse<String> scratchCall = HttpCalls.post(url + "/mcp", scratch, toolCall(1), MCP);
+        HttpResponse<String> scratchAgain = HttpCalls.post(url + "/mcp", scratch, toolCall(2),
+                MCP);
+        HttpResponse<String> scratchRotation = HttpCalls.post(url + "/token/rotate", scratch, "");
+        HttpResponse<String> prodCall = HttpCalls.post(url + "/mcp", prod, toolCall(3), MCP);
+
+        assertThat(scratchCall.statusCode()).as(scratchCall.body()).isEqualTo(200);
+        assertThat(scratchAgain.statusCode()).as("scratch's limit of 1 call is spent").isEqualTo(
+                429);
+        assertThat(scratchRotation.statusCode()).isEqualTo(429);
+        assertThat(prodCall.statusCode()).as("prod's own call: %s", prodCall.body()).isEqualTo(
+                200);
+        assertThat(prodCall.body()).contains("\"result\"").contains("\"environment\":\"prod\"");
+    }
+
     private static final java.util.Map<String, String> MCP = java.util.Map.of("Accept",
             "application/json, text/event-stream");
 

@@ -232,6 +232,68 @@ class WebhookIntegrationTest {
         assertThat(recorded(9191)).hasSize(1);
     }
 
+    /**
+     * Four slow senders hold every slot (a genuine delivery gets 503), one of them sending a byte
+     * every half second so that no read ever waits long: each is cut at the body deadline
+     * (tollgate.github.webhook-body-timeout, 10 s by default) with 408 and its connection closed,
+     * not after Tomcat's per-read timeout, and a genuine delivery is then recorded.
+     */
+    @Test
+    void slowSendersAreCutAtTheBodyDeadlineWith408AndAGenuineDeliveryIsThenRecorded()
+            throws Exception {
+        List<Socket> slow = new java.util.ArrayList<>();
+        Thread dripper = null;
+        List<String> answers = new java.util.ArrayList<>();
+        long started = System.nanoTime();
+        try {
+            for (int i = 0; i < DEFAULT_MAX_CONCURRENT; i++) {
+                slow.add(startSlowBody(1000, 10));
+            }
+            Socket dripping = slow.get(0);
+            dripper = Thread.ofPlatform().daemon().name("dripper").start(() -> {
+                try {
+                    for (int i = 0; i < 500; i++) {
+                        dripping.getOutputStream().write(' ');
+                        dripping.getOutputStream().flush();
+                        Thread.sleep(500);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // cut by the server (or the test ended)
+                }
+            });
+            HttpResponse<String> refused = awaitStatus(503, () -> deliver("ping", fixture(
+                    "ping.ping.4"), SECRET));
+            assertThat(refused.body()).contains("\"busy\"");
+
+            for (Socket socket : slow) {
+                socket.setSoTimeout(45_000); // under Tomcat's own read timeout (60 s)
+                answers.add(new String(socket.getInputStream().readAllBytes(),
+                        StandardCharsets.UTF_8));
+            }
+        } finally {
+            if (dripper != null) {
+                dripper.interrupt();
+            }
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+        Duration cutAfter = Duration.ofNanos(System.nanoTime() - started);
+        byte[] body = reshaped("installation.created.1", 9292, "after-the-slow-senders-org",
+                null, null);
+
+        HttpResponse<String> answer = awaitStatus(200, () -> deliver("installation", body,
+                SECRET));
+
+        assertThat(answers).as("what each slow sender was answered (its connection then closed)")
+                .allSatisfy(text -> assertThat(text).startsWith("HTTP/1.1 408").contains(
+                        "\"body_timeout\"", "tollgate.github.webhook-body-timeout"));
+        assertThat(cutAfter).as("not before the 10 s deadline").isGreaterThanOrEqualTo(Duration
+                .ofSeconds(9));
+        assertThat(answer.body()).contains("\"recorded\"");
+        assertThat(recorded(9292)).hasSize(1);
+    }
+
     /** The default of tollgate.github.webhook-max-concurrent. */
     private static final int DEFAULT_MAX_CONCURRENT = 4;
 

@@ -104,7 +104,7 @@ public final class CallDispatcher {
     public CompletableFuture<Outcome> dispatch(AgentIdentity caller, ValidatedCall call,
             WithheldContent.Split split, String traceparent, String clientAddress) {
         String requestId = UUID.randomUUID().toString();
-        CompletableFuture<Reply> answer = replies.expect(requestId, caller.agentId());
+        CompletableFuture<Reply> answer = replies.expect(requestId, caller.principal());
         int partition = replyPartition.getAsInt();
         // with content, the request is sent off the producer's network thread that acknowledged
         // the content: a send there could block on metadata only that thread can fetch

@@ -7,6 +7,7 @@ import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.ingress.core.grants.PolicyGrants;
 import dev.tollgate.ingress.core.replies.Reply;
 import dev.tollgate.ingress.core.replies.ReplyBook;
+import dev.tollgate.ingress.core.tokens.AgentPrincipal;
 import dev.tollgate.ingress.tokens.TokenService;
 import dev.tollgate.runtime.logging.RequestMdc;
 import dev.tollgate.schemas.EventDeserializer;
@@ -245,7 +246,7 @@ public final class KafkaListeners implements SmartLifecycle {
 
     private void onRequest(ConsumerRecord<String, ToolCallRequested> record) {
         ToolCallRequested event = record.value();
-        if (event == null || event.getAgentId() == null) {
+        if (event == null || event.getAgentId() == null || event.getEnvironment() == null) {
             return;
         }
         String requestId = TollgateHeaders.get(record.headers(), TollgateHeaders.REQUEST_ID)
@@ -253,7 +254,8 @@ public final class KafkaListeners implements SmartLifecycle {
                         ? event.getMeta().getRequestId()
                         : record.key());
         if (requestId != null) {
-            replies.requested(requestId, event.getAgentId());
+            replies.requested(requestId, new AgentPrincipal(event.getEnvironment(), event
+                    .getAgentId()));
         }
     }
 
@@ -273,7 +275,8 @@ public final class KafkaListeners implements SmartLifecycle {
     }
 
     static Reply toReply(String requestId, ToolCallCompleted event) {
-        return new Reply(requestId, event.getAgentId(), event.getTool(), event.getStatus().name(),
+        return new Reply(requestId, event.getAgentId(), event.getEnvironment(), event.getTool(),
+                event.getStatus().name(),
                 event.getErrorCode(), event.getRetryable(), event.getRetryAt(), event
                         .getMessage(),
                 event.getResultJson(), event.getPolicyVersion(), event.getErrorDetailsJson());

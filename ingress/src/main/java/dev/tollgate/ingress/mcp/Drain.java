@@ -150,8 +150,11 @@ public final class Drain
                         grace);
                 if (!listener.awaitConnectionsClosed(Duration.ofNanos(until - nanoTime
                         .getAsLong()))) {
-                    log.info("shutting down: connections still open after the grace; the web "
-                            + "server closes them");
+                    log.info(Thread.currentThread().isInterrupted()
+                            ? "shutting down: interrupted while connections were still open; the "
+                                    + "web server closes them"
+                            : "shutting down: connections still open after the grace; the web "
+                                    + "server closes them");
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.tollgate.ingress.mcp;
 
+import dev.tollgate.ingress.core.tokens.AgentPrincipal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -7,12 +8,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * How many MCP requests each agent has in progress on this replica, bounded: a call waits up to
  * the reply timeout, holding a connection, a thread and a waiter, so without a bound one agent
  * (50 calls a second for 30 s) could hold thousands of them. Agents are forgotten when they have
- * none in progress.
+ * none in progress. Counted per principal (agent and environment): the same agent ID in another
+ * environment is another caller and has places of its own.
  */
 final class InFlightPerAgent {
 
     private final int limit;
-    private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
+    private final Map<AgentPrincipal, Integer> inFlight = new ConcurrentHashMap<>();
 
     InFlightPerAgent(int limit) {
         if (limit < 1) {
@@ -23,7 +25,7 @@ final class InFlightPerAgent {
     }
 
     /** Takes a place for one request of {@code agent}; false (nothing taken) at the bound. */
-    boolean tryAcquire(String agent) {
+    boolean tryAcquire(AgentPrincipal agent) {
         boolean[] acquired = {false};
         inFlight.compute(agent, (key, count) -> {
             int now = count == null ? 0 : count;
@@ -37,7 +39,7 @@ final class InFlightPerAgent {
     }
 
     /** Gives back a place taken by {@link #tryAcquire}. */
-    void release(String agent) {
+    void release(AgentPrincipal agent) {
         inFlight.computeIfPresent(agent, (key, count) -> count <= 1 ? null : count - 1);
     }
 
@@ -45,7 +47,7 @@ final class InFlightPerAgent {
         return limit;
     }
 
-    int inFlight(String agent) {
+    int inFlight(AgentPrincipal agent) {
         return inFlight.getOrDefault(agent, 0);
     }
 

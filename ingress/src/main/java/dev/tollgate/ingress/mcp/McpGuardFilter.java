@@ -5,6 +5,7 @@ import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.core.oidc.ProtectedResource;
 import dev.tollgate.ingress.core.refusals.RefusalCounter;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
+import dev.tollgate.ingress.core.tokens.AgentPrincipal;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import dev.tollgate.ingress.tokens.TokenService;
 import dev.tollgate.ingress.web.ApiError;
@@ -133,7 +134,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             return;
         }
         // every message, before its body is read: only a flood reaches this limit
-        Optional<Duration> flood = rateLimits.protocol(identity.agentId());
+        Optional<Duration> flood = rateLimits.protocol(identity.principal());
         if (flood.isPresent()) {
             tooFast(door.as(identity.agentId()), response, flood.get(), null, "agent "
                     + identity.agentId() + " sends MCP"
@@ -142,7 +143,8 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             return;
         }
         String agent = identity.agentId();
-        if (!inFlight.tryAcquire(agent)) {
+        AgentPrincipal principal = identity.principal();
+        if (!inFlight.tryAcquire(principal)) {
             response.setHeader("Retry-After", "1");
             reject(door.as(agent), "too_many_in_flight", response, 429, REFUSED, null,
                     "agent " + agent + " already has "
@@ -154,7 +156,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         try {
             forward(request, response, chain, identity, door.as(agent));
         } finally {
-            inFlight.release(agent);
+            inFlight.release(principal);
         }
     }
 
@@ -194,7 +196,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         }
         // a tool call costs a decision, perhaps a GitHub call: the agent's own, tighter limit
         if ("tools/call".equals(method)) {
-            Optional<Duration> wait = rateLimits.agent(identity.agentId());
+            Optional<Duration> wait = rateLimits.agent(identity.principal());
             if (wait.isPresent()) {
                 tooFast(door, response, wait.get(), id, "rate limit of agent " + identity.agentId()
                         + " reached");
@@ -203,7 +205,8 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             // what a write carries is scanned for credentials here: bound each agent's bytes
             if (catalogue.byName(toolName).map(tool -> tool.kind() == Tool.Kind.WRITE).orElse(
                     false)) {
-                Optional<Duration> bytes = rateLimits.writeBytes(identity.agentId(), bodyBytes);
+                Optional<Duration> bytes = rateLimits.writeBytes(identity.principal(),
+                        bodyBytes);
                 if (bytes.isPresent()) {
                     tooFast(door, response, bytes.get(), id, "agent " + identity.agentId()
                             + " sends more write content than"
@@ -230,7 +233,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
     }
 
     /** Requests of {@code agent} in progress here now. */
-    int inFlight(String agent) {
+    int inFlight(AgentPrincipal agent) {
         return inFlight.inFlight(agent);
     }
 

@@ -2,7 +2,9 @@ package dev.tollgate.ingress.mcp;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.AbstractProtocol;
@@ -39,11 +41,43 @@ final class TomcatListener implements Drain.Listener, TomcatConnectorCustomizer 
                 // at least 1 ms: Tomcat's wait answers 0 (as if time ran out) when given none
                 long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System
                         .nanoTime()));
-                if (protocol.awaitConnectionsClose(left) <= 0) {
+                if (!await(protocol, left)) {
                     return false;
                 }
             }
         }
         return true;
+    }
+
+    /**
+     * Tomcat's wait, run on a thread of its own. Tomcat answers an interrupt by clearing the flag
+     * and returning as if time ran out, so on the draining thread it swallowed the interrupt (a
+     * shutdown told to hurry then waited on at every later step). Here an interrupt of the caller
+     * stops the wait at once, leaves the caller's flag set, and ends Tomcat's wait too.
+     *
+     * @return whether the connections closed within {@code millis}; false when interrupted
+     */
+    static boolean await(AbstractProtocol<?> protocol, long millis) {
+        if (Thread.currentThread().isInterrupted()) {
+            return false;
+        }
+        CompletableFuture<Long> left = new CompletableFuture<>();
+        Thread waiter = Thread.ofVirtual().name("tollgate-drain-wait").start(() -> {
+            try {
+                left.complete(protocol.awaitConnectionsClose(millis));
+            } catch (RuntimeException | Error e) {
+                left.completeExceptionally(e);
+            }
+        });
+        try {
+            return left.get() > 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            waiter.interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiting for Tomcat's connections to close failed",
+                    e.getCause());
+        }
     }
 }

@@ -209,12 +209,12 @@ public final class ToolCalls implements Drain.Calls {
     }
 
     private CallToolResult requestStatus(AgentIdentity identity, String requestId) {
-        ReplyBook.Lookup known = replies.lookup(requestId, identity.agentId());
+        ReplyBook.Lookup known = replies.lookup(requestId, identity.principal());
         if (known instanceof ReplyBook.Unknown) {
             // written through another replica a moment ago? Read up to now and look again. The
             // same wait for another agent's request as for none: the answer tells nothing.
             catchUp.getAsBoolean();
-            known = replies.lookup(requestId, identity.agentId());
+            known = replies.lookup(requestId, identity.principal());
         }
         return switch (known) {
             case ReplyBook.Completed completed -> render(completed.reply());

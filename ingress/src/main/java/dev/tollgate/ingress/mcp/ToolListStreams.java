@@ -1,6 +1,7 @@
 package dev.tollgate.ingress.mcp;
 
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
+import dev.tollgate.ingress.core.tokens.AgentPrincipal;
 import dev.tollgate.tools.Tool;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -37,7 +38,8 @@ import java.util.function.Predicate;
  * with no data, as the specification recommends) so its first reconnection carries it too.
  *
  * <p>Bounded, since any agent with a token can open them: at most {@link Limits#perAgent} streams
- * per agent on this replica (a new one ends the agent's oldest), at most {@link Limits#max} on
+ * per agent (a principal: the same agent ID in another environment is another agent, whose
+ * streams it neither counts nor ends) on this replica (a new one ends the agent's oldest), at most {@link Limits#max} on
  * this replica (beyond, a new agent's stream is refused: only notifications are lost, never a
  * call, and connections stay for calls), a comment every
  * {@link Limits#keepAlive} (a client gone is found by the write that fails), and each stream ends
@@ -179,8 +181,8 @@ public final class ToolListStreams {
             }
         }
 
-        String agent() {
-            return identity.agentId();
+        AgentPrincipal principal() {
+            return identity.principal();
         }
     }
 
@@ -218,7 +220,7 @@ public final class ToolListStreams {
         if (closing) {
             return Optional.of("the gateway is shutting down; reconnect in a moment");
         }
-        long own = countOf(identity.agentId());
+        long own = countOf(identity.principal());
         int open = streams.size();
         // an agent at its own limit replaces its oldest: only other agents' streams can fill it
         if (open - own >= limits.max() || open >= limits.max() && own < limits.perAgent()) {
@@ -227,8 +229,9 @@ public final class ToolListStreams {
         return Optional.empty();
     }
 
-    private long countOf(String agent) {
-        return streams.values().stream().filter(other -> other.agent().equals(agent)).count();
+    private long countOf(AgentPrincipal principal) {
+        return streams.values().stream().filter(other -> other.principal().equals(principal))
+                .count();
     }
 
     /**
@@ -251,8 +254,9 @@ public final class ToolListStreams {
                 return null;
             }
             streams.put(stream.id, stream);
-            List<Stream> agents = streams.values().stream().filter(other -> other.agent().equals(
-                    identity.agentId())).sorted(Comparator.comparingLong(other -> other.id))
+            AgentPrincipal principal = identity.principal();
+            List<Stream> agents = streams.values().stream().filter(other -> other.principal()
+                    .equals(principal)).sorted(Comparator.comparingLong(other -> other.id))
                     .toList();
             replaced = agents.subList(0, Math.max(0, agents.size() - limits.perAgent()));
             replaced.forEach(old -> streams.remove(old.id));

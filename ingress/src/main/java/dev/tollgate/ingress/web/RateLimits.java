@@ -1,5 +1,6 @@
 package dev.tollgate.ingress.web;
 
+import dev.tollgate.ingress.core.tokens.AgentPrincipal;
 import dev.tollgate.runtime.security.AdminGate;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
@@ -24,6 +25,10 @@ import java.util.function.LongSupplier;
  * than its refresh period is dropped (it holds its whole allowance again by then, exactly like a
  * new one, so dropping it changes no answer). The map is swept at most once per
  * {@link #SWEEP_EVERY}, by the call that finds it due.
+ *
+ * <p>Limiters belong to a principal, an agent in an environment: an issuer whose agent claim does
+ * not name the environment can give agent {@code deployer} of {@code scratch} and of {@code prod}
+ * the same ID, and the one must not spend the other's allowance.
  */
 public final class RateLimits {
 
@@ -48,7 +53,16 @@ public final class RateLimits {
         }
     }
 
-    private final ConcurrentHashMap<String, Kept> limiters = new ConcurrentHashMap<>();
+    /** What a limiter limits. */
+    enum Kind {
+        AGENT, WRITE_KIB, PROTOCOL, ROTATION
+    }
+
+    /** A limiter's key: its kind and whose it is. */
+    record Key(Kind kind, AgentPrincipal principal) {
+    }
+
+    private final ConcurrentHashMap<Key, Kept> limiters = new ConcurrentHashMap<>();
     private final RateLimiterConfig agentConfig;
     private final RateLimiterConfig rotationConfig;
     private final RateLimiterConfig protocolConfig;
@@ -94,14 +108,16 @@ public final class RateLimits {
         this.nextSweep = new AtomicLong(nanoTime.getAsLong() + SWEEP_EVERY.toNanos());
     }
 
-    /** The limiter named {@code name}, marked used now; a new one if there was none. */
-    private RateLimiter limiter(String name, RateLimiterConfig config) {
+    /** The limiter of {@code key}, marked used now; a new one if there was none. */
+    private RateLimiter limiter(Key key, RateLimiterConfig config) {
         long now = nanoTime.getAsLong();
         sweepIfDue(now);
         // marked inside compute: a sweep (computeIfPresent) never drops it in between
-        return limiters.compute(name, (key, kept) -> {
+        return limiters.compute(key, (k, kept) -> {
             if (kept == null) {
-                return new Kept(RateLimiter.of(key, config), now);
+                // the name only labels it (never looked up)
+                return new Kept(RateLimiter.of(k.kind() + ":" + k.principal().environment()
+                        + ":" + k.principal().agentId(), config), now);
             }
             kept.lastUsed = now;
             return kept;
@@ -113,8 +129,8 @@ public final class RateLimits {
         if (now - due < 0 || !nextSweep.compareAndSet(due, now + SWEEP_EVERY.toNanos())) {
             return;
         }
-        for (String name : limiters.keySet()) {
-            limiters.computeIfPresent(name, (key, kept) -> kept.idle(now) ? null : kept);
+        for (Key key : limiters.keySet()) {
+            limiters.computeIfPresent(key, (k, kept) -> kept.idle(now) ? null : kept);
         }
     }
 
@@ -123,9 +139,9 @@ public final class RateLimits {
         return limiters.size();
     }
 
-    /** Whether a limiter named {@code name} ({@code agent:<id>}, {@code rotation:<id>}…) is kept. */
-    boolean keeps(String name) {
-        return limiters.containsKey(name);
+    /** Whether the limiter of {@code kind} of {@code principal} is kept. */
+    boolean keeps(Kind kind, AgentPrincipal principal) {
+        return limiters.containsKey(new Key(kind, principal));
     }
 
     private static RateLimiterConfig config(int limit, Duration period) {
@@ -134,8 +150,8 @@ public final class RateLimits {
     }
 
     /** Empty if the agent may start a tool call (or a rotation), else how long to wait. */
-    public Optional<Duration> agent(String agentId) {
-        return acquire(limiter("agent:" + agentId, agentConfig));
+    public Optional<Duration> agent(AgentPrincipal principal) {
+        return acquire(limiter(new Key(Kind.AGENT, principal), agentConfig));
     }
 
     /**
@@ -143,22 +159,22 @@ public final class RateLimits {
      * to wait. A body larger than the whole limit is let through once the limit is untouched in
      * the period, never refused forever.
      */
-    public Optional<Duration> writeBytes(String agentId, int bytes) {
+    public Optional<Duration> writeBytes(AgentPrincipal principal, int bytes) {
         int kib = Math.min(Math.max(1, (bytes + 1023) / 1024), writeKibConfig.getLimitForPeriod());
-        return acquire(limiter("write-kib:" + agentId, writeKibConfig), kib);
+        return acquire(limiter(new Key(Kind.WRITE_KIB, principal), writeKibConfig), kib);
     }
 
     /** Empty if the agent may send another MCP message (of any kind), else how long to wait. */
-    public Optional<Duration> protocol(String agentId) {
-        return acquire(limiter("protocol:" + agentId, protocolConfig));
+    public Optional<Duration> protocol(AgentPrincipal principal) {
+        return acquire(limiter(new Key(Kind.PROTOCOL, principal), protocolConfig));
     }
 
     /**
      * Empty if the agent may rotate a token now, else how long it should wait: rotations are few
      * by nature, and each one is a record every replica replays until compaction folds it.
      */
-    public Optional<Duration> rotation(String agentId) {
-        return acquire(limiter("rotation:" + agentId, rotationConfig));
+    public Optional<Duration> rotation(AgentPrincipal principal) {
+        return acquire(limiter(new Key(Kind.ROTATION, principal), rotationConfig));
     }
 
     private static Optional<Duration> acquire(RateLimiter limiter) {

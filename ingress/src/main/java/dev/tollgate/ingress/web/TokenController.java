@@ -206,8 +206,8 @@ public class TokenController {
             return ApiError.of(HttpStatus.BAD_REQUEST, "not_a_gateway_token", "only gateway"
                     + " tokens are rotated here; renew a workload identity token at its issuer");
         }
-        Optional<Duration> wait = rateLimits.agent(identity.agentId()).or(() -> rateLimits
-                .rotation(identity.agentId()));
+        Optional<Duration> wait = rateLimits.agent(identity.principal()).or(() -> rateLimits
+                .rotation(identity.principal()));
         if (wait.isPresent()) {
             return count(request, "rate_limited", identity.agentId(), ApiError.tooManyRequests(
                     wait.get()));

@@ -1,7 +1,6 @@
 package dev.tollgate.ingress.webhooks;
 
 import dev.tollgate.events.InstallationChanged;
-import dev.tollgate.ingress.core.http.BoundedBody;
 import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.kafka.EventPublisher;
 import dev.tollgate.ingress.kafka.EventPublisher.PublishFailedException;
@@ -15,14 +14,22 @@ import dev.tollgate.runtime.web.ErrorResponses;
 import dev.tollgate.schemas.Roles;
 import dev.tollgate.schemas.Topics;
 import java.time.Clock;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,12 +38,14 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code POST /webhooks/github}: a thin adapter. GitHub's signature is the only authentication
  * (no gateway token); the Host check still applies. In order: Host (403), a secret configured at
  * all (503, fail closed), the signature header present (401), the declared body size (413), a
  * free slot among {@code webhook-max-concurrent} bodies in progress (503 with Retry-After), the
+ * whole body within {@code webhook-body-timeout} (408, logged once a minute with a count), the
  * body size as read (413), the signature (401, logged once a minute with a count), GitHub's headers (400), the registry loaded (503), a delivery ID seen
  * before (200, ignored), the payload (400 when malformed), its order (200 {@code duplicate} for a
  * body applied before, 200 {@code stale} for one older than the state held, even across restarts:
@@ -55,7 +64,10 @@ public class WebhookController {
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
     private static final int REMEMBERED_DELIVERIES = 10_000;
     private static final String BUSY_RETRY_AFTER_SECONDS = "10";
-    private static final Duration BAD_SIGNATURE_LOG_INTERVAL = Duration.ofMinutes(1);
+    private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofMinutes(1);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Bytes read at a time, and the first buffer of a body of undeclared length. */
+    private static final int CHUNK = 8192;
 
     private final WebhookSecrets secrets;
     private final OriginPolicy origins;
@@ -68,7 +80,9 @@ public class WebhookController {
     /** Webhook bodies being received or handled on this replica: a slot each. */
     private final Semaphore bodies;
     private final int maxConcurrent;
-    private final BadSignatureLog badSignatures;
+    private final Duration bodyTimeout;
+    private final RefusedDeliveryLog badSignatures;
+    private final RefusedDeliveryLog slowBodies;
     /** Delivery IDs and body digests this replica published (replays are ignored). */
     private final Map<String, Boolean> published = Collections.synchronizedMap(
             new LinkedHashMap<>(64, 0.75f, false) {
@@ -99,12 +113,25 @@ public class WebhookController {
                     + " least 1 (it is " + maxConcurrent + ")");
         }
         this.bodies = new Semaphore(maxConcurrent);
-        this.badSignatures = new BadSignatureLog(clock, BAD_SIGNATURE_LOG_INTERVAL);
+        this.bodyTimeout = properties.getWebhookBodyTimeout();
+        if (bodyTimeout == null || bodyTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("tollgate.github.webhook-body-timeout must be "
+                    + "positive (it is " + bodyTimeout + "); the default is 10s");
+        }
+        this.badSignatures = new RefusedDeliveryLog(clock, REFUSAL_LOG_INTERVAL,
+                "for their signature");
+        this.slowBodies = new RefusedDeliveryLog(clock, REFUSAL_LOG_INTERVAL, "for a body slower "
+                + "than tollgate.github.webhook-body-timeout (" + bodyTimeout + ")");
     }
 
+    /**
+     * Answers at once when the delivery is refused before its body; else reads the body without
+     * holding a thread and answers when it is in (or at its deadline): then null, the answer
+     * being written by the {@link Delivery}.
+     */
     @PostMapping(path = PATH, produces = "application/json")
-    public ResponseEntity<Map<String, Object>> deliver(HttpServletRequest request)
-            throws IOException {
+    public ResponseEntity<Map<String, Object>> deliver(HttpServletRequest request,
+            HttpServletResponse response) throws IOException {
         Optional<String> hostRefusal = origins.refusal(request.getHeader("Host"), request
                 .getHeader("Origin"));
         if (hostRefusal.isPresent()) {
@@ -138,20 +165,172 @@ public class WebhookController {
         if (!bodies.tryAcquire()) {
             return busy(request);
         }
+        Delivery delivery = new Delivery(request, response, signature);
         try {
-            return verifiedDelivery(request, signature);
-        } finally {
-            bodies.release();
+            delivery.start();
+        } catch (IOException | RuntimeException e) {
+            delivery.release();
+            throw e;
+        }
+        return null; // handled: the delivery answers once its body is in, or at its deadline
+    }
+
+    /**
+     * One delivery's body, read with the servlet's non-blocking reads (no thread waits on a slow
+     * sender) against a deadline for the whole body, {@code webhook-body-timeout}: Tomcat's own
+     * timeout is per read, so a sender of a byte now and then held a slot for as long as it
+     * liked, and four of them kept every delivery out (503). At the deadline the delivery is
+     * answered 408 and its connection closed (Tomcat drops the connection of a 408; with
+     * non-blocking reads it does not wait for the rest of the body). The slot is given back
+     * exactly once: when the delivery has been handled, cut, or has failed.
+     */
+    private final class Delivery implements ReadListener, AsyncListener {
+
+        private final HttpServletRequest request;
+        private final HttpServletResponse response;
+        private final String signature;
+        private final AtomicBoolean answered = new AtomicBoolean();
+        private final AtomicBoolean released = new AtomicBoolean();
+        private final byte[] chunk = new byte[CHUNK];
+        private AsyncContext async;
+        private ServletInputStream in;
+        private byte[] body;
+        private int length;
+
+        Delivery(HttpServletRequest request, HttpServletResponse response, String signature) {
+            this.request = request;
+            this.response = response;
+            this.signature = signature;
+            long declared = request.getContentLengthLong();
+            this.body = new byte[declared >= 0
+                    ? (int) declared
+                    : Math.min(maxBytes,
+                            CHUNK)];
+        }
+
+        void start() throws IOException {
+            async = request.startAsync(request, response);
+            async.setTimeout(bodyTimeout.toMillis());
+            async.addListener(this);
+            in = request.getInputStream();
+            in.setReadListener(this);
+        }
+
+        @Override
+        public void onDataAvailable() throws IOException {
+            while (in.isReady() && !in.isFinished()) {
+                int read = in.read(chunk);
+                if (read < 0) {
+                    return;
+                }
+                if ((long) length + read > maxBytes) {
+                    answer(() -> tooLarge(request));
+                    return;
+                }
+                if (length + read > body.length) {
+                    body = Arrays.copyOf(body, Math.min(maxBytes, Math.max(length + read, 2
+                            * body.length)));
+                }
+                System.arraycopy(chunk, 0, body, length, read);
+                length += read;
+            }
+        }
+
+        @Override
+        public void onAllDataRead() {
+            byte[] whole = length == body.length ? body : Arrays.copyOf(body, length);
+            answer(() -> verifiedDelivery(request, signature, whole));
+        }
+
+        /** The read failed (the client went away, say): nothing to answer. */
+        @Override
+        public void onError(Throwable failure) {
+            log.debug("webhook delivery {}: reading its body failed: {}", printable(request
+                    .getHeader("X-GitHub-Delivery")), failure.toString());
+            answer(() -> null);
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            String message = "the delivery's body did not arrive within " + bodyTimeout
+                    .toMillis() + " ms (tollgate.github.webhook-body-timeout); " + length + " of "
+                    + (request.getContentLengthLong() < 0
+                            ? "an undeclared number of"
+                            : request.getContentLengthLong())
+                    + " bytes were received";
+            slowBodies.refused(printable(request.getHeader("X-GitHub-Delivery")), message);
+            answer(() -> door(request, HttpStatus.REQUEST_TIMEOUT, "body_timeout", message));
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            answer(() -> null);
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            release(); // in case no answer was written (the container ended it first)
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            // not restarted
+        }
+
+        /** Once: computes the answer (holding the slot), gives the slot back, writes it. */
+        private void answer(java.util.function.Supplier<ResponseEntity<Map<String, Object>>> of) {
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
+            ResponseEntity<Map<String, Object>> answer;
+            try {
+                answer = of.get();
+            } catch (RuntimeException e) {
+                log.warn("webhook delivery {} failed: {}", printable(request.getHeader(
+                        "X-GitHub-Delivery")), e.toString());
+                answer = refuse(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                        "the delivery could not be handled; redeliver it from the GitHub App's "
+                                + "advanced settings");
+            } finally {
+                release();
+            }
+            try {
+                if (answer != null) {
+                    write(answer, (HttpServletResponse) async.getResponse());
+                }
+            } catch (IOException | RuntimeException e) {
+                log.debug("webhook delivery {}: the answer could not be written: {}", printable(
+                        request.getHeader("X-GitHub-Delivery")), e.toString());
+            } finally {
+                try {
+                    async.complete();
+                } catch (IllegalStateException e) {
+                    // already ended by the container
+                }
+            }
+        }
+
+        private void release() {
+            if (released.compareAndSet(false, true)) {
+                bodies.release();
+            }
         }
     }
 
+    private static void write(ResponseEntity<Map<String, Object>> answer,
+            HttpServletResponse response) throws IOException {
+        byte[] json = JSON.writeValueAsBytes(answer.getBody());
+        response.setStatus(answer.getStatusCode().value());
+        answer.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(
+                name, value)));
+        response.setContentType("application/json");
+        response.setContentLength(json.length);
+        response.getOutputStream().write(json);
+        response.flushBuffer();
+    }
+
     private ResponseEntity<Map<String, Object>> verifiedDelivery(HttpServletRequest request,
-            String signature) throws IOException {
-        byte[] body = BoundedBody.readAtMost(request.getInputStream(), maxBytes, request
-                .getContentLengthLong());
-        if (body == null) {
-            return tooLarge(request);
-        }
+            String signature, byte[] body) {
         WebhookSecrets.Verified verified = secrets.verify(body, signature);
         if (verified.environment().isEmpty()) {
             badSignatures.refused(printable(request.getHeader("X-GitHub-Delivery")), verified

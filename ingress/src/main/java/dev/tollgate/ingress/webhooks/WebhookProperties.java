@@ -1,6 +1,7 @@
 package dev.tollgate.ingress.webhooks;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -25,6 +26,12 @@ public class WebhookProperties {
      * with Retry-After. Each may hold up to {@code webhookMaxBytes} before it is verified.
      */
     private int webhookMaxConcurrent = 4;
+    /**
+     * How long a delivery's whole body may take once it holds one of those slots; a slower one
+     * is answered 408 and its connection closed. GitHub sends a delivery at once (and gives up
+     * waiting for an answer after 10 s), so only a slow sender is cut.
+     */
+    private Duration webhookBodyTimeout = Duration.ofSeconds(10);
     /** Environments with an App (and so a webhook secret) of their own. */
     private Map<String, EnvironmentApp> environments = new LinkedHashMap<>();
 
@@ -58,6 +65,14 @@ public class WebhookProperties {
 
     public void setWebhookMaxConcurrent(int webhookMaxConcurrent) {
         this.webhookMaxConcurrent = webhookMaxConcurrent;
+    }
+
+    public Duration getWebhookBodyTimeout() {
+        return webhookBodyTimeout;
+    }
+
+    public void setWebhookBodyTimeout(Duration webhookBodyTimeout) {
+        this.webhookBodyTimeout = webhookBodyTimeout;
     }
 
     public Map<String, EnvironmentApp> getEnvironments() {

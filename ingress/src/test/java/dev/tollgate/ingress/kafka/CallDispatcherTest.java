@@ -67,8 +67,9 @@ class CallDispatcherTest {
             if (!beforeAck) {
                 Thread.sleep(500); // the request's acknowledgement has come back by now
             }
-            replies.complete(new Reply(requestId, "agent-1", "get_file", "SUCCEEDED", null, false,
-                    null, "ok", "{}", "sha256:x", null));
+            replies.complete(
+                    new Reply(requestId, "agent-1", "dev", "get_file", "SUCCEEDED", null, false,
+                            null, "ok", "{}", "sha256:x", null));
 
             // wait on the dependent, not on the outcome: a thread blocked in outcome.get() helps
             // run the outcome's dependents itself

@@ -91,6 +91,51 @@ class TomcatListenerTest {
                 "no connection left once the client closed its own").isTrue();
     }
 
+    /**
+     * Tomcat's own wait clears an interrupt and returns as if time ran out: the drain's thread
+     * must keep its flag (so the rest of the shutdown knows to hurry) and stop waiting.
+     */
+    @Test
+    void anInterruptedWaitStopsAtOnceAndKeepsTheInterrupt() throws Exception {
+        try (Socket open = connect()) {
+            assertThat(get(open)).startsWith("HTTP/1.1 200");
+            listener.stopAccepting();
+            CompletableFuture<Boolean> closed = new CompletableFuture<>();
+            CompletableFuture<Boolean> flagAfter = new CompletableFuture<>();
+            Thread drainer = Thread.ofPlatform().name("drainer").start(() -> {
+                closed.complete(listener.awaitConnectionsClosed(Duration.ofMinutes(10)));
+                flagAfter.complete(Thread.currentThread().isInterrupted());
+            });
+            Thread.sleep(300); // the drainer is waiting on the open connection by now, or soon
+
+            drainer.interrupt();
+
+            assertThat(closed.get(30, TimeUnit.SECONDS)).as("the connection is still open")
+                    .isFalse();
+            assertThat(flagAfter.get(30, TimeUnit.SECONDS)).as("the drainer's interrupt flag "
+                    + "after the wait").isTrue();
+            drainer.join(30_000);
+        }
+    }
+
+    @Test
+    void aWaitAskedWithTheFlagAlreadySetDoesNotWaitAndKeepsIt() throws Exception {
+        try (Socket open = connect()) {
+            assertThat(get(open)).startsWith("HTTP/1.1 200");
+            listener.stopAccepting();
+            Thread.currentThread().interrupt();
+            try {
+                boolean closed = listener.awaitConnectionsClosed(Duration.ofMinutes(10));
+
+                assertThat(closed).isFalse();
+                assertThat(Thread.currentThread().isInterrupted()).as("the flag after the wait")
+                        .isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+        }
+    }
+
     @Test
     void aDrainWaitsForAnIdleConnectionUntilItsClientClosesIt() throws Exception {
         Drain.Calls none = new Drain.Calls() {

@@ -139,6 +139,25 @@ class ToolListStreamsTest {
     }
 
     @Test
+    void theSameAgentIdInAnotherEnvironmentNeitherCountsNorEndsTheOthersStreams() {
+        AgentIdentity prod = new AgentIdentity("deployer", "prod", "prod-token", NOW
+                .minusSeconds(60), NOW.plus(Duration.ofDays(1)), Optional.empty());
+        AgentIdentity scratch = new AgentIdentity("deployer", "scratch", "scratch-token", NOW
+                .minusSeconds(60), NOW.plus(Duration.ofDays(1)), Optional.empty());
+        Recorded prodFirst = open(prod, null, null);
+        Recorded prodSecond = open(prod, null, null);
+
+        Recorded scratchFirst = open(scratch, null, null);
+        Recorded scratchSecond = open(scratch, null, null);
+
+        assertThat(prodFirst.closed).as("prod's oldest, when scratch opened two").isFalse();
+        assertThat(prodSecond.closed).isFalse();
+        assertThat(scratchFirst.closed).isFalse();
+        assertThat(scratchSecond.closed).isFalse();
+        assertThat(streams.open()).isEqualTo(4);
+    }
+
+    @Test
     void aFullReplicaRefusesANewAgentsStreamButAnAgentAtItsOwnLimitStillReplacesItsOldest() {
         open(identity("a"), null, null);
         open(identity("a"), null, null);

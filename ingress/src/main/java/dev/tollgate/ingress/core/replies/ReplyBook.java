@@ -1,5 +1,6 @@
 package dev.tollgate.ingress.core.replies;
 
+import dev.tollgate.ingress.core.tokens.AgentPrincipal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * oldest entry of the agent holding the most (entries, or bytes when bytes are over) goes. So an
  * agent flooding calls only ever drops its own entries, never another agent's, while it holds more
  * than they do. The newest entry is always kept.
+ *
+ * <p>"Agent" here is always a principal, an agent ID in an environment: the same agent ID in
+ * another environment (an issuer whose agent claim leaves the environment out) is another caller,
+ * never shown this one's answers and never counted against its bound.
  */
 public final class ReplyBook {
 
@@ -55,7 +60,7 @@ public final class ReplyBook {
     }
 
     /** A request, and its final answer once it arrived. */
-    private record Entry(String requestId, String agentId, Instant since, Instant keptAt,
+    private record Entry(String requestId, AgentPrincipal owner, Instant since, Instant keptAt,
             Reply reply, long bytes) {
     }
 
@@ -78,7 +83,7 @@ public final class ReplyBook {
 
     private final Map<String, CompletableFuture<Reply>> waiting = new ConcurrentHashMap<>();
     private final Map<String, Entry> entries = new HashMap<>();
-    private final Map<String, Shelf> shelves = new HashMap<>();
+    private final Map<AgentPrincipal, Shelf> shelves = new HashMap<>();
     private final Clock clock;
     private final Duration retention;
     private final Limits limits;
@@ -103,7 +108,7 @@ public final class ReplyBook {
      * Registers a call of this replica before it is published, so that no answer can arrive
      * unnoticed; it is pending for its agent from now on.
      */
-    public CompletableFuture<Reply> expect(String requestId, String agentId) {
+    public CompletableFuture<Reply> expect(String requestId, AgentPrincipal owner) {
         CompletableFuture<Reply> future = new CompletableFuture<>();
         waiting.put(requestId, future);
         Reply early;
@@ -112,7 +117,7 @@ public final class ReplyBook {
             early = known == null ? null : known.reply();
             if (known == null) {
                 Instant now = clock.instant();
-                keep(new Entry(requestId, agentId, now, now, null, ENTRY_OVERHEAD_BYTES));
+                keep(new Entry(requestId, owner, now, now, null, ENTRY_OVERHEAD_BYTES));
             }
         }
         if (early != null) {
@@ -142,11 +147,11 @@ public final class ReplyBook {
      * A request made through some replica (read back from gateway.requests): pending for its
      * agent until its answer arrives. Known requests and answers are left as they are.
      */
-    public void requested(String requestId, String agentId) {
+    public void requested(String requestId, AgentPrincipal owner) {
         synchronized (this) {
             if (!entries.containsKey(requestId)) {
                 Instant now = clock.instant();
-                keep(new Entry(requestId, agentId, now, now, null, ENTRY_OVERHEAD_BYTES));
+                keep(new Entry(requestId, owner, now, now, null, ENTRY_OVERHEAD_BYTES));
             }
         }
     }
@@ -156,7 +161,7 @@ public final class ReplyBook {
         synchronized (this) {
             Entry known = entries.get(reply.requestId());
             Instant now = clock.instant();
-            keep(new Entry(reply.requestId(), reply.agentId(), known == null
+            keep(new Entry(reply.requestId(), reply.principal(), known == null
                     ? now
                     : known.since(), now, reply, sizeOf(reply)));
         }
@@ -166,10 +171,13 @@ public final class ReplyBook {
         }
     }
 
-    /** What {@code agentId} may learn about {@code requestId}: nothing about another's. */
-    public synchronized Lookup lookup(String requestId, String agentId) {
+    /**
+     * What {@code caller} may learn about {@code requestId}: nothing about another's, the same
+     * agent ID in another environment included.
+     */
+    public synchronized Lookup lookup(String requestId, AgentPrincipal caller) {
         Entry entry = entries.get(requestId);
-        if (entry == null || !entry.agentId().equals(agentId) || expired(entry, clock
+        if (entry == null || !entry.owner().equals(caller) || expired(entry, clock
                 .instant())) {
             return new Unknown(requestId);
         }
@@ -199,8 +207,8 @@ public final class ReplyBook {
     }
 
     /** Requests and answers kept for one agent. */
-    public synchronized int entriesOf(String agentId) {
-        Shelf shelf = shelves.get(agentId);
+    public synchronized int entriesOf(AgentPrincipal owner) {
+        Shelf shelf = shelves.get(owner);
         return shelf == null ? 0 : shelf.entries.size();
     }
 
@@ -241,7 +249,7 @@ public final class ReplyBook {
         if (replaced != null) {
             drop(replaced);
         }
-        Shelf shelf = shelves.computeIfAbsent(entry.agentId(), agent -> new Shelf());
+        Shelf shelf = shelves.computeIfAbsent(entry.owner(), owner -> new Shelf());
         entries.put(entry.requestId(), entry);
         shelf.entries.put(entry.requestId(), entry);
         account(shelf, entry, +1);
@@ -277,11 +285,11 @@ public final class ReplyBook {
 
     private void drop(Entry entry) {
         entries.remove(entry.requestId());
-        Shelf shelf = shelves.get(entry.agentId());
+        Shelf shelf = shelves.get(entry.owner());
         shelf.entries.remove(entry.requestId());
         account(shelf, entry, -1);
         if (shelf.entries.isEmpty()) {
-            shelves.remove(entry.agentId());
+            shelves.remove(entry.owner());
         }
     }
 

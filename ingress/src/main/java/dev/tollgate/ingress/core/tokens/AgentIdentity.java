@@ -45,6 +45,11 @@ public record AgentIdentity(String agentId, String environment, String tokenId,
         this(agentId, environment, tokenId, issuedAt, expiresAt, narrowing, family, GATEWAY);
     }
 
+    /** Who is calling, whatever the token: per-agent state is keyed by it. */
+    public AgentPrincipal principal() {
+        return new AgentPrincipal(environment, agentId);
+    }
+
     /** Whether a gateway token proved it (only those can be rotated). */
     public boolean isGatewayToken() {
         return GATEWAY.equals(credential);

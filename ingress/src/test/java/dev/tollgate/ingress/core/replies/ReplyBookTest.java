@@ -2,6 +2,7 @@ package dev.tollgate.ingress.core.replies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.ingress.core.tokens.AgentPrincipal;
 import dev.tollgate.testsupport.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,14 +14,19 @@ class ReplyBookTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T12:00:00Z"));
     private final ReplyBook book = new ReplyBook(clock, Duration.ofHours(1), 3);
 
+    /** Agent {@code agent} in environment ci. */
+    private static AgentPrincipal p(String agent) {
+        return new AgentPrincipal("ci", agent);
+    }
+
     private static Reply reply(String requestId, String agent) {
-        return new Reply(requestId, agent, "get_file", "SUCCEEDED", null, false, null, "ok",
+        return new Reply(requestId, agent, "ci", "get_file", "SUCCEEDED", null, false, null, "ok",
                 "{}", "v1", null);
     }
 
     @Test
     void anExpectedAnswerCompletesItsWaiter() {
-        CompletableFuture<Reply> waiter = book.expect("r1", "a");
+        CompletableFuture<Reply> waiter = book.expect("r1", p("a"));
 
         book.complete(reply("r1", "a"));
 
@@ -30,19 +36,19 @@ class ReplyBookTest {
 
     @Test
     void aCallNotYetAnsweredIsPendingForItsAgentOnly() {
-        book.expect("r1", "a");
+        book.expect("r1", p("a"));
 
-        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Pending.class);
-        assertThat(book.lookup("r1", "b")).isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(book.lookup("r1", p("a"))).isInstanceOf(ReplyBook.Pending.class);
+        assertThat(book.lookup("r1", p("b"))).isInstanceOf(ReplyBook.Unknown.class);
     }
 
     @Test
     void answersAreKeptForTheirAgentOnly() {
         book.complete(reply("r1", "a"));
 
-        assertThat(book.lookup("r1", "a")).isEqualTo(new ReplyBook.Completed(reply("r1", "a")));
-        assertThat(book.lookup("r1", "b")).isInstanceOf(ReplyBook.Unknown.class);
-        assertThat(book.lookup("r2", "a")).isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(book.lookup("r1", p("a"))).isEqualTo(new ReplyBook.Completed(reply("r1", "a")));
+        assertThat(book.lookup("r1", p("b"))).isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(book.lookup("r2", p("a"))).isInstanceOf(ReplyBook.Unknown.class);
     }
 
     @Test
@@ -51,7 +57,7 @@ class ReplyBookTest {
 
         clock.advance(Duration.ofHours(1).plusSeconds(1));
 
-        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(book.lookup("r1", p("a"))).isInstanceOf(ReplyBook.Unknown.class);
         book.prune();
         assertThat(book.completedCount()).isZero();
     }
@@ -63,28 +69,28 @@ class ReplyBookTest {
         }
 
         assertThat(book.completedCount()).isEqualTo(3);
-        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Unknown.class);
-        assertThat(book.lookup("r4", "a")).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(book.lookup("r1", p("a"))).isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(book.lookup("r4", p("a"))).isInstanceOf(ReplyBook.Completed.class);
     }
 
     @Test
     void aForgottenCallIsNotPending() {
-        book.expect("r1", "a");
+        book.expect("r1", p("a"));
 
         book.forget("r1");
 
-        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(book.lookup("r1", p("a"))).isInstanceOf(ReplyBook.Unknown.class);
     }
 
     @Test
     void anAnswerThatArrivedFirstCompletesALaterWaiter() {
         book.complete(reply("r1", "a"));
 
-        assertThat(book.expect("r1", "a")).isCompletedWithValue(reply("r1", "a"));
+        assertThat(book.expect("r1", p("a"))).isCompletedWithValue(reply("r1", "a"));
     }
 
     private static Reply fileReply(String requestId, int size) {
-        return new Reply(requestId, "a", "get_file", "SUCCEEDED", null, false, null, "ok",
+        return new Reply(requestId, "a", "ci", "get_file", "SUCCEEDED", null, false, null, "ok",
                 "{\"content\":\"" + "x".repeat(size) + "\"}", "v1", null);
     }
 
@@ -99,9 +105,9 @@ class ReplyBookTest {
 
         assertThat(bounded.completedCount()).isEqualTo(4);
         assertThat(bounded.completedBytes()).isEqualTo(4 * one);
-        assertThat(bounded.lookup("r15", "a")).isInstanceOf(ReplyBook.Unknown.class);
-        assertThat(bounded.lookup("r16", "a")).isInstanceOf(ReplyBook.Completed.class);
-        assertThat(bounded.lookup("r19", "a")).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("r15", p("a"))).isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(bounded.lookup("r16", p("a"))).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("r19", p("a"))).isInstanceOf(ReplyBook.Completed.class);
     }
 
     @Test
@@ -129,27 +135,27 @@ class ReplyBookTest {
 
     @Test
     void aRequestMadeThroughAnotherReplicaIsPendingForItsAgentUntilItsAnswerArrives() {
-        book.requested("r1", "a");
+        book.requested("r1", p("a"));
 
-        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Pending.class);
-        assertThat(book.lookup("r1", "b")).isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(book.lookup("r1", p("a"))).isInstanceOf(ReplyBook.Pending.class);
+        assertThat(book.lookup("r1", p("b"))).isInstanceOf(ReplyBook.Unknown.class);
         book.complete(reply("r1", "a"));
-        assertThat(book.lookup("r1", "a")).isEqualTo(new ReplyBook.Completed(reply("r1", "a")));
-        book.requested("r1", "a"); // the request read after its answer changes nothing
-        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(book.lookup("r1", p("a"))).isEqualTo(new ReplyBook.Completed(reply("r1", "a")));
+        book.requested("r1", p("a")); // the request read after its answer changes nothing
+        assertThat(book.lookup("r1", p("a"))).isInstanceOf(ReplyBook.Completed.class);
     }
 
     @Test
     void aCallNoLongerWaitedOnStaysPendingUntilItsAnswer() {
-        CompletableFuture<Reply> waiter = book.expect("r1", "a");
+        CompletableFuture<Reply> waiter = book.expect("r1", p("a"));
 
         book.stopWaiting("r1");
 
         assertThat(book.waitingCount()).isZero();
-        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Pending.class);
+        assertThat(book.lookup("r1", p("a"))).isInstanceOf(ReplyBook.Pending.class);
         book.complete(reply("r1", "a"));
         assertThat(waiter).isNotDone();
-        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(book.lookup("r1", p("a"))).isInstanceOf(ReplyBook.Completed.class);
     }
 
     @Test
@@ -157,18 +163,18 @@ class ReplyBookTest {
         ReplyBook bounded = new ReplyBook(clock, Duration.ofHours(1), new ReplyBook.Limits(100,
                 3, Long.MAX_VALUE));
         bounded.complete(reply("b1", "b"));
-        bounded.requested("b2", "b");
+        bounded.requested("b2", p("b"));
 
         for (int i = 1; i <= 10; i++) {
-            bounded.requested("a" + i, "a");
+            bounded.requested("a" + i, p("a"));
             bounded.complete(reply("a" + i, "a"));
         }
 
-        assertThat(bounded.entriesOf("a")).isEqualTo(3);
-        assertThat(bounded.lookup("a7", "a")).isInstanceOf(ReplyBook.Unknown.class);
-        assertThat(bounded.lookup("a8", "a")).isInstanceOf(ReplyBook.Completed.class);
-        assertThat(bounded.lookup("b1", "b")).isInstanceOf(ReplyBook.Completed.class);
-        assertThat(bounded.lookup("b2", "b")).isInstanceOf(ReplyBook.Pending.class);
+        assertThat(bounded.entriesOf(p("a"))).isEqualTo(3);
+        assertThat(bounded.lookup("a7", p("a"))).isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(bounded.lookup("a8", p("a"))).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("b1", p("b"))).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("b2", p("b"))).isInstanceOf(ReplyBook.Pending.class);
     }
 
     @Test
@@ -177,18 +183,18 @@ class ReplyBookTest {
                 100, Long.MAX_VALUE));
         bounded.complete(reply("b1", "b"));
         bounded.complete(reply("b2", "b"));
-        bounded.requested("c1", "c");
+        bounded.requested("c1", p("c"));
 
         for (int i = 1; i <= 50; i++) {
             bounded.complete(reply("a" + i, "a"));
         }
 
         assertThat(bounded.size()).isEqualTo(6);
-        assertThat(bounded.entriesOf("a")).isEqualTo(3);
-        assertThat(bounded.lookup("a50", "a")).isInstanceOf(ReplyBook.Completed.class);
-        assertThat(bounded.lookup("b1", "b")).isInstanceOf(ReplyBook.Completed.class);
-        assertThat(bounded.lookup("b2", "b")).isInstanceOf(ReplyBook.Completed.class);
-        assertThat(bounded.lookup("c1", "c")).isInstanceOf(ReplyBook.Pending.class);
+        assertThat(bounded.entriesOf(p("a"))).isEqualTo(3);
+        assertThat(bounded.lookup("a50", p("a"))).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("b1", p("b"))).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("b2", p("b"))).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("c1", p("c"))).isInstanceOf(ReplyBook.Pending.class);
     }
 
     @Test
@@ -196,7 +202,8 @@ class ReplyBookTest {
         long big = ReplyBook.sizeOf(fileReply("r0", 50_000));
         ReplyBook bounded = new ReplyBook(clock, Duration.ofHours(1), new ReplyBook.Limits(1_000,
                 1_000, 4 * big));
-        Reply small = new Reply("b1", "b", "get_file", "SUCCEEDED", null, false, null, "ok", "{}",
+        Reply small = new Reply("b1", "b", "ci", "get_file", "SUCCEEDED", null, false, null, "ok",
+                "{}",
                 "v1", null);
         bounded.complete(small);
 
@@ -205,9 +212,9 @@ class ReplyBookTest {
         }
 
         assertThat(bounded.completedBytes()).isLessThanOrEqualTo(4 * big);
-        assertThat(bounded.lookup("b1", "b")).isEqualTo(new ReplyBook.Completed(small));
-        assertThat(bounded.lookup("r19", "a")).isInstanceOf(ReplyBook.Completed.class);
-        assertThat(bounded.entriesOf("a")).isEqualTo(3);
+        assertThat(bounded.lookup("b1", p("b"))).isEqualTo(new ReplyBook.Completed(small));
+        assertThat(bounded.lookup("r19", p("a"))).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.entriesOf(p("a"))).isEqualTo(3);
     }
 
     @Test
@@ -217,17 +224,43 @@ class ReplyBookTest {
 
         bounded.complete(fileReply("r1", 50_000));
 
-        assertThat(bounded.lookup("r1", "a")).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(bounded.lookup("r1", p("a"))).isInstanceOf(ReplyBook.Completed.class);
     }
 
     @Test
     void requestsNeverAnsweredAreDroppedAfterTheRetention() {
-        book.requested("r1", "a");
+        book.requested("r1", p("a"));
 
         clock.advance(Duration.ofHours(1).plusSeconds(1));
         book.prune();
 
         assertThat(book.size()).isZero();
-        assertThat(book.lookup("r1", "a")).isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(book.lookup("r1", p("a"))).isInstanceOf(ReplyBook.Unknown.class);
+    }
+
+    @Test
+    void theSameAgentIdInAnotherEnvironmentLearnsNothingOfAnAnswerAndHasItsOwnBound() {
+        AgentPrincipal prod = new AgentPrincipal("prod", "deployer");
+        AgentPrincipal scratch = new AgentPrincipal("scratch", "deployer");
+        ReplyBook bounded = new ReplyBook(clock, Duration.ofHours(1), new ReplyBook.Limits(100,
+                2, Long.MAX_VALUE));
+        bounded.requested("p1", prod);
+        Reply answer = new Reply("p1", "deployer", "prod", "get_file", "SUCCEEDED", null, false,
+                null, "ok", "{\"content\":\"prod secret plan\"}", "v1", null);
+        bounded.complete(answer);
+        bounded.requested("p2", prod);
+
+        for (int i = 1; i <= 5; i++) {
+            bounded.requested("s" + i, scratch);
+        }
+
+        assertThat(bounded.lookup("p1", scratch)).as("prod's answer, asked from scratch")
+                .isEqualTo(new ReplyBook.Unknown("p1"));
+        assertThat(bounded.lookup("p2", scratch)).isEqualTo(new ReplyBook.Unknown("p2"));
+        assertThat(bounded.lookup("p1", prod)).isEqualTo(new ReplyBook.Completed(answer));
+        assertThat(bounded.lookup("p2", prod)).as("scratch's flood drops only its own")
+                .isInstanceOf(ReplyBook.Pending.class);
+        assertThat(bounded.entriesOf(prod)).isEqualTo(2);
+        assertThat(bounded.entriesOf(scratch)).isEqualTo(2);
     }
 }

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class BadSignatureLogTest {
+class RefusedDeliveryLogTest {
 
     private Instant now = Instant.parse("2026-01-01T00:00:00Z");
     private final Clock clock = new Clock() {
@@ -32,7 +32,8 @@ class BadSignatureLogTest {
 
     @Test
     void aFloodOfForgedDeliveriesIsOneLinePerInterval() {
-        BadSignatureLog log = new BadSignatureLog(clock, Duration.ofMinutes(1));
+        RefusedDeliveryLog log = new RefusedDeliveryLog(clock, Duration.ofMinutes(1),
+                "for their signature");
         List<Boolean> written = new ArrayList<>();
 
         for (int i = 0; i < 1000; i++) {
@@ -47,7 +48,8 @@ class BadSignatureLogTest {
 
     @Test
     void theFirstAfterAQuietIntervalIsLoggedAtOnce() {
-        BadSignatureLog log = new BadSignatureLog(clock, Duration.ofMinutes(1));
+        RefusedDeliveryLog log = new RefusedDeliveryLog(clock, Duration.ofMinutes(1),
+                "for their signature");
         log.refused("a", "reason");
 
         now = now.plus(Duration.ofMinutes(5));

@@ -7,24 +7,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs deliveries refused for their signature at most once per interval, with how many there
- * were: a flood of forged deliveries is one line a minute, not one per delivery. The first of a
+ * Logs deliveries refused for one reason (a bad signature, a body too slow) at most once per
+ * interval, with how many there were: a flood of forged deliveries or of slow senders is one line
+ * a minute, not one per delivery. The first of a
  * quiet period is logged at once (a misconfigured secret shows up immediately); the count of the
  * rest is logged with the next one after the interval. Each refusal is also counted for the audit
  * ({@code RefusalCounter}).
  */
-final class BadSignatureLog {
+final class RefusedDeliveryLog {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookController.class);
 
     private final Clock clock;
     private final Duration interval;
+    private final String why;
     private Instant lastLogged;
     private long unlogged;
 
-    BadSignatureLog(Clock clock, Duration interval) {
+    /** @param why why they were refused, as the count line says it ("for their signature") */
+    RefusedDeliveryLog(Clock clock, Duration interval, String why) {
         this.clock = clock;
         this.interval = interval;
+        this.why = why;
     }
 
     /**
@@ -41,8 +45,8 @@ final class BadSignatureLog {
         if (unlogged == 1) {
             log.warn("refused a webhook delivery {}: {}", delivery, reason);
         } else {
-            log.warn("refused {} webhook deliveries for their signature since {} (the latest {}:"
-                    + " {}); one line per {}", unlogged, lastLogged, delivery, reason, interval);
+            log.warn("refused {} webhook deliveries {} since {} (the latest {}: {}); one line per"
+                    + " {}", unlogged, why, lastLogged, delivery, reason, interval);
         }
         lastLogged = now;
         unlogged = 0;
