@@ -161,9 +161,16 @@ public final class ReplyBook {
         synchronized (this) {
             Entry known = entries.get(reply.requestId());
             Instant now = clock.instant();
-            keep(new Entry(reply.requestId(), reply.principal(), known == null
-                    ? now
-                    : known.since(), now, reply, sizeOf(reply)));
+            // A known request keeps its owner: whoever made it (this replica's caller, or the
+            // request read back from gateway.requests), whatever agent the answer names (a dead
+            // letter's answer names none), so an answer never hands a request to someone else.
+            keep(new Entry(reply.requestId(), known == null
+                    ? reply.principal()
+                    : known.owner(),
+                    known == null
+                            ? now
+                            : known.since(),
+                    now, reply, sizeOf(reply)));
         }
         CompletableFuture<Reply> waiter = waiting.remove(reply.requestId());
         if (waiter != null) {

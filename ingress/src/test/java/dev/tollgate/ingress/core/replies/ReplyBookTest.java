@@ -263,4 +263,24 @@ class ReplyBookTest {
         assertThat(bounded.entriesOf(prod)).isEqualTo(2);
         assertThat(bounded.entriesOf(scratch)).isEqualTo(2);
     }
+
+    @Test
+    void anAnswerNamingAnotherAgentLeavesTheRequestWithWhoeverMadeIt() {
+        book.expect("r1", p("a"));
+        book.requested("r2", p("a"));
+
+        book.complete(reply("r1", "b"));
+        book.complete(new Reply("r2", "unknown", "unknown", "get_file", "FAILED", "undeliverable",
+                false, null, "could not be read", null, null, null));
+
+        assertThat(book.lookup("r1", p("a"))).isEqualTo(new ReplyBook.Completed(reply("r1",
+                "b")));
+        assertThat(book.lookup("r1", p("b"))).as("the agent the answer names")
+                .isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(book.lookup("r2", p("a"))).isInstanceOf(ReplyBook.Completed.class);
+        assertThat(book.lookup("r2", new AgentPrincipal("unknown", "unknown")))
+                .isInstanceOf(ReplyBook.Unknown.class);
+        assertThat(book.entriesOf(p("a"))).isEqualTo(2);
+        assertThat(book.entriesOf(p("b"))).isZero();
+    }
 }
