@@ -15,7 +15,9 @@ import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
 import dev.tollgate.executor.TestDecisionKey;
 import dev.tollgate.executor.core.CompletionStore;
+import dev.tollgate.executor.core.ForwardingTransport;
 import dev.tollgate.executor.core.GitHubAppConfig;
+import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
@@ -27,6 +29,7 @@ import dev.tollgate.schemas.TollgateHeaders;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
 import dev.tollgate.tools.Tool;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -342,13 +345,17 @@ class DecisionConsumerKafkaTest {
     void aReplicaKilledAfterGitHubsSuccessLeavesTheWriteDoneOnceAndAnsweredOnce()
             throws Exception {
         AtomicBoolean armed = new AtomicBoolean(true);
-        UnaryOperator<GitHubTransport> killSwitch = transport -> request -> {
-            GitHubResponse response = transport.send(request);
-            if (request.method().equals("POST") && request.path().endsWith("/issues") && armed
-                    .compareAndSet(true, false)) {
-                throw new SimulatedKill();
+        UnaryOperator<GitHubTransport> killSwitch = transport -> new ForwardingTransport(
+                transport) {
+            @Override
+            public GitHubResponse send(GitHubRequest request) throws IOException {
+                GitHubResponse response = delegate().send(request);
+                if (request.method().equals("POST") && request.path().endsWith("/issues") && armed
+                        .compareAndSet(true, false)) {
+                    throw new SimulatedKill();
+                }
+                return response;
             }
-            return response;
         };
         startReplica(killSwitch);
         startReplica(killSwitch);
@@ -378,19 +385,22 @@ class DecisionConsumerKafkaTest {
     private static UnaryOperator<GitHubTransport> allAtOnce(int calls, AtomicBoolean together) {
         CountDownLatch latch = new CountDownLatch(calls);
         AtomicInteger seen = new AtomicInteger();
-        return transport -> request -> {
-            if (seen.getAndIncrement() < calls && together.get()) {
-                latch.countDown();
-                try {
-                    if (!latch.await(20, TimeUnit.SECONDS)) {
-                        together.set(false);
+        return transport -> new ForwardingTransport(transport) {
+            @Override
+            public GitHubResponse send(GitHubRequest request) throws IOException {
+                if (seen.getAndIncrement() < calls && together.get()) {
+                    latch.countDown();
+                    try {
+                        if (!latch.await(20, TimeUnit.SECONDS)) {
+                            together.set(false);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
                     }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
                 }
+                return delegate().send(request);
             }
-            return transport.send(request);
         };
     }
 
@@ -450,17 +460,21 @@ class DecisionConsumerKafkaTest {
         AtomicBoolean together = new AtomicBoolean(true);
         AtomicBoolean dead = new AtomicBoolean(false);
         AtomicInteger posts = new AtomicInteger();
-        UnaryOperator<GitHubTransport> killedAtTheFifthWrite = transport -> request -> {
-            if (dead.get()) {
-                throw new SimulatedKill(); // the process is gone: nothing more reaches GitHub
+        UnaryOperator<GitHubTransport> killedAtTheFifthWrite = transport -> new ForwardingTransport(
+                transport) {
+            @Override
+            public GitHubResponse send(GitHubRequest request) throws IOException {
+                if (dead.get()) {
+                    throw new SimulatedKill(); // the process is gone: nothing more reaches GitHub
+                }
+                GitHubResponse response = delegate().send(request);
+                if (request.method().equals("POST") && (posts.incrementAndGet() == 5 || dead
+                        .get())) {
+                    dead.set(true);
+                    throw new SimulatedKill();
+                }
+                return response;
             }
-            GitHubResponse response = transport.send(request);
-            if (request.method().equals("POST") && (posts.incrementAndGet() == 5 || dead
-                    .get())) {
-                dead.set(true);
-                throw new SimulatedKill();
-            }
-            return response;
         };
         InMemoryCompletionStore shared = new InMemoryCompletionStore(1000);
         startReplica(transport -> killedAtTheFifthWrite.apply(allAtOnce(writes, together).apply(
@@ -523,15 +537,18 @@ class DecisionConsumerKafkaTest {
         github.repo("org1", "repo").files.put("slow.txt", "slow");
         github.repo("org1", "repo").files.put("a.txt", "fast");
         CountDownLatch release = new CountDownLatch(1);
-        UnaryOperator<GitHubTransport> slowFile = transport -> request -> {
-            if (request.path().contains("slow.txt")) {
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        UnaryOperator<GitHubTransport> slowFile = transport -> new ForwardingTransport(transport) {
+            @Override
+            public GitHubResponse send(GitHubRequest request) throws IOException {
+                if (request.path().contains("slow.txt")) {
+                    try {
+                        release.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
+                return delegate().send(request);
             }
-            return transport.send(request);
         };
         RecordMetadata slow = sendFor(decision("slow", 1, "get_file", getFile(1, "slow.txt")));
         for (int i = 0; i < 4; i++) {
