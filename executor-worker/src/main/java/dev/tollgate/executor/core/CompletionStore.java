@@ -29,7 +29,5 @@ public interface CompletionStore {
      * searching GitHub for its marker; false when an earlier attempt is recorded, or when the
      * store cannot know (it forgets across a crash), and the handler searches.
      */
-    default boolean firstAttempt(String requestId) {
-        return false;
-    }
+    boolean firstAttempt(String requestId);
 }

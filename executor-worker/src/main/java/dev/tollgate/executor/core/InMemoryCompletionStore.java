@@ -67,6 +67,12 @@ public final class InMemoryCompletionStore implements CompletionStore {
         return completed;
     }
 
+    /** This store cannot know across a crash: every write searches for its marker first. */
+    @Override
+    public boolean firstAttempt(String requestId) {
+        return false;
+    }
+
     /** Completions held now, and their approximate bytes. */
     synchronized long heldBytes() {
         return bytes;
