@@ -581,4 +581,71 @@ class DecisionConsumerKafkaTest {
                         offset -> assertThat(offset).contains(slow.offset()));
         assertThat(readResults(topics.replies(), 6)).hasSize(6);
     }
+
+    private static final String ISSUE_1 = "{\"owner\":\"org2\",\"repo\":\"repo\","
+            + "\"issue_number\":1";
+
+    /** Sends {@code decision} and waits for the {@code nth} answer on the replies topic. */
+    private ToolCallCompleted answered(PolicyDecided decision, int nth) throws Exception {
+        send(decision, new RecordHeaders());
+        List<ConsumerRecord<String, ToolCallCompleted>> answers = readResults(topics.replies(),
+                nth);
+        assertThat(answers).as("answers so far, waiting for " + decision.getMeta()
+                .getRequestId()).hasSize(nth);
+        ToolCallCompleted answer = answers.get(nth - 1).value();
+        assertThat(answer.getMeta().getRequestId()).isEqualTo(decision.getMeta().getRequestId());
+        return answer;
+    }
+
+    /**
+     * A write's decision replayed onto the decisions topic (the same signed record, well within
+     * tollgate.executor.max-decision-age) after the in-memory completion record forgot its
+     * answer: update_issue has no marker to find, so performing it again would put the agent's
+     * title back over the maintainer's. It is refused, outcome_unknown, and GitHub sees one
+     * PATCH of the title.
+     */
+    private void aReplayedUpdateIsNotPerformedAgain(InMemoryCompletionStore memory,
+            int forgettingWrites, String why) throws Exception {
+        startReplica(UnaryOperator.identity(), memory);
+        awaitAssignment(6);
+        int n = 0;
+        answered(decision("open", 2, "create_issue",
+                "{\"owner\":\"org2\",\"repo\":\"repo\",\"title\":\"first\"}"), ++n);
+        PolicyDecided retitle = decision("retitle", 2, "update_issue", ISSUE_1
+                + ",\"title\":\"the agent's title\"}");
+        assertThat(answered(retitle, ++n).getStatus()).isEqualTo(CallStatus.SUCCEEDED);
+        github.repo("org2", "repo").issues.get(0).put("title", "the maintainer's title");
+        for (int i = 0; i < forgettingWrites; i++) {
+            answered(decision("later-" + i, 2, "update_issue", ISSUE_1 + ",\"body\":\"later "
+                    + i + "\"}"), ++n);
+        }
+        github.repo("org2", "repo").files.put("a.txt", "read");
+        answered(decision("a-read", 2, "get_file", getFile(2, "a.txt")), ++n);
+
+        ToolCallCompleted replayed = answered(retitle, ++n);
+
+        assertThat(replayed.getStatus()).isEqualTo(CallStatus.FAILED);
+        assertThat(replayed.getErrorCode()).as(replayed.getMessage()).isEqualTo(
+                "outcome_unknown");
+        assertThat(replayed.getRetryable()).isFalse();
+        assertThat(replayed.getMessage()).contains("may have performed already", why);
+        assertThat(github.repo("org2", "repo").issues.get(0).path("title").asString())
+                .isEqualTo("the maintainer's title");
+        assertThat(github.requests("PATCH", "/repos/org2/repo/issues/1")).filteredOn(
+                request -> request.json().has("title")).as("the title was set once").hasSize(1);
+    }
+
+    @Test
+    void aReplayedWriteWhoseAnswerWasForgottenIsRefusedNotPerformedAgain() throws Exception {
+        // room for one answer: the read pushes the update's answer out; its ID is kept
+        aReplayedUpdateIsNotPerformedAgain(new InMemoryCompletionStore(1_000, 1), 0,
+                "answered it already");
+    }
+
+    @Test
+    void aReplayedWriteOlderThanTheWritesForgottenIsRefusedNotPerformedAgain()
+            throws Exception {
+        // two write IDs kept: three later writes push the update's ID out too
+        aReplayedUpdateIsNotPerformedAgain(new InMemoryCompletionStore(2), 3, "no later than");
+    }
 }
