@@ -10,6 +10,7 @@ import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.events.ToolCallRequested;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
+import dev.tollgate.executor.core.GitHubTransport;
 import dev.tollgate.executor.core.ResponseHeaders;
 import dev.tollgate.executor.metrics.ExecutorMetrics;
 import dev.tollgate.runtime.metrics.ConsumerLagReporter;
@@ -101,7 +102,8 @@ final class ExposedMetrics {
                     (Gauge<Double>) (config,
                             now) -> 3.0,
                     new MetricConfig(), Time.SYSTEM));
-            ExecutorMetrics.timed(r -> new GitHubResponse(200, ResponseHeaders.empty(), ""))
+            ExecutorMetrics.timed(GitHubTransport.sendOnly(r -> new GitHubResponse(200,
+                    ResponseHeaders.empty(), "")))
                     .send(GitHubRequest.get("/repos/o/r", new GitHubRequest.Credential.AppJwt(
                             "jwt")));
             ExecutorMetrics.watch(CircuitBreaker.ofDefaults("github-test"));

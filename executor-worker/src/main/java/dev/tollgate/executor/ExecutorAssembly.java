@@ -40,7 +40,9 @@ import okhttp3.OkHttpClient;
  * @param retry the retry policy
  * @param writeInterval the pause between writes per installation
  * @param scheduler where retry waits run
- * @param decorator wraps the final transport (identity in production; tests inject faults)
+ * @param decorator wraps the final transport (identity in production; tests inject faults): a
+ *        wrapper extends {@code ForwardingTransport}, so the redirect followed by hand still
+ *        reaches OkHttp
  * @param installations statically known installations ({@code owner/repo} to ID)
  * @param responseBudget the replica's budget for GitHub's answers (shared by its Apps)
  * @param answerLimit the largest answer Kafka carries

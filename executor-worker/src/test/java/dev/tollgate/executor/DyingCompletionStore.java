@@ -57,4 +57,9 @@ public final class DyingCompletionStore implements CompletionStore {
     public boolean firstAttempt(String requestId) {
         return shared.firstAttempt(requestId);
     }
+
+    @Override
+    public Optional<String> claimWrite(String requestId, java.time.Instant decidedAt) {
+        return shared.claimWrite(requestId, decidedAt);
+    }
 }

@@ -94,6 +94,16 @@ public final class JdbcCompletionStore implements CompletionStore, AutoCloseable
                 "a completion of " + requestId + " was recorded and then vanished"));
     }
 
+    /**
+     * Nothing to refuse: every answer is kept until its row is pruned, which the operator does
+     * only past {@code tollgate.executor.max-decision-age} (README, "Not here"); the attempt
+     * itself is recorded by {@link #firstAttempt}.
+     */
+    @Override
+    public Optional<String> claimWrite(String requestId, java.time.Instant decidedAt) {
+        return Optional.empty();
+    }
+
     @Override
     public boolean firstAttempt(String requestId) {
         try (Connection connection = connections.open();

@@ -211,6 +211,24 @@ public final class ToolCallExecutor {
                 + " decision", null));
     }
 
+    /**
+     * Why a write whose answer is no longer held must not be performed: the completion record may
+     * have answered it and forgotten that (see {@link CompletionStore#claimWrite}); a read is
+     * harmless to repeat.
+     */
+    private Optional<GitHubError> forgottenWrite(PolicyDecided decision, String requestId) {
+        boolean write = Tool.byToolName(decision.getRequest().getTool()).map(Tool::isWrite)
+                .orElse(false);
+        if (!write) {
+            return Optional.empty();
+        }
+        return completions.claimWrite(requestId, decision.getMeta().getOccurredAt()).map(
+                why -> GitHubError.of(ErrorClass.OUTCOME_UNKNOWN, 0, "request " + requestId
+                        + " is a write this executor may have performed already: " + why
+                        + "; it is not performed again, so nothing was done now: look for it"
+                        + " (list or get it) before asking again", null));
+    }
+
     /** Whether the decision is for a GitHub tool (which a GitHub App performs). */
     private static boolean onGitHub(PolicyDecided decision) {
         return Tool.byToolName(decision.getRequest().getTool()).map(Tool::forge).orElse(
@@ -249,6 +267,12 @@ public final class ToolCallExecutor {
                 log.warn("request {}: refusing its decision, made longer ago than {}", requestId,
                         maxDecisionAge);
                 return completions.record(failed(decision, expired.get(), 0));
+            }
+            Optional<GitHubError> forgotten = forgottenWrite(decision, requestId);
+            if (forgotten.isPresent()) {
+                log.warn("request {}: refusing a write this executor may have done already: {}",
+                        requestId, forgotten.get().message());
+                return completions.record(failed(decision, forgotten.get(), 0));
             }
             // Every answer, success or failure, passes here: no credential GitHub put in a URL
             // (a private download_url's token, a signed log URL) leaves the executor, and every

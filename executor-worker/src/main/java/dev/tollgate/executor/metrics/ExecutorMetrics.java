@@ -1,10 +1,10 @@
 package dev.tollgate.executor.metrics;
 
+import dev.tollgate.executor.core.ForwardingTransport;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
 import dev.tollgate.executor.core.InstallationTokens;
-import dev.tollgate.executor.core.ResponseBudget;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -53,16 +53,16 @@ public final class ExecutorMetrics {
 
     /**
      * Times every request {@code transport} sends (one attempt each). The one redirect followed by
-     * hand goes to {@code transport} as it is: a wrapper that did not pass it on would refuse it.
+     * hand goes to {@code transport} as it is ({@link ForwardingTransport}).
      */
     public static GitHubTransport timed(GitHubTransport transport) {
-        return new GitHubTransport() {
+        return new ForwardingTransport(transport) {
             @Override
             public GitHubResponse send(GitHubRequest request) throws IOException {
                 Timer.Sample sample = Timer.start(Metrics.globalRegistry);
                 String status = "io_error";
                 try {
-                    GitHubResponse response = transport.send(request);
+                    GitHubResponse response = delegate().send(request);
                     status = (response.status() / 100) + "xx";
                     return response;
                 } finally {
@@ -73,13 +73,6 @@ public final class ExecutorMetrics {
                             .tag("status", status).publishPercentileHistogram().register(
                                     Metrics.globalRegistry));
                 }
-            }
-
-            @Override
-            public GitHubResponse fetchRedirect(String path, GitHubResponse redirect,
-                    GitHubRequest.Caller caller, ResponseBudget.Account account)
-                    throws IOException {
-                return transport.fetchRedirect(path, redirect, caller, account);
             }
         };
     }

@@ -2,12 +2,12 @@ package dev.tollgate.executor.resilience;
 
 import dev.tollgate.executor.core.ErrorClass;
 import dev.tollgate.executor.core.ErrorClassifier;
+import dev.tollgate.executor.core.ForwardingTransport;
 import dev.tollgate.executor.core.GitHubCallException;
 import dev.tollgate.executor.core.GitHubError;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
-import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.core.RetryPolicy;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -53,13 +53,16 @@ import javax.net.ssl.SSLHandshakeException;
  * Any HTTP answer tells the host's breaker that GitHub is reachable. Caller breakers are created
  * on first use and the least recently used are forgotten beyond {@link #MAX_CALLER_BREAKERS}.
  * Writes take a slot of the installation's {@link WritePacer}, in turn by agent.
+ *
+ * <p>The one redirect followed by hand (a job's log) is passed on as it is
+ * ({@link ForwardingTransport#fetchRedirect}), sent once: it reaches another host (a signed URL),
+ * whose failures say nothing about this host's breakers.
  */
-public final class ResilientTransport implements GitHubTransport {
+public final class ResilientTransport extends ForwardingTransport {
 
     /** Caller breakers kept at most; the least recently used closed or open one is dropped. */
     static final int MAX_CALLER_BREAKERS = 10_000;
 
-    private final GitHubTransport delegate;
     private final String host;
     private final RetryPolicy policy;
     private final CircuitBreaker breaker;
@@ -79,7 +82,7 @@ public final class ResilientTransport implements GitHubTransport {
     public ResilientTransport(GitHubTransport delegate, String host, RetryPolicy policy,
             CircuitBreaker breaker, Duration openWait, WritePacer pacer,
             ScheduledExecutorService scheduler, Clock clock) {
-        this.delegate = delegate;
+        super(delegate);
         this.host = host;
         this.policy = policy;
         this.breaker = breaker;
@@ -159,16 +162,6 @@ public final class ResilientTransport implements GitHubTransport {
         return last.response().withAttempts(count.get());
     }
 
-    /**
-     * The one redirect followed by hand, sent once as it is: it reaches another host (a signed
-     * URL), whose failures say nothing about this host's breakers.
-     */
-    @Override
-    public GitHubResponse fetchRedirect(String path, GitHubResponse redirect,
-            GitHubRequest.Caller caller, ResponseBudget.Account account) throws IOException {
-        return delegate.fetchRedirect(path, redirect, caller, account);
-    }
-
     private Attempt attempt(GitHubRequest request, int number) {
         GitHubRequest.Caller caller = request.caller();
         // Every write is paced, a forge's too (its host's own credential, no installation: one
@@ -204,7 +197,7 @@ public final class ResilientTransport implements GitHubTransport {
         }
         long start = System.nanoTime();
         try {
-            GitHubResponse response = delegate.send(request);
+            GitHubResponse response = delegate().send(request);
             long elapsed = System.nanoTime() - start;
             breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS); // GitHub answered: it is reachable
             if (response.isSuccess()) {

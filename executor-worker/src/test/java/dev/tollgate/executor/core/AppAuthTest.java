@@ -133,16 +133,19 @@ class AppAuthTest {
         CountDownLatch mintStarted = new CountDownLatch(1);
         CountDownLatch releaseMint = new CountDownLatch(1);
         GitHubTransport real = TestApp.transport(github);
-        GitHubTransport gated = request -> {
-            if (request.path().endsWith("/access_tokens")) {
-                mintStarted.countDown();
-                try {
-                    releaseMint.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new java.io.InterruptedIOException();
+        GitHubTransport gated = new ForwardingTransport(real) {
+            @Override
+            public GitHubResponse send(GitHubRequest request) throws java.io.IOException {
+                if (request.path().endsWith("/access_tokens")) {
+                    mintStarted.countDown();
+                    try {
+                        releaseMint.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
                 }
+                return super.send(request);
             }
-            return real.send(request);
         };
         InstallationTokens tokens = new InstallationTokens(TestApp.APP_ID, new AppAuthenticator(
                 new AppJwtSigner(TestApp.APP_ID, TestApp.privateKey(), clock), gated, clock),

@@ -31,6 +31,11 @@ abstract class CompletionStoreContract {
     }
 
     @Test
+    void aWriteNeverSeenMayBeClaimed() {
+        assertThat(store().claimWrite("never-seen", CLOCK.instant())).isEmpty();
+    }
+
+    @Test
     void findsNothingForAnUnknownRequest() {
         assertThat(store().find("unknown")).isEmpty();
     }

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 class ForgeHostsTest {
 
     private final AtomicReference<String> sent = new AtomicReference<>();
-    private final GitHubTransport transport = request -> {
+    private final GitHubTransport transport = GitHubTransport.sendOnly(request -> {
         sent.set(request.credential().authorization());
         return new GitHubResponse(200, ResponseHeaders.of(), "{}");
-    };
+    });
     private final MintContext context = new MintContext("r-1", "agent", "dev");
 
     private ForgeHosts.Host host(String token, String... repositories) {

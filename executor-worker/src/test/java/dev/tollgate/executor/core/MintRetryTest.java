@@ -167,16 +167,20 @@ class MintRetryTest {
         AtomicInteger attempts = new AtomicInteger();
         GitHubTransport real = new OkHttpTransport(github.apiUrl(), OkHttpTransport
                 .defaultClient());
-        GitHubTransport gated = request -> {
-            if (request.path().endsWith("/access_tokens") && attempts.incrementAndGet() == 1) {
-                firstAttemptSent.countDown();
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new InterruptedIOException();
+        GitHubTransport gated = new ForwardingTransport(real) {
+            @Override
+            public GitHubResponse send(GitHubRequest request) throws java.io.IOException {
+                if (request.path().endsWith("/access_tokens") && attempts
+                        .incrementAndGet() == 1) {
+                    firstAttemptSent.countDown();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        throw new InterruptedIOException();
+                    }
                 }
+                return super.send(request);
             }
-            return real.send(request);
         };
         InstallationTokens tokens = tokens(new ResilientTransport(gated, "stand-in",
                 RetryPolicy.defaults(), ResilientTransport.breakerFor("stand-in",

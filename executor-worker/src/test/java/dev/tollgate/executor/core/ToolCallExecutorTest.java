@@ -7,6 +7,7 @@ import dev.tollgate.events.PolicyDecided;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.HarnessTest;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -249,11 +250,14 @@ class ToolCallExecutorTest extends HarnessTest {
     @Test
     void aWriteThatNeverReachedGitHubStaysTransientAndRetryable() {
         ToolCallExecutor executor = new ToolCallExecutor(harness.installations, harness.tokens,
-                request -> {
-                    if (request.isWrite() && request.path().startsWith("/repos/")) {
-                        throw new java.net.ConnectException("Connection refused");
+                new ForwardingTransport(harness.transport) {
+                    @Override
+                    public GitHubResponse send(GitHubRequest request) throws IOException {
+                        if (request.isWrite() && request.path().startsWith("/repos/")) {
+                            throw new java.net.ConnectException("Connection refused");
+                        }
+                        return super.send(request);
                     }
-                    return harness.transport.send(request);
                 }, new InMemoryCompletionStore(10), harness.clock);
 
         ToolCallCompleted completed = executor.execute(harness.decision("create_issue",
@@ -280,12 +284,15 @@ class ToolCallExecutorTest extends HarnessTest {
     @Test
     void anUnexpectedFailureAfterAWriteWasSentIsAnsweredOutcomeUnknown() {
         ToolCallExecutor executor = new ToolCallExecutor(harness.installations, harness.tokens,
-                request -> {
-                    GitHubResponse response = harness.transport.send(request);
-                    if (request.isWrite() && request.path().startsWith("/repos/")) {
-                        throw new IllegalStateException("a bug after the write");
+                new ForwardingTransport(harness.transport) {
+                    @Override
+                    public GitHubResponse send(GitHubRequest request) throws IOException {
+                        GitHubResponse response = super.send(request);
+                        if (request.isWrite() && request.path().startsWith("/repos/")) {
+                            throw new IllegalStateException("a bug after the write");
+                        }
+                        return response;
                     }
-                    return response;
                 }, new InMemoryCompletionStore(10), harness.clock);
 
         ToolCallCompleted completed = executor.execute(harness.decision("create_issue",
@@ -302,9 +309,9 @@ class ToolCallExecutorTest extends HarnessTest {
     @Test
     void anUnexpectedFailureIsAnsweredAsTransientInsteadOfRedeliveredForever() {
         ToolCallExecutor executor = new ToolCallExecutor(harness.installations, harness.tokens,
-                request -> {
+                GitHubTransport.sendOnly(request -> {
                     throw new IllegalStateException("a bug");
-                }, new InMemoryCompletionStore(10), harness.clock);
+                }), new InMemoryCompletionStore(10), harness.clock);
 
         ToolCallCompleted completed = executor.execute(harness.decision("read_repo",
                 "{\"owner\":\"octo\",\"repo\":\"hello\"}"));

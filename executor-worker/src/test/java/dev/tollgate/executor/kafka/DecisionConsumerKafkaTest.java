@@ -15,7 +15,9 @@ import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
 import dev.tollgate.executor.TestDecisionKey;
 import dev.tollgate.executor.core.CompletionStore;
+import dev.tollgate.executor.core.ForwardingTransport;
 import dev.tollgate.executor.core.GitHubAppConfig;
+import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
@@ -27,6 +29,7 @@ import dev.tollgate.schemas.TollgateHeaders;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
 import dev.tollgate.tools.Tool;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -342,13 +345,17 @@ class DecisionConsumerKafkaTest {
     void aReplicaKilledAfterGitHubsSuccessLeavesTheWriteDoneOnceAndAnsweredOnce()
             throws Exception {
         AtomicBoolean armed = new AtomicBoolean(true);
-        UnaryOperator<GitHubTransport> killSwitch = transport -> request -> {
-            GitHubResponse response = transport.send(request);
-            if (request.method().equals("POST") && request.path().endsWith("/issues") && armed
-                    .compareAndSet(true, false)) {
-                throw new SimulatedKill();
+        UnaryOperator<GitHubTransport> killSwitch = transport -> new ForwardingTransport(
+                transport) {
+            @Override
+            public GitHubResponse send(GitHubRequest request) throws IOException {
+                GitHubResponse response = delegate().send(request);
+                if (request.method().equals("POST") && request.path().endsWith("/issues") && armed
+                        .compareAndSet(true, false)) {
+                    throw new SimulatedKill();
+                }
+                return response;
             }
-            return response;
         };
         startReplica(killSwitch);
         startReplica(killSwitch);
@@ -378,19 +385,22 @@ class DecisionConsumerKafkaTest {
     private static UnaryOperator<GitHubTransport> allAtOnce(int calls, AtomicBoolean together) {
         CountDownLatch latch = new CountDownLatch(calls);
         AtomicInteger seen = new AtomicInteger();
-        return transport -> request -> {
-            if (seen.getAndIncrement() < calls && together.get()) {
-                latch.countDown();
-                try {
-                    if (!latch.await(20, TimeUnit.SECONDS)) {
-                        together.set(false);
+        return transport -> new ForwardingTransport(transport) {
+            @Override
+            public GitHubResponse send(GitHubRequest request) throws IOException {
+                if (seen.getAndIncrement() < calls && together.get()) {
+                    latch.countDown();
+                    try {
+                        if (!latch.await(20, TimeUnit.SECONDS)) {
+                            together.set(false);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
                     }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
                 }
+                return delegate().send(request);
             }
-            return transport.send(request);
         };
     }
 
@@ -450,17 +460,21 @@ class DecisionConsumerKafkaTest {
         AtomicBoolean together = new AtomicBoolean(true);
         AtomicBoolean dead = new AtomicBoolean(false);
         AtomicInteger posts = new AtomicInteger();
-        UnaryOperator<GitHubTransport> killedAtTheFifthWrite = transport -> request -> {
-            if (dead.get()) {
-                throw new SimulatedKill(); // the process is gone: nothing more reaches GitHub
+        UnaryOperator<GitHubTransport> killedAtTheFifthWrite = transport -> new ForwardingTransport(
+                transport) {
+            @Override
+            public GitHubResponse send(GitHubRequest request) throws IOException {
+                if (dead.get()) {
+                    throw new SimulatedKill(); // the process is gone: nothing more reaches GitHub
+                }
+                GitHubResponse response = delegate().send(request);
+                if (request.method().equals("POST") && (posts.incrementAndGet() == 5 || dead
+                        .get())) {
+                    dead.set(true);
+                    throw new SimulatedKill();
+                }
+                return response;
             }
-            GitHubResponse response = transport.send(request);
-            if (request.method().equals("POST") && (posts.incrementAndGet() == 5 || dead
-                    .get())) {
-                dead.set(true);
-                throw new SimulatedKill();
-            }
-            return response;
         };
         InMemoryCompletionStore shared = new InMemoryCompletionStore(1000);
         startReplica(transport -> killedAtTheFifthWrite.apply(allAtOnce(writes, together).apply(
@@ -523,15 +537,18 @@ class DecisionConsumerKafkaTest {
         github.repo("org1", "repo").files.put("slow.txt", "slow");
         github.repo("org1", "repo").files.put("a.txt", "fast");
         CountDownLatch release = new CountDownLatch(1);
-        UnaryOperator<GitHubTransport> slowFile = transport -> request -> {
-            if (request.path().contains("slow.txt")) {
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        UnaryOperator<GitHubTransport> slowFile = transport -> new ForwardingTransport(transport) {
+            @Override
+            public GitHubResponse send(GitHubRequest request) throws IOException {
+                if (request.path().contains("slow.txt")) {
+                    try {
+                        release.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
+                return delegate().send(request);
             }
-            return transport.send(request);
         };
         RecordMetadata slow = sendFor(decision("slow", 1, "get_file", getFile(1, "slow.txt")));
         for (int i = 0; i < 4; i++) {
@@ -563,5 +580,72 @@ class DecisionConsumerKafkaTest {
                 + " was unanswered").satisfiesAnyOf(offset -> assertThat(offset).isEmpty(),
                         offset -> assertThat(offset).contains(slow.offset()));
         assertThat(readResults(topics.replies(), 6)).hasSize(6);
+    }
+
+    private static final String ISSUE_1 = "{\"owner\":\"org2\",\"repo\":\"repo\","
+            + "\"issue_number\":1";
+
+    /** Sends {@code decision} and waits for the {@code nth} answer on the replies topic. */
+    private ToolCallCompleted answered(PolicyDecided decision, int nth) throws Exception {
+        send(decision, new RecordHeaders());
+        List<ConsumerRecord<String, ToolCallCompleted>> answers = readResults(topics.replies(),
+                nth);
+        assertThat(answers).as("answers so far, waiting for " + decision.getMeta()
+                .getRequestId()).hasSize(nth);
+        ToolCallCompleted answer = answers.get(nth - 1).value();
+        assertThat(answer.getMeta().getRequestId()).isEqualTo(decision.getMeta().getRequestId());
+        return answer;
+    }
+
+    /**
+     * A write's decision replayed onto the decisions topic (the same signed record, well within
+     * tollgate.executor.max-decision-age) after the in-memory completion record forgot its
+     * answer: update_issue has no marker to find, so performing it again would put the agent's
+     * title back over the maintainer's. It is refused, outcome_unknown, and GitHub sees one
+     * PATCH of the title.
+     */
+    private void aReplayedUpdateIsNotPerformedAgain(InMemoryCompletionStore memory,
+            int forgettingWrites, String why) throws Exception {
+        startReplica(UnaryOperator.identity(), memory);
+        awaitAssignment(6);
+        int n = 0;
+        answered(decision("open", 2, "create_issue",
+                "{\"owner\":\"org2\",\"repo\":\"repo\",\"title\":\"first\"}"), ++n);
+        PolicyDecided retitle = decision("retitle", 2, "update_issue", ISSUE_1
+                + ",\"title\":\"the agent's title\"}");
+        assertThat(answered(retitle, ++n).getStatus()).isEqualTo(CallStatus.SUCCEEDED);
+        github.repo("org2", "repo").issues.get(0).put("title", "the maintainer's title");
+        for (int i = 0; i < forgettingWrites; i++) {
+            answered(decision("later-" + i, 2, "update_issue", ISSUE_1 + ",\"body\":\"later "
+                    + i + "\"}"), ++n);
+        }
+        github.repo("org2", "repo").files.put("a.txt", "read");
+        answered(decision("a-read", 2, "get_file", getFile(2, "a.txt")), ++n);
+
+        ToolCallCompleted replayed = answered(retitle, ++n);
+
+        assertThat(replayed.getStatus()).isEqualTo(CallStatus.FAILED);
+        assertThat(replayed.getErrorCode()).as(replayed.getMessage()).isEqualTo(
+                "outcome_unknown");
+        assertThat(replayed.getRetryable()).isFalse();
+        assertThat(replayed.getMessage()).contains("may have performed already", why);
+        assertThat(github.repo("org2", "repo").issues.get(0).path("title").asString())
+                .isEqualTo("the maintainer's title");
+        assertThat(github.requests("PATCH", "/repos/org2/repo/issues/1")).filteredOn(
+                request -> request.json().has("title")).as("the title was set once").hasSize(1);
+    }
+
+    @Test
+    void aReplayedWriteWhoseAnswerWasForgottenIsRefusedNotPerformedAgain() throws Exception {
+        // room for one answer: the read pushes the update's answer out; its ID is kept
+        aReplayedUpdateIsNotPerformedAgain(new InMemoryCompletionStore(1_000, 1), 0,
+                "answered it already");
+    }
+
+    @Test
+    void aReplayedWriteOlderThanTheWritesForgottenIsRefusedNotPerformedAgain()
+            throws Exception {
+        // two write IDs kept: three later writes push the update's ID out too
+        aReplayedUpdateIsNotPerformedAgain(new InMemoryCompletionStore(2), 3, "no later than");
     }
 }

@@ -13,6 +13,7 @@ import dev.tollgate.executor.core.ErrorClassifier;
 import dev.tollgate.executor.core.GitHubCallException;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
+import dev.tollgate.executor.core.GitHubTransport;
 import dev.tollgate.executor.core.MintContext;
 import dev.tollgate.executor.core.RetryPolicy;
 import dev.tollgate.executor.core.TokenScope;
@@ -252,11 +253,14 @@ class ResilientTransportTest {
     @Test
     void gitHubUnreachablePausesEveryCallerThroughTheHostsBreaker() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
-        ResilientTransport transport = new ResilientTransport(request -> {
-            attempts.incrementAndGet();
-            throw new ConnectException("Connection refused");
-        }, "stand-in", new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), Duration
-                .ofSeconds(60), () -> 1.0), ResilientTransport.breakerFor("stand-in",
+        ResilientTransport transport = new ResilientTransport(GitHubTransport.sendOnly(
+                request -> {
+                    attempts.incrementAndGet();
+                    throw new ConnectException("Connection refused");
+                }), "stand-in",
+                new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1), Duration
+                        .ofSeconds(60), () -> 1.0),
+                ResilientTransport.breakerFor("stand-in",
                         ExecutorHarness.OPEN_WAIT, harness.clock),
                 ExecutorHarness.OPEN_WAIT, new WritePacer(Duration.ZERO, harness.clock,
                         harness.paced::add),
