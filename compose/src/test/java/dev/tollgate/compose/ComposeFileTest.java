@@ -185,6 +185,7 @@ class ComposeFileTest {
     void everyTollgateContainerIsReadOnlyWithoutCapabilitiesOrNewPrivileges() throws Exception {
         Map<String, JsonNode> containers = new LinkedHashMap<>(roleServices());
         containers.put("audit-migrate", COMPOSE.path("services").path("audit-migrate"));
+        containers.put("audit-verify", COMPOSE.path("services").path("audit-verify"));
         COMPOSE.path("services").properties().forEach(e -> {
             if (e.getValue().path("image").asString("").startsWith("tollgate/")) {
                 assertThat(containers).as("a Tollgate image").containsKey(e.getKey());
@@ -310,6 +311,72 @@ class ComposeFileTest {
     }
 
     /**
+     * The audit sink signs checkpoints of every chain's head, so deleting the newest records is
+     * detected: with a key only it mounts (not audit-migrate, the store's owner), into a named
+     * volume that outlives the container (not /tmp), whose folder the image makes the role's
+     * user's; audit-verify checks them against the public key, reading them read-only. The
+     * README's commands make a key pair the sink loads and the verifier accepts.
+     */
+    @Test
+    void theAuditSinkSignsCheckpointsThatAuditVerifyChecks(
+            @org.junit.jupiter.api.io.TempDir Path root)
+            throws Exception {
+        JsonNode services = COMPOSE.path("services");
+        JsonNode sink = services.path("audit-sink");
+        JsonNode verify = services.path("audit-verify");
+        String key = sink.at("/environment/TOLLGATE_AUDIT_CHECKPOINTS_KEY_FILE").asString("");
+        String file = sink.at("/environment/TOLLGATE_AUDIT_CHECKPOINTS_FILE").asString("");
+        assertThat(key).as("audit-sink's TOLLGATE_AUDIT_CHECKPOINTS_KEY_FILE, a secret").startsWith(
+                "/run/secrets/");
+        assertThat(file).as("audit-sink's TOLLGATE_AUDIT_CHECKPOINTS_FILE").contains("/");
+        assertThat(verify.isMissingNode()).as("an audit-verify service").isFalse();
+        String folder = file.substring(0, file.lastIndexOf('/'));
+        String secret = key.substring("/run/secrets/".length());
+        List<String> command = new ArrayList<>();
+        verify.path("command").forEach(c -> command.add(c.asString()));
+        String publicKey = command.get(command.indexOf("--public-key") + 1);
+
+        services.properties().forEach(e -> assertThat(secretsOf(e.getValue()).contains(secret))
+                .as("%s mounts the checkpoint key", e.getKey()).isEqualTo(e.getKey().equals(
+                        "audit-sink")));
+        String volume = sink.path("volumes").valueStream().map(JsonNode::asString).filter(v -> v
+                .endsWith(":" + folder)).findFirst().orElseThrow(() -> new AssertionError(
+                        "audit-sink mounts no volume at " + folder));
+        assertThat(COMPOSE.path("volumes").has(volume.substring(0, volume.indexOf(':')))).as(
+                "%s is a named volume", volume).isTrue();
+        assertThat(folder).doesNotStartWith("/tmp");
+        assertThat(Files.readString(DIR.resolve("Dockerfile"), StandardCharsets.UTF_8)).as(
+                "the image makes the folder the role's user's, which a new volume takes")
+                .contains("mkdir -p " + folder, "chown -R 10001 /var/lib/tollgate",
+                        "chmod -R 700 /var/lib/tollgate");
+        assertThat(command).startsWith("verify").containsSubsequence("--checkpoints", file)
+                .containsSubsequence("--jdbc-url", sink.at(
+                        "/environment/TOLLGATE_AUDIT_POSTGRES_URL").asString());
+        assertThat(verify.path("volumes").toString()).contains(volume + ":ro");
+        assertThat(verify.path("profiles").toString()).as("not started by up").contains(
+                "verify");
+        assertThat(Files.readString(DIR.resolve("README.md"))).contains(
+                "docker compose -f compose/compose.yaml run --rm audit-verify");
+
+        SecretsReadme.make(root);
+        String keyFile = COMPOSE.at("/secrets/" + secret + "/file").asString();
+        String publicFile = verify.path("volumes").valueStream().map(JsonNode::asString).filter(
+                v -> v.contains(":" + publicKey + ":")).map(v -> v.substring(0, v.indexOf(':')))
+                .findFirst().orElseThrow(() -> new AssertionError("audit-verify mounts no "
+                        + publicKey));
+        var privateKey = dev.tollgate.audit.checkpoints.CheckpointKeys.privateKey(root.resolve(
+                "compose").resolve(keyFile));
+        var checkpoint = dev.tollgate.audit.core.Checkpoint.sign(java.time.Instant.now(), List
+                .of(new dev.tollgate.audit.core.ChainHead("gateway.requests-0", 1, "00".repeat(
+                        32))),
+                privateKey);
+        assertThat(checkpoint.verifies(dev.tollgate.audit.checkpoints.CheckpointKeys.publicKey(
+                root.resolve("compose").resolve(publicFile)))).as(
+                        "the README's public key verifies what its private key signs")
+                .isTrue();
+    }
+
+    /**
      * Without a memory limit the JVM would size its heap from the host's memory (the image asks
      * for half of the limit, from the start); with one, what is left beside the heap must hold what
      * is not heap, or the container is killed once the heap grows.
@@ -318,6 +385,7 @@ class ComposeFileTest {
     void everyJvmHasAMemoryLimitThatLeavesRoomBesideItsHeap() {
         Map<String, JsonNode> jvms = new LinkedHashMap<>(roleServices());
         jvms.put("audit-migrate", COMPOSE.path("services").path("audit-migrate"));
+        jvms.put("audit-verify", COMPOSE.path("services").path("audit-verify"));
         assertThat(jvms).containsKeys("ingress-1", "ingress-2", "decision-worker",
                 "executor-worker", "audit-sink");
 

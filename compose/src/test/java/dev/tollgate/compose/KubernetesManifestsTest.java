@@ -36,6 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
 class KubernetesManifestsTest {
 
     private static final Path DIR = RoleSettings.repository().resolve("compose/k8s");
+    private static final String CHECKPOINTS_FILE = "TOLLGATE_AUDIT_CHECKPOINTS_FILE";
     private static final Kustomization BASE = Kustomization.render(DIR);
     private static final Kustomization FULL = Kustomization.render(DIR.resolve("overlays/full"));
     private static final List<JsonNode> OBJECTS = FULL.objects();
@@ -473,8 +474,13 @@ class KubernetesManifestsTest {
                     String directory = value.substring(0, value.lastIndexOf('/'));
                     assertThat(mounts).as(name).containsKey(directory);
                     JsonNode volume = volume(pod, mounts.get(directory));
-                    assertThat(volume.has("secret") || volume.has("configMap")).as(name)
-                            .isTrue();
+                    if (name.equals(CHECKPOINTS_FILE)) {
+                        // not a secret: what the sink writes, on a volume that outlives the pod
+                        assertThat(volume.has("persistentVolumeClaim")).as(name).isTrue();
+                    } else {
+                        assertThat(volume.has("secret") || volume.has("configMap")).as(name)
+                                .isTrue();
+                    }
                 }
             });
         }
@@ -878,6 +884,71 @@ class KubernetesManifestsTest {
                         .at(
                                 "/to/0/podSelector/matchLabels/k8s-app")
                         .asString().equals("kube-dns");
+    }
+
+    /**
+     * The audit sink signs checkpoints of every chain's head (so deleting the newest records is
+     * detected), with an Ed25519 key that only its own container mounts (not the migrate init
+     * container, which runs as the store's owner: the owner must not hold the key that vouches
+     * for the store), into a file on a PersistentVolumeClaim of this rendering (an emptyDir or
+     * /tmp would lose them with the pod). The README makes the key pair with openssl, creates
+     * the Secret from it, and shows how to verify against the checkpoints and the public key.
+     */
+    @Test
+    void theAuditSinkSignsCheckpointsWithAKeyOnlyItMountsIntoAFileThatOutlivesThePod()
+            throws Exception {
+        JsonNode deployment = deployment("tollgate-audit-sink");
+        JsonNode pod = deployment.at("/spec/template/spec");
+        String key = env(deployment, "TOLLGATE_AUDIT_CHECKPOINTS_KEY_FILE");
+        String file = env(deployment, CHECKPOINTS_FILE);
+        String readme = Files.readString(RoleSettings.repository().resolve("compose/README.md"))
+                .replace("\\\n", " ");
+
+        JsonNode keyVolume = volume(pod, mountOf(pod.at("/containers/0"), key));
+        assertThat(keyVolume.at("/secret/defaultMode").asInt()).as("the key's mode").isEqualTo(
+                0400);
+        assertThat(pod.at("/initContainers/0/volumeMounts").toString()).as(
+                "the migrate container (the store's owner) does not hold the signing key")
+                .doesNotContain("\"" + keyVolume.path("name").asString() + "\"");
+        JsonNode checkpoints = volume(pod, mountOf(pod.at("/containers/0"), file));
+        String claim = checkpoints.at("/persistentVolumeClaim/claimName").asString("");
+        assertThat(claim).as("the checkpoints' volume is a PersistentVolumeClaim").isNotEmpty();
+        assertThat(kind("PersistentVolumeClaim")).as("the claim %s is shipped", claim)
+                .anySatisfy(c -> assertThat(c.at("/metadata/name").asString()).isEqualTo(
+                        claim));
+        assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(1);
+        assertThat(deployment.at("/spec/strategy/type").asString()).as(
+                "one sink holds the ReadWriteOnce claim at a time").isEqualTo("Recreate");
+        assertThat(SecretsReadme.script()).as("compose/secrets/README.md makes the key pair")
+                .contains("openssl genpkey -algorithm ed25519 -out "
+                        + "compose/secrets/audit-checkpoint-key.pem",
+                        "openssl pkey -in compose/secrets/audit-checkpoint-key.pem -pubout -out"
+                                + " compose/secrets/audit-checkpoint-key.pub.pem");
+        assertThat(readme).as("the README creates the Secret from that file").contains(
+                "create secret generic " + keyVolume.at("/secret/secretName").asString()
+                        + " --from-file=" + key.substring(key.lastIndexOf('/') + 1)
+                        + "=compose/secrets/audit-checkpoint-key.pem");
+        var verify = java.util.regex.Pattern.compile("audit verify [^\\n]*--checkpoints "
+                + "(\\S+)[^\\n]*--public-key (\\S+)").matcher(readme);
+        List<String> verified = new ArrayList<>();
+        while (verify.find()) {
+            verified.add(verify.group(1));
+        }
+        assertThat(verified).as("the README verifies the checkpoints the sink writes").anySatisfy(
+                f -> assertThat(f).isIn(file, "audit-checkpoints.jsonl"));
+        assertThat(readme).as("the README copies the Kubernetes checkpoints out to verify them")
+                .contains("exec deploy/tollgate-audit-sink -c audit-sink -- cat " + file);
+    }
+
+    /** The volume a container mounts at the folder holding {@code file}. */
+    private static String mountOf(JsonNode container, String file) {
+        for (JsonNode mount : container.path("volumeMounts")) {
+            if (file.startsWith(mount.path("mountPath").asString() + "/")) {
+                return mount.path("name").asString();
+            }
+        }
+        throw new AssertionError(container.path("name").asString() + " mounts nothing at "
+                + file);
     }
 
     private static List<JsonNode> pods() {
