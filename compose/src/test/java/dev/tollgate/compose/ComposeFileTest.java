@@ -185,6 +185,7 @@ class ComposeFileTest {
     void everyTollgateContainerIsReadOnlyWithoutCapabilitiesOrNewPrivileges() throws Exception {
         Map<String, JsonNode> containers = new LinkedHashMap<>(roleServices());
         containers.put("audit-migrate", COMPOSE.path("services").path("audit-migrate"));
+        containers.put("audit-verify", COMPOSE.path("services").path("audit-verify"));
         COMPOSE.path("services").properties().forEach(e -> {
             if (e.getValue().path("image").asString("").startsWith("tollgate/")) {
                 assertThat(containers).as("a Tollgate image").containsKey(e.getKey());
@@ -215,6 +216,167 @@ class ComposeFileTest {
     }
 
     /**
+     * Capabilities a service adds back after dropping them all, each with the reason it needs
+     * it. Empty: every container, ours and the third-party images alike, runs with none (the
+     * proxy and PostgreSQL as their images' own non-root users, which need none; the brokers
+     * already run as the Kafka image's appuser). A service that adds one fails the test below
+     * until it is listed here, and compose/README.md ("Third-party containers") says why.
+     */
+    private static final Map<String, Set<String>> ADDED_CAPABILITIES = Map.of();
+
+    /**
+     * Services whose root file system stays writable, each because its image writes where a
+     * tmpfs would hide what it ships: the Kafka image's start script requires a writable
+     * /opt/kafka/config (server.properties is generated there, the image's log4j files copied
+     * in) and Kafka's scripts log under /opt/kafka/logs (compose.yaml's comments, README).
+     */
+    private static final Set<String> WRITABLE_ROOT = Set.of("kafka-1", "kafka-2", "kafka-3",
+            "kafka-setup");
+
+    /**
+     * Every service, the third-party images (Kafka, PostgreSQL, nginx) as well as ours, drops
+     * every Linux capability, adds back only what {@link #ADDED_CAPABILITIES} lists, gains no
+     * privilege through exec (no-new-privileges: a setuid binary runs as its caller), is not
+     * privileged and not root; and runs on a read-only root file system unless
+     * {@link #WRITABLE_ROOT} says why not. A process that took over the proxy or the database
+     * can then neither load a module, trace another process, change file ownership nor become
+     * root through a setuid program.
+     */
+    @Test
+    void everyServiceDropsEveryCapabilityAndGainsNoPrivilege() {
+        Map<String, List<String>> problems = new LinkedHashMap<>();
+        Set<String> services = new LinkedHashSet<>();
+
+        COMPOSE.path("services").properties().forEach(e -> {
+            String name = e.getKey();
+            JsonNode service = e.getValue();
+            services.add(name);
+            List<String> found = new ArrayList<>();
+            Set<String> added = new LinkedHashSet<>();
+            service.path("cap_add").forEach(c -> added.add(c.asString()));
+            if (!service.path("cap_drop").toString().contains("\"ALL\"")) {
+                found.add("does not drop ALL capabilities");
+            }
+            if (!added.equals(ADDED_CAPABILITIES.getOrDefault(name, Set.of()))) {
+                found.add("adds " + added + ", the allow-list has " + ADDED_CAPABILITIES
+                        .getOrDefault(name, Set.of()));
+            }
+            if (!service.path("security_opt").toString().contains("no-new-privileges:true")) {
+                found.add("lacks no-new-privileges:true");
+            }
+            if (service.path("privileged").asBoolean(false)) {
+                found.add("is privileged");
+            }
+            String user = service.path("user").asString("");
+            if (user.equals("root") || user.equals("0") || user.startsWith("0:") || user
+                    .startsWith("root:")) {
+                found.add("runs as root");
+            }
+            if (service.path("read_only").asBoolean(false) == WRITABLE_ROOT.contains(name)) {
+                found.add(WRITABLE_ROOT.contains(name)
+                        ? "is read_only: take it off WRITABLE_ROOT"
+                        : "has a writable root file system");
+            }
+            if (!found.isEmpty()) {
+                problems.put(name, found);
+            }
+        });
+
+        assertThat(services).as("the third-party services are checked too").contains("kafka-1",
+                "kafka-setup", "postgres", "ingress-proxy");
+        assertThat(services).containsAll(ADDED_CAPABILITIES.keySet()).containsAll(WRITABLE_ROOT);
+        assertThat(problems).as("services not hardened as compose/README.md says").isEmpty();
+    }
+
+    /**
+     * nginx and PostgreSQL run as their images' own users rather than as root (which is what
+     * would need CHOWN, SETUID, SETGID and more), with a tmpfs wherever they write outside
+     * their volumes: nginx its temporary folders and pid file (the image's compiled-in
+     * /var/cache/nginx and /var/run/nginx.pid), PostgreSQL its socket and lock file.
+     */
+    @Test
+    void theProxyAndTheDatabaseRunAsTheirImagesUsersWithTmpfsWhereTheyWrite() {
+        JsonNode proxy = COMPOSE.path("services").path("ingress-proxy");
+        JsonNode postgres = COMPOSE.path("services").path("postgres");
+
+        assertThat(proxy.path("user").asString()).as("the nginx image's nginx user").isEqualTo(
+                "101:101");
+        assertThat(proxy.path("tmpfs").toString()).contains("\"/var/cache/nginx\"",
+                "\"/var/run\"");
+        assertThat(proxy.path("ports").toString()).as("above 1023: no NET_BIND_SERVICE")
+                .contains(":8080\"");
+        assertThat(postgres.path("user").asString()).isEqualTo("postgres");
+        assertThat(postgres.path("tmpfs").toString()).contains("\"/var/run/postgresql\"");
+        assertThat(postgres.path("volumes").toString()).contains(":/var/lib/postgresql/data");
+    }
+
+    /**
+     * The audit sink signs checkpoints of every chain's head, so deleting the newest records is
+     * detected: with a key only it mounts (not audit-migrate, the store's owner), into a named
+     * volume that outlives the container (not /tmp), whose folder the image makes the role's
+     * user's; audit-verify checks them against the public key, reading them read-only. The
+     * README's commands make a key pair the sink loads and the verifier accepts.
+     */
+    @Test
+    void theAuditSinkSignsCheckpointsThatAuditVerifyChecks(
+            @org.junit.jupiter.api.io.TempDir Path root)
+            throws Exception {
+        JsonNode services = COMPOSE.path("services");
+        JsonNode sink = services.path("audit-sink");
+        JsonNode verify = services.path("audit-verify");
+        String key = sink.at("/environment/TOLLGATE_AUDIT_CHECKPOINTS_KEY_FILE").asString("");
+        String file = sink.at("/environment/TOLLGATE_AUDIT_CHECKPOINTS_FILE").asString("");
+        assertThat(key).as("audit-sink's TOLLGATE_AUDIT_CHECKPOINTS_KEY_FILE, a secret").startsWith(
+                "/run/secrets/");
+        assertThat(file).as("audit-sink's TOLLGATE_AUDIT_CHECKPOINTS_FILE").contains("/");
+        assertThat(verify.isMissingNode()).as("an audit-verify service").isFalse();
+        String folder = file.substring(0, file.lastIndexOf('/'));
+        String secret = key.substring("/run/secrets/".length());
+        List<String> command = new ArrayList<>();
+        verify.path("command").forEach(c -> command.add(c.asString()));
+        String publicKey = command.get(command.indexOf("--public-key") + 1);
+
+        services.properties().forEach(e -> assertThat(secretsOf(e.getValue()).contains(secret))
+                .as("%s mounts the checkpoint key", e.getKey()).isEqualTo(e.getKey().equals(
+                        "audit-sink")));
+        String volume = sink.path("volumes").valueStream().map(JsonNode::asString).filter(v -> v
+                .endsWith(":" + folder)).findFirst().orElseThrow(() -> new AssertionError(
+                        "audit-sink mounts no volume at " + folder));
+        assertThat(COMPOSE.path("volumes").has(volume.substring(0, volume.indexOf(':')))).as(
+                "%s is a named volume", volume).isTrue();
+        assertThat(folder).doesNotStartWith("/tmp");
+        assertThat(Files.readString(DIR.resolve("Dockerfile"), StandardCharsets.UTF_8)).as(
+                "the image makes the folder the role's user's, which a new volume takes")
+                .contains("mkdir -p " + folder, "chown -R 10001 /var/lib/tollgate",
+                        "chmod -R 700 /var/lib/tollgate");
+        assertThat(command).startsWith("verify").containsSubsequence("--checkpoints", file)
+                .containsSubsequence("--jdbc-url", sink.at(
+                        "/environment/TOLLGATE_AUDIT_POSTGRES_URL").asString());
+        assertThat(verify.path("volumes").toString()).contains(volume + ":ro");
+        assertThat(verify.path("profiles").toString()).as("not started by up").contains(
+                "verify");
+        assertThat(Files.readString(DIR.resolve("README.md"))).contains(
+                "docker compose -f compose/compose.yaml run --rm audit-verify");
+
+        SecretsReadme.make(root);
+        String keyFile = COMPOSE.at("/secrets/" + secret + "/file").asString();
+        String publicFile = verify.path("volumes").valueStream().map(JsonNode::asString).filter(
+                v -> v.contains(":" + publicKey + ":")).map(v -> v.substring(0, v.indexOf(':')))
+                .findFirst().orElseThrow(() -> new AssertionError("audit-verify mounts no "
+                        + publicKey));
+        var privateKey = dev.tollgate.audit.checkpoints.CheckpointKeys.privateKey(root.resolve(
+                "compose").resolve(keyFile));
+        var checkpoint = dev.tollgate.audit.core.Checkpoint.sign(java.time.Instant.now(), List
+                .of(new dev.tollgate.audit.core.ChainHead("gateway.requests-0", 1, "00".repeat(
+                        32))),
+                privateKey);
+        assertThat(checkpoint.verifies(dev.tollgate.audit.checkpoints.CheckpointKeys.publicKey(
+                root.resolve("compose").resolve(publicFile)))).as(
+                        "the README's public key verifies what its private key signs")
+                .isTrue();
+    }
+
+    /**
      * Without a memory limit the JVM would size its heap from the host's memory (the image asks
      * for half of the limit, from the start); with one, what is left beside the heap must hold what
      * is not heap, or the container is killed once the heap grows.
@@ -223,6 +385,7 @@ class ComposeFileTest {
     void everyJvmHasAMemoryLimitThatLeavesRoomBesideItsHeap() {
         Map<String, JsonNode> jvms = new LinkedHashMap<>(roleServices());
         jvms.put("audit-migrate", COMPOSE.path("services").path("audit-migrate"));
+        jvms.put("audit-verify", COMPOSE.path("services").path("audit-verify"));
         assertThat(jvms).containsKeys("ingress-1", "ingress-2", "decision-worker",
                 "executor-worker", "audit-sink");
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.compose.k8s.Kustomization;
 import dev.tollgate.compose.k8s.NameRules;
+import dev.tollgate.compose.k8s.NetworkPolicies;
 import dev.tollgate.compose.k8s.SchemaValidator;
 import dev.tollgate.schemas.KafkaAcls;
 import dev.tollgate.schemas.KafkaSetupScript;
@@ -35,12 +36,13 @@ import tools.jackson.databind.json.JsonMapper;
 class KubernetesManifestsTest {
 
     private static final Path DIR = RoleSettings.repository().resolve("compose/k8s");
+    private static final String CHECKPOINTS_FILE = "TOLLGATE_AUDIT_CHECKPOINTS_FILE";
     private static final Kustomization BASE = Kustomization.render(DIR);
     private static final Kustomization FULL = Kustomization.render(DIR.resolve("overlays/full"));
     private static final List<JsonNode> OBJECTS = FULL.objects();
     /** The API groups every cluster serves; anything else needs a CRD. */
     private static final Set<String> BUILT_IN = Set.of("v1", "apps/v1", "policy/v1",
-            "batch/v1");
+            "batch/v1", "networking.k8s.io/v1");
 
     @Test
     void everyManifestIsPartOfTheFullOverlayAndTheBaseNeedsNoCustomResources() throws Exception {
@@ -54,7 +56,7 @@ class KubernetesManifestsTest {
         assertThat(BASE.objects()).allSatisfy(o -> assertThat(BUILT_IN).as(o.path("kind")
                 .asString()).contains(o.path("apiVersion").asString()));
         assertThat(kinds(BASE.objects())).contains("Deployment", "ConfigMap",
-                "PodDisruptionBudget", "Service").doesNotContain("ScaledObject",
+                "PodDisruptionBudget", "Service", "NetworkPolicy").doesNotContain("ScaledObject",
                         "ServiceMonitor", "PrometheusRule");
         assertThat(kinds(OBJECTS)).contains("ScaledObject", "ServiceMonitor", "PrometheusRule");
         assertThat(OBJECTS).allSatisfy(o -> assertThat(o.at("/metadata/namespace").asString())
@@ -472,8 +474,13 @@ class KubernetesManifestsTest {
                     String directory = value.substring(0, value.lastIndexOf('/'));
                     assertThat(mounts).as(name).containsKey(directory);
                     JsonNode volume = volume(pod, mounts.get(directory));
-                    assertThat(volume.has("secret") || volume.has("configMap")).as(name)
-                            .isTrue();
+                    if (name.equals(CHECKPOINTS_FILE)) {
+                        // not a secret: what the sink writes, on a volume that outlives the pod
+                        assertThat(volume.has("persistentVolumeClaim")).as(name).isTrue();
+                    } else {
+                        assertThat(volume.has("secret") || volume.has("configMap")).as(name)
+                                .isTrue();
+                    }
                 }
             });
         }
@@ -601,6 +608,347 @@ class KubernetesManifestsTest {
         assertThat(sinkMounts).as("the owner's password never reaches the sink").doesNotContain(
                 ownerVolume);
         assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+    }
+
+    /**
+     * Every Tollgate pod (each role's, the kafka-setup Job's) is selected, for both directions, by
+     * a NetworkPolicy that allows nothing: what reaches it or leaves it is only what a policy
+     * below opens. A pod no such policy selects (the Job's template once had no labels to select
+     * it by) accepts every connection and reaches everything.
+     */
+    @Test
+    void everyPodIsSelectedByAPolicyThatDeniesEverythingBothWays() {
+        List<JsonNode> policies = kind("NetworkPolicy");
+        List<String> open = new ArrayList<>();
+
+        for (JsonNode owner : pods()) {
+            String name = owner.at("/metadata/name").asString();
+            JsonNode labels = owner.at("/spec/template/metadata/labels");
+            for (String type : List.of("Ingress", "Egress")) {
+                boolean denied = NetworkPolicies.selecting(policies, labels, type).stream()
+                        .anyMatch(p -> p.at("/spec/" + type.toLowerCase(java.util.Locale.ROOT))
+                                .isEmpty());
+                if (!denied) {
+                    open.add(name + " (" + type + ", labels " + labels + ")");
+                }
+            }
+        }
+
+        assertThat(pods()).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(open).as("pods no deny-all NetworkPolicy selects").isEmpty();
+        assertThat(kinds(BASE.objects())).as("in the base, which every install applies").contains(
+                "NetworkPolicy");
+        for (JsonNode policy : policies) {
+            assertThat(pods().stream().anyMatch(o -> NetworkPolicies.matches(policy.at(
+                    "/spec/podSelector"), o.at("/spec/template/metadata/labels")))).as(
+                            "NetworkPolicy %s selects a pod", policy.at("/metadata/name")
+                                    .asString())
+                    .isTrue();
+        }
+    }
+
+    /**
+     * A port a policy lets in is one every pod it selects declares (a containerPort, by number
+     * or name), from named peers only: never "from anywhere" and never every port.
+     */
+    @Test
+    void everyPortAPolicyLetsInIsOneItsPodsServe() {
+        List<String> problems = new ArrayList<>();
+        int checked = 0;
+
+        for (JsonNode owner : pods()) {
+            String name = owner.at("/metadata/name").asString();
+            JsonNode pod = owner.at("/spec/template/spec");
+            Set<String> served = new LinkedHashSet<>();
+            containers(pod).forEach(c -> c.path("ports").forEach(p -> {
+                served.add(p.path("containerPort").asString());
+                served.add(p.path("name").asString(""));
+            }));
+            for (JsonNode rule : NetworkPolicies.rules(kind("NetworkPolicy"), owner.at(
+                    "/spec/template/metadata/labels"), "Ingress")) {
+                if (rule.path("from").isEmpty() || rule.path("ports").isEmpty()) {
+                    problems.add(name + ": a rule from anywhere or to every port: " + rule);
+                }
+                for (JsonNode port : rule.path("ports")) {
+                    checked++;
+                    if (!served.contains(port.path("port").asString())) {
+                        problems.add(name + " is let in on " + port.path("port").asString()
+                                + ", which it does not serve (it serves " + served + ")");
+                    }
+                }
+            }
+        }
+
+        assertThat(checked).as("ports let in").isGreaterThanOrEqualTo(5);
+        assertThat(problems).isEmpty();
+        JsonNode service = kind("Service").stream().filter(s -> s.at("/metadata/name")
+                .asString().equals("tollgate-ingress")).findFirst().orElseThrow();
+        assertThat(NetworkPolicies.rules(kind("NetworkPolicy"), deployment("tollgate-ingress")
+                .at("/spec/template/metadata/labels"), "Ingress").stream().flatMap(r -> r
+                        .path(
+                                "ports")
+                        .valueStream())
+                .map(p -> p.path("port").asInt())).as(
+                        "the ingress Service's port reaches the pods")
+                .contains(service.at("/spec/ports/0/port").asInt());
+    }
+
+    /**
+     * Each pod may reach what its configuration names, and nothing else: the Kafka brokers of its
+     * bootstrap list (their namespace, their port), PostgreSQL of its JDBC URL, GitHub's API (the
+     * executor: tollgate.github.api-url, https://api.github.com unless set) and DNS. Each rule's
+     * port must be one of those addresses' ports, with peers that hold them.
+     */
+    @Test
+    void eachPodMayReachWhatItsConfigurationNamesAndNothingElse() {
+        List<String> problems = new ArrayList<>();
+        Map<String, List<Destination>> needs = new LinkedHashMap<>();
+
+        for (JsonNode owner : pods()) {
+            String name = owner.at("/metadata/name").asString();
+            List<Destination> destinations = destinations(owner.at("/spec/template/spec"));
+            needs.put(name, destinations);
+            List<JsonNode> rules = NetworkPolicies.rules(kind("NetworkPolicy"), owner.at(
+                    "/spec/template/metadata/labels"), "Egress");
+            for (Destination destination : destinations) {
+                if (rules.stream().noneMatch(r -> allows(r, destination))) {
+                    problems.add(name + " cannot reach " + destination);
+                }
+            }
+            if (rules.stream().noneMatch(KubernetesManifestsTest::isDns)) {
+                problems.add(name + " cannot resolve names (UDP and TCP 53 to kube-dns)");
+            }
+            for (JsonNode rule : rules) {
+                if (rule.path("to").isEmpty() || rule.path("ports").isEmpty()) {
+                    problems.add(name + ": a rule to anywhere or on every port: " + rule);
+                }
+                if (isDns(rule)) {
+                    continue;
+                }
+                for (JsonNode port : rule.path("ports")) {
+                    if (destinations.stream().noneMatch(d -> d.port() == port.path("port")
+                            .asInt() && allows(rule, d))) {
+                        problems.add(name + " may reach port " + port.path("port").asString()
+                                + " of " + rule.path("to") + ", which its configuration names"
+                                + " nowhere (it needs " + destinations + ")");
+                    }
+                }
+            }
+        }
+
+        assertThat(problems).isEmpty();
+        assertThat(needs.get("tollgate-executor-worker")).extracting(Destination::host)
+                .contains("api.github.com", "postgres.tollgate.svc");
+        assertThat(needs.get("tollgate-audit-sink")).extracting(Destination::port).contains(5432,
+                9092);
+        assertThat(needs.get("tollgate-kafka-setup")).extracting(Destination::port)
+                .containsOnly(9094);
+    }
+
+    /**
+     * Only the executors leave the cluster (GitHub): the decision workers, the audit sink, the
+     * ingress and the setup Job reach in-cluster peers only, and the executors' public range
+     * leaves out the private ones (the cluster, the nodes, the cloud's metadata endpoint).
+     */
+    @Test
+    void theDecisionWorkerAndEveryRoleButTheExecutorHaveNoInternetEgress() {
+        for (JsonNode owner : pods()) {
+            String name = owner.at("/metadata/name").asString();
+            List<JsonNode> rules = NetworkPolicies.rules(kind("NetworkPolicy"), owner.at(
+                    "/spec/template/metadata/labels"), "Egress");
+            List<JsonNode> outside = new ArrayList<>();
+            rules.forEach(r -> {
+                if (r.path("to").isEmpty()) {
+                    outside.add(r);
+                }
+                r.path("to").forEach(peer -> {
+                    if (peer.has("ipBlock")) {
+                        outside.add(peer);
+                    }
+                });
+            });
+            if (name.equals("tollgate-executor-worker")) {
+                assertThat(outside).as(name).isNotEmpty().allSatisfy(peer -> {
+                    List<String> except = new ArrayList<>();
+                    peer.at("/ipBlock/except").forEach(e -> except.add(e.asString()));
+                    assertThat(except).as("%s: %s", name, peer).containsAnyOf("169.254.0.0/16",
+                            "fe80::/10");
+                    if (peer.at("/ipBlock/cidr").asString().contains(".")) {
+                        assertThat(except).contains("10.0.0.0/8", "172.16.0.0/12",
+                                "192.168.0.0/16", "169.254.0.0/16");
+                    }
+                });
+            } else {
+                assertThat(outside).as("%s reaches outside the cluster", name).isEmpty();
+            }
+        }
+        assertThat(NetworkPolicies.rules(kind("NetworkPolicy"), deployment(
+                "tollgate-decision-worker").at("/spec/template/metadata/labels"), "Egress"))
+                .as("the decision worker's egress").isNotEmpty().allSatisfy(r -> assertThat(r
+                        .path("to").toString()).doesNotContain("ipBlock"));
+    }
+
+    /** An address a pod's configuration names: where, and on which TCP port. */
+    record Destination(String what, String host, int port) {
+
+        /** The namespace of a Service name (NAME.NAMESPACE.svc[.cluster.local]), else null. */
+        String namespace() {
+            var m = java.util.regex.Pattern.compile("^(?:[^.]+\\.)*?[^.]+\\.([^.]+)\\.svc"
+                    + "(?:\\.cluster\\.local)?$").matcher(host);
+            return m.matches() ? m.group(1) : null;
+        }
+    }
+
+    /** The Kafka bootstrap lists, JDBC URLs and GitHub API of a pod's containers. */
+    private static List<Destination> destinations(JsonNode pod) {
+        List<Destination> found = new ArrayList<>();
+        for (JsonNode container : containers(pod)) {
+            List<String> values = new ArrayList<>();
+            container.path("args").forEach(a -> values.add(a.asString()));
+            container.path("command").forEach(a -> values.add(a.asString()));
+            boolean github = false;
+            String apiUrl = "https://api.github.com"; // tollgate.github.api-url's default
+            for (JsonNode e : container.path("env")) {
+                String name = e.path("name").asString();
+                String value = e.path("value").asString("");
+                values.add(value);
+                if (name.equals("SPRING_KAFKA_BOOTSTRAP_SERVERS") || name.equals("BOOTSTRAP")) {
+                    for (String server : value.split(",")) {
+                        found.add(new Destination("Kafka", server.substring(0, server
+                                .lastIndexOf(':')), Integer.parseInt(
+                                        server.substring(server
+                                                .lastIndexOf(':') + 1))));
+                    }
+                }
+                github |= name.equals("TOLLGATE_GITHUB_APP_ID");
+                if (name.equals("TOLLGATE_GITHUB_API_URL")) {
+                    apiUrl = value;
+                }
+            }
+            for (String value : values) {
+                if (value.startsWith("jdbc:postgresql://")) {
+                    java.net.URI uri = java.net.URI.create(value.substring("jdbc:".length()));
+                    found.add(new Destination("PostgreSQL", uri.getHost(), uri.getPort() < 0
+                            ? 5432
+                            : uri.getPort()));
+                }
+            }
+            if (github) {
+                java.net.URI uri = java.net.URI.create(apiUrl);
+                found.add(new Destination("GitHub", uri.getHost(), uri.getPort() < 0
+                        ? 443
+                        : uri
+                                .getPort()));
+            }
+        }
+        return found.stream().distinct().toList();
+    }
+
+    /** Whether an egress rule lets a pod of namespace tollgate reach a destination. */
+    private static boolean allows(JsonNode rule, Destination destination) {
+        boolean port = false;
+        for (JsonNode p : rule.path("ports")) {
+            port |= p.path("protocol").asString("TCP").equals("TCP") && p.path("port")
+                    .asInt() == destination.port();
+        }
+        if (!port) {
+            return false;
+        }
+        String namespace = destination.namespace();
+        for (JsonNode peer : rule.path("to")) {
+            if (namespace == null) {
+                if (Set.of("0.0.0.0/0", "::/0").contains(peer.at("/ipBlock/cidr").asString(""))) {
+                    return true;
+                }
+            } else if (peer.has("namespaceSelector")) {
+                JsonNode labels = JsonMapper.builder().build().createObjectNode().put(
+                        "kubernetes.io/metadata.name", namespace);
+                if (NetworkPolicies.matches(peer.path("namespaceSelector"), labels)) {
+                    return true;
+                }
+            } else if (peer.has("podSelector") && namespace.equals("tollgate")) {
+                return true; // a podSelector alone: pods of the policy's own namespace
+            }
+        }
+        return false;
+    }
+
+    /** UDP and TCP 53 to the cluster's DNS. */
+    private static boolean isDns(JsonNode rule) {
+        Set<String> ports = new LinkedHashSet<>();
+        rule.path("ports").forEach(p -> ports.add(p.path("protocol").asString("TCP") + "/" + p
+                .path("port").asString()));
+        return ports.equals(Set.of("UDP/53", "TCP/53")) && rule.path("to").size() == 1 && rule
+                .at("/to/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name")
+                .asString().equals("kube-system") && rule
+                        .at(
+                                "/to/0/podSelector/matchLabels/k8s-app")
+                        .asString().equals("kube-dns");
+    }
+
+    /**
+     * The audit sink signs checkpoints of every chain's head (so deleting the newest records is
+     * detected), with an Ed25519 key that only its own container mounts (not the migrate init
+     * container, which runs as the store's owner: the owner must not hold the key that vouches
+     * for the store), into a file on a PersistentVolumeClaim of this rendering (an emptyDir or
+     * /tmp would lose them with the pod). The README makes the key pair with openssl, creates
+     * the Secret from it, and shows how to verify against the checkpoints and the public key.
+     */
+    @Test
+    void theAuditSinkSignsCheckpointsWithAKeyOnlyItMountsIntoAFileThatOutlivesThePod()
+            throws Exception {
+        JsonNode deployment = deployment("tollgate-audit-sink");
+        JsonNode pod = deployment.at("/spec/template/spec");
+        String key = env(deployment, "TOLLGATE_AUDIT_CHECKPOINTS_KEY_FILE");
+        String file = env(deployment, CHECKPOINTS_FILE);
+        String readme = Files.readString(RoleSettings.repository().resolve("compose/README.md"))
+                .replace("\\\n", " ");
+
+        JsonNode keyVolume = volume(pod, mountOf(pod.at("/containers/0"), key));
+        assertThat(keyVolume.at("/secret/defaultMode").asInt()).as("the key's mode").isEqualTo(
+                0400);
+        assertThat(pod.at("/initContainers/0/volumeMounts").toString()).as(
+                "the migrate container (the store's owner) does not hold the signing key")
+                .doesNotContain("\"" + keyVolume.path("name").asString() + "\"");
+        JsonNode checkpoints = volume(pod, mountOf(pod.at("/containers/0"), file));
+        String claim = checkpoints.at("/persistentVolumeClaim/claimName").asString("");
+        assertThat(claim).as("the checkpoints' volume is a PersistentVolumeClaim").isNotEmpty();
+        assertThat(kind("PersistentVolumeClaim")).as("the claim %s is shipped", claim)
+                .anySatisfy(c -> assertThat(c.at("/metadata/name").asString()).isEqualTo(
+                        claim));
+        assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(1);
+        assertThat(deployment.at("/spec/strategy/type").asString()).as(
+                "one sink holds the ReadWriteOnce claim at a time").isEqualTo("Recreate");
+        assertThat(SecretsReadme.script()).as("compose/secrets/README.md makes the key pair")
+                .contains("openssl genpkey -algorithm ed25519 -out "
+                        + "compose/secrets/audit-checkpoint-key.pem",
+                        "openssl pkey -in compose/secrets/audit-checkpoint-key.pem -pubout -out"
+                                + " compose/secrets/audit-checkpoint-key.pub.pem");
+        assertThat(readme).as("the README creates the Secret from that file").contains(
+                "create secret generic " + keyVolume.at("/secret/secretName").asString()
+                        + " --from-file=" + key.substring(key.lastIndexOf('/') + 1)
+                        + "=compose/secrets/audit-checkpoint-key.pem");
+        var verify = java.util.regex.Pattern.compile("audit verify [^\\n]*--checkpoints "
+                + "(\\S+)[^\\n]*--public-key (\\S+)").matcher(readme);
+        List<String> verified = new ArrayList<>();
+        while (verify.find()) {
+            verified.add(verify.group(1));
+        }
+        assertThat(verified).as("the README verifies the checkpoints the sink writes").anySatisfy(
+                f -> assertThat(f).isIn(file, "audit-checkpoints.jsonl"));
+        assertThat(readme).as("the README copies the Kubernetes checkpoints out to verify them")
+                .contains("exec deploy/tollgate-audit-sink -c audit-sink -- cat " + file);
+    }
+
+    /** The volume a container mounts at the folder holding {@code file}. */
+    private static String mountOf(JsonNode container, String file) {
+        for (JsonNode mount : container.path("volumeMounts")) {
+            if (file.startsWith(mount.path("mountPath").asString() + "/")) {
+                return mount.path("name").asString();
+            }
+        }
+        throw new AssertionError(container.path("name").asString() + " mounts nothing at "
+                + file);
     }
 
     private static List<JsonNode> pods() {
