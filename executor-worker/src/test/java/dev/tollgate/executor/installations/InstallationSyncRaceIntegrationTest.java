@@ -130,17 +130,15 @@ class InstallationSyncRaceIntegrationTest {
             assertThat(report.ok()).as("%s", report).isTrue();
             assertThat(report.installationsSeen()).isEqualTo(2);
             assertThat(feed.awaitCurrent(Duration.ofSeconds(60))).isTrue();
-            assertThat(registry.current(uninstalled)).as("the registry reading along")
-                    .hasValueSatisfying(state -> assertThat(state.getStatus()).isEqualTo(
-                            InstallationStatus.DELETED));
-            assertThat(registry.current(kept)).hasValueSatisfying(state -> assertThat(state
-                    .getStatus()).isEqualTo(InstallationStatus.ACTIVE));
+            assertThat(registry.current(uninstalled).map(InstallationChanged::getStatus)).as(
+                    "the registry reading along").hasValue(InstallationStatus.DELETED);
+            assertThat(registry.current(kept).map(InstallationChanged::getStatus)).hasValue(
+                    InstallationStatus.ACTIVE);
             Map<Long, InstallationChanged> compacted = lastRecordPerInstallation(broker);
-            assertThat(compacted.get(uninstalled)).as("what compaction keeps of installation %d",
-                    uninstalled).satisfies(
-                            state -> assertThat(state.getStatus()).as(
-                                    "written by %s", state.getTrigger()).isEqualTo(
-                                            InstallationStatus.DELETED));
+            InstallationChanged last = compacted.get(uninstalled);
+            assertThat(last.getStatus()).as("what compaction keeps of installation %d (written"
+                    + " by %s)", uninstalled, last.getTrigger()).isEqualTo(
+                            InstallationStatus.DELETED);
             assertThat(compacted.get(kept).getTrigger()).isEqualTo("sync");
         }
     }
@@ -164,6 +162,11 @@ class InstallationSyncRaceIntegrationTest {
         InstallationSyncService.Report report = service.syncNow();
 
         world.assertTheUninstallStands(broker, report);
+        assertThat(recordsPerInstallation(broker).get(world.uninstalled)).as(
+                "the sync wrote nothing for the uninstalled installation").extracting(
+                        InstallationChanged::getTrigger)
+                .containsExactly("installation.created",
+                        "installation.deleted");
     }
 
     @Test
@@ -203,6 +206,14 @@ class InstallationSyncRaceIntegrationTest {
     private static Map<Long, InstallationChanged> lastRecordPerInstallation(
             KafkaTestBroker broker) {
         Map<Long, InstallationChanged> last = new HashMap<>();
+        recordsPerInstallation(broker).forEach((id, records) -> last.put(id, records.getLast()));
+        return last;
+    }
+
+    /** Every record of each installation on the topic, in order. */
+    private static Map<Long, List<InstallationChanged>> recordsPerInstallation(
+            KafkaTestBroker broker) {
+        Map<Long, List<InstallationChanged>> all = new HashMap<>();
         try (KafkaConsumer<String, InstallationChanged> consumer = new KafkaConsumer<>(broker
                 .consumerProps(KafkaTestBroker.uniqueName("compacted")), new StringDeserializer(),
                 new EventDeserializer<>())) {
@@ -214,11 +225,12 @@ class InstallationSyncRaceIntegrationTest {
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
                     if (r.value() != null) {
-                        last.put(r.value().getInstallationId(), r.value());
+                        all.computeIfAbsent(r.value().getInstallationId(),
+                                id -> new ArrayList<>()).add(r.value());
                     }
                 });
             }
         }
-        return last;
+        return all;
     }
 }
