@@ -143,6 +143,11 @@ public final class TopicTail<V> implements AutoCloseable {
     private long pendingAskedNanos;
     private long lastCheckNanos;
     private boolean outOfContact;
+    /** The record whose handling failed last, until it has been handled. */
+    private ConsumerRecordPosition failedAt;
+
+    private record ConsumerRecordPosition(TopicPartition partition, long offset) {
+    }
 
     /**
      * A reader of its own consumer ({@code clientId} null: Kafka names it), built from
@@ -277,13 +282,15 @@ public final class TopicTail<V> implements AutoCloseable {
                         position();
                     }
                     pollOnce();
-                    confirmContactIfDue();
-                    if (failures > 0) {
+                    if (failures > 0 && passedFailedRecord()) {
                         log.info("{} reader reads again after {} failed attempt(s)", name,
                                 failures);
                         failures = 0;
+                        failedAt = null;
                         failing = false;
                     }
+                    noteProgress();
+                    confirmContactIfDue();
                 } catch (WakeupException e) {
                     // stopping (or a stray wakeup: the loop decides)
                 } catch (Throwable e) {
@@ -373,6 +380,8 @@ public final class TopicTail<V> implements AutoCloseable {
                 handler.accept(record);
             } catch (Throwable e) {
                 rewind(batch.subList(i, batch.size()));
+                failedAt = new ConsumerRecordPosition(new TopicPartition(record.topic(), record
+                        .partition()), record.offset());
                 throw new RecordFailed(record, e);
             }
         }
@@ -395,7 +404,21 @@ public final class TopicTail<V> implements AutoCloseable {
             now.put(partition, consumer.position(partition, settings.checkEvery()));
         }
         positions = Map.copyOf(now);
-        if (pendingEnds != null && reached(pendingEnds)) {
+    }
+
+    /**
+     * Whether the record that failed last (if one did) has been handled since: an empty poll
+     * after the rewind does not count, so the reader is not running until it has.
+     */
+    private boolean passedFailedRecord() {
+        ConsumerRecordPosition failed = failedAt;
+        return failed == null || positions.getOrDefault(failed.partition(), -1L) > failed
+                .offset();
+    }
+
+    /** Once not failing and past the end offsets asked for: caught up, and current as of then. */
+    private void noteProgress() {
+        if (!failing && pendingEnds != null && reached(pendingEnds)) {
             currentSinceNanos = pendingAskedNanos;
             pendingEnds = null;
             if (!caughtUp) {
@@ -439,7 +462,7 @@ public final class TopicTail<V> implements AutoCloseable {
         }
         pendingEnds = ends;
         pendingAskedNanos = asked;
-        recordPositions();
+        noteProgress();
     }
 
     /** Sleeps before the next attempt; false when stopping. */

@@ -86,6 +86,38 @@ class TopicTailTest {
     }
 
     @Test
+    void onARealBrokerARecordThatKeepsFailingKeepsTheReaderNotRunningBetweenItsRetries()
+            throws Exception {
+        KafkaTestBroker broker = KafkaTestBroker.get();
+        String topic = KafkaTestBroker.uniqueName("topic-tail-poison");
+        broker.createTopics(1, topic);
+        AtomicInteger attempts = new AtomicInteger();
+        try (TopicTail<String> reader = new TopicTail<>(KafkaTestBroker.uniqueName("poison"),
+                null, broker.consumerProps("unused"), new StringDeserializer(), r -> {
+                    attempts.incrementAndGet();
+                    throw new OutOfMemoryError("Java heap space (a test's)");
+                }, TopicTail.Settings.defaults().withBackoff(Duration.ofMillis(100), Duration
+                        .ofMillis(100)));
+                KafkaProducer<String, String> producer = new KafkaProducer<>(broker
+                        .producerProps(), new StringSerializer(), new StringSerializer())) {
+            reader.startCaughtUp(reader.partitionsOf(topic, Duration.ofSeconds(30)),
+                    new TopicTail.Beginning(), Duration.ofSeconds(30));
+
+            producer.send(new ProducerRecord<>(topic, "k", "poison")).get(30, TimeUnit.SECONDS);
+            boolean failed = await(() -> attempts.get() >= 1, Duration.ofSeconds(30));
+            int before = attempts.get();
+            // the empty poll after each rewind is no recovery: the record is still not handled
+            boolean neverRunning = holds(() -> !reader.isRunning(), Duration.ofSeconds(3));
+            int retried = attempts.get() - before;
+
+            assertThat(failed).as("the record was handled at all").isTrue();
+            assertThat(neverRunning).as("running again while the record still fails (%d more"
+                    + " attempts)", retried).isTrue();
+            assertThat(retried).as("attempts in 3 s at 100 ms apart").isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
     void onARealBrokerAReaderCutOffFromItsBrokerStopsCountingAsRunningWithinItsBoundAndRecovers()
             throws Exception {
         KafkaTestBroker broker = KafkaTestBroker.startSeparate();
