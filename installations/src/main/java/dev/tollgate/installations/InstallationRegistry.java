@@ -79,17 +79,35 @@ public final class InstallationRegistry {
         if (awaited != null) {
             if (awaited.equals(change.getMeta().getEventId())) {
                 ahead.remove(change.getInstallationId());
-            } else if (change.getDeliveryId() != null) {
-                deliveries.put(change.getDeliveryId(), Boolean.TRUE);
+                return;
             }
-            return;
+            if (change.getStatus() != InstallationStatus.DELETED) {
+                if (change.getDeliveryId() != null) {
+                    deliveries.put(change.getDeliveryId(), Boolean.TRUE);
+                }
+                return;
+            }
+            // an uninstall another process recorded before this one's own change: it stands
         }
         fold(change);
     }
 
+    /**
+     * Folds in a change, except one that would revive an uninstalled installation: nothing does
+     * (GitHub gives a reinstall a new ID), so a state another writer built before it learnt of
+     * the uninstall (an installation sync's listing, taken before the deletion was recorded and
+     * written after it) changes nothing.
+     */
     private void fold(InstallationChanged change) {
         InstallationChanged normalized = change;
         InstallationChanged previous = byId.get(change.getInstallationId());
+        if (previous != null && previous.getStatus() == InstallationStatus.DELETED && change
+                .getStatus() != InstallationStatus.DELETED) {
+            if (change.getDeliveryId() != null) {
+                deliveries.put(change.getDeliveryId(), Boolean.TRUE);
+            }
+            return;
+        }
         if (previous != null && !key(previous.getEnvironment(), previous.getAccount()).equals(
                 key(change.getEnvironment(), change.getAccount()))) {
             Set<Long> old = byAccount.get(key(previous.getEnvironment(), previous.getAccount()));

@@ -206,4 +206,42 @@ class InstallationRegistryTest {
 
         assertThat(heard).containsExactly(change);
     }
+
+    @Test
+    void aStateWrittenAfterAnUninstallDoesNotReviveTheInstallation() {
+        registry.apply(installation(7, "prod", "octo-org", InstallationStatus.ACTIVE,
+                RepositorySelection.ALL));
+        registry.apply(installation(7, "prod", "octo-org", InstallationStatus.DELETED,
+                RepositorySelection.ALL));
+        List<InstallationStatus> heard = new ArrayList<>();
+        registry.addListener(change -> heard.add(change.getStatus()));
+
+        // a sync's listing taken before the uninstall, written after it
+        registry.apply(installation(7, "prod", "octo-org", InstallationStatus.ACTIVE,
+                RepositorySelection.ALL));
+        registry.applyAhead(installation(7, "prod", "octo-org", InstallationStatus.SUSPENDED,
+                RepositorySelection.ALL));
+
+        assertThat(registry.lookup("prod", "octo-org", "hello")).isInstanceOf(
+                InstallationRegistry.Refused.class);
+        assertThat(registry.current(7)).hasValueSatisfying(state -> assertThat(state
+                .getStatus()).isEqualTo(InstallationStatus.DELETED));
+        assertThat(heard).as("listeners hear of no revival").isEmpty();
+    }
+
+    @Test
+    void anUninstallRecordedByAnotherProcessIsFoldedWhileThisOnesOwnChangeIsAwaited() {
+        registry.apply(installation(7, "prod", "octo-org", InstallationStatus.ACTIVE,
+                RepositorySelection.ALL));
+        InstallationChanged ours = installation(7, "prod", "octo-org", InstallationStatus.ACTIVE,
+                RepositorySelection.SELECTED, "octo-org/hello");
+        registry.applyAhead(ours); // published by this process, written after the uninstall
+
+        registry.apply(installation(7, "prod", "octo-org", InstallationStatus.DELETED,
+                RepositorySelection.ALL)); // the feed reads the uninstall first
+        registry.apply(ours);
+
+        assertThat(registry.lookup("prod", "octo-org", "hello")).isInstanceOf(
+                InstallationRegistry.Refused.class);
+    }
 }

@@ -23,6 +23,18 @@ final class EmbeddedBroker {
         System.err.printf("[kafka-test-broker] embedded KRaft broker at %s up in %d ms%n",
                 broker.getBrokersAsString(), (System.nanoTime() - started) / 1_000_000);
         return KafkaTestBroker.of(KafkaTestBroker.Kind.EMBEDDED_KRAFT, broker.getBrokersAsString(),
-                broker::destroy);
+                broker::destroy, new KafkaTestBroker.Outages() {
+                    @Override
+                    public void stop() {
+                        broker.getCluster().brokers().values().forEach(
+                                kafka.server.BrokerServer::shutdown);
+                    }
+
+                    @Override
+                    public void restart() {
+                        broker.getCluster().brokers().values().forEach(
+                                kafka.server.BrokerServer::startup);
+                    }
+                });
     }
 }

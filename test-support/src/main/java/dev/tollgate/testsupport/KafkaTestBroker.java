@@ -38,11 +38,21 @@ public final class KafkaTestBroker {
     private final Kind kind;
     private final String bootstrapServers;
     private final AutoCloseable stopper;
+    private final Outages outages;
 
-    private KafkaTestBroker(Kind kind, String bootstrapServers, AutoCloseable stopper) {
+    /** Stops and restarts the broker process's serving part, on the same address and data. */
+    interface Outages {
+        void stop();
+
+        void restart();
+    }
+
+    private KafkaTestBroker(Kind kind, String bootstrapServers, AutoCloseable stopper,
+            Outages outages) {
         this.kind = kind;
         this.bootstrapServers = bootstrapServers;
         this.stopper = stopper;
+        this.outages = outages;
     }
 
     /** The JVM's broker, started on first call. */
@@ -95,7 +105,37 @@ public final class KafkaTestBroker {
     }
 
     static KafkaTestBroker of(Kind kind, String bootstrapServers, AutoCloseable stopper) {
-        return new KafkaTestBroker(kind, bootstrapServers, stopper);
+        return new KafkaTestBroker(kind, bootstrapServers, stopper, null);
+    }
+
+    static KafkaTestBroker of(Kind kind, String bootstrapServers, AutoCloseable stopper,
+            Outages outages) {
+        return new KafkaTestBroker(kind, bootstrapServers, stopper, outages);
+    }
+
+    /**
+     * Shuts the broker down (its KRaft controller keeps running): clients lose it as in an outage.
+     * Only for a broker of {@link #startSeparate}: the shared one serves every other test.
+     */
+    public void stopBroker() {
+        outages().stop();
+    }
+
+    /** Starts a broker stopped by {@link #stopBroker} again, on the same address and data. */
+    public void restartBroker() {
+        outages().restart();
+    }
+
+    private Outages outages() {
+        if (this == instance) {
+            throw new IllegalStateException("the JVM's shared test broker serves every test: stop"
+                    + " a broker of KafkaTestBroker.startSeparate() instead");
+        }
+        if (outages == null) {
+            throw new UnsupportedOperationException("a " + kind + " broker cannot be stopped and"
+                    + " restarted here");
+        }
+        return outages;
     }
 
     public Kind kind() {

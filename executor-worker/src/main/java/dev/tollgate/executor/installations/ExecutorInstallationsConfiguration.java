@@ -126,7 +126,8 @@ public class ExecutorInstallationsConfiguration {
         }
         environmentApps.apps().forEach((name, app) -> syncs.add(sync(name, app, clock,
                 producer, retry, retryScheduler)));
-        return new InstallationSyncService(syncs, executorInstallationRegistry, producer, clock,
+        return new InstallationSyncService(syncs, executorInstallationRegistry,
+                executorInstallationFeed::awaitCurrent, producer, clock,
                 environment.getProperty("tollgate.installations.sync-on-start", Boolean.class,
                         true),
                 environment.getProperty("tollgate.installations.sync-interval", Duration.class,

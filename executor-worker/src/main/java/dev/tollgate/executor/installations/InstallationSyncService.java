@@ -4,6 +4,8 @@ import dev.tollgate.events.InstallationChanged;
 import dev.tollgate.executor.core.GitHubCallException;
 import dev.tollgate.executor.core.InstallationSync;
 import dev.tollgate.installations.InstallationRegistry;
+import dev.tollgate.schemas.EventMetas;
+import dev.tollgate.schemas.Roles;
 import dev.tollgate.schemas.Topics;
 import dev.tollgate.events.InstallationStatus;
 import java.time.Clock;
@@ -35,6 +37,16 @@ import org.springframework.context.SmartLifecycle;
  * acknowledgement. Syncs never overlap: a scheduled one waits for a running one, an on-demand one
  * is refused while another runs. A failed sync is logged once until one succeeds; it changes
  * nothing for the App that failed.
+ *
+ * <p>A sync never undoes a change recorded while it listed. GitHub's listing is taken before the
+ * states are written, and an uninstall (or another webhook) can be recorded on the topic in
+ * between: before writing, the sync waits until its registry has read everything on the topic at
+ * that moment, and leaves out the state of an installation the registry now holds as uninstalled,
+ * or as updated later than GitHub's listing said ({@code updatedAt}). What is recorded in the
+ * moment between that check and the write still stands: no registry lets a state revive an
+ * uninstalled installation ({@link InstallationRegistry}), and once the registry has read past
+ * the sync's writes the sync writes such an uninstall again, so that it is the last record of the
+ * installation, which is what compaction keeps.
  */
 public final class InstallationSyncService implements SmartLifecycle {
 
@@ -94,6 +106,7 @@ public final class InstallationSyncService implements SmartLifecycle {
     private final InstallationRegistry registry;
     private final Producer<String, SpecificRecord> producer;
     private final Clock clock;
+    private final RegistryCurrent registryCurrent;
     private final ScheduledExecutorService scheduler;
     private final boolean onStart;
     private final Duration interval;
@@ -103,9 +116,23 @@ public final class InstallationSyncService implements SmartLifecycle {
     private volatile ScheduledFuture<?> periodic;
     private volatile boolean started;
 
+    /** How long a sync waits for its registry to read what is on the topic before writing. */
+    static final Duration REGISTRY_CURRENT_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Waits until the registry holds everything on the topic when called (the feed's). */
+    @FunctionalInterface
+    public interface RegistryCurrent {
+        boolean await(Duration timeout) throws InterruptedException;
+    }
+
+    /**
+     * @param registryCurrent tells when {@code registry} holds everything on
+     *        {@code gateway.installations} (the feed's {@code awaitCurrent})
+     */
     public InstallationSyncService(List<InstallationSync> syncs, InstallationRegistry registry,
-            Producer<String, SpecificRecord> producer, Clock clock, boolean onStart,
-            Duration interval) {
+            RegistryCurrent registryCurrent, Producer<String, SpecificRecord> producer, Clock clock,
+            boolean onStart, Duration interval) {
+        this.registryCurrent = registryCurrent;
         this.syncs = List.copyOf(syncs);
         this.registry = registry;
         this.producer = producer;
@@ -186,9 +213,25 @@ public final class InstallationSyncService implements SmartLifecycle {
         try {
             InstallationSync.Result result = sync.run(known);
             seen = result.listed();
+            if (!registryCurrent.await(REGISTRY_CURRENT_TIMEOUT)) {
+                return new AppResult(sync.environment(), sync.appId(), seen, 0, 0, 0, 0, Optional
+                        .of("registry_behind"),
+                        Optional.of("the installation registry did not"
+                                + " read " + Topics.INSTALLATIONS.name() + " to its end within "
+                                + REGISTRY_CURRENT_TIMEOUT.toSeconds() + " s, so the sync"
+                                + " could undo a change recorded while it listed; nothing was"
+                                + " written (is Kafka reachable?)"));
+            }
+            List<Long> written = new ArrayList<>();
             for (InstallationChanged state : result.states()) {
                 Optional<InstallationChanged> before = registry.current(state
                         .getInstallationId());
+                Optional<String> newer = recordedSinceListing(before, state);
+                if (newer.isPresent()) {
+                    log.info("installation sync: installation {} left as recorded: {}", state
+                            .getInstallationId(), newer.get());
+                    continue;
+                }
                 producer.send(new ProducerRecord<>(Topics.INSTALLATIONS.name(), Long.toString(
                         state.getInstallationId()), state)).get(30, TimeUnit.SECONDS);
                 registry.applyAhead(state);
@@ -201,7 +244,11 @@ public final class InstallationSyncService implements SmartLifecycle {
                 } else if (changed(before.get(), state)) {
                     updated++;
                 }
+                if (state.getStatus() != InstallationStatus.DELETED) {
+                    written.add(state.getInstallationId());
+                }
             }
+            reassertUninstalls(written);
             return new AppResult(sync.environment(), sync.appId(), seen, published, added,
                     updated, removed, Optional.empty(), Optional.empty());
         } catch (GitHubCallException e) {
@@ -226,6 +273,60 @@ public final class InstallationSyncService implements SmartLifecycle {
                                     + Topics.INSTALLATIONS.name() + ": " + e.getClass()
                                             .getSimpleName()));
         }
+    }
+
+    /**
+     * Writes again the uninstall of each of {@code written} (installations this sync wrote as not
+     * deleted) that the registry holds once it has read past the sync's writes: one recorded in the
+     * instant between the check before writing and the write would otherwise be followed on the
+     * topic by the sync's older state, and compaction keeps only the last record of a key. The
+     * registries themselves never revive an uninstalled installation; this keeps a replica
+     * started after compaction from doing so.
+     */
+    private void reassertUninstalls(List<Long> written) throws Exception {
+        if (written.isEmpty()) {
+            return;
+        }
+        if (!registryCurrent.await(REGISTRY_CURRENT_TIMEOUT)) {
+            throw new IllegalStateException("the installation registry did not read the sync's"
+                    + " own writes within " + REGISTRY_CURRENT_TIMEOUT.toSeconds() + " s");
+        }
+        for (long id : written) {
+            Optional<InstallationChanged> held = registry.current(id);
+            if (held.isPresent() && held.get().getStatus() == InstallationStatus.DELETED) {
+                InstallationChanged again = InstallationChanged.newBuilder(held.get()).setMeta(
+                        EventMetas.create(Roles.EXECUTOR_WORKER, null, clock)).build();
+                producer.send(new ProducerRecord<>(Topics.INSTALLATIONS.name(), Long.toString(
+                        id), again)).get(30, TimeUnit.SECONDS);
+                log.info("installation sync: installation {} was uninstalled ({}) as the sync"
+                        + " wrote it; the uninstall is written again after it", id,
+                        held.get()
+                                .getTrigger());
+            }
+        }
+    }
+
+    /**
+     * Why {@code state}, built from GitHub's listing, must not be written over {@code before}
+     * (what the registry holds now, having read the topic to its end): an uninstall, or a change
+     * GitHub dated later than the listing, was recorded meanwhile. Deletions are always written.
+     */
+    static Optional<String> recordedSinceListing(Optional<InstallationChanged> before,
+            InstallationChanged state) {
+        if (before.isEmpty() || state.getStatus() == InstallationStatus.DELETED) {
+            return Optional.empty();
+        }
+        InstallationChanged held = before.get();
+        if (held.getStatus() == InstallationStatus.DELETED) {
+            return Optional.of("it was uninstalled (" + held.getTrigger() + ") while the sync"
+                    + " listed; nothing revives an uninstalled installation");
+        }
+        if (held.getUpdatedAt() != null && state.getUpdatedAt() != null && held.getUpdatedAt()
+                .isAfter(state.getUpdatedAt())) {
+            return Optional.of("a change dated " + held.getUpdatedAt() + " (" + held.getTrigger()
+                    + ") was recorded after GitHub's listing, dated " + state.getUpdatedAt());
+        }
+        return Optional.empty();
     }
 
     private static boolean changed(InstallationChanged before, InstallationChanged after) {

@@ -45,6 +45,12 @@ public class IngressProperties {
      * they are published; it only tells this replica about calls made through the others.
      */
     private Duration requestsReaderWait = Duration.ofMillis(100);
+    /**
+     * How long a Kafka reader (token records, policy, requests, answers) counts as running
+     * without an answer from the broker: each asks for its partitions' end offsets every third of
+     * it. Past it, tokens are refused (503 revocations_unavailable) and /readyz fails.
+     */
+    private Duration kafkaContactBound = Duration.ofSeconds(30);
     /** At most this many requests and answers (of every replica's agents) are kept. */
     private int completedMaxEntries = 100_000;
     /** At most this many of them per agent: beyond it, the agent's oldest go. */
@@ -138,6 +144,14 @@ public class IngressProperties {
 
     public void setRequestsReaderWait(Duration requestsReaderWait) {
         this.requestsReaderWait = requestsReaderWait;
+    }
+
+    public Duration getKafkaContactBound() {
+        return kafkaContactBound;
+    }
+
+    public void setKafkaContactBound(Duration kafkaContactBound) {
+        this.kafkaContactBound = kafkaContactBound;
     }
 
     public DataSize getCompletedMaxSize() {

@@ -13,6 +13,7 @@ import dev.tollgate.runtime.logging.RequestMdc;
 import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.GrantEvents;
 import dev.tollgate.schemas.TollgateHeaders;
+import dev.tollgate.schemas.TopicTail;
 import dev.tollgate.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,6 +60,8 @@ public final class KafkaListeners implements SmartLifecycle {
      * than the requests of one wait at any rate this replica sees, so it waits the full time.
      */
     static final int REQUESTS_READER_MIN_BYTES = 1024 * 1024;
+    /** The readers' client IDs start with it: {@code tollgate-ingress-agent-tokens}. */
+    public static final String CLIENT_ID_PREFIX = "tollgate-ingress-";
 
     private final Map<String, Object> consumerProperties;
     private final ReplyBook replies;
@@ -68,6 +71,7 @@ public final class KafkaListeners implements SmartLifecycle {
     private final String instanceId;
     private final Duration retention;
     private final Duration requestsReaderWait;
+    private final Duration contactBound;
     private TopicTail<ToolCallCompleted> results;
     private TopicTail<ToolCallRequested> requests;
     private TopicTail<AgentTokenChanged> agentTokens;
@@ -80,7 +84,13 @@ public final class KafkaListeners implements SmartLifecycle {
 
     public KafkaListeners(Map<String, Object> consumerProperties, ReplyBook replies,
             TokenService tokens, PolicyGrants grants, Clock clock, String configuredPartition,
-            String instanceId, Duration retention, Duration requestsReaderWait) {
+            String instanceId, Duration retention, Duration requestsReaderWait,
+            Duration contactBound) {
+        if (contactBound.toMillis() < 300) {
+            throw new IllegalArgumentException("tollgate.ingress.kafka-contact-bound must be at"
+                    + " least 300 ms, got " + contactBound.toMillis() + " ms");
+        }
+        this.contactBound = contactBound;
         if (requestsReaderWait.isNegative() || requestsReaderWait.compareTo(
                 MAX_REQUESTS_READER_WAIT) > 0) {
             throw new IllegalArgumentException("tollgate.ingress.requests-reader-wait must be"
@@ -100,30 +110,27 @@ public final class KafkaListeners implements SmartLifecycle {
 
     @Override
     public void start() {
-        agentTokens = new TopicTail<>("agent-tokens", consumerProperties, TopicTail.lenient(
-                new EventDeserializer<>(), e -> null),
-                withRequestId("agent-tokens",
-                        this::onAgentToken));
-        agentTokens.start(agentTokens.partitionsOf(Topics.AGENT_TOKENS.name(), CATCH_UP), null,
-                CATCH_UP);
+        agentTokens = reader("agent-tokens", consumerProperties, withRequestId("agent-tokens",
+                this::onAgentToken));
+        agentTokens.startCaughtUp(agentTokens.partitionsOf(Topics.AGENT_TOKENS.name(), CATCH_UP),
+                new TopicTail.Beginning(), CATCH_UP);
         tokens.revocationsCurrentWhile(this::tokenRecordsRead); // fail closed while it is not
-        policy = new TopicTail<>("policy", consumerProperties, TopicTail.lenient(
-                new EventDeserializer<>(), e -> null), withRequestId("policy", this::onPolicy));
-        policy.startAtLast(policy.partitionsOf(Topics.POLICY.name(), CATCH_UP), POLICY_RECORDS,
-                CATCH_UP);
-        long since = clock.millis() - retention.toMillis();
+        policy = reader("policy", consumerProperties, withRequestId("policy", this::onPolicy));
+        policy.startCaughtUp(policy.partitionsOf(Topics.POLICY.name(), CATCH_UP),
+                new TopicTail.LastRecords(POLICY_RECORDS), CATCH_UP);
+        TopicTail.From since = new TopicTail.Since(clock.millis() - retention.toMillis());
         // requests before answers, so that replaying both leaves each answered request answered
-        requests = new TopicTail<>("requests", requestsReaderProperties(consumerProperties,
-                requestsReaderWait), TopicTail.lenient(new EventDeserializer<>(), e -> null),
-                withRequestId("requests", this::onRequest));
-        requests.start(requests.partitionsOf(Topics.REQUESTS.name(), CATCH_UP), since, CATCH_UP);
-        results = new TopicTail<>("replies", consumerProperties, TopicTail.lenient(
-                new EventDeserializer<>(), e -> null), withRequestId("replies", this::onResult));
+        requests = reader("requests", requestsReaderProperties(consumerProperties,
+                requestsReaderWait), withRequestId("requests", this::onRequest));
+        requests.startCaughtUp(requests.partitionsOf(Topics.REQUESTS.name(), CATCH_UP), since,
+                CATCH_UP);
+        results = reader("replies", consumerProperties, withRequestId("replies",
+                this::onResult));
         List<TopicPartition> partitions = results.partitionsOf(Topics.REPLIES.name(), CATCH_UP);
         replyPartition = ReplyPartition.resolve(configuredPartition, instanceId, partitions
                 .size());
-        results.start(partitions, since, CATCH_UP);
-        offsets = TopicTail.offsetsConsumer(consumerProperties, "offsets");
+        results.startCaughtUp(partitions, since, CATCH_UP);
+        offsets = TopicTail.offsetsConsumer(consumerProperties, CLIENT_ID_PREFIX + "offsets");
         List<TopicPartition> read = new java.util.ArrayList<>(requests.partitions());
         read.addAll(partitions);
         offsets.assign(read); // never polled: assigned so that the stable end offsets are kept
@@ -139,6 +146,18 @@ public final class KafkaListeners implements SmartLifecycle {
                 configuredPartition, Topics.REQUESTS.name(), Topics.REPLIES.name(), replies
                         .size(),
                 retention, tokens.revocations().size());
+    }
+
+    /**
+     * One of the ingress's readers: events it cannot decode are handled as null (skipped), and it
+     * counts as running only while the broker answered it within {@code contactBound}.
+     */
+    private <V extends org.apache.avro.specific.SpecificRecord> TopicTail<V> reader(String name,
+            Map<String, Object> properties, Consumer<ConsumerRecord<String, V>> handler) {
+        return new TopicTail<>(name, CLIENT_ID_PREFIX + name, properties, TopicTail.lenient(
+                new EventDeserializer<V>(), e -> null), handler,
+                TopicTail.Settings.defaults()
+                        .withContactBound(contactBound));
     }
 
     /**
@@ -291,9 +310,10 @@ public final class KafkaListeners implements SmartLifecycle {
     }
 
     /**
-     * Whether the reader of gateway.agent-tokens is reading: while it is not (stopped, or retrying
-     * after a failure), revocations and rotations made through other replicas do not reach this
-     * one, and no token is accepted.
+     * Whether the reader of gateway.agent-tokens is reading: while it is not (stopped, retrying
+     * after a failure, or unheard from the broker for longer than
+     * {@code tollgate.ingress.kafka-contact-bound}), revocations and rotations made through other
+     * replicas do not reach this one, and no token is accepted.
      */
     public boolean tokenRecordsRead() {
         TopicTail<AgentTokenChanged> reader = agentTokens;

@@ -77,7 +77,7 @@ public class McpConfiguration {
         return new KafkaListeners(new HashMap<>(kafka.buildConsumerProperties()), replies, tokens,
                 grants, clock, properties.getReplyPartition(), EventMetas.Instances.id(), properties
                         .getCompletedRetention(),
-                properties.getRequestsReaderWait());
+                properties.getRequestsReaderWait(), properties.getKafkaContactBound());
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package dev.tollgate.ingress.kafka;
 
+import dev.tollgate.schemas.TopicTail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,7 +47,8 @@ class RequestsReaderWaitTest {
     void aWaitBelowZeroOrAboveOneSecondStopsStartUpNamingTheSetting() {
         for (Duration wrong : List.of(Duration.ofMillis(-1), Duration.ofMillis(1001))) {
             assertThatThrownBy(() -> new KafkaListeners(Map.of(), null, null, null, Clock
-                    .systemUTC(), "auto", "i", Duration.ofHours(1), wrong)).isInstanceOf(
+                    .systemUTC(), "auto", "i", Duration.ofHours(1), wrong, Duration.ofSeconds(30)))
+                    .isInstanceOf(
                             IllegalArgumentException.class)
                     .hasMessage(
                             "tollgate.ingress.requests-reader-wait must be between 0 and"
@@ -68,14 +70,14 @@ class RequestsReaderWaitTest {
         Map<String, Object> base = new HashMap<>(broker.consumerProps("unused"));
         Queue<String> seen = new ConcurrentLinkedQueue<>();
         int records = 40;
-        try (TopicTail<String> reader = new TopicTail<>(name, KafkaListeners
-                .requestsReaderProperties(base, wait), new StringDeserializer(),
-                r -> seen.add(r
-                        .value()));
+        try (TopicTail<String> reader = new TopicTail<>(name, KafkaListeners.CLIENT_ID_PREFIX
+                + name, KafkaListeners.requestsReaderProperties(base, wait),
+                new StringDeserializer(), r -> seen.add(r.value()), TopicTail.Settings
+                        .defaults());
                 KafkaProducer<String, String> producer = new KafkaProducer<>(broker
                         .producerProps(), new StringSerializer(), new StringSerializer())) {
-            reader.start(reader.partitionsOf(topic, Duration.ofSeconds(30)), null, Duration
-                    .ofSeconds(30));
+            reader.startCaughtUp(reader.partitionsOf(topic, Duration.ofSeconds(30)),
+                    new TopicTail.Beginning(), Duration.ofSeconds(30));
             ObjectName fetches = new ObjectName(
                     "kafka.consumer:type=consumer-fetch-manager-metrics,client-id=tollgate-ingress-"
                             + name);

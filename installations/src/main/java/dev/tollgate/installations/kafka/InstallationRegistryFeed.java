@@ -2,31 +2,25 @@ package dev.tollgate.installations.kafka;
 
 import dev.tollgate.events.InstallationChanged;
 import dev.tollgate.installations.InstallationRegistry;
-import dev.tollgate.schemas.EventDeserializer;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
+import dev.tollgate.schemas.EventDeserializer;
+import dev.tollgate.schemas.TopicTail;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps an {@link InstallationRegistry} in step with the compacted installations topic: reads every
  * partition from the beginning (no consumer group: every replica needs the whole registry), then
- * follows new records. {@link #awaitCaughtUp} tells when the registry holds everything that was on
- * the topic at start.
+ * follows new records, with the {@link TopicTail} every reader shares. {@link #awaitCaughtUp}
+ * tells when the registry holds everything that was on the topic at start; {@link #isCaughtUp}
+ * is false while a record cannot be applied (it is read again, never skipped: skipping could lose
+ * an uninstall) and while the broker has not answered the reader within its contact bound.
  */
 public final class InstallationRegistryFeed implements AutoCloseable {
 
@@ -36,15 +30,8 @@ public final class InstallationRegistryFeed implements AutoCloseable {
 
     private final InstallationRegistry registry;
     private final String topic;
-    private final KafkaConsumer<String, byte[]> consumer;
     private final Deserializer<InstallationChanged> values;
-    private final CountDownLatch caughtUpLatch = new CountDownLatch(1);
-    private final Thread thread;
-    private final Duration retryAfter;
-    private volatile boolean running = true;
-    private volatile boolean caughtUp;
-    private volatile boolean stopped;
-    private volatile String failing;
+    private final TopicTail<byte[]> tail;
 
     public InstallationRegistryFeed(Map<String, Object> kafkaConfig, String topic,
             InstallationRegistry registry) {
@@ -59,18 +46,19 @@ public final class InstallationRegistryFeed implements AutoCloseable {
     public InstallationRegistryFeed(Map<String, Object> kafkaConfig, String topic,
             InstallationRegistry registry, Deserializer<InstallationChanged> values,
             Duration retryAfter) {
+        this(kafkaConfig, topic, registry, values, TopicTail.Settings.defaults().withBackoff(
+                retryAfter, retryAfter));
+    }
+
+    /** A feed whose reader backs off and trusts itself as {@code settings} say. */
+    public InstallationRegistryFeed(Map<String, Object> kafkaConfig, String topic,
+            InstallationRegistry registry, Deserializer<InstallationChanged> values,
+            TopicTail.Settings settings) {
         this.registry = registry;
         this.values = values;
-        this.retryAfter = retryAfter;
         this.topic = topic;
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new ByteArrayDeserializer());
-        this.thread = new Thread(this::run, "installation-registry-feed");
-        this.thread.setDaemon(true);
+        this.tail = new TopicTail<>("installation-registry-feed", null, kafkaConfig,
+                new ByteArrayDeserializer(), this::apply, settings);
     }
 
     /**
@@ -91,98 +79,30 @@ public final class InstallationRegistryFeed implements AutoCloseable {
     }
 
     public InstallationRegistryFeed start() {
-        thread.start();
+        tail.start(topic, new TopicTail.Beginning());
         return this;
     }
 
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        return caughtUpLatch.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && isCaughtUp();
+        return tail.awaitCaughtUp(timeout);
     }
 
     /**
      * Whether the registry holds everything that was on the topic at start and still follows it:
-     * false while a record cannot be applied (the feed retries it) and after the feed stopped.
+     * false while a record cannot be applied (the feed retries it), while the broker has not
+     * answered within the reader's contact bound, and after the feed stopped.
      */
     public boolean isCaughtUp() {
-        return caughtUp && failing == null && !stopped;
-    }
-
-    private void run() {
-        try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60))
-                    .stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (running) {
-                if (!applyAll(consumer.poll(Duration.ofMillis(200)))) {
-                    continue;
-                }
-                if (!caughtUp && end.entrySet().stream().allMatch(e -> consumer.position(e
-                        .getKey()) >= e.getValue())) {
-                    log.info("installation registry caught up: {} installation(s)", registry
-                            .size());
-                    caughtUp = true;
-                    caughtUpLatch.countDown();
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                stopped = true;
-                log.error("installation registry feed stopped: {}; the registry no longer"
-                        + " follows {} and readiness fails", e.toString(), topic);
-            }
-        } catch (RuntimeException | Error e) {
-            stopped = true;
-            log.error("installation registry feed stopped: {}; the registry no longer follows {}"
-                    + " and readiness fails", e.toString(), topic, e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
-        }
+        return tail.isRunning();
     }
 
     /**
-     * Applies a poll's records in order. When applying one throws (an {@link Error} such as
-     * {@link OutOfMemoryError} while decoding, or a listener's failure), the feed is not ready,
-     * says so once, waits and reads again from that record: skipping it could lose an uninstall,
-     * and ending the thread would freeze the registry silently.
-     *
-     * @return whether every record was applied
+     * Waits up to {@code timeout} until the registry holds every record that was on the topic when
+     * called: a writer that must not overwrite a newer state (the installation sync) reads the
+     * registry after this.
      */
-    private boolean applyAll(Iterable<ConsumerRecord<String, byte[]>> records) {
-        for (ConsumerRecord<String, byte[]> record : records) {
-            try {
-                apply(record);
-            } catch (RuntimeException | Error e) {
-                if (e instanceof WakeupException wakeup) {
-                    throw wakeup;
-                }
-                if (failing == null) {
-                    log.error("cannot apply installation record {}-{}@{}: {}; the registry is not"
-                            + " ready and retries it every {}", record.topic(), record.partition(),
-                            record.offset(), e.toString(), RETRY_AFTER, e);
-                }
-                failing = record.topic() + "-" + record.partition() + "@" + record.offset();
-                consumer.seek(new TopicPartition(record.topic(), record.partition()), record
-                        .offset());
-                pause();
-                return false;
-            }
-        }
-        if (failing != null) {
-            log.info("installation registry feed recovered after {}", failing);
-            failing = null;
-        }
-        return true;
-    }
-
-    private void pause() {
-        try {
-            Thread.sleep(retryAfter.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
+    public boolean awaitCurrent(Duration timeout) throws InterruptedException {
+        return tail.awaitCurrent(timeout);
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
@@ -202,16 +122,6 @@ public final class InstallationRegistryFeed implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread.getState() == Thread.State.NEW) {
-            consumer.close(Duration.ofSeconds(2));
-            return;
-        }
-        consumer.wakeup();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        tail.close();
     }
 }
