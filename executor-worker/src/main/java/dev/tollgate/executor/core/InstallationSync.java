@@ -172,7 +172,13 @@ public final class InstallationSync {
                 return all;
             }
         }
-        return all;
+        // Stopping here would report every installation past the last page uninstalled, and an
+        // uninstall is final: nothing is reported instead.
+        throw new GitHubCallException(GitHubError.of(ErrorClass.VALIDATION_FAILED, 0,
+                "GitHub lists more than " + PAGE * MAX_PAGES + " installations of App " + appId
+                        + ", more than the sync reads; the rest would read as uninstalls, so this"
+                        + " sync changes nothing (webhooks still keep the registry current)",
+                null));
     }
 
     private List<String> repositories(long installationId) {
@@ -191,10 +197,14 @@ public final class InstallationSync {
             repositories.forEach(r -> names.add(r.path("full_name").asString("").toLowerCase(
                     Locale.ROOT)));
             if (repositories.size() < PAGE) {
-                break;
+                return names.stream().filter(n -> n.contains("/")).sorted().distinct().toList();
             }
         }
-        return names.stream().filter(n -> n.contains("/")).sorted().distinct().toList();
+        // A cut listing would take repositories away from the installation: its state is left.
+        throw new GitHubCallException(GitHubError.of(ErrorClass.VALIDATION_FAILED, 0,
+                "installation " + installationId + " lists more than " + PAGE * MAX_PAGES
+                        + " repositories, more than the sync reads",
+                null));
     }
 
     /** A metadata: read token to list the installation's repositories; audited, not kept. */

@@ -13,6 +13,7 @@ import dev.tollgate.installations.AppEnvironments;
 import dev.tollgate.schemas.EventMetas;
 import dev.tollgate.schemas.Roles;
 import java.util.List;
+import mockwebserver3.MockResponse;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -128,6 +129,31 @@ class InstallationSyncTest {
                 GitHubCallException.class, () -> sync().sync(List.of(known(42, "octo"))));
 
         assertThat(failure.error().errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+        assertThat(github.mintCount()).isZero();
+    }
+
+    @Test
+    void moreInstallationsThanTheSyncReadsReportNothingSoNoneReadsAsUninstalled() {
+        MockResponse[] fullPages = new MockResponse[100];
+        for (int page = 0; page < fullPages.length; page++) {
+            List<Map<String, Object>> installations = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                installations.add(Map.of("id", 1_000_000 + page * 100 + i, "app_id",
+                        TestApp.APP_ID, "account", Map.of("login", "org" + i, "type",
+                                "Organization"),
+                        "repository_selection", "all", "permissions", Map.of()));
+            }
+            fullPages[page] = GitHubStandIn.json(200, installations);
+        }
+        github.script("GET", "/app/installations", fullPages);
+
+        GitHubCallException failure = org.assertj.core.api.Assertions.catchThrowableOfType(
+                GitHubCallException.class, () -> sync().sync(List.of(known(42, "octo"))));
+
+        assertThat(failure).as("a sync that read 100 full pages (10,000 installations)")
+                .isNotNull();
+        assertThat(failure.error().message()).contains("more than 10000 installations");
+        assertThat(github.requests("GET", "/app/installations")).hasSize(100);
         assertThat(github.mintCount()).isZero();
     }
 }

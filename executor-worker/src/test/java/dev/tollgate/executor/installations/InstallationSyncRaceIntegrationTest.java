@@ -9,6 +9,8 @@ import dev.tollgate.executor.GitHubStandIn;
 import dev.tollgate.executor.TestApp;
 import dev.tollgate.executor.core.AppAuthenticator;
 import dev.tollgate.executor.core.AppJwtSigner;
+import dev.tollgate.executor.core.ForwardingTransport;
+import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
 import dev.tollgate.executor.core.InstallationSync;
@@ -25,6 +27,7 @@ import dev.tollgate.schemas.TopicSettings;
 import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -149,12 +152,15 @@ class InstallationSyncRaceIntegrationTest {
         World world = new World(broker);
         // GitHub answers the listing (still naming the installation), then the uninstall's
         // webhook is recorded
-        GitHubTransport listingThenUninstall = request -> {
-            GitHubResponse response = world.appCalls.send(request);
-            if (request.path().startsWith("/app/installations?")) {
-                world.recordUninstallOnce();
+        GitHubTransport listingThenUninstall = new ForwardingTransport(world.appCalls) {
+            @Override
+            public GitHubResponse send(GitHubRequest request) throws IOException {
+                GitHubResponse response = delegate().send(request);
+                if (request.path().startsWith("/app/installations?")) {
+                    world.recordUninstallOnce();
+                }
+                return response;
             }
-            return response;
         };
         InstallationSyncService service = world.service(listingThenUninstall,
                 world.feed::awaitCurrent);
