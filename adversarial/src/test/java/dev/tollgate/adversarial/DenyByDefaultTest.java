@@ -81,7 +81,7 @@ class DenyByDefaultTest {
             Map.entry(Tool.CREATE_BRANCH, Map.of("owner", "acme", "repo", "app", "branch",
                     "agent-x")),
             Map.entry(Tool.UPDATE_PULL_REQUEST_BRANCH, Map.of("owner", "acme", "repo", "app",
-                    "pull_number", 1, "branch", "agent-x", "expected_head_sha",
+                    "pull_number", 1, "branch", "agent-x", "base", "main", "expected_head_sha",
                     "0123456789abcdef0123456789abcdef01234567")),
             Map.entry(Tool.PUSH_FILES, Map.of("owner", "acme", "repo", "app", "branch",
                     "agent-x", "message", "m", "files", List.of(Map.of("path", "a.txt",

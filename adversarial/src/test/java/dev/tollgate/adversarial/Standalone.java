@@ -95,10 +95,22 @@ public final class Standalone implements ExtensionContext.Store.CloseableResourc
             allow = ["read"]
             pull-requests = [42]
 
+            [[grant]]
+            name = "the updater keeps its pull requests up to date on acme/app"
+            agents = ["updater"]
+            repos = ["acme/app"]
+            allow = ["read", "push-new-branch"]
+
             [[deny]]
             name = "no secrets"
             paths = ["secrets/**"]
             reason = "secret files are read by humans only"
+
+            [[deny]]
+            name = "embargo"
+            agents = ["updater"]
+            branches = ["embargo*"]
+            reason = "embargoed security fixes stay with the security team"
             """;
 
     private final Path data;

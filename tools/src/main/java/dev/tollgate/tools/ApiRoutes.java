@@ -43,6 +43,8 @@ public final class ApiRoutes {
     static final String LOGS = "a job's log shows whatever the job printed, file contents"
             + " included (a pushed script can print any file)";
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,18}");
+    /** The query parameters that choose which ref or path a route reads. */
+    private static final java.util.Set<String> CHOOSING = java.util.Set.of("ref", "sha", "path");
 
     /**
      * One route: segment patterns, the permissions its GET needs (GitHub's fine-grained
@@ -190,6 +192,17 @@ public final class ApiRoutes {
      * @throws InvalidArgumentException for routes the passthrough refuses
      */
     public static Target target(String path, Map<String, String> query) {
+        for (String key : query.keySet()) {
+            int bracket = key.indexOf('[');
+            String name = (bracket < 0 ? key : key.substring(0, bracket)).toLowerCase(Locale.ROOT);
+            if (CHOOSING.contains(name) && !key.equals(name)) {
+                // ref[]=x is the array ["x"] to GitHub's parameter parser: what it does with it
+                // is not the target's to guess
+                throw new InvalidArgumentException("query." + key, "is another spelling of '"
+                        + name + "', which chooses what the read reaches: pass it as '" + name
+                        + "' with one value");
+            }
+        }
         String[] segments = path.substring(1).split("/", -1);
         Target.Builder target = Target.in(segments[1], segments[2]);
         List<String> rest = Arrays.asList(segments).subList(3, segments.length);

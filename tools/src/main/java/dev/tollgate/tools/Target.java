@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  * @param branch the branch the call writes (creates or pushes to), or null
  * @param paths file paths the call reads or writes
  * @param labels labels the call sets
- * @param base the base branch of a pull request the call opens, or null
- * @param head the head of a pull request the call opens, or null
+ * @param base the base branch of a pull request the call opens or updates, or null
+ * @param head the head of a pull request the call opens or updates, or null
  * @param draft whether a pull request the call opens is a draft, or null when it opens none
  */
 public record Target(String host, String owner, String repo, Scope<Long> numbers,
@@ -126,11 +126,11 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
 
     /**
      * What a deny rule's {@code branches} condition speaks about: {@link #branches()} and the
-     * base of a pull request the call opens. The base counts as read: GitHub's update-branch
-     * merges it into the head, which the agent can then read, so opening a pull request into a
-     * branch is a way to copy it, as {@code create_branch from=} is. A grant's {@code branches}
-     * do not include it, so a grant limited to {@code agent-*} still opens pull requests into
-     * the default branch.
+     * base of a pull request the call opens or updates. The base counts as read: GitHub's
+     * update-branch merges it into the head, which the agent can then read, so opening a pull
+     * request into a branch, or updating one opened into it, is a way to copy it, as
+     * {@code create_branch from=} is. A grant's {@code branches} do not include it, so a grant
+     * limited to {@code agent-*} still opens and updates pull requests into the default branch.
      */
     public Scope<String> branchesReached() {
         Scope<String> branches = branches();
@@ -191,12 +191,25 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
         private static final List<String> BRANCH_AND_TAG_PREFIXES = List.of("refs/heads/",
                 "refs/tags/", "heads/", "tags/");
 
-        /** A pull request's refs: its head and GitHub's test merge into its base. */
+        /**
+         * A pull request's refs, wherever they appear in a ref or revision: GitHub's and
+         * Forgejo's {@code pull/N/head} and {@code pull/N/merge} (its head and its test merge
+         * into its base), GitLab's {@code merge-requests/N/head}, {@code .../merge}, each with
+         * or without {@code refs/}, not inside another ref's name ({@code heads/pull/7/head} is a
+         * branch; after a range's {@code ..} a ref starts). Group 1 is the number.
+         */
         private static final Pattern PULL_REF = Pattern.compile(
-                "(?:refs/)?pull/([0-9]{1,18})/.*", Pattern.CASE_INSENSITIVE);
+                "(?<![A-Za-z0-9_/-])(?:refs/)?(?:pull|merge-requests)/([0-9]{1,18})(?=/)",
+                Pattern.CASE_INSENSITIVE);
 
-        /** Other namespaces a ref may resolve in, whose refs are not branches by name. */
-        private static final Pattern ALIAS = Pattern.compile("(?:refs|remotes|pull)/",
+        /**
+         * Namespaces a ref may resolve in before branches (git tries {@code refs/NAME} first),
+         * whose refs are not branches by name: any {@code refs/...}, remote-tracking refs,
+         * pull and merge request refs, and GitLab's pipeline, environment and keep-around refs
+         * (each points at a commit of some branch).
+         */
+        private static final Pattern ALIAS = Pattern.compile(
+                "(?:refs|remotes|pull|merge-requests|pipelines|environments|keep-around)/",
                 Pattern.CASE_INSENSITIVE);
 
         private final String owner;
@@ -224,26 +237,40 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
 
         /** The call acts on or reveals issue or pull request {@code number}. */
         public Builder number(NumberKind kind, long number) {
-            this.numberKind = kind;
+            this.numberKind = joined(kind);
             this.numbers = numbers.and(number);
             return this;
         }
 
         /** The call can reveal every issue or pull request (a listing, a search). */
         public Builder everyNumber(NumberKind kind, String why) {
-            this.numberKind = kind;
+            this.numberKind = joined(kind);
             this.numbers = numbers.andEvery(why);
             return this;
         }
 
         /**
+         * The kind of the numbers once numbers of {@code kind} are added: numbers of two kinds
+         * (an issue's, and a pull request's named by its ref) are either, so that a grant checks
+         * each against both of its lists rather than one against the other kind's.
+         */
+        private NumberKind joined(NumberKind kind) {
+            return numbers.isNone() || numberKind == kind
+                    ? kind
+                    : NumberKind.ISSUE_OR_PULL_REQUEST;
+        }
+
+        /**
          * The call reads the content of {@code ref} (null: the default branch, nothing to add). A
          * ref that may be a commit SHA, or that uses revision syntax ({@code main~2},
-         * {@code main@{1}}), can reach any branch's history: it counts as every ref as well.
-         * Spellings of one branch or tag ({@code refs/heads/X}, {@code heads/X},
-         * {@code refs/tags/X}, {@code tags/X}) name {@code X}, once, here, for every role; a pull
-         * request's refs ({@code pull/N/head}, {@code pull/N/merge}) and other namespaces
-         * ({@code refs/...}, {@code remotes/...}) count as every ref.
+         * {@code main@{1}}, {@code main..x}), can reach any branch's history: it counts as every
+         * ref as well; so does one that is not a ref name git accepts ({@code x/}, {@code x y}),
+         * which a server may read as another. Spellings of one branch or tag
+         * ({@code refs/heads/X}, {@code heads/X}, {@code refs/tags/X}, {@code tags/X}) name
+         * {@code X}, once, here, for every role; a pull request's refs ({@code pull/N/head},
+         * {@code refs/pull/N/merge}, GitLab's {@code merge-requests/N/head}) name pull request
+         * {@code N} and count as every ref, and other namespaces ({@code refs/...},
+         * {@code remotes/...}) count as every ref.
          */
         public Builder ref(String given) {
             if (given == null || given.isEmpty()) {
@@ -255,13 +282,19 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
                 // another case (HEADS/x): name the literal too, whichever GitHub reads
                 refs = refs.and(given);
             }
+            Matcher pull = PULL_REF.matcher(given);
+            while (pull.find()) {
+                // a pull request's head is that pull request's content: a grant narrowed to
+                // other numbers does not read it, and a deny rule on its number holds
+                number(NumberKind.PULL_REQUEST, Long.parseLong(pull.group(1)));
+            }
             boolean alias = false;
             if (ref.equals(given)) {
-                Matcher pull = PULL_REF.matcher(ref);
-                if (pull.matches()) {
-                    refs = refs.andEvery("'" + ref + "' is pull request #" + pull.group(1)
-                            + "'s head or its test merge into its base, whichever branches"
-                            + " those are; name a branch instead");
+                pull = PULL_REF.matcher(ref);
+                if (pull.lookingAt()) {
+                    refs = refs.andEvery("'" + ref + "' is pull request #" + Long.parseLong(pull
+                            .group(1)) + "'s head or its test merge into its base, whichever"
+                            + " branches those are; name a branch instead");
                     alias = true;
                 } else if (ALIAS.matcher(ref).lookingAt()) {
                     refs = refs.andEvery("'" + ref + "' is a ref outside branches and tags,"
@@ -288,8 +321,21 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
             if (MAYBE_SHA.matcher(ref).matches()) {
                 refs = refs.andEvery("'" + ref + "' may be a commit SHA, which reaches any"
                         + " branch's history; name a branch instead");
+            } else if (!isRefName(ref)) {
+                refs = refs.andEvery("'" + ref + "' is not a ref name git accepts, which GitHub"
+                        + " may resolve as another; name a branch instead");
             }
             return this;
+        }
+
+        /** Whether git's check-ref-format accepts {@code ref} as a branch or tag's short name. */
+        private static boolean isRefName(String ref) {
+            try {
+                Names.gitRef("ref", ref);
+                return true;
+            } catch (InvalidArgumentException e) {
+                return false;
+            }
         }
 
         /** Replaces the numbers and their kind. */
@@ -389,9 +435,10 @@ public record Target(String host, String owner, String repo, Scope<Long> numbers
             return ref;
         }
 
+        /** Where revision syntax starts: {@code ~ ^ @ : {} or a range's {@code ..}; -1: none. */
         private static int firstRevisionOperator(String ref) {
             for (int i = 0; i < ref.length(); i++) {
-                if ("~^@:{".indexOf(ref.charAt(i)) >= 0) {
+                if ("~^@:{".indexOf(ref.charAt(i)) >= 0 || ref.startsWith("..", i)) {
                     return i;
                 }
             }

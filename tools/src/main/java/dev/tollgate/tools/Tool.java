@@ -553,25 +553,38 @@ public enum Tool {
     /**
      * Brings an agent's pull request up to date with its base (GitHub's "Update branch": base
      * merged into the head, so the head only moves forward). The head must be the {@code agent-}
-     * branch named, in this repository, at the commit named.
+     * branch named, in this repository, at the commit named; the base must be the branch named.
+     * Both are named so that the policy decides on the branches the merge reaches (the base is
+     * read into the head) and the executor checks them against the pull request before it writes:
+     * a pull request number alone does not say which branches it joins.
      */
     UPDATE_PULL_REQUEST_BRANCH(write("update_pull_request_branch", Tier.PUSH_NEW_BRANCH).title(
             "Update pull request branch").description(
                     "Bring a pull request's agent-* head branch up to date with its base branch:"
                             + " GitHub merges the base into the head (never a force-push). Name"
-                            + " the head branch and the head commit you last saw (get_pull_request"
-                            + " gives both); if the head has moved since, nothing is changed.")
+                            + " the head branch, the base branch and the head commit you last saw"
+                            + " (get_pull_request gives all three); if the head has moved since,"
+                            + " or the base is another branch, nothing is changed.")
             .permission("contents", "write")
             .permission("pull_requests", "write")
             .params(OWNER_PARAM, REPO_PARAM, pullNumber(),
                     Param.Str.required("branch", AGENT_BRANCH,
                             "The pull request's head branch, in this repository; must start"
                                     + " with agent-"),
+                    Param.Str.required("base", GIT_REF,
+                            "The pull request's base branch, merged into the head; the update"
+                                    + " is refused if the base is another branch"),
                     Param.Str.required("expected_head_sha", COMMIT_SHA,
                             "The head commit you last saw; the update is refused if the head"
                                     + " is elsewhere"))
-            .target(args -> args.repository().writesBranch(args.text("branch")).number(
-                    NumberKind.PULL_REQUEST, args.number("pull_number")).build())),
+            .target(args -> {
+                Target.Head head = new Target.Head(args.text("owner"), args.text("repo"), args
+                        .text("branch"));
+                String base = args.text("base");
+                long number = args.number("pull_number");
+                return args.repository().writesBranch(head.branch()).number(
+                        NumberKind.PULL_REQUEST, number).pullRequest(base, head, null).build();
+            })),
 
     // ---- Forgejo/Gitea -----------------------------------------------------------------------
 

@@ -78,6 +78,103 @@ class TargetTest {
         assertThat(target.branches().isEvery()).isTrue();
     }
 
+    /** ref | the pull request number it names. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "pull/99/head                 | 99",
+            "pull/99/merge                | 99",
+            "PULL/99/HEAD                 | 99",
+            "pull/099/head                | 99",
+            "merge-requests/99/head       | 99"})
+    void aPullRequestsRefNamesThatPullRequestAndEveryBranch(String ref, long number) {
+        Target target = of(Tool.GET_FILE, Map.of("owner", "o", "repo", "r", "path", "a",
+                "ref", ref));
+
+        assertThat(target.numbers().named()).containsExactly(number);
+        assertThat(target.numberKind()).isEqualTo(Target.NumberKind.PULL_REQUEST);
+        assertThat(target.branches().isEvery()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"refs/pull/99/head", "refs/pull/99/merge", "REFS/PULL/99/head",
+            "main..refs/pull/99/head", "refs/merge-requests/99/merge", "pull/99/head~1",
+            "pull/99/head^{tree}"})
+    void aPullRequestsFullRefInThePassthroughNamesThatPullRequest(String ref) {
+        Target contents = of(Tool.GITHUB_API_GET, Map.of("path", "/repos/o/r/contents/a",
+                "query", Map.of("ref", ref)));
+        Target commits = of(Tool.GITHUB_API_GET, Map.of("path", "/repos/o/r/commits", "query",
+                Map.of("sha", ref)));
+
+        assertThat(contents.numbers().named()).containsExactly(99L);
+        assertThat(commits.numbers().named()).containsExactly(99L);
+        assertThat(contents.branches().isEvery()).isTrue();
+    }
+
+    @Test
+    void aPullRequestsRefInACommitsPathOrAComparisonNamesThatPullRequest() {
+        Target commit = of(Tool.GITHUB_API_GET, Map.of("path",
+                "/repos/o/r/commits/pull/99/head"));
+        Target compared = of(Tool.COMPARE_REFS, Map.of("owner", "o", "repo", "r", "base",
+                "pull/42/head", "head", "pull/99/head"));
+        Target tree = of(Tool.GET_TREE, Map.of("owner", "o", "repo", "r", "ref",
+                "pull/99/merge"));
+
+        assertThat(commit.numbers().named()).containsExactly(99L);
+        assertThat(compared.numbers().named()).containsExactly(42L, 99L);
+        assertThat(tree.numbers().named()).containsExactly(99L);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"heads/pull/7/head", "release/pull/7/head", "pull-7", "main"})
+    void aBranchWhoseNameHoldsPullNamesNoPullRequest(String ref) {
+        Target target = of(Tool.GET_FILE, Map.of("owner", "o", "repo", "r", "path", "a",
+                "ref", ref));
+
+        assertThat(target.numbers().isNone()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"main..embargo", "main...embargo", "embargo/", "embargo cve",
+            "embargo?", "embargo.lock", "a//embargo", "pipelines/12", "environments/prod",
+            "keep-around/0123456789abcdef0123456789abcdef01234567"})
+    void aQueryRefThatIsNoBranchNameGitAcceptsReachesEveryBranch(String ref) {
+        Target target = of(Tool.GITHUB_API_GET, Map.of("path", "/repos/o/r/contents/a", "query",
+                Map.of("ref", ref)));
+
+        assertThat(target.branches().isEvery()).as(target.branches().toString()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ref[]", "ref[x]", "sha[]", "path[]", "REF", "Sha"})
+    void anotherSpellingOfAQueryParameterThatChoosesWhatIsReadIsRefused(String key) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> of(Tool.GITHUB_API_GET, Map.of(
+                "path", "/repos/o/r/contents/a", "query", Map.of(key, "embargo-cve"))))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining(
+                        "another spelling of");
+    }
+
+    @Test
+    void updatingAPullRequestsBranchNamesItsHeadAndItsBase() {
+        Target target = of(Tool.UPDATE_PULL_REQUEST_BRANCH, Map.of("owner", "o", "repo", "r",
+                "pull_number", 7, "branch", "agent-x", "base", "heads/embargo",
+                "expected_head_sha", "0123456789abcdef0123456789abcdef01234567"));
+
+        assertThat(target.branch()).isEqualTo("agent-x");
+        assertThat(target.base()).isEqualTo("heads/embargo");
+        assertThat(target.numbers().named()).containsExactly(7L);
+        assertThat(target.branches().named()).containsExactly("agent-x");
+        assertThat(target.branchesReached().named()).containsExactly("agent-x", "embargo");
+    }
+
+    @Test
+    void updatingAPullRequestsBranchWithoutNamingItsBaseIsRefusedAtTheDoor() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> of(
+                Tool.UPDATE_PULL_REQUEST_BRANCH, Map.of("owner", "o", "repo", "r", "pull_number",
+                        7, "branch", "agent-x", "expected_head_sha",
+                        "0123456789abcdef0123456789abcdef01234567")))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("base");
+    }
+
     @Test
     void aPathInsideAFullyQualifiedRevisionReachesEveryPath() {
         Target target = of(Tool.GITHUB_API_GET, Map.of("path", "/repos/o/r/contents/a", "query",

@@ -201,6 +201,168 @@ class ReadsThroughOtherSpellingsTest {
         assertThat(decide(policy, "create_pr", with(pr, "base", "main")).allowed()).isTrue();
     }
 
+    private static final String PR_42 = """
+            [[grant]]
+            name = "pull request 42"
+            repos = ["myorg/app"]
+            allow = ["read"]
+            pull-requests = [42]
+            """;
+
+    static Stream<Arguments> pullRequest99sHead() {
+        Map<String, Object> getFile = Map.of("owner", "myorg", "repo", "app", "path", "a.c");
+        Map<String, Object> repo = Map.of("owner", "myorg", "repo", "app");
+        return Stream.of(
+                Arguments.of("get_file", with(getFile, "ref", "pull/99/head")),
+                Arguments.of("get_file", with(getFile, "ref", "pull/99/merge")),
+                Arguments.of("get_file", with(getFile, "ref", "PULL/99/HEAD")),
+                Arguments.of("github_api_get", Map.of("path", "/repos/myorg/app/contents/a.c",
+                        "query", Map.of("ref", "refs/pull/99/head"))),
+                Arguments.of("github_api_get", Map.of("path", "/repos/myorg/app/contents",
+                        "query", Map.of("ref", "refs/pull/99/merge"))),
+                Arguments.of("github_api_get", Map.of("path", "/repos/myorg/app/commits",
+                        "query", Map.of("sha", "pull/99/head"))),
+                Arguments.of("github_api_get", Map.of("path",
+                        "/repos/myorg/app/commits/pull/99/head")),
+                Arguments.of("github_api_get", Map.of("path", "/repos/myorg/app/readme",
+                        "query", Map.of("ref", "pull/99/head"))),
+                Arguments.of("list_commits", with(repo, "sha", "pull/99/head")),
+                Arguments.of("get_tree", with(repo, "ref", "pull/99/head")),
+                Arguments.of("compare_refs", with(with(repo, "base", "pull/42/head"), "head",
+                        "pull/99/head")),
+                Arguments.of("list_check_runs", with(repo, "ref", "pull/99/head")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("pullRequest99sHead")
+    void aGrantNarrowedToOnePullRequestReadsNoOthersRefs(String tool,
+            Map<String, Object> arguments) {
+        Decision decision = decide(PR_42, tool, arguments);
+
+        assertThat(decision).as(decision.reason()).isInstanceOfSatisfying(Denied.class,
+                denied -> assertThat(denied.reason()).contains("#99 is not one of them"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pull/42/head", "pull/42/merge", "main", "release/v2"})
+    void aGrantNarrowedToOnePullRequestReadsItsRefsAndFilesAtBranches(String ref) {
+        Decision decision = decide(PR_42, "get_file", Map.of("owner", "myorg", "repo", "app",
+                "path", "a.c", "ref", ref));
+
+        assertThat(decision.allowed()).as(decision.reason()).isTrue();
+    }
+
+    @Test
+    void aDenyRuleOnAPullRequestHoldsForItsRefs() {
+        String policy = READ + """
+
+                [[deny]]
+                name = "pull request 99 is embargoed"
+                pull-requests = [99]
+                reason = "pull request 99 is embargoed"
+                """;
+
+        assertThat(decide(policy, "get_file", Map.of("owner", "myorg", "repo", "app", "path",
+                "a.c", "ref", "pull/99/head")).reason()).contains("99 is embargoed");
+        assertThat(decide(policy, "github_api_get", Map.of("path", "/repos/myorg/app/commits",
+                "query", Map.of("sha", "refs/pull/99/merge"))).reason()).contains(
+                        "99 is embargoed");
+        assertThat(decide(policy, "get_file", Map.of("owner", "myorg", "repo", "app", "path",
+                "a.c", "ref", "pull/98/head")).allowed()).isTrue();
+    }
+
+    private static final String UPDATER = """
+            [gh.repos]
+            "myorg/app" = { read = true, push-new-branch = true, create-draft = true }
+
+            [[deny]]
+            name = "embargo"
+            repos = ["myorg/app"]
+            branches = ["embargo*"]
+            reason = "embargoed security fixes"
+
+            [[deny]]
+            name = "release writes"
+            actions = ["write"]
+            branches = ["release/*"]
+            reason = "release branches are changed by humans only"
+            """;
+
+    private static Map<String, Object> update(String base) {
+        return Map.of("owner", "myorg", "repo", "app", "pull_number", 7, "branch", "agent-x",
+                "base", base, "expected_head_sha", "0123456789abcdef0123456789abcdef01234567");
+    }
+
+    @Test
+    void updatingAPullRequestIntoADeniedBranchIsRefusedAsOpeningItIs() {
+        assertThat(decide(UPDATER, "update_pull_request_branch", update("embargo-cve"))
+                .reason()).contains("embargoed security fixes");
+        assertThat(decide(UPDATER, "update_pull_request_branch", update("heads/embargo-cve"))
+                .reason()).contains("embargoed security fixes");
+        assertThat(decide(UPDATER, "update_pull_request_branch", update("release/v2"))
+                .reason()).contains("release branches are changed by humans only");
+        assertThat(decide(UPDATER, "create_pr", Map.of("owner", "myorg", "repo", "app", "title",
+                "t", "head", "agent-x", "base", "release/v2", "draft", true)).reason()).contains(
+                        "release branches are changed by humans only");
+        Decision main = decide(UPDATER, "update_pull_request_branch", update("main"));
+        assertThat(main).as(main.reason()).isInstanceOfSatisfying(Allowed.class,
+                allowed -> assertThat(allowed.request().target().base()).as(
+                        "what the executor checks the pull request's base against")
+                        .isEqualTo("main"));
+    }
+
+    @Test
+    void aGrantLimitedToAgentBranchesStillUpdatesAPullRequestIntoTheDefaultBranch() {
+        String policy = """
+                [[grant]]
+                repos = ["myorg/app"]
+                allow = ["push-new-branch"]
+                branches = ["agent-*"]
+                """;
+
+        Decision decision = decide(policy, "update_pull_request_branch", update("main"));
+
+        assertThat(decision.allowed()).as(decision.reason()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"main..embargo-cve", "main...embargo-cve", "embargo-cve/",
+            "embargo-cve ", "environments/prod", "pipelines/12"})
+    void aRefThatIsNoBranchNameIsDecidedAsReachingEveryBranch(String ref) {
+        Decision contents = decide(EMBARGO, "github_api_get", Map.of("path",
+                "/repos/myorg/app/contents/a.c", "query", Map.of("ref", ref)));
+        Decision commits = decide(EMBARGO, "github_api_get", Map.of("path",
+                "/repos/myorg/app/commits", "query", Map.of("sha", ref)));
+
+        assertThat(contents.reason()).contains("embargoed security fixes");
+        assertThat(commits.reason()).contains("embargoed security fixes");
+    }
+
+    @Test
+    void aGitLabMergeRequestsRefIsThatMergeRequestAndEveryBranch() {
+        String policy = """
+                [[grant]]
+                forge = "gitlab"
+                repos = ["group/app"]
+                allow = ["read"]
+                pull-requests = [42]
+
+                [[deny]]
+                forge = "gitlab"
+                branches = ["embargo*"]
+                reason = "embargoed security fixes"
+                """;
+        Map<String, Object> file = Map.of("project", "group/app", "path", "a.c");
+
+        assertThat(decide(policy, "gitlab_get_file", with(file, "ref",
+                "merge-requests/99/head")).reason()).contains("embargoed security fixes");
+        assertThat(decide(policy.substring(0, policy.indexOf("[[deny]]")), "gitlab_get_file",
+                with(file, "ref", "merge-requests/99/head")).reason()).contains(
+                        "#99 is not one of them");
+        assertThat(decide(policy, "gitlab_get_file", with(file, "ref", "agent-x")).allowed())
+                .isTrue();
+    }
+
     @Test
     void aGrantsBranchesStillSpeakOnlyOfTheBranchesACallReadsOrWrites() {
         String policy = """

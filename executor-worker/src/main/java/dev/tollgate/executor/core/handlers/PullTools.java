@@ -89,9 +89,12 @@ final class PullTools {
      * {@code expected_head_sha}: GitHub merges the base into the head only if the head is still
      * that commit, so the branch only moves forward and two deliveries cannot both update it. The
      * head must be the {@code agent-} branch the decision was made on, in this repository (a fork's
-     * head is written with the fork's own grant, through push_files there). A redelivery that
-     * finds the head already moved to a merge of the expected commit answers what the first
-     * delivery did, writing nothing.
+     * head is written with the fork's own grant, through push_files there), and the base the branch
+     * it was made on: the base is what the merge reads into the head, so a deny rule on the base
+     * branch decided on it. GitHub's update-branch takes no expected base; between this read and
+     * the merge only someone who may edit the pull request (no agent tool does) can retarget it.
+     * A redelivery that finds the head already moved to a merge of the expected commit answers
+     * what the first delivery did, writing nothing.
      */
     static JsonNode updateBranch(ToolCall call) {
         Preconditions.check(call);
@@ -112,6 +115,12 @@ final class PullTools {
         if (!branch.equals(head.path("ref").asString())) {
             throw Refusal.forbidden("pull request #" + number + "'s head branch is '" + head
                     .path("ref").asString() + "', not '" + branch + "'");
+        }
+        String base = pull.path("base").path("ref").asString("");
+        if (!base.equals(call.target().base())) {
+            throw Refusal.forbidden("pull request #" + number + "'s base branch is '" + base
+                    + "', not '" + call.target().base() + "': the update merges the base into"
+                    + " the head, and it was decided for '" + call.target().base() + "'");
         }
         if (!"open".equals(pull.path("state").asString())) {
             throw new GitHubCallException(GitHubError.of(ErrorClass.CONFLICT, 0,

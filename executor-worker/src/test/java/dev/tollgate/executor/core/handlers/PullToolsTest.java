@@ -235,7 +235,8 @@ class PullToolsTest extends HarnessTest {
     }
 
     private static final String UPDATE = "{\"owner\":\"octo\",\"repo\":\"hello\","
-            + "\"pull_number\":1,\"branch\":\"%s\",\"expected_head_sha\":\"%s\"}";
+            + "\"pull_number\":1,\"branch\":\"%s\",\"base\":\"main\","
+            + "\"expected_head_sha\":\"%s\"}";
 
     @Test
     void updatePullRequestBranchMergesTheBaseIntoTheHeadOnceAndARedeliveryWritesNothing() {
@@ -289,6 +290,25 @@ class PullToolsTest extends HarnessTest {
         assertThat(otherBranch.getErrorCode()).isEqualTo("forbidden");
         assertThat(otherBranch.getMessage()).contains(
                 "pull request #1's head branch is 'agent-a', not 'agent-b'");
+        assertThat(github.requests("PUT", "/repos/octo/hello/pulls/1/update-branch")).isEmpty();
+        assertThat(hello.refs.get("agent-a")).isEqualTo(head);
+    }
+
+    @Test
+    void updatePullRequestBranchChangesNothingWhenTheBaseIsNotTheBranchDecidedOn() {
+        hello.refs.put("agent-a", hello.refs.get("main"));
+        String head = commitOn("agent-a");
+        commitOn("main");
+        run(harness.decision("create_pr", "{\"owner\":\"octo\",\"repo\":\"hello\",\"title\":\"t\","
+                + "\"head\":\"agent-a\",\"base\":\"main\"}"));
+
+        ToolCallCompleted refused = run(harness.decision("update_pull_request_branch", UPDATE
+                .formatted("agent-a", head).replace("\"base\":\"main\"",
+                        "\"base\":\"release\"")));
+
+        assertThat(refused.getErrorCode()).as(refused.getMessage()).isEqualTo("forbidden");
+        assertThat(refused.getMessage()).contains(
+                "pull request #1's base branch is 'main', not 'release'");
         assertThat(github.requests("PUT", "/repos/octo/hello/pulls/1/update-branch")).isEmpty();
         assertThat(hello.refs.get("agent-a")).isEqualTo(head);
     }

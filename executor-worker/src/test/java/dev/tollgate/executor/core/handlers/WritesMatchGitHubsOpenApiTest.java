@@ -92,7 +92,7 @@ class WritesMatchGitHubsOpenApiTest extends HarnessTest {
         hello.commits.put(landed, onMain);
         hello.refs.put("main", landed);
         write("update_pull_request_branch", "\"pull_number\":2,\"branch\":\"agent-fix\","
-                + "\"expected_head_sha\":\"" + fixHead + "\"", branch);
+                + "\"base\":\"main\",\"expected_head_sha\":\"" + fixHead + "\"", branch);
 
         Set<Tool> writes = EnumSet.noneOf(Tool.class);
         for (Tool tool : Tool.values()) {
