@@ -114,6 +114,12 @@ public class IngressConfiguration {
         };
     }
 
+    /** Bodies the ingress did not read are not read for Tomcat either: see {@link UnreadBodyValve}. */
+    @Bean
+    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> unreadBodiesCloseTheConnection() {
+        return factory -> factory.addEngineValves(new UnreadBodyValve());
+    }
+
     /** The Host / Origin rules of every endpoint agents and admins call. */
     @Bean
     OriginPolicy originPolicy(IngressProperties properties) {
