@@ -61,6 +61,9 @@ class WebhookIntegrationTest {
     @Autowired
     InstallationRegistryFeed feed;
 
+    @Autowired
+    WebhookController controller;
+
     @BeforeAll
     static void topics() {
         KafkaProbe.provisionTopics();
@@ -205,6 +208,7 @@ class WebhookIntegrationTest {
             for (int i = 0; i < DEFAULT_MAX_CONCURRENT; i++) {
                 slow.add(startSlowBody(1000, 10));
             }
+            awaitEverySlotHeld();
 
             HttpResponse<String> refused = awaitStatus(503, () -> deliver("ping", fixture(
                     "ping.ping.4"), SECRET));
@@ -261,6 +265,7 @@ class WebhookIntegrationTest {
                     // cut by the server (or the test ended)
                 }
             });
+            awaitEverySlotHeld();
             HttpResponse<String> refused = awaitStatus(503, () -> deliver("ping", fixture(
                     "ping.ping.4"), SECRET));
             assertThat(refused.body()).contains("\"busy\"");
@@ -311,6 +316,21 @@ class WebhookIntegrationTest {
         out.write(new byte[sent]);
         out.flush();
         return socket;
+    }
+
+    /**
+     * Until the slow senders hold every slot: a genuine delivery sent before Tomcat has handed
+     * them all to the controller (the first requests of a new server are slower) would take a
+     * slot itself and leave one of them refused.
+     */
+    private void awaitEverySlotHeld() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (controller.deliveriesInProgress() < DEFAULT_MAX_CONCURRENT && System
+                .nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(controller.deliveriesInProgress()).as("deliveries holding a slot 30 s after"
+                + " the slow senders sent their headers").isEqualTo(DEFAULT_MAX_CONCURRENT);
     }
 
     /** Repeats {@code call} until it answers {@code status} (10 s at most); its last answer. */

@@ -124,6 +124,11 @@ public class WebhookController {
                 + "than tollgate.github.webhook-body-timeout (" + bodyTimeout + ")");
     }
 
+    /** How many deliveries hold a slot now (their bodies being received or handled). */
+    public int deliveriesInProgress() {
+        return maxConcurrent - bodies.availablePermits();
+    }
+
     /**
      * Answers at once when the delivery is refused before its body; else reads the body without
      * holding a thread and answers when it is in (or at its deadline): then null, the answer
