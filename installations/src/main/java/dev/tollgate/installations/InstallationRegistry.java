@@ -54,6 +54,12 @@ public final class InstallationRegistry {
     private final Map<Long, String> ahead = new ConcurrentHashMap<>();
     /** Event IDs the feed has folded lately, so a change it read first is not applied ahead. */
     private final Map<String, Boolean> read = recent();
+    /**
+     * Installations held uninstalled whose last record on the topic (of those read or written
+     * here) is a state that revives them: written by someone who had not yet learnt of the
+     * uninstall, ignored here, yet what compaction would keep of the installation.
+     */
+    private final Set<Long> revivedOnTopic = ConcurrentHashMap.newKeySet();
 
     /**
      * Folds in a change this process has just published, before the feed reads it back, so the
@@ -79,6 +85,12 @@ public final class InstallationRegistry {
         if (awaited != null) {
             if (awaited.equals(change.getMeta().getEventId())) {
                 ahead.remove(change.getInstallationId());
+                InstallationChanged held = byId.get(change.getInstallationId());
+                if (change.getStatus() != InstallationStatus.DELETED && held != null && held
+                        .getStatus() == InstallationStatus.DELETED) {
+                    // an uninstall was read between this process's write and this record
+                    revivedOnTopic.add(change.getInstallationId());
+                }
                 return;
             }
             if (change.getStatus() != InstallationStatus.DELETED) {
@@ -106,7 +118,11 @@ public final class InstallationRegistry {
             if (change.getDeliveryId() != null) {
                 deliveries.put(change.getDeliveryId(), Boolean.TRUE);
             }
+            revivedOnTopic.add(change.getInstallationId());
             return;
+        }
+        if (change.getStatus() == InstallationStatus.DELETED) {
+            revivedOnTopic.remove(change.getInstallationId());
         }
         if (previous != null && !key(previous.getEnvironment(), previous.getAccount()).equals(
                 key(change.getEnvironment(), change.getAccount()))) {
@@ -131,6 +147,16 @@ public final class InstallationRegistry {
 
     public Optional<InstallationChanged> current(long installationId) {
         return Optional.ofNullable(byId.get(installationId));
+    }
+
+    /**
+     * Whether the installation is held uninstalled while its last record on the topic, as far as
+     * this registry has read (or, applied ahead, written) it, revives it: an uninstall recorded
+     * just before a state built without knowing of it. Registries never revive it, but
+     * compaction keeps only a key's last record, so the uninstall must be written again after.
+     */
+    public boolean lastRecordRevives(long installationId) {
+        return revivedOnTopic.contains(installationId);
     }
 
     /** True once a change caused by this webhook delivery has been seen (replay protection). */

@@ -227,6 +227,28 @@ class InstallationRegistryTest {
         assertThat(registry.current(7)).hasValueSatisfying(state -> assertThat(state
                 .getStatus()).isEqualTo(InstallationStatus.DELETED));
         assertThat(heard).as("listeners hear of no revival").isEmpty();
+        assertThat(registry.lastRecordRevives(7)).as("the topic's last record revives it")
+                .isTrue();
+        registry.apply(installation(7, "prod", "octo-org", InstallationStatus.DELETED,
+                RepositorySelection.ALL)); // the uninstall written again
+        assertThat(registry.lastRecordRevives(7)).isFalse();
+    }
+
+    @Test
+    void anUninstallRecordedAfterThisProcesssOwnChangeIsTheLastRecord() {
+        InstallationChanged ours = installation(7, "prod", "octo-org", InstallationStatus.ACTIVE,
+                RepositorySelection.ALL);
+        registry.applyAhead(ours);
+        registry.apply(ours);
+        assertThat(registry.lastRecordRevives(7)).as("active, not uninstalled").isFalse();
+
+        registry.apply(installation(7, "prod", "octo-org", InstallationStatus.DELETED,
+                RepositorySelection.ALL));
+
+        assertThat(registry.current(7)).hasValueSatisfying(state -> assertThat(state
+                .getStatus()).isEqualTo(InstallationStatus.DELETED));
+        assertThat(registry.lastRecordRevives(7)).as("the uninstall is the last record")
+                .isFalse();
     }
 
     @Test
@@ -243,5 +265,7 @@ class InstallationRegistryTest {
 
         assertThat(registry.lookup("prod", "octo-org", "hello")).isInstanceOf(
                 InstallationRegistry.Refused.class);
+        assertThat(registry.lastRecordRevives(7)).as("our state came after the uninstall")
+                .isTrue();
     }
 }

@@ -277,11 +277,12 @@ public final class InstallationSyncService implements SmartLifecycle {
 
     /**
      * Writes again the uninstall of each of {@code written} (installations this sync wrote as not
-     * deleted) that the registry holds once it has read past the sync's writes: one recorded in the
-     * instant between the check before writing and the write would otherwise be followed on the
-     * topic by the sync's older state, and compaction keeps only the last record of a key. The
-     * registries themselves never revive an uninstalled installation; this keeps a replica
-     * started after compaction from doing so.
+     * deleted) whose last record on the topic, once the registry has read past the sync's writes,
+     * is the sync's state after an uninstall: one recorded in the instant between the check
+     * before writing and the write, which compaction (keeping only the last record of a key)
+     * would otherwise drop. The registries themselves never revive an uninstalled installation;
+     * this keeps a replica started after compaction from doing so. An uninstall recorded after
+     * the sync's write is already the last record and is not written twice.
      */
     private void reassertUninstalls(List<Long> written) throws Exception {
         if (written.isEmpty()) {
@@ -293,7 +294,7 @@ public final class InstallationSyncService implements SmartLifecycle {
         }
         for (long id : written) {
             Optional<InstallationChanged> held = registry.current(id);
-            if (held.isPresent() && held.get().getStatus() == InstallationStatus.DELETED) {
+            if (held.isPresent() && registry.lastRecordRevives(id)) {
                 InstallationChanged again = InstallationChanged.newBuilder(held.get()).setMeta(
                         EventMetas.create(Roles.EXECUTOR_WORKER, null, clock)).build();
                 producer.send(new ProducerRecord<>(Topics.INSTALLATIONS.name(), Long.toString(

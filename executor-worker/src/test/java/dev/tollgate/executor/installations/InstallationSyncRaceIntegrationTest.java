@@ -190,6 +190,36 @@ class InstallationSyncRaceIntegrationTest {
         InstallationSyncService.Report report = service.syncNow();
 
         world.assertTheUninstallStands(broker, report);
+        assertThat(recordsPerInstallation(broker).get(world.uninstalled)).as(
+                "the uninstall written again after the sync's state").extracting(
+                        InstallationChanged::getTrigger)
+                .containsExactly("installation.created", "installation.deleted", "sync",
+                        "installation.deleted");
+    }
+
+    /**
+     * An uninstall recorded after the sync wrote the installation's state is already its last
+     * record: it is not written a second time (the audit would keep two uninstalls).
+     */
+    @Test
+    void anUninstallRecordedAfterTheSyncsWriteIsNotWrittenAgain(KafkaTestBroker broker)
+            throws Exception {
+        World world = new World(broker);
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        // the second check is the one after the sync's writes
+        InstallationSyncService service = world.service(world.appCalls, timeout -> {
+            if (checks.incrementAndGet() == 2) {
+                world.recordUninstallOnce();
+            }
+            return world.feed.awaitCurrent(timeout);
+        });
+
+        InstallationSyncService.Report report = service.syncNow();
+
+        world.assertTheUninstallStands(broker, report);
+        assertThat(recordsPerInstallation(broker).get(world.uninstalled)).as(
+                "the installation's records").extracting(InstallationChanged::getTrigger)
+                .containsExactly("installation.created", "sync", "installation.deleted");
     }
 
     private InstallationChanged state(long id, InstallationStatus status, String trigger) {
