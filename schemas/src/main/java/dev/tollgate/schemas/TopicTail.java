@@ -120,12 +120,22 @@ public final class TopicTail<V> implements AutoCloseable {
     private volatile Thread thread;
     /** Started and not closed. */
     private volatile boolean running;
-    /** The last attempt failed; cleared by the next poll that succeeds. */
-    private volatile boolean failing;
-    private volatile boolean caughtUp;
+    /**
+     * Attempts (a positioning, a poll, the handling of a record) that failed in a row; 0 again
+     * once a poll succeeds past the record that failed, if one did. Only the reader's thread
+     * writes it.
+     */
+    private volatile int failures;
     private volatile Set<TopicPartition> assigned = Set.of();
-    /** Where the reader is on each assigned partition (the next offset), after its last poll. */
+    /**
+     * Where the reader was on each assigned partition (the next offset) when it last noted it:
+     * every record before has been handled. Noted at start, after each poll that read nothing, and
+     * after a poll that read records only while something compares with it: a record failed, an
+     * end-offsets answer waits to be reached, or {@link #reached} was asked and said no.
+     */
     private volatile Map<TopicPartition, Long> positions = Map.of();
+    /** {@link #reached} said no: note the positions after the next poll. */
+    private volatile boolean positionsWanted;
     /** System.nanoTime() when the last end-offsets request that was answered was sent. */
     private volatile long contactNanos;
     /**
@@ -274,20 +284,21 @@ public final class TopicTail<V> implements AutoCloseable {
     }
 
     private void loop() {
-        int failures = 0;
         try {
             while (running) {
                 try {
                     if (!positioned) {
                         position();
                     }
-                    pollOnce();
+                    boolean read = pollOnce();
+                    if (!read || failedAt != null || pendingEnds != null || positionsWanted) {
+                        recordPositions();
+                    }
                     if (failures > 0 && passedFailedRecord()) {
                         log.info("{} reader reads again after {} failed attempt(s)", name,
                                 failures);
-                        failures = 0;
                         failedAt = null;
-                        failing = false;
+                        failures = 0;
                     }
                     noteProgress();
                     confirmContactIfDue();
@@ -297,8 +308,8 @@ public final class TopicTail<V> implements AutoCloseable {
                     if (!running) {
                         return; // stopping: close() woke or interrupted the call
                     }
-                    failing = true;
-                    if (failures == 0) {
+                    failures++; // the reader's thread is its only writer
+                    if (failures == 1) {
                         log.error("{} reader failed: {}; it retries with backoff (up to {} s apart)"
                                 + " and reports itself not running until it reads again", name,
                                 e
@@ -307,7 +318,6 @@ public final class TopicTail<V> implements AutoCloseable {
                                         ? e.getCause()
                                         : e);
                     }
-                    failures++;
                     if (!backOff(failures)) {
                         return;
                     }
@@ -368,10 +378,12 @@ public final class TopicTail<V> implements AutoCloseable {
         }
         recordPositions();
         askEnds();
+        noteProgress();
         positioned = true;
     }
 
-    private void pollOnce() {
+    /** Polls and hands each record to the handler; whether the poll returned any. */
+    private boolean pollOnce() {
         List<ConsumerRecord<String, V>> batch = new ArrayList<>();
         consumer.poll(POLL).forEach(batch::add);
         for (int i = 0; i < batch.size(); i++) {
@@ -385,7 +397,7 @@ public final class TopicTail<V> implements AutoCloseable {
                 throw new RecordFailed(record, e);
             }
         }
-        recordPositions();
+        return !batch.isEmpty();
     }
 
     /** Positions each partition at the first of {@code unhandled} on it: they are read again. */
@@ -399,6 +411,7 @@ public final class TopicTail<V> implements AutoCloseable {
     }
 
     private void recordPositions() {
+        positionsWanted = false; // asked again after this: noted again after the next poll
         Map<TopicPartition, Long> now = new HashMap<>();
         for (TopicPartition partition : assigned) {
             now.put(partition, consumer.position(partition, settings.checkEvery()));
@@ -418,11 +431,10 @@ public final class TopicTail<V> implements AutoCloseable {
 
     /** Once not failing and past the end offsets asked for: caught up, and current as of then. */
     private void noteProgress() {
-        if (!failing && pendingEnds != null && reached(pendingEnds)) {
+        if (failures == 0 && pendingEnds != null && covers(positions, pendingEnds)) {
             currentSinceNanos = pendingAskedNanos;
             pendingEnds = null;
-            if (!caughtUp) {
-                caughtUp = true;
+            if (caughtUpLatch.getCount() > 0) {
                 caughtUpLatch.countDown();
                 log.info("{} reader has read {} up to its end", name, assigned.isEmpty()
                         ? "its partitions"
@@ -446,10 +458,16 @@ public final class TopicTail<V> implements AutoCloseable {
                         name, settings.checkEvery().toMillis(), settings.contactBound()
                                 .toSeconds());
             }
+            return;
         }
+        recordPositions(); // the last poll may not have noted them
+        noteProgress();
     }
 
-    /** Asks the broker for the partitions' end offsets: the reader's proof of contact. */
+    /**
+     * Asks the broker for the partitions' end offsets, the reader's proof of contact, and keeps
+     * them to reach.
+     */
     private void askEnds() {
         long asked = System.nanoTime();
         lastCheckNanos = asked;
@@ -462,7 +480,6 @@ public final class TopicTail<V> implements AutoCloseable {
         }
         pendingEnds = ends;
         pendingAskedNanos = asked;
-        noteProgress();
     }
 
     /** Sleeps before the next attempt; false when stopping. */
@@ -480,10 +497,20 @@ public final class TopicTail<V> implements AutoCloseable {
 
     /**
      * Whether every record before {@code ends} (offsets per partition, e.g. the end offsets at
-     * some moment) on this reader's partitions has been handled; other partitions are ignored.
+     * some moment) on this reader's partitions has been handled; other partitions are ignored. A
+     * no may lag by a poll: the reader then notes where it is after its next poll, so a caller
+     * that waits asks again.
      */
     public boolean reached(Map<TopicPartition, Long> ends) {
-        Map<TopicPartition, Long> at = positions;
+        if (covers(positions, ends)) {
+            return true;
+        }
+        positionsWanted = true;
+        return false;
+    }
+
+    /** Whether {@code at} is at or past {@code ends} on each of this reader's partitions. */
+    private boolean covers(Map<TopicPartition, Long> at, Map<TopicPartition, Long> ends) {
         for (TopicPartition partition : assigned) {
             Long end = ends.get(partition);
             if (end != null && at.getOrDefault(partition, -1L) < end) {
@@ -504,8 +531,9 @@ public final class TopicTail<V> implements AutoCloseable {
      */
     public boolean isRunning() {
         Thread reader = thread;
-        return running && caughtUp && !failing && reader != null && reader.isAlive() && System
-                .nanoTime() - contactNanos <= settings.contactBound().toNanos();
+        return running && caughtUpLatch.getCount() == 0 && failures == 0 && reader != null
+                && reader.isAlive()
+                && System.nanoTime() - contactNanos <= settings.contactBound().toNanos();
     }
 
     @Override
