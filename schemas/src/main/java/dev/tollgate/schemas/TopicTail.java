@@ -127,15 +127,8 @@ public final class TopicTail<V> implements AutoCloseable {
      */
     private volatile int failures;
     private volatile Set<TopicPartition> assigned = Set.of();
-    /**
-     * Where the reader was on each assigned partition (the next offset) when it last noted it:
-     * every record before has been handled. Noted at start, after each poll that read nothing, and
-     * after a poll that read records only while something compares with it: a record failed, an
-     * end-offsets answer waits to be reached, or {@link #reached} was asked and said no.
-     */
+    /** Where the reader is on each assigned partition (the next offset), after its last poll. */
     private volatile Map<TopicPartition, Long> positions = Map.of();
-    /** {@link #reached} said no: note the positions after the next poll. */
-    private volatile boolean positionsWanted;
     /** System.nanoTime() when the last end-offsets request that was answered was sent. */
     private volatile long contactNanos;
     /**
@@ -290,10 +283,7 @@ public final class TopicTail<V> implements AutoCloseable {
                     if (!positioned) {
                         position();
                     }
-                    boolean read = pollOnce();
-                    if (!read || failedAt != null || pendingEnds != null || positionsWanted) {
-                        recordPositions();
-                    }
+                    pollOnce();
                     if (failures > 0 && passedFailedRecord()) {
                         log.info("{} reader reads again after {} failed attempt(s)", name,
                                 failures);
@@ -382,8 +372,7 @@ public final class TopicTail<V> implements AutoCloseable {
         positioned = true;
     }
 
-    /** Polls and hands each record to the handler; whether the poll returned any. */
-    private boolean pollOnce() {
+    private void pollOnce() {
         List<ConsumerRecord<String, V>> batch = new ArrayList<>();
         consumer.poll(POLL).forEach(batch::add);
         for (int i = 0; i < batch.size(); i++) {
@@ -397,7 +386,7 @@ public final class TopicTail<V> implements AutoCloseable {
                 throw new RecordFailed(record, e);
             }
         }
-        return !batch.isEmpty();
+        recordPositions();
     }
 
     /** Positions each partition at the first of {@code unhandled} on it: they are read again. */
@@ -411,7 +400,6 @@ public final class TopicTail<V> implements AutoCloseable {
     }
 
     private void recordPositions() {
-        positionsWanted = false; // asked again after this: noted again after the next poll
         Map<TopicPartition, Long> now = new HashMap<>();
         for (TopicPartition partition : assigned) {
             now.put(partition, consumer.position(partition, settings.checkEvery()));
@@ -460,7 +448,6 @@ public final class TopicTail<V> implements AutoCloseable {
             }
             return;
         }
-        recordPositions(); // the last poll may not have noted them
         noteProgress();
     }
 
@@ -497,16 +484,10 @@ public final class TopicTail<V> implements AutoCloseable {
 
     /**
      * Whether every record before {@code ends} (offsets per partition, e.g. the end offsets at
-     * some moment) on this reader's partitions has been handled; other partitions are ignored. A
-     * no may lag by a poll: the reader then notes where it is after its next poll, so a caller
-     * that waits asks again.
+     * some moment) on this reader's partitions has been handled; other partitions are ignored.
      */
     public boolean reached(Map<TopicPartition, Long> ends) {
-        if (covers(positions, ends)) {
-            return true;
-        }
-        positionsWanted = true;
-        return false;
+        return covers(positions, ends);
     }
 
     /** Whether {@code at} is at or past {@code ends} on each of this reader's partitions. */

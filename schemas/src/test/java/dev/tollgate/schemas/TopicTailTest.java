@@ -16,7 +16,6 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -179,57 +178,6 @@ class TopicTailTest {
     }
 
     @Test
-    void onARealBrokerAReaderCatchesUpOverRecordsThenReadsRecordsWithoutAskingItsPositions()
-            throws Exception {
-        KafkaTestBroker broker = KafkaTestBroker.get();
-        String topic = KafkaTestBroker.uniqueName("topic-tail-positions");
-        broker.createTopics(3, topic);
-        Queue<String> seen = new ConcurrentLinkedQueue<>();
-        CountingConsumer consumer = new CountingConsumer(readerProps(broker));
-        // no end-offsets check comes due during the test: nothing waits to be reached
-        try (TopicTail<String> reader = new TopicTail<>(KafkaTestBroker.uniqueName("positions"),
-                consumer, r -> seen.add(r.value()), TopicTail.Settings.defaults()
-                        .withContactBound(Duration.ofHours(1)));
-                KafkaProducer<String, String> producer = new KafkaProducer<>(broker
-                        .producerProps(), new StringSerializer(), new StringSerializer());
-                KafkaConsumer<byte[], byte[]> offsets = TopicTail.offsetsConsumer(readerProps(
-                        broker), null)) {
-            for (int i = 0; i < 6; i++) {
-                producer.send(new ProducerRecord<>(topic, i % 3, "k", "old-" + i)).get(30,
-                        TimeUnit.SECONDS);
-            }
-            reader.startCaughtUp(reader.partitionsOf(topic, Duration.ofSeconds(30)),
-                    new TopicTail.Beginning(), Duration.ofSeconds(30));
-            int oldSeen = seen.size();
-            consumer.pollsWithRecords.set(0);
-            consumer.positionsAfterRecords.set(0);
-
-            for (int i = 0; i < 6; i++) {
-                producer.send(new ProducerRecord<>(topic, i % 3, "k", "new-" + i)).get(30,
-                        TimeUnit.SECONDS);
-            }
-            boolean all = await(() -> seen.size() >= 12, Duration.ofSeconds(30));
-            int pollsWithRecords = consumer.pollsWithRecords.get();
-            int positionsAfterRecords = consumer.positionsAfterRecords.get();
-            Map<TopicPartition, Long> ends = offsets.endOffsets(reader.partitions(), Duration
-                    .ofSeconds(30));
-            // asked, it notes where it is again
-            boolean reached = await(() -> reader.reached(ends), Duration.ofSeconds(30));
-
-            assertThat(oldSeen).as("caught up over the records there at start: %s", seen)
-                    .isEqualTo(6);
-            assertThat(all).as("seen %s", seen).isTrue();
-            assertThat(pollsWithRecords).as("polls that returned the new records")
-                    .isPositive();
-            assertThat(positionsAfterRecords).as("positions asked after %d poll(s) that"
-                    + " returned records, with nothing failing or waiting", pollsWithRecords)
-                    .isZero();
-            assertThat(reached).as("reached the end offsets %s", ends).isTrue();
-            assertThat(reader.isRunning()).isTrue();
-        }
-    }
-
-    @Test
     void onARealBrokerARecordThatFailsIsReadAgainFromItsPartitionAloneAndEveryRecordIsHandledOnce()
             throws Exception {
         KafkaTestBroker broker = KafkaTestBroker.get();
@@ -269,13 +217,6 @@ class TopicTailTest {
         }
     }
 
-    /** A reader's consumer settings: no group, no commits, committed records only. */
-    private static Map<String, Object> readerProps(KafkaTestBroker broker) {
-        Map<String, Object> props = new HashMap<>(broker.consumerProps("unused"));
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        return props;
-    }
-
     /** Whether {@code condition} holds at every check for {@code period}. */
     private static boolean holds(BooleanSupplier condition, Duration period)
             throws InterruptedException {
@@ -311,37 +252,6 @@ class TopicTailTest {
             Thread.sleep(5);
         }
         return true;
-    }
-
-    /** A real consumer that counts the positions asked right after a poll that read records. */
-    private static final class CountingConsumer extends KafkaConsumer<String, String> {
-
-        final AtomicInteger pollsWithRecords = new AtomicInteger();
-        final AtomicInteger positionsAfterRecords = new AtomicInteger();
-        /** The reader's thread only: it both polls and asks positions. */
-        private boolean lastPollRead;
-
-        CountingConsumer(Map<String, Object> props) {
-            super(props, new StringDeserializer(), new StringDeserializer());
-        }
-
-        @Override
-        public ConsumerRecords<String, String> poll(Duration timeout) {
-            ConsumerRecords<String, String> records = super.poll(timeout);
-            lastPollRead = !records.isEmpty();
-            if (lastPollRead) {
-                pollsWithRecords.incrementAndGet();
-            }
-            return records;
-        }
-
-        @Override
-        public long position(TopicPartition partition, Duration timeout) {
-            if (lastPollRead) {
-                positionsAfterRecords.incrementAndGet();
-            }
-            return super.position(partition, timeout);
-        }
     }
 
     /** A mock consumer whose empty polls take a moment, as a real one's do. */
