@@ -120,9 +120,12 @@ public final class TopicTail<V> implements AutoCloseable {
     private volatile Thread thread;
     /** Started and not closed. */
     private volatile boolean running;
-    /** The last attempt failed; cleared by the next poll that succeeds. */
-    private volatile boolean failing;
-    private volatile boolean caughtUp;
+    /**
+     * Attempts (a positioning, a poll, the handling of a record) that failed in a row; 0 again
+     * once a poll succeeds past the record that failed, if one did. Only the reader's thread
+     * writes it.
+     */
+    private volatile int failures;
     private volatile Set<TopicPartition> assigned = Set.of();
     /** Where the reader is on each assigned partition (the next offset), after its last poll. */
     private volatile Map<TopicPartition, Long> positions = Map.of();
@@ -274,7 +277,6 @@ public final class TopicTail<V> implements AutoCloseable {
     }
 
     private void loop() {
-        int failures = 0;
         try {
             while (running) {
                 try {
@@ -285,9 +287,8 @@ public final class TopicTail<V> implements AutoCloseable {
                     if (failures > 0 && passedFailedRecord()) {
                         log.info("{} reader reads again after {} failed attempt(s)", name,
                                 failures);
-                        failures = 0;
                         failedAt = null;
-                        failing = false;
+                        failures = 0;
                     }
                     noteProgress();
                     confirmContactIfDue();
@@ -297,8 +298,8 @@ public final class TopicTail<V> implements AutoCloseable {
                     if (!running) {
                         return; // stopping: close() woke or interrupted the call
                     }
-                    failing = true;
-                    if (failures == 0) {
+                    failures++; // the reader's thread is its only writer
+                    if (failures == 1) {
                         log.error("{} reader failed: {}; it retries with backoff (up to {} s apart)"
                                 + " and reports itself not running until it reads again", name,
                                 e
@@ -307,7 +308,6 @@ public final class TopicTail<V> implements AutoCloseable {
                                         ? e.getCause()
                                         : e);
                     }
-                    failures++;
                     if (!backOff(failures)) {
                         return;
                     }
@@ -368,6 +368,7 @@ public final class TopicTail<V> implements AutoCloseable {
         }
         recordPositions();
         askEnds();
+        noteProgress();
         positioned = true;
     }
 
@@ -418,11 +419,10 @@ public final class TopicTail<V> implements AutoCloseable {
 
     /** Once not failing and past the end offsets asked for: caught up, and current as of then. */
     private void noteProgress() {
-        if (!failing && pendingEnds != null && reached(pendingEnds)) {
+        if (failures == 0 && pendingEnds != null && covers(positions, pendingEnds)) {
             currentSinceNanos = pendingAskedNanos;
             pendingEnds = null;
-            if (!caughtUp) {
-                caughtUp = true;
+            if (caughtUpLatch.getCount() > 0) {
                 caughtUpLatch.countDown();
                 log.info("{} reader has read {} up to its end", name, assigned.isEmpty()
                         ? "its partitions"
@@ -446,10 +446,15 @@ public final class TopicTail<V> implements AutoCloseable {
                         name, settings.checkEvery().toMillis(), settings.contactBound()
                                 .toSeconds());
             }
+            return;
         }
+        noteProgress();
     }
 
-    /** Asks the broker for the partitions' end offsets: the reader's proof of contact. */
+    /**
+     * Asks the broker for the partitions' end offsets, the reader's proof of contact, and keeps
+     * them to reach.
+     */
     private void askEnds() {
         long asked = System.nanoTime();
         lastCheckNanos = asked;
@@ -462,7 +467,6 @@ public final class TopicTail<V> implements AutoCloseable {
         }
         pendingEnds = ends;
         pendingAskedNanos = asked;
-        noteProgress();
     }
 
     /** Sleeps before the next attempt; false when stopping. */
@@ -483,7 +487,11 @@ public final class TopicTail<V> implements AutoCloseable {
      * some moment) on this reader's partitions has been handled; other partitions are ignored.
      */
     public boolean reached(Map<TopicPartition, Long> ends) {
-        Map<TopicPartition, Long> at = positions;
+        return covers(positions, ends);
+    }
+
+    /** Whether {@code at} is at or past {@code ends} on each of this reader's partitions. */
+    private boolean covers(Map<TopicPartition, Long> at, Map<TopicPartition, Long> ends) {
         for (TopicPartition partition : assigned) {
             Long end = ends.get(partition);
             if (end != null && at.getOrDefault(partition, -1L) < end) {
@@ -504,8 +512,9 @@ public final class TopicTail<V> implements AutoCloseable {
      */
     public boolean isRunning() {
         Thread reader = thread;
-        return running && caughtUp && !failing && reader != null && reader.isAlive() && System
-                .nanoTime() - contactNanos <= settings.contactBound().toNanos();
+        return running && caughtUpLatch.getCount() == 0 && failures == 0 && reader != null
+                && reader.isAlive()
+                && System.nanoTime() - contactNanos <= settings.contactBound().toNanos();
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -173,6 +174,46 @@ class TopicTailTest {
             }
         } finally {
             broker.close();
+        }
+    }
+
+    @Test
+    void onARealBrokerARecordThatFailsIsReadAgainFromItsPartitionAloneAndEveryRecordIsHandledOnce()
+            throws Exception {
+        KafkaTestBroker broker = KafkaTestBroker.get();
+        String topic = KafkaTestBroker.uniqueName("topic-tail-rewind");
+        broker.createTopics(2, topic);
+        Map<Integer, Queue<String>> seen = new ConcurrentHashMap<>();
+        AtomicInteger attempts = new AtomicInteger();
+        try (TopicTail<String> reader = new TopicTail<>(KafkaTestBroker.uniqueName("rewind"),
+                null, broker.consumerProps("unused"), new StringDeserializer(), r -> {
+                    // the fourth: whichever partition comes first has been handled whole
+                    if (attempts.incrementAndGet() == 4) {
+                        throw new IllegalStateException("a listener's failure (a test's)");
+                    }
+                    seen.computeIfAbsent(r.partition(), p -> new ConcurrentLinkedQueue<>()).add(r
+                            .value());
+                }, TopicTail.Settings.defaults().withBackoff(Duration.ofMillis(100), Duration
+                        .ofMillis(100)));
+                KafkaProducer<String, String> producer = new KafkaProducer<>(broker
+                        .producerProps(), new StringSerializer(), new StringSerializer())) {
+            for (String value : List.of("a0", "a1", "a2")) {
+                producer.send(new ProducerRecord<>(topic, 0, "k", value)).get(30,
+                        TimeUnit.SECONDS);
+            }
+            for (String value : List.of("b0", "b1")) {
+                producer.send(new ProducerRecord<>(topic, 1, "k", value)).get(30,
+                        TimeUnit.SECONDS);
+            }
+
+            // caught up: past the failed record and at the ends of both partitions
+            reader.startCaughtUp(reader.partitionsOf(topic, Duration.ofSeconds(30)),
+                    new TopicTail.Beginning(), Duration.ofSeconds(30));
+
+            assertThat(seen.get(0)).as("partition 0").containsExactly("a0", "a1", "a2");
+            assertThat(seen.get(1)).as("partition 1").containsExactly("b0", "b1");
+            assertThat(attempts).as("five records and one failed attempt").hasValue(6);
+            assertThat(reader.isRunning()).isTrue();
         }
     }
 

@@ -216,10 +216,9 @@ public final class ToolCallExecutor {
      * have answered it and forgotten that (see {@link CompletionStore#claimWrite}); a read is
      * harmless to repeat.
      */
-    private Optional<GitHubError> forgottenWrite(PolicyDecided decision, String requestId) {
-        boolean write = Tool.byToolName(decision.getRequest().getTool()).map(Tool::isWrite)
-                .orElse(false);
-        if (!write) {
+    private Optional<GitHubError> forgottenWrite(PolicyDecided decision, String requestId,
+            Optional<Tool> tool) {
+        if (!tool.map(Tool::isWrite).orElse(false)) {
             return Optional.empty();
         }
         return completions.claimWrite(requestId, decision.getMeta().getOccurredAt()).map(
@@ -229,10 +228,9 @@ public final class ToolCallExecutor {
                         + " (list or get it) before asking again", null));
     }
 
-    /** Whether the decision is for a GitHub tool (which a GitHub App performs). */
-    private static boolean onGitHub(PolicyDecided decision) {
-        return Tool.byToolName(decision.getRequest().getTool()).map(Tool::forge).orElse(
-                Forge.GITHUB) == Forge.GITHUB;
+    /** Whether the decided tool is a GitHub tool (which a GitHub App performs). */
+    private static boolean onGitHub(Optional<Tool> tool) {
+        return tool.map(Tool::forge).orElse(Forge.GITHUB) == Forge.GITHUB;
     }
 
     /** Puts this executor's token cache under {@code guard} (installation registry, limits). */
@@ -247,7 +245,8 @@ public final class ToolCallExecutor {
     public ToolCallCompleted execute(PolicyDecided decision) {
         // An environment's own GitHub App performs its GitHub calls; other forges' calls carry
         // their host's credential, whichever App this executor has.
-        ToolCallExecutor app = onGitHub(decision) ? appFor(decision) : this;
+        Optional<Tool> tool = Tool.byToolName(decision.getRequest().getTool());
+        ToolCallExecutor app = onGitHub(tool) ? appFor(decision) : this;
         if (app != this) {
             return app.execute(decision); // the request's environment has an App of its own
         }
@@ -268,7 +267,7 @@ public final class ToolCallExecutor {
                         maxDecisionAge);
                 return completions.record(failed(decision, expired.get(), 0));
             }
-            Optional<GitHubError> forgotten = forgottenWrite(decision, requestId);
+            Optional<GitHubError> forgotten = forgottenWrite(decision, requestId, tool);
             if (forgotten.isPresent()) {
                 log.warn("request {}: refusing a write this executor may have done already: {}",
                         requestId, forgotten.get().message());
@@ -278,7 +277,7 @@ public final class ToolCallExecutor {
             // (a private download_url's token, a signed log URL) leaves the executor, and every
             // answer fits what Kafka carries (cleaned first, so the cut never splits a token).
             return completions.record(fitted(sanitizer.sanitize(perform(decision, request,
-                    requestId))));
+                    requestId, tool))));
         } finally {
             inProgress.remove(requestId, lock);
             lock.unlock();
@@ -305,8 +304,8 @@ public final class ToolCallExecutor {
     }
 
     private ToolCallCompleted perform(PolicyDecided decision, ToolCallRequested request,
-            String requestId) {
-        java.util.Optional<String> missing = onGitHub(decision)
+            String requestId, Optional<Tool> tool) {
+        java.util.Optional<String> missing = onGitHub(tool)
                 ? missingApp(request)
                 : java.util.Optional.empty();
         if (missing.isPresent()) {
@@ -317,7 +316,7 @@ public final class ToolCallExecutor {
             return failed(decision, GitHubError.of(ErrorClass.FORBIDDEN, 0,
                     "the decision did not allow this call: " + decision.getReason(), null), 0);
         }
-        if (tokens == null && onGitHub(decision)) {
+        if (tokens == null && onGitHub(tool)) {
             return failed(decision, GitHubError.of(ErrorClass.GITHUB_NOT_CONFIGURED, 0,
                     "allowed by policy but not performed: this executor has no GitHub App (it"
                             + " acts on " + (forges.names().isEmpty()
@@ -331,7 +330,7 @@ public final class ToolCallExecutor {
         ResponseBudget budget = responseBudget;
         ResponseBudget.Account account = budget == null ? null : budget.account();
         try {
-            ToolCall call = callOf(decision, request);
+            ToolCall call = callOf(decision, request, tool);
             Target target = call.target();
             List<String> repositories = decision.getRepositories().isEmpty()
                     ? List.of(target.repository())
@@ -498,9 +497,10 @@ public final class ToolCallExecutor {
      * The decided call, parsed again by its tool's one definition: the executor acts on the target
      * that definition gives, and refuses a decision whose carried target differs from it.
      */
-    private ToolCall callOf(PolicyDecided decision, ToolCallRequested request) {
-        Tool tool = Tool.byToolName(request.getTool()).orElseThrow(() -> Refusal.invalid(
-                "unknown tool " + request.getTool()));
+    private ToolCall callOf(PolicyDecided decision, ToolCallRequested request,
+            Optional<Tool> decided) {
+        Tool tool = decided.orElseThrow(() -> Refusal.invalid("unknown tool " + request
+                .getTool()));
         if (!tool.reachesGitHub()) {
             throw Refusal.invalid(tool.toolName() + " is answered by the ingress");
         }
