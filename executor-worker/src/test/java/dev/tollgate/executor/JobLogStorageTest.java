@@ -1,10 +1,12 @@
 package dev.tollgate.executor;
 
+import static dev.tollgate.executor.GitHubStandIn.serverError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.ToolCallCompleted;
 import dev.tollgate.executor.core.AnswerLimit;
+import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.InMemoryCompletionStore;
 import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.core.RetryPolicy;
@@ -13,10 +15,15 @@ import dev.tollgate.executor.http.OkHttpTransport;
 import dev.tollgate.executor.metrics.ExecutorMetrics;
 import dev.tollgate.executor.resilience.ResilientTransport;
 import dev.tollgate.executor.resilience.WritePacer;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.AfterEach;
@@ -25,10 +32,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code get_job_log}'s second hop, the signed URL on GitHub's log storage, through the chain the
- * assembly builds (OkHttp, the metrics' timing, retries and breakers)
+ * assembly builds (OkHttp, the metrics' timing, retries, breakers and the log fetches' bulkhead)
  * against the stand-in on loopback, whose {@code /_signed/} answers stand for the store: the fetch
  * is timed apart from the API's requests, bounded by the call's deadline and the most read of one
- * answer.
+ * answer, and a failing or hanging store pauses log fetches only, never GitHub's other calls.
  */
 class JobLogStorageTest {
 
@@ -42,6 +49,7 @@ class JobLogStorageTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ResponseBudget budget = new ResponseBudget(4 * MAX_RESPONSE, MAX_RESPONSE,
             Duration.ofSeconds(30));
+    private final Bulkhead logFetches = ResilientTransport.redirectBulkhead(2);
     private final ResilientTransport transport = new ResilientTransport(ExecutorMetrics.timed(
             new OkHttpTransport(harness.github.apiUrl(), OkHttpTransport.defaultClient()
                     .newBuilder().callTimeout(CALL_TIMEOUT).build(), budget),
@@ -51,10 +59,11 @@ class JobLogStorageTest {
             ExecutorHarness.OPEN_WAIT, new WritePacer(Duration.ofSeconds(1), harness.clock,
                     pause -> {
                     }),
-            harness.scheduler, harness.clock);
+            harness.scheduler, harness.clock).fetchingRedirectsWithin(logFetches);
     private final ToolCallExecutor executor = new ToolCallExecutor(harness.installations,
             harness.tokens, transport, new InMemoryCompletionStore(100), harness.clock).limitedBy(
                     AnswerLimit.defaults(), budget);
+    private final ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
 
     {
         harness.github.repo("octo", "hello").jobLogs.put(JOB, "line 1\nline 2\nError: exit 1\n");
@@ -63,6 +72,7 @@ class JobLogStorageTest {
 
     @AfterEach
     void stop() {
+        callers.shutdownNow();
         harness.close();
     }
 
@@ -125,6 +135,8 @@ class JobLogStorageTest {
                 "did not answer in time", "GitHub's API answered").doesNotContain("sig=");
         assertThat(redirectsTimed("io_error")).isEqualTo(1);
         assertThat(budget.held()).as("no byte of the answer kept").isZero();
+        assertThat(logFetches.getMetrics().getAvailableConcurrentCalls()).as(
+                "the fetch's place given back").isEqualTo(2);
         assertSucceeded(jobLog());
     }
 
@@ -149,5 +161,66 @@ class JobLogStorageTest {
                 MAX_RESPONSE + 1);
         assertThat(budget.held()).isZero();
         assertThat(redirectsTimed("too_large")).isEqualTo(2);
+    }
+
+    @Test
+    void aFailingLogStorageOpensItsOwnBreakerAndPausesLogFetchesOnlyNotGitHubsCalls() {
+        for (int i = 0; i < 10; i++) {
+            harness.github.script("GET", "/_signed/", serverError(503));
+        }
+        for (int i = 0; i < 10; i++) {
+            ToolCallCompleted failed = jobLog();
+            assertThat(failed.getErrorCode()).as(failed.getMessage()).isEqualTo("transient");
+        }
+
+        ToolCallCompleted paused = jobLog();
+
+        assertThat(paused.getErrorCode()).as(paused.getMessage()).isEqualTo(
+                "upstream_unavailable");
+        assertThat(paused.getRetryable()).isTrue();
+        assertThat(paused.getRetryAt()).isEqualTo(harness.clock.instant().plus(
+                ExecutorHarness.OPEN_WAIT));
+        assertThat(paused.getMessage()).contains("log storage", "GitHub's other calls go on");
+        assertThat(storageRequests()).as("nothing sent to the store while its breaker is open")
+                .hasSize(10);
+        assertThat(transport.storageBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(transport.hostBreaker().getState()).as("GitHub's API breaker").isEqualTo(
+                CircuitBreaker.State.CLOSED);
+        assertThat(transport.breakerOf(new GitHubRequest.Caller(42, "agent-7")).getState()).as(
+                "the agent's breaker").isEqualTo(CircuitBreaker.State.CLOSED);
+        assertSucceeded(getFile());
+
+        harness.clock.advance(ExecutorHarness.OPEN_WAIT.plusSeconds(1));
+
+        assertSucceeded(jobLog());
+        assertThat(storageRequests()).hasSize(11);
+    }
+
+    @Test
+    void logFetchesBeyondTheBulkheadAreRefusedAtOnceWhileAHangingStoreHoldsTheOthers()
+            throws Exception {
+        harness.github.script("GET", "/_signed/", dripping(), dripping());
+        List<Future<ToolCallCompleted>> hanging = List.of(callers.submit(this::jobLog), callers
+                .submit(this::jobLog));
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (storageRequests().size() < 2 && System.nanoTime() < waitUntil) {
+            Thread.sleep(20);
+        }
+        assertThat(storageRequests()).as("both hanging fetches reached the store").hasSize(2);
+
+        ToolCallCompleted refused = jobLog();
+
+        assertThat(refused.getErrorCode()).as(refused.getMessage()).isEqualTo("transient");
+        assertThat(refused.getRetryable()).isTrue();
+        assertThat(refused.getMessage()).contains("already fetching 2 job logs",
+                "tollgate.executor.max-in-flight");
+        assertThat(storageRequests()).as("the third fetch was never sent").hasSize(2);
+        assertSucceeded(getFile());
+        for (Future<ToolCallCompleted> call : hanging) {
+            ToolCallCompleted cut = call.get(120, TimeUnit.SECONDS);
+            assertThat(cut.getMessage()).contains("did not answer in time");
+        }
+        assertThat(logFetches.getMetrics().getAvailableConcurrentCalls()).isEqualTo(2);
+        assertSucceeded(jobLog());
     }
 }
