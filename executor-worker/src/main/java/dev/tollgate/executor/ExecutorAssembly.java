@@ -18,6 +18,7 @@ import dev.tollgate.executor.metrics.ExecutorMetrics;
 import dev.tollgate.executor.resilience.ResilientTransport;
 import dev.tollgate.executor.resilience.Sleeper;
 import dev.tollgate.executor.resilience.WritePacer;
+import io.github.resilience4j.bulkhead.Bulkhead;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,6 +103,17 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
      *        slots; more are refused at once (0: no limit)
      */
     public ToolCallExecutor build(int writeQueuePerAgent) {
+        return build(writeQueuePerAgent, ResilientTransport.redirectBulkhead(
+                ResilientTransport.DEFAULT_REDIRECTS_AT_ONCE));
+    }
+
+    /**
+     * @param writeQueuePerAgent as {@link #build(int)}
+     * @param redirects how many job logs are fetched from GitHub's log storage at once, shared by
+     *        the replica's Apps; more are refused at once ({@code transient}), so a store that
+     *        hangs holds no more call slots than it allows
+     */
+    public ToolCallExecutor build(int writeQueuePerAgent, Bulkhead redirects) {
         OkHttpClient client = OkHttpTransport.defaultClient();
         GitHubTransport http = ExecutorMetrics.timed(new OkHttpTransport(config.apiUrl(),
                 client, responseBudget));
@@ -110,7 +122,8 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
                         CIRCUIT_OPEN_WAIT, clock)),
                 CIRCUIT_OPEN_WAIT, new WritePacer(writeInterval, clock, Sleeper.system(),
                         writeQueuePerAgent),
-                scheduler, clock).watchingBreakers(ExecutorMetrics::watch);
+                scheduler, clock).watchingBreakers(ExecutorMetrics::watch)
+                .fetchingRedirectsWithin(redirects);
         // The App's own calls (token mints, installation discovery) are retried and counted by
         // the host's breaker like every other GitHub call; the JWT is signed again per attempt.
         AppAuthenticator app = new AppAuthenticator(new AppJwtSigner(config.appId(), config

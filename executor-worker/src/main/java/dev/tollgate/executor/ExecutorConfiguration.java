@@ -16,6 +16,7 @@ import dev.tollgate.executor.kafka.DecisionConsumer;
 import dev.tollgate.executor.kafka.KafkaContentSource;
 import dev.tollgate.executor.kafka.MintPublisher;
 import dev.tollgate.executor.postgres.CompletionsDatabase;
+import dev.tollgate.executor.resilience.ResilientTransport;
 import dev.tollgate.runtime.security.SecretFiles;
 import dev.tollgate.schemas.AvroSingleObjectCodec;
 import dev.tollgate.schemas.EventSerializer;
@@ -23,6 +24,7 @@ import dev.tollgate.schemas.KafkaAcls;
 import dev.tollgate.schemas.MessageLimits;
 import dev.tollgate.schemas.signing.DecisionKey;
 import dev.tollgate.schemas.signing.DecisionVerifier;
+import io.github.resilience4j.bulkhead.Bulkhead;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -196,6 +198,10 @@ public class ExecutorConfiguration {
                 "tollgate.executor.write-queue-per-agent", Integer.class, Math.min(
                         ExecutorAssembly.DEFAULT_WRITE_QUEUE_PER_AGENT, Math.max(1, maxInFlight
                                 / 4)));
+        // Job logs fetched from GitHub's log storage at once, by all the replica's Apps: a store
+        // that hangs holds at most a quarter of the call slots, each for the call's timeout.
+        Bulkhead redirectsAtOnce = ResilientTransport.redirectBulkhead(Math.max(1, maxInFlight
+                / 4));
         // One executor per replica, shared by its consumers: one token cache (a rebalance between
         // this replica's consumers never mints a scope again), one write pacer per installation.
         DecisionConsumer.Topics topics = DecisionConsumer.Topics.standard();
@@ -204,7 +210,7 @@ public class ExecutorConfiguration {
         environmentApps.apps().forEach((name, app) -> apps.put(name, new ExecutorAssembly(app,
                 clock, mints, completions, retry, writeInterval, scheduler, UnaryOperator
                         .identity(),
-                Map.of(), budget, answers).build(writeQueuePerAgent).guardedBy(
+                Map.of(), budget, answers).build(writeQueuePerAgent, redirectsAtOnce).guardedBy(
                         installationGuard)));
         GitHubAppConfig config = defaultApp.getIfAvailable();
         ExecutorAssembly assembly = new ExecutorAssembly(config, clock, mints, completions,
@@ -218,7 +224,7 @@ public class ExecutorConfiguration {
         }
         ToolCallExecutor github = config == null
                 ? ToolCallExecutor.withoutGitHub(completions, clock).limitedBy(answers, budget)
-                : assembly.build(writeQueuePerAgent);
+                : assembly.build(writeQueuePerAgent, redirectsAtOnce);
         ToolCallExecutor executor = github.guardedBy(installationGuard).routing(environmentApps
                 .environments(), apps)
                 .readingContentFrom(contentSource).actingOn(forges).refusingDecisionsOlderThan(

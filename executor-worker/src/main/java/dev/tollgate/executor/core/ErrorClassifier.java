@@ -234,7 +234,7 @@ public final class ErrorClassifier {
         }
     }
 
-    private static String truncate(String text) {
+    static String truncate(String text) {
         String oneLine = text.replaceAll("\\s+", " ").trim();
         return oneLine.length() <= MAX_MESSAGE ? oneLine : oneLine.substring(0, MAX_MESSAGE) + "…";
     }

@@ -138,8 +138,38 @@ public final class GitHubSession {
             return response;
         } catch (IOException e) {
             attempts.incrementAndGet();
-            throw new GitHubCallException(errors.classifyFailure(e));
+            throw new GitHubCallException(redirectFailed(path, redirect, e));
         }
+    }
+
+    /**
+     * A fetch of where GitHub redirected {@code path} that got no answer: said to be the log
+     * storage's failure, by its host (never the signed URL), not GitHub's API's, which answered.
+     */
+    static GitHubError redirectFailed(String path, GitHubResponse redirect, IOException e) {
+        GitHubError failure = ErrorClassifier.classifyFailure(e);
+        String host = redirect.headers().first("location").map(location -> {
+            try {
+                return java.net.URI.create(location.trim()).getHost();
+            } catch (IllegalArgumentException malformed) {
+                return null;
+            }
+        }).orElse(null);
+        String what = switch (e) {
+            // OkHttp's call timeout: the whole fetch took longer than an API call may.
+            case java.net.SocketTimeoutException timeout -> "did not answer in time";
+            case java.io.InterruptedIOException timeout when "timeout".equals(e.getMessage()) ->
+                "did not answer in time";
+            case java.net.ConnectException refused -> "could not be reached";
+            case java.net.UnknownHostException unresolved -> "could not be reached";
+            default -> "failed";
+        };
+        String detail = e.getMessage() == null
+                ? ""
+                : " (" + ErrorClassifier.truncate(e.getMessage()) + ")";
+        return GitHubError.of(failure.errorClass(), 0, "the log storage GitHub redirected GET "
+                + path + " to" + (host == null ? "" : " (" + host + ")") + " " + what + detail
+                + "; GitHub's API answered, retry later", null);
     }
 
     /** Sends and parses a 2xx JSON answer; anything else is thrown, classified. */

@@ -1,10 +1,12 @@
 package dev.tollgate.executor.metrics;
 
 import dev.tollgate.executor.core.ForwardingTransport;
+import dev.tollgate.executor.core.GitHubCallException;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
 import dev.tollgate.executor.core.InstallationTokens;
+import dev.tollgate.executor.core.ResponseBudget;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -20,14 +22,17 @@ import java.util.WeakHashMap;
 
 /**
  * The executor's own meters, summed over the replicas (consumers) of this process: GitHub request
- * latency by method and status class ({@code tollgate.github.requests}), token cache lookups that
- * were answered from the cache ({@code tollgate.tokens.cache.hits}) and circuit breakers by state
+ * latency by method and status class ({@code tollgate.github.requests}), the one redirect followed
+ * by hand apart from them ({@code tollgate.github.redirects}: a job's log, fetched from GitHub's
+ * log storage, another host, so a slow store shows there and not as a slow API), token cache
+ * lookups that were answered from the cache ({@code tollgate.tokens.cache.hits}) and circuit breakers by state
  * ({@code tollgate.github.circuit.breakers}, 1 per breaker in that state). Token mints are counted
  * from the TokenMinted events ({@code tollgate.tokens.minted}, by the runtime).
  */
 public final class ExecutorMetrics {
 
     public static final String GITHUB_REQUESTS = "tollgate.github.requests";
+    public static final String GITHUB_REDIRECTS = "tollgate.github.redirects";
     public static final String TOKEN_CACHE_HITS = "tollgate.tokens.cache.hits";
     public static final String CIRCUIT_BREAKERS = "tollgate.github.circuit.breakers";
 
@@ -51,15 +56,26 @@ public final class ExecutorMetrics {
     private ExecutorMetrics() {
     }
 
-    /**
-     * Times every request {@code transport} sends (one attempt each). The one redirect followed by
-     * hand goes to {@code transport} as it is ({@link ForwardingTransport}).
-     */
+    /** {@link #timed(GitHubTransport, MeterRegistry)} into the global registry (Spring's). */
     public static GitHubTransport timed(GitHubTransport transport) {
+        return timed(transport, Metrics.globalRegistry);
+    }
+
+    /**
+     * Times every request {@code transport} sends (one attempt each) as
+     * {@code tollgate.github.requests}, and the one redirect followed by hand (a job's log, from
+     * GitHub's log storage) as {@code tollgate.github.redirects}, both by status class: a slow or
+     * failing log store is told apart from a slow API. Statuses besides {@code 2xx} to
+     * {@code 5xx}: {@code io_error} (no answer: a timeout, a reset, a refused connection) and, for
+     * a redirect, {@code too_large} (over {@code tollgate.github.max-response-bytes}, abandoned)
+     * and {@code refused} (not fetched: {@code RedirectTarget} refused where it leads, or the
+     * replica's response budget had no room).
+     */
+    public static GitHubTransport timed(GitHubTransport transport, MeterRegistry registry) {
         return new ForwardingTransport(transport) {
             @Override
             public GitHubResponse send(GitHubRequest request) throws IOException {
-                Timer.Sample sample = Timer.start(Metrics.globalRegistry);
+                Timer.Sample sample = Timer.start(registry);
                 String status = "io_error";
                 try {
                     GitHubResponse response = delegate().send(request);
@@ -71,7 +87,32 @@ public final class ExecutorMetrics {
                                     request
                                             .method())
                             .tag("status", status).publishPercentileHistogram().register(
-                                    Metrics.globalRegistry));
+                                    registry));
+                }
+            }
+
+            @Override
+            public GitHubResponse fetchRedirect(String path, GitHubResponse redirect,
+                    GitHubRequest.Caller caller, ResponseBudget.Account account)
+                    throws IOException {
+                Timer.Sample sample = Timer.start(registry);
+                String status = "io_error";
+                try {
+                    GitHubResponse response = delegate().fetchRedirect(path, redirect, caller,
+                            account);
+                    status = response.complete()
+                            ? (response.status() / 100) + "xx"
+                            : "too_large";
+                    return response;
+                } catch (GitHubCallException e) {
+                    status = "refused"; // nothing fetched (where it leads, or no room to read)
+                    throw e;
+                } finally {
+                    sample.stop(Timer.builder(GITHUB_REDIRECTS).description(
+                            "fetches of where GitHub redirected (a job's log, from its log"
+                                    + " storage), apart from the API's requests")
+                            .tag("status", status).publishPercentileHistogram().register(
+                                    registry));
                 }
             }
         };

@@ -8,7 +8,10 @@ import dev.tollgate.executor.core.GitHubError;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
+import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.core.RetryPolicy;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.retry.Retry;
@@ -23,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -54,14 +58,30 @@ import javax.net.ssl.SSLHandshakeException;
  * on first use and the least recently used are forgotten beyond {@link #MAX_CALLER_BREAKERS}.
  * Writes take a slot of the installation's {@link WritePacer}, in turn by agent.
  *
- * <p>The one redirect followed by hand (a job's log) is passed on as it is
- * ({@link ForwardingTransport#fetchRedirect}), sent once: it reaches another host (a signed URL),
- * whose failures say nothing about this host's breakers.
+ * <p>The one redirect followed by hand (a job's log, {@link #fetchRedirect}) is fetched once, never
+ * retried, from another host: GitHub's log storage, at a signed URL. Its failures say nothing about
+ * GitHub's API, so they count on neither breaker above (a broken log store would otherwise pause
+ * every tool's calls, or an agent's); but the store must not hold the replica either, so it has
+ * guards of its own:
+ * <ul>
+ * <li>a <b>bulkhead</b> ({@link #fetchingRedirectsWithin}; {@link #DEFAULT_REDIRECTS_AT_ONCE}
+ * unless told, a quarter of the replica's calls in flight in the application): a store that hangs
+ * holds that many call slots, each until the call's timeout, never all of them; one more fetch is
+ * refused at once ({@code transient}) rather than wait holding its slot;
+ * <li>a <b>breaker of the store</b> ({@link #storageBreaker}), counting timeouts, broken or
+ * refused connections and 5xx/408 answers, which when open answers {@code upstream_unavailable}
+ * without fetching. One breaker, not one per agent: an agent chooses a job, not where GitHub
+ * stores its log or how that store fares; a log too large is refused by its length
+ * ({@code result_too_large}), and a redirect refused by where it leads is not fetched, so neither
+ * counts.
+ * </ul>
  */
 public final class ResilientTransport extends ForwardingTransport {
 
     /** Caller breakers kept at most; the least recently used closed or open one is dropped. */
     static final int MAX_CALLER_BREAKERS = 10_000;
+    /** Job logs fetched at once unless told: a quarter of the default calls in flight (64). */
+    public static final int DEFAULT_REDIRECTS_AT_ONCE = 16;
 
     private final String host;
     private final RetryPolicy policy;
@@ -78,6 +98,9 @@ public final class ResilientTransport extends ForwardingTransport {
         }
     };
     private volatile UnaryOperator<CircuitBreaker> watcher = UnaryOperator.identity();
+    private volatile Bulkhead redirects;
+    /** The log storage's breaker, made on the first redirect (most transports never follow one). */
+    private CircuitBreaker storageBreaker;
 
     public ResilientTransport(GitHubTransport delegate, String host, RetryPolicy policy,
             CircuitBreaker breaker, Duration openWait, WritePacer pacer,
@@ -90,6 +113,37 @@ public final class ResilientTransport extends ForwardingTransport {
         this.pacer = pacer;
         this.scheduler = scheduler;
         this.clock = clock;
+        this.redirects = redirectBulkhead(DEFAULT_REDIRECTS_AT_ONCE);
+    }
+
+    /**
+     * Fetches redirects (job logs) within {@code bulkhead}: at most as many at once as it allows;
+     * more are refused at once, {@code transient}, rather than wait holding a call slot. A
+     * replica's transports share one ({@link #redirectBulkhead(int)}), since they share its slots.
+     */
+    public ResilientTransport fetchingRedirectsWithin(Bulkhead bulkhead) {
+        this.redirects = Objects.requireNonNull(bulkhead, "bulkhead");
+        return this;
+    }
+
+    /** A bulkhead for {@link #fetchingRedirectsWithin}: {@code atOnce} fetches, no waiting. */
+    public static Bulkhead redirectBulkhead(int atOnce) {
+        if (atOnce < 1) {
+            throw new IllegalArgumentException("at least one redirect at once, not " + atOnce);
+        }
+        return Bulkhead.of("github log storage", BulkheadConfig.custom().maxConcurrentCalls(
+                atOnce).maxWaitDuration(Duration.ZERO).build());
+    }
+
+    /** The breaker of the log storage GitHub redirects to (created if it does not exist yet). */
+    public CircuitBreaker storageBreaker() {
+        synchronized (callerBreakers) {
+            if (storageBreaker == null) {
+                storageBreaker = watcher.apply(breakerNamed("github-" + host + " log storage",
+                        openWait, clock));
+            }
+            return storageBreaker;
+        }
     }
 
     /** Hands every caller breaker, when it is created, to {@code watcher} (metrics). */
@@ -237,6 +291,59 @@ public final class ResilientTransport extends ForwardingTransport {
                     || e instanceof NoRouteToHostException;
             return new Attempt(null, e, null, policy.delayBeforeRetry(number, ErrorClassifier
                     .classifyFailure(e), !request.safeToRepeat() && !neverSent, clock.instant()));
+        }
+    }
+
+    /**
+     * The one redirect followed by hand (a job's log), once: within the bulkhead and through the
+     * log storage's breaker (see the class comment), never counted on this host's or the caller's
+     * breaker. A refusal of where it leads, or no room in the response budget, is the executor's
+     * own: not counted either.
+     */
+    @Override
+    public GitHubResponse fetchRedirect(String path, GitHubResponse redirect,
+            GitHubRequest.Caller caller, ResponseBudget.Account account) throws IOException {
+        Bulkhead bulkhead = redirects;
+        if (!bulkhead.tryAcquirePermission()) {
+            // Waiting would hold the call's slot too: a store that hangs must not take them all.
+            throw new GitHubCallException(GitHubError.of(ErrorClass.TRANSIENT, 0, "the executor"
+                    + " is already fetching " + bulkhead.getBulkheadConfig().getMaxConcurrentCalls()
+                    + " job logs from the log storage " + ErrorClassifier.upstream(host)
+                    + " redirects to, the most it fetches at once (a quarter of"
+                    + " tollgate.executor.max-in-flight); retry shortly",
+                    clock.instant()
+                            .plusSeconds(1)));
+        }
+        try {
+            CircuitBreaker storage = storageBreaker();
+            if (!storage.tryAcquirePermission()) {
+                throw new GitHubCallException(GitHubError.of(ErrorClass.UPSTREAM_UNAVAILABLE, 0,
+                        "the log storage " + ErrorClassifier.upstream(host) + " redirects job"
+                                + " logs to has been failing; job logs are not fetched for now"
+                                + " (GitHub's other calls go on)",
+                        clock.instant().plus(openWait)));
+            }
+            long start = System.nanoTime();
+            try {
+                GitHubResponse response = delegate().fetchRedirect(path, redirect, caller,
+                        account);
+                long elapsed = System.nanoTime() - start;
+                if (response.status() >= 500 || response.status() == 408) {
+                    storage.onError(elapsed, TimeUnit.NANOSECONDS, new IOException("HTTP "
+                            + response.status()));
+                } else {
+                    storage.onSuccess(elapsed, TimeUnit.NANOSECONDS); // the store answered
+                }
+                return response;
+            } catch (IOException e) {
+                storage.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+                throw e;
+            } catch (RuntimeException e) {
+                storage.releasePermission(); // refused here, nothing fetched: not the store's
+                throw e;
+            }
+        } finally {
+            bulkhead.onComplete();
         }
     }
 
