@@ -241,8 +241,8 @@ public class TokenController {
         Optional<Duration> wait = rateLimits.agent(identity.principal()).or(() -> rateLimits
                 .rotation(identity.principal()));
         if (wait.isPresent()) {
-            return count(request, "rate_limited", identity.agentId(), ApiError.tooManyRequests(
-                    wait.get()));
+            return count(request, "rate_limited", identity.agentId(), identity.environment(),
+                    ApiError.tooManyRequests(wait.get()));
         }
         GatewayTokens.Minted minted;
         try {
@@ -366,10 +366,16 @@ public class TokenController {
      */
     private ResponseEntity<Map<String, Object>> count(HttpServletRequest request, String reason,
             String who, ResponseEntity<Map<String, Object>> answer) {
+        return count(request, reason, who, null, answer);
+    }
+
+    /** As above, for an agent whose credential held, in its environment. */
+    private ResponseEntity<Map<String, Object>> count(HttpServletRequest request, String reason,
+            String who, String environment, ResponseEntity<Map<String, Object>> answer) {
         Object message = answer.getBody() == null ? null : answer.getBody().get("message");
         refusals.refused(request.getRequestURI().startsWith("/admin")
                 ? RefusalCounter.ADMIN
-                : RefusalCounter.ROTATE, reason, request.getRemoteAddr(), who,
+                : RefusalCounter.ROTATE, reason, request.getRemoteAddr(), who, environment,
                 message == null ? null : message.toString());
         return answer;
     }
