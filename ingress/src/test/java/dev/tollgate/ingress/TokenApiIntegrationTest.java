@@ -447,15 +447,15 @@ class TokenApiIntegrationTest {
                         + "\", \"environment\": \"prod\"}");
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        assertThat(HttpCalls.json(response)).containsEntry("revoked-agent", agent).containsEntry(
-                "environment", "prod").containsEntry("applies-to", "environment prod only");
         HttpResponse<String> refused = overMcp(prod);
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
-        assertThat(refused.body() + refused.headers().firstValue("WWW-Authenticate").orElse(
-                "")).contains("in environment prod", "have been revoked");
         assertThat(overMcp(scratch).statusCode()).as("scratch's token gets past the door")
                 .isEqualTo(400);
         initializes(scratch);
+        assertThat(refused.body() + refused.headers().firstValue("WWW-Authenticate").orElse(
+                "")).contains("in environment prod", "have been revoked");
+        assertThat(HttpCalls.json(response)).containsEntry("revoked-agent", agent).containsEntry(
+                "environment", "prod").containsEntry("applies-to", "environment prod only");
         assertThat(agentView(agent, "prod")).containsEntry("revoked_in", "prod").extractingByKey(
                 "revoked_at").isNotNull();
         assertThat(agentView(agent, "scratch")).containsEntry("revoked_at", null).containsEntry(
