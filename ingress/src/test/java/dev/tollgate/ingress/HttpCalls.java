@@ -54,6 +54,22 @@ public final class HttpCalls {
         }
     }
 
+    /** A GET with the bearer credential (none when null). */
+    public static HttpResponse<String> get(String url, String bearer) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        try {
+            return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static HttpResponse<String> post(String url, String bearer, String body) {
         return post(url, bearer, body, Map.of());
     }

@@ -79,6 +79,8 @@ class RefusalsIntegrationTest {
         AccessRefused first = records.getFirst().value();
         assertThat(first.getEndpoint()).isEqualTo("mcp");
         assertThat(first.getDetail()).contains("token signature is not valid");
+        assertThat(records).as("no credential held: no agent, no environment").allSatisfy(
+                record -> assertThat(record.value().getEnvironment()).isNull());
         assertThat(records.getFirst().key()).isEqualTo(client);
         assertThat(records.toString()).doesNotContain(parts[2].substring(4)).doesNotContain(
                 parts[1]);
@@ -158,6 +160,35 @@ class RefusalsIntegrationTest {
                 .isEqualTo(3);
         assertThat(records).allSatisfy(record -> assertThat(record.value().getDetail()).contains(
                 "Invalid arguments for get_file"));
+    }
+
+    @Test
+    void refusalsOfTheSameAgentIdInTwoEnvironmentsAreRecordedApartWithTheirEnvironment()
+            throws Exception {
+        String agent = KafkaTestBroker.uniqueName("twin");
+        Map<String, Integer> calls = Map.of("prod", 2, "scratch", 1);
+        for (Map.Entry<String, Integer> environment : calls.entrySet()) {
+            try (io.modelcontextprotocol.client.McpSyncClient client = McpClients.connect(port,
+                    HttpCalls.mint("http://127.0.0.1:" + port, agent, environment.getKey()))) {
+                client.initialize();
+                for (int i = 0; i < environment.getValue(); i++) {
+                    assertThat(McpClients.structured(McpClients.call(client, "get_file", Map.of(
+                            "owner", "octo", "path", "a.md")))).containsEntry("status",
+                                    "invalid_arguments");
+                }
+            }
+        }
+
+        List<ConsumerRecord<String, AccessRefused>> records = KafkaProbe.awaitUntil(
+                Topics.REFUSALS, event -> agent.equals(event.getAgentId()) && event.getReason()
+                        .equals("invalid_arguments"),
+                found -> total(found) >= 3);
+
+        assertThat(total(records)).as("invalid calls counted").isEqualTo(3);
+        assertThat(total(records.stream().filter(record -> "prod".equals(record.value()
+                .getEnvironment())).toList())).as("prod's").isEqualTo(2);
+        assertThat(total(records.stream().filter(record -> "scratch".equals(record.value()
+                .getEnvironment())).toList())).as("scratch's").isEqualTo(1);
     }
 
     @Test

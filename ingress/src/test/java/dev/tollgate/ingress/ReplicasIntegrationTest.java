@@ -2,17 +2,27 @@ package dev.tollgate.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.events.AgentTokenAction;
+import dev.tollgate.events.AgentTokenChanged;
+import dev.tollgate.schemas.EventMetas;
+import dev.tollgate.schemas.Roles;
+import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -295,6 +305,75 @@ class ReplicasIntegrationTest {
                     "Accept", "application/json, text/event-stream")).statusCode();
         }
         assertThat(status).isEqualTo(401);
+    }
+
+    /** What /mcp on {@code port} answers {@code token}: 401 refused, 400 past the door. */
+    private static int mcpStatus(int port, String token) {
+        return HttpCalls.post("http://127.0.0.1:" + port + "/mcp", token, "{}", Map.of("Accept",
+                "application/json, text/event-stream")).statusCode();
+    }
+
+    /** Waits (up to 60 s) until /mcp on {@code port} refuses {@code token}; the last status. */
+    private static int awaitRefused(int port, String token) throws InterruptedException {
+        int status = mcpStatus(port, token);
+        for (int attempt = 0; attempt < 600 && status != 401; attempt++) {
+            Thread.sleep(100);
+            status = mcpStatus(port, token);
+        }
+        return status;
+    }
+
+    @Test
+    void aRevocationInOneEnvironmentReachesTheOtherReplicasForThatEnvironmentOnly()
+            throws Exception {
+        int a = port(replica(1));
+        int b = port(replica(2));
+        String agent = KafkaTestBroker.uniqueName(PREFIX + "deployer");
+        String prod = HttpCalls.mint("http://127.0.0.1:" + a, agent, "prod");
+        String scratch = HttpCalls.mint("http://127.0.0.1:" + a, agent, "scratch");
+        assertThat(mcpStatus(b, prod)).isEqualTo(400);
+        assertThat(mcpStatus(b, scratch)).isEqualTo(400);
+
+        HttpResponse<String> revoked = HttpCalls.post("http://127.0.0.1:" + a
+                + "/admin/tokens/revoke", TestConfig.ADMIN_KEY,
+                "{\"agent\": \"" + agent
+                        + "\", \"environment\": \"prod\"}");
+
+        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+        assertThat(awaitRefused(b, prod)).as("prod's token on the other replica, within 60 s")
+                .isEqualTo(401);
+        assertThat(mcpStatus(b, scratch)).as("scratch's token on the other replica, after it"
+                + " applied the revocation").isEqualTo(400);
+        int started = port(replica(4));
+        assertThat(awaitRefused(started, prod)).as("prod's token on a replica started after")
+                .isEqualTo(401);
+        assertThat(mcpStatus(started, scratch)).as("scratch's token on a replica started after")
+                .isEqualTo(400);
+    }
+
+    @Test
+    void aRevocationRecordWithoutAnEnvironmentStillRevokesTheAgentInEveryEnvironment()
+            throws Exception {
+        int a = port(replica(1));
+        String agent = KafkaTestBroker.uniqueName(PREFIX + "old");
+        String prod = HttpCalls.mint("http://127.0.0.1:" + a, agent, "prod");
+        String scratch = HttpCalls.mint("http://127.0.0.1:" + a, agent, "scratch");
+        assertThat(mcpStatus(a, prod)).isEqualTo(400);
+        // as an ingress wrote it before revocations could name an environment
+        AgentTokenChanged old = AgentTokenChanged.newBuilder().setMeta(EventMetas.create(
+                Roles.INGRESS, null, Clock.systemUTC())).setAction(AgentTokenAction.REVOKED)
+                .setAgentId(agent).setTokenId(null).setExpiresAt(Instant.now().plusSeconds(1))
+                .setActor("admin").build();
+        try (KafkaProducer<String, AgentTokenChanged> producer = new KafkaProducer<>(
+                KafkaTestBroker.get().producerProps(), Topics.AGENT_TOKENS.keySerde()
+                        .serializer(),
+                Topics.AGENT_TOKENS.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(Topics.AGENT_TOKENS.name(), "agent:" + agent, old))
+                    .get(30, TimeUnit.SECONDS);
+        }
+
+        assertThat(awaitRefused(a, prod)).as("prod's token, within 60 s").isEqualTo(401);
+        assertThat(awaitRefused(a, scratch)).as("scratch's token, within 60 s").isEqualTo(401);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.tollgate.ingress.tokens.TokenService;
 import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
+import io.modelcontextprotocol.client.McpSyncClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -404,6 +405,127 @@ class TokenApiIntegrationTest {
                 1);
         assertThat(events).hasSize(1);
         assertThat(events.get(0).value().getTokenId()).isNull();
+    }
+
+    private Map<String, Object> mintIn(String agent, String environment) {
+        HttpResponse<String> response = HttpCalls.post(url("/admin/tokens"), TestConfig.ADMIN_KEY,
+                "{\"agent\": \"" + agent + "\", \"environment\": \"" + environment
+                        + "\", \"expires-in\": 3600}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return HttpCalls.json(response);
+    }
+
+    /** What /mcp answers a token: 401 once refused; a held token gets past it (400 for "{}"). */
+    private HttpResponse<String> overMcp(String token) {
+        return HttpCalls.post(url("/mcp"), token, "{}", Map.of("Accept",
+                "application/json, text/event-stream"));
+    }
+
+    /** An MCP client initializes with the token (throws if the gateway refuses it). */
+    private void initializes(String token) {
+        try (McpSyncClient client = McpClients.connect(port, token)) {
+            client.initialize();
+        }
+    }
+
+    private Map<String, Object> agentView(String agent, String environment) {
+        HttpResponse<String> response = HttpCalls.get(url("/admin/agents?agent=" + agent
+                + "&environment=" + environment), TestConfig.ADMIN_KEY);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return HttpCalls.json(response);
+    }
+
+    @Test
+    void revokingAnAgentInOneEnvironmentLeavesTheSameAgentIdInAnotherWorking() {
+        String agent = KafkaTestBroker.uniqueName("deployer");
+        String prod = (String) mintIn(agent, "prod").get("token");
+        String scratch = (String) mintIn(agent, "scratch").get("token");
+        initializes(prod);
+
+        HttpResponse<String> response = HttpCalls.post(url("/admin/tokens/revoke"),
+                TestConfig.ADMIN_KEY, "{\"agent\": \"" + agent
+                        + "\", \"environment\": \"prod\"}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        HttpResponse<String> refused = overMcp(prod);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+        assertThat(overMcp(scratch).statusCode()).as("scratch's token gets past the door")
+                .isEqualTo(400);
+        initializes(scratch);
+        assertThat(refused.body() + refused.headers().firstValue("WWW-Authenticate").orElse(
+                "")).contains("in environment prod", "have been revoked");
+        assertThat(HttpCalls.json(response)).containsEntry("revoked-agent", agent).containsEntry(
+                "environment", "prod").containsEntry("applies-to", "environment prod only");
+        assertThat(agentView(agent, "prod")).containsEntry("revoked_in", "prod").extractingByKey(
+                "revoked_at").isNotNull();
+        assertThat(agentView(agent, "scratch")).containsEntry("revoked_at", null).containsEntry(
+                "revoked_in", null);
+        List<ConsumerRecord<String, AgentTokenChanged>> records = KafkaProbe.await(
+                Topics.AGENT_TOKENS, event -> event.getAgentId().equals(agent) && event
+                        .getAction() == AgentTokenAction.REVOKED,
+                1);
+        assertThat(records).hasSize(1);
+        assertThat(records.get(0).key()).isEqualTo("agent-in:prod:" + agent);
+        assertThat(records.get(0).value().getEnvironment()).isEqualTo("prod");
+    }
+
+    @Test
+    void revokingAnAgentWithoutAnEnvironmentRevokesItInEveryEnvironmentAndSaysSo() {
+        String agent = KafkaTestBroker.uniqueName("deployer");
+        String prod = (String) mintIn(agent, "prod").get("token");
+        String scratch = (String) mintIn(agent, "scratch").get("token");
+
+        HttpResponse<String> response = HttpCalls.post(url("/admin/tokens/revoke"),
+                TestConfig.ADMIN_KEY, "{\"agent\": \"" + agent + "\"}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(HttpCalls.json(response)).containsEntry("environment", null).containsEntry(
+                "applies-to", "every environment");
+        assertThat(overMcp(prod).statusCode()).isEqualTo(401);
+        assertThat(overMcp(scratch).statusCode()).isEqualTo(401);
+        assertThat(agentView(agent, "prod")).containsEntry("revoked_in", "every environment");
+        assertThat(agentView(agent, "scratch")).containsEntry("revoked_in", "every environment");
+    }
+
+    @Test
+    void aRevocationNamingABadEnvironmentIsRefusedAndChangesNothing() {
+        String agent = KafkaTestBroker.uniqueName("deployer");
+        String prod = (String) mintIn(agent, "prod").get("token");
+        Map<String, String> bodies = Map.of(
+                "{\"agent\": \"" + agent + "\", \"environment\": \"Prod!\"}",
+                "environment must be an environment name",
+                "{\"agent\": \"" + agent + "\", \"environment\": \"\"}",
+                "environment must be an environment name",
+                "{\"agent\": \"" + agent + "\", \"environment\": null}",
+                "environment must be an environment name",
+                "{\"agent\": \"" + agent + "\", \"environment\": [\"prod\"]}",
+                "environment must be an environment name",
+                "{\"agent\": \"" + agent + "\", \"env\": \"prod\"}", "unknown field 'env'",
+                "{\"token-id\": \"" + java.util.UUID.randomUUID()
+                        + "\", \"environment\": \"prod\"}",
+                "environment applies to revoking an agent");
+
+        bodies.forEach((body, message) -> {
+            HttpResponse<String> response = HttpCalls.post(url("/admin/tokens/revoke"),
+                    TestConfig.ADMIN_KEY, body);
+            assertThat(response.statusCode()).as(body + " -> " + response.body()).isEqualTo(400);
+            assertThat(HttpCalls.json(response).get("message").toString()).as(body).contains(
+                    message);
+        });
+
+        initializes(prod);
+        assertThat(agentView(agent, "prod")).containsEntry("revoked_at", null);
+        // a good revocation after them: the only revocation record of the agent is its own
+        HttpResponse<String> good = HttpCalls.post(url("/admin/tokens/revoke"),
+                TestConfig.ADMIN_KEY, "{\"agent\": \"" + agent
+                        + "\", \"environment\": \"scratch\"}");
+        assertThat(good.statusCode()).as(good.body()).isEqualTo(200);
+        assertThat(KafkaProbe.readAll(Topics.AGENT_TOKENS)).filteredOn(record -> record.value()
+                .getAgentId().equals(agent)
+                && record.value()
+                        .getAction() == AgentTokenAction.REVOKED)
+                .extracting(ConsumerRecord::key).containsExactly("agent-in:scratch:" + agent);
+        initializes(prod);
     }
 
     @Test

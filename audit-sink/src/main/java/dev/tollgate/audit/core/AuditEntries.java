@@ -192,7 +192,8 @@ public final class AuditEntries {
                     d
                             .getReason(),
                     null, null, null);
-            case AccessRefused r -> new Summary(r.getAgentId(), null, "refused." + r.getReason(),
+            case AccessRefused r -> new Summary(r.getAgentId(), r.getEnvironment(),
+                    "refused." + r.getReason(),
                     r.getEndpoint() + ":" + r.getClientAddress(), null, "REFUSED", r.getDetail(),
                     null, null, null);
             default -> new Summary(null, null, event.getSchema().getName(), null, null, null,

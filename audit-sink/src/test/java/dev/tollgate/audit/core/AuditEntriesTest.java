@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.audit.TestEvents;
+import dev.tollgate.events.AccessRefused;
 import dev.tollgate.events.CallStatus;
 import dev.tollgate.events.EventMeta;
 import dev.tollgate.events.ToolCallCompleted;
@@ -148,6 +149,23 @@ class AuditEntriesTest {
                 "installation.active");
         assertThat(entries.from(TestEvents.deadLetter("e5", "x"), AT).action()).isEqualTo(
                 "dead_letter");
+    }
+
+    @Test
+    void aRefusalKeepsTheAgentAndItsEnvironmentAndOneWithoutNeither() {
+        AccessRefused twin = AccessRefused.newBuilder(TestEvents.accessRefused("ev-r1",
+                "slow down")).setReason("rate_limited").setAgentId("deployer").setEnvironment(
+                        "prod")
+                .build();
+
+        AuditEntry refused = entries.from(twin, AT);
+        AuditEntry anonymous = entries.from(TestEvents.accessRefused("ev-r2", "bad token"), AT);
+
+        assertThat(refused.agentId()).isEqualTo("deployer");
+        assertThat(refused.environment()).isEqualTo("prod");
+        assertThat(refused.action()).isEqualTo("refused.rate_limited");
+        assertThat(anonymous.agentId()).isNull();
+        assertThat(anonymous.environment()).isNull();
     }
 
     @Test

@@ -43,6 +43,7 @@ public final class RefusalPublisher {
                             tally.key().reason())
                     .setDetail(tally.detail()).setClientAddress(tally.key().client()).setAgentId(
                             tally.key().agent())
+                    .setEnvironment(tally.key().environment())
                     .setCount(tally.count()).setFirstAt(tally.first()).setLastAt(tally.last())
                     .build();
             try {

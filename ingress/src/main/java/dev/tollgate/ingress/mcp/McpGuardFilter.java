@@ -136,7 +136,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         // every message, before its body is read: only a flood reaches this limit
         Optional<Duration> flood = rateLimits.protocol(identity.principal());
         if (flood.isPresent()) {
-            tooFast(door.as(identity.agentId()), response, flood.get(), null, "agent "
+            tooFast(door.as(identity.principal()), response, flood.get(), null, "agent "
                     + identity.agentId() + " sends MCP"
                     + " messages faster than tollgate.ingress.rate-limit.protocol-limit-for-period"
                     + " allows");
@@ -146,7 +146,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         AgentPrincipal principal = identity.principal();
         if (!inFlight.tryAcquire(principal)) {
             response.setHeader("Retry-After", "1");
-            reject(door.as(agent), "too_many_in_flight", response, 429, REFUSED, null,
+            reject(door.as(principal), "too_many_in_flight", response, 429, REFUSED, null,
                     "agent " + agent + " already has "
                             + inFlight.limit() + " requests in progress on this gateway replica "
                             + "(tollgate.ingress.max-requests-in-flight-per-agent); wait for one to end "
@@ -154,7 +154,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
             return;
         }
         try {
-            forward(request, response, chain, identity, door.as(agent));
+            forward(request, response, chain, identity, door.as(principal));
         } finally {
             inFlight.release(principal);
         }
@@ -400,18 +400,27 @@ public final class McpGuardFilter extends OncePerRequestFilter {
                 + " s");
     }
 
-    /** Who knocked: the client's address and, once its credential held, the agent. */
-    private record Door(String client, String agent) {
+    /**
+     * Who knocked: the client's address and, once its credential held, the agent in its
+     * environment.
+     */
+    private record Door(String client, AgentPrincipal agent) {
 
-        Door as(String agentId) {
-            return new Door(client, agentId);
+        Door as(AgentPrincipal principal) {
+            return new Door(client, principal);
         }
     }
 
     /** Counts the refusal for the audit ({@code gateway.refusals}), then answers it. */
     private void reject(Door door, String reason, HttpServletResponse response, int status,
             int code, JsonNode id, String message) throws IOException {
-        refusals.refused(RefusalCounter.MCP, reason, door.client(), door.agent(), message);
+        refusals.refused(RefusalCounter.MCP, reason, door.client(), door.agent() == null
+                ? null
+                : door.agent().agentId(),
+                door.agent() == null
+                        ? null
+                        : door.agent().environment(),
+                message);
         refuse(response, status, code, id, message);
     }
 

@@ -103,7 +103,7 @@ final class ServerStreamFilter extends OncePerRequestFilter {
     private void refuse(HttpServletRequest request, HttpServletResponse response,
             AgentIdentity identity, String reason) throws IOException {
         refusals.refused(RefusalCounter.MCP, "streams_unavailable", request.getRemoteAddr(),
-                identity.agentId(), reason);
+                identity.agentId(), identity.environment(), reason);
         // past the guard's wrapper, which takes an error status for the transport's own
         HttpServletResponse raw = response instanceof SanitizingResponse sanitizing
                 ? (HttpServletResponse) sanitizing.getResponse()

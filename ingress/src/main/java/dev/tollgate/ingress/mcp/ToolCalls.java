@@ -135,7 +135,7 @@ public final class ToolCalls implements Drain.Calls {
             body.put("field", e.field());
             body.put("message", "Invalid arguments for " + toolName + ": " + e.getMessage());
             refusals.refused(RefusalCounter.MCP, ErrorCode.INVALID_ARGUMENTS.code(), client,
-                    identity.agentId(), (String) body.get("message"));
+                    identity.agentId(), identity.environment(), (String) body.get("message"));
             return Mono.just(error(body));
         }
         // a credential in what a write would send never reaches Kafka (kept there for the audit)
@@ -143,7 +143,7 @@ public final class ToolCalls implements Drain.Calls {
                 call));
         if (credential.isPresent()) {
             refusals.refused(RefusalCounter.MCP, ErrorCode.SECRET_IN_CONTENT.code(), client,
-                    identity.agentId(), credential.get());
+                    identity.agentId(), identity.environment(), credential.get());
             return Mono.just(error(Map.of("status", ErrorCode.SECRET_IN_CONTENT.code(),
                     "message", credential.get())));
         }

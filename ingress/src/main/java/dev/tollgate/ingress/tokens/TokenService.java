@@ -4,6 +4,7 @@ import dev.tollgate.events.AgentTokenAction;
 import dev.tollgate.events.AgentTokenChanged;
 import dev.tollgate.ingress.core.oidc.WorkloadTokens;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
+import dev.tollgate.ingress.core.tokens.AgentPrincipal;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.GrantNarrowing;
 import dev.tollgate.ingress.core.tokens.InvalidTokenRequestException;
@@ -43,8 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Records are keyed so that compaction keeps a replica's start-up replay at one record per
  * family ({@code family:<id>}: the issue, then each rotation, each carrying the family's whole
- * state), per revoked family ({@code revoked:<id>}) and per revoked agent ({@code agent:<id>}),
- * however often tokens rotate.
+ * state), per revoked family ({@code revoked:<id>}), per agent revoked in every environment
+ * ({@code agent:<id>}) and per agent revoked in one environment
+ * ({@code agent-in:<environment>:<id>}), however often tokens rotate. The last two differ so that
+ * compaction never lets a revocation in one environment replace one in every environment.
  */
 public final class TokenService {
 
@@ -149,9 +152,19 @@ public final class TokenService {
         return "revoked:" + familyId;
     }
 
-    /** The record key of an agent's revocation. */
+    /** The record key of an agent's revocation in every environment. */
     public static String agentKey(String agentId) {
         return "agent:" + agentId;
+    }
+
+    /**
+     * The record key of an agent's revocation in one environment. An environment name holds no
+     * ':', so no two (environment, agent) pairs share a key, and the prefix is not
+     * {@code agent:}, so none is an agent's revocation in every environment (whose ID may hold
+     * ':').
+     */
+    public static String agentKey(AgentPrincipal principal) {
+        return "agent-in:" + principal.environment() + ":" + principal.agentId();
     }
 
     /**
@@ -292,18 +305,40 @@ public final class TokenService {
         return now;
     }
 
-    /** Revokes every token the agent holds now, rotations included, for {@code actor}. */
-    public Instant revokeAgent(String agentId, String reason, String actor,
+    /**
+     * Revokes every token the agent holds now, rotations included, for {@code actor}: in
+     * {@code environment} only, or in every environment when it is null. The record carries the
+     * environment (null: every environment, as every record written before environments could be
+     * named).
+     *
+     * @throws InvalidTokenRequestException when the agent ID or the environment is not valid
+     *         (nothing is revoked or recorded)
+     */
+    public Instant revokeAgent(String agentId, String environment, String reason, String actor,
             String clientAddress) throws PublishFailedException {
         String agent = rules.agentId(agentId);
+        String scope = environment == null ? null : rules.environment(environment);
         Instant now = clock.instant();
-        revocations.revokeAgent(agent, now);
-        publish(agentKey(agent), AgentTokenChanged.newBuilder().setMeta(EventMetas.create(
-                Roles.INGRESS, null, clock)).setAction(AgentTokenAction.REVOKED).setAgentId(agent)
-                .setTokenId(null).setExpiresAt(now).setActor(actor).setReason(reason)
-                .setClientAddress(clientAddress).build());
-        log.info("{} revoked every gateway token of agent {}", actor, agent);
+        if (scope == null) {
+            revocations.revokeAgent(agent, now);
+        } else {
+            revocations.revokeAgent(new AgentPrincipal(scope, agent), now);
+        }
+        publish(scope == null ? agentKey(agent) : agentKey(new AgentPrincipal(scope, agent)),
+                AgentTokenChanged.newBuilder().setMeta(EventMetas.create(Roles.INGRESS, null,
+                        clock)).setAction(AgentTokenAction.REVOKED).setAgentId(agent)
+                        .setEnvironment(scope).setTokenId(null).setExpiresAt(now).setActor(actor)
+                        .setReason(reason).setClientAddress(clientAddress).build());
+        log.info("{} revoked every gateway token of agent {} {}", actor, agent, scope == null
+                ? "in every environment"
+                : "in environment " + scope);
         return now;
+    }
+
+    /** Revokes every token the agent holds now in every environment. */
+    public Instant revokeAgent(String agentId, String reason, String actor,
+            String clientAddress) throws PublishFailedException {
+        return revokeAgent(agentId, null, reason, actor, clientAddress);
     }
 
     /**
@@ -344,7 +379,14 @@ public final class TokenService {
                                     : event.getTokenId(),
                             at, event.getFamilyExpiresAt());
                 } else if (!event.getAgentId().isEmpty()) {
-                    revocations.revokeAgent(event.getAgentId(), at);
+                    // no environment (every record before environments could be named, and
+                    // every revocation that named none): every environment
+                    if (event.getEnvironment() == null) {
+                        revocations.revokeAgent(event.getAgentId(), at);
+                    } else {
+                        revocations.revokeAgent(new AgentPrincipal(event.getEnvironment(), event
+                                .getAgentId()), at);
+                    }
                 }
             }
             default -> {

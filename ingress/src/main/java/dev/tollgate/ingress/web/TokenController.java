@@ -4,8 +4,10 @@ import dev.tollgate.ingress.core.grants.PolicyGrants;
 import dev.tollgate.ingress.core.http.OriginPolicy;
 import dev.tollgate.ingress.core.refusals.RefusalCounter;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
+import dev.tollgate.ingress.core.tokens.AgentPrincipal;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
 import dev.tollgate.ingress.core.tokens.InvalidTokenRequestException;
+import dev.tollgate.ingress.core.tokens.RevocationList;
 import dev.tollgate.ingress.core.tokens.RotationRefusedException;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import dev.tollgate.ingress.core.tokens.TokenRules;
@@ -53,6 +55,9 @@ public class TokenController {
     static final String ADMIN_REALM = "tollgate-admin";
     static final String AGENT_REALM = "tollgate";
     static final String ADMIN_KEY_SETTINGS = "TOLLGATE_ADMIN_KEY or TOLLGATE_ADMIN_KEY_FILE";
+    /** What a revocation's body may hold. */
+    static final Set<String> REVOKE_FIELDS = Set.of("agent", "environment", "token-id",
+            "reason");
     /** /token/rotate takes no body; anything declared longer is refused unread. */
     static final int ROTATE_MAX_BYTES = 1024;
 
@@ -117,23 +122,45 @@ public class TokenController {
         }
         String actor = admitted.principal().actor();
         Map<String, Object> body = adminBody(request);
+        if (body != null) {
+            for (String key : body.keySet()) {
+                if (!REVOKE_FIELDS.contains(key)) {
+                    throw new InvalidTokenRequestException("unknown field '" + key
+                            + "'; expected agent (with environment) or token-id, and reason");
+                }
+            }
+        }
         Object agent = body == null ? null : body.get("agent");
         Object tokenId = body == null ? null : body.get("token-id");
         Object reason = body == null ? null : body.get("reason");
+        boolean scoped = body != null && body.containsKey("environment");
         String why = reason instanceof String s && s.length() <= 500 ? s : null;
         Map<String, Object> answer = new LinkedHashMap<>();
         if (tokenId instanceof String id && agent == null) {
+            if (scoped) {
+                throw new InvalidTokenRequestException("environment applies to revoking an"
+                        + " agent; a token-id names one token family, in the environment it was"
+                        + " issued for");
+            }
             answer.put("revoked-token-id", id);
             answer.put("effective-at", tokens.revokeToken(id, null, why, actor, request
                     .getRemoteAddr()).getEpochSecond());
         } else if (agent instanceof String a && tokenId == null) {
+            // validated before anything is revoked: a bad name changes nothing
+            String environment = scoped ? environment(body.get("environment")) : null;
+            Instant at = tokens.revokeAgent(a, environment, why, actor, request
+                    .getRemoteAddr());
             answer.put("revoked-agent", a);
-            answer.put("effective-at", tokens.revokeAgent(a, why, actor, request
-                    .getRemoteAddr()).getEpochSecond());
+            answer.put("environment", environment);
+            answer.put("applies-to", environment == null
+                    ? "every environment"
+                    : "environment " + environment + " only");
+            answer.put("effective-at", at.getEpochSecond());
         } else {
             throw new InvalidTokenRequestException("body must name exactly one of "
-                    + "\"agent\" (revokes all its tokens) or \"token-id\" (revokes that token and"
-                    + " every rotation of its family)");
+                    + "\"agent\" (revokes all its tokens: in \"environment\" if given, else in"
+                    + " every environment) or \"token-id\" (revokes that token and every"
+                    + " rotation of its family)");
         }
         return ResponseEntity.ok(answer);
     }
@@ -141,8 +168,9 @@ public class TokenController {
     /**
      * {@code GET /admin/agents?agent=A&environment=E} (role {@code tollgate:read}, or the admin
      * key): what this gateway knows of an agent right now: whether it was revoked as a whole and
-     * when, the policy version in force and the grants that cover it in that environment, with
-     * the tools they allow (the same view the agent's own {@code status} shows). Reads nothing
+     * when, in that environment or in every environment (the later of the two), the policy
+     * version in force and the grants that cover it in that environment, with the tools they
+     * allow (the same view the agent's own {@code status} shows). Reads nothing
      * from Kafka and changes nothing; an agent no grant names gets empty grants, not an error.
      */
     @GetMapping(path = "/admin/agents", produces = "application/json")
@@ -161,8 +189,12 @@ public class TokenController {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("agent", agent);
         body.put("environment", environment);
-        body.put("revoked_at", tokens.revocations().agentRevokedAt(agent).map(Instant::toString)
-                .orElse(null));
+        Optional<RevocationList.Revoked> revoked = tokens.revocations().agentRevokedAt(
+                new AgentPrincipal(environment, agent));
+        body.put("revoked_at", revoked.map(r -> r.at().toString()).orElse(null));
+        body.put("revoked_in", revoked.map(r -> r.everyEnvironment()
+                ? "every environment"
+                : environment).orElse(null));
         Optional<PolicyGrants.InForce> policy = grants.inForce();
         body.put("policy_version", policy.map(PolicyGrants.InForce::version).orElse(null));
         body.put("grants", policy.isEmpty()
@@ -209,8 +241,8 @@ public class TokenController {
         Optional<Duration> wait = rateLimits.agent(identity.principal()).or(() -> rateLimits
                 .rotation(identity.principal()));
         if (wait.isPresent()) {
-            return count(request, "rate_limited", identity.agentId(), ApiError.tooManyRequests(
-                    wait.get()));
+            return count(request, "rate_limited", identity.agentId(), identity.environment(),
+                    ApiError.tooManyRequests(wait.get()));
         }
         GatewayTokens.Minted minted;
         try {
@@ -290,6 +322,16 @@ public class TokenController {
         return new AdminCheck(principal, Optional.empty());
     }
 
+    /** The environment a revocation names; a missing or malformed one is refused (400). */
+    private static String environment(Object value) {
+        if (!(value instanceof String s) || !TokenRules.isEnvironment(s)) {
+            throw new InvalidTokenRequestException("environment must be an environment name: 1"
+                    + " to 63 lower-case letters, digits, '_' or '-' (e.g. dev, ci, prod); leave"
+                    + " the field out to revoke the agent in every environment");
+        }
+        return s;
+    }
+
     private Map<String, Object> adminBody(HttpServletRequest request) throws IOException {
         return RequestBodies.jsonObject(request, maxAdminBytes,
                 "tollgate.ingress.max-admin-request-bytes");
@@ -324,10 +366,16 @@ public class TokenController {
      */
     private ResponseEntity<Map<String, Object>> count(HttpServletRequest request, String reason,
             String who, ResponseEntity<Map<String, Object>> answer) {
+        return count(request, reason, who, null, answer);
+    }
+
+    /** As above, for an agent whose credential held, in its environment. */
+    private ResponseEntity<Map<String, Object>> count(HttpServletRequest request, String reason,
+            String who, String environment, ResponseEntity<Map<String, Object>> answer) {
         Object message = answer.getBody() == null ? null : answer.getBody().get("message");
         refusals.refused(request.getRequestURI().startsWith("/admin")
                 ? RefusalCounter.ADMIN
-                : RefusalCounter.ROTATE, reason, request.getRemoteAddr(), who,
+                : RefusalCounter.ROTATE, reason, request.getRemoteAddr(), who, environment,
                 message == null ? null : message.toString());
         return answer;
     }

@@ -435,7 +435,8 @@ public class WebhookController {
     private ResponseEntity<Map<String, Object>> busy(HttpServletRequest request) {
         String message = "this replica is already receiving " + maxConcurrent
                 + " webhook deliveries (tollgate.github.webhook-max-concurrent); retry later";
-        refusals.refused(RefusalCounter.WEBHOOK, "busy", request.getRemoteAddr(), null, message);
+        refusals.refused(RefusalCounter.WEBHOOK, "busy", request.getRemoteAddr(), null, null,
+                message);
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(
                 HttpHeaders.RETRY_AFTER, BUSY_RETRY_AFTER_SECONDS).body(
                         ErrorResponses.body(
@@ -463,7 +464,8 @@ public class WebhookController {
     /** A refusal at the door (not GitHub's, not ours): counted for the audit, then answered. */
     private ResponseEntity<Map<String, Object>> door(HttpServletRequest request,
             HttpStatus status, String code, String message) {
-        refusals.refused(RefusalCounter.WEBHOOK, code, request.getRemoteAddr(), null, message);
+        refusals.refused(RefusalCounter.WEBHOOK, code, request.getRemoteAddr(), null, null,
+                message);
         return refuse(status, code, message);
     }
 

@@ -7,10 +7,13 @@ import dev.tollgate.events.AgentTokenAction;
 import dev.tollgate.events.AgentTokenChanged;
 import dev.tollgate.ingress.core.tokens.AgentIdentity;
 import dev.tollgate.ingress.core.tokens.GatewayTokens;
+import dev.tollgate.ingress.core.tokens.InvalidTokenRequestException;
 import dev.tollgate.ingress.core.tokens.RevocationList;
 import dev.tollgate.ingress.core.tokens.RotationRefusedException;
 import dev.tollgate.ingress.core.tokens.TokenRejectedException;
 import dev.tollgate.ingress.core.tokens.TokenRules;
+import dev.tollgate.schemas.EventMetas;
+import dev.tollgate.schemas.Roles;
 import dev.tollgate.testsupport.MutableClock;
 import dev.tollgate.tools.ToolCatalogue;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +74,12 @@ class TokenFamiliesTest {
             throws Exception {
         return service.issue(Map.of("agent", agent, "environment", "dev", "expires-in",
                 seconds), "admin-key", "10.0.0.1");
+    }
+
+    private static GatewayTokens.Minted mintIn(TokenService service, String agent,
+            String environment) throws Exception {
+        return service.issue(Map.of("agent", agent, "environment", environment, "expires-in",
+                3600), "admin-key", "10.0.0.1");
     }
 
     private static String refusal(TokenService service, String token) {
@@ -252,5 +261,80 @@ class TokenFamiliesTest {
                 "rotating a family that ended under the old maximum")
                 .isInstanceOf(TokenRejectedException.class).hasMessageContaining(
                         "family expired");
+    }
+
+    @Test
+    void revokingAnAgentInOneEnvironmentRecordsItAndAReplicaAppliesItThereOnly()
+            throws Exception {
+        TokenService service = service(Duration.ofDays(30));
+        GatewayTokens.Minted prod = mintIn(service, "deployer", "prod");
+        GatewayTokens.Minted scratch = mintIn(service, "deployer", "scratch");
+
+        service.revokeAgent("deployer", "prod", "leaked", "admin-key", "10.0.0.1");
+        TokenService replica = restarted(Duration.ofDays(30));
+
+        assertThat(refusal(service, prod.token())).contains("in environment prod");
+        assertThat(refusal(service, scratch.token())).isNull();
+        assertThat(refusal(replica, prod.token())).contains("in environment prod");
+        assertThat(refusal(replica, scratch.token())).as("scratch's deployer on a replica")
+                .isNull();
+        Written record = topic.get(topic.size() - 1);
+        assertThat(record.key()).isEqualTo("agent-in:prod:deployer");
+        assertThat(record.event().getEnvironment()).isEqualTo("prod");
+        assertThat(record.event().getTokenId()).isNull();
+    }
+
+    @Test
+    void compactionKeepsARevocationInEveryEnvironmentBesideALaterOneInOneEnvironment()
+            throws Exception {
+        TokenService service = service(Duration.ofDays(30));
+        GatewayTokens.Minted prod = mintIn(service, "deployer", "prod");
+        GatewayTokens.Minted scratch = mintIn(service, "deployer", "scratch");
+        clock.advance(Duration.ofSeconds(1));
+        service.revokeAgent("deployer", null, "admin-key", "10.0.0.1");
+        clock.advance(Duration.ofSeconds(1));
+        service.revokeAgent("deployer", "scratch", null, "admin-key", "10.0.0.1");
+
+        TokenService replica = restarted(Duration.ofDays(30));
+
+        assertThat(refusal(replica, prod.token())).as("revoked in every environment")
+                .contains("in every environment");
+        assertThat(refusal(replica, scratch.token())).isNotNull();
+        assertThat(topic).extracting(Written::key).contains("agent:deployer",
+                "agent-in:scratch:deployer");
+    }
+
+    @Test
+    void aRevocationRecordWithoutAnEnvironmentRevokesTheAgentInEveryEnvironment()
+            throws Exception {
+        TokenService service = service(Duration.ofDays(30));
+        GatewayTokens.Minted prod = mintIn(service, "deployer", "prod");
+        GatewayTokens.Minted scratch = mintIn(service, "deployer", "scratch");
+        clock.advance(Duration.ofSeconds(1));
+        // as every record of an agent's revocation was written before environments could be named
+        AgentTokenChanged old = AgentTokenChanged.newBuilder().setMeta(EventMetas.create(
+                Roles.INGRESS, null, clock)).setAction(AgentTokenAction.REVOKED).setAgentId(
+                        "deployer")
+                .setExpiresAt(clock.instant()).setActor("admin").build();
+
+        service.apply(old);
+
+        assertThat(old.getEnvironment()).isNull();
+        assertThat(refusal(service, prod.token())).contains("in every environment");
+        assertThat(refusal(service, scratch.token())).contains("in every environment");
+    }
+
+    @Test
+    void aRevocationInAMalformedEnvironmentIsRefusedAndChangesNothing() throws Exception {
+        TokenService service = service(Duration.ofDays(30));
+        GatewayTokens.Minted prod = mintIn(service, "deployer", "prod");
+        int recorded = topic.size();
+
+        assertThatThrownBy(() -> service.revokeAgent("deployer", "Prod!", null, "admin-key",
+                "10.0.0.1")).isInstanceOf(InvalidTokenRequestException.class).hasMessageContaining(
+                        "environment must be");
+
+        assertThat(topic).hasSize(recorded);
+        assertThat(refusal(service, prod.token())).isNull();
     }
 }

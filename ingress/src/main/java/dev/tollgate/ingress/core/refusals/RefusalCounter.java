@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Counts requests refused at the door, per endpoint, reason, client address and (when its
- * credential held) agent, until {@link #drain} hands the tallies over for the audit. A flood is a
+ * credential held) agent in its environment, until {@link #drain} hands the tallies over for the audit. A flood is a
  * few tallies, never one record per request; the memory is bounded: beyond {@code maxKeys}
  * distinct tallies in one interval, further clients are counted together as
  * {@link #OTHER_CLIENTS}. Nothing counted is a credential: the detail is the reason the client was
@@ -26,8 +26,14 @@ public final class RefusalCounter {
     static final int MAX_DETAIL = 200;
     static final int MAX_ADDRESS = 64;
 
-    /** What is counted together. */
-    public record Key(String endpoint, String reason, String client, String agent) {
+    /**
+     * What is counted together.
+     *
+     * @param agent the agent, when its credential held (or the admin refused a role); else null
+     * @param environment the environment of the agent's credential, when one held; else null
+     */
+    public record Key(String endpoint, String reason, String client, String agent,
+            String environment) {
     }
 
     /**
@@ -67,17 +73,19 @@ public final class RefusalCounter {
      * Counts one refusal.
      *
      * @param agent the agent, when its credential held; else null
+     * @param environment the environment its credential names, when one held; else null (the same
+     *        agent ID in two environments is two agents, counted apart)
      * @param detail what the client was told
      */
     public void refused(String endpoint, String reason, String client, String agent,
-            String detail) {
+            String environment, String detail) {
         Instant now = clock.instant();
-        Key key = new Key(endpoint, reason, printable(client, MAX_ADDRESS), agent);
+        Key key = new Key(endpoint, reason, printable(client, MAX_ADDRESS), agent, environment);
         synchronized (this) {
             Running running = tallies.get(key);
             if (running == null) {
                 if (tallies.size() >= maxKeys) {
-                    key = new Key(endpoint, reason, OTHER_CLIENTS, null);
+                    key = new Key(endpoint, reason, OTHER_CLIENTS, null, null);
                     running = tallies.get(key);
                 }
                 if (running == null) {

@@ -11,14 +11,17 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * What stops a validly signed gateway token: its rotation family was revoked, it was superseded
  * by a rotation (the replaced token keeps working until its grace ends, the ones before it stop at
- * once), or its agent was revoked (every family first issued at or before that second).
+ * once), or its agent was revoked (every family first issued at or before that second), in
+ * one environment or in every environment.
  *
  * <p>One entry per rotation family, however often it rotates, kept until no member can still be
  * valid: the latest expiry of its members as learnt from the issue and rotation records, else the
  * family's absolute expiry, else (a revocation of a family this replica never saw issued) the
  * longest family any configuration allows. Nothing here depends on the configured maximum
  * lifetime, so no configuration change can make an entry be forgotten while a token it stops is
- * still valid. One entry per revoked agent, kept for that longest family. Thread-safe.
+ * still valid. One entry per revoked agent (in every environment) and per revoked agent in one
+ * environment ({@link AgentPrincipal}: the same agent ID in another environment is another
+ * agent), each kept for that longest family. Thread-safe.
  */
 public final class RevocationList {
 
@@ -44,7 +47,10 @@ public final class RevocationList {
     }
 
     private final Map<String, Family> families = new ConcurrentHashMap<>();
+    /** Agents revoked in every environment, by agent ID. */
     private final Map<String, Instant> agents = new ConcurrentHashMap<>();
+    /** Agents revoked in one environment. */
+    private final Map<AgentPrincipal, Instant> principals = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public RevocationList(Clock clock) {
@@ -74,20 +80,45 @@ public final class RevocationList {
     }
 
     /**
-     * Every token of {@code agentId} whose family was first issued at or before {@code revokedAt}
-     * stops working. Issue times have one-second resolution, so a family started in the same
-     * second is revoked too.
+     * Every token of {@code agentId}, in every environment, whose family was first issued at or
+     * before {@code revokedAt} stops working. Issue times have one-second resolution, so a family
+     * started in the same second is revoked too.
      */
     public void revokeAgent(String agentId, Instant revokedAt) {
         agents.merge(agentId, revokedAt, RevocationList::latest);
     }
 
     /**
-     * When {@code agentId} was last revoked as a whole (its families first issued at or before
-     * then are refused), if it was and that is still remembered.
+     * As {@link #revokeAgent(String, Instant)}, for the agent in one environment only: the same
+     * agent ID in another environment keeps its tokens.
      */
-    public Optional<Instant> agentRevokedAt(String agentId) {
-        return Optional.ofNullable(agents.get(agentId));
+    public void revokeAgent(AgentPrincipal principal, Instant revokedAt) {
+        principals.merge(principal, revokedAt, RevocationList::latest);
+    }
+
+    /**
+     * When {@code principal} was last revoked as a whole, in its environment or in every
+     * environment (its families first issued at or before then are refused), if it was and that is
+     * still remembered.
+     */
+    public Optional<Revoked> agentRevokedAt(AgentPrincipal principal) {
+        Instant everywhere = agents.get(principal.agentId());
+        Instant here = principals.get(principal);
+        if (everywhere == null && here == null) {
+            return Optional.empty();
+        }
+        return Optional.of(here == null || (everywhere != null && !everywhere.isBefore(here))
+                ? new Revoked(everywhere, true)
+                : new Revoked(here, false));
+    }
+
+    /**
+     * An agent's revocation as a whole.
+     *
+     * @param at its families first issued at or before this second are refused
+     * @param everyEnvironment whether it was revoked in every environment, not only in its own
+     */
+    public record Revoked(Instant at, boolean everyEnvironment) {
     }
 
     /** The latest instant any member of {@code familyId} is known to be valid, if known. */
@@ -102,11 +133,14 @@ public final class RevocationList {
     /** Why {@code identity} is stopped now, if it is. */
     public Optional<String> reason(AgentIdentity identity) {
         Instant now = clock.instant();
-        Instant agent = agents.get(identity.agentId());
-        if (agent != null && identity.family().issuedAt().getEpochSecond() <= agent
+        Optional<Revoked> agent = agentRevokedAt(identity.principal());
+        if (agent.isPresent() && identity.family().issuedAt().getEpochSecond() <= agent.get().at()
                 .getEpochSecond()) {
-            return Optional.of("all tokens of agent " + identity.agentId() + " issued before "
-                    + agent + " have been revoked");
+            return Optional.of("all tokens of agent " + identity.agentId() + (agent.get()
+                    .everyEnvironment()
+                            ? " (in every environment)"
+                            : " in environment " + identity.environment())
+                    + " issued before " + agent.get().at() + " have been revoked");
         }
         Family family = families.get(identity.family().id());
         if (family == null) {
@@ -170,11 +204,13 @@ public final class RevocationList {
                 .plus(SLACK)));
         agents.values().removeIf(revokedAt -> now.isAfter(revokedAt.plus(
                 TokenRules.LIFETIME_CEILING).plus(SLACK)));
+        principals.values().removeIf(revokedAt -> now.isAfter(revokedAt.plus(
+                TokenRules.LIFETIME_CEILING).plus(SLACK)));
     }
 
-    /** Families and agents held. */
+    /** Families and agents (in every environment, and in one) held. */
     public int size() {
-        return families.size() + agents.size();
+        return families.size() + agents.size() + principals.size();
     }
 
     /** Folds two views of one family; nothing a later record omits is lost. */

@@ -18,6 +18,12 @@ class RevocationListTest {
                 Optional.empty());
     }
 
+    private static AgentIdentity inEnvironment(String agent, String environment, String id,
+            Instant issuedAt) {
+        return new AgentIdentity(agent, environment, id, issuedAt, issuedAt.plus(Duration
+                .ofHours(1)), Optional.empty());
+    }
+
     private AgentIdentity member(String family, int generation, Instant familyIssuedAt) {
         Instant now = clock.instant();
         return new AgentIdentity("a", "dev", TokenIds.member(family, generation), now, now.plus(
@@ -98,5 +104,61 @@ class RevocationListTest {
         assertThat(again).hasValueSatisfying(reason -> assertThat(reason).contains(
                 "rotated already"));
         assertThat(child).isEmpty();
+    }
+
+    @Test
+    void revokingAnAgentInOneEnvironmentLeavesTheSameAgentIdInAnotherWorking() {
+        Instant earlier = Instant.parse("2026-11-21T11:00:00Z");
+
+        revocations.revokeAgent(new AgentPrincipal("prod", "deployer"), clock.instant());
+
+        assertThat(revocations.reason(inEnvironment("deployer", "prod", "t1", earlier)))
+                .hasValueSatisfying(reason -> assertThat(reason).contains(
+                        "in environment prod"));
+        assertThat(revocations.reason(inEnvironment("deployer", "scratch", "t2", earlier)))
+                .as("scratch's deployer").isEmpty();
+        assertThat(revocations.agentRevokedAt(new AgentPrincipal("scratch", "deployer")))
+                .isEmpty();
+        assertThat(revocations.agentRevokedAt(new AgentPrincipal("prod", "deployer")))
+                .contains(new RevocationList.Revoked(clock.instant(), false));
+    }
+
+    @Test
+    void revokingAnAgentInEveryEnvironmentStopsItInEachAndALaterOneEnvironmentRevocationKeepsIt() {
+        Instant earlier = Instant.parse("2026-11-21T11:00:00Z");
+        Instant everywhere = clock.instant();
+        revocations.revokeAgent("deployer", everywhere);
+        clock.advance(Duration.ofMinutes(10));
+        Instant later = clock.instant();
+        Instant between = everywhere.plus(Duration.ofMinutes(5));
+
+        revocations.revokeAgent(new AgentPrincipal("scratch", "deployer"), later);
+
+        assertThat(revocations.reason(inEnvironment("deployer", "prod", "t1", earlier)))
+                .hasValueSatisfying(reason -> assertThat(reason).contains(
+                        "in every environment"));
+        assertThat(revocations.reason(inEnvironment("deployer", "scratch", "t2", earlier)))
+                .isPresent();
+        assertThat(revocations.reason(inEnvironment("deployer", "prod", "t3", between)))
+                .as("prod's token issued after the revocation everywhere").isEmpty();
+        assertThat(revocations.reason(inEnvironment("deployer", "scratch", "t4", between)))
+                .as("scratch's token issued before scratch's own revocation").isPresent();
+        assertThat(revocations.agentRevokedAt(new AgentPrincipal("prod", "deployer")))
+                .contains(new RevocationList.Revoked(everywhere, true));
+        assertThat(revocations.agentRevokedAt(new AgentPrincipal("scratch", "deployer")))
+                .contains(new RevocationList.Revoked(later, false));
+    }
+
+    @Test
+    void anAgentRevokedInOneEnvironmentIsForgottenOnlyAfterTheLongestLifetime() {
+        revocations.revokeAgent(new AgentPrincipal("prod", "deployer"), clock.instant());
+        clock.advance(Duration.ofDays(365));
+        revocations.prune();
+        int withinTheLongestLifetime = revocations.size();
+        clock.advance(Duration.ofDays(2));
+        revocations.prune();
+
+        assertThat(withinTheLongestLifetime).isEqualTo(1);
+        assertThat(revocations.size()).isZero();
     }
 }
