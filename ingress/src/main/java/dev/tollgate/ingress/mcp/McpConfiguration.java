@@ -226,6 +226,7 @@ public class McpConfiguration {
                         context.put(McpGuardFilter.TRACEPARENT, traceparent);
                     }
                     context.put(McpGuardFilter.CLIENT, request.getRemoteAddr());
+                    context.put(ToolCalls.LISTING, new ToolCalls.Listing());
                     return McpTransportContext.create(context);
                 })
                 .build();

@@ -96,7 +96,30 @@ public final class ToolCalls implements Drain.Calls {
         if (!(context.get(McpGuardFilter.IDENTITY) instanceof AgentIdentity identity)) {
             return false;
         }
-        return Tool.byToolName(toolName).map(visibleTools(identity)::contains).orElse(false);
+        Set<Tool> visible = context.get(LISTING) instanceof Listing listing
+                ? listing.of(() -> visibleTools(identity))
+                : visibleTools(identity);
+        return Tool.byToolName(toolName).map(visible::contains).orElse(false);
+    }
+
+    /** The transport context's key of its request's {@link Listing}. */
+    static final String LISTING = "tollgate.listing";
+
+    /**
+     * The tools one {@code tools/list} shows, worked out once: the SDK asks {@link #lists} tool by
+     * tool, and a newer policy read between two of those questions made one answer half the old
+     * policy's tools and half the new one's.
+     */
+    static final class Listing {
+
+        private Set<Tool> tools;
+
+        synchronized Set<Tool> of(Supplier<Set<Tool>> visible) {
+            if (tools == null) {
+                tools = visible.get();
+            }
+            return tools;
+        }
     }
 
     /** The tools {@code identity} is listed now. */
