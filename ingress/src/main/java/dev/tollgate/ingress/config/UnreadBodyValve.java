@@ -1,6 +1,8 @@
 package dev.tollgate.ingress.config;
 
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
@@ -30,6 +32,9 @@ final class UnreadBodyValve extends ValveBase {
 
     @Override
     public void invoke(Request request, Response response) throws IOException, ServletException {
+        if (declaresBody(request)) {
+            response.setResponse(new RefusalsSayClose(response.getResponse(), request));
+        }
         try {
             getNext().invoke(request, response);
         } finally {
@@ -39,13 +44,58 @@ final class UnreadBodyValve extends ValveBase {
         }
     }
 
+    private static boolean declaresBody(Request request) {
+        return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+    }
+
+    /**
+     * An error status given while the rest of the body has not arrived says
+     * {@code Connection: close} in the answer itself (before it is sent: the answer is usually
+     * sent before this valve sees it again), so that no client sends its next request on a
+     * connection about to be closed: an agent refused while its body was still on its way
+     * (a busy machine) would otherwise have its next call fail on the closed connection.
+     */
+    private static final class RefusalsSayClose extends HttpServletResponseWrapper {
+
+        private final Request request;
+
+        RefusalsSayClose(HttpServletResponse response, Request request) {
+            super(response);
+            this.request = request;
+        }
+
+        @Override
+        public void setStatus(int status) {
+            sayCloseIfRefused(status);
+            super.setStatus(status);
+        }
+
+        @Override
+        public void sendError(int status) throws IOException {
+            sayCloseIfRefused(status);
+            super.sendError(status);
+        }
+
+        @Override
+        public void sendError(int status, String message) throws IOException {
+            sayCloseIfRefused(status);
+            super.sendError(status, message);
+        }
+
+        private void sayCloseIfRefused(int status) {
+            if (status >= 400 && !isCommitted() && wouldWaitForBody(request)) {
+                setHeader("Connection", "close");
+            }
+        }
+    }
+
     /** True when reading the rest of the request's declared body would wait on its client. */
     static boolean wouldWaitForBody(Request request) {
-        long declared = request.getContentLengthLong();
-        boolean chunked = declared < 0 && request.getHeader("Transfer-Encoding") != null;
-        if ((declared <= 0 && !chunked) || request.isFinished()) {
+        if (!declaresBody(request) || request.isFinished()) {
             return false;
         }
+        long declared = request.getContentLengthLong();
+        boolean chunked = declared < 0;
         if (chunked) {
             return true; // where it ends is known only by reading it
         }
