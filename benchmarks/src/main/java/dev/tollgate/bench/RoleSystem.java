@@ -4,19 +4,19 @@ import dev.tollgate.audit.AuditSinkApplication;
 import dev.tollgate.decision.DecisionWorkerApplication;
 import dev.tollgate.executor.ExecutorWorkerApplication;
 import dev.tollgate.ingress.IngressApplication;
+import dev.tollgate.launcher.LoopbackPorts;
 import dev.tollgate.launcher.StandaloneKafkaSecurity;
 import dev.tollgate.runtime.security.SecretFiles;
 import dev.tollgate.schemas.KafkaAcls;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -111,9 +111,11 @@ final class RoleSystem implements SystemUnderTest {
                     .toString();
             SecretFiles.readOrGenerate("decision signing key", Path.of(decisionKey));
             // launch every role, then wait for each: the JVMs start side by side
-            List<Integer> ports = new ArrayList<>();
-            for (RoleSpec role : roles(setup, githubUrl)) {
-                int port = freePort();
+            List<RoleSpec> roles = roles(setup, githubUrl);
+            List<Integer> ports = LoopbackPorts.free(roles.size(), Set.of());
+            for (int r = 0; r < roles.size(); r++) {
+                RoleSpec role = roles.get(r);
+                int port = ports.get(r);
                 Map<String, String> env = commonEnv(role.name(), bootstrap, port);
                 env.put("TOLLGATE_KAFKA_USERNAME", KafkaAcls.userOf(role.name()));
                 env.put("TOLLGATE_KAFKA_PASSWORD_FILE", security.passwordFile(role.name())
@@ -126,7 +128,6 @@ final class RoleSystem implements SystemUnderTest {
                 progress.printf("[bench] %s JVM pid %d on port %d, log %s%n", role.name(), child
                         .pid(), port, child.log());
                 started.add(child);
-                ports.add(port);
             }
             for (int i = 0; i < started.size(); i++) {
                 started.get(i).awaitReady(ports.get(i), START_TIMEOUT);
@@ -140,12 +141,6 @@ final class RoleSystem implements SystemUnderTest {
             }
             setup.delete();
             throw e;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

@@ -5,8 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Stream;
 import dev.tollgate.schemas.KafkaAcls;
 import kafka.server.KafkaConfig;
@@ -97,9 +96,13 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
             }
             Path logDir = dataDir.resolve("kafka-logs");
             dev.tollgate.runtime.security.PrivateFolders.create(logDir);
-            int clientPort = port == 0 ? freePort() : port;
-            int internalPort = freePort();
-            int controllerPort = freePort();
+            // found together, so no two listeners are given one port
+            List<Integer> free = LoopbackPorts.free(port == 0 ? 3 : 2, port == 0
+                    ? Set.of()
+                    : Set.of(port));
+            int clientPort = port == 0 ? free.get(2) : port;
+            int internalPort = free.get(0);
+            int controllerPort = free.get(1);
             Properties props = brokerProperties(clientPort, internalPort, controllerPort, logDir,
                     brokerPassword);
             props.putAll(sizeProperties(limits));
@@ -211,12 +214,6 @@ public final class EmbeddedKafkaServer implements AutoCloseable {
         if (exit != 0) {
             throw new IllegalStateException("formatting Kafka storage under " + logDir
                     + " failed: " + output.toString(StandardCharsets.UTF_8));
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 
