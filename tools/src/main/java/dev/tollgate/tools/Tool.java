@@ -32,6 +32,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Every tool Tollgate offers, each defined once, here: its name, description, arguments, hints,
@@ -1072,7 +1074,10 @@ public enum Tool {
     }
 
     public static Optional<Tool> byToolName(String toolName) {
-        return Arrays.stream(values()).filter(tool -> tool.toolName().equals(toolName))
-                .findFirst();
+        return toolName == null ? Optional.empty() : Optional.ofNullable(BY_NAME.get(toolName));
     }
+
+    /** Every tool by its MCP name, made once (two tools of one name fail here, at class load). */
+    private static final Map<String, Tool> BY_NAME = Arrays.stream(values()).collect(Collectors
+            .toUnmodifiableMap(Tool::toolName, Function.identity()));
 }

@@ -32,6 +32,16 @@ class ToolCatalogueTest {
     }
 
     @Test
+    void aNameNoToolHasFindsNoTool() {
+        // names arrive from agents and from records on the wire: none may find a tool by accident
+        assertThat(Tool.byToolName(null)).isEmpty();
+        assertThat(Tool.byToolName("")).isEmpty();
+        assertThat(Tool.byToolName("GET_FILE")).isEmpty();
+        assertThat(Tool.byToolName("get_file ")).isEmpty();
+        assertThat(Tool.byToolName("get_file")).contains(Tool.GET_FILE);
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void everyToolHasConsistentMetadata() {
         SoftAssertions softly = new SoftAssertions();
