@@ -32,9 +32,11 @@ final class UnreadBodyValve extends ValveBase {
 
     @Override
     public void invoke(Request request, Response response) throws IOException, ServletException {
-        if (declaresBody(request)) {
-            response.setResponse(new RefusalsSayClose(response.getResponse(), request));
+        if (!declaresBody(request)) {
+            getNext().invoke(request, response); // nothing to wait for (most GETs)
+            return;
         }
+        response.setResponse(new RefusalsSayClose(response.getResponse(), request));
         try {
             getNext().invoke(request, response);
         } finally {
