@@ -23,6 +23,7 @@ import dev.tollgate.tools.ToolCatalogue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -118,6 +119,31 @@ public class IngressConfiguration {
     @Bean
     WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> unreadBodiesCloseTheConnection() {
         return factory -> factory.addEngineValves(new UnreadBodyValve());
+    }
+
+    /**
+     * One blocking read of a request body waits at most {@code tollgate.ingress.body-timeout}
+     * (Tomcat's upload timeout) instead of the connection timeout, and the MCP guard gives the whole
+     * body the same time: a thread reading a body from a client sending a byte now and then is
+     * let go within twice that.
+     */
+    @Bean
+    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> bodyReadsTimeOut(
+            IngressProperties properties) {
+        int millis = bodyTimeoutMillis(properties.getBodyTimeout());
+        return factory -> factory.addConnectorCustomizers(connector -> {
+            connector.setProperty("disableUploadTimeout", "false");
+            connector.setProperty("connectionUploadTimeout", Integer.toString(millis));
+        });
+    }
+
+    /** The body timeout in milliseconds, or an error naming the setting. */
+    static int bodyTimeoutMillis(Duration timeout) {
+        if (timeout == null || timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalStateException("tollgate.ingress.body-timeout must be at least 1ms"
+                    + " and at most " + Integer.MAX_VALUE + "ms (was " + timeout + ")");
+        }
+        return (int) timeout.toMillis();
     }
 
     /** The Host / Origin rules of every endpoint agents and admins call. */

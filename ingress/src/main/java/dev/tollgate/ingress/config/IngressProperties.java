@@ -24,6 +24,13 @@ public class IngressProperties {
     private Path stateDir = Path.of(".tollgate");
     /** Largest accepted MCP request body; larger bodies get 413. */
     private int maxRequestBytes = 1024 * 1024;
+    /**
+     * How long an MCP request's whole body may take to arrive once its head has (408 after it,
+     * and the connection closed); also how long one read of a body waits for data. A request
+     * thread reads the body, so a client sending a byte now and then would otherwise hold one for
+     * as long as it liked (each agent may have max-requests-in-flight-per-agent of them).
+     */
+    private Duration bodyTimeout = Duration.ofSeconds(30);
     /** Largest accepted body of the admin token API; larger bodies get 413, unread. */
     private int maxAdminRequestBytes = 64 * 1024;
     /** Origins (scheme://host[:port]) allowed besides loopback ones; browsers send Origin. */
@@ -80,6 +87,14 @@ public class IngressProperties {
 
     public void setStateDir(Path stateDir) {
         this.stateDir = stateDir;
+    }
+
+    public Duration getBodyTimeout() {
+        return bodyTimeout;
+    }
+
+    public void setBodyTimeout(Duration bodyTimeout) {
+        this.bodyTimeout = bodyTimeout;
     }
 
     public int getMaxRequestBytes() {

@@ -277,8 +277,7 @@ public class McpConfiguration {
             Optional<ProtectedResource> protectedResource, RefusalCounter refusals) {
         McpGuardFilter filter = new McpGuardFilter(new OriginPolicy(properties.getAllowedHosts(),
                 properties.getAllowedOrigins()), tokens, rateLimits, catalogue,
-                properties
-                        .getMaxRequestBytes(),
+                properties.getMaxRequestBytes(), properties.getBodyTimeout(),
                 properties.getMaxRequestsInFlightPerAgent(),
                 transport.protocolVersions(), protectedResource, refusals);
         FilterRegistrationBean<McpGuardFilter> registration = new FilterRegistrationBean<>(

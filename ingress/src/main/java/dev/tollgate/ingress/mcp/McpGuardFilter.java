@@ -65,19 +65,22 @@ public final class McpGuardFilter extends OncePerRequestFilter {
     private final RateLimits rateLimits;
     private final ToolCatalogue catalogue;
     private final int maxRequestBytes;
+    private final Duration bodyTimeout;
     private final InFlightPerAgent inFlight;
     private final List<String> protocolVersions;
     private final Optional<ProtectedResource> protectedResource;
     private final RefusalCounter refusals;
 
     /**
+     * @param bodyTimeout how long a request's whole body may take to arrive
      * @param maxInFlightPerAgent requests one agent may have in progress on this replica
      * @param protocolVersions the MCP protocol versions served
      * @param protectedResource the OAuth metadata every 401 points at, when configured
      * @param refusals where every refusal is counted for the audit
      */
     public McpGuardFilter(OriginPolicy origins, TokenService tokens, RateLimits rateLimits,
-            ToolCatalogue catalogue, int maxRequestBytes, int maxInFlightPerAgent,
+            ToolCatalogue catalogue, int maxRequestBytes, Duration bodyTimeout,
+            int maxInFlightPerAgent,
             List<String> protocolVersions, Optional<ProtectedResource> protectedResource,
             RefusalCounter refusals) {
         this.protectedResource = protectedResource;
@@ -87,6 +90,7 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         this.rateLimits = rateLimits;
         this.catalogue = catalogue;
         this.maxRequestBytes = maxRequestBytes;
+        this.bodyTimeout = bodyTimeout;
         this.inFlight = new InFlightPerAgent(maxInFlightPerAgent);
         this.protocolVersions = List.copyOf(protocolVersions);
     }
@@ -169,7 +173,18 @@ public final class McpGuardFilter extends OncePerRequestFilter {
         int bodyBytes = 0;
         JsonNode id = null;
         if ("POST".equalsIgnoreCase(request.getMethod())) {
-            byte[] body = BoundedBody.readAtMost(request.getInputStream(), maxRequestBytes);
+            byte[] body;
+            try {
+                body = BoundedBody.readAtMost(request.getInputStream(), maxRequestBytes, request
+                        .getContentLengthLong(), System.nanoTime() + bodyTimeout.toNanos(),
+                        System::nanoTime);
+            } catch (BoundedBody.TooSlowException e) {
+                reject(door, "body_timeout", response, 408, INVALID_REQUEST, null, "the request"
+                        + " body did not arrive within " + bodyTimeout.toMillis() + " ms"
+                        + " (tollgate.ingress.body-timeout); " + e.bytesRead() + " bytes of it"
+                        + " had");
+                return;
+            }
             if (body == null) {
                 reject(door, "body_too_large", response, 413, INVALID_REQUEST, null,
                         tooLarge());

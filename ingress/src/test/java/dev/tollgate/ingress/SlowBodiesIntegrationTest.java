@@ -1,0 +1,159 @@
+package dev.tollgate.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.testsupport.WithKafka;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * An agent with a valid token sends MCP requests whose bodies never finish arriving: one sends a
+ * byte now and then, one stops sending. The ingress reads an MCP body on a request thread, so
+ * with Tomcat given four threads, four such requests held every thread for as long as their
+ * senders liked (a byte within each 60 s connection timeout was enough), and one agent may have 64
+ * requests in progress. With {@code tollgate.ingress.body-timeout} each is answered 408 and closed
+ * once its body is late, and the threads serve others again.
+ */
+@WithKafka
+@SpringBootTest(classes = IngressApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        TestConfig.ADMIN_KEY_PROPERTY, TestConfig.SIGNING_KEY_PROPERTY,
+        TestConfig.STATE_DIR_PROPERTY, "server.address=127.0.0.1",
+        "tollgate.ingress.body-timeout=2s",
+        "server.tomcat.threads.max=4", "server.tomcat.threads.min-spare=4"})
+class SlowBodiesIntegrationTest {
+
+    /** Well beyond a busy machine's answer time, well under Tomcat's 60 s connection timeout. */
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void anAgentsBodiesThatNeverFinishArrivingAreAnswered408AndHoldNoThread() throws Exception {
+        String token = HttpCalls.mint("http://127.0.0.1:" + port, "trickler");
+        List<Socket> slow = new ArrayList<>();
+        AtomicBoolean trickling = new AtomicBoolean(true);
+        ExecutorService trickle = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Socket trickler = start(token, 100_000);
+                slow.add(trickler);
+                trickle.submit(() -> {
+                    // a byte every 200 ms: each read gets data long before any per-read timeout;
+                    // none once the answer is in (a byte sent after the server's close would be
+                    // answered with a reset, which may cost the client the answer it has not read)
+                    try {
+                        OutputStream out = trickler.getOutputStream();
+                        InputStream in = trickler.getInputStream();
+                        while (trickling.get() && in.available() == 0) {
+                            out.write(' ');
+                            out.flush();
+                            Thread.sleep(200);
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // closed by the server, or the test is over
+                    }
+                    return null;
+                });
+                slow.add(start(token, 100_000)); // sends ten bytes, then nothing
+            }
+
+            HttpResponse<String> genuine;
+            try {
+                genuine = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + port + "/healthz")).timeout(PATIENCE).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (HttpTimeoutException e) {
+                throw new AssertionError("GET /healthz had no answer within " + PATIENCE
+                        .toSeconds() + " s while " + slow.size() + " slow MCP bodies were being"
+                        + " read: Tomcat's threads are still reading them", e);
+            }
+            assertThat(genuine.statusCode()).as(genuine.body()).isEqualTo(200);
+
+            List<String> answers = new ArrayList<>();
+            for (Socket socket : slow) {
+                answers.add(untilClosed(socket));
+            }
+            assertThat(answers).as("each slow client's answer, then the server's close")
+                    .allSatisfy(answer -> assertThat(answer)
+                            .matches("(?s)HTTP/1\\.1 408 .*\\[closed by the server\\]")
+                            .containsIgnoringCase("\r\nConnection: close\r\n"));
+            // a trickler's body is late as a whole: the guard says so; one that stopped sending
+            // had a read time out, which Tomcat answers 408 itself
+            assertThat(List.of(answers.get(0), answers.get(2))).as("the tricklers' answers")
+                    .allSatisfy(answer -> assertThat(answer).contains(
+                            "did not arrive within 2000 ms (tollgate.ingress.body-timeout)"));
+        } finally {
+            trickling.set(false);
+            trickle.shutdownNow();
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    /** A tools/list whose whole body arrives at once is answered as ever. */
+    @Test
+    void aBodyThatArrivesAtOnceIsServed() {
+        String token = HttpCalls.mint("http://127.0.0.1:" + port, "prompt");
+
+        HttpResponse<String> answer = HttpCalls.post("http://127.0.0.1:" + port + "/mcp", token,
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", java.util.Map.of(
+                        "Accept", "application/json, text/event-stream"));
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"tools\"");
+    }
+
+    /** An authenticated tools/call declaring {@code declared} bytes of body, and ten of them. */
+    private Socket start(String token, int declared) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout((int) PATIENCE.toMillis());
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: Bearer "
+                + token + "\r\nContent-Type: application/json\r\nAccept: application/json,"
+                + " text/event-stream\r\nContent-Length: " + declared + "\r\n\r\n").getBytes(
+                        StandardCharsets.US_ASCII));
+        out.write("{\"jsonrpc\"".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return socket;
+    }
+
+    /** What the server sent until it closed the connection, or what it had sent by then. */
+    private static String untilClosed(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            int read;
+            while ((read = in.read(buffer)) != -1) {
+                received.write(buffer, 0, read);
+            }
+            return received.toString(StandardCharsets.UTF_8) + "[closed by the server]";
+        } catch (SocketTimeoutException e) {
+            return received.toString(StandardCharsets.UTF_8) + "[still open after " + PATIENCE
+                    .toSeconds() + " s]";
+        } catch (IOException e) {
+            return received.toString(StandardCharsets.UTF_8) + "[" + e + "]";
+        }
+    }
+}
