@@ -37,7 +37,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @SpringBootTest(classes = IngressApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         TestConfig.ADMIN_KEY_PROPERTY, TestConfig.SIGNING_KEY_PROPERTY,
         TestConfig.STATE_DIR_PROPERTY, "server.address=127.0.0.1",
-        "tollgate.ingress.body-timeout=2s",
+        "tollgate.ingress.body-timeout=2s", "tollgate.ingress.streams.keep-alive=500ms",
         "server.tomcat.threads.max=4", "server.tomcat.threads.min-spare=4"})
 class SlowBodiesIntegrationTest {
 
@@ -122,6 +122,37 @@ class SlowBodiesIntegrationTest {
 
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         assertThat(answer.body()).contains("\"tools\"");
+    }
+
+    /**
+     * An event stream ({@code GET /mcp}) sends no body and its client sends nothing more: the body
+     * timeout, Tomcat's read timeout while a request is in progress, must not end it.
+     */
+    @Test
+    void anEventStreamWhoseClientSendsNothingOutlivesTheBodyTimeout() throws Exception {
+        String token = HttpCalls.mint("http://127.0.0.1:" + port, "listener");
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) PATIENCE.toMillis());
+            socket.getOutputStream().write(("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nAuthorization: Bearer " + token + "\r\nAccept: text/event-stream"
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            long until = System.nanoTime() + Duration.ofSeconds(6).toNanos(); // 3 × body-timeout
+            byte[] buffer = new byte[8192];
+            while (System.nanoTime() - until < 0) {
+                int read = in.read(buffer);
+                if (read < 0) {
+                    throw new AssertionError("the server closed the stream before 6 s had"
+                            + " passed, after: " + received.toString(StandardCharsets.UTF_8));
+                }
+                received.write(buffer, 0, read);
+            }
+
+            assertThat(received.toString(StandardCharsets.UTF_8)).startsWith("HTTP/1.1 200")
+                    .containsIgnoringCase("text/event-stream");
+        }
     }
 
     /** An authenticated tools/call declaring {@code declared} bytes of body, and ten of them. */
