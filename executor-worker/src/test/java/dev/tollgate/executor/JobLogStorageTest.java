@@ -164,6 +164,36 @@ class JobLogStorageTest {
     }
 
     @Test
+    void aLogStoragesErrorAnswerIsToldAsTheStoresByItsHostNotAsGitHubsAnswer() {
+        String host = harness.github.apiUrl().getHost();
+        harness.github.script("GET", "/_signed/", new MockResponse.Builder().code(503).addHeader(
+                "Content-Type", "application/json").body(
+                        "{\"message\":\"Server busy, try"
+                                + " /_signed/job-logs/1?sig=leaked\"}")
+                .build(),
+                new MockResponse.Builder().code(403).addHeader("Content-Type", "application/xml")
+                        .body("<Error><Code>AuthenticationFailed</Code></Error>").build(),
+                new MockResponse.Builder().code(404).build());
+
+        ToolCallCompleted busy = jobLog();
+        ToolCallCompleted refused = jobLog();
+        ToolCallCompleted gone = jobLog();
+
+        assertThat(busy.getErrorCode()).as(busy.getMessage()).isEqualTo("transient");
+        assertThat(refused.getErrorCode()).as(refused.getMessage()).isEqualTo("transient");
+        assertThat(gone.getErrorCode()).as(gone.getMessage()).isEqualTo("not_found");
+        for (ToolCallCompleted answer : List.of(busy, refused, gone)) {
+            assertThat(answer.getMessage()).as("told as the store's answer, by its host")
+                    .startsWith(answer.getErrorCode() + ": the log storage GitHub redirected GET "
+                            + LOGS + " to (" + host + ") answered HTTP ")
+                    .doesNotContain("GitHub answered", "sig=", "_signed", "Server busy");
+        }
+        assertThat(busy.getMessage()).contains("HTTP 503");
+        assertThat(refused.getMessage()).contains("HTTP 403");
+        assertThat(storageRequests()).hasSize(3);
+    }
+
+    @Test
     void aFailingLogStorageOpensItsOwnBreakerAndPausesLogFetchesOnlyNotGitHubsCalls() {
         for (int i = 0; i < 10; i++) {
             harness.github.script("GET", "/_signed/", serverError(503));

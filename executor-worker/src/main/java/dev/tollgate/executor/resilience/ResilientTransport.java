@@ -306,22 +306,16 @@ public final class ResilientTransport extends ForwardingTransport {
         Bulkhead bulkhead = redirects;
         if (!bulkhead.tryAcquirePermission()) {
             // Waiting would hold the call's slot too: a store that hangs must not take them all.
-            throw new GitHubCallException(GitHubError.of(ErrorClass.TRANSIENT, 0, "the executor"
-                    + " is already fetching " + bulkhead.getBulkheadConfig().getMaxConcurrentCalls()
-                    + " job logs from the log storage " + ErrorClassifier.upstream(host)
-                    + " redirects to, the most it fetches at once (a quarter of"
-                    + " tollgate.executor.max-in-flight); retry shortly",
-                    clock.instant()
-                            .plusSeconds(1)));
+            throw new GitHubCallException(ErrorClassifier.logFetchesFull(host, bulkhead
+                    .getBulkheadConfig().getMaxConcurrentCalls(),
+                    clock.instant().plusSeconds(
+                            1)));
         }
         try {
             CircuitBreaker storage = storageBreaker();
             if (!storage.tryAcquirePermission()) {
-                throw new GitHubCallException(GitHubError.of(ErrorClass.UPSTREAM_UNAVAILABLE, 0,
-                        "the log storage " + ErrorClassifier.upstream(host) + " redirects job"
-                                + " logs to has been failing; job logs are not fetched for now"
-                                + " (GitHub's other calls go on)",
-                        clock.instant().plus(openWait)));
+                throw new GitHubCallException(ErrorClassifier.logStoragePaused(host, clock
+                        .instant().plus(openWait)));
             }
             long start = System.nanoTime();
             try {
