@@ -59,7 +59,8 @@ class JobLogStorageTest {
             ExecutorHarness.OPEN_WAIT, new WritePacer(Duration.ofSeconds(1), harness.clock,
                     pause -> {
                     }),
-            harness.scheduler, harness.clock).fetchingRedirectsWithin(logFetches);
+            harness.scheduler, harness.clock).fetchingRedirectsWithin(logFetches)
+            .reportingRedirectRefusals(ExecutorMetrics.redirectRefusals(registry));
     private final ToolCallExecutor executor = new ToolCallExecutor(harness.installations,
             harness.tokens, transport, new InMemoryCompletionStore(100), harness.clock).limitedBy(
                     AnswerLimit.defaults(), budget);
@@ -213,6 +214,7 @@ class JobLogStorageTest {
         assertThat(paused.getMessage()).contains("log storage", "GitHub's other calls go on");
         assertThat(storageRequests()).as("nothing sent to the store while its breaker is open")
                 .hasSize(10);
+        assertThat(redirectsTimed("breaker_open")).as(registry.getMetersAsString()).isEqualTo(1);
         assertThat(transport.storageBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(transport.hostBreaker().getState()).as("GitHub's API breaker").isEqualTo(
                 CircuitBreaker.State.CLOSED);
@@ -245,6 +247,8 @@ class JobLogStorageTest {
         assertThat(refused.getMessage()).contains("already fetching 2 job logs",
                 "tollgate.executor.max-in-flight");
         assertThat(storageRequests()).as("the third fetch was never sent").hasSize(2);
+        assertThat(redirectsTimed("bulkhead_full")).as(registry.getMetersAsString()).isEqualTo(
+                1);
         assertSucceeded(getFile());
         for (Future<ToolCallCompleted> call : hanging) {
             ToolCallCompleted cut = call.get(120, TimeUnit.SECONDS);
