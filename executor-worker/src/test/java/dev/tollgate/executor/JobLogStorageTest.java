@@ -214,6 +214,8 @@ class JobLogStorageTest {
         assertThat(paused.getMessage()).contains("log storage", "GitHub's other calls go on");
         assertThat(storageRequests()).as("nothing sent to the store while its breaker is open")
                 .hasSize(10);
+        assertThat(harness.github.requests("GET", LOGS)).as("nor the logs URL asked for a"
+                + " redirect that could not be followed").hasSize(10);
         assertThat(redirectsTimed("breaker_open")).as(registry.getMetersAsString()).isEqualTo(1);
         assertThat(transport.storageBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(transport.hostBreaker().getState()).as("GitHub's API breaker").isEqualTo(
@@ -226,6 +228,7 @@ class JobLogStorageTest {
 
         assertSucceeded(jobLog());
         assertThat(storageRequests()).hasSize(11);
+        assertThat(harness.github.requests("GET", LOGS)).hasSize(11);
     }
 
     @Test

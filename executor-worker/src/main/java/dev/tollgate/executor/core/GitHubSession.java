@@ -150,6 +150,16 @@ public final class GitHubSession {
         return response;
     }
 
+    /**
+     * Why the one redirect followed by hand would be refused now, asked before the request that
+     * leads to it is sent (the log storage's breaker is open): that request would spend the
+     * installation's rate limit on an answer that cannot be followed. Empty when it may be
+     * fetched (where it leads is still checked when it is).
+     */
+    public Optional<GitHubError> redirectRefusal() {
+        return transport.redirectRefusal();
+    }
+
     /** Sends and parses a 2xx JSON answer; anything else is thrown, classified. */
     public JsonNode call(String method, String path, Object body) {
         Optional<String> json = body == null

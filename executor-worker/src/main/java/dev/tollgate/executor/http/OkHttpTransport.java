@@ -1,5 +1,6 @@
 package dev.tollgate.executor.http;
 
+import dev.tollgate.executor.core.GitHubError;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
@@ -13,6 +14,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.Dns;
@@ -215,6 +217,12 @@ public final class OkHttpTransport implements GitHubTransport {
             }
             throw e;
         }
+    }
+
+    /** Nothing refuses a redirect before it is seen here: {@link #fetchRedirect} checks it. */
+    @Override
+    public Optional<GitHubError> redirectRefusal() {
+        return Optional.empty();
     }
 
     /** Whether {@code e} is, or carries, the resolver's refusal of a local address. */

@@ -71,7 +71,7 @@ import javax.net.ssl.SSLHandshakeException;
  * refused at once ({@code transient}) rather than wait holding its slot;
  * <li>a <b>breaker of the store</b> ({@link #storageBreaker}), counting timeouts, broken or
  * refused connections and 5xx/408 answers, which when open answers {@code upstream_unavailable}
- * without fetching. One
+ * without fetching, and before the logs URL is even called ({@link #redirectRefusal}). One
  * breaker, not one per agent: an agent chooses a job, not where GitHub stores its log or how that
  * store fares; a log too large is refused by its length ({@code result_too_large}), and a
  * redirect refused by where it leads (a name there resolving to a local address included) is not
@@ -391,6 +391,28 @@ public final class ResilientTransport extends ForwardingTransport {
         } finally {
             bulkhead.onComplete();
         }
+    }
+
+    /**
+     * Refuses a job log at once while the log storage's breaker is open, before the logs URL is
+     * called: its 302 could not be followed, and the call would spend the installation's rate
+     * limit for nothing. The breaker is asked as a fetch would ask it, and its permission given
+     * back, so that it still half-opens when its wait is over. A transport that has fetched no
+     * log yet has no store breaker to ask.
+     */
+    @Override
+    public Optional<GitHubError> redirectRefusal() {
+        CircuitBreaker storage;
+        synchronized (callerBreakers) {
+            storage = storageBreaker;
+        }
+        if (storage != null) {
+            if (!storage.tryAcquirePermission()) {
+                return Optional.of(storagePaused());
+            }
+            storage.releasePermission();
+        }
+        return delegate().redirectRefusal();
     }
 
     /** The store's breaker refused: reported, and answered as the store's pause. */

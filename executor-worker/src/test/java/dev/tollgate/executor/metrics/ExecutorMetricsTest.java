@@ -36,6 +36,11 @@ class ExecutorMetricsTest {
                 followed.add(path + " " + answer.status() + " " + caller.agentId());
                 return log;
             }
+
+            @Override
+            public java.util.Optional<dev.tollgate.executor.core.GitHubError> redirectRefusal() {
+                return java.util.Optional.empty();
+            }
         };
 
         GitHubResponse fetched = ExecutorMetrics.timed(transport).fetchRedirect(
