@@ -123,7 +123,8 @@ public record ExecutorAssembly(GitHubAppConfig config, Clock clock, Consumer<Tok
                 CIRCUIT_OPEN_WAIT, new WritePacer(writeInterval, clock, Sleeper.system(),
                         writeQueuePerAgent),
                 scheduler, clock).watchingBreakers(ExecutorMetrics::watch)
-                .fetchingRedirectsWithin(redirects);
+                .fetchingRedirectsWithin(redirects).reportingRedirectRefusals(ExecutorMetrics
+                        .redirectRefusals());
         // The App's own calls (token mints, installation discovery) are retried and counted by
         // the host's breaker like every other GitHub call; the JWT is signed again per attempt.
         AppAuthenticator app = new AppAuthenticator(new AppJwtSigner(config.appId(), config

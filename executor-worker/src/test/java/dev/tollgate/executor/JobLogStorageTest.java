@@ -59,7 +59,8 @@ class JobLogStorageTest {
             ExecutorHarness.OPEN_WAIT, new WritePacer(Duration.ofSeconds(1), harness.clock,
                     pause -> {
                     }),
-            harness.scheduler, harness.clock).fetchingRedirectsWithin(logFetches);
+            harness.scheduler, harness.clock).fetchingRedirectsWithin(logFetches)
+            .reportingRedirectRefusals(ExecutorMetrics.redirectRefusals(registry));
     private final ToolCallExecutor executor = new ToolCallExecutor(harness.installations,
             harness.tokens, transport, new InMemoryCompletionStore(100), harness.clock).limitedBy(
                     AnswerLimit.defaults(), budget);
@@ -164,6 +165,36 @@ class JobLogStorageTest {
     }
 
     @Test
+    void aLogStoragesErrorAnswerIsToldAsTheStoresByItsHostNotAsGitHubsAnswer() {
+        String host = harness.github.apiUrl().getHost();
+        harness.github.script("GET", "/_signed/", new MockResponse.Builder().code(503).addHeader(
+                "Content-Type", "application/json").body(
+                        "{\"message\":\"Server busy, try"
+                                + " /_signed/job-logs/1?sig=leaked\"}")
+                .build(),
+                new MockResponse.Builder().code(403).addHeader("Content-Type", "application/xml")
+                        .body("<Error><Code>AuthenticationFailed</Code></Error>").build(),
+                new MockResponse.Builder().code(404).build());
+
+        ToolCallCompleted busy = jobLog();
+        ToolCallCompleted refused = jobLog();
+        ToolCallCompleted gone = jobLog();
+
+        assertThat(busy.getErrorCode()).as(busy.getMessage()).isEqualTo("transient");
+        assertThat(refused.getErrorCode()).as(refused.getMessage()).isEqualTo("transient");
+        assertThat(gone.getErrorCode()).as(gone.getMessage()).isEqualTo("not_found");
+        for (ToolCallCompleted answer : List.of(busy, refused, gone)) {
+            assertThat(answer.getMessage()).as("told as the store's answer, by its host")
+                    .startsWith(answer.getErrorCode() + ": the log storage GitHub redirected GET "
+                            + LOGS + " to (" + host + ") answered HTTP ")
+                    .doesNotContain("GitHub answered", "sig=", "_signed", "Server busy");
+        }
+        assertThat(busy.getMessage()).contains("HTTP 503");
+        assertThat(refused.getMessage()).contains("HTTP 403");
+        assertThat(storageRequests()).hasSize(3);
+    }
+
+    @Test
     void aFailingLogStorageOpensItsOwnBreakerAndPausesLogFetchesOnlyNotGitHubsCalls() {
         for (int i = 0; i < 10; i++) {
             harness.github.script("GET", "/_signed/", serverError(503));
@@ -183,6 +214,9 @@ class JobLogStorageTest {
         assertThat(paused.getMessage()).contains("log storage", "GitHub's other calls go on");
         assertThat(storageRequests()).as("nothing sent to the store while its breaker is open")
                 .hasSize(10);
+        assertThat(harness.github.requests("GET", LOGS)).as("nor the logs URL asked for a"
+                + " redirect that could not be followed").hasSize(10);
+        assertThat(redirectsTimed("breaker_open")).as(registry.getMetersAsString()).isEqualTo(1);
         assertThat(transport.storageBreaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(transport.hostBreaker().getState()).as("GitHub's API breaker").isEqualTo(
                 CircuitBreaker.State.CLOSED);
@@ -194,6 +228,7 @@ class JobLogStorageTest {
 
         assertSucceeded(jobLog());
         assertThat(storageRequests()).hasSize(11);
+        assertThat(harness.github.requests("GET", LOGS)).hasSize(11);
     }
 
     @Test
@@ -215,6 +250,8 @@ class JobLogStorageTest {
         assertThat(refused.getMessage()).contains("already fetching 2 job logs",
                 "tollgate.executor.max-in-flight");
         assertThat(storageRequests()).as("the third fetch was never sent").hasSize(2);
+        assertThat(redirectsTimed("bulkhead_full")).as(registry.getMetersAsString()).isEqualTo(
+                1);
         assertSucceeded(getFile());
         for (Future<ToolCallCompleted> call : hanging) {
             ToolCallCompleted cut = call.get(120, TimeUnit.SECONDS);

@@ -34,6 +34,9 @@ public final class ErrorClassifier {
     private static final Duration PRIMARY_FALLBACK_WAIT = Duration.ofSeconds(60);
     private static final int MAX_MESSAGE = 500;
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** A URL's scheme and host, then the rest of it (path, query), up to white space. */
+    private static final Pattern URL_PAST_HOST = Pattern.compile(
+            "(?i)\\b([a-z][a-z0-9+.-]*://[^/?#\\s]*)[^\\s]*");
 
     private ErrorClassifier() {
     }
@@ -155,6 +158,109 @@ public final class ErrorClassifier {
         // Not attempted: GitHub has been failing, the breaker lets it recover.
         return GitHubError.of(ErrorClass.UPSTREAM_UNAVAILABLE, 0, upstream(host)
                 + " is failing; calls are paused", retryAt);
+    }
+
+    /**
+     * The log storage GitHub redirected a job's log to ({@code location}, the redirect's
+     * {@code Location}) answered {@code status}, not 2xx: told as that store's answer, naming its
+     * host only (never the signed URL, whose query is the credential), not as GitHub's. Its body is
+     * not passed on (it may echo the signed URL), nor are GitHub's rate-limit rules applied: the
+     * store has none of GitHub's budgets.
+     *
+     * @param path the API path GitHub answered with the redirect ({@code .../logs})
+     * @param location the redirect's {@code Location}, or null
+     */
+    public static GitHubError logStorageAnswered(String path, String location, int status,
+            ResponseHeaders headers, Instant now) {
+        if (status >= 200 && status < 300) {
+            throw new IllegalArgumentException("HTTP " + status + " is a success, not an error");
+        }
+        String store = logStorage(path, location) + " answered HTTP " + status;
+        if (status == 404 || status == 410) {
+            // The log is not (or no longer) there: GitHub keeps a job's log for a limited time.
+            return GitHubError.of(ErrorClass.NOT_FOUND, status, store + ": the log is not there"
+                    + " (GitHub keeps a job's log for a limited time)", null);
+        }
+        if (status >= 300 && status < 400) {
+            // A second redirect: only GitHub's one redirect to the signed URL is followed.
+            return GitHubError.of(ErrorClass.REDIRECT_NOT_FOLLOWED, status, store + ", a second"
+                    + " redirect, which Tollgate does not follow; nothing was fetched from there",
+                    null);
+        }
+        // Anything else (a 5xx or 408, a 429, the signed URL refused or expired with 401/403):
+        // the store's, not the agent's; asking again gets GitHub's fresh signed URL.
+        return GitHubError.of(ErrorClass.TRANSIENT, status, store + "; GitHub's API answered,"
+                + " retry later", retryAfter(headers, now).orElse(null));
+    }
+
+    /**
+     * A fetch of where GitHub redirected a job's log ({@code location}) that got no answer: told
+     * as the log storage's failure, by its host (never the signed URL), not as GitHub's API's,
+     * which answered. Retryable, like any call that got no answer.
+     */
+    public static GitHubError logStorageFailed(String path, String location, Throwable failure) {
+        String what = switch (failure) {
+            // OkHttp's call timeout: the whole fetch took longer than an API call may.
+            case SocketTimeoutException e -> "did not answer in time";
+            case InterruptedIOException e when "timeout".equals(e.getMessage()) ->
+                "did not answer in time";
+            // No connection could be made (refused, or the name does not resolve).
+            case ConnectException e -> "could not be reached";
+            case UnknownHostException e -> "could not be reached";
+            default -> "failed";
+        };
+        String detail = failure.getMessage() == null
+                ? ""
+                : " (" + truncate(withoutUrlPaths(failure.getMessage())) + ")";
+        return GitHubError.of(classifyFailure(failure).errorClass(), 0, logStorage(path,
+                location) + " " + what + detail + "; GitHub's API answered, retry later", null);
+    }
+
+    /**
+     * The answer when the log storage's breaker refuses to fetch a job's log: the store GitHub
+     * (its API at {@code host}) redirects logs to has been failing.
+     */
+    public static GitHubError logStoragePaused(String host, Instant retryAt) {
+        // Not attempted: the store has been failing, its own breaker lets it recover.
+        return GitHubError.of(ErrorClass.UPSTREAM_UNAVAILABLE, 0, "the log storage " + upstream(
+                host) + " redirects job logs to has been failing; job logs are not fetched for"
+                + " now (GitHub's other calls go on)", retryAt);
+    }
+
+    /**
+     * The answer when {@code atOnce} job logs are already being fetched, the most the replica
+     * fetches at once.
+     */
+    public static GitHubError logFetchesFull(String host, int atOnce, Instant retryAt) {
+        // Not attempted: waiting would hold a call slot too, and a hanging store must not hold
+        // them all; another fetch soon finds room.
+        return GitHubError.of(ErrorClass.TRANSIENT, 0, "the executor is already fetching "
+                + atOnce + " job logs from the log storage " + upstream(host) + " redirects to,"
+                + " the most it fetches at once (a quarter of tollgate.executor.max-in-flight);"
+                + " retry shortly", retryAt);
+    }
+
+    /** "the log storage GitHub redirected GET {path} to (host)": never the signed URL. */
+    private static String logStorage(String path, String location) {
+        String host = null;
+        if (location != null) {
+            try {
+                host = java.net.URI.create(location.trim()).getHost();
+            } catch (IllegalArgumentException malformed) {
+                host = null;
+            }
+        }
+        return "the log storage GitHub redirected GET " + path + " to" + (host == null
+                ? ""
+                : " (" + host + ")");
+    }
+
+    /**
+     * A failure's text with every URL cut to its scheme and host: a signed URL's query is a
+     * credential, and its path is not the agent's either.
+     */
+    private static String withoutUrlPaths(String text) {
+        return URL_PAST_HOST.matcher(text).replaceAll("$1");
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.tollgate.executor.core;
 
 import java.io.IOException;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A transport around another that passes every call on as it is: a decorator (timing, retries,
@@ -32,5 +33,10 @@ public abstract class ForwardingTransport implements GitHubTransport {
     public GitHubResponse fetchRedirect(String path, GitHubResponse redirect,
             GitHubRequest.Caller caller, ResponseBudget.Account account) throws IOException {
         return delegate.fetchRedirect(path, redirect, caller, account);
+    }
+
+    @Override
+    public Optional<GitHubError> redirectRefusal() {
+        return delegate.redirectRefusal();
     }
 }

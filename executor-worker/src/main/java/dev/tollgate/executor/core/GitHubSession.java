@@ -115,61 +115,49 @@ public final class GitHubSession {
     /**
      * For a GET of {@code path} that GitHub answered with {@code redirect} where a redirect is
      * its documented answer (a job's log, to a short-lived signed URL): fetches where it points,
-     * once, without the credential, and returns that answer whatever its status. Where it may
-     * not lead ({@link RedirectTarget}) is thrown as {@code redirect_not_followed}.
+     * once, without the credential, and returns its 2xx answer. Where it may not lead
+     * ({@link RedirectTarget}) is thrown as {@code redirect_not_followed}; any other answer, or
+     * none, is thrown classified as the log storage's ({@link ErrorClassifier#logStorageAnswered},
+     * {@link ErrorClassifier#logStorageFailed}), never as GitHub's.
      */
     public GitHubResponse followRedirect(String path, GitHubResponse redirect) {
         GitHubRequest.Caller caller = new GitHubRequest.Caller(scope == null
                 ? 0
                 : scope.installationId(), context.agentId());
+        String location = redirect.headers().first("location").orElse(null);
+        GitHubResponse response;
         try {
-            GitHubResponse response = transport.fetchRedirect(path, redirect, caller, account);
-            attempts.incrementAndGet();
-            lastStatus = response.status();
-            if (response.isSuccess() && !response.complete()) {
-                throw new GitHubCallException(GitHubError.of(ErrorClass.RESULT_TOO_LARGE, response
-                        .status(),
-                        "the answer GitHub redirected GET " + path + " to is larger"
-                                + " than " + response.tooLarge().limit() + " bytes (at least "
-                                + response.tooLarge().atLeast() + "), the most the executor"
-                                + " reads of one answer (tollgate.github.max-response-bytes)",
-                        null));
-            }
-            return response;
+            response = transport.fetchRedirect(path, redirect, caller, account);
         } catch (IOException e) {
             attempts.incrementAndGet();
-            throw new GitHubCallException(redirectFailed(path, redirect, e));
+            throw new GitHubCallException(ErrorClassifier.logStorageFailed(path, location, e));
         }
+        attempts.incrementAndGet();
+        lastStatus = response.status();
+        if (!response.isSuccess()) {
+            throw new GitHubCallException(ErrorClassifier.logStorageAnswered(path, location,
+                    response.status(), response.headers(), clock.instant()));
+        }
+        if (!response.complete()) {
+            throw new GitHubCallException(GitHubError.of(ErrorClass.RESULT_TOO_LARGE, response
+                    .status(),
+                    "the answer GitHub redirected GET " + path + " to is larger"
+                            + " than " + response.tooLarge().limit() + " bytes (at least "
+                            + response.tooLarge().atLeast() + "), the most the executor"
+                            + " reads of one answer (tollgate.github.max-response-bytes)",
+                    null));
+        }
+        return response;
     }
 
     /**
-     * A fetch of where GitHub redirected {@code path} that got no answer: said to be the log
-     * storage's failure, by its host (never the signed URL), not GitHub's API's, which answered.
+     * Why the one redirect followed by hand would be refused now, asked before the request that
+     * leads to it is sent (the log storage's breaker is open): that request would spend the
+     * installation's rate limit on an answer that cannot be followed. Empty when it may be
+     * fetched (where it leads is still checked when it is).
      */
-    static GitHubError redirectFailed(String path, GitHubResponse redirect, IOException e) {
-        GitHubError failure = ErrorClassifier.classifyFailure(e);
-        String host = redirect.headers().first("location").map(location -> {
-            try {
-                return java.net.URI.create(location.trim()).getHost();
-            } catch (IllegalArgumentException malformed) {
-                return null;
-            }
-        }).orElse(null);
-        String what = switch (e) {
-            // OkHttp's call timeout: the whole fetch took longer than an API call may.
-            case java.net.SocketTimeoutException timeout -> "did not answer in time";
-            case java.io.InterruptedIOException timeout when "timeout".equals(e.getMessage()) ->
-                "did not answer in time";
-            case java.net.ConnectException refused -> "could not be reached";
-            case java.net.UnknownHostException unresolved -> "could not be reached";
-            default -> "failed";
-        };
-        String detail = e.getMessage() == null
-                ? ""
-                : " (" + ErrorClassifier.truncate(e.getMessage()) + ")";
-        return GitHubError.of(failure.errorClass(), 0, "the log storage GitHub redirected GET "
-                + path + " to" + (host == null ? "" : " (" + host + ")") + " " + what + detail
-                + "; GitHub's API answered, retry later", null);
+    public Optional<GitHubError> redirectRefusal() {
+        return transport.redirectRefusal();
     }
 
     /** Sends and parses a 2xx JSON answer; anything else is thrown, classified. */

@@ -1,17 +1,18 @@
 package dev.tollgate.executor.core;
 
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * Sends one request to GitHub and returns its answer, whatever the status. Implemented by the
  * OkHttp adapter; an {@link IOException} means no answer (timeout, reset, refused). No transport
  * follows a redirect: a 3xx is returned as it is.
  *
- * <p>Both methods are abstract, so a transport says what it does with the one redirect followed
- * by hand: a decorator extends {@link ForwardingTransport}, which passes both on, and a stand-in
- * that speaks only the API is made with {@link #sendOnly}, which refuses it by name. A lambda is
- * not a transport: one wrapping another used to inherit a refusal here and silently broke
- * {@code get_job_log} wherever it sat in the chain.
+ * <p>Every method is abstract, so a transport says what it does with the one redirect followed
+ * by hand: a decorator extends {@link ForwardingTransport}, which passes them all on, and a
+ * stand-in that speaks only the API is made with {@link #sendOnly}, which refuses it by name. A
+ * lambda is not a transport: one wrapping another used to inherit a refusal here and silently
+ * broke {@code get_job_log} wherever it sat in the chain.
  */
 public interface GitHubTransport {
 
@@ -31,6 +32,15 @@ public interface GitHubTransport {
      */
     GitHubResponse fetchRedirect(String path, GitHubResponse redirect,
             GitHubRequest.Caller caller, ResponseBudget.Account account) throws IOException;
+
+    /**
+     * Why the one redirect followed by hand would be refused now, asked before the request that
+     * leads to it is sent: the log storage's breaker is open ({@code upstream_unavailable}), and
+     * the API call, whose 302 could not be followed, would spend the installation's rate limit
+     * for nothing. Empty when it may be fetched; where it leads is checked by
+     * {@link #fetchRedirect}, which refuses anything this lets through that it would not fetch.
+     */
+    Optional<GitHubError> redirectRefusal();
 
     /** What {@link #sendOnly} sends with. */
     @FunctionalInterface
@@ -60,6 +70,11 @@ public interface GitHubTransport {
                         redirect.status(), "GitHub answered HTTP " + redirect.status()
                                 + ", a redirect, which this transport does not follow",
                         null));
+            }
+
+            @Override
+            public Optional<GitHubError> redirectRefusal() {
+                return Optional.empty(); // refused by fetchRedirect, once it is seen
             }
 
             @Override

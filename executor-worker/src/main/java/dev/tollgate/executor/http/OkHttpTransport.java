@@ -1,5 +1,6 @@
 package dev.tollgate.executor.http;
 
+import dev.tollgate.executor.core.GitHubError;
 import dev.tollgate.executor.core.GitHubRequest;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
@@ -8,13 +9,16 @@ import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.core.ResponseHeaders;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.Proxy;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.Dns;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -53,7 +57,10 @@ import okio.BufferedSource;
  * project's {@code /variables} would be read with the host's token. A 3xx is returned as it is
  * and classified {@code redirect_not_followed}. The one redirect followed by hand, a job's log,
  * goes through {@link #fetchRedirect}: once, without {@code Authorization}, where
- * {@link RedirectTarget} allows, on a client that refuses a name resolving to a local address.
+ * {@link RedirectTarget} allows (the host checked again as OkHttp reads it), on a client without
+ * a proxy whose resolver refuses a name that resolves to a local address: in the very list of
+ * addresses OkHttp then connects to, so a rebinding DNS has no second lookup to answer. Such a
+ * refusal is {@code redirect_not_followed}, like a local address literal.
  *
  * <p>Bodies are streamed into memory a chunk at a time, each chunk reserved in the replica's
  * {@link ResponseBudget} before it is read, and never past the most read of one answer: a larger
@@ -75,8 +82,13 @@ public final class OkHttpTransport implements GitHubTransport {
     private final boolean gitHub;
     private final OkHttpClient repeatable;
     private final OkHttpClient writes;
-    /** The one redirect followed by hand: no credential, no local address. */
+    /**
+     * The one redirect followed by hand, anywhere but the API's own origin: no credential, no
+     * proxy, no name that resolves to a local address.
+     */
     private final OkHttpClient redirects;
+    /** The API's URL as OkHttp reads it: a redirect to its origin goes out as a read does. */
+    private final HttpUrl api;
     private final ResponseBudget budget;
 
     /** A transport with a budget of its own, sized for this JVM's heap (tests, tools). */
@@ -110,13 +122,15 @@ public final class OkHttpTransport implements GitHubTransport {
         this.repeatable = unredirected.newBuilder().retryOnConnectionFailure(true).build();
         this.writes = unredirected.newBuilder().retryOnConnectionFailure(false).connectionPool(
                 new ConnectionPool(0, 1, TimeUnit.SECONDS)).build();
-        String apiHost = URI.create(this.apiUrl).getHost();
-        this.redirects = repeatable.newBuilder().dns(hostname -> {
-            List<InetAddress> addresses = Dns.SYSTEM.lookup(hostname);
-            if (!hostname.equalsIgnoreCase(apiHost) && addresses.stream().anyMatch(
-                    RedirectTarget::isLocal)) {
-                throw new UnknownHostException(hostname + " resolves to a local address, where"
-                        + " Tollgate does not follow a redirect");
+        this.api = HttpUrl.parse(this.apiUrl + "/"); // null: no origin a redirect may share
+        // A name is resolved once, by the client's own resolver, and checked in the list OkHttp
+        // then connects to: no second lookup that a rebinding DNS could answer differently. No
+        // proxy: one would resolve the name itself, past the check.
+        Dns resolver = client.dns();
+        this.redirects = repeatable.newBuilder().proxy(Proxy.NO_PROXY).dns(hostname -> {
+            List<InetAddress> addresses = List.copyOf(resolver.lookup(hostname));
+            if (addresses.stream().anyMatch(RedirectTarget::isLocal)) {
+                throw new LocalAddress(hostname);
             }
             return addresses;
         }).build();
@@ -176,11 +190,65 @@ public final class OkHttpTransport implements GitHubTransport {
     @Override
     public GitHubResponse fetchRedirect(String path, GitHubResponse redirect,
             GitHubRequest.Caller caller, ResponseBudget.Account holder) throws IOException {
-        URI target = RedirectTarget.of(URI.create(apiUrl), URI.create(urlOf(path)), redirect
-                .status(), redirect.headers().first("location").orElse(null));
-        Request http = new Request.Builder().url(target.toString()).get().header("User-Agent",
-                USER_AGENT).build(); // no Authorization: the signed URL is its own credential
-        return exchange(redirects, http, holder);
+        int status = redirect.status();
+        URI target = RedirectTarget.of(URI.create(apiUrl), URI.create(urlOf(path)), status,
+                redirect.headers().first("location").orElse(null));
+        // The host OkHttp connects to, as OkHttp reads the URL (it reads an address literal
+        // without asking the resolver): checked again, so no difference between two parsers
+        // of one URL leads elsewhere.
+        HttpUrl url = HttpUrl.parse(target.toASCIIString());
+        if (url == null) {
+            throw RedirectTarget.refusedMalformed(status);
+        }
+        boolean apiOrigin = api != null && url.scheme().equals(api.scheme()) && url.host()
+                .equals(api.host()) && url.port() == api.port();
+        if (!apiOrigin && RedirectTarget.isLocalAddress(url.host())) {
+            throw RedirectTarget.refusedLocalAddress(status, url.host());
+        }
+        Request http = new Request.Builder().url(url).get().header("User-Agent", USER_AGENT)
+                .build(); // no Authorization: the signed URL is its own credential
+        try {
+            return exchange(apiOrigin ? repeatable : redirects, http, holder);
+        } catch (IOException e) {
+            if (refusedByResolver(e)) {
+                // Where the redirect leads, not a store that failed: refused, never retried,
+                // not counted on the store's breaker.
+                throw RedirectTarget.refusedLocalName(status, url.host());
+            }
+            throw e;
+        }
+    }
+
+    /** Nothing refuses a redirect before it is seen here: {@link #fetchRedirect} checks it. */
+    @Override
+    public Optional<GitHubError> redirectRefusal() {
+        return Optional.empty();
+    }
+
+    /** Whether {@code e} is, or carries, the resolver's refusal of a local address. */
+    private static boolean refusedByResolver(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof LocalAddress) {
+                return true;
+            }
+            for (Throwable suppressed : t.getSuppressed()) {
+                if (suppressed instanceof LocalAddress) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The resolver's refusal of a name that resolves to a local address. */
+    private static final class LocalAddress extends UnknownHostException {
+
+        private static final long serialVersionUID = 1L;
+
+        LocalAddress(String hostname) {
+            super(hostname + " resolves to an address of this machine or its network, where"
+                    + " Tollgate does not follow a redirect");
+        }
     }
 
     private GitHubResponse exchange(OkHttpClient client, Request http,

@@ -7,6 +7,7 @@ import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.GitHubTransport;
 import dev.tollgate.executor.core.InstallationTokens;
 import dev.tollgate.executor.core.ResponseBudget;
+import dev.tollgate.executor.resilience.ResilientTransport;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -14,11 +15,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.function.Consumer;
 
 /**
  * The executor's own meters, summed over the replicas (consumers) of this process: GitHub request
@@ -26,8 +30,10 @@ import java.util.WeakHashMap;
  * by hand apart from them ({@code tollgate.github.redirects}: a job's log, fetched from GitHub's
  * log storage, another host, so a slow store shows there and not as a slow API), token cache
  * lookups that were answered from the cache ({@code tollgate.tokens.cache.hits}) and circuit breakers by state
- * ({@code tollgate.github.circuit.breakers}, 1 per breaker in that state). Token mints are counted
- * from the TokenMinted events ({@code tollgate.tokens.minted}, by the runtime).
+ * and by which breaker they are ({@code tollgate.github.circuit.breakers}, 1 per breaker in that
+ * state; {@code breaker} is {@code host}, {@code caller} or {@code log_storage}, never a breaker's
+ * name, which holds an agent). Token mints are counted from the TokenMinted events
+ * ({@code tollgate.tokens.minted}, by the runtime).
  */
 public final class ExecutorMetrics {
 
@@ -38,7 +44,15 @@ public final class ExecutorMetrics {
 
     private static final Set<InstallationTokens> TOKENS = Collections.synchronizedSet(Collections
             .newSetFromMap(new WeakHashMap<>()));
-    private static final Map<CircuitBreaker, Boolean> BREAKERS = Collections.synchronizedMap(
+    /** The tag saying which breaker: see {@link ResilientTransport#BREAKER_TAG}. */
+    public static final String BREAKER_TAG = ResilientTransport.BREAKER_TAG;
+    private static final List<String> BREAKER_KINDS = List.of(ResilientTransport.HOST_BREAKER,
+            ResilientTransport.CALLER_BREAKER, ResilientTransport.LOG_STORAGE_BREAKER);
+    private static final String REDIRECTS_DESCRIPTION = "fetches of where GitHub redirected (a"
+            + " job's log, from its log storage), apart from the API's requests";
+
+    /** Each breaker watched, with which breaker it is. */
+    private static final Map<CircuitBreaker, String> BREAKERS = Collections.synchronizedMap(
             new WeakHashMap<>());
 
     static {
@@ -46,10 +60,14 @@ public final class ExecutorMetrics {
         FunctionCounter.builder(TOKEN_CACHE_HITS, TOKENS, ExecutorMetrics::hits)
                 .description("installation token requests answered from the cache")
                 .register(registry);
-        for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
-            Gauge.builder(CIRCUIT_BREAKERS, BREAKERS, breakers -> inState(breakers, state))
-                    .tag("state", state.name().toLowerCase(Locale.ROOT))
-                    .description("circuit breakers to GitHub in this state").register(registry);
+        for (String kind : BREAKER_KINDS) {
+            for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
+                Gauge.builder(CIRCUIT_BREAKERS, BREAKERS, breakers -> inState(breakers, kind,
+                        state)).tag("state", state.name().toLowerCase(Locale.ROOT)).tag(
+                                BREAKER_TAG, kind)
+                        .description("circuit breakers to GitHub in this state").register(
+                                registry);
+            }
         }
     }
 
@@ -68,8 +86,10 @@ public final class ExecutorMetrics {
      * failing log store is told apart from a slow API. Statuses besides {@code 2xx} to
      * {@code 5xx}: {@code io_error} (no answer: a timeout, a reset, a refused connection) and, for
      * a redirect, {@code too_large} (over {@code tollgate.github.max-response-bytes}, abandoned)
-     * and {@code refused} (not fetched: {@code RedirectTarget} refused where it leads, or the
-     * replica's response budget had no room).
+     * and {@code refused} (not fetched: {@code RedirectTarget} refused where it leads, a name
+     * there resolved to a local address, or the replica's response budget had no room). The
+     * fetches the log storage's breaker or bulkhead refused never reach this far: see
+     * {@link #redirectRefusals}.
      */
     public static GitHubTransport timed(GitHubTransport transport, MeterRegistry registry) {
         return new ForwardingTransport(transport) {
@@ -108,14 +128,31 @@ public final class ExecutorMetrics {
                     status = "refused"; // nothing fetched (where it leads, or no room to read)
                     throw e;
                 } finally {
-                    sample.stop(Timer.builder(GITHUB_REDIRECTS).description(
-                            "fetches of where GitHub redirected (a job's log, from its log"
-                                    + " storage), apart from the API's requests")
-                            .tag("status", status).publishPercentileHistogram().register(
-                                    registry));
+                    sample.stop(redirects(registry, status));
                 }
             }
         };
+    }
+
+    /**
+     * Counts each job log the log storage's guards refused to fetch
+     * ({@link ResilientTransport#reportingRedirectRefusals}) in {@code tollgate.github.redirects}
+     * with the refusal as its status ({@code breaker_open}, {@code bulkhead_full}), timed zero:
+     * nothing was fetched, so nothing else would show them.
+     */
+    public static Consumer<ResilientTransport.RedirectRefusal> redirectRefusals(
+            MeterRegistry registry) {
+        return refusal -> redirects(registry, refusal.tag()).record(Duration.ZERO);
+    }
+
+    /** {@link #redirectRefusals(MeterRegistry)} into the global registry (Spring's). */
+    public static Consumer<ResilientTransport.RedirectRefusal> redirectRefusals() {
+        return redirectRefusals(Metrics.globalRegistry);
+    }
+
+    private static Timer redirects(MeterRegistry registry, String status) {
+        return Timer.builder(GITHUB_REDIRECTS).description(REDIRECTS_DESCRIPTION).tag("status",
+                status).publishPercentileHistogram().register(registry);
     }
 
     public static InstallationTokens watch(InstallationTokens tokens) {
@@ -123,8 +160,15 @@ public final class ExecutorMetrics {
         return tokens;
     }
 
+    /**
+     * Counts {@code breaker} in {@code tollgate.github.circuit.breakers} by its state and which
+     * breaker it is (its {@link ResilientTransport#BREAKER_TAG}; one made elsewhere counts as a
+     * host's).
+     */
     public static CircuitBreaker watch(CircuitBreaker breaker) {
-        BREAKERS.put(breaker, Boolean.TRUE);
+        String kind = breaker.getTags().getOrDefault(BREAKER_TAG, ResilientTransport.HOST_BREAKER);
+        BREAKERS.put(breaker,
+                BREAKER_KINDS.contains(kind) ? kind : ResilientTransport.HOST_BREAKER);
         return breaker;
     }
 
@@ -134,10 +178,11 @@ public final class ExecutorMetrics {
         }
     }
 
-    private static double inState(Map<CircuitBreaker, Boolean> breakers,
+    private static double inState(Map<CircuitBreaker, String> breakers, String kind,
             CircuitBreaker.State state) {
         synchronized (breakers) {
-            return breakers.keySet().stream().filter(b -> b.getState() == state).count();
+            return breakers.entrySet().stream().filter(b -> b.getValue().equals(kind) && b
+                    .getKey().getState() == state).count();
         }
     }
 }

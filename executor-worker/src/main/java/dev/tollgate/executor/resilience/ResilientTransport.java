@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -70,11 +71,14 @@ import javax.net.ssl.SSLHandshakeException;
  * refused at once ({@code transient}) rather than wait holding its slot;
  * <li>a <b>breaker of the store</b> ({@link #storageBreaker}), counting timeouts, broken or
  * refused connections and 5xx/408 answers, which when open answers {@code upstream_unavailable}
- * without fetching. One breaker, not one per agent: an agent chooses a job, not where GitHub
- * stores its log or how that store fares; a log too large is refused by its length
- * ({@code result_too_large}), and a redirect refused by where it leads is not fetched, so neither
- * counts.
+ * without fetching, and before the logs URL is even called ({@link #redirectRefusal}). One
+ * breaker, not one per agent: an agent chooses a job, not where GitHub stores its log or how that
+ * store fares; a log too large is refused by its length ({@code result_too_large}), and a
+ * redirect refused by where it leads (a name there resolving to a local address included) is not
+ * fetched, so neither counts.
  * </ul>
+ * Both guards' refusals reach no host: they are reported to
+ * {@link #reportingRedirectRefusals}'s listener (the metrics).
  */
 public final class ResilientTransport extends ForwardingTransport {
 
@@ -82,6 +86,36 @@ public final class ResilientTransport extends ForwardingTransport {
     static final int MAX_CALLER_BREAKERS = 10_000;
     /** Job logs fetched at once unless told: a quarter of the default calls in flight (64). */
     public static final int DEFAULT_REDIRECTS_AT_ONCE = 16;
+    /**
+     * The tag (Resilience4j's, on each breaker made here) that says which breaker it is, for the
+     * metrics: {@link #HOST_BREAKER}, {@link #CALLER_BREAKER} or {@link #LOG_STORAGE_BREAKER}.
+     */
+    public static final String BREAKER_TAG = "breaker";
+    /** A host's breaker: GitHub's (the executor's or the installation sync's) or a forge's. */
+    public static final String HOST_BREAKER = "host";
+    /** One installation and agent's breaker. */
+    public static final String CALLER_BREAKER = "caller";
+    /** The breaker of the log storage GitHub redirects job logs to. */
+    public static final String LOG_STORAGE_BREAKER = "log_storage";
+
+    /** Why a job log was not fetched, by this transport's own guards (for the metrics). */
+    public enum RedirectRefusal {
+        /** The log storage's breaker is open. */
+        BREAKER_OPEN("breaker_open"),
+        /** As many job logs are being fetched as the bulkhead allows. */
+        BULKHEAD_FULL("bulkhead_full");
+
+        private final String tag;
+
+        RedirectRefusal(String tag) {
+            this.tag = tag;
+        }
+
+        /** How the metrics' {@code status} tag says it. */
+        public String tag() {
+            return tag;
+        }
+    }
 
     private final String host;
     private final RetryPolicy policy;
@@ -99,6 +133,8 @@ public final class ResilientTransport extends ForwardingTransport {
     };
     private volatile UnaryOperator<CircuitBreaker> watcher = UnaryOperator.identity();
     private volatile Bulkhead redirects;
+    private volatile Consumer<RedirectRefusal> refusals = refusal -> {
+    };
     /** The log storage's breaker, made on the first redirect (most transports never follow one). */
     private CircuitBreaker storageBreaker;
 
@@ -126,6 +162,16 @@ public final class ResilientTransport extends ForwardingTransport {
         return this;
     }
 
+    /**
+     * Tells {@code report} of every job log its guards refused to fetch (the store's breaker
+     * open, the bulkhead full), the refusal asked for before the logs URL is called included:
+     * they reach no host, so no timing of a fetch sees them.
+     */
+    public ResilientTransport reportingRedirectRefusals(Consumer<RedirectRefusal> report) {
+        this.refusals = Objects.requireNonNull(report, "report");
+        return this;
+    }
+
     /** A bulkhead for {@link #fetchingRedirectsWithin}: {@code atOnce} fetches, no waiting. */
     public static Bulkhead redirectBulkhead(int atOnce) {
         if (atOnce < 1) {
@@ -139,8 +185,8 @@ public final class ResilientTransport extends ForwardingTransport {
     public CircuitBreaker storageBreaker() {
         synchronized (callerBreakers) {
             if (storageBreaker == null) {
-                storageBreaker = watcher.apply(breakerNamed("github-" + host + " log storage",
-                        openWait, clock));
+                storageBreaker = watcher.apply(breaker("github-" + host + " log storage",
+                        LOG_STORAGE_BREAKER, openWait, clock));
             }
             return storageBreaker;
         }
@@ -160,8 +206,8 @@ public final class ResilientTransport extends ForwardingTransport {
     /** The breaker of one installation and agent's calls (created if it does not exist yet). */
     public CircuitBreaker breakerOf(GitHubRequest.Caller caller) {
         synchronized (callerBreakers) {
-            return callerBreakers.computeIfAbsent(caller.key(), key -> watcher.apply(breakerFor(
-                    host + " (" + key + ")", openWait, clock)));
+            return callerBreakers.computeIfAbsent(caller.key(), key -> watcher.apply(breaker(
+                    "github-" + host + " (" + key + ")", CALLER_BREAKER, openWait, clock)));
         }
     }
 
@@ -172,11 +218,17 @@ public final class ResilientTransport extends ForwardingTransport {
 
     /** A breaker as {@link #breakerFor}'s, named {@code name} (another forge's host). */
     public static CircuitBreaker breakerNamed(String name, Duration openWait, Clock clock) {
+        return breaker(name, HOST_BREAKER, openWait, clock);
+    }
+
+    /** The breaker of every kind: 50% failures over 20 calls, tagged with its {@code kind}. */
+    private static CircuitBreaker breaker(String name, String kind, Duration openWait,
+            Clock clock) {
         return CircuitBreaker.of(name, CircuitBreakerConfig.custom().clock(clock)
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(20).minimumNumberOfCalls(10).failureRateThreshold(50)
                 .waitDurationInOpenState(openWait).permittedNumberOfCallsInHalfOpenState(2)
-                .build());
+                .build(), Map.of(BREAKER_TAG, kind));
     }
 
     /** One attempt's outcome; never thrown, so the retry decides on results alone. */
@@ -306,22 +358,16 @@ public final class ResilientTransport extends ForwardingTransport {
         Bulkhead bulkhead = redirects;
         if (!bulkhead.tryAcquirePermission()) {
             // Waiting would hold the call's slot too: a store that hangs must not take them all.
-            throw new GitHubCallException(GitHubError.of(ErrorClass.TRANSIENT, 0, "the executor"
-                    + " is already fetching " + bulkhead.getBulkheadConfig().getMaxConcurrentCalls()
-                    + " job logs from the log storage " + ErrorClassifier.upstream(host)
-                    + " redirects to, the most it fetches at once (a quarter of"
-                    + " tollgate.executor.max-in-flight); retry shortly",
-                    clock.instant()
-                            .plusSeconds(1)));
+            refusals.accept(RedirectRefusal.BULKHEAD_FULL);
+            throw new GitHubCallException(ErrorClassifier.logFetchesFull(host, bulkhead
+                    .getBulkheadConfig().getMaxConcurrentCalls(),
+                    clock.instant().plusSeconds(
+                            1)));
         }
         try {
             CircuitBreaker storage = storageBreaker();
             if (!storage.tryAcquirePermission()) {
-                throw new GitHubCallException(GitHubError.of(ErrorClass.UPSTREAM_UNAVAILABLE, 0,
-                        "the log storage " + ErrorClassifier.upstream(host) + " redirects job"
-                                + " logs to has been failing; job logs are not fetched for now"
-                                + " (GitHub's other calls go on)",
-                        clock.instant().plus(openWait)));
+                throw new GitHubCallException(storagePaused());
             }
             long start = System.nanoTime();
             try {
@@ -345,6 +391,34 @@ public final class ResilientTransport extends ForwardingTransport {
         } finally {
             bulkhead.onComplete();
         }
+    }
+
+    /**
+     * Refuses a job log at once while the log storage's breaker is open, before the logs URL is
+     * called: its 302 could not be followed, and the call would spend the installation's rate
+     * limit for nothing. The breaker is asked as a fetch would ask it, and its permission given
+     * back, so that it still half-opens when its wait is over. A transport that has fetched no
+     * log yet has no store breaker to ask.
+     */
+    @Override
+    public Optional<GitHubError> redirectRefusal() {
+        CircuitBreaker storage;
+        synchronized (callerBreakers) {
+            storage = storageBreaker;
+        }
+        if (storage != null) {
+            if (!storage.tryAcquirePermission()) {
+                return Optional.of(storagePaused());
+            }
+            storage.releasePermission();
+        }
+        return delegate().redirectRefusal();
+    }
+
+    /** The store's breaker refused: reported, and answered as the store's pause. */
+    private GitHubError storagePaused() {
+        refusals.accept(RedirectRefusal.BREAKER_OPEN);
+        return ErrorClassifier.logStoragePaused(host, clock.instant().plus(openWait));
     }
 
     /** No connection could be made at all: GitHub (or the way to it) is down, not one agent. */

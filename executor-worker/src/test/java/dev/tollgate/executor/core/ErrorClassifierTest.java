@@ -9,6 +9,7 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -260,6 +261,119 @@ class ErrorClassifierTest {
         assertThat(error.code()).isEqualTo("upstream_unavailable");
         assertThat(error.retryable()).isTrue();
         assertThat(error.retryAt()).contains(NOW.plusSeconds(30));
+    }
+
+    private static final String JOB_LOGS = "/repos/octo/hello/actions/jobs/29679449000/logs";
+    /** Where GitHub redirects a job's log: its storage, at a signed URL whose query is the key. */
+    private static final String SIGNED = "https://productionresultssa1.blob.core.windows.net"
+            + "/actions-results/7f3e/workflow-job-run-1/logs/job/job-logs.txt?rsct=text%2Fplain"
+            + "&se=2026-12-07T12%3A01%3A00Z&sp=r&sv=2025-01-05&sig=S3cr3tS1gnature%3D";
+    private static final String STORE = "productionresultssa1.blob.core.windows.net";
+
+    static Stream<Arguments> logStorageFailures() {
+        return Stream.of(Arguments.of(new SocketTimeoutException("timeout"),
+                "did not answer in time"),
+                Arguments.of(new InterruptedIOException("timeout"),
+                        "did not answer in time"),
+                Arguments.of(new ConnectException("Failed to connect to " + STORE
+                        + "/20.60.1.2:443"), "could not be reached"),
+                Arguments.of(new java.net.UnknownHostException(STORE), "could not be reached"),
+                Arguments.of(new IOException("unexpected end of stream on " + SIGNED), "failed"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("logStorageFailures")
+    void aJobLogStoreThatDoesNotAnswerIsToldAsTheStoresFailureByItsHostNeverItsSignedUrl(
+            IOException failure, String wording) {
+        GitHubError error = ErrorClassifier.logStorageFailed(JOB_LOGS, SIGNED, failure);
+
+        assertThat(error.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+        assertThat(error.retryable()).isTrue();
+        assertThat(error.status()).isZero();
+        assertThat(error.message()).startsWith("the log storage GitHub redirected GET "
+                + JOB_LOGS + " to (" + STORE + ") " + wording).contains(
+                        "GitHub's API answered")
+                .doesNotContain("sig=", "S3cr3t", "se=",
+                        "actions-results", "job-logs.txt");
+    }
+
+    @Test
+    void aJobLogStoreWhoseLocationHasNoHostIsToldWithoutOne() {
+        GitHubError relative = ErrorClassifier.logStorageFailed(JOB_LOGS, "/_signed/1?sig=x",
+                new SocketTimeoutException("timeout"));
+        GitHubError malformed = ErrorClassifier.logStorageAnswered(JOB_LOGS, "https://a b/?sig=x",
+                503, ResponseHeaders.empty(), NOW);
+        GitHubError none = ErrorClassifier.logStorageAnswered(JOB_LOGS, null, 503,
+                ResponseHeaders.empty(), NOW);
+
+        assertThat(relative.message()).startsWith("the log storage GitHub redirected GET "
+                + JOB_LOGS + " to did not answer in time").doesNotContain("sig=");
+        assertThat(malformed.message()).startsWith("the log storage GitHub redirected GET "
+                + JOB_LOGS + " to answered HTTP 503").doesNotContain("sig=");
+        assertThat(none.message()).startsWith("the log storage GitHub redirected GET " + JOB_LOGS
+                + " to answered HTTP 503");
+    }
+
+    @Test
+    void aJobLogStoresErrorAnswerIsToldAsTheStoresNotGitHubs() {
+        GitHubError failing = ErrorClassifier.logStorageAnswered(JOB_LOGS, SIGNED, 503,
+                ResponseHeaders.of("Retry-After", "30"), NOW);
+
+        assertThat(failing.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+        assertThat(failing.status()).isEqualTo(503);
+        assertThat(failing.retryAt()).contains(NOW.plusSeconds(30));
+        assertThat(failing.message()).isEqualTo("the log storage GitHub redirected GET "
+                + JOB_LOGS + " to (" + STORE + ") answered HTTP 503; GitHub's API answered,"
+                + " retry later");
+    }
+
+    @Test
+    void aJobLogStoreRefusingTheSignedUrlIsRetryableAndNeverReadAsGitHubsLimitsOrPermissions() {
+        // GitHub's rules would read these as a secondary limit (the word in the host), a spent
+        // primary budget and a missing permission: none of them is the installation's.
+        GitHubError abuseHost = ErrorClassifier.logStorageAnswered(JOB_LOGS,
+                "https://abuse.logs.example/x?sig=s", 403, ResponseHeaders.empty(), NOW);
+        GitHubError spent = ErrorClassifier.logStorageAnswered(JOB_LOGS, SIGNED, 403,
+                ResponseHeaders.of("x-ratelimit-remaining", "0"), NOW);
+        GitHubError throttled = ErrorClassifier.logStorageAnswered(JOB_LOGS, SIGNED, 429,
+                ResponseHeaders.empty(), NOW);
+
+        for (GitHubError error : List.of(abuseHost, spent, throttled)) {
+            assertThat(error.errorClass()).as(error.message()).isEqualTo(ErrorClass.TRANSIENT);
+            assertThat(error.message()).startsWith("the log storage GitHub redirected GET ");
+        }
+    }
+
+    @Test
+    void aJobLogTheStoreDoesNotHaveIsNotFoundAndASecondRedirectIsNotFollowed() {
+        GitHubError gone = ErrorClassifier.logStorageAnswered(JOB_LOGS, SIGNED, 404,
+                ResponseHeaders.empty(), NOW);
+        GitHubError onward = ErrorClassifier.logStorageAnswered(JOB_LOGS, SIGNED, 302,
+                ResponseHeaders.of("Location", "http://169.254.169.254/"), NOW);
+
+        assertThat(gone.errorClass()).isEqualTo(ErrorClass.NOT_FOUND);
+        assertThat(gone.message()).contains("(" + STORE + ") answered HTTP 404", "not there");
+        assertThat(onward.errorClass()).isEqualTo(ErrorClass.REDIRECT_NOT_FOLLOWED);
+        assertThat(onward.retryable()).isFalse();
+        assertThat(onward.message()).contains("second redirect").doesNotContain("169.254");
+        assertThatThrownBy(() -> ErrorClassifier.logStorageAnswered(JOB_LOGS, SIGNED, 200,
+                ResponseHeaders.empty(), NOW)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aPausedOrFullLogStorageIsToldAsTheStoresNotGitHubs() {
+        GitHubError paused = ErrorClassifier.logStoragePaused("api.github.com", NOW.plusSeconds(
+                30));
+        GitHubError full = ErrorClassifier.logFetchesFull("api.github.com", 16, NOW.plusSeconds(
+                1));
+
+        assertThat(paused.errorClass()).isEqualTo(ErrorClass.UPSTREAM_UNAVAILABLE);
+        assertThat(paused.retryAt()).contains(NOW.plusSeconds(30));
+        assertThat(paused.message()).contains("log storage", "GitHub's other calls go on");
+        assertThat(full.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+        assertThat(full.retryAt()).contains(NOW.plusSeconds(1));
+        assertThat(full.message()).contains("already fetching 16 job logs",
+                "tollgate.executor.max-in-flight");
     }
 
     @Test

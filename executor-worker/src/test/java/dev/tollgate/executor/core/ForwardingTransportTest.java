@@ -43,6 +43,12 @@ class ForwardingTransportTest {
                     + account);
             return LOG;
         }
+
+        @Override
+        public java.util.Optional<GitHubError> redirectRefusal() {
+            calls.add("refusal?");
+            return java.util.Optional.empty();
+        }
     }
 
     @Test
@@ -55,7 +61,8 @@ class ForwardingTransportTest {
 
         assertThat(defaults).as("a default here is what a lambda decorator silently inherits")
                 .isEmpty();
-        assertThat(abstracts).containsExactlyInAnyOrder("send", "fetchRedirect");
+        assertThat(abstracts).containsExactlyInAnyOrder("send", "fetchRedirect",
+                "redirectRefusal");
         assertThat(GitHubTransport.class.isAnnotationPresent(FunctionalInterface.class))
                 .isFalse();
     }
@@ -86,18 +93,20 @@ class ForwardingTransportTest {
     }
 
     @Test
-    void theBaseForwardsBothMethodsAsTheyAre() throws Exception {
+    void theBaseForwardsEveryMethodAsItIs() throws Exception {
         Recording inner = new Recording();
         GitHubTransport plain = new ForwardingTransport(inner) {
         };
 
         plain.send(GitHubRequest.get("/repos/o/r/issues", new GitHubRequest.Credential.AppJwt(
                 "jwt")));
+        java.util.Optional<GitHubError> refusal = plain.redirectRefusal();
         GitHubResponse fetched = plain.fetchRedirect("/repos/o/r/actions/jobs/2/logs", REDIRECT,
                 CALLER, null);
 
+        assertThat(refusal).isEmpty();
         assertThat(fetched).isSameAs(LOG);
-        assertThat(inner.calls).containsExactly("send GET /repos/o/r/issues",
+        assertThat(inner.calls).containsExactly("send GET /repos/o/r/issues", "refusal?",
                 "redirect /repos/o/r/actions/jobs/2/logs 302 agent null");
     }
 

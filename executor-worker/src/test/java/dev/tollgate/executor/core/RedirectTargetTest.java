@@ -52,6 +52,53 @@ class RedirectTargetTest {
     }
 
     @Test
+    void everyFormOfALocalAddressLiteralIsRefused() {
+        for (String location : new String[]{"https://[::ffff:127.0.0.1]/x",
+                "https://[::ffff:7f00:1]/x", "https://[::127.0.0.1]/x", "https://[::]/x",
+                "https://[::ffff:0:a9fe:a9fe]/x", "https://[64:ff9b::a9fe:a9fe]/x",
+                "https://[64:ff9b:1::1]/x", "https://[2002:a9fe:a9fe::1]/x",
+                "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/x", "https://[fd00:ec2::254]/x",
+                "https://[ff02::1]/x", "https://100.100.100.200/x", "https://0.1.2.3/x",
+                "https://192.0.0.192/x", "https://198.18.0.1/x", "https://224.0.0.1/x",
+                "https://255.255.255.255/x", "https://127.0.0.1./x", "https://0177.0.0.1/x",
+                "https://0x7f000001/x", "https://127.1/x", "https://017700000001/x"}) {
+            assertThatThrownBy(() -> RedirectTarget.of(GITHUB, LOGS, 302, location)).as(location)
+                    .isInstanceOfSatisfying(GitHubCallException.class, e -> assertThat(e.error()
+                            .errorClass()).isEqualTo(ErrorClass.REDIRECT_NOT_FOLLOWED));
+        }
+    }
+
+    @Test
+    void theApisOwnLoopbackHostIsFollowedOnItsOwnPortOnly() {
+        assertThatThrownBy(() -> RedirectTarget.of(STAND_IN, LOGS, 302,
+                "https://127.0.0.1:6379/x")).isInstanceOfSatisfying(GitHubCallException.class,
+                        e -> assertThat(e.error().message()).contains("127.0.0.1"));
+    }
+
+    @Test
+    void aResolvedAddressCarryingALocalIpv4OneIsLocalWhateverItsForm() throws Exception {
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        mapped[12] = 127;
+        mapped[15] = 1;
+        java.net.InetAddress asIpv6 = java.net.Inet6Address.getByAddress("logs.example", mapped,
+                null);
+
+        assertThat(RedirectTarget.isLocal(asIpv6)).as(asIpv6.toString()).isTrue();
+        assertThat(RedirectTarget.isLocal(java.net.InetAddress.getByName("100.64.0.1")))
+                .isTrue();
+        assertThat(RedirectTarget.isLocal(java.net.InetAddress.getByName("100.128.0.1")))
+                .isFalse();
+        assertThat(RedirectTarget.isLocal(java.net.InetAddress.getByName(
+                "2606:50c0:8000::154"))).isFalse();
+        assertThat(RedirectTarget.isLocal(java.net.InetAddress.getByName("::ffff:140.82.112.3")))
+                .isFalse();
+        assertThat(RedirectTarget.isLocal(java.net.InetAddress.getByName("20.60.40.4")))
+                .isFalse();
+    }
+
+    @Test
     void aPublicAddressLiteralOverHttpsIsNotLocal() {
         assertThat(RedirectTarget.isLocalAddress("140.82.112.3")).isFalse();
         assertThat(RedirectTarget.isLocalAddress("example.com")).isFalse();

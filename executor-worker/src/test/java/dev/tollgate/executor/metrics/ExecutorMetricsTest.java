@@ -36,6 +36,11 @@ class ExecutorMetricsTest {
                 followed.add(path + " " + answer.status() + " " + caller.agentId());
                 return log;
             }
+
+            @Override
+            public java.util.Optional<dev.tollgate.executor.core.GitHubError> redirectRefusal() {
+                return java.util.Optional.empty();
+            }
         };
 
         GitHubResponse fetched = ExecutorMetrics.timed(transport).fetchRedirect(
@@ -44,5 +49,57 @@ class ExecutorMetricsTest {
 
         assertThat(fetched).isSameAs(log);
         assertThat(followed).containsExactly("/repos/o/r/actions/jobs/1/logs 302 agent");
+    }
+
+    private static double breakers(io.micrometer.core.instrument.MeterRegistry registry,
+            String kind, String state) {
+        io.micrometer.core.instrument.Gauge gauge = registry.find(ExecutorMetrics.CIRCUIT_BREAKERS)
+                .tag("breaker", kind).tag("state", state).gauge();
+        assertThat(gauge).as(kind + " " + state).isNotNull();
+        return gauge.value();
+    }
+
+    @Test
+    void theBreakersGaugeTellsTheLogStoragesBreakerFromTheHostsAndTheCallersByKindNeverByName() {
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        java.util.concurrent.ScheduledExecutorService scheduler = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor();
+        // The gauges live in the global registry (Spring's registry joins it): read through one.
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.Metrics.addRegistry(registry);
+        try {
+            dev.tollgate.executor.resilience.ResilientTransport transport = new dev.tollgate.executor.resilience.ResilientTransport(
+                    GitHubTransport
+                            .sendOnly(request -> {
+                                throw new AssertionError("nothing is sent");
+                            }),
+                    "api.github.com", dev.tollgate.executor.core.RetryPolicy
+                            .defaults(),
+                    ExecutorMetrics.watch(dev.tollgate.executor.resilience.ResilientTransport
+                            .breakerFor("api.github.com",
+                                    java.time.Duration.ofSeconds(30), clock)),
+                    java.time.Duration.ofSeconds(30),
+                    new dev.tollgate.executor.resilience.WritePacer(java.time.Duration.ZERO, clock,
+                            pause -> {
+                            }),
+                    scheduler, clock).watchingBreakers(ExecutorMetrics::watch);
+            double storageOpen = breakers(registry, "log_storage", "open");
+            double hostOpen = breakers(registry, "host", "open");
+            double callersClosed = breakers(registry, "caller", "closed");
+
+            transport.storageBreaker().transitionToOpenState();
+            transport.breakerOf(new GitHubRequest.Caller(42, "agent-7"));
+
+            assertThat(breakers(registry, "log_storage", "open")).isEqualTo(storageOpen + 1);
+            assertThat(breakers(registry, "host", "open")).as(
+                    "GitHub's API breaker is not the store's").isEqualTo(hostOpen);
+            assertThat(breakers(registry, "caller", "closed")).isEqualTo(callersClosed + 1);
+            assertThat(registry.find(ExecutorMetrics.CIRCUIT_BREAKERS).gauges()).allSatisfy(
+                    gauge -> assertThat(gauge.getId().getTag("breaker")).isIn("host", "caller",
+                            "log_storage"));
+        } finally {
+            io.micrometer.core.instrument.Metrics.removeRegistry(registry);
+            scheduler.shutdownNow();
+        }
     }
 }

@@ -5,6 +5,7 @@ import static dev.tollgate.executor.core.handlers.Results.object;
 import static dev.tollgate.executor.core.handlers.Results.pick;
 
 import dev.tollgate.executor.core.GitHubCallException;
+import dev.tollgate.executor.core.GitHubError;
 import dev.tollgate.executor.core.GitHubResponse;
 import dev.tollgate.executor.core.ToolCall;
 import dev.tollgate.tools.Tool;
@@ -98,6 +99,12 @@ final class ActionsTools {
     static JsonNode getJobLog(ToolCall call) {
         long jobId = call.args().number("job_id");
         String path = call.repoPath() + "/actions/jobs/" + jobId + "/logs";
+        // A redirect that could not be followed now (the log storage's breaker is open) is not
+        // asked for: the call would spend the installation's rate limit for nothing.
+        Optional<GitHubError> refusal = call.session().redirectRefusal();
+        if (refusal.isPresent()) {
+            throw new GitHubCallException(refusal.get());
+        }
         GitHubResponse response = call.session().send("GET", path, Optional.empty());
         if (response.status() >= 300 && response.status() < 400) {
             // The one redirect followed by hand: to the signed URL, once, without the token.
