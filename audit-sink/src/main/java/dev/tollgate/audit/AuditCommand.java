@@ -18,6 +18,7 @@ import dev.tollgate.audit.core.RecordClass;
 import dev.tollgate.audit.core.RetentionPolicy;
 import dev.tollgate.audit.core.StoreVerifier;
 import dev.tollgate.audit.embedded.EmbeddedPruner;
+import dev.tollgate.audit.postgres.LoginPrivileges;
 import dev.tollgate.audit.postgres.PostgresMigrations;
 import dev.tollgate.audit.postgres.PostgresPruner;
 import dev.tollgate.runtime.cli.Cli;
@@ -62,7 +63,7 @@ import picocli.CommandLine;
  * prune --store ... [--retention CLASS=DURATION]... [--dry-run]
  * export --store ... [--from TIME] [--to TIME] [--out FILE]
  * migrate --store postgres --jdbc-url URL --user OWNER [--password-file F] [--writer-role R]
- *         [--pruner-role R]
+ *         [--pruner-role R] [--reader-role R]
  * replay --bootstrap-servers HOST:PORT [--from TIME | --from-offset N] [--agent A] [--repository O/R]
  *        [--action A] [--request-id R] (--out FILE | --into-store ...)
  * </pre>
@@ -343,6 +344,12 @@ public final class AuditCommand implements Callable<Integer> {
                 + PostgresMigrations.DEFAULT_PRUNER_ROLE + "; never the writer role)")
         String prunerRole;
 
+        @Option(names = "--reader-role", paramLabel = "ROLE", description = "the group role of the"
+                + " logins that verify or export, granted only SELECT (default "
+                + PostgresMigrations.DEFAULT_READER_ROLE
+                + "; never the writer or the pruner role)")
+        String readerRole;
+
         @Option(names = "--progress-every", hidden = true, description = "accepted, unused")
         long every;
 
@@ -355,7 +362,7 @@ public final class AuditCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             return guarded(spec, err, () -> migrate(store.options(env), blankToNull(writerRole),
-                    blankToNull(prunerRole)));
+                    blankToNull(prunerRole), blankToNull(readerRole)));
         }
     }
 
@@ -408,6 +415,7 @@ public final class AuditCommand implements Callable<Integer> {
     private int verify(StoreOptions options, RetentionPolicy policy, long every, boolean json,
             Optional<CheckpointVerifier> checkpoints) {
         err.println("verify: checking " + options.describe());
+        warnUnlessReadOnly("verify", options);
         StoreVerifier.Result result;
         try (AuditStore store = options.openForReading()) {
             result = new StoreVerifier(clock, every, policy).verify(store, (records,
@@ -547,29 +555,58 @@ public final class AuditCommand implements Callable<Integer> {
                         "sequence", record.sequence());
     }
 
-    private int migrate(StoreOptions options, String writerRole, String prunerRole) {
+    private int migrate(StoreOptions options, String writerRole, String prunerRole,
+            String readerRole) {
         if (!options.kind().equals("postgres")) {
             throw new UsageException(
                     "migrate is for --store postgres; the embedded store needs none");
         }
         String role = writerRole != null ? writerRole : PostgresMigrations.DEFAULT_WRITER_ROLE;
         String pruner = prunerRole != null ? prunerRole : PostgresMigrations.DEFAULT_PRUNER_ROLE;
+        String reader = readerRole != null ? readerRole : PostgresMigrations.DEFAULT_READER_ROLE;
         if (pruner.equals(role)) {
             throw new UsageException("--pruner-role must not be the writer role (" + role
                     + "): the sink appends, it never erases");
         }
+        if (reader.equals(role) || reader.equals(pruner)) {
+            throw new UsageException("--reader-role must not be the writer role (" + role
+                    + ") or the pruner role (" + pruner + "): those who check the record only"
+                    + " read it");
+        }
         try {
             MigrateResult result = PostgresMigrations.migrate(options.dataSource(), role,
-                    pruner);
+                    pruner, reader);
             out.println("migrate OK: " + result.migrationsExecuted + " migration(s) applied to "
                     + options.describe() + ", schema version " + (result.targetSchemaVersion == null
                             ? result.initialSchemaVersion
                             : result.targetSchemaVersion)
-                    + ", writer role " + role + ", pruner role " + pruner);
+                    + ", writer role " + role + ", pruner role " + pruner + ", reader role "
+                    + reader);
             return OK;
         } catch (FlywayException e) {
             err.println("audit: migrate failed: " + e.getMessage());
             return UNAVAILABLE;
+        }
+    }
+
+    /**
+     * Checking the record needs only reading it. A PostgreSQL login that could also change it (the
+     * sink's, which appends; the owner's; a pruner's) works, so existing setups keep working, but
+     * whoever holds its password could add records that verify: say so, once, on standard error.
+     * ({@code replay --into-store} writes by design and is not asked.)
+     */
+    private void warnUnlessReadOnly(String command, StoreOptions options) {
+        if (!options.kind().equals("postgres")) {
+            return;
+        }
+        LoginPrivileges login = LoginPrivileges.of(options.dataSource());
+        if (!login.readOnly()) {
+            err.println(command + ": WARNING: the login " + login.login() + " "
+                    + login.describe() + ", so whoever holds its password can change the record"
+                    + " it checks (an appended record verifies like any other). Checking needs"
+                    + " only reading: log in as a member of "
+                    + PostgresMigrations.DEFAULT_READER_ROLE + ", which may only SELECT"
+                    + " (audit-sink/README.md, \"PostgreSQL roles\").");
         }
     }
 
@@ -585,6 +622,7 @@ public final class AuditCommand implements Callable<Integer> {
         long[] count = {0};
         Path file = outFile == null ? null : Path.of(outFile);
         PrintStream report = file == null ? err : out;
+        warnUnlessReadOnly("export", options);
         try (AuditStore store = options.openForReading();
                 Writer writer = file == null
                         ? new BufferedWriter(

@@ -72,7 +72,8 @@ public class AuditSinkConfiguration {
                 pool.setInitializationFailTimeout(-1);
                 HikariDataSource source = new HikariDataSource(pool);
                 if (pg.migrate()) {
-                    PostgresMigrations.migrate(source, pg.writerRole(), pg.prunerRole());
+                    PostgresMigrations.migrate(source, pg.writerRole(), pg.prunerRole(),
+                            pg.readerRole());
                 }
                 LOG.info("audit store: postgres as {}", pg.user());
                 yield new PostgresAuditStore(source, source);

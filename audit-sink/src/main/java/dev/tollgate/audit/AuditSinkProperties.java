@@ -84,11 +84,14 @@ public record AuditSinkProperties(@DefaultValue("embedded") String store,
      * @param writerRole the group role granted SELECT and INSERT by the migrations
      * @param prunerRole the group role the migrations let turn records past their retention into
      *            tombstones (never the writer role)
+     * @param readerRole the group role the migrations grant only SELECT, for the logins that
+     *            verify or export the record (never the writer or the pruner role)
      */
     public record Postgres(String url, String user, String password, Path passwordFile,
             @DefaultValue("false") boolean migrate,
             @DefaultValue(PostgresMigrations.DEFAULT_WRITER_ROLE) String writerRole,
-            @DefaultValue(PostgresMigrations.DEFAULT_PRUNER_ROLE) String prunerRole) {
+            @DefaultValue(PostgresMigrations.DEFAULT_PRUNER_ROLE) String prunerRole,
+            @DefaultValue(PostgresMigrations.DEFAULT_READER_ROLE) String readerRole) {
     }
 
     public String[] topicNames() {

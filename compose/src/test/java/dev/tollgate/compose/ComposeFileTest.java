@@ -617,6 +617,59 @@ class ComposeFileTest {
                         "GRANT tollgate_audit_pruner");
     }
 
+    /**
+     * audit-verify checks the record as the readers' login of init.sh, with a password of its own:
+     * never the sink's (which can append, and an appended record with a correct hash verifies
+     * like any other) nor the owner's. The sink's password reaches only the sink and PostgreSQL,
+     * the reader's only audit-verify and PostgreSQL, and init.sh creates the reader's login from
+     * exactly that secret.
+     */
+    @Test
+    void auditVerifyLogsInAsTheReadOnlyReaderWithAPasswordOfItsOwn() throws Exception {
+        AuditRoles roles = AuditRoles.fromInitScript();
+        JsonNode services = COMPOSE.path("services");
+        JsonNode verify = services.path("audit-verify");
+        List<String> command = new ArrayList<>();
+        verify.path("command").forEach(c -> command.add(c.asString()));
+        String user = command.get(command.indexOf("--user") + 1);
+        String password = command.get(command.indexOf("--password-file") + 1);
+        String sinkPassword = services.at("/audit-sink/environment/"
+                + "TOLLGATE_AUDIT_POSTGRES_PASSWORD_FILE").asString();
+        String ownerPassword = services.at("/audit-migrate/command").valueStream().map(
+                JsonNode::asString).dropWhile(a -> !a.equals("--password-file")).skip(1)
+                .findFirst().orElseThrow();
+        Map<String, Set<String>> mountedBy = new LinkedHashMap<>();
+        services.properties().forEach(e -> secretsOf(e.getValue()).forEach(secret -> mountedBy
+                .computeIfAbsent(secret, s -> new LinkedHashSet<>()).add(e.getKey())));
+        String readerSecret = password.substring("/run/secrets/".length());
+        String sinkSecret = sinkPassword.substring("/run/secrets/".length());
+        var readBy = java.util.regex.Pattern.compile("(\\w+)=\\$\\(cat "
+                + java.util.regex.Pattern.quote(password) + "\\)").matcher(AuditRoles.script());
+
+        assertThat(command).startsWith("verify");
+        assertThat(user).as("audit-verify's --user").isEqualTo(roles.reader()).isNotEqualTo(
+                roles.sink());
+        assertThat(password).startsWith("/run/secrets/").isNotEqualTo(sinkPassword).isNotEqualTo(
+                ownerPassword);
+        assertThat(secretsOf(verify)).as("audit-verify mounts only the reader's password")
+                .containsExactly(readerSecret);
+        assertThat(mountedBy.get(sinkSecret)).as("who mounts the sink's password")
+                .containsExactlyInAnyOrder("postgres", "audit-sink");
+        assertThat(mountedBy.get(readerSecret)).as("who mounts the reader's password")
+                .containsExactlyInAnyOrder("postgres", "audit-verify");
+        assertThat(COMPOSE.at("/secrets/" + readerSecret + "/file").asString()).isNotEqualTo(
+                COMPOSE.at("/secrets/" + sinkSecret + "/file").asString());
+        assertThat(readBy.find()).as("init.sh reads %s", password).isTrue();
+        assertThat(AuditRoles.script()).as("init.sh creates %s with the password it read",
+                roles.reader()).contains(
+                        "-v " + AuditRoles.passwordVariable(roles.reader())
+                                + "=\"$" + readBy.group(1) + "\"");
+        assertThat(Files.readString(DIR.resolve("README.md"))).as("compose/README.md says what"
+                + " audit-verify runs").contains("audit verify --store postgres --jdbc-url '"
+                        + command.get(command.indexOf("--jdbc-url") + 1) + "' --user " + user
+                        + " --password-file " + password);
+    }
+
     @Test
     void kafkaAuthenticatesEveryListenerAllowsNothingWithoutAnAclAndEachRoleHasItsOwnPrincipal()
             throws Exception {

@@ -611,6 +611,45 @@ class KubernetesManifestsTest {
     }
 
     /**
+     * Whoever checks a Kubernetes deployment's audit store logs in as init.sh's reader (a member
+     * of the readers' group, which may only SELECT), with the password file secrets/README.md
+     * makes for it (compose's audit-verify uses the same): never as the sink, whose login can
+     * append records that verify. Every {@code audit verify} and {@code audit export} of a
+     * PostgreSQL store in compose/README.md does so.
+     */
+    @Test
+    void theReadmeChecksTheAuditStoreAsTheReadOnlyReaderNeverAsTheSink() throws Exception {
+        AuditRoles roles = AuditRoles.fromInitScript();
+        String readme = Files.readString(RoleSettings.repository().resolve("compose/README.md"))
+                .replace("\\\n", " ");
+        JsonNode compose = tools.jackson.dataformat.yaml.YAMLMapper.builder().build().readTree(
+                RoleSettings.repository().resolve("compose/compose.yaml").toFile());
+        List<String> verifyArgs = new ArrayList<>();
+        compose.at("/services/audit-verify/command").forEach(a -> verifyArgs.add(a.asString()));
+        String secret = verifyArgs.get(verifyArgs.indexOf("--password-file") + 1).substring(
+                "/run/secrets/".length());
+        String readerFile = "compose/" + compose.at("/secrets/" + secret + "/file").asString()
+                .substring("./".length());
+        var command = java.util.regex.Pattern.compile("audit (?:verify|export) --store postgres"
+                + " [^\\n`]*").matcher(readme);
+        List<String> commands = new ArrayList<>();
+        while (command.find()) {
+            commands.add(command.group());
+        }
+
+        assertThat(commands).as("compose/README.md's audit commands on PostgreSQL")
+                .hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(c -> assertThat(c).contains("--user " + roles.reader() + " ")
+                        .doesNotContain(roles.sink()).doesNotContain("audit-sink-password")
+                        .doesNotContain("audit_sink_password"));
+        assertThat(commands).as("the Kubernetes one, through the port-forward").anySatisfy(
+                c -> assertThat(c).contains("jdbc:postgresql://127.0.0.1:5432/").contains(
+                        "--password-file " + readerFile + " "));
+        assertThat(SecretsReadme.script()).as("compose/secrets/README.md makes " + readerFile)
+                .contains(readerFile.substring("compose/secrets/".length()));
+    }
+
+    /**
      * Every Tollgate pod (each role's, the kafka-setup Job's) is selected, for both directions, by
      * a NetworkPolicy that allows nothing: what reaches it or leaves it is only what a policy
      * below opens. A pod no such policy selects (the Job's template once had no labels to select

@@ -7,7 +7,9 @@ import org.flywaydb.core.api.output.MigrateResult;
 
 /**
  * Creates or upgrades the audit schema with Flyway ({@code classpath:db/audit}). Run it as the
- * schema's owner, never as the sink's writer role (which may only INSERT and SELECT).
+ * schema's owner, never as the sink's writer role (which may only INSERT and SELECT). The
+ * migrations grant the writer role SELECT and INSERT, the pruner role the one UPDATE the trigger
+ * allows, and the reader role SELECT only.
  */
 public final class PostgresMigrations {
 
@@ -18,6 +20,11 @@ public final class PostgresMigrations {
      * else), unless configured otherwise. Never the writer role.
      */
     public static final String DEFAULT_PRUNER_ROLE = "tollgate_audit_pruner";
+    /**
+     * The group role granted only SELECT (and USAGE on the schema), for the logins that verify or
+     * export the record, unless configured otherwise. Never the writer or the pruner role.
+     */
+    public static final String DEFAULT_READER_ROLE = "tollgate_audit_readers";
 
     private PostgresMigrations() {
     }
@@ -32,6 +39,11 @@ public final class PostgresMigrations {
 
     public static MigrateResult migrate(DataSource dataSource, String writerRole,
             String prunerRole) {
+        return migrate(dataSource, writerRole, prunerRole, DEFAULT_READER_ROLE);
+    }
+
+    public static MigrateResult migrate(DataSource dataSource, String writerRole,
+            String prunerRole, String readerRole) {
         if (!writerRole.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw new IllegalArgumentException("tollgate.audit.postgres.writer-role=" + writerRole
                     + ": use a plain lower-case PostgreSQL role name");
@@ -40,6 +52,15 @@ public final class PostgresMigrations {
             throw new IllegalArgumentException("tollgate.audit.postgres.pruner-role=" + prunerRole
                     + ": use a plain lower-case PostgreSQL role name");
         }
+        if (!readerRole.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("tollgate.audit.postgres.reader-role=" + readerRole
+                    + ": use a plain lower-case PostgreSQL role name");
+        }
+        if (readerRole.equals(writerRole) || readerRole.equals(prunerRole)) {
+            throw new IllegalArgumentException("the reader role must not be the writer role ("
+                    + writerRole + ") or the pruner role (" + prunerRole
+                    + "): those who check the record may only read it");
+        }
         if (prunerRole.equals(writerRole)) {
             throw new IllegalArgumentException("the pruner role must not be the writer role ("
                     + writerRole + "): the sink may append, never erase");
@@ -47,7 +68,8 @@ public final class PostgresMigrations {
         return Flyway.configure().dataSource(dataSource).locations("classpath:db/audit").table(
                 "audit_schema_history").placeholders(
                         Map.of("writerRole", writerRole,
-                                "prunerRole", prunerRole))
+                                "prunerRole", prunerRole,
+                                "readerRole", readerRole))
                 .load().migrate();
     }
 }

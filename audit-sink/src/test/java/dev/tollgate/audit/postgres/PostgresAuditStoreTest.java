@@ -252,8 +252,8 @@ class PostgresAuditStoreTest extends AbstractAuditStoreContract {
         var migrated = PostgresMigrations.migrate(old);
         upgradedSink.appendAll(after);
 
-        // V3 (clusters) and V4 (retention)
-        assertThat(migrated.migrationsExecuted).isEqualTo(2);
+        // V3 (clusters), V4 (retention) and V5 (the readers' group)
+        assertThat(migrated.migrationsExecuted).isEqualTo(3);
         List<AuditRecord> chain = readChain(upgradedSink, CHAIN);
         assertThat(chain).extracting(r -> r.entry().source().cluster()).containsExactly(null,
                 null, "clusterAAAAAAAAAAAAAAAA", "clusterAAAAAAAAAAAAAAAA");
