@@ -33,7 +33,10 @@ class GitLabToolsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"project", "group/project.git", "group/../x", "-g/p", "g//p",
-            "/g/p", "g/p/", "g/p?x=1"})
+            "/g/p", "g/p/", "g/p?x=1",
+            // a numeric ID (which GitLab takes for any project), and other spellings of a path
+            "123", "g%2Fp/x", "g/p%2e", "g/./p", "g/p.atom", "g/p#x", "g/p;x=1", "g/\u0440roject",
+            "g/p\u0000"})
     void aProjectIsAFullPath(String project) {
         assertThatThrownBy(() -> of(Tool.GITLAB_LIST_ISSUES, Map.of("project", project)))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("project");
@@ -90,7 +93,9 @@ class GitLabToolsTest {
     @ParameterizedTest
     @ValueSource(strings = {"members", "hooks", "variables", "deploy_keys", "access_tokens",
             "repository/files/a.txt", "repository", "../../users", "/merge_requests",
-            "merge_requests?state=all", "merge_requests/%2e%2e", "pipelines/1/jobs"})
+            "merge_requests?state=all", "merge_requests/%2e%2e", "pipelines/1/jobs",
+            "merge_requests;x=1", "merge_requests#x", "merge_requests/./1",
+            "merge_requests/%2F", "merge_requests/1/../../../users", "merge_requests/.."})
     void thePassthroughRefusesWhatIsNotCodeHistoryIssuesOrMergeRequests(String route) {
         assertThatThrownBy(() -> of(Tool.GITLAB_API_GET, Map.of("project", "g/p", "route",
                 route))).isInstanceOf(InvalidArgumentException.class).hasMessageContaining(
