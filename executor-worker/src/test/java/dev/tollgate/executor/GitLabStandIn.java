@@ -74,7 +74,9 @@ import tools.jackson.databind.node.ObjectNode;
  * name {@code read_api}, as GitLab does).
  * <li><b>Projects</b> are addressed by numeric ID or URL-encoded full path
  * ({@code group%2Fsub%2Fproject}, any case); a raw slash does not match the route (404
- * {@code {"error":"404 Not Found"}}, Grape's answer for unknown routes).
+ * {@code {"error":"404 Not Found"}}, Grape's answer for unknown routes). A moved project's
+ * old path still finds it ({@link Project#moveTo}: GitLab's redirect routes, which the API's
+ * {@code find_project} follows) unless a project has that path now.
  * <li><b>Files</b> need {@code ref} (400 {@code {"error":"ref is missing"}}, Grape's
  * validation); an unknown ref is 404 {@code 404 Commit Not Found}, an absent file
  * {@code 404 File Not Found}; the answer carries GitLab's {@code X-Gitlab-*} headers too.
@@ -198,6 +200,8 @@ public final class GitLabStandIn implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Long> users = new LinkedHashMap<>();
     private final Map<String, Project> projects = new LinkedHashMap<>();
+    /** Old full paths of moved projects, lower-cased: GitLab's redirect routes. */
+    private final Map<String, Project> redirects = new LinkedHashMap<>();
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final ScriptedAnswers failures = new ScriptedAnswers();
@@ -317,7 +321,7 @@ public final class GitLabStandIn implements AutoCloseable {
     /** One in-memory project; its methods change it as a push or the web UI would. */
     public final class Project {
         private final long id;
-        private final String fullPath;
+        private String fullPath;
         private final long namespaceId;
         private final String defaultBranch = "main";
         private final Map<String, String> branches = new LinkedHashMap<>();
@@ -344,6 +348,22 @@ public final class GitLabStandIn implements AutoCloseable {
 
         public String fullPath() {
             return fullPath;
+        }
+
+        /**
+         * Moves the project to {@code newPath} (a transfer to another group, or a rename), as
+         * GitLab does: its old path stays a redirect route, which the API follows
+         * ({@code find_by_full_path(id, follow_redirects: true)}) until a project takes it.
+         */
+        public Project moveTo(String newPath) {
+            synchronized (GitLabStandIn.this) {
+                String old = fullPath.toLowerCase(Locale.ROOT);
+                projects.remove(old);
+                redirects.put(old, this);
+                fullPath = newPath;
+                projects.put(newPath.toLowerCase(Locale.ROOT), this);
+                return this;
+            }
         }
 
         /** Commits {@code text} at {@code path} on {@code branch} (created from main if absent). */
@@ -1459,7 +1479,8 @@ public final class GitLabStandIn implements AutoCloseable {
             return projects.values().stream().filter(p -> p.id == numeric).findFirst().orElse(
                     null);
         }
-        return projects.get(id.toLowerCase(Locale.ROOT));
+        Project found = projects.get(id.toLowerCase(Locale.ROOT));
+        return found != null ? found : redirects.get(id.toLowerCase(Locale.ROOT));
     }
 
     /** A branch name, a full commit SHA, or an abbreviated one of at least four digits. */

@@ -521,9 +521,10 @@ class ForgesEndToEndTest {
                 switch (forge) {
                     case "forgejo" -> forgejo.failNext("GET", "/api/v1/repos/user/project/issues",
                             12, 502, Map.of(), "<html>bad gateway</html>");
-                    case "gitlab" -> gitlab.failNext("GET",
-                            "/api/v4/projects/group%2Fproject/issues", 12, 502, Map.of(),
-                            "<html>bad gateway</html>");
+                    // GitLab's: the project's lookup, each call's first request (whose path
+                    // the issues' begins with)
+                    case "gitlab" -> gitlab.failNext("GET", "/api/v4/projects/group%2Fproject",
+                            12, 502, Map.of(), "<html>bad gateway</html>");
                     default -> jira.failNext("GET", "/rest/api/2/search", 12, 502, Map.of(),
                             "<html>bad gateway</html>");
                 }

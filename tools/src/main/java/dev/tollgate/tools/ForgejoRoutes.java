@@ -1,6 +1,8 @@
 package dev.tollgate.tools;
 
 import dev.tollgate.tools.Target.NumberKind;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,11 +27,18 @@ public final class ForgejoRoutes {
 
     /**
      * The target of a passthrough GET of {@code path} (normalized by
-     * {@link Names#forgejoApiPath}) on {@code host}.
+     * {@link Names#forgejoApiPath}) with {@code query} on {@code host}.
      *
      * @throws InvalidArgumentException when the route is not one agents may read
      */
-    public static Target target(String host, String path) {
+    public static Target target(String host, String path, Map<String, String> query) {
+        for (String key : query.keySet()) {
+            if (key.toLowerCase(Locale.ROOT).startsWith("sudo")) {
+                // an administrator's token acts as the user it names: another user's reads
+                throw new InvalidArgumentException("query." + key, "names another user, which"
+                        + " the passthrough does not act as: it reads as the gateway's user");
+            }
+        }
         String[] segments = path.substring(1).split("/", -1);
         Target.Builder target = Target.in(segments[1], segments[2]).host(host);
         if (segments.length == 3) {

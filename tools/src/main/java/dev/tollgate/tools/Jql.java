@@ -134,18 +134,39 @@ public final class Jql {
             "watchedissues", "linkedissues", "updatedby", "standardissuetypes",
             "subtaskissuetypes", "cascadeoption");
 
-    /** The word before the parenthesis at {@code at}, if it names a function, must be JIRA's. */
+    /**
+     * What precedes the parenthesis at {@code at}, read as JIRA's lexer reads it, must be a
+     * keyword, an operator, another parenthesis, a comma or nothing (a group or a list), or the
+     * name of one of JIRA's own functions. JIRA takes any string as a function's name: an unquoted
+     * one (every character but JQL's whitespace, quotes, operators, brackets and reserved
+     * characters, so {@code a-b:now} is one name), a quoted one ({@code "linkedIssuesOf"(...)}) or
+     * a number; only the first can be one of {@link #FUNCTIONS}.
+     */
     private static void checkFunction(String field, String value, int at) {
         int end = at;
-        while (end > 0 && Character.isWhitespace(value.charAt(end - 1))) {
+        while (end > 0 && isJqlWhitespace(value.charAt(end - 1))) {
             end--;
         }
+        if (end == 0 || GROUP_AFTER.indexOf(value.charAt(end - 1)) >= 0) {
+            return;
+        }
+        char before = value.charAt(end - 1);
+        if (before == '"' || before == '\'') {
+            throw new InvalidArgumentException(field, "has a quoted string before the '(' at"
+                    + " character " + (at + 1) + ", which JIRA reads as a function's name: call"
+                    + " only JIRA's own functions, by their plain names "
+                    + new java.util.TreeSet<>(FUNCTIONS));
+        }
         int start = end;
-        while (start > 0 && isWordCharacter(value.charAt(start - 1))) {
+        while (start > 0 && isUnquotedCharacter(value.charAt(start - 1))) {
             start--;
         }
         String word = value.substring(start, end).toLowerCase(Locale.ROOT);
-        if (word.isEmpty() || KEYWORDS.contains(word)) {
+        if (word.isEmpty()) {
+            throw new InvalidArgumentException(field, "has a '(' at character " + (at + 1)
+                    + " after '" + before + "', which opens neither a group nor a list");
+        }
+        if (KEYWORDS.contains(word)) {
             return;
         }
         if (!FUNCTIONS.contains(word)) {
@@ -154,6 +175,25 @@ public final class Jql {
                     + " function may run a query of its own, outside the project): "
                     + new java.util.TreeSet<>(FUNCTIONS));
         }
+    }
+
+    /** Characters after which a parenthesis opens a group or a list, never a function's call. */
+    private static final String GROUP_AFTER = "(),[]=!<>~&|";
+
+    /** JQL's whitespace: space, tab and line breaks only (its lexer's {@code WS}). */
+    private static boolean isJqlWhitespace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    }
+
+    /**
+     * Whether JIRA's lexer keeps {@code c} inside an unquoted string: anything but JQL's
+     * whitespace, control characters, quotes, backslashes, operators, parentheses, brackets,
+     * commas and reserved characters ({@code STRINGSTOP} and {@code RESERVED_CHARS} in its
+     * grammar).
+     */
+    private static boolean isUnquotedCharacter(char c) {
+        return !isJqlWhitespace(c) && !Character.isISOControl(c) && "\"'\\=!<>()~,[]|&{}*/%+^$#@?;"
+                .indexOf(c) < 0;
     }
 
     private static boolean isWordCharacter(char c) {

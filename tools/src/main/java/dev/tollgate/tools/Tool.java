@@ -644,7 +644,8 @@ public enum Tool {
             .params(FORGEJO_HOST_PARAM, Param.Str.required("path", Param.Format.FORGEJO_API_PATH,
                     "REST path starting with /repos/{owner}/{repo}, without query string"),
                     new Param.StrMap("query", "Query parameters, e.g. {\"limit\": 50}", 20))
-            .target(args -> ForgejoRoutes.target(args.text("host"), args.text("path")))),
+            .target(args -> ForgejoRoutes.target(args.text("host"), args.text("path"),
+                    args.strings("query")))),
 
     /** Commits files to an {@code agent-} branch of a Forgejo/Gitea repository. */
     FORGEJO_PUSH_FILES(write("forgejo_push_files", Tier.PUSH_NEW_BRANCH).on(Forge.FORGEJO)
@@ -761,7 +762,8 @@ public enum Tool {
                             "The route under the project, e.g. merge_requests/3/notes; none:"
                                     + " the project itself"),
                     new Param.StrMap("query", "Query parameters, e.g. {\"per_page\": 50}", 20))
-            .target(args -> GitLabRoutes.target(gitlabProject(args), args.text("route")))),
+            .target(args -> GitLabRoutes.target(gitlabProject(args), args.text("route"),
+                    args.strings("query")))),
 
     /** Commits files to an {@code agent-} branch of a GitLab project. */
     GITLAB_PUSH_FILES(write("gitlab_push_files", Tier.PUSH_NEW_BRANCH).on(Forge.GITLAB).title(

@@ -105,11 +105,28 @@ class ForgejoToolsTest {
     @ParameterizedTest
     @ValueSource(strings = {"/repos/u/r/hooks", "/repos/u/r/keys", "/repos/u/r/collaborators",
             "/repos/u/r/actions/secrets", "/repos/u/r/raw/a.txt", "/repos/u/r/teams",
-            "/repos/u/r/../../admin/users", "/users/u", "/repos/u/r/contents/%2e%2e/x"})
+            "/repos/u/r/../../admin/users", "/users/u", "/repos/u/r/contents/%2e%2e/x",
+            // a compare's head in another repository (owner:branch, owner/repo:branch), however
+            // spelled: Forgejo would read the other repository
+            "/repos/u/r/compare/main...evil:main", "/repos/u/r/compare/main...evil%3Amain",
+            "/repos/u/r/compare/main...evil/secret:main", "/repos/u/r/contents/a%2Fb",
+            "/repos/u/r/contents/a%252Fb", "/repos/u/r/issues;x=1", "/repos/u/r/issues/1#x"})
     void thePassthroughRefusesWhatIsNotCodeHistoryIssuesOrPulls(String path) {
         assertThatThrownBy(() -> of(Tool.FORGEJO_API_GET, Map.of("host", "codeberg.org", "path",
                 path))).isInstanceOf(InvalidArgumentException.class).hasMessageContaining(
                         "path");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sudo", "SUDO", "sudo[]"})
+    void thePassthroughRefusesToActAsAnotherUser(String key) {
+        assertThatThrownBy(() -> of(Tool.FORGEJO_API_GET, Map.of("host", "codeberg.org", "path",
+                "/repos/u/r/issues", "query", Map.of(key, "admin")))).isInstanceOf(
+                        InvalidArgumentException.class)
+                .hasMessageContaining("query." + key);
+        assertThat(of(Tool.FORGEJO_API_GET, Map.of("host", "codeberg.org", "path",
+                "/repos/u/r/issues", "query", Map.of("state", "all"))).repository())
+                .isEqualTo("u/r");
     }
 
     @Test

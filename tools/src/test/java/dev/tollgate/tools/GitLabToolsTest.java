@@ -33,7 +33,10 @@ class GitLabToolsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"project", "group/project.git", "group/../x", "-g/p", "g//p",
-            "/g/p", "g/p/", "g/p?x=1"})
+            "/g/p", "g/p/", "g/p?x=1",
+            // a numeric ID (which GitLab takes for any project), and other spellings of a path
+            "123", "g%2Fp/x", "g/p%2e", "g/./p", "g/p.atom", "g/p#x", "g/p;x=1", "g/\u0440roject",
+            "g/p\u0000"})
     void aProjectIsAFullPath(String project) {
         assertThatThrownBy(() -> of(Tool.GITLAB_LIST_ISSUES, Map.of("project", project)))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("project");
@@ -90,11 +93,58 @@ class GitLabToolsTest {
     @ParameterizedTest
     @ValueSource(strings = {"members", "hooks", "variables", "deploy_keys", "access_tokens",
             "repository/files/a.txt", "repository", "../../users", "/merge_requests",
-            "merge_requests?state=all", "merge_requests/%2e%2e", "pipelines/1/jobs"})
+            "merge_requests?state=all", "merge_requests/%2e%2e", "pipelines/1/jobs",
+            "merge_requests;x=1", "merge_requests#x", "merge_requests/./1",
+            "merge_requests/%2F", "merge_requests/1/../../../users", "merge_requests/.."})
     void thePassthroughRefusesWhatIsNotCodeHistoryIssuesOrMergeRequests(String route) {
         assertThatThrownBy(() -> of(Tool.GITLAB_API_GET, Map.of("project", "g/p", "route",
                 route))).isInstanceOf(InvalidArgumentException.class).hasMessageContaining(
                         "route");
+    }
+
+    /**
+     * GitLab's token reads every project its user can: a parameter naming another project
+     * (compare's {@code from_project_id} diffs another project's refs against this one's) or
+     * another user ({@code sudo}, on an administrator's token) would read past the project the
+     * policy decided on.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"from_project_id", "FROM_PROJECT_ID", "from_project_id[]",
+            "target_project_id", "sudo"})
+    void thePassthroughRefusesAQueryNamingAnotherProjectOrUser(String key) {
+        assertThatThrownBy(() -> of(Tool.GITLAB_API_GET, Map.of("project", "g/p", "route",
+                "repository/compare", "query", Map.of("from", "main", "to", "agent-x", key,
+                        "42"))))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("query." + key);
+    }
+
+    /**
+     * These answer with the issues and merge requests an issue or merge request links to or
+     * mentions, in any project: a merge request an agent opens may mention
+     * {@code other/secret#5}.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"merge_requests/3/closes_issues", "merge_requests/3/related_issues",
+            "issues/5/links", "issues/5/links/9", "issues/5/closed_by",
+            "issues/5/related_merge_requests"})
+    void thePassthroughRefusesRoutesAnsweringWithOtherProjectsIssues(String route) {
+        assertThatThrownBy(() -> of(Tool.GITLAB_API_GET, Map.of("project", "g/p", "route",
+                route))).isInstanceOf(InvalidArgumentException.class).hasMessageContaining(
+                        "other projects");
+    }
+
+    @Test
+    void aCompareInsideTheProjectAndAReleasesLinksStayOpen() {
+        Target compare = of(Tool.GITLAB_API_GET, Map.of("project", "g/p", "route",
+                "repository/compare", "query", Map.of("from", "main", "to", "agent-x",
+                        "straight", true)));
+        Target links = of(Tool.GITLAB_API_GET, Map.of("project", "g/p", "route",
+                "releases/v1/assets/links"));
+
+        assertThat(compare.repository()).isEqualTo("g/p");
+        assertThat(compare.refs().isEvery()).isTrue();
+        assertThat(links.paths().isEvery()).isTrue();
     }
 
     @Test

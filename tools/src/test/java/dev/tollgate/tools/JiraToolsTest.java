@@ -125,6 +125,35 @@ class JiraToolsTest {
                 InvalidArgumentException.class);
     }
 
+    /**
+     * JIRA takes any string before a parenthesis as a function's name: quoted, or unquoted with
+     * characters other than letters and digits ({@code -}, {@code :}, a no-break space), so the
+     * guard reads the name as JIRA's lexer does and an app's query-running function cannot hide
+     * behind quotes or behind the tail of an allowed name.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "issueFunction in \"linkedIssuesOf\"(\"project = SECRET AND summary ~ plans\")",
+            "issueFunction in 'linkedIssuesOf'(\"project = SECRET\")",
+            "issueFunction in \"linkedIssuesOf\" (\"project = SECRET\")",
+            "issueFunction in linkedIssuesOf\u00a0(\"project = SECRET\")",
+            "issueFunction in my-now(\"project = SECRET\")",
+            "issueFunction in app:membersOf(\"project = SECRET\")",
+            "issueFunction in 7(\"project = SECRET\")"})
+    void aFunctionNamedSoThatOnlyJiraSeesItIsRefused(String jql) {
+        assertThatThrownBy(() -> Jql.narrow("PROJ", jql)).as(jql).isInstanceOf(
+                InvalidArgumentException.class).hasMessageContaining("jql");
+    }
+
+    @Test
+    void groupsAfterJqlsSymbolicOperatorsPass() {
+        String jql = "!(status = Done) && (labels = a || (labels = b)) & key in (\"P-1\","
+                + " 'P-2')";
+
+        assertThat(Jql.narrow("PROJ", jql)).isEqualTo("project = \"PROJ\" AND (" + jql
+                + ") ORDER BY created DESC");
+    }
+
     @Test
     void jirasOwnFunctionsAndGroupsAfterKeywordsPass() {
         String jql = "assignee = currentUser() AND sprint in openSprints() AND created >="

@@ -37,11 +37,25 @@ public record RepoPattern(String pattern, Glob glob, int specificity, Forge forg
         return of(Forge.GITHUB, Target.GITHUB, text);
     }
 
-    /** The pattern on every forge, for a deny rule written without one. */
+    /**
+     * The pattern on every forge, for a deny rule written without one (or without repositories:
+     * {@code *}). Each {@code *} also reaches across {@code /}: a GitLab project's namespace may
+     * hold subgroups, and a denial of {@code secret/*} (or of every repository) must reach
+     * {@code secret/team/app} as it reaches every repository of {@code secret} on GitHub. On
+     * GitHub's and Forgejo's {@code owner/repo}, with one slash, {@code **} matches as {@code *}
+     * does.
+     */
     public static RepoPattern onEveryForge(String text) {
         RepoPattern github = of(text);
-        return new RepoPattern(github.pattern, github.glob, github.specificity, null, null);
+        Glob everywhere = Glob.of(github.pattern.equals("*")
+                ? "**"
+                : SINGLE_STAR.matcher(github.pattern).replaceAll("**"));
+        return new RepoPattern(github.pattern, everywhere, github.specificity, null, null);
     }
+
+    /** A {@code *} that is not part of a {@code **}. */
+    private static final java.util.regex.Pattern SINGLE_STAR = java.util.regex.Pattern.compile(
+            "(?<!\\*)\\*(?!\\*)");
 
     /** A pattern on {@code forge} at {@code host} ({@link Target#GITHUB} for GitHub). */
     public static RepoPattern of(Forge forge, String host, String text) {

@@ -109,6 +109,51 @@ class GitLabPolicyTest {
         });
     }
 
+    /**
+     * A deny rule without a forge speaks about every forge, and one without repositories about
+     * every repository: on GitLab that includes projects in subgroups, whose namespace has a
+     * slash of its own.
+     */
+    @Test
+    void aDenyOnEveryForgeReachesProjectsInSubgroups() {
+        Policy suspended = parse("""
+                [[grant]]
+                forge = "gitlab"
+                repos = ["**"]
+                allow = ["read"]
+                [[deny]]
+                agents = ["bot"]
+                reason = "bot is suspended"
+                """);
+        Policy secret = parse("""
+                [[grant]]
+                forge = "gitlab"
+                repos = ["**"]
+                allow = ["read"]
+                [[deny]]
+                repos = ["secret/*"]
+                reason = "secret everywhere"
+                [[deny]]
+                repos = ["*/vault"]
+                reason = "every vault"
+                """);
+
+        assertThat(decide(suspended, getFile("gitlab.com", "group/sub/app", "a")).reason())
+                .contains("bot is suspended");
+        assertThat(decide(suspended, getFile("gitlab.com", "group/app", "a")).reason())
+                .contains("bot is suspended");
+        assertThat(decide(secret, getFile("gitlab.com", "secret/team/app", "a")).reason())
+                .contains("secret everywhere");
+        assertThat(decide(secret, getFile("gitlab.com", "secret/a/b/c", "a")).reason())
+                .contains("secret everywhere");
+        assertThat(decide(secret, getFile("gitlab.com", "group/sub/vault", "a")).reason())
+                .contains("every vault");
+        assertThat(decide(secret, getFile("gitlab.com", "group/sub/app", "a")).allowed())
+                .isTrue();
+        assertThat(decide(secret, getFile("gitlab.com", "secretive/app", "a")).allowed())
+                .isTrue();
+    }
+
     @Test
     void tiersAreEachForgesOwn() {
         assertThatThrownBy(() -> parse("""

@@ -51,18 +51,45 @@ final class GitLabTools {
         return "/projects/" + Paths.encode(call.target().repository());
     }
 
-    private static String encodePath(String path) {
-        return Paths.encode(Paths.filePath(path));
+    /**
+     * The decided project as GitLab answers it, when it is that project. GitLab answers a moved or
+     * renamed project's old path (and its group's) with the project where it is now, wherever
+     * that is; the policy spoke about the path, not about whatever once had it.
+     *
+     * @throws GitHubCallException {@code forbidden} when GitLab answers another project
+     */
+    static JsonNode decidedProject(ToolCall call) {
+        return inDecidedProject(call, call.session().get(project(call)));
     }
 
-    private static String defaultBranch(ToolCall call) {
-        return call.session().get(project(call)).path("default_branch").asString();
+    /** {@code answer}, GitLab's answer for the decided project's path, when it is that project. */
+    private static JsonNode inDecidedProject(ToolCall call, JsonNode answer) {
+        String decided = call.target().repository();
+        if (!answer.path("path_with_namespace").asString("").equalsIgnoreCase(decided)) {
+            throw Refusal.forbidden("GitLab answered another project for " + decided + " (a"
+                    + " project that moved away leaves its old path pointing at it): the policy"
+                    + " allowed " + decided + " only; nothing was done");
+        }
+        return answer;
+    }
+
+    /**
+     * A file's path as GitLab's files API takes it: the whole path one segment, encoded once
+     * ({@code docs%2Fa%20b.txt}), so GitLab reads the very path the policy decided on; encoding
+     * it segment by segment first and then whole would have GitLab read {@code docs/a%20b.txt}.
+     */
+    private static String encodePath(String path) {
+        Paths.filePath(path); // refuses traversal
+        return Paths.encode(path);
     }
 
     /** One file at a ref (default: the default branch), in the shape every forge's get_file has. */
     static JsonNode getFile(ToolCall call) {
         String path = call.target().paths().named().get(0);
-        String ref = call.text("ref") != null ? call.text("ref") : defaultBranch(call);
+        JsonNode decided = decidedProject(call);
+        String ref = call.text("ref") != null
+                ? call.text("ref")
+                : decided.path("default_branch").asString();
         JsonNode file = call.session().get(project(call) + "/repository/files/" + encodePath(path)
                 + "?ref=" + Paths.encode(ref));
         ObjectNode shaped = object().put("path", file.path("file_path").asString(path)).put(
@@ -80,6 +107,7 @@ final class GitLabTools {
     }
 
     static JsonNode listMergeRequests(ToolCall call) {
+        decidedProject(call);
         ArrayNode result = array();
         call.session().get(project(call) + "/merge_requests" + listing(call)).forEach(mr -> result
                 .add(mergeRequest(mr)));
@@ -94,6 +122,7 @@ final class GitLabTools {
     }
 
     static JsonNode listIssues(ToolCall call) {
+        decidedProject(call);
         ArrayNode result = array();
         call.session().get(project(call) + "/issues" + listing(call)).forEach(issue -> {
             ObjectNode entry = pick(issue, "iid", "title", "state", "labels", "user_notes_count",
@@ -107,6 +136,9 @@ final class GitLabTools {
     /** The passthrough: a GET of a route its definition opened, under the decided project. */
     static JsonNode get(ToolCall call) {
         String route = call.text("route");
+        if (route != null) {
+            decidedProject(call);
+        }
         StringBuilder path = new StringBuilder(project(call));
         if (route != null) {
             for (String segment : route.split("/")) {
@@ -116,9 +148,10 @@ final class GitLabTools {
         StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
         new TreeMap<>(call.args().strings("query")).forEach((k, v) -> query.add(Paths.encode(k)
                 + "=" + Paths.encode(v)));
-        return PassthroughTool.whole(call, path + query.toString(), route == null
+        JsonNode answer = PassthroughTool.whole(call, path + query.toString(), route == null
                 ? "the project"
                 : route);
+        return route == null ? inDecidedProject(call, answer) : answer;
     }
 
     /**
@@ -163,7 +196,7 @@ final class GitLabTools {
      */
     static JsonNode pushFiles(ToolCall call) {
         String branch = GitDataTools.agentBranch(call);
-        JsonNode projectInfo = call.session().get(project(call));
+        JsonNode projectInfo = decidedProject(call);
         Optional<JsonNode> existing = call.session().find(project(call)
                 + "/repository/branches/" + Paths.encode(branch));
         preconditions(call, existing, projectInfo);
@@ -234,6 +267,7 @@ final class GitLabTools {
      */
     static JsonNode createMergeRequest(ToolCall call) {
         Target target = call.target();
+        decidedProject(call);
         String source = target.head().branch();
         Optional<JsonNode> earlier = Results.marked(call, () -> {
             java.util.List<JsonNode> open = new java.util.ArrayList<>();
@@ -273,6 +307,7 @@ final class GitLabTools {
      */
     static JsonNode approve(ToolCall call) {
         long iid = call.target().numbers().named().get(0);
+        decidedProject(call);
         String path = project(call) + "/merge_requests/" + iid;
         String me = call.session().get("/user").path("username").asString("");
         for (JsonNode approver : call.session().get(path + "/approvals").path("approved_by")) {

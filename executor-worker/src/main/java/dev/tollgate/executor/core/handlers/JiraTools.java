@@ -84,8 +84,8 @@ final class JiraTools {
     private static JsonNode issueInProject(ToolCall call, String fields) {
         JsonNode issue = call.session().get(issuePath(call) + "?fields=" + fields);
         if (!inProject(call, issue)) {
-            throw Refusal.forbidden(issueKey(call) + " is now "
-                    + issue.path("key").asString("an issue") + " in another project: the policy"
+            // without naming where it went: that project's key is not the agent's to learn
+            throw Refusal.forbidden(issueKey(call) + " has moved to another project: the policy"
                     + " allowed project " + project(call) + " only; nothing was done");
         }
         return issue;

@@ -119,6 +119,32 @@ class ForgejoToolsTest {
     }
 
     @Test
+    void thePassthroughReadsAFileThroughTheContentsRoute() {
+        ToolCallCompleted read = run("forgejo_api_get", "{\"host\":\"" + HOST
+                + "\",\"path\":\"/repos/user/project/contents/README.md\"}");
+
+        assertThat(result(read).path("path").asString()).isEqualTo("README.md");
+    }
+
+    /**
+     * Forgejo answers a renamed or transferred repository's old path with a redirect to where it
+     * is now (its API's {@code RedirectToRepo}); the executor follows none, so the policy's
+     * repository is the only one read.
+     */
+    @Test
+    void aRenamedRepositorysRedirectIsNeverFollowed() {
+        String elsewhere = "/api/v1/repos/secret/vault";
+        forgejo.failNext("GET", "/api/v1/repos/user/project/contents/README.md", 1, 307, Map.of(
+                "Location", forgejo.apiUrl() + "/repos/secret/vault/contents/README.md"), "");
+
+        ToolCallCompleted answer = run("forgejo_get_file", args(",\"path\":\"README.md\""));
+
+        assertThat(answer.getErrorCode()).as(answer.getMessage()).isEqualTo(
+                "redirect_not_followed");
+        assertThat(forgejo.received("GET", elsewhere)).as("the redirect's target").isEmpty();
+    }
+
+    @Test
     void pushesEveryFileInOneCommitToANewAgentBranchThenUpdatesIt() {
         JsonNode first = result(run("forgejo_push_files", args(",\"branch\":\"agent-fix\","
                 + "\"message\":\"Fix it\",\"files\":[{\"path\":\"a.txt\",\"content\":\"A\"},"

@@ -142,6 +142,29 @@ class GitLabToolsTest {
         assertThat(line.path("content").asString()).isEqualTo("    return a - b\n");
     }
 
+    /**
+     * GitLab's files API takes the path encoded once; a path encoded twice names another file,
+     * the one whose name is the path's encoding.
+     */
+    @Test
+    void aFileIsReadAndWrittenByTheVeryPathDecidedWhateverItsCharacters() {
+        project.file("main", "docs/a b+c%.txt", "the file asked for\n").file("main",
+                "docs/a%20b%2Bc%25.txt", "another file\n");
+
+        JsonNode file = result(run("gitlab_get_file", args(",\"path\":\"docs/a b+c%.txt\"")));
+
+        assertThat(file.path("content").asString()).isEqualTo("the file asked for\n");
+
+        JsonNode push = result(run("gitlab_push_files", args(",\"branch\":\"agent-odd\","
+                + "\"message\":\"m\",\"files\":[{\"path\":\"docs/a b+c%.txt\",\"content\":"
+                + "\"changed\\n\"}]")));
+
+        assertThat(push.path("commit").asString(null)).isNotNull();
+        assertThat(project.text("agent-odd", "docs/a b+c%.txt")).contains("changed\n");
+        assertThat(project.text("agent-odd", "docs/a%20b%2Bc%25.txt")).contains(
+                "another file\n");
+    }
+
     @Test
     void listsMergeRequestsAndIssuesAndReadsThroughThePassthrough() {
         project.branch("agent-a", "main");
@@ -176,9 +199,63 @@ class GitLabToolsTest {
         assertThat(answer.getRetryable()).isFalse();
         assertThat(answer.getMessage()).contains("HTTP 302", "does not follow");
         assertThat(gitlab.received("GET", elsewhere)).as("the redirect's target").isEmpty();
-        assertThat(gitlab.received()).as("only the release link's own route").singleElement()
-                .satisfies(received -> assertThat(received.path()).startsWith(ENCODED
-                        + "/releases/v1/downloads/x.json"));
+        assertThat(gitlab.received()).as("the project's lookup, then only the release link's own"
+                + " route").extracting(GitLabStandIn.Received::path).satisfiesExactly(
+                        lookup -> assertThat(lookup).isEqualTo(ENCODED),
+                        link -> assertThat(link).startsWith(ENCODED
+                                + "/releases/v1/downloads/x.json"));
+    }
+
+    /**
+     * GitLab answers a moved (transferred or renamed) project's old path with the project where it
+     * is now: a policy that allowed {@code team/*} must not reach what moved into
+     * {@code secret/}. Every tool looks the project up first and acts only when GitLab's answer
+     * is the decided project, without saying where it went.
+     */
+    @Test
+    void aProjectMovedAwayIsNotReachedThroughItsOldPath() {
+        GitLabStandIn.Project moved = gitlab.project("team/app").file("main", "plan.txt",
+                "the secret plan\n").branch("agent-r", "main");
+        int mr = moved.mergeRequest("Review me", "agent-r", "main", "");
+        moved.issue("A bug", "details");
+        moved.moveTo("secret/app");
+        String old = "{\"host\":\"" + HOST + "\",\"project\":\"team/app\"";
+        List<String[]> calls = List.of(
+                new String[]{"gitlab_get_file", old + ",\"path\":\"plan.txt\"}"},
+                new String[]{"gitlab_get_file", old + ",\"path\":\"plan.txt\",\"ref\":\"main\"}"},
+                new String[]{"gitlab_list_merge_requests", old + "}"},
+                new String[]{"gitlab_list_issues", old + "}"},
+                new String[]{"gitlab_api_get", old + "}"},
+                new String[]{"gitlab_api_get", old + ",\"route\":\"repository/tree\"}"},
+                new String[]{"gitlab_push_files", old + ",\"branch\":\"agent-x\",\"message\":"
+                        + "\"m\",\"files\":[{\"path\":\"a.txt\",\"content\":\"A\"}]}"},
+                new String[]{"gitlab_create_mr", old + ",\"title\":\"t\",\"source_branch\":"
+                        + "\"agent-r\",\"target_branch\":\"main\"}"},
+                new String[]{"gitlab_approve_mr", old + ",\"merge_request_iid\":" + mr + "}"});
+
+        for (String[] call : calls) {
+            PolicyDecided decision = harness.decisionFor(UUID.randomUUID().toString(), call[0],
+                    call[1], call[0].equals("gitlab_push_files")
+                            ? new String[]{"branch-not-default", "branch-not-protected"}
+                            : new String[0]);
+            decision.setRepositories(new ArrayList<>(List.of("team/app")));
+            decision.setInstallationId(null);
+            decision.setPermissions(Map.of());
+
+            ToolCallCompleted answer = executor().execute(decision);
+
+            assertThat(answer.getErrorCode()).as(call[0] + " " + call[1] + ": " + answer
+                    .getMessage()).isEqualTo("forbidden");
+            assertThat(answer.getMessage()).contains("another project").doesNotContain(
+                    "secret");
+        }
+        assertThat(gitlab.received()).as("only the old path's lookup, each time").hasSize(calls
+                .size()).allSatisfy(received -> {
+                    assertThat(received.method()).isEqualTo("GET");
+                    assertThat(received.path()).isEqualTo("/api/v4/projects/team%2Fapp");
+                });
+        assertThat(moved.approvals(mr)).isEmpty();
+        assertThat(moved.head("agent-x")).isEmpty();
     }
 
     @Test

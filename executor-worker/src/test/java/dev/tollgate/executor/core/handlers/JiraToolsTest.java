@@ -182,7 +182,8 @@ class JiraToolsTest {
                 + "\"body\":\"hello\"}");
 
         assertThat(refused.getErrorCode()).isEqualTo("forbidden");
-        assertThat(refused.getMessage()).contains("OTHER-4 in another project");
+        assertThat(refused.getMessage()).contains("PROJ-1 has moved to another project")
+                .as("not where it went").doesNotContain("OTHER");
         assertThat(jira.received("POST", "/rest/api/2/issue")).isEmpty();
         assertThat(jira.comments("PROJ-1")).isEmpty();
     }
