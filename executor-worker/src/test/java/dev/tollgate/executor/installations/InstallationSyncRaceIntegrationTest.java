@@ -28,6 +28,8 @@ import dev.tollgate.schemas.Topics;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.WithKafka;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +42,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -117,13 +120,19 @@ class InstallationSyncRaceIntegrationTest {
 
         InstallationSyncService service(GitHubTransport forApp,
                 InstallationSyncService.RegistryCurrent current) {
+            return service(forApp, current, producer);
+        }
+
+        InstallationSyncService service(GitHubTransport forApp,
+                InstallationSyncService.RegistryCurrent current,
+                Producer<String, SpecificRecord> syncWrites) {
             InstallationSync sync = new InstallationSync(AppEnvironments.DEFAULT, TestApp.APP_ID,
                     new AppAuthenticator(new AppJwtSigner(TestApp.APP_ID, TestApp.privateKey(),
                             clock), forApp, clock),
                     appCalls, clock, minted -> {
                     });
-            return new InstallationSyncService(List.of(sync), registry, current, producer, clock,
-                    false, Duration.ZERO);
+            return new InstallationSyncService(List.of(sync), registry, current, syncWrites,
+                    clock, false, Duration.ZERO);
         }
 
         void assertTheUninstallStands(KafkaTestBroker broker,
@@ -179,13 +188,29 @@ class InstallationSyncRaceIntegrationTest {
     void anUninstallRecordedRightAfterTheSyncsLastCheckIsWrittenAgainAfterTheSyncsState(
             KafkaTestBroker broker) throws Exception {
         World world = new World(broker);
-        // the uninstall lands in the instant after the sync's registry is current, before it
-        // writes
-        InstallationSyncService service = world.service(world.appCalls, timeout -> {
-            boolean current = world.feed.awaitCurrent(timeout);
-            world.recordUninstallOnce();
-            return current;
-        });
+        // the uninstall lands after the sync has checked the registry, just before its write:
+        // recorded as the sync hands its state of the installation to its producer (a real one;
+        // recorded any earlier, the registry might have read it before the check, and the sync
+        // would rightly write nothing)
+        @SuppressWarnings("unchecked")
+        Producer<String, SpecificRecord> uninstallJustBeforeTheWrite = (Producer<String, SpecificRecord>) Proxy
+                .newProxyInstance(getClass().getClassLoader(), new Class<?>[]{
+                        Producer.class}, (proxy, method, args) -> {
+                            if (method.getName().equals("send")
+                                    && args[0] instanceof ProducerRecord<?, ?> record
+                                    && Long.toString(world.uninstalled).equals(record.key())
+                                    && record.value() instanceof InstallationChanged changed
+                                    && "sync".equals(changed.getTrigger())) {
+                                world.recordUninstallOnce();
+                            }
+                            try {
+                                return method.invoke(world.producer, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+        InstallationSyncService service = world.service(world.appCalls, world.feed::awaitCurrent,
+                uninstallJustBeforeTheWrite);
 
         InstallationSyncService.Report report = service.syncNow();
 
