@@ -103,6 +103,29 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * What the server sent on {@code socket} until it closed the connection, ending in
+     * {@code [closed by the server]}; or what it had sent when the socket's read timeout passed
+     * ({@code [still open after …]}) or the connection failed.
+     */
+    public static String untilClosed(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            int read;
+            while ((read = in.read(buffer)) != -1) {
+                received.write(buffer, 0, read);
+            }
+            return received.toString(StandardCharsets.UTF_8) + "[closed by the server]";
+        } catch (SocketTimeoutException e) {
+            return received.toString(StandardCharsets.UTF_8) + "[still open after "
+                    + socket.getSoTimeout() / 1000 + " s]";
+        } catch (IOException e) {
+            return received.toString(StandardCharsets.UTF_8) + "[" + e + "]";
+        }
+    }
+
     /** Whether the headers and a Content-Length body (or a whole chunked body) have arrived. */
     private static boolean complete(String text) {
         int end = text.indexOf("\r\n\r\n");

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -91,7 +90,7 @@ class SlowBodiesIntegrationTest {
 
             List<String> answers = new ArrayList<>();
             for (Socket socket : slow) {
-                answers.add(untilClosed(socket));
+                answers.add(RawHttp.untilClosed(socket));
             }
             assertThat(answers).as("each slow client's answer, then the server's close")
                     .allSatisfy(answer -> assertThat(answer)
@@ -167,24 +166,5 @@ class SlowBodiesIntegrationTest {
         out.write("{\"jsonrpc\"".getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return socket;
-    }
-
-    /** What the server sent until it closed the connection, or what it had sent by then. */
-    private static String untilClosed(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        ByteArrayOutputStream received = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        try {
-            int read;
-            while ((read = in.read(buffer)) != -1) {
-                received.write(buffer, 0, read);
-            }
-            return received.toString(StandardCharsets.UTF_8) + "[closed by the server]";
-        } catch (SocketTimeoutException e) {
-            return received.toString(StandardCharsets.UTF_8) + "[still open after " + PATIENCE
-                    .toSeconds() + " s]";
-        } catch (IOException e) {
-            return received.toString(StandardCharsets.UTF_8) + "[" + e + "]";
-        }
     }
 }

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,7 +70,7 @@ class UnreadBodiesIntegrationTest {
             assertThat(genuine.statusCode()).as(genuine.body()).isEqualTo(200);
             List<String> answers = new ArrayList<>();
             for (Socket socket : stalled) {
-                answers.add(untilClosed(socket));
+                answers.add(RawHttp.untilClosed(socket));
             }
             assertThat(answers).as("each stalled client's answer, then the server's close")
                     .allSatisfy(answer -> assertThat(answer).matches(
@@ -153,22 +152,5 @@ class UnreadBodiesIntegrationTest {
         out.write(new byte[10]);
         out.flush();
         return socket;
-    }
-
-    /** What the server sent until it closed the connection, or what it had sent by then. */
-    private static String untilClosed(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        ByteArrayOutputStream received = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        try {
-            int read;
-            while ((read = in.read(buffer)) != -1) {
-                received.write(buffer, 0, read);
-            }
-            return received.toString(StandardCharsets.UTF_8) + "[closed by the server]";
-        } catch (SocketTimeoutException e) {
-            return received.toString(StandardCharsets.UTF_8) + "[still open after " + PATIENCE
-                    .toSeconds() + " s]";
-        }
     }
 }
