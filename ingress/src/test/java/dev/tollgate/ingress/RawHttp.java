@@ -9,7 +9,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * HTTP/1.1 by hand, for what a well-behaved client will not send: a forged {@code Host}, a body
@@ -100,6 +106,25 @@ public final class RawHttp {
             return new Answer(Integer.parseInt(text.substring(9, 12)), text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * {@code GET /healthz} answered within {@code patience} while {@code holders} are held open:
+     * an answer that does not come says that Tomcat's threads are held, and by what.
+     */
+    public static HttpResponse<String> healthzWhile(int port,
+            Duration patience, String holders) throws IOException,
+            InterruptedException {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest
+                    .newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                    .timeout(patience).build(),
+                    HttpResponse.BodyHandlers
+                            .ofString());
+        } catch (HttpTimeoutException e) {
+            throw new AssertionError("GET /healthz had no answer within " + patience.toSeconds()
+                    + " s while " + holders, e);
         }
     }
 

@@ -8,11 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,16 +72,8 @@ class SlowBodiesIntegrationTest {
                 slow.add(start(token, 100_000)); // sends ten bytes, then nothing
             }
 
-            HttpResponse<String> genuine;
-            try {
-                genuine = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:" + port + "/healthz")).timeout(PATIENCE).build(),
-                        HttpResponse.BodyHandlers.ofString());
-            } catch (HttpTimeoutException e) {
-                throw new AssertionError("GET /healthz had no answer within " + PATIENCE
-                        .toSeconds() + " s while " + slow.size() + " slow MCP bodies were being"
-                        + " read: Tomcat's threads are still reading them", e);
-            }
+            HttpResponse<String> genuine = RawHttp.healthzWhile(port, PATIENCE, slow.size()
+                    + " slow MCP bodies were being read: Tomcat's threads are still reading them");
             assertThat(genuine.statusCode()).as(genuine.body()).isEqualTo(200);
 
             List<String> answers = new ArrayList<>();

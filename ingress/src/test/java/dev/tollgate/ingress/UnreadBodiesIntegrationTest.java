@@ -9,11 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,16 +52,9 @@ class UnreadBodiesIntegrationTest {
                 stalled.add(stall("POST /no-such-path", "Content-Type: text/plain", 1000));
             }
 
-            HttpResponse<String> genuine;
-            try {
-                genuine = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:" + port + "/healthz")).timeout(PATIENCE).build(),
-                        HttpResponse.BodyHandlers.ofString());
-            } catch (HttpTimeoutException e) {
-                throw new AssertionError("GET /healthz had no answer within " + PATIENCE
-                        .toSeconds() + " s while " + stalled.size() + " refused clients held"
-                        + " their connections: Tomcat's threads are reading their bodies", e);
-            }
+            HttpResponse<String> genuine = RawHttp.healthzWhile(port, PATIENCE, stalled.size()
+                    + " refused clients held their connections: Tomcat's threads are reading their"
+                    + " bodies");
 
             assertThat(genuine.statusCode()).as(genuine.body()).isEqualTo(200);
             List<String> answers = new ArrayList<>();
