@@ -52,23 +52,7 @@ class SlowBodiesIntegrationTest {
             for (int i = 0; i < 2; i++) {
                 Socket trickler = start(token, 100_000);
                 slow.add(trickler);
-                trickle.submit(() -> {
-                    // a byte every 200 ms: each read gets data long before any per-read timeout;
-                    // none once the answer is in (a byte sent after the server's close would be
-                    // answered with a reset, which may cost the client the answer it has not read)
-                    try {
-                        OutputStream out = trickler.getOutputStream();
-                        InputStream in = trickler.getInputStream();
-                        while (trickling.get() && in.available() == 0) {
-                            out.write(' ');
-                            out.flush();
-                            Thread.sleep(200);
-                        }
-                    } catch (IOException | InterruptedException e) {
-                        // closed by the server, or the test is over
-                    }
-                    return null;
-                });
+                trickle(trickle, trickler, trickling);
                 slow.add(start(token, 100_000)); // sends ten bytes, then nothing
             }
 
@@ -89,6 +73,47 @@ class SlowBodiesIntegrationTest {
             assertThat(List.of(answers.get(0), answers.get(2))).as("the tricklers' answers")
                     .allSatisfy(answer -> assertThat(answer).contains(
                             "did not arrive within 2000 ms (tollgate.ingress.body-timeout)"));
+        } finally {
+            trickling.set(false);
+            trickle.shutdownNow();
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    /**
+     * The token API reads an admin's body on a request thread too: a minting admin credential
+     * sending a byte now and then held a thread as long as it liked (each read waits at most
+     * the body timeout, the whole body did not).
+     */
+    @Test
+    void anAdminsBodyThatNeverFinishesArrivingIsAnswered408AndHoldsNoThread() throws Exception {
+        List<Socket> slow = new ArrayList<>();
+        AtomicBoolean trickling = new AtomicBoolean(true);
+        ExecutorService trickle = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            for (int i = 0; i < 4; i++) {
+                Socket trickler = start("/admin/tokens", TestConfig.ADMIN_KEY, 4_000);
+                slow.add(trickler);
+                trickle(trickle, trickler, trickling);
+            }
+
+            HttpResponse<String> genuine = RawHttp.healthzWhile(port, PATIENCE, slow.size()
+                    + " slow admin bodies were being read: Tomcat's threads are still reading"
+                    + " them");
+            assertThat(genuine.statusCode()).as(genuine.body()).isEqualTo(200);
+
+            List<String> answers = new ArrayList<>();
+            for (Socket socket : slow) {
+                answers.add(RawHttp.untilClosed(socket));
+            }
+            assertThat(answers).as("each slow admin's answer, then the server's close")
+                    .allSatisfy(answer -> assertThat(answer)
+                            .matches("(?s)HTTP/1\\.1 408 .*\\[closed by the server\\]")
+                            .containsIgnoringCase("\r\nConnection: close\r\n")
+                            .contains("\"body_timeout\"").contains(
+                                    "did not arrive within 2000 ms (tollgate.ingress.body-timeout)"));
         } finally {
             trickling.set(false);
             trickle.shutdownNow();
@@ -142,12 +167,41 @@ class SlowBodiesIntegrationTest {
         }
     }
 
+    /**
+     * Sends a byte every 200 ms: each read gets data long before any per-read timeout; none once
+     * the answer is in (a byte sent after the server's close would be answered with a reset,
+     * which may cost the client the answer it has not read).
+     */
+    private static void trickle(ExecutorService trickle, Socket trickler,
+            AtomicBoolean trickling) {
+        trickle.submit(() -> {
+            try {
+                OutputStream out = trickler.getOutputStream();
+                InputStream in = trickler.getInputStream();
+                while (trickling.get() && in.available() == 0) {
+                    out.write(' ');
+                    out.flush();
+                    Thread.sleep(200);
+                }
+            } catch (IOException | InterruptedException e) {
+                // closed by the server, or the test is over
+            }
+            return null;
+        });
+    }
+
     /** An authenticated tools/call declaring {@code declared} bytes of body, and ten of them. */
     private Socket start(String token, int declared) throws IOException {
+        return start("/mcp", token, declared);
+    }
+
+    /** A POST to {@code path} declaring {@code declared} bytes of JSON body, and ten of them. */
+    private Socket start(String path, String token, int declared) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout((int) PATIENCE.toMillis());
         OutputStream out = socket.getOutputStream();
-        out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: Bearer "
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nAuthorization: Bearer "
                 + token + "\r\nContent-Type: application/json\r\nAccept: application/json,"
                 + " text/event-stream\r\nContent-Length: " + declared + "\r\n\r\n").getBytes(
                         StandardCharsets.US_ASCII));

@@ -4,6 +4,7 @@ import dev.tollgate.ingress.core.http.BoundedBody;
 import dev.tollgate.ingress.core.tokens.InvalidTokenRequestException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
@@ -15,7 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Reads a JSON request body of the token API itself, after the caller is authenticated and
  * never more than a bound of it: the declared length is checked before anything is read, and
  * reading stops as soon as the bound is passed (a chunked body declares none). Duplicate keys are
- * refused, so no two readers can see two different requests in one body.
+ * refused, so no two readers can see two different requests in one body. The whole body must
+ * arrive within {@code tollgate.ingress.body-timeout}, as an MCP body must: a caller sending a
+ * byte now and then would otherwise hold a request thread for as long as it liked.
  */
 final class RequestBodies {
 
@@ -25,6 +28,16 @@ final class RequestBodies {
         private static final long serialVersionUID = 1L;
 
         TooLargeException(String message) {
+            super(message);
+        }
+    }
+
+    /** A body that did not arrive within its deadline: answered 408, the connection closed. */
+    static final class TooSlowException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        TooSlowException(String message) {
             super(message);
         }
     }
@@ -56,10 +69,19 @@ final class RequestBodies {
     }
 
     /** The body as a JSON object, or null when there is none. */
-    static Map<String, Object> jsonObject(HttpServletRequest request, int max, String setting)
-            throws IOException {
+    static Map<String, Object> jsonObject(HttpServletRequest request, int max, String setting,
+            Duration timeout) throws IOException {
         checkDeclaredLength(request, max, setting);
-        byte[] body = BoundedBody.readAtMost(request.getInputStream(), max);
+        byte[] body;
+        try {
+            body = BoundedBody.readAtMost(request.getInputStream(), max, request
+                    .getContentLengthLong(), System.nanoTime() + timeout.toNanos(),
+                    System::nanoTime);
+        } catch (BoundedBody.TooSlowException e) {
+            throw new TooSlowException("the request body did not arrive within " + timeout
+                    .toMillis() + " ms (tollgate.ingress.body-timeout); " + e.bytesRead()
+                    + " bytes of it had");
+        }
         if (body == null) {
             throw new TooLargeException("the request body is larger than " + max + " bytes ("
                     + setting + ")");

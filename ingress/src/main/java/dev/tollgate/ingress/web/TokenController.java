@@ -70,6 +70,7 @@ public class TokenController {
     private final RefusalCounter refusals;
     private final OriginPolicy origins;
     private final int maxAdminBytes;
+    private final Duration bodyTimeout;
     private final PolicyGrants grants;
 
     /** An admin request let through, by whom; or the answer refusing it. */
@@ -93,6 +94,7 @@ public class TokenController {
         this.admin = admin;
         this.origins = origins;
         this.maxAdminBytes = properties.getMaxAdminRequestBytes();
+        this.bodyTimeout = properties.getBodyTimeout();
     }
 
     @PostMapping(path = "/admin/tokens", produces = "application/json")
@@ -334,7 +336,7 @@ public class TokenController {
 
     private Map<String, Object> adminBody(HttpServletRequest request) throws IOException {
         return RequestBodies.jsonObject(request, maxAdminBytes,
-                "tollgate.ingress.max-admin-request-bytes");
+                "tollgate.ingress.max-admin-request-bytes", bodyTimeout);
     }
 
     private static Map<String, Object> tokenBody(GatewayTokens.Minted minted) {
@@ -378,6 +380,19 @@ public class TokenController {
                 : RefusalCounter.ROTATE, reason, request.getRemoteAddr(), who, environment,
                 message == null ? null : message.toString());
         return answer;
+    }
+
+    /**
+     * A body that did not arrive in time: 408; the unread-body valve closes the connection, so
+     * what had not arrived of it is never read.
+     */
+    @ExceptionHandler(RequestBodies.TooSlowException.class)
+    ResponseEntity<Map<String, Object>> tooSlow(RequestBodies.TooSlowException e,
+            HttpServletRequest request) {
+        return count(request, "body_timeout", null, ResponseEntity.status(
+                HttpStatus.REQUEST_TIMEOUT).body(
+                        dev.tollgate.runtime.web.ErrorResponses.body("body_timeout", e
+                                .getMessage())));
     }
 
     @ExceptionHandler(RequestBodies.NotJsonException.class)
