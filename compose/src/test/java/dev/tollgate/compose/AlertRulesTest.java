@@ -41,6 +41,11 @@ class AlertRulesTest {
                 "TollgateGitHubCircuitOpen", "TollgateAuditStoreFailing", "TollgateDeadLetters");
         assertThat(RULES.get("TollgateCallsFailing").path("expr").asString()).contains(
                 "by (namespace, error_class)");
+        // an outage of a host, not one caller's breaker nor the job logs' store (its own alert)
+        assertThat(RULES.get("TollgateGitHubCircuitOpen").path("expr").asString()).contains(
+                "breaker=\"host\"");
+        assertThat(RULES.get("TollgateJobLogStoreCircuitOpen").path("expr").asString())
+                .contains("breaker=\"log_storage\"");
     }
 
     @Test
