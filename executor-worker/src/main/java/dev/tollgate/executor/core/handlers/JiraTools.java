@@ -91,25 +91,28 @@ final class JiraTools {
         return issue;
     }
 
-    /** One page of the project's issues matching the agent's JQL, narrowed to the project. */
+    /**
+     * One page of the project's issues matching the agent's JQL, narrowed to the project. An
+     * issue JIRA answers outside the project (it should answer none: a project named like the
+     * granted key, where no project has that key, is one way) is dropped unseen and uncounted,
+     * and a page that held one has no next page: a count, or paging through JIRA's total, would
+     * tell the agent how many of another project's issues match a query of its choosing.
+     */
     static JsonNode search(ToolCall call) {
         String jql = Jql.narrow(project(call), call.text("jql"));
         Page page = page(call, jql, call.args().number("max_results"), call.text("next_page"));
         ArrayNode issues = array();
-        int outside = 0;
+        boolean outside = false;
         for (JsonNode issue : page.issues()) {
             if (inProject(call, issue)) {
                 issues.add(summary(issue));
             } else {
-                outside++;
+                outside = true;
             }
         }
         ObjectNode result = object().put("project", project(call)).put("jql", jql);
         result.set("issues", issues);
-        if (outside > 0) {
-            result.put("withheld_outside_project", outside);
-        }
-        return result.put("next_page", page.next().orElse(null));
+        return result.put("next_page", outside ? null : page.next().orElse(null));
     }
 
     /** A page of a search: its issues and the token of the next page, if any. */

@@ -112,21 +112,47 @@ class JiraToolsTest {
         assertThat(harness.github.requests()).as("GitHub").isEmpty();
     }
 
+    /**
+     * Neither a count of what was dropped nor a next page: either would tell how many of another
+     * project's issues match a query the agent chose (JIRA answering a project named like the
+     * granted key, which no project has).
+     */
     @Test
-    void anAnswerOutsideTheProjectIsWithheldWhateverJiraSends() {
+    void anAnswerOutsideTheProjectIsWithheldUncountedAndEndsTheSearch() {
         jira.failNext("GET", "/rest/api/2/search/jql", 1, 200, Map.of("Content-Type",
                 "application/json"),
                 "{\"issues\":[{\"id\":\"9\",\"key\":\"OTHER-1\",\"fields\":"
                         + "{\"summary\":\"roadmap\",\"project\":{\"key\":\"OTHER\"}}},{\"id\":"
                         + "\"1\",\"key\":\"PROJ-1\",\"fields\":{\"summary\":\"ok\",\"project\":"
-                        + "{\"key\":\"PROJ\"}}}],\"isLast\":true}");
+                        + "{\"key\":\"PROJ\"}}}],\"isLast\":false,\"nextPageToken\":\"p2\"}");
 
         JsonNode found = result(run("jira_search", "{\"project\":\"PROJ\"}"));
 
         assertThat(found.path("issues")).singleElement().satisfies(issue -> assertThat(issue
                 .path("key").asString()).isEqualTo("PROJ-1"));
-        assertThat(found.path("withheld_outside_project").asInt()).isEqualTo(1);
-        assertThat(found.toString()).doesNotContain("roadmap");
+        assertThat(found.has("withheld_outside_project")).as(found.toString()).isFalse();
+        assertThat(found.path("next_page").isNull()).as(found.toString()).isTrue();
+        assertThat(found.toString()).doesNotContain("roadmap").doesNotContain("OTHER");
+    }
+
+    @Test
+    void aDataCenterPageOutsideTheProjectTellsNothingOfJirasTotal() {
+        jira.close();
+        jira = JiraStandIn.dataCenter(harness.clock);
+        jira.token(TOKEN);
+        jira.failNext("GET", "/rest/api/2/search", 1, 200, Map.of("Content-Type",
+                "application/json"),
+                "{\"startAt\":40,\"total\":57,\"issues\":[{\"id\":\"9\",\"key\":"
+                        + "\"OTHER-41\",\"fields\":{\"summary\":\"layoffs\",\"project\":"
+                        + "{\"key\":\"OTHER\"}}}]}");
+
+        JsonNode found = result(run("jira_search", "{\"project\":\"PROJ\",\"next_page\":"
+                + "\"40\",\"max_results\":1}"));
+
+        assertThat(found.path("issues")).as(found.toString()).isEmpty();
+        assertThat(found.path("next_page").isNull()).as("past JIRA's total or not, the same"
+                + " answer: " + found).isTrue();
+        assertThat(found.toString()).doesNotContain("57").doesNotContain("layoffs");
     }
 
     @Test
