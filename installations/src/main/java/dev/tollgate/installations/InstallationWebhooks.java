@@ -7,6 +7,7 @@ import dev.tollgate.schemas.EventMetas;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -39,7 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code updated_at} as of the last applied delivery and the digests of the bodies applied at that
  * time, on the compacted topic, so across restarts: a delivery whose {@code updated_at} is older
  * is {@link Stale}, one whose body was applied already is a {@link Duplicate}, and nothing after
- * an uninstall revives the installation (GitHub gives a reinstall a new ID).
+ * an uninstall revives the installation (GitHub gives a reinstall a new ID). A delivery dated
+ * later than now (beyond {@link #MAX_CLOCK_SKEW}) is refused: it would make every later genuine
+ * delivery and sync of the installation stale.
  */
 public final class InstallationWebhooks {
 
@@ -59,6 +62,9 @@ public final class InstallationWebhooks {
             "installation.deleted", "installation.suspend", "installation.unsuspend",
             "installation.new_permissions_accepted", "installation_repositories.added",
             "installation_repositories.removed");
+
+    /** How far GitHub's clock may run ahead of this one in a delivery's {@code updated_at}. */
+    static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
     /** Digests kept per {@code updated_at}; the oldest are dropped beyond it. */
     static final int MAX_DIGESTS = 50;
@@ -114,6 +120,12 @@ public final class InstallationWebhooks {
             return foreign.get();
         }
         Instant updatedAt = updatedAt(installation);
+        if (updatedAt.isAfter(clock.instant().plus(MAX_CLOCK_SKEW))) {
+            // GitHub dates a change when it makes it: a later date never comes from GitHub, and
+            // would make every genuine delivery and sync of this installation stale
+            throw new MalformedWebhookException("installation.updated_at (" + updatedAt
+                    + ") is later than now; not applied");
+        }
         String digest = digest(body);
         Optional<Outcome> outOfOrder = order(id, updatedAt, digest, before);
         if (outOfOrder.isPresent()) {

@@ -84,7 +84,7 @@ class InstallationWebhooksTest {
                 + (appId == null ? "" : "\"app_id\":" + appId + ",")
                 + "\"account\":{\"login\":\"codertocat\",\"type\":\"User\"},"
                 + "\"repository_selection\":\"all\",\"permissions\":{\"contents\":\"write\"},"
-                + "\"updated_at\":\"2099-01-01T00:00:00Z\"},\"repositories\":[]}";
+                + "\"updated_at\":\"2026-11-21T11:59:00Z\"},\"repositories\":[]}";
         return webhooks.interpret("installation", "d-" + environment + "-" + action, environment,
                 body.getBytes(StandardCharsets.UTF_8), id -> Optional.ofNullable(state.get(id)));
     }

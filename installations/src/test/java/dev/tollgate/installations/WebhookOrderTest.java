@@ -191,6 +191,27 @@ class WebhookOrderTest {
     }
 
     @Test
+    void aDeliveryDatedLaterThanNowIsRefusedSoItCannotMakeTheGenuineOnesStale() {
+        byte[] squat = body("installation.suspend.1", "2099-01-01T00:00:00Z", "other/app");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> webhooks.interpret(
+                "installation", "d", "staging", squat, registry::current)).isInstanceOf(
+                        MalformedWebhookException.class)
+                .hasMessageContaining(
+                        "later than now");
+        var genuine = deliver("installation", body("installation.unsuspend.1",
+                "2026-12-03T11:00:00Z", "other/app"));
+        var withinSkew = deliver("installation", body("installation.suspend.1",
+                "2026-12-03T12:04:00Z", "other/app"));
+
+        assertThat(genuine).isInstanceOf(InstallationWebhooks.Changed.class);
+        assertThat(withinSkew).as("GitHub's clock a few minutes ahead").isInstanceOf(
+                InstallationWebhooks.Changed.class);
+        assertThat(registry.current(ID).orElseThrow().getEnvironment()).isEqualTo("default");
+        assertThat(status()).isEqualTo(InstallationStatus.SUSPENDED);
+    }
+
+    @Test
     void aDeliveryWithoutUpdatedAtCannotBeOrderedAndIsRefused() {
         ObjectNode payload = (ObjectNode) JSON.readTree(Fixtures.webhook(
                 "installation.unsuspend.1"));

@@ -119,6 +119,30 @@ class TokenFamiliesTest {
     }
 
     @Test
+    void aTokenReplacedOrRevokedAfterTheMaximumLifetimeWasLoweredStaysRefusedAfterARestart()
+            throws Exception {
+        TokenService before = service(Duration.ofDays(30));
+        GatewayTokens.Minted replaced = mint(before, "bot", Duration.ofDays(30).toSeconds());
+        GatewayTokens.Minted revoked = mint(before, "other", Duration.ofDays(30).toSeconds());
+        TokenService lowered = restarted(Duration.ofHours(1));
+        GatewayTokens.Minted successor = lowered.rotate(lowered.authenticate(replaced.token()),
+                "10.0.0.2");
+        lowered.rotate(lowered.authenticate(revoked.token()), "10.0.0.2");
+        lowered.revokeToken(revoked.identity().tokenId(), null, null, "admin-key", "10.0.0.1");
+
+        clock.advance(Duration.ofHours(2)); // the successors (1 h) ended; the first tokens (30 d) not
+        TokenService replica = restarted(Duration.ofHours(1));
+        replica.revocations().prune();
+
+        assertThat(successor.identity().expiresAt()).as("the rotation under the lowered maximum")
+                .isBefore(clock.instant());
+        assertThat(refusal(replica, replaced.token())).as("the replaced first token, replayed"
+                + " from the compacted records").contains("replaced by a rotation");
+        assertThat(refusal(replica, revoked.token())).as("the revoked first token").isEqualTo(
+                "token has been revoked");
+    }
+
+    @Test
     void noTokenIsAcceptedWhileTheTokenRecordsAreNotRead() throws Exception {
         TokenService service = service(Duration.ofDays(30));
         GatewayTokens.Minted minted = mint(service, "bot", 3600);

@@ -15,9 +15,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * one environment or in every environment.
  *
  * <p>One entry per rotation family, however often it rotates, kept until no member can still be
- * valid: the latest expiry of its members as learnt from the issue and rotation records, else the
- * family's absolute expiry, else (a revocation of a family this replica never saw issued) the
- * longest family any configuration allows. Nothing here depends on the configured maximum
+ * valid: for a family never rotated, its one token's expiry as learnt from the issue record; for a
+ * rotated family, the family's absolute expiry (a generation before the head can outlive the head
+ * when the maximum lifetime was lowered between them, and a replay of the compacted topic learns
+ * only the head's expiry); without those, the latest expiry learnt, else (a revocation of a family
+ * this replica never saw issued) the longest family any configuration allows. Nothing here depends on the configured maximum
  * lifetime, so no configuration change can make an entry be forgotten while a token it stops is
  * still valid. One entry per revoked agent (in every environment) and per revoked agent in one
  * environment ({@link AgentPrincipal}: the same agent ID in another environment is another
@@ -36,6 +38,12 @@ public final class RevocationList {
             Instant expiresAt, Instant revokedAt, boolean rotating) {
 
         Instant forgetAfter() {
+            if (head > 0 && expiresAt != null) {
+                // a generation before the head may outlive it (issued while max-lifetime was
+                // longer, or by a replica configured so), and a replay of the compacted topic
+                // knows only the head's expiry: keep the entry until the family ends
+                return latest(expiresAt, predecessorUntil);
+            }
             if (liveUntil != null) {
                 return latest(liveUntil, predecessorUntil);
             }

@@ -34,6 +34,30 @@ class WorkloadIssuerTest {
     }
 
     @Test
+    void gitHubActionsWithoutAnOwnerPinnedWouldLetEveryGitHubUsersWorkflowInAndStopsTheStart() {
+        for (String iss : List.of("https://token.actions.githubusercontent.com",
+                "https://token.actions.githubusercontent.com/")) {
+            for (Map<String, String> required : List.<Map<String, String>>of(Map.of(), Map.of(
+                    "ref", "refs/heads/main"))) {
+                assertThatThrownBy(() -> WorkloadIssuer.of("gha", iss, null, List.of(
+                        "https://tollgate.example.com/mcp"), null, "repository", "gha:", null,
+                        "ci", required, false)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("tollgate.ingress.oidc.issuers.gha.required-claims"
+                                + " must name whose workflows are trusted");
+            }
+        }
+
+        assertThat(WorkloadIssuer.of("gha", "https://token.actions.githubusercontent.com", null,
+                List.of("aud"), null, "repository", "gha:", null, "ci", Map.of(
+                        "repository_owner_id", "583231"),
+                false).trust().requiredClaims())
+                .containsKey("repository_owner_id");
+        assertThat(WorkloadIssuer.of("gha", "https://token.actions.githubusercontent.com/octo-corp",
+                null, List.of("aud"), null, "repository", "gha:", null, "ci", Map.of(), false))
+                .as("an enterprise's own issuer").isNotNull();
+    }
+
+    @Test
     void withoutAnAudienceEveryTokenOfTheIssuerWouldPass() {
         assertThatThrownBy(() -> issuer("https://a.example", null, List.of(), null, "", null,
                 "dev")).hasMessageContaining("audiences is required");

@@ -36,6 +36,16 @@ public record TrustedIssuer(String name, Optional<String> issuer,
     /** The {@code aud} of the ingress's own gateway tokens: no trusted issuer may accept it. */
     public static final String GATEWAY_AUDIENCE = "tollgate-mcp";
 
+    /**
+     * GitHub Actions' issuer on github.com: every GitHub user's workflow can get a token of it,
+     * for any audience it asks for (an enterprise's own issuer, this URL followed by
+     * {@code /<enterprise>}, gives tokens to that enterprise's workflows only).
+     */
+    public static final String GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
+    /** Claims of a GitHub Actions token that name whose workflow it is. */
+    static final Set<String> GITHUB_ACTIONS_OWNER_CLAIMS = Set.of("repository_owner",
+            "repository_owner_id", "repository", "repository_id", "enterprise", "enterprise_id");
+
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
     private static final Pattern CLAIM = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Pattern POINTER = Pattern.compile("(/[^/]{1,64}){1,8}");
@@ -123,6 +133,14 @@ public record TrustedIssuer(String name, Optional<String> issuer,
                 throw new IllegalArgumentException(at + ".required-claims: '" + claim.getKey()
                         + "' must be a top-level claim name with a non-empty value");
             }
+        }
+        if (iss.isPresent() && iss.get().replaceFirst("/+$", "").equals(GITHUB_ACTIONS_ISSUER)
+                && required.keySet().stream().noneMatch(GITHUB_ACTIONS_OWNER_CLAIMS::contains)) {
+            throw new IllegalArgumentException(at + ".required-claims must name whose workflows"
+                    + " are trusted (repository_owner_id, repository_owner, repository_id,"
+                    + " repository, enterprise_id or enterprise, e.g. repository_owner: octo):"
+                    + " every GitHub user's workflow can get a token of " + GITHUB_ACTIONS_ISSUER
+                    + " for any audience it asks for");
         }
         return new TrustedIssuer(name, iss, trustDomain, keys, accepted, required,
                 defaultCap(trustDomain));
