@@ -179,7 +179,7 @@ class AuditCommandTest {
         assertThat(first).isZero();
         assertThat(second).isZero();
         assertThat(verify).isZero();
-        assertThat(out()).contains("migrate OK: 5 migration(s) applied").contains(
+        assertThat(out()).contains("migrate OK: 6 migration(s) applied").contains(
                 "migrate OK: 0 migration(s) applied").contains("verify OK: 0 records in 0 chains")
                 .doesNotContain(database.password() + "@");
     }

@@ -23,7 +23,7 @@ record AuditRoles(String owner, String sink, String writer, String reader, Strin
     private static final Pattern SCHEMA = Pattern.compile(
             "CREATE SCHEMA (\\w+) AUTHORIZATION (\\w+);");
     private static final Pattern LOGIN_IN_GROUP = Pattern.compile(
-            "CREATE ROLE (\\w+) LOGIN PASSWORD :'(\\w+)' IN ROLE (\\w+);");
+            "CREATE ROLE (\\w+) LOGIN (?:CONNECTION LIMIT \\d+ )?PASSWORD :'(\\w+)' IN ROLE (\\w+);");
 
     static String script() {
         try {

@@ -29,10 +29,13 @@ import javax.sql.DataSource;
 
 /**
  * The production audit store: table {@code audit_record} (see {@code db/audit/V1__audit_record.sql}).
- * Appends take a transaction-scoped advisory lock per chain, so concurrent appenders (threads or
- * sink replicas) serialize per chain and never fork it; the primary key (chain, sequence) and the
- * unique event ID are the second line of defence, and a conflict is retried. Needs only SELECT and
- * INSERT.
+ * Appends lock their chain's row of {@code audit_chain_lock} ({@code SELECT ... FOR UPDATE}, see
+ * {@code db/audit/V6__audit_chain_lock.sql}) until they commit, so concurrent appenders (threads
+ * or sink replicas) serialize per chain and never fork it, and no login without UPDATE on that
+ * table (a reader, the executors') can hold the lock and stall a chain; the primary key (chain,
+ * sequence) and the unique event ID are the second line of defence, and a conflict is retried.
+ * Needs SELECT and INSERT on {@code audit_record}, and SELECT, INSERT and UPDATE of {@code
+ * chain_id} on {@code audit_chain_lock} (the writer group's grants).
  */
 public final class PostgresAuditStore implements AuditStore {
 
@@ -45,6 +48,7 @@ public final class PostgresAuditStore implements AuditStore {
     private static final String INSERT = "INSERT INTO audit_record (" + COLUMNS + ") VALUES"
             + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String UNDEFINED_COLUMN = "42703";
+    private static final String UNDEFINED_TABLE = "42P01";
     private static final System.Logger LOG = System.getLogger(PostgresAuditStore.class
             .getName());
     private static final String SELECT = "SELECT " + COLUMNS
@@ -111,12 +115,8 @@ public final class PostgresAuditStore implements AuditStore {
         // Lock every chain of the batch in a fixed order, so two batches never deadlock.
         TreeSet<String> chains = new TreeSet<>();
         entries.forEach(e -> chains.add(e.chainId()));
-        try (PreparedStatement lock = connection.prepareStatement(
-                "SELECT pg_advisory_xact_lock(hashtextextended(?, 7340))")) {
-            for (String chain : chains) {
-                lock.setString(1, "tollgate-audit:" + chain);
-                lock.execute();
-            }
+        for (String chain : chains) {
+            lockChain(connection, chain);
         }
         Map<String, Optional<ChainTip>> tips = new HashMap<>();
         Map<String, AuditRecord> inBatch = new HashMap<>();
@@ -165,6 +165,37 @@ public final class PostgresAuditStore implements AuditStore {
             throw cause.getSQLState() != null ? cause : e;
         }
         return results;
+    }
+
+    /**
+     * Holds {@code chain}'s row of {@code audit_chain_lock} until the transaction ends: {@code
+     * SELECT ... FOR UPDATE}, which needs UPDATE privilege on the table, so only the writer group
+     * can take (or hold off) this lock. A chain's first append creates its row; the uncommitted
+     * row is the lock (a concurrent insert of it waits for this transaction), and whoever finds it
+     * committed after waiting locks it as usual. One statement per chain of a batch once the row
+     * exists.
+     */
+    private static void lockChain(Connection connection, String chain) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(
+                "SELECT 1 FROM audit_chain_lock WHERE chain_id = ? FOR UPDATE");
+                PreparedStatement create = connection.prepareStatement(
+                        "INSERT INTO audit_chain_lock (chain_id) VALUES (?)"
+                                + " ON CONFLICT (chain_id) DO NOTHING")) {
+            lock.setString(1, chain);
+            create.setString(1, chain);
+            while (true) {
+                try (ResultSet row = lock.executeQuery()) {
+                    if (row.next()) {
+                        return;
+                    }
+                }
+                if (create.executeUpdate() == 1) {
+                    return;
+                }
+                // Another appender created it meanwhile and has committed: lock it (a new
+                // statement sees it).
+            }
+        }
     }
 
     /** The record stored (or appended earlier in this batch) under {@code eventId}. */
@@ -323,9 +354,9 @@ public final class PostgresAuditStore implements AuditStore {
     }
 
     static String olderSchemaHint(SQLException e) {
-        return UNDEFINED_COLUMN.equals(e.getSQLState())
-                ? " (the audit schema is older than this sink: run `audit migrate` as the schema"
-                        + " owner)"
+        return UNDEFINED_COLUMN.equals(e.getSQLState()) || UNDEFINED_TABLE.equals(e.getSQLState())
+                ? " (the audit schema is older than this sink, or this login's group has not been"
+                        + " granted it: run `audit migrate` as the schema owner)"
                 : "";
     }
 

@@ -8,8 +8,11 @@ import org.flywaydb.core.api.output.MigrateResult;
 /**
  * Creates or upgrades the audit schema with Flyway ({@code classpath:db/audit}). Run it as the
  * schema's owner, never as the sink's writer role (which may only INSERT and SELECT). The
- * migrations grant the writer role SELECT and INSERT, the pruner role the one UPDATE the trigger
- * allows, and the reader role SELECT only.
+ * migrations grant the writer role SELECT and INSERT (and the row locks of {@code
+ * audit_chain_lock} appends serialize on), the pruner role the one UPDATE the trigger allows, and
+ * the reader role SELECT only. A migration runs once, and grants only to the groups that exist
+ * then: the {@code afterMigrate} callback ({@code db/audit/afterMigrate__audit_grants.sql}) applies
+ * exactly those grants again, to whichever groups exist, at the end of every run.
  */
 public final class PostgresMigrations {
 

@@ -208,7 +208,9 @@ class PostgresAuditStoreTest extends AbstractAuditStoreContract {
         PGSimpleDataSource old = dataSource(oldUrl, DATABASE.user(), DATABASE.password());
         org.flywaydb.core.Flyway.configure().dataSource(old).locations("classpath:db/audit")
                 .table("audit_schema_history").placeholders(java.util.Map.of("writerRole",
-                        PostgresMigrations.DEFAULT_WRITER_ROLE))
+                        PostgresMigrations.DEFAULT_WRITER_ROLE, "prunerRole",
+                        PostgresMigrations.DEFAULT_PRUNER_ROLE, "readerRole",
+                        PostgresMigrations.DEFAULT_READER_ROLE))
                 .target("2").load().migrate();
         // what the sink of schema version 2 wrote: version-1 records, no cluster column
         List<AuditEntry> before = TestEvents.entries(TOPIC, 0, 4, null, "old");
@@ -252,8 +254,16 @@ class PostgresAuditStoreTest extends AbstractAuditStoreContract {
         var migrated = PostgresMigrations.migrate(old);
         upgradedSink.appendAll(after);
 
-        // V3 (clusters), V4 (retention) and V5 (the readers' group)
-        assertThat(migrated.migrationsExecuted).isEqualTo(3);
+        // V3 (clusters), V4 (retention), V5 (the readers' group) and V6 (the chains' lock rows,
+        // one for the chain written before)
+        assertThat(migrated.migrationsExecuted).isEqualTo(4);
+        try (Connection connection = old.getConnection();
+                Statement statement = connection.createStatement();
+                java.sql.ResultSet rows = statement.executeQuery(
+                        "SELECT string_agg(chain_id, ',') FROM audit_chain_lock")) {
+            rows.next();
+            assertThat(rows.getString(1)).isEqualTo(CHAIN);
+        }
         List<AuditRecord> chain = readChain(upgradedSink, CHAIN);
         assertThat(chain).extracting(r -> r.entry().source().cluster()).containsExactly(null,
                 null, "clusterAAAAAAAAAAAAAAAA", "clusterAAAAAAAAAAAAAAAA");

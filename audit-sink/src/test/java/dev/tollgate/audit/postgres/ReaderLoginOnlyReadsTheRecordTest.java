@@ -234,9 +234,9 @@ class ReaderLoginOnlyReadsTheRecordTest {
         var again = PostgresMigrations.migrate(canCreateRoles, writer, pruner, created);
         var withoutGroup = PostgresMigrations.migrate(cannot, writer, pruner, absent);
 
-        assertThat(first.migrationsExecuted).isEqualTo(5);
+        assertThat(first.migrationsExecuted).isEqualTo(6);
         assertThat(again.migrationsExecuted).isZero();
-        assertThat(withoutGroup.migrationsExecuted).isEqualTo(5);
+        assertThat(withoutGroup.migrationsExecuted).isEqualTo(6);
         assertThat(query(withRoles, "SELECT rolcanlogin FROM pg_roles WHERE rolname = '"
                 + created + "'")).as("a NOLOGIN group").isEqualTo("f");
         assertThat(query(withRoles, "SELECT string_agg(p, ',' ORDER BY p) FROM unnest(ARRAY["
