@@ -114,6 +114,29 @@ class GrantsFollowEveryMigrateTest {
         assertThat(read).as("records the reader reads").isEqualTo(3);
     }
 
+    /**
+     * One login for everything, named as a group by mistake: the callback must not take the
+     * owner's own table from it (revoking "anything else" from the pruner would take INSERT from
+     * a sink that logs in as the owner).
+     */
+    @Test
+    void theOwnerNamedAsAGroupKeepsItsTable() throws SQLException {
+        String before = tablePrivileges(owner, "audit_record");
+
+        PostgresMigrations.migrate(owner(), owner, owner + "_p", owner + "_r");
+        PostgresMigrations.migrate(owner(), writer, owner, owner + "_r");
+        PostgresMigrations.migrate(owner(), writer, owner + "_p", owner);
+        try (AuditStore asOwner = new PostgresAuditStore(owner())) {
+            asOwner.appendAll(TestEvents.entries(TOPIC, 0, 2));
+        }
+
+        assertThat(before).isEqualTo("[SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES,"
+                + " TRIGGER]");
+        assertThat(tablePrivileges(owner, "audit_record")).as("the owner's privileges after"
+                + " it was named writer, pruner and reader").isEqualTo(before);
+        assertThat(tablePrivileges(owner, "audit_chain_lock")).isEqualTo(before);
+    }
+
     /** Each group's privileges on the audit tables and the schema, in a fixed order. */
     private String privileges() throws SQLException {
         List<String> each = new ArrayList<>();
