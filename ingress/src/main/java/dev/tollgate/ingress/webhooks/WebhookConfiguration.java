@@ -35,6 +35,11 @@ public class WebhookConfiguration {
         } else {
             log.info("GitHub webhooks accepted for the Apps of environments {}", secrets
                     .environments());
+            if (!secrets.rotating().isEmpty()) {
+                log.info("the previous webhook secret is still accepted for environments {}:"
+                        + " remove it (webhook-secret-previous) once the App in GitHub has the"
+                        + " new one", secrets.rotating());
+            }
         }
         return secrets;
     }

@@ -95,6 +95,9 @@ public class WebhookController {
             });
 
     private final RefusalCounter refusals;
+    /** Environments a delivery signed with the previous secret was seen for (said once). */
+    private final java.util.Set<String> previousSecretSeen = java.util.concurrent.ConcurrentHashMap
+            .newKeySet();
 
     public WebhookController(WebhookSecrets secrets, OriginPolicy origins, Clock clock,
             InstallationRegistry registry, InstallationRegistryFeed feed,
@@ -342,6 +345,11 @@ public class WebhookController {
                     .reason());
             return door(request, HttpStatus.UNAUTHORIZED, "invalid_signature", verified
                     .reason());
+        }
+        if (verified.previous() && previousSecretSeen.add(verified.environment().get())) {
+            log.info("a delivery for environment {} was signed with its previous webhook secret:"
+                    + " the App in GitHub still has the old one (said once per environment)",
+                    verified.environment().get());
         }
         String event = request.getHeader("X-GitHub-Event");
         String deliveryId = request.getHeader("X-GitHub-Delivery");

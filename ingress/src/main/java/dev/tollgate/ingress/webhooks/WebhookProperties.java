@@ -19,6 +19,13 @@ public class WebhookProperties {
     private String webhookSecret;
     /** File holding the default App's webhook secret. */
     private Path webhookSecretFile;
+    /**
+     * The default App's previous webhook secret, accepted beside the current one while a
+     * rotation is under way (GitHub signs with one secret at a time). Prefer the file.
+     */
+    private String webhookSecretPrevious;
+    /** File holding the default App's previous webhook secret. */
+    private Path webhookSecretPreviousFile;
     /** Deliveries with a larger body are refused with 413. */
     private int webhookMaxBytes = 5 * 1024 * 1024;
     /**
@@ -49,6 +56,22 @@ public class WebhookProperties {
 
     public void setWebhookSecretFile(Path webhookSecretFile) {
         this.webhookSecretFile = webhookSecretFile;
+    }
+
+    public String getWebhookSecretPrevious() {
+        return webhookSecretPrevious;
+    }
+
+    public void setWebhookSecretPrevious(String webhookSecretPrevious) {
+        this.webhookSecretPrevious = webhookSecretPrevious;
+    }
+
+    public Path getWebhookSecretPreviousFile() {
+        return webhookSecretPreviousFile;
+    }
+
+    public void setWebhookSecretPreviousFile(Path webhookSecretPreviousFile) {
+        this.webhookSecretPreviousFile = webhookSecretPreviousFile;
     }
 
     public int getWebhookMaxBytes() {
@@ -88,6 +111,24 @@ public class WebhookProperties {
 
         private String webhookSecret;
         private Path webhookSecretFile;
+        private String webhookSecretPrevious;
+        private Path webhookSecretPreviousFile;
+
+        public String getWebhookSecretPrevious() {
+            return webhookSecretPrevious;
+        }
+
+        public void setWebhookSecretPrevious(String webhookSecretPrevious) {
+            this.webhookSecretPrevious = webhookSecretPrevious;
+        }
+
+        public Path getWebhookSecretPreviousFile() {
+            return webhookSecretPreviousFile;
+        }
+
+        public void setWebhookSecretPreviousFile(Path webhookSecretPreviousFile) {
+            this.webhookSecretPreviousFile = webhookSecretPreviousFile;
+        }
 
         public String getWebhookSecret() {
             return webhookSecret;
