@@ -45,40 +45,19 @@ class SlowBodiesIntegrationTest {
     @Test
     void anAgentsBodiesThatNeverFinishArrivingAreAnswered408AndHoldNoThread() throws Exception {
         String token = HttpCalls.mint("http://127.0.0.1:" + port, "trickler");
-        List<Socket> slow = new ArrayList<>();
-        AtomicBoolean trickling = new AtomicBoolean(true);
-        ExecutorService trickle = Executors.newVirtualThreadPerTaskExecutor();
-        try {
+        try (SlowClients slow = new SlowClients()) {
             for (int i = 0; i < 2; i++) {
-                Socket trickler = start(token, 100_000);
-                slow.add(trickler);
-                trickle(trickle, trickler, trickling);
-                slow.add(start(token, 100_000)); // sends ten bytes, then nothing
+                slow.trickling(start(token, 100_000));
+                slow.stalled(start(token, 100_000)); // sends ten bytes, then nothing
             }
 
-            HttpResponse<String> genuine = RawHttp.healthzWhile(port, PATIENCE, slow.size()
-                    + " slow MCP bodies were being read: Tomcat's threads are still reading them");
-            assertThat(genuine.statusCode()).as(genuine.body()).isEqualTo(200);
+            List<String> answers = slow.answersOnceHealthzIsServed("MCP");
 
-            List<String> answers = new ArrayList<>();
-            for (Socket socket : slow) {
-                answers.add(RawHttp.untilClosed(socket));
-            }
-            assertThat(answers).as("each slow client's answer, then the server's close")
-                    .allSatisfy(answer -> assertThat(answer)
-                            .matches("(?s)HTTP/1\\.1 408 .*\\[closed by the server\\]")
-                            .containsIgnoringCase("\r\nConnection: close\r\n"));
             // a trickler's body is late as a whole: the guard says so; one that stopped sending
             // had a read time out, which Tomcat answers 408 itself
             assertThat(List.of(answers.get(0), answers.get(2))).as("the tricklers' answers")
                     .allSatisfy(answer -> assertThat(answer).contains(
                             "did not arrive within 2000 ms (tollgate.ingress.body-timeout)"));
-        } finally {
-            trickling.set(false);
-            trickle.shutdownNow();
-            for (Socket socket : slow) {
-                socket.close();
-            }
         }
     }
 
@@ -89,37 +68,16 @@ class SlowBodiesIntegrationTest {
      */
     @Test
     void anAdminsBodyThatNeverFinishesArrivingIsAnswered408AndHoldsNoThread() throws Exception {
-        List<Socket> slow = new ArrayList<>();
-        AtomicBoolean trickling = new AtomicBoolean(true);
-        ExecutorService trickle = Executors.newVirtualThreadPerTaskExecutor();
-        try {
+        try (SlowClients slow = new SlowClients()) {
             for (int i = 0; i < 4; i++) {
-                Socket trickler = start("/admin/tokens", TestConfig.ADMIN_KEY, 4_000);
-                slow.add(trickler);
-                trickle(trickle, trickler, trickling);
+                slow.trickling(start("/admin/tokens", TestConfig.ADMIN_KEY, 4_000));
             }
 
-            HttpResponse<String> genuine = RawHttp.healthzWhile(port, PATIENCE, slow.size()
-                    + " slow admin bodies were being read: Tomcat's threads are still reading"
-                    + " them");
-            assertThat(genuine.statusCode()).as(genuine.body()).isEqualTo(200);
+            List<String> answers = slow.answersOnceHealthzIsServed("admin");
 
-            List<String> answers = new ArrayList<>();
-            for (Socket socket : slow) {
-                answers.add(RawHttp.untilClosed(socket));
-            }
-            assertThat(answers).as("each slow admin's answer, then the server's close")
-                    .allSatisfy(answer -> assertThat(answer)
-                            .matches("(?s)HTTP/1\\.1 408 .*\\[closed by the server\\]")
-                            .containsIgnoringCase("\r\nConnection: close\r\n")
-                            .contains("\"body_timeout\"").contains(
-                                    "did not arrive within 2000 ms (tollgate.ingress.body-timeout)"));
-        } finally {
-            trickling.set(false);
-            trickle.shutdownNow();
-            for (Socket socket : slow) {
-                socket.close();
-            }
+            assertThat(answers).as("each slow admin's answer").allSatisfy(answer -> assertThat(
+                    answer).contains("\"body_timeout\"").contains(
+                            "did not arrive within 2000 ms (tollgate.ingress.body-timeout)"));
         }
     }
 
@@ -167,27 +125,72 @@ class SlowBodiesIntegrationTest {
         }
     }
 
-    /**
-     * Sends a byte every 200 ms: each read gets data long before any per-read timeout; none once
-     * the answer is in (a byte sent after the server's close would be answered with a reset,
-     * which may cost the client the answer it has not read).
-     */
-    private static void trickle(ExecutorService trickle, Socket trickler,
-            AtomicBoolean trickling) {
-        trickle.submit(() -> {
-            try {
-                OutputStream out = trickler.getOutputStream();
-                InputStream in = trickler.getInputStream();
-                while (trickling.get() && in.available() == 0) {
-                    out.write(' ');
-                    out.flush();
-                    Thread.sleep(200);
+    /** One test's slow clients: their sockets, and the threads trickling bytes into some. */
+    private final class SlowClients implements AutoCloseable {
+
+        private final List<Socket> sockets = new ArrayList<>();
+        private final AtomicBoolean trickling = new AtomicBoolean(true);
+        private final ExecutorService trickle = Executors.newVirtualThreadPerTaskExecutor();
+
+        /**
+         * A client that sends a byte every 200 ms: each read gets data long before any per-read
+         * timeout; none once the answer is in (a byte sent after the server's close would be
+         * answered with a reset, which may cost the client the answer it has not read).
+         */
+        void trickling(Socket socket) {
+            sockets.add(socket);
+            trickle.submit(() -> {
+                try {
+                    OutputStream out = socket.getOutputStream();
+                    InputStream in = socket.getInputStream();
+                    while (trickling.get() && in.available() == 0) {
+                        out.write(' ');
+                        out.flush();
+                        Thread.sleep(200);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // closed by the server, or the test is over
                 }
-            } catch (IOException | InterruptedException e) {
-                // closed by the server, or the test is over
+                return null;
+            });
+        }
+
+        /** A client that has stopped sending. */
+        void stalled(Socket socket) {
+            sockets.add(socket);
+        }
+
+        /**
+         * Asks {@code /healthz} while the slow clients hold their requests (it must be answered
+         * 200: no thread is held for good), then reads each slow client's answer up to the
+         * server's close: each must be a 408 saying {@code Connection: close}.
+         */
+        List<String> answersOnceHealthzIsServed(String kind) throws IOException,
+                InterruptedException {
+            HttpResponse<String> genuine = RawHttp.healthzWhile(port, PATIENCE, sockets.size()
+                    + " slow " + kind + " bodies were being read: Tomcat's threads are still"
+                    + " reading them");
+            assertThat(genuine.statusCode()).as(genuine.body()).isEqualTo(200);
+            List<String> answers = new ArrayList<>();
+            for (Socket socket : sockets) {
+                answers.add(RawHttp.untilClosed(socket));
             }
-            return null;
-        });
+            assertThat(answers).as("each slow " + kind + " client's answer, then the server's"
+                    + " close").allSatisfy(
+                            answer -> assertThat(answer).matches(
+                                    "(?s)HTTP/1\\.1 408 .*\\[closed by the server\\]")
+                                    .containsIgnoringCase("\r\nConnection: close\r\n"));
+            return answers;
+        }
+
+        @Override
+        public void close() throws IOException {
+            trickling.set(false);
+            trickle.shutdownNow();
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
     }
 
     /** An authenticated tools/call declaring {@code declared} bytes of body, and ten of them. */
