@@ -31,6 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -148,12 +151,23 @@ class OnlyTollgatesOwnRolesSpeakOnItsTopicsTest {
     }
 
     @Test
-    void nobodyButItsReadersReadsTheAnswers() {
+    void nobodyButItsReadersReadsTheAnswers() throws Exception {
         send(principal("decision-worker"), forged("an-answer-to-read"));
         awaitAnswers(List.of("an-answer-to-read")); // the audit sink's principal reads it
 
-        assertThat(readResults(noCredentials())).as("no credentials").isInstanceOf(
-                TimeoutException.class);
+        // A client without credentials is never told no (the SASL listener only closes its
+        // connections), so each of its reads lasts its whole attempt and then some: the three
+        // run side by side, each its own client, and are asserted in their places below.
+        ExecutorService strangers = Executors.newFixedThreadPool(3);
+        Future<Exception> results = strangers.submit(() -> readResults(noCredentials()));
+        Future<Exception> replies = strangers.submit(() -> readTopic(noCredentials(),
+                Topics.REPLIES.name()));
+        Future<Exception> contents = strangers.submit(() -> readTopic(noCredentials(),
+                Topics.CONTENTS.name()));
+        strangers.shutdown();
+
+        assertThat(ended(results, "no credentials, on the results")).as("no credentials")
+                .isInstanceOf(TimeoutException.class);
         assertThat(readResults(wrongPassword("ingress"))).as("wrong password").isInstanceOf(
                 SaslAuthenticationException.class);
         for (String role : List.of("decision-worker", "executor-worker", "launcher",
@@ -162,7 +176,7 @@ class OnlyTollgatesOwnRolesSpeakOnItsTopicsTest {
                     TopicAuthorizationException.class);
         }
         // The agents' copies, file contents included: the ingress reads them, no one else.
-        assertThat(readTopic(noCredentials(), Topics.REPLIES.name())).as(
+        assertThat(ended(replies, "no credentials, on the replies")).as(
                 "no credentials, on the replies").isInstanceOf(TimeoutException.class);
         for (String role : List.of("decision-worker", "executor-worker", "launcher",
                 "audit-sink")) {
@@ -171,7 +185,7 @@ class OnlyTollgatesOwnRolesSpeakOnItsTopicsTest {
                             TopicAuthorizationException.class);
         }
         // What agents write, on its way to GitHub: the executor reads it, no one else.
-        assertThat(readTopic(noCredentials(), Topics.CONTENTS.name())).as(
+        assertThat(ended(contents, "no credentials, on the contents")).as(
                 "no credentials, on the contents").isInstanceOf(TimeoutException.class);
         for (String role : List.of("decision-worker", "ingress", "launcher", "audit-sink")) {
             assertThat(readTopic(principal(role), Topics.CONTENTS.name())).as(role
@@ -293,6 +307,25 @@ class OnlyTollgatesOwnRolesSpeakOnItsTopicsTest {
         assertThat(found.keySet()).as("answers on %s after %s (%d records read)", Topics.RESULTS
                 .name(), WAIT, read).containsAll(names);
         return found;
+    }
+
+    /**
+     * What the read {@code read} ended in ({@link #readTopic}), or the {@link AssertionError} it
+     * threw; it ends within two attempts of its own, so a minute is ample even on a busy machine.
+     */
+    private static Exception ended(Future<Exception> read, String what) throws Exception {
+        try {
+            return read.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AssertionError failed) {
+                throw failed;
+            }
+            throw e;
+        } catch (java.util.concurrent.TimeoutException e) {
+            read.cancel(true);
+            throw new AssertionError("the read (" + what + ") had not ended after " + WAIT
+                    + ", though each of its waits gives up after " + ATTEMPT, e);
+        }
     }
 
     private static Exception readResults(Map<String, Object> props) {

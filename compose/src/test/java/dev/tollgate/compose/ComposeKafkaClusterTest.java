@@ -484,7 +484,7 @@ class ComposeKafkaClusterTest {
 
     /** Kafka's bin scripts, each running its tool's main class on this JVM's class path. */
     private Path kafkaBin() throws IOException {
-        return KafkaToolScripts.write(dir.resolve("bin"), System.getProperty("java.class.path"),
+        return KafkaToolScripts.write(dir.resolve("bin"), KafkaToolScripts.classPath(),
                 "-Dlogback.configurationFile=" + quietLogging());
     }
 

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,12 +31,19 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** Several ingress replicas (separate Spring contexts) on one cluster. */
+/**
+ * Several ingress replicas (separate Spring contexts) on one cluster. The tests that only call
+ * two running replicas share them (on reply partitions 1 and 2, started once for the class:
+ * starting a replica is most of such a test's time), each with agents of its own; the ones that
+ * stop, restart or start a replica start their own, on partitions of their own (3, 4, 5).
+ */
 @WithKafka
 class ReplicasIntegrationTest {
 
     private static final String PREFIX = "replicas-it-";
     private static TestResponder responder;
+    /** The shared replicas by reply partition, started on first use, closed after the class. */
+    private static final Map<Integer, ConfigurableApplicationContext> SHARED = new TreeMap<>();
     private final List<ConfigurableApplicationContext> replicas = new ArrayList<>();
 
     @BeforeAll
@@ -46,6 +54,8 @@ class ReplicasIntegrationTest {
 
     @AfterAll
     static void stop() {
+        SHARED.values().forEach(ConfigurableApplicationContext::close);
+        SHARED.clear();
         responder.close();
     }
 
@@ -54,7 +64,20 @@ class ReplicasIntegrationTest {
         replicas.forEach(ConfigurableApplicationContext::close);
     }
 
+    /** The port of the shared replica on {@code replyPartition} (1 or 2), started if need be. */
+    private static int shared(int replyPartition) {
+        assertThat(replyPartition).as("the shared replicas' reply partitions").isBetween(1, 2);
+        return port(SHARED.computeIfAbsent(replyPartition, partition -> newReplica(partition)));
+    }
+
+    /** A replica of this test only, closed after it. */
     private ConfigurableApplicationContext replica(int replyPartition, String... more) {
+        ConfigurableApplicationContext context = newReplica(replyPartition, more);
+        replicas.add(context);
+        return context;
+    }
+
+    private static ConfigurableApplicationContext newReplica(int replyPartition, String... more) {
         List<String> args = new ArrayList<>(List.of("--server.port=0",
                 "--" + TestConfig.ADMIN_KEY_PROPERTY, "--" + TestConfig.SIGNING_KEY_PROPERTY,
                 "--" + TestConfig.STATE_DIR_PROPERTY,
@@ -65,7 +88,6 @@ class ReplicasIntegrationTest {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(
                 IngressApplication.class).properties(IngressApplication.defaults()).run(args
                         .toArray(String[]::new));
-        replicas.add(context);
         return context;
     }
 
@@ -87,8 +109,8 @@ class ReplicasIntegrationTest {
 
     @Test
     void eachReplicaGetsTheAnswersToItsOwnCalls() {
-        int a = port(replica(1));
-        int b = port(replica(2));
+        int a = shared(1);
+        int b = shared(2);
         String tokenA = mint(a, KafkaTestBroker.uniqueName(PREFIX + "a"));
         String tokenB = mint(b, KafkaTestBroker.uniqueName(PREFIX + "b"));
 
@@ -124,8 +146,8 @@ class ReplicasIntegrationTest {
 
     @Test
     void getRequestStatusAnswersOnAnyReplicaAndOnlyToTheAgentThatAsked() throws Exception {
-        int a = port(replica(1));
-        int b = port(replica(2));
+        int a = shared(1);
+        int b = shared(2);
         String agent = KafkaTestBroker.uniqueName(PREFIX + "anywhere");
         responder.hold(agent);
         String token = mint(a, agent);
@@ -156,8 +178,8 @@ class ReplicasIntegrationTest {
 
     @Test
     void anAnswerJustGivenOnOneReplicaIsKnownAtOnceOnTheOther() {
-        int a = port(replica(1));
-        int b = port(replica(2));
+        int a = shared(1);
+        int b = shared(2);
         String token = mint(a, KafkaTestBroker.uniqueName(PREFIX + "at-once"));
 
         for (int i = 0; i < 5; i++) {
@@ -284,8 +306,8 @@ class ReplicasIntegrationTest {
 
     @Test
     void aRevocationOnOneReplicaReachesTheOthers() throws Exception {
-        int a = port(replica(1));
-        int b = port(replica(2));
+        int a = shared(1);
+        int b = shared(2);
         String agent = KafkaTestBroker.uniqueName(PREFIX + "revoked");
         String token = mint(a, agent);
         try (McpSyncClient client = McpClients.connect(b, token)) {
@@ -326,8 +348,8 @@ class ReplicasIntegrationTest {
     @Test
     void aRevocationInOneEnvironmentReachesTheOtherReplicasForThatEnvironmentOnly()
             throws Exception {
-        int a = port(replica(1));
-        int b = port(replica(2));
+        int a = shared(1);
+        int b = shared(2);
         String agent = KafkaTestBroker.uniqueName(PREFIX + "deployer");
         String prod = HttpCalls.mint("http://127.0.0.1:" + a, agent, "prod");
         String scratch = HttpCalls.mint("http://127.0.0.1:" + a, agent, "scratch");
@@ -354,7 +376,7 @@ class ReplicasIntegrationTest {
     @Test
     void aRevocationRecordWithoutAnEnvironmentStillRevokesTheAgentInEveryEnvironment()
             throws Exception {
-        int a = port(replica(1));
+        int a = shared(1);
         String agent = KafkaTestBroker.uniqueName(PREFIX + "old");
         String prod = HttpCalls.mint("http://127.0.0.1:" + a, agent, "prod");
         String scratch = HttpCalls.mint("http://127.0.0.1:" + a, agent, "scratch");

@@ -88,7 +88,7 @@ class KafkaSetupScriptTest {
                     .text()).toString()).redirectErrorStream(true);
             Map<String, String> env = run.environment();
             env.put("KAFKA_BIN", kafkaBin().toString());
-            env.put("TOOLS_CLASSPATH", System.getProperty("java.class.path"));
+            env.put("TOOLS_CLASSPATH", KafkaToolScripts.classPath());
             env.put("BOOTSTRAP", broker.superUserClientProperties().get("bootstrap.servers")
                     .toString());
             env.put("ADMIN_USER", KafkaAcls.BROKER_USER);
