@@ -99,6 +99,29 @@ class ReplicasIntegrationTest {
         return HttpCalls.mint("http://127.0.0.1:" + port, agent);
     }
 
+    /**
+     * A token minted over a connection closed right after: the tests' shared HTTP client keeps
+     * its connection to the replica open and idle (until its own keep-alive timeout, about 30 s),
+     * and a drain rightly serves every open connection for its grace, so that one would decide
+     * when the replica's close ends.
+     */
+    private static String mintLeavingNoConnection(int port, String agent) throws Exception {
+        try (java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient()) {
+            HttpResponse<String> minted = client.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/admin/tokens")).header(
+                            "Authorization", "Bearer " + TestConfig.ADMIN_KEY)
+                    .header(
+                            "Content-Type", "application/json")
+                    .POST(
+                            java.net.http.HttpRequest.BodyPublishers.ofString(
+                                    "{\"agent\": \"" + agent
+                                            + "\", \"environment\": \"ci\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(minted.statusCode()).as(minted.body()).isEqualTo(200);
+            return (String) HttpCalls.json(minted).get("token");
+        }
+    }
+
     private static Map<String, Object> readRepo(int port, String token, String repo) {
         try (McpSyncClient client = McpClients.connect(port, token)) {
             client.initialize();
@@ -248,7 +271,7 @@ class ReplicasIntegrationTest {
         ConfigurableApplicationContext replica = replica(5, "--tollgate.ingress.drain-grace=60s");
         int port = port(replica);
         String agent = KafkaTestBroker.uniqueName(PREFIX + "idle");
-        String token = mint(port, agent);
+        String token = mintLeavingNoConnection(port, agent);
         ExecutorService background = Executors.newSingleThreadExecutor();
         try (java.net.Socket open = new java.net.Socket(java.net.InetAddress
                 .getLoopbackAddress(), port)) {
