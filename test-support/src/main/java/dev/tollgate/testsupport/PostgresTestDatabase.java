@@ -212,4 +212,37 @@ public final class PostgresTestDatabase {
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(url, credentials(user, password));
     }
+
+    /**
+     * Runs {@code statement} as the tests' role (which may create roles and schemas); a failure
+     * names the statement.
+     */
+    public void execute(String statement) {
+        try (Connection connection = connect();
+                Statement sql = connection.createStatement()) {
+            sql.execute(statement);
+        } catch (SQLException e) {
+            throw new IllegalStateException(statement + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The first column of the first row {@code query} answers, asked as the tests' role. */
+    public String queryOne(String query) throws SQLException {
+        try (Connection connection = connect();
+                Statement sql = connection.createStatement();
+                java.sql.ResultSet row = sql.executeQuery(query)) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
+    /** A data source logging in to {@code jdbcUrl} (e.g. a schema's) as {@code login}. */
+    public static org.postgresql.ds.PGSimpleDataSource dataSource(String jdbcUrl, String login,
+            String loginPassword) {
+        org.postgresql.ds.PGSimpleDataSource source = new org.postgresql.ds.PGSimpleDataSource();
+        source.setUrl(jdbcUrl);
+        source.setUser(login);
+        source.setPassword(loginPassword);
+        return source;
+    }
 }

@@ -8,7 +8,6 @@ import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.PostgresTestDatabase;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -177,28 +176,14 @@ class GrantsFollowEveryMigrateTest {
     }
 
     private static String query(String statement) throws SQLException {
-        try (Connection connection = DATABASE.connect();
-                Statement sql = connection.createStatement();
-                ResultSet row = sql.executeQuery(statement)) {
-            row.next();
-            return row.getString(1);
-        }
+        return DATABASE.queryOne(statement);
     }
 
     private static void admin(String statement) {
-        try (Connection connection = DATABASE.connect();
-                Statement sql = connection.createStatement()) {
-            sql.execute(statement);
-        } catch (SQLException e) {
-            throw new IllegalStateException(statement + ": " + e.getMessage(), e);
-        }
+        DATABASE.execute(statement);
     }
 
     private PGSimpleDataSource dataSource(String user, String password) {
-        PGSimpleDataSource source = new PGSimpleDataSource();
-        source.setUrl(url);
-        source.setUser(user);
-        source.setPassword(password);
-        return source;
+        return PostgresTestDatabase.dataSource(url, user, password);
     }
 }

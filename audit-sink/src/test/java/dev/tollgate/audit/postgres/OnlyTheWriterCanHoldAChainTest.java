@@ -279,28 +279,14 @@ class OnlyTheWriterCanHoldAChainTest {
     }
 
     private static void admin(String statement) {
-        try (Connection connection = DATABASE.connect();
-                Statement sql = connection.createStatement()) {
-            sql.execute(statement);
-        } catch (SQLException e) {
-            throw new IllegalStateException(statement + ": " + e.getMessage(), e);
-        }
+        DATABASE.execute(statement);
     }
 
     private static String adminQuery(String statement) throws SQLException {
-        try (Connection connection = DATABASE.connect();
-                Statement sql = connection.createStatement();
-                ResultSet row = sql.executeQuery(statement)) {
-            row.next();
-            return row.getString(1);
-        }
+        return DATABASE.queryOne(statement);
     }
 
     private PGSimpleDataSource dataSource(String user, String password) {
-        PGSimpleDataSource source = new PGSimpleDataSource();
-        source.setUrl(url);
-        source.setUser(user);
-        source.setPassword(password);
-        return source;
+        return PostgresTestDatabase.dataSource(url, user, password);
     }
 }

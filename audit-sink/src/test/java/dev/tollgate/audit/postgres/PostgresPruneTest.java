@@ -342,11 +342,7 @@ class PostgresPruneTest {
     }
 
     private PGSimpleDataSource dataSource(String user, String password) {
-        PGSimpleDataSource source = new PGSimpleDataSource();
-        source.setUrl(url);
-        source.setUser(user);
-        source.setPassword(password);
-        return source;
+        return PostgresTestDatabase.dataSource(url, user, password);
     }
 
     /** {@code count} requests from {@code first} on, at offsets 2i, occurring at {@code at}. */

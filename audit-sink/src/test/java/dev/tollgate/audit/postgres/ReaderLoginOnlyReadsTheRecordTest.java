@@ -304,12 +304,7 @@ class ReaderLoginOnlyReadsTheRecordTest {
     }
 
     private static void admin(String statement) {
-        try (Connection connection = DATABASE.connect();
-                Statement sql = connection.createStatement()) {
-            sql.execute(statement);
-        } catch (SQLException e) {
-            throw new IllegalStateException(statement + ": " + e.getMessage(), e);
-        }
+        DATABASE.execute(statement);
     }
 
     private static String query(String url, String statement) throws SQLException {
@@ -330,10 +325,6 @@ class ReaderLoginOnlyReadsTheRecordTest {
     }
 
     private PGSimpleDataSource dataSource(String user, String password) {
-        PGSimpleDataSource source = new PGSimpleDataSource();
-        source.setUrl(url);
-        source.setUser(user);
-        source.setPassword(password);
-        return source;
+        return PostgresTestDatabase.dataSource(url, user, password);
     }
 }

@@ -176,10 +176,6 @@ class SinkLoginCannotRewriteTheRecordTest {
     }
 
     private PGSimpleDataSource dataSource(String user, String password) {
-        PGSimpleDataSource source = new PGSimpleDataSource();
-        source.setUrl(url);
-        source.setUser(user);
-        source.setPassword(password);
-        return source;
+        return PostgresTestDatabase.dataSource(url, user, password);
     }
 }
