@@ -39,6 +39,9 @@ public final class InstallationRegistry {
     public record Refused(String reason) implements Lookup {
     }
 
+    /** The trigger of a state the executor's sync built from GitHub's listing. */
+    public static final String SYNC = "sync";
+
     private static final int REMEMBERED_DELIVERIES = 10_000;
 
     private final Map<Long, InstallationChanged> byId = new ConcurrentHashMap<>();
@@ -108,22 +111,23 @@ public final class InstallationRegistry {
      * Folds in a change, except one that would revive an uninstalled installation: nothing does
      * (GitHub gives a reinstall a new ID), so a state another writer built before it learnt of
      * the uninstall (an installation sync's listing, taken before the deletion was recorded and
-     * written after it) changes nothing.
+     * written after it) changes nothing. One writer may replace an uninstall: the sync of another
+     * environment's App, which GitHub answered with that App's own JWT (see {@link #reclaims}).
      */
     private void fold(InstallationChanged change) {
         InstallationChanged normalized = change;
         InstallationChanged previous = byId.get(change.getInstallationId());
         if (previous != null && previous.getStatus() == InstallationStatus.DELETED && change
-                .getStatus() != InstallationStatus.DELETED) {
+                .getStatus() != InstallationStatus.DELETED && !reclaims(change, previous)) {
             if (change.getDeliveryId() != null) {
                 deliveries.put(change.getDeliveryId(), Boolean.TRUE);
             }
             revivedOnTopic.add(change.getInstallationId());
             return;
         }
-        if (change.getStatus() == InstallationStatus.DELETED) {
-            revivedOnTopic.remove(change.getInstallationId());
-        }
+        // held uninstalled with this record last, or not held uninstalled at all (a sync took
+        // it back): either way no later record of the topic revives it
+        revivedOnTopic.remove(change.getInstallationId());
         if (previous != null && !key(previous.getEnvironment(), previous.getAccount()).equals(
                 key(change.getEnvironment(), change.getAccount()))) {
             Set<Long> old = byAccount.get(key(previous.getEnvironment(), previous.getAccount()));
@@ -138,6 +142,22 @@ public final class InstallationRegistry {
             deliveries.put(change.getDeliveryId(), Boolean.TRUE);
         }
         listeners.forEach(listener -> listener.accept(normalized));
+    }
+
+    /**
+     * Whether {@code change} takes the installation back from {@code held}, a state recorded
+     * under another environment: only a sync does (trigger {@code sync}), and the executor's sync
+     * writes one only for an installation GitHub lists for its own environment's App, under
+     * that App's own JWT, while the held state names an environment served by another App of the
+     * same GitHub (installation IDs never move between Apps). So the state was never that
+     * environment's: a delivery signed with its webhook secret claimed an installation ID of
+     * another environment's App before that environment recorded it (an uninstall is otherwise
+     * final, so such a claim would lock the installation out for good). Webhook deliveries never
+     * do: the ingress refuses one for an installation registered under another environment.
+     */
+    static boolean reclaims(InstallationChanged change, InstallationChanged held) {
+        return SYNC.equals(change.getTrigger()) && change.getEnvironment() != null && !change
+                .getEnvironment().equals(held.getEnvironment());
     }
 
     /** Called after every change is applied (e.g. to drop an installation's cached tokens). */

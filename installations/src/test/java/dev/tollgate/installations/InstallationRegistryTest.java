@@ -268,4 +268,37 @@ class InstallationRegistryTest {
         assertThat(registry.lastRecordRevives(7)).as("our state came after the uninstall")
                 .isTrue();
     }
+
+    private static InstallationChanged by(String trigger, InstallationChanged state) {
+        return InstallationChanged.newBuilder(state).setTrigger(trigger).build();
+    }
+
+    @Test
+    void onlyAnotherEnvironmentsSyncTakesBackAnInstallationRecordedUninstalledUnderAnEnvironment() {
+        // a delivery signed with staging's webhook secret claimed prod's installation uninstalled
+        registry.apply(installation(7, "staging", "octo-org", InstallationStatus.DELETED,
+                RepositorySelection.ALL));
+        List<InstallationChanged> heard = new ArrayList<>();
+        registry.addListener(heard::add);
+
+        // neither a webhook's state of another environment nor a sync of the same one revives it
+        registry.apply(by("installation.created", installation(7, "prod", "octo-org",
+                InstallationStatus.ACTIVE, RepositorySelection.ALL)));
+        registry.apply(by(InstallationRegistry.SYNC, installation(7, "staging", "octo-org",
+                InstallationStatus.ACTIVE, RepositorySelection.ALL)));
+        assertThat(heard).isEmpty();
+        assertThat(registry.lookup("prod", "octo-org", "hello")).isInstanceOf(
+                InstallationRegistry.Refused.class);
+
+        // prod's sync, which GitHub answered under prod's App's own JWT, takes it back
+        InstallationChanged taken = by(InstallationRegistry.SYNC, installation(7, "prod",
+                "octo-org", InstallationStatus.ACTIVE, RepositorySelection.ALL));
+        registry.apply(taken);
+
+        assertThat(heard).containsExactly(taken);
+        assertThat(registry.lookup("prod", "octo-org", "hello")).isInstanceOf(
+                InstallationRegistry.Installed.class);
+        assertThat(registry.knows("staging", "octo-org")).as("no longer staging's").isFalse();
+        assertThat(registry.lastRecordRevives(7)).isFalse();
+    }
 }

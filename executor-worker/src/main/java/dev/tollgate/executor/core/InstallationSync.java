@@ -3,6 +3,7 @@ package dev.tollgate.executor.core;
 import dev.tollgate.events.InstallationChanged;
 import dev.tollgate.events.InstallationStatus;
 import dev.tollgate.events.RepositorySelection;
+import dev.tollgate.installations.InstallationRegistry;
 import dev.tollgate.installations.InstallationWebhooks;
 import dev.tollgate.installations.MalformedWebhookException;
 import dev.tollgate.schemas.EventMetas;
@@ -45,14 +46,31 @@ public final class InstallationSync {
     private final GitHubTransport transport;
     private final Clock clock;
     private final Consumer<TokenMinted> mints;
+    private final Set<String> leftAlone;
 
     /**
+     * A sync for a deployment where every other environment is served by another App of the
+     * same GitHub.
+     *
      * @param environment the environment this App's installations are registered under
      * @param transport sends the repository listings
      * @param mints where the listing tokens' TokenMinted events go (audited like every mint)
      */
     public InstallationSync(String environment, String appId, AppAuthenticator app,
             GitHubTransport transport, Clock clock, Consumer<TokenMinted> mints) {
+        this(environment, appId, app, transport, clock, mints, Set.of());
+    }
+
+    /**
+     * @param leftAlone the other environments whose states of an installation this App lists
+     *        are left as they are: those served by this same App, or by another GitHub host
+     *        (whose installation IDs are numbered apart); a state recorded under any other
+     *        environment is taken back ({@link #reclaims})
+     */
+    public InstallationSync(String environment, String appId, AppAuthenticator app,
+            GitHubTransport transport, Clock clock, Consumer<TokenMinted> mints,
+            Set<String> leftAlone) {
+        this.leftAlone = Set.copyOf(leftAlone);
         this.environment = environment;
         this.appId = appId;
         this.app = app;
@@ -102,15 +120,27 @@ public final class InstallationSync {
                 case "selected" -> RepositorySelection.SELECTED;
                 default -> RepositorySelection.UNKNOWN;
             };
-            boolean revoked = known.stream().anyMatch(k -> k.getInstallationId() == id && k
-                    .getStatus() == InstallationStatus.DELETED);
-            if (revoked) {
+            Optional<InstallationChanged> held = known.stream().filter(k -> k
+                    .getInstallationId() == id).findFirst();
+            boolean reclaimed = held.isPresent() && reclaims(held.get());
+            if (held.isPresent() && held.get().getStatus() == InstallationStatus.DELETED
+                    && !reclaimed) {
                 continue; // never mint for an installation uninstalled here
+            }
+            if (reclaimed) {
+                log.warn("installation sync: GitHub lists installation {} for App {} of"
+                        + " environment '{}', but it is recorded under environment '{}' ({}, {}):"
+                        + " a delivery signed with that environment's webhook secret claimed it;"
+                        + " it is recorded under '{}' again (who holds '{}''s webhook secret?)",
+                        id, appId, environment, held.get().getEnvironment(), held.get()
+                                .getStatus(),
+                        held.get().getTrigger(), environment, held.get().getEnvironment());
             }
             List<String> repositories;
             try {
+                // nothing of a state claimed under another environment is carried over
                 repositories = suspended || selection == RepositorySelection.ALL
-                        ? previousRepositories(known, id)
+                        ? reclaimed ? List.of() : previousRepositories(known, id)
                         : repositories(id);
             } catch (GitHubCallException e) {
                 log.warn("installation sync: the repositories of installation {} could not be"
@@ -129,7 +159,7 @@ public final class InstallationSync {
                             : InstallationStatus.ACTIVE,
                     selection, repositories, permissions, installation.path("app_id").asString(
                             appId));
-            states.add(ordered(state, installation, known));
+            states.add(ordered(state, installation, reclaimed ? List.of() : known));
         }
         for (InstallationChanged before : known) {
             if (before.getEnvironment().equals(environment) && !listed.contains(before
@@ -142,6 +172,18 @@ public final class InstallationSync {
             }
         }
         return new Result(listed.size(), states);
+    }
+
+    /**
+     * Whether a state of an installation GitHub lists for this App, {@code held}, is taken back
+     * from the environment it is recorded under: one that is neither this environment nor left
+     * alone (see the constructor). Installation IDs never move between Apps, so another App's
+     * environment never held it: a delivery verified with that environment's webhook secret
+     * claimed it (which the registries let only this sync undo).
+     */
+    public boolean reclaims(InstallationChanged held) {
+        return held.getEnvironment() != null && !held.getEnvironment().equals(environment)
+                && !leftAlone.contains(held.getEnvironment());
     }
 
     /** The environment this App's installations are registered under. */
@@ -281,6 +323,7 @@ public final class InstallationSync {
                 .setEnvironment(environment).setAppId(installationAppId).setInstallationId(id)
                 .setAccount(account).setAccountType(accountType).setStatus(status)
                 .setRepositorySelection(selection).setRepositories(new ArrayList<>(repositories))
-                .setPermissions(permissions).setTrigger("sync").setDeliveryId(null).build();
+                .setPermissions(permissions).setTrigger(InstallationRegistry.SYNC)
+                .setDeliveryId(null).build();
     }
 }

@@ -23,8 +23,12 @@ import dev.tollgate.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
@@ -118,13 +122,14 @@ public class ExecutorInstallationsConfiguration {
                 environment.getProperty("tollgate.github.retry.max-wait",
                         Duration.class, Duration.ofSeconds(60)),
                 defaults.random());
-        List<InstallationSync> syncs = new ArrayList<>();
+        Map<String, GitHubAppConfig> apps = new LinkedHashMap<>();
         GitHubAppConfig config = defaultApp.getIfAvailable();
         if (config != null) { // none: the executor acts on other forges only
-            syncs.add(sync(AppEnvironments.DEFAULT, config, clock, producer, retry,
-                    retryScheduler));
+            apps.put(AppEnvironments.DEFAULT, config);
         }
-        environmentApps.apps().forEach((name, app) -> syncs.add(sync(name, app, clock,
+        apps.putAll(environmentApps.apps());
+        List<InstallationSync> syncs = new ArrayList<>();
+        apps.forEach((name, app) -> syncs.add(sync(name, app, leftAlone(name, apps), clock,
                 producer, retry, retryScheduler)));
         return new InstallationSyncService(syncs, executorInstallationRegistry,
                 executorInstallationFeed::awaitCurrent, producer, clock,
@@ -139,8 +144,27 @@ public class ExecutorInstallationsConfiguration {
      * GitHub calls (listings and listing-token mints) are retried like every other, behind a
      * circuit breaker of their own for the App's host.
      */
+    /**
+     * The other environments whose states {@code name}'s sync leaves alone: those served by the
+     * same App (an installation it lists is theirs as much as its own) or by another GitHub host
+     * (installation IDs are numbered per host). Every other environment is served by another
+     * App of the same host, which never holds an installation this App lists.
+     */
+    static Set<String> leftAlone(String name, Map<String, GitHubAppConfig> apps) {
+        GitHubAppConfig own = apps.get(name);
+        Set<String> left = new TreeSet<>();
+        apps.forEach((other, app) -> {
+            if (!other.equals(name) && (app.appId().equals(own.appId()) || !app.host().equals(
+                    own.host()))) {
+                left.add(other);
+            }
+        });
+        return left;
+    }
+
     private static InstallationSync sync(String environmentName, GitHubAppConfig config,
-            Clock clock, Producer<String, SpecificRecord> producer, RetryPolicy retry,
+            Set<String> leftAlone, Clock clock, Producer<String, SpecificRecord> producer,
+            RetryPolicy retry,
             ScheduledExecutorService scheduler) {
         Duration openWait = ExecutorAssembly.CIRCUIT_OPEN_WAIT;
         GitHubTransport http = new ResilientTransport(ExecutorMetrics.timed(new OkHttpTransport(
@@ -164,6 +188,6 @@ public class ExecutorInstallationsConfiguration {
                         throw new IllegalStateException("the TokenMinted of a sync mint could"
                                 + " not be published: " + e, e);
                     }
-                });
+                }, leftAlone);
     }
 }

@@ -226,7 +226,9 @@ public final class InstallationSyncService implements SmartLifecycle {
             for (InstallationChanged state : result.states()) {
                 Optional<InstallationChanged> before = registry.current(state
                         .getInstallationId());
-                Optional<String> newer = recordedSinceListing(before, state);
+                Optional<String> newer = before.isPresent() && sync.reclaims(before.get())
+                        ? Optional.empty()
+                        : recordedSinceListing(before, state);
                 if (newer.isPresent()) {
                     log.info("installation sync: installation {} left as recorded: {}", state
                             .getInstallationId(), newer.get());

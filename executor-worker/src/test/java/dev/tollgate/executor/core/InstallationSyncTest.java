@@ -156,4 +156,49 @@ class InstallationSyncTest {
         assertThat(github.requests("GET", "/app/installations")).hasSize(100);
         assertThat(github.mintCount()).isZero();
     }
+
+    private InstallationSync sync(java.util.Set<String> leftAlone) {
+        AppAuthenticator app = new AppAuthenticator(new AppJwtSigner(TestApp.APP_ID, TestApp
+                .privateKey(), harness.clock), new OkHttpTransport(github.apiUrl(),
+                        OkHttpTransport.defaultClient()),
+                harness.clock);
+        return new InstallationSync(AppEnvironments.DEFAULT, TestApp.APP_ID, app,
+                new OkHttpTransport(github.apiUrl(), OkHttpTransport.defaultClient()),
+                harness.clock, harness.minted::add, leftAlone);
+    }
+
+    @Test
+    void anInstallationClaimedUnderAnotherAppsEnvironmentIsTakenBackWithNothingOfTheClaim() {
+        String listing = "[{\"id\": 42, \"app_id\": 1, \"account\": {\"login\": \"octo\","
+                + " \"type\": \"Organization\"}, \"repository_selection\": \"all\","
+                + " \"permissions\": {\"contents\": \"read\"}, \"updated_at\":"
+                + " \"2026-11-20T12:00:00Z\", \"suspended_at\": null}]";
+        github.script("GET", "/app/installations", GitHubStandIn.json(200, listing));
+        github.script("GET", "/app/installations", GitHubStandIn.json(200, listing));
+        github.script("GET", "/app/installations", GitHubStandIn.json(200, listing));
+        InstallationChanged claimed = InstallationChanged.newBuilder(known(42, "octo"))
+                .setEnvironment("staging").setStatus(InstallationStatus.DELETED).setRepositories(
+                        List.of("elsewhere/planted"))
+                .setUpdatedAt(java.time.Instant.parse("2026-11-20T12:00:00Z"))
+                .setDeliveryDigests(List.of("sha256:forged")).build();
+        InstallationChanged claimedActive = InstallationChanged.newBuilder(claimed).setStatus(
+                InstallationStatus.ACTIVE).build();
+
+        List<InstallationChanged> taken = sync(java.util.Set.of()).sync(List.of(claimed));
+        List<InstallationChanged> takenFromActive = sync(java.util.Set.of()).sync(List.of(
+                claimedActive));
+        List<InstallationChanged> sameApp = sync(java.util.Set.of("staging")).sync(List.of(
+                claimed));
+
+        assertThat(taken).singleElement().satisfies(state -> {
+            assertThat(state.getEnvironment()).isEqualTo(AppEnvironments.DEFAULT);
+            assertThat(state.getStatus()).isEqualTo(InstallationStatus.ACTIVE);
+            assertThat(state.getRepositories()).as("the claim's repositories").isEmpty();
+            assertThat(state.getDeliveryDigests()).as("the claim's digests").isEmpty();
+        });
+        assertThat(takenFromActive).singleElement().satisfies(state -> assertThat(state
+                .getRepositories()).isEmpty());
+        assertThat(sameApp).as("an uninstall under an environment of the same App is final")
+                .isEmpty();
+    }
 }

@@ -51,4 +51,24 @@ class EnvironmentAppsTest {
                 .hasMessageContaining(
                         "tollgate.github.environments.prod.private-key-file");
     }
+
+    @Test
+    void eachSyncLeavesAloneTheEnvironmentsOfItsOwnAppAndOfOtherHostsOnly() {
+        java.security.interfaces.RSAPrivateKey key = TestApp.privateKey();
+        java.util.function.BiFunction<String, String, dev.tollgate.executor.core.GitHubAppConfig> app = (
+                url, id) -> new dev.tollgate.executor.core.GitHubAppConfig(java.net.URI.create(
+                        url), id, key, java.util.Optional.empty());
+        Map<String, dev.tollgate.executor.core.GitHubAppConfig> apps = new java.util.LinkedHashMap<>();
+        apps.put(AppEnvironments.DEFAULT, app.apply("https://api.github.com", "100"));
+        apps.put("prod", app.apply("https://api.github.com", "200"));
+        apps.put("mirror", app.apply("https://api.github.com", "100"));
+        apps.put("onprem", app.apply("https://ghe.example/api/v3", "100"));
+
+        assertThat(ExecutorInstallationsConfiguration.leftAlone(AppEnvironments.DEFAULT, apps))
+                .containsExactlyInAnyOrder("mirror", "onprem");
+        assertThat(ExecutorInstallationsConfiguration.leftAlone("prod", apps))
+                .containsExactly("onprem");
+        assertThat(ExecutorInstallationsConfiguration.leftAlone("onprem", apps))
+                .containsExactlyInAnyOrder(AppEnvironments.DEFAULT, "prod", "mirror");
+    }
 }
