@@ -63,7 +63,7 @@ import picocli.CommandLine;
  * prune --store ... [--retention CLASS=DURATION]... [--dry-run]
  * export --store ... [--from TIME] [--to TIME] [--out FILE]
  * migrate --store postgres --jdbc-url URL --user OWNER [--password-file F] [--writer-role R]
- *         [--pruner-role R] [--reader-role R]
+ *         [--pruner-role R] [--reader-role R] [--lock-timeout D]
  * replay --bootstrap-servers HOST:PORT [--from TIME | --from-offset N] [--agent A] [--repository O/R]
  *        [--action A] [--request-id R] (--out FILE | --into-store ...)
  * </pre>
@@ -350,6 +350,12 @@ public final class AuditCommand implements Callable<Integer> {
                 + "; never the writer or the pruner role)")
         String readerRole;
 
+        @Option(names = "--lock-timeout", paramLabel = "DURATION", description = "how long a"
+                + " migration's statement waits for a lock (a long-open session on the table)"
+                + " before the run gives up, changing nothing: 10s, 2m, PT30S; 0 waits as long as"
+                + " it takes (default 10s)")
+        String lockTimeout;
+
         @Option(names = "--progress-every", hidden = true, description = "accepted, unused")
         long every;
 
@@ -362,8 +368,28 @@ public final class AuditCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             return guarded(spec, err, () -> migrate(store.options(env), blankToNull(writerRole),
-                    blankToNull(prunerRole), blankToNull(readerRole)));
+                    blankToNull(prunerRole), blankToNull(readerRole), lockTimeout(blankToNull(
+                            lockTimeout))));
         }
+    }
+
+    private static Duration lockTimeout(String value) {
+        if (value == null) {
+            return PostgresMigrations.DEFAULT_LOCK_TIMEOUT;
+        }
+        Duration parsed;
+        try {
+            parsed = org.springframework.boot.convert.DurationStyle.detectAndParse(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--lock-timeout " + value + " is not a duration: use 10s, 2m"
+                    + " or PT30S");
+        }
+        if (parsed.isNegative() || parsed.compareTo(Duration.ofHours(1)) > 0 || parsed.toNanos()
+                % 1_000_000 != 0) {
+            throw new UsageException("--lock-timeout " + value + ": use whole milliseconds from 0"
+                    + " (no limit) to 1h");
+        }
+        return parsed;
     }
 
     static String blankToNull(String value) {
@@ -556,7 +582,7 @@ public final class AuditCommand implements Callable<Integer> {
     }
 
     private int migrate(StoreOptions options, String writerRole, String prunerRole,
-            String readerRole) {
+            String readerRole, Duration lockTimeout) {
         if (!options.kind().equals("postgres")) {
             throw new UsageException(
                     "migrate is for --store postgres; the embedded store needs none");
@@ -575,7 +601,7 @@ public final class AuditCommand implements Callable<Integer> {
         }
         try {
             MigrateResult result = PostgresMigrations.migrate(options.dataSource(), role,
-                    pruner, reader);
+                    pruner, reader, lockTimeout);
             out.println("migrate OK: " + result.migrationsExecuted + " migration(s) applied to "
                     + options.describe() + ", schema version " + (result.targetSchemaVersion == null
                             ? result.initialSchemaVersion
@@ -585,8 +611,25 @@ public final class AuditCommand implements Callable<Integer> {
             return OK;
         } catch (FlywayException e) {
             err.println("audit: migrate failed: " + e.getMessage());
+            if (lockNotAvailable(e)) {
+                err.println("audit: migrate gave up after waiting " + lockTimeout.toMillis()
+                        + " ms for a lock on the store's tables, and applied nothing; appends were"
+                        + " held back meanwhile. A session keeps a transaction open on them (see"
+                        + " pg_stat_activity, state 'idle in transaction'): end it and run migrate"
+                        + " again, or give it longer with --lock-timeout");
+            }
             return UNAVAILABLE;
         }
+    }
+
+    /** Whether PostgreSQL gave up waiting for a lock ({@code 55P03 lock_not_available}). */
+    private static boolean lockNotAvailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "55P03".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

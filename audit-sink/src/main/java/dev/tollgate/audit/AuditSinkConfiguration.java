@@ -72,8 +72,13 @@ public class AuditSinkConfiguration {
                 pool.setInitializationFailTimeout(-1);
                 HikariDataSource source = new HikariDataSource(pool);
                 if (pg.migrate()) {
-                    PostgresMigrations.migrate(source, pg.writerRole(), pg.prunerRole(),
-                            pg.readerRole());
+                    // connections of its own: the migration's lock_timeout stays with them
+                    org.postgresql.ds.PGSimpleDataSource migration = new org.postgresql.ds.PGSimpleDataSource();
+                    migration.setUrl(pg.url());
+                    migration.setUser(pg.user());
+                    migration.setPassword(password(pg));
+                    PostgresMigrations.migrate(migration, pg.writerRole(), pg.prunerRole(),
+                            pg.readerRole(), pg.migrateLockTimeout());
                 }
                 LOG.info("audit store: postgres as {}", pg.user());
                 yield new PostgresAuditStore(source, source);

@@ -86,12 +86,15 @@ public record AuditSinkProperties(@DefaultValue("embedded") String store,
      *            tombstones (never the writer role)
      * @param readerRole the group role the migrations grant only SELECT, for the logins that
      *            verify or export the record (never the writer or the pruner role)
+     * @param migrateLockTimeout how long a migration's statement waits for a lock before the
+     *            migration gives up (0: no limit)
      */
     public record Postgres(String url, String user, String password, Path passwordFile,
             @DefaultValue("false") boolean migrate,
             @DefaultValue(PostgresMigrations.DEFAULT_WRITER_ROLE) String writerRole,
             @DefaultValue(PostgresMigrations.DEFAULT_PRUNER_ROLE) String prunerRole,
-            @DefaultValue(PostgresMigrations.DEFAULT_READER_ROLE) String readerRole) {
+            @DefaultValue(PostgresMigrations.DEFAULT_READER_ROLE) String readerRole,
+            @DefaultValue("10s") java.time.Duration migrateLockTimeout) {
     }
 
     public String[] topicNames() {

@@ -184,6 +184,55 @@ class AuditCommandTest {
                 .doesNotContain(database.password() + "@");
     }
 
+    /**
+     * A migration waits for every transaction on a table it needs, and appends queue behind it
+     * meanwhile: {@code migrate} gives up after its lock timeout, applies nothing, says why.
+     */
+    @Test
+    void migrateGivesUpWaitingForALockAfterItsTimeoutChangingNothingAndSaysWhy()
+            throws Exception {
+        PostgresTestDatabase database = PostgresTestDatabase.fromEnvironment();
+        String url = database.freshSchemaUrl("audit_migrate_lock");
+        Path passwordFile = dir.resolve("pw");
+        Files.writeString(passwordFile, database.password());
+        String[] migrate = {"migrate", "--store", "postgres", "--jdbc-url", url, "--user",
+                database.user(), "--password-file", passwordFile.toString(), "--lock-timeout",
+                "1s"};
+        assertThat(run(migrate)).isZero();
+        int status;
+        java.util.concurrent.ExecutorService running = java.util.concurrent.Executors
+                .newSingleThreadExecutor();
+        // a session holding a lock on a table the run reads (as a long-open transaction holds
+        // one on a table a migration alters)
+        try (Connection holder = DriverManager.getConnection(url, database.user(), database
+                .password())) {
+            holder.setAutoCommit(false);
+            try (Statement s = holder.createStatement()) {
+                s.execute("LOCK TABLE audit_schema_history IN ACCESS EXCLUSIVE MODE");
+            }
+            java.util.concurrent.Future<Integer> run = running.submit(() -> run(migrate));
+            try {
+                status = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("migrate --lock-timeout 1s was still waiting for the lock"
+                        + " after 60 s; its output so far: " + out() + err(), e);
+            } finally {
+                holder.rollback();
+            }
+        } finally {
+            running.shutdownNow();
+        }
+
+        assertThat(status).as(err()).isEqualTo(AuditCommand.UNAVAILABLE);
+        assertThat(err()).contains("gave up after waiting 1000 ms for a lock").contains(
+                "pg_stat_activity");
+        assertThat(run(migrate)).as("once the lock is free").isZero();
+        assertThat(run("migrate", "--store", "postgres", "--jdbc-url", url, "--user", database
+                .user(), "--password-file", passwordFile.toString(), "--lock-timeout", "soon"))
+                .isEqualTo(AuditCommand.USAGE);
+        assertThat(err()).contains("--lock-timeout soon is not a duration");
+    }
+
     @Test
     void exportWritesATimeRangeAsStableJsonLines() throws IOException {
         List<ChainHead> heads = embeddedStoreWithTwoChains();

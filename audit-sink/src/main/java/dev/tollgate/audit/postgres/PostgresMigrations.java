@@ -1,5 +1,6 @@
 package dev.tollgate.audit.postgres;
 
+import java.time.Duration;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -29,6 +30,14 @@ public final class PostgresMigrations {
      */
     public static final String DEFAULT_READER_ROLE = "tollgate_audit_readers";
 
+    /**
+     * How long a migration's statement waits for a lock before the run gives up (nothing applied,
+     * {@code 55P03 lock_not_available}) unless configured otherwise. A migration that alters a
+     * table waits for every transaction using it (a reader's long-open one) and, while it waits,
+     * holds back every append behind it: bounded, the sink's appends queue this long at most.
+     */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
+
     private PostgresMigrations() {
     }
 
@@ -47,6 +56,22 @@ public final class PostgresMigrations {
 
     public static MigrateResult migrate(DataSource dataSource, String writerRole,
             String prunerRole, String readerRole) {
+        return migrate(dataSource, writerRole, prunerRole, readerRole, DEFAULT_LOCK_TIMEOUT);
+    }
+
+    /**
+     * @param dataSource connections for this run alone: each session Flyway opens gets
+     *        {@code lock_timeout}, which a pooled connection would keep afterwards
+     * @param lockTimeout how long a statement may wait for a lock ({@code 0}: as long as it
+     *        takes)
+     */
+    public static MigrateResult migrate(DataSource dataSource, String writerRole,
+            String prunerRole, String readerRole, Duration lockTimeout) {
+        if (lockTimeout.isNegative() || lockTimeout.compareTo(Duration.ofHours(1)) > 0
+                || lockTimeout.toNanos() % 1_000_000 != 0) {
+            throw new IllegalArgumentException("lock timeout " + lockTimeout + ": use whole"
+                    + " milliseconds from 0 (no limit) to 1h");
+        }
         if (!writerRole.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw new IllegalArgumentException("tollgate.audit.postgres.writer-role=" + writerRole
                     + ": use a plain lower-case PostgreSQL role name");
@@ -73,6 +98,7 @@ public final class PostgresMigrations {
                         Map.of("writerRole", writerRole,
                                 "prunerRole", prunerRole,
                                 "readerRole", readerRole))
+                .initSql("SET lock_timeout = " + lockTimeout.toMillis())
                 .load().migrate();
     }
 }

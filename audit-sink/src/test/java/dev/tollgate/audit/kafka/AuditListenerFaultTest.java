@@ -126,7 +126,8 @@ class AuditListenerFaultTest {
                 topic), 1, new AuditSinkProperties.Embedded(dir),
                 new AuditSinkProperties.Postgres(
                         null, null, null, null, false, "tollgate_audit_writer",
-                        "tollgate_audit_pruner", "tollgate_audit_readers"),
+                        "tollgate_audit_pruner", "tollgate_audit_readers",
+                        java.time.Duration.ofSeconds(10)),
                 new AuditSinkProperties.Checkpoints(null, dir.resolve("checkpoints.jsonl"),
                         java.time.Duration.ofMinutes(1)),
                 new AuditSinkProperties.Retention(null, null, null, null, null));
