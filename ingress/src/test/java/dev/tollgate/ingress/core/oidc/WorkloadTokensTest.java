@@ -202,6 +202,58 @@ class WorkloadTokensTest {
                 "lacks exp or iat");
     }
 
+    /** {@code token} with its signature's last character's lowest (unused) bit flipped. */
+    private static String withUnusedBitFlipped(String token) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        char last = token.charAt(token.length() - 1);
+        return token.substring(0, token.length() - 1) + alphabet.charAt(alphabet.indexOf(last)
+                ^ 1);
+    }
+
+    private static byte[] signatureBytes(String token) {
+        return com.nimbusds.jose.util.Base64URL.from(token.substring(token.lastIndexOf('.') + 1))
+                .decode();
+    }
+
+    @Test
+    void otherSpellingsOfAValidTokenAreRefusedLikeAnyInvalidToken() throws Exception {
+        String token = ciToken(claims -> claims);
+        String k8sToken = k8sToken("build", "runner");
+        // An RS256 signature here is 256 bytes and an ES256 one 64: either ends in a base64url
+        // character with four unused bits, which decoders ignore; they ignore padding and
+        // characters outside the alphabet too. Each spelling would be a token ID of its own.
+        List<String> respellings = List.of(withUnusedBitFlipped(token), token + "==",
+                token.substring(0, token.length() - 5) + "*" + token.substring(token.length()
+                        - 5),
+                withUnusedBitFlipped(k8sToken), k8sToken + "=");
+        assertThat(signatureBytes(respellings.get(0))).as("the same signature bytes").isEqualTo(
+                signatureBytes(token));
+        assertThat(signatureBytes(respellings.get(3))).as("the same signature bytes").isEqualTo(
+                signatureBytes(k8sToken));
+
+        for (String respelled : respellings) {
+            assertThat(tokens.routesHere(respelled)).as("checked as a workload token").isTrue();
+            assertThat(refusal(respelled)).isEqualTo("token is not in canonical base64url form");
+        }
+        assertThat(tokens.verify(token).agentId()).isEqualTo("ci:runner-7");
+        assertThat(tokens.verify(k8sToken).agentId()).isEqualTo(
+                "k8s:system:serviceaccount:build:runner");
+        // and after the canonical one is remembered as verified, still refused
+        assertThat(refusal(withUnusedBitFlipped(token))).isEqualTo(
+                "token is not in canonical base64url form");
+    }
+
+    @Test
+    void theSpellingIsCheckedBeforeAnyKeyIsLookedAt() {
+        WorkloadTokens withoutKeys = new WorkloadTokens(List.of(ci), issuer -> (selector,
+                context) -> {
+            throw new AssertionError("a key was looked up for a token in another spelling");
+        }, clock);
+
+        assertThat(refusal(withoutKeys, ciToken(claims -> claims) + "==")).isEqualTo(
+                "token is not in canonical base64url form");
+    }
+
     @Test
     void aTokenSignedWithAnotherKeyUnderTheSameKeyIdIsRefused() {
         RSAKey impostor = generateRsa("k1");
