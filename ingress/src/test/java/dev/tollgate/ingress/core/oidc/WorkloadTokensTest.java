@@ -382,4 +382,79 @@ class WorkloadTokensTest {
                 issuer -> new ImmutableJWKSet<>(new JWKSet()), clock))
                 .hasMessageContaining("two trusted issuers have the issuer " + ISSUER);
     }
+
+    private static final String NEW_ISSUER = "https://idp-new.example.com";
+
+    private WorkloadIssuer issuerAt(String name, String iss, String agentClaim, String prefix) {
+        return WorkloadIssuer.of(name, iss, null, List.of(AUDIENCE), null, agentClaim, prefix,
+                null, "ci", Map.of(), false);
+    }
+
+    private static String startRefusal(WorkloadIssuer... issuers) {
+        try {
+            new WorkloadTokens(List.of(issuers), issuer -> new ImmutableJWKSet<>(new JWKSet()),
+                    new MutableClock(Instant.EPOCH));
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Test
+    void twoIssuersWithOneAgentPrefixStopTheStartNamingBothAndTheSetting() {
+        WorkloadIssuer lessTrusted = issuerAt("partner", NEW_ISSUER, "sub", "ci:");
+
+        assertThat(startRefusal(ci, lessTrusted)).isEqualTo(
+                "tollgate.ingress.oidc.issuers.partner.agent-prefix: issuers ci and partner both"
+                        + " have the agent prefix 'ci:', so the same subject of either would be"
+                        + " one agent, with its grants and limits; choose a different"
+                        + " agent-prefix for each (or, while an issuer moves to a new URL, set"
+                        + " tollgate.ingress.oidc.issuers.partner.shares-agents-with: ci)");
+    }
+
+    @Test
+    void aPrefixStartingAnotherIssuersStopsTheStartWhereTheirAgentsCouldMeet() {
+        assertThat(startRefusal(ci, issuerAt("partner", NEW_ISSUER, "sub", "ci"))).startsWith(
+                "tollgate.ingress.oidc.issuers.partner.agent-prefix: issuer partner's agent"
+                        + " prefix 'ci' is the start of issuer ci's 'ci:', so a subject of"
+                        + " partner starting with ':' would be an agent of ci");
+        assertThat(startRefusal(ci, issuerAt("bare", NEW_ISSUER, "sub", ""))).contains(
+                "issuers.bare.agent-prefix", "issuer bare's agent prefix '' is the start of"
+                        + " issuer ci's 'ci:'");
+        // a SPIFFE ID's path holds no ':', so it can never start with 'ci:'
+        WorkloadIssuer spiffe = WorkloadIssuer.of("fleet", null, "example.org",
+                "https://spire.example.org/keys", List.of(AUDIENCE), null, null, "", null, "ci",
+                Map.of(), false);
+        assertThat(startRefusal(ci, spiffe)).isNull();
+        assertThat(startRefusal(ci, issuerAt("partner", NEW_ISSUER, "sub", "cix:"))).isNull();
+    }
+
+    @Test
+    void anIssuerMovingToANewUrlSharesItsAgentsOnlyWhenItSaysWithWhom() throws Exception {
+        RSAKey newKey = generateRsa("k2");
+        WorkloadIssuer moved = issuerAt("ci-new", NEW_ISSUER, "sub", "ci:").withSharesAgentsWith(
+                "ci");
+        WorkloadTokens both = new WorkloadTokens(
+                List.of(ci, moved), issuer -> new ImmutableJWKSet<>(
+                        new JWKSet(
+                                issuer == ci.trust() ? key.toPublicJWK() : newKey.toPublicJWK())),
+                clock);
+        String fromTheNewUrl = sign(newKey, ciClaims().issuer(NEW_ISSUER).build());
+
+        assertThat(both.verify(fromTheNewUrl).agentId()).isEqualTo(both.verify(ciToken(
+                claims -> claims)).agentId()).isEqualTo("ci:runner-7");
+        assertThat(startRefusal(ci, issuerAt("ci-new", NEW_ISSUER, "sub", "ci:")
+                .withSharesAgentsWith("gone"))).isEqualTo(
+                        "tollgate.ingress.oidc.issuers.ci-new.shares-agents-with names gone,"
+                                + " which is no configured issuer (ci, ci-new)");
+        assertThat(startRefusal(ci, issuerAt("ci-new", NEW_ISSUER, "sub", "new:")
+                .withSharesAgentsWith("ci"))).contains(
+                        "issuers.ci-new.shares-agents-with names ci, whose agent-prefix 'ci:'"
+                                + " is not this issuer's 'new:'");
+        assertThatThrownBy(() -> moved.withSharesAgentsWith("ci-new")).hasMessageContaining(
+                "shares-agents-with names this issuer itself");
+        assertThat(startRefusal(ci, moved, issuerAt("third", "https://third.example", "sub",
+                "ci:"))).as("sharing with one issuer is not sharing with every other").contains(
+                        "issuers ci and third both have the agent prefix 'ci:'");
+    }
 }
