@@ -224,6 +224,10 @@ class TokenApiIntegrationTest {
         assertThat(events).extracting(ConsumerRecord::key).containsOnly("family:" + minted.get(
                 "token-id"));
         AgentTokenChanged rotation = events.get(1).value();
+        assertThat(rotation.getActor()).as("the agent, marked as one").isEqualTo("agent:"
+                + agent);
+        assertThat(events.get(0).value().getActor()).as("the admin who minted").isEqualTo(
+                "admin-key");
         assertThat(rotation.getTokenId()).isEqualTo(minted.get("token-id"));
         assertThat(rotation.getReplacementTokenId()).isEqualTo(fresh.get("token-id"));
         assertThat(rotation.getGeneration()).isEqualTo(1);

@@ -10,6 +10,8 @@ import java.sql.Statement;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The real PostgreSQL the tests use; each caller gets a fresh schema of its own. Which server, once
@@ -208,6 +210,31 @@ public final class PostgresTestDatabase {
         }
         return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }
+
+    /**
+     * Drops the schema of {@code schemaUrl} (as {@link #freshSchemaUrl} made it), with everything
+     * in it; nothing when it is gone already. A test calls it when done, so that its schemas do
+     * not pile up in the shared database.
+     */
+    public void dropFreshSchema(String schemaUrl) {
+        Matcher schema = CURRENT_SCHEMA.matcher(schemaUrl);
+        if (!schema.find()) {
+            throw new IllegalArgumentException("not a URL of freshSchemaUrl (no currentSchema): "
+                    + withoutQuery(schemaUrl));
+        }
+        String drop = "DROP SCHEMA IF EXISTS " + schema.group(1) + " CASCADE";
+        try (Connection connection = connect();
+                Statement sql = connection.createStatement()) {
+            // a connection still holding a lock in the schema fails the drop instead of hanging it
+            sql.execute("SET lock_timeout = '60s'");
+            sql.execute(drop);
+        } catch (SQLException e) {
+            throw new IllegalStateException(drop + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final Pattern CURRENT_SCHEMA = Pattern.compile(
+            "[?&]currentSchema=([a-z0-9_]+)(?:&|$)");
 
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(url, credentials(user, password));

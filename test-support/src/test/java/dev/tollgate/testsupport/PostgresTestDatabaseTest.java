@@ -71,6 +71,30 @@ class PostgresTestDatabaseTest {
         }
     }
 
+    @Test
+    void aFreshSchemaIsDroppedWithWhatItHoldsAndDroppingItAgainIsNothing() throws Exception {
+        PostgresTestDatabase database = PostgresTestDatabase.fromEnvironment();
+        String schemaUrl = database.freshSchemaUrl("drop_check");
+        String schema;
+        try (Connection connection = DriverManager.getConnection(schemaUrl, database.user(),
+                database.password()); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE t (id int)");
+            try (ResultSet current = statement.executeQuery("SELECT current_schema()")) {
+                current.next();
+                schema = current.getString(1);
+            }
+        }
+
+        database.dropFreshSchema(schemaUrl);
+        database.dropFreshSchema(schemaUrl);
+
+        assertThat(schema).startsWith("drop_check_");
+        assertThat(database.queryOne("SELECT count(*) FROM pg_namespace WHERE nspname = '"
+                + schema + "'")).isEqualTo("0");
+        assertThatThrownBy(() -> database.dropFreshSchema(database.url())).hasMessageContaining(
+                "no currentSchema");
+    }
+
     private static boolean runsAsRoot() {
         try {
             return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"),

@@ -15,7 +15,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -28,12 +30,27 @@ class PostgresAuditStoreTest extends AbstractAuditStoreContract {
     private PGSimpleDataSource dataSource;
     private AuditStore store;
 
+    /** The schemas this test made, dropped after it. */
+    private final List<String> schemas = new ArrayList<>();
+
     @BeforeEach
     void freshSchema() {
-        url = DATABASE.freshSchemaUrl("audit");
+        url = freshSchemaUrl("audit");
         dataSource = dataSource(url, DATABASE.user(), DATABASE.password());
         PostgresMigrations.migrate(dataSource);
         store = new PostgresAuditStore(dataSource);
+    }
+
+    private String freshSchemaUrl(String prefix) {
+        String schemaUrl = DATABASE.freshSchemaUrl(prefix);
+        schemas.add(schemaUrl);
+        return schemaUrl;
+    }
+
+    @AfterEach
+    void dropSchemas() {
+        store.close();
+        schemas.forEach(DATABASE::dropFreshSchema);
     }
 
     static PGSimpleDataSource dataSource(String url, String user, String password) {
@@ -204,7 +221,7 @@ class PostgresAuditStoreTest extends AbstractAuditStoreContract {
 
     @Test
     void aStoreFromBeforeClustersWereRecordedUpgradesAndKeepsVerifying() throws SQLException {
-        String oldUrl = DATABASE.freshSchemaUrl("audit_v2");
+        String oldUrl = freshSchemaUrl("audit_v2");
         PGSimpleDataSource old = dataSource(oldUrl, DATABASE.user(), DATABASE.password());
         org.flywaydb.core.Flyway.configure().dataSource(old).locations("classpath:db/audit")
                 .table("audit_schema_history").placeholders(java.util.Map.of("writerRole",

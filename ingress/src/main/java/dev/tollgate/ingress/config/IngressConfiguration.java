@@ -205,12 +205,17 @@ public class IngressConfiguration {
                 issuer.getEnvironment(), issuer.getRequiredClaims(), issuer
                         .isAuthorizationServer())
                 .withMaxTokenLifetime(issuer
-                        .getMaxTokenLifetime())));
+                        .getMaxTokenLifetime())
+                .withSharesAgentsWith(issuer.getSharesAgentsWith())));
         for (WorkloadIssuer issuer : issuers) {
             log.info("accepting workload identity tokens of issuer {} ({}): agent {}{}, audience"
                     + " {}", issuer.name(), issuer.trust().label(), issuer.agentPrefix(),
                     issuer.agentSource(),
                     issuer.trust().audiences());
+            issuer.sharesAgentsWith().ifPresent(other -> log.warn("issuer {} gives the agents of"
+                    + " issuer {} (shares-agents-with): a subject of either is the same agent;"
+                    + " remove the setting and the old issuer once it has moved", issuer.name(),
+                    other));
         }
         return new WorkloadTokens(issuers, oidc.keys(OIDC_SETTINGS, clock), clock);
     }

@@ -377,6 +377,20 @@ public class IngressProperties {
         private String environment;
         /** Named to MCP clients as an authorization server (RFC 9728). */
         private boolean authorizationServer;
+        /**
+         * Another issuer (by name) with the same agent-prefix whose agents this issuer's are on
+         * purpose, while an issuer moves to a new URL; else two issuers' prefixes stop the start
+         * when one's agents could be the other's.
+         */
+        private String sharesAgentsWith;
+
+        public String getSharesAgentsWith() {
+            return sharesAgentsWith;
+        }
+
+        public void setSharesAgentsWith(String sharesAgentsWith) {
+            this.sharesAgentsWith = sharesAgentsWith;
+        }
 
         public String getAgentClaim() {
             return agentClaim;

@@ -53,6 +53,14 @@ public final class TokenService {
 
     private static final Logger log = LoggerFactory.getLogger(TokenService.class);
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Before the agent ID in the {@code actor} of what an agent does to its own token (a
+     * rotation). An admin's actor is {@code admin-key}, {@code admin-key (break-glass)} or
+     * {@code oidc:<issuer>:<subject>}, never this, so no agent's name (agent IDs may be
+     * {@code admin-key} or hold ':') reads as an admin's. Records written before 2026-12-07 carry
+     * the bare agent ID on ROTATED records (a rotation's actor is always the agent itself).
+     */
+    public static final String AGENT_ACTOR_PREFIX = "agent:";
 
     private final GatewayTokens tokens;
     private final TokenRules rules;
@@ -261,7 +269,7 @@ public final class TokenService {
                 graceEnds = old.expiresAt();
             }
             publish(familyKey(familyId), event(AgentTokenAction.ROTATED, old, old.tokenId(),
-                    graceEnds, old.agentId(), "replaced by " + fresh.tokenId()
+                    graceEnds, agentActor(old.agentId()), "replaced by " + fresh.tokenId()
                             + "; stops working at " + graceEnds)
                     .setGeneration(fresh.family().generation())
                     .setReplacementTokenId(fresh.tokenId())
@@ -279,6 +287,11 @@ public final class TokenService {
                 revocations.abortRotation(familyId);
             }
         }
+    }
+
+    /** The {@code actor} recorded for what agent {@code agentId} does to its own token. */
+    public static String agentActor(String agentId) {
+        return AGENT_ACTOR_PREFIX + agentId;
     }
 
     /** Revokes the family of a token ID (any member's), effective now, for {@code actor}. */

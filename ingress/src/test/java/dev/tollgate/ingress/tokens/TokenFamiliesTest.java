@@ -188,6 +188,40 @@ class TokenFamiliesTest {
     }
 
     @Test
+    void anAgentRotatingItsTokenIsRecordedAsTheAgentNeverAsAnAdminOfTheSameName()
+            throws Exception {
+        TokenService service = service(Duration.ofDays(30));
+        GatewayTokens.Minted namedLikeTheKey = mint(service, "admin-key", 3600);
+        GatewayTokens.Minted namedLikeAnAdmin = mint(service, "oidc:people:ada@example.com", 3600);
+
+        service.rotate(service.authenticate(namedLikeTheKey.token()), "10.0.0.2");
+        service.rotate(service.authenticate(namedLikeAnAdmin.token()), "10.0.0.2");
+
+        assertThat(topic).extracting(written -> written.event().getAction() + " "
+                + written.event().getAgentId() + " by " + written.event().getActor())
+                .containsExactly("ISSUED admin-key by admin-key",
+                        "ISSUED oidc:people:ada@example.com by admin-key",
+                        "ROTATED admin-key by agent:admin-key",
+                        "ROTATED oidc:people:ada@example.com by agent:oidc:people:ada@example.com");
+    }
+
+    @Test
+    void aRotationRecordedBeforeActorsWerePrefixedStillReplaysAsARotation() throws Exception {
+        TokenService service = service(Duration.ofDays(30));
+        GatewayTokens.Minted parent = mint(service, "admin-key", 3600);
+        service.rotate(service.authenticate(parent.token()), "10.0.0.2");
+        Written rotation = topic.get(topic.size() - 1);
+        AgentTokenChanged old = AgentTokenChanged.newBuilder(rotation.event()).setActor(
+                "admin-key").build(); // as written before 2026-12-07: the bare agent ID
+        topic.set(topic.size() - 1, new Written(rotation.key(), old));
+
+        clock.advance(GRACE);
+        TokenService replica = restarted(Duration.ofDays(30));
+
+        assertThat(refusal(replica, parent.token())).contains("replaced by a rotation");
+    }
+
+    @Test
     void revokingAnyMemberOfAFamilyRevokesEveryRotationOfIt() throws Exception {
         TokenService service = service(Duration.ofDays(30));
         GatewayTokens.Minted first = mint(service, "bot", 3600);

@@ -20,10 +20,13 @@ import java.util.regex.Pattern;
  * @param environmentClaim the claim naming the environment, as {@code agentClaim}; or empty
  * @param environment the environment of every token, when no claim names it
  * @param authorizationServer whether MCP clients are told to get tokens here (RFC 9728)
+ * @param sharesAgentsWith the name of another issuer with the same {@code agentPrefix} whose
+ *        agents this issuer's are on purpose (an issuer moving to a new URL); empty: none, and
+ *        no other issuer's agents can be this one's (see {@link WorkloadTokens})
  */
 public record WorkloadIssuer(TrustedIssuer trust, Optional<String> agentClaim, String agentPrefix,
         Optional<String> environmentClaim, Optional<String> environment,
-        boolean authorizationServer) {
+        boolean authorizationServer, Optional<String> sharesAgentsWith) {
 
     /** Where agents' issuers are configured. */
     public static final String SETTINGS = "tollgate.ingress.oidc.issuers";
@@ -110,7 +113,7 @@ public record WorkloadIssuer(TrustedIssuer trust, Optional<String> agentClaim, S
                     + " letters, digits, '_' or '-'");
         }
         return new WorkloadIssuer(trust, agent, agentPrefix, environmentFrom, fixed,
-                authorizationServer);
+                authorizationServer, Optional.empty());
     }
 
     /** The issuer's configured name. */
@@ -132,6 +135,31 @@ public record WorkloadIssuer(TrustedIssuer trust, Optional<String> agentClaim, S
     public WorkloadIssuer withMaxTokenLifetime(java.time.Duration max) {
         return new WorkloadIssuer(trust.withMaxTokenLifetime(max), agentClaim, agentPrefix,
                 environmentClaim,
-                environment, authorizationServer);
+                environment, authorizationServer, sharesAgentsWith);
     }
+
+    /**
+     * This issuer, its agents being on purpose those of the issuer named {@code other} (which
+     * must have the same agent prefix); null or blank: none.
+     */
+    public WorkloadIssuer withSharesAgentsWith(String other) {
+        Optional<String> shared = Optional.ofNullable(other).filter(name -> !name.isBlank());
+        if (shared.isPresent() && shared.get().equals(name())) {
+            throw new IllegalArgumentException(SETTINGS + "." + name() + ".shares-agents-with"
+                    + " names this issuer itself; name the other issuer whose agents these are");
+        }
+        return new WorkloadIssuer(trust, agentClaim, agentPrefix, environmentClaim, environment,
+                authorizationServer, shared);
+    }
+
+    /**
+     * Whether what follows this issuer's prefix in its agent IDs can start with {@code text}:
+     * anything, for an agent claim; for a SPIFFE ID's path, only letters, digits and
+     * {@code . _ - /}.
+     */
+    boolean agentsMayStartWith(String text) {
+        return agentClaim.isPresent() || SPIFFE_PATH_CHARACTERS.matcher(text).matches();
+    }
+
+    private static final Pattern SPIFFE_PATH_CHARACTERS = Pattern.compile("[A-Za-z0-9._/-]*");
 }

@@ -32,7 +32,8 @@ public final class WorkloadTokens {
 
     /**
      * @param issuers the trusted issuers (their names, {@code iss} values and SPIFFE trust
-     *        domains must differ)
+     *        domains must differ, and no issuer's agent IDs may be another's unless one names
+     *        the other in {@code shares-agents-with})
      * @param keys each issuer's signing keys (fetched and cached; see {@link IssuerKeys})
      * @throws IllegalArgumentException naming the setting at fault
      */
@@ -56,7 +57,74 @@ public final class WorkloadTokens {
         }
         this.jwts = new TrustedJwts(issuers.stream().map(WorkloadIssuer::trust).toList(), keys,
                 clock);
+        checkAgentPrefixes(issuers, names);
         this.byName = Map.copyOf(names);
+    }
+
+    /**
+     * Refuses two issuers one of whose agent IDs could be the other's: the same agent prefix, or
+     * one prefix the start of the other's when what follows could start the shorter one's agent
+     * (the same subject, or a crafted one, of a less trusted issuer would get the other's grants).
+     * Only issuers with the same prefix of which one names the other in
+     * {@code shares-agents-with} (an issuer moving to a new URL) may share agents.
+     */
+    private static void checkAgentPrefixes(List<WorkloadIssuer> issuers,
+            Map<String, WorkloadIssuer> byName) {
+        for (WorkloadIssuer issuer : issuers) {
+            Optional<String> other = issuer.sharesAgentsWith();
+            String setting = WorkloadIssuer.SETTINGS + "." + issuer.name() + ".shares-agents-with";
+            if (other.isPresent() && !byName.containsKey(other.get())) {
+                throw new IllegalArgumentException(setting + " names " + other.get()
+                        + ", which is no configured issuer (" + String.join(", ", byName
+                                .keySet())
+                        + ")");
+            }
+            if (other.isPresent() && !byName.get(other.get()).agentPrefix().equals(issuer
+                    .agentPrefix())) {
+                throw new IllegalArgumentException(setting + " names " + other.get()
+                        + ", whose agent-prefix '" + byName.get(other.get()).agentPrefix()
+                        + "' is not this issuer's '" + issuer.agentPrefix() + "': issuers that"
+                        + " share agents give them the same names");
+            }
+        }
+        for (int i = 0; i < issuers.size(); i++) {
+            for (int j = i + 1; j < issuers.size(); j++) {
+                WorkloadIssuer a = issuers.get(i);
+                WorkloadIssuer b = issuers.get(j);
+                WorkloadIssuer shorter = a.agentPrefix().length() <= b.agentPrefix().length()
+                        ? a
+                        : b;
+                WorkloadIssuer longer = shorter == a ? b : a;
+                if (!longer.agentPrefix().startsWith(shorter.agentPrefix())) {
+                    continue;
+                }
+                String rest = longer.agentPrefix().substring(shorter.agentPrefix().length());
+                if (!shorter.agentsMayStartWith(rest)) {
+                    continue;
+                }
+                if (rest.isEmpty()) {
+                    if (a.sharesAgentsWith().filter(b.name()::equals).isPresent() || b
+                            .sharesAgentsWith().filter(a.name()::equals).isPresent()) {
+                        continue;
+                    }
+                    throw new IllegalArgumentException(WorkloadIssuer.SETTINGS + "." + b.name()
+                            + ".agent-prefix: issuers " + a.name() + " and " + b.name()
+                            + " both have the agent prefix '" + a.agentPrefix() + "', so the same"
+                            + " subject of either would be one agent, with its grants and limits;"
+                            + " choose a different agent-prefix for each (or, while an issuer"
+                            + " moves to a new URL, set " + WorkloadIssuer.SETTINGS + "." + b
+                                    .name()
+                            + ".shares-agents-with: " + a.name() + ")");
+                }
+                throw new IllegalArgumentException(WorkloadIssuer.SETTINGS + "." + shorter.name()
+                        + ".agent-prefix: issuer " + shorter.name() + "'s agent prefix '"
+                        + shorter.agentPrefix() + "' is the start of issuer " + longer.name()
+                        + "'s '" + longer.agentPrefix() + "', so a subject of " + shorter.name()
+                        + " starting with '" + rest + "' would be an agent of " + longer.name()
+                        + ", with its grants and limits; choose agent prefixes neither of which"
+                        + " starts the other (e.g. ending each in ':')");
+            }
+        }
     }
 
     /** No issuer configured: only gateway tokens are accepted. */

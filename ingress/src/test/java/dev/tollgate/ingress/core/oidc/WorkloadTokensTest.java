@@ -202,6 +202,58 @@ class WorkloadTokensTest {
                 "lacks exp or iat");
     }
 
+    /** {@code token} with its signature's last character's lowest (unused) bit flipped. */
+    private static String withUnusedBitFlipped(String token) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        char last = token.charAt(token.length() - 1);
+        return token.substring(0, token.length() - 1) + alphabet.charAt(alphabet.indexOf(last)
+                ^ 1);
+    }
+
+    private static byte[] signatureBytes(String token) {
+        return com.nimbusds.jose.util.Base64URL.from(token.substring(token.lastIndexOf('.') + 1))
+                .decode();
+    }
+
+    @Test
+    void otherSpellingsOfAValidTokenAreRefusedLikeAnyInvalidToken() throws Exception {
+        String token = ciToken(claims -> claims);
+        String k8sToken = k8sToken("build", "runner");
+        // An RS256 signature here is 256 bytes and an ES256 one 64: either ends in a base64url
+        // character with four unused bits, which decoders ignore; they ignore padding and
+        // characters outside the alphabet too. Each spelling would be a token ID of its own.
+        List<String> respellings = List.of(withUnusedBitFlipped(token), token + "==",
+                token.substring(0, token.length() - 5) + "*" + token.substring(token.length()
+                        - 5),
+                withUnusedBitFlipped(k8sToken), k8sToken + "=");
+        assertThat(signatureBytes(respellings.get(0))).as("the same signature bytes").isEqualTo(
+                signatureBytes(token));
+        assertThat(signatureBytes(respellings.get(3))).as("the same signature bytes").isEqualTo(
+                signatureBytes(k8sToken));
+
+        for (String respelled : respellings) {
+            assertThat(tokens.routesHere(respelled)).as("checked as a workload token").isTrue();
+            assertThat(refusal(respelled)).isEqualTo("token is not in canonical base64url form");
+        }
+        assertThat(tokens.verify(token).agentId()).isEqualTo("ci:runner-7");
+        assertThat(tokens.verify(k8sToken).agentId()).isEqualTo(
+                "k8s:system:serviceaccount:build:runner");
+        // and after the canonical one is remembered as verified, still refused
+        assertThat(refusal(withUnusedBitFlipped(token))).isEqualTo(
+                "token is not in canonical base64url form");
+    }
+
+    @Test
+    void theSpellingIsCheckedBeforeAnyKeyIsLookedAt() {
+        WorkloadTokens withoutKeys = new WorkloadTokens(List.of(ci), issuer -> (selector,
+                context) -> {
+            throw new AssertionError("a key was looked up for a token in another spelling");
+        }, clock);
+
+        assertThat(refusal(withoutKeys, ciToken(claims -> claims) + "==")).isEqualTo(
+                "token is not in canonical base64url form");
+    }
+
     @Test
     void aTokenSignedWithAnotherKeyUnderTheSameKeyIdIsRefused() {
         RSAKey impostor = generateRsa("k1");
@@ -329,5 +381,80 @@ class WorkloadTokensTest {
         assertThatThrownBy(() -> new WorkloadTokens(List.of(ci, again),
                 issuer -> new ImmutableJWKSet<>(new JWKSet()), clock))
                 .hasMessageContaining("two trusted issuers have the issuer " + ISSUER);
+    }
+
+    private static final String NEW_ISSUER = "https://idp-new.example.com";
+
+    private WorkloadIssuer issuerAt(String name, String iss, String agentClaim, String prefix) {
+        return WorkloadIssuer.of(name, iss, null, List.of(AUDIENCE), null, agentClaim, prefix,
+                null, "ci", Map.of(), false);
+    }
+
+    private static String startRefusal(WorkloadIssuer... issuers) {
+        try {
+            new WorkloadTokens(List.of(issuers), issuer -> new ImmutableJWKSet<>(new JWKSet()),
+                    new MutableClock(Instant.EPOCH));
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Test
+    void twoIssuersWithOneAgentPrefixStopTheStartNamingBothAndTheSetting() {
+        WorkloadIssuer lessTrusted = issuerAt("partner", NEW_ISSUER, "sub", "ci:");
+
+        assertThat(startRefusal(ci, lessTrusted)).isEqualTo(
+                "tollgate.ingress.oidc.issuers.partner.agent-prefix: issuers ci and partner both"
+                        + " have the agent prefix 'ci:', so the same subject of either would be"
+                        + " one agent, with its grants and limits; choose a different"
+                        + " agent-prefix for each (or, while an issuer moves to a new URL, set"
+                        + " tollgate.ingress.oidc.issuers.partner.shares-agents-with: ci)");
+    }
+
+    @Test
+    void aPrefixStartingAnotherIssuersStopsTheStartWhereTheirAgentsCouldMeet() {
+        assertThat(startRefusal(ci, issuerAt("partner", NEW_ISSUER, "sub", "ci"))).startsWith(
+                "tollgate.ingress.oidc.issuers.partner.agent-prefix: issuer partner's agent"
+                        + " prefix 'ci' is the start of issuer ci's 'ci:', so a subject of"
+                        + " partner starting with ':' would be an agent of ci");
+        assertThat(startRefusal(ci, issuerAt("bare", NEW_ISSUER, "sub", ""))).contains(
+                "issuers.bare.agent-prefix", "issuer bare's agent prefix '' is the start of"
+                        + " issuer ci's 'ci:'");
+        // a SPIFFE ID's path holds no ':', so it can never start with 'ci:'
+        WorkloadIssuer spiffe = WorkloadIssuer.of("fleet", null, "example.org",
+                "https://spire.example.org/keys", List.of(AUDIENCE), null, null, "", null, "ci",
+                Map.of(), false);
+        assertThat(startRefusal(ci, spiffe)).isNull();
+        assertThat(startRefusal(ci, issuerAt("partner", NEW_ISSUER, "sub", "cix:"))).isNull();
+    }
+
+    @Test
+    void anIssuerMovingToANewUrlSharesItsAgentsOnlyWhenItSaysWithWhom() throws Exception {
+        RSAKey newKey = generateRsa("k2");
+        WorkloadIssuer moved = issuerAt("ci-new", NEW_ISSUER, "sub", "ci:").withSharesAgentsWith(
+                "ci");
+        WorkloadTokens both = new WorkloadTokens(
+                List.of(ci, moved), issuer -> new ImmutableJWKSet<>(
+                        new JWKSet(
+                                issuer == ci.trust() ? key.toPublicJWK() : newKey.toPublicJWK())),
+                clock);
+        String fromTheNewUrl = sign(newKey, ciClaims().issuer(NEW_ISSUER).build());
+
+        assertThat(both.verify(fromTheNewUrl).agentId()).isEqualTo(both.verify(ciToken(
+                claims -> claims)).agentId()).isEqualTo("ci:runner-7");
+        assertThat(startRefusal(ci, issuerAt("ci-new", NEW_ISSUER, "sub", "ci:")
+                .withSharesAgentsWith("gone"))).isEqualTo(
+                        "tollgate.ingress.oidc.issuers.ci-new.shares-agents-with names gone,"
+                                + " which is no configured issuer (ci, ci-new)");
+        assertThat(startRefusal(ci, issuerAt("ci-new", NEW_ISSUER, "sub", "new:")
+                .withSharesAgentsWith("ci"))).contains(
+                        "issuers.ci-new.shares-agents-with names ci, whose agent-prefix 'ci:'"
+                                + " is not this issuer's 'new:'");
+        assertThatThrownBy(() -> moved.withSharesAgentsWith("ci-new")).hasMessageContaining(
+                "shares-agents-with names this issuer itself");
+        assertThat(startRefusal(ci, moved, issuerAt("third", "https://third.example", "sub",
+                "ci:"))).as("sharing with one issuer is not sharing with every other").contains(
+                        "issuers ci and third both have the agent prefix 'ci:'");
     }
 }

@@ -241,6 +241,8 @@ class GatewayTokensTest {
 
         assertThatThrownBy(() -> tokens.verify(respelled)).isInstanceOf(
                 TokenRejectedException.class).hasMessageContaining("canonical");
+        assertThatThrownBy(() -> tokens.verify(token + "=")).as("padded").isInstanceOf(
+                TokenRejectedException.class).hasMessageContaining("canonical");
         assertThat(tokens.verify(token).agentId()).isEqualTo("agent-7");
     }
 

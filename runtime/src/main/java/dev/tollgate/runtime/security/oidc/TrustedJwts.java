@@ -12,6 +12,7 @@ import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
@@ -42,7 +43,9 @@ import java.util.function.Function;
  * (optional for a SPIFFE trust domain's JWT-SVIDs, checked when present), {@code nbf} and required
  * claims must hold; a SPIFFE trust domain's token must have a SPIFFE ID of that trust domain as
  * {@code sub}, whether it has {@code iss} or not. No key is ever fetched for an issuer that is not
- * configured, and what a token says cannot choose where keys come from.
+ * configured, and what a token says cannot choose where keys come from. Only a token whose three
+ * parts are canonical base64url (no padding, no unused bits set, nothing a decoder would skip) is
+ * read, so that each token has one spelling and one digest.
  *
  * <p>A verified token is remembered (by its SHA-256, up to {@link #VERIFIED_CACHE_ENTRIES}) until
  * it expires, so the next call with it skips the signature check.
@@ -266,6 +269,15 @@ public final class TrustedJwts {
             unverified = jwt.getJWTClaimsSet();
         } catch (ParseException | RuntimeException e) {
             throw new JwtRejectedException("not a signed JWT");
+        }
+        // Base64url leaves the last character's low bits unused, and decoders ignore them, padding
+        // and stray characters: a token would have other spellings that verify, each with its own
+        // digest (its audit ID, what revoking it by ID names). Only the issuer's one spelling is
+        // accepted; this reads the token's text only, before any key is looked at.
+        for (Base64URL part : jwt.getParsedParts()) {
+            if (!Base64URL.encode(part.decode()).toString().equals(part.toString())) {
+                throw new JwtRejectedException("token is not in canonical base64url form");
+            }
         }
         Issuer issuer = route(unverified);
         TrustedIssuer trust = issuer.trust();
