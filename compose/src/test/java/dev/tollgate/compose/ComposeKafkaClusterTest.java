@@ -93,8 +93,14 @@ class ComposeKafkaClusterTest {
         Map<String, Path> secrets = secretsAsTheReadmeMakesThem(compose);
         Path bin = kafkaBin();
         try {
+            // the three storages are formatted side by side (each its own folder, log and JVM),
+            // and each broker starts once its own is formatted
+            List<Formatting> formatting = new ArrayList<>();
             for (String broker : brokers) {
-                start(broker, services.path(broker), secrets);
+                formatting.add(format(broker, services.path(broker), secrets));
+            }
+            for (Formatting storage : formatting) {
+                start(storage, secrets);
             }
             for (String broker : brokers) {
                 awaitHealthy(broker, services.path(broker), secrets, bin);
@@ -221,8 +227,16 @@ class ComposeKafkaClusterTest {
         return secrets;
     }
 
-    /** Formats the broker's storage and starts it, as the image's launch script does. */
-    private void start(String name, JsonNode service, Map<String, Path> secrets)
+    /** A broker whose storage is being formatted, and what starting it takes. */
+    private record Formatting(String name, JsonNode service, Map<String, String> env,
+            Path config, String clusterId, Process process) {
+    }
+
+    /**
+     * Writes the broker's server properties and starts formatting its storage, as the image's
+     * launch script does first.
+     */
+    private Formatting format(String name, JsonNode service, Map<String, Path> secrets)
             throws Exception {
         Map<String, String> env = environment(service);
         Map<String, String> properties = imageProperties(env);
@@ -250,19 +264,28 @@ class ComposeKafkaClusterTest {
         String clusterId = env.getOrDefault("CLUSTER_ID", IMAGE_DEFAULTS.get("CLUSTER_ID"));
         Process format = java(name + "-format", List.of(), "kafka.tools.StorageTool", "format",
                 "--cluster-id=" + clusterId, "-c", config.toString());
-        String formatOutput = ended(format, 3, name + "-format");
-        assertThat(format.exitValue()).as("%s: kafka-storage.sh format --cluster-id=%s, as the"
-                + " image's launch runs it, said:%n%s", name, clusterId, formatOutput).isZero();
+        processes.add(format);
+        return new Formatting(name, service, env, config, clusterId, format);
+    }
+
+    /** Once its storage is formatted, starts the broker, as the image's launch script does. */
+    private void start(Formatting storage, Map<String, Path> secrets) throws Exception {
+        String name = storage.name();
+        String clusterId = storage.clusterId();
+        String formatOutput = ended(storage.process(), 3, name + "-format");
+        assertThat(storage.process().exitValue()).as("%s: kafka-storage.sh format --cluster-id=%s,"
+                + " as the image's launch runs it, said:%n%s", name, clusterId, formatOutput)
+                .isZero();
 
         List<String> jvm = new ArrayList<>();
-        for (String option : local(env.getOrDefault("KAFKA_OPTS", ""), name, service, secrets,
-                dir).split("\\s+")) {
+        for (String option : local(storage.env().getOrDefault("KAFKA_OPTS", ""), name, storage
+                .service(), secrets, dir).split("\\s+")) {
             if (!option.isBlank()) {
                 jvm.add(option);
             }
         }
         jvm.add("-Xmx384m");
-        Process broker = java(name, jvm, "kafka.Kafka", config.toString());
+        Process broker = java(name, jvm, "kafka.Kafka", storage.config().toString());
         processes.add(broker);
         brokerProcesses.put(name, broker);
     }

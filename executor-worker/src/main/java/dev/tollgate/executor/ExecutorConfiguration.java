@@ -179,11 +179,7 @@ public class ExecutorConfiguration {
                 KafkaAcls.EXECUTOR_GROUP);
         Duration writeInterval = environment.getProperty("tollgate.executor.write-interval",
                 Duration.class, Duration.ofSeconds(1));
-        Duration maxWait = environment.getProperty("tollgate.github.retry.max-wait",
-                Duration.class, Duration.ofSeconds(60));
-        RetryPolicy defaults = RetryPolicy.defaults();
-        RetryPolicy retry = new RetryPolicy(defaults.maxAttempts(), defaults.baseDelay(), defaults
-                .maxBackoff(), maxWait, defaults.random());
+        RetryPolicy retry = retryPolicy(environment);
         Map<String, Object> consumerProps = new HashMap<>(kafka.buildConsumerProperties());
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         Map<String, Long> installations = InstallationResolver.parseStatic(environment
@@ -236,6 +232,38 @@ public class ExecutorConfiguration {
                     topics, verifier));
         }
         return new DecisionConsumers(consumers);
+    }
+
+    /**
+     * The retry policy of GitHub's and the forges' calls: {@link RetryPolicy#defaults()}, with
+     * {@code tollgate.github.retry.base-delay} (the first backoff, default 500 ms, doubled per
+     * attempt up to the 8 s cap; more than zero and at most the cap, else start-up stops naming
+     * the key) and {@code tollgate.github.retry.max-wait}.
+     */
+    public static RetryPolicy retryPolicy(Environment environment) {
+        RetryPolicy defaults = RetryPolicy.defaults();
+        Duration baseDelay = defaults.baseDelay();
+        String text = environment.getProperty("tollgate.github.retry.base-delay");
+        if (text != null && !text.isBlank()) {
+            String fix = "tollgate.github.retry.base-delay (TOLLGATE_GITHUB_RETRY_BASE_DELAY)"
+                    + " must be a duration more than 0 and at most " + defaults.maxBackoff()
+                            .toMillis()
+                    + "ms (the longest backoff), such as 500ms or 1s, not '" + text + "'; leave it"
+                    + " unset for the default, " + defaults.baseDelay().toMillis() + "ms";
+            try {
+                baseDelay = DurationStyle.detectAndParse(text.trim());
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(fix);
+            }
+            if (baseDelay.isZero() || baseDelay.isNegative() || baseDelay.compareTo(defaults
+                    .maxBackoff()) > 0) {
+                throw new IllegalStateException(fix);
+            }
+        }
+        Duration maxWait = environment.getProperty("tollgate.github.retry.max-wait",
+                Duration.class, Duration.ofSeconds(60));
+        return new RetryPolicy(defaults.maxAttempts(), baseDelay, defaults.maxBackoff(), maxWait,
+                defaults.random());
     }
 
     /**

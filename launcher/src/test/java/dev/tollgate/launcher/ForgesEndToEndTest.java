@@ -115,7 +115,10 @@ class ForgesEndToEndTest {
                 "--tollgate.jira.api-url=" + jira.apiUrl(),
                 "--tollgate.jira.token-file=" + jiraTokenFile,
                 "--tollgate.jira.email=" + JIRA_EMAIL,
-                "--tollgate.jira.deployment=cloud"); // on loopback: not atlassian.net
+                "--tollgate.jira.deployment=cloud", // on loopback: not atlassian.net
+                // the retries of failing reads still happen, four attempts each, without the
+                // 500 ms doubling backoff (about 2.6 s a call) that GitHub itself deserves
+                "--tollgate.github.retry.base-delay=10ms");
     }
 
     @AfterAll

@@ -94,7 +94,10 @@ class StandaloneEndToEndTest {
                 reason = "secret files are read by humans only"
                 """);
         tollgate = GatewayClient.start(data.resolve("run"), policy, key, github, ADMIN_KEY,
-                "--tollgate.github.webhook-secret=" + WEBHOOK_SECRET);
+                "--tollgate.github.webhook-secret=" + WEBHOOK_SECRET,
+                // refusal counts are published every second, not every 10 s: the forged
+                // webhook's AccessRefused is awaited, not the publisher's period
+                "--tollgate.ingress.refusals.interval=1s");
     }
 
     @AfterAll
@@ -305,7 +308,8 @@ class StandaloneEndToEndTest {
         assertThat(changes).hasSize(1);
 
         // the forged delivery was refused at the door: the audit keeps it as a counted refusal
-        // (the ingress publishes its counts every 10 s, through the standalone's own ACLs)
+        // (the ingress publishes its counts every interval, here 1 s, through the standalone's
+        // own ACLs)
         deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
         List<AuditRecord> refusals = List.of();
         while (refusals.isEmpty() && System.nanoTime() < deadline) {

@@ -1,6 +1,7 @@
 package dev.tollgate.executor.installations;
 
 import dev.tollgate.executor.ExecutorAssembly;
+import dev.tollgate.executor.ExecutorConfiguration;
 import dev.tollgate.executor.core.AppAuthenticator;
 import dev.tollgate.executor.core.AppJwtSigner;
 import dev.tollgate.executor.core.GitHubAppConfig;
@@ -116,12 +117,7 @@ public class ExecutorInstallationsConfiguration {
             InstallationRegistryFeed executorInstallationFeed,
             Producer<String, SpecificRecord> producer, Environment environment,
             ScheduledExecutorService retryScheduler) {
-        RetryPolicy defaults = RetryPolicy.defaults();
-        RetryPolicy retry = new RetryPolicy(defaults.maxAttempts(), defaults.baseDelay(), defaults
-                .maxBackoff(),
-                environment.getProperty("tollgate.github.retry.max-wait",
-                        Duration.class, Duration.ofSeconds(60)),
-                defaults.random());
+        RetryPolicy retry = ExecutorConfiguration.retryPolicy(environment);
         Map<String, GitHubAppConfig> apps = new LinkedHashMap<>();
         GitHubAppConfig config = defaultApp.getIfAvailable();
         if (config != null) { // none: the executor acts on other forges only
