@@ -2,6 +2,7 @@ package dev.tollgate.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.events.AccessRefused;
 import dev.tollgate.events.InstallationChanged;
 import dev.tollgate.events.InstallationStatus;
 import dev.tollgate.events.RepositorySelection;
@@ -47,7 +48,7 @@ import tools.jackson.databind.node.ObjectNode;
         TestConfig.STATE_DIR_PROPERTY, "server.address=127.0.0.1",
         "tollgate.github.webhook-secret=" + WebhookIntegrationTest.SECRET,
         "tollgate.github.environments.prod.webhook-secret=" + WebhookIntegrationTest.PROD_SECRET,
-        "tollgate.github.webhook-max-bytes=16384"})
+        "tollgate.github.webhook-max-bytes=16384", "tollgate.ingress.refusals.interval=1s"})
 class WebhookIntegrationTest {
 
     static final String SECRET = "default-app-webhook-secret";
@@ -132,6 +133,37 @@ class WebhookIntegrationTest {
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         assertThat(recorded(4242)).extracting(InstallationChanged::getEnvironment)
                 .containsExactly("prod");
+    }
+
+    @Test
+    void aDeliveryForAnotherEnvironmentsInstallationChangesNothingAndIsAudited() {
+        assertThat(deliver("installation", reshaped("installation.created.1", 7373, "prod-owned",
+                null, null), PROD_SECRET).statusCode()).isEqualTo(200);
+
+        // signed with the default environment's secret, aimed at prod's installation
+        HttpResponse<String> aimed = deliver("installation", reshaped("installation.deleted.1",
+                7373, "prod-owned", null, null), SECRET);
+
+        assertThat(aimed.statusCode()).as(aimed.body()).isEqualTo(200);
+        assertThat(aimed.body()).contains("\"stale\"").contains(
+                "registered under environment 'prod'");
+        assertThat(recorded(7373)).extracting(InstallationChanged::getStatus).containsExactly(
+                InstallationStatus.ACTIVE);
+        List<ConsumerRecord<String, AccessRefused>> refusals = KafkaProbe.awaitUntil(
+                Topics.REFUSALS, event -> event.getReason().equals("foreign_installation")
+                        && event.getDetail() != null && event.getDetail().contains(
+                                "installation 7373 "),
+                found -> !found.isEmpty());
+        assertThat(refusals).as("a foreign_installation refusal of installation 7373 on %s"
+                + " within 30 s; refusals there: %s", Topics.REFUSALS.name(),
+                KafkaProbe.readAll(
+                        Topics.REFUSALS).stream().map(r -> r.value().getReason()).toList())
+                .isNotEmpty();
+        AccessRefused refusal = refusals.getFirst().value();
+        assertThat(refusal.getEndpoint()).isEqualTo("webhook");
+        assertThat(refusal.getEnvironment()).as("whose secret signed it").isEqualTo(
+                AppEnvironments.DEFAULT);
+        assertThat(refusal.getDetail()).contains("registered under environment 'prod'");
     }
 
     @Test

@@ -54,8 +54,17 @@ public final class InstallationWebhooks {
     public record Duplicate(String reason) implements Outcome {
     }
 
-    /** The delivery describes an older state than the one held, or a deleted installation. */
-    public record Stale(String reason) implements Outcome {
+    /**
+     * The delivery describes an older state than the one held, or a deleted installation; or
+     * ({@code foreign}) an installation registered under another environment or App than the
+     * delivery's, which GitHub never sends: its signer holds a webhook secret and aimed it at an
+     * installation that is not its own.
+     */
+    public record Stale(String reason, boolean foreign) implements Outcome {
+
+        public Stale(String reason) {
+            this(reason, false);
+        }
     }
 
     private static final java.util.Set<String> TRACKED = java.util.Set.of("installation.created",
@@ -210,14 +219,14 @@ public final class InstallationWebhooks {
             return Optional.of(new Stale("installation " + id + " is registered under"
                     + " environment '" + held.getEnvironment() + "', but this delivery was"
                     + " verified with the webhook secret of environment '" + environment
-                    + "'; not applied (only its own environment's App changes it)"));
+                    + "'; not applied (only its own environment's App changes it)", true));
         }
         // Deliveries name the App by its numeric ID; a sync records the App as configured, which
         // may be its client ID (Iv23li...): only two numeric IDs can be compared.
         String heldApp = held.getAppId() == null ? "" : held.getAppId();
         if (numeric(appId) && numeric(heldApp) && !heldApp.equals(appId)) {
             return Optional.of(new Stale("installation " + id + " belongs to App " + heldApp
-                    + ", but this delivery names App " + appId + "; not applied"));
+                    + ", but this delivery names App " + appId + "; not applied", true));
         }
         return Optional.empty();
     }

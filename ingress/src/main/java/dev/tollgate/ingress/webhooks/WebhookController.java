@@ -95,6 +95,12 @@ public class WebhookController {
             });
 
     private final RefusalCounter refusals;
+
+    /**
+     * The refusal reason of a delivery, verified with one environment's webhook secret, for an
+     * installation registered under another environment or App.
+     */
+    static final String FOREIGN_INSTALLATION = "foreign_installation";
     /** Environments a delivery signed with the previous secret was seen for (said once). */
     private final java.util.Set<String> previousSecretSeen = java.util.concurrent.ConcurrentHashMap
             .newKeySet();
@@ -365,14 +371,14 @@ public class WebhookController {
         }
         handling.lock();
         try {
-            return handle(event, deliveryId, verified.environment().get(), body);
+            return handle(request, event, deliveryId, verified.environment().get(), body);
         } finally {
             handling.unlock();
         }
     }
 
-    private ResponseEntity<Map<String, Object>> handle(String event, String deliveryId,
-            String environment, byte[] body) {
+    private ResponseEntity<Map<String, Object>> handle(HttpServletRequest request, String event,
+            String deliveryId, String environment, byte[] body) {
         // X-GitHub-Delivery is not covered by the signature: a captured body replayed under a
         // new delivery ID is caught by the body's digest (GitHub's bodies carry timestamps, so
         // two genuine deliveries never share one).
@@ -399,6 +405,13 @@ public class WebhookController {
             }
             case InstallationWebhooks.Stale stale -> {
                 log.warn("webhook delivery {} not applied: {}", deliveryId, stale.reason());
+                if (stale.foreign()) {
+                    // GitHub never signs a delivery for another environment's installation with
+                    // this one's secret: whoever holds it aimed it elsewhere. Audited, answered
+                    // like any stale delivery (the signer learns nothing more).
+                    refusals.refused(RefusalCounter.WEBHOOK, FOREIGN_INSTALLATION, request
+                            .getRemoteAddr(), null, environment, stale.reason());
+                }
                 yield ok("stale", stale.reason());
             }
             case InstallationWebhooks.Changed changed -> {
