@@ -46,6 +46,9 @@ class AlertRulesTest {
                 "breaker=\"host\"");
         assertThat(RULES.get("TollgateJobLogStoreCircuitOpen").path("expr").asString())
                 .contains("breaker=\"log_storage\"");
+        assertThat(RULES.get("TollgateInstallationClaimedByAnotherEnvironment").path("expr")
+                .asString()).contains("tollgate_installations_reclaimed_total").contains(
+                        "claimed_by");
     }
 
     @Test

@@ -107,6 +107,7 @@ final class ExposedMetrics {
                     .send(GitHubRequest.get("/repos/o/r", new GitHubRequest.Credential.AppJwt(
                             "jwt")));
             ExecutorMetrics.watch(CircuitBreaker.ofDefaults("github-test"));
+            ExecutorMetrics.reclaimed("prod", "staging");
             // its transaction meters (a throwaway key: it signs nothing)
             new DecisionLoop(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "dashboard"), Map.of(
                     ProducerConfig.TRANSACTIONAL_ID_CONFIG, "dashboard"), () -> null, null,

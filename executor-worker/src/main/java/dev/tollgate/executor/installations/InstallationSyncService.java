@@ -3,6 +3,7 @@ package dev.tollgate.executor.installations;
 import dev.tollgate.events.InstallationChanged;
 import dev.tollgate.executor.core.GitHubCallException;
 import dev.tollgate.executor.core.InstallationSync;
+import dev.tollgate.executor.metrics.ExecutorMetrics;
 import dev.tollgate.installations.InstallationRegistry;
 import dev.tollgate.schemas.EventMetas;
 import dev.tollgate.schemas.Roles;
@@ -226,7 +227,8 @@ public final class InstallationSyncService implements SmartLifecycle {
             for (InstallationChanged state : result.states()) {
                 Optional<InstallationChanged> before = registry.current(state
                         .getInstallationId());
-                Optional<String> newer = before.isPresent() && sync.reclaims(before.get())
+                boolean reclaimed = before.isPresent() && sync.reclaims(before.get());
+                Optional<String> newer = reclaimed
                         ? Optional.empty()
                         : recordedSinceListing(before, state);
                 if (newer.isPresent()) {
@@ -238,6 +240,9 @@ public final class InstallationSyncService implements SmartLifecycle {
                         state.getInstallationId()), state)).get(30, TimeUnit.SECONDS);
                 registry.applyAhead(state);
                 published++;
+                if (reclaimed) {
+                    ExecutorMetrics.reclaimed(sync.environment(), before.get().getEnvironment());
+                }
                 if (before.isEmpty()) {
                     added++;
                 } else if (state.getStatus() == InstallationStatus.DELETED && before.get()

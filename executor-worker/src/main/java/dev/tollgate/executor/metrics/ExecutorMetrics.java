@@ -9,6 +9,7 @@ import dev.tollgate.executor.core.InstallationTokens;
 import dev.tollgate.executor.core.ResponseBudget;
 import dev.tollgate.executor.resilience.ResilientTransport;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,6 +40,11 @@ public final class ExecutorMetrics {
 
     public static final String GITHUB_REQUESTS = "tollgate.github.requests";
     public static final String GITHUB_REDIRECTS = "tollgate.github.redirects";
+    /**
+     * Installations an App's sync took back from another environment that had claimed them; tags
+     * {@code environment} (the sync's) and {@code claimed_by}.
+     */
+    public static final String INSTALLATIONS_RECLAIMED = "tollgate.installations.reclaimed";
     public static final String TOKEN_CACHE_HITS = "tollgate.tokens.cache.hits";
     public static final String CIRCUIT_BREAKERS = "tollgate.github.circuit.breakers";
 
@@ -184,5 +190,17 @@ public final class ExecutorMetrics {
             return breakers.entrySet().stream().filter(b -> b.getValue().equals(kind) && b
                     .getKey().getState() == state).count();
         }
+    }
+
+    /**
+     * Counts an installation {@code environment}'s sync took back from {@code claimedBy}, whose
+     * webhook secret signed a delivery claiming it (into the global registry, Spring's).
+     */
+    public static void reclaimed(String environment, String claimedBy) {
+        Counter.builder(INSTALLATIONS_RECLAIMED).description("installations an App's sync took"
+                + " back from another environment that had claimed them (a delivery signed with"
+                + " that environment's webhook secret)").tag("environment", environment).tag(
+                        "claimed_by", claimedBy)
+                .register(Metrics.globalRegistry).increment();
     }
 }

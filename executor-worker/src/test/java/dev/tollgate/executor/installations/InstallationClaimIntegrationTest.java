@@ -154,9 +154,22 @@ class InstallationClaimIntegrationTest {
         assertThat(world.lookup(world.registry)).isInstanceOf(
                 InstallationRegistry.Refused.class);
 
-        InstallationSyncService.Report report = world.sync(Set.of()).syncNow();
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.Metrics.addRegistry(meters);
+        InstallationSyncService.Report report;
+        try {
+            report = world.sync(Set.of()).syncNow();
+        } finally {
+            io.micrometer.core.instrument.Metrics.removeRegistry(meters);
+        }
 
         assertThat(report.ok()).as("%s", report).isTrue();
+        assertThat(meters
+                .find(dev.tollgate.executor.metrics.ExecutorMetrics.INSTALLATIONS_RECLAIMED)
+                .tags("environment", AppEnvironments.DEFAULT, "claimed_by", FORGER).counter())
+                .as("the reclaim counted").isNotNull().extracting(
+                        io.micrometer.core.instrument.Counter::count)
+                .isEqualTo(1.0);
         assertThat(world.feed.awaitCurrent(Duration.ofSeconds(60))).isTrue();
         InstallationChanged taken = world.registry.current(world.claimed).orElseThrow();
         assertThat(taken.getEnvironment()).as("%s", taken).isEqualTo(AppEnvironments.DEFAULT);
