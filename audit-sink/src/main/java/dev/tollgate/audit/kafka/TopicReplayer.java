@@ -65,6 +65,7 @@ public final class TopicReplayer {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         this.consumerConfig = config;
         this.mapper = mapper;
