@@ -32,13 +32,7 @@ class InstallationSyncTest {
     }
 
     private InstallationSync sync() {
-        AppAuthenticator app = new AppAuthenticator(new AppJwtSigner(TestApp.APP_ID, TestApp
-                .privateKey(), harness.clock), new OkHttpTransport(github.apiUrl(),
-                        OkHttpTransport.defaultClient()),
-                harness.clock);
-        return new InstallationSync(AppEnvironments.DEFAULT, TestApp.APP_ID, app,
-                new OkHttpTransport(github.apiUrl(), OkHttpTransport.defaultClient()),
-                harness.clock, harness.minted::add);
+        return sync(java.util.Set.of());
     }
 
     private InstallationChanged known(long id, String account) {
