@@ -8,7 +8,6 @@ import dev.tollgate.audit.core.AuditEntry;
 import dev.tollgate.audit.core.AuditRecord;
 import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.audit.core.StoreVerifier;
-import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.PostgresTestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -51,8 +50,8 @@ class OnlyTheWriterCanHoldAChainTest {
     /** How long the sink's append may take before the test gives up (it reports what it saw). */
     private static final long GIVE_UP_MILLIS = 120_000;
 
-    private final List<String> roles = new ArrayList<>();
     private final List<Connection> held = new ArrayList<>();
+    private AuditRoleLayout layout;
     private String id;
     private String schema;
     private String url;
@@ -62,29 +61,16 @@ class OnlyTheWriterCanHoldAChainTest {
 
     @BeforeEach
     void rolesAsInitShCreatesThemAndAChainOfThree() throws SQLException {
-        id = KafkaTestBroker.uniqueName("").replace('-', '_').toLowerCase();
-        String owner = "tg_audit_owner" + id;
-        String writer = "tg_audit_writer" + id;
-        String pruner = "tg_audit_pruner" + id;
-        String readers = "tg_audit_readers" + id;
-        sink = "tg_audit_sink" + id;
-        reader = "tg_audit_reader" + id;
+        layout = new AuditRoleLayout(DATABASE);
+        id = layout.id;
+        schema = layout.schema;
+        url = layout.url;
+        sink = layout.sink;
+        reader = layout.reader;
         nobody = "tg_nobody" + id;
-        schema = "audit" + id;
-        admin("CREATE ROLE " + owner + " LOGIN PASSWORD 'owner-pw'");
-        admin("CREATE ROLE " + writer + " NOLOGIN");
-        admin("CREATE ROLE " + sink + " LOGIN PASSWORD 'sink-pw' IN ROLE " + writer);
-        admin("CREATE ROLE " + pruner + " NOLOGIN");
-        admin("CREATE ROLE " + readers + " NOLOGIN");
-        admin("CREATE ROLE " + reader + " LOGIN PASSWORD 'reader-pw' IN ROLE " + readers);
         // any other login to the database (the executors' has a schema of its own, nothing here)
         admin("CREATE ROLE " + nobody + " LOGIN PASSWORD 'nobody-pw'");
-        roles.addAll(List.of(nobody, reader, readers, pruner, sink, writer, owner));
-        admin("GRANT " + owner + " TO CURRENT_USER");
-        admin("CREATE SCHEMA " + schema + " AUTHORIZATION " + owner);
-        url = DATABASE.url() + (DATABASE.url().contains("?") ? "&" : "?") + "currentSchema="
-                + schema;
-        PostgresMigrations.migrate(dataSource(owner, "owner-pw"), writer, pruner, readers);
+        layout.dropFirst(nobody);
         try (AuditStore asSink = new PostgresAuditStore(dataSource(sink, "sink-pw"))) {
             asSink.appendAll(TestEvents.entries(TOPIC, 0, 3));
         }
@@ -99,10 +85,7 @@ class OnlyTheWriterCanHoldAChainTest {
                 // closing is best effort; the server ends the session either way
             }
         }
-        admin("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        for (String role : roles) {
-            admin("DROP ROLE IF EXISTS " + role);
-        }
+        layout.close();
     }
 
     @Test

@@ -7,7 +7,6 @@ import dev.tollgate.audit.AuditCommand;
 import dev.tollgate.audit.TestEvents;
 import dev.tollgate.audit.core.AuditStore;
 import dev.tollgate.audit.core.ChainHead;
-import dev.tollgate.testsupport.KafkaTestBroker;
 import dev.tollgate.testsupport.PostgresTestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,8 +47,7 @@ class ReaderLoginOnlyReadsTheRecordTest {
     @TempDir
     Path dir;
 
-    private final List<String> roles = new ArrayList<>();
-    private final List<String> schemas = new ArrayList<>();
+    private AuditRoleLayout layout;
     private String owner;
     private String writer;
     private String sink;
@@ -64,30 +62,15 @@ class ReaderLoginOnlyReadsTheRecordTest {
 
     @BeforeEach
     void rolesAsInitShCreatesThemAndTwoChainsAppendedByTheSink() throws SQLException {
-        String id = KafkaTestBroker.uniqueName("").replace('-', '_').toLowerCase();
-        owner = "tg_audit_owner" + id;
-        writer = "tg_audit_writer" + id;
-        sink = "tg_audit_sink" + id;
-        pruner = "tg_audit_pruner" + id;
-        readers = "tg_audit_readers" + id;
-        reader = "tg_audit_reader" + id;
-        schema = "audit" + id;
-        schemas.add(schema);
-        admin("CREATE ROLE " + owner + " LOGIN PASSWORD 'owner-pw'");
-        admin("CREATE ROLE " + writer + " NOLOGIN");
-        admin("CREATE ROLE " + sink + " LOGIN PASSWORD 'sink-pw' IN ROLE " + writer);
-        admin("CREATE ROLE " + pruner + " NOLOGIN");
-        admin("CREATE ROLE " + readers + " NOLOGIN");
-        admin("CREATE ROLE " + reader + " LOGIN PASSWORD 'reader-pw' IN ROLE " + readers);
-        roles.addAll(List.of(reader, readers, pruner, sink, writer, owner));
-        // the test's role joins the owner only to create and later drop the schema in its name
-        admin("GRANT " + owner + " TO CURRENT_USER");
-        admin("CREATE SCHEMA " + schema + " AUTHORIZATION " + owner);
-        url = DATABASE.url() + (DATABASE.url().contains("?") ? "&" : "?") + "currentSchema="
-                + schema;
-
-        // `audit migrate` as the owner, which cannot create roles (init.sh made them)
-        PostgresMigrations.migrate(dataSource(owner, "owner-pw"), writer, pruner, readers);
+        layout = new AuditRoleLayout(DATABASE);
+        owner = layout.owner;
+        writer = layout.writer;
+        sink = layout.sink;
+        pruner = layout.pruner;
+        readers = layout.readers;
+        reader = layout.reader;
+        schema = layout.schema;
+        url = layout.url;
 
         try (AuditStore asSink = new PostgresAuditStore(dataSource(sink, "sink-pw"))) {
             asSink.appendAll(TestEvents.entries(TOPIC, 0, 3));
@@ -97,13 +80,8 @@ class ReaderLoginOnlyReadsTheRecordTest {
     }
 
     @AfterEach
-    void dropRolesAndSchema() throws SQLException {
-        for (String each : schemas) {
-            admin("DROP SCHEMA IF EXISTS " + each + " CASCADE");
-        }
-        for (String role : roles) {
-            admin("DROP ROLE IF EXISTS " + role);
-        }
+    void dropRolesAndSchema() {
+        layout.close();
     }
 
     @Test
@@ -129,7 +107,7 @@ class ReaderLoginOnlyReadsTheRecordTest {
                 + " WHERE sequence = 1 LIMIT 1";
         // another role's schema, as the executors' (init.sh: tollgate_executor owns it)
         String executor = "executor" + schema.substring("audit".length());
-        schemas.add(executor);
+        layout.dropSchema(executor);
         admin("CREATE SCHEMA " + executor);
         admin("CREATE TABLE " + executor + ".executor_completions (request_id text)");
 
@@ -180,7 +158,7 @@ class ReaderLoginOnlyReadsTheRecordTest {
         admin("CREATE ROLE " + noInherit + " LOGIN NOINHERIT PASSWORD 'sink-pw' IN ROLE "
                 + writer);
         admin("CREATE ROLE " + prune + " LOGIN PASSWORD 'prune-pw' IN ROLE " + pruner);
-        roles.addAll(0, List.of(noInherit, prune));
+        layout.dropFirst(noInherit, prune);
 
         int verified = command(sink, "sink-pw", "verify");
         String verifyErr = err();
@@ -217,9 +195,9 @@ class ReaderLoginOnlyReadsTheRecordTest {
         String absent = "tg_audit_readers_absent" + schema.substring("audit".length());
         String withRoles = DATABASE.freshSchemaUrl("audit_readers");
         String withoutRoles = DATABASE.freshSchemaUrl("audit_readers_not");
-        schemas.add(schemaOf(withRoles));
-        schemas.add(schemaOf(withoutRoles));
-        roles.add(0, created);
+        layout.dropSchema(schemaOf(withRoles));
+        layout.dropSchema(schemaOf(withoutRoles));
+        layout.dropFirst(created);
         admin("GRANT USAGE, CREATE ON SCHEMA " + schemaOf(withoutRoles) + " TO " + owner);
         PGSimpleDataSource canCreateRoles = new PGSimpleDataSource();
         canCreateRoles.setUrl(withRoles);
