@@ -384,12 +384,11 @@ public final class AuditCommand implements Callable<Integer> {
             throw new UsageException("--lock-timeout " + value + " is not a duration: use 10s, 2m"
                     + " or PT30S");
         }
-        if (parsed.isNegative() || parsed.compareTo(Duration.ofHours(1)) > 0 || parsed.toNanos()
-                % 1_000_000 != 0) {
-            throw new UsageException("--lock-timeout " + value + ": use whole milliseconds from 0"
-                    + " (no limit) to 1h");
+        try {
+            return PostgresMigrations.checkLockTimeout(parsed);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--lock-timeout " + e.getMessage());
         }
-        return parsed;
     }
 
     static String blankToNull(String value) {

@@ -41,6 +41,20 @@ public final class PostgresMigrations {
     private PostgresMigrations() {
     }
 
+    /**
+     * {@code lockTimeout} if a migration can use it: whole milliseconds from 0 (no limit) to 1 h.
+     *
+     * @throws IllegalArgumentException saying what is allowed
+     */
+    public static Duration checkLockTimeout(Duration lockTimeout) {
+        if (lockTimeout.isNegative() || lockTimeout.compareTo(Duration.ofHours(1)) > 0
+                || lockTimeout.toNanos() % 1_000_000 != 0) {
+            throw new IllegalArgumentException(lockTimeout + ": use whole milliseconds from 0 (no"
+                    + " limit) to 1h");
+        }
+        return lockTimeout;
+    }
+
     public static MigrateResult migrate(DataSource dataSource) {
         return migrate(dataSource, DEFAULT_WRITER_ROLE);
     }
@@ -67,11 +81,7 @@ public final class PostgresMigrations {
      */
     public static MigrateResult migrate(DataSource dataSource, String writerRole,
             String prunerRole, String readerRole, Duration lockTimeout) {
-        if (lockTimeout.isNegative() || lockTimeout.compareTo(Duration.ofHours(1)) > 0
-                || lockTimeout.toNanos() % 1_000_000 != 0) {
-            throw new IllegalArgumentException("lock timeout " + lockTimeout + ": use whole"
-                    + " milliseconds from 0 (no limit) to 1h");
-        }
+        checkLockTimeout(lockTimeout);
         if (!writerRole.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw new IllegalArgumentException("tollgate.audit.postgres.writer-role=" + writerRole
                     + ": use a plain lower-case PostgreSQL role name");
