@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.function.Consumer;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,6 +107,8 @@ public final class InstallationSync {
     public Result run(Collection<InstallationChanged> known) {
         List<InstallationChanged> states = new ArrayList<>();
         Set<Long> listed = new TreeSet<>();
+        Map<Long, InstallationChanged> knownById = new HashMap<>();
+        known.forEach(k -> knownById.putIfAbsent(k.getInstallationId(), k));
         for (JsonNode installation : listInstallations()) {
             long id = installation.path("id").asLong(-1);
             if (id <= 0) {
@@ -120,8 +123,7 @@ public final class InstallationSync {
                 case "selected" -> RepositorySelection.SELECTED;
                 default -> RepositorySelection.UNKNOWN;
             };
-            Optional<InstallationChanged> held = known.stream().filter(k -> k
-                    .getInstallationId() == id).findFirst();
+            Optional<InstallationChanged> held = Optional.ofNullable(knownById.get(id));
             boolean reclaimed = held.isPresent() && reclaims(held.get());
             if (held.isPresent() && held.get().getStatus() == InstallationStatus.DELETED
                     && !reclaimed) {
@@ -140,7 +142,8 @@ public final class InstallationSync {
             try {
                 // nothing of a state claimed under another environment is carried over
                 repositories = suspended || selection == RepositorySelection.ALL
-                        ? reclaimed ? List.of() : previousRepositories(known, id)
+                        ? held.filter(h -> !reclaimed).map(InstallationChanged::getRepositories)
+                                .orElse(List.of())
                         : repositories(id);
             } catch (GitHubCallException e) {
                 log.warn("installation sync: the repositories of installation {} could not be"
@@ -159,7 +162,7 @@ public final class InstallationSync {
                             : InstallationStatus.ACTIVE,
                     selection, repositories, permissions, installation.path("app_id").asString(
                             appId));
-            states.add(ordered(state, installation, reclaimed ? List.of() : known));
+            states.add(ordered(state, installation, held.filter(h -> !reclaimed)));
         }
         for (InstallationChanged before : known) {
             if (before.getEnvironment().equals(environment) && !listed.contains(before
@@ -194,11 +197,6 @@ public final class InstallationSync {
     /** The App's ID (or client ID). */
     public String appId() {
         return appId;
-    }
-
-    private List<String> previousRepositories(Collection<InstallationChanged> known, long id) {
-        return known.stream().filter(k -> k.getInstallationId() == id).findFirst().map(
-                InstallationChanged::getRepositories).orElse(List.of());
     }
 
     private List<JsonNode> listInstallations() {
@@ -300,17 +298,15 @@ public final class InstallationSync {
      * saw is not applied after it; the digests of bodies applied at that same time carry over.
      */
     private static InstallationChanged ordered(InstallationChanged state, JsonNode installation,
-            Collection<InstallationChanged> known) {
+            Optional<InstallationChanged> held) {
         Instant updatedAt;
         try {
             updatedAt = InstallationWebhooks.updatedAt(installation);
         } catch (MalformedWebhookException e) {
             return state;
         }
-        List<String> digests = known.stream().filter(k -> k.getInstallationId() == state
-                .getInstallationId() && updatedAt.equals(k.getUpdatedAt())).findFirst().map(
-                        InstallationChanged::getDeliveryDigests)
-                .orElse(List.of());
+        List<String> digests = held.filter(k -> updatedAt.equals(k.getUpdatedAt())).map(
+                InstallationChanged::getDeliveryDigests).orElse(List.of());
         return InstallationChanged.newBuilder(state).setUpdatedAt(updatedAt).setDeliveryDigests(
                 new ArrayList<>(digests)).build();
     }
